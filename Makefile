@@ -1,0 +1,50 @@
+# Two commands on a fresh clone:  `make demo`  and  `make test`  (see README).
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+UV     := $(VENV)/bin/uv
+STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+
+export GX_ANALYTICS_ENABLED := false
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: setup demo test test-slow system-deps lint lock bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+	$(UV) pip sync --quiet --python $(PY) requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+setup: $(STAMP)
+
+# Tools the tests call as independent verifiers (pdftotext, pdfsig, pdftoppm).
+system-deps:
+	@command -v pdfsig >/dev/null 2>&1 || { \
+	  echo "installing poppler-utils (pdfsig, pdftotext) for the tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null) \
+	  || { echo "could not install poppler-utils; run as root or install it"; exit 1; }; }
+
+demo: setup
+	$(VENV)/bin/ecocluster demo
+
+test: setup system-deps
+	$(PY) -m pytest -m "not slow" -q
+
+test-slow: setup system-deps
+	$(PY) -m pytest -m slow -q
+
+lint: setup
+	$(VENV)/bin/ruff check warehouse checks statements signing flows tests benchmarks
+	$(VENV)/bin/mypy
+
+lock:
+	$(UV) pip compile requirements.in -o requirements.lock --python-version 3.11 --generate-hashes -q
+
+bench: setup
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .ecocluster

@@ -1,0 +1,44 @@
+"""The ``ecocluster`` command line.
+
+One Typer app; each stage contributes its commands from its own module so the CLI stays a thin
+layer over ``warehouse``, ``checks``, ``statements``, ``signing`` and ``flows``. Errors that
+ecocluster raises on purpose are printed as one plain message with a stable exit code; anything
+else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+import typer
+
+from flows.cli._context import console, err_console
+from warehouse.errors import EcoclusterError
+
+app = typer.Typer(
+    name="ecocluster",
+    help="Run the EMAS certification cycle for clusters of small organisations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Each module adds its commands to ``app``; the order is the order of the cycle.
+_COMMAND_MODULES = ("flows.cli._context", "flows.cli._warehouse")
+for _name in _COMMAND_MODULES:
+    import_module(_name).register(app)
+
+
+def main() -> None:
+    try:
+        app()
+    except EcoclusterError as e:
+        err_console.print(f"[bold red]error:[/] {e}", highlight=False)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted; nothing half-written was kept, run the command again")
+        sys.exit(130)
+
+
+__all__ = ["app", "console", "main"]

@@ -1,0 +1,63 @@
+"""The home folder: where one ecocluster installation keeps its state.
+
+Everything a run needs or produces lives under one folder (``--home`` or ``ECOCLUSTER_HOME``,
+default ``./.ecocluster``) so that a deployment can be backed up, moved or wiped as a unit.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from warehouse.errors import ConfigurationError
+
+DEFAULT_HOME = Path(".ecocluster")
+CONFIG_NAME = "ecocluster.toml"
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @classmethod
+    def resolve(cls, home: str | os.PathLike[str] | None = None) -> "Home":
+        chosen = home or os.environ.get("ECOCLUSTER_HOME") or DEFAULT_HOME
+        root = Path(chosen).expanduser().absolute()
+        root.mkdir(parents=True, exist_ok=True)
+        return cls(root)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def objects_dir(self) -> Path:
+        """Root of the local object store (the embedded default back end)."""
+        return self.root / "objects"
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    def subdir(self, name: str) -> Path:
+        path = self.root / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def config(self) -> dict[str, Any]:
+        """The parsed ``ecocluster.toml``; an absent file means every default applies."""
+        if not self.config_path.exists():
+            return {}
+        try:
+            return tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigurationError(f"{self.config_path}: not valid TOML: {e}") from e
+
+    def config_section(self, name: str) -> dict[str, Any]:
+        section = self.config().get(name, {})
+        if not isinstance(section, dict):
+            raise ConfigurationError(f"{self.config_path}: [{name}] must be a table")
+        return section

@@ -1,0 +1,84 @@
+"""Unit handling with pint: submitted units are parsed, checked and turned into factors.
+
+Conversion is set-based: pint is asked once per distinct (unit, target) pair for a factor, and
+DuckDB multiplies whole columns by it. An unknown or incompatible unit is an error, never a guess.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pint
+
+# Units that the EMAS indicators need beyond SI. Fuel quantities are converted to energy with
+# net calorific values (typical values, IPCC 2006 Vol. 2 Table 1.2 / national inventories).
+_DEFINITIONS = """
+person = [headcount] = FTE = inhabitant = employee
+overnight_stay = [stay] = night = overnight_stays = presenze
+EUR = [currency]
+kEUR = 1000 * EUR
+diesel_litre = 9.96 * kilowatt_hour = l_diesel
+heating_oil_litre = 10.0 * kilowatt_hour = l_heating_oil
+lpg_litre = 6.8 * kilowatt_hour = l_lpg
+natural_gas_m3 = 10.5 * kilowatt_hour = Sm3_gas
+"""
+
+# What people write in the field, mapped to the registry's spelling.
+_ALIASES = {
+    "%": "percent", "percento": "percent", "procenti": "percent",
+    "m3": "m**3", "m³": "m**3", "mc": "m**3", "m2": "m**2", "m²": "m**2",
+    "tco2e": "t", "t co2e": "t", "t co2eq": "t", "tco2eq": "t", "kg co2e": "kg", "kgco2e": "kg",
+    "tonnes": "t", "tonne": "t", "tons": "t", "ton": "t", "tonn": "t", "tonnellate": "t",
+    "litri": "l", "litres": "l", "liters": "l", "litre": "l", "liter": "l", "litri gasolio": "l_diesel",
+    "kwh": "kWh", "mwh": "MWh", "gwh": "GWh", "gj": "GJ", "mj": "MJ", "tj": "TJ",
+    "fte": "FTE", "persons": "person", "people": "person", "inhabitants": "person",
+    "iedzīvotāji": "person", "abitanti": "person", "dipendenti": "person", "darbinieki": "person",
+    "nights": "night", "overnight stays": "overnight_stay", "nakšņošanas": "overnight_stay",
+    "k€": "kEUR", "keur": "kEUR", "€": "EUR", "eur": "EUR",
+    "mg/nm3": "mg/m**3", "mg/m3": "mg/m**3", "µg/m3": "µg/m**3", "ug/m3": "µg/m**3",
+    "db(a)": "dimensionless", "dba": "dimensionless", "ph": "dimensionless",
+}
+
+UNITS = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
+UNITS.load_definitions(_DEFINITIONS.strip().splitlines())
+
+
+class UnitError(ValueError):
+    """A unit that cannot be read, or that does not measure what the field needs."""
+
+
+def normalise(text: str) -> str:
+    """The registry spelling of a submitted unit, or UnitError."""
+    raw = " ".join(text.strip().split())
+    if not raw:
+        raise UnitError("the unit is missing")
+    spelled = _ALIASES.get(raw.lower(), raw)
+    try:
+        UNITS.parse_units(spelled)
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
+            TypeError, ValueError, AssertionError) as e:
+        raise UnitError(f"unknown unit {text!r}") from e
+    return spelled
+
+
+@lru_cache(maxsize=4096)
+def factor(unit: str, target: str) -> float:
+    """Multiplier taking a value in ``unit`` (submitted spelling) to ``target``."""
+    source = normalise(unit)
+    try:
+        return float(UNITS.Quantity(1.0, source).to(target).magnitude)
+    except pint.errors.DimensionalityError as e:
+        raise UnitError(f"{unit!r} cannot be converted to {target} (it measures something else)") from e
+    except pint.errors.OffsetUnitCalculusError as e:
+        raise UnitError(f"{unit!r} has an offset and cannot be used here") from e
+
+
+@lru_cache(maxsize=4096)
+def to_base(unit: str) -> tuple[float, str]:
+    """Factor and SI base unit, so that permit limits and measurements compare directly."""
+    source = normalise(unit)
+    parsed = UNITS.Quantity(1.0, source)
+    if not parsed._is_multiplicative:  # degC and friends: keep as submitted
+        return 1.0, source
+    base = parsed.to_base_units()
+    return float(base.magnitude), f"{base.units:~C}" or "1"
