@@ -1,0 +1,35 @@
+"""Fixtures shared by every test package: real DuckDB files in temporary home folders."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import duckdb  # noqa: E402
+import pytest  # noqa: E402
+
+from warehouse.db import connect  # noqa: E402
+from warehouse.home import Home  # noqa: E402
+
+# Fixture modules contributed by the test packages (servers, PKI, sample warehouses).
+pytest_plugins: list[str] = []
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    """A fresh, empty home folder."""
+    return Home.resolve(tmp_path / "home")
+
+
+@pytest.fixture
+def con(home: Home) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A real, migrated warehouse file in ``home``."""
+    connection = connect(home.warehouse_path)
+    yield connection
+    connection.close()
