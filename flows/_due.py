@@ -1,0 +1,149 @@
+"""Which members a cycle must take through validation this year, and what evidence it needs.
+
+EMAS (Art. 4, 6, 7) puts every registered member on its own calendar, counted from its
+registration date: a full verification every three years and a validated updated statement in
+the years between; small organisations without significant environmental risks may use the
+derogation (full every four years, update every two). A member not yet registered needs the
+full verification of a first registration, which requires the initial environmental review, the
+EMS (all steps and intermediate audits of the step-by-step approach), an internal audit and a
+management review. This module is plain SQL over the warehouse so it is tested without Prefect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import duckdb
+
+from warehouse.indicators import INTERMEDIATE_AUDITS, MILESTONES, STEPS
+
+
+class CycleKind(str, Enum):
+    ANNUAL = "annual"
+    THREE_YEAR = "three-year"
+
+
+class Due(str, Enum):
+    INITIAL = "initial"  # first registration: full verification, Art. 4 prerequisites
+    FULL = "full"  # full EMS verification and full statement
+    UPDATE = "update"  # validated updated statement
+
+
+@dataclass(frozen=True)
+class DueMember:
+    member_id: str
+    cluster_id: str
+    due: Due
+    reason: str  # why this member is due, in the coordinator's words
+
+    @property
+    def statement_kind(self) -> str:
+        """The statement the member needs: ``full`` or ``updated`` (the statements' vocabulary)."""
+        return "updated" if self.due is Due.UPDATE else "full"
+
+
+# Which kinds of due each cycle takes: the annual cycle is the cluster's yearly run and takes
+# every member with a validation due; the three-year cycle takes only the full verifications.
+_TAKES = {
+    CycleKind.ANNUAL: (Due.INITIAL, Due.FULL, Due.UPDATE),
+    CycleKind.THREE_YEAR: (Due.INITIAL, Due.FULL),
+}
+
+# The derogation needs a small organisation (not ``large``) without significant environmental
+# risks; a claim without eligibility keeps the standard calendar (and the checks flag it).
+_DUE_SQL = """
+WITH scope AS (
+    SELECT m.*,
+           m.derogation AND NOT m.significant_env_risk AND m.size_class <> 'large' AS derogation_ok,
+           $year - year(m.registered_on) AS n
+    FROM member m
+    WHERE (NOT EXISTS (SELECT 1 FROM cycle WHERE reporting_year = $year)
+           OR m.cluster_id IN (SELECT cluster_id FROM cycle WHERE reporting_year = $year))
+      AND ($clusters IS NULL OR list_contains($clusters, m.cluster_id))
+      AND ($members IS NULL OR list_contains($members, m.member_id))
+), classified AS (
+    SELECT member_id, cluster_id,
+        CASE
+            WHEN registered_on IS NULL THEN 'initial'
+            WHEN n <= 0 THEN NULL
+            WHEN derogation_ok AND n % 4 = 0 THEN 'full'
+            WHEN derogation_ok AND n % 2 = 0 THEN 'update'
+            WHEN derogation_ok THEN NULL
+            WHEN n % 3 = 0 THEN 'full'
+            ELSE 'update'
+        END AS due,
+        CASE
+            WHEN registered_on IS NULL THEN 'not yet registered: first registration'
+            WHEN derogation_ok THEN format('registered {} ({} years): small-organisation derogation, '
+                                           'full every 4 years, update every 2', registered_on, n)
+            ELSE format('registered {} ({} years): full every 3 years, update in between',
+                        registered_on, n)
+        END AS reason
+    FROM scope
+)
+SELECT member_id, cluster_id, due, reason FROM classified
+WHERE list_contains($takes, due)
+ORDER BY cluster_id, member_id
+"""
+
+
+def members_due(con: duckdb.DuckDBPyConnection, year: int, kind: CycleKind, *,
+                clusters: list[str] | None = None, members: list[str] | None = None) -> list[DueMember]:
+    """The members the cycle takes in ``year``.
+
+    Scope: the clusters with a cycle opened for ``year`` (all clusters when none was opened yet,
+    so a fresh warehouse still runs), optionally narrowed to some clusters or members.
+    """
+    rows = con.execute(_DUE_SQL, {
+        "year": year, "takes": [d.value for d in _TAKES[kind]],
+        "clusters": clusters, "members": members,
+    }).fetchall()
+    return [DueMember(m, c, Due(d), r) for m, c, d, r in rows]
+
+
+# Evidence each due needs in the member's current milestones for the year. Internal audit and
+# management review must be of the reporting year; steps and audits may be older.
+_EVIDENCE = {
+    Due.INITIAL: MILESTONES,
+    Due.FULL: STEPS + INTERMEDIATE_AUDITS + ("internal_audit", "management_review"),
+}
+_OF_THE_YEAR = ["internal_audit", "management_review"]
+
+_MISSING_SQL = """
+WITH needed AS (
+    SELECT d.member_id, unnest(d.needs) AS milestone
+    FROM (SELECT unnest($member_ids) AS member_id, unnest($needs) AS needs) d
+), done AS (
+    SELECT member_id, milestone FROM current_ems_milestone
+    WHERE reporting_year = $year AND completed_on IS NOT NULL
+      AND completed_on <= make_date($year, 12, 31)
+      AND (NOT list_contains($of_the_year, milestone) OR year(completed_on) = $year)
+)
+SELECT n.member_id, list(n.milestone ORDER BY n.milestone) AS missing
+FROM needed n ANTI JOIN done d USING (member_id, milestone)
+GROUP BY n.member_id ORDER BY n.member_id
+"""
+
+
+def missing_evidence(con: duckdb.DuckDBPyConnection, year: int,
+                     due: list[DueMember]) -> dict[str, tuple[str, ...]]:
+    """Members due a full verification whose EMS evidence is incomplete, with what is missing.
+
+    A member listed here cannot be sent to the verifier: the full verification of its EMS needs
+    every milestone completed (internal audit and management review in the reporting year).
+    """
+    full = [d for d in due if d.due in _EVIDENCE]
+    if not full:
+        return {}
+    rows = con.execute(_MISSING_SQL, {
+        "year": year, "of_the_year": _OF_THE_YEAR,
+        "member_ids": [d.member_id for d in full], "needs": [list(_EVIDENCE[d.due]) for d in full],
+    }).fetchall()
+    return {member: tuple(missing) for member, missing in rows}
+
+
+def latest_reporting_year(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The newest year any member has submitted for: the default year of a cycle."""
+    row = con.execute("SELECT max(reporting_year) FROM current_part").fetchone()
+    return row[0] if row else None

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from flows._due import CycleKind, Due, latest_reporting_year, members_due, missing_evidence
+from tests.flows.builders import add_cluster, add_member, add_milestones
+
+
+def _dues(con: duckdb.DuckDBPyConnection, year: int, kind: CycleKind = CycleKind.ANNUAL) -> dict[str, Due]:
+    return {d.member_id: d.due for d in members_due(con, year, kind)}
+
+
+def test_standard_calendar_is_full_every_three_years_from_registration(con: duckdb.DuckDBPyConnection) -> None:
+    add_cluster(con)
+    add_member(con, "NEW")
+    add_member(con, "R2022", registered_on=dt.date(2022, 5, 1))
+    add_member(con, "R2024", registered_on=dt.date(2024, 5, 1))
+    add_member(con, "R2025", registered_on=dt.date(2025, 5, 1))  # registered this year: nothing yet
+    assert _dues(con, 2025) == {"NEW": Due.INITIAL, "R2022": Due.FULL, "R2024": Due.UPDATE}
+    assert _dues(con, 2025, CycleKind.THREE_YEAR) == {"NEW": Due.INITIAL, "R2022": Due.FULL}
+    assert _dues(con, 2026)["R2022"] is Due.UPDATE
+
+
+def test_derogation_is_full_every_four_years_update_every_two(con: duckdb.DuckDBPyConnection) -> None:
+    add_cluster(con)
+    add_member(con, "D", registered_on=dt.date(2020, 3, 1), derogation=True)
+    by_year = {y: _dues(con, y).get("D") for y in range(2021, 2029)}
+    assert by_year == {2021: None, 2022: Due.UPDATE, 2023: None, 2024: Due.FULL,
+                       2025: None, 2026: Due.UPDATE, 2027: None, 2028: Due.FULL}
+
+
+def test_derogation_without_eligibility_keeps_the_standard_calendar(con: duckdb.DuckDBPyConnection) -> None:
+    add_cluster(con)
+    add_member(con, "RISKY", registered_on=dt.date(2022, 1, 1), derogation=True, risk=True)
+    add_member(con, "LARGE", registered_on=dt.date(2022, 1, 1), derogation=True, size_class="large")
+    assert _dues(con, 2025) == {"RISKY": Due.FULL, "LARGE": Due.FULL}
+    assert _dues(con, 2023) == {"RISKY": Due.UPDATE, "LARGE": Due.UPDATE}
+
+
+def test_scope_is_the_clusters_with_a_cycle_opened_for_the_year(con: duckdb.DuckDBPyConnection) -> None:
+    add_cluster(con, "A")
+    add_cluster(con, "B")
+    add_member(con, "A1", cluster_id="A")
+    add_member(con, "B1", cluster_id="B")
+    assert set(_dues(con, 2025)) == {"A1", "B1"}  # no cycle opened yet: every cluster
+    con.execute("INSERT INTO cycle VALUES ('A', 2025, 'annual', DATE '2026-01-10')")
+    assert set(_dues(con, 2025)) == {"A1"}
+    assert [d.member_id for d in members_due(con, 2024, CycleKind.ANNUAL, members=["B1"])] == ["B1"]
+
+
+def test_full_verification_needs_every_milestone(con: duckdb.DuckDBPyConnection) -> None:
+    add_cluster(con)
+    add_member(con, "NEW")
+    add_member(con, "FULL", registered_on=dt.date(2022, 1, 1))
+    add_member(con, "UPD", registered_on=dt.date(2024, 1, 1))
+    add_member(con, "OK", registered_on=dt.date(2022, 1, 1))
+    add_milestones(con, "NEW", 2025, skip=("step_6", "audit_3"))
+    add_milestones(con, "FULL", 2025, completed_on=dt.date(2024, 11, 1))  # audit/review of last year
+    add_milestones(con, "OK", 2025)
+    due = members_due(con, 2025, CycleKind.ANNUAL)
+    assert missing_evidence(con, 2025, due) == {
+        "NEW": ("audit_3", "step_6"),
+        "FULL": ("internal_audit", "management_review"),
+    }
+    assert latest_reporting_year(con) == 2025
