@@ -18,7 +18,7 @@ from warehouse.db import connect  # noqa: E402
 from warehouse.home import Home  # noqa: E402
 
 # Fixture modules contributed by the test packages (servers, PKI, sample warehouses).
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["tests.fixtures_pki", "tests.fixtures_s3", "tests.fixtures_prefect"]
 
 
 @pytest.fixture

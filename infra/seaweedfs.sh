@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Start or stop a local SeaweedFS (`weed mini`: master, volume, filer, S3 in one process) for the
+# tests and the demo of the real S3 path. Every port is picked free at start, so several copies
+# (parallel test runs, a demo) can run on one machine; the S3 endpoint is printed and written to
+# DIR/endpoint. Credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (defaults below).
+#
+#   infra/seaweedfs.sh start DIR   # prints http://127.0.0.1:PORT once S3 answers (~1-10 s)
+#   infra/seaweedfs.sh stop DIR    # stops the server started in DIR; data stays in DIR/data
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+weed="${WEED:-$here/../.venv/bin/weed}"
+cmd="${1:-}"; dir="${2:-}"
+[[ -n "$cmd" && -n "$dir" ]] || { echo "usage: $0 start|stop DIR" >&2; exit 64; }
+mkdir -p "$dir/data"; dir="$(cd "$dir" && pwd)"
+
+free_ports() {  # N distinct free TCP ports on 127.0.0.1
+  python3 - "$1" <<'PY'
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+PY
+}
+
+case "$cmd" in
+start)
+  if [[ -f "$dir/weed.pid" ]] && kill -0 "$(cat "$dir/weed.pid")" 2>/dev/null; then
+    cat "$dir/endpoint"; exit 0
+  fi
+  read -r s3 s3g master masterg volume volumeg filer filerg admin admg iceberg lance debug s3debug \
+    <<<"$(free_ports 14)"
+  export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-ecocluster}"
+  export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-ecocluster-secret}"
+  nohup "$weed" mini -dir="$dir/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 -admin.ui=false \
+    -master.telemetry=false -webdav=false \
+    -s3.port="$s3" -s3.port.grpc="$s3g" -master.port="$master" -master.port.grpc="$masterg" \
+    -volume.port="$volume" -volume.port.grpc="$volumeg" -filer.port="$filer" -filer.port.grpc="$filerg" \
+    -admin.port="$admin" -admin.port.grpc="$admg" -s3.port.iceberg="$iceberg" -s3.port.lance="$lance" \
+    -debug.port="$debug" -s3.debug.port="$s3debug" \
+    >"$dir/weed.log" 2>&1 </dev/null &
+  echo $! >"$dir/weed.pid"
+  endpoint="http://127.0.0.1:$s3"
+  for _ in $(seq 1 120); do
+    if curl -s -o /dev/null "$endpoint/"; then
+      echo "$endpoint" >"$dir/endpoint"; echo "$endpoint"; exit 0
+    fi
+    kill -0 "$(cat "$dir/weed.pid")" 2>/dev/null || break
+    sleep 0.5
+  done
+  echo "SeaweedFS did not start; see $dir/weed.log:" >&2; tail -20 "$dir/weed.log" >&2; exit 1
+  ;;
+stop)
+  [[ -f "$dir/weed.pid" ]] || exit 0
+  pid="$(cat "$dir/weed.pid")"
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$dir/weed.pid" "$dir/endpoint"
+  ;;
+*) echo "usage: $0 start|stop DIR" >&2; exit 64 ;;
+esac

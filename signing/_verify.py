@@ -1,0 +1,197 @@
+"""Accepting an approval: every rule the EMAS regulation and the trust model impose, in order.
+
+Pure: no warehouse, no store, no clock of its own. The caller gathers the facts (what the current
+draft is, who consulted for the member, which checks block it) into an :class:`ApprovalContext`,
+so the same rules run in the pipeline, in ``ecocluster verify`` offline and at the competent body.
+Each refusal is an :class:`ApprovalRuleFailed` naming the rule, what was found and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from signing import _dsse
+from signing._approval import APPROVED, PREDICATE_TYPE, REJECTED
+from signing._pki import VerifierIdentity, identity, issued_by
+from warehouse.errors import ApprovalRefused, ConfigurationError
+
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+# The rules, in the order they are checked; names are stable (tests, logs and receipts use them).
+RULES = ("envelope", "signature", "chain", "validity", "revocation", "identity", "nace-scope",
+         "cycle", "current-draft", "conflict", "blocking-checks")
+
+
+class ApprovalRuleFailed(ApprovalRefused):
+    """An approval broke ``rule``; the message says what was found and what to do."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        self.rule = rule
+        super().__init__(f"approval refused, rule {rule}: {message}")
+
+
+@dataclass(frozen=True)
+class TrustAnchors:
+    """Accreditation-body CAs and their current CRLs: configuration, not code."""
+
+    cas: tuple[x509.Certificate, ...]
+    crls: tuple[x509.CertificateRevocationList, ...]
+
+
+@dataclass(frozen=True)
+class ApprovalContext:
+    """What the pipeline knows about the member when the approval arrives."""
+
+    member_id: str
+    nace: str
+    cluster_id: str
+    reporting_year: int                  # the cycle that is open now
+    statement_id: str
+    json_sha256: str                     # digests of the CURRENT draft
+    pdf_sha256: str
+    superseded: frozenset[str] = frozenset()        # digests of earlier drafts of this member
+    consulted_by: frozenset[str] = frozenset()      # accreditation numbers with a conflict
+    blocking_failures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VerifiedApproval:
+    """Facts that hold because every rule passed."""
+
+    decision: str
+    reasons: tuple[str, ...]
+    statement_id: str
+    member_id: str
+    cluster_id: str
+    reporting_year: int
+    verifier: VerifierIdentity
+    signed_at: dt.datetime
+    json_sha256: str
+    pdf_sha256: str
+    declaration: str
+    statement: dict[str, Any]
+
+
+def _fail(rule: str, message: str) -> ApprovalRuleFailed:
+    return ApprovalRuleFailed(rule, message)
+
+
+def parse(envelope_json: bytes) -> tuple[_dsse.Envelope, dict[str, Any]]:
+    """Rule envelope: a DSSE envelope around an in-toto Statement with our predicate (unverified)."""
+    try:
+        envelope = _dsse.Envelope.from_json(envelope_json)
+        statement = envelope.statement()
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+        raise _fail("envelope", f"not a readable DSSE approval envelope ({e})") from e
+    predicate = statement.get("predicate")
+    if statement.get("predicateType") != PREDICATE_TYPE or not isinstance(predicate, dict):
+        raise _fail("envelope", f"predicateType is {statement.get('predicateType')!r}, expected {PREDICATE_TYPE!r}")
+    if predicate.get("decision") not in (APPROVED, REJECTED):
+        raise _fail("envelope", f"decision is {predicate.get('decision')!r}, expected approved or rejected")
+    return envelope, statement
+
+
+def _subject_digests(statement: dict[str, Any]) -> tuple[str, str]:
+    digests = {s["name"].rsplit(".", 1)[-1]: s["digest"]["sha256"] for s in statement["subject"]}
+    return digests.get("json", ""), digests.get("pdf", "")
+
+
+def _signed_at(predicate: dict[str, Any]) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(str(predicate["signedAt"]))
+    except (KeyError, ValueError) as e:
+        raise _fail("envelope", f"signedAt {predicate.get('signedAt')!r} is not an ISO 8601 time") from e
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def check_certificate(cert: x509.Certificate, trust: TrustAnchors, at: dt.datetime,
+                      now: dt.datetime) -> VerifierIdentity:
+    """Rules chain, validity, revocation: the accreditation body vouches for this signer at ``at``."""
+    # 3. chain: issued by one of the configured accreditation-body CAs.
+    ca = next((c for c in trust.cas if issued_by(cert, c)), None)
+    if ca is None:
+        raise _fail("chain", f"certificate of {cert.subject.rfc4514_string()} (issuer "
+                    f"{cert.issuer.rfc4514_string()}) does not chain to a trusted accreditation-body CA; "
+                    "pass the right CA with --trust or fix [signing] trust_anchors")
+    # 4. validity: the certificate was valid when the verifier signed, and signing is not in the future.
+    if at > now + CLOCK_SKEW:
+        raise _fail("validity", f"signed at {at.isoformat()}, which is in the future (now {now.isoformat()})")
+    if not cert.not_valid_before_utc <= at <= cert.not_valid_after_utc:
+        raise _fail("validity", f"signed at {at.isoformat()}, but the certificate is valid only from "
+                    f"{cert.not_valid_before_utc.isoformat()} to {cert.not_valid_after_utc.isoformat()}")
+    # 5. revocation: a CRL from the same CA, itself correctly signed, must not list the certificate.
+    crls = [c for c in trust.crls if c.issuer == ca.subject and c.is_signature_valid(ca.public_key())]
+    if not crls:
+        raise _fail("revocation", f"no valid CRL from {ca.subject.rfc4514_string()} to check revocation against; "
+                    "fetch the accreditation body's current CRL")
+    for crl in crls:
+        entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+        if entry is not None:
+            raise _fail("revocation", f"certificate {cert.serial_number:x} of "
+                        f"{cert.subject.rfc4514_string()} was revoked on {entry.revocation_date_utc.date()}")
+    try:
+        return identity(cert)
+    except ConfigurationError as e:
+        raise _fail("identity", str(e)) from e
+
+
+def verify_approval(envelope_json: bytes, cert: x509.Certificate, trust: TrustAnchors,
+                    context: ApprovalContext, *, now: dt.datetime | None = None) -> VerifiedApproval:
+    """Verified facts of the approval, or :class:`ApprovalRuleFailed` naming the first broken rule."""
+    now = now or dt.datetime.now(dt.UTC)
+    # 1. envelope
+    envelope, statement = parse(envelope_json)
+    predicate = statement["predicate"]
+    # 2. signature: by the key in the presented certificate.
+    public_key = cert.public_key()
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or not _dsse.signed_by(envelope, public_key):
+        raise _fail("signature", "the DSSE signature does not verify with the key of the presented certificate "
+                    f"({cert.subject.rfc4514_string()}): the envelope was changed or signed by another key")
+    signed_at = _signed_at(predicate)
+    # 3-5. chain, validity at signing time, revocation
+    who = check_certificate(cert, trust, signed_at, now)
+    # 6. identity: the predicate names the verifier the certificate names.
+    claimed = predicate.get("verifier", {})
+    if claimed.get("accreditationNo") != who.accreditation_no:
+        raise _fail("identity", f"predicate names accreditation {claimed.get('accreditationNo')!r}, "
+                    f"the certificate {who.accreditation_no!r}")
+    member = predicate.get("member", {})
+    if member.get("id") != context.member_id:
+        raise _fail("identity", f"approval is for member {member.get('id')!r}, expected {context.member_id!r}")
+    # 7. nace-scope: from the warehouse's member record, not from what the envelope claims.
+    if not who.covers(context.nace):
+        raise _fail("nace-scope", f"member {context.member_id} has NACE {context.nace}, outside the scope "
+                    f"{', '.join(who.nace_scope)} of accreditation {who.accreditation_no}")
+    # 8. cycle: no replay of an approval from another cycle.
+    cycle = predicate.get("cycle", {})
+    if (cycle.get("clusterId"), cycle.get("reportingYear")) != (context.cluster_id, context.reporting_year):
+        raise _fail("cycle", f"approval is for cycle {cycle.get('clusterId')} {cycle.get('reportingYear')}, "
+                    f"the open cycle is {context.cluster_id} {context.reporting_year}: an approval cannot be replayed")
+    # 9. current-draft: the digests signed are those of the current draft.
+    json_sha, pdf_sha = _subject_digests(statement)
+    if (json_sha, pdf_sha) != (context.json_sha256, context.pdf_sha256):
+        stale = {json_sha, pdf_sha} & context.superseded
+        why = "a superseded draft" if stale else "no draft of this member"
+        raise _fail("current-draft", f"the signed digests (json {json_sha[:12]}…, pdf {pdf_sha[:12]}…) belong "
+                    f"to {why}; current draft {context.statement_id} has json {context.json_sha256[:12]}…, "
+                    f"pdf {context.pdf_sha256[:12]}…: send the current draft for review")
+    # 10. conflict: a verifier may not validate an organisation they consulted for.
+    if who.accreditation_no in context.consulted_by:
+        raise _fail("conflict", f"verifier {who.name} ({who.accreditation_no}) consulted for member "
+                    f"{context.member_id} and may not validate its statement; assign another verifier")
+    # 11. blocking-checks: only an approval needs a clean member; a rejection is always welcome.
+    decision = str(predicate["decision"])
+    if decision == APPROVED and context.blocking_failures:
+        raise _fail("blocking-checks", f"member {context.member_id} still has {len(context.blocking_failures)} "
+                    f"blocking check failure(s): {', '.join(context.blocking_failures[:5])}; fix and rerun checks")
+    return VerifiedApproval(
+        decision=decision, reasons=tuple(predicate.get("reasons", ())),
+        statement_id=str(predicate.get("statementId")), member_id=context.member_id,
+        cluster_id=context.cluster_id, reporting_year=context.reporting_year, verifier=who,
+        signed_at=signed_at, json_sha256=json_sha, pdf_sha256=pdf_sha,
+        declaration=str(predicate.get("declaration", "")), statement=statement)

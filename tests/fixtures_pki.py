@@ -1,0 +1,47 @@
+"""A test PKI built fresh per session: accreditation-body CA, verifiers, CRLs (real keys, real signatures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from cryptography import x509
+
+from signing import _pki
+from signing._verify import TrustAnchors
+
+
+@dataclass(frozen=True)
+class Verifier:
+    key: _pki.PrivateKey
+    cert: x509.Certificate
+
+
+@dataclass(frozen=True)
+class TestPki:
+    ca_key: _pki.PrivateKey
+    ca_cert: x509.Certificate
+    verifier: Verifier  # NACE 55.10, 84.11; valid now
+
+    def issue(self, *, accreditation_no: str = "IT-V-0002", nace: tuple[str, ...] = ("55.10", "84.11"),
+              not_before: dt.datetime | None = None, days: int = 365) -> Verifier:
+        key = _pki.new_key()
+        cert = _pki.issue_verifier(self.ca_key, self.ca_cert, key.public_key(), name=f"Verifier {accreditation_no}",
+                                   accreditation_no=accreditation_no, nace_scope=nace,
+                                   not_before=not_before, days=days)
+        return Verifier(key, cert)
+
+    def trust(self, revoked: tuple[x509.Certificate, ...] = ()) -> TrustAnchors:
+        when = dt.datetime.now(dt.UTC)
+        crl = _pki.build_crl(self.ca_key, self.ca_cert, [(c.serial_number, when) for c in revoked])
+        return TrustAnchors((self.ca_cert,), (crl,))
+
+
+@pytest.fixture(scope="session")
+def pki() -> TestPki:
+    ca_key, ca_cert = _pki.create_ca("TEST Accreditation Body")
+    key = _pki.new_key()
+    cert = _pki.issue_verifier(ca_key, ca_cert, key.public_key(), name="Giulia Verdi",
+                               accreditation_no="IT-V-0001", nace_scope=("55.10", "84.11"))
+    return TestPki(ca_key, ca_cert, Verifier(key, cert))

