@@ -38,15 +38,15 @@ class RowError:
 
     file: str
     reason: str
-    sheet: str | None = None
+    part: str | None = None  # "sheet indicators" (XLSX), "key indicators" (JSON); None for CSV
     row: int | None = None
     column: str | None = None
     value: str | None = None
 
     def location(self) -> str:
         parts = [self.file]
-        if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+        if self.part:
+            parts.append(self.part)
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column:

@@ -57,7 +57,7 @@ SECTIONS: tuple[Section, ...] = (
     )),
     Section("indicators", "indicator_value", (
         _f("site_id", max_length=64), _f("indicator", Kind.CHOICE, True, tuple(BY_CODE)),
-        _f("value", Kind.NUMBER), _f("unit", Kind.UNIT, True),
+        _f("value", Kind.NUMBER), _f("unit", Kind.UNIT),
         _f("period_start", Kind.DATE), _f("period_end", Kind.DATE), _f("justification", max_length=4000),
     )),
     Section("obligations", "obligation", (

@@ -1,0 +1,131 @@
+"""Commands of the collect stage: sample data, submission template, ingestion and status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from flows.cli._context import console, err_console, home_of
+from signing.store import open_store
+from warehouse import Limits, connect, ingest_paths, status
+from warehouse.errors import SubmissionRejected
+from warehouse.ingest import IngestReport
+
+MAX_ERRORS_SHOWN = 25
+
+
+def progress_bar() -> Progress:
+    """The progress display every long command uses (quiet when output is not a terminal)."""
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=True)
+
+
+def print_ingest_report(report: IngestReport) -> None:
+    table = Table(title="Ingestion", show_edge=False)
+    for col in ("ingested", "unchanged", "rejected"):
+        table.add_column(col, justify="right")
+    table.add_row(str(report.count("ingested")), str(report.count("unchanged")), str(report.count("rejected")))
+    console.print(table)
+    for outcome in report.rejected:
+        console.print(f"\n[bold red]rejected[/] {outcome.path} — {len(outcome.errors)} error(s); nothing of it was stored:")
+        for error in outcome.errors[:MAX_ERRORS_SHOWN]:
+            console.print(f"  • {error}")
+        if len(outcome.errors) > MAX_ERRORS_SHOWN:
+            console.print(f"  … and {len(outcome.errors) - MAX_ERRORS_SHOWN} more (see `ecocluster status --rejected`)")
+    if report.rejected:
+        console.print("\nFix the rows above and run `ecocluster ingest FILE` again; accepted files are not affected.")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def sample(
+        out: Annotated[Path, typer.Option("--out", help="Folder to write the sample files into.")],
+        clusters: Annotated[Optional[int], typer.Option(help="Synthetic population: number of clusters.")] = None,
+        members_per_cluster: Annotated[Optional[int], typer.Option(help="Synthetic population: members per cluster.")] = None,
+        seed: Annotated[int, typer.Option(help="Random seed; the same seed writes byte-identical files.")] = 2026,
+        year: Annotated[int, typer.Option(help="Latest reporting year (two earlier years of history are added).")] = 2025,
+    ) -> None:
+        """Write the two bundled sample clusters, or a synthetic population of any size."""
+        from warehouse import sample as samples
+
+        if clusters is None and members_per_cluster is None:
+            written = samples.write_bundled(out, seed=seed, year=year)
+            what = "bundled sample clusters (Cerreto Laghi, Latvian municipalities)"
+        else:
+            written = samples.write_synthetic(out, clusters or 1, members_per_cluster or 10, seed=seed, year=year)
+            what = f"synthetic population: {clusters or 1} clusters × {members_per_cluster or 10} members"
+        console.print(f"wrote {len(written)} files of the {what} to {out}")
+
+    @app.command()
+    def template(
+        out: Annotated[Path, typer.Option("--out", help="Where to write the workbook (.xlsx).")],
+        lang: Annotated[str, typer.Option("--lang", help="Language of the instructions: en, it or lv.")] = "en",
+        member: Annotated[Optional[str], typer.Option("--member", help="Pre-fill this member id.")] = None,
+        year: Annotated[Optional[int], typer.Option(help="Pre-fill this reporting year.")] = None,
+    ) -> None:
+        """Write the member's submission workbook: one sheet per section, dropdowns, instructions."""
+        from warehouse.template import write_template
+
+        write_template(out, lang, member_id=member, reporting_year=year)
+        console.print(f"wrote the submission workbook ({lang}) to {out}")
+
+    @app.command()
+    def ingest(
+        ctx: typer.Context,
+        paths: Annotated[list[Path], typer.Argument(help="Submission files or folders (XLSX, CSV, JSON, cluster.json).")],
+    ) -> None:
+        """Load submissions into the warehouse; bad files are refused whole with every error listed.
+
+        Exit code 0 when every file was accepted or unchanged, 65 when any file was rejected.
+        """
+        home = home_of(ctx)
+        con = connect(home.warehouse_path)
+        with progress_bar() as bar:
+            task = bar.add_task("ingesting", total=None)
+            report = ingest_paths(con, open_store(home), paths, limits=Limits.from_config(home.config_section("ingest")),
+                                  progress=lambda n: bar.advance(task, n))
+        con.close()
+        print_ingest_report(report)
+        if not report.ok:
+            raise typer.Exit(SubmissionRejected.exit_code)
+
+    @app.command("status")
+    def status_command(
+        ctx: typer.Context,
+        cluster: Annotated[Optional[str], typer.Option(help="Show this cluster's members one by one.")] = None,
+        year: Annotated[Optional[int], typer.Option(help="Reporting year (default: the latest submitted).")] = None,
+        rejected: Annotated[bool, typer.Option("--rejected", help="List refused files with all their errors.")] = False,
+    ) -> None:
+        """Who has submitted what for the year, per cluster or per member, and which files were refused."""
+        home = home_of(ctx)
+        con = connect(home.warehouse_path, read_only=True)
+        chosen = year or status.latest_year(con)
+        if chosen is None:
+            console.print("nothing ingested yet: run `ecocluster ingest PATH`")
+            return
+        if cluster:
+            table = Table(title=f"{cluster} — reporting year {chosen}", show_edge=False)
+            for col in ("member", "name", "state", "sections", "last received", "rejected files"):
+                table.add_column(col)
+            for m in status.member_status(con, chosen, cluster):
+                colour = {"submitted": "green", "partial": "yellow"}.get(m.state, "red")
+                table.add_row(m.member_id, m.legal_name, f"[{colour}]{m.state}[/]",
+                              f"{m.sections}/{status.ALL_SECTIONS}", m.last_received or "—", str(m.rejected_files))
+        else:
+            table = Table(title=f"Clusters — reporting year {chosen}", show_edge=False)
+            for col in ("cluster", "name", "members", "submitted", "partial", "missing", "rejected files"):
+                table.add_column(col, justify="left" if col in ("cluster", "name") else "right")
+            for c in status.cluster_status(con, chosen):
+                table.add_row(c.cluster_id, c.name, str(c.members), str(c.submitted), str(c.partial), str(c.missing),
+                              str(c.rejected_files))
+        console.print(table)
+        if rejected:
+            for name, at, errors in status.rejected_files(con):
+                console.print(f"\n[bold red]{name}[/] rejected {at}:")
+                for error in errors:
+                    console.print(f"  • {error}")
+        con.close()

@@ -1,0 +1,99 @@
+"""JSON submissions and rosters: strict parsing that refuses what a careless export produces.
+
+Duplicate keys, NaN/Infinity, numbers beyond double range and nesting where a value belongs are
+errors here, because ``json.loads`` would otherwise silently keep the last key or the NaN.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from warehouse._rows import ParsedRows, text_of
+from warehouse.errors import RowError
+from warehouse.sections import BY_NAME
+
+SUBMISSION_FORMAT = "ecocluster-submission/1"
+ROSTER_FORMAT = "ecocluster-roster/1"
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Refused(f"key {key!r} appears twice in the same object")
+        seen[key] = value
+    return seen
+
+
+def _no_constant(name: str) -> float:
+    raise _Refused(f"{name} is not a number a submission may contain")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _Refused(f"number {text[:40]} is too large")
+    return value
+
+
+def load_document(name: str, data: bytes) -> dict[str, Any]:
+    """The top-level object of a JSON file, or ValueError with a plain reason."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"JSON must be UTF-8; byte {e.start} is not") from e
+    try:
+        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
+                         parse_float=_finite_float, parse_int=lambda s: _finite_float(s) if len(s) > 300 else int(s))
+    except _Refused as e:
+        raise ValueError(str(e)) from e
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from e
+    except RecursionError as e:
+        raise ValueError("JSON is nested too deeply") from e
+    if not isinstance(doc, dict):
+        raise ValueError("the top level of the JSON file must be an object")
+    return doc
+
+
+def parse_submission(name: str, doc: dict[str, Any]) -> tuple[ParsedRows, list[RowError]]:
+    """Rows of a member submission document, with every structural problem listed."""
+    errors: list[RowError] = []
+    parsed = ParsedRows(member_id=text_of(doc.get("member_id")), reporting_year=text_of(doc.get("reporting_year")))
+    for key in ("member_id", "reporting_year"):
+        if doc.get(key) in (None, ""):
+            errors.append(RowError(name, f"'{key}' is missing at the top level", column=key))
+    for key, rows in doc.items():
+        if key in ("format", "member_id", "reporting_year"):
+            continue
+        section = BY_NAME.get(key)
+        if section is None:
+            errors.append(RowError(name, f"unknown section {key!r}; expected one of {', '.join(BY_NAME)}"))
+            continue
+        if not isinstance(rows, list):
+            errors.append(RowError(name, "must be a list of objects", part=f"key {key}"))
+            continue
+        allowed = {f.name for f in section.fields}
+        for index, row in enumerate(rows, start=1):
+            where = f"key {key}"
+            if not isinstance(row, dict):
+                errors.append(RowError(name, "each item must be an object", part=where, row=index))
+                continue
+            values: dict[str, str | None] = {}
+            for field_name, value in row.items():
+                if field_name not in allowed:
+                    errors.append(RowError(name, f"unknown field; expected one of {', '.join(sorted(allowed))}",
+                                           part=where, row=index, column=field_name))
+                elif isinstance(value, (dict, list)):
+                    errors.append(RowError(name, "must be a single value, not a list or object",
+                                           part=where, row=index, column=field_name))
+                else:
+                    values[field_name] = text_of(value)
+            parsed.add(key, where, index, values)
+    return parsed, errors

@@ -1,0 +1,133 @@
+"""Cluster rosters: the coordinator's register of a cluster, its members, sites and open cycles.
+
+A roster is authoritative for its cluster: re-sending it updates members and opens cycles, and
+sending the same bytes again changes nothing. Member submissions are refused for members or
+years a roster does not know, which is what keeps strangers' data out of a cluster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import duckdb
+
+from warehouse.errors import RowError
+from warehouse.indicators import OUTPUTS
+
+_NACE = re.compile(r"^\d{2}(\.\d{1,2})?$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_LANG = re.compile(r"^[a-z]{2}$")
+_SIZE = ("micro", "small", "medium", "large")
+_KINDS = ("annual", "three-year")
+
+_CLUSTER = ("cluster_id", "name", "country", "language", "territory", "kind", "promoting_body", "description")
+_MEMBER = ("member_id", "legal_name", "country", "nace", "sector", "employees", "size_class", "public_body",
+           "language", "emas_reg_no", "registered_on", "derogation", "significant_env_risk", "b_indicator", "address")
+
+
+def _date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    return dt.date.fromisoformat(str(value))
+
+
+def validate(name: str, doc: dict[str, Any]) -> list[RowError]:
+    """Every problem of a roster document, in the coordinator's words."""
+    errors: list[RowError] = []
+
+    def need(part: str, row: int | None, obj: dict[str, Any], key: str, ok: bool = True, why: str = "") -> None:
+        value = obj.get(key)
+        if value in (None, ""):
+            errors.append(RowError(name, "is required", part=part, row=row, column=key))
+        elif not ok:
+            errors.append(RowError(name, why, part=part, row=row, column=key, value=str(value)[:80]))
+
+    cluster = doc.get("cluster")
+    if not isinstance(cluster, dict):
+        return [RowError(name, "'cluster' must be an object", part="key cluster")]
+    need("key cluster", None, cluster, "cluster_id")
+    need("key cluster", None, cluster, "name")
+    need("key cluster", None, cluster, "country", bool(_COUNTRY.match(str(cluster.get("country")))),
+         "must be a two-letter country code such as IT")
+    need("key cluster", None, cluster, "language", bool(_LANG.match(str(cluster.get("language")))),
+         "must be a two-letter language code such as it")
+    for i, cycle in enumerate(doc.get("cycles") or [], start=1):
+        need("key cycles", i, cycle, "reporting_year", isinstance(cycle.get("reporting_year"), int),
+             "must be a year such as 2025")
+        need("key cycles", i, cycle, "kind", cycle.get("kind") in _KINDS, "must be annual or three-year")
+        need("key cycles", i, cycle, "opened_on", _valid_date(cycle.get("opened_on")), "must be a date YYYY-MM-DD")
+    members = doc.get("members")
+    if not isinstance(members, list) or not members:
+        errors.append(RowError(name, "a roster lists at least one member", part="key members"))
+        return errors
+    outputs = {o.code for o in OUTPUTS}
+    for i, m in enumerate(members, start=1):
+        part = "key members"
+        if not isinstance(m, dict):
+            errors.append(RowError(name, "each member must be an object", part=part, row=i))
+            continue
+        need(part, i, m, "member_id")
+        need(part, i, m, "legal_name")
+        need(part, i, m, "country", bool(_COUNTRY.match(str(m.get("country")))), "must be a two-letter country code")
+        need(part, i, m, "nace", bool(_NACE.match(str(m.get("nace")))), "must be a NACE code such as 55.10")
+        need(part, i, m, "sector")
+        need(part, i, m, "employees", isinstance(m.get("employees"), int) and m["employees"] >= 0,
+             "must be a whole number of employees")
+        need(part, i, m, "size_class", m.get("size_class") in _SIZE, "must be micro, small, medium or large")
+        need(part, i, m, "language", bool(_LANG.match(str(m.get("language")))), "must be a two-letter language code")
+        need(part, i, m, "b_indicator", m.get("b_indicator") in outputs, f"must be one of {', '.join(sorted(outputs))}")
+        for flag in ("public_body", "derogation", "significant_env_risk"):
+            if not isinstance(m.get(flag), bool):
+                errors.append(RowError(name, "must be true or false", part=part, row=i, column=flag))
+        if m.get("registered_on") not in (None, "") and not _valid_date(m.get("registered_on")):
+            errors.append(RowError(name, "must be a date YYYY-MM-DD", part=part, row=i, column="registered_on"))
+        for j, site in enumerate(m.get("sites") or [], start=1):
+            need(f"key members[{i}].sites", j, site, "site_id")
+            need(f"key members[{i}].sites", j, site, "name")
+    return errors
+
+
+def _valid_date(value: Any) -> bool:
+    try:
+        return _date(value) is not None
+    except ValueError:
+        return False
+
+
+def conflicts(con: duckdb.DuckDBPyConnection, name: str, doc: dict[str, Any]) -> list[RowError]:
+    """Members that another cluster's roster already claims."""
+    cluster_id = doc["cluster"]["cluster_id"]
+    ids = [m["member_id"] for m in doc["members"]]
+    taken = con.execute("SELECT member_id, cluster_id FROM member WHERE member_id IN (SELECT unnest(?)) "
+                        "AND cluster_id <> ?", [ids, cluster_id]).fetchall()
+    dupes = {x for x in ids if ids.count(x) > 1}
+    return ([RowError(name, f"member is already in cluster {other}", part="key members", value=mid)
+             for mid, other in taken]
+            + [RowError(name, "member_id appears twice", part="key members", value=mid) for mid in sorted(dupes)])
+
+
+def load(con: duckdb.DuckDBPyConnection, sha256: str, doc: dict[str, Any]) -> list[str]:
+    """Upsert the roster's rows (inside the caller's transaction); returns its member ids."""
+    c = doc["cluster"]
+    con.execute(f"INSERT OR REPLACE INTO cluster ({', '.join(_CLUSTER)}, roster_sha256) VALUES "
+                f"({', '.join('?' * (len(_CLUSTER) + 1))})", [c.get(k) for k in _CLUSTER] + [sha256])
+    con.execute("DELETE FROM cluster_programme WHERE cluster_id = ?", [c["cluster_id"]])
+    programme = [(c["cluster_id"], p["objective_id"], p["description"], p.get("indicator"), p.get("target_value"),
+                  p.get("target_year")) for p in c.get("programme") or []]
+    if programme:
+        con.executemany("INSERT INTO cluster_programme VALUES (?, ?, ?, ?, ?, ?)", programme)
+    cycles = [(c["cluster_id"], y["reporting_year"], y["kind"], _date(y["opened_on"])) for y in doc.get("cycles") or []]
+    if cycles:
+        con.executemany("INSERT OR REPLACE INTO cycle VALUES (?, ?, ?, ?)", cycles)
+    members = [[m.get(k) for k in _MEMBER] for m in doc["members"]]
+    for row in members:
+        row[_MEMBER.index("registered_on")] = _date(row[_MEMBER.index("registered_on")])
+    con.executemany(f"INSERT OR REPLACE INTO member ({', '.join(_MEMBER)}, cluster_id, roster_sha256) VALUES "
+                    f"({', '.join('?' * (len(_MEMBER) + 2))})", [r + [c["cluster_id"], sha256] for r in members])
+    sites = [(s["site_id"], m["member_id"], s["name"], s.get("address"), sha256)
+             for m in doc["members"] for s in m.get("sites") or []]
+    if sites:
+        con.executemany("INSERT OR REPLACE INTO site VALUES (?, ?, ?, ?, ?)", sites)
+    return [m["member_id"] for m in doc["members"]]

@@ -1,0 +1,191 @@
+"""Validation and loading of staged rows, set-wise in DuckDB.
+
+The SQL is generated from warehouse.sections, so every field of every format is checked by the
+same rule and explained by the same words. Rows of files with any error never leave staging.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse import indicators, units
+from warehouse._rows import stage_table
+from warehouse.sections import SECTIONS, Field, Kind, Section
+
+_MACROS = r"""
+CREATE OR REPLACE TEMP MACRO ec_txt(v) AS nullif(trim(v), '');
+CREATE OR REPLACE TEMP MACRO ec_num(v, dc) AS TRY_CAST(
+    CASE WHEN dc AND regexp_full_match(trim(v), '[-+]?\d{1,3}(\.\d{3})+(,\d+)?')
+         THEN replace(replace(trim(v), '.', ''), ',', '.')
+         WHEN dc THEN replace(trim(v), ',', '.')
+         ELSE trim(v) END AS DOUBLE);
+CREATE OR REPLACE TEMP MACRO ec_bool(v) AS CASE
+    WHEN lower(trim(v)) IN ('true', 'yes', 'y', '1', 'si', 'sì', 'jā', 'ja', 'x') THEN true
+    WHEN lower(trim(v)) IN ('false', 'no', 'n', '0', 'ne', 'nē') THEN false END;
+CREATE OR REPLACE TEMP MACRO ec_date(v) AS TRY_CAST(trim(v) AS DATE);
+"""
+_CATALOGUE_JOIN = " LEFT JOIN ec_indicator k ON k.code = lower(ec_txt(s.indicator))"
+
+# Fields whose submitted value is kept beside a converted one: (value, unit, target) columns.
+_CONVERTED = {
+    "indicators": ("value", "unit", "stg_ind_unit u ON u.indicator = lower(ec_txt(s.indicator)) AND u.unit_text = ec_txt(s.unit)"),
+    "measurements": ("value", "unit", "stg_base_unit u ON u.unit_text = ec_txt(s.unit)"),
+    "obligations": ("limit_value", "limit_unit", "stg_base_unit u ON u.unit_text = ec_txt(s.limit_unit)"),
+}
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_MACROS)
+    con.execute("CREATE OR REPLACE TEMP TABLE ec_indicator (code VARCHAR, unit VARCHAR)")
+    con.executemany("INSERT INTO ec_indicator VALUES (?, ?)", [(i.code, i.unit) for i in indicators.CATALOGUE])
+
+
+def _quote(values: tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def typed(field: Field, col: str) -> str:
+    """SQL turning the staged text of ``col`` into the field's type (NULL where it cannot)."""
+    return {
+        Kind.TEXT: f"ec_txt({col})",
+        Kind.UNIT: f"ec_txt({col})",
+        Kind.NUMBER: f"ec_num({col}, f.decimal_comma)",
+        Kind.INTEGER: f"TRY_CAST(ec_txt({col}) AS INTEGER)",
+        Kind.DATE: f"ec_date({col})",
+        Kind.BOOLEAN: f"ec_bool({col})",
+        Kind.CHOICE: f"lower(ec_txt({col}))",
+    }[field.kind]
+
+
+def _field_rules(field: Field, col: str) -> list[tuple[str, str]]:
+    """(condition, reason) pairs; a row breaks the rule when the condition holds."""
+    rules: list[tuple[str, str]] = []
+    present = f"ec_txt({col}) IS NOT NULL"
+    if field.required:
+        rules.append((f"ec_txt({col}) IS NULL", "is required but empty"))
+    rules.append((f"length({col}) > {field.max_length}", f"is longer than {field.max_length} characters"))
+    value = typed(field, col)
+    if field.kind is Kind.NUMBER:
+        rules.append((f"{present} AND {value} IS NULL",
+                      "is not a number (use digits, with ',' as decimal separator only in ';'-separated files)"))
+        rules.append((f"{present} AND NOT isfinite({value})", "is not a finite number"))
+    elif field.kind is Kind.INTEGER:
+        rules.append((f"{present} AND {value} IS NULL", "is not a whole number"))
+    elif field.kind is Kind.DATE:
+        rules.append((f"{present} AND {value} IS NULL", "is not a date written as YYYY-MM-DD"))
+        rules.append((f"{present} AND year({value}) NOT BETWEEN 1950 AND 2100", "is not a plausible date"))
+    elif field.kind is Kind.BOOLEAN:
+        rules.append((f"{present} AND {value} IS NULL", "must be yes or no (true/false)"))
+    elif field.kind is Kind.CHOICE:
+        shown = "a code from the template's list" if len(field.choices) > 8 else "one of " + ", ".join(field.choices)
+        rules.append((f"{present} AND {value} NOT IN ({_quote(field.choices)})", f"is not {shown}"))
+    return rules
+
+
+def _section_rules(section: Section) -> list[tuple[str, str, str]]:
+    """(column, condition, reason) for the whole section, fields and cross-field rules."""
+    rules = [("member_id", "ec_txt(s.member_id) IS NULL", "member_id is required"),
+             ("member_id", "ec_txt(s.member_id) IS NOT NULL AND m.member_id IS NULL",
+              "unknown member: it is in no cluster roster; ask the coordinator to add it, then send the file again"),
+             ("reporting_year", "TRY_CAST(ec_txt(s.reporting_year) AS INTEGER) IS NULL",
+              "reporting_year must be a year such as 2025"),
+             ("reporting_year", "m.member_id IS NOT NULL AND TRY_CAST(ec_txt(s.reporting_year) AS INTEGER) IS NOT NULL "
+              "AND c.cluster_id IS NULL",
+              "no cycle is open for this reporting year in the member's cluster; ask the coordinator to open it")]
+    for field in section.fields:
+        rules += [(field.name, cond, reason) for cond, reason in _field_rules(field, f's."{field.name}"')]
+    if section.name in _CONVERTED:
+        value, unit, _ = _CONVERTED[section.name]
+        rules.append((unit, f"ec_txt(s.{unit}) IS NOT NULL AND u.error IS NOT NULL", "u.error"))
+        rules.append((unit, f"ec_txt(s.{unit}) IS NULL AND ec_txt(s.{value}) IS NOT NULL",
+                      f"is required when {value} is given"))
+    if section.name == "indicators":
+        rules.append(("value", "ec_txt(s.value) IS NULL AND ec_txt(s.justification) IS NULL",
+                      "is empty: report the value, or explain in 'justification' why the indicator is not relevant"))
+    return rules
+
+
+def collect_errors(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill stg_error with every broken rule of every staged row."""
+    for section in SECTIONS:
+        joins = (f"FROM {stage_table(section)} s JOIN stg_file f USING (file_no) "
+                 "LEFT JOIN member m ON m.member_id = ec_txt(s.member_id) "
+                 "LEFT JOIN cycle c ON c.cluster_id = m.cluster_id "
+                 "AND c.reporting_year = TRY_CAST(ec_txt(s.reporting_year) AS INTEGER)")
+        if section.name in _CONVERTED:
+            joins += " LEFT JOIN " + _CONVERTED[section.name][2]
+        for column, condition, reason in _section_rules(section):
+            reason_sql = reason if reason == "u.error" else "'" + reason.replace("'", "''") + "'"
+            source = "s.member_id" if column == "member_id" else ("s.reporting_year" if column == "reporting_year"
+                                                                   else f's."{column}"')
+            con.execute(f"INSERT INTO stg_error SELECT s.file_no, s.src_part, s.src_row, '{column}', "
+                        f"left({source}, 200), {reason_sql} {joins} WHERE {condition}")
+    # One member-year per JSON/XLSX file is given by its header; a CSV file must not mix years.
+    for section in SECTIONS:
+        con.execute(
+            f"INSERT INTO stg_error SELECT file_no, NULL, min(src_row), 'reporting_year', NULL, "
+            "'a file must hold one reporting year; split it by year' "
+            f"FROM {stage_table(section)} GROUP BY file_no HAVING count(DISTINCT ec_txt(reporting_year)) > 1")
+    con.execute(
+        "INSERT INTO stg_error SELECT file_no, any_value(src_part), max(src_row), NULL, member_id, "
+        "'the profile must be one row per member' FROM stg_profile GROUP BY file_no, member_id HAVING count(*) > 1")
+
+
+def resolve_units(con: duckdb.DuckDBPyConnection) -> None:
+    """Factors for every distinct unit in the batch, asked of pint once each."""
+    con.execute("CREATE OR REPLACE TEMP TABLE stg_ind_unit (indicator VARCHAR, unit_text VARCHAR, factor DOUBLE,"
+                " canonical VARCHAR, error VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE stg_base_unit (unit_text VARCHAR, factor DOUBLE, base_unit VARCHAR,"
+                " error VARCHAR)")
+    pairs = con.execute("SELECT DISTINCT lower(ec_txt(indicator)), ec_txt(unit) FROM stg_indicators "
+                        "WHERE ec_txt(unit) IS NOT NULL").fetchall()
+    ind_rows = []
+    for code, unit in pairs:
+        known = indicators.BY_CODE.get(code)
+        if known is None:
+            continue  # the indicator code itself is reported as an error
+        try:
+            ind_rows.append((code, unit, units.factor(unit, known.unit), known.unit, None))
+        except units.UnitError as e:
+            ind_rows.append((code, unit, None, known.unit, f"{e} (expected a unit of {known.unit} for {code})"))
+    if ind_rows:
+        con.executemany("INSERT INTO stg_ind_unit VALUES (?, ?, ?, ?, ?)", ind_rows)
+    texts = con.execute("SELECT DISTINCT ec_txt(unit) FROM stg_measurements WHERE ec_txt(unit) IS NOT NULL UNION "
+                        "SELECT DISTINCT ec_txt(limit_unit) FROM stg_obligations WHERE ec_txt(limit_unit) IS NOT NULL"
+                        ).fetchall()
+    base_rows = []
+    for (unit,) in texts:
+        try:
+            base_rows.append((unit, *units.to_base(unit), None))
+        except units.UnitError as e:
+            base_rows.append((unit, None, None, str(e)))
+    if base_rows:
+        con.executemany("INSERT INTO stg_base_unit VALUES (?, ?, ?, ?)", base_rows)
+
+
+def load_clean(con: duckdb.DuckDBPyConnection) -> None:
+    """Insert the rows of error-free files into the warehouse tables (inside the caller's transaction)."""
+    for section in SECTIONS:
+        converted = _CONVERTED.get(section.name)
+        select = ["f.sha256 AS submission_id", "ec_txt(s.member_id) AS member_id",
+                  "CAST(ec_txt(s.reporting_year) AS INTEGER) AS reporting_year", "s.src_row AS source_row"]
+        join = ""
+        for field in section.fields:
+            expr = typed(field, f's."{field.name}"')
+            if converted and field.name == converted[0]:
+                select += [f"{expr} AS {field.name}_submitted", f"{expr} * u.factor AS {field.name}"]
+            elif converted and field.name == converted[1]:
+                # An excluded indicator has no submitted unit but still its canonical one.
+                target = "k.unit" if section.name == "indicators" else "u.base_unit"
+                select += [f"{expr} AS {field.name}_submitted", f"{target} AS {field.name}"]
+            else:
+                select.append(f"{expr} AS {field.name}")
+        if converted:
+            join = " LEFT JOIN " + converted[2]
+        if section.name == "indicators":
+            join += _CATALOGUE_JOIN
+        con.execute(
+            f"INSERT INTO {section.table} BY NAME SELECT {', '.join(select)} "
+            f"FROM {stage_table(section)} s JOIN stg_file f USING (file_no){join} "
+            "WHERE s.file_no NOT IN (SELECT file_no FROM stg_error)"
+        )

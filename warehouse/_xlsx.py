@@ -1,0 +1,121 @@
+"""XLSX submissions: the member workbook read as data, never executed.
+
+Checks happen on the zip before openpyxl sees it (macro projects, zip bombs), openpyxl parses the
+XML through defusedxml (no entity expansion, no external entities), and formulas are refused
+rather than evaluated: the value a member sees in Excel may differ from what a formula computes here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+from warehouse._raw import Limits, RawFile
+from warehouse._rows import ParsedRows, text_of
+from warehouse.errors import RowError
+from warehouse.sections import BY_NAME
+
+TEMPLATE_VERSION = "1"
+_META_SHEET = "submission"
+_MAX_RATIO = 200  # uncompressed ÷ compressed; real workbooks stay far below
+
+
+def _inspect_zip(raw: RawFile, limits: Limits) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw.data))
+    except zipfile.BadZipFile as e:
+        raise ValueError("not a valid XLSX workbook (the file is not a zip archive); save it as .xlsx") from e
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > 2000:
+            raise ValueError("workbook has too many parts to be a submission")
+        total = sum(i.file_size for i in infos)
+        if total > limits.max_xlsx_uncompressed_bytes:
+            raise ValueError(f"workbook would expand to {total / 1e6:.0f} MB; the limit is "
+                             f"{limits.max_xlsx_uncompressed_bytes / 1e6:.0f} MB")
+        packed = sum(i.compress_size for i in infos) or 1
+        if total / packed > _MAX_RATIO and total > 10 * 1024 * 1024:
+            raise ValueError("workbook is compressed suspiciously well (a zip bomb?); it was not opened")
+        names = {i.filename.lower() for i in infos}
+        if any(n.endswith("vbaproject.bin") for n in names):
+            raise ValueError("workbook contains macros; save it as a macro-free .xlsx workbook")
+
+
+def _cell_text(cell: object) -> str | None:
+    value = getattr(cell, "value", None)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value if value.strip() else None
+    return text_of(value)
+
+
+def parse_workbook(raw: RawFile, limits: Limits) -> tuple[ParsedRows, list[RowError]]:
+    _inspect_zip(raw, limits)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw.data), read_only=False, data_only=False, keep_vba=False)
+    except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as e:
+        raise ValueError(f"the workbook could not be read: {e}") from e
+    except Exception as e:  # defusedxml raises its own errors for entity tricks
+        raise ValueError(f"the workbook's XML was refused: {type(e).__name__}") from e
+    name = raw.name
+    errors: list[RowError] = []
+    if _META_SHEET not in book.sheetnames:
+        raise ValueError("sheet 'submission' is missing: use the workbook from `ecocluster template`")
+    meta = {str(k.value).strip(): _cell_text(v) for k, v in book[_META_SHEET].iter_rows(min_row=1, max_row=10, max_col=2)
+            if k.value is not None}
+    if meta.get("template_version") != TEMPLATE_VERSION:
+        errors.append(RowError(name, f"template version {meta.get('template_version')!r} is not the current "
+                                     f"{TEMPLATE_VERSION!r}; copy your data into a new `ecocluster template`",
+                               part="sheet submission", column="template_version"))
+    parsed = ParsedRows(member_id=meta.get("member_id"), reporting_year=meta.get("reporting_year"))
+    for key in ("member_id", "reporting_year"):
+        if not meta.get(key):
+            errors.append(RowError(name, f"'{key}' is missing", part="sheet submission", column=key))
+    for sheet in book.worksheets:
+        section = BY_NAME.get(sheet.title)
+        if section is None:
+            continue
+        where = f"sheet {sheet.title}"
+        if sheet.sheet_state != "visible":
+            errors.append(RowError(name, "section sheet is hidden; unhide it and check its contents", part=where))
+            continue
+        if sheet.max_row > limits.max_rows:
+            errors.append(RowError(name, f"{sheet.max_row} rows, more than the {limits.max_rows} allowed", part=where))
+            continue
+        merged = list(sheet.merged_cells.ranges)
+        if merged:
+            errors.append(RowError(name, f"merged cells ({merged[0].coord}); unmerge them so each cell holds one value",
+                                   part=where))
+            continue
+        rows = sheet.iter_rows()
+        header_cells = next(rows, ())
+        header = [str(c.value).strip() if c.value is not None else None for c in header_cells]
+        allowed = {f.name for f in section.fields}
+        for col_no, title in enumerate(header):
+            if title is not None and title not in allowed:
+                errors.append(RowError(name, f"unknown column heading; expected one of {', '.join(sorted(allowed))}",
+                                       part=where, row=1, column=title))
+        for cells in rows:
+            values: dict[str, str | None] = {}
+            row_no = cells[0].row if cells else 0
+            for title, cell in zip(header, cells):
+                if title is None or title not in allowed:
+                    if cell.value not in (None, ""):
+                        errors.append(RowError(name, "value in a column without a heading", part=where, row=row_no,
+                                               column=cell.column_letter))
+                    continue
+                if cell.data_type == "f":
+                    errors.append(RowError(name, "contains a formula; type or paste the value instead", part=where,
+                                           row=row_no, column=title, value=str(cell.value)[:80]))
+                    continue
+                values[title] = _cell_text(cell)
+            if any(v is not None for v in values.values()):
+                parsed.add(section.name, where, row_no, values)
+    return parsed, errors

@@ -1,0 +1,257 @@
+"""Ingestion of member submissions and cluster rosters into the warehouse.
+
+A batch of files is staged as text, validated set-wise, and only then loaded, in one transaction
+per chunk of files: a file with any error is refused whole (with all its errors), nothing of it
+is stored, and the files around it still go in. The raw bytes are archived unchanged in the
+object store under their SHA-256, which is also what makes a second ingest of the same file a no-op.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from signing.store import ObjectStore
+from warehouse import _csv, _json, _roster, _validate, _xlsx
+from warehouse._raw import Limits, RawFile, discover, read_raw
+from warehouse._rows import ParsedRows, create_staging, stage_parsed
+from warehouse.db import transaction
+from warehouse.errors import RowError
+from warehouse.sections import SECTIONS
+
+CHUNK_FILES = 2000  # files per transaction: bounds staging memory on large populations
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: str
+    sha256: str | None
+    status: str  # ingested | unchanged | rejected
+    kind: str = "member"  # member | roster
+    errors: tuple[RowError, ...] = ()
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def rejected(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "rejected"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+
+Progress = Callable[[int], None]
+
+
+def archive_key(raw: RawFile) -> str:
+    return f"raw/{raw.sha256[:2]}/{raw.sha256}.{raw.format}"
+
+
+def ingest_paths(con: duckdb.DuckDBPyConnection, store: ObjectStore, paths: Iterable[Path], *,
+                 limits: Limits | None = None, progress: Progress | None = None) -> IngestReport:
+    """Ingest files and folders; never raises for bad input, reports it instead."""
+    limits = limits or Limits()
+    files, missing = discover(paths)
+    report = IngestReport([FileOutcome(e.file, None, "rejected", errors=(e,)) for e in missing])
+    known = _known_hashes(con)
+    pending: list[RawFile] = []
+    for path in files:
+        try:
+            raw = read_raw(path, limits)
+        except (ValueError, OSError) as e:
+            report.outcomes.append(_reject(con, None, str(path), [RowError(str(path), str(e))]))
+            _tick(progress)
+            continue
+        if raw.sha256 in known:
+            report.outcomes.append(FileOutcome(str(path), raw.sha256, "unchanged"))
+            _tick(progress)
+        elif _is_roster(raw):
+            report.outcomes.append(_ingest_roster(con, store, raw))
+            known.add(raw.sha256)
+            _tick(progress)
+        else:
+            known.add(raw.sha256)  # a copy of the same file later in the batch is a no-op too
+            pending.append(raw)
+    for start in range(0, len(pending), CHUNK_FILES):
+        chunk = pending[start:start + CHUNK_FILES]
+        report.outcomes.extend(_ingest_chunk(con, store, chunk, limits))
+        _tick(progress, len(chunk))
+    return report
+
+
+def _tick(progress: Progress | None, n: int = 1) -> None:
+    if progress:
+        progress(n)
+
+
+def _known_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT submission_id FROM submission").fetchall()}
+
+
+def _is_roster(raw: RawFile) -> bool:
+    return raw.format == "json" and (raw.path.name == "cluster.json" or b'"ecocluster-roster/' in raw.data[:4096])
+
+
+def _reject(con: duckdb.DuckDBPyConnection, raw: RawFile | None, name: str, errors: Sequence[RowError],
+            member_id: str | None = None) -> FileOutcome:
+    """Record the refusal (once per distinct file) so `status` can show it; store nothing else."""
+    sha = raw.sha256 if raw else None
+    if sha:
+        payload = json.dumps([{"part": e.part, "row": e.row, "column": e.column, "value": e.value,
+                               "reason": e.reason} for e in errors], ensure_ascii=False)
+        con.execute("INSERT OR REPLACE INTO rejected_file VALUES (?, ?, current_timestamp, ?, ?, ?)",
+                    [sha, name, member_id, len(errors), payload])
+    return FileOutcome(name, sha, "rejected", errors=tuple(errors))
+
+
+def _record_submission(con: duckdb.DuckDBPyConnection, store: ObjectStore, raw: RawFile, kind: str,
+                       encoding: str | None, cluster_id: str | None) -> None:
+    key = archive_key(raw)
+    store.put(key, raw.data)
+    con.execute("INSERT INTO submission VALUES (?, ?, ?, ?, ?, ?, current_timestamp, ?, ?)",
+                [raw.sha256, kind, raw.name, raw.format, encoding, len(raw.data), key, cluster_id])
+    con.execute("DELETE FROM rejected_file WHERE sha256 = ?", [raw.sha256])
+
+
+def _ingest_roster(con: duckdb.DuckDBPyConnection, store: ObjectStore, raw: RawFile) -> FileOutcome:
+    try:
+        doc = _json.load_document(raw.name, raw.data)
+    except ValueError as e:
+        return _reject(con, raw, raw.name, [RowError(raw.name, str(e))])
+    errors = _roster.validate(raw.name, doc) or _roster.conflicts(con, raw.name, doc)
+    if errors:
+        return _reject(con, raw, raw.name, errors)
+    with transaction(con):
+        _roster.load(con, raw.sha256, doc)
+        _record_submission(con, store, raw, "roster", "utf-8", doc["cluster"]["cluster_id"])
+    return FileOutcome(raw.name, raw.sha256, "ingested", kind="roster")
+
+
+def _country_lookup(con: duckdb.DuckDBPyConnection) -> Callable[[str], str | None]:
+    def country_of(member_id: str) -> str | None:
+        row = con.execute("SELECT country FROM member WHERE member_id = ?", [member_id]).fetchone()
+        return row[0] if row else None
+    return country_of
+
+
+def _ingest_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: list[RawFile],
+                  limits: Limits) -> list[FileOutcome]:
+    create_staging(con)
+    _validate.install_macros(con)
+    early: dict[int, list[RowError]] = {}
+    csv_files: list[_csv.CsvFile] = []
+    meta: list[tuple[int, str, str, str, str | None, bool, int, str, str | None, str | None]] = []
+    with tempfile.TemporaryDirectory(prefix="ecocluster-ingest-") as workdir:
+        for file_no, raw in enumerate(chunk):
+            encoding, decimal_comma, parsed = None, False, None
+            try:
+                if raw.format == "csv":
+                    csv_file = _csv.inspect(file_no, raw, _country_lookup(con), Path(workdir))
+                    csv_files.append(csv_file)
+                    encoding, decimal_comma = csv_file.encoding, csv_file.decimal_comma
+                else:
+                    parsed, structural = _parse_document(raw, limits)
+                    if structural:
+                        early[file_no] = structural
+                    stage_parsed(con, file_no, parsed)
+                    encoding = "utf-8" if raw.format == "json" else None
+            except ValueError as e:
+                early[file_no] = [RowError(raw.name, str(e))]
+            meta.append((file_no, raw.name, raw.sha256, raw.format, encoding, decimal_comma, len(raw.data),
+                         archive_key(raw), parsed.member_id if parsed else None,
+                         parsed.reporting_year if parsed else None))
+        for file_no, error in _csv.stage(con, [f for f in csv_files if f.file_no not in early]).items():
+            early[file_no] = [error]
+    con.executemany("INSERT INTO stg_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", meta)
+    _check_row_counts(con, limits, chunk, early)
+    _validate.resolve_units(con)
+    _validate.collect_errors(con)
+    for file_no, errors in early.items():
+        con.executemany("INSERT INTO stg_error VALUES (?, ?, ?, ?, ?, ?)",
+                        [(file_no, e.part, e.row, e.column, e.value, e.reason) for e in errors])
+    return _commit_chunk(con, store, chunk)
+
+
+def _parse_document(raw: RawFile, limits: Limits) -> tuple[ParsedRows, list[RowError]]:
+    if raw.format == "json":
+        return _json.parse_submission(raw.name, _json.load_document(raw.name, raw.data))
+    return _xlsx.parse_workbook(raw, limits)
+
+
+def _check_row_counts(con: duckdb.DuckDBPyConnection, limits: Limits, chunk: list[RawFile],
+                      early: dict[int, list[RowError]]) -> None:
+    union = " UNION ALL ".join(f"SELECT file_no FROM stg_{s.name}" for s in SECTIONS)
+    for file_no, n in con.execute(f"SELECT file_no, count(*) FROM ({union}) GROUP BY file_no HAVING count(*) > ?",
+                                  [limits.max_rows]).fetchall():
+        early.setdefault(file_no, []).append(
+            RowError(chunk[file_no].name, f"{n} rows, more than the {limits.max_rows} a file may hold"))
+
+
+def _errors_by_file(con: duckdb.DuckDBPyConnection, chunk: list[RawFile]) -> dict[int, list[RowError]]:
+    found: dict[int, list[RowError]] = {}
+    rows = con.execute("SELECT file_no, src_part, src_row, col, value, reason FROM stg_error "
+                       "ORDER BY file_no, src_part NULLS FIRST, src_row NULLS FIRST, col").fetchall()
+    for file_no, part, row, col, value, reason in rows:
+        found.setdefault(file_no, []).append(RowError(chunk[file_no].name, reason, part, row, col, value))
+    return found
+
+
+def _commit_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: list[RawFile]) -> list[FileOutcome]:
+    bad = _errors_by_file(con, chunk)
+    outcomes: list[FileOutcome] = []
+    with transaction(con):
+        for file_no, errors in bad.items():
+            member = con.execute("SELECT member_id FROM stg_file WHERE file_no = ?", [file_no]).fetchone()
+            outcomes.append(_reject(con, chunk[file_no], chunk[file_no].name, errors, member[0] if member else None))
+        good = [(n, raw) for n, raw in enumerate(chunk) if n not in bad]
+        for file_no, raw in good:
+            store.put(archive_key(raw), raw.data)
+        _stage_members(con)
+        con.execute("INSERT INTO submission SELECT f.sha256, 'member', f.filename, f.format, f.encoding, f.size_bytes,"
+                    " current_timestamp, f.archive_key, (SELECT any_value(m.cluster_id) FROM _file_members x"
+                    " JOIN member m USING (member_id) WHERE x.file_no = f.file_no) FROM stg_file f"
+                    " WHERE f.file_no NOT IN (SELECT file_no FROM stg_error)")
+        con.execute("DELETE FROM rejected_file WHERE sha256 IN (SELECT sha256 FROM stg_file WHERE file_no NOT IN"
+                    " (SELECT file_no FROM stg_error))")
+        _validate.load_clean(con)
+        _record_parts(con)
+        outcomes.extend(FileOutcome(raw.name, raw.sha256, "ingested") for _, raw in good)
+    return outcomes
+
+
+def _stage_members(con: duckdb.DuckDBPyConnection) -> None:
+    """(file, member, year, section) covered by each clean file: what the file will supersede."""
+    union = " UNION ALL ".join(
+        f"SELECT DISTINCT file_no, ec_txt(member_id) AS member_id, CAST(ec_txt(reporting_year) AS INTEGER) AS "
+        f"reporting_year, '{s.name}' AS section FROM stg_{s.name} WHERE file_no NOT IN (SELECT file_no FROM stg_error)"
+        for s in SECTIONS)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _file_members AS {union}")
+
+
+def _record_parts(con: duckdb.DuckDBPyConnection) -> None:
+    """Register what each new file covers; the newest file for a (member, year, section) wins."""
+    con.execute("INSERT INTO submission_part SELECT f.sha256, x.member_id, x.reporting_year, x.section,"
+                " nextval('submission_seq'), NULL FROM _file_members x JOIN stg_file f USING (file_no)"
+                " ORDER BY x.file_no, x.member_id, x.section")
+    con.execute("""
+        UPDATE submission_part p SET superseded_by = w.newest
+        FROM (SELECT member_id, reporting_year, section, arg_max(submission_id, seq) AS newest, max(seq) AS top
+              FROM submission_part
+              SEMI JOIN (SELECT DISTINCT member_id, reporting_year, section FROM _file_members) USING
+                  (member_id, reporting_year, section)
+              GROUP BY ALL) w
+        WHERE p.member_id = w.member_id AND p.reporting_year = w.reporting_year AND p.section = w.section
+          AND p.seq < w.top AND p.superseded_by IS NULL""")
+
