@@ -1,0 +1,113 @@
+"""The warehouse side of approvals: what the rules need to know, and what an accepted approval leaves.
+
+Reads only the roster, the cycle, the ``statement`` table (statements stage), the ``check_verdict``
+view and ``check_result`` (checks stage) and this stage's own tables; one query per question.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import duckdb
+from cryptography import x509
+
+from signing._approval import Draft
+from signing._pki import identity, pem
+from signing._verify import ApprovalContext, VerifiedApproval
+from warehouse.errors import ApprovalRefused
+
+_DRAFT_SQL = """
+WITH open_cycle AS (
+    SELECT m.member_id, m.legal_name, m.nace, m.cluster_id, max(c.reporting_year) AS year
+    FROM member m JOIN cycle c USING (cluster_id) WHERE m.member_id = ? GROUP BY ALL
+), drafts AS (
+    SELECT s.statement_id, s.pdf_sha256, s.reporting_year,
+           EXISTS (SELECT 1 FROM statement n WHERE n.supersedes = s.statement_id) AS superseded
+    FROM statement s JOIN open_cycle o USING (member_id)
+    WHERE s.version = 1 AND s.subject = 'member'
+)
+SELECT o.member_id, o.legal_name, o.nace, o.cluster_id, o.year,
+       (SELECT list(d.statement_id ORDER BY d.statement_id = ? DESC) FROM drafts d
+        WHERE NOT d.superseded AND d.reporting_year = o.year) AS current_ids,
+       (SELECT list(d.pdf_sha256 ORDER BY d.statement_id = ? DESC) FROM drafts d
+        WHERE NOT d.superseded AND d.reporting_year = o.year) AS current_pdfs,
+       (SELECT list(d.statement_id) || list(d.pdf_sha256) FROM drafts d WHERE d.superseded) AS superseded
+FROM open_cycle o
+"""
+
+
+def approval_context(con: duckdb.DuckDBPyConnection, member_id: str, statement_id: str = "") -> ApprovalContext:
+    """Facts about ``member_id`` in its cluster's open cycle; ``statement_id`` picks among languages."""
+    row = con.execute(_DRAFT_SQL, [member_id, statement_id, statement_id]).fetchone()
+    if row is None:
+        raise ApprovalRefused(f"member {member_id!r} is not in the roster or its cluster has no open cycle; "
+                              "ingest the roster and open the cycle first")
+    member, _name, nace, cluster, year, current_ids, current_pdfs, superseded = row
+    if not current_ids:
+        raise ApprovalRefused(f"member {member_id} has no current draft statement for {year}; "
+                              f"run `ecocluster draft` for cluster {cluster} first")
+    consulted = con.execute("SELECT accreditation_no FROM verifier_consulted WHERE member_id = ?",
+                            [member_id]).fetchall()
+    return ApprovalContext(
+        member_id=member, nace=nace, cluster_id=cluster, reporting_year=year,
+        statement_id=current_ids[0], json_sha256=current_ids[0], pdf_sha256=current_pdfs[0],
+        superseded=frozenset(superseded or ()), consulted_by=frozenset(r[0] for r in consulted),
+        blocking_failures=blocking_failures(con, member_id, year))
+
+
+def blocking_failures(con: duckdb.DuckDBPyConnection, member_id: str, year: int) -> tuple[str, ...]:
+    """Names of the member's blocking check failures; a member never checked is blocked too."""
+    verdict = con.execute("SELECT run_id FROM check_verdict WHERE member_id = ? AND reporting_year = ?",
+                          [member_id, year]).fetchone()
+    if verdict is None:
+        return (f"not checked for {year}: run `ecocluster check`",)
+    rows = con.execute(
+        "SELECT DISTINCT expectation FROM check_result WHERE run_id = ? AND member_id = ? "
+        "AND reporting_year = ? AND severity = 'blocking' ORDER BY 1", [verdict[0], member_id, year]).fetchall()
+    return tuple(r[0] for r in rows)
+
+
+def draft_for(con: duckdb.DuckDBPyConnection, statement_id: str) -> Draft:
+    """What the verifier signs for ``statement_id`` (its draft render's digests)."""
+    row = con.execute(
+        "SELECT s.statement_id, s.member_id, m.legal_name, m.nace, s.cluster_id, s.reporting_year, s.pdf_sha256 "
+        "FROM statement s JOIN member m USING (member_id) WHERE s.statement_id = ? AND s.version = 1",
+        [statement_id]).fetchone()
+    if row is None:
+        raise ApprovalRefused(f"no member draft statement {statement_id!r}; list drafts with `ecocluster status`")
+    sid, member, name, nace, cluster, year, pdf_sha = row
+    return Draft(sid, member, name, nace, cluster, year, sid, pdf_sha)
+
+
+def register_verifier(con: duckdb.DuckDBPyConnection, cert: x509.Certificate) -> None:
+    """Record a verifier certificate (public) so approvals and conflicts can name it."""
+    who = identity(cert)
+    con.execute(
+        "INSERT INTO verifier VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, current_timestamp) ON CONFLICT DO NOTHING",
+        [who.fingerprint, who.accreditation_no, who.name, ",".join(who.nace_scope), f"{cert.serial_number:x}",
+         who.not_before, who.not_after, pem(cert).decode()])
+
+
+def mark_consulted(con: duckdb.DuckDBPyConnection, accreditation_no: str, member_id: str, note: str = "") -> None:
+    con.execute("INSERT INTO verifier_consulted VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [accreditation_no, member_id, note])
+
+
+def record_refusal(con: duckdb.DuckDBPyConnection, envelope: bytes, member_id: str | None,
+                   rule: str, message: str) -> None:
+    con.execute("INSERT OR REPLACE INTO approval_refusal VALUES (?, ?, ?, ?, current_timestamp)",
+                [hashlib.sha256(envelope).hexdigest(), member_id, rule, message])
+
+
+def insert_approval(con: duckdb.DuckDBPyConnection, approval_id: str, verified: VerifiedApproval, *,
+                    envelope_key: str, cert_key: str, signed_pdf_key: str | None) -> None:
+    con.execute(
+        "INSERT INTO approval VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) "
+        "ON CONFLICT DO NOTHING",
+        [approval_id, verified.statement_id, verified.member_id, verified.cluster_id, verified.reporting_year,
+         verified.decision, json.dumps(list(verified.reasons)), verified.verifier.accreditation_no,
+         verified.verifier.fingerprint, verified.signed_at, verified.json_sha256, verified.pdf_sha256,
+         envelope_key, cert_key, signed_pdf_key])
+
+
