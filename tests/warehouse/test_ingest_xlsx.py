@@ -1,0 +1,130 @@
+"""XLSX workbooks: read as data only; macros, formulas, hidden or merged data and XML tricks are refused."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from signing.store import LocalStore
+from tests.warehouse.builders import roster, write_json
+from warehouse import Home, ingest_paths
+
+
+@pytest.fixture
+def store(home: Home) -> LocalStore:
+    return LocalStore(home.objects_dir)
+
+
+@pytest.fixture
+def rostered(con, store, tmp_path):
+    assert ingest_paths(con, store, [write_json(tmp_path / "r" / "cluster.json", roster())]).ok
+    return con
+
+
+def workbook(version: str = "1") -> openpyxl.Workbook:
+    book = openpyxl.Workbook()
+    meta = book.active
+    meta.title = "submission"
+    for row in (("member_id", "IT-H01"), ("reporting_year", 2025), ("template_version", version)):
+        meta.append(row)
+    sheet = book.create_sheet("indicators")
+    sheet.append(["indicator", "value", "unit", "justification"])
+    sheet.append(["energy.total_direct", 12.5, "MWh", None])
+    sheet.append(["water.total", 300, "m3", None])
+    return book
+
+
+def save(book: openpyxl.Workbook, path: Path) -> Path:
+    book.save(path)
+    return path
+
+
+def reasons(con, store, path: Path) -> str:
+    report = ingest_paths(con, store, [path])
+    assert report.count("rejected") == 1, report.outcomes
+    assert con.execute("SELECT count(*) FROM indicator_value").fetchone()[0] == 0
+    return " | ".join(str(e) for e in report.rejected[0].errors)
+
+
+def test_workbook_is_loaded_with_sheet_rows(rostered, store, tmp_path):
+    report = ingest_paths(rostered, store, [save(workbook(), tmp_path / "w.xlsx")])
+    assert report.ok, report.outcomes
+    assert rostered.execute("SELECT indicator, value, source_row FROM indicator_value ORDER BY source_row").fetchall() == [
+        ("energy.total_direct", 12.5, 2), ("water.total", 300.0, 3)]
+
+
+def test_formula_is_refused_not_evaluated(rostered, store, tmp_path):
+    book = workbook()
+    book["indicators"]["B3"] = '=CMD("calc")'
+    assert "sheet indicators, row 3, column value: contains a formula" in reasons(rostered, store, save(book, tmp_path / "w.xlsx"))
+
+
+def test_hidden_section_sheet_is_refused(rostered, store, tmp_path):
+    book = workbook()
+    book["indicators"].sheet_state = "hidden"
+    assert "section sheet is hidden" in reasons(rostered, store, save(book, tmp_path / "w.xlsx"))
+
+
+def test_merged_cells_are_refused(rostered, store, tmp_path):
+    book = workbook()
+    book["indicators"].merge_cells("A2:A3")
+    assert "merged cells (A2:A3)" in reasons(rostered, store, save(book, tmp_path / "w.xlsx"))
+
+
+def test_old_template_version_is_refused(rostered, store, tmp_path):
+    assert "template version '0' is not the current" in reasons(rostered, store, save(workbook("0"), tmp_path / "w.xlsx"))
+
+
+def test_unknown_heading_is_refused(rostered, store, tmp_path):
+    book = workbook()
+    book["indicators"]["E1"] = "secret"
+    assert "column secret: unknown column heading" in reasons(rostered, store, save(book, tmp_path / "w.xlsx"))
+
+
+def _rezip(source: Path, target: Path, extra: dict[str, bytes] | None = None,
+           replace: dict[str, bytes] | None = None) -> Path:
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, (replace or {}).get(info.filename, zin.read(info.filename)))
+        for name, data in (extra or {}).items():
+            zout.writestr(name, data)
+    return target
+
+
+def test_macro_enabled_workbook_is_refused(rostered, store, tmp_path):
+    plain = save(workbook(), tmp_path / "plain.xlsx")
+    path = _rezip(plain, tmp_path / "m.xlsm", extra={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"})
+    assert "contains macros" in reasons(rostered, store, path)
+
+
+def test_zip_bomb_is_not_opened(rostered, store, tmp_path):
+    plain = save(workbook(), tmp_path / "plain.xlsx")
+    path = _rezip(plain, tmp_path / "bomb.xlsx", extra={"xl/media/zeros.bin": b"\0" * (300 * 1024 * 1024)})
+    assert path.stat().st_size < 2 * 1024 * 1024
+    assert "would expand to" in reasons(rostered, store, path)
+
+
+def test_external_entity_is_refused(rostered, store, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    plain = save(workbook(), tmp_path / "plain.xlsx")
+    with zipfile.ZipFile(plain) as z:
+        shared = [n for n in z.namelist() if n.endswith("sheet2.xml")][0]
+        xml = z.read(shared).decode()
+    evil = xml.replace("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>",
+                       f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>', 1)
+    evil = evil.replace("<v>300</v>", "<v>&e;</v>") if "<v>300</v>" in evil else evil.replace("<sheetData>", "<sheetData>&e;")
+    path = _rezip(plain, tmp_path / "xxe.xlsx", replace={shared: evil.encode()})
+    text = reasons(rostered, store, path)
+    assert "TOP-SECRET" not in text
+    assert "refused" in text or "could not be read" in text
+
+
+def test_not_a_zip(rostered, store, tmp_path):
+    path = tmp_path / "fake.xlsx"
+    path.write_bytes(b"PK but not really" + io.BytesIO(b"x" * 100).read())
+    assert "not a valid XLSX workbook" in reasons(rostered, store, path)
