@@ -1,0 +1,48 @@
+"""Verifier approvals, the accreditation PKI, write-once storage, registration packages, offline checks.
+
+Public API (everything else is private):
+
+* PKI and keys: :func:`init_ca`, :func:`issue_verifier`, :func:`revoke`, :func:`trust_anchors`,
+  :func:`demo_verifier` (DEMO CA + verifier in a home folder, key password ``demo``).
+* Approvals: :func:`sign_approval` (verifier side, returns a DSSE envelope), :func:`approve`
+  (sign + PAdES + record), :func:`record_approval` (pipeline side), :func:`verify_approval`
+  (pure rules, returns :class:`VerifiedApproval` or raises :class:`ApprovalRuleFailed`),
+  :func:`approval_context`, :func:`export_review`, :func:`mark_consulted`, :func:`register_verifier`.
+* Packages: :func:`build_packages`, :func:`verify_package`, :func:`intake`.
+* Storage: :func:`open_store` (local folder or S3 with Object Lock).
+"""
+
+from __future__ import annotations
+
+from signing._approval import APPROVED, REJECTED, Draft, sign_approval
+from signing._inbox import approve, export_review, record_approval
+from signing._intake import Receipt, intake
+from signing._keys import (
+                             DEMO_PASSWORD,
+                             KeyFiles,
+                             demo_verifier,
+                             init_ca,
+                             issue_verifier,
+                             revoke,
+                             trust_anchors,
+)
+from signing._offline import PackageReport, verify_package
+from signing._package import build_packages, unpack
+from signing._records import approval_context, draft_for, mark_consulted, register_verifier
+from signing._verify import (
+                             RULES,
+                             ApprovalContext,
+                             ApprovalRuleFailed,
+                             TrustAnchors,
+                             VerifiedApproval,
+                             verify_approval,
+)
+from signing.store import open_store
+
+__all__ = [
+    "APPROVED", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed", "Draft", "KeyFiles",
+    "PackageReport", "Receipt", "TrustAnchors", "VerifiedApproval", "approval_context", "approve",
+    "build_packages", "demo_verifier", "draft_for", "export_review", "init_ca", "intake", "issue_verifier",
+    "mark_consulted", "open_store", "record_approval", "register_verifier", "revoke", "sign_approval",
+    "trust_anchors", "unpack", "verify_approval", "verify_package",
+]

@@ -1,0 +1,139 @@
+"""Offline verification of a registration package or a bare approval: what a competent body runs.
+
+Needs nothing but the package and the trust anchor (the accreditation body's CA, given by the
+reader, never taken from the package itself). Every check is reported, passed or not, so a refusal
+lists all its reasons at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import bagit
+from cryptography import x509
+
+from signing import _pki
+from signing._package import unpack
+from signing._verify import (
+    ApprovalContext,
+    ApprovalRuleFailed,
+    TrustAnchors,
+    VerifiedApproval,
+    parse,
+    verify_approval,
+)
+from warehouse.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class PackageReport:
+    checks: tuple[Check, ...]
+    approval: VerifiedApproval | None
+    application: dict[str, object]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    def reasons(self) -> list[str]:
+        return [f"{c.name}: {c.detail}" for c in self.checks if not c.ok]
+
+
+def _read(folder: Path, name: str) -> bytes:
+    path = folder / "data" / name
+    return path.read_bytes() if path.is_file() else b""
+
+
+def _pdf_signature(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors) -> Check:
+    """The PAdES signature is intact, covers the whole file and is by the approving verifier."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import ValidationContext, validate_pdf_signature
+
+    try:
+        signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    except Exception as e:  # noqa: BLE001 -- pyhanko raises many unrelated types for a broken PDF
+        return Check("pdf-signature", False, f"validated PDF unreadable: {e}")
+    if not signatures:
+        return Check("pdf-signature", False, "validated PDF carries no signature")
+    roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust.cas]
+    status = validate_pdf_signature(signatures[-1], ValidationContext(trust_roots=roots, allow_fetching=False,
+                                                                      revocation_mode="soft-fail"))
+    signer_der = status.signing_cert.dump() if status.signing_cert else b""
+    by_verifier = signer_der == cert.public_bytes(serialization.Encoding.DER)
+    ok = status.intact and status.valid and status.trusted and by_verifier and status.coverage.name == "ENTIRE_FILE"
+    return Check("pdf-signature", ok, f"intact={status.intact} valid={status.valid} trusted={status.trusted} "
+                 f"by approving verifier={by_verifier} coverage={status.coverage.name}")
+
+
+def verify_package(folder: Path, trust: TrustAnchors) -> PackageReport:
+    """Every check on an unpacked bag; never raises for a bad package, reports it."""
+    checks: list[Check] = []
+    try:
+        bagit.Bag(str(folder)).validate()
+        checks.append(Check("bag", True, "BagIt manifest complete, every SHA-256 matches"))
+    except bagit.BagError as e:
+        checks.append(Check("bag", False, f"BagIt validation failed: {e}"))
+    application = json.loads(_read(folder, "annex-vi-application.json") or b"{}")
+    org = application.get("organisation", {})
+    envelope = _read(folder, "approval.dsse.json")
+    crls = tuple(_pki.load_crl(p) for p in _split_pem(_read(folder, "crl.pem"), b"X509 CRL"))
+    anchors = TrustAnchors(trust.cas, trust.crls + crls)  # CAs only from the reader; CRLs may travel
+    approval = None
+    try:
+        cert = _pki.load_certs(_read(folder, "verifier-cert.pem"))[0]
+        statement = _read(folder, "statement.json")
+        summary = json.loads(_read(folder, "check-summary.json") or b"{}")
+        context = ApprovalContext(
+            member_id=str(org.get("id")), nace=str(org.get("nace")), cluster_id=str(application.get("cluster")),
+            reporting_year=int(application.get("reportingYear", 0)),
+            statement_id=hashlib.sha256(statement).hexdigest(), json_sha256=hashlib.sha256(statement).hexdigest(),
+            pdf_sha256=parse(envelope)[1]["subject"][1]["digest"]["sha256"],
+            blocking_failures=() if summary.get("blocking") == 0 else ("check summary shows blocking failures",))
+        approval = verify_approval(envelope, cert, anchors, context)
+        checks.append(Check("approval", True, f"{approval.decision} by {approval.verifier.name} "
+                            f"({approval.verifier.accreditation_no}), signed {approval.signed_at.isoformat()}"))
+        checks.append(_pdf_signature(_read(folder, "statement-validated.pdf"), cert, anchors))
+    except ApprovalRuleFailed as e:
+        checks.append(Check(f"approval/{e.rule}", False, str(e)))
+    except (ConfigurationError, ValueError, KeyError, IndexError) as e:
+        checks.append(Check("approval", False, f"package incomplete or malformed: {e}"))
+    if approval is not None:
+        checks.append(Check("decision", approval.decision == "approved", f"decision is {approval.decision}"))
+        declared = _read(folder, "annex-vii-declaration.txt").decode("utf-8", "replace")
+        checks.append(Check("declaration", bool(declared) and declared == approval.declaration,
+                            "Annex VII text equals the signed declaration" if declared == approval.declaration
+                            else "Annex VII text differs from the declaration the verifier signed"))
+        named = application.get("verifier", {}).get("accreditationNo")
+        checks.append(Check("application", named == approval.verifier.accreditation_no,
+                            f"application names accreditation {named}, approval {approval.verifier.accreditation_no}"))
+    return PackageReport(tuple(checks), approval, application)
+
+
+def _split_pem(data: bytes, label: bytes) -> list[bytes]:
+    end = b"-----END " + label + b"-----"
+    return [part + end + b"\n" for part in data.split(end) if part.strip()]
+
+
+def verify_archive(data: bytes, trust: TrustAnchors) -> PackageReport:
+    """:func:`verify_package` on a delivered tar; an unreadable archive is a refusal, not a crash."""
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            folder = unpack(data, Path(tmp))
+        except (tarfile.TarError, OSError) as e:
+            return PackageReport((Check("archive", False, f"not a readable package tar: {e}"),), None, {})
+        return verify_package(folder, trust)

@@ -1,0 +1,151 @@
+"""Registration packages: one BagIt bag per validated member, delivered to its competent body.
+
+A bag (RFC 8493) because a competent body can check completeness and fixity with any BagIt tool,
+and everything needed to trust it travels inside: the approval envelope, the verifier's
+certificate, the CA chain and CRL. Delivered as a tar (sorted, zero mtimes: same bag, same bytes)
+under ``competent-body/<country>/inbox/<cluster>/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import json
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import bagit
+import duckdb
+
+from signing import _pki
+from signing._dsse import canonical_json
+from signing._verify import TrustAnchors, parse
+from signing.store.interface import ObjectStore
+
+FILES = {  # name in data/ -> what it is
+    "annex-vi-application.json": "Annex VI registration application",
+    "annex-vi-application.pdf": "Annex VI registration application (printable)",
+    "statement.json": "validated environmental statement, canonical JSON",
+    "statement-validated.pdf": "validated environmental statement with the verifier's PAdES signature",
+    "annex-vii-declaration.txt": "Annex VII verifier declaration (signed inside the approval envelope)",
+    "approval.dsse.json": "verifier approval, DSSE envelope around an in-toto Statement",
+    "check-summary.json": "compliance and data-quality check summary",
+    "verifier-cert.pem": "verifier certificate",
+    "chain.pem": "accreditation-body CA certificate(s)",
+    "crl.pem": "accreditation-body CRL at packaging time",
+}
+
+_APPROVED_SQL = """
+SELECT a.approval_id, a.member_id, a.cluster_id, a.reporting_year, a.envelope_key, a.cert_key,
+       a.signed_pdf_key, s.json_key, m.legal_name, m.nace, m.country, m.employees, m.public_body,
+       m.address, m.emas_reg_no, c.kind,
+       (SELECT list(site_id || ': ' || name ORDER BY site_id) FROM site WHERE site.member_id = m.member_id)
+FROM approval a
+JOIN statement s ON s.statement_id = a.statement_id AND s.version = 1
+JOIN member m ON m.member_id = a.member_id
+JOIN cycle c ON c.cluster_id = a.cluster_id AND c.reporting_year = a.reporting_year
+WHERE a.decision = 'approved' AND (? IS NULL OR a.member_id = ?)
+QUALIFY row_number() OVER (PARTITION BY a.member_id ORDER BY a.reporting_year DESC, a.signed_at DESC) = 1
+ORDER BY a.member_id
+"""
+
+
+def _application(row: tuple[Any, ...], predicate: dict[str, Any]) -> dict[str, Any]:
+    (_aid, member, cluster, year, *_keys, name, nace, country, employees, public, address, reg_no, kind, sites) = row
+    verifier = predicate["verifier"]
+    next_year = year + 1
+    return {
+        "annex": "VI", "organisation": {"id": member, "name": name, "address": address, "country": country,
+                                        "nace": nace, "employees": employees, "publicBody": public,
+                                        "emasRegistrationNo": reg_no},
+        "sites": sites or [], "cluster": cluster, "reportingYear": year, "cycle": kind,
+        "verifier": {"name": verifier["name"], "accreditationNo": verifier["accreditationNo"],
+                     "scope": verifier["naceScope"]},
+        "validatedOn": predicate["signedAt"][:10], "nextStatementDue": f"{next_year}-12-31",
+    }
+
+
+def _application_pdf(application: dict[str, Any]) -> bytes:
+    from weasyprint import HTML  # heavy import, only when packages are built
+
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(json.dumps(v, ensure_ascii=False))}</td></tr>"
+                   for k, v in application.items())
+    doc = (f"<html><body><h1>EMAS registration application (Annex VI)</h1><table>{rows}</table>"
+           "</body></html>")
+    return bytes(HTML(string=doc).write_pdf())
+
+
+def _tar(folder: Path) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                info = tar.gettarinfo(str(path), arcname=path.relative_to(folder).as_posix())
+                info.mtime, info.uid, info.gid, info.uname, info.gname, info.mode = 0, 0, 0, "", "", 0o644
+                with path.open("rb") as handle:
+                    tar.addfile(info, handle)
+    return out.getvalue()
+
+
+def _write_bag(folder: Path, files: dict[str, bytes], info: dict[str, str]) -> None:
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    bagit.make_bag(str(folder), info, checksums=["sha256"])
+
+
+def package_key(country: str, cluster: str, member: str, year: int, digest: str) -> str:
+    return f"competent-body/{country.upper()}/inbox/{cluster}/{member}-{year}-{digest[:12]}.tar"
+
+
+def build_packages(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors,
+                   member_id: str | None = None) -> list[str]:
+    """Build and deliver a package for every member with an accepted approval; returns the keys."""
+    delivered = []
+    for row in con.execute(_APPROVED_SQL, [member_id, member_id]).fetchall():
+        approval_id, member, cluster, year, envelope_key, cert_key, pdf_key, json_key = row[:8]
+        envelope = store.get(envelope_key)
+        predicate = parse(envelope)[1]["predicate"]
+        application = _application(row, predicate)
+        cert = _pki.load_certs(store.get(cert_key))[0]
+        chain = [ca for ca in trust.cas if _pki.issued_by(cert, ca)]
+        crls = [crl for crl in trust.crls if any(crl.issuer == ca.subject for ca in chain)]
+        checks = con.execute("SELECT n_blocking, n_warning, run_id FROM check_verdict "
+                             "WHERE member_id = ? AND reporting_year = ?", [member, year]).fetchone()
+        files = {
+            "annex-vi-application.json": canonical_json(application),
+            "annex-vi-application.pdf": _application_pdf(application),
+            "statement.json": store.get(json_key),
+            "statement-validated.pdf": store.get(pdf_key),
+            "annex-vii-declaration.txt": str(predicate["declaration"]).encode(),
+            "approval.dsse.json": envelope,
+            "check-summary.json": canonical_json({
+                "blocking": checks[0] if checks else None, "warnings": checks[1] if checks else None,
+                "checkRun": checks[2] if checks else None}),
+            "verifier-cert.pem": _pki.pem(cert),
+            "chain.pem": b"".join(_pki.pem(c) for c in chain),
+            "crl.pem": b"".join(_pki.crl_pem(c) for c in crls),
+        }
+        info = {"Source-Organization": str(application["organisation"]["name"]),
+                "External-Identifier": f"{member}/{year}", "External-Description": "EMAS registration package",
+                "Bagging-Date": str(predicate["signedAt"])[:10]}
+        with tempfile.TemporaryDirectory() as tmp:
+            _write_bag(Path(tmp), files, info)
+            data = _tar(Path(tmp))
+        digest = hashlib.sha256(data).hexdigest()
+        key = package_key(str(row[10]), cluster, member, year, digest)
+        store.put(key, data, content_type="application/x-tar")
+        con.execute("INSERT INTO registration_package VALUES (?, ?, ?, ?, ?, ?, current_timestamp) "
+                    "ON CONFLICT DO NOTHING", [digest, member, year, row[10], approval_id, key])
+        delivered.append(key)
+    return delivered
+
+
+def unpack(data: bytes, into: Path) -> Path:
+    """Extract a delivered package tar safely (no links, no paths outside ``into``)."""
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+

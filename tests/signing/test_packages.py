@@ -1,0 +1,107 @@
+"""Registration packages end to end: built, checked by bagit.py, verified offline, taken in, tampered."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import signing
+from signing.store import LocalStore
+from tests.signing.rows import ready_member
+
+CB_PASSWORD = b"competent-body-secret"
+
+
+@pytest.fixture
+def delivered(con, home):
+    """One approved member and its delivered package; returns (store, package key, trust)."""
+    store = LocalStore(home.objects_dir)
+    verifier = signing.demo_verifier(home)
+    trust = signing.trust_anchors(home)
+    sid = ready_member(con, store)
+    signing.approve(con, store, trust, sid, verifier, signing.DEMO_PASSWORD, place="Ventasso")
+    keys = signing.build_packages(con, store, trust)
+    assert len(keys) == 1 and keys[0].startswith("competent-body/IT/inbox/cerreto/IT-CL-001-2025-")
+    return store, keys[0], trust
+
+
+def unpacked(store, key: str, into: Path) -> Path:
+    return signing.unpack(store.get(key), into)
+
+
+def test_bagit_py_validates_the_package(delivered, tmp_path) -> None:
+    store, key, _ = delivered
+    bag = unpacked(store, key, tmp_path / "bag")
+    assert sorted(p.name for p in (bag / "data").iterdir()) == sorted(signing._package.FILES)
+    done = subprocess.run([str(Path(sys.executable).parent / "bagit.py"), "--validate", str(bag)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_genuine_package_passes_every_offline_check(delivered, tmp_path) -> None:
+    store, key, trust = delivered
+    report = signing.verify_package(unpacked(store, key, tmp_path / "bag"), trust)
+    assert report.ok, report.reasons()
+    assert {c.name for c in report.checks} >= {"bag", "approval", "pdf-signature", "declaration", "decision"}
+
+
+@pytest.mark.parametrize("name", ["statement.json", "approval.dsse.json", "annex-vii-declaration.txt",
+                                  "statement-validated.pdf", "annex-vi-application.json"])
+def test_changed_byte_in_any_bag_file_is_refused(delivered, tmp_path, name) -> None:
+    store, key, trust = delivered
+    bag = unpacked(store, key, tmp_path / "bag")
+    target = bag / "data" / name
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    report = signing.verify_package(bag, trust)
+    assert not report.ok
+    assert report.checks[0].name == "bag" and not report.checks[0].ok
+
+
+def test_resealed_bag_with_changed_statement_is_still_refused(delivered, tmp_path) -> None:
+    """Recomputing the BagIt manifests does not help a forger: the approval pins the statement digest."""
+    import bagit
+    store, key, trust = delivered
+    bag = unpacked(store, key, tmp_path / "bag")
+    (bag / "data" / "statement.json").write_bytes(b'{"forged":true}')
+    bagit.Bag(str(bag)).save(manifests=True)
+    report = signing.verify_package(bag, trust)
+    assert [c.name for c in report.checks if not c.ok] == ["approval/current-draft"]
+
+
+def test_package_against_another_trust_anchor_is_refused(delivered, tmp_path) -> None:
+    from signing import _pki
+    store, key, _ = delivered
+    _, other_ca = _pki.create_ca("Some other accreditation body")
+    report = signing.verify_package(unpacked(store, key, tmp_path / "bag"), signing.TrustAnchors((other_ca,), ()))
+    assert "approval/chain" in [c.name for c in report.checks if not c.ok]
+
+
+def test_intake_registers_then_renews_and_signs_receipts(delivered, con, home) -> None:
+    store, key, trust = delivered
+    first = signing.intake(home, con, store, trust, "IT", CB_PASSWORD)
+    assert [(r.outcome, r.registration_no) for r in first] == [("registered", "IT-000001")]
+    assert signing.intake(home, con, store, trust, "IT", CB_PASSWORD) == []  # idempotent
+    receipt = store.get(first[0].receipt_key)
+    from signing._dsse import Envelope, signed_by
+    from signing._keys import competent_body
+    _, cb_cert = competent_body(home, "IT", CB_PASSWORD)
+    assert signed_by(Envelope.from_json(receipt), cb_cert.public_key())
+    # next year's package for the same member renews the same number
+    data = store.get(key)
+    store.put(key.replace("-2025-", "-2026-"), data + b"\0" * 512)
+    second = signing.intake(home, con, store, trust, "IT", CB_PASSWORD)
+    assert [(r.outcome, r.registration_no) for r in second] == [("renewed", "IT-000001")]
+
+
+def test_intake_refuses_a_tampered_package_with_a_signed_refusal(delivered, con, home) -> None:
+    store, key, trust = delivered
+    store.put("competent-body/IT/inbox/cerreto/forged.tar", b"not a tar at all")
+    receipts = {r.package_key: r for r in signing.intake(home, con, store, trust, "IT", CB_PASSWORD)}
+    forged = receipts["competent-body/IT/inbox/cerreto/forged.tar"]
+    assert forged.outcome == "refused" and forged.reasons and forged.registration_no is None
+    assert receipts[key].outcome == "registered"
