@@ -1,0 +1,125 @@
+"""Environmental statements: member and joint cluster statements as canonical JSON, HTML and PDF.
+
+A statement's **id** is the SHA-256 of its canonical JSON (``statements/statement.schema.json``):
+the bytes a verifier signs. The same warehouse state always gives the same JSON, HTML and PDF
+bytes, in English, Italian or Latvian. Artefacts live in the object store under
+``statements/<id>/``; the ``statement`` table holds one row per render.
+
+Drafting (coordinator)::
+
+    run = draft(con, home, cluster="IT-CL01")            # parallel, returns every render
+    show(con, run.statements[0].statement_id)            # -> StatementVersion (keys, status)
+
+Hand-off to the verifier (the signing stage)::
+
+    v = submit(con, statement_id)                        # draft -> submitted
+    data = load_json(store, v)                           # canonical bytes; sha256(data) == statement_id
+    ...verifier signs sha256(data) and approves, or...
+    reject(con, statement_id)                            # submitted -> rejected
+    final = render_validated(con, store, statement_id,
+                             VerifierBlock("Dr. A. Rossi", "IT-V-0042", date(2026, 3, 2)))
+    store.get(final.pdf_key)                             # the PDF to PAdES-sign: verifier block
+                                                         # filled, no DRAFT mark, dated validated_on
+
+``render_validated`` stores a new version (the draft stays as history) and is idempotent for the
+same verifier block. Superseded drafts (the data changed and a newer draft exists) can be neither
+submitted nor validated: the error names the newer id.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import duckdb
+
+from signing.store import ObjectStore
+from statements._canonical import StatementInvalid, canonical_bytes, digest, validate
+from statements._drafting import NothingToDraft, Progress, Selection, render, select
+from statements._i18n import LANGUAGES, UnsupportedLanguage
+from statements._publish import Artefacts, publish
+from statements._register import (
+    StatementNotFound,
+    StatementVersion,
+    TransitionRefused,
+    check_transition,
+    current,
+    record_drafts,
+    record_validated,
+    set_status,
+)
+from statements._view import VerifierBlock
+from warehouse.db import transaction
+from warehouse.errors import ApprovalRefused
+from warehouse.home import Home
+
+
+@dataclass(frozen=True)
+class DraftRun:
+    statements: tuple[Artefacts, ...]
+    new: int  # renders not seen before (0 on a rerun over unchanged data)
+
+
+def draft(con: duckdb.DuckDBPyConnection, home: Home, *, member: str | None = None, cluster: str | None = None,
+          year: int | None = None, language: str | None = None, workers: int | None = None,
+          progress: Progress | None = None) -> DraftRun:
+    """Draft the selected statements (all open cycles by default) in ``language`` or each member's own."""
+    selection = select(con, member, cluster, year)
+    renders = render(con, home, selection, language=language, workers=workers, progress=progress)
+    renders.sort(key=lambda a: (a.cluster_id, a.subject, a.member_id or "", a.language))
+    with transaction(con):
+        new = record_drafts(con, renders)
+    return DraftRun(tuple(renders), new)
+
+
+def show(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersion:
+    return current(con, statement_id)
+
+
+def locations(store: ObjectStore, version: StatementVersion) -> dict[str, str]:
+    return {kind: store.location(key) for kind, key in
+            (("json", version.json_key), ("html", version.html_key), ("pdf", version.pdf_key))}
+
+
+def load_json(store: ObjectStore, version: StatementVersion) -> bytes:
+    """The canonical JSON, checked against its id so a changed object is never signed."""
+    data = store.get(version.json_key)
+    if digest(data) != version.statement_id:
+        raise ApprovalRefused(
+            f"{version.json_key}: SHA-256 is {digest(data)}, expected {version.statement_id}; "
+            "the stored statement was altered: redraft it with `ecocluster draft`"
+        )
+    return data
+
+
+def submit(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersion:
+    return set_status(con, statement_id, "submitted")
+
+
+def reject(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersion:
+    return set_status(con, statement_id, "rejected")
+
+
+def render_validated(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_id: str,
+                     verifier: VerifierBlock) -> StatementVersion:
+    """The final render with the verifier block filled and no DRAFT mark, as a new version."""
+    base = current(con, statement_id)
+    if base.status == "validated":
+        if (base.verifier_name, base.accreditation_no, base.validated_on) == (
+                verifier.name, verifier.accreditation_no, verifier.validated_on):
+            return base
+        raise TransitionRefused(f"statement {base.statement_id[:16]} is already validated by "
+                                f"{base.verifier_name} ({base.accreditation_no}) on {base.validated_on}")
+    check_transition(con, base, "validated")
+    document = json.loads(load_json(store, base))
+    rendered = publish(store, document, verifier)
+    with transaction(con):
+        return record_validated(con, base, rendered, verifier.name, verifier.accreditation_no,
+                                verifier.validated_on)
+
+
+__all__ = [
+    "LANGUAGES", "Artefacts", "DraftRun", "NothingToDraft", "Selection", "StatementInvalid", "StatementNotFound",
+    "StatementVersion", "TransitionRefused", "UnsupportedLanguage", "VerifierBlock", "canonical_bytes",
+    "draft", "load_json", "locations", "reject", "render_validated", "select", "show", "submit", "validate",
+]

@@ -1,0 +1,340 @@
+"""Statement documents straight from the warehouse's ``current_*`` views, a batch at a time.
+
+Every query takes the whole batch of (member, year) pairs and returns one row per member with
+its lists already aggregated by DuckDB (``list(struct_pack(...) ORDER BY ...)``); Python only
+merges the sections of a member into one document. R = A/B, the three-year series, sector
+totals and peer medians are SQL, never Python loops over members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+
+from statements._esrs import ESRS_DATAPOINTS
+from warehouse.indicators import BY_CODE, CATALOGUE, CORE, Role
+
+SCHEMA_ID = "ecocluster/statement/1"
+TREND_YEARS = 3
+# The shared indicators whose R members are compared on (seed 000: peer comparison by sector).
+BENCHMARKED = ("energy.total_direct", "water.total", "waste.total", "emissions.ghg")
+
+# Pairs of (member, year) the batch covers, and the catalogue, as relations DuckDB can join.
+_SELECTION = "sel AS (SELECT unnest($members) AS member_id, unnest($years) AS reporting_year)"
+_CATALOGUE = (
+    "cat AS (SELECT unnest($codes) AS indicator, unnest($units) AS unit, unnest($ords) AS ord, "
+    "unnest($groups) AS grp)"
+)
+# A per (member, year, indicator): shares are averaged over sites, quantities summed; a NULL
+# value with a justification is a declared exclusion.
+_A = """
+a AS (
+    SELECT v.member_id, v.reporting_year, v.indicator,
+           CASE WHEN any_value(v.unit) = 'percent' THEN avg(v.value) ELSE sum(v.value) END AS a,
+           string_agg(DISTINCT v.justification, '; ' ORDER BY v.justification) AS justification
+    FROM current_indicator_value v
+    WHERE v.member_id IN (SELECT member_id FROM sel)
+    GROUP BY ALL
+)"""
+_B = """
+b AS (
+    SELECT a.member_id, a.reporting_year, a.a AS b
+    FROM a JOIN member m ON m.member_id = a.member_id AND a.indicator = m.b_indicator
+)"""
+
+
+def _params(pairs: Sequence[tuple[str, int]]) -> dict[str, Any]:
+    cat = CATALOGUE
+    return {
+        "members": [m for m, _ in pairs], "years": [y for _, y in pairs],
+        "codes": [i.code for i in cat], "units": [i.unit for i in cat],
+        "ords": list(range(len(cat))), "groups": [i.group for i in cat],
+    }
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    used = {k: v for k, v in params.items() if f"${k}" in sql}
+    cursor = con.execute(sql, used)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _by_member(rows: list[dict[str, Any]], field: str) -> dict[str, Any]:
+    return {r["member_id"]: r[field] for r in rows}
+
+
+_MEMBERS_SQL = f"""
+WITH {_SELECTION},
+profile AS (
+    SELECT p.* FROM current_member_profile p JOIN sel USING (member_id, reporting_year)
+    QUALIFY row_number() OVER (PARTITION BY p.member_id ORDER BY p.source_row) = 1
+),
+sites AS (
+    SELECT member_id, list(struct_pack(site_id := site_id, name := name, address := address)
+                           ORDER BY site_id) AS sites
+    FROM site WHERE member_id IN (SELECT member_id FROM sel) GROUP BY member_id
+)
+SELECT m.member_id, sel.reporting_year, m.cluster_id, c.name AS cluster_name, m.legal_name, m.country,
+       m.nace, m.sector, m.employees, m.size_class, m.public_body, m.language, m.emas_reg_no,
+       m.registered_on, m.derogation, m.b_indicator, m.address,
+       cy.kind AS cycle_kind, cy.opened_on,
+       profile.activities, profile.policy, profile.governance, profile.contact,
+       coalesce(sites.sites, []) AS sites
+FROM sel JOIN member m USING (member_id) JOIN cluster c ON c.cluster_id = m.cluster_id
+LEFT JOIN cycle cy ON cy.cluster_id = m.cluster_id AND cy.reporting_year = sel.reporting_year
+LEFT JOIN profile ON profile.member_id = m.member_id
+LEFT JOIN sites ON sites.member_id = m.member_id
+ORDER BY m.member_id
+"""
+
+_INDICATORS_SQL = f"""
+WITH {_SELECTION}, {_CATALOGUE}, {_A}, {_B},
+yrs AS (
+    SELECT DISTINCT sel.member_id, a.reporting_year
+    FROM sel JOIN a ON a.member_id = sel.member_id
+     AND a.reporting_year BETWEEN sel.reporting_year - {TREND_YEARS - 1} AND sel.reporting_year
+),
+series AS (
+    SELECT y.member_id, cat.indicator, cat.ord,
+           list(struct_pack(
+               year := y.reporting_year, a := a.a, b := b.b,
+               r := CASE WHEN cat.unit <> 'percent' AND b.b > 0 THEN a.a / b.b END,
+               justification := a.justification) ORDER BY y.reporting_year) AS series
+    FROM yrs y CROSS JOIN cat
+    LEFT JOIN a ON a.member_id = y.member_id AND a.reporting_year = y.reporting_year
+               AND a.indicator = cat.indicator
+    LEFT JOIN b ON b.member_id = y.member_id AND b.reporting_year = y.reporting_year
+    WHERE cat.indicator IN (SELECT unnest($core))
+    GROUP BY ALL
+)
+SELECT member_id, list(struct_pack(indicator := indicator, series := series) ORDER BY ord) AS indicators
+FROM series GROUP BY member_id
+"""
+
+_ASPECTS_SQL = f"""
+WITH {_SELECTION}
+SELECT t.member_id, list(struct_pack(aspect_id := aspect_id, aspect := aspect, kind := kind,
+                                     impact := impact) ORDER BY kind, aspect_id) AS aspects
+FROM current_aspect t JOIN sel USING (member_id, reporting_year)
+WHERE significant GROUP BY t.member_id
+"""
+
+_OBJECTIVES_SQL = f"""
+WITH {_SELECTION}, {_CATALOGUE}, {_A}
+SELECT o.member_id, list(struct_pack(
+        objective_id := o.objective_id, description := o.description, indicator := o.indicator,
+        baseline_value := o.baseline_value, target_value := o.target_value,
+        target_year := o.target_year, status := o.status, current_value := a.a,
+        progress := CASE WHEN o.target_value IS DISTINCT FROM o.baseline_value AND a.a IS NOT NULL
+                         THEN (a.a - o.baseline_value) / (o.target_value - o.baseline_value) END)
+        ORDER BY o.objective_id) AS objectives
+FROM current_objective o JOIN sel USING (member_id, reporting_year)
+LEFT JOIN a ON a.member_id = o.member_id AND a.reporting_year = o.reporting_year
+           AND a.indicator = o.indicator
+GROUP BY o.member_id
+"""
+
+_OBLIGATIONS_SQL = f"""
+WITH {_SELECTION}
+SELECT t.member_id, list(struct_pack(
+        obligation_id := obligation_id, kind := kind, title := title,
+        legal_reference := legal_reference, authority := authority, parameter := parameter,
+        limit_value := limit_value_submitted, limit_unit := limit_unit_submitted,
+        valid_from := valid_from, valid_until := valid_until) ORDER BY kind DESC, obligation_id)
+        AS obligations
+FROM current_obligation t JOIN sel USING (member_id, reporting_year) GROUP BY t.member_id
+"""
+
+_NONCONFORMITIES_SQL = f"""
+WITH {_SELECTION}
+SELECT t.member_id, list(struct_pack(
+        nc_id := nc_id, severity := severity, description := description, opened_on := opened_on,
+        closed_on := closed_on, corrective_action := corrective_action) ORDER BY opened_on, nc_id)
+        AS nonconformities
+FROM current_nonconformity t JOIN sel USING (member_id, reporting_year) GROUP BY t.member_id
+"""
+
+_MILESTONES_SQL = f"""
+WITH {_SELECTION}
+SELECT t.member_id, list(struct_pack(milestone := milestone, completed_on := completed_on,
+                                     auditor := auditor) ORDER BY milestone) AS milestones
+FROM current_ems_milestone t JOIN sel USING (member_id, reporting_year) GROUP BY t.member_id
+"""
+
+
+def _indicator_entry(item: dict[str, Any], b_code: str) -> dict[str, Any]:
+    ind = BY_CODE[item["indicator"]]
+    b = BY_CODE[b_code]
+    values = [{k: v for k, v in point.items() if v is not None} for point in item["series"]]
+    latest = item["series"][-1] if item["series"] else {}
+    if latest.get("a") is not None:
+        status = "reported"
+    elif latest.get("justification"):
+        status = "excluded"
+    else:
+        status = "missing"
+    return {
+        "code": ind.code, "group": ind.group, "unit": ind.unit, "esrs": ESRS_DATAPOINTS[ind.code],
+        "b_indicator": b.code, "b_unit": b.unit,
+        "r_unit": None if ind.unit == "percent" else f"{ind.unit}/{b.unit}",
+        "status": status, "values": values,
+    }
+
+
+# The checks stage (migration 002) may not be installed: the statement then says checks were
+# not run, rather than failing.
+_CHECKS_SQL = f"""
+WITH {_SELECTION}
+SELECT v.member_id, struct_pack(
+        run_id := v.run_id, blocking := v.n_blocking, warnings := v.n_warning,
+        findings := (SELECT coalesce(list(struct_pack(
+                suite := r.suite, rule := r.expectation, severity := r.severity, indicator := r.indicator,
+                observed := r.observed, expected := r.expected, explanation := r.explanation)
+            ORDER BY r.severity, r.suite, r.expectation, r.indicator, r.source_row, r.explanation), [])
+            FROM check_result r WHERE r.run_id = v.run_id AND r.member_id = v.member_id
+             AND r.reporting_year = v.reporting_year)) AS checks
+FROM check_verdict v JOIN sel USING (member_id, reporting_year)
+"""
+
+
+def _has_checks(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('check_verdict', 'check_result')"
+    ).fetchone()
+    return bool(found and found[0] == 2)
+
+
+def member_documents(
+    con: duckdb.DuckDBPyConnection, pairs: Sequence[tuple[str, int]], languages: dict[str, str],
+) -> list[dict[str, Any]]:
+    """One statement document per (member, year) pair, in the language chosen for that member."""
+    params = _params(pairs)
+    params["core"] = [i.code for i in CORE]
+    heads = _rows(con, _MEMBERS_SQL, params)
+    sections = {
+        name: _by_member(_rows(con, sql, params), name)
+        for name, sql in (
+            ("indicators", _INDICATORS_SQL), ("aspects", _ASPECTS_SQL), ("objectives", _OBJECTIVES_SQL),
+            ("obligations", _OBLIGATIONS_SQL), ("nonconformities", _NONCONFORMITIES_SQL),
+            ("milestones", _MILESTONES_SQL),
+        )
+    }
+    checks = _by_member(_rows(con, _CHECKS_SQL, params), "checks") if _has_checks(con) else {}
+    documents = []
+    for h in heads:
+        mid = h["member_id"]
+        documents.append({
+            "schema": SCHEMA_ID, "subject": "member",
+            "kind": "full" if h["cycle_kind"] == "three-year" else "updated",
+            "language": languages.get(mid, h["language"]),
+            "reporting_year": h["reporting_year"], "document_date": h["opened_on"],
+            "cluster": {"cluster_id": h["cluster_id"], "name": h["cluster_name"]},
+            "organisation": {
+                k: h[k] for k in ("member_id", "legal_name", "country", "nace", "sector", "employees",
+                                  "size_class", "public_body", "emas_reg_no", "registered_on",
+                                  "derogation", "address", "activities", "contact")
+            },
+            "policy": {"policy": h["policy"], "governance": h["governance"]},
+            "sites": h["sites"],
+            "aspects": sections["aspects"].get(mid, []),
+            "objectives": sections["objectives"].get(mid, []),
+            "indicators": [_indicator_entry(i, h["b_indicator"]) for i in sections["indicators"].get(mid, [])],
+            "ems_milestones": sections["milestones"].get(mid, []),
+            "compliance": {
+                "checks": checks.get(mid), "nonconformities": sections["nonconformities"].get(mid, []),
+            },
+            "legal_requirements": sections["obligations"].get(mid, []),
+        })
+    return documents
+
+
+_CLUSTER_SQL = """
+SELECT c.*, cy.kind AS cycle_kind, cy.opened_on FROM cluster c
+JOIN cycle cy ON cy.cluster_id = c.cluster_id AND cy.reporting_year = $year
+WHERE c.cluster_id = $cluster
+"""
+
+_ROSTER_SQL = """
+SELECT m.member_id, m.legal_name, m.sector, m.nace, m.employees, m.emas_reg_no,
+       count(DISTINCT e.milestone) FILTER (WHERE e.completed_on IS NOT NULL
+                                            AND e.milestone LIKE 'step_%') AS steps_done
+FROM member m LEFT JOIN current_ems_milestone e
+  ON e.member_id = m.member_id AND e.reporting_year = $year
+WHERE m.cluster_id = $cluster GROUP BY ALL ORDER BY m.sector, m.member_id
+"""
+
+_SECTOR_TOTALS_SQL = f"""
+WITH sel AS (SELECT member_id, $year AS reporting_year FROM member WHERE cluster_id = $cluster),
+{_CATALOGUE}, {_A}
+SELECT m.sector, cat.indicator, cat.unit, count(a.a) AS members,
+       CASE WHEN cat.unit = 'percent' THEN avg(a.a) ELSE sum(a.a) END AS value
+FROM a JOIN member m USING (member_id) JOIN cat USING (indicator)
+WHERE a.reporting_year = $year AND a.a IS NOT NULL AND cat.indicator IN (SELECT unnest($shared))
+GROUP BY m.sector, cat.indicator, cat.unit, cat.ord ORDER BY m.sector, cat.ord
+"""
+
+_CLUSTER_TRENDS_SQL = f"""
+WITH sel AS (SELECT member_id, $year AS reporting_year FROM member WHERE cluster_id = $cluster),
+{_CATALOGUE}, {_A}
+SELECT cat.indicator, cat.unit, list(struct_pack(year := reporting_year, value := value)
+                                      ORDER BY reporting_year) AS series
+FROM (SELECT indicator, reporting_year, sum(a.a) AS value FROM a
+      WHERE reporting_year BETWEEN $year - {TREND_YEARS - 1} AND $year AND a.a IS NOT NULL
+      GROUP BY ALL) t JOIN cat USING (indicator)
+WHERE cat.indicator IN (SELECT unnest($benchmarked))
+GROUP BY cat.indicator, cat.unit, cat.ord ORDER BY cat.ord
+"""
+
+# Peers are the members of the same sector measuring R against the same B, so that
+# kWh per overnight stay is never compared with kWh per employee.
+_BENCHMARK_SQL = f"""
+WITH sel AS (SELECT member_id, $year AS reporting_year FROM member WHERE cluster_id = $cluster),
+{_CATALOGUE}, {_A}, {_B},
+r AS (
+    SELECT a.member_id, m.sector, m.b_indicator, a.indicator, a.a / b.b AS r
+    FROM a JOIN b USING (member_id, reporting_year) JOIN member m USING (member_id)
+    WHERE a.reporting_year = $year AND b.b > 0 AND a.a IS NOT NULL
+      AND a.indicator IN (SELECT unnest($benchmarked))
+)
+SELECT r.member_id, r.sector, r.b_indicator, r.indicator, cat.unit, r.r,
+       median(r.r) OVER (PARTITION BY r.sector, r.b_indicator, r.indicator) AS median_r,
+       count(*) OVER (PARTITION BY r.sector, r.b_indicator, r.indicator) AS peers
+FROM r JOIN cat USING (indicator)
+ORDER BY r.sector, cat.ord, r.member_id
+"""
+
+_PROGRAMME_SQL = """
+SELECT objective_id, description, indicator, target_value, target_year
+FROM cluster_programme WHERE cluster_id = $cluster ORDER BY objective_id
+"""
+
+
+def cluster_document(con: duckdb.DuckDBPyConnection, cluster_id: str, year: int,
+                     language: str | None) -> dict[str, Any] | None:
+    """The joint cluster statement's document, or None when no cycle is open for that year."""
+    params = _params([]) | {"cluster": cluster_id, "year": year,
+                            "benchmarked": list(BENCHMARKED),
+                            "shared": [i.code for i in CATALOGUE if i.role is not Role.OUTPUT]}
+    head = _rows(con, _CLUSTER_SQL, params)
+    if not head:
+        return None
+    c = head[0]
+    benchmark = _rows(con, _BENCHMARK_SQL, params)
+    for row in benchmark:
+        row["ratio"] = row["r"] / row["median_r"] if row["median_r"] else None
+        row["r_unit"] = f"{row['unit']}/{BY_CODE[row['b_indicator']].unit}"
+        del row["unit"]
+    return {
+        "schema": SCHEMA_ID, "subject": "cluster",
+        "kind": "full" if c["cycle_kind"] == "three-year" else "updated",
+        "language": language or c["language"], "reporting_year": year, "document_date": c["opened_on"],
+        "cluster": {k: c[k] for k in ("cluster_id", "name", "country", "territory", "kind",
+                                       "promoting_body", "description")},
+        "members": _rows(con, _ROSTER_SQL, params),
+        "sector_totals": _rows(con, _SECTOR_TOTALS_SQL, params),
+        "trends": _rows(con, _CLUSTER_TRENDS_SQL, params),
+        "peer_benchmark": benchmark,
+        "programme": _rows(con, _PROGRAMME_SQL, params),
+    }

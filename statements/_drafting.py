@@ -1,0 +1,137 @@
+"""Drafting many statements: select in SQL, read in batches, render on every core.
+
+The parent process owns the warehouse connection (DuckDB allows one writer) and reads one batch
+of members at a time with set-based queries; worker processes only render and write to the
+object store, then hand back where things went. A task is a chunk of members, never one member,
+so process overhead stays small next to typst's few milliseconds per document.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from signing.store import ObjectStore, open_store
+from statements._collect import cluster_document, member_documents
+from statements._i18n import check_language
+from statements._publish import Artefacts, publish
+from warehouse.errors import EcoclusterError
+from warehouse.home import Home
+
+CHUNK = 64  # members per task: ~0.5–1 s of rendering, enough to hide the hand-off cost
+
+Progress = Callable[[int, int], None]
+
+
+class NothingToDraft(EcoclusterError):
+    """The selection matched no member or cluster with an open cycle."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Who to draft for: (member, year) pairs and (cluster, year) pairs with an open cycle."""
+
+    members: tuple[tuple[str, int], ...]
+    clusters: tuple[tuple[str, int], ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.members) + len(self.clusters)
+
+
+def select(con: duckdb.DuckDBPyConnection, member: str | None, cluster: str | None,
+           year: int | None) -> Selection:
+    """Members (and their clusters' joint statements) in scope, each with its cycle's year.
+
+    Without ``year`` each cluster's latest opened cycle is drafted. A single member gets no
+    joint cluster statement: that one speaks for the whole cluster and is drafted with it.
+    """
+    params = {"member": member, "cluster": cluster, "year": year}
+    cycles = """
+        cycles AS (SELECT cluster_id, max(reporting_year) AS reporting_year FROM cycle
+                   WHERE $year IS NULL OR reporting_year = $year GROUP BY cluster_id)"""
+    members = con.execute(f"""
+        WITH {cycles}
+        SELECT m.member_id, c.reporting_year FROM member m JOIN cycles c USING (cluster_id)
+        WHERE ($member IS NULL OR m.member_id = $member) AND ($cluster IS NULL OR m.cluster_id = $cluster)
+        ORDER BY m.cluster_id, m.member_id
+    """, params).fetchall()
+    clusters = [] if member else con.execute(f"""
+        WITH {cycles}
+        SELECT cluster_id, reporting_year FROM cycles WHERE $cluster IS NULL OR cluster_id = $cluster
+        ORDER BY cluster_id
+    """, {k: v for k, v in params.items() if k != "member"}).fetchall()
+    if not members and not clusters:
+        scope = member or cluster or "the warehouse"
+        raise NothingToDraft(
+            f"nothing to draft for {scope}{f' in {year}' if year else ''}: no such member/cluster, or no cycle "
+            "is open for it; check the roster with `ecocluster status` and open the cycle first"
+        )
+    return Selection(tuple((str(m), int(y)) for m, y in members), tuple((str(c), int(y)) for c, y in clusters))
+
+
+def _documents(con: duckdb.DuckDBPyConnection, selection: Selection,
+               language: str | None) -> Iterator[list[dict[str, Any]]]:
+    """Batches of documents: the joint statements first, then members CHUNK at a time."""
+    joint = [cluster_document(con, c, y, language) for c, y in selection.clusters]
+    if joint:
+        yield [d for d in joint if d is not None]
+    pairs = selection.members
+    for start in range(0, len(pairs), CHUNK):
+        chunk = pairs[start:start + CHUNK]
+        languages = {m: language for m, _ in chunk} if language else {}
+        yield member_documents(con, chunk, languages)
+
+
+_worker_store: ObjectStore | None = None
+
+
+def _init_worker(home_root: str) -> None:
+    global _worker_store
+    _worker_store = open_store(Home(Path(home_root)))
+
+
+def _render_chunk(documents: list[dict[str, Any]]) -> list[Artefacts]:
+    assert _worker_store is not None, "worker not initialised"
+    return [publish(_worker_store, d) for d in documents]
+
+
+def render(con: duckdb.DuckDBPyConnection, home: Home, selection: Selection, *, language: str | None = None,
+           workers: int | None = None, progress: Progress | None = None) -> list[Artefacts]:
+    """Render every selected statement; ``workers=1`` renders in this process (small runs, tests)."""
+    if language is not None:
+        check_language(language)
+    workers = workers or os.cpu_count() or 1
+    total = selection.size
+    done: list[Artefacts] = []
+
+    def advance(batch: Sequence[Artefacts]) -> None:
+        done.extend(batch)
+        if progress:
+            progress(len(done), total)
+
+    batches = _documents(con, selection, language)
+    if workers == 1 or total <= CHUNK:
+        _init_worker(str(home.root))
+        for batch in batches:
+            advance(_render_chunk(batch))
+        return done
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                             initargs=(str(home.root),)) as pool:
+        pending: set[Future[list[Artefacts]]] = set()
+        for batch in batches:  # read the next batch while the workers render: at most 2 per worker queued
+            pending.add(pool.submit(_render_chunk, batch))
+            if len(pending) >= 2 * workers:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    advance(f.result())
+        for f in pending:
+            advance(f.result())
+    return done

@@ -1,0 +1,65 @@
+"""One statement document → its three artefacts in the object store.
+
+Keys are content-addressed: ``statements/<statement_id>/statement.json`` holds the canonical
+bytes (whose SHA-256 is the id), and each render is stored under the SHA-256 of its own bytes,
+so a validated render sits next to the draft without replacing it and a rerun writes nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from signing.store import ObjectStore
+from statements import _render
+from statements._canonical import canonical_bytes, digest, normalise, validate
+from statements._view import VerifierBlock, build_view
+
+PREFIX = "statements"
+
+
+@dataclass(frozen=True)
+class Artefacts:
+    """Where one render of one statement was stored."""
+
+    statement_id: str
+    subject: str
+    member_id: str | None
+    cluster_id: str
+    reporting_year: int
+    kind: str
+    language: str
+    json_key: str
+    html_key: str
+    pdf_key: str
+    pdf_sha256: str
+
+
+def json_key(statement_id: str) -> str:
+    return f"{PREFIX}/{statement_id}/statement.json"
+
+
+def publish(store: ObjectStore, document: dict[str, Any], verifier: VerifierBlock | None = None) -> Artefacts:
+    """Render and store; the draft when ``verifier`` is None, else the validated render."""
+    doc = normalise(document)
+    validate(doc)
+    data = canonical_bytes(doc)
+    sid = digest(data)
+    subject = doc["subject"]
+    view = build_view(doc, sid, verifier)
+    html = _render.html(subject, view)
+    dated: date | str = verifier.validated_on if verifier else doc["document_date"]
+    pdf = _render.pdf(subject, view, dated)
+    pdf_sha = digest(pdf)
+    store.put(json_key(sid), data, content_type="application/json")
+    html_key = f"{PREFIX}/{sid}/{digest(html)}.html"
+    pdf_key = f"{PREFIX}/{sid}/{pdf_sha}.pdf"
+    store.put(html_key, html, content_type="text/html; charset=utf-8")
+    store.put(pdf_key, pdf, content_type="application/pdf")
+    return Artefacts(
+        statement_id=sid, subject=subject,
+        member_id=doc["organisation"]["member_id"] if subject == "member" else None,
+        cluster_id=doc["cluster"]["cluster_id"], reporting_year=doc["reporting_year"], kind=doc["kind"],
+        language=doc["language"], json_key=json_key(sid), html_key=html_key, pdf_key=pdf_key, pdf_sha256=pdf_sha,
+    )

@@ -1,0 +1,126 @@
+"""The ``statement`` table: one row per render, and the draft → submitted → validated | rejected life.
+
+Rows are written set-wise from the renders of a whole run; a rerun on unchanged data renders the
+same statement ids and adds nothing. A new draft for the same member, year and language
+records the id it supersedes, and a superseded draft can no longer be submitted or validated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+
+import duckdb
+
+from statements._publish import Artefacts
+from warehouse.errors import EcoclusterError
+
+
+class StatementNotFound(EcoclusterError):
+    """No statement with that id in the warehouse."""
+
+
+class TransitionRefused(EcoclusterError):
+    """The statement is not in a state that allows what was asked."""
+
+
+@dataclass(frozen=True)
+class StatementVersion(Artefacts):
+    """One row of ``statement``: a render of a statement, where its files are, and its state."""
+
+    version: int
+    status: str
+    verifier_name: str | None
+    accreditation_no: str | None
+    validated_on: date | None
+    created_at: datetime
+    supersedes: str | None
+
+
+_COLUMNS = ", ".join(f.name for f in fields(StatementVersion))
+_NEW = tuple(f.name for f in fields(Artefacts))
+_SAME_SUBJECT = """s.subject = n.subject AND s.member_id IS NOT DISTINCT FROM n.member_id
+    AND s.cluster_id = n.cluster_id AND s.reporting_year = n.reporting_year AND s.language = n.language"""
+
+
+def record_drafts(con: duckdb.DuckDBPyConnection, renders: Sequence[Artefacts]) -> int:
+    """Insert version 1 of every statement not yet known; returns how many were new."""
+    if not renders:
+        return 0
+    columns = {name: [getattr(r, name) for r in renders] for name in _NEW}
+    selection = ", ".join(f"unnest(${name}) AS {name}" for name in _NEW)
+    before = _count(con)
+    con.execute(f"""
+        INSERT INTO statement ({_COLUMNS})
+        WITH n AS (SELECT DISTINCT {", ".join(_NEW)} FROM (SELECT {selection}))
+        SELECT n.*, 1, 'draft', NULL, NULL, NULL, current_timestamp,
+               (SELECT s.statement_id FROM current_statement s WHERE {_SAME_SUBJECT}
+                AND s.statement_id <> n.statement_id ORDER BY s.created_at DESC, s.statement_id LIMIT 1)
+        FROM n WHERE NOT EXISTS (SELECT 1 FROM statement s WHERE s.statement_id = n.statement_id)
+    """, columns)
+    return _count(con) - before
+
+
+def _count(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT count(*) FROM statement").fetchone()
+    return int(row[0]) if row else 0
+
+
+def current(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersion:
+    """The newest render of a statement; a unique prefix of the id is enough."""
+    rows = con.execute(
+        f"SELECT {_COLUMNS} FROM current_statement WHERE statement_id LIKE ? || '%' ORDER BY statement_id",
+        [statement_id],
+    ).fetchall()
+    if len(rows) != 1:
+        what = "no statement" if not rows else f"{len(rows)} statements"
+        raise StatementNotFound(
+            f"{what} with id {statement_id!r}; list them with `ecocluster draft` output or give the full id"
+        )
+    return StatementVersion(*rows[0])
+
+
+def superseded_by(con: duckdb.DuckDBPyConnection, statement_id: str) -> str | None:
+    row = con.execute(
+        "SELECT statement_id FROM current_statement WHERE supersedes = ? ORDER BY created_at DESC LIMIT 1",
+        [statement_id],
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+_ALLOWED = {("draft", "submitted"), ("submitted", "rejected"), ("submitted", "validated")}
+
+
+def check_transition(con: duckdb.DuckDBPyConnection, version: StatementVersion, to: str) -> None:
+    if (version.status, to) not in _ALLOWED:
+        raise TransitionRefused(
+            f"statement {version.statement_id[:16]} ({version.member_id or version.cluster_id}, "
+            f"{version.reporting_year}) is {version.status}; it cannot become {to} "
+            f"(allowed: draft → submitted → validated | rejected)"
+        )
+    newer = superseded_by(con, version.statement_id)
+    if newer is not None:
+        raise TransitionRefused(
+            f"statement {version.statement_id[:16]} was superseded by {newer[:16]} after the data changed; "
+            f"use the newer statement"
+        )
+
+
+def set_status(con: duckdb.DuckDBPyConnection, statement_id: str, to: str) -> StatementVersion:
+    version = current(con, statement_id)
+    check_transition(con, version, to)
+    con.execute("UPDATE statement SET status = ? WHERE statement_id = ? AND version = ?",
+                [to, version.statement_id, version.version])
+    return current(con, version.statement_id)
+
+
+def record_validated(con: duckdb.DuckDBPyConnection, base: StatementVersion, render: Artefacts,
+                     name: str, accreditation_no: str, validated_on: date) -> StatementVersion:
+    """Add the validated render as the next version; the draft row stays as history."""
+    con.execute(f"""
+        INSERT INTO statement ({_COLUMNS}) VALUES
+        (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?)
+    """, [*(getattr(render, f.name) for f in fields(Artefacts)), base.version + 1, "validated",
+          name, accreditation_no, validated_on, base.supersedes])
+    return current(con, base.statement_id)

@@ -1,0 +1,176 @@
+"""From a statement document to what the templates print, in one language.
+
+The document (canonical JSON) holds data; the view holds text: translated labels and numbers
+and dates spelled the reader's way. Both templates (HTML via Jinja2, PDF via typst) read the
+same view, so the two outputs cannot disagree, and the typst template receives it as JSON data
+(``sys.inputs``) rather than as generated markup: member text is never parsed as typst code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from statements._charts import bar_chart
+from statements._i18n import Formatter
+from statements._labels import GROUPS, INDICATORS, LABELS
+
+
+@dataclass(frozen=True)
+class VerifierBlock:
+    """The Annex IV/VII facts a validated statement must show about its verifier."""
+
+    name: str
+    accreditation_no: str
+    validated_on: date
+
+    def __post_init__(self) -> None:
+        if not self.name.strip() or not self.accreditation_no.strip():
+            raise ValueError("a verifier block needs the verifier's name and accreditation number")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _common(doc: dict[str, Any], fmt: Formatter, statement_id: str,
+            verifier: VerifierBlock | None) -> dict[str, Any]:
+    _ = fmt.gettext
+    labels = {key: _(msgid) for key, msgid in LABELS.items()}
+    return {
+        "lang": doc["language"], "L": labels, "draft": verifier is None,
+        "kind": labels["kind_full"] if doc["kind"] == "full" else labels["kind_updated"],
+        "year": str(doc["reporting_year"]), "document_date": fmt.date(doc["document_date"]),
+        "statement_id": statement_id,
+        "verifier": {
+            "name": verifier.name if verifier else "",
+            "accreditation_no": verifier.accreditation_no if verifier else "",
+            "validated_on": fmt.date(verifier.validated_on) if verifier else "",
+        },
+    }
+
+
+def _indicator_label(fmt: Formatter, code: str | None) -> str:
+    return fmt.gettext(INDICATORS[code]) if code else ""
+
+
+def _value_unit(fmt: Formatter, value: float | None, unit: str | None) -> str:
+    return "–" if value is None else f"{fmt.exact(value)} {fmt.unit(unit)}".strip()
+
+
+def _indicator_rows(doc: dict[str, Any], fmt: Formatter) -> list[dict[str, str]]:
+    rows = []
+    for ind in doc["indicators"]:
+        latest = ind["values"][-1] if ind["values"] else {}
+        note = {"excluded": fmt.gettext(LABELS["excluded"]) + ": " + _text(latest.get("justification")),
+                "missing": fmt.gettext(LABELS["missing"])}.get(ind["status"], "")
+        rows.append({
+            "group": fmt.gettext(GROUPS[ind["group"]]), "label": _indicator_label(fmt, ind["code"]),
+            "a": fmt.exact(latest["a"]) if "a" in latest else "–", "unit": fmt.unit(ind["unit"]),
+            "b": fmt.exact(latest["b"]) if "b" in latest else "–",
+            "r": fmt.number(latest.get("r")) if "r" in latest else "–",
+            "r_unit": fmt.unit(ind["r_unit"]) if "r" in latest else "", "note": note,
+        })
+    return rows
+
+
+def _trend_charts(doc: dict[str, Any], fmt: Formatter) -> list[str]:
+    """One chart per reported indicator: R where there is one (comparable across years), else A."""
+    charts = []
+    for ind in doc["indicators"]:
+        if ind["status"] != "reported":
+            continue
+        use_r = all("r" in v for v in ind["values"] if "a" in v) and ind["r_unit"]
+        key, unit = ("r", ind["r_unit"]) if use_r else ("a", ind["unit"])
+        points = [(str(v["year"]), float(v[key]), fmt.number(v[key])) for v in ind["values"] if key in v]
+        prefix = "R, " if use_r else "A, "
+        charts.append(bar_chart(_indicator_label(fmt, ind["code"]), prefix + fmt.unit(unit), points))
+    return charts
+
+
+def build_view(doc: dict[str, Any], statement_id: str, verifier: VerifierBlock | None = None) -> dict[str, Any]:
+    """The view of a member or joint cluster statement; without a verifier it is the draft."""
+    fmt = Formatter(doc["language"])
+    view = _common(doc, fmt, statement_id, verifier)
+    fields = _member_fields if doc["subject"] == "member" else _cluster_fields
+    view.update(fields(doc, fmt, view["L"]))
+    return view
+
+
+def _member_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) -> dict[str, Any]:
+    _ = fmt.gettext
+    org = doc["organisation"]
+    b_code = doc["indicators"][0]["b_indicator"] if doc["indicators"] else None
+    checks = doc["compliance"]["checks"]
+    return {
+        "title": labels["member_title"], "name": org["legal_name"], "member_id": org["member_id"],
+        "cluster": doc["cluster"]["name"],
+        "facts": [
+            [labels["emas_reg_no"], org["emas_reg_no"] or labels["not_registered"]],
+            [labels["cluster"], doc["cluster"]["name"]], [labels["nace"], org["nace"]],
+            [labels["sector"], org["sector"].replace("_", " ")], [labels["employees"], fmt.exact(org["employees"])],
+            [labels["address"], _text(org["address"])],
+            [labels["public_body"], labels["yes"] if org["public_body"] else labels["no"]],
+        ] + ([[labels["contact"], org["contact"]]] if org["contact"] else []),
+        "activities": _text(org["activities"]),
+        "policy": _text(doc["policy"]["policy"]), "governance": _text(doc["policy"]["governance"]),
+        "sites": [[s["site_id"], s["name"], _text(s["address"])] for s in doc["sites"]],
+        "aspects": {kind: [[a["aspect"], a["impact"]] for a in doc["aspects"] if a["kind"] == kind]
+                    for kind in ("direct", "indirect")},
+        "objectives": [[
+            o["description"], _indicator_label(fmt, o["indicator"]), fmt.number(o["baseline_value"]),
+            fmt.number(o["target_value"]), _text(o["target_year"]), fmt.number(o["current_value"]),
+            fmt.percent(o["progress"]), _(LABELS[o["status"]]) if o["status"] else "",
+        ] for o in doc["objectives"]],
+        "b_note": f'{labels["b_is"]}: {_indicator_label(fmt, b_code)}' if b_code else "",
+        "indicators": _indicator_rows(doc, fmt),
+        "charts": _trend_charts(doc, fmt),
+        "checks": None if checks is None else {
+            "blocking": fmt.exact(checks["blocking"]), "warnings": fmt.exact(checks["warnings"]),
+            "findings": [[_(LABELS[f["severity"]]), f["rule"], _indicator_label(fmt, f["indicator"])
+                          if f["indicator"] in INDICATORS else _text(f["indicator"]), f["explanation"]]
+                         for f in checks["findings"]],
+        },
+        "nonconformities": [[
+            n["nc_id"], _(LABELS[n["severity"]]), n["description"], fmt.date(n["opened_on"]),
+            fmt.date(n["closed_on"]) if n["closed_on"] else labels["open"], _text(n["corrective_action"]),
+        ] for n in doc["compliance"]["nonconformities"]],
+        "legal": [[
+            _(LABELS[o["kind"]]), o["title"], o["legal_reference"], _text(o["authority"]),
+            " ".join(p for p in (_text(o["parameter"]), _value_unit(fmt, o["limit_value"], o["limit_unit"])
+                                 if o["limit_value"] is not None else "") if p),
+            fmt.date(o["valid_until"]) if o["valid_until"] else "",
+        ] for o in doc["legal_requirements"]],
+    }
+
+
+def _cluster_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) -> dict[str, Any]:
+    c = doc["cluster"]
+    names = {m["member_id"]: m["legal_name"] for m in doc["members"]}
+    return {
+        "title": labels["cluster_title"], "name": c["name"], "member_id": c["cluster_id"],
+        "facts": [[labels["territory"], _text(c["territory"])], [labels["cluster_kind"], _text(c["kind"])],
+                  [labels["promoting_body"], _text(c["promoting_body"])], [labels["h_members"], str(len(names))]],
+        "description": _text(c["description"]),
+        "members": [[
+            m["member_id"], m["legal_name"], m["sector"].replace("_", " "), m["nace"],
+            f'{labels["registered"]} {m["emas_reg_no"]}' if m["emas_reg_no"]
+            else f'{m["steps_done"]}/6 {labels["steps_done"]}',
+        ] for m in doc["members"]],
+        "shared": [[
+            s["sector"].replace("_", " "), _indicator_label(fmt, s["indicator"]), str(s["members"]),
+            fmt.exact(round(s["value"], 6)), fmt.unit(s["unit"]),
+        ] for s in doc["sector_totals"]],
+        "benchmark": [[
+            names[b["member_id"]], _indicator_label(fmt, b["indicator"]), fmt.number(b["r"]),
+            fmt.number(b["median_r"]), fmt.number(b["ratio"]), fmt.unit(b["r_unit"]),
+        ] for b in doc["peer_benchmark"]],
+        "programme": [[
+            p["objective_id"], p["description"], _indicator_label(fmt, p["indicator"]),
+            fmt.number(p["target_value"]), _text(p["target_year"]),
+        ] for p in doc["programme"]],
+        "charts": [bar_chart(_indicator_label(fmt, t["indicator"]), "A, " + fmt.unit(t["unit"]),
+                             [(str(p["year"]), float(p["value"]), fmt.number(p["value"])) for p in t["series"]])
+                   for t in doc["trends"]],
+    }

@@ -1,0 +1,22 @@
+"""A warehouse holding the small statement cluster, and helpers to read what was rendered."""
+
+from __future__ import annotations
+
+import subprocess
+
+import duckdb
+import pytest
+
+from tests.statements import warehouse_rows
+
+
+@pytest.fixture
+def cluster_con(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    warehouse_rows.build(con)
+    return con
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text as poppler reads it: an independent reader, not our renderer."""
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    return done.stdout.decode("utf-8")

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date
+
+import duckdb
+import pypdf
+import pytest
+
+import statements
+from signing.store import open_store
+from statements._i18n import Formatter
+from tests.statements.conftest import pdf_text
+from tests.statements.warehouse_rows import HOSTILE, YEAR
+from warehouse.errors import ApprovalRefused
+from warehouse.home import Home
+
+
+def _by_member(run: statements.DraftRun) -> dict[str, statements.Artefacts]:
+    return {a.member_id or f"joint:{a.cluster_id}": a for a in run.statements}
+
+
+def _warehouse_a(con: duckdb.DuckDBPyConnection, member: str, indicator: str) -> float:
+    row = con.execute("SELECT sum(value) FROM current_indicator_value WHERE member_id = ? AND indicator = ? "
+                      "AND reporting_year = ?", [member, indicator, YEAR]).fetchone()
+    assert row is not None
+    return float(row[0])
+
+
+def test_pdf_numbers_are_the_warehouse_numbers_in_italian(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    run = statements.draft(cluster_con, home, cluster="CL-IT", workers=1)
+    store = open_store(home)
+    text = pdf_text(store.get(_by_member(run)["IT-HOT-1"].pdf_key))
+    fmt = Formatter("it")
+    energy = _warehouse_a(cluster_con, "IT-HOT-1", "energy.total_direct")
+    water = _warehouse_a(cluster_con, "IT-HOT-1", "water.total")
+    stays = _warehouse_a(cluster_con, "IT-HOT-1", "output.overnight_stays")
+    assert fmt.exact(energy) == "1.234,5" and fmt.exact(energy) in text
+    assert fmt.exact(water) in text and fmt.exact(stays) in text
+    assert fmt.number(energy / stays) in text  # R = A/B, to three significant digits
+    assert "Dichiarazione ambientale" in text and "Pagina 1 / 3" in text
+    assert "BOZZA" in text  # the DRAFT mark until validated
+
+
+def test_language_on_request_changes_words_numbers_and_pdf_metadata(cluster_con: duckdb.DuckDBPyConnection,
+                                                                     home: Home) -> None:
+    store = open_store(home)
+    english = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", language="en", workers=1))
+    latvian = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", language="lv", workers=1))
+    en_text = pdf_text(store.get(english["IT-HOT-1"].pdf_key))
+    lv_text = pdf_text(store.get(latvian["IT-HOT-1"].pdf_key))
+    assert "1,234.5" in en_text and "Environmental statement" in en_text and "DRAFT" in en_text
+    assert "1\u00a0234,5" in lv_text or "1 234,5" in lv_text
+    assert "Vides pārskats" in lv_text and "Galvenie rādītāji" in lv_text
+    for artefact, lang in ((english["IT-HOT-1"], "en"), (latvian["IT-HOT-1"], "lv")):
+        reader = pypdf.PdfReader(store.location(artefact.pdf_key))
+        assert reader.trailer["/Root"]["/Lang"] == lang
+        assert f'<html lang="{lang}">' in store.get(artefact.html_key).decode()
+    assert english["IT-HOT-1"].statement_id != latvian["IT-HOT-1"].statement_id
+
+
+def test_hostile_member_text_stays_text_in_html_and_pdf(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    evil = _by_member(statements.draft(cluster_con, home, member="IT-EVIL", workers=1))["IT-EVIL"]
+    store = open_store(home)
+    html = store.get(evil.html_key).decode()
+    assert "<script>" not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "{{ 7*7 }}" in html  # not evaluated as a template either
+    text = " ".join(pdf_text(store.get(evil.pdf_key)).split())
+    # typst markup in member text is printed, not executed: no bold "owned", the brackets survive
+    assert "#strong[owned] ] $x^2$ *bold*" in text
+    assert json.loads(store.get(evil.json_key))["organisation"]["address"] == HOSTILE
+
+
+def test_reruns_are_byte_identical_and_add_nothing(cluster_con: duckdb.DuckDBPyConnection, home: Home,
+                                                   tmp_path: object) -> None:
+    first = statements.draft(cluster_con, home, workers=1)
+    again = statements.draft(cluster_con, home, workers=1)
+    assert first.statements == again.statements and again.new == 0 and first.new == len(first.statements) == 6
+    store = open_store(home)
+    for artefact in first.statements:
+        data = store.get(artefact.json_key)
+        assert hashlib.sha256(data).hexdigest() == artefact.statement_id
+        assert hashlib.sha256(store.get(artefact.pdf_key)).hexdigest() == artefact.pdf_sha256
+    # a second, independent warehouse with the same rows gives the same bytes
+    from tests.statements import warehouse_rows
+    from warehouse.db import connect
+
+    other_home = Home.resolve(tmp_path / "other")  # type: ignore[operator]
+    other = connect(other_home.warehouse_path)
+    warehouse_rows.build(other)
+    elsewhere = statements.draft(other, other_home, workers=1)
+    other.close()
+    assert [(a.statement_id, a.pdf_key, a.html_key) for a in elsewhere.statements] == \
+        [(a.statement_id, a.pdf_key, a.html_key) for a in first.statements]
+
+
+def test_changed_data_gives_a_new_statement_that_supersedes_the_old(cluster_con: duckdb.DuckDBPyConnection,
+                                                                    home: Home) -> None:
+    old = _by_member(statements.draft(cluster_con, home, member="IT-HOT-2", workers=1))["IT-HOT-2"]
+    cluster_con.execute("UPDATE indicator_value SET value = 500 WHERE member_id = 'IT-HOT-2' "
+                        "AND indicator = 'energy.total_direct' AND reporting_year = 2025")
+    new = _by_member(statements.draft(cluster_con, home, member="IT-HOT-2", workers=1))["IT-HOT-2"]
+    assert new.statement_id != old.statement_id
+    assert statements.show(cluster_con, new.statement_id).supersedes == old.statement_id
+    with pytest.raises(statements.TransitionRefused, match="superseded by"):
+        statements.submit(cluster_con, old.statement_id)
+
+
+def test_validated_render_fills_the_verifier_block_and_drops_the_draft_mark(
+        cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    store = open_store(home)
+    draft = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", workers=1))["IT-HOT-1"]
+    block = statements.VerifierBlock("Dott.ssa Anna Verdi", "IT-V-0042", date(2026, 3, 2))
+    with pytest.raises(statements.TransitionRefused, match="is draft"):
+        statements.render_validated(cluster_con, store, draft.statement_id, block)
+    statements.submit(cluster_con, draft.statement_id)
+    final = statements.render_validated(cluster_con, store, draft.statement_id, block)
+    assert (final.version, final.status, final.statement_id) == (2, "validated", draft.statement_id)
+    assert final.pdf_key != draft.pdf_key and store.exists(draft.pdf_key)  # the draft stays as history
+    text = pdf_text(store.get(final.pdf_key))
+    assert "BOZZA" not in text and "Dott.ssa Anna Verdi" in text and "IT-V-0042" in text and "2 marzo 2026" in text
+    assert pypdf.PdfReader(store.location(final.pdf_key)).metadata.creation_date.date() == date(2026, 3, 2)
+    assert statements.render_validated(cluster_con, store, draft.statement_id, block) == final  # idempotent
+    with pytest.raises(statements.TransitionRefused, match="already validated"):
+        statements.render_validated(cluster_con, store, draft.statement_id,
+                                    statements.VerifierBlock("Someone Else", "X-1", date(2026, 3, 3)))
+
+
+def test_a_tampered_statement_json_is_not_validated(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    draft = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", workers=1))["IT-HOT-1"]
+    statements.submit(cluster_con, draft.statement_id)
+    store = open_store(home)
+    path = store.location(draft.json_key)
+    with open(path, "r+b") as f:  # failure injection: the local store cannot be altered through its API
+        data = f.read()
+        f.seek(0)
+        f.write(data.replace(b"1234.5", b"1034.5"))
+    with pytest.raises(ApprovalRefused, match="altered"):
+        statements.render_validated(cluster_con, store, draft.statement_id,
+                                    statements.VerifierBlock("A", "B", date(2026, 1, 1)))
+
+
+def test_rejection_only_after_submission(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    draft = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", workers=1))["IT-HOT-1"]
+    with pytest.raises(statements.TransitionRefused):
+        statements.reject(cluster_con, draft.statement_id)
+    statements.submit(cluster_con, draft.statement_id)
+    assert statements.reject(cluster_con, draft.statement_id[:12]).status == "rejected"
+
+
+def test_unknown_language_and_empty_selection_are_explained(cluster_con: duckdb.DuckDBPyConnection,
+                                                            home: Home) -> None:
+    with pytest.raises(statements.UnsupportedLanguage, match="en, it, lv"):
+        statements.draft(cluster_con, home, member="IT-HOT-1", language="de", workers=1)
+    with pytest.raises(statements.NothingToDraft, match="no cycle"):
+        statements.draft(cluster_con, home, member="IT-HOT-1", year=2019, workers=1)
+
+
+def test_parallel_drafting_equals_serial(cluster_con: duckdb.DuckDBPyConnection, home: Home,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from statements import _drafting
+
+    serial = statements.draft(cluster_con, home, workers=1)
+    monkeypatch.setattr(_drafting, "CHUNK", 1)  # force several chunks onto two real worker processes
+    seen: list[tuple[int, int]] = []
+    parallel = statements.draft(cluster_con, home, workers=2, progress=lambda n, t: seen.append((n, t)))
+    assert parallel.statements == serial.statements
+    assert seen[-1] == (6, 6) and len(seen) > 2
+
+
+def test_statement_ids_appear_in_the_pdf(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    run = statements.draft(cluster_con, home, cluster="CL-LV", workers=1)
+    text = pdf_text(open_store(home).get(_by_member(run)["LV-NOV-1"].pdf_key))
+    assert re.search(_by_member(run)["LV-NOV-1"].statement_id, " ".join(text.split()).replace(" ", ""))
