@@ -1,0 +1,25 @@
+"""Compliance and data-quality checks: Great Expectations suites over the warehouse.
+
+``run_checks(home, year, members=None, clusters=None)`` validates one reporting year (or some
+clusters or members of it) with one GX validation per suite, attributes every failing row to its
+member, indicator and source row with the same queries in DuckDB, stores the results in
+``check_result`` (see warehouse/migrations/002_checks.sql) and builds GX Data Docs under
+``<home>/datadocs``. Later stages ask :func:`blocking_members` / :func:`cleared_members`, or read
+the ``check_verdict`` view: a member goes to a verifier only when it is cleared.
+
+Thresholds and severities: ``[checks]`` in ``ecocluster.toml``, documented in ``checks/_config.py``.
+"""
+
+from __future__ import annotations
+
+from checks._config import CheckConfig, Severity
+from checks._gx import CheckEngineError
+from checks._rule import Rule
+from checks._run import open_reader, run_checks
+from checks._store import CheckRun, blocking_members, cleared_members
+from checks._suites import SUITES, all_rules
+
+__all__ = [
+    "SUITES", "CheckConfig", "CheckEngineError", "CheckRun", "Rule", "Severity", "all_rules",
+    "blocking_members", "cleared_members", "open_reader", "run_checks",
+]

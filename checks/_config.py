@@ -1,0 +1,78 @@
+"""Thresholds and severities of the checks, read from ``[checks]`` in ``ecocluster.toml``.
+
+Defaults (every key is optional)::
+
+    [checks]
+    yoy_factor = 5.0     # plausibility.yoy_jump: this year's total above 5x or below 1/5 of the
+                         # member's most recent earlier year is flagged
+    outlier_z = 3.5      # plausibility.peer_outlier_*: |modified z-score| of R = A/B against
+                         # same-sector peers, 0.6745 * (R - median) / MAD (Iglewicz and Hoaglin)
+    min_peers = 5        # fewer peers than this (member included) and no outlier is computed
+
+    [checks.severity]    # any rule may be made "blocking" or "warning"
+    "plausibility.yoy_jump" = "blocking"
+
+Each rule's default severity is in its suite module (``checks/_quality.py`` and siblings): data
+that cannot be right, missing core indicators and legal non-compliance block a member;
+plausibility findings go to the verifier's review as warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
+from typing import Any
+
+from warehouse.errors import ConfigurationError
+from warehouse.home import Home
+
+
+class Severity(str, Enum):
+    BLOCKING = "blocking"  # the member cannot go to verification until it is fixed
+    WARNING = "warning"  # goes into the verifier's review
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    yoy_factor: float = 5.0
+    outlier_z: float = 3.5
+    min_peers: int = 5
+    severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def from_home(cls, home: Home) -> CheckConfig:
+        return cls.from_mapping(home.config_section("checks"), where=str(home.config_path))
+
+    @classmethod
+    def from_mapping(cls, section: Mapping[str, Any], where: str = "[checks]") -> CheckConfig:
+        known = {"yoy_factor", "outlier_z", "min_peers", "severity"}
+        unknown = sorted(set(section) - known)
+        if unknown:
+            raise ConfigurationError(f"{where}: unknown [checks] keys {unknown}; known: {sorted(known)}")
+        overrides = section.get("severity", {})
+        if not isinstance(overrides, Mapping):
+            raise ConfigurationError(f"{where}: [checks.severity] must be a table of rule = severity")
+        try:
+            severities = {str(k): Severity(v) for k, v in overrides.items()}
+            config = cls(
+                yoy_factor=float(section.get("yoy_factor", cls.yoy_factor)),
+                outlier_z=float(section.get("outlier_z", cls.outlier_z)),
+                min_peers=int(section.get("min_peers", cls.min_peers)),
+                severity=MappingProxyType(severities),
+            )
+        except (TypeError, ValueError) as e:
+            raise ConfigurationError(
+                f"{where}: bad [checks] value ({e}); severities are 'blocking' or 'warning', "
+                "thresholds are numbers"
+            ) from e
+        if config.yoy_factor <= 1 or config.outlier_z <= 0 or config.min_peers < 3:
+            raise ConfigurationError(
+                f"{where}: need yoy_factor > 1, outlier_z > 0 and min_peers >= 3, got "
+                f"{config.yoy_factor}, {config.outlier_z}, {config.min_peers}"
+            )
+        return config
+
+    def severity_of(self, rule: str, default: Severity) -> Severity:
+        return self.severity.get(rule, default)

@@ -1,0 +1,95 @@
+"""Suite ``plausibility``: values a verifier would question. Jumps against the member's own
+history and outliers among peers are warnings for the verifier's review; physically impossible
+values block."""
+
+from __future__ import annotations
+
+from checks._config import CheckConfig, Severity
+from checks._rule import CATALOGUE_SQL, SCOPE, TOTALS, Rule, located, number, rule, values
+
+# (part, whole): the part cannot exceed the whole for the same member and year.
+_PART_OF = values([("land.sealed", "land.total"), ("land.nature_on_site", "land.total"),
+                   ("waste.hazardous", "waste.total")], ("part", "whole"), "pw")
+
+IN_SCOPE = f"JOIN {SCOPE} ON scope.member_id = t.member_id AND scope.reporting_year = t.reporting_year"
+
+
+def _peer_outlier(config: CheckConfig, name: str, peers: str, extra_partition: str) -> Rule:
+    """R = A/B against the median of same-sector peers; the MAD makes one wild peer harmless."""
+    partition = f"reporting_year, sector, indicator{extra_partition}"
+    return rule(f"plausibility.peer_outlier_{name}", Severity.WARNING,
+                f"R = A/B is not a robust outlier among same-sector peers {peers}.", f"""
+        WITH r AS (
+            SELECT t.*, m.sector, m.cluster_id, t.value / b.value AS r
+            FROM {TOTALS} t
+            JOIN member m ON m.member_id = t.member_id
+            JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A' AND cat.unit <> 'percent'
+            JOIN {TOTALS} b ON b.member_id = t.member_id AND b.reporting_year = t.reporting_year
+                 AND b.indicator = m.b_indicator AND b.value > 0
+            WHERE t.reporting_year IN (SELECT yr.reporting_year FROM {{batch}} AS yr)
+        ), med AS (
+            SELECT r.*, median(r.r) OVER (PARTITION BY {partition}) AS med,
+                   count(*) OVER (PARTITION BY {partition}) AS n_peers FROM r
+        ), z AS (
+            SELECT med.*, median(abs(med.r - med.med)) OVER (PARTITION BY {partition}) AS mad
+            FROM med
+        )
+        SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
+               'R = ' || {number('t.r')} AS observed,
+               'near the peer median ' || {number('t.med')} || ' (' || t.n_peers || ' ' || t.sector
+               || ' members {peers})' AS expected,
+               'member ' || t.member_id || ': ' || t.indicator || ' per unit of output is '
+               || {number('t.r')} || ' against a median of ' || {number('t.med')} || ' among '
+               || t.n_peers || ' ' || t.sector || ' members {peers} (' || {located('t')}
+               || '); check the value and its unit, or explain the difference to the verifier'
+               AS explanation
+        FROM z t {IN_SCOPE}
+        WHERE t.n_peers >= {config.min_peers} AND t.mad > 0
+          AND abs(0.6745 * (t.r - t.med) / t.mad) > {config.outlier_z}""", config)
+
+
+def rules(config: CheckConfig) -> tuple[Rule, ...]:
+    f = config.yoy_factor
+    return (
+        rule("plausibility.yoy_jump", Severity.WARNING,
+             f"A core indicator changes by less than a factor {f:g} from the member's previous year.", f"""
+            WITH h AS (
+                SELECT t.*, lag(t.value) OVER w AS previous, lag(t.reporting_year) OVER w AS previous_year
+                FROM {TOTALS} t WINDOW w AS (PARTITION BY t.member_id, t.indicator ORDER BY t.reporting_year)
+            )
+            SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
+                   {number('t.value')} || ' ' || t.unit AS observed,
+                   'between ' || {number(f't.previous / {f}')} || ' and ' || {number(f't.previous * {f}')}
+                   || ' (' || t.previous_year || ': ' || {number('t.previous')} || ')' AS expected,
+                   {located('t')} || ': ' || t.indicator || ' is ' || {number('t.value')} || ' ' || t.unit
+                   || ', ' || {number('t.value / t.previous')} || ' times the ' || t.previous_year
+                   || ' value ' || {number('t.previous')} || '; check the unit (kWh vs MWh, kg vs t) '
+                   || 'and the value, or explain the change to the verifier' AS explanation
+            FROM h t {IN_SCOPE}
+            JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A'
+            WHERE t.value > 0 AND t.previous > 0
+              AND (t.value > t.previous * {f} OR t.value < t.previous / {f})""", config),
+        _peer_outlier(config, "cluster", "in the same cluster", ", cluster_id"),
+        _peer_outlier(config, "all", "across all clusters", ""),
+        rule("plausibility.impossible_value", Severity.BLOCKING,
+             "Shares are at most 100 % and no part exceeds its whole (sealed or nature area vs "
+             "total land, hazardous vs total waste).", f"""
+            SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
+                   {number('t.value')} || ' %' AS observed, 'at most 100 %' AS expected,
+                   {located('t')} || ': ' || t.indicator || ' is ' || {number('t.value')}
+                   || ' %, more than 100 %; enter the share as a percentage of the total' AS explanation
+            FROM {TOTALS} t {IN_SCOPE}
+            WHERE t.unit = 'percent' AND t.value > 100
+            UNION ALL
+            SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
+                   {number('t.value')} || ' ' || t.unit AS observed,
+                   'at most ' || w.indicator || ' = ' || {number('w.value')} || ' ' || w.unit AS expected,
+                   {located('t')} || ': ' || t.indicator || ' (' || {number('t.value')} || ' ' || t.unit
+                   || ') is larger than ' || w.indicator || ' (' || {number('w.value')} || ' ' || w.unit
+                   || '), which cannot be; correct one of the two' AS explanation
+            FROM {TOTALS} t {IN_SCOPE}
+            JOIN {_PART_OF} ON pw.part = t.indicator
+            JOIN {TOTALS} w ON w.member_id = t.member_id AND w.reporting_year = t.reporting_year
+                 AND w.indicator = pw.whole
+            WHERE t.value > w.value""", config),
+    )

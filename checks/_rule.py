@@ -1,0 +1,89 @@
+"""A rule is one GX expectation: an unexpected-rows query over the ``current_*`` views.
+
+The same query text serves twice. GX runs it (as ``UnexpectedRowsExpectation``) to decide the
+suite's verdict and to render Data Docs; DuckDB runs it again, uncapped, to attribute every
+failing row to its member, indicator and source row (GX returns at most 200 rows). Every query
+joins the run's scope as ``{batch} AS scope`` (columns member_id, cluster_id, reporting_year) and
+returns :data:`RESULT_COLUMNS`, so one INSERT stores the rows of every rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checks._config import CheckConfig, Severity
+from warehouse.indicators import CATALOGUE
+
+# ``{batch}`` is what GX substitutes with the batch (the scope query); the JOIN keyword in every
+# rule makes GX substitute it as a bare parenthesised subquery, so the alias is ours.
+SCOPE = "{batch} AS scope"
+RESULT_COLUMNS = ("member_id", "indicator", "submission_id", "source_row", "observed", "expected",
+                  "explanation")
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str  # suite.rule, stable: stored with every result and used in [checks.severity]
+    severity: Severity
+    description: str  # one sentence for Data Docs and the report
+    query: str
+
+    def __post_init__(self) -> None:
+        if SCOPE not in self.query:
+            raise ValueError(f"rule {self.name}: its query must join {SCOPE}")
+
+    @property
+    def suite(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    def bound(self, scope_sql: str) -> str:
+        """The query with the scope substituted exactly as GX does for a JOIN query."""
+        return self.query.replace("{batch}", f"({scope_sql})")
+
+
+def rule(name: str, default: Severity, description: str, query: str, config: CheckConfig) -> Rule:
+    return Rule(name, config.severity_of(name, default), description, query)
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def values(rows: list[tuple[object, ...]], columns: tuple[str, ...], alias: str) -> str:
+    """A constant table as SQL, so Python catalogues join set-wise instead of being looped over."""
+    body = ", ".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in rows)
+    return f"(VALUES {body}) AS {alias}({', '.join(columns)})"
+
+
+CATALOGUE_SQL = values([(i.code, i.unit, i.role.value, i.required) for i in CATALOGUE],
+                       ("code", "unit", "role", "required"), "cat")
+
+# Members that must report this year: in scope, and their cluster has the cycle open.
+EXPECTED_REPORTERS = (
+    f"{SCOPE} JOIN cycle cy ON cy.cluster_id = scope.cluster_id AND cy.reporting_year = scope.reporting_year"
+    " JOIN member m ON m.member_id = scope.member_id"
+)
+
+# Yearly totals per member and indicator: sites add up, shares average. The first source row
+# stands for the total when a failure is attributed.
+TOTALS = (
+    "(SELECT member_id, reporting_year, indicator,"
+    " CASE WHEN any_value(unit) = 'percent' THEN avg(value) ELSE sum(value) END AS value,"
+    " any_value(unit) AS unit, arg_min(submission_id, source_row) AS submission_id,"
+    " min(source_row) AS source_row"
+    " FROM current_indicator_value WHERE value IS NOT NULL GROUP BY member_id, reporting_year, indicator)"
+)
+
+
+def located(alias: str) -> str:
+    """SQL text naming the file and row of ``alias``'s source row, for explanations."""
+    return (f"coalesce((SELECT filename FROM submission s WHERE s.submission_id = {alias}.submission_id),"
+            f" 'submission ' || {alias}.submission_id) || ' row ' || {alias}.source_row")
+
+
+def number(expr: str) -> str:
+    """A value as a person writes it: no trailing zeros, no exponent for ordinary sizes."""
+    return (f"CASE WHEN ({expr}) = trunc({expr}) AND abs({expr}) < 1e15 THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR)"
+            f" ELSE CAST(round({expr}, 6) AS VARCHAR) END")

@@ -1,0 +1,117 @@
+"""One check run: read the warehouse read-only (GX and DuckDB), then write the results briefly.
+
+The writer lock is taken only for the final transaction, so ingestion or statements waiting for
+the warehouse are held up for milliseconds, not for the whole validation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Iterable
+
+import duckdb
+import pyarrow as pa
+
+from checks._config import CheckConfig, Severity
+from checks._gx import CheckEngineError, validate
+from checks._rule import RESULT_COLUMNS, Rule
+from checks._scope import Scope
+from checks._store import CheckRun, save
+from checks._suites import all_rules
+from warehouse.db import connect
+from warehouse.errors import ConfigurationError
+from warehouse.home import Home
+
+# Everything a result depends on: the current submissions, the roster and the open cycles.
+_FINGERPRINT = """
+SELECT (SELECT count(*) || ':' || coalesce(bit_xor(hash(submission_id, member_id, reporting_year, section)), 0)
+        FROM current_part)
+    || '|' || (SELECT count(*) || ':' || coalesce(bit_xor(hash(member_id, cluster_id, roster_sha256)), 0)
+        FROM member)
+    || '|' || (SELECT count(*) || ':' || coalesce(bit_xor(hash(cluster_id, reporting_year, kind)), 0)
+        FROM cycle)
+"""
+
+
+def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
+               clusters: Iterable[str] | None = None, config: CheckConfig | None = None) -> CheckRun:
+    """Check the scope's members for ``year``, store the results, return the run's summary."""
+    config = config or CheckConfig.from_home(home)
+    rules = all_rules(config)
+    scope = Scope.of(year, members, clusters)
+    if not home.warehouse_path.exists():
+        raise ConfigurationError(f"{home.warehouse_path} does not exist; run `ecocluster ingest` first")
+    reader = connect(home.warehouse_path, read_only=True)
+    try:
+        fingerprint = reader.execute(_FINGERPRINT).fetchone()[0]  # type: ignore[index]
+        covered = reader.execute(
+            f"SELECT DISTINCT s.member_id FROM ({scope.sql()}) s WHERE EXISTS (SELECT 1 FROM cycle c"
+            " WHERE c.cluster_id = s.cluster_id AND c.reporting_year = s.reporting_year) OR EXISTS"
+            " (SELECT 1 FROM current_part p WHERE p.member_id = s.member_id"
+            " AND p.reporting_year = s.reporting_year) ORDER BY 1").fetch_arrow_table()
+        started = time.perf_counter()
+        findings = reader.execute(attribution_sql(rules, scope)).fetch_arrow_table()
+        sql_seconds = time.perf_counter() - started
+        # Still holding the reader: no writer can slip in between DuckDB's answer and GX's.
+        datadocs = home.subdir("datadocs") / str(year) / _slug(scope.describe())
+        started = time.perf_counter()
+        outcomes = validate(reader, scope.sql(), rules, datadocs)
+        gx_seconds = time.perf_counter() - started
+    finally:
+        reader.close()
+    _agree(outcomes_counts={k: v for o in outcomes for k, v in o.unexpected.items()}, findings=findings)
+    members_table = pa.concat_tables([covered, findings.select(["member_id"])]).group_by("member_id").aggregate([])
+    severities = findings.column("severity").to_pylist()
+    run = CheckRun(
+        run_id=_run_id(scope, fingerprint, rules), reporting_year=scope.reporting_year,
+        scope=scope.describe(), n_members=members_table.num_rows,
+        n_blocking=severities.count(Severity.BLOCKING.value), n_warning=severities.count(Severity.WARNING.value),
+        gx_success=all(o.success for o in outcomes), datadocs=str(datadocs / "index.html"),
+        gx_seconds=gx_seconds, sql_seconds=sql_seconds,
+    )
+    writer = connect(home.warehouse_path)
+    try:
+        save(writer, run, members_table, findings)
+    finally:
+        writer.close()
+    return run
+
+
+def attribution_sql(rules: tuple[Rule, ...], scope: Scope) -> str:
+    """Every rule's own unexpected-rows query, uncapped, labelled with its rule and severity."""
+    columns = ", ".join(f"q.{c}" for c in RESULT_COLUMNS)
+    return "\nUNION ALL\n".join(
+        f"SELECT '{r.suite}' AS suite, '{r.name}' AS expectation, '{r.severity.value}' AS severity, "
+        f"{columns} FROM ({r.bound(scope.sql())}) q" for r in rules
+    )
+
+
+def _agree(outcomes_counts: dict[str, int], findings: pa.Table) -> None:
+    """GX and DuckDB ran the same queries on the same read-only snapshot: they must agree."""
+    attributed: dict[str, int] = {}
+    for name in findings.column("expectation").to_pylist():
+        attributed[name] = attributed.get(name, 0) + 1
+    for rule, count in outcomes_counts.items():
+        if attributed.get(rule, 0) != count:
+            raise CheckEngineError(
+                f"rule {rule}: GX counted {count} failing rows but DuckDB attributed "
+                f"{attributed.get(rule, 0)}; was the warehouse written during the run? run the checks again"
+            )
+
+
+def _run_id(scope: Scope, fingerprint: str, rules: tuple[Rule, ...]) -> str:
+    digest = hashlib.sha256(f"{scope!r}\n{fingerprint}".encode())
+    for r in rules:
+        digest.update(f"\n{r.name}\n{r.severity.value}\n{r.query}".encode())
+    return digest.hexdigest()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:80] or "all"
+
+
+def open_reader(home: Home) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for reports, so reading results never blocks a writer for long."""
+    return connect(home.warehouse_path, read_only=True)

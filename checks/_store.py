@@ -1,0 +1,68 @@
+"""Check results in the warehouse: replaced per (year, member) in one transaction, so a rerun on
+unchanged data rewrites the very same rows and a narrower rerun supersedes only what it covers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from warehouse.db import transaction
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    run_id: str
+    reporting_year: int
+    scope: str
+    n_members: int
+    n_blocking: int
+    n_warning: int
+    gx_success: bool
+    datadocs: str
+    gx_seconds: float  # wall time of the GX validations (all suites), for the benchmark
+    sql_seconds: float  # wall time of the same queries run directly in DuckDB for attribution
+
+    @property
+    def blocking(self) -> bool:
+        return self.n_blocking > 0
+
+
+def save(con: duckdb.DuckDBPyConnection, run: CheckRun, members: pa.Table, findings: pa.Table) -> None:
+    """Replace the results of the covered members by this run's, all or nothing."""
+    con.register("covered_members", members)
+    con.register("run_findings", findings)
+    try:
+        with transaction(con):
+            con.execute("DELETE FROM check_result WHERE reporting_year = ? AND member_id IN "
+                        "(SELECT member_id FROM covered_members)", [run.reporting_year])
+            con.execute("DELETE FROM check_member WHERE reporting_year = ? AND member_id IN "
+                        "(SELECT member_id FROM covered_members)", [run.reporting_year])
+            con.execute("INSERT INTO check_member SELECT ?, member_id, ? FROM covered_members",
+                        [run.reporting_year, run.run_id])
+            con.execute(
+                "INSERT INTO check_result SELECT ?, ?, member_id, suite, expectation, severity, indicator,"
+                " submission_id, source_row, observed, expected, explanation FROM run_findings"
+                " ORDER BY ALL", [run.run_id, run.reporting_year])
+            con.execute(
+                "INSERT OR REPLACE INTO check_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                [run.run_id, run.reporting_year, run.scope, run.n_members, run.n_blocking, run.n_warning,
+                 run.gx_success, run.datadocs])
+    finally:
+        con.unregister("covered_members")
+        con.unregister("run_findings")
+
+
+def blocking_members(con: duckdb.DuckDBPyConnection, year: int) -> set[str]:
+    """Members whose current check results for ``year`` contain a blocking failure."""
+    rows = con.execute("SELECT member_id FROM check_verdict WHERE reporting_year = ? AND NOT cleared",
+                       [year]).fetchall()
+    return {r[0] for r in rows}
+
+
+def cleared_members(con: duckdb.DuckDBPyConnection, year: int) -> set[str]:
+    """Members checked for ``year`` with no blocking failure: the only ones that may go to a verifier."""
+    rows = con.execute("SELECT member_id FROM check_verdict WHERE reporting_year = ? AND cleared",
+                       [year]).fetchall()
+    return {r[0] for r in rows}

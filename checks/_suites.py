@@ -1,0 +1,24 @@
+"""The four suites, in the order a coordinator fixes things: data, completeness, plausibility,
+compliance."""
+
+from __future__ import annotations
+
+from checks import _completeness, _compliance, _plausibility, _quality
+from checks._config import CheckConfig
+from checks._rule import Rule
+from warehouse.errors import ConfigurationError
+
+SUITES = ("data_quality", "completeness", "plausibility", "compliance")
+
+
+def all_rules(config: CheckConfig) -> tuple[Rule, ...]:
+    """Every rule with its configured severity; an override naming no rule is a typo, refused."""
+    found = (_quality.rules(config) + _completeness.rules(config) + _plausibility.rules(config)
+             + _compliance.rules(config))
+    names = {r.name for r in found}
+    unknown = sorted(set(config.severity) - names)
+    if unknown:
+        raise ConfigurationError(
+            f"[checks.severity] names unknown rules {unknown}; the rules are: {', '.join(sorted(names))}"
+        )
+    return found

@@ -1,0 +1,80 @@
+"""Every rule against a passing fixture (the clean cluster) and a failing one (a member with
+exactly that fault), on real warehouse files and a real GX run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import checks
+from checks import CheckRun, Severity
+from tests.checks.warehouse_builder import FAULTS, HOTELS, STEPPER, YEAR, build_clean, build_faulty
+from warehouse.db import connect
+from warehouse.home import Home
+
+RULES = {r.name: r for r in checks.all_rules(checks.CheckConfig())}
+
+
+def _checked(tmp_path_factory: pytest.TempPathFactory, build: Callable[[duckdb.DuckDBPyConnection], None],
+             ) -> tuple[CheckRun, list[tuple[str, ...]]]:
+    home = Home.resolve(tmp_path_factory.mktemp("checks") / "home")
+    con = connect(home.warehouse_path)
+    build(con)
+    con.close()
+    run = checks.run_checks(home, YEAR)
+    con = connect(home.warehouse_path, read_only=True)
+    rows = con.execute("SELECT expectation, member_id, severity, submission_id, source_row, explanation"
+                       " FROM check_result ORDER BY ALL").fetchall()
+    con.close()
+    return run, rows
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[CheckRun, list[tuple[str, ...]]]:
+    return _checked(tmp_path_factory, build_clean)
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> tuple[CheckRun, list[tuple[str, ...]]]:
+    return _checked(tmp_path_factory, build_faulty)
+
+
+def test_every_rule_has_a_failing_fixture() -> None:
+    assert {r for f in FAULTS for r in f.rules} == set(RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_rule_passes_on_the_clean_cluster(clean: tuple[CheckRun, list[tuple[str, ...]]], rule: str) -> None:
+    run, rows = clean
+    assert [r for r in rows if r[0] == rule] == []
+    assert run.gx_success and run.n_members == len(HOTELS) + 1
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: "+".join(f.rules))
+def test_rule_catches_its_fault(faulty: tuple[CheckRun, list[tuple[str, ...]]], fault) -> None:  # type: ignore[no-untyped-def]
+    _, rows = faulty
+    for rule in fault.rules:
+        flagged = {(r[1], r[2]) for r in rows if r[0] == rule}
+        assert (fault.member, RULES[rule].severity.value) in flagged, rule
+        # The clean members of the same cluster are never dragged in.
+        assert not {m for m, _ in flagged} & set(HOTELS + (STEPPER,)), rule
+
+
+def test_failures_name_the_file_and_row(faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
+    _, rows = faulty
+    [exceeded] = [r for r in rows if r[0] == "compliance.permit_exceeded"]
+    assert exceeded[3:5] == ("sub-F12-2025", 2)
+    assert "F12_2025.xlsx row 2" in exceeded[5] and "above the limit 0.0002 kg/m**3" in exceeded[5]
+    [jump] = [r for r in rows if r[0] == "plausibility.yoy_jump" and r[1] == "F09"]
+    assert "energy.total_direct" in jump[5] and "10 times the 2024 value" in jump[5]
+
+
+def test_gx_verdict_and_counts_match_the_stored_rows(faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
+    run, rows = faulty
+    assert not run.gx_success
+    assert run.n_blocking == sum(r[2] == Severity.BLOCKING.value for r in rows)
+    assert run.n_warning == sum(r[2] == Severity.WARNING.value for r in rows)
+    assert Path(run.datadocs).is_file()
