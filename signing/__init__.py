@@ -26,7 +26,7 @@ from signing._keys import (
                              revoke,
                              trust_anchors,
 )
-from signing._offline import PackageReport, verify_package
+from signing._offline import PackageReport, verify_archive, verify_envelope, verify_package
 from signing._package import build_packages, unpack
 from signing._records import approval_context, draft_for, mark_consulted, register_verifier
 from signing._verify import (
@@ -44,5 +44,5 @@ __all__ = [
     "PackageReport", "Receipt", "TrustAnchors", "VerifiedApproval", "approval_context", "approve",
     "build_packages", "demo_verifier", "draft_for", "export_review", "init_ca", "intake", "issue_verifier",
     "mark_consulted", "open_store", "record_approval", "register_verifier", "revoke", "sign_approval",
-    "trust_anchors", "unpack", "verify_approval", "verify_package",
+    "trust_anchors", "unpack", "verify_approval", "verify_archive", "verify_envelope", "verify_package",
 ]

@@ -107,16 +107,20 @@ def revoke(home: Home, cert: x509.Certificate, ca_password: bytes) -> Path:
     return crl_path
 
 
-def trust_anchors(home: Home, extra_cas: tuple[Path, ...] = (), extra_crls: tuple[Path, ...] = ()) -> TrustAnchors:
+def trust_anchors(home: Home) -> TrustAnchors:
+    """The configured anchors, else this home's accreditation-body CA and CRL."""
     config = home.config_section("signing")
     cas = [Path(p) for p in config.get("trust_anchors", [])] or [ca_dir(home) / "ca.pem"]
     crls = [Path(p) for p in config.get("crls", [])] or [ca_dir(home) / "crl.pem"]
-    certs = [c for p in (*cas, *extra_cas) if p.exists() for c in _pki.load_certs(p.read_bytes())]
+    return trust_anchors_from(tuple(cas), tuple(crls))
+
+
+def trust_anchors_from(cas: tuple[Path, ...], crls: tuple[Path, ...] = ()) -> TrustAnchors:
+    certs = [c for p in cas if p.exists() for c in _pki.load_certs(p.read_bytes())]
     if not certs:
         raise ConfigurationError("no trust anchors: run `ecocluster pki init`, pass --trust CA.pem or set "
                                  "[signing] trust_anchors")
-    return TrustAnchors(tuple(certs), tuple(_pki.load_crl(p.read_bytes()) for p in (*crls, *extra_crls)
-                                           if p.exists()))
+    return TrustAnchors(tuple(certs), tuple(_pki.load_crl(p.read_bytes()) for p in crls if p.exists()))
 
 
 def competent_body(home: Home, country: str, pw: bytes) -> tuple[_pki.PrivateKey, x509.Certificate]:

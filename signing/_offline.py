@@ -7,6 +7,7 @@ lists all its reasons at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -17,15 +18,19 @@ from pathlib import Path
 
 import bagit
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from signing import _pki
+from signing._dsse import signed_by
 from signing._package import unpack
 from signing._verify import (
     ApprovalContext,
     ApprovalRuleFailed,
     TrustAnchors,
     VerifiedApproval,
+    check_certificate,
     parse,
+    signed_at,
     verify_approval,
 )
 from warehouse.errors import ConfigurationError
@@ -137,3 +142,25 @@ def verify_archive(data: bytes, trust: TrustAnchors) -> PackageReport:
         except (tarfile.TarError, OSError) as e:
             return PackageReport((Check("archive", False, f"not a readable package tar: {e}"),), None, {})
         return verify_package(folder, trust)
+
+
+def verify_envelope(envelope: bytes, cert_pem: bytes, trust: TrustAnchors) -> PackageReport:
+    """A bare approval offline: envelope, signature, chain, validity and revocation (no warehouse rules)."""
+    try:
+        parsed, statement = parse(envelope)
+        cert = _pki.load_certs(cert_pem)[0]
+        public_key = cert.public_key()
+        if not isinstance(public_key, ec.EllipticCurvePublicKey) or not signed_by(parsed, public_key):
+            raise ApprovalRuleFailed("signature", "the DSSE signature does not verify with the given certificate")
+        who = check_certificate(cert, trust, signed_at(statement["predicate"]), dt.datetime.now(dt.UTC))
+    except ApprovalRuleFailed as e:
+        return PackageReport((Check(f"approval/{e.rule}", False, str(e)),), None, {})
+    except ConfigurationError as e:
+        return PackageReport((Check("approval/certificate", False, f"{e}; pass the verifier cert with --cert"),),
+                             None, {})
+    predicate = statement["predicate"]
+    return PackageReport((
+        Check("envelope", True, f"in-toto Statement v1, decision {predicate['decision']}"),
+        Check("signature", True, f"signed by {who.name} ({who.accreditation_no})"),
+        Check("certificate", True, "chains to the trust anchor, valid at signing time, not revoked"),
+    ), None, {})

@@ -101,7 +101,7 @@ def _subject_digests(statement: dict[str, Any]) -> tuple[str, str]:
     return digests.get("json", ""), digests.get("pdf", "")
 
 
-def _signed_at(predicate: dict[str, Any]) -> dt.datetime:
+def signed_at(predicate: dict[str, Any]) -> dt.datetime:
     try:
         when = dt.datetime.fromisoformat(str(predicate["signedAt"]))
     except (KeyError, ValueError) as e:
@@ -152,9 +152,9 @@ def verify_approval(envelope_json: bytes, cert: x509.Certificate, trust: TrustAn
     if not isinstance(public_key, ec.EllipticCurvePublicKey) or not _dsse.signed_by(envelope, public_key):
         raise _fail("signature", "the DSSE signature does not verify with the key of the presented certificate "
                     f"({cert.subject.rfc4514_string()}): the envelope was changed or signed by another key")
-    signed_at = _signed_at(predicate)
+    when = signed_at(predicate)
     # 3-5. chain, validity at signing time, revocation
-    who = check_certificate(cert, trust, signed_at, now)
+    who = check_certificate(cert, trust, when, now)
     # 6. identity: the predicate names the verifier the certificate names.
     claimed = predicate.get("verifier", {})
     if claimed.get("accreditationNo") != who.accreditation_no:
@@ -193,5 +193,5 @@ def verify_approval(envelope_json: bytes, cert: x509.Certificate, trust: TrustAn
         decision=decision, reasons=tuple(predicate.get("reasons", ())),
         statement_id=str(predicate.get("statementId")), member_id=context.member_id,
         cluster_id=context.cluster_id, reporting_year=context.reporting_year, verifier=who,
-        signed_at=signed_at, json_sha256=json_sha, pdf_sha256=pdf_sha,
+        signed_at=when, json_sha256=json_sha, pdf_sha256=pdf_sha,
         declaration=str(predicate.get("declaration", "")), statement=statement)

@@ -1,0 +1,156 @@
+"""Commands of the verify and register stages: PKI, review, approve, register, intake, offline verify.
+
+Passwords come from the environment (``ECOCLUSTER_CA_PASSWORD``, ``ECOCLUSTER_KEY_PASSWORD``,
+``ECOCLUSTER_CB_PASSWORD``) or a prompt; they are never options, so they stay out of shell history.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows.cli._context import console, home_of
+from warehouse import connect
+
+pki_app = typer.Typer(help="The accreditation body's CA: initialise, issue verifier certificates, revoke.",
+                      no_args_is_help=True)
+review_app = typer.Typer(help="What the verifier reviews.", no_args_is_help=True)
+
+
+def _secret(env: str, prompt: str) -> bytes:
+    value = os.environ.get(env) or typer.prompt(prompt, hide_input=True)
+    return value.encode()
+
+
+def _print_checks(checks: list[tuple[str, bool, str]]) -> bool:
+    for name, ok, detail in checks:
+        console.print(f"{'[green]PASS[/]' if ok else '[bold red]FAIL[/]'} {name}: {detail}")
+    return all(ok for _, ok, _ in checks)
+
+
+@pki_app.command("init")
+def pki_init(ctx: typer.Context, name: Annotated[str, typer.Option(help="Accreditation body name.")]
+             = "Accreditation Body") -> None:
+    """Create the accreditation-body CA and an empty CRL in <home>/pki/ca."""
+    import signing
+
+    path = signing.init_ca(home_of(ctx), name, _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"))
+    console.print(f"CA certificate: {path} (give it to readers as --trust)")
+
+
+@pki_app.command("issue-verifier")
+def pki_issue(ctx: typer.Context, name: Annotated[str, typer.Option(help="Verifier's name.")],
+              accreditation_no: Annotated[str, typer.Option("--accreditation-no")],
+              nace: Annotated[str, typer.Option(help="NACE scope, comma-separated, e.g. 55.10,84.11")],
+              out: Annotated[Path | None, typer.Option(help="Folder for the verifier's key and certificate.")]
+              = None) -> None:
+    """Issue a verifier key + certificate; the encrypted key goes only to --out (the verifier's folder)."""
+    import signing
+
+    home = home_of(ctx)
+    files = signing.issue_verifier(
+        home, name=name, accreditation_no=accreditation_no, nace=tuple(c.strip() for c in nace.split(",") if c),
+        ca_password=_secret("ECOCLUSTER_CA_PASSWORD", "CA key password"),
+        key_password=_secret("ECOCLUSTER_KEY_PASSWORD", "new verifier key password"), out=out)
+    with connect(home.warehouse_path) as con:
+        signing.register_verifier(con, files.load_cert())
+    console.print(f"verifier key (encrypted, keep private): {files.key}\ncertificate: {files.cert}")
+
+
+@pki_app.command("revoke")
+def pki_revoke(ctx: typer.Context, cert: Annotated[Path, typer.Argument(help="Verifier certificate PEM.")]) -> None:
+    """Revoke a verifier certificate: reissue the CRL with it listed."""
+    import signing
+    from signing._pki import load_certs
+
+    crl = signing.revoke(home_of(ctx), load_certs(cert.read_bytes())[0],
+                         _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"))
+    console.print(f"revoked; new CRL: {crl}")
+
+
+@review_app.command("export")
+def review_export(ctx: typer.Context, member: Annotated[str, typer.Option("--member")],
+                  out: Annotated[Path, typer.Option("--out")]) -> None:
+    """Write the member's current draft (JSON, PDF), check report and evidence list to OUT."""
+    import signing
+
+    home = home_of(ctx)
+    with connect(home.warehouse_path) as con:
+        for path in signing.export_review(con, signing.open_store(home), member, out):
+            console.print(str(path))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(pki_app, name="pki")
+    app.add_typer(review_app, name="review")
+
+    @app.command()
+    def approve(ctx: typer.Context, statement: Annotated[str, typer.Option("--statement")],
+                key: Annotated[Path, typer.Option("--key")], cert: Annotated[Path, typer.Option("--cert")],
+                reject: Annotated[bool, typer.Option("--reject")] = False,
+                reason: Annotated[list[str] | None, typer.Option("--reason")] = None,
+                place: Annotated[str, typer.Option(help="Place of signature.")] = "") -> None:
+        """Sign an approval (or --reject with --reason) of a draft statement and record it."""
+        import signing
+
+        home = home_of(ctx)
+        files = signing.KeyFiles(key.parent)
+        if files.key != key or files.cert != cert:
+            raise typer.BadParameter("--key and --cert must be key.pem and cert.pem of one verifier folder")
+        decision = signing.REJECTED if reject else signing.APPROVED
+        with connect(home.warehouse_path) as con:
+            verified = signing.approve(con, signing.open_store(home), signing.trust_anchors(home), statement, files,
+                                       _secret("ECOCLUSTER_KEY_PASSWORD", "verifier key password"),
+                                       decision=decision, reasons=tuple(reason or ()), place=place)
+        console.print(f"{verified.decision}: member {verified.member_id}, statement {verified.statement_id[:12]}…, "
+                      f"verifier {verified.verifier.accreditation_no}")
+
+    @app.command("register")
+    def register_cmd(ctx: typer.Context, member: Annotated[str | None, typer.Option("--member")] = None) -> None:
+        """Build and deliver registration packages for approved members."""
+        import signing
+
+        home = home_of(ctx)
+        with connect(home.warehouse_path) as con:
+            keys = signing.build_packages(con, signing.open_store(home), signing.trust_anchors(home), member)
+        for key in keys:
+            console.print(key)
+        console.print(f"{len(keys)} package(s) delivered")
+
+    @app.command()
+    def intake(ctx: typer.Context, country: Annotated[str, typer.Option("--country")] = "IT") -> None:
+        """Competent body: verify delivered packages, register or renew, write signed receipts."""
+        import signing
+
+        home = home_of(ctx)
+        with connect(home.warehouse_path) as con:
+            receipts = signing.intake(home, con, signing.open_store(home), signing.trust_anchors(home), country,
+                                      _secret("ECOCLUSTER_CB_PASSWORD", "competent body key password"))
+        for r in receipts:
+            console.print(f"{r.outcome:10} {r.member_id or '?'} {r.registration_no or ''} {r.package_key}")
+            for why in r.reasons:
+                console.print(f"    {why}")
+
+    @app.command()
+    def verify(ctx: typer.Context, path: Annotated[Path, typer.Argument(help="Package (.tar or bag folder) or "
+                                                                         "approval envelope (.json).")],
+               trust: Annotated[list[Path] | None, typer.Option("--trust", help="Trusted CA PEM.")] = None,
+               cert: Annotated[Path | None, typer.Option(help="Verifier cert, for a bare envelope.")] = None,
+               crl: Annotated[list[Path] | None, typer.Option(help="CRL PEM.")] = None) -> None:
+        """Verify a package or an approval offline; prints each check; exit 0 only if all hold."""
+        import signing
+        from signing._keys import trust_anchors_from
+
+        anchors = trust_anchors_from(tuple(trust or ()), tuple(crl or ())) if trust else \
+            signing.trust_anchors(home_of(ctx))
+        if path.is_dir():
+            report = signing.verify_package(path, anchors)
+        elif path.suffix == ".json":
+            report = signing.verify_envelope(path.read_bytes(), cert.read_bytes() if cert else b"", anchors)
+        else:
+            report = signing.verify_archive(path.read_bytes(), anchors)
+        ok = _print_checks([(c.name, c.ok, c.detail) for c in report.checks])
+        raise typer.Exit(0 if ok else 3)
