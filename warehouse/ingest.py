@@ -13,16 +13,19 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from signing.store import ObjectStore
 from warehouse import _csv, _json, _roster, _validate, _xlsx
 from warehouse._raw import Limits, RawFile, discover, read_raw
 from warehouse._rows import ParsedRows, create_staging, stage_parsed
 from warehouse.db import transaction
 from warehouse.errors import RowError
 from warehouse.sections import SECTIONS
+
+if TYPE_CHECKING:  # the store is passed in; importing signing here would load its crypto stack
+    from signing.store import ObjectStore
 
 CHUNK_FILES = 2000  # files per transaction: bounds staging memory on large populations
 

@@ -6,7 +6,7 @@ DuckDB multiplies whole columns by it. An unknown or incompatible unit is an err
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pint
 
@@ -39,8 +39,12 @@ _ALIASES = {
     "db(a)": "dimensionless", "dba": "dimensionless", "ph": "dimensionless",
 }
 
-UNITS = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
-UNITS.load_definitions(_DEFINITIONS.strip().splitlines())
+@cache
+def registry() -> pint.UnitRegistry:
+    """Built on first use: loading pint's definitions costs a noticeable part of a CLI start."""
+    units = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
+    units.load_definitions(_DEFINITIONS.strip().splitlines())
+    return units
 
 
 class UnitError(ValueError):
@@ -54,7 +58,7 @@ def normalise(text: str) -> str:
         raise UnitError("the unit is missing")
     spelled = _ALIASES.get(raw.lower(), raw)
     try:
-        UNITS.parse_units(spelled)
+        registry().parse_units(spelled)
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
             TypeError, ValueError, AssertionError) as e:
         raise UnitError(f"unknown unit {text!r}") from e
@@ -66,7 +70,7 @@ def factor(unit: str, target: str) -> float:
     """Multiplier taking a value in ``unit`` (submitted spelling) to ``target``."""
     source = normalise(unit)
     try:
-        return float(UNITS.Quantity(1.0, source).to(target).magnitude)
+        return float(registry().Quantity(1.0, source).to(target).magnitude)
     except pint.errors.DimensionalityError as e:
         raise UnitError(f"{unit!r} cannot be converted to {target} (it measures something else)") from e
     except pint.errors.OffsetUnitCalculusError as e:
@@ -77,7 +81,7 @@ def factor(unit: str, target: str) -> float:
 def to_base(unit: str) -> tuple[float, str]:
     """Factor and SI base unit, so that permit limits and measurements compare directly."""
     source = normalise(unit)
-    parsed = UNITS.Quantity(1.0, source)
+    parsed = registry().Quantity(1.0, source)
     if not parsed._is_multiplicative:  # degC and friends: keep as submitted
         return 1.0, source
     base = parsed.to_base_units()

@@ -10,7 +10,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from flows.cli._context import console, err_console, home_of
-from signing.store import open_store
 from warehouse import Limits, connect, ingest_paths, status
 from warehouse.errors import SubmissionRejected
 from warehouse.ingest import IngestReport
@@ -82,6 +81,8 @@ def register(app: typer.Typer) -> None:
 
         Exit code 0 when every file was accepted or unchanged, 65 when any file was rejected.
         """
+        from signing.store import open_store
+
         home = home_of(ctx)
         con = connect(home.warehouse_path)
         with progress_bar() as bar:
