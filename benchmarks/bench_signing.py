@@ -35,7 +35,7 @@ def run(n: int = 2000) -> dict[str, float]:
         draft = Draft(j, f"M{i}", f"Member {i}", "55.10", "c", 2025, j, p)
         context = ApprovalContext(f"M{i}", "55.10", "c", 2025, j, j, p)
         cases.append((sign_approval(draft, key, cert), context))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     start = time.perf_counter()
     for envelope, context in cases:
         verify_approval(envelope, cert, trust, context, now=now)
