@@ -1,0 +1,12 @@
+"""Sample data: the two bundled sample clusters and a synthetic population of any size.
+
+Both write the same file formats members and coordinators send (roster JSON, submission JSON,
+per-section CSV, the XLSX template), with deliberate realistic faults listed in ``faults.json``.
+Same seed, same bytes.
+"""
+
+from warehouse.sample._faults import EXPECTATIONS as FAULT_KINDS
+from warehouse.sample._faults import Fault
+from warehouse.sample._synthetic import write_synthetic
+
+__all__ = ["FAULT_KINDS", "Fault", "write_synthetic"]
