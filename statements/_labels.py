@@ -69,7 +69,7 @@ LABELS: dict[str, str] = {
     "excluded": N_("excluded"),
     "missing": N_("not reported"),
     "b_is": N_("B is"),
-    "trends_intro": N_("Annual totals (A) for the last three reporting years."),
+    "trends_intro": N_("R = A/B (A where there is no B) over up to the last three reporting years."),
     "checks": N_("Compliance checks"),
     "checks_not_run": N_("The compliance checks have not been run for this reporting year."),
     "checks_summary": N_("Blocking findings"),

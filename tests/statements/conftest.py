@@ -18,5 +18,5 @@ def cluster_con(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 def pdf_text(pdf: bytes) -> str:
     """The PDF's text as poppler reads it: an independent reader, not our renderer."""
-    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    done = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True)
     return done.stdout.decode("utf-8")

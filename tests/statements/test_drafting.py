@@ -174,3 +174,68 @@ def test_statement_ids_appear_in_the_pdf(cluster_con: duckdb.DuckDBPyConnection,
     run = statements.draft(cluster_con, home, cluster="CL-LV", workers=1)
     text = pdf_text(open_store(home).get(_by_member(run)["LV-NOV-1"].pdf_key))
     assert re.search(_by_member(run)["LV-NOV-1"].statement_id, " ".join(text.split()).replace(" ", ""))
+
+
+def _add_check_results(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT INTO check_member VALUES (2025, 'IT-HOT-1', 'run-1'), (2025, 'IT-HOT-2', 'run-1')")
+    con.execute("""INSERT INTO check_result (run_id, reporting_year, member_id, suite, expectation, severity,
+                   indicator, observed, expected, explanation) VALUES
+        ('run-1', 2025, 'IT-HOT-1', 'plausibility', 'plausibility.yoy_jump', 'warning', 'energy.total_direct',
+         '1234.5', '<= 3 x 790.25', 'energy rose 56 % on 2024; confirm the meter reading')""")
+
+
+def test_check_results_become_the_compliance_summary(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    _add_check_results(cluster_con)
+    run = _by_member(statements.draft(cluster_con, home, cluster="CL-IT", workers=1))
+    store = open_store(home)
+    hot1 = json.loads(store.get(run["IT-HOT-1"].json_key))["compliance"]["checks"]
+    assert (hot1["blocking"], hot1["warnings"], hot1["findings"][0]["rule"]) == (0, 1, "plausibility.yoy_jump")
+    text = " ".join(pdf_text(store.get(run["IT-HOT-1"].pdf_key)).split())
+    assert "plausibility.yoy_jump" in text and "Avvertenze: 1" in text
+    clean = " ".join(pdf_text(store.get(run["IT-HOT-2"].pdf_key)).split())
+    assert "Nessun rilievo" in clean
+    unchecked = " ".join(pdf_text(store.get(run["IT-EVIL"].pdf_key)).split())
+    assert "non sono ancora stati eseguiti" in unchecked
+
+
+def test_statements_work_without_the_checks_stage(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    cluster_con.execute("DROP VIEW IF EXISTS check_verdict")  # a warehouse where the checks were never installed
+    run = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", workers=1))
+    doc = json.loads(open_store(home).get(run["IT-HOT-1"].json_key))
+    assert doc["compliance"]["checks"] is None
+
+
+def test_joint_statement_benchmarks_members_against_the_sector_median(cluster_con: duckdb.DuckDBPyConnection,
+                                                                     home: Home) -> None:
+    run = _by_member(statements.draft(cluster_con, home, cluster="CL-IT", workers=1))
+    store = open_store(home)
+    doc = json.loads(store.get(run["joint:CL-IT"].json_key))
+    expected = cluster_con.execute("""
+        SELECT median(e.value / b.value) FROM current_indicator_value e
+        JOIN current_indicator_value b ON b.member_id = e.member_id AND b.reporting_year = e.reporting_year
+         AND b.indicator = 'output.overnight_stays'
+        WHERE e.indicator = 'energy.total_direct' AND e.reporting_year = 2025""").fetchone()
+    assert expected is not None
+    hotel = [b for b in doc["peer_benchmark"] if b["sector"] == "hotel" and b["indicator"] == "energy.total_direct"]
+    assert len(hotel) == 2 and all(b["median_r"] == pytest.approx(expected[0], rel=1e-9) for b in hotel)
+    totals = {(t["sector"], t["indicator"]): t["value"] for t in doc["sector_totals"]}
+    assert totals[("hotel", "energy.total_direct")] == pytest.approx(1234.5 + 395.75)
+    text = " ".join(pdf_text(store.get(run["joint:CL-IT"].pdf_key)).split())
+    assert "Dichiarazione ambientale congiunta del distretto" in text
+    assert "Ridurre i consumi energetici del 10%" in text and "1.630,25" in text
+
+
+def test_documents_match_the_published_schema(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    run = statements.draft(cluster_con, home, workers=1)
+    store = open_store(home)
+    for artefact in run.statements:
+        data = store.get(artefact.json_key)
+        doc = json.loads(data)
+        statements.validate(doc)
+        assert statements.canonical_bytes(doc) == data  # canonical form is a fixed point
+        land = [i for i in doc.get("indicators", []) if i["group"] == "land"]
+        assert all("VSME B5" in i["esrs"] for i in land)
+    broken = json.loads(store.get(run.statements[-1].json_key))
+    broken["indicators"][0]["status"] = "guessed"
+    with pytest.raises(statements.StatementInvalid, match="indicators/0/status"):
+        statements.validate(broken)
