@@ -43,7 +43,12 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
     scope = Scope.of(year, members, clusters)
     if not home.warehouse_path.exists():
         raise ConfigurationError(f"{home.warehouse_path} does not exist; run `ecocluster ingest` first")
-    reader = connect(home.warehouse_path, read_only=True)
+    try:
+        reader = connect(home.warehouse_path, read_only=True)
+    except duckdb.ConnectionException as e:
+        raise CheckEngineError(
+            f"{home.warehouse_path} is open for writing in this process; close it before running the "
+            "checks (they read it read-only and write their results in one short transaction)") from e
     try:
         fingerprint = reader.execute(_FINGERPRINT).fetchone()[0]  # type: ignore[index]
         covered = reader.execute(

@@ -1,0 +1,116 @@
+"""Commands of the check stage: ``ecocluster check`` runs the suites, ``check report`` shows them.
+
+The exit code tells scripts whether anything blocks: 0 = no blocking failure, 2 = at least one
+(``CheckFailed``), so ``ecocluster check && ecocluster draft`` drafts only clean cycles.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.table import Table
+
+from flows.cli._context import console, home_of
+from warehouse.errors import CheckFailed, ConfigurationError
+from warehouse.home import Home
+
+_MEMBER = typer.Option("--member", help="Only this member (repeatable).")
+_CLUSTER = typer.Option("--cluster", help="Only the members of this cluster (repeatable).")
+_YEAR = typer.Option("--year", help="Reporting year (default: the latest cycle opened).")
+
+
+def _latest_year(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT max(reporting_year) FROM cycle").fetchone()
+    if row is None or row[0] is None:
+        raise ConfigurationError("no cycle is open; open one and ingest the submissions first")
+    return int(row[0])
+
+
+def _year(home: Home, year: int | None) -> int:
+    if year is not None:
+        return year
+    import checks
+
+    con = checks.open_reader(home)
+    try:
+        return _latest_year(con)
+    finally:
+        con.close()
+
+
+def _blocking_exit(n_blocking: int, what: str) -> None:
+    if n_blocking:
+        raise CheckFailed(f"{n_blocking} blocking failure(s) {what}; fix them, ingest the corrected "
+                          "files and run `ecocluster check` again")
+
+
+def register(app: typer.Typer) -> None:
+    check_app = typer.Typer(help="Run the data-quality and compliance checks, or report on them.",
+                            invoke_without_command=True)
+    app.add_typer(check_app, name="check")
+
+    @check_app.callback()
+    def check(
+        ctx: typer.Context,
+        member: Annotated[list[str] | None, _MEMBER] = None,
+        cluster: Annotated[list[str] | None, _CLUSTER] = None,
+        year: Annotated[int | None, _YEAR] = None,
+    ) -> None:
+        """Check the submissions of a reporting year (all members, some clusters or some members)."""
+        if ctx.invoked_subcommand is not None:
+            return
+        import checks
+
+        home = home_of(ctx)
+        chosen = _year(home, year)
+        with console.status(f"checking {chosen}"):
+            run = checks.run_checks(home, chosen, members=member, clusters=cluster)
+        console.print(f"checked {run.n_members} member(s) for {run.reporting_year} ({run.scope}): "
+                      f"[red]{run.n_blocking} blocking[/], [yellow]{run.n_warning} warning[/]")
+        console.print(f"details: `ecocluster check report`; GX Data Docs: {run.datadocs}")
+        _blocking_exit(run.n_blocking, f"in {run.reporting_year}")
+
+    @check_app.command("report")
+    def report(
+        ctx: typer.Context,
+        member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
+        year: Annotated[int | None, _YEAR] = None,
+    ) -> None:
+        """Print the current check results, blocking first, and where the GX Data Docs are."""
+        import checks
+
+        home = home_of(ctx)
+        chosen = _year(home, year)
+        con = checks.open_reader(home)
+        try:
+            rows = con.execute(
+                "SELECT r.member_id, r.severity, r.expectation, coalesce(r.indicator, ''),"
+                " coalesce(s.filename, '') || coalesce(' row ' || r.source_row, ''), r.explanation"
+                " FROM check_result r JOIN check_member cm USING (reporting_year, member_id, run_id)"
+                " LEFT JOIN submission s ON s.submission_id = r.submission_id"
+                " WHERE r.reporting_year = ? AND (? IS NULL OR r.member_id = ?)"
+                " ORDER BY r.severity, r.member_id, r.expectation, r.source_row",
+                [chosen, member, member]).fetchall()
+            docs = con.execute(
+                "SELECT DISTINCT k.datadocs FROM check_member cm JOIN check_run k USING (run_id)"
+                " WHERE cm.reporting_year = ? AND (? IS NULL OR cm.member_id = ?) ORDER BY 1",
+                [chosen, member, member]).fetchall()
+        except duckdb.CatalogException as e:
+            raise ConfigurationError("no checks have run on this warehouse; run `ecocluster check`") from e
+        finally:
+            con.close()
+        if not docs:
+            raise ConfigurationError(f"no check results for {chosen}{f' and {member}' if member else ''}; "
+                                     "run `ecocluster check` first")
+        table = Table(title=f"Check results {chosen}", show_edge=False, show_lines=False)
+        for col in ("member", "severity", "rule", "about", "source", "explanation"):
+            table.add_column(col, overflow="fold")
+        for m, sev, rule, about, source, text in rows:
+            colour = "red" if sev == "blocking" else "yellow"
+            table.add_row(m, f"[{colour}]{sev}[/]", rule, about, source, text)
+        console.print(table if rows else "no failures: every checked member is cleared")
+        for (path,) in docs:
+            console.print(f"GX Data Docs: {path}")
+        _blocking_exit(sum(r[1] == "blocking" for r in rows), f"for {member or 'the checked members'}")
