@@ -50,7 +50,7 @@ def typed(field: Field, col: str) -> str:
         Kind.TEXT: f"ec_txt({col})",
         Kind.UNIT: f"ec_txt({col})",
         Kind.NUMBER: f"ec_num({col}, f.decimal_comma)",
-        Kind.INTEGER: f"TRY_CAST(ec_txt({col}) AS INTEGER)",
+        Kind.INTEGER: f"CASE WHEN regexp_full_match(trim({col}), '[+-]?\\d+(\\.0+)?') THEN TRY_CAST(ec_txt({col}) AS INTEGER) END",
         Kind.DATE: f"ec_date({col})",
         Kind.BOOLEAN: f"ec_bool({col})",
         Kind.CHOICE: f"lower(ec_txt({col}))",
