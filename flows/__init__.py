@@ -1,0 +1,27 @@
+"""Prefect flows that run the EMAS cycle: collect, check, draft, verification, approvals, register.
+
+Public API: :func:`annual_cycle`, :func:`three_year_cycle`, :func:`rerun` (flows),
+:func:`run_cycle` (their shared body), :class:`CycleKind`, :func:`members_due`,
+:class:`CycleSummary`. Prefect is imported only when a flow is first used, so the CLI starts
+fast and can point Prefect at the home folder (``PREFECT_HOME``, quiet logs) before it loads.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from flows._due import CycleKind, DueMember, members_due
+from flows._summary import CycleSummary, MemberStatus
+
+_FROM_CYCLES = ("RERUN_STAGES", "annual_cycle", "approvals_inbox", "rerun", "run_cycle", "three_year_cycle")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_CYCLES:
+        return getattr(import_module("flows.cycles"), name)
+    raise AttributeError(f"module 'flows' has no attribute {name!r}")
+
+
+__all__ = ["RERUN_STAGES", "CycleKind", "CycleSummary", "DueMember", "MemberStatus", "annual_cycle", "approvals_inbox",
+           "members_due", "rerun", "run_cycle", "three_year_cycle"]

@@ -1,0 +1,34 @@
+"""The deployments a local Prefect server runs: the cycles on their schedules, the approvals
+inbox, and the coordinator's manual rerun (triggerable from the UI with its parameters).
+
+``serve`` keeps a process polling the server for runs (no work pool to set up); the same
+deployments are declared for ``prefect deploy`` in infra/prefect.yaml.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import serve as prefect_serve
+
+from flows.cycles import annual_cycle, approvals_inbox, rerun, three_year_cycle
+from warehouse.home import Home
+
+# Statements are validated in the first months of the year for the year before.
+ANNUAL_CRON = "0 6 15 1 *"  # 15 January, 06:00
+THREE_YEAR_CRON = "0 6 1 2 *"  # 1 February: picks only members whose full verification is due
+INBOX_CRON = "0 * * * *"  # hourly: verifiers' decisions move members on within the hour
+
+
+def deployments(home: Home) -> list[Any]:
+    params = {"home": str(home.root)}
+    return [
+        annual_cycle.to_deployment("annual-cycle", cron=ANNUAL_CRON, parameters=params),
+        three_year_cycle.to_deployment("three-year-cycle", cron=THREE_YEAR_CRON, parameters=params),
+        approvals_inbox.to_deployment("approvals-inbox", cron=INBOX_CRON, parameters=params),
+        rerun.to_deployment("manual-rerun", parameters=params),
+    ]
+
+
+def serve(home: Home) -> None:
+    prefect_serve(*deployments(home))

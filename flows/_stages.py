@@ -1,0 +1,252 @@
+"""The cycle's stages as plain functions over a batch of members: one call into a package each.
+
+No Prefect here: :mod:`flows._tasks` wraps these functions as tasks, and the orchestration
+benchmark calls them directly to measure what Prefect adds. A batch is a group of whole
+clusters (never one member), so a cycle over 120,000 members is tens of task runs, not 10⁵.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+import signing
+import statements
+from checks import run_checks
+from flows import _handoff as handoff
+from flows._due import DueMember, missing_evidence
+from flows._outcome import Artefact, Blocked, StageOutcome
+from flows._workspace import Workspace
+from warehouse import ingest_paths
+from warehouse.errors import ConfigurationError
+
+DEFAULT_CHUNK_MEMBERS = 5000
+
+
+@dataclass(frozen=True)
+class Batch:
+    year: int
+    members: tuple[DueMember, ...]
+
+    @property
+    def member_ids(self) -> list[str]:
+        return [m.member_id for m in self.members]
+
+    @property
+    def clusters(self) -> list[str]:
+        return sorted({m.cluster_id for m in self.members})
+
+    @property
+    def label(self) -> str:
+        c = self.clusters
+        which = c[0] if len(c) == 1 else f"{c[0]}…{c[-1]} ({len(c)} clusters)"
+        return f"{which}, {len(self.members)} members"
+
+    def only(self, member_ids: Iterable[str]) -> Batch:
+        keep = set(member_ids)
+        return Batch(self.year, tuple(m for m in self.members if m.member_id in keep))
+
+
+def batches(year: int, due: Sequence[DueMember], chunk_members: int = DEFAULT_CHUNK_MEMBERS) -> list[Batch]:
+    """Whole clusters packed into batches of about ``chunk_members`` members (``due`` is cluster-sorted)."""
+    out: list[list[DueMember]] = []
+    for cluster_members in _by_cluster(due):
+        if out and len(out[-1]) + len(cluster_members) <= chunk_members:
+            out[-1].extend(cluster_members)
+        else:
+            out.append(list(cluster_members))
+    return [Batch(year, tuple(b)) for b in out]
+
+
+def _by_cluster(due: Sequence[DueMember]) -> list[list[DueMember]]:
+    groups: dict[str, list[DueMember]] = {}
+    for m in due:
+        groups.setdefault(m.cluster_id, []).append(m)
+    return list(groups.values())
+
+
+def state_digest(ws: Workspace, batch: Batch, tables: Sequence[str] = ()) -> str:
+    """A content hash of the warehouse state a stage reads for the batch: the cache key's input.
+
+    The warehouse's identity (when it was created, so a rebuilt warehouse never reuses results
+    of the old one), the members' roster rows, their current submissions of the year and, from
+    ``tables``, what earlier stages wrote for them (``check_member``, ``current_statement``…).
+    A rerun after any relevant change misses the cache; one after none hits it.
+    """
+    parts = ["SELECT NULL AS member_id, CAST(applied_at AS VARCHAR) AS v FROM schema_migration WHERE version = 1",
+             "SELECT member_id, roster_sha256 FROM member",
+             "SELECT member_id, submission_id || section FROM current_part WHERE reporting_year = $year"]
+    with ws.warehouse(read_only=True) as con:
+        present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        parts += [f"SELECT member_id, md5(CAST(t AS VARCHAR)) FROM {name} t WHERE reporting_year = $year"
+                  for name in tables if name in present]
+        sql = ("SELECT sha256(string_agg(coalesce(member_id, '') || ':' || v, ',' ORDER BY member_id, v)) "
+               f"FROM ({' UNION ALL '.join(parts)}) WHERE member_id IS NULL OR list_contains($members, member_id)")
+        row = con.execute(sql, {"year": batch.year, "members": batch.member_ids}).fetchone()
+    return str(row[0]) if row else ""
+
+
+def collect(ws: Workspace, paths: Sequence[Path]) -> StageOutcome:
+    """Ingest new submission files; files already in the warehouse are no-ops (content hash)."""
+    with ws.warehouse() as con:
+        report = ingest_paths(con, ws.store, paths)
+    rejected = tuple(Blocked(o.path, "collect", tuple(str(e) for e in o.errors)) for o in report.rejected)
+    notes = ((f"{report.count('ingested')} file(s) ingested, {report.count('unchanged')} unchanged, "
+             f"{len(rejected)} rejected"),)
+    return StageOutcome("collect", ", ".join(str(p) for p in paths), blocked=rejected, notes=notes)
+
+
+def evidence_gate(ws: Workspace, batch: Batch) -> StageOutcome:
+    """Members due a full verification without complete EMS evidence stop here."""
+    with ws.warehouse(read_only=True) as con:
+        missing = missing_evidence(con, batch.year, list(batch.members))
+    blocked = tuple(
+        Blocked(m, "evidence", ((f"full verification needs completed EMS milestones for {batch.year}; "
+                                f"missing: {', '.join(gaps)} — add them to the member's milestones "
+                                "sheet and run `ecocluster ingest` again"),))
+        for m, gaps in missing.items())
+    return StageOutcome("evidence", batch.label, tuple(m for m in batch.member_ids if m not in missing), blocked)
+
+
+_BLOCKING_REASONS = """
+SELECT r.member_id,
+       list(DISTINCT r.expectation || ': ' || r.explanation ORDER BY r.expectation || ': ' || r.explanation)
+FROM check_result r JOIN check_member m USING (reporting_year, member_id, run_id)
+WHERE r.reporting_year = $year AND r.severity = 'blocking' AND list_contains($members, r.member_id)
+GROUP BY r.member_id
+"""
+
+
+def check(ws: Workspace, batch: Batch) -> StageOutcome:
+    """Run the GX suites over the batch (one validation per suite) and read each member's verdict."""
+    run = run_checks(ws.home, batch.year, members=batch.member_ids)
+    params = {"year": batch.year, "members": batch.member_ids}
+    with ws.warehouse(read_only=True) as con:
+        reasons = dict(con.execute(_BLOCKING_REASONS, params).fetchall())
+        checked = {r[0] for r in con.execute(
+            "SELECT member_id FROM check_verdict WHERE reporting_year = $year"
+            " AND list_contains($members, member_id)", params).fetchall()}
+    blocked = [Blocked(m, "check", tuple(why)) for m, why in sorted(reasons.items())]
+    blocked += [Blocked(m, "check", ((f"no submission received for {batch.year}: the member must send its "
+                                     "workbook, then run `ecocluster ingest FILE`"),))
+                for m in batch.member_ids if m not in checked]
+    stopped = {b.member_id for b in blocked}
+    return StageOutcome("check", batch.label, tuple(m for m in batch.member_ids if m not in stopped),
+                        tuple(blocked), notes=(f"check run {run.run_id[:12]}: data docs {run.datadocs}",))
+
+
+def draft(ws: Workspace, batch: Batch) -> StageOutcome:
+    """Draft the member and joint statements of the batch's clusters (rendered in parallel)."""
+    with ws.warehouse() as con:
+        runs = [statements.draft(con, ws.home, cluster=c, year=batch.year) for c in batch.clusters]
+    rendered = [a for run in runs for a in run.statements if a.reporting_year == batch.year]
+    wanted = set(batch.member_ids)
+    artefacts = tuple(Artefact(a.member_id or a.cluster_id, f"{a.subject} statement ({a.language}, draft)",
+                               ws.store.location(a.pdf_key))
+                      for a in rendered if a.member_id in wanted or a.subject == "cluster")
+    drafted = {a.member_id for a in rendered}
+    blocked = tuple(Blocked(m, "draft", ("no statement was drafted: is the cluster's cycle open?",))
+                    for m in batch.member_ids if m not in drafted)
+    return StageOutcome("draft", batch.label, tuple(m for m in batch.member_ids if m in drafted), blocked,
+                        artefacts, notes=(f"{sum(r.new for r in runs)} new render(s)",))
+
+
+_CURRENT_DRAFTS = """
+SELECT s.member_id, s.cluster_id, s.statement_id, s.status, s.json_key, s.pdf_key, m.nace
+FROM current_statement s JOIN member m USING (member_id, cluster_id)
+WHERE s.subject = 'member' AND s.reporting_year = $year AND list_contains($members, s.member_id)
+  AND NOT EXISTS (SELECT 1 FROM statement n WHERE n.supersedes = s.statement_id)
+  AND s.language = m.language
+ORDER BY s.member_id
+"""
+
+
+def current_drafts(con: duckdb.DuckDBPyConnection, year: int, members: list[str]) -> list[tuple[Any, ...]]:
+    """(member, cluster, statement id, status, json key, pdf key, NACE) of each member's current
+    statement in its own language: the one a verifier signs."""
+    return con.execute(_CURRENT_DRAFTS, {"year": year, "members": members}).fetchall()
+
+
+def request_verification(ws: Workspace, batch: Batch, today: dt.date, deadline_days: int) -> StageOutcome:
+    """Send each member's current draft to verification: ``submitted`` in the warehouse, and a
+    durable request in the object store that says who must sign what by when."""
+    with ws.warehouse() as con:
+        rows = current_drafts(con, batch.year, batch.member_ids)
+        for member, _cluster, sid, status, *_ in rows:
+            if status == "draft":
+                statements.submit(con, sid)
+        verifiers = con.execute("SELECT name, accreditation_no, nace_scope FROM verifier WHERE revoked_on IS NULL"
+                                " ORDER BY accreditation_no").fetchall()
+    requests = [handoff.VerificationRequest(batch.year, m, c, sid, (ws.store.location(pdf),
+                                            ws.store.location(js)), today, today + dt.timedelta(days=deadline_days))
+                for m, c, sid, _status, js, pdf, _nace in rows]
+    handoff.request_verification(ws.store, requests)
+    notes = tuple(_who_signs(m, sid, nace, verifiers) for m, _c, sid, _s, _j, _p, nace in rows)
+    return StageOutcome("verify", batch.label, tuple(r[0] for r in rows),
+                        artefacts=tuple(Artefact(r.member_id, "verification request", ws.store.location(r.key))
+                                        for r in requests), notes=notes)
+
+
+def _who_signs(member: str, statement_id: str, nace: str, verifiers: list[tuple[str, str, str]]) -> str:
+    able = [f"{name} ({acc})" for name, acc, scope in verifiers
+            if any(nace.startswith(code.strip()) for code in scope.split(","))]
+    who = " or ".join(able) if able else f"an accredited verifier with NACE {nace} in scope"
+    return (f"{member}: {who} must sign statement {statement_id} — "
+            f"`ecocluster approve --statement {statement_id} --key KEY --cert CERT`")
+
+
+_DECISIONS = """
+SELECT a.member_id, a.decision, a.reasons
+FROM approval a JOIN current_statement s USING (statement_id)
+WHERE a.reporting_year = $year AND list_contains($members, a.member_id)
+QUALIFY row_number() OVER (PARTITION BY a.member_id ORDER BY a.signed_at DESC) = 1
+"""
+
+
+def approvals(ws: Workspace, batch: Batch) -> StageOutcome:
+    """Pick up signed decisions from the inbox, then read each member's latest decision.
+
+    Approved members move on to registration; rejected ones go back to the coordinator with the
+    verifier's reasons; the others are still waiting for their verifier.
+    """
+    try:
+        trust = signing.trust_anchors(ws.home)
+    except ConfigurationError as e:  # no accreditation body configured yet: nobody can have signed
+        return StageOutcome("approvals", batch.label, notes=(f"no approvals can be accepted yet: {e}",))
+    with ws.warehouse() as con:
+        def accept(key: str, envelope: bytes) -> handoff.Decision:
+            stem = key.removesuffix(".dsse.json")
+            cert = ws.store.get(f"{stem}.cert.pem")
+            pdf = ws.store.get(f"{stem}.validated.pdf") if ws.store.exists(f"{stem}.validated.pdf") else None
+            verified = signing.record_approval(con, ws.store, envelope, cert, trust, signed_pdf=pdf)
+            return handoff.Decision(key, verified.member_id, verified.statement_id, verified.decision,
+                                    verified.reasons)
+
+        arrived = handoff.poll_inbox(ws.store, accept)
+        rows = con.execute(_DECISIONS, {"year": batch.year, "members": batch.member_ids}).fetchall()
+    decided = {m: (d, tuple(json.loads(r))) for m, d, r in rows}
+    refused = tuple(f"inbox envelope {d.envelope_key} refused: {'; '.join(d.reasons)}"
+                    for d in arrived if d.decision == "refused")
+    rejected = tuple(Blocked(m, "approvals", ("the verifier rejected the statement: " + "; ".join(why),))
+                     for m, (d, why) in decided.items() if d == "rejected")
+    passed = tuple(m for m in batch.member_ids if decided.get(m, ("",))[0] == "approved")
+    return StageOutcome("approvals", batch.label, passed, rejected, notes=refused)
+
+
+def register(ws: Workspace, batch: Batch) -> StageOutcome:
+    """Build and deliver a registration package for every approved member (write-once, idempotent)."""
+    trust = signing.trust_anchors(ws.home)
+    with ws.warehouse() as con:
+        signing.build_packages(con, ws.store, trust)
+        rows = con.execute(
+            "SELECT member_id, package_key FROM registration_package WHERE reporting_year = $year"
+            " AND list_contains($members, member_id) ORDER BY member_id, built_at",
+            {"year": batch.year, "members": batch.member_ids}).fetchall()
+    artefacts = tuple(Artefact(m, "registration package", ws.store.location(k)) for m, k in rows)
+    return StageOutcome("register", batch.label, tuple(sorted({m for m, _ in rows})), artefacts=artefacts)

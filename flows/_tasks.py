@@ -1,0 +1,79 @@
+"""Prefect tasks: each wraps one stage function of :mod:`flows._stages` for one batch.
+
+* Retries with exponential backoff, but only for :class:`warehouse.errors.TransientError`
+  (storage outage, busy warehouse): a data error would fail the same way again.
+* Cached by input hash: the inputs are the batch and a content hash of the warehouse state the
+  stage reads (``digest``), never the open workspace; results persist in the home folder, so a
+  rerun of a cycle skips every batch whose state did not change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import INPUTS, NO_CACHE
+from prefect.tasks import exponential_backoff
+
+from flows import _stages
+from flows._outcome import StageOutcome
+from flows._stages import Batch
+from flows._workspace import Workspace
+from warehouse.errors import TransientError
+
+
+def _transient(_task: Any, _run: Any, state: Any) -> bool:
+    """Retry only what may go away on its own."""
+    try:
+        state.result()
+    except TransientError:
+        return True
+    except BaseException:  # noqa: BLE001 - any other failure is terminal: do not retry it
+        return False
+    return False
+
+
+def _stage_task(name: str, *, cached: bool = True) -> Any:
+    """A batch task named for the UI as "<stage> · <batch>", retried on transient errors only."""
+    return task(
+        name=name, task_run_name=name + " · {batch.label}" if name != "collect submissions" else name,
+        retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_condition_fn=_transient,
+        cache_policy=INPUTS - "ws" if cached else NO_CACHE, persist_result=cached,
+    )
+
+
+@_stage_task("collect submissions", cached=False)
+def collect(ws: Workspace, paths: list[Any]) -> StageOutcome:
+    return _stages.collect(ws, paths)
+
+
+@_stage_task("evidence gate")
+def evidence_gate(ws: Workspace, batch: Batch, digest: str) -> StageOutcome:
+    return _stages.evidence_gate(ws, batch)
+
+
+@_stage_task("check")
+def check(ws: Workspace, batch: Batch, digest: str) -> StageOutcome:
+    return _stages.check(ws, batch)
+
+
+@_stage_task("draft statements")
+def draft(ws: Workspace, batch: Batch, digest: str) -> StageOutcome:
+    return _stages.draft(ws, batch)
+
+
+@_stage_task("send to verification", cached=False)
+def request_verification(ws: Workspace, batch: Batch, digest: str) -> StageOutcome:
+    config = ws.home.config_section("cycle")
+    return _stages.request_verification(ws, batch, dt.date.today(), int(config.get("approval_days", 30)))
+
+
+@_stage_task("record approvals", cached=False)
+def approvals(ws: Workspace, batch: Batch, digest: str) -> StageOutcome:
+    return _stages.approvals(ws, batch)
+
+
+@_stage_task("register")
+def register(ws: Workspace, batch: Batch, digest: str) -> StageOutcome:
+    return _stages.register(ws, batch)

@@ -1,0 +1,152 @@
+"""The EMAS cycles as Prefect flows: collect → check → draft → verification → approvals → register.
+
+A flow only orders the tasks; each task is one call into a package for one batch of whole
+clusters. The verifier hand-off does not wait inside a flow: verification requests and signed
+decisions live in the object store (:mod:`flows._handoff`), so the cycle ends at the hand-off and
+any later run — the scheduled ``approvals-inbox`` deployment, a rerun, the next cycle run —
+picks up the decisions that arrived and carries the approved members on to registration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from flows import _progress, _tasks
+from flows._due import CycleKind, DueMember, latest_reporting_year, members_due
+from flows._handoff import open_requests, reminders
+from flows._outcome import StageOutcome
+from flows._stages import Batch, batches, state_digest
+from flows._summary import CycleSummary, summarise
+from flows._workspace import Workspace
+from warehouse.errors import ConfigurationError
+from warehouse.home import Home
+
+# Where a manual rerun may start; each runs that stage and everything downstream of it.
+RERUN_STAGES = ("collect", "check", "draft", "register")
+
+# The batch stages in cycle order: (the rerun stage it belongs to, task, the warehouse tables
+# whose rows it reads or writes besides the submissions — part of its cache key).
+BatchTask = Any  # a prefect Task returning StageOutcome
+_BATCH_STAGES: tuple[tuple[str, BatchTask, tuple[str, ...]], ...] = (
+    ("check", _tasks.evidence_gate, ()),
+    ("check", _tasks.check, ()),
+    ("draft", _tasks.draft, ("check_member",)),
+    ("draft", _tasks.request_verification, ()),
+    ("register", _tasks.approvals, ()),
+    ("register", _tasks.register, ("approval",)),
+)
+
+
+def _resolve_year(ws: Workspace, year: int | None) -> int:
+    if year is not None:
+        return year
+    with ws.warehouse(read_only=True) as con:
+        latest = latest_reporting_year(con)
+    if latest is None:
+        raise ConfigurationError("the warehouse holds no submissions yet: run `ecocluster ingest PATH` first")
+    return latest
+
+
+def run_cycle(kind: CycleKind, year: int | None = None, home: str | None = None, *,
+              submissions: Sequence[str] = (), members: Sequence[str] | None = None,
+              start: str = "collect") -> CycleSummary:
+    """The body every cycle flow shares; ``start`` and ``members`` narrow it for reruns."""
+    ws = Workspace.of(Home.resolve(home))
+    outcomes: list[StageOutcome] = []
+    if submissions and start == "collect":
+        _progress.report("collecting submissions")
+        outcomes.append(_tasks.collect(ws, [Path(p) for p in submissions]))
+    year = _resolve_year(ws, year)
+    with ws.warehouse(read_only=True) as con:
+        due = members_due(con, year, kind, members=list(members) if members else None)
+    todo = RERUN_STAGES.index(start)
+    for batch in batches(year, due):
+        outcomes += _run_batch(ws, batch, todo)
+    merged = _by_stage(outcomes)
+    summary = summarise(kind.value, year, due, merged, _next_steps(ws, year, merged))
+    _publish(summary)
+    return summary
+
+
+def _run_batch(ws: Workspace, batch: Batch, todo: int) -> list[StageOutcome]:
+    out = []
+    for stage, task, tables in _BATCH_STAGES:
+        if RERUN_STAGES.index(stage) < todo:
+            continue
+        if not batch.members:
+            break
+        _progress.report(f"{task.name}: {batch.label}")
+        outcome = task(ws, batch, state_digest(ws, batch, tables))
+        out.append(outcome)
+        batch = batch.only(outcome.passed)
+    return out
+
+
+def _next_steps(ws: Workspace, year: int, outcomes: list[StageOutcome]) -> list[str]:
+    """Who must sign what (for the members still waiting), reminders, refused envelopes."""
+    done = {m for o in outcomes if o.stage == "approvals" for m in o.passed} | {
+        b.member_id for o in outcomes if o.stage == "approvals" for b in o.blocked}
+    notes = [n for o in outcomes if o.stage == "approvals" for n in o.notes]
+    notes += [n for o in outcomes if o.stage == "verify" for n in o.notes if n.split(":")[0] not in done]
+    config = ws.home.config_section("cycle")
+    waiting = [r for r in open_requests(ws.store, year) if r.member_id not in done]
+    current = {a.location for o in outcomes if o.stage == "verify" for a in o.artefacts}
+    waiting = [r for r in waiting if ws.store.location(r.key) in current]
+    notes += [f"reminder: {r}" for r in reminders(waiting, dt.date.today(),
+                                                  tuple(config.get("reminder_days", (14, 7, 1))))]
+    return notes
+
+
+def _by_stage(outcomes: list[StageOutcome]) -> list[StageOutcome]:
+    merged: dict[str, StageOutcome] = {}
+    for o in outcomes:
+        merged[o.stage] = merged[o.stage].merged(o) if o.stage in merged else o
+    return list(merged.values())
+
+
+def _publish(summary: CycleSummary) -> None:
+    """Markdown and table artifacts on the flow run: what the coordinator reads in the UI."""
+    key = f"{summary.kind}-cycle-{summary.year}"
+    create_markdown_artifact(markdown=summary.markdown(), key=key, description=f"{summary.kind} cycle summary")
+    if summary.members:
+        create_table_artifact(table=summary.table(), key=f"{key}-members",
+                              description="Where every due member ended, with reasons and artefact paths")
+
+
+@flow(name="annual-cycle", flow_run_name="annual cycle {year}")
+def annual_cycle(year: int | None = None, home: str | None = None,
+                 submissions: list[str] | None = None) -> CycleSummary:
+    """The yearly run: every member with a validation due this year (update, full or first)."""
+    return run_cycle(CycleKind.ANNUAL, year, home, submissions=submissions or ())
+
+
+@flow(name="three-year-cycle", flow_run_name="three-year cycle {year}")
+def three_year_cycle(year: int | None = None, home: str | None = None,
+                     submissions: list[str] | None = None) -> CycleSummary:
+    """The full verifications due this year (three-year or derogation calendar, first registrations)."""
+    return run_cycle(CycleKind.THREE_YEAR, year, home, submissions=submissions or ())
+
+
+@flow(name="approvals-inbox", flow_run_name="approvals inbox {year}")
+def approvals_inbox(year: int | None = None, home: str | None = None) -> CycleSummary:
+    """Pick up verifiers' decisions and register the approved members (scheduled, e.g. hourly)."""
+    return run_cycle(CycleKind.ANNUAL, year, home, start="register")
+
+
+@flow(name="rerun", flow_run_name="rerun {member} from {stage}")
+def rerun(member: str, stage: str = "check", year: int | None = None, home: str | None = None,
+          submissions: list[str] | None = None) -> CycleSummary:
+    """A coordinator's manual rerun of one member from one stage on; idempotent."""
+    if stage not in RERUN_STAGES:
+        raise ConfigurationError(f"stage must be one of {', '.join(RERUN_STAGES)}, not {stage!r}")
+    return run_cycle(CycleKind.ANNUAL, year, home, submissions=submissions or (), members=[member], start=stage)
+
+
+__all__ = ["RERUN_STAGES", "CycleKind", "DueMember", "annual_cycle", "approvals_inbox", "rerun", "run_cycle",
+           "three_year_cycle"]
