@@ -341,9 +341,11 @@ def _milestones(pop: Population, d: _MemberDraws, year: int, base_year: int,
     completed = np.select([label == "initial_review", label == "internal_audit", label == "management_review"],
                           [_day(reg - 3, 20 + d.step_start[member] // 2), audit, audit + 30], step_day)
     missing = (order >= 0) & (order >= pop.steps_done[member])
-    in_cluster = np.searchsorted(pop.cluster_id, pop.cluster_id, side="left")
-    size = np.searchsorted(pop.cluster_id, pop.cluster_id, side="right") - in_cluster
-    neighbour = in_cluster + (np.arange(len(pop)) - in_cluster + 1) % size
+    # cross-auditor: the next member of the same cluster (members of a cluster are contiguous)
+    change = np.r_[True, pop.cluster_id[1:] != pop.cluster_id[:-1]]
+    first = np.maximum.accumulate(np.where(change, np.arange(len(pop)), 0))
+    size = np.bincount(np.cumsum(change) - 1)[np.cumsum(change) - 1]
+    neighbour = first + (np.arange(len(pop)) - first + 1) % size
     audited = np.isin(label, [*_STEP_ORDER[2::3], "internal_audit"]) & ~missing
     lang = pop.language[member]
     evidence_key = np.select([label == "internal_audit", label == "management_review"], [0, 1], 2)
