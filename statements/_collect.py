@@ -14,12 +14,16 @@ from typing import Any
 import duckdb
 
 from statements._esrs import ESRS_DATAPOINTS
-from warehouse.indicators import BY_CODE, CATALOGUE, CORE, Role
+from warehouse.indicators import BY_CODE, CATALOGUE, CORE
 
 SCHEMA_ID = "ecocluster/statement/1"
 TREND_YEARS = 3
 # The shared indicators whose R members are compared on (seed 000: peer comparison by sector).
 BENCHMARKED = ("energy.total_direct", "water.total", "waste.total", "emissions.ghg")
+# The cluster's shared indicators (seed 000): energy efficiency, water, waste, biodiversity,
+# emissions, mobility, green purchasing.
+SHARED = ("energy.total_direct", "energy.renewable_share", "water.total", "waste.total", "land.nature_on_site",
+          "emissions.ghg", "mobility.sustainable_share", "purchasing.green_share")
 
 # Pairs of (member, year) the batch covers, and the catalogue, as relations DuckDB can join.
 _SELECTION = "sel AS (SELECT unnest($members) AS member_id, unnest($years) AS reporting_year)"
@@ -316,7 +320,7 @@ def cluster_document(con: duckdb.DuckDBPyConnection, cluster_id: str, year: int,
     """The joint cluster statement's document, or None when no cycle is open for that year."""
     params = _params([]) | {"cluster": cluster_id, "year": year,
                             "benchmarked": list(BENCHMARKED),
-                            "shared": [i.code for i in CATALOGUE if i.role is not Role.OUTPUT]}
+                            "shared": list(SHARED)}
     head = _rows(con, _CLUSTER_SQL, params)
     if not head:
         return None

@@ -145,6 +145,21 @@ def _member_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) 
     }
 
 
+def _shared_by_sector(doc: dict[str, Any], fmt: Formatter) -> dict[str, Any]:
+    """Indicators down, sectors across: "value (members reporting)" in each cell."""
+    sectors = sorted({t["sector"] for t in doc["sector_totals"]})
+    cells = {(t["indicator"], t["sector"]): t for t in doc["sector_totals"]}
+    indicators = list(dict.fromkeys(t["indicator"] for t in sorted(
+        doc["sector_totals"], key=lambda t: list(INDICATORS).index(t["indicator"]))))
+    units = {t["indicator"]: t["unit"] for t in doc["sector_totals"]}
+    return {
+        "sectors": [s.replace("_", " ") for s in sectors],
+        "shared": [[_indicator_label(fmt, code), fmt.unit(units[code])] + [
+            f'{fmt.number(cells[code, s]["value"])} ({cells[code, s]["members"]})' if (code, s) in cells else "–"
+            for s in sectors] for code in indicators],
+    }
+
+
 def _cluster_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) -> dict[str, Any]:
     c = doc["cluster"]
     names = {m["member_id"]: m["legal_name"] for m in doc["members"]}
@@ -158,10 +173,7 @@ def _cluster_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str])
             f'{labels["registered"]} {m["emas_reg_no"]}' if m["emas_reg_no"]
             else f'{m["steps_done"]}/6 {labels["steps_done"]}',
         ] for m in doc["members"]],
-        "shared": [[
-            s["sector"].replace("_", " "), _indicator_label(fmt, s["indicator"]), str(s["members"]),
-            fmt.exact(round(s["value"], 6)), fmt.unit(s["unit"]),
-        ] for s in doc["sector_totals"]],
+        **_shared_by_sector(doc, fmt),
         "benchmark": [[
             names[b["member_id"]], _indicator_label(fmt, b["indicator"]), fmt.number(b["r"]),
             fmt.number(b["median_r"]), fmt.number(b["ratio"]), fmt.unit(b["r_unit"]),

@@ -71,4 +71,4 @@ def register(app: typer.Typer) -> None:
         if version.verifier_name:
             console.print(f"  validated by {version.verifier_name} ({version.accreditation_no}) on {version.validated_on}")
         for kind, location in where.items():
-            console.print(f"  {kind}: {location}")
+            console.print(f"  {kind}: {location}", soft_wrap=True)
