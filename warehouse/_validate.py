@@ -114,12 +114,14 @@ def collect_errors(con: duckdb.DuckDBPyConnection) -> None:
                  "AND c.reporting_year = TRY_CAST(ec_txt(s.reporting_year) AS INTEGER)")
         if section.name in _CONVERTED:
             joins += " LEFT JOIN " + _CONVERTED[section.name][2]
+        checks = []
         for column, condition, reason in _section_rules(section):
             reason_sql = reason if reason == "u.error" else "'" + reason.replace("'", "''") + "'"
             source = "s.member_id" if column == "member_id" else ("s.reporting_year" if column == "reporting_year"
                                                                    else f's."{column}"')
-            con.execute(f"INSERT INTO stg_error SELECT s.file_no, s.src_part, s.src_row, '{column}', "
-                        f"left({source}, 200), {reason_sql} {joins} WHERE {condition}")
+            checks.append(f"SELECT s.file_no, s.src_part, s.src_row, '{column}', left({source}, 200), {reason_sql} "
+                          f"{joins} WHERE {condition}")
+        con.execute("INSERT INTO stg_error " + " UNION ALL ".join(checks))
     # One member-year per JSON/XLSX file is given by its header; a CSV file must not mix years.
     for section in SECTIONS:
         con.execute(
