@@ -122,7 +122,7 @@ def _lists() -> dict[str, tuple[str, ...]]:
     return lists
 
 
-def _list_name(lists: dict[str, tuple[str, ...]], section: str, f: Field) -> str | None:
+def _list_name(lists: dict[str, tuple[str, ...]], f: Field) -> str | None:
     if f.kind is Kind.UNIT:
         return "unit"
     if f.kind is Kind.BOOLEAN:
@@ -187,7 +187,7 @@ def _section_sheet(wb: Workbook, section_name: str, fields: Sequence[Field], lis
             cell.fill = required
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = 40 if f.kind is Kind.TEXT and f.max_length > 500 else 18
-        name = _list_name(lists, section_name, f)
+        name = _list_name(lists, f)
         validation = _validation(f, ranges[name] if name else None)
         if validation is not None:
             validation.add(f"{letter}2:{letter}{DATA_ROWS + 1}")

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.sample._digest import tree_digest
 from warehouse.sample import FAULT_KINDS, write_synthetic
@@ -57,3 +58,13 @@ def test_yoy_fault_is_a_tenfold_jump(tmp_path: Path) -> None:
         FROM read_csv('{tmp_path}/{jump["cluster_id"]}/indicators_*.csv')
         WHERE member_id = '{jump["member_id"]}' AND indicator = 'water.total'""").fetchone()[0]
     assert 7 < ratio < 14
+
+
+@pytest.mark.slow
+def test_full_population_fits_well_under_a_minute(tmp_path: Path) -> None:
+    """1,046 clusters x 115 members x 3 years. CPU time, not wall time: other suites share the cores."""
+    started = time.process_time()
+    files = write_synthetic(tmp_path, clusters=1046, members_per_cluster=115)
+    used = time.process_time() - started
+    assert len(files) == 1046 * (1 + 3 * len(SECTIONS)) + 2
+    assert used < 40, f"{used:.1f}s of CPU for 120,290 members"

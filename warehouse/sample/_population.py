@@ -126,7 +126,9 @@ class _Tables:
         self.group = [("inhabitants" if code == "output.inhabitants" else BY_CODE[code].unit) for code in CODES]
         groups = sorted(set(self.group))
         self.code_group = np.array([groups.index(g) for g in self.group])
-        self.spell, self.mult, self.decimals = [], [], []
+        self.spell: list[str] = []
+        self.mult: list[float] = []
+        self.decimals: list[int] = []
         self.offset = np.zeros((len(LANGUAGES), len(groups)), np.int64)
         self.n_spell = np.zeros((len(LANGUAGES), len(groups)), np.int64)
         for li, lang in enumerate(LANGUAGES):
@@ -349,7 +351,8 @@ def _milestones(pop: Population, d: _MemberDraws, year: int, base_year: int,
     audited = np.isin(label, [*_STEP_ORDER[2::3], "internal_audit"]) & ~missing
     lang = pop.language[member]
     evidence_key = np.select([label == "internal_audit", label == "management_review"], [0, 1], 2)
-    evidence = [TEXT[k][x] for x in LANGUAGES for k in ("internal_audit", "management_review", "step")]
+    evidence = [TEXT[k][x] + ("" if k == "step" else f" {year}")
+                for x in LANGUAGES for k in ("internal_audit", "management_review", "step")]
     auditor = _join(_by([TEXT["cross_audit"][x] for x in LANGUAGES], np.zeros(n, np.int64), lang, len(LANGUAGES)),
                     ": ", pa.array(pop.legal_name).take(pa.array(neighbour[member])))
     return _table("milestones", {
@@ -359,7 +362,7 @@ def _milestones(pop: Population, d: _MemberDraws, year: int, base_year: int,
         "completed_on": _dates(completed, missing),
         "auditor": pc.if_else(pa.array(audited), auditor, pa.nulls(n, pa.string())),
         "evidence": pc.if_else(pa.array(missing), pa.nulls(n, pa.string()),
-                               _join(_by(evidence, lang, evidence_key, 3), f" {year}")),
+                               _by(evidence, lang, evidence_key, 3)),
     })
 
 

@@ -17,7 +17,7 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "submission.schema.json"
 
 
 def _field_schema(f: Field) -> dict[str, Any]:
-    base: dict[str, Any] = {
+    types: dict[Kind, dict[str, Any]] = {
         Kind.TEXT: {"type": "string", "maxLength": f.max_length},
         Kind.NUMBER: {"type": "number"},
         Kind.INTEGER: {"type": "integer"},
@@ -25,7 +25,8 @@ def _field_schema(f: Field) -> dict[str, Any]:
         Kind.BOOLEAN: {"type": "boolean"},
         Kind.CHOICE: {"enum": list(f.choices)},
         Kind.UNIT: {"type": "string", "minLength": 1, "maxLength": 64},
-    }[f.kind]
+    }
+    base = types[f.kind]
     if f.required:
         return base
     if "enum" in base:
@@ -34,7 +35,7 @@ def _field_schema(f: Field) -> dict[str, Any]:
 
 
 def submission_schema() -> dict[str, Any]:
-    sections = {
+    sections: dict[str, dict[str, Any]] = {
         s.name: {"type": "array", "items": {
             "type": "object", "additionalProperties": False,
             "required": [f.name for f in s.fields if f.required],
