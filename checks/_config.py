@@ -5,8 +5,9 @@ Defaults (every key is optional)::
     [checks]
     yoy_factor = 5.0     # plausibility.yoy_jump: this year's total above 5x or below 1/5 of the
                          # member's most recent earlier year is flagged
-    outlier_z = 3.5      # plausibility.peer_outlier_*: |modified z-score| of R = A/B against
-                         # same-sector peers, 0.6745 * (R - median) / MAD (Iglewicz and Hoaglin)
+    outlier_z = 3.5      # plausibility.peer_outlier_*: |modified z-score| of ln R (R = A/B) against
+                         # same-sector peers, 0.6745 * (ln R - median) / MAD (Iglewicz and Hoaglin)
+    outlier_factor = 3.0 # ... and R more than 3x above or below the peers' median (material)
     min_peers = 5        # fewer peers than this (member included) and no outlier is computed
 
     [checks.severity]    # any rule may be made "blocking" or "warning"
@@ -38,6 +39,7 @@ class Severity(str, Enum):
 class CheckConfig:
     yoy_factor: float = 5.0
     outlier_z: float = 3.5
+    outlier_factor: float = 3.0
     min_peers: int = 5
     severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -47,7 +49,7 @@ class CheckConfig:
 
     @classmethod
     def from_mapping(cls, section: Mapping[str, Any], where: str = "[checks]") -> CheckConfig:
-        known = {"yoy_factor", "outlier_z", "min_peers", "severity"}
+        known = {"yoy_factor", "outlier_z", "outlier_factor", "min_peers", "severity"}
         unknown = sorted(set(section) - known)
         if unknown:
             raise ConfigurationError(f"{where}: unknown [checks] keys {unknown}; known: {sorted(known)}")
@@ -59,6 +61,7 @@ class CheckConfig:
             config = cls(
                 yoy_factor=float(section.get("yoy_factor", cls.yoy_factor)),
                 outlier_z=float(section.get("outlier_z", cls.outlier_z)),
+                outlier_factor=float(section.get("outlier_factor", cls.outlier_factor)),
                 min_peers=int(section.get("min_peers", cls.min_peers)),
                 severity=MappingProxyType(severities),
             )
@@ -67,10 +70,10 @@ class CheckConfig:
                 f"{where}: bad [checks] value ({e}); severities are 'blocking' or 'warning', "
                 "thresholds are numbers"
             ) from e
-        if config.yoy_factor <= 1 or config.outlier_z <= 0 or config.min_peers < 3:
+        if config.yoy_factor <= 1 or config.outlier_factor < 1 or config.outlier_z <= 0 or config.min_peers < 3:
             raise ConfigurationError(
-                f"{where}: need yoy_factor > 1, outlier_z > 0 and min_peers >= 3, got "
-                f"{config.yoy_factor}, {config.outlier_z}, {config.min_peers}"
+                f"{where}: need yoy_factor > 1, outlier_factor >= 1, outlier_z > 0 and min_peers >= 3, got "
+                f"{config.yoy_factor}, {config.outlier_factor}, {config.outlier_z}, {config.min_peers}"
             )
         return config
 

@@ -15,23 +15,26 @@ IN_SCOPE = f"JOIN {SCOPE} ON scope.member_id = t.member_id AND scope.reporting_y
 
 
 def _peer_outlier(config: CheckConfig, name: str, peers: str, extra_partition: str) -> Rule:
-    """R = A/B against the median of same-sector peers; the MAD makes one wild peer harmless."""
+    """R = A/B against the median of same-sector peers, on a log scale (ratios spread
+    multiplicatively); the MAD makes one wild peer harmless, and the factor keeps statistically
+    unusual but immaterial differences (peers that are all alike) out of the verifier's way."""
     partition = f"reporting_year, sector, indicator{extra_partition}"
     return rule(f"plausibility.peer_outlier_{name}", Severity.WARNING,
                 f"R = A/B is not a robust outlier among same-sector peers {peers}.", f"""
         WITH r AS (
-            SELECT t.*, m.sector, m.cluster_id, t.value / b.value AS r
+            SELECT t.*, m.sector, m.cluster_id, t.value / b.value AS r, ln(t.value / b.value) AS lr
             FROM {TOTALS} t
             JOIN member m ON m.member_id = t.member_id
             JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A' AND cat.unit <> 'percent'
             JOIN {TOTALS} b ON b.member_id = t.member_id AND b.reporting_year = t.reporting_year
-                 AND b.indicator = m.b_indicator AND b.value > 0
+                 AND b.indicator = m.b_indicator AND b.value > 0 AND t.value > 0
             WHERE t.reporting_year IN (SELECT yr.reporting_year FROM {{batch}} AS yr)
         ), med AS (
             SELECT r.*, median(r.r) OVER (PARTITION BY {partition}) AS med,
+                   median(r.lr) OVER (PARTITION BY {partition}) AS lmed,
                    count(*) OVER (PARTITION BY {partition}) AS n_peers FROM r
         ), z AS (
-            SELECT med.*, median(abs(med.r - med.med)) OVER (PARTITION BY {partition}) AS mad
+            SELECT med.*, median(abs(med.lr - med.lmed)) OVER (PARTITION BY {partition}) AS mad
             FROM med
         )
         SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
@@ -45,7 +48,8 @@ def _peer_outlier(config: CheckConfig, name: str, peers: str, extra_partition: s
                AS explanation
         FROM z t {IN_SCOPE}
         WHERE t.n_peers >= {config.min_peers} AND t.mad > 0
-          AND abs(0.6745 * (t.r - t.med) / t.mad) > {config.outlier_z}""", config)
+          AND abs(0.6745 * (t.lr - t.lmed) / t.mad) > {config.outlier_z}
+          AND abs(t.lr - t.lmed) > ln({config.outlier_factor})""", config)
 
 
 def rules(config: CheckConfig) -> tuple[Rule, ...]:
