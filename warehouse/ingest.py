@@ -34,7 +34,7 @@ CHUNK_FILES = 2000  # files per transaction: bounds staging memory on large popu
 class FileOutcome:
     path: str
     sha256: str | None
-    status: str  # ingested | unchanged | rejected
+    status: str  # ingested | unchanged | rejected | skipped (another ecocluster document, e.g. a fault manifest)
     kind: str = "member"  # member | roster
     errors: tuple[RowError, ...] = ()
 
@@ -80,6 +80,9 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, store: ObjectStore, paths: Iter
         if raw.sha256 in known:
             report.outcomes.append(FileOutcome(str(path), raw.sha256, "unchanged"))
             _tick(progress)
+        elif _other_document(raw):
+            report.outcomes.append(FileOutcome(str(path), raw.sha256, "skipped"))
+            _tick(progress)
         elif _is_roster(raw):
             report.outcomes.append(_ingest_roster(con, store, raw))
             known.add(raw.sha256)
@@ -105,6 +108,13 @@ def _known_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def _is_roster(raw: RawFile) -> bool:
     return raw.format == "json" and (raw.path.name == "cluster.json" or b'"ecocluster-roster/' in raw.data[:4096])
+
+
+def _other_document(raw: RawFile) -> bool:
+    """ecocluster's own non-submission JSON (sample fault manifests, reports) found in an inbox folder."""
+    head = raw.data[:200]
+    return raw.format == "json" and b'"format": "ecocluster-' in head and not any(
+        f'"format": "{name}'.encode() in head for name in ("ecocluster-submission/", "ecocluster-roster/"))
 
 
 def _reject(con: duckdb.DuckDBPyConnection, raw: RawFile | None, name: str, errors: Sequence[RowError],
@@ -215,9 +225,9 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: lis
     bad = _errors_by_file(con, chunk)
     outcomes: list[FileOutcome] = []
     with transaction(con):
+        members = _members_of_files(con)
         for file_no, errors in bad.items():
-            member = con.execute("SELECT member_id FROM stg_file WHERE file_no = ?", [file_no]).fetchone()
-            outcomes.append(_reject(con, chunk[file_no], chunk[file_no].name, errors, member[0] if member else None))
+            outcomes.append(_reject(con, chunk[file_no], chunk[file_no].name, errors, members.get(file_no)))
         good = [(n, raw) for n, raw in enumerate(chunk) if n not in bad]
         for file_no, raw in good:
             store.put(archive_key(raw), raw.data)
@@ -232,6 +242,13 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: lis
         _record_parts(con)
         outcomes.extend(FileOutcome(raw.name, raw.sha256, "ingested") for _, raw in good)
     return outcomes
+
+
+def _members_of_files(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """The member each staged file is about, where it is about exactly one (for `status`)."""
+    union = " UNION ALL ".join(f"SELECT file_no, ec_txt(member_id) AS member_id FROM stg_{s.name}" for s in SECTIONS)
+    return dict(con.execute(f"SELECT file_no, any_value(member_id) FROM ({union}) GROUP BY file_no "
+                            "HAVING count(DISTINCT member_id) = 1").fetchall())
 
 
 def _stage_members(con: duckdb.DuckDBPyConnection) -> None:

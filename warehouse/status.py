@@ -11,6 +11,9 @@ from warehouse.errors import RowError
 from warehouse.sections import SECTIONS
 
 ALL_SECTIONS = len(SECTIONS)
+# Without these a statement cannot be drafted; the other sections may be legitimately empty
+# (no permits, no nonconformities) and are not required.
+REQUIRED_SECTIONS = ("profile", "indicators")
 
 
 @dataclass(frozen=True)
@@ -29,12 +32,13 @@ class MemberStatus:
     member_id: str
     legal_name: str
     sections: int
+    required: int  # how many of REQUIRED_SECTIONS are current
     last_received: str | None
     rejected_files: int
 
     @property
     def state(self) -> str:
-        if self.sections == ALL_SECTIONS:
+        if self.required == len(REQUIRED_SECTIONS):
             return "submitted"
         return "partial" if self.sections else ("rejected" if self.rejected_files else "missing")
 
@@ -47,6 +51,7 @@ def latest_year(con: duckdb.DuckDBPyConnection) -> int | None:
 _PER_MEMBER = """
     SELECT m.cluster_id, m.member_id, m.legal_name,
            count(DISTINCT p.section) AS sections,
+           count(DISTINCT p.section) FILTER (p.section IN ('profile', 'indicators')) AS required,
            strftime(max(s.received_at), '%Y-%m-%d %H:%M') AS last_received,
            (SELECT count(*) FROM rejected_file r WHERE r.member_id = m.member_id) AS rejected
     FROM member m
@@ -59,15 +64,15 @@ _PER_MEMBER = """
 
 def cluster_status(con: duckdb.DuckDBPyConnection, year: int) -> list[ClusterStatus]:
     rows = con.execute(
-        f"SELECT c.cluster_id, c.name, count(x.member_id), count(*) FILTER (x.sections = {ALL_SECTIONS}),"
-        f" count(*) FILTER (x.sections BETWEEN 1 AND {ALL_SECTIONS - 1}), count(*) FILTER (x.sections = 0),"
+        f"SELECT c.cluster_id, c.name, count(x.member_id), count(*) FILTER (x.required = {len(REQUIRED_SECTIONS)}),"
+        f" count(*) FILTER (x.sections > 0 AND x.required < {len(REQUIRED_SECTIONS)}), count(*) FILTER (x.sections = 0),"
         f" sum(x.rejected) FROM cluster c JOIN ({_PER_MEMBER}) x USING (cluster_id) GROUP BY ALL ORDER BY 1",
         {"year": year, "cluster": None}).fetchall()
     return [ClusterStatus(*r[:6], int(r[6] or 0)) for r in rows]
 
 
 def member_status(con: duckdb.DuckDBPyConnection, year: int, cluster_id: str) -> list[MemberStatus]:
-    rows = con.execute(f"SELECT member_id, legal_name, sections, last_received, rejected FROM ({_PER_MEMBER}) "
+    rows = con.execute(f"SELECT member_id, legal_name, sections, required, last_received, rejected FROM ({_PER_MEMBER}) "
                        "ORDER BY member_id", {"year": year, "cluster": cluster_id}).fetchall()
     return [MemberStatus(*r) for r in rows]
 

@@ -25,9 +25,9 @@ def progress_bar() -> Progress:
 
 def print_ingest_report(report: IngestReport) -> None:
     table = Table(title="Ingestion", show_edge=False)
-    for col in ("ingested", "unchanged", "rejected"):
+    for col in ("ingested", "unchanged", "rejected", "skipped"):
         table.add_column(col, justify="right")
-    table.add_row(str(report.count("ingested")), str(report.count("unchanged")), str(report.count("rejected")))
+    table.add_row(*(str(report.count(col)) for col in ("ingested", "unchanged", "rejected", "skipped")))
     console.print(table)
     for outcome in report.rejected:
         console.print(f"\n[bold red]rejected[/] {outcome.path} — {len(outcome.errors)} error(s); nothing of it was stored:")
