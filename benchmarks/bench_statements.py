@@ -25,7 +25,7 @@ from signing.store import LocalStore
 from statements import _render
 from statements._canonical import canonical_bytes, digest, normalise
 from statements._collect import cluster_document, member_documents
-from statements._drafting import CHUNK, READ_BATCH, select
+from statements._drafting import CHUNK, READ_BATCH, Selection, select
 from statements._view import build_view
 from warehouse import connect, ingest_paths
 from warehouse.home import Home
@@ -39,8 +39,8 @@ def _bare_chunk(views: list[tuple[str, dict[str, Any], str]]) -> int:
     return len(views)
 
 
-def _views(con: Any, home: Home) -> list[tuple[str, dict[str, Any], str]]:
-    selection = select(con, None, None, None)
+def _views(con: Any, home: Home, selection: Selection | None = None) -> list[tuple[str, dict[str, Any], str]]:
+    selection = selection or select(con, None, None, None)
     docs = [cluster_document(con, c, y, None) for c, y in selection.clusters]
     for start in range(0, len(selection.members), READ_BATCH):
         docs += member_documents(con, selection.members[start:start + READ_BATCH], {})

@@ -1,0 +1,132 @@
+"""One population size, every stage against its raw floor, measured in the same run.
+
+Ingestion and checks run over the whole population. Drafting (JSON + HTML + PDF) and approval
+verification run on a sample (the first clusters, every member of them) and are scaled to every
+member: 121,000 PDFs take hours on two cores, and their per-document cost does not depend on the
+population size except through the warehouse reads, which the sample includes.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+import datetime as dt
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+import checks
+import statements
+from benchmarks import bench_signing
+from benchmarks.bench_ingest import _bare_load
+from benchmarks.bench_statements import _bare, _views
+from signing.store import LocalStore
+from statements._drafting import render
+from statements._register import record_drafts
+from warehouse import connect, ingest_paths, transaction
+from warehouse.home import Home
+from warehouse.sample import write_synthetic
+
+YEAR = 2025
+
+
+def _sample(con: Any, n_clusters: int) -> statements.Selection:
+    everyone = statements.select(con, None, None, YEAR)
+    clusters = everyone.clusters[:n_clusters]
+    chosen = {c for c, _ in clusters}
+    members = tuple(p for p in everyone.members if p[0].rsplit("-", 1)[0] in chosen) or everyone.members[:100]
+    return statements.Selection(members, clusters)
+
+
+def _draft(home: Home, selection: statements.Selection, workers: int) -> float:
+    con = connect(home.warehouse_path)
+    try:
+        started = time.perf_counter()
+        renders = render(con, home, selection, workers=workers)
+        with transaction(con):
+            record_drafts(con, renders)
+        return time.perf_counter() - started
+    finally:
+        con.close()
+
+
+def _json_html(home: Home, selection: statements.Selection) -> tuple[float, list[Any]]:
+    """Warehouse reads + canonical JSON + views + HTML of the sample in one process, and the views."""
+    con = connect(home.warehouse_path, read_only=True)
+    try:
+        started = time.perf_counter()
+        views = _views(con, home, selection)
+        for subject, view, _ in views:
+            statements._render.html(subject, view)
+        return time.perf_counter() - started, views
+    finally:
+        con.close()
+
+
+def _rerun(home: Home, member: str) -> tuple[float, float]:
+    """A coordinator's fix-and-rerun for one member: scoped checks, then that member's draft."""
+    started = time.perf_counter()
+    checks.run_checks(home, YEAR, members=[member])
+    checked = time.perf_counter()
+    con = connect(home.warehouse_path)
+    try:
+        statements.draft(con, home, member=member, year=YEAR, workers=1)
+    finally:
+        con.close()
+    return checked - started, time.perf_counter() - checked
+
+
+def measure(clusters: int, per_cluster: int, workdir: Path, *, sample_clusters: int = 2,
+            verify_n: int = 2000, workers: int | None = None, log: Any = print) -> dict[str, Any]:
+    workers = workers or os.cpu_count() or 1
+    members = clusters * per_cluster
+    log(f"[{members:,} members] generating {clusters} clusters × {per_cluster}")
+    files = sorted(write_synthetic(workdir / "population", clusters, per_cluster, year=YEAR))
+    log(f"[{members:,}] bare DuckDB load of {len(files):,} files")
+    bare_load_s = _bare_load(files, workdir / "bare.duckdb")
+    home = Home.resolve(workdir / "home")
+    con = connect(home.warehouse_path)
+    log(f"[{members:,}] ecocluster ingest")
+    started = time.perf_counter()
+    ingest_paths(con, LocalStore(home.objects_dir), [workdir / "population"])
+    ingest_s = time.perf_counter() - started
+    selection = _sample(con, sample_clusters)
+    con.close()
+    log(f"[{members:,}] checks (ingest took {ingest_s:.1f} s)")
+    started = time.perf_counter()
+    run = checks.run_checks(home, YEAR)
+    checks_s = time.perf_counter() - started
+    log(f"[{members:,}] drafting {selection.size} statements (checks took {checks_s:.1f} s)")
+    draft_s = _draft(home, selection, workers)
+    json_html_s, views = _json_html(home, selection)
+    bare_render_s = _bare(views, workers)
+    log(f"[{members:,}] verifying {verify_n} approvals, then a single-member rerun")
+    signing = bench_signing.run(verify_n)
+    rerun_member = f"{statements.select(connect(home.warehouse_path, read_only=True), None, None, YEAR).members[-1][0]}"
+    rerun_check_s, rerun_draft_s = _rerun(home, rerun_member)
+    docs = members + clusters
+    f: dict[str, Any] = {
+        "members": members, "clusters": clusters, "per_cluster": per_cluster,
+        "measured_at": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "ingest_s": ingest_s, "bare_load_s": bare_load_s, "ingest_ratio": ingest_s / bare_load_s,
+        "checks_s": checks_s, "gx_s": run.gx_seconds, "checks_sql_s": run.sql_seconds,
+        "checks_ratio": checks_s / run.sql_seconds,
+        "draft_docs": selection.size, "draft_s": draft_s, "draft_docs_per_s": selection.size / draft_s,
+        "bare_docs_per_s": selection.size / bare_render_s, "draft_ratio": draft_s / bare_render_s,
+        "json_html_docs_per_s_one_process": selection.size / json_html_s,
+        "verify_per_s": signing["approvals_per_s"], "bare_verify_per_s": signing["bare_verify_per_s"],
+        "rerun_member": rerun_member, "rerun_check_s": rerun_check_s, "rerun_draft_s": rerun_draft_s,
+        "rerun_s": rerun_check_s + rerun_draft_s,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_children_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+    f["pipeline_s"] = (ingest_s + checks_s + docs / f["draft_docs_per_s"] + members / f["verify_per_s"])
+    f["floors_s"] = (bare_load_s + run.sql_seconds + docs / f["bare_docs_per_s"]
+                     + members / f["bare_verify_per_s"])
+    f["pipeline_ratio"] = f["pipeline_s"] / f["floors_s"]
+    f["no_pdf_pipeline_s"] = ingest_s + checks_s + docs / (f["json_html_docs_per_s_one_process"] * workers)
+    return f
