@@ -18,6 +18,7 @@ import duckdb
 
 from warehouse._raw import RawFile, decode_text
 from warehouse._rows import stage_table
+from warehouse.db import insert_rows
 from warehouse.errors import RowError
 from warehouse.sections import SECTIONS, Section
 
@@ -73,7 +74,7 @@ def inspect(file_no: int, raw: RawFile, country_of: "callable[[str], str | None]
 def _read_group(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> None:
     first = files[0]
     con.execute("CREATE OR REPLACE TEMP TABLE _csv_map (read_path VARCHAR, file_no INTEGER)")
-    con.executemany("INSERT INTO _csv_map VALUES (?, ?)", [(str(f.read_path), f.file_no) for f in files])
+    insert_rows(con, "_csv_map", ("read_path", "file_no"), [(str(f.read_path), f.file_no) for f in files])
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _csv_batch AS SELECT * FROM read_csv(?, header = true, all_varchar = true,"
         " delim = ?, quote = '\"', escape = '\"', union_by_name = true, filename = true, strict_mode = true,"

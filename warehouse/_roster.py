@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from warehouse.db import insert_rows
 from warehouse.errors import RowError
 from warehouse.indicators import OUTPUTS
 
@@ -23,6 +24,7 @@ _SIZE = ("micro", "small", "medium", "large")
 _KINDS = ("annual", "three-year")
 
 _CLUSTER = ("cluster_id", "name", "country", "language", "territory", "kind", "promoting_body", "description")
+_PROGRAMME = ("cluster_id", "objective_id", "description", "indicator", "target_value", "target_year")
 _MEMBER = ("member_id", "legal_name", "country", "nace", "sector", "employees", "size_class", "public_body",
            "language", "emas_reg_no", "registered_on", "derogation", "significant_env_risk", "b_indicator", "address")
 
@@ -116,18 +118,15 @@ def load(con: duckdb.DuckDBPyConnection, sha256: str, doc: dict[str, Any]) -> li
     con.execute("DELETE FROM cluster_programme WHERE cluster_id = ?", [c["cluster_id"]])
     programme = [(c["cluster_id"], p["objective_id"], p["description"], p.get("indicator"), p.get("target_value"),
                   p.get("target_year")) for p in c.get("programme") or []]
-    if programme:
-        con.executemany("INSERT INTO cluster_programme VALUES (?, ?, ?, ?, ?, ?)", programme)
+    insert_rows(con, "cluster_programme", _PROGRAMME, programme)
     cycles = [(c["cluster_id"], y["reporting_year"], y["kind"], _date(y["opened_on"])) for y in doc.get("cycles") or []]
-    if cycles:
-        con.executemany("INSERT OR REPLACE INTO cycle VALUES (?, ?, ?, ?)", cycles)
+    insert_rows(con, "cycle", ("cluster_id", "reporting_year", "kind", "opened_on"), cycles, replace=True)
     members = [[m.get(k) for k in _MEMBER] for m in doc["members"]]
     for row in members:
         row[_MEMBER.index("registered_on")] = _date(row[_MEMBER.index("registered_on")])
-    con.executemany(f"INSERT OR REPLACE INTO member ({', '.join(_MEMBER)}, cluster_id, roster_sha256) VALUES "
-                    f"({', '.join('?' * (len(_MEMBER) + 2))})", [r + [c["cluster_id"], sha256] for r in members])
+    insert_rows(con, "member", _MEMBER + ("cluster_id", "roster_sha256"),
+                [r + [c["cluster_id"], sha256] for r in members], replace=True)
     sites = [(s["site_id"], m["member_id"], s["name"], s.get("address"), sha256)
              for m in doc["members"] for s in m.get("sites") or []]
-    if sites:
-        con.executemany("INSERT OR REPLACE INTO site VALUES (?, ?, ?, ?, ?)", sites)
+    insert_rows(con, "site", ("site_id", "member_id", "name", "address", "roster_sha256"), sites, replace=True)
     return [m["member_id"] for m in doc["members"]]

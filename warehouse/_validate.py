@@ -10,6 +10,7 @@ import duckdb
 
 from warehouse import indicators, units
 from warehouse._rows import stage_table
+from warehouse.db import insert_rows
 from warehouse.sections import SECTIONS, Field, Kind, Section
 
 _MACROS = r"""
@@ -37,7 +38,7 @@ _CONVERTED = {
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_MACROS)
     con.execute("CREATE OR REPLACE TEMP TABLE ec_indicator (code VARCHAR, unit VARCHAR)")
-    con.executemany("INSERT INTO ec_indicator VALUES (?, ?)", [(i.code, i.unit) for i in indicators.CATALOGUE])
+    insert_rows(con, "ec_indicator", ("code", "unit"), [(i.code, i.unit) for i in indicators.CATALOGUE])
 
 
 def _quote(values: tuple[str, ...]) -> str:
@@ -114,14 +115,18 @@ def collect_errors(con: duckdb.DuckDBPyConnection) -> None:
                  "AND c.reporting_year = TRY_CAST(ec_txt(s.reporting_year) AS INTEGER)")
         if section.name in _CONVERTED:
             joins += " LEFT JOIN " + _CONVERTED[section.name][2]
+        # One scan per section: every rule yields a struct or NULL, the non-NULL ones become error rows.
         checks = []
         for column, condition, reason in _section_rules(section):
             reason_sql = reason if reason == "u.error" else "'" + reason.replace("'", "''") + "'"
             source = "s.member_id" if column == "member_id" else ("s.reporting_year" if column == "reporting_year"
                                                                    else f's."{column}"')
-            checks.append(f"SELECT s.file_no, s.src_part, s.src_row, '{column}', left({source}, 200), {reason_sql} "
-                          f"{joins} WHERE {condition}")
-        con.execute("INSERT INTO stg_error " + " UNION ALL ".join(checks))
+            checks.append(f"CASE WHEN {condition} THEN {{'col': '{column}', 'value': left({source}, 200), "
+                          f"'reason': {reason_sql}}} END")
+        con.execute(
+            "INSERT INTO stg_error SELECT file_no, src_part, src_row, e.col, e.value, e.reason FROM ("
+            f"SELECT s.file_no, s.src_part, s.src_row, unnest(list_filter([{', '.join(checks)}], x -> x IS NOT NULL)) AS e "
+            f"{joins})")
     # One member-year per JSON/XLSX file is given by its header; a CSV file must not mix years.
     for section in SECTIONS:
         con.execute(
@@ -150,8 +155,7 @@ def resolve_units(con: duckdb.DuckDBPyConnection) -> None:
             ind_rows.append((code, unit, units.factor(unit, known.unit), known.unit, None))
         except units.UnitError as e:
             ind_rows.append((code, unit, None, known.unit, f"{e} (expected a unit of {known.unit} for {code})"))
-    if ind_rows:
-        con.executemany("INSERT INTO stg_ind_unit VALUES (?, ?, ?, ?, ?)", ind_rows)
+    insert_rows(con, "stg_ind_unit", ("indicator", "unit_text", "factor", "canonical", "error"), ind_rows)
     texts = con.execute("SELECT DISTINCT ec_txt(unit) FROM stg_measurements WHERE ec_txt(unit) IS NOT NULL UNION "
                         "SELECT DISTINCT ec_txt(limit_unit) FROM stg_obligations WHERE ec_txt(limit_unit) IS NOT NULL"
                         ).fetchall()
@@ -161,8 +165,7 @@ def resolve_units(con: duckdb.DuckDBPyConnection) -> None:
             base_rows.append((unit, *units.to_base(unit), None))
         except units.UnitError as e:
             base_rows.append((unit, None, None, str(e)))
-    if base_rows:
-        con.executemany("INSERT INTO stg_base_unit VALUES (?, ?, ?, ?)", base_rows)
+    insert_rows(con, "stg_base_unit", ("unit_text", "factor", "base_unit", "error"), base_rows)
 
 
 def load_clean(con: duckdb.DuckDBPyConnection) -> None:

@@ -8,12 +8,13 @@ current one costs one query.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from warehouse.errors import WarehouseBusy
 
@@ -80,3 +81,17 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]],
+                *, replace: bool = False) -> None:
+    """Insert Python rows through one Arrow scan: DuckDB's executemany costs milliseconds per row."""
+    if not rows:
+        return
+    batch = pa.table({name: [row[i] for row in rows] for i, name in enumerate(columns)})
+    con.register("_insert_rows", batch)
+    try:
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        con.execute(f"{verb} INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _insert_rows")
+    finally:
+        con.unregister("_insert_rows")

@@ -20,13 +20,15 @@ import duckdb
 from warehouse import _csv, _json, _roster, _validate, _xlsx
 from warehouse._raw import Limits, RawFile, discover, read_raw
 from warehouse._rows import ParsedRows, create_staging, stage_parsed
-from warehouse.db import transaction
+from warehouse.db import insert_rows, transaction
 from warehouse.errors import RowError
 from warehouse.sections import SECTIONS
 
 if TYPE_CHECKING:  # the store is passed in; importing signing here would load its crypto stack
     from signing.store import ObjectStore
 
+_STG_FILE_COLUMNS = ("file_no", "filename", "sha256", "format", "encoding", "decimal_comma", "size_bytes", "archive_key",
+                     "member_id", "reporting_year")
 CHUNK_FILES = 2000  # files per transaction: bounds staging memory on large populations
 
 
@@ -187,13 +189,12 @@ def _ingest_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: lis
                          parsed.reporting_year if parsed else None))
         for file_no, error in _csv.stage(con, [f for f in csv_files if f.file_no not in early]).items():
             early[file_no] = [error]
-    con.executemany("INSERT INTO stg_file VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", meta)
+    insert_rows(con, "stg_file", _STG_FILE_COLUMNS, meta)
     _check_row_counts(con, limits, chunk, early)
     _validate.resolve_units(con)
     _validate.collect_errors(con)
-    for file_no, errors in early.items():
-        con.executemany("INSERT INTO stg_error VALUES (?, ?, ?, ?, ?, ?)",
-                        [(file_no, e.part, e.row, e.column, e.value, e.reason) for e in errors])
+    insert_rows(con, "stg_error", ("file_no", "src_part", "src_row", "col", "value", "reason"),
+                [(file_no, e.part, e.row, e.column, e.value, e.reason) for file_no, errors in early.items() for e in errors])
     return _commit_chunk(con, store, chunk)
 
 
