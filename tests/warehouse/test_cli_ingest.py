@@ -1,46 +1,59 @@
-"""The collect-stage commands as a coordinator runs them: real process, real exit codes."""
+"""The collect-stage commands as a coordinator runs them: real entry point, real exit codes."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from pathlib import Path
 
+import pytest
+
+from tests.cli import run_cli
 from tests.warehouse.builders import roster, submission, write_csv, write_json
 
 
-def ecocluster(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ECOCLUSTER_HOME": str(home), "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-c", "from flows.cli import main; main()", *args],
-                          capture_output=True, text=True, env=env, timeout=120)
+@pytest.fixture
+def cli(capsys, monkeypatch, tmp_path):
+    return lambda *args: run_cli(capsys, monkeypatch, tmp_path / "home", *args)
 
 
-def test_ingest_status_and_a_malformed_file(tmp_path):
-    home = tmp_path / "home"
+def test_ingest_status_and_a_malformed_file(cli, tmp_path):
     write_json(tmp_path / "in" / "cluster.json", roster())
     write_json(tmp_path / "in" / "h01.json", submission())
-    good = ecocluster(home, "ingest", str(tmp_path / "in"))
+    good = cli("ingest", str(tmp_path / "in"))
     assert good.returncode == 0, good.stdout + good.stderr
     assert "ingested" in good.stdout
 
     bad = write_csv(tmp_path / "bad.csv", "member_id,reporting_year,site_id,indicator,value,unit,period_start,"
                     "period_end,justification\nIT-H02,2025,,water.total,a lot,m3,,,\n")
-    refused = ecocluster(home, "ingest", str(bad))
+    refused = cli("ingest", str(bad))
     assert refused.returncode == 65
     assert f"{bad}, row 2, column value: is not a number" in refused.stdout
     assert "nothing of it was stored" in refused.stdout
 
-    shown = ecocluster(home, "status")
+    shown = cli("status")
     assert shown.returncode == 0 and "IT-TEST" in shown.stdout
-    per_member = ecocluster(home, "status", "--cluster", "IT-TEST", "--rejected")
+    per_member = cli("status", "--cluster", "IT-TEST", "--rejected")
     assert "IT-H01" in per_member.stdout and "submitted" in per_member.stdout
     assert "is not a number" in per_member.stdout
 
 
-def test_every_command_has_help(tmp_path):
-    listing = ecocluster(tmp_path, "--help")
+def test_every_command_has_help(cli):
+    from flows.cli import app
+
+    listing = cli("--help")
     assert listing.returncode == 0
-    for command in ("ingest", "status", "sample", "template"):
-        assert command in listing.stdout
-        assert ecocluster(tmp_path, command, "--help").returncode == 0
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert {"ingest", "status", "sample", "template"} <= set(commands)
+    for command in commands + [g.name for g in app.registered_groups]:
+        shown = cli(command, "--help")
+        assert shown.returncode == 0 and "Usage" in shown.stdout, command
+
+
+def test_the_installed_entry_point_exits_with_the_rejection_code(tmp_path):
+    bad = write_csv(tmp_path / "bad.csv", "no,such,section\n1,2,3\n")
+    done = subprocess.run([sys.executable, "-c", "from flows.cli import main; main()", "ingest", str(bad)],
+                          capture_output=True, text=True, env={**os.environ, "ECOCLUSTER_HOME": str(tmp_path / "h")},
+                          timeout=120)
+    assert done.returncode == 65, done.stderr
+    assert "does not match any section" in done.stdout
