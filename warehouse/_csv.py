@@ -11,6 +11,7 @@ import csv
 import io
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def _section_for(header: list[str]) -> Section:
     raise ValueError(f"the header does not match any section; closest is '{best.name}' ({detail})")
 
 
-def inspect(file_no: int, raw: RawFile, country_of: "callable[[str], str | None]", workdir: Path) -> CsvFile:
+def inspect(file_no: int, raw: RawFile, country_of: Callable[[str], str | None], workdir: Path) -> CsvFile:
     """Section, delimiter and encoding of a CSV file, or ValueError saying what is wrong."""
     probe_text, encoding = decode_text(raw.data, None)
     first_line = probe_text.split("\n", 1)[0]

@@ -58,7 +58,7 @@ def load_document(name: str, data: bytes) -> dict[str, Any]:
     except RecursionError as e:
         raise ValueError("JSON is nested too deeply") from e
     if not isinstance(doc, dict):
-        raise ValueError("the top level of the JSON file must be an object")
+        raise ValueError("the top level of the JSON file must be an object")  # noqa: TRY004 - a refusal reason, not a bug
     return doc
 
 

@@ -30,7 +30,7 @@ class Limits:
     max_xlsx_uncompressed_bytes: int = 200 * 1024 * 1024
 
     @classmethod
-    def from_config(cls, config: dict[str, object]) -> "Limits":
+    def from_config(cls, config: dict[str, object]) -> Limits:
         mb = 1024 * 1024
         return cls(
             max_file_bytes=int(config.get("max_file_mb", 50)) * mb,  # type: ignore[call-overload]

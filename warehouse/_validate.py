@@ -90,8 +90,8 @@ def _section_rules(section: Section) -> list[tuple[str, str, str]]:
               "unknown member: it is in no cluster roster; ask the coordinator to add it, then send the file again"),
              ("reporting_year", "TRY_CAST(ec_txt(s.reporting_year) AS INTEGER) IS NULL",
               "reporting_year must be a year such as 2025"),
-             ("reporting_year", "m.member_id IS NOT NULL AND TRY_CAST(ec_txt(s.reporting_year) AS INTEGER) IS NOT NULL "
-              "AND c.cluster_id IS NULL",
+             ("reporting_year", ("m.member_id IS NOT NULL AND TRY_CAST(ec_txt(s.reporting_year) AS INTEGER) IS NOT NULL "
+                                "AND c.cluster_id IS NULL"),
               "no cycle is open for this reporting year in the member's cluster; ask the coordinator to open it")]
     for field in section.fields:
         rules += [(field.name, cond, reason) for cond, reason in _field_rules(field, f's."{field.name}"')]
@@ -146,7 +146,7 @@ def resolve_units(con: duckdb.DuckDBPyConnection) -> None:
                 " error VARCHAR)")
     pairs = con.execute("SELECT DISTINCT lower(ec_txt(indicator)), ec_txt(unit) FROM stg_indicators "
                         "WHERE ec_txt(unit) IS NOT NULL").fetchall()
-    ind_rows = []
+    ind_rows: list[tuple[str, str, float | None, str, str | None]] = []
     for code, unit in pairs:
         known = indicators.BY_CODE.get(code)
         if known is None:
@@ -159,7 +159,7 @@ def resolve_units(con: duckdb.DuckDBPyConnection) -> None:
     texts = con.execute("SELECT DISTINCT ec_txt(unit) FROM stg_measurements WHERE ec_txt(unit) IS NOT NULL UNION "
                         "SELECT DISTINCT ec_txt(limit_unit) FROM stg_obligations WHERE ec_txt(limit_unit) IS NOT NULL"
                         ).fetchall()
-    base_rows = []
+    base_rows: list[tuple[str, float | None, str | None, str | None]] = []
     for (unit,) in texts:
         try:
             base_rows.append((unit, *units.to_base(unit), None))

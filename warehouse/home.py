@@ -23,7 +23,7 @@ class Home:
     root: Path
 
     @classmethod
-    def resolve(cls, home: str | os.PathLike[str] | None = None) -> "Home":
+    def resolve(cls, home: str | os.PathLike[str] | None = None) -> Home:
         chosen = home or os.environ.get("ECOCLUSTER_HOME") or DEFAULT_HOME
         root = Path(chosen).expanduser().absolute()
         root.mkdir(parents=True, exist_ok=True)

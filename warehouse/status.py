@@ -68,7 +68,7 @@ def cluster_status(con: duckdb.DuckDBPyConnection, year: int) -> list[ClusterSta
         f" count(*) FILTER (x.sections > 0 AND x.required < {len(REQUIRED_SECTIONS)}), count(*) FILTER (x.sections = 0),"
         f" sum(x.rejected) FROM cluster c JOIN ({_PER_MEMBER}) x USING (cluster_id) GROUP BY ALL ORDER BY 1",
         {"year": year, "cluster": None}).fetchall()
-    return [ClusterStatus(*r[:6], int(r[6] or 0)) for r in rows]
+    return [ClusterStatus(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6] or 0)) for r in rows]
 
 
 def member_status(con: duckdb.DuckDBPyConnection, year: int, cluster_id: str) -> list[MemberStatus]:

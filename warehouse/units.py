@@ -42,7 +42,7 @@ _ALIASES = {
 @cache
 def registry() -> pint.UnitRegistry:
     """Built on first use: loading pint's definitions costs a noticeable part of a CLI start."""
-    units = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
+    units: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
     units.load_definitions(_DEFINITIONS.strip().splitlines())
     return units
 

@@ -53,7 +53,7 @@ def test_every_command_has_help(cli):
 def test_the_installed_entry_point_exits_with_the_rejection_code(tmp_path):
     bad = write_csv(tmp_path / "bad.csv", "no,such,section\n1,2,3\n")
     done = subprocess.run([sys.executable, "-c", "from flows.cli import main; main()", "ingest", str(bad)],
-                          capture_output=True, text=True, env={**os.environ, "ECOCLUSTER_HOME": str(tmp_path / "h")},
+                          capture_output=True, text=True, check=False, env={**os.environ, "ECOCLUSTER_HOME": str(tmp_path / "h")},
                           timeout=120)
     assert done.returncode == 65, done.stderr
     assert "does not match any section" in done.stdout

@@ -113,7 +113,7 @@ def test_external_entity_is_refused(rostered, store, tmp_path):
     secret.write_text("TOP-SECRET")
     plain = save(workbook(), tmp_path / "plain.xlsx")
     with zipfile.ZipFile(plain) as z:
-        shared = [n for n in z.namelist() if n.endswith("sheet2.xml")][0]
+        shared = next(n for n in z.namelist() if n.endswith("sheet2.xml"))
         xml = z.read(shared).decode()
     evil = xml.replace("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>",
                        f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>', 1)

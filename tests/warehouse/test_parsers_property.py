@@ -24,7 +24,7 @@ _json_value = st.recursive(_cell, lambda inner: st.lists(inner, max_size=3) | st
 
 
 @cache
-def warehouse(kind: str) -> "Warehouse":
+def warehouse(kind: str) -> Warehouse:
     return Warehouse()
 
 
