@@ -1,46 +1,32 @@
 """The DEMO verifier: signs the clean members' drafts so a newcomer sees the whole cycle.
 
 It plays the verifier's part exactly as a real one would (``signing.approve`` with a key file and
-password, on the validated render of the statement), with a DEMO accreditation body and a DEMO
-verifier whose keys are generated in the home folder; every artefact it produces names them, so
+password, which renders the validated statement and PAdES-signs it), with a DEMO accreditation
+body and a DEMO verifier whose keys are generated in the home folder; every artefact it produces names them, so
 nothing it signs can pass for a real validation.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
-import duckdb
-
 import signing
-import statements
 from flows._stages import current_drafts
 from flows._workspace import Workspace
 from warehouse.errors import ApprovalRefused
-
-DEMO_VERIFIER = "DEMO Verifier"
-DEMO_ACCREDITATION = "DEMO-V-0001"
 
 
 def sign_waiting(ws: Workspace, year: int, members: list[str]) -> list[str]:
     """Approve the current draft of each waiting member; returns the statement ids signed."""
     keys = signing.demo_verifier(ws.home)
     trust = signing.trust_anchors(ws.home)
-    block = statements.VerifierBlock(DEMO_VERIFIER, DEMO_ACCREDITATION, dt.date.today())
     signed = []
     with ws.warehouse() as con:
         for _member, _cluster, statement_id, status, *_ in current_drafts(con, year, members):
             if status != "submitted":
                 continue
             try:  # a real verifier signs only within scope, and so does the demo one
-                signing.approve(con, ws.store, trust, statement_id, keys, signing.DEMO_PASSWORD, place="DEMO",
-                                validated_pdf=_validated_pdf(con, ws, statement_id, block))
+                signing.approve(con, ws.store, trust, statement_id, keys, signing.DEMO_PASSWORD, place="DEMO")
             except ApprovalRefused:
                 continue
             signed.append(statement_id)
     return signed
 
-
-def _validated_pdf(con: duckdb.DuckDBPyConnection, ws: Workspace, statement_id: str,
-                   block: statements.VerifierBlock) -> bytes:
-    return ws.store.get(statements.render_validated(con, ws.store, statement_id, block).pdf_key)

@@ -4,18 +4,26 @@ Public API (everything else is private):
 
 * PKI and keys: :func:`init_ca`, :func:`issue_verifier`, :func:`revoke`, :func:`trust_anchors`,
   :func:`demo_verifier` (DEMO CA + verifier in a home folder, key password ``demo``).
-* Approvals: :func:`sign_approval` (verifier side, returns a DSSE envelope), :func:`approve`
-  (sign + PAdES + record), :func:`record_approval` (pipeline side), :func:`verify_approval`
+* Approvals: :func:`sign_decision` (verifier side: signs WITHOUT recording; returns a
+  :class:`SignedDecision` = DSSE envelope, certificate PEM and, for an approval, the PAdES-signed
+  validated statement PDF; ``decision.files()`` names the files to drop as
+  ``inbox/approvals/<name>.<suffix>`` for the approvals flow), :func:`record_approval` (pipeline
+  side: every rule, then the statement's validated version via ``statements.render_validated``
+  and the evidence write-once), :func:`approve` (= sign_decision + record_approval, what
+  ``ecocluster approve`` runs), :func:`sign_approval` (the bare envelope), :func:`verify_approval`
   (pure rules, returns :class:`VerifiedApproval` or raises :class:`ApprovalRuleFailed`),
   :func:`approval_context`, :func:`export_review`, :func:`mark_consulted`, :func:`register_verifier`.
-* Packages: :func:`build_packages`, :func:`verify_package`, :func:`intake`.
+  The envelope's subject is the digests of the draft JSON and PDF the verifier reviewed; the PAdES
+  signature is on the validated render of the same JSON (verifier block filled, no DRAFT mark).
+* Packages: :func:`build_packages` (all approved members, or ``members=[...]`` / ``year=`` as the
+  flows call it per batch; byte-identical on rerun), :func:`verify_package`, :func:`intake`.
 * Storage: :func:`open_store` (local folder or S3 with Object Lock).
 """
 
 from __future__ import annotations
 
 from signing._approval import APPROVED, REJECTED, Draft, sign_approval
-from signing._inbox import approve, export_review, record_approval
+from signing._inbox import SignedDecision, approve, export_review, record_approval, sign_decision
 from signing._intake import Receipt, intake
 from signing._keys import (
                              DEMO_PASSWORD,
@@ -41,8 +49,8 @@ from signing.store import open_store
 
 __all__ = [
     "APPROVED", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed", "Draft", "KeyFiles",
-    "PackageReport", "Receipt", "TrustAnchors", "VerifiedApproval", "approval_context", "approve",
+    "PackageReport", "Receipt", "SignedDecision", "TrustAnchors", "VerifiedApproval", "approval_context", "approve",
     "build_packages", "demo_verifier", "draft_for", "export_review", "init_ca", "intake", "issue_verifier",
-    "mark_consulted", "open_store", "record_approval", "register_verifier", "revoke", "sign_approval",
+    "mark_consulted", "open_store", "record_approval", "register_verifier", "revoke", "sign_approval", "sign_decision",
     "trust_anchors", "unpack", "verify_approval", "verify_archive", "verify_envelope", "verify_package",
 ]

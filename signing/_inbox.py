@@ -1,36 +1,91 @@
 """Approvals in and out: the verifier signs on their side; the pipeline accepts or refuses and records.
 
-Nothing here takes a private key except :func:`approve`, which runs in the verifier's hands (their
-key file, their password) and passes only the envelope, the public certificate and the signed PDF
-on to :func:`record_approval`.
+Nothing here takes a private key except :func:`sign_decision` (and :func:`approve`, which is
+``sign_decision`` + :func:`record_approval`): it runs in the verifier's hands (their key file,
+their password) and hands over only the envelope, the public certificate and the signed PDF.
+
+Two documents, two signatures. The DSSE envelope's subject is the digests of the **draft** JSON and
+PDF the verifier reviewed, so an approval can never be moved to another draft. The PAdES signature
+sits on the **validated** render of that same statement (``statements.validated_pdf``: verifier
+block filled, no DRAFT mark, dated the day of signing), which is what the member publishes and the
+competent body receives. Both renders come from the same canonical JSON, and the pipeline accepts
+the signed PDF only if its signed bytes are exactly the validated render it makes itself.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+import statements
 from signing import _pki, _records
 from signing._approval import APPROVED, sign_approval
 from signing._keys import KeyFiles
-from signing._pades import sign_pdf
+from signing._pades import sign_pdf, verify_pdf
+from signing._pki import VerifierIdentity
 from signing._verify import ApprovalRuleFailed, TrustAnchors, VerifiedApproval, parse, verify_approval
 from signing.store.interface import ObjectStore
 from warehouse.db import transaction
+from warehouse.errors import EcoclusterError
+
+ENVELOPE, CERTIFICATE, SIGNED_PDF = "dsse.json", "cert.pem", "validated.pdf"  # file suffixes of one decision
+
+
+@dataclass(frozen=True)
+class SignedDecision:
+    """A verifier's signed decision, not yet recorded: what travels from the verifier to the pipeline."""
+
+    envelope: bytes
+    cert_pem: bytes
+    signed_pdf: bytes | None  # the PAdES-signed validated statement; None for a rejection
+
+    def files(self) -> dict[str, bytes]:
+        """Suffix -> bytes; drop them as ``inbox/approvals/<name>.<suffix>`` for the approvals flow."""
+        out = {ENVELOPE: self.envelope, CERTIFICATE: self.cert_pem}
+        return out | ({SIGNED_PDF: self.signed_pdf} if self.signed_pdf is not None else {})
 
 
 def approval_prefix(verified: VerifiedApproval) -> str:
     return f"approvals/{verified.cluster_id}/{verified.reporting_year}/{verified.member_id}"
 
 
+def verifier_block(who: VerifierIdentity, signed_at: dt.datetime) -> statements.VerifierBlock:
+    """The statement's verifier block as the signature dates it (UTC day of signing)."""
+    return statements.VerifierBlock(who.name, who.accreditation_no, signed_at.astimezone(dt.UTC).date())
+
+
+def sign_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_id: str, key_files: KeyFiles,
+                  key_password: bytes, *, decision: str = APPROVED, reasons: tuple[str, ...] = (),
+                  place: str = "", signed_at: dt.datetime | None = None) -> SignedDecision:
+    """The verifier's side: sign the decision on the draft and, for an approval, PAdES-sign the
+    validated render; records nothing (pass the result to :func:`record_approval`, or drop
+    :meth:`SignedDecision.files` into the approvals inbox)."""
+    draft = _records.draft_for(con, statement_id)
+    key = _pki.load_key(key_files.key, key_password)
+    cert = key_files.load_cert()
+    chain = tuple(_pki.load_certs(key_files.chain.read_bytes())) if key_files.chain.exists() else ()
+    when = signed_at or dt.datetime.now(dt.UTC)
+    envelope = sign_approval(draft, key, cert, decision=decision, reasons=reasons, signed_at=when, place=place)
+    signed_pdf = None
+    if decision == APPROVED:
+        document = statements.load_json(store, statements.show(con, statement_id))
+        pdf = statements.validated_pdf(document, verifier_block(_pki.identity(cert), when))
+        signed_pdf = sign_pdf(pdf, key, cert, chain, location=place)
+    return SignedDecision(envelope, _pki.pem(cert), signed_pdf)
+
+
 def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope: bytes, cert_pem: bytes,
                     trust: TrustAnchors, *, signed_pdf: bytes | None = None) -> VerifiedApproval:
-    """Verify every rule against the warehouse, then store the evidence write-once and record it.
+    """Verify every rule against the warehouse, validate the statement, store the evidence write-once.
 
-    A refused envelope is recorded in ``approval_refusal`` (so the coordinator sees the rule) and
-    the :class:`ApprovalRuleFailed` is raised again.
+    An approval makes the statement's validated version (``statements.render_validated``, status
+    ``validated``) after checking that ``signed_pdf`` is that very render, PAdES-signed by the
+    approving verifier. A refused envelope is recorded in ``approval_refusal`` (so the coordinator
+    sees the rule) and the :class:`ApprovalRuleFailed` is raised again.
     """
     member_id = None
     try:
@@ -40,48 +95,59 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
         context = _records.approval_context(con, member_id, str(predicate.get("statementId", "")))
         cert = _pki.load_certs(cert_pem)[0]
         verified = verify_approval(envelope, cert, trust, context)
+        if verified.decision == APPROVED:
+            if signed_pdf is None:
+                raise ApprovalRuleFailed("validated-pdf", "an approval must come with the PAdES-signed validated "
+                                         "PDF: sign with `ecocluster approve` or signing.sign_decision")
+            _validate_statement(con, store, verified, cert_pem, trust, signed_pdf)
     except ApprovalRuleFailed as e:
         _records.record_refusal(con, envelope, member_id, e.rule, str(e))
         raise
-    if verified.decision == APPROVED and signed_pdf is None:
-        raise ApprovalRuleFailed("envelope", "an approval must come with the PAdES-signed validated PDF")
     approval_id = hashlib.sha256(envelope).hexdigest()
     prefix = f"{approval_prefix(verified)}/{approval_id}"
-    envelope_key = store.put(f"{prefix}.dsse.json", envelope, content_type="application/json").key
-    cert_key = store.put(f"{prefix}.cert.pem", cert_pem, content_type="application/x-pem-file").key
-    pdf_key = (store.put(f"{prefix}.validated.pdf", signed_pdf, content_type="application/pdf").key
-               if signed_pdf is not None else None)
+    envelope_key = store.put(f"{prefix}.{ENVELOPE}", envelope, content_type="application/json").key
+    cert_key = store.put(f"{prefix}.{CERTIFICATE}", cert_pem, content_type="application/x-pem-file").key
+    pdf_key = (store.put(f"{prefix}.{SIGNED_PDF}", signed_pdf, content_type="application/pdf").key
+               if signed_pdf is not None and verified.decision == APPROVED else None)
     with transaction(con):
         _records.insert_approval(con, approval_id, verified, envelope_key=envelope_key, cert_key=cert_key,
                                  signed_pdf_key=pdf_key)
     return verified
 
 
+def _validate_statement(con: duckdb.DuckDBPyConnection, store: ObjectStore, verified: VerifiedApproval,
+                        cert_pem: bytes, trust: TrustAnchors, signed_pdf: bytes) -> statements.StatementVersion:
+    """Record the validated version once the signed PDF is proven to be its render, signed by the verifier."""
+    block = verifier_block(verified.verifier, verified.signed_at)
+    sid = verified.statement_id
+    try:
+        version = statements.show(con, sid)
+        expected = statements.validated_pdf(statements.load_json(store, version), block)
+    except EcoclusterError as e:
+        raise ApprovalRuleFailed("validated-pdf", f"cannot render the validated statement {sid[:16]}: {e}") from e
+    if not signed_pdf.startswith(expected):
+        raise ApprovalRuleFailed(
+            "validated-pdf", f"the signed PDF is not the validated render of statement {sid[:16]} with verifier "
+            f"block {block.name} / {block.accreditation_no} / {block.validated_on}; sign the PDF made by "
+            "`ecocluster approve` (signing.sign_decision), not another file")
+    ok, detail = verify_pdf(signed_pdf, _pki.load_certs(cert_pem)[0], trust)
+    if not ok:
+        raise ApprovalRuleFailed("validated-pdf", f"PAdES signature of the validated PDF does not hold: {detail}")
+    try:
+        if version.status == "draft":  # the verifier had it: sending it to verification is implied
+            statements.submit(con, sid)
+        return statements.render_validated(con, store, sid, block)
+    except statements.TransitionRefused as e:
+        raise ApprovalRuleFailed("statement-status", str(e)) from e
+
+
 def approve(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, statement_id: str,
             key_files: KeyFiles, key_password: bytes, *, decision: str = APPROVED,
-            reasons: tuple[str, ...] = (), place: str = "", validated_pdf: bytes | None = None) -> VerifiedApproval:
-    """The verifier's whole act: sign the decision and (for an approval) the validated PDF, then record.
-
-    ``validated_pdf`` is the statement PDF with the verifier block filled; without it the draft PDF
-    the verifier reviewed is signed.
-    """
-    draft = _records.draft_for(con, statement_id)
-    key = _pki.load_key(key_files.key, key_password)
-    cert = key_files.load_cert()
-    chain = tuple(_pki.load_certs(key_files.chain.read_bytes())) if key_files.chain.exists() else ()
-    envelope = sign_approval(draft, key, cert, decision=decision, reasons=reasons, place=place)
-    signed_pdf = None
-    if decision == APPROVED:
-        pdf = validated_pdf if validated_pdf is not None else _draft_pdf(con, store, statement_id)
-        signed_pdf = sign_pdf(pdf, key, cert, chain, location=place)
-    return record_approval(con, store, envelope, _pki.pem(cert), trust, signed_pdf=signed_pdf)
-
-
-def _draft_pdf(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_id: str) -> bytes:
-    row = con.execute("SELECT pdf_key FROM statement WHERE statement_id = ? AND version = 1",
-                      [statement_id]).fetchone()
-    assert row is not None  # draft_for found it
-    return store.get(row[0])
+            reasons: tuple[str, ...] = (), place: str = "") -> VerifiedApproval:
+    """The verifier's whole act in one call: :func:`sign_decision` then :func:`record_approval`."""
+    signed = sign_decision(con, store, statement_id, key_files, key_password, decision=decision,
+                           reasons=reasons, place=place)
+    return record_approval(con, store, signed.envelope, signed.cert_pem, trust, signed_pdf=signed.signed_pdf)
 
 
 def export_review(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id: str, out: Path) -> list[Path]:

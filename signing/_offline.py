@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import bagit
-from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from signing import _pki
 from signing._dsse import signed_by
 from signing._package import unpack
+from signing._pades import verify_pdf
 from signing._verify import (
     ApprovalContext,
     ApprovalRuleFailed,
@@ -62,27 +62,13 @@ def _read(folder: Path, name: str) -> bytes:
     return path.read_bytes() if path.is_file() else b""
 
 
-def _pdf_signature(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors) -> Check:
-    """The PAdES signature is intact, covers the whole file and is by the approving verifier."""
-    from asn1crypto import x509 as asn1_x509
-    from cryptography.hazmat.primitives import serialization
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import ValidationContext, validate_pdf_signature
-
+def _read_json(folder: Path, name: str) -> dict[str, Any]:
+    """The object in a package JSON file; a broken or missing one reads as empty (the checks then fail)."""
     try:
-        signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
-    except Exception as e:  # noqa: BLE001 -- pyhanko raises many unrelated types for a broken PDF
-        return Check("pdf-signature", False, f"validated PDF unreadable: {e}")
-    if not signatures:
-        return Check("pdf-signature", False, "validated PDF carries no signature")
-    roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust.cas]
-    status = validate_pdf_signature(signatures[-1], ValidationContext(trust_roots=roots, allow_fetching=False,
-                                                                      revocation_mode="soft-fail"))
-    signer_der = status.signing_cert.dump() if status.signing_cert else b""
-    by_verifier = signer_der == cert.public_bytes(serialization.Encoding.DER)
-    ok = status.intact and status.valid and status.trusted and by_verifier and status.coverage.name == "ENTIRE_FILE"
-    return Check("pdf-signature", ok, f"intact={status.intact} valid={status.valid} trusted={status.trusted} "
-                 f"by approving verifier={by_verifier} coverage={status.coverage.name}")
+        value = json.loads(_read(folder, name) or b"{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def verify_package(folder: Path, trust: TrustAnchors) -> PackageReport:
@@ -93,7 +79,7 @@ def verify_package(folder: Path, trust: TrustAnchors) -> PackageReport:
         checks.append(Check("bag", True, "BagIt manifest complete, every SHA-256 matches"))
     except bagit.BagError as e:
         checks.append(Check("bag", False, f"BagIt validation failed: {e}"))
-    application = json.loads(_read(folder, "annex-vi-application.json") or b"{}")
+    application = _read_json(folder, "annex-vi-application.json")
     org = application.get("organisation", {})
     envelope = _read(folder, "approval.dsse.json")
     crls = tuple(_pki.load_crl(p) for p in _split_pem(_read(folder, "crl.pem"), b"X509 CRL"))
@@ -102,7 +88,7 @@ def verify_package(folder: Path, trust: TrustAnchors) -> PackageReport:
     try:
         cert = _pki.load_certs(_read(folder, "verifier-cert.pem"))[0]
         statement = _read(folder, "statement.json")
-        summary = json.loads(_read(folder, "check-summary.json") or b"{}")
+        summary = _read_json(folder, "check-summary.json")
         context = ApprovalContext(
             member_id=str(org.get("id")), nace=str(org.get("nace")), cluster_id=str(application.get("cluster")),
             reporting_year=int(application.get("reportingYear", 0)),
@@ -112,7 +98,7 @@ def verify_package(folder: Path, trust: TrustAnchors) -> PackageReport:
         approval = verify_approval(envelope, cert, anchors, context)
         checks.append(Check("approval", True, f"{approval.decision} by {approval.verifier.name} "
                             f"({approval.verifier.accreditation_no}), signed {approval.signed_at.isoformat()}"))
-        checks.append(_pdf_signature(_read(folder, "statement-validated.pdf"), cert, anchors))
+        checks.append(Check("pdf-signature", *verify_pdf(_read(folder, "statement-validated.pdf"), cert, anchors)))
     except ApprovalRuleFailed as e:
         checks.append(Check(f"approval/{e.rule}", False, str(e)))
     except (ConfigurationError, ValueError, KeyError, IndexError) as e:

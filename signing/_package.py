@@ -2,28 +2,33 @@
 
 A bag (RFC 8493) because a competent body can check completeness and fixity with any BagIt tool,
 and everything needed to trust it travels inside: the approval envelope, the verifier's
-certificate, the CA chain and CRL. Delivered as a tar (sorted, zero mtimes: same bag, same bytes)
-under ``competent-body/<country>/inbox/<cluster>/``.
+certificate, the CA chain and CRL. Delivered as a tar under
+``competent-body/<country>/inbox/<cluster>/``. Rebuilding a package gives the same bytes (and so
+the same key): the Annex VI PDF is compiled with typst like the statements, dated the validation
+day; the bag is dated by the signature; manifests and tar entries are sorted, with zero mtimes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import io
-import json
 import tarfile
 import tempfile
+from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import bagit
 import duckdb
 
+import statements
 from signing import _pki
 from signing._dsse import canonical_json
 from signing._verify import TrustAnchors, parse
 from signing.store.interface import ObjectStore
+
+_ANNEX_VI = Path(str(resources.files("signing").joinpath("templates", "annex-vi.typ")))
 
 FILES = {  # name in data/ -> what it is
     "annex-vi-application.json": "Annex VI registration application",
@@ -47,7 +52,8 @@ FROM approval a
 JOIN statement s ON s.statement_id = a.statement_id AND s.version = 1
 JOIN member m ON m.member_id = a.member_id
 JOIN cycle c ON c.cluster_id = a.cluster_id AND c.reporting_year = a.reporting_year
-WHERE a.decision = 'approved' AND (? IS NULL OR a.member_id = ?)
+WHERE a.decision = 'approved' AND ($members IS NULL OR list_contains($members, a.member_id))
+  AND ($year IS NULL OR a.reporting_year = $year)
 QUALIFY row_number() OVER (PARTITION BY a.member_id ORDER BY a.reporting_year DESC, a.signed_at DESC) = 1
 ORDER BY a.member_id
 """
@@ -68,14 +74,38 @@ def _application(row: tuple[Any, ...], predicate: dict[str, Any]) -> dict[str, A
     }
 
 
-def _application_pdf(application: dict[str, Any]) -> bytes:
-    from weasyprint import HTML  # heavy import, only when packages are built
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
-    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(json.dumps(v, ensure_ascii=False))}</td></tr>"
-                   for k, v in application.items())
-    doc = (f"<html><body><h1>EMAS registration application (Annex VI)</h1><table>{rows}</table>"
-           "</body></html>")
-    return bytes(HTML(string=doc).write_pdf())
+
+def _application_pdf(application: dict[str, Any]) -> bytes:
+    """The printable application, compiled like the statements (typst, built-in fonts, dated the
+    validation day), so the same application always gives the same bytes."""
+    org, verifier = application["organisation"], application["verifier"]
+    view = {
+        "lang": "en", "title": "EMAS registration application", "regulation": "Regulation (EC) No 1221/2009, Annex VI",
+        "name": _text(org["name"]), "reference": f'{org["id"]} · {application["reportingYear"]}',
+        "sections": [
+            {"heading": "Organisation", "rows": [
+                ["Name", _text(org["name"])], ["Identifier", _text(org["id"])], ["Address", _text(org["address"])],
+                ["Country", _text(org["country"])], ["NACE code", _text(org["nace"])],
+                ["Employees", _text(org["employees"])], ["Public body", "yes" if org["publicBody"] else "no"],
+                ["EMAS registration number", _text(org["emasRegistrationNo"]) or "first registration"]]},
+            {"heading": "Sites", "rows": [[str(n), _text(site)] for n, site in enumerate(application["sites"], 1)]
+             or [["–", "none declared"]]},
+            {"heading": "Cycle", "rows": [
+                ["Cluster", _text(application["cluster"])], ["Reporting year", _text(application["reportingYear"])],
+                ["Cycle", _text(application["cycle"])],
+                ["Next environmental statement due", _text(application["nextStatementDue"])]]},
+            {"heading": "Environmental verifier", "rows": [
+                ["Name", _text(verifier["name"])], ["Accreditation number", _text(verifier["accreditationNo"])],
+                ["Accreditation scope (NACE)", ", ".join(verifier["scope"])],
+                ["Date of validation", _text(application["validatedOn"])]]},
+        ],
+        "note": "The validated environmental statement, the verifier's signed declaration (Annex VII) and the "
+                "approval envelope travel in the same registration package (data/).",
+    }
+    return statements.typst_pdf(_ANNEX_VI, view, str(application["validatedOn"]))
 
 
 def _tar(folder: Path) -> bytes:
@@ -94,17 +124,24 @@ def _write_bag(folder: Path, files: dict[str, bytes], info: dict[str, str]) -> N
     for name, data in files.items():
         (folder / name).write_bytes(data)
     bagit.make_bag(str(folder), info, checksums=["sha256"])
+    # bagit lists tag files in directory order, which the file system chooses: sort for stable bytes
+    tagmanifest = folder / "tagmanifest-sha256.txt"
+    lines = tagmanifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    tagmanifest.write_text("".join(sorted(lines, key=lambda line: line.split(" ", 1)[1])), encoding="utf-8")
 
 
 def package_key(country: str, cluster: str, member: str, year: int, digest: str) -> str:
     return f"competent-body/{country.upper()}/inbox/{cluster}/{member}-{year}-{digest[:12]}.tar"
 
 
-def build_packages(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors,
-                   member_id: str | None = None) -> list[str]:
-    """Build and deliver a package for every member with an accepted approval; returns the keys."""
+def build_packages(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, *,
+                   members: Sequence[str] | None = None, year: int | None = None) -> list[str]:
+    """Build and deliver a package for each approved member (only ``members`` / ``year`` if given:
+    the flows call it per batch); each member's latest approval. Returns the keys; rebuilding
+    gives the same bytes under the same key, so a rerun delivers nothing new."""
     delivered = []
-    for row in con.execute(_APPROVED_SQL, [member_id, member_id]).fetchall():
+    wanted = {"members": list(members) if members is not None else None, "year": year}
+    for row in con.execute(_APPROVED_SQL, wanted).fetchall():
         approval_id, member, cluster, year, envelope_key, cert_key, pdf_key, json_key = row[:8]
         envelope = store.get(envelope_key)
         predicate = parse(envelope)[1]["predicate"]

@@ -19,6 +19,7 @@ from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing._pki import identity
+from signing._verify import TrustAnchors
 
 FIELD_NAME = "EMASVerifier"
 
@@ -41,3 +42,25 @@ def sign_pdf(pdf: bytes, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate
         reason=f"EMAS validation by {who.name}, accreditation {who.accreditation_no}")
     out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
     return out.getvalue()
+
+
+def verify_pdf(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors) -> tuple[bool, str]:
+    """(ok, what was found): the last signature is intact, trusted, covers the whole file and is by ``cert``."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import ValidationContext, validate_pdf_signature
+
+    try:
+        signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    except Exception as e:  # noqa: BLE001 -- pyhanko raises many unrelated types for a broken PDF
+        return False, f"validated PDF unreadable: {e}"
+    if not signatures:
+        return False, "validated PDF carries no signature"
+    roots = [_asn1(c) for c in trust.cas]
+    status = validate_pdf_signature(signatures[-1], ValidationContext(trust_roots=roots, allow_fetching=False,
+                                                                      revocation_mode="soft-fail"))
+    signer_der = status.signing_cert.dump() if status.signing_cert else b""
+    by_verifier = signer_der == cert.public_bytes(serialization.Encoding.DER)
+    coverage = status.coverage.name if status.coverage else "NONE"
+    ok = status.intact and status.valid and status.trusted and by_verifier and coverage == "ENTIRE_FILE"
+    return ok, (f"intact={status.intact} valid={status.valid} trusted={status.trusted} "
+                f"by approving verifier={by_verifier} coverage={coverage}")

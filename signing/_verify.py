@@ -23,8 +23,10 @@ from warehouse.errors import ApprovalRefused, ConfigurationError
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
 # The rules, in the order they are checked; names are stable (tests, logs and receipts use them).
+# The last two are checked by the pipeline after these pure ones (signing._inbox.record_approval):
+# the signed PDF is the validated render, and the statement may still become validated.
 RULES = ("envelope", "signature", "chain", "validity", "revocation", "identity", "nace-scope",
-         "cycle", "current-draft", "conflict", "blocking-checks")
+         "cycle", "current-draft", "conflict", "blocking-checks", "validated-pdf", "statement-status")
 
 
 class ApprovalRuleFailed(ApprovalRefused):

@@ -22,8 +22,13 @@ Hand-off to the verifier (the signing stage)::
                                                          # filled, no DRAFT mark, dated validated_on
 
 ``render_validated`` stores a new version (the draft stays as history) and is idempotent for the
-same verifier block. Superseded drafts (the data changed and a newer draft exists) can be neither
+same verifier block. ``validated_pdf(load_json(store, v), block)`` gives the same PDF bytes without
+storing or recording anything: what the verifier signs on their side before the pipeline records
+the approval (the render is deterministic, so both sides get identical bytes). Superseded drafts (the data changed and a newer draft exists) can be neither
 submitted nor validated: the error names the newer id.
+
+``typst_pdf(template, data, on)`` compiles any typst template the way the statements are compiled
+(built-in fonts only, fixed metadata date): other stages' PDFs use it to stay byte-deterministic.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from signing.store import ObjectStore
 from statements._canonical import StatementInvalid, canonical_bytes, digest, validate
 from statements._drafting import NothingToDraft, Progress, Selection, render, select
 from statements._i18n import LANGUAGES, UnsupportedLanguage
-from statements._publish import Artefacts, publish
+from statements._publish import Artefacts, publish, render_statement
 from statements._register import (
     StatementNotFound,
     StatementVersion,
@@ -48,6 +53,7 @@ from statements._register import (
     record_validated,
     set_status,
 )
+from statements._render import RenderFailed, typst_pdf
 from statements._view import VerifierBlock
 from warehouse.db import transaction
 from warehouse.errors import ApprovalRefused
@@ -118,8 +124,14 @@ def render_validated(con: duckdb.DuckDBPyConnection, store: ObjectStore, stateme
                                 verifier.validated_on)
 
 
+def validated_pdf(statement_json: bytes, verifier: VerifierBlock) -> bytes:
+    """The validated PDF of a canonical statement, byte for byte what :func:`render_validated` stores."""
+    return render_statement(json.loads(statement_json), verifier).pdf
+
+
 __all__ = [
-    "LANGUAGES", "Artefacts", "DraftRun", "NothingToDraft", "Selection", "StatementInvalid", "StatementNotFound",
-    "StatementVersion", "TransitionRefused", "UnsupportedLanguage", "VerifierBlock", "canonical_bytes",
-    "draft", "load_json", "locations", "reject", "render_validated", "select", "show", "submit", "validate",
+    "LANGUAGES", "Artefacts", "DraftRun", "NothingToDraft", "RenderFailed", "Selection", "StatementInvalid",
+    "StatementNotFound", "StatementVersion", "TransitionRefused", "UnsupportedLanguage", "VerifierBlock",
+    "canonical_bytes", "draft", "load_json", "locations", "reject", "render_validated", "select", "show", "submit",
+    "typst_pdf", "validate", "validated_pdf",
 ]

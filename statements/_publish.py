@@ -40,23 +40,38 @@ def json_key(statement_id: str) -> str:
     return f"{PREFIX}/{statement_id}/statement.json"
 
 
-def publish(store: ObjectStore, document: dict[str, Any], verifier: VerifierBlock | None = None) -> Artefacts:
-    """Render and store; the draft when ``verifier`` is None, else the validated render."""
+@dataclass(frozen=True)
+class Rendered:
+    """One render in memory: the canonical bytes, its id, and the HTML and PDF made from them."""
+
+    document: dict[str, Any]
+    data: bytes
+    statement_id: str
+    html: bytes
+    pdf: bytes
+
+
+def render_statement(document: dict[str, Any], verifier: VerifierBlock | None = None) -> Rendered:
+    """The draft when ``verifier`` is None, else the validated render; stores nothing."""
     doc = normalise(document)
     validate(doc)
     data = canonical_bytes(doc)
     sid = digest(data)
-    subject = doc["subject"]
     view = build_view(doc, sid, verifier)
-    html = _render.html(subject, view)
     dated: date | str = verifier.validated_on if verifier else doc["document_date"]
-    pdf = _render.pdf(subject, view, dated)
-    pdf_sha = digest(pdf)
-    store.put(json_key(sid), data, content_type="application/json")
-    html_key = f"{PREFIX}/{sid}/{digest(html)}.html"
+    return Rendered(doc, data, sid, _render.html(doc["subject"], view), _render.pdf(doc["subject"], view, dated))
+
+
+def publish(store: ObjectStore, document: dict[str, Any], verifier: VerifierBlock | None = None) -> Artefacts:
+    """Render and store; the draft when ``verifier`` is None, else the validated render."""
+    r = render_statement(document, verifier)
+    doc, sid, subject = r.document, r.statement_id, r.document["subject"]
+    pdf_sha = digest(r.pdf)
+    store.put(json_key(sid), r.data, content_type="application/json")
+    html_key = f"{PREFIX}/{sid}/{digest(r.html)}.html"
     pdf_key = f"{PREFIX}/{sid}/{pdf_sha}.pdf"
-    store.put(html_key, html, content_type="text/html; charset=utf-8")
-    store.put(pdf_key, pdf, content_type="application/pdf")
+    store.put(html_key, r.html, content_type="text/html; charset=utf-8")
+    store.put(pdf_key, r.pdf, content_type="application/pdf")
     return Artefacts(
         statement_id=sid, subject=subject,
         member_id=doc["organisation"]["member_id"] if subject == "member" else None,

@@ -43,9 +43,9 @@ def _jinja() -> jinja2.Environment:
     return env
 
 
-@lru_cache(maxsize=1)
-def _compiler() -> typst.Compiler:
-    return typst.Compiler(root=str(_TEMPLATES), ignore_system_fonts=True)
+@lru_cache(maxsize=4)
+def _compiler(root: Path) -> typst.Compiler:
+    return typst.Compiler(root=str(root), ignore_system_fonts=True)
 
 
 def html(subject: str, view: dict[str, Any]) -> bytes:
@@ -56,15 +56,19 @@ def html(subject: str, view: dict[str, Any]) -> bytes:
 
 
 def pdf(subject: str, view: dict[str, Any], on: date | str) -> bytes:
-    """The PDF, dated ``on`` (midnight UTC) in its metadata so reruns give the same bytes."""
+    return typst_pdf(_TEMPLATES / f"{subject}.typ", view, on)
+
+
+def typst_pdf(template: Path, data: dict[str, Any], on: date | str) -> bytes:
+    """``template`` compiled with ``data`` as JSON in ``sys.inputs.view``, dated ``on``
+    (midnight UTC) in its metadata so reruns give the same bytes. Other stages' documents (the
+    Annex VI application) use it too, so every PDF ecocluster makes is deterministic the same way."""
     day = date.fromisoformat(on) if isinstance(on, str) else on
     stamp = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
-    data = json.dumps(view, ensure_ascii=False, sort_keys=True)
+    inputs = json.dumps(data, ensure_ascii=False, sort_keys=True)
     try:
-        result = _compiler().compile(
-            input=str(_TEMPLATES / f"{subject}.typ"), sys_inputs={"view": data}, timestamp=stamp
-        )
+        result = _compiler(template.parent).compile(input=str(template), sys_inputs={"view": inputs}, timestamp=stamp)
     except typst.TypstError as e:
-        raise RenderFailed(f"typst template {subject}.typ: {e}") from e
+        raise RenderFailed(f"typst template {template.name}: {e}") from e
     assert isinstance(result, bytes)
     return result

@@ -115,7 +115,8 @@ def register(app: typer.Typer) -> None:
 
         home = home_of(ctx)
         with connect(home.warehouse_path) as con:
-            keys = signing.build_packages(con, signing.open_store(home), signing.trust_anchors(home), member)
+            keys = signing.build_packages(con, signing.open_store(home), signing.trust_anchors(home),
+                                          members=[member] if member else None)
         for key in keys:
             console.print(key)
         console.print(f"{len(keys)} package(s) delivered")

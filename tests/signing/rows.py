@@ -1,4 +1,9 @@
-"""The one place signing tests build warehouse rows: a member with a checked, drafted statement."""
+"""The one place signing tests build warehouse rows: a member with a checked, drafted statement.
+
+:func:`ready_member` writes a stand-in draft (a blank PDF, a tiny JSON) for the refusal rules,
+which never look inside the statement; :func:`drafted_member` drafts a real statement with the
+statements stage, for everything that validates it (approvals, packages).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,10 @@ import json
 import duckdb
 from pypdf import PdfWriter
 
+import statements
 from signing.store.interface import ObjectStore
+from tests.statements import warehouse_rows
+from warehouse.home import Home
 
 
 def blank_pdf(text: str = "") -> bytes:
@@ -65,3 +73,12 @@ def ready_member(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id: 
     add_member(con, member_id, **kwargs)  # type: ignore[arg-type]
     add_check(con, member_id)
     return add_draft(con, store, member_id, cluster=str(kwargs.get("cluster", "cerreto")))
+
+
+def drafted_member(con: duckdb.DuckDBPyConnection, home: Home, member_id: str = "IT-HOT-1") -> str:
+    """A member of the statements' small cluster with a clean check and a real 2025 draft in its
+    own language (typst PDF in the home's store); returns the statement id."""
+    warehouse_rows.build(con)
+    add_check(con, member_id)
+    run = statements.draft(con, home, member=member_id, year=warehouse_rows.YEAR, workers=1)
+    return next(a.statement_id for a in run.statements if a.member_id == member_id)

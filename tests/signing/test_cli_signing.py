@@ -8,8 +8,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from signing import _keys
-from signing.store import LocalStore
-from tests.signing.rows import ready_member
+from tests.signing.rows import drafted_member
 
 ENV = {"ECOCLUSTER_CA_PASSWORD": "ca-pw", "ECOCLUSTER_KEY_PASSWORD": "key-pw", "ECOCLUSTER_CB_PASSWORD": "cb-pw"}
 
@@ -20,7 +19,7 @@ def run(home, *args: str):
 
 
 def test_pki_approve_register_intake_verify(con, home, tmp_path: Path) -> None:
-    sid = ready_member(con, LocalStore(home.objects_dir))
+    sid = drafted_member(con, home)
     con.close()  # the CLI opens the warehouse itself
     assert run(home, "pki", "init", "--name", "TEST Accreditation Body").exit_code == 0
     out = tmp_path / "verifier"
@@ -28,7 +27,7 @@ def test_pki_approve_register_intake_verify(con, home, tmp_path: Path) -> None:
                  "--nace", "55.10,84.11", "--out", str(out))
     assert issued.exit_code == 0, issued.output
     approved = run(home, "approve", "--statement", sid, "--key", str(out / "key.pem"), "--cert", str(out / "cert.pem"))
-    assert approved.exit_code == 0 and "approved: member IT-CL-001" in approved.output, approved.output
+    assert approved.exit_code == 0 and "approved: member IT-HOT-1" in approved.output, approved.output
     registered = run(home, "register")
     assert "1 package(s) delivered" in registered.output, registered.output
     package = next((home.objects_dir / "competent-body" / "IT").rglob("*.tar"))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+import statements
 from signing import _keys, _pki
 from signing._approval import sign_approval
-from signing._inbox import approve, export_review, record_approval
+from signing._inbox import approve, export_review, record_approval, sign_decision
+from signing._pades import sign_pdf
 from signing._records import draft_for
 from signing._verify import ApprovalRuleFailed
 from signing.store import LocalStore
-from tests.signing.rows import add_check, add_draft, ready_member
+from tests.signing.rows import add_check, add_draft, drafted_member, ready_member
+from tests.statements.conftest import pdf_text
 
 
 @pytest.fixture
@@ -23,42 +26,79 @@ def verifier(home) -> _keys.KeyFiles:
     return _keys.demo_verifier(home)
 
 
-def test_demo_verifier_approves_and_the_approval_is_recorded(con, store, home, verifier) -> None:
-    sid = ready_member(con, store)
+def test_approval_validates_the_statement_and_signs_that_pdf(con, store, home, verifier) -> None:
+    sid = drafted_member(con, home)
     verified = approve(con, store, _keys.trust_anchors(home), sid, verifier, _keys.DEMO_PASSWORD, place="Ventasso")
-    assert verified.decision == "approved" and verified.member_id == "IT-CL-001"
-    row = con.execute("SELECT decision, accreditation_no, signed_pdf_key FROM approval").fetchone()
-    assert row[:2] == ("approved", "DEMO-V-0001") and store.get(row[2]).startswith(b"%PDF")
+    assert verified.decision == "approved" and verified.member_id == "IT-HOT-1"
+    final = statements.show(con, sid)
+    assert (final.version, final.status, final.verifier_name, final.accreditation_no) == (
+        2, "validated", "DEMO Verifier", "DEMO-V-0001")
+    row = con.execute("SELECT decision, accreditation_no, signed_pdf_key, pdf_sha256 FROM approval").fetchone()
+    assert row[:2] == ("approved", "DEMO-V-0001")
+    assert row[3] == con.execute("SELECT pdf_sha256 FROM statement WHERE version = 1").fetchone()[0]  # draft signed
+    signed = store.get(row[2])
+    assert signed.startswith(store.get(final.pdf_key)) and len(signed) > len(store.get(final.pdf_key))
+    text = pdf_text(signed)
+    assert "DEMO Verifier" in text and "DEMO-V-0001" in text and "BOZZA" not in text
+    assert "BOZZA" in pdf_text(store.get(con.execute("SELECT pdf_key FROM statement WHERE version = 1")
+                                         .fetchone()[0]))
+
+
+def test_sign_decision_records_nothing_and_its_files_are_accepted_later(con, store, home, verifier) -> None:
+    sid = drafted_member(con, home)
+    signed = sign_decision(con, store, sid, verifier, _keys.DEMO_PASSWORD, place="Ventasso")
+    assert sorted(signed.files()) == ["cert.pem", "dsse.json", "validated.pdf"]
+    assert con.execute("SELECT count(*) FROM approval").fetchone() == (0,)
+    assert statements.show(con, sid).status == "draft"
+    record_approval(con, store, signed.envelope, signed.cert_pem, _keys.trust_anchors(home),
+                    signed_pdf=signed.signed_pdf)
+    assert statements.show(con, sid).status == "validated"
+    rejection = sign_decision(con, store, sid, verifier, _keys.DEMO_PASSWORD, decision="rejected", reasons=("x",))
+    assert sorted(rejection.files()) == ["cert.pem", "dsse.json"]
+
+
+def test_a_signed_pdf_other_than_the_validated_render_is_refused(con, store, home, verifier) -> None:
+    sid = drafted_member(con, home)
+    key = _pki.load_key(verifier.key, _keys.DEMO_PASSWORD)
+    envelope = sign_approval(draft_for(con, sid), key, verifier.load_cert())
+    draft_pdf = store.get(statements.show(con, sid).pdf_key)
+    signed_draft = sign_pdf(draft_pdf, key, verifier.load_cert(), ())
+    with pytest.raises(ApprovalRuleFailed) as caught:
+        record_approval(con, store, envelope, verifier.cert.read_bytes(), _keys.trust_anchors(home),
+                        signed_pdf=signed_draft)
+    assert caught.value.rule == "validated-pdf"
+    assert statements.show(con, sid).status == "draft"
+    assert con.execute("SELECT count(*) FROM approval").fetchone() == (0,)
 
 
 def test_superseded_draft_is_refused_and_the_rule_recorded(con, store, home, verifier) -> None:
-    old = ready_member(con, store)
-    add_draft(con, store, content="v2", supersedes=old)
+    old = drafted_member(con, home)
+    add_draft(con, store, "IT-HOT-1", cluster="CL-IT", content="v2", supersedes=old)
     with pytest.raises(ApprovalRuleFailed, match="superseded") as caught:
         approve(con, store, _keys.trust_anchors(home), old, verifier, _keys.DEMO_PASSWORD)
     assert caught.value.rule == "current-draft"
-    assert con.execute("SELECT member_id, rule FROM approval_refusal").fetchall() == [("IT-CL-001", "current-draft")]
+    assert con.execute("SELECT member_id, rule FROM approval_refusal").fetchall() == [("IT-HOT-1", "current-draft")]
     assert con.execute("SELECT count(*) FROM approval").fetchone() == (0,)
 
 
 def test_blocking_failure_from_the_checks_tables_refuses(con, store, home, verifier) -> None:
-    sid = ready_member(con, store)
-    add_check(con, blocking=("compliance.permit_expired",))
+    sid = drafted_member(con, home)
+    add_check(con, "IT-HOT-1", blocking=("compliance.permit_expired",))
     with pytest.raises(ApprovalRuleFailed, match="permit_expired"):
         approve(con, store, _keys.trust_anchors(home), sid, verifier, _keys.DEMO_PASSWORD)
 
 
 def test_conflict_from_the_warehouse_refuses(con, store, home, verifier) -> None:
     from signing._records import mark_consulted
-    sid = ready_member(con, store)
-    mark_consulted(con, "DEMO-V-0001", "IT-CL-001", "energy audit 2023")
+    sid = drafted_member(con, home)
+    mark_consulted(con, "DEMO-V-0001", "IT-HOT-1", "energy audit 2023")
     with pytest.raises(ApprovalRuleFailed) as caught:
         approve(con, store, _keys.trust_anchors(home), sid, verifier, _keys.DEMO_PASSWORD)
     assert caught.value.rule == "conflict"
 
 
 def test_revoked_via_home_crl_refuses(con, store, home, verifier) -> None:
-    sid = ready_member(con, store)
+    sid = drafted_member(con, home)
     _keys.revoke(home, verifier.load_cert(), _keys.DEMO_PASSWORD)
     with pytest.raises(ApprovalRuleFailed) as caught:
         approve(con, store, _keys.trust_anchors(home), sid, verifier, _keys.DEMO_PASSWORD)
@@ -74,7 +114,7 @@ def test_approval_without_signed_pdf_is_refused(con, store, home, verifier) -> N
 
 
 def test_private_key_never_leaves_the_verifier_folder(con, store, home, verifier) -> None:
-    sid = ready_member(con, store)
+    sid = drafted_member(con, home)
     approve(con, store, _keys.trust_anchors(home), sid, verifier, _keys.DEMO_PASSWORD)
     key = _pki.load_key(verifier.key, _keys.DEMO_PASSWORD)
     secret = key.private_numbers().private_value.to_bytes(32, "big")

@@ -10,7 +10,8 @@ import pytest
 
 import signing
 from signing.store import LocalStore
-from tests.signing.rows import ready_member
+from tests.signing.rows import drafted_member
+from tests.statements.conftest import pdf_text
 
 CB_PASSWORD = b"competent-body-secret"
 
@@ -21,10 +22,10 @@ def delivered(con, home):
     store = LocalStore(home.objects_dir)
     verifier = signing.demo_verifier(home)
     trust = signing.trust_anchors(home)
-    sid = ready_member(con, store)
+    sid = drafted_member(con, home, "IT-HOT-2")  # not yet registered: intake gives a first number
     signing.approve(con, store, trust, sid, verifier, signing.DEMO_PASSWORD, place="Ventasso")
     keys = signing.build_packages(con, store, trust)
-    assert len(keys) == 1 and keys[0].startswith("competent-body/IT/inbox/cerreto/IT-CL-001-2025-")
+    assert len(keys) == 1 and keys[0].startswith("competent-body/IT/inbox/CL-IT/IT-HOT-2-2025-")
     return store, keys[0], trust
 
 
@@ -73,6 +74,24 @@ def test_resealed_bag_with_changed_statement_is_still_refused(delivered, tmp_pat
     assert [c.name for c in report.checks if not c.ok] == ["approval/current-draft"]
 
 
+def test_rebuilding_gives_the_same_bytes_and_no_new_package(delivered, con, tmp_path) -> None:
+    store, key, trust = delivered
+    first = store.get(key)
+    assert signing.build_packages(con, store, trust) == [key]  # the key holds the SHA-256 of the tar
+    assert store.get(key) == first
+    assert con.execute("SELECT count(*) FROM registration_package").fetchone() == (1,)
+    application = unpacked(store, key, tmp_path / "bag") / "data" / "annex-vi-application.pdf"
+    text = pdf_text(application.read_bytes())
+    assert "Annex VI" in text and "DEMO-V-0001" in text and "first registration" in text
+
+
+def test_build_packages_filters_by_members_and_year(delivered, con) -> None:
+    store, key, trust = delivered
+    assert signing.build_packages(con, store, trust, members=["IT-HOT-1"]) == []
+    assert signing.build_packages(con, store, trust, year=2024) == []
+    assert signing.build_packages(con, store, trust, members=["IT-HOT-2", "LV-NOV-1"], year=2025) == [key]
+
+
 def test_package_against_another_trust_anchor_is_refused(delivered, tmp_path) -> None:
     from signing import _pki
     store, key, _ = delivered
@@ -83,8 +102,8 @@ def test_package_against_another_trust_anchor_is_refused(delivered, tmp_path) ->
 
 def test_intake_registers_then_renews_and_signs_receipts(delivered, con, home) -> None:
     store, key, trust = delivered
-    first = signing.intake(home, con, store, trust, "IT", CB_PASSWORD)
-    assert [(r.outcome, r.registration_no) for r in first] == [("registered", "IT-000001")]
+    first = signing.intake(home, con, store, trust, "IT", CB_PASSWORD)  # next after the roster's IT-000576
+    assert [(r.outcome, r.registration_no) for r in first] == [("registered", "IT-000577")]
     assert signing.intake(home, con, store, trust, "IT", CB_PASSWORD) == []  # idempotent
     receipt = store.get(first[0].receipt_key)
     from signing._dsse import Envelope, signed_by
@@ -95,13 +114,13 @@ def test_intake_registers_then_renews_and_signs_receipts(delivered, con, home) -
     data = store.get(key)
     store.put(key.replace("-2025-", "-2026-"), data + b"\0" * 512)
     second = signing.intake(home, con, store, trust, "IT", CB_PASSWORD)
-    assert [(r.outcome, r.registration_no) for r in second] == [("renewed", "IT-000001")]
+    assert [(r.outcome, r.registration_no) for r in second] == [("renewed", "IT-000577")]
 
 
 def test_intake_refuses_a_tampered_package_with_a_signed_refusal(delivered, con, home) -> None:
     store, key, trust = delivered
-    store.put("competent-body/IT/inbox/cerreto/forged.tar", b"not a tar at all")
+    store.put("competent-body/IT/inbox/CL-IT/forged.tar", b"not a tar at all")
     receipts = {r.package_key: r for r in signing.intake(home, con, store, trust, "IT", CB_PASSWORD)}
-    forged = receipts["competent-body/IT/inbox/cerreto/forged.tar"]
+    forged = receipts["competent-body/IT/inbox/CL-IT/forged.tar"]
     assert forged.outcome == "refused" and forged.reasons and forged.registration_no is None
     assert receipts[key].outcome == "registered"
