@@ -93,6 +93,8 @@ def poll_inbox(store: ObjectStore, accept: Callable[[str, bytes], Decision]) -> 
     """
     new = []
     for key in store.list(INBOX):
+        if not key.endswith(".dsse.json"):  # a decision's certificate and signed PDF lie beside its envelope
+            continue
         envelope = store.get(key)
         marker = f"{PROCESSED}{hashlib.sha256(envelope).hexdigest()}.json"
         if store.exists(marker):
