@@ -7,7 +7,9 @@ current one costs one query.
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -16,8 +18,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from warehouse.errors import WarehouseBusy
+from warehouse.errors import ConfigurationError, WarehouseBusy
 
+DEFAULT_LOCK_WAIT_SECONDS = 60.0
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -55,17 +58,38 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file, turning DuckDB's lock conflict into a message a person can act on."""
+def lock_wait_seconds() -> float:
+    """How long to queue behind another process's lock: ``ECOCLUSTER_LOCK_WAIT_SECONDS``, default 60."""
     try:
-        con = duckdb.connect(str(path), read_only=read_only and path.exists())
-    except duckdb.IOException as e:
-        if "lock" in str(e).lower():
-            raise WarehouseBusy(
-                f"{path} is in use by another ecocluster process; wait for it to finish "
-                "(or stop it) and run the command again"
-            ) from e
-        raise
+        return max(0.0, float(os.environ.get("ECOCLUSTER_LOCK_WAIT_SECONDS", DEFAULT_LOCK_WAIT_SECONDS)))
+    except ValueError as e:
+        raise ConfigurationError("ECOCLUSTER_LOCK_WAIT_SECONDS must be a number of seconds") from e
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file, waiting a bounded time for another process's lock.
+
+    DuckDB allows one process per file (even readers are refused while a writer holds it), and a
+    cycle opens the warehouse briefly per stage; so two runs at once (two reruns, a rerun during
+    the scheduled cycle) take turns: each waits for the other's short hold instead of failing.
+    Only a hold longer than :func:`lock_wait_seconds` becomes :class:`WarehouseBusy` (exit 75).
+    """
+    deadline = time.monotonic() + lock_wait_seconds()
+    pause = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only and path.exists())
+            break
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise
+            if time.monotonic() + pause > deadline:
+                raise WarehouseBusy(
+                    f"{path} is in use by another ecocluster process (waited {lock_wait_seconds():.0f} s); "
+                    "wait for it to finish (or stop it) and run the command again"
+                ) from e
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
     if not read_only:
         migrate(con)
     return con

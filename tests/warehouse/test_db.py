@@ -27,7 +27,10 @@ def test_a_second_writer_gets_a_clear_message(home: Home) -> None:
         f"try:\n    connect(__import__('pathlib').Path({str(home.warehouse_path)!r}))\n"
         "except WarehouseBusy as e:\n    print(e); sys.exit(7)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    import os
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                          env={**os.environ, "ECOCLUSTER_LOCK_WAIT_SECONDS": "0.3"})  # waits, then gives up
     first.close()
     assert done.returncode == 7, done.stderr
     assert "in use by another ecocluster process" in done.stdout
