@@ -75,6 +75,8 @@ def _field_rules(field: Field, col: str) -> list[tuple[str, str]]:
     elif field.kind is Kind.DATE:
         rules.append((f"{present} AND {value} IS NULL", "is not a date written as YYYY-MM-DD"))
         rules.append((f"{present} AND year({value}) NOT BETWEEN 1950 AND 2100", "is not a plausible date"))
+        if field.past:
+            rules.append((f"{present} AND {value} > current_date", "is in the future; give the date it happened"))
     elif field.kind is Kind.BOOLEAN:
         rules.append((f"{present} AND {value} IS NULL", "must be yes or no (true/false)"))
     elif field.kind is Kind.CHOICE:

@@ -29,6 +29,7 @@ class Field:
     required: bool = False
     choices: tuple[str, ...] = ()
     max_length: int = 4000
+    past: bool = False  # a date of something that has happened: cannot lie in the future
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,8 @@ class Section:
 
 
 def _f(name: str, kind: Kind = Kind.TEXT, required: bool = False, choices: tuple[str, ...] = (),
-       max_length: int = 4000) -> Field:
-    return Field(name, kind, required, choices, max_length)
+       max_length: int = 4000, past: bool = False) -> Field:
+    return Field(name, kind, required, choices, max_length, past)
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -69,16 +70,16 @@ SECTIONS: tuple[Section, ...] = (
     )),
     Section("measurements", "measurement", (
         _f("obligation_id", required=True, max_length=64), _f("site_id", max_length=64),
-        _f("parameter", required=True, max_length=200), _f("measured_on", Kind.DATE, True),
+        _f("parameter", required=True, max_length=200), _f("measured_on", Kind.DATE, True, past=True),
         _f("value", Kind.NUMBER, True), _f("unit", Kind.UNIT, True),
     )),
     Section("nonconformities", "nonconformity", (
         _f("nc_id", required=True, max_length=64), _f("severity", Kind.CHOICE, True, ("major", "minor")),
-        _f("description", required=True), _f("opened_on", Kind.DATE, True), _f("closed_on", Kind.DATE),
+        _f("description", required=True), _f("opened_on", Kind.DATE, True, past=True), _f("closed_on", Kind.DATE, past=True),
         _f("corrective_action"),
     )),
     Section("milestones", "ems_milestone", (
-        _f("milestone", Kind.CHOICE, True, MILESTONES), _f("completed_on", Kind.DATE),
+        _f("milestone", Kind.CHOICE, True, MILESTONES), _f("completed_on", Kind.DATE, past=True),
         _f("auditor", max_length=200), _f("evidence", max_length=1000),
     )),
     Section("aspects", "aspect", (

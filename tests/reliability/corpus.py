@@ -71,6 +71,8 @@ def field_cases() -> Iterator[Case]:
         base = _base_row(section)
         for field in section.fields:
             values = list(_BAD_VALUES.get(field.kind, []))
+            if field.past:
+                values.append(("2099-06-30", "is in the future"))
             if field.required:
                 values.append(("", "is required"))
             if field.kind in (Kind.TEXT,):

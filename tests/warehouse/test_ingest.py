@@ -116,6 +116,8 @@ def _reject_reasons(con, store, path: Path) -> list[str]:
      "is not a date written as YYYY-MM-DD"),
     ({"indicators": [{"indicator": "water.total", "value": 1, "unit": "m3", "period_start": "1850-01-01"}]},
      "is not a plausible date"),
+    ({"measurements": [{"obligation_id": "AUA-1", "parameter": "NOx", "measured_on": "2099-01-01", "value": 1,
+                        "unit": "mg/Nm3"}]}, "measured_on: is in the future"),
     ({"aspects": [{"aspect_id": "A", "aspect": "x", "kind": "direct", "impact": "y", "significant": "maybe"}]},
      "must be yes or no"),
     ({"nonconformities": [{"nc_id": "N", "severity": "catastrophic", "description": "d", "opened_on": "2025-01-01"}]},
