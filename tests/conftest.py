@@ -18,7 +18,8 @@ from warehouse.db import connect  # noqa: E402
 from warehouse.home import Home  # noqa: E402
 
 # Fixture modules contributed by the test packages (servers, PKI, sample warehouses).
-pytest_plugins: list[str] = ["tests.fixtures_pki", "tests.fixtures_s3", "tests.fixtures_prefect"]
+pytest_plugins: list[str] = ["tests.fixtures_pki", "tests.fixtures_s3", "tests.fixtures_prefect",
+                               "tests.fixtures_sample"]
 
 
 @pytest.fixture

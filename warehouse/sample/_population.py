@@ -204,8 +204,13 @@ def _canonical_values(pop: Population, d: _MemberDraws, t: int) -> np.ndarray:
     b = pop.b_base[:, None] * (1 + d.growth[:, None]) ** yrs * (1 + d.b_noise[:, :t])  # (m, t)
     per_b = param[:, :, None] * b[:, None, :] * d.efficiency[:, :, None] \
         * (1 + d.trend[:, :, None]) ** yrs * (1 + d.noise[:, :, :t])
-    size = np.sqrt(pop.employees / np.array([sum(SECTORS[k].employees) / 2 for k in SECTOR_KEYS])[pop.sector])
-    land = np.repeat((param * size[:, None] * d.efficiency)[:, :, None], t, axis=2)
+    # land grows with the organisation like its output does, so land per unit of output (R) is
+    # comparable among peers of one sector whatever their size (a city council is not an outlier)
+    size = pop.employees / np.array([sum(SECTORS[k].employees) / 2 for k in SECTOR_KEYS])[pop.sector]
+    # one land draw per member (not per code), so sealed and nature areas stay within the total
+    # as the sector table sets them: a clean member's land is never physically impossible
+    land_efficiency = d.efficiency[:, [CODES.index("land.total")]]
+    land = np.repeat((param * size[:, None] * land_efficiency)[:, :, None], t, axis=2)
     pct = np.clip(param[:, :, None] * d.efficiency[:, :, None] + yrs * d.pct_step[:, :, None], 0, 100)
     k = kind[:, :, None]
     values = np.full(per_b.shape, np.nan)
