@@ -3,20 +3,8 @@ deliberate fault is reported by the right rule, severity and member, and clean m
 
 from __future__ import annotations
 
+from tests.checks.seeded_faults import CAUGHT_BY, REFUSED_BY_INGESTION
 from warehouse import connect
-
-# fault kind in faults.json -> (rule, severity) that must report it; None = ingestion refuses the file
-CAUGHT_BY = {
-    "missing_indicator": ("completeness.core_missing", "blocking"),
-    "unit_implausible": ("plausibility.yoy_jump", "warning"),
-    "yoy_jump": ("plausibility.yoy_jump", "warning"),
-    "expired_permit": ("compliance.permit_expired", "blocking"),
-    "permit_exceedance": ("compliance.permit_exceeded", "blocking"),
-    "open_major_nc": ("compliance.open_major_nonconformity", "blocking"),
-    "unfinished_step": ("compliance.step_gate", "blocking"),
-    "derogation_medium": ("compliance.derogation_ineligible", "blocking"),
-    "incompatible_unit": None,
-}
 
 
 def _results(sample) -> set[tuple[str, str, str]]:
@@ -30,8 +18,8 @@ def _results(sample) -> set[tuple[str, str, str]]:
 def test_every_bundled_fault_is_caught_with_its_severity_and_member(bundled_sample) -> None:
     found = _results(bundled_sample)
     faults = bundled_sample.faults
-    assert {f["kind"] for f in faults} == set(CAUGHT_BY)  # the sample still seeds every kind
-    missed = [f for f in faults if CAUGHT_BY[f["kind"]] and (f["member_id"], *CAUGHT_BY[f["kind"]]) not in found]
+    assert {f["kind"] for f in faults} == {*CAUGHT_BY, *REFUSED_BY_INGESTION}  # the sample seeds every kind
+    missed = [f for f in faults if f["kind"] in CAUGHT_BY and (f["member_id"], *CAUGHT_BY[f["kind"]]) not in found]
     assert missed == []
 
 

@@ -10,22 +10,11 @@ import pytest
 
 import checks
 from signing.store import open_store
+from tests.checks.seeded_faults import CAUGHT_BY
 from warehouse.db import connect
 from warehouse.home import Home
 from warehouse.ingest import ingest_paths
 from warehouse.sample import write_synthetic
-
-# fault kind in faults.json -> (rule, severity) that must report it
-CAUGHT_BY = {
-    "missing_indicator": ("completeness.core_missing", "blocking"),
-    "unit_implausible": ("plausibility.yoy_jump", "warning"),
-    "yoy_jump": ("plausibility.yoy_jump", "warning"),
-    "expired_permit": ("compliance.permit_expired", "blocking"),
-    "permit_exceedance": ("compliance.permit_exceeded", "blocking"),
-    "open_major_nc": ("compliance.open_major_nonconformity", "blocking"),
-    "unfinished_step": ("compliance.step_gate", "blocking"),
-    "derogation_medium": ("compliance.derogation_ineligible", "blocking"),
-}
 
 
 def _checked_population(home: Home, out: Path, clusters: int, members_per_cluster: int):
