@@ -6,6 +6,8 @@ The exit code tells scripts whether anything blocks: 0 = no blocking failure, 2 
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import duckdb
@@ -46,6 +48,19 @@ def _blocking_exit(n_blocking: int, what: str) -> None:
                           "files and run `ecocluster check` again")
 
 
+def _write_csv(rows: list[tuple[object, ...]], out: Path | None) -> None:
+    """The report for a spreadsheet: members' text never becomes a formula (warehouse.spreadsheet)."""
+    from warehouse.spreadsheet import write_csv
+
+    header = ("member", "severity", "rule", "about", "source", "explanation")
+    if out is None:
+        write_csv(sys.stdout, header, rows)
+        return
+    with out.open("w", encoding="utf-8", newline="") as f:
+        write_csv(f, header, rows)
+    console.print(f"{len(rows)} result(s) written to {out}")
+
+
 def register(app: typer.Typer) -> None:
     check_app = typer.Typer(help="Run the data-quality and compliance checks, or report on them.",
                             invoke_without_command=True)
@@ -77,8 +92,13 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
         year: Annotated[int | None, _YEAR] = None,
+        fmt: Annotated[str, typer.Option("--format", help="table (terminal) or csv (spreadsheet-safe).")]
+        = "table",
+        out: Annotated[Path | None, typer.Option("--out", help="Write the CSV here instead of stdout.")] = None,
     ) -> None:
         """Print the current check results, blocking first, and where the GX Data Docs are."""
+        if fmt not in ("table", "csv"):
+            raise typer.BadParameter("--format must be table or csv")
         import checks
 
         home = home_of(ctx)
@@ -104,6 +124,10 @@ def register(app: typer.Typer) -> None:
         if not docs:
             raise ConfigurationError(f"no check results for {chosen}{f' and {member}' if member else ''}; "
                                      "run `ecocluster check` first")
+        if fmt == "csv":
+            _write_csv(rows, out)
+            _blocking_exit(sum(r[1] == "blocking" for r in rows), f"for {member or 'the checked members'}")
+            return
         table = Table(title=f"Check results {chosen}", show_edge=False, show_lines=False)
         for col in ("member", "severity", "rule", "about", "source", "explanation"):
             table.add_column(col, overflow="fold")

