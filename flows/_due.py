@@ -16,7 +16,7 @@ from enum import Enum
 
 import duckdb
 
-from warehouse.indicators import INTERMEDIATE_AUDITS, MILESTONES, STEPS
+from warehouse.indicators import INTERMEDIATE_AUDITS, STEPS
 
 
 class CycleKind(str, Enum):
@@ -102,13 +102,16 @@ def members_due(con: duckdb.DuckDBPyConnection, year: int, kind: CycleKind, *,
     return [DueMember(m, c, Due(d), r) for m, c, d, r in rows]
 
 
-# Evidence each due needs in the member's current milestones for the year. Internal audit and
-# management review must be of the reporting year; steps and audits may be older.
+# Evidence a full verification needs beyond what the checks judge. The checks package owns the
+# rest: the internal audit and management review of the reporting year for every member
+# (``compliance.internal_audit_missing``, ``compliance.management_review_missing``) and the six
+# steps and three audits before a first registration (``compliance.step_gate``). What is left is
+# the cycle's own knowledge: a first registration needs the initial environmental review, and a
+# registered member's full (three-yearly) verification covers the whole EMS again.
 _EVIDENCE = {
-    Due.INITIAL: MILESTONES,
-    Due.FULL: STEPS + INTERMEDIATE_AUDITS + ("internal_audit", "management_review"),
+    Due.INITIAL: ("initial_review",),
+    Due.FULL: STEPS + INTERMEDIATE_AUDITS,
 }
-_OF_THE_YEAR = ["internal_audit", "management_review"]
 
 _MISSING_SQL = """
 WITH needed AS (
@@ -118,7 +121,6 @@ WITH needed AS (
     SELECT member_id, milestone FROM current_ems_milestone
     WHERE reporting_year = $year AND completed_on IS NOT NULL
       AND completed_on <= make_date($year, 12, 31)
-      AND (NOT list_contains($of_the_year, milestone) OR year(completed_on) = $year)
 )
 SELECT n.member_id, list(n.milestone ORDER BY n.milestone) AS missing
 FROM needed n ANTI JOIN done d USING (member_id, milestone)
@@ -130,14 +132,14 @@ def missing_evidence(con: duckdb.DuckDBPyConnection, year: int,
                      due: list[DueMember]) -> dict[str, tuple[str, ...]]:
     """Members due a full verification whose EMS evidence is incomplete, with what is missing.
 
-    A member listed here cannot be sent to the verifier: the full verification of its EMS needs
-    every milestone completed (internal audit and management review in the reporting year).
+    A member listed here cannot be sent to the verifier; the check stage adds these gaps to the
+    member's blocking check results.
     """
     full = [d for d in due if d.due in _EVIDENCE]
     if not full:
         return {}
     rows = con.execute(_MISSING_SQL, {
-        "year": year, "of_the_year": _OF_THE_YEAR,
+        "year": year,
         "member_ids": [d.member_id for d in full], "needs": [list(_EVIDENCE[d.due]) for d in full],
     }).fetchall()
     return {member: tuple(missing) for member, missing in rows}

@@ -35,8 +35,9 @@ class StageOutcome:
     blocked: tuple[Blocked, ...] = ()
     artefacts: tuple[Artefact, ...] = ()
     notes: tuple[str, ...] = field(default=())  # stage-level facts (files ingested, stage not built...)
+    waiting: tuple[str, ...] = ()  # members held at this stage by someone outside (their verifier)
 
     def merged(self, other: StageOutcome) -> StageOutcome:
         """Two batches of the same stage as one (the summary reports per stage)."""
         return StageOutcome(self.stage, "all", self.passed + other.passed, self.blocked + other.blocked,
-                            self.artefacts + other.artefacts, self.notes + other.notes)
+                            self.artefacts + other.artefacts, self.notes + other.notes, self.waiting + other.waiting)

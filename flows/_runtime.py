@@ -1,18 +1,32 @@
 """Prefect's environment for an ecocluster run: state in the home folder, quiet, no phoning home.
 
 Prefect reads most settings once, when it is imported, so :func:`configure` runs before the
-first ``import prefect``. With no ``PREFECT_API_URL`` Prefect starts a temporary local server for
-the run (a subprocess with a SQLite database): its database and the persisted task results live
-under ``<home>/prefect``, so caching survives between runs and a wiped home folder forgets it.
+first ``import prefect``. With no ``PREFECT_API_URL`` an embedded run needs a temporary local
+API server (a subprocess with a SQLite database, what Prefect itself starts for a run without a
+server). Starting it takes 10-20 s of one core, mostly imports and database migrations, so
+:func:`start_temporary_server` launches it first, in its own process, and the command imports,
+writes and ingests on the other core meanwhile; :func:`wait_for_server` joins before the first
+flow. Its database and the persisted task results live under ``<home>/prefect``, so caching
+survives between runs and a wiped home folder forgets it.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import warnings
+from pathlib import Path
 
+from warehouse.errors import ConfigurationError
 from warehouse.home import Home
+
+_server: subprocess.Popen[bytes] | None = None
 
 
 def configure(home: Home) -> None:
@@ -33,8 +47,77 @@ def configure(home: Home) -> None:
         os.environ.setdefault(name, value)
 
 
+def start_temporary_server(home: Home) -> None:
+    """Start the run's temporary API server now, unless a server is configured (``PREFECT_API_URL``).
+
+    Embedded runs do not send their logs to it (nobody reads a server that stops with the run;
+    the cycle summary is the record), which also keeps the shutdown free of "Error logging to
+    API" noise. The server's own output goes to ``<home>/prefect/server.log``.
+    """
+    global _server
+    if os.environ.get("PREFECT_API_URL") or _server is not None:
+        return
+    configure(home)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    log = (home.subdir("prefect") / "server.log").open("ab")
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    _server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    log.close()
+    os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+    os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "false"
+    atexit.register(stop_temporary_server)
+
+
+def wait_for_server(timeout: float = 180.0) -> None:
+    """Block until the temporary server answers (a no-op when none was started here)."""
+    if _server is None:
+        return
+    url = os.environ["PREFECT_API_URL"] + "/health"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _server.poll() is not None:
+            raise ConfigurationError(f"the temporary Prefect server exited with code {_server.returncode}; "
+                                     f"see {Path(os.environ['PREFECT_HOME']) / 'server.log'}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise ConfigurationError(f"the temporary Prefect server did not answer within {timeout:.0f} s; see "
+                             f"{Path(os.environ['PREFECT_HOME']) / 'server.log'}, or start one with "
+                             "infra/prefect-server.sh and set PREFECT_API_URL")
+
+
+def stop_temporary_server() -> None:
+    """Let Prefect deliver its last events, then stop the server (registered at exit)."""
+    global _server
+    if _server is None:
+        return
+    if "prefect.events.worker" in sys.modules:
+        from prefect.events.worker import EventsWorker
+
+        EventsWorker.drain_all(timeout=10)
+    _server.terminate()
+    try:
+        _server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        _server.kill()
+        _server.wait()
+    _server = None
+
+
 def quiet() -> None:
-    """Keep the terminal for the coordinator: library chatter and warnings go nowhere."""
-    for name in ("great_expectations", "prefect", "httpx", "uvicorn", "fontTools", "weasyprint", "pyhanko"):
+    """Keep the terminal for the coordinator: library chatter and warnings go nowhere.
+
+    Call it again after importing the stage packages: some set their loggers' level on import.
+    """
+    chatty = ("great_expectations", "prefect", "httpx", "uvicorn", "fontTools", "weasyprint", "pyhanko")
+    loggers = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in chatty]
+    for name in (*chatty, *loggers):  # children too: GX sets INFO on some of its modules' loggers
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore")

@@ -33,6 +33,7 @@ DEFAULT_CHUNK_MEMBERS = 5000
 class Batch:
     year: int
     members: tuple[DueMember, ...]
+    whole_clusters: bool = True  # False for a rerun of some members: draft only theirs, not the joint statement
 
     @property
     def member_ids(self) -> list[str]:
@@ -50,10 +51,11 @@ class Batch:
 
     def only(self, member_ids: Iterable[str]) -> Batch:
         keep = set(member_ids)
-        return Batch(self.year, tuple(m for m in self.members if m.member_id in keep))
+        return Batch(self.year, tuple(m for m in self.members if m.member_id in keep), self.whole_clusters)
 
 
-def batches(year: int, due: Sequence[DueMember], chunk_members: int = DEFAULT_CHUNK_MEMBERS) -> list[Batch]:
+def batches(year: int, due: Sequence[DueMember], chunk_members: int = DEFAULT_CHUNK_MEMBERS, *,
+            whole_clusters: bool = True) -> list[Batch]:
     """Whole clusters packed into batches of about ``chunk_members`` members (``due`` is cluster-sorted)."""
     out: list[list[DueMember]] = []
     for cluster_members in _by_cluster(due):
@@ -61,7 +63,7 @@ def batches(year: int, due: Sequence[DueMember], chunk_members: int = DEFAULT_CH
             out[-1].extend(cluster_members)
         else:
             out.append(list(cluster_members))
-    return [Batch(year, tuple(b)) for b in out]
+    return [Batch(year, tuple(b), whole_clusters) for b in out]
 
 
 def _by_cluster(due: Sequence[DueMember]) -> list[list[DueMember]]:
@@ -102,18 +104,6 @@ def collect(ws: Workspace, paths: Sequence[Path]) -> StageOutcome:
     return StageOutcome("collect", ", ".join(str(p) for p in paths), blocked=rejected, notes=notes)
 
 
-def evidence_gate(ws: Workspace, batch: Batch) -> StageOutcome:
-    """Members due a full verification without complete EMS evidence stop here."""
-    with ws.warehouse(read_only=True) as con:
-        missing = missing_evidence(con, batch.year, list(batch.members))
-    blocked = tuple(
-        Blocked(m, "evidence", ((f"full verification needs completed EMS milestones for {batch.year}; "
-                                f"missing: {', '.join(gaps)} — add them to the member's milestones "
-                                "sheet and run `ecocluster ingest` again"),))
-        for m, gaps in missing.items())
-    return StageOutcome("evidence", batch.label, tuple(m for m in batch.member_ids if m not in missing), blocked)
-
-
 _BLOCKING_REASONS = """
 SELECT r.member_id,
        list(DISTINCT r.expectation || ': ' || r.explanation ORDER BY r.expectation || ': ' || r.explanation)
@@ -124,27 +114,40 @@ GROUP BY r.member_id
 
 
 def check(ws: Workspace, batch: Batch) -> StageOutcome:
-    """Run the GX suites over the batch (one validation per suite) and read each member's verdict."""
+    """Run the GX suites over the batch (one validation per suite), then the evidence gate.
+
+    A member's reasons are its blocking check results plus the EMS evidence its full
+    verification needs that no check rule judges (:func:`flows._due.missing_evidence`), so a
+    coordinator sees every fix at once and no rule is judged twice.
+    """
     run = run_checks(ws.home, batch.year, members=batch.member_ids)
     params = {"year": batch.year, "members": batch.member_ids}
     with ws.warehouse(read_only=True) as con:
-        reasons = dict(con.execute(_BLOCKING_REASONS, params).fetchall())
+        why = {m: list(r) for m, r in con.execute(_BLOCKING_REASONS, params).fetchall()}
         checked = {r[0] for r in con.execute(
             "SELECT member_id FROM check_verdict WHERE reporting_year = $year"
             " AND list_contains($members, member_id)", params).fetchall()}
-    blocked = [Blocked(m, "check", tuple(why)) for m, why in sorted(reasons.items())]
-    blocked += [Blocked(m, "check", ((f"no submission received for {batch.year}: the member must send its "
-                                     "workbook, then run `ecocluster ingest FILE`"),))
-                for m in batch.member_ids if m not in checked]
-    stopped = {b.member_id for b in blocked}
-    return StageOutcome("check", batch.label, tuple(m for m in batch.member_ids if m not in stopped),
-                        tuple(blocked), notes=(f"check run {run.run_id[:12]}: data docs {run.datadocs}",))
+        gaps = missing_evidence(con, batch.year, list(batch.members))
+    for m in batch.member_ids:
+        if m not in checked:
+            why.setdefault(m, []).append(f"no submission received for {batch.year}: the member must send its "
+                                         "workbook, then run `ecocluster ingest FILE`")
+    for m, missing in gaps.items():
+        why.setdefault(m, []).append(
+            f"evidence: a full verification needs completed EMS milestones; missing: {', '.join(missing)} "
+            "— add them to the member's milestones sheet and run `ecocluster ingest` again")
+    blocked = tuple(Blocked(m, "check", tuple(r)) for m, r in sorted(why.items()))
+    return StageOutcome("check", batch.label, tuple(m for m in batch.member_ids if m not in why), blocked,
+                        notes=(f"check run {run.run_id[:12]}: data docs {run.datadocs}",))
 
 
 def draft(ws: Workspace, batch: Batch) -> StageOutcome:
-    """Draft the member and joint statements of the batch's clusters (rendered in parallel)."""
+    """Draft the member and joint statements of the batch's clusters (rendered in parallel); a
+    rerun of some members drafts only theirs, leaving every other statement as it is."""
     with ws.warehouse() as con:
-        runs = [statements.draft(con, ws.home, cluster=c, year=batch.year) for c in batch.clusters]
+        runs = ([statements.draft(con, ws.home, cluster=c, year=batch.year) for c in batch.clusters]
+                if batch.whole_clusters else
+                [statements.draft(con, ws.home, member=m, year=batch.year) for m in batch.member_ids])
     rendered = [a for run in runs for a in run.statements if a.reporting_year == batch.year]
     wanted = set(batch.member_ids)
     artefacts = tuple(Artefact(a.member_id or a.cluster_id, f"{a.subject} statement ({a.language}, draft)",
@@ -213,7 +216,7 @@ def approvals(ws: Workspace, batch: Batch) -> StageOutcome:
     """Pick up signed decisions from the inbox, then read each member's latest decision.
 
     Approved members move on to registration; rejected ones go back to the coordinator with the
-    verifier's reasons; the others are still waiting for their verifier.
+    verifier's reasons; those whose current draft was sent are still waiting for their verifier.
     """
     try:
         trust = signing.trust_anchors(ws.home)
@@ -230,23 +233,33 @@ def approvals(ws: Workspace, batch: Batch) -> StageOutcome:
 
         arrived = handoff.poll_inbox(ws.store, accept)
         rows = con.execute(_DECISIONS, {"year": batch.year, "members": batch.member_ids}).fetchall()
+        sent = [r[0] for r in current_drafts(con, batch.year, batch.member_ids) if r[3] == "submitted"]
     decided = {m: (d, tuple(json.loads(r))) for m, d, r in rows}
     refused = tuple(f"inbox envelope {d.envelope_key} refused: {'; '.join(d.reasons)}"
                     for d in arrived if d.decision == "refused")
     rejected = tuple(Blocked(m, "approvals", ("the verifier rejected the statement: " + "; ".join(why),))
                      for m, (d, why) in decided.items() if d == "rejected")
     passed = tuple(m for m in batch.member_ids if decided.get(m, ("",))[0] == "approved")
-    return StageOutcome("approvals", batch.label, passed, rejected, notes=refused)
+    return StageOutcome("approvals", batch.label, passed, rejected, notes=refused,
+                        waiting=tuple(m for m in sent if m not in decided))
+
+
+_PACKAGES = """
+SELECT p.member_id, a.signed_pdf_key, p.package_key
+FROM registration_package p JOIN approval a USING (approval_id)
+WHERE p.reporting_year = $year AND list_contains($members, p.member_id)
+ORDER BY p.member_id, p.built_at
+"""
 
 
 def register(ws: Workspace, batch: Batch) -> StageOutcome:
     """Build and deliver a registration package for every approved member (write-once, idempotent)."""
     trust = signing.trust_anchors(ws.home)
+    params = {"year": batch.year, "members": batch.member_ids}
     with ws.warehouse() as con:
-        signing.build_packages(con, ws.store, trust)
-        rows = con.execute(
-            "SELECT member_id, package_key FROM registration_package WHERE reporting_year = $year"
-            " AND list_contains($members, member_id) ORDER BY member_id, built_at",
-            {"year": batch.year, "members": batch.member_ids}).fetchall()
-    artefacts = tuple(Artefact(m, "registration package", ws.store.location(k)) for m, k in rows)
-    return StageOutcome("register", batch.label, tuple(sorted({m for m, _ in rows})), artefacts=artefacts)
+        signing.build_packages(con, ws.store, trust, members=batch.member_ids, year=batch.year)
+        rows = con.execute(_PACKAGES, params).fetchall()
+    artefacts = tuple(a for m, pdf, package in rows for a in (
+        *((Artefact(m, "validated statement (PAdES-signed)", ws.store.location(pdf)),) if pdf else ()),
+        Artefact(m, "registration package", ws.store.location(package))))
+    return StageOutcome("register", batch.label, tuple(sorted({m for m, *_ in rows})), artefacts=artefacts)

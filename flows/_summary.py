@@ -68,7 +68,7 @@ class CycleSummary:
 
 
 # Stages in cycle order, and the state a member has when it passed that stage last.
-_PASSED_STATE = {"evidence": "checked", "check": "checked", "draft": "drafted", "verify": "waiting",
+_PASSED_STATE = {"check": "checked", "draft": "drafted", "verify": "waiting",
                  "approvals": "approved", "register": "registered"}
 
 
@@ -80,6 +80,8 @@ def summarise(kind: str, year: int, due: list[DueMember], stages: list[StageOutc
     for outcome in stages:
         for member_id in outcome.passed:
             reached[member_id] = (outcome.stage, _PASSED_STATE.get(outcome.stage, "done"), ())
+        for member_id in outcome.waiting:
+            reached[member_id] = (outcome.stage, "waiting", ())
         for b in outcome.blocked:
             reached[b.member_id] = (b.stage, _blocked_state(b), b.reasons)
         for a in outcome.artefacts:

@@ -48,11 +48,6 @@ def collect(ws: Workspace, paths: list[Any]) -> StageOutcome:
     return _stages.collect(ws, paths)
 
 
-@_stage_task("evidence gate")
-def evidence_gate(ws: Workspace, batch: Batch, digest: str) -> StageOutcome:
-    return _stages.evidence_gate(ws, batch)
-
-
 @_stage_task("check")
 def check(ws: Workspace, batch: Batch, digest: str) -> StageOutcome:
     return _stages.check(ws, batch)

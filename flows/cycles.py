@@ -21,7 +21,7 @@ from flows import _progress, _tasks
 from flows._due import CycleKind, DueMember, latest_reporting_year, members_due
 from flows._handoff import open_requests, reminders
 from flows._outcome import StageOutcome
-from flows._stages import Batch, batches, state_digest
+from flows._stages import Batch, batches, current_drafts, state_digest
 from flows._summary import CycleSummary, summarise
 from flows._workspace import Workspace
 from warehouse.errors import ConfigurationError
@@ -34,7 +34,6 @@ RERUN_STAGES = ("collect", "check", "draft", "register")
 # whose rows it reads or writes besides the submissions — part of its cache key).
 BatchTask = Any  # a prefect Task returning StageOutcome
 _BATCH_STAGES: tuple[tuple[str, BatchTask, tuple[str, ...]], ...] = (
-    ("check", _tasks.evidence_gate, ()),
     ("check", _tasks.check, ()),
     ("draft", _tasks.draft, ("check_member",)),
     ("draft", _tasks.request_verification, ()),
@@ -66,7 +65,7 @@ def run_cycle(kind: CycleKind, year: int | None = None, home: str | None = None,
     with ws.warehouse(read_only=True) as con:
         due = members_due(con, year, kind, members=list(members) if members else None)
     todo = RERUN_STAGES.index(start)
-    for batch in batches(year, due):
+    for batch in batches(year, due, whole_clusters=members is None):
         outcomes += _run_batch(ws, batch, todo)
     merged = _by_stage(outcomes)
     summary = summarise(kind.value, year, due, merged, _next_steps(ws, year, merged))
@@ -89,16 +88,22 @@ def _run_batch(ws: Workspace, batch: Batch, todo: int) -> list[StageOutcome]:
 
 
 def _next_steps(ws: Workspace, year: int, outcomes: list[StageOutcome]) -> list[str]:
-    """Who must sign what (for the members still waiting), reminders, refused envelopes."""
-    done = {m for o in outcomes if o.stage == "approvals" for m in o.passed} | {
-        b.member_id for o in outcomes if o.stage == "approvals" for b in o.blocked}
+    """Refused envelopes, who must sign what, and reminders for the members still waiting.
+
+    A cycle run knows who waits from its verify stage; an approvals-inbox run (which starts at
+    register) from its approvals stage. Reminders concern only the request for each member's
+    current draft, not requests for drafts a correction superseded.
+    """
+    decided = {m for o in outcomes if o.stage == "approvals" for m in (*o.passed, *(b.member_id for b in o.blocked))}
+    waiting = sorted({m for o in outcomes if o.stage == "approvals" for m in o.waiting}
+                     | ({m for o in outcomes if o.stage == "verify" for m in o.passed} - decided))
     notes = [n for o in outcomes if o.stage == "approvals" for n in o.notes]
-    notes += [n for o in outcomes if o.stage == "verify" for n in o.notes if n.split(":")[0] not in done]
+    notes += [n for o in outcomes if o.stage == "verify" for n in o.notes if n.split(":")[0] in waiting]
+    with ws.warehouse(read_only=True) as con:
+        current = {row[2] for row in current_drafts(con, year, waiting)}
+    pending = [r for r in open_requests(ws.store, year) if r.member_id in waiting and r.statement_id in current]
     config = ws.home.config_section("cycle")
-    waiting = [r for r in open_requests(ws.store, year) if r.member_id not in done]
-    current = {a.location for o in outcomes if o.stage == "verify" for a in o.artefacts}
-    waiting = [r for r in waiting if ws.store.location(r.key) in current]
-    notes += [f"reminder: {r}" for r in reminders(waiting, dt.date.today(),
+    notes += [f"reminder: {r}" for r in reminders(pending, dt.date.today(),
                                                   tuple(config.get("reminder_days", (14, 7, 1))))]
     return notes
 

@@ -79,3 +79,14 @@ def prefect_api(prefect_server: str, tmp_path: Path) -> Iterator[str]:
 
     with temporary_settings({PREFECT_API_URL: prefect_server, PREFECT_LOCAL_STORAGE_PATH: tmp_path / "results"}):
         yield prefect_server
+        _deliver_logs_and_events()
+
+
+def _deliver_logs_and_events() -> None:
+    """Send what Prefect still buffers while the server is up; at interpreter exit it would be
+    too late (the session's server is gone) and Prefect prints "Error logging to API"."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=15)
+    EventsWorker.drain_all(timeout=15)

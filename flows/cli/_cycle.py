@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,12 +18,16 @@ from flows.cli._context import console, home_of
 from warehouse.home import Home
 
 if TYPE_CHECKING:
+    from flows import _tour
     from flows._summary import CycleSummary
 
 
-def _run_with_progress(home: Home, run: Callable[[], CycleSummary]) -> CycleSummary:
-    """Run ``run()`` with one live status line fed by the cycle's progress reports."""
-    _runtime.configure(home)
+def _run_with_progress(home: Home, run: Callable[[Callable[[str], None]], CycleSummary | _tour.Tour]) -> Any:
+    """Run ``run(show)`` with one live status line fed by the cycle's progress reports.
+
+    The temporary Prefect server was started first thing (:func:`_runtime.start_temporary_server`),
+    so it comes up while ``run`` imports the stage packages and ingests; the first flow waits for it.
+    """
     _runtime.quiet()
     from flows import _progress
 
@@ -33,23 +37,90 @@ def _run_with_progress(home: Home, run: Callable[[], CycleSummary]) -> CycleSumm
 
         _progress.listen(show)
         try:
-            return run()
+            return run(show)
         finally:
             _progress.forget(show)
 
 
-def _print(summary: CycleSummary) -> None:
-    from rich.table import Table
+def _embedded(home: Home) -> None:
+    """Prefect's settings for this home, and its temporary server on its way up."""
+    _runtime.configure(home)
+    _runtime.start_temporary_server(home)
 
+
+def _ready(show: Callable[[str], None]) -> None:
+    show("waiting for the temporary Prefect server…")
+    _runtime.wait_for_server()
+    _runtime.quiet()  # the stage packages are imported by now; some reset their loggers
+
+
+def _where(location: str) -> str:
+    """A path relative to the working directory when it lies below it (shorter to read and copy)."""
+    try:
+        return str(Path(location).relative_to(Path.cwd()))
+    except ValueError:
+        return location
+
+
+def _print(summary: CycleSummary) -> None:
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts().items())) or "no member due"
-    console.print(f"[bold]{summary.kind} cycle {summary.year}[/]: {len(summary.members)} member(s) due — {counts}")
-    table = Table("member", "cluster", "due", "state", "reasons / artefacts", show_lines=False)
-    for m in summary.members:
-        detail = "\n".join(m.reasons) if m.reasons else "\n".join(f"{a.kind}: {a.location}" for a in m.artefacts)
-        table.add_row(m.member_id, m.cluster_id, m.due, m.state, detail)
-    console.print(table)
-    for note in summary.notes:
-        console.print(f"• {note}")
+    console.print(f"\n[bold]{summary.kind} cycle {summary.year}[/]: {len(summary.members)} member(s) due — {counts}")
+    groups = (("registered", "Validated and registered"), ("approved", "Approved, package not built yet"),
+              ("waiting", "Waiting for a verifier's signature"), ("rejected", "Rejected by the verifier"),
+              ("blocked", "Blocked before verification"), ("not started", "Not started"))
+    notes = {n.split(":")[0]: n.split(":", 1)[1].strip() for n in summary.notes if ":" in n}
+    for state, title in groups:
+        members = summary.in_state(state)
+        if not members:
+            continue
+        console.print(f"\n[bold]{title}[/] ({len(members)})")
+        for m in members:
+            console.print(f"  [bold]{m.member_id}[/] ({m.cluster_id}, {m.due})", soft_wrap=True)
+            for reason in m.reasons:
+                console.print(f"    - {reason}", soft_wrap=True)
+            if state == "waiting" and m.member_id in notes:
+                console.print(f"    - {notes[m.member_id]}", soft_wrap=True)
+            shown = ("validated", "registration") if state == "registered" else ("",)
+            for a in m.artefacts:
+                if a.kind.startswith(shown):
+                    console.print(f"    {a.kind}: {_where(a.location)}", soft_wrap=True)
+    others = [n for n in summary.notes if n.split(":")[0] not in {m.member_id for m in summary.members}]
+    for note in others:
+        console.print(f"• {note}", soft_wrap=True)
+
+
+def _print_tour(tour: _tour.Tour, home: Home) -> None:
+    ingested = tour.ingested
+    console.print(f"sample clusters written to {_where(str(ingested.sample))}; "
+                  f"{ingested.collect.notes[0] if ingested.collect.notes else ''}", soft_wrap=True)
+    intended = [r for r in ingested.rejections if r.intended]
+    if intended:
+        console.print(f"{len(intended)} file(s) rejected, as intended by the sample:", soft_wrap=True)
+        for r in intended:
+            console.print(f"  {_where(r.path)} — {r.intended}", soft_wrap=True)
+    for r in ingested.unintended:
+        console.print(f"[bold red]unexpected rejection[/] {_where(r.path)}: {'; '.join(r.reasons)}", soft_wrap=True)
+    _print(tour.summary)
+    console.print(f"\n[bold yellow]DEMO[/]: {len(tour.signed)} statement(s) signed by the DEMO Verifier (DEMO-V-0001) "
+                  "of a DEMO accreditation body, whose accreditation covers NACE 55, 56, 84 and 93 only; keys in "
+                  f"{_where(str(home.root / 'verifiers'))}. Every signature and package names them: not valid "
+                  "for a real registration.", soft_wrap=True)
+    if tour.datadocs:
+        console.print(f"Data Docs (check results, open in a browser): {_where(str(tour.datadocs))}", soft_wrap=True)
+    registered = tour.summary.in_state("registered")
+    blocked = tour.summary.in_state("blocked")
+    home_opt = "" if home.root == Path(".ecocluster").resolve() else f" --home {home.root}"
+    package = next((a.location for m in registered for a in m.artefacts if a.kind == "registration package"), None)
+    console.print("\n[bold]Try next[/]")
+    tries = [f"ecocluster{home_opt} status", f"ecocluster{home_opt} check report --member MEMBER"]
+    if package:
+        tries.append(f"ecocluster{home_opt} verify {_where(package)}   # as the competent body does, offline")
+    if blocked:
+        tries.append(f"ecocluster{home_opt} rerun --member {blocked[0].member_id} --stage collect "
+                     "--submissions CORRECTED_FILE")
+    tries.append(f"ecocluster{home_opt} run-cycle --kind three-year")
+    for t in tries:
+        console.print(f"  {t}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -65,10 +136,12 @@ def register(app: typer.Typer) -> None:
         home = home_of(ctx)
         if kind not in ("annual", "three-year"):
             raise typer.BadParameter("--kind must be annual or three-year")
+        _embedded(home)
 
-        def run() -> CycleSummary:
+        def run(show: Callable[[str], None]) -> CycleSummary:
             from flows.cycles import annual_cycle, three_year_cycle
 
+            _ready(show)
             flow = annual_cycle if kind == "annual" else three_year_cycle
             return flow(year, str(home.root), [str(p) for p in submissions or ()])
 
@@ -85,10 +158,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rerun one member from one stage on (idempotent: finished work is not redone)."""
         home = home_of(ctx)
+        _embedded(home)
 
-        def run() -> CycleSummary:
+        def run(show: Callable[[str], None]) -> CycleSummary:
             from flows.cycles import rerun
 
+            _ready(show)
             return rerun(member, stage, year, str(home.root), [str(p) for p in submissions or ()])
 
         _print(_run_with_progress(home, run))
@@ -106,23 +181,10 @@ def register(app: typer.Typer) -> None:
     def demo_cmd(ctx: typer.Context) -> None:
         """Sample clusters → ingest → full annual cycle, with a DEMO verifier signing the clean drafts."""
         home = home_of(ctx)
-        from warehouse import sample
+        _embedded(home)
+        from flows import _tour
 
-        out = home.subdir("sample")
-        sample.write_bundled(out)  # type: ignore[attr-defined]
-        console.print(f"sample clusters written to {out}")
-
-        def run() -> CycleSummary:
-            from flows import _demo
-            from flows._workspace import Workspace
-            from flows.cycles import annual_cycle
-
-            first = annual_cycle(None, str(home.root), [str(out)])
-            waiting = [m.member_id for m in first.in_state("waiting")]
-            _demo.sign_waiting(Workspace.of(home), first.year, waiting)
-            return annual_cycle(first.year, str(home.root))
-
-        summary = _run_with_progress(home, run)
-        _print(summary)
-        console.print("[bold yellow]DEMO[/]: signed by the DEMO Verifier (DEMO-V-0001) of a DEMO accreditation "
-                      f"body, keys in {home.root / 'verifiers'}; not valid for a real registration.")
+        tour = _run_with_progress(home, lambda show: _tour.run(home, before_cycle=lambda: _ready(show), progress=show))
+        _print_tour(tour, home)
+        if tour.ingested.unintended:
+            raise typer.Exit(1)

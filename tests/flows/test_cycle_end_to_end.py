@@ -1,40 +1,118 @@
-"""The annual cycle end to end on a small synthetic population with the DEMO verifier's keys.
+"""The annual cycle end to end on the bundled sample clusters, with the DEMO verifier's keys.
 
-(The bundled sample clusters are not committed yet; switch to ``warehouse.sample.write_bundled``
-when they land.)
+One test walks the whole story because each step needs the state the previous one left (a
+cycle over the bundled sample costs ~30 s): the cycle stops every faulty member before
+verification with its reasons; the clean ones wait for their verifier; approvals signed in the
+pipeline (``ecocluster approve``) and dropped from outside into ``inbox/approvals/`` are picked up
+by the approvals-inbox flow, which also refuses an envelope that breaks a rule; then one fault is
+fixed by sending a corrected file, and a rerun of that member completes it without redoing the
+others.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import signing
+from flows._workspace import Workspace
+from warehouse.db import connect
 from warehouse.home import Home
-from warehouse.sample import write_synthetic
+from warehouse.sample import write_bundled
+
+FIXED = "IT-CL-CERRETO-H03"  # missing core indicator waste.hazardous
+FROM_INBOX = "LV-KUR-01"  # its verifier drops the approval into the inbox instead
+OUT_OF_SCOPE = "IT-CL-CERRETO-P01"  # park authority, NACE 91.04: outside the DEMO verifier's scope
+BLOCKING_FAULTS = {  # member -> a word its reasons must contain (the sample's faults.json)
+    "IT-CL-CERRETO-H02": "permit", FIXED: "waste.hazardous", "IT-CL-CERRETO-M01": "limit",
+    "IT-CL-CERRETO-S01": "derogation", "LV-DGV-03": "nonconformity", "LV-VID-01": "step_5",
+}
+
+
+def _others_rows(home: Home, member: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row later stages wrote for the other members: must not move when one member reruns."""
+    queries = {
+        "statement": "SELECT * FROM statement WHERE member_id IS DISTINCT FROM $m ORDER BY statement_id, version",
+        "check_member": "SELECT * FROM check_member WHERE member_id <> $m ORDER BY ALL",
+        "approval": "SELECT approval_id, member_id, decision FROM approval WHERE member_id <> $m ORDER BY ALL",
+        "registration_package": "SELECT * FROM registration_package WHERE member_id <> $m ORDER BY ALL",
+    }
+    with connect(home.warehouse_path, read_only=True) as con:
+        return {name: con.execute(sql, {"m": member}).fetchall() for name, sql in queries.items()}
+
+
+def _corrected_submission(sample: Path, out: Path) -> Path:
+    """The member's JSON submission again, now reporting hazardous waste (a new file supersedes it)."""
+    submission = json.loads((sample / "IT-CERRETO" / "2025" / f"{FIXED}.json").read_text(encoding="utf-8"))
+    submission["indicators"].append({"site_id": None, "indicator": "waste.hazardous", "value": 0.18, "unit": "t",
+                                     "period_start": "2025-01-01", "period_end": "2025-12-31",
+                                     "justification": None})
+    out.write_text(json.dumps(submission, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+def _drop_in_inbox(ws: Workspace, statement_id: str, name: str) -> None:
+    """What a verifier does from outside: sign on their side, drop the files into the inbox."""
+    with ws.warehouse() as con:
+        signed = signing.sign_decision(con, ws.store, statement_id, signing.demo_verifier(ws.home),
+                                       signing.DEMO_PASSWORD, place="DEMO")
+    for suffix, data in signed.files().items():
+        ws.store.put(f"inbox/approvals/{name}.{suffix}", data)
 
 
 @pytest.mark.prefect_server
-def test_annual_cycle_stops_at_hand_off_then_registers_approved_members(
-        prefect_api: str, home: Home, tmp_path: Path) -> None:
+def test_bundled_sample_cycle_inbox_and_rerun_of_a_fixed_member(prefect_api: str, home: Home,
+                                                                 tmp_path: Path) -> None:
     from flows import _demo
-    from flows._workspace import Workspace
-    from flows.cycles import annual_cycle
+    from flows._stages import current_drafts
+    from flows.cycles import annual_cycle, approvals_inbox, rerun
 
-    write_synthetic(tmp_path / "sample", 2, 6)
-    first = annual_cycle(None, str(home.root), [str(tmp_path / "sample")])
-    waiting = first.in_state("waiting")
-    blocked = first.in_state("blocked")
-    assert waiting and blocked
-    assert all(m.reasons for m in blocked)  # every stopped member says why
-    assert any("must sign statement" in n for n in first.notes)  # who must sign what
+    sample = tmp_path / "sample"
+    write_bundled(sample)
+    ws = Workspace.of(home)
 
-    signed = _demo.sign_waiting(Workspace.of(home), first.year, [m.member_id for m in waiting])
-    assert signed
-    second = annual_cycle(first.year, str(home.root))
-    registered = second.in_state("registered")
-    assert len(registered) == len(signed)
-    for m in registered:
-        package = next(a for a in m.artefacts if a.kind == "registration package")
-        assert Path(package.location).is_file()
-    assert {m.member_id for m in second.in_state("blocked")} == {m.member_id for m in blocked}
+    # 1. The cycle stops the faulty members before verification, each with its reasons.
+    first = annual_cycle(None, str(home.root), [str(sample)])
+    blocked = {m.member_id: m for m in first.in_state("blocked")}
+    assert set(blocked) == set(BLOCKING_FAULTS)
+    for member, word in BLOCKING_FAULTS.items():
+        assert blocked[member].stage == "check" and word in " ".join(blocked[member].reasons)
+        assert not any(a.kind == "verification request" for a in blocked[member].artefacts)
+    waiting = {m.member_id for m in first.in_state("waiting")}
+    assert waiting == {m.member_id for m in first.members} - set(BLOCKING_FAULTS)
+    assert any(n.startswith(f"{OUT_OF_SCOPE}:") and "must sign statement" in n for n in first.notes)
+
+    # 2. The verifier signs: most in the pipeline, one from outside through the inbox, and one
+    # envelope the DEMO verifier had no right to sign (NACE scope) is refused with the rule.
+    with ws.warehouse(read_only=True) as con:
+        drafts = {row[0]: row[2] for row in current_drafts(con, first.year, [FROM_INBOX, OUT_OF_SCOPE])}
+    _drop_in_inbox(ws, drafts[FROM_INBOX], "kur-01")
+    _drop_in_inbox(ws, drafts[OUT_OF_SCOPE], "p01")
+    signed = _demo.sign_waiting(ws, first.year, sorted(waiting - {FROM_INBOX, OUT_OF_SCOPE}))
+    inbox = approvals_inbox(first.year, str(home.root))
+    registered = {m.member_id: m for m in inbox.in_state("registered")}
+    assert FROM_INBOX in registered and len(registered) == len(signed) + 1
+    assert inbox.status(OUT_OF_SCOPE).state == "waiting"
+    assert any("p01.dsse.json refused" in n and "rule nace-scope" in n for n in inbox.notes)
+    for m in registered.values():
+        kinds = {a.kind: Path(a.location) for a in m.artefacts}
+        assert kinds["validated statement (PAdES-signed)"].is_file()
+        assert kinds["registration package"].is_file()
+        assert signing.verify_archive(kinds["registration package"].read_bytes(), signing.trust_anchors(home)).ok
+
+    # 3. Fix one fault with a corrected file; rerun only that member from collect.
+    before = _others_rows(home, FIXED)
+    corrected = _corrected_submission(sample, tmp_path / f"{FIXED}-corrected.json")
+    again = rerun(FIXED, "collect", first.year, str(home.root), [str(corrected)])
+    assert [(m.member_id, m.state) for m in again.members] == [(FIXED, "waiting")]
+    assert [len({*s.passed, *s.waiting, *(b.member_id for b in s.blocked)}) for s in again.stages
+            if s.stage != "collect"] == [1, 1, 1, 1]  # check, draft, verify, approvals: one member each
+    assert _others_rows(home, FIXED) == before  # nobody else re-checked, redrafted, re-signed or repackaged
+
+    _demo.sign_waiting(ws, first.year, [FIXED])
+    done = rerun(FIXED, "register", first.year, str(home.root))
+    assert done.status(FIXED).state == "registered"
+    assert _others_rows(home, FIXED) == before

@@ -33,6 +33,7 @@ def _wait_for_deployment(name: str, server: subprocess.Popen[bytes], timeout: fl
 
 @pytest.mark.prefect_server
 def test_manual_rerun_deployment_runs_to_completion(prefect_api: str, home: Home, tmp_path: Path) -> None:
+    from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
     submissions = tmp_path / "sample"
@@ -47,5 +48,5 @@ def test_manual_rerun_deployment_runs_to_completion(prefect_api: str, home: Home
     finally:
         server.terminate()
         server.wait(timeout=30)
-    assert run.state is not None and run.state.is_completed(), run.state
+    assert isinstance(run, FlowRun) and run.state is not None and run.state.is_completed(), run
     assert (home.root / "warehouse.duckdb").exists()

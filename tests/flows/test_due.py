@@ -50,18 +50,17 @@ def test_scope_is_the_clusters_with_a_cycle_opened_for_the_year(con: duckdb.Duck
     assert [d.member_id for d in members_due(con, 2024, CycleKind.ANNUAL, members=["B1"])] == ["B1"]
 
 
-def test_full_verification_needs_every_milestone(con: duckdb.DuckDBPyConnection) -> None:
+def test_full_verification_needs_the_evidence_no_check_judges(con: duckdb.DuckDBPyConnection) -> None:
     add_cluster(con)
     add_member(con, "NEW")
     add_member(con, "FULL", registered_on=dt.date(2022, 1, 1))
     add_member(con, "UPD", registered_on=dt.date(2024, 1, 1))
     add_member(con, "OK", registered_on=dt.date(2022, 1, 1))
-    add_milestones(con, "NEW", 2025, skip=("step_6", "audit_3"))
-    add_milestones(con, "FULL", 2025, completed_on=dt.date(2024, 11, 1))  # audit/review of last year
+    # step_6 of a first registration and last year's audit/review are the checks' rules, not the gate's
+    add_milestones(con, "NEW", 2025, skip=("initial_review", "step_6"))
+    add_milestones(con, "FULL", 2025, skip=("audit_3",), completed_on=dt.date(2024, 11, 1))
+    add_milestones(con, "UPD", 2025, skip=("step_1",))  # an update needs no EMS evidence
     add_milestones(con, "OK", 2025)
     due = members_due(con, 2025, CycleKind.ANNUAL)
-    assert missing_evidence(con, 2025, due) == {
-        "NEW": ("audit_3", "step_6"),
-        "FULL": ("internal_audit", "management_review"),
-    }
+    assert missing_evidence(con, 2025, due) == {"NEW": ("initial_review",), "FULL": ("audit_3",)}
     assert latest_reporting_year(con) == 2025

@@ -1,0 +1,96 @@
+"""``ecocluster demo``: the bundled sample clusters taken through a whole annual cycle.
+
+The sample is written into the home folder and ingested with the collect stage's plain function
+(no Prefect: it runs while the temporary Prefect server starts in its own process); then the
+annual cycle runs, the DEMO verifier signs the drafts waiting for it, and the cycle runs again,
+picking the approvals up and registering the approved members. The sample's faults manifest
+names the file ingestion must refuse, so a refusal it announces is reported as intended and any
+other refusal as a problem.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows import _stages
+from flows._outcome import Blocked, StageOutcome
+from flows._summary import CycleSummary
+from flows._workspace import Workspace
+from warehouse.home import Home
+
+
+@dataclass(frozen=True)
+class Rejection:
+    path: str
+    reasons: tuple[str, ...]
+    intended: str | None  # what the sample's faults manifest says about it; None = not intended
+
+
+@dataclass(frozen=True)
+class Ingested:
+    sample: Path
+    year: int
+    collect: StageOutcome
+    rejections: tuple[Rejection, ...]
+
+    @property
+    def unintended(self) -> list[Rejection]:
+        return [r for r in self.rejections if r.intended is None]
+
+
+@dataclass(frozen=True)
+class Tour:
+    ingested: Ingested
+    summary: CycleSummary
+    signed: tuple[str, ...]  # statement ids the DEMO verifier signed
+    datadocs: Path | None
+
+
+def write_and_ingest(ws: Workspace) -> Ingested:
+    """Write the bundled sample into ``<home>/sample`` and ingest it (idempotent: a second demo
+    in the same home finds every file unchanged)."""
+    from flows._due import latest_reporting_year
+    from warehouse import sample
+    from warehouse.db import connect
+
+    out = ws.home.subdir("sample")
+    sample.write_bundled(out)
+    collected = _stages.collect(ws, [out])
+    intended = _intended_rejections(out)
+    rejections = tuple(Rejection(b.member_id, b.reasons, _match(b, intended)) for b in collected.blocked)
+    with connect(ws.home.warehouse_path, read_only=True) as con:
+        year = latest_reporting_year(con)
+    assert year is not None, "the bundled sample holds submissions"
+    return Ingested(out, year, collected, rejections)
+
+
+def _intended_rejections(sample: Path) -> dict[str, str]:
+    """Manifest file (relative to the sample folder) -> what the sample meant by it."""
+    manifest = json.loads((sample / "faults.json").read_text(encoding="utf-8"))
+    return {f["file"]: f"{f['member_id']}: {f['expect']}" for f in manifest["faults"] if f.get("file")}
+
+
+def _match(blocked: Blocked, intended: dict[str, str]) -> str | None:
+    return next((why for rel, why in intended.items() if Path(blocked.member_id).as_posix().endswith(rel)), None)
+
+
+def run(home: Home, *, before_cycle: Callable[[], None] = lambda: None,
+        progress: Callable[[str], None] = lambda _m: None) -> Tour:
+    """The whole demo; ``before_cycle`` runs between ingestion and the first flow (the CLI waits
+    for the Prefect server there)."""
+    from flows import _demo
+    from flows.cycles import annual_cycle
+
+    ws = Workspace.of(home)
+    progress("writing and ingesting the sample clusters")
+    ingested = write_and_ingest(ws)
+    before_cycle()
+    first = annual_cycle(ingested.year, str(home.root))
+    progress("the DEMO verifier signs the drafts waiting for it")
+    signed = _demo.sign_waiting(ws, first.year, [m.member_id for m in first.in_state("waiting")])
+    summary = annual_cycle(first.year, str(home.root))
+    docs = sorted((home.root / "datadocs" / str(first.year)).rglob("index.html"), key=lambda p: p.stat().st_mtime)
+    return Tour(ingested, summary, tuple(signed), docs[-1] if docs else None)
