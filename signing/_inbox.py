@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 import statements
-from signing import _pki, _records
+from signing import _dsse, _pki, _records
 from signing._approval import APPROVED, sign_approval
 from signing._keys import KeyFiles
 from signing._pades import sign_pdf, verify_pdf
@@ -95,6 +95,11 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
         context = _records.approval_context(con, member_id, str(predicate.get("statementId", "")))
         cert = _pki.load_certs(cert_pem)[0]
         verified = verify_approval(envelope, cert, trust, context)
+        # An approval is what the verifier signed, not the envelope's bytes: the same signed
+        # decision re-wrapped (an extra signature, another JSON layout) is a replay, kept once.
+        approval_id = hashlib.sha256(_dsse.pae(_envelope.payload_type, _envelope.payload)).hexdigest()
+        if con.execute("SELECT 1 FROM approval WHERE approval_id = ?", [approval_id]).fetchone():
+            return verified
         if verified.decision == APPROVED:
             if signed_pdf is None:
                 raise ApprovalRuleFailed("validated-pdf", "an approval must come with the PAdES-signed validated "
@@ -103,7 +108,6 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
     except ApprovalRuleFailed as e:
         _records.record_refusal(con, envelope, member_id, e.rule, str(e))
         raise
-    approval_id = hashlib.sha256(envelope).hexdigest()
     prefix = f"{approval_prefix(verified)}/{approval_id}"
     envelope_key = store.put(f"{prefix}.{ENVELOPE}", envelope, content_type="application/json").key
     cert_key = store.put(f"{prefix}.{CERTIFICATE}", cert_pem, content_type="application/x-pem-file").key
