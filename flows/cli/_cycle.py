@@ -7,6 +7,8 @@ Prefect is imported only inside the commands, after :func:`flows._runtime.config
 
 from __future__ import annotations
 
+import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -95,7 +97,8 @@ def _print_tour(tour: _tour.Tour, home: Home) -> None:
                   f"{ingested.collect.notes[0] if ingested.collect.notes else ''}", soft_wrap=True)
     intended = [r for r in ingested.rejections if r.intended]
     if intended:
-        console.print(f"{len(intended)} file(s) rejected, as intended by the sample:", soft_wrap=True)
+        files = "1 file" if len(intended) == 1 else f"{len(intended)} files"
+        console.print(f"{files} rejected, as intended by the sample:", soft_wrap=True)
         for r in intended:
             console.print(f"  {_where(r.path)} — {r.intended}", soft_wrap=True)
     for r in ingested.unintended:
@@ -109,16 +112,17 @@ def _print_tour(tour: _tour.Tour, home: Home) -> None:
         console.print(f"Data Docs (check results, open in a browser): {_where(str(tour.datadocs))}", soft_wrap=True)
     registered = tour.summary.in_state("registered")
     blocked = tour.summary.in_state("blocked")
+    prog = "ecocluster" if shutil.which("ecocluster") else _where(sys.argv[0])  # make demo: .venv/bin/ecocluster
     home_opt = "" if home.root == Path(".ecocluster").resolve() else f" --home {home.root}"
     package = next((a.location for m in registered for a in m.artefacts if a.kind == "registration package"), None)
     console.print("\n[bold]Try next[/]")
-    tries = [f"ecocluster{home_opt} status", f"ecocluster{home_opt} check report --member MEMBER"]
+    tries = [f"{prog}{home_opt} status", f"{prog}{home_opt} check report --member MEMBER"]
     if package:
-        tries.append(f"ecocluster{home_opt} verify {_where(package)}   # as the competent body does, offline")
+        tries.append(f"{prog}{home_opt} verify {_where(package)}   # as the competent body does, offline")
     if blocked:
-        tries.append(f"ecocluster{home_opt} rerun --member {blocked[0].member_id} --stage collect "
+        tries.append(f"{prog}{home_opt} rerun --member {blocked[0].member_id} --stage collect "
                      "--submissions CORRECTED_FILE")
-    tries.append(f"ecocluster{home_opt} run-cycle --kind three-year")
+    tries.append(f"{prog}{home_opt} run-cycle --kind three-year")
     for t in tries:
         console.print(f"  {t}", soft_wrap=True)
 

@@ -1,0 +1,24 @@
+"""``ecocluster demo`` as a newcomer runs it: a real process on a fresh home folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.slow
+def test_demo_runs_end_to_end_on_a_fresh_home(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    done = subprocess.run([str(Path(sys.executable).parent / "ecocluster"), "--home", str(tmp_path / "home"), "demo"],
+                          check=False, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "1 file rejected, as intended by the sample" in out and "unexpected rejection" not in out
+    assert "Validated and registered" in out and "Blocked before verification" in out
+    assert "registration package: home/objects/competent-body/" in out
+    assert "DEMO" in out and "Data Docs" in out and "Try next" in out
+    assert done.stderr.strip() == "", done.stderr  # no log noise, no traceback at shutdown

@@ -1,0 +1,60 @@
+"""The verifier hand-off through a real local object store, without Prefect."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from flows import _handoff as handoff
+from signing.store.local import LocalStore
+from warehouse.errors import ApprovalRefused
+
+DAY = dt.date(2026, 2, 1)
+
+
+def _request(member: str = "M1", statement: str = "s1", deadline_days: int = 30) -> handoff.VerificationRequest:
+    return handoff.VerificationRequest(2025, member, "CL", statement, ("draft.pdf",), DAY,
+                                       DAY + dt.timedelta(days=deadline_days))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalStore:
+    return LocalStore(tmp_path / "objects")
+
+
+def test_a_request_is_kept_as_first_sent(store: LocalStore) -> None:
+    handoff.request_verification(store, [_request()])
+    handoff.request_verification(store, [_request(deadline_days=90)])  # the same draft sent again later
+    assert handoff.open_requests(store, 2025) == [_request()]  # its deadline still runs from the first
+
+
+def test_the_inbox_is_polled_once_per_envelope_and_refusals_are_kept(store: LocalStore) -> None:
+    seen: list[str] = []
+
+    def accept(key: str, envelope: bytes) -> handoff.Decision:
+        seen.append(key)
+        if b"forged" in envelope:
+            raise ApprovalRefused("approval refused, rule signature: the envelope's signature does not verify")
+        return handoff.Decision(key, "M1", "s1", "approved", ())
+
+    store.put(f"{handoff.INBOX}m1.dsse.json", b"good envelope")
+    store.put(f"{handoff.INBOX}m1.cert.pem", b"certificate beside it")  # not an envelope: not handed on
+    store.put(f"{handoff.INBOX}m2.dsse.json", b"forged envelope")
+    first = handoff.poll_inbox(store, accept)
+    assert [(d.envelope_key.rsplit("/", 1)[-1], d.decision) for d in first] == [
+        ("m1.dsse.json", "approved"), ("m2.dsse.json", "refused")]
+    assert "rule signature" in first[1].reasons[0]
+
+    assert handoff.poll_inbox(store, accept) == []  # idempotent: nothing is handed on twice
+    assert len(seen) == 2
+    assert sorted(d.decision for d in handoff.decisions(store)) == ["approved", "refused"]
+
+
+def test_reminders_cover_overdue_requests_and_those_within_the_window() -> None:
+    requests = [_request("LATE", deadline_days=-3), _request("SOON", deadline_days=5),
+                _request("LATER", deadline_days=40)]
+    found = handoff.reminders(requests, DAY, (14, 7, 1))
+    assert [(r.request.member_id, r.days_left) for r in found] == [("LATE", -3), ("SOON", 5)]
+    assert "overdue by 3 day(s)" in str(found[0]) and "due in 5 day(s)" in str(found[1])

@@ -1,0 +1,49 @@
+"""The cycle summary folds stage outcomes into one state per member, without Prefect."""
+
+from __future__ import annotations
+
+from flows._due import Due, DueMember
+from flows._outcome import Artefact, Blocked, StageOutcome
+from flows._summary import summarise
+
+DUE = [DueMember(m, "CL", Due.UPDATE, "registered") for m in ("OK", "BAD", "WAIT", "NO", "IDLE")]
+STAGES = [
+    StageOutcome("check", "CL", ("OK", "WAIT", "NO"), (Blocked("BAD", "check", ("rule x: fix row 3",)),)),
+    StageOutcome("draft", "CL", ("OK", "WAIT", "NO"),
+                 artefacts=(Artefact("OK", "member statement (it, draft)", "/s/ok.pdf"),)),
+    StageOutcome("verify", "CL", ("OK", "WAIT", "NO"), notes=("WAIT: someone must sign statement s",)),
+    StageOutcome("approvals", "CL", ("OK",), (Blocked("NO", "approvals", ("the verifier rejected: data",)),),
+                 waiting=("WAIT",)),
+    StageOutcome("register", "CL", ("OK",), artefacts=(Artefact("OK", "registration package", "/p/ok.tar"),)),
+]
+
+
+def test_the_last_stage_reached_decides_the_state() -> None:
+    summary = summarise("annual", 2025, DUE, STAGES, ["WAIT: someone must sign statement s"])
+    states = {m.member_id: (m.stage, m.state) for m in summary.members}
+    assert states == {"OK": ("register", "registered"), "BAD": ("check", "blocked"),
+                      "WAIT": ("approvals", "waiting"), "NO": ("approvals", "rejected"),
+                      "IDLE": ("due", "not started")}
+    assert summary.status("BAD").reasons == ("rule x: fix row 3",)
+    assert [a.kind for a in summary.status("OK").artefacts] == ["member statement (it, draft)",
+                                                                "registration package"]
+    assert summary.counts() == {"registered": 1, "blocked": 1, "waiting": 1, "rejected": 1, "not started": 1}
+
+
+def test_markdown_and_table_say_the_same() -> None:
+    summary = summarise("annual", 2025, DUE, STAGES, ["WAIT: someone must sign statement s"])
+    md = summary.markdown()
+    assert "5 member(s) due: 1 blocked, 1 not started, 1 registered, 1 rejected, 1 waiting." in md
+    assert "- **BAD** (blocked at check): rule x: fix row 3" in md
+    assert "- OK registration package: `/p/ok.tar`" in md
+    assert "## Next steps" in md and "- WAIT: someone must sign statement s" in md
+    rows = {r["member"]: r for r in summary.table()}
+    assert rows["NO"]["state"] == "rejected" and rows["NO"]["reasons"] == "the verifier rejected: data"
+    assert rows["OK"]["artefacts"] == "/s/ok.pdf /p/ok.tar"
+
+
+def test_merged_batches_keep_every_member() -> None:
+    a = StageOutcome("check", "A", ("A1",), waiting=("A2",))
+    b = StageOutcome("check", "B", ("B1",), (Blocked("B2", "check", ("r",)),))
+    merged = a.merged(b)
+    assert (merged.passed, merged.waiting, [x.member_id for x in merged.blocked]) == (("A1", "B1"), ("A2",), ["B2"])
