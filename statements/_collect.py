@@ -195,7 +195,7 @@ SELECT v.member_id, struct_pack(
         run_id := v.run_id, blocking := v.n_blocking, warnings := v.n_warning,
         findings := (SELECT coalesce(list(struct_pack(
                 suite := r.suite, rule := r.expectation, severity := r.severity, indicator := r.indicator,
-                observed := r.observed, expected := r.expected, explanation := r.explanation)
+                observed := r.observed, expected := r.expected)
             ORDER BY r.severity, r.suite, r.expectation, r.indicator, r.source_row, r.explanation), [])
             FROM check_result r WHERE r.run_id = v.run_id AND r.member_id = v.member_id
              AND r.reporting_year = v.reporting_year)) AS checks

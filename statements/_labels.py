@@ -75,7 +75,6 @@ LABELS: dict[str, str] = {
     "checks_summary": N_("Blocking findings"),
     "warnings": N_("Warnings"),
     "no_findings": N_("No findings: every check passed."),
-    "rule": N_("Rule"),
     "severity": N_("Severity"),
     "finding": N_("Finding"),
     "blocking": N_("blocking"),
@@ -132,3 +131,48 @@ GROUPS: dict[str, str] = {
 }
 INDICATORS: dict[str, str] = {i.code: i.label for i in CATALOGUE}
 UNITS: tuple[str, ...] = (N_("pers."), N_("night"))
+
+# Sector and cluster-kind codes of the roster, as a reader names them; an unknown code prints as given.
+SECTORS: dict[str, str] = {
+    "hotel": N_("hotel"),
+    "ski_lift": N_("ski lifts"),
+    "restaurant": N_("restaurant"),
+    "municipality": N_("municipality"),
+    "park_authority": N_("park authority"),
+    "manufacturing": N_("manufacturing"),
+}
+# (The roster's kinds are free text: these are the ones ecocluster's samples and docs use.)
+CLUSTER_KINDS: dict[str, str] = {
+    "tourist district": N_("tourist district"),
+    "municipalities": N_("municipalities"),
+    "park": N_("park"),
+    "industrial district": N_("industrial district"),
+    "synthetic": N_("synthetic (test data)"),
+}
+# A published statement names each finding by what is wrong, not by the rule's code: one per checks rule.
+CHECK_TITLES: dict[str, str] = {
+    "data_quality.negative_quantity": N_("Negative quantity"),
+    "data_quality.unit_not_canonical": N_("Unknown indicator or unit"),
+    "data_quality.period_outside_year": N_("Reporting period outside the reporting year"),
+    "data_quality.measurement_outside_year": N_("Measurement outside the reporting year"),
+    "data_quality.duplicate_indicator": N_("Indicator reported twice"),
+    "data_quality.unknown_member": N_("Data from an organisation outside the cluster"),
+    "data_quality.no_open_cycle": N_("No open cycle for the reporting year"),
+    "completeness.core_missing": N_("Core indicator missing"),
+    "completeness.exclusion_unjustified": N_("Exclusion without justification"),
+    "completeness.b_missing": N_("Output figure B missing"),
+    "plausibility.yoy_jump": N_("Unusual change from the previous year"),
+    "plausibility.peer_outlier_cluster": N_("Far from peers in the cluster"),
+    "plausibility.peer_outlier_all": N_("Far from peers in all clusters"),
+    "plausibility.impossible_value": N_("Impossible value"),
+    "compliance.permit_exceeded": N_("Permit limit exceeded"),
+    "compliance.permit_expired": N_("Permit expired or expiring"),
+    "compliance.obligation_incomplete": N_("Incomplete entry in the obligations register"),
+    "compliance.obligations_empty": N_("Obligations register empty"),
+    "compliance.open_major_nonconformity": N_("Major nonconformity still open"),
+    "compliance.open_minor_nonconformity": N_("Minor nonconformity still open"),
+    "compliance.internal_audit_missing": N_("Internal audit missing"),
+    "compliance.management_review_missing": N_("Management review missing"),
+    "compliance.step_gate": N_("Step-by-step implementation not finished"),
+    "compliance.derogation_ineligible": N_("Derogation for small organisations not applicable"),
+}

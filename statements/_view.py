@@ -14,7 +14,7 @@ from typing import Any
 
 from statements._charts import bar_chart
 from statements._i18n import Formatter
-from statements._labels import GROUPS, INDICATORS, LABELS
+from statements._labels import CHECK_TITLES, CLUSTER_KINDS, GROUPS, INDICATORS, LABELS, SECTORS
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,13 @@ def _common(doc: dict[str, Any], fmt: Formatter, statement_id: str,
             "validated_on": fmt.date(verifier.validated_on) if verifier else "",
         },
     }
+
+
+def _named(fmt: Formatter, names: dict[str, str], code: str | None) -> str:
+    """A roster or checks code as the reader names it; a code ecocluster does not know prints as given."""
+    if code is None:
+        return ""
+    return fmt.gettext(names[code]) if code in names else code.replace("_", " ")
 
 
 def _indicator_label(fmt: Formatter, code: str | None) -> str:
@@ -109,7 +116,8 @@ def _member_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) 
         "facts": [
             [labels["emas_reg_no"], org["emas_reg_no"] or labels["not_registered"]],
             [labels["cluster"], doc["cluster"]["name"]], [labels["nace"], org["nace"]],
-            [labels["sector"], org["sector"].replace("_", " ")], [labels["employees"], fmt.exact(org["employees"])],
+            [labels["sector"], _named(fmt, SECTORS, org["sector"])],
+            [labels["employees"], fmt.exact(org["employees"])],
             [labels["address"], _text(org["address"])],
             [labels["public_body"], labels["yes"] if org["public_body"] else labels["no"]],
         ] + ([[labels["contact"], org["contact"]]] if org["contact"] else []),
@@ -128,9 +136,9 @@ def _member_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) 
         "charts": _trend_charts(doc, fmt),
         "checks": None if checks is None else {
             "blocking": fmt.exact(checks["blocking"]), "warnings": fmt.exact(checks["warnings"]),
-            "findings": [[_(LABELS[f["severity"]]), f["rule"], _indicator_label(fmt, f["indicator"])
-                          if f["indicator"] in INDICATORS else _text(f["indicator"]), f["explanation"]]
-                         for f in checks["findings"]],
+            "findings": [[_(LABELS[f["severity"]]), _named(fmt, CHECK_TITLES, f["rule"]),
+                          _indicator_label(fmt, f["indicator"]) if f["indicator"] in INDICATORS
+                          else _text(f["indicator"])] for f in checks["findings"]],
         },
         "nonconformities": [[
             n["nc_id"], _(LABELS[n["severity"]]), n["description"], fmt.date(n["opened_on"]),
@@ -153,7 +161,7 @@ def _shared_by_sector(doc: dict[str, Any], fmt: Formatter) -> dict[str, Any]:
         doc["sector_totals"], key=lambda t: list(INDICATORS).index(t["indicator"]))))
     units = {t["indicator"]: t["unit"] for t in doc["sector_totals"]}
     return {
-        "sectors": [s.replace("_", " ") for s in sectors],
+        "sectors": [_named(fmt, SECTORS, s) for s in sectors],
         "shared": [[_indicator_label(fmt, code), fmt.unit(units[code])] + [
             f'{fmt.number(cells[code, s]["value"])} ({cells[code, s]["members"]})' if (code, s) in cells else "–"
             for s in sectors] for code in indicators],
@@ -165,11 +173,12 @@ def _cluster_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str])
     names = {m["member_id"]: m["legal_name"] for m in doc["members"]}
     return {
         "title": labels["cluster_title"], "name": c["name"], "member_id": c["cluster_id"],
-        "facts": [[labels["territory"], _text(c["territory"])], [labels["cluster_kind"], _text(c["kind"])],
+        "facts": [[labels["territory"], _text(c["territory"])],
+                  [labels["cluster_kind"], _named(fmt, CLUSTER_KINDS, c["kind"])],
                   [labels["promoting_body"], _text(c["promoting_body"])], [labels["h_members"], str(len(names))]],
         "description": _text(c["description"]),
         "members": [[
-            m["member_id"], m["legal_name"], m["sector"].replace("_", " "), m["nace"],
+            m["member_id"], m["legal_name"], _named(fmt, SECTORS, m["sector"]), m["nace"],
             f'{labels["registered"]} {m["emas_reg_no"]}' if m["emas_reg_no"]
             else f'{m["steps_done"]}/6 {labels["steps_done"]}',
         ] for m in doc["members"]],

@@ -191,7 +191,7 @@ def test_check_results_become_the_compliance_summary(cluster_con: duckdb.DuckDBP
     hot1 = json.loads(store.get(run["IT-HOT-1"].json_key))["compliance"]["checks"]
     assert (hot1["blocking"], hot1["warnings"], hot1["findings"][0]["rule"]) == (0, 1, "plausibility.yoy_jump")
     text = " ".join(pdf_text(store.get(run["IT-HOT-1"].pdf_key)).split())
-    assert "plausibility.yoy_jump" in text and "Avvertenze: 1" in text
+    assert "Variazione insolita rispetto all'anno precedente" in text and "Avvertenze: 1" in text
     clean = " ".join(pdf_text(store.get(run["IT-HOT-2"].pdf_key)).split())
     assert "Nessun rilievo" in clean
     unchecked = " ".join(pdf_text(store.get(run["IT-EVIL"].pdf_key)).split())
