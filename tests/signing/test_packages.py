@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 import signing
 from signing.store import LocalStore
 from tests.signing.rows import drafted_member
+from tests.signing.test_pades import nss_db_trusting
 from tests.statements.conftest import pdf_text
 
 CB_PASSWORD = b"competent-body-secret"
@@ -47,6 +49,22 @@ def test_genuine_package_passes_every_offline_check(delivered, tmp_path) -> None
     report = signing.verify_package(unpacked(store, key, tmp_path / "bag"), trust)
     assert report.ok, report.reasons()
     assert {c.name for c in report.checks} >= {"bag", "approval", "pdf-signature", "declaration", "decision"}
+
+
+@pytest.mark.skipif(not (shutil.which("pdfsig") and shutil.which("certutil")),
+                    reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil): make system-deps")
+def test_pdfsig_trusts_the_validated_statement_in_the_package(delivered, tmp_path) -> None:
+    """The package's statement is the validated render (no DRAFT mark), signed as poppler sees it."""
+    from signing import _pki
+    store, key, trust = delivered
+    pdf = unpacked(store, key, tmp_path / "bag") / "data" / "statement-validated.pdf"
+    (tmp_path / "nss").mkdir()
+    db = nss_db_trusting(tmp_path / "nss", _pki.pem(trust.cas[0]))
+    report = subprocess.run(["pdfsig", "-nssdir", db, str(pdf)], capture_output=True, text=True, check=False)
+    assert "Signature is Valid." in report.stdout and "Certificate is Trusted." in report.stdout, report.stdout
+    assert "Total document signed" in report.stdout and "DEMO Verifier" in report.stdout
+    text = pdf_text(pdf.read_bytes())
+    assert "BOZZA" not in text and "DEMO-V-0001" in text
 
 
 @pytest.mark.parametrize("name", ["statement.json", "approval.dsse.json", "annex-vii-declaration.txt",
