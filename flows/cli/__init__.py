@@ -14,7 +14,7 @@ from importlib import import_module
 import typer
 
 from flows.cli._context import console, err_console
-from warehouse.errors import EcoclusterError
+from warehouse.errors import EcoclusterError, TransientError
 
 app = typer.Typer(
     name="ecocluster",
@@ -35,6 +35,8 @@ def main() -> None:
         app()
     except EcoclusterError as e:
         err_console.print(f"[bold red]error:[/] {e}", highlight=False)
+        if isinstance(e, TransientError):
+            err_console.print("this failure is temporary: run the command again (finished work is kept)")
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted; nothing half-written was kept, run the command again")
