@@ -54,26 +54,32 @@ def _resolve_year(ws: Workspace, year: int | None) -> int:
 
 def run_cycle(kind: CycleKind, year: int | None = None, home: str | None = None, *,
               submissions: Sequence[str] = (), members: Sequence[str] | None = None,
-              start: str = "collect") -> CycleSummary:
-    """The body every cycle flow shares; ``start`` and ``members`` narrow it for reruns."""
+              start: str = "collect", direct: bool = False) -> CycleSummary:
+    """The body every cycle flow shares; ``start`` and ``members`` narrow it for reruns.
+
+    ``direct`` calls the tasks' functions without Prefect (no task runs, cache or artifacts):
+    the baseline of the orchestration benchmark (benchmarks/bench_flows.py).
+    """
     ws = Workspace.of(Home.resolve(home))
     outcomes: list[StageOutcome] = []
     if submissions and start == "collect":
         _progress.report("collecting submissions")
-        outcomes.append(_tasks.collect(ws, [Path(p) for p in submissions]))
+        collect = _tasks.collect.fn if direct else _tasks.collect
+        outcomes.append(collect(ws, [Path(p) for p in submissions]))
     year = _resolve_year(ws, year)
     with ws.warehouse(read_only=True) as con:
         due = members_due(con, year, kind, members=list(members) if members else None)
     todo = RERUN_STAGES.index(start)
     for batch in batches(year, due, whole_clusters=members is None):
-        outcomes += _run_batch(ws, batch, todo)
+        outcomes += _run_batch(ws, batch, todo, direct)
     merged = _by_stage(outcomes)
     summary = summarise(kind.value, year, due, merged, _next_steps(ws, year, merged))
-    _publish(summary)
+    if not direct:
+        _publish(summary)
     return summary
 
 
-def _run_batch(ws: Workspace, batch: Batch, todo: int) -> list[StageOutcome]:
+def _run_batch(ws: Workspace, batch: Batch, todo: int, direct: bool) -> list[StageOutcome]:
     out = []
     for stage, task, tables in _BATCH_STAGES:
         if RERUN_STAGES.index(stage) < todo:
@@ -81,7 +87,7 @@ def _run_batch(ws: Workspace, batch: Batch, todo: int) -> list[StageOutcome]:
         if not batch.members:
             break
         _progress.report(f"{task.name}: {batch.label}")
-        outcome = task(ws, batch, state_digest(ws, batch, tables))
+        outcome = (task.fn if direct else task)(ws, batch, state_digest(ws, batch, tables))
         out.append(outcome)
         batch = batch.only(outcome.passed)
     return out
