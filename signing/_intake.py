@@ -64,7 +64,7 @@ def intake(home: Home, con: duckdb.DuckDBPyConnection, store: ObjectStore, trust
         if digest in done:
             continue
         report = verify_archive(data, trust)
-        member = str(report.application.get("organisation", {}).get("id") or "") or None  # type: ignore[union-attr]
+        member = str(report.application.get("organisation", {}).get("id") or "") or None
         cluster = str(report.application.get("cluster") or package_key.split("/")[3])
         if report.ok and member:
             number, outcome = _registration_no(con, member, country)

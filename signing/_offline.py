@@ -47,7 +47,7 @@ class Check:
 class PackageReport:
     checks: tuple[Check, ...]
     approval: VerifiedApproval | None
-    application: dict[str, object]
+    application: dict[str, Any]
 
     @property
     def ok(self) -> bool:
