@@ -31,6 +31,7 @@ from signing._verify import ApprovalRuleFailed, TrustAnchors, VerifiedApproval, 
 from signing.store.interface import ObjectStore
 from warehouse.db import transaction
 from warehouse.errors import EcoclusterError
+from warehouse.spreadsheet import write_csv
 
 ENVELOPE, CERTIFICATE, SIGNED_PDF = "dsse.json", "cert.pem", "validated.pdf"  # file suffixes of one decision
 
@@ -169,12 +170,15 @@ def export_review(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id:
         "SELECT r.suite, r.expectation, r.severity, r.indicator, r.observed, r.expected, r.explanation "
         "FROM check_result r JOIN check_verdict v USING (run_id, member_id, reporting_year) "
         "WHERE r.member_id = ? AND r.reporting_year = ? ORDER BY r.severity, r.expectation",
-        [member_id, context.reporting_year]).df()
+        [member_id, context.reporting_year])
+    report = (checks.description, checks.fetchall())
     evidence = con.execute(
         "SELECT s.filename, s.submission_id AS sha256, s.archive_key, p.section, s.received_at "
         "FROM current_part p JOIN submission s USING (submission_id) "
-        "WHERE p.member_id = ? AND p.reporting_year = ? ORDER BY p.section", [member_id, context.reporting_year]).df()
-    for name, frame in (("check-report.csv", checks), ("evidence.csv", evidence)):
-        frame.to_csv(out / name, index=False)
+        "WHERE p.member_id = ? AND p.reporting_year = ? ORDER BY p.section", [member_id, context.reporting_year])
+    for name, (columns, rows) in (("check-report.csv", report), ("evidence.csv", (evidence.description,
+                                                                                  evidence.fetchall()))):
+        with (out / name).open("w", encoding="utf-8", newline="") as f:  # members' text: spreadsheet-safe
+            write_csv(f, [c[0] for c in columns], rows)
         written.append(out / name)
     return written

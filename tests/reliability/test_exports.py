@@ -54,3 +54,18 @@ def test_check_report_csv_is_spreadsheet_safe(home: Home, con: duckdb.DuckDBPyCo
     assert source == "'" + EVIL + ".json row 4"
     assert explanation == "'" + EVIL
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
+
+
+def test_verifier_review_export_is_spreadsheet_safe(con: duckdb.DuckDBPyConnection, home: Home, tmp_path) -> None:
+    from signing import export_review
+    from signing.store import LocalStore
+    from tests.signing.rows import ready_member
+
+    store = LocalStore(home.objects_dir)
+    ready_member(con, store)
+    con.execute("INSERT INTO check_result VALUES ('run-IT-CL-001-2025', 2025, 'IT-CL-001', 'plausibility', "
+                "'plausibility.jump', 'warning', '-energy', NULL, NULL, '-12.5', NULL, ?)", [EVIL])
+    export_review(con, store, "IT-CL-001", tmp_path / "review")
+    rows = list(csv.reader((tmp_path / "review" / "check-report.csv").open(encoding="utf-8")))
+    assert rows[0] == ["suite", "expectation", "severity", "indicator", "observed", "expected", "explanation"]
+    assert rows[1][3:] == ["'-energy", "-12.5", "", "'" + EVIL]
