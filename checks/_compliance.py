@@ -46,13 +46,14 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
     return (
         rule("compliance.permit_exceeded", B, "Measurements stay within their permit limits.", f"""
             SELECT o.member_id, o.parameter AS indicator, o.submission_id, o.source_row,
-                   {number('o.value')} || ' ' || o.unit || ' on ' || o.measured_on AS observed,
-                   'at most ' || {number('p.limit_value')} || ' ' || p.limit_unit AS expected,
-                   {located('o')} || ': ' || o.parameter || ' measured ' || {number('o.value')} || ' '
-                   || o.unit || ' on ' || o.measured_on || ', above the limit '
-                   || {number('p.limit_value')} || ' ' || p.limit_unit || ' of ' || p.title || ' ('
+                   {number('o.value_submitted')} || ' ' || o.unit_submitted || ' on ' || o.measured_on AS observed,
+                   'at most ' || {number('p.limit_value_submitted')} || ' ' || p.limit_unit_submitted AS expected,
+                   {located('o')} || ': ' || o.parameter || ' measured ' || {number('o.value_submitted')} || ' '
+                   || o.unit_submitted || ' on ' || o.measured_on || ', above the limit '
+                   || {number('p.limit_value_submitted')} || ' ' || p.limit_unit_submitted || ' of ' || p.title || ' ('
                    || p.obligation_id || '); report the corrective action taken as a nonconformity'
                    AS explanation
+            -- compared in SI base units, shown in the units the member submitted
             FROM current_measurement o {IN_SCOPE}
             JOIN current_obligation p ON p.member_id = o.member_id AND p.reporting_year = o.reporting_year
                  AND p.obligation_id = o.obligation_id

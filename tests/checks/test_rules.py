@@ -67,7 +67,7 @@ def test_failures_name_the_file_and_row(faulty: tuple[CheckRun, list[tuple[str, 
     _, rows = faulty
     [exceeded] = [r for r in rows if r[0] == "compliance.permit_exceeded"]
     assert exceeded[3:5] == ("sub-F12-2025", 2)
-    assert "F12_2025.xlsx row 2" in exceeded[5] and "above the limit 0.0002 kg/m**3" in exceeded[5]
+    assert "F12_2025.xlsx row 2" in exceeded[5] and "NOx measured 300 mg/m**3 on 2025-06-01, above the limit 200 mg/m**3" in exceeded[5]
     [jump] = [r for r in rows if r[0] == "plausibility.yoy_jump" and r[1] == "F09"]
     assert "energy.total_direct" in jump[5] and "10 times the 2024 value" in jump[5]
 

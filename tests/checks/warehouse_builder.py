@@ -127,7 +127,7 @@ FAULTS: tuple[Fault, ...] = tuple(Fault(rules, member, sql) for rules, member, s
     (("plausibility.peer_outlier_cluster", "plausibility.peer_outlier_all"), "F10",
      "UPDATE indicator_value SET value = value * 4 WHERE member_id = '{m}' AND indicator = 'water.total'"),
     (("plausibility.impossible_value",), "F11", _iv("value = 9000", "land.sealed")),
-    (("compliance.permit_exceeded",), "F12", f"UPDATE measurement SET value = 0.0003 WHERE {_MINE}"),
+    (("compliance.permit_exceeded",), "F12", f"UPDATE measurement SET value = 0.0003, value_submitted = 300 WHERE {_MINE}"),
     (("compliance.permit_expired",), "F13",
      f"UPDATE obligation SET valid_until = DATE '2025-06-30' WHERE {_MINE} AND obligation_id = 'P1'"),
     (("compliance.obligation_incomplete",), "F14",
