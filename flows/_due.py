@@ -16,8 +16,6 @@ from enum import Enum
 
 import duckdb
 
-from warehouse.indicators import INTERMEDIATE_AUDITS, STEPS
-
 
 class CycleKind(str, Enum):
     ANNUAL = "annual"
@@ -105,12 +103,13 @@ def members_due(con: duckdb.DuckDBPyConnection, year: int, kind: CycleKind, *,
 # Evidence a full verification needs beyond what the checks judge. The checks package owns the
 # rest: the internal audit and management review of the reporting year for every member
 # (``compliance.internal_audit_missing``, ``compliance.management_review_missing``) and the six
-# steps and three audits before a first registration (``compliance.step_gate``). What is left is
-# the cycle's own knowledge: a first registration needs the initial environmental review, and a
-# registered member's full (three-yearly) verification covers the whole EMS again.
+# steps and three intermediate audits of the step-by-step route to a first registration
+# (``compliance.step_gate``; registered members who came by another route, like the sample's
+# Italian cluster, never report steps). What is left is the cycle's own knowledge: a full
+# verification, first or three-yearly, reviews the EMS against its initial environmental review.
 _EVIDENCE = {
     Due.INITIAL: ("initial_review",),
-    Due.FULL: STEPS + INTERMEDIATE_AUDITS,
+    Due.FULL: ("initial_review",),
 }
 
 _MISSING_SQL = """
