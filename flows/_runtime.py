@@ -13,6 +13,7 @@ survives between runs and a wiped home folder forgets it.
 from __future__ import annotations
 
 import atexit
+import fcntl
 import logging
 import os
 import socket
@@ -22,11 +23,13 @@ import time
 import urllib.request
 import warnings
 from pathlib import Path
+from typing import TextIO
 
 from warehouse.errors import ConfigurationError
 from warehouse.home import Home
 
 _server: subprocess.Popen[bytes] | None = None
+_start_lock: TextIO | None = None
 
 
 def configure(home: Home) -> None:
@@ -58,6 +61,7 @@ def start_temporary_server(home: Home) -> None:
     if os.environ.get("PREFECT_API_URL") or _server is not None:
         return
     configure(home)
+    _hold_start_lock(home)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
@@ -85,12 +89,32 @@ def wait_for_server(timeout: float = 180.0) -> None:
                                      f"see {Path(os.environ['PREFECT_HOME']) / 'server.log'}")
         try:
             with urllib.request.urlopen(url, timeout=2):
+                _release_start_lock()
                 return
         except OSError:
             time.sleep(0.1)
     raise ConfigurationError(f"the temporary Prefect server did not answer within {timeout:.0f} s; see "
                              f"{Path(os.environ['PREFECT_HOME']) / 'server.log'}, or start one with "
                              "infra/prefect-server.sh and set PREFECT_API_URL")
+
+
+def _hold_start_lock(home: Home) -> None:
+    """Queue behind another run of this home whose server is still starting.
+
+    A fresh server migrates the SQLite database in ``<home>/prefect``; two starting at once (two
+    reruns at the same moment) both migrate it and one dies ("duplicate column"). Holding an
+    exclusive lock from start until the server answers lets the second start on a ready database.
+    """
+    global _start_lock
+    _start_lock = (home.subdir("prefect") / "server-start.lock").open("a")
+    fcntl.flock(_start_lock, fcntl.LOCK_EX)  # released by the kernel too if this process dies
+
+
+def _release_start_lock() -> None:
+    global _start_lock
+    if _start_lock is not None:
+        _start_lock.close()
+        _start_lock = None
 
 
 def stop_temporary_server() -> None:
@@ -109,6 +133,7 @@ def stop_temporary_server() -> None:
         _server.kill()
         _server.wait()
     _server = None
+    _release_start_lock()
 
 
 def quiet() -> None:
