@@ -5,7 +5,19 @@ values block."""
 from __future__ import annotations
 
 from checks._config import CheckConfig, Severity
-from checks._rule import CATALOGUE_SQL, SCOPE, TOTALS, Rule, located, number, rule, values
+from checks._rule import (
+    CATALOGUE_SQL,
+    CLUSTER_PEERS,
+    SCOPE,
+    SECTOR_PEERS,
+    TOTALS,
+    Rule,
+    located,
+    number,
+    rule,
+    totals,
+    values,
+)
 
 # (part, whole): the part cannot exceed the whole for the same member and year.
 _PART_OF = values([("land.sealed", "land.total"), ("land.nature_on_site", "land.total"),
@@ -14,19 +26,19 @@ _PART_OF = values([("land.sealed", "land.total"), ("land.nature_on_site", "land.
 IN_SCOPE = f"JOIN {SCOPE} ON scope.member_id = t.member_id AND scope.reporting_year = t.reporting_year"
 
 
-def _peer_outlier(config: CheckConfig, name: str, peers: str, extra_partition: str) -> Rule:
+def _peer_outlier(config: CheckConfig, name: str, peers: str, extra_partition: str, peer_members: str) -> Rule:
     """R = A/B against the median of same-sector peers, on a log scale (ratios spread
     multiplicatively); the MAD makes one wild peer harmless, and the factor keeps statistically
     unusual but immaterial differences (peers that are all alike) out of the verifier's way."""
     partition = f"reporting_year, sector, indicator{extra_partition}"
     return rule(f"plausibility.peer_outlier_{name}", Severity.WARNING,
                 f"R = A/B is not a robust outlier among same-sector peers {peers}.", f"""
-        WITH r AS (
+        WITH pt AS MATERIALIZED {totals(peer_members)}, r AS (
             SELECT t.*, m.sector, m.cluster_id, t.value / b.value AS r, ln(t.value / b.value) AS lr
-            FROM {TOTALS} t
+            FROM pt t
             JOIN member m ON m.member_id = t.member_id
             JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A' AND cat.unit <> 'percent'
-            JOIN {TOTALS} b ON b.member_id = t.member_id AND b.reporting_year = t.reporting_year
+            JOIN pt b ON b.member_id = t.member_id AND b.reporting_year = t.reporting_year
                  AND b.indicator = m.b_indicator AND b.value > 0 AND t.value > 0
             WHERE t.reporting_year IN (SELECT yr.reporting_year FROM {{batch}} AS yr)
         ), med AS (
@@ -73,8 +85,8 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
             JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A'
             WHERE t.value > 0 AND t.previous > 0
               AND (t.value > t.previous * {f} OR t.value < t.previous / {f})""", config),
-        _peer_outlier(config, "cluster", "in the same cluster", ", cluster_id"),
-        _peer_outlier(config, "all", "across all clusters", ""),
+        _peer_outlier(config, "cluster", "in the same cluster", ", cluster_id", CLUSTER_PEERS),
+        _peer_outlier(config, "all", "across all clusters", "", SECTOR_PEERS),
         rule("plausibility.impossible_value", Severity.BLOCKING,
              "Shares are at most 100 % and no part exceeds its whole (sealed or nature area vs "
              "total land, hazardous vs total waste).", f"""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks._config import CheckConfig, Severity
-from checks._rule import CATALOGUE_SQL, SCOPE, Rule, located, number, rule
+from checks._rule import CATALOGUE_SQL, IN_BATCH, SCOPE, Rule, located, number, rule
 
 B = Severity.BLOCKING
 
@@ -59,7 +59,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    || ' is reported ' || v.n || ' times for the same period; keep one row' AS explanation
             FROM (SELECT *, count(*) OVER (PARTITION BY member_id, reporting_year, site_id, indicator,
                                            period_start, period_end) AS n
-                  FROM current_indicator_value) v {IN_SCOPE}
+                  FROM current_indicator_value WHERE {IN_BATCH}) v {IN_SCOPE}
             WHERE v.n > 1""", config),
         rule("data_quality.unknown_member", B, "Every submission belongs to a member of the roster.", f"""
             SELECT p.member_id, NULL AS indicator, p.submission_id, NULL::INTEGER AS source_row,

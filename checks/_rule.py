@@ -66,15 +66,34 @@ EXPECTED_REPORTERS = (
     " JOIN member m ON m.member_id = scope.member_id"
 )
 
-# Yearly totals per member and indicator: sites add up, shares average. The first source row
-# stands for the total when a failure is attributed.
-TOTALS = (
-    "(SELECT member_id, reporting_year, indicator,"
-    " CASE WHEN any_value(unit) = 'percent' THEN avg(value) ELSE sum(value) END AS value,"
-    " any_value(unit) AS unit, arg_min(submission_id, source_row) AS submission_id,"
-    " min(source_row) AS source_row"
-    " FROM current_indicator_value WHERE value IS NOT NULL GROUP BY member_id, reporting_year, indicator)"
-)
+# Inputs restricted to the run's members before anything is aggregated, so that a one-member rerun
+# in a 120,000-member warehouse totals that member's rows, not everyone's (GX substitutes every
+# ``{batch}``, so a rule may name the batch more than once).
+IN_BATCH = "member_id IN (SELECT ib.member_id FROM {batch} AS ib)"
+# Peers of the run's members: every member of the same sector (and, for cluster peers, cluster),
+# so the peer statistics over a narrow scope are exactly those of the whole-year run.
+_IN_YEAR = " AND reporting_year IN (SELECT yb.reporting_year FROM {batch} AS yb)"
+SECTOR_PEERS = ("member_id IN (SELECT pm.member_id FROM member pm WHERE pm.sector IN"
+                " (SELECT sm.sector FROM member sm JOIN {batch} AS sb ON sb.member_id = sm.member_id))" + _IN_YEAR)
+CLUSTER_PEERS = ("member_id IN (SELECT pm.member_id FROM member pm WHERE (pm.sector, pm.cluster_id) IN"
+                 " (SELECT (sm.sector, sm.cluster_id) FROM member sm JOIN {batch} AS sb ON sb.member_id = sm.member_id))"
+                 + _IN_YEAR)
+
+
+def totals(members: str = IN_BATCH) -> str:
+    """Yearly totals per member and indicator of the members ``members`` selects: sites add up,
+    shares average. The first source row stands for the total when a failure is attributed."""
+    return (
+        "(SELECT member_id, reporting_year, indicator,"
+        " CASE WHEN any_value(unit) = 'percent' THEN avg(value) ELSE sum(value) END AS value,"
+        " any_value(unit) AS unit, arg_min(submission_id, source_row) AS submission_id,"
+        " min(source_row) AS source_row"
+        f" FROM current_indicator_value WHERE value IS NOT NULL AND {members}"
+        " GROUP BY member_id, reporting_year, indicator)"
+    )
+
+
+TOTALS = totals()
 
 
 def located(alias: str) -> str:
