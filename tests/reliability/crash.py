@@ -76,6 +76,15 @@ class Attempt:
     rc: int
     stage: str  # the last stage the driver announced before it ended or was killed
     seconds: float
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # how long each announced stage ran
+
+
+@dataclass(frozen=True)
+class KillPoint:
+    """SIGKILL ``delay`` seconds after the driver announces ``stage`` (a random moment inside it)."""
+
+    stage: str
+    delay: float
 
 
 @dataclass
@@ -97,26 +106,31 @@ class Zygote:
             raise RuntimeError(f"the cycle driver died (rc {self.proc.poll()})")
         return line.strip()
 
-    def run(self, home: Path, files: list[Path], kill_after: float | None = None) -> Attempt:
-        """One cycle; SIGKILL it ``kill_after`` seconds after it started (if still running)."""
+    def run(self, home: Path, files: list[Path], kill: KillPoint | None = None) -> Attempt:
+        """One cycle, SIGKILLed at ``kill`` if it gets there and is still running then."""
         assert self.proc.stdin is not None
         self.proc.stdin.write(" ".join(["run", str(home), *map(str, files)]) + "\n")
         self.proc.stdin.flush()
         started = time.monotonic()
         killer: threading.Timer | None = None
-        stage, pid = "start", 0
+        stage, pid, since, seen = "start", 0, started, {}
         try:
             while True:  # the child's first lines may come before the zygote's "pid N"
                 line = self._line()
+                now = time.monotonic()
                 if line.startswith("pid "):
                     pid = int(line.split()[1])
-                    if kill_after is not None:
-                        killer = threading.Timer(max(0.0, kill_after - (time.monotonic() - started)), _kill, (pid,))
-                        killer.start()
                 elif line.startswith("stage "):
-                    stage = line[6:]
+                    seen[stage] = seen.get(stage, 0.0) + now - since
+                    stage, since = line[6:], now
+                    if kill is not None and killer is None and stage == kill.stage:
+                        while not pid:  # the pid line is next
+                            pid = int(self._line().split()[1])
+                        killer = threading.Timer(kill.delay, _kill, (pid,))
+                        killer.start()
                 elif line.startswith("exit "):
-                    return Attempt(int(line.split()[2]), stage, time.monotonic() - started)
+                    seen[stage] = seen.get(stage, 0.0) + now - since
+                    return Attempt(int(line.split()[2]), stage, now - started, seen)
         finally:
             if killer:
                 killer.cancel()
@@ -134,7 +148,10 @@ def _kill(pid: int) -> None:
         pass
 
 
-def kill_points(seed: int, count: int, span: float) -> list[float]:
-    """``count`` random wall-clock kill times in (0, span): reproducible from the seed."""
+def kill_points(seed: int, count: int, reference: Attempt) -> list[KillPoint]:
+    """``count`` random moments, each inside a random stage of the reference run (weighted equally,
+    so short stages such as recording approvals are hit as often as long ones); seeded."""
     rng = random.Random(seed)
-    return sorted(rng.uniform(0.05, span) for _ in range(count))
+    stages = sorted(name for name, took in reference.stage_seconds.items() if name not in ("start", "done"))
+    return [KillPoint(stage, rng.uniform(0.0, reference.stage_seconds[stage]))
+            for stage in (rng.choice(stages) for _ in range(count))]

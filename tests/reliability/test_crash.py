@@ -105,8 +105,8 @@ def crash_and_compare(zygote: Zygote, inputs: Inputs, tmp: Path, seed: int, kill
     home.rename(tmp / "reference")  # kept for a person debugging a difference
     home = _fresh_home(home, inputs)
     attempts = []
-    for delay in kill_points(seed, kills, reference.seconds):
-        attempts.append(zygote.run(home, [inputs.sample], kill_after=delay))
+    for point in kill_points(seed, kills, reference):
+        attempts.append(zygote.run(home, [inputs.sample], kill=point))
         assert attempts[-1].rc in (-9, 0), f"a cycle failed on its own after a crash: {attempts[-1]}"
     for _ in range(3):  # a rerun after the last kill completes
         attempts.append(zygote.run(home, [inputs.sample]))
@@ -126,10 +126,19 @@ def test_killed_cycle_reruns_to_the_uninterrupted_content(zygote: Zygote, inputs
     print("attempts:", [(a.rc, a.stage, round(a.seconds, 1)) for a in attempts])
 
 
+def test_kill_points_cover_every_stage_of_the_cycle() -> None:
+    reference = Attempt(0, "done", 10.0, {"collect": 4.0, "check": 2.0, "register": 0.5, "done": 0.0})
+    points = kill_points(1, 60, reference)
+    assert {p.stage for p in points} == {"collect", "check", "register"}
+    assert all(0 <= p.delay <= reference.stage_seconds[p.stage] for p in points)
+    assert points == kill_points(1, 60, reference)  # reproducible
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(4))
 def test_many_random_kills(zygote: Zygote, inputs: Inputs, tmp_path: Path, seed: int) -> None:
-    attempts = crash_and_compare(zygote, inputs, tmp_path, seed=100 + seed, kills=8)
+    attempts = crash_and_compare(zygote, inputs, tmp_path, seed=100 + seed, kills=10)
     killed = Counter(a.stage for a in attempts if a.rc == -9)
+    assert sum(killed.values()) >= 5
     print(f"seed {seed}: killed {sum(killed.values())}x during {dict(killed)}; "
           f"temp leftovers {len(leftover_temp_files(tmp_path / 'cycle' / 'home' / 'objects'))}")
