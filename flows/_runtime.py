@@ -117,6 +117,11 @@ def _release_start_lock() -> None:
         _start_lock = None
 
 
+def server_pid() -> int | None:
+    """The temporary server's process id (the orchestration benchmark counts its CPU time)."""
+    return _server.pid if _server is not None else None
+
+
 def stop_temporary_server() -> None:
     """Let Prefect deliver its last events, then stop the server (registered at exit)."""
     global _server
