@@ -33,7 +33,7 @@ def _peer_outlier(config: CheckConfig, name: str, peers: str, extra_partition: s
     partition = f"reporting_year, sector, indicator{extra_partition}"
     return rule(f"plausibility.peer_outlier_{name}", Severity.WARNING,
                 f"R = A/B is not a robust outlier among same-sector peers {peers}.", f"""
-        WITH pt AS MATERIALIZED {totals(peer_members)}, r AS (
+        WITH pt AS MATERIALIZED {totals(peer_members)}, r AS MATERIALIZED (
             SELECT t.*, m.sector, m.cluster_id, t.value / b.value AS r, ln(t.value / b.value) AS lr
             FROM pt t
             JOIN member m ON m.member_id = t.member_id
@@ -41,13 +41,15 @@ def _peer_outlier(config: CheckConfig, name: str, peers: str, extra_partition: s
             JOIN pt b ON b.member_id = t.member_id AND b.reporting_year = t.reporting_year
                  AND b.indicator = m.b_indicator AND b.value > 0 AND t.value > 0
             WHERE t.reporting_year IN (SELECT yr.reporting_year FROM {{batch}} AS yr)
-        ), med AS (
-            SELECT r.*, median(r.r) OVER (PARTITION BY {partition}) AS med,
-                   median(r.lr) OVER (PARTITION BY {partition}) AS lmed,
-                   count(*) OVER (PARTITION BY {partition}) AS n_peers FROM r
+        ), stats AS (  -- aggregates joined back: a windowed median re-sorts the partition per row
+            SELECT {partition}, median(r) AS med, median(lr) AS lmed, count(*) AS n_peers
+            FROM r GROUP BY {partition}
+        ), spread AS (
+            SELECT {partition}, median(abs(r.lr - s.lmed)) AS mad
+            FROM r JOIN stats s USING ({partition}) GROUP BY {partition}
         ), z AS (
-            SELECT med.*, median(abs(med.lr - med.lmed)) OVER (PARTITION BY {partition}) AS mad
-            FROM med
+            SELECT r.*, s.med, s.lmed, s.n_peers, d.mad
+            FROM r JOIN stats s USING ({partition}) JOIN spread d USING ({partition})
         )
         SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
                'R = ' || {number('t.r')} AS observed,
