@@ -103,7 +103,7 @@ def measure(clusters: int, per_cluster: int, workdir: Path, *, sample_clusters: 
     log(f"[{members:,}] drafting {selection.size} statements (checks took {checks_s:.1f} s)")
     draft_s = _draft(home, selection, workers)
     json_html_s, views = _json_html(home, selection)
-    bare_render_s = _bare(views, workers)
+    bare_render_s, startup_s = _bare(views, workers)
     log(f"[{members:,}] verifying {verify_n} approvals, then a single-member rerun")
     signing = bench_signing.run(verify_n)
     rerun_member = f"{statements.select(connect(home.warehouse_path, read_only=True), None, None, YEAR).members[-1][0]}"
@@ -117,6 +117,11 @@ def measure(clusters: int, per_cluster: int, workdir: Path, *, sample_clusters: 
         "checks_ratio": checks_s / run.sql_seconds,
         "draft_docs": selection.size, "draft_s": draft_s, "draft_docs_per_s": selection.size / draft_s,
         "bare_docs_per_s": selection.size / bare_render_s, "draft_ratio": draft_s / bare_render_s,
+        # The pool's start-up (spawn, imports, fonts) is paid once per draft call: apart from it,
+        # the sample's rate is the rate of a 121,000-document run.
+        "draft_startup_s": startup_s,
+        "draft_steady_docs_per_s": selection.size / max(draft_s - startup_s, 1e-9),
+        "draft_steady_ratio": max(draft_s - startup_s, 1e-9) / bare_render_s,
         "json_html_docs_per_s_one_process": selection.size / json_html_s,
         "verify_per_s": signing["approvals_per_s"], "bare_verify_per_s": signing["bare_verify_per_s"],
         "rerun_member": rerun_member, "rerun_check_s": rerun_check_s, "rerun_draft_s": rerun_draft_s,
@@ -124,7 +129,9 @@ def measure(clusters: int, per_cluster: int, workdir: Path, *, sample_clusters: 
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "peak_rss_children_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
-    f["pipeline_s"] = (ingest_s + checks_s + docs / f["draft_docs_per_s"] + members / f["verify_per_s"])
+    f["hours_for_121000_pdfs"] = (startup_s + 121_000 / f["draft_steady_docs_per_s"]) / 3600
+    f["pipeline_s"] = (ingest_s + checks_s + startup_s + docs / f["draft_steady_docs_per_s"]
+                       + members / f["verify_per_s"])
     f["floors_s"] = (bare_load_s + run.sql_seconds + docs / f["bare_docs_per_s"]
                      + members / f["bare_verify_per_s"])
     f["pipeline_ratio"] = f["pipeline_s"] / f["floors_s"]
