@@ -29,15 +29,18 @@ class Scope:
 
         Unknown members (data without a roster row) are kept so that data_quality can report them.
         """
-        filters = []
+        filters, roster, parts = [], "", ""
         if self.members:
-            filters.append(f"u.member_id IN (SELECT id FROM {values([(m,) for m in self.members], ('id',), 'mi')})")
+            ids = f"(SELECT id FROM {values([(m,) for m in self.members], ('id',), 'mi')})"
+            filters.append(f"u.member_id IN {ids}")
+            # The same filter inside both branches, so a narrow run never unions the whole roster.
+            roster, parts = f" WHERE member_id IN {ids}", f" AND member_id IN {ids}"
         if self.clusters:
             filters.append(f"m.cluster_id IN (SELECT id FROM {values([(c,) for c in self.clusters], ('id',), 'ci')})")
         where = f"WHERE {' AND '.join(filters)}" if filters else ""
         return (
             f"SELECT u.member_id, m.cluster_id, {self.reporting_year} AS reporting_year FROM ("
-            f"SELECT member_id FROM member UNION SELECT member_id FROM current_part"
-            f" WHERE reporting_year = {self.reporting_year}) u"
+            f"SELECT member_id FROM member{roster} UNION SELECT member_id FROM current_part"
+            f" WHERE reporting_year = {self.reporting_year}{parts}) u"
             f" LEFT JOIN member m ON m.member_id = u.member_id {where}"
         )
