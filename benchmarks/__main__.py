@@ -57,8 +57,7 @@ def main(argv: list[str] | None = None) -> None:
             figures = measure(clusters, per_cluster, Path(tmp), sample_clusters=args.sample_clusters,
                               verify_n=args.verify, workers=args.workers,
                               log=lambda m: print(m, file=sys.stderr, flush=True))
-        for key, value in figures.items():
-            print(f"  {key:>34}: {value:,.4g}" if isinstance(value, float) else f"  {key:>34}: {value}")
+        _results.show(figures)
         print(f"  (size measured in {time.perf_counter() - started:,.0f} s)", flush=True)
         if not args.no_write:
             _results.write(_results.record(machine, figures))

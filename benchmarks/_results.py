@@ -19,6 +19,13 @@ NOTES = "<!-- hand-written notes below: kept by `python -m benchmarks` -->"
 RERUN_GOAL_S = 5.0
 
 
+def show(figures: dict[str, Any]) -> None:
+    """One figure per line, names right-aligned, for the terminal and the nohup log."""
+    width = max(map(len, figures))
+    for key, value in figures.items():
+        print(f"  {key:>{width}}: {value:,.4g}" if isinstance(value, float) else f"  {key:>{width}}: {value}")
+
+
 def load() -> dict[str, Any]:
     return json.loads(FIGURES.read_text()) if FIGURES.exists() else {"machine": {}, "sizes": {}}
 

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks._results import show
+
 _BATCH = """
 SELECT 'CL' || lpad(CAST($batch AS VARCHAR), 4, '0') || '-M' || lpad(CAST(m AS VARCHAR), 3, '0') AS member_id,
        y AS reporting_year, 'ind.' || i AS indicator, random() * 1000 AS value, 'MWh' AS unit
@@ -121,8 +123,7 @@ def run(workers: int, n_batches: int, members: int, workdir: Path) -> dict[str, 
          "ducklake_parallel_s": lake_s, "ducklake_commit_retries": retries, "ducklake_parquet_files": files,
          "staging_parallel_s": staged_s, "staging_merge_s": merge_s, "staging_total_s": staged_s + merge_s,
          "query_duckdb_s": query_duckdb_s, "query_ducklake_s": query_lake_s}
-    for key, value in r.items():
-        print(f"{key:>26}: {value:,.3f}" if isinstance(value, float) else f"{key:>26}: {value:,}")
+    show(r)
     return r
 
 

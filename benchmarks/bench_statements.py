@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import statements
+from benchmarks._results import show
 from signing.store import LocalStore
 from statements import _render
 from statements._canonical import canonical_bytes, digest, normalise
@@ -104,8 +105,7 @@ def run(clusters: int, members: int, workdir: Path, workers: int | None = None, 
         "typst_s_per_doc": typst_s, "weasyprint_s_per_doc": weasy, "weasyprint_over_typst": weasy / typst_s,
         "hours_for_121000": 121_000 / (n / full_s) / 3600,
     }
-    for key, value in result.items():
-        print(f"{key:>22}: {value:,.4g}" if isinstance(value, float) else f"{key:>22}: {value}")
+    show(result)
     return result
 
 
