@@ -9,7 +9,7 @@ returns :data:`RESULT_COLUMNS`, so one INSERT stores the rows of every rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checks._config import CheckConfig, Severity
 from warehouse.indicators import CATALOGUE
@@ -78,6 +78,19 @@ SECTOR_PEERS = ("member_id IN (SELECT pm.member_id FROM member pm WHERE pm.secto
 CLUSTER_PEERS = ("member_id IN (SELECT pm.member_id FROM member pm WHERE (pm.sector, pm.cluster_id) IN"
                  " (SELECT (sm.sector, sm.cluster_id) FROM member sm JOIN {batch} AS sb ON sb.member_id = sm.member_id))"
                  + _IN_YEAR)
+
+
+def whole_year(rule: Rule) -> Rule:
+    """The rule for a whole-year run, without the restrictions to the batch's members and peers.
+
+    They are semi-joins that make a narrow run read only its own rows, but over the whole year
+    DuckDB builds their hash tables on the warehouse side (out of memory at 120,000 members),
+    and there they restrict nothing anyway.
+    """
+    query = rule.query
+    for restriction in (IN_BATCH, SECTOR_PEERS, CLUSTER_PEERS):
+        query = query.replace(restriction, "TRUE")
+    return replace(rule, query=query)
 
 
 def totals(members: str = IN_BATCH) -> str:
