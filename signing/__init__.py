@@ -26,6 +26,7 @@ from signing._approval import APPROVED, REJECTED, Draft, sign_approval
 from signing._inbox import SignedDecision, approve, export_review, record_approval, sign_decision
 from signing._intake import Receipt, intake
 from signing._keys import (
+                             DEMO_NACE,
                              DEMO_PASSWORD,
                              KeyFiles,
                              demo_verifier,
@@ -48,7 +49,7 @@ from signing._verify import (
 from signing.store import open_store
 
 __all__ = [
-    "APPROVED", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed", "Draft", "KeyFiles",
+    "APPROVED", "DEMO_NACE", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed", "Draft", "KeyFiles",
     "PackageReport", "Receipt", "SignedDecision", "TrustAnchors", "VerifiedApproval", "approval_context", "approve",
     "build_packages", "demo_verifier", "draft_for", "export_review", "init_ca", "intake", "issue_verifier",
     "mark_consulted", "open_store", "record_approval", "register_verifier", "revoke", "sign_approval", "sign_decision",

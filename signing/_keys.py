@@ -134,13 +134,18 @@ def competent_body(home: Home, country: str, pw: bytes) -> tuple[_pki.PrivateKey
     return key, cert
 
 
+# The NACE divisions of the bundled sample's members (transport 49, hotels 55, restaurants 56,
+# public administration 84, parks 91, sports and recreation 93): the DEMO verifier signs them all.
+DEMO_NACE = ("49", "55", "56", "84", "91", "93")
+
+
 def demo_verifier(home: Home) -> KeyFiles:
-    """DEMO accreditation body CA and DEMO verifier (NACE 55, 84, 93) in ``home``, password ``demo``."""
+    """DEMO accreditation body CA and DEMO verifier (NACE scope ``DEMO_NACE``) in ``home``, password ``demo``."""
     files = KeyFiles(home.root / "verifiers" / "DEMO-V-0001")
     if files.key.exists():
         return files
     if not (ca_dir(home) / "ca.pem").exists():
         init_ca(home, "DEMO Accreditation Body (not for real use)", DEMO_PASSWORD)
     return issue_verifier(home, name="DEMO Verifier", accreditation_no="DEMO-V-0001",
-                          nace=("55", "56", "84", "93"), ca_password=DEMO_PASSWORD,
+                          nace=DEMO_NACE, ca_password=DEMO_PASSWORD,
                           key_password=DEMO_PASSWORD, out=files.folder)

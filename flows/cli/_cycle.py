@@ -104,8 +104,10 @@ def _print_tour(tour: _tour.Tour, home: Home) -> None:
     for r in ingested.unintended:
         console.print(f"[bold red]unexpected rejection[/] {_where(r.path)}: {'; '.join(r.reasons)}", soft_wrap=True)
     _print(tour.summary)
+    from signing import DEMO_NACE
+
     console.print(f"\n[bold yellow]DEMO[/]: {len(tour.signed)} statement(s) signed by the DEMO Verifier (DEMO-V-0001) "
-                  "of a DEMO accreditation body, whose accreditation covers NACE 55, 56, 84 and 93 only; keys in "
+                  f"of a DEMO accreditation body, accredited for NACE {', '.join(DEMO_NACE)}; keys in "
                   f"{_where(str(home.root / 'verifiers'))}. Every signature and package names them: not valid "
                   "for a real registration.", soft_wrap=True)
     if tour.datadocs:

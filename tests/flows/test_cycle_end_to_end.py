@@ -25,7 +25,7 @@ from warehouse.sample import write_bundled
 
 FIXED = "IT-CL-CERRETO-H03"  # missing core indicator waste.hazardous
 FROM_INBOX = "LV-KUR-01"  # its verifier drops the approval into the inbox instead
-OUT_OF_SCOPE = "IT-CL-CERRETO-P01"  # park authority, NACE 91.04: outside the DEMO verifier's scope
+OUT_OF_SCOPE = "IT-CL-CERRETO-P01"  # park authority, NACE 91.04: signed by a hotels-only verifier
 BLOCKING_FAULTS = {  # member -> a word its reasons must contain (the sample's faults.json)
     "IT-CL-CERRETO-H02": "permit", FIXED: "waste.hazardous", "IT-CL-CERRETO-M01": "limit",
     "IT-CL-CERRETO-S01": "derogation", "LV-DGV-03": "nonconformity", "LV-VID-01": "step_5",
@@ -54,11 +54,17 @@ def _corrected_submission(sample: Path, out: Path) -> Path:
     return out
 
 
-def _drop_in_inbox(ws: Workspace, statement_id: str, name: str) -> None:
+def _hotels_only_verifier(home: Home) -> signing.KeyFiles:
+    """A second DEMO verifier accredited for hotels (NACE 55) only."""
+    signing.demo_verifier(home)  # the DEMO accreditation body
+    return signing.issue_verifier(home, name="DEMO Hotel Verifier", accreditation_no="DEMO-V-0055", nace=("55",),
+                                  ca_password=signing.DEMO_PASSWORD, key_password=signing.DEMO_PASSWORD)
+
+
+def _drop_in_inbox(ws: Workspace, statement_id: str, name: str, verifier: signing.KeyFiles) -> None:
     """What a verifier does from outside: sign on their side, drop the files into the inbox."""
     with ws.warehouse() as con:
-        signed = signing.sign_decision(con, ws.store, statement_id, signing.demo_verifier(ws.home),
-                                       signing.DEMO_PASSWORD, place="DEMO")
+        signed = signing.sign_decision(con, ws.store, statement_id, verifier, signing.DEMO_PASSWORD, place="DEMO")
     for suffix, data in signed.files().items():
         ws.store.put(f"inbox/approvals/{name}.{suffix}", data)
 
@@ -86,11 +92,11 @@ def test_bundled_sample_cycle_inbox_and_rerun_of_a_fixed_member(prefect_api: str
     assert any(n.startswith(f"{OUT_OF_SCOPE}:") and "must sign statement" in n for n in first.notes)
 
     # 2. The verifier signs: most in the pipeline, one from outside through the inbox, and one
-    # envelope the DEMO verifier had no right to sign (NACE scope) is refused with the rule.
+    # envelope signed by a verifier with no right to sign it (NACE scope) is refused with the rule.
     with ws.warehouse(read_only=True) as con:
         drafts = {row[0]: row[2] for row in current_drafts(con, first.year, [FROM_INBOX, OUT_OF_SCOPE])}
-    _drop_in_inbox(ws, drafts[FROM_INBOX], "kur-01")
-    _drop_in_inbox(ws, drafts[OUT_OF_SCOPE], "p01")
+    _drop_in_inbox(ws, drafts[FROM_INBOX], "kur-01", signing.demo_verifier(home))
+    _drop_in_inbox(ws, drafts[OUT_OF_SCOPE], "p01", _hotels_only_verifier(home))
     signed = _demo.sign_waiting(ws, first.year, sorted(waiting - {FROM_INBOX, OUT_OF_SCOPE}))
     inbox = approvals_inbox(first.year, str(home.root))
     registered = {m.member_id: m for m in inbox.in_state("registered")}
