@@ -127,7 +127,6 @@ def measure(clusters: int, per_cluster: int, workdir: Path, *, sample_clusters: 
         "rerun_member": rerun_member, "rerun_check_s": rerun_check_s, "rerun_draft_s": rerun_draft_s,
         "rerun_s": rerun_check_s + rerun_draft_s,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "peak_rss_children_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
     f["hours_for_121000_pdfs"] = (startup_s + 121_000 / f["draft_steady_docs_per_s"]) / 3600
     f["pipeline_s"] = (ingest_s + checks_s + startup_s + docs / f["draft_steady_docs_per_s"]
