@@ -127,7 +127,7 @@ def check_certificate(cert: x509.Certificate, trust: TrustAnchors, at: dt.dateti
         raise _fail("validity", f"signed at {at.isoformat()}, but the certificate is valid only from "
                     f"{cert.not_valid_before_utc.isoformat()} to {cert.not_valid_after_utc.isoformat()}")
     # 5. revocation: a CRL from the same CA, itself correctly signed, must not list the certificate.
-    crls = [c for c in trust.crls if c.issuer == ca.subject and c.is_signature_valid(ca.public_key())]
+    crls = [c for c in trust.crls if c.issuer == ca.subject and c.is_signature_valid(ca.public_key())]  # type: ignore[arg-type]
     if not crls:
         raise _fail("revocation", f"no valid CRL from {ca.subject.rfc4514_string()} to check revocation against; "
                     "fetch the accreditation body's current CRL")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
     def _root(
         ctx: typer.Context,
         home: Annotated[
-            Optional[Path],
+            Path | None,
             typer.Option(
                 "--home",
                 envvar="ECOCLUSTER_HOME",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -43,8 +43,8 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def sample(
         out: Annotated[Path, typer.Option("--out", help="Folder to write the sample files into.")],
-        clusters: Annotated[Optional[int], typer.Option(help="Synthetic population: number of clusters.")] = None,
-        members_per_cluster: Annotated[Optional[int], typer.Option(help="Synthetic population: members per cluster.")] = None,
+        clusters: Annotated[int | None, typer.Option(help="Synthetic population: number of clusters.")] = None,
+        members_per_cluster: Annotated[int | None, typer.Option(help="Synthetic population: members per cluster.")] = None,
         seed: Annotated[int, typer.Option(help="Random seed; the same seed writes byte-identical files.")] = 2026,
         year: Annotated[int, typer.Option(help="Latest reporting year (two earlier years of history are added).")] = 2025,
     ) -> None:
@@ -63,8 +63,8 @@ def register(app: typer.Typer) -> None:
     def template(
         out: Annotated[Path, typer.Option("--out", help="Where to write the workbook (.xlsx).")],
         lang: Annotated[str, typer.Option("--lang", help="Language of the instructions: en, it or lv.")] = "en",
-        member: Annotated[Optional[str], typer.Option("--member", help="Pre-fill this member id.")] = None,
-        year: Annotated[Optional[int], typer.Option(help="Pre-fill this reporting year.")] = None,
+        member: Annotated[str | None, typer.Option("--member", help="Pre-fill this member id.")] = None,
+        year: Annotated[int | None, typer.Option(help="Pre-fill this reporting year.")] = None,
     ) -> None:
         """Write the member's submission workbook: one sheet per section, dropdowns, instructions."""
         from warehouse.template import write_template
@@ -97,8 +97,8 @@ def register(app: typer.Typer) -> None:
     @app.command("status")
     def status_command(
         ctx: typer.Context,
-        cluster: Annotated[Optional[str], typer.Option(help="Show this cluster's members one by one.")] = None,
-        year: Annotated[Optional[int], typer.Option(help="Reporting year (default: the latest submitted).")] = None,
+        cluster: Annotated[str | None, typer.Option(help="Show this cluster's members one by one.")] = None,
+        year: Annotated[int | None, typer.Option(help="Reporting year (default: the latest submitted).")] = None,
         rejected: Annotated[bool, typer.Option("--rejected", help="List refused files with all their errors.")] = False,
     ) -> None:
         """Who has submitted what for the year, per cluster or per member, and which files were refused."""

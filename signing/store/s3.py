@@ -20,6 +20,7 @@ creates the bucket that way when it is missing and refuses a bucket without it.
 from __future__ import annotations
 
 import base64
+import builtins
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
@@ -141,7 +142,7 @@ class S3Store:
         except (ClientError, BotoCoreError) as e:
             raise StorageUnavailable(f"list s3://{self.bucket}/{prefix}: {e}") from e
 
-    def versions(self, key: str) -> list[StoredObject]:
+    def versions(self, key: str) -> builtins.list[StoredObject]:  # `list` here is the method above
         """Every version of ``key``, newest first: the history write-once storage keeps."""
         answer = self._call("list versions", self.client.list_object_versions, Bucket=self.bucket, Prefix=key)
         found = []
