@@ -1,8 +1,8 @@
 """A rule is one GX expectation: an unexpected-rows query over the ``current_*`` views.
 
-The same query text serves twice. GX runs it (as ``UnexpectedRowsExpectation``) to decide the
-suite's verdict and to render Data Docs; DuckDB runs it again, uncapped, to attribute every
-failing row to its member, indicator and source row (GX returns at most 200 rows). Every query
+The same query text serves twice. GX counts its rows (``checks._gx.CountedRowsExpectation``) to
+decide the suite's verdict and to render Data Docs; DuckDB runs it again, uncapped, to attribute
+every failing row to its member, indicator and source row (GX would return at most 200). Every query
 joins the run's scope as ``{batch} AS scope`` (columns member_id, cluster_id, reporting_year) and
 returns :data:`RESULT_COLUMNS`, so one INSERT stores the rows of every rule.
 """
