@@ -8,6 +8,7 @@ from checks._config import CheckConfig, Severity
 from checks._rule import (
     CATALOGUE_SQL,
     CLUSTER_PEERS,
+    RUN_DB,
     SCOPE,
     SECTOR_PEERS,
     TOTALS,
@@ -26,30 +27,54 @@ _PART_OF = values([("land.sealed", "land.total"), ("land.nature_on_site", "land.
 IN_SCOPE = f"JOIN {SCOPE} ON scope.member_id = t.member_id AND scope.reporting_year = t.reporting_year"
 
 
-def _peer_outlier(config: CheckConfig, name: str, peers: str, extra_partition: str, peer_members: str) -> Rule:
+def _ratios(source: str) -> str:
+    """R = A/B and its logarithm per member, year and A indicator, from the yearly totals ``source``."""
+    return f"""(
+            SELECT t.*, m.sector, m.cluster_id, t.value / b.value AS r, ln(t.value / b.value) AS lr
+            FROM {source} t
+            JOIN member m ON m.member_id = t.member_id
+            JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A' AND cat.unit <> 'percent'
+            JOIN {source} b ON b.member_id = t.member_id AND b.reporting_year = t.reporting_year
+                 AND b.indicator = m.b_indicator AND b.value > 0 AND t.value > 0
+            WHERE t.reporting_year IN (SELECT yr.reporting_year FROM {{batch}} AS yr))"""
+
+
+def _peer_stats(partition: str, peer_members: str) -> str:
+    """Median and MAD of R per peer group: the peers of a one-member run are the 20,000 members
+    of its sector, so this is computed once per run (see :data:`RUN_DB`), not in every pass."""
+    return f"""
+        WITH pt AS MATERIALIZED {totals(peer_members)}, r AS MATERIALIZED {_ratios('pt')},
+        stats AS (  -- aggregates joined back: a windowed median re-sorts the partition per row
+            SELECT {partition}, median(r) AS med, median(lr) AS lmed, count(*) AS n_peers
+            FROM r GROUP BY {partition}
+        ), spread AS (
+            SELECT {partition}, median(abs(r.lr - s.lmed)) AS mad
+            FROM r JOIN stats s USING ({partition}) GROUP BY {partition}
+        )
+        SELECT {partition}, s.med, s.lmed, s.n_peers, d.mad FROM stats s JOIN spread d USING ({partition})"""
+
+
+# name, extra partition column, peers, wording
+_PEER_GROUPS = (("cluster", ", cluster_id", CLUSTER_PEERS, "in the same cluster"),
+                ("all", "", SECTOR_PEERS, "across all clusters"))
+
+
+def run_tables() -> tuple[tuple[str, str], ...]:
+    """(table, query over ``{batch}``) the peer rules read, to be created once per run."""
+    return tuple((f"{RUN_DB}.peers_{name}", _peer_stats(f"reporting_year, sector, indicator{extra}", peers))
+                 for name, extra, peers, _ in _PEER_GROUPS)
+
+
+def _peer_outlier(config: CheckConfig, name: str, extra_partition: str, peers: str) -> Rule:
     """R = A/B against the median of same-sector peers, on a log scale (ratios spread
     multiplicatively); the MAD makes one wild peer harmless, and the factor keeps statistically
     unusual but immaterial differences (peers that are all alike) out of the verifier's way."""
     partition = f"reporting_year, sector, indicator{extra_partition}"
     return rule(f"plausibility.peer_outlier_{name}", Severity.WARNING,
                 f"R = A/B is not a robust outlier among same-sector peers {peers}.", f"""
-        WITH pt AS MATERIALIZED {totals(peer_members)}, r AS MATERIALIZED (
-            SELECT t.*, m.sector, m.cluster_id, t.value / b.value AS r, ln(t.value / b.value) AS lr
-            FROM pt t
-            JOIN member m ON m.member_id = t.member_id
-            JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A' AND cat.unit <> 'percent'
-            JOIN pt b ON b.member_id = t.member_id AND b.reporting_year = t.reporting_year
-                 AND b.indicator = m.b_indicator AND b.value > 0 AND t.value > 0
-            WHERE t.reporting_year IN (SELECT yr.reporting_year FROM {{batch}} AS yr)
-        ), stats AS (  -- aggregates joined back: a windowed median re-sorts the partition per row
-            SELECT {partition}, median(r) AS med, median(lr) AS lmed, count(*) AS n_peers
-            FROM r GROUP BY {partition}
-        ), spread AS (
-            SELECT {partition}, median(abs(r.lr - s.lmed)) AS mad
-            FROM r JOIN stats s USING ({partition}) GROUP BY {partition}
-        ), z AS (
-            SELECT r.*, s.med, s.lmed, s.n_peers, d.mad
-            FROM r JOIN stats s USING ({partition}) JOIN spread d USING ({partition})
+        WITH pt AS MATERIALIZED {TOTALS}, z AS (
+            SELECT r.*, s.med, s.lmed, s.n_peers, s.mad
+            FROM {_ratios('pt')} r JOIN {RUN_DB}.peers_{name} s USING ({partition})
         )
         SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
                'R = ' || {number('t.r')} AS observed,
@@ -87,8 +112,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
             JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A'
             WHERE t.value > 0 AND t.previous > 0
               AND (t.value > t.previous * {f} OR t.value < t.previous / {f})""", config),
-        _peer_outlier(config, "cluster", "in the same cluster", ", cluster_id", CLUSTER_PEERS),
-        _peer_outlier(config, "all", "across all clusters", "", SECTOR_PEERS),
+        *(_peer_outlier(config, name, extra, wording) for name, extra, _, wording in _PEER_GROUPS),
         rule("plausibility.impossible_value", Severity.BLOCKING,
              "Shares are at most 100 % and no part exceeds its whole (sealed or nature area vs "
              "total land, hazardous vs total waste).", f"""

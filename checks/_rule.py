@@ -37,8 +37,12 @@ class Rule:
         return self.name.split(".", 1)[0]
 
     def bound(self, scope_sql: str) -> str:
-        """The query with the scope substituted exactly as GX does for a JOIN query."""
-        return self.query.replace("{batch}", f"({scope_sql})")
+        return bound(self.query, scope_sql)
+
+
+def bound(query: str, scope_sql: str) -> str:
+    """The query with the scope substituted exactly as GX does for a JOIN query."""
+    return query.replace("{batch}", f"({scope_sql})")
 
 
 def rule(name: str, default: Severity, description: str, query: str, config: CheckConfig) -> Rule:
@@ -80,6 +84,11 @@ CLUSTER_PEERS = ("member_id IN (SELECT pm.member_id FROM member pm WHERE (pm.sec
                  + _IN_YEAR)
 
 
+# The run's own in-memory database (attached to the read-only reader, which GX's cursors share):
+# tables computed once per run from the batch, read by GX's count and by the attribution alike.
+RUN_DB = "check_run"
+
+
 def whole_year(rule: Rule) -> Rule:
     """The rule for a whole-year run, without the restrictions to the batch's members and peers.
 
@@ -87,10 +96,14 @@ def whole_year(rule: Rule) -> Rule:
     DuckDB builds their hash tables on the warehouse side (out of memory at 120,000 members),
     and there they restrict nothing anyway.
     """
-    query = rule.query
+    return replace(rule, query=unrestricted(rule.query))
+
+
+def unrestricted(query: str) -> str:
+    """``query`` without the restrictions to the batch's members and peers (see :func:`whole_year`)."""
     for restriction in (IN_BATCH, SECTOR_PEERS, CLUSTER_PEERS):
         query = query.replace(restriction, "TRUE")
-    return replace(rule, query=query)
+    return query
 
 
 def totals(members: str = IN_BATCH) -> str:

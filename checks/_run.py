@@ -16,10 +16,10 @@ import pyarrow as pa
 
 from checks._config import CheckConfig, Severity
 from checks._gx import CheckEngineError, validate
-from checks._rule import RESULT_COLUMNS, Rule, whole_year
+from checks._rule import RESULT_COLUMNS, RUN_DB, Rule, bound, unrestricted, whole_year
 from checks._scope import Scope
 from checks._store import CheckRun, save
-from checks._suites import all_rules
+from checks._suites import all_rules, run_tables
 from warehouse.db import connect
 from warehouse.errors import ConfigurationError
 from warehouse.home import Home
@@ -40,9 +40,10 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
     """Check the scope's members for ``year``, store the results, return the run's summary."""
     config = config or CheckConfig.from_home(home)
     scope = Scope.of(year, members, clusters)
-    rules = all_rules(config)
+    rules, tables = all_rules(config), run_tables()
     if scope.describe() == "all":
         rules = tuple(whole_year(r) for r in rules)
+        tables = tuple((name, unrestricted(query)) for name, query in tables)
     if not home.warehouse_path.exists():
         raise ConfigurationError(f"{home.warehouse_path} does not exist; run `ecocluster ingest` first")
     try:
@@ -59,6 +60,9 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
             " (SELECT 1 FROM current_part p WHERE p.member_id = s.member_id"
             " AND p.reporting_year = s.reporting_year) ORDER BY 1").fetch_arrow_table()
         started = time.perf_counter()
+        reader.execute(f"ATTACH ':memory:' AS {RUN_DB} (READ_WRITE)")  # the reader's instance is read-only
+        for name, query in tables:
+            reader.execute(f"CREATE TABLE {name} AS {bound(query, scope.sql())}")
         findings = pa.concat_tables([reader.execute(attribution_sql(r, scope)).fetch_arrow_table() for r in rules])
         sql_seconds = time.perf_counter() - started
         # Still holding the reader: no writer can slip in between DuckDB's answer and GX's.
@@ -67,12 +71,13 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
         outcomes = validate(reader, scope.sql(), rules, datadocs)
         gx_seconds = time.perf_counter() - started
     finally:
+        reader.execute(f"DETACH DATABASE IF EXISTS {RUN_DB}")
         reader.close()
     _agree(outcomes_counts={k: v for o in outcomes for k, v in o.unexpected.items()}, findings=findings)
     members_table = pa.concat_tables([covered, findings.select(["member_id"])]).group_by("member_id").aggregate([])
     severities = findings.column("severity").to_pylist()
     run = CheckRun(
-        run_id=_run_id(scope, fingerprint, rules), reporting_year=scope.reporting_year,
+        run_id=_run_id(scope, fingerprint, rules, tables), reporting_year=scope.reporting_year,
         scope=scope.describe(), n_members=members_table.num_rows,
         n_blocking=severities.count(Severity.BLOCKING.value), n_warning=severities.count(Severity.WARNING.value),
         gx_success=all(o.success for o in outcomes), datadocs=str(datadocs / "index.html"),
@@ -112,10 +117,12 @@ def _agree(outcomes_counts: dict[str, int], findings: pa.Table) -> None:
             )
 
 
-def _run_id(scope: Scope, fingerprint: str, rules: tuple[Rule, ...]) -> str:
+def _run_id(scope: Scope, fingerprint: str, rules: tuple[Rule, ...], tables: tuple[tuple[str, str], ...]) -> str:
     digest = hashlib.sha256(f"{scope!r}\n{fingerprint}".encode())
     for r in rules:
         digest.update(f"\n{r.name}\n{r.severity.value}\n{r.query}".encode())
+    for name, query in tables:
+        digest.update(f"\n{name}\n{query}".encode())
     return digest.hexdigest()
 
 

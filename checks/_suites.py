@@ -22,3 +22,8 @@ def all_rules(config: CheckConfig) -> tuple[Rule, ...]:
             f"[checks.severity] names unknown rules {unknown}; the rules are: {', '.join(sorted(names))}"
         )
     return found
+
+
+def run_tables() -> tuple[tuple[str, str], ...]:
+    """The tables the rules read from the run's own database, as (name, query over ``{batch}``)."""
+    return _plausibility.run_tables()
