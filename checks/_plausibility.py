@@ -7,7 +7,6 @@ from __future__ import annotations
 from checks._config import CheckConfig, Severity
 from checks._rule import (
     CATALOGUE_SQL,
-    CLUSTER_PEERS,
     RUN_DB,
     SCOPE,
     SECTOR_PEERS,
@@ -39,30 +38,30 @@ def _ratios(source: str) -> str:
             WHERE t.reporting_year IN (SELECT yr.reporting_year FROM {{batch}} AS yr))"""
 
 
-def _peer_stats(partition: str, peer_members: str) -> str:
+def _peer_stats(partition: str) -> str:
     """Median and MAD of R per peer group: the peers of a one-member run are the 20,000 members
     of its sector, so this is computed once per run (see :data:`RUN_DB`), not in every pass."""
     return f"""
-        WITH pt AS MATERIALIZED {totals(peer_members)}, r AS MATERIALIZED {_ratios('pt')},
-        stats AS (  -- aggregates joined back: a windowed median re-sorts the partition per row
+        WITH stats AS (  -- aggregates joined back: a windowed median re-sorts the partition per row
             SELECT {partition}, median(r) AS med, median(lr) AS lmed, count(*) AS n_peers
-            FROM r GROUP BY {partition}
+            FROM {RUN_DB}.peer_ratios GROUP BY {partition}
         ), spread AS (
             SELECT {partition}, median(abs(r.lr - s.lmed)) AS mad
-            FROM r JOIN stats s USING ({partition}) GROUP BY {partition}
+            FROM {RUN_DB}.peer_ratios r JOIN stats s USING ({partition}) GROUP BY {partition}
         )
         SELECT {partition}, s.med, s.lmed, s.n_peers, d.mad FROM stats s JOIN spread d USING ({partition})"""
 
 
-# name, extra partition column, peers, wording
-_PEER_GROUPS = (("cluster", ", cluster_id", CLUSTER_PEERS, "in the same cluster"),
-                ("all", "", SECTOR_PEERS, "across all clusters"))
+# name, extra partition column, wording; cluster peers are a subset of the sector's peers
+_PEER_GROUPS = (("cluster", ", cluster_id", "in the same cluster"), ("all", "", "across all clusters"))
 
 
 def run_tables() -> tuple[tuple[str, str], ...]:
-    """(table, query over ``{batch}``) the peer rules read, to be created once per run."""
-    return tuple((f"{RUN_DB}.peers_{name}", _peer_stats(f"reporting_year, sector, indicator{extra}", peers))
-                 for name, extra, peers, _ in _PEER_GROUPS)
+    """(table, query over ``{batch}``) the peer rules read, in order of creation, once per run."""
+    ratios = f"WITH pt AS MATERIALIZED {totals(SECTOR_PEERS)} SELECT * FROM {_ratios('pt')} r"
+    return ((f"{RUN_DB}.peer_ratios", ratios), *(
+        (f"{RUN_DB}.peers_{name}", _peer_stats(f"reporting_year, sector, indicator{extra}"))
+        for name, extra, _ in _PEER_GROUPS))
 
 
 def _peer_outlier(config: CheckConfig, name: str, extra_partition: str, peers: str) -> Rule:
@@ -112,7 +111,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
             JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A'
             WHERE t.value > 0 AND t.previous > 0
               AND (t.value > t.previous * {f} OR t.value < t.previous / {f})""", config),
-        *(_peer_outlier(config, name, extra, wording) for name, extra, _, wording in _PEER_GROUPS),
+        *(_peer_outlier(config, name, extra, wording) for name, extra, wording in _PEER_GROUPS),
         rule("plausibility.impossible_value", Severity.BLOCKING,
              "Shares are at most 100 % and no part exceeds its whole (sealed or nature area vs "
              "total land, hazardous vs total waste).", f"""

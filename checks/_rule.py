@@ -74,14 +74,11 @@ EXPECTED_REPORTERS = (
 # in a 120,000-member warehouse totals that member's rows, not everyone's (GX substitutes every
 # ``{batch}``, so a rule may name the batch more than once).
 IN_BATCH = "member_id IN (SELECT ib.member_id FROM {batch} AS ib)"
-# Peers of the run's members: every member of the same sector (and, for cluster peers, cluster),
+# Peers of the run's members: every member of the same sector (cluster peers are among them),
 # so the peer statistics over a narrow scope are exactly those of the whole-year run.
 _IN_YEAR = " AND reporting_year IN (SELECT yb.reporting_year FROM {batch} AS yb)"
 SECTOR_PEERS = ("member_id IN (SELECT pm.member_id FROM member pm WHERE pm.sector IN"
                 " (SELECT sm.sector FROM member sm JOIN {batch} AS sb ON sb.member_id = sm.member_id))" + _IN_YEAR)
-CLUSTER_PEERS = ("member_id IN (SELECT pm.member_id FROM member pm WHERE (pm.sector, pm.cluster_id) IN"
-                 " (SELECT (sm.sector, sm.cluster_id) FROM member sm JOIN {batch} AS sb ON sb.member_id = sm.member_id))"
-                 + _IN_YEAR)
 
 
 # The run's own in-memory database (attached to the read-only reader, which GX's cursors share):
@@ -101,7 +98,7 @@ def whole_year(rule: Rule) -> Rule:
 
 def unrestricted(query: str) -> str:
     """``query`` without the restrictions to the batch's members and peers (see :func:`whole_year`)."""
-    for restriction in (IN_BATCH, SECTOR_PEERS, CLUSTER_PEERS):
+    for restriction in (IN_BATCH, SECTOR_PEERS):
         query = query.replace(restriction, "TRUE")
     return query
 
