@@ -83,7 +83,7 @@ SECTOR_PEERS = ("member_id IN (SELECT pm.member_id FROM member pm WHERE pm.secto
 
 # The run's own in-memory database (attached to the read-only reader, which GX's cursors share):
 # tables computed once per run from the batch, read by GX's count and by the attribution alike.
-RUN_DB = "check_run"
+RUN_DB = "run_scratch"  # not check_run: that is the warehouse table of runs
 
 
 def whole_year(rule: Rule) -> Rule:
