@@ -50,6 +50,23 @@ def configure(home: Home) -> None:
         os.environ.setdefault(name, value)
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on right now (servers here bind 127.0.0.1 only)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Ask a server to stop, and kill it if it has not after ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def start_temporary_server(home: Home) -> None:
     """Start the run's temporary API server now, unless a server is configured (``PREFECT_API_URL``).
 
@@ -62,9 +79,7 @@ def start_temporary_server(home: Home) -> None:
         return
     configure(home)
     _hold_start_lock(home)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     log = (home.subdir("prefect") / "server.log").open("ab")
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
     _server = subprocess.Popen(
@@ -131,12 +146,7 @@ def stop_temporary_server() -> None:
         from prefect.events.worker import EventsWorker
 
         EventsWorker.drain_all(timeout=10)
-    _server.terminate()
-    try:
-        _server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        _server.kill()
-        _server.wait()
+    stop_process(_server)
     _server = None
     _release_start_lock()
 
