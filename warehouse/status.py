@@ -48,10 +48,11 @@ def latest_year(con: duckdb.DuckDBPyConnection) -> int | None:
     return row[0] if row else None
 
 
-_PER_MEMBER = """
+_REQUIRED_SQL = ", ".join(f"'{name}'" for name in REQUIRED_SECTIONS)
+_PER_MEMBER = f"""
     SELECT m.cluster_id, m.member_id, m.legal_name,
            count(DISTINCT p.section) AS sections,
-           count(DISTINCT p.section) FILTER (p.section IN ('profile', 'indicators')) AS required,
+           count(DISTINCT p.section) FILTER (p.section IN ({_REQUIRED_SQL})) AS required,
            strftime(max(s.received_at), '%Y-%m-%d %H:%M') AS last_received,
            (SELECT count(*) FROM rejected_file r WHERE r.member_id = m.member_id) AS rejected
     FROM member m
