@@ -151,7 +151,7 @@ def draft(ws: Workspace, batch: Batch) -> StageOutcome:
     rendered = [a for run in runs for a in run.statements if a.reporting_year == batch.year]
     wanted = set(batch.member_ids)
     artefacts = tuple(Artefact(a.member_id or a.cluster_id, f"{a.subject} statement ({a.language}, draft)",
-                               ws.store.location(a.pdf_key))
+                               ws.store.location(a.pdf_key or a.html_key))
                       for a in rendered if a.member_id in wanted or a.subject == "cluster")
     drafted = {a.member_id for a in rendered}
     blocked = tuple(Blocked(m, "draft", ("no statement was drafted: is the cluster's cycle open?",))

@@ -49,6 +49,7 @@ from statements._register import (
     TransitionRefused,
     check_transition,
     current,
+    pdf_command,
     record_drafts,
     record_validated,
     set_status,
@@ -63,15 +64,19 @@ from warehouse.home import Home
 @dataclass(frozen=True)
 class DraftRun:
     statements: tuple[Artefacts, ...]
-    new: int  # renders not seen before (0 on a rerun over unchanged data)
+    new: int  # renders not seen before, or PDFs filled in on a review draft (0 on a rerun over unchanged data)
 
 
 def draft(con: duckdb.DuckDBPyConnection, home: Home, *, member: str | None = None, cluster: str | None = None,
           year: int | None = None, language: str | None = None, workers: int | None = None,
-          progress: Progress | None = None) -> DraftRun:
-    """Draft the selected statements (all open cycles by default) in ``language`` or each member's own."""
+          progress: Progress | None = None, pdf: bool = True) -> DraftRun:
+    """Draft the selected statements (all open cycles by default) in ``language`` or each member's own.
+
+    ``pdf=False`` stores JSON + HTML only: quick review drafts of a whole population (typst is most
+    of a full draft's cost). Their rows have no PDF and cannot be submitted until a full draft of
+    the same data fills the PDF in on the same row."""
     selection = select(con, member, cluster, year)
-    renders = render(con, home, selection, language=language, workers=workers, progress=progress)
+    renders = render(con, home, selection, language=language, workers=workers, progress=progress, pdf=pdf)
     renders.sort(key=lambda a: (a.cluster_id, a.subject, a.member_id or "", a.language))
     with transaction(con):
         new = record_drafts(con, renders)
@@ -83,8 +88,9 @@ def show(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersion:
 
 
 def locations(store: ObjectStore, version: StatementVersion) -> dict[str, str]:
+    """Where each artefact is; a draft rendered without PDF has no ``pdf`` entry."""
     return {kind: store.location(key) for kind, key in
-            (("json", version.json_key), ("html", version.html_key), ("pdf", version.pdf_key))}
+            (("json", version.json_key), ("html", version.html_key), ("pdf", version.pdf_key)) if key is not None}
 
 
 def load_json(store: ObjectStore, version: StatementVersion) -> bytes:
@@ -126,12 +132,14 @@ def render_validated(con: duckdb.DuckDBPyConnection, store: ObjectStore, stateme
 
 def validated_pdf(statement_json: bytes, verifier: VerifierBlock) -> bytes:
     """The validated PDF of a canonical statement, byte for byte what :func:`render_validated` stores."""
-    return render_statement(json.loads(statement_json), verifier).pdf
+    rendered = render_statement(json.loads(statement_json), verifier)
+    assert rendered.pdf is not None, "render_statement compiles the PDF by default"
+    return rendered.pdf
 
 
 __all__ = [
     "LANGUAGES", "Artefacts", "DraftRun", "NothingToDraft", "RenderFailed", "Selection", "StatementInvalid",
     "StatementNotFound", "StatementVersion", "TransitionRefused", "UnsupportedLanguage", "VerifierBlock",
-    "canonical_bytes", "draft", "load_json", "locations", "reject", "render_validated", "select", "show", "submit",
+    "canonical_bytes", "draft", "load_json", "locations", "pdf_command", "reject", "render_validated", "select", "show", "submit",
     "typst_pdf", "validate", "validated_pdf",
 ]

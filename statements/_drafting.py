@@ -102,13 +102,13 @@ def _init_worker(home_root: str) -> None:
     _worker_store = open_store(Home(Path(home_root)))
 
 
-def _render_chunk(documents: list[dict[str, Any]]) -> list[Artefacts]:
+def _render_chunk(documents: list[dict[str, Any]], pdf: bool = True) -> list[Artefacts]:
     assert _worker_store is not None, "worker not initialised"
-    return [publish(_worker_store, d) for d in documents]
+    return [publish(_worker_store, d, pdf=pdf) for d in documents]
 
 
 def render(con: duckdb.DuckDBPyConnection, home: Home, selection: Selection, *, language: str | None = None,
-           workers: int | None = None, progress: Progress | None = None) -> list[Artefacts]:
+           workers: int | None = None, progress: Progress | None = None, pdf: bool = True) -> list[Artefacts]:
     """Render every selected statement; ``workers=1`` renders in this process (small runs, tests)."""
     if language is not None:
         check_language(language)
@@ -125,13 +125,13 @@ def render(con: duckdb.DuckDBPyConnection, home: Home, selection: Selection, *, 
     if workers == 1 or total <= CHUNK:
         _init_worker(str(home.root))
         for batch in batches:
-            advance(_render_chunk(batch))
+            advance(_render_chunk(batch, pdf))
         return done
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker,
                              initargs=(str(home.root),)) as pool:
         pending: set[Future[list[Artefacts]]] = set()
         for batch in batches:  # read the next batch while the workers render: at most 2 per worker queued
-            pending.add(pool.submit(_render_chunk, batch))
+            pending.add(pool.submit(_render_chunk, batch, pdf))
             if len(pending) >= 2 * workers:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for f in finished:

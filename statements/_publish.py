@@ -32,8 +32,8 @@ class Artefacts:
     language: str
     json_key: str
     html_key: str
-    pdf_key: str
-    pdf_sha256: str
+    pdf_key: str | None  # None: a review draft rendered without PDF (``draft(..., pdf=False)``)
+    pdf_sha256: str | None
 
 
 def json_key(statement_id: str) -> str:
@@ -42,16 +42,18 @@ def json_key(statement_id: str) -> str:
 
 @dataclass(frozen=True)
 class Rendered:
-    """One render in memory: the canonical bytes, its id, and the HTML and PDF made from them."""
+    """One render in memory: the canonical bytes, its id, and the HTML and PDF made from them
+    (no PDF when it was not asked for)."""
 
     document: dict[str, Any]
     data: bytes
     statement_id: str
     html: bytes
-    pdf: bytes
+    pdf: bytes | None
 
 
-def render_statement(document: dict[str, Any], verifier: VerifierBlock | None = None) -> Rendered:
+def render_statement(document: dict[str, Any], verifier: VerifierBlock | None = None, *,
+                     pdf: bool = True) -> Rendered:
     """The draft when ``verifier`` is None, else the validated render; stores nothing."""
     doc = normalise(document)
     validate(doc)
@@ -59,19 +61,24 @@ def render_statement(document: dict[str, Any], verifier: VerifierBlock | None = 
     sid = digest(data)
     view = build_view(doc, sid, verifier)
     dated: date | str = verifier.validated_on if verifier else doc["document_date"]
-    return Rendered(doc, data, sid, _render.html(doc["subject"], view), _render.pdf(doc["subject"], view, dated))
+    return Rendered(doc, data, sid, _render.html(doc["subject"], view),
+                    _render.pdf(doc["subject"], view, dated) if pdf else None)
 
 
-def publish(store: ObjectStore, document: dict[str, Any], verifier: VerifierBlock | None = None) -> Artefacts:
-    """Render and store; the draft when ``verifier`` is None, else the validated render."""
-    r = render_statement(document, verifier)
+def publish(store: ObjectStore, document: dict[str, Any], verifier: VerifierBlock | None = None, *,
+            pdf: bool = True) -> Artefacts:
+    """Render and store; the draft when ``verifier`` is None, else the validated render.
+    ``pdf=False`` stores the JSON and HTML only (the same bytes as a full render's)."""
+    r = render_statement(document, verifier, pdf=pdf)
     doc, sid, subject = r.document, r.statement_id, r.document["subject"]
-    pdf_sha = digest(r.pdf)
     store.put(json_key(sid), r.data, content_type="application/json")
     html_key = f"{PREFIX}/{sid}/{digest(r.html)}.html"
-    pdf_key = f"{PREFIX}/{sid}/{pdf_sha}.pdf"
     store.put(html_key, r.html, content_type="text/html; charset=utf-8")
-    store.put(pdf_key, r.pdf, content_type="application/pdf")
+    pdf_sha = pdf_key = None
+    if r.pdf is not None:
+        pdf_sha = digest(r.pdf)
+        pdf_key = f"{PREFIX}/{sid}/{pdf_sha}.pdf"
+        store.put(pdf_key, r.pdf, content_type="application/pdf")
     return Artefacts(
         statement_id=sid, subject=subject,
         member_id=doc["organisation"]["member_id"] if subject == "member" else None,

@@ -3,6 +3,8 @@
 Rows are written set-wise from the renders of a whole run; a rerun on unchanged data renders the
 same statement ids and adds nothing. A new draft for the same member, year and language
 records the id it supersedes, and a superseded draft can no longer be submitted or validated.
+A review draft rendered without PDF gets its PDF on the same row when a full draft of the same
+data runs later; until then it cannot be submitted (the verifier signs the PDF's digest too).
 """
 
 from __future__ import annotations
@@ -45,25 +47,37 @@ _SAME_SUBJECT = """s.subject = n.subject AND s.member_id IS NOT DISTINCT FROM n.
 
 
 def record_drafts(con: duckdb.DuckDBPyConnection, renders: Sequence[Artefacts]) -> int:
-    """Insert version 1 of every statement not yet known; returns how many were new."""
+    """Insert version 1 of every statement not yet known, and fill in the PDF of known drafts that
+    were rendered without one; returns how many rows were added or filled."""
     if not renders:
         return 0
     columns = {name: [getattr(r, name) for r in renders] for name in _NEW}
     selection = ", ".join(f"unnest(${name}) AS {name}" for name in _NEW)
-    before = _count(con)
+    renders_sql = f"SELECT DISTINCT {', '.join(_NEW)} FROM (SELECT {selection})"
+    before = _count(con, "true")
     con.execute(f"""
         INSERT INTO statement ({_COLUMNS})
-        WITH n AS (SELECT DISTINCT {", ".join(_NEW)} FROM (SELECT {selection}))
+        WITH n AS ({renders_sql})
         SELECT n.*, 1, 'draft', NULL, NULL, NULL, current_timestamp,
                (SELECT s.statement_id FROM current_statement s WHERE {_SAME_SUBJECT}
                 AND s.statement_id <> n.statement_id ORDER BY s.created_at DESC, s.statement_id LIMIT 1)
         FROM n WHERE NOT EXISTS (SELECT 1 FROM statement s WHERE s.statement_id = n.statement_id)
     """, columns)
-    return _count(con) - before
+    added = _count(con, "true") - before
+    if all(r.pdf_key is None for r in renders):
+        return added
+    missing = _count(con, "pdf_key IS NULL")
+    con.execute(f"""
+        UPDATE statement SET pdf_key = n.pdf_key, pdf_sha256 = n.pdf_sha256
+        FROM ({renders_sql}) n
+        WHERE statement.statement_id = n.statement_id AND statement.version = 1
+          AND statement.pdf_key IS NULL AND n.pdf_key IS NOT NULL
+    """, columns)
+    return added + missing - _count(con, "pdf_key IS NULL")
 
 
-def _count(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("SELECT count(*) FROM statement").fetchone()
+def _count(con: duckdb.DuckDBPyConnection, where: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM statement WHERE {where}").fetchone()
     return int(row[0]) if row else 0
 
 
@@ -89,15 +103,27 @@ def superseded_by(con: duckdb.DuckDBPyConnection, statement_id: str) -> str | No
     return None if row is None else str(row[0])
 
 
+def pdf_command(render: Artefacts) -> str:
+    """The command that adds the PDF to a review draft: the same data drafted again in full."""
+    scope = f"--member {render.member_id}" if render.member_id else f"--cluster {render.cluster_id}"
+    return f"ecocluster draft {scope} --year {render.reporting_year} --lang {render.language}"
+
+
 _ALLOWED = {("draft", "submitted"), ("submitted", "rejected"), ("submitted", "validated")}
 
 
 def check_transition(con: duckdb.DuckDBPyConnection, version: StatementVersion, to: str) -> None:
+    who = version.member_id or version.cluster_id
     if (version.status, to) not in _ALLOWED:
         raise TransitionRefused(
-            f"statement {version.statement_id[:16]} ({version.member_id or version.cluster_id}, "
-            f"{version.reporting_year}) is {version.status}; it cannot become {to} "
-            f"(allowed: draft → submitted → validated | rejected)"
+            f"statement {version.statement_id[:16]} ({who}, {version.reporting_year}) is {version.status}; "
+            f"it cannot become {to} (allowed: draft → submitted → validated | rejected)"
+        )
+    if to == "submitted" and version.pdf_key is None:
+        raise TransitionRefused(
+            f"statement {version.statement_id[:16]} ({who}, {version.reporting_year}) is a review draft "
+            f"without PDF and cannot go to the verifier; compile its PDF with `{pdf_command(version)}`, "
+            "then submit it"
         )
     newer = superseded_by(con, version.statement_id)
     if newer is not None:

@@ -22,6 +22,11 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[str | None, typer.Option("--lang", help="en, it or lv (default: each member's own).")] = None,
         year: Annotated[int | None, typer.Option("--year", help="Reporting year (default: latest open cycle).")] = None,
         workers: Annotated[int | None, typer.Option(help="Processes to render with (default: all cores).")] = None,
+        pdf: Annotated[bool, typer.Option(
+            "--pdf/--no-pdf",
+            help="--no-pdf: JSON and HTML only, for quick review drafts of a whole cluster or population "
+                 "(the PDF compile is most of the time). Such drafts cannot be submitted: draft the member "
+                 "again without --no-pdf to add its PDF.")] = True,
     ) -> None:
         """Draft environmental statements (JSON, HTML, PDF) for the open cycles, on every core."""
         import statements
@@ -32,18 +37,22 @@ def register(app: typer.Typer) -> None:
             with progress_bar() as bar:
                 task = bar.add_task("drafting statements", total=None)
                 run = statements.draft(con, home, member=member, cluster=cluster, year=year, language=lang,
-                                       workers=workers, progress=lambda n, total: bar.update(task, completed=n, total=total))
+                                       workers=workers, pdf=pdf,
+                                       progress=lambda n, total: bar.update(task, completed=n, total=total))
         finally:
             con.close()
         table = Table(title="Draft statements", show_edge=False)
-        for col in ("statement id", "member / cluster", "year", "kind", "lang"):
+        for col in ("statement id", "member / cluster", "year", "kind", "lang", "pdf"):
             table.add_column(col)
         for s in run.statements:
             table.add_row(s.statement_id[:16], s.member_id or f"{s.cluster_id} (joint)", str(s.reporting_year),
-                          s.kind, s.language)
+                          s.kind, s.language, "yes" if s.pdf_key else "not yet")
         console.print(table)
         console.print(f"{len(run.statements)} statements, {run.new} new; see one with "
                       "`ecocluster statement show ID`")
+        if not pdf:
+            console.print("JSON and HTML only: these drafts have no PDF yet and cannot be submitted; "
+                          "run `ecocluster draft` without --no-pdf (e.g. `--member ID`) for those going to the verifier")
 
     statement_app = typer.Typer(help="Inspect drafted and validated statements.", no_args_is_help=True)
     app.add_typer(statement_app, name="statement")
@@ -72,3 +81,6 @@ def register(app: typer.Typer) -> None:
             console.print(f"  validated by {version.verifier_name} ({version.accreditation_no}) on {version.validated_on}")
         for kind, location in where.items():
             console.print(f"  {kind}: {location}", soft_wrap=True)
+        if version.pdf_key is None:
+            console.print(f"  pdf: not compiled yet (review draft); run `{statements.pdf_command(version)}`",
+                          soft_wrap=True)
