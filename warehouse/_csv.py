@@ -59,11 +59,15 @@ def inspect(file_no: int, raw: RawFile, country_of: Callable[[str], str | None],
     probe_text, encoding = decode_text(raw.data, None)
     first_line = probe_text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    header = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
-    section = _section_for(header)
+    try:
+        header = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
+        section = _section_for(header)
+        # Pick the code page of the members' country once a member id can be read.
+        second = {} if encoding in ("utf-8", "utf-8-sig") else (
+            next(csv.DictReader(io.StringIO(probe_text), delimiter=delimiter), None) or {})
+    except csv.Error as e:  # e.g. a stray carriage return inside the header line
+        raise ValueError(f"the first lines cannot be read as CSV ({e}); save the sheet again as CSV") from e
     if encoding not in ("utf-8", "utf-8-sig"):
-        # Pick the code page of the members' country now that we can read a member id.
-        second = next(csv.DictReader(io.StringIO(probe_text), delimiter=delimiter), None) or {}
         text, encoding = decode_text(raw.data, country_of(str(second.get("member_id") or "").strip()))
         read_path = Path(tempfile.mkstemp(dir=workdir, suffix=".csv")[1])
         read_path.write_text(text, encoding="utf-8")

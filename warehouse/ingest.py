@@ -230,8 +230,9 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: lis
         for file_no, errors in bad.items():
             outcomes.append(_reject(con, chunk[file_no], chunk[file_no].name, errors, members.get(file_no)))
         good = [(n, raw) for n, raw in enumerate(chunk) if n not in bad]
-        for file_no, raw in good:
-            store.put(archive_key(raw), raw.data)
+        from signing.store import put_many  # here, not at the top: see the TYPE_CHECKING import
+
+        put_many(store, [(archive_key(raw), raw.data, "application/octet-stream") for _, raw in good])
         _stage_members(con)
         con.execute("INSERT INTO submission SELECT f.sha256, 'member', f.filename, f.format, f.encoding, f.size_bytes,"
                     " current_timestamp, f.archive_key, (SELECT any_value(m.cluster_id) FROM _file_members x"
