@@ -13,7 +13,7 @@ from typing import Any
 
 from signing.store import ObjectStore
 from statements import _render
-from statements._canonical import canonical_bytes, digest, normalise, validate
+from statements._canonical import digest, normalise, normalised_bytes, validate
 from statements._view import VerifierBlock, build_view
 
 PREFIX = "statements"
@@ -57,7 +57,7 @@ def render_statement(document: dict[str, Any], verifier: VerifierBlock | None = 
     """The draft when ``verifier`` is None, else the validated render; stores nothing."""
     doc = normalise(document)
     validate(doc)
-    data = canonical_bytes(doc)
+    data = normalised_bytes(doc)
     sid = digest(data)
     view = build_view(doc, sid, verifier)
     dated: date | str = verifier.validated_on if verifier else doc["document_date"]
