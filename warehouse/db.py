@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import re
 import time
+import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -19,8 +21,12 @@ import duckdb
 import pyarrow as pa
 
 from warehouse.errors import ConfigurationError, WarehouseBusy
+from warehouse.home import CONFIG_NAME
 
 DEFAULT_LOCK_WAIT_SECONDS = 60.0
+# A whole-year check at 120,000 members stays under 4 GiB of process memory with it (README).
+DEFAULT_MEMORY_LIMIT = "2.5GB"
+_MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -58,23 +64,79 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
-def lock_wait_seconds() -> float:
-    """How long to queue behind another process's lock: ``ECOCLUSTER_LOCK_WAIT_SECONDS``, default 60."""
-    try:
-        return max(0.0, float(os.environ.get("ECOCLUSTER_LOCK_WAIT_SECONDS", DEFAULT_LOCK_WAIT_SECONDS)))
-    except ValueError as e:
-        raise ConfigurationError("ECOCLUSTER_LOCK_WAIT_SECONDS must be a number of seconds") from e
+@dataclass(frozen=True)
+class Settings:
+    """How much of the machine one process's warehouse may use, from ``[warehouse]`` in the home's
+    ``ecocluster.toml`` (the env variables win, so ops can change a run without editing the home).
+
+    DuckDB's own default memory limit is 80 % of RAM: on a 24 GiB machine a whole-year check
+    grew to 12 GiB instead of spilling. A limit makes large sorts and aggregates spill to
+    ``<home>/tmp`` (DuckDB creates it on the first spill), on the home's disk, not the system's.
+    """
+
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    threads: int | None = None  # None: DuckDB's default, one per core
+    lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
+
+    @classmethod
+    def of(cls, config: Path) -> Settings:
+        """The settings for the warehouse next to ``config``; an absent file means the defaults."""
+        where = str(config)
+        try:
+            section = tomllib.loads(config.read_text(encoding="utf-8")).get("warehouse", {})
+        except FileNotFoundError:
+            section = {}
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigurationError(f"{where}: not valid TOML: {e}") from e
+        if not isinstance(section, dict):
+            raise ConfigurationError(f"{where}: [warehouse] must be a table")
+        unknown = sorted(set(section) - {"memory_limit", "threads", "lock_wait_seconds"})
+        if unknown:
+            raise ConfigurationError(f"{where}: unknown [warehouse] keys {unknown}; known: "
+                                     "['lock_wait_seconds', 'memory_limit', 'threads']")
+        env_memory = os.environ.get("ECOCLUSTER_MEMORY_LIMIT")
+        memory, memory_from = ((env_memory, "ECOCLUSTER_MEMORY_LIMIT") if env_memory else
+                               (section.get("memory_limit", DEFAULT_MEMORY_LIMIT), f"{where}: [warehouse] memory_limit"))
+        if not isinstance(memory, str) or not _MEMORY.match(memory):
+            raise ConfigurationError(f"{memory_from} must be a size such as '3GB' or '2.5GiB', got {memory!r}")
+        threads = section.get("threads")
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+            raise ConfigurationError(f"{where}: [warehouse] threads must be a whole number >= 1, got {threads!r}")
+        return cls(memory.strip(), threads, _lock_wait(section.get("lock_wait_seconds"), where))
 
 
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file, waiting a bounded time for another process's lock.
+def _lock_wait(configured: object, where: str) -> float:
+    """``ECOCLUSTER_LOCK_WAIT_SECONDS`` wins over ``[warehouse] lock_wait_seconds``; default 60."""
+    env = os.environ.get("ECOCLUSTER_LOCK_WAIT_SECONDS")
+    if env is not None:
+        try:
+            return max(0.0, float(env))
+        except ValueError as e:
+            raise ConfigurationError(f"ECOCLUSTER_LOCK_WAIT_SECONDS must be a number of seconds, got {env!r}") from e
+    if configured is None:
+        return DEFAULT_LOCK_WAIT_SECONDS
+    if isinstance(configured, bool) or not isinstance(configured, int | float) or configured < 0:
+        raise ConfigurationError(
+            f"{where}: [warehouse] lock_wait_seconds must be a number of seconds >= 0, got {configured!r}")
+    return float(configured)
+
+
+def connect(path: Path, *, read_only: bool = False, ordered: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file with the home's :class:`Settings`, waiting a bounded time for
+    another process's lock.
 
     DuckDB allows one process per file (even readers are refused while a writer holds it), and a
     cycle opens the warehouse briefly per stage; so two runs at once (two reruns, a rerun during
     the scheduled cycle) take turns: each waits for the other's short hold instead of failing.
-    Only a hold longer than :func:`lock_wait_seconds` becomes :class:`WarehouseBusy` (exit 75).
+    Only a hold longer than the lock wait becomes :class:`WarehouseBusy` (exit 75).
+
+    ``ordered=False`` lets DuckDB return rows in any order (``preserve_insertion_order``), which
+    spares it buffering large results in scan order; only for callers whose every query that
+    needs an order says ORDER BY. The settings are DuckDB's per open file, so they hold for every
+    connection of this process to ``path`` until it is closed.
     """
-    deadline = time.monotonic() + lock_wait_seconds()
+    settings = Settings.of(path.parent / CONFIG_NAME)
+    deadline = time.monotonic() + settings.lock_wait_seconds
     pause = 0.05
     while True:
         try:
@@ -85,14 +147,27 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
                 raise
             if time.monotonic() + pause > deadline:
                 raise WarehouseBusy(
-                    f"{path} is in use by another ecocluster process (waited {lock_wait_seconds():.0f} s); "
+                    f"{path} is in use by another ecocluster process (waited {settings.lock_wait_seconds:.0f} s); "
                     "wait for it to finish (or stop it) and run the command again"
                 ) from e
             time.sleep(pause)
             pause = min(pause * 2, 1.0)
+    try:
+        con.execute(f"SET memory_limit = '{settings.memory_limit}'")
+        con.execute(f"SET temp_directory = '{_quoted(path.parent / 'tmp')}'")
+        con.execute(f"SET preserve_insertion_order = {'true' if ordered else 'false'}")
+        if settings.threads is not None:
+            con.execute(f"SET threads = {settings.threads}")
+    except duckdb.Error as e:
+        con.close()
+        raise ConfigurationError(f"{path.parent / CONFIG_NAME}: [warehouse] refused by DuckDB: {e}") from e
     if not read_only:
         migrate(con)
     return con
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 @contextmanager

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
-from warehouse.db import connect, migrate
+from warehouse.db import Settings, connect, migrate
+from warehouse.errors import ConfigurationError
 from warehouse.home import Home
 
 
@@ -35,3 +37,75 @@ def test_a_second_writer_gets_a_clear_message(home: Home) -> None:
     assert done.returncode == 7, done.stderr
     assert "in use by another ecocluster process" in done.stdout
     assert isinstance(duckdb.__version__, str) and WarehouseBusy.exit_code == 75
+
+
+def _setting(con: duckdb.DuckDBPyConnection, name: str) -> object:
+    return con.execute(f"SELECT current_setting('{name}')").fetchone()[0]  # type: ignore[index]
+
+
+def test_every_connection_gets_a_memory_limit_and_spills_into_the_home(home: Home) -> None:
+    con = connect(home.warehouse_path)
+    try:
+        assert _setting(con, "memory_limit") == "2.3 GiB"  # DEFAULT_MEMORY_LIMIT = 2.5GB, not 80 % of RAM
+        assert _setting(con, "temp_directory") == str(home.root / "tmp")
+        assert _setting(con, "preserve_insertion_order") is True
+    finally:
+        con.close()
+    reader = connect(home.warehouse_path, read_only=True, ordered=False)
+    try:
+        assert _setting(reader, "preserve_insertion_order") is False
+    finally:
+        reader.close()
+
+
+def test_a_small_limit_spills_a_large_sort_to_home_tmp(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOCLUSTER_MEMORY_LIMIT", "64MB")
+    con = connect(home.warehouse_path)
+    try:
+        con.execute("SET threads = 1")
+        sorted_rows = con.execute("SELECT count(*) FROM (SELECT r, hash(r) || repeat('x', 40) AS pad FROM range(3000000) t(r)"
+                                  " ORDER BY pad) s").fetchone()
+        assert sorted_rows == (3000000,)
+        assert (home.root / "tmp").is_dir()  # DuckDB created it on the first spill
+    finally:
+        con.close()
+
+
+def test_warehouse_section_of_the_home_config_applies(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
+    home.config_path.write_text('[warehouse]\nmemory_limit = "1GiB"\nthreads = 1\nlock_wait_seconds = 0.2\n')
+    con = connect(home.warehouse_path)
+    try:
+        assert _setting(con, "memory_limit") == "1.0 GiB"
+        assert _setting(con, "threads") == 1
+        assert Settings.of(home.config_path).lock_wait_seconds == 0.2
+        monkeypatch.setenv("ECOCLUSTER_MEMORY_LIMIT", "512MiB")  # ops override the file
+        monkeypatch.setenv("ECOCLUSTER_LOCK_WAIT_SECONDS", "3")
+        assert Settings.of(home.config_path) == Settings("512MiB", 1, 3.0)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(("line", "key"), [
+    ('memory_limit = "lots"', "memory_limit"),
+    ("memory_limit = 3", "memory_limit"),
+    ("threads = 0", "threads"),
+    ('threads = "two"', "threads"),
+    ("lock_wait_seconds = -1", "lock_wait_seconds"),
+    ('lock_wait_seconds = "soon"', "lock_wait_seconds"),
+    ("memory = '3GB'", "memory"),
+])
+def test_bad_warehouse_settings_name_the_file_and_key(home: Home, line: str, key: str) -> None:
+    home.config_path.write_text(f"[warehouse]\n{line}\n")
+    with pytest.raises(ConfigurationError) as refused:
+        connect(home.warehouse_path)
+    assert str(home.config_path) in str(refused.value) and key in str(refused.value)
+
+
+def test_bad_env_overrides_name_the_variable(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOCLUSTER_MEMORY_LIMIT", "half")
+    with pytest.raises(ConfigurationError, match="ECOCLUSTER_MEMORY_LIMIT.*'half'"):
+        connect(home.warehouse_path)
+    monkeypatch.delenv("ECOCLUSTER_MEMORY_LIMIT")
+    monkeypatch.setenv("ECOCLUSTER_LOCK_WAIT_SECONDS", "later")
+    with pytest.raises(ConfigurationError, match="ECOCLUSTER_LOCK_WAIT_SECONDS.*'later'"):
+        connect(home.warehouse_path)
