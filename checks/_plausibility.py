@@ -8,14 +8,13 @@ from checks._config import CheckConfig, Severity
 from checks._rule import (
     CATALOGUE_SQL,
     RUN_DB,
+    RUN_TOTALS,
     SCOPE,
-    SECTOR_PEERS,
     TOTALS,
     Rule,
     located,
     number,
     rule,
-    totals,
     values,
 )
 
@@ -26,16 +25,18 @@ _PART_OF = values([("land.sealed", "land.total"), ("land.nature_on_site", "land.
 IN_SCOPE = f"JOIN {SCOPE} ON scope.member_id = t.member_id AND scope.reporting_year = t.reporting_year"
 
 
-def _ratios(source: str) -> str:
-    """R = A/B and its logarithm per member, year and A indicator, from the yearly totals ``source``."""
-    return f"""(
-            SELECT t.*, m.sector, m.cluster_id, t.value / b.value AS r, ln(t.value / b.value) AS lr
-            FROM {source} t
-            JOIN member m ON m.member_id = t.member_id
+def _ratios() -> str:
+    """R = A/B and its logarithm per member and A indicator in the run's year, over the run's
+    totals (the batch's members and their sector peers). B is joined per member first, so the
+    totals meet a table of one row per member instead of themselves."""
+    return f"""
+            SELECT t.*, mb.sector, mb.cluster_id, t.value / mb.b AS r, ln(t.value / mb.b) AS lr
+            FROM {RUN_TOTALS} t
+            JOIN (SELECT m.member_id, m.sector, m.cluster_id, b.reporting_year, b.value AS b
+                  FROM member m JOIN {RUN_TOTALS} b ON b.member_id = m.member_id AND b.indicator = m.b_indicator
+                  WHERE b.value > 0) mb ON mb.member_id = t.member_id AND mb.reporting_year = t.reporting_year
             JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A' AND cat.unit <> 'percent'
-            JOIN {source} b ON b.member_id = t.member_id AND b.reporting_year = t.reporting_year
-                 AND b.indicator = m.b_indicator AND b.value > 0 AND t.value > 0
-            WHERE t.reporting_year IN (SELECT yr.reporting_year FROM {{batch}} AS yr))"""
+            WHERE t.value > 0 AND t.reporting_year IN (SELECT yr.reporting_year FROM {{batch}} AS yr)"""
 
 
 def _peer_stats(partition: str) -> str:
@@ -57,9 +58,9 @@ _PEER_GROUPS = (("cluster", ", cluster_id", "in the same cluster"), ("all", "", 
 
 
 def run_tables() -> tuple[tuple[str, str], ...]:
-    """(table, query over ``{batch}``) the peer rules read, in order of creation, once per run."""
-    ratios = f"WITH pt AS MATERIALIZED {totals(SECTOR_PEERS)} SELECT * FROM {_ratios('pt')} r"
-    return ((f"{RUN_DB}.peer_ratios", ratios), *(
+    """(table, query over ``{batch}``) the peer rules read, in order of creation, once per run,
+    after the run's totals."""
+    return ((f"{RUN_DB}.peer_ratios", _ratios()), *(
         (f"{RUN_DB}.peers_{name}", _peer_stats(f"reporting_year, sector, indicator{extra}"))
         for name, extra, _ in _PEER_GROUPS))
 
@@ -71,9 +72,9 @@ def _peer_outlier(config: CheckConfig, name: str, extra_partition: str, peers: s
     partition = f"reporting_year, sector, indicator{extra_partition}"
     return rule(f"plausibility.peer_outlier_{name}", Severity.WARNING,
                 f"R = A/B is not a robust outlier among same-sector peers {peers}.", f"""
-        WITH pt AS MATERIALIZED {TOTALS}, z AS (
+        WITH z AS (
             SELECT r.*, s.med, s.lmed, s.n_peers, s.mad
-            FROM {_ratios('pt')} r JOIN {RUN_DB}.peers_{name} s USING ({partition})
+            FROM {RUN_DB}.peer_ratios r JOIN {RUN_DB}.peers_{name} s USING ({partition})
         )
         SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
                'R = ' || {number('t.r')} AS observed,

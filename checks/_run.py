@@ -47,7 +47,7 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
     if not home.warehouse_path.exists():
         raise ConfigurationError(f"{home.warehouse_path} does not exist; run `ecocluster ingest` first")
     try:
-        reader = connect(home.warehouse_path, read_only=True)
+        reader = connect(home.warehouse_path, read_only=True, ordered=False)  # results are sorted when stored
     except duckdb.ConnectionException as e:
         raise CheckEngineError(
             f"{home.warehouse_path} is open for writing in this process; close it before running the "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from checks import _completeness, _compliance, _plausibility, _quality
 from checks._config import CheckConfig
-from checks._rule import Rule
+from checks._rule import RUN_TABLES, Rule
 from warehouse.errors import ConfigurationError
 
 SUITES = ("data_quality", "completeness", "plausibility", "compliance")
@@ -26,4 +26,4 @@ def all_rules(config: CheckConfig) -> tuple[Rule, ...]:
 
 def run_tables() -> tuple[tuple[str, str], ...]:
     """The tables the rules read from the run's own database, as (name, query over ``{batch}``)."""
-    return _plausibility.run_tables()
+    return RUN_TABLES + _plausibility.run_tables()
