@@ -63,12 +63,12 @@ def inspect(file_no: int, raw: RawFile, country_of: Callable[[str], str | None],
         header = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
         section = _section_for(header)
         # Pick the code page of the members' country once a member id can be read.
-        second = {} if encoding in ("utf-8", "utf-8-sig") else (
-            next(csv.DictReader(io.StringIO(probe_text), delimiter=delimiter), None) or {})
+        utf8 = encoding in ("utf-8", "utf-8-sig")
+        second = None if utf8 else next(csv.DictReader(io.StringIO(probe_text), delimiter=delimiter), None)
     except csv.Error as e:  # e.g. a stray carriage return inside the header line
         raise ValueError(f"the first lines cannot be read as CSV ({e}); save the sheet again as CSV") from e
-    if encoding not in ("utf-8", "utf-8-sig"):
-        text, encoding = decode_text(raw.data, country_of(str(second.get("member_id") or "").strip()))
+    if not utf8:
+        text, encoding = decode_text(raw.data, country_of(str((second or {}).get("member_id") or "").strip()))
         read_path = Path(tempfile.mkstemp(dir=workdir, suffix=".csv")[1])
         read_path.write_text(text, encoding="utf-8")
     else:

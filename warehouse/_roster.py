@@ -98,35 +98,45 @@ def _valid_date(value: Any) -> bool:
         return False
 
 
-def conflicts(con: duckdb.DuckDBPyConnection, name: str, doc: dict[str, Any]) -> list[RowError]:
-    """Members that another cluster's roster already claims."""
+def conflicts(con: duckdb.DuckDBPyConnection, name: str, doc: dict[str, Any],
+              claimed: dict[str, str]) -> list[RowError]:
+    """Members that another cluster already claims: in the warehouse, or in ``claimed`` (member →
+    cluster of the rosters accepted earlier in the same batch, which are not stored yet)."""
     cluster_id = doc["cluster"]["cluster_id"]
     ids = [m["member_id"] for m in doc["members"]]
-    taken = con.execute("SELECT member_id, cluster_id FROM member WHERE member_id IN (SELECT unnest(?)) "
-                        "AND cluster_id <> ?", [ids, cluster_id]).fetchall()
+    stored = con.execute("SELECT member_id, cluster_id FROM member WHERE member_id IN (SELECT unnest(?)) "
+                         "AND cluster_id <> ?", [ids, cluster_id]).fetchall()
+    taken = dict(stored) | {m: claimed[m] for m in ids if claimed.get(m, cluster_id) != cluster_id}
     dupes = {x for x in ids if ids.count(x) > 1}
     return ([RowError(name, f"member is already in cluster {other}", part="key members", value=mid)
-             for mid, other in taken]
+             for mid, other in sorted(taken.items())]
             + [RowError(name, "member_id appears twice", part="key members", value=mid) for mid in sorted(dupes)])
 
 
-def load(con: duckdb.DuckDBPyConnection, sha256: str, doc: dict[str, Any]) -> list[str]:
-    """Upsert the roster's rows (inside the caller's transaction); returns its member ids."""
-    c = doc["cluster"]
-    con.execute(f"INSERT OR REPLACE INTO cluster ({', '.join(_CLUSTER)}, roster_sha256) VALUES "
-                f"({', '.join('?' * (len(_CLUSTER) + 1))})", [c.get(k) for k in _CLUSTER] + [sha256])
-    con.execute("DELETE FROM cluster_programme WHERE cluster_id = ?", [c["cluster_id"]])
-    programme = [(c["cluster_id"], p["objective_id"], p["description"], p.get("indicator"), p.get("target_value"),
-                  p.get("target_year")) for p in c.get("programme") or []]
-    insert_rows(con, "cluster_programme", _PROGRAMME, programme)
-    cycles = [(c["cluster_id"], y["reporting_year"], y["kind"], _date(y["opened_on"])) for y in doc.get("cycles") or []]
-    insert_rows(con, "cycle", ("cluster_id", "reporting_year", "kind", "opened_on"), cycles, replace=True)
-    members = [[m.get(k) for k in _MEMBER] for m in doc["members"]]
-    for row in members:
-        row[_MEMBER.index("registered_on")] = _date(row[_MEMBER.index("registered_on")])
-    insert_rows(con, "member", _MEMBER + ("cluster_id", "roster_sha256"),
-                [r + [c["cluster_id"], sha256] for r in members], replace=True)
-    sites = [(s["site_id"], m["member_id"], s["name"], s.get("address"), sha256)
-             for m in doc["members"] for s in m.get("sites") or []]
-    insert_rows(con, "site", ("site_id", "member_id", "name", "address", "roster_sha256"), sites, replace=True)
-    return [m["member_id"] for m in doc["members"]]
+def load(con: duckdb.DuckDBPyConnection, rosters: list[tuple[str, dict[str, Any]]]) -> None:
+    """Upsert the rows of valid (sha256, roster) pairs, in the caller's transaction, one statement
+    per table for the whole batch (per roster they cost ~25 ms: 26 s for the EU's 1,046 clusters).
+
+    A later roster of the same cluster in the batch replaces an earlier one, as if sent after it.
+    """
+    latest = {doc["cluster"]["cluster_id"]: (sha, doc) for sha, doc in rosters}
+    clusters = [[doc["cluster"].get(k) for k in _CLUSTER] + [sha] for sha, doc in latest.values()]
+    insert_rows(con, "cluster", (*_CLUSTER, "roster_sha256"), clusters, replace=True)
+    con.execute("DELETE FROM cluster_programme WHERE cluster_id IN (SELECT unnest(?))", [list(latest)])
+    insert_rows(con, "cluster_programme", _PROGRAMME, [
+        (cid, p["objective_id"], p["description"], p.get("indicator"), p.get("target_value"), p.get("target_year"))
+        for cid, (_, doc) in latest.items() for p in doc["cluster"].get("programme") or []])
+    insert_rows(con, "cycle", ("cluster_id", "reporting_year", "kind", "opened_on"), [
+        (cid, y["reporting_year"], y["kind"], _date(y["opened_on"]))
+        for cid, (_, doc) in latest.items() for y in doc.get("cycles") or []], replace=True)
+    members = []
+    for cid, (sha, doc) in latest.items():
+        for m in doc["members"]:
+            row = [m.get(k) for k in _MEMBER] + [cid, sha]
+            row[_MEMBER.index("registered_on")] = _date(row[_MEMBER.index("registered_on")])
+            members.append(row)
+    insert_rows(con, "member", (*_MEMBER, "cluster_id", "roster_sha256"), members, replace=True)
+    sites = {s["site_id"]: (s["site_id"], m["member_id"], s["name"], s.get("address"), sha)
+             for sha, doc in latest.values() for m in doc["members"] for s in m.get("sites") or []}
+    insert_rows(con, "site", ("site_id", "member_id", "name", "address", "roster_sha256"), list(sites.values()),
+                replace=True)

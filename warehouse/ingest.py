@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -72,6 +72,7 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, store: ObjectStore, paths: Iter
     report = IngestReport([FileOutcome(e.file, None, "rejected", errors=(e,)) for e in missing])
     known = _known_hashes(con)
     pending: list[RawFile] = []
+    rosters: list[RawFile] = []
     for path in files:
         try:
             raw = read_raw(path, limits)
@@ -86,12 +87,13 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, store: ObjectStore, paths: Iter
             report.outcomes.append(FileOutcome(str(path), raw.sha256, "skipped"))
             _tick(progress)
         elif _is_roster(raw):
-            report.outcomes.append(_ingest_roster(con, store, raw))
             known.add(raw.sha256)
-            _tick(progress)
+            rosters.append(raw)
         else:
             known.add(raw.sha256)  # a copy of the same file later in the batch is a no-op too
             pending.append(raw)
+    report.outcomes.extend(_ingest_rosters(con, store, rosters))  # first: submissions name their members
+    _tick(progress, len(rosters))
     for start in range(0, len(pending), CHUNK_FILES):
         chunk = pending[start:start + CHUNK_FILES]
         report.outcomes.extend(_ingest_chunk(con, store, chunk, limits))
@@ -131,27 +133,38 @@ def _reject(con: duckdb.DuckDBPyConnection, raw: RawFile | None, name: str, erro
     return FileOutcome(name, sha, "rejected", errors=tuple(errors))
 
 
-def _record_submission(con: duckdb.DuckDBPyConnection, store: ObjectStore, raw: RawFile, kind: str,
-                       encoding: str | None, cluster_id: str | None) -> None:
-    key = archive_key(raw)
-    store.put(key, raw.data)
-    con.execute("INSERT INTO submission VALUES (?, ?, ?, ?, ?, ?, current_timestamp, ?, ?)",
-                [raw.sha256, kind, raw.name, raw.format, encoding, len(raw.data), key, cluster_id])
-    con.execute("DELETE FROM rejected_file WHERE sha256 = ?", [raw.sha256])
+def _ingest_rosters(con: duckdb.DuckDBPyConnection, store: ObjectStore, rosters: list[RawFile]) -> list[FileOutcome]:
+    """Each roster is checked on its own (a bad one is refused whole, the others go on), then
+    the valid ones are stored together in one transaction."""
+    outcomes: list[FileOutcome] = []
+    accepted: list[tuple[RawFile, dict[str, Any]]] = []
+    claimed: dict[str, str] = {}
+    for raw in rosters:
+        try:
+            doc = _json.load_document(raw.name, raw.data)
+        except ValueError as e:
+            outcomes.append(_reject(con, raw, raw.name, [RowError(raw.name, str(e))]))
+            continue
+        errors = _roster.validate(raw.name, doc) or _roster.conflicts(con, raw.name, doc, claimed)
+        if errors:
+            outcomes.append(_reject(con, raw, raw.name, errors))
+            continue
+        claimed.update((m["member_id"], doc["cluster"]["cluster_id"]) for m in doc["members"])
+        accepted.append((raw, doc))
+    if not accepted:
+        return outcomes
+    from signing.store import put_many  # here, not at the top: see the TYPE_CHECKING import
 
-
-def _ingest_roster(con: duckdb.DuckDBPyConnection, store: ObjectStore, raw: RawFile) -> FileOutcome:
-    try:
-        doc = _json.load_document(raw.name, raw.data)
-    except ValueError as e:
-        return _reject(con, raw, raw.name, [RowError(raw.name, str(e))])
-    errors = _roster.validate(raw.name, doc) or _roster.conflicts(con, raw.name, doc)
-    if errors:
-        return _reject(con, raw, raw.name, errors)
+    put_many(store, [(archive_key(raw), raw.data, "application/json") for raw, _ in accepted])
     with transaction(con):
-        _roster.load(con, raw.sha256, doc)
-        _record_submission(con, store, raw, "roster", "utf-8", doc["cluster"]["cluster_id"])
-    return FileOutcome(raw.name, raw.sha256, "ingested", kind="roster")
+        _roster.load(con, [(raw.sha256, doc) for raw, doc in accepted])
+        con.execute("INSERT INTO submission SELECT unnest($sha), 'roster', unnest($name), 'json', 'utf-8',"
+                    " unnest($size), current_timestamp, unnest($key), unnest($cluster)",
+                    {"sha": [raw.sha256 for raw, _ in accepted], "name": [raw.name for raw, _ in accepted],
+                     "size": [len(raw.data) for raw, _ in accepted], "key": [archive_key(raw) for raw, _ in accepted],
+                     "cluster": [doc["cluster"]["cluster_id"] for _, doc in accepted]})
+        con.execute("DELETE FROM rejected_file WHERE sha256 IN (SELECT unnest(?))", [[raw.sha256 for raw, _ in accepted]])
+    return outcomes + [FileOutcome(raw.name, raw.sha256, "ingested", kind="roster") for raw, _ in accepted]
 
 
 def _country_lookup(con: duckdb.DuckDBPyConnection) -> Callable[[str], str | None]:

@@ -226,3 +226,20 @@ def test_roster_errors_and_member_claimed_by_two_clusters(con, store, tmp_path):
     other["cluster"]["cluster_id"] = "IT-OTHER"
     report = ingest_paths(con, store, [write_json(tmp_path / "c" / "cluster.json", other)])
     assert "already in cluster IT-TEST" in str(report.rejected[0].errors[0])
+
+
+def test_rosters_of_one_batch_are_checked_against_each_other(con, store, tmp_path):
+    """Rosters are stored together, so a member claimed by two rosters of the same batch is
+    refused in the second one, and a cluster's second roster in the batch wins, as if sent later."""
+    first, updated, other = roster(), roster(), roster()
+    updated["cluster"]["name"] = "Renamed cluster"
+    other["cluster"]["cluster_id"] = "IT-OTHER"
+    paths = [write_json(tmp_path / name / "cluster.json", doc)
+             for name, doc in (("a", first), ("b", updated), ("c", other))]
+    report = ingest_paths(con, store, paths)
+    assert [o.status for o in report.outcomes] == ["rejected", "ingested", "ingested"]
+    assert report.rejected[0].path.endswith("c/cluster.json")
+    assert "already in cluster IT-TEST" in str(report.rejected[0].errors[0])
+    assert con.execute("SELECT cluster_id, name FROM cluster").fetchall() == [("IT-TEST", "Renamed cluster")]
+    assert con.execute("SELECT count(*) FROM submission WHERE kind = 'roster'").fetchone() == (2,)
+    assert ingest_paths(con, store, paths).count("unchanged") == 3 - 1  # the refused one is checked again
