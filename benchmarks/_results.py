@@ -68,16 +68,18 @@ def _size_table(sizes: list[dict[str, Any]]) -> list[str]:
         ("pipeline for every member, s (sum of floors, s)",
          lambda s: f"{_f(s['pipeline_s'], ',.0f')} ({_f(s['floors_s'], ',.0f')})"),
         ("pipeline ÷ sum of floors (goal ≤ 2)", lambda s: _f(s["pipeline_ratio"])),
-        ("ingest + checks + draft JSON/HTML for everyone, s (goal ≤ 600 at 120k)",
-         lambda s: _f(s.get("no_pdf_pipeline_s"), ",.0f")),
+        ("review drafts (JSON + HTML, no PDF) of every member and cluster: documents, s (documents/s)",
+         lambda s: f"{s['review_docs']:,}, {_f(s['review_s'], ',.1f')} ({_f(s['review_docs_per_s'], ',.0f')})"),
+        ("ingest + checks + review drafts for everyone, s, measured (goal ≤ 600 at 120k)",
+         lambda s: _f(s["no_pdf_pipeline_s"] if "review_s" in s else None, ",.0f")),
         ("per member, ms: ingest / checks / draft (all parts)",
          lambda s: " / ".join(_f(1000 * s[k] / s["members"], ",.2f") for k in ("ingest_s", "checks_s"))
          + f" / {_f(1000 / s.get('draft_steady_docs_per_s', s['draft_docs_per_s']), ',.1f')}"),
         ("single-member rerun, s: check + draft (goal ≤ 5)",
          lambda s: f"{_f(s['rerun_s'])} ({_f(s['rerun_check_s'])} + {_f(s['rerun_draft_s'])})"),
         ("all 121,000 statements with PDF at the steady rate, h", lambda s: _f(s.get("hours_for_121000_pdfs"), ",.1f")),
-        ("peak RSS of the harness process, MiB (the checks' DuckDB dominates)",
-         lambda s: _f(s["peak_rss_mib"], ",.0f")),
+        ("peak RSS while each stage runs, process + workers, MiB: ingest / checks / review / PDF drafts (goal ≤ 4,096)",
+         lambda s: " / ".join(_f(s[f"peak_{k}_mib"], ",.0f") for k in ("ingest", "checks", "review", "draft"))),
         ("measured on", lambda s: s["measured_at"]),
     ]
     out = ["| | " + " | ".join(f"{s['members']:,}" for s in sizes) + " |",
@@ -103,8 +105,8 @@ def write(data: dict[str, Any]) -> None:
         "`--help` for sizes). Each column is one population size measured in one run: every ratio "
         "compares a stage with its raw floor measured in that same run (bare DuckDB load; the bare SQL "
         "of the check predicates; bare Jinja2 + typst render of the same views; bare ECDSA verify of the "
-        "same signatures). Drafting and verification are timed on a sample and scaled to every member "
-        "for the pipeline figures (see the Method section of the notes)."), "",
+        "same signatures). Review drafts (JSON + HTML) are made for every member; drafting with PDF "
+        "and verification are timed on a sample and scaled to every member for the pipeline figures (see the Method section of the notes)."), "",
         "Machine: " + "; ".join(f"{k} {v}" for k, v in machine.items()), "",
         *_size_table(sizes), "",
         NOTES, "", _notes(),
