@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from signing.store import ObjectStore, open_store
+from signing.store import LocalStore, ObjectStore, open_store
 from statements._collect import cluster_document, member_documents
 from statements._i18n import check_language
 from statements._publish import Artefacts, publish
@@ -27,6 +28,10 @@ from warehouse.home import Home
 
 READ_BATCH = 256  # members per set of warehouse queries: their fixed cost is ~0.15 s
 CHUNK = 16  # documents per render task: ~0.5 s of typst, small enough to keep both cores busy to the end
+# Without typst a statement takes ~2 ms: larger reads (the queries' fixed cost per member falls
+# from ~1.6 to ~1 ms between 256 and 1,024 members) and tasks of ~0.25 s.
+READ_BATCH_NO_PDF = 1024
+CHUNK_NO_PDF = 128
 
 Progress = Callable[[int, int], None]
 
@@ -78,20 +83,20 @@ def select(con: duckdb.DuckDBPyConnection, member: str | None, cluster: str | No
     return Selection(tuple((str(m), int(y)) for m, y in members), tuple((str(c), int(y)) for c, y in clusters))
 
 
-def _documents(con: duckdb.DuckDBPyConnection, selection: Selection,
-               language: str | None) -> Iterator[list[dict[str, Any]]]:
-    """Render tasks of CHUNK documents: the joint statements first, then the members."""
+def _documents(con: duckdb.DuckDBPyConnection, selection: Selection, language: str | None,
+               read_batch: int = READ_BATCH, chunk: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
+    """Render tasks of ``chunk`` documents: the joint statements first, then the members."""
     joint = [d for d in (cluster_document(con, c, y, language) for c, y in selection.clusters) if d is not None]
     pairs = selection.members
-    for start in range(0, max(len(joint), 1), CHUNK):
-        if joint[start:start + CHUNK]:
-            yield joint[start:start + CHUNK]
-    for start in range(0, len(pairs), READ_BATCH):
-        batch = pairs[start:start + READ_BATCH]
+    for start in range(0, max(len(joint), 1), chunk):
+        if joint[start:start + chunk]:
+            yield joint[start:start + chunk]
+    for start in range(0, len(pairs), read_batch):
+        batch = pairs[start:start + read_batch]
         languages = {m: language for m, _ in batch} if language else {}
         documents = member_documents(con, batch, languages)
-        for first in range(0, len(documents), CHUNK):
-            yield documents[first:first + CHUNK]
+        for first in range(0, len(documents), chunk):
+            yield documents[first:first + chunk]
 
 
 _worker_store: ObjectStore | None = None
@@ -103,8 +108,11 @@ def _init_worker(home_root: str) -> None:
 
 
 def _render_chunk(documents: list[dict[str, Any]], pdf: bool = True) -> list[Artefacts]:
-    assert _worker_store is not None, "worker not initialised"
-    return [publish(_worker_store, d, pdf=pdf) for d in documents]
+    """Render a chunk; its objects are durable when this returns (the rows are recorded after)."""
+    store = _worker_store
+    assert store is not None, "worker not initialised"
+    with store.durable_together() if isinstance(store, LocalStore) else nullcontext():
+        return [publish(store, d, pdf=pdf) for d in documents]
 
 
 def render(con: duckdb.DuckDBPyConnection, home: Home, selection: Selection, *, language: str | None = None,
@@ -121,8 +129,9 @@ def render(con: duckdb.DuckDBPyConnection, home: Home, selection: Selection, *, 
         if progress:
             progress(len(done), total)
 
-    batches = _documents(con, selection, language)
-    if workers == 1 or total <= CHUNK:
+    chunk = CHUNK if pdf else CHUNK_NO_PDF
+    batches = _documents(con, selection, language, READ_BATCH if pdf else READ_BATCH_NO_PDF, chunk)
+    if workers == 1 or total <= chunk:
         _init_worker(str(home.root))
         for batch in batches:
             advance(_render_chunk(batch, pdf))

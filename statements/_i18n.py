@@ -19,7 +19,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, parse_pattern
 
 from warehouse.errors import EcoclusterError
 
@@ -84,14 +84,20 @@ class Formatter:
             pattern = "#,##0.##"
         else:
             pattern = "#,##0.###" if size >= 0.01 else "0.#####"
-        return format_decimal(value, format=pattern, locale=self.locale)
+        return self._apply(pattern, value)
 
     def exact(self, value: float) -> str:
         """All the digits, for a value a reader may copy (A and B totals as reported)."""
-        return format_decimal(value, format="#,##0.######", locale=self.locale)
+        return self._apply("#,##0.######", value)
 
     def percent(self, fraction: float | None) -> str:
-        return "–" if fraction is None else format_percent(fraction, format="#,##0%", locale=self.locale)
+        return "–" if fraction is None else self._apply("#,##0%", fraction)
+
+    def _apply(self, pattern: str, value: float) -> str:
+        """Babel's ``format_decimal``/``format_percent`` with their defaults, minus re-parsing the
+        pattern and the locale on each of the ~90 numbers of a statement."""
+        return _pattern(pattern).apply(value, self.locale, decimal_quantization=True, group_separator=True,
+                                       numbering_system="latn")
 
     def date(self, value: date | str | None) -> str:
         if value is None:
@@ -109,3 +115,8 @@ class Formatter:
 @cache
 def _locale(language: str) -> Locale:
     return Locale.parse(language)
+
+
+@cache
+def _pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
