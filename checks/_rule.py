@@ -123,7 +123,12 @@ def totals(members: str) -> str:
 RUN_TOTALS = f"{RUN_DB}.totals"
 TOTALS = f"(SELECT * FROM {RUN_TOTALS} WHERE {IN_BATCH})"
 
-RUN_TABLES = ((RUN_TOTALS, totals(f"({IN_BATCH} OR {SECTOR_PEERS})")),)
+# Two aggregates, not one over ``IN_BATCH OR SECTOR_PEERS``: DuckDB turns each restriction alone
+# into a semi-join, but their OR into a test of every row (0.25 s against 0.4-0.8 s at 120,000).
+# A whole-year run drops both restrictions, leaving everyone once (``TRUE AND NOT TRUE``).
+_RUN_TOTALS_SQL = (f"SELECT * FROM {totals(IN_BATCH)} UNION ALL"
+                   f" SELECT * FROM {totals(f'{SECTOR_PEERS} AND NOT {IN_BATCH}')}")
+RUN_TABLES = ((RUN_TOTALS, _RUN_TOTALS_SQL),)
 
 
 def located(alias: str) -> str:

@@ -45,3 +45,32 @@ def test_only_members_with_seeded_faults_are_blocked(home: Home, tmp_path: Path)
     blocked = {member for member, _rule, severity in found if severity == "blocking"}
     faulty = {f["member_id"] for f in faults}
     assert blocked and blocked <= faulty, sorted({(m, r) for m, r, s in found if m in blocked - faulty})[:10]
+
+
+def test_a_one_member_run_finds_what_the_whole_year_run_found_for_it(home: Home, tmp_path: Path) -> None:
+    """A narrow run restricts its totals to the member and its sector peers (run_scratch.totals):
+    the peer statistics, year-on-year jumps and every other finding must not change with the scope."""
+    _checked_population(home, tmp_path / "pop", 6, 40)
+    con = connect(home.warehouse_path)
+    for factor, indicator, member in ((40, "water.total", "min"), (1 / 40, "energy.total_direct", "max")):
+        con.execute(f"UPDATE indicator_value SET value = value * {factor} WHERE reporting_year = 2025"
+                    f" AND indicator = '{indicator}' AND member_id = (SELECT {member}(member_id) FROM member)")
+    con.close()
+    checks.run_checks(home, 2025)  # two members now far from their history and their peers
+    member_rows = "SELECT * EXCLUDE (run_id) FROM check_result WHERE member_id = ? ORDER BY ALL"
+    con = connect(home.warehouse_path, read_only=True)
+    whole_year = {rule: con.execute(member_rows, [member]).fetchall() for rule, member in con.execute(
+        "SELECT expectation, min(member_id) FROM check_result GROUP BY ALL ORDER BY ALL").fetchall()}
+    clean = con.execute("SELECT min(member_id) FROM check_member WHERE member_id NOT IN"
+                        " (SELECT member_id FROM check_result)").fetchone()[0]  # type: ignore[index]
+    con.close()
+    assert {"plausibility.peer_outlier_all", "plausibility.peer_outlier_cluster",
+            "plausibility.yoy_jump"} <= set(whole_year)
+    picked = {r: rows for r, rows in whole_year.items() if r.startswith("plausibility.")}
+    picked["clean"] = []
+    for rule, expected in picked.items():
+        member = str(expected[0][1]) if expected else clean
+        checks.run_checks(home, 2025, members=[member])
+        con = connect(home.warehouse_path, read_only=True)
+        assert con.execute(member_rows, [member]).fetchall() == expected, (rule, member)
+        con.close()
