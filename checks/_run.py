@@ -24,6 +24,9 @@ from warehouse.db import connect
 from warehouse.errors import ConfigurationError
 from warehouse.home import Home
 
+BATCH = f"{RUN_DB}.batch"  # the scope's rows (Scope.sql()), the batch GX validates
+BATCH_SQL = f"SELECT * FROM {BATCH}"
+
 # Everything a result depends on: the current submissions, the roster and the open cycles.
 _FINGERPRINT = """
 SELECT (SELECT count(*) || ':' || coalesce(bit_xor(hash(submission_id, member_id, reporting_year, section)), 0)
@@ -54,21 +57,23 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
             "checks (they read it read-only and write their results in one short transaction)") from e
     try:
         fingerprint = reader.execute(_FINGERPRINT).fetchone()[0]  # type: ignore[index]
+        started = time.perf_counter()
+        reader.execute(f"ATTACH ':memory:' AS {RUN_DB} (READ_WRITE)")  # the reader's instance is read-only
+        # The batch is computed once: every rule names it once or more, and GX's pass again.
+        reader.execute(f"CREATE TABLE {BATCH} AS {scope.sql()}")
         covered = reader.execute(
-            f"SELECT DISTINCT s.member_id FROM ({scope.sql()}) s WHERE EXISTS (SELECT 1 FROM cycle c"
+            f"SELECT DISTINCT s.member_id FROM {BATCH} s WHERE EXISTS (SELECT 1 FROM cycle c"
             " WHERE c.cluster_id = s.cluster_id AND c.reporting_year = s.reporting_year) OR EXISTS"
             " (SELECT 1 FROM current_part p WHERE p.member_id = s.member_id"
             " AND p.reporting_year = s.reporting_year) ORDER BY 1").fetch_arrow_table()
-        started = time.perf_counter()
-        reader.execute(f"ATTACH ':memory:' AS {RUN_DB} (READ_WRITE)")  # the reader's instance is read-only
         for name, query in tables:
-            reader.execute(f"CREATE TABLE {name} AS {bound(query, scope.sql())}")
-        findings = pa.concat_tables([reader.execute(attribution_sql(r, scope)).fetch_arrow_table() for r in rules])
+            reader.execute(f"CREATE TABLE {name} AS {bound(query, BATCH_SQL)}")
+        findings = pa.concat_tables([reader.execute(attribution_sql(r)).fetch_arrow_table() for r in rules])
         sql_seconds = time.perf_counter() - started
         # Still holding the reader: no writer can slip in between DuckDB's answer and GX's.
         datadocs = home.subdir("datadocs") / str(year) / _slug(scope.describe())
         started = time.perf_counter()
-        outcomes = validate(reader, scope.sql(), rules, datadocs)
+        outcomes = validate(reader, BATCH_SQL, rules, datadocs)
         gx_seconds = time.perf_counter() - started
     finally:
         reader.execute(f"DETACH DATABASE IF EXISTS {RUN_DB}")
@@ -91,7 +96,7 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
     return run
 
 
-def attribution_sql(rule: Rule, scope: Scope) -> str:
+def attribution_sql(rule: Rule) -> str:
     """The rule's own unexpected-rows query, uncapped, labelled with its rule and severity.
 
     One query per rule, not one UNION ALL of all: DuckDB runs a union's branches at once, so
@@ -101,7 +106,7 @@ def attribution_sql(rule: Rule, scope: Scope) -> str:
     columns = ", ".join(f"CAST(q.{c} AS {'INTEGER' if c == 'source_row' else 'VARCHAR'}) AS {c}"
                         for c in RESULT_COLUMNS)  # typed alike, so the rules' tables concatenate
     return (f"SELECT '{rule.suite}' AS suite, '{rule.name}' AS expectation, '{rule.severity.value}' AS severity, "
-            f"{columns} FROM ({rule.bound(scope.sql())}) q")
+            f"{columns} FROM ({rule.bound(BATCH_SQL)}) q")
 
 
 def _agree(outcomes_counts: dict[str, int], findings: pa.Table) -> None:
