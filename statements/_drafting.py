@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from signing.store import LocalStore, ObjectStore, open_store
-from statements._collect import cluster_document, member_documents
+from statements._collect import cluster_documents, member_documents
 from statements._i18n import check_language
 from statements._publish import Artefacts, publish
 from warehouse.errors import EcoclusterError
@@ -32,6 +32,7 @@ CHUNK = 16  # documents per render task: ~0.5 s of typst, small enough to keep b
 # from ~1.6 to ~1 ms between 256 and 1,024 members) and tasks of ~0.25 s.
 READ_BATCH_NO_PDF = 1024
 CHUNK_NO_PDF = 128
+CLUSTER_BATCH = 64  # joint statements per set of queries (~7,000 members: ~1 s of SQL, then rendering starts)
 
 Progress = Callable[[int, int], None]
 
@@ -86,11 +87,11 @@ def select(con: duckdb.DuckDBPyConnection, member: str | None, cluster: str | No
 def _documents(con: duckdb.DuckDBPyConnection, selection: Selection, language: str | None,
                read_batch: int = READ_BATCH, chunk: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
     """Render tasks of ``chunk`` documents: the joint statements first, then the members."""
-    joint = [d for d in (cluster_document(con, c, y, language) for c, y in selection.clusters) if d is not None]
-    pairs = selection.members
-    for start in range(0, max(len(joint), 1), chunk):
-        if joint[start:start + chunk]:
+    for first_cluster in range(0, len(selection.clusters), CLUSTER_BATCH):
+        joint = cluster_documents(con, selection.clusters[first_cluster:first_cluster + CLUSTER_BATCH], language)
+        for start in range(0, len(joint), chunk):
             yield joint[start:start + chunk]
+    pairs = selection.members
     for start in range(0, len(pairs), read_batch):
         batch = pairs[start:start + read_batch]
         languages = {m: language for m, _ in batch} if language else {}
