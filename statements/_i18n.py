@@ -19,8 +19,8 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import NumberPattern, parse_pattern
 
+from statements._numbers import decimal_format
 from warehouse.errors import EcoclusterError
 
 LANGUAGES = ("en", "it", "lv")
@@ -94,10 +94,7 @@ class Formatter:
         return "–" if fraction is None else self._apply("#,##0%", fraction)
 
     def _apply(self, pattern: str, value: float) -> str:
-        """Babel's ``format_decimal``/``format_percent`` with their defaults, minus re-parsing the
-        pattern and the locale on each of the ~90 numbers of a statement."""
-        return _pattern(pattern).apply(value, self.locale, decimal_quantization=True, group_separator=True,
-                                       numbering_system="latn")
+        return decimal_format(pattern, self.language)(value)
 
     def date(self, value: date | str | None) -> str:
         if value is None:
@@ -116,7 +113,3 @@ class Formatter:
 def _locale(language: str) -> Locale:
     return Locale.parse(language)
 
-
-@cache
-def _pattern(pattern: str) -> NumberPattern:
-    return parse_pattern(pattern)
