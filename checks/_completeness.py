@@ -4,7 +4,7 @@ with a written justification, so that R = A/B can be computed for the statement.
 from __future__ import annotations
 
 from checks._config import CheckConfig, Severity
-from checks._rule import CATALOGUE_SQL, EXPECTED_REPORTERS, SCOPE, TOTALS, Rule, located, rule
+from checks._rule import CATALOGUE_SQL, EXPECTED_REPORTERS, SCOPE, TOTALS, Rule, located, of_batch, rule
 
 B = Severity.BLOCKING
 
@@ -29,7 +29,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    'empty value, no justification' AS observed, 'a value or a justification' AS expected,
                    {located('v')} || ': ' || v.indicator || ' has no value and no justification; '
                    || 'enter the value, or explain why the indicator is not relevant' AS explanation
-            FROM current_indicator_value v
+            FROM {of_batch('current_indicator_value')} v
             JOIN {SCOPE} ON scope.member_id = v.member_id AND scope.reporting_year = v.reporting_year
             WHERE v.value IS NULL AND trim(coalesce(v.justification, '')) = ''""", config),
         rule("completeness.b_missing", B,

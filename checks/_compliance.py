@@ -4,7 +4,7 @@ validating (Art. 4, 6, 7; step-by-step approach of seed 002)."""
 from __future__ import annotations
 
 from checks._config import CheckConfig, Severity
-from checks._rule import EXPECTED_REPORTERS, SCOPE, Rule, located, number, rule
+from checks._rule import EXPECTED_REPORTERS, SCOPE, Rule, located, number, of_batch, rule
 from warehouse.indicators import INTERMEDIATE_AUDITS, STEPS
 
 B = Severity.BLOCKING
@@ -38,7 +38,7 @@ def _open_nonconformity(config: CheckConfig, severity: str, default: Severity) -
                {located('o')} || ': {severity} nonconformity ' || o.nc_id || ' (' || o.description
                || ') is open since ' || o.opened_on || '; correct it, then report closed_on and the '
                || 'corrective action' AS explanation
-        FROM current_nonconformity o {IN_SCOPE}
+        FROM {of_batch('current_nonconformity')} o {IN_SCOPE}
         WHERE o.severity = '{severity}' AND o.closed_on IS NULL""", config)
 
 
@@ -54,8 +54,8 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    || p.obligation_id || '); report the corrective action taken as a nonconformity'
                    AS explanation
             -- compared in SI base units, shown in the units the member submitted
-            FROM current_measurement o {IN_SCOPE}
-            JOIN current_obligation p ON p.member_id = o.member_id AND p.reporting_year = o.reporting_year
+            FROM {of_batch('current_measurement')} o {IN_SCOPE}
+            JOIN {of_batch('current_obligation')} p ON p.member_id = o.member_id AND p.reporting_year = o.reporting_year
                  AND p.obligation_id = o.obligation_id
             WHERE p.limit_value IS NOT NULL AND o.value > p.limit_value
               AND (p.parameter IS NULL OR lower(p.parameter) = lower(o.parameter))
@@ -70,7 +70,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                            ELSE 'expires before the end of the cycle, on ' END || o.valid_until
                    || '; renew it with ' || coalesce(o.authority, 'the authority')
                    || ' and report the new validity' AS explanation
-            FROM current_obligation o {IN_SCOPE}
+            FROM {of_batch('current_obligation')} o {IN_SCOPE}
             WHERE o.kind = 'permit' AND o.valid_until < make_date(o.reporting_year, 12, 31)""", config),
         rule("compliance.obligation_incomplete", W,
              "Permits in the obligations register state their validity and, for a parameter, its limit.",
@@ -82,7 +82,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    || CASE WHEN o.valid_until IS NULL THEN 'no valid_until date'
                            ELSE 'a parameter (' || o.parameter || ') but no limit value' END
                    || '; complete the obligations register' AS explanation
-            FROM current_obligation o {IN_SCOPE}
+            FROM {of_batch('current_obligation')} o {IN_SCOPE}
             WHERE o.kind = 'permit' AND (o.valid_until IS NULL
                   OR (o.parameter IS NOT NULL AND o.limit_value IS NULL))""", config),
         rule("compliance.obligations_empty", B, "The obligations register is not empty.", f"""

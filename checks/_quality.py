@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks._config import CheckConfig, Severity
-from checks._rule import CATALOGUE_SQL, IN_BATCH, SCOPE, Rule, located, number, rule
+from checks._rule import CATALOGUE_SQL, IN_BATCH, SCOPE, Rule, located, number, of_batch, rule
 
 B = Severity.BLOCKING
 
@@ -18,7 +18,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    {located('v')} || ': ' || v.indicator || ' is negative (' || {number('v.value')}
                    || ' ' || v.unit || '); a quantity cannot be below zero, correct the value and '
                    || 'submit the file again' AS explanation
-            FROM current_indicator_value v {IN_SCOPE}
+            FROM {of_batch('current_indicator_value')} v {IN_SCOPE}
             WHERE v.value < 0""", config),
         rule("data_quality.unit_not_canonical", B,
              "Indicator codes are in the catalogue and values are stored in the indicator's unit.", f"""
@@ -28,7 +28,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                        THEN ' is not an indicator of the catalogue; use one of the codes in the template'
                        ELSE ' is stored in ' || coalesce(v.unit, 'no unit') || ' instead of ' || cat.unit
                             || '; re-ingest the file so its unit is converted' END AS explanation
-            FROM current_indicator_value v {IN_SCOPE}
+            FROM {of_batch('current_indicator_value')} v {IN_SCOPE}
             LEFT JOIN {CATALOGUE_SQL} ON cat.code = v.indicator
             WHERE cat.code IS NULL OR v.unit IS DISTINCT FROM cat.unit""", config),
         rule("data_quality.period_outside_year", B,
@@ -39,7 +39,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    'within ' || v.reporting_year AS expected,
                    {located('v')} || ': the period of ' || v.indicator || ' is not inside '
                    || v.reporting_year || '; report the calendar year ' || v.reporting_year AS explanation
-            FROM current_indicator_value v {IN_SCOPE}
+            FROM {of_batch('current_indicator_value')} v {IN_SCOPE}
             WHERE year(v.period_start) <> v.reporting_year OR year(v.period_end) <> v.reporting_year
                OR v.period_start > v.period_end""", config),
         rule("data_quality.measurement_outside_year", Severity.WARNING,
@@ -49,7 +49,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    {located('v')} || ': measurement of ' || v.parameter || ' dated ' || v.measured_on
                    || ' reported for ' || v.reporting_year || '; check the date or report it in its own year'
                    AS explanation
-            FROM current_measurement v {IN_SCOPE}
+            FROM {of_batch('current_measurement')} v {IN_SCOPE}
             WHERE year(v.measured_on) <> v.reporting_year""", config),
         rule("data_quality.duplicate_indicator", B,
              "Each (member, site, indicator, period) is reported once.", f"""
@@ -67,7 +67,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    'member ' || p.member_id || ' submitted ' || p.section || ' for ' || p.reporting_year
                    || ' but is not in any cluster roster; add it to the roster and ingest the roster again'
                    AS explanation
-            FROM current_part p JOIN {SCOPE} ON scope.member_id = p.member_id
+            FROM {of_batch('current_part')} p JOIN {SCOPE} ON scope.member_id = p.member_id
                  AND scope.reporting_year = p.reporting_year
             WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.member_id = p.member_id)""", config),
         rule("data_quality.no_open_cycle", B, "Members submit only for a cycle their cluster opened.", f"""
@@ -77,7 +77,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    'member ' || scope.member_id || ' submitted data for ' || scope.reporting_year
                    || ' but cluster ' || scope.cluster_id || ' has no cycle open for that year; '
                    || 'open the cycle or correct the reporting year' AS explanation
-            FROM current_part p JOIN {SCOPE} ON scope.member_id = p.member_id
+            FROM {of_batch('current_part')} p JOIN {SCOPE} ON scope.member_id = p.member_id
                  AND scope.reporting_year = p.reporting_year
             WHERE scope.cluster_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cycle cy
                   WHERE cy.cluster_id = scope.cluster_id AND cy.reporting_year = scope.reporting_year)

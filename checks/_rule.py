@@ -74,6 +74,11 @@ EXPECTED_REPORTERS = (
 # in a 120,000-member warehouse totals that member's rows, not everyone's (GX substitutes every
 # ``{batch}``, so a rule may name the batch more than once).
 IN_BATCH = "member_id IN (SELECT ib.member_id FROM {batch} AS ib)"
+
+
+def of_batch(view: str) -> str:
+    """The ``current_*`` view's rows of the run's members (see :data:`IN_BATCH`)."""
+    return f"(SELECT * FROM {view} WHERE {IN_BATCH})"
 # Peers of the run's members: every member of the same sector (cluster peers are among them),
 # so the peer statistics over a narrow scope are exactly those of the whole-year run.
 _IN_YEAR = " AND reporting_year IN (SELECT yb.reporting_year FROM {batch} AS yb)"
@@ -94,6 +99,22 @@ def whole_year(rule: Rule) -> Rule:
     and there they restrict nothing anyway.
     """
     return replace(rule, query=unrestricted(rule.query))
+
+
+def for_members(rule: Rule, members: tuple[str, ...]) -> Rule:
+    """The rule for a run of named members, with the members spelled out in its restrictions.
+
+    DuckDB prunes a table's row groups by a constant list (their min/max member_id), but not
+    by a semi-join: in the 120,000-member warehouse a view's rows of one member take 3 ms
+    instead of the 30 ms of scanning ``submission_part`` whole, in each rule and each pass.
+    Equivalent: a member run's batch holds no one but these members.
+    """
+    return replace(rule, query=spelled_out(rule.query, members))
+
+
+def spelled_out(query: str, members: tuple[str, ...]) -> str:
+    """``query`` with :data:`IN_BATCH` as a constant list of ``members`` (see :func:`for_members`)."""
+    return query.replace(IN_BATCH, f"member_id IN ({', '.join(_literal(m) for m in members)})")
 
 
 def unrestricted(query: str) -> str:

@@ -16,7 +16,16 @@ import pyarrow as pa
 
 from checks._config import CheckConfig, Severity
 from checks._gx import CheckEngineError, validate
-from checks._rule import RESULT_COLUMNS, RUN_DB, Rule, bound, unrestricted, whole_year
+from checks._rule import (
+    RESULT_COLUMNS,
+    RUN_DB,
+    Rule,
+    bound,
+    for_members,
+    spelled_out,
+    unrestricted,
+    whole_year,
+)
 from checks._scope import Scope
 from checks._store import CheckRun, save
 from checks._suites import all_rules, run_tables
@@ -47,6 +56,9 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
     if scope.describe() == "all":
         rules = tuple(whole_year(r) for r in rules)
         tables = tuple((name, unrestricted(query)) for name, query in tables)
+    elif scope.members:
+        rules = tuple(for_members(r, scope.members) for r in rules)
+        tables = tuple((name, spelled_out(query, scope.members)) for name, query in tables)
     if not home.warehouse_path.exists():
         raise ConfigurationError(f"{home.warehouse_path} does not exist; run `ecocluster ingest` first")
     try:
