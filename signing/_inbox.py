@@ -161,6 +161,8 @@ def export_review(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id:
     row = con.execute("SELECT json_key, pdf_key FROM statement WHERE statement_id = ? AND version = 1",
                       [context.statement_id]).fetchone()
     assert row is not None
+    if row[1] is None:
+        _records.refuse_without_pdf(con, context.statement_id)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, key in ((f"{context.statement_id}.json", row[0]), (f"{context.statement_id}.pdf", row[1])):

@@ -12,6 +12,7 @@ import json
 import duckdb
 from cryptography import x509
 
+import statements
 from signing._approval import Draft
 from signing._pki import identity, pem
 from signing._verify import ApprovalContext, VerifiedApproval
@@ -77,7 +78,17 @@ def draft_for(con: duckdb.DuckDBPyConnection, statement_id: str) -> Draft:
     if row is None:
         raise ApprovalRefused(f"no member draft statement {statement_id!r}; list drafts with `ecocluster status`")
     sid, member, name, nace, cluster, year, pdf_sha = row
+    if pdf_sha is None:
+        refuse_without_pdf(con, sid)
     return Draft(sid, member, name, nace, cluster, year, sid, pdf_sha)
+
+
+def refuse_without_pdf(con: duckdb.DuckDBPyConnection, statement_id: str) -> None:
+    """A review draft rendered without PDF (``ecocluster draft --no-pdf``) is not for the verifier:
+    what a verifier reviews and signs includes the PDF."""
+    version = statements.show(con, statement_id)
+    raise ApprovalRefused(f"statement {statement_id[:16]} ({version.member_id}) is a review draft without PDF; "
+                          f"compile it with `{statements.pdf_command(version)}` and submit it first")
 
 
 def register_verifier(con: duckdb.DuckDBPyConnection, cert: x509.Certificate) -> None:

@@ -3,13 +3,17 @@ and HTML as a full draft, no PDF on the row until a full draft fills it in, and 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
+import signing
 import statements
 from flows.cli import app
 from signing.store import open_store
+from warehouse.errors import ApprovalRefused
 from warehouse.home import Home
 
 ROWS = "SELECT statement_id, version, status, json_key, html_key, pdf_key, pdf_sha256 FROM statement ORDER BY 1, 2"
@@ -63,6 +67,18 @@ def test_a_draft_without_pdf_cannot_be_submitted(cluster_con: duckdb.DuckDBPyCon
     assert "pdf" not in statements.locations(open_store(home), statements.show(cluster_con, sid))
     statements.draft(cluster_con, home, member="IT-HOT-1", workers=1)
     assert statements.submit(cluster_con, sid).status == "submitted"
+
+
+def test_the_verifier_side_refuses_a_draft_without_pdf(cluster_con: duckdb.DuckDBPyConnection, home: Home,
+                                                       tmp_path: Path) -> None:
+    (sid,) = _keyed(statements.draft(cluster_con, home, member="IT-HOT-1", workers=1, pdf=False))
+    command = r"`ecocluster draft --member IT-HOT-1 --year 2025 --lang it`"
+    with pytest.raises(ApprovalRefused, match=f"without PDF.*{command}"):
+        signing.draft_for(cluster_con, sid)  # what sign_decision signs
+    with pytest.raises(ApprovalRefused, match=f"without PDF.*{command}"):
+        signing.export_review(cluster_con, open_store(home), "IT-HOT-1", tmp_path / "review")
+    statements.draft(cluster_con, home, member="IT-HOT-1", workers=1)
+    assert signing.draft_for(cluster_con, sid).pdf_sha256 == statements.show(cluster_con, sid).pdf_sha256
 
 
 def test_cli_no_pdf_says_which_drafts_lack_a_pdf(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
