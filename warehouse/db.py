@@ -154,7 +154,10 @@ def connect(path: Path, *, read_only: bool = False, ordered: bool = True) -> duc
             pause = min(pause * 2, 1.0)
     try:
         con.execute(f"SET memory_limit = '{settings.memory_limit}'")
-        con.execute(f"SET temp_directory = '{_quoted(path.parent / 'tmp')}'")
+        spills = str(path.parent / "tmp")
+        # Set once per open file: DuckDB refuses to switch it after a spill, even to itself.
+        if con.execute("SELECT current_setting('temp_directory')").fetchone() != (spills,):
+            con.execute(f"SET temp_directory = '{_quoted(spills)}'")
         con.execute(f"SET preserve_insertion_order = {'true' if ordered else 'false'}")
         if settings.threads is not None:
             con.execute(f"SET threads = {settings.threads}")
@@ -166,8 +169,8 @@ def connect(path: Path, *, read_only: bool = False, ordered: bool = True) -> duc
     return con
 
 
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")
+def _quoted(text: str) -> str:
+    return text.replace("'", "''")
 
 
 @contextmanager

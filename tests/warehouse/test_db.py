@@ -60,15 +60,18 @@ def test_every_connection_gets_a_memory_limit_and_spills_into_the_home(home: Hom
 
 def test_a_small_limit_spills_a_large_sort_to_home_tmp(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ECOCLUSTER_MEMORY_LIMIT", "64MB")
-    con = connect(home.warehouse_path)
+    first = connect(home.warehouse_path)
     try:
-        con.execute("SET threads = 1")
-        sorted_rows = con.execute("SELECT count(*) FROM (SELECT r, hash(r) || repeat('x', 40) AS pad FROM range(3000000) t(r)"
-                                  " ORDER BY pad) s").fetchone()
-        assert sorted_rows == (3000000,)
+        first.execute("SET threads = 1")
+        assert first.execute("SELECT count(*) FROM (SELECT hash(r) || repeat('x', 40) AS pad"
+                             " FROM range(3000000) t(r) ORDER BY pad) s").fetchone() == (3000000,)
         assert (home.root / "tmp").is_dir()  # DuckDB created it on the first spill
+        # DuckDB refuses to set temp_directory again once used, even to the same folder.
+        second = connect(home.warehouse_path)
+        assert _setting(second, "temp_directory") == str(home.root / "tmp")
+        second.close()
     finally:
-        con.close()
+        first.close()
 
 
 def test_warehouse_section_of_the_home_config_applies(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,3 +112,4 @@ def test_bad_env_overrides_name_the_variable(home: Home, monkeypatch: pytest.Mon
     monkeypatch.setenv("ECOCLUSTER_LOCK_WAIT_SECONDS", "later")
     with pytest.raises(ConfigurationError, match="ECOCLUSTER_LOCK_WAIT_SECONDS.*'later'"):
         connect(home.warehouse_path)
+
