@@ -79,6 +79,8 @@ IN_BATCH = "member_id IN (SELECT ib.member_id FROM {batch} AS ib)"
 def of_batch(view: str) -> str:
     """The ``current_*`` view's rows of the run's members (see :data:`IN_BATCH`)."""
     return f"(SELECT * FROM {view} WHERE {IN_BATCH})"
+
+
 # Peers of the run's members: every member of the same sector (cluster peers are among them),
 # so the peer statistics over a narrow scope are exactly those of the whole-year run.
 _IN_YEAR = " AND reporting_year IN (SELECT yb.reporting_year FROM {batch} AS yb)"
