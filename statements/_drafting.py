@@ -28,9 +28,10 @@ from warehouse.home import Home
 
 READ_BATCH = 256  # members per set of warehouse queries: their fixed cost is ~0.15 s
 CHUNK = 16  # documents per render task: ~0.5 s of typst, small enough to keep both cores busy to the end
-# Without typst a statement takes ~2 ms: larger reads (the queries' fixed cost per member falls
-# from ~1.6 to ~1 ms between 256 and 1,024 members) and tasks of ~0.25 s.
-READ_BATCH_NO_PDF = 1024
+# Without typst a statement takes ~2 ms to render: larger reads (each query also scans the whole
+# population's rows once; with 120,000 members a member costs 3.9 ms of reads in sets of 256,
+# 1.6 ms in sets of 1,024, 1.0 ms in sets of 4,096) and tasks of ~0.25 s.
+READ_BATCH_NO_PDF = 4096
 CHUNK_NO_PDF = 128
 CLUSTER_BATCH = 64  # joint statements per set of queries (~7,000 members: ~1 s of SQL, then rendering starts)
 
@@ -131,7 +132,10 @@ def render(con: duckdb.DuckDBPyConnection, home: Home, selection: Selection, *, 
             progress(len(done), total)
 
     chunk = CHUNK if pdf else CHUNK_NO_PDF
-    batches = _documents(con, selection, language, READ_BATCH if pdf else READ_BATCH_NO_PDF, chunk)
+    read_batch = READ_BATCH if pdf else READ_BATCH_NO_PDF
+    batches = _documents(con, selection, language, read_batch, chunk)
+    # A whole read's tasks may wait queued: the workers render them while the next set is read.
+    queued = read_batch // chunk + 2 * workers
     if workers == 1 or total <= chunk:
         _init_worker(str(home.root))
         for batch in batches:
@@ -140,9 +144,9 @@ def render(con: duckdb.DuckDBPyConnection, home: Home, selection: Selection, *, 
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker,
                              initargs=(str(home.root),)) as pool:
         pending: set[Future[list[Artefacts]]] = set()
-        for batch in batches:  # read the next batch while the workers render: at most 2 per worker queued
+        for batch in batches:  # read the next set of members while the workers render this one
             pending.add(pool.submit(_render_chunk, batch, pdf))
-            if len(pending) >= 2 * workers:
+            if len(pending) >= queued:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for f in finished:
                     advance(f.result())
