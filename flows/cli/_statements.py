@@ -12,6 +12,8 @@ from flows.cli._warehouse import progress_bar
 from signing.store import open_store
 from warehouse.db import connect
 
+LISTED = 200  # statements listed after a draft: a population's review drafts are 120,000 rows
+
 
 def register(app: typer.Typer) -> None:
     @app.command()
@@ -44,11 +46,15 @@ def register(app: typer.Typer) -> None:
         table = Table(title="Draft statements", show_edge=False)
         for col in ("statement id", "member / cluster", "year", "kind", "lang", "pdf"):
             table.add_column(col)
-        for s in run.statements:
+        for s in run.statements[:LISTED]:
             table.add_row(s.statement_id[:16], s.member_id or f"{s.cluster_id} (joint)", str(s.reporting_year),
                           s.kind, s.language, "yes" if s.pdf_key else "not yet")
         console.print(table)
-        console.print(f"{len(run.statements)} statements, {run.new} new; see one with "
+        if len(run.statements) > LISTED:
+            console.print(f"… and {len(run.statements) - LISTED} more, not listed")
+        without = sum(s.pdf_key is None for s in run.statements)
+        console.print(f"{len(run.statements)} statements, {run.new} new"
+                      f"{f', {without} without PDF yet' if without else ''}; see one with "
                       "`ecocluster statement show ID`")
         if not pdf:
             console.print("JSON and HTML only: these drafts have no PDF yet and cannot be submitted; "

@@ -87,7 +87,7 @@ def test_cli_no_pdf_says_which_drafts_lack_a_pdf(cluster_con: duckdb.DuckDBPyCon
                                       "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert "not yet" in result.output and "cannot be submitted" in result.output
-    assert "4 statements, 4 new" in result.output
+    assert "4 statements, 4 new, 4 without PDF yet" in result.output
     sid = next(line.split()[0] for line in result.output.splitlines() if "IT-HOT-1" in line)
     shown = CliRunner().invoke(app, ["--home", str(home.root), "statement", "show", sid])
     assert shown.exit_code == 0, shown.output
