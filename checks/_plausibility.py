@@ -96,9 +96,15 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
     return (
         rule("plausibility.yoy_jump", Severity.WARNING,
              f"A core indicator changes by less than a factor {f:g} from the member's previous year.", f"""
-            WITH h AS (
-                SELECT t.*, lag(t.value) OVER w AS previous, lag(t.reporting_year) OVER w AS previous_year
-                FROM {TOTALS} t WINDOW w AS (PARTITION BY t.member_id, t.indicator ORDER BY t.reporting_year)
+            WITH previous AS (  -- the most recent earlier year: an aggregate, which DuckDB spills to
+                                -- disk, where a window over every year of 120,000 members did not
+                SELECT member_id, indicator, max(reporting_year) AS previous_year,
+                       arg_max(value, reporting_year) AS previous
+                FROM {TOTALS} e WHERE e.reporting_year < (SELECT min(yb.reporting_year) FROM {{batch}} AS yb)
+                GROUP BY member_id, indicator
+            ), h AS (
+                SELECT t.*, p.previous, p.previous_year
+                FROM {TOTALS} t JOIN previous p ON p.member_id = t.member_id AND p.indicator = t.indicator
             )
             SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
                    {number('t.value')} || ' ' || t.unit AS observed,

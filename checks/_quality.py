@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks._config import CheckConfig, Severity
-from checks._rule import CATALOGUE_SQL, IN_BATCH, SCOPE, Rule, located, number, of_batch, rule
+from checks._rule import CATALOGUE_SQL, SCOPE, Rule, located, number, of_batch, rule
 
 B = Severity.BLOCKING
 
@@ -54,13 +54,17 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
         rule("data_quality.duplicate_indicator", B,
              "Each (member, site, indicator, period) is reported once.", f"""
             SELECT v.member_id, v.indicator, v.submission_id, v.source_row,
-                   CAST(v.n AS VARCHAR) || ' rows' AS observed, '1 row' AS expected,
+                   CAST(d.n AS VARCHAR) || ' rows' AS observed, '1 row' AS expected,
                    {located('v')} || ': ' || v.indicator || coalesce(' for site ' || v.site_id, '')
-                   || ' is reported ' || v.n || ' times for the same period; keep one row' AS explanation
-            FROM (SELECT *, count(*) OVER (PARTITION BY member_id, reporting_year, site_id, indicator,
-                                           period_start, period_end) AS n
-                  FROM current_indicator_value WHERE {IN_BATCH}) v {IN_SCOPE}
-            WHERE v.n > 1""", config),
+                   || ' is reported ' || d.n || ' times for the same period; keep one row' AS explanation
+            -- counted by an aggregate joined back, which DuckDB spills to disk (a window did not)
+            FROM (SELECT member_id, reporting_year, site_id, indicator, period_start, period_end, count(*) AS n
+                  FROM {of_batch('current_indicator_value')} c GROUP BY ALL HAVING count(*) > 1) d
+            JOIN {of_batch('current_indicator_value')} v ON v.member_id = d.member_id
+                 AND v.reporting_year = d.reporting_year AND v.indicator = d.indicator
+                 AND v.site_id IS NOT DISTINCT FROM d.site_id AND v.period_start IS NOT DISTINCT FROM d.period_start
+                 AND v.period_end IS NOT DISTINCT FROM d.period_end
+            {IN_SCOPE}""", config),
         rule("data_quality.unknown_member", B, "Every submission belongs to a member of the roster.", f"""
             SELECT p.member_id, NULL AS indicator, p.submission_id, NULL::INTEGER AS source_row,
                    p.member_id AS observed, 'a member of the cluster roster' AS expected,
