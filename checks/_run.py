@@ -29,7 +29,7 @@ from checks._rule import (
 from checks._scope import Scope
 from checks._store import CheckRun, save
 from checks._suites import all_rules, run_tables
-from warehouse.db import connect
+from warehouse.db import connect, out_of_memory
 from warehouse.errors import ConfigurationError
 from warehouse.home import Home
 
@@ -87,6 +87,8 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
         started = time.perf_counter()
         outcomes = validate(reader, BATCH_SQL, rules, datadocs)
         gx_seconds = time.perf_counter() - started
+    except duckdb.OutOfMemoryException as e:
+        raise out_of_memory(home.warehouse_path, e) from e
     finally:
         reader.execute(f"DETACH DATABASE IF EXISTS {RUN_DB}")
         reader.close()

@@ -173,6 +173,15 @@ def _quoted(text: str) -> str:
     return text.replace("'", "''")
 
 
+def out_of_memory(path: Path, error: duckdb.OutOfMemoryException) -> ConfigurationError:
+    """The actionable form of a query that needed more than the memory limit and could not spill."""
+    config = path.parent / CONFIG_NAME
+    return ConfigurationError(
+        f"{path}: a query needed more memory than DuckDB's memory_limit "
+        f"{Settings.of(config).memory_limit} ({str(error).splitlines()[0]}); raise [warehouse] memory_limit in "
+        f"{config} or set ECOCLUSTER_MEMORY_LIMIT (the machine's free memory allowing), and run the command again")
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """All-or-nothing: a failed stage leaves the warehouse exactly as it found it."""

@@ -144,3 +144,14 @@ def test_cli_check_exits_2_on_blocking_and_report_prints_the_failures(home: Home
 def test_a_writer_open_in_this_process_gets_a_clear_message(home: Home, con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(checks.CheckEngineError, match="close it"):
         checks.run_checks(home, YEAR)
+
+
+def test_a_memory_limit_too_small_to_spill_into_says_which_setting_to_raise(
+        home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
+    _faulty_home(home)
+    monkeypatch.setenv("ECOCLUSTER_MEMORY_LIMIT", "2MB")
+    with pytest.raises(ConfigurationError, match=r"memory_limit 2MB .*Out of Memory.*raise \[warehouse\] memory_limit"
+                                                 r" in .*ecocluster.toml or set ECOCLUSTER_MEMORY_LIMIT"):
+        checks.run_checks(home, YEAR)
+    monkeypatch.delenv("ECOCLUSTER_MEMORY_LIMIT")
+    assert checks.run_checks(home, YEAR).n_members > 0  # the reader was closed: nothing left locked
