@@ -19,6 +19,7 @@ from checks._gx import CheckEngineError, validate
 from checks._rule import (
     RESULT_COLUMNS,
     RUN_DB,
+    SPELL_OUT_AT_MOST,
     Rule,
     bound,
     for_members,
@@ -56,7 +57,7 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
     if scope.describe() == "all":
         rules = tuple(whole_year(r) for r in rules)
         tables = tuple((name, unrestricted(query)) for name, query in tables)
-    elif scope.members:
+    elif 0 < len(scope.members) <= SPELL_OUT_AT_MOST:
         rules = tuple(for_members(r, scope.members) for r in rules)
         tables = tuple((name, spelled_out(query, scope.members)) for name, query in tables)
     if not home.warehouse_path.exists():
