@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import time
-import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse.errors import ConfigurationError, WarehouseBusy
-from warehouse.home import CONFIG_NAME
+from warehouse.home import CONFIG_NAME, Home
 
 DEFAULT_LOCK_WAIT_SECONDS = 60.0
 # A whole-year check at 120,000 members stays under 4 GiB of process memory with it (README).
@@ -82,14 +81,7 @@ class Settings:
     def of(cls, config: Path) -> Settings:
         """The settings for the warehouse next to ``config``; an absent file means the defaults."""
         where = str(config)
-        try:
-            section = tomllib.loads(config.read_text(encoding="utf-8")).get("warehouse", {})
-        except FileNotFoundError:
-            section = {}
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigurationError(f"{where}: not valid TOML: {e}") from e
-        if not isinstance(section, dict):
-            raise ConfigurationError(f"{where}: [warehouse] must be a table")
+        section = Home(config.parent).config_section("warehouse")
         unknown = sorted(set(section) - {"memory_limit", "threads", "lock_wait_seconds"})
         if unknown:
             raise ConfigurationError(f"{where}: unknown [warehouse] keys {unknown}; known: "
@@ -173,13 +165,15 @@ def _quoted(text: str) -> str:
     return text.replace("'", "''")
 
 
-def out_of_memory(path: Path, error: duckdb.OutOfMemoryException) -> ConfigurationError:
-    """The actionable form of a query that needed more than the memory limit and could not spill."""
-    config = path.parent / CONFIG_NAME
+def out_of_memory(path: Path | None, error: duckdb.OutOfMemoryException) -> ConfigurationError:
+    """The actionable form of a query that needed more than the memory limit and could not spill
+    (``path`` None: a caller that does not know which warehouse, such as the CLI's last resort)."""
+    config = path.parent / CONFIG_NAME if path else None
+    limit = f" {Settings.of(config).memory_limit}" if config else ""
     return ConfigurationError(
-        f"{path}: a query needed more memory than DuckDB's memory_limit "
-        f"{Settings.of(config).memory_limit} ({str(error).splitlines()[0]}); raise [warehouse] memory_limit in "
-        f"{config} or set ECOCLUSTER_MEMORY_LIMIT (the machine's free memory allowing), and run the command again")
+        f"{path or 'the warehouse'}: a query needed more memory than DuckDB's memory_limit{limit} "
+        f"({str(error).splitlines()[0]}); raise [warehouse] memory_limit in {config or 'the home’s ' + CONFIG_NAME} "
+        "or set ECOCLUSTER_MEMORY_LIMIT (the machine's free memory allowing), and run the command again")
 
 
 @contextmanager

@@ -11,9 +11,12 @@ from __future__ import annotations
 import sys
 from importlib import import_module
 
+import duckdb
 import typer
+from rich.markup import escape
 
 from flows.cli._context import console, err_console
+from warehouse.db import out_of_memory
 from warehouse.errors import EcoclusterError, TransientError
 
 app = typer.Typer(
@@ -32,9 +35,12 @@ for _name in _COMMAND_MODULES:
 
 def main() -> None:
     try:
-        app()
+        try:
+            app()
+        except duckdb.OutOfMemoryException as e:  # the failing transaction rolled back; reruns skip what committed
+            raise out_of_memory(None, e) from e
     except EcoclusterError as e:
-        err_console.print(f"[bold red]error:[/] {e}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False)  # "[warehouse]" is text
         if isinstance(e, TransientError):
             err_console.print("this failure is temporary: run the command again (finished work is kept)")
         sys.exit(e.exit_code)

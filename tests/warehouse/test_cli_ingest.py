@@ -57,3 +57,15 @@ def test_the_installed_entry_point_exits_with_the_rejection_code(tmp_path):
                           timeout=120)
     assert done.returncode == 65, done.stderr
     assert "does not match any section" in done.stdout
+
+
+def test_a_warehouse_short_of_memory_says_which_setting_to_raise(cli, tmp_path, monkeypatch):
+    write_json(tmp_path / "in" / "cluster.json", roster())
+    write_json(tmp_path / "in" / "h01.json", submission())
+    monkeypatch.setenv("ECOCLUSTER_MEMORY_LIMIT", "1MB")
+    short = cli("ingest", str(tmp_path / "in"))
+    assert short.returncode == 78, short.stdout + short.stderr
+    message = " ".join(short.stderr.split())
+    assert "memory_limit" in message and "[warehouse]" in message and "ECOCLUSTER_MEMORY_LIMIT" in message
+    monkeypatch.delenv("ECOCLUSTER_MEMORY_LIMIT")
+    assert cli("ingest", str(tmp_path / "in")).returncode == 0  # the rerun with room goes through
