@@ -23,7 +23,7 @@ import duckdb
 
 import statements
 from signing import _dsse, _pki, _records
-from signing._approval import APPROVED, sign_approval
+from signing._approval import APPROVED, REJECTED, sign_approval
 from signing._keys import KeyFiles
 from signing._pades import sign_pdf, verify_pdf
 from signing._pki import VerifierIdentity
@@ -89,6 +89,7 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
     sees the rule) and the :class:`ApprovalRuleFailed` is raised again.
     """
     member_id = None
+    rejected: tuple[str, ...] = ()  # statuses a rejection moves the statement through
     try:
         _envelope, statement = parse(envelope)
         predicate = statement["predicate"]
@@ -106,6 +107,8 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
                 raise ApprovalRuleFailed("validated-pdf", "an approval must come with the PAdES-signed validated "
                                          "PDF: sign with `ecocluster approve` or signing.sign_decision")
             _validate_statement(con, store, verified, cert_pem, trust, signed_pdf)
+        else:
+            rejected = _rejection_steps(con, verified.statement_id)
     except ApprovalRuleFailed as e:
         _records.record_refusal(con, envelope, member_id, e.rule, str(e))
         raise
@@ -117,7 +120,27 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
     with transaction(con):
         _records.insert_approval(con, approval_id, verified, envelope_key=envelope_key, cert_key=cert_key,
                                  signed_pdf_key=pdf_key)
+        if verified.decision == REJECTED:
+            for step in rejected:
+                (statements.submit if step == "submitted" else statements.reject)(con, verified.statement_id)
     return verified
+
+
+def _rejection_steps(con: duckdb.DuckDBPyConnection, statement_id: str) -> tuple[str, ...]:
+    """The statuses a rejection moves the statement through, checked before anything is stored:
+    its status follows the verifier's decision, so it is not sent for verification again as it is."""
+    version = statements.show(con, statement_id)
+    steps = {"draft": ("submitted", "rejected"), "submitted": ("rejected",), "rejected": ()}.get(version.status)
+    if steps is None:
+        raise ApprovalRuleFailed("statement-status", f"statement {statement_id[:16]} was validated on "
+                                 f"{version.validated_on} by {version.verifier_name} ({version.accreditation_no}); "
+                                 "a rejection cannot undo a validation: raise it with the competent body")
+    try:
+        if steps:
+            statements.check_transition(con, version, steps[0])
+    except statements.TransitionRefused as e:
+        raise ApprovalRuleFailed("statement-status", str(e)) from e
+    return steps
 
 
 def _validate_statement(con: duckdb.DuckDBPyConnection, store: ObjectStore, verified: VerifiedApproval,
@@ -139,7 +162,7 @@ def _validate_statement(con: duckdb.DuckDBPyConnection, store: ObjectStore, veri
     if not ok:
         raise ApprovalRuleFailed("validated-pdf", f"PAdES signature of the validated PDF does not hold: {detail}")
     try:
-        if version.status == "draft":  # the verifier had it: sending it to verification is implied
+        if version.status in ("draft", "rejected"):  # the verifier had it: sending it again is implied
             statements.submit(con, sid)
         return statements.render_validated(con, store, sid, block)
     except statements.TransitionRefused as e:

@@ -140,6 +140,6 @@ def validated_pdf(statement_json: bytes, verifier: VerifierBlock) -> bytes:
 __all__ = [
     "LANGUAGES", "Artefacts", "DraftRun", "NothingToDraft", "RenderFailed", "Selection", "StatementInvalid",
     "StatementNotFound", "StatementVersion", "TransitionRefused", "UnsupportedLanguage", "VerifierBlock",
-    "canonical_bytes", "draft", "load_json", "locations", "pdf_command", "reject", "render_validated", "select", "show", "submit",
+    "canonical_bytes", "check_transition", "draft", "load_json", "locations", "pdf_command", "reject", "render_validated", "select", "show", "submit",
     "typst_pdf", "validate", "validated_pdf",
 ]

@@ -109,7 +109,9 @@ def pdf_command(render: Artefacts) -> str:
     return f"ecocluster draft {scope} --year {render.reporting_year} --lang {render.language}"
 
 
-_ALLOWED = {("draft", "submitted"), ("submitted", "rejected"), ("submitted", "validated")}
+# A rejected statement may be sent again as it is (the verifier agreed to look again); a changed
+# one is a new draft anyway, since the id is the digest of the content.
+_ALLOWED = {("draft", "submitted"), ("submitted", "rejected"), ("submitted", "validated"), ("rejected", "submitted")}
 
 
 def check_transition(con: duckdb.DuckDBPyConnection, version: StatementVersion, to: str) -> None:
@@ -117,7 +119,7 @@ def check_transition(con: duckdb.DuckDBPyConnection, version: StatementVersion, 
     if (version.status, to) not in _ALLOWED:
         raise TransitionRefused(
             f"statement {version.statement_id[:16]} ({who}, {version.reporting_year}) is {version.status}; "
-            f"it cannot become {to} (allowed: draft → submitted → validated | rejected)"
+            f"it cannot become {to} (allowed: draft → submitted → validated | rejected, rejected → submitted)"
         )
     if to == "submitted" and version.pdf_key is None:
         raise TransitionRefused(

@@ -131,3 +131,27 @@ def test_review_export_has_statement_checks_and_evidence(con, store, tmp_path) -
     ready_member(con, store)
     names = sorted(p.name for p in export_review(con, store, "IT-CL-001", tmp_path / "review"))
     assert names[-2:] == ["check-report.csv", "evidence.csv"] and any(n.endswith(".pdf") for n in names)
+
+
+def test_a_rejection_sets_the_status_and_the_verifier_may_still_approve(con, store, home, verifier) -> None:
+    sid = drafted_member(con, home)
+    trust = _keys.trust_anchors(home)
+    for reason in ("open major nonconformity NC-3", "still open"):  # a second rejection changes nothing more
+        verified = approve(con, store, trust, sid, verifier, _keys.DEMO_PASSWORD, decision="rejected",
+                           reasons=(reason,))
+        assert verified.decision == "rejected" and statements.show(con, sid).status == "rejected"
+    assert con.execute("SELECT count(*) FROM approval WHERE decision = 'rejected'").fetchone() == (2,)
+    approve(con, store, trust, sid, verifier, _keys.DEMO_PASSWORD)  # the verifier looked again
+    assert statements.show(con, sid).status == "validated"
+
+
+def test_a_rejection_cannot_undo_a_validation(con, store, home, verifier) -> None:
+    sid = drafted_member(con, home)
+    trust = _keys.trust_anchors(home)
+    approve(con, store, trust, sid, verifier, _keys.DEMO_PASSWORD)
+    with pytest.raises(ApprovalRuleFailed) as caught:
+        approve(con, store, trust, sid, verifier, _keys.DEMO_PASSWORD, decision="rejected", reasons=("late",))
+    assert caught.value.rule == "statement-status" and "competent body" in str(caught.value)
+    assert statements.show(con, sid).status == "validated"
+    assert con.execute("SELECT decision FROM approval").fetchall() == [("approved",)]
+    assert con.execute("SELECT rule FROM approval_refusal").fetchall() == [("statement-status",)]
