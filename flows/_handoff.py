@@ -48,8 +48,13 @@ class Decision:
     envelope_key: str
     member_id: str | None
     statement_id: str | None
-    decision: str  # approved | rejected (by the verifier) | refused (the envelope failed a rule)
+    decision: str  # approved | rejected (by the verifier) | refused (the envelope failed a rule) | incomplete
     reasons: tuple[str, ...]
+
+
+class DecisionIncomplete(EcoclusterError):
+    """An envelope whose certificate or signed PDF has not arrived beside it yet: uploads land one
+    file at a time, so it is looked at again at the next poll instead of being refused for good."""
 
 
 def _dumps(value: dict[str, object]) -> bytes:
@@ -89,7 +94,8 @@ def poll_inbox(store: ObjectStore, accept: Callable[[str, bytes], Decision]) -> 
     """Hand every new envelope to ``accept`` (signing's verify-and-record) and remember the outcome.
 
     An envelope ``accept`` refuses (:class:`EcoclusterError`) is recorded as ``refused`` with the
-    rule that failed, so the coordinator sees it and the verifier can send a corrected one.
+    rule that failed, so the coordinator sees it and the verifier can send a corrected one; one
+    still missing files (:class:`DecisionIncomplete`) is reported and not recorded.
     """
     new = []
     for key in store.list(INBOX):
@@ -101,6 +107,9 @@ def poll_inbox(store: ObjectStore, accept: Callable[[str, bytes], Decision]) -> 
             continue
         try:
             decision = accept(key, envelope)
+        except DecisionIncomplete as e:
+            new.append(Decision(key, None, None, "incomplete", (str(e),)))
+            continue  # no marker: the next poll looks again
         except EcoclusterError as e:
             decision = Decision(key, None, None, "refused", (str(e),))
         store.put(marker, _dumps(asdict(decision)), content_type="application/json")

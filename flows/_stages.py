@@ -212,6 +212,15 @@ QUALIFY row_number() OVER (PARTITION BY a.member_id ORDER BY a.signed_at DESC) =
 """
 
 
+def _claims_approval(envelope: bytes) -> bool:
+    """Whether the envelope says it approves (then its signed PDF must lie beside it); an unreadable
+    one is left to :func:`signing.record_approval`, which refuses it with the rule it breaks."""
+    try:
+        return signing.claimed_decision(envelope) == signing.APPROVED
+    except signing.ApprovalRuleFailed:
+        return False
+
+
 def approvals(ws: Workspace, batch: Batch) -> StageOutcome:
     """Pick up signed decisions from the inbox, then read each member's latest decision.
 
@@ -225,8 +234,13 @@ def approvals(ws: Workspace, batch: Batch) -> StageOutcome:
     with ws.warehouse() as con:
         def accept(key: str, envelope: bytes) -> handoff.Decision:
             stem = key.removesuffix(".dsse.json")
-            cert = ws.store.get(f"{stem}.cert.pem")
-            pdf = ws.store.get(f"{stem}.validated.pdf") if ws.store.exists(f"{stem}.validated.pdf") else None
+            cert_key, pdf_key = f"{stem}.cert.pem", f"{stem}.validated.pdf"
+            missing = [k for k in (cert_key, *([pdf_key] if _claims_approval(envelope) else ()))
+                       if not ws.store.exists(k)]
+            if missing:
+                raise handoff.DecisionIncomplete(f"inbox envelope {key} waits for {', '.join(missing)} beside it")
+            cert = ws.store.get(cert_key)
+            pdf = ws.store.get(pdf_key) if ws.store.exists(pdf_key) else None
             verified = signing.record_approval(con, ws.store, envelope, cert, trust, signed_pdf=pdf)
             return handoff.Decision(key, verified.member_id, verified.statement_id, verified.decision,
                                     verified.reasons)
@@ -236,7 +250,8 @@ def approvals(ws: Workspace, batch: Batch) -> StageOutcome:
         sent = [r[0] for r in current_drafts(con, batch.year, batch.member_ids) if r[3] == "submitted"]
     decided = {m: (d, tuple(json.loads(r))) for m, d, r in rows}
     refused = tuple(f"inbox envelope {d.envelope_key} refused: {'; '.join(d.reasons)}"
-                    for d in arrived if d.decision == "refused")
+                    for d in arrived if d.decision == "refused") + tuple(
+        f"{d.reasons[0]}; it is read again at the next run" for d in arrived if d.decision == "incomplete")
     rejected = tuple(Blocked(m, "approvals", ("the verifier rejected the statement: " + "; ".join(why),))
                      for m, (d, why) in decided.items() if d == "rejected")
     passed = tuple(m for m in batch.member_ids if decided.get(m, ("",))[0] == "approved")

@@ -44,6 +44,7 @@ from signing._verify import (
                              ApprovalRuleFailed,
                              TrustAnchors,
                              VerifiedApproval,
+                             claimed_decision,
                              verify_approval,
 )
 from signing.store import open_store
@@ -51,7 +52,7 @@ from signing.store import open_store
 __all__ = [
     "APPROVED", "DEMO_NACE", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed", "Draft", "KeyFiles",
     "PackageReport", "Receipt", "SignedDecision", "TrustAnchors", "VerifiedApproval", "approval_context", "approve",
-    "build_packages", "demo_verifier", "draft_for", "export_review", "init_ca", "intake", "issue_verifier",
+    "build_packages", "claimed_decision", "demo_verifier", "draft_for", "export_review", "init_ca", "intake", "issue_verifier",
     "mark_consulted", "open_store", "record_approval", "register_verifier", "revoke", "sign_approval", "sign_decision",
     "trust_anchors", "unpack", "verify_approval", "verify_archive", "verify_envelope", "verify_package",
 ]

@@ -83,6 +83,12 @@ def _fail(rule: str, message: str) -> ApprovalRuleFailed:
     return ApprovalRuleFailed(rule, message)
 
 
+def claimed_decision(envelope_json: bytes) -> str:
+    """The decision an envelope says it carries, unverified: enough to know which files must lie
+    beside it (an approval needs its signed PDF) before verifying it; raises like :func:`parse`."""
+    return str(parse(envelope_json)[1]["predicate"]["decision"])
+
+
 def parse(envelope_json: bytes) -> tuple[_dsse.Envelope, dict[str, Any]]:
     """Rule envelope: a DSSE envelope around an in-toto Statement with our predicate (unverified)."""
     try:

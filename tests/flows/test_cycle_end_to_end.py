@@ -61,12 +61,16 @@ def _hotels_only_verifier(home: Home) -> signing.KeyFiles:
                                   ca_password=signing.DEMO_PASSWORD, key_password=signing.DEMO_PASSWORD)
 
 
-def _drop_in_inbox(ws: Workspace, statement_id: str, name: str, verifier: signing.KeyFiles) -> None:
-    """What a verifier does from outside: sign on their side, drop the files into the inbox."""
+def _drop_in_inbox(ws: Workspace, statement_id: str, name: str, verifier: signing.KeyFiles,
+                   hold_back: tuple[str, ...] = ()) -> dict[str, bytes]:
+    """What a verifier does from outside: sign on their side, drop the files into the inbox
+    (but ``hold_back``, returned: files still on their way)."""
     with ws.warehouse() as con:
         signed = signing.sign_decision(con, ws.store, statement_id, verifier, signing.DEMO_PASSWORD, place="DEMO")
     for suffix, data in signed.files().items():
-        ws.store.put(f"inbox/approvals/{name}.{suffix}", data)
+        if suffix not in hold_back:
+            ws.store.put(f"inbox/approvals/{name}.{suffix}", data)
+    return {suffix: data for suffix, data in signed.files().items() if suffix in hold_back}
 
 
 @pytest.mark.prefect_server
@@ -95,14 +99,18 @@ def test_bundled_sample_cycle_inbox_and_rerun_of_a_fixed_member(prefect_api: str
     # envelope signed by a verifier with no right to sign it (NACE scope) is refused with the rule.
     with ws.warehouse(read_only=True) as con:
         drafts = {row[0]: row[2] for row in current_drafts(con, first.year, [FROM_INBOX, OUT_OF_SCOPE])}
-    _drop_in_inbox(ws, drafts[FROM_INBOX], "kur-01", signing.demo_verifier(home))
+    late = _drop_in_inbox(ws, drafts[FROM_INBOX], "kur-01", signing.demo_verifier(home), hold_back=("validated.pdf",))
     _drop_in_inbox(ws, drafts[OUT_OF_SCOPE], "p01", _hotels_only_verifier(home))
     signed = _demo.sign_waiting(ws, first.year, sorted(waiting - {FROM_INBOX, OUT_OF_SCOPE}))
+    early = approvals_inbox(first.year, str(home.root))  # the envelope came before its signed PDF: not refused
+    assert early.status(FROM_INBOX).state == "waiting"
+    assert any("kur-01.dsse.json waits for" in n and "kur-01.validated.pdf" in n for n in early.notes)
+    ws.store.put("inbox/approvals/kur-01.validated.pdf", late["validated.pdf"])
     inbox = approvals_inbox(first.year, str(home.root))
     registered = {m.member_id: m for m in inbox.in_state("registered")}
     assert FROM_INBOX in registered and len(registered) == len(signed) + 1
     assert inbox.status(OUT_OF_SCOPE).state == "waiting"
-    assert any("p01.dsse.json refused" in n and "rule nace-scope" in n for n in inbox.notes)
+    assert any("p01.dsse.json refused" in n and "rule nace-scope" in n for n in early.notes)
     for m in registered.values():
         kinds = {a.kind: Path(a.location) for a in m.artefacts}
         assert kinds["validated statement (PAdES-signed)"].is_file()

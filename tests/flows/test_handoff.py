@@ -58,3 +58,19 @@ def test_reminders_cover_overdue_requests_and_those_within_the_window() -> None:
     found = handoff.reminders(requests, DAY, (14, 7, 1))
     assert [(r.request.member_id, r.days_left) for r in found] == [("LATE", -3), ("SOON", 5)]
     assert "overdue by 3 day(s)" in str(found[0]) and "due in 5 day(s)" in str(found[1])
+
+
+def test_an_envelope_whose_files_have_not_all_arrived_is_read_again_later(store: LocalStore) -> None:
+    arrived: set[str] = set()
+
+    def accept(key: str, envelope: bytes) -> handoff.Decision:
+        if "cert" not in arrived:
+            raise handoff.DecisionIncomplete(f"inbox envelope {key} waits for its certificate")
+        return handoff.Decision(key, "M1", "s1", "approved", ())
+
+    store.put(f"{handoff.INBOX}m1.dsse.json", b"envelope first")
+    assert [d.decision for d in handoff.poll_inbox(store, accept)] == ["incomplete"]
+    assert handoff.decisions(store) == []  # nothing recorded: not refused for good
+    arrived.add("cert")
+    assert [d.decision for d in handoff.poll_inbox(store, accept)] == ["approved"]
+    assert handoff.poll_inbox(store, accept) == []
