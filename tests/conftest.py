@@ -8,14 +8,14 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import duckdb  # noqa: E402
-import pytest  # noqa: E402
+import duckdb
+import pytest
 
-from warehouse.db import connect  # noqa: E402
-from warehouse.home import Home  # noqa: E402
+from warehouse.db import connect
+from warehouse.home import Home
 
 # Fixture modules contributed by the test packages (servers, PKI, sample warehouses).
 pytest_plugins: list[str] = ["tests.fixtures_pki", "tests.fixtures_s3", "tests.fixtures_prefect",
