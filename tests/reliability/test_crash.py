@@ -12,7 +12,13 @@ it with SIGKILL at seeded random wall-clock times, and reruns it until it comple
 
 from __future__ import annotations
 
+import contextlib
+import os
+import random
 import shutil
+import signal
+import subprocess
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +31,7 @@ from flows._handoff import open_requests
 from flows._workspace import Workspace
 from signing.store import LocalStore
 from tests.reliability.crash import (
+    REPO,
     Attempt,
     Zygote,
     kill_points,
@@ -142,3 +149,61 @@ def test_many_random_kills(zygote: Zygote, inputs: Inputs, tmp_path: Path, seed:
     assert sum(killed.values()) >= 5
     print(f"seed {seed}: killed {sum(killed.values())}x during {dict(killed)}; "
           f"temp leftovers {len(leftover_temp_files(tmp_path / 'cycle' / 'home' / 'objects'))}")
+
+
+# Where each stage of `run-cycle` first leaves files in the object store: raw files (collect),
+# statements (draft), verification requests (verify), recorded approvals, registration packages.
+_MILESTONES = ("raw", "statements", "handoff", "approvals", "competent-body")
+
+
+def _run_cycle(home: Path, sample: Path) -> subprocess.Popen[str]:
+    """`ecocluster run-cycle` as a coordinator runs it: its own embedded Prefect server, in a
+    session of its own so that one SIGKILL takes the CLI and its server down, as a power cut does."""
+    return subprocess.Popen([str(REPO / ".venv" / "bin" / "ecocluster"), "--home", str(home), "run-cycle",
+                             "--submissions", str(sample)], cwd=REPO, env={**os.environ, "COLUMNS": "200"},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def _files(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
+
+
+def _kill_when_written(run: subprocess.Popen[str], folder: Path, delay: float) -> bool:
+    """SIGKILL the run's whole session ``delay`` s after a new file appears under ``folder``;
+    False when the run ended first."""
+    before = _files(folder)
+    while run.poll() is None:
+        if _files(folder) > before:
+            time.sleep(delay)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(run.pid, signal.SIGKILL)
+            run.communicate(timeout=60)
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.slow
+def test_killed_prefect_run_cycle_reruns_to_the_uninterrupted_content(zygote: Zygote, inputs: Inputs,
+                                                                       tmp_path: Path) -> None:
+    """The orchestrated path (embedded Prefect server, task cache keys, persisted results), killed
+    once inside each stage: the rerun after the last kill reaches exactly the uninterrupted content."""
+    home = tmp_path / "cycle" / "home"
+    reference = _run_cycle(_fresh_home(home, inputs), inputs.sample)
+    out = reference.communicate(timeout=900)[0]
+    assert reference.returncode == 0, out[-3000:]
+    expected = _content(home)
+    assert int(expected["warehouse:registration_package#rows"]) > 0, "the reference run registered nobody"
+    home.rename(tmp_path / "reference")
+    home = _fresh_home(home, inputs)
+    rng = random.Random(8)
+    killed = [m for m in _MILESTONES
+              if _kill_when_written(_run_cycle(home, inputs.sample), home / "objects" / m, rng.uniform(0, 0.3))]
+    assert len(killed) >= 3, f"the runs ended before most kills: only {killed} were hit"
+    last = _run_cycle(home, inputs.sample)
+    out = last.communicate(timeout=900)[0]
+    assert last.returncode == 0, out[-3000:]
+    got = _content(home)
+    differ = sorted(k for k in expected.keys() | got.keys() if expected.get(k) != got.get(k))
+    assert not differ, f"content after killing run-cycle in {killed} differs from the uninterrupted run: {differ[:20]}"
+    print(f"run-cycle killed after the first new file under {killed}")
