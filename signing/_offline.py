@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import tarfile
 import tempfile
@@ -17,10 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import bagit
+import pypdf
 from cryptography.hazmat.primitives.asymmetric import ec
 
+import statements
 from signing import _pki
 from signing._dsse import signed_by
+from signing._inbox import verifier_block
 from signing._package import unpack
 from signing._pades import verify_pdf
 from signing._verify import (
@@ -98,7 +102,9 @@ def verify_package(folder: Path, trust: TrustAnchors) -> PackageReport:
         approval = verify_approval(envelope, cert, anchors, context)
         checks.append(Check("approval", True, f"{approval.decision} by {approval.verifier.name} "
                             f"({approval.verifier.accreditation_no}), signed {approval.signed_at.isoformat()}"))
-        checks.append(Check("pdf-signature", *verify_pdf(_read(folder, "statement-validated.pdf"), cert, anchors)))
+        signed_pdf = _read(folder, "statement-validated.pdf")
+        checks.append(Check("pdf-signature", *verify_pdf(signed_pdf, cert, anchors)))
+        checks.append(_pdf_content(statement, signed_pdf, approval))
     except ApprovalRuleFailed as e:
         checks.append(Check(f"approval/{e.rule}", False, str(e)))
     except (ConfigurationError, ValueError, KeyError, IndexError) as e:
@@ -113,6 +119,35 @@ def verify_package(folder: Path, trust: TrustAnchors) -> PackageReport:
         checks.append(Check("application", named == approval.verifier.accreditation_no,
                             f"application names accreditation {named}, approval {approval.verifier.accreditation_no}"))
     return PackageReport(tuple(checks), approval, application)
+
+
+def _pdf_content(statement: bytes, signed_pdf: bytes, approval: VerifiedApproval) -> Check:
+    """Whether the signed PDF shows the signed statement: the render of statement.json with the
+    verifier's block, byte for byte under the signature (the render is deterministic), as intake
+    checked it. A PDF made by another typst release cannot be compared byte for byte: the check
+    then says so, rather than refusing a genuine package made with an older ecocluster."""
+    block = verifier_block(approval.verifier, approval.signed_at)
+    try:
+        expected = statements.validated_pdf(statement, block)
+    except (statements.StatementInvalid, statements.RenderFailed, ValueError) as e:
+        return Check("pdf-content", False, f"statement.json cannot be rendered: {e}")
+    if signed_pdf.startswith(expected):
+        return Check("pdf-content", True, "the signed PDF is the render of statement.json with the verifier's block")
+    theirs, ours = _creator(signed_pdf), _creator(expected)
+    if theirs != ours:
+        return Check("pdf-content", True, f"not compared: the PDF was made by {theirs}, this ecocluster renders "
+                     f"with {ours}; verify with the ecocluster release that drafted it for a byte comparison")
+    return Check("pdf-content", False, "the signed PDF is not the render of statement.json with the verifier's "
+                 f"block ({block.name}, {block.accreditation_no}, {block.validated_on}): what the verifier signed "
+                 "as a document differs from the statement data")
+
+
+def _creator(pdf: bytes) -> str:
+    try:
+        info = pypdf.PdfReader(io.BytesIO(pdf)).metadata
+    except pypdf.errors.PyPdfError:
+        return "an unreadable PDF"
+    return str(info.creator) if info and info.creator else "an unknown program"
 
 
 def _split_pem(data: bytes, label: bytes) -> list[bytes]:

@@ -48,7 +48,9 @@ def test_genuine_package_passes_every_offline_check(delivered, tmp_path) -> None
     store, key, trust = delivered
     report = signing.verify_package(unpacked(store, key, tmp_path / "bag"), trust)
     assert report.ok, report.reasons()
-    assert {c.name for c in report.checks} >= {"bag", "approval", "pdf-signature", "declaration", "decision"}
+    assert {c.name for c in report.checks} >= {"bag", "approval", "pdf-signature", "pdf-content", "declaration",
+                                               "decision"}
+    assert "is the render of statement.json" in next(c.detail for c in report.checks if c.name == "pdf-content")
 
 
 @pytest.mark.skipif(not (shutil.which("pdfsig") and shutil.which("certutil")),
@@ -90,6 +92,25 @@ def test_resealed_bag_with_changed_statement_is_still_refused(delivered, tmp_pat
     bagit.Bag(str(bag)).save(manifests=True)
     report = signing.verify_package(bag, trust)
     assert [c.name for c in report.checks if not c.ok] == ["approval/current-draft"]
+
+
+def test_a_validly_signed_pdf_that_is_not_the_statement_is_refused(delivered, con, home, tmp_path) -> None:
+    """The verifier's key signs another PDF (here the DRAFT render) and the bag is resealed: every
+    signature holds, but the document no longer shows the statement data the approval pins."""
+    import bagit
+
+    from signing import _pki
+    from signing._pades import sign_pdf
+    store, key, trust = delivered
+    bag = unpacked(store, key, tmp_path / "bag")
+    draft = store.get(con.execute("SELECT pdf_key FROM statement WHERE member_id = 'IT-HOT-2' AND version = 1")
+                      .fetchone()[0])
+    verifier = signing.demo_verifier(home)
+    signed = sign_pdf(draft, _pki.load_key(verifier.key, signing.DEMO_PASSWORD), verifier.load_cert(), ())
+    (bag / "data" / "statement-validated.pdf").write_bytes(signed)
+    bagit.Bag(str(bag)).save(manifests=True)
+    report = signing.verify_package(bag, trust)
+    assert [c.name for c in report.checks if not c.ok] == ["pdf-content"], report.reasons()
 
 
 def test_rebuilding_gives_the_same_bytes_and_no_new_package(delivered, con, tmp_path) -> None:
@@ -142,3 +163,24 @@ def test_intake_refuses_a_tampered_package_with_a_signed_refusal(delivered, con,
     forged = receipts["competent-body/IT/inbox/CL-IT/forged.tar"]
     assert forged.outcome == "refused" and forged.reasons and forged.registration_no is None
     assert receipts[key].outcome == "registered"
+
+
+def test_a_pdf_made_by_another_typst_release_is_not_compared_byte_for_byte(delivered, tmp_path, monkeypatch) -> None:
+    """A later ecocluster whose typst renders other bytes must not refuse a genuine package. A newer
+    typst cannot be installed next to the pinned one, so its render is stood in for (failure injection)."""
+    import io
+
+    import pypdf
+
+    import statements
+    blank = pypdf.PdfWriter()
+    blank.add_blank_page(595, 842)
+    blank.add_metadata({"/Creator": "Typst 99.0"})
+    out = io.BytesIO()
+    blank.write(out)
+    monkeypatch.setattr(statements, "validated_pdf", lambda statement, block: out.getvalue())
+    store, key, trust = delivered
+    report = signing.verify_package(unpacked(store, key, tmp_path / "bag"), trust)
+    content = next(c for c in report.checks if c.name == "pdf-content")
+    assert report.ok and content.detail.startswith("not compared: the PDF was made by Typst 0.15")
+    assert "Typst 99.0" in content.detail
