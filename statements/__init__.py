@@ -53,6 +53,7 @@ from statements._register import (
     record_drafts,
     record_validated,
     set_status,
+    with_stored_pdfs,
 )
 from statements._render import RenderFailed, typst_pdf
 from statements._view import VerifierBlock
@@ -80,7 +81,7 @@ def draft(con: duckdb.DuckDBPyConnection, home: Home, *, member: str | None = No
     renders.sort(key=lambda a: (a.cluster_id, a.subject, a.member_id or "", a.language))
     with transaction(con):
         new = record_drafts(con, renders)
-    return DraftRun(tuple(renders), new)
+    return DraftRun(tuple(with_stored_pdfs(con, renders)), new)
 
 
 def show(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersion:

@@ -10,7 +10,7 @@ data runs later; until then it cannot be submitted (the verifier signs the PDF's
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 
 import duckdb
@@ -74,6 +74,17 @@ def record_drafts(con: duckdb.DuckDBPyConnection, renders: Sequence[Artefacts]) 
           AND statement.pdf_key IS NULL AND n.pdf_key IS NOT NULL
     """, columns)
     return added + missing - _count(con, "pdf_key IS NULL")
+
+
+def with_stored_pdfs(con: duckdb.DuckDBPyConnection, renders: Sequence[Artefacts]) -> list[Artefacts]:
+    """Review renders (no PDF) of statements whose row already has its PDF, as the row has them: a
+    review draft over a full one keeps the PDF, so the coordinator must not be told it has none."""
+    ids = [r.statement_id for r in renders if r.pdf_key is None]
+    stored = {sid: (key, sha) for sid, key, sha in con.execute(
+        "SELECT statement_id, pdf_key, pdf_sha256 FROM statement WHERE version = 1 AND pdf_key IS NOT NULL"
+        " AND statement_id IN (SELECT unnest(?))", [ids]).fetchall()} if ids else {}
+    return [replace(r, pdf_key=stored[r.statement_id][0], pdf_sha256=stored[r.statement_id][1])
+            if r.statement_id in stored else r for r in renders]
 
 
 def _count(con: duckdb.DuckDBPyConnection, where: str) -> int:

@@ -56,9 +56,9 @@ def register(app: typer.Typer) -> None:
         console.print(f"{len(run.statements)} statements, {run.new} new"
                       f"{f', {without} without PDF yet' if without else ''}; see one with "
                       "`ecocluster statement show ID`")
-        if not pdf:
-            console.print("JSON and HTML only: these drafts have no PDF yet and cannot be submitted; "
-                          "run `ecocluster draft` without --no-pdf (e.g. `--member ID`) for those going to the verifier")
+        if without:
+            console.print(f"JSON and HTML only: the {without} drafts without PDF cannot be submitted; run "
+                          "`ecocluster draft` without --no-pdf (e.g. `--member ID`) for those going to the verifier")
 
     statement_app = typer.Typer(help="Inspect drafted and validated statements.", no_args_is_help=True)
     app.add_typer(statement_app, name="statement")

@@ -55,6 +55,8 @@ def test_full_draft_fills_the_pdf_in_on_the_same_row_and_a_rerun_changes_nothing
     assert again.new == 0 and cluster_con.execute(ROWS).fetchall() == after
     no_pdf_again = statements.draft(cluster_con, home, cluster="CL-IT", workers=1, pdf=False)
     assert no_pdf_again.new == 0 and cluster_con.execute(ROWS).fetchall() == after  # the PDF stays
+    assert {(a.statement_id, a.pdf_key, a.pdf_sha256) for a in no_pdf_again.statements} == {
+        (r[0], r[5], r[6]) for r in after}  # and the run says so: the coordinator is not told it has none
 
 
 def test_a_draft_without_pdf_cannot_be_submitted(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
