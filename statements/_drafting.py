@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import nullcontext
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from signing.store import LocalStore, ObjectStore, open_store
+from signing.store import ObjectStore, open_store
 from statements._collect import cluster_documents, member_documents
 from statements._i18n import check_language
 from statements._publish import Artefacts, publish
@@ -113,7 +112,7 @@ def _render_chunk(documents: list[dict[str, Any]], pdf: bool = True) -> list[Art
     """Render a chunk; its objects are durable when this returns (the rows are recorded after)."""
     store = _worker_store
     assert store is not None, "worker not initialised"
-    with store.durable_together() if isinstance(store, LocalStore) else nullcontext():
+    with store.durable_together():
         return [publish(store, d, pdf=pdf) for d in documents]
 
 

@@ -8,6 +8,7 @@ embedded default) and ``s3`` (any S3 API through boto3; SeaweedFS in tests).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -33,6 +34,12 @@ class ObjectStore(Protocol):
 
     def put(self, key: str, data: bytes, *, content_type: str = "application/octet-stream",
             retain_until: datetime | None = None) -> StoredObject: ...
+
+    def durable_together(self) -> AbstractContextManager[None]:
+        """Puts inside the block may be made durable together when it ends rather than one by one
+        (a batch of files: one journal commit for many); every object put in it is durable once the
+        block has ended, so record nothing that points at them before. Blocks may nest."""
+        ...
 
     def get(self, key: str) -> bytes:
         """Raises KeyError when absent."""

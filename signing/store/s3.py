@@ -24,6 +24,7 @@ import builtins
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import boto3
@@ -105,6 +106,11 @@ class S3Store:
             return self._call("head", self.client.head_object, **kwargs)
         except KeyError:
             return None
+
+    @contextmanager
+    def durable_together(self) -> Iterator[None]:
+        """Nothing to gather: an object is durable once S3 has acknowledged its put."""
+        yield
 
     def put(self, key: str, data: bytes, *, content_type: str = "application/octet-stream",
             retain_until: dt.datetime | None = None) -> StoredObject:

@@ -37,6 +37,19 @@ def test_same_bytes_again_is_a_no_op(store: S3Store) -> None:
     assert len(store.versions("k")) == 1
 
 
+def test_a_durable_block_changes_nothing_on_s3(store: S3Store) -> None:
+    """Drafting puts a render task's objects in one block; on S3 each put is durable when it is
+    acknowledged, so the objects are on the server inside the block already, once each."""
+    with store.durable_together():
+        store.put("statements/a/statement.json", b"{}")
+        with store.durable_together():
+            store.put("statements/a/page.html", b"<html/>")
+        on_server = {key: store.client.get_object(Bucket=store.bucket, Key=key)["Body"].read()
+                     for key in ("statements/a/statement.json", "statements/a/page.html")}
+        assert on_server == {"statements/a/statement.json": b"{}", "statements/a/page.html": b"<html/>"}
+    assert len(store.versions("statements/a/statement.json")) == 1
+
+
 def test_overwrite_creates_a_new_version_and_keeps_the_old_one(store: S3Store) -> None:
     first = store.put("packages/p.tar", b"version one")
     second = store.put("packages/p.tar", b"version two")
