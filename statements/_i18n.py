@@ -112,4 +112,3 @@ class Formatter:
 @cache
 def _locale(language: str) -> Locale:
     return Locale.parse(language)
-
