@@ -56,15 +56,11 @@ def _draft(home: Home, selection: statements.Selection, workers: int) -> float:
         con.close()
 
 
-def _json_html(home: Home, selection: statements.Selection) -> tuple[float, list[Any]]:
-    """Warehouse reads + canonical JSON + views + HTML of the sample in one process, and the views."""
+def _sample_views(home: Home, selection: statements.Selection) -> list[Any]:
+    """The sample's views, which the bare render + PDF floor renders."""
     con = connect(home.warehouse_path, read_only=True)
     try:
-        started = time.perf_counter()
-        views = _views(con, home, selection)
-        for subject, view, _ in views:
-            statements._render.html(subject, view)
-        return time.perf_counter() - started, views
+        return _views(con, home, selection)
     finally:
         con.close()
 
@@ -121,8 +117,7 @@ def measure(clusters: int, per_cluster: int, workdir: Path, *, sample_clusters: 
     log(f"[{members:,}] drafting {selection.size} statements with PDF ({review_docs:,} reviewed in {review_s:.1f} s)")
     with peak_rss() as draft_peak:
         draft_s = _draft(home, selection, workers)
-    json_html_s, views = _json_html(home, selection)
-    bare_render_s, startup_s = _bare(views, workers)
+    bare_render_s, startup_s = _bare(_sample_views(home, selection), workers)
     log(f"[{members:,}] verifying {verify_n} approvals, then a single-member rerun")
     signing = bench_signing.run(verify_n)
     rerun_member = f"{statements.select(connect(home.warehouse_path, read_only=True), None, None, YEAR).members[-1][0]}"
@@ -141,7 +136,6 @@ def measure(clusters: int, per_cluster: int, workdir: Path, *, sample_clusters: 
         "draft_startup_s": startup_s,
         "draft_steady_docs_per_s": selection.size / max(draft_s - startup_s, 1e-9),
         "draft_steady_ratio": max(draft_s - startup_s, 1e-9) / bare_render_s,
-        "json_html_docs_per_s_one_process": selection.size / json_html_s,
         "review_docs": review_docs, "review_s": review_s, "review_docs_per_s": review_docs / review_s,
         "verify_per_s": signing["approvals_per_s"], "bare_verify_per_s": signing["bare_verify_per_s"],
         "rerun_member": rerun_member, "rerun_check_s": rerun_check_s, "rerun_draft_s": rerun_draft_s,
