@@ -66,6 +66,14 @@ def store_content(root: Path) -> dict[str, str]:
     return {key: hashlib.sha256(store.get(key)).hexdigest() for key in store.list("")}
 
 
+def run_cycle(home: Path, sample: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """`ecocluster run-cycle` as a coordinator runs it, with its own embedded Prefect server, in a
+    process session of its own: one ``os.killpg`` takes the CLI and its server down, as a power cut does."""
+    return subprocess.Popen([str(REPO / ".venv" / "bin" / "ecocluster"), "--home", str(home), "run-cycle",
+                             "--submissions", str(sample)], cwd=REPO, env=env or {**os.environ, "COLUMNS": "200"},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
 def leftover_temp_files(root: Path) -> list[Path]:
     """Temp files of writes a kill interrupted: on disk, but never listed as objects."""
     return sorted(p for p in root.rglob(".tmp-*"))

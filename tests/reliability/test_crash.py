@@ -31,11 +31,11 @@ from flows._handoff import open_requests
 from flows._workspace import Workspace
 from signing.store import LocalStore
 from tests.reliability.crash import (
-    REPO,
     Attempt,
     Zygote,
     kill_points,
     leftover_temp_files,
+    run_cycle,
     store_content,
     warehouse_content,
 )
@@ -156,14 +156,6 @@ def test_many_random_kills(zygote: Zygote, inputs: Inputs, tmp_path: Path, seed:
 _MILESTONES = ("raw", "statements", "handoff", "approvals", "competent-body")
 
 
-def _run_cycle(home: Path, sample: Path) -> subprocess.Popen[str]:
-    """`ecocluster run-cycle` as a coordinator runs it: its own embedded Prefect server, in a
-    session of its own so that one SIGKILL takes the CLI and its server down, as a power cut does."""
-    return subprocess.Popen([str(REPO / ".venv" / "bin" / "ecocluster"), "--home", str(home), "run-cycle",
-                             "--submissions", str(sample)], cwd=REPO, env={**os.environ, "COLUMNS": "200"},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-
-
 def _files(folder: Path) -> int:
     return sum(1 for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
 
@@ -189,7 +181,7 @@ def test_killed_prefect_run_cycle_reruns_to_the_uninterrupted_content(zygote: Zy
     """The orchestrated path (embedded Prefect server, task cache keys, persisted results), killed
     once inside each stage: the rerun after the last kill reaches exactly the uninterrupted content."""
     home = tmp_path / "cycle" / "home"
-    reference = _run_cycle(_fresh_home(home, inputs), inputs.sample)
+    reference = run_cycle(_fresh_home(home, inputs), inputs.sample)
     out = reference.communicate(timeout=900)[0]
     assert reference.returncode == 0, out[-3000:]
     expected = _content(home)
@@ -198,9 +190,9 @@ def test_killed_prefect_run_cycle_reruns_to_the_uninterrupted_content(zygote: Zy
     home = _fresh_home(home, inputs)
     rng = random.Random(8)
     killed = [m for m in _MILESTONES
-              if _kill_when_written(_run_cycle(home, inputs.sample), home / "objects" / m, rng.uniform(0, 0.3))]
+              if _kill_when_written(run_cycle(home, inputs.sample), home / "objects" / m, rng.uniform(0, 0.3))]
     assert len(killed) >= 3, f"the runs ended before most kills: only {killed} were hit"
-    last = _run_cycle(home, inputs.sample)
+    last = run_cycle(home, inputs.sample)
     out = last.communicate(timeout=900)[0]
     assert last.returncode == 0, out[-3000:]
     got = _content(home)

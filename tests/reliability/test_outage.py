@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from tests.fixtures_s3 import ACCESS_KEY, SCRIPT, SECRET_KEY
-from tests.reliability.crash import REPO
+from tests.reliability.crash import run_cycle
 from warehouse.home import Home
 from warehouse.sample import write_bundled
 
@@ -47,12 +47,6 @@ def _client(endpoint: str):  # a boto3 S3 client
                         aws_secret_access_key=SECRET_KEY, region_name="us-east-1")
 
 
-def _cycle(home: Home, sample: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([str(REPO / ".venv" / "bin" / "ecocluster"), "--home", str(home.root), "run-cycle",
-                             "--submissions", str(sample)], cwd=REPO, env=_ENV, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-
 @pytest.mark.slow
 @pytest.mark.s3
 def test_storage_outage_mid_cycle_fails_clearly_then_a_rerun_completes(home: Home, tmp_path: Path) -> None:
@@ -60,7 +54,7 @@ def test_storage_outage_mid_cycle_fails_clearly_then_a_rerun_completes(home: Hom
     write_bundled(sample)
     endpoint = _seaweed("start", weed)
     _configure(home, endpoint)
-    run = _cycle(home, sample)
+    run = run_cycle(home.root, sample, _ENV)
     s3 = _client(endpoint)
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:  # stop the server once the cycle has written the raw files
@@ -77,7 +71,7 @@ def test_storage_outage_mid_cycle_fails_clearly_then_a_rerun_completes(home: Hom
 
     endpoint = _seaweed("start", weed)  # same data folder; new ports, so the configuration follows
     _configure(home, endpoint)
-    again = _cycle(home, sample)
+    again = run_cycle(home.root, sample, _ENV)
     out = again.communicate(timeout=900)[0]
     assert again.returncode == 0, out[-3000:]
 
