@@ -87,3 +87,11 @@ class StorageUnavailable(TransientError):
 
 class ObjectLocked(EcoclusterError):
     """A write-once object exists with other content, or is under retention."""
+
+
+class StoredObjectChanged(EcoclusterError):
+    """A pinned object read back is not what was written: its recorded version is gone, or its bytes no
+    longer hash to the recorded SHA-256. Terminal: someone with access to the storage altered it (or
+    the disk corrupted it); nothing is built on the changed bytes."""
+
+    exit_code = 3

@@ -3,6 +3,13 @@
 Artefacts (raw submissions, statements, approvals, registration packages) are written once
 under content-addressed or otherwise immutable keys. Back ends: ``local`` (a folder, the
 embedded default) and ``s3`` (any S3 API through boto3; SeaweedFS in tests).
+
+Whoever holds the bucket credentials can add a version of any key or hide it behind a delete
+marker, so a key alone does not say which bytes the pipeline wrote. ``put`` returns the
+:class:`StoredObject` (version and SHA-256 of the bytes written); the pipeline records it and reads
+the object back pinned, ``get(key, version_id=..., sha256=...)``, which returns exactly those bytes
+(digest computed on read, never taken from the store's metadata) or raises
+:class:`warehouse.errors.StoredObjectChanged`.
 """
 
 from __future__ import annotations
@@ -16,10 +23,12 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class StoredObject:
+    """What a put wrote: enough to read exactly these bytes back later."""
+
     key: str
-    sha256: str
+    sha256: str  # of the bytes written, computed by the writer
     size: int
-    version_id: str | None = None  # S3 version; None on back ends without versioning
+    version_id: str | None = None  # S3: the version the put made; local: the content's SHA-256
     retain_until: datetime | None = None
 
 
@@ -41,8 +50,15 @@ class ObjectStore(Protocol):
         block has ended, so record nothing that points at them before. Blocks may nest."""
         ...
 
-    def get(self, key: str) -> bytes:
-        """Raises KeyError when absent."""
+    def get(self, key: str, *, version_id: str | None = None, sha256: str | None = None) -> bytes:
+        """The bytes of ``key``.
+
+        Unpinned (neither given): the current version, for objects another party drops in (an inbox);
+        raises KeyError when absent. ``version_id``: that version exactly. ``sha256``: bytes that hash
+        to it (with ``version_id``, that version's; alone, any version's: content-addressed keys).
+        A pinned read whose version is gone or whose bytes do not hash to ``sha256`` raises
+        :class:`warehouse.errors.StoredObjectChanged`, never returns other bytes.
+        """
         ...
 
     def exists(self, key: str) -> bool: ...

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from signing.store.interface import StoredObject
-from warehouse.errors import ObjectLocked
+from warehouse.errors import ObjectLocked, StoredObjectChanged
 
 
 def _safe_key(key: str) -> PurePosixPath:
@@ -34,7 +34,11 @@ def _fsync(path: Path) -> None:
 
 
 class LocalStore:
-    """Files under one folder; writes are atomic (temp file + rename) and never overwrite."""
+    """Files under one folder; writes are atomic (temp file + rename) and never overwrite.
+
+    A folder keeps one version per key, so an object's "version" is its content's SHA-256: a pinned
+    read of a file someone edited in place raises :class:`StoredObjectChanged`.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -72,7 +76,7 @@ class LocalStore:
         if path.exists():
             if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
                 raise ObjectLocked(f"{key} already exists with other content; stored objects are write-once")
-            return StoredObject(key, digest, len(data), None, retain_until)
+            return StoredObject(key, digest, len(data), digest, retain_until)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
@@ -89,22 +93,37 @@ class LocalStore:
                 raise ObjectLocked(f"{key} already exists with other content") from None
         finally:
             os.unlink(tmp)
-        return StoredObject(key, digest, len(data), None, retain_until)
+        return StoredObject(key, digest, len(data), digest, retain_until)
 
-    def get(self, key: str) -> bytes:
+    def get(self, key: str, *, version_id: str | None = None, sha256: str | None = None) -> bytes:
         path = self._path(key)
+        pinned = version_id is not None or sha256 is not None
         if not path.is_file():
+            if pinned:
+                raise StoredObjectChanged(f"{path}: the object recorded as written (SHA-256 {version_id or sha256}) "
+                                          "is gone; restore it from a backup, then rerun")
             raise KeyError(key)
-        return path.read_bytes()
+        data = path.read_bytes()
+        if pinned:
+            found = hashlib.sha256(data).hexdigest()
+            for expected in {version_id, sha256} - {None}:
+                if found != expected:
+                    raise StoredObjectChanged(f"{path}: SHA-256 is {found}, expected {expected} as recorded when "
+                                              "it was written; the file was altered: restore it from a backup")
+        return data
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
     def list(self, prefix: str) -> Iterator[str]:
-        base = self.root
-        for path in sorted(base.rglob("*")):
+        """Keys under ``prefix``; walks only the folder the prefix names, not the whole store."""
+        folder = prefix.rpartition("/")[0]
+        start = self._path(folder) if folder else self.root
+        if not start.is_dir():
+            return
+        for path in sorted(start.rglob("*")):
             if path.is_file() and not path.name.startswith(".tmp-"):
-                key = path.relative_to(base).as_posix()
+                key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix):
                     yield key
 

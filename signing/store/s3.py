@@ -1,4 +1,4 @@
-"""The S3 object store (boto3): versioned, Object Lock in COMPLIANCE mode, SHA-256 checked both ways.
+"""The S3 object store (boto3): versioned, Object Lock in COMPLIANCE mode, reads pinned to the version written.
 
 Configuration (``[storage]`` in ecocluster.toml, ``backend = "s3"``)::
 
@@ -15,6 +15,11 @@ statement of the next one, and matches common record-keeping periods; set it per
 
 The bucket must have Object Lock enabled (it can only be enabled at creation): :meth:`from_config`
 creates the bucket that way when it is missing and refuses a bucket without it.
+
+Object Lock keeps a version from being deleted, not a key from getting a newer version or a delete
+marker: anyone with the bucket credentials can do both. So nothing here trusts the newest version or
+the digest a writer put in the metadata: a pinned :meth:`S3Store.get` reads the version recorded at
+write time and hashes the bytes it received.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from signing.store.interface import StoredObject
-from warehouse.errors import ConfigurationError, ObjectLocked, StorageUnavailable
+from warehouse.errors import ConfigurationError, ObjectLocked, StorageUnavailable, StoredObjectChanged
 
 DEFAULT_RETENTION_DAYS = 2555
 _T = TypeVar("_T")
@@ -75,7 +80,8 @@ class S3Store:
             if code in _CREDENTIAL_ERRORS:
                 raise ConfigurationError(f"{what} {where}: the S3 server refused the credentials ({code}); "
                                          "check [storage] access_key_id/secret_access_key") from e
-            if code in ("NoSuchKey", "404", "NotFound"):
+            if code in ("NoSuchKey", "NoSuchVersion", "404", "NotFound") or (what == "get" and status == 405):
+                # a GET of a delete marker's version id answers 405 MethodNotAllowed: nothing there
                 raise KeyError(kwargs.get("Key", "")) from e
             if status >= 500 or code in ("SlowDown", "RequestTimeout"):
                 raise StorageUnavailable(f"{what} {where}: server error {code} ({status}); retry later") from e
@@ -117,7 +123,11 @@ class S3Store:
         digest = hashlib.sha256(data).hexdigest()
         head = self._head(key)
         if head is not None and head.get("Metadata", {}).get("sha256") == digest:
-            return StoredObject(key, digest, len(data), head.get("VersionId"), head.get("ObjectLockRetainUntilDate"))
+            # Same bytes again (a rerun) is a no-op, but only if that version really holds them: the
+            # metadata is whatever its writer claimed, and a forged version would become the pin.
+            version = head.get("VersionId")
+            if self._read(key, version) == data:
+                return StoredObject(key, digest, len(data), version, head.get("ObjectLockRetainUntilDate"))
         until = retain_until or dt.datetime.now(dt.UTC) + self.retention
         answer = self._call(
             "put", self.client.put_object, Bucket=self.bucket, Key=key, Body=data, ContentType=content_type,
@@ -125,16 +135,55 @@ class S3Store:
             ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until)
         return StoredObject(key, digest, len(data), answer.get("VersionId"), until)
 
-    def get(self, key: str, version_id: str | None = None) -> bytes:
+    def _read(self, key: str, version_id: str | None = None) -> bytes:
+        """One version's bytes (the current one without ``version_id``); KeyError when absent."""
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if version_id:
             kwargs["VersionId"] = version_id
         answer = self._call("get", self.client.get_object, **kwargs)
         data: bytes = answer["Body"].read()
-        expected = answer.get("Metadata", {}).get("sha256")
-        if expected and hashlib.sha256(data).hexdigest() != expected:
-            raise StorageUnavailable(f"s3://{self.bucket}/{key}: content does not match its SHA-256; read again")
         return data
+
+    def get(self, key: str, *, version_id: str | None = None, sha256: str | None = None) -> bytes:
+        if version_id is None and sha256 is None:
+            return self._read(key)
+        where = f"s3://{self.bucket}/{key}"
+        if version_id is None:
+            return self._find(key, str(sha256))
+        try:
+            data = self._read(key, version_id)
+        except KeyError:
+            raise StoredObjectChanged(f"{where} version {version_id}, recorded when it was written, is gone although "
+                                      "it was under COMPLIANCE retention: the storage was tampered with") from None
+        found = hashlib.sha256(data).hexdigest()
+        if sha256 is not None and found != sha256:
+            raise StoredObjectChanged(f"{where} version {version_id}: SHA-256 is {found}, expected {sha256} as "
+                                      "recorded when it was written: the stored bytes were altered")
+        return data
+
+    def _find(self, key: str, sha256: str) -> bytes:
+        """The bytes of a content-addressed key whose digest is known, whichever version holds them:
+        a newer version or a delete marker in front of the original changes nothing."""
+        try:
+            data = self._read(key)
+            if hashlib.sha256(data).hexdigest() == sha256:
+                return data
+        except KeyError:
+            pass
+        for version in self._version_ids(key):
+            data = self._read(key, version)
+            if hashlib.sha256(data).hexdigest() == sha256:
+                return data
+        raise StoredObjectChanged(f"s3://{self.bucket}/{key}: no version has SHA-256 {sha256}, recorded when it was "
+                                  "written: the stored object was altered or removed")
+
+    def _version_ids(self, key: str) -> builtins.list[str]:
+        """The ids of ``key``'s versions, newest first (delete markers left out), every page of them."""
+        pages = self.client.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=key)
+        try:
+            return [item["VersionId"] for page in pages for item in page.get("Versions", []) if item["Key"] == key]
+        except (ClientError, BotoCoreError) as e:
+            raise StorageUnavailable(f"list versions s3://{self.bucket}/{key}: {e}") from e
 
     def exists(self, key: str) -> bool:
         return self._head(key) is not None
@@ -149,15 +198,14 @@ class S3Store:
             raise StorageUnavailable(f"list s3://{self.bucket}/{prefix}: {e}") from e
 
     def versions(self, key: str) -> builtins.list[StoredObject]:  # `list` here is the method above
-        """Every version of ``key``, newest first: the history write-once storage keeps."""
-        answer = self._call("list versions", self.client.list_object_versions, Bucket=self.bucket, Prefix=key)
+        """Every version of ``key``, newest first: the history write-once storage keeps (``sha256`` as
+        each version's writer claimed it in the metadata: for looking, not for trusting)."""
         found = []
-        for item in answer.get("Versions", []):
-            if item["Key"] != key:
-                continue
-            head = self._head(key, item["VersionId"]) or {}
-            found.append(StoredObject(key, head.get("Metadata", {}).get("sha256", ""), int(item["Size"]),
-                                      item["VersionId"], head.get("ObjectLockRetainUntilDate")))
+        for version in self._version_ids(key):
+            head = self._head(key, version) or {}
+            claimed = head.get("Metadata", {}).get("sha256", "")
+            found.append(StoredObject(key, claimed, int(head.get("ContentLength", 0)), version,
+                                      head.get("ObjectLockRetainUntilDate")))
         return found
 
     def delete_version(self, key: str, version_id: str) -> None:

@@ -56,7 +56,7 @@ def test_overwrite_creates_a_new_version_and_keeps_the_old_one(store: S3Store) -
     assert first.version_id != second.version_id
     assert [v.version_id for v in store.versions("packages/p.tar")] == [second.version_id, first.version_id]
     assert store.get("packages/p.tar") == b"version two"
-    assert store.get("packages/p.tar", first.version_id) == b"version one"
+    assert store.get("packages/p.tar", version_id=first.version_id) == b"version one"
 
 
 def test_deleting_a_locked_version_is_refused(store: S3Store) -> None:
@@ -72,7 +72,7 @@ def test_deleting_a_locked_version_is_refused(store: S3Store) -> None:
         store.client.put_object_retention(
             Bucket=store.bucket, Key="approvals/locked.json", VersionId=stored.version_id,
             Retention={"Mode": "COMPLIANCE", "RetainUntilDate": dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)})
-    assert store.get("approvals/locked.json", stored.version_id) == b"evidence"
+    assert store.get("approvals/locked.json", version_id=stored.version_id, sha256=stored.sha256) == b"evidence"
 
 
 def test_wrong_credentials_are_refused(s3_server, store: S3Store) -> None:
