@@ -4,6 +4,20 @@
 # (parallel test runs, a demo) can run on one machine; the S3 endpoint is printed and written to
 # DIR/endpoint. Credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (defaults below).
 #
+# Only the S3 API accepts requests, and everything listens on 127.0.0.1 only. `weed mini` also
+# runs a filer, a master and a volume server whose HTTP APIs take no credentials: a plain HTTP
+# DELETE on the filer, or a GET of the master's /col/delete, destroys a COMPLIANCE-locked version
+# the S3 API refuses to touch. So:
+#   -disableHttp        the master's and the filer's HTTP APIs are not served at all (nor the
+#                       Iceberg and Lance catalogs: port 0);
+#   WEED_JWT_*          random keys made at each start and handed to this process only (never
+#                       written to disk): the volume server then refuses a write or delete without
+#                       a token the master signed for that file id, and a filer HTTP API, if one is
+#                       ever enabled, every request without a token the S3 gateway signed.
+# The gRPC ports stay on 127.0.0.1 without authentication (the components talk through them):
+# whoever can open a socket on this machine's loopback is trusted as its operator. Beyond one
+# machine see infra/scale-out.md (S3 behind TLS only; the rest on a private network, gRPC mTLS).
+#
 #   infra/seaweedfs.sh start DIR   # prints http://127.0.0.1:PORT once S3 answers (~1-10 s)
 #   infra/seaweedfs.sh stop DIR    # stops the server started in DIR; data stays in DIR/data
 set -euo pipefail
@@ -29,15 +43,18 @@ start)
   if [[ -f "$dir/weed.pid" ]] && kill -0 "$(cat "$dir/weed.pid")" 2>/dev/null; then
     cat "$dir/endpoint"; exit 0
   fi
-  read -r s3 s3g master masterg volume volumeg filer filerg admin admg iceberg lance debug s3debug \
-    <<<"$(free_ports 14)"
+  read -r s3 s3g master masterg volume volumeg filer filerg admin admg debug s3debug <<<"$(free_ports 12)"
   export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-ecocluster}"
   export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-ecocluster-secret}"
+  # Tokens live 10 s and only this process signs and checks them: fresh keys at every start.
+  read -r jwt jwt_filer jwt_filer_read <<<"$(python3 -c 'import secrets; print(*(secrets.token_hex(32) for _ in range(3)))')"
+  WEED_JWT_SIGNING_KEY="$jwt" WEED_JWT_FILER_SIGNING_KEY="$jwt_filer" WEED_JWT_FILER_SIGNING_READ_KEY="$jwt_filer_read" \
   nohup "$weed" mini -dir="$dir/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 -admin.ui=false \
-    -master.telemetry=false -webdav=false \
+    -master.telemetry=false -webdav=false -disableHttp \
+    -filer.localSocket="$dir/filer.sock" -s3.localSocket="$dir/s3.sock" \
     -s3.port="$s3" -s3.port.grpc="$s3g" -master.port="$master" -master.port.grpc="$masterg" \
     -volume.port="$volume" -volume.port.grpc="$volumeg" -filer.port="$filer" -filer.port.grpc="$filerg" \
-    -admin.port="$admin" -admin.port.grpc="$admg" -s3.port.iceberg="$iceberg" -s3.port.lance="$lance" \
+    -admin.port="$admin" -admin.port.grpc="$admg" -s3.port.iceberg=0 -s3.port.lance=0 \
     -debug.port="$debug" -s3.debug.port="$s3debug" \
     >"$dir/weed.log" 2>&1 </dev/null &
   echo $! >"$dir/weed.pid"
@@ -57,7 +74,7 @@ stop)
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   kill -9 "$pid" 2>/dev/null || true
-  rm -f "$dir/weed.pid" "$dir/endpoint"
+  rm -f "$dir/weed.pid" "$dir/endpoint" "$dir/filer.sock" "$dir/s3.sock"
   ;;
 *) echo "usage: $0 start|stop DIR" >&2; exit 64 ;;
 esac

@@ -1,4 +1,5 @@
-"""A real SeaweedFS S3 server for the session, started by infra/seaweedfs.sh from .venv/bin/weed."""
+"""A real SeaweedFS S3 server for the session, started by infra/seaweedfs.sh from .venv/bin/weed, exactly as a
+deployment starts it (only the S3 API answers; tests/signing/test_seaweedfs_exposure.py proves it)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ class S3Server:
     endpoint_url: str
     access_key_id: str
     secret_access_key: str
+    folder: Path  # the script's DIR: data, log, pid
+    pid: int  # the `weed mini` process: its listening ports are what an attacker on the network could reach
 
     def storage_config(self, bucket: str | None = None, **extra: object) -> dict[str, object]:
         """A ``[storage]`` section for this server; a fresh bucket per call unless one is named."""
@@ -36,6 +39,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     if started.returncode != 0:
         pytest.fail(f"SeaweedFS did not start: {started.stderr}")
     try:
-        yield S3Server(started.stdout.strip(), ACCESS_KEY, SECRET_KEY)
+        pid = int((folder / "weed.pid").read_text())
+        yield S3Server(started.stdout.strip(), ACCESS_KEY, SECRET_KEY, folder, pid)
     finally:
         subprocess.run([str(SCRIPT), "stop", str(folder)], timeout=30, check=False)
