@@ -38,6 +38,7 @@ from signing._keys import (
 from signing._offline import PackageReport, verify_archive, verify_envelope, verify_package
 from signing._package import build_packages, unpack
 from signing._records import approval_context, draft_for, mark_consulted, register_verifier
+from signing._stored import read as read_stored
 from signing._verify import (
                              RULES,
                              ApprovalContext,
@@ -53,6 +54,6 @@ __all__ = [
     "APPROVED", "DEMO_NACE", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed", "Draft", "KeyFiles",
     "PackageReport", "Receipt", "SignedDecision", "TrustAnchors", "VerifiedApproval", "approval_context", "approve",
     "build_packages", "claimed_decision", "demo_verifier", "draft_for", "export_review", "init_ca", "intake", "issue_verifier",
-    "mark_consulted", "open_store", "record_approval", "register_verifier", "revoke", "sign_approval", "sign_decision",
+    "mark_consulted", "open_store", "read_stored", "record_approval", "register_verifier", "revoke", "sign_approval", "sign_decision",
     "trust_anchors", "unpack", "verify_approval", "verify_archive", "verify_envelope", "verify_package",
 ]

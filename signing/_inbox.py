@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 import statements
-from signing import _dsse, _pki, _records
+from signing import _dsse, _pki, _records, _stored
 from signing._approval import APPROVED, REJECTED, sign_approval
 from signing._keys import KeyFiles
 from signing._pades import sign_pdf, verify_pdf
@@ -113,13 +113,14 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
         _records.record_refusal(con, envelope, member_id, e.rule, str(e))
         raise
     prefix = f"{approval_prefix(verified)}/{approval_id}"
-    envelope_key = store.put(f"{prefix}.{ENVELOPE}", envelope, content_type="application/json").key
-    cert_key = store.put(f"{prefix}.{CERTIFICATE}", cert_pem, content_type="application/x-pem-file").key
-    pdf_key = (store.put(f"{prefix}.{SIGNED_PDF}", signed_pdf, content_type="application/pdf").key
-               if signed_pdf is not None and verified.decision == APPROVED else None)
+    stored = [store.put(f"{prefix}.{ENVELOPE}", envelope, content_type="application/json"),
+              store.put(f"{prefix}.{CERTIFICATE}", cert_pem, content_type="application/x-pem-file")]
+    if signed_pdf is not None and verified.decision == APPROVED:
+        stored.append(store.put(f"{prefix}.{SIGNED_PDF}", signed_pdf, content_type="application/pdf"))
     with transaction(con):
-        _records.insert_approval(con, approval_id, verified, envelope_key=envelope_key, cert_key=cert_key,
-                                 signed_pdf_key=pdf_key)
+        _records.insert_approval(con, approval_id, verified, envelope_key=stored[0].key, cert_key=stored[1].key,
+                                 signed_pdf_key=stored[2].key if len(stored) > 2 else None)
+        _stored.record(con, *stored)  # read back pinned: a newer version or a delete marker changes nothing
         if verified.decision == REJECTED:
             for step in rejected:
                 (statements.submit if step == "submitted" else statements.reject)(con, verified.statement_id)

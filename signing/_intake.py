@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from signing import _dsse
+from signing import _dsse, _stored
 from signing._keys import competent_body
 from signing._offline import verify_archive
 from signing._verify import TrustAnchors
@@ -58,8 +58,8 @@ def intake(home: Home, con: duckdb.DuckDBPyConnection, store: ObjectStore, trust
     key, cert = competent_body(home, country, cb_password)
     done = {r[0] for r in con.execute("SELECT package_sha256 FROM intake_receipt").fetchall()}
     receipts = []
-    for package_key in store.list(f"competent-body/{country}/inbox/"):
-        data = store.get(package_key)
+    # Pinned packages are read as written, even behind a newer version or a delete marker.
+    for package_key, data in _stored.under(con, store, f"competent-body/{country}/inbox/"):
         digest = hashlib.sha256(data).hexdigest()
         if digest in done:
             continue

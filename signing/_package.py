@@ -23,10 +23,11 @@ import bagit
 import duckdb
 
 import statements
-from signing import _pki
+from signing import _pki, _stored
 from signing._dsse import canonical_json
 from signing._verify import TrustAnchors, parse
 from signing.store.interface import ObjectStore
+from warehouse.db import transaction
 
 _ANNEX_VI = Path(str(resources.files("signing").joinpath("templates", "annex-vi.typ")))
 
@@ -45,7 +46,7 @@ FILES = {  # name in data/ -> what it is
 
 _APPROVED_SQL = """
 SELECT a.approval_id, a.member_id, a.cluster_id, a.reporting_year, a.envelope_key, a.cert_key,
-       a.signed_pdf_key, s.json_key, m.legal_name, m.nace, m.country, m.employees, m.public_body,
+       a.signed_pdf_key, s.json_key, a.statement_id, m.legal_name, m.nace, m.country, m.employees, m.public_body,
        m.address, m.emas_reg_no, c.kind,
        (SELECT list(site_id || ': ' || name ORDER BY site_id) FROM site WHERE site.member_id = m.member_id)
 FROM approval a
@@ -142,11 +143,12 @@ def build_packages(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: Tr
     delivered = []
     wanted = {"members": list(members) if members is not None else None, "year": year}
     for row in con.execute(_APPROVED_SQL, wanted).fetchall():
-        approval_id, member, cluster, year, envelope_key, cert_key, pdf_key, json_key = row[:8]
-        envelope = store.get(envelope_key)
+        approval_id, member, cluster, year, envelope_key, cert_key, pdf_key, json_key, statement_id = row[:9]
+        # Everything read pinned to what was written: another version of a key changes nothing here.
+        envelope = _stored.read(con, store, envelope_key)
         predicate = parse(envelope)[1]["predicate"]
         application = _application(row, predicate)
-        cert = _pki.load_certs(store.get(cert_key))[0]
+        cert = _pki.load_certs(_stored.read(con, store, cert_key))[0]
         chain = [ca for ca in trust.cas if _pki.issued_by(cert, ca)]
         crls = [crl for crl in trust.crls if any(crl.issuer == ca.subject for ca in chain)]
         checks = con.execute("SELECT n_blocking, n_warning, run_id FROM check_verdict "
@@ -154,8 +156,8 @@ def build_packages(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: Tr
         files = {
             "annex-vi-application.json": canonical_json(application),
             "annex-vi-application.pdf": _application_pdf(application),
-            "statement.json": store.get(json_key),
-            "statement-validated.pdf": store.get(pdf_key),
+            "statement.json": store.get(json_key, sha256=statement_id),  # content-addressed: its digest is its id
+            "statement-validated.pdf": _stored.read(con, store, pdf_key),
             "annex-vii-declaration.txt": str(predicate["declaration"]).encode(),
             "approval.dsse.json": envelope,
             "check-summary.json": canonical_json({
@@ -172,10 +174,12 @@ def build_packages(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: Tr
             _write_bag(Path(tmp), files, info)
             data = _tar(Path(tmp))
         digest = hashlib.sha256(data).hexdigest()
-        key = package_key(str(row[10]), cluster, member, year, digest)
-        store.put(key, data, content_type="application/x-tar")
-        con.execute("INSERT INTO registration_package VALUES (?, ?, ?, ?, ?, ?, current_timestamp) "
-                    "ON CONFLICT DO NOTHING", [digest, member, year, row[10], approval_id, key])
+        key = package_key(str(row[11]), cluster, member, year, digest)
+        stored = store.put(key, data, content_type="application/x-tar")
+        with transaction(con):
+            con.execute("INSERT INTO registration_package VALUES (?, ?, ?, ?, ?, ?, current_timestamp) "
+                        "ON CONFLICT DO NOTHING", [digest, member, year, row[11], approval_id, key])
+            _stored.record(con, stored)
         delivered.append(key)
     return delivered
 

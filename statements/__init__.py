@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import duckdb
 
 from signing.store import ObjectStore
-from statements._canonical import StatementInvalid, canonical_bytes, digest, validate
+from statements._canonical import StatementInvalid, canonical_bytes, validate
 from statements._drafting import NothingToDraft, Progress, Selection, render, select
 from statements._i18n import LANGUAGES, UnsupportedLanguage
 from statements._publish import Artefacts, publish, render_statement
@@ -58,7 +58,7 @@ from statements._register import (
 from statements._render import RenderFailed, typst_pdf
 from statements._view import VerifierBlock
 from warehouse.db import transaction
-from warehouse.errors import ApprovalRefused
+from warehouse.errors import ApprovalRefused, StoredObjectChanged
 from warehouse.home import Home
 
 
@@ -95,14 +95,12 @@ def locations(store: ObjectStore, version: StatementVersion) -> dict[str, str]:
 
 
 def load_json(store: ObjectStore, version: StatementVersion) -> bytes:
-    """The canonical JSON, checked against its id so a changed object is never signed."""
-    data = store.get(version.json_key)
-    if digest(data) != version.statement_id:
-        raise ApprovalRefused(
-            f"{version.json_key}: SHA-256 is {digest(data)}, expected {version.statement_id}; "
-            "the stored statement was altered: redraft it with `ecocluster draft`"
-        )
-    return data
+    """The canonical JSON, read by its id (its SHA-256): a newer version of the key is passed over, and a
+    changed object is never signed."""
+    try:
+        return store.get(version.json_key, sha256=version.statement_id)
+    except StoredObjectChanged as e:
+        raise ApprovalRefused(f"{e}; redraft it with `ecocluster draft`") from e
 
 
 def submit(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersion:

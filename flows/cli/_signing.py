@@ -140,14 +140,22 @@ def register(app: typer.Typer) -> None:
                                                                          "approval envelope (.json).")],
                trust: Annotated[list[Path] | None, typer.Option("--trust", help="Trusted CA PEM.")] = None,
                cert: Annotated[Path | None, typer.Option(help="Verifier cert, for a bare envelope.")] = None,
-               crl: Annotated[list[Path] | None, typer.Option(help="CRL PEM.")] = None) -> None:
+               crl: Annotated[list[Path] | None, typer.Option(help="CRL PEM.")] = None,
+               stored: Annotated[bool, typer.Option("--stored", help="PATH is a package's key in this home's "
+                                                    "object store: verify the version the pipeline wrote.")] = False,
+               ) -> None:
         """Verify a package or an approval offline; prints each check; exit 0 only if all hold."""
         import signing
         from signing._keys import trust_anchors_from
 
         anchors = trust_anchors_from(tuple(trust or ()), tuple(crl or ())) if trust else \
             signing.trust_anchors(home_of(ctx))
-        if path.is_dir():
+        if stored:
+            home = home_of(ctx)
+            with connect(home.warehouse_path, read_only=True) as con:
+                report = signing.verify_archive(signing.read_stored(con, signing.open_store(home), path.as_posix()),
+                                                anchors)
+        elif path.is_dir():
             report = signing.verify_package(path, anchors)
         elif path.suffix == ".json":
             report = signing.verify_envelope(path.read_bytes(), cert.read_bytes() if cert else b"", anchors)
