@@ -182,15 +182,18 @@ def approve(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnch
 def export_review(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id: str, out: Path) -> list[Path]:
     """Everything the verifier reviews for the member's current draft: statement JSON/PDF, checks, evidence."""
     context = _records.approval_context(con, member_id)
-    row = con.execute("SELECT json_key, pdf_key FROM statement WHERE statement_id = ? AND version = 1",
+    row = con.execute("SELECT json_key, pdf_key, pdf_sha256 FROM statement WHERE statement_id = ? AND version = 1",
                       [context.statement_id]).fetchone()
     assert row is not None
     if row[1] is None:
         _records.refuse_without_pdf(con, context.statement_id)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, key in ((f"{context.statement_id}.json", row[0]), (f"{context.statement_id}.pdf", row[1])):
-        (out / name).write_bytes(store.get(key))
+    # Read by the digests the approval will sign (the draft's), so the verifier reviews exactly those
+    # bytes even if someone put a newer version of the keys in the store.
+    for name, key, sha256 in ((f"{context.statement_id}.json", row[0], context.statement_id),
+                              (f"{context.statement_id}.pdf", row[1], row[2])):
+        (out / name).write_bytes(store.get(key, sha256=sha256))
         written.append(out / name)
     checks = con.execute(
         "SELECT r.suite, r.expectation, r.severity, r.indicator, r.observed, r.expected, r.explanation "

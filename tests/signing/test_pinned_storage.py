@@ -91,6 +91,20 @@ def test_new_versions_and_delete_markers_change_nothing_the_pipeline_or_verify_s
 
 
 @pytest.mark.s3
+def test_the_verifier_reviews_the_draft_the_approval_signs_not_a_newer_version(
+        s3_server: S3Server, home: Home, con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    store = _s3_home(s3_server, home)
+    sid = drafted_member(con, home, "IT-HOT-2")
+    json_key, pdf_key, pdf_sha256 = con.execute(
+        "SELECT json_key, pdf_key, pdf_sha256 FROM statement WHERE statement_id = ?", [sid]).fetchone()  # type: ignore[misc]
+    for key in (json_key, pdf_key):
+        store.client.put_object(Bucket=store.bucket, Key=key, Body=b"a more favourable statement")
+    files = signing.export_review(con, store, "IT-HOT-2", tmp_path / "review")
+    digests = {p.suffix: hashlib.sha256(p.read_bytes()).hexdigest() for p in files[:2]}
+    assert digests == {".json": sid, ".pdf": pdf_sha256}
+
+
+@pytest.mark.s3
 def test_a_rerun_put_does_not_adopt_a_version_whose_metadata_lies(s3_server: S3Server) -> None:
     """A rerun's put of the same bytes reuses the current version only if that version holds them."""
     store = S3Store.from_config(s3_server.storage_config(retention_days=1))
