@@ -14,9 +14,12 @@
 #                       written to disk): the volume server then refuses a write or delete without
 #                       a token the master signed for that file id, and a filer HTTP API, if one is
 #                       ever enabled, every request without a token the S3 gateway signed.
-# The gRPC ports stay on 127.0.0.1 without authentication (the components talk through them):
-# whoever can open a socket on this machine's loopback is trusted as its operator. Beyond one
-# machine see infra/scale-out.md (S3 behind TLS only; the rest on a private network, gRPC mTLS).
+#   gRPC mutual TLS     the components talk gRPC, which has no other authentication (`weed shell`
+#                       over it deletes anything): DIR/security.toml names a CA and one certificate
+#                       made at each start (the CA's key is discarded once it has signed), files 0600
+#                       in DIR/tls; weed reads ./security.toml, so it runs in DIR. An operator runs
+#                       `cd DIR && weed shell -master=127.0.0.1:PORT.GRPCPORT`.
+# Beyond one machine see infra/scale-out.md (S3 behind TLS only; the rest on a private network).
 #
 #   infra/seaweedfs.sh start DIR   # prints http://127.0.0.1:PORT once S3 answers (~1-10 s)
 #   infra/seaweedfs.sh stop DIR    # stops the server started in DIR; data stays in DIR/data
@@ -38,6 +41,23 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))
 PY
 }
 
+grpc_tls() {  # a CA that signs one certificate for every component, then forgets its key; DIR/security.toml
+  local tls="$1/tls" part
+  rm -rf "$tls"; mkdir -m 700 "$tls"
+  ( umask 077
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+      -subj /CN=ecocluster-seaweedfs-ca -keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=ecocluster-seaweedfs \
+      -keyout "$tls/node.key" -out "$tls/node.csr" 2>/dev/null
+    openssl x509 -req -days 3650 -in "$tls/node.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial \
+      -out "$tls/node.crt" 2>/dev/null
+    rm -f "$tls/ca.key" "$tls/ca.srl" "$tls/node.csr"
+    { printf '[grpc]\nca = "%s"\n' "$tls/ca.crt"
+      for part in master volume filer s3 admin client; do
+        printf '[grpc.%s]\ncert = "%s"\nkey = "%s"\n' "$part" "$tls/node.crt" "$tls/node.key"
+      done; } >"$1/security.toml" )
+}
+
 case "$cmd" in
 start)
   if [[ -f "$dir/weed.pid" ]] && kill -0 "$(cat "$dir/weed.pid")" 2>/dev/null; then
@@ -48,6 +68,8 @@ start)
   export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-ecocluster-secret}"
   # Tokens live 10 s and only this process signs and checks them: fresh keys at every start.
   read -r jwt jwt_filer jwt_filer_read <<<"$(python3 -c 'import secrets; print(*(secrets.token_hex(32) for _ in range(3)))')"
+  grpc_tls "$dir"
+  cd "$dir"  # weed reads ./security.toml first
   WEED_JWT_SIGNING_KEY="$jwt" WEED_JWT_FILER_SIGNING_KEY="$jwt_filer" WEED_JWT_FILER_SIGNING_READ_KEY="$jwt_filer_read" \
   nohup "$weed" mini -dir="$dir/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 -admin.ui=false \
     -master.telemetry=false -webdav=false -disableHttp \
@@ -75,6 +97,7 @@ stop)
   for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$dir/weed.pid" "$dir/endpoint" "$dir/filer.sock" "$dir/s3.sock"
+  rm -rf "$dir/tls" "$dir/security.toml"
   ;;
 *) echo "usage: $0 start|stop DIR" >&2; exit 64 ;;
 esac

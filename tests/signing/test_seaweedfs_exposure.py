@@ -1,6 +1,6 @@
 """The SeaweedFS the project starts (infra/seaweedfs.sh, the same script the s3 fixture runs) exposes
 only the S3 API: no HTTP request without credentials, on any port or socket the process listens on,
-deletes or alters a COMPLIANCE-locked version.
+deletes or alters a COMPLIANCE-locked version, and gRPC needs the client certificate.
 
 Issue 13 finding 5: with `weed mini`'s defaults a plain HTTP DELETE on the filer removed a locked
 version, and a GET of the master's ``/col/delete`` destroyed the whole bucket's data, while the S3
@@ -59,15 +59,32 @@ def _flag(process: psutil.Process, name: str) -> str:
     return next(arg.split("=", 1)[1] for arg in process.cmdline() if arg.startswith(f"-{name}="))
 
 
-def _chunk_ids(process: psutil.Process, filer_path: str) -> list[str]:
-    """The volume file ids holding a version's bytes, read as an insider would (`weed shell` over the
-    loopback gRPC port): the ids an attacker would aim a volume-server DELETE at."""
+def _shell(process: psutil.Process, command: str, cwd: Path, timeout: float) -> str:
+    """`weed shell` over the master's gRPC port; it reads the client certificate from ./security.toml."""
     master = f"127.0.0.1:{_flag(process, 'master.port')}.{_flag(process, 'master.port.grpc')}"
-    out = subprocess.run([str(WEED), "shell", f"-master={master}"], input=f"fs.meta.cat {filer_path}\n",
-                         capture_output=True, text=True, timeout=60, check=True).stdout
+    try:
+        return subprocess.run([str(WEED), "shell", f"-master={master}"], input=f"{command}\n", cwd=cwd,
+                              capture_output=True, text=True, timeout=timeout, check=False).stdout
+    except subprocess.TimeoutExpired as e:  # without a certificate it keeps retrying the handshake
+        return e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+
+
+def _chunk_ids(s3_server: S3Server, process: psutil.Process, filer_path: str) -> list[str]:
+    """The volume file ids holding a version's bytes, read as the operator can (`weed shell` with the
+    gRPC client certificate in the server's folder): the ids an attacker would aim a volume DELETE at."""
+    out = _shell(process, f"fs.meta.cat {filer_path}", s3_server.folder, 60)
     ids = [line.split('"')[3] for line in out.splitlines() if line.strip().startswith('"fileId"')]
     assert ids, f"no chunk found for {filer_path}: {out[-500:]}"
     return ids
+
+
+def test_grpc_needs_the_client_certificate(s3_server: S3Server, tmp_path: Path) -> None:
+    """gRPC has no authentication but mutual TLS, and `weed shell` over it can delete any file."""
+    store = S3Store.from_config(s3_server.storage_config(retention_days=1))
+    store.put("k", b"x")
+    process = psutil.Process(s3_server.pid)
+    assert store.bucket in _shell(process, "fs.ls /buckets", s3_server.folder, 60)
+    assert store.bucket not in _shell(process, "fs.ls /buckets", tmp_path, 8)  # no ./security.toml here
 
 
 def test_only_loopback_and_no_uncredentialed_http_request_alters_a_locked_version(s3_server: S3Server) -> None:
@@ -83,7 +100,7 @@ def test_only_loopback_and_no_uncredentialed_http_request_alters_a_locked_versio
     targets = [f"/buckets/{bucket}/{key}", f"/buckets/{bucket}/{version}", f"/buckets/{bucket}/{key}.versions",
                f"/buckets/{bucket}/{key}.versions?recursive=true", f"/buckets/{bucket}?recursive=true",
                f"/{bucket}/{key}", f"/{bucket}/{key}?versionId={stored.version_id}",
-               *(f"/{fid}" for fid in _chunk_ids(process, f"/buckets/{bucket}/{version}"))]
+               *(f"/{fid}" for fid in _chunk_ids(s3_server, process, f"/buckets/{bucket}/{version}"))]
     answered: dict[tuple[object, str, str], int | str] = {}
     for where in [*sorted(inet), *unix]:
         for path in targets:
