@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, FlexibleChecksumError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from signing.store.interface import StoredObject
@@ -89,6 +89,9 @@ class S3Store:
                 raise ObjectLocked(f"{where} version {kwargs.get('VersionId')} is under COMPLIANCE retention "
                                    f"and cannot be deleted ({code})") from e
             raise ConfigurationError(f"{what} {where}: refused by the S3 server: {code} ({status})") from e
+        except FlexibleChecksumError as e:
+            raise StorageUnavailable(f"{what} s3://{self.bucket}/{kwargs.get('Key', '')}: the body does not match "
+                                     f"the checksum the server stored ({e}); damaged in transit: retry") from e
         except (BotoConnectionError, BotoCoreError) as e:
             raise StorageUnavailable(f"{what} s3://{self.bucket}: cannot reach the S3 server ({e}); "
                                      "start it (infra/seaweedfs.sh start DIR) or check endpoint_url") from e
@@ -136,8 +139,10 @@ class S3Store:
         return StoredObject(key, digest, len(data), answer.get("VersionId"), until)
 
     def _read(self, key: str, version_id: str | None = None) -> bytes:
-        """One version's bytes (the current one without ``version_id``); KeyError when absent."""
-        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        """One version's bytes (the current one without ``version_id``); KeyError when absent. botocore
+        checks the body against the checksum the server computed at upload (transport damage is
+        transient: StorageUnavailable); whether they are the bytes that were written is the caller's pin."""
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ChecksumMode": "ENABLED"}
         if version_id:
             kwargs["VersionId"] = version_id
         answer = self._call("get", self.client.get_object, **kwargs)
@@ -153,8 +158,8 @@ class S3Store:
         try:
             data = self._read(key, version_id)
         except KeyError:
-            raise StoredObjectChanged(f"{where} version {version_id}, recorded when it was written, is gone although "
-                                      "it was under COMPLIANCE retention: the storage was tampered with") from None
+            raise StoredObjectChanged(f"{where} version {version_id}, recorded when it was written, is gone: it was "
+                                      "deleted despite its retention, or its retention was bypassed") from None
         found = hashlib.sha256(data).hexdigest()
         if sha256 is not None and found != sha256:
             raise StoredObjectChanged(f"{where} version {version_id}: SHA-256 is {found}, expected {sha256} as "
