@@ -145,8 +145,11 @@ class S3Store:
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ChecksumMode": "ENABLED"}
         if version_id:
             kwargs["VersionId"] = version_id
-        answer = self._call("get", self.client.get_object, **kwargs)
-        data: bytes = answer["Body"].read()
+        return self._call("get", self._body, **kwargs)
+
+    def _body(self, **kwargs: Any) -> bytes:
+        """GET and read the body in one call: botocore checks the checksum as the body is read."""
+        data: bytes = self.client.get_object(**kwargs)["Body"].read()
         return data
 
     def get(self, key: str, *, version_id: str | None = None, sha256: str | None = None) -> bytes:

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import http.client
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 from botocore.exceptions import ClientError
@@ -96,3 +102,53 @@ def test_open_store_picks_s3_from_home_config(s3_server, home) -> None:
     home.config_path.write_text(f"[storage]\n{lines}\n")
     store = open_store(home)
     assert isinstance(store, S3Store) and store.location("x") == f"s3://{config['bucket']}/x"
+
+
+@contextmanager
+def _damaging_proxy(upstream: str) -> Iterator[str]:
+    """An HTTP proxy in front of the real server that flips one byte of every object body it passes on
+    (failure injection: a real server cannot damage a response on demand). Yields its endpoint."""
+    target = urlsplit(upstream)
+
+    class Handler(BaseHTTPRequestHandler):
+        def forward(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            connection = http.client.HTTPConnection(str(target.hostname), target.port, timeout=10)
+            connection.request(self.command, self.path, body=self.rfile.read(length) if length else None,
+                               headers=dict(self.headers))
+            answer = connection.getresponse()
+            data = answer.read()
+            if self.command == "GET" and answer.status == 200 and "/damaged" in self.path:
+                data = bytes([data[0] ^ 0x01]) + data[1:]
+            self.send_response(answer.status)
+            for name, value in answer.getheaders():
+                if name.lower() not in ("transfer-encoding", "connection"):
+                    self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+            connection.close()
+
+        do_GET = do_HEAD = do_PUT = do_POST = forward
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_body_damaged_in_transit_is_transient_not_tampering(s3_server, store: S3Store) -> None:
+    """botocore checks the body against the checksum the server stored at upload: damage on the way
+    is StorageUnavailable (retried), not StoredObjectChanged (someone altered the stored bytes)."""
+    stored = store.put("approvals/damaged.json", b'{"approved": true}')
+    with _damaging_proxy(s3_server.endpoint_url) as proxy:
+        damaged = S3Store.from_config(s3_server.storage_config(bucket=store.bucket, endpoint_url=proxy))
+        for pin in ({}, {"version_id": stored.version_id, "sha256": stored.sha256}):
+            with pytest.raises(StorageUnavailable, match="damaged in transit"):
+                damaged.get("approvals/damaged.json", **pin)
