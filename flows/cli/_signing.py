@@ -25,6 +25,22 @@ def _secret(env: str, prompt: str) -> bytes:
     return value.encode()
 
 
+def _stored_package(ctx: typer.Context, key: str) -> bytes:
+    """A package from this home's object store, the version the pipeline wrote (signing.read_stored)."""
+    import signing
+
+    home = home_of(ctx)
+    store = signing.open_store(home)
+    with connect(home.warehouse_path, read_only=True) as con:
+        try:
+            return signing.read_stored(con, store, key)
+        except KeyError:
+            raise typer.BadParameter(f"nothing at {store.location(key)}; `ecocluster register` lists the "
+                                     "packages' keys") from None
+        except ValueError as e:  # a key the store cannot hold ("..", absolute)
+            raise typer.BadParameter(str(e)) from None
+
+
 def _print_checks(checks: list[tuple[str, bool, str]]) -> bool:
     for name, ok, detail in checks:
         console.print(f"{'[green]PASS[/]' if ok else '[bold red]FAIL[/]'} {name}: {detail}")
@@ -151,10 +167,7 @@ def register(app: typer.Typer) -> None:
         anchors = trust_anchors_from(tuple(trust or ()), tuple(crl or ())) if trust else \
             signing.trust_anchors(home_of(ctx))
         if stored:
-            home = home_of(ctx)
-            with connect(home.warehouse_path, read_only=True) as con:
-                report = signing.verify_archive(signing.read_stored(con, signing.open_store(home), path.as_posix()),
-                                                anchors)
+            report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors)
         elif path.is_dir():
             report = signing.verify_package(path, anchors)
         elif path.suffix == ".json":

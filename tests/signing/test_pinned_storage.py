@@ -134,7 +134,9 @@ def _flip_a_byte(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-def test_a_changed_byte_under_a_pin_is_a_named_error(home: Home, con: duckdb.DuckDBPyConnection) -> None:
+def test_a_changed_byte_under_a_pin_is_a_named_error(home: Home, con: duckdb.DuckDBPyConnection,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The local store's version is the content's SHA-256: a file edited in place is caught on read."""
     store = LocalStore(home.objects_dir)
     approval_keys, package_key = _approved_and_packaged(con, home, store)
@@ -148,6 +150,11 @@ def test_a_changed_byte_under_a_pin_is_a_named_error(home: Home, con: duckdb.Duc
     Path(store.location(approval_keys[1])).unlink()
     with pytest.raises(StoredObjectChanged, match="is gone"):
         signing.read_stored(con, store, approval_keys[1])
+    con.close()  # the CLI opens the warehouse itself
+    altered = run_cli(capsys, monkeypatch, home.root, "verify", "--stored", package_key)
+    assert altered.returncode == 3 and "was altered" in altered.stderr, altered
+    missing = run_cli(capsys, monkeypatch, home.root, "verify", "--stored", "competent-body/IT/inbox/none.tar")
+    assert missing.returncode == 2 and "nothing at" in missing.stderr, missing
 
 
 def test_local_pins_and_prefix_scoped_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
