@@ -77,12 +77,14 @@ def _by_cluster(due: Sequence[DueMember]) -> list[list[DueMember]]:
     return list(groups.values())
 
 
-def state_digest(ws: Workspace, batch: Batch, tables: Sequence[str] = ()) -> str:
+def state_digest(ws: Workspace, batch: Batch, tables: Sequence[str] = (), *, clusters: bool = False) -> str:
     """A content hash of the warehouse state a stage reads for the batch: the cache key's input.
 
     The warehouse's identity (when it was created, so a rebuilt warehouse never reuses results
     of the old one), the members' roster rows, their current submissions of the year and, from
     ``tables``, what earlier stages wrote for them (``check_member``, ``current_statement``…).
+    With ``clusters``, every member of the batch's clusters counts: the drafting stage writes
+    joint statements, which read them all (also those not due, whose corrections are checked).
     A rerun after any relevant change misses the cache; one after none hits it.
     """
     parts = ["SELECT NULL AS member_id, CAST(applied_at AS VARCHAR) AS v FROM schema_migration WHERE version = 1",
@@ -94,7 +96,9 @@ def state_digest(ws: Workspace, batch: Batch, tables: Sequence[str] = ()) -> str
                   for name in tables if name in present]
         sql = ("SELECT sha256(string_agg(coalesce(member_id, '') || ':' || v, ',' ORDER BY member_id, v)) "
                f"FROM ({' UNION ALL '.join(parts)}) WHERE member_id IS NULL OR list_contains($members, member_id)")
-        row = con.execute(sql, {"year": batch.year, "members": batch.member_ids}).fetchone()
+        members = batch.member_ids if not clusters else [r[0] for r in con.execute(
+            "SELECT member_id FROM member WHERE list_contains($c, cluster_id)", {"c": batch.clusters}).fetchall()]
+        row = con.execute(sql, {"year": batch.year, "members": members}).fetchone()
     return str(row[0]) if row else ""
 
 

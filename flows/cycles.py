@@ -100,7 +100,8 @@ def _run_batch(ws: Workspace, batch: Batch, todo: int, direct: bool) -> list[Sta
         if not batch.members:
             break
         _progress.report(f"{task.name}: {batch.label}")
-        outcome = (task.fn if direct else task)(ws, batch, state_digest(ws, batch, tables))
+        digest = state_digest(ws, batch, tables, clusters=task is _tasks.draft)
+        outcome = (task.fn if direct else task)(ws, batch, digest)
         out.append(outcome)
         batch = batch.only(outcome.passed)
     return out
