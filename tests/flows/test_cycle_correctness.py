@@ -14,8 +14,8 @@ import pytest
 import signing
 from checks import run_checks
 from flows import _demo
-from flows._due import CycleKind
-from flows._stages import SubmissionsRefused, current_drafts
+from flows._due import CycleKind, members_due
+from flows._stages import SubmissionsRefused, batches, current_drafts, state_digest
 from flows._summary import CycleSummary
 from flows._workspace import Workspace
 from flows.cycles import run_cycle
@@ -157,3 +157,22 @@ def test_a_member_not_due_is_told_why_and_its_correction_is_checked(ws: Workspac
                             "(reporting_year, member_id, run_id) WHERE member_id = ?", [NOT_DUE]).fetchall()
     assert ("plausibility.impossible_value",) in found
     assert [s.stage for s in summary.stages] == ["collect", "check"]  # checked, not drafted or sent
+
+
+def test_the_drafting_cache_key_covers_members_not_due(ws: Workspace, bundled_sample: BundledSample,
+                                                       tmp_path: Path) -> None:
+    """A joint statement reads every member of its cluster: a correction by one that is not due
+    must make the (Prefect-cached) drafting stage run again, while the other stages' keys stay."""
+    def keys() -> tuple[str, str]:
+        with ws.warehouse(read_only=True) as con:
+            due = members_due(con, YEAR, CycleKind.ANNUAL, clusters=["IT-CERRETO"], everyone=True)
+        batch = batches(YEAR, due)[0].due_only()
+        assert NOT_DUE not in batch.member_ids
+        return (state_digest(ws, batch, ("check_member",), clusters=True),
+                state_digest(ws, batch, ("check_member",)))
+
+    drafting, others = keys()
+    with ws.warehouse() as con:
+        ingest_paths(con, ws.store, [_json_submission(bundled_sample.files, NOT_DUE, tmp_path / "h04.json",
+                                                      {"water.total": 1234.0})])
+    assert keys()[0] != drafting and keys()[1] == others
