@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from checks._config import CheckConfig, Severity
 from checks._rule import EXPECTED_REPORTERS, SCOPE, Rule, located, number, of_batch, rule
+from warehouse.emas_calendar import ELIGIBLE_SIZES, derogation_eligible
 from warehouse.indicators import INTERMEDIATE_AUDITS, STEPS
 
 B = Severity.BLOCKING
 W = Severity.WARNING
 
 IN_SCOPE = f"JOIN {SCOPE} ON scope.member_id = o.member_id AND scope.reporting_year = o.reporting_year"
+EXPECTED_SIZES = " or ".join(ELIGIBLE_SIZES)
 _GATE = ", ".join(f"'{m}'" for m in STEPS + INTERMEDIATE_AUDITS)
 
 
@@ -115,18 +117,19 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                   AND e.completed_on <= make_date(scope.reporting_year, 12, 31))
             GROUP BY scope.member_id, scope.reporting_year, m.roster_sha256""", config),
         rule("compliance.derogation_ineligible", B,
-             "The small-organisation derogation (Art. 7) is claimed only by micro or small members "
-             "without significant environmental risks.", f"""
+             "The small-organisation derogation (Art. 7) is claimed only by small organisations (Art. 2(28): "
+             "micro, small or medium-sized) without significant environmental risks.", f"""
             SELECT scope.member_id, NULL AS indicator, m.roster_sha256 AS submission_id,
                    NULL::INTEGER AS source_row,
                    m.size_class || CASE WHEN m.significant_env_risk THEN ', significant environmental risk'
                                         ELSE '' END AS observed,
-                   'micro or small, no significant environmental risk' AS expected,
-                   'member ' || scope.member_id || ' claims the small-organisation derogation but is '
-                   || m.size_class || CASE WHEN m.significant_env_risk
-                                          THEN ' with significant environmental risks' ELSE '' END
-                   || ' (Art. 7); remove the derogation from the roster' AS explanation
+                   '{EXPECTED_SIZES}, no significant environmental risk' AS expected,
+                   'member ' || scope.member_id || ' claims the small-organisation derogation but '
+                   || CASE WHEN m.significant_env_risk
+                           THEN 'has significant environmental risks (Art. 7(1))'
+                           ELSE 'is ' || m.size_class || ', not a small organisation (Art. 2(28))' END
+                   || '; remove the derogation from the roster' AS explanation
             FROM {EXPECTED_REPORTERS}
-            WHERE m.derogation AND (m.size_class NOT IN ('micro', 'small') OR m.significant_env_risk)""",
+            WHERE m.derogation AND NOT {derogation_eligible("m")}""",
              config),
     )

@@ -2,8 +2,9 @@
 
 EMAS (Art. 4, 6, 7) puts every registered member on its own calendar, counted from its
 registration date: a full verification every three years and a validated updated statement in
-the years between; small organisations without significant environmental risks may use the
-derogation (full every four years, update every two). A member not yet registered needs the
+the years between; small organisations (Art. 2(28): micro, small and medium-sized enterprises,
+small public authorities) without significant environmental risks may use the derogation (full
+every four years, update every two; :mod:`warehouse.emas_calendar` holds the rule and its source). A member not yet registered needs the
 full verification of a first registration, which requires the initial environmental review, the
 EMS (all steps and intermediate audits of the step-by-step approach), an internal audit and a
 management review. This module is plain SQL over the warehouse so it is tested without Prefect.
@@ -16,6 +17,8 @@ from enum import Enum
 
 import duckdb
 
+from warehouse.emas_calendar import derogation_applies, due, years_registered
+
 
 class CycleKind(str, Enum):
     ANNUAL = "annual"
@@ -26,6 +29,7 @@ class Due(str, Enum):
     INITIAL = "initial"  # first registration: full verification, Art. 4 prerequisites
     FULL = "full"  # full EMS verification and full statement
     UPDATE = "update"  # validated updated statement
+    NONE = "not due"  # nothing to validate this year (calendar or derogation); its data are still checked
 
 
 @dataclass(frozen=True)
@@ -33,12 +37,17 @@ class DueMember:
     member_id: str
     cluster_id: str
     due: Due
-    reason: str  # why this member is due, in the coordinator's words
+    reason: str  # why this member is (or is not) due, in the coordinator's words
 
     @property
     def statement_kind(self) -> str:
         """The statement the member needs: ``full`` or ``updated`` (the statements' vocabulary)."""
-        return "updated" if self.due is Due.UPDATE else "full"
+        return "full" if self.due in (Due.INITIAL, Due.FULL) else "updated"
+
+    @property
+    def is_due(self) -> bool:
+        """Whether the cycle takes the member on to drafting and verification."""
+        return self.due is not Due.NONE
 
 
 # Which kinds of due each cycle takes: the annual cycle is the cluster's yearly run and takes
@@ -48,13 +57,12 @@ _TAKES = {
     CycleKind.THREE_YEAR: (Due.INITIAL, Due.FULL),
 }
 
-# The derogation needs a small organisation (not ``large``) without significant environmental
-# risks; a claim without eligibility keeps the standard calendar (and the checks flag it).
-_DUE_SQL = """
+# The calendar itself is warehouse.emas_calendar (shared with the statements and the checks); a
+# derogation claimed without eligibility keeps the standard calendar (and the checks block it).
+_DUE_SQL = f"""
 WITH scope AS (
-    SELECT m.*,
-           m.derogation AND NOT m.significant_env_risk AND m.size_class <> 'large' AS derogation_ok,
-           $year - year(m.registered_on) AS n
+    SELECT m.*, {derogation_applies("m")} AS derogation_ok, {years_registered("m", "$year")} AS n,
+           {due("m", "$year")} AS due
     FROM member m
     WHERE (NOT EXISTS (SELECT 1 FROM cycle WHERE reporting_year = $year)
            OR m.cluster_id IN (SELECT cluster_id FROM cycle WHERE reporting_year = $year))
@@ -62,40 +70,43 @@ WITH scope AS (
       AND ($members IS NULL OR list_contains($members, m.member_id))
 ), classified AS (
     SELECT member_id, cluster_id,
-        CASE
-            WHEN registered_on IS NULL THEN 'initial'
-            WHEN n <= 0 THEN NULL
-            WHEN derogation_ok AND n % 4 = 0 THEN 'full'
-            WHEN derogation_ok AND n % 2 = 0 THEN 'update'
-            WHEN derogation_ok THEN NULL
-            WHEN n % 3 = 0 THEN 'full'
-            ELSE 'update'
-        END AS due,
+        CASE WHEN list_contains($takes, due) THEN due ELSE 'not due' END AS due,
         CASE
             WHEN registered_on IS NULL THEN 'not yet registered: first registration'
-            WHEN derogation_ok THEN format('registered {} ({} years): small-organisation derogation, '
+            WHEN n <= 0 THEN format('registered {{}}: validated at registration, the first updated statement '
+                                    'is due in {{}}', registered_on, year(registered_on) + 1)
+            WHEN due IS NULL THEN format('registered {{}} ({{}} years): small-organisation derogation (Art. 7), '
+                                         'full every 4 years, update every 2; not due in {{}} (send the '
+                                         'non-validated updated statement to the competent body, Art. 7(3))',
+                                         registered_on, n, $year)
+            WHEN NOT list_contains($takes, due) THEN format('registered {{}} ({{}} years): an updated statement is '
+                                                            'due in {{}}, which the annual cycle validates',
+                                                            registered_on, n, $year)
+            WHEN derogation_ok THEN format('registered {{}} ({{}} years): small-organisation derogation, '
                                            'full every 4 years, update every 2', registered_on, n)
-            ELSE format('registered {} ({} years): full every 3 years, update in between',
+            ELSE format('registered {{}} ({{}} years): full every 3 years, update in between',
                         registered_on, n)
         END AS reason
     FROM scope
 )
 SELECT member_id, cluster_id, due, reason FROM classified
-WHERE list_contains($takes, due)
+WHERE $everyone OR due <> 'not due'
 ORDER BY cluster_id, member_id
 """
 
 
 def members_due(con: duckdb.DuckDBPyConnection, year: int, kind: CycleKind, *,
-                clusters: list[str] | None = None, members: list[str] | None = None) -> list[DueMember]:
-    """The members the cycle takes in ``year``.
+                clusters: list[str] | None = None, members: list[str] | None = None,
+                everyone: bool = False) -> list[DueMember]:
+    """The members the cycle takes in ``year``; with ``everyone``, also those it does not
+    (``Due.NONE``, with the calendar's reason), whose data the cycle still checks.
 
     Scope: the clusters with a cycle opened for ``year`` (all clusters when none was opened yet,
     so a fresh warehouse still runs), optionally narrowed to some clusters or members.
     """
     rows = con.execute(_DUE_SQL, {
         "year": year, "takes": [d.value for d in _TAKES[kind]],
-        "clusters": clusters, "members": members,
+        "clusters": clusters, "members": members, "everyone": everyone,
     }).fetchall()
     return [DueMember(m, c, Due(d), r) for m, c, d, r in rows]
 

@@ -28,6 +28,33 @@ class Artefact:
 
 
 @dataclass(frozen=True)
+class JointStatement:
+    """A cluster's joint statement as a draft stage left it: it sums and compares every member's
+    figures, so it is drafted again whenever a member of the cluster is."""
+
+    cluster_id: str
+    statement_id: str
+    language: str
+    location: str
+    previous: str | None  # the current joint statement before this draft (None: the first draft)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the figures changed: a new statement superseded the previous one."""
+        return self.previous is not None and self.previous != self.statement_id
+
+    def __str__(self) -> str:
+        if self.previous is None:
+            what = f"drafted as statement {self.statement_id[:12]}"
+        elif self.changed:
+            what = (f"re-drafted with the members' current figures as statement {self.statement_id[:12]} "
+                    f"(replaces {self.previous[:12]}, now out of date)")
+        else:
+            what = f"statement {self.statement_id[:12]} is up to date"
+        return f"{self.cluster_id} ({self.language}): {what} — {self.location}"
+
+
+@dataclass(frozen=True)
 class StageOutcome:
     stage: str
     batch: str  # the batch's label, as shown in the Prefect UI
@@ -36,8 +63,10 @@ class StageOutcome:
     artefacts: tuple[Artefact, ...] = ()
     notes: tuple[str, ...] = field(default=())  # stage-level facts (files ingested, stage not built...)
     waiting: tuple[str, ...] = ()  # members held at this stage by someone outside (their verifier)
+    joint: tuple[JointStatement, ...] = ()  # the clusters' joint statements a draft stage wrote
 
     def merged(self, other: StageOutcome) -> StageOutcome:
         """Two batches of the same stage as one (the summary reports per stage)."""
         return StageOutcome(self.stage, "all", self.passed + other.passed, self.blocked + other.blocked,
-                            self.artefacts + other.artefacts, self.notes + other.notes, self.waiting + other.waiting)
+                            self.artefacts + other.artefacts, self.notes + other.notes, self.waiting + other.waiting,
+                            self.joint + other.joint)

@@ -21,10 +21,10 @@ import statements
 from checks import run_checks
 from flows import _handoff as handoff
 from flows._due import DueMember, missing_evidence
-from flows._outcome import Artefact, Blocked, StageOutcome
+from flows._outcome import Artefact, Blocked, JointStatement, StageOutcome
 from flows._workspace import Workspace
 from warehouse import ingest_paths
-from warehouse.errors import ConfigurationError
+from warehouse.errors import ConfigurationError, EcoclusterError
 
 DEFAULT_CHUNK_MEMBERS = 5000
 
@@ -53,6 +53,10 @@ class Batch:
         keep = set(member_ids)
         return Batch(self.year, tuple(m for m in self.members if m.member_id in keep), self.whole_clusters)
 
+    def due_only(self) -> Batch:
+        """The members the cycle takes on past the checks (those not due are only checked)."""
+        return self.only(m.member_id for m in self.members if m.is_due)
+
 
 def batches(year: int, due: Sequence[DueMember], chunk_members: int = DEFAULT_CHUNK_MEMBERS, *,
             whole_clusters: bool = True) -> list[Batch]:
@@ -73,12 +77,14 @@ def _by_cluster(due: Sequence[DueMember]) -> list[list[DueMember]]:
     return list(groups.values())
 
 
-def state_digest(ws: Workspace, batch: Batch, tables: Sequence[str] = ()) -> str:
+def state_digest(ws: Workspace, batch: Batch, tables: Sequence[str] = (), *, clusters: bool = False) -> str:
     """A content hash of the warehouse state a stage reads for the batch: the cache key's input.
 
     The warehouse's identity (when it was created, so a rebuilt warehouse never reuses results
     of the old one), the members' roster rows, their current submissions of the year and, from
     ``tables``, what earlier stages wrote for them (``check_member``, ``current_statement``…).
+    With ``clusters``, every member of the batch's clusters counts: the drafting stage writes
+    joint statements, which read them all (also those not due, whose corrections are checked).
     A rerun after any relevant change misses the cache; one after none hits it.
     """
     parts = ["SELECT NULL AS member_id, CAST(applied_at AS VARCHAR) AS v FROM schema_migration WHERE version = 1",
@@ -90,8 +96,17 @@ def state_digest(ws: Workspace, batch: Batch, tables: Sequence[str] = ()) -> str
                   for name in tables if name in present]
         sql = ("SELECT sha256(string_agg(coalesce(member_id, '') || ':' || v, ',' ORDER BY member_id, v)) "
                f"FROM ({' UNION ALL '.join(parts)}) WHERE member_id IS NULL OR list_contains($members, member_id)")
-        row = con.execute(sql, {"year": batch.year, "members": batch.member_ids}).fetchone()
+        members = batch.member_ids if not clusters else [r[0] for r in con.execute(
+            "SELECT member_id FROM member WHERE list_contains($c, cluster_id)", {"c": batch.clusters}).fetchall()]
+        row = con.execute(sql, {"year": batch.year, "members": members}).fetchone()
     return str(row[0]) if row else ""
+
+
+class SubmissionsRefused(EcoclusterError):
+    """A rerun's corrected file was refused: re-checking the old data would tell the coordinator
+    the member "did not report" what the refused file adds, so the rerun stops here instead."""
+
+    exit_code = 65  # EX_DATAERR, as ``ecocluster ingest`` for a refused file
 
 
 def collect(ws: Workspace, paths: Sequence[Path]) -> StageOutcome:
@@ -102,6 +117,19 @@ def collect(ws: Workspace, paths: Sequence[Path]) -> StageOutcome:
     notes = ((f"{report.count('ingested')} file(s) ingested, {report.count('unchanged')} unchanged, "
              f"{len(rejected)} rejected"),)
     return StageOutcome("collect", ", ".join(str(p) for p in paths), blocked=rejected, notes=notes)
+
+
+def refusals(collected: StageOutcome) -> list[str]:
+    """The ingest report of the refused files: each file with every error, and what to do."""
+    return [f"{b.member_id} was refused with {len(b.reasons)} error(s):\n" + "\n".join(f"  - {r}" for r in b.reasons)
+            + "\n  fix the file and send it again" for b in collected.blocked]
+
+
+def stop_on_refusal(collected: StageOutcome) -> None:
+    """Raise :class:`SubmissionsRefused` with the ingest report when any file was refused."""
+    if collected.blocked:
+        raise SubmissionsRefused("\n".join([collected.notes[0] if collected.notes else "", *refusals(collected),
+                                            "nothing was re-checked: the member's data are as before this rerun"]))
 
 
 _BLOCKING_REASONS = """
@@ -141,23 +169,44 @@ def check(ws: Workspace, batch: Batch) -> StageOutcome:
                         notes=(f"check run {run.run_id[:12]}: data docs {run.datadocs}",))
 
 
+_JOINT = """
+SELECT cluster_id, language, statement_id FROM current_statement s
+WHERE subject = 'cluster' AND reporting_year = $year AND list_contains($clusters, cluster_id)
+  AND NOT EXISTS (SELECT 1 FROM statement n WHERE n.supersedes = s.statement_id)
+"""
+
+
+def _joint_ids(con: duckdb.DuckDBPyConnection, year: int, clusters: list[str]) -> dict[tuple[str, str], str]:
+    """(cluster, language) -> the id of its current joint statement for the year."""
+    return {(c, lang): sid for c, lang, sid in con.execute(_JOINT, {"year": year, "clusters": clusters}).fetchall()}
+
+
 def draft(ws: Workspace, batch: Batch) -> StageOutcome:
-    """Draft the member and joint statements of the batch's clusters (rendered in parallel); a
-    rerun of some members drafts only theirs, leaving every other statement as it is."""
+    """Draft the member and joint statements of the batch's clusters (rendered in parallel).
+
+    A rerun of some members drafts theirs and their clusters' joint statements, which sum and
+    compare every member's figures (a correction changes them), and no other member's statement.
+    """
     with ws.warehouse() as con:
-        runs = ([statements.draft(con, ws.home, cluster=c, year=batch.year) for c in batch.clusters]
-                if batch.whole_clusters else
-                [statements.draft(con, ws.home, member=m, year=batch.year) for m in batch.member_ids])
+        before = _joint_ids(con, batch.year, batch.clusters)
+        runs = [statements.draft(con, ws.home, cluster=c, year=batch.year,
+                                 only_members=None if batch.whole_clusters else
+                                 [m.member_id for m in batch.members if m.cluster_id == c])
+                for c in batch.clusters]
     rendered = [a for run in runs for a in run.statements if a.reporting_year == batch.year]
     wanted = set(batch.member_ids)
-    artefacts = tuple(Artefact(a.member_id or a.cluster_id, f"{a.subject} statement ({a.language}, draft)",
+    artefacts = tuple(Artefact(a.member_id, f"{a.subject} statement ({a.language}, draft)",
                                ws.store.location(a.pdf_key or a.html_key))
-                      for a in rendered if a.member_id in wanted or a.subject == "cluster")
+                      for a in rendered if a.member_id in wanted)
+    joint = tuple(JointStatement(a.cluster_id, a.statement_id, a.language,
+                                 ws.store.location(a.pdf_key or a.html_key),
+                                 before.get((a.cluster_id, a.language)))
+                  for a in rendered if a.subject == "cluster")
     drafted = {a.member_id for a in rendered}
     blocked = tuple(Blocked(m, "draft", ("no statement was drafted: is the cluster's cycle open?",))
                     for m in batch.member_ids if m not in drafted)
     return StageOutcome("draft", batch.label, tuple(m for m in batch.member_ids if m in drafted), blocked,
-                        artefacts, notes=(f"{sum(r.new for r in runs)} new render(s)",))
+                        artefacts, notes=(f"{sum(r.new for r in runs)} new render(s)",), joint=joint)
 
 
 _CURRENT_DRAFTS = """
@@ -176,21 +225,52 @@ def current_drafts(con: duckdb.DuckDBPyConnection, year: int, members: list[str]
     return con.execute(_CURRENT_DRAFTS, {"year": year, "members": members}).fetchall()
 
 
+# A member's decision for the year: an approval stands once given (a rejection never undoes a
+# validation, and a validated member is not sent again), a rejection only while it concerns the
+# member's current draft (a correction makes a new draft, which goes to the verifier afresh).
+_DECISIONS = """
+SELECT a.member_id, a.decision, a.reasons, a.statement_id
+FROM approval a
+WHERE a.reporting_year = $year AND list_contains($members, a.member_id)
+  AND (a.decision = 'approved' OR list_contains($current, a.statement_id))
+QUALIFY row_number() OVER (PARTITION BY a.member_id ORDER BY a.decision = 'approved' DESC, a.signed_at DESC) = 1
+"""
+
+
+def _decisions(con: duckdb.DuckDBPyConnection, year: int, members: list[str],
+               drafts: list[tuple[Any, ...]]) -> dict[str, tuple[str, tuple[str, ...], str]]:
+    """member -> (approved | rejected, the verifier's reasons, the statement decided on)."""
+    rows = con.execute(_DECISIONS, {"year": year, "members": members, "current": [r[2] for r in drafts]}).fetchall()
+    return {m: (d, tuple(json.loads(r)), sid) for m, d, r, sid in rows}
+
+
 def request_verification(ws: Workspace, batch: Batch, today: dt.date, deadline_days: int) -> StageOutcome:
     """Send each member's current draft to verification: ``submitted`` in the warehouse, and a
-    durable request in the object store that says who must sign what by when."""
+    durable request in the object store that says who must sign what by when.
+
+    Only a draft is sent (a submitted one is still waiting, and its request is written again if a
+    crash lost it). A validated member is never sent again in the same year; a rejected
+    statement is not re-sent unchanged: it goes on to the approvals stage, which reports the
+    verifier's reasons, until a correction makes a new draft.
+    """
     with ws.warehouse() as con:
         rows = current_drafts(con, batch.year, batch.member_ids)
-        for member, _cluster, sid, status, *_ in rows:
+        decided = _decisions(con, batch.year, batch.member_ids, rows)
+        approved = {m: sid for m, (d, _why, sid) in decided.items() if d == "approved"}
+        send = [r for r in rows if r[3] in ("draft", "submitted") and r[0] not in approved]
+        for _member, _cluster, sid, status, *_ in send:
             if status == "draft":
                 statements.submit(con, sid)
         verifiers = con.execute("SELECT name, accreditation_no, nace_scope FROM verifier WHERE revoked_on IS NULL"
                                 " ORDER BY accreditation_no").fetchall()
     requests = [handoff.VerificationRequest(batch.year, m, c, sid, (ws.store.location(pdf),
                                             ws.store.location(js)), today, today + dt.timedelta(days=deadline_days))
-                for m, c, sid, _status, js, pdf, _nace in rows]
+                for m, c, sid, _status, js, pdf, _nace in send]
     handoff.request_verification(ws.store, requests)
-    notes = tuple(_who_signs(m, sid, nace, verifiers) for m, _c, sid, _s, _j, _p, nace in rows)
+    notes = tuple(_who_signs(m, sid, nace, verifiers) for m, _c, sid, _s, _j, _p, nace in send) + tuple(
+        f"{m}: validated statement {approved[m][:12]} stands for {batch.year}; the data changed since "
+        f"(draft {sid[:12]}), which is not sent: a validated member is not verified again in the same year"
+        for m, _c, sid, *_ in rows if approved.get(m, sid) != sid)
     return StageOutcome("verify", batch.label, tuple(r[0] for r in rows),
                         artefacts=tuple(Artefact(r.member_id, "verification request", ws.store.location(r.key))
                                         for r in requests), notes=notes)
@@ -204,14 +284,6 @@ def _who_signs(member: str, statement_id: str, nace: str, verifiers: list[tuple[
             f"`ecocluster approve --statement {statement_id} --key KEY --cert CERT`")
 
 
-_DECISIONS = """
-SELECT a.member_id, a.decision, a.reasons
-FROM approval a JOIN current_statement s USING (statement_id)
-WHERE a.reporting_year = $year AND list_contains($members, a.member_id)
-QUALIFY row_number() OVER (PARTITION BY a.member_id ORDER BY a.signed_at DESC) = 1
-"""
-
-
 def _claims_approval(envelope: bytes) -> bool:
     """Whether the envelope says it approves (then its signed PDF must lie beside it); an unreadable
     one is left to :func:`signing.record_approval`, which refuses it with the rule it breaks."""
@@ -219,6 +291,13 @@ def _claims_approval(envelope: bytes) -> bool:
         return signing.claimed_decision(envelope) == signing.APPROVED
     except signing.ApprovalRuleFailed:
         return False
+
+
+def _rejected(member: str, why: tuple[str, ...], statement_id: str) -> Blocked:
+    resend = (f"it is not sent again unchanged: correct the data (`ecocluster rerun --member {member} "
+              "--stage collect --submissions FILE`), and the new draft goes to the verifier")
+    return Blocked(member, "approvals", (f"the verifier rejected statement {statement_id[:12]}: " + "; ".join(why),
+                                         resend))
 
 
 def approvals(ws: Workspace, batch: Batch) -> StageOutcome:
@@ -246,15 +325,14 @@ def approvals(ws: Workspace, batch: Batch) -> StageOutcome:
                                     verified.reasons)
 
         arrived = handoff.poll_inbox(ws.store, accept)
-        rows = con.execute(_DECISIONS, {"year": batch.year, "members": batch.member_ids}).fetchall()
-        sent = [r[0] for r in current_drafts(con, batch.year, batch.member_ids) if r[3] == "submitted"]
-    decided = {m: (d, tuple(json.loads(r))) for m, d, r in rows}
+        drafts = current_drafts(con, batch.year, batch.member_ids)
+        decided = _decisions(con, batch.year, batch.member_ids, drafts)
+        sent = [r[0] for r in drafts if r[3] == "submitted"]
     refused = tuple(f"inbox envelope {d.envelope_key} refused: {'; '.join(d.reasons)}"
                     for d in arrived if d.decision == "refused") + tuple(
         f"{d.reasons[0]}; it is read again at the next run" for d in arrived if d.decision == "incomplete")
-    rejected = tuple(Blocked(m, "approvals", ("the verifier rejected the statement: " + "; ".join(why),))
-                     for m, (d, why) in decided.items() if d == "rejected")
-    passed = tuple(m for m in batch.member_ids if decided.get(m, ("",))[0] == "approved")
+    rejected = tuple(_rejected(m, why, sid) for m, (d, why, sid) in decided.items() if d == "rejected")
+    passed = tuple(m for m in batch.member_ids if m in decided and decided[m][0] == "approved")
     return StageOutcome("approvals", batch.label, passed, rejected, notes=refused,
                         waiting=tuple(m for m in sent if m not in decided))
 

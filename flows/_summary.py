@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flows._due import DueMember
-from flows._outcome import Artefact, Blocked, StageOutcome
+from flows._outcome import Artefact, Blocked, JointStatement, StageOutcome
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class CycleSummary:
     members: tuple[MemberStatus, ...]
     stages: tuple[StageOutcome, ...]
     notes: tuple[str, ...] = field(default=())  # who must sign what, reminders, stages not built
+    joint: tuple[JointStatement, ...] = ()  # the joint statements this run drafted, one per cluster and language
 
     def in_state(self, state: str) -> list[MemberStatus]:
         return [m for m in self.members if m.state == state]
@@ -55,6 +56,9 @@ class CycleSummary:
             lines += ["", "## Members stopped", ""]
             for m in blocked:
                 lines.append(f"- **{m.member_id}** ({m.state} at {m.stage}): " + "; ".join(m.reasons))
+        if self.joint:
+            lines += ["", "## Joint statements", "", f"{JOINT_ROLE}", ""]
+            lines += [f"- {j}" for j in self.joint]
         done = [m for m in self.members if m.artefacts]
         if done:
             lines += ["", "## Artefacts", ""]
@@ -66,6 +70,11 @@ class CycleSummary:
                  "state": m.state, "reasons": "; ".join(m.reasons),
                  "artefacts": " ".join(a.location for a in m.artefacts)} for m in self.members]
 
+
+# Who validates the joint statements, and where they stand: what the summary says of them.
+JOINT_ROLE = ("The cycle drafts each cluster's joint statement again with its members, so it always carries the "
+              "members' current figures; it is not sent to a verifier or registered (EMAS validates and registers "
+              "each member's own statement): the coordinator publishes it for the cluster.")
 
 # Stages in cycle order, and the state a member has when it passed that stage last.
 _PASSED_STATE = {"check": "checked", "draft": "drafted", "verify": "waiting",
@@ -88,10 +97,21 @@ def summarise(kind: str, year: int, due: list[DueMember], stages: list[StageOutc
             artefacts.setdefault(a.member_id, []).append(a)
     members = tuple(
         MemberStatus(d.member_id, d.cluster_id, d.due.value,
-                     *reached.get(d.member_id, ("due", "not started", ())),
+                     *(reached.get(d.member_id, ("due", "not started", ())) if d.is_due else
+                       _not_due(d, reached.get(d.member_id))),
                      tuple(artefacts.get(d.member_id, ())))
         for d in due)
-    return CycleSummary(kind, year, members, tuple(stages), tuple(notes))
+    joint = tuple(j for s in stages for j in s.joint)
+    return CycleSummary(kind, year, members, tuple(stages), tuple(notes), joint)
+
+
+def _not_due(d: DueMember, reached: tuple[str, str, tuple[str, ...]] | None) -> tuple[str, str, tuple[str, ...]]:
+    """A member the cycle does not validate this year: why, and what the check of its data found."""
+    if reached is None:
+        return "due", "not due", (d.reason,)
+    stage, _state, why = reached
+    checked = tuple(f"its data were checked: {w}" for w in why) or ("its data were checked: no blocking finding",)
+    return stage, "not due", (d.reason, *checked)
 
 
 def _blocked_state(b: Blocked) -> str:

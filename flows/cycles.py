@@ -21,7 +21,7 @@ from flows import _progress, _tasks
 from flows._due import CycleKind, DueMember, latest_reporting_year, members_due
 from flows._handoff import open_requests, reminders
 from flows._outcome import StageOutcome
-from flows._stages import Batch, batches, current_drafts, state_digest
+from flows._stages import Batch, batches, current_drafts, refusals, state_digest, stop_on_refusal
 from flows._summary import CycleSummary, summarise
 from flows._workspace import Workspace
 from warehouse.errors import ConfigurationError
@@ -59,21 +59,32 @@ def run_cycle(kind: CycleKind, year: int | None = None, home: str | None = None,
 
     ``direct`` calls the tasks' functions without Prefect (no task runs, cache or artifacts):
     the baseline of the orchestration benchmark (benchmarks/bench_flows.py).
+
+    A rerun whose corrected file is refused stops with :class:`flows._stages.SubmissionsRefused`
+    (exit 65) before checking anything; a cycle run goes on for the others and lists the refused
+    files among its notes. Members of the clusters in scope that are not due this year are
+    checked too (a corrected file must not leave a superseded file's findings in the reports)
+    and reported as not due, with the calendar's reason.
     """
     ws = Workspace.of(Home.resolve(home))
     outcomes: list[StageOutcome] = []
+    refused: list[str] = []
     if submissions and start == "collect":
         _progress.report("collecting submissions")
         collect = _tasks.collect.fn if direct else _tasks.collect
-        outcomes.append(collect(ws, [Path(p) for p in submissions]))
+        collected = collect(ws, [Path(p) for p in submissions])
+        if members:
+            stop_on_refusal(collected)
+        refused = refusals(collected)
+        outcomes.append(collected)
     year = _resolve_year(ws, year)
     with ws.warehouse(read_only=True) as con:
-        due = members_due(con, year, kind, members=list(members) if members else None)
+        due = members_due(con, year, kind, members=list(members) if members else None, everyone=True)
     todo = RERUN_STAGES.index(start)
     for batch in batches(year, due, whole_clusters=members is None):
         outcomes += _run_batch(ws, batch, todo, direct)
     merged = _by_stage(outcomes)
-    summary = summarise(kind.value, year, due, merged, _next_steps(ws, year, merged))
+    summary = summarise(kind.value, year, due, merged, refused + _next_steps(ws, year, merged))
     if not direct:
         _publish(summary)
     return summary
@@ -84,10 +95,13 @@ def _run_batch(ws: Workspace, batch: Batch, todo: int, direct: bool) -> list[Sta
     for stage, task, tables in _BATCH_STAGES:
         if RERUN_STAGES.index(stage) < todo:
             continue
+        if task is not _tasks.check:  # members not due are checked, and go no further
+            batch = batch.due_only()
         if not batch.members:
             break
         _progress.report(f"{task.name}: {batch.label}")
-        outcome = (task.fn if direct else task)(ws, batch, state_digest(ws, batch, tables))
+        digest = state_digest(ws, batch, tables, clusters=task is _tasks.draft)
+        outcome = (task.fn if direct else task)(ws, batch, digest)
         out.append(outcome)
         batch = batch.only(outcome.passed)
     return out

@@ -34,6 +34,7 @@ submitted nor validated: the error names the newer id.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -70,13 +71,14 @@ class DraftRun:
 
 def draft(con: duckdb.DuckDBPyConnection, home: Home, *, member: str | None = None, cluster: str | None = None,
           year: int | None = None, language: str | None = None, workers: int | None = None,
-          progress: Progress | None = None, pdf: bool = True) -> DraftRun:
+          progress: Progress | None = None, pdf: bool = True, only_members: Sequence[str] | None = None) -> DraftRun:
     """Draft the selected statements (all open cycles by default) in ``language`` or each member's own.
 
     ``pdf=False`` stores JSON + HTML only: quick review drafts of a whole population (typst is most
     of a full draft's cost). Their rows have no PDF and cannot be submitted until a full draft of
-    the same data fills the PDF in on the same row."""
-    selection = select(con, member, cluster, year)
+    the same data fills the PDF in on the same row. ``only_members`` drafts some members of the
+    selection, with their clusters' joint statements (see :func:`select`)."""
+    selection = select(con, member, cluster, year, only_members)
     renders = render(con, home, selection, language=language, workers=workers, progress=progress, pdf=pdf)
     renders.sort(key=lambda a: (a.cluster_id, a.subject, a.member_id or "", a.language))
     with transaction(con):

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from statements._esrs import ESRS_DATAPOINTS
+from warehouse.emas_calendar import statement_kind
 from warehouse.indicators import BY_CODE, CATALOGUE, CORE
 
 SCHEMA_ID = "ecocluster/statement/1"
@@ -85,7 +86,7 @@ sites AS (
 SELECT m.member_id, sel.reporting_year, m.cluster_id, c.name AS cluster_name, m.legal_name, m.country,
        m.nace, m.sector, m.employees, m.size_class, m.public_body, m.language, m.emas_reg_no,
        m.registered_on, m.derogation, m.b_indicator, m.address,
-       cy.kind AS cycle_kind, cy.opened_on,
+       {statement_kind("m", "sel.reporting_year")} AS statement_kind, cy.opened_on,
        profile.activities, profile.policy, profile.governance, profile.contact,
        coalesce(sites.sites, []) AS sites
 FROM sel JOIN member m USING (member_id) JOIN cluster c ON c.cluster_id = m.cluster_id
@@ -190,14 +191,17 @@ def _indicator_entry(item: dict[str, Any], b_code: str) -> dict[str, Any]:
 
 
 # The checks stage (migration 002) may not be installed: the statement then says checks were
-# not run, rather than failing.
+# not run, rather than failing. The statement carries what it publishes of the member's checks
+# (rule, severity, indicator) and nothing that changes when the member's data do not: not the id
+# of the run that last covered it (a narrower or wider run over the same data has another id),
+# nor the observed and expected values, which for peer comparisons hold other members' medians
+# (those stay in the check report the verifier reviews).
 _CHECKS_SQL = f"""
 WITH {_SELECTION}
 SELECT v.member_id, struct_pack(
-        run_id := v.run_id, blocking := v.n_blocking, warnings := v.n_warning,
+        blocking := v.n_blocking, warnings := v.n_warning,
         findings := (SELECT coalesce(list(struct_pack(
-                suite := r.suite, rule := r.expectation, severity := r.severity, indicator := r.indicator,
-                observed := r.observed, expected := r.expected)
+                suite := r.suite, rule := r.expectation, severity := r.severity, indicator := r.indicator)
             ORDER BY r.severity, r.suite, r.expectation, r.indicator, r.source_row, r.explanation), [])
             FROM check_result r WHERE r.run_id = v.run_id AND r.member_id = v.member_id
              AND r.reporting_year = v.reporting_year)) AS checks
@@ -233,7 +237,7 @@ def member_documents(
         mid = h["member_id"]
         documents.append({
             "schema": SCHEMA_ID, "subject": "member",
-            "kind": "full" if h["cycle_kind"] == "three-year" else "updated",
+            "kind": h["statement_kind"],
             "language": languages.get(mid, h["language"]),
             "reporting_year": h["reporting_year"], "document_date": h["opened_on"],
             "cluster": {"cluster_id": h["cluster_id"], "name": h["cluster_name"]},

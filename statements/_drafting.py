@@ -54,13 +54,16 @@ class Selection:
 
 
 def select(con: duckdb.DuckDBPyConnection, member: str | None, cluster: str | None,
-           year: int | None) -> Selection:
+           year: int | None, only_members: Sequence[str] | None = None) -> Selection:
     """Members (and their clusters' joint statements) in scope, each with its cycle's year.
 
     Without ``year`` each cluster's latest opened cycle is drafted. A single member gets no
     joint cluster statement: that one speaks for the whole cluster and is drafted with it.
+    ``only_members`` narrows a cluster's members (a rerun of some of them) and keeps its joint
+    statement, which a correction of any member changes.
     """
-    params = {"member": member, "cluster": cluster, "year": year}
+    params = {"member": member, "cluster": cluster, "year": year,
+              "only": None if only_members is None else list(only_members)}
     cycles = """
         cycles AS (SELECT cluster_id, max(reporting_year) AS reporting_year FROM cycle
                    WHERE $year IS NULL OR reporting_year = $year GROUP BY cluster_id)"""
@@ -68,13 +71,14 @@ def select(con: duckdb.DuckDBPyConnection, member: str | None, cluster: str | No
         WITH {cycles}
         SELECT m.member_id, c.reporting_year FROM member m JOIN cycles c USING (cluster_id)
         WHERE ($member IS NULL OR m.member_id = $member) AND ($cluster IS NULL OR m.cluster_id = $cluster)
+          AND ($only IS NULL OR list_contains($only, m.member_id))
         ORDER BY m.cluster_id, m.member_id
     """, params).fetchall()
     clusters = [] if member else con.execute(f"""
         WITH {cycles}
         SELECT cluster_id, reporting_year FROM cycles WHERE $cluster IS NULL OR cluster_id = $cluster
         ORDER BY cluster_id
-    """, {k: v for k, v in params.items() if k != "member"}).fetchall()
+    """, {k: v for k, v in params.items() if k not in ("member", "only")}).fetchall()
     if not members and not clusters:
         scope = member or cluster or "the warehouse"
         raise NothingToDraft(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from flows import _runtime
 from flows.cli._context import console, home_of
@@ -69,7 +70,8 @@ def _print(summary: CycleSummary) -> None:
     console.print(f"\n[bold]{summary.kind} cycle {summary.year}[/]: {len(summary.members)} member(s) due — {counts}")
     groups = (("registered", "Validated and registered"), ("approved", "Approved, package not built yet"),
               ("waiting", "Waiting for a verifier's signature"), ("rejected", "Rejected by the verifier"),
-              ("blocked", "Blocked before verification"), ("not started", "Not started"))
+              ("blocked", "Blocked before verification"), ("not due", "Not due this year (data checked)"),
+              ("not started", "Not started"))
     notes = {n.split(":")[0]: n.split(":", 1)[1].strip() for n in summary.notes if ":" in n}
     for state, title in groups:
         members = summary.in_state(state)
@@ -86,6 +88,13 @@ def _print(summary: CycleSummary) -> None:
             for a in m.artefacts:
                 if a.kind.startswith(shown):
                     console.print(f"    {a.kind}: {_where(a.location)}", soft_wrap=True)
+    if summary.joint:
+        from flows._summary import JOINT_ROLE
+
+        console.print("\n[bold]Joint statements[/]", soft_wrap=True)
+        for j in summary.joint:
+            console.print(f"  {escape(str(j))}", soft_wrap=True)
+        console.print(f"  {JOINT_ROLE}", soft_wrap=True)
     others = [n for n in summary.notes if n.split(":")[0] not in {m.member_id for m in summary.members}]
     for note in others:
         console.print(f"• {note}", soft_wrap=True)

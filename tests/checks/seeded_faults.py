@@ -11,6 +11,6 @@ CAUGHT_BY = {
     "permit_exceedance": ("compliance.permit_exceeded", "blocking"),
     "open_major_nc": ("compliance.open_major_nonconformity", "blocking"),
     "unfinished_step": ("compliance.step_gate", "blocking"),
-    "derogation_medium": ("compliance.derogation_ineligible", "blocking"),
+    "derogation_risk": ("compliance.derogation_ineligible", "blocking"),
 }
 REFUSED_BY_INGESTION = ("incompatible_unit",)

@@ -4,8 +4,11 @@ import datetime as dt
 
 import duckdb
 
+from checks import run_checks
 from flows._due import CycleKind, Due, latest_reporting_year, members_due, missing_evidence
 from tests.flows.builders import add_cluster, add_member, add_milestones
+from warehouse.db import connect
+from warehouse.home import Home
 
 
 def _dues(con: duckdb.DuckDBPyConnection, year: int, kind: CycleKind = CycleKind.ANNUAL) -> dict[str, Due]:
@@ -64,3 +67,38 @@ def test_full_verification_needs_the_evidence_no_check_judges(con: duckdb.DuckDB
     due = members_due(con, 2025, CycleKind.ANNUAL)
     assert missing_evidence(con, 2025, due) == {"NEW": ("initial_review",), "FULL": ("initial_review",)}
     assert latest_reporting_year(con) == 2025
+
+
+def test_calendar_and_check_agree_on_who_may_use_the_derogation(con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    """Art. 2(28): medium-sized enterprises are small organisations; Art. 7(1): not with significant
+    environmental risks. The calendar gives the derogation to exactly those the check lets claim it."""
+    add_cluster(con)
+    con.execute("INSERT INTO cycle VALUES ('IT-CL', 2025, 'annual', DATE '2026-01-15')")
+    for member, size, risk in (("MEDIUM", "medium", False), ("LARGE", "large", False), ("RISKY", "small", True)):
+        add_member(con, member, registered_on=dt.date(2021, 3, 1), derogation=True, size_class=size, risk=risk)
+    due = {d.member_id: d for d in members_due(con, 2025, CycleKind.ANNUAL, everyone=True)}
+    con.close()
+    run_checks(home, 2025)
+    with connect(home.warehouse_path, read_only=True) as reader:
+        refused = {r[0]: r[1] for r in reader.execute(
+            "SELECT member_id, explanation FROM check_result WHERE expectation = 'compliance.derogation_ineligible'"
+        ).fetchall()}
+    assert set(refused) == {"LARGE", "RISKY"}
+    assert "Art. 2(28)" in refused["LARGE"] and "Art. 7(1)" in refused["RISKY"]
+    # four years after registration: the derogation's full verification, else the standard update
+    assert {m: d.due for m, d in due.items()} == {"MEDIUM": Due.FULL, "LARGE": Due.UPDATE, "RISKY": Due.UPDATE}
+    assert "derogation" in due["MEDIUM"].reason and "derogation" not in due["LARGE"].reason
+
+
+def test_a_member_not_due_is_listed_with_the_calendars_reason(con: duckdb.DuckDBPyConnection) -> None:
+    add_cluster(con)
+    add_member(con, "OFF", registered_on=dt.date(2020, 3, 1), derogation=True)  # 2025: 5 years, odd
+    add_member(con, "NEW", registered_on=dt.date(2025, 2, 1))  # registered this year
+    add_member(con, "UPD", registered_on=dt.date(2024, 2, 1))
+    assert [d.member_id for d in members_due(con, 2025, CycleKind.ANNUAL)] == ["UPD"]
+    everyone = {d.member_id: d for d in members_due(con, 2025, CycleKind.ANNUAL, everyone=True)}
+    assert {m: d.due for m, d in everyone.items()} == {"OFF": Due.NONE, "NEW": Due.NONE, "UPD": Due.UPDATE}
+    assert "derogation" in everyone["OFF"].reason and "Art. 7(3)" in everyone["OFF"].reason
+    assert "first updated statement is due in 2026" in everyone["NEW"].reason
+    three_year = {d.member_id: d for d in members_due(con, 2025, CycleKind.THREE_YEAR, everyone=True)}
+    assert three_year["UPD"].due is Due.NONE and "annual cycle" in three_year["UPD"].reason

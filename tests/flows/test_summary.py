@@ -47,3 +47,17 @@ def test_merged_batches_keep_every_member() -> None:
     b = StageOutcome("check", "B", ("B1",), (Blocked("B2", "check", ("r",)),))
     merged = a.merged(b)
     assert (merged.passed, merged.waiting, [x.member_id for x in merged.blocked]) == (("A1", "B1"), ("A2",), ["B2"])
+
+
+def test_members_not_due_and_joint_statements_are_reported() -> None:
+    from flows._outcome import JointStatement
+
+    due = [DueMember("OFF", "CL", Due.NONE, "derogation: not due in 2025"), DueMember("OK", "CL", Due.UPDATE, "r")]
+    stages = [StageOutcome("check", "CL", ("OK",), (Blocked("OFF", "check", ("rule y: fix row 2",)),)),
+              StageOutcome("draft", "CL", ("OK",), joint=(JointStatement("CL", "b" * 64, "it", "/s/j.pdf", "a" * 64),))]
+    summary = summarise("annual", 2025, due, stages, [])
+    off = summary.status("OFF")
+    assert (off.state, off.reasons) == ("not due", ("derogation: not due in 2025", "its data were checked: rule y: fix row 2"))
+    assert [j.changed for j in summary.joint] == [True]
+    text = summary.markdown()
+    assert "## Joint statements" in text and "replaces aaaaaaaaaaaa" in text and "not sent to a verifier" in text

@@ -139,6 +139,5 @@ def test_faults_are_visible_in_the_warehouse(sample: Path, warehouse: duckdb.Duc
     unfinished = warehouse.sql("SELECT DISTINCT member_id FROM current_ems_milestone "
                                "WHERE reporting_year = 2025 AND completed_on IS NULL").fetchall()
     assert unfinished == [(by_kind["unfinished_step"],)]
-    derogation = warehouse.sql("SELECT member_id FROM member WHERE derogation AND size_class "
-                               "IN ('medium', 'large')").fetchall()
-    assert derogation == [(by_kind["derogation_medium"],)]
+    derogation = warehouse.sql("SELECT member_id FROM member WHERE derogation AND significant_env_risk").fetchall()
+    assert derogation == [(by_kind["derogation_risk"],)]

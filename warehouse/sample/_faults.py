@@ -31,11 +31,12 @@ EXPECTATIONS: dict[str, str] = {
     "open_major_nc": "a major nonconformity is open (no closing date, no corrective action)",
     "unfinished_step": "step-by-step milestones step_5, step_6 and audit_3 are not completed; the member "
                        "is not registered and cannot be sent to registration",
-    "derogation_medium": "the small-organisation derogation is claimed by a medium-sized member",
+    "derogation_risk": "the small-organisation derogation is claimed by a member with significant environmental "
+                       "risks (Art. 7(1))",
 }
 ROW_FAULTS = ("missing_indicator", "unit_implausible", "yoy_jump", "expired_permit", "permit_exceedance",
               "open_major_nc")
-ROSTER_FAULTS = ("unfinished_step", "derogation_medium")
+ROSTER_FAULTS = ("unfinished_step", "derogation_risk")
 FILE_FAULTS = ("incompatible_unit",)
 
 

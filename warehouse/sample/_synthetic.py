@@ -66,14 +66,10 @@ def _pick_faults(pop: Population, rng: np.random.Generator, year: int) -> list[F
 
 
 def _apply_roster_faults(pop: Population, faults: list[Fault]) -> Population:
-    def members(kind: str) -> np.ndarray:
-        return np.isin(pop.member_id, [f.member_id for f in faults if f.kind == kind])
-
-    unfinished, medium = members("unfinished_step"), members("derogation_medium")
+    unfinished = np.isin(pop.member_id, [f.member_id for f in faults if f.kind == "unfinished_step"])
     return Population(**{**pop.__dict__,
                          "steps_done": np.where(unfinished, 6, pop.steps_done),
-                         "registered_year": np.where(unfinished, 0, pop.registered_year),
-                         "employees": np.where(medium, np.maximum(pop.employees, 60) + 20, pop.employees)})
+                         "registered_year": np.where(unfinished, 0, pop.registered_year)})
 
 
 _ROSTER_SQL = """
@@ -91,7 +87,7 @@ SELECT cluster_id, to_json({
                    'public_body': public_body, 'language': language,
                    'emas_reg_no': CASE WHEN registered_year > 0 THEN country || '-' || lpad(reg_no::VARCHAR, 6, '0') END,
                    'registered_on': CASE WHEN registered_year > 0 THEN make_date(registered_year, 5, 20) END,
-                   'derogation': derogation, 'significant_env_risk': false, 'b_indicator': b_indicator,
+                   'derogation': derogation, 'significant_env_risk': risky, 'b_indicator': b_indicator,
                    'address': NULL,
                    'sites': [{'site_id': member_id || '-S1', 'name': legal_name, 'address': NULL}]}
                   ORDER BY member_id) FILTER (WHERE y = (SELECT min(y) FROM years))
@@ -102,7 +98,7 @@ GROUP BY cluster_id ORDER BY cluster_id
 
 
 def _rosters(pop: Population, faults: list[Fault], years: tuple[int, ...]) -> list[tuple[str, str]]:
-    medium = np.isin(pop.member_id, [f.member_id for f in faults if f.kind == "derogation_medium"])
+    risky = np.isin(pop.member_id, [f.member_id for f in faults if f.kind == "derogation_risk"])
     sector = np.array(SECTOR_KEYS)[pop.sector]
     m = pa.table({
         "member_id": pop.member_id, "cluster_id": pop.cluster_id, "legal_name": pop.legal_name,
@@ -111,7 +107,7 @@ def _rosters(pop: Population, faults: list[Fault], years: tuple[int, ...]) -> li
         "employees": pop.employees, "public_body": np.array([SECTORS[k].public_body for k in SECTOR_KEYS])[pop.sector],
         "language": np.array(LANGUAGES)[pop.language],
         "registered_year": pop.registered_year, "reg_no": np.arange(1, len(pop) + 1),
-        "derogation": (pop.employees < 50) | medium,
+        "derogation": (pop.employees < 50) | risky, "risky": risky,
         "b_indicator": np.array([SECTORS[k].b_indicator for k in SECTOR_KEYS])[pop.sector],
     })
     with duckdb.connect() as con:
