@@ -162,6 +162,7 @@ CHECK_TITLES: dict[str, str] = {
     "completeness.exclusion_unjustified": N_("Exclusion without justification"),
     "completeness.b_missing": N_("Output figure B missing"),
     "plausibility.yoy_jump": N_("Unusual change from the previous year"),
+    "plausibility.unit_slip": N_("About a thousandfold change from the previous year (unit slip?)"),
     "plausibility.peer_outlier_cluster": N_("Far from peers in the cluster"),
     "plausibility.peer_outlier_all": N_("Far from peers in all clusters"),
     "plausibility.impossible_value": N_("Impossible value"),

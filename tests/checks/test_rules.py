@@ -78,3 +78,15 @@ def test_gx_verdict_and_counts_match_the_stored_rows(faulty: tuple[CheckRun, lis
     assert run.n_blocking == sum(r[2] == Severity.BLOCKING.value for r in rows)
     assert run.n_warning == sum(r[2] == Severity.WARNING.value for r in rows)
     assert Path(run.datadocs).is_file()
+
+
+def test_a_thousandfold_jump_blocks_until_the_member_justifies_it(
+        faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
+    _, rows = faulty
+    slip = [r for r in rows if r[1] == "F31" and r[0].startswith("plausibility.")]
+    assert [(r[0], r[2]) for r in slip if r[0] != "plausibility.peer_outlier_cluster"
+            and r[0] != "plausibility.peer_outlier_all"] == [("plausibility.unit_slip", "blocking")]
+    assert "1000 times the 2024 value" in slip[-1][5] and "justification column" in slip[-1][5]
+    explained = {(r[0], r[2]) for r in rows if r[1] == "F32"}
+    assert ("plausibility.yoy_jump", "warning") in explained
+    assert not [r for r in explained if r[1] == "blocking"]
