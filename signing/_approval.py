@@ -82,6 +82,7 @@ def approval_statement(draft: Draft, cert: x509.Certificate, *, decision: str, r
             "verifier": {"name": who.name, "accreditationNo": who.accreditation_no,
                          "naceScope": list(who.nace_scope), "certificateSha256": who.fingerprint},
             "signedAt": signed_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+            "place": place,  # shown in the validated PDF's signature block, so it must be signed
             "declaration": declaration_text(draft, cert, signed_at, place) if decision == APPROVED else "",
         },
     }
