@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import gettext
 import math
-import io
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
 
 from babel import Locale
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 from statements._numbers import decimal_format
 from warehouse.errors import EcoclusterError
+from warehouse.messages import compiled_catalog
 
 LANGUAGES = ("en", "it", "lv")
 DOMAIN = "statements"
@@ -46,13 +43,7 @@ def translations(language: str) -> gettext.NullTranslations:
     """The compiled catalog; English is the source language and needs none."""
     if check_language(language) == "en":
         return gettext.NullTranslations()
-    po = resources.files("statements").joinpath("locale", language, "LC_MESSAGES", f"{DOMAIN}.po")
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=language, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    return compiled_catalog("statements", language, DOMAIN)
 
 
 # Canonical unit spellings (warehouse.units) as a reader writes them.
@@ -92,7 +83,7 @@ class Formatter:
         decimals) until values that differ read differently: chart labels and ratios, where
         73.41 and 73.38 must not both print as 73.4."""
         shown: list[str] = []
-        for extra in range(0, 7):
+        for extra in range(7):
             shown = [self._apply(_significant(v, digits + extra), v) for v in values]
             if len(set(shown)) == len(set(values)):
                 break
