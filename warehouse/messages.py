@@ -42,10 +42,11 @@ def compiled_catalog(package: str, language: str, domain: str) -> gettext.NullTr
 
 
 @cache
-def _translations(language: str) -> gettext.NullTranslations:
-    if language == "en":
+def catalog(package: str, domain: str, language: str) -> gettext.NullTranslations:
+    """The package's compiled catalog for a supported language (English needs none)."""
+    if language_of(language) == "en":
         return gettext.NullTranslations()
-    return compiled_catalog("warehouse", language, DOMAIN)
+    return compiled_catalog(package, language, domain)
 
 
 def language_of(language: str | None) -> str:
@@ -55,7 +56,7 @@ def language_of(language: str | None) -> str:
 
 def translate(language: str | None, message: str, **params: object) -> str:
     """``message`` (an English msgid with ``{name}`` fields) in ``language``, fields filled in."""
-    text = _translations(language_of(language)).gettext(message)
+    text = catalog("warehouse", DOMAIN, language_of(language)).gettext(message)
     return text.format(**params) if params else text
 
 
