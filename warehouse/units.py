@@ -41,6 +41,22 @@ _ALIASES = {
     "db(a)": "dimensionless", "dba": "dimensionless", "ph": "dimensionless",
 }
 
+# The spellings the member's workbook offers in its unit dropdown: the canonical units and the
+# ways members write them (including what the bundled samples use: mc, m², presenze, abitanti).
+# Each one is accepted by :func:`normalise` (tests/sample/test_template.py proves it); others may
+# still be typed and are converted or refused the same way.
+SPELLINGS = (
+    "MWh", "kWh", "GJ", "MJ", "l_diesel", "l_heating_oil", "l_lpg", "Sm3_gas", "%",
+    "t", "kg", "t CO2e", "kg CO2e", "tonnellate",
+    "m3", "m³", "mc", "l", "litri",
+    "m2", "m²", "ha",
+    "FTE", "employees", "dipendenti", "darbinieki", "inhabitants", "abitanti", "iedzīvotāji",
+    "overnight_stay", "presenze", "nakšņošanas",
+    "kEUR", "EUR",
+    "mg/Nm3", "mg/l", "µg/m3", "l/s", "dB(A)",
+)
+
+
 @cache
 def registry() -> pint.UnitRegistry:
     """Built on first use: loading pint's definitions costs a noticeable part of a CLI start."""
