@@ -68,7 +68,10 @@ class CountedRowsExpectation(gx.expectations.UnexpectedRowsExpectation):
     def _validate(self, metrics: dict[str, Any], runtime_configuration: dict[str, Any] | None = None,
                   execution_engine: Any = None) -> dict[str, Any]:
         count = metrics["unexpected_rows_query.row_count"]
-        return {"success": count == 0, "result": {"observed_value": count}}
+        members = (self.meta or {}).get("members", "")
+        # The validation page shows the observed value: name the failing members there.
+        shown = f"{count} rows; members: {members}" if count and members else count
+        return {"success": count == 0, "result": {"observed_value": shown, "details": {"rows": count}}}
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class SuiteOutcome:
 
 
 def validate(reader: duckdb.DuckDBPyConnection, scope_sql: str, rules: tuple[Rule, ...],
-             datadocs: Path) -> list[SuiteOutcome]:
+             datadocs: Path, members: dict[str, str] | None = None) -> list[SuiteOutcome]:
     """Run each suite once over the scope (the batch) and build Data Docs into ``datadocs``.
 
     GX reads through cursors of ``reader`` (a read-only connection): DuckDB refuses a second
@@ -107,7 +110,7 @@ def validate(reader: duckdb.DuckDBPyConnection, scope_sql: str, rules: tuple[Rul
             for r in (r for r in rules if r.suite == suite_name):
                 suite.add_expectation(CountedRowsExpectation(
                     unexpected_rows_query=r.query, description=r.description,
-                    severity=_GX_SEVERITY[r.severity], meta={"rule": r.name, "severity": r.severity.value},
+                    severity=_GX_SEVERITY[r.severity], meta={"rule": r.name, "severity": r.severity.value, "members": members.get(r.name, "")},
                 ))
             definition = context.validation_definitions.add(
                 gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
@@ -126,7 +129,7 @@ def _counts(suite: str, result: Any) -> dict[str, int]:
         failure = _raised(item.exception_info)
         if failure is not None:
             raise CheckEngineError(f"GX could not evaluate rule {rule} of suite {suite}: {failure}")
-        counts[rule] = int(item.result.get("observed_value") or 0)
+        counts[rule] = int(item.result.get("details", {}).get("rows") or 0)
     return counts
 
 

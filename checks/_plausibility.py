@@ -1,6 +1,6 @@
 """Suite ``plausibility``: values a verifier would question. Jumps against the member's own
 history and outliers among peers are warnings for the verifier's review; physically impossible
-values block."""
+values and unjustified thousandfold jumps (unit slips) block."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from checks._rule import (
     Rule,
     located,
     number,
+    of_batch,
     rule,
     values,
 )
@@ -91,21 +92,70 @@ def _peer_outlier(config: CheckConfig, name: str, extra_partition: str, peers: s
           AND abs(t.lr - t.lmed) > ln({config.outlier_factor})""", config)
 
 
-def rules(config: CheckConfig) -> tuple[Rule, ...]:
-    f = config.yoy_factor
-    return (
-        rule("plausibility.yoy_jump", Severity.WARNING,
-             f"A core indicator changes by less than a factor {f:g} from the member's previous year.", f"""
+# A unit slip: kWh entered as MWh, kg as t, litres as m³ make a total about 1000 times (or a
+# thousandth of) the member's previous year. Between 300x and 3000x, either way, is "about".
+_SLIP = 1000.0
+_SLIP_TOLERANCE = 3.0
+
+
+def _history() -> str:
+    """The batch's yearly totals with the member's most recent earlier year beside them (``h``),
+    and whether the member wrote a justification on the indicator's rows this year."""
+    return f"""
             WITH previous AS (  -- the most recent earlier year: an aggregate, which DuckDB spills to
                                 -- disk, where a window over every year of 120,000 members did not
                 SELECT member_id, indicator, max(reporting_year) AS previous_year,
                        arg_max(value, reporting_year) AS previous
                 FROM {TOTALS} e WHERE e.reporting_year < (SELECT min(yb.reporting_year) FROM {{batch}} AS yb)
                 GROUP BY member_id, indicator
+            ), justified AS (
+                SELECT DISTINCT member_id, reporting_year, indicator
+                FROM {of_batch("current_indicator_value")} j WHERE nullif(trim(j.justification), '') IS NOT NULL
             ), h AS (
-                SELECT t.*, p.previous, p.previous_year
+                SELECT t.*, p.previous, p.previous_year, t.value / p.previous AS ratio,
+                       j.member_id IS NOT NULL AS justified
                 FROM {TOTALS} t JOIN previous p ON p.member_id = t.member_id AND p.indicator = t.indicator
-            )
+                LEFT JOIN justified j ON j.member_id = t.member_id AND j.reporting_year = t.reporting_year
+                     AND j.indicator = t.indicator
+                WHERE t.value > 0 AND p.previous > 0
+            )"""
+
+
+# SQL condition on ``t`` (a row of :func:`_history`): the total is about a thousandfold jump.
+_ABOUT_A_THOUSANDFOLD = (f"(t.ratio BETWEEN {_SLIP / _SLIP_TOLERANCE} AND {_SLIP * _SLIP_TOLERANCE}"
+                         f" OR t.ratio BETWEEN {1 / (_SLIP * _SLIP_TOLERANCE)} AND {_SLIP_TOLERANCE / _SLIP})")
+
+
+def _unit_slip(config: CheckConfig) -> Rule:
+    """A thousandfold jump blocks: a verifier signed 93,070 MWh for a five-person trattoria when it
+    was only a warning. A real change of that size passes once the member explains it in the row's
+    ``justification`` column (it then stays a year-on-year warning for the verifier)."""
+    return rule("plausibility.unit_slip", Severity.BLOCKING,
+                "A core indicator is not about 1000 times (or a thousandth of) the member's previous year, "
+                "unless the member justifies the change: a kWh/MWh, kg/t or litre/m³ slip.", f"""
+            {_history()}
+            SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
+                   {number('t.value')} || ' ' || t.unit AS observed,
+                   'not about 1000 times the ' || t.previous_year || ' value ' || {number('t.previous')}
+                   || ' ' || t.unit || ', or a justification' AS expected,
+                   {located('t')} || ': ' || t.indicator || ' is ' || {number('t.value')} || ' ' || t.unit
+                   || ', ' || {number('round(t.ratio, 3)')} || ' times the ' || t.previous_year || ' value '
+                   || {number('t.previous')} || ' ' || t.unit || ': most likely a unit slip (kWh written as MWh, '
+                   || 'kg as t, litres as m³); correct the value or its unit, or, if the change is real, write why '
+                   || 'in the justification column of the row and send the file again' AS explanation
+            FROM h t {IN_SCOPE}
+            JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A'
+            WHERE NOT t.justified AND {_ABOUT_A_THOUSANDFOLD}""", config)
+
+
+def rules(config: CheckConfig) -> tuple[Rule, ...]:
+    """The suite's rules; an unjustified thousandfold jump is reported by plausibility.unit_slip
+    alone, not also as a year-on-year warning."""
+    f = config.yoy_factor
+    return (
+        rule("plausibility.yoy_jump", Severity.WARNING,
+             f"A core indicator changes by less than a factor {f:g} from the member's previous year.", f"""
+            {_history()}
             SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
                    {number('t.value')} || ' ' || t.unit AS observed,
                    'between ' || {number(f't.previous / {f}')} || ' and ' || {number(f't.previous * {f}')}
@@ -116,8 +166,10 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    || 'and the value, or explain the change to the verifier' AS explanation
             FROM h t {IN_SCOPE}
             JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A'
-            WHERE t.value > 0 AND t.previous > 0
-              AND (t.value > t.previous * {f} OR t.value < t.previous / {f})""", config),
+            WHERE (t.ratio > {f} OR t.ratio < 1.0 / {f})
+              AND (t.justified OR NOT {_ABOUT_A_THOUSANDFOLD})""",
+             config),
+        _unit_slip(config),
         *(_peer_outlier(config, name, extra, wording) for name, extra, wording in _PEER_GROUPS),
         rule("plausibility.impossible_value", Severity.BLOCKING,
              "Shares are at most 100 % and no part exceeds its whole (sealed or nature area vs "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import time
 from collections.abc import Iterable
 
@@ -15,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from checks._config import CheckConfig, Severity
+from checks._docs import GX_FOLDER, members_per_rule, write_index
 from checks._gx import CheckEngineError, validate
 from checks._rule import (
     RESULT_COLUMNS,
@@ -84,9 +86,10 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
         findings = pa.concat_tables([reader.execute(attribution_sql(r)).fetch_arrow_table() for r in rules])
         sql_seconds = time.perf_counter() - started
         # Still holding the reader: no writer can slip in between DuckDB's answer and GX's.
-        datadocs = home.subdir("datadocs") / str(year) / _slug(scope.describe())
+        datadocs = home.subdir("datadocs") / str(year) / folder_name(scope.describe())
         started = time.perf_counter()
-        outcomes = validate(reader, BATCH_SQL, rules, datadocs)
+        shutil.rmtree(datadocs, ignore_errors=True)  # a page per run scope, not an ever-growing pile
+        outcomes = validate(reader, BATCH_SQL, rules, datadocs / GX_FOLDER, members_per_rule(findings))
         gx_seconds = time.perf_counter() - started
     except duckdb.OutOfMemoryException as e:
         raise out_of_memory(home.warehouse_path, e) from e
@@ -95,6 +98,8 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
         reader.close()
     _agree(outcomes_counts={k: v for o in outcomes for k, v in o.unexpected.items()}, findings=findings)
     members_table = pa.concat_tables([covered, findings.select(["member_id"])]).group_by("member_id").aggregate([])
+    write_index(datadocs / "index.html", year=year, scope=scope.describe(), rules=rules, findings=findings,
+                members=sorted(m for m in members_table.column("member_id").to_pylist() if m is not None))
     severities = findings.column("severity").to_pylist()
     run = CheckRun(
         run_id=_run_id(scope, fingerprint, rules, tables), reporting_year=scope.reporting_year,
@@ -146,8 +151,19 @@ def _run_id(scope: Scope, fingerprint: str, rules: tuple[Rule, ...], tables: tup
     return digest.hexdigest()
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:80] or "all"
+_FOLDER_MAX = 100
+
+
+def folder_name(scope: str) -> str:
+    """The Data Docs folder of a scope: its description made safe for a path, whole; a scope too
+    long for that (many members) is named by its size and a digest instead of being cut off
+    mid-id (its index page lists every member)."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", scope).strip("_") or "all"
+    if len(slug) <= _FOLDER_MAX:
+        return slug
+    kind, _, ids = scope.partition(" ")
+    n = len(ids.split(", ")) if ";" not in scope else len(re.split(r", |; ", scope))
+    return f"{kind}_{n}-ids_{hashlib.sha256(scope.encode()).hexdigest()[:12]}"
 
 
 def open_reader(home: Home) -> duckdb.DuckDBPyConnection:

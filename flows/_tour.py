@@ -92,5 +92,6 @@ def run(home: Home, *, before_cycle: Callable[[], None] = lambda: None,
     progress("the DEMO verifier signs the drafts waiting for it")
     signed = _demo.sign_waiting(ws, first.year, [m.member_id for m in first.in_state("waiting")])
     summary = annual_cycle(first.year, str(home.root))
-    docs = sorted((home.root / "datadocs" / str(first.year)).rglob("index.html"), key=lambda p: p.stat().st_mtime)
+    docs = sorted((p for p in (home.root / "datadocs" / str(first.year)).glob("*/index.html")),
+                  key=lambda p: p.stat().st_mtime)  # the runs' offline indexes, not GX's pages under gx/
     return Tour(ingested, summary, tuple(signed), docs[-1] if docs else None)

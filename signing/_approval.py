@@ -16,7 +16,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from signing import _dsse
+from signing._language import N_, translate
 from signing._pki import identity
+from warehouse.messages import language_of
 
 PREDICATE_TYPE = "https://ecocluster.eu/emas/approval/v1"
 APPROVED, REJECTED = "approved", "rejected"
@@ -34,9 +36,10 @@ class Draft:
     reporting_year: int
     json_sha256: str
     pdf_sha256: str
+    language: str = "en"  # the statement's language: the declaration is in it and in English
 
 
-ANNEX_VII = (
+ANNEX_VII = N_(
     "{verifier}, EMAS environmental verifier with accreditation number {accreditation_no}, "
     "accredited for the scope {scope} (NACE), declares to have verified whether the organisation "
     "{member} ({member_id}, NACE {nace}), as indicated in the {kind} environmental statement for "
@@ -52,11 +55,16 @@ ANNEX_VII = (
 
 
 def declaration_text(draft: Draft, cert: x509.Certificate, signed_at: dt.datetime, place: str) -> str:
+    """The Annex VII declaration in the statement's language, then in English (one text, signed)."""
     who = identity(cert)
-    return ANNEX_VII.format(
-        verifier=who.name, accreditation_no=who.accreditation_no, scope=", ".join(who.nace_scope),
-        member=draft.member_name, member_id=draft.member_id, nace=draft.nace, kind="updated",
-        year=draft.reporting_year, place=place, date=signed_at.date().isoformat())
+    fields = {"verifier": who.name, "accreditation_no": who.accreditation_no, "scope": ", ".join(who.nace_scope),
+              "member": draft.member_name, "member_id": draft.member_id, "nace": draft.nace,
+              "year": draft.reporting_year, "place": place, "date": signed_at.date().isoformat()}
+    english = ANNEX_VII.format(kind="updated", **fields)
+    if language_of(draft.language) == "en":
+        return english
+    own = translate(draft.language, ANNEX_VII, kind=translate(draft.language, N_("updated")), **fields)
+    return own + "\n\n" + english
 
 
 def approval_statement(draft: Draft, cert: x509.Certificate, *, decision: str, reasons: tuple[str, ...],
@@ -82,6 +90,7 @@ def approval_statement(draft: Draft, cert: x509.Certificate, *, decision: str, r
             "verifier": {"name": who.name, "accreditationNo": who.accreditation_no,
                          "naceScope": list(who.nace_scope), "certificateSha256": who.fingerprint},
             "signedAt": signed_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+            "place": place,  # shown in the validated PDF's signature block, so it must be signed
             "declaration": declaration_text(draft, cert, signed_at, place) if decision == APPROVED else "",
         },
     }

@@ -54,9 +54,18 @@ def approval_prefix(verified: VerifiedApproval) -> str:
     return f"approvals/{verified.cluster_id}/{verified.reporting_year}/{verified.member_id}"
 
 
-def verifier_block(who: VerifierIdentity, signed_at: dt.datetime) -> statements.VerifierBlock:
-    """The statement's verifier block as the signature dates it (UTC day of signing)."""
-    return statements.VerifierBlock(who.name, who.accreditation_no, signed_at.astimezone(dt.UTC).date())
+def verifier_block(who: VerifierIdentity, signed_at: dt.datetime, place: str = "") -> statements.VerifierBlock:
+    """The statement's verifier block as the signature dates it (UTC day of signing), with the
+    visible signature block: who signed, where and when. A DEMO verifier's (accreditation number
+    ``DEMO-…``, see ``signing.demo_verifier``) marks every page DEMO."""
+    return statements.VerifierBlock(who.name, who.accreditation_no, signed_at.astimezone(dt.UTC).date(),
+                                    signed_at=signed_at.astimezone(dt.UTC), place=place[:200],
+                                    demo=who.accreditation_no.upper().startswith("DEMO-"))
+
+
+def approved_block(verified: VerifiedApproval) -> statements.VerifierBlock:
+    """The verifier block of a verified approval: the place is the one the verifier signed."""
+    return verifier_block(verified.verifier, verified.signed_at, str(verified.statement["predicate"].get("place", "")))
 
 
 def sign_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_id: str, key_files: KeyFiles,
@@ -74,7 +83,7 @@ def sign_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_
     signed_pdf = None
     if decision == APPROVED:
         document = statements.load_json(store, statements.show(con, statement_id))
-        pdf = statements.validated_pdf(document, verifier_block(_pki.identity(cert), when))
+        pdf = statements.validated_pdf(document, verifier_block(_pki.identity(cert), when, place))
         signed_pdf = sign_pdf(pdf, key, cert, chain, location=place)
     return SignedDecision(envelope, _pki.pem(cert), signed_pdf)
 
@@ -147,7 +156,7 @@ def _rejection_steps(con: duckdb.DuckDBPyConnection, statement_id: str) -> tuple
 def _validate_statement(con: duckdb.DuckDBPyConnection, store: ObjectStore, verified: VerifiedApproval,
                         cert_pem: bytes, trust: TrustAnchors, signed_pdf: bytes) -> statements.StatementVersion:
     """Record the validated version once the signed PDF is proven to be its render, signed by the verifier."""
-    block = verifier_block(verified.verifier, verified.signed_at)
+    block = approved_block(verified)
     sid = verified.statement_id
     try:
         version = statements.show(con, sid)

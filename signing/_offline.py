@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 import statements
 from signing import _pki
 from signing._dsse import signed_by
-from signing._inbox import verifier_block
+from signing._inbox import approved_block
 from signing._package import unpack
 from signing._pades import verify_pdf
 from signing._verify import (
@@ -126,7 +126,7 @@ def _pdf_content(statement: bytes, signed_pdf: bytes, approval: VerifiedApproval
     verifier's block, byte for byte under the signature (the render is deterministic), as intake
     checked it. A PDF made by another typst release cannot be compared byte for byte: the check
     then says so, rather than refusing a genuine package made with an older ecocluster."""
-    block = verifier_block(approval.verifier, approval.signed_at)
+    block = approved_block(approval)
     try:
         expected = statements.validated_pdf(statement, block)
     except (statements.StatementInvalid, statements.RenderFailed, ValueError) as e:

@@ -25,9 +25,11 @@ import duckdb
 import statements
 from signing import _pki, _stored
 from signing._dsse import canonical_json
+from signing._language import N_, bilingual_label, bilingual_text
 from signing._verify import TrustAnchors, parse
 from signing.store.interface import ObjectStore
 from warehouse.db import transaction
+from warehouse.messages import language_of
 
 _ANNEX_VI = Path(str(resources.files("signing").joinpath("templates", "annex-vi.typ")))
 
@@ -48,7 +50,8 @@ _APPROVED_SQL = """
 SELECT a.approval_id, a.member_id, a.cluster_id, a.reporting_year, a.envelope_key, a.cert_key,
        a.signed_pdf_key, s.json_key, a.statement_id, m.legal_name, m.nace, m.country, m.employees, m.public_body,
        m.address, m.emas_reg_no, c.kind,
-       (SELECT list(site_id || ': ' || name ORDER BY site_id) FROM site WHERE site.member_id = m.member_id)
+       (SELECT list(site_id || ': ' || name ORDER BY site_id) FROM site WHERE site.member_id = m.member_id),
+       s.language
 FROM approval a
 JOIN statement s ON s.statement_id = a.statement_id AND s.version = 1
 JOIN member m ON m.member_id = a.member_id
@@ -61,7 +64,8 @@ ORDER BY a.member_id
 
 
 def _application(row: tuple[Any, ...], predicate: dict[str, Any]) -> dict[str, Any]:
-    (_aid, member, cluster, year, *_keys, name, nace, country, employees, public, address, reg_no, kind, sites) = row
+    (_aid, member, cluster, year, *_keys, name, nace, country, employees, public, address, reg_no, kind, sites,
+     language) = row
     verifier = predicate["verifier"]
     next_year = year + 1
     return {
@@ -72,6 +76,7 @@ def _application(row: tuple[Any, ...], predicate: dict[str, Any]) -> dict[str, A
         "verifier": {"name": verifier["name"], "accreditationNo": verifier["accreditationNo"],
                      "scope": verifier["naceScope"]},
         "validatedOn": predicate["signedAt"][:10], "nextStatementDue": f"{next_year}-12-31",
+        "language": language,
     }
 
 
@@ -80,31 +85,43 @@ def _text(value: Any) -> str:
 
 
 def _application_pdf(application: dict[str, Any]) -> bytes:
-    """The printable application, compiled like the statements (typst, built-in fonts, dated the
-    validation day), so the same application always gives the same bytes."""
+    """The printable application in the member's language and English, compiled like the
+    statements (typst, built-in fonts, dated the validation day), so the same application always
+    gives the same bytes."""
     org, verifier = application["organisation"], application["verifier"]
+    language = str(application.get("language") or "en")
+
+    def label(message: str) -> str:
+        return bilingual_label(language, message)
+
     view = {
-        "lang": "en", "title": "EMAS registration application", "regulation": "Regulation (EC) No 1221/2009, Annex VI",
+        "lang": language_of(language), "title": label(N_("EMAS registration application")),
+        "regulation": label(N_("Regulation (EC) No 1221/2009, Annex VI")),
         "name": _text(org["name"]), "reference": f'{org["id"]} · {application["reportingYear"]}',
         "sections": [
-            {"heading": "Organisation", "rows": [
-                ["Name", _text(org["name"])], ["Identifier", _text(org["id"])], ["Address", _text(org["address"])],
-                ["Country", _text(org["country"])], ["NACE code", _text(org["nace"])],
-                ["Employees", _text(org["employees"])], ["Public body", "yes" if org["publicBody"] else "no"],
-                ["EMAS registration number", _text(org["emasRegistrationNo"]) or "first registration"]]},
-            {"heading": "Sites", "rows": [[str(n), _text(site)] for n, site in enumerate(application["sites"], 1)]
-             or [["–", "none declared"]]},
-            {"heading": "Cycle", "rows": [
-                ["Cluster", _text(application["cluster"])], ["Reporting year", _text(application["reportingYear"])],
-                ["Cycle", _text(application["cycle"])],
-                ["Next environmental statement due", _text(application["nextStatementDue"])]]},
-            {"heading": "Environmental verifier", "rows": [
-                ["Name", _text(verifier["name"])], ["Accreditation number", _text(verifier["accreditationNo"])],
-                ["Accreditation scope (NACE)", ", ".join(verifier["scope"])],
-                ["Date of validation", _text(application["validatedOn"])]]},
+            {"heading": label(N_("Organisation")), "rows": [
+                [label(N_("Name")), _text(org["name"])], [label(N_("Identifier")), _text(org["id"])],
+                [label(N_("Address")), _text(org["address"])], [label(N_("Country")), _text(org["country"])],
+                [label(N_("NACE code")), _text(org["nace"])], [label(N_("Employees")), _text(org["employees"])],
+                [label(N_("Public body")), label(N_("yes")) if org["publicBody"] else label(N_("no"))],
+                [label(N_("EMAS registration number")),
+                 _text(org["emasRegistrationNo"]) or label(N_("first registration"))]]},
+            {"heading": label(N_("Sites")), "rows": [[str(n), _text(site)] for n, site in enumerate(application["sites"], 1)]
+             or [["–", label(N_("none declared"))]]},
+            {"heading": label(N_("Cycle")), "rows": [
+                [label(N_("Cluster")), _text(application["cluster"])],
+                [label(N_("Reporting year")), _text(application["reportingYear"])],
+                [label(N_("Cycle")), _text(application["cycle"])],
+                [label(N_("Next environmental statement due")), _text(application["nextStatementDue"])]]},
+            {"heading": label(N_("Environmental verifier")), "rows": [
+                [label(N_("Name")), _text(verifier["name"])],
+                [label(N_("Accreditation number")), _text(verifier["accreditationNo"])],
+                [label(N_("Accreditation scope (NACE)")), ", ".join(verifier["scope"])],
+                [label(N_("Date of validation")), _text(application["validatedOn"])]]},
         ],
-        "note": "The validated environmental statement, the verifier's signed declaration (Annex VII) and the "
-                "approval envelope travel in the same registration package (data/).",
+        "note": bilingual_text(language, N_(
+            "The validated environmental statement, the verifier's signed declaration (Annex VII) and the "
+            "approval envelope travel in the same registration package (data/).")),
     }
     return statements.typst_pdf(_ANNEX_VI, view, str(application["validatedOn"]))
 

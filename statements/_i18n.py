@@ -9,19 +9,17 @@ use Babel's CLDR data: Italian writes ``1.234,5``, Latvian ``1 234,5``.
 from __future__ import annotations
 
 import gettext
-import io
+import math
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
 
 from babel import Locale
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 from statements._numbers import decimal_format
 from warehouse.errors import EcoclusterError
+from warehouse.messages import compiled_catalog
 
 LANGUAGES = ("en", "it", "lv")
 DOMAIN = "statements"
@@ -45,13 +43,7 @@ def translations(language: str) -> gettext.NullTranslations:
     """The compiled catalog; English is the source language and needs none."""
     if check_language(language) == "en":
         return gettext.NullTranslations()
-    po = resources.files("statements").joinpath("locale", language, "LC_MESSAGES", f"{DOMAIN}.po")
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=language, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    return compiled_catalog("statements", language, DOMAIN)
 
 
 # Canonical unit spellings (warehouse.units) as a reader writes them.
@@ -86,6 +78,17 @@ class Formatter:
             pattern = "#,##0.###" if size >= 0.01 else "0.#####"
         return self._apply(pattern, value)
 
+    def distinct(self, values: list[float], digits: int = 3) -> list[str]:
+        """``values`` to at least ``digits`` significant digits each, and more (up to six
+        decimals) until values that differ read differently: chart labels and ratios, where
+        73.41 and 73.38 must not both print as 73.4."""
+        shown: list[str] = []
+        for extra in range(7):
+            shown = [self._apply(_significant(v, digits + extra), v) for v in values]
+            if len(set(shown)) == len(set(values)):
+                break
+        return shown
+
     def exact(self, value: float) -> str:
         """All the digits, for a value a reader may copy (A and B totals as reported)."""
         return self._apply("#,##0.######", value)
@@ -107,6 +110,15 @@ class Formatter:
             return ""
         parts = unit.split("/")
         return "/".join(self.gettext(_UNIT_DISPLAY.get(p, p)) for p in parts)
+
+
+def _significant(value: float, digits: int) -> str:
+    """A Babel pattern showing ``value`` to ``digits`` significant digits (at most six decimals),
+    without trailing zeros; integers keep all their digits."""
+    size = abs(value)
+    magnitude = math.floor(math.log10(size)) if size else 0
+    decimals = min(max(digits - 1 - magnitude, 0), 6)
+    return "#,##0" + ("." + "#" * decimals if decimals else "")
 
 
 @cache

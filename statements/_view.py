@@ -9,12 +9,13 @@ same view, so the two outputs cannot disagree, and the typst template receives i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from statements._charts import bar_chart
 from statements._i18n import Formatter
 from statements._labels import CHECK_TITLES, CLUSTER_KINDS, GROUPS, INDICATORS, LABELS, SECTORS
+from warehouse.indicators import BY_CODE
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,18 @@ class VerifierBlock:
     name: str
     accreditation_no: str
     validated_on: date
+    # The visible signature block (who, where, when): the PAdES signature itself is invisible
+    # in most readers. ``signed_at`` is the signing time the approval states; without it the
+    # block shows the day of validation only.
+    signed_at: datetime | None = None
+    place: str = ""
+    demo: bool = False  # a DEMO verifier: every page says DEMO, so it cannot pass for a real validation
 
     def __post_init__(self) -> None:
         if not self.name.strip() or not self.accreditation_no.strip():
             raise ValueError("a verifier block needs the verifier's name and accreditation number")
+        if self.signed_at is not None and self.signed_at.tzinfo is None:
+            raise ValueError("the signing time needs its time zone")
 
 
 def _text(value: Any) -> str:
@@ -43,12 +52,25 @@ def _common(doc: dict[str, Any], fmt: Formatter, statement_id: str,
         "kind": labels["kind_full"] if doc["kind"] == "full" else labels["kind_updated"],
         "year": str(doc["reporting_year"]), "document_date": fmt.date(doc["document_date"]),
         "statement_id": statement_id,
+        "demo": bool(verifier and verifier.demo),
         "verifier": {
             "name": verifier.name if verifier else "",
             "accreditation_no": verifier.accreditation_no if verifier else "",
             "validated_on": fmt.date(verifier.validated_on) if verifier else "",
+            "place": verifier.place if verifier else "",
+            "signed_at": _signed_at(fmt, verifier),
         },
     }
+
+
+def _signed_at(fmt: Formatter, verifier: VerifierBlock | None) -> str:
+    """When the verifier signed, in UTC and saying so (a reader in another zone must not guess)."""
+    if verifier is None:
+        return ""
+    if verifier.signed_at is None:
+        return fmt.date(verifier.validated_on)
+    utc = verifier.signed_at.astimezone(UTC)
+    return f"{fmt.date(utc.date())}, {utc:%H:%M:%S} UTC"
 
 
 def _named(fmt: Formatter, names: dict[str, str], code: str | None) -> str:
@@ -64,6 +86,14 @@ def _indicator_label(fmt: Formatter, code: str | None) -> str:
 
 def _value_unit(fmt: Formatter, value: float | None, unit: str | None) -> str:
     return "–" if value is None else f"{fmt.exact(value)} {fmt.unit(unit)}".strip()
+
+
+def _objective_value(fmt: Formatter, value: float | None, code: str | None) -> str:
+    """An objective's baseline, target or current value with its indicator's unit: a bare 9,13
+    does not say whether the target is tonnes, MWh or a share."""
+    known = BY_CODE.get(code) if code else None
+    unit = fmt.unit(known.unit) if known else ""
+    return "–" if value is None else f"{fmt.number(value)} {unit}".strip()
 
 
 def _indicator_rows(doc: dict[str, Any], fmt: Formatter) -> list[dict[str, str]]:
@@ -90,10 +120,17 @@ def _trend_charts(doc: dict[str, Any], fmt: Formatter) -> list[str]:
             continue
         use_r = all("r" in v for v in ind["values"] if "a" in v) and ind["r_unit"]
         key, unit = ("r", ind["r_unit"]) if use_r else ("a", ind["unit"])
-        points = [(str(v["year"]), float(v[key]), fmt.number(v[key])) for v in ind["values"] if key in v]
         prefix = "R, " if use_r else "A, "
-        charts.append(bar_chart(_indicator_label(fmt, ind["code"]), prefix + fmt.unit(unit), points))
+        charts.append(_chart(fmt, _indicator_label(fmt, ind["code"]), prefix + fmt.unit(unit),
+                             [(str(v["year"]), float(v[key])) for v in ind["values"] if key in v]))
     return charts
+
+
+def _chart(fmt: Formatter, title: str, unit: str, points: list[tuple[str, float]]) -> str:
+    """A bar chart whose labels keep as many digits as it takes for different values to read
+    differently (a trend of 73.41, 73.38 must not print 73.4 three times)."""
+    shown = fmt.distinct([v for _, v in points])
+    return bar_chart(title, unit, [(label, value, text) for (label, value), text in zip(points, shown)])
 
 
 def build_view(doc: dict[str, Any], statement_id: str, verifier: VerifierBlock | None = None) -> dict[str, Any]:
@@ -127,8 +164,10 @@ def _member_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) 
         "aspects": {kind: [[a["aspect"], a["impact"]] for a in doc["aspects"] if a["kind"] == kind]
                     for kind in ("direct", "indirect")},
         "objectives": [[
-            o["description"], _indicator_label(fmt, o["indicator"]), fmt.number(o["baseline_value"]),
-            fmt.number(o["target_value"]), _text(o["target_year"]), fmt.number(o["current_value"]),
+            o["description"], _indicator_label(fmt, o["indicator"]),
+            _objective_value(fmt, o["baseline_value"], o["indicator"]),
+            _objective_value(fmt, o["target_value"], o["indicator"]), _text(o["target_year"]),
+            _objective_value(fmt, o["current_value"], o["indicator"]),
             fmt.percent(o["progress"]), _(LABELS[o["status"]]) if o["status"] else "",
         ] for o in doc["objectives"]],
         "b_note": f'{labels["b_is"]}: {_indicator_label(fmt, b_code)}' if b_code else "",
@@ -168,6 +207,16 @@ def _shared_by_sector(doc: dict[str, Any], fmt: Formatter) -> dict[str, Any]:
     }
 
 
+def _benchmark(doc: dict[str, Any], fmt: Formatter, names: dict[str, str]) -> list[list[str]]:
+    """Members against their sector's median R, never a lone member against itself (its "median"
+    is its own R), with R and the median in the same unit and the ratio written as a multiple."""
+    return [[
+        names[b["member_id"]], _indicator_label(fmt, b["indicator"]),
+        f'{fmt.number(b["r"])} {fmt.unit(b["r_unit"])}', f'{fmt.number(b["median_r"])} {fmt.unit(b["r_unit"])}',
+        "×" + fmt.distinct([float(b["ratio"])])[0], fmt.exact(b["peers"]),
+    ] for b in doc["peer_benchmark"] if b["peers"] >= 2]
+
+
 def _cluster_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) -> dict[str, Any]:
     c = doc["cluster"]
     names = {m["member_id"]: m["legal_name"] for m in doc["members"]}
@@ -183,15 +232,12 @@ def _cluster_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str])
             else f'{m["steps_done"]}/6 {labels["steps_done"]}',
         ] for m in doc["members"]],
         **_shared_by_sector(doc, fmt),
-        "benchmark": [[
-            names[b["member_id"]], _indicator_label(fmt, b["indicator"]), fmt.number(b["r"]),
-            fmt.number(b["median_r"]), fmt.number(b["ratio"]), fmt.unit(b["r_unit"]),
-        ] for b in doc["peer_benchmark"]],
+        "benchmark": _benchmark(doc, fmt, names),
         "programme": [[
             p["objective_id"], p["description"], _indicator_label(fmt, p["indicator"]),
             fmt.number(p["target_value"]), _text(p["target_year"]),
         ] for p in doc["programme"]],
-        "charts": [bar_chart(_indicator_label(fmt, t["indicator"]), "A, " + fmt.unit(t["unit"]),
-                             [(str(p["year"]), float(p["value"]), fmt.number(p["value"])) for p in t["series"]])
+        "charts": [_chart(fmt, _indicator_label(fmt, t["indicator"]), "A, " + fmt.unit(t["unit"]),
+                          [(str(p["year"]), float(p["value"])) for p in t["series"]])
                    for t in doc["trends"]],
     }

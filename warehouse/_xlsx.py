@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -17,7 +18,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from warehouse._raw import Limits, RawFile
 from warehouse._rows import ParsedRows, text_of
 from warehouse.errors import RowError
-from warehouse.sections import BY_NAME
+from warehouse.messages import N_, LocalisedRowError
+from warehouse.sections import BY_NAME, Kind
 
 TEMPLATE_VERSION = "1"
 _META_SHEET = "submission"
@@ -54,6 +56,40 @@ def _cell_text(cell: object) -> str | None:
     if isinstance(value, str):
         return value if value.strip() else None
     return text_of(value)
+
+
+# Digits in groups of three after a '.' or ',': in a text cell "323.410" may be 323.41 or 323410.
+_GROUPED = re.compile(r"\s*([-+]?)(\d{1,3})((?:([.,])\d{3})+)(?:([.,])(\d+))?\s*")
+_AMBIGUOUS = N_("cell {cell} holds the text '{text}', not a number: it reads as {decimal} if '{sep}' is the "
+                "decimal separator, or as {thousands} if '{sep}' separates thousands; type the number into the "
+                "cell as a number, with no thousands separator ({thousands} or {decimal})")
+_GROUPED_ONLY = N_("cell {cell} holds the text '{text}', not a number: with '{sep}' separating thousands it "
+                   "reads as {thousands}; type the number into the cell as a number, with no thousands "
+                   "separator ({thousands})")
+
+
+def grouped_number(cell: object, name: str, where: str, column: str) -> RowError | None:
+    """A text cell of a numeric column written with a thousands separator, refused with both
+    readings: openpyxl gives "323.410" as text, which a decimal point reads as 323.41 while an
+    Italian member meant 323,410 kWh. A number the member typed as a number is never ambiguous."""
+    value = getattr(cell, "value", None)
+    if not isinstance(value, str):
+        return None
+    match = _GROUPED.fullmatch(value)
+    if match is None:
+        return None
+    sign, head, groups, sep, decimal_sep, decimals = match.groups()
+    if decimal_sep == sep:
+        return None  # "1.234.5": not a thousands pattern; "is not a number" says enough
+    thousands = sign + head + groups.replace(sep, "") + ("." + decimals if decimals else "")
+    params = {"cell": str(getattr(cell, "coordinate", column)), "text": value.strip(), "sep": sep,
+              "thousands": thousands}
+    where_ = {"part": where, "row": getattr(cell, "row", None), "column": column, "value": value.strip()[:80]}
+    if len(groups) == 4 and not decimals:  # one group: the separator may be a decimal one
+        fraction = groups[1:].rstrip("0")
+        params["decimal"] = sign + head + ("." + fraction if fraction else "")
+        return LocalisedRowError.of(name, _AMBIGUOUS, params, **where_)
+    return LocalisedRowError.of(name, _GROUPED_ONLY, params, **where_)
 
 
 def parse_workbook(raw: RawFile, limits: Limits) -> tuple[ParsedRows, list[RowError]]:
@@ -98,6 +134,7 @@ def parse_workbook(raw: RawFile, limits: Limits) -> tuple[ParsedRows, list[RowEr
         header_cells = next(rows, ())
         header = [str(c.value).strip() if c.value is not None else None for c in header_cells]
         allowed = {f.name for f in section.fields}
+        numeric = {f.name for f in section.fields if f.kind is Kind.NUMBER}
         for col_no, title in enumerate(header):
             if title is not None and title not in allowed:
                 errors.append(RowError(name, f"unknown column heading; expected one of {', '.join(sorted(allowed))}",
@@ -114,6 +151,10 @@ def parse_workbook(raw: RawFile, limits: Limits) -> tuple[ParsedRows, list[RowEr
                 if cell.data_type == "f":
                     errors.append(RowError(name, "contains a formula; type or paste the value instead", part=where,
                                            row=row_no, column=title, value=str(cell.value)[:80]))
+                    continue
+                grouped = grouped_number(cell, name, where, title) if title in numeric else None
+                if grouped is not None:
+                    errors.append(grouped)
                     continue
                 values[title] = _cell_text(cell)
             if any(v is not None for v in values.values()):

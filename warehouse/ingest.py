@@ -20,8 +20,10 @@ import duckdb
 from warehouse import _csv, _json, _roster, _validate, _xlsx
 from warehouse._raw import Limits, RawFile, discover, read_raw
 from warehouse._rows import ParsedRows, create_staging, stage_parsed
+from warehouse._validate import MEMBER_LANGUAGE
 from warehouse.db import insert_rows, transaction
-from warehouse.errors import RowError
+from warehouse.errors import ConfigurationError, RowError
+from warehouse.messages import LANGUAGES, reason_in
 from warehouse.sections import SECTIONS
 
 if TYPE_CHECKING:  # the store is passed in; importing signing here would load its crypto stack
@@ -65,8 +67,15 @@ def archive_key(raw: RawFile) -> str:
 
 
 def ingest_paths(con: duckdb.DuckDBPyConnection, store: ObjectStore, paths: Iterable[Path], *,
-                 limits: Limits | None = None, progress: Progress | None = None) -> IngestReport:
-    """Ingest files and folders; never raises for bad input, reports it instead."""
+                 limits: Limits | None = None, progress: Progress | None = None,
+                 language: str = "en") -> IngestReport:
+    """Ingest files and folders; never raises for bad input, reports it instead.
+
+    A refused file's reasons are worded in ``language`` (en, it, lv), or with ``"member"`` in the
+    language the roster gives the file's member (English for an unknown member)."""
+    if language not in (*LANGUAGES, MEMBER_LANGUAGE):
+        raise ConfigurationError(f"no ingest messages in language {language!r}; choose one of "
+                                 f"{', '.join(LANGUAGES)} or {MEMBER_LANGUAGE!r} (each member's own)")
     limits = limits or Limits()
     files, missing = discover(paths)
     report = IngestReport([FileOutcome(e.file, None, "rejected", errors=(e,)) for e in missing])
@@ -96,7 +105,7 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, store: ObjectStore, paths: Iter
     _tick(progress, len(rosters))
     for start in range(0, len(pending), CHUNK_FILES):
         chunk = pending[start:start + CHUNK_FILES]
-        report.outcomes.extend(_ingest_chunk(con, store, chunk, limits))
+        report.outcomes.extend(_ingest_chunk(con, store, chunk, limits, language))
         _tick(progress, len(chunk))
     return report
 
@@ -175,7 +184,7 @@ def _country_lookup(con: duckdb.DuckDBPyConnection) -> Callable[[str], str | Non
 
 
 def _ingest_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: list[RawFile],
-                  limits: Limits) -> list[FileOutcome]:
+                  limits: Limits, language: str) -> list[FileOutcome]:
     create_staging(con)
     _validate.install_macros(con)
     early: dict[int, list[RowError]] = {}
@@ -205,9 +214,12 @@ def _ingest_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: lis
     insert_rows(con, "stg_file", _STG_FILE_COLUMNS, meta)
     _check_row_counts(con, limits, chunk, early)
     _validate.resolve_units(con)
-    _validate.collect_errors(con)
+    _validate.file_languages(con, language)
+    _validate.collect_errors(con, language)
+    languages = dict(con.execute("SELECT file_no, language FROM stg_lang").fetchall())
     insert_rows(con, "stg_error", ("file_no", "src_part", "src_row", "col", "value", "reason"),
-                [(file_no, e.part, e.row, e.column, e.value, e.reason) for file_no, errors in early.items() for e in errors])
+                [(file_no, e.part, e.row, e.column, e.value, reason_in(e, languages.get(file_no)))
+                 for file_no, errors in early.items() for e in errors])
     return _commit_chunk(con, store, chunk)
 
 

@@ -23,8 +23,10 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
+from warehouse import units
 from warehouse.errors import EcoclusterError
-from warehouse.indicators import CATALOGUE
+from warehouse.indicators import CATALOGUE, Indicator, Role
+from warehouse.messages import catalog
 from warehouse.sections import SECTIONS, Field, Kind
 
 TEMPLATE_VERSION = "1"
@@ -34,10 +36,11 @@ INSTRUCTIONS_SHEET = {"it": "Istruzioni", "lv": "Instrukcijas", "en": "Instructi
 DATA_ROWS = 1000  # rows prepared with dropdowns below each header
 _FIXED_TIME = dt.datetime(2026, 1, 1)
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
-# Unit spellings offered in the dropdown; others may be typed (the ingester converts or rejects).
-UNITS = ("MWh", "kWh", "GJ", "%", "t", "kg", "m3", "l", "m2", "ha", "FTE", "inhabitants", "overnight_stay",
-         "kEUR", "mg/Nm3", "mg/l", "l/s", "dB(A)")
+# Unit spellings offered in the dropdown, exactly what the ingester accepts (warehouse.units);
+# others may be typed (the ingester converts or rejects).
+UNITS = units.SPELLINGS
 _BOOLEANS = ("TRUE", "FALSE")
+_DISPLAY = {"m**3": "m³", "m**2": "m²", "percent": "%", "person": "FTE", "overnight_stay": "overnight_stay"}
 
 _TEXT: dict[str, dict[str, str]] = {
     "title": {"it": "Modulo di comunicazione dati EMAS del cluster",
@@ -65,9 +68,53 @@ _TEXT: dict[str, dict[str, str]] = {
     "required": {"it": "obbligatorio", "lv": "obligāts", "en": "required"},
     "optional": {"it": "facoltativo", "lv": "neobligāts", "en": "optional"},
     "values": {"it": "Valori ammessi", "lv": "Atļautās vērtības", "en": "Allowed values"},
-    "indicators": {"it": "Codici degli indicatori (unità di riferimento)",
-                   "lv": "Rādītāju kodi (pamata mērvienība)", "en": "Indicator codes (canonical unit)"},
+    "indicators": {"it": "Indicatori: codice, unità di riferimento, significato, unità accettate",
+                   "lv": "Rādītāji: kods, pamata mērvienība, nozīme, pieņemtās mērvienības",
+                   "en": "Indicators: code, canonical unit, meaning, accepted units"},
+    "indicators_intro": {
+        "it": "Per ogni indicatore A indicare il totale annuo dell'organizzazione (somma di tutti i siti); B è la "
+              "produzione o la dimensione (presenze, addetti, abitanti) con cui il coordinatore calcola R = A/B. "
+              "Il valore può essere scritto in una qualsiasi delle unità accettate: viene convertito nell'unità "
+              "di riferimento. Se un valore cambia di circa mille volte rispetto all'anno precedente (kWh "
+              "scritti come MWh, kg come t) il file è bloccato finché il valore non è corretto o giustificato "
+              "nella colonna 'justification'.",
+        "lv": "Katram A rādītājam norādiet organizācijas gada kopsummu (visu objektu summa); B ir produkcija vai "
+              "lielums (nakšņošanas, darbinieki, iedzīvotāji), ar ko koordinators aprēķina R = A/B. Vērtību var "
+              "rakstīt jebkurā no pieņemtajām mērvienībām: tā tiek pārvērsta pamata mērvienībā. Ja vērtība, "
+              "salīdzinot ar iepriekšējo gadu, mainās apmēram tūkstoš reižu (kWh ierakstītas kā MWh, kg kā t), "
+              "dalībnieks tiek bloķēts, līdz vērtība ir labota vai pamatota ailē 'justification'.",
+        "en": "For each A indicator give the organisation's annual total (all sites added up); B is the output or "
+              "size (overnight stays, employees, inhabitants) the coordinator divides by to get R = A/B. The "
+              "value may be written in any of the accepted units: it is converted to the canonical unit. A value "
+              "about a thousand times the previous year's (kWh written as MWh, kg as t) blocks the member until "
+              "it is corrected or explained in the 'justification' column."},
 }
+_ROLE_TEXT: dict[Role, dict[str, str]] = {
+    Role.CORE: {"it": "A: totale annuo", "lv": "A: gada kopsumma", "en": "A: annual total"},
+    Role.OUTPUT: {"it": "B: produzione o dimensione", "lv": "B: produkcija vai lielums", "en": "B: output or size"},
+    Role.CLUSTER: {"it": "indicatore condiviso del cluster", "lv": "klastera kopīgais rādītājs",
+                   "en": "shared cluster indicator"},
+}
+
+
+def _indicator_name(indicator: Indicator, lang: str) -> str:
+    """The indicator's name as the member's statement prints it: the statements' catalog holds
+    the one translation of every indicator name (read as data; warehouse does not import statements)."""
+    return catalog("statements", "statements", lang).gettext(indicator.label)
+
+
+def _accepted(indicator: Indicator) -> str:
+    """The dropdown spellings the ingester converts into the indicator's canonical unit."""
+    accepted = []
+    for spelling in UNITS:
+        if units.normalise(spelling) == "dimensionless":
+            continue  # dB(A), pH: "converts" to a share, but means nothing as one
+        try:
+            units.factor(spelling, indicator.unit)
+        except units.UnitError:
+            continue
+        accepted.append(spelling)
+    return ", ".join(accepted)
 _KIND_TEXT: dict[Kind, dict[str, str]] = {
     Kind.TEXT: {"it": "testo", "lv": "teksts", "en": "text"},
     Kind.NUMBER: {"it": "numero", "lv": "skaitlis", "en": "number"},
@@ -214,10 +261,15 @@ def _instructions(wb: Workbook, lang: str) -> None:
             need = _TEXT["required" if f.required else "optional"][lang]
             allowed = ", ".join(f.choices) if f.kind is Kind.CHOICE and len(f.choices) < 15 else ""
             lines.append(("", f.name, f"{_KIND_TEXT[f.kind][lang]}, {need}" + (f": {allowed}" if allowed else "")))
-    lines += [(), (_TEXT["indicators"][lang],)]
-    lines += [(i.code, i.unit.replace("**", "^"), i.label) for i in CATALOGUE]
+    lines += [(), (_TEXT["indicators"][lang],), (_TEXT["indicators_intro"][lang],)]
+    intro_row = len(lines)
+    lines += [(i.code, _DISPLAY.get(i.unit, i.unit),
+               f"{_indicator_name(i, lang)} ({_ROLE_TEXT[i.role][lang]}); {_accepted(i)}") for i in CATALOGUE]
     for row in lines:
         ws.append(row)
+    ws.cell(intro_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(f"A{intro_row}:C{intro_row}")
+    ws.row_dimensions[intro_row].height = 75
     ws["A1"].font = Font(bold=True, size=14)
     ws["A3"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells("A3:C3")

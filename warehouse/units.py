@@ -10,6 +10,8 @@ from functools import cache, lru_cache
 
 import pint
 
+from warehouse.messages import N_
+
 # Units that the EMAS indicators need beyond SI. Fuel quantities are converted to energy with
 # net calorific values (typical values, IPCC 2006 Vol. 2 Table 1.2 / national inventories).
 _DEFINITIONS = """
@@ -39,6 +41,22 @@ _ALIASES = {
     "db(a)": "dimensionless", "dba": "dimensionless", "ph": "dimensionless",
 }
 
+# The spellings the member's workbook offers in its unit dropdown: the canonical units and the
+# ways members write them (including what the bundled samples use: mc, m², presenze, abitanti).
+# Each one is accepted by :func:`normalise` (tests/sample/test_template.py proves it); others may
+# still be typed and are converted or refused the same way.
+SPELLINGS = (
+    "MWh", "kWh", "GJ", "MJ", "l_diesel", "l_heating_oil", "l_lpg", "Sm3_gas", "%",
+    "t", "kg", "t CO2e", "kg CO2e", "tonnellate",
+    "m3", "m³", "mc", "l", "litri",
+    "m2", "m²", "ha",
+    "FTE", "employees", "dipendenti", "darbinieki", "inhabitants", "abitanti", "iedzīvotāji",
+    "overnight_stay", "presenze", "nakšņošanas",
+    "kEUR", "EUR",
+    "mg/Nm3", "mg/l", "µg/m3", "l/s", "dB(A)",
+)
+
+
 @cache
 def registry() -> pint.UnitRegistry:
     """Built on first use: loading pint's definitions costs a noticeable part of a CLI start."""
@@ -48,20 +66,26 @@ def registry() -> pint.UnitRegistry:
 
 
 class UnitError(ValueError):
-    """A unit that cannot be read, or that does not measure what the field needs."""
+    """A unit that cannot be read, or that does not measure what the field needs; ``message`` is
+    the msgid (warehouse.messages) and ``params`` its fields, so a refusal can be translated."""
+
+    def __init__(self, message: str, **params: str) -> None:
+        super().__init__(message.format(**params))
+        self.message = message
+        self.params = params
 
 
 def normalise(text: str) -> str:
     """The registry spelling of a submitted unit, or UnitError."""
     raw = " ".join(text.strip().split())
     if not raw:
-        raise UnitError("the unit is missing")
+        raise UnitError(N_("the unit is missing"))
     spelled = _ALIASES.get(raw.lower(), raw)
     try:
         registry().parse_units(spelled)
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
             TypeError, ValueError, AssertionError) as e:
-        raise UnitError(f"unknown unit {text!r}") from e
+        raise UnitError(N_("unknown unit '{unit}'"), unit=text) from e
     return spelled
 
 
@@ -72,9 +96,10 @@ def factor(unit: str, target: str) -> float:
     try:
         return float(registry().Quantity(1.0, source).to(target).magnitude)
     except pint.errors.DimensionalityError as e:
-        raise UnitError(f"{unit!r} cannot be converted to {target} (it measures something else)") from e
+        raise UnitError(N_("'{unit}' cannot be converted to {target} (it measures something else)"),
+                        unit=unit, target=target) from e
     except pint.errors.OffsetUnitCalculusError as e:
-        raise UnitError(f"{unit!r} has an offset and cannot be used here") from e
+        raise UnitError(N_("'{unit}' has an offset and cannot be used here"), unit=unit) from e
 
 
 @lru_cache(maxsize=4096)

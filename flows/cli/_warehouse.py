@@ -76,6 +76,9 @@ def register(app: typer.Typer) -> None:
     def ingest(
         ctx: typer.Context,
         paths: Annotated[list[Path], typer.Argument(help="Submission files or folders (XLSX, CSV, JSON, cluster.json).")],
+        lang: Annotated[str, typer.Option(
+            "--lang", help="Language of the refusals: en, it, lv, or 'member' for each file's member's own "
+                           "language from the roster.")] = "en",
     ) -> None:
         """Load submissions into the warehouse; bad files are refused whole with every error listed.
 
@@ -88,7 +91,7 @@ def register(app: typer.Typer) -> None:
         with progress_bar() as bar:
             task = bar.add_task("ingesting", total=None)
             report = ingest_paths(con, open_store(home), paths, limits=Limits.from_config(home.config_section("ingest")),
-                                  progress=lambda n: bar.advance(task, n))
+                                  progress=lambda n: bar.advance(task, n), language=lang)
         con.close()
         print_ingest_report(report)
         if not report.ok:

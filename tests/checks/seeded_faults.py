@@ -5,7 +5,7 @@ from __future__ import annotations
 # fault kind in faults.json -> (rule, severity); kinds not listed are refused by ingestion instead
 CAUGHT_BY = {
     "missing_indicator": ("completeness.core_missing", "blocking"),
-    "unit_implausible": ("plausibility.yoy_jump", "warning"),
+    "unit_implausible": ("plausibility.unit_slip", "blocking"),
     "yoy_jump": ("plausibility.yoy_jump", "warning"),
     "expired_permit": ("compliance.permit_expired", "blocking"),
     "permit_exceedance": ("compliance.permit_exceeded", "blocking"),

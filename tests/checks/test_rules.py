@@ -78,3 +78,39 @@ def test_gx_verdict_and_counts_match_the_stored_rows(faulty: tuple[CheckRun, lis
     assert run.n_blocking == sum(r[2] == Severity.BLOCKING.value for r in rows)
     assert run.n_warning == sum(r[2] == Severity.WARNING.value for r in rows)
     assert Path(run.datadocs).is_file()
+
+
+def test_a_thousandfold_jump_blocks_until_the_member_justifies_it(
+        faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
+    _, rows = faulty
+    slip = [r for r in rows if r[1] == "F31" and r[0].startswith("plausibility.")]
+    assert [(r[0], r[2]) for r in slip if r[0] != "plausibility.peer_outlier_cluster"
+            and r[0] != "plausibility.peer_outlier_all"] == [("plausibility.unit_slip", "blocking")]
+    assert "1000 times the 2024 value" in slip[-1][5] and "justification column" in slip[-1][5]
+    explained = {(r[0], r[2]) for r in rows if r[1] == "F32"}
+    assert ("plausibility.yoy_jump", "warning") in explained
+    assert not [r for r in explained if r[1] == "blocking"]
+
+
+def test_data_docs_have_a_readable_offline_index_naming_members(
+        faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
+    run, _ = faulty
+    index = Path(run.datadocs)
+    assert index.name == "index.html" and index.parent.name == "all"
+    page = index.read_text(encoding="utf-8")
+    assert "<script" not in page and "http://" not in page and "https://" not in page  # nothing fetched
+    assert "plausibility.unit_slip" in page and "F31" in page and "most likely a unit slip" in page
+    assert "Members checked (" in page and "H1, H2" in page
+    validations = list((index.parent / "gx" / "validations" / "plausibility").rglob("*.html"))
+    assert validations and "members: F31" in validations[0].read_text(encoding="utf-8")
+
+
+def test_a_long_scope_gets_a_whole_folder_name() -> None:
+    from checks._run import folder_name
+
+    members = [f"IT-CL-CERRETO-{n:03d}" for n in range(16)]
+    many = folder_name("member " + ", ".join(members))
+    assert many.startswith("member_16-ids_") and len(many) <= 100
+    assert many != folder_name("member " + ", ".join(members[:-1] + ["IT-CL-CERRETO-999"]))
+    assert folder_name("member IT-CL-CERRETO-R02") == "member_IT-CL-CERRETO-R02"
+    assert folder_name("cluster LV-JEL; member LV-JEL-01") == "cluster_LV-JEL_member_LV-JEL-01"

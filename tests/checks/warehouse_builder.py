@@ -124,6 +124,11 @@ FAULTS: tuple[Fault, ...] = tuple(Fault(rules, member, sql) for rules, member, s
     (("completeness.b_missing",), "F08",
      f"DELETE FROM indicator_value WHERE {_MINE} AND indicator = 'output.overnight_stays'"),
     (("plausibility.yoy_jump",), "F09", _iv("value = value * 10", "energy.total_direct")),
+    (("plausibility.unit_slip",), "F31", _iv("value = value * 1000", "energy.total_direct")),
+    # the same slip explained by the member: a warning for the verifier, no longer blocking
+    (("plausibility.yoy_jump",), "F32",
+     _iv("value = value * 1000, justification = 'New district heating plant run for the whole valley'",
+         "energy.total_direct")),
     (("plausibility.peer_outlier_cluster", "plausibility.peer_outlier_all"), "F10",
      "UPDATE indicator_value SET value = value * 4 WHERE member_id = '{m}' AND indicator = 'water.total'"),
     (("plausibility.impossible_value",), "F11", _iv("value = 9000", "land.sealed")),

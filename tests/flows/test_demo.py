@@ -21,4 +21,10 @@ def test_demo_runs_end_to_end_on_a_fresh_home(tmp_path: Path) -> None:
     assert "Validated and registered" in out and "Blocked before verification" in out
     assert "registration package: home/objects/competent-body/" in out
     assert "DEMO" in out and "Data Docs" in out and "Try next" in out
+    # The trattoria whose kWh were declared as MWh (about 1000x its 2024 energy) is not signed, and
+    # the output says why (issue 14 item 8: a demo verifier once signed 93,070 MWh for it).
+    blocked = out.split("Blocked before verification", 1)[1].split("DEMO:", 1)[0]
+    trattoria = blocked.split("IT-CL-CERRETO-R02", 1)[1].split("\n  IT-", 1)[0]
+    assert "plausibility.unit_slip" in trattoria and "most likely a unit slip" in trattoria
+    assert "IT-CL-CERRETO-R02" not in out.split("Blocked before verification", 1)[0]
     assert done.stderr.strip() == "", done.stderr  # no log noise, no traceback at shutdown

@@ -56,3 +56,35 @@ def test_same_inputs_give_the_same_bytes(tmp_path: Path) -> None:
 def test_unknown_language_is_refused(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="de"):
         write_template(tmp_path / "x.xlsx", "de")
+
+
+def test_the_unit_dropdown_is_what_ingestion_accepts_including_the_samples_spellings(tmp_path: Path) -> None:
+    from warehouse import units
+    from warehouse.sample._sectors import UNIT_SPELLINGS
+
+    wb = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx", "it"))
+    lists = {c.value: [x.value for x in col[1:] if x.value is not None]
+             for col in wb["lists"].iter_cols() for c in col[:1]}
+    offered = lists["unit"]
+    for spelling in offered:
+        units.normalise(spelling)  # raises UnitError for a spelling ingestion would refuse
+    used = {s for by_lang in UNIT_SPELLINGS.values() for spellings in by_lang.values() for s, _, _ in spellings}
+    assert {"mc", "m²", "presenze"} <= used
+    assert sorted(used - set(offered)) == []
+
+
+@pytest.mark.parametrize(("lang", "name", "role", "intro"), [
+    ("it", "Consumo totale diretto di energia", "A: totale annuo", "Per ogni indicatore A"),
+    ("lv", "Kopējais tiešais enerģijas patēriņš", "A: gada kopsumma", "Katram A rādītājam"),
+    ("en", "Total direct energy use", "A: annual total", "For each A indicator"),
+])
+def test_indicators_are_explained_in_the_members_language(tmp_path: Path, lang: str, name: str, role: str,
+                                                          intro: str) -> None:
+    ws = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx", lang)).worksheets[0]
+    rows = {r[0].value: r for r in ws.iter_rows() if r[0].value}
+    energy = rows["energy.total_direct"]
+    assert energy[1].value == "MWh"
+    assert energy[2].value.startswith(f"{name} ({role}); MWh, kWh, GJ")
+    assert rows["water.total"][1].value == "m³" and "mc" in rows["water.total"][2].value
+    assert "presenze" in rows["output.overnight_stays"][2].value
+    assert any(str(k).startswith(intro) for k in rows)

@@ -184,3 +184,22 @@ def test_a_pdf_made_by_another_typst_release_is_not_compared_byte_for_byte(deliv
     content = next(c for c in report.checks if c.name == "pdf-content")
     assert report.ok and content.detail.startswith("not compared: the PDF was made by Typst 0.15")
     assert "Typst 99.0" in content.detail
+
+
+def test_the_registration_documents_are_in_the_members_language_and_english(delivered, tmp_path) -> None:
+    """IT-HOT-2 writes Italian: the Annex VI application and the signed Annex VII declaration
+    say everything in Italian first, then in English."""
+    store, key, _ = delivered
+    data = unpacked(store, key, tmp_path / "bag") / "data"
+    application = " ".join(pdf_text((data / "annex-vi-application.pdf").read_bytes()).split())
+    assert "Domanda di registrazione EMAS / EMAS registration application" in application
+    assert "REGOLAMENTO (CE) N. 1221/2009, ALLEGATO VI / REGULATION (EC) NO 1221/2009, ANNEX VI" in application
+    assert "Numero di accreditamento / Accreditation number" in application
+    assert "prima registrazione / first registration" in application
+    assert "La dichiarazione ambientale convalidata" in application and "The validated environmental" in application
+    declaration = (data / "annex-vii-declaration.txt").read_text(encoding="utf-8")
+    italian, english = declaration.split("\n\n")
+    assert italian.startswith("DEMO Verifier, verificatore ambientale EMAS con numero di accreditamento DEMO-V-0001")
+    assert "Il presente documento non equivale alla registrazione EMAS. Fatto a Ventasso il" in italian
+    assert english.startswith("DEMO Verifier, EMAS environmental verifier with accreditation number DEMO-V-0001")
+    assert "Done at Ventasso on" in english

@@ -10,6 +10,7 @@ import pytest
 from signing.store import LocalStore
 from tests.warehouse.builders import roster, submission, write_csv, write_json
 from warehouse import Home, ingest_paths
+from warehouse.errors import ConfigurationError
 from warehouse.sections import SECTIONS
 
 IND_HEADER = "member_id,reporting_year,site_id,indicator,value,unit,period_start,period_end,justification\n"
@@ -243,3 +244,19 @@ def test_rosters_of_one_batch_are_checked_against_each_other(con, store, tmp_pat
     assert con.execute("SELECT cluster_id, name FROM cluster").fetchall() == [("IT-TEST", "Renamed cluster")]
     assert con.execute("SELECT count(*) FROM submission WHERE kind = 'roster'").fetchone() == (2,)
     assert ingest_paths(con, store, paths).count("unchanged") == 3 - 1  # the refused one is checked again
+
+
+def test_validation_refusals_follow_the_language_asked_for(rostered, store, tmp_path):
+    bad = submission()
+    bad["indicators"].append({"indicator": "water.total", "value": "lots", "unit": "m3"})
+    path = write_json(tmp_path / "bad.json", bad)
+    worded = {lang: " | ".join(str(e) for e in ingest_paths(rostered, store, [path], language=lang).rejected[0].errors)
+              for lang in ("en", "it", "lv", "member")}
+    assert "column value: is not a number" in worded["en"]
+    assert "column value: non è un numero" in worded["it"] and "column value: non è un numero" in worded["member"]
+    assert "column value: nav skaitlis" in worded["lv"]
+
+
+def test_an_unknown_message_language_is_refused(rostered, store, tmp_path):
+    with pytest.raises(ConfigurationError, match="choose one of en, it, lv"):
+        ingest_paths(rostered, store, [write_json(tmp_path / "a.json", submission())], language="de")

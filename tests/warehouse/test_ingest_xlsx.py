@@ -128,3 +128,44 @@ def test_not_a_zip(rostered, store, tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_bytes(b"PK but not really" + io.BytesIO(b"x" * 100).read())
     assert "not a valid XLSX workbook" in reasons(rostered, store, path)
+
+
+def test_a_text_cell_with_a_thousands_separator_is_refused_with_both_readings(rostered, store, tmp_path):
+    book = workbook()
+    book["indicators"]["B2"] = "323.410"  # typed as text in an Italian workbook: 323,410 kWh, not 323.41
+    book["indicators"]["C2"] = "kWh"
+    text = reasons(rostered, store, save(book, tmp_path / "w.xlsx"))
+    assert "sheet indicators, row 2, column value: cell B2 holds the text '323.410', not a number" in text
+    assert "323.41 if '.' is the decimal separator, or as 323410 if '.' separates thousands" in text
+    assert "type the number into the cell as a number" in text
+
+
+@pytest.mark.parametrize("typed", ["1,250", "1.250.000", "2.340,5"])
+def test_every_grouped_text_number_is_refused(rostered, store, tmp_path, typed: str) -> None:
+    book = workbook()
+    book["indicators"]["B3"] = typed
+    assert "cell B3 holds the text" in reasons(rostered, store, save(book, tmp_path / "w.xlsx"))
+
+
+def test_a_number_typed_as_a_number_or_plain_decimal_text_is_read(rostered, store, tmp_path):
+    book = workbook()
+    book["indicators"]["B2"] = 323.41  # a real number cell: nothing to guess
+    book["indicators"]["B3"] = "300.5"  # text, but not grouped by three: one reading only
+    assert ingest_paths(rostered, store, [save(book, tmp_path / "w.xlsx")]).ok
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("it", "la cella B2 contiene il testo '323.410', non un numero"),
+    ("lv", "šūnā B2 ir teksts '323.410', nevis skaitlis"),
+    ("member", "la cella B2 contiene il testo '323.410'"),  # the roster says IT-H01 writes Italian
+])
+def test_refusals_are_worded_in_the_members_language(rostered, store, tmp_path, lang: str, expected: str) -> None:
+    book = workbook()
+    book["indicators"]["B2"] = "323.410"
+    book["indicators"]["C3"] = "zorkmids"
+    report = ingest_paths(rostered, store, [save(book, tmp_path / "w.xlsx")], language=lang)
+    text = " | ".join(str(e) for e in report.rejected[0].errors)
+    assert expected in text
+    unknown = {"it": "unità di misura sconosciuta 'zorkmids'", "lv": "nezināma mērvienība 'zorkmids'",
+               "member": "unità di misura sconosciuta 'zorkmids'"}[lang]
+    assert unknown in text

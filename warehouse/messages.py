@@ -1,0 +1,82 @@
+"""The ingester's messages in the member's language (English, Italian, Latvian).
+
+A refusal is read by the member who must fix the file, so it is worded in the member's language
+(the roster's ``language``, or ``ecocluster ingest --lang``). Messages are gettext catalogs:
+``warehouse/locale/<lang>/LC_MESSAGES/ingest.po``, compiled in memory on first use exactly like
+the statements' catalogs (:func:`compiled_catalog` serves both), so nothing needs building.
+English is the source language; a message missing from a catalog stays English.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from warehouse.errors import RowError
+
+LANGUAGES = ("en", "it", "lv")
+DOMAIN = "ingest"
+
+
+def N_(message: str) -> str:
+    """Marks a message for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
+def compiled_catalog(package: str, language: str, domain: str) -> gettext.NullTranslations:
+    """``<package>/locale/<language>/LC_MESSAGES/<domain>.po`` compiled in memory: the result
+    depends on the ``.po`` bytes alone and needs no build step or writable cache."""
+    po = resources.files(package).joinpath("locale", language, "LC_MESSAGES", f"{domain}.po")
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=domain)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+@cache
+def catalog(package: str, domain: str, language: str) -> gettext.NullTranslations:
+    """The package's compiled catalog for a supported language (English needs none)."""
+    if language_of(language) == "en":
+        return gettext.NullTranslations()
+    return compiled_catalog(package, language, domain)
+
+
+def language_of(language: str | None) -> str:
+    """A supported language, English for anything else (a roster may name any ISO 639-1 code)."""
+    return language if language in LANGUAGES else "en"
+
+
+def translate(language: str | None, message: str, **params: object) -> str:
+    """``message`` (an English msgid with ``{name}`` fields) in ``language``, fields filled in."""
+    text = catalog("warehouse", DOMAIN, language_of(language)).gettext(message)
+    return text.format(**params) if params else text
+
+
+@dataclass(frozen=True)
+class LocalisedRowError(RowError):
+    """A refusal that knows its msgid and fields, so it can be worded in the member's language
+    once the member (and so the language) is known; ``reason`` is the English wording."""
+
+    message: str = ""
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, file: str, message: str, params: dict[str, str], **where: object) -> LocalisedRowError:
+        return cls(file, message.format(**params), message=message, params=tuple(sorted(params.items())),
+                   **where)  # type: ignore[arg-type]
+
+    def reason_in(self, language: str | None) -> str:
+        return translate(language, self.message, **dict(self.params))
+
+
+def reason_in(error: RowError, language: str | None) -> str:
+    """The error's reason in ``language`` where it knows its msgid, else as worded."""
+    return error.reason_in(language) if isinstance(error, LocalisedRowError) else error.reason
