@@ -11,9 +11,9 @@
 #   -disableHttp        the master's and the filer's HTTP APIs are not served at all (nor the
 #                       Iceberg and Lance catalogs: port 0);
 #   WEED_JWT_*          random keys made at each start and handed to this process only (never
-#                       written to disk): the volume server then refuses a write or delete without
-#                       a token the master signed for that file id, and a filer HTTP API, if one is
-#                       ever enabled, every request without a token the S3 gateway signed.
+#                       written to disk): the volume server then refuses a read, write or delete
+#                       without a token the master signed for that file id, and a filer HTTP API, if
+#                       one is ever enabled, every request without a token the S3 gateway signed.
 #   gRPC mutual TLS     the components talk gRPC, which has no other authentication (`weed shell`
 #                       over it deletes anything): DIR/security.toml names a CA and one certificate
 #                       made at each start (the CA's key is discarded once it has signed), files 0600
@@ -67,10 +67,10 @@ start)
   export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-ecocluster}"
   export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-ecocluster-secret}"
   # Tokens live 10 s and only this process signs and checks them: fresh keys at every start.
-  read -r jwt jwt_filer jwt_filer_read <<<"$(python3 -c 'import secrets; print(*(secrets.token_hex(32) for _ in range(3)))')"
+  read -r jwt jwt_read jwt_filer jwt_filer_read <<<"$(python3 -c 'import secrets; print(*(secrets.token_hex(32) for _ in range(4)))')"
   grpc_tls "$dir"
   cd "$dir"  # weed reads ./security.toml first
-  WEED_JWT_SIGNING_KEY="$jwt" WEED_JWT_FILER_SIGNING_KEY="$jwt_filer" WEED_JWT_FILER_SIGNING_READ_KEY="$jwt_filer_read" \
+  WEED_JWT_SIGNING_KEY="$jwt" WEED_JWT_SIGNING_READ_KEY="$jwt_read" WEED_JWT_FILER_SIGNING_KEY="$jwt_filer" WEED_JWT_FILER_SIGNING_READ_KEY="$jwt_filer_read" \
   nohup "$weed" mini -dir="$dir/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 -admin.ui=false \
     -master.telemetry=false -webdav=false -disableHttp \
     -filer.localSocket="$dir/filer.sock" -s3.localSocket="$dir/s3.sock" \

@@ -1,6 +1,6 @@
 """The SeaweedFS the project starts (infra/seaweedfs.sh, the same script the s3 fixture runs) exposes
 only the S3 API: no HTTP request without credentials, on any port or socket the process listens on,
-deletes or alters a COMPLIANCE-locked version, and gRPC needs the client certificate.
+deletes, alters or even reads a COMPLIANCE-locked version, and gRPC needs the client certificate.
 
 Issue 13 finding 5: with `weed mini`'s defaults a plain HTTP DELETE on the filer removed a locked
 version, and a GET of the master's ``/col/delete`` destroyed the whole bucket's data, while the S3
@@ -23,7 +23,7 @@ from tests.fixtures_s3 import S3Server
 pytestmark = pytest.mark.s3
 
 WEED = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "weed"
-ALTERING = ("DELETE", "PUT", "POST")
+METHODS = ("DELETE", "PUT", "POST", "GET")  # altering ones, and a read of the locked bytes
 # Master endpoints that change or destroy data on a GET (collection = bucket in SeaweedFS).
 MASTER_ADMIN = ("/col/delete?collection={bucket}", "/vol/vacuum?garbageThreshold=0", "/vol/grow?collection={bucket}",
                 "/submit", "/dir/assign?collection={bucket}")
@@ -87,7 +87,7 @@ def test_grpc_needs_the_client_certificate(s3_server: S3Server, tmp_path: Path) 
     assert store.bucket not in _shell(process, "fs.ls /buckets", tmp_path, 8)  # no ./security.toml here
 
 
-def test_only_loopback_and_no_uncredentialed_http_request_alters_a_locked_version(s3_server: S3Server) -> None:
+def test_only_loopback_and_no_uncredentialed_http_request_alters_or_reads_a_locked_version(s3_server: S3Server) -> None:
     store = S3Store.from_config(s3_server.storage_config(retention_days=1))
     key = "approvals/c1/2026/m1/locked.dsse.json"
     stored = store.put(key, b"evidence", content_type="application/json")
@@ -104,7 +104,7 @@ def test_only_loopback_and_no_uncredentialed_http_request_alters_a_locked_versio
     answered: dict[tuple[object, str, str], int | str] = {}
     for where in [*sorted(inet), *unix]:
         for path in targets:
-            for method in ALTERING:
+            for method in METHODS:
                 answered[(where, method, path)] = _request(where, method, path)
         for admin in MASTER_ADMIN:
             path = admin.format(bucket=bucket)
