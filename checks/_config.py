@@ -13,6 +13,9 @@ Defaults (every key is optional)::
     [checks.severity]    # any rule may be made "blocking" or "warning"
     "plausibility.yoy_jump" = "blocking"
 
+``plausibility.unit_slip`` (about 1000x or 1/1000 of the previous year, unjustified) is blocking
+by default and not a threshold: it is what a kWh/MWh or kg/t slip looks like.
+
 Each rule's default severity is in its suite module (``checks/_quality.py`` and siblings): data
 that cannot be right, missing core indicators and legal non-compliance block a member;
 plausibility findings go to the verifier's review as warnings.

@@ -52,9 +52,9 @@ def write_index(path: Path, *, year: int, scope: str, members: Sequence[str], ru
         f"<h1>Check results, reporting year {year}</h1>",
         f'<p class="scope"><strong>Scope:</strong> {escape(scope)}</p>',
         f'<p class="scope"><strong>Members checked ({len(members)}):</strong> {escape(", ".join(members)) or "none"}</p>',
-        f'<p class="muted">Built from the stored results; readable offline. GX\'s own pages: '
-        f'<a href="{GX_FOLDER}/index.html">{GX_FOLDER}/index.html</a> (their layout loads libraries from the '
-        "internet).</p>",
+        (f'<p class="muted">Built from the stored results; readable offline. GX\'s own pages: '
+         f'<a href="{GX_FOLDER}/index.html">{GX_FOLDER}/index.html</a> (their layout loads libraries from the '
+         "internet).</p>"),
     ]
     for suite in dict.fromkeys(r.suite for r in rules):
         parts.append(f"<h2>{escape(suite)}</h2><table><tr><th>rule</th><th>severity</th><th>checks that</th>"

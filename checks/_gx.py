@@ -87,8 +87,10 @@ def validate(reader: duckdb.DuckDBPyConnection, scope_sql: str, rules: tuple[Rul
 
     GX reads through cursors of ``reader`` (a read-only connection): DuckDB refuses a second
     connection to the same file with other settings in one process, and sharing the reader
-    means GX and the attribution queries see the same snapshot.
+    means GX and the attribution queries see the same snapshot. ``members`` (rule -> the member
+    ids DuckDB attributed its failures to) is shown on the validation pages.
     """
+    failing = members or {}
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     for site in context.get_site_names():
@@ -110,7 +112,8 @@ def validate(reader: duckdb.DuckDBPyConnection, scope_sql: str, rules: tuple[Rul
             for r in (r for r in rules if r.suite == suite_name):
                 suite.add_expectation(CountedRowsExpectation(
                     unexpected_rows_query=r.query, description=r.description,
-                    severity=_GX_SEVERITY[r.severity], meta={"rule": r.name, "severity": r.severity.value, "members": members.get(r.name, "")},
+                    severity=_GX_SEVERITY[r.severity],
+                    meta={"rule": r.name, "severity": r.severity.value, "members": failing.get(r.name, "")},
                 ))
             definition = context.validation_definitions.add(
                 gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))

@@ -98,6 +98,9 @@ def _application_pdf(application: dict[str, Any]) -> bytes:
         "lang": language_of(language), "title": label(N_("EMAS registration application")),
         "regulation": label(N_("Regulation (EC) No 1221/2009, Annex VI")),
         "name": _text(org["name"]), "reference": f'{org["id"]} · {application["reportingYear"]}',
+        # validated by the DEMO verifier (signing.demo_verifier): say so on the page, in both languages
+        "demo": bilingual_text(language, N_("DEMO: validated by a DEMO verifier; not valid for EMAS registration."))
+        if str(verifier["accreditationNo"]).upper().startswith("DEMO-") else "",
         "sections": [
             {"heading": label(N_("Organisation")), "rows": [
                 [label(N_("Name")), _text(org["name"])], [label(N_("Identifier")), _text(org["id"])],

@@ -107,28 +107,33 @@ def parse_workbook(raw: RawFile, limits: Limits) -> tuple[ParsedRows, list[RowEr
     meta = {str(k.value).strip(): _cell_text(v) for k, v in book[_META_SHEET].iter_rows(min_row=1, max_row=10, max_col=2)
             if k.value is not None}
     if meta.get("template_version") != TEMPLATE_VERSION:
-        errors.append(RowError(name, f"template version {meta.get('template_version')!r} is not the current "
-                                     f"{TEMPLATE_VERSION!r}; copy your data into a new `ecocluster template`",
-                               part="sheet submission", column="template_version"))
+        errors.append(LocalisedRowError.of(
+            name, N_("template version '{got}' is not the current '{current}'; copy your data into a new "
+                     "`ecocluster template`"), {"got": str(meta.get("template_version")), "current": TEMPLATE_VERSION},
+            part="sheet submission", column="template_version"))
     parsed = ParsedRows(member_id=meta.get("member_id"), reporting_year=meta.get("reporting_year"))
     for key in ("member_id", "reporting_year"):
         if not meta.get(key):
-            errors.append(RowError(name, f"'{key}' is missing", part="sheet submission", column=key))
+            errors.append(LocalisedRowError.of(name, N_("'{key}' is missing"), {"key": key}, part="sheet submission",
+                                               column=key))
     for sheet in book.worksheets:
         section = BY_NAME.get(sheet.title)
         if section is None:
             continue
         where = f"sheet {sheet.title}"
         if sheet.sheet_state != "visible":
-            errors.append(RowError(name, "section sheet is hidden; unhide it and check its contents", part=where))
+            errors.append(LocalisedRowError.of(name, N_("section sheet is hidden; unhide it and check its contents"),
+                                               {}, part=where))
             continue
         if sheet.max_row > limits.max_rows:
-            errors.append(RowError(name, f"{sheet.max_row} rows, more than the {limits.max_rows} allowed", part=where))
+            errors.append(LocalisedRowError.of(name, N_("{n} rows, more than the {limit} allowed"),
+                                               {"n": str(sheet.max_row), "limit": str(limits.max_rows)}, part=where))
             continue
         merged = list(sheet.merged_cells.ranges)
         if merged:
-            errors.append(RowError(name, f"merged cells ({merged[0].coord}); unmerge them so each cell holds one value",
-                                   part=where))
+            errors.append(LocalisedRowError.of(
+                name, N_("merged cells ({cells}); unmerge them so each cell holds one value"),
+                {"cells": merged[0].coord}, part=where))
             continue
         rows = sheet.iter_rows()
         header_cells = next(rows, ())
@@ -137,20 +142,22 @@ def parse_workbook(raw: RawFile, limits: Limits) -> tuple[ParsedRows, list[RowEr
         numeric = {f.name for f in section.fields if f.kind is Kind.NUMBER}
         for col_no, title in enumerate(header):
             if title is not None and title not in allowed:
-                errors.append(RowError(name, f"unknown column heading; expected one of {', '.join(sorted(allowed))}",
-                                       part=where, row=1, column=title))
+                errors.append(LocalisedRowError.of(name, N_("unknown column heading; expected one of {allowed}"),
+                                                   {"allowed": ", ".join(sorted(allowed))}, part=where, row=1,
+                                                   column=title))
         for cells in rows:
             values: dict[str, str | None] = {}
             row_no = cells[0].row if cells else 0
             for title, cell in zip(header, cells):
                 if title is None or title not in allowed:
                     if cell.value not in (None, ""):
-                        errors.append(RowError(name, "value in a column without a heading", part=where, row=row_no,
-                                               column=cell.column_letter))
+                        errors.append(LocalisedRowError.of(name, N_("value in a column without a heading"), {},
+                                                           part=where, row=row_no, column=cell.column_letter))
                     continue
                 if cell.data_type == "f":
-                    errors.append(RowError(name, "contains a formula; type or paste the value instead", part=where,
-                                           row=row_no, column=title, value=str(cell.value)[:80]))
+                    errors.append(LocalisedRowError.of(name, N_("contains a formula; type or paste the value instead"),
+                                                       {}, part=where, row=row_no, column=title,
+                                                       value=str(cell.value)[:80]))
                     continue
                 grouped = grouped_number(cell, name, where, title) if title in numeric else None
                 if grouped is not None:

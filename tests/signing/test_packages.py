@@ -197,6 +197,7 @@ def test_the_registration_documents_are_in_the_members_language_and_english(deli
     assert "Numero di accreditamento / Accreditation number" in application
     assert "prima registrazione / first registration" in application
     assert "La dichiarazione ambientale convalidata" in application and "The validated environmental" in application
+    assert "DEMO: convalidata da un verificatore DEMO" in application and "not valid for EMAS registration" in application
     declaration = (data / "annex-vii-declaration.txt").read_text(encoding="utf-8")
     italian, english = declaration.split("\n\n")
     assert italian.startswith("DEMO Verifier, verificatore ambientale EMAS con numero di accreditamento DEMO-V-0001")

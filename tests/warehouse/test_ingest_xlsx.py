@@ -169,3 +169,13 @@ def test_refusals_are_worded_in_the_members_language(rostered, store, tmp_path, 
     unknown = {"it": "unità di misura sconosciuta 'zorkmids'", "lv": "nezināma mērvienība 'zorkmids'",
                "member": "unità di misura sconosciuta 'zorkmids'"}[lang]
     assert unknown in text
+
+
+def test_workbook_structure_refusals_are_worded_in_the_members_language(rostered, store, tmp_path):
+    book = workbook()
+    book["indicators"]["B2"] = "=1+1"
+    book["indicators"]["F2"] = "stray"
+    report = ingest_paths(rostered, store, [save(book, tmp_path / "w.xlsx")], language="member")
+    text = " | ".join(str(e) for e in report.rejected[0].errors)
+    assert "contiene una formula; digitare o incollare il valore" in text
+    assert "valore in una colonna senza intestazione" in text
