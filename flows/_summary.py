@@ -58,7 +58,7 @@ class CycleSummary:
                 lines.append(f"- **{m.member_id}** ({m.state} at {m.stage}): " + "; ".join(m.reasons))
         if self.joint:
             lines += ["", "## Joint statements", "", f"{JOINT_ROLE}", ""]
-            lines += [f"- {j}" for j in self.joint]
+            lines += [f"- {j}: `{j.location}`" for j in self.joint]
         done = [m for m in self.members if m.artefacts]
         if done:
             lines += ["", "## Artefacts", ""]

@@ -93,7 +93,7 @@ def _print(summary: CycleSummary) -> None:
 
         console.print("\n[bold]Joint statements[/]", soft_wrap=True)
         for j in summary.joint:
-            console.print(f"  {escape(str(j))}", soft_wrap=True)
+            console.print(f"  {escape(str(j))}: {escape(_where(j.location))}", soft_wrap=True)
         console.print(f"  {JOINT_ROLE}", soft_wrap=True)
     others = [n for n in summary.notes if n.split(":")[0] not in {m.member_id for m in summary.members}]
     for note in others:
