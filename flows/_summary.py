@@ -46,7 +46,7 @@ class CycleSummary:
 
     def markdown(self) -> str:
         counts = ", ".join(f"{n} {state}" for state, n in sorted(self.counts().items())) or "no member due"
-        lines = [f"# {self.kind} cycle {self.year}", "", f"{len(self.members)} member(s) due: {counts}.", ""]
+        lines = [f"# {self.kind} cycle {self.year}", "", f"{len(self.members)} member(s) in scope: {counts}.", ""]
         lines += ["| stage | passed | blocked | artefacts |", "|---|---|---|---|"]
         lines += [f"| {s.stage} | {len(s.passed)} | {len(s.blocked)} | {len(s.artefacts)} |" for s in self.stages]
         if self.notes:

@@ -67,7 +67,7 @@ def _where(location: str) -> str:
 
 def _print(summary: CycleSummary) -> None:
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts().items())) or "no member due"
-    console.print(f"\n[bold]{summary.kind} cycle {summary.year}[/]: {len(summary.members)} member(s) due — {counts}")
+    console.print(f"\n[bold]{summary.kind} cycle {summary.year}[/]: {len(summary.members)} member(s) in scope — {counts}")
     groups = (("registered", "Validated and registered"), ("approved", "Approved, package not built yet"),
               ("waiting", "Waiting for a verifier's signature"), ("rejected", "Rejected by the verifier"),
               ("blocked", "Blocked before verification"), ("not due", "Not due this year (data checked)"),
