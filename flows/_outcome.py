@@ -51,7 +51,7 @@ class JointStatement:
                     f"(replaces {self.previous[:12]}, now out of date)")
         else:
             what = f"statement {self.statement_id[:12]} is up to date"
-        return f"{self.cluster_id} ({self.language}): {what} — {self.location}"
+        return f"{self.cluster_id} ({self.language}): {what}"
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ class CycleSummary:
 
     def markdown(self) -> str:
         counts = ", ".join(f"{n} {state}" for state, n in sorted(self.counts().items())) or "no member due"
-        lines = [f"# {self.kind} cycle {self.year}", "", f"{len(self.members)} member(s) due: {counts}.", ""]
+        lines = [f"# {self.kind} cycle {self.year}", "", f"{len(self.members)} member(s) in scope: {counts}.", ""]
         lines += ["| stage | passed | blocked | artefacts |", "|---|---|---|---|"]
         lines += [f"| {s.stage} | {len(s.passed)} | {len(s.blocked)} | {len(s.artefacts)} |" for s in self.stages]
         if self.notes:
@@ -58,7 +58,7 @@ class CycleSummary:
                 lines.append(f"- **{m.member_id}** ({m.state} at {m.stage}): " + "; ".join(m.reasons))
         if self.joint:
             lines += ["", "## Joint statements", "", f"{JOINT_ROLE}", ""]
-            lines += [f"- {j}" for j in self.joint]
+            lines += [f"- {j}: `{j.location}`" for j in self.joint]
         done = [m for m in self.members if m.artefacts]
         if done:
             lines += ["", "## Artefacts", ""]

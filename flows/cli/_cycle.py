@@ -67,7 +67,7 @@ def _where(location: str) -> str:
 
 def _print(summary: CycleSummary) -> None:
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts().items())) or "no member due"
-    console.print(f"\n[bold]{summary.kind} cycle {summary.year}[/]: {len(summary.members)} member(s) due — {counts}")
+    console.print(f"\n[bold]{summary.kind} cycle {summary.year}[/]: {len(summary.members)} member(s) in scope — {counts}")
     groups = (("registered", "Validated and registered"), ("approved", "Approved, package not built yet"),
               ("waiting", "Waiting for a verifier's signature"), ("rejected", "Rejected by the verifier"),
               ("blocked", "Blocked before verification"), ("not due", "Not due this year (data checked)"),
@@ -93,7 +93,7 @@ def _print(summary: CycleSummary) -> None:
 
         console.print("\n[bold]Joint statements[/]", soft_wrap=True)
         for j in summary.joint:
-            console.print(f"  {escape(str(j))}", soft_wrap=True)
+            console.print(f"  {escape(str(j))}: {escape(_where(j.location))}", soft_wrap=True)
         console.print(f"  {JOINT_ROLE}", soft_wrap=True)
     others = [n for n in summary.notes if n.split(":")[0] not in {m.member_id for m in summary.members}]
     for note in others:

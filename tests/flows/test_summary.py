@@ -33,7 +33,7 @@ def test_the_last_stage_reached_decides_the_state() -> None:
 def test_markdown_and_table_say_the_same() -> None:
     summary = summarise("annual", 2025, DUE, STAGES, ["WAIT: someone must sign statement s"])
     md = summary.markdown()
-    assert "5 member(s) due: 1 blocked, 1 not started, 1 registered, 1 rejected, 1 waiting." in md
+    assert "5 member(s) in scope: 1 blocked, 1 not started, 1 registered, 1 rejected, 1 waiting." in md
     assert "- **BAD** (blocked at check): rule x: fix row 3" in md
     assert "- OK registration package: `/p/ok.tar`" in md
     assert "## Next steps" in md and "- WAIT: someone must sign statement s" in md
