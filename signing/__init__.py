@@ -2,8 +2,9 @@
 
 Public API (everything else is private):
 
-* PKI and keys: :func:`init_ca`, :func:`issue_verifier`, :func:`revoke`, :func:`trust_anchors`,
-  :func:`demo_verifier` (DEMO CA + verifier in a home folder, key password ``demo``).
+* PKI and keys: :func:`init_ca`, :func:`issue_verifier`, :func:`revoke` (with a CRLReason and an
+  optional InvalidityDate), :func:`refresh_crl`, :func:`trust_anchors`, :func:`demo_verifier` (DEMO
+  CA + verifier in a home folder, key password :data:`DEMO_PASSWORD`).
 * Approvals: :func:`sign_decision` (verifier side: signs WITHOUT recording; returns a
   :class:`SignedDecision` = DSSE envelope, certificate PEM and, for an approval, the PAdES-signed
   validated statement PDF; ``decision.files()`` names the files to drop as
@@ -32,6 +33,7 @@ from signing._keys import (
                              demo_verifier,
                              init_ca,
                              issue_verifier,
+                             refresh_crl,
                              revoke,
                              trust_anchors,
 )
@@ -54,6 +56,6 @@ __all__ = [
     "APPROVED", "DEMO_NACE", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed", "Draft", "KeyFiles",
     "PackageReport", "Receipt", "SignedDecision", "TrustAnchors", "VerifiedApproval", "approval_context", "approve",
     "build_packages", "claimed_decision", "demo_verifier", "draft_for", "export_review", "init_ca", "intake", "issue_verifier",
-    "mark_consulted", "open_store", "read_stored", "record_approval", "register_verifier", "revoke", "sign_approval", "sign_decision",
+    "mark_consulted", "open_store", "read_stored", "record_approval", "refresh_crl", "register_verifier", "revoke", "sign_approval", "sign_decision",
     "trust_anchors", "unpack", "verify_approval", "verify_archive", "verify_envelope", "verify_package",
 ]

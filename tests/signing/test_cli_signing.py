@@ -10,7 +10,8 @@ from flows.cli import app
 from signing import _keys
 from tests.signing.rows import drafted_member
 
-ENV = {"ECOCLUSTER_CA_PASSWORD": "ca-pw", "ECOCLUSTER_KEY_PASSWORD": "key-pw", "ECOCLUSTER_CB_PASSWORD": "cb-pw"}
+ENV = {"ECOCLUSTER_CA_PASSWORD": "ca-passphrase-1", "ECOCLUSTER_KEY_PASSWORD": "key-passphrase-1",
+       "ECOCLUSTER_CB_PASSWORD": "cb-passphrase-1"}
 
 
 def run(home, *args: str):
@@ -38,7 +39,7 @@ def test_pki_approve_register_intake_verify(con, home, tmp_path: Path) -> None:
     bare = run(home, "verify", str(envelope), "--trust", str(ca), "--cert", str(out / "cert.pem"),
                "--crl", str(_keys.ca_dir(home) / "crl.pem"))
     assert bare.exit_code == 0, bare.output
-    assert run(home, "pki", "revoke", str(out / "cert.pem")).exit_code == 0
+    assert run(home, "pki", "revoke", str(out / "cert.pem"), "--reason", "key-compromise").exit_code == 0
     revoked = run(home, "verify", str(package), "--trust", str(ca), "--crl", str(_keys.ca_dir(home) / "crl.pem"))
     assert revoked.exit_code == 3 and "FAIL approval/revocation" in revoked.output, revoked.output
     taken = run(home, "intake", "--country", "IT")
