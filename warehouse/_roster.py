@@ -13,11 +13,11 @@ from typing import Any
 
 import duckdb
 
+from warehouse import nace
 from warehouse.db import insert_rows
 from warehouse.errors import RowError
 from warehouse.indicators import OUTPUTS
 
-_NACE = re.compile(r"^\d{2}(\.\d{1,2})?$")
 # Member, cluster and site ids name folders, object keys, package files and receipts: ASCII letters
 # and digits in parts joined by one '.', '_' or '-' (no '/', no '..', no space or control character,
 # no look-alike letters from other scripts), as in roster.schema.json.
@@ -64,9 +64,9 @@ def validate(name: str, doc: dict[str, Any]) -> list[RowError]:
         return [RowError(name, "'cluster' must be an object", part="key cluster")]
     need("key cluster", None, cluster, "cluster_id", is_id(cluster.get("cluster_id")), _ID_RULE)
     need("key cluster", None, cluster, "name")
-    need("key cluster", None, cluster, "country", bool(_COUNTRY.match(str(cluster.get("country")))),
+    need("key cluster", None, cluster, "country", bool(_COUNTRY.fullmatch(str(cluster.get("country")))),
          "must be a two-letter country code such as IT")
-    need("key cluster", None, cluster, "language", bool(_LANG.match(str(cluster.get("language")))),
+    need("key cluster", None, cluster, "language", bool(_LANG.fullmatch(str(cluster.get("language")))),
          "must be a two-letter language code such as it")
     for i, cycle in enumerate(doc.get("cycles") or [], start=1):
         need("key cycles", i, cycle, "reporting_year", isinstance(cycle.get("reporting_year"), int),
@@ -85,13 +85,14 @@ def validate(name: str, doc: dict[str, Any]) -> list[RowError]:
             continue
         need(part, i, m, "member_id", is_id(m.get("member_id")), _ID_RULE)
         need(part, i, m, "legal_name")
-        need(part, i, m, "country", bool(_COUNTRY.match(str(m.get("country")))), "must be a two-letter country code")
-        need(part, i, m, "nace", bool(_NACE.match(str(m.get("nace")))), "must be a NACE code such as 55.10")
+        need(part, i, m, "country", bool(_COUNTRY.fullmatch(str(m.get("country")))), "must be a two-letter country code")
+        need(part, i, m, "nace", nace.is_code(m.get("nace")) and len(str(m.get("nace"))) >= 2,
+             "must be a NACE Rev. 2 division, group or class such as 55.10")
         need(part, i, m, "sector")
         need(part, i, m, "employees", isinstance(m.get("employees"), int) and m["employees"] >= 0,
              "must be a whole number of employees")
         need(part, i, m, "size_class", m.get("size_class") in _SIZE, "must be micro, small, medium or large")
-        need(part, i, m, "language", bool(_LANG.match(str(m.get("language")))), "must be a two-letter language code")
+        need(part, i, m, "language", bool(_LANG.fullmatch(str(m.get("language")))), "must be a two-letter language code")
         need(part, i, m, "b_indicator", m.get("b_indicator") in outputs, f"must be one of {', '.join(sorted(outputs))}")
         for flag in ("public_body", "derogation", "significant_env_risk"):
             if not isinstance(m.get(flag), bool):

@@ -2,10 +2,10 @@
 
 The sections (``A``..``U``) and the 88 divisions (``01``..``99``) with their titles ship as data in
 ``nace_rev2.json``, transcribed from Annex I of the regulation (the file names its source). A group
-(``55.1``) or class (``55.10``) is accepted when it is well formed under a listed division: the
-group digit is 1-9 and the class adds one digit 0-9. The full list of 272 groups and 615 classes is
-not shipped, so ``55.9`` passes although Annex I has no such group; a scope or a member code can
-still never name a division, or a section, that does not exist.
+(``55.1``) or class (``55.10``) is accepted when it is well formed under a listed division: one
+ASCII digit for the group (``0`` included: ``99.0``, ``75.0``) and one more for the class. The full
+list of 272 groups and 615 classes is not shipped, so ``55.9`` passes although Annex I has no such
+group; a scope or a member code can still never name a division, or a section, that does not exist.
 
 Codes nest: section ``I`` covers division ``55`` covers group ``55.1`` covers class ``55.10``.
 """
@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 
 _DATA = Path(__file__).with_name("nace_rev2.json")
-_SHAPE = re.compile(r"^(?:(?P<section>[A-U])|(?P<division>\d{2})(?:\.(?P<group>[1-9])(?P<cls>\d)?)?)$")
+_SHAPE = re.compile(r"^(?:(?P<section>[A-U])|(?P<division>[0-9]{2})(?:\.(?P<group>[0-9])(?P<cls>[0-9])?)?)$")
 
 
 class NotNace(ValueError):
@@ -46,7 +46,7 @@ def table() -> Nace:
 
 def code(value: str) -> str:
     """``value`` as a NACE Rev. 2 code (section letter, division, group or class), or :class:`NotNace`."""
-    match = _SHAPE.match(value)
+    match = _SHAPE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise NotNace(f"{value!r} is not a NACE Rev. 2 code: expected a section letter A-U, a division such as "
                       "55, a group such as 55.1 or a class such as 55.10")
