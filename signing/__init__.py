@@ -4,7 +4,9 @@ Public API (everything else is private):
 
 * PKI and keys: :func:`init_ca`, :func:`issue_verifier`, :func:`revoke` (with a CRLReason and an
   optional InvalidityDate), :func:`refresh_crl`, :func:`trust_anchors`, :func:`demo_verifier` (DEMO
-  CA + verifier in a home folder, key password :data:`DEMO_PASSWORD`).
+  CA + verifier in a home folder, key password :data:`DEMO_PASSWORD`); :func:`current_crl` (the
+  CA's newest CRL, refused as rule ``crl-freshness`` when stale) and :func:`revocation` (a
+  certificate's :class:`Revocation` entry: reason and dates) for every reader of revocation data.
 * Approvals: :func:`sign_decision` (verifier side: signs WITHOUT recording; returns a
   :class:`SignedDecision` = DSSE envelope, certificate PEM and, for an approval, the PAdES-signed
   validated statement PDF; ``decision.files()`` names the files to drop as
@@ -39,6 +41,7 @@ from signing._keys import (
 )
 from signing._offline import PackageReport, verify_archive, verify_envelope, verify_package
 from signing._package import build_packages, unpack
+from signing._pki import Revocation
 from signing._records import approval_context, draft_for, mark_consulted, register_verifier
 from signing._stored import read as read_stored
 from signing._verify import (
@@ -48,14 +51,16 @@ from signing._verify import (
                              TrustAnchors,
                              VerifiedApproval,
                              claimed_decision,
+                             current_crl,
+                             revocation,
                              verify_approval,
 )
 from signing.store import open_store
 
 __all__ = [
     "APPROVED", "DEMO_NACE", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed", "Draft", "KeyFiles",
-    "PackageReport", "Receipt", "SignedDecision", "TrustAnchors", "VerifiedApproval", "approval_context", "approve",
-    "build_packages", "claimed_decision", "demo_verifier", "draft_for", "export_review", "init_ca", "intake", "issue_verifier",
-    "mark_consulted", "open_store", "read_stored", "record_approval", "refresh_crl", "register_verifier", "revoke", "sign_approval", "sign_decision",
+    "PackageReport", "Receipt", "Revocation", "SignedDecision", "TrustAnchors", "VerifiedApproval", "approval_context", "approve",
+    "build_packages", "claimed_decision", "current_crl", "demo_verifier", "draft_for", "export_review", "init_ca", "intake", "issue_verifier",
+    "mark_consulted", "open_store", "read_stored", "record_approval", "refresh_crl", "register_verifier", "revocation", "revoke", "sign_approval", "sign_decision",
     "trust_anchors", "unpack", "verify_approval", "verify_archive", "verify_envelope", "verify_package",
 ]

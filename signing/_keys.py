@@ -152,20 +152,26 @@ def refresh_crl(home: Home, ca_password: bytes, *, now: dt.datetime | None = Non
     return crl_path
 
 
-def trust_anchors(home: Home) -> TrustAnchors:
-    """The configured anchors, else this home's accreditation-body CA and CRL."""
+def trust_anchors(home: Home, *, cas: tuple[Path, ...] = (), crls: tuple[Path, ...] = ()) -> TrustAnchors:
+    """The configured anchors, else this home's accreditation-body CA and CRL.
+
+    ``cas``/``crls`` are what a reader passed (``--trust``/``--crl``) and replace the configuration:
+    given CAs come with only the given CRLs (none given: revocation then fails closed per check);
+    given CRLs alone replace the configured ones. The grace is always the home's configuration.
+    """
     config = home.config_section("signing")
-    cas = [Path(p) for p in config.get("trust_anchors", [])]
-    if not cas and not (ca_dir(home) / "ca.pem").exists():
-        raise ConfigurationError("no trust anchors: run `ecocluster pki init`, pass --trust CA.pem or set "
-                                 "[signing] trust_anchors")
-    crls = [Path(p) for p in config.get("crls", [])] or [ca_dir(home) / "crl.pem"]
     grace = config.get("crl_grace_hours", 0)
     if isinstance(grace, bool) or not isinstance(grace, int | float) or not 0 <= grace <= 24 * 30:
         raise ConfigurationError(f"{home.config_path}: [signing] crl_grace_hours must be a number of hours "
                                  f"from 0 to 720, not {grace!r}")
-    return trust_anchors_from(tuple(cas) or (ca_dir(home) / "ca.pem",), tuple(crls),
-                              crl_grace=dt.timedelta(hours=grace))
+    if cas:
+        return trust_anchors_from(cas, crls, crl_grace=dt.timedelta(hours=grace))
+    configured = tuple(Path(p) for p in config.get("trust_anchors", []))
+    if not configured and not (ca_dir(home) / "ca.pem").exists():
+        raise ConfigurationError("no trust anchors: run `ecocluster pki init`, pass --trust CA.pem or set "
+                                 "[signing] trust_anchors")
+    crls = crls or tuple(Path(p) for p in config.get("crls", [])) or (ca_dir(home) / "crl.pem",)
+    return trust_anchors_from(configured or (ca_dir(home) / "ca.pem",), crls, crl_grace=dt.timedelta(hours=grace))
 
 
 def _read(path: Path, what: str) -> bytes:

@@ -130,7 +130,9 @@ def signed_at(predicate: dict[str, Any]) -> dt.datetime:
 
 def check_certificate(cert: x509.Certificate, trust: TrustAnchors, at: dt.datetime,
                       now: dt.datetime) -> VerifierIdentity:
-    """Rules chain, validity, revocation: the accreditation body vouches for this signer at ``at``."""
+    """Rules chain, validity, crl-freshness, revocation: the accreditation body vouches for this
+    signer at ``at``, judged with ``trust`` (the verifying party's CAs and CRLs) and a CRL current
+    at ``now`` (:func:`current_crl`)."""
     # 3. chain: issued by one of the configured accreditation-body CAs.
     ca = next((c for c in trust.cas if issued_by(cert, c)), None)
     if ca is None:

@@ -218,10 +218,8 @@ def register(app: typer.Typer) -> None:
                ) -> None:
         """Verify a package or an approval offline; prints each check; exit 0 only if all hold."""
         import signing
-        from signing._keys import trust_anchors_from
 
-        anchors = trust_anchors_from(tuple(trust or ()), tuple(crl or ())) if trust else \
-            signing.trust_anchors(home_of(ctx))
+        anchors = signing.trust_anchors(home_of(ctx), cas=tuple(trust or ()), crls=tuple(crl or ()))
         if stored:
             report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors)
         elif path.is_dir():

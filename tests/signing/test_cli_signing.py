@@ -130,3 +130,24 @@ def test_pki_consulted_records_a_conflict_that_refuses_the_approval(con, home, t
     assert recorded.exit_code == 0 and "IT-V-0011" in recorded.output, recorded.output
     refused = run(home, "approve", "--statement", sid, "--key", str(out / "key.pem"), "--cert", str(out / "cert.pem"))
     assert refused.exit_code != 0 and "rule conflict" in str(refused.exception)
+
+
+def test_verify_uses_a_given_crl_even_without_trust(con, home, tmp_path) -> None:
+    """`--crl` alone was silently ignored (the home's CRL was used): a stale one given must count."""
+    sid = drafted_member(con, home)
+    con.close()
+    assert run(home, "pki", "init").exit_code == 0
+    out = tmp_path / "v"
+    assert _issue(home, out, number="IT-V-0012").exit_code == 0
+    assert run(home, "approve", "--statement", sid, "--key", str(out / "key.pem"),
+               "--cert", str(out / "cert.pem")).exit_code == 0
+    envelope = next((home.objects_dir / "approvals").rglob("*.dsse.json"))
+    ca_key = _pki.load_key(_keys.ca_dir(home) / "ca.key", ENV["ECOCLUSTER_CA_PASSWORD"].encode())
+    ca_cert = _pki.load_certs((_keys.ca_dir(home) / "ca.pem").read_bytes())[0]
+    stale = tmp_path / "stale-crl.pem"
+    stale.write_bytes(_pki.crl_pem(_pki.build_crl(ca_key, ca_cert, [], now=dt.datetime.now(dt.UTC)
+                                                  - dt.timedelta(days=45))))
+    fresh = run(home, "verify", str(envelope), "--cert", str(out / "cert.pem"))
+    assert fresh.exit_code == 0, fresh.output
+    result = run(home, "verify", str(envelope), "--cert", str(out / "cert.pem"), "--crl", str(stale))
+    assert result.exit_code == 3 and "FAIL approval/crl-freshness" in result.output, result.output
