@@ -28,6 +28,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -160,7 +161,8 @@ def encrypt_key(key: PrivateKey, password: bytes, *, iterations: int = KDF_ITERA
     info = asn1_keys.EncryptedPrivateKeyInfo({
         "encryption_algorithm": {"algorithm": "pbes2", "parameters": {
             "key_derivation_func": {"algorithm": "pbkdf2", "parameters": {
-                "salt": algos.Pbkdf2Salt(name="specified", value=salt), "iteration_count": iterations, "prf": {"algorithm": "sha256"}}},
+                "salt": algos.Pbkdf2Salt(name="specified", value=salt), "iteration_count": iterations,
+                "prf": {"algorithm": "sha256"}}},
             "encryption_scheme": {"algorithm": "aes256_cbc", "parameters": iv}}},
         "encrypted_data": sealed,
     })
@@ -193,23 +195,22 @@ def _pem_der(pem_data: bytes) -> bytes:
 
 def _write_private(path: Path, data: bytes, *, replace: bool = False) -> None:
     """Write a key file with mode 0600 from its first byte on (never readable by others, whatever
-    the umask); without ``replace`` an existing file is never overwritten (:class:`FileExistsError`)."""
+    the umask). A new file is created exclusively (:class:`FileExistsError` if the name exists);
+    ``replace`` writes a temporary file and renames it over ``path`` (atomic: old or new, never half)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    target = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp") if replace else path
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.fchmod(fd, 0o600)
         os.write(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
-    try:
-        if replace:
-            os.replace(tmp, path)
-        else:
-            os.link(tmp, path)  # atomic, and fails if ``path`` exists
-    finally:
-        tmp.unlink(missing_ok=True)
+    if replace:
+        try:
+            os.replace(target, path)
+        finally:
+            target.unlink(missing_ok=True)
 
 
 def save_key(key: PrivateKey, path: Path, password: bytes) -> None:
