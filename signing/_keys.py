@@ -32,6 +32,7 @@ from warehouse.errors import ConfigurationError
 from warehouse.home import Home
 
 DEMO_PASSWORD = b"demo-passphrase"  # DEMO keys only: the demo must run unattended
+_LEGACY_DEMO_PASSWORD = b"demo"  # DEMO homes made before passphrases needed 12 characters
 
 
 def password(env: str, given: bytes | None = None) -> bytes:
@@ -214,6 +215,14 @@ def competent_body(home: Home, country: str, pw: bytes) -> tuple[_pki.PrivateKey
     return key, cert
 
 
+def _upgrade_demo_key(path: Path) -> None:
+    """A DEMO key still under the old 4-character DEMO password gets :data:`DEMO_PASSWORD`."""
+    try:
+        _pki.load_key(path, DEMO_PASSWORD)
+    except ConfigurationError:
+        _pki.change_passphrase(path, _LEGACY_DEMO_PASSWORD, DEMO_PASSWORD)
+
+
 def _crl_stale(home: Home) -> bool:
     """Whether this home's CRL is past its nextUpdate (a DEMO home reused after a month)."""
     crl = _pki.load_crl((ca_dir(home) / "crl.pem").read_bytes())
@@ -229,6 +238,8 @@ def demo_verifier(home: Home) -> KeyFiles:
     """DEMO accreditation body CA and DEMO verifier (NACE scope ``DEMO_NACE``) in ``home``, password ``demo``."""
     files = KeyFiles(home.root / "verifiers" / "DEMO-V-0001")
     if files.key.exists():
+        for path in (ca_dir(home) / "ca.key", files.key):
+            _upgrade_demo_key(path)
         if _crl_stale(home):
             refresh_crl(home, DEMO_PASSWORD)
         return files

@@ -247,6 +247,13 @@ def load_key(path: Path, password: bytes) -> PrivateKey:
     return key
 
 
+def change_passphrase(path: Path, old: bytes, new: bytes) -> None:
+    """Re-encrypt the key in ``path`` under ``new`` (atomic replace of the same key)."""
+    check_passphrase(new, str(path))
+    key = load_key(path, old)
+    _write_private(path, encrypt_key(key, new), replace=True)
+
+
 def pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 

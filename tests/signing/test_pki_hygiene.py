@@ -407,3 +407,25 @@ def test_competent_body_and_ca_keys_need_the_minimum_passphrase(tmp_path) -> Non
     assert not (_keys.ca_dir(home) / "ca.key").exists()
     with pytest.raises(ConfigurationError, match="at least 12"):
         _keys.competent_body(home, "IT", b"cb-pw")
+
+
+def test_a_demo_home_from_before_the_passphrase_rule_still_works(home) -> None:
+    """DEMO keys written under the old password ``demo`` are moved to the new DEMO passphrase."""
+    files = _keys.demo_verifier(home)
+    for path in (_keys.ca_dir(home) / "ca.key", files.key):
+        key = _pki.load_key(path, _keys.DEMO_PASSWORD)
+        path.unlink()
+        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.BestAvailableEncryption(b"demo")))
+    assert _keys.demo_verifier(home) == files
+    for path in (_keys.ca_dir(home) / "ca.key", files.key):
+        _pki.load_key(path, _keys.DEMO_PASSWORD)
+        assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_stale_demo_crl_is_refreshed(home) -> None:
+    files = _keys.demo_verifier(home)
+    _keys.refresh_crl(home, _keys.DEMO_PASSWORD, now=NOW - dt.timedelta(days=60))
+    _keys.demo_verifier(home)
+    trust = _keys.trust_anchors(home)
+    assert revocation(files.load_cert(), trust, dt.datetime.now(dt.UTC)) is None
