@@ -171,3 +171,17 @@ def test_a_consultancy_that_names_nobody_is_refused_and_not_recorded(con, home, 
     with pytest.raises(ApprovalRefused, match="consultancy not recorded"):
         mark_consulted(con, number, member)
     assert con.execute("SELECT count(*) FROM verifier_consulted").fetchone() == (0,)
+
+
+def test_migration_008_dates_earlier_drafts_by_their_creation(con, store, home, verifier, tmp_path) -> None:
+    """A warehouse upgraded with drafts in it: they count as made from the files received before them."""
+    from warehouse.db import migrate
+
+    sid = drafted_member(con, home)
+    mark = con.execute("SELECT inputs_seq FROM statement_inputs WHERE statement_id = ?", [sid]).fetchone()
+    con.execute("DROP TABLE statement_inputs")
+    con.execute("DELETE FROM schema_migration WHERE version = 8")
+    assert "008_statement_inputs.sql" in migrate(con)
+    assert con.execute("SELECT inputs_seq FROM statement_inputs WHERE statement_id = ?", [sid]).fetchone() == mark
+    _ingest(con, store, tmp_path / "in" / "fix.json", submission(member_id=MEMBER, reporting_year=2025))
+    _refused("inputs-superseded", con, store, home, verifier, sid)

@@ -16,6 +16,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from signing import _keys, _pki
 from signing._approval import REJECTED, sign_approval
@@ -29,6 +31,7 @@ from signing._verify import (
     verify_approval,
 )
 from tests.signing.test_approval_rules import CONTEXT, DRAFT, NOW
+from warehouse import nace
 from warehouse.errors import ConfigurationError
 from warehouse.home import Home
 
@@ -429,3 +432,27 @@ def test_a_stale_demo_crl_is_refreshed(home) -> None:
     _keys.demo_verifier(home)
     trust = _keys.trust_anchors(home)
     assert revocation(files.load_cert(), trust, dt.datetime.now(dt.UTC)) is None
+
+
+# --- properties: whatever is accepted is safe ------------------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_accepted_accreditation_number_is_safe_ascii(value: str) -> None:
+    try:
+        number = _pki.valid_accreditation_no(value)
+    except ConfigurationError:
+        return
+    assert number.isascii() and number == _pki.normalise_accreditation_no(number) == number.strip()
+    assert len(number) <= 40 and not set(number) - set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+    assert number == _pki.normalise_accreditation_no(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=8), st.from_regex(r"[0-9]{2}(\.[0-9]{1,2})?", fullmatch=True)))
+def test_any_accepted_nace_code_lies_under_a_listed_section_or_division(value: str) -> None:
+    table = nace.table()
+    if not nace.is_code(value):
+        return
+    assert value.isascii() and (value in table.sections or value[:2] in table.divisions)
+    assert nace.covers(value, value)
