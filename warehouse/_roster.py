@@ -87,7 +87,7 @@ def validate(name: str, doc: dict[str, Any]) -> list[RowError]:
         need(part, i, m, "legal_name")
         need(part, i, m, "country", bool(_COUNTRY.fullmatch(str(m.get("country")))), "must be a two-letter country code")
         need(part, i, m, "nace", nace.is_code(m.get("nace")) and len(str(m.get("nace"))) >= 2,
-             "must be a NACE Rev. 2 division, group or class such as 55.10")
+             "must be a NACE code (a NACE Rev. 2 division, group or class) such as 55.10")
         need(part, i, m, "sector")
         need(part, i, m, "employees", isinstance(m.get("employees"), int) and m["employees"] >= 0,
              "must be a whole number of employees")

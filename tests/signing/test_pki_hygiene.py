@@ -10,13 +10,14 @@ import datetime as dt
 import hashlib
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from signing import _keys, _pki
@@ -30,19 +31,25 @@ from signing._verify import (
     revocation,
     verify_approval,
 )
-from tests.signing.test_approval_rules import CONTEXT, DRAFT, NOW
+from tests.signing.test_approval_rules import CONTEXT, DRAFT
 from warehouse import nace
 from warehouse.errors import ConfigurationError
 from warehouse.home import Home
 
+NOW = dt.datetime.now(dt.UTC)  # set afresh for every test (below): a long run must not leave it behind the clock
 CA_PW = b"ca-passphrase-long"
 KEY_PW = b"verifier-passphrase"
 
 
+@pytest.fixture(autouse=True)
+def _now(monkeypatch) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "NOW", dt.datetime.now(dt.UTC))
+
+
 def _refused(rule: str, envelope: bytes, cert: x509.Certificate, trust: TrustAnchors,
-             context: ApprovalContext = CONTEXT, now: dt.datetime = NOW) -> ApprovalRuleFailed:
+             context: ApprovalContext = CONTEXT) -> ApprovalRuleFailed:
     with pytest.raises(ApprovalRuleFailed) as caught:
-        verify_approval(envelope, cert, trust, context, now=now)
+        verify_approval(envelope, cert, trust, context, now=NOW)
     assert caught.value.rule == rule, str(caught.value)
     return caught.value
 
@@ -66,7 +73,7 @@ def _tree(folder: Path) -> dict[str, str]:
     (dt.timedelta(days=400), 720),         # far beyond the largest grace
 ])
 def test_a_stale_crl_refuses_the_approval(pki, age, grace_hours) -> None:
-    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)
+    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, signed_at=NOW)
     trust = TrustAnchors((pki.ca_cert,), (_crl(pki, issued=NOW - age),), dt.timedelta(hours=grace_hours))
     refusal = _refused("crl-freshness", envelope, pki.verifier.cert, trust)
     assert "expired" in str(refusal) and "pki crl" in str(refusal)
@@ -74,19 +81,19 @@ def test_a_stale_crl_refuses_the_approval(pki, age, grace_hours) -> None:
 
 @pytest.mark.parametrize(("age", "grace_hours"), [(dt.timedelta(days=30, hours=2), 3), (dt.timedelta(days=29), 0)])
 def test_a_crl_within_its_validity_or_grace_is_accepted(pki, age, grace_hours) -> None:
-    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)
+    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, signed_at=NOW)
     trust = TrustAnchors((pki.ca_cert,), (_crl(pki, issued=NOW - age),), dt.timedelta(hours=grace_hours))
     assert verify_approval(envelope, pki.verifier.cert, trust, CONTEXT, now=NOW).decision == "approved"
 
 
 def test_a_crl_from_the_future_is_refused(pki) -> None:
-    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)
+    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, signed_at=NOW)
     trust = TrustAnchors((pki.ca_cert,), (_crl(pki, issued=NOW + dt.timedelta(days=3)),))
     _refused("crl-freshness", envelope, pki.verifier.cert, trust)
 
 
 def test_a_stale_crl_refuses_a_rejection_too(pki) -> None:
-    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, decision=REJECTED, reasons=("x",))
+    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, decision=REJECTED, reasons=("x",), signed_at=NOW)
     trust = TrustAnchors((pki.ca_cert,), (_crl(pki, issued=NOW - dt.timedelta(days=45)),))
     _refused("crl-freshness", envelope, pki.verifier.cert, trust)
 
@@ -94,7 +101,7 @@ def test_a_stale_crl_refuses_a_rejection_too(pki) -> None:
 def test_the_newest_crl_counts_whatever_the_order(pki) -> None:
     """An old CRL (before the revocation) beside the current one cannot hide the revocation."""
     revoked = pki.issue(accreditation_no="IT-V-0031")
-    envelope = sign_approval(DRAFT, revoked.key, revoked.cert)
+    envelope = sign_approval(DRAFT, revoked.key, revoked.cert, signed_at=NOW)
     old = _crl(pki, issued=NOW - dt.timedelta(days=2))
     new = _crl(pki, issued=NOW - dt.timedelta(hours=1), revoked=[(revoked.cert.serial_number, NOW)])
     for crls in ((old, new), (new, old)):
@@ -106,14 +113,14 @@ def test_a_crl_signed_by_another_key_under_the_same_name_is_ignored(pki) -> None
     forged = (x509.CertificateRevocationListBuilder().issuer_name(pki.ca_cert.subject)
               .last_update(NOW - dt.timedelta(hours=1)).next_update(NOW + dt.timedelta(days=30))
               .sign(rogue_key, hashes.SHA256()))
-    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)
+    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, signed_at=NOW)
     _refused("revocation", envelope, pki.verifier.cert, TrustAnchors((pki.ca_cert,), (forged,)))
 
 
 def test_offline_verify_shares_the_freshness_rule(pki) -> None:
     """The bare-envelope check of `ecocluster verify` goes through the same current_crl."""
     from signing._pki import pem
-    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)
+    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, signed_at=NOW)
     stale = TrustAnchors((pki.ca_cert,), (_crl(pki, issued=NOW - dt.timedelta(days=40)),))
     report = verify_envelope(envelope, pem(pki.verifier.cert), stale)
     assert not report.ok and report.checks[0].name == "approval/crl-freshness"
@@ -338,7 +345,7 @@ def _cert_with_number(pki, number: str) -> tuple[_pki.PrivateKey, x509.Certifica
     ("IT-V-0080", "IT-V-0080\n"), ("IT-v-0080", "it-V-0080 ")])
 def test_conflict_holds_whatever_the_spelling(pki, in_cert, recorded) -> None:
     key, cert = _cert_with_number(pki, in_cert)
-    envelope = sign_approval(DRAFT, key, cert)
+    envelope = sign_approval(DRAFT, key, cert, signed_at=NOW)
     context = ApprovalContext(**{**CONTEXT.__dict__, "consulted_by": frozenset({recorded})})
     _refused("conflict", envelope, cert, pki.trust(), context)
 
@@ -436,7 +443,7 @@ def test_a_stale_demo_crl_is_refreshed(home) -> None:
 
 # --- properties: whatever is accepted is safe ------------------------------------------------------
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=60))
 def test_any_accepted_accreditation_number_is_safe_ascii(value: str) -> None:
     try:
@@ -448,7 +455,7 @@ def test_any_accepted_accreditation_number_is_safe_ascii(value: str) -> None:
     assert number == _pki.normalise_accreditation_no(value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(st.text(max_size=8), st.from_regex(r"[0-9]{2}(\.[0-9]{1,2})?", fullmatch=True)))
 def test_any_accepted_nace_code_lies_under_a_listed_section_or_division(value: str) -> None:
     table = nace.table()

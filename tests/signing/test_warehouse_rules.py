@@ -7,6 +7,7 @@ asserts the rule and that nothing else changed (no approval, no stored evidence,
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from signing._records import approval_context, mark_consulted
 from signing._verify import ApprovalContext, ApprovalRuleFailed, verify_approval
 from signing.store import LocalStore
 from tests.signing.rows import add_check, drafted_member
-from tests.signing.test_approval_rules import CONTEXT, DRAFT, NOW
+from tests.signing.test_approval_rules import CONTEXT, DRAFT
 from tests.warehouse.builders import submission, write_json
 from warehouse import ingest_paths
 from warehouse.errors import ApprovalRefused
@@ -130,13 +131,15 @@ def test_a_rejection_of_an_outgrown_draft_is_still_recorded(con, store, home, ve
 
 
 def test_the_pure_rule_refuses_an_approval_and_names_the_redraft_command(pki) -> None:
-    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)
+    now = dt.datetime.now(dt.UTC)
+    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, signed_at=now)
     context = ApprovalContext(**{**CONTEXT.__dict__, "newer_inputs": ("hotel-2025.xlsx (received 2026-02-01 10:00)",)})
     with pytest.raises(ApprovalRuleFailed, match="ecocluster draft --member IT-CL-001 --year 2025") as caught:
-        verify_approval(envelope, pki.verifier.cert, pki.trust(), context, now=NOW)
+        verify_approval(envelope, pki.verifier.cert, pki.trust(), context, now=now)
     assert caught.value.rule == "inputs-superseded" and "hotel-2025.xlsx" in str(caught.value)
-    rejection = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, decision=REJECTED, reasons=("old",))
-    assert verify_approval(rejection, pki.verifier.cert, pki.trust(), context, now=NOW).decision == "rejected"
+    rejection = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, decision=REJECTED, reasons=("old",),
+                              signed_at=now)
+    assert verify_approval(rejection, pki.verifier.cert, pki.trust(), context, now=now).decision == "rejected"
 
 
 def test_a_draft_without_an_inputs_record_counts_as_made_before_every_file(con, store, home, verifier) -> None:
