@@ -2,8 +2,11 @@
 
 Public API (everything else is private):
 
-* PKI and keys: :func:`init_ca`, :func:`issue_verifier`, :func:`revoke`, :func:`trust_anchors`,
-  :func:`demo_verifier` (DEMO CA + verifier in a home folder, key password ``demo``).
+* PKI and keys: :func:`init_ca`, :func:`issue_verifier`, :func:`revoke` (with a CRLReason and an
+  optional InvalidityDate), :func:`refresh_crl`, :func:`trust_anchors`, :func:`demo_verifier` (DEMO
+  CA + verifier in a home folder, key password :data:`DEMO_PASSWORD`); :func:`current_crl` (the
+  CA's newest CRL, refused as rule ``crl-freshness`` when stale) and :func:`revocation` (a
+  certificate's :class:`Revocation` entry: reason and dates) for every reader of revocation data.
 * Approvals: :func:`sign_decision` (verifier side: signs WITHOUT recording; returns a
   :class:`SignedDecision` = DSSE envelope, certificate PEM and, for an approval, the PAdES-signed
   validated statement PDF; ``decision.files()`` names the files to drop as
@@ -32,11 +35,13 @@ from signing._keys import (
                              demo_verifier,
                              init_ca,
                              issue_verifier,
+                             refresh_crl,
                              revoke,
                              trust_anchors,
 )
 from signing._offline import PackageReport, verify_archive, verify_envelope, verify_package
 from signing._package import build_packages, unpack
+from signing._pki import Revocation
 from signing._records import approval_context, draft_for, mark_consulted, register_verifier
 from signing._stored import read as read_stored
 from signing._verify import (
@@ -46,14 +51,16 @@ from signing._verify import (
                              TrustAnchors,
                              VerifiedApproval,
                              claimed_decision,
+                             current_crl,
+                             revocation,
                              verify_approval,
 )
 from signing.store import open_store
 
 __all__ = [
     "APPROVED", "DEMO_NACE", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed", "Draft", "KeyFiles",
-    "PackageReport", "Receipt", "SignedDecision", "TrustAnchors", "VerifiedApproval", "approval_context", "approve",
-    "build_packages", "claimed_decision", "demo_verifier", "draft_for", "export_review", "init_ca", "intake", "issue_verifier",
-    "mark_consulted", "open_store", "read_stored", "record_approval", "register_verifier", "revoke", "sign_approval", "sign_decision",
+    "PackageReport", "Receipt", "Revocation", "SignedDecision", "TrustAnchors", "VerifiedApproval", "approval_context", "approve",
+    "build_packages", "claimed_decision", "current_crl", "demo_verifier", "draft_for", "export_review", "init_ca", "intake", "issue_verifier",
+    "mark_consulted", "open_store", "read_stored", "record_approval", "refresh_crl", "register_verifier", "revocation", "revoke", "sign_approval", "sign_decision",
     "trust_anchors", "unpack", "verify_approval", "verify_archive", "verify_envelope", "verify_package",
 ]

@@ -9,7 +9,12 @@ Layout (each party's folder would sit on its own machine in a real deployment)::
 Passwords come from the environment (``ECOCLUSTER_CA_PASSWORD``, ``ECOCLUSTER_KEY_PASSWORD``,
 ``ECOCLUSTER_CB_PASSWORD``) or the caller, never from ecocluster.toml or the warehouse.
 Trust anchors are configuration: ``[signing] trust_anchors = ["ca.pem", ...]`` and ``crls = [...]``,
-defaulting to this home's accreditation-body CA and CRL.
+defaulting to this home's accreditation-body CA and CRL; a configured or given file that does not
+exist is an error, never skipped. ``[signing] crl_grace_hours`` (default 0) is how long past its
+nextUpdate a CRL is still accepted; past that, approvals and verification fail closed.
+
+Key files are never overwritten: issuing a verifier into a folder that holds a key or certificate
+is refused. New private keys need a passphrase of at least ``_pki.MIN_PASSPHRASE`` characters.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from signing._verify import TrustAnchors
 from warehouse.errors import ConfigurationError
 from warehouse.home import Home
 
-DEMO_PASSWORD = b"demo"  # DEMO keys only: the demo must run unattended
+DEMO_PASSWORD = b"demo-passphrase"  # DEMO keys only: the demo must run unattended
+_LEGACY_DEMO_PASSWORD = b"demo"  # DEMO homes made before passphrases needed 12 characters
 
 
 def password(env: str, given: bytes | None = None) -> bytes:
@@ -83,44 +89,119 @@ def _load_ca(home: Home, pw: bytes) -> tuple[_pki.PrivateKey, x509.Certificate]:
 
 def issue_verifier(home: Home, *, name: str, accreditation_no: str, nace: tuple[str, ...], ca_password: bytes,
                    key_password: bytes, out: Path | None = None) -> KeyFiles:
-    """A verifier key pair: the key is written encrypted to ``out`` only; the certificate is public."""
+    """A verifier key pair: the key is written encrypted to ``out`` only; the certificate is public.
+
+    Everything is checked before anything is written: the accreditation number and NACE scope,
+    the new key's passphrase, and that ``out`` holds no key or certificate yet (a verifier's key is
+    never replaced: issue into a new folder and revoke the old certificate)."""
+    number = _pki.valid_accreditation_no(accreditation_no)
+    scope = _pki.valid_nace_scope(nace)
+    _pki.check_passphrase(key_password, "new verifier key")
+    files = KeyFiles(out or home.root / "verifiers" / number)
+    taken = [p for p in (files.key, files.cert, files.chain) if p.exists() or p.is_symlink()]
+    if taken:
+        raise ConfigurationError(f"{files.folder} already holds {', '.join(p.name for p in taken)}; a verifier's key "
+                                 "is never overwritten: choose another --out folder (and revoke the old certificate "
+                                 "with `ecocluster pki revoke` if it is being replaced)")
     ca_key, ca_cert = _load_ca(home, ca_password)
-    files = KeyFiles(out or home.root / "verifiers" / accreditation_no)
     key = _pki.new_key()
-    cert = _pki.issue_verifier(ca_key, ca_cert, key.public_key(), name=name,
-                               accreditation_no=accreditation_no, nace_scope=nace)
+    cert = _pki.issue_verifier(ca_key, ca_cert, key.public_key(), name=name, accreditation_no=number,
+                               nace_scope=scope)
     _pki.save_key(key, files.key, key_password)
     files.cert.write_bytes(_pki.pem(cert))
     files.chain.write_bytes(_pki.pem(ca_cert))
     return files
 
 
-def revoke(home: Home, cert: x509.Certificate, ca_password: bytes) -> Path:
-    """Add ``cert`` to the CA's CRL (reissued whole, keeping earlier entries)."""
+def revoke(home: Home, cert: x509.Certificate, ca_password: bytes, *, reason: str = "key-compromise",
+           since: dt.datetime | None = None, now: dt.datetime | None = None) -> Path:
+    """Add ``cert`` to the CA's CRL with ``reason`` (a key of ``_pki.REASONS``) and, if given, the
+    InvalidityDate ``since``; the CRL is reissued whole, keeping earlier entries and their reasons.
+    The default reason is the one that invalidates the most (key compromise from the revocation on):
+    a caller that does not say why gets the safe reading.
+
+    A certificate already listed stays as it is, except that key compromise may be declared later
+    for it (the entry is then replaced: the key compromise and its date are what matter)."""
+    if reason not in _pki.REASONS:
+        raise ConfigurationError(f"revocation reason {reason!r} is not one of {', '.join(_pki.REASONS)}")
+    when = now or dt.datetime.now(dt.UTC)
+    if since is not None and since > when:
+        raise ConfigurationError(f"--since {since.isoformat()} is in the future; give the date the key became unsafe")
     ca_key, ca_cert = _load_ca(home, ca_password)
+    if not _pki.issued_by(cert, ca_cert):
+        raise ConfigurationError(f"certificate {cert.subject.rfc4514_string()} was not issued by this CA "
+                                 f"({ca_cert.subject.rfc4514_string()}); only its issuer can revoke it")
     crl_path = ca_dir(home) / "crl.pem"
-    old = _pki.load_crl(crl_path.read_bytes())
-    entries = [(r.serial_number, r.revocation_date_utc) for r in old]
-    if cert.serial_number not in {s for s, _ in entries}:
-        entries.append((cert.serial_number, dt.datetime.now(dt.UTC)))
-    crl_path.write_bytes(_pki.crl_pem(_pki.build_crl(ca_key, ca_cert, entries)))
+    entries = {r.serial: r for r in _pki.revocations(_pki.load_crl(crl_path.read_bytes()))}
+    listed = entries.get(cert.serial_number)
+    if listed is not None and not (reason == "key-compromise" != listed.reason):
+        raise ConfigurationError(f"certificate {cert.serial_number:x} is already revoked since "
+                                 f"{listed.revoked_at.isoformat()} ({listed.reason}); only a later key "
+                                 "compromise can change its entry")
+    entries[cert.serial_number] = _pki.Revocation(cert.serial_number, when, reason, since)
+    crl_path.write_bytes(_pki.crl_pem(_pki.build_crl(ca_key, ca_cert, entries.values(), now=when)))
     return crl_path
 
 
-def trust_anchors(home: Home) -> TrustAnchors:
-    """The configured anchors, else this home's accreditation-body CA and CRL."""
+def refresh_crl(home: Home, ca_password: bytes, *, now: dt.datetime | None = None) -> Path:
+    """Reissue the CA's CRL unchanged but with a new nextUpdate: what the accreditation body runs
+    before the current one goes stale (``ecocluster pki crl``)."""
+    ca_key, ca_cert = _load_ca(home, ca_password)
+    crl_path = ca_dir(home) / "crl.pem"
+    entries = _pki.revocations(_pki.load_crl(crl_path.read_bytes()))
+    crl_path.write_bytes(_pki.crl_pem(_pki.build_crl(ca_key, ca_cert, entries, now=now)))
+    return crl_path
+
+
+def trust_anchors(home: Home, *, cas: tuple[Path, ...] = (), crls: tuple[Path, ...] = ()) -> TrustAnchors:
+    """The configured anchors, else this home's accreditation-body CA and CRL.
+
+    ``cas``/``crls`` are what a reader passed (``--trust``/``--crl``) and replace the configuration:
+    given CAs come with only the given CRLs (none given: revocation then fails closed per check);
+    given CRLs alone replace the configured ones. The grace is always the home's configuration.
+    """
     config = home.config_section("signing")
-    cas = [Path(p) for p in config.get("trust_anchors", [])] or [ca_dir(home) / "ca.pem"]
-    crls = [Path(p) for p in config.get("crls", [])] or [ca_dir(home) / "crl.pem"]
-    return trust_anchors_from(tuple(cas), tuple(crls))
+    grace = config.get("crl_grace_hours", 0)
+    if isinstance(grace, bool) or not isinstance(grace, int | float) or not 0 <= grace <= 24 * 30:
+        raise ConfigurationError(f"{home.config_path}: [signing] crl_grace_hours must be a number of hours "
+                                 f"from 0 to 720, not {grace!r}")
+    if cas:
+        return trust_anchors_from(cas, crls, crl_grace=dt.timedelta(hours=grace))
+    configured = tuple(Path(p) for p in config.get("trust_anchors", []))
+    if not configured and not (ca_dir(home) / "ca.pem").exists():
+        raise ConfigurationError("no trust anchors: run `ecocluster pki init`, pass --trust CA.pem or set "
+                                 "[signing] trust_anchors")
+    crls = crls or tuple(Path(p) for p in config.get("crls", [])) or (ca_dir(home) / "crl.pem",)
+    return trust_anchors_from(configured or (ca_dir(home) / "ca.pem",), crls, crl_grace=dt.timedelta(hours=grace))
 
 
-def trust_anchors_from(cas: tuple[Path, ...], crls: tuple[Path, ...] = ()) -> TrustAnchors:
-    certs = [c for p in cas if p.exists() for c in _pki.load_certs(p.read_bytes())]
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as e:
+        raise ConfigurationError(f"{what} {path} does not exist; check the path (nothing is skipped: a missing "
+                                 "CA or CRL would weaken the check)") from e
+    except IsADirectoryError as e:
+        raise ConfigurationError(f"{what} {path} is a folder; give the PEM file") from e
+    except OSError as e:
+        raise ConfigurationError(f"{what} {path} cannot be read: {e.strerror}") from e
+
+
+def trust_anchors_from(cas: tuple[Path, ...], crls: tuple[Path, ...] = (), *,
+                       crl_grace: dt.timedelta = dt.timedelta(0)) -> TrustAnchors:
+    """Anchors from files the verifying party chose; a missing or unreadable file is an error."""
+    certs = [c for p in cas for c in _pki.load_certs(_read(p, "trust anchor"))]
     if not certs:
         raise ConfigurationError("no trust anchors: run `ecocluster pki init`, pass --trust CA.pem or set "
                                  "[signing] trust_anchors")
-    return TrustAnchors(tuple(certs), tuple(_pki.load_crl(p.read_bytes()) for p in crls if p.exists()))
+    loaded = []
+    for p in crls:
+        data = _read(p, "CRL")
+        try:
+            loaded.append(_pki.load_crl(data))
+        except ConfigurationError as e:
+            raise ConfigurationError(f"CRL {p}: {e}") from e
+    return TrustAnchors(tuple(certs), tuple(loaded), crl_grace)
 
 
 def competent_body(home: Home, country: str, pw: bytes) -> tuple[_pki.PrivateKey, x509.Certificate]:
@@ -134,6 +215,20 @@ def competent_body(home: Home, country: str, pw: bytes) -> tuple[_pki.PrivateKey
     return key, cert
 
 
+def _upgrade_demo_key(path: Path) -> None:
+    """A DEMO key still under the old 4-character DEMO password gets :data:`DEMO_PASSWORD`."""
+    try:
+        _pki.load_key(path, DEMO_PASSWORD)
+    except ConfigurationError:
+        _pki.change_passphrase(path, _LEGACY_DEMO_PASSWORD, DEMO_PASSWORD)
+
+
+def _crl_stale(home: Home) -> bool:
+    """Whether this home's CRL is past its nextUpdate (a DEMO home reused after a month)."""
+    crl = _pki.load_crl((ca_dir(home) / "crl.pem").read_bytes())
+    return crl.next_update_utc is None or crl.next_update_utc < dt.datetime.now(dt.UTC)
+
+
 # The NACE divisions of the bundled sample's members (transport 49, hotels 55, restaurants 56,
 # public administration 84, parks 91, sports and recreation 93): the DEMO verifier signs them all.
 DEMO_NACE = ("49", "55", "56", "84", "91", "93")
@@ -143,6 +238,10 @@ def demo_verifier(home: Home) -> KeyFiles:
     """DEMO accreditation body CA and DEMO verifier (NACE scope ``DEMO_NACE``) in ``home``, password ``demo``."""
     files = KeyFiles(home.root / "verifiers" / "DEMO-V-0001")
     if files.key.exists():
+        for path in (ca_dir(home) / "ca.key", files.key):
+            _upgrade_demo_key(path)
+        if _crl_stale(home):
+            refresh_crl(home, DEMO_PASSWORD)
         return files
     if not (ca_dir(home) / "ca.pem").exists():
         init_ca(home, "DEMO Accreditation Body (not for real use)", DEMO_PASSWORD)

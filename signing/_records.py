@@ -14,9 +14,9 @@ from cryptography import x509
 
 import statements
 from signing._approval import Draft
-from signing._pki import identity, pem
+from signing._pki import identity, normalise_accreditation_no, pem, valid_accreditation_no
 from signing._verify import ApprovalContext, VerifiedApproval
-from warehouse.errors import ApprovalRefused
+from warehouse.errors import ApprovalRefused, ConfigurationError
 
 _DRAFT_SQL = """
 WITH open_cycle AS (
@@ -53,8 +53,10 @@ def approval_context(con: duckdb.DuckDBPyConnection, member_id: str, statement_i
     return ApprovalContext(
         member_id=member, nace=nace, cluster_id=cluster, reporting_year=year,
         statement_id=current_ids[0], json_sha256=current_ids[0], pdf_sha256=current_pdfs[0],
-        superseded=frozenset(superseded or ()), consulted_by=frozenset(r[0] for r in consulted),
-        blocking_failures=blocking_failures(con, member_id, year))
+        superseded=frozenset(superseded or ()),
+        consulted_by=frozenset(normalise_accreditation_no(r[0]) for r in consulted),
+        blocking_failures=blocking_failures(con, member_id, year),
+        newer_inputs=statements.newer_inputs(con, current_ids[0], member, year))
 
 
 def blocking_failures(con: duckdb.DuckDBPyConnection, member_id: str, year: int) -> tuple[str, ...]:
@@ -101,9 +103,22 @@ def register_verifier(con: duckdb.DuckDBPyConnection, cert: x509.Certificate) ->
          who.not_before, who.not_after, pem(cert).decode()])
 
 
-def mark_consulted(con: duckdb.DuckDBPyConnection, accreditation_no: str, member_id: str, note: str = "") -> None:
+def mark_consulted(con: duckdb.DuckDBPyConnection, accreditation_no: str, member_id: str, note: str = "") -> str:
+    """Record that the verifier with ``accreditation_no`` consulted for ``member_id`` (rule conflict);
+    returns the number as recorded (normalised, so ``it-v-0001 `` and ``IT-V-0001`` are one verifier).
+
+    Refuses an invalid number and a member the roster does not know: a typo must not record a
+    conflict for nobody while the real one stays unrecorded."""
+    try:
+        number = valid_accreditation_no(accreditation_no)
+    except ConfigurationError as e:
+        raise ApprovalRefused(f"consultancy not recorded: {e}") from e
+    if con.execute("SELECT 1 FROM member WHERE member_id = ?", [member_id]).fetchone() is None:
+        raise ApprovalRefused(f"consultancy not recorded: member {member_id!r} is not in any roster; "
+                              "check the id with `ecocluster status`")
     con.execute("INSERT INTO verifier_consulted VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                [accreditation_no, member_id, note])
+                [number, member_id, note])
+    return number
 
 
 def record_refusal(con: duckdb.DuckDBPyConnection, envelope: bytes, member_id: str | None,

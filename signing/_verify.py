@@ -17,7 +17,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from signing import _dsse
 from signing._approval import APPROVED, PREDICATE_TYPE, REJECTED
-from signing._pki import VerifierIdentity, identity, issued_by
+from signing._pki import (
+    Revocation,
+    VerifierIdentity,
+    identity,
+    issued_by,
+    normalise_accreditation_no,
+    revocation_of,
+)
 from warehouse.errors import ApprovalRefused, ConfigurationError
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -25,8 +32,9 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 # The rules, in the order they are checked; names are stable (tests, logs and receipts use them).
 # The last two are checked by the pipeline after these pure ones (signing._inbox.record_approval):
 # the signed PDF is the validated render, and the statement may still become validated.
-RULES = ("envelope", "signature", "chain", "validity", "revocation", "identity", "nace-scope",
-         "cycle", "current-draft", "conflict", "blocking-checks", "validated-pdf", "statement-status")
+RULES = ("envelope", "signature", "chain", "validity", "crl-freshness", "revocation", "identity", "nace-scope",
+         "cycle", "current-draft", "inputs-superseded", "conflict", "blocking-checks", "validated-pdf",
+         "statement-status")
 
 
 class ApprovalRuleFailed(ApprovalRefused):
@@ -43,6 +51,7 @@ class TrustAnchors:
 
     cas: tuple[x509.Certificate, ...]
     crls: tuple[x509.CertificateRevocationList, ...]
+    crl_grace: dt.timedelta = dt.timedelta(0)  # how long past nextUpdate a CRL still counts ([signing] crl_grace_hours)
 
 
 @dataclass(frozen=True)
@@ -57,8 +66,10 @@ class ApprovalContext:
     json_sha256: str                     # digests of the CURRENT draft
     pdf_sha256: str
     superseded: frozenset[str] = frozenset()        # digests of earlier drafts of this member
-    consulted_by: frozenset[str] = frozenset()      # accreditation numbers with a conflict
+    consulted_by: frozenset[str] = frozenset()      # accreditation numbers with a conflict (any spelling)
     blocking_failures: tuple[str, ...] = ()
+    # Member files received after the current draft was made (its inputs changed since): name, time.
+    newer_inputs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,7 +130,9 @@ def signed_at(predicate: dict[str, Any]) -> dt.datetime:
 
 def check_certificate(cert: x509.Certificate, trust: TrustAnchors, at: dt.datetime,
                       now: dt.datetime) -> VerifierIdentity:
-    """Rules chain, validity, revocation: the accreditation body vouches for this signer at ``at``."""
+    """Rules chain, validity, crl-freshness, revocation: the accreditation body vouches for this
+    signer at ``at``, judged with ``trust`` (the verifying party's CAs and CRLs) and a CRL current
+    at ``now`` (:func:`current_crl`)."""
     # 3. chain: issued by one of the configured accreditation-body CAs.
     ca = next((c for c in trust.cas if issued_by(cert, c)), None)
     if ca is None:
@@ -132,20 +145,56 @@ def check_certificate(cert: x509.Certificate, trust: TrustAnchors, at: dt.dateti
     if not cert.not_valid_before_utc <= at <= cert.not_valid_after_utc:
         raise _fail("validity", f"signed at {at.isoformat()}, but the certificate is valid only from "
                     f"{cert.not_valid_before_utc.isoformat()} to {cert.not_valid_after_utc.isoformat()}")
-    # 5. revocation: a CRL from the same CA, itself correctly signed, must not list the certificate.
-    crls = [c for c in trust.crls if c.issuer == ca.subject and c.is_signature_valid(ca.public_key())]  # type: ignore[arg-type]
-    if not crls:
-        raise _fail("revocation", f"no valid CRL from {ca.subject.rfc4514_string()} to check revocation against; "
-                    "fetch the accreditation body's current CRL")
-    for crl in crls:
-        entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
-        if entry is not None:
-            raise _fail("revocation", f"certificate {cert.serial_number:x} of "
-                        f"{cert.subject.rfc4514_string()} was revoked on {entry.revocation_date_utc.date()}")
+    # 5-6. crl-freshness, revocation: the CA's current CRL must not list the certificate.
+    entry = revocation_of(current_crl(ca, trust, now), cert.serial_number)
+    if entry is not None:
+        since = f", key unsafe since {entry.invalid_since.date()}" if entry.invalid_since else ""
+        raise _fail("revocation", f"certificate {cert.serial_number:x} of {cert.subject.rfc4514_string()} was "
+                    f"revoked on {entry.revoked_at.date()} ({entry.reason}{since})")
     try:
         return identity(cert)
     except ConfigurationError as e:
         raise _fail("identity", str(e)) from e
+
+
+def current_crl(ca: x509.Certificate, trust: TrustAnchors, now: dt.datetime) -> x509.CertificateRevocationList:
+    """The CRL to judge revocation by: issued and signed by ``ca``, taken from the verifying party's
+    own ``trust`` (never from what is verified), and current at ``now``.
+
+    Of several CRLs of that CA the newest (thisUpdate) counts, so an old copy cannot hide a later
+    revocation. Fails closed: rule ``revocation`` when there is no valid CRL of that CA; rule
+    ``crl-freshness`` when the newest is past its nextUpdate by more than ``trust.crl_grace``, has no
+    nextUpdate, or claims a thisUpdate in the future. Shared by ``approve``, the inbox, and the
+    offline ``verify``/``intake`` (through :func:`check_certificate`, or directly).
+    """
+    crls = [c for c in trust.crls if c.issuer == ca.subject and c.is_signature_valid(ca.public_key())]  # type: ignore[arg-type]
+    if not crls:
+        raise _fail("revocation", f"no valid CRL from {ca.subject.rfc4514_string()} to check revocation against; "
+                    "fetch the accreditation body's current CRL")
+    crl = max(crls, key=lambda c: c.last_update_utc)
+    issuer = ca.subject.rfc4514_string()
+    if crl.last_update_utc > now + CLOCK_SKEW:
+        raise _fail("crl-freshness", f"the CRL of {issuer} says it was issued {crl.last_update_utc.isoformat()}, "
+                    f"in the future (now {now.isoformat()}); check this machine's clock")
+    if crl.next_update_utc is None:
+        raise _fail("crl-freshness", f"the CRL of {issuer} has no nextUpdate, so its freshness cannot be judged; "
+                    "fetch a CRL from the accreditation body")
+    if now > crl.next_update_utc + trust.crl_grace:
+        raise _fail("crl-freshness", f"the CRL of {issuer} expired at {crl.next_update_utc.isoformat()} (nextUpdate, "
+                    f"grace {trust.crl_grace}); now is {now.isoformat()}: fetch the accreditation body's current "
+                    "CRL (it runs `ecocluster pki crl`), or raise [signing] crl_grace_hours")
+    return crl
+
+
+def revocation(cert: x509.Certificate, trust: TrustAnchors, now: dt.datetime) -> Revocation | None:
+    """How ``cert`` stands on its CA's current CRL: its entry (reason, revocation and invalidity
+    dates) or None; raises the ``chain``/``revocation``/``crl-freshness`` refusals. For the time
+    rules, which judge a listed certificate by its reason and dates instead of refusing it outright."""
+    ca = next((c for c in trust.cas if issued_by(cert, c)), None)
+    if ca is None:
+        raise _fail("chain", f"certificate of {cert.subject.rfc4514_string()} does not chain to a trusted "
+                    "accreditation-body CA")
+    return revocation_of(current_crl(ca, trust, now), cert.serial_number)
 
 
 def verify_approval(envelope_json: bytes, cert: x509.Certificate, trust: TrustAnchors,
@@ -161,26 +210,26 @@ def verify_approval(envelope_json: bytes, cert: x509.Certificate, trust: TrustAn
         raise _fail("signature", "the DSSE signature does not verify with the key of the presented certificate "
                     f"({cert.subject.rfc4514_string()}): the envelope was changed or signed by another key")
     when = signed_at(predicate)
-    # 3-5. chain, validity at signing time, revocation
+    # 3-6. chain, validity at signing time, CRL freshness, revocation
     who = check_certificate(cert, trust, when, now)
-    # 6. identity: the predicate names the verifier the certificate names.
+    # 7. identity: the predicate names the verifier the certificate names.
     claimed = predicate.get("verifier", {})
-    if claimed.get("accreditationNo") != who.accreditation_no:
+    if normalise_accreditation_no(str(claimed.get("accreditationNo"))) != who.accreditation_no:
         raise _fail("identity", f"predicate names accreditation {claimed.get('accreditationNo')!r}, "
                     f"the certificate {who.accreditation_no!r}")
     member = predicate.get("member", {})
     if member.get("id") != context.member_id:
         raise _fail("identity", f"approval is for member {member.get('id')!r}, expected {context.member_id!r}")
-    # 7. nace-scope: from the warehouse's member record, not from what the envelope claims.
+    # 8. nace-scope: from the warehouse's member record, not from what the envelope claims.
     if not who.covers(context.nace):
         raise _fail("nace-scope", f"member {context.member_id} has NACE {context.nace}, outside the scope "
                     f"{', '.join(who.nace_scope)} of accreditation {who.accreditation_no}")
-    # 8. cycle: no replay of an approval from another cycle.
+    # 9. cycle: no replay of an approval from another cycle.
     cycle = predicate.get("cycle", {})
     if (cycle.get("clusterId"), cycle.get("reportingYear")) != (context.cluster_id, context.reporting_year):
         raise _fail("cycle", f"approval is for cycle {cycle.get('clusterId')} {cycle.get('reportingYear')}, "
                     f"the open cycle is {context.cluster_id} {context.reporting_year}: an approval cannot be replayed")
-    # 9. current-draft: the digests signed are those of the current draft.
+    # 10. current-draft: the digests signed are those of the current draft.
     json_sha, pdf_sha = _subject_digests(statement)
     if (json_sha, pdf_sha) != (context.json_sha256, context.pdf_sha256):
         stale = {json_sha, pdf_sha} & context.superseded
@@ -188,12 +237,19 @@ def verify_approval(envelope_json: bytes, cert: x509.Certificate, trust: TrustAn
         raise _fail("current-draft", f"the signed digests (json {json_sha[:12]}…, pdf {pdf_sha[:12]}…) belong "
                     f"to {why}; current draft {context.statement_id} has json {context.json_sha256[:12]}…, "
                     f"pdf {context.pdf_sha256[:12]}…: send the current draft for review")
-    # 10. conflict: a verifier may not validate an organisation they consulted for.
-    if who.accreditation_no in context.consulted_by:
+    # 11. inputs-superseded: the member corrected its data after this draft was made; validating
+    # it would validate figures the member has withdrawn (a rejection is still welcome).
+    decision = str(predicate["decision"])
+    if decision == APPROVED and context.newer_inputs:
+        raise _fail("inputs-superseded", f"member {context.member_id} sent {len(context.newer_inputs)} file(s) after "
+                    f"draft {context.statement_id[:16]} was made ({', '.join(context.newer_inputs[:3])}): the draft "
+                    f"shows data the member has since corrected; the coordinator must redraft with `ecocluster draft "
+                    f"--member {context.member_id} --year {context.reporting_year}` and send the new draft for review")
+    # 12. conflict: a verifier may not validate an organisation they consulted for.
+    if who.accreditation_no in {normalise_accreditation_no(n) for n in context.consulted_by}:
         raise _fail("conflict", f"verifier {who.name} ({who.accreditation_no}) consulted for member "
                     f"{context.member_id} and may not validate its statement; assign another verifier")
-    # 11. blocking-checks: only an approval needs a clean member; a rejection is always welcome.
-    decision = str(predicate["decision"])
+    # 13. blocking-checks: only an approval needs a clean member; a rejection is always welcome.
     if decision == APPROVED and context.blocking_failures:
         raise _fail("blocking-checks", f"member {context.member_id} still has {len(context.blocking_failures)} "
                     f"blocking check failure(s): {', '.join(context.blocking_failures[:5])}; fix and rerun checks")

@@ -43,6 +43,7 @@ from signing.store import ObjectStore
 from statements._canonical import StatementInvalid, canonical_bytes, validate
 from statements._drafting import NothingToDraft, Progress, Selection, render, select
 from statements._i18n import LANGUAGES, UnsupportedLanguage
+from statements._inputs import inputs_mark, newer_inputs, record_inputs
 from statements._publish import Artefacts, publish, render_statement
 from statements._register import (
     StatementNotFound,
@@ -79,10 +80,12 @@ def draft(con: duckdb.DuckDBPyConnection, home: Home, *, member: str | None = No
     the same data fills the PDF in on the same row. ``only_members`` drafts some members of the
     selection, with their clusters' joint statements (see :func:`select`)."""
     selection = select(con, member, cluster, year, only_members)
+    mark = inputs_mark(con)  # before reading: a file that arrives while rendering is not in these drafts
     renders = render(con, home, selection, language=language, workers=workers, progress=progress, pdf=pdf)
     renders.sort(key=lambda a: (a.cluster_id, a.subject, a.member_id or "", a.language))
     with transaction(con):
         new = record_drafts(con, renders)
+        record_inputs(con, (r.statement_id for r in renders), mark)
     return DraftRun(tuple(with_stored_pdfs(con, renders)), new)
 
 
@@ -141,6 +144,7 @@ def validated_pdf(statement_json: bytes, verifier: VerifierBlock) -> bytes:
 __all__ = [
     "LANGUAGES", "Artefacts", "DraftRun", "NothingToDraft", "RenderFailed", "Selection", "StatementInvalid",
     "StatementNotFound", "StatementVersion", "TransitionRefused", "UnsupportedLanguage", "VerifierBlock",
-    "canonical_bytes", "check_transition", "draft", "load_json", "locations", "pdf_command", "reject", "render_validated", "select", "show", "submit",
+    "canonical_bytes", "check_transition", "draft", "inputs_mark", "load_json", "locations", "newer_inputs",
+    "pdf_command", "record_inputs", "reject", "render_validated", "select", "show", "submit",
     "typst_pdf", "validate", "validated_pdf",
 ]

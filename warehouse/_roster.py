@@ -13,11 +13,19 @@ from typing import Any
 
 import duckdb
 
+from warehouse import nace
 from warehouse.db import insert_rows
 from warehouse.errors import RowError
 from warehouse.indicators import OUTPUTS
 
-_NACE = re.compile(r"^\d{2}(\.\d{1,2})?$")
+# Member, cluster and site ids name folders, object keys, package files and receipts: ASCII letters
+# and digits in parts joined by one '.', '_' or '-' (no '/', no '..', no space or control character,
+# no look-alike letters from other scripts), as in roster.schema.json.
+ID_PATTERN = r"^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$"
+ID_MAX = 64
+_ID = re.compile(ID_PATTERN)
+_ID_RULE = (f"must be at most {ID_MAX} ASCII letters and digits, in parts joined by a single '.', '_' or '-' "
+            "(e.g. IT-CL-CERRETO-H01): it names folders and files")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANG = re.compile(r"^[a-z]{2}$")
 _SIZE = ("micro", "small", "medium", "large")
@@ -27,6 +35,11 @@ _CLUSTER = ("cluster_id", "name", "country", "language", "territory", "kind", "p
 _PROGRAMME = ("cluster_id", "objective_id", "description", "indicator", "target_value", "target_year")
 _MEMBER = ("member_id", "legal_name", "country", "nace", "sector", "employees", "size_class", "public_body",
            "language", "emas_reg_no", "registered_on", "derogation", "significant_env_risk", "b_indicator", "address")
+
+
+def is_id(value: Any) -> bool:
+    """Whether ``value`` is a safe member, cluster or site id (see :data:`ID_PATTERN`)."""
+    return isinstance(value, str) and len(value) <= ID_MAX and _ID.fullmatch(value) is not None
 
 
 def _date(value: Any) -> dt.date | None:
@@ -49,11 +62,11 @@ def validate(name: str, doc: dict[str, Any]) -> list[RowError]:
     cluster = doc.get("cluster")
     if not isinstance(cluster, dict):
         return [RowError(name, "'cluster' must be an object", part="key cluster")]
-    need("key cluster", None, cluster, "cluster_id")
+    need("key cluster", None, cluster, "cluster_id", is_id(cluster.get("cluster_id")), _ID_RULE)
     need("key cluster", None, cluster, "name")
-    need("key cluster", None, cluster, "country", bool(_COUNTRY.match(str(cluster.get("country")))),
+    need("key cluster", None, cluster, "country", bool(_COUNTRY.fullmatch(str(cluster.get("country")))),
          "must be a two-letter country code such as IT")
-    need("key cluster", None, cluster, "language", bool(_LANG.match(str(cluster.get("language")))),
+    need("key cluster", None, cluster, "language", bool(_LANG.fullmatch(str(cluster.get("language")))),
          "must be a two-letter language code such as it")
     for i, cycle in enumerate(doc.get("cycles") or [], start=1):
         need("key cycles", i, cycle, "reporting_year", isinstance(cycle.get("reporting_year"), int),
@@ -70,15 +83,16 @@ def validate(name: str, doc: dict[str, Any]) -> list[RowError]:
         if not isinstance(m, dict):
             errors.append(RowError(name, "each member must be an object", part=part, row=i))
             continue
-        need(part, i, m, "member_id")
+        need(part, i, m, "member_id", is_id(m.get("member_id")), _ID_RULE)
         need(part, i, m, "legal_name")
-        need(part, i, m, "country", bool(_COUNTRY.match(str(m.get("country")))), "must be a two-letter country code")
-        need(part, i, m, "nace", bool(_NACE.match(str(m.get("nace")))), "must be a NACE code such as 55.10")
+        need(part, i, m, "country", bool(_COUNTRY.fullmatch(str(m.get("country")))), "must be a two-letter country code")
+        need(part, i, m, "nace", nace.is_code(m.get("nace")) and len(str(m.get("nace"))) >= 2,
+             "must be a NACE code (a NACE Rev. 2 division, group or class) such as 55.10")
         need(part, i, m, "sector")
         need(part, i, m, "employees", isinstance(m.get("employees"), int) and m["employees"] >= 0,
              "must be a whole number of employees")
         need(part, i, m, "size_class", m.get("size_class") in _SIZE, "must be micro, small, medium or large")
-        need(part, i, m, "language", bool(_LANG.match(str(m.get("language")))), "must be a two-letter language code")
+        need(part, i, m, "language", bool(_LANG.fullmatch(str(m.get("language")))), "must be a two-letter language code")
         need(part, i, m, "b_indicator", m.get("b_indicator") in outputs, f"must be one of {', '.join(sorted(outputs))}")
         for flag in ("public_body", "derogation", "significant_env_risk"):
             if not isinstance(m.get(flag), bool):
@@ -86,7 +100,10 @@ def validate(name: str, doc: dict[str, Any]) -> list[RowError]:
         if m.get("registered_on") not in (None, "") and not _valid_date(m.get("registered_on")):
             errors.append(RowError(name, "must be a date YYYY-MM-DD", part=part, row=i, column="registered_on"))
         for j, site in enumerate(m.get("sites") or [], start=1):
-            need(f"key members[{i}].sites", j, site, "site_id")
+            if not isinstance(site, dict):
+                errors.append(RowError(name, "each site must be an object", part=f"key members[{i}].sites", row=j))
+                continue
+            need(f"key members[{i}].sites", j, site, "site_id", is_id(site.get("site_id")), _ID_RULE)
             need(f"key members[{i}].sites", j, site, "name")
     return errors
 

@@ -6,17 +6,20 @@ Passwords come from the environment (``ECOCLUSTER_CA_PASSWORD``, ``ECOCLUSTER_KE
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from flows.cli._context import console, home_of
 from warehouse import connect
 
-pki_app = typer.Typer(help="The accreditation body's CA: initialise, issue verifier certificates, revoke.",
-                      no_args_is_help=True)
+pki_app = typer.Typer(help="The accreditation body's CA: initialise, issue verifier certificates, revoke, "
+                      "reissue the CRL; record consultancies (conflicts of interest).", no_args_is_help=True)
 review_app = typer.Typer(help="What the verifier reviews.", no_args_is_help=True)
 
 
@@ -60,15 +63,20 @@ def pki_init(ctx: typer.Context, name: Annotated[str, typer.Option(help="Accredi
 @pki_app.command("issue-verifier")
 def pki_issue(ctx: typer.Context, name: Annotated[str, typer.Option(help="Verifier's name.")],
               accreditation_no: Annotated[str, typer.Option("--accreditation-no")],
-              nace: Annotated[str, typer.Option(help="NACE scope, comma-separated, e.g. 55.10,84.11")],
-              out: Annotated[Path | None, typer.Option(help="Folder for the verifier's key and certificate.")]
+              nace: Annotated[str, typer.Option(help="NACE Rev. 2 scope, comma-separated: section letters, divisions, "
+                                                     "groups or classes, e.g. I,84.11 or 55.10")],
+              out: Annotated[Path | None, typer.Option(help="Folder for the verifier's key and certificate (new or "
+                                                           "empty: an existing key is never overwritten).")]
               = None) -> None:
-    """Issue a verifier key + certificate; the encrypted key goes only to --out (the verifier's folder)."""
+    """Issue a verifier key + certificate; the encrypted key goes only to --out (the verifier's folder).
+
+    The scope must be NACE Rev. 2 codes, the accreditation number letters, digits and hyphens, and
+    the new key's passphrase (ECOCLUSTER_KEY_PASSWORD) at least 12 characters."""
     import signing
 
     home = home_of(ctx)
     files = signing.issue_verifier(
-        home, name=name, accreditation_no=accreditation_no, nace=tuple(c.strip() for c in nace.split(",") if c),
+        home, name=name, accreditation_no=accreditation_no, nace=tuple(nace.split(",")),
         ca_password=_secret("ECOCLUSTER_CA_PASSWORD", "CA key password"),
         key_password=_secret("ECOCLUSTER_KEY_PASSWORD", "new verifier key password"), out=out)
     with connect(home.warehouse_path) as con:
@@ -76,15 +84,63 @@ def pki_issue(ctx: typer.Context, name: Annotated[str, typer.Option(help="Verifi
     console.print(f"verifier key (encrypted, keep private): {files.key}\ncertificate: {files.cert}")
 
 
+class Reason(StrEnum):
+    key_compromise = "key-compromise"
+    superseded = "superseded"
+    cessation_of_operation = "cessation-of-operation"
+    affiliation_changed = "affiliation-changed"
+
+
+def _since(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError as e:
+        raise typer.BadParameter(f"{value!r} is not a date such as 2026-03-01 or 2026-03-01T09:30") from e
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
 @pki_app.command("revoke")
-def pki_revoke(ctx: typer.Context, cert: Annotated[Path, typer.Argument(help="Verifier certificate PEM.")]) -> None:
-    """Revoke a verifier certificate: reissue the CRL with it listed."""
+def pki_revoke(ctx: typer.Context, cert: Annotated[Path, typer.Argument(help="Verifier certificate PEM.")],
+               reason: Annotated[Reason, typer.Option(help="Why (CRLReason): key-compromise invalidates signatures "
+                                                      "made after --since; the others only later ones.")],
+               since: Annotated[str | None, typer.Option(help="Date (UTC) from which the key is unsafe "
+                                                         "(InvalidityDate), e.g. 2026-03-01.")] = None) -> None:
+    """Revoke a verifier certificate: reissue the CRL with it listed, its reason and invalidity date."""
     import signing
     from signing._pki import load_certs
 
-    crl = signing.revoke(home_of(ctx), load_certs(cert.read_bytes())[0],
-                         _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"))
-    console.print(f"revoked; new CRL: {crl}")
+    try:
+        certificate = load_certs(cert.read_bytes())[0]
+    except OSError as e:
+        raise typer.BadParameter(f"{cert}: {e.strerror}") from e
+    crl = signing.revoke(home_of(ctx), certificate, _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"),
+                         reason=reason.value, since=_since(since))
+    console.print(f"revoked ({reason.value}); new CRL: {crl}")
+
+
+@pki_app.command("crl")
+def pki_crl(ctx: typer.Context) -> None:
+    """Reissue the CRL with a new nextUpdate (30 days); run it before the current one goes stale."""
+    import signing
+
+    crl = signing.refresh_crl(home_of(ctx), _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"))
+    console.print(f"new CRL: {crl}")
+
+
+@pki_app.command("consulted")
+def pki_consulted(ctx: typer.Context, accreditation_no: Annotated[str, typer.Option("--accreditation-no")],
+                  member: Annotated[str, typer.Option("--member")],
+                  note: Annotated[str, typer.Option(help="What the consultancy was, e.g. energy audit 2024.")]
+                  = "") -> None:
+    """Record that a verifier consulted for a member: their approvals of it are then refused (rule conflict)."""
+    import signing
+
+    with connect(home_of(ctx).warehouse_path) as con:
+        number = signing.mark_consulted(con, accreditation_no, member, note)
+    console.print(f"recorded: verifier {number} consulted for member {escape(member)}; "
+                  "their approvals of it will be refused (rule conflict)")
 
 
 @review_app.command("export")
@@ -162,10 +218,8 @@ def register(app: typer.Typer) -> None:
                ) -> None:
         """Verify a package or an approval offline; prints each check; exit 0 only if all hold."""
         import signing
-        from signing._keys import trust_anchors_from
 
-        anchors = trust_anchors_from(tuple(trust or ()), tuple(crl or ())) if trust else \
-            signing.trust_anchors(home_of(ctx))
+        anchors = signing.trust_anchors(home_of(ctx), cas=tuple(trust or ()), crls=tuple(crl or ()))
         if stored:
             report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors)
         elif path.is_dir():

@@ -80,7 +80,7 @@ def _warehouse_text(path: Path) -> bytes:
 @pytest.mark.slow
 def test_no_private_key_material_anywhere_after_a_demo_cycle(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    env = {**os.environ, "ECOCLUSTER_CB_PASSWORD": "cb-secret", "COLUMNS": "200"}
+    env = {**os.environ, "ECOCLUSTER_CB_PASSWORD": "cb-secret-passphrase", "COLUMNS": "200"}
     cli = [str(REPO / ".venv" / "bin" / "ecocluster"), "--home", str(home)]
     outputs = [subprocess.run([*cli, "demo"], env=env, cwd=REPO, capture_output=True, timeout=1200, check=False)]
     assert outputs[0].returncode == 0, outputs[0].stderr[-3000:]
@@ -91,7 +91,7 @@ def test_no_private_key_material_anywhere_after_a_demo_cycle(tmp_path: Path) -> 
 
     keys = {"accreditation-body CA": (home / "pki" / "ca" / "ca.key", DEMO_PASSWORD),
             "DEMO verifier": (home / "verifiers" / "DEMO-V-0001" / "key.pem", DEMO_PASSWORD)}
-    keys |= {f"competent body {p.parent.name}": (p, b"cb-secret") for p in (home / "competent-body").glob("*/key.pem")}
+    keys |= {f"competent body {p.parent.name}": (p, b"cb-secret-passphrase") for p in (home / "competent-body").glob("*/key.pem")}
     assert len(keys) >= 3, keys
     needles = {f"{who}: {form}": value for who, (path, pw) in keys.items() for form, value in key_forms(path, pw).items()}
 
