@@ -30,6 +30,7 @@ OUT_OF_SCOPE = "IT-CL-CERRETO-P01"  # park authority, NACE 91.04: signed by a ho
 BLOCKING_FAULTS = {  # member -> a word its reasons must contain (the sample's faults.json)
     "IT-CL-CERRETO-H02": "permit", FIXED: "waste.hazardous", "IT-CL-CERRETO-M01": "limit",
     "IT-CL-CERRETO-S01": "derogation", "LV-DGV-03": "nonconformity", "LV-VID-01": "step_5",
+    "IT-CL-CERRETO-R02": "unit_slip",  # kWh declared as MWh: a thousandfold jump blocks
 }
 
 
