@@ -37,6 +37,7 @@ class Draft:
     json_sha256: str
     pdf_sha256: str
     language: str = "en"  # the statement's language: the declaration is in it and in English
+    kind: str = "updated"  # full | updated: the statement the declaration names (the member's calendar)
 
 
 ANNEX_VII = N_(
@@ -54,16 +55,20 @@ ANNEX_VII = N_(
 )
 
 
+# The statement kinds as the declaration names them (a full verification validates a full statement).
+_KINDS = {"updated": N_("updated"), "full": N_("full")}
+
+
 def declaration_text(draft: Draft, cert: x509.Certificate, signed_at: dt.datetime, place: str) -> str:
     """The Annex VII declaration in the statement's language, then in English (one text, signed)."""
     who = identity(cert)
     fields = {"verifier": who.name, "accreditation_no": who.accreditation_no, "scope": ", ".join(who.nace_scope),
               "member": draft.member_name, "member_id": draft.member_id, "nace": draft.nace,
               "year": draft.reporting_year, "place": place, "date": signed_at.date().isoformat()}
-    english = ANNEX_VII.format(kind="updated", **fields)
+    english = ANNEX_VII.format(kind=_KINDS[draft.kind], **fields)
     if language_of(draft.language) == "en":
         return english
-    own = translate(draft.language, ANNEX_VII, kind=translate(draft.language, N_("updated")), **fields)
+    own = translate(draft.language, ANNEX_VII, kind=translate(draft.language, _KINDS[draft.kind]), **fields)
     return own + "\n\n" + english
 
 

@@ -75,15 +75,15 @@ def draft_for(con: duckdb.DuckDBPyConnection, statement_id: str) -> Draft:
     """What the verifier signs for ``statement_id`` (its draft render's digests)."""
     row = con.execute(
         "SELECT s.statement_id, s.member_id, m.legal_name, m.nace, s.cluster_id, s.reporting_year, s.pdf_sha256, "
-        "s.language "
+        "s.language, s.kind "
         "FROM statement s JOIN member m USING (member_id) WHERE s.statement_id = ? AND s.version = 1",
         [statement_id]).fetchone()
     if row is None:
         raise ApprovalRefused(f"no member draft statement {statement_id!r}; list drafts with `ecocluster status`")
-    sid, member, name, nace, cluster, year, pdf_sha, language = row
+    sid, member, name, nace, cluster, year, pdf_sha, language, kind = row
     if pdf_sha is None:
         refuse_without_pdf(con, sid)
-    return Draft(sid, member, name, nace, cluster, year, sid, pdf_sha, language)
+    return Draft(sid, member, name, nace, cluster, year, sid, pdf_sha, language, kind)
 
 
 def refuse_without_pdf(con: duckdb.DuckDBPyConnection, statement_id: str) -> None:
