@@ -16,12 +16,21 @@ from typing import Any
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.states import Failed
 
 from flows import _progress, _tasks
 from flows._due import CycleKind, DueMember, latest_reporting_year, members_due
 from flows._handoff import open_requests, reminders
 from flows._outcome import StageOutcome
-from flows._stages import Batch, batches, current_drafts, refusals, state_digest, stop_on_refusal
+from flows._stages import (
+    Batch,
+    SubmissionsRefused,
+    batches,
+    current_drafts,
+    refusals,
+    state_digest,
+    stop_on_refusal,
+)
 from flows._summary import CycleSummary, summarise
 from flows._workspace import Workspace
 from warehouse.errors import ConfigurationError
@@ -170,7 +179,10 @@ def rerun(member: str, stage: str = "check", year: int | None = None, home: str 
     """A coordinator's manual rerun of one member from one stage on; idempotent."""
     if stage not in RERUN_STAGES:
         raise ConfigurationError(f"stage must be one of {', '.join(RERUN_STAGES)}, not {stage!r}")
-    return run_cycle(CycleKind.ANNUAL, year, home, submissions=submissions or (), members=[member], start=stage)
+    try:
+        return run_cycle(CycleKind.ANNUAL, year, home, submissions=submissions or (), members=[member], start=stage)
+    except SubmissionsRefused as e:  # the run failed for a reason the caller prints: no traceback in the log
+        return Failed(message=str(e), data=e)  # type: ignore[return-value]  # the caller gets e raised
 
 
 __all__ = ["RERUN_STAGES", "CycleKind", "DueMember", "annual_cycle", "approvals_inbox", "rerun", "run_cycle",

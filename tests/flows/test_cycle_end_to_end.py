@@ -79,7 +79,7 @@ def _drop_in_inbox(ws: Workspace, statement_id: str, name: str, verifier: signin
 def test_bundled_sample_cycle_inbox_and_rerun_of_a_fixed_member(prefect_api: str, home: Home,
                                                                  tmp_path: Path) -> None:
     from flows import _demo
-    from flows._stages import current_drafts
+    from flows._stages import SubmissionsRefused, current_drafts
     from flows.cycles import annual_cycle, approvals_inbox, rerun
 
     sample = tmp_path / "sample"
@@ -135,3 +135,10 @@ def test_bundled_sample_cycle_inbox_and_rerun_of_a_fixed_member(prefect_api: str
     done = rerun(FIXED, "register", first.year, str(home.root))
     assert done.status(FIXED).state == "registered"
     assert _others_rows(home, FIXED) == before
+
+    # 4. A refused correction fails the rerun with the ingest report (the CLI prints it, exit 65).
+    broken = json.loads(corrected.read_text(encoding="utf-8"))
+    broken["indicators"][-1]["unit"] = "kWh"  # hazardous waste in kWh: refused
+    (tmp_path / "broken.json").write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(SubmissionsRefused, match="broken.json"):
+        rerun(FIXED, "collect", first.year, str(home.root), [str(tmp_path / "broken.json")])
