@@ -26,7 +26,7 @@ table { border-collapse: collapse; width: 100%; margin: .5em 0; }
 th, td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom: 1px solid #ddd; }
 th { background: #f2f2f2; } td.num { text-align: right; }
 .pass { color: #1b6e3a; font-weight: bold; } .blocking { color: #b22222; font-weight: bold; }
-.warning { color: #a05a00; font-weight: bold; } .scope { word-break: break-all; } .muted { color: #555; }
+.warning { color: #a05a00; font-weight: bold; } .muted { color: #555; } td.ids { min-width: 16em; }
 """
 
 
@@ -63,7 +63,7 @@ def write_index(path: Path, *, year: int, scope: str, members: Sequence[str], ru
             n = counts.get(rule.name, 0)
             verdict = (f'<td class="num {rule.severity.value}">{n}</td>' if n else '<td class="num pass">0</td>')
             parts.append(f"<tr>{_cell(rule.name)}{_cell(rule.severity.value)}{_cell(rule.description)}{verdict}"
-                         f"{_cell(', '.join(failed.get(rule.name, ())))}</tr>")
+                         f"{_cell(', '.join(failed.get(rule.name, ())), 'ids')}</tr>")
         parts.append("</table>")
     parts.append("<h2>Findings</h2>")
     if not rows:
