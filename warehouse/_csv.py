@@ -21,6 +21,7 @@ from warehouse._raw import RawFile, decode_text
 from warehouse._rows import stage_table
 from warehouse.db import insert_rows
 from warehouse.errors import RowError
+from warehouse.messages import N_, Refusal
 from warehouse.sections import SECTIONS, Section
 
 MAX_CELL_BYTES = 1024 * 1024  # a field larger than this is not data a member typed
@@ -50,8 +51,9 @@ def _section_for(header: list[str]) -> Section:
     missing = sorted(set(best.columns) - names)
     extra = sorted(names - set(best.columns))
     detail = "; ".join(p for p in (f"missing {', '.join(missing)}" if missing else "",
-                                   f"unexpected {', '.join(extra)}" if extra else "") if p)
-    raise ValueError(f"the header does not match any section; closest is '{best.name}' ({detail})")
+                                   f"unexpected {', '.join(extra)}" if extra else "") if p)  # column names
+    raise Refusal(N_("the header does not match any section; closest is '{section}' ({detail})"),
+                  section=best.name, detail=detail)
 
 
 def inspect(file_no: int, raw: RawFile, country_of: Callable[[str], str | None], workdir: Path) -> CsvFile:

@@ -12,6 +12,7 @@ from typing import Any
 
 from warehouse._rows import ParsedRows, text_of
 from warehouse.errors import RowError
+from warehouse.messages import N_, LocalisedRowError
 from warehouse.sections import BY_NAME
 
 SUBMISSION_FORMAT = "ecocluster-submission/1"
@@ -68,31 +69,35 @@ def parse_submission(name: str, doc: dict[str, Any]) -> tuple[ParsedRows, list[R
     parsed = ParsedRows(member_id=text_of(doc.get("member_id")), reporting_year=text_of(doc.get("reporting_year")))
     for key in ("member_id", "reporting_year"):
         if doc.get(key) in (None, ""):
-            errors.append(RowError(name, f"'{key}' is missing at the top level", column=key))
+            errors.append(LocalisedRowError.of(name, N_("'{key}' is missing at the top level"), {"key": key},
+                                               column=key))
     for key, rows in doc.items():
         if key in ("format", "member_id", "reporting_year"):
             continue
         section = BY_NAME.get(key)
         if section is None:
-            errors.append(RowError(name, f"unknown section {key!r}; expected one of {', '.join(BY_NAME)}"))
+            errors.append(LocalisedRowError.of(name, N_("unknown section '{key}'; expected one of {sections}"),
+                                               {"key": key, "sections": ", ".join(BY_NAME)}))
             continue
         if not isinstance(rows, list):
-            errors.append(RowError(name, "must be a list of objects", part=f"key {key}"))
+            errors.append(LocalisedRowError.of(name, N_("must be a list of objects"), {}, part=f"key {key}"))
             continue
         allowed = {f.name for f in section.fields}
         for index, row in enumerate(rows, start=1):
             where = f"key {key}"
             if not isinstance(row, dict):
-                errors.append(RowError(name, "each item must be an object", part=where, row=index))
+                errors.append(LocalisedRowError.of(name, N_("each item must be an object"), {}, part=where,
+                                                   row=index))
                 continue
             values: dict[str, str | None] = {}
             for field_name, value in row.items():
                 if field_name not in allowed:
-                    errors.append(RowError(name, f"unknown field; expected one of {', '.join(sorted(allowed))}",
-                                           part=where, row=index, column=field_name))
+                    errors.append(LocalisedRowError.of(name, N_("unknown field; expected one of {allowed}"),
+                                                       {"allowed": ", ".join(sorted(allowed))}, part=where,
+                                                       row=index, column=field_name))
                 elif isinstance(value, (dict, list)):
-                    errors.append(RowError(name, "must be a single value, not a list or object",
-                                           part=where, row=index, column=field_name))
+                    errors.append(LocalisedRowError.of(name, N_("must be a single value, not a list or object"), {},
+                                                       part=where, row=index, column=field_name))
                 else:
                     values[field_name] = text_of(value)
             parsed.add(key, where, index, values)

@@ -23,7 +23,7 @@ from warehouse._rows import ParsedRows, create_staging, stage_parsed
 from warehouse._validate import MEMBER_LANGUAGE
 from warehouse.db import insert_rows, transaction
 from warehouse.errors import ConfigurationError, RowError
-from warehouse.messages import LANGUAGES, reason_in
+from warehouse.messages import LANGUAGES, file_error, reason_in
 from warehouse.sections import SECTIONS
 
 if TYPE_CHECKING:  # the store is passed in; importing signing here would load its crypto stack
@@ -205,7 +205,7 @@ def _ingest_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: lis
                     stage_parsed(con, file_no, parsed)
                     encoding = "utf-8" if raw.format == "json" else None
             except ValueError as e:
-                early[file_no] = [RowError(raw.name, str(e))]
+                early[file_no] = [file_error(raw.name, e)]
             meta.append((file_no, raw.name, raw.sha256, raw.format, encoding, decimal_comma, len(raw.data),
                          archive_key(raw), parsed.member_id if parsed else None,
                          parsed.reporting_year if parsed else None))

@@ -77,6 +77,23 @@ class LocalisedRowError(RowError):
         return translate(language, self.message, **dict(self.params))
 
 
+class Refusal(ValueError):
+    """A whole file refused before its rows are read (a CSV header matching no section), with
+    its msgid and fields so that it can be worded in the member's language like any row error."""
+
+    def __init__(self, message: str, **params: str) -> None:
+        super().__init__(message.format(**params))
+        self.message = message
+        self.params = params
+
+
+def file_error(file: str, error: ValueError) -> RowError:
+    """The row error of a file refused whole: translatable when ``error`` is a :class:`Refusal`."""
+    if isinstance(error, Refusal):
+        return LocalisedRowError.of(file, error.message, error.params)
+    return RowError(file, str(error))
+
+
 def reason_in(error: RowError, language: str | None) -> str:
     """The error's reason in ``language`` where it knows its msgid, else as worded."""
     return error.reason_in(language) if isinstance(error, LocalisedRowError) else error.reason

@@ -260,3 +260,13 @@ def test_validation_refusals_follow_the_language_asked_for(rostered, store, tmp_
 def test_an_unknown_message_language_is_refused(rostered, store, tmp_path):
     with pytest.raises(ConfigurationError, match="choose one of en, it, lv"):
         ingest_paths(rostered, store, [write_json(tmp_path / "a.json", submission())], language="de")
+
+
+def test_structural_refusals_of_json_and_csv_follow_the_language_asked_for(rostered, store, tmp_path):
+    bad = submission()
+    bad["gossip"] = []
+    json_errors = ingest_paths(rostered, store, [write_json(tmp_path / "bad.json", bad)], language="member")
+    assert "sezione sconosciuta 'gossip'" in str(json_errors.rejected[0].errors[0])  # IT-H01 writes Italian
+    header = write_csv(tmp_path / "h.csv", "member_id,reporting_year,colour\nIT-H01,2025,green\n")
+    csv_errors = ingest_paths(rostered, store, [header], language="lv")
+    assert "virsraksts neatbilst nevienai sadaļai" in str(csv_errors.rejected[0].errors[0])
