@@ -278,8 +278,7 @@ def bag_files(inputs: SignedInputs, *, application_pdf_bytes: bytes | None = Non
         "statement-validated.pdf": inputs.signed_pdf,
         "annex-vii-declaration.txt": str(predicate["declaration"]).encode(),
         "approval.dsse.json": inputs.envelope.to_json(),
-        "check-summary.json": canonical_json({"blocking": checks["blocking"], "warnings": checks["warnings"],
-                                              "checkRun": checks["run_id"]}),
+        "check-summary.json": canonical_json({"blocking": checks["blocking"], "warnings": checks["warnings"]}),
         "verifier-cert.pem": _pki.pem(inputs.cert),
         "chain.pem": b"".join(_pki.pem(c) for c in inputs.chain),
     }
