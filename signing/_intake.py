@@ -191,7 +191,8 @@ def _take_in(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnc
                           "checks": [{"name": c.name, "outcome": c.outcome.value, "file": c.file, "detail": c.detail}
                                      for c in decision.checks]},
         }
-        store.put(receipt_key, _dsse.sign(statement, body[0]).to_json(), content_type="application/json")
+        stored = store.put(receipt_key, _dsse.sign(statement, body[0]).to_json(), content_type="application/json")
+        _stored.record(con, stored)  # read back pinned, like approvals and packages
         con.execute(
             "INSERT INTO body_intake VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) "
             "ON CONFLICT (country, package_sha256) DO UPDATE SET approval_sha256 = excluded.approval_sha256, "
