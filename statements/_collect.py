@@ -19,6 +19,9 @@ from warehouse.indicators import BY_CODE, CATALOGUE, CORE
 
 SCHEMA_ID = "ecocluster/statement/1"
 TREND_YEARS = 3
+# Disclosure control (issue 19): no peer statistic is published over fewer members than this. With
+# two, the median is their mean, and each member could work out the other's figure from its own.
+MIN_PEERS = 3
 # The shared indicators whose R members are compared on (seed 000: peer comparison by sector).
 BENCHMARKED = ("energy.total_direct", "water.total", "waste.total", "emissions.ghg")
 # The cluster's shared indicators (seed 000): energy efficiency, water, waste, biodiversity,
@@ -322,6 +325,7 @@ peers AS (
 )
 SELECT r.cluster_id, r.member_id, r.sector, r.b_indicator, r.indicator, cat.unit, r.r, p.median_r, p.peers
 FROM r JOIN peers p USING (cluster_id, sector, b_indicator, indicator) JOIN cat USING (indicator)
+WHERE p.peers >= {MIN_PEERS}
 ORDER BY r.cluster_id, r.sector, cat.ord, r.member_id
 """
 
