@@ -207,8 +207,10 @@ def test_statements_work_without_the_checks_stage(cluster_con: duckdb.DuckDBPyCo
 
 
 def _third_hotel(con: duckdb.DuckDBPyConnection) -> None:
-    """IT-HOT-3: a copy of IT-HOT-2 with its own 2025 figures, so that the hotels are three."""
+    """IT-HOT-3: a copy of IT-HOT-2 with its own 2025 figures, so that the hotels are three; both
+    agreed to be published (IT-HOT-1 is registered)."""
     con.execute("INSERT INTO member SELECT 'IT-HOT-3', * EXCLUDE (member_id) FROM member WHERE member_id = 'IT-HOT-2'")
+    con.execute("INSERT INTO member_consent VALUES ('IT-HOT-2', true, 'r'), ('IT-HOT-3', true, 'r')")
     warehouse_rows._insert(con, "indicator_value", "IT-HOT-3", 2025, "indicators", [
         warehouse_rows._indicator("energy.total_direct", 500.0, "MWh"),
         warehouse_rows._indicator("output.overnight_stays", 10000.0, "overnight_stay")])
@@ -243,6 +245,24 @@ def test_no_peer_statistic_is_published_over_fewer_than_three_members(cluster_co
     run = _by_member(statements.draft(cluster_con, home, cluster="CL-IT", workers=1, pdf=False))
     doc = json.loads(open_store(home).get(run["joint:CL-IT"].json_key))
     assert doc["peer_benchmark"] == []
+
+
+def test_an_unregistered_member_without_consent_shows_no_figure(cluster_con: duckdb.DuckDBPyConnection,
+                                                                 home: Home) -> None:
+    """Disclosure control (issue 19): IT-HOT-2 is not registered and withdrew its `publish`
+    consent. It still counts in the hotels' median and total (three members), but has no row of
+    its own; the lone restaurant (not registered, no consent) has no sector total either."""
+    _third_hotel(cluster_con)
+    cluster_con.execute("UPDATE member_consent SET publish = false WHERE member_id = 'IT-HOT-2'")
+    run = _by_member(statements.draft(cluster_con, home, cluster="CL-IT", workers=1, pdf=False))
+    doc = json.loads(open_store(home).get(run["joint:CL-IT"].json_key))
+    shown = {b["member_id"] for b in doc["peer_benchmark"]}
+    assert shown == {"IT-HOT-1", "IT-HOT-3"} and all(b["peers"] == 3 for b in doc["peer_benchmark"])
+    assert {t["sector"] for t in doc["sector_totals"]} == {"hotel"}
+    cluster_con.execute("INSERT INTO member_consent VALUES ('IT-EVIL', true, 'r')")
+    run = _by_member(statements.draft(cluster_con, home, cluster="CL-IT", workers=1, pdf=False))
+    doc = json.loads(open_store(home).get(run["joint:CL-IT"].json_key))
+    assert {t["sector"] for t in doc["sector_totals"]} == {"hotel", "restaurant"}
 
 
 def test_documents_match_the_published_schema(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
