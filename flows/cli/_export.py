@@ -28,16 +28,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the member's VSME report (EFRAG Digital Template and xBRL-JSON, B3–B7) from its statement."""
         import statements
-        from statements._vsme import export_vsme, member_statement_id
 
         home = home_of(ctx)
         con = connect(home.warehouse_path, read_only=True)
         try:
-            version = statements.show(con, member_statement_id(con, member, year))
+            version = statements.show(con, statements.member_statement_id(con, member, year))
         finally:
             con.close()
         document = json.loads(statements.load_json(open_store(home), version))
-        written = export_vsme(document, out)
+        written = statements.export_vsme(document, out)
         console.print(f"VSME report of {escape(member)} for {version.reporting_year} from statement "
                       f"{version.statement_id[:16]} ({version.status}): {len(written.facts)} facts")
         for path in (written.workbook, written.xbrl_json):

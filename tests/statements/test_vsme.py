@@ -62,7 +62,6 @@ def exported(bundled_sample: BundledSample, tmp_path_factory: pytest.TempPathFac
     exports again and must write the same bytes."""
     import statements
     from signing.store import open_store
-    from statements._vsme import export_vsme, member_statement_id
 
     con = connect(bundled_sample.home.warehouse_path)
     try:
@@ -70,11 +69,11 @@ def exported(bundled_sample: BundledSample, tmp_path_factory: pytest.TempPathFac
         rows = con.execute("SELECT indicator, sum(value) FROM current_indicator_value WHERE member_id = ? "
                            "AND reporting_year = ? AND value IS NOT NULL GROUP BY indicator",
                            [MEMBER, YEAR]).fetchall()
-        version = statements.show(con, member_statement_id(con, MEMBER, YEAR))
+        version = statements.show(con, statements.member_statement_id(con, MEMBER, YEAR))
     finally:
         con.close()
     out = tmp_path_factory.mktemp("vsme")
-    export_vsme(json.loads(statements.load_json(open_store(bundled_sample.home), version)), out)
+    statements.export_vsme(json.loads(statements.load_json(open_store(bundled_sample.home), version)), out)
     return Exported(out, {k: float(v) for k, v in rows})
 
 
@@ -195,11 +194,10 @@ def test_materials_are_labelled_vsme_b7_in_the_statement(bundled_sample: Bundled
     """The mapping said "VSME C-resource inflows"; the total mass of materials used is VSME B7."""
     import statements
     from signing.store import open_store
-    from statements._vsme import member_statement_id
 
     con = connect(bundled_sample.home.warehouse_path, read_only=True)
     try:
-        version = statements.show(con, member_statement_id(con, MEMBER, YEAR))
+        version = statements.show(con, statements.member_statement_id(con, MEMBER, YEAR))
     finally:
         con.close()
     document = json.loads(statements.load_json(open_store(bundled_sample.home), version))
