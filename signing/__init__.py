@@ -15,6 +15,10 @@ Public API (everything else is private):
   and the evidence write-once), :func:`approve` (= sign_decision + record_approval, what
   ``ecocluster approve`` runs), :func:`sign_approval` (the bare envelope), :func:`verify_approval`
   (pure rules, returns :class:`VerifiedApproval` or raises :class:`ApprovalRuleFailed`),
+  :func:`parse_approval` (the envelope parsed once, strictly, into an :class:`ApprovalEnvelope`;
+  malformed input is rule ``envelope-malformed``/``envelope-too-large``), :func:`verify_signer`
+  (rules envelope to identity, no warehouse), :func:`receive_decision` (the approvals inbox: an
+  :class:`Arrival` of files read once within :class:`InboxLimits`, then ``record_approval``),
   :func:`approval_context`, :func:`export_review`, :func:`mark_consulted`, :func:`register_verifier`.
   The envelope's subject is the digests of the draft JSON and PDF the verifier reviewed; the PAdES
   signature is on the validated render of the same JSON (verifier block filled, no DRAFT mark).
@@ -30,7 +34,22 @@ Public API (everything else is private):
 from __future__ import annotations
 
 from signing._approval import APPROVED, REJECTED, Draft, sign_approval
-from signing._inbox import SignedDecision, approve, export_review, record_approval, sign_decision
+from signing._inbox import (
+                             CERTIFICATE,
+                             COMPANION_RULES,
+                             DEFAULT_LIMITS,
+                             ENVELOPE,
+                             SIGNED_PDF,
+                             Arrival,
+                             InboxFile,
+                             InboxLimits,
+                             SignedDecision,
+                             approve,
+                             export_review,
+                             receive_decision,
+                             record_approval,
+                             sign_decision,
+)
 from signing._intake import Receipt, UnknownCountry, init_body_key, intake, verify_receipt
 from signing._keys import (
                              DEMO_NACE,
@@ -51,23 +70,29 @@ from signing._stored import read as read_stored
 from signing._verify import (
                              RULES,
                              ApprovalContext,
+                             ApprovalEnvelope,
                              ApprovalRuleFailed,
                              TrustAnchors,
                              VerifiedApproval,
                              claimed_decision,
                              current_crl,
+                             parse_approval,
                              revocation,
                              verify_approval,
+                             verify_signer,
 )
 from signing.store import open_store
 
 __all__ = [
-    "APPROVED", "DEMO_NACE", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed",
-    "Check", "Delivery", "Draft", "KeyFiles", "Outcome", "PackageRefused", "PackageReport", "Receipt",
-    "Revocation", "SignedDecision", "TrustAnchors", "UnknownCountry", "VerifiedApproval", "approval_context",
-    "approve", "build_packages", "claimed_decision", "current_crl", "demo_verifier", "draft_for", "export_review",
-    "init_body_key", "init_ca", "intake", "issue_verifier", "mark_consulted", "open_store", "read_stored",
-    "read_tar", "record_approval", "refresh_crl", "register_verifier", "revocation", "revoke", "sign_approval",
-    "sign_decision", "trust_anchors", "unpack", "verify_approval", "verify_archive", "verify_envelope",
-    "verify_package", "verify_receipt", "why_no_package",
+    "APPROVED", "CERTIFICATE", "COMPANION_RULES", "DEFAULT_LIMITS", "DEMO_NACE", "DEMO_PASSWORD",
+    "ENVELOPE", "REJECTED", "RULES", "SIGNED_PDF", "ApprovalContext", "ApprovalEnvelope",
+    "ApprovalRuleFailed", "Arrival", "Check", "Delivery", "Draft", "InboxFile", "InboxLimits", "KeyFiles",
+    "Outcome", "PackageRefused", "PackageReport", "Receipt", "Revocation", "SignedDecision", "TrustAnchors",
+    "UnknownCountry", "VerifiedApproval", "approval_context", "approve", "build_packages",
+    "claimed_decision", "current_crl", "demo_verifier", "draft_for", "export_review", "init_body_key",
+    "init_ca", "intake", "issue_verifier", "mark_consulted", "open_store", "parse_approval", "read_stored",
+    "read_tar", "receive_decision", "record_approval", "refresh_crl", "register_verifier", "revocation",
+    "revoke", "sign_approval", "sign_decision", "trust_anchors", "unpack", "verify_approval",
+    "verify_archive", "verify_envelope", "verify_package", "verify_receipt", "verify_signer",
+    "why_no_package"
 ]

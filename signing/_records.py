@@ -6,7 +6,6 @@ view and ``check_result`` (checks stage) and this stage's own tables; one query 
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import duckdb
@@ -121,10 +120,17 @@ def mark_consulted(con: duckdb.DuckDBPyConnection, accreditation_no: str, member
     return number
 
 
-def record_refusal(con: duckdb.DuckDBPyConnection, envelope: bytes, member_id: str | None,
+def record_refusal(con: duckdb.DuckDBPyConnection, envelope_sha256: str, member_id: str | None,
                    rule: str, message: str) -> None:
+    """The latest refusal of an envelope (by the SHA-256 of its bytes; for an envelope too large to
+    be read, of its inbox key and size) with the rule it broke."""
     con.execute("INSERT OR REPLACE INTO approval_refusal VALUES (?, ?, ?, ?, current_timestamp)",
-                [hashlib.sha256(envelope).hexdigest(), member_id, rule, message])
+                [envelope_sha256, member_id, rule, message])
+
+
+def forget_refusal(con: duckdb.DuckDBPyConnection, envelope_sha256: str) -> None:
+    """An envelope refused while a file beside it was incomplete, accepted since: no refusal stands."""
+    con.execute("DELETE FROM approval_refusal WHERE envelope_sha256 = ?", [envelope_sha256])
 
 
 def insert_approval(con: duckdb.DuckDBPyConnection, approval_id: str, verified: VerifiedApproval, *,

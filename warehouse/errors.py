@@ -8,12 +8,33 @@ derive from :class:`TransientError`; only transient ones are worth a Prefect ret
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Self
+
+
+def _rebuild(cls: type[EcoclusterError], args: tuple[Any, ...], kwargs: dict[str, Any]) -> EcoclusterError:
+    return cls(*args, **kwargs)
 
 
 class EcoclusterError(Exception):
-    """Base of every error ecocluster raises on purpose."""
+    """Base of every error ecocluster raises on purpose.
+
+    Pickle-safe for every subclass (Dask workers, persisted Prefect task results): the constructor's
+    own arguments are kept when the error is made and it is rebuilt from them, so an error whose
+    ``__init__`` takes ids (``ApprovalRuleFailed(rule, message)``) comes back with its ids and
+    message, not with a ``TypeError`` from being called with its formatted text.
+    """
 
     exit_code = 1
+    _init_args: tuple[tuple[Any, ...], dict[str, Any]]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        self = super().__new__(cls, *args)
+        self._init_args = (args, kwargs)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        args, kwargs = self._init_args
+        return (_rebuild, (type(self), args, kwargs), self.__dict__)
 
 
 class TransientError(EcoclusterError):
@@ -69,6 +90,12 @@ class SubmissionRejected(EcoclusterError):
         super().__init__(f"{file}: rejected with {len(errors)} error(s); first: {errors[0]}")
 
 
+class InputUnreadable(EcoclusterError):
+    """A file named on the command line cannot be read as what it should be (missing, a folder)."""
+
+    exit_code = 65  # EX_DATAERR
+
+
 class CheckFailed(EcoclusterError):
     """Blocking check failures stop a member before verification."""
 
@@ -79,6 +106,21 @@ class ApprovalRefused(EcoclusterError):
     """An approval (or registration package) failed verification; the message names the rule."""
 
     exit_code = 3
+
+
+class ApprovalRuleFailed(ApprovalRefused):
+    """An approval broke ``rule`` (a stable name from ``signing.RULES``, recorded with the refusal);
+    ``detail`` says what was found, what was expected and what to do."""
+
+    def __init__(self, rule: str, detail: str) -> None:
+        self.rule = rule
+        self.detail = detail
+        super().__init__(f"approval refused, rule {rule}: {detail}")
+
+
+class DecisionIncomplete(EcoclusterError):
+    """An inbox envelope whose certificate or signed PDF has not arrived beside it yet: uploads land
+    one file at a time, so it is looked at again at the next poll instead of being refused for good."""
 
 
 class StorageUnavailable(TransientError):

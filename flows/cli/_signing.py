@@ -19,7 +19,7 @@ from rich.markup import escape
 
 from flows.cli._context import console, home_of
 from warehouse import connect
-from warehouse.errors import ConfigurationError, EcoclusterError
+from warehouse.errors import ApprovalRefused, ConfigurationError, EcoclusterError, InputUnreadable
 
 if TYPE_CHECKING:
     from signing import Check
@@ -71,6 +71,14 @@ def _print_checks(checks: Sequence[Check]) -> bool:
         console.print(f"{_OUTCOME[c.outcome.value]} {safe(c.name + where)}: {safe(c.detail)}",
                       emoji=False, soft_wrap=True)
     return bool(checks) and all(c.ok for c in checks)
+
+
+def _must_be_file(path: Path, option: str, error: type[EcoclusterError]) -> Path:
+    """A path given on the command line that must name a readable file: a clear error, not a traceback."""
+    if not path.is_file():
+        why = "is a folder" if path.is_dir() else "does not exist"
+        raise error(f"{option} {path} {why}: give the path of a file")
+    return path
 
 
 @pki_app.command("init")
@@ -278,14 +286,19 @@ def register(app: typer.Typer) -> None:
                stored: Annotated[bool, typer.Option("--stored", help="PATH is a package's key in this home's "
                                                     "object store: verify the version the pipeline wrote.")] = False,
                ) -> None:
-        """Verify a package, an approval or a receipt offline; prints each check; exit 0 only if all pass."""
+        """Verify a package, an approval or a receipt offline; prints each check. Exit 0 only if all pass
+        (for a bare envelope: a verified approval whose named verifier signed it), 3 if any fails, 65 for
+        a PATH or --cert that is missing or a folder, 78 for unusable --trust/--crl files."""
         import signing
         from signing._intake import MAX_RECEIPT_BYTES, is_receipt
         from signing._keys import trust_anchors_from
         from signing._package import MAX_PACKAGE_BYTES
 
+        for option, given in (("--trust", trust), ("--crl", crl)):
+            for anchor in given or ():
+                _must_be_file(anchor, option, ConfigurationError)
         if not stored and not path.exists():
-            raise ConfigurationError(f"{path}: no such file or folder")
+            raise InputUnreadable(f"PATH {path} does not exist: give the path of a file")
         if not stored and path.is_file() and path.suffix == ".json" and path.stat().st_size <= MAX_RECEIPT_BYTES \
                 and is_receipt(path.read_bytes()):
             if not trust:
@@ -298,12 +311,16 @@ def register(app: typer.Typer) -> None:
             report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors)
         elif path.is_dir():
             report = signing.verify_package(path, anchors)
-        elif path.suffix == ".json":
-            report = signing.verify_envelope(path.read_bytes(), cert.read_bytes() if cert else b"", anchors)
+        elif _must_be_file(path, "PATH", InputUnreadable).suffix == ".json":
+            limits = signing.DEFAULT_LIMITS
+            cert_file = (signing.InboxFile.from_path(_must_be_file(cert, "--cert", InputUnreadable),
+                                                     limits.certificate_bytes) if cert else b"")
+            report = signing.verify_envelope(signing.InboxFile.from_path(path, limits.envelope_bytes), cert_file,
+                                             anchors, limits=limits)
         else:
             with path.open("rb") as handle:  # one byte past the limit is enough to refuse an oversized one
                 report = signing.verify_archive(handle.read(MAX_PACKAGE_BYTES + 1), anchors)
-        raise typer.Exit(0 if _print_checks(report.checks) else 3)
+        raise typer.Exit(0 if _print_checks(report.checks) else ApprovalRefused.exit_code)
 
 
 class PackageNotBuilt(EcoclusterError):
