@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import signing
 from flows import _handoff as handoff
 from signing.store.local import LocalStore
 from warehouse.errors import ApprovalRefused
@@ -33,9 +34,10 @@ def test_a_request_is_kept_as_first_sent(store: LocalStore) -> None:
 def test_the_inbox_is_polled_once_per_envelope_and_refusals_are_kept(store: LocalStore) -> None:
     seen: list[str] = []
 
-    def accept(key: str, envelope: bytes) -> handoff.Decision:
+    def accept(arrival: signing.Arrival) -> handoff.Decision:
+        key = arrival.envelope.key
         seen.append(key)
-        if b"forged" in envelope:
+        if b"forged" in (arrival.envelope.data or b""):
             raise ApprovalRefused("approval refused, rule signature: the envelope's signature does not verify")
         return handoff.Decision(key, "M1", "s1", "approved", ())
 
@@ -63,7 +65,8 @@ def test_reminders_cover_overdue_requests_and_those_within_the_window() -> None:
 def test_an_envelope_whose_files_have_not_all_arrived_is_read_again_later(store: LocalStore) -> None:
     arrived: set[str] = set()
 
-    def accept(key: str, envelope: bytes) -> handoff.Decision:
+    def accept(arrival: signing.Arrival) -> handoff.Decision:
+        key = arrival.envelope.key
         if "cert" not in arrived:
             raise handoff.DecisionIncomplete(f"inbox envelope {key} waits for its certificate")
         return handoff.Decision(key, "M1", "s1", "approved", ())
