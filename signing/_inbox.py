@@ -193,16 +193,17 @@ def receive_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: 
         parsed = parse_approval(envelope.data, max_bytes=limits.envelope_bytes)
         member_id = parsed.predicate.member.id
         needed = (CERTIFICATE, *((SIGNED_PDF,) if parsed.predicate.decision == APPROVED else ()))
-        missing = [f"{envelope.key.removesuffix(ENVELOPE)}{s}" for s in needed if s not in arrival.companions]
-        if missing:
-            raise DecisionIncomplete(f"inbox envelope {envelope.key} waits for {', '.join(missing)} beside it")
-        files = {s: arrival.companions[s] for s in needed}
-        too_large = [f for f in files.values() if f.data is None]
+        files = {s: arrival.companions[s] for s in needed if s in arrival.companions}
+        too_large = [s for s, f in files.items() if f.data is None]
         if too_large:
             raise ApprovalRuleFailed("companion-too-large", "; ".join(
-                f"{f.key} has {f.size:,} bytes, the limit is {limits.for_suffix(s):,} ([inbox] "
-                f"{'max_pdf_mb' if s == SIGNED_PDF else 'max_certificate_kb'})"
-                for s, f in files.items() if f.data is None))
+                f"{files[s].key} has {files[s].size:,} bytes, the limit is {limits.for_suffix(s):,} ([inbox] "
+                f"{'max_pdf_mb' if s == SIGNED_PDF else 'max_certificate_kb'})" for s in too_large))
+        missing = [f"{envelope.key.removesuffix(ENVELOPE)}{s}" for s in needed if s not in files]
+        if missing:
+            if CERTIFICATE in files:  # what can be refused without the PDF is refused now, not left waiting
+                _verify(con, parsed, files[CERTIFICATE].data or b"", trust)
+            raise DecisionIncomplete(f"inbox envelope {envelope.key} waits for {', '.join(missing)} beside it")
     except ApprovalRuleFailed as e:
         _records.record_refusal(con, envelope.sha256, member_id, e.rule, str(e))
         raise
@@ -223,6 +224,13 @@ def _context(con: duckdb.DuckDBPyConnection, parsed: ApprovalEnvelope, cert: x50
         raise ApprovalRuleFailed("current-draft", str(e)) from e
 
 
+def _verify(con: duckdb.DuckDBPyConnection, parsed: ApprovalEnvelope, cert_pem: bytes,
+            trust: TrustAnchors) -> VerifiedApproval:
+    """Every pure rule, against the warehouse's facts about the member the envelope names."""
+    cert = load_certificate(cert_pem)
+    return verify_approval(parsed, cert, trust, _context(con, parsed, cert, trust))
+
+
 def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope: bytes | ApprovalEnvelope,
                     cert_pem: bytes, trust: TrustAnchors, *, signed_pdf: bytes | None = None) -> VerifiedApproval:
     """Verify every rule against the warehouse, validate the statement, store the evidence write-once.
@@ -239,8 +247,7 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
     try:
         parsed = parse_approval(envelope)
         member_id = parsed.predicate.member.id
-        cert = load_certificate(cert_pem)
-        verified = verify_approval(parsed, cert, trust, _context(con, parsed, cert, trust))
+        verified = _verify(con, parsed, cert_pem, trust)
         # An approval is what the verifier signed, not the envelope's bytes: the same signed
         # decision re-wrapped (an extra signature, another JSON layout) is a replay, kept once.
         approval_id = hashlib.sha256(_dsse.pae(parsed.envelope.payload_type, parsed.envelope.payload)).hexdigest()

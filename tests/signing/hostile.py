@@ -18,6 +18,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import strategies as st
 
 from signing import _dsse
 from signing._approval import APPROVED, REJECTED, Draft, approval_statement
@@ -175,3 +176,26 @@ CASES = (
     Case("envelope-utf16", MALFORMED, _outer(lambda d: json.dumps(d).encode("utf-16")), "20"),
     Case("envelope-not-json", MALFORMED, _outer(lambda d: b"{not json"), "20"),
 )
+
+
+# -- for property tests: arbitrary JSON in every field, signed by the genuine verifier; arbitrary bytes
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=12)
+PATHS = ("_type", "subject", "subject.0", "subject.0.name", "subject.0.digest", "subject.1.digest.sha256",
+         "predicateType", "predicate", "predicate.decision", "predicate.reasons", "predicate.statementId",
+         "predicate.member", "predicate.member.id", "predicate.member.nace", "predicate.cycle",
+         "predicate.cycle.clusterId", "predicate.cycle.reportingYear", "predicate.verifier",
+         "predicate.verifier.name", "predicate.verifier.accreditationNo", "predicate.verifier.naceScope",
+         "predicate.verifier.certificateSha256", "predicate.signedAt", "predicate.declaration")
+
+
+def envelopes(statement: dict[str, Any], key) -> st.SearchStrategy[bytes]:
+    """Signed statements with one field replaced by arbitrary JSON, arbitrary JSON envelopes, and bytes."""
+    def replace(path: str, value: Any) -> bytes:
+        return _set(path, value)(statement, key)
+    return st.one_of(st.builds(replace, st.sampled_from(PATHS), JSON),
+                     st.builds(lambda v: json.dumps(v).encode(), JSON),
+                     st.builds(lambda v: signed(v, key), JSON),
+                     st.binary(max_size=200))
