@@ -27,8 +27,6 @@ import signing
 from signing.store import ObjectStore
 from warehouse.errors import ApprovalRuleFailed, DecisionIncomplete, EcoclusterError, TransientError
 
-__all__ = ["DecisionIncomplete"]  # raised by signing.receive_decision, handled here
-
 log = logging.getLogger(__name__)
 
 INBOX = "inbox/approvals/"

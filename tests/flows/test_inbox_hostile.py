@@ -212,3 +212,41 @@ def test_property_the_inbox_accepts_or_refuses_by_name_and_the_genuine_one_goes_
     for d in outcomes.values():
         assert d.decision in ("approved", "rejected", "refused", "incomplete"), d
         assert d.decision != "refused" or d.rule in signing.RULES, d
+
+
+# -- finding 14: a half-uploaded or planted PDF does not refuse an approval for good -----------------
+
+def _poll(ws: Workspace) -> list[handoff.Decision]:
+    """The approvals inbox as the stage polls it, for a member outside the stage's batch fixture."""
+    trust = _keys.trust_anchors(ws.home)
+    with ws.warehouse() as con:
+        def accept(arrival: signing.Arrival) -> handoff.Decision:
+            verified = signing.receive_decision(con, ws.store, trust, arrival)
+            return handoff.Decision(arrival.envelope.key, verified.member_id, verified.statement_id,
+                                    verified.decision, verified.reasons)
+        return handoff.poll_inbox(ws.store, accept)
+
+
+def test_finding_14_an_approval_refused_for_a_half_uploaded_pdf_is_accepted_once_the_pdf_is_whole(
+        home: Home) -> None:
+    from tests.signing.rows import drafted_member
+
+    ws = Workspace.of(home)
+    verifier = _keys.demo_verifier(home)
+    with connect(home.warehouse_path) as con:
+        sid = drafted_member(con, home)
+        signed = signing.sign_decision(con, ws.store, sid, verifier, _keys.DEMO_PASSWORD)
+    assert signed.signed_pdf is not None
+    files = Inbox(ws, Draft("", "", "", "", "", 0, "", ""), Draft("", "", "", "", "", 0, "", ""), verifier)
+    files.drop("hot", dsse_json=signed.envelope, cert_pem=signed.cert_pem,
+               validated_pdf=signed.signed_pdf[: len(signed.signed_pdf) // 2])  # the upload broke off
+    assert [(d.decision, d.rule) for d in _poll(ws)] == [("refused", "validated-pdf")]
+    assert _poll(ws) == []  # the same half file is not looked at again
+    files.drop("hot", validated_pdf=signed.signed_pdf + b"\n% planted\n")  # a wrong PDF planted instead
+    assert [(d.decision, d.rule) for d in _poll(ws)] == [("refused", "validated-pdf")]
+    files.drop("hot", validated_pdf=signed.signed_pdf)  # the verifier's upload completes
+    assert [d.decision for d in _poll(ws)] == ["approved"]
+    assert files.rows("SELECT decision FROM approval") == [("approved",)]
+    assert files.rows("SELECT count(*) FROM approval_refusal") == [(0,)]
+    assert files.rows(f"SELECT max(status) FROM statement WHERE statement_id = '{sid}'") == [("validated",)]
+    assert _poll(ws) == []
