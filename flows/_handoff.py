@@ -127,12 +127,15 @@ def poll_inbox(store: ObjectStore, accept: Callable[[signing.Arrival], Decision]
     new = []
     for stem, companions in _decisions_in(store.list(INBOX)).items():
         key = f"{stem}.{signing.ENVELOPE}"
-        envelope = signing.InboxFile.read(store, key, limits.envelope_bytes)
-        marker = f"{PROCESSED}{envelope.sha256}"
-        if store.exists(f"{marker}.json"):
+        try:
+            envelope = signing.InboxFile.read(store, key, limits.envelope_bytes)
+            marker = f"{PROCESSED}{envelope.sha256}"
+            if store.exists(f"{marker}.json"):
+                continue
+            arrival = signing.Arrival(envelope, {suffix: signing.InboxFile.read(store, k, limits.for_suffix(suffix))
+                                                 for suffix, k in companions.items()})
+        except KeyError:  # removed or replaced since it was listed: the next poll sees what is there
             continue
-        arrival = signing.Arrival(envelope, {suffix: signing.InboxFile.read(store, k, limits.for_suffix(suffix))
-                                             for suffix, k in companions.items()})
         beside = arrival.companions_sha256()
         retry_marker = f"{marker}.{hashlib.sha256(json.dumps(beside).encode()).hexdigest()}.json"
         if store.exists(retry_marker):
