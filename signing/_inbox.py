@@ -43,7 +43,13 @@ from signing._verify import (
 )
 from signing.store.interface import ObjectStore
 from warehouse.db import transaction
-from warehouse.errors import ApprovalRefused, ConfigurationError, DecisionIncomplete, EcoclusterError
+from warehouse.errors import (
+    ApprovalRefused,
+    ConfigurationError,
+    DecisionIncomplete,
+    EcoclusterError,
+    TransientError,
+)
 from warehouse.spreadsheet import write_csv
 
 ENVELOPE, CERTIFICATE, SIGNED_PDF = "dsse.json", "cert.pem", "validated.pdf"  # file suffixes of one decision
@@ -304,6 +310,8 @@ def _validate_statement(con: duckdb.DuckDBPyConnection, store: ObjectStore, veri
     try:
         version = statements.show(con, sid)
         expected = statements.validated_pdf(statements.load_json(store, version), block)
+    except TransientError:
+        raise  # a storage outage is no fault of the envelope: retried, never refused
     except EcoclusterError as e:
         raise ApprovalRuleFailed("validated-pdf", f"cannot render the validated statement {sid[:16]}: {e}") from e
     if not signed_pdf.startswith(expected):

@@ -250,3 +250,25 @@ def test_finding_14_an_approval_refused_for_a_half_uploaded_pdf_is_accepted_once
     assert files.rows("SELECT count(*) FROM approval_refusal") == [(0,)]
     assert files.rows(f"SELECT max(status) FROM statement WHERE statement_id = '{sid}'") == [("validated",)]
     assert _poll(ws) == []
+
+
+def test_a_storage_outage_while_validating_is_retried_not_refused(inbox: Inbox) -> None:
+    """Failure injection (a real store cannot fail on demand): the draft cannot be read back."""
+    from warehouse.errors import StorageUnavailable
+
+    store = inbox.ws.store
+
+    class Down(LocalStore):
+        def get(self, key: str) -> bytes:
+            if key.startswith("statements/"):
+                raise StorageUnavailable("cannot reach the S3 server")
+            return store.get(key)
+
+    approval = hostile.signed(hostile.genuine(inbox.target, inbox.verifier.load_cert()), inbox.key)
+    inbox.drop("t", dsse_json=approval, cert_pem=inbox.cert_pem, validated_pdf=b"%PDF-1.7 signed render")
+    with pytest.raises(StorageUnavailable):
+        approvals(Workspace(inbox.ws.home, Down(inbox.ws.home.objects_dir)), BATCH)
+    assert inbox.rows("SELECT count(*) FROM approval_refusal") == [(0,)]
+    assert handoff.decisions(store) == []
+    outcome = inbox.run()  # storage is back: now judged on its merits (this PDF is not the render)
+    assert any("t.dsse.json refused" in n and "rule validated-pdf" in n for n in outcome.notes)
