@@ -97,7 +97,7 @@ def test_a_storage_outage_stops_the_poll_to_be_retried_and_records_nothing(store
     from warehouse.errors import StorageUnavailable
 
     class Down(LocalStore):  # failure injection: the store fails while the inbox is read
-        def get(self, key: str) -> bytes:
+        def get(self, key: str, **pin: str | None) -> bytes:
             raise StorageUnavailable("cannot reach the S3 server")
 
     store.put(f"{handoff.INBOX}m1.dsse.json", b"envelope")

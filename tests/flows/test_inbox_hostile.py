@@ -159,9 +159,9 @@ def test_an_envelope_over_the_limit_is_refused_without_being_read(inbox: Inbox) 
     store = inbox.ws.store
 
     class Reads(LocalStore):  # the real local store, recording which keys were read whole
-        def get(self, key: str) -> bytes:
+        def get(self, key: str, **pin: str | None) -> bytes:
             read.append(key)
-            return store.get(key)
+            return store.get(key, **pin)
 
     outcome = approvals(Workspace(inbox.ws.home, Reads(inbox.ws.home.objects_dir)), BATCH)
     assert any("huge.dsse.json refused" in n and "rule envelope-too-large" in n for n in outcome.notes)
@@ -259,10 +259,10 @@ def test_a_storage_outage_while_validating_is_retried_not_refused(inbox: Inbox) 
     store = inbox.ws.store
 
     class Down(LocalStore):
-        def get(self, key: str) -> bytes:
+        def get(self, key: str, **pin: str | None) -> bytes:
             if key.startswith("statements/"):
                 raise StorageUnavailable("cannot reach the S3 server")
-            return store.get(key)
+            return store.get(key, **pin)
 
     approval = hostile.signed(hostile.genuine(inbox.target, inbox.verifier.load_cert()), inbox.key)
     inbox.drop("t", dsse_json=approval, cert_pem=inbox.cert_pem, validated_pdf=b"%PDF-1.7 signed render")

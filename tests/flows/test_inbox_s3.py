@@ -16,9 +16,9 @@ class Reads(S3Store):
 
     read: list[str]
 
-    def get(self, key: str, version_id: str | None = None) -> bytes:
+    def get(self, key: str, **pin: str | None) -> bytes:
         self.read.append(key)
-        return super().get(key, version_id)
+        return super().get(key, **pin)
 
 
 def test_an_oversized_inbox_file_on_s3_is_refused_unread(s3_server) -> None:
