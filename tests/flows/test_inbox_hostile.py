@@ -186,6 +186,17 @@ def test_the_inbox_limits_are_validated() -> None:
             signing.InboxLimits.from_config(bad)
 
 
+def _poll(ws: Workspace) -> list[handoff.Decision]:
+    """The approvals inbox as the stage polls it, for a member outside the stage's batch fixture."""
+    trust = _keys.trust_anchors(ws.home)
+    with ws.warehouse() as con:
+        def accept(arrival: signing.Arrival) -> handoff.Decision:
+            verified = signing.receive_decision(con, ws.store, trust, arrival)
+            return handoff.Decision(arrival.envelope.key, verified.member_id, verified.statement_id,
+                                    verified.decision, verified.reasons)
+        return handoff.poll_inbox(ws.store, accept)
+
+
 # -- property: arbitrary envelopes beside a genuine one, through the inbox --------------------------
 
 _names = itertools.count()
@@ -201,13 +212,7 @@ def test_property_the_inbox_accepts_or_refuses_by_name_and_the_genuine_one_goes_
     for i, envelope in enumerate(envelopes):
         inbox.drop(f"x{n}-{i}", dsse_json=envelope, cert_pem=inbox.cert_pem)
     inbox.drop(f"good{n}", dsse_json=inbox.rejection(f"reason {n}"), cert_pem=inbox.cert_pem)
-    trust = _keys.trust_anchors(inbox.ws.home)
-    with inbox.ws.warehouse() as con:
-        def accept(arrival: signing.Arrival) -> handoff.Decision:
-            verified = signing.receive_decision(con, inbox.ws.store, trust, arrival)
-            return handoff.Decision(arrival.envelope.key, verified.member_id, verified.statement_id,
-                                    verified.decision, verified.reasons)
-        outcomes = {d.envelope_key.rsplit("/", 1)[-1]: d for d in handoff.poll_inbox(inbox.ws.store, accept)}
+    outcomes = {d.envelope_key.rsplit("/", 1)[-1]: d for d in _poll(inbox.ws)}
     assert outcomes.pop(f"good{n}.dsse.json").decision == "rejected"
     for d in outcomes.values():
         assert d.decision in ("approved", "rejected", "refused", "incomplete"), d
@@ -215,17 +220,6 @@ def test_property_the_inbox_accepts_or_refuses_by_name_and_the_genuine_one_goes_
 
 
 # -- finding 14: a half-uploaded or planted PDF does not refuse an approval for good -----------------
-
-def _poll(ws: Workspace) -> list[handoff.Decision]:
-    """The approvals inbox as the stage polls it, for a member outside the stage's batch fixture."""
-    trust = _keys.trust_anchors(ws.home)
-    with ws.warehouse() as con:
-        def accept(arrival: signing.Arrival) -> handoff.Decision:
-            verified = signing.receive_decision(con, ws.store, trust, arrival)
-            return handoff.Decision(arrival.envelope.key, verified.member_id, verified.statement_id,
-                                    verified.decision, verified.reasons)
-        return handoff.poll_inbox(ws.store, accept)
-
 
 def test_finding_14_an_approval_refused_for_a_half_uploaded_pdf_is_accepted_once_the_pdf_is_whole(
         home: Home) -> None:
