@@ -60,7 +60,7 @@ def test_untrusted_signatures_add_nothing(pki: fixtures_pki.TestPki) -> None:
     extra = _signature(genuine, rogue_key)
     # the genuine verifier's signature still holds; the facts are the verifier's alone
     for envelope in (_with_signatures(genuine, [extra]), _with_signatures(genuine, [extra], first=True)):
-        verified = verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, now=NOW)
+        verified = verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT)
         assert verified.verifier.accreditation_no == "IT-V-0001"
     # only the rogue signature, presented with the genuine certificate: refused
     doc = json.loads(genuine)

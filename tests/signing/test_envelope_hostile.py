@@ -11,14 +11,14 @@ import signing
 from signing._offline import verify_envelope
 from signing._verify import RULES, ApprovalRuleFailed, parse_approval, verify_approval
 from tests.signing import hostile
-from tests.signing.test_approval_rules import CONTEXT, DRAFT, NOW
+from tests.signing.test_approval_rules import CONTEXT, DRAFT
 
 
 @pytest.mark.parametrize("case", hostile.CASES, ids=lambda c: c.name)
 def test_each_hostile_envelope_is_refused_by_its_rule(pki, case: hostile.Case) -> None:
     envelope = case.build(hostile.genuine(DRAFT, pki.verifier.cert), pki.verifier.key)
     with pytest.raises(ApprovalRuleFailed) as caught:
-        verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, now=NOW)
+        verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT)
     assert caught.value.rule == case.rule, str(caught.value)
     report = verify_envelope(envelope, signing._pki.pem(pki.verifier.cert), pki.trust())
     if case.rule in ("envelope-malformed", "identity"):  # what a bare envelope can be checked for, offline
@@ -28,7 +28,7 @@ def test_each_hostile_envelope_is_refused_by_its_rule(pki, case: hostile.Case) -
 def test_the_corpus_is_genuine_but_for_its_one_change(pki) -> None:
     """Without the change the same builder gives an accepted approval: each case tests one thing."""
     envelope = hostile.signed(hostile.genuine(DRAFT, pki.verifier.cert), pki.verifier.key)
-    assert verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, now=NOW).decision == "approved"
+    assert verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT).decision == "approved"
     assert len(hostile.CASES) >= 40 and {c.rule for c in hostile.CASES} <= set(RULES)
 
 
@@ -44,7 +44,7 @@ def test_parsed_once_the_envelope_is_a_frozen_value_the_rules_reuse(pki) -> None
     parsed = parse_approval(hostile.signed(hostile.genuine(DRAFT, pki.verifier.cert), pki.verifier.key))
     with pytest.raises(AttributeError):
         parsed.predicate.decision = "rejected"  # type: ignore[misc]
-    assert verify_approval(parsed, pki.verifier.cert, pki.trust(), CONTEXT, now=NOW).statement_id == DRAFT.statement_id
+    assert verify_approval(parsed, pki.verifier.cert, pki.trust(), CONTEXT).statement_id == DRAFT.statement_id
 
 
 def test_bare_envelope_passes_only_as_an_approval_by_its_named_signer(pki) -> None:
@@ -69,7 +69,7 @@ def test_property_no_outcome_but_accept_or_a_named_refusal(pki, data) -> None:
     statement = hostile.genuine(DRAFT, pki.verifier.cert)
     envelope = data.draw(hostile.envelopes(statement, pki.verifier.key))
     try:
-        verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, now=NOW)
+        verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT)
     except ApprovalRuleFailed as e:
         assert e.rule in RULES
     report = verify_envelope(envelope, signing._pki.pem(pki.verifier.cert), pki.trust())
