@@ -10,6 +10,7 @@ from warehouse.errors import ApprovalRuleFailed, EcoclusterError, RowError, Subm
 
 def _every_error_class() -> list[type[Exception]]:
     import checks  # noqa: F401 -- each package defines its own errors; load them all
+    import flows._stages  # noqa: F401 -- SubmissionsRefused travels through Prefect results
     import signing  # noqa: F401
     import statements  # noqa: F401
     import warehouse.partition
