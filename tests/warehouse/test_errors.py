@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
+from signing._package import PackageRefused
 from warehouse.errors import ApprovalRuleFailed, EcoclusterError, RowError, SubmissionRejected
 
 
@@ -29,6 +30,7 @@ def _instance(cls: type[Exception]) -> Exception:
     custom: dict[type[Exception], tuple[Any, ...]] = {
         SubmissionRejected: ("a.csv", [RowError("a.csv", "bad unit", "indicators", 3, "unit", "kWh")]),
         ApprovalRuleFailed: ("signature", "the DSSE signature does not verify"),
+        PackageRefused: ("bag", "data/statement.json", "the SHA-256 does not match the manifest"),
     }
     if cls in custom:
         return cls(*custom[cls])
