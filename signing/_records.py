@@ -6,7 +6,9 @@ view and ``check_result`` (checks stage) and this stage's own tables; one query 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import dataclass
 
 import duckdb
 from cryptography import x509
@@ -144,3 +146,23 @@ def insert_approval(con: duckdb.DuckDBPyConnection, approval_id: str, verified: 
          envelope_key, cert_key, signed_pdf_key])
 
 
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A recorded approval or rejection of one statement: what ``statement show`` tells the coordinator."""
+
+    decision: str
+    reasons: tuple[str, ...]
+    verifier: str  # "name (accreditation no.)"
+    signed_at: dt.datetime  # aware, UTC
+
+
+def decisions_on(con: duckdb.DuckDBPyConnection, statement_id: str) -> list[Decision]:
+    """Every accepted decision on the statement, oldest first (a rejection may be followed by an approval)."""
+    rows = con.execute(
+        "SELECT a.decision, a.reasons, coalesce(v.name || ' (' || a.accreditation_no || ')', a.accreditation_no),"
+        " a.signed_at AT TIME ZONE 'UTC' FROM approval a LEFT JOIN verifier v USING (cert_sha256)"
+        " WHERE a.statement_id = ? ORDER BY a.signed_at", [statement_id]).fetchall()
+    return [Decision(d, tuple(str(r) for r in json.loads(reasons)), who, at.replace(tzinfo=dt.UTC))
+            for d, reasons, who, at in rows]

@@ -56,10 +56,12 @@ from statements._register import (
     TransitionRefused,
     check_transition,
     current,
+    listing,
     pdf_command,
     record_drafts,
     record_validated,
     set_status,
+    superseded_by,
     with_stored_pdfs,
 )
 from statements._render import RenderFailed, typst_pdf
@@ -150,7 +152,7 @@ def validated_pdf(statement_json: bytes, verifier: VerifierBlock) -> bytes:
 __all__ = [
     "LANGUAGES", "Artefacts", "DraftRun", "NothingToDraft", "RenderFailed", "Selection", "StatementInvalid",
     "StatementNotFound", "StatementVersion", "TransitionRefused", "UnsupportedLanguage", "VerifierBlock",
-    "VsmeExport", "canonical_bytes", "check_transition", "draft", "export_vsme", "inputs_mark", "load_json",
+    "VsmeExport", "canonical_bytes", "check_transition", "draft", "export_vsme", "inputs_mark", "listing", "load_json",
     "locations", "member_statement_id", "newer_inputs", "pdf_command", "record_inputs", "reject",
-    "render_validated", "select", "show", "submit", "typst_pdf", "validate", "validated_pdf",
+    "render_validated", "select", "show", "submit", "superseded_by", "typst_pdf", "validate", "validated_pdf",
 ]

@@ -14,6 +14,20 @@ from typing import Any, Self
 def _rebuild(cls: type[EcoclusterError], args: tuple[Any, ...], kwargs: dict[str, Any]) -> EcoclusterError:
     return cls(*args, **kwargs)
 
+# Every exit code of the ``ecocluster`` command, one table (the README's "Exit codes" repeats it and
+# a test keeps the two equal). The classes below carry theirs; 2 is click's, for usage errors.
+EXIT_CODES: dict[int, str] = {
+    0: "success (a report such as `check report` is a success whatever it reports)",
+    1: "unexpected error (a bug: the traceback is printed)",
+    2: "usage error: unknown option or command, a value outside the allowed ones (`--stage foo`), a missing file",
+    3: "approval refused, an offline verification with a failed check, or a stored object altered",
+    4: "blocking check failures (`check`, `check report --fail-on blocking`)",
+    65: "rejected input: a submission file refused, or a member, cluster or statement id the warehouse does not know",
+    75: "temporary failure (busy warehouse, storage outage): run the command again",
+    78: "configuration: no home at --home/ECOCLUSTER_HOME, an unusable ecocluster.toml or Prefect server",
+    130: "interrupted (Ctrl-C); nothing half-written was kept",
+}
+
 
 class EcoclusterError(Exception):
     """Base of every error ecocluster raises on purpose.
@@ -99,7 +113,13 @@ class InputUnreadable(EcoclusterError):
 class CheckFailed(EcoclusterError):
     """Blocking check failures stop a member before verification."""
 
-    exit_code = 2
+    exit_code = 4  # not 2: that is a usage error (click), which must not read as "the data is blocked"
+
+
+class UnknownId(EcoclusterError):
+    """A member, cluster or statement named on the command line is not in the warehouse."""
+
+    exit_code = 65  # EX_DATAERR, like a refused file: the input names something that does not exist
 
 
 class ApprovalRefused(EcoclusterError):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from flows.cli._context import console, home_of
+from flows.cli._context import console, home_of, located_home, plain, require_known
 from warehouse import connect
 from warehouse.errors import ApprovalRefused, ConfigurationError, EcoclusterError, InputUnreadable
 
@@ -87,7 +87,9 @@ def pki_init(ctx: typer.Context, name: Annotated[str, typer.Option(help="Accredi
     """Create the accreditation-body CA and an empty CRL in <home>/pki/ca."""
     import signing
 
-    path = signing.init_ca(home_of(ctx), name, _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"))
+    home = home_of(ctx, create=True)
+    path = signing.init_ca(home, name, _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"))
+    connect(home.warehouse_path).close()  # the verifiers it issues are registered there: the home is made
     console.print(f"CA certificate: {path} (give it to readers as --trust)")
 
 
@@ -181,6 +183,7 @@ def review_export(ctx: typer.Context, member: Annotated[str, typer.Option("--mem
     import signing
 
     home = home_of(ctx)
+    require_known(home, members=[member])
     with connect(home.warehouse_path) as con:
         for path in signing.export_review(con, signing.open_store(home), member, out):
             console.print(str(path))
@@ -191,25 +194,34 @@ def register(app: typer.Typer) -> None:
     app.add_typer(review_app, name="review")
 
     @app.command()
-    def approve(ctx: typer.Context, statement: Annotated[str, typer.Option("--statement")],
-                key: Annotated[Path, typer.Option("--key")], cert: Annotated[Path, typer.Option("--cert")],
-                reject: Annotated[bool, typer.Option("--reject")] = False,
-                reason: Annotated[list[str] | None, typer.Option("--reason")] = None,
+    def approve(ctx: typer.Context,
+                statement: Annotated[str, typer.Option(
+                    "--statement", help="Statement id or a unique prefix of it (as `statement show` takes).")],
+                key: Annotated[Path, typer.Option("--key", exists=True, dir_okay=False,
+                                                  help="The verifier's encrypted private key (PEM), any path.")],
+                cert: Annotated[Path, typer.Option("--cert", exists=True, dir_okay=False,
+                                                   help="The verifier's certificate (PEM), any path; a chain.pem "
+                                                        "next to it is sent along.")],
+                reject: Annotated[bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")]
+                = False,
+                reason: Annotated[list[str] | None, typer.Option(
+                    "--reason", help="Why the statement is rejected (repeatable).")] = None,
                 place: Annotated[str, typer.Option(help="Place of signature.")] = "") -> None:
         """Sign an approval (or --reject with --reason) of a draft statement and record it."""
         import signing
+        import statements
 
         home = home_of(ctx)
-        files = signing.KeyFiles(key.parent)
-        if files.key != key or files.cert != cert:
-            raise typer.BadParameter("--key and --cert must be key.pem and cert.pem of one verifier folder")
         decision = signing.REJECTED if reject else signing.APPROVED
         with connect(home.warehouse_path) as con:
-            verified = signing.approve(con, signing.open_store(home), signing.trust_anchors(home), statement, files,
+            statement_id = statements.show(con, statement).statement_id  # a unique prefix is enough
+            verified = signing.approve(con, signing.open_store(home), signing.trust_anchors(home), statement_id,
+                                       signing.KeyFiles.of(key, cert),
                                        _secret("ECOCLUSTER_KEY_PASSWORD", "verifier key password"),
                                        decision=decision, reasons=tuple(reason or ()), place=place)
-        console.print(f"{verified.decision}: member {verified.member_id}, statement {verified.statement_id[:12]}…, "
-                      f"verifier {verified.verifier.accreditation_no}")
+        console.print(f"{plain(verified.decision)}: member {plain(verified.member_id)}, statement "
+                      f"{plain(verified.statement_id[:12])}…, verifier {plain(verified.verifier.accreditation_no)}",
+                      soft_wrap=True)
 
     @app.command("register")
     def register_cmd(ctx: typer.Context, member: Annotated[str | None, typer.Option("--member")] = None) -> None:
@@ -306,7 +318,8 @@ def register(app: typer.Typer) -> None:
                                          "pass it with --trust")
             report = signing.verify_receipt(path.read_bytes(), trust_anchors_from(tuple(trust)).cas)
             raise typer.Exit(0 if _print_checks(report.checks) else 3)
-        anchors = signing.trust_anchors(home_of(ctx), cas=tuple(trust or ()), crls=tuple(crl or ()))
+        home = located_home(ctx) if trust else home_of(ctx)  # with --trust no home is needed, and none is made
+        anchors = signing.trust_anchors(home, cas=tuple(trust or ()), crls=tuple(crl or ()))
         if stored:
             report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors)
         elif path.is_dir():
