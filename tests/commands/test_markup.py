@@ -10,7 +10,7 @@ from tests.cli import run_cli
 from tests.warehouse.builders import ROSTER, roster, submission, write_csv, write_json
 
 HOSTILE = "[/] [bold]x [signing] \x1b[31mRED\x1b[0m"
-MEMBER = "IT-H01[/]"
+MEMBER = "IT-H01"  # ids are letters and digits (roster schema); names, values, titles and file names are free
 
 
 def _visible(text: str) -> None:
@@ -69,6 +69,9 @@ def test_collect_and_check_commands_print_member_text_verbatim(hostile_home, tmp
     assert report.returncode == 0, report.stdout + report.stderr
     _visible(report.stdout)
     assert MEMBER in report.stdout
+    unknown = cli("check", "--member", HOSTILE)  # an id typed on the command line is quoted back verbatim
+    assert unknown.returncode == 65
+    _visible(unknown.stderr)
 
 
 @pytest.mark.slow

@@ -12,7 +12,8 @@ from tests.cli import run_cli
 from tests.signing.rows import drafted_member
 from tests.warehouse.builders import roster, submission, write_csv, write_json
 
-ENV = {"ECOCLUSTER_CA_PASSWORD": "ca-pw", "ECOCLUSTER_KEY_PASSWORD": "key-pw", "ECOCLUSTER_CB_PASSWORD": "cb-pw"}
+ENV = {"ECOCLUSTER_CA_PASSWORD": "ca-password-12", "ECOCLUSTER_KEY_PASSWORD": "key-password-12",
+       "ECOCLUSTER_CB_PASSWORD": "cb-password-12"}
 BAD_CSV = ("member_id,reporting_year,site_id,indicator,value,unit,period_start,period_end,justification\n"
            "IT-H01,2025,,water.total,a lot,m3,,,\n")
 
@@ -137,8 +138,11 @@ def test_the_demo_names_the_key_password_and_how_to_approve(tmp_path: Path) -> N
 
     with console.capture() as captured:
         _cycle._print_tour(tour, Home(tmp_path / "h"))
+    from signing import DEMO_PASSWORD
+
     text = " ".join(captured.get().split())
-    assert "key password: demo" in text
-    assert re.search(r"ECOCLUSTER_KEY_PASSWORD=demo \S+ --home \S+ approve --statement ID --key \S+/DEMO-V-0001/key.pem "
+    password = DEMO_PASSWORD.decode()
+    assert f"key password: {password}" in text
+    assert re.search(rf"ECOCLUSTER_KEY_PASSWORD={password} \S+ --home \S+ approve --statement ID --key \S+/DEMO-V-0001/key.pem "
                      r"--cert \S+/DEMO-V-0001/cert.pem", text), text
     assert "statement list --member LV-M1" in text
