@@ -19,7 +19,7 @@ def _rebuild(cls: type[EcoclusterError], args: tuple[Any, ...], kwargs: dict[str
 EXIT_CODES: dict[int, str] = {
     0: "success (a report such as `check report` is a success whatever it reports)",
     1: "unexpected error (a bug: the traceback is printed)",
-    2: "usage error: unknown option or command, a value outside the allowed ones (`--stage foo`), a missing file",
+    2: "usage error: unknown option or command, a value outside the allowed ones (`--stage foo`)",
     3: "approval refused, an offline verification with a failed check, or a stored object altered",
     4: "blocking check failures (`check`, `check report --fail-on blocking`)",
     65: "rejected input: a submission file refused, or a member, cluster or statement id the warehouse does not know",

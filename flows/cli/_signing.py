@@ -95,7 +95,7 @@ def pki_init(ctx: typer.Context, name: Annotated[str, typer.Option(help="Accredi
 
 @pki_app.command("issue-verifier")
 def pki_issue(ctx: typer.Context, name: Annotated[str, typer.Option(help="Verifier's name.")],
-              accreditation_no: Annotated[str, typer.Option("--accreditation-no")],
+              accreditation_no: Annotated[str, typer.Option("--accreditation-no", help="The verifier's accreditation number.")],
               nace: Annotated[str, typer.Option(help="NACE Rev. 2 scope, comma-separated: section letters, divisions, "
                                                      "groups or classes, e.g. I,84.11 or 55.10")],
               out: Annotated[Path | None, typer.Option(help="Folder for the verifier's key and certificate (new or "
@@ -163,8 +163,8 @@ def pki_crl(ctx: typer.Context) -> None:
 
 
 @pki_app.command("consulted")
-def pki_consulted(ctx: typer.Context, accreditation_no: Annotated[str, typer.Option("--accreditation-no")],
-                  member: Annotated[str, typer.Option("--member")],
+def pki_consulted(ctx: typer.Context, accreditation_no: Annotated[str, typer.Option("--accreditation-no", help="The verifier's accreditation number.")],
+                  member: Annotated[str, typer.Option("--member", help="The member concerned.")],
                   note: Annotated[str, typer.Option(help="What the consultancy was, e.g. energy audit 2024.")]
                   = "") -> None:
     """Record that a verifier consulted for a member: their approvals of it are then refused (rule conflict)."""
@@ -177,8 +177,8 @@ def pki_consulted(ctx: typer.Context, accreditation_no: Annotated[str, typer.Opt
 
 
 @review_app.command("export")
-def review_export(ctx: typer.Context, member: Annotated[str, typer.Option("--member")],
-                  out: Annotated[Path, typer.Option("--out")]) -> None:
+def review_export(ctx: typer.Context, member: Annotated[str, typer.Option("--member", help="The member concerned.")],
+                  out: Annotated[Path, typer.Option("--out", help="Folder to write the review files into.")]) -> None:
     """Write the member's current draft (JSON, PDF), check report and evidence list to OUT."""
     import signing
 
@@ -224,7 +224,7 @@ def register(app: typer.Typer) -> None:
                       soft_wrap=True)
 
     @app.command("register")
-    def register_cmd(ctx: typer.Context, member: Annotated[str | None, typer.Option("--member")] = None) -> None:
+    def register_cmd(ctx: typer.Context, member: Annotated[str | None, typer.Option("--member", help="Only this member (default: every approved one).")] = None) -> None:
         """Build and deliver registration packages for approved members."""
         import signing
 
@@ -245,7 +245,7 @@ def register(app: typer.Typer) -> None:
                       if deliveries else "no approved statement to package (approve statements first)", soft_wrap=True)
 
     @app.command("intake-key")
-    def intake_key(ctx: typer.Context, country: Annotated[str, typer.Option("--country")],
+    def intake_key(ctx: typer.Context, country: Annotated[str, typer.Option("--country", help="The competent body's country code, e.g. IT.")],
                    out: Annotated[Path | None, typer.Option(help="Folder for the body's key and certificate "
                                                              "(default <home>/competent-body/<CC>).")] = None) -> None:
         """Competent body: create its own receipt-signing key (once; never replaced)."""
@@ -260,7 +260,7 @@ def register(app: typer.Typer) -> None:
                       emoji=False, soft_wrap=True)
 
     @app.command()
-    def intake(ctx: typer.Context, country: Annotated[str, typer.Option("--country")] = "IT",
+    def intake(ctx: typer.Context, country: Annotated[str, typer.Option("--country", help="The competent body's country code, e.g. IT.")] = "IT",
                retry: Annotated[bool, typer.Option("--retry", help="Look again at packages refused for a reason "
                                                    "the body's own configuration may have caused.")] = False,
                body_key: Annotated[Path | None, typer.Option("--body-key", help="Folder of the body's key "

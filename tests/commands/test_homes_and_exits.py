@@ -53,10 +53,10 @@ def test_verify_without_trust_does_not_create_a_home_in_the_working_directory(tm
     assert not (tmp_path / ".ecocluster").exists()
 
 
-def test_verify_of_a_missing_file_is_a_usage_error_without_traceback(home, capsys, monkeypatch):
+def test_verify_of_a_missing_file_is_refused_without_traceback(home, capsys, monkeypatch):
     done = run_cli(capsys, monkeypatch, home, "verify", "missing.tar")
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert "missing.tar" in done.stderr and "does not exist" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 78, done.stdout + done.stderr
+    assert "missing.tar: no such file" in done.stderr and "Traceback" not in done.stderr
 
 
 def _cli(capsys, monkeypatch, home: Path, *args: str) -> Run:
