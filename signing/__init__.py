@@ -28,6 +28,11 @@ Public API (everything else is private):
   (:class:`Check` outcomes PASS / FAIL / NOT CHECKED; only all-PASS verifies), :func:`intake`
   (per competent body; ``retry=``), :func:`init_body_key` (the body's receipt key, created only
   when asked), :func:`verify_receipt`.
+* Review rounds (``_review``): :func:`raise_finding`, :func:`answer_finding` (text and evidence files,
+  judged by content and size, stored by SHA-256), :func:`accept_finding`, :func:`reopen_finding`,
+  :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events`; a :class:`Finding`
+  open or answered refuses an approval (rule ``open-findings``); a refused step raises
+  ``warehouse.errors.ReviewRefused`` (:class:`FindingTransitionRefused` for an illegal state change).
 * Storage: :func:`open_store` (local folder or S3 with Object Lock).
 """
 
@@ -66,6 +71,25 @@ from signing._offline import Check, Outcome, PackageReport, verify_archive, veri
 from signing._package import Delivery, PackageRefused, build_packages, read_tar, unpack, why_no_package
 from signing._pki import Revocation
 from signing._records import approval_context, draft_for, mark_consulted, register_verifier
+from signing._review import (
+                             Answer,
+                             Evidence,
+                             Finding,
+                             FindingId,
+                             FindingKind,
+                             FindingState,
+                             FindingTransitionRefused,
+                             Owner,
+                             ReviewEvent,
+                             accept_finding,
+                             answer_finding,
+                             close_finding,
+                             finding,
+                             findings,
+                             raise_finding,
+                             reopen_finding,
+)
+from signing._review import events as review_events
 from signing._stored import read as read_stored
 from signing._verify import (
                              RULES,
@@ -95,4 +119,9 @@ __all__ = [
     "revoke", "sign_approval", "sign_decision", "trust_anchors", "unpack", "verify_approval",
     "verify_archive", "verify_envelope", "verify_package", "verify_receipt", "verify_signer",
     "why_no_package"
+]
+__all__ += [  # review rounds (issue 18)
+    "Answer", "Evidence", "Finding", "FindingId", "FindingKind", "FindingState", "FindingTransitionRefused", "Owner",
+    "ReviewEvent", "accept_finding", "answer_finding", "close_finding", "finding", "findings", "raise_finding",
+    "reopen_finding", "review_events",
 ]

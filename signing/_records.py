@@ -14,6 +14,7 @@ import duckdb
 from cryptography import x509
 
 import statements
+from signing import _review
 from signing._approval import Draft
 from signing._pki import identity, normalise_accreditation_no, pem, valid_accreditation_no
 from signing._verify import ApprovalContext, VerifiedApproval
@@ -57,7 +58,8 @@ def approval_context(con: duckdb.DuckDBPyConnection, member_id: str, statement_i
         superseded=frozenset(superseded or ()),
         consulted_by=frozenset(normalise_accreditation_no(r[0]) for r in consulted),
         blocking_failures=blocking_failures(con, member_id, year),
-        newer_inputs=statements.newer_inputs(con, current_ids[0], member, year))
+        newer_inputs=statements.newer_inputs(con, current_ids[0], member, year),
+        open_findings=_review.unresolved(con, member, year))
 
 
 def blocking_failures(con: duckdb.DuckDBPyConnection, member_id: str, year: int) -> tuple[str, ...]:

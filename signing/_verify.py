@@ -39,7 +39,8 @@ MAX_ENVELOPE_BYTES = 1024 * 1024
 # statement may still become validated.
 RULES = ("envelope-too-large", "envelope-malformed", "companion-too-large", "certificate-malformed", "signature",
          "chain", "validity", "crl-freshness", "revocation", "identity", "nace-scope", "cycle", "current-draft",
-         "inputs-superseded", "conflict", "blocking-checks", "validated-pdf", "statement-status")
+         "inputs-superseded", "conflict", "blocking-checks", "open-findings", "validated-pdf",
+         "statement-status")
 
 # ApprovalRuleFailed lives with the project's error hierarchy (warehouse.errors); imported from here too.
 
@@ -69,6 +70,8 @@ class ApprovalContext:
     blocking_failures: tuple[str, ...] = ()
     # Member files received after the current draft was made (its inputs changed since): name, time.
     newer_inputs: tuple[str, ...] = ()
+    # The verifier's findings of this cycle still open or answered (signing._review.unresolved).
+    open_findings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -307,6 +310,11 @@ def verify_approval(envelope_json: bytes | ApprovalEnvelope, cert: x509.Certific
     if predicate.decision == APPROVED and context.blocking_failures:
         raise _fail("blocking-checks", f"member {context.member_id} still has {len(context.blocking_failures)} "
                     f"blocking check failure(s): {', '.join(context.blocking_failures[:5])}; fix and rerun checks")
+    # 14. open-findings: the verifier's own findings are resolved (accepted or closed) before they approve.
+    if predicate.decision == APPROVED and context.open_findings:
+        raise _fail("open-findings", f"member {context.member_id} has {len(context.open_findings)} finding(s) not "
+                    f"resolved: {', '.join(context.open_findings[:10])}; answer them (`ecocluster finding answer`) "
+                    "and accept or close them (`ecocluster finding close`) before approving")
     return VerifiedApproval(
         decision=predicate.decision, reasons=predicate.reasons, statement_id=context.statement_id,
         member_id=context.member_id, cluster_id=context.cluster_id, reporting_year=context.reporting_year,

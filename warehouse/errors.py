@@ -157,3 +157,14 @@ class StoredObjectChanged(EcoclusterError):
     the disk corrupted it); nothing is built on the changed bytes."""
 
     exit_code = 3
+
+
+class ReviewRefused(EcoclusterError):
+    """A step of a review round (a finding, an answer, an evidence file, a state change) was refused;
+    ``rule`` names why (``finding-transition``, ``evidence-type``, ``evidence-size``, …)."""
+
+    exit_code = 65  # EX_DATAERR: what was sent is wrong, sending it right fixes it
+
+    def __init__(self, rule: str, message: str) -> None:
+        self.rule = rule
+        super().__init__(f"review step refused, rule {rule}: {message}")

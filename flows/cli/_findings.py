@@ -1,0 +1,129 @@
+"""Commands of review rounds: the verifier raises findings, the member or coordinator answers, the
+verifier accepts, reopens or closes. Thin: each command parses its options and calls one function of
+``signing`` (review rounds live in ``signing._review``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from flows.cli._context import console, home_of
+from warehouse import connect
+
+if TYPE_CHECKING:
+    from signing import Finding
+
+finding_app = typer.Typer(help="Review rounds: the verifier's findings on a statement and their answers.",
+                          no_args_is_help=True)
+
+_BY = typer.Option("--by", help="Who acts, as the review trail records it (default: your login name).")
+
+
+def _who(by: str | None) -> str:
+    return (by or getpass.getuser()).strip()[:200] or "unknown"
+
+
+def _print(finding: Finding) -> None:
+    console.print(f"finding {finding.finding_id}: {finding.kind.value}, {finding.state.value}, owner "
+                  f"{finding.owner.value}, due {finding.deadline}")
+
+
+@finding_app.command("add")
+def add(
+    ctx: typer.Context,
+    statement: Annotated[str, typer.Option("--statement", help="The member draft's id (or a unique prefix).")],
+    kind: Annotated[str, typer.Option("--kind", help="non-conformity | misstatement | non-compliance | "
+                                      "request-for-information | recommended-improvement")],
+    text: Annotated[str, typer.Option("--text", help="What was found and what is expected.")],
+    deadline: Annotated[dt.datetime | None, typer.Option(
+        "--deadline", formats=["%Y-%m-%d"], help="Answer due (default: 20 working days).")] = None,
+    owner: Annotated[str, typer.Option("--owner", help="Who answers: member | coordinator.")] = "member",
+    value: Annotated[str | None, typer.Option("--value", help="Path of the statement value concerned.")] = None,
+    check: Annotated[str | None, typer.Option("--check", help="The check result concerned.")] = None,
+    section: Annotated[str | None, typer.Option("--section", help="The submission section concerned.")] = None,
+    by: Annotated[str | None, _BY] = None,
+) -> None:
+    """Raise a finding on a statement; prints the new finding's id on the last line."""
+    import signing
+
+    with connect(home_of(ctx).warehouse_path) as con:
+        found = signing.raise_finding(con, statement, kind, text, by=_who(by), owner=owner,
+                                      deadline=deadline.date() if deadline else None, value_path=value,
+                                      check_name=check, section=section)
+    _print(found)
+    console.print(found.finding_id)
+
+
+@finding_app.command("answer")
+def answer(
+    ctx: typer.Context,
+    finding_id: Annotated[str, typer.Argument(help="The finding's id (F-…).")],
+    text: Annotated[str, typer.Option("--text", help="The answer.")],
+    file: Annotated[list[Path] | None, typer.Option(
+        "--file", help="Evidence (PDF, PNG, JPEG, XLSX, DOCX, CSV, TXT; 10 MB each); repeat for more.")] = None,
+    by: Annotated[str | None, _BY] = None,
+) -> None:
+    """Answer an open finding with text and evidence files."""
+    import signing
+
+    home = home_of(ctx)
+    with connect(home.warehouse_path) as con:
+        found = signing.answer_finding(con, signing.open_store(home), finding_id, text, by=_who(by),
+                                       files=tuple(file or ()))
+    _print(found)
+
+
+def _decision(event: str) -> None:
+    @finding_app.command(event)
+    def decide(
+        ctx: typer.Context,
+        finding_id: Annotated[str, typer.Argument(help="The finding's id (F-…).")],
+        note: Annotated[str, typer.Option("--note", help="Why (required to reopen).")] = "",
+        by: Annotated[str | None, _BY] = None,
+    ) -> None:
+        import signing
+
+        step = {"accept": signing.accept_finding, "reopen": signing.reopen_finding,
+                "close": signing.close_finding}[event]
+        with connect(home_of(ctx).warehouse_path) as con:
+            _print(step(con, finding_id, by=_who(by), note=note))
+
+    decide.__doc__ = {"accept": "Accept the answer: the finding no longer blocks the approval.",
+                      "reopen": "The answer is not enough: open the finding again for another round.",
+                      "close": "Close the finding (resolved, or withdrawn with a note); closed is final."}[event]
+
+
+for _event in ("accept", "reopen", "close"):
+    _decision(_event)
+
+
+@finding_app.command("list")
+def list_(
+    ctx: typer.Context,
+    statement: Annotated[str | None, typer.Option("--statement", help="Only this statement's findings.")] = None,
+    member: Annotated[str | None, typer.Option("--member", help="Only this member's findings.")] = None,
+) -> None:
+    """List findings with their state, owner, deadline and answers."""
+    import signing
+
+    with connect(home_of(ctx).warehouse_path, read_only=True) as con:
+        found = signing.findings(con, statement_id=statement, member_id=member)
+    table = Table(title="Findings", show_edge=False)
+    for column in ("finding", "member", "kind", "state", "owner", "due", "answers", "text"):
+        table.add_column(column)
+    for f in found:
+        table.add_row(f.finding_id, escape(f.member_id), f.kind.value, f.state.value, f.owner.value,
+                      str(f.deadline), str(len(f.answers)), escape(f.text[:80]))
+    console.print(table)
+    blocking = sum(f.blocks_approval for f in found)
+    console.print(f"{len(found)} finding(s), {blocking} blocking an approval (open or answered)")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(finding_app, name="finding")
