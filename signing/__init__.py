@@ -33,6 +33,9 @@ Public API (everything else is private):
   :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events`; a :class:`Finding`
   open or answered refuses an approval (rule ``open-findings``); a refused step raises
   ``warehouse.errors.ReviewRefused`` (:class:`FindingTransitionRefused` for an illegal state change).
+  The verifier's :class:`Verification` (:class:`Opinion`, :class:`SiteVisit`, recommended
+  improvements) is signed in the approval predicate (``sign_decision(opinion=, site_visit=)``);
+  "not-verified" is a rejection (rule ``opinion``); accepted ones are in ``approval_verification``.
 * Storage: :func:`open_store` (local folder or S3 with Object Lock).
 """
 
@@ -68,6 +71,7 @@ from signing._keys import (
                              trust_anchors,
 )
 from signing._offline import Check, Outcome, PackageReport, verify_archive, verify_envelope, verify_package
+from signing._opinion import Opinion, SiteVisit, Verification
 from signing._package import Delivery, PackageRefused, build_packages, read_tar, unpack, why_no_package
 from signing._pki import Revocation
 from signing._records import approval_context, draft_for, mark_consulted, register_verifier
@@ -120,8 +124,8 @@ __all__ = [
     "verify_archive", "verify_envelope", "verify_package", "verify_receipt", "verify_signer",
     "why_no_package"
 ]
-__all__ += [  # review rounds (issue 18)
-    "Answer", "Evidence", "Finding", "FindingId", "FindingKind", "FindingState", "FindingTransitionRefused", "Owner",
-    "ReviewEvent", "accept_finding", "answer_finding", "close_finding", "finding", "findings", "raise_finding",
-    "reopen_finding", "review_events",
+__all__ += [  # review rounds and the verification opinion (issue 18)
+    "Answer", "Evidence", "Finding", "FindingId", "FindingKind", "FindingState", "FindingTransitionRefused", "Opinion",
+    "Owner", "ReviewEvent", "SiteVisit", "Verification", "accept_finding", "answer_finding", "close_finding", "finding",
+    "findings", "raise_finding", "reopen_finding", "review_events",
 ]

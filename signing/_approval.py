@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -20,6 +20,9 @@ from signing import _dsse
 from signing._language import N_, translate
 from signing._pki import identity
 from warehouse.messages import language_of
+
+if TYPE_CHECKING:
+    from signing._opinion import Verification
 
 PREDICATE_TYPE = "https://ecocluster.eu/emas/approval/v1"
 APPROVED, REJECTED = "approved", "rejected"
@@ -74,13 +77,16 @@ def declaration_text(draft: Draft, cert: x509.Certificate, signed_at: dt.datetim
 
 
 def approval_statement(draft: Draft, cert: x509.Certificate, *, decision: str, reasons: tuple[str, ...],
-                       signed_at: dt.datetime, place: str = "") -> dict[str, Any]:
+                       signed_at: dt.datetime, place: str = "",
+                       verification: Verification | None = None) -> dict[str, Any]:
     if decision not in (APPROVED, REJECTED):
         raise ValueError(f"decision must be {APPROVED!r} or {REJECTED!r}, not {decision!r}")
     if decision == REJECTED and not reasons:
         raise ValueError("a rejection needs at least one reason the member can act on")
+    if verification is not None:
+        verification.agrees_with(decision)  # an OpinionRefused is a ValueError too
     who = identity(cert)
-    return {
+    statement: dict[str, Any] = {
         "_type": _dsse.STATEMENT_TYPE,
         "subject": [
             {"name": f"{draft.statement_id}.json", "digest": {"sha256": draft.json_sha256}},
@@ -100,14 +106,19 @@ def approval_statement(draft: Draft, cert: x509.Certificate, *, decision: str, r
             "declaration": declaration_text(draft, cert, signed_at, place) if decision == APPROVED else "",
         },
     }
+    if verification is not None:  # the opinion, site visit and recommended improvements (signing._opinion)
+        statement["predicate"]["verification"] = verification.claim()
+    return statement
 
 
 def sign_approval(draft: Draft, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate, *,
                   decision: str = APPROVED, reasons: tuple[str, ...] = (),
-                  signed_at: dt.datetime | None = None, place: str = "") -> bytes:
+                  signed_at: dt.datetime | None = None, place: str = "",
+                  verification: Verification | None = None) -> bytes:
     """The DSSE envelope (JSON bytes) for the verifier's decision on ``draft``."""
     when = signed_at or dt.datetime.now(dt.UTC)
-    statement = approval_statement(draft, cert, decision=decision, reasons=reasons, signed_at=when, place=place)
+    statement = approval_statement(draft, cert, decision=decision, reasons=reasons, signed_at=when, place=place,
+                                   verification=verification)
     return _dsse.sign(statement, key).to_json()
 
 

@@ -24,9 +24,10 @@ import duckdb
 from cryptography import x509
 
 import statements
-from signing import _dsse, _pki, _records, _stored
+from signing import _dsse, _pki, _records, _review, _stored
 from signing._approval import APPROVED, REJECTED, sign_approval
 from signing._keys import KeyFiles
+from signing._opinion import Opinion, SiteVisit, Verification
 from signing._pades import sign_pdf, verify_pdf
 from signing._pki import VerifierIdentity
 from signing._verify import (
@@ -165,16 +166,25 @@ def approved_block(verified: VerifiedApproval) -> statements.VerifierBlock:
 
 def sign_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_id: str, key_files: KeyFiles,
                   key_password: bytes, *, decision: str = APPROVED, reasons: tuple[str, ...] = (),
-                  place: str = "", signed_at: dt.datetime | None = None) -> SignedDecision:
+                  place: str = "", signed_at: dt.datetime | None = None,
+                  opinion: Opinion | None = None, site_visit: SiteVisit = SiteVisit.NONE,
+                  sampling_plan_sha256: str | None = None) -> SignedDecision:
     """The verifier's side: sign the decision on the draft and, for an approval, PAdES-sign the
     validated render; records nothing (pass the result to :func:`record_approval`, or drop
-    :meth:`SignedDecision.files` into the approvals inbox)."""
+    :meth:`SignedDecision.files` into the approvals inbox).
+
+    With an ``opinion`` the predicate carries the verification block (signing._opinion): the
+    opinion, ``site_visit`` and the cycle's recommended improvements as the review recorded them."""
     draft = _records.draft_for(con, statement_id)
+    verification = None if opinion is None else Verification(
+        opinion, site_visit, _review.recommended_improvements(con, draft.member_id, draft.reporting_year),
+        sampling_plan_sha256)
     key = _pki.load_key(key_files.key, key_password)
     cert = key_files.load_cert()
     chain = tuple(_pki.load_certs(key_files.chain.read_bytes())) if key_files.chain.exists() else ()
     when = signed_at or dt.datetime.now(dt.UTC)
-    envelope = sign_approval(draft, key, cert, decision=decision, reasons=reasons, signed_at=when, place=place)
+    envelope = sign_approval(draft, key, cert, decision=decision, reasons=reasons, signed_at=when, place=place,
+                             verification=verification)
     signed_pdf = None
     if decision == APPROVED:
         document = statements.load_json(store, statements.show(con, statement_id))
@@ -335,10 +345,11 @@ def _validate_statement(con: duckdb.DuckDBPyConnection, store: ObjectStore, veri
 
 def approve(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, statement_id: str,
             key_files: KeyFiles, key_password: bytes, *, decision: str = APPROVED,
-            reasons: tuple[str, ...] = (), place: str = "") -> VerifiedApproval:
+            reasons: tuple[str, ...] = (), place: str = "", opinion: Opinion | None = None,
+            site_visit: SiteVisit = SiteVisit.NONE) -> VerifiedApproval:
     """The verifier's whole act in one call: :func:`sign_decision` then :func:`record_approval`."""
     signed = sign_decision(con, store, statement_id, key_files, key_password, decision=decision,
-                           reasons=reasons, place=place)
+                           reasons=reasons, place=place, opinion=opinion, site_visit=site_visit)
     return record_approval(con, store, signed.envelope, signed.cert_pem, trust, signed_pdf=signed.signed_pdf)
 
 

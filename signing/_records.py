@@ -146,6 +146,11 @@ def insert_approval(con: duckdb.DuckDBPyConnection, approval_id: str, verified: 
          verified.decision, json.dumps(list(verified.reasons)), verified.verifier.accreditation_no,
          verified.verifier.fingerprint, verified.signed_at, verified.json_sha256, verified.pdf_sha256,
          envelope_key, cert_key, signed_pdf_key])
+    if verified.verification is not None:
+        v = verified.verification
+        con.execute("INSERT INTO approval_verification VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [approval_id, v.opinion.value, v.site_visit.value, json.dumps(list(v.recommended_improvements)),
+                     v.sampling_plan_sha256])
 
 
 

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from signing import _dsse
 from signing._approval import APPROVED, ApprovalPredicate, ApprovalStatement
+from signing._opinion import OpinionRefused, Verification, from_claim
 from signing._pki import (
     Revocation,
     VerifierIdentity,
@@ -38,7 +39,7 @@ MAX_ENVELOPE_BYTES = 1024 * 1024
 # pure ones (signing._inbox.record_approval): the signed PDF is the validated render, and the
 # statement may still become validated.
 RULES = ("envelope-too-large", "envelope-malformed", "companion-too-large", "certificate-malformed", "signature",
-         "chain", "validity", "crl-freshness", "revocation", "identity", "nace-scope", "cycle", "current-draft",
+         "chain", "validity", "crl-freshness", "revocation", "identity", "nace-scope", "cycle", "current-draft", "opinion",
          "inputs-superseded", "conflict", "blocking-checks", "open-findings", "validated-pdf",
          "statement-status")
 
@@ -90,6 +91,7 @@ class VerifiedApproval:
     pdf_sha256: str
     declaration: str
     statement: dict[str, Any]
+    verification: Verification | None = None  # the signed opinion, site visit, recommended improvements
 
 
 @dataclass(frozen=True)
@@ -295,6 +297,11 @@ def verify_approval(envelope_json: bytes | ApprovalEnvelope, cert: x509.Certific
     if predicate.statement_id != context.statement_id:
         raise _fail("current-draft", f"predicate.statementId is {predicate.statement_id[:80]!r}, but the signed "
                     f"digests are those of statement {context.statement_id}: the approval names another statement")
+    # 10a. opinion: the verification block, when signed, is whole and agrees with the decision.
+    try:
+        verification = from_claim(statement.document["predicate"].get("verification"), predicate.decision)
+    except OpinionRefused as e:
+        raise _fail("opinion", str(e)) from e
     # 11. inputs-superseded: the member corrected its data after this draft was made; validating
     # it would validate figures the member has withdrawn (a rejection is still welcome).
     if predicate.decision == APPROVED and context.newer_inputs:
@@ -319,4 +326,5 @@ def verify_approval(envelope_json: bytes | ApprovalEnvelope, cert: x509.Certific
         decision=predicate.decision, reasons=predicate.reasons, statement_id=context.statement_id,
         member_id=context.member_id, cluster_id=context.cluster_id, reporting_year=context.reporting_year,
         verifier=who, signed_at=predicate.signed_at, json_sha256=json_sha, pdf_sha256=pdf_sha,
-        declaration=predicate.declaration, statement=statement.document)
+        declaration=predicate.declaration, statement=statement.document,
+        verification=verification)

@@ -206,19 +206,31 @@ def register(app: typer.Typer) -> None:
                 = False,
                 reason: Annotated[list[str] | None, typer.Option(
                     "--reason", help="Why the statement is rejected (repeatable).")] = None,
-                place: Annotated[str, typer.Option(help="Place of signature.")] = "") -> None:
+                place: Annotated[str, typer.Option(help="Place of signature.")] = "",
+                opinion: Annotated[str | None, typer.Option(
+                    "--opinion", help="satisfactory | with-comments | not-verified (a rejection); signed "
+                    "with the site visit and the review's recommended improvements.")] = None,
+                site_visit: Annotated[str, typer.Option("--site-visit", help="in-person | virtual | none")] = "none",
+                ) -> None:
         """Sign an approval (or --reject with --reason) of a draft statement and record it."""
         import signing
         import statements
 
         home = home_of(ctx)
+        try:
+            signed_opinion = None if opinion is None else signing.Opinion(opinion)
+            visit = signing.SiteVisit(site_visit)
+        except ValueError as e:
+            raise typer.BadParameter(str(e)) from None
+        reject = reject or signed_opinion is signing.Opinion.NOT_VERIFIED  # "not verified" is a rejection
         decision = signing.REJECTED if reject else signing.APPROVED
         with connect(home.warehouse_path) as con:
             statement_id = statements.show(con, statement).statement_id  # a unique prefix is enough
             verified = signing.approve(con, signing.open_store(home), signing.trust_anchors(home), statement_id,
                                        signing.KeyFiles.of(key, cert),
                                        _secret("ECOCLUSTER_KEY_PASSWORD", "verifier key password"),
-                                       decision=decision, reasons=tuple(reason or ()), place=place)
+                                       decision=decision, reasons=tuple(reason or ()), place=place,
+                                       opinion=signed_opinion, site_visit=visit)
         console.print(f"{plain(verified.decision)}: member {plain(verified.member_id)}, statement "
                       f"{plain(verified.statement_id[:12])}…, verifier {plain(verified.verifier.accreditation_no)}",
                       soft_wrap=True)

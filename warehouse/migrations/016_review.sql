@@ -56,3 +56,16 @@ CREATE TABLE review_event (
     state_after     VARCHAR NOT NULL,
     detail          VARCHAR NOT NULL
 );
+
+-- The verification block of an accepted approval's signed predicate (signing/_opinion.py): the
+-- opinion, how the site was seen, the recommended improvements and the cluster's sampling plan.
+-- The envelope in the store is the evidence; this is what the warehouse answers questions from.
+CREATE TABLE approval_verification (
+    approval_id      VARCHAR PRIMARY KEY,      -- approval.approval_id
+    opinion          VARCHAR NOT NULL,
+    site_visit       VARCHAR NOT NULL,
+    recommended_improvements JSON NOT NULL,
+    sampling_plan_sha256 VARCHAR,
+    CHECK (opinion IN ('satisfactory', 'with-comments', 'not-verified')),
+    CHECK (site_visit IN ('in-person', 'virtual', 'none'))
+);
