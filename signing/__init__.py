@@ -36,6 +36,9 @@ Public API (everything else is private):
   The verifier's :class:`Verification` (:class:`Opinion`, :class:`SiteVisit`, recommended
   improvements) is signed in the approval predicate (``sign_decision(opinion=, site_visit=)``);
   "not-verified" is a rejection (rule ``opinion``); accepted ones are in ``approval_verification``.
+* Sampling (``_sampling``): :func:`sampling_request` (roster snapshot, always-visited reasons),
+  :func:`sign_plan` (deterministic signature -> seed -> draw), :func:`verify_plan`, :func:`record_plan`;
+  the approval's verification block names the cluster's latest plan by digest.
 * Storage: :func:`open_store` (local folder or S3 with Object Lock).
 """
 
@@ -94,6 +97,15 @@ from signing._review import (
                              reopen_finding,
 )
 from signing._review import events as review_events
+from signing._sampling import Reason as SamplingReason
+from signing._sampling import (
+                             SamplingPlan,
+                             SamplingRequest,
+                             record_plan,
+                             sampling_request,
+                             sign_plan,
+                             verify_plan,
+)
 from signing._stored import read as read_stored
 from signing._verify import (
                              RULES,
@@ -126,6 +138,7 @@ __all__ = [
 ]
 __all__ += [  # review rounds and the verification opinion (issue 18)
     "Answer", "Evidence", "Finding", "FindingId", "FindingKind", "FindingState", "FindingTransitionRefused", "Opinion",
-    "Owner", "ReviewEvent", "SiteVisit", "Verification", "accept_finding", "answer_finding", "close_finding", "finding",
-    "findings", "raise_finding", "reopen_finding", "review_events",
+    "Owner", "ReviewEvent", "SamplingPlan", "SamplingReason", "SamplingRequest", "SiteVisit", "Verification",
+    "accept_finding", "answer_finding", "close_finding", "finding", "findings", "raise_finding", "record_plan",
+    "reopen_finding", "review_events", "sampling_request", "sign_plan", "verify_plan",
 ]

@@ -24,7 +24,7 @@ import duckdb
 from cryptography import x509
 
 import statements
-from signing import _dsse, _pki, _records, _review, _stored
+from signing import _dsse, _pki, _records, _review, _sampling, _stored
 from signing._approval import APPROVED, REJECTED, sign_approval
 from signing._keys import KeyFiles
 from signing._opinion import Opinion, SiteVisit, Verification
@@ -174,11 +174,12 @@ def sign_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_
     :meth:`SignedDecision.files` into the approvals inbox).
 
     With an ``opinion`` the predicate carries the verification block (signing._opinion): the
-    opinion, ``site_visit`` and the cycle's recommended improvements as the review recorded them."""
+    opinion, ``site_visit``, the cycle's recommended improvements as the review recorded them and the
+    cluster's latest sampling plan (signing._sampling), unless ``sampling_plan_sha256`` names another."""
     draft = _records.draft_for(con, statement_id)
     verification = None if opinion is None else Verification(
         opinion, site_visit, _review.recommended_improvements(con, draft.member_id, draft.reporting_year),
-        sampling_plan_sha256)
+        sampling_plan_sha256 or _sampling.latest_plan_sha256(con, draft.cluster_id, draft.reporting_year))
     key = _pki.load_key(key_files.key, key_password)
     cert = key_files.load_cert()
     chain = tuple(_pki.load_certs(key_files.chain.read_bytes())) if key_files.chain.exists() else ()

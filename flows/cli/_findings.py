@@ -1,11 +1,12 @@
 """Commands of review rounds: the verifier raises findings, the member or coordinator answers, the
-verifier accepts, reopens or closes. Thin: each command parses its options and calls one function of
-``signing`` (review rounds live in ``signing._review``)."""
+verifier accepts, reopens or closes; the verifier's sampling plan for a cluster. Thin: each command
+parses its options and calls ``signing`` (``signing._review``, ``signing._sampling``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -125,5 +126,52 @@ def list_(
     console.print(f"{len(found)} finding(s), {blocking} blocking an approval (open or answered)")
 
 
+sampling_app = typer.Typer(help="The verifier's sampling plan: which members of a cluster are visited.",
+                           no_args_is_help=True)
+
+
+@sampling_app.command("plan")
+def sampling_plan(
+    ctx: typer.Context,
+    cluster: Annotated[str, typer.Option("--cluster", help="The cluster's id.")],
+    key: Annotated[Path, typer.Option("--key", help="The verifier's key.pem.")],
+    cert: Annotated[Path, typer.Option("--cert", help="The verifier's cert.pem.")],
+    year: Annotated[int | None, typer.Option("--year", help="Reporting year (default: the latest cycle).")] = None,
+    always: Annotated[list[str] | None, typer.Option(
+        "--always", help="MEMBER=REASON, a member always visited: accident-risk | ied | seveso | hazardous-waste "
+        "| third-country; repeat for more.")] = None,
+    factor: Annotated[float, typer.Option("--factor", help="Sample size ceil(factor * sqrt(eligible)); "
+                                          "2 is the German multisite practice.")] = 1.0,
+) -> None:
+    """Sign and record the cluster's sampling plan; prints the visited members and, last, the plan's digest."""
+    import signing
+    from signing import _pki
+
+    given: dict[str, tuple[signing.SamplingReason, ...]] = {}
+    for item in always or ():
+        member, _, reason = item.partition("=")
+        try:
+            given[member.strip()] = (*given.get(member.strip(), ()), signing.SamplingReason(reason.strip()))
+        except ValueError:
+            raise typer.BadParameter(f"--always {item!r}: expected MEMBER=REASON with a reason of "
+                                     f"{', '.join(r.value for r in signing.SamplingReason)}") from None
+    files = signing.KeyFiles(key.parent)
+    if files.key != key or files.cert != cert:
+        raise typer.BadParameter("--key and --cert must be key.pem and cert.pem of one verifier folder")
+    secret = (os.environ.get("ECOCLUSTER_KEY_PASSWORD") or typer.prompt("verifier key password", hide_input=True)).encode()
+    home = home_of(ctx)
+    with connect(home.warehouse_path) as con:
+        request = signing.sampling_request(con, cluster, year, always=given, factor=factor)
+        plan = signing.sign_plan(request, _pki.load_key(files.key, secret), files.load_cert())
+        where = signing.record_plan(con, signing.open_store(home), plan)
+    console.print(f"cluster {escape(cluster)} {request.reporting_year}: {len(plan.visited)} of {len(request.units)} "
+                  f"member(s) visited ({len(plan.always)} always, {len(plan.drawn)} drawn; seed {plan.seed[:16]}…)")
+    for member in plan.visited:
+        console.print(f"  {escape(member)}{' (always)' if member in plan.always else ''}")
+    console.print(f"plan stored at {escape(where)}")
+    console.print(plan.sha256)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(finding_app, name="finding")
+    app.add_typer(sampling_app, name="sampling")

@@ -69,3 +69,14 @@ CREATE TABLE approval_verification (
     CHECK (opinion IN ('satisfactory', 'with-comments', 'not-verified')),
     CHECK (site_visit IN ('in-person', 'virtual', 'none'))
 );
+
+-- Sampling plans the cluster's verifier signed (signing/_sampling.py); the plan is in the store.
+CREATE TABLE sampling_plan (
+    plan_sha256      VARCHAR PRIMARY KEY,
+    cluster_id       VARCHAR NOT NULL,
+    reporting_year   INTEGER NOT NULL,
+    cert_sha256      VARCHAR NOT NULL,         -- the signing verifier's certificate
+    visited          JSON NOT NULL,            -- member ids visited (always + drawn)
+    object_key       VARCHAR NOT NULL,
+    recorded_at      TIMESTAMP NOT NULL
+);
