@@ -14,6 +14,7 @@ import pytest
 import signing
 import statements
 from signing import _keys, _pki, _sampling
+from signing._dsse import Envelope
 from signing._verify import ApprovalRuleFailed
 from signing.store import LocalStore
 from tests.signing.rows import blank_pdf, drafted_member
@@ -82,9 +83,11 @@ def test_three_review_rounds_end_in_an_approval_with_the_opinion_signed(con, sto
     assert verified.decision == "approved" and statements.show(con, sid).status == "validated"
     assert verified.verification == signing.Verification(
         signing.Opinion.WITH_COMMENTS, signing.SiteVisit.IN_PERSON, (advice.text,), plan.sha256)
-    envelope_key = con.execute("SELECT envelope_key FROM approval").fetchone()[0]
-    signed = json.loads(signing.read_stored(con, store, envelope_key))
-    assert signed["payload"]  # the opinion is inside the signed payload, not beside it
+    # The registration package carries the signed envelope, and with it the verification block.
+    [delivery] = signing.build_packages(con, store, _keys.trust_anchors(home), members=[MEMBER])
+    package = signing.read_tar(signing.read_stored(con, store, delivery.key))
+    envelope = Envelope.from_json(package.data("approval.dsse.json"))
+    assert envelope.statement()["predicate"]["verification"] == verified.verification.claim()
     assert con.execute("SELECT opinion, site_visit, recommended_improvements::VARCHAR, sampling_plan_sha256 "
                        "FROM approval_verification").fetchall() == [
         ("with-comments", "in-person", json.dumps([advice.text]), plan.sha256)]
