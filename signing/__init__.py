@@ -33,6 +33,7 @@ Public API (everything else is private):
   :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events`; a :class:`Finding`
   open or answered refuses an approval (rule ``open-findings``); a refused step raises
   ``warehouse.errors.ReviewRefused`` (:class:`FindingTransitionRefused` for an illegal state change).
+  Deadlines: :func:`request_extension`, :func:`decide_extension`, :func:`finding_reminders`.
   The verifier's :class:`Verification` (:class:`Opinion`, :class:`SiteVisit`, recommended
   improvements) is signed in the approval predicate (``sign_decision(opinion=, site_visit=)``);
   "not-verified" is a rejection (rule ``opinion``); accepted ones are in ``approval_verification``.
@@ -87,16 +88,20 @@ from signing._review import (
                              FindingState,
                              FindingTransitionRefused,
                              Owner,
+                             Reminder,
                              ReviewEvent,
                              accept_finding,
                              answer_finding,
                              close_finding,
+                             decide_extension,
                              finding,
                              findings,
                              raise_finding,
                              reopen_finding,
+                             request_extension,
 )
 from signing._review import events as review_events
+from signing._review import reminders as finding_reminders
 from signing._sampling import Reason as SamplingReason
 from signing._sampling import (
                              SamplingPlan,
@@ -138,7 +143,8 @@ __all__ = [
 ]
 __all__ += [  # review rounds and the verification opinion (issue 18)
     "Answer", "Evidence", "Finding", "FindingId", "FindingKind", "FindingState", "FindingTransitionRefused", "Opinion",
-    "Owner", "ReviewEvent", "SamplingPlan", "SamplingReason", "SamplingRequest", "SiteVisit", "Verification",
-    "accept_finding", "answer_finding", "close_finding", "finding", "findings", "raise_finding", "record_plan",
-    "reopen_finding", "review_events", "sampling_request", "sign_plan", "verify_plan",
+    "Owner", "Reminder", "ReviewEvent", "SamplingPlan", "SamplingReason", "SamplingRequest", "SiteVisit",
+    "Verification", "accept_finding", "answer_finding", "close_finding", "decide_extension", "finding",
+    "finding_reminders", "findings", "raise_finding", "record_plan", "reopen_finding", "request_extension",
+    "review_events", "sampling_request", "sign_plan", "verify_plan",
 ]

@@ -447,3 +447,88 @@ def recommended_improvements(con: duckdb.DuckDBPyConnection, member_id: str, yea
     """The texts of the cycle's recommended improvements: they go into the approval, not in its way."""
     return tuple(f.text for f in findings(con, member_id=member_id, year=year)
                  if f.kind is FindingKind.RECOMMENDED_IMPROVEMENT)
+
+
+# --- deadlines: extension requests and reminders --------------------------------------------------
+
+MAX_EXTENSION_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A finding still to be answered whose deadline is one of the cycle's reminder days away, or past."""
+
+    finding_id: FindingId
+    member_id: str
+    owner: Owner
+    deadline: dt.date
+    days_left: int  # negative: overdue
+
+    def __str__(self) -> str:
+        when = f"overdue by {-self.days_left} day(s)" if self.days_left < 0 else f"due in {self.days_left} day(s)"
+        return f"finding {self.finding_id} of {self.member_id} ({self.owner.value}) {when}, on {self.deadline}"
+
+
+def request_extension(con: duckdb.DuckDBPyConnection, finding_id: str, until: dt.date, reason: str, *, by: str,
+                      now: dt.datetime | None = None) -> int:
+    """The owner asks for a later deadline for an open finding; returns the request's number.
+
+    One request pending at a time, later than the current deadline, at most
+    :data:`MAX_EXTENSION_DAYS` beyond it (rule ``finding-extension``)."""
+    current = finding(con, finding_id)
+    if current.state is not FindingState.OPEN:
+        raise ReviewRefused("finding-extension", f"finding {finding_id} is {current.state.value}; only an open "
+                            "finding's deadline can be extended")
+    if not current.deadline < until <= current.deadline + dt.timedelta(days=MAX_EXTENSION_DAYS):
+        raise ReviewRefused("finding-extension", f"{until} must be after the deadline {current.deadline} and at most "
+                            f"{MAX_EXTENSION_DAYS} days beyond it")
+    if _pending_extension(con, finding_id) is not None:
+        raise ReviewRefused("finding-extension", f"finding {finding_id} already has an extension request waiting "
+                            "for the verifier's decision")
+    body = _text(reason, "reason for the extension")
+    when = _now(now)
+    with transaction(con):
+        row = con.execute("SELECT coalesce(max(request_no), 0) + 1 FROM review_extension WHERE finding_id = ?",
+                          [finding_id]).fetchone()
+        number = int(row[0]) if row else 1
+        con.execute("INSERT INTO review_extension VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
+                    [finding_id, number, until, body, by, when])
+        _event(con, current.finding_id, "extension-requested", by, when, current.state, f"until {until}: {body}")
+    return number
+
+
+def decide_extension(con: duckdb.DuckDBPyConnection, finding_id: str, *, grant: bool, by: str, note: str = "",
+                     now: dt.datetime | None = None) -> Finding:
+    """The verifier grants (the deadline moves) or refuses the pending extension request."""
+    current = finding(con, finding_id)
+    pending = _pending_extension(con, finding_id)
+    if pending is None:
+        raise ReviewRefused("finding-extension", f"finding {finding_id} has no extension request waiting")
+    number, until = pending
+    decision, when = ("granted" if grant else "refused"), _now(now)
+    with transaction(con):
+        con.execute("UPDATE review_extension SET decision = ?, decided_by = ?, decided_at = ? "
+                    "WHERE finding_id = ? AND request_no = ?", [decision, by, when, finding_id, number])
+        if grant:
+            con.execute("UPDATE review_finding SET deadline = ? WHERE finding_id = ?", [until, finding_id])
+        _event(con, current.finding_id, f"extension-{decision}", by, when, current.state,
+               f"request {number} until {until}{': ' + note.strip()[:MAX_TEXT] if note.strip() else ''}")
+    return finding(con, finding_id)
+
+
+def _pending_extension(con: duckdb.DuckDBPyConnection, finding_id: str) -> tuple[int, dt.date] | None:
+    row = con.execute("SELECT request_no, requested_until FROM review_extension WHERE finding_id = ? "
+                      "AND decision IS NULL", [finding_id]).fetchone()
+    return None if row is None else (int(row[0]), row[1])
+
+
+def reminders(con: duckdb.DuckDBPyConnection, today: dt.date,
+              reminder_days: Sequence[int] = (14, 7, 1)) -> list[Reminder]:
+    """Open findings (the owner's turn) whose deadline is one of ``reminder_days`` away (the cycle's
+    ``[cycle] reminder_days``), or has passed: what to remind the owners of today."""
+    due = []
+    for f in findings(con):
+        days_left = (f.deadline - today).days
+        if f.state is FindingState.OPEN and (days_left < 0 or days_left in reminder_days):
+            due.append(Reminder(f.finding_id, f.member_id, f.owner, f.deadline, days_left))
+    return sorted(due, key=lambda r: (r.deadline, r.finding_id))

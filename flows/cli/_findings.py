@@ -104,6 +104,55 @@ for _event in ("accept", "reopen", "close"):
     _decision(_event)
 
 
+@finding_app.command("extend")
+def extend(
+    ctx: typer.Context,
+    finding_id: Annotated[str, typer.Argument(help="The finding's id (F-…).")],
+    until: Annotated[dt.datetime, typer.Option("--until", formats=["%Y-%m-%d"], help="The deadline asked for.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why more time is needed.")],
+    by: Annotated[str | None, _BY] = None,
+) -> None:
+    """Ask the verifier for a later deadline for an open finding."""
+    import signing
+
+    with connect(home_of(ctx).warehouse_path) as con:
+        number = signing.request_extension(con, finding_id, until.date(), reason, by=_who(by))
+    console.print(f"extension request {number} for finding {finding_id} until {until.date()}: waiting for the verifier")
+
+
+@finding_app.command("extension")
+def extension(
+    ctx: typer.Context,
+    finding_id: Annotated[str, typer.Argument(help="The finding's id (F-…).")],
+    grant: Annotated[bool, typer.Option("--grant/--refuse", help="Grant or refuse the pending request.")],
+    note: Annotated[str, typer.Option("--note", help="Why.")] = "",
+    by: Annotated[str | None, _BY] = None,
+) -> None:
+    """Grant (the deadline moves) or refuse a pending extension request."""
+    import signing
+
+    with connect(home_of(ctx).warehouse_path) as con:
+        _print(signing.decide_extension(con, finding_id, grant=grant, by=_who(by), note=note))
+
+
+@finding_app.command("reminders")
+def reminders(
+    ctx: typer.Context,
+    today: Annotated[dt.datetime | None, typer.Option("--today", formats=["%Y-%m-%d"],
+                                                      help="The day to remind as of (default: today).")] = None,
+) -> None:
+    """Open findings due in one of the cycle's reminder_days, or overdue."""
+    import signing
+
+    home = home_of(ctx)
+    days = tuple(int(d) for d in home.config_section("cycle").get("reminder_days", (14, 7, 1)))
+    with connect(home.warehouse_path, read_only=True) as con:
+        due = signing.finding_reminders(con, today.date() if today else dt.date.today(), days)
+    for reminder in due:
+        console.print(f"reminder: {escape(str(reminder))}")
+    console.print(f"{len(due)} reminder(s)")
+
+
 @finding_app.command("list")
 def list_(
     ctx: typer.Context,

@@ -264,3 +264,66 @@ def test_finding_commands_add_answer_close_list_and_refuse_by_exit_code(con, sto
     wrong = cli("finding", "add", "--statement", sid, "--kind", "opinion", "--text", "x")
     assert wrong.returncode == 65 and "finding-kind" in wrong.stderr
     assert "0 blocking" in cli("finding", "list").stdout
+
+
+# --- deadlines: extensions and reminders -------------------------------------------------------------
+
+def test_an_extension_is_requested_by_the_owner_and_granted_or_refused_by_the_verifier(con, store, sid) -> None:
+    found = _raise(con, sid)  # due 2026-03-30
+    assert signing.request_extension(con, found.finding_id, dt.date(2026, 4, 20), "auditor ill", by="member") == 1
+    with pytest.raises(ReviewRefused, match="already has an extension request waiting"):
+        signing.request_extension(con, found.finding_id, dt.date(2026, 4, 21), "again", by="member")
+    refused = signing.decide_extension(con, found.finding_id, grant=False, by="verifier", note="no")
+    assert refused.deadline == dt.date(2026, 3, 30)
+    assert signing.request_extension(con, found.finding_id, dt.date(2026, 4, 10), "invoices late", by="member") == 2
+    granted = signing.decide_extension(con, found.finding_id, grant=True, by="verifier")
+    assert granted.deadline == dt.date(2026, 4, 10)
+    assert [e.event for e in signing.review_events(con, found.finding_id)] == [
+        "raised", "extension-requested", "extension-refused", "extension-requested", "extension-granted"]
+    with pytest.raises(ReviewRefused, match="no extension request waiting"):
+        signing.decide_extension(con, found.finding_id, grant=True, by="verifier")
+
+
+@pytest.mark.parametrize(("until", "state_steps"), [
+    (dt.date(2026, 3, 30), ()),            # not later than the deadline
+    (dt.date(2026, 7, 1), ()),             # more than 90 days beyond it
+    (dt.date(2026, 4, 10), ("answer",)),   # answered: nothing to wait for
+])
+def test_a_bad_extension_request_is_refused(con, store, sid, until, state_steps) -> None:
+    found = _raise(con, sid)
+    for step in state_steps:
+        _step(con, store, found.finding_id, step)
+    with pytest.raises(ReviewRefused) as caught:
+        signing.request_extension(con, found.finding_id, until, "why", by="member")
+    assert caught.value.rule == "finding-extension"
+    assert signing.finding(con, found.finding_id).deadline == dt.date(2026, 3, 30)
+
+
+def test_reminders_on_the_cycles_reminder_days_and_when_overdue(con, store, sid) -> None:
+    due = _raise(con, sid, deadline=dt.date(2026, 3, 16))
+    answered = _raise(con, sid, deadline=dt.date(2026, 3, 16))
+    signing.answer_finding(con, store, answered.finding_id, "done", by="member")  # the verifier's turn now
+    late = _raise(con, sid, deadline=dt.date(2026, 3, 3))
+    assert [(r.finding_id, r.days_left) for r in signing.finding_reminders(con, dt.date(2026, 3, 9), (7, 1))] == [
+        (late.finding_id, -6), (due.finding_id, 7)]
+    assert [r.finding_id for r in signing.finding_reminders(con, dt.date(2026, 3, 10), (7, 1))] == [late.finding_id]
+    assert "overdue by 6 day(s)" in str(signing.finding_reminders(con, dt.date(2026, 3, 9), (7, 1))[0])
+
+
+def test_extension_and_reminder_commands(con, store, sid, home, capsys, monkeypatch) -> None:
+    from tests.cli import run_cli
+
+    found = _raise(con, sid, deadline=dt.date(2099, 1, 31))
+    con.close()
+
+    def cli(*args: str):
+        return run_cli(capsys, monkeypatch, home.root, *args)
+
+    asked = cli("finding", "extend", found.finding_id, "--until", "2099-02-20", "--reason", "waiting for the lab")
+    assert asked.returncode == 0 and "extension request 1" in asked.stdout, asked.stderr
+    granted = cli("finding", "extension", found.finding_id, "--grant")
+    assert granted.returncode == 0 and "due 2099-02-20" in granted.stdout, granted.stderr
+    again = cli("finding", "extension", found.finding_id, "--refuse")
+    assert again.returncode == 65 and "finding-extension" in again.stderr
+    reminded = cli("finding", "reminders", "--today", "2099-02-13")  # 7 days before: a default reminder day
+    assert f"finding {found.finding_id}" in reminded.stdout and "1 reminder(s)" in reminded.stdout

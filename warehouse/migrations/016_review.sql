@@ -80,3 +80,18 @@ CREATE TABLE sampling_plan (
     object_key       VARCHAR NOT NULL,
     recorded_at      TIMESTAMP NOT NULL
 );
+
+-- Deadline-extension requests of a finding's owner and the verifier's decision on each.
+CREATE TABLE review_extension (
+    finding_id       VARCHAR NOT NULL,
+    request_no       INTEGER NOT NULL,
+    requested_until  DATE NOT NULL,
+    reason           VARCHAR NOT NULL,
+    requested_by     VARCHAR NOT NULL,
+    requested_at     TIMESTAMPTZ NOT NULL,
+    decision         VARCHAR,                  -- NULL while pending | granted | refused
+    decided_by       VARCHAR,
+    decided_at       TIMESTAMPTZ,
+    PRIMARY KEY (finding_id, request_no),
+    CHECK (decision IS NULL OR decision IN ('granted', 'refused'))
+);
