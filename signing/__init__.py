@@ -33,7 +33,8 @@ Public API (everything else is private):
   :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events`; a :class:`Finding`
   open or answered refuses an approval (rule ``open-findings``); a refused step raises
   ``warehouse.errors.ReviewRefused`` (:class:`FindingTransitionRefused` for an illegal state change).
-  Deadlines: :func:`request_extension`, :func:`decide_extension`, :func:`finding_reminders`.
+  Deadlines: :func:`request_extension`, :func:`decide_extension`, :func:`finding_reminders`;
+  :func:`follow_up_improvements` (last year's recommended improvements as requests for information).
   The verifier's :class:`Verification` (:class:`Opinion`, :class:`SiteVisit`, recommended
   improvements) is signed in the approval predicate (``sign_decision(opinion=, site_visit=)``);
   "not-verified" is a rejection (rule ``opinion``); accepted ones are in ``approval_verification``.
@@ -96,6 +97,7 @@ from signing._review import (
                              decide_extension,
                              finding,
                              findings,
+                             follow_up_improvements,
                              raise_finding,
                              reopen_finding,
                              request_extension,
@@ -141,10 +143,10 @@ __all__ = [
     "verify_archive", "verify_envelope", "verify_package", "verify_receipt", "verify_signer",
     "why_no_package"
 ]
-__all__ += [  # review rounds and the verification opinion (issue 18)
-    "Answer", "Evidence", "Finding", "FindingId", "FindingKind", "FindingState", "FindingTransitionRefused", "Opinion",
-    "Owner", "Reminder", "ReviewEvent", "SamplingPlan", "SamplingReason", "SamplingRequest", "SiteVisit",
+__all__ += [  # review rounds, the verification opinion and sampling (issue 18)
+    "Answer", "Evidence", "Finding", "FindingId", "FindingKind", "FindingState", "FindingTransitionRefused",
+    "Opinion", "Owner", "Reminder", "ReviewEvent", "SamplingPlan", "SamplingReason", "SamplingRequest", "SiteVisit",
     "Verification", "accept_finding", "answer_finding", "close_finding", "decide_extension", "finding",
-    "finding_reminders", "findings", "raise_finding", "record_plan", "reopen_finding", "request_extension",
-    "review_events", "sampling_request", "sign_plan", "verify_plan",
+    "finding_reminders", "findings", "follow_up_improvements", "raise_finding", "record_plan", "reopen_finding",
+    "request_extension", "review_events", "sampling_request", "sign_plan", "verify_plan",
 ]

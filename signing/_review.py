@@ -532,3 +532,26 @@ def reminders(con: duckdb.DuckDBPyConnection, today: dt.date,
         if f.state is FindingState.OPEN and (days_left < 0 or days_left in reminder_days):
             due.append(Reminder(f.finding_id, f.member_id, f.owner, f.deadline, days_left))
     return sorted(due, key=lambda r: (r.deadline, r.finding_id))
+
+
+# --- last year's recommended improvements, followed up ---------------------------------------------
+
+FOLLOW_UP = "Follow-up of {year}'s recommended improvement {finding_id}: {text}"
+
+
+def follow_up_improvements(con: duckdb.DuckDBPyConnection, statement_id: str, *, by: str,
+                           now: dt.datetime | None = None) -> list[Finding]:
+    """Raise on this draft a request for information for each recommended improvement of the
+    member's previous reporting year, so the verifier sees what became of it; a rerun raises none
+    twice. Returns the findings raised now."""
+    statement_id, member_id, year = _draft(con, statement_id)
+    earlier = [f for f in findings(con, member_id=member_id, year=year - 1)
+               if f.kind is FindingKind.RECOMMENDED_IMPROVEMENT]
+    already = {f.text for f in findings(con, member_id=member_id, year=year)}
+    raised = []
+    for f in earlier:
+        text = FOLLOW_UP.format(year=year - 1, finding_id=f.finding_id, text=f.text)[:MAX_TEXT]
+        if text not in already:
+            raised.append(raise_finding(con, statement_id, FindingKind.REQUEST_FOR_INFORMATION, text, by=by,
+                                        owner=f.owner, now=now))
+    return raised

@@ -104,6 +104,22 @@ for _event in ("accept", "reopen", "close"):
     _decision(_event)
 
 
+@finding_app.command("follow-up")
+def follow_up(
+    ctx: typer.Context,
+    statement: Annotated[str, typer.Option("--statement", help="The member draft's id (or a unique prefix).")],
+    by: Annotated[str | None, _BY] = None,
+) -> None:
+    """Ask what became of last year's recommended improvements (a request for information each)."""
+    import signing
+
+    with connect(home_of(ctx).warehouse_path) as con:
+        raised = signing.follow_up_improvements(con, statement, by=_who(by))
+    for found in raised:
+        _print(found)
+    console.print(f"{len(raised)} follow-up finding(s) raised")
+
+
 @finding_app.command("extend")
 def extend(
     ctx: typer.Context,
@@ -207,7 +223,8 @@ def sampling_plan(
     files = signing.KeyFiles(key.parent)
     if files.key != key or files.cert != cert:
         raise typer.BadParameter("--key and --cert must be key.pem and cert.pem of one verifier folder")
-    secret = (os.environ.get("ECOCLUSTER_KEY_PASSWORD") or typer.prompt("verifier key password", hide_input=True)).encode()
+    secret = (os.environ.get("ECOCLUSTER_KEY_PASSWORD")
+              or typer.prompt("verifier key password", hide_input=True)).encode()
     home = home_of(ctx)
     with connect(home.warehouse_path) as con:
         request = signing.sampling_request(con, cluster, year, always=given, factor=factor)

@@ -327,3 +327,17 @@ def test_extension_and_reminder_commands(con, store, sid, home, capsys, monkeypa
     assert again.returncode == 65 and "finding-extension" in again.stderr
     reminded = cli("finding", "reminders", "--today", "2099-02-13")  # 7 days before: a default reminder day
     assert f"finding {found.finding_id}" in reminded.stdout and "1 reminder(s)" in reminded.stdout
+
+
+def test_last_years_recommended_improvements_are_followed_up_once(con, store, sid) -> None:
+    from tests.signing.rows import add_draft
+
+    last_year = add_draft(con, store, MEMBER, year=2024, content="2024")
+    advice = signing.raise_finding(con, last_year, "recommended-improvement", "Meter the kitchen separately",
+                                   by="verifier", owner="coordinator", now=NOW)
+    signing.raise_finding(con, last_year, "misstatement", "not an improvement", by="verifier", now=NOW)
+    [follow] = signing.follow_up_improvements(con, sid, by="verifier", now=NOW)
+    assert follow.kind is signing.FindingKind.REQUEST_FOR_INFORMATION and follow.reporting_year == 2025
+    assert advice.finding_id in follow.text and "Meter the kitchen separately" in follow.text
+    assert follow.owner is signing.Owner.COORDINATOR and follow.blocks_approval
+    assert signing.follow_up_improvements(con, sid, by="verifier", now=NOW) == []  # a rerun raises none twice
