@@ -199,8 +199,10 @@ sampling_app = typer.Typer(help="The verifier's sampling plan: which members of 
 def sampling_plan(
     ctx: typer.Context,
     cluster: Annotated[str, typer.Option("--cluster", help="The cluster's id.")],
-    key: Annotated[Path, typer.Option("--key", help="The verifier's key.pem.")],
-    cert: Annotated[Path, typer.Option("--cert", help="The verifier's cert.pem.")],
+    key: Annotated[Path, typer.Option("--key", exists=True, dir_okay=False,
+                                      help="The verifier's encrypted private key (PEM), any path.")],
+    cert: Annotated[Path, typer.Option("--cert", exists=True, dir_okay=False,
+                                       help="The verifier's certificate (PEM), any path.")],
     year: Annotated[int | None, typer.Option("--year", help="Reporting year (default: the latest cycle).")] = None,
     always: Annotated[list[str] | None, typer.Option(
         "--always", help="MEMBER=REASON, a member always visited: accident-risk | ied | seveso | hazardous-waste "
@@ -220,9 +222,7 @@ def sampling_plan(
         except ValueError:
             raise typer.BadParameter(f"--always {item!r}: expected MEMBER=REASON with a reason of "
                                      f"{', '.join(r.value for r in signing.SamplingReason)}") from None
-    files = signing.KeyFiles(key.parent)
-    if files.key != key or files.cert != cert:
-        raise typer.BadParameter("--key and --cert must be key.pem and cert.pem of one verifier folder")
+    files = signing.KeyFiles.of(key, cert)
     secret = (os.environ.get("ECOCLUSTER_KEY_PASSWORD")
               or typer.prompt("verifier key password", hide_input=True)).encode()
     home = home_of(ctx)
