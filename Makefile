@@ -22,9 +22,9 @@ setup: $(STAMP)
 
 # Tools the tests call as independent verifiers (pdftotext, pdfsig, pdftoppm).
 system-deps:
-	@command -v pdfsig >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1 || { \
-	  echo "installing poppler-utils (pdfsig, pdftotext) and libnss3-tools (certutil) for the tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils libnss3-tools >/dev/null) \
+	@command -v pdfsig >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1 && command -v softhsm2-util >/dev/null 2>&1 || { \
+	  echo "installing poppler-utils (pdfsig, pdftotext), libnss3-tools (certutil) and softhsm2 (PKCS#11 token) for the tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils libnss3-tools softhsm2 >/dev/null) \
 	  || { echo "could not install poppler-utils; run as root or install it"; exit 1; }; }
 
 demo: setup
