@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from signing import _dsse
 from signing._language import N_, translate
 from signing._pki import identity
+from signing.signers import Signer
+from warehouse.errors import SignerUnavailable
 from warehouse.messages import language_of
 
 if TYPE_CHECKING:
@@ -115,11 +117,26 @@ def sign_approval(draft: Draft, key: ec.EllipticCurvePrivateKey, cert: x509.Cert
                   decision: str = APPROVED, reasons: tuple[str, ...] = (),
                   signed_at: dt.datetime | None = None, place: str = "",
                   verification: Verification | None = None) -> bytes:
-    """The DSSE envelope (JSON bytes) for the verifier's decision on ``draft``."""
+    """The DSSE envelope (JSON bytes) for the verifier's decision on ``draft``, with a bare key in
+    memory (tests, forgeries); the verifier's own path is :func:`seal_approval` with a signer."""
     when = signed_at or dt.datetime.now(dt.UTC)
     statement = approval_statement(draft, cert, decision=decision, reasons=reasons, signed_at=when, place=place,
                                    verification=verification)
     return _dsse.sign(statement, key).to_json()
+
+
+def seal_approval(draft: Draft, signer: Signer, *, decision: str = APPROVED, reasons: tuple[str, ...] = (),
+                  signed_at: dt.datetime | None = None, place: str = "",
+                  verification: Verification | None = None) -> bytes:
+    """The DSSE envelope for the decision, signed by ``signer`` (key file, token, remote service)."""
+    when = signed_at or dt.datetime.now(dt.UTC)
+    cert = signer.certificate
+    public_key = cert.public_key()
+    if not isinstance(public_key, ec.EllipticCurvePublicKey):
+        raise SignerUnavailable(f"the signer's certificate {cert.subject.rfc4514_string()} is not for an ECDSA P-256 key")
+    statement = approval_statement(draft, cert, decision=decision, reasons=reasons, signed_at=when, place=place,
+                                   verification=verification)
+    return _dsse.seal(statement, signer.sign, public_key).to_json()
 
 
 # -- reading a signed statement back: once, strictly, into frozen values ------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,9 +122,15 @@ class Envelope:
 
 
 def sign(statement: dict[str, Any], key: ec.EllipticCurvePrivateKey) -> Envelope:
+    return seal(statement, lambda message: key.sign(message, ec.ECDSA(hashes.SHA256())), key.public_key())
+
+
+def seal(statement: dict[str, Any], sign_raw: Callable[[bytes], bytes],
+         public_key: ec.EllipticCurvePublicKey) -> Envelope:
+    """The envelope signed by ``sign_raw`` (a :class:`signing.signers.Signer`'s ``sign``: key file,
+    token or remote service), a DER ECDSA-SHA256 signature over the PAE by ``public_key``'s key."""
     payload = canonical_json(statement)
-    signature = key.sign(pae(IN_TOTO_PAYLOAD_TYPE, payload), ec.ECDSA(hashes.SHA256()))
-    return Envelope(IN_TOTO_PAYLOAD_TYPE, payload, ((key_id(key.public_key()), signature),))
+    return Envelope(IN_TOTO_PAYLOAD_TYPE, payload, ((key_id(public_key), sign_raw(pae(IN_TOTO_PAYLOAD_TYPE, payload))),))
 
 
 def signed_by(envelope: Envelope, public_key: ec.EllipticCurvePublicKey) -> bool:

@@ -1,8 +1,9 @@
 """Approvals in and out: the verifier signs on their side; the pipeline accepts or refuses and records.
 
-Nothing here takes a private key except :func:`sign_decision` (and :func:`approve`, which is
-``sign_decision`` + :func:`record_approval`): it runs in the verifier's hands (their key file,
-their password) and hands over only the envelope, the public certificate and the signed PDF.
+Nothing here touches a private key except through a :class:`signing.signers.Signer` in
+:func:`sign_draft` / :func:`sign_decision` (and :func:`approve`, which is ``sign_decision`` +
+:func:`record_approval`): it runs in the verifier's hands (their key file, token or signing
+service) and hands over only the envelope, the public certificate and the signed PDF.
 
 Two documents, two signatures. The DSSE envelope's subject is the digests of the **draft** JSON and
 PDF the verifier reviewed, so an approval can never be moved to another draft. The PAdES signature
@@ -24,11 +25,11 @@ import duckdb
 from cryptography import x509
 
 import statements
-from signing import _dsse, _pki, _records, _review, _sampling, _stored
-from signing._approval import APPROVED, REJECTED, sign_approval
+from signing import _dsse, _pki, _records, _review, _sampling, _stored, signers
+from signing._approval import APPROVED, REJECTED, Draft, seal_approval
 from signing._keys import KeyFiles
 from signing._opinion import Opinion, SiteVisit, Verification
-from signing._pades import sign_pdf, verify_pdf
+from signing._pades import seal_pdf, verify_pdf
 from signing._pki import VerifierIdentity
 from signing._verify import (
     MAX_ENVELOPE_BYTES,
@@ -42,6 +43,7 @@ from signing._verify import (
     verify_approval,
     verify_signer,
 )
+from signing.signers import Signer
 from signing.store.interface import ObjectStore
 from warehouse.db import transaction
 from warehouse.errors import (
@@ -164,14 +166,15 @@ def approved_block(verified: VerifiedApproval) -> statements.VerifierBlock:
     return verifier_block(verified.verifier, verified.signed_at, str(verified.statement["predicate"].get("place", "")))
 
 
-def sign_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_id: str, key_files: KeyFiles,
-                  key_password: bytes, *, decision: str = APPROVED, reasons: tuple[str, ...] = (),
-                  place: str = "", signed_at: dt.datetime | None = None,
+def sign_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_id: str,
+                  signer: Signer | KeyFiles, key_password: bytes | None = None, *, decision: str = APPROVED,
+                  reasons: tuple[str, ...] = (), place: str = "", signed_at: dt.datetime | None = None,
                   opinion: Opinion | None = None, site_visit: SiteVisit = SiteVisit.NONE,
                   sampling_plan_sha256: str | None = None) -> SignedDecision:
     """The verifier's side: sign the decision on the draft and, for an approval, PAdES-sign the
     validated render; records nothing (pass the result to :func:`record_approval`, or drop
-    :meth:`SignedDecision.files` into the approvals inbox).
+    :meth:`SignedDecision.files` into the approvals inbox). ``signer`` is a
+    :class:`signing.signers.Signer`; a :class:`KeyFiles` with ``key_password`` still works (a ``file:`` signer).
 
     With an ``opinion`` the predicate carries the verification block (signing._opinion): the
     opinion, ``site_visit``, the cycle's recommended improvements as the review recorded them and the
@@ -180,18 +183,33 @@ def sign_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_
     verification = None if opinion is None else Verification(
         opinion, site_visit, _review.recommended_improvements(con, draft.member_id, draft.reporting_year),
         sampling_plan_sha256 or _sampling.latest_plan_sha256(con, draft.cluster_id, draft.reporting_year))
-    key = _pki.load_key(key_files.key, key_password)
-    cert = key_files.load_cert()
-    chain = tuple(_pki.load_certs(key_files.chain.read_bytes())) if key_files.chain.exists() else ()
+    document = statements.load_json(store, statements.show(con, statement_id)) if decision == APPROVED else b""
+    return sign_draft(draft, document, _as_signer(signer, key_password), decision=decision, reasons=reasons,
+                      place=place, signed_at=signed_at, verification=verification)
+
+
+def _as_signer(signer: Signer | KeyFiles, key_password: bytes | None) -> Signer:
+    if not isinstance(signer, KeyFiles):
+        return signer
+    if key_password is None:
+        raise TypeError("a KeyFiles signer needs key_password")
+    chain = signer.chain if signer.chain.exists() else None
+    return signers.load(signer.key, signer.cert, chain, key_password, f"file:{signer.key}")
+
+
+def sign_draft(draft: Draft, statement_json: bytes, signer: Signer, *, decision: str = APPROVED,
+               reasons: tuple[str, ...] = (), place: str = "", signed_at: dt.datetime | None = None,
+               verification: Verification | None = None) -> SignedDecision:
+    """Sign without a warehouse (``ecocluster sign`` on the verifier's machine): the envelope over
+    ``draft``'s digests and, for an approval, the validated render of ``statement_json``."""
     when = signed_at or dt.datetime.now(dt.UTC)
-    envelope = sign_approval(draft, key, cert, decision=decision, reasons=reasons, signed_at=when, place=place,
+    envelope = seal_approval(draft, signer, decision=decision, reasons=reasons, signed_at=when, place=place,
                              verification=verification)
     signed_pdf = None
     if decision == APPROVED:
-        document = statements.load_json(store, statements.show(con, statement_id))
-        pdf = statements.validated_pdf(document, verifier_block(_pki.identity(cert), when, place))
-        signed_pdf = sign_pdf(pdf, key, cert, chain, location=place)
-    return SignedDecision(envelope, _pki.pem(cert), signed_pdf)
+        pdf = statements.validated_pdf(statement_json, verifier_block(_pki.identity(signer.certificate), when, place))
+        signed_pdf = seal_pdf(pdf, signer, location=place)
+    return SignedDecision(envelope, _pki.pem(signer.certificate), signed_pdf)
 
 
 def receive_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, arrival: Arrival,
@@ -345,11 +363,11 @@ def _validate_statement(con: duckdb.DuckDBPyConnection, store: ObjectStore, veri
 
 
 def approve(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, statement_id: str,
-            key_files: KeyFiles, key_password: bytes, *, decision: str = APPROVED,
+            signer: Signer | KeyFiles, key_password: bytes | None = None, *, decision: str = APPROVED,
             reasons: tuple[str, ...] = (), place: str = "", opinion: Opinion | None = None,
             site_visit: SiteVisit = SiteVisit.NONE) -> VerifiedApproval:
     """The verifier's whole act in one call: :func:`sign_decision` then :func:`record_approval`."""
-    signed = sign_decision(con, store, statement_id, key_files, key_password, decision=decision,
+    signed = sign_decision(con, store, statement_id, signer, key_password, decision=decision,
                            reasons=reasons, place=place, opinion=opinion, site_visit=site_visit)
     return record_approval(con, store, signed.envelope, signed.cert_pem, trust, signed_pdf=signed.signed_pdf)
 

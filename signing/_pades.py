@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import io
 
-from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing._pki import identity
 from signing._verify import TrustAnchors
+from signing.signers import Signer, from_key
 
 FIELD_NAME = "EMASVerifier"
 
@@ -30,17 +29,17 @@ def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
 
 def sign_pdf(pdf: bytes, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate,
              chain: tuple[x509.Certificate, ...], *, location: str = "") -> bytes:
-    """``pdf`` with an incremental PAdES B-B signature by the verifier; the key stays in memory."""
-    who = identity(cert)
-    pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption())
-    signer = signers.SimpleSigner(
-        signing_cert=_asn1(cert), signing_key=asn1_keys.PrivateKeyInfo.load(pkcs8),
-        cert_registry=SimpleCertificateStore.from_certs([_asn1(c) for c in chain]))
+    """``pdf`` signed with a bare key in memory (tests); the verifier's path is :func:`seal_pdf`."""
+    return seal_pdf(pdf, from_key(key, cert, chain, "in-memory key"), location=location)
+
+
+def seal_pdf(pdf: bytes, signer: Signer, *, location: str = "") -> bytes:
+    """``pdf`` with an incremental PAdES B-B signature by ``signer`` (key file, token, remote service)."""
+    who = identity(signer.certificate)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, location=location or None,
         reason=f"EMAS validation by {who.name}, accreditation {who.accreditation_no}")
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
+    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer.pdf_signer())
     return out.getvalue()
 
 

@@ -168,3 +168,8 @@ class ReviewRefused(EcoclusterError):
     def __init__(self, rule: str, message: str) -> None:
         self.rule = rule
         super().__init__(f"review step refused, rule {rule}: {message}")
+
+
+class SignerUnavailable(ConfigurationError):
+    """The signer a URI names cannot sign: unknown scheme, missing key file or token object, wrong
+    PIN or passphrase, a key that does not match its certificate. The message says which and what to do."""
