@@ -1,0 +1,97 @@
+"""Signers behind one interface: a SoftHSM2 token and the key file sign approvals the normal rules accept."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from signing import _keys, _pki
+from signing._inbox import approve
+from signing.signers import file_uri, fixed_secret, open_signer
+from signing.store import LocalStore
+from tests.fixtures_softhsm import PIN, SoftToken
+from tests.signing.rows import drafted_member
+from tests.signing.test_pades import nss_db_trusting
+from warehouse.errors import SignerUnavailable
+from warehouse.home import Home
+
+
+@pytest.fixture
+def store(home) -> LocalStore:
+    return LocalStore(home.objects_dir)
+
+
+def token_cert(home: Home, token: SoftToken, folder: Path, accreditation_no: str = "DEMO-V-0002") -> Path:
+    """The token key's certificate, issued by the home's DEMO accreditation CA (as `pki issue-verifier` would)."""
+    _keys.demo_verifier(home)
+    ca_key, ca_cert = _keys._load_ca(home, _keys.DEMO_PASSWORD)
+    cert = _pki.issue_verifier(ca_key, ca_cert, token.public_key, name="Token Verifier",
+                               accreditation_no=accreditation_no, nace_scope=_keys.DEMO_NACE)
+    path = folder / "token-cert.pem"
+    path.write_bytes(_pki.pem(cert))
+    return path
+
+
+def leaks(secret: bytes, roots: list[Path]) -> list[Path]:
+    """Files under ``roots`` holding ``secret`` raw, hex or base64 (as a PEM/DER key would)."""
+    forms = (secret, secret.hex().encode(), secret.hex().upper().encode(), base64.b64encode(secret)[:40])
+    return [p for root in roots for p in root.rglob("*") if p.is_file() and any(f in p.read_bytes() for f in forms)]
+
+
+def test_an_approval_signed_on_the_token_passes_the_approval_rules_and_pdfsig(con, store, home, soft_token,
+                                                                              tmp_path) -> None:
+    sid = drafted_member(con, home)
+    uri = soft_token.uri(token_cert(home, soft_token, tmp_path))
+    with open_signer(uri, fixed_secret(PIN.encode())) as signer:
+        verified = approve(con, store, _keys.trust_anchors(home), sid, signer, place="Ventasso")
+    assert (verified.decision, verified.verifier.accreditation_no, verified.verifier.name) == (
+        "approved", "DEMO-V-0002", "Token Verifier")
+    signed_key = con.execute("SELECT signed_pdf_key FROM approval").fetchone()[0]
+    assert leaks(soft_token.private_scalar, [home.root, tmp_path]) == []  # the key never left the token
+    if not (shutil.which("pdfsig") and shutil.which("certutil")):
+        pytest.skip("needs poppler-utils (pdfsig) and libnss3-tools (certutil): make system-deps")
+    pdf = tmp_path / "validated.pdf"
+    pdf.write_bytes(store.get(signed_key))
+    (tmp_path / "nss").mkdir()
+    db = nss_db_trusting(tmp_path / "nss", (_keys.ca_dir(home) / "ca.pem").read_bytes())
+    report = subprocess.run(["pdfsig", "-nssdir", db, str(pdf)], capture_output=True, text=True, check=False)
+    assert "Signature Validation: Signature is Valid." in report.stdout, report.stdout + report.stderr
+    assert "Certificate Validation: Certificate is Trusted." in report.stdout, report.stdout
+    assert "Token Verifier" in report.stdout
+
+
+def test_the_key_file_still_signs_through_its_file_uri(con, store, home) -> None:
+    files = _keys.demo_verifier(home)
+    sid = drafted_member(con, home)
+    with open_signer(file_uri(files.key, files.cert), fixed_secret(_keys.DEMO_PASSWORD)) as signer:
+        assert signer.chain and signer.chain[0].subject == signer.certificate.issuer  # chain.pem beside the key
+        verified = approve(con, store, _keys.trust_anchors(home), sid, signer, place="Ventasso")
+    assert (verified.decision, verified.verifier.accreditation_no) == ("approved", "DEMO-V-0001")
+
+
+@pytest.mark.parametrize(("change", "pin", "message"), [
+    (lambda uri: uri, "000000", "refused the PIN"),
+    (lambda uri: uri.replace("object=verifier", "object=nobody"), PIN, "no private key labelled 'nobody'"),
+    (lambda uri: uri.replace("token=ecocluster-test", "token=absent"), PIN, "cannot open token 'absent'"),
+    (lambda uri: uri + "&pin-value=246810", PIN, "secrets never go into the URI"),
+    (lambda uri: "yubikey:" + uri, PIN, "unknown scheme 'yubikey'"),
+    (lambda uri: uri.split("?")[0], PIN, "0 certificate\\(s\\) labelled 'verifier'"),
+])
+def test_a_token_that_cannot_sign_is_a_named_error(home, soft_token, tmp_path, change, pin, message) -> None:
+    uri = change(soft_token.uri(token_cert(home, soft_token, tmp_path)))
+    with pytest.raises(SignerUnavailable, match=message), open_signer(uri, fixed_secret(pin.encode())):
+        pass
+
+
+def test_a_wrong_passphrase_or_a_key_of_another_certificate_is_a_named_error(home, soft_token, tmp_path) -> None:
+    files = _keys.demo_verifier(home)
+    with pytest.raises(SignerUnavailable, match="wrong password"), \
+            open_signer(file_uri(files.key, files.cert), fixed_secret(b"not the passphrase")):
+        pass
+    with open_signer(soft_token.uri(files.cert), fixed_secret(PIN.encode())) as signer, \
+            pytest.raises(SignerUnavailable, match="does not match the certificate"):
+        signer.sign(b"payload")
