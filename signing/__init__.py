@@ -20,6 +20,9 @@ Public API (everything else is private):
   (rules envelope to identity, no warehouse), :func:`receive_decision` (the approvals inbox: an
   :class:`Arrival` of files read once within :class:`InboxLimits`, then ``record_approval``),
   :func:`approval_context`, :func:`export_review`, :func:`mark_consulted`, :func:`register_verifier`.
+  Every signing takes a :class:`signing.signers.Signer` (``signing.signers.open_signer(URI, secrets)``:
+  ``file:`` key file, ``pkcs11:`` token); :func:`sign_draft` signs without a warehouse, from the
+  :class:`Review` that :func:`read_review` reads out of a review export (``ecocluster sign``).
   The envelope's subject is the digests of the draft JSON and PDF the verifier reviewed; the PAdES
   signature is on the validated render of the same JSON (verifier block filled, no DRAFT mark).
 * Packages: :func:`build_packages` (all approved members, or ``members=[...]`` / ``year=`` as the
@@ -62,6 +65,7 @@ from signing._inbox import (
                              receive_decision,
                              record_approval,
                              sign_decision,
+                             sign_draft,
 )
 from signing._intake import Receipt, UnknownCountry, init_body_key, intake, verify_receipt
 from signing._keys import (
@@ -80,6 +84,7 @@ from signing._opinion import Opinion, SiteVisit, Verification
 from signing._package import Delivery, PackageRefused, build_packages, read_tar, unpack, why_no_package
 from signing._pki import Revocation
 from signing._records import approval_context, draft_for, mark_consulted, register_verifier
+from signing._request import Review, read_review
 from signing._review import (
                              Answer,
                              Evidence,
@@ -134,12 +139,12 @@ __all__ = [
     "APPROVED", "CERTIFICATE", "COMPANION_RULES", "DEFAULT_LIMITS", "DEMO_NACE", "DEMO_PASSWORD",
     "ENVELOPE", "REJECTED", "RULES", "SIGNED_PDF", "ApprovalContext", "ApprovalEnvelope",
     "ApprovalRuleFailed", "Arrival", "Check", "Delivery", "Draft", "InboxFile", "InboxLimits", "KeyFiles",
-    "Outcome", "PackageRefused", "PackageReport", "Receipt", "Revocation", "SignedDecision", "TrustAnchors",
+    "Outcome", "PackageRefused", "PackageReport", "Receipt", "Review", "Revocation", "SignedDecision", "TrustAnchors",
     "UnknownCountry", "VerifiedApproval", "approval_context", "approve", "build_packages",
     "claimed_decision", "current_crl", "demo_verifier", "draft_for", "export_review", "init_body_key",
-    "init_ca", "intake", "issue_verifier", "mark_consulted", "open_store", "parse_approval", "read_stored",
+    "init_ca", "intake", "issue_verifier", "mark_consulted", "open_store", "parse_approval", "read_review", "read_stored",
     "read_tar", "receive_decision", "record_approval", "refresh_crl", "register_verifier", "revocation",
-    "revoke", "sign_approval", "sign_decision", "trust_anchors", "unpack", "verify_approval",
+    "revoke", "sign_approval", "sign_decision", "sign_draft", "trust_anchors", "unpack", "verify_approval",
     "verify_archive", "verify_envelope", "verify_package", "verify_receipt", "verify_signer",
     "why_no_package"
 ]

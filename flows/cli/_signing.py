@@ -7,6 +7,7 @@ Passwords come from the environment (``ECOCLUSTER_CA_PASSWORD``, ``ECOCLUSTER_KE
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 import re
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from warehouse.errors import ApprovalRefused, ConfigurationError, EcoclusterErro
 
 if TYPE_CHECKING:
     from signing import Check
+    from signing.signers import Secrets
 
 pki_app = typer.Typer(help="The accreditation body's CA: initialise, issue verifier certificates, revoke, "
                       "reissue the CRL; record consultancies (conflicts of interest).", no_args_is_help=True)
@@ -189,6 +191,47 @@ def review_export(ctx: typer.Context, member: Annotated[str, typer.Option("--mem
             console.print(str(path))
 
 
+_SIGNER_HELP = ("Signer URI: file:KEY?cert=CERT (passphrase in ECOCLUSTER_KEY_PASSWORD) or "
+                "pkcs11:token=NAME;object=LABEL[?module-path=SO&cert=CERT] (PIN in ECOCLUSTER_TOKEN_PIN).")
+
+
+def _signer_uri(signer: str | None, key: Path | None, cert: Path | None) -> str:
+    """``--signer``, or ``--key/--cert`` as the ``file:`` URI they always meant."""
+    from signing import signers
+
+    if signer is not None and (key or cert):
+        raise typer.BadParameter("give --signer or --key/--cert, not both")
+    if signer is not None:
+        return signer
+    if key is None or cert is None:
+        raise typer.BadParameter("name the signer: --signer URI, or --key and --cert")
+    return signers.file_uri(key, cert)
+
+
+def _signer_secrets() -> Secrets:
+    from signing import signers
+
+    return signers.env_secrets(prompt=lambda what: str(typer.prompt(what, hide_input=True)))
+
+
+def _refuse_taken(folder: Path, name: str) -> None:
+    """A signed decision is never overwritten: checked before the signer is even opened."""
+    taken = sorted(folder.glob(f"{glob.escape(name)}.*")) if folder.is_dir() else []
+    if taken:
+        raise ConfigurationError(f"{taken[0]} exists; a signed decision is never overwritten: choose another --out")
+
+
+def _write_new(folder: Path, name: str, files: dict[str, bytes]) -> list[Path]:
+    """Write ``NAME.suffix`` files, each created exclusively."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for suffix, data in files.items():
+        with (folder / f"{name}.{suffix}").open("xb") as f:
+            f.write(data)
+        paths.append(folder / f"{name}.{suffix}")
+    return paths
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(pki_app, name="pki")
     app.add_typer(review_app, name="review")
@@ -197,11 +240,14 @@ def register(app: typer.Typer) -> None:
     def approve(ctx: typer.Context,
                 statement: Annotated[str, typer.Option(
                     "--statement", help="Statement id or a unique prefix of it (as `statement show` takes).")],
-                key: Annotated[Path, typer.Option("--key", exists=True, dir_okay=False,
-                                                  help="The verifier's encrypted private key (PEM), any path.")],
-                cert: Annotated[Path, typer.Option("--cert", exists=True, dir_okay=False,
-                                                   help="The verifier's certificate (PEM), any path; a chain.pem "
-                                                        "next to it is sent along.")],
+                signer: Annotated[str | None, typer.Option(help=_SIGNER_HELP)] = None,
+                key: Annotated[Path | None, typer.Option(
+                    "--key", exists=True, dir_okay=False,
+                    help="The verifier's encrypted private key (PEM), any path (= --signer file:KEY?cert=CERT).")]
+                = None,
+                cert: Annotated[Path | None, typer.Option("--cert", exists=True, dir_okay=False,
+                                                          help="The verifier's certificate (PEM), any path; a "
+                                                               "chain.pem next to it is sent along.")] = None,
                 reject: Annotated[bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")]
                 = False,
                 reason: Annotated[list[str] | None, typer.Option(
@@ -215,6 +261,7 @@ def register(app: typer.Typer) -> None:
         """Sign an approval (or --reject with --reason) of a draft statement and record it."""
         import signing
         import statements
+        from signing import signers
 
         home = home_of(ctx)
         try:
@@ -224,16 +271,39 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(str(e)) from None
         reject = reject or signed_opinion is signing.Opinion.NOT_VERIFIED  # "not verified" is a rejection
         decision = signing.REJECTED if reject else signing.APPROVED
-        with connect(home.warehouse_path) as con:
+        uri = _signer_uri(signer, key, cert)
+        with connect(home.warehouse_path) as con, signers.open_signer(uri, _signer_secrets()) as chosen:
             statement_id = statements.show(con, statement).statement_id  # a unique prefix is enough
             verified = signing.approve(con, signing.open_store(home), signing.trust_anchors(home), statement_id,
-                                       signing.KeyFiles.of(key, cert),
-                                       _secret("ECOCLUSTER_KEY_PASSWORD", "verifier key password"),
-                                       decision=decision, reasons=tuple(reason or ()), place=place,
+                                       chosen, decision=decision, reasons=tuple(reason or ()), place=place,
                                        opinion=signed_opinion, site_visit=visit)
         console.print(f"{plain(verified.decision)}: member {plain(verified.member_id)}, statement "
                       f"{plain(verified.statement_id[:12])}…, verifier {plain(verified.verifier.accreditation_no)}",
                       soft_wrap=True)
+
+    @app.command("sign")
+    def sign_cmd(request: Annotated[Path, typer.Argument(help="The review export folder (or the hand-off request "
+                                                                  "/ statement JSON beside its files).")],
+                 signer: Annotated[str, typer.Option(help=_SIGNER_HELP)],
+                 out: Annotated[Path, typer.Option("--out", help="Folder for the decision files (new names only).")],
+                 reject: Annotated[bool, typer.Option("--reject")] = False,
+                 reason: Annotated[list[str] | None, typer.Option("--reason")] = None,
+                 place: Annotated[str, typer.Option(help="Place of signature.")] = "") -> None:
+        """Verifier's machine, no warehouse: sign the decision on a reviewed draft; drop or upload the files
+        it writes to the coordinator's approvals inbox (inbox/approvals/)."""
+        import signing
+        from signing import signers
+
+        review = signing.read_review(request)
+        _refuse_taken(out, review.name)
+        decision = signing.REJECTED if reject else signing.APPROVED
+        with signers.open_signer(signer, _signer_secrets()) as chosen:
+            signed = signing.sign_draft(review.draft, review.statement_json, chosen, decision=decision,
+                                        reasons=tuple(reason or ()), place=place)
+        for path in _write_new(out, review.name, signed.files()):
+            console.print(escape(str(path)))
+        console.print(f"{decision}: member {escape(review.draft.member_id)}, statement {review.draft.statement_id[:12]}…; "
+                      "put these files into the coordinator's inbox/approvals/")
 
     @app.command("register")
     def register_cmd(ctx: typer.Context, member: Annotated[str | None, typer.Option("--member", help="Only this member (default: every approved one).")] = None) -> None:

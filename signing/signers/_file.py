@@ -2,7 +2,7 @@
 
 The passphrase comes from the :class:`Secrets` callback (``ECOCLUSTER_KEY_PASSWORD`` or a prompt
 in the CLI), never from the URI. ``cert`` defaults to ``cert.pem`` beside the key and ``chain`` to
-``chain.pem`` there when it exists (the folder ``pki issue-verifier`` writes).
+``chain.pem`` beside the certificate when it exists (the folder ``pki issue-verifier`` writes).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def open_file(uri: SignerURI, secrets: Secrets) -> Iterator[PdfBackedSigner]:
     key_path = Path(uri.body)
     cert_path = Path(uri.get("cert") or key_path.with_name("cert.pem"))
     chain = uri.get("chain")
-    chain_path = Path(chain) if chain else (key_path.with_name("chain.pem") if key_path.with_name("chain.pem").exists()
-                                            else None)
+    beside = cert_path.with_name("chain.pem")  # as `pki issue-verifier` writes it, next to the certificate
+    chain_path = Path(chain) if chain else (beside if beside.exists() else None)
     password = secrets(KEY_PASSPHRASE, str(key_path))
     yield load(key_path, cert_path, chain_path, password, uri.uri)

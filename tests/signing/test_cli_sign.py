@@ -1,0 +1,93 @@
+"""`ecocluster sign` on the verifier's machine (no warehouse) and `approve --signer`, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import statements
+from signing import _keys
+from signing._inbox import export_review, record_approval
+from signing.store import LocalStore
+from tests.cli import Run, run_cli
+from tests.fixtures_softhsm import PIN
+from tests.signing.rows import drafted_member
+from tests.signing.test_signers import leaks, token_cert
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """The real entry point (named errors are printed, not raised), the token's PIN in the environment."""
+    def invoke(home: Path, *args: str, pin: str = PIN) -> Run:
+        monkeypatch.setenv("ECOCLUSTER_TOKEN_PIN", pin)
+        return run_cli(capsys, monkeypatch, home, *args)
+    return invoke
+
+
+def exported(con, home, tmp_path: Path) -> tuple[str, Path]:
+    sid = drafted_member(con, home)
+    review = tmp_path / "review"
+    export_review(con, LocalStore(home.objects_dir), "IT-HOT-1", review)
+    return sid, review
+
+
+def test_the_verifier_signs_a_review_export_with_the_token_and_the_coordinator_records_it(
+        con, home, soft_token, tmp_path, run) -> None:
+    sid, review = exported(con, home, tmp_path)
+    uri = soft_token.uri(token_cert(home, soft_token, tmp_path))
+    verifier_home = tmp_path / "verifier-machine"  # nothing of the coordinator's home on this side
+    out = tmp_path / "decisions"
+    signed = run(verifier_home, "sign", str(review), "--signer", uri, "--out", str(out), "--place", "Reggio Emilia")
+    assert signed.returncode == 0, signed.stderr
+    name = f"IT-HOT-1-{sid[:16]}"
+    assert sorted(p.name for p in out.iterdir()) == [f"{name}.cert.pem", f"{name}.dsse.json",
+                                                      f"{name}.validated.pdf"]
+    assert leaks(soft_token.private_scalar, [out, review, verifier_home]) == []
+    store = LocalStore(home.objects_dir)
+    verified = record_approval(con, store, (out / f"{name}.dsse.json").read_bytes(),
+                               (out / f"{name}.cert.pem").read_bytes(), _keys.trust_anchors(home),
+                               signed_pdf=(out / f"{name}.validated.pdf").read_bytes())
+    assert (verified.decision, verified.verifier.accreditation_no, verified.statement["predicate"]["place"]) == (
+        "approved", "DEMO-V-0002", "Reggio Emilia")
+    assert statements.show(con, sid).status == "validated"
+    again = run(verifier_home, "sign", str(review), "--signer", uri, "--out", str(out))
+    assert again.returncode != 0 and "never overwritten" in again.stderr, again.stderr
+
+
+def test_a_rejection_signed_from_the_hand_off_request_beside_the_files(con, home, soft_token, tmp_path, run) -> None:
+    sid, review = exported(con, home, tmp_path)
+    request = review / "request.json"
+    request.write_text(json.dumps({"statement_id": sid, "member_id": "IT-HOT-1"}))
+    out = tmp_path / "decisions"
+    signed = run(tmp_path / "v", "sign", str(request), "--signer", soft_token.uri(token_cert(home, soft_token, tmp_path)),
+                 "--out", str(out), "--reject", "--reason", "indicator B missing")
+    assert signed.returncode == 0, signed.stderr
+    assert sorted(p.suffixes[-2] for p in out.iterdir()) == [".cert", ".dsse"]  # no validated PDF for a rejection
+
+
+def test_a_changed_statement_file_is_refused_not_signed(con, home, soft_token, tmp_path, run) -> None:
+    sid, review = exported(con, home, tmp_path)
+    statement = review / f"{sid}.json"
+    statement.write_bytes(statement.read_bytes().replace(b"IT-HOT-1", b"IT-HOT-2"))
+    out = tmp_path / "decisions"
+    refused = run(tmp_path / "v", "sign", str(review), "--signer", soft_token.uri(token_cert(home, soft_token, tmp_path)),
+                  "--out", str(out))
+    assert refused.returncode == 3 and "review-bundle" in refused.stderr, refused.stderr
+    assert not out.exists()
+
+
+def test_approve_takes_a_signer_uri_and_refuses_two_signers(con, home, soft_token, tmp_path, run) -> None:
+    sid = drafted_member(con, home)
+    uri = soft_token.uri(token_cert(home, soft_token, tmp_path))
+    con.close()
+    files = _keys.demo_verifier(home)
+    both = run(home.root, "approve", "--statement", sid, "--signer", uri, "--key", str(files.key))
+    assert both.returncode != 0 and "not both" in both.stderr, both.stderr
+    wrong_pin = run(home.root, "approve", "--statement", sid, "--signer", uri, pin="999999")
+    assert wrong_pin.returncode != 0 and "refused the PIN" in wrong_pin.stderr, wrong_pin.stderr
+    assert "Traceback" not in wrong_pin.stderr
+    approved = run(home.root, "approve", "--statement", sid, "--signer", uri)
+    assert approved.returncode == 0 and "approved: member IT-HOT-1" in approved.stdout, approved.stderr
+    assert "verifier DEMO-V-0002" in approved.stdout
