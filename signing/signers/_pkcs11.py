@@ -77,7 +77,7 @@ def open_token(uri: SignerURI, secrets: Secrets) -> Iterator[PdfBackedSigner]:
                                 "check ECOCLUSTER_TOKEN_PIN (a locked token needs its SO to reset the PIN)") from e
     except pkcs11.PKCS11Error as e:
         raise SignerUnavailable(f"signer {uri.uri}: cannot open token {token!r} with module {module}: "
-                                f"{e or type(e).__name__}; list tokens with `softhsm2-util --show-slots` "
+                                f"{str(e) or type(e).__name__}; list tokens with `softhsm2-util --show-slots` "
                                 "or your token's tool") from e
     try:
         yield _signer(session, uri, label)

@@ -13,7 +13,7 @@ from signing import _keys, _pki
 from signing._inbox import approve
 from signing.signers import file_uri, fixed_secret, open_signer
 from signing.store import LocalStore
-from tests.fixtures_softhsm import PIN, SoftToken
+from tests.fixtures_softhsm import OBJECT, PIN, TOKEN, SoftToken
 from tests.signing.rows import drafted_member
 from tests.signing.test_pades import nss_db_trusting
 from warehouse.errors import SignerUnavailable
@@ -95,3 +95,32 @@ def test_a_wrong_passphrase_or_a_key_of_another_certificate_is_a_named_error(hom
     with open_signer(soft_token.uri(files.cert), fixed_secret(PIN.encode())) as signer, \
             pytest.raises(SignerUnavailable, match="does not match the certificate"):
         signer.sign(b"payload")
+
+
+def test_the_certificate_can_live_on_the_token_beside_its_key(con, store, home, soft_token, tmp_path) -> None:
+    """As on a smart card: no ``cert=``, the certificate object with the key's label is used."""
+    import pkcs11
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import serialization
+
+    from signing.signers._interface import SignerURI
+    from signing.signers._pkcs11 import _module
+
+    cert = cx509.load_pem_x509_certificate(token_cert(home, soft_token, tmp_path).read_bytes())
+    token = pkcs11.lib(_module(SignerURI.parse("pkcs11:"))).get_token(token_label=TOKEN)
+    with token.open(rw=True, user_pin=PIN) as session:
+        session.create_object({
+            pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE,
+            pkcs11.Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509, pkcs11.Attribute.TOKEN: True,
+            pkcs11.Attribute.LABEL: OBJECT, pkcs11.Attribute.SUBJECT: cert.subject.public_bytes(),
+            pkcs11.Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER)})
+    try:
+        sid = drafted_member(con, home)
+        with open_signer(f"pkcs11:token={TOKEN};object={OBJECT}", fixed_secret(PIN.encode())) as signer:
+            assert signer.certificate == cert
+            verified = approve(con, store, _keys.trust_anchors(home), sid, signer)
+        assert verified.verifier.accreditation_no == "DEMO-V-0002"
+    finally:  # the other tests expect no certificate object on the token
+        with token.open(rw=True, user_pin=PIN) as session:
+            for found in session.get_objects({pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE}):
+                found.destroy()
