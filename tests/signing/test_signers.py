@@ -124,3 +124,14 @@ def test_the_certificate_can_live_on_the_token_beside_its_key(con, store, home, 
         with token.open(rw=True, user_pin=PIN) as session:
             for found in session.get_objects({pkcs11.Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE}):
                 found.destroy()
+
+
+def test_secrets_come_from_the_environment_or_a_prompt_and_a_missing_one_is_named(monkeypatch) -> None:
+    from signing.signers import env_secrets
+
+    monkeypatch.delenv("ECOCLUSTER_TOKEN_PIN", raising=False)
+    monkeypatch.setenv("ECOCLUSTER_KEY_PASSWORD", "from-the-env")
+    assert env_secrets()("key-passphrase", "key.pem") == b"from-the-env"
+    assert env_secrets(prompt=lambda what: f"typed for {what}")("token-pin", "token 't'") == b"typed for PIN of token 't'"
+    with pytest.raises(SignerUnavailable, match="set ECOCLUSTER_TOKEN_PIN to the PIN of token 't'"):
+        env_secrets()("token-pin", "token 't'")
