@@ -50,21 +50,24 @@ def _read(path: Path) -> bytes:
         raise _refuse(path, f"cannot read it ({e.strerror})") from e
 
 
-def _statement_file(request: Path) -> Path:
+def _statement_file(request: Path) -> tuple[Path, str | None]:
+    """The statement JSON to read and, for a hand-off request, the member it names."""
     if request.is_dir():
         found = sorted(p for p in request.glob("*.json") if _SHA256.fullmatch(p.stem))
         if len(found) != 1:
             raise _refuse(request, f"expected one statement <sha256>.json, found {len(found)}")
-        return found[0]
+        return found[0], None
     if _SHA256.fullmatch(request.stem):
-        return request
+        return request, None
     try:
-        sid = json.loads(_read(request))["statement_id"]
+        raw = json.loads(_read(request))
+        sid, member = raw["statement_id"], raw["member_id"]
     except (ValueError, TypeError, KeyError) as e:
-        raise _refuse(request, "neither a statement <sha256>.json nor a hand-off request with statement_id") from e
+        raise _refuse(request, "neither a statement <sha256>.json nor a hand-off request with statement_id "
+                      "and member_id") from e
     if not isinstance(sid, str) or not _SHA256.fullmatch(sid):
         raise _refuse(request, f"statement_id {str(sid)[:80]!r} is not a SHA-256")
-    return request.with_name(f"{sid}.json")
+    return request.with_name(f"{sid}.json"), str(member)
 
 
 def _field(doc: dict[str, Any], path: Path, *keys: str) -> Any:
@@ -78,7 +81,7 @@ def _field(doc: dict[str, Any], path: Path, *keys: str) -> Any:
 
 def read_review(request: Path) -> Review:
     """The :class:`Review` in ``request`` (a review export folder, a statement JSON or a hand-off request)."""
-    statement = _statement_file(request)
+    statement, requested_member = _statement_file(request)
     data = _read(statement)
     sid = hashlib.sha256(data).hexdigest()
     if sid != statement.stem:
@@ -95,6 +98,8 @@ def read_review(request: Path) -> Review:
     cluster_id = _field(doc, statement, "cluster", "cluster_id")
     if not (isinstance(member_id, str) and _MEMBER_ID.fullmatch(member_id)):
         raise _refuse(statement, f"member id {str(member_id)[:80]!r} is not letters, digits and hyphens")
+    if requested_member is not None and requested_member != member_id:
+        raise _refuse(request, f"the request names member {requested_member[:64]!r}, the statement {member_id!r}")
     if not isinstance(year, int) or kind not in ("full", "updated") or not all(
             isinstance(v, str) for v in (name, nace, language, cluster_id)):
         raise _refuse(statement, "reporting_year, kind, language, legal_name, nace or cluster_id has the wrong type")

@@ -67,6 +67,14 @@ def test_a_rejection_signed_from_the_hand_off_request_beside_the_files(con, home
     assert sorted(p.suffixes[-2] for p in out.iterdir()) == [".cert", ".dsse"]  # no validated PDF for a rejection
 
 
+def test_a_request_for_another_member_is_refused(con, home, soft_token, tmp_path, run) -> None:
+    sid, review = exported(con, home, tmp_path)
+    (review / "request.json").write_text(json.dumps({"statement_id": sid, "member_id": "IT-OTHER-9"}))
+    refused = run(tmp_path / "v", "sign", str(review / "request.json"), "--signer",
+                  soft_token.uri(token_cert(home, soft_token, tmp_path)), "--out", str(tmp_path / "d"))
+    assert refused.returncode == 3 and "names member 'IT-OTHER-9'" in refused.stderr, refused.stderr
+
+
 def test_a_changed_statement_file_is_refused_not_signed(con, home, soft_token, tmp_path, run) -> None:
     sid, review = exported(con, home, tmp_path)
     statement = review / f"{sid}.json"
