@@ -99,3 +99,19 @@ def test_approve_takes_a_signer_uri_and_refuses_two_signers(con, home, soft_toke
     approved = run(home.root, "approve", "--statement", sid, "--signer", uri)
     assert approved.returncode == 0 and "approved: member IT-HOT-1" in approved.stdout, approved.stderr
     assert "verifier DEMO-V-0002" in approved.stdout
+
+
+def test_sign_with_the_key_file_uri_takes_the_passphrase_from_the_environment(con, home, tmp_path, run,
+                                                                                 monkeypatch) -> None:
+    from signing.signers import file_uri
+
+    sid, review = exported(con, home, tmp_path)
+    files = _keys.demo_verifier(home)
+    uri = file_uri(files.key, files.cert)
+    monkeypatch.setenv("ECOCLUSTER_KEY_PASSWORD", "not the passphrase")
+    wrong = run(tmp_path / "v", "sign", str(review), "--signer", uri, "--out", str(tmp_path / "d"))
+    assert wrong.returncode != 0 and "wrong password" in wrong.stderr and "Traceback" not in wrong.stderr
+    monkeypatch.setenv("ECOCLUSTER_KEY_PASSWORD", _keys.DEMO_PASSWORD.decode())
+    signed = run(tmp_path / "v", "sign", str(review), "--signer", uri, "--out", str(tmp_path / "d"))
+    assert signed.returncode == 0, signed.stderr
+    assert (tmp_path / "d" / f"IT-HOT-1-{sid[:16]}.validated.pdf").exists()
