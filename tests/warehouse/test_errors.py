@@ -5,8 +5,9 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
+from signing import FindingState, FindingTransitionRefused
 from signing._package import PackageRefused
-from warehouse.errors import ApprovalRuleFailed, EcoclusterError, RowError, SubmissionRejected
+from warehouse.errors import ApprovalRuleFailed, EcoclusterError, ReviewRefused, RowError, SubmissionRejected
 
 
 def _every_error_class() -> list[type[Exception]]:
@@ -31,6 +32,8 @@ def _instance(cls: type[Exception]) -> Exception:
         SubmissionRejected: ("a.csv", [RowError("a.csv", "bad unit", "indicators", 3, "unit", "kWh")]),
         ApprovalRuleFailed: ("signature", "the DSSE signature does not verify"),
         PackageRefused: ("bag", "data/statement.json", "the SHA-256 does not match the manifest"),
+        FindingTransitionRefused: ("F-1", FindingState.CLOSED, "answered"),
+        ReviewRefused: ("finding-transition", "finding F-1 is closed; a closed finding cannot be answered"),
     }
     if cls in custom:
         return cls(*custom[cls])
