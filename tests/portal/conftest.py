@@ -18,6 +18,7 @@ from warehouse import Home, connect, ingest_paths
 
 PASSWORD = "correct horse battery staple"
 MEMBER, OTHER_MEMBER, CLUSTER = "IT-H01", "IT-H02", "IT-TEST"
+FOREIGN_MEMBER = "IT-Z01"  # in another cluster (IT-OTHER): no account here may touch it but the admin
 # One account per role, scoped to the builders' cluster; the admin has a TOTP secret.
 ACCOUNTS = {
     "member": ("member@h01.example", MEMBER),
@@ -62,10 +63,16 @@ def build_home(root: Path) -> PortalHome:
     files.mkdir()
     doc = roster()
     doc["members"][1]["legal_name"] = "<script>alert('x')</script> Albergo"  # member-written text, rendered back
+    other = roster()
+    other["cluster"]["cluster_id"], other["cluster"]["name"] = "IT-OTHER", "Other cluster"
+    other["members"] = other["members"][:1]
+    other["members"][0].update(member_id=FOREIGN_MEMBER, legal_name="Foreign Srl", sites=[])
     con = connect(home.warehouse_path)
     try:
-        ingest_paths(con, LocalStore(home.objects_dir),
-                     [write_json(files / "cluster.json", doc), write_json(files / "h01.json", submission())])
+        report = ingest_paths(con, LocalStore(home.objects_dir),
+                              [write_json(files / "cluster.json", doc), write_json(files / "other.json", other),
+                               write_json(files / "h01.json", submission())])
+        assert report.ok, report.rejected
     finally:
         con.close()
     db = open_portal_db(home)
