@@ -96,11 +96,11 @@ def _visit(request: Request) -> Visit:
 _templates = Jinja2Templates(directory=str(resources.files("portal").joinpath("templates")))
 
 
-def _render(request: Request, visit: Visit, name: str, status: int = 200, **context: Any) -> Response:
+def _render(request: Request, visit: Visit, name: str, code: int = 200, **context: Any) -> Response:
     response = _templates.TemplateResponse(
         request, name, {"t": words(visit.language), "lang": visit.language, "languages": LANGUAGE_NAMES,
                         "account": visit.account, "csrf": visit.session.csrf if visit.session else "", **context},
-        status_code=status)
+        status_code=code)
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(LANG_COOKIE, visit.language, max_age=365 * 86400, httponly=True, samesite="strict",
                             secure=_settings(request).secure_cookies)
@@ -287,31 +287,31 @@ async def member_upload(request: Request, visit: Visit) -> Response:
     t = words(visit.language)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > settings.limits.max_file_bytes + 64 * 1024:
-        return _upload_result(request, visit, 413, message=t["too_large"])
+        return await _upload_result(request, visit, 413, message=t["too_large"])
     form = await _check_csrf(request, visit)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return _upload_result(request, visit, 400, message=t["no_file"])
+        return await _upload_result(request, visit, 400, message=t["no_file"])
     name = safe_upload_name(upload.filename)
     data = await upload.read(settings.limits.max_file_bytes + 1)
     if name is None or len(data) > settings.limits.max_file_bytes:
         message = t["too_large"] if name else t["upload_help"]
         await run_in_threadpool(_record, visit, Action.MEMBER_UPLOAD, f"{member_id}/{name or '?'}", "refused")
-        return _upload_result(request, visit, 400, message=message)
+        return await _upload_result(request, visit, 400, message=message)
     outcome = await run_in_threadpool(_ingest_upload, settings, member_id, name, data, visit.language)
     status = outcome.status if outcome else "rejected"
     await run_in_threadpool(_record, visit, Action.MEMBER_UPLOAD, f"{member_id}/{name}", status)
     errors = [{"part": e.part, "row": e.row, "column": e.column, "value": e.value,
                "reason": reason_in(e, visit.language)} for e in (outcome.errors if outcome else ())]
-    return _upload_result(request, visit, 200 if status != "rejected" else 422, status=status, errors=errors)
+    return await _upload_result(request, visit, 200 if status != "rejected" else 422, status=status, errors=errors)
 
 
-def _upload_result(request: Request, visit: Visit, code: int, **context: Any) -> Response:
+async def _upload_result(request: Request, visit: Visit, code: int, **context: Any) -> Response:
     """The result fragment for htmx, or the whole member page for a plain form post."""
     if request.headers.get("hx-request") == "true":
         return _render(request, visit, "_upload_result.html", 200, **context)
-    view = _member_view(_settings(request).home, request.path_params["member_id"]) or {}
-    return _render(request, visit, "member.html", code, result=context, **view)
+    view = await run_in_threadpool(_member_view, _settings(request).home, request.path_params["member_id"])
+    return _render(request, visit, "member.html", code, result=context, **(view or {}))
 
 
 async def audit_page(request: Request, visit: Visit) -> Response:
