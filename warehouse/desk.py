@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import PurePath
 
 import duckdb
 
@@ -57,7 +58,8 @@ def member_sections(con: duckdb.DuckDBPyConnection, member_id: str) -> list[Sect
         "JOIN submission s USING (submission_id) WHERE p.member_id = ? "
         "AND p.reporting_year = (SELECT max(reporting_year) FROM current_part WHERE member_id = ?)",
         [member_id, member_id]).fetchall()
-    found = {r[0]: SectionState(*r) for r in rows}
+    # Only the file's own name: the stored name may be a path on the coordinator's or the portal's disk.
+    found = {r[0]: SectionState(r[0], r[1], PurePath(r[2]).name, r[3]) for r in rows}
     return [found.get(s.name, SectionState(s.name, None, None, None)) for s in SECTIONS]
 
 

@@ -42,7 +42,7 @@ def test_upload_with_errors_shows_each_row_and_column_in_the_members_language_th
         status, html = _upload(client, csrf, "dati 2024.json", _submission_with_water(5200))
         assert status == 200 and "Accettato" in html
         sections = client.get(f"/member/{MEMBER}").text
-        assert "dati_2024.json" in sections  # stored under its sanitised name, now current
+        assert "dati_2024.json" in sections and "/tmp" not in sections  # its sanitised name only, no server path
 
 
 def test_plain_form_post_renders_the_whole_page_with_the_errors(portal_home: PortalHome) -> None:
