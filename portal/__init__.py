@@ -10,10 +10,12 @@ from portal._accounts import Account, LoginRefused, add_user, authenticate, disa
 from portal._app import ROUTES, create_app
 from portal._audit import AuditBroken, AuditEntry, record, verify_audit
 from portal._authz import MATRIX, Action, Forbidden, Principal, Role, ScopeRule, Target, allowed, authorise
+from portal._demo import DEMO_PASSWORD, DemoAccount, add_demo_accounts
 from portal._store import open_portal_db, portal_db_path
 
 __all__ = [
-    "MATRIX", "ROUTES", "Account", "Action", "AuditBroken", "AuditEntry", "Forbidden", "LoginRefused", "Principal",
-    "Role", "ScopeRule", "Target", "add_user", "allowed", "authenticate", "authorise", "create_app", "disable_user",
-    "open_portal_db", "portal_db_path", "record", "set_password", "verify_audit",
+    "DEMO_PASSWORD", "MATRIX", "ROUTES", "Account", "Action", "AuditBroken", "AuditEntry", "DemoAccount", "Forbidden",
+    "LoginRefused", "Principal", "Role", "ScopeRule", "Target", "add_demo_accounts", "add_user", "allowed",
+    "authenticate", "authorise", "create_app", "disable_user", "open_portal_db", "portal_db_path", "record",
+    "set_password", "verify_audit",
 ]

@@ -11,6 +11,7 @@ from portal import _sessions, add_user, authenticate, disable_user, open_portal_
 from portal._accounts import MAX_FAILURES_PER_ACCOUNT, LoginRefused
 from tests.portal.conftest import ACCOUNTS, PASSWORD, PortalHome, csrf_of
 from warehouse.errors import ConfigurationError
+from warehouse.home import Home
 
 
 def test_passwords_are_argon2id_and_never_stored_in_clear(portal_home: PortalHome) -> None:
@@ -123,3 +124,15 @@ def test_security_headers_on_pages_and_static_files(client) -> None:  # type: ig
         csp = headers["content-security-policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
         assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "same-origin"
+
+
+def test_demo_accounts_are_made_once_marked_demo_and_can_sign_in(home: Home, cheap_argon2: None) -> None:
+    from portal import DEMO_PASSWORD, add_demo_accounts
+
+    db = open_portal_db(home)
+    made = add_demo_accounts(db)
+    assert {d.role for d in made} == {"member", "coordinator", "admin"} and add_demo_accounts(db) == []
+    assert db.execute("SELECT count(*) FROM account WHERE demo = 1").fetchone() == (len(made),)
+    admin = next(d for d in made if d.role == "admin")
+    assert admin.totp_secret and authenticate(db, admin.email, DEMO_PASSWORD, pyotp.TOTP(admin.totp_secret).now(),
+                                              "127.0.0.1").role.value == "admin"
