@@ -65,9 +65,9 @@ def member_sections(con: duckdb.DuckDBPyConnection, member_id: str) -> list[Sect
 
 def registered_organisations(con: duckdb.DuckDBPyConnection, page: int = 0,
                              page_size: int = PAGE_SIZE) -> list[RegisteredOrganisation]:
-    """One page of the public EMAS register, ordered by registration number."""
+    """One page of the public EMAS register (every competent body's ``body_register``), ordered by number."""
     rows = con.execute(
         "SELECT r.registration_no, m.legal_name, r.country, c.name, r.first_registered, r.last_renewed "
-        "FROM emas_register r JOIN member m USING (member_id) JOIN cluster c USING (cluster_id) "
+        "FROM body_register r JOIN member m USING (member_id) JOIN cluster c USING (cluster_id) "
         "ORDER BY r.registration_no LIMIT ? OFFSET ?", [page_size, max(page, 0) * page_size]).fetchall()
     return [RegisteredOrganisation(*r) for r in rows]

@@ -83,7 +83,7 @@ def test_public_register_needs_no_login_and_is_paginated(portal_home: PortalHome
     assert "No organisation is registered yet" in client.get("/register").text
     con = connect(portal_home.home.warehouse_path)
     # Written directly: registering needs a whole signed package; the page only reads the table.
-    con.execute("INSERT INTO emas_register VALUES ('IT-000576', 'IT-H01', 'IT', DATE '2024-03-01', "
+    con.execute("INSERT INTO body_register VALUES ('IT', 'IT-H01', 'IT-000576', 576, DATE '2024-03-01', "
                 "DATE '2025-03-01', 'ab')")
     con.close()
     page = client.get("/register?lang=lv")
