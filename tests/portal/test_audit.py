@@ -53,6 +53,7 @@ def _tamper(home: Home, sql: str) -> None:
     open_portal_db(home).close()  # recreates the triggers
 
 
+@pytest.mark.usefixtures("con")  # the CLI refuses a home without a warehouse (a mistyped --home)
 @pytest.mark.parametrize(("sql", "message"), [
     ("UPDATE audit SET outcome = 'accepted' WHERE seq = 2;", "entry 2 .* does not match its hash"),
     ("DELETE FROM audit WHERE seq = 2;", "entry 2 is missing"),
@@ -73,6 +74,7 @@ def test_audit_verify_exits_non_zero_at_the_first_broken_link(home: Home, sql: s
     assert broken.exit_code != 0
 
 
+@pytest.mark.usefixtures("con")
 def test_user_commands_are_audited_and_set_a_working_password(home: Home) -> None:
     runner = CliRunner()
     added = runner.invoke(app, ["--home", str(home.root), "user", "add", "V@Acc.example", "--role", "verifier",
