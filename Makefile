@@ -20,11 +20,13 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP)
 
-# Tools the tests call as independent verifiers (pdftotext, pdfsig, pdftoppm).
+# Tools the tests call as independent verifiers (pdftotext, pdfsig, pdftoppm), and the browser the portal's
+# end-to-end test drives (Debian's chromium; Playwright never downloads one).
 system-deps:
-	@command -v pdfsig >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1 && command -v softhsm2-util >/dev/null 2>&1 || { \
-	  echo "installing poppler-utils (pdfsig, pdftotext), libnss3-tools (certutil) and softhsm2 (PKCS#11 token) for the tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils libnss3-tools softhsm2 >/dev/null) \
+	@command -v pdfsig >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1 && command -v softhsm2-util >/dev/null 2>&1 \
+	  && test -x /usr/bin/chromium || { \
+	  echo "installing poppler-utils (pdfsig, pdftotext), libnss3-tools (certutil), softhsm2 (PKCS#11 token) and chromium (portal browser tests)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils libnss3-tools softhsm2 chromium >/dev/null) \
 	  || { echo "could not install poppler-utils; run as root or install it"; exit 1; }; }
 
 demo: setup
@@ -37,7 +39,7 @@ test-slow: setup system-deps
 	$(PY) -m pytest -m slow -q
 
 lint: setup
-	$(VENV)/bin/ruff check warehouse checks statements signing flows tests benchmarks
+	$(VENV)/bin/ruff check warehouse checks statements signing flows portal tests benchmarks
 	$(VENV)/bin/mypy
 
 lock:

@@ -66,3 +66,28 @@ def cleared_members(con: duckdb.DuckDBPyConnection, year: int) -> set[str]:
     rows = con.execute("SELECT member_id FROM check_verdict WHERE reporting_year = ? AND cleared",
                        [year]).fetchall()
     return {r[0] for r in rows}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One failed rule for one member, as the member's desk shows it."""
+
+    reporting_year: int
+    rule: str
+    severity: str  # blocking | warning
+    indicator: str | None
+    source_row: int | None
+    observed: str | None
+    expected: str | None
+    explanation: str  # what is wrong and what to do
+
+
+def member_findings(con: duckdb.DuckDBPyConnection, member_id: str, limit: int = 200) -> list[Finding]:
+    """The member's findings for its latest checked year, blocking first (limited in the database)."""
+    rows = con.execute(
+        "SELECT reporting_year, expectation, severity, indicator, source_row, observed, expected, explanation "
+        "FROM check_result WHERE member_id = $m AND reporting_year = "
+        "(SELECT max(reporting_year) FROM check_member WHERE member_id = $m) "
+        "ORDER BY severity = 'blocking' DESC, expectation, indicator NULLS FIRST, source_row NULLS FIRST LIMIT $n",
+        {"m": member_id, "n": limit}).fetchall()
+    return [Finding(*r) for r in rows]

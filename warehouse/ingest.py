@@ -23,7 +23,7 @@ from warehouse._rows import ParsedRows, create_staging, stage_parsed
 from warehouse._validate import MEMBER_LANGUAGE
 from warehouse.db import insert_rows, transaction
 from warehouse.errors import ConfigurationError, RowError
-from warehouse.messages import LANGUAGES, file_error, reason_in
+from warehouse.messages import LANGUAGES, N_, LocalisedRowError, file_error, reason_in
 from warehouse.sections import SECTIONS
 
 if TYPE_CHECKING:  # the store is passed in; importing signing here would load its crypto stack
@@ -59,6 +59,10 @@ class IngestReport:
         return not self.rejected
 
 
+# ingest.other_member: the refusals of a file uploaded by one member that is about someone else
+OTHER_MEMBER = N_("has rows about member {other}; you may submit data of {member} only")
+NOT_A_SUBMISSION = N_("is not a member submission (rosters and other documents come from the coordinator)")
+
 Progress = Callable[[int], None]
 
 
@@ -68,11 +72,15 @@ def archive_key(raw: RawFile) -> str:
 
 def ingest_paths(con: duckdb.DuckDBPyConnection, store: ObjectStore, paths: Iterable[Path], *,
                  limits: Limits | None = None, progress: Progress | None = None,
-                 language: str = "en") -> IngestReport:
+                 language: str = "en", member: str | None = None) -> IngestReport:
     """Ingest files and folders; never raises for bad input, reports it instead.
 
     A refused file's reasons are worded in ``language`` (en, it, lv), or with ``"member"`` in the
-    language the roster gives the file's member (English for an unknown member)."""
+    language the roster gives the file's member (English for an unknown member).
+
+    ``member`` is set when the files come from that member (the portal's upload): a roster, or a
+    file with any row about another member, is refused whole with rule ``ingest.other_member``, so
+    a member can never write another member's data."""
     if language not in (*LANGUAGES, MEMBER_LANGUAGE):
         raise ConfigurationError(f"no ingest messages in language {language!r}; choose one of "
                                  f"{', '.join(LANGUAGES)} or {MEMBER_LANGUAGE!r} (each member's own)")
@@ -92,6 +100,9 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, store: ObjectStore, paths: Iter
         if raw.sha256 in known:
             report.outcomes.append(FileOutcome(str(path), raw.sha256, "unchanged"))
             _tick(progress)
+        elif member is not None and (_is_roster(raw) or _other_document(raw)):
+            report.outcomes.append(_reject(con, raw, raw.name, [LocalisedRowError.of(raw.name, NOT_A_SUBMISSION, {})]))
+            _tick(progress)
         elif _other_document(raw):
             report.outcomes.append(FileOutcome(str(path), raw.sha256, "skipped"))
             _tick(progress)
@@ -105,7 +116,7 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, store: ObjectStore, paths: Iter
     _tick(progress, len(rosters))
     for start in range(0, len(pending), CHUNK_FILES):
         chunk = pending[start:start + CHUNK_FILES]
-        report.outcomes.extend(_ingest_chunk(con, store, chunk, limits, language))
+        report.outcomes.extend(_ingest_chunk(con, store, chunk, limits, language, member))
         _tick(progress, len(chunk))
     return report
 
@@ -184,7 +195,7 @@ def _country_lookup(con: duckdb.DuckDBPyConnection) -> Callable[[str], str | Non
 
 
 def _ingest_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: list[RawFile],
-                  limits: Limits, language: str) -> list[FileOutcome]:
+                  limits: Limits, language: str, member: str | None = None) -> list[FileOutcome]:
     create_staging(con)
     _validate.install_macros(con)
     early: dict[int, list[RowError]] = {}
@@ -217,10 +228,21 @@ def _ingest_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: lis
     _validate.file_languages(con, language)
     _validate.collect_errors(con, language)
     languages = dict(con.execute("SELECT file_no, language FROM stg_lang").fetchall())
+    if member is not None:
+        for file_no, other in _rows_of_other_members(con, member):
+            early.setdefault(file_no, []).append(
+                LocalisedRowError.of(chunk[file_no].name, OTHER_MEMBER, {"other": other, "member": member}))
     insert_rows(con, "stg_error", ("file_no", "src_part", "src_row", "col", "value", "reason"),
                 [(file_no, e.part, e.row, e.column, e.value, reason_in(e, languages.get(file_no)))
                  for file_no, errors in early.items() for e in errors])
     return _commit_chunk(con, store, chunk)
+
+
+def _rows_of_other_members(con: duckdb.DuckDBPyConnection, member: str) -> list[tuple[int, str]]:
+    """(file, member id) for every staged file with rows about a member other than ``member``."""
+    union = " UNION ALL ".join(f"SELECT file_no, ec_txt(member_id) AS member_id FROM stg_{s.name}" for s in SECTIONS)
+    return con.execute(f"SELECT file_no, min(member_id) FROM ({union}) WHERE member_id IS DISTINCT FROM ? "
+                       "GROUP BY file_no ORDER BY file_no", [member]).fetchall()
 
 
 def _parse_document(raw: RawFile, limits: Limits) -> tuple[ParsedRows, list[RowError]]:

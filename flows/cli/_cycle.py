@@ -249,5 +249,25 @@ def register(app: typer.Typer) -> None:
 
         tour = _run_with_progress(home, lambda show: _tour.run(home, before_cycle=lambda: _ready(show), progress=show))
         _print_tour(tour, home)
+        _print_demo_accounts(home)
         if tour.ingested.unintended:
             raise typer.Exit(1)
+
+
+def _print_demo_accounts(home: Home) -> None:
+    """Create the portal's DEMO accounts (once) and say how to open the portal with them."""
+    from portal import DEMO_PASSWORD, add_demo_accounts, open_portal_db
+
+    con = open_portal_db(home)
+    try:
+        made = add_demo_accounts(con)
+    finally:
+        con.close()
+    console.print(f"\nportal: `ecocluster --home {home.root} portal`, then http://127.0.0.1:8000/ — "
+                  f"DEMO accounts, password {DEMO_PASSWORD!r} (never use them in production):")
+    for demo in made:
+        second = f", TOTP secret {demo.totp_secret}" if demo.totp_secret else ""
+        console.print(f"  DEMO {demo.role:<12} {demo.email} ({demo.scope}){second}")
+    if not made:
+        console.print("  (created by an earlier demo run: member.it@, member.lv@, coordinator@, admin@demo.example)")
+

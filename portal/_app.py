@@ -1,0 +1,370 @@
+"""The portal's routes: each parses its input, asks the matrix, calls one package function, renders.
+
+Starlette (with uvicorn) because the pages need routing, forms, cookies and templates and nothing
+more: no ORM, no validation layer, no dependency injection to learn. Every route is declared in
+:data:`ROUTES` with the action it performs, so the authorisation test can walk all of them.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from checks import member_findings
+from portal import _accounts, _sessions
+from portal import _audit as audit_log
+from portal._authz import Action, Forbidden, Principal, Target, authorise
+from portal._i18n import LANGUAGE_NAMES, words
+from portal._store import open_portal_db
+from warehouse import Limits, connect, ingest_paths
+from warehouse.desk import member_card, member_sections, registered_organisations
+from warehouse.home import Home
+from warehouse.messages import LANGUAGES, reason_in
+
+SESSION_COOKIE = "ecocluster_session"
+LANG_COOKIE = "ecocluster_lang"
+UPLOAD_SUFFIXES = (".xlsx", ".csv", ".json")
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_MEMBER_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                               "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "cache-control": "no-store",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Home
+    secure_cookies: bool  # True behind a TLS reverse proxy: cookies get Secure
+    limits: Limits
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What every handler knows about the request: portal database, session, user, language."""
+
+    db: sqlite3.Connection
+    session: _sessions.Session | None
+    account: _accounts.Account | None
+    language: str
+
+    @property
+    def user(self) -> Principal | None:
+        return self.account.principal if self.account else None
+
+
+class StaleForm(Exception):
+    """A state-changing request without the session's CSRF token (or from another origin)."""
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _visit(request: Request) -> Visit:
+    db = open_portal_db(_settings(request).home, ensure_schema=False)
+    session = _sessions.load(db, request.cookies.get(SESSION_COOKIE))
+    account = _accounts.account(db, session.email) if session and session.email else None
+    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    language = chosen if chosen in LANGUAGES else (account.language if account else "en")
+    return Visit(db, session, account, language)
+
+
+_templates = Jinja2Templates(directory=str(resources.files("portal").joinpath("templates")))
+
+
+def _render(request: Request, visit: Visit, name: str, code: int = 200, **context: Any) -> Response:
+    response = _templates.TemplateResponse(
+        request, name, {"t": words(visit.language), "lang": visit.language, "languages": LANGUAGE_NAMES,
+                        "account": visit.account, "csrf": visit.session.csrf if visit.session else "", **context},
+        status_code=code)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, visit.language, max_age=365 * 86400, httponly=True, samesite="strict",
+                            secure=_settings(request).secure_cookies)
+    return response
+
+
+def _set_session_cookie(request: Request, response: Response, session: _sessions.Session) -> None:
+    response.set_cookie(SESSION_COOKIE, session.token, max_age=_sessions.ABSOLUTE_S, httponly=True,
+                        samesite="strict", secure=_settings(request).secure_cookies, path="/")
+
+
+async def _check_csrf(request: Request, visit: Visit) -> dict[str, Any]:
+    """The parsed form of a state-changing request, after the CSRF and origin checks."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+        raise StaleForm(origin)
+    form = await request.form(max_files=1, max_fields=10)
+    presented = request.headers.get("x-csrf-token") or form.get("csrf")
+    if not _sessions.csrf_ok(visit.session, presented if isinstance(presented, str) else None):
+        raise StaleForm("csrf")
+    return dict(form)
+
+
+def _record(visit: Visit, action: Action, obj: str, outcome: str, who: str | None = None) -> None:
+    """One audit entry for a state-changing request, whatever its outcome."""
+    audit_log.record(visit.db, who=who or (visit.account.email if visit.account else "anonymous"),
+                  role=visit.account.role.value if visit.account else "-",
+                  action=action.value, obj=obj, outcome=outcome)
+
+Handler = Callable[[Request, Visit], Awaitable[Response]]
+
+
+def _guarded(action: Action, handler: Handler, target: Callable[[Request], Target] | None = None) -> Callable[
+        [Request], Awaitable[Response]]:
+    """The endpoint: visit, CSRF on POST, the matrix's decision, then the handler; errors become pages."""
+
+    async def endpoint(request: Request) -> Response:
+        visit = await run_in_threadpool(_visit, request)
+        try:
+            chosen = await run_in_threadpool(target, request) if target else Target()
+            if visit.account is None and action is not Action.PUBLIC_REGISTER and action is not Action.SIGN_IN:
+                return RedirectResponse("/login", status_code=303)
+            authorise(visit.user, action, chosen)
+            return await handler(request, visit)
+        except Forbidden as e:
+            if request.method == "POST":
+                await run_in_threadpool(_record, visit, action, request.url.path, f"refused: {e}")
+            return _render(request, visit, "message.html", 403, message=words(visit.language)["forbidden"])
+        except StaleForm:
+            return _render(request, visit, "message.html", 403, message=words(visit.language)["expired"])
+        finally:
+            visit.db.close()
+
+    return endpoint
+
+
+def _member_target(request: Request) -> Target:
+    member_id = request.path_params["member_id"]
+    if not _MEMBER_ID.match(member_id):
+        return Target(member_id="?")
+    con = connect(_settings(request).home.warehouse_path, read_only=True)
+    try:
+        card = member_card(con, member_id)
+    finally:
+        con.close()
+    return Target(member_id=member_id, cluster_id=card.cluster_id if card else None)
+
+
+# ---- handlers ---------------------------------------------------------------------------------
+
+async def home_page(request: Request, visit: Visit) -> Response:
+    return RedirectResponse("/desk" if visit.account else "/register", status_code=303)
+
+
+async def register_page(request: Request, visit: Visit) -> Response:
+    page = int(request.query_params.get("page", "0")) if request.query_params.get("page", "0").isdigit() else 0
+
+    def read() -> list[Any]:
+        con = connect(_settings(request).home.warehouse_path, read_only=True)
+        try:
+            return registered_organisations(con, page)
+        finally:
+            con.close()
+
+    rows = await run_in_threadpool(read)
+    return _render(request, visit, "register.html", organisations=rows, page=page, more=len(rows) == 50)
+
+
+async def login_page(request: Request, visit: Visit) -> Response:
+    if request.method == "GET":
+        session = visit.session if visit.session else await run_in_threadpool(_sessions.start, visit.db, None)
+        response = _render(request, Visit(visit.db, session, visit.account, visit.language), "login.html")
+        _set_session_cookie(request, response, session)
+        return response
+    form = await _check_csrf(request, visit)
+    email = str(form.get("email", ""))[:256]
+    try:
+        account = await run_in_threadpool(
+            _accounts.authenticate, visit.db, email, str(form.get("password", ""))[:1024],
+            str(form.get("code", ""))[:16], request.client.host if request.client else "unknown")
+    except _accounts.LoginRefused as e:
+        await run_in_threadpool(_record, visit, Action.SIGN_IN, email, "throttled" if e.throttled else "refused",
+                                f"claimed:{email}")
+        key = "throttled" if e.throttled else "login_failed"
+        return _render(request, visit, "login.html", 429 if e.throttled else 401, error=words(visit.language)[key],
+                       email=email)
+    session = await run_in_threadpool(_sessions.rotate, visit.db, visit.session, account.email)
+    await run_in_threadpool(_record, Visit(visit.db, session, account, visit.language), Action.SIGN_IN, account.email,
+                            "signed in")
+    response = RedirectResponse("/desk", status_code=303)
+    _set_session_cookie(request, response, session)
+    return response
+
+
+async def logout(request: Request, visit: Visit) -> Response:
+    await _check_csrf(request, visit)
+    if visit.session:
+        await run_in_threadpool(_record, visit, Action.SIGN_OUT, visit.session.email or "-", "signed out")
+        await run_in_threadpool(_sessions.end, visit.db, visit.session.token)
+    response = RedirectResponse("/register", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def desk_page(request: Request, visit: Visit) -> Response:
+    assert visit.account is not None  # the guard redirected anonymous visitors
+    if visit.account.role.value == "member":
+        return RedirectResponse(f"/member/{visit.account.scope}", status_code=303)
+    return _render(request, visit, "desk.html")
+
+
+def _member_view(home: Home, member_id: str) -> dict[str, Any] | None:
+    con = connect(home.warehouse_path, read_only=True)
+    try:
+        card = member_card(con, member_id)
+        if card is None:
+            return None
+        return {"card": card, "sections": member_sections(con, member_id), "findings": member_findings(con, member_id)}
+    finally:
+        con.close()
+
+
+async def member_page(request: Request, visit: Visit) -> Response:
+    view = await run_in_threadpool(_member_view, _settings(request).home, request.path_params["member_id"])
+    if view is None:
+        return _render(request, visit, "message.html", 404, message=words(visit.language)["not_found"])
+    return _render(request, visit, "member.html", **view)
+
+
+async def member_template(request: Request, visit: Visit) -> Response:
+    from warehouse.template import write_template
+
+    member_id = request.path_params["member_id"]
+    folder = Path(tempfile.mkdtemp(prefix="ecocluster-portal-"))
+    path = await run_in_threadpool(write_template, folder / "template.xlsx", visit.language, member_id)
+    return FileResponse(path, filename=f"ecocluster-{member_id}-{visit.language}.xlsx",
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def safe_upload_name(name: str | None) -> str | None:
+    """The uploaded file's base name reduced to safe characters, or None when its type is not accepted."""
+    base = _SAFE_NAME.sub("_", Path((name or "").replace("\\", "/")).name).strip("._")[:100]
+    return base if base.lower().endswith(UPLOAD_SUFFIXES) else None
+
+
+def _ingest_upload(settings: Settings, member_id: str, name: str, data: bytes, language: str) -> Any:
+    from signing.store import open_store
+
+    with tempfile.TemporaryDirectory(prefix="ecocluster-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        con = connect(settings.home.warehouse_path)
+        try:
+            report = ingest_paths(con, open_store(settings.home), [path], limits=settings.limits, language=language,
+                                  member=member_id)
+        finally:
+            con.close()
+    return report.outcomes[0] if report.outcomes else None
+
+
+async def member_upload(request: Request, visit: Visit) -> Response:
+    settings = _settings(request)
+    member_id = request.path_params["member_id"]
+    t = words(visit.language)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > settings.limits.max_file_bytes + 64 * 1024:
+        return await _upload_result(request, visit, 413, message=t["too_large"])
+    form = await _check_csrf(request, visit)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return await _upload_result(request, visit, 400, message=t["no_file"])
+    name = safe_upload_name(upload.filename)
+    data = await upload.read(settings.limits.max_file_bytes + 1)
+    if name is None or len(data) > settings.limits.max_file_bytes:
+        message = t["too_large"] if name else t["upload_help"]
+        await run_in_threadpool(_record, visit, Action.MEMBER_UPLOAD, f"{member_id}/{name or '?'}", "refused")
+        return await _upload_result(request, visit, 400, message=message)
+    outcome = await run_in_threadpool(_ingest_upload, settings, member_id, name, data, visit.language)
+    status = outcome.status if outcome else "rejected"
+    await run_in_threadpool(_record, visit, Action.MEMBER_UPLOAD, f"{member_id}/{name}", status)
+    errors = [{"part": e.part, "row": e.row, "column": e.column, "value": e.value,
+               "reason": reason_in(e, visit.language)} for e in (outcome.errors if outcome else ())]
+    return await _upload_result(request, visit, 200 if status != "rejected" else 422, status=status, errors=errors)
+
+
+async def _upload_result(request: Request, visit: Visit, code: int, **context: Any) -> Response:
+    """The result fragment for htmx, or the whole member page for a plain form post."""
+    if request.headers.get("hx-request") == "true":
+        return _render(request, visit, "_upload_result.html", 200, **context)
+    view = await run_in_threadpool(_member_view, _settings(request).home, request.path_params["member_id"])
+    return _render(request, visit, "member.html", code, result=context, **(view or {}))
+
+
+async def audit_page(request: Request, visit: Visit) -> Response:
+    offset = int(request.query_params.get("page", "0")) * 50 if request.query_params.get("page", "0").isdigit() else 0
+    return _render(request, visit, "audit.html", entries=audit_log.entries(visit.db, 50, offset))
+
+
+@dataclass(frozen=True)
+class PortalRoute:
+    path: str
+    methods: tuple[str, ...]
+    action: Action
+    handler: Handler
+    target: Callable[[Request], Target] | None = None
+
+
+ROUTES: tuple[PortalRoute, ...] = (
+    PortalRoute("/", ("GET",), Action.PUBLIC_REGISTER, home_page),
+    PortalRoute("/register", ("GET",), Action.PUBLIC_REGISTER, register_page),
+    PortalRoute("/login", ("GET", "POST"), Action.SIGN_IN, login_page),
+    PortalRoute("/logout", ("POST",), Action.SIGN_OUT, logout),
+    PortalRoute("/desk", ("GET",), Action.DESK, desk_page),
+    PortalRoute("/member/{member_id}", ("GET",), Action.MEMBER_VIEW, member_page, _member_target),
+    PortalRoute("/member/{member_id}/template.xlsx", ("GET",), Action.MEMBER_TEMPLATE, member_template, _member_target),
+    PortalRoute("/member/{member_id}/upload", ("POST",), Action.MEMBER_UPLOAD, member_upload, _member_target),
+    PortalRoute("/audit", ("GET",), Action.AUDIT_VIEW, audit_page),
+)
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware adding the security headers to every response (static files too)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.decode().lower() not in SECURITY_HEADERS]
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
+
+
+def create_app(home: Home, *, secure_cookies: bool = False) -> Starlette:
+    """The portal over ``home``; ``secure_cookies`` when a TLS reverse proxy terminates HTTPS in front."""
+    open_portal_db(home).close()  # schema once, here
+    routes: list[Route | Mount] = [Route(r.path, _guarded(r.action, r.handler, r.target), methods=list(r.methods))
+                                   for r in ROUTES]
+    routes.append(Mount("/static", StaticFiles(directory=str(resources.files("portal").joinpath("static"))),
+                        name="static"))
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+    app.state.settings = Settings(home, secure_cookies, Limits.from_config(home.config_section("ingest")))
+    return app

@@ -1,0 +1,52 @@
+"""The warehouse stays usable from the CLI while the portal serves: a real `ecocluster ingest`
+process writes while browsers keep reading, and the portal shows what it wrote at once."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.portal.conftest import MEMBER, PortalHome
+from tests.portal.test_browser import served  # noqa: F401  (the fixture: uvicorn on a free port)
+from tests.warehouse.builders import submission
+
+
+def test_cli_ingest_runs_while_the_portal_is_read_and_its_data_shows_at_once(
+        served: tuple[str, PortalHome], tmp_path: Path) -> None:  # noqa: F811
+    base, portal_home = served
+    with httpx.Client(base_url=base) as client:
+        page = client.get("/login")
+        csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+        client.post("/login", data={"csrf": csrf, "email": "member@h01.example",
+                                    "password": "correct horse battery staple"})
+        stop, errors = threading.Event(), []
+
+        def keep_reading() -> None:
+            while not stop.is_set():
+                status = client.get(f"/member/{MEMBER}").status_code
+                if status != 200:
+                    errors.append(status)
+
+        reader = threading.Thread(target=keep_reading)
+        reader.start()
+        doc = submission()
+        doc["indicators"][1]["value"] = 6100
+        path = tmp_path / "from-the-cli.json"
+        path.write_text(json.dumps(doc))
+        started = time.monotonic()
+        command = [str(Path(sys.executable).with_name("ecocluster")), "--home", str(portal_home.home.root), "ingest",
+                   str(path)]
+        done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
+        took = time.monotonic() - started
+        stop.set()
+        reader.join()
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert not errors, errors
+        assert "from-the-cli.json" in client.get(f"/member/{MEMBER}").text  # visible on the next request
+    assert took < 60, f"the CLI took {took:.1f} s beside the portal"

@@ -1,0 +1,73 @@
+"""What the portal's desks read from the warehouse: one member's card and sections, and the register.
+
+Typed functions over the warehouse's own tables so that no portal page writes SQL (style rule 10).
+Every list is limited and offset in the database, never paginated in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import duckdb
+
+from warehouse.sections import SECTIONS
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class MemberCard:
+    member_id: str
+    cluster_id: str
+    legal_name: str
+    country: str
+    language: str
+
+
+@dataclass(frozen=True)
+class SectionState:
+    section: str
+    reporting_year: int | None  # None: nothing current for this section
+    filename: str | None
+    received_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class RegisteredOrganisation:
+    registration_no: str
+    legal_name: str
+    country: str
+    cluster_name: str
+    first_registered: dt.date
+    last_renewed: dt.date
+
+
+def member_card(con: duckdb.DuckDBPyConnection, member_id: str) -> MemberCard | None:
+    """The roster's entry for ``member_id``; None for a member the roster does not name."""
+    row = con.execute("SELECT member_id, cluster_id, legal_name, country, language FROM member WHERE member_id = ?",
+                      [member_id]).fetchone()
+    return MemberCard(*row) if row else None
+
+
+def member_sections(con: duckdb.DuckDBPyConnection, member_id: str) -> list[SectionState]:
+    """Each section's newest current file for the member's latest reporting year, in section order."""
+    rows = con.execute(
+        "SELECT p.section, p.reporting_year, s.filename, s.received_at FROM current_part p "
+        "JOIN submission s USING (submission_id) WHERE p.member_id = ? "
+        "AND p.reporting_year = (SELECT max(reporting_year) FROM current_part WHERE member_id = ?)",
+        [member_id, member_id]).fetchall()
+    # Only the file's own name: the stored name may be a path on the coordinator's or the portal's disk.
+    found = {r[0]: SectionState(r[0], r[1], PurePath(r[2]).name, r[3]) for r in rows}
+    return [found.get(s.name, SectionState(s.name, None, None, None)) for s in SECTIONS]
+
+
+def registered_organisations(con: duckdb.DuckDBPyConnection, page: int = 0,
+                             page_size: int = PAGE_SIZE) -> list[RegisteredOrganisation]:
+    """One page of the public EMAS register (every competent body's ``body_register``), ordered by number."""
+    rows = con.execute(
+        "SELECT r.registration_no, m.legal_name, r.country, c.name, r.first_registered, r.last_renewed "
+        "FROM body_register r JOIN member m USING (member_id) JOIN cluster c USING (cluster_id) "
+        "ORDER BY r.registration_no LIMIT ? OFFSET ?", [page_size, max(page, 0) * page_size]).fetchall()
+    return [RegisteredOrganisation(*r) for r in rows]
