@@ -17,6 +17,14 @@ STATEMENT_PDF = b"%PDF-1.7 minimal statement bytes for digest tests"
 NOW = dt.datetime.now(dt.UTC)
 
 
+@pytest.fixture(autouse=True)
+def _judged_now() -> None:
+    """Each test judges at its own start: envelopes are signed with the current clock, so a clock read
+    once at import went stale (signed "in the future") when the suite reached this module minutes later."""
+    global NOW
+    NOW = dt.datetime.now(dt.UTC)
+
+
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
