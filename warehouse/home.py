@@ -44,8 +44,9 @@ class Home:
         if not self.exists():
             raise ConfigurationError(
                 f"no ecocluster home at {self.root} (no {self.warehouse_path.name} there): check --home or "
-                "ECOCLUSTER_HOME, or create a home with `ecocluster ingest PATH`, `ecocluster demo` or "
-                "`ecocluster pki init`")
+                "ECOCLUSTER_HOME, or create a home with `ecocluster ingest PATH`, `ecocluster demo`, "
+                "`ecocluster pki init` (accreditation body) or `ecocluster intake-key --country CC` "
+                "(competent body)")
         return self
 
     @property

@@ -335,8 +335,10 @@ def register(app: typer.Typer) -> None:
         from signing._intake import body_key_folder, check_country
 
         code = check_country(country)
-        cert = signing.init_body_key(out or body_key_folder(home_of(ctx), code), code,
+        home = home_of(ctx, create=True)  # a competent body's first command: it makes the body's home
+        cert = signing.init_body_key(out or body_key_folder(home, code), code,
                                      _secret("ECOCLUSTER_CB_PASSWORD", "new competent body key password"))
+        connect(home.warehouse_path).close()  # the body's register lives there: the home is made
         console.print(f"competent body {code}: key created; certificate {safe(cert)} "
                       "(give it to readers of receipts: `ecocluster verify RECEIPT --trust CERT`)",
                       emoji=False, soft_wrap=True)
@@ -351,8 +353,8 @@ def register(app: typer.Typer) -> None:
         import signing
         from signing._intake import check_country
 
+        code = check_country(country)  # an unknown country is refused before any home is looked at
         home = home_of(ctx)
-        code = check_country(country)
         with connect(home.warehouse_path) as con:
             receipts = signing.intake(home, con, signing.open_store(home), signing.trust_anchors(home), code,
                                       _secret("ECOCLUSTER_CB_PASSWORD", "competent body key password"),

@@ -55,8 +55,8 @@ def test_verify_without_trust_does_not_create_a_home_in_the_working_directory(tm
 
 def test_verify_of_a_missing_file_is_refused_without_traceback(home, capsys, monkeypatch):
     done = run_cli(capsys, monkeypatch, home, "verify", "missing.tar")
-    assert done.returncode == 78, done.stdout + done.stderr
-    assert "missing.tar: no such file" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 65, done.stdout + done.stderr  # InputUnreadable, as docs/security.md finding 20
+    assert "PATH missing.tar does not exist" in done.stderr and "Traceback" not in done.stderr
 
 
 def _cli(capsys, monkeypatch, home: Path, *args: str) -> Run:
