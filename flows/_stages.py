@@ -313,14 +313,15 @@ def approvals(ws: Workspace, batch: Batch) -> StageOutcome:
     with ws.warehouse() as con:
         def accept(key: str, envelope: bytes) -> handoff.Decision:
             stem = key.removesuffix(".dsse.json")
-            cert_key, pdf_key = f"{stem}.cert.pem", f"{stem}.validated.pdf"
-            missing = [k for k in (cert_key, *([pdf_key] if _claims_approval(envelope) else ()))
+            cert_key, pdf_key, tsr_key = f"{stem}.cert.pem", f"{stem}.validated.pdf", f"{stem}.tsr"
+            missing = [k for k in (cert_key, tsr_key, *([pdf_key] if _claims_approval(envelope) else ()))
                        if not ws.store.exists(k)]
             if missing:
                 raise handoff.DecisionIncomplete(f"inbox envelope {key} waits for {', '.join(missing)} beside it")
             cert = ws.store.get(cert_key)
             pdf = ws.store.get(pdf_key) if ws.store.exists(pdf_key) else None
-            verified = signing.record_approval(con, ws.store, envelope, cert, trust, signed_pdf=pdf)
+            verified = signing.record_approval(con, ws.store, envelope, cert, trust, signed_pdf=pdf,
+                                               timestamp=ws.store.get(tsr_key))
             return handoff.Decision(key, verified.member_id, verified.statement_id, verified.decision,
                                     verified.reasons)
 

@@ -21,6 +21,9 @@ Public API (everything else is private):
 * Packages: :func:`build_packages` (all approved members, or ``members=[...]`` / ``year=`` as the
   flows call it per batch; byte-identical on rerun), :func:`verify_package`, :func:`intake`.
 * Storage: :func:`open_store` (local folder or S3 with Object Lock).
+* Time: :func:`tsa_url` (``[signing] tsa_url``); every decision carries an RFC 3161 timestamp over
+  its signature (``SignedDecision.timestamp``, the ``.tsr`` file) and certificates are judged at
+  that attested time; ``python -m signing._tsa --home HOME`` serves the demo's TSA.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from signing._package import build_packages, unpack
 from signing._pki import Revocation
 from signing._records import approval_context, draft_for, mark_consulted, register_verifier
 from signing._stored import read as read_stored
+from signing._tsa import TimestampUnavailable, tsa_url
 from signing._verify import (
                              RULES,
                              ApprovalContext,
@@ -59,8 +63,9 @@ from signing.store import open_store
 
 __all__ = [
     "APPROVED", "DEMO_NACE", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed", "Draft", "KeyFiles",
-    "PackageReport", "Receipt", "Revocation", "SignedDecision", "TrustAnchors", "VerifiedApproval", "approval_context", "approve",
-    "build_packages", "claimed_decision", "current_crl", "demo_verifier", "draft_for", "export_review", "init_ca", "intake", "issue_verifier",
-    "mark_consulted", "open_store", "read_stored", "record_approval", "refresh_crl", "register_verifier", "revocation", "revoke", "sign_approval", "sign_decision",
-    "trust_anchors", "unpack", "verify_approval", "verify_archive", "verify_envelope", "verify_package",
+    "PackageReport", "Receipt", "Revocation", "SignedDecision", "TimestampUnavailable", "TrustAnchors", "VerifiedApproval",
+    "approval_context", "approve", "build_packages", "claimed_decision", "current_crl", "demo_verifier", "draft_for",
+    "export_review", "init_ca", "intake", "issue_verifier", "mark_consulted", "open_store", "read_stored",
+    "record_approval", "refresh_crl", "register_verifier", "revocation", "revoke", "sign_approval", "sign_decision",
+    "trust_anchors", "tsa_url", "unpack", "verify_approval", "verify_archive", "verify_envelope", "verify_package",
 ]

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 import statements
-from signing import _dsse, _pki, _records, _stored
+from signing import _dsse, _pki, _records, _stored, _time, _tsa
 from signing._approval import APPROVED, REJECTED, sign_approval
 from signing._keys import KeyFiles
 from signing._pades import sign_pdf, verify_pdf
@@ -30,10 +30,11 @@ from signing._pki import VerifierIdentity
 from signing._verify import ApprovalRuleFailed, TrustAnchors, VerifiedApproval, parse, verify_approval
 from signing.store.interface import ObjectStore
 from warehouse.db import transaction
-from warehouse.errors import EcoclusterError
+from warehouse.errors import ConfigurationError, EcoclusterError
 from warehouse.spreadsheet import write_csv
 
 ENVELOPE, CERTIFICATE, SIGNED_PDF = "dsse.json", "cert.pem", "validated.pdf"  # file suffixes of one decision
+TIMESTAMP = "tsr"  # RFC 3161 TimeStampResp (DER) over the envelope's signature
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,12 @@ class SignedDecision:
 
     envelope: bytes
     cert_pem: bytes
-    signed_pdf: bytes | None  # the PAdES-signed validated statement; None for a rejection
+    signed_pdf: bytes | None  # the PAdES B-LTA-signed validated statement; None for a rejection
+    timestamp: bytes = b""    # TimeStampResp over the envelope's signature: its attested time
 
     def files(self) -> dict[str, bytes]:
         """Suffix -> bytes; drop them as ``inbox/approvals/<name>.<suffix>`` for the approvals flow."""
-        out = {ENVELOPE: self.envelope, CERTIFICATE: self.cert_pem}
+        out = {ENVELOPE: self.envelope, CERTIFICATE: self.cert_pem, TIMESTAMP: self.timestamp}
         return out | ({SIGNED_PDF: self.signed_pdf} if self.signed_pdf is not None else {})
 
 
@@ -70,26 +72,35 @@ def approved_block(verified: VerifiedApproval) -> statements.VerifierBlock:
 
 def sign_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_id: str, key_files: KeyFiles,
                   key_password: bytes, *, decision: str = APPROVED, reasons: tuple[str, ...] = (),
-                  place: str = "", signed_at: dt.datetime | None = None) -> SignedDecision:
-    """The verifier's side: sign the decision on the draft and, for an approval, PAdES-sign the
-    validated render; records nothing (pass the result to :func:`record_approval`, or drop
-    :meth:`SignedDecision.files` into the approvals inbox)."""
+                  place: str = "", signed_at: dt.datetime | None = None, tsa_url: str | None = None,
+                  trust: TrustAnchors | None = None) -> SignedDecision:
+    """The verifier's side: sign the decision on the draft and have the TSA at ``tsa_url``
+    (default ``ECOCLUSTER_TSA_URL``) timestamp its signature; for an approval, PAdES B-LTA-sign the
+    validated render (``trust``'s CRLs go into its DSS with the verifier's and the TSA's chains). Records nothing (pass the result
+    to :func:`record_approval`, or drop :meth:`SignedDecision.files` into the approvals inbox)."""
+    url = tsa_url or _tsa.default_tsa_url()
     draft = _records.draft_for(con, statement_id)
     key = _pki.load_key(key_files.key, key_password)
     cert = key_files.load_cert()
     chain = tuple(_pki.load_certs(key_files.chain.read_bytes())) if key_files.chain.exists() else ()
     when = signed_at or dt.datetime.now(dt.UTC)
     envelope = sign_approval(draft, key, cert, decision=decision, reasons=reasons, signed_at=when, place=place)
+    timestamp = _tsa.request(url, _dsse.Envelope.from_json(envelope).signatures[0][1])
     signed_pdf = None
     if decision == APPROVED:
         document = statements.load_json(store, statements.show(con, statement_id))
         pdf = statements.validated_pdf(document, verifier_block(_pki.identity(cert), when, place))
-        signed_pdf = sign_pdf(pdf, key, cert, chain, location=place)
-    return SignedDecision(envelope, _pki.pem(cert), signed_pdf)
+        if trust is None:
+            raise ConfigurationError("signing an approval needs the trust anchors (signing.trust_anchors): the "
+                                     "accreditation body's current CRL goes into the signed PDF (PAdES B-LTA)")
+        signed_pdf = sign_pdf(pdf, key, cert, chain, tsa_url=url, location=place,
+                              roots=_time.token_certificates(timestamp), crls=trust.crls)
+    return SignedDecision(envelope, _pki.pem(cert), signed_pdf, timestamp)
 
 
 def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope: bytes, cert_pem: bytes,
-                    trust: TrustAnchors, *, signed_pdf: bytes | None = None) -> VerifiedApproval:
+                    trust: TrustAnchors, *, signed_pdf: bytes | None = None,
+                    timestamp: bytes | None = None) -> VerifiedApproval:
     """Verify every rule against the warehouse, validate the statement, store the evidence write-once.
 
     An approval makes the statement's validated version (``statements.render_validated``, status
@@ -105,7 +116,7 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
         member_id = str(predicate.get("member", {}).get("id", ""))
         context = _records.approval_context(con, member_id, str(predicate.get("statementId", "")))
         cert = _pki.load_certs(cert_pem)[0]
-        verified = verify_approval(envelope, cert, trust, context)
+        verified = verify_approval(envelope, cert, trust, context, timestamp=timestamp)
         # An approval is what the verifier signed, not the envelope's bytes: the same signed
         # decision re-wrapped (an extra signature, another JSON layout) is a replay, kept once.
         approval_id = hashlib.sha256(_dsse.pae(_envelope.payload_type, _envelope.payload)).hexdigest()
@@ -126,10 +137,12 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
               store.put(f"{prefix}.{CERTIFICATE}", cert_pem, content_type="application/x-pem-file")]
     if signed_pdf is not None and verified.decision == APPROVED:
         stored.append(store.put(f"{prefix}.{SIGNED_PDF}", signed_pdf, content_type="application/pdf"))
+    token = store.put(f"{prefix}.{TIMESTAMP}", timestamp or b"", content_type=_tsa.REPLY_TYPE)
     with transaction(con):
         _records.insert_approval(con, approval_id, verified, envelope_key=stored[0].key, cert_key=stored[1].key,
                                  signed_pdf_key=stored[2].key if len(stored) > 2 else None)
-        _stored.record(con, *stored)  # read back pinned: a newer version or a delete marker changes nothing
+        _records.insert_timestamp(con, approval_id, verified, token.key)
+        _stored.record(con, *stored, token)  # read back pinned: a newer version or a delete marker changes nothing
         if verified.decision == REJECTED:
             for step in rejected:
                 (statements.submit if step == "submitted" else statements.reject)(con, verified.statement_id)
@@ -181,11 +194,12 @@ def _validate_statement(con: duckdb.DuckDBPyConnection, store: ObjectStore, veri
 
 def approve(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, statement_id: str,
             key_files: KeyFiles, key_password: bytes, *, decision: str = APPROVED,
-            reasons: tuple[str, ...] = (), place: str = "") -> VerifiedApproval:
+            reasons: tuple[str, ...] = (), place: str = "", tsa_url: str | None = None) -> VerifiedApproval:
     """The verifier's whole act in one call: :func:`sign_decision` then :func:`record_approval`."""
     signed = sign_decision(con, store, statement_id, key_files, key_password, decision=decision,
-                           reasons=reasons, place=place)
-    return record_approval(con, store, signed.envelope, signed.cert_pem, trust, signed_pdf=signed.signed_pdf)
+                           reasons=reasons, place=place, tsa_url=tsa_url, trust=trust)
+    return record_approval(con, store, signed.envelope, signed.cert_pem, trust, signed_pdf=signed.signed_pdf,
+                           timestamp=signed.timestamp)
 
 
 def export_review(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id: str, out: Path) -> list[Path]:

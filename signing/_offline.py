@@ -7,6 +7,7 @@ lists all its reasons at once.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -32,7 +33,9 @@ from signing._verify import (
     ApprovalRuleFailed,
     TrustAnchors,
     VerifiedApproval,
+    attested_time,
     check_certificate,
+    check_signed_at,
     parse,
     signed_at,
     verify_approval,
@@ -75,8 +78,12 @@ def _read_json(folder: Path, name: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def verify_package(folder: Path, trust: TrustAnchors) -> PackageReport:
-    """Every check on an unpacked bag; never raises for a bad package, reports it."""
+def verify_package(folder: Path, trust: TrustAnchors, *, now: dt.datetime | None = None) -> PackageReport:
+    """Every check on an unpacked bag; never raises for a bad package, reports it.
+
+    ``now`` is when the check runs (default: the current time; a later one shows what a reader
+    will see then): certificates are judged at the attested times of the approval's timestamp and
+    of the PDF's signature timestamp, so a genuine package still verifies after they expired."""
     checks: list[Check] = []
     try:
         bagit.Bag(str(folder)).validate()
@@ -87,7 +94,7 @@ def verify_package(folder: Path, trust: TrustAnchors) -> PackageReport:
     org = application.get("organisation", {})
     envelope = _read(folder, "approval.dsse.json")
     crls = tuple(_pki.load_crl(p) for p in _split_pem(_read(folder, "crl.pem"), b"X509 CRL"))
-    anchors = TrustAnchors(trust.cas, trust.crls + crls)  # CAs only from the reader; CRLs may travel
+    anchors = dataclasses.replace(trust, crls=trust.crls + crls)  # CAs only from the reader; CRLs may travel
     approval = None
     try:
         cert = _pki.load_certs(_read(folder, "verifier-cert.pem"))[0]
@@ -99,11 +106,13 @@ def verify_package(folder: Path, trust: TrustAnchors) -> PackageReport:
             statement_id=hashlib.sha256(statement).hexdigest(), json_sha256=hashlib.sha256(statement).hexdigest(),
             pdf_sha256=parse(envelope)[1]["subject"][1]["digest"]["sha256"],
             blocking_failures=() if summary.get("blocking") == 0 else ("check summary shows blocking failures",))
-        approval = verify_approval(envelope, cert, anchors, context)
+        approval = verify_approval(envelope, cert, anchors, context, timestamp=_read(folder, "approval.tsr"),
+                                   now=now)
         checks.append(Check("approval", True, f"{approval.decision} by {approval.verifier.name} "
-                            f"({approval.verifier.accreditation_no}), signed {approval.signed_at.isoformat()}"))
+                            f"({approval.verifier.accreditation_no}), signature attested at "
+                            f"{approval.attested_at.isoformat()}"))
         signed_pdf = _read(folder, "statement-validated.pdf")
-        checks.append(Check("pdf-signature", *verify_pdf(signed_pdf, cert, anchors)))
+        checks.append(Check("pdf-signature", *verify_pdf(signed_pdf, cert, anchors, now=now)))
         checks.append(_pdf_content(statement, signed_pdf, approval))
     except ApprovalRuleFailed as e:
         checks.append(Check(f"approval/{e.rule}", False, str(e)))
@@ -155,25 +164,30 @@ def _split_pem(data: bytes, label: bytes) -> list[bytes]:
     return [part + end + b"\n" for part in data.split(end) if part.strip()]
 
 
-def verify_archive(data: bytes, trust: TrustAnchors) -> PackageReport:
+def verify_archive(data: bytes, trust: TrustAnchors, *, now: dt.datetime | None = None) -> PackageReport:
     """:func:`verify_package` on a delivered tar; an unreadable archive is a refusal, not a crash."""
     with tempfile.TemporaryDirectory() as tmp:
         try:
             folder = unpack(data, Path(tmp))
         except (tarfile.TarError, OSError) as e:
             return PackageReport((Check("archive", False, f"not a readable package tar: {e}"),), None, {})
-        return verify_package(folder, trust)
+        return verify_package(folder, trust, now=now)
 
 
-def verify_envelope(envelope: bytes, cert_pem: bytes, trust: TrustAnchors) -> PackageReport:
-    """A bare approval offline: envelope, signature, chain, validity and revocation (no warehouse rules)."""
+def verify_envelope(envelope: bytes, cert_pem: bytes, trust: TrustAnchors, *, timestamp: bytes | None = None,
+                    now: dt.datetime | None = None) -> PackageReport:
+    """A bare approval offline: envelope, signature, timestamp, chain, validity and revocation at the
+    attested time (no warehouse rules); ``timestamp`` is its ``.tsr``."""
+    now = now or dt.datetime.now(dt.UTC)
     try:
         parsed, statement = parse(envelope)
         cert = _pki.load_certs(cert_pem)[0]
         public_key = cert.public_key()
         if not isinstance(public_key, ec.EllipticCurvePublicKey) or not signed_by(parsed, public_key):
             raise ApprovalRuleFailed("signature", "the DSSE signature does not verify with the given certificate")
-        who = check_certificate(cert, trust, signed_at(statement["predicate"]), dt.datetime.now(dt.UTC))
+        attested = attested_time(parsed, public_key, timestamp, trust, now)
+        who = check_certificate(cert, trust, attested, now)
+        check_signed_at(signed_at(statement["predicate"]), attested)
     except ApprovalRuleFailed as e:
         return PackageReport((Check(f"approval/{e.rule}", False, str(e)),), None, {})
     except ConfigurationError as e:
@@ -183,5 +197,6 @@ def verify_envelope(envelope: bytes, cert_pem: bytes, trust: TrustAnchors) -> Pa
     return PackageReport((
         Check("envelope", True, f"in-toto Statement v1, decision {predicate['decision']}"),
         Check("signature", True, f"signed by {who.name} ({who.accreditation_no})"),
-        Check("certificate", True, "chains to the trust anchor, valid at signing time, not revoked"),
+        Check("timestamp", True, f"signature attested at {attested.isoformat()} by a trusted TSA"),
+        Check("certificate", True, "chains to the trust anchor, valid and not revoked at the attested time"),
     ), None, {})

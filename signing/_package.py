@@ -40,6 +40,7 @@ FILES = {  # name in data/ -> what it is
     "statement-validated.pdf": "validated environmental statement with the verifier's PAdES signature",
     "annex-vii-declaration.txt": "Annex VII verifier declaration (signed inside the approval envelope)",
     "approval.dsse.json": "verifier approval, DSSE envelope around an in-toto Statement",
+    "approval.tsr": "RFC 3161 timestamp (TimeStampResp, DER) over the approval's signature: its attested time",
     "check-summary.json": "compliance and data-quality check summary",
     "verifier-cert.pem": "verifier certificate",
     "chain.pem": "accreditation-body CA certificate(s)",
@@ -151,6 +152,13 @@ def _write_bag(folder: Path, files: dict[str, bytes], info: dict[str, str]) -> N
     tagmanifest.write_text("".join(sorted(lines, key=lambda line: line.split(" ", 1)[1])), encoding="utf-8")
 
 
+def _timestamp(con: duckdb.DuckDBPyConnection, store: ObjectStore, approval_id: str) -> bytes:
+    """The approval's RFC 3161 token as accepted (empty for an approval recorded before attested
+    time: such a package is refused by rule timestamp, as it should be)."""
+    row = con.execute("SELECT timestamp_key FROM approval_timestamp WHERE approval_id = ?", [approval_id]).fetchone()
+    return _stored.read(con, store, row[0]) if row else b""
+
+
 def package_key(country: str, cluster: str, member: str, year: int, digest: str) -> str:
     return f"competent-body/{country.upper()}/inbox/{cluster}/{member}-{year}-{digest[:12]}.tar"
 
@@ -180,6 +188,7 @@ def build_packages(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: Tr
             "statement-validated.pdf": _stored.read(con, store, pdf_key),
             "annex-vii-declaration.txt": str(predicate["declaration"]).encode(),
             "approval.dsse.json": envelope,
+            "approval.tsr": _timestamp(con, store, approval_id),
             "check-summary.json": canonical_json({
                 "blocking": checks[0] if checks else None, "warnings": checks[1] if checks else None,
                 "checkRun": checks[2] if checks else None}),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -176,7 +177,8 @@ def register(app: typer.Typer) -> None:
         with connect(home.warehouse_path) as con:
             verified = signing.approve(con, signing.open_store(home), signing.trust_anchors(home), statement, files,
                                        _secret("ECOCLUSTER_KEY_PASSWORD", "verifier key password"),
-                                       decision=decision, reasons=tuple(reason or ()), place=place)
+                                       decision=decision, reasons=tuple(reason or ()), place=place,
+                                       tsa_url=signing.tsa_url(home))
         console.print(f"{verified.decision}: member {verified.member_id}, statement {verified.statement_id[:12]}…, "
                       f"verifier {verified.verifier.accreditation_no}")
 
@@ -215,18 +217,29 @@ def register(app: typer.Typer) -> None:
                crl: Annotated[list[Path] | None, typer.Option(help="CRL PEM.")] = None,
                stored: Annotated[bool, typer.Option("--stored", help="PATH is a package's key in this home's "
                                                     "object store: verify the version the pipeline wrote.")] = False,
+               timestamp: Annotated[Path | None, typer.Option(help="RFC 3161 .tsr of a bare envelope "
+                                                                    "(default: NAME.tsr beside NAME.dsse.json).")]
+               = None,
+               tsa_trust: Annotated[list[Path] | None, typer.Option(
+                   "--tsa-trust", help="CA PEM (with its CRL) trusted for timestamp authorities.")] = None,
+               at: Annotated[datetime | None, typer.Option(
+                   help="Verify as of this UTC time (default now), e.g. years later.")] = None,
                ) -> None:
         """Verify a package or an approval offline; prints each check; exit 0 only if all hold."""
         import signing
 
-        anchors = signing.trust_anchors(home_of(ctx), cas=tuple(trust or ()), crls=tuple(crl or ()))
+        anchors = signing.trust_anchors(home_of(ctx), cas=tuple(trust or ()), crls=tuple(crl or ()),
+                                        tsa=tuple(tsa_trust or ()))
+        now = at.replace(tzinfo=at.tzinfo or UTC) if at else None
         if stored:
-            report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors)
+            report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors, now=now)
         elif path.is_dir():
-            report = signing.verify_package(path, anchors)
+            report = signing.verify_package(path, anchors, now=now)
         elif path.suffix == ".json":
-            report = signing.verify_envelope(path.read_bytes(), cert.read_bytes() if cert else b"", anchors)
+            tsr = timestamp or path.with_name(path.name.removesuffix(".dsse.json").removesuffix(".json") + ".tsr")
+            report = signing.verify_envelope(path.read_bytes(), cert.read_bytes() if cert else b"", anchors,
+                                             timestamp=tsr.read_bytes() if tsr.is_file() else None, now=now)
         else:
-            report = signing.verify_archive(path.read_bytes(), anchors)
+            report = signing.verify_archive(path.read_bytes(), anchors, now=now)
         ok = _print_checks([(c.name, c.ok, c.detail) for c in report.checks])
         raise typer.Exit(0 if ok else 3)

@@ -34,8 +34,9 @@ def nss_db_trusting(folder: Path, ca_pem: bytes) -> str:
 
 @pytest.mark.skipif(not (shutil.which("pdfsig") and shutil.which("certutil")),
                     reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil): make system-deps")
-def test_pdfsig_reports_the_verifier_signature_valid_and_trusted(pki, tmp_path: Path) -> None:
-    signed = sign_pdf(blank_pdf(), pki.verifier.key, pki.verifier.cert, (pki.ca_cert,), location="Cerreto Laghi")
+def test_pdfsig_reports_the_verifier_signature_valid_and_trusted(pki, tsa, tmp_path: Path) -> None:
+    signed = sign_pdf(blank_pdf(), pki.verifier.key, pki.verifier.cert, (pki.ca_cert,), location="Cerreto Laghi",
+                      tsa_url=tsa.url, roots=(tsa.ca,), crls=pki.trust().crls)
     pdf = tmp_path / "validated.pdf"
     pdf.write_bytes(signed)
     (tmp_path / "nss").mkdir()
