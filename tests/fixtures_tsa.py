@@ -30,6 +30,7 @@ class TestTsa:
     cert: x509.Certificate
     ca: x509.Certificate
     crl: x509.CertificateRevocationList  # the TSA CA's current CRL: empty
+    ca_key: _pki.PrivateKey
 
     def sign_pdf(self, pdf: bytes, key: _pki.PrivateKey, cert: x509.Certificate, chain: tuple[x509.Certificate, ...],
                  crls: tuple[x509.CertificateRevocationList, ...]) -> bytes:
@@ -59,7 +60,7 @@ def running_tsa(ca_key: _pki.PrivateKey, ca_cert: x509.Certificate, *, days: int
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # test-only size: fast to make
     cert = _tsa.issue_tsa_certificate(ca_key, ca_cert, key.public_key(), name="TEST Timestamp Authority", days=days)
     with serving(_tsa.Authority(key, cert, (ca_cert,))) as url:
-        yield TestTsa(url, cert, ca_cert, _pki.build_crl(ca_key, ca_cert, []))
+        yield TestTsa(url, cert, ca_cert, _pki.build_crl(ca_key, ca_cert, []), ca_key)
 
 
 def stamp(envelope: bytes) -> bytes:
