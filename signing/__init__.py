@@ -19,7 +19,11 @@ Public API (everything else is private):
   The envelope's subject is the digests of the draft JSON and PDF the verifier reviewed; the PAdES
   signature is on the validated render of the same JSON (verifier block filled, no DRAFT mark).
 * Packages: :func:`build_packages` (all approved members, or ``members=[...]`` / ``year=`` as the
-  flows call it per batch; byte-identical on rerun), :func:`verify_package`, :func:`intake`.
+  flows call it per batch; byte-identical on rerun; returns :class:`Delivery` values),
+  :func:`read_tar` (the bounded boundary), :func:`verify_package` / :func:`verify_archive`
+  (:class:`Check` outcomes PASS / FAIL / NOT CHECKED; only all-PASS verifies), :func:`intake`
+  (per competent body; ``retry=``), :func:`init_body_key` (the body's receipt key, created only
+  when asked), :func:`verify_receipt`.
 * Storage: :func:`open_store` (local folder or S3 with Object Lock).
 * Time: :func:`tsa_url` (``[signing] tsa_url``); every decision carries an RFC 3161 timestamp over
   its signature (``SignedDecision.timestamp``, the ``.tsr`` file) and certificates are judged at
@@ -30,7 +34,7 @@ from __future__ import annotations
 
 from signing._approval import APPROVED, REJECTED, Draft, sign_approval
 from signing._inbox import SignedDecision, approve, export_review, record_approval, sign_decision
-from signing._intake import Receipt, intake
+from signing._intake import Receipt, UnknownCountry, init_body_key, intake, verify_receipt
 from signing._keys import (
                              DEMO_NACE,
                              DEMO_PASSWORD,
@@ -42,8 +46,8 @@ from signing._keys import (
                              revoke,
                              trust_anchors,
 )
-from signing._offline import PackageReport, verify_archive, verify_envelope, verify_package
-from signing._package import build_packages, unpack
+from signing._offline import Check, Outcome, PackageReport, verify_archive, verify_envelope, verify_package
+from signing._package import Delivery, PackageRefused, build_packages, read_tar, unpack, why_no_package
 from signing._pki import Revocation
 from signing._records import approval_context, draft_for, mark_consulted, register_verifier
 from signing._stored import read as read_stored
@@ -62,10 +66,12 @@ from signing._verify import (
 from signing.store import open_store
 
 __all__ = [
-    "APPROVED", "DEMO_NACE", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed", "Draft", "KeyFiles",
-    "PackageReport", "Receipt", "Revocation", "SignedDecision", "TimestampUnavailable", "TrustAnchors", "VerifiedApproval",
+    "APPROVED", "DEMO_NACE", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed",
+    "Check", "Delivery", "Draft", "KeyFiles", "Outcome", "PackageRefused", "PackageReport", "Receipt",
+    "Revocation", "SignedDecision", "TimestampUnavailable", "TrustAnchors", "UnknownCountry", "VerifiedApproval",
     "approval_context", "approve", "build_packages", "claimed_decision", "current_crl", "demo_verifier", "draft_for",
-    "export_review", "init_ca", "intake", "issue_verifier", "mark_consulted", "open_store", "read_stored",
-    "record_approval", "refresh_crl", "register_verifier", "revocation", "revoke", "sign_approval", "sign_decision",
-    "trust_anchors", "tsa_url", "unpack", "verify_approval", "verify_archive", "verify_envelope", "verify_package",
+    "export_review", "init_body_key", "init_ca", "intake", "issue_verifier", "mark_consulted", "open_store",
+    "read_stored", "read_tar", "record_approval", "refresh_crl", "register_verifier", "revocation", "revoke",
+    "sign_approval", "sign_decision", "trust_anchors", "tsa_url", "unpack", "verify_approval", "verify_archive",
+    "verify_envelope", "verify_package", "verify_receipt", "why_no_package",
 ]

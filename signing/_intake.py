@@ -1,28 +1,60 @@
 """The competent body's intake: verify each delivered package offline, register or renew, sign a receipt.
 
-Registration numbers are ``<CC>-<6 digits>`` (like ISPRA's ``IT-000576``), allocated per country
-in the body's register; a member already registered (in the register or in the roster's
-``emas_reg_no``) keeps its number and is renewed. Each receipt or refusal is a DSSE envelope signed
-with the competent body's key and written back under the cluster's prefix.
+A body takes in only organisations of its own country, as the verifier-signed statement states it
+(never the package's path or an unsigned file). Registration numbers are ``<CC>-<6 digits>`` (like
+ISPRA's ``IT-000576``), assigned only by this body's register (``body_register``), one per
+organisation, unique, next = highest + 1 as a BIGINT; a number the coordinator's roster claims is
+never used. Packages are taken in once per body (a digest another body saw does not count) and an
+approval once per body, so a re-bagged copy of an approval cannot renew twice. A refusal that the
+body's own configuration may have caused (trust anchors, CRL, a renderer that cannot reproduce a
+PDF) is marked retriable and looked at again by ``intake --retry``; a deliberate one stays.
+
+Each receipt or refusal is a DSSE envelope signed with the body's own key (created only by
+:func:`init_body_key`, never on first use), written under the cluster's prefix for a package whose
+signed facts verified, else under ``competent-body/<CC>/receipts/``. :func:`verify_receipt`
+checks one against the body's certificate.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from signing import _dsse, _stored
-from signing._keys import competent_body
-from signing._offline import verify_archive
+from signing import _dsse, _pki, _stored
+from signing._keys import KeyFiles
+from signing._offline import Check, Outcome, PackageReport, verify_archive
 from signing._verify import TrustAnchors
 from signing.store.interface import ObjectStore
 from warehouse.db import transaction
+from warehouse.errors import ConfigurationError, EcoclusterError, StoredObjectChanged
 from warehouse.home import Home
 
 RECEIPT_TYPE = "https://ecocluster.eu/emas/registration-receipt/v1"
+MAX_RECEIPT_BYTES = 1024 * 1024
+# EMAS applies in the EU and the EEA; Greece's register uses EL (as the EU does), ISO says GR.
+EMAS_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+    "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK"})
+# Rules whose failure can come from the body's own configuration rather than from the package.
+# approval/timestamp: the TSA's CA missing from [signing] tsa_trust_anchors, or its CRL stale.
+RETRIABLE_RULES = frozenset({"approval/chain", "approval/revocation", "approval/timestamp", "pdf-signature",
+                             "internal"})
+
+log = logging.getLogger(__name__)
+
+
+class UnknownCountry(EcoclusterError):
+    """``intake --country`` named no EMAS country."""
+
+    exit_code = 64  # EX_USAGE
 
 
 @dataclass(frozen=True)
@@ -31,63 +63,218 @@ class Receipt:
     member_id: str | None
     outcome: str  # registered | renewed | refused
     registration_no: str | None
+    rule: str | None  # the first refused rule
+    retriable: bool
     reasons: tuple[str, ...]
     receipt_key: str
 
 
-def _registration_no(con: duckdb.DuckDBPyConnection, member_id: str, country: str) -> tuple[str, str]:
-    known = con.execute(
-        "SELECT registration_no FROM emas_register WHERE member_id = ? UNION ALL "
-        "SELECT emas_reg_no FROM member WHERE member_id = ? AND emas_reg_no IS NOT NULL", [member_id, member_id]
-    ).fetchone()
+def check_country(country: str) -> str:
+    code = country.strip().upper()
+    if code not in EMAS_COUNTRIES:
+        raise UnknownCountry(f"--country {country!r} is not an EMAS country; use an ISO code such as "
+                             f"{', '.join(sorted(EMAS_COUNTRIES)[:6])} … ({len(EMAS_COUNTRIES)} in all)")
+    return code
+
+
+def body_key_folder(home: Home, country: str) -> Path:
+    return home.root / "competent-body" / country.upper()
+
+
+def init_body_key(folder: Path, country: str, pw: bytes) -> Path:
+    """Create the competent body's receipt-signing key and certificate in ``folder``; refuses to
+    replace an existing key (receipts signed with it would no longer verify)."""
+    files = KeyFiles(folder)
+    if files.key.exists() or files.cert.exists():
+        raise ConfigurationError(f"{folder} already holds a competent-body key; it is never replaced")
+    key, cert = _pki.create_ca(f"EMAS competent body {check_country(country)}")
+    _pki.save_key(key, files.key, pw)
+    files.cert.write_bytes(_pki.pem(cert))
+    return files.cert
+
+
+def load_body_key(folder: Path, pw: bytes) -> tuple[_pki.PrivateKey, x509.Certificate]:
+    files = KeyFiles(folder)
+    if not files.key.is_file():
+        raise ConfigurationError(f"no competent-body key in {folder}; the body creates its own with "
+                                 "`ecocluster intake-key --country CC` (it is never created implicitly)")
+    return _pki.load_key(files.key, pw), files.load_cert()
+
+
+@dataclass(frozen=True)
+class _Decision:
+    outcome: str
+    member_id: str | None
+    cluster_id: str | None
+    registration_no: str | None
+    rule: str | None
+    retriable: bool
+    checks: tuple[Check, ...]
+    approval_sha256: str | None
+
+
+def _refusal(report: PackageReport, approval_sha: str | None, rule: str, *extra: Check,
+             retriable: bool = False) -> _Decision:
+    facts = report.facts
+    return _Decision("refused", facts.member_id if facts else None, facts.cluster_id if facts else None, None,
+                     rule, retriable, (*report.checks, *extra), approval_sha)
+
+
+def _decide(con: duckdb.DuckDBPyConnection, country: str, report: PackageReport, package_sha: str,
+            today: dt.date) -> _Decision:
+    approval_sha = hashlib.sha256(json.dumps(report.approval.statement, sort_keys=True).encode()).hexdigest() \
+        if report.approval else None
+    failed = report.failed()
+    if failed:
+        retriable = all(c.name in RETRIABLE_RULES or c.outcome is Outcome.NOT_CHECKED for c in failed)
+        return _refusal(report, approval_sha, failed[0].name, retriable=retriable)
+    facts = report.facts
+    assert facts is not None and approval_sha is not None  # every check passed, so the facts verified
+    if facts.country != country:
+        return _refusal(report, approval_sha, "country", Check(
+            "country", Outcome.FAIL, f"the signed statement puts {facts.member_id} in {facts.country}; this body "
+            f"registers organisations of {country} only: deliver it to {facts.country}'s competent body",
+            "data/statement.json"))
+    earlier = con.execute("SELECT package_key, registration_no FROM body_intake WHERE country = ? AND "
+                          "approval_sha256 = ? AND outcome <> 'refused' AND package_sha256 <> ?",
+                          [country, approval_sha, package_sha]).fetchone()
+    if earlier:
+        return _refusal(report, approval_sha, "duplicate", Check(
+            "duplicate", Outcome.FAIL, f"this approval was already taken in from {earlier[0]} "
+            f"({earlier[1]}); a re-bagged copy renews nothing", "data/approval.dsse.json"))
+    known = con.execute("SELECT registration_no FROM body_register WHERE country = ? AND member_id = ?",
+                        [country, facts.member_id]).fetchone()
     if known:
-        return known[0], "renewed"
-    row = con.execute(
-        "SELECT coalesce(max(TRY_CAST(split_part(registration_no, '-', 2) AS INTEGER)), 0) + 1 FROM ("
-        "SELECT registration_no FROM emas_register WHERE country = ? UNION ALL "
-        "SELECT emas_reg_no FROM member WHERE country = ? AND emas_reg_no IS NOT NULL)", [country, country]
-    ).fetchone()
-    return f"{country}-{int(row[0] if row else 1):06d}", "registered"
+        con.execute("UPDATE body_register SET last_renewed = ?, last_approval_sha256 = ? WHERE country = ? "
+                    "AND member_id = ?", [today, approval_sha, country, facts.member_id])
+        return _Decision("renewed", facts.member_id, facts.cluster_id, str(known[0]), None, False, report.checks,
+                         approval_sha)
+    row = con.execute("SELECT coalesce(max(serial), 0) + 1 FROM body_register WHERE country = ?", [country]).fetchone()
+    serial = int(row[0]) if row else 1
+    number = f"{country}-{serial:06d}"
+    con.execute("INSERT INTO body_register VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [country, facts.member_id, number, serial, today, today, approval_sha])
+    return _Decision("registered", facts.member_id, facts.cluster_id, number, None, False, report.checks,
+                     approval_sha)
 
 
-def intake(home: Home, con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, country: str,
-           cb_password: bytes, *, today: dt.date | None = None) -> list[Receipt]:
-    """Take in every package under the country's inbox that has no receipt yet."""
-    country = country.upper()
-    today = today or dt.date.today()
-    key, cert = competent_body(home, country, cb_password)
-    done = {r[0] for r in con.execute("SELECT package_sha256 FROM intake_receipt").fetchall()}
-    receipts = []
-    # Pinned packages are read as written, even behind a newer version or a delete marker.
-    for package_key, data in _stored.under(con, store, f"competent-body/{country}/inbox/"):
-        digest = hashlib.sha256(data).hexdigest()
-        if digest in done:
-            continue
-        report = verify_archive(data, trust)
-        member = str(report.application.get("organisation", {}).get("id") or "") or None
-        cluster = str(report.application.get("cluster") or package_key.split("/")[3])
-        if report.ok and member:
-            number, outcome = _registration_no(con, member, country)
-        else:
-            number, outcome = None, "refused"
+def _receipt_key(country: str, decision: _Decision, package_sha: str, attempt: int) -> str:
+    again = f".retry{attempt - 1}" if attempt > 1 else ""
+    name = f"{decision.member_id or 'unattributed'}-{package_sha[:12]}.{decision.outcome}{again}.dsse.json"
+    if decision.cluster_id:  # facts from a verified signature: the coordinator's folder of that cluster
+        return f"clusters/{decision.cluster_id}/receipts/{name}"
+    return f"competent-body/{country}/receipts/{name}"
+
+
+def _take_in(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, country: str,
+             body: tuple[_pki.PrivateKey, x509.Certificate], package_key: str, data: bytes, digest: str,
+             attempt: int, today: dt.date, now: dt.datetime | None, *, unreadable: str = "") -> Receipt:
+    with transaction(con):
+        try:
+            report = verify_archive(data, trust, now=now) if not unreadable else PackageReport(
+                (Check("stored-object", Outcome.FAIL, unreadable, "(archive)"),), None, None)
+            decision = _decide(con, country, report, digest, today)
+        except Exception as e:  # last resort: one package never stops the others
+            log.exception("intake of %s failed unexpectedly", package_key)
+            check = Check("internal", Outcome.FAIL, f"{type(e).__name__}: {e}; reported as a refusal, "
+                          "retry with `ecocluster intake --retry` once fixed")
+            decision = _Decision("refused", None, None, None, "internal", True, (check,), None)
+        receipt_key = _receipt_key(country, decision, digest, attempt)
+        reasons = tuple(f"{c.name} ({c.file or 'package'}): {c.outcome.value}: {c.detail}"
+                        for c in decision.checks if not c.ok)
         statement = {
             "_type": _dsse.STATEMENT_TYPE,
             "subject": [{"name": package_key, "digest": {"sha256": digest}}],
             "predicateType": RECEIPT_TYPE,
-            "predicate": {"competentBody": cert.subject.rfc4514_string(), "country": country, "member": member,
-                          "outcome": outcome, "registrationNo": number, "date": today.isoformat(),
-                          "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in report.checks]},
+            "predicate": {"competentBody": body[1].subject.rfc4514_string(), "country": country,
+                          "member": decision.member_id, "outcome": decision.outcome,
+                          "registrationNo": decision.registration_no, "rule": decision.rule,
+                          "retriable": decision.retriable, "date": today.isoformat(), "attempt": attempt,
+                          "checks": [{"name": c.name, "outcome": c.outcome.value, "file": c.file, "detail": c.detail}
+                                     for c in decision.checks]},
         }
-        receipt_key = f"clusters/{cluster}/receipts/{member or 'unknown'}-{digest[:12]}.{outcome}.dsse.json"
-        store.put(receipt_key, _dsse.sign(statement, key).to_json(), content_type="application/json")
-        with transaction(con):
-            if number and member:
-                con.execute("INSERT INTO emas_register VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (registration_no) "
-                            "DO UPDATE SET last_renewed = excluded.last_renewed, "
-                            "last_package_sha256 = excluded.last_package_sha256",
-                            [number, member, country, today, today, digest])
-            con.execute("INSERT INTO intake_receipt VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-                        [digest, member, country, outcome, number, _dsse.canonical_json(report.reasons()).decode(),
-                         receipt_key])
-        receipts.append(Receipt(package_key, member, outcome, number, tuple(report.reasons()), receipt_key))
+        stored = store.put(receipt_key, _dsse.sign(statement, body[0]).to_json(), content_type="application/json")
+        _stored.record(con, stored)  # read back pinned, like approvals and packages
+        con.execute(
+            "INSERT INTO body_intake VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) "
+            "ON CONFLICT (country, package_sha256) DO UPDATE SET approval_sha256 = excluded.approval_sha256, "
+            "member_id = excluded.member_id, outcome = excluded.outcome, rule = excluded.rule, "
+            "retriable = excluded.retriable, registration_no = excluded.registration_no, "
+            "reasons = excluded.reasons, receipt_key = excluded.receipt_key, attempts = excluded.attempts, "
+            "received_at = excluded.received_at",
+            [country, digest, package_key, decision.approval_sha256, decision.member_id, decision.outcome,
+             decision.rule, decision.retriable, decision.registration_no, _dsse.canonical_json(list(reasons)).decode(),
+             receipt_key, attempt])
+    return Receipt(package_key, decision.member_id, decision.outcome, decision.registration_no, decision.rule,
+                   decision.retriable, reasons, receipt_key)
+
+
+def intake(home: Home, con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, country: str,
+           cb_password: bytes, *, today: dt.date | None = None, retry: bool = False, key_folder: Path | None = None,
+           now: dt.datetime | None = None) -> list[Receipt]:
+    """Take in every package under the country's inbox that this body has no receipt for yet (and,
+    with ``retry``, those it refused for a reason its own configuration may have caused)."""
+    country = check_country(country)
+    today = today or dt.date.today()
+    body = load_body_key(key_folder or body_key_folder(home, country), cb_password)
+    seen = dict(con.execute("SELECT package_sha256, CASE WHEN outcome = 'refused' AND retriable THEN attempts "
+                            "ELSE -1 END FROM body_intake WHERE country = ?", [country]).fetchall())
+    receipts = []
+    # Pinned packages are read as written, even behind a newer version or a delete marker; one
+    # whose stored bytes changed is refused like any other bad package.
+    for package_key in _stored.keys_under(con, store, f"competent-body/{country}/inbox/"):
+        try:
+            data, unreadable = _stored.read(con, store, package_key), ""
+            digest = hashlib.sha256(data).hexdigest()
+        except StoredObjectChanged as e:  # recorded once per key, like a package
+            data, unreadable = b"", str(e)
+            digest = hashlib.sha256(b"changed in storage\0" + package_key.encode()).hexdigest()
+        attempts = seen.get(digest)
+        if attempts is not None and not (retry and attempts > 0):
+            continue
+        receipts.append(_take_in(con, store, trust, country, body, package_key, data, digest, (attempts or 0) + 1,
+                                 today, now, unreadable=unreadable))
+        seen[digest] = -1
     return receipts
+
+
+def is_receipt(data: bytes) -> bool:
+    """Whether ``data`` claims to be a receipt (unverified: only to choose how to verify it)."""
+    if len(data) > MAX_RECEIPT_BYTES:
+        return False
+    try:
+        return _dsse.Envelope.from_json(data).statement().get("predicateType") == RECEIPT_TYPE
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return False
+
+
+def verify_receipt(data: bytes, trusted: tuple[x509.Certificate, ...]) -> PackageReport:
+    """A receipt checked against the competent bodies' certificates the reader trusts: bounded,
+    a DSSE receipt statement, signed by one of them; the report's last check says what it records."""
+    if len(data) > MAX_RECEIPT_BYTES:
+        return PackageReport((Check("size", Outcome.FAIL, f"{len(data)} bytes, more than {MAX_RECEIPT_BYTES}"),),
+                             None, None)
+    try:
+        envelope = _dsse.Envelope.from_json(data)
+        statement = envelope.statement()
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as e:
+        return PackageReport((Check("envelope", Outcome.FAIL, f"not a readable DSSE receipt ({e})"),), None, None)
+    predicate = statement.get("predicate")
+    if statement.get("predicateType") != RECEIPT_TYPE or not isinstance(predicate, dict):
+        return PackageReport((Check("envelope", Outcome.FAIL, f"predicateType is {statement.get('predicateType')!r}, "
+                                    f"expected {RECEIPT_TYPE!r}"),), None, None)
+    signer = next((c for c in trusted if isinstance(c.public_key(), ec.EllipticCurvePublicKey)
+                   and _dsse.signed_by(envelope, c.public_key())), None)  # type: ignore[arg-type]
+    if signer is None:
+        return PackageReport((Check("envelope", Outcome.PASS, "registration receipt v1"),
+                              Check("signature", Outcome.FAIL, "signed by none of the competent-body certificates "
+                                    "given with --trust")), None, None)
+    outcome = predicate.get("outcome")
+    return PackageReport((
+        Check("envelope", Outcome.PASS, "registration receipt v1"),
+        Check("signature", Outcome.PASS, f"signed by {signer.subject.rfc4514_string()}"),
+        Check("receipt", Outcome.PASS if outcome in ("registered", "renewed") else Outcome.FAIL,
+              f"{outcome} {predicate.get('member')} {predicate.get('registrationNo') or ''} in "
+              f"{predicate.get('country')} on {predicate.get('date')}"),
+    ), None, None)
+

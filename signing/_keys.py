@@ -4,7 +4,8 @@ Layout (each party's folder would sit on its own machine in a real deployment)::
 
     <home>/pki/ca/{ca.key,ca.pem,crl.pem}          accreditation body
     <out>/{key.pem,cert.pem,chain.pem}             one verifier (default <home>/verifiers/<accreditation no>)
-    <home>/competent-body/<CC>/{key.pem,cert.pem}  competent body of country CC
+    <home>/competent-body/<CC>/{key.pem,cert.pem}  competent body of country CC (signing._intake creates it
+                                                   only when asked: `ecocluster intake-key`)
 
 Passwords come from the environment (``ECOCLUSTER_CA_PASSWORD``, ``ECOCLUSTER_KEY_PASSWORD``,
 ``ECOCLUSTER_CB_PASSWORD``) or the caller, never from ecocluster.toml or the warehouse.
@@ -219,17 +220,6 @@ def trust_anchors_from(cas: tuple[Path, ...], crls: tuple[Path, ...] = (), *,
         except ConfigurationError as e:
             raise ConfigurationError(f"CRL {p}: {e}") from e
     return TrustAnchors(tuple(certs), tuple(loaded), crl_grace)
-
-
-def competent_body(home: Home, country: str, pw: bytes) -> tuple[_pki.PrivateKey, x509.Certificate]:
-    """The competent body's receipt-signing key for ``country``, created on first use."""
-    files = KeyFiles(home.root / "competent-body" / country.upper())
-    if files.key.exists():
-        return _pki.load_key(files.key, pw), files.load_cert()
-    key, cert = _pki.create_ca(f"EMAS competent body {country.upper()}")
-    _pki.save_key(key, files.key, pw)
-    files.cert.write_bytes(_pki.pem(cert))
-    return key, cert
 
 
 def _upgrade_demo_key(path: Path) -> None:

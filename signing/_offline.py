@@ -1,32 +1,49 @@
 """Offline verification of a registration package or a bare approval: what a competent body runs.
 
-Needs nothing but the package and the trust anchor (the accreditation body's CA, given by the
-reader, never taken from the package itself). Every check is reported, passed or not, so a refusal
-lists all its reasons at once.
+Trust comes from the reader only: the accreditation body's CA and its current CRL, and the CAs
+trusted for timestamp authorities, are the reader's configuration (``--trust``/``--crl``/
+``--tsa-trust``, or the home's ``[signing]`` settings), never the package's. Certificates are
+judged at attested times (the approval's ``approval.tsr``, the PDF's signature timestamp), the
+whole at ``now`` (default: the current time; a later one shows what a reader will see then). A package is read once into a bounded :class:`~signing._package.PackageFiles`, the
+facts that decide anything (member, NACE code, cluster, year, country, blocking checks) are read
+from the statement whose digest the verifier signed, and every other file must be exactly what
+those signed inputs give (:func:`signing._package.bag_files`), so an edit of any file, with the
+bag's manifests re-saved, is refused naming the file. Each check ends PASS, FAIL or NOT CHECKED;
+only a report whose checks all PASS verifies, and every check is reported, so a refusal lists all
+its reasons at once.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import io
 import json
-import tarfile
+import re
 import tempfile
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import bagit
 import pypdf
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 import statements
 from signing import _pki
-from signing._dsse import signed_by
+from signing._dsse import Envelope, signed_by
 from signing._inbox import approved_block
-from signing._package import unpack
+from signing._package import (
+    PackageFiles,
+    PackageRefused,
+    SignedInputs,
+    bag_files,
+    read_folder,
+    read_tar,
+    write_folder,
+)
 from signing._pades import verify_pdf
 from signing._verify import (
     ApprovalContext,
@@ -43,135 +60,277 @@ from signing._verify import (
 from warehouse.errors import ConfigurationError
 
 
+class Outcome(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    NOT_CHECKED = "NOT CHECKED"  # could not be decided here: never a pass
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
-    ok: bool
+    outcome: Outcome
     detail: str
+    file: str = ""  # the bag member the check is about ("" for the package as a whole)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.PASS
+
+
+_ID = re.compile(r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # safe as one path part
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_NACE = re.compile(r"[0-9]{2}(\.[0-9]{1,2})?")
+
+
+@dataclass(frozen=True)
+class SignedFacts:
+    """What the competent body acts on, each from the statement whose digest the verifier signed."""
+
+    member_id: str
+    legal_name: str
+    country: str
+    nace: str
+    cluster_id: str
+    reporting_year: int
+    blocking: int
 
 
 @dataclass(frozen=True)
 class PackageReport:
     checks: tuple[Check, ...]
     approval: VerifiedApproval | None
-    application: dict[str, Any]
+    facts: SignedFacts | None
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.checks)
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    def failed(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.ok)
 
     def reasons(self) -> list[str]:
-        return [f"{c.name}: {c.detail}" for c in self.checks if not c.ok]
+        return [f"{c.name} ({c.file or 'package'}): {c.outcome.value}: {c.detail}" for c in self.failed()]
 
 
-def _read(folder: Path, name: str) -> bytes:
-    path = folder / "data" / name
-    return path.read_bytes() if path.is_file() else b""
+_STATEMENT = "data/statement.json"
+_ENVELOPE = "data/approval.dsse.json"
+_CERT = "data/verifier-cert.pem"
+_PDF = "data/statement-validated.pdf"
+_TSR = "data/approval.tsr"
+# Which file an approval rule is about, so a refusal names it.
+_RULE_FILE = {"signature": f"{_ENVELOPE}, {_CERT}", "chain": _CERT, "validity": _CERT, "revocation": _CERT, "timestamp": _TSR,
+              "nace-scope": _STATEMENT, "current-draft": _STATEMENT, "blocking-checks": _STATEMENT}
 
 
-def _read_json(folder: Path, name: str) -> dict[str, Any]:
-    """The object in a package JSON file; a broken or missing one reads as empty (the checks then fail)."""
+def _field(doc: Any, path: str, kind: type, pattern: re.Pattern[str] | None = None) -> Any:
+    value = doc
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if not isinstance(value, kind) or isinstance(value, bool) or (
+            pattern is not None and not (isinstance(value, str) and pattern.fullmatch(value))):
+        raise PackageRefused("statement", _STATEMENT, f"{path} is {value!r}, expected a {kind.__name__}"
+                             + (f" matching {pattern.pattern}" if pattern else ""))
+    return value
+
+
+def signed_facts(statement_json: bytes) -> SignedFacts:
+    """The deciding facts of a statement, typed and checked (ids safe as path parts)."""
     try:
-        value = json.loads(_read(folder, name) or b"{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+        doc = json.loads(statement_json)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise PackageRefused("statement", _STATEMENT, f"not JSON: {e}") from e
+    year = _field(doc, "reporting_year", int)
+    blocking = _field(doc, "compliance.checks.blocking", int)
+    if not 1990 <= year <= 2200 or blocking < 0:
+        raise PackageRefused("statement", _STATEMENT, f"reporting_year {year} or blocking {blocking} out of range")
+    return SignedFacts(
+        member_id=_field(doc, "organisation.member_id", str, _ID), legal_name=_field(doc, "organisation.legal_name", str),
+        country=_field(doc, "organisation.country", str, _COUNTRY), nace=_field(doc, "organisation.nace", str, _NACE),
+        cluster_id=_field(doc, "cluster.cluster_id", str, _ID), reporting_year=year, blocking=blocking)
 
 
-def verify_package(folder: Path, trust: TrustAnchors, *, now: dt.datetime | None = None) -> PackageReport:
-    """Every check on an unpacked bag; never raises for a bad package, reports it.
-
-    ``now`` is when the check runs (default: the current time; a later one shows what a reader
-    will see then): certificates are judged at the attested times of the approval's timestamp and
-    of the PDF's signature timestamp, so a genuine package still verifies after they expired."""
-    checks: list[Check] = []
+def _one_cert(pem: bytes) -> x509.Certificate:
     try:
-        bagit.Bag(str(folder)).validate()
-        checks.append(Check("bag", True, "BagIt manifest complete, every SHA-256 matches"))
-    except bagit.BagError as e:
-        checks.append(Check("bag", False, f"BagIt validation failed: {e}"))
-    application = _read_json(folder, "annex-vi-application.json")
-    org = application.get("organisation", {})
-    envelope = _read(folder, "approval.dsse.json")
-    crls = tuple(_pki.load_crl(p) for p in _split_pem(_read(folder, "crl.pem"), b"X509 CRL"))
-    anchors = dataclasses.replace(trust, crls=trust.crls + crls)  # CAs only from the reader; CRLs may travel
-    approval = None
+        certs = _pki.load_certs(pem)
+    except ConfigurationError as e:
+        raise PackageRefused("certificate", _CERT, str(e)) from e
+    if len(certs) != 1:
+        raise PackageRefused("certificate", _CERT, f"{len(certs)} certificates, expected exactly one")
+    return certs[0]
+
+
+def _subject_pdf_digest(envelope: bytes) -> str:
+    """The draft PDF digest the approval names (its JSON digest is checked against statement.json)."""
     try:
-        cert = _pki.load_certs(_read(folder, "verifier-cert.pem"))[0]
-        statement = _read(folder, "statement.json")
-        summary = _read_json(folder, "check-summary.json")
-        context = ApprovalContext(
-            member_id=str(org.get("id")), nace=str(org.get("nace")), cluster_id=str(application.get("cluster")),
-            reporting_year=int(application.get("reportingYear", 0)),
-            statement_id=hashlib.sha256(statement).hexdigest(), json_sha256=hashlib.sha256(statement).hexdigest(),
-            pdf_sha256=parse(envelope)[1]["subject"][1]["digest"]["sha256"],
-            blocking_failures=() if summary.get("blocking") == 0 else ("check summary shows blocking failures",))
-        approval = verify_approval(envelope, cert, anchors, context, timestamp=_read(folder, "approval.tsr"),
-                                   now=now)
-        checks.append(Check("approval", True, f"{approval.decision} by {approval.verifier.name} "
-                            f"({approval.verifier.accreditation_no}), signature attested at "
-                            f"{approval.attested_at.isoformat()}"))
-        signed_pdf = _read(folder, "statement-validated.pdf")
-        checks.append(Check("pdf-signature", *verify_pdf(signed_pdf, cert, anchors, now=now)))
-        checks.append(_pdf_content(statement, signed_pdf, approval))
+        subjects = Envelope.from_json(envelope).statement().get("subject")
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as e:
+        raise ApprovalRuleFailed("envelope", f"not a readable DSSE approval envelope ({e})") from e
+    for subject in subjects if isinstance(subjects, list) else ():
+        name = subject.get("name") if isinstance(subject, dict) else None
+        digest = subject.get("digest") if isinstance(subject, dict) else None
+        if isinstance(name, str) and name.endswith(".pdf") and isinstance(digest, dict):
+            return str(digest.get("sha256"))
+    raise ApprovalRuleFailed("envelope", "the envelope's subject names no PDF digest")
+
+
+def _approval(files: PackageFiles, trust: TrustAnchors, now: dt.datetime | None
+              ) -> tuple[VerifiedApproval, SignedFacts, x509.Certificate]:
+    facts = signed_facts(files[_STATEMENT])
+    envelope, cert = files[_ENVELOPE], _one_cert(files[_CERT])
+    digest = hashlib.sha256(files[_STATEMENT]).hexdigest()
+    context = ApprovalContext(
+        member_id=facts.member_id, nace=facts.nace, cluster_id=facts.cluster_id,
+        reporting_year=facts.reporting_year, statement_id=digest, json_sha256=digest,
+        pdf_sha256=_subject_pdf_digest(envelope),
+        blocking_failures=() if facts.blocking == 0 else (f"{facts.blocking} blocking check failure(s)",))
+    approval = verify_approval(envelope, cert, trust, context, timestamp=files[_TSR], now=now)
+    return approval, facts, cert
+
+
+def verify_files(files: PackageFiles, trust: TrustAnchors, *, now: dt.datetime | None = None) -> PackageReport:
+    """Every check on a package read at the boundary; never raises for a bad package, reports it."""
+    checks = [_bag(files)]
+    try:
+        approval, facts, cert = _approval(files, trust, now)
+    except PackageRefused as e:
+        return PackageReport((*checks, Check(e.rule, Outcome.FAIL, str(e), e.file)), None, None)
     except ApprovalRuleFailed as e:
-        checks.append(Check(f"approval/{e.rule}", False, str(e)))
-    except (ConfigurationError, ValueError, KeyError, IndexError) as e:
-        checks.append(Check("approval", False, f"package incomplete or malformed: {e}"))
-    if approval is not None:
-        checks.append(Check("decision", approval.decision == "approved", f"decision is {approval.decision}"))
-        declared = _read(folder, "annex-vii-declaration.txt").decode("utf-8", "replace")
-        checks.append(Check("declaration", bool(declared) and declared == approval.declaration,
-                            "Annex VII text equals the signed declaration" if declared == approval.declaration
-                            else "Annex VII text differs from the declaration the verifier signed"))
-        named = application.get("verifier", {}).get("accreditationNo")
-        checks.append(Check("application", named == approval.verifier.accreditation_no,
-                            f"application names accreditation {named}, approval {approval.verifier.accreditation_no}"))
-    return PackageReport(tuple(checks), approval, application)
+        return PackageReport((*checks, Check(f"approval/{e.rule}", Outcome.FAIL, str(e),
+                                             _RULE_FILE.get(e.rule, _ENVELOPE))), None, None)
+    checks.append(Check("approval", Outcome.PASS, f"{approval.decision} by {approval.verifier.name} "
+                        f"({approval.verifier.accreditation_no}), signature attested at {approval.attested_at.isoformat()}",
+                        _ENVELOPE))
+    checks.append(Check("decision", Outcome.PASS if approval.decision == "approved" else Outcome.FAIL,
+                        f"decision is {approval.decision}", _ENVELOPE))
+    claimed = approval.statement["predicate"].get("member")
+    nace = claimed.get("nace") if isinstance(claimed, dict) else None
+    checks.append(Check("member-nace", Outcome.PASS if nace == facts.nace else Outcome.FAIL,
+                        f"the approval names NACE {nace!r}, the signed statement {facts.nace!r}", _ENVELOPE))
+    checks.append(_pdf_signature(files[_PDF], cert, trust, now))
+    checks.append(_pdf_content(files[_STATEMENT], files[_PDF], approval))
+    checks.extend(_bound_files(files, trust, cert))
+    return PackageReport(tuple(checks), approval, facts)
+
+
+def _pdf_signature(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors, now: dt.datetime | None) -> Check:
+    """The PAdES B-LTA signature is intact, trusted, by the approving verifier and covers the whole
+    file; the certificate is judged at its signature timestamp's time, the whole at ``now``."""
+    try:
+        ok, found = verify_pdf(pdf, cert, trust, now=now)
+    except Exception as e:  # noqa: BLE001 -- pyhanko raises many unrelated types for a malformed signature
+        return Check("pdf-signature", Outcome.FAIL, f"the PDF signature cannot be validated: {type(e).__name__}: {e}",
+                     _PDF)
+    return Check("pdf-signature", Outcome.PASS if ok else Outcome.FAIL, found, _PDF)
+
+
+def _bag(files: PackageFiles) -> Check:
+    """BagIt's own validation (bagit.py), the independent tool: manifests complete, digests match."""
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            bagit.Bag(str(write_folder(files, Path(tmp)))).validate()
+        except bagit.BagError as e:
+            details = getattr(e, "details", None) or []
+            where = next((str(getattr(d, "path", "")) for d in details if getattr(d, "path", "")), "")
+            return Check("bag", Outcome.FAIL, f"BagIt validation failed: {e}", where)
+    return Check("bag", Outcome.PASS, "BagIt manifest complete, every SHA-256 matches")
+
+
+def _bound_files(files: PackageFiles, trust: TrustAnchors, cert: x509.Certificate) -> list[Check]:
+    """Every file must be what the signed inputs and the reader's own CAs give, byte for byte."""
+    envelope = Envelope.from_json(files[_ENVELOPE])
+    public_key = cert.public_key()
+    assert isinstance(public_key, ec.EllipticCurvePublicKey)  # verify_approval checked the signature with it
+    own = tuple((_pki.key_id(public_key), sig) for _, sig in envelope.signatures
+                if signed_by(Envelope(envelope.payload_type, envelope.payload, ((_, sig),)), public_key))
+    # approval.tsr is taken as given: verify_approval checked its TSA signature and that its message
+    # imprint is the envelope's signature, so it is bound to the signed envelope.
+    inputs = SignedInputs(files[_STATEMENT], Envelope(envelope.payload_type, envelope.payload, own), cert,
+                          tuple(ca for ca in trust.cas if _pki.issued_by(cert, ca)), files[_PDF], files[_TSR])
+    theirs = files["data/annex-vi-application.pdf"]
+    try:
+        expected = bag_files(inputs)
+        reproduced = expected["data/annex-vi-application.pdf"] == theirs
+        if not reproduced and _creator(theirs) != _creator(expected["data/annex-vi-application.pdf"]):
+            expected = bag_files(inputs, application_pdf_bytes=theirs)  # judge the rest; the PDF stays unchecked
+    except (KeyError, TypeError, ValueError, AttributeError, statements.RenderFailed) as e:
+        return [Check("statement", Outcome.FAIL, f"the signed statement lacks what the application needs: {e!r}",
+                      _STATEMENT)]
+    checks = [Check("bound-file", Outcome.FAIL, f"differs from what the signed data give ({_what(name)})", name)
+              for name, data in files.files if _comparable(name, expected[name]) != _comparable(name, data)]
+    if not reproduced and expected["data/annex-vi-application.pdf"] == theirs:
+        checks.append(Check("bound-file", Outcome.NOT_CHECKED, f"not compared: the application PDF was made by "
+                            f"{_creator(theirs)}; verify with the ecocluster release that built the package",
+                            "data/annex-vi-application.pdf"))
+    return checks or [Check("bound-files", Outcome.PASS, "every file is what the verifier-signed statement and "
+                            "approval, the certificate and your trusted CA give")]
+
+
+def _comparable(name: str, data: bytes) -> bytes | list[bytes]:
+    """A manifest is a set of lines (BagIt tools write them in any order); other files are bytes."""
+    return sorted(data.splitlines()) if name.endswith("manifest-sha256.txt") else data
+
+
+def _what(name: str) -> str:
+    if name == _ENVELOPE:
+        return "the envelope must be canonical JSON with only the verifier's signature, keyid of its certificate"
+    if name == "data/chain.pem":
+        return "must be your trusted CA that issued the verifier certificate"
+    if name.startswith("data/"):
+        return "derived from statement.json and the approval"
+    return "bag tag file or manifest"
 
 
 def _pdf_content(statement: bytes, signed_pdf: bytes, approval: VerifiedApproval) -> Check:
     """Whether the signed PDF shows the signed statement: the render of statement.json with the
-    verifier's block, byte for byte under the signature (the render is deterministic), as intake
-    checked it. A PDF made by another typst release cannot be compared byte for byte: the check
-    then says so, rather than refusing a genuine package made with an older ecocluster."""
+    verifier's block, byte for byte under the signature (the render is deterministic). A PDF made
+    by another typst release cannot be compared byte for byte: the check is then NOT CHECKED,
+    which never counts as a pass (verify with the release that drafted it)."""
     block = approved_block(approval)
     try:
         expected = statements.validated_pdf(statement, block)
-    except (statements.StatementInvalid, statements.RenderFailed, ValueError) as e:
-        return Check("pdf-content", False, f"statement.json cannot be rendered: {e}")
+    except (statements.StatementInvalid, statements.RenderFailed, ValueError, KeyError, TypeError) as e:
+        return Check("pdf-content", Outcome.FAIL, f"statement.json cannot be rendered: {e}", _PDF)
     if signed_pdf.startswith(expected):
-        return Check("pdf-content", True, "the signed PDF is the render of statement.json with the verifier's block")
+        return Check("pdf-content", Outcome.PASS, "the signed PDF is the render of statement.json with the "
+                     "verifier's block", _PDF)
     theirs, ours = _creator(signed_pdf), _creator(expected)
     if theirs != ours:
-        return Check("pdf-content", True, f"not compared: the PDF was made by {theirs}, this ecocluster renders "
-                     f"with {ours}; verify with the ecocluster release that drafted it for a byte comparison")
-    return Check("pdf-content", False, "the signed PDF is not the render of statement.json with the verifier's "
+        return Check("pdf-content", Outcome.NOT_CHECKED, f"not compared: the PDF was made by {theirs}, this "
+                     f"ecocluster renders with {ours}; verify with the ecocluster release that drafted it", _PDF)
+    return Check("pdf-content", Outcome.FAIL, "the signed PDF is not the render of statement.json with the verifier's "
                  f"block ({block.name}, {block.accreditation_no}, {block.validated_on}): what the verifier signed "
-                 "as a document differs from the statement data")
+                 "as a document differs from the statement data", _PDF)
 
 
 def _creator(pdf: bytes) -> str:
     try:
         info = pypdf.PdfReader(io.BytesIO(pdf)).metadata
-    except pypdf.errors.PyPdfError:
+    except (pypdf.errors.PyPdfError, ValueError, KeyError, TypeError):
         return "an unreadable PDF"
     return str(info.creator) if info and info.creator else "an unknown program"
 
 
-def _split_pem(data: bytes, label: bytes) -> list[bytes]:
-    end = b"-----END " + label + b"-----"
-    return [part + end + b"\n" for part in data.split(end) if part.strip()]
+def _refused(e: PackageRefused) -> PackageReport:
+    return PackageReport((Check(e.rule, Outcome.FAIL, str(e), e.file),), None, None)
+
+
+def verify_package(folder: Path, trust: TrustAnchors, *, now: dt.datetime | None = None) -> PackageReport:
+    """:func:`verify_files` on an unpacked bag folder."""
+    try:
+        files = read_folder(folder)
+    except PackageRefused as e:
+        return _refused(e)
+    return verify_files(files, trust, now=now)
 
 
 def verify_archive(data: bytes, trust: TrustAnchors, *, now: dt.datetime | None = None) -> PackageReport:
-    """:func:`verify_package` on a delivered tar; an unreadable archive is a refusal, not a crash."""
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            folder = unpack(data, Path(tmp))
-        except (tarfile.TarError, OSError) as e:
-            return PackageReport((Check("archive", False, f"not a readable package tar: {e}"),), None, {})
-        return verify_package(folder, trust, now=now)
+    """:func:`verify_files` on a delivered tar; an unreadable or unbounded archive is a refusal."""
+    try:
+        files = read_tar(data)
+    except PackageRefused as e:
+        return _refused(e)
+    return verify_files(files, trust, now=now)
 
 
 def verify_envelope(envelope: bytes, cert_pem: bytes, trust: TrustAnchors, *, timestamp: bytes | None = None,
@@ -189,14 +348,14 @@ def verify_envelope(envelope: bytes, cert_pem: bytes, trust: TrustAnchors, *, ti
         who = check_certificate(cert, trust, attested, now)
         check_signed_at(signed_at(statement["predicate"]), attested)
     except ApprovalRuleFailed as e:
-        return PackageReport((Check(f"approval/{e.rule}", False, str(e)),), None, {})
-    except ConfigurationError as e:
-        return PackageReport((Check("approval/certificate", False, f"{e}; pass the verifier cert with --cert"),),
-                             None, {})
+        return PackageReport((Check(f"approval/{e.rule}", Outcome.FAIL, str(e)),), None, None)
+    except (ConfigurationError, IndexError) as e:
+        return PackageReport((Check("approval/certificate", Outcome.FAIL,
+                                    f"{e}; pass the verifier cert with --cert"),), None, None)
     predicate = statement["predicate"]
     return PackageReport((
-        Check("envelope", True, f"in-toto Statement v1, decision {predicate['decision']}"),
-        Check("signature", True, f"signed by {who.name} ({who.accreditation_no})"),
-        Check("timestamp", True, f"signature attested at {attested.isoformat()} by a trusted TSA"),
-        Check("certificate", True, "chains to the trust anchor, valid and not revoked at the attested time"),
-    ), None, {})
+        Check("envelope", Outcome.PASS, f"in-toto Statement v1, decision {predicate['decision']}"),
+        Check("signature", Outcome.PASS, f"signed by {who.name} ({who.accreditation_no})"),
+        Check("timestamp", Outcome.PASS, f"signature attested at {attested.isoformat()} by a trusted TSA"),
+        Check("certificate", Outcome.PASS, "chains to the trust anchor, valid and not revoked at the attested time"),
+    ), None, None)

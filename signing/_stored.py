@@ -32,10 +32,15 @@ def read(con: duckdb.DuckDBPyConnection, store: ObjectStore, key: str) -> bytes:
     return store.get(key, version_id=pin[0], sha256=pin[1])
 
 
-def under(con: duckdb.DuckDBPyConnection, store: ObjectStore, prefix: str) -> Iterator[tuple[str, bytes]]:
-    """Every object under ``prefix``: the ones the store lists and the pinned ones a delete marker
-    hides from the listing, each read pinned when it was recorded (sorted by key)."""
+def keys_under(con: duckdb.DuckDBPyConnection, store: ObjectStore, prefix: str) -> list[str]:
+    """Every key under ``prefix``: the ones the store lists and the pinned ones a delete marker
+    hides from the listing (sorted)."""
     pinned = {row[0] for row in con.execute("SELECT object_key FROM stored_object WHERE starts_with(object_key, ?)",
                                             [prefix]).fetchall()}
-    for key in sorted(pinned.union(store.list(prefix))):
+    return sorted(pinned.union(store.list(prefix)))
+
+
+def under(con: duckdb.DuckDBPyConnection, store: ObjectStore, prefix: str) -> Iterator[tuple[str, bytes]]:
+    """Every object under ``prefix`` (:func:`keys_under`), each read pinned when it was recorded."""
+    for key in keys_under(con, store, prefix):
         yield key, read(con, store, key)

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from flows.cli._context import console, home_of
 from warehouse import connect
+from warehouse.errors import ConfigurationError, EcoclusterError
+
+if TYPE_CHECKING:
+    from signing import Check
 
 pki_app = typer.Typer(help="The accreditation body's CA: initialise, issue verifier certificates, revoke, "
                       "reissue the CRL; record consultancies (conflicts of interest).", no_args_is_help=True)
@@ -45,10 +51,27 @@ def _stored_package(ctx: typer.Context, key: str) -> bytes:
             raise typer.BadParameter(str(e)) from None
 
 
-def _print_checks(checks: list[tuple[str, bool, str]]) -> bool:
-    for name, ok, detail in checks:
-        console.print(f"{'[green]PASS[/]' if ok else '[bold red]FAIL[/]'} {name}: {detail}")
-    return all(ok for _, ok, _ in checks)
+# Control characters (terminal escapes, newlines that forge lines, bidi overrides) shown as \xNN.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: object) -> str:
+    """Any string from a package, envelope or receipt, made inert for the terminal: control
+    characters shown as escapes, rich markup escaped."""
+    return escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                               else f"\\u{ord(m.group()):04x}", str(text)))
+
+
+_OUTCOME = {"PASS": "[green]PASS[/]", "FAIL": "[bold red]FAIL[/]", "NOT CHECKED": "[yellow]NOT CHECKED[/]"}
+
+
+def _print_checks(checks: Sequence[Check]) -> bool:
+    """One line per check; True only when every check passed (NOT CHECKED is not a pass)."""
+    for c in checks:
+        where = f" [{c.file}]" if c.file else ""
+        console.print(f"{_OUTCOME[c.outcome.value]} {safe(c.name + where)}: {safe(c.detail)}",
+                      emoji=False, soft_wrap=True)
+    return bool(checks) and all(c.ok for c in checks)
 
 
 @pki_app.command("init")
@@ -189,32 +212,71 @@ def register(app: typer.Typer) -> None:
 
         home = home_of(ctx)
         with connect(home.warehouse_path) as con:
-            keys = signing.build_packages(con, signing.open_store(home), signing.trust_anchors(home),
-                                          members=[member] if member else None)
-        for key in keys:
-            console.print(key)
-        console.print(f"{len(keys)} package(s) delivered")
+            if member is not None:
+                why = signing.why_no_package(con, member)
+                if why is not None:
+                    raise PackageNotBuilt(why)
+            deliveries = signing.build_packages(con, signing.open_store(home), signing.trust_anchors(home),
+                                                members=[member] if member else None)
+        for d in deliveries:
+            what = "delivered" if d.new else "already delivered (unchanged)"
+            console.print(f"{what}: {safe(d.member_id)} {d.reporting_year} -> {safe(d.key)}",
+                          emoji=False, soft_wrap=True)
+        new = sum(d.new for d in deliveries)
+        console.print(f"{new} package(s) delivered, {len(deliveries) - new} already there"
+                      if deliveries else "no approved statement to package (approve statements first)", soft_wrap=True)
+
+    @app.command("intake-key")
+    def intake_key(ctx: typer.Context, country: Annotated[str, typer.Option("--country")],
+                   out: Annotated[Path | None, typer.Option(help="Folder for the body's key and certificate "
+                                                             "(default <home>/competent-body/<CC>).")] = None) -> None:
+        """Competent body: create its own receipt-signing key (once; never replaced)."""
+        import signing
+        from signing._intake import body_key_folder, check_country
+
+        code = check_country(country)
+        cert = signing.init_body_key(out or body_key_folder(home_of(ctx), code), code,
+                                     _secret("ECOCLUSTER_CB_PASSWORD", "new competent body key password"))
+        console.print(f"competent body {code}: key created; certificate {safe(cert)} "
+                      "(give it to readers of receipts: `ecocluster verify RECEIPT --trust CERT`)",
+                      emoji=False, soft_wrap=True)
 
     @app.command()
-    def intake(ctx: typer.Context, country: Annotated[str, typer.Option("--country")] = "IT") -> None:
+    def intake(ctx: typer.Context, country: Annotated[str, typer.Option("--country")] = "IT",
+               retry: Annotated[bool, typer.Option("--retry", help="Look again at packages refused for a reason "
+                                                   "the body's own configuration may have caused.")] = False,
+               body_key: Annotated[Path | None, typer.Option("--body-key", help="Folder of the body's key "
+                                                             "(default <home>/competent-body/<CC>).")] = None) -> None:
         """Competent body: verify delivered packages, register or renew, write signed receipts."""
         import signing
+        from signing._intake import check_country
 
         home = home_of(ctx)
+        code = check_country(country)
         with connect(home.warehouse_path) as con:
-            receipts = signing.intake(home, con, signing.open_store(home), signing.trust_anchors(home), country,
-                                      _secret("ECOCLUSTER_CB_PASSWORD", "competent body key password"))
+            receipts = signing.intake(home, con, signing.open_store(home), signing.trust_anchors(home), code,
+                                      _secret("ECOCLUSTER_CB_PASSWORD", "competent body key password"),
+                                      retry=retry, key_folder=body_key)
         for r in receipts:
-            console.print(f"{r.outcome:10} {r.member_id or '?'} {r.registration_no or ''} {r.package_key}")
-            for why in r.reasons:
-                console.print(f"    {why}")
+            number = f" as {r.registration_no}" if r.registration_no else ""
+            why = f" (rule {r.rule}{', retriable with --retry' if r.retriable else ''})" if r.rule else ""
+            console.print(f"{r.outcome}: {safe(r.member_id or 'unattributed package')}{safe(number)}{safe(why)}: "
+                          f"{safe(r.package_key)}\n    receipt: {safe(r.receipt_key)}", emoji=False, soft_wrap=True)
+            for reason in r.reasons:
+                console.print(f"    {safe(reason)}", emoji=False, soft_wrap=True)
+        counts = {o: sum(r.outcome == o for r in receipts) for o in ("registered", "renewed", "refused")}
+        console.print(", ".join(f"{n} {o}" for o, n in counts.items()) if receipts else
+                      f"nothing new in the {code} inbox" + ("" if retry else
+                                                            " (refusals are looked at again with --retry)"))
 
     @app.command()
-    def verify(ctx: typer.Context, path: Annotated[Path, typer.Argument(help="Package (.tar or bag folder) or "
-                                                                         "approval envelope (.json).")],
-               trust: Annotated[list[Path] | None, typer.Option("--trust", help="Trusted CA PEM.")] = None,
+    def verify(ctx: typer.Context, path: Annotated[Path, typer.Argument(help="Package (.tar or bag folder), "
+                                                                         "approval envelope or receipt (.json).")],
+               trust: Annotated[list[Path] | None, typer.Option("--trust", help="Trusted CA PEM (for a receipt: "
+                                                                "the competent body's certificate).")] = None,
                cert: Annotated[Path | None, typer.Option(help="Verifier cert, for a bare envelope.")] = None,
-               crl: Annotated[list[Path] | None, typer.Option(help="CRL PEM.")] = None,
+               crl: Annotated[list[Path] | None, typer.Option(help="The accreditation body's current CRL PEM.")]
+               = None,
                stored: Annotated[bool, typer.Option("--stored", help="PATH is a package's key in this home's "
                                                     "object store: verify the version the pipeline wrote.")] = False,
                timestamp: Annotated[Path | None, typer.Option(help="RFC 3161 .tsr of a bare envelope "
@@ -225,9 +287,21 @@ def register(app: typer.Typer) -> None:
                at: Annotated[datetime | None, typer.Option(
                    help="Verify as of this UTC time (default now), e.g. years later.")] = None,
                ) -> None:
-        """Verify a package or an approval offline; prints each check; exit 0 only if all hold."""
+        """Verify a package, an approval or a receipt offline; prints each check; exit 0 only if all pass."""
         import signing
+        from signing._intake import MAX_RECEIPT_BYTES, is_receipt
+        from signing._keys import trust_anchors_from
+        from signing._package import MAX_PACKAGE_BYTES
 
+        if not stored and not path.exists():
+            raise ConfigurationError(f"{path}: no such file or folder")
+        if not stored and path.is_file() and path.suffix == ".json" and path.stat().st_size <= MAX_RECEIPT_BYTES \
+                and is_receipt(path.read_bytes()):
+            if not trust:
+                raise ConfigurationError("a receipt is checked against the competent body's certificate: "
+                                         "pass it with --trust")
+            report = signing.verify_receipt(path.read_bytes(), trust_anchors_from(tuple(trust)).cas)
+            raise typer.Exit(0 if _print_checks(report.checks) else 3)
         anchors = signing.trust_anchors(home_of(ctx), cas=tuple(trust or ()), crls=tuple(crl or ()),
                                         tsa=tuple(tsa_trust or ()))
         now = at.replace(tzinfo=at.tzinfo or UTC) if at else None
@@ -240,6 +314,12 @@ def register(app: typer.Typer) -> None:
             report = signing.verify_envelope(path.read_bytes(), cert.read_bytes() if cert else b"", anchors,
                                              timestamp=tsr.read_bytes() if tsr.is_file() else None, now=now)
         else:
-            report = signing.verify_archive(path.read_bytes(), anchors, now=now)
-        ok = _print_checks([(c.name, c.ok, c.detail) for c in report.checks])
-        raise typer.Exit(0 if ok else 3)
+            with path.open("rb") as handle:  # one byte past the limit is enough to refuse an oversized one
+                report = signing.verify_archive(handle.read(MAX_PACKAGE_BYTES + 1), anchors, now=now)
+        raise typer.Exit(0 if _print_checks(report.checks) else 3)
+
+
+class PackageNotBuilt(EcoclusterError):
+    """``register --member`` named a member that gets no package, with the reason."""
+
+    exit_code = 65  # EX_DATAERR

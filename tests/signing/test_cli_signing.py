@@ -33,7 +33,8 @@ def test_pki_approve_register_intake_verify(con, home, tmp_path: Path) -> None:
     approved = run(home, "approve", "--statement", sid, "--key", str(out / "key.pem"), "--cert", str(out / "cert.pem"))
     assert approved.exit_code == 0 and "approved: member IT-HOT-1" in approved.output, approved.output
     registered = run(home, "register")
-    assert "1 package(s) delivered" in registered.output, registered.output
+    assert "1 package(s) delivered" in registered.output and "delivered: IT-HOT-1 2025 -> competent-body/IT/inbox/" \
+        in registered.output, registered.output
     package = next((home.objects_dir / "competent-body" / "IT").rglob("*.tar"))
     ca = _keys.ca_dir(home) / "ca.pem"
     good = run(home, "verify", str(package), "--trust", str(ca), "--crl", str(_keys.ca_dir(home) / "crl.pem"))
@@ -48,6 +49,7 @@ def test_pki_approve_register_intake_verify(con, home, tmp_path: Path) -> None:
                "--since", since).exit_code == 0
     revoked = run(home, "verify", str(package), "--trust", str(ca), "--crl", str(_keys.ca_dir(home) / "crl.pem"))
     assert revoked.exit_code == 3 and "FAIL approval/revocation" in revoked.output, revoked.output
+    assert run(home, "intake-key", "--country", "IT").exit_code == 0
     taken = run(home, "intake", "--country", "IT")
     assert "refused" in taken.output and "revocation" in taken.output, taken.output
 

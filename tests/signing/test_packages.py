@@ -27,8 +27,9 @@ def delivered(con, home):
     trust = signing.trust_anchors(home)
     sid = drafted_member(con, home, "IT-HOT-2")  # not yet registered: intake gives a first number
     signing.approve(con, store, trust, sid, verifier, signing.DEMO_PASSWORD, place="Ventasso")
-    keys = signing.build_packages(con, store, trust)
+    keys = [d.key for d in signing.build_packages(con, store, trust)]
     assert len(keys) == 1 and keys[0].startswith("competent-body/IT/inbox/CL-IT/IT-HOT-2-2025-")
+    signing.init_body_key(home.root / "competent-body" / "IT", "IT", CB_PASSWORD)
     return store, keys[0], trust
 
 
@@ -49,7 +50,7 @@ def test_genuine_package_passes_every_offline_check(delivered, tmp_path) -> None
     store, key, trust = delivered
     report = signing.verify_package(unpacked(store, key, tmp_path / "bag"), trust)
     assert report.ok, report.reasons()
-    assert {c.name for c in report.checks} >= {"bag", "approval", "pdf-signature", "pdf-content", "declaration",
+    assert {c.name for c in report.checks} >= {"bag", "approval", "pdf-signature", "pdf-content", "bound-files",
                                                "decision"}
     assert "is the render of statement.json" in next(c.detail for c in report.checks if c.name == "pdf-content")
 
@@ -93,7 +94,10 @@ def test_resealed_bag_with_changed_statement_is_still_refused(delivered, tmp_pat
     (bag / "data" / "statement.json").write_bytes(b'{"forged":true}')
     bagit.Bag(str(bag)).save(manifests=True)
     report = signing.verify_package(bag, trust)
-    assert [c.name for c in report.checks if not c.ok] == ["approval/current-draft"]
+    assert [(c.name, c.file) for c in report.failed()] == [("statement", "data/statement.json")]
+    (bag / "data" / "statement.json").write_bytes((bag / "data" / "statement.json").read_bytes().replace(
+        b"forged", b"forget"))  # a well-formed statement: the signed digest then refuses it
+    report = signing.verify_package(bag, trust)
 
 
 def test_a_validly_signed_pdf_that_is_not_the_statement_is_refused(delivered, con, home, tsa, tmp_path) -> None:
@@ -118,7 +122,8 @@ def test_a_validly_signed_pdf_that_is_not_the_statement_is_refused(delivered, co
 def test_rebuilding_gives_the_same_bytes_and_no_new_package(delivered, con, tmp_path) -> None:
     store, key, trust = delivered
     first = store.get(key)
-    assert signing.build_packages(con, store, trust) == [key]  # the key holds the SHA-256 of the tar
+    again = signing.build_packages(con, store, trust)  # the key holds the SHA-256 of the tar
+    assert [(d.key, d.new) for d in again] == [(key, False)]
     assert store.get(key) == first
     assert con.execute("SELECT count(*) FROM registration_package").fetchone() == (1,)
     application = unpacked(store, key, tmp_path / "bag") / "data" / "annex-vi-application.pdf"
@@ -130,7 +135,8 @@ def test_build_packages_filters_by_members_and_year(delivered, con) -> None:
     store, key, trust = delivered
     assert signing.build_packages(con, store, trust, members=["IT-HOT-1"]) == []
     assert signing.build_packages(con, store, trust, year=2024) == []
-    assert signing.build_packages(con, store, trust, members=["IT-HOT-2", "LV-NOV-1"], year=2025) == [key]
+    assert [d.key for d in signing.build_packages(con, store, trust, members=["IT-HOT-2", "LV-NOV-1"],
+                                                  year=2025)] == [key]
 
 
 def test_package_against_another_trust_anchor_is_refused(delivered, tmp_path) -> None:
@@ -142,21 +148,16 @@ def test_package_against_another_trust_anchor_is_refused(delivered, tmp_path) ->
     assert "approval/chain" in [c.name for c in report.checks if not c.ok]
 
 
-def test_intake_registers_then_renews_and_signs_receipts(delivered, con, home) -> None:
-    store, key, trust = delivered
-    first = signing.intake(home, con, store, trust, "IT", CB_PASSWORD)  # next after the roster's IT-000576
-    assert [(r.outcome, r.registration_no) for r in first] == [("registered", "IT-000577")]
+def test_intake_registers_and_signs_receipts(delivered, con, home) -> None:
+    store, _, trust = delivered
+    first = signing.intake(home, con, store, trust, "IT", CB_PASSWORD)  # the body's register starts at 1
+    assert [(r.outcome, r.registration_no) for r in first] == [("registered", "IT-000001")]
     assert signing.intake(home, con, store, trust, "IT", CB_PASSWORD) == []  # idempotent
     receipt = store.get(first[0].receipt_key)
     from signing._dsse import Envelope, signed_by
-    from signing._keys import competent_body
-    _, cb_cert = competent_body(home, "IT", CB_PASSWORD)
+    cb_cert = signing.KeyFiles(home.root / "competent-body" / "IT").load_cert()
     assert signed_by(Envelope.from_json(receipt), cb_cert.public_key())
-    # next year's package for the same member renews the same number
-    data = store.get(key)
-    store.put(key.replace("-2025-", "-2026-"), data + b"\0" * 512)
-    second = signing.intake(home, con, store, trust, "IT", CB_PASSWORD)
-    assert [(r.outcome, r.registration_no) for r in second] == [("renewed", "IT-000577")]
+    assert signing.verify_receipt(receipt, (cb_cert,)).ok
 
 
 def test_intake_refuses_a_tampered_package_with_a_signed_refusal(delivered, con, home) -> None:
@@ -168,7 +169,7 @@ def test_intake_refuses_a_tampered_package_with_a_signed_refusal(delivered, con,
     assert receipts[key].outcome == "registered"
 
 
-def test_a_pdf_made_by_another_typst_release_is_not_compared_byte_for_byte(delivered, tmp_path, monkeypatch) -> None:
+def test_a_pdf_made_by_another_typst_release_is_not_checked_and_not_a_pass(delivered, tmp_path, monkeypatch) -> None:
     """A later ecocluster whose typst renders other bytes must not refuse a genuine package. A newer
     typst cannot be installed next to the pinned one, so its render is stood in for (failure injection)."""
     import io
@@ -185,8 +186,8 @@ def test_a_pdf_made_by_another_typst_release_is_not_compared_byte_for_byte(deliv
     store, key, trust = delivered
     report = signing.verify_package(unpacked(store, key, tmp_path / "bag"), trust)
     content = next(c for c in report.checks if c.name == "pdf-content")
-    assert report.ok and content.detail.startswith("not compared: the PDF was made by Typst 0.15")
-    assert "Typst 99.0" in content.detail
+    assert content.outcome is signing.Outcome.NOT_CHECKED and not report.ok  # never a pass (finding 7)
+    assert content.detail.startswith("not compared: the PDF was made by Typst 0.15") and "Typst 99.0" in content.detail
 
 
 def test_the_registration_documents_are_in_the_members_language_and_english(delivered, tmp_path) -> None:

@@ -34,7 +34,8 @@ def _approved_and_packaged(con: duckdb.DuckDBPyConnection, home: Home, store: Ob
     trust = signing.trust_anchors(home)
     sid = drafted_member(con, home, "IT-HOT-2")
     signing.approve(con, store, trust, sid, verifier, signing.DEMO_PASSWORD, place="Ventasso")
-    [package] = signing.build_packages(con, store, trust)
+    [package] = [d.key for d in signing.build_packages(con, store, trust)]
+    signing.init_body_key(home.root / "competent-body" / "IT", "IT", CB_PASSWORD)
     row = con.execute("SELECT envelope_key, cert_key, signed_pdf_key FROM approval").fetchone()
     assert row is not None
     return list(row), package
@@ -69,14 +70,14 @@ def test_new_versions_and_delete_markers_change_nothing_the_pipeline_or_verify_s
         claimed = hashlib.sha256(store.get(key)).hexdigest()
         store.client.put_object(Bucket=store.bucket, Key=key, Body=b'{"forged": true}', Metadata={"sha256": claimed})
         assert store.get(key) == b'{"forged": true}'  # the newest version is the forgery
-    assert signing.build_packages(con, store, trust) == [package_key]
+    assert [d.key for d in signing.build_packages(con, store, trust)] == [package_key]
     assert _digests(store, con, [*approval_keys, package_key]) == written
 
     # 2. A delete marker in front of each: listings and plain GETs no longer show them.
     for key in attacked:
         store.client.delete_object(Bucket=store.bucket, Key=key)
     assert list(store.list("competent-body/IT/inbox/")) == []
-    assert signing.build_packages(con, store, trust) == [package_key]
+    assert [d.key for d in signing.build_packages(con, store, trust)] == [package_key]
     assert _digests(store, con, [*approval_keys, package_key]) == written
     assert con.execute("SELECT count(*) FROM registration_package").fetchone() == (1,)
 
@@ -145,8 +146,10 @@ def test_a_changed_byte_under_a_pin_is_a_named_error(home: Home, con: duckdb.Duc
     with pytest.raises(StoredObjectChanged, match="was altered"):
         signing.build_packages(con, store, trust)
     _flip_a_byte(Path(store.location(package_key)))
-    with pytest.raises(StoredObjectChanged, match=package_key.rsplit("/", 1)[1]):
-        signing.intake(home, con, store, trust, "IT", CB_PASSWORD)
+    [refused] = signing.intake(home, con, store, trust, "IT", CB_PASSWORD)  # a named refusal; intake goes on
+    assert (refused.outcome, refused.rule) == ("refused", "stored-object")
+    assert package_key.rsplit("/", 1)[1] in refused.reasons[0] and "was altered" in refused.reasons[0]
+    assert signing.intake(home, con, store, trust, "IT", CB_PASSWORD) == []  # recorded once
     Path(store.location(approval_keys[1])).unlink()
     with pytest.raises(StoredObjectChanged, match="is gone"):
         signing.read_stored(con, store, approval_keys[1])

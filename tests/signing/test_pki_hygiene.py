@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from signing import _keys, _pki
 from signing._approval import REJECTED, sign_approval
+from signing._intake import init_body_key
 from signing._keys import with_tsa_anchors
 from signing._offline import verify_envelope
 from signing._verify import (
@@ -420,7 +421,8 @@ def test_competent_body_and_ca_keys_need_the_minimum_passphrase(tmp_path) -> Non
         _keys.init_ca(home, "TEST AB", b"short")
     assert not (_keys.ca_dir(home) / "ca.key").exists()
     with pytest.raises(ConfigurationError, match="at least 12"):
-        _keys.competent_body(home, "IT", b"cb-pw")
+        init_body_key(home.root / "competent-body" / "IT", "IT", b"cb-pw")
+    assert not (home.root / "competent-body" / "IT" / "key.pem").exists()
 
 
 def test_a_demo_home_from_before_the_passphrase_rule_still_works(home) -> None:
