@@ -235,8 +235,8 @@ def package_now(con, home):
     with running_tsa(ca_key, ca_cert, days=25 * 365) as authority:
         signing.approve(con, store, trust, sid, verifier, signing.DEMO_PASSWORD, place="Ventasso",
                         tsa_url=authority.url)
-    (key,) = signing.build_packages(con, store, trust)
-    return store.get(key), ca_key, ca_cert, verifier.load_cert()
+    (delivery,) = signing.build_packages(con, store, trust)
+    return store.get(delivery.key), ca_key, ca_cert, verifier.load_cert()
 
 
 def test_a_package_verifies_offline_ten_years_later_after_expiry_and_cessation(package_now, tmp_path) -> None:
