@@ -4,7 +4,17 @@ with a written justification, so that R = A/B can be computed for the statement.
 from __future__ import annotations
 
 from checks._config import CheckConfig, Severity
-from checks._rule import CATALOGUE_SQL, EXPECTED_REPORTERS, SCOPE, TOTALS, Rule, located, of_batch, rule
+from checks._rule import (
+    CATALOGUE_SQL,
+    EXPECTED_REPORTERS,
+    SCOPE,
+    TOTALS,
+    Rule,
+    located,
+    of_batch,
+    rule,
+    shown_unit,
+)
 
 B = Severity.BLOCKING
 
@@ -15,9 +25,9 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
              "Every core indicator is reported, or excluded with a justification.", f"""
             SELECT scope.member_id, cat.code AS indicator, m.roster_sha256 AS submission_id,
                    NULL::INTEGER AS source_row, 'not reported' AS observed,
-                   'a value in ' || cat.unit || ' or a written justification' AS expected,
+                   'a value in ' || {shown_unit('cat.unit')} || ' or a written justification' AS expected,
                    'member ' || scope.member_id || ' did not report core indicator ' || cat.code
-                   || ' for ' || scope.reporting_year || '; add a row with its value in ' || cat.unit
+                   || ' for ' || scope.reporting_year || '; add a row with its value in ' || {shown_unit('cat.unit')}
                    || ', or leave the value empty and write why it is not relevant' AS explanation
             FROM {EXPECTED_REPORTERS}
             JOIN {CATALOGUE_SQL} ON cat.role = 'A' AND cat.required

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks._config import CheckConfig, Severity
-from checks._rule import CATALOGUE_SQL, SCOPE, Rule, located, number, of_batch, rule
+from checks._rule import CATALOGUE_SQL, SCOPE, Rule, located, number, of_batch, rule, shown_unit
 
 B = Severity.BLOCKING
 
@@ -14,9 +14,9 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
     return (
         rule("data_quality.negative_quantity", B, "Indicator quantities are not negative.", f"""
             SELECT v.member_id, v.indicator, v.submission_id, v.source_row,
-                   {number('v.value')} || ' ' || v.unit AS observed, '0 or more' AS expected,
+                   {number('v.value')} || ' ' || {shown_unit('v.unit')} AS observed, '0 or more' AS expected,
                    {located('v')} || ': ' || v.indicator || ' is negative (' || {number('v.value')}
-                   || ' ' || v.unit || '); a quantity cannot be below zero, correct the value and '
+                   || ' ' || {shown_unit('v.unit')} || '); a quantity cannot be below zero, correct the value and '
                    || 'submit the file again' AS explanation
             FROM {of_batch('current_indicator_value')} v {IN_SCOPE}
             WHERE v.value < 0""", config),
@@ -26,7 +26,8 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    coalesce(v.unit, 'no unit') AS observed, coalesce(cat.unit, 'a catalogue indicator') AS expected,
                    {located('v')} || ': ' || v.indicator || CASE WHEN cat.code IS NULL
                        THEN ' is not an indicator of the catalogue; use one of the codes in the template'
-                       ELSE ' is stored in ' || coalesce(v.unit, 'no unit') || ' instead of ' || cat.unit
+                       ELSE ' is stored in ' || coalesce({shown_unit('v.unit')}, 'no unit') || ' instead of '
+                            || {shown_unit('cat.unit')}
                             || '; re-ingest the file so its unit is converted' END AS explanation
             FROM {of_batch('current_indicator_value')} v {IN_SCOPE}
             LEFT JOIN {CATALOGUE_SQL} ON cat.code = v.indicator

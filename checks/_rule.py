@@ -169,6 +169,11 @@ def located(alias: str) -> str:
             f" 'submission ' || {alias}.submission_id) || ' row ' || {alias}.source_row")
 
 
+def shown_unit(expr: str) -> str:
+    """A unit as a person writes it: pint's ``m**3`` and ``m**2`` as m³ and m²."""
+    return f"replace(replace({expr}, '**3', '³'), '**2', '²')"
+
+
 def number(expr: str) -> str:
     """A value as a person writes it: no trailing zeros, no exponent for ordinary sizes."""
     return (f"CASE WHEN ({expr}) = trunc({expr}) AND abs({expr}) < 1e15 THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR)"

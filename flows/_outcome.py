@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Where a manual rerun may start; each runs that stage and everything downstream of it.
+RERUN_STAGES = ("collect", "check", "draft", "register")
+
 
 @dataclass(frozen=True)
 class Blocked:

@@ -12,6 +12,7 @@ survives between runs and a wiped home folder forgets it.
 
 from __future__ import annotations
 
+import _thread
 import atexit
 import fcntl
 import logging
@@ -19,13 +20,15 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from warehouse.errors import ConfigurationError
+from warehouse.errors import ConfigurationError, TransientError
 from warehouse.home import Home
 
 _server: subprocess.Popen[bytes] | None = None
@@ -90,6 +93,51 @@ def start_temporary_server(home: Home) -> None:
     os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
     os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "false"
     atexit.register(stop_temporary_server)
+
+
+def configured_api_url() -> str | None:
+    """The Prefect API this process would use (environment or the home's Prefect profile), if any."""
+    from prefect.settings import PREFECT_API_URL
+
+    return os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value() or None
+
+
+class ServerGone(TransientError):
+    """The Prefect server a long-running command was serving to stopped answering."""
+
+
+def while_server_answers(url: str, run: Callable[[], None], every: float = 5.0, misses: int = 3) -> None:
+    """Run ``run`` (a serve loop) until it returns, or until the server at ``url`` misses ``misses``
+    health checks in a row: then ``run`` is interrupted and :class:`ServerGone` raised, so the
+    command ends with one plain message (exit 75) rather than the client's retry tracebacks."""
+    gone = threading.Event()
+
+    def answers() -> bool:
+        try:
+            with urllib.request.urlopen(url.rstrip("/") + "/health", timeout=every):
+                return True
+        except OSError:
+            return False
+
+    def watch() -> None:
+        missed = 0
+        while not gone.is_set():
+            time.sleep(every)
+            missed = 0 if answers() else missed + 1
+            if missed >= misses and not gone.is_set():
+                gone.set()
+                _thread.interrupt_main()
+
+    threading.Thread(target=watch, name="prefect-server-watch", daemon=True).start()
+    try:
+        run()
+    except BaseException as e:  # the interrupt, or what the client raised as its server went away
+        if gone.is_set() or not answers():
+            raise ServerGone(f"the Prefect server at {url} stopped answering; start it again "
+                             "(`infra/prefect-server.sh start`) and run `ecocluster serve` again") from e
+        raise
+    finally:
+        gone.set()
 
 
 def wait_for_server(timeout: float = 180.0) -> None:

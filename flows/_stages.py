@@ -284,15 +284,6 @@ def _who_signs(member: str, statement_id: str, nace: str, verifiers: list[tuple[
             f"`ecocluster approve --statement {statement_id} --key KEY --cert CERT`")
 
 
-def _claims_approval(envelope: bytes) -> bool:
-    """Whether the envelope says it approves (then its signed PDF must lie beside it); an unreadable
-    one is left to :func:`signing.record_approval`, which refuses it with the rule it breaks."""
-    try:
-        return signing.claimed_decision(envelope) == signing.APPROVED
-    except signing.ApprovalRuleFailed:
-        return False
-
-
 def _rejected(member: str, why: tuple[str, ...], statement_id: str) -> Blocked:
     resend = (f"it is not sent again unchanged: correct the data (`ecocluster rerun --member {member} "
               "--stage collect --submissions FILE`), and the new draft goes to the verifier")
@@ -310,28 +301,21 @@ def approvals(ws: Workspace, batch: Batch) -> StageOutcome:
         trust = signing.trust_anchors(ws.home)
     except ConfigurationError as e:  # no accreditation body configured yet: nobody can have signed
         return StageOutcome("approvals", batch.label, notes=(f"no approvals can be accepted yet: {e}",))
+    limits = signing.InboxLimits.from_config(ws.home.config_section("inbox"))
     with ws.warehouse() as con:
-        def accept(key: str, envelope: bytes) -> handoff.Decision:
-            stem = key.removesuffix(".dsse.json")
-            cert_key, pdf_key, tsr_key = f"{stem}.cert.pem", f"{stem}.validated.pdf", f"{stem}.tsr"
-            missing = [k for k in (cert_key, tsr_key, *([pdf_key] if _claims_approval(envelope) else ()))
-                       if not ws.store.exists(k)]
-            if missing:
-                raise handoff.DecisionIncomplete(f"inbox envelope {key} waits for {', '.join(missing)} beside it")
-            cert = ws.store.get(cert_key)
-            pdf = ws.store.get(pdf_key) if ws.store.exists(pdf_key) else None
-            verified = signing.record_approval(con, ws.store, envelope, cert, trust, signed_pdf=pdf,
-                                               timestamp=ws.store.get(tsr_key))
-            return handoff.Decision(key, verified.member_id, verified.statement_id, verified.decision,
-                                    verified.reasons)
+        def accept(arrival: signing.Arrival) -> handoff.Decision:
+            verified = signing.receive_decision(con, ws.store, trust, arrival, limits)
+            return handoff.Decision(arrival.envelope.key, verified.member_id, verified.statement_id,
+                                    verified.decision, verified.reasons)
 
-        arrived = handoff.poll_inbox(ws.store, accept)
+        arrived = handoff.poll_inbox(ws.store, accept, limits)
         drafts = current_drafts(con, batch.year, batch.member_ids)
         decided = _decisions(con, batch.year, batch.member_ids, drafts)
         sent = [r[0] for r in drafts if r[3] == "submitted"]
     refused = tuple(f"inbox envelope {d.envelope_key} refused: {'; '.join(d.reasons)}"
                     for d in arrived if d.decision == "refused") + tuple(
-        f"{d.reasons[0]}; it is read again at the next run" for d in arrived if d.decision == "incomplete")
+        f"{d.reasons[0]}; it is read again at the next run" for d in arrived if d.decision == "incomplete") + tuple(
+        f"inbox envelope {d.envelope_key} {d.reasons[0]}" for d in arrived if d.decision == "failed")
     rejected = tuple(_rejected(m, why, sid) for m, (d, why, sid) in decided.items() if d == "rejected")
     passed = tuple(m for m in batch.member_ids if m in decided and decided[m][0] == "approved")
     return StageOutcome("approvals", batch.label, passed, rejected, notes=refused,

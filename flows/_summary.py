@@ -6,7 +6,13 @@ tests, so what a coordinator reads in the UI and in the terminal cannot disagree
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import re
+import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from flows._due import DueMember
 from flows._outcome import Artefact, Blocked, JointStatement, StageOutcome
@@ -65,6 +71,16 @@ class CycleSummary:
             lines += [f"- {m.member_id} {a.kind}: `{a.location}`" for m in done for a in m.artefacts]
         return "\n".join(lines) + "\n"
 
+    def artifact_key(self, rerun_of: Sequence[str] | None = None) -> str:
+        """The Prefect artifact key: one per cycle and year, and one per rerun member, so that a
+        one-member rerun does not replace the whole cycle's summary in the UI."""
+        key = f"{self.kind}-cycle-{self.year}" if not rerun_of else f"rerun-{self.year}-{'-'.join(rerun_of)}"
+        return re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-")  # what Prefect accepts in a key
+
+    def to_json(self) -> str:
+        """The summary as JSON, for a client of the runner (:mod:`flows._runner`) to :func:`decode`."""
+        return json.dumps(dataclasses.asdict(self))
+
     def table(self) -> list[dict[str, str]]:
         return [{"member": m.member_id, "cluster": m.cluster_id, "due": m.due, "stage": m.stage,
                  "state": m.state, "reasons": "; ".join(m.reasons),
@@ -112,6 +128,33 @@ def _not_due(d: DueMember, reached: tuple[str, str, tuple[str, ...]] | None) -> 
     stage, _state, why = reached
     checked = tuple(f"its data were checked: {w}" for w in why) or ("its data were checked: no blocking finding",)
     return stage, "not due", (d.reason, *checked)
+
+
+T = TypeVar("T")
+
+
+def decode(cls: type[T], text: str) -> T:
+    """Rebuild a frozen summary value from :meth:`CycleSummary.to_json`, checking every field's type.
+
+    One decoder led by the dataclasses' own type hints, so a field added to a stage outcome needs
+    no change here; anything that does not fit raises ``ValueError``.
+    """
+    return _decode(cls, json.loads(text))
+
+
+def _decode(kind: Any, value: Any) -> Any:
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise ValueError(f"{kind.__name__}: expected an object, got {value!r}")
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: _decode(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)
+                       if f.name in value})
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is tuple and isinstance(value, list):
+        return tuple(_decode(args[0], v) for v in value)
+    if kind in (str, int) and isinstance(value, kind) and not isinstance(value, bool):
+        return value
+    raise ValueError(f"expected {kind}, got {value!r}")
 
 
 def _blocked_state(b: Blocked) -> str:

@@ -4,7 +4,9 @@
   (storage outage, busy warehouse): a data error would fail the same way again.
 * Cached by input hash: the inputs are the batch and a content hash of the warehouse state the
   stage reads (``digest``), never the open workspace; results persist in the home folder, so a
-  rerun of a cycle skips every batch whose state did not change.
+  rerun of a cycle skips every batch whose state did not change. The home's path is part of the
+  key: a cached outcome names artefacts by absolute path, so a copied or restored home recomputes
+  (idempotently) rather than print the original's paths.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import datetime as dt
 from typing import Any
 
 from prefect import task
-from prefect.cache_policies import INPUTS, NO_CACHE
+from prefect.cache_policies import INPUTS, NO_CACHE, CacheKeyFnPolicy
 from prefect.tasks import exponential_backoff
 
 from flows import _stages
@@ -34,12 +36,20 @@ def _transient(_task: Any, _run: Any, state: Any) -> bool:
     return False
 
 
+def _home_key(_ctx: Any, inputs: dict[str, Any]) -> str | None:
+    ws = inputs.get("ws")
+    return str(ws.home.root) if isinstance(ws, Workspace) else None
+
+
+_CACHE = INPUTS - "ws" + CacheKeyFnPolicy(cache_key_fn=_home_key)
+
+
 def _stage_task(name: str, *, cached: bool = True) -> Any:
     """A batch task named for the UI as "<stage> · <batch>", retried on transient errors only."""
     return task(
         name=name, task_run_name=name + " · {batch.label}" if name != "collect submissions" else name,
         retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_condition_fn=_transient,
-        cache_policy=INPUTS - "ws" if cached else NO_CACHE, persist_result=cached,
+        cache_policy=_CACHE if cached else NO_CACHE, persist_result=cached,
     )
 
 

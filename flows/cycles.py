@@ -21,7 +21,7 @@ from prefect.states import Failed
 from flows import _progress, _tasks
 from flows._due import CycleKind, DueMember, latest_reporting_year, members_due
 from flows._handoff import open_requests, reminders
-from flows._outcome import StageOutcome
+from flows._outcome import RERUN_STAGES, StageOutcome
 from flows._stages import (
     Batch,
     SubmissionsRefused,
@@ -35,9 +35,6 @@ from flows._summary import CycleSummary, summarise
 from flows._workspace import Workspace
 from warehouse.errors import ConfigurationError
 from warehouse.home import Home
-
-# Where a manual rerun may start; each runs that stage and everything downstream of it.
-RERUN_STAGES = ("collect", "check", "draft", "register")
 
 # The batch stages in cycle order: (the rerun stage it belongs to, task, the warehouse tables
 # whose rows it reads or writes besides the submissions — part of its cache key).
@@ -95,7 +92,7 @@ def run_cycle(kind: CycleKind, year: int | None = None, home: str | None = None,
     merged = _by_stage(outcomes)
     summary = summarise(kind.value, year, due, merged, refused + _next_steps(ws, year, merged))
     if not direct:
-        _publish(summary)
+        _publish(summary, members)
     return summary
 
 
@@ -144,9 +141,9 @@ def _by_stage(outcomes: list[StageOutcome]) -> list[StageOutcome]:
     return list(merged.values())
 
 
-def _publish(summary: CycleSummary) -> None:
+def _publish(summary: CycleSummary, rerun_of: Sequence[str] | None = None) -> None:
     """Markdown and table artifacts on the flow run: what the coordinator reads in the UI."""
-    key = f"{summary.kind}-cycle-{summary.year}"
+    key = summary.artifact_key(rerun_of)
     create_markdown_artifact(markdown=summary.markdown(), key=key, description=f"{summary.kind} cycle summary")
     if summary.members:
         create_table_artifact(table=summary.table(), key=f"{key}-members",

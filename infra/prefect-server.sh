@@ -26,6 +26,9 @@ start)
         cat "$dir/api-url"; exit 0
     fi
     port="$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    # The UI asks /ui-settings where the API is; without these it answers Prefect's default port 4200.
+    export PREFECT_SERVER_API_HOST=127.0.0.1 PREFECT_SERVER_API_PORT="$port"
+    export PREFECT_SERVER_UI_API_URL="http://127.0.0.1:$port/api"
     nohup "$py" -m prefect server start --host 127.0.0.1 --port "$port" >"$dir/server.log" 2>&1 &
     echo $! >"$dir/server.pid"
     echo "http://127.0.0.1:$port/api" >"$dir/api-url"

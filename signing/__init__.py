@@ -15,6 +15,10 @@ Public API (everything else is private):
   and the evidence write-once), :func:`approve` (= sign_decision + record_approval, what
   ``ecocluster approve`` runs), :func:`sign_approval` (the bare envelope), :func:`verify_approval`
   (pure rules, returns :class:`VerifiedApproval` or raises :class:`ApprovalRuleFailed`),
+  :func:`parse_approval` (the envelope parsed once, strictly, into an :class:`ApprovalEnvelope`;
+  malformed input is rule ``envelope-malformed``/``envelope-too-large``), :func:`verify_signer`
+  (rules envelope to identity, no warehouse), :func:`receive_decision` (the approvals inbox: an
+  :class:`Arrival` of files read once within :class:`InboxLimits`, then ``record_approval``),
   :func:`approval_context`, :func:`export_review`, :func:`mark_consulted`, :func:`register_verifier`.
   The envelope's subject is the digests of the draft JSON and PDF the verifier reviewed; the PAdES
   signature is on the validated render of the same JSON (verifier block filled, no DRAFT mark).
@@ -24,6 +28,19 @@ Public API (everything else is private):
   (:class:`Check` outcomes PASS / FAIL / NOT CHECKED; only all-PASS verifies), :func:`intake`
   (per competent body; ``retry=``), :func:`init_body_key` (the body's receipt key, created only
   when asked), :func:`verify_receipt`.
+* Review rounds (``_review``): :func:`raise_finding`, :func:`answer_finding` (text and evidence files,
+  judged by content and size, stored by SHA-256), :func:`accept_finding`, :func:`reopen_finding`,
+  :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events`; a :class:`Finding`
+  open or answered refuses an approval (rule ``open-findings``); a refused step raises
+  ``warehouse.errors.ReviewRefused`` (:class:`FindingTransitionRefused` for an illegal state change).
+  Deadlines: :func:`request_extension`, :func:`decide_extension`, :func:`finding_reminders`;
+  :func:`follow_up_improvements` (last year's recommended improvements as requests for information).
+  The verifier's :class:`Verification` (:class:`Opinion`, :class:`SiteVisit`, recommended
+  improvements) is signed in the approval predicate (``sign_decision(opinion=, site_visit=)``);
+  "not-verified" is a rejection (rule ``opinion``); accepted ones are in ``approval_verification``.
+* Sampling (``_sampling``): :func:`sampling_request` (roster snapshot, always-visited reasons),
+  :func:`sign_plan` (deterministic signature -> seed -> draw), :func:`verify_plan`, :func:`record_plan`;
+  the approval's verification block names the cluster's latest plan by digest.
 * Storage: :func:`open_store` (local folder or S3 with Object Lock).
 * Time: :func:`tsa_url` (``[signing] tsa_url``); every decision carries an RFC 3161 timestamp over
   its signature (``SignedDecision.timestamp``, the ``.tsr`` file) and certificates are judged at
@@ -33,7 +50,23 @@ Public API (everything else is private):
 from __future__ import annotations
 
 from signing._approval import APPROVED, REJECTED, Draft, sign_approval
-from signing._inbox import SignedDecision, approve, export_review, record_approval, sign_decision
+from signing._inbox import (
+                             CERTIFICATE,
+                             COMPANION_RULES,
+                             DEFAULT_LIMITS,
+                             ENVELOPE,
+                             SIGNED_PDF,
+                             TIMESTAMP,
+                             Arrival,
+                             InboxFile,
+                             InboxLimits,
+                             SignedDecision,
+                             approve,
+                             export_review,
+                             receive_decision,
+                             record_approval,
+                             sign_decision,
+)
 from signing._intake import Receipt, UnknownCountry, init_body_key, intake, verify_receipt
 from signing._keys import (
                              DEMO_NACE,
@@ -47,31 +80,78 @@ from signing._keys import (
                              trust_anchors,
 )
 from signing._offline import Check, Outcome, PackageReport, verify_archive, verify_envelope, verify_package
+from signing._opinion import Opinion, SiteVisit, Verification
 from signing._package import Delivery, PackageRefused, build_packages, read_tar, unpack, why_no_package
 from signing._pki import Revocation
 from signing._records import approval_context, draft_for, mark_consulted, register_verifier
+from signing._review import (
+                             Answer,
+                             Evidence,
+                             Finding,
+                             FindingId,
+                             FindingKind,
+                             FindingState,
+                             FindingTransitionRefused,
+                             Owner,
+                             Reminder,
+                             ReviewEvent,
+                             accept_finding,
+                             answer_finding,
+                             close_finding,
+                             decide_extension,
+                             finding,
+                             findings,
+                             follow_up_improvements,
+                             raise_finding,
+                             reopen_finding,
+                             request_extension,
+)
+from signing._review import events as review_events
+from signing._review import reminders as finding_reminders
+from signing._sampling import Reason as SamplingReason
+from signing._sampling import (
+                             SamplingPlan,
+                             SamplingRequest,
+                             record_plan,
+                             sampling_request,
+                             sign_plan,
+                             verify_plan,
+)
 from signing._stored import read as read_stored
 from signing._tsa import TimestampUnavailable, tsa_url
 from signing._verify import (
                              RULES,
                              ApprovalContext,
+                             ApprovalEnvelope,
                              ApprovalRuleFailed,
                              TrustAnchors,
                              VerifiedApproval,
                              claimed_decision,
                              current_crl,
+                             parse_approval,
                              revocation,
                              verify_approval,
+                             verify_signer,
 )
 from signing.store import open_store
 
 __all__ = [
-    "APPROVED", "DEMO_NACE", "DEMO_PASSWORD", "REJECTED", "RULES", "ApprovalContext", "ApprovalRuleFailed",
-    "Check", "Delivery", "Draft", "KeyFiles", "Outcome", "PackageRefused", "PackageReport", "Receipt",
-    "Revocation", "SignedDecision", "TimestampUnavailable", "TrustAnchors", "UnknownCountry", "VerifiedApproval",
-    "approval_context", "approve", "build_packages", "claimed_decision", "current_crl", "demo_verifier", "draft_for",
-    "export_review", "init_body_key", "init_ca", "intake", "issue_verifier", "mark_consulted", "open_store",
-    "read_stored", "read_tar", "record_approval", "refresh_crl", "register_verifier", "revocation", "revoke",
-    "sign_approval", "sign_decision", "trust_anchors", "tsa_url", "unpack", "verify_approval", "verify_archive",
-    "verify_envelope", "verify_package", "verify_receipt", "why_no_package",
+    "APPROVED", "CERTIFICATE", "COMPANION_RULES", "DEFAULT_LIMITS", "DEMO_NACE", "DEMO_PASSWORD",
+    "ENVELOPE", "REJECTED", "RULES", "SIGNED_PDF", "TIMESTAMP", "ApprovalContext", "ApprovalEnvelope",
+    "ApprovalRuleFailed", "Arrival", "Check", "Delivery", "Draft", "InboxFile", "InboxLimits", "KeyFiles",
+    "Outcome", "PackageRefused", "PackageReport", "Receipt", "Revocation", "SignedDecision", "TimestampUnavailable", "TrustAnchors",
+    "UnknownCountry", "VerifiedApproval", "approval_context", "approve", "build_packages",
+    "claimed_decision", "current_crl", "demo_verifier", "draft_for", "export_review", "init_body_key",
+    "init_ca", "intake", "issue_verifier", "mark_consulted", "open_store", "parse_approval", "read_stored",
+    "read_tar", "receive_decision", "record_approval", "refresh_crl", "register_verifier", "revocation",
+    "revoke", "sign_approval", "sign_decision", "trust_anchors", "tsa_url", "unpack", "verify_approval",
+    "verify_archive", "verify_envelope", "verify_package", "verify_receipt", "verify_signer",
+    "why_no_package"
+]
+__all__ += [  # review rounds, the verification opinion and sampling (issue 18)
+    "Answer", "Evidence", "Finding", "FindingId", "FindingKind", "FindingState", "FindingTransitionRefused",
+    "Opinion", "Owner", "Reminder", "ReviewEvent", "SamplingPlan", "SamplingReason", "SamplingRequest", "SiteVisit",
+    "Verification", "accept_finding", "answer_finding", "close_finding", "decide_extension", "finding",
+    "finding_reminders", "findings", "follow_up_improvements", "raise_finding", "record_plan", "reopen_finding",
+    "request_extension", "review_events", "sampling_request", "sign_plan", "verify_plan",
 ]

@@ -9,8 +9,9 @@ plus the Annex VII declaration text the verifier signs.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -19,6 +20,9 @@ from signing import _dsse
 from signing._language import N_, translate
 from signing._pki import identity
 from warehouse.messages import language_of
+
+if TYPE_CHECKING:
+    from signing._opinion import Verification
 
 PREDICATE_TYPE = "https://ecocluster.eu/emas/approval/v1"
 APPROVED, REJECTED = "approved", "rejected"
@@ -73,13 +77,16 @@ def declaration_text(draft: Draft, cert: x509.Certificate, signed_at: dt.datetim
 
 
 def approval_statement(draft: Draft, cert: x509.Certificate, *, decision: str, reasons: tuple[str, ...],
-                       signed_at: dt.datetime, place: str = "") -> dict[str, Any]:
+                       signed_at: dt.datetime, place: str = "",
+                       verification: Verification | None = None) -> dict[str, Any]:
     if decision not in (APPROVED, REJECTED):
         raise ValueError(f"decision must be {APPROVED!r} or {REJECTED!r}, not {decision!r}")
     if decision == REJECTED and not reasons:
         raise ValueError("a rejection needs at least one reason the member can act on")
+    if verification is not None:
+        verification.agrees_with(decision)  # an OpinionRefused is a ValueError too
     who = identity(cert)
-    return {
+    statement: dict[str, Any] = {
         "_type": _dsse.STATEMENT_TYPE,
         "subject": [
             {"name": f"{draft.statement_id}.json", "digest": {"sha256": draft.json_sha256}},
@@ -99,12 +106,172 @@ def approval_statement(draft: Draft, cert: x509.Certificate, *, decision: str, r
             "declaration": declaration_text(draft, cert, signed_at, place) if decision == APPROVED else "",
         },
     }
+    if verification is not None:  # the opinion, site visit and recommended improvements (signing._opinion)
+        statement["predicate"]["verification"] = verification.claim()
+    return statement
 
 
 def sign_approval(draft: Draft, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate, *,
                   decision: str = APPROVED, reasons: tuple[str, ...] = (),
-                  signed_at: dt.datetime | None = None, place: str = "") -> bytes:
+                  signed_at: dt.datetime | None = None, place: str = "",
+                  verification: Verification | None = None) -> bytes:
     """The DSSE envelope (JSON bytes) for the verifier's decision on ``draft``."""
     when = signed_at or dt.datetime.now(dt.UTC)
-    statement = approval_statement(draft, cert, decision=decision, reasons=reasons, signed_at=when, place=place)
+    statement = approval_statement(draft, cert, decision=decision, reasons=reasons, signed_at=when, place=place,
+                                   verification=verification)
     return _dsse.sign(statement, key).to_json()
+
+
+# -- reading a signed statement back: once, strictly, into frozen values ------------------------------
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class MemberClaim:
+    id: str
+    name: str
+    nace: str
+
+
+@dataclass(frozen=True)
+class VerifierClaim:
+    """Who the predicate says signed; holds only once it equals the certificate (rule identity)."""
+
+    name: str
+    accreditation_no: str
+    nace_scope: tuple[str, ...]
+    certificate_sha256: str
+
+
+@dataclass(frozen=True)
+class ApprovalPredicate:
+    decision: str
+    reasons: tuple[str, ...]
+    statement_id: str
+    member: MemberClaim
+    cluster_id: str
+    reporting_year: int
+    verifier: VerifierClaim
+    signed_at: dt.datetime
+    declaration: str
+
+
+@dataclass(frozen=True)
+class ApprovalStatement:
+    """An in-toto Statement v1 with the approval predicate, every field type-checked.
+
+    Unknown keys are ignored rather than refused (in-toto's own rule, so a later predicate version
+    or an attached timestamp does not break older readers); nothing past this point reads the raw
+    JSON except to hand the signed document on (``document``).
+    """
+
+    json_sha256: str
+    pdf_sha256: str
+    predicate: ApprovalPredicate
+    document: dict[str, Any]
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> ApprovalStatement:
+        """Raises :class:`signing._dsse.MalformedEnvelope` naming the first field that is wrong."""
+        statement = _Fields(doc, "statement")
+        if statement.text("predicateType") != PREDICATE_TYPE:
+            raise _dsse.MalformedEnvelope(f"predicateType is {doc.get('predicateType')!r}, expected {PREDICATE_TYPE!r}")
+        p = statement.object("predicate")
+        decision = p.text("decision")
+        if decision not in (APPROVED, REJECTED):
+            raise _dsse.MalformedEnvelope(f"predicate.decision is {decision!r}, expected {APPROVED!r} or {REJECTED!r}")
+        reasons = p.texts("reasons")
+        if decision == REJECTED and not any(r.strip() for r in reasons):
+            raise _dsse.MalformedEnvelope("predicate.reasons: a rejection needs at least one reason")
+        declaration = p.text("declaration", empty=decision == REJECTED)
+        member, cycle, verifier = p.object("member"), p.object("cycle"), p.object("verifier")
+        predicate = ApprovalPredicate(
+            decision=decision, reasons=reasons, statement_id=p.text("statementId"),
+            member=MemberClaim(member.text("id"), member.text("name"), member.text("nace")),
+            cluster_id=cycle.text("clusterId"), reporting_year=cycle.year("reportingYear"),
+            verifier=VerifierClaim(verifier.text("name"), verifier.text("accreditationNo"),
+                                   verifier.texts("naceScope"), verifier.sha256("certificateSha256")),
+            signed_at=p.time("signedAt"), declaration=declaration)
+        json_sha, pdf_sha = _subject_digests(statement, predicate.statement_id)
+        return cls(json_sha, pdf_sha, predicate, doc)
+
+
+def _subject_digests(statement: _Fields, statement_id: str) -> tuple[str, str]:
+    """The subject names exactly the statement's JSON and PDF, ``<statementId>.json|.pdf``: so the
+    statement id the predicate names is the one whose digests were signed."""
+    entries = statement.objects("subject")
+    names = [e.text("name") for e in entries]
+    expected = [f"{statement_id}.json", f"{statement_id}.pdf"]
+    if sorted(names) != expected:
+        raise _dsse.MalformedEnvelope(f"statement.subject names {names!r}, expected exactly {expected!r}")
+    digests = {e.text("name"): e.object("digest").sha256("sha256") for e in entries}
+    return digests[expected[0]], digests[expected[1]]
+
+
+class _Fields:
+    """Typed reads of one JSON object; every failure names the field's path."""
+
+    def __init__(self, value: Any, where: str) -> None:
+        if not isinstance(value, dict):
+            raise _dsse.MalformedEnvelope(f"{where} must be an object, got {_kind(value)}")
+        self.value, self.where = value, where
+
+    def _get(self, key: str) -> Any:
+        if key not in self.value:
+            raise _dsse.MalformedEnvelope(f"{self.where}.{key} is missing")
+        return self.value[key]
+
+    def text(self, key: str, *, empty: bool = False) -> str:
+        return _text(self._get(key), f"{self.where}.{key}", empty=empty)
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        items = self._get(key)
+        if not isinstance(items, list):
+            raise _dsse.MalformedEnvelope(f"{self.where}.{key} must be a list of strings, got {_kind(items)}")
+        return tuple(_text(v, f"{self.where}.{key}[{n}]") for n, v in enumerate(items))
+
+    def sha256(self, key: str) -> str:
+        value = self.text(key)
+        if not _SHA256.fullmatch(value):
+            raise _dsse.MalformedEnvelope(f"{self.where}.{key} must be 64 lowercase hex digits, got {value[:80]!r}")
+        return value
+
+    def year(self, key: str) -> int:
+        value = self._get(key)
+        if type(value) is not int or not 1000 <= value <= 9999:
+            raise _dsse.MalformedEnvelope(f"{self.where}.{key} must be a four-digit year, got {str(value)[:20]!r}")
+        return value
+
+    def time(self, key: str) -> dt.datetime:
+        value = self.text(key)
+        try:
+            when = dt.datetime.fromisoformat(value)
+        except ValueError as e:
+            raise _dsse.MalformedEnvelope(f"{self.where}.{key} {value[:40]!r} is not an ISO 8601 time") from e
+        return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+    def object(self, key: str) -> _Fields:
+        return _Fields(self._get(key), f"{self.where}.{key}")
+
+    def objects(self, key: str) -> list[_Fields]:
+        items = self._get(key)
+        if not isinstance(items, list):
+            raise _dsse.MalformedEnvelope(f"{self.where}.{key} must be a list of objects, got {_kind(items)}")
+        return [_Fields(v, f"{self.where}.{key}[{n}]") for n, v in enumerate(items)]
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _text(value: Any, where: str, *, empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise _dsse.MalformedEnvelope(f"{where} must be a string, got {_kind(value)}")
+    if not empty and not value.strip():
+        raise _dsse.MalformedEnvelope(f"{where} must not be empty")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:  # a lone surrogate escape (\ud800): no database or terminal takes it
+        raise _dsse.MalformedEnvelope(f"{where} is not valid Unicode text") from e
+    return value

@@ -34,6 +34,50 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+class MalformedEnvelope(ValueError):
+    """Bytes that are not a well-formed DSSE envelope (or not strict JSON); the message says where."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        raise MalformedEnvelope(f"duplicate key(s) {', '.join(map(repr, twice))}: another JSON reader would "
+                                "see other values than this one")
+    return dict(pairs)
+
+
+def _no_constant(name: str) -> Any:
+    raise MalformedEnvelope(f"{name} is not JSON")
+
+
+def strict_json(data: bytes, what: str) -> Any:
+    """RFC 8259 JSON read strictly: UTF-8 only, no duplicate keys (the "last one wins" of one reader
+    is the "first one wins" of another, so a signed payload could mean two things), no NaN or
+    Infinity; raises :class:`MalformedEnvelope` naming ``what``."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise MalformedEnvelope(f"{what} is not UTF-8 ({e.reason} at byte {e.start})") from e
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+    except MalformedEnvelope as e:
+        raise MalformedEnvelope(f"{what}: {e}") from e
+    except RecursionError as e:
+        raise MalformedEnvelope(f"{what} is nested too deeply") from e
+    except ValueError as e:  # JSONDecodeError, and ints beyond Python's digit limit
+        raise MalformedEnvelope(f"{what} is not JSON: {e}") from e
+
+
+def _base64(value: Any, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise MalformedEnvelope(f"{what} must be a base64 string, got {type(value).__name__}")
+    try:
+        return base64.b64decode(value, validate=True)
+    except ValueError as e:
+        raise MalformedEnvelope(f"{what} is not valid base64: {e}") from e
+
+
 @dataclass(frozen=True)
 class Envelope:
     payload_type: str
@@ -49,19 +93,31 @@ class Envelope:
 
     @classmethod
     def from_json(cls, data: bytes) -> Envelope:
-        """Parse; raises ValueError or TypeError on anything that is not a well-formed DSSE envelope."""
-        doc = json.loads(data)
-        if not isinstance(doc, dict) or not isinstance(doc.get("signatures"), list):
-            raise TypeError("not a DSSE envelope: expected an object with payload, payloadType, signatures")
-        sigs = tuple((str(s.get("keyid", "")), base64.b64decode(s["sig"], validate=True))
-                     for s in doc["signatures"])
-        return cls(str(doc["payloadType"]), base64.b64decode(doc["payload"], validate=True), sigs)
+        """Parse strictly; raises :class:`MalformedEnvelope` on anything that is not a DSSE envelope
+        with a string ``payloadType``, a base64 ``payload`` and a list of ``{"keyid", "sig"}`` objects."""
+        doc = strict_json(data, "envelope")
+        if not isinstance(doc, dict):
+            raise MalformedEnvelope(f"envelope must be a JSON object, got {type(doc).__name__}")
+        payload_type, signatures = doc.get("payloadType"), doc.get("signatures")
+        if not isinstance(payload_type, str):
+            raise MalformedEnvelope(f"envelope payloadType must be a string, got {type(payload_type).__name__}")
+        if not isinstance(signatures, list):
+            raise MalformedEnvelope(f"envelope signatures must be a list, got {type(signatures).__name__}")
+        sigs = []
+        for n, entry in enumerate(signatures, 1):
+            if not isinstance(entry, dict) or not isinstance(entry.get("keyid", ""), str):
+                raise MalformedEnvelope(f"envelope signature {n} must be an object with a string keyid and sig")
+            sigs.append((entry.get("keyid", ""), _base64(entry.get("sig"), f"envelope signature {n} sig")))
+        return cls(payload_type, _base64(doc.get("payload"), "envelope payload"), tuple(sigs))
 
     def statement(self) -> dict[str, Any]:
-        doc = json.loads(self.payload)
-        if self.payload_type != IN_TOTO_PAYLOAD_TYPE or doc.get("_type") != STATEMENT_TYPE:
-            raise ValueError(f"payload is not an in-toto Statement v1 (type {self.payload_type!r})")
-        return dict(doc)
+        """The in-toto Statement v1 the payload carries, as strict JSON (not yet type-checked)."""
+        if self.payload_type != IN_TOTO_PAYLOAD_TYPE:
+            raise MalformedEnvelope(f"payloadType is {self.payload_type!r}, expected {IN_TOTO_PAYLOAD_TYPE!r}")
+        doc = strict_json(self.payload, "payload")
+        if not isinstance(doc, dict) or doc.get("_type") != STATEMENT_TYPE:
+            raise MalformedEnvelope(f"payload is not an in-toto Statement v1 (_type {STATEMENT_TYPE!r})")
+        return doc
 
 
 def sign(statement: dict[str, Any], key: ec.EllipticCurvePrivateKey) -> Envelope:

@@ -16,25 +16,121 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+from cryptography import x509
 
 import statements
-from signing import _dsse, _pki, _records, _stored, _time, _tsa
+from signing import _dsse, _pki, _records, _review, _sampling, _stored, _time, _tsa
 from signing._approval import APPROVED, REJECTED, sign_approval
 from signing._keys import KeyFiles
+from signing._opinion import Opinion, SiteVisit, Verification
 from signing._pades import sign_pdf, verify_pdf
 from signing._pki import VerifierIdentity
-from signing._verify import ApprovalRuleFailed, TrustAnchors, VerifiedApproval, parse, verify_approval
+from signing._verify import (
+    MAX_ENVELOPE_BYTES,
+    ApprovalContext,
+    ApprovalEnvelope,
+    ApprovalRuleFailed,
+    TrustAnchors,
+    VerifiedApproval,
+    load_certificate,
+    parse_approval,
+    verify_approval,
+    verify_signer,
+)
 from signing.store.interface import ObjectStore
 from warehouse.db import transaction
-from warehouse.errors import ConfigurationError, EcoclusterError
+from warehouse.errors import (
+    ApprovalRefused,
+    ConfigurationError,
+    DecisionIncomplete,
+    EcoclusterError,
+    TransientError,
+)
 from warehouse.spreadsheet import write_csv
 
 ENVELOPE, CERTIFICATE, SIGNED_PDF = "dsse.json", "cert.pem", "validated.pdf"  # file suffixes of one decision
 TIMESTAMP = "tsr"  # RFC 3161 TimeStampResp (DER) over the envelope's signature
+
+# Refusals whose verdict depends on a file beside the envelope, not on the envelope alone: a
+# half-uploaded PDF, a wrong certificate planted first. The inbox looks at such a refusal again
+# when those files change; every other refusal is the envelope's own and stays (the envelope pins
+# its certificate by SHA-256 and its PDF is compared byte for byte, so a retry can only ever
+# accept the very files the verifier signed).
+COMPANION_RULES = frozenset({"companion-too-large", "certificate-malformed", "signature", "chain", "validity",
+                             "revocation", "identity", "validated-pdf"})
+
+
+@dataclass(frozen=True)
+class InboxLimits:
+    """The largest file of each kind the approvals inbox reads (``[inbox]`` in ``ecocluster.toml``:
+    ``max_envelope_kb``, ``max_certificate_kb``, ``max_pdf_mb``). Checked from the store's size
+    before a file is read, so a huge upload is refused without costing memory."""
+
+    envelope_bytes: int = MAX_ENVELOPE_BYTES
+    certificate_bytes: int = 256 * 1024
+    pdf_bytes: int = 64 * 1024 * 1024
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, object]) -> InboxLimits:
+        def size(key: str, unit: int, default: int) -> int:
+            value = config.get(key, default // unit)
+            if type(value) is not int or value <= 0:
+                raise ConfigurationError(f"[inbox] {key} must be a positive whole number, not {value!r}")
+            return value * unit
+        return cls(size("max_envelope_kb", 1024, cls.envelope_bytes),
+                   size("max_certificate_kb", 1024, cls.certificate_bytes),
+                   size("max_pdf_mb", 1024 * 1024, cls.pdf_bytes))
+
+    def for_suffix(self, suffix: str) -> int:
+        """The limit of a file ``NAME.<suffix>``; a kind of file not known here gets the envelope's."""
+        return {ENVELOPE: self.envelope_bytes, CERTIFICATE: self.certificate_bytes,
+                SIGNED_PDF: self.pdf_bytes}.get(suffix, self.envelope_bytes)
+
+
+DEFAULT_LIMITS = InboxLimits()
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    """One file of the inbox, read once if within its limit (``data`` None: too large, never read)."""
+
+    key: str
+    size: int
+    data: bytes | None = field(repr=False)
+
+    @classmethod
+    def read(cls, store: ObjectStore, key: str, limit: int) -> InboxFile:
+        size = store.size(key)
+        return cls(key, size, store.get(key) if size <= limit else None)
+
+    @classmethod
+    def from_path(cls, path: Path, limit: int) -> InboxFile:
+        """A local file (``ecocluster verify``) under the same limit; the caller has checked it is a file."""
+        size = path.stat().st_size
+        return cls(str(path), size, path.read_bytes() if size <= limit else None)
+
+    @property
+    def sha256(self) -> str:
+        """The content's SHA-256; for a file too large to read, that of its key and size (a new
+        upload of another size is another file)."""
+        return hashlib.sha256(self.data if self.data is not None else f"{self.key}\n{self.size}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A decision in the approvals inbox: ``NAME.dsse.json`` and whatever lies beside it under the
+    same name (``NAME.<suffix>``: certificate, signed PDF, any later companion), each read once."""
+
+    envelope: InboxFile
+    companions: Mapping[str, InboxFile]  # by suffix
+
+    def companions_sha256(self) -> tuple[tuple[str, str], ...]:
+        return tuple((suffix, f.sha256) for suffix, f in sorted(self.companions.items()))
 
 
 @dataclass(frozen=True)
@@ -73,18 +169,28 @@ def approved_block(verified: VerifiedApproval) -> statements.VerifierBlock:
 def sign_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_id: str, key_files: KeyFiles,
                   key_password: bytes, *, decision: str = APPROVED, reasons: tuple[str, ...] = (),
                   place: str = "", signed_at: dt.datetime | None = None, tsa_url: str | None = None,
-                  trust: TrustAnchors | None = None) -> SignedDecision:
+                  trust: TrustAnchors | None = None, opinion: Opinion | None = None,
+                  site_visit: SiteVisit = SiteVisit.NONE, sampling_plan_sha256: str | None = None) -> SignedDecision:
     """The verifier's side: sign the decision on the draft and have the TSA at ``tsa_url``
     (default ``ECOCLUSTER_TSA_URL``) timestamp its signature; for an approval, PAdES B-LTA-sign the
-    validated render (``trust``'s CRLs go into its DSS with the verifier's and the TSA's chains). Records nothing (pass the result
-    to :func:`record_approval`, or drop :meth:`SignedDecision.files` into the approvals inbox)."""
+    validated render (``trust``'s CRLs go into its DSS with the verifier's and the TSA's chains).
+    Records nothing (pass the result to :func:`record_approval`, or drop
+    :meth:`SignedDecision.files` into the approvals inbox).
+
+    With an ``opinion`` the predicate carries the verification block (signing._opinion): the
+    opinion, ``site_visit``, the cycle's recommended improvements as the review recorded them and the
+    cluster's latest sampling plan (signing._sampling), unless ``sampling_plan_sha256`` names another."""
     url = tsa_url or _tsa.default_tsa_url()
     draft = _records.draft_for(con, statement_id)
+    verification = None if opinion is None else Verification(
+        opinion, site_visit, _review.recommended_improvements(con, draft.member_id, draft.reporting_year),
+        sampling_plan_sha256 or _sampling.latest_plan_sha256(con, draft.cluster_id, draft.reporting_year))
     key = _pki.load_key(key_files.key, key_password)
     cert = key_files.load_cert()
     chain = tuple(_pki.load_certs(key_files.chain.read_bytes())) if key_files.chain.exists() else ()
     when = signed_at or dt.datetime.now(dt.UTC)
-    envelope = sign_approval(draft, key, cert, decision=decision, reasons=reasons, signed_at=when, place=place)
+    envelope = sign_approval(draft, key, cert, decision=decision, reasons=reasons, signed_at=when, place=place,
+                             verification=verification)
     timestamp = _tsa.request(url, _dsse.Envelope.from_json(envelope).signatures[0][1])
     signed_pdf = None
     if decision == APPROVED:
@@ -98,28 +204,87 @@ def sign_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_
     return SignedDecision(envelope, _pki.pem(cert), signed_pdf, timestamp)
 
 
-def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope: bytes, cert_pem: bytes,
-                    trust: TrustAnchors, *, signed_pdf: bytes | None = None,
+def receive_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, arrival: Arrival,
+                     limits: InboxLimits = DEFAULT_LIMITS) -> VerifiedApproval:
+    """The approvals inbox's verify-and-record of one decision: :func:`record_approval` on the files
+    that arrived, after the inbox's own rules (size limits, the files an approval needs beside it).
+
+    Raises :class:`ApprovalRuleFailed` (recorded in ``approval_refusal``) for a refusal, and
+    :class:`warehouse.errors.DecisionIncomplete` (not recorded) while a needed file is missing
+    (the certificate, the RFC 3161 ``.tsr`` and, for an approval, the signed PDF).
+    """
+    envelope, member_id = arrival.envelope, None
+    try:
+        if envelope.data is None:
+            raise ApprovalRuleFailed("envelope-too-large", f"{envelope.key} has {envelope.size:,} bytes, the limit "
+                                     f"is {limits.envelope_bytes:,} ([inbox] max_envelope_kb); it was not read")
+        parsed = parse_approval(envelope.data, max_bytes=limits.envelope_bytes)
+        member_id = parsed.predicate.member.id
+        needed = (CERTIFICATE, TIMESTAMP, *((SIGNED_PDF,) if parsed.predicate.decision == APPROVED else ()))
+        files = {s: arrival.companions[s] for s in needed if s in arrival.companions}
+        too_large = [s for s, f in files.items() if f.data is None]
+        if too_large:
+            raise ApprovalRuleFailed("companion-too-large", "; ".join(
+                f"{files[s].key} has {files[s].size:,} bytes, the limit is {limits.for_suffix(s):,} ([inbox] "
+                f"{'max_pdf_mb' if s == SIGNED_PDF else 'max_certificate_kb'})" for s in too_large))
+        missing = [f"{envelope.key.removesuffix(ENVELOPE)}{s}" for s in needed if s not in files]
+        if missing:
+            if CERTIFICATE in files:  # what can be refused without the PDF is refused now, not left waiting
+                _verify(con, parsed, files[CERTIFICATE].data or b"", trust, _data(files, TIMESTAMP))
+            raise DecisionIncomplete(f"inbox envelope {envelope.key} waits for {', '.join(missing)} beside it")
+    except ApprovalRuleFailed as e:
+        _records.record_refusal(con, envelope.sha256, member_id, e.rule, str(e))
+        raise
+    pdf = files[SIGNED_PDF].data if SIGNED_PDF in files else None
+    return record_approval(con, store, parsed, files[CERTIFICATE].data or b"", trust, signed_pdf=pdf,
+                           timestamp=_data(files, TIMESTAMP))
+
+
+def _data(files: Mapping[str, InboxFile], suffix: str) -> bytes | None:
+    return files[suffix].data if suffix in files else None
+
+
+def _context(con: duckdb.DuckDBPyConnection, parsed: ApprovalEnvelope, cert: x509.Certificate,
+             trust: TrustAnchors, timestamp: bytes | None) -> ApprovalContext:
+    """The warehouse's facts about the member the envelope names; an envelope about nobody we know
+    is refused for its signature first (so a forgery is named as one), else as rule current-draft."""
+    try:
+        return _records.approval_context(con, parsed.predicate.member.id, parsed.predicate.statement_id)
+    except ApprovalRuleFailed:
+        raise
+    except ApprovalRefused as e:
+        verify_signer(parsed, cert, trust, timestamp=timestamp)
+        raise ApprovalRuleFailed("current-draft", str(e)) from e
+
+
+def _verify(con: duckdb.DuckDBPyConnection, parsed: ApprovalEnvelope, cert_pem: bytes,
+            trust: TrustAnchors, timestamp: bytes | None) -> VerifiedApproval:
+    """Every pure rule, against the warehouse's facts about the member the envelope names."""
+    cert = load_certificate(cert_pem)
+    return verify_approval(parsed, cert, trust, _context(con, parsed, cert, trust, timestamp), timestamp=timestamp)
+
+
+def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope: bytes | ApprovalEnvelope,
+                    cert_pem: bytes, trust: TrustAnchors, *, signed_pdf: bytes | None = None,
                     timestamp: bytes | None = None) -> VerifiedApproval:
     """Verify every rule against the warehouse, validate the statement, store the evidence write-once.
 
     An approval makes the statement's validated version (``statements.render_validated``, status
     ``validated``) after checking that ``signed_pdf`` is that very render, PAdES-signed by the
     approving verifier. A refused envelope is recorded in ``approval_refusal`` (so the coordinator
-    sees the rule) and the :class:`ApprovalRuleFailed` is raised again.
+    sees the rule) and the :class:`ApprovalRuleFailed` is raised again; nothing else escapes for a
+    malformed envelope, certificate or PDF. ``envelope`` may be already parsed (parsed once).
     """
+    raw = envelope.raw if isinstance(envelope, ApprovalEnvelope) else envelope
     member_id = None
     rejected: tuple[str, ...] = ()  # statuses a rejection moves the statement through
     try:
-        _envelope, statement = parse(envelope)
-        predicate = statement["predicate"]
-        member_id = str(predicate.get("member", {}).get("id", ""))
-        context = _records.approval_context(con, member_id, str(predicate.get("statementId", "")))
-        cert = _pki.load_certs(cert_pem)[0]
-        verified = verify_approval(envelope, cert, trust, context, timestamp=timestamp)
+        parsed = parse_approval(envelope)
+        member_id = parsed.predicate.member.id
+        verified = _verify(con, parsed, cert_pem, trust, timestamp)
         # An approval is what the verifier signed, not the envelope's bytes: the same signed
         # decision re-wrapped (an extra signature, another JSON layout) is a replay, kept once.
-        approval_id = hashlib.sha256(_dsse.pae(_envelope.payload_type, _envelope.payload)).hexdigest()
+        approval_id = hashlib.sha256(_dsse.pae(parsed.envelope.payload_type, parsed.envelope.payload)).hexdigest()
         if con.execute("SELECT 1 FROM approval WHERE approval_id = ?", [approval_id]).fetchone():
             return verified
         if verified.decision == APPROVED:
@@ -130,10 +295,10 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
         else:
             rejected = _rejection_steps(con, verified.statement_id)
     except ApprovalRuleFailed as e:
-        _records.record_refusal(con, envelope, member_id, e.rule, str(e))
+        _records.record_refusal(con, hashlib.sha256(raw).hexdigest(), member_id, e.rule, str(e))
         raise
     prefix = f"{approval_prefix(verified)}/{approval_id}"
-    stored = [store.put(f"{prefix}.{ENVELOPE}", envelope, content_type="application/json"),
+    stored = [store.put(f"{prefix}.{ENVELOPE}", raw, content_type="application/json"),
               store.put(f"{prefix}.{CERTIFICATE}", cert_pem, content_type="application/x-pem-file")]
     if signed_pdf is not None and verified.decision == APPROVED:
         stored.append(store.put(f"{prefix}.{SIGNED_PDF}", signed_pdf, content_type="application/pdf"))
@@ -143,6 +308,7 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
                                  signed_pdf_key=stored[2].key if len(stored) > 2 else None)
         _records.insert_timestamp(con, approval_id, verified, token.key)
         _stored.record(con, *stored, token)  # read back pinned: a newer version or a delete marker changes nothing
+        _records.forget_refusal(con, hashlib.sha256(raw).hexdigest())  # accepted once its files were complete
         if verified.decision == REJECTED:
             for step in rejected:
                 (statements.submit if step == "submitted" else statements.reject)(con, verified.statement_id)
@@ -174,6 +340,8 @@ def _validate_statement(con: duckdb.DuckDBPyConnection, store: ObjectStore, veri
     try:
         version = statements.show(con, sid)
         expected = statements.validated_pdf(statements.load_json(store, version), block)
+    except TransientError:
+        raise  # a storage outage is no fault of the envelope: retried, never refused
     except EcoclusterError as e:
         raise ApprovalRuleFailed("validated-pdf", f"cannot render the validated statement {sid[:16]}: {e}") from e
     if not signed_pdf.startswith(expected):
@@ -181,7 +349,10 @@ def _validate_statement(con: duckdb.DuckDBPyConnection, store: ObjectStore, veri
             "validated-pdf", f"the signed PDF is not the validated render of statement {sid[:16]} with verifier "
             f"block {block.name} / {block.accreditation_no} / {block.validated_on}; sign the PDF made by "
             "`ecocluster approve` (signing.sign_decision), not another file")
-    ok, detail = verify_pdf(signed_pdf, _pki.load_certs(cert_pem)[0], trust)
+    try:
+        ok, detail = verify_pdf(signed_pdf, _pki.load_certs(cert_pem)[0], trust)
+    except Exception as e:  # noqa: BLE001 -- pyhanko raises many unrelated types for a broken signature
+        ok, detail = False, f"unreadable signature ({type(e).__name__}: {e})"
     if not ok:
         raise ApprovalRuleFailed("validated-pdf", f"PAdES signature of the validated PDF does not hold: {detail}")
     try:
@@ -194,10 +365,12 @@ def _validate_statement(con: duckdb.DuckDBPyConnection, store: ObjectStore, veri
 
 def approve(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, statement_id: str,
             key_files: KeyFiles, key_password: bytes, *, decision: str = APPROVED,
-            reasons: tuple[str, ...] = (), place: str = "", tsa_url: str | None = None) -> VerifiedApproval:
+            reasons: tuple[str, ...] = (), place: str = "", tsa_url: str | None = None,
+            opinion: Opinion | None = None, site_visit: SiteVisit = SiteVisit.NONE) -> VerifiedApproval:
     """The verifier's whole act in one call: :func:`sign_decision` then :func:`record_approval`."""
     signed = sign_decision(con, store, statement_id, key_files, key_password, decision=decision,
-                           reasons=reasons, place=place, tsa_url=tsa_url, trust=trust)
+                           reasons=reasons, place=place, tsa_url=tsa_url, trust=trust, opinion=opinion,
+                           site_visit=site_visit)
     return record_approval(con, store, signed.envelope, signed.cert_pem, trust, signed_pdf=signed.signed_pdf,
                            timestamp=signed.timestamp)
 

@@ -46,17 +46,28 @@ def password(env: str, given: bytes | None = None) -> bytes:
 
 @dataclass(frozen=True)
 class KeyFiles:
-    """Where one party keeps its key, certificate and chain (chain = its CA's certificate)."""
+    """Where one party keeps its key, certificate and chain (chain = its CA's certificate).
+
+    ``key.pem``/``cert.pem``/``chain.pem`` of ``folder`` unless the key and certificate were
+    given by path (:meth:`of`: a verifier's files need not have the names ``pki issue-verifier``
+    gave them); the chain is then ``chain.pem`` next to the certificate, if there is one.
+    """
 
     folder: Path
+    key_path: Path | None = None
+    cert_path: Path | None = None
+
+    @classmethod
+    def of(cls, key: Path, cert: Path) -> KeyFiles:
+        return cls(cert.parent, key, cert)
 
     @property
     def key(self) -> Path:
-        return self.folder / "key.pem"
+        return self.key_path or self.folder / "key.pem"
 
     @property
     def cert(self) -> Path:
-        return self.folder / "cert.pem"
+        return self.cert_path or self.folder / "cert.pem"
 
     @property
     def chain(self) -> Path:

@@ -33,8 +33,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 import statements
 from signing import _pki
+from signing._approval import APPROVED
 from signing._dsse import Envelope, signed_by
-from signing._inbox import approved_block
+from signing._inbox import DEFAULT_LIMITS, InboxFile, InboxLimits, approved_block
 from signing._package import (
     PackageFiles,
     PackageRefused,
@@ -50,12 +51,10 @@ from signing._verify import (
     ApprovalRuleFailed,
     TrustAnchors,
     VerifiedApproval,
-    attested_time,
-    check_certificate,
-    check_signed_at,
-    parse,
-    signed_at,
+    load_certificate,
+    parse_approval,
     verify_approval,
+    verify_signer,
 )
 from warehouse.errors import ConfigurationError
 
@@ -333,29 +332,41 @@ def verify_archive(data: bytes, trust: TrustAnchors, *, now: dt.datetime | None 
     return verify_files(files, trust, now=now)
 
 
-def verify_envelope(envelope: bytes, cert_pem: bytes, trust: TrustAnchors, *, timestamp: bytes | None = None,
+def verify_envelope(envelope: bytes | InboxFile, cert_pem: bytes | InboxFile, trust: TrustAnchors, *,
+                    limits: InboxLimits = DEFAULT_LIMITS, timestamp: bytes | None = None,
                     now: dt.datetime | None = None) -> PackageReport:
-    """A bare approval offline: envelope, signature, timestamp, chain, validity and revocation at the
-    attested time (no warehouse rules); ``timestamp`` is its ``.tsr``."""
-    now = now or dt.datetime.now(dt.UTC)
+    """A bare approval offline: rules envelope to identity (no warehouse rules), with validity and
+    revocation judged at the attested time of ``timestamp`` (its ``.tsr``), then the decision.
+
+    ``ok`` only for a verified APPROVAL whose predicate names the verifier who signed it; a genuine
+    rejection is reported as such and is not ok (it approves nothing). Files too large for
+    ``limits`` are refused unread; nothing malformed raises, each is a FAIL naming its rule.
+    """
     try:
-        parsed, statement = parse(envelope)
-        cert = _pki.load_certs(cert_pem)[0]
-        public_key = cert.public_key()
-        if not isinstance(public_key, ec.EllipticCurvePublicKey) or not signed_by(parsed, public_key):
-            raise ApprovalRuleFailed("signature", "the DSSE signature does not verify with the given certificate")
-        attested = attested_time(parsed, public_key, timestamp, trust, now)
-        who = check_certificate(cert, trust, attested, now)
-        check_signed_at(signed_at(statement["predicate"]), attested)
+        if isinstance(envelope, InboxFile):
+            if envelope.data is None:
+                raise ApprovalRuleFailed("envelope-too-large", f"{envelope.key} has {envelope.size:,} bytes, the "
+                                         f"limit is {limits.envelope_bytes:,}; a genuine envelope is a few KB")
+            envelope = envelope.data
+        if isinstance(cert_pem, InboxFile):
+            if cert_pem.data is None:
+                raise ApprovalRuleFailed("companion-too-large", f"{cert_pem.key} has {cert_pem.size:,} bytes, the "
+                                         f"limit is {limits.certificate_bytes:,}")
+            cert_pem = cert_pem.data
+        signed = verify_signer(parse_approval(envelope, max_bytes=limits.envelope_bytes),
+                               load_certificate(cert_pem), trust, timestamp=timestamp, now=now)
     except ApprovalRuleFailed as e:
-        return PackageReport((Check(f"approval/{e.rule}", Outcome.FAIL, str(e)),), None, None)
-    except (ConfigurationError, IndexError) as e:
-        return PackageReport((Check("approval/certificate", Outcome.FAIL,
-                                    f"{e}; pass the verifier cert with --cert"),), None, None)
-    predicate = statement["predicate"]
+        hint = "; pass the verifier's certificate with --cert" if e.rule == "certificate-malformed" else ""
+        return PackageReport((Check(f"approval/{e.rule}", Outcome.FAIL, f"{e}{hint}"),), None, None)
+    who, predicate = signed.verifier, signed.approval.predicate
+    reasons = f": {'; '.join(predicate.reasons)}" if predicate.reasons else ""
     return PackageReport((
-        Check("envelope", Outcome.PASS, f"in-toto Statement v1, decision {predicate['decision']}"),
+        Check("envelope", Outcome.PASS, f"in-toto Statement v1, decision {predicate.decision}"),
         Check("signature", Outcome.PASS, f"signed by {who.name} ({who.accreditation_no})"),
-        Check("timestamp", Outcome.PASS, f"signature attested at {attested.isoformat()} by a trusted TSA"),
+        Check("timestamp", Outcome.PASS, f"signature attested at {signed.attested_at.isoformat()} by a trusted TSA"),
         Check("certificate", Outcome.PASS, "chains to the trust anchor, valid and not revoked at the attested time"),
+        Check("identity", Outcome.PASS, f"the predicate names the signer, {who.name} ({who.accreditation_no})"),
+        Check("decision", Outcome.PASS if predicate.decision == APPROVED else Outcome.FAIL,
+              f"the verifier {'approved' if predicate.decision == APPROVED else 'REJECTED'} statement "
+              f"{predicate.statement_id} of member {predicate.member.id}{reasons}"),
     ), None, None)

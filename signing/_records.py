@@ -6,13 +6,15 @@ view and ``check_result`` (checks stage) and this stage's own tables; one query 
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import json
+from dataclasses import dataclass
 
 import duckdb
 from cryptography import x509
 
 import statements
+from signing import _review
 from signing._approval import Draft
 from signing._pki import identity, normalise_accreditation_no, pem, valid_accreditation_no
 from signing._verify import ApprovalContext, VerifiedApproval
@@ -56,7 +58,8 @@ def approval_context(con: duckdb.DuckDBPyConnection, member_id: str, statement_i
         superseded=frozenset(superseded or ()),
         consulted_by=frozenset(normalise_accreditation_no(r[0]) for r in consulted),
         blocking_failures=blocking_failures(con, member_id, year),
-        newer_inputs=statements.newer_inputs(con, current_ids[0], member, year))
+        newer_inputs=statements.newer_inputs(con, current_ids[0], member, year),
+        open_findings=_review.unresolved(con, member, year))
 
 
 def blocking_failures(con: duckdb.DuckDBPyConnection, member_id: str, year: int) -> tuple[str, ...]:
@@ -121,10 +124,17 @@ def mark_consulted(con: duckdb.DuckDBPyConnection, accreditation_no: str, member
     return number
 
 
-def record_refusal(con: duckdb.DuckDBPyConnection, envelope: bytes, member_id: str | None,
+def record_refusal(con: duckdb.DuckDBPyConnection, envelope_sha256: str, member_id: str | None,
                    rule: str, message: str) -> None:
+    """The latest refusal of an envelope (by the SHA-256 of its bytes; for an envelope too large to
+    be read, of its inbox key and size) with the rule it broke."""
     con.execute("INSERT OR REPLACE INTO approval_refusal VALUES (?, ?, ?, ?, current_timestamp)",
-                [hashlib.sha256(envelope).hexdigest(), member_id, rule, message])
+                [envelope_sha256, member_id, rule, message])
+
+
+def forget_refusal(con: duckdb.DuckDBPyConnection, envelope_sha256: str) -> None:
+    """An envelope refused while a file beside it was incomplete, accepted since: no refusal stands."""
+    con.execute("DELETE FROM approval_refusal WHERE envelope_sha256 = ?", [envelope_sha256])
 
 
 def insert_approval(con: duckdb.DuckDBPyConnection, approval_id: str, verified: VerifiedApproval, *,
@@ -136,6 +146,11 @@ def insert_approval(con: duckdb.DuckDBPyConnection, approval_id: str, verified: 
          verified.decision, json.dumps(list(verified.reasons)), verified.verifier.accreditation_no,
          verified.verifier.fingerprint, verified.signed_at, verified.json_sha256, verified.pdf_sha256,
          envelope_key, cert_key, signed_pdf_key])
+    if verified.verification is not None:
+        v = verified.verification
+        con.execute("INSERT INTO approval_verification VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [approval_id, v.opinion.value, v.site_visit.value, json.dumps(list(v.recommended_improvements)),
+                     v.sampling_plan_sha256])
 
 
 def insert_timestamp(con: duckdb.DuckDBPyConnection, approval_id: str, verified: VerifiedApproval,
@@ -143,3 +158,23 @@ def insert_timestamp(con: duckdb.DuckDBPyConnection, approval_id: str, verified:
     """The attested time of an accepted approval and where its RFC 3161 token is stored."""
     con.execute("INSERT INTO approval_timestamp VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [approval_id, verified.attested_at, timestamp_key])
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A recorded approval or rejection of one statement: what ``statement show`` tells the coordinator."""
+
+    decision: str
+    reasons: tuple[str, ...]
+    verifier: str  # "name (accreditation no.)"
+    signed_at: dt.datetime  # aware, UTC
+
+
+def decisions_on(con: duckdb.DuckDBPyConnection, statement_id: str) -> list[Decision]:
+    """Every accepted decision on the statement, oldest first (a rejection may be followed by an approval)."""
+    rows = con.execute(
+        "SELECT a.decision, a.reasons, coalesce(v.name || ' (' || a.accreditation_no || ')', a.accreditation_no),"
+        " a.signed_at AT TIME ZONE 'UTC' FROM approval a LEFT JOIN verifier v USING (cert_sha256)"
+        " WHERE a.statement_id = ? ORDER BY a.signed_at", [statement_id]).fetchall()
+    return [Decision(d, tuple(str(r) for r in json.loads(reasons)), who, at.replace(tzinfo=dt.UTC))
+            for d, reasons, who, at in rows]

@@ -16,7 +16,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from signing import _dsse, _time
-from signing._approval import APPROVED, PREDICATE_TYPE, REJECTED
+from signing._approval import APPROVED, ApprovalPredicate, ApprovalStatement
+from signing._opinion import OpinionRefused, Verification, from_claim
 from signing._pki import (
     Revocation,
     VerifierIdentity,
@@ -25,28 +26,29 @@ from signing._pki import (
     normalise_accreditation_no,
     revocation_of,
 )
-from warehouse.errors import ApprovalRefused, ConfigurationError
+from warehouse.errors import ApprovalRuleFailed, ConfigurationError
 
 CLOCK_SKEW = _time.CLOCK_SKEW
 # How long after the signer's claimed signedAt the timestamp may be taken: sign_decision asks the
 # TSA seconds after signing, so a larger gap is a backdated claim (the date printed on the Annex VII
 # declaration and the verifier block must not lie).
 STAMP_DELAY = dt.timedelta(hours=1)
+# A genuine envelope is a few KB; the limit (configurable, [inbox] max_envelope_kb) is checked
+# before the bytes are read whole, so a huge file costs nothing to refuse.
+MAX_ENVELOPE_BYTES = 1024 * 1024
 
 # The rules, in the order they are checked; names are stable (tests, logs and receipts use them).
-# The last two are checked by the pipeline after these pure ones (signing._inbox.record_approval):
-# the signed PDF is the validated render, and the statement may still become validated.
-RULES = ("envelope", "signature", "timestamp", "chain", "validity", "crl-freshness", "revocation", "identity",
-         "nace-scope", "cycle", "current-draft", "inputs-superseded", "conflict", "blocking-checks", "validated-pdf",
+# companion-too-large and certificate-malformed concern the files that travel with an envelope
+# (signing._inbox and the approvals inbox); the last two are checked by the pipeline after the
+# pure ones (signing._inbox.record_approval): the signed PDF is the validated render, and the
+# statement may still become validated.
+RULES = ("envelope-too-large", "envelope-malformed", "companion-too-large", "certificate-malformed", "signature",
+         "timestamp",
+         "chain", "validity", "crl-freshness", "revocation", "identity", "nace-scope", "cycle", "current-draft", "opinion",
+         "inputs-superseded", "conflict", "blocking-checks", "open-findings", "validated-pdf",
          "statement-status")
 
-
-class ApprovalRuleFailed(ApprovalRefused):
-    """An approval broke ``rule``; the message says what was found and what to do."""
-
-    def __init__(self, rule: str, message: str) -> None:
-        self.rule = rule
-        super().__init__(f"approval refused, rule {rule}: {message}")
+# ApprovalRuleFailed lives with the project's error hierarchy (warehouse.errors); imported from here too.
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class ApprovalContext:
     blocking_failures: tuple[str, ...] = ()
     # Member files received after the current draft was made (its inputs changed since): name, time.
     newer_inputs: tuple[str, ...] = ()
+    # The verifier's findings of this cycle still open or answered (signing._review.unresolved).
+    open_findings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,43 +100,69 @@ class VerifiedApproval:
     declaration: str
     statement: dict[str, Any]
     attested_at: dt.datetime             # the RFC 3161 time of the signature: validity is judged here
+    verification: Verification | None = None  # the signed opinion, site visit, recommended improvements
+
+
+@dataclass(frozen=True)
+class ApprovalEnvelope:
+    """An approval envelope parsed once at the boundary: the DSSE envelope and its statement, every
+    field type-checked, NOT yet verified. ``raw`` is the bytes as received (stored as evidence)."""
+
+    raw: bytes
+    envelope: _dsse.Envelope
+    statement: ApprovalStatement
+
+    @property
+    def predicate(self) -> ApprovalPredicate:
+        return self.statement.predicate
+
+
+@dataclass(frozen=True)
+class SignedBy:
+    """Rules envelope to identity hold: ``verifier`` signed ``approval`` and the predicate names them."""
+
+    approval: ApprovalEnvelope
+    verifier: VerifierIdentity
+    attested_at: dt.datetime  # rule timestamp: the RFC 3161 time of the signature
 
 
 def _fail(rule: str, message: str) -> ApprovalRuleFailed:
     return ApprovalRuleFailed(rule, message)
 
 
-def claimed_decision(envelope_json: bytes) -> str:
-    """The decision an envelope says it carries, unverified: enough to know which files must lie
-    beside it (an approval needs its signed PDF) before verifying it; raises like :func:`parse`."""
-    return str(parse(envelope_json)[1]["predicate"]["decision"])
+def parse_approval(data: bytes | ApprovalEnvelope, *, max_bytes: int = MAX_ENVELOPE_BYTES) -> ApprovalEnvelope:
+    """Rules envelope-too-large and envelope-malformed: strict JSON, a DSSE envelope around an
+    in-toto Statement v1 with our predicate, every field of the right type (unverified).
+    An :class:`ApprovalEnvelope` is returned as it is, so callers may pass either and parse once."""
+    if isinstance(data, ApprovalEnvelope):
+        return data
+    if len(data) > max_bytes:
+        raise _fail("envelope-too-large", f"the envelope has {len(data):,} bytes, the limit is {max_bytes:,} "
+                    "([inbox] max_envelope_kb); a genuine approval envelope is a few KB")
+    try:
+        envelope = _dsse.Envelope.from_json(data)
+        statement = ApprovalStatement.from_document(envelope.statement())
+    except _dsse.MalformedEnvelope as e:
+        raise _fail("envelope-malformed", f"not a well-formed DSSE approval envelope: {e}") from e
+    return ApprovalEnvelope(data, envelope, statement)
 
 
 def parse(envelope_json: bytes) -> tuple[_dsse.Envelope, dict[str, Any]]:
-    """Rule envelope: a DSSE envelope around an in-toto Statement with our predicate (unverified)."""
-    try:
-        envelope = _dsse.Envelope.from_json(envelope_json)
-        statement = envelope.statement()
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
-        raise _fail("envelope", f"not a readable DSSE approval envelope ({e})") from e
-    predicate = statement.get("predicate")
-    if statement.get("predicateType") != PREDICATE_TYPE or not isinstance(predicate, dict):
-        raise _fail("envelope", f"predicateType is {statement.get('predicateType')!r}, expected {PREDICATE_TYPE!r}")
-    if predicate.get("decision") not in (APPROVED, REJECTED):
-        raise _fail("envelope", f"decision is {predicate.get('decision')!r}, expected approved or rejected")
-    return envelope, statement
+    """:func:`parse_approval` as (DSSE envelope, statement document): the document has passed every
+    type check, so reading its known fields cannot fail."""
+    parsed = parse_approval(envelope_json)
+    return parsed.envelope, parsed.statement.document
 
 
-def _subject_digests(statement: dict[str, Any]) -> tuple[str, str]:
-    digests = {s["name"].rsplit(".", 1)[-1]: s["digest"]["sha256"] for s in statement["subject"]}
-    return digests.get("json", ""), digests.get("pdf", "")
+def claimed_decision(envelope: bytes | ApprovalEnvelope) -> str:
+    """The decision an envelope says it carries, unverified: enough to know which files must lie
+    beside it (an approval needs its signed PDF) before verifying it; raises like :func:`parse_approval`."""
+    return parse_approval(envelope).predicate.decision
 
 
 def signed_at(predicate: dict[str, Any]) -> dt.datetime:
-    try:
-        when = dt.datetime.fromisoformat(str(predicate["signedAt"]))
-    except (KeyError, ValueError) as e:
-        raise _fail("envelope", f"signedAt {predicate.get('signedAt')!r} is not an ISO 8601 time") from e
+    """The predicate's ``signedAt`` (of a document :func:`parse` has checked), UTC if it names no zone."""
+    when = dt.datetime.fromisoformat(str(predicate["signedAt"]))
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
@@ -239,57 +269,93 @@ def check_signed_at(claimed: dt.datetime, attested: dt.datetime) -> None:
                     f"at {attested.isoformat()}: a signing time may not be backdated or postdated; sign again")
 
 
-def verify_approval(envelope_json: bytes, cert: x509.Certificate, trust: TrustAnchors,
-                    context: ApprovalContext, *, timestamp: bytes | None = None,
-                    now: dt.datetime | None = None) -> VerifiedApproval:
-    """Verified facts of the approval, or :class:`ApprovalRuleFailed` naming the first broken rule.
+def load_certificate(cert_pem: bytes) -> x509.Certificate:
+    """Rule certificate-malformed: the file that travels with an envelope is a readable X.509
+    certificate (the first of a PEM bundle is the signer's), parsed whole now rather than failing
+    later in another rule."""
+    try:
+        cert = x509.load_pem_x509_certificates(cert_pem)[0]
+        cert.public_key(), cert.subject.rfc4514_string(), cert.issuer.rfc4514_string()
+    except (ValueError, IndexError) as e:
+        raise _fail("certificate-malformed", f"the verifier certificate is not a readable PEM X.509 certificate "
+                    f"({e or 'no certificate in the file'}); give the signing verifier's cert.pem") from e
+    except Exception as e:  # cryptography raises UnsupportedAlgorithm and others for odd keys
+        raise _fail("certificate-malformed", f"the verifier certificate cannot be used: {e}") from e
+    return cert
 
-    ``timestamp`` is the RFC 3161 TimeStampResp (DER, the ``.tsr`` file beside the envelope) over
-    the envelope's signature; without a valid one from a trusted TSA the approval is refused."""
+
+def verify_signer(envelope: bytes | ApprovalEnvelope, cert: x509.Certificate, trust: TrustAnchors, *,
+                  timestamp: bytes | None = None, now: dt.datetime | None = None) -> SignedBy:
+    """Rules envelope to identity: who signed, proven, attested in time, and named as the signer
+    in the predicate. Needs no warehouse: ``ecocluster verify`` of a bare envelope runs exactly
+    these. ``timestamp`` is the RFC 3161 TimeStampResp (DER, the ``.tsr`` file beside the
+    envelope) over the envelope's signature; without a valid one from a trusted TSA it is refused."""
     now = now or dt.datetime.now(dt.UTC)
     # 1. envelope
-    envelope, statement = parse(envelope_json)
-    predicate = statement["predicate"]
+    approval = parse_approval(envelope)
+    predicate = approval.predicate
     # 2. signature: by the key in the presented certificate.
     public_key = cert.public_key()
-    if not isinstance(public_key, ec.EllipticCurvePublicKey) or not _dsse.signed_by(envelope, public_key):
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or not _dsse.signed_by(approval.envelope, public_key):
         raise _fail("signature", "the DSSE signature does not verify with the key of the presented certificate "
                     f"({cert.subject.rfc4514_string()}): the envelope was changed or signed by another key")
     # 3. timestamp: validity and revocation are judged at the attested time, not at signedAt.
-    attested = attested_time(envelope, public_key, timestamp, trust, now)
-    # chain, validity and revocation, all at the attested time (numbered in check_certificate)
+    attested = attested_time(approval.envelope, public_key, timestamp, trust, now)
+    # chain, validity, CRL freshness and revocation, all at the attested time (numbered in check_certificate)
     who = check_certificate(cert, trust, attested, now)
-    when = signed_at(predicate)
-    check_signed_at(when, attested)
-    # 7. identity: the predicate names the verifier the certificate names.
-    claimed = predicate.get("verifier", {})
-    if normalise_accreditation_no(str(claimed.get("accreditationNo"))) != who.accreditation_no:
-        raise _fail("identity", f"predicate names accreditation {claimed.get('accreditationNo')!r}, "
-                    f"the certificate {who.accreditation_no!r}")
-    member = predicate.get("member", {})
-    if member.get("id") != context.member_id:
-        raise _fail("identity", f"approval is for member {member.get('id')!r}, expected {context.member_id!r}")
+    check_signed_at(predicate.signed_at, attested)
+    # 7. identity: the predicate names, field by field, the verifier whose certificate signed.
+    claimed = predicate.verifier
+    named = (normalise_accreditation_no(claimed.accreditation_no), claimed.name, claimed.nace_scope,
+             claimed.certificate_sha256)
+    actual = (who.accreditation_no, who.name, who.nace_scope, who.fingerprint)
+    for field, got, expected in zip(("accreditationNo", "name", "naceScope", "certificateSha256"), named, actual,
+                                    strict=True):
+        if got != expected:
+            raise _fail("identity", f"predicate.verifier.{field} is {got!r}, the signing certificate says "
+                        f"{expected!r}: an envelope names the verifier who signed it")
+    return SignedBy(approval, who, attested)
+
+
+def verify_approval(envelope_json: bytes | ApprovalEnvelope, cert: x509.Certificate, trust: TrustAnchors,
+                    context: ApprovalContext, *, timestamp: bytes | None = None,
+                    now: dt.datetime | None = None) -> VerifiedApproval:
+    """Verified facts of the approval, or :class:`ApprovalRuleFailed` naming the first broken rule;
+    ``timestamp`` is the approval's ``.tsr`` (:func:`verify_signer`)."""
+    # 1-7. envelope, signature, timestamp, chain, validity, CRL freshness, revocation, identity of the signer
+    signed = verify_signer(envelope_json, cert, trust, timestamp=timestamp, now=now)
+    who, predicate = signed.verifier, signed.approval.predicate
+    statement = signed.approval.statement
+    # 7. identity: the member is the one the pipeline is deciding about.
+    if predicate.member.id != context.member_id:
+        raise _fail("identity", f"approval is for member {predicate.member.id!r}, expected {context.member_id!r}")
     # 8. nace-scope: from the warehouse's member record, not from what the envelope claims.
     if not who.covers(context.nace):
         raise _fail("nace-scope", f"member {context.member_id} has NACE {context.nace}, outside the scope "
                     f"{', '.join(who.nace_scope)} of accreditation {who.accreditation_no}")
     # 9. cycle: no replay of an approval from another cycle.
-    cycle = predicate.get("cycle", {})
-    if (cycle.get("clusterId"), cycle.get("reportingYear")) != (context.cluster_id, context.reporting_year):
-        raise _fail("cycle", f"approval is for cycle {cycle.get('clusterId')} {cycle.get('reportingYear')}, "
-                    f"the open cycle is {context.cluster_id} {context.reporting_year}: an approval cannot be replayed")
-    # 10. current-draft: the digests signed are those of the current draft.
-    json_sha, pdf_sha = _subject_digests(statement)
+    if (predicate.cluster_id, predicate.reporting_year) != (context.cluster_id, context.reporting_year):
+        raise _fail("cycle", f"approval is for cycle {predicate.cluster_id} {predicate.reporting_year}, the open "
+                    f"cycle is {context.cluster_id} {context.reporting_year}: an approval cannot be replayed")
+    # 10. current-draft: the digests signed are those of the current draft, under its id.
+    json_sha, pdf_sha = statement.json_sha256, statement.pdf_sha256
     if (json_sha, pdf_sha) != (context.json_sha256, context.pdf_sha256):
         stale = {json_sha, pdf_sha} & context.superseded
         why = "a superseded draft" if stale else "no draft of this member"
         raise _fail("current-draft", f"the signed digests (json {json_sha[:12]}…, pdf {pdf_sha[:12]}…) belong "
                     f"to {why}; current draft {context.statement_id} has json {context.json_sha256[:12]}…, "
                     f"pdf {context.pdf_sha256[:12]}…: send the current draft for review")
+    if predicate.statement_id != context.statement_id:
+        raise _fail("current-draft", f"predicate.statementId is {predicate.statement_id[:80]!r}, but the signed "
+                    f"digests are those of statement {context.statement_id}: the approval names another statement")
+    # 10a. opinion: the verification block, when signed, is whole and agrees with the decision.
+    try:
+        verification = from_claim(statement.document["predicate"].get("verification"), predicate.decision)
+    except OpinionRefused as e:
+        raise _fail("opinion", str(e)) from e
     # 11. inputs-superseded: the member corrected its data after this draft was made; validating
     # it would validate figures the member has withdrawn (a rejection is still welcome).
-    decision = str(predicate["decision"])
-    if decision == APPROVED and context.newer_inputs:
+    if predicate.decision == APPROVED and context.newer_inputs:
         raise _fail("inputs-superseded", f"member {context.member_id} sent {len(context.newer_inputs)} file(s) after "
                     f"draft {context.statement_id[:16]} was made ({', '.join(context.newer_inputs[:3])}): the draft "
                     f"shows data the member has since corrected; the coordinator must redraft with `ecocluster draft "
@@ -299,12 +365,17 @@ def verify_approval(envelope_json: bytes, cert: x509.Certificate, trust: TrustAn
         raise _fail("conflict", f"verifier {who.name} ({who.accreditation_no}) consulted for member "
                     f"{context.member_id} and may not validate its statement; assign another verifier")
     # 13. blocking-checks: only an approval needs a clean member; a rejection is always welcome.
-    if decision == APPROVED and context.blocking_failures:
+    if predicate.decision == APPROVED and context.blocking_failures:
         raise _fail("blocking-checks", f"member {context.member_id} still has {len(context.blocking_failures)} "
                     f"blocking check failure(s): {', '.join(context.blocking_failures[:5])}; fix and rerun checks")
+    # 14. open-findings: the verifier's own findings are resolved (accepted or closed) before they approve.
+    if predicate.decision == APPROVED and context.open_findings:
+        raise _fail("open-findings", f"member {context.member_id} has {len(context.open_findings)} finding(s) not "
+                    f"resolved: {', '.join(context.open_findings[:10])}; answer them (`ecocluster finding answer`) "
+                    "and accept or close them (`ecocluster finding close`) before approving")
     return VerifiedApproval(
-        decision=decision, reasons=tuple(predicate.get("reasons", ())),
-        statement_id=str(predicate.get("statementId")), member_id=context.member_id,
-        cluster_id=context.cluster_id, reporting_year=context.reporting_year, verifier=who,
-        signed_at=when, json_sha256=json_sha, pdf_sha256=pdf_sha,
-        declaration=str(predicate.get("declaration", "")), statement=statement, attested_at=attested)
+        decision=predicate.decision, reasons=predicate.reasons, statement_id=context.statement_id,
+        member_id=context.member_id, cluster_id=context.cluster_id, reporting_year=context.reporting_year,
+        verifier=who, signed_at=predicate.signed_at, json_sha256=json_sha, pdf_sha256=pdf_sha,
+        declaration=predicate.declaration, statement=statement.document,
+        verification=verification, attested_at=signed.attested_at)

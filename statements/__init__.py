@@ -27,6 +27,11 @@ storing or recording anything: what the verifier signs on their side before the 
 the approval (the render is deterministic, so both sides get identical bytes). Superseded drafts (the data changed and a newer draft exists) can be neither
 submitted nor validated: the error names the newer id.
 
+A member's VSME report (EFRAG Digital Template and xBRL-JSON of B3–B7) from its statement::
+
+    sid = member_statement_id(con, "IT-H01", 2025)       # validated render first, else newest draft
+    export_vsme(json.loads(load_json(store, show(con, sid))), Path("out"))
+
 ``typst_pdf(template, data, on)`` compiles any typst template the way the statements are compiled
 (built-in fonts only, fixed metadata date): other stages' PDFs use it to stay byte-deterministic.
 """
@@ -51,14 +56,17 @@ from statements._register import (
     TransitionRefused,
     check_transition,
     current,
+    listing,
     pdf_command,
     record_drafts,
     record_validated,
     set_status,
+    superseded_by,
     with_stored_pdfs,
 )
 from statements._render import RenderFailed, typst_pdf
 from statements._view import VerifierBlock
+from statements._vsme import VsmeExport, export_vsme, member_statement_id
 from warehouse.db import transaction
 from warehouse.errors import ApprovalRefused, StoredObjectChanged
 from warehouse.home import Home
@@ -144,7 +152,7 @@ def validated_pdf(statement_json: bytes, verifier: VerifierBlock) -> bytes:
 __all__ = [
     "LANGUAGES", "Artefacts", "DraftRun", "NothingToDraft", "RenderFailed", "Selection", "StatementInvalid",
     "StatementNotFound", "StatementVersion", "TransitionRefused", "UnsupportedLanguage", "VerifierBlock",
-    "canonical_bytes", "check_transition", "draft", "inputs_mark", "load_json", "locations", "newer_inputs",
-    "pdf_command", "record_inputs", "reject", "render_validated", "select", "show", "submit",
-    "typst_pdf", "validate", "validated_pdf",
+    "VsmeExport", "canonical_bytes", "check_transition", "draft", "export_vsme", "inputs_mark", "listing", "load_json",
+    "locations", "member_statement_id", "newer_inputs", "pdf_command", "record_inputs", "reject",
+    "render_validated", "select", "show", "submit", "superseded_by", "typst_pdf", "validate", "validated_pdf",
 ]

@@ -19,6 +19,9 @@ from warehouse.indicators import BY_CODE, CATALOGUE, CORE
 
 SCHEMA_ID = "ecocluster/statement/1"
 TREND_YEARS = 3
+# Disclosure control (issue 19): no peer statistic is published over fewer members than this. With
+# two, the median is their mean, and each member could work out the other's figure from its own.
+MIN_PEERS = 3
 # The shared indicators whose R members are compared on (seed 000: peer comparison by sector).
 BENCHMARKED = ("energy.total_direct", "water.total", "waste.total", "emissions.ghg")
 # The cluster's shared indicators (seed 000): energy efficiency, water, waste, biodiversity,
@@ -285,13 +288,21 @@ FROM csel JOIN member m USING (cluster_id) LEFT JOIN current_ems_milestone e
 GROUP BY ALL ORDER BY m.cluster_id, m.sector, m.member_id
 """
 
+# The members whose own figures the public joint statement may show: registered ones (their EMAS
+# statement is public) and those that agreed in the roster (`publish`). The others still count in
+# the peer medians and sector totals of three or more, which do not disclose them.
+_PUBLISHABLE = """(SELECT m.member_id FROM member m LEFT JOIN member_consent c USING (member_id)
+    WHERE m.emas_reg_no IS NOT NULL OR coalesce(c.publish, false))"""
+
 _SECTOR_TOTALS_SQL = f"""
 WITH {_CLUSTERS}, {_CLUSTER_MEMBERS}, {_CATALOGUE}, {_A}
 SELECT s.cluster_id, s.sector, cat.indicator, cat.unit, count(a.a) AS members,
        CASE WHEN cat.unit = 'percent' THEN avg(a.a) ELSE sum(a.a) END AS value
 FROM a JOIN sel s USING (member_id, reporting_year) JOIN cat USING (indicator)
 WHERE a.a IS NOT NULL AND cat.indicator IN (SELECT unnest($shared))
-GROUP BY s.cluster_id, s.sector, cat.indicator, cat.unit, cat.ord ORDER BY s.cluster_id, s.sector, cat.ord
+GROUP BY s.cluster_id, s.sector, cat.indicator, cat.unit, cat.ord
+HAVING count(a.a) >= {MIN_PEERS} OR bool_and(s.member_id IN (SELECT member_id FROM {_PUBLISHABLE}))
+ORDER BY s.cluster_id, s.sector, cat.ord
 """
 
 _CLUSTER_TRENDS_SQL = f"""
@@ -322,6 +333,7 @@ peers AS (
 )
 SELECT r.cluster_id, r.member_id, r.sector, r.b_indicator, r.indicator, cat.unit, r.r, p.median_r, p.peers
 FROM r JOIN peers p USING (cluster_id, sector, b_indicator, indicator) JOIN cat USING (indicator)
+WHERE p.peers >= {MIN_PEERS} AND r.member_id IN (SELECT member_id FROM {_PUBLISHABLE})
 ORDER BY r.cluster_id, r.sector, cat.ord, r.member_id
 """
 

@@ -9,8 +9,10 @@ so process overhead stays small next to typst's few milliseconds per document.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -32,6 +34,12 @@ CHUNK = 16  # documents per render task: ~0.5 s of typst, small enough to keep b
 # 1.6 ms in sets of 1,024, 1.0 ms in sets of 4,096) and tasks of ~0.25 s.
 READ_BATCH_NO_PDF = 4096
 CHUNK_NO_PDF = 128
+# Below these many documents one process renders faster than a pool: each spawned worker first
+# imports the renderer (~9 s of wall time on two busy cores), so the demo's 29 statements took
+# 12-14 s with the pool and 6.5-7 s in one process (issue 14). At ~0.22 s per document with its PDF
+# the pool pays off past 2 × 9 / 0.22 ≈ 80 documents; review drafts (no PDF) are ~40× cheaper each.
+POOL_MIN = 96
+POOL_MIN_NO_PDF = 4096
 CLUSTER_BATCH = 64  # joint statements per set of queries (~7,000 members: ~1 s of SQL, then rendering starts)
 
 Progress = Callable[[int, int], None]
@@ -112,6 +120,25 @@ def _init_worker(home_root: str) -> None:
     _worker_store = open_store(Home(Path(home_root)))
 
 
+def pool_size(documents: int, pdf: bool, workers: int | None = None) -> int:
+    """Processes to render ``documents`` with: as asked, else one below the size where a pool pays off."""
+    if workers is not None:
+        return workers
+    return 1 if documents < (POOL_MIN if pdf else POOL_MIN_NO_PDF) else os.cpu_count() or 1
+
+
+@contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Pool workers started inside inherit an ignored SIGINT from their first instruction (even
+    while importing), so Ctrl-C reaches only this process, which cancels the queue and reports it
+    once, instead of every worker printing its own KeyboardInterrupt traceback."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _render_chunk(documents: list[dict[str, Any]], pdf: bool = True) -> list[Artefacts]:
     """Render a chunk; its objects are durable when this returns (the rows are recorded after)."""
     store = _worker_store
@@ -122,11 +149,14 @@ def _render_chunk(documents: list[dict[str, Any]], pdf: bool = True) -> list[Art
 
 def render(con: duckdb.DuckDBPyConnection, home: Home, selection: Selection, *, language: str | None = None,
            workers: int | None = None, progress: Progress | None = None, pdf: bool = True) -> list[Artefacts]:
-    """Render every selected statement; ``workers=1`` renders in this process (small runs, tests)."""
+    """Render every selected statement; ``workers=1`` renders in this process (small runs, tests).
+
+    Without ``workers`` a run below :data:`POOL_MIN` documents renders in this process too, and a
+    larger one on every core."""
     if language is not None:
         check_language(language)
-    workers = workers or os.cpu_count() or 1
     total = selection.size
+    workers = pool_size(total, pdf, workers)
     done: list[Artefacts] = []
 
     def advance(batch: Sequence[Artefacts]) -> None:
@@ -147,12 +177,17 @@ def render(con: duckdb.DuckDBPyConnection, home: Home, selection: Selection, *, 
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker,
                              initargs=(str(home.root),)) as pool:
         pending: set[Future[list[Artefacts]]] = set()
-        for batch in batches:  # read the next set of members while the workers render this one
-            pending.add(pool.submit(_render_chunk, batch, pdf))
-            if len(pending) >= queued:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in finished:
-                    advance(f.result())
-        for f in pending:
-            advance(f.result())
+        try:
+            for batch in batches:  # read the next set of members while the workers render this one
+                with _workers_ignore_ctrl_c():  # a submit may start a worker
+                    pending.add(pool.submit(_render_chunk, batch, pdf))
+                if len(pending) >= queued:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for f in finished:
+                        advance(f.result())
+            for f in pending:
+                advance(f.result())
+        except KeyboardInterrupt:
+            pool.shutdown(wait=True, cancel_futures=True)  # the chunks running finish; nothing is recorded
+            raise
     return done

@@ -12,7 +12,7 @@ ESRS_DATAPOINTS: dict[str, str] = {
     "energy.total_direct": "VSME B3 total energy consumption; ESRS E1-5",
     "energy.renewable_share": "VSME B3 renewable share; ESRS E1-5",
     "energy.renewable_generated": "ESRS E1-5 renewable energy production",
-    "materials.total": "VSME C-resource inflows; ESRS E5-4",
+    "materials.total": "VSME B7 total mass of materials used; ESRS E5-4",
     "water.total": "VSME B6 total water withdrawal; ESRS E3-4",
     "waste.total": "VSME B7 total waste generated; ESRS E5-5",
     "waste.hazardous": "VSME B7 hazardous waste; ESRS E5-5",

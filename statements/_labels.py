@@ -127,7 +127,7 @@ LABELS: dict[str, str] = {
     "signature_note": N_("This PDF carries the verifier's PAdES electronic signature; any PDF reader can check it."),
     "demo": N_("DEMO"),
     "demo_note": N_("DEMO: validated by a DEMO verifier of a DEMO accreditation body to show how ecocluster works. Not valid for EMAS registration."),
-    "no_peers": N_("No sector has two or more members reporting the same indicator: there is nothing to compare yet."),
+    "no_peers": N_("No sector has three or more members reporting the same indicator: there is nothing to compare yet."),
     "peers": N_("Peers"),
     "esrs_note": N_("Indicators follow EMAS Annex IV; the JSON version names the matching VSME/ESRS datapoints."),
 }

@@ -16,10 +16,10 @@ from datetime import date, datetime
 import duckdb
 
 from statements._publish import Artefacts
-from warehouse.errors import EcoclusterError
+from warehouse.errors import EcoclusterError, UnknownId
 
 
-class StatementNotFound(EcoclusterError):
+class StatementNotFound(UnknownId):
     """No statement with that id in the warehouse."""
 
 
@@ -101,7 +101,7 @@ def current(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersi
     if len(rows) != 1:
         what = "no statement" if not rows else f"{len(rows)} statements"
         raise StatementNotFound(
-            f"{what} with id {statement_id!r}; list them with `ecocluster draft` output or give the full id"
+            f"{what} with id {statement_id!r}; list them with `ecocluster statement list` or give the full id"
         )
     return StatementVersion(*rows[0])
 
@@ -163,3 +163,13 @@ def record_validated(con: duckdb.DuckDBPyConnection, base: StatementVersion, ren
     """, [*(getattr(render, f.name) for f in fields(Artefacts)), base.version + 1, "validated",
           name, accreditation_no, validated_on, base.supersedes])
     return current(con, base.statement_id)
+
+
+def listing(con: duckdb.DuckDBPyConnection, member: str | None = None, year: int | None = None,
+            limit: int = 500) -> list[StatementVersion]:
+    """The newest render of each statement, newest first: what `statement show` takes an id from."""
+    rows = con.execute(
+        f"SELECT {_COLUMNS} FROM current_statement WHERE (? IS NULL OR member_id = ?)"
+        " AND (? IS NULL OR reporting_year = ?) ORDER BY created_at DESC, statement_id LIMIT ?",
+        [member, member, year, year, limit]).fetchall()
+    return [StatementVersion(*row) for row in rows]

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from statements._charts import bar_chart
+from statements._collect import MIN_PEERS
 from statements._i18n import Formatter
 from statements._labels import CHECK_TITLES, CLUSTER_KINDS, GROUPS, INDICATORS, LABELS, SECTORS
 from warehouse.indicators import BY_CODE
@@ -208,13 +209,13 @@ def _shared_by_sector(doc: dict[str, Any], fmt: Formatter) -> dict[str, Any]:
 
 
 def _benchmark(doc: dict[str, Any], fmt: Formatter, names: dict[str, str]) -> list[list[str]]:
-    """Members against their sector's median R, never a lone member against itself (its "median"
-    is its own R), with R and the median in the same unit and the ratio written as a multiple."""
+    """Members against their sector's median R, only where the sector has at least ``MIN_PEERS``
+    members (a median of one or two members discloses their figures), with R and the median in the same unit and the ratio written as a multiple."""
     return [[
         names[b["member_id"]], _indicator_label(fmt, b["indicator"]),
         f'{fmt.number(b["r"])} {fmt.unit(b["r_unit"])}', f'{fmt.number(b["median_r"])} {fmt.unit(b["r_unit"])}',
         "×" + fmt.distinct([float(b["ratio"])])[0], fmt.exact(b["peers"]),
-    ] for b in doc["peer_benchmark"] if b["peers"] >= 2]
+    ] for b in doc["peer_benchmark"] if b["peers"] >= MIN_PEERS]
 
 
 def _cluster_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) -> dict[str, Any]:

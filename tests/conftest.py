@@ -7,6 +7,8 @@ import os
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# A rerun's runner (flows/_runner.py) outlives its command; in tests it need not wait half an hour.
+os.environ.setdefault("ECOCLUSTER_RUNNER_IDLE_SECONDS", "120")
 
 from collections.abc import Iterator
 from pathlib import Path

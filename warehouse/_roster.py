@@ -97,6 +97,8 @@ def validate(name: str, doc: dict[str, Any]) -> list[RowError]:
         for flag in ("public_body", "derogation", "significant_env_risk"):
             if not isinstance(m.get(flag), bool):
                 errors.append(RowError(name, "must be true or false", part=part, row=i, column=flag))
+        if "publish" in m and not isinstance(m["publish"], bool):
+            errors.append(RowError(name, "must be true or false", part=part, row=i, column="publish"))
         if m.get("registered_on") not in (None, "") and not _valid_date(m.get("registered_on")):
             errors.append(RowError(name, "must be a date YYYY-MM-DD", part=part, row=i, column="registered_on"))
         for j, site in enumerate(m.get("sites") or [], start=1):
@@ -153,6 +155,9 @@ def load(con: duckdb.DuckDBPyConnection, rosters: list[tuple[str, dict[str, Any]
             row[_MEMBER.index("registered_on")] = _date(row[_MEMBER.index("registered_on")])
             members.append(row)
     insert_rows(con, "member", (*_MEMBER, "cluster_id", "roster_sha256"), members, replace=True)
+    insert_rows(con, "member_consent", ("member_id", "publish", "roster_sha256"), [
+        (m["member_id"], m.get("publish", False), sha) for sha, doc in latest.values() for m in doc["members"]],
+        replace=True)
     sites = {s["site_id"]: (s["site_id"], m["member_id"], s["name"], s.get("address"), sha)
              for sha, doc in latest.values() for m in doc["members"] for s in m.get("sites") or []}
     insert_rows(con, "site", ("site_id", "member_id", "name", "address", "roster_sha256"), list(sites.values()),

@@ -17,7 +17,6 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from warehouse.errors import ConfigurationError, WarehouseBusy
 from warehouse.home import CONFIG_NAME, Home
@@ -193,6 +192,8 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[st
     """Insert Python rows through one Arrow scan: DuckDB's executemany costs milliseconds per row."""
     if not rows:
         return
+    import pyarrow as pa  # here, not at the top: a light command (a rerun handed to the runner) never needs it
+
     batch = pa.table({name: [row[i] for row in rows] for i, name in enumerate(columns)})
     con.register("_insert_rows", batch)
     try:

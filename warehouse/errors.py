@@ -8,12 +8,47 @@ derive from :class:`TransientError`; only transient ones are worth a Prefect ret
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Self
+
+
+def _rebuild(cls: type[EcoclusterError], args: tuple[Any, ...], kwargs: dict[str, Any]) -> EcoclusterError:
+    return cls(*args, **kwargs)
+
+# Every exit code of the ``ecocluster`` command, one table (the README's "Exit codes" repeats it and
+# a test keeps the two equal). The classes below carry theirs; 2 is click's, for usage errors.
+EXIT_CODES: dict[int, str] = {
+    0: "success (a report such as `check report` is a success whatever it reports)",
+    1: "unexpected error (a bug: the traceback is printed)",
+    2: "usage error: unknown option or command, a value outside the allowed ones (`--stage foo`)",
+    3: "approval refused, an offline verification with a failed check, or a stored object altered",
+    4: "blocking check failures (`check`, `check report --fail-on blocking`)",
+    65: "rejected input: a submission file refused, or a member, cluster or statement id the warehouse does not know",
+    75: "temporary failure (busy warehouse, storage outage): run the command again",
+    78: "configuration: no home at --home/ECOCLUSTER_HOME, an unusable ecocluster.toml or Prefect server",
+    130: "interrupted (Ctrl-C); nothing half-written was kept",
+}
 
 
 class EcoclusterError(Exception):
-    """Base of every error ecocluster raises on purpose."""
+    """Base of every error ecocluster raises on purpose.
+
+    Pickle-safe for every subclass (Dask workers, persisted Prefect task results): the constructor's
+    own arguments are kept when the error is made and it is rebuilt from them, so an error whose
+    ``__init__`` takes ids (``ApprovalRuleFailed(rule, message)``) comes back with its ids and
+    message, not with a ``TypeError`` from being called with its formatted text.
+    """
 
     exit_code = 1
+    _init_args: tuple[tuple[Any, ...], dict[str, Any]]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        self = super().__new__(cls, *args)
+        self._init_args = (args, kwargs)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        args, kwargs = self._init_args
+        return (_rebuild, (type(self), args, kwargs), self.__dict__)
 
 
 class TransientError(EcoclusterError):
@@ -69,16 +104,43 @@ class SubmissionRejected(EcoclusterError):
         super().__init__(f"{file}: rejected with {len(errors)} error(s); first: {errors[0]}")
 
 
+class InputUnreadable(EcoclusterError):
+    """A file named on the command line cannot be read as what it should be (missing, a folder)."""
+
+    exit_code = 65  # EX_DATAERR
+
+
 class CheckFailed(EcoclusterError):
     """Blocking check failures stop a member before verification."""
 
-    exit_code = 2
+    exit_code = 4  # not 2: that is a usage error (click), which must not read as "the data is blocked"
+
+
+class UnknownId(EcoclusterError):
+    """A member, cluster or statement named on the command line is not in the warehouse."""
+
+    exit_code = 65  # EX_DATAERR, like a refused file: the input names something that does not exist
 
 
 class ApprovalRefused(EcoclusterError):
     """An approval (or registration package) failed verification; the message names the rule."""
 
     exit_code = 3
+
+
+class ApprovalRuleFailed(ApprovalRefused):
+    """An approval broke ``rule`` (a stable name from ``signing.RULES``, recorded with the refusal);
+    ``detail`` says what was found, what was expected and what to do."""
+
+    def __init__(self, rule: str, detail: str) -> None:
+        self.rule = rule
+        self.detail = detail
+        super().__init__(f"approval refused, rule {rule}: {detail}")
+
+
+class DecisionIncomplete(EcoclusterError):
+    """An inbox envelope whose certificate or signed PDF has not arrived beside it yet: uploads land
+    one file at a time, so it is looked at again at the next poll instead of being refused for good."""
 
 
 class StorageUnavailable(TransientError):
@@ -95,3 +157,14 @@ class StoredObjectChanged(EcoclusterError):
     the disk corrupted it); nothing is built on the changed bytes."""
 
     exit_code = 3
+
+
+class ReviewRefused(EcoclusterError):
+    """A step of a review round (a finding, an answer, an evidence file, a state change) was refused;
+    ``rule`` names why (``finding-transition``, ``evidence-type``, ``evidence-size``, …)."""
+
+    exit_code = 65  # EX_DATAERR: what was sent is wrong, sending it right fixes it
+
+    def __init__(self, rule: str, message: str) -> None:
+        self.rule = rule
+        super().__init__(f"review step refused, rule {rule}: {message}")

@@ -24,10 +24,29 @@ class Home:
 
     @classmethod
     def resolve(cls, home: str | os.PathLike[str] | None = None) -> Home:
+        """The home folder at ``home`` (or ``ECOCLUSTER_HOME``, or ``./.ecocluster``), created if absent."""
+        found = cls.locate(home)
+        found.root.mkdir(parents=True, exist_ok=True)
+        return found
+
+    @classmethod
+    def locate(cls, home: str | os.PathLike[str] | None = None) -> Home:
+        """Where the home folder is, without creating anything (a mistyped path stays absent)."""
         chosen = home or os.environ.get("ECOCLUSTER_HOME") or DEFAULT_HOME
-        root = Path(chosen).expanduser().absolute()
-        root.mkdir(parents=True, exist_ok=True)
-        return cls(root)
+        return cls(Path(chosen).expanduser().absolute())
+
+    def exists(self) -> bool:
+        """A home is a folder holding a warehouse: only commands that create one make it."""
+        return self.warehouse_path.is_file()
+
+    def existing(self) -> Home:
+        """This home, or :class:`ConfigurationError` when there is none (read-only commands, reruns)."""
+        if not self.exists():
+            raise ConfigurationError(
+                f"no ecocluster home at {self.root} (no {self.warehouse_path.name} there): check --home or "
+                "ECOCLUSTER_HOME, or create a home with `ecocluster ingest PATH`, `ecocluster demo` or "
+                "`ecocluster pki init`")
+        return self
 
     @property
     def warehouse_path(self) -> Path:

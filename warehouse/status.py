@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 
-from warehouse.errors import RowError
+from warehouse.errors import RowError, UnknownId
 from warehouse.sections import SECTIONS
 
 ALL_SECTIONS = len(SECTIONS)
@@ -33,8 +34,15 @@ class MemberStatus:
     legal_name: str
     sections: int
     required: int  # how many of REQUIRED_SECTIONS are current
-    last_received: str | None
-    rejected_files: int
+    last_received: str | None  # with its time zone
+    rejected_files: int  # refused files not since resolved by an accepted one
+    present: tuple[str, ...] = ()  # the sections current for the year
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The sections not received for the year, required ones first."""
+        absent = [s.name for s in SECTIONS if s.name not in self.present]
+        return tuple(sorted(absent, key=lambda name: name not in REQUIRED_SECTIONS))
 
     @property
     def state(self) -> str:
@@ -43,9 +51,36 @@ class MemberStatus:
         return "partial" if self.sections else ("rejected" if self.rejected_files else "missing")
 
 
+def require_known(con: duckdb.DuckDBPyConnection, *, members: Sequence[str] = (),
+                  clusters: Sequence[str] = ()) -> None:
+    """Refuse ids the roster does not hold, before a command starts work (or Prefect) on them.
+
+    A mistyped ``--member`` would otherwise select nobody and report success, or surface later
+    as an unrelated failure (an "approval refused" for a member that does not exist).
+    """
+    for kind, table, wanted, hint in (
+            ("member", "member", members, "`ecocluster status --cluster ID` lists a cluster's members"),
+            ("cluster", "cluster", clusters, "`ecocluster status` lists the clusters")):
+        if not wanted:
+            continue
+        # no query parameters: any makes DuckDB import pandas, seconds of a command meant to be light;
+        # every id of a 120,000-member roster is a 0.1 s read
+        known = {r[0] for r in con.execute(f"SELECT {kind}_id FROM {table}").fetchall()}
+        missing = [w for w in wanted if w not in known]
+        if missing:
+            raise UnknownId(f"no {kind} {', '.join(repr(m) for m in missing)} in the warehouse's roster: {hint}")
+
+
 def latest_year(con: duckdb.DuckDBPyConnection) -> int | None:
-    row = con.execute("SELECT max(reporting_year) FROM current_part").fetchone()
+    """The latest year anything was submitted for or, before any submission, the latest open cycle."""
+    row = con.execute("SELECT coalesce((SELECT max(reporting_year) FROM current_part),"
+                      " (SELECT max(reporting_year) FROM cycle))").fetchone()
     return row[0] if row else None
+
+
+# A refused file is resolved once an accepted file arrives after it, for its member or under its name.
+_UNRESOLVED = """NOT EXISTS (SELECT 1 FROM submission s LEFT JOIN submission_part sp USING (submission_id)
+    WHERE s.received_at >= r.rejected_at AND (sp.member_id = r.member_id OR s.filename = r.filename))"""
 
 
 _REQUIRED_SQL = ", ".join(f"'{name}'" for name in REQUIRED_SECTIONS)
@@ -53,8 +88,9 @@ _PER_MEMBER = f"""
     SELECT m.cluster_id, m.member_id, m.legal_name,
            count(DISTINCT p.section) AS sections,
            count(DISTINCT p.section) FILTER (p.section IN ({_REQUIRED_SQL})) AS required,
-           strftime(max(s.received_at), '%Y-%m-%d %H:%M') AS last_received,
-           (SELECT count(*) FROM rejected_file r WHERE r.member_id = m.member_id) AS rejected
+           strftime(max(s.received_at), '%Y-%m-%d %H:%M ') || current_setting('TimeZone') AS last_received,
+           (SELECT count(*) FROM rejected_file r WHERE r.member_id = m.member_id AND {_UNRESOLVED}) AS rejected,
+           list(DISTINCT p.section) FILTER (p.section IS NOT NULL) AS present
     FROM member m
     LEFT JOIN current_part p ON p.member_id = m.member_id AND p.reporting_year = $year
     LEFT JOIN submission s ON s.submission_id = p.submission_id
@@ -73,17 +109,21 @@ def cluster_status(con: duckdb.DuckDBPyConnection, year: int) -> list[ClusterSta
 
 
 def member_status(con: duckdb.DuckDBPyConnection, year: int, cluster_id: str) -> list[MemberStatus]:
-    rows = con.execute(f"SELECT member_id, legal_name, sections, required, last_received, rejected FROM ({_PER_MEMBER}) "
-                       "ORDER BY member_id", {"year": year, "cluster": cluster_id}).fetchall()
-    return [MemberStatus(*r) for r in rows]
+    rows = con.execute(f"SELECT member_id, legal_name, sections, required, last_received, rejected, present "
+                       f"FROM ({_PER_MEMBER}) ORDER BY member_id", {"year": year, "cluster": cluster_id}).fetchall()
+    return [MemberStatus(r[0], r[1], r[2], r[3], r[4], r[5], tuple(sorted(r[6] or ()))) for r in rows]
 
 
-def rejected_files(con: duckdb.DuckDBPyConnection, limit: int = 50) -> list[tuple[str, str, list[RowError]]]:
-    """(file, rejected at, errors) of refused files not since replaced by an accepted one."""
+def rejected_files(con: duckdb.DuckDBPyConnection, cluster_id: str | None = None,
+                   limit: int = 50) -> list[tuple[str, str, list[RowError]]]:
+    """(file, rejected at with its zone, errors) of refused files not since resolved by an accepted one
+    (a later file of the same member, or the same file name accepted), optionally of one cluster."""
     out = []
-    for name, at, errors in con.execute("SELECT filename, strftime(rejected_at, '%Y-%m-%d %H:%M'), errors "
-                                        "FROM rejected_file ORDER BY rejected_at DESC, filename LIMIT ?",
-                                        [limit]).fetchall():
+    for name, at, errors in con.execute(
+            "SELECT filename, strftime(rejected_at, '%Y-%m-%d %H:%M ') || current_setting('TimeZone'), errors"
+            f" FROM rejected_file r WHERE {_UNRESOLVED} AND (? IS NULL OR r.member_id IN"
+            " (SELECT member_id FROM member WHERE cluster_id = ?))"
+            " ORDER BY rejected_at DESC, filename LIMIT ?", [cluster_id, cluster_id, limit]).fetchall():
         out.append((name, at, [RowError(name, e["reason"], e["part"], e["row"], e["column"], e["value"])
                                for e in json.loads(errors)]))
     return out

@@ -13,10 +13,8 @@ from importlib import import_module
 
 import duckdb
 import typer
-from rich.markup import escape
 
-from flows.cli._context import console, err_console
-from warehouse.db import out_of_memory
+from flows.cli._context import console, err_console, plain
 from warehouse.errors import EcoclusterError, TransientError
 
 app = typer.Typer(
@@ -28,7 +26,7 @@ app = typer.Typer(
 )
 
 # Each module adds its commands to ``app``; the order is the order of the cycle.
-_COMMAND_MODULES = ("flows.cli._context", "flows.cli._warehouse", "flows.cli._checks", "flows.cli._statements", "flows.cli._signing", "flows.cli._cycle", "flows.cli._scale")
+_COMMAND_MODULES = ("flows.cli._context", "flows.cli._warehouse", "flows.cli._checks", "flows.cli._statements", "flows.cli._export", "flows.cli._signing", "flows.cli._findings", "flows.cli._cycle", "flows.cli._scale")
 for _name in _COMMAND_MODULES:
     import_module(_name).register(app)
 
@@ -38,15 +36,28 @@ def main() -> None:
         try:
             app()
         except duckdb.OutOfMemoryException as e:  # the failing transaction rolled back; reruns skip what committed
+            from warehouse.db import out_of_memory
+
             raise out_of_memory(None, e) from e
     except EcoclusterError as e:
-        err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False)  # "[warehouse]" is text
+        err_console.print(f"[bold red]error:[/] {plain(e)}", soft_wrap=True)  # "[warehouse]" is text
         if isinstance(e, TransientError):
             err_console.print("this failure is temporary: run the command again (finished work is kept)")
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
-        err_console.print("interrupted; nothing half-written was kept, run the command again")
-        sys.exit(130)
+        _interrupted()
+    except SystemExit as e:
+        if e.code == INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130 before it reaches the clause above
+            _interrupted()
+        raise
+
+
+INTERRUPTED = 130
+
+
+def _interrupted() -> None:
+    err_console.print("interrupted; nothing half-written was kept, run the command again")
+    sys.exit(INTERRUPTED)
 
 
 __all__ = ["app", "console", "main"]

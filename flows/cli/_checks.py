@@ -1,20 +1,21 @@
 """Commands of the check stage: ``ecocluster check`` runs the suites, ``check report`` shows them.
 
-The exit code tells scripts whether anything blocks: 0 = no blocking failure, 2 = at least one
-(``CheckFailed``), so ``ecocluster check && ecocluster draft`` drafts only clean cycles.
+``check`` tells scripts whether anything blocks: exit 0 = no blocking failure, 4 = at least one
+(``CheckFailed``), so ``ecocluster check && ecocluster draft`` drafts only clean cycles. ``check
+report`` is a report: it exits 0 whatever it shows, unless asked (``--fail-on blocking``).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import duckdb
 import typer
 from rich.table import Table
 
-from flows.cli._context import console, home_of
+from flows.cli._context import console, home_of, plain, require_known
 from warehouse.errors import CheckFailed, ConfigurationError
 from warehouse.home import Home
 
@@ -58,7 +59,7 @@ def _write_csv(rows: list[tuple[object, ...]], out: Path | None) -> None:
         return
     with out.open("w", encoding="utf-8", newline="") as f:
         write_csv(f, header, rows)
-    console.print(f"{len(rows)} result(s) written to {out}")
+    console.print(f"{len(rows)} result(s) written to {plain(out)}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -79,12 +80,13 @@ def register(app: typer.Typer) -> None:
         import checks
 
         home = home_of(ctx)
+        require_known(home, members=member or (), clusters=cluster or ())
         chosen = _year(home, year)
         with console.status(f"checking {chosen}"):
             run = checks.run_checks(home, chosen, members=member, clusters=cluster)
-        console.print(f"checked {run.n_members} member(s) for {run.reporting_year} ({run.scope}): "
-                      f"[red]{run.n_blocking} blocking[/], [yellow]{run.n_warning} warning[/]")
-        console.print(f"details: `ecocluster check report`; GX Data Docs: {run.datadocs}")
+        console.print(f"checked {run.n_members} member(s) for {run.reporting_year} ({plain(run.scope)}): "
+                      f"[red]{run.n_blocking} blocking[/], [yellow]{run.n_warning} warning[/]", soft_wrap=True)
+        console.print(f"details: `ecocluster check report`; GX Data Docs: {plain(run.datadocs)}", soft_wrap=True)
         _blocking_exit(run.n_blocking, f"in {run.reporting_year}")
 
     @check_app.command("report")
@@ -92,16 +94,17 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
         year: Annotated[int | None, _YEAR] = None,
-        fmt: Annotated[str, typer.Option("--format", help="table (terminal) or csv (spreadsheet-safe).")]
-        = "table",
+        fmt: Annotated[Literal["table", "csv"], typer.Option(
+            "--format", help="table (terminal) or csv (spreadsheet-safe).")] = "table",
         out: Annotated[Path | None, typer.Option("--out", help="Write the CSV here instead of stdout.")] = None,
+        fail_on: Annotated[Literal["nothing", "blocking"], typer.Option("--fail-on", help="blocking: exit 4 when the report lists a blocking failure "
+                                                  "(for scripts); by default a report exits 0.")] = "nothing",
     ) -> None:
         """Print the current check results, blocking first, and where the GX Data Docs are."""
-        if fmt not in ("table", "csv"):
-            raise typer.BadParameter("--format must be table or csv")
         import checks
 
         home = home_of(ctx)
+        require_known(home, members=[member] if member else ())
         chosen = _year(home, year)
         con = checks.open_reader(home)
         try:
@@ -126,15 +129,19 @@ def register(app: typer.Typer) -> None:
                                      "run `ecocluster check` first")
         if fmt == "csv":
             _write_csv(rows, out)
+        else:
+            _print_report(chosen, rows, [path for (path,) in docs])
+        if fail_on == "blocking":
             _blocking_exit(sum(r[1] == "blocking" for r in rows), f"for {member or 'the checked members'}")
-            return
-        table = Table(title=f"Check results {chosen}", show_edge=False, show_lines=False)
-        for col in ("member", "severity", "rule", "about", "source", "explanation"):
-            table.add_column(col, overflow="fold")
-        for m, sev, rule, about, source, text in rows:
-            colour = "red" if sev == "blocking" else "yellow"
-            table.add_row(m, f"[{colour}]{sev}[/]", rule, about, source, text)
-        console.print(table if rows else "no failures: every checked member is cleared")
-        for (path,) in docs:
-            console.print(f"GX Data Docs: {path}")
-        _blocking_exit(sum(r[1] == "blocking" for r in rows), f"for {member or 'the checked members'}")
+
+
+def _print_report(year: int, rows: list[tuple[str, ...]], docs: list[str]) -> None:
+    table = Table(title=f"Check results {year}", show_edge=False, show_lines=False)
+    for col in ("member", "severity", "rule", "about", "source", "explanation"):
+        table.add_column(col, overflow="fold")
+    for m, sev, rule, about, source, text in rows:
+        colour = "red" if sev == "blocking" else "yellow"
+        table.add_row(plain(m), f"[{colour}]{plain(sev)}[/]", plain(rule), plain(about), plain(source), plain(text))
+    console.print(table if rows else "no failures: every checked member is cleared")
+    for path in docs:
+        console.print(f"GX Data Docs: {plain(path)}", soft_wrap=True)

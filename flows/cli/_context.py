@@ -1,18 +1,53 @@
-"""Options every command shares: where the home folder is, and the consoles to print on."""
+"""Options every command shares: where the home folder is, the consoles to print on, and
+:func:`plain`, the one way any text that is not a literal of ours reaches those consoles."""
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from warehouse.home import Home
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
+
+# C0 controls but tab and newline, DEL, C1 controls (ESC starts ANSI sequences, CSI is \x9b),
+# and the bidirectional overrides that reorder what a terminal shows ("Trojan Source").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(value: object) -> str:
+    """``value`` as inert text for a rich console or table cell.
+
+    Member names, values, titles, file names, error messages and paths come from other parties
+    (or quote them): ``[/]`` must print as ``[/]`` rather than crash rich's markup parser,
+    ``[bold]`` or ``[signing]`` must stay visible, and an ANSI escape must not move the cursor or
+    recolour the terminal. Control characters are shown as ``\\xNN``; markup is escaped.
+    """
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                        str(value))
+    return escape(text)
+
+
+def require_known(home: Home, *, members: Sequence[str] = (), clusters: Sequence[str] = ()) -> None:
+    """Refuse (exit 65) member or cluster ids the home's roster lacks, before any work starts."""
+    from warehouse.db import connect
+    from warehouse.status import require_known as refuse_unknown
+
+    if not members and not clusters:
+        return
+    con = connect(home.warehouse_path, read_only=True)
+    try:
+        refuse_unknown(con, members=members, clusters=clusters)
+    finally:
+        con.close()
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +68,17 @@ def register(app: typer.Typer) -> None:
         ctx.obj = home
 
 
-def home_of(ctx: typer.Context) -> Home:
-    """The home folder chosen by ``--home``/``ECOCLUSTER_HOME`` for this invocation."""
-    root = ctx.find_root().obj
-    return Home.resolve(root or os.environ.get("ECOCLUSTER_HOME"))
+def located_home(ctx: typer.Context) -> Home:
+    """Where ``--home`` points, whether or not a home is there; nothing is created (``verify --trust``)."""
+    return Home.locate(ctx.find_root().obj or os.environ.get("ECOCLUSTER_HOME"))
+
+
+def home_of(ctx: typer.Context, *, create: bool = False) -> Home:
+    """The home folder chosen by ``--home``/``ECOCLUSTER_HOME`` for this invocation.
+
+    Only the commands that make a home (``ingest``, ``demo``, ``pki init``, a first load, a cycle
+    given submissions) pass ``create``; for every other command a missing home is a mistyped
+    path, refused (exit 78) before anything is written, rather than an empty warehouse created.
+    """
+    located = located_home(ctx)
+    return Home.resolve(located.root) if create else located.existing()

@@ -11,18 +11,21 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from rich.markup import escape
 
-from flows import _runtime
-from flows.cli._context import console, home_of
+from flows import _runner, _runtime
+from flows.cli._context import console, home_of, plain, require_known
+from warehouse.errors import ConfigurationError
 from warehouse.home import Home
 
 if TYPE_CHECKING:
     from flows import _tour
     from flows._summary import CycleSummary
+
+
+RerunStage = Literal["collect", "check", "draft", "register"]  # flows._outcome.RERUN_STAGES (a test keeps them equal)
 
 
 def _run_with_progress(home: Home, run: Callable[[Callable[[str], None]], CycleSummary | _tour.Tour]) -> Any:
@@ -36,7 +39,7 @@ def _run_with_progress(home: Home, run: Callable[[Callable[[str], None]], CycleS
 
     with console.status("starting the cycle (Prefect, embedded)…") as status:
         def show(message: str) -> None:
-            status.update(message)
+            status.update(plain(message))
 
         _progress.listen(show)
         try:
@@ -79,48 +82,51 @@ def _print(summary: CycleSummary) -> None:
             continue
         console.print(f"\n[bold]{title}[/] ({len(members)})")
         for m in members:
-            console.print(f"  [bold]{m.member_id}[/] ({m.cluster_id}, {m.due})", soft_wrap=True)
+            console.print(f"  [bold]{plain(m.member_id)}[/] ({plain(m.cluster_id)}, {plain(m.due)})", soft_wrap=True)
             for reason in m.reasons:
-                console.print(f"    - {reason}", soft_wrap=True)
+                console.print(f"    - {plain(reason)}", soft_wrap=True)
             if state == "waiting" and m.member_id in notes:
-                console.print(f"    - {notes[m.member_id]}", soft_wrap=True)
+                console.print(f"    - {plain(notes[m.member_id])}", soft_wrap=True)
             shown = ("validated", "registration") if state == "registered" else ("",)
             for a in m.artefacts:
                 if a.kind.startswith(shown):
-                    console.print(f"    {a.kind}: {_where(a.location)}", soft_wrap=True)
+                    console.print(f"    {plain(a.kind)}: {plain(_where(a.location))}", soft_wrap=True)
     if summary.joint:
         from flows._summary import JOINT_ROLE
 
         console.print("\n[bold]Joint statements[/]", soft_wrap=True)
         for j in summary.joint:
-            console.print(f"  {escape(str(j))}: {escape(_where(j.location))}", soft_wrap=True)
+            console.print(f"  {plain(j)}: {plain(_where(j.location))}", soft_wrap=True)
         console.print(f"  {JOINT_ROLE}", soft_wrap=True)
     others = [n for n in summary.notes if n.split(":")[0] not in {m.member_id for m in summary.members}]
     for note in others:
-        console.print(f"• {note}", soft_wrap=True)
+        console.print(f"• {plain(note)}", soft_wrap=True)
 
 
 def _print_tour(tour: _tour.Tour, home: Home) -> None:
     ingested = tour.ingested
-    console.print(f"sample clusters written to {_where(str(ingested.sample))}; "
-                  f"{ingested.collect.notes[0] if ingested.collect.notes else ''}", soft_wrap=True)
+    console.print(f"sample clusters written to {plain(_where(str(ingested.sample)))}; "
+                  f"{plain(ingested.collect.notes[0]) if ingested.collect.notes else ''}", soft_wrap=True)
     intended = [r for r in ingested.rejections if r.intended]
     if intended:
         files = "1 file" if len(intended) == 1 else f"{len(intended)} files"
         console.print(f"{files} rejected, as intended by the sample:", soft_wrap=True)
         for r in intended:
-            console.print(f"  {_where(r.path)} — {r.intended}", soft_wrap=True)
+            console.print(f"  {plain(_where(r.path))} — {plain(r.intended)}", soft_wrap=True)
     for r in ingested.unintended:
-        console.print(f"[bold red]unexpected rejection[/] {_where(r.path)}: {'; '.join(r.reasons)}", soft_wrap=True)
+        console.print(f"[bold red]unexpected rejection[/] {plain(_where(r.path))}: {plain('; '.join(r.reasons))}",
+                      soft_wrap=True)
     _print(tour.summary)
-    from signing import DEMO_NACE
+    from signing import DEMO_NACE, DEMO_PASSWORD
 
     console.print(f"\n[bold yellow]DEMO[/]: {len(tour.signed)} statement(s) signed by the DEMO Verifier (DEMO-V-0001) "
                   f"of a DEMO accreditation body, accredited for NACE {', '.join(DEMO_NACE)}; keys in "
-                  f"{_where(str(home.root / 'verifiers'))}. Every signature and package names them: not valid "
+                  f"{plain(_where(str(home.root / 'verifiers')))} (key password: "
+                  f"[bold]{plain(DEMO_PASSWORD.decode())}[/]). Every signature and package names them: not valid "
                   "for a real registration.", soft_wrap=True)
     if tour.datadocs:
-        console.print(f"Data Docs (check results, open in a browser): {_where(str(tour.datadocs))}", soft_wrap=True)
+        console.print(f"Data Docs (check results, open in a browser): {plain(_where(str(tour.datadocs)))}",
+                      soft_wrap=True)
     registered = tour.summary.in_state("registered")
     blocked = tour.summary.in_state("blocked")
     prog = "ecocluster" if shutil.which("ecocluster") else _where(sys.argv[0])  # make demo: .venv/bin/ecocluster
@@ -133,24 +139,28 @@ def _print_tour(tour: _tour.Tour, home: Home) -> None:
     if blocked:
         tries.append(f"{prog}{home_opt} rerun --member {blocked[0].member_id} --stage collect "
                      "--submissions CORRECTED_FILE")
+    waiting = tour.summary.in_state("waiting")
+    if waiting:
+        demo_keys = _where(str(home.root / "verifiers" / "DEMO-V-0001"))
+        tries.append(f"{prog}{home_opt} statement list --member {waiting[0].member_id}   # its draft's id")
+        tries.append(f"ECOCLUSTER_KEY_PASSWORD={DEMO_PASSWORD.decode()} {prog}{home_opt} approve --statement ID "
+                     f"--key {demo_keys}/key.pem --cert {demo_keys}/cert.pem   # as a verifier (NACE scope permitting)")
     tries.append(f"{prog}{home_opt} run-cycle --kind three-year")
     for t in tries:
-        console.print(f"  {t}", soft_wrap=True)
+        console.print(f"  {plain(t)}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("run-cycle")
     def run_cycle_cmd(
         ctx: typer.Context,
-        kind: Annotated[str, typer.Option(help="annual or three-year")] = "annual",
+        kind: Annotated[Literal["annual", "three-year"], typer.Option(help="annual or three-year")] = "annual",
         year: Annotated[int | None, typer.Option(help="Reporting year (default: latest in the warehouse).")] = None,
         submissions: Annotated[list[Path] | None, typer.Option(
             "--submissions", help="Files or folders to ingest first (the collect stage).")] = None,
     ) -> None:
         """Run a whole cycle in-process; without approvals it stops at the verifier hand-off."""
-        home = home_of(ctx)
-        if kind not in ("annual", "three-year"):
-            raise typer.BadParameter("--kind must be annual or three-year")
+        home = home_of(ctx, create=bool(submissions))
         _embedded(home)
 
         def run(show: Callable[[str], None]) -> CycleSummary:
@@ -166,36 +176,74 @@ def register(app: typer.Typer) -> None:
     def rerun_cmd(
         ctx: typer.Context,
         member: Annotated[str, typer.Option("--member", help="The member to rerun.")],
-        stage: Annotated[str, typer.Option(help="collect, check, draft or register: this stage and the next.")]
-        = "check",
+        stage: Annotated[RerunStage, typer.Option(help="This stage and every later one.")] = "check",
         year: Annotated[int | None, typer.Option(help="Reporting year (default: latest).")] = None,
-        submissions: Annotated[list[Path] | None, typer.Option("--submissions")] = None,
+        submissions: Annotated[list[Path] | None, typer.Option(
+            "--submissions", exists=True, help="Corrected files to ingest first (with --stage collect).")] = None,
     ) -> None:
-        """Rerun one member from one stage on (idempotent: finished work is not redone)."""
+        """Rerun one member from one stage on (idempotent: finished work is not redone).
+
+        The run is handed to the home's ecocluster runner (started by the first rerun, kept for
+        30 idle minutes: `ecocluster runner stop`), so it takes seconds, and Prefect records it.
+        """
         home = home_of(ctx)
-        _embedded(home)
+        require_known(home, members=[member])
+        paths = [str(p.absolute()) for p in submissions or ()]  # the runner has its own working directory
+        if not _runner.usable(home):  # a home path too long for a Unix socket: run here, the slow way
+            _embedded(home)
 
-        def run(show: Callable[[str], None]) -> CycleSummary:
-            from flows.cycles import rerun
+            def run(show: Callable[[str], None]) -> CycleSummary:
+                from flows.cycles import rerun
 
-            _ready(show)
-            return rerun(member, stage, year, str(home.root), [str(p) for p in submissions or ()])
+                _ready(show)
+                return rerun(member, stage, year, str(home.root), paths)
 
-        _print(_run_with_progress(home, run))
+            _print(_run_with_progress(home, run))
+            return
+
+        def ask(show: Callable[[str], None]) -> CycleSummary:
+            from flows._summary import CycleSummary, decode
+
+            reply = _runner.request(home, {"command": "rerun", "member": member, "stage": stage, "year": year,
+                                           "submissions": paths}, show)
+            return decode(CycleSummary, str(reply["summary"]))
+
+        with console.status("handing the rerun to the ecocluster runner…") as status:
+            summary = ask(lambda message: status.update(plain(message)))
+        _print(summary)
+
+    runner_app = typer.Typer(help="The home's long-lived runner that makes `rerun` fast.", no_args_is_help=True)
+    app.add_typer(runner_app, name="runner")
+
+    @runner_app.command("stop")
+    def runner_stop(ctx: typer.Context) -> None:
+        """Stop the home's runner (the next rerun starts a new one)."""
+        home = home_of(ctx)
+        console.print("runner stopped" if _runner.stop(home) else f"no runner is running for {plain(home.root)}")
 
     @app.command("serve")
     def serve_cmd(ctx: typer.Context) -> None:
-        """Serve the deployments (annual, three-year, approvals inbox, rerun) to $PREFECT_API_URL."""
+        """Serve the deployments (annual, three-year, approvals inbox, rerun) to $PREFECT_API_URL.
+
+        Refuses without a server (deployments served to a throwaway one would vanish with it) and
+        ends with exit 75 and a plain message when the server goes away.
+        """
         home = home_of(ctx)
         _runtime.configure(home)
+        url = _runtime.configured_api_url()
+        if not url:
+            raise ConfigurationError("`ecocluster serve` needs a Prefect server that outlives it: run "
+                                     "`export PREFECT_API_URL=$(infra/prefect-server.sh start)` first")
+        _runtime.quiet()
         from flows._deploy import serve
 
-        serve(home)
+        console.print(f"serving the deployments to {plain(url)}; Ctrl-C stops")
+        _runtime.while_server_answers(url, lambda: serve(home))
 
     @app.command("demo")
     def demo_cmd(ctx: typer.Context) -> None:
         """Sample clusters → ingest → full annual cycle, with a DEMO verifier signing the clean drafts."""
-        home = home_of(ctx)
+        home = home_of(ctx, create=True)
         _embedded(home)
         from flows import _tour
 

@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         """First load of many clusters in parallel: staging file per batch, merged in one transaction."""
         from flows.scaleout import partitioned_load
 
-        result = partitioned_load(home_of(ctx), population, workers=workers, batches=batches, address=address)
+        result = partitioned_load(home_of(ctx, create=True), population, workers=workers, batches=batches, address=address)
         console.print(f"{result.batches} batches merged: {result.ingested} files ingested, "
                       f"{result.unchanged} unchanged, {result.rejected} rejected, {result.skipped} skipped")
         if result.rejected:

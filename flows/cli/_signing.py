@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from flows.cli._context import console, home_of
+from flows.cli._context import console, home_of, located_home, plain, require_known
 from warehouse import connect
-from warehouse.errors import ConfigurationError, EcoclusterError
+from warehouse.errors import ApprovalRefused, ConfigurationError, EcoclusterError, InputUnreadable
 
 if TYPE_CHECKING:
-    from signing import Check
+    from signing import Check, InboxLimits
 
 pki_app = typer.Typer(help="The accreditation body's CA: initialise, issue verifier certificates, revoke, "
                       "reissue the CRL; record consultancies (conflicts of interest).", no_args_is_help=True)
@@ -74,19 +74,29 @@ def _print_checks(checks: Sequence[Check]) -> bool:
     return bool(checks) and all(c.ok for c in checks)
 
 
+def _must_be_file(path: Path, option: str, error: type[EcoclusterError]) -> Path:
+    """A path given on the command line that must name a readable file: a clear error, not a traceback."""
+    if not path.is_file():
+        why = "is a folder" if path.is_dir() else "does not exist"
+        raise error(f"{option} {path} {why}: give the path of a file")
+    return path
+
+
 @pki_app.command("init")
 def pki_init(ctx: typer.Context, name: Annotated[str, typer.Option(help="Accreditation body name.")]
              = "Accreditation Body") -> None:
     """Create the accreditation-body CA and an empty CRL in <home>/pki/ca."""
     import signing
 
-    path = signing.init_ca(home_of(ctx), name, _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"))
+    home = home_of(ctx, create=True)
+    path = signing.init_ca(home, name, _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"))
+    connect(home.warehouse_path).close()  # the verifiers it issues are registered there: the home is made
     console.print(f"CA certificate: {path} (give it to readers as --trust)")
 
 
 @pki_app.command("issue-verifier")
 def pki_issue(ctx: typer.Context, name: Annotated[str, typer.Option(help="Verifier's name.")],
-              accreditation_no: Annotated[str, typer.Option("--accreditation-no")],
+              accreditation_no: Annotated[str, typer.Option("--accreditation-no", help="The verifier's accreditation number.")],
               nace: Annotated[str, typer.Option(help="NACE Rev. 2 scope, comma-separated: section letters, divisions, "
                                                      "groups or classes, e.g. I,84.11 or 55.10")],
               out: Annotated[Path | None, typer.Option(help="Folder for the verifier's key and certificate (new or "
@@ -154,8 +164,8 @@ def pki_crl(ctx: typer.Context) -> None:
 
 
 @pki_app.command("consulted")
-def pki_consulted(ctx: typer.Context, accreditation_no: Annotated[str, typer.Option("--accreditation-no")],
-                  member: Annotated[str, typer.Option("--member")],
+def pki_consulted(ctx: typer.Context, accreditation_no: Annotated[str, typer.Option("--accreditation-no", help="The verifier's accreditation number.")],
+                  member: Annotated[str, typer.Option("--member", help="The member concerned.")],
                   note: Annotated[str, typer.Option(help="What the consultancy was, e.g. energy audit 2024.")]
                   = "") -> None:
     """Record that a verifier consulted for a member: their approvals of it are then refused (rule conflict)."""
@@ -168,12 +178,13 @@ def pki_consulted(ctx: typer.Context, accreditation_no: Annotated[str, typer.Opt
 
 
 @review_app.command("export")
-def review_export(ctx: typer.Context, member: Annotated[str, typer.Option("--member")],
-                  out: Annotated[Path, typer.Option("--out")]) -> None:
+def review_export(ctx: typer.Context, member: Annotated[str, typer.Option("--member", help="The member concerned.")],
+                  out: Annotated[Path, typer.Option("--out", help="Folder to write the review files into.")]) -> None:
     """Write the member's current draft (JSON, PDF), check report and evidence list to OUT."""
     import signing
 
     home = home_of(ctx)
+    require_known(home, members=[member])
     with connect(home.warehouse_path) as con:
         for path in signing.export_review(con, signing.open_store(home), member, out):
             console.print(str(path))
@@ -184,29 +195,50 @@ def register(app: typer.Typer) -> None:
     app.add_typer(review_app, name="review")
 
     @app.command()
-    def approve(ctx: typer.Context, statement: Annotated[str, typer.Option("--statement")],
-                key: Annotated[Path, typer.Option("--key")], cert: Annotated[Path, typer.Option("--cert")],
-                reject: Annotated[bool, typer.Option("--reject")] = False,
-                reason: Annotated[list[str] | None, typer.Option("--reason")] = None,
-                place: Annotated[str, typer.Option(help="Place of signature.")] = "") -> None:
+    def approve(ctx: typer.Context,
+                statement: Annotated[str, typer.Option(
+                    "--statement", help="Statement id or a unique prefix of it (as `statement show` takes).")],
+                key: Annotated[Path, typer.Option("--key", exists=True, dir_okay=False,
+                                                  help="The verifier's encrypted private key (PEM), any path.")],
+                cert: Annotated[Path, typer.Option("--cert", exists=True, dir_okay=False,
+                                                   help="The verifier's certificate (PEM), any path; a chain.pem "
+                                                        "next to it is sent along.")],
+                reject: Annotated[bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")]
+                = False,
+                reason: Annotated[list[str] | None, typer.Option(
+                    "--reason", help="Why the statement is rejected (repeatable).")] = None,
+                place: Annotated[str, typer.Option(help="Place of signature.")] = "",
+                opinion: Annotated[str | None, typer.Option(
+                    "--opinion", help="satisfactory | with-comments | not-verified (a rejection); signed "
+                    "with the site visit and the review's recommended improvements.")] = None,
+                site_visit: Annotated[str, typer.Option("--site-visit", help="in-person | virtual | none")] = "none",
+                ) -> None:
         """Sign an approval (or --reject with --reason) of a draft statement and record it."""
         import signing
+        import statements
 
         home = home_of(ctx)
-        files = signing.KeyFiles(key.parent)
-        if files.key != key or files.cert != cert:
-            raise typer.BadParameter("--key and --cert must be key.pem and cert.pem of one verifier folder")
+        try:
+            signed_opinion = None if opinion is None else signing.Opinion(opinion)
+            visit = signing.SiteVisit(site_visit)
+        except ValueError as e:
+            raise typer.BadParameter(str(e)) from None
+        reject = reject or signed_opinion is signing.Opinion.NOT_VERIFIED  # "not verified" is a rejection
         decision = signing.REJECTED if reject else signing.APPROVED
         with connect(home.warehouse_path) as con:
-            verified = signing.approve(con, signing.open_store(home), signing.trust_anchors(home), statement, files,
+            statement_id = statements.show(con, statement).statement_id  # a unique prefix is enough
+            verified = signing.approve(con, signing.open_store(home), signing.trust_anchors(home), statement_id,
+                                       signing.KeyFiles.of(key, cert),
                                        _secret("ECOCLUSTER_KEY_PASSWORD", "verifier key password"),
                                        decision=decision, reasons=tuple(reason or ()), place=place,
+                                       opinion=signed_opinion, site_visit=visit,
                                        tsa_url=signing.tsa_url(home))
-        console.print(f"{verified.decision}: member {verified.member_id}, statement {verified.statement_id[:12]}…, "
-                      f"verifier {verified.verifier.accreditation_no}")
+        console.print(f"{plain(verified.decision)}: member {plain(verified.member_id)}, statement "
+                      f"{plain(verified.statement_id[:12])}…, verifier {plain(verified.verifier.accreditation_no)}",
+                      soft_wrap=True)
 
     @app.command("register")
-    def register_cmd(ctx: typer.Context, member: Annotated[str | None, typer.Option("--member")] = None) -> None:
+    def register_cmd(ctx: typer.Context, member: Annotated[str | None, typer.Option("--member", help="Only this member (default: every approved one).")] = None) -> None:
         """Build and deliver registration packages for approved members."""
         import signing
 
@@ -227,7 +259,7 @@ def register(app: typer.Typer) -> None:
                       if deliveries else "no approved statement to package (approve statements first)", soft_wrap=True)
 
     @app.command("intake-key")
-    def intake_key(ctx: typer.Context, country: Annotated[str, typer.Option("--country")],
+    def intake_key(ctx: typer.Context, country: Annotated[str, typer.Option("--country", help="The competent body's country code, e.g. IT.")],
                    out: Annotated[Path | None, typer.Option(help="Folder for the body's key and certificate "
                                                              "(default <home>/competent-body/<CC>).")] = None) -> None:
         """Competent body: create its own receipt-signing key (once; never replaced)."""
@@ -242,7 +274,7 @@ def register(app: typer.Typer) -> None:
                       emoji=False, soft_wrap=True)
 
     @app.command()
-    def intake(ctx: typer.Context, country: Annotated[str, typer.Option("--country")] = "IT",
+    def intake(ctx: typer.Context, country: Annotated[str, typer.Option("--country", help="The competent body's country code, e.g. IT.")] = "IT",
                retry: Annotated[bool, typer.Option("--retry", help="Look again at packages refused for a reason "
                                                    "the body's own configuration may have caused.")] = False,
                body_key: Annotated[Path | None, typer.Option("--body-key", help="Folder of the body's key "
@@ -287,14 +319,19 @@ def register(app: typer.Typer) -> None:
                at: Annotated[datetime | None, typer.Option(
                    help="Verify as of this UTC time (default now), e.g. years later.")] = None,
                ) -> None:
-        """Verify a package, an approval or a receipt offline; prints each check; exit 0 only if all pass."""
+        """Verify a package, an approval or a receipt offline; prints each check. Exit 0 only if all pass
+        (for a bare envelope: a verified approval whose named verifier signed it), 3 if any fails, 65 for
+        a PATH or --cert that is missing or a folder, 78 for unusable --trust/--crl files."""
         import signing
         from signing._intake import MAX_RECEIPT_BYTES, is_receipt
         from signing._keys import trust_anchors_from
         from signing._package import MAX_PACKAGE_BYTES
 
+        for option, given in (("--trust", trust), ("--crl", crl)):
+            for anchor in given or ():
+                _must_be_file(anchor, option, ConfigurationError)
         if not stored and not path.exists():
-            raise ConfigurationError(f"{path}: no such file or folder")
+            raise InputUnreadable(f"PATH {path} does not exist: give the path of a file")
         if not stored and path.is_file() and path.suffix == ".json" and path.stat().st_size <= MAX_RECEIPT_BYTES \
                 and is_receipt(path.read_bytes()):
             if not trust:
@@ -302,21 +339,34 @@ def register(app: typer.Typer) -> None:
                                          "pass it with --trust")
             report = signing.verify_receipt(path.read_bytes(), trust_anchors_from(tuple(trust)).cas)
             raise typer.Exit(0 if _print_checks(report.checks) else 3)
-        anchors = signing.trust_anchors(home_of(ctx), cas=tuple(trust or ()), crls=tuple(crl or ()),
+        home = located_home(ctx) if trust else home_of(ctx)  # with --trust no home is needed, and none is made
+        anchors = signing.trust_anchors(home, cas=tuple(trust or ()), crls=tuple(crl or ()),
                                         tsa=tuple(tsa_trust or ()))
         now = at.replace(tzinfo=at.tzinfo or UTC) if at else None
         if stored:
             report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors, now=now)
         elif path.is_dir():
             report = signing.verify_package(path, anchors, now=now)
-        elif path.suffix == ".json":
-            tsr = timestamp or path.with_name(path.name.removesuffix(".dsse.json").removesuffix(".json") + ".tsr")
-            report = signing.verify_envelope(path.read_bytes(), cert.read_bytes() if cert else b"", anchors,
-                                             timestamp=tsr.read_bytes() if tsr.is_file() else None, now=now)
+        elif _must_be_file(path, "PATH", InputUnreadable).suffix == ".json":
+            limits = signing.DEFAULT_LIMITS
+            cert_file = (signing.InboxFile.from_path(_must_be_file(cert, "--cert", InputUnreadable),
+                                                     limits.certificate_bytes) if cert else b"")
+            report = signing.verify_envelope(signing.InboxFile.from_path(path, limits.envelope_bytes), cert_file,
+                                             anchors, limits=limits, timestamp=_timestamp_of(path, timestamp, limits),
+                                             now=now)
         else:
             with path.open("rb") as handle:  # one byte past the limit is enough to refuse an oversized one
                 report = signing.verify_archive(handle.read(MAX_PACKAGE_BYTES + 1), anchors, now=now)
-        raise typer.Exit(0 if _print_checks(report.checks) else 3)
+        raise typer.Exit(0 if _print_checks(report.checks) else ApprovalRefused.exit_code)
+
+
+def _timestamp_of(envelope: Path, given: Path | None, limits: InboxLimits) -> bytes | None:
+    """A bare envelope's RFC 3161 token: ``--timestamp``, else ``NAME.tsr`` beside ``NAME.dsse.json``;
+    read within the envelope's size limit (a larger or missing one is refused by rule timestamp)."""
+    from signing import InboxFile
+
+    tsr = given or envelope.with_name(envelope.name.removesuffix(".dsse.json").removesuffix(".json") + ".tsr")
+    return InboxFile.from_path(tsr, limits.envelope_bytes).data if tsr.is_file() else None
 
 
 class PackageNotBuilt(EcoclusterError):

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from flows.cli._context import console, home_of
+from flows.cli._context import console, home_of, plain, require_known
 from flows.cli._warehouse import progress_bar
-from signing.store import open_store
-from warehouse.db import connect
 
 LISTED = 200  # statements listed after a draft: a population's review drafts are 120,000 rows
+
+
+def _when(at: dt.datetime) -> str:
+    """A warehouse timestamp with its zone. DuckDB stores ``current_timestamp`` in a TIMESTAMP column
+    as local time (its TimeZone setting defaults to the machine's), so a naive value is local."""
+    return f"{at.astimezone():%Y-%m-%d %H:%M %Z}"
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +28,9 @@ def register(app: typer.Typer) -> None:
         cluster: Annotated[str | None, typer.Option("--cluster", help="Only this cluster and its members.")] = None,
         lang: Annotated[str | None, typer.Option("--lang", help="en, it or lv (default: each member's own).")] = None,
         year: Annotated[int | None, typer.Option("--year", help="Reporting year (default: latest open cycle).")] = None,
-        workers: Annotated[int | None, typer.Option(help="Processes to render with (default: all cores).")] = None,
+        workers: Annotated[int | None, typer.Option(
+            help="Processes to render with (default: one for a small run, where starting a pool costs more "
+                 "than it saves, e.g. below 96 statements with PDF; every core otherwise).")] = None,
         pdf: Annotated[bool, typer.Option(
             "--pdf/--no-pdf",
             help="--no-pdf: JSON and HTML only, for quick review drafts of a whole cluster or population "
@@ -32,8 +39,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Draft environmental statements (JSON, HTML, PDF) for the open cycles, on every core."""
         import statements
+        from warehouse.db import connect
 
         home = home_of(ctx)
+        require_known(home, members=[member] if member else (), clusters=[cluster] if cluster else ())
         con = connect(home.warehouse_path)
         try:
             with progress_bar() as bar:
@@ -47,8 +56,8 @@ def register(app: typer.Typer) -> None:
         for col in ("statement id", "member / cluster", "year", "kind", "lang", "pdf"):
             table.add_column(col)
         for s in run.statements[:LISTED]:
-            table.add_row(s.statement_id[:16], s.member_id or f"{s.cluster_id} (joint)", str(s.reporting_year),
-                          s.kind, s.language, "yes" if s.pdf_key else "not yet")
+            table.add_row(s.statement_id[:16], plain(s.member_id or f"{s.cluster_id} (joint)"), str(s.reporting_year),
+                          plain(s.kind), plain(s.language), "yes" if s.pdf_key else "not yet")
         console.print(table)
         if len(run.statements) > LISTED:
             console.print(f"… and {len(run.statements) - LISTED} more, not listed")
@@ -63,6 +72,37 @@ def register(app: typer.Typer) -> None:
     statement_app = typer.Typer(help="Inspect drafted and validated statements.", no_args_is_help=True)
     app.add_typer(statement_app, name="statement")
 
+    @statement_app.command("list")
+    def list_cmd(
+        ctx: typer.Context,
+        member: Annotated[str | None, typer.Option("--member", help="Only this member's statements.")] = None,
+        year: Annotated[int | None, typer.Option("--year", help="Only this reporting year.")] = None,
+    ) -> None:
+        """List statements (newest first) with their status: the ids `statement show` and `approve` take."""
+        import statements
+        from warehouse.db import connect
+
+        home = home_of(ctx)
+        require_known(home, members=[member] if member else ())
+        con = connect(home.warehouse_path, read_only=True)
+        try:
+            found = statements.listing(con, member, year, limit=LISTED + 1)
+        finally:
+            con.close()
+        if not found:
+            console.print("no statements drafted yet" + (f" for {plain(member)}" if member else "")
+                          + (f" in {year}" if year else "") + ": run `ecocluster draft` or `ecocluster run-cycle`")
+            return
+        table = Table(show_edge=False)
+        for col in ("statement id", "member / cluster", "year", "kind", "lang", "status", "drafted"):
+            table.add_column(col)
+        for s in found[:LISTED]:
+            table.add_row(s.statement_id[:16], plain(s.member_id or f"{s.cluster_id} (joint)"), str(s.reporting_year),
+                          plain(s.kind), plain(s.language), plain(s.status), _when(s.created_at))
+        console.print(table)
+        if len(found) > LISTED:
+            console.print(f"… more than {LISTED}: narrow with --member or --year")
+
     @statement_app.command("show")
     def show(
         ctx: typer.Context,
@@ -70,23 +110,36 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print a statement's status and where its JSON, HTML and PDF are."""
         import statements
+        from signing._records import decisions_on
+        from signing.store import open_store
+        from warehouse.db import connect
 
         home = home_of(ctx)
         con = connect(home.warehouse_path, read_only=True)
         try:
             version = statements.show(con, statement_id)
+            newer = statements.superseded_by(con, version.statement_id)
+            decisions = decisions_on(con, version.statement_id)
         finally:
             con.close()
         where = statements.locations(open_store(home), version)
-        console.print(f"statement {version.statement_id}")
-        console.print(f"  {version.subject} {version.member_id or version.cluster_id}, {version.reporting_year}, "
-                      f"{version.kind}, {version.language}: {version.status} (version {version.version})")
+        console.print(f"statement {plain(version.statement_id)}")
+        console.print(plain(f"  {version.subject} {version.member_id or version.cluster_id}, {version.reporting_year}, "
+                            f"{version.kind}, {version.language}: {version.status} (version {version.version})"),
+                      soft_wrap=True)
+        console.print(f"  drafted {_when(version.created_at)}")
         if version.supersedes:
-            console.print(f"  supersedes {version.supersedes}")
+            console.print(f"  supersedes {plain(version.supersedes)}")
+        if newer:
+            console.print(f"  superseded by {plain(newer)} (the data changed; that draft is the one to verify)")
+        for d in decisions:
+            console.print(plain(f"  {d.decision} by {d.verifier} at {d.signed_at:%Y-%m-%d %H:%M %Z}"
+                                + (": " + "; ".join(d.reasons) if d.reasons else "")), soft_wrap=True)
         if version.verifier_name:
-            console.print(f"  validated by {version.verifier_name} ({version.accreditation_no}) on {version.validated_on}")
+            console.print(plain(f"  validated by {version.verifier_name} ({version.accreditation_no}) on "
+                                f"{version.validated_on}"), soft_wrap=True)
         for kind, location in where.items():
-            console.print(f"  {kind}: {location}", soft_wrap=True)
+            console.print(f"  {plain(kind)}: {plain(location)}", soft_wrap=True)
         if version.pdf_key is None:
-            console.print(f"  pdf: not compiled yet (review draft); run `{statements.pdf_command(version)}`",
+            console.print(f"  pdf: not compiled yet (review draft); run `{plain(statements.pdf_command(version))}`",
                           soft_wrap=True)

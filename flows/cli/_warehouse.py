@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from flows.cli._context import console, err_console, home_of
-from warehouse import Limits, connect, ingest_paths, status
+from flows.cli._context import console, err_console, home_of, plain, require_known
 from warehouse.errors import SubmissionRejected
-from warehouse.ingest import IngestReport
+
+if TYPE_CHECKING:
+    from warehouse.ingest import IngestReport
 
 MAX_ERRORS_SHOWN = 25
 
@@ -30,9 +31,10 @@ def print_ingest_report(report: IngestReport) -> None:
     table.add_row(*(str(report.count(col)) for col in ("ingested", "unchanged", "rejected", "skipped")))
     console.print(table)
     for outcome in report.rejected:
-        console.print(f"\n[bold red]rejected[/] {outcome.path} — {len(outcome.errors)} error(s); nothing of it was stored:")
+        console.print(f"\n[bold red]rejected[/] {plain(outcome.path)} — {len(outcome.errors)} error(s); "
+                      "nothing of it was stored:", soft_wrap=True)
         for error in outcome.errors[:MAX_ERRORS_SHOWN]:
-            console.print(f"  • {error}")
+            console.print(f"  • {plain(error)}", soft_wrap=True)
         if len(outcome.errors) > MAX_ERRORS_SHOWN:
             console.print(f"  … and {len(outcome.errors) - MAX_ERRORS_SHOWN} more (see `ecocluster status --rejected`)")
     if report.rejected:
@@ -57,7 +59,7 @@ def register(app: typer.Typer) -> None:
         else:
             written = samples.write_synthetic(out, clusters or 1, members_per_cluster or 10, seed=seed, year=year)
             what = f"synthetic population: {clusters or 1} clusters × {members_per_cluster or 10} members"
-        console.print(f"wrote {len(written)} files of the {what} to {out}")
+        console.print(f"wrote {len(written)} files of the {what} to {plain(out)}")
 
     @app.command()
     def template(
@@ -70,7 +72,7 @@ def register(app: typer.Typer) -> None:
         from warehouse.template import write_template
 
         write_template(out, lang, member_id=member, reporting_year=year)
-        console.print(f"wrote the submission workbook ({lang}) to {out}")
+        console.print(f"wrote the submission workbook ({plain(lang)}) to {plain(out)}")
 
     @app.command()
     def ingest(
@@ -85,8 +87,9 @@ def register(app: typer.Typer) -> None:
         Exit code 0 when every file was accepted or unchanged, 65 when any file was rejected.
         """
         from signing.store import open_store
+        from warehouse import Limits, connect, ingest_paths
 
-        home = home_of(ctx)
+        home = home_of(ctx, create=True)
         con = connect(home.warehouse_path)
         with progress_bar() as bar:
             task = bar.add_task("ingesting", total=None)
@@ -100,36 +103,45 @@ def register(app: typer.Typer) -> None:
     @app.command("status")
     def status_command(
         ctx: typer.Context,
-        cluster: Annotated[str | None, typer.Option(help="Show this cluster's members one by one.")] = None,
-        year: Annotated[int | None, typer.Option(help="Reporting year (default: the latest submitted).")] = None,
-        rejected: Annotated[bool, typer.Option("--rejected", help="List refused files with all their errors.")] = False,
+        cluster: Annotated[str | None, typer.Option(
+            help="Show this cluster's members one by one (and only its refused files).")] = None,
+        year: Annotated[int | None, typer.Option(
+            help="Reporting year (default: the latest submitted, or the latest open cycle).")] = None,
+        rejected: Annotated[bool, typer.Option(
+            "--rejected", help="List refused files not yet resolved by a later accepted file, with all their "
+                               "errors.")] = False,
     ) -> None:
         """Who has submitted what for the year, per cluster or per member, and which files were refused."""
+        from warehouse import connect, status
+
         home = home_of(ctx)
+        require_known(home, clusters=[cluster] if cluster else ())
         con = connect(home.warehouse_path, read_only=True)
         chosen = year or status.latest_year(con)
         if chosen is None:
-            console.print("nothing ingested yet: run `ecocluster ingest PATH`")
+            console.print("no roster and no cycle yet: run `ecocluster ingest PATH` with the cluster.json first")
+            con.close()
             return
         if cluster:
-            table = Table(title=f"{cluster} — reporting year {chosen}", show_edge=False)
-            for col in ("member", "name", "state", "sections", "last received", "rejected files"):
+            table = Table(title=f"{plain(cluster)} — reporting year {chosen}", show_edge=False)
+            for col in ("member", "name", "state", "sections", "missing sections", "last received", "rejected files"):
                 table.add_column(col)
             for m in status.member_status(con, chosen, cluster):
                 colour = {"submitted": "green", "partial": "yellow"}.get(m.state, "red")
-                table.add_row(m.member_id, m.legal_name, f"[{colour}]{m.state}[/]",
-                              f"{m.sections}/{status.ALL_SECTIONS}", m.last_received or "—", str(m.rejected_files))
+                table.add_row(plain(m.member_id), plain(m.legal_name), f"[{colour}]{m.state}[/]",
+                              f"{m.sections}/{status.ALL_SECTIONS}", ", ".join(m.missing) or "—",
+                              m.last_received or "—", str(m.rejected_files))
         else:
             table = Table(title=f"Clusters — reporting year {chosen}", show_edge=False)
             for col in ("cluster", "name", "members", "submitted", "partial", "missing", "rejected files"):
                 table.add_column(col, justify="left" if col in ("cluster", "name") else "right")
             for c in status.cluster_status(con, chosen):
-                table.add_row(c.cluster_id, c.name, str(c.members), str(c.submitted), str(c.partial), str(c.missing),
+                table.add_row(plain(c.cluster_id), plain(c.name), str(c.members), str(c.submitted), str(c.partial), str(c.missing),
                               str(c.rejected_files))
         console.print(table)
         if rejected:
-            for name, at, errors in status.rejected_files(con):
-                console.print(f"\n[bold red]{name}[/] rejected {at}:")
+            for name, at, errors in status.rejected_files(con, cluster):
+                console.print(f"\n[bold red]{plain(name)}[/] rejected {at}:", soft_wrap=True)
                 for error in errors:
-                    console.print(f"  • {error}")
+                    console.print(f"  • {plain(error)}", soft_wrap=True)
         con.close()

@@ -63,6 +63,11 @@ class ObjectStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def size(self, key: str) -> int:
+        """Bytes in the object, without reading it (a limit is checked before a hostile file is read);
+        raises KeyError when absent."""
+        ...
+
     def list(self, prefix: str) -> Iterator[str]: ...
 
     def location(self, key: str) -> str:

@@ -115,6 +115,12 @@ class LocalStore:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def size(self, key: str) -> int:
+        path = self._path(key)
+        if not path.is_file():
+            raise KeyError(key)
+        return path.stat().st_size
+
     def list(self, prefix: str) -> Iterator[str]:
         """Keys under ``prefix``; walks only the folder the prefix names, not the whole store."""
         folder = prefix.rpartition("/")[0]

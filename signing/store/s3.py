@@ -196,6 +196,12 @@ class S3Store:
     def exists(self, key: str) -> bool:
         return self._head(key) is not None
 
+    def size(self, key: str) -> int:
+        head = self._head(key)
+        if head is None:
+            raise KeyError(key)
+        return int(head["ContentLength"])
+
     def list(self, prefix: str) -> Iterator[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
         try:

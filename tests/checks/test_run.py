@@ -126,14 +126,16 @@ def test_a_member_run_spells_its_members_out_and_a_whole_year_run_drops_the_rest
         assert IN_BATCH not in spelled_out(query, ("M1",)), name
 
 
-def test_cli_check_exits_2_on_blocking_and_report_prints_the_failures(home: Home) -> None:
+def test_cli_check_fails_on_blocking_and_report_prints_the_failures(home: Home) -> None:
     _faulty_home(home)
     runner = CliRunner(env={"COLUMNS": "300"})
     done = runner.invoke(app, ["--home", str(home.root), "check", "--year", str(YEAR)])
     assert done.exit_code == 1 and isinstance(done.exception, CheckFailed), done.output
     assert "blocking" in done.output and "Data Docs" in done.output
     done = runner.invoke(app, ["--home", str(home.root), "check", "report", "--member", "F12"])
-    assert isinstance(done.exception, CheckFailed), done.output
+    assert done.exit_code == 0, done.output  # a report: it fails only when asked to
+    failing = runner.invoke(app, ["--home", str(home.root), "check", "report", "--member", "F12", "--fail-on", "blocking"])
+    assert isinstance(failing.exception, CheckFailed), failing.output
     assert "compliance.permit_exceeded" in done.output and "F12_2025.xlsx row 2" in done.output
     assert "datadocs/2025/all/index.html" in done.output
     clean = runner.invoke(app, ["--home", str(home.root), "check", "--member", "H1"])

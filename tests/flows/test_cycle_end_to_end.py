@@ -11,6 +11,7 @@ others.
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,17 @@ def _drop_in_inbox(ws: Workspace, statement_id: str, name: str, verifier: signin
     return {suffix: data for suffix, data in signed.files().items() if suffix in hold_back}
 
 
+def _drop_poison(ws: Workspace, member: str) -> None:
+    """The adversarial review's finding 1: an unsigned envelope whose ``predicate.member`` is a
+    string, beside any cert.pem; no key needed. It once failed the approvals flow on every run."""
+    statement = {"_type": "https://in-toto.io/Statement/v1", "subject": [], "predicateType":
+                 "https://ecocluster.eu/emas/approval/v1", "predicate": {"decision": "approved", "member": member}}
+    envelope = {"payload": base64.b64encode(json.dumps(statement).encode()).decode(),
+                "payloadType": "application/vnd.in-toto+json", "signatures": []}
+    ws.store.put("inbox/approvals/poison.dsse.json", json.dumps(envelope).encode())
+    ws.store.put("inbox/approvals/poison.cert.pem", b"-----BEGIN CERTIFICATE-----\n")
+
+
 @pytest.mark.prefect_server
 def test_bundled_sample_cycle_inbox_and_rerun_of_a_fixed_member(prefect_api: str, home: Home,
                                                                  tmp_path: Path) -> None:
@@ -105,6 +117,7 @@ def test_bundled_sample_cycle_inbox_and_rerun_of_a_fixed_member(prefect_api: str
         drafts = {row[0]: row[2] for row in current_drafts(con, first.year, [FROM_INBOX, OUT_OF_SCOPE])}
     late = _drop_in_inbox(ws, drafts[FROM_INBOX], "kur-01", signing.demo_verifier(home), hold_back=("validated.pdf",))
     _drop_in_inbox(ws, drafts[OUT_OF_SCOPE], "p01", _hotels_only_verifier(home))
+    _drop_poison(ws, FROM_INBOX)  # a poisoned inbox stops nobody else
     signed = _demo.sign_waiting(ws, first.year, sorted(waiting - {FROM_INBOX, OUT_OF_SCOPE}))
     early = approvals_inbox(first.year, str(home.root))  # the envelope came before its signed PDF: not refused
     assert early.status(FROM_INBOX).state == "waiting"
@@ -115,6 +128,8 @@ def test_bundled_sample_cycle_inbox_and_rerun_of_a_fixed_member(prefect_api: str
     assert FROM_INBOX in registered and len(registered) == len(signed) + 1
     assert inbox.status(OUT_OF_SCOPE).state == "waiting"
     assert any("p01.dsse.json refused" in n and "rule nace-scope" in n for n in early.notes)
+    assert any("poison.dsse.json refused" in n and "rule envelope-malformed" in n for n in early.notes)
+    assert not any("poison" in n for n in inbox.notes)  # refused once, recorded, not a failure on every run
     for m in registered.values():
         kinds = {a.kind: Path(a.location) for a in m.artefacts}
         assert kinds["validated statement (PAdES-signed)"].is_file()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import signing
 from flows import _handoff as handoff
 from signing.store.local import LocalStore
 from warehouse.errors import ApprovalRefused
@@ -33,9 +34,10 @@ def test_a_request_is_kept_as_first_sent(store: LocalStore) -> None:
 def test_the_inbox_is_polled_once_per_envelope_and_refusals_are_kept(store: LocalStore) -> None:
     seen: list[str] = []
 
-    def accept(key: str, envelope: bytes) -> handoff.Decision:
+    def accept(arrival: signing.Arrival) -> handoff.Decision:
+        key = arrival.envelope.key
         seen.append(key)
-        if b"forged" in envelope:
+        if b"forged" in (arrival.envelope.data or b""):
             raise ApprovalRefused("approval refused, rule signature: the envelope's signature does not verify")
         return handoff.Decision(key, "M1", "s1", "approved", ())
 
@@ -63,7 +65,8 @@ def test_reminders_cover_overdue_requests_and_those_within_the_window() -> None:
 def test_an_envelope_whose_files_have_not_all_arrived_is_read_again_later(store: LocalStore) -> None:
     arrived: set[str] = set()
 
-    def accept(key: str, envelope: bytes) -> handoff.Decision:
+    def accept(arrival: signing.Arrival) -> handoff.Decision:
+        key = arrival.envelope.key
         if "cert" not in arrived:
             raise handoff.DecisionIncomplete(f"inbox envelope {key} waits for its certificate")
         return handoff.Decision(key, "M1", "s1", "approved", ())
@@ -74,3 +77,56 @@ def test_an_envelope_whose_files_have_not_all_arrived_is_read_again_later(store:
     arrived.add("cert")
     assert [d.decision for d in handoff.poll_inbox(store, accept)] == ["approved"]
     assert handoff.poll_inbox(store, accept) == []
+
+
+def _approve(arrival: signing.Arrival) -> handoff.Decision:
+    return handoff.Decision(arrival.envelope.key, "M1", "s1", "approved", ())
+
+
+def test_a_file_gone_between_listing_and_reading_is_left_for_the_next_poll(store: LocalStore) -> None:
+    class Phantom(LocalStore):  # failure injection: a listed object removed before it is read
+        def list(self, prefix: str):
+            yield f"{handoff.INBOX}gone.dsse.json"
+            yield from super().list(prefix)
+
+    store.put(f"{handoff.INBOX}m1.dsse.json", b"envelope")
+    assert [d.decision for d in handoff.poll_inbox(Phantom(store.root), _approve)] == ["approved"]
+
+
+def test_a_storage_outage_stops_the_poll_to_be_retried_and_records_nothing(store: LocalStore) -> None:
+    from warehouse.errors import StorageUnavailable
+
+    class Down(LocalStore):  # failure injection: the store fails while the inbox is read
+        def get(self, key: str, **pin: str | None) -> bytes:
+            raise StorageUnavailable("cannot reach the S3 server")
+
+    store.put(f"{handoff.INBOX}m1.dsse.json", b"envelope")
+    with pytest.raises(StorageUnavailable):
+        handoff.poll_inbox(Down(store.root), _approve)
+    assert handoff.decisions(store) == []
+
+
+def test_an_unexpected_error_in_one_envelope_leaves_it_unrecorded_and_the_others_handled(store: LocalStore) -> None:
+    def accept(arrival: signing.Arrival) -> handoff.Decision:
+        if arrival.envelope.key.endswith("bug.dsse.json"):
+            raise RuntimeError("a bug in a rule")  # failure injection: what no input should cause
+        return _approve(arrival)
+
+    store.put(f"{handoff.INBOX}bug.dsse.json", b"envelope 1")
+    store.put(f"{handoff.INBOX}ok.dsse.json", b"envelope 2")
+    assert [d.decision for d in handoff.poll_inbox(store, accept)] == ["failed", "approved"]
+    assert [d.decision for d in handoff.decisions(store)] == ["approved"]
+    assert [d.decision for d in handoff.poll_inbox(store, accept)] == ["failed"]  # looked at again, after a fix
+
+
+def test_files_beside_an_envelope_are_grouped_by_the_longest_name(store: LocalStore) -> None:
+    seen: dict[str, list[str]] = {}
+
+    def accept(arrival: signing.Arrival) -> handoff.Decision:
+        seen[arrival.envelope.key.rsplit("/", 1)[-1]] = sorted(arrival.companions)
+        return _approve(arrival)
+
+    for name in ("a.dsse.json", "a.cert.pem", "a.b.dsse.json", "a.b.cert.pem", "a.b.validated.pdf", "c.cert.pem"):
+        store.put(f"{handoff.INBOX}{name}", name.encode())
+    handoff.poll_inbox(store, accept)
+    assert seen == {"a.dsse.json": ["cert.pem"], "a.b.dsse.json": ["cert.pem", "validated.pdf"]}

@@ -77,7 +77,7 @@ def test_changed_envelope_byte_is_refused_by_signature(pki) -> None:
 
 
 def test_garbage_is_refused_as_envelope(pki) -> None:
-    refused("envelope", b"{not json", pki.verifier.cert, pki.trust())
+    refused("envelope-malformed", b"{not json", pki.verifier.cert, pki.trust())
 
 
 def test_signature_from_another_key_is_refused(pki) -> None:

@@ -95,19 +95,24 @@ def test_chart_labels_keep_the_digits_that_tell_years_apart(documents: dict[str,
 
 
 def test_the_peer_table_never_compares_a_lone_member_with_itself(documents: dict[str, dict[str, Any]]) -> None:
+    """Nor a member with one other (the median of two discloses the other's figure): the view
+    shows only sectors of three or more, even from a document that lists smaller ones."""
     doc = json.loads(json.dumps(documents["joint:CL-IT"]))
-    lone = dict(doc["peer_benchmark"][0], member_id="IT-EVIL", sector="restaurant", peers=1, r=3.2, median_r=3.2,
-                ratio=1.0)
-    pair = dict(doc["peer_benchmark"][0], r=1.548, median_r=1.0, ratio=1.548, peers=2)
-    doc["peer_benchmark"] = [lone, pair]
+    assert doc["peer_benchmark"] == []  # two hotels and a restaurant: no sector of three
+    first = {"member_id": "IT-HOT-1", "sector": "hotel", "b_indicator": "output.overnight_stays",
+             "indicator": "energy.total_direct", "r_unit": "MWh/overnight_stay"}
+    lone = dict(first, member_id="IT-EVIL", sector="restaurant", peers=1, r=3.2, median_r=3.2, ratio=1.0)
+    two = dict(first, member_id="IT-HOT-2", r=1.2, median_r=1.1, ratio=1.09, peers=2)
+    pair = dict(first, r=1.548, median_r=1.0, ratio=1.548, peers=3)
+    doc["peer_benchmark"] = [lone, two, pair]
     rows = build_view(doc, "0" * 64)["benchmark"]
     assert [r[0] for r in rows] == [next(m["legal_name"] for m in doc["members"] if m["member_id"] == pair["member_id"])]
     [row] = rows
-    assert row[4] == "×1,55" and row[5] == "2"
+    assert row[4] == "×1,55" and row[5] == "3"
     assert row[2].split(" ", 1)[1] == row[3].split(" ", 1)[1] != ""  # R and the median in the same unit
     doc["peer_benchmark"] = [lone]
     text = " ".join("".join(_pages(render_statement(doc).pdf or b"")).split())
-    assert "Nessun settore ha due o più membri" in text
+    assert "Nessun settore ha tre o più membri" in text
 
 
 def test_published_statements_carry_no_internal_check_wording(documents: dict[str, dict[str, Any]]) -> None:

@@ -12,6 +12,7 @@ import pytest
 import statements
 from signing.store import open_store
 from statements._i18n import Formatter
+from tests.statements import warehouse_rows
 from tests.statements.conftest import pdf_text
 from tests.statements.warehouse_rows import HOSTILE, YEAR
 from warehouse.errors import ApprovalRefused
@@ -205,8 +206,19 @@ def test_statements_work_without_the_checks_stage(cluster_con: duckdb.DuckDBPyCo
     assert doc["compliance"]["checks"] is None
 
 
+def _third_hotel(con: duckdb.DuckDBPyConnection) -> None:
+    """IT-HOT-3: a copy of IT-HOT-2 with its own 2025 figures, so that the hotels are three; both
+    agreed to be published (IT-HOT-1 is registered)."""
+    con.execute("INSERT INTO member SELECT 'IT-HOT-3', * EXCLUDE (member_id) FROM member WHERE member_id = 'IT-HOT-2'")
+    con.execute("INSERT INTO member_consent VALUES ('IT-HOT-2', true, 'r'), ('IT-HOT-3', true, 'r')")
+    warehouse_rows._insert(con, "indicator_value", "IT-HOT-3", 2025, "indicators", [
+        warehouse_rows._indicator("energy.total_direct", 500.0, "MWh"),
+        warehouse_rows._indicator("output.overnight_stays", 10000.0, "overnight_stay")])
+
+
 def test_joint_statement_benchmarks_members_against_the_sector_median(cluster_con: duckdb.DuckDBPyConnection,
                                                                      home: Home) -> None:
+    _third_hotel(cluster_con)
     run = _by_member(statements.draft(cluster_con, home, cluster="CL-IT", workers=1))
     store = open_store(home)
     doc = json.loads(store.get(run["joint:CL-IT"].json_key))
@@ -217,12 +229,40 @@ def test_joint_statement_benchmarks_members_against_the_sector_median(cluster_co
         WHERE e.indicator = 'energy.total_direct' AND e.reporting_year = 2025""").fetchone()
     assert expected is not None
     hotel = [b for b in doc["peer_benchmark"] if b["sector"] == "hotel" and b["indicator"] == "energy.total_direct"]
-    assert len(hotel) == 2 and all(b["median_r"] == pytest.approx(expected[0], rel=1e-9) for b in hotel)
+    assert len(hotel) == 3 and all(b["median_r"] == pytest.approx(expected[0], rel=1e-9) for b in hotel)
+    assert {b["sector"] for b in doc["peer_benchmark"]} == {"hotel"}  # the lone restaurant is not compared
     totals = {(t["sector"], t["indicator"]): t["value"] for t in doc["sector_totals"]}
-    assert totals[("hotel", "energy.total_direct")] == pytest.approx(1234.5 + 395.75)
+    assert totals[("hotel", "energy.total_direct")] == pytest.approx(1234.5 + 395.75 + 500.0)
     text = " ".join(pdf_text(store.get(run["joint:CL-IT"].pdf_key)).split())
     assert "Dichiarazione ambientale congiunta del distretto" in text
-    assert "Ridurre i consumi energetici del 10%" in text and "1.630 (2)" in text  # sector total (members)
+    assert "Ridurre i consumi energetici del 10%" in text and "2.130 (3)" in text  # sector total (members)
+
+
+def test_no_peer_statistic_is_published_over_fewer_than_three_members(cluster_con: duckdb.DuckDBPyConnection,
+                                                                      home: Home) -> None:
+    """Disclosure control (issue 19): with two hotels, the median is their mean and each could work
+    out the other's energy per overnight stay; the published JSON carries no peer row at all."""
+    run = _by_member(statements.draft(cluster_con, home, cluster="CL-IT", workers=1, pdf=False))
+    doc = json.loads(open_store(home).get(run["joint:CL-IT"].json_key))
+    assert doc["peer_benchmark"] == []
+
+
+def test_an_unregistered_member_without_consent_shows_no_figure(cluster_con: duckdb.DuckDBPyConnection,
+                                                                 home: Home) -> None:
+    """Disclosure control (issue 19): IT-HOT-2 is not registered and withdrew its `publish`
+    consent. It still counts in the hotels' median and total (three members), but has no row of
+    its own; the lone restaurant (not registered, no consent) has no sector total either."""
+    _third_hotel(cluster_con)
+    cluster_con.execute("UPDATE member_consent SET publish = false WHERE member_id = 'IT-HOT-2'")
+    run = _by_member(statements.draft(cluster_con, home, cluster="CL-IT", workers=1, pdf=False))
+    doc = json.loads(open_store(home).get(run["joint:CL-IT"].json_key))
+    shown = {b["member_id"] for b in doc["peer_benchmark"]}
+    assert shown == {"IT-HOT-1", "IT-HOT-3"} and all(b["peers"] == 3 for b in doc["peer_benchmark"])
+    assert {t["sector"] for t in doc["sector_totals"]} == {"hotel"}
+    cluster_con.execute("INSERT INTO member_consent VALUES ('IT-EVIL', true, 'r')")
+    run = _by_member(statements.draft(cluster_con, home, cluster="CL-IT", workers=1, pdf=False))
+    doc = json.loads(open_store(home).get(run["joint:CL-IT"].json_key))
+    assert {t["sector"] for t in doc["sector_totals"]} == {"hotel", "restaurant"}
 
 
 def test_documents_match_the_published_schema(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:

@@ -1,0 +1,243 @@
+"""Commands of review rounds: the verifier raises findings, the member or coordinator answers, the
+verifier accepts, reopens or closes; the verifier's sampling plan for a cluster. Thin: each command
+parses its options and calls ``signing`` (``signing._review``, ``signing._sampling``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from flows.cli._context import console, home_of
+from warehouse import connect
+
+if TYPE_CHECKING:
+    from signing import Finding
+
+finding_app = typer.Typer(help="Review rounds: the verifier's findings on a statement and their answers.",
+                          no_args_is_help=True)
+
+_BY = typer.Option("--by", help="Who acts, as the review trail records it (default: your login name).")
+
+
+def _who(by: str | None) -> str:
+    return (by or getpass.getuser()).strip()[:200] or "unknown"
+
+
+def _print(finding: Finding) -> None:
+    console.print(f"finding {finding.finding_id}: {finding.kind.value}, {finding.state.value}, owner "
+                  f"{finding.owner.value}, due {finding.deadline}")
+
+
+@finding_app.command("add")
+def add(
+    ctx: typer.Context,
+    statement: Annotated[str, typer.Option("--statement", help="The member draft's id (or a unique prefix).")],
+    kind: Annotated[str, typer.Option("--kind", help="non-conformity | misstatement | non-compliance | "
+                                      "request-for-information | recommended-improvement")],
+    text: Annotated[str, typer.Option("--text", help="What was found and what is expected.")],
+    deadline: Annotated[dt.datetime | None, typer.Option(
+        "--deadline", formats=["%Y-%m-%d"], help="Answer due (default: 20 working days).")] = None,
+    owner: Annotated[str, typer.Option("--owner", help="Who answers: member | coordinator.")] = "member",
+    value: Annotated[str | None, typer.Option("--value", help="Path of the statement value concerned.")] = None,
+    check: Annotated[str | None, typer.Option("--check", help="The check result concerned.")] = None,
+    section: Annotated[str | None, typer.Option("--section", help="The submission section concerned.")] = None,
+    by: Annotated[str | None, _BY] = None,
+) -> None:
+    """Raise a finding on a statement; prints the new finding's id on the last line."""
+    import signing
+
+    with connect(home_of(ctx).warehouse_path) as con:
+        found = signing.raise_finding(con, statement, kind, text, by=_who(by), owner=owner,
+                                      deadline=deadline.date() if deadline else None, value_path=value,
+                                      check_name=check, section=section)
+    _print(found)
+    console.print(found.finding_id)
+
+
+@finding_app.command("answer")
+def answer(
+    ctx: typer.Context,
+    finding_id: Annotated[str, typer.Argument(help="The finding's id (F-…).")],
+    text: Annotated[str, typer.Option("--text", help="The answer.")],
+    file: Annotated[list[Path] | None, typer.Option(
+        "--file", help="Evidence (PDF, PNG, JPEG, XLSX, DOCX, CSV, TXT; 10 MB each); repeat for more.")] = None,
+    by: Annotated[str | None, _BY] = None,
+) -> None:
+    """Answer an open finding with text and evidence files."""
+    import signing
+
+    home = home_of(ctx)
+    with connect(home.warehouse_path) as con:
+        found = signing.answer_finding(con, signing.open_store(home), finding_id, text, by=_who(by),
+                                       files=tuple(file or ()))
+    _print(found)
+
+
+def _decision(event: str) -> None:
+    @finding_app.command(event)
+    def decide(
+        ctx: typer.Context,
+        finding_id: Annotated[str, typer.Argument(help="The finding's id (F-…).")],
+        note: Annotated[str, typer.Option("--note", help="Why (required to reopen).")] = "",
+        by: Annotated[str | None, _BY] = None,
+    ) -> None:
+        import signing
+
+        step = {"accept": signing.accept_finding, "reopen": signing.reopen_finding,
+                "close": signing.close_finding}[event]
+        with connect(home_of(ctx).warehouse_path) as con:
+            _print(step(con, finding_id, by=_who(by), note=note))
+
+    decide.__doc__ = {"accept": "Accept the answer: the finding no longer blocks the approval.",
+                      "reopen": "The answer is not enough: open the finding again for another round.",
+                      "close": "Close the finding (resolved, or withdrawn with a note); closed is final."}[event]
+
+
+for _event in ("accept", "reopen", "close"):
+    _decision(_event)
+
+
+@finding_app.command("follow-up")
+def follow_up(
+    ctx: typer.Context,
+    statement: Annotated[str, typer.Option("--statement", help="The member draft's id (or a unique prefix).")],
+    by: Annotated[str | None, _BY] = None,
+) -> None:
+    """Ask what became of last year's recommended improvements (a request for information each)."""
+    import signing
+
+    with connect(home_of(ctx).warehouse_path) as con:
+        raised = signing.follow_up_improvements(con, statement, by=_who(by))
+    for found in raised:
+        _print(found)
+    console.print(f"{len(raised)} follow-up finding(s) raised")
+
+
+@finding_app.command("extend")
+def extend(
+    ctx: typer.Context,
+    finding_id: Annotated[str, typer.Argument(help="The finding's id (F-…).")],
+    until: Annotated[dt.datetime, typer.Option("--until", formats=["%Y-%m-%d"], help="The deadline asked for.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why more time is needed.")],
+    by: Annotated[str | None, _BY] = None,
+) -> None:
+    """Ask the verifier for a later deadline for an open finding."""
+    import signing
+
+    with connect(home_of(ctx).warehouse_path) as con:
+        number = signing.request_extension(con, finding_id, until.date(), reason, by=_who(by))
+    console.print(f"extension request {number} for finding {finding_id} until {until.date()}: waiting for the verifier")
+
+
+@finding_app.command("extension")
+def extension(
+    ctx: typer.Context,
+    finding_id: Annotated[str, typer.Argument(help="The finding's id (F-…).")],
+    grant: Annotated[bool, typer.Option("--grant/--refuse", help="Grant or refuse the pending request.")],
+    note: Annotated[str, typer.Option("--note", help="Why.")] = "",
+    by: Annotated[str | None, _BY] = None,
+) -> None:
+    """Grant (the deadline moves) or refuse a pending extension request."""
+    import signing
+
+    with connect(home_of(ctx).warehouse_path) as con:
+        _print(signing.decide_extension(con, finding_id, grant=grant, by=_who(by), note=note))
+
+
+@finding_app.command("reminders")
+def reminders(
+    ctx: typer.Context,
+    today: Annotated[dt.datetime | None, typer.Option("--today", formats=["%Y-%m-%d"],
+                                                      help="The day to remind as of (default: today).")] = None,
+) -> None:
+    """Open findings due in one of the cycle's reminder_days, or overdue."""
+    import signing
+
+    home = home_of(ctx)
+    days = tuple(int(d) for d in home.config_section("cycle").get("reminder_days", (14, 7, 1)))
+    with connect(home.warehouse_path, read_only=True) as con:
+        due = signing.finding_reminders(con, today.date() if today else dt.date.today(), days)
+    for reminder in due:
+        console.print(f"reminder: {escape(str(reminder))}")
+    console.print(f"{len(due)} reminder(s)")
+
+
+@finding_app.command("list")
+def list_(
+    ctx: typer.Context,
+    statement: Annotated[str | None, typer.Option("--statement", help="Only this statement's findings.")] = None,
+    member: Annotated[str | None, typer.Option("--member", help="Only this member's findings.")] = None,
+) -> None:
+    """List findings with their state, owner, deadline and answers."""
+    import signing
+
+    with connect(home_of(ctx).warehouse_path, read_only=True) as con:
+        found = signing.findings(con, statement_id=statement, member_id=member)
+    table = Table(title="Findings", show_edge=False)
+    for column in ("finding", "member", "kind", "state", "owner", "due", "answers", "text"):
+        table.add_column(column)
+    for f in found:
+        table.add_row(f.finding_id, escape(f.member_id), f.kind.value, f.state.value, f.owner.value,
+                      str(f.deadline), str(len(f.answers)), escape(f.text[:80]))
+    console.print(table)
+    blocking = sum(f.blocks_approval for f in found)
+    console.print(f"{len(found)} finding(s), {blocking} blocking an approval (open or answered)")
+
+
+sampling_app = typer.Typer(help="The verifier's sampling plan: which members of a cluster are visited.",
+                           no_args_is_help=True)
+
+
+@sampling_app.command("plan")
+def sampling_plan(
+    ctx: typer.Context,
+    cluster: Annotated[str, typer.Option("--cluster", help="The cluster's id.")],
+    key: Annotated[Path, typer.Option("--key", exists=True, dir_okay=False,
+                                      help="The verifier's encrypted private key (PEM), any path.")],
+    cert: Annotated[Path, typer.Option("--cert", exists=True, dir_okay=False,
+                                       help="The verifier's certificate (PEM), any path.")],
+    year: Annotated[int | None, typer.Option("--year", help="Reporting year (default: the latest cycle).")] = None,
+    always: Annotated[list[str] | None, typer.Option(
+        "--always", help="MEMBER=REASON, a member always visited: accident-risk | ied | seveso | hazardous-waste "
+        "| third-country; repeat for more.")] = None,
+    factor: Annotated[float, typer.Option("--factor", help="Sample size ceil(factor * sqrt(eligible)); "
+                                          "2 is the German multisite practice.")] = 1.0,
+) -> None:
+    """Sign and record the cluster's sampling plan; prints the visited members and, last, the plan's digest."""
+    import signing
+    from signing import _pki
+
+    given: dict[str, tuple[signing.SamplingReason, ...]] = {}
+    for item in always or ():
+        member, _, reason = item.partition("=")
+        try:
+            given[member.strip()] = (*given.get(member.strip(), ()), signing.SamplingReason(reason.strip()))
+        except ValueError:
+            raise typer.BadParameter(f"--always {item!r}: expected MEMBER=REASON with a reason of "
+                                     f"{', '.join(r.value for r in signing.SamplingReason)}") from None
+    files = signing.KeyFiles.of(key, cert)
+    secret = (os.environ.get("ECOCLUSTER_KEY_PASSWORD")
+              or typer.prompt("verifier key password", hide_input=True)).encode()
+    home = home_of(ctx)
+    with connect(home.warehouse_path) as con:
+        request = signing.sampling_request(con, cluster, year, always=given, factor=factor)
+        plan = signing.sign_plan(request, _pki.load_key(files.key, secret), files.load_cert())
+        where = signing.record_plan(con, signing.open_store(home), plan)
+    console.print(f"cluster {escape(cluster)} {request.reporting_year}: {len(plan.visited)} of {len(request.units)} "
+                  f"member(s) visited ({len(plan.always)} always, {len(plan.drawn)} drawn; seed {plan.seed[:16]}…)")
+    for member in plan.visited:
+        console.print(f"  {escape(member)}{' (always)' if member in plan.always else ''}")
+    console.print(f"plan stored at {escape(where)}")
+    console.print(plan.sha256)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(finding_app, name="finding")
+    app.add_typer(sampling_app, name="sampling")
