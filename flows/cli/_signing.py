@@ -286,8 +286,10 @@ def register(app: typer.Typer) -> None:
                                                                   "/ statement JSON beside its files).")],
                  signer: Annotated[str, typer.Option(help=_SIGNER_HELP)],
                  out: Annotated[Path, typer.Option("--out", help="Folder for the decision files (new names only).")],
-                 reject: Annotated[bool, typer.Option("--reject")] = False,
-                 reason: Annotated[list[str] | None, typer.Option("--reason")] = None,
+                 reject: Annotated[bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")]
+                 = False,
+                 reason: Annotated[list[str] | None, typer.Option(
+                     "--reason", help="A reason for the rejection (repeat for several).")] = None,
                  place: Annotated[str, typer.Option(help="Place of signature.")] = "") -> None:
         """Verifier's machine, no warehouse: sign the decision on a reviewed draft; drop or upload the files
         it writes to the coordinator's approvals inbox (inbox/approvals/)."""
