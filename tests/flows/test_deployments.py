@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from warehouse.home import Home
@@ -32,10 +33,13 @@ def _wait_for_deployment(name: str, server: subprocess.Popen[bytes], timeout: fl
 
 
 @pytest.mark.prefect_server
-def test_manual_rerun_deployment_runs_to_completion(prefect_api: str, home: Home, tmp_path: Path) -> None:
+def test_manual_rerun_deployment_runs_to_completion(prefect_api: str, con: duckdb.DuckDBPyConnection, home: Home,
+                                                    tmp_path: Path) -> None:
+    """`serve` needs an existing home (exit 78 otherwise), so the ``con`` fixture makes its warehouse first."""
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
+    con.close()
     submissions = tmp_path / "sample"
     write_synthetic(submissions, 1, 3)
     env = {**os.environ, "PREFECT_API_URL": prefect_api, "PREFECT_LOGGING_LEVEL": "WARNING",
@@ -49,4 +53,9 @@ def test_manual_rerun_deployment_runs_to_completion(prefect_api: str, home: Home
         server.terminate()
         server.wait(timeout=30)
     assert isinstance(run, FlowRun) and run.state is not None and run.state.is_completed(), run
-    assert (home.root / "warehouse.duckdb").exists()
+    check = duckdb.connect(str(home.warehouse_path), read_only=True)
+    try:
+        members = check.execute("SELECT DISTINCT member_id FROM submission_part ORDER BY 1").fetchall()
+        assert ("CL0001-M001",) in members
+    finally:
+        check.close()

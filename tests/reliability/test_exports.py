@@ -44,8 +44,8 @@ def test_check_report_csv_is_spreadsheet_safe(home: Home, con: duckdb.DuckDBPyCo
     con.close()
     out = home.root / "report.csv"
     result = CliRunner().invoke(app, ["--home", str(home.root), "check", "report", "--year", "2025",
-                                      "--format", "csv", "--out", str(out)])
-    assert isinstance(result.exception, CheckFailed), result.output  # blocking failures still say so (exit 2)
+                                      "--format", "csv", "--out", str(out), "--fail-on", "blocking"])
+    assert isinstance(result.exception, CheckFailed), result.output  # asked to, blocking failures say so (exit 4)
     rows = list(csv.reader(out.open(encoding="utf-8")))
     assert rows[0] == ["member", "severity", "rule", "about", "source", "explanation"]
     member, severity, rule, about, source, explanation = rows[1]

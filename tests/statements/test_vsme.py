@@ -210,6 +210,6 @@ def test_a_member_without_a_statement_is_told_to_draft_first(bundled_sample: Bun
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     run = run_cli(capsys, monkeypatch, bundled_sample.home.root, "export", "vsme", "--member", MEMBER,
                   "--year", "2019", "--out", str(tmp_path))
-    assert run.returncode == 1
+    assert run.returncode == 65  # StatementNotFound: an id the warehouse does not know
     assert "no drafted statement for 2019" in run.stderr and "ecocluster draft --member" in run.stderr
     assert not list(tmp_path.iterdir())

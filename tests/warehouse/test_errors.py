@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
 import pickle
+import pkgutil
 from typing import Any
 
 from signing import FindingState, FindingTransitionRefused
 from signing._package import PackageRefused
 from warehouse.errors import ApprovalRuleFailed, EcoclusterError, ReviewRefused, RowError, SubmissionRejected
 
+PACKAGES = ("warehouse", "checks", "statements", "signing", "flows", "portal")
+
 
 def _every_error_class() -> list[type[Exception]]:
-    import checks  # noqa: F401 -- each package defines its own errors; load them all
-    import flows._stages  # noqa: F401 -- SubmissionsRefused travels through Prefect results
-    import signing  # noqa: F401
-    import statements  # noqa: F401
-    import warehouse.partition
-    import warehouse.template  # noqa: F401
+    """Imports every module of every package first, so no error class hides behind import order."""
+    for package in PACKAGES:
+        root = importlib.import_module(package)
+        for module in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
+            importlib.import_module(module.name)
 
     found, todo = [], [EcoclusterError]
     while todo:
@@ -28,15 +31,22 @@ def _every_error_class() -> list[type[Exception]]:
 
 def _instance(cls: type[Exception]) -> Exception:
 
-    custom: dict[type[Exception], tuple[Any, ...]] = {
-        SubmissionRejected: ("a.csv", [RowError("a.csv", "bad unit", "indicators", 3, "unit", "kWh")]),
-        ApprovalRuleFailed: ("signature", "the DSSE signature does not verify"),
-        PackageRefused: ("bag", "data/statement.json", "the SHA-256 does not match the manifest"),
-        FindingTransitionRefused: ("F-1", FindingState.CLOSED, "answered"),
-        ReviewRefused: ("finding-transition", "finding F-1 is closed; a closed finding cannot be answered"),
+    from flows._runner import RunnerFailure, RunnerTransientFailure
+    from portal._accounts import LoginRefused
+
+    custom: dict[type[Exception], tuple[tuple[Any, ...], dict[str, Any]]] = {
+        SubmissionRejected: (("a.csv", [RowError("a.csv", "bad unit", "indicators", 3, "unit", "kWh")]), {}),
+        ApprovalRuleFailed: (("signature", "the DSSE signature does not verify"), {}),
+        PackageRefused: (("bag", "data/statement.json", "the SHA-256 does not match the manifest"), {}),
+        FindingTransitionRefused: (("F-1", FindingState.CLOSED, "answered"), {}),
+        ReviewRefused: (("finding-transition", "finding F-1 is closed; a closed finding cannot be answered"), {}),
+        LoginRefused: (("too many attempts; try again in 15 minutes",), {"throttled": True}),
+        RunnerFailure: (("the runner refused: no such member", 65), {}),
+        RunnerTransientFailure: (("the runner refused: the home is busy", 75), {}),
     }
     if cls in custom:
-        return cls(*custom[cls])
+        args, kwargs = custom[cls]
+        return cls(*args, **kwargs)
     assert cls.__init__ is Exception.__init__, f"{cls.__name__} takes its own arguments: add it to this table"
     return cls(f"{cls.__name__} for member IT-CL-001")
 
