@@ -50,8 +50,8 @@ def run(clusters: int = 20, members: int = 115, workdir: Path | None = None) -> 
         root = Path(tmp)
         _runtime.configure(Home.resolve(root / "prefect-state"))
         _runtime.start_temporary_server(Home.resolve(root / "prefect-state"))  # comes up while we ingest
-        from flows._due import CycleKind
         from flows.cycles import annual_cycle, run_cycle
+        from warehouse.due import CycleKind
 
         _runtime.quiet()
         ingested = _population(root, clusters, members)

@@ -30,9 +30,9 @@ from warehouse.home import Home
 
 
 def _population(root: Path, clusters: int, members: int) -> tuple[Home, list[str]]:
-    from flows._due import CycleKind, members_due
     from signing.store import open_store
     from warehouse import connect, ingest_paths
+    from warehouse.due import CycleKind, members_due
     from warehouse.sample import write_synthetic
 
     home = Home.resolve(root / "home")
@@ -81,8 +81,8 @@ def _command(home: Home, member: str) -> float:
 
 
 def _bare(home: Home, member: str) -> float:
-    from flows._due import CycleKind
     from flows.cycles import run_cycle
+    from warehouse.due import CycleKind
 
     started = time.perf_counter()
     summary = run_cycle(CycleKind.ANNUAL, None, str(home.root), members=[member], start="check", direct=True)

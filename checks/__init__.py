@@ -16,10 +16,22 @@ from checks._config import CheckConfig, Severity
 from checks._gx import CheckEngineError
 from checks._rule import Rule
 from checks._run import open_reader, run_checks
-from checks._store import CheckRun, Finding, blocking_members, cleared_members, member_findings
+from checks._store import (
+    CheckRun,
+    Finding,
+    Report,
+    ReportLine,
+    blocking_members,
+    blocking_reasons,
+    checked_members,
+    cleared_members,
+    member_findings,
+    report,
+)
 from checks._suites import SUITES, all_rules
 
 __all__ = [
-    "SUITES", "CheckConfig", "CheckEngineError", "CheckRun", "Finding", "Rule", "Severity", "all_rules",
-    "blocking_members", "cleared_members", "member_findings", "open_reader", "run_checks",
+    "SUITES", "CheckConfig", "CheckEngineError", "CheckRun", "Finding", "Report", "ReportLine", "Rule", "Severity",
+    "all_rules", "blocking_members", "blocking_reasons", "checked_members", "cleared_members", "member_findings",
+    "open_reader", "report", "run_checks",
 ]

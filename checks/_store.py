@@ -91,3 +91,65 @@ def member_findings(con: duckdb.DuckDBPyConnection, member_id: str, limit: int =
         "ORDER BY severity = 'blocking' DESC, expectation, indicator NULLS FIRST, source_row NULLS FIRST LIMIT $n",
         {"m": member_id, "n": limit}).fetchall()
     return [Finding(*r) for r in rows]
+
+
+def checked_members(con: duckdb.DuckDBPyConnection, year: int, members: list[str]) -> set[str]:
+    """Those of ``members`` with a check verdict for ``year``: a member missing here sent nothing."""
+    rows = con.execute("SELECT member_id FROM check_verdict WHERE reporting_year = $year"
+                       " AND list_contains($members, member_id)", {"year": year, "members": members}).fetchall()
+    return {r[0] for r in rows}
+
+
+def blocking_reasons(con: duckdb.DuckDBPyConnection, year: int, members: list[str]) -> dict[str, list[str]]:
+    """member -> its current blocking results as ``rule: explanation``, sorted, for the coordinator."""
+    rows = con.execute("""
+        SELECT r.member_id,
+               list(DISTINCT r.expectation || ': ' || r.explanation ORDER BY r.expectation || ': ' || r.explanation)
+        FROM check_result r JOIN check_member m USING (reporting_year, member_id, run_id)
+        WHERE r.reporting_year = $year AND r.severity = 'blocking' AND list_contains($members, r.member_id)
+        GROUP BY r.member_id""", {"year": year, "members": members}).fetchall()
+    return {m: list(reasons) for m, reasons in rows}
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One current check result, as ``check report`` lists it (every field printable as is)."""
+
+    member_id: str
+    severity: str
+    rule: str
+    about: str  # the indicator, or ""
+    source: str  # "file.xlsx row 4", or ""
+    explanation: str
+
+    def cells(self) -> tuple[str, ...]:
+        return (self.member_id, self.severity, self.rule, self.about, self.source, self.explanation)
+
+
+@dataclass(frozen=True)
+class Report:
+    """The current results of a year (or one member of it) and the Data Docs that show them."""
+
+    lines: tuple[ReportLine, ...]
+    datadocs: tuple[str, ...]  # empty: no check has run for what was asked
+
+    @property
+    def n_blocking(self) -> int:
+        return sum(line.severity == "blocking" for line in self.lines)
+
+
+def report(con: duckdb.DuckDBPyConnection, year: int, member: str | None = None) -> Report:
+    """The year's current results, blocking first, each with its source file and row."""
+    params = {"year": year, "member": member}
+    rows = con.execute(
+        "SELECT r.member_id, r.severity, r.expectation, coalesce(r.indicator, ''),"
+        " coalesce(s.filename, '') || coalesce(' row ' || r.source_row, ''), r.explanation"
+        " FROM check_result r JOIN check_member cm USING (reporting_year, member_id, run_id)"
+        " LEFT JOIN submission s ON s.submission_id = r.submission_id"
+        " WHERE r.reporting_year = $year AND ($member IS NULL OR r.member_id = $member)"
+        " ORDER BY r.severity, r.member_id, r.expectation, r.source_row", params).fetchall()
+    docs = con.execute(
+        "SELECT DISTINCT k.datadocs FROM check_member cm JOIN check_run k USING (run_id)"
+        " WHERE cm.reporting_year = $year AND ($member IS NULL OR cm.member_id = $member) ORDER BY 1",
+        params).fetchall()
+    return Report(tuple(ReportLine(*r) for r in rows), tuple(d for (d,) in docs))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from flows._due import CycleKind, DueMember, members_due
 from flows._summary import CycleSummary, MemberStatus
+from warehouse.due import CycleKind, DueMember, members_due
 
 _FROM_CYCLES = ("RERUN_STAGES", "annual_cycle", "approvals_inbox", "rerun", "run_cycle", "three_year_cycle")
 

@@ -9,7 +9,7 @@ nothing it signs can pass for a real validation.
 from __future__ import annotations
 
 import signing
-from flows._stages import current_drafts
+import statements
 from flows._workspace import Workspace
 from warehouse.errors import ApprovalRefused
 
@@ -20,13 +20,13 @@ def sign_waiting(ws: Workspace, year: int, members: list[str]) -> list[str]:
     trust = signing.trust_anchors(ws.home)
     signed = []
     with ws.warehouse() as con:
-        for _member, _cluster, statement_id, status, *_ in current_drafts(con, year, members):
-            if status != "submitted":
+        for d in statements.current_drafts(con, year, members):
+            if d.status != "submitted":
                 continue
             try:  # a real verifier signs only within scope, and so does the demo one
-                signing.approve(con, ws.store, trust, statement_id, keys, signing.DEMO_PASSWORD, place="DEMO")
+                signing.approve(con, ws.store, trust, d.statement_id, keys, signing.DEMO_PASSWORD, place="DEMO")
             except ApprovalRefused:
                 continue
-            signed.append(statement_id)
+            signed.append(d.statement_id)
     return signed
 

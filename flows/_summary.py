@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flows._due import DueMember
 from flows._outcome import Artefact, Blocked, JointStatement, StageOutcome
+from warehouse.due import DueMember
 
 
 @dataclass(frozen=True)

@@ -52,9 +52,9 @@ class Tour:
 def write_and_ingest(ws: Workspace) -> Ingested:
     """Write the bundled sample into ``<home>/sample`` and ingest it (idempotent: a second demo
     in the same home finds every file unchanged)."""
-    from flows._due import latest_reporting_year
     from warehouse import sample
     from warehouse.db import connect
+    from warehouse.due import latest_reporting_year
 
     out = ws.home.subdir("sample")
     sample.write_bundled(out)

@@ -18,21 +18,21 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Failed
 
+import statements
 from flows import _progress, _tasks
-from flows._due import CycleKind, DueMember, latest_reporting_year, members_due
 from flows._handoff import open_requests, reminders
 from flows._outcome import RERUN_STAGES, StageOutcome
 from flows._stages import (
     Batch,
     SubmissionsRefused,
     batches,
-    current_drafts,
     refusals,
     state_digest,
     stop_on_refusal,
 )
 from flows._summary import CycleSummary, summarise
 from flows._workspace import Workspace
+from warehouse.due import CycleKind, DueMember, latest_reporting_year, members_due
 from warehouse.errors import ConfigurationError
 from warehouse.home import Home
 
@@ -126,7 +126,7 @@ def _next_steps(ws: Workspace, year: int, outcomes: list[StageOutcome]) -> list[
     notes = [n for o in outcomes if o.stage == "approvals" for n in o.notes]
     notes += [n for o in outcomes if o.stage == "verify" for n in o.notes if n.split(":")[0] in waiting]
     with ws.warehouse(read_only=True) as con:
-        current = {row[2] for row in current_drafts(con, year, waiting)}
+        current = {d.statement_id for d in statements.current_drafts(con, year, waiting)}
     pending = [r for r in open_requests(ws.store, year) if r.member_id in waiting and r.statement_id in current]
     config = ws.home.config_section("cycle")
     notes += [f"reminder: {r}" for r in reminders(pending, dt.date.today(),

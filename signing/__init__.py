@@ -155,3 +155,15 @@ __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
     "finding_reminders", "findings", "follow_up_improvements", "raise_finding", "record_plan", "reopen_finding",
     "request_extension", "review_events", "sampling_request", "sign_plan", "verify_plan",
 ]
+
+from signing._records import (
+    BuiltPackage,
+    MemberDecision,
+    VerifierScope,
+    active_verifiers,
+    built_packages,
+    standing_decisions,
+)
+
+__all__ += ["BuiltPackage", "MemberDecision", "VerifierScope", "active_verifiers", "built_packages",
+            "standing_decisions"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -173,3 +174,69 @@ def decisions_on(con: duckdb.DuckDBPyConnection, statement_id: str) -> list[Deci
         " WHERE a.statement_id = ? ORDER BY a.signed_at", [statement_id]).fetchall()
     return [Decision(d, tuple(str(r) for r in json.loads(reasons)), who, at.replace(tzinfo=dt.UTC))
             for d, reasons, who, at in rows]
+
+
+@dataclass(frozen=True)
+class MemberDecision:
+    """A member's standing decision for a year: what the cycle does next with the member."""
+
+    decision: str  # approved | rejected
+    reasons: tuple[str, ...]
+    statement_id: str
+
+
+# An approval stands once given (a rejection never undoes a validation, and a validated member is
+# not sent again), a rejection only while it concerns the member's current draft (a correction
+# makes a new draft, which goes to the verifier afresh).
+_STANDING = """
+SELECT a.member_id, a.decision, a.reasons, a.statement_id
+FROM approval a
+WHERE a.reporting_year = $year AND list_contains($members, a.member_id)
+  AND (a.decision = 'approved' OR list_contains($current, a.statement_id))
+QUALIFY row_number() OVER (PARTITION BY a.member_id ORDER BY a.decision = 'approved' DESC, a.signed_at DESC) = 1
+"""
+
+
+def standing_decisions(con: duckdb.DuckDBPyConnection, year: int, members: Sequence[str],
+                       current: Sequence[str]) -> dict[str, MemberDecision]:
+    """member -> its standing decision for ``year``, given the ids of the members' ``current`` drafts."""
+    rows = con.execute(_STANDING, {"year": year, "members": list(members), "current": list(current)}).fetchall()
+    return {m: MemberDecision(d, tuple(str(r) for r in json.loads(reasons)), sid) for m, d, reasons, sid in rows}
+
+
+@dataclass(frozen=True)
+class VerifierScope:
+    """A registered, unrevoked verifier and the NACE codes its accreditation covers."""
+
+    name: str
+    accreditation_no: str
+    nace_scope: tuple[str, ...]
+
+    def covers(self, nace: str) -> bool:
+        return any(nace.startswith(code) for code in self.nace_scope)
+
+
+def active_verifiers(con: duckdb.DuckDBPyConnection) -> list[VerifierScope]:
+    """The verifiers who may sign now, by accreditation number."""
+    rows = con.execute("SELECT name, accreditation_no, nace_scope FROM verifier WHERE revoked_on IS NULL"
+                       " ORDER BY accreditation_no").fetchall()
+    return [VerifierScope(n, a, tuple(c.strip() for c in scope.split(",") if c.strip())) for n, a, scope in rows]
+
+
+@dataclass(frozen=True)
+class BuiltPackage:
+    """A registration package delivered for a member, with the PAdES-signed statement it carries."""
+
+    member_id: str
+    signed_pdf_key: str | None
+    package_key: str
+
+
+def built_packages(con: duckdb.DuckDBPyConnection, year: int, members: Sequence[str]) -> list[BuiltPackage]:
+    """The packages built for ``members`` in ``year``, by member and build time."""
+    rows = con.execute("""
+        SELECT p.member_id, a.signed_pdf_key, p.package_key
+        FROM registration_package p JOIN approval a USING (approval_id)
+        WHERE p.reporting_year = $year AND list_contains($members, p.member_id)
+        ORDER BY p.member_id, p.built_at""", {"year": year, "members": list(members)}).fetchall()
+    return [BuiltPackage(*r) for r in rows]

@@ -51,11 +51,14 @@ from statements._i18n import LANGUAGES, UnsupportedLanguage
 from statements._inputs import inputs_mark, newer_inputs, record_inputs
 from statements._publish import Artefacts, publish, render_statement
 from statements._register import (
+    CurrentDraft,
     StatementNotFound,
     StatementVersion,
     TransitionRefused,
     check_transition,
     current,
+    current_drafts,
+    current_joint,
     listing,
     pdf_command,
     record_drafts,
@@ -150,9 +153,9 @@ def validated_pdf(statement_json: bytes, verifier: VerifierBlock) -> bytes:
 
 
 __all__ = [
-    "LANGUAGES", "Artefacts", "DraftRun", "NothingToDraft", "RenderFailed", "Selection", "StatementInvalid",
+    "LANGUAGES", "Artefacts", "CurrentDraft", "DraftRun", "NothingToDraft", "RenderFailed", "Selection", "StatementInvalid",
     "StatementNotFound", "StatementVersion", "TransitionRefused", "UnsupportedLanguage", "VerifierBlock",
-    "VsmeExport", "canonical_bytes", "check_transition", "draft", "export_vsme", "inputs_mark", "listing", "load_json",
+    "VsmeExport", "canonical_bytes", "check_transition", "current_drafts", "current_joint", "draft", "export_vsme", "inputs_mark", "listing", "load_json",
     "locations", "member_statement_id", "newer_inputs", "pdf_command", "record_inputs", "reject",
     "render_validated", "select", "show", "submit", "superseded_by", "typst_pdf", "validate", "validated_pdf",
 ]

@@ -173,3 +173,38 @@ def listing(con: duckdb.DuckDBPyConnection, member: str | None = None, year: int
         " AND (? IS NULL OR reporting_year = ?) ORDER BY created_at DESC, statement_id LIMIT ?",
         [member, member, year, year, limit]).fetchall()
     return [StatementVersion(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class CurrentDraft:
+    """A member's current statement for a year in its own language: the one a verifier signs."""
+
+    member_id: str
+    cluster_id: str
+    statement_id: str
+    status: str
+    json_key: str
+    pdf_key: str | None
+    nace: str  # the member's activity, which decides the verifiers able to sign
+
+
+def current_drafts(con: duckdb.DuckDBPyConnection, year: int, members: Sequence[str]) -> list[CurrentDraft]:
+    """Each of ``members``' current, not superseded member statement of ``year``, by member id."""
+    rows = con.execute("""
+        SELECT s.member_id, s.cluster_id, s.statement_id, s.status, s.json_key, s.pdf_key, m.nace
+        FROM current_statement s JOIN member m USING (member_id, cluster_id)
+        WHERE s.subject = 'member' AND s.reporting_year = $year AND list_contains($members, s.member_id)
+          AND NOT EXISTS (SELECT 1 FROM statement n WHERE n.supersedes = s.statement_id)
+          AND s.language = m.language
+        ORDER BY s.member_id""", {"year": year, "members": list(members)}).fetchall()
+    return [CurrentDraft(*r) for r in rows]
+
+
+def current_joint(con: duckdb.DuckDBPyConnection, year: int, clusters: Sequence[str]) -> dict[tuple[str, str], str]:
+    """(cluster, language) -> the id of its current, not superseded joint statement for ``year``."""
+    rows = con.execute("""
+        SELECT cluster_id, language, statement_id FROM current_statement s
+        WHERE subject = 'cluster' AND reporting_year = $year AND list_contains($clusters, cluster_id)
+          AND NOT EXISTS (SELECT 1 FROM statement n WHERE n.supersedes = s.statement_id)""",
+        {"year": year, "clusters": list(clusters)}).fetchall()
+    return {(c, lang): sid for c, lang, sid in rows}

@@ -8,6 +8,7 @@ report`` is a report: it exits 0 whatever it shows, unless asked (``--fail-on bl
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -24,23 +25,20 @@ _CLUSTER = typer.Option("--cluster", help="Only the members of this cluster (rep
 _YEAR = typer.Option("--year", help="Reporting year (default: the latest cycle opened).")
 
 
-def _latest_year(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("SELECT max(reporting_year) FROM cycle").fetchone()
-    if row is None or row[0] is None:
-        raise ConfigurationError("no cycle is open; open one and ingest the submissions first")
-    return int(row[0])
-
-
 def _year(home: Home, year: int | None) -> int:
     if year is not None:
         return year
     import checks
+    from warehouse.due import latest_cycle_year
 
     con = checks.open_reader(home)
     try:
-        return _latest_year(con)
+        latest = latest_cycle_year(con)
     finally:
         con.close()
+    if latest is None:
+        raise ConfigurationError("no cycle is open; open one and ingest the submissions first")
+    return latest
 
 
 def _blocking_exit(n_blocking: int, what: str) -> None:
@@ -49,7 +47,7 @@ def _blocking_exit(n_blocking: int, what: str) -> None:
                           "files and run `ecocluster check` again")
 
 
-def _write_csv(rows: list[tuple[object, ...]], out: Path | None) -> None:
+def _write_csv(rows: Sequence[tuple[object, ...]], out: Path | None) -> None:
     """The report for a spreadsheet: members' text never becomes a formula (warehouse.spreadsheet)."""
     from warehouse.spreadsheet import write_csv
 
@@ -108,31 +106,21 @@ def register(app: typer.Typer) -> None:
         chosen = _year(home, year)
         con = checks.open_reader(home)
         try:
-            rows = con.execute(
-                "SELECT r.member_id, r.severity, r.expectation, coalesce(r.indicator, ''),"
-                " coalesce(s.filename, '') || coalesce(' row ' || r.source_row, ''), r.explanation"
-                " FROM check_result r JOIN check_member cm USING (reporting_year, member_id, run_id)"
-                " LEFT JOIN submission s ON s.submission_id = r.submission_id"
-                " WHERE r.reporting_year = ? AND (? IS NULL OR r.member_id = ?)"
-                " ORDER BY r.severity, r.member_id, r.expectation, r.source_row",
-                [chosen, member, member]).fetchall()
-            docs = con.execute(
-                "SELECT DISTINCT k.datadocs FROM check_member cm JOIN check_run k USING (run_id)"
-                " WHERE cm.reporting_year = ? AND (? IS NULL OR cm.member_id = ?) ORDER BY 1",
-                [chosen, member, member]).fetchall()
+            found = checks.report(con, chosen, member)
         except duckdb.CatalogException as e:
             raise ConfigurationError("no checks have run on this warehouse; run `ecocluster check`") from e
         finally:
             con.close()
-        if not docs:
+        if not found.datadocs:
             raise ConfigurationError(f"no check results for {chosen}{f' and {member}' if member else ''}; "
                                      "run `ecocluster check` first")
+        rows = [line.cells() for line in found.lines]
         if fmt == "csv":
             _write_csv(rows, out)
         else:
-            _print_report(chosen, rows, [path for (path,) in docs])
+            _print_report(chosen, rows, list(found.datadocs))
         if fail_on == "blocking":
-            _blocking_exit(sum(r[1] == "blocking" for r in rows), f"for {member or 'the checked members'}")
+            _blocking_exit(found.n_blocking, f"for {member or 'the checked members'}")
 
 
 def _print_report(year: int, rows: list[tuple[str, ...]], docs: list[str]) -> None:

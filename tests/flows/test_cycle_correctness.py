@@ -14,14 +14,15 @@ import pytest
 import signing
 from checks import run_checks
 from flows import _demo
-from flows._due import CycleKind, members_due
-from flows._stages import SubmissionsRefused, batches, current_drafts, state_digest
+from flows._stages import SubmissionsRefused, batches, state_digest
 from flows._summary import CycleSummary
 from flows._workspace import Workspace
 from flows.cycles import run_cycle
+from statements import current_drafts
 from tests.fixtures_sample import YEAR, BundledSample
 from warehouse import ingest_paths
 from warehouse.db import connect
+from warehouse.due import CycleKind, members_due
 from warehouse.home import Home
 
 KUR = ["LV-KUR-01", "LV-KUR-02"]  # a clean two-council cluster, both due an update
@@ -44,7 +45,7 @@ def _cycle(ws: Workspace, members: list[str], start: str = "check", submissions:
 def _drafts(ws: Workspace, members: list[str]) -> dict[str, tuple[str, str]]:
     """member -> (current statement id, status)."""
     with ws.warehouse(read_only=True) as con:
-        return {r[0]: (r[2], r[3]) for r in current_drafts(con, YEAR, members)}
+        return {d.member_id: (d.statement_id, d.status) for d in current_drafts(con, YEAR, members)}
 
 
 def _requests(ws: Workspace) -> set[str]:

@@ -91,8 +91,9 @@ def _drop_poison(ws: Workspace, member: str) -> None:
 def test_bundled_sample_cycle_inbox_and_rerun_of_a_fixed_member(prefect_api: str, home: Home,
                                                                  tmp_path: Path) -> None:
     from flows import _demo
-    from flows._stages import SubmissionsRefused, current_drafts
+    from flows._stages import SubmissionsRefused
     from flows.cycles import annual_cycle, approvals_inbox, rerun
+    from statements import current_drafts
 
     sample = tmp_path / "sample"
     write_bundled(sample)
@@ -113,7 +114,7 @@ def test_bundled_sample_cycle_inbox_and_rerun_of_a_fixed_member(prefect_api: str
     # 2. The verifier signs: most in the pipeline, one from outside through the inbox, and one
     # envelope signed by a verifier with no right to sign it (NACE scope) is refused with the rule.
     with ws.warehouse(read_only=True) as con:
-        drafts = {row[0]: row[2] for row in current_drafts(con, first.year, [FROM_INBOX, OUT_OF_SCOPE])}
+        drafts = {d.member_id: d.statement_id for d in current_drafts(con, first.year, [FROM_INBOX, OUT_OF_SCOPE])}
     late = _drop_in_inbox(ws, drafts[FROM_INBOX], "kur-01", signing.demo_verifier(home), hold_back=("validated.pdf",))
     _drop_in_inbox(ws, drafts[OUT_OF_SCOPE], "p01", _hotels_only_verifier(home))
     _drop_poison(ws, FROM_INBOX)  # a poisoned inbox stops nobody else

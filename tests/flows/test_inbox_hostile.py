@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 
 import signing
 from flows import _handoff as handoff
-from flows._due import Due, DueMember
 from flows._stages import Batch, StageOutcome, approvals
 from flows._workspace import Workspace
 from signing import _keys, _pki
@@ -30,6 +29,7 @@ from signing.store import LocalStore
 from tests.signing import hostile
 from tests.signing.rows import ready_member
 from warehouse.db import connect
+from warehouse.due import Due, DueMember
 from warehouse.errors import ConfigurationError
 from warehouse.home import Home
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flows._due import Due, DueMember
 from flows._outcome import Artefact, Blocked, StageOutcome
 from flows._summary import summarise
+from warehouse.due import Due, DueMember
 
 DUE = [DueMember(m, "CL", Due.UPDATE, "registered") for m in ("OK", "BAD", "WAIT", "NO", "IDLE")]
 STAGES = [

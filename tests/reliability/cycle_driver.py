@@ -25,10 +25,10 @@ import threading
 import traceback
 from pathlib import Path
 
-from flows._due import CycleKind, latest_reporting_year, members_due
 from flows._stages import batches, collect
 from flows._workspace import Workspace
 from flows.cycles import _BATCH_STAGES
+from warehouse.due import CycleKind, latest_reporting_year, members_due
 from warehouse.home import Home
 
 

@@ -76,9 +76,9 @@ def _rerun(home: Home, member: str) -> subprocess.Popen[str]:
 
 @pytest.mark.slow
 def test_two_reruns_of_one_member_at_once_end_in_one_consistent_state(home: Home, tmp_path: Path) -> None:
-    from flows._due import CycleKind, members_due
     from signing.store import open_store
     from warehouse import ingest_paths
+    from warehouse.due import CycleKind, members_due
     from warehouse.sample import write_bundled
 
     write_bundled(tmp_path / "sample")

@@ -75,7 +75,7 @@ def inputs(zygote: Zygote, tmp_path_factory: pytest.TempPathFactory) -> Inputs:
 
 
 def _year(home: Home) -> int:
-    from flows._due import latest_reporting_year
+    from warehouse.due import latest_reporting_year
 
     with Workspace.of(home).warehouse(read_only=True) as con:
         year = latest_reporting_year(con)

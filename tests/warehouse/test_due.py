@@ -5,9 +5,9 @@ import datetime as dt
 import duckdb
 
 from checks import run_checks
-from flows._due import CycleKind, Due, latest_reporting_year, members_due, missing_evidence
 from tests.flows.builders import add_cluster, add_member, add_milestones
 from warehouse.db import connect
+from warehouse.due import CycleKind, Due, latest_reporting_year, members_due, missing_evidence
 from warehouse.home import Home
 
 

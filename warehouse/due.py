@@ -159,3 +159,9 @@ def latest_reporting_year(con: duckdb.DuckDBPyConnection) -> int | None:
     """The newest year any member has submitted for: the default year of a cycle."""
     row = con.execute("SELECT max(reporting_year) FROM current_part").fetchone()
     return row[0] if row else None
+
+
+def latest_cycle_year(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The newest reporting year a coordinator opened a cycle for (``None``: none is open)."""
+    row = con.execute("SELECT max(reporting_year) FROM cycle").fetchone()
+    return row[0] if row else None
