@@ -58,6 +58,18 @@ class JointStatement:
 
 
 @dataclass(frozen=True)
+class MemberNote:
+    """A next step that concerns one member (who must sign its statement…): kept apart from the
+    stage's own notes so nobody has to recover the member from the text."""
+
+    member_id: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.text}"
+
+
+@dataclass(frozen=True)
 class StageOutcome:
     stage: str
     batch: str  # the batch's label, as shown in the Prefect UI
@@ -67,9 +79,10 @@ class StageOutcome:
     notes: tuple[str, ...] = field(default=())  # stage-level facts (files ingested, stage not built...)
     waiting: tuple[str, ...] = ()  # members held at this stage by someone outside (their verifier)
     joint: tuple[JointStatement, ...] = ()  # the clusters' joint statements a draft stage wrote
+    member_notes: tuple[MemberNote, ...] = ()  # next steps for single members (who must sign)
 
     def merged(self, other: StageOutcome) -> StageOutcome:
         """Two batches of the same stage as one (the summary reports per stage)."""
         return StageOutcome(self.stage, "all", self.passed + other.passed, self.blocked + other.blocked,
                             self.artefacts + other.artefacts, self.notes + other.notes, self.waiting + other.waiting,
-                            self.joint + other.joint)
+                            self.joint + other.joint, self.member_notes + other.member_notes)

@@ -16,7 +16,7 @@ import checks
 import signing
 import statements
 from flows import _handoff as handoff
-from flows._outcome import Artefact, Blocked, JointStatement, StageOutcome
+from flows._outcome import Artefact, Blocked, JointStatement, MemberNote, StageOutcome
 from flows._workspace import Workspace
 from warehouse import digest, ingest_paths
 from warehouse.due import DueMember, missing_evidence
@@ -191,20 +191,20 @@ def request_verification(ws: Workspace, batch: Batch, today: dt.date, deadline_d
                                             today, today + dt.timedelta(days=deadline_days))
                 for r in send]
     handoff.request_verification(ws.store, requests)
-    notes = tuple(_who_signs(r, verifiers) for r in send) + tuple(
-        f"{r.member_id}: validated statement {approved[r.member_id][:12]} stands for {batch.year}; the data changed "
+    notes = tuple(_who_signs(r, verifiers) for r in send) + tuple(MemberNote(
+        r.member_id, f"validated statement {approved[r.member_id][:12]} stands for {batch.year}; the data changed "
         f"since (draft {r.statement_id[:12]}), which is not sent: a validated member is not verified again in the "
-        "same year" for r in rows if approved.get(r.member_id, r.statement_id) != r.statement_id)
+        "same year") for r in rows if approved.get(r.member_id, r.statement_id) != r.statement_id)
     return StageOutcome("verify", batch.label, tuple(r.member_id for r in rows),
                         artefacts=tuple(Artefact(r.member_id, "verification request", ws.store.location(r.key))
-                                        for r in requests), notes=notes)
+                                        for r in requests), member_notes=notes)
 
 
-def _who_signs(draft: statements.CurrentDraft, verifiers: list[signing.VerifierScope]) -> str:
+def _who_signs(draft: statements.CurrentDraft, verifiers: list[signing.VerifierScope]) -> MemberNote:
     able = [f"{v.name} ({v.accreditation_no})" for v in verifiers if v.covers(draft.nace)]
     who = " or ".join(able) if able else f"an accredited verifier with NACE {draft.nace} in scope"
-    return (f"{draft.member_id}: {who} must sign statement {draft.statement_id} — "
-            f"`ecocluster approve --statement {draft.statement_id} --key KEY --cert CERT`")
+    return MemberNote(draft.member_id, f"{who} must sign statement {draft.statement_id} — "
+                      f"`ecocluster approve --statement {draft.statement_id} --key KEY --cert CERT`")
 
 
 def _rejected(member: str, why: tuple[str, ...], statement_id: str) -> Blocked:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flows._outcome import Artefact, Blocked, JointStatement, StageOutcome
+from flows._outcome import Artefact, Blocked, JointStatement, MemberNote, StageOutcome
 from warehouse.due import DueMember
 
 
@@ -35,7 +35,8 @@ class CycleSummary:
     year: int
     members: tuple[MemberStatus, ...]
     stages: tuple[StageOutcome, ...]
-    notes: tuple[str, ...] = field(default=())  # who must sign what, reminders, stages not built
+    notes: tuple[str, ...] = field(default=())  # reminders, refused files and envelopes, stages not built
+    member_notes: tuple[MemberNote, ...] = ()  # who must sign whose statement
     joint: tuple[JointStatement, ...] = ()  # the joint statements this run drafted, one per cluster and language
 
     def in_state(self, state: str) -> list[MemberStatus]:
@@ -55,8 +56,8 @@ class CycleSummary:
         lines = [f"# {self.kind} cycle {self.year}", "", f"{len(self.members)} member(s) in scope: {counts}.", ""]
         lines += ["| stage | passed | blocked | artefacts |", "|---|---|---|---|"]
         lines += [f"| {s.stage} | {len(s.passed)} | {len(s.blocked)} | {len(s.artefacts)} |" for s in self.stages]
-        if self.notes:
-            lines += ["", "## Next steps", ""] + [f"- {n}" for n in self.notes]
+        if self.notes or self.member_notes:
+            lines += ["", "## Next steps", ""] + [f"- {n}" for n in (*self.member_notes, *self.notes)]
         blocked = [m for m in self.members if m.reasons]
         if blocked:
             lines += ["", "## Members stopped", ""]
@@ -98,7 +99,7 @@ _PASSED_STATE = {"check": "checked", "draft": "drafted", "verify": "waiting",
 
 
 def summarise(kind: str, year: int, due: list[DueMember], stages: list[StageOutcome],
-              notes: list[str]) -> CycleSummary:
+              notes: list[str], member_notes: Sequence[MemberNote] = ()) -> CycleSummary:
     """Fold the stage outcomes into one status per due member (the last stage it reached wins)."""
     reached: dict[str, tuple[str, str, tuple[str, ...]]] = {}
     artefacts: dict[str, list[Artefact]] = {}
@@ -118,7 +119,7 @@ def summarise(kind: str, year: int, due: list[DueMember], stages: list[StageOutc
                      tuple(artefacts.get(d.member_id, ())))
         for d in due)
     joint = tuple(j for s in stages for j in s.joint)
-    return CycleSummary(kind, year, members, tuple(stages), tuple(notes), joint)
+    return CycleSummary(kind, year, members, tuple(stages), tuple(notes), tuple(member_notes), joint)
 
 
 def _not_due(d: DueMember, reached: tuple[str, str, tuple[str, ...]] | None) -> tuple[str, str, tuple[str, ...]]:

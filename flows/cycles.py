@@ -21,7 +21,7 @@ from prefect.states import Failed
 import statements
 from flows import _progress, _tasks
 from flows._handoff import open_requests, reminders
-from flows._outcome import RERUN_STAGES, StageOutcome
+from flows._outcome import RERUN_STAGES, MemberNote, StageOutcome
 from flows._stages import (
     Batch,
     SubmissionsRefused,
@@ -90,7 +90,8 @@ def run_cycle(kind: CycleKind, year: int | None = None, home: str | None = None,
     for batch in batches(year, due, whole_clusters=members is None):
         outcomes += _run_batch(ws, batch, todo, direct)
     merged = _by_stage(outcomes)
-    summary = summarise(kind.value, year, due, merged, refused + _next_steps(ws, year, merged))
+    steps, member_steps = _next_steps(ws, year, merged)
+    summary = summarise(kind.value, year, due, merged, refused + steps, member_steps)
     if not direct:
         _publish(summary, members)
     return summary
@@ -113,7 +114,7 @@ def _run_batch(ws: Workspace, batch: Batch, todo: int, direct: bool) -> list[Sta
     return out
 
 
-def _next_steps(ws: Workspace, year: int, outcomes: list[StageOutcome]) -> list[str]:
+def _next_steps(ws: Workspace, year: int, outcomes: list[StageOutcome]) -> tuple[list[str], list[MemberNote]]:
     """Refused envelopes, who must sign what, and reminders for the members still waiting.
 
     A cycle run knows who waits from its verify stage; an approvals-inbox run (which starts at
@@ -124,14 +125,14 @@ def _next_steps(ws: Workspace, year: int, outcomes: list[StageOutcome]) -> list[
     waiting = sorted({m for o in outcomes if o.stage == "approvals" for m in o.waiting}
                      | ({m for o in outcomes if o.stage == "verify" for m in o.passed} - decided))
     notes = [n for o in outcomes if o.stage == "approvals" for n in o.notes]
-    notes += [n for o in outcomes if o.stage == "verify" for n in o.notes if n.split(":")[0] in waiting]
+    for_members = [n for o in outcomes if o.stage == "verify" for n in o.member_notes if n.member_id in waiting]
     with ws.warehouse(read_only=True) as con:
         current = {d.statement_id for d in statements.current_drafts(con, year, waiting)}
     pending = [r for r in open_requests(ws.store, year) if r.member_id in waiting and r.statement_id in current]
     config = ws.home.config_section("cycle")
     notes += [f"reminder: {r}" for r in reminders(pending, dt.date.today(),
                                                   tuple(config.get("reminder_days", (14, 7, 1))))]
-    return notes
+    return notes, for_members
 
 
 def _by_stage(outcomes: list[StageOutcome]) -> list[StageOutcome]:

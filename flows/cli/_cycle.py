@@ -75,7 +75,7 @@ def _print(summary: CycleSummary) -> None:
               ("waiting", "Waiting for a verifier's signature"), ("rejected", "Rejected by the verifier"),
               ("blocked", "Blocked before verification"), ("not due", "Not due this year (data checked)"),
               ("not started", "Not started"))
-    notes = {n.split(":")[0]: n.split(":", 1)[1].strip() for n in summary.notes if ":" in n}
+    notes = {n.member_id: n.text for n in summary.member_notes}
     for state, title in groups:
         members = summary.in_state(state)
         if not members:
@@ -98,8 +98,7 @@ def _print(summary: CycleSummary) -> None:
         for j in summary.joint:
             console.print(f"  {plain(j)}: {plain(_where(j.location))}", soft_wrap=True)
         console.print(f"  {JOINT_ROLE}", soft_wrap=True)
-    others = [n for n in summary.notes if n.split(":")[0] not in {m.member_id for m in summary.members}]
-    for note in others:
+    for note in summary.notes:
         console.print(f"• {plain(note)}", soft_wrap=True)
 
 

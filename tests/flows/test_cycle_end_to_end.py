@@ -109,7 +109,7 @@ def test_bundled_sample_cycle_inbox_and_rerun_of_a_fixed_member(prefect_api: str
     waiting = {m.member_id for m in first.in_state("waiting")}
     assert waiting == {m.member_id for m in first.members if m.due != "not due"} - set(BLOCKING_FAULTS)
     assert {m.member_id for m in first.in_state("not due")} == NOT_DUE  # checked, not drafted or sent
-    assert any(n.startswith(f"{OUT_OF_SCOPE}:") and "must sign statement" in n for n in first.notes)
+    assert any(n.member_id == OUT_OF_SCOPE and "must sign statement" in n.text for n in first.member_notes)
 
     # 2. The verifier signs: most in the pipeline, one from outside through the inbox, and one
     # envelope signed by a verifier with no right to sign it (NACE scope) is refused with the rule.

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flows._outcome import Artefact, Blocked, StageOutcome
+from flows._outcome import Artefact, Blocked, MemberNote, StageOutcome
 from flows._summary import summarise
 from warehouse.due import Due, DueMember
 
+WAIT_NOTE = MemberNote("WAIT", "someone must sign statement s")
 DUE = [DueMember(m, "CL", Due.UPDATE, "registered") for m in ("OK", "BAD", "WAIT", "NO", "IDLE")]
 STAGES = [
     StageOutcome("check", "CL", ("OK", "WAIT", "NO"), (Blocked("BAD", "check", ("rule x: fix row 3",)),)),
     StageOutcome("draft", "CL", ("OK", "WAIT", "NO"),
                  artefacts=(Artefact("OK", "member statement (it, draft)", "/s/ok.pdf"),)),
-    StageOutcome("verify", "CL", ("OK", "WAIT", "NO"), notes=("WAIT: someone must sign statement s",)),
+    StageOutcome("verify", "CL", ("OK", "WAIT", "NO"), member_notes=(WAIT_NOTE,)),
     StageOutcome("approvals", "CL", ("OK",), (Blocked("NO", "approvals", ("the verifier rejected: data",)),),
                  waiting=("WAIT",)),
     StageOutcome("register", "CL", ("OK",), artefacts=(Artefact("OK", "registration package", "/p/ok.tar"),)),
@@ -19,7 +20,7 @@ STAGES = [
 
 
 def test_the_last_stage_reached_decides_the_state() -> None:
-    summary = summarise("annual", 2025, DUE, STAGES, ["WAIT: someone must sign statement s"])
+    summary = summarise("annual", 2025, DUE, STAGES, [], [WAIT_NOTE])
     states = {m.member_id: (m.stage, m.state) for m in summary.members}
     assert states == {"OK": ("register", "registered"), "BAD": ("check", "blocked"),
                       "WAIT": ("approvals", "waiting"), "NO": ("approvals", "rejected"),
@@ -31,7 +32,7 @@ def test_the_last_stage_reached_decides_the_state() -> None:
 
 
 def test_markdown_and_table_say_the_same() -> None:
-    summary = summarise("annual", 2025, DUE, STAGES, ["WAIT: someone must sign statement s"])
+    summary = summarise("annual", 2025, DUE, STAGES, [], [WAIT_NOTE])
     md = summary.markdown()
     assert "5 member(s) in scope: 1 blocked, 1 not started, 1 registered, 1 rejected, 1 waiting." in md
     assert "- **BAD** (blocked at check): rule x: fix row 3" in md
