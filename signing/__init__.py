@@ -36,7 +36,8 @@ Public API (everything else is private):
   :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events`; a :class:`Finding`
   open or answered refuses an approval (rule ``open-findings``); a refused step raises
   ``warehouse.errors.ReviewRefused`` (:class:`FindingTransitionRefused` for an illegal state change).
-  Deadlines: :func:`request_extension`, :func:`decide_extension`, :func:`finding_reminders`;
+  Deadlines: :func:`request_extension`, :func:`decide_extension`, :func:`finding_reminders`,
+  :func:`send_reminders` (once per finding, deadline and threshold; the ``review-reminders`` flow);
   :func:`follow_up_improvements` (last year's recommended improvements as requests for information).
   The verifier's :class:`Verification` (:class:`Opinion`, :class:`SiteVisit`, recommended
   improvements) is signed in the approval predicate (``sign_decision(opinion=, site_visit=)``);
@@ -96,6 +97,7 @@ from signing._review import (
                              Owner,
                              Reminder,
                              ReviewEvent,
+                             SentReminder,
                              accept_finding,
                              answer_finding,
                              close_finding,
@@ -106,6 +108,7 @@ from signing._review import (
                              raise_finding,
                              reopen_finding,
                              request_extension,
+                             send_reminders,
 )
 from signing._review import events as review_events
 from signing._review import reminders as finding_reminders
@@ -150,10 +153,11 @@ __all__ = [
 ]
 __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
     "Answer", "Evidence", "Finding", "FindingId", "FindingKind", "FindingState", "FindingTransitionRefused",
-    "Opinion", "Owner", "Reminder", "ReviewEvent", "SamplingPlan", "SamplingReason", "SamplingRequest", "SiteVisit",
+    "Opinion", "Owner", "Reminder", "ReviewEvent", "SamplingPlan", "SamplingReason", "SamplingRequest", "SentReminder",
+    "SiteVisit",
     "Verification", "accept_finding", "answer_finding", "close_finding", "decide_extension", "finding",
     "finding_reminders", "findings", "follow_up_improvements", "raise_finding", "record_plan", "reopen_finding",
-    "request_extension", "review_events", "sampling_request", "sign_plan", "verify_plan",
+    "request_extension", "review_events", "sampling_request", "send_reminders", "sign_plan", "verify_plan",
 ]
 
 from signing._records import (

@@ -36,6 +36,7 @@ from typing import NewType, TypeVar
 import duckdb
 
 from signing import _stored
+from signing._dsse import canonical_json
 from signing.store.interface import ObjectStore
 from warehouse._raw import decode_text
 from warehouse.db import transaction
@@ -532,6 +533,75 @@ def reminders(con: duckdb.DuckDBPyConnection, today: dt.date,
         if f.state is FindingState.OPEN and (days_left < 0 or days_left in reminder_days):
             due.append(Reminder(f.finding_id, f.member_id, f.owner, f.deadline, days_left))
     return sorted(due, key=lambda r: (r.deadline, r.finding_id))
+
+
+OVERDUE = "overdue"
+NOTICES = "notices/reminders/"
+SYSTEM = "ecocluster"  # the actor of what the pipeline does by itself (reminders)
+
+
+@dataclass(frozen=True)
+class SentReminder:
+    """A reminder sent now: the finding, the threshold it crossed and the notice left for its owner."""
+
+    reminder: Reminder
+    threshold: str  # days before the deadline, or "overdue"
+    notice_key: str
+
+    def __str__(self) -> str:
+        return f"{self.reminder} (threshold {self.threshold})"
+
+
+def crossed_threshold(days_left: int, reminder_days: Sequence[int]) -> str | None:
+    """The tightest reminder threshold ``days_left`` has reached: "overdue" past the deadline, else the
+    smallest of ``reminder_days`` not below it. A run that missed a day (the server was down) still
+    sends the threshold it passed instead of skipping it."""
+    if days_left < 0:
+        return OVERDUE
+    reached = [d for d in reminder_days if days_left <= d]
+    return str(min(reached)) if reached else None
+
+
+def send_reminders(con: duckdb.DuckDBPyConnection, store: ObjectStore, today: dt.date,
+                   reminder_days: Sequence[int] = (14, 7, 1)) -> list[SentReminder]:
+    """Remind the owners of open findings that reached a threshold (``[cycle] reminder_days``, or
+    overdue), once per finding, deadline and threshold, however often it runs; returns what it sent.
+
+    Sending is a notice written to ``notices/reminders/<member>/<finding>/<deadline>-<threshold>.json``
+    (what a mail gateway or the member's desk picks up); its bytes depend only on the finding and the
+    threshold, so a retry after a crash between the notice and the record writes the same object.
+    The record (``review_reminder``) and the ``reminded`` review event are one transaction."""
+    sent = []
+    for f in findings(con):
+        days_left = (f.deadline - today).days
+        threshold = crossed_threshold(days_left, reminder_days)
+        if f.state is not FindingState.OPEN or threshold is None or _reminded(con, f, threshold):
+            continue
+        reminder = Reminder(f.finding_id, f.member_id, f.owner, f.deadline, days_left)
+        notice = store.put(f"{NOTICES}{f.member_id}/{f.finding_id}/{f.deadline}-{threshold}.json",
+                           _notice(f, threshold), content_type="application/json")
+        with transaction(con):
+            _stored.record(con, notice)
+            new = con.execute("INSERT INTO review_reminder VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING "
+                              "RETURNING 1", [f.finding_id, f.deadline, threshold, today, notice.key]).fetchall()
+            if new:
+                _event(con, f.finding_id, "reminded", SYSTEM, _now(None), f.state,
+                       f"threshold {threshold}: {reminder}; notice {notice.key}")
+        if new:
+            sent.append(SentReminder(reminder, threshold, notice.key))
+    return sent
+
+
+def _reminded(con: duckdb.DuckDBPyConnection, f: Finding, threshold: str) -> bool:
+    return con.execute("SELECT 1 FROM review_reminder WHERE finding_id = ? AND deadline = ? AND threshold = ?",
+                       [f.finding_id, f.deadline, threshold]).fetchone() is not None
+
+
+def _notice(f: Finding, threshold: str) -> bytes:
+    return canonical_json({"type": "finding-reminder", "findingId": f.finding_id, "memberId": f.member_id,
+                           "statementId": f.statement_id, "owner": f.owner.value, "kind": f.kind.value,
+                           "deadline": f.deadline.isoformat(), "threshold": threshold, "text": f.text,
+                           "answerWith": f"ecocluster finding answer {f.finding_id} --text TEXT [--file F]"})
 
 
 # --- last year's recommended improvements, followed up ---------------------------------------------

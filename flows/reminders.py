@@ -1,0 +1,52 @@
+"""Reminders of review findings near or past their deadline, as a scheduled Prefect flow.
+
+Thin: one task calls :func:`signing.send_reminders` (the package sends each reminder once per
+finding, deadline and threshold, and records it in the review trail), and the flow publishes what
+was sent as an artifact for the coordinator. Scheduled daily by ``ecocluster serve``
+(:mod:`flows._deploy`); a run that comes twice on a day, or after days without one, sends nothing
+twice and misses no threshold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.tasks import exponential_backoff
+
+import signing
+from flows._tasks import _transient
+from flows._workspace import Workspace
+from warehouse.errors import ConfigurationError
+from warehouse.home import Home
+
+DEFAULT_REMINDER_DAYS = (14, 7, 1)
+
+
+def reminder_days(home: Home) -> tuple[int, ...]:
+    """``[cycle] reminder_days`` of the home: whole days before a deadline, e.g. ``[14, 7, 1]``."""
+    days = home.config_section("cycle").get("reminder_days", DEFAULT_REMINDER_DAYS)
+    if not isinstance(days, Sequence) or isinstance(days, str) or not all(type(d) is int and d >= 0 for d in days):
+        raise ConfigurationError(f"[cycle] reminder_days must be a list of whole days before a deadline, such as "
+                                 f"[14, 7, 1], not {days!r}")
+    return tuple(days)
+
+
+@task(name="send finding reminders", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2),
+      retry_condition_fn=_transient)
+def send(ws: Workspace, today: dt.date) -> list[str]:
+    with ws.warehouse() as con:
+        return [str(s) for s in signing.send_reminders(con, ws.store, today, reminder_days(ws.home))]
+
+
+@flow(name="review-reminders", flow_run_name="review reminders {today}")
+def review_reminders(home: str | None = None, today: dt.date | None = None) -> list[str]:
+    """Remind the owners of open findings due soon or overdue; returns the reminders sent."""
+    ws = Workspace.of(Home.resolve(home))
+    sent = send(ws, today or dt.date.today())
+    lines = "\n".join(f"- {s}" for s in sent) or "No finding reached a reminder threshold."
+    create_markdown_artifact(markdown=f"# Finding reminders\n\n{lines}\n", key="review-reminders",
+                             description="Reminders sent to the owners of open findings")
+    return sent
