@@ -60,7 +60,7 @@ def approval_context(con: duckdb.DuckDBPyConnection, member_id: str, statement_i
         consulted_by=frozenset(normalise_accreditation_no(r[0]) for r in consulted),
         blocking_failures=blocking_failures(con, member_id, year),
         newer_inputs=statements.newer_inputs(con, current_ids[0], member, year),
-        open_findings=_review.unresolved(con, member, year))
+        open_findings=_review.unresolved(con, member, year), resolutions=_review.resolutions(con, member, year))
 
 
 def blocking_failures(con: duckdb.DuckDBPyConnection, member_id: str, year: int) -> tuple[str, ...]:

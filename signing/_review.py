@@ -35,8 +35,10 @@ from typing import NewType, TypeVar
 
 import duckdb
 
-from signing import _stored
+from signing import _decisions, _stored
 from signing._dsse import canonical_json
+from signing._pki import fingerprint, pem
+from signing.signers import Signer
 from signing.store.interface import ObjectStore
 from warehouse._raw import decode_text
 from warehouse.db import transaction
@@ -260,29 +262,43 @@ def answer_finding(con: duckdb.DuckDBPyConnection, store: ObjectStore, finding_i
 
 
 def accept_finding(con: duckdb.DuckDBPyConnection, finding_id: str, *, by: str, note: str = "",
-                   now: dt.datetime | None = None) -> Finding:
-    """The verifier accepts the answer: the finding is resolved (it no longer blocks an approval)."""
-    return _decide(con, finding_id, "accepted", by, note, now)
+                   now: dt.datetime | None = None, signer: Signer | None = None) -> Finding:
+    """The verifier accepts the answer: the finding is resolved (it no longer blocks an approval once
+    the decision is signed, see :func:`_decide`)."""
+    return _decide(con, finding_id, "accepted", by, note, now, signer)
 
 
 def reopen_finding(con: duckdb.DuckDBPyConnection, finding_id: str, *, by: str, note: str = "",
-                   now: dt.datetime | None = None) -> Finding:
+                   now: dt.datetime | None = None, signer: Signer | None = None) -> Finding:
     """The verifier finds the answer insufficient: another round, the finding is open again."""
-    return _decide(con, finding_id, "reopened", by, _text(note, "reason for reopening"), now)
+    return _decide(con, finding_id, "reopened", by, _text(note, "reason for reopening"), now, signer)
 
 
 def close_finding(con: duckdb.DuckDBPyConnection, finding_id: str, *, by: str, note: str = "",
-                  now: dt.datetime | None = None) -> Finding:
+                  now: dt.datetime | None = None, signer: Signer | None = None) -> Finding:
     """The verifier closes the finding (resolved, or withdrawn with a note); closed is final."""
-    return _decide(con, finding_id, "closed", by, note, now)
+    return _decide(con, finding_id, "closed", by, note, now, signer)
 
 
 def _decide(con: duckdb.DuckDBPyConnection, finding_id: str, event: str, by: str, note: str,
-            now: dt.datetime | None) -> Finding:
-    current = finding(con, finding_id)
-    _allowed(current, event)
+            now: dt.datetime | None, signer: Signer | None) -> Finding:
+    """Make the verifier's decision, signed by ``signer`` (signing._decisions) in the same transaction.
+
+    Without a signer the step is recorded unsigned (a portal click, an old caller): the state moves,
+    but rule ``finding-decision`` refuses an approval until the verifier signs it. Signing a decision
+    already recorded unsigned (same event, the finding unchanged since) attaches the signature."""
+    current, when, note = finding(con, finding_id), _now(now), note.strip()[:MAX_TEXT]
+    unsigned = _unsigned_decision(con, current, event)
+    if unsigned is None:
+        _allowed(current, event)
+    elif signer is None:
+        raise FindingTransitionRefused(current.finding_id, current.state, event)
+    envelope = None if signer is None else _decisions.seal(facts(current), event, signer, note=note, decided_at=when)
     with transaction(con):
-        _move(con, current, event, by, _now(now), note.strip()[:MAX_TEXT])
+        event_no = unsigned if unsigned is not None else _move(con, current, event, by, when, note)
+        if envelope is not None and signer is not None:
+            _record_decision(con, current.finding_id, event_no, event, envelope, pem(signer.certificate),
+                             fingerprint(signer.certificate), when)
     return finding(con, finding_id)
 
 
@@ -292,20 +308,102 @@ def _allowed(current: Finding, event: str) -> None:
 
 
 def _move(con: duckdb.DuckDBPyConnection, current: Finding, event: str, by: str, when: dt.datetime,
-          detail: str) -> None:
-    """Change the state only from the state it was read in (a concurrent step loses, it is not merged)."""
+          detail: str) -> int:
+    """Change the state only from the state it was read in (a concurrent step loses, it is not merged);
+    returns the review event's number."""
     after = _MOVES[event][1]
     changed = con.execute("UPDATE review_finding SET state = ? WHERE finding_id = ? AND state = ? RETURNING 1",
                           [after.value, current.finding_id, current.state.value]).fetchall()
     if not changed:
         raise FindingTransitionRefused(current.finding_id, finding(con, current.finding_id).state, event)
-    _event(con, current.finding_id, event, by, when, after, detail)
+    return _event(con, current.finding_id, event, by, when, after, detail)
 
 
 def _event(con: duckdb.DuckDBPyConnection, finding_id: str, event: str, actor: str, when: dt.datetime,
-           after: FindingState, detail: str) -> None:
-    con.execute("INSERT INTO review_event (finding_id, event, actor, event_at, state_after, detail) "
-                "VALUES (?, ?, ?, ?, ?, ?)", [finding_id, event, actor, when, after.value, detail])
+           after: FindingState, detail: str) -> int:
+    row = con.execute("INSERT INTO review_event (finding_id, event, actor, event_at, state_after, detail) "
+                      "VALUES (?, ?, ?, ?, ?, ?) RETURNING event_no",
+                      [finding_id, event, actor, when, after.value, detail]).fetchone()
+    assert row is not None  # INSERT … RETURNING gives the row it inserted
+    return int(row[0])
+
+
+# --- signed decisions: the verifier's accept, reopen and close ----------------------------------------
+
+_MOVING = tuple(_MOVES)  # the events that change a finding's state
+
+
+def facts(current: Finding) -> _decisions.FindingFacts:
+    """What a decision on ``current`` binds: the finding and its latest answer (number and digest)."""
+    last = current.answers[-1] if current.answers else None
+    digest = (_decisions.answer_digest(last.text, (e.sha256 for e in last.evidence)) if last is not None
+              else _decisions.NO_ANSWER)
+    return _decisions.FindingFacts(current.finding_id, current.statement_id, current.member_id,
+                                   current.reporting_year, len(current.answers), digest)
+
+
+def _last_move(con: duckdb.DuckDBPyConnection, finding_id: str) -> tuple[int, str] | None:
+    row = con.execute("SELECT event_no, event FROM review_event WHERE finding_id = ? AND list_contains(?, event) "
+                      "ORDER BY event_no DESC LIMIT 1", [finding_id, list(_MOVING)]).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def _unsigned_decision(con: duckdb.DuckDBPyConnection, current: Finding, event: str) -> int | None:
+    """The event number of ``event`` when it is the finding's latest move and has no signed decision."""
+    last = _last_move(con, current.finding_id)
+    if last is None or last[1] != event or event not in _decisions.EVENTS:
+        return None
+    signed = con.execute("SELECT 1 FROM review_decision WHERE finding_id = ? AND event_no = ?",
+                         [current.finding_id, last[0]]).fetchone()
+    return None if signed else last[0]
+
+
+def _record_decision(con: duckdb.DuckDBPyConnection, finding_id: str, event_no: int, event: str, envelope: bytes,
+                     cert_pem: bytes, cert_sha256: str, signed_at: dt.datetime) -> None:
+    con.execute("INSERT INTO review_decision VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [finding_id, event_no, event, envelope, cert_pem.decode("ascii"), cert_sha256, signed_at])
+
+
+def resolutions(con: duckdb.DuckDBPyConnection, member_id: str, year: int) -> tuple[_decisions.Resolution, ...]:
+    """The member's findings of the cycle resolved (accepted or closed; recommended improvements never
+    block, so they need none), each with the signed decision behind its current state, if any: what
+    rule ``finding-decision`` verifies."""
+    out = []
+    for f in findings(con, member_id=member_id, year=year):
+        if f.kind is FindingKind.RECOMMENDED_IMPROVEMENT or f.state in UNRESOLVED:
+            continue
+        last = _last_move(con, f.finding_id)
+        event_no, event = last if last is not None else (-1, f.state.value)
+        row = con.execute("SELECT envelope, cert_pem FROM review_decision WHERE finding_id = ? AND event_no = ?",
+                          [f.finding_id, event_no]).fetchone()
+        out.append(_decisions.Resolution(facts(f), event, None if row is None else bytes(row[0]),
+                                         None if row is None else str(row[1]).encode("ascii")))
+    return tuple(out)
+
+
+def record_signed_decision(con: duckdb.DuckDBPyConnection, decision: _decisions.FindingDecision, cert_pem: bytes,
+                           by: str) -> bool:
+    """Apply a decision signed elsewhere (an offline review, ``signing._bundle``) whose signer the caller
+    has verified: the finding must be as the verifier saw it (rule ``finding-stale`` otherwise), the
+    step allowed (``finding-transition``). Returns False when this very decision is already recorded
+    (an import run twice), True when applied now; a decision already made unsigned gets its signature."""
+    current = finding(con, decision.facts.finding_id)
+    if facts(current) != decision.facts:
+        raise ReviewRefused("finding-stale", f"finding {current.finding_id} has {len(current.answers)} answer(s) "
+                            f"now; the verifier decided on answer {decision.facts.answer_no} as exported (or on "
+                            "another statement or member): export the review again and decide on what is there")
+    if con.execute("SELECT 1 FROM review_decision WHERE finding_id = ? AND envelope = ?",
+                   [current.finding_id, decision.raw]).fetchone():
+        return False
+    unsigned = _unsigned_decision(con, current, decision.event)
+    if unsigned is None:
+        _allowed(current, decision.event)
+    with transaction(con):
+        event_no = unsigned if unsigned is not None else _move(con, current, decision.event, by,
+                                                               decision.decided_at, decision.note[:MAX_TEXT])
+        _record_decision(con, current.finding_id, event_no, decision.event, decision.raw, cert_pem,
+                         decision.certificate_sha256, decision.decided_at)
+    return True
 
 
 # --- evidence files: parsed once at the boundary --------------------------------------------------

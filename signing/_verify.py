@@ -15,7 +15,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from signing import _dsse
+from signing import _decisions, _dsse
 from signing._approval import APPROVED, ApprovalPredicate, ApprovalStatement
 from signing._opinion import OpinionRefused, Verification, from_claim
 from signing._pki import (
@@ -40,7 +40,7 @@ MAX_ENVELOPE_BYTES = 1024 * 1024
 # statement may still become validated.
 RULES = ("envelope-too-large", "envelope-malformed", "companion-too-large", "certificate-malformed", "signature",
          "chain", "validity", "crl-freshness", "revocation", "identity", "nace-scope", "cycle", "current-draft", "opinion",
-         "inputs-superseded", "conflict", "blocking-checks", "open-findings", "validated-pdf",
+         "inputs-superseded", "conflict", "blocking-checks", "open-findings", "finding-decision", "validated-pdf",
          "statement-status")
 
 # ApprovalRuleFailed lives with the project's error hierarchy (warehouse.errors); imported from here too.
@@ -73,6 +73,8 @@ class ApprovalContext:
     newer_inputs: tuple[str, ...] = ()
     # The verifier's findings of this cycle still open or answered (signing._review.unresolved).
     open_findings: tuple[str, ...] = ()
+    # The findings resolved (accepted or closed) with the signed decision behind each (signing._review.resolutions).
+    resolutions: tuple[_decisions.Resolution, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -322,9 +324,69 @@ def verify_approval(envelope_json: bytes | ApprovalEnvelope, cert: x509.Certific
         raise _fail("open-findings", f"member {context.member_id} has {len(context.open_findings)} finding(s) not "
                     f"resolved: {', '.join(context.open_findings[:10])}; answer them (`ecocluster finding answer`) "
                     "and accept or close them (`ecocluster finding close`) before approving")
+    # 14a. finding-decision: each resolution is the verifier's signed decision, bound to that finding
+    # and the answer it decided on; a state changed in the warehouse without one resolves nothing.
+    if predicate.decision == APPROVED:
+        for resolution in context.resolutions:
+            decided_by = verify_resolution(resolution, trust, now=now)
+            if decided_by.accreditation_no != who.accreditation_no:
+                raise _fail("finding-decision", f"finding {resolution.facts.finding_id} was {resolution.event} by "
+                            f"{decided_by.name} ({decided_by.accreditation_no}), not by the approving verifier "
+                            f"{who.name} ({who.accreditation_no}); the verifier who approves decides the findings")
     return VerifiedApproval(
         decision=predicate.decision, reasons=predicate.reasons, statement_id=context.statement_id,
         member_id=context.member_id, cluster_id=context.cluster_id, reporting_year=context.reporting_year,
         verifier=who, signed_at=predicate.signed_at, json_sha256=json_sha, pdf_sha256=pdf_sha,
         declaration=predicate.declaration, statement=statement.document,
         verification=verification)
+
+
+def verify_decision_signer(decision: _decisions.FindingDecision, cert_pem: bytes, trust: TrustAnchors, *,
+                           now: dt.datetime | None = None) -> VerifierIdentity:
+    """Rule finding-decision, the signer's part: the envelope is signed by the key of ``cert_pem``, an
+    accredited verifier's certificate (chain, validity at the decision's time, CRL, revocation) that the
+    predicate names. Returns who decided."""
+    where = f"finding {decision.facts.finding_id}: the {decision.event} decision"
+    try:
+        cert = load_certificate(cert_pem)
+    except ApprovalRuleFailed as e:
+        raise _fail("finding-decision", f"{where} comes with an unusable certificate: {e.detail}") from e
+    public_key = cert.public_key()
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or not _decisions.signed_by(decision, public_key):
+        raise _fail("finding-decision", f"{where} is not signed by the key of {cert.subject.rfc4514_string()}: it "
+                    "was changed after signing or forged; the verifier signs it again (`ecocluster finding "
+                    f"{_VERBS[decision.event]} {decision.facts.finding_id} --signer URI`)")
+    try:
+        who = check_certificate(cert, trust, decision.decided_at, now or dt.datetime.now(dt.UTC))
+    except ApprovalRuleFailed as e:
+        raise _fail("finding-decision", f"{where}: rule {e.rule}: {e.detail}") from e
+    if who.fingerprint != decision.certificate_sha256:
+        raise _fail("finding-decision", f"{where} names certificate {decision.certificate_sha256[:16]}…, it was "
+                    f"signed with {who.fingerprint[:16]}…")
+    return who
+
+
+_VERBS = {"accepted": "accept", "reopened": "reopen", "closed": "close"}
+
+
+def verify_resolution(resolution: _decisions.Resolution, trust: TrustAnchors, *,
+                      now: dt.datetime | None = None) -> VerifierIdentity:
+    """Rule finding-decision: the decision that resolved the finding is signed (see
+    :func:`verify_decision_signer`) and says what the warehouse says: this finding, this event, the
+    answer it now has. Returns who decided, or raises :class:`ApprovalRuleFailed`."""
+    facts = resolution.facts
+    if resolution.envelope is None or resolution.cert_pem is None:
+        raise _fail("finding-decision", f"finding {facts.finding_id} was {resolution.event} without the verifier's "
+                    f"signature; the verifier signs the decision with `ecocluster finding {_VERBS[resolution.event]} "
+                    f"{facts.finding_id} --signer URI` (or in an offline review: `ecocluster finding import`)")
+    try:
+        decision = _decisions.parse(resolution.envelope)
+    except _decisions.DecisionMalformed as e:
+        raise _fail("finding-decision", f"finding {facts.finding_id}: {e}") from e
+    who = verify_decision_signer(decision, resolution.cert_pem, trust, now=now)
+    if (decision.facts, decision.event) != (facts, resolution.event):
+        raise _fail("finding-decision", f"finding {facts.finding_id} is {resolution.event} after answer "
+                    f"{facts.answer_no}, but its signed decision says {decision.event} of finding "
+                    f"{decision.facts.finding_id} after answer {decision.facts.answer_no}: the warehouse does not "
+                    "hold what the verifier signed")
+    return who

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from flows.cli._context import console, home_of
+from flows.cli._signing import _signer_secrets
 from warehouse import connect
 
 if TYPE_CHECKING:
@@ -80,22 +82,34 @@ def answer(
     _print(found)
 
 
+_SIGNER = typer.Option("--signer", help="Sign the decision: file:KEY?cert=CERT (passphrase in ECOCLUSTER_KEY_PASSWORD) "
+                       "or pkcs11:token=NAME;object=LABEL (PIN in ECOCLUSTER_TOKEN_PIN). Unsigned, the decision "
+                       "does not count for an approval (rule finding-decision).")
+
+
 def _decision(event: str) -> None:
     @finding_app.command(event)
     def decide(
         ctx: typer.Context,
         finding_id: Annotated[str, typer.Argument(help="The finding's id (F-…).")],
         note: Annotated[str, typer.Option("--note", help="Why (required to reopen).")] = "",
+        signer: Annotated[str | None, _SIGNER] = None,
         by: Annotated[str | None, _BY] = None,
     ) -> None:
         import signing
+        from signing import signers
 
         step = {"accept": signing.accept_finding, "reopen": signing.reopen_finding,
                 "close": signing.close_finding}[event]
-        with connect(home_of(ctx).warehouse_path) as con:
-            _print(step(con, finding_id, by=_who(by), note=note))
+        with ExitStack() as stack:
+            chosen = None if signer is None else stack.enter_context(signers.open_signer(signer, _signer_secrets()))
+            con = stack.enter_context(connect(home_of(ctx).warehouse_path))
+            _print(step(con, finding_id, by=_who(by), note=note, signer=chosen))
+        if signer is None:
+            console.print(f"recorded unsigned: it counts for an approval once signed, `ecocluster finding {event} "
+                          f"{escape(finding_id)} --signer URI` (rule finding-decision)")
 
-    decide.__doc__ = {"accept": "Accept the answer: the finding no longer blocks the approval.",
+    decide.__doc__ = {"accept": "Accept the answer: the finding no longer blocks the approval (once signed).",
                       "reopen": "The answer is not enough: open the finding again for another round.",
                       "close": "Close the finding (resolved, or withdrawn with a note); closed is final."}[event]
 

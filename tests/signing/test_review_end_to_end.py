@@ -13,7 +13,7 @@ import pytest
 
 import signing
 import statements
-from signing import _keys, _pki, _sampling
+from signing import _keys, _pki, _sampling, signers
 from signing._dsse import Envelope
 from signing._verify import ApprovalRuleFailed
 from signing.store import LocalStore
@@ -39,6 +39,12 @@ def _approve(con, store, home, sid: str, **kwargs) -> signing.VerifiedApproval:
     return signing.approve(con, store, _keys.trust_anchors(home), sid, verifier, _keys.DEMO_PASSWORD, **kwargs)
 
 
+def _signer(home) -> signers.Signer:
+    """The DEMO verifier's key file as a signer: every decision on a finding is signed."""
+    verifier = _keys.demo_verifier(home)
+    return signers.load(verifier.key, verifier.cert, None, _keys.DEMO_PASSWORD, "file:demo")
+
+
 def _refused_for_findings(con, store, home, sid: str, *expected: str) -> None:
     with pytest.raises(ApprovalRuleFailed) as caught:
         _approve(con, store, home, sid, opinion=signing.Opinion.SATISFACTORY)
@@ -62,16 +68,17 @@ def test_three_review_rounds_end_in_an_approval_with_the_opinion_signed(con, sto
     signing.answer_finding(con, store, wrong.finding_id, "The figure is right", by=MEMBER_USER)
 
     # Round 2: the invoices are enough, the explanation is not.
-    signing.accept_finding(con, rfi.finding_id, by=VERIFIER)
-    signing.reopen_finding(con, wrong.finding_id, by=VERIFIER, note="December's invoice is missing from the sum")
+    signing.accept_finding(con, rfi.finding_id, by=VERIFIER, signer=_signer(home))
+    signing.reopen_finding(con, wrong.finding_id, by=VERIFIER, note="December's invoice is missing from the sum",
+                           signer=_signer(home))
     _refused_for_findings(con, store, home, sid, wrong.finding_id)
     signing.answer_finding(con, store, wrong.finding_id, "December added; the published figure holds",
                            by=MEMBER_USER, files=(_evidence(tmp_path, "december.pdf"),))
 
     # Round 3: everything resolved; the plan is signed; the approval carries the opinion.
-    signing.accept_finding(con, wrong.finding_id, by=VERIFIER)
+    signing.accept_finding(con, wrong.finding_id, by=VERIFIER, signer=_signer(home))
     for f in (rfi, wrong):
-        signing.close_finding(con, f.finding_id, by=VERIFIER, note="resolved")
+        signing.close_finding(con, f.finding_id, by=VERIFIER, note="resolved", signer=_signer(home))
     verifier = _keys.demo_verifier(home)
     cluster = statements.show(con, sid).cluster_id
     plan = signing.sign_plan(signing.sampling_request(con, cluster, 2025),
@@ -93,6 +100,8 @@ def test_three_review_rounds_end_in_an_approval_with_the_opinion_signed(con, sto
         ("with-comments", "in-person", json.dumps([advice.text]), plan.sha256)]
     assert [e.event for e in signing.review_events(con, wrong.finding_id)] == [
         "raised", "answered", "reopened", "answered", "accepted", "closed"]
+    assert con.execute("SELECT event FROM review_decision WHERE finding_id = ? ORDER BY event_no",
+                       [wrong.finding_id]).fetchall() == [("reopened",), ("accepted",), ("closed",)]
     assert _sampling.latest_plan_sha256(con, cluster, 2025) == plan.sha256
 
 
