@@ -42,6 +42,10 @@ Public API (everything else is private):
   The verifier's :class:`Verification` (:class:`Opinion`, :class:`SiteVisit`, recommended
   improvements) is signed in the approval predicate (``sign_decision(opinion=, site_visit=)``);
   "not-verified" is a rejection (rule ``opinion``); accepted ones are in ``approval_verification``.
+  Decisions on findings are signed (``signer=``; rule ``finding-decision`` verifies them for an
+  approval). Offline review (``_bundle``): ``export_review`` writes ``findings.json`` and ``evidence/``;
+  :func:`decide_offline` signs decisions from it into an answers file; :func:`read_answers` and
+  :func:`import_answers` apply it, each decision verified alone (:class:`ImportOutcome`, ``review_import``).
 * Sampling (``_sampling``): :func:`sampling_request` (roster snapshot, always-visited reasons),
   :func:`sign_plan` (deterministic signature -> seed -> draw), :func:`verify_plan`, :func:`record_plan`;
   the approval's verification block names the cluster's latest plan by digest.
@@ -51,6 +55,8 @@ Public API (everything else is private):
 from __future__ import annotations
 
 from signing._approval import APPROVED, REJECTED, Draft, sign_approval
+from signing._bundle import ImportOutcome, decide_offline, import_answers, read_answers
+from signing._bundle import parse_choices as decision_choices
 from signing._inbox import (
                              CERTIFICATE,
                              COMPANION_RULES,
@@ -158,6 +164,9 @@ __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
     "Verification", "accept_finding", "answer_finding", "close_finding", "decide_extension", "finding",
     "finding_reminders", "findings", "follow_up_improvements", "raise_finding", "record_plan", "reopen_finding",
     "request_extension", "review_events", "sampling_request", "send_reminders", "sign_plan", "verify_plan",
+]
+__all__ += [  # offline review: signed decisions out and back in (issue 18)
+    "ImportOutcome", "decide_offline", "decision_choices", "import_answers", "read_answers",
 ]
 
 from signing._records import (

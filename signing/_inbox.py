@@ -25,7 +25,7 @@ import duckdb
 from cryptography import x509
 
 import statements
-from signing import _dsse, _pki, _records, _review, _sampling, _stored, signers
+from signing import _bundle, _dsse, _pki, _records, _review, _sampling, _stored, signers
 from signing._approval import APPROVED, REJECTED, Draft, seal_approval
 from signing._keys import KeyFiles
 from signing._opinion import Opinion, SiteVisit, Verification
@@ -373,7 +373,8 @@ def approve(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnch
 
 
 def export_review(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id: str, out: Path) -> list[Path]:
-    """Everything the verifier reviews for the member's current draft: statement JSON/PDF, checks, evidence."""
+    """Everything the verifier reviews for the member's current draft: statement JSON/PDF, checks, evidence,
+    and the cycle's findings with their answers (``findings.json``, ``evidence/``)."""
     context = _records.approval_context(con, member_id)
     row = con.execute("SELECT json_key, pdf_key, pdf_sha256 FROM statement WHERE statement_id = ? AND version = 1",
                       [context.statement_id]).fetchone()
@@ -403,4 +404,6 @@ def export_review(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id:
         with (out / name).open("w", encoding="utf-8", newline="") as f:  # members' text: spreadsheet-safe
             write_csv(f, [c[0] for c in columns], rows)
         written.append(out / name)
+    # The findings with their answers and evidence, for a verifier who decides offline (signing._bundle).
+    written += _bundle.write_findings(con, store, member_id, context.reporting_year, context.statement_id, out)
     return written

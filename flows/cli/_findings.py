@@ -18,6 +18,7 @@ from rich.table import Table
 from flows.cli._context import console, home_of
 from flows.cli._signing import _signer_secrets
 from warehouse import connect
+from warehouse.errors import ConfigurationError, ReviewRefused
 
 if TYPE_CHECKING:
     from signing import Finding
@@ -181,6 +182,59 @@ def reminders(
     for reminder in due:
         console.print(f"reminder: {escape(str(reminder))}")
     console.print(f"{len(due)} reminder(s)")
+
+
+@finding_app.command("decide")
+def decide_offline(
+    folder: Annotated[Path, typer.Argument(help="The review export folder (`ecocluster review export`).")],
+    signer: Annotated[str, _SIGNER],
+    out: Annotated[Path, typer.Option("--out", help="The answers file to write (a new name) for the coordinator.")],
+    accept: Annotated[list[str] | None, typer.Option("--accept", help="ID[=NOTE]: accept the answer; repeatable.")]
+    = None,
+    reopen: Annotated[list[str] | None, typer.Option("--reopen", help="ID=REASON: another round; repeatable.")]
+    = None,
+    close: Annotated[list[str] | None, typer.Option("--close", help="ID[=NOTE]: close the finding; repeatable.")]
+    = None,
+) -> None:
+    """Verifier's machine, no warehouse: sign decisions on an exported review's findings into one answers
+    file; the coordinator applies it with `ecocluster finding import FILE`."""
+    import signing
+    from signing import signers
+
+    choices = signing.decision_choices(accept or (), reopen or (), close or ())
+    if out.exists():
+        raise ConfigurationError(f"{out} exists; an answers file is never overwritten: choose another --out")
+    with signers.open_signer(signer, _signer_secrets()) as chosen:
+        answers = signing.decide_offline(folder, choices, chosen)
+    with out.open("xb") as f:
+        f.write(answers)
+    for finding_id, event, _note in choices:
+        console.print(f"{event}: finding {escape(finding_id)}")
+    console.print(f"{len(choices)} signed decision(s) in {escape(str(out))}; give it to the coordinator "
+                  "(`ecocluster finding import FILE`)")
+
+
+@finding_app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The verifier's answers file (`ecocluster finding decide`).")],
+) -> None:
+    """Apply a verifier's signed decisions from an offline review; each is verified alone, refusals are
+    named and recorded (exit 65 when any was refused)."""
+    import signing
+
+    home = home_of(ctx)
+    data = signing.read_answers(file)
+    with connect(home.warehouse_path) as con:
+        outcomes = signing.import_answers(con, signing.trust_anchors(home), data)
+    for o in outcomes:
+        rule = f", rule {o.rule}" if o.rule else ""
+        console.print(f"{o.item}{' (' + escape(o.finding_id) + ')' if o.finding_id else ''}: {o.outcome}{rule}: "
+                      f"{escape(o.message)}", soft_wrap=True)
+    refused = sum(o.outcome == "refused" for o in outcomes)
+    console.print(f"{len(outcomes) - refused} applied or already there, {refused} refused")
+    if refused:
+        raise typer.Exit(ReviewRefused.exit_code)
 
 
 @finding_app.command("list")

@@ -130,7 +130,7 @@ def test_private_key_never_leaves_the_verifier_folder(con, store, home, verifier
 def test_review_export_has_statement_checks_and_evidence(con, store, tmp_path) -> None:
     ready_member(con, store)
     names = sorted(p.name for p in export_review(con, store, "IT-CL-001", tmp_path / "review"))
-    assert names[-2:] == ["check-report.csv", "evidence.csv"] and any(n.endswith(".pdf") for n in names)
+    assert names[-3:] == ["check-report.csv", "evidence.csv", "findings.json"] and any(n.endswith(".pdf") for n in names)
 
 
 def test_a_rejection_sets_the_status_and_the_verifier_may_still_approve(con, store, home, verifier) -> None:

@@ -1,0 +1,264 @@
+"""The offline review: findings out in the review export, the verifier's signed decisions back in.
+
+A verifier without portal access reviews from the folder ``ecocluster review export`` writes. Besides
+the statement, the check report and the evidence list it holds ``findings.json`` (the member's
+findings of the cycle with every answer) and ``evidence/<sha256>`` (the answers' files). On their
+own machine, with no warehouse, the verifier signs decisions on those findings
+(:func:`decide_offline`, ``ecocluster finding decide``): one DSSE envelope per decision
+(``signing._decisions``), bound to the answer as exported, gathered in one *answers file* with the
+verifier's certificate. The coordinator imports it (:func:`import_answers`, ``ecocluster finding
+import FILE``).
+
+The answers file comes from another party: it is read once, within :data:`MAX_ANSWERS_BYTES`,
+parsed strictly (rule ``review-answers`` for the file), and each decision is judged alone: its
+signature and certificate against the coordinator's own trust anchors (rule ``finding-decision``),
+the finding as it is now (``finding-unknown``, ``finding-stale`` when it was answered again since
+the export, ``finding-transition``). One refused decision never stops the others; every outcome is
+a row of ``review_import``. Importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from signing import _decisions, _dsse, _review, _stored
+from signing._approval import _Fields
+from signing._pki import load_certs, pem
+from signing._verify import TrustAnchors, verify_decision_signer
+from signing.signers import Signer
+from signing.store.interface import ObjectStore
+from warehouse.db import transaction
+from warehouse.errors import ApprovalRuleFailed, ConfigurationError, ReviewRefused
+
+FINDINGS_FILE = "findings.json"
+EVIDENCE_DIR = "evidence"
+FINDINGS_FORMAT = "ecocluster/review-findings/v1"
+ANSWERS_FORMAT = "ecocluster/review-answers/v1"
+MAX_ANSWERS_BYTES = 4 * 1024 * 1024
+MAX_DECISIONS = 500
+MAX_FINDINGS_BYTES = 16 * 1024 * 1024
+
+
+# --- out: the findings in the review export ---------------------------------------------------------
+
+def write_findings(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id: str, year: int,
+                   statement_id: str, out: Path) -> list[Path]:
+    """``findings.json`` and the answers' evidence files (read as pinned) into the review export ``out``."""
+    found = _review.findings(con, member_id=member_id, year=year)
+    written = []
+    for f in found:
+        for answer in f.answers:
+            for e in answer.evidence:
+                path = out / EVIDENCE_DIR / e.sha256
+                if not path.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(_stored.read(con, store, e.object_key))
+                    written.append(path)
+    doc = {"format": FINDINGS_FORMAT, "memberId": member_id, "reportingYear": year, "statementId": statement_id,
+           "findings": [_finding_claim(f) for f in found]}
+    (out / FINDINGS_FILE).write_bytes(json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode())
+    return [out / FINDINGS_FILE, *written]
+
+
+def _finding_claim(f: _review.Finding) -> dict[str, object]:
+    return {"findingId": f.finding_id, "statementId": f.statement_id, "memberId": f.member_id,
+            "reportingYear": f.reporting_year, "kind": f.kind.value, "text": f.text, "owner": f.owner.value,
+            "deadline": f.deadline.isoformat(), "state": f.state.value,
+            "answers": [{"number": a.answer_no, "text": a.text, "answeredBy": a.answered_by,
+                         "evidence": [{"filename": e.filename, "mediaType": e.media_type, "sha256": e.sha256}
+                                      for e in a.evidence]} for a in f.answers]}
+
+
+# --- the verifier's machine: decide and sign, no warehouse --------------------------------------------
+
+@dataclass(frozen=True)
+class ExportedFinding:
+    """A finding as the review export shows it; ``facts`` is what a decision on it binds."""
+
+    facts: _decisions.FindingFacts
+    kind: str
+    state: str
+    text: str
+
+
+def _refuse_export(folder: Path, why: str) -> ReviewRefused:
+    return ReviewRefused("review-bundle", f"{folder / FINDINGS_FILE}: {why}; decide from the folder "
+                         "`ecocluster review export` wrote, unchanged")
+
+
+def read_findings(folder: Path) -> dict[str, ExportedFinding]:
+    """The export's findings by id, each answer's digest recomputed from its text and the evidence
+    files in the folder (a file that is missing or changed is refused: the verifier signs only what
+    they could read)."""
+    path = folder / FINDINGS_FILE
+    try:
+        if path.stat().st_size > MAX_FINDINGS_BYTES:
+            raise _refuse_export(folder, f"larger than {MAX_FINDINGS_BYTES:,} bytes")
+        doc = _Fields(_dsse.strict_json(path.read_bytes(), FINDINGS_FILE), "findings.json")
+        if doc.text("format") != FINDINGS_FORMAT:
+            raise _dsse.MalformedEnvelope(f"format is not {FINDINGS_FORMAT!r}")
+        out = {}
+        for f in doc.objects("findings"):
+            answers = f.objects("answers")
+            last = answers[-1] if answers else None
+            digest = _decisions.NO_ANSWER if last is None else _decisions.answer_digest(
+                last.text("text"), [_evidence(folder, e.sha256("sha256")) for e in last.objects("evidence")])
+            facts = _decisions.FindingFacts(f.text("findingId"), f.sha256("statementId"), f.text("memberId"),
+                                            f.year("reportingYear"), len(answers), digest)
+            out[facts.finding_id] = ExportedFinding(facts, f.text("kind"), f.text("state"), f.text("text"))
+        return out
+    except OSError as e:
+        raise _refuse_export(folder, f"cannot read it ({e.strerror})") from e
+    except _dsse.MalformedEnvelope as e:
+        raise _refuse_export(folder, str(e)) from e
+
+
+def _evidence(folder: Path, sha256: str) -> str:
+    path = folder / EVIDENCE_DIR / sha256
+    try:
+        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as e:
+        raise _dsse.MalformedEnvelope(f"evidence file {EVIDENCE_DIR}/{sha256} cannot be read ({e.strerror})") from e
+    if actual != sha256:
+        raise _dsse.MalformedEnvelope(f"evidence file {EVIDENCE_DIR}/{sha256} has SHA-256 {actual[:16]}…: changed")
+    return sha256
+
+
+def decide_offline(folder: Path, choices: Sequence[tuple[str, str, str]], signer: Signer, *,
+                   decided_at: dt.datetime | None = None) -> bytes:
+    """The answers file: one signed decision per ``(finding id, event, note)`` on the export in
+    ``folder``; a decision the finding's exported state does not allow is refused here already."""
+    exported = read_findings(folder)
+    when = decided_at or dt.datetime.now(dt.UTC)
+    envelopes = []
+    for finding_id, event, note in choices:
+        found = exported.get(finding_id)
+        if found is None:
+            raise ReviewRefused("finding-unknown", f"{finding_id!r} is not among the exported findings "
+                                f"({', '.join(sorted(exported)) or 'none'})")
+        allowed = {s.value for s in _review._MOVES[event][0]}
+        if found.state not in allowed:
+            raise ReviewRefused("finding-transition", f"finding {finding_id} is {found.state} in the export; it can "
+                                f"be {event} only when {', '.join(sorted(allowed))}")
+        envelopes.append(_decisions.seal(found.facts, event, signer, note=note, decided_at=when).decode())
+    if not envelopes:
+        raise ConfigurationError("no decision given: name findings with --accept, --reopen or --close")
+    return _dsse.canonical_json({"format": ANSWERS_FORMAT, "certificate": pem(signer.certificate).decode(),
+                                 "decisions": envelopes})
+
+
+# --- in: the coordinator imports the answers file --------------------------------------------------
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    item: str                 # "file" or "decision <n>"
+    finding_id: str | None
+    outcome: str              # applied | already | refused
+    rule: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class AnswersFile:
+    """An answers file parsed once: the certificate and the decisions' envelopes, not yet verified."""
+
+    sha256: str
+    cert_pem: bytes
+    decisions: tuple[bytes, ...]
+
+
+def parse_answers(data: bytes) -> AnswersFile:
+    """Rule ``review-answers``: strict JSON of the answers format, a PEM certificate, at most
+    :data:`MAX_DECISIONS` decision envelopes as strings."""
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        if len(data) > MAX_ANSWERS_BYTES:
+            raise _dsse.MalformedEnvelope(f"{len(data):,} bytes, more than {MAX_ANSWERS_BYTES:,}")
+        doc = _Fields(_dsse.strict_json(data, "answers file"), "answers")
+        if doc.text("format") != ANSWERS_FORMAT:
+            raise _dsse.MalformedEnvelope(f"answers.format is not {ANSWERS_FORMAT!r}")
+        cert = doc.text("certificate").encode("utf-8")
+        decisions = doc.texts("decisions")
+        if not 0 < len(decisions) <= MAX_DECISIONS:
+            raise _dsse.MalformedEnvelope(f"answers.decisions must hold 1 to {MAX_DECISIONS} decisions")
+        try:
+            load_certs(cert)
+        except (ValueError, ConfigurationError) as e:
+            raise _dsse.MalformedEnvelope(f"answers.certificate is not a PEM certificate: {e}") from e
+    except _dsse.MalformedEnvelope as e:
+        raise ReviewRefused("review-answers", f"not an answers file of `ecocluster finding decide`: {e}") from e
+    return AnswersFile(sha, cert, tuple(d.encode("utf-8") for d in decisions))
+
+
+def read_answers(path: Path) -> bytes:
+    """The file's bytes, at most one more than :data:`MAX_ANSWERS_BYTES` (a huge file costs nothing)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(MAX_ANSWERS_BYTES + 1)
+    except OSError as e:
+        raise ReviewRefused("review-answers", f"{path}: cannot read it ({e.strerror}); give the answers file "
+                            "`ecocluster finding decide` wrote") from e
+
+
+def import_answers(con: duckdb.DuckDBPyConnection, trust: TrustAnchors, data: bytes, *,
+                   now: dt.datetime | None = None) -> list[ImportOutcome]:
+    """Apply each signed decision of an answers file that holds; refuse, by rule, each that does not.
+    Every outcome is recorded in ``review_import``; a file refused whole is one ``file`` row."""
+    when = now or dt.datetime.now(dt.UTC)
+    try:
+        answers = parse_answers(data)
+    except ReviewRefused as e:
+        outcomes = [ImportOutcome("file", None, "refused", e.rule, str(e))]
+        _record(con, hashlib.sha256(data).hexdigest(), outcomes, when)
+        return outcomes
+    outcomes = [_import_one(con, trust, answers.cert_pem, n, envelope, when)
+                for n, envelope in enumerate(answers.decisions, 1)]
+    _record(con, answers.sha256, outcomes, when)
+    return outcomes
+
+
+def _import_one(con: duckdb.DuckDBPyConnection, trust: TrustAnchors, cert_pem: bytes, n: int, envelope: bytes,
+                now: dt.datetime) -> ImportOutcome:
+    item, finding_id = f"decision {n}", None
+    try:
+        decision = _decisions.parse(envelope)
+        finding_id = decision.facts.finding_id
+        who = verify_decision_signer(decision, cert_pem, trust, now=now)
+        applied = _review.record_signed_decision(con, decision, cert_pem, by=f"{who.name} ({who.accreditation_no})")
+    except _decisions.DecisionMalformed as e:
+        return ImportOutcome(item, finding_id, "refused", "finding-decision", str(e))
+    except ApprovalRuleFailed as e:
+        return ImportOutcome(item, finding_id, "refused", e.rule, e.detail)
+    except ReviewRefused as e:
+        return ImportOutcome(item, finding_id, "refused", e.rule, str(e))
+    verb = "applied" if applied else "already"
+    return ImportOutcome(item, finding_id, verb, None, f"{decision.event} by {who.name} ({who.accreditation_no})"
+                         f"{'' if applied else ', imported before'}")
+
+
+def _record(con: duckdb.DuckDBPyConnection, file_sha256: str, outcomes: Sequence[ImportOutcome],
+            when: dt.datetime) -> None:
+    with transaction(con):
+        for o in outcomes:
+            con.execute("INSERT OR REPLACE INTO review_import VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [file_sha256, o.item, o.finding_id, o.outcome, o.rule, o.message[:2000], when])
+
+
+def parse_choices(accept: Sequence[str], reopen: Sequence[str], close: Sequence[str]) -> list[tuple[str, str, str]]:
+    """``--accept ID[=NOTE]``, ``--reopen ID=REASON``, ``--close ID[=NOTE]`` as (finding, event, note)."""
+    out = []
+    options: Mapping[str, Sequence[str]] = {"accepted": accept, "reopened": reopen, "closed": close}
+    for event, given in options.items():
+        for item in given:
+            finding_id, _, note = item.partition("=")
+            if event == "reopened" and not note.strip():
+                raise ReviewRefused("finding-text", f"--reopen {item!r}: say why, as ID=REASON")
+            out.append((finding_id.strip(), event, note.strip()))
+    return out
