@@ -30,7 +30,8 @@ Public API (everything else is private):
   :func:`read_tar` (the bounded boundary), :func:`verify_package` / :func:`verify_archive`
   (:class:`Check` outcomes PASS / FAIL / NOT CHECKED; only all-PASS verifies), :func:`intake`
   (per competent body; ``retry=``), :func:`init_body_key` (the body's receipt key, created only
-  when asked), :func:`verify_receipt`.
+  when asked), :func:`verify_receipt`. The register's monthly change file (``_feed``, EMAS Art. 12):
+  :func:`register_month`, :func:`replay_register` (rebuilds :func:`body_register` exactly).
 * Review rounds (``_review``): :func:`raise_finding`, :func:`answer_finding` (text and evidence files,
   judged by content and size, stored by SHA-256), :func:`accept_finding`, :func:`reopen_finding`,
   :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events`; a :class:`Finding`
@@ -57,6 +58,10 @@ from __future__ import annotations
 from signing._approval import APPROVED, REJECTED, Draft, sign_approval
 from signing._bundle import ImportOutcome, decide_offline, import_answers, read_answers
 from signing._bundle import parse_choices as decision_choices
+from signing._feed import FeedRefused, RegisterEntry
+from signing._feed import month_file as register_month
+from signing._feed import register as body_register
+from signing._feed import replay as replay_register
 from signing._inbox import (
                              CERTIFICATE,
                              COMPANION_RULES,
@@ -74,7 +79,7 @@ from signing._inbox import (
                              sign_decision,
                              sign_draft,
 )
-from signing._intake import Receipt, UnknownCountry, init_body_key, intake, verify_receipt
+from signing._intake import Receipt, UnknownCountry, check_country, init_body_key, intake, verify_receipt
 from signing._keys import (
                              DEMO_NACE,
                              DEMO_PASSWORD,
@@ -164,6 +169,9 @@ __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
     "Verification", "accept_finding", "answer_finding", "close_finding", "decide_extension", "finding",
     "finding_reminders", "findings", "follow_up_improvements", "raise_finding", "record_plan", "reopen_finding",
     "request_extension", "review_events", "sampling_request", "send_reminders", "sign_plan", "verify_plan",
+]
+__all__ += [  # the register's monthly change file (issue 18, EMAS Art. 12)
+    "FeedRefused", "RegisterEntry", "body_register", "check_country", "register_month", "replay_register",
 ]
 __all__ += [  # offline review: signed decisions out and back in (issue 18)
     "ImportOutcome", "decide_offline", "decision_choices", "import_answers", "read_answers",

@@ -28,7 +28,7 @@ import duckdb
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from signing import _dsse, _pki, _stored
+from signing import _dsse, _feed, _pki, _stored
 from signing._keys import KeyFiles
 from signing._offline import Check, Outcome, PackageReport, verify_archive
 from signing._verify import TrustAnchors
@@ -140,20 +140,8 @@ def _decide(con: duckdb.DuckDBPyConnection, country: str, report: PackageReport,
         return _refusal(report, approval_sha, "duplicate", Check(
             "duplicate", Outcome.FAIL, f"this approval was already taken in from {earlier[0]} "
             f"({earlier[1]}); a re-bagged copy renews nothing", "data/approval.dsse.json"))
-    known = con.execute("SELECT registration_no FROM body_register WHERE country = ? AND member_id = ?",
-                        [country, facts.member_id]).fetchone()
-    if known:
-        con.execute("UPDATE body_register SET last_renewed = ?, last_approval_sha256 = ? WHERE country = ? "
-                    "AND member_id = ?", [today, approval_sha, country, facts.member_id])
-        return _Decision("renewed", facts.member_id, facts.cluster_id, str(known[0]), None, False, report.checks,
-                         approval_sha)
-    row = con.execute("SELECT coalesce(max(serial), 0) + 1 FROM body_register WHERE country = ?", [country]).fetchone()
-    serial = int(row[0]) if row else 1
-    number = f"{country}-{serial:06d}"
-    con.execute("INSERT INTO body_register VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [country, facts.member_id, number, serial, today, today, approval_sha])
-    return _Decision("registered", facts.member_id, facts.cluster_id, number, None, False, report.checks,
-                     approval_sha)
+    outcome, number = _feed.enter(con, country, facts.member_id, approval_sha, today)  # logged for the monthly feed
+    return _Decision(outcome, facts.member_id, facts.cluster_id, number, None, False, report.checks, approval_sha)
 
 
 def _receipt_key(country: str, decision: _Decision, package_sha: str, attempt: int) -> str:

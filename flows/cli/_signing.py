@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
+import json
 import os
 import re
 from collections.abc import Sequence
@@ -29,6 +30,26 @@ if TYPE_CHECKING:
 pki_app = typer.Typer(help="The accreditation body's CA: initialise, issue verifier certificates, revoke, "
                       "reissue the CRL; record consultancies (conflicts of interest).", no_args_is_help=True)
 review_app = typer.Typer(help="What the verifier reviews.", no_args_is_help=True)
+register_app = typer.Typer(help="Registration packages for approved members; the register's monthly change file.")
+
+
+@register_app.command("feed")
+def register_feed(ctx: typer.Context,
+                  country: Annotated[str, typer.Option("--country", help="The competent body's country code, e.g. IT.")],
+                  month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")],
+                  out: Annotated[Path, typer.Option("--out", help="The change file to write (JSON, "
+                                                    "ecocluster/emas-register-changes/v1).")]) -> None:
+    """Competent body: the register's changes of one month (EMAS Art. 12), for the Commission."""
+    import signing
+
+    code = signing.check_country(country)
+    home = home_of(ctx)
+    with connect(home.warehouse_path, read_only=True) as con:
+        data = signing.register_month(con, code, month)
+    out.write_bytes(data)
+    feed = json.loads(data)
+    console.print(f"{len(feed['changes'])} change(s) of the {code} register in {feed['month']}, "
+                  f"{feed['registerSize']} entries after it: {escape(str(out))}")
 
 
 def _secret(env: str, prompt: str) -> bytes:
@@ -307,11 +328,16 @@ def register(app: typer.Typer) -> None:
         console.print(f"{decision}: member {escape(review.draft.member_id)}, statement {review.draft.statement_id[:12]}…; "
                       "put these files into the coordinator's inbox/approvals/")
 
-    @app.command("register")
+    app.add_typer(register_app, name="register")
+
+    @register_app.callback(invoke_without_command=True)
     def register_cmd(ctx: typer.Context, member: Annotated[str | None, typer.Option("--member", help="Only this member (default: every approved one).")] = None) -> None:
-        """Build and deliver registration packages for approved members."""
+        """Build and deliver registration packages for approved members (`register feed`: the register's
+        monthly change file)."""
         import signing
 
+        if ctx.invoked_subcommand is not None:
+            return
         home = home_of(ctx)
         with connect(home.warehouse_path) as con:
             if member is not None:

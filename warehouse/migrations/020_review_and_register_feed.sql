@@ -41,3 +41,31 @@ CREATE TABLE review_import (
     PRIMARY KEY (file_sha256, item),
     CHECK (outcome IN ('applied', 'already', 'refused'))
 );
+
+-- Every change of a competent body's register, in order (signing/_feed.py). The monthly change file
+-- (EMAS Art. 12: monthly updates of the register to the Commission) is one month of these rows, each
+-- with the register entry as it stood after the change, so replaying every file rebuilds
+-- body_register exactly. A change is never dated before the country's previous one: a month already
+-- published is never changed afterwards.
+CREATE SEQUENCE body_register_change_no START 1;
+CREATE TABLE body_register_change (
+    change_no            BIGINT PRIMARY KEY DEFAULT nextval('body_register_change_no'),
+    country              VARCHAR NOT NULL,
+    change_date          DATE NOT NULL,
+    action               VARCHAR NOT NULL,     -- registered | renewed
+    member_id            VARCHAR NOT NULL,
+    registration_no      VARCHAR NOT NULL,
+    serial               BIGINT NOT NULL,
+    first_registered     DATE NOT NULL,
+    last_renewed         DATE NOT NULL,
+    last_approval_sha256 VARCHAR NOT NULL,
+    CHECK (action IN ('registered', 'renewed'))
+);
+
+-- The history before this migration is not known: each entry joins the feed once, in the month it
+-- last changed, as it stands.
+INSERT INTO body_register_change (country, change_date, action, member_id, registration_no, serial,
+                                  first_registered, last_renewed, last_approval_sha256)
+SELECT country, last_renewed, CASE WHEN first_registered = last_renewed THEN 'registered' ELSE 'renewed' END,
+       member_id, registration_no, serial, first_registered, last_renewed, last_approval_sha256
+FROM body_register ORDER BY country, last_renewed, serial;
