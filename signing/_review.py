@@ -331,6 +331,7 @@ def _event(con: duckdb.DuckDBPyConnection, finding_id: str, event: str, actor: s
 # --- signed decisions: the verifier's accept, reopen and close ----------------------------------------
 
 _MOVING = tuple(_MOVES)  # the events that change a finding's state
+_RESOLVING = frozenset({"accepted", "closed"})
 
 
 def facts(current: Finding) -> _decisions.FindingFacts:
@@ -373,7 +374,8 @@ def resolutions(con: duckdb.DuckDBPyConnection, member_id: str, year: int) -> tu
         if f.kind is FindingKind.RECOMMENDED_IMPROVEMENT or f.state in UNRESOLVED:
             continue
         last = _last_move(con, f.finding_id)
-        event_no, event = last if last is not None else (-1, f.state.value)
+        # Only an accept or a close resolves: a resolved state behind any other move was set by no decision.
+        event_no, event = last if last is not None and last[1] in _RESOLVING else (-1, f.state.value)
         row = con.execute("SELECT envelope, cert_pem FROM review_decision WHERE finding_id = ? AND event_no = ?",
                           [f.finding_id, event_no]).fetchone()
         out.append(_decisions.Resolution(facts(f), event, None if row is None else bytes(row[0]),

@@ -104,11 +104,21 @@ def test_an_unsigned_decision_is_refused_and_signing_it_afterwards_resolves_it(c
     assert [e.event for e in signing.review_events(con, found.finding_id)] == ["raised", "answered", "accepted"]
 
 
-def test_a_state_set_in_the_warehouse_resolves_nothing(con, pki, sid) -> None:
+def test_a_state_set_in_the_warehouse_resolves_nothing(con, store, pki, sid) -> None:
     found = _raise(con, sid, "non-compliance")
     con.execute("UPDATE review_finding SET state = 'closed' WHERE finding_id = ?", [found.finding_id])
     assert approval_context(con, MEMBER).open_findings == ()  # open-findings alone would let it through
     _refused(con, pki, sid, found.finding_id, "without the verifier's signature")
+    with pytest.raises(ReviewRefused):  # no decision was made, so there is none to sign afterwards
+        signing.close_finding(con, found.finding_id, by="verifier", signer=_signer(pki.verifier))
+
+
+def test_a_state_set_behind_a_signed_reopening_resolves_nothing(con, store, pki, sid) -> None:
+    reopened = _raise(con, sid)
+    signing.answer_finding(con, store, reopened.finding_id, "done", by="member")
+    signing.reopen_finding(con, reopened.finding_id, by="verifier", note="not enough", signer=_signer(pki.verifier))
+    con.execute("UPDATE review_finding SET state = 'accepted' WHERE finding_id = ?", [reopened.finding_id])
+    _refused(con, pki, sid, reopened.finding_id, "accepted without the verifier's signature")
 
 
 def test_a_decision_signed_under_another_ca_is_refused(con, store, pki, sid) -> None:
