@@ -162,7 +162,7 @@ def replay(files: Iterable[bytes], register_before: Register | None = None) -> d
                 entry = _entry(change, this_country, start, end)
                 entries[entry.registration_no] = entry
             size = doc.value.get("registerSize")
-            if size != len(entries) or doc.sha256("registerSha256") != register_digest(entries):
+            if type(size) is not int or size != len(entries) or doc.sha256("registerSha256") != register_digest(entries):
                 raise MalformedEnvelope(f"the rebuilt register ({len(entries)} entries) is not the one the file "
                                         "states after its month: a change is missing or altered")
         except MalformedEnvelope as e:

@@ -71,7 +71,8 @@ def test_replaying_every_month_rebuilds_the_register_and_a_bad_sequence_is_refus
     for name, sequence in {"skipped month": [files[0], files[2]], "reordered": [files[2], files[1]],
                            "started late": files[2:], "altered": [files[1], altered],
                            "another body": [files[1], lv], "not JSON": [b"\xff"],
-                           "another format": [files[1].replace(b"changes/v1", b"changes/v9")]}.items():
+                           "another format": [files[1].replace(b"changes/v1", b"changes/v9")],
+                           "size not a number": [files[0].replace(b'"registerSize":0', b'"registerSize":false')]}.items():
         try:
             _feed.replay(sequence)
         except signing.FeedRefused:
