@@ -10,7 +10,6 @@ twice and misses no threshold.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
@@ -19,19 +18,12 @@ from prefect.tasks import exponential_backoff
 import signing
 from flows._tasks import _transient
 from flows._workspace import Workspace
-from warehouse.errors import ConfigurationError
 from warehouse.home import Home
-
-DEFAULT_REMINDER_DAYS = (14, 7, 1)
 
 
 def reminder_days(home: Home) -> tuple[int, ...]:
-    """``[cycle] reminder_days`` of the home: whole days before a deadline, e.g. ``[14, 7, 1]``."""
-    days = home.config_section("cycle").get("reminder_days", DEFAULT_REMINDER_DAYS)
-    if not isinstance(days, Sequence) or isinstance(days, str) or not all(type(d) is int and d >= 0 for d in days):
-        raise ConfigurationError(f"[cycle] reminder_days must be a list of whole days before a deadline, such as "
-                                 f"[14, 7, 1], not {days!r}")
-    return tuple(days)
+    """``[cycle] reminder_days`` of the home (:func:`signing.reminder_days`)."""
+    return signing.reminder_days(home.config_section("cycle"))
 
 
 @task(name="send finding reminders", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2),

@@ -117,6 +117,7 @@ from signing._review import (
                              findings,
                              follow_up_improvements,
                              raise_finding,
+                             reminder_days,
                              reopen_finding,
                              request_extension,
                              send_reminders,
@@ -167,8 +168,8 @@ __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
     "Opinion", "Owner", "Reminder", "ReviewEvent", "SamplingPlan", "SamplingReason", "SamplingRequest", "SentReminder",
     "SiteVisit",
     "Verification", "accept_finding", "answer_finding", "close_finding", "decide_extension", "finding",
-    "finding_reminders", "findings", "follow_up_improvements", "raise_finding", "record_plan", "reopen_finding",
-    "request_extension", "review_events", "sampling_request", "send_reminders", "sign_plan", "verify_plan",
+    "finding_reminders", "findings", "follow_up_improvements", "raise_finding", "record_plan", "reminder_days",
+    "reopen_finding", "request_extension", "review_events", "sampling_request", "send_reminders", "sign_plan", "verify_plan",
 ]
 __all__ += [  # the register's monthly change file (issue 18, EMAS Art. 12)
     "FeedRefused", "RegisterEntry", "body_register", "check_country", "register_month", "replay_register",

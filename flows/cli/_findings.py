@@ -171,17 +171,20 @@ def reminders(
     ctx: typer.Context,
     today: Annotated[dt.datetime | None, typer.Option("--today", formats=["%Y-%m-%d"],
                                                       help="The day to remind as of (default: today).")] = None,
+    send: Annotated[bool, typer.Option("--send", help="Send them now, as the daily review-reminders flow does "
+                                       "(once per finding, deadline and threshold).")] = False,
 ) -> None:
-    """Open findings due in one of the cycle's reminder_days, or overdue."""
+    """Open findings due in one of the cycle's reminder_days, or overdue; --send sends them."""
     import signing
 
     home = home_of(ctx)
-    days = tuple(int(d) for d in home.config_section("cycle").get("reminder_days", (14, 7, 1)))
-    with connect(home.warehouse_path, read_only=True) as con:
-        due = signing.finding_reminders(con, today.date() if today else dt.date.today(), days)
+    days, day = signing.reminder_days(home.config_section("cycle")), today.date() if today else dt.date.today()
+    with connect(home.warehouse_path, read_only=not send) as con:
+        due = (signing.send_reminders(con, signing.open_store(home), day, days) if send
+               else signing.finding_reminders(con, day, days))
     for reminder in due:
-        console.print(f"reminder: {escape(str(reminder))}")
-    console.print(f"{len(due)} reminder(s)")
+        console.print(f"{'sent' if send else 'reminder'}: {escape(str(reminder))}")
+    console.print(f"{len(due)} reminder(s){' sent' if send else ''}")
 
 
 @finding_app.command("decide")

@@ -74,3 +74,18 @@ def test_only_open_findings_are_reminded_and_an_extension_starts_its_own_reminde
     assert _send(con, store, dt.date(2026, 3, 20)) == [(waiting.finding_id, "14")]
     assert con.execute("SELECT deadline, threshold FROM review_reminder ORDER BY deadline").fetchall() == [
         (dt.date(2026, 3, 20), "1"), (dt.date(2026, 4, 3), "14")]
+
+
+def test_reminders_command_sends_once_with_send(con, store, sid, home, capsys, monkeypatch) -> None:
+    from tests.cli import run_cli
+
+    found = _raise(con, sid, dt.date(2099, 1, 31))
+    con.close()
+    cli = lambda *args: run_cli(capsys, monkeypatch, home.root, "finding", "reminders", "--today", "2099-01-24", *args)
+    listed = cli()
+    assert listed.returncode == 0 and "reminder: finding" in listed.stdout and "1 reminder(s)" in listed.stdout
+    sent = cli("--send")
+    assert sent.returncode == 0 and f"sent: finding {found.finding_id}" in sent.stdout and "(threshold 7)" in sent.stdout
+    assert "0 reminder(s) sent" in cli("--send").stdout
+    home.config_path.write_text("[cycle]\nreminder_days = 7\n", encoding="utf-8")
+    assert cli().returncode == 78
