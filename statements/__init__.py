@@ -100,6 +100,21 @@ def draft(con: duckdb.DuckDBPyConnection, home: Home, *, member: str | None = No
     return DraftRun(tuple(with_stored_pdfs(con, renders)), new)
 
 
+def draft_member(con: duckdb.DuckDBPyConnection, home: Home, member: str, *, year: int | None = None,
+                 language: str | None = None, workers: int | None = None, progress: Progress | None = None,
+                 pdf: bool = True) -> DraftRun:
+    """A member's statement with its cluster's joint statement, which sums and compares the member's
+    figures: what ``ecocluster draft --member`` runs. Drafting the member alone would leave the joint
+    statement showing the figures the member just corrected, with nothing saying it is out of date;
+    so, as a rerun does, the joint statement is drafted again (in the cluster's language) with it."""
+    row = con.execute("SELECT cluster_id FROM member WHERE member_id = ?", [member]).fetchone()
+    if row is None:
+        raise NothingToDraft(f"nothing to draft for {member}: no such member in the roster; "
+                             "check it with `ecocluster status`")
+    return draft(con, home, cluster=str(row[0]), year=year, language=language, workers=workers, progress=progress,
+                 pdf=pdf, only_members=[member])
+
+
 def show(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersion:
     return current(con, statement_id)
 
@@ -155,7 +170,8 @@ def validated_pdf(statement_json: bytes, verifier: VerifierBlock) -> bytes:
 __all__ = [
     "LANGUAGES", "Artefacts", "CurrentDraft", "DraftRun", "NothingToDraft", "RenderFailed", "Selection", "StatementInvalid",
     "StatementNotFound", "StatementVersion", "TransitionRefused", "UnsupportedLanguage", "VerifierBlock",
-    "VsmeExport", "canonical_bytes", "check_transition", "current_drafts", "current_joint", "draft", "export_vsme", "inputs_mark", "listing", "load_json",
+    "VsmeExport", "canonical_bytes", "check_transition", "current_drafts", "current_joint", "draft", "draft_member",
+    "export_vsme", "inputs_mark", "listing", "load_json",
     "locations", "member_statement_id", "newer_inputs", "pdf_command", "record_inputs", "reject",
     "render_validated", "select", "show", "submit", "superseded_by", "typst_pdf", "validate", "validated_pdf",
 ]

@@ -55,6 +55,10 @@ class Selection:
 
     members: tuple[tuple[str, int], ...]
     clusters: tuple[tuple[str, int], ...]
+    # Some members of the clusters only (a rerun, ``draft --member``): their joint statements are
+    # drafted to keep them current, so in the clusters' own language (the one published), not in a
+    # language asked for the members' drafts.
+    partial: bool = False
 
     @property
     def size(self) -> int:
@@ -65,10 +69,10 @@ def select(con: duckdb.DuckDBPyConnection, member: str | None, cluster: str | No
            year: int | None, only_members: Sequence[str] | None = None) -> Selection:
     """Members (and their clusters' joint statements) in scope, each with its cycle's year.
 
-    Without ``year`` each cluster's latest opened cycle is drafted. A single member gets no
-    joint cluster statement: that one speaks for the whole cluster and is drafted with it.
-    ``only_members`` narrows a cluster's members (a rerun of some of them) and keeps its joint
-    statement, which a correction of any member changes.
+    Without ``year`` each cluster's latest opened cycle is drafted. ``member`` alone selects no
+    joint cluster statement (``statements.draft_member`` adds it). ``only_members`` narrows a
+    cluster's members (a rerun of some of them, ``draft --member``) and keeps its joint statement,
+    which a correction of any member changes.
     """
     params = {"member": member, "cluster": cluster, "year": year,
               "only": None if only_members is None else list(only_members)}
@@ -93,14 +97,17 @@ def select(con: duckdb.DuckDBPyConnection, member: str | None, cluster: str | No
             f"nothing to draft for {scope}{f' in {year}' if year else ''}: no such member/cluster, or no cycle "
             "is open for it; check the roster with `ecocluster status` and open the cycle first"
         )
-    return Selection(tuple((str(m), int(y)) for m, y in members), tuple((str(c), int(y)) for c, y in clusters))
+    return Selection(tuple((str(m), int(y)) for m, y in members), tuple((str(c), int(y)) for c, y in clusters),
+                     partial=only_members is not None)
 
 
 def _documents(con: duckdb.DuckDBPyConnection, selection: Selection, language: str | None,
                read_batch: int = READ_BATCH, chunk: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
     """Render tasks of ``chunk`` documents: the joint statements first, then the members."""
+    joint_language = None if selection.partial else language
     for first_cluster in range(0, len(selection.clusters), CLUSTER_BATCH):
-        joint = cluster_documents(con, selection.clusters[first_cluster:first_cluster + CLUSTER_BATCH], language)
+        joint = cluster_documents(con, selection.clusters[first_cluster:first_cluster + CLUSTER_BATCH],
+                                  joint_language)
         for start in range(0, len(joint), chunk):
             yield joint[start:start + chunk]
     pairs = selection.members

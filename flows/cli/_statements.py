@@ -24,7 +24,8 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def draft(
         ctx: typer.Context,
-        member: Annotated[str | None, typer.Option("--member", help="Only this member (no joint statement).")] = None,
+        member: Annotated[str | None, typer.Option(
+            "--member", help="Only this member, and its cluster's joint statement (which sums the member's figures).")] = None,
         cluster: Annotated[str | None, typer.Option("--cluster", help="Only this cluster and its members.")] = None,
         lang: Annotated[str | None, typer.Option("--lang", help="en, it or lv (default: each member's own).")] = None,
         year: Annotated[int | None, typer.Option("--year", help="Reporting year (default: latest open cycle).")] = None,
@@ -47,9 +48,16 @@ def register(app: typer.Typer) -> None:
         try:
             with progress_bar() as bar:
                 task = bar.add_task("drafting statements", total=None)
-                run = statements.draft(con, home, member=member, cluster=cluster, year=year, language=lang,
-                                       workers=workers, pdf=pdf,
-                                       progress=lambda n, total: bar.update(task, completed=n, total=total))
+
+                def progress(n: int, total: int) -> None:
+                    bar.update(task, completed=n, total=total)
+
+                if member:
+                    run = statements.draft_member(con, home, member, year=year, language=lang, workers=workers,
+                                                  pdf=pdf, progress=progress)
+                else:
+                    run = statements.draft(con, home, cluster=cluster, year=year, language=lang, workers=workers,
+                                           pdf=pdf, progress=progress)
         finally:
             con.close()
         table = Table(title="Draft statements", show_edge=False)
@@ -61,6 +69,9 @@ def register(app: typer.Typer) -> None:
         console.print(table)
         if len(run.statements) > LISTED:
             console.print(f"… and {len(run.statements) - LISTED} more, not listed")
+        for joint in (s for s in run.statements if member and s.subject == "cluster"):
+            console.print(f"{plain(joint.cluster_id)} (joint): drafted again with {plain(member)}, since it sums and "
+                          "compares every member's figures", soft_wrap=True)
         without = sum(s.pdf_key is None for s in run.statements)
         console.print(f"{len(run.statements)} statements, {run.new} new"
                       f"{f', {without} without PDF yet' if without else ''}; see one with "

@@ -89,6 +89,33 @@ def test_statement_list_show_and_approve_by_prefix_with_any_key_paths(con, home,
     assert "approved by Giulia Verdi (IT-V-0007)" in text and re.search(r"drafted \d{4}-\d\d-\d\d \d\d:\d\d \S+", text)
 
 
+def test_draft_member_alone_drafts_the_joint_statement_that_sums_its_figures(con, home, capsys, monkeypatch):
+    """`draft --member` after a correction used to leave the cluster's joint statement with the old
+    figures and nothing saying it was out of date: it is drafted again (in the cluster's language)."""
+    import statements
+    from tests.statements import warehouse_rows
+
+    warehouse_rows.build(con)
+    [old] = [a for a in statements.draft(con, home, cluster="CL-IT", workers=1, pdf=False).statements
+             if a.subject == "cluster"]
+    con.execute("UPDATE indicator_value SET value = value * 2 WHERE member_id = 'IT-HOT-2' "
+                "AND indicator = 'water.total' AND reporting_year = 2025")
+    con.close()
+    drafted = run_cli(capsys, monkeypatch, home.root, "draft", "--member", "IT-HOT-2", "--lang", "en", "--no-pdf")
+    assert drafted.returncode == 0, drafted.stdout + drafted.stderr
+    assert "CL-IT (joint): drafted again with IT-HOT-2" in " ".join(drafted.stdout.split())
+    from warehouse.db import connect
+
+    again = connect(home.warehouse_path, read_only=True)
+    try:
+        newer = statements.superseded_by(again, old.statement_id)
+        assert newer is not None, "the joint statement still shows IT-HOT-2's old water figure"
+        joint = statements.show(again, newer)
+        assert (joint.subject, joint.cluster_id, joint.language) == ("cluster", "CL-IT", old.language)
+    finally:
+        again.close()
+
+
 def test_serve_without_a_server_refuses(cli, tmp_path, monkeypatch):
     write_json(tmp_path / "in" / "cluster.json", roster())
     assert cli("ingest", str(tmp_path / "in")).returncode == 0
