@@ -14,6 +14,8 @@ from typing import Any
 import duckdb
 
 from statements._esrs import ESRS_DATAPOINTS
+from statements._i18n import Formatter
+from statements._labels import check_title
 from warehouse.emas_calendar import statement_kind
 from warehouse.indicators import BY_CODE, CATALOGUE, CORE
 
@@ -195,21 +197,33 @@ def _indicator_entry(item: dict[str, Any], b_code: str) -> dict[str, Any]:
 
 # The checks stage (migration 002) may not be installed: the statement then says checks were
 # not run, rather than failing. The statement carries what it publishes of the member's checks
-# (rule, severity, indicator) and nothing that changes when the member's data do not: not the id
-# of the run that last covered it (a narrower or wider run over the same data has another id),
-# nor the observed and expected values, which for peer comparisons hold other members' medians
-# (those stay in the check report the verifier reviews).
+# (what was found, in the statement's language, its severity and what it is about) and nothing
+# that changes when the member's data do not: not the id of the run that last covered it (a
+# narrower or wider run over the same data has another id), nor the observed and expected values,
+# which for peer comparisons hold other members' medians (those stay in the check report the
+# verifier reviews), nor the checks' internal rule and suite codes, which mean nothing to a reader.
 _CHECKS_SQL = f"""
 WITH {_SELECTION}
 SELECT v.member_id, struct_pack(
         blocking := v.n_blocking, warnings := v.n_warning,
         findings := (SELECT coalesce(list(struct_pack(
-                suite := r.suite, rule := r.expectation, severity := r.severity, indicator := r.indicator)
+                rule := r.expectation, severity := r.severity, indicator := r.indicator)
             ORDER BY r.severity, r.suite, r.expectation, r.indicator, r.source_row, r.explanation), [])
             FROM check_result r WHERE r.run_id = v.run_id AND r.member_id = v.member_id
              AND r.reporting_year = v.reporting_year)) AS checks
 FROM check_verdict v JOIN sel USING (member_id, reporting_year)
 """
+
+
+def _published_checks(checks: dict[str, Any] | None, language: str) -> dict[str, Any] | None:
+    """The member's check summary as the statement publishes it: each finding named by what is
+    wrong (statements._labels.CHECK_TITLES) in the statement's language, never by its rule code."""
+    if checks is None:
+        return None
+    fmt = Formatter(language)
+    return {**checks, "findings": [
+        {"finding": check_title(fmt, f["rule"]), "severity": f["severity"], "indicator": f["indicator"]}
+        for f in checks["findings"]]}
 
 
 def _has_checks(con: duckdb.DuckDBPyConnection) -> bool:
@@ -238,10 +252,11 @@ def member_documents(
     documents = []
     for h in heads:
         mid = h["member_id"]
+        language = languages.get(mid, h["language"])
         documents.append({
             "schema": SCHEMA_ID, "subject": "member",
             "kind": h["statement_kind"],
-            "language": languages.get(mid, h["language"]),
+            "language": language,
             "reporting_year": h["reporting_year"], "document_date": h["opened_on"],
             "cluster": {"cluster_id": h["cluster_id"], "name": h["cluster_name"]},
             "organisation": {
@@ -256,7 +271,8 @@ def member_documents(
             "indicators": [_indicator_entry(i, h["b_indicator"]) for i in sections["indicators"].get(mid, [])],
             "ems_milestones": sections["milestones"].get(mid, []),
             "compliance": {
-                "checks": checks.get(mid), "nonconformities": sections["nonconformities"].get(mid, []),
+                "checks": _published_checks(checks.get(mid), language),
+                "nonconformities": sections["nonconformities"].get(mid, []),
             },
             "legal_requirements": sections["obligations"].get(mid, []),
         })

@@ -7,6 +7,7 @@ translator edits one ``.po`` file per language and both outputs follow. Extract 
 
 from __future__ import annotations
 
+from statements._i18n import Formatter
 from warehouse.indicators import CATALOGUE
 
 
@@ -186,3 +187,10 @@ CHECK_TITLES: dict[str, str] = {
     "compliance.step_gate": N_("Step-by-step implementation not finished"),
     "compliance.derogation_ineligible": N_("Derogation for small organisations not applicable"),
 }
+
+
+def check_title(fmt: Formatter, rule: str) -> str:
+    """A checks rule as a reader names it, in ``fmt``'s language; a rule without a title (none: the
+    catalogue test holds one per rule) is named by its last part in words, never by its code."""
+    title = CHECK_TITLES.get(rule)
+    return fmt.gettext(title) if title else rule.rsplit(".", 1)[-1].replace("_", " ")

@@ -176,7 +176,7 @@ def _member_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) 
         "charts": _trend_charts(doc, fmt),
         "checks": None if checks is None else {
             "blocking": fmt.exact(checks["blocking"]), "warnings": fmt.exact(checks["warnings"]),
-            "findings": [[_(LABELS[f["severity"]]), _named(fmt, CHECK_TITLES, f["rule"]),
+            "findings": [[_(LABELS[f["severity"]]), _finding(fmt, f),
                           _indicator_label(fmt, f["indicator"]) if f["indicator"] in INDICATORS
                           else _text(f["indicator"])] for f in checks["findings"]],
         },
@@ -191,6 +191,13 @@ def _member_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) 
             fmt.date(o["valid_until"]) if o["valid_until"] else "",
         ] for o in doc["legal_requirements"]],
     }
+
+
+def _finding(fmt: Formatter, finding: dict[str, Any]) -> str:
+    """What a check found, as the statement's JSON words it; statements drafted before the JSON
+    stopped carrying rule codes name the rule instead, and must still render as they were signed
+    (offline verification rebuilds their validated PDF)."""
+    return str(finding["finding"]) if "finding" in finding else _named(fmt, CHECK_TITLES, finding["rule"])
 
 
 def _shared_by_sector(doc: dict[str, Any], fmt: Formatter) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 from datetime import date
@@ -9,6 +10,7 @@ import duckdb
 import pypdf
 import pytest
 
+import checks
 import statements
 from signing.store import open_store
 from statements._i18n import Formatter
@@ -177,6 +179,26 @@ def test_statement_ids_appear_in_the_pdf(cluster_con: duckdb.DuckDBPyConnection,
     assert re.search(_by_member(run)["LV-NOV-1"].statement_id, " ".join(text.split()).replace(" ", ""))
 
 
+def test_a_statement_naming_its_checks_by_rule_still_renders_as_it_was_signed(
+        cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    """Statements drafted before findings were worded for the reader name the rule: their packages
+    are verified by rebuilding the validated PDF from that JSON, so it must still validate and
+    render the same title."""
+    from statements._publish import render_statement
+
+    _add_check_results(cluster_con)
+    run = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", workers=1, pdf=False))
+    doc = json.loads(open_store(home).get(run["IT-HOT-1"].json_key))
+    [finding] = doc["compliance"]["checks"]["findings"]
+    doc["compliance"]["checks"]["findings"] = [{"suite": "plausibility", "rule": "plausibility.yoy_jump",
+                                                "severity": "warning", "indicator": finding["indicator"]}]
+    old = render_statement(doc, pdf=False)
+    assert finding["finding"] in html.unescape(old.html.decode())
+    doc["compliance"]["checks"]["findings"] = [{**finding, "rule": "plausibility.yoy_jump"}]
+    with pytest.raises(statements.StatementInvalid):  # a new finding never carries the code beside it
+        render_statement(doc, pdf=False)
+
+
 def _add_check_results(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT INTO check_member VALUES (2025, 'IT-HOT-1', 'run-1'), (2025, 'IT-HOT-2', 'run-1')")
     con.execute("""INSERT INTO check_result (run_id, reporting_year, member_id, suite, expectation, severity,
@@ -189,8 +211,13 @@ def test_check_results_become_the_compliance_summary(cluster_con: duckdb.DuckDBP
     _add_check_results(cluster_con)
     run = _by_member(statements.draft(cluster_con, home, cluster="CL-IT", workers=1))
     store = open_store(home)
-    hot1 = json.loads(store.get(run["IT-HOT-1"].json_key))["compliance"]["checks"]
-    assert (hot1["blocking"], hot1["warnings"], hot1["findings"][0]["rule"]) == (0, 1, "plausibility.yoy_jump")
+    data = store.get(run["IT-HOT-1"].json_key).decode()
+    hot1 = json.loads(data)["compliance"]["checks"]
+    assert (hot1["blocking"], hot1["warnings"]) == (0, 1)
+    # named for the reader, in the statement's language; no rule or suite code reaches the JSON
+    assert hot1["findings"] == [{"finding": "Variazione insolita rispetto all'anno precedente",
+                                 "severity": "warning", "indicator": "energy.total_direct"}]
+    assert not [r.name for r in checks.all_rules(checks.CheckConfig()) if r.name in data]
     text = " ".join(pdf_text(store.get(run["IT-HOT-1"].pdf_key)).split())
     assert "Variazione insolita rispetto all'anno precedente" in text and "Avvertenze: 1" in text
     clean = " ".join(pdf_text(store.get(run["IT-HOT-2"].pdf_key)).split())
