@@ -4,7 +4,7 @@ validating (Art. 4, 6, 7; step-by-step approach of seed 002)."""
 from __future__ import annotations
 
 from checks._config import CheckConfig, Severity
-from checks._rule import EXPECTED_REPORTERS, SCOPE, Rule, located, number, of_batch, rule
+from checks._rule import EXPECTED_REPORTERS, SCOPE, Rule, located, number, of_batch, rule, shown_unit
 from warehouse.emas_calendar import ELIGIBLE_SIZES, derogation_eligible
 from warehouse.indicators import INTERMEDIATE_AUDITS, STEPS
 
@@ -48,11 +48,11 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
     return (
         rule("compliance.permit_exceeded", B, "Measurements stay within their permit limits.", f"""
             SELECT o.member_id, o.parameter AS indicator, o.submission_id, o.source_row,
-                   {number('o.value_submitted')} || ' ' || o.unit_submitted || ' on ' || o.measured_on AS observed,
-                   'at most ' || {number('p.limit_value_submitted')} || ' ' || p.limit_unit_submitted AS expected,
+                   {number('o.value_submitted')} || ' ' || {shown_unit('o.unit_submitted')} || ' on ' || o.measured_on AS observed,
+                   'at most ' || {number('p.limit_value_submitted')} || ' ' || {shown_unit('p.limit_unit_submitted')} AS expected,
                    {located('o')} || ': ' || o.parameter || ' measured ' || {number('o.value_submitted')} || ' '
-                   || o.unit_submitted || ' on ' || o.measured_on || ', above the limit '
-                   || {number('p.limit_value_submitted')} || ' ' || p.limit_unit_submitted || ' of ' || p.title || ' ('
+                   || {shown_unit('o.unit_submitted')} || ' on ' || o.measured_on || ', above the limit '
+                   || {number('p.limit_value_submitted')} || ' ' || {shown_unit('p.limit_unit_submitted')} || ' of ' || p.title || ' ('
                    || p.obligation_id || '); report the corrective action taken as a nonconformity'
                    AS explanation
             -- compared in SI base units, shown in the units the member submitted

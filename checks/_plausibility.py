@@ -16,12 +16,17 @@ from checks._rule import (
     number,
     of_batch,
     rule,
+    shown_unit,
     values,
 )
 
 # (part, whole): the part cannot exceed the whole for the same member and year.
 _PART_OF = values([("land.sealed", "land.total"), ("land.nature_on_site", "land.total"),
                    ("waste.hazardous", "waste.total")], ("part", "whole"), "pw")
+
+# The totals' units (the catalogue's, in pint's spelling) as the explanations show them: m³, not m**3.
+T_UNIT = shown_unit("t.unit")
+W_UNIT = shown_unit("w.unit")
 
 IN_SCOPE = f"JOIN {SCOPE} ON scope.member_id = t.member_id AND scope.reporting_year = t.reporting_year"
 
@@ -135,12 +140,12 @@ def _unit_slip(config: CheckConfig) -> Rule:
                 "unless the member justifies the change: a kWh/MWh, kg/t or litre/m³ slip.", f"""
             {_history()}
             SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
-                   {number('t.value')} || ' ' || t.unit AS observed,
+                   {number('t.value')} || ' ' || {T_UNIT} AS observed,
                    'not about 1000 times the ' || t.previous_year || ' value ' || {number('t.previous')}
-                   || ' ' || t.unit || ', or a justification' AS expected,
-                   {located('t')} || ': ' || t.indicator || ' is ' || {number('t.value')} || ' ' || t.unit
+                   || ' ' || {T_UNIT} || ', or a justification' AS expected,
+                   {located('t')} || ': ' || t.indicator || ' is ' || {number('t.value')} || ' ' || {T_UNIT}
                    || ', ' || {number('round(t.ratio, 3)')} || ' times the ' || t.previous_year || ' value '
-                   || {number('t.previous')} || ' ' || t.unit || ': most likely a unit slip (kWh written as MWh, '
+                   || {number('t.previous')} || ' ' || {T_UNIT} || ': most likely a unit slip (kWh written as MWh, '
                    || 'kg as t, litres as m³); correct the value or its unit, or, if the change is real, write why '
                    || 'in the justification column of the row and send the file again' AS explanation
             FROM h t {IN_SCOPE}
@@ -157,10 +162,10 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
              f"A core indicator changes by less than a factor {f:g} from the member's previous year.", f"""
             {_history()}
             SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
-                   {number('t.value')} || ' ' || t.unit AS observed,
+                   {number('t.value')} || ' ' || {T_UNIT} AS observed,
                    'between ' || {number(f't.previous / {f}')} || ' and ' || {number(f't.previous * {f}')}
                    || ' (' || t.previous_year || ': ' || {number('t.previous')} || ')' AS expected,
-                   {located('t')} || ': ' || t.indicator || ' is ' || {number('t.value')} || ' ' || t.unit
+                   {located('t')} || ': ' || t.indicator || ' is ' || {number('t.value')} || ' ' || {T_UNIT}
                    || ', ' || {number('t.value / t.previous')} || ' times the ' || t.previous_year
                    || ' value ' || {number('t.previous')} || '; check the unit (kWh vs MWh, kg vs t) '
                    || 'and the value, or explain the change to the verifier' AS explanation
@@ -182,10 +187,10 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
             WHERE t.unit = 'percent' AND t.value > 100
             UNION ALL
             SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
-                   {number('t.value')} || ' ' || t.unit AS observed,
-                   'at most ' || w.indicator || ' = ' || {number('w.value')} || ' ' || w.unit AS expected,
-                   {located('t')} || ': ' || t.indicator || ' (' || {number('t.value')} || ' ' || t.unit
-                   || ') is larger than ' || w.indicator || ' (' || {number('w.value')} || ' ' || w.unit
+                   {number('t.value')} || ' ' || {T_UNIT} AS observed,
+                   'at most ' || w.indicator || ' = ' || {number('w.value')} || ' ' || {W_UNIT} AS expected,
+                   {located('t')} || ': ' || t.indicator || ' (' || {number('t.value')} || ' ' || {T_UNIT}
+                   || ') is larger than ' || w.indicator || ' (' || {number('w.value')} || ' ' || {W_UNIT}
                    || '), which cannot be; correct one of the two' AS explanation
             FROM {TOTALS} t {IN_SCOPE}
             JOIN {_PART_OF} ON pw.part = t.indicator

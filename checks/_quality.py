@@ -23,7 +23,8 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
         rule("data_quality.unit_not_canonical", B,
              "Indicator codes are in the catalogue and values are stored in the indicator's unit.", f"""
             SELECT v.member_id, v.indicator, v.submission_id, v.source_row,
-                   coalesce(v.unit, 'no unit') AS observed, coalesce(cat.unit, 'a catalogue indicator') AS expected,
+                   coalesce({shown_unit('v.unit')}, 'no unit') AS observed,
+                   coalesce({shown_unit('cat.unit')}, 'a catalogue indicator') AS expected,
                    {located('v')} || ': ' || v.indicator || CASE WHEN cat.code IS NULL
                        THEN ' is not an indicator of the catalogue; use one of the codes in the template'
                        ELSE ' is stored in ' || coalesce({shown_unit('v.unit')}, 'no unit') || ' instead of '

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from checks._config import CheckConfig, Severity
 from warehouse.indicators import CATALOGUE
+from warehouse.unit_text import shown_sql
 
 # ``{batch}`` is what GX substitutes with the batch (the scope query); the JOIN keyword in every
 # rule makes GX substitute it as a bare parenthesised subquery, so the alias is ours.
@@ -170,8 +171,8 @@ def located(alias: str) -> str:
 
 
 def shown_unit(expr: str) -> str:
-    """A unit as a person writes it: pint's ``m**3`` and ``m**2`` as m³ and m²."""
-    return f"replace(replace({expr}, '**3', '³'), '**2', '²')"
+    """A unit as a person writes it: pint's ``m**3`` and ``percent`` as m³ and % (warehouse.unit_text)."""
+    return shown_sql(expr)
 
 
 def number(expr: str) -> str:

@@ -18,6 +18,7 @@ from statements._i18n import Formatter
 from statements._labels import check_title
 from warehouse.emas_calendar import statement_kind
 from warehouse.indicators import BY_CODE, CATALOGUE, CORE
+from warehouse.unit_text import shown
 
 SCHEMA_ID = "ecocluster/statement/1"
 TREND_YEARS = 3
@@ -176,6 +177,11 @@ FROM current_ems_milestone t JOIN sel USING (member_id, reporting_year) GROUP BY
 """
 
 
+def _per(unit: str, b_unit: str) -> str:
+    """The unit of R = A/B, as a reader writes it (m³/person)."""
+    return f"{shown(unit)}/{shown(b_unit)}"
+
+
 def _indicator_entry(item: dict[str, Any], b_code: str) -> dict[str, Any]:
     ind = BY_CODE[item["indicator"]]
     b = BY_CODE[b_code]
@@ -188,9 +194,9 @@ def _indicator_entry(item: dict[str, Any], b_code: str) -> dict[str, Any]:
     else:
         status = "missing"
     return {
-        "code": ind.code, "group": ind.group, "unit": ind.unit, "esrs": ESRS_DATAPOINTS[ind.code],
-        "b_indicator": b.code, "b_unit": b.unit,
-        "r_unit": None if ind.unit == "percent" else f"{ind.unit}/{b.unit}",
+        "code": ind.code, "group": ind.group, "unit": shown(ind.unit), "esrs": ESRS_DATAPOINTS[ind.code],
+        "b_indicator": b.code, "b_unit": shown(b.unit),
+        "r_unit": None if ind.unit == "percent" else _per(ind.unit, b.unit),
         "status": status, "values": values,
     }
 
@@ -383,8 +389,11 @@ def cluster_documents(con: duckdb.DuckDBPyConnection, pairs: Sequence[tuple[str,
     for rows in sections["peer_benchmark"].values():
         for row in rows:
             row["ratio"] = row["r"] / row["median_r"] if row["median_r"] else None
-            row["r_unit"] = f"{row['unit']}/{BY_CODE[row['b_indicator']].unit}"
-            del row["unit"]
+            row["r_unit"] = _per(row.pop("unit"), BY_CODE[row["b_indicator"]].unit)
+    for name in ("sector_totals", "trends"):
+        for rows in sections[name].values():
+            for row in rows:
+                row["unit"] = shown(row["unit"])
     return [{
         "schema": SCHEMA_ID, "subject": "cluster",
         "kind": "full" if c["cycle_kind"] == "three-year" else "updated",

@@ -13,6 +13,7 @@ from warehouse._rows import stage_table
 from warehouse.db import insert_rows
 from warehouse.messages import LANGUAGES, N_, translate
 from warehouse.sections import SECTIONS, Field, Kind, Section
+from warehouse.unit_text import shown
 
 # A broken rule's reason: the msgid (warehouse/locale/*/ingest.po) and its fields.
 Reason = tuple[str, dict[str, object]]
@@ -198,7 +199,7 @@ def _unit_errors(error: units.UnitError, expected: str | None = None, code: str 
     for lang in LANGUAGES:
         text = translate(lang, error.message, **error.params)
         if expected is not None:
-            text = translate(lang, N_("{error} (expected a unit of {unit} for {code})"), error=text, unit=expected,
+            text = translate(lang, N_("{error} (expected a unit of {unit} for {code})"), error=text, unit=shown(expected),
                              code=code)
         worded.append(text)
     return worded

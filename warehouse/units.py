@@ -11,6 +11,7 @@ from functools import cache, lru_cache
 import pint
 
 from warehouse.messages import N_
+from warehouse.unit_text import shown
 
 # Units that the EMAS indicators need beyond SI. Fuel quantities are converted to energy with
 # net calorific values (typical values, IPCC 2006 Vol. 2 Table 1.2 / national inventories).
@@ -97,7 +98,7 @@ def factor(unit: str, target: str) -> float:
         return float(registry().Quantity(1.0, source).to(target).magnitude)
     except pint.errors.DimensionalityError as e:
         raise UnitError(N_("'{unit}' cannot be converted to {target} (it measures something else)"),
-                        unit=unit, target=target) from e
+                        unit=unit, target=shown(target)) from e
     except pint.errors.OffsetUnitCalculusError as e:
         raise UnitError(N_("'{unit}' has an offset and cannot be used here"), unit=unit) from e
 

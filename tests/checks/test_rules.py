@@ -26,8 +26,8 @@ def _checked(tmp_path_factory: pytest.TempPathFactory, build: Callable[[duckdb.D
     con.close()
     run = checks.run_checks(home, YEAR)
     con = connect(home.warehouse_path, read_only=True)
-    rows = con.execute("SELECT expectation, member_id, severity, submission_id, source_row, explanation"
-                       " FROM check_result ORDER BY ALL").fetchall()
+    rows = con.execute("SELECT expectation, member_id, severity, submission_id, source_row, explanation, observed,"
+                       " expected FROM check_result ORDER BY ALL").fetchall()
     con.close()
     return run, rows
 
@@ -67,9 +67,20 @@ def test_failures_name_the_file_and_row(faulty: tuple[CheckRun, list[tuple[str, 
     _, rows = faulty
     [exceeded] = [r for r in rows if r[0] == "compliance.permit_exceeded"]
     assert exceeded[3:5] == ("sub-F12-2025", 2)
-    assert "F12_2025.xlsx row 2" in exceeded[5] and "NOx measured 300 mg/m**3 on 2025-06-01, above the limit 200 mg/m**3" in exceeded[5]
+    assert "F12_2025.xlsx row 2" in exceeded[5] and "NOx measured 300 mg/m³ on 2025-06-01, above the limit 200 mg/m³" in exceeded[5]
     [jump] = [r for r in rows if r[0] == "plausibility.yoy_jump" and r[1] == "F09"]
     assert "energy.total_direct" in jump[5] and "10 times the 2024 value" in jump[5]
+
+
+def test_explanations_write_units_as_people_do(faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
+    """m² and m³ as a person writes them, never pint's m**2 (plausibility, compliance and the rest)."""
+    _, rows = faulty
+    [impossible] = [r for r in rows if r[0] == "plausibility.impossible_value" and r[1] == "F11"]
+    assert "land.sealed (9000 m²) is larger than land.total (" in impossible[5], impossible[5]
+    assert impossible[6] == "9000 m²" and impossible[7].startswith("at most land.total = ") and \
+        impossible[7].endswith(" m²"), impossible[6:]
+    pint_spelled = [r for r in rows if any("**" in (text or "") for text in r[5:])]
+    assert not pint_spelled, pint_spelled
 
 
 def test_gx_verdict_and_counts_match_the_stored_rows(faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:

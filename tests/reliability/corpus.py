@@ -114,7 +114,7 @@ def format_cases() -> Iterator[Case]:
     yield Case("csv two years", _raw("years.csv", (_IND + ok_row + "IT-H01,2024,,water.total,1,m3,,,\n").encode()),
                "one reporting year")
     yield Case("csv incompatible unit", _raw("unit.csv", (_IND + "IT-H01,2025,,water.total,1,kWh,,,\n").encode()),
-               "cannot be converted to m**3")
+               "cannot be converted to m³")
     yield Case("csv decimal comma in comma file", _raw("dc.csv", (_IND + 'IT-H01,2025,,water.total,"1,5",m3,,,\n').encode()),
                "is not a number")
     yield Case("csv header only of another tool", _raw("other.csv", b"id,name\n1,x\n"), "does not match any section")

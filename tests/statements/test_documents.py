@@ -121,3 +121,15 @@ def test_published_statements_carry_no_internal_check_wording(documents: dict[st
         for text in ("".join(_pages(rendered.pdf or b"")), rendered.html.decode()):
             for internal in ("plausibility.", "compliance.", "data_quality.", "completeness.", "SELECT", " IS NULL"):
                 assert internal not in text, internal
+
+
+def test_units_in_the_json_are_written_as_people_write_them(documents: dict[str, dict[str, Any]]) -> None:
+    """m³ and m², not pint's m**3: the JSON is what a verifier signs and an ESRS reader reads."""
+    hotel = documents["IT-HOT-1"]
+    water = next(i for i in hotel["indicators"] if i["code"] == "water.total")
+    assert (water["unit"], water["r_unit"]) == ("m³", "m³/overnight_stay")
+    assert next(i for i in hotel["indicators"] if i["code"] == "energy.renewable_share")["unit"] == "%"
+    joint = documents["joint:CL-IT"]
+    assert {t["unit"] for t in joint["trends"] if t["indicator"] == "water.total"} == {"m³"}
+    for key, doc in documents.items():
+        assert "**" not in json.dumps(doc, ensure_ascii=False), key

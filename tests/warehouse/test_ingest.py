@@ -110,6 +110,8 @@ def _reject_reasons(con, store, path: Path) -> list[str]:
     ({"reporting_year": "twenty"}, "reporting_year must be a year"),
     ({"indicators": [{"indicator": "energy.total_direct", "value": 5, "unit": "kg"}]}, "cannot be converted to MWh"),
     ({"indicators": [{"indicator": "energy.total_direct", "value": 5, "unit": "zorkmids"}]}, "unknown unit"),
+    ({"indicators": [{"indicator": "water.total", "value": 5, "unit": "kWh"}]},  # as a person writes it, not m**3
+     "'kWh' cannot be converted to m³ (it measures something else) (expected a unit of m³ for water.total)"),
     ({"indicators": [{"indicator": "energy.total_direct", "value": 5}]}, "unit: is required when value is given"),
     ({"indicators": [{"indicator": "energy.magic", "value": 5, "unit": "MWh"}]}, "is not a code from the template"),
     ({"indicators": [{"indicator": "water.total", "unit": "m3"}]}, "report the value, or explain in 'justification'"),
