@@ -142,14 +142,16 @@ def _other_document(raw: RawFile) -> bool:
 
 
 def _reject(con: duckdb.DuckDBPyConnection, raw: RawFile | None, name: str, errors: Sequence[RowError],
-            member_id: str | None = None) -> FileOutcome:
-    """Record the refusal (once per distinct file) so `status` can show it; store nothing else."""
+            member_id: str | None = None, year: int | None = None) -> FileOutcome:
+    """Record the refusal (once per distinct file) so `status` can show it, with the member and
+    reporting year the file is about where it says so; store nothing else."""
     sha = raw.sha256 if raw else None
     if sha:
         payload = json.dumps([{"part": e.part, "row": e.row, "column": e.column, "value": e.value,
                                "reason": e.reason} for e in errors], ensure_ascii=False)
-        con.execute("INSERT OR REPLACE INTO rejected_file VALUES (?, ?, current_timestamp, ?, ?, ?)",
-                    [sha, name, member_id, len(errors), payload])
+        con.execute("INSERT OR REPLACE INTO rejected_file (sha256, filename, rejected_at, member_id, n_errors, errors,"
+                    " reporting_year) VALUES (?, ?, current_timestamp, ?, ?, ?, ?)",
+                    [sha, name, member_id, len(errors), payload, year])
     return FileOutcome(name, sha, "rejected", errors=tuple(errors))
 
 
@@ -273,9 +275,10 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: lis
     bad = _errors_by_file(con, chunk)
     outcomes: list[FileOutcome] = []
     with transaction(con):
-        members = _members_of_files(con)
+        members, years = _members_of_files(con), _years_of_files(con)
         for file_no, errors in bad.items():
-            outcomes.append(_reject(con, chunk[file_no], chunk[file_no].name, errors, members.get(file_no)))
+            outcomes.append(_reject(con, chunk[file_no], chunk[file_no].name, errors, members.get(file_no),
+                                    years.get(file_no)))
         good = [(n, raw) for n, raw in enumerate(chunk) if n not in bad]
         from signing.store import put_many  # here, not at the top: see the TYPE_CHECKING import
 
@@ -298,6 +301,16 @@ def _members_of_files(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
     union = " UNION ALL ".join(f"SELECT file_no, ec_txt(member_id) AS member_id FROM stg_{s.name}" for s in SECTIONS)
     return dict(con.execute(f"SELECT file_no, any_value(member_id) FROM ({union}) GROUP BY file_no "
                             "HAVING count(DISTINCT member_id) = 1").fetchall())
+
+
+def _years_of_files(con: duckdb.DuckDBPyConnection) -> dict[int, int]:
+    """The reporting year each staged file is about, where it gives exactly one that reads as a
+    year (its header's, or its rows'): what `status --year` lists a refused file under."""
+    union = " UNION ALL ".join(f"SELECT file_no, reporting_year FROM stg_{s.name}" for s in SECTIONS)
+    return dict(con.execute(
+        f"SELECT file_no, any_value(y) FROM (SELECT file_no, TRY_CAST(ec_txt(reporting_year) AS INTEGER) AS y"
+        f" FROM (SELECT file_no, reporting_year FROM stg_file UNION ALL {union})) WHERE y BETWEEN 1950 AND 2100"
+        " GROUP BY file_no HAVING count(DISTINCT y) = 1").fetchall())
 
 
 def _stage_members(con: duckdb.DuckDBPyConnection) -> None:

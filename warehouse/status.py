@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import duckdb
 
@@ -35,7 +36,7 @@ class MemberStatus:
     sections: int
     required: int  # how many of REQUIRED_SECTIONS are current
     last_received: str | None  # with its time zone
-    rejected_files: int  # refused files not since resolved by an accepted one
+    rejected_files: int  # refused files of the year (or of unknown year) not since resolved by an accepted one
     present: tuple[str, ...] = ()  # the sections current for the year
 
     @property
@@ -78,9 +79,14 @@ def latest_year(con: duckdb.DuckDBPyConnection) -> int | None:
     return row[0] if row else None
 
 
-# A refused file is resolved once an accepted file arrives after it, for its member or under its name.
+# A refused file is resolved once an accepted file arrives after it, for its member (and its year,
+# when known: a file for another year does not replace it) or under its name.
 _UNRESOLVED = """NOT EXISTS (SELECT 1 FROM submission s LEFT JOIN submission_part sp USING (submission_id)
-    WHERE s.received_at >= r.rejected_at AND (sp.member_id = r.member_id OR s.filename = r.filename))"""
+    WHERE s.received_at >= r.rejected_at AND (s.filename = r.filename OR (sp.member_id = r.member_id
+          AND (r.reporting_year IS NULL OR sp.reporting_year = r.reporting_year))))"""
+# A refused file counts in the year it is about; one whose year is unknown (refused before the year
+# was recorded, or too broken to say) may be about any year, so it counts in each.
+_OF_YEAR = "(r.reporting_year IS NULL OR r.reporting_year = $year)"
 
 
 _REQUIRED_SQL = ", ".join(f"'{name}'" for name in REQUIRED_SECTIONS)
@@ -89,7 +95,8 @@ _PER_MEMBER = f"""
            count(DISTINCT p.section) AS sections,
            count(DISTINCT p.section) FILTER (p.section IN ({_REQUIRED_SQL})) AS required,
            strftime(max(s.received_at), '%Y-%m-%d %H:%M ') || current_setting('TimeZone') AS last_received,
-           (SELECT count(*) FROM rejected_file r WHERE r.member_id = m.member_id AND {_UNRESOLVED}) AS rejected,
+           (SELECT count(*) FROM rejected_file r WHERE r.member_id = m.member_id AND {_OF_YEAR} AND {_UNRESOLVED})
+           AS rejected,
            list(DISTINCT p.section) FILTER (p.section IS NOT NULL) AS present
     FROM member m
     LEFT JOIN current_part p ON p.member_id = m.member_id AND p.reporting_year = $year
@@ -114,16 +121,32 @@ def member_status(con: duckdb.DuckDBPyConnection, year: int, cluster_id: str) ->
     return [MemberStatus(r[0], r[1], r[2], r[3], r[4], r[5], tuple(sorted(r[6] or ()))) for r in rows]
 
 
-def rejected_files(con: duckdb.DuckDBPyConnection, cluster_id: str | None = None,
-                   limit: int = 50) -> list[tuple[str, str, list[RowError]]]:
-    """(file, rejected at with its zone, errors) of refused files not since resolved by an accepted one
-    (a later file of the same member, or the same file name accepted), optionally of one cluster."""
+class RejectedFile(NamedTuple):
+    """A refused file not since resolved, as `status --rejected` lists it."""
+
+    file: str
+    rejected_at: str  # with its time zone
+    errors: list[RowError]
+    reporting_year: int | None  # None: year unknown
+
+    @property
+    def year(self) -> str:
+        return "year unknown" if self.reporting_year is None else str(self.reporting_year)
+
+
+def rejected_files(con: duckdb.DuckDBPyConnection, cluster_id: str | None = None, limit: int = 50, *,
+                   year: int | None = None) -> list[RejectedFile]:
+    """Refused files not since resolved by an accepted one (a later file of the same member and
+    year, or the same file name accepted), newest first; optionally of one cluster, and of one
+    reporting year (with those whose year is unknown, which may be that year's)."""
     out = []
-    for name, at, errors in con.execute(
-            "SELECT filename, strftime(rejected_at, '%Y-%m-%d %H:%M ') || current_setting('TimeZone'), errors"
-            f" FROM rejected_file r WHERE {_UNRESOLVED} AND (? IS NULL OR r.member_id IN"
-            " (SELECT member_id FROM member WHERE cluster_id = ?))"
-            " ORDER BY rejected_at DESC, filename LIMIT ?", [cluster_id, cluster_id, limit]).fetchall():
-        out.append((name, at, [RowError(name, e["reason"], e["part"], e["row"], e["column"], e["value"])
-                               for e in json.loads(errors)]))
+    for name, at, errors, reporting_year in con.execute(
+            "SELECT filename, strftime(rejected_at, '%Y-%m-%d %H:%M ') || current_setting('TimeZone'), errors,"
+            f" reporting_year FROM rejected_file r WHERE {_UNRESOLVED} AND ($cluster IS NULL OR r.member_id IN"
+            " (SELECT member_id FROM member WHERE cluster_id = $cluster))"
+            f" AND ($year IS NULL OR {_OF_YEAR})"
+            " ORDER BY rejected_at DESC, filename LIMIT $limit",
+            {"cluster": cluster_id, "year": year, "limit": limit}).fetchall():
+        out.append(RejectedFile(name, at, [RowError(name, e["reason"], e["part"], e["row"], e["column"], e["value"])
+                                           for e in json.loads(errors)], reporting_year))
     return out

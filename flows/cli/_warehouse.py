@@ -108,8 +108,9 @@ def register(app: typer.Typer) -> None:
         year: Annotated[int | None, typer.Option(
             help="Reporting year (default: the latest submitted, or the latest open cycle).")] = None,
         rejected: Annotated[bool, typer.Option(
-            "--rejected", help="List refused files not yet resolved by a later accepted file, with all their "
-                               "errors.")] = False,
+            "--rejected", help="List refused files not yet resolved by a later accepted file, with their year and "
+                               "all their errors; with --year, only that year's (and those whose year is "
+                               "unknown).")] = False,
     ) -> None:
         """Who has submitted what for the year, per cluster or per member, and which files were refused."""
         from warehouse import connect, status
@@ -140,8 +141,9 @@ def register(app: typer.Typer) -> None:
                               str(c.rejected_files))
         console.print(table)
         if rejected:
-            for name, at, errors in status.rejected_files(con, cluster):
-                console.print(f"\n[bold red]{plain(name)}[/] rejected {at}:", soft_wrap=True)
-                for error in errors:
+            for refused in status.rejected_files(con, cluster, year=year):
+                console.print(f"\n[bold red]{plain(refused.file)}[/] ({refused.year}) rejected {refused.rejected_at}:",
+                              soft_wrap=True)
+                for error in refused.errors:
                     console.print(f"  • {plain(error)}", soft_wrap=True)
         con.close()

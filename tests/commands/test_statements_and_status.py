@@ -57,6 +57,35 @@ def test_status_clears_a_refused_file_once_a_later_file_resolves_it(cli, tmp_pat
     assert h01[-1] == "0" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d \S+", h01[-2]), h01  # no open refusal; zone
 
 
+def test_refused_files_are_counted_and_listed_per_year(cli, tmp_path):
+    """`rejected_file` had no year: a 2024 refusal counted and listed under 2025. Files refused
+    before the year was recorded (NULL) show as "year unknown" and count in every year."""
+    from warehouse.db import connect
+
+    write_json(tmp_path / "in" / "cluster.json", roster())
+    assert cli("ingest", str(tmp_path / "in")).returncode == 0
+    assert cli("ingest", str(write_csv(tmp_path / "bad2025.csv", BAD_CSV))).returncode == 65
+    assert cli("ingest", str(write_csv(tmp_path / "bad2024.csv", BAD_CSV.replace(",2025,", ",2024,")))).returncode == 65
+    assert cli("ingest", str(write_csv(tmp_path / "old.csv", BAD_CSV.replace("a lot", "lots")))).returncode == 65
+    con = connect(tmp_path / "home" / "warehouse.duckdb")
+    try:
+        assert dict(con.execute("SELECT filename, reporting_year FROM rejected_file").fetchall()) == {
+            str(tmp_path / "bad2025.csv"): 2025, str(tmp_path / "bad2024.csv"): 2024, str(tmp_path / "old.csv"): 2025}
+        con.execute("UPDATE rejected_file SET reporting_year = NULL WHERE filename LIKE '%old.csv'")  # before 017
+    finally:
+        con.close()
+    of_2024 = cli("status", "--rejected", "--cluster", "IT-TEST", "--year", "2024")
+    assert of_2024.returncode == 0, of_2024.stdout + of_2024.stderr
+    assert "bad2024.csv (2024) rejected" in of_2024.stdout and "bad2025.csv" not in of_2024.stdout, of_2024.stdout
+    assert "old.csv (year unknown) rejected" in of_2024.stdout
+    assert _cells(of_2024.stdout, "IT-H01")[-1] == "2"  # 2024's and the one of unknown year
+    every = cli("status", "--rejected", "--cluster", "IT-TEST")
+    assert all(f"{name} rejected" in every.stdout for name in ("bad2025.csv (2025)", "bad2024.csv (2024)",
+                                                                "old.csv (year unknown)")), every.stdout
+    clusters = cli("status", "--year", "2025")
+    assert _cells(clusters.stdout, "IT-TEST")[-1] == "2", clusters.stdout
+
+
 def test_statement_list_show_and_approve_by_prefix_with_any_key_paths(con, home, tmp_path, capsys, monkeypatch):
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
