@@ -21,6 +21,7 @@ from flows._workspace import Workspace
 from warehouse import digest, ingest_paths
 from warehouse.due import DueMember, missing_evidence
 from warehouse.errors import ConfigurationError, EcoclusterError
+from warehouse.messages import describe
 
 DEFAULT_CHUNK_MEMBERS = 5000
 
@@ -96,7 +97,8 @@ def collect(ws: Workspace, paths: Sequence[Path]) -> StageOutcome:
     """Ingest new submission files; files already in the warehouse are no-ops (content hash)."""
     with ws.warehouse() as con:
         report = ingest_paths(con, ws.store, paths)
-    rejected = tuple(Blocked(o.path, "collect", tuple(str(e) for e in o.errors)) for o in report.rejected)
+    rejected = tuple(Blocked(o.path, "collect", tuple(describe(e, o.language) for e in o.errors))
+                     for o in report.rejected)
     notes = ((f"{report.count('ingested')} file(s) ingested, {report.count('unchanged')} unchanged, "
              f"{len(rejected)} rejected"),)
     return StageOutcome("collect", ", ".join(str(p) for p in paths), blocked=rejected, notes=notes)

@@ -21,7 +21,7 @@ from warehouse._raw import RawFile, decode_text
 from warehouse._rows import stage_table
 from warehouse.db import insert_rows
 from warehouse.errors import RowError
-from warehouse.messages import N_, Refusal
+from warehouse.messages import N_, LocalisedRowError, Refusal
 from warehouse.sections import SECTIONS, Section
 
 MAX_CELL_BYTES = 1024 * 1024  # a field larger than this is not data a member typed
@@ -68,7 +68,8 @@ def inspect(file_no: int, raw: RawFile, country_of: Callable[[str], str | None],
         utf8 = encoding in ("utf-8", "utf-8-sig")
         second = None if utf8 else next(csv.DictReader(io.StringIO(probe_text), delimiter=delimiter), None)
     except csv.Error as e:  # e.g. a stray carriage return inside the header line
-        raise ValueError(f"the first lines cannot be read as CSV ({e}); save the sheet again as CSV") from e
+        raise Refusal(N_("the first lines cannot be read as CSV ({detail}); save the sheet again as CSV"),
+                      detail=str(e)) from e
     if not utf8:
         text, encoding = decode_text(raw.data, country_of(str((second or {}).get("member_id") or "").strip()))
         read_path = Path(tempfile.mkstemp(dir=workdir, suffix=".csv")[1])
@@ -97,9 +98,10 @@ def _read_group(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> None:
     )
 
 
-def _plain(e: duckdb.Error) -> str:
+def _broken(name: str, e: duckdb.Error) -> RowError:
+    """A file DuckDB could not parse, with the first line of DuckDB's reason (which stays English)."""
     text = str(e).split("\n")[0].replace("Invalid Input Error: ", "").replace("Conversion Error: ", "")
-    return f"the CSV structure is broken: {text[:300]}"
+    return LocalisedRowError.of(name, N_("the CSV structure is broken: {detail}"), {"detail": text[:300]})
 
 
 def stage(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> dict[int, RowError]:
@@ -116,5 +118,5 @@ def stage(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> dict[int, Row
                 try:
                     _read_group(con, [f])
                 except duckdb.Error as e:
-                    broken[f.file_no] = RowError(f.raw.name, _plain(e))
+                    broken[f.file_no] = _broken(f.raw.name, e)
     return broken

@@ -12,34 +12,34 @@ from typing import Any
 
 from warehouse._rows import ParsedRows, text_of
 from warehouse.errors import RowError
-from warehouse.messages import N_, LocalisedRowError
+from warehouse.messages import N_, LocalisedRowError, Refusal
 from warehouse.sections import BY_NAME
 
 SUBMISSION_FORMAT = "ecocluster-submission/1"
 ROSTER_FORMAT = "ecocluster-roster/1"
 
 
-class _Refused(ValueError):
-    pass
+class _Refused(Refusal):
+    """Raised inside the JSON parser's hooks, so that it is not mistaken for the parser's own errors."""
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise _Refused(f"key {key!r} appears twice in the same object")
+            raise _Refused(N_("key {key} appears twice in the same object"), key=repr(key))
         seen[key] = value
     return seen
 
 
 def _no_constant(name: str) -> float:
-    raise _Refused(f"{name} is not a number a submission may contain")
+    raise _Refused(N_("{name} is not a number a submission may contain"), name=name)
 
 
 def _finite_float(text: str) -> float:
     value = float(text)
     if math.isinf(value):
-        raise _Refused(f"number {text[:40]} is too large")
+        raise _Refused(N_("number {text} is too large"), text=text[:40])
     return value
 
 
@@ -48,18 +48,19 @@ def load_document(name: str, data: bytes) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ValueError(f"JSON must be UTF-8; byte {e.start} is not") from e
+        raise Refusal(N_("JSON must be UTF-8; byte {byte} is not"), byte=str(e.start)) from e
     try:
         doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
                          parse_float=_finite_float, parse_int=lambda s: _finite_float(s) if len(s) > 300 else int(s))
     except _Refused as e:
-        raise ValueError(str(e)) from e
+        raise Refusal(e.message, **e.params) from e
     except json.JSONDecodeError as e:
-        raise ValueError(f"not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from e
+        raise Refusal(N_("not valid JSON: {detail} at line {line}, column {column}"), detail=e.msg,
+                      line=str(e.lineno), column=str(e.colno)) from e
     except RecursionError as e:
-        raise ValueError("JSON is nested too deeply") from e
+        raise Refusal(N_("JSON is nested too deeply")) from e
     if not isinstance(doc, dict):
-        raise ValueError("the top level of the JSON file must be an object")  # noqa: TRY004 - a refusal reason, not a bug
+        raise Refusal(N_("the top level of the JSON file must be an object"))
     return doc
 
 

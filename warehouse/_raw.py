@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warehouse.errors import RowError
+from warehouse.messages import N_, LocalisedRowError, Refusal
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".json": "json", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
@@ -65,21 +66,22 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[RowError]]:
         elif path.is_file():
             found.append(path)
         else:
-            missing.append(RowError(str(path), "no such file or folder"))
+            missing.append(LocalisedRowError.of(str(path), N_("no such file or folder"), {}))
     unique = sorted(set(found), key=lambda p: (p.name != "cluster.json", str(p)))
     return unique, missing
 
 
 def read_raw(path: Path, limits: Limits) -> RawFile:
-    """Read one file whole, or raise SubmissionRejected-worthy RowError via ValueError."""
+    """Read one file whole, or raise a :class:`Refusal` (a ValueError) saying why it is refused."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise ValueError(f"unsupported file type {path.suffix!r}; send XLSX, CSV or JSON")
+        raise Refusal(N_("unsupported file type '{suffix}'; send XLSX, CSV or JSON"), suffix=path.suffix)
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise ValueError(f"file is {size / 1e6:.1f} MB, larger than the {limits.max_file_bytes / 1e6:.0f} MB limit")
+        raise Refusal(N_("file is {size} MB, larger than the {limit} MB limit"), size=f"{size / 1e6:.1f}",
+                      limit=f"{limits.max_file_bytes / 1e6:.0f}")
     if size == 0:
-        raise ValueError("file is empty")
+        raise Refusal(N_("file is empty"))
     data = path.read_bytes()
     return RawFile(path, data, hashlib.sha256(data).hexdigest(), fmt)
 
@@ -91,7 +93,7 @@ def decode_text(data: bytes, country: str | None = None) -> tuple[str, str]:
     the Baltic states, Windows-1252 otherwise): that is what spreadsheet exports there produce.
     """
     if b"\x00" in data:
-        raise ValueError("file contains NUL bytes: it is not a text CSV (was it saved as UTF-16 or binary?)")
+        raise Refusal(N_("file contains NUL bytes: it is not a text CSV (was it saved as UTF-16 or binary?)"))
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
@@ -101,4 +103,5 @@ def decode_text(data: bytes, country: str | None = None) -> tuple[str, str]:
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as e:
-            raise ValueError(f"file is neither UTF-8 nor {encoding}: byte {e.start} cannot be read") from e
+            raise Refusal(N_("file is neither UTF-8 nor {encoding}: byte {byte} cannot be read"), encoding=encoding,
+                          byte=str(e.start)) from e

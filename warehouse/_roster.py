@@ -13,10 +13,11 @@ from typing import Any
 
 import duckdb
 
-from warehouse import nace
+from warehouse import messages, nace
 from warehouse.db import insert_rows
 from warehouse.errors import RowError
 from warehouse.indicators import OUTPUTS
+from warehouse.messages import N_, LocalisedRowError
 
 # Member, cluster and site ids name folders, object keys, package files and receipts: ASCII letters
 # and digits in parts joined by one '.', '_' or '-' (no '/', no '..', no space or control character,
@@ -24,12 +25,14 @@ from warehouse.indicators import OUTPUTS
 ID_PATTERN = r"^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$"
 ID_MAX = 64
 _ID = re.compile(ID_PATTERN)
-_ID_RULE = (f"must be at most {ID_MAX} ASCII letters and digits, in parts joined by a single '.', '_' or '-' "
-            "(e.g. IT-CL-CERRETO-H01): it names folders and files")
+_ID_RULE = N_("must be at most {max} ASCII letters and digits, in parts joined by a single '.', '_' or '-' "
+              "(e.g. IT-CL-CERRETO-H01): it names folders and files")
+_ID_PARAMS = {"max": str(ID_MAX)}
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANG = re.compile(r"^[a-z]{2}$")
 _SIZE = ("micro", "small", "medium", "large")
 _KINDS = ("annual", "three-year")
+OUTPUT_CODES = frozenset(o.code for o in OUTPUTS)
 
 _CLUSTER = ("cluster_id", "name", "country", "language", "territory", "kind", "promoting_body", "description")
 _PROGRAMME = ("cluster_id", "objective_id", "description", "indicator", "target_value", "target_year")
@@ -48,64 +51,77 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+def language_of(doc: dict[str, Any]) -> str:
+    """The language a roster's refusals are worded in when each party's own is asked: its cluster's,
+    where the roster gives a supported one, else English."""
+    cluster = doc.get("cluster")
+    return messages.language_of(cluster.get("language") if isinstance(cluster, dict) else None)
+
+
 def validate(name: str, doc: dict[str, Any]) -> list[RowError]:
-    """Every problem of a roster document, in the coordinator's words."""
+    """Every problem of a roster document, in the coordinator's words (translatable msgids)."""
     errors: list[RowError] = []
 
-    def need(part: str, row: int | None, obj: dict[str, Any], key: str, ok: bool = True, why: str = "") -> None:
+    def refuse(message: str, params: dict[str, str] | None = None, **where: Any) -> None:
+        errors.append(LocalisedRowError.of(name, message, params or {}, **where))
+
+    def need(part: str, row: int | None, obj: dict[str, Any], key: str, ok: bool = True, why: str = "",
+             params: dict[str, str] | None = None) -> None:
         value = obj.get(key)
         if value in (None, ""):
-            errors.append(RowError(name, "is required", part=part, row=row, column=key))
+            refuse(N_("is required"), part=part, row=row, column=key)
         elif not ok:
-            errors.append(RowError(name, why, part=part, row=row, column=key, value=str(value)[:80]))
+            refuse(why, params, part=part, row=row, column=key, value=str(value)[:80])
 
     cluster = doc.get("cluster")
     if not isinstance(cluster, dict):
-        return [RowError(name, "'cluster' must be an object", part="key cluster")]
-    need("key cluster", None, cluster, "cluster_id", is_id(cluster.get("cluster_id")), _ID_RULE)
+        return [LocalisedRowError.of(name, N_("'cluster' must be an object"), {}, part="key cluster")]
+    need("key cluster", None, cluster, "cluster_id", is_id(cluster.get("cluster_id")), _ID_RULE, _ID_PARAMS)
     need("key cluster", None, cluster, "name")
     need("key cluster", None, cluster, "country", bool(_COUNTRY.fullmatch(str(cluster.get("country")))),
-         "must be a two-letter country code such as IT")
+         N_("must be a two-letter country code such as IT"))
     need("key cluster", None, cluster, "language", bool(_LANG.fullmatch(str(cluster.get("language")))),
-         "must be a two-letter language code such as it")
+         N_("must be a two-letter language code such as it"))
     for i, cycle in enumerate(doc.get("cycles") or [], start=1):
         need("key cycles", i, cycle, "reporting_year", isinstance(cycle.get("reporting_year"), int),
-             "must be a year such as 2025")
-        need("key cycles", i, cycle, "kind", cycle.get("kind") in _KINDS, "must be annual or three-year")
-        need("key cycles", i, cycle, "opened_on", _valid_date(cycle.get("opened_on")), "must be a date YYYY-MM-DD")
+             N_("must be a year such as 2025"))
+        need("key cycles", i, cycle, "kind", cycle.get("kind") in _KINDS, N_("must be annual or three-year"))
+        need("key cycles", i, cycle, "opened_on", _valid_date(cycle.get("opened_on")), N_("must be a date YYYY-MM-DD"))
     members = doc.get("members")
     if not isinstance(members, list) or not members:
-        errors.append(RowError(name, "a roster lists at least one member", part="key members"))
+        refuse(N_("a roster lists at least one member"), part="key members")
         return errors
-    outputs = {o.code for o in OUTPUTS}
+    outputs = {"outputs": ", ".join(sorted(o.code for o in OUTPUTS))}
     for i, m in enumerate(members, start=1):
         part = "key members"
         if not isinstance(m, dict):
-            errors.append(RowError(name, "each member must be an object", part=part, row=i))
+            refuse(N_("each member must be an object"), part=part, row=i)
             continue
-        need(part, i, m, "member_id", is_id(m.get("member_id")), _ID_RULE)
+        need(part, i, m, "member_id", is_id(m.get("member_id")), _ID_RULE, _ID_PARAMS)
         need(part, i, m, "legal_name")
-        need(part, i, m, "country", bool(_COUNTRY.fullmatch(str(m.get("country")))), "must be a two-letter country code")
+        need(part, i, m, "country", bool(_COUNTRY.fullmatch(str(m.get("country")))),
+             N_("must be a two-letter country code"))
         need(part, i, m, "nace", nace.is_code(m.get("nace")) and len(str(m.get("nace"))) >= 2,
-             "must be a NACE code (a NACE Rev. 2 division, group or class) such as 55.10")
+             N_("must be a NACE code (a NACE Rev. 2 division, group or class) such as 55.10"))
         need(part, i, m, "sector")
         need(part, i, m, "employees", isinstance(m.get("employees"), int) and m["employees"] >= 0,
-             "must be a whole number of employees")
-        need(part, i, m, "size_class", m.get("size_class") in _SIZE, "must be micro, small, medium or large")
-        need(part, i, m, "language", bool(_LANG.fullmatch(str(m.get("language")))), "must be a two-letter language code")
-        need(part, i, m, "b_indicator", m.get("b_indicator") in outputs, f"must be one of {', '.join(sorted(outputs))}")
+             N_("must be a whole number of employees"))
+        need(part, i, m, "size_class", m.get("size_class") in _SIZE, N_("must be micro, small, medium or large"))
+        need(part, i, m, "language", bool(_LANG.fullmatch(str(m.get("language")))),
+             N_("must be a two-letter language code"))
+        need(part, i, m, "b_indicator", m.get("b_indicator") in OUTPUT_CODES, N_("must be one of {outputs}"), outputs)
         for flag in ("public_body", "derogation", "significant_env_risk"):
             if not isinstance(m.get(flag), bool):
-                errors.append(RowError(name, "must be true or false", part=part, row=i, column=flag))
+                refuse(N_("must be true or false"), part=part, row=i, column=flag)
         if "publish" in m and not isinstance(m["publish"], bool):
-            errors.append(RowError(name, "must be true or false", part=part, row=i, column="publish"))
+            refuse(N_("must be true or false"), part=part, row=i, column="publish")
         if m.get("registered_on") not in (None, "") and not _valid_date(m.get("registered_on")):
-            errors.append(RowError(name, "must be a date YYYY-MM-DD", part=part, row=i, column="registered_on"))
+            refuse(N_("must be a date YYYY-MM-DD"), part=part, row=i, column="registered_on")
         for j, site in enumerate(m.get("sites") or [], start=1):
             if not isinstance(site, dict):
-                errors.append(RowError(name, "each site must be an object", part=f"key members[{i}].sites", row=j))
+                refuse(N_("each site must be an object"), part=f"key members[{i}].sites", row=j)
                 continue
-            need(f"key members[{i}].sites", j, site, "site_id", is_id(site.get("site_id")), _ID_RULE)
+            need(f"key members[{i}].sites", j, site, "site_id", is_id(site.get("site_id")), _ID_RULE, _ID_PARAMS)
             need(f"key members[{i}].sites", j, site, "name")
     return errors
 
@@ -127,9 +143,10 @@ def conflicts(con: duckdb.DuckDBPyConnection, name: str, doc: dict[str, Any],
                          "AND cluster_id <> ?", [ids, cluster_id]).fetchall()
     taken = dict(stored) | {m: claimed[m] for m in ids if claimed.get(m, cluster_id) != cluster_id}
     dupes = {x for x in ids if ids.count(x) > 1}
-    return ([RowError(name, f"member is already in cluster {other}", part="key members", value=mid)
-             for mid, other in sorted(taken.items())]
-            + [RowError(name, "member_id appears twice", part="key members", value=mid) for mid in sorted(dupes)])
+    errors: list[RowError] = [LocalisedRowError.of(name, N_("member is already in cluster {other}"), {"other": other},
+                                                   part="key members", value=mid) for mid, other in sorted(taken.items())]
+    return errors + [LocalisedRowError.of(name, N_("member_id appears twice"), {}, part="key members", value=mid)
+                     for mid in sorted(dupes)]
 
 
 def load(con: duckdb.DuckDBPyConnection, rosters: list[tuple[str, dict[str, Any]]]) -> None:

@@ -18,7 +18,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from warehouse._raw import Limits, RawFile
 from warehouse._rows import ParsedRows, text_of
 from warehouse.errors import RowError
-from warehouse.messages import N_, LocalisedRowError
+from warehouse.messages import N_, LocalisedRowError, Refusal
 from warehouse.sections import BY_NAME, Kind
 
 TEMPLATE_VERSION = "1"
@@ -30,21 +30,21 @@ def _inspect_zip(raw: RawFile, limits: Limits) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw.data))
     except zipfile.BadZipFile as e:
-        raise ValueError("not a valid XLSX workbook (the file is not a zip archive); save it as .xlsx") from e
+        raise Refusal(N_("not a valid XLSX workbook (the file is not a zip archive); save it as .xlsx")) from e
     with archive:
         infos = archive.infolist()
         if len(infos) > 2000:
-            raise ValueError("workbook has too many parts to be a submission")
+            raise Refusal(N_("workbook has too many parts to be a submission"))
         total = sum(i.file_size for i in infos)
         if total > limits.max_xlsx_uncompressed_bytes:
-            raise ValueError(f"workbook would expand to {total / 1e6:.0f} MB; the limit is "
-                             f"{limits.max_xlsx_uncompressed_bytes / 1e6:.0f} MB")
+            raise Refusal(N_("workbook would expand to {size} MB; the limit is {limit} MB"), size=f"{total / 1e6:.0f}",
+                          limit=f"{limits.max_xlsx_uncompressed_bytes / 1e6:.0f}")
         packed = sum(i.compress_size for i in infos) or 1
         if total / packed > _MAX_RATIO and total > 10 * 1024 * 1024:
-            raise ValueError("workbook is compressed suspiciously well (a zip bomb?); it was not opened")
+            raise Refusal(N_("workbook is compressed suspiciously well (a zip bomb?); it was not opened"))
         names = {i.filename.lower() for i in infos}
         if any(n.endswith("vbaproject.bin") for n in names):
-            raise ValueError("workbook contains macros; save it as a macro-free .xlsx workbook")
+            raise Refusal(N_("workbook contains macros; save it as a macro-free .xlsx workbook"))
 
 
 def _cell_text(cell: object) -> str | None:
@@ -97,13 +97,13 @@ def parse_workbook(raw: RawFile, limits: Limits) -> tuple[ParsedRows, list[RowEr
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw.data), read_only=False, data_only=False, keep_vba=False)
     except (InvalidFileException, KeyError, OSError, ValueError, zipfile.BadZipFile) as e:
-        raise ValueError(f"the workbook could not be read: {e}") from e
+        raise Refusal(N_("the workbook could not be read: {detail}"), detail=str(e)) from e
     except Exception as e:  # defusedxml raises its own errors for entity tricks
-        raise ValueError(f"the workbook's XML was refused: {type(e).__name__}") from e
+        raise Refusal(N_("the workbook's XML was refused: {detail}"), detail=type(e).__name__) from e
     name = raw.name
     errors: list[RowError] = []
     if _META_SHEET not in book.sheetnames:
-        raise ValueError("sheet 'submission' is missing: use the workbook from `ecocluster template`")
+        raise Refusal(N_("sheet 'submission' is missing: use the workbook from `ecocluster template`"))
     meta = {str(k.value).strip(): _cell_text(v) for k, v in book[_META_SHEET].iter_rows(min_row=1, max_row=10, max_col=2)
             if k.value is not None}
     if meta.get("template_version") != TEMPLATE_VERSION:

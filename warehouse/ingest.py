@@ -41,6 +41,7 @@ class FileOutcome:
     status: str  # ingested | unchanged | rejected | skipped (another ecocluster document, e.g. a fault manifest)
     kind: str = "member"  # member | roster
     errors: tuple[RowError, ...] = ()
+    language: str = "en"  # what the errors are worded in: ``warehouse.messages.describe(error, language)``
 
 
 @dataclass
@@ -85,8 +86,10 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, store: ObjectStore, paths: Iter
         raise ConfigurationError(f"no ingest messages in language {language!r}; choose one of "
                                  f"{', '.join(LANGUAGES)} or {MEMBER_LANGUAGE!r} (each member's own)")
     limits = limits or Limits()
+    fixed = None if language == MEMBER_LANGUAGE else language
+    unknown = fixed or "en"  # a file refused before its member is known: English when each member's is asked
     files, missing = discover(paths)
-    report = IngestReport([FileOutcome(e.file, None, "rejected", errors=(e,)) for e in missing])
+    report = IngestReport([FileOutcome(e.file, None, "rejected", errors=(e,), language=unknown) for e in missing])
     known = _known_hashes(con)
     pending: list[RawFile] = []
     rosters: list[RawFile] = []
@@ -94,14 +97,15 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, store: ObjectStore, paths: Iter
         try:
             raw = read_raw(path, limits)
         except (ValueError, OSError) as e:
-            report.outcomes.append(_reject(con, None, str(path), [RowError(str(path), str(e))]))
+            report.outcomes.append(_reject(con, None, str(path), [file_error(str(path), e)], language=unknown))
             _tick(progress)
             continue
         if raw.sha256 in known:
             report.outcomes.append(FileOutcome(str(path), raw.sha256, "unchanged"))
             _tick(progress)
         elif member is not None and (_is_roster(raw) or _other_document(raw)):
-            report.outcomes.append(_reject(con, raw, raw.name, [LocalisedRowError.of(raw.name, NOT_A_SUBMISSION, {})]))
+            report.outcomes.append(_reject(con, raw, raw.name, [LocalisedRowError.of(raw.name, NOT_A_SUBMISSION, {})],
+                                           language=unknown))
             _tick(progress)
         elif _other_document(raw):
             report.outcomes.append(FileOutcome(str(path), raw.sha256, "skipped"))
@@ -112,7 +116,7 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, store: ObjectStore, paths: Iter
         else:
             known.add(raw.sha256)  # a copy of the same file later in the batch is a no-op too
             pending.append(raw)
-    report.outcomes.extend(_ingest_rosters(con, store, rosters))  # first: submissions name their members
+    report.outcomes.extend(_ingest_rosters(con, store, rosters, fixed))  # first: submissions name their members
     _tick(progress, len(rosters))
     for start in range(0, len(pending), CHUNK_FILES):
         chunk = pending[start:start + CHUNK_FILES]
@@ -142,22 +146,25 @@ def _other_document(raw: RawFile) -> bool:
 
 
 def _reject(con: duckdb.DuckDBPyConnection, raw: RawFile | None, name: str, errors: Sequence[RowError],
-            member_id: str | None = None, year: int | None = None) -> FileOutcome:
-    """Record the refusal (once per distinct file) so `status` can show it, with the member and
-    reporting year the file is about where it says so; store nothing else."""
+            member_id: str | None = None, year: int | None = None, *, language: str = "en") -> FileOutcome:
+    """Record the refusal (once per distinct file) so `status` can show it, worded in ``language``
+    and with the member and reporting year the file is about where it says so; store nothing else."""
     sha = raw.sha256 if raw else None
     if sha:
         payload = json.dumps([{"part": e.part, "row": e.row, "column": e.column, "value": e.value,
-                               "reason": e.reason} for e in errors], ensure_ascii=False)
+                               "reason": reason_in(e, language), "language": language} for e in errors],
+                             ensure_ascii=False)
         con.execute("INSERT OR REPLACE INTO rejected_file (sha256, filename, rejected_at, member_id, n_errors, errors,"
                     " reporting_year) VALUES (?, ?, current_timestamp, ?, ?, ?, ?)",
                     [sha, name, member_id, len(errors), payload, year])
-    return FileOutcome(name, sha, "rejected", errors=tuple(errors))
+    return FileOutcome(name, sha, "rejected", errors=tuple(errors), language=language)
 
 
-def _ingest_rosters(con: duckdb.DuckDBPyConnection, store: ObjectStore, rosters: list[RawFile]) -> list[FileOutcome]:
+def _ingest_rosters(con: duckdb.DuckDBPyConnection, store: ObjectStore, rosters: list[RawFile],
+                    language: str | None) -> list[FileOutcome]:
     """Each roster is checked on its own (a bad one is refused whole, the others go on), then
-    the valid ones are stored together in one transaction."""
+    the valid ones are stored together in one transaction. Refusals are worded in ``language``,
+    or (None) in the language the roster gives its cluster."""
     outcomes: list[FileOutcome] = []
     accepted: list[tuple[RawFile, dict[str, Any]]] = []
     claimed: dict[str, str] = {}
@@ -165,11 +172,11 @@ def _ingest_rosters(con: duckdb.DuckDBPyConnection, store: ObjectStore, rosters:
         try:
             doc = _json.load_document(raw.name, raw.data)
         except ValueError as e:
-            outcomes.append(_reject(con, raw, raw.name, [RowError(raw.name, str(e))]))
+            outcomes.append(_reject(con, raw, raw.name, [file_error(raw.name, e)], language=language or "en"))
             continue
         errors = _roster.validate(raw.name, doc) or _roster.conflicts(con, raw.name, doc, claimed)
         if errors:
-            outcomes.append(_reject(con, raw, raw.name, errors))
+            outcomes.append(_reject(con, raw, raw.name, errors, language=language or _roster.language_of(doc)))
             continue
         claimed.update((m["member_id"], doc["cluster"]["cluster_id"]) for m in doc["members"])
         accepted.append((raw, doc))
@@ -237,7 +244,7 @@ def _ingest_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: lis
     insert_rows(con, "stg_error", ("file_no", "src_part", "src_row", "col", "value", "reason"),
                 [(file_no, e.part, e.row, e.column, e.value, reason_in(e, languages.get(file_no)))
                  for file_no, errors in early.items() for e in errors])
-    return _commit_chunk(con, store, chunk)
+    return _commit_chunk(con, store, chunk, languages)
 
 
 def _rows_of_other_members(con: duckdb.DuckDBPyConnection, member: str) -> list[tuple[int, str]]:
@@ -258,8 +265,9 @@ def _check_row_counts(con: duckdb.DuckDBPyConnection, limits: Limits, chunk: lis
     union = " UNION ALL ".join(f"SELECT file_no FROM stg_{s.name}" for s in SECTIONS)
     for file_no, n in con.execute(f"SELECT file_no, count(*) FROM ({union}) GROUP BY file_no HAVING count(*) > ?",
                                   [limits.max_rows]).fetchall():
-        early.setdefault(file_no, []).append(
-            RowError(chunk[file_no].name, f"{n} rows, more than the {limits.max_rows} a file may hold"))
+        early.setdefault(file_no, []).append(LocalisedRowError.of(
+            chunk[file_no].name, N_("{n} rows, more than the {limit} a file may hold"),
+            {"n": str(n), "limit": str(limits.max_rows)}))
 
 
 def _errors_by_file(con: duckdb.DuckDBPyConnection, chunk: list[RawFile]) -> dict[int, list[RowError]]:
@@ -271,14 +279,16 @@ def _errors_by_file(con: duckdb.DuckDBPyConnection, chunk: list[RawFile]) -> dic
     return found
 
 
-def _commit_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: list[RawFile]) -> list[FileOutcome]:
+def _commit_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: list[RawFile],
+                  languages: dict[int, str]) -> list[FileOutcome]:
+    """Refuse the files with errors (worded in each file's language, ``languages``), load the others."""
     bad = _errors_by_file(con, chunk)
     outcomes: list[FileOutcome] = []
     with transaction(con):
         members, years = _members_of_files(con), _years_of_files(con)
         for file_no, errors in bad.items():
             outcomes.append(_reject(con, chunk[file_no], chunk[file_no].name, errors, members.get(file_no),
-                                    years.get(file_no)))
+                                    years.get(file_no), language=languages.get(file_no, "en")))
         good = [(n, raw) for n, raw in enumerate(chunk) if n not in bad]
         from signing.store import put_many  # here, not at the top: see the TYPE_CHECKING import
 

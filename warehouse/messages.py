@@ -87,8 +87,9 @@ class Refusal(ValueError):
         self.params = params
 
 
-def file_error(file: str, error: ValueError) -> RowError:
-    """The row error of a file refused whole: translatable when ``error`` is a :class:`Refusal`."""
+def file_error(file: str, error: ValueError | OSError) -> RowError:
+    """The row error of a file refused whole: translatable when ``error`` is a :class:`Refusal`
+    (an operating system's error stays as the system worded it)."""
     if isinstance(error, Refusal):
         return LocalisedRowError.of(file, error.message, error.params)
     return RowError(file, str(error))
@@ -97,3 +98,34 @@ def file_error(file: str, error: ValueError) -> RowError:
 def reason_in(error: RowError, language: str | None) -> str:
     """The error's reason in ``language`` where it knows its msgid, else as worded."""
     return error.reason_in(language) if isinstance(error, LocalisedRowError) else error.reason
+
+
+# Where in a file an error is (RowError.location): the words around the file's own names.
+_SHEET = N_("sheet {name}")
+_KEY = N_("key {name}")
+_ROW = N_("row {n}")
+_COLUMN = N_("column {name}")
+_VALUE = N_("(value {value})")
+_PART_WORDS = {"sheet": _SHEET, "key": _KEY}
+
+
+def _part(part: str, language: str | None) -> str:
+    """``sheet indicators`` (XLSX) or ``key members[2].sites`` (JSON) with its first word translated."""
+    word, _, name = part.partition(" ")
+    return translate(language, _PART_WORDS[word], name=name) if word in _PART_WORDS and name else part
+
+
+def describe(error: RowError, language: str | None) -> str:
+    """``str(error)`` worded in ``language``: the location words (sheet, key, row, column, value)
+    as well as the reason where it knows its msgid. English gives exactly ``str(error)``."""
+    where = [error.file]
+    if error.part:
+        where.append(_part(error.part, language))
+    if error.row is not None:
+        where.append(translate(language, _ROW, n=error.row))
+    if error.column:
+        where.append(translate(language, _COLUMN, name=error.column))
+    text = f"{', '.join(where)}: {reason_in(error, language)}"
+    if error.value not in (None, ""):
+        text += " " + translate(language, _VALUE, value=repr(error.value))
+    return text

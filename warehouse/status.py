@@ -128,6 +128,7 @@ class RejectedFile(NamedTuple):
     rejected_at: str  # with its time zone
     errors: list[RowError]
     reporting_year: int | None  # None: year unknown
+    language: str = "en"  # what the errors are worded in (``warehouse.messages.describe``)
 
     @property
     def year(self) -> str:
@@ -147,6 +148,8 @@ def rejected_files(con: duckdb.DuckDBPyConnection, cluster_id: str | None = None
             f" AND ($year IS NULL OR {_OF_YEAR})"
             " ORDER BY rejected_at DESC, filename LIMIT $limit",
             {"cluster": cluster_id, "year": year, "limit": limit}).fetchall():
+        listed = json.loads(errors)
         out.append(RejectedFile(name, at, [RowError(name, e["reason"], e["part"], e["row"], e["column"], e["value"])
-                                           for e in json.loads(errors)], reporting_year))
+                                           for e in listed], reporting_year,
+                                next((str(e["language"]) for e in listed if e.get("language")), "en")))
     return out

@@ -25,6 +25,8 @@ def progress_bar() -> Progress:
 
 
 def print_ingest_report(report: IngestReport) -> None:
+    from warehouse.messages import describe  # here: the catalogues' reader is not for every command
+
     table = Table(title="Ingestion", show_edge=False)
     for col in ("ingested", "unchanged", "rejected", "skipped"):
         table.add_column(col, justify="right")
@@ -34,7 +36,7 @@ def print_ingest_report(report: IngestReport) -> None:
         console.print(f"\n[bold red]rejected[/] {plain(outcome.path)} — {len(outcome.errors)} error(s); "
                       "nothing of it was stored:", soft_wrap=True)
         for error in outcome.errors[:MAX_ERRORS_SHOWN]:
-            console.print(f"  • {plain(error)}", soft_wrap=True)
+            console.print(f"  • {plain(describe(error, outcome.language))}", soft_wrap=True)
         if len(outcome.errors) > MAX_ERRORS_SHOWN:
             console.print(f"  … and {len(outcome.errors) - MAX_ERRORS_SHOWN} more (see `ecocluster status --rejected`)")
     if report.rejected:
@@ -114,6 +116,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Who has submitted what for the year, per cluster or per member, and which files were refused."""
         from warehouse import connect, status
+        from warehouse.messages import describe
 
         home = home_of(ctx)
         require_known(home, clusters=[cluster] if cluster else ())
@@ -145,5 +148,5 @@ def register(app: typer.Typer) -> None:
                 console.print(f"\n[bold red]{plain(refused.file)}[/] ({refused.year}) rejected {refused.rejected_at}:",
                               soft_wrap=True)
                 for error in refused.errors:
-                    console.print(f"  • {plain(error)}", soft_wrap=True)
+                    console.print(f"  • {plain(describe(error, refused.language))}", soft_wrap=True)
         con.close()

@@ -69,3 +69,41 @@ def test_a_warehouse_short_of_memory_says_which_setting_to_raise(cli, tmp_path, 
     assert "memory_limit" in message and "[warehouse]" in message and "ECOCLUSTER_MEMORY_LIMIT" in message
     monkeypatch.delenv("ECOCLUSTER_MEMORY_LIMIT")
     assert cli("ingest", str(tmp_path / "in")).returncode == 0  # the rerun with room goes through
+
+
+# What a member or coordinator reads, per language: a file refused whole (empty, unsupported, a CSV
+# whose structure is broken, a path that is not there), a roster refused by its validation, and the
+# words that say where an error is (row, column, value, sheet, key). They were English whatever
+# --lang asked for.
+WORDED = {
+    "it": ("il file è vuoto", "tipo di file '.pdf' non supportato", "file o cartella inesistente",
+           "la struttura del CSV è danneggiata", "riga 2, colonna value: non è un numero", "(valore 'a lot')",
+           "chiave members, riga 1, colonna country: deve essere un codice paese di due lettere (valore 'Italy')"),
+    "lv": ("fails ir tukšs", "neatbalstīts faila tips '.pdf'", "šāda faila vai mapes nav", "CSV struktūra ir bojāta",
+           "rinda 2, kolonna value: nav skaitlis", "(vērtība 'a lot')",
+           "atslēga members, rinda 1, kolonna country: jābūt divu burtu valsts kodam (vērtība 'Italy')"),
+}
+_HEADER = "member_id,reporting_year,site_id,indicator,value,unit,period_start,period_end,justification\n"
+
+
+@pytest.mark.parametrize("lang", sorted(WORDED))
+def test_file_level_roster_and_location_words_follow_the_language_asked_for(cli, tmp_path, lang):
+    write_json(tmp_path / "in" / "cluster.json", roster())
+    assert cli("ingest", str(tmp_path / "in")).returncode == 0
+    bad_roster = roster()
+    bad_roster["cluster"] = dict(bad_roster["cluster"], cluster_id="IT-OTHER")
+    bad_roster["members"] = [dict(bad_roster["members"][0], member_id="IT-X1", country="Italy")]
+    files = tmp_path / "files"
+    write_json(files / "r" / "cluster.json", bad_roster)
+    write_csv(files / "empty.csv", "")
+    pdf = write_csv(tmp_path / "notes.pdf", "%PDF-1.7")
+    write_csv(files / "quote.csv", _HEADER + 'IT-H01,2025,,water.total,"1,m3,,,\n')
+    write_csv(files / "value.csv", _HEADER + "IT-H01,2025,,water.total,a lot,m3,,,\n")
+    refused = cli("ingest", "--lang", lang, str(files), str(pdf), str(tmp_path / "nowhere"))
+    assert refused.returncode == 65, refused.stdout + refused.stderr
+    text = " ".join(refused.stdout.split())
+    missing = [w for w in WORDED[lang] if w not in text]
+    assert not missing, text
+    assert "is empty" not in text and "row 2" not in text and "column" not in text.replace("colonna", "")
+    listed = " ".join(cli("status", "--rejected").stdout.split())  # as recorded, in the same language
+    assert WORDED[lang][4] in listed and WORDED[lang][-1] in listed, listed

@@ -272,3 +272,20 @@ def test_structural_refusals_of_json_and_csv_follow_the_language_asked_for(roste
     header = write_csv(tmp_path / "h.csv", "member_id,reporting_year,colour\nIT-H01,2025,green\n")
     csv_errors = ingest_paths(rostered, store, [header], language="lv")
     assert "virsraksts neatbilst nevienai sadaļai" in str(csv_errors.rejected[0].errors[0])
+
+
+@pytest.mark.parametrize("language", ["it", "lv"])
+def test_every_ingest_message_has_a_translation(language):
+    """Each msgid the ingester marks (N_) is in the catalogue: a refusal added in English only
+    would reach an Italian or Latvian member untranslated."""
+    from importlib import resources
+
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    package = Path(str(resources.files("warehouse")))
+    marked = {message for _, _, message, _, _ in extract_from_dir(
+        str(package), method_map=[("**.py", "python")], keywords={"N_": None})}
+    with (package / "locale" / language / "LC_MESSAGES" / "ingest.po").open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    assert len(marked) > 80 and sorted(m for m in marked if m not in catalog or not catalog[m].string) == []
