@@ -224,7 +224,9 @@ def resolve_units(con: duckdb.DuckDBPyConnection) -> None:
         if known is None:
             continue  # the indicator code itself is reported as an error
         try:
-            ind_rows.append((code, unit, units.factor(unit, known.unit), known.unit, *fine))
+            converted = units.factor(unit, known.unit)
+            units.check_carrier(unit, known.carrier)
+            ind_rows.append((code, unit, converted, known.unit, *fine))
         except units.UnitError as e:
             ind_rows.append((code, unit, None, known.unit, *_unit_errors(e, known.unit, code)))
     names = tuple(c.split()[0] for c in _ERROR_COLUMNS.split(", "))

@@ -15,6 +15,7 @@ class Role(str, Enum):
     CORE = "A"  # Annex IV C.2 core indicator: annual input or impact
     OUTPUT = "B"  # annual output or size of the organisation
     CLUSTER = "C"  # shared cluster indicator (seed 000)
+    CARRIER = "E"  # energy by carrier (issue 19): what CO2e is computed from, not a core indicator itself
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Indicator:
     unit: str  # canonical unit, in the units registry's spelling
     label: str  # English label; other languages come from the statements' catalogs
     required: bool = True  # a core indicator must be reported or excluded with a justification
+    carrier: str | None = None  # an energy carrier's key in the emission factor tables (warehouse.co2e)
 
 
 CATALOGUE: tuple[Indicator, ...] = (
@@ -51,11 +53,22 @@ CATALOGUE: tuple[Indicator, ...] = (
               "Share of trips by sustainable modes", False),
     Indicator("purchasing.green_share", "purchasing", Role.CLUSTER, "percent",
               "Green purchasing share", False),
+    *(Indicator(f"energy.{key}", "carrier", Role.CARRIER, "MWh", label, False, key) for key, label in (
+        ("natural_gas", "Natural gas"), ("lpg", "LPG"), ("heating_oil", "Heating oil"), ("diesel", "Diesel"),
+        ("petrol", "Petrol"), ("grid_electricity", "Grid electricity"),
+        ("renewable_electricity_go", "Purchased renewable electricity with guarantees of origin"),
+        ("self_generated_renewable", "Self-generated renewable electricity"),
+        ("district_heat", "District heat"), ("biomass", "Biomass"))),
+    # The market-based (supplier or residual-mix) factor of the member's grid electricity, if it has one.
+    Indicator("energy.market_factor", "carrier", Role.CARRIER, "t/MWh",
+              "Supplier emission factor of grid electricity (market-based)", False),
 )
 
 BY_CODE: dict[str, Indicator] = {i.code: i for i in CATALOGUE}
 CORE: tuple[Indicator, ...] = tuple(i for i in CATALOGUE if i.role is Role.CORE)
 OUTPUTS: tuple[Indicator, ...] = tuple(i for i in CATALOGUE if i.role is Role.OUTPUT)
+CARRIERS: tuple[Indicator, ...] = tuple(i for i in CATALOGUE if i.carrier is not None)
+MARKET_FACTOR = "energy.market_factor"
 
 # The EMS milestones of the step-by-step approach (seed 002) and Art. 4 prerequisites.
 STEPS = tuple(f"step_{n}" for n in range(1, 7))

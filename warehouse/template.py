@@ -88,12 +88,30 @@ _TEXT: dict[str, dict[str, str]] = {
               "value may be written in any of the accepted units: it is converted to the canonical unit. A value "
               "about a thousand times the previous year's (kWh written as MWh, kg as t) blocks the member until "
               "it is corrected or explained in the 'justification' column."},
+    "carriers_intro": {
+        "it": "Energia per vettore (codici energy.natural_gas … energy.biomass): una riga per vettore con la quantità "
+              "annua, in MWh, kWh, GJ o nell'unità del combustibile (Sm3_gas per il metano, l_diesel, l_lpg, "
+              "l_heating_oil). ecocluster ne calcola le emissioni di CO2e di ambito 1 (combustibili) e 2 (energia "
+              "elettrica acquistata), citando il fattore usato. energy.market_factor è il fattore di emissione del "
+              "fornitore di energia elettrica (t/MWh o kg/kWh), per il metodo market-based.",
+        "lv": "Enerģija pa nesējiem (kodi energy.natural_gas … energy.biomass): viena rinda katram nesējam ar gada "
+              "daudzumu MWh, kWh, GJ vai kurināmā mērvienībā (Sm3_gas dabasgāzei, l_diesel, l_lpg, l_heating_oil). "
+              "ecocluster no tiem aprēķina 1. tvēruma (kurināmais) un 2. tvēruma (iepirktā elektroenerģija) CO2e "
+              "emisijas, norādot izmantoto koeficientu. energy.market_factor ir elektroenerģijas piegādātāja "
+              "emisijas koeficients (t/MWh vai kg/kWh) tirgus metodei.",
+        "en": "Energy by carrier (codes energy.natural_gas … energy.biomass): one row per carrier with the annual "
+              "quantity, in MWh, kWh, GJ or the fuel's own unit (Sm3_gas for natural gas, l_diesel, l_lpg, "
+              "l_heating_oil). ecocluster computes scope 1 (fuels) and scope 2 (purchased electricity) CO2e from "
+              "them and cites the factor it used. energy.market_factor is your electricity supplier's emission "
+              "factor (t/MWh or kg/kWh), for the market-based method."},
 }
 _ROLE_TEXT: dict[Role, dict[str, str]] = {
     Role.CORE: {"it": "A: totale annuo", "lv": "A: gada kopsumma", "en": "A: annual total"},
     Role.OUTPUT: {"it": "B: produzione o dimensione", "lv": "B: produkcija vai lielums", "en": "B: output or size"},
     Role.CLUSTER: {"it": "indicatore condiviso del cluster", "lv": "klastera kopīgais rādītājs",
                    "en": "shared cluster indicator"},
+    Role.CARRIER: {"it": "energia per vettore, per il calcolo della CO2e", "lv": "enerģija pa nesējiem, CO2e aprēķinam",
+                   "en": "energy by carrier, for the CO2e computation"},
 }
 
 
@@ -111,6 +129,7 @@ def _accepted(indicator: Indicator) -> str:
             continue  # dB(A), pH: "converts" to a share, but means nothing as one
         try:
             units.factor(spelling, indicator.unit)
+            units.check_carrier(spelling, indicator.carrier)
         except units.UnitError:
             continue
         accepted.append(spelling)
@@ -264,12 +283,18 @@ def _instructions(wb: Workbook, lang: str) -> None:
     lines += [(), (_TEXT["indicators"][lang],), (_TEXT["indicators_intro"][lang],)]
     intro_row = len(lines)
     lines += [(i.code, _DISPLAY.get(i.unit, i.unit),
-               f"{_indicator_name(i, lang)} ({_ROLE_TEXT[i.role][lang]}); {_accepted(i)}") for i in CATALOGUE]
+               f"{_indicator_name(i, lang)} ({_ROLE_TEXT[i.role][lang]}); {_accepted(i)}")
+              for i in CATALOGUE if i.role is not Role.CARRIER]
+    lines += [(), (_TEXT["carriers_intro"][lang],)]
+    carriers_row = len(lines)
+    lines += [(i.code, _DISPLAY.get(i.unit, i.unit), f"{_indicator_name(i, lang)}; {_accepted(i)}")
+              for i in CATALOGUE if i.role is Role.CARRIER]
     for row in lines:
         ws.append(row)
-    ws.cell(intro_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells(f"A{intro_row}:C{intro_row}")
-    ws.row_dimensions[intro_row].height = 75
+    for row_no in (intro_row, carriers_row):
+        ws.cell(row_no, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(f"A{row_no}:C{row_no}")
+        ws.row_dimensions[row_no].height = 75
     ws["A1"].font = Font(bold=True, size=14)
     ws["A3"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells("A3:C3")

@@ -26,6 +26,11 @@ lpg_litre = 6.8 * kilowatt_hour = l_lpg
 natural_gas_m3 = 10.5 * kilowatt_hour = Sm3_gas
 """
 
+# The fuel each fuel-specific unit measures (its calorific value is that fuel's): such a unit may
+# stand for that fuel's energy, never for another carrier's (a litre of diesel is not a litre of LPG).
+FUEL_UNITS = {"diesel_litre": "diesel", "heating_oil_litre": "heating_oil", "lpg_litre": "lpg",
+              "natural_gas_m3": "natural_gas"}
+
 # What people write in the field, mapped to the registry's spelling.
 _ALIASES = {
     "%": "percent", "percento": "percent", "procenti": "percent",
@@ -53,7 +58,7 @@ SPELLINGS = (
     "m2", "m²", "ha",
     "FTE", "employees", "dipendenti", "darbinieki", "inhabitants", "abitanti", "iedzīvotāji",
     "overnight_stay", "presenze", "nakšņošanas",
-    "kEUR", "EUR",
+    "kEUR", "EUR", "t/MWh", "kg/kWh",
     "mg/Nm3", "mg/l", "µg/m3", "l/s", "dB(A)",
 )
 
@@ -101,6 +106,20 @@ def factor(unit: str, target: str) -> float:
                         unit=unit, target=shown(target)) from e
     except pint.errors.OffsetUnitCalculusError as e:
         raise UnitError(N_("'{unit}' has an offset and cannot be used here"), unit=unit) from e
+
+
+def fuel_of(unit: str) -> str | None:
+    """The fuel a fuel-specific unit (``l_diesel``, ``Sm3_gas`` …) measures; None for any other unit."""
+    return FUEL_UNITS.get(str(registry().parse_units(normalise(unit))))
+
+
+def check_carrier(unit: str, carrier: str | None) -> None:
+    """UnitError when ``unit`` is another fuel's unit than the energy carrier's ``carrier`` (a
+    quantity of LPG written in litres of diesel would be converted with diesel's calorific value)."""
+    fuel = fuel_of(unit)
+    if carrier is not None and fuel is not None and fuel != carrier:
+        raise UnitError(N_("'{unit}' is a unit of {fuel}, not of {carrier}; give {carrier} in its own unit or "
+                           "in MWh, kWh or GJ"), unit=unit, fuel=fuel, carrier=carrier)
 
 
 @lru_cache(maxsize=4096)

@@ -28,7 +28,7 @@ def test_sheets_headers_and_dropdowns(tmp_path: Path, lang: str) -> None:
     assert lists["indicator"] == list(BY_CODE)
     dropdowns = {str(v.sqref): v.formula1 for v in wb["indicators"].data_validations.dataValidation
                  if v.type == "list"}
-    assert dropdowns["B2:B1001"].endswith("$A$2:$A$22")  # indicator codes
+    assert dropdowns["B2:B1001"].endswith(f"$A$2:$A${len(BY_CODE) + 1}")  # indicator codes, carriers among them
     assert "D2:D1001" in dropdowns  # units
     for sheet, column in (("obligations", "B"), ("nonconformities", "B"), ("milestones", "A"),
                           ("objectives", "G"), ("aspects", "E")):

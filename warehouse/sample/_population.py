@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from warehouse.indicators import BY_CODE, MILESTONES
 from warehouse.sample._sectors import (
     ASPECT_TEXT,
+    ENERGY_SHARE,
     EXCLUDED,
     LAND,
     LANGUAGES,
@@ -35,7 +36,8 @@ SECTOR_KEYS = tuple(SECTORS)
 COUNTRIES = tuple(LAWS)
 CODES = tuple(BY_CODE)
 _B, _EMPLOYEES = "b", "employees"
-_KINDS = (None, PER_B, LAND, PERCENT, EXCLUDED, _B, _EMPLOYEES)
+_ENERGY = CODES.index("energy.total_direct")  # carriers are shares of it
+_KINDS = (None, PER_B, LAND, PERCENT, EXCLUDED, _B, _EMPLOYEES, ENERGY_SHARE)
 # Order in which the step-by-step milestones are reached (seed 002): two steps, then an audit.
 _STEP_ORDER = ("step_1", "step_2", "audit_1", "step_3", "step_4", "audit_2", "step_5", "step_6", "audit_3")
 STEPS_ALL = len(_STEP_ORDER)
@@ -123,7 +125,7 @@ class _Tables:
             self.kind[i, CODES.index("output.employees")] = _KINDS.index(_EMPLOYEES)
             self.kind[i, CODES.index(sector.b_indicator)] = _KINDS.index(_B)
         # unit spellings: group per code, then (language, group) -> slice of the flat spelling list
-        self.group = [("inhabitants" if code == "output.inhabitants" else BY_CODE[code].unit) for code in CODES]
+        self.group = [_unit_group(code) for code in CODES]
         groups = sorted(set(self.group))
         self.code_group = np.array([groups.index(g) for g in self.group])
         self.spell: list[str] = []
@@ -154,6 +156,15 @@ class _Tables:
         self.objective_cut = np.array([o[2] for o in self.objectives])
         self.laws = [law for c in COUNTRIES for law in LAWS[c]]
         self.law_offset, self.n_laws = _offsets([len(LAWS[c]) for c in COUNTRIES])
+
+
+def _unit_group(code: str) -> str:
+    """Which spellings a code's values are written in (UNIT_SPELLINGS): its canonical unit's, but
+    inhabitants as such, and fuels in their own units (litres, standard cubic metres)."""
+    if code == "output.inhabitants":
+        return "inhabitants"
+    fuel = f"fuel:{BY_CODE[code].carrier}"
+    return fuel if fuel in UNIT_SPELLINGS else BY_CODE[code].unit
 
 
 TABLES = _Tables()
@@ -218,6 +229,7 @@ def _canonical_values(pop: Population, d: _MemberDraws, t: int) -> np.ndarray:
     values = np.where(k == _KINDS.index(LAND), land, values)
     values = np.where(k == _KINDS.index(PERCENT), pct, values)
     values = np.where(k == _KINDS.index(_B), np.round(b)[:, None, :], values)
+    values = np.where(k == _KINDS.index(ENERGY_SHARE), param[:, :, None] * per_b[:, [_ENERGY], :], values)
     return np.where(k == _KINDS.index(_EMPLOYEES), pop.employees[:, None, None].astype(float), values)
 
 

@@ -16,6 +16,14 @@ LANGUAGES = ("it", "lv", "en")
 # Kinds of indicator series: scaled by B, fixed land areas (scaled by size), percentages, and
 # the declared exclusions that a member justifies in writing (Annex IV C.2 allows it).
 PER_B, LAND, PERCENT, EXCLUDED = "per_b", "land", "percent", "excluded"
+# Energy by carrier (issue 19): a share of the member's energy.total_direct of the same year, so
+# the carriers a member reports add up to its total.
+ENERGY_SHARE = "energy_share"
+
+
+def _carriers(**shares: float) -> dict[str, tuple[str, float]]:
+    assert abs(sum(shares.values()) - 1) < 1e-9, shares
+    return {f"energy.{key}": (ENERGY_SHARE, share) for key, share in shares.items()}
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ SECTORS: dict[str, Sector] = {s.key: s for s in (
         "emissions.ghg": (PER_B, 0.0075), "emissions.so2": (PER_B, 0.0006),
         "emissions.nox": (PER_B, 0.012), "emissions.pm": (PER_B, 0.002),
         "purchasing.green_share": (PERCENT, 25.0), "mobility.sustainable_share": (PERCENT, 8.0),
+        **_carriers(natural_gas=0.40, lpg=0.06, diesel=0.02, grid_electricity=0.44, renewable_electricity_go=0.08),
     }, (_NOX_BOILER, _COD_DISCHARGE), _COMMON_ASPECTS + (("guests", "indirect", True),),
         (("energy_saving", "energy.total_direct", 0.08), ("water_saving", "water.total", 0.10)), {
         "it": "Struttura ricettiva alberghiera con ristorante e centro benessere, aperta nella stagione "
@@ -103,6 +112,7 @@ SECTORS: dict[str, Sector] = {s.key: s for s in (
         "emissions.ghg": (PER_B, 17.5), "emissions.so2": (PER_B, 0.05), "emissions.nox": (PER_B, 3.0),
         "emissions.pm": (PER_B, 0.3), "purchasing.green_share": (PERCENT, 15.0),
         "mobility.sustainable_share": (PERCENT, 12.0),
+        **_carriers(grid_electricity=0.72, diesel=0.18, renewable_electricity_go=0.10),
     }, (_WATER_ABSTRACTION,), _COMMON_ASPECTS + (("landscape", "direct", True), ("noise", "direct", False)),
         (("energy_saving", "energy.total_direct", 0.10), ("water_saving", "water.total", 0.15)), {
         "it": "Gestione di impianti di risalita (seggiovie e sciovie), piste da sci e innevamento "
@@ -117,6 +127,7 @@ SECTORS: dict[str, Sector] = {s.key: s for s in (
         "land.nature_off_site": (EXCLUDED, 0.0), "emissions.ghg": (PER_B, 4.0),
         "emissions.so2": (EXCLUDED, 0.0), "emissions.nox": (PER_B, 0.6), "emissions.pm": (PER_B, 0.1),
         "purchasing.green_share": (PERCENT, 30.0),
+        **_carriers(lpg=0.35, natural_gas=0.15, grid_electricity=0.50),
     }, (), _COMMON_ASPECTS + (("food_waste", "direct", True),),
         (("waste_reduction", "waste.total", 0.12),), {
         "it": "Ristorazione con cucina tradizionale dell'Appennino e prodotti a chilometro zero.",
@@ -131,6 +142,8 @@ SECTORS: dict[str, Sector] = {s.key: s for s in (
         "emissions.ghg": (PER_B, 0.13), "emissions.so2": (PER_B, 0.01), "emissions.nox": (PER_B, 0.2),
         "emissions.pm": (PER_B, 0.03), "purchasing.green_share": (PERCENT, 35.0),
         "mobility.sustainable_share": (PERCENT, 20.0),
+        **_carriers(natural_gas=0.38, heating_oil=0.06, diesel=0.05, petrol=0.02, grid_electricity=0.42,
+                    self_generated_renewable=0.07),
     }, (_NOX_BOILER, _COD_DISCHARGE), _COMMON_ASPECTS + (("planning", "indirect", True),),
         (("energy_saving", "energy.total_direct", 0.10), ("green_purchasing", "purchasing.green_share", -0.2)),
         {"it": "Amministrazione comunale: edifici pubblici e scuole, illuminazione pubblica, gestione del "
@@ -147,6 +160,7 @@ SECTORS: dict[str, Sector] = {s.key: s for s in (
         "land.nature_off_site": (LAND, 2.6e8), "emissions.ghg": (PER_B, 1.2),
         "emissions.so2": (EXCLUDED, 0.0), "emissions.nox": (PER_B, 0.5), "emissions.pm": (PER_B, 0.05),
         "purchasing.green_share": (PERCENT, 50.0), "mobility.sustainable_share": (PERCENT, 30.0),
+        **_carriers(heating_oil=0.20, diesel=0.10, petrol=0.05, grid_electricity=0.45, self_generated_renewable=0.20),
     }, (), (("biodiversity", "direct", True), ("visitors", "indirect", True)) + _COMMON_ASPECTS[:2],
         (("energy_saving", "energy.total_direct", 0.15),), {
         "it": "Ente di gestione del Parco nazionale: tutela della biodiversità, centri visita, sentieristica "
@@ -163,6 +177,7 @@ SECTORS: dict[str, Sector] = {s.key: s for s in (
         "land.nature_off_site": (EXCLUDED, 0.0), "emissions.ghg": (PER_B, 0.11),
         "emissions.so2": (PER_B, 0.004), "emissions.nox": (PER_B, 0.09), "emissions.pm": (PER_B, 0.03),
         "purchasing.green_share": (PERCENT, 10.0),
+        **_carriers(natural_gas=0.40, grid_electricity=0.55, diesel=0.05),
     }, (_NOX_BOILER,), _COMMON_ASPECTS + (("chemicals", "direct", True),),
         (("energy_saving", "energy.total_direct", 0.07),), {
         "it": "Lavorazioni meccaniche di precisione per conto terzi.",
@@ -282,6 +297,13 @@ UNIT_SPELLINGS: dict[str, dict[str, tuple[tuple[str, float, int], ...]]] = {
                        "en": (("overnight_stay", 1, 0),)},
     "kEUR": {"it": (("kEUR", 1, 0),), "lv": (("kEUR", 1, 0),), "en": (("kEUR", 1, 0),)},
     "inhabitants": {"it": (("abitanti", 1, 0),), "lv": (("iedzīvotāji", 1, 0),), "en": (("inhabitants", 1, 0),)},
+    "t/MWh": {"it": (("t/MWh", 1, 4),), "lv": (("kg/kWh", 1, 4),), "en": (("t/MWh", 1, 4),)},
+    # fuels in their own units (warehouse.units: 10.5 kWh/Sm3 gas, 9.96 kWh/l diesel, 6.8 kWh/l LPG,
+    # 10.0 kWh/l heating oil), as their bills give them; canonical MWh times these
+    "fuel:natural_gas": {lang: (("Sm3_gas", 1000 / 10.5, 0), ("MWh", 1, 2)) for lang in LANGUAGES},
+    "fuel:diesel": {lang: (("l_diesel", 1000 / 9.96, 0),) for lang in LANGUAGES},
+    "fuel:lpg": {lang: (("l_lpg", 1000 / 6.8, 0),) for lang in LANGUAGES},
+    "fuel:heating_oil": {lang: (("l_heating_oil", 1000 / 10.0, 0), ("kWh", 1000, 0)) for lang in LANGUAGES},
 }
 
 # Laws every member of a country lists in its register (permits come from the sector).
