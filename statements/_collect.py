@@ -16,8 +16,9 @@ import duckdb
 from statements._esrs import ESRS_DATAPOINTS
 from statements._i18n import Formatter
 from statements._labels import check_title
+from warehouse import co2e
 from warehouse.emas_calendar import statement_kind
-from warehouse.indicators import BY_CODE, CATALOGUE, CORE
+from warehouse.indicators import BY_CODE, CARRIERS, CATALOGUE, CORE, MARKET_FACTOR
 from warehouse.unit_text import shown
 
 SCHEMA_ID = "ecocluster/statement/1"
@@ -182,6 +183,50 @@ def _per(unit: str, b_unit: str) -> str:
     return f"{shown(unit)}/{shown(b_unit)}"
 
 
+# Energy by carrier in the reporting year (sites added up), the member's market-based factor (one
+# per member and year: different ones are not averaged, they leave market-based scope 2 not
+# computed), B and the reported GHG total: what the CO2e section is computed from.
+_ENERGY_SQL = f"""
+WITH {_SELECTION}, {_A}, {_B}
+SELECT sel.member_id,
+       list(struct_pack(carrier := a.indicator, mwh := a.a) ORDER BY a.indicator)
+           FILTER (WHERE a.indicator IN (SELECT unnest($carriers)) AND a.a IS NOT NULL) AS energy,
+       (SELECT CASE WHEN count(DISTINCT f.value) = 1 THEN any_value(f.value) END FROM current_indicator_value f
+        WHERE f.member_id = sel.member_id AND f.reporting_year = sel.reporting_year
+          AND f.indicator = '{MARKET_FACTOR}' AND f.value IS NOT NULL) AS market_factor,
+       any_value(b.b) AS b,
+       any_value(a.a) FILTER (WHERE a.indicator = 'emissions.ghg') AS reported_ghg
+FROM sel LEFT JOIN a USING (member_id, reporting_year) LEFT JOIN b USING (member_id, reporting_year)
+GROUP BY sel.member_id, sel.reporting_year
+"""
+
+
+def _co2e_entry(row: dict[str, Any] | None, country: str, year: int, b_code: str) -> dict[str, Any] | None:
+    """Scope 1 and 2 computed from the energy the member reported by carrier, every figure with
+    its factor, every carrier that could not be computed with the reason; None when the member
+    reported no energy by carrier."""
+    if row is None or not row["energy"]:
+        return None
+    energy = {e["carrier"].removeprefix("energy."): e["mwh"] for e in row["energy"]}
+    supplier = None if row["market_factor"] is None else co2e.Factor(
+        row["market_factor"], "member-supplied", str(year),
+        f"market-based factor reported by the member for {year} ({MARKET_FACTOR})", year)
+    result = co2e.for_member(energy, country, year, supplier)
+    totals = {"scope1": result.scope1, "scope2_location": result.scope2_location,
+              "scope2_market": result.scope2_market}
+    location = None if result.scope1 is None or result.scope2_location is None else (
+        result.scope1 + result.scope2_location)
+    b = row["b"]
+    return {
+        "energy": [{"carrier": c, "mwh": mwh} for c, mwh in sorted(energy.items())],
+        "figures": [f.as_json() for f in result.figures], "gaps": [g.as_json() for g in result.gaps],
+        "totals": totals,
+        "intensity": None if location is None or not b else {
+            "t_co2e_per_b": location / b, "b_indicator": b_code, "unit": _per("t", BY_CODE[b_code].unit)},
+        "reported_ghg": row["reported_ghg"],
+    }
+
+
 def _indicator_entry(item: dict[str, Any], b_code: str) -> dict[str, Any]:
     ind = BY_CODE[item["indicator"]]
     b = BY_CODE[b_code]
@@ -245,6 +290,7 @@ def member_documents(
     """One statement document per (member, year) pair, in the language chosen for that member."""
     params = _params(pairs)
     params["core"] = [i.code for i in CORE]
+    params["carriers"] = [i.code for i in CARRIERS]
     heads = _rows(con, _MEMBERS_SQL, params)
     sections = {
         name: _by_member(_rows(con, sql, params), name)
@@ -255,6 +301,7 @@ def member_documents(
         )
     }
     checks = _by_member(_rows(con, _CHECKS_SQL, params), "checks") if _has_checks(con) else {}
+    energy = {r["member_id"]: r for r in _rows(con, _ENERGY_SQL, params)}
     documents = []
     for h in heads:
         mid = h["member_id"]
@@ -275,6 +322,7 @@ def member_documents(
             "aspects": sections["aspects"].get(mid, []),
             "objectives": sections["objectives"].get(mid, []),
             "indicators": [_indicator_entry(i, h["b_indicator"]) for i in sections["indicators"].get(mid, [])],
+            "co2e": _co2e_entry(energy.get(mid), h["country"], h["reporting_year"], h["b_indicator"]),
             "ems_milestones": sections["milestones"].get(mid, []),
             "compliance": {
                 "checks": _published_checks(checks.get(mid), language),

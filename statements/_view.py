@@ -113,6 +113,44 @@ def _indicator_rows(doc: dict[str, Any], fmt: Formatter) -> list[dict[str, str]]
     return rows
 
 
+_SCOPES = {"1": "scope1", "2-location": "scope2_location", "2-market": "scope2_market"}
+
+
+def _co2e(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) -> dict[str, Any] | None:
+    """The CO2e section: totals per scope (or "not computed"), each carrier's figure with its
+    factor and dataset, the sources once, and why a carrier could not be computed."""
+    co2e = doc.get("co2e")
+    if co2e is None:
+        return None
+    not_computed = labels["not_computed"]
+
+    def carrier(key: str) -> str:
+        return _indicator_label(fmt, f"energy.{key}")
+
+    def tonnes(value: float | None) -> str:
+        return not_computed if value is None else f"{fmt.number(value)} t CO₂e"
+
+    totals = [[labels[key], tonnes(co2e["totals"][key])] for key in ("scope1", "scope2_location", "scope2_market")]
+    if co2e["intensity"] is not None:
+        i = co2e["intensity"]
+        totals.append([labels["co2e_intensity"], f'{fmt.distinct([i["t_co2e_per_b"]])[0]} {fmt.unit(i["unit"])}'])
+    if co2e["reported_ghg"] is not None:
+        totals.append([labels["co2e_reported"], tonnes(co2e["reported_ghg"])])
+    return {
+        "totals": totals,
+        "figures": [[
+            labels[_SCOPES[f["scope"]]], carrier(f["carrier"]), fmt.number(f["energy_mwh"]),
+            f'{fmt.distinct([f["factor"]["t_per_mwh"]], 5)[0]} t/MWh' if f["factor"]["t_per_mwh"] else "0",
+            fmt.number(f["t_co2e"]),
+            f'{f["factor"]["dataset"]} ({f["factor"]["year"] or f["factor"]["version"]})',
+        ] for f in co2e["figures"]],
+        "sources": sorted({f'{f["factor"]["dataset"]}: {f["factor"]["source"]}' for f in co2e["figures"]}),
+        "gaps": [fmt.gettext(LABELS[f"gap_{g['reason']}"]).format(
+            carrier=carrier(g["carrier"]), country=g.get("country") or "", year=g.get("year") or "")
+            for g in co2e["gaps"]],
+    }
+
+
 def _trend_charts(doc: dict[str, Any], fmt: Formatter) -> list[str]:
     """One chart per reported indicator: R where there is one (comparable across years), else A."""
     charts = []
@@ -173,6 +211,7 @@ def _member_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) 
         ] for o in doc["objectives"]],
         "b_note": f'{labels["b_is"]}: {_indicator_label(fmt, b_code)}' if b_code else "",
         "indicators": _indicator_rows(doc, fmt),
+        "co2e": _co2e(doc, fmt, labels),
         "charts": _trend_charts(doc, fmt),
         "checks": None if checks is None else {
             "blocking": fmt.exact(checks["blocking"]), "warnings": fmt.exact(checks["warnings"]),

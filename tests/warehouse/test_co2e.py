@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from statements._co2e import Factor, MissingFactor, compute, differs, fuel_factor, grid_factor
+from warehouse.co2e import (
+    NO_FUEL_FACTOR,
+    NO_GRID_FACTOR,
+    NO_MARKET_FACTOR,
+    Factor,
+    MissingFactor,
+    compute,
+    differs,
+    for_member,
+    fuel_factor,
+    grid_factor,
+)
 
 # A factor the coordinator would supply (test value, not a published one).
 GRID = Factor(0.25, "test-grid", "1", "test: location-based grid factor")
@@ -37,19 +48,30 @@ def test_every_figure_names_its_factor_dataset_and_version() -> None:
 
 def test_no_market_based_total_without_a_supplier_factor_for_grid_power() -> None:
     result = compute(ENERGY, grid=GRID)
-    assert result.scope2_market is None
+    assert result.scope2_market is None and result.scope2_location == pytest.approx(62.5)
+    assert [(g.carrier, g.reason) for g in result.gaps] == [("grid_electricity", NO_MARKET_FACTOR)]
     assert compute({"renewable_electricity_go": 10.0}, grid=GRID).scope2_market == 0
 
 
-def test_a_carrier_without_a_factor_is_refused_by_name() -> None:
-    with pytest.raises(MissingFactor, match="district_heat"):
-        compute({"district_heat": 5.0}, grid=GRID)
-    with pytest.raises(MissingFactor, match="grid_electricity"):
-        compute({"grid_electricity": 5.0}, grid=None)
-    with pytest.raises(MissingFactor, match="IT 2025"):
-        grid_factor("IT", 2025)  # no national grid factor is shipped yet: none is guessed
+def test_a_carrier_without_a_factor_leaves_its_scope_not_computed_never_guessed() -> None:
+    heat = compute({"district_heat": 5.0, "natural_gas": 10.0}, grid=GRID)
+    assert heat.scope2_location is None and heat.scope1 == pytest.approx(2.0196)
+    assert [(g.scope, g.carrier, g.reason) for g in heat.gaps] == [("2-location", "district_heat", NO_FUEL_FACTOR)]
+    biomass = compute({"biomass": 5.0, "natural_gas": 10.0}, grid=GRID)
+    assert biomass.scope1 is None  # a partial sum would understate scope 1
+    grid = compute({"grid_electricity": 5.0}, grid=None, country="IT", year=2025)
+    assert grid.scope2_location is None
+    assert grid.gaps[0].as_json() == {"scope": "2-location", "carrier": "grid_electricity",
+                                      "reason": NO_GRID_FACTOR, "country": "IT", "year": 2025}
+    with pytest.raises(MissingFactor, match="XX 2025"):
+        grid_factor("XX", 2025)
     with pytest.raises(MissingFactor, match="coal"):
         fuel_factor("coal")
+
+
+def test_for_member_uses_the_shipped_grid_factor_or_names_the_gap() -> None:
+    gaps = for_member({"grid_electricity": 5.0}, "XX", 2025).gaps
+    assert [(g.reason, g.country, g.year) for g in gaps if g.scope == "2-location"] == [(NO_GRID_FACTOR, "XX", 2025)]
 
 
 def test_a_reported_total_is_compared_within_the_configured_share() -> None:
