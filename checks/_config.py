@@ -9,6 +9,8 @@ Defaults (every key is optional)::
                          # same-sector peers, 0.6745 * (ln R - median) / MAD (Iglewicz and Hoaglin)
     outlier_factor = 3.0 # ... and R more than 3x above or below the peers' median (material)
     min_peers = 5        # fewer peers than this (member included) and no outlier is computed
+    co2e_share = 0.10    # plausibility.co2e_differs: the reported GHG total (emissions.ghg) is further
+                         # than this share from the CO2e computed from energy by carrier
 
     [checks.severity]    # any rule may be made "blocking" or "warning"
     "plausibility.yoy_jump" = "blocking"
@@ -44,6 +46,7 @@ class CheckConfig:
     outlier_z: float = 3.5
     outlier_factor: float = 3.0
     min_peers: int = 5
+    co2e_share: float = 0.10
     severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
@@ -52,7 +55,7 @@ class CheckConfig:
 
     @classmethod
     def from_mapping(cls, section: Mapping[str, Any], where: str = "[checks]") -> CheckConfig:
-        known = {"yoy_factor", "outlier_z", "outlier_factor", "min_peers", "severity"}
+        known = {"yoy_factor", "outlier_z", "outlier_factor", "min_peers", "co2e_share", "severity"}
         unknown = sorted(set(section) - known)
         if unknown:
             raise ConfigurationError(f"{where}: unknown [checks] keys {unknown}; known: {sorted(known)}")
@@ -66,6 +69,7 @@ class CheckConfig:
                 outlier_z=float(section.get("outlier_z", cls.outlier_z)),
                 outlier_factor=float(section.get("outlier_factor", cls.outlier_factor)),
                 min_peers=int(section.get("min_peers", cls.min_peers)),
+                co2e_share=float(section.get("co2e_share", cls.co2e_share)),
                 severity=MappingProxyType(severities),
             )
         except (TypeError, ValueError) as e:
@@ -78,6 +82,8 @@ class CheckConfig:
                 f"{where}: need yoy_factor > 1, outlier_factor >= 1, outlier_z > 0 and min_peers >= 3, got "
                 f"{config.yoy_factor}, {config.outlier_factor}, {config.outlier_z}, {config.min_peers}"
             )
+        if not 0 < config.co2e_share < 1:
+            raise ConfigurationError(f"{where}: co2e_share must be a share between 0 and 1, got {config.co2e_share}")
         return config
 
     def severity_of(self, rule: str, default: Severity) -> Severity:

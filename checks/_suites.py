@@ -3,7 +3,7 @@ compliance."""
 
 from __future__ import annotations
 
-from checks import _completeness, _compliance, _plausibility, _quality
+from checks import _co2e, _completeness, _compliance, _plausibility, _quality
 from checks._config import CheckConfig
 from checks._rule import RUN_TABLES, Rule
 from warehouse.errors import ConfigurationError
@@ -14,7 +14,7 @@ SUITES = ("data_quality", "completeness", "plausibility", "compliance")
 def all_rules(config: CheckConfig) -> tuple[Rule, ...]:
     """Every rule with its configured severity; an override naming no rule is a typo, refused."""
     found = (_quality.rules(config) + _completeness.rules(config) + _plausibility.rules(config)
-             + _compliance.rules(config))
+             + _co2e.rules(config) + _compliance.rules(config))
     names = {r.name for r in found}
     unknown = sorted(set(config.severity) - names)
     if unknown:

@@ -11,7 +11,15 @@ import pytest
 
 import checks
 from checks import CheckRun, Severity
-from tests.checks.warehouse_builder import FAULTS, HOTELS, STEPPER, YEAR, build_clean, build_faulty
+from tests.checks.warehouse_builder import (
+    FAULTS,
+    HOTELS,
+    STEPPER,
+    YEAR,
+    build_clean,
+    build_faulty,
+    carrier_row,
+)
 from warehouse.db import connect
 from warehouse.home import Home
 
@@ -125,3 +133,24 @@ def test_a_long_scope_gets_a_whole_folder_name() -> None:
     assert many != folder_name("member " + ", ".join(members[:-1] + ["IT-CL-CERRETO-999"]))
     assert folder_name("member IT-CL-CERRETO-R02") == "member_IT-CL-CERRETO-R02"
     assert folder_name("cluster LV-JEL; member LV-JEL-01") == "cluster_LV-JEL_member_LV-JEL-01"
+
+
+def test_co2e_findings_say_why_and_what_was_computed(faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
+    _, rows = faulty
+    [missing] = [r for r in rows if r[0] == "plausibility.co2e_not_computed"]
+    assert missing[1] == "F33" and missing[4] == 90
+    assert "energy.biomass (50 MWh) has no emission factor" in missing[5] and "scope 1 CO2e is not computed" in missing[5]
+    [differs] = [r for r in rows if r[0] == "plausibility.co2e_differs"]
+    assert differs[1] == "F34" and "80.784 t CO2e computed from the energy reported by carrier" in differs[5]
+    assert not [r for r in rows if r[1] == "F35" and "co2e" in r[0]]  # within 10 % of the computed total
+
+
+def test_electricity_without_a_national_grid_factor_is_not_computed_not_guessed(tmp_path_factory) -> None:
+    def build(con: duckdb.DuckDBPyConnection) -> None:
+        build_clean(con, ("H1",))
+        con.execute(carrier_row("grid_electricity", 120.0).format(m="H1", y=YEAR))
+
+    _, rows = _checked(tmp_path_factory, build)
+    [grid] = [r for r in rows if r[0] == "plausibility.co2e_not_computed"]
+    assert "no national grid emission factor for IT 2025 or an earlier year" in grid[5]
+    assert not [r for r in rows if r[0] == "plausibility.co2e_differs"]  # nothing to compare with

@@ -104,6 +104,14 @@ def _iv(assignment: str, indicator: str) -> str:
 
 _MINE = "member_id = '{m}' AND reporting_year = {y}"
 
+
+def carrier_row(carrier: str, mwh: float) -> str:
+    """A row of energy by carrier (MWh) beside the member's total energy."""
+    return (f"INSERT INTO indicator_value SELECT * REPLACE ('energy.{carrier}' AS indicator, {mwh} AS value,"
+            f" {mwh} AS value_submitted, 90 AS source_row) FROM indicator_value"
+            f" WHERE {_MINE} AND indicator = 'energy.total_direct'")
+
+
 FAULTS: tuple[Fault, ...] = tuple(Fault(rules, member, sql) for rules, member, sql in (
     (("data_quality.negative_quantity",), "F01", _iv("value = -value", "materials.total")),
     (("data_quality.unit_not_canonical",), "F02", _iv("unit = 'kWh'", "energy.total_direct")),
@@ -148,6 +156,11 @@ FAULTS: tuple[Fault, ...] = tuple(Fault(rules, member, sql) for rules, member, s
     (("compliance.step_gate",), "F20", "UPDATE member SET emas_reg_no = NULL WHERE member_id = '{m}'"),
     (("compliance.derogation_ineligible",), "F21",
      "UPDATE member SET derogation = true, significant_env_risk = true WHERE member_id = '{m}'"),
+    # energy by carrier (issue 19): biomass has no shipped factor; natural gas does (IPCC 2006:
+    # 400 MWh x 0.20196 t/MWh = 80.784 t, far from the reported 150 t); F35's total matches
+    (("plausibility.co2e_not_computed",), "F33", carrier_row("biomass", 50.0)),
+    (("plausibility.co2e_differs",), "F34", carrier_row("natural_gas", 400.0)),
+    ((), "F35", carrier_row("natural_gas", 400.0) + "; " + _iv("value = 400 * 0.20196 * 1.05", "emissions.ghg")),
 ))
 FAULTY_HOTELS = tuple(f.member for f in FAULTS if f.member.startswith("F"))
 
