@@ -14,12 +14,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from flows import _stages
 from flows._outcome import Blocked, StageOutcome
 from flows._summary import CycleSummary
 from flows._workspace import Workspace
 from warehouse.home import Home
+
+if TYPE_CHECKING:
+    from statements import VsmeExport
 
 
 @dataclass(frozen=True)
@@ -42,11 +46,23 @@ class Ingested:
 
 
 @dataclass(frozen=True)
+class Showcase:
+    """One member's figures beyond its statement (issue 19): the CO2e its statement computed from
+    the energy it reported by carrier, and its VSME report written from that statement."""
+
+    member_id: str
+    statement_id: str
+    co2e: dict[str, Any] | None  # the statement's "co2e" section
+    vsme: VsmeExport
+
+
+@dataclass(frozen=True)
 class Tour:
     ingested: Ingested
     summary: CycleSummary
     signed: tuple[str, ...]  # statement ids the DEMO verifier signed
     datadocs: Path | None
+    showcase: Showcase | None = None
 
 
 def write_and_ingest(ws: Workspace) -> Ingested:
@@ -94,4 +110,27 @@ def run(home: Home, *, before_cycle: Callable[[], None] = lambda: None,
     summary = annual_cycle(first.year, str(home.root))
     docs = sorted((p for p in (home.root / "datadocs" / str(first.year)).glob("*/index.html")),
                   key=lambda p: p.stat().st_mtime)  # the runs' offline indexes, not GX's pages under gx/
-    return Tour(ingested, summary, tuple(signed), docs[-1] if docs else None)
+    progress("exporting a registered member's VSME report")
+    return Tour(ingested, summary, tuple(signed), docs[-1] if docs else None, showcase(ws, summary))
+
+
+def showcase(ws: Workspace, summary: CycleSummary) -> Showcase | None:
+    """The first registered member's (else the first drafted member's) CO2e and VSME report, the
+    report written to ``<home>/exports/vsme`` exactly as ``ecocluster export vsme`` writes it (so
+    a second demo rewrites the same bytes)."""
+    import json
+
+    import statements
+    from warehouse.errors import EcoclusterError
+
+    candidates = [m.member_id for m in summary.in_state("registered")] + [m.member_id for m in summary.members]
+    with ws.warehouse(read_only=True) as con:
+        for member in candidates:
+            try:
+                version = statements.show(con, statements.member_statement_id(con, member, summary.year))
+            except EcoclusterError:
+                continue  # no statement drafted for this member
+            document = json.loads(statements.load_json(ws.store, version))
+            written = statements.export_vsme(document, ws.home.subdir("exports") / "vsme")
+            return Showcase(member, version.statement_id, document.get("co2e"), written)
+    return None

@@ -102,6 +102,32 @@ def _print(summary: CycleSummary) -> None:
         console.print(f"• {plain(note)}", soft_wrap=True)
 
 
+def _tonnes(value: float | None) -> str:
+    return "not computed" if value is None else f"{value:,.1f} t"
+
+
+def _print_showcase(show: _tour.Showcase) -> None:
+    """One member's CO2e (computed from its energy by carrier, factors cited in its statement)
+    and the VSME report written from the same statement."""
+    console.print(f"\n[bold]Figures of {plain(show.member_id)}[/] (statement {show.statement_id[:16]})", soft_wrap=True)
+    co2e = show.co2e
+    if co2e is None:
+        console.print("  CO₂e: no energy by carrier reported", soft_wrap=True)
+    else:
+        totals = co2e["totals"]
+        datasets = sorted({f["factor"]["dataset"] for f in co2e["figures"]})
+        console.print(f"  CO₂e from energy by carrier: scope 1 {_tonnes(totals['scope1'])}, scope 2 location-based "
+                      f"{_tonnes(totals['scope2_location'])}, market-based {_tonnes(totals['scope2_market'])} "
+                      f"(factors: {plain(', '.join(datasets))})", soft_wrap=True)
+        for gap in co2e["gaps"]:
+            where = f" for {gap['country']} {gap['year']}" if gap.get("country") else ""
+            console.print(f"    not computed: {plain(gap['carrier'])} — {plain(gap['reason'].replace('_', ' '))}{where}",
+                          soft_wrap=True)
+    console.print(f"  VSME report (EFRAG template and xBRL-JSON, {len(show.vsme.facts)} facts):", soft_wrap=True)
+    for path in (show.vsme.workbook, show.vsme.xbrl_json):
+        console.print(f"    {plain(_where(str(path)))}", soft_wrap=True)
+
+
 def _print_tour(tour: _tour.Tour, home: Home) -> None:
     ingested = tour.ingested
     console.print(f"sample clusters written to {plain(_where(str(ingested.sample)))}; "
@@ -126,6 +152,8 @@ def _print_tour(tour: _tour.Tour, home: Home) -> None:
     if tour.datadocs:
         console.print(f"Data Docs (check results, open in a browser): {plain(_where(str(tour.datadocs)))}",
                       soft_wrap=True)
+    if tour.showcase:
+        _print_showcase(tour.showcase)
     registered = tour.summary.in_state("registered")
     blocked = tour.summary.in_state("blocked")
     prog = "ecocluster" if shutil.which("ecocluster") else _where(sys.argv[0])  # make demo: .venv/bin/ecocluster
@@ -144,6 +172,8 @@ def _print_tour(tour: _tour.Tour, home: Home) -> None:
         tries.append(f"{prog}{home_opt} statement list --member {waiting[0].member_id}   # its draft's id")
         tries.append(f"ECOCLUSTER_KEY_PASSWORD={DEMO_PASSWORD.decode()} {prog}{home_opt} approve --statement ID "
                      f"--key {demo_keys}/key.pem --cert {demo_keys}/cert.pem   # as a verifier (NACE scope permitting)")
+    if tour.showcase:
+        tries.append(f"{prog}{home_opt} export vsme --member {tour.showcase.member_id} --out vsme   # VSME B3–B7")
     tries.append(f"{prog}{home_opt} run-cycle --kind three-year")
     for t in tries:
         console.print(f"  {plain(t)}", soft_wrap=True)

@@ -21,6 +21,12 @@ def test_demo_runs_end_to_end_on_a_fresh_home(tmp_path: Path) -> None:
     assert "Validated and registered" in out and "Blocked before verification" in out
     assert "registration package: home/objects/competent-body/" in out
     assert "DEMO" in out and "Data Docs" in out and "Try next" in out
+    # issue 19: one registered member's CO2e (from its energy by carrier) and its VSME report
+    figures = out.split("Figures of ", 1)[1].split("Try next", 1)[0]
+    assert "CO₂e from energy by carrier: scope 1 " in figures and "ipcc-2006-v2-ch1-table1.4" in figures
+    assert "not computed: grid_electricity — no grid factor" in figures
+    assert "-vsme.xlsx" in figures and "-vsme.json" in figures and "home/exports/vsme/" in figures
+    assert "export vsme --member" in out
     # The trattoria whose kWh were declared as MWh (about 1000x its 2024 energy) is not signed, and
     # the output says why (issue 14 item 8: a demo verifier once signed 93,070 MWh for it).
     blocked = out.split("Blocked before verification", 1)[1].split("DEMO:", 1)[0]
