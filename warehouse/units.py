@@ -116,8 +116,10 @@ def fuel_of(unit: str) -> str | None:
 def check_carrier(unit: str, carrier: str | None) -> None:
     """UnitError when ``unit`` is another fuel's unit than the energy carrier's ``carrier`` (a
     quantity of LPG written in litres of diesel would be converted with diesel's calorific value)."""
+    if carrier is None:
+        return
     fuel = fuel_of(unit)
-    if carrier is not None and fuel is not None and fuel != carrier:
+    if fuel is not None and fuel != carrier:
         raise UnitError(N_("'{unit}' is a unit of {fuel}, not of {carrier}; give {carrier} in its own unit or "
                            "in MWh, kWh or GJ"), unit=unit, fuel=fuel, carrier=carrier)
 
