@@ -212,8 +212,9 @@ def review_export(ctx: typer.Context, member: Annotated[str, typer.Option("--mem
             console.print(str(path))
 
 
-_SIGNER_HELP = ("Signer URI: file:KEY?cert=CERT (passphrase in ECOCLUSTER_KEY_PASSWORD) or "
-                "pkcs11:token=NAME;object=LABEL[?module-path=SO&cert=CERT] (PIN in ECOCLUSTER_TOKEN_PIN).")
+_SIGNER_HELP = ("Signer URI: file:KEY?cert=CERT (passphrase in ECOCLUSTER_KEY_PASSWORD), "
+                "pkcs11:token=NAME;object=LABEL[?module-path=SO&cert=CERT] (PIN in ECOCLUSTER_TOKEN_PIN) or "
+                "csc:https://SERVICE?credential=ID, a remote signing service (access token in ECOCLUSTER_CSC_TOKEN).")
 
 
 def _signer_uri(signer: str | None, key: Path | None, cert: Path | None) -> str:
