@@ -151,3 +151,26 @@ def requirement(config: Mapping[str, object]) -> str:
     if value not in REQUIREMENTS:
         raise ConfigurationError(f"[intake] require must be one of {', '.join(REQUIREMENTS)}, not {value!r}")
     return str(value)
+
+
+@dataclass(frozen=True)
+class QualificationPolicy:
+    """What a reader of packages asks of the verifier's certificate: its qualification under
+    ``trusted_list`` is always reported; ``require`` (``[intake] require``) may make it a condition."""
+
+    trusted_list: TrustedList
+    require: str = NONE
+
+    @classmethod
+    def from_config(cls, signing_config: Mapping[str, object],
+                    intake_config: Mapping[str, object]) -> QualificationPolicy | None:
+        """None when no list is configured and nothing is required; a requirement without a list
+        is refused at once (a check that cannot be made must not pass every package, nor refuse it)."""
+        required = requirement(intake_config)
+        tl = from_config(signing_config)
+        if tl is None:
+            if required != NONE:
+                raise ConfigurationError(f"[intake] require = {required!r} needs an EU trusted list to check "
+                                         "against: set [signing] trusted_list and trusted_list_signers")
+            return None
+        return cls(tl, required)

@@ -25,7 +25,9 @@ from warehouse.errors import ApprovalRefused, ConfigurationError, EcoclusterErro
 
 if TYPE_CHECKING:
     from signing import Check
+    from signing._trusted_list import QualificationPolicy
     from signing.signers import Secrets
+    from warehouse.home import Home
 
 pki_app = typer.Typer(help="The accreditation body's CA: initialise, issue verifier certificates, revoke, "
                       "reissue the CRL; record consultancies (conflicts of interest).", no_args_is_help=True)
@@ -94,6 +96,13 @@ def _print_checks(checks: Sequence[Check]) -> bool:
         console.print(f"{_OUTCOME[c.outcome.value]} {safe(c.name + where)}: {safe(c.detail)}",
                       emoji=False, soft_wrap=True)
     return bool(checks) and all(c.ok for c in checks)
+
+
+def _qualification_policy(home: Home) -> QualificationPolicy | None:
+    """``[signing] trusted_list`` and ``[intake] require`` (signing._trusted_list), read before any package."""
+    from signing._trusted_list import QualificationPolicy
+
+    return QualificationPolicy.from_config(home.config_section("signing"), home.config_section("intake"))
 
 
 def _must_be_file(path: Path, option: str, error: type[EcoclusterError]) -> Path:
@@ -384,10 +393,11 @@ def register(app: typer.Typer) -> None:
 
         code = check_country(country)  # an unknown country is refused before any home is looked at
         home = home_of(ctx)
+        policy = _qualification_policy(home)  # an unusable trusted list is refused before any package
         with connect(home.warehouse_path) as con:
             receipts = signing.intake(home, con, signing.open_store(home), signing.trust_anchors(home), code,
                                       _secret("ECOCLUSTER_CB_PASSWORD", "competent body key password"),
-                                      retry=retry, key_folder=body_key)
+                                      retry=retry, key_folder=body_key, qualification=policy)
         for r in receipts:
             number = f" as {r.registration_no}" if r.registration_no else ""
             why = f" (rule {r.rule}{', retriable with --retry' if r.retriable else ''})" if r.rule else ""
