@@ -163,10 +163,10 @@ def _credential(answer: dict[str, object], service: CSCServiceSessionInfo, sourc
         raise SignerUnavailable(f"signer {source}: credential {service.credential_id!r} is "
                                 f"{str(key.get('status'))[:40]!r} at the signing service, not enabled; ask the provider")
     try:
-        certs = [asn1_x509.Certificate.load(_b64(c, "a certificate of credentials/info", source))
-                 for c in certificates]
-        for c in certs:
-            c.native  # noqa: B018 -- parse now (asn1crypto is lazy), so a broken one fails here by name
+        ders = [_b64(c, "a certificate of credentials/info", source) for c in certificates]
+        for der in ders:  # parsed whole now (asn1crypto is lazy), so a broken one is named here
+            x509.load_der_x509_certificate(der)
+        certs = [asn1_x509.Certificate.load(der) for der in ders]
         mechanisms = frozenset(algos.SignedDigestAlgorithmId(oid).native for oid in key.get("algo") or ())
         multisign, scal = int(str(answer.get("multisign", 1))), int(str(answer.get("SCAL", 1)))
     except (ValueError, TypeError) as e:
@@ -232,18 +232,11 @@ async def _fetch_credential(service: CSCServiceSessionInfo, source: str) -> CSCC
                            service, source)
 
 
-def _x509(cert: asn1_x509.Certificate, source: str) -> x509.Certificate:
-    try:
-        return x509.load_der_x509_certificate(cert.dump())
-    except ValueError as e:
-        raise SignerUnavailable(f"signer {source}: a certificate from the signing service is unreadable: {e}") from e
-
-
 @contextmanager
 def open_service(uri: SignerURI, secrets: Secrets) -> Iterator[PdfBackedSigner]:
     """The credential's signer; its certificate and chain are fetched once, before anything is signed."""
     service = _session_info(uri, secrets)
     credential = run_sync(_fetch_credential(service, uri.uri))
     backend = RemoteSigner(service, credential, uri.uri)
-    yield PdfBackedSigner(_x509(credential.signing_cert, uri.uri),
-                          tuple(_x509(c, uri.uri) for c in credential.chain), backend, uri.uri)
+    certs = [x509.load_der_x509_certificate(c.dump()) for c in (credential.signing_cert, *credential.chain)]
+    yield PdfBackedSigner(certs[0], tuple(certs[1:]), backend, uri.uri)
