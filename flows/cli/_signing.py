@@ -443,10 +443,11 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(0 if _print_checks(report.checks) else 3)
         home = located_home(ctx) if trust else home_of(ctx)  # with --trust no home is needed, and none is made
         anchors = signing.trust_anchors(home, cas=tuple(trust or ()), crls=tuple(crl or ()))
+        policy = _qualification_policy(home)  # with a trusted list configured, packages report the QES
         if stored:
-            report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors)
+            report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors, qualification=policy)
         elif path.is_dir():
-            report = signing.verify_package(path, anchors)
+            report = signing.verify_package(path, anchors, qualification=policy)
         elif _must_be_file(path, "PATH", InputUnreadable).suffix == ".json":
             limits = signing.DEFAULT_LIMITS
             cert_file = (signing.InboxFile.from_path(_must_be_file(cert, "--cert", InputUnreadable),
@@ -455,7 +456,7 @@ def register(app: typer.Typer) -> None:
                                              anchors, limits=limits)
         else:
             with path.open("rb") as handle:  # one byte past the limit is enough to refuse an oversized one
-                report = signing.verify_archive(handle.read(MAX_PACKAGE_BYTES + 1), anchors)
+                report = signing.verify_archive(handle.read(MAX_PACKAGE_BYTES + 1), anchors, qualification=policy)
         raise typer.Exit(0 if _print_checks(report.checks) else ApprovalRefused.exit_code)
 
 

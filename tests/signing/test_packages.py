@@ -256,3 +256,20 @@ def test_requiring_a_qes_without_a_trusted_list_is_a_configuration_error() -> No
     assert QualificationPolicy.from_config({}, {}) is None
     with pytest.raises(ConfigurationError, match="require = 'qes' needs an EU trusted list"):
         QualificationPolicy.from_config({}, {"require": "qes"})
+
+
+def test_verify_reports_the_qes_when_the_home_configures_a_trusted_list(delivered, home, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    store, key, _trust = delivered
+    package = tmp_path / "package.tar"
+    package.write_bytes(store.get(key))
+    _requiring_qes(home, tmp_path)
+    home.config_path.write_text(f'[signing]\ntrusted_list = "{tmp_path / "tl.xml"}"\n'
+                                f'trusted_list_signers = ["{tmp_path / "operator.pem"}"]\n', encoding="utf-8")
+    shown = CliRunner().invoke(app, ["--home", str(home.root), "verify", str(package)])
+    assert shown.exit_code == 0, shown.output
+    assert "PASS qualification [data/verifier-cert.pem]: QES: qualified certificate for electronic signatures" \
+        in shown.output.replace("\n", " ")
