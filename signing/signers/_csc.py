@@ -9,9 +9,10 @@ hash pinning), which every CSC service accepts.
 
 pyHanko's CSC client gives the request formats (:class:`CSCServiceSessionInfo`, the
 ``credentials/authorize`` and ``signatures/signHash`` bodies) and the credential value; the HTTP
-calls are made here so that each failure becomes a named error (an unknown credential, a refused
-token: :class:`SignerCredentialsRefused`; a service out of reach: :class:`SigningServiceUnavailable`,
-transient) and each answer, from another party, is read once, size-limited, into validated values.
+calls are made here so that each failure becomes a named error (a refused token:
+:class:`SignerCredentialsRefused`; an unknown or disabled credential: :class:`SignerUnavailable`; a
+service out of reach or failing: :class:`SigningServiceUnavailable`, transient) and each answer, from
+another party, is read once, size-limited, into validated values.
 CSC API v2 is not spoken: the test service (certomancer-csc-dummy) implements v1 only, and an
 untested protocol is refused by name rather than half-supported.
 """

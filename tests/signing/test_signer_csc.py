@@ -18,6 +18,7 @@ from signing._inbox import approve
 from signing.signers import fixed_secret, open_signer
 from signing.store import LocalStore
 from tests.fixtures_csc import ACCREDITATION_NO, NAME, TOKEN
+from tests.signing.rows import drafted_member
 from tests.signing.test_pades import nss_db_trusting
 from tests.signing.test_signers import leaks
 from warehouse.errors import SignerCredentialsRefused, SignerUnavailable, SigningServiceUnavailable
@@ -30,8 +31,6 @@ def store(home) -> LocalStore:
 
 def test_an_approval_signed_through_the_csc_service_passes_the_approval_rules_and_pdfsig(
         con, store, home, csc_service, tmp_path) -> None:
-    from tests.signing.rows import drafted_member
-
     sid = drafted_member(con, home)
     with open_signer(csc_service.uri(), fixed_secret(TOKEN.encode())) as signer:
         assert signer.chain and signer.chain[0].subject == signer.certificate.issuer  # the chain the service gave
