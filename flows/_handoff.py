@@ -20,12 +20,16 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import signing
 from signing.store import ObjectStore
 from warehouse.errors import ApprovalRuleFailed, DecisionIncomplete, EcoclusterError, TransientError
+
+if TYPE_CHECKING:
+    import duckdb
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +115,24 @@ def _decisions_in(keys: Iterable[str]) -> dict[str, dict[str, str]]:
     return grouped
 
 
+def _final_marker(envelope: signing.InboxFile) -> str:
+    """Where the outcome of an envelope decided for good is recorded (by the SHA-256 of its bytes)."""
+    return f"{PROCESSED}{envelope.sha256}.json"
+
+
+def _retry_marker(arrival: signing.Arrival) -> str:
+    """Where a refusal caused by the files beside an envelope is recorded: by those files' SHA-256
+    too, so the envelope is looked at again once they change."""
+    beside = hashlib.sha256(json.dumps(arrival.companions_sha256()).encode()).hexdigest()
+    return f"{PROCESSED}{arrival.envelope.sha256}.{beside}.json"
+
+
+def _arrival(store: ObjectStore, envelope: signing.InboxFile, companions: dict[str, str],
+             limits: signing.InboxLimits) -> signing.Arrival:
+    return signing.Arrival(envelope, {suffix: signing.InboxFile.read(store, k, limits.for_suffix(suffix))
+                                      for suffix, k in companions.items()})
+
+
 def poll_inbox(store: ObjectStore, accept: Callable[[signing.Arrival], Decision],
                limits: signing.InboxLimits = signing.DEFAULT_LIMITS) -> list[Decision]:
     """Hand every new envelope, with the files beside it, to ``accept`` (signing's verify-and-record)
@@ -129,15 +151,14 @@ def poll_inbox(store: ObjectStore, accept: Callable[[signing.Arrival], Decision]
         key = f"{stem}.{signing.ENVELOPE}"
         try:
             envelope = signing.InboxFile.read(store, key, limits.envelope_bytes)
-            marker = f"{PROCESSED}{envelope.sha256}"
-            if store.exists(f"{marker}.json"):
+            marker = _final_marker(envelope)
+            if store.exists(marker):
                 continue
-            arrival = signing.Arrival(envelope, {suffix: signing.InboxFile.read(store, k, limits.for_suffix(suffix))
-                                                 for suffix, k in companions.items()})
+            arrival = _arrival(store, envelope, companions, limits)
         except KeyError:  # removed or replaced since it was listed: the next poll sees what is there
             continue
         beside = arrival.companions_sha256()
-        retry_marker = f"{marker}.{hashlib.sha256(json.dumps(beside).encode()).hexdigest()}.json"
+        retry_marker = _retry_marker(arrival)
         if store.exists(retry_marker):
             continue  # refused for a file beside it, and those files have not changed since
         try:
@@ -158,10 +179,92 @@ def poll_inbox(store: ObjectStore, accept: Callable[[signing.Arrival], Decision]
         decision = Decision(decision.envelope_key, decision.member_id, decision.statement_id, decision.decision,
                             decision.reasons, decision.rule, beside)
         retried = decision.decision == "refused" and decision.rule in signing.COMPANION_RULES
-        store.put(retry_marker if retried else f"{marker}.json", _dumps(asdict(decision)),
-                  content_type="application/json")
+        store.put(retry_marker if retried else marker, _dumps(asdict(decision)), content_type="application/json")
         new.append(decision)
     return new
+
+
+def pick_up(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: signing.TrustAnchors,
+            limits: signing.InboxLimits = signing.DEFAULT_LIMITS) -> list[Decision]:
+    """Poll the inbox now with signing's verify-and-record of each decision (the approvals stage of
+    a cycle, the hourly inbox deployment and ``ecocluster inbox`` all pick up this way)."""
+    def accept(arrival: signing.Arrival) -> Decision:
+        verified = signing.receive_decision(con, store, trust, arrival, limits)
+        return Decision(arrival.envelope.key, verified.member_id, verified.statement_id, verified.decision,
+                        verified.reasons)
+
+    return poll_inbox(store, accept, limits)
+
+
+PENDING, ACCEPTED, REFUSED = "pending", "accepted", "refused"
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """Where one envelope now in the approvals inbox stands (``ecocluster inbox``).
+
+    ``accepted``: the pipeline verified and recorded the verifier's decision (``decision`` approved
+    or rejected); ``refused``: it broke ``rule`` (``retried``: because of a file beside it, looked at
+    again once that file changes); ``pending``: not picked up yet, or waiting for a file beside it.
+    Every string but ``state`` comes from the envelope or the verifier: escape it before printing."""
+
+    envelope_key: str
+    state: str
+    member_id: str | None = None
+    statement_id: str | None = None
+    decision: str | None = None
+    rule: str | None = None
+    reasons: tuple[str, ...] = ()
+    retried: bool = False
+
+
+def _optional(data: dict[str, object], name: str) -> str | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} is not a string")
+    return value
+
+
+def _entry(key: str, marker: str, raw: bytes, retried: bool) -> InboxEntry:
+    """A processed marker read back. Markers are not signed and lie in the bucket (docs/security.md),
+    so one that does not read as a decision is shown as such rather than trusted."""
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or not isinstance(data.get("reasons"), list):
+            raise TypeError("not a decision record")
+        decision = data.get("decision")
+        state = {"approved": ACCEPTED, "rejected": ACCEPTED, "refused": REFUSED}[str(decision)]
+        return InboxEntry(key, state, _optional(data, "member_id"), _optional(data, "statement_id"),
+                          str(decision) if state == ACCEPTED else None, _optional(data, "rule"),
+                          tuple(str(r) for r in data["reasons"]), retried)
+    except (ValueError, KeyError, TypeError):
+        why = (f"its processed marker {marker} is not a decision record, and the inbox skips the envelope "
+               "while it is there: delete that marker to have the envelope looked at again")
+        return InboxEntry(key, PENDING, reasons=(why,))
+
+
+def inbox_entries(store: ObjectStore, limits: signing.InboxLimits = signing.DEFAULT_LIMITS,
+                  notes: Mapping[str, tuple[str, ...]] | None = None) -> list[InboxEntry]:
+    """Every envelope now in the inbox, in key order, with its state as :func:`poll_inbox` sees it
+    (the same markers); ``notes`` are what the last poll said about pending ones (what they wait for)."""
+    out = []
+    for stem, companions in _decisions_in(store.list(INBOX)).items():
+        key = f"{stem}.{signing.ENVELOPE}"
+        try:
+            envelope = signing.InboxFile.read(store, key, limits.envelope_bytes)
+            marker = _final_marker(envelope)
+            if store.exists(marker):
+                out.append(_entry(key, marker, store.get(marker), retried=False))
+                continue
+            retry = _retry_marker(_arrival(store, envelope, companions, limits))
+            if store.exists(retry):
+                out.append(_entry(key, retry, store.get(retry), retried=True))
+                continue
+        except KeyError:  # removed or replaced since it was listed
+            continue
+        waiting = (notes or {}).get(key, ("not picked up yet: `ecocluster inbox` (without --list-only) picks it up",))
+        out.append(InboxEntry(key, PENDING, reasons=waiting))
+    return sorted(out, key=lambda e: e.envelope_key)
 
 
 @dataclass(frozen=True)

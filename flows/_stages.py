@@ -228,12 +228,7 @@ def approvals(ws: Workspace, batch: Batch) -> StageOutcome:
         return StageOutcome("approvals", batch.label, notes=(f"no approvals can be accepted yet: {e}",))
     limits = signing.InboxLimits.from_config(ws.home.config_section("inbox"))
     with ws.warehouse() as con:
-        def accept(arrival: signing.Arrival) -> handoff.Decision:
-            verified = signing.receive_decision(con, ws.store, trust, arrival, limits)
-            return handoff.Decision(arrival.envelope.key, verified.member_id, verified.statement_id,
-                                    verified.decision, verified.reasons)
-
-        arrived = handoff.poll_inbox(ws.store, accept, limits)
+        arrived = handoff.pick_up(con, ws.store, trust, limits)
         drafts = statements.current_drafts(con, batch.year, batch.member_ids)
         decided = signing.standing_decisions(con, batch.year, batch.member_ids, [r.statement_id for r in drafts])
         sent = [r.member_id for r in drafts if r.status == "submitted"]

@@ -23,6 +23,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from cryptography import x509
@@ -37,6 +38,9 @@ from warehouse.db import transaction
 from warehouse.errors import ConfigurationError, EcoclusterError, StoredObjectChanged
 from warehouse.home import Home
 
+if TYPE_CHECKING:
+    from signing._trusted_list import QualificationPolicy
+
 RECEIPT_TYPE = "https://ecocluster.eu/emas/registration-receipt/v1"
 MAX_RECEIPT_BYTES = 1024 * 1024
 # EMAS applies in the EU and the EEA; Greece's register uses EL (as the EU does), ISO says GR.
@@ -44,7 +48,8 @@ EMAS_COUNTRIES = frozenset({
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
     "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK"})
 # Rules whose failure can come from the body's own configuration rather than from the package.
-RETRIABLE_RULES = frozenset({"approval/chain", "approval/revocation", "pdf-signature", "internal"})
+# A refreshed trusted list may change a "qualification" verdict.
+RETRIABLE_RULES = frozenset({"approval/chain", "approval/revocation", "pdf-signature", "internal", "qualification"})
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +159,11 @@ def _receipt_key(country: str, decision: _Decision, package_sha: str, attempt: i
 
 def _take_in(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, country: str,
              body: tuple[_pki.PrivateKey, x509.Certificate], package_key: str, data: bytes, digest: str,
-             attempt: int, today: dt.date, now: dt.datetime | None, *, unreadable: str = "") -> Receipt:
+             attempt: int, today: dt.date, now: dt.datetime | None, *, unreadable: str = "",
+             qualification: QualificationPolicy | None = None) -> Receipt:
     with transaction(con):
         try:
-            report = verify_archive(data, trust, now=now) if not unreadable else PackageReport(
+            report = verify_archive(data, trust, now=now, qualification=qualification) if not unreadable else PackageReport(
                 (Check("stored-object", Outcome.FAIL, unreadable, "(archive)"),), None, None)
             decision = _decide(con, country, report, digest, today)
         except Exception as e:  # last resort: one package never stops the others
@@ -197,9 +203,11 @@ def _take_in(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnc
 
 def intake(home: Home, con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, country: str,
            cb_password: bytes, *, today: dt.date | None = None, retry: bool = False, key_folder: Path | None = None,
-           now: dt.datetime | None = None) -> list[Receipt]:
+           now: dt.datetime | None = None, qualification: QualificationPolicy | None = None) -> list[Receipt]:
     """Take in every package under the country's inbox that this body has no receipt for yet (and,
-    with ``retry``, those it refused for a reason its own configuration may have caused)."""
+    with ``retry``, those it refused for a reason its own configuration may have caused). With
+    ``qualification`` each receipt reports whether the verifier signed with a QES, and ``[intake]
+    require`` refuses (rule ``qualification``) a package whose verifier's certificate is not what it asks."""
     country = check_country(country)
     today = today or dt.date.today()
     body = load_body_key(key_folder or body_key_folder(home, country), cb_password)
@@ -219,7 +227,7 @@ def intake(home: Home, con: duckdb.DuckDBPyConnection, store: ObjectStore, trust
         if attempts is not None and not (retry and attempts > 0):
             continue
         receipts.append(_take_in(con, store, trust, country, body, package_key, data, digest, (attempts or 0) + 1,
-                                 today, now, unreadable=unreadable))
+                                 today, now, unreadable=unreadable, qualification=qualification))
         seen[digest] = -1
     return receipts
 

@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bagit
 import pypdf
@@ -55,6 +55,9 @@ from signing._verify import (
     verify_signer,
 )
 from warehouse.errors import ConfigurationError
+
+if TYPE_CHECKING:  # signxml and xsdata load only when a trusted list is configured
+    from signing._trusted_list import QualificationPolicy
 
 
 class Outcome(StrEnum):
@@ -184,8 +187,10 @@ def _approval(files: PackageFiles, trust: TrustAnchors, now: dt.datetime | None
     return approval, facts, cert
 
 
-def verify_files(files: PackageFiles, trust: TrustAnchors, *, now: dt.datetime | None = None) -> PackageReport:
-    """Every check on a package read at the boundary; never raises for a bad package, reports it."""
+def verify_files(files: PackageFiles, trust: TrustAnchors, *, now: dt.datetime | None = None,
+                 qualification: QualificationPolicy | None = None) -> PackageReport:
+    """Every check on a package read at the boundary; never raises for a bad package, reports it.
+    With ``qualification`` the verifier's certificate is also assessed against an EU trusted list."""
     checks = [_bag(files)]
     try:
         approval, facts, cert = _approval(files, trust, now)
@@ -196,6 +201,8 @@ def verify_files(files: PackageFiles, trust: TrustAnchors, *, now: dt.datetime |
                                              _RULE_FILE.get(e.rule, _ENVELOPE))), None, None)
     checks.append(Check("approval", Outcome.PASS, f"{approval.decision} by {approval.verifier.name} "
                         f"({approval.verifier.accreditation_no}), signed {approval.signed_at.isoformat()}", _ENVELOPE))
+    if qualification is not None:
+        checks.append(_qualification(cert, trust, approval, qualification))
     checks.append(Check("decision", Outcome.PASS if approval.decision == "approved" else Outcome.FAIL,
                         f"decision is {approval.decision}", _ENVELOPE))
     claimed = approval.statement["predicate"].get("member")
@@ -206,6 +213,16 @@ def verify_files(files: PackageFiles, trust: TrustAnchors, *, now: dt.datetime |
     checks.append(_pdf_content(files[_STATEMENT], files[_PDF], approval))
     checks.extend(_bound_files(files, trust, cert))
     return PackageReport(tuple(checks), approval, facts)
+
+
+def _qualification(cert: x509.Certificate, trust: TrustAnchors, approval: VerifiedApproval,
+                   policy: QualificationPolicy) -> Check:
+    """Whether the verifier signed with a QES (or a qualified seal), at the signing time, under the
+    trusted list; a FAIL only when ``[intake] require`` asks for what the certificate is not."""
+    issuers = tuple(c for c in trust.cas if c.subject == cert.issuer)
+    found = policy.trusted_list.assess(cert, issuers, approval.signed_at)
+    unmet = found.unmet(policy.require)
+    return Check("qualification", Outcome.FAIL if unmet else Outcome.PASS, unmet or str(found), _CERT)
 
 
 def _pdf_signature(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors) -> Check:
@@ -307,22 +324,24 @@ def _refused(e: PackageRefused) -> PackageReport:
     return PackageReport((Check(e.rule, Outcome.FAIL, str(e), e.file),), None, None)
 
 
-def verify_package(folder: Path, trust: TrustAnchors, *, now: dt.datetime | None = None) -> PackageReport:
+def verify_package(folder: Path, trust: TrustAnchors, *, now: dt.datetime | None = None,
+                   qualification: QualificationPolicy | None = None) -> PackageReport:
     """:func:`verify_files` on an unpacked bag folder."""
     try:
         files = read_folder(folder)
     except PackageRefused as e:
         return _refused(e)
-    return verify_files(files, trust, now=now)
+    return verify_files(files, trust, now=now, qualification=qualification)
 
 
-def verify_archive(data: bytes, trust: TrustAnchors, *, now: dt.datetime | None = None) -> PackageReport:
+def verify_archive(data: bytes, trust: TrustAnchors, *, now: dt.datetime | None = None,
+                   qualification: QualificationPolicy | None = None) -> PackageReport:
     """:func:`verify_files` on a delivered tar; an unreadable or unbounded archive is a refusal."""
     try:
         files = read_tar(data)
     except PackageRefused as e:
         return _refused(e)
-    return verify_files(files, trust, now=now)
+    return verify_files(files, trust, now=now, qualification=qualification)
 
 
 def verify_envelope(envelope: bytes | InboxFile, cert_pem: bytes | InboxFile, trust: TrustAnchors, *,

@@ -23,7 +23,7 @@ EXIT_CODES: dict[int, str] = {
     3: "approval refused, an offline verification with a failed check, or a stored object altered",
     4: "blocking check failures (`check`, `check report --fail-on blocking`)",
     65: "rejected input: a submission file refused, or a member, cluster or statement id the warehouse does not know",
-    75: "temporary failure (busy warehouse, storage outage): run the command again",
+    75: "temporary failure (busy warehouse, storage or signing service out of reach): run the command again",
     78: "configuration: no home at --home/ECOCLUSTER_HOME, an unusable ecocluster.toml or Prefect server",
     130: "interrupted (Ctrl-C); nothing half-written was kept",
 }
@@ -173,3 +173,13 @@ class ReviewRefused(EcoclusterError):
 class SignerUnavailable(ConfigurationError):
     """The signer a URI names cannot sign: unknown scheme, missing key file or token object, wrong
     PIN or passphrase, a key that does not match its certificate. The message says which and what to do."""
+
+
+class SignerCredentialsRefused(SignerUnavailable):
+    """A remote signing service (CSC) refused the verifier's access token (HTTP 401 or 403): nothing
+    was signed; the message names the service and the variable to set (``ECOCLUSTER_CSC_TOKEN``)."""
+
+
+class SigningServiceUnavailable(TransientError):
+    """A remote signing service (CSC) could not be reached, timed out or answered with a server error:
+    nothing was signed; run the command again once it answers (or check the URL in ``--signer``)."""

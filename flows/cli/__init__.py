@@ -26,7 +26,7 @@ app = typer.Typer(
 )
 
 # Each module adds its commands to ``app``; the order is the order of the cycle.
-_COMMAND_MODULES = ("flows.cli._context", "flows.cli._warehouse", "flows.cli._checks", "flows.cli._statements", "flows.cli._export", "flows.cli._signing", "flows.cli._findings", "flows.cli._cycle", "flows.cli._scale", "flows.cli._portal")
+_COMMAND_MODULES = ("flows.cli._context", "flows.cli._warehouse", "flows.cli._checks", "flows.cli._statements", "flows.cli._export", "flows.cli._signing", "flows.cli._inbox", "flows.cli._findings", "flows.cli._cycle", "flows.cli._scale", "flows.cli._portal")
 for _name in _COMMAND_MODULES:
     import_module(_name).register(app)
 

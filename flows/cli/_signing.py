@@ -25,7 +25,9 @@ from warehouse.errors import ApprovalRefused, ConfigurationError, EcoclusterErro
 
 if TYPE_CHECKING:
     from signing import Check
+    from signing._trusted_list import QualificationPolicy
     from signing.signers import Secrets
+    from warehouse.home import Home
 
 pki_app = typer.Typer(help="The accreditation body's CA: initialise, issue verifier certificates, revoke, "
                       "reissue the CRL; record consultancies (conflicts of interest).", no_args_is_help=True)
@@ -94,6 +96,13 @@ def _print_checks(checks: Sequence[Check]) -> bool:
         console.print(f"{_OUTCOME[c.outcome.value]} {safe(c.name + where)}: {safe(c.detail)}",
                       emoji=False, soft_wrap=True)
     return bool(checks) and all(c.ok for c in checks)
+
+
+def _qualification_policy(home: Home) -> QualificationPolicy | None:
+    """``[signing] trusted_list`` and ``[intake] require`` (signing._trusted_list), read before any package."""
+    from signing._trusted_list import QualificationPolicy
+
+    return QualificationPolicy.from_config(home.config_section("signing"), home.config_section("intake"))
 
 
 def _must_be_file(path: Path, option: str, error: type[EcoclusterError]) -> Path:
@@ -212,8 +221,9 @@ def review_export(ctx: typer.Context, member: Annotated[str, typer.Option("--mem
             console.print(str(path))
 
 
-_SIGNER_HELP = ("Signer URI: file:KEY?cert=CERT (passphrase in ECOCLUSTER_KEY_PASSWORD) or "
-                "pkcs11:token=NAME;object=LABEL[?module-path=SO&cert=CERT] (PIN in ECOCLUSTER_TOKEN_PIN).")
+_SIGNER_HELP = ("Signer URI: file:KEY?cert=CERT (passphrase in ECOCLUSTER_KEY_PASSWORD), "
+                "pkcs11:token=NAME;object=LABEL[?module-path=SO&cert=CERT] (PIN in ECOCLUSTER_TOKEN_PIN) or "
+                "csc:https://SERVICE?credential=ID, a remote signing service (access token in ECOCLUSTER_CSC_TOKEN).")
 
 
 def _signer_uri(signer: str | None, key: Path | None, cert: Path | None) -> str:
@@ -383,10 +393,11 @@ def register(app: typer.Typer) -> None:
 
         code = check_country(country)  # an unknown country is refused before any home is looked at
         home = home_of(ctx)
+        policy = _qualification_policy(home)  # an unusable trusted list is refused before any package
         with connect(home.warehouse_path) as con:
             receipts = signing.intake(home, con, signing.open_store(home), signing.trust_anchors(home), code,
                                       _secret("ECOCLUSTER_CB_PASSWORD", "competent body key password"),
-                                      retry=retry, key_folder=body_key)
+                                      retry=retry, key_folder=body_key, qualification=policy)
         for r in receipts:
             number = f" as {r.registration_no}" if r.registration_no else ""
             why = f" (rule {r.rule}{', retriable with --retry' if r.retriable else ''})" if r.rule else ""
@@ -432,10 +443,11 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(0 if _print_checks(report.checks) else 3)
         home = located_home(ctx) if trust else home_of(ctx)  # with --trust no home is needed, and none is made
         anchors = signing.trust_anchors(home, cas=tuple(trust or ()), crls=tuple(crl or ()))
+        policy = _qualification_policy(home)  # with a trusted list configured, packages report the QES
         if stored:
-            report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors)
+            report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors, qualification=policy)
         elif path.is_dir():
-            report = signing.verify_package(path, anchors)
+            report = signing.verify_package(path, anchors, qualification=policy)
         elif _must_be_file(path, "PATH", InputUnreadable).suffix == ".json":
             limits = signing.DEFAULT_LIMITS
             cert_file = (signing.InboxFile.from_path(_must_be_file(cert, "--cert", InputUnreadable),
@@ -444,7 +456,7 @@ def register(app: typer.Typer) -> None:
                                              anchors, limits=limits)
         else:
             with path.open("rb") as handle:  # one byte past the limit is enough to refuse an oversized one
-                report = signing.verify_archive(handle.read(MAX_PACKAGE_BYTES + 1), anchors)
+                report = signing.verify_archive(handle.read(MAX_PACKAGE_BYTES + 1), anchors, qualification=policy)
         raise typer.Exit(0 if _print_checks(report.checks) else ApprovalRefused.exit_code)
 
 

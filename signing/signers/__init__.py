@@ -1,10 +1,12 @@
 """Signers behind one interface, chosen by URI (as securesystemslib's signer registry does).
 
 * ``file:PATH?cert=CERT`` — the encrypted key file (:mod:`signing.signers._file`);
-* ``pkcs11:token=NAME;object=LABEL`` — a key on a PKCS#11 token (:mod:`signing.signers._pkcs11`).
+* ``pkcs11:token=NAME;object=LABEL`` — a key on a PKCS#11 token (:mod:`signing.signers._pkcs11`);
+* ``csc:https://SERVICE?credential=ID`` — a key at a remote (qualified) signing service over the
+  Cloud Signature Consortium API (:mod:`signing.signers._csc`).
 
 ``with open_signer(uri, secrets) as signer:`` gives a :class:`Signer` for as long as the block
-runs (a token session is closed after it). Passphrases and PINs come only from ``secrets``
+runs (a token session is closed after it). Passphrases, PINs and access tokens come only from ``secrets``
 (:func:`env_secrets` in the CLI), never from the URI.
 """
 
@@ -18,7 +20,15 @@ from urllib.parse import quote
 
 from signing.signers._file import from_key, load
 from signing.signers._file import open_file as _open_file
-from signing.signers._interface import KEY_PASSPHRASE, TOKEN_PIN, PdfBackedSigner, Secrets, Signer, SignerURI
+from signing.signers._interface import (
+    CSC_ACCESS_TOKEN,
+    KEY_PASSPHRASE,
+    TOKEN_PIN,
+    PdfBackedSigner,
+    Secrets,
+    Signer,
+    SignerURI,
+)
 from warehouse.errors import SignerUnavailable
 
 _Opener = Callable[[SignerURI, Secrets], AbstractContextManager[Signer]]
@@ -30,8 +40,16 @@ def _open_pkcs11(uri: SignerURI, secrets: Secrets) -> AbstractContextManager[Sig
     return open_token(uri, secrets)
 
 
-SCHEMES: dict[str, _Opener] = {"file": _open_file, "pkcs11": _open_pkcs11}
-SECRET_ENV = {KEY_PASSPHRASE: "ECOCLUSTER_KEY_PASSWORD", TOKEN_PIN: "ECOCLUSTER_TOKEN_PIN"}
+def _open_csc(uri: SignerURI, secrets: Secrets) -> AbstractContextManager[Signer]:
+    from signing.signers._csc import open_service  # loads the HTTP client only for a remote service
+
+    return open_service(uri, secrets)
+
+
+SCHEMES: dict[str, _Opener] = {"file": _open_file, "pkcs11": _open_pkcs11, "csc": _open_csc}
+SECRET_ENV = {KEY_PASSPHRASE: "ECOCLUSTER_KEY_PASSWORD", TOKEN_PIN: "ECOCLUSTER_TOKEN_PIN",
+              CSC_ACCESS_TOKEN: "ECOCLUSTER_CSC_TOKEN"}
+_SECRET_WORD = {KEY_PASSPHRASE: "passphrase", TOKEN_PIN: "PIN", CSC_ACCESS_TOKEN: "access token"}
 
 
 @contextmanager
@@ -47,15 +65,16 @@ def open_signer(uri: str, secrets: Secrets) -> Iterator[Signer]:
 
 
 def env_secrets(prompt: Callable[[str], str] | None = None) -> Secrets:
-    """Secrets from ``ECOCLUSTER_KEY_PASSWORD`` / ``ECOCLUSTER_TOKEN_PIN``, else ``prompt`` (hidden input)."""
+    """Secrets from ``ECOCLUSTER_KEY_PASSWORD`` / ``ECOCLUSTER_TOKEN_PIN`` / ``ECOCLUSTER_CSC_TOKEN``,
+    else ``prompt`` (hidden input)."""
 
     def secret(kind: str, what: str) -> bytes:
-        env = SECRET_ENV[kind]
+        env, word = SECRET_ENV[kind], _SECRET_WORD[kind]
         value = os.environ.get(env, "")
         if not value and prompt is not None:
-            value = prompt(f"{'PIN of' if kind == TOKEN_PIN else 'passphrase of'} {what}")
+            value = prompt(f"{word} of {what}")
         if not value:
-            raise SignerUnavailable(f"set {env} to the {'PIN' if kind == TOKEN_PIN else 'passphrase'} of {what}")
+            raise SignerUnavailable(f"set {env} to the {word} of {what}")
         return value.encode()
 
     return secret

@@ -23,13 +23,15 @@ from pyhanko.sign import signers as pdf_signers
 
 from warehouse.errors import SignerUnavailable
 
-KEY_PASSPHRASE, TOKEN_PIN = "key-passphrase", "token-pin"  # the secrets a signer may ask for
+# the secrets a signer may ask for
+KEY_PASSPHRASE, TOKEN_PIN, CSC_ACCESS_TOKEN = "key-passphrase", "token-pin", "csc-access-token"
 
 
 class Secrets(Protocol):
     """Where a signer gets a passphrase or PIN (environment, prompt, a secrets manager); never argv.
 
-    ``kind`` is :data:`KEY_PASSPHRASE` or :data:`TOKEN_PIN`; ``what`` names the key or token for a prompt."""
+    ``kind`` is :data:`KEY_PASSPHRASE`, :data:`TOKEN_PIN` or :data:`CSC_ACCESS_TOKEN`; ``what`` names the
+    key, token or signing service for a prompt."""
 
     def __call__(self, kind: str, what: str) -> bytes: ...
 
@@ -62,8 +64,8 @@ class SignerURI:
     def parse(cls, uri: str) -> SignerURI:
         scheme, sep, rest = uri.partition(":")
         if not sep or not scheme.isalnum():
-            raise SignerUnavailable(f"signer {uri!r} is not a URI such as file:/path/key.pem?cert=/path/cert.pem "
-                                    "or pkcs11:token=NAME;object=LABEL")
+            raise SignerUnavailable(f"signer {uri!r} is not a URI such as file:/path/key.pem?cert=/path/cert.pem, "
+                                    "pkcs11:token=NAME;object=LABEL or csc:https://SERVICE?credential=ID")
         body, _, query = rest.partition("?")
         try:
             pairs = tuple(parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query)))
@@ -79,7 +81,8 @@ class SignerURI:
         given = [n for n, _ in self.query if n in names]
         if given:
             raise SignerUnavailable(f"signer URI carries {given[0]!r}: secrets never go into the URI or the "
-                                    "command line; set ECOCLUSTER_KEY_PASSWORD or ECOCLUSTER_TOKEN_PIN instead")
+                                    "command line; set ECOCLUSTER_KEY_PASSWORD, ECOCLUSTER_TOKEN_PIN or "
+                                    "ECOCLUSTER_CSC_TOKEN instead")
 
 
 T = TypeVar("T")

@@ -153,3 +153,15 @@ def test_verify_uses_a_given_crl_even_without_trust(con, home, tmp_path) -> None
     assert fresh.exit_code == 0, fresh.output
     result = run(home, "verify", str(envelope), "--cert", str(out / "cert.pem"), "--crl", str(stale))
     assert result.exit_code == 3 and "FAIL approval/crl-freshness" in result.output, result.output
+
+
+def test_intake_requiring_a_qes_without_a_trusted_list_stops_before_any_package(con, home) -> None:
+    """`[intake] require = "qes"` with no `[signing] trusted_list`: exit 78 naming both settings."""
+    _keys.demo_verifier(home)
+    assert run(home, "intake-key", "--country", "IT").exit_code == 0
+    home.config_path.write_text('[intake]\nrequire = "qes"\n', encoding="utf-8")
+    refused = run(home, "intake", "--country", "IT").exception  # CliRunner: main() would exit with its code
+    assert isinstance(refused, ConfigurationError) and refused.exit_code == 78
+    assert "[signing] trusted_list" in str(refused)
+    home.config_path.write_text('[intake]\nrequire = "qualified"\n', encoding="utf-8")
+    assert "require must be one of none, qes, qualified-seal" in str(run(home, "intake", "--country", "IT").exception)

@@ -205,3 +205,71 @@ def test_the_registration_documents_are_in_the_members_language_and_english(deli
     assert "Il presente documento non equivale alla registrazione EMAS. Fatto a Ventasso il" in italian
     assert english.startswith("DEMO Verifier, EMAS environmental verifier with accreditation number DEMO-V-0001")
     assert "Done at Ventasso on" in english
+
+
+
+def _requiring_qes(home, tmp_path, **list_options):
+    """``[intake] require = "qes"`` over a signed trusted list that lists the home's DEMO CA."""
+    from signing import _keys, _pki, _trusted_list
+    from tests.signing.trusted_lists import scheme_operator, signed, trusted_list
+
+    key, operator = scheme_operator()
+    ca = _pki.load_certs((_keys.ca_dir(home) / "ca.pem").read_bytes())[0]
+    (tmp_path / "tl.xml").write_bytes(signed(trusted_list(ca, **list_options), key, operator))
+    (tmp_path / "operator.pem").write_bytes(_pki.pem(operator))
+    return _trusted_list.QualificationPolicy.from_config(
+        {"trusted_list": str(tmp_path / "tl.xml"), "trusted_list_signers": [str(tmp_path / "operator.pem")]},
+        {"require": "qes"})
+
+
+def test_intake_reports_a_qes_in_the_signed_receipt(delivered, con, home, tmp_path) -> None:
+    store, _, trust = delivered
+    policy = _requiring_qes(home, tmp_path)
+    [receipt] = signing.intake(home, con, store, trust, "IT", CB_PASSWORD, qualification=policy)
+    assert receipt.outcome == "registered", receipt.reasons
+    from signing._dsse import Envelope
+    checks = {c["name"]: c for c in Envelope.from_json(store.get(receipt.receipt_key)).statement()["predicate"]["checks"]}
+    assert checks["qualification"]["outcome"] == "PASS"
+    assert checks["qualification"]["detail"].startswith("QES: qualified certificate for electronic signatures")
+
+
+def test_intake_refuses_a_verifier_without_a_qes_when_required_and_retries_with_a_fresh_list(
+        delivered, con, home, tmp_path) -> None:
+    from tests.signing.trusted_lists import WITHDRAWN
+
+    store, _, trust = delivered
+    (tmp_path / "stale").mkdir()
+    stale = _requiring_qes(home, tmp_path / "stale", status=WITHDRAWN)
+    [refused] = signing.intake(home, con, store, trust, "IT", CB_PASSWORD, qualification=stale)
+    assert (refused.outcome, refused.rule, refused.retriable) == ("refused", "qualification", True)
+    assert any("a qualified electronic signature (QES) is required" in r for r in refused.reasons), refused.reasons
+    (tmp_path / "fresh").mkdir()
+    [again] = signing.intake(home, con, store, trust, "IT", CB_PASSWORD, retry=True,
+                             qualification=_requiring_qes(home, tmp_path / "fresh"))
+    assert again.outcome == "registered", again.reasons
+
+
+def test_requiring_a_qes_without_a_trusted_list_is_a_configuration_error() -> None:
+    from signing._trusted_list import QualificationPolicy
+    from warehouse.errors import ConfigurationError
+
+    assert QualificationPolicy.from_config({}, {}) is None
+    with pytest.raises(ConfigurationError, match="require = 'qes' needs an EU trusted list"):
+        QualificationPolicy.from_config({}, {"require": "qes"})
+
+
+def test_verify_reports_the_qes_when_the_home_configures_a_trusted_list(delivered, home, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    store, key, _trust = delivered
+    package = tmp_path / "package.tar"
+    package.write_bytes(store.get(key))
+    _requiring_qes(home, tmp_path)
+    home.config_path.write_text(f'[signing]\ntrusted_list = "{tmp_path / "tl.xml"}"\n'
+                                f'trusted_list_signers = ["{tmp_path / "operator.pem"}"]\n', encoding="utf-8")
+    shown = CliRunner().invoke(app, ["--home", str(home.root), "verify", str(package)])
+    assert shown.exit_code == 0, shown.output
+    assert "PASS qualification [data/verifier-cert.pem]: QES: qualified certificate for electronic signatures" \
+        in shown.output.replace("\n", " ")
