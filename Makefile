@@ -4,13 +4,13 @@ PY     := $(VENV)/bin/python
 UV     := $(VENV)/bin/uv
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 PACKAGES   := warehouse checks statements signing flows portal
-LINT_PATHS := $(PACKAGES) tests benchmarks
+LINT_PATHS := $(PACKAGES) tests benchmarks tools
 
 export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup demo test test-slow system-deps lint lock bench clean
+.PHONY: setup demo test test-slow system-deps lint lock bench identity clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -56,6 +56,11 @@ lock:
 
 bench: setup
 	$(PY) -m benchmarks
+
+# Byte-identity of every reproducible output (statements, packages, reports, tables, demo output) between two
+# checkouts, each set up with `make setup`:  make identity BEFORE=../main AFTER=.   (3 demo runs, minutes)
+identity: setup
+	$(PY) tools/byte_identity.py $(BEFORE) $(AFTER)
 
 clean:
 	rm -rf $(VENV) .ecocluster

@@ -59,7 +59,7 @@ def test_a_lock_held_too_long_is_a_clear_transient_error(home: Home, monkeypatch
     monkeypatch.setenv("ECOCLUSTER_LOCK_WAIT_SECONDS", "0.5")
     try:
         for read_only in (False, True):  # readers queue too: DuckDB refuses them while a writer holds the file
-            with pytest.raises(WarehouseBusy, match="in use by another ecocluster process.*run the command again"):
+            with pytest.raises(WarehouseBusy, match=r"in use by another ecocluster process.*run the command again"):
                 connect(home.warehouse_path, read_only=read_only)
     finally:
         holder.kill()

@@ -106,10 +106,10 @@ def test_bad_warehouse_settings_name_the_file_and_key(home: Home, line: str, key
 
 def test_bad_env_overrides_name_the_variable(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ECOCLUSTER_MEMORY_LIMIT", "half")
-    with pytest.raises(ConfigurationError, match="ECOCLUSTER_MEMORY_LIMIT.*'half'"):
+    with pytest.raises(ConfigurationError, match=r"ECOCLUSTER_MEMORY_LIMIT.*'half'"):
         connect(home.warehouse_path)
     monkeypatch.delenv("ECOCLUSTER_MEMORY_LIMIT")
     monkeypatch.setenv("ECOCLUSTER_LOCK_WAIT_SECONDS", "later")
-    with pytest.raises(ConfigurationError, match="ECOCLUSTER_LOCK_WAIT_SECONDS.*'later'"):
+    with pytest.raises(ConfigurationError, match=r"ECOCLUSTER_LOCK_WAIT_SECONDS.*'later'"):
         connect(home.warehouse_path)
 
