@@ -5,7 +5,8 @@ annual cycle, DEMO approvals, registration packages) from two checkouts, each wi
 ``make setup`` in both first), in fresh home folders, and compares byte for byte:
 
 * every file the cycle leaves in the home (the object store: raw files, statements JSON/HTML/PDF,
-  registration packages, receipts, check reports and Data Docs; configuration, keys, certificates);
+  registration packages, receipts, check reports and Data Docs; configuration, keys, certificates); files
+  named by their own digest are compared as a family (all files of that name pattern, by their digests);
 * every warehouse table, row by row (a digest of its sorted rows; the DuckDB file itself is never
   byte-stable), and again without its TIMESTAMP columns (when a row was written differs from run to run);
 * the demo's printed output, with the home path replaced by ``<HOME>``.
@@ -23,6 +24,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,9 +38,20 @@ Snapshot = dict[str, str]  # what -> sha256 of its bytes ("file:objects/...", "t
 # Files that are state of the tools rather than output of the cycle (Prefect's database and logs, the
 # portal's session store, caches); the warehouse is compared table by table instead of as a file.
 SKIPPED_PARTS = {"prefect", ".prefect", "__pycache__", "tmp", "logs"}
-SKIPPED_SUFFIXES = {".duckdb", ".wal", ".db", ".db-journal", ".db-wal", ".db-shm", ".log", ".sock", ".pid",
-                    ".lock"}
+SKIPPED_SUFFIXES = {
+    ".duckdb",
+    ".wal",
+    ".db",
+    ".db-journal",
+    ".db-wal",
+    ".db-shm",
+    ".log",
+    ".sock",
+    ".pid",
+    ".lock",
+}
 DEMO_TIMEOUT_S = 1800
+DIGEST_RUN = re.compile(r"[0-9a-f]{12,}|\d{8}T\d{6}(?:\.\d+)?Z")  # digests, and GX's run-time folder names
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,9 @@ def compare(control: Snapshot, control_again: Snapshot, after: Snapshot) -> Verd
     """What differs after the change among the outputs that the same code reproduces exactly."""
     keys = set(control) | set(control_again) | set(after)
     unstable = sorted(k for k in keys if control.get(k) != control_again.get(k))
-    regressions = sorted(k for k in keys if control.get(k) == control_again.get(k) and control.get(k) != after.get(k))
+    regressions = sorted(
+        k for k in keys if control.get(k) == control_again.get(k) and control.get(k) != after.get(k)
+    )
     identical = sum(1 for k in keys if control.get(k) == control_again.get(k) == after.get(k))
     return Verdict(regressions, unstable, identical)
 
@@ -74,25 +89,37 @@ def _tables(python: Path, warehouse: Path) -> Mapping[str, str]:
         "import duckdb, hashlib, json, sys\n"
         "con = duckdb.connect(sys.argv[1], read_only=True)\n"
         "out = {}\n"
-        "for (name,) in con.execute(\"SELECT table_name FROM information_schema.tables WHERE table_type = "
+        'for (name,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_type = '
         "'BASE TABLE' ORDER BY 1\").fetchall():\n"
         "    rows = con.execute(f'SELECT * FROM \"{name}\" ORDER BY ALL').fetchall()\n"
         "    out[name] = hashlib.sha256(repr(rows).encode()).hexdigest()\n"
-        "    cols = [c for c, t in con.execute('SELECT column_name, data_type FROM information_schema.columns '\n"
-        "            'WHERE table_name = ? ORDER BY ordinal_position', [name]).fetchall() if 'TIME' not in t]\n"
+        "    cols = [c for c, t in con.execute(\n"
+        "        'SELECT column_name, data_type FROM information_schema.columns '\n"
+        "        'WHERE table_name = ? ORDER BY ordinal_position', [name]).fetchall() if 'TIME' not in t]\n"
         "    if cols:\n"
         "        listed = ', '.join(f'\"{c}\"' for c in cols)\n"
         "        rows = con.execute(f'SELECT {listed} FROM \"{name}\" ORDER BY ALL').fetchall()\n"
         "        out[f'{name} (without time columns)'] = hashlib.sha256(repr(rows).encode()).hexdigest()\n"
         "print(json.dumps(out))\n"
     )
-    done = subprocess.run([str(python), "-c", script, str(warehouse)], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [str(python), "-c", script, str(warehouse)], capture_output=True, text=True, check=True
+    )
     return dict(json.loads(done.stdout))
 
 
+def _family(rel: Path) -> str:
+    """The path with every digest-like run of hex digits (and run time) as ``#``: content-addressed files
+    (a PDF named by its SHA-256, a package by a digest prefix) of two runs are compared as a family."""
+    return "file:" + DIGEST_RUN.sub("#", rel.as_posix())
+
+
 def snapshot(home: Path, stdout: str, python: Path) -> Snapshot:
-    """Digests of everything the demo left in `home`, its tables, and its output."""
-    snap: Snapshot = {f"file:{p.relative_to(home)}": _sha256(p.read_bytes()) for p in _home_files(home)}
+    """Digests of everything the demo left in `home` (by family), its tables, and its output."""
+    families: dict[str, list[str]] = {}
+    for path in _home_files(home):
+        families.setdefault(_family(path.relative_to(home)), []).append(_sha256(path.read_bytes()))
+    snap: Snapshot = {key: ",".join(sorted(digests)) for key, digests in families.items()}
     warehouse = home / "warehouse.duckdb"
     if warehouse.is_file():
         snap.update({f"table:{name}": digest for name, digest in _tables(python, warehouse).items()})
@@ -108,10 +135,19 @@ def run_demo(checkout: Path, work: Path) -> Snapshot:
     work.mkdir(parents=True)
     home = work / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    done = subprocess.run([str(ecocluster), "--home", str(home), "demo"], cwd=work, env=env, capture_output=True,
-                          text=True, timeout=DEMO_TIMEOUT_S, check=False)
+    done = subprocess.run(
+        [str(ecocluster), "--home", str(home), "demo"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=DEMO_TIMEOUT_S,
+        check=False,
+    )
     if done.returncode != 0:
-        raise SystemExit(f"demo from {checkout} failed with exit {done.returncode}:\n{done.stdout}\n{done.stderr}")
+        raise SystemExit(
+            f"demo from {checkout} failed with exit {done.returncode}:\n{done.stdout}\n{done.stderr}"
+        )
     return snapshot(home, done.stdout, checkout / ".venv" / "bin" / "python")
 
 
@@ -131,10 +167,20 @@ def main(argv: list[str] | None = None) -> int:
         snaps.append(run_demo(checkout, work / name))
     verdict = compare(*snaps)
     if args.json:
-        args.json.write_text(json.dumps({"snapshots": dict(zip([n for n, _ in runs], snaps, strict=True)),
-                                         "verdict": verdict.__dict__}, indent=1), encoding="utf-8")
-    print(f"byte_identity: {verdict.identical} outputs byte-identical; {len(verdict.unstable)} not reproducible "
-          f"by the same code (left out):")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "snapshots": dict(zip([n for n, _ in runs], snaps, strict=True)),
+                    "verdict": verdict.__dict__,
+                },
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
+    print(
+        f"byte_identity: {verdict.identical} outputs byte-identical; "
+        f"{len(verdict.unstable)} not reproducible by the same code (left out):"
+    )
     for key in verdict.unstable:
         print(f"  unstable  {key}")
     for key in verdict.regressions:

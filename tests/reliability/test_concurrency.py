@@ -23,7 +23,8 @@ import sys, time
 from pathlib import Path
 from warehouse.db import connect
 con = connect(Path(sys.argv[1]))
-con.execute("INSERT INTO cluster (cluster_id, name, country, language, roster_sha256) VALUES ('HOLDER', 'h', 'IT', 'it', 'r')")
+con.execute("INSERT INTO cluster (cluster_id, name, country, language, roster_sha256) "
+            "VALUES ('HOLDER', 'h', 'IT', 'it', 'r')")
 print("holding", flush=True)
 time.sleep(float(sys.argv[2]))
 con.close()

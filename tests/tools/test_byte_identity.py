@@ -27,7 +27,9 @@ def test_a_change_in_a_reproducible_output_is_named_and_unstable_ones_are_left_o
 def test_a_missing_or_an_extra_output_after_the_change_is_a_regression() -> None:
     same = {"file:objects/a.json": "1"}
     assert compare(same, same, {}).regressions == ["file:objects/a.json"]
-    assert compare(same, same, {**same, "file:objects/new.json": "2"}).regressions == ["file:objects/new.json"]
+    assert compare(same, same, {**same, "file:objects/new.json": "2"}).regressions == [
+        "file:objects/new.json"
+    ]
     assert compare(same, same, same).regressions == []
 
 
@@ -53,4 +55,19 @@ def test_snapshot_digests_files_and_tables_and_drops_tool_state_and_the_home_pat
     assert not any("prefect" in key or "duckdb" in key for key in a)
     assert a["stdout"] == b["stdout"]
     assert a["table:statement"] != b["table:statement"]  # the write time differs ...
-    assert a["table:statement (without time columns)"] == b["table:statement (without time columns)"]  # ... only
+    assert (
+        a["table:statement (without time columns)"] == b["table:statement (without time columns)"]
+    )  # ... only
+
+
+def test_files_named_by_their_digest_or_run_time_are_compared_as_one_family(tmp_path: Path) -> None:
+    python = Path(sys.executable)
+    snaps = []
+    for run, names in enumerate((["aaaaaaaaaaaa1111.pdf", "bbbbbbbbbbbb2222.pdf"], ["cccccccccccc3333.pdf"])):
+        home = tmp_path / str(run)
+        (home / "objects" / "20261202T095911.322417Z").mkdir(parents=True)
+        for name, body in zip(names, (b"one", b"two"), strict=False):
+            (home / "objects" / "20261202T095911.322417Z" / name).write_bytes(body)
+        snaps.append(snapshot(home, "", python))
+    assert set(snaps[0]) == set(snaps[1]) == {"file:objects/#/#.pdf", "stdout"}
+    assert snaps[0]["file:objects/#/#.pdf"] != snaps[1]["file:objects/#/#.pdf"]  # a file fewer is a change

@@ -25,7 +25,8 @@ def test_a_second_writer_gets_a_clear_message(home: Home) -> None:
     first = connect(home.warehouse_path)
     # DuckDB locks across processes, so the second writer must be another process.
     code = (
-        "import sys\nfrom warehouse.db import connect\nfrom warehouse.errors import WarehouseBusy\n"
+        "import sys\nfrom warehouse.db import connect\n"
+        "from warehouse.errors import WarehouseBusy\n"
         f"try:\n    connect(__import__('pathlib').Path({str(home.warehouse_path)!r}))\n"
         "except WarehouseBusy as e:\n    print(e); sys.exit(7)\n"
     )
