@@ -4,8 +4,8 @@ registration packages, the CLI's output or Prefect's logs and database.
 A demo-like cycle runs through the real CLI (``ecocluster demo``: CA, DEMO verifier, signing,
 registration; then ``ecocluster intake-key`` and ``intake --country IT/LV``: the competent bodies'
 keys). Every private key generated is then searched for in every form it could leak in: the key
-file's own bytes (encrypted PEM), unencrypted PKCS#8 and traditional PEM and DER, the raw private scalar (bytes,
-hex) and the base64 of the DER.
+file's own bytes (encrypted PEM), unencrypted PKCS#8 and traditional PEM and DER, the raw private
+scalar (bytes, hex) and the base64 of the DER.
 """
 
 from __future__ import annotations
