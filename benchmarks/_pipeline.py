@@ -114,7 +114,8 @@ def measure(clusters: int, per_cluster: int, workdir: Path, *, sample_clusters: 
     log(f"[{members:,}] review drafts, JSON + HTML, of everyone (checks took {checks_s:.1f} s)")
     with peak_rss() as review_peak:
         review_s, review_docs = _review_drafts(home, workers)
-    log(f"[{members:,}] drafting {selection.size} statements with PDF ({review_docs:,} reviewed in {review_s:.1f} s)")
+    log(f"[{members:,}] drafting {selection.size} statements with PDF "
+        f"({review_docs:,} reviewed in {review_s:.1f} s)")
     with peak_rss() as draft_peak:
         draft_s = _draft(home, selection, workers)
     bare_render_s, startup_s = _bare(_sample_views(home, selection), workers)

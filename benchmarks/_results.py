@@ -62,7 +62,8 @@ def _size_table(sizes: list[dict[str, Any]]) -> list[str]:
         ("draft documents/s, 2 workers, JSON+HTML+PDF (bare render+PDF/s)",
          lambda s: f"{_f(s['draft_docs_per_s'], ',.1f')} ({_f(s['bare_docs_per_s'], ',.1f')})"),
         ("draft ÷ bare render + PDF, whole sample call (apart from the pool's start-up, s)",
-         lambda s: f"{_f(s['draft_ratio'])} ({_f(s.get('draft_steady_ratio'))}; {_f(s.get('draft_startup_s'), ',.1f')})"),
+         lambda s: f"{_f(s['draft_ratio'])} ({_f(s.get('draft_steady_ratio'))}; "
+                   f"{_f(s.get('draft_startup_s'), ',.1f')})"),
         ("approvals verified/s, every rule (bare ECDSA verify/s)",
          lambda s: f"{_f(s['verify_per_s'], ',.0f')} ({_f(s['bare_verify_per_s'], ',.0f')})"),
         ("pipeline for every member, s (sum of floors, s)",
@@ -78,7 +79,8 @@ def _size_table(sizes: list[dict[str, Any]]) -> list[str]:
         ("single-member rerun, s: check + draft (goal ≤ 5)",
          lambda s: f"{_f(s['rerun_s'])} ({_f(s['rerun_check_s'])} + {_f(s['rerun_draft_s'])})"),
         ("all 121,000 statements with PDF at the steady rate, h", lambda s: _f(s.get("hours_for_121000_pdfs"), ",.1f")),
-        ("peak RSS while each stage runs, process + workers, MiB: ingest / checks / review / PDF drafts (goal ≤ 4,096)",
+        ("peak RSS while each stage runs, process + workers, MiB: "
+         "ingest / checks / review / PDF drafts (goal ≤ 4,096)",
          lambda s: " / ".join(_f(s[f"peak_{k}_mib"], ",.0f") for k in ("ingest", "checks", "review", "draft"))),
         ("measured on", lambda s: s["measured_at"]),
     ]
@@ -106,7 +108,8 @@ def write(data: dict[str, Any]) -> None:
         "compares a stage with its raw floor measured in that same run (bare DuckDB load; the bare SQL "
         "of the check predicates; bare Jinja2 + typst render of the same views; bare ECDSA verify of the "
         "same signatures). Review drafts (JSON + HTML) are made for every member; drafting with PDF "
-        "and verification are timed on a sample and scaled to every member for the pipeline figures (see the Method section of the notes)."), "",
+        "and verification are timed on a sample and scaled to every member for the pipeline figures "
+        "(see the Method section of the notes)."), "",
         "Machine: " + "; ".join(f"{k} {v}" for k, v in machine.items()), "",
         *_size_table(sizes), "",
         NOTES, "", _notes(),

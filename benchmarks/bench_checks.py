@@ -82,7 +82,8 @@ def run(home: Home | str | Path, year: int = 2025) -> dict[str, float]:
         "pandas_load_seconds": load,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
-    print(f"checks: {check_run.n_members} members, {check_run.n_blocking} blocking, {check_run.n_warning} warning")
+    print(f"checks: {check_run.n_members} members, {check_run.n_blocking} blocking, "
+          f"{check_run.n_warning} warning")
     print(f"  GX (4 suites, 24 rules, SQL datasource): {figures['gx_seconds']:.2f} s")
     print(f"  raw DuckDB, same 24 queries:              {figures['duckdb_seconds']:.2f} s")
     print(f"  ratio GX / DuckDB:                        {figures['ratio']:.2f}x (goal <= 3x)")

@@ -33,7 +33,8 @@ SELECT 'CL' || lpad(CAST($batch AS VARCHAR), 4, '0') || '-M' || lpad(CAST(m AS V
        y AS reporting_year, 'ind.' || i AS indicator, random() * 1000 AS value, 'MWh' AS unit
 FROM range($members) r(m), range(2023, 2026) ry(y), range(20) ri(i)
 """
-_TABLE = "CREATE TABLE IF NOT EXISTS {t} (member_id VARCHAR, reporting_year INTEGER, indicator VARCHAR, value DOUBLE, unit VARCHAR)"
+_TABLE = ("CREATE TABLE IF NOT EXISTS {t} "
+          "(member_id VARCHAR, reporting_year INTEGER, indicator VARCHAR, value DOUBLE, unit VARCHAR)")
 _AGGREGATE = "SELECT indicator, reporting_year, median(value), count(DISTINCT member_id) FROM {t} GROUP BY ALL"
 
 

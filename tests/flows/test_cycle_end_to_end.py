@@ -156,5 +156,5 @@ def test_bundled_sample_cycle_inbox_and_rerun_of_a_fixed_member(prefect_api: str
     broken = json.loads(corrected.read_text(encoding="utf-8"))
     broken["indicators"][-1]["unit"] = "kWh"  # hazardous waste in kWh: refused
     (tmp_path / "broken.json").write_text(json.dumps(broken), encoding="utf-8")
-    with pytest.raises(SubmissionsRefused, match="broken.json"):
+    with pytest.raises(SubmissionsRefused, match=r"broken\.json"):
         rerun(FIXED, "collect", first.year, str(home.root), [str(tmp_path / "broken.json")])

@@ -23,7 +23,8 @@ import sys, time
 from pathlib import Path
 from warehouse.db import connect
 con = connect(Path(sys.argv[1]))
-con.execute("INSERT INTO cluster (cluster_id, name, country, language, roster_sha256) VALUES ('HOLDER', 'h', 'IT', 'it', 'r')")
+con.execute("INSERT INTO cluster (cluster_id, name, country, language, roster_sha256) "
+            "VALUES ('HOLDER', 'h', 'IT', 'it', 'r')")
 print("holding", flush=True)
 time.sleep(float(sys.argv[2]))
 con.close()
@@ -59,7 +60,7 @@ def test_a_lock_held_too_long_is_a_clear_transient_error(home: Home, monkeypatch
     monkeypatch.setenv("ECOCLUSTER_LOCK_WAIT_SECONDS", "0.5")
     try:
         for read_only in (False, True):  # readers queue too: DuckDB refuses them while a writer holds the file
-            with pytest.raises(WarehouseBusy, match="in use by another ecocluster process.*run the command again"):
+            with pytest.raises(WarehouseBusy, match=r"in use by another ecocluster process.*run the command again"):
                 connect(home.warehouse_path, read_only=read_only)
     finally:
         holder.kill()

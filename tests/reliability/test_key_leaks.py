@@ -3,9 +3,9 @@ registration packages, the CLI's output or Prefect's logs and database.
 
 A demo-like cycle runs through the real CLI (``ecocluster demo``: CA, DEMO verifier, signing,
 registration; then ``ecocluster intake-key`` and ``intake --country IT/LV``: the competent bodies'
-keys). Every private key generated is then searched for in every form it could leak in: the key file's own bytes
-(encrypted PEM), unencrypted PKCS#8 and traditional PEM and DER, the raw private scalar (bytes,
-hex) and the base64 of the DER.
+keys). Every private key generated is then searched for in every form it could leak in: the key
+file's own bytes (encrypted PEM), unencrypted PKCS#8 and traditional PEM and DER, the raw private
+scalar (bytes, hex) and the base64 of the DER.
 """
 
 from __future__ import annotations
@@ -105,4 +105,5 @@ def test_no_private_key_material_anywhere_after_a_demo_cycle(tmp_path: Path) -> 
     assert any("packages/" in where or "competent-body" in where for where, _ in places)  # packages were made
     leaks = [f"{what} in {where}" for where, data in places for what, needle in needles.items() if needle in data]
     assert not leaks, leaks[:10]
-    print(f"key leaks: {len(needles)} key forms of {len(keys)} keys searched in {len(places)} files/places: none")
+    print(f"key leaks: {len(needles)} key forms of {len(keys)} keys searched in "
+          f"{len(places)} files/places: none")

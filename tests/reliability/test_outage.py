@@ -65,7 +65,8 @@ def test_storage_outage_mid_cycle_fails_clearly_then_a_rerun_completes(home: Hom
     _seaweed("stop", weed)
     stopped_at = time.monotonic()
     out = run.communicate(timeout=900)[0]
-    print(f"outage run: exit {run.returncode} after {time.monotonic() - stopped_at:.0f} s without storage\n{out[-600:]}")
+    print(f"outage run: exit {run.returncode} after {time.monotonic() - stopped_at:.0f} s without storage\n"
+        f"{out[-600:]}")
     assert run.returncode == 75, out[-3000:]
     assert "cannot reach the S3 server" in out and "run the command again" in out
 
@@ -85,7 +86,8 @@ def test_storage_outage_mid_cycle_fails_clearly_then_a_rerun_completes(home: Hom
     con = duckdb.connect(str(home.warehouse_path), read_only=True)
     try:
         pointed = {k for (k,) in con.execute(
-            "SELECT archive_key FROM submission UNION SELECT json_key FROM statement UNION SELECT pdf_key FROM statement"
+            "SELECT archive_key FROM submission UNION SELECT json_key FROM statement "
+            "UNION SELECT pdf_key FROM statement"
         ).fetchall() if k}
         n_statements = con.execute("SELECT count(*) FROM statement").fetchone()
         outage_rejections = con.execute(  # the outage never passes for a member's mistake

@@ -49,7 +49,8 @@ def genuine(draft: Draft, cert: x509.Certificate, decision: str = APPROVED, reas
 
 @dataclass(frozen=True)
 class Case:
-    """``build(statement, key)`` -> envelope bytes, from the genuine approval statement and the verifier's key."""
+    """``build(statement, key)`` -> envelope bytes, from the genuine approval statement and the
+    verifier's key."""
 
     name: str
     rule: str

@@ -127,7 +127,7 @@ def forge(world: World, member: str = "IT-HOT-2", *, edit: Callable[[dict[str, A
         return tar_bytes({k: v for k, v in files.items()})
 
 
-# --- 1. every file of a package is covered: edit it, re-save the manifests, it is refused by name --------------
+# --- 1. every file of a package is covered: edit it, re-save the manifests, it is refused by name -----------
 
 def _json_edit(key: str, value: Any) -> Callable[[bytes], bytes]:
     def edit(data: bytes) -> bytes:
@@ -214,7 +214,7 @@ def test_the_genuine_packages_verify(world) -> None:
         assert report.facts is not None and report.facts.member_id == member
 
 
-# --- 2. the NACE code, member, cluster and country come from the signed statement only ------------------------
+# --- 2. the NACE code, member, cluster and country come from the signed statement only ----------------------
 
 def _nace(value: str) -> Callable[[dict[str, Any]], None]:
     def edit(statement: dict[str, Any]) -> None:
@@ -279,7 +279,7 @@ def test_a_signed_statement_with_wrong_types_is_a_named_refusal(world, case) -> 
     assert [(c.name, c.file) for c in report.failed()][-1] == ("statement", "data/statement.json"), report.reasons()
 
 
-# --- 3. archives: plain tar only, bounded, nothing unexpected ------------------------------------------------
+# --- 3. archives: plain tar only, bounded, nothing unexpected -----------------------------------------------
 
 def _tar(members: list[tarfile.TarInfo | tuple[str, bytes]]) -> bytes:
     out = io.BytesIO()
@@ -372,7 +372,7 @@ def test_a_bag_folder_with_a_symlink_is_refused(world, tmp_path) -> None:
     assert [(c.name, c.file) for c in report.failed()] == [("member-type", "data/statement.json")]
 
 
-# --- 4. trust and revocation come from the reader ------------------------------------------------------------
+# --- 4. trust and revocation come from the reader -----------------------------------------------------------
 
 def test_a_revoked_verifier_is_refused_with_the_readers_crl(world) -> None:
     """Finding 3: the package carries no CRL to hide behind; the reader's current CRL decides."""
@@ -388,10 +388,11 @@ def test_without_a_crl_revocation_is_not_assumed(world) -> None:
     assert [c.name for c in report.failed()] == ["approval/revocation"]
 
 
-# --- 5. the signed PDF is this member's -----------------------------------------------------------------------
+# --- 5. the signed PDF is this member's ---------------------------------------------------------------------
 
 def test_another_members_verifier_signed_pdf_is_refused(world, tmp_path) -> None:
-    """Finding 7: LV-NOV-1's validated PDF, genuinely signed by the same verifier, put in IT-HOT-2's package."""
+    """Finding 7: LV-NOV-1's validated PDF, genuinely signed by the same verifier, put in IT-HOT-2's
+    package."""
     files = world.files()
     files["data/statement-validated.pdf"] = world.files("LV-NOV-1")["data/statement-validated.pdf"]
     report = signing.verify_archive(tar_bytes(resaved(files, tmp_path)), world.trust)
@@ -405,7 +406,7 @@ def test_not_checked_is_never_a_pass() -> None:
     assert not signing.PackageReport((), None, None).ok  # no check at all is not a pass either
 
 
-# --- 6. intake: one country, its own register, every package gets an answer -----------------------------------
+# --- 6. intake: one country, its own register, every package gets an answer ---------------------------------
 
 @pytest.fixture
 def body(home) -> Iterator[Callable[..., list[signing.Receipt]]]:
@@ -546,7 +547,7 @@ def test_receipts_verify_against_the_bodys_certificate_only(world, con, body, ho
     assert [c.name for c in signing.verify_receipt(b'{"payload": 1}', (it_cert,)).failed()] == ["envelope"]
 
 
-# --- 7. property: arbitrary tar members give an acceptance or a named refusal, and the run goes on -------------
+# --- 7. property: arbitrary tar members give an acceptance or a named refusal, and the run goes on ----------
 
 _NAMES = st.one_of(st.sampled_from(sorted(MEMBERS) + ["data", "data/", "../x", "/etc/x", "data/x/../statement.json",
                                                       "./bagit.txt", "data/crl.pem", "a" * 300]),

@@ -25,7 +25,8 @@ def test_a_second_writer_gets_a_clear_message(home: Home) -> None:
     first = connect(home.warehouse_path)
     # DuckDB locks across processes, so the second writer must be another process.
     code = (
-        "import sys\nfrom warehouse.db import connect\nfrom warehouse.errors import WarehouseBusy\n"
+        "import sys\nfrom warehouse.db import connect\n"
+        "from warehouse.errors import WarehouseBusy\n"
         f"try:\n    connect(__import__('pathlib').Path({str(home.warehouse_path)!r}))\n"
         "except WarehouseBusy as e:\n    print(e); sys.exit(7)\n"
     )
@@ -106,10 +107,10 @@ def test_bad_warehouse_settings_name_the_file_and_key(home: Home, line: str, key
 
 def test_bad_env_overrides_name_the_variable(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ECOCLUSTER_MEMORY_LIMIT", "half")
-    with pytest.raises(ConfigurationError, match="ECOCLUSTER_MEMORY_LIMIT.*'half'"):
+    with pytest.raises(ConfigurationError, match=r"ECOCLUSTER_MEMORY_LIMIT.*'half'"):
         connect(home.warehouse_path)
     monkeypatch.delenv("ECOCLUSTER_MEMORY_LIMIT")
     monkeypatch.setenv("ECOCLUSTER_LOCK_WAIT_SECONDS", "later")
-    with pytest.raises(ConfigurationError, match="ECOCLUSTER_LOCK_WAIT_SECONDS.*'later'"):
+    with pytest.raises(ConfigurationError, match=r"ECOCLUSTER_LOCK_WAIT_SECONDS.*'later'"):
         connect(home.warehouse_path)
 
