@@ -51,6 +51,9 @@ Public API (everything else is private):
   :func:`sign_plan` (deterministic signature -> seed -> draw), :func:`verify_plan`, :func:`record_plan`;
   the approval's verification block names the cluster's latest plan by digest.
 * Storage: :func:`open_store` (local folder or S3 with Object Lock).
+* Time: :func:`tsa_url` (``[signing] tsa_url``); every decision carries an RFC 3161 timestamp over
+  its signature (``SignedDecision.timestamp``, the ``.tsr`` file) and certificates are judged at
+  that attested time; ``python -m signing._tsa --home HOME`` serves the demo's TSA.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ from signing._inbox import (
                              DEFAULT_LIMITS,
                              ENVELOPE,
                              SIGNED_PDF,
+                             TIMESTAMP,
                              Arrival,
                              InboxFile,
                              InboxLimits,
@@ -134,6 +138,7 @@ from signing._sampling import (
                              verify_plan,
 )
 from signing._stored import read as read_stored
+from signing._tsa import TimestampUnavailable, tsa_url
 from signing._verify import (
                              RULES,
                              ApprovalContext,
@@ -152,14 +157,16 @@ from signing.store import open_store
 
 __all__ = [
     "APPROVED", "CERTIFICATE", "COMPANION_RULES", "DEFAULT_LIMITS", "DEMO_NACE", "DEMO_PASSWORD",
-    "ENVELOPE", "REJECTED", "RULES", "SIGNED_PDF", "ApprovalContext", "ApprovalEnvelope",
+    "ENVELOPE", "REJECTED", "RULES", "SIGNED_PDF", "TIMESTAMP", "ApprovalContext", "ApprovalEnvelope",
     "ApprovalRuleFailed", "Arrival", "Check", "Delivery", "Draft", "InboxFile", "InboxLimits", "KeyFiles",
-    "Outcome", "PackageRefused", "PackageReport", "Receipt", "Review", "Revocation", "SignedDecision", "TrustAnchors",
+    "Outcome", "PackageRefused", "PackageReport", "Receipt", "Review", "Revocation", "SignedDecision",
+    "TimestampUnavailable", "TrustAnchors",
     "UnknownCountry", "VerifiedApproval", "approval_context", "approve", "build_packages",
     "claimed_decision", "current_crl", "demo_verifier", "draft_for", "export_review", "init_body_key",
     "init_ca", "intake", "issue_verifier", "mark_consulted", "open_store", "parse_approval", "read_review", "read_stored",
     "read_tar", "receive_decision", "record_approval", "refresh_crl", "register_verifier", "revocation",
-    "revoke", "sign_approval", "sign_decision", "sign_draft", "trust_anchors", "unpack", "verify_approval",
+    "revoke", "sign_approval", "sign_decision", "sign_draft", "trust_anchors", "tsa_url", "unpack",
+    "verify_approval",
     "verify_archive", "verify_envelope", "verify_package", "verify_receipt", "verify_signer",
     "why_no_package"
 ]

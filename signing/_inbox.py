@@ -3,7 +3,8 @@
 Nothing here touches a private key except through a :class:`signing.signers.Signer` in
 :func:`sign_draft` / :func:`sign_decision` (and :func:`approve`, which is ``sign_decision`` +
 :func:`record_approval`): it runs in the verifier's hands (their key file, token or signing
-service) and hands over only the envelope, the public certificate and the signed PDF.
+service) and hands over only the envelope, the public certificate, the signed PDF and the TSA's
+token (the `.tsr`).
 
 Two documents, two signatures. The DSSE envelope's subject is the digests of the **draft** JSON and
 PDF the verifier reviewed, so an approval can never be moved to another draft. The PAdES signature
@@ -25,7 +26,7 @@ import duckdb
 from cryptography import x509
 
 import statements
-from signing import _bundle, _dsse, _pki, _records, _review, _sampling, _stored, signers
+from signing import _bundle, _dsse, _pki, _records, _review, _sampling, _stored, _time, _tsa, signers
 from signing._approval import APPROVED, REJECTED, Draft, seal_approval
 from signing._keys import KeyFiles
 from signing._opinion import Opinion, SiteVisit, Verification
@@ -56,6 +57,7 @@ from warehouse.errors import (
 from warehouse.spreadsheet import write_csv
 
 ENVELOPE, CERTIFICATE, SIGNED_PDF = "dsse.json", "cert.pem", "validated.pdf"  # file suffixes of one decision
+TIMESTAMP = "tsr"  # RFC 3161 TimeStampResp (DER) over the envelope's signature
 
 # Refusals whose verdict depends on a file beside the envelope, not on the envelope alone: a
 # half-uploaded PDF, a wrong certificate planted first. The inbox looks at such a refusal again
@@ -140,11 +142,12 @@ class SignedDecision:
 
     envelope: bytes
     cert_pem: bytes
-    signed_pdf: bytes | None  # the PAdES-signed validated statement; None for a rejection
+    signed_pdf: bytes | None  # the PAdES B-LTA-signed validated statement; None for a rejection
+    timestamp: bytes = b""    # TimeStampResp over the envelope's signature: its attested time
 
     def files(self) -> dict[str, bytes]:
         """Suffix -> bytes; drop them as ``inbox/approvals/<name>.<suffix>`` for the approvals flow."""
-        out = {ENVELOPE: self.envelope, CERTIFICATE: self.cert_pem}
+        out = {ENVELOPE: self.envelope, CERTIFICATE: self.cert_pem, TIMESTAMP: self.timestamp}
         return out | ({SIGNED_PDF: self.signed_pdf} if self.signed_pdf is not None else {})
 
 
@@ -169,23 +172,30 @@ def approved_block(verified: VerifiedApproval) -> statements.VerifierBlock:
 def sign_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_id: str,
                   signer: Signer | KeyFiles, key_password: bytes | None = None, *, decision: str = APPROVED,
                   reasons: tuple[str, ...] = (), place: str = "", signed_at: dt.datetime | None = None,
-                  opinion: Opinion | None = None, site_visit: SiteVisit = SiteVisit.NONE,
-                  sampling_plan_sha256: str | None = None) -> SignedDecision:
-    """The verifier's side: sign the decision on the draft and, for an approval, PAdES-sign the
-    validated render; records nothing (pass the result to :func:`record_approval`, or drop
+                  tsa_url: str | None = None, trust: TrustAnchors | None = None, opinion: Opinion | None = None,
+                  site_visit: SiteVisit = SiteVisit.NONE, sampling_plan_sha256: str | None = None) -> SignedDecision:
+    """The verifier's side: sign the decision on the draft and have the TSA at ``tsa_url``
+    (default ``ECOCLUSTER_TSA_URL``) timestamp its signature; for an approval, PAdES B-LTA-sign the
+    validated render (``trust``'s CRLs go into its DSS with the verifier's and the TSA's chains).
+    Records nothing (pass the result to :func:`record_approval`, or drop
     :meth:`SignedDecision.files` into the approvals inbox). ``signer`` is a
     :class:`signing.signers.Signer`; a :class:`KeyFiles` with ``key_password`` still works (a ``file:`` signer).
 
     With an ``opinion`` the predicate carries the verification block (signing._opinion): the
     opinion, ``site_visit``, the cycle's recommended improvements as the review recorded them and the
     cluster's latest sampling plan (signing._sampling), unless ``sampling_plan_sha256`` names another."""
+    url = tsa_url or _tsa.default_tsa_url()
     draft = _records.draft_for(con, statement_id)
     verification = None if opinion is None else Verification(
         opinion, site_visit, _review.recommended_improvements(con, draft.member_id, draft.reporting_year),
         sampling_plan_sha256 or _sampling.latest_plan_sha256(con, draft.cluster_id, draft.reporting_year))
+    if decision == APPROVED and trust is None:
+        raise ConfigurationError("signing an approval needs the trust anchors (signing.trust_anchors): the "
+                                 "accreditation body's current CRL goes into the signed PDF (PAdES B-LTA)")
     document = statements.load_json(store, statements.show(con, statement_id)) if decision == APPROVED else b""
     return sign_draft(draft, document, _as_signer(signer, key_password), decision=decision, reasons=reasons,
-                      place=place, signed_at=signed_at, verification=verification)
+                      place=place, signed_at=signed_at, verification=verification, tsa_url=url,
+                      roots=trust.cas if trust is not None else (), crls=trust.crls if trust is not None else ())
 
 
 def _as_signer(signer: Signer | KeyFiles, key_password: bytes | None) -> Signer:
@@ -197,19 +207,31 @@ def _as_signer(signer: Signer | KeyFiles, key_password: bytes | None) -> Signer:
     return signers.load(signer.key, signer.cert, chain, key_password, f"file:{signer.key}")
 
 
-def sign_draft(draft: Draft, statement_json: bytes, signer: Signer, *, decision: str = APPROVED,
+def sign_draft(draft: Draft, statement_json: bytes, signer: Signer, *, tsa_url: str, decision: str = APPROVED,
                reasons: tuple[str, ...] = (), place: str = "", signed_at: dt.datetime | None = None,
-               verification: Verification | None = None) -> SignedDecision:
+               verification: Verification | None = None, roots: tuple[x509.Certificate, ...] = (),
+               crls: tuple[x509.CertificateRevocationList, ...] = ()) -> SignedDecision:
     """Sign without a warehouse (``ecocluster sign`` on the verifier's machine): the envelope over
-    ``draft``'s digests and, for an approval, the validated render of ``statement_json``."""
+    ``draft``'s digests, stamped by the TSA at ``tsa_url`` (the ``.tsr``: its attested time), and,
+    for an approval, the PAdES B-LTA-signed validated render of ``statement_json`` (the signer's
+    chain, ``roots`` and ``crls`` -- the accreditation CA and its current CRL where the signer has
+    them -- and the TSA's chain go into its DSS). The TSA is asked
+    after the signer signed, over the signature: unreachable, it raises
+    :class:`signing.TimestampUnavailable` and nothing is returned (sign again when it answers)."""
+    if decision == APPROVED and not crls:
+        raise ConfigurationError("signing an approval needs the accreditation CA's current CRL: it goes into the "
+                                 "signed PDF (PAdES B-LTA); sign from a review export that has crl.pem "
+                                 "(`ecocluster review export` writes it)")
     when = signed_at or dt.datetime.now(dt.UTC)
     envelope = seal_approval(draft, signer, decision=decision, reasons=reasons, signed_at=when, place=place,
                              verification=verification)
+    timestamp = _tsa.request(tsa_url, _dsse.Envelope.from_json(envelope).signatures[0][1])
     signed_pdf = None
     if decision == APPROVED:
         pdf = statements.validated_pdf(statement_json, verifier_block(_pki.identity(signer.certificate), when, place))
-        signed_pdf = seal_pdf(pdf, signer, location=place)
-    return SignedDecision(envelope, _pki.pem(signer.certificate), signed_pdf)
+        signed_pdf = seal_pdf(pdf, signer, tsa_url=tsa_url, location=place,
+                              roots=(*roots, *_time.token_certificates(timestamp)), crls=crls)
+    return SignedDecision(envelope, _pki.pem(signer.certificate), signed_pdf, timestamp)
 
 
 def receive_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, arrival: Arrival,
@@ -218,7 +240,8 @@ def receive_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: 
     that arrived, after the inbox's own rules (size limits, the files an approval needs beside it).
 
     Raises :class:`ApprovalRuleFailed` (recorded in ``approval_refusal``) for a refusal, and
-    :class:`warehouse.errors.DecisionIncomplete` (not recorded) while a needed file is missing.
+    :class:`warehouse.errors.DecisionIncomplete` (not recorded) while a needed file is missing
+    (the certificate, the RFC 3161 ``.tsr`` and, for an approval, the signed PDF).
     """
     envelope, member_id = arrival.envelope, None
     try:
@@ -227,7 +250,7 @@ def receive_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: 
                                      f"is {limits.envelope_bytes:,} ([inbox] max_envelope_kb); it was not read")
         parsed = parse_approval(envelope.data, max_bytes=limits.envelope_bytes)
         member_id = parsed.predicate.member.id
-        needed = (CERTIFICATE, *((SIGNED_PDF,) if parsed.predicate.decision == APPROVED else ()))
+        needed = (CERTIFICATE, TIMESTAMP, *((SIGNED_PDF,) if parsed.predicate.decision == APPROVED else ()))
         files = {s: arrival.companions[s] for s in needed if s in arrival.companions}
         too_large = [s for s, f in files.items() if f.data is None]
         if too_large:
@@ -237,17 +260,22 @@ def receive_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: 
         missing = [f"{envelope.key.removesuffix(ENVELOPE)}{s}" for s in needed if s not in files]
         if missing:
             if CERTIFICATE in files:  # what can be refused without the PDF is refused now, not left waiting
-                _verify(con, parsed, files[CERTIFICATE].data or b"", trust)
+                _verify(con, parsed, files[CERTIFICATE].data or b"", trust, _data(files, TIMESTAMP))
             raise DecisionIncomplete(f"inbox envelope {envelope.key} waits for {', '.join(missing)} beside it")
     except ApprovalRuleFailed as e:
         _records.record_refusal(con, envelope.sha256, member_id, e.rule, str(e))
         raise
     pdf = files[SIGNED_PDF].data if SIGNED_PDF in files else None
-    return record_approval(con, store, parsed, files[CERTIFICATE].data or b"", trust, signed_pdf=pdf)
+    return record_approval(con, store, parsed, files[CERTIFICATE].data or b"", trust, signed_pdf=pdf,
+                           timestamp=_data(files, TIMESTAMP))
+
+
+def _data(files: Mapping[str, InboxFile], suffix: str) -> bytes | None:
+    return files[suffix].data if suffix in files else None
 
 
 def _context(con: duckdb.DuckDBPyConnection, parsed: ApprovalEnvelope, cert: x509.Certificate,
-             trust: TrustAnchors) -> ApprovalContext:
+             trust: TrustAnchors, timestamp: bytes | None) -> ApprovalContext:
     """The warehouse's facts about the member the envelope names; an envelope about nobody we know
     is refused for its signature first (so a forgery is named as one), else as rule current-draft."""
     try:
@@ -255,19 +283,20 @@ def _context(con: duckdb.DuckDBPyConnection, parsed: ApprovalEnvelope, cert: x50
     except ApprovalRuleFailed:
         raise
     except ApprovalRefused as e:
-        verify_signer(parsed, cert, trust)
+        verify_signer(parsed, cert, trust, timestamp=timestamp)
         raise ApprovalRuleFailed("current-draft", str(e)) from e
 
 
 def _verify(con: duckdb.DuckDBPyConnection, parsed: ApprovalEnvelope, cert_pem: bytes,
-            trust: TrustAnchors) -> VerifiedApproval:
+            trust: TrustAnchors, timestamp: bytes | None) -> VerifiedApproval:
     """Every pure rule, against the warehouse's facts about the member the envelope names."""
     cert = load_certificate(cert_pem)
-    return verify_approval(parsed, cert, trust, _context(con, parsed, cert, trust))
+    return verify_approval(parsed, cert, trust, _context(con, parsed, cert, trust, timestamp), timestamp=timestamp)
 
 
 def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope: bytes | ApprovalEnvelope,
-                    cert_pem: bytes, trust: TrustAnchors, *, signed_pdf: bytes | None = None) -> VerifiedApproval:
+                    cert_pem: bytes, trust: TrustAnchors, *, signed_pdf: bytes | None = None,
+                    timestamp: bytes | None = None) -> VerifiedApproval:
     """Verify every rule against the warehouse, validate the statement, store the evidence write-once.
 
     An approval makes the statement's validated version (``statements.render_validated``, status
@@ -282,7 +311,7 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
     try:
         parsed = parse_approval(envelope)
         member_id = parsed.predicate.member.id
-        verified = _verify(con, parsed, cert_pem, trust)
+        verified = _verify(con, parsed, cert_pem, trust, timestamp)
         # An approval is what the verifier signed, not the envelope's bytes: the same signed
         # decision re-wrapped (an extra signature, another JSON layout) is a replay, kept once.
         approval_id = hashlib.sha256(_dsse.pae(parsed.envelope.payload_type, parsed.envelope.payload)).hexdigest()
@@ -303,10 +332,12 @@ def record_approval(con: duckdb.DuckDBPyConnection, store: ObjectStore, envelope
               store.put(f"{prefix}.{CERTIFICATE}", cert_pem, content_type="application/x-pem-file")]
     if signed_pdf is not None and verified.decision == APPROVED:
         stored.append(store.put(f"{prefix}.{SIGNED_PDF}", signed_pdf, content_type="application/pdf"))
+    token = store.put(f"{prefix}.{TIMESTAMP}", timestamp or b"", content_type=_tsa.REPLY_TYPE)
     with transaction(con):
         _records.insert_approval(con, approval_id, verified, envelope_key=stored[0].key, cert_key=stored[1].key,
                                  signed_pdf_key=stored[2].key if len(stored) > 2 else None)
-        _stored.record(con, *stored)  # read back pinned: a newer version or a delete marker changes nothing
+        _records.insert_timestamp(con, approval_id, verified, token.key)
+        _stored.record(con, *stored, token)  # read back pinned: a newer version or a delete marker changes nothing
         _records.forget_refusal(con, hashlib.sha256(raw).hexdigest())  # accepted once its files were complete
         if verified.decision == REJECTED:
             for step in rejected:
@@ -364,17 +395,23 @@ def _validate_statement(con: duckdb.DuckDBPyConnection, store: ObjectStore, veri
 
 def approve(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, statement_id: str,
             signer: Signer | KeyFiles, key_password: bytes | None = None, *, decision: str = APPROVED,
-            reasons: tuple[str, ...] = (), place: str = "", opinion: Opinion | None = None,
-            site_visit: SiteVisit = SiteVisit.NONE) -> VerifiedApproval:
+            reasons: tuple[str, ...] = (), place: str = "", tsa_url: str | None = None,
+            opinion: Opinion | None = None, site_visit: SiteVisit = SiteVisit.NONE) -> VerifiedApproval:
     """The verifier's whole act in one call: :func:`sign_decision` then :func:`record_approval`."""
     signed = sign_decision(con, store, statement_id, signer, key_password, decision=decision,
-                           reasons=reasons, place=place, opinion=opinion, site_visit=site_visit)
-    return record_approval(con, store, signed.envelope, signed.cert_pem, trust, signed_pdf=signed.signed_pdf)
+                           reasons=reasons, place=place, tsa_url=tsa_url, trust=trust, opinion=opinion,
+                           site_visit=site_visit)
+    return record_approval(con, store, signed.envelope, signed.cert_pem, trust, signed_pdf=signed.signed_pdf,
+                           timestamp=signed.timestamp)
 
 
-def export_review(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id: str, out: Path) -> list[Path]:
+def export_review(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id: str, out: Path, *,
+                  trust: TrustAnchors | None = None) -> list[Path]:
     """Everything the verifier reviews for the member's current draft: statement JSON/PDF, checks, evidence,
-    and the cycle's findings with their answers (``findings.json``, ``evidence/``)."""
+    and the cycle's findings with their answers (``findings.json``, ``evidence/``); with ``trust``, also
+    ``ca.pem`` and ``crl.pem`` (the accreditation CAs and their current CRLs), which ``ecocluster sign``
+    puts into the PAdES B-LTA signature's DSS. They decide nothing there: the pipeline judges the signed
+    PDF by its own anchors."""
     context = _records.approval_context(con, member_id)
     row = con.execute("SELECT json_key, pdf_key, pdf_sha256 FROM statement WHERE statement_id = ? AND version = 1",
                       [context.statement_id]).fetchone()
@@ -406,4 +443,9 @@ def export_review(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id:
         written.append(out / name)
     # The findings with their answers and evidence, for a verifier who decides offline (signing._bundle).
     written += _bundle.write_findings(con, store, member_id, context.reporting_year, context.statement_id, out)
+    if trust is not None:
+        crls = [_pki.crl_pem(c) for c in trust.crls if any(c.issuer == ca.subject for ca in trust.cas)]
+        for name, data in (("ca.pem", b"".join(_pki.pem(c) for c in trust.cas)), ("crl.pem", b"".join(crls))):
+            (out / name).write_bytes(data)
+            written.append(out / name)
     return written

@@ -48,8 +48,10 @@ EMAS_COUNTRIES = frozenset({
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
     "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK"})
 # Rules whose failure can come from the body's own configuration rather than from the package.
-# A refreshed trusted list may change a "qualification" verdict.
-RETRIABLE_RULES = frozenset({"approval/chain", "approval/revocation", "pdf-signature", "internal", "qualification"})
+# A refreshed trusted list may change a "qualification" verdict; approval/timestamp: the TSA's CA
+# missing from [signing] tsa_trust_anchors, or its CRL stale.
+RETRIABLE_RULES = frozenset({"approval/chain", "approval/revocation", "approval/timestamp", "pdf-signature",
+                             "internal", "qualification"})
 
 log = logging.getLogger(__name__)
 

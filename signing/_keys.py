@@ -20,6 +20,7 @@ is refused. New private keys need a passphrase of at least ``_pki.MIN_PASSPHRASE
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -165,12 +166,14 @@ def refresh_crl(home: Home, ca_password: bytes, *, now: dt.datetime | None = Non
     return crl_path
 
 
-def trust_anchors(home: Home, *, cas: tuple[Path, ...] = (), crls: tuple[Path, ...] = ()) -> TrustAnchors:
+def trust_anchors(home: Home, *, cas: tuple[Path, ...] = (), crls: tuple[Path, ...] = (),
+                  tsa: tuple[Path, ...] = ()) -> TrustAnchors:
     """The configured anchors, else this home's accreditation-body CA and CRL.
 
     ``cas``/``crls`` are what a reader passed (``--trust``/``--crl``) and replace the configuration:
     given CAs come with only the given CRLs (none given: revocation then fails closed per check);
     given CRLs alone replace the configured ones. The grace is always the home's configuration.
+    ``tsa`` (``--tsa-trust``) replaces ``[signing] tsa_trust_anchors`` likewise.
     """
     config = home.config_section("signing")
     grace = config.get("crl_grace_hours", 0)
@@ -178,13 +181,27 @@ def trust_anchors(home: Home, *, cas: tuple[Path, ...] = (), crls: tuple[Path, .
         raise ConfigurationError(f"{home.config_path}: [signing] crl_grace_hours must be a number of hours "
                                  f"from 0 to 720, not {grace!r}")
     if cas:
-        return trust_anchors_from(cas, crls, crl_grace=dt.timedelta(hours=grace))
+        return with_tsa_anchors(trust_anchors_from(cas, crls, crl_grace=dt.timedelta(hours=grace)), tsa)
     configured = tuple(Path(p) for p in config.get("trust_anchors", []))
     if not configured and not (ca_dir(home) / "ca.pem").exists():
         raise ConfigurationError("no trust anchors: run `ecocluster pki init`, pass --trust CA.pem or set "
                                  "[signing] trust_anchors")
     crls = crls or tuple(Path(p) for p in config.get("crls", [])) or (ca_dir(home) / "crl.pem",)
-    return trust_anchors_from(configured or (ca_dir(home) / "ca.pem",), crls, crl_grace=dt.timedelta(hours=grace))
+    anchors = trust_anchors_from(configured or (ca_dir(home) / "ca.pem",), crls, crl_grace=dt.timedelta(hours=grace))
+    return with_tsa_anchors(anchors, tsa or tuple(Path(p) for p in config.get("tsa_trust_anchors", [])))
+
+
+def with_tsa_anchors(anchors: TrustAnchors, files: tuple[Path, ...]) -> TrustAnchors:
+    """Add the CAs trusted for timestamp authorities: ``[signing] tsa_trust_anchors`` (or the reader's
+    ``--tsa-trust``: PEM files, each with the CA certificate and its current CRL) and
+    ``ECOCLUSTER_TSA_TRUST`` (one more such file; the tests' TSA). A TSA certified by the
+    accreditation-body CA itself needs neither."""
+    extra = os.environ.get("ECOCLUSTER_TSA_TRUST", "")
+    for path in files + ((Path(extra),) if extra else ()):
+        data = _read(path, "TSA trust anchor")
+        crls = (_pki.load_crl(data),) if b"-----BEGIN X509 CRL-----" in data else ()
+        anchors = dataclasses.replace(anchors, crls=anchors.crls + crls, tsa=anchors.tsa + tuple(_pki.load_certs(data)))
+    return anchors
 
 
 def _read(path: Path, what: str) -> bytes:

@@ -1,8 +1,10 @@
 """Offline verification of a registration package or a bare approval: what a competent body runs.
 
-Trust comes from the reader only: the accreditation body's CA and its current CRL are the
-reader's configuration (``--trust``/``--crl``, or the home's ``[signing]`` settings), never the
-package's. A package is read once into a bounded :class:`~signing._package.PackageFiles`, the
+Trust comes from the reader only: the accreditation body's CA and its current CRL, and the CAs
+trusted for timestamp authorities, are the reader's configuration (``--trust``/``--crl``/
+``--tsa-trust``, or the home's ``[signing]`` settings), never the package's. Certificates are
+judged at attested times (the approval's ``approval.tsr``, the PDF's signature timestamp), the
+whole at ``now`` (default: the current time; a later one shows what a reader will see then). A package is read once into a bounded :class:`~signing._package.PackageFiles`, the
 facts that decide anything (member, NACE code, cluster, year, country, blocking checks) are read
 from the statement whose digest the verifier signed, and every other file must be exactly what
 those signed inputs give (:func:`signing._package.bag_files`), so an edit of any file, with the
@@ -117,8 +119,9 @@ _STATEMENT = "data/statement.json"
 _ENVELOPE = "data/approval.dsse.json"
 _CERT = "data/verifier-cert.pem"
 _PDF = "data/statement-validated.pdf"
+_TSR = "data/approval.tsr"
 # Which file an approval rule is about, so a refusal names it.
-_RULE_FILE = {"signature": f"{_ENVELOPE}, {_CERT}", "chain": _CERT, "validity": _CERT, "revocation": _CERT,
+_RULE_FILE = {"signature": f"{_ENVELOPE}, {_CERT}", "chain": _CERT, "validity": _CERT, "revocation": _CERT, "timestamp": _TSR,
               "nace-scope": _STATEMENT, "current-draft": _STATEMENT, "blocking-checks": _STATEMENT}
 
 
@@ -183,7 +186,7 @@ def _approval(files: PackageFiles, trust: TrustAnchors, now: dt.datetime | None
         reporting_year=facts.reporting_year, statement_id=digest, json_sha256=digest,
         pdf_sha256=_subject_pdf_digest(envelope),
         blocking_failures=() if facts.blocking == 0 else (f"{facts.blocking} blocking check failure(s)",))
-    approval = verify_approval(envelope, cert, trust, context, now=now)
+    approval = verify_approval(envelope, cert, trust, context, timestamp=files[_TSR], now=now)
     return approval, facts, cert
 
 
@@ -200,7 +203,8 @@ def verify_files(files: PackageFiles, trust: TrustAnchors, *, now: dt.datetime |
         return PackageReport((*checks, Check(f"approval/{e.rule}", Outcome.FAIL, str(e),
                                              _RULE_FILE.get(e.rule, _ENVELOPE))), None, None)
     checks.append(Check("approval", Outcome.PASS, f"{approval.decision} by {approval.verifier.name} "
-                        f"({approval.verifier.accreditation_no}), signed {approval.signed_at.isoformat()}", _ENVELOPE))
+                        f"({approval.verifier.accreditation_no}), signature attested at {approval.attested_at.isoformat()}",
+                        _ENVELOPE))
     if qualification is not None:
         checks.append(_qualification(cert, trust, approval, qualification))
     checks.append(Check("decision", Outcome.PASS if approval.decision == "approved" else Outcome.FAIL,
@@ -209,7 +213,7 @@ def verify_files(files: PackageFiles, trust: TrustAnchors, *, now: dt.datetime |
     nace = claimed.get("nace") if isinstance(claimed, dict) else None
     checks.append(Check("member-nace", Outcome.PASS if nace == facts.nace else Outcome.FAIL,
                         f"the approval names NACE {nace!r}, the signed statement {facts.nace!r}", _ENVELOPE))
-    checks.append(_pdf_signature(files[_PDF], cert, trust))
+    checks.append(_pdf_signature(files[_PDF], cert, trust, now))
     checks.append(_pdf_content(files[_STATEMENT], files[_PDF], approval))
     checks.extend(_bound_files(files, trust, cert))
     return PackageReport(tuple(checks), approval, facts)
@@ -217,18 +221,19 @@ def verify_files(files: PackageFiles, trust: TrustAnchors, *, now: dt.datetime |
 
 def _qualification(cert: x509.Certificate, trust: TrustAnchors, approval: VerifiedApproval,
                    policy: QualificationPolicy) -> Check:
-    """Whether the verifier signed with a QES (or a qualified seal), at the signing time, under the
-    trusted list; a FAIL only when ``[intake] require`` asks for what the certificate is not."""
+    """Whether the verifier signed with a QES (or a qualified seal), at the attested signing time, under
+    the trusted list; a FAIL only when ``[intake] require`` asks for what the certificate is not."""
     issuers = tuple(c for c in trust.cas if c.subject == cert.issuer)
-    found = policy.trusted_list.assess(cert, issuers, approval.signed_at)
+    found = policy.trusted_list.assess(cert, issuers, approval.attested_at)
     unmet = found.unmet(policy.require)
     return Check("qualification", Outcome.FAIL if unmet else Outcome.PASS, unmet or str(found), _CERT)
 
 
-def _pdf_signature(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors) -> Check:
-    """The PAdES signature is intact, trusted, by the approving verifier and covers the whole file."""
+def _pdf_signature(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors, now: dt.datetime | None) -> Check:
+    """The PAdES B-LTA signature is intact, trusted, by the approving verifier and covers the whole
+    file; the certificate is judged at its signature timestamp's time, the whole at ``now``."""
     try:
-        ok, found = verify_pdf(pdf, cert, trust)
+        ok, found = verify_pdf(pdf, cert, trust, now=now)
     except Exception as e:  # noqa: BLE001 -- pyhanko raises many unrelated types for a malformed signature
         return Check("pdf-signature", Outcome.FAIL, f"the PDF signature cannot be validated: {type(e).__name__}: {e}",
                      _PDF)
@@ -254,8 +259,10 @@ def _bound_files(files: PackageFiles, trust: TrustAnchors, cert: x509.Certificat
     assert isinstance(public_key, ec.EllipticCurvePublicKey)  # verify_approval checked the signature with it
     own = tuple((_pki.key_id(public_key), sig) for _, sig in envelope.signatures
                 if signed_by(Envelope(envelope.payload_type, envelope.payload, ((_, sig),)), public_key))
+    # approval.tsr is taken as given: verify_approval checked its TSA signature and that its message
+    # imprint is the envelope's signature, so it is bound to the signed envelope.
     inputs = SignedInputs(files[_STATEMENT], Envelope(envelope.payload_type, envelope.payload, own), cert,
-                          tuple(ca for ca in trust.cas if _pki.issued_by(cert, ca)), files[_PDF])
+                          tuple(ca for ca in trust.cas if _pki.issued_by(cert, ca)), files[_PDF], files[_TSR])
     theirs = files["data/annex-vi-application.pdf"]
     try:
         expected = bag_files(inputs)
@@ -345,8 +352,10 @@ def verify_archive(data: bytes, trust: TrustAnchors, *, now: dt.datetime | None 
 
 
 def verify_envelope(envelope: bytes | InboxFile, cert_pem: bytes | InboxFile, trust: TrustAnchors, *,
-                    limits: InboxLimits = DEFAULT_LIMITS) -> PackageReport:
-    """A bare approval offline: rules envelope to identity (no warehouse rules), then the decision.
+                    limits: InboxLimits = DEFAULT_LIMITS, timestamp: bytes | None = None,
+                    now: dt.datetime | None = None) -> PackageReport:
+    """A bare approval offline: rules envelope to identity (no warehouse rules), with validity and
+    revocation judged at the attested time of ``timestamp`` (its ``.tsr``), then the decision.
 
     ``ok`` only for a verified APPROVAL whose predicate names the verifier who signed it; a genuine
     rejection is reported as such and is not ok (it approves nothing). Files too large for
@@ -364,7 +373,7 @@ def verify_envelope(envelope: bytes | InboxFile, cert_pem: bytes | InboxFile, tr
                                          f"limit is {limits.certificate_bytes:,}")
             cert_pem = cert_pem.data
         signed = verify_signer(parse_approval(envelope, max_bytes=limits.envelope_bytes),
-                               load_certificate(cert_pem), trust)
+                               load_certificate(cert_pem), trust, timestamp=timestamp, now=now)
     except ApprovalRuleFailed as e:
         hint = "; pass the verifier's certificate with --cert" if e.rule == "certificate-malformed" else ""
         return PackageReport((Check(f"approval/{e.rule}", Outcome.FAIL, f"{e}{hint}"),), None, None)
@@ -373,7 +382,8 @@ def verify_envelope(envelope: bytes | InboxFile, cert_pem: bytes | InboxFile, tr
     return PackageReport((
         Check("envelope", Outcome.PASS, f"in-toto Statement v1, decision {predicate.decision}"),
         Check("signature", Outcome.PASS, f"signed by {who.name} ({who.accreditation_no})"),
-        Check("certificate", Outcome.PASS, "chains to the trust anchor, valid at signing time, not revoked"),
+        Check("timestamp", Outcome.PASS, f"signature attested at {signed.attested_at.isoformat()} by a trusted TSA"),
+        Check("certificate", Outcome.PASS, "chains to the trust anchor, valid and not revoked at the attested time"),
         Check("identity", Outcome.PASS, f"the predicate names the signer, {who.name} ({who.accreditation_no})"),
         Check("decision", Outcome.PASS if predicate.decision == APPROVED else Outcome.FAIL,
               f"the verifier {'approved' if predicate.decision == APPROVED else 'REJECTED'} statement "

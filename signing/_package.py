@@ -3,8 +3,9 @@
 A bag (RFC 8493) because a competent body can check completeness and fixity with any BagIt tool.
 Nothing in it is taken on the coordinator's word: the verifier's signature covers the statement
 (its digest is the envelope's subject), the declaration and every fact of the approval; the PDF
-carries the verifier's PAdES signature; and every other file (the Annex VI application, the check
-summary, the certificate files, the bag's tag files and manifests) is a deterministic function of
+carries the verifier's PAdES B-LTA signature; ``approval.tsr`` is the TSA's RFC 3161 token over
+the envelope's signature (checked by its TSA signature and message imprint); and every other
+file (the Annex VI application, the check summary, the certificate files, the bag's tag files and manifests) is a deterministic function of
 those signed inputs and of the reader's own trust anchors, so :mod:`signing._offline` rebuilds
 the whole bag from them and refuses any file that differs, naming it. The CRL is not packed: the
 reader checks revocation against its own current CRL.
@@ -54,6 +55,7 @@ FILES = {  # name in data/ -> what it is
     "statement-validated.pdf": "validated environmental statement with the verifier's PAdES signature",
     "annex-vii-declaration.txt": "Annex VII verifier declaration (signed inside the approval envelope)",
     "approval.dsse.json": "verifier approval, DSSE envelope around an in-toto Statement",
+    "approval.tsr": "RFC 3161 timestamp (TimeStampResp, DER) over the approval's signature: its attested time",
     "check-summary.json": "compliance check summary (from the signed statement)",
     "verifier-cert.pem": "verifier certificate",
     "chain.pem": "accreditation-body CA certificate(s) that issued it",
@@ -181,14 +183,16 @@ def unpack(data: bytes, into: Path) -> Path:
 
 @dataclass(frozen=True)
 class SignedInputs:
-    """What a package is built from: the verifier's signed objects and the CAs that issued the
-    certificate. Every file of the bag is these bytes or a function of them."""
+    """What a package is built from: the verifier's signed objects, the TSA's token over the
+    envelope's signature, and the CAs that issued the certificate. Every file of the bag is these
+    bytes or a function of them."""
 
     statement_json: bytes
     envelope: Envelope
     cert: x509.Certificate
     chain: tuple[x509.Certificate, ...]
     signed_pdf: bytes
+    timestamp: bytes  # approval.tsr: RFC 3161 token whose message imprint is the envelope's signature
 
     def predicate(self) -> dict[str, Any]:
         return dict(self.envelope.statement()["predicate"])
@@ -278,6 +282,7 @@ def bag_files(inputs: SignedInputs, *, application_pdf_bytes: bytes | None = Non
         "statement-validated.pdf": inputs.signed_pdf,
         "annex-vii-declaration.txt": str(predicate["declaration"]).encode(),
         "approval.dsse.json": inputs.envelope.to_json(),
+        "approval.tsr": inputs.timestamp,
         "check-summary.json": canonical_json({"blocking": checks["blocking"], "warnings": checks["warnings"]}),
         "verifier-cert.pem": _pki.pem(inputs.cert),
         "chain.pem": b"".join(_pki.pem(c) for c in inputs.chain),
@@ -307,6 +312,13 @@ def tar_bytes(files: dict[str, bytes]) -> bytes:
             info.size, info.mode = len(files[name]), 0o644
             tar.addfile(info, io.BytesIO(files[name]))
     return out.getvalue()
+
+
+def _timestamp(con: duckdb.DuckDBPyConnection, store: ObjectStore, approval_id: str) -> bytes:
+    """The approval's RFC 3161 token as accepted (empty for an approval recorded before attested
+    time: such a package is refused by rule timestamp, as it should be)."""
+    row = con.execute("SELECT timestamp_key FROM approval_timestamp WHERE approval_id = ?", [approval_id]).fetchone()
+    return _stored.read(con, store, row[0]) if row else b""
 
 
 def package_key(country: str, cluster: str, member: str, year: int, digest: str) -> str:
@@ -362,7 +374,7 @@ def build_packages(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: Tr
             statement_json=store.get(json_key, sha256=statement_id),  # content-addressed: its digest is its id
             envelope=Envelope.from_json(_stored.read(con, store, envelope_key)),
             cert=cert, chain=tuple(ca for ca in trust.cas if _pki.issued_by(cert, ca)),
-            signed_pdf=_stored.read(con, store, pdf_key))
+            signed_pdf=_stored.read(con, store, pdf_key), timestamp=_timestamp(con, store, approval_id))
         data = tar_bytes(bag_files(inputs))
         digest = hashlib.sha256(data).hexdigest()
         key = package_key(str(country), cluster, member, year_, digest)

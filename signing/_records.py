@@ -154,6 +154,11 @@ def insert_approval(con: duckdb.DuckDBPyConnection, approval_id: str, verified: 
                      v.sampling_plan_sha256])
 
 
+def insert_timestamp(con: duckdb.DuckDBPyConnection, approval_id: str, verified: VerifiedApproval,
+                     timestamp_key: str) -> None:
+    """The attested time of an accepted approval and where its RFC 3161 token is stored."""
+    con.execute("INSERT INTO approval_timestamp VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [approval_id, verified.attested_at, timestamp_key])
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ The draft it signs for is read from the bytes the verifier has: ``<statement_id>
 canonical statement: its SHA-256 must be its name, so a changed file is refused, not signed) and
 ``<statement_id>.pdf`` beside it (the draft PDF the verifier reviewed; its digest is signed).
 A hand-off request (``handoff/<year>/requests/<member>/<statement>.json``) may be given instead;
-it names the statement, whose two files must then lie beside it. Everything is parsed here once
-into a :class:`Review`; anything malformed is refused with rule ``review-bundle``.
+it names the statement, whose two files must then lie beside it. ``ca.pem`` and ``crl.pem`` beside
+them (the accreditation CAs and their current CRLs, as ``review export`` writes them) go into the
+validated PDF's DSS. Everything is parsed here once into a :class:`Review`; anything malformed is
+refused with rule ``review-bundle``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from cryptography import x509
 
 from signing._approval import Draft
 from warehouse.errors import ApprovalRefused
@@ -31,6 +35,8 @@ class Review:
 
     draft: Draft
     statement_json: bytes
+    cas: tuple[x509.Certificate, ...] = ()                  # ca.pem: the accreditation CAs
+    crls: tuple[x509.CertificateRevocationList, ...] = ()  # crl.pem: their current CRLs
 
     @property
     def name(self) -> str:
@@ -79,6 +85,27 @@ def _field(doc: dict[str, Any], path: Path, *keys: str) -> Any:
     return value
 
 
+_CRL_BEGIN = b"-----BEGIN X509 CRL-----"
+
+
+def _validation_data(folder: Path) -> tuple[tuple[x509.Certificate, ...], tuple[x509.CertificateRevocationList, ...]]:
+    """``ca.pem`` and ``crl.pem`` in ``folder``, each optional; present, they must parse."""
+    cas: tuple[x509.Certificate, ...] = ()
+    crls: list[x509.CertificateRevocationList] = []
+    if (folder / "ca.pem").is_file():
+        try:
+            cas = tuple(x509.load_pem_x509_certificates(_read(folder / "ca.pem")))
+        except ValueError as e:
+            raise _refuse(folder / "ca.pem", f"not PEM certificates: {e}") from e
+    if (folder / "crl.pem").is_file():
+        for block in _read(folder / "crl.pem").split(_CRL_BEGIN)[1:]:
+            try:
+                crls.append(x509.load_pem_x509_crl(_CRL_BEGIN + block))
+            except ValueError as e:
+                raise _refuse(folder / "crl.pem", f"not a PEM CRL: {e}") from e
+    return cas, tuple(crls)
+
+
 def read_review(request: Path) -> Review:
     """The :class:`Review` in ``request`` (a review export folder, a statement JSON or a hand-off request)."""
     statement, requested_member = _statement_file(request)
@@ -103,4 +130,5 @@ def read_review(request: Path) -> Review:
     if not isinstance(year, int) or kind not in ("full", "updated") or not all(
             isinstance(v, str) for v in (name, nace, language, cluster_id)):
         raise _refuse(statement, "reporting_year, kind, language, legal_name, nace or cluster_id has the wrong type")
-    return Review(Draft(sid, member_id, name, nace, cluster_id, year, sid, pdf_sha256, language, kind), data)
+    return Review(Draft(sid, member_id, name, nace, cluster_id, year, sid, pdf_sha256, language, kind), data,
+                  *_validation_data(statement.parent))

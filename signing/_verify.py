@@ -15,7 +15,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from signing import _decisions, _dsse
+from signing import _decisions, _dsse, _time
 from signing._approval import APPROVED, ApprovalPredicate, ApprovalStatement
 from signing._opinion import OpinionRefused, Verification, from_claim
 from signing._pki import (
@@ -28,7 +28,11 @@ from signing._pki import (
 )
 from warehouse.errors import ApprovalRuleFailed, ConfigurationError
 
-CLOCK_SKEW = dt.timedelta(minutes=5)
+CLOCK_SKEW = _time.CLOCK_SKEW
+# How long after the signer's claimed signedAt the timestamp may be taken: sign_decision asks the
+# TSA seconds after signing, so a larger gap is a backdated claim (the date printed on the Annex VII
+# declaration and the verifier block must not lie).
+STAMP_DELAY = dt.timedelta(hours=1)
 # A genuine envelope is a few KB; the limit (configurable, [inbox] max_envelope_kb) is checked
 # before the bytes are read whole, so a huge file costs nothing to refuse.
 MAX_ENVELOPE_BYTES = 1024 * 1024
@@ -39,6 +43,7 @@ MAX_ENVELOPE_BYTES = 1024 * 1024
 # pure ones (signing._inbox.record_approval): the signed PDF is the validated render, and the
 # statement may still become validated.
 RULES = ("envelope-too-large", "envelope-malformed", "companion-too-large", "certificate-malformed", "signature",
+         "timestamp",
          "chain", "validity", "crl-freshness", "revocation", "identity", "nace-scope", "cycle", "current-draft", "opinion",
          "inputs-superseded", "conflict", "blocking-checks", "open-findings", "finding-decision", "validated-pdf",
          "statement-status")
@@ -53,6 +58,9 @@ class TrustAnchors:
     cas: tuple[x509.Certificate, ...]
     crls: tuple[x509.CertificateRevocationList, ...]
     crl_grace: dt.timedelta = dt.timedelta(0)  # how long past nextUpdate a CRL still counts ([signing] crl_grace_hours)
+    # CAs trusted for timestamp authorities only ([signing] tsa_trust_anchors), besides ``cas``:
+    # a TSA certificate must also carry the timeStamping usage, which verifier certificates lack.
+    tsa: tuple[x509.Certificate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,11 +96,12 @@ class VerifiedApproval:
     cluster_id: str
     reporting_year: int
     verifier: VerifierIdentity
-    signed_at: dt.datetime
+    signed_at: dt.datetime               # what the signer claims (printed on the documents), never trusted
     json_sha256: str
     pdf_sha256: str
     declaration: str
     statement: dict[str, Any]
+    attested_at: dt.datetime             # the RFC 3161 time of the signature: validity is judged here
     verification: Verification | None = None  # the signed opinion, site visit, recommended improvements
 
 
@@ -116,6 +125,7 @@ class SignedBy:
 
     approval: ApprovalEnvelope
     verifier: VerifierIdentity
+    attested_at: dt.datetime  # rule timestamp: the RFC 3161 time of the signature
 
 
 def _fail(rule: str, message: str) -> ApprovalRuleFailed:
@@ -161,26 +171,28 @@ def signed_at(predicate: dict[str, Any]) -> dt.datetime:
 def check_certificate(cert: x509.Certificate, trust: TrustAnchors, at: dt.datetime,
                       now: dt.datetime) -> VerifierIdentity:
     """Rules chain, validity, crl-freshness, revocation: the accreditation body vouches for this
-    signer at ``at``, judged with ``trust`` (the verifying party's CAs and CRLs) and a CRL current
-    at ``now`` (:func:`current_crl`)."""
+    signer at ``at``, an attested time (a timestamp's genTime, never a time the signer wrote),
+    judged with ``trust`` (the verifying party's CAs and CRLs) and a CRL current at ``now``
+    (:func:`current_crl`); a listed certificate is judged by its reason and dates
+    (:func:`signing._time.revocation_in_force`)."""
     # 3. chain: issued by one of the configured accreditation-body CAs.
     ca = next((c for c in trust.cas if issued_by(cert, c)), None)
     if ca is None:
         raise _fail("chain", f"certificate of {cert.subject.rfc4514_string()} (issuer "
                     f"{cert.issuer.rfc4514_string()}) does not chain to a trusted accreditation-body CA; "
                     "pass the right CA with --trust or fix [signing] trust_anchors")
-    # 4. validity: the certificate was valid when the verifier signed, and signing is not in the future.
+    # 4. validity: the certificate was valid at the attested time, which is not in the future.
     if at > now + CLOCK_SKEW:
         raise _fail("validity", f"signed at {at.isoformat()}, which is in the future (now {now.isoformat()})")
     if not cert.not_valid_before_utc <= at <= cert.not_valid_after_utc:
         raise _fail("validity", f"signed at {at.isoformat()}, but the certificate is valid only from "
                     f"{cert.not_valid_before_utc.isoformat()} to {cert.not_valid_after_utc.isoformat()}")
-    # 5-6. crl-freshness, revocation: the CA's current CRL must not list the certificate.
+    # 5-6. crl-freshness, revocation: the CA's current CRL, judged at the attested time.
     entry = revocation_of(current_crl(ca, trust, now), cert.serial_number)
-    if entry is not None:
-        since = f", key unsafe since {entry.invalid_since.date()}" if entry.invalid_since else ""
+    revoked = _time.revocation_in_force(entry, at) if entry is not None else None
+    if revoked is not None:
         raise _fail("revocation", f"certificate {cert.serial_number:x} of {cert.subject.rfc4514_string()} was "
-                    f"revoked on {entry.revoked_at.date()} ({entry.reason}{since})")
+                    f"{revoked}")
     try:
         return identity(cert)
     except ConfigurationError as e:
@@ -227,6 +239,38 @@ def revocation(cert: x509.Certificate, trust: TrustAnchors, now: dt.datetime) ->
     return revocation_of(current_crl(ca, trust, now), cert.serial_number)
 
 
+def attested_time(envelope: _dsse.Envelope, public_key: ec.EllipticCurvePublicKey, timestamp: bytes | None,
+                  trust: TrustAnchors, now: dt.datetime) -> dt.datetime:
+    """Rule timestamp: the RFC 3161 time of the envelope's signature by ``public_key``, from a TSA
+    the verifying party trusts and that was not revoked at that time."""
+    try:
+        attested = _time.attest(timestamp, [sig for _keyid, sig in envelope.signatures], trust.cas + trust.tsa,
+                                now=now)
+    except _time.TimestampInvalid as e:
+        raise _fail("timestamp", str(e)) from e
+    stamped = _dsse.Envelope(envelope.payload_type, envelope.payload, (("", attested.stamped),))
+    if not _dsse.signed_by(stamped, public_key):
+        raise _fail("timestamp", "the token stamps a signature of this envelope that is not by the presented "
+                    "certificate's key: it attests another signer")
+    tsa = attested.tsa.subject.rfc4514_string()
+    issuer = next(c for c in trust.cas + trust.tsa if issued_by(attested.tsa, c))  # attest found one
+    try:
+        entry = revocation_of(current_crl(issuer, trust, now), attested.tsa.serial_number)
+    except ApprovalRuleFailed as e:
+        raise _fail("timestamp", f"the TSA {tsa} cannot be checked for revocation: {e}") from e
+    revoked = _time.revocation_in_force(entry, attested.time) if entry is not None else None
+    if revoked is not None:
+        raise _fail("timestamp", f"the TSA certificate {tsa} was {revoked}")
+    return attested.time
+
+
+def check_signed_at(claimed: dt.datetime, attested: dt.datetime) -> None:
+    """Rule timestamp, second half: the date the signer wrote may not be backdated (or postdated)."""
+    if not attested - STAMP_DELAY <= claimed <= attested + CLOCK_SKEW:
+        raise _fail("timestamp", f"the envelope claims signedAt {claimed.isoformat()}, but its signature is attested "
+                    f"at {attested.isoformat()}: a signing time may not be backdated or postdated; sign again")
+
+
 def load_certificate(cert_pem: bytes) -> x509.Certificate:
     """Rule certificate-malformed: the file that travels with an envelope is a readable X.509
     certificate (the first of a PEM bundle is the signer's), parsed whole now rather than failing
@@ -243,9 +287,11 @@ def load_certificate(cert_pem: bytes) -> x509.Certificate:
 
 
 def verify_signer(envelope: bytes | ApprovalEnvelope, cert: x509.Certificate, trust: TrustAnchors, *,
-                  now: dt.datetime | None = None) -> SignedBy:
-    """Rules envelope to identity: who signed, proven, and named as the signer in the predicate.
-    Needs no warehouse: ``ecocluster verify`` of a bare envelope runs exactly these."""
+                  timestamp: bytes | None = None, now: dt.datetime | None = None) -> SignedBy:
+    """Rules envelope to identity: who signed, proven, attested in time, and named as the signer
+    in the predicate. Needs no warehouse: ``ecocluster verify`` of a bare envelope runs exactly
+    these. ``timestamp`` is the RFC 3161 TimeStampResp (DER, the ``.tsr`` file beside the
+    envelope) over the envelope's signature; without a valid one from a trusted TSA it is refused."""
     now = now or dt.datetime.now(dt.UTC)
     # 1. envelope
     approval = parse_approval(envelope)
@@ -255,8 +301,11 @@ def verify_signer(envelope: bytes | ApprovalEnvelope, cert: x509.Certificate, tr
     if not isinstance(public_key, ec.EllipticCurvePublicKey) or not _dsse.signed_by(approval.envelope, public_key):
         raise _fail("signature", "the DSSE signature does not verify with the key of the presented certificate "
                     f"({cert.subject.rfc4514_string()}): the envelope was changed or signed by another key")
-    # 3-6. chain, validity at signing time, CRL freshness, revocation
-    who = check_certificate(cert, trust, predicate.signed_at, now)
+    # 3. timestamp: validity and revocation are judged at the attested time, not at signedAt.
+    attested = attested_time(approval.envelope, public_key, timestamp, trust, now)
+    # chain, validity, CRL freshness and revocation, all at the attested time (numbered in check_certificate)
+    who = check_certificate(cert, trust, attested, now)
+    check_signed_at(predicate.signed_at, attested)
     # 7. identity: the predicate names, field by field, the verifier whose certificate signed.
     claimed = predicate.verifier
     named = (normalise_accreditation_no(claimed.accreditation_no), claimed.name, claimed.nace_scope,
@@ -267,14 +316,16 @@ def verify_signer(envelope: bytes | ApprovalEnvelope, cert: x509.Certificate, tr
         if got != expected:
             raise _fail("identity", f"predicate.verifier.{field} is {got!r}, the signing certificate says "
                         f"{expected!r}: an envelope names the verifier who signed it")
-    return SignedBy(approval, who)
+    return SignedBy(approval, who, attested)
 
 
 def verify_approval(envelope_json: bytes | ApprovalEnvelope, cert: x509.Certificate, trust: TrustAnchors,
-                    context: ApprovalContext, *, now: dt.datetime | None = None) -> VerifiedApproval:
-    """Verified facts of the approval, or :class:`ApprovalRuleFailed` naming the first broken rule."""
-    # 1-7. envelope, signature, chain, validity, CRL freshness, revocation, identity of the signer
-    signed = verify_signer(envelope_json, cert, trust, now=now)
+                    context: ApprovalContext, *, timestamp: bytes | None = None,
+                    now: dt.datetime | None = None) -> VerifiedApproval:
+    """Verified facts of the approval, or :class:`ApprovalRuleFailed` naming the first broken rule;
+    ``timestamp`` is the approval's ``.tsr`` (:func:`verify_signer`)."""
+    # 1-7. envelope, signature, timestamp, chain, validity, CRL freshness, revocation, identity of the signer
+    signed = verify_signer(envelope_json, cert, trust, timestamp=timestamp, now=now)
     who, predicate = signed.verifier, signed.approval.predicate
     statement = signed.approval.statement
     # 7. identity: the member is the one the pipeline is deciding about.
@@ -338,7 +389,7 @@ def verify_approval(envelope_json: bytes | ApprovalEnvelope, cert: x509.Certific
         member_id=context.member_id, cluster_id=context.cluster_id, reporting_year=context.reporting_year,
         verifier=who, signed_at=predicate.signed_at, json_sha256=json_sha, pdf_sha256=pdf_sha,
         declaration=predicate.declaration, statement=statement.document,
-        verification=verification)
+        verification=verification, attested_at=signed.attested_at)
 
 
 def verify_decision_signer(decision: _decisions.FindingDecision, cert_pem: bytes, trust: TrustAnchors, *,

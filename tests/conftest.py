@@ -20,7 +20,7 @@ from warehouse.db import connect
 from warehouse.home import Home
 
 # Fixture modules contributed by the test packages (servers, PKI, sample warehouses).
-pytest_plugins: list[str] = ["tests.fixtures_pki", "tests.fixtures_s3", "tests.fixtures_prefect",
+pytest_plugins: list[str] = ["tests.fixtures_pki", "tests.fixtures_tsa", "tests.fixtures_s3", "tests.fixtures_prefect",
                                "tests.fixtures_sample", "tests.fixtures_softhsm", "tests.fixtures_csc"]
 
 

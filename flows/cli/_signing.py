@@ -12,6 +12,7 @@ import json
 import os
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -24,7 +25,7 @@ from warehouse import connect
 from warehouse.errors import ApprovalRefused, ConfigurationError, EcoclusterError, InputUnreadable
 
 if TYPE_CHECKING:
-    from signing import Check
+    from signing import Check, InboxLimits
     from signing._trusted_list import QualificationPolicy
     from signing.signers import Secrets
     from warehouse.home import Home
@@ -217,7 +218,8 @@ def review_export(ctx: typer.Context, member: Annotated[str, typer.Option("--mem
     home = home_of(ctx)
     require_known(home, members=[member])
     with connect(home.warehouse_path) as con:
-        for path in signing.export_review(con, signing.open_store(home), member, out):
+        for path in signing.export_review(con, signing.open_store(home), member, out,
+                                          trust=signing.trust_anchors(home)):
             console.print(str(path))
 
 
@@ -303,36 +305,44 @@ def register(app: typer.Typer) -> None:
         reject = reject or signed_opinion is signing.Opinion.NOT_VERIFIED  # "not verified" is a rejection
         decision = signing.REJECTED if reject else signing.APPROVED
         uri = _signer_uri(signer, key, cert)
+        tsa = signing.tsa_url(home)  # refused before the signer asks for a passphrase or PIN
         with connect(home.warehouse_path) as con, signers.open_signer(uri, _signer_secrets()) as chosen:
             statement_id = statements.show(con, statement).statement_id  # a unique prefix is enough
             verified = signing.approve(con, signing.open_store(home), signing.trust_anchors(home), statement_id,
                                        chosen, decision=decision, reasons=tuple(reason or ()), place=place,
-                                       opinion=signed_opinion, site_visit=visit)
+                                       opinion=signed_opinion, site_visit=visit, tsa_url=tsa)
         console.print(f"{plain(verified.decision)}: member {plain(verified.member_id)}, statement "
                       f"{plain(verified.statement_id[:12])}…, verifier {plain(verified.verifier.accreditation_no)}",
                       soft_wrap=True)
 
     @app.command("sign")
-    def sign_cmd(request: Annotated[Path, typer.Argument(help="The review export folder (or the hand-off request "
+    def sign_cmd(ctx: typer.Context,
+                 request: Annotated[Path, typer.Argument(help="The review export folder (or the hand-off request "
                                                                   "/ statement JSON beside its files).")],
                  signer: Annotated[str, typer.Option(help=_SIGNER_HELP)],
                  out: Annotated[Path, typer.Option("--out", help="Folder for the decision files (new names only).")],
+                 tsa: Annotated[str | None, typer.Option(
+                     "--tsa", help="RFC 3161 timestamp authority URL (default: [signing] tsa_url of --home, "
+                                   "else ECOCLUSTER_TSA_URL); it must answer while signing.")] = None,
                  reject: Annotated[bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")]
                  = False,
                  reason: Annotated[list[str] | None, typer.Option(
                      "--reason", help="A reason for the rejection (repeat for several).")] = None,
                  place: Annotated[str, typer.Option(help="Place of signature.")] = "") -> None:
-        """Verifier's machine, no warehouse: sign the decision on a reviewed draft; drop or upload the files
-        it writes to the coordinator's approvals inbox (inbox/approvals/)."""
+        """Verifier's machine, no warehouse: sign the decision on a reviewed draft, have the TSA timestamp
+        it (NAME.tsr) and write the files to drop or upload to the coordinator's approvals inbox
+        (inbox/approvals/). Offline (TSA unreachable) nothing is written: exit 75, sign again online."""
         import signing
         from signing import signers
 
         review = signing.read_review(request)
         _refuse_taken(out, review.name)
+        url = tsa or signing.tsa_url(located_home(ctx))  # refused before the signer asks for a passphrase or PIN
         decision = signing.REJECTED if reject else signing.APPROVED
         with signers.open_signer(signer, _signer_secrets()) as chosen:
-            signed = signing.sign_draft(review.draft, review.statement_json, chosen, decision=decision,
-                                        reasons=tuple(reason or ()), place=place)
+            signed = signing.sign_draft(review.draft, review.statement_json, chosen, tsa_url=url, decision=decision,
+                                        reasons=tuple(reason or ()), place=place, roots=review.cas,
+                                        crls=review.crls)
         for path in _write_new(out, review.name, signed.files()):
             console.print(escape(str(path)))
         console.print(f"{decision}: member {escape(review.draft.member_id)}, statement {review.draft.statement_id[:12]}…; "
@@ -420,6 +430,13 @@ def register(app: typer.Typer) -> None:
                = None,
                stored: Annotated[bool, typer.Option("--stored", help="PATH is a package's key in this home's "
                                                     "object store: verify the version the pipeline wrote.")] = False,
+               timestamp: Annotated[Path | None, typer.Option(help="RFC 3161 .tsr of a bare envelope "
+                                                                    "(default: NAME.tsr beside NAME.dsse.json).")]
+               = None,
+               tsa_trust: Annotated[list[Path] | None, typer.Option(
+                   "--tsa-trust", help="CA PEM (with its CRL) trusted for timestamp authorities.")] = None,
+               at: Annotated[datetime | None, typer.Option(
+                   help="Verify as of this UTC time (default now), e.g. years later.")] = None,
                ) -> None:
         """Verify a package, an approval or a receipt offline; prints each check. Exit 0 only if all pass
         (for a bare envelope: a verified approval whose named verifier signed it), 3 if any fails, 65 for
@@ -442,22 +459,36 @@ def register(app: typer.Typer) -> None:
             report = signing.verify_receipt(path.read_bytes(), trust_anchors_from(tuple(trust)).cas)
             raise typer.Exit(0 if _print_checks(report.checks) else 3)
         home = located_home(ctx) if trust else home_of(ctx)  # with --trust no home is needed, and none is made
-        anchors = signing.trust_anchors(home, cas=tuple(trust or ()), crls=tuple(crl or ()))
+        anchors = signing.trust_anchors(home, cas=tuple(trust or ()), crls=tuple(crl or ()),
+                                        tsa=tuple(tsa_trust or ()))
+        now = at.replace(tzinfo=at.tzinfo or UTC) if at else None
         policy = _qualification_policy(home)  # with a trusted list configured, packages report the QES
         if stored:
-            report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors, qualification=policy)
+            report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors, qualification=policy,
+                                            now=now)
         elif path.is_dir():
-            report = signing.verify_package(path, anchors, qualification=policy)
+            report = signing.verify_package(path, anchors, qualification=policy, now=now)
         elif _must_be_file(path, "PATH", InputUnreadable).suffix == ".json":
             limits = signing.DEFAULT_LIMITS
             cert_file = (signing.InboxFile.from_path(_must_be_file(cert, "--cert", InputUnreadable),
                                                      limits.certificate_bytes) if cert else b"")
             report = signing.verify_envelope(signing.InboxFile.from_path(path, limits.envelope_bytes), cert_file,
-                                             anchors, limits=limits)
+                                             anchors, limits=limits, timestamp=_timestamp_of(path, timestamp, limits),
+                                             now=now)
         else:
             with path.open("rb") as handle:  # one byte past the limit is enough to refuse an oversized one
-                report = signing.verify_archive(handle.read(MAX_PACKAGE_BYTES + 1), anchors, qualification=policy)
+                report = signing.verify_archive(handle.read(MAX_PACKAGE_BYTES + 1), anchors, qualification=policy,
+                                                now=now)
         raise typer.Exit(0 if _print_checks(report.checks) else ApprovalRefused.exit_code)
+
+
+def _timestamp_of(envelope: Path, given: Path | None, limits: InboxLimits) -> bytes | None:
+    """A bare envelope's RFC 3161 token: ``--timestamp``, else ``NAME.tsr`` beside ``NAME.dsse.json``;
+    read within the envelope's size limit (a larger or missing one is refused by rule timestamp)."""
+    from signing import InboxFile
+
+    tsr = given or envelope.with_name(envelope.name.removesuffix(".dsse.json").removesuffix(".json") + ".tsr")
+    return InboxFile.from_path(tsr, limits.envelope_bytes).data if tsr.is_file() else None
 
 
 class PackageNotBuilt(EcoclusterError):

@@ -69,7 +69,8 @@ def _drop_in_inbox(ws: Workspace, statement_id: str, name: str, verifier: signin
     """What a verifier does from outside: sign on their side, drop the files into the inbox
     (but ``hold_back``, returned: files still on their way)."""
     with ws.warehouse() as con:
-        signed = signing.sign_decision(con, ws.store, statement_id, verifier, signing.DEMO_PASSWORD, place="DEMO")
+        signed = signing.sign_decision(con, ws.store, statement_id, verifier, signing.DEMO_PASSWORD, place="DEMO",
+                                       trust=signing.trust_anchors(ws.home))
     for suffix, data in signed.files().items():
         if suffix not in hold_back:
             ws.store.put(f"inbox/approvals/{name}.{suffix}", data)

@@ -12,7 +12,8 @@ import pytest
 
 @pytest.mark.slow
 def test_demo_runs_end_to_end_on_a_fresh_home(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    # no Prefect server and no TSA of the test session: the demo starts its own (offline, loopback)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "ECOCLUSTER_TSA_"))}
     done = subprocess.run([str(Path(sys.executable).parent / "ecocluster"), "--home", str(tmp_path / "home"), "demo"],
                           check=False, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -18,8 +18,9 @@ from signing._records import draft_for
 from signing._verify import ApprovalRuleFailed, verify_approval
 from signing.store import LocalStore
 from tests import fixtures_pki
+from tests.fixtures_tsa import stamp
 from tests.signing.rows import drafted_member
-from tests.signing.test_approval_rules import CONTEXT, DRAFT, NOW, refused
+from tests.signing.test_approval_rules import CONTEXT, DRAFT, refused
 
 
 def _with_signatures(envelope: bytes, extra: list[dict[str, str]], *, first: bool = False) -> bytes:
@@ -60,7 +61,7 @@ def test_untrusted_signatures_add_nothing(pki: fixtures_pki.TestPki) -> None:
     extra = _signature(genuine, rogue_key)
     # the genuine verifier's signature still holds; the facts are the verifier's alone
     for envelope in (_with_signatures(genuine, [extra]), _with_signatures(genuine, [extra], first=True)):
-        verified = verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT)
+        verified = verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(genuine))
         assert verified.verifier.accreditation_no == "IT-V-0001"
     # only the rogue signature, presented with the genuine certificate: refused
     doc = json.loads(genuine)
@@ -76,7 +77,8 @@ def test_swapped_payload_type_is_refused(pki: fixtures_pki.TestPki, payload_type
     doc = json.loads(sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert))
     doc["payloadType"] = payload_type
     with pytest.raises(ApprovalRuleFailed) as caught:
-        verify_approval(json.dumps(doc).encode(), pki.verifier.cert, pki.trust(), CONTEXT, now=NOW)
+        envelope = json.dumps(doc).encode()
+        verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(envelope))
     assert caught.value.rule in ("envelope-malformed", "signature")
 
 
@@ -85,15 +87,17 @@ def test_replays_of_an_accepted_approval_change_nothing(con, home) -> None:
     sid = drafted_member(con, home)
     files = _keys.demo_verifier(home)
     trust = _keys.trust_anchors(home)
-    signed = sign_decision(con, store, sid, files, _keys.DEMO_PASSWORD, place="Ventasso")
-    record_approval(con, store, signed.envelope, signed.cert_pem, trust, signed_pdf=signed.signed_pdf)
+    signed = sign_decision(con, store, sid, files, _keys.DEMO_PASSWORD, place="Ventasso", trust=trust)
+    record_approval(con, store, signed.envelope, signed.cert_pem, trust, signed_pdf=signed.signed_pdf,
+                    timestamp=signed.timestamp)
     before = con.execute("SELECT count(*) FROM approval").fetchone()
     objects = sorted(store.list(""))
     # the same bytes again, and re-wrapped with an extra signature (a new envelope hash)
     rogue = _signature(signed.envelope, _pki.new_key())
     for replay in (signed.envelope, _with_signatures(signed.envelope, [rogue])):
         try:
-            record_approval(con, store, replay, signed.cert_pem, trust, signed_pdf=signed.signed_pdf)
+            record_approval(con, store, replay, signed.cert_pem, trust, signed_pdf=signed.signed_pdf,
+                            timestamp=signed.timestamp)
         except ApprovalRuleFailed:
             pass  # refused is fine; a second approval is not
         assert con.execute("SELECT count(*) FROM approval").fetchone() == before
@@ -118,7 +122,8 @@ def test_a_coordinator_without_the_verifier_key_cannot_produce_an_accepted_appro
     }
     for what, (envelope, cert_pem) in attempts.items():
         with pytest.raises(ApprovalRuleFailed) as caught:
-            record_approval(con, store, envelope, cert_pem, trust, signed_pdf=b"%PDF-1.7")
+            record_approval(con, store, envelope, cert_pem, trust, signed_pdf=b"%PDF-1.7",
+                            timestamp=stamp(envelope))
         assert caught.value.rule in ("signature", "chain"), what
     assert con.execute("SELECT count(*) FROM approval").fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM approval_refusal").fetchone() == (len(attempts),)

@@ -11,6 +11,7 @@ import pytest
 
 from signing._approval import REJECTED, Draft, sign_approval
 from signing._verify import ApprovalContext, ApprovalRuleFailed, verify_approval
+from tests.fixtures_tsa import stamp
 
 STATEMENT_JSON = b'{"member":"IT-CL-001","year":2025,"energy_mwh":120.5}'
 STATEMENT_PDF = b"%PDF-1.7 minimal statement bytes for digest tests"
@@ -38,13 +39,13 @@ CONTEXT = ApprovalContext(member_id="IT-CL-001", nace="55.10", cluster_id="cerre
 
 def refused(rule: str, envelope: bytes, cert, trust, context=CONTEXT) -> None:
     with pytest.raises(ApprovalRuleFailed) as caught:
-        verify_approval(envelope, cert, trust, context, now=NOW)
+        verify_approval(envelope, cert, trust, context, timestamp=stamp(envelope))
     assert caught.value.rule == rule, str(caught.value)
 
 
 def test_genuine_approval_is_accepted(pki) -> None:
     envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, place="Cerreto Laghi")
-    verified = verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, now=NOW)
+    verified = verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(envelope))
     assert verified.decision == "approved" and verified.verifier.accreditation_no == "IT-V-0001"
     assert verified.json_sha256 == sha(STATEMENT_JSON) and "IT-V-0001" in verified.declaration
 
@@ -53,7 +54,7 @@ def test_genuine_rejection_is_accepted_even_with_blocking_failures(pki) -> None:
     envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, decision=REJECTED,
                              reasons=("open major nonconformity NC-3",))
     context = ApprovalContext(**{**CONTEXT.__dict__, "blocking_failures": ("nc_major_open",)})
-    verified = verify_approval(envelope, pki.verifier.cert, pki.trust(), context, now=NOW)
+    verified = verify_approval(envelope, pki.verifier.cert, pki.trust(), context, timestamp=stamp(envelope))
     assert verified.decision == "rejected" and verified.reasons == ("open major nonconformity NC-3",)
 
 
@@ -115,8 +116,9 @@ def test_not_yet_valid_certificate_is_refused(pki) -> None:
 
 
 def test_signing_time_in_the_future_is_refused(pki) -> None:
+    """A postdated signedAt disagrees with the attested time (the timestamp the TSA gave)."""
     envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, signed_at=NOW + dt.timedelta(days=2))
-    refused("validity", envelope, pki.verifier.cert, pki.trust())
+    refused("timestamp", envelope, pki.verifier.cert, pki.trust())
 
 
 def test_revoked_certificate_is_refused(pki) -> None:
@@ -128,7 +130,7 @@ def test_revoked_certificate_is_refused(pki) -> None:
 def test_missing_crl_is_refused(pki) -> None:
     from signing._verify import TrustAnchors
     envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)
-    refused("revocation", envelope, pki.verifier.cert, TrustAnchors((pki.ca_cert,), ()))
+    refused("revocation", envelope, pki.verifier.cert, pki.with_tsa(TrustAnchors((pki.ca_cert,), ())))
 
 
 def test_nace_out_of_scope_is_refused(pki) -> None:
@@ -140,14 +142,15 @@ def test_nace_out_of_scope_is_refused(pki) -> None:
 def test_division_scope_covers_its_classes(pki) -> None:
     division = pki.issue(nace=("55",))
     envelope = sign_approval(DRAFT, division.key, division.cert)
-    assert verify_approval(envelope, division.cert, pki.trust(), CONTEXT, now=NOW).decision == "approved"
+    verified = verify_approval(envelope, division.cert, pki.trust(), CONTEXT, timestamp=stamp(envelope))
+    assert verified.decision == "approved"
 
 
 def test_superseded_draft_is_refused(pki) -> None:
     old = Draft(**{**DRAFT.__dict__, "json_sha256": sha(b"old json"), "pdf_sha256": sha(b"old pdf")})
     envelope = sign_approval(old, pki.verifier.key, pki.verifier.cert)
     with pytest.raises(ApprovalRuleFailed, match="superseded draft") as caught:
-        verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, now=NOW)
+        verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(envelope))
     assert caught.value.rule == "current-draft"
 
 

@@ -29,7 +29,8 @@ def run(capsys, monkeypatch):
 def exported(con, home, tmp_path: Path) -> tuple[str, Path]:
     sid = drafted_member(con, home)
     review = tmp_path / "review"
-    export_review(con, LocalStore(home.objects_dir), "IT-HOT-1", review)
+    _keys.demo_verifier(home)  # the home's accreditation CA, whose CA and CRL the export carries
+    export_review(con, LocalStore(home.objects_dir), "IT-HOT-1", review, trust=_keys.trust_anchors(home))
     return sid, review
 
 
@@ -42,13 +43,14 @@ def test_the_verifier_signs_a_review_export_with_the_token_and_the_coordinator_r
     signed = run(verifier_home, "sign", str(review), "--signer", uri, "--out", str(out), "--place", "Reggio Emilia")
     assert signed.returncode == 0, signed.stderr
     name = f"IT-HOT-1-{sid[:16]}"
-    assert sorted(p.name for p in out.iterdir()) == [f"{name}.cert.pem", f"{name}.dsse.json",
+    assert sorted(p.name for p in out.iterdir()) == [f"{name}.cert.pem", f"{name}.dsse.json", f"{name}.tsr",
                                                       f"{name}.validated.pdf"]
     assert leaks(soft_token.private_scalar, [out, review, verifier_home]) == []
     store = LocalStore(home.objects_dir)
     verified = record_approval(con, store, (out / f"{name}.dsse.json").read_bytes(),
                                (out / f"{name}.cert.pem").read_bytes(), _keys.trust_anchors(home),
-                               signed_pdf=(out / f"{name}.validated.pdf").read_bytes())
+                               signed_pdf=(out / f"{name}.validated.pdf").read_bytes(),
+                               timestamp=(out / f"{name}.tsr").read_bytes())
     assert (verified.decision, verified.verifier.accreditation_no, verified.statement["predicate"]["place"]) == (
         "approved", "DEMO-V-0002", "Reggio Emilia")
     assert statements.show(con, sid).status == "validated"
@@ -64,7 +66,8 @@ def test_a_rejection_signed_from_the_hand_off_request_beside_the_files(con, home
     signed = run(tmp_path / "v", "sign", str(request), "--signer", soft_token.uri(token_cert(home, soft_token, tmp_path)),
                  "--out", str(out), "--reject", "--reason", "indicator B missing")
     assert signed.returncode == 0, signed.stderr
-    assert sorted(p.suffixes[-2] for p in out.iterdir()) == [".cert", ".dsse"]  # no validated PDF for a rejection
+    assert sorted(p.name.removeprefix(f"IT-HOT-1-{sid[:16]}") for p in out.iterdir()) == [
+        ".cert.pem", ".dsse.json", ".tsr"]  # timestamped, and no validated PDF for a rejection
 
 
 def test_a_request_for_another_member_is_refused(con, home, soft_token, tmp_path, run) -> None:
@@ -115,3 +118,35 @@ def test_sign_with_the_key_file_uri_takes_the_passphrase_from_the_environment(co
     signed = run(tmp_path / "v", "sign", str(review), "--signer", uri, "--out", str(tmp_path / "d"))
     assert signed.returncode == 0, signed.stderr
     assert (tmp_path / "d" / f"IT-HOT-1-{sid[:16]}.validated.pdf").exists()
+
+
+def test_offline_the_tsa_is_named_and_nothing_is_written(con, home, soft_token, tmp_path, run) -> None:
+    """Without the TSA there is no attested time: exit 75 (sign again online), no half decision on disk."""
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/"
+    _, review = exported(con, home, tmp_path)
+    out = tmp_path / "decisions"
+    offline = run(tmp_path / "v", "sign", str(review), "--signer", soft_token.uri(token_cert(home, soft_token, tmp_path)),
+                  "--out", str(out), "--tsa", closed)
+    assert offline.returncode == 75, offline.stderr
+    assert f"timestamp authority {closed} unreachable" in offline.stderr and "Traceback" not in offline.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_an_approval_without_the_exports_crl_is_refused_before_any_file_is_written(con, home, soft_token, tmp_path,
+                                                                                   run) -> None:
+    """PAdES B-LTA puts the accreditation CA's current CRL into the PDF: a statement copied without the
+    export's crl.pem cannot be approved (a rejection needs no PDF, so it still can)."""
+    sid, review = exported(con, home, tmp_path)
+    (review / "crl.pem").unlink()
+    out = tmp_path / "decisions"
+    uri = soft_token.uri(token_cert(home, soft_token, tmp_path))
+    refused = run(tmp_path / "v", "sign", str(review), "--signer", uri, "--out", str(out))
+    assert refused.returncode == 78, refused.stderr
+    assert "crl.pem" in refused.stderr and "Traceback" not in refused.stderr
+    assert not out.exists() or not any(out.iterdir())
+    rejected = run(tmp_path / "v", "sign", str(review), "--signer", uri, "--out", str(out), "--reject", "--reason", "x")
+    assert rejected.returncode == 0, rejected.stderr

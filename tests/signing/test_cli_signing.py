@@ -43,7 +43,10 @@ def test_pki_approve_register_intake_verify(con, home, tmp_path: Path) -> None:
     bare = run(home, "verify", str(envelope), "--trust", str(ca), "--cert", str(out / "cert.pem"),
                "--crl", str(_keys.ca_dir(home) / "crl.pem"))
     assert bare.exit_code == 0, bare.output
-    assert run(home, "pki", "revoke", str(out / "cert.pem"), "--reason", "key-compromise").exit_code == 0
+    # compromised since yesterday: the approval, timestamped today, falls after that date
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
+    assert run(home, "pki", "revoke", str(out / "cert.pem"), "--reason", "key-compromise",
+               "--since", since).exit_code == 0
     revoked = run(home, "verify", str(package), "--trust", str(ca), "--crl", str(_keys.ca_dir(home) / "crl.pem"))
     assert revoked.exit_code == 3 and "FAIL approval/revocation" in revoked.output, revoked.output
     assert run(home, "intake-key", "--country", "IT").exit_code == 0

@@ -12,6 +12,7 @@ import pytest
 from signing import _pki
 from tests import fixtures_pki
 from tests.cli import Run, run_cli
+from tests.fixtures_tsa import stamp
 from tests.signing import hostile
 from tests.signing.test_approval_rules import DRAFT
 
@@ -32,6 +33,7 @@ def verify(capsys, monkeypatch, tmp_path: Path, files: dict[str, Path]):
         path = envelope if isinstance(envelope, Path) else tmp_path / "approval.dsse.json"
         if not isinstance(envelope, Path):
             path.write_bytes(envelope)
+            (tmp_path / "approval.tsr").write_bytes(stamp(envelope))  # NAME.tsr beside it, as approve leaves it
         given = options or ("--trust", str(files["ca"]), "--crl", str(files["crl"]), "--cert", str(files["cert"]))
         result = run_cli(capsys, monkeypatch, tmp_path / "home", "verify", str(path), *given)
         assert "Traceback" not in result.stdout + result.stderr

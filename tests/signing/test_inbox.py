@@ -8,7 +8,6 @@ import statements
 from signing import _keys, _pki
 from signing._approval import sign_approval
 from signing._inbox import approve, export_review, record_approval, sign_decision
-from signing._pades import sign_pdf
 from signing._records import draft_for
 from signing._verify import ApprovalRuleFailed
 from signing.store import LocalStore
@@ -46,26 +45,28 @@ def test_approval_validates_the_statement_and_signs_that_pdf(con, store, home, v
 
 def test_sign_decision_records_nothing_and_its_files_are_accepted_later(con, store, home, verifier) -> None:
     sid = drafted_member(con, home)
-    signed = sign_decision(con, store, sid, verifier, _keys.DEMO_PASSWORD, place="Ventasso")
-    assert sorted(signed.files()) == ["cert.pem", "dsse.json", "validated.pdf"]
+    signed = sign_decision(con, store, sid, verifier, _keys.DEMO_PASSWORD, place="Ventasso",
+                           trust=_keys.trust_anchors(home))
+    assert sorted(signed.files()) == ["cert.pem", "dsse.json", "tsr", "validated.pdf"]
     assert con.execute("SELECT count(*) FROM approval").fetchone() == (0,)
     assert statements.show(con, sid).status == "draft"
     record_approval(con, store, signed.envelope, signed.cert_pem, _keys.trust_anchors(home),
-                    signed_pdf=signed.signed_pdf)
+                    signed_pdf=signed.signed_pdf, timestamp=signed.timestamp)
     assert statements.show(con, sid).status == "validated"
     rejection = sign_decision(con, store, sid, verifier, _keys.DEMO_PASSWORD, decision="rejected", reasons=("x",))
-    assert sorted(rejection.files()) == ["cert.pem", "dsse.json"]
+    assert sorted(rejection.files()) == ["cert.pem", "dsse.json", "tsr"]
 
 
-def test_a_signed_pdf_other_than_the_validated_render_is_refused(con, store, home, verifier) -> None:
+def test_a_signed_pdf_other_than_the_validated_render_is_refused(con, store, home, verifier, tsa) -> None:
     sid = drafted_member(con, home)
     key = _pki.load_key(verifier.key, _keys.DEMO_PASSWORD)
     envelope = sign_approval(draft_for(con, sid), key, verifier.load_cert())
     draft_pdf = store.get(statements.show(con, sid).pdf_key)
-    signed_draft = sign_pdf(draft_pdf, key, verifier.load_cert(), ())
+    trust = _keys.trust_anchors(home)
+    signed_draft = tsa.sign_pdf(draft_pdf, key, verifier.load_cert(), trust.cas, trust.crls)
     with pytest.raises(ApprovalRuleFailed) as caught:
         record_approval(con, store, envelope, verifier.cert.read_bytes(), _keys.trust_anchors(home),
-                        signed_pdf=signed_draft)
+                        signed_pdf=signed_draft, timestamp=tsa.stamp(envelope))
     assert caught.value.rule == "validated-pdf"
     assert statements.show(con, sid).status == "draft"
     assert con.execute("SELECT count(*) FROM approval").fetchone() == (0,)
@@ -105,12 +106,13 @@ def test_revoked_via_home_crl_refuses(con, store, home, verifier) -> None:
     assert caught.value.rule == "revocation"
 
 
-def test_approval_without_signed_pdf_is_refused(con, store, home, verifier) -> None:
+def test_approval_without_signed_pdf_is_refused(con, store, home, verifier, tsa) -> None:
     sid = ready_member(con, store)
     key = _pki.load_key(verifier.key, _keys.DEMO_PASSWORD)
     envelope = sign_approval(draft_for(con, sid), key, verifier.load_cert())
     with pytest.raises(ApprovalRuleFailed, match="PAdES"):
-        record_approval(con, store, envelope, verifier.cert.read_bytes(), _keys.trust_anchors(home))
+        record_approval(con, store, envelope, verifier.cert.read_bytes(), _keys.trust_anchors(home),
+                        timestamp=tsa.stamp(envelope))
 
 
 def test_private_key_never_leaves_the_verifier_folder(con, store, home, verifier) -> None:

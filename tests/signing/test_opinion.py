@@ -18,6 +18,7 @@ from signing._opinion import Opinion, OpinionRefused, SiteVisit, Verification
 from signing._records import draft_for
 from signing._verify import ApprovalRuleFailed, verify_approval
 from signing.store import LocalStore
+from tests.fixtures_tsa import stamp
 from tests.signing.rows import ready_member
 from tests.signing.test_approval_rules import CONTEXT, DRAFT
 
@@ -38,7 +39,8 @@ def _forged(pki, decision: str, block: object) -> bytes:
 
 def test_the_opinion_site_visit_and_improvements_are_signed_and_verified(pki) -> None:
     envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, verification=GOOD)
-    verified = verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, now=_now())
+    verified = verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(envelope),
+                               now=_now())
     assert verified.verification == GOOD
     assert verified.statement["predicate"]["verification"] == {
         "opinion": "with-comments", "siteVisit": "in-person",
@@ -47,7 +49,8 @@ def test_the_opinion_site_visit_and_improvements_are_signed_and_verified(pki) ->
 
 def test_an_approval_signed_without_an_opinion_stays_readable(pki) -> None:
     envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)
-    assert verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, now=_now()).verification is None
+    assert verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(envelope),
+                               now=_now()).verification is None
 
 
 def test_a_not_verified_opinion_cannot_be_signed_as_an_approval(pki) -> None:
@@ -75,7 +78,8 @@ FORGED = {
 def test_a_contradicting_or_malformed_opinion_is_refused_by_rule_opinion(pki, case) -> None:
     decision, block = FORGED[case]
     with pytest.raises(ApprovalRuleFailed) as caught:
-        verify_approval(_forged(pki, decision, block), pki.verifier.cert, pki.trust(), CONTEXT, now=_now())
+        forged = _forged(pki, decision, block)
+        verify_approval(forged, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(forged), now=_now())
     assert caught.value.rule == "opinion", str(caught.value)
 
 
@@ -85,7 +89,8 @@ def test_a_not_verified_rejection_is_recorded_with_its_opinion(con, home, pki) -
     verification = Verification(Opinion.NOT_VERIFIED, SiteVisit.VIRTUAL, ("keep invoices per site",))
     envelope = sign_approval(draft_for(con, sid), pki.verifier.key, pki.verifier.cert, decision=REJECTED,
                              reasons=("misstatement F-1 not corrected",), verification=verification)
-    verified = signing.record_approval(con, store, envelope, _pki.pem(pki.verifier.cert), pki.trust())
+    verified = signing.record_approval(con, store, envelope, _pki.pem(pki.verifier.cert), pki.trust(),
+                                       timestamp=stamp(envelope))
     assert verified.decision == REJECTED and verified.verification == verification
     assert con.execute("SELECT opinion, site_visit, recommended_improvements::VARCHAR, sampling_plan_sha256 "
                        "FROM approval_verification").fetchall() == [

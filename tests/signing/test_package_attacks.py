@@ -9,6 +9,7 @@ verifier's keys), so what refuses them is the rule under test, not a broken sign
 from __future__ import annotations
 
 import bz2
+import dataclasses
 import datetime as dt
 import gzip
 import hashlib
@@ -24,6 +25,7 @@ from typing import Any
 import bagit
 import duckdb
 import pytest
+from cryptography import x509
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -35,9 +37,10 @@ from signing._dsse import Envelope, canonical_json
 from signing._inbox import verifier_block
 from signing._keys import ca_dir
 from signing._package import MAX_PACKAGE_BYTES, MEMBERS, SignedInputs, bag_files, read_tar, tar_bytes
-from signing._pades import sign_pdf
 from signing._verify import TrustAnchors
 from signing.store import LocalStore
+from tests import fixtures_tsa
+from tests.fixtures_tsa import stamp
 from tests.signing.rows import add_check, add_member, blank_pdf
 from tests.statements import warehouse_rows
 from warehouse.db import connect
@@ -53,13 +56,14 @@ class World:
     trust: TrustAnchors
     ca_key: _pki.PrivateKey
     packages: dict[str, bytes]  # member -> genuine package tar
+    tsa: fixtures_tsa.TestTsa  # the session's TSA: forgeries are timestamped for real too
 
     def files(self, member: str = "IT-HOT-2") -> dict[str, bytes]:
         return dict(read_tar(self.packages[member]).files)
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+def world(tmp_path_factory: pytest.TempPathFactory, tsa: fixtures_tsa.TestTsa) -> World:
     home = Home.resolve(tmp_path_factory.mktemp("world") / "home")
     store = LocalStore(home.objects_dir)
     verifier = signing.demo_verifier(home)
@@ -74,7 +78,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         deliveries = signing.build_packages(con, store, trust)
     packages = {d.member_id: store.get(d.key) for d in deliveries}
     assert sorted(packages) == sorted(MEMBERS_BUILT)
-    return World(home, trust, _pki.load_key(ca_dir(home) / "ca.key", signing.DEMO_PASSWORD), packages)
+    return World(home, trust, _pki.load_key(ca_dir(home) / "ca.key", signing.DEMO_PASSWORD), packages, tsa)
 
 
 def resaved(files: dict[str, bytes], tmp: Path) -> dict[str, bytes]:
@@ -117,13 +121,14 @@ def forge(world: World, member: str = "IT-HOT-2", *, edit: Callable[[dict[str, A
         pdf = statements.validated_pdf(statement_json, verifier_block(_pki.identity(cert), when, "Roma"))
     except (statements.StatementInvalid, statements.RenderFailed, ValueError, KeyError, TypeError):
         pdf = blank_pdf("not renderable")
-    signed_pdf = sign_pdf(pdf, key, cert, (ca_cert,))
-    inputs = SignedInputs(statement_json, Envelope.from_json(envelope), cert, (ca_cert,), signed_pdf)
+    signed_pdf = world.tsa.sign_pdf(pdf, key, cert, (ca_cert,), world.trust.crls)
+    inputs = SignedInputs(statement_json, Envelope.from_json(envelope), cert, (ca_cert,), signed_pdf, stamp(envelope))
     try:
         return tar_bytes(bag_files(inputs))
     except (KeyError, TypeError, ValueError):
         files |= {"data/statement.json": statement_json, "data/approval.dsse.json": envelope,
-                  "data/verifier-cert.pem": _pki.pem(cert), "data/statement-validated.pdf": signed_pdf}
+                  "data/approval.tsr": inputs.timestamp, "data/verifier-cert.pem": _pki.pem(cert),
+                  "data/statement-validated.pdf": signed_pdf}
         return tar_bytes({k: v for k, v in files.items()})
 
 
@@ -182,6 +187,8 @@ EDITS: dict[str, tuple[str, Callable[[bytes], bytes]]] = {
     "certificate file twice": ("data/verifier-cert.pem", lambda d: d + d),
     "chain with another CA": ("data/chain.pem", lambda d: d + _pki.pem(_pki.create_ca("Rogue CA")[1])),
     "chain emptied": ("data/chain.pem", lambda d: b""),
+    "timestamp byte": ("data/approval.tsr", _flip),
+    "timestamp emptied": ("data/approval.tsr", lambda d: b""),
     "bag-info source organisation": ("bag-info.txt", lambda d: d.replace(b"Source-Organization: ",
                                                                         b"Source-Organization: Not ")),
 }
@@ -374,17 +381,23 @@ def test_a_bag_folder_with_a_symlink_is_refused(world, tmp_path) -> None:
 
 # --- 4. trust and revocation come from the reader -----------------------------------------------------------
 
+def _ca_crls(world: World, crls: tuple[x509.CertificateRevocationList, ...]) -> TrustAnchors:
+    """The reader's anchors with ``crls`` as the accreditation CA's CRLs (the TSA CA's CRL kept)."""
+    ca = world.trust.cas[0]
+    return dataclasses.replace(world.trust, crls=crls + tuple(c for c in world.trust.crls if c.issuer != ca.subject))
+
+
 def test_a_revoked_verifier_is_refused_with_the_readers_crl(world) -> None:
     """Finding 3: the package carries no CRL to hide behind; the reader's current CRL decides."""
     cert = _pki.load_certs(world.files()["data/verifier-cert.pem"])[0]
     crl = _pki.build_crl(world.ca_key, world.trust.cas[0], [(cert.serial_number, dt.datetime.now(dt.UTC))])
-    report = signing.verify_archive(world.packages["IT-HOT-2"], TrustAnchors(world.trust.cas, (crl,)))
+    report = signing.verify_archive(world.packages["IT-HOT-2"], _ca_crls(world, (crl,)))
     assert [(c.name, c.file) for c in report.failed()] == [("approval/revocation", "data/verifier-cert.pem")]
     assert "crl.pem" not in {Path(n).name for n in MEMBERS}
 
 
 def test_without_a_crl_revocation_is_not_assumed(world) -> None:
-    report = signing.verify_archive(world.packages["IT-HOT-2"], TrustAnchors(world.trust.cas, ()))
+    report = signing.verify_archive(world.packages["IT-HOT-2"], _ca_crls(world, ()))
     assert [c.name for c in report.failed()] == ["approval/revocation"]
 
 
@@ -397,6 +410,15 @@ def test_another_members_verifier_signed_pdf_is_refused(world, tmp_path) -> None
     files["data/statement-validated.pdf"] = world.files("LV-NOV-1")["data/statement-validated.pdf"]
     report = signing.verify_archive(tar_bytes(resaved(files, tmp_path)), world.trust)
     assert [(c.name, c.outcome) for c in report.failed()] == [("pdf-content", signing.Outcome.FAIL)]
+
+
+def test_another_approvals_genuine_timestamp_is_refused(world, tmp_path) -> None:
+    """approval.tsr is bound to the envelope: LV-NOV-1's genuine token (same TSA, same verifier)
+    in IT-HOT-2's package does not attest IT-HOT-2's signature."""
+    files = world.files()
+    files["data/approval.tsr"] = world.files("LV-NOV-1")["data/approval.tsr"]
+    report = signing.verify_archive(tar_bytes(resaved(files, tmp_path)), world.trust)
+    assert [(c.name, c.file) for c in report.failed()] == [("approval/timestamp", "data/approval.tsr")]
 
 
 def test_not_checked_is_never_a_pass() -> None:
@@ -510,7 +532,7 @@ def test_a_refusal_caused_by_the_bodys_configuration_is_retried(world, con, body
     tampered = world.files()
     tampered["data/annex-vii-declaration.txt"] += b"!"
     packages = {inbox("IT", "good"): world.packages["IT-HOT-2"], inbox("IT", "bad"): tar_bytes(tampered)}
-    first = {r.package_key: r for r in body(con, world, packages, trust=TrustAnchors((other_ca,), world.trust.crls))}
+    first = {r.package_key: r for r in body(con, world, packages, trust=dataclasses.replace(world.trust, cas=(other_ca,)))}
     assert (first[inbox("IT", "good")].rule, first[inbox("IT", "good")].retriable) == ("approval/chain", True)
     assert body(con, world, {}) == []  # without --retry nothing is looked at again
     again = body(con, world, {}, retry=True)
@@ -518,6 +540,16 @@ def test_a_refusal_caused_by_the_bodys_configuration_is_retried(world, con, body
         (inbox("IT", "good"), "registered", "IT-000001")]
     assert again[0].receipt_key.endswith(".registered.retry1.dsse.json")
     assert body(con, world, {}, retry=True) == []
+
+
+def test_a_timestamp_refused_for_want_of_the_bodys_tsa_trust_is_retried(world, con, body) -> None:
+    """The body had not configured the TSA's CA ([signing] tsa_trust_anchors): the timestamp is
+    refused (intake checks it with the body's own TSA trust) and, once configured, --retry registers."""
+    untrusted = dataclasses.replace(world.trust, tsa=())
+    first = body(con, world, {inbox("IT", "good"): world.packages["IT-HOT-2"]}, trust=untrusted)
+    assert [(r.rule, r.retriable) for r in first] == [("approval/timestamp", True)]
+    again = body(con, world, {}, retry=True)
+    assert [(r.outcome, r.registration_no) for r in again] == [("registered", "IT-000001")]
 
 
 def test_intake_never_creates_the_bodys_key(world, con, home) -> None:

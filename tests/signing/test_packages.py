@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import sys
@@ -65,12 +66,13 @@ def test_pdfsig_trusts_the_validated_statement_in_the_package(delivered, tmp_pat
     db = nss_db_trusting(tmp_path / "nss", _pki.pem(trust.cas[0]))
     report = subprocess.run(["pdfsig", "-nssdir", db, str(pdf)], capture_output=True, text=True, check=False)
     assert "Signature is Valid." in report.stdout and "Certificate is Trusted." in report.stdout, report.stdout
-    assert "Total document signed" in report.stdout and "DEMO Verifier" in report.stdout
+    # PAdES B-LTA: the verifier's signature is followed by LTA updates only (DSS, document timestamp)
+    assert "Signature #2" in report.stdout and "DEMO Verifier" in report.stdout
     text = pdf_text(pdf.read_bytes())
     assert "BOZZA" not in text and "DEMO-V-0001" in text
 
 
-@pytest.mark.parametrize("name", ["statement.json", "approval.dsse.json", "annex-vii-declaration.txt",
+@pytest.mark.parametrize("name", ["statement.json", "approval.dsse.json", "approval.tsr", "annex-vii-declaration.txt",
                                   "statement-validated.pdf", "annex-vi-application.json"])
 def test_changed_byte_in_any_bag_file_is_refused(delivered, tmp_path, name) -> None:
     store, key, trust = delivered
@@ -98,19 +100,19 @@ def test_resealed_bag_with_changed_statement_is_still_refused(delivered, tmp_pat
     report = signing.verify_package(bag, trust)
 
 
-def test_a_validly_signed_pdf_that_is_not_the_statement_is_refused(delivered, con, home, tmp_path) -> None:
+def test_a_validly_signed_pdf_that_is_not_the_statement_is_refused(delivered, con, home, tsa, tmp_path) -> None:
     """The verifier's key signs another PDF (here the DRAFT render) and the bag is resealed: every
     signature holds, but the document no longer shows the statement data the approval pins."""
     import bagit
 
     from signing import _pki
-    from signing._pades import sign_pdf
     store, key, trust = delivered
     bag = unpacked(store, key, tmp_path / "bag")
     draft = store.get(con.execute("SELECT pdf_key FROM statement WHERE member_id = 'IT-HOT-2' AND version = 1")
                       .fetchone()[0])
     verifier = signing.demo_verifier(home)
-    signed = sign_pdf(draft, _pki.load_key(verifier.key, signing.DEMO_PASSWORD), verifier.load_cert(), ())
+    signed = tsa.sign_pdf(draft, _pki.load_key(verifier.key, signing.DEMO_PASSWORD), verifier.load_cert(),
+                          trust.cas, trust.crls)
     (bag / "data" / "statement-validated.pdf").write_bytes(signed)
     bagit.Bag(str(bag)).save(manifests=True)
     report = signing.verify_package(bag, trust)
@@ -139,9 +141,10 @@ def test_build_packages_filters_by_members_and_year(delivered, con) -> None:
 
 def test_package_against_another_trust_anchor_is_refused(delivered, tmp_path) -> None:
     from signing import _pki
-    store, key, _ = delivered
+    store, key, trust = delivered
     _, other_ca = _pki.create_ca("Some other accreditation body")
-    report = signing.verify_package(unpacked(store, key, tmp_path / "bag"), signing.TrustAnchors((other_ca,), ()))
+    other = dataclasses.replace(trust, cas=(other_ca,))  # the same TSA anchors: only the verifier's CA differs
+    report = signing.verify_package(unpacked(store, key, tmp_path / "bag"), other)
     assert "approval/chain" in [c.name for c in report.checks if not c.ok]
 
 

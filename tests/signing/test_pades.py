@@ -34,8 +34,9 @@ def nss_db_trusting(folder: Path, ca_pem: bytes) -> str:
 
 @pytest.mark.skipif(not (shutil.which("pdfsig") and shutil.which("certutil")),
                     reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil): make system-deps")
-def test_pdfsig_reports_the_verifier_signature_valid_and_trusted(pki, tmp_path: Path) -> None:
-    signed = sign_pdf(blank_pdf(), pki.verifier.key, pki.verifier.cert, (pki.ca_cert,), location="Cerreto Laghi")
+def test_pdfsig_reports_the_verifier_signature_valid_and_trusted(pki, tsa, tmp_path: Path) -> None:
+    signed = sign_pdf(blank_pdf(), pki.verifier.key, pki.verifier.cert, (pki.ca_cert,), location="Cerreto Laghi",
+                      tsa_url=tsa.url, roots=(tsa.ca,), crls=pki.trust().crls)
     pdf = tmp_path / "validated.pdf"
     pdf.write_bytes(signed)
     (tmp_path / "nss").mkdir()
@@ -51,3 +52,12 @@ def test_pdfsig_reports_the_verifier_signature_valid_and_trusted(pki, tmp_path: 
     pdf.write_bytes(bytes(tampered))
     report = subprocess.run(["pdfsig", "-nssdir", db, str(pdf)], capture_output=True, text=True, check=False)
     assert "Signature is Valid." not in report.stdout, report.stdout
+
+
+def test_a_signer_whose_chain_does_not_reach_a_root_is_named_not_a_pyhanko_error(pki, tsa) -> None:
+    """B-LTA embeds the path to a root: a token signer without its chain (no chain=, no CA) cannot sign."""
+    from signing._pades import SignerUnavailable
+
+    with pytest.raises(SignerUnavailable, match="chain= in the signer URI"):
+        sign_pdf(blank_pdf(), pki.verifier.key, pki.verifier.cert, (), tsa_url=tsa.url, roots=(tsa.ca,),
+                 crls=pki.trust().crls)

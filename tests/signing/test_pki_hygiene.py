@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from signing import _keys, _pki
 from signing._approval import REJECTED, sign_approval
 from signing._intake import init_body_key
+from signing._keys import with_tsa_anchors
 from signing._offline import verify_envelope
 from signing._verify import (
     ApprovalContext,
@@ -32,6 +33,7 @@ from signing._verify import (
     revocation,
     verify_approval,
 )
+from tests.fixtures_tsa import stamp
 from tests.signing.test_approval_rules import CONTEXT, DRAFT
 from warehouse import nace
 from warehouse.errors import ConfigurationError
@@ -50,7 +52,7 @@ def _now(monkeypatch) -> None:
 def _refused(rule: str, envelope: bytes, cert: x509.Certificate, trust: TrustAnchors,
              context: ApprovalContext = CONTEXT) -> ApprovalRuleFailed:
     with pytest.raises(ApprovalRuleFailed) as caught:
-        verify_approval(envelope, cert, trust, context, now=NOW)
+        verify_approval(envelope, cert, with_tsa_anchors(trust, ()), context, timestamp=stamp(envelope), now=NOW)
     assert caught.value.rule == rule, str(caught.value)
     return caught.value
 
@@ -84,7 +86,9 @@ def test_a_stale_crl_refuses_the_approval(pki, age, grace_hours) -> None:
 def test_a_crl_within_its_validity_or_grace_is_accepted(pki, age, grace_hours) -> None:
     envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, signed_at=NOW)
     trust = TrustAnchors((pki.ca_cert,), (_crl(pki, issued=NOW - age),), dt.timedelta(hours=grace_hours))
-    assert verify_approval(envelope, pki.verifier.cert, trust, CONTEXT, now=NOW).decision == "approved"
+    verified = verify_approval(envelope, pki.verifier.cert, with_tsa_anchors(trust, ()), CONTEXT,
+                               timestamp=stamp(envelope), now=NOW)
+    assert verified.decision == "approved"
 
 
 def test_a_crl_from_the_future_is_refused(pki) -> None:
@@ -123,7 +127,7 @@ def test_offline_verify_shares_the_freshness_rule(pki) -> None:
     from signing._pki import pem
     envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, signed_at=NOW)
     stale = TrustAnchors((pki.ca_cert,), (_crl(pki, issued=NOW - dt.timedelta(days=40)),))
-    report = verify_envelope(envelope, pem(pki.verifier.cert), stale)
+    report = verify_envelope(envelope, pem(pki.verifier.cert), with_tsa_anchors(stale, ()), timestamp=stamp(envelope))
     assert not report.ok and report.checks[0].name == "approval/crl-freshness"
     with pytest.raises(ApprovalRuleFailed) as caught:
         current_crl(pki.ca_cert, stale, NOW)

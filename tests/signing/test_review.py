@@ -21,6 +21,7 @@ from signing._approval import REJECTED, sign_approval
 from signing._records import approval_context, draft_for
 from signing._verify import ApprovalRuleFailed
 from signing.store import LocalStore
+from tests.fixtures_tsa import stamp
 from tests.signing.rows import add_check, blank_pdf, ready_member
 from warehouse.errors import ReviewRefused
 
@@ -207,7 +208,8 @@ def test_an_oversized_evidence_file_is_refused_before_it_is_read(con, store, sid
 def _approve(con, store, pki, sid: str, decision: str = "approved"):
     envelope = sign_approval(draft_for(con, sid), pki.verifier.key, pki.verifier.cert, decision=decision,
                              reasons=("r",) if decision == REJECTED else ())
-    return signing.record_approval(con, store, envelope, signing._pki.pem(pki.verifier.cert), pki.trust())
+    return signing.record_approval(con, store, envelope, signing._pki.pem(pki.verifier.cert), pki.trust(),
+                                   timestamp=stamp(envelope))
 
 
 def test_an_approval_is_refused_while_a_finding_is_open_or_answered_naming_them(con, store, sid, pki) -> None:

@@ -110,6 +110,7 @@ def test_a_review_ending_not_verified_is_a_rejection(con, store, home) -> None:
     breach = signing.raise_finding(con, sid, "non-compliance", "The discharge permit expired in 2024", by=VERIFIER)
     with pytest.raises(ValueError, match="not-verified, which is a rejection"):
         signing.sign_decision(con, store, sid, _keys.demo_verifier(home), _keys.DEMO_PASSWORD,
+                              trust=_keys.trust_anchors(home),
                               opinion=signing.Opinion.NOT_VERIFIED)  # an "approval" that is not verified
     verified = _approve(con, store, home, sid, decision="rejected", reasons=(f"{breach.finding_id}: permit expired",),
                         opinion=signing.Opinion.NOT_VERIFIED, site_visit=signing.SiteVisit.VIRTUAL)

@@ -20,6 +20,7 @@ from signing._inbox import approve
 from signing._records import approval_context, mark_consulted
 from signing._verify import ApprovalContext, ApprovalRuleFailed, verify_approval
 from signing.store import LocalStore
+from tests.fixtures_tsa import stamp
 from tests.signing.rows import add_check, drafted_member
 from tests.signing.test_approval_rules import CONTEXT, DRAFT
 from tests.warehouse.builders import submission, write_json
@@ -135,11 +136,12 @@ def test_the_pure_rule_refuses_an_approval_and_names_the_redraft_command(pki) ->
     envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, signed_at=now)
     context = ApprovalContext(**{**CONTEXT.__dict__, "newer_inputs": ("hotel-2025.xlsx (received 2026-02-01 10:00)",)})
     with pytest.raises(ApprovalRuleFailed, match="ecocluster draft --member IT-CL-001 --year 2025") as caught:
-        verify_approval(envelope, pki.verifier.cert, pki.trust(), context, now=now)
+        verify_approval(envelope, pki.verifier.cert, pki.trust(), context, timestamp=stamp(envelope))
     assert caught.value.rule == "inputs-superseded" and "hotel-2025.xlsx" in str(caught.value)
     rejection = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, decision=REJECTED, reasons=("old",),
                               signed_at=now)
-    assert verify_approval(rejection, pki.verifier.cert, pki.trust(), context, now=now).decision == "rejected"
+    assert verify_approval(rejection, pki.verifier.cert, pki.trust(), context,
+                           timestamp=stamp(rejection)).decision == "rejected"
 
 
 def test_a_draft_without_an_inputs_record_counts_as_made_before_every_file(con, store, home, verifier) -> None:

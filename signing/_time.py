@@ -1,0 +1,215 @@
+"""Attested time: when a signature provably existed, and what a revocation means at that time.
+
+An approval's ``signedAt`` is the signer's own claim and decides nothing. What decides is the
+genTime of an RFC 3161 timestamp token over the envelope's signature, issued by a TSA whose
+certificate chains to an anchor the verifying party configured. Certificate validity and
+revocation are judged at that time:
+
+* a revocation with a reason (RFC 5280 §5.3.1) takes effect at its ``InvalidityDate`` (§5.3.2)
+  when the CRL entry has one and it is earlier, else at its revocation date;
+* a revocation without a reason (or ``unspecified``) voids every signature: nobody said the key
+  was sound before, so it fails closed (``ecocluster pki revoke`` without ``--reason``);
+* so a signature timestamped before a revocation for cessation of operation, supersession or a
+  changed affiliation stays valid, and a key compromise invalidates every signature timestamped
+  from its invalidity date on (and only those: the timestamp proves the others existed before).
+
+The token is checked here with ``cryptography`` (CMS signed attributes, the TSA's signature, its
+certificate's usage, issuer and validity), not with pyHanko's generic CMS validator: that one took
+~75 ms a token (a certificate path search and an event loop each time), which the approvals inbox
+and ``intake`` pay for every decision; this takes a fraction of a millisecond. The TSA certificate
+must be issued directly by a configured anchor (no intermediate CAs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from asn1crypto import cms, core, tsp
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from signing._pki import Revocation, issued_by
+
+CLOCK_SKEW = dt.timedelta(minutes=5)
+_DIGESTS = {"sha256": hashlib.sha256, "sha384": hashlib.sha384, "sha512": hashlib.sha512}
+
+
+class Response(core.Sequence):
+    """RFC 3161 TimeStampResp with the token optional, as the RFC has it (§2.4.2: present only when
+    granted); asn1crypto's own ``tsp.TimeStampResp`` requires it, so a refusal would not parse."""
+
+    _fields = [  # noqa: RUF012 -- asn1crypto's declaration style
+        ("status", tsp.PKIStatusInfo), ("time_stamp_token", cms.ContentInfo, {"optional": True})]
+
+
+class TimestampInvalid(ValueError):
+    """The timestamp token is missing, malformed, over other bytes or from an untrusted TSA."""
+
+
+@dataclass(frozen=True)
+class AttestedTime:
+    """A verified timestamp: ``time`` is when ``stamped`` provably existed, per ``tsa``."""
+
+    time: dt.datetime
+    tsa: x509.Certificate
+    stamped: bytes          # the bytes whose digest the token carries (an envelope signature)
+
+
+@dataclass(frozen=True)
+class _Token:
+    signed: cms.SignedData
+    algorithm: str              # of the message imprint
+    imprint: bytes
+    time: dt.datetime           # genTime
+
+
+def _token(response: bytes) -> _Token:
+    """Parse once: a granted TimeStampResp around a SignedData around a TSTInfo."""
+    try:
+        resp = Response.load(response, strict=True)
+        status = resp["status"]["status"].native
+        if status not in ("granted", "granted_with_mods"):
+            raise TimestampInvalid(f"the TSA did not grant it (status {status})")
+        token = resp["time_stamp_token"]
+        if token["content_type"].native != "signed_data":
+            raise TimestampInvalid("the token is not a CMS SignedData")
+        signed: cms.SignedData = token["content"]
+        info = signed["encap_content_info"]["content"].parsed
+        if not isinstance(info, tsp.TSTInfo):
+            raise TimestampInvalid("the token does not carry a TSTInfo")
+        imprint = info["message_imprint"]
+        return _Token(signed, str(imprint["hash_algorithm"]["algorithm"].native),
+                      bytes(imprint["hashed_message"].native), info["gen_time"].native)
+    except TimestampInvalid:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError) as e:
+        raise TimestampInvalid(f"not a readable RFC 3161 TimeStampResp ({e})") from e
+
+
+def token_certificates(response: bytes) -> tuple[x509.Certificate, ...]:
+    """The certificates a TSA put in its token (its own and its chain), unverified: what a signer
+    embeds in the PDF's DSS so that others can validate the timestamps later."""
+    return tuple(x509.load_der_x509_certificate(c.chosen.dump()) for c in _token(response).signed["certificates"] or ()
+                 if c.name == "certificate")
+
+
+def attest(response: bytes | None, candidates: Sequence[bytes], anchors: Sequence[x509.Certificate], *,
+           now: dt.datetime) -> AttestedTime:
+    """The attested time of one of ``candidates`` (say, an envelope's signatures), or
+    :class:`TimestampInvalid`: the token must be intact, signed by a certificate with the
+    timeStamping usage that chains to ``anchors`` and was valid at its genTime, carry the digest
+    of a candidate, and not lie in the future. Revocation of the TSA certificate is the caller's
+    (it holds the CRLs): see :func:`revocation_in_force`."""
+    if not response:
+        raise TimestampInvalid("no RFC 3161 timestamp came with it (a .tsr file beside the envelope); "
+                               "sign again with a configured [signing] tsa_url")
+    token = _token(response)
+    digest = _DIGESTS.get(token.algorithm)
+    if digest is None:
+        raise TimestampInvalid(f"the token's imprint uses {token.algorithm}, expected sha256, sha384 or sha512")
+    stamped = next((c for c in candidates if digest(c).digest() == token.imprint), None)
+    if stamped is None:
+        raise TimestampInvalid(f"the token stamps {token.imprint.hex()[:16]}…, which is not the digest of this "
+                               "envelope's signature: it belongs to another signature")
+    when = token.time
+    try:
+        tsa = _tsa_certificate(token.signed)
+        _check_signature(token.signed, tsa)
+    except (ValueError, TypeError, KeyError, AttributeError) as e:  # asn1crypto on a hostile structure
+        if isinstance(e, TimestampInvalid):
+            raise
+        raise TimestampInvalid(f"the token's signature cannot be read: {e}") from e
+    _check_tsa(tsa, anchors, when)
+    if when > now + CLOCK_SKEW:
+        raise TimestampInvalid(f"the token's time {when.isoformat()} is in the future (now {now.isoformat()})")
+    return AttestedTime(when.astimezone(dt.UTC), tsa, stamped)
+
+
+def _tsa_certificate(signed: cms.SignedData) -> x509.Certificate:
+    """The certificate the token's one SignerInfo names (issuer and serial, or key identifier)."""
+    if len(signed["signer_infos"]) != 1:
+        raise TimestampInvalid(f"the token has {len(signed['signer_infos'])} signers, expected one (its TSA)")
+    sid = signed["signer_infos"][0]["sid"]
+    for choice in signed["certificates"] or ():
+        if choice.name != "certificate":
+            continue
+        cert = choice.chosen
+        named = (sid.name == "issuer_and_serial_number" and sid.chosen["serial_number"].native == cert.serial_number
+                 and sid.chosen["issuer"].dump() == cert.issuer.dump())  # bytes: asn1crypto's == normalises slowly
+        if named or (sid.name == "subject_key_identifier" and sid.chosen.native == cert.key_identifier):
+            return x509.load_der_x509_certificate(cert.dump())
+    raise TimestampInvalid("the token does not carry the certificate of the TSA that signed it")
+
+
+def _check_signature(signed: cms.SignedData, tsa: x509.Certificate) -> None:
+    """CMS (RFC 5652 §5.4): the signed attributes say content type TSTInfo and carry the digest of
+    the TSTInfo; the TSA's key signed those attributes (DER SET OF)."""
+    signer = signed["signer_infos"][0]
+    algorithm = str(signer["digest_algorithm"]["algorithm"].native)
+    digest = _DIGESTS.get(algorithm)
+    if digest is None or not signer["signed_attrs"]:
+        raise TimestampInvalid(f"the token is signed with digest {algorithm} or without signed attributes, "
+                               "expected sha256/384/512 over signed attributes")
+    attrs = {a["type"].native: a["values"] for a in signer["signed_attrs"]}
+    content = bytes(signed["encap_content_info"]["content"].contents)
+    if (len(attrs.get("content_type", ())) != 1 or attrs["content_type"][0].native != "tst_info"
+            or len(attrs.get("message_digest", ())) != 1
+            or attrs["message_digest"][0].native != digest(content).digest()):
+        raise TimestampInvalid("the token's signed attributes do not match its TSTInfo: it was altered")
+    data = b"\x31" + signer["signed_attrs"].dump()[1:]  # [0] IMPLICIT on the wire, SET OF when signed
+    hash_algorithm = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}[algorithm]
+    key = tsa.public_key()
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(bytes(signer["signature"].native), data, padding.PKCS1v15(), hash_algorithm)
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(bytes(signer["signature"].native), data, ec.ECDSA(hash_algorithm))
+        else:
+            raise TimestampInvalid(f"the TSA key is {type(key).__name__}, expected RSA or ECDSA")
+    except InvalidSignature as e:
+        raise TimestampInvalid("the token's signature does not verify: it was altered or not signed by its TSA") from e
+
+
+@functools.lru_cache(maxsize=256)
+def _certified(tsa: x509.Certificate, anchor: x509.Certificate) -> bool:
+    """issued_by, remembered: every token of a TSA carries the same certificate (certificates hash
+    and compare by their DER bytes)."""
+    return issued_by(tsa, anchor)
+
+
+def _check_tsa(tsa: x509.Certificate, anchors: Sequence[x509.Certificate], when: dt.datetime) -> None:
+    """The TSA certificate: timeStamping usage, issued by a configured anchor, valid at genTime."""
+    name = tsa.subject.rfc4514_string()
+    try:
+        usage = tsa.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except (x509.ExtensionNotFound, ValueError):
+        usage = None
+    if usage is None or ExtendedKeyUsageOID.TIME_STAMPING not in usage:
+        raise TimestampInvalid(f"{name} is not a timestamp authority: its certificate lacks the timeStamping usage")
+    if not any(_certified(tsa, anchor) for anchor in anchors):
+        raise TimestampInvalid(f"the TSA {name} (issuer {tsa.issuer.rfc4514_string()}) is not certified by a "
+                               "trusted CA; configure its CA in [signing] tsa_trust_anchors")
+    if not tsa.not_valid_before_utc <= when <= tsa.not_valid_after_utc:
+        raise TimestampInvalid(f"the TSA certificate of {name} was not valid at the token's time {when.isoformat()}")
+
+
+def revocation_in_force(entry: Revocation, at: dt.datetime) -> str | None:
+    """Why ``entry`` (a CRL entry as :func:`signing._pki.revocation_of` reads it) makes a signature
+    attested at ``at`` invalid, or None when the signature provably existed before the revocation
+    took effect (see the module docstring)."""
+    if entry.reason == "unspecified":
+        return (f"revoked on {entry.revoked_at.isoformat()} without a reason, which voids every signature (the "
+                "accreditation body did not say the key was sound before that date); ask it to reissue the CRL "
+                "with the reason (`ecocluster pki revoke --reason`) and, for a key compromise, --since")
+    effective = min(entry.revoked_at, entry.invalid_since) if entry.invalid_since else entry.revoked_at
+    if at < effective:
+        return None
+    return (f"revoked ({entry.reason}) with effect from {effective.isoformat()}, and the signature is attested at "
+            f"{at.isoformat()}, after that")
