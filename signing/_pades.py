@@ -16,6 +16,7 @@ import asyncio
 import datetime as dt
 import io
 import logging
+import re
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
@@ -34,6 +35,7 @@ from signing.signers import Signer, from_key
 from warehouse.errors import SignerUnavailable
 
 FIELD_NAME = "EMASVerifier"
+_ENDS_A_REVISION = re.compile(rb"startxref\s+\d+\s+%%EOF\s*\Z")  # the file ends where its last revision does
 
 
 class _Drop(logging.Filter):
@@ -127,7 +129,8 @@ def verify_pdf(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors, *,
                now: dt.datetime | None = None) -> tuple[bool, str]:
     """(ok, what was found): one verifier signature by ``cert``, intact, B-LTA-valid at ``now``
     (default: the current time) with fetching off, followed only by LTA updates (DSS, document
-    timestamps, at least one of those); and the verifier's certificate
+    timestamps, at least one of those), with nothing after the last revision (bytes appended outside
+    any revision are covered by no signature: refused, as under PAdES B-B); and the verifier's certificate
     valid and not revoked (by the verifying party's CRL) at the signature timestamp's time."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.ades.report import AdESPassed
@@ -141,6 +144,9 @@ def verify_pdf(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors, *,
         ours = [s for s in signatures if s.sig_object_type == "/Sig"]
         if len(ours) != 1:
             return False, f"validated PDF carries {len(ours)} signatures, expected the verifier's one"
+        if not _ENDS_A_REVISION.search(pdf[-128:]):
+            return False, ("validated PDF has bytes after its last revision's %%EOF (something appended): not "
+                           "the file the verifier signed and the TSA sealed")
         timing = ValidationTimingInfo(validation_time=now, best_signature_time=now, point_in_time_validation=True)
         result = asyncio.run(ades_lta_validation(ours[0], _lta_spec(trust), timing_info=timing))
     except Exception as e:  # noqa: BLE001 -- pyhanko raises many unrelated types for a broken or hostile PDF

@@ -26,6 +26,7 @@ from signing import _keys, _pki
 from signing._approval import Draft
 from signing._records import draft_for
 from signing.store import LocalStore
+from tests.fixtures_tsa import stamp
 from tests.signing import hostile
 from tests.signing.rows import ready_member
 from warehouse.db import connect
@@ -53,7 +54,11 @@ class Inbox:
         return self.verifier.cert.read_bytes()
 
     def drop(self, name: str, **files: bytes) -> None:
-        """Files arriving from outside, ``suffix=bytes`` (``dsse_json``, ``cert_pem``, ``validated_pdf``)."""
+        """Files arriving from outside, ``suffix=bytes`` (``dsse_json``, ``cert_pem``, ``validated_pdf``,
+        ``tsr``); an envelope comes with the session TSA's token over its signature unless ``tsr`` is given,
+        as a verifier's upload does, so each case is judged by the rule it is about."""
+        if "dsse_json" in files and "tsr" not in files:
+            files["tsr"] = stamp(files["dsse_json"])
         for suffix, data in files.items():
             path = Path(self.ws.store.location(f"{handoff.INBOX}{name}.{suffix.replace('_', '.')}"))
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -229,10 +234,11 @@ def test_finding_14_an_approval_refused_for_a_half_uploaded_pdf_is_accepted_once
     verifier = _keys.demo_verifier(home)
     with connect(home.warehouse_path) as con:
         sid = drafted_member(con, home)
-        signed = signing.sign_decision(con, ws.store, sid, verifier, _keys.DEMO_PASSWORD)
+        signed = signing.sign_decision(con, ws.store, sid, verifier, _keys.DEMO_PASSWORD,
+                                       trust=_keys.trust_anchors(home))
     assert signed.signed_pdf is not None
     files = Inbox(ws, Draft("", "", "", "", "", 0, "", ""), Draft("", "", "", "", "", 0, "", ""), verifier)
-    files.drop("hot", dsse_json=signed.envelope, cert_pem=signed.cert_pem,
+    files.drop("hot", dsse_json=signed.envelope, cert_pem=signed.cert_pem, tsr=signed.timestamp,
                validated_pdf=signed.signed_pdf[: len(signed.signed_pdf) // 2])  # the upload broke off
     assert [(d.decision, d.rule) for d in _poll(ws)] == [("refused", "validated-pdf")]
     assert _poll(ws) == []  # the same half file is not looked at again

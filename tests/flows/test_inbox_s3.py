@@ -26,6 +26,7 @@ def test_an_oversized_inbox_file_on_s3_is_refused_unread(s3_server) -> None:
     store.read = []
     store.put(f"{handoff.INBOX}big.dsse.json", b"{" + b" " * 4096 + b"}")
     store.put(f"{handoff.INBOX}big.cert.pem", b"certificate")
+    store.put(f"{handoff.INBOX}big.tsr", b"timestamp token")  # every decision comes with its RFC 3161 token
     assert store.size(f"{handoff.INBOX}big.cert.pem") == len(b"certificate")
     with pytest.raises(KeyError):
         store.size(f"{handoff.INBOX}absent.dsse.json")
@@ -40,4 +41,5 @@ def test_an_oversized_inbox_file_on_s3_is_refused_unread(s3_server) -> None:
     assert [(d.decision, d.rule) for d in decisions] == [("refused", "envelope-too-large")]
     assert seen[0].envelope.data is None and seen[0].envelope.size == 4098
     assert f"{handoff.INBOX}big.dsse.json" not in store.read and seen[0].companions["cert.pem"].data == b"certificate"
+    assert seen[0].companions["tsr"].data == b"timestamp token"  # read within the envelope's limit
     assert handoff.poll_inbox(store, accept, limits) == []  # its marker names it by key and size
