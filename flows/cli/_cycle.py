@@ -170,6 +170,9 @@ def _print_tour(tour: _tour.Tour, home: Home) -> None:
     if waiting:
         demo_keys = _where(str(home.root / "verifiers" / "DEMO-V-0001"))
         tries.append(f"{prog}{home_opt} statement list --member {waiting[0].member_id}   # its draft's id")
+        # the demo's TSA served only while the demo signed; an approval needs one answering (infra/tsa.sh)
+        tries.append(f"export ECOCLUSTER_TSA_URL=$(ECOCLUSTER_TSA_PASSWORD={DEMO_PASSWORD.decode()} infra/tsa.sh "
+                     f"start {_where(str(home.root))})   # the home's DEMO timestamp authority, for approve")
         tries.append(f"ECOCLUSTER_KEY_PASSWORD={DEMO_PASSWORD.decode()} {prog}{home_opt} approve --statement ID "
                      f"--key {demo_keys}/key.pem --cert {demo_keys}/cert.pem   # as a verifier (NACE scope permitting)")
     if tour.showcase:

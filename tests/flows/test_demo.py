@@ -35,3 +35,10 @@ def test_demo_runs_end_to_end_on_a_fresh_home(tmp_path: Path) -> None:
     assert "plausibility.unit_slip" in trattoria and "most likely a unit slip" in trattoria
     assert "IT-CL-CERRETO-R02" not in out.split("Blocked before verification", 1)[0]
     assert done.stderr.strip() == "", done.stderr  # no log noise, no traceback at shutdown
+    # The package check it suggests passes offline, the approval's RFC 3161 timestamp and the PDF's
+    # B-LTA signature included, with the demo's TSA long stopped (its CA is the home's accreditation CA).
+    suggested = next(line.strip() for line in out.split("Try next", 1)[1].splitlines() if " verify " in line)
+    verify = subprocess.run(suggested.split("   #", 1)[0], shell=True, check=False, env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "signature attested at" in verify.stdout and "PAdES B-LTA" in verify.stdout, verify.stdout
