@@ -140,7 +140,7 @@ def test_an_approval_without_the_exports_crl_is_refused_before_any_file_is_writt
                                                                                    run) -> None:
     """PAdES B-LTA puts the accreditation CA's current CRL into the PDF: a statement copied without the
     export's crl.pem cannot be approved (a rejection needs no PDF, so it still can)."""
-    sid, review = exported(con, home, tmp_path)
+    _, review = exported(con, home, tmp_path)
     (review / "crl.pem").unlink()
     out = tmp_path / "decisions"
     uri = soft_token.uri(token_cert(home, soft_token, tmp_path))
