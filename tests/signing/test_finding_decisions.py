@@ -18,6 +18,7 @@ from signing._approval import sign_approval
 from signing._records import approval_context, draft_for
 from signing._verify import RULES, ApprovalRuleFailed, verify_approval
 from signing.store import LocalStore
+from tests.fixtures_tsa import stamp
 from tests.signing.rows import ready_member
 from warehouse.errors import ReviewRefused
 
@@ -45,7 +46,8 @@ def _raise(con, sid, kind: str = "request-for-information") -> signing.Finding:
 def _verify(con, pki, sid: str, trust=None):
     """Every pure rule of an approval by the fixture's verifier, against the warehouse's facts now."""
     envelope = sign_approval(draft_for(con, sid), pki.verifier.key, pki.verifier.cert)
-    return verify_approval(envelope, pki.verifier.cert, trust or pki.trust(), approval_context(con, MEMBER))
+    return verify_approval(envelope, pki.verifier.cert, trust or pki.trust(), approval_context(con, MEMBER),
+                           timestamp=stamp(envelope))  # its RFC 3161 token, as every decision carries
 
 
 def _refused(con, pki, sid: str, *words: str, trust=None) -> ApprovalRuleFailed:
