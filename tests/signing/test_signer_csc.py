@@ -132,7 +132,8 @@ def test_the_verifier_signs_with_the_remote_service_through_the_cli_and_scripts_
     name = f"IT-HOT-1-{sid[:16]}"
     verified = record_approval(con, LocalStore(home.objects_dir), (out / f"{name}.dsse.json").read_bytes(),
                                (out / f"{name}.cert.pem").read_bytes(), _keys.trust_anchors(home),
-                               signed_pdf=(out / f"{name}.validated.pdf").read_bytes())
+                               signed_pdf=(out / f"{name}.validated.pdf").read_bytes(),
+                               timestamp=(out / f"{name}.tsr").read_bytes())  # sign writes the TSA's token too
     assert verified.verifier.accreditation_no == ACCREDITATION_NO
     assert leaks(csc_service.private_scalar, [out, review, verifier_home]) == []
     csc_service.stop()
