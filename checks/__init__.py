@@ -13,6 +13,7 @@ Thresholds and severities: ``[checks]`` in ``ecocluster.toml``, documented in ``
 from __future__ import annotations
 
 from checks._config import CheckConfig, Severity
+from checks._desk import MemberFinding, Verdict, cluster_findings, cluster_rules, cluster_verdicts
 from checks._gx import CheckEngineError
 from checks._rule import Rule
 from checks._run import open_reader, run_checks
@@ -34,4 +35,7 @@ __all__ = [
     "SUITES", "CheckConfig", "CheckEngineError", "CheckRun", "Finding", "Report", "ReportLine", "Rule", "Severity",
     "all_rules", "blocking_members", "blocking_reasons", "checked_members", "cleared_members", "member_findings",
     "open_reader", "report", "run_checks",
+]
+__all__ += [  # what the portal's coordinator desk reads
+    "MemberFinding", "Verdict", "cluster_findings", "cluster_rules", "cluster_verdicts",
 ]

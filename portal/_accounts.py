@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyotp
@@ -45,10 +46,11 @@ class Account:
     scope: str
     language: str
     needs_second_factor: bool
+    clusters: tuple[str, ...] = ()  # a verifier's assigned clusters
 
     @property
     def principal(self) -> Principal:
-        return Principal(self.email, self.role, self.scope)
+        return Principal(self.email, self.role, self.scope, frozenset(self.clusters))
 
 
 def _valid_email(email: str) -> str:
@@ -65,9 +67,10 @@ def _valid_password(password: str) -> str:
 
 
 def add_user(con: sqlite3.Connection, email: str, role: str, scope: str, *, password: str | None = None,
-             language: str = "en", demo: bool = False) -> str | None:
+             language: str = "en", demo: bool = False, clusters: Sequence[str] = ()) -> str | None:
     """Create the account; returns the TOTP secret to enrol in an authenticator app for roles
-    that need a second factor (None otherwise). An existing address is refused."""
+    that need a second factor (None otherwise). An existing address is refused. ``clusters`` are
+    the clusters a verifier reviews (their queue and what they may open); only verifiers have them."""
     email = _valid_email(email)
     try:
         chosen = Role(role)
@@ -77,22 +80,31 @@ def add_user(con: sqlite3.Connection, email: str, role: str, scope: str, *, pass
         raise ConfigurationError("--scope is required: member id, cluster id, accreditation number or country")
     if language not in LANGUAGES:
         raise ConfigurationError(f"no portal pages in {language!r}; choose one of {', '.join(LANGUAGES)}")
+    assigned = sorted({c.strip() for c in clusters if c.strip()})
+    if assigned and chosen is not Role.VERIFIER:
+        raise ConfigurationError("--cluster assigns clusters to a verifier; a coordinator's cluster is its --scope")
     secret = pyotp.random_base32() if chosen in SECOND_FACTOR else None
-    digest = _HASHER.hash(_valid_password(password)) if password is not None else None
+    digest = password_hash(password) if password is not None else None
     try:
         with con:
             con.execute("INSERT INTO account VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
                         [email, chosen.value, scope.strip(), digest, secret, language, int(demo),
                          dt.datetime.now(dt.UTC).isoformat()])
+            con.executemany("INSERT INTO assignment VALUES (?, ?)", [(email, c) for c in assigned])
     except sqlite3.IntegrityError as e:
         raise ConfigurationError(f"an account {email} exists already; `ecocluster user disable` it first") from e
     return secret
 
 
+def password_hash(password: str) -> str:
+    """The argon2id hash of an acceptable password; :class:`ConfigurationError` for a short one."""
+    return _HASHER.hash(_valid_password(password))
+
+
 def set_password(con: sqlite3.Connection, email: str, password: str) -> None:
     with con:
         changed = con.execute("UPDATE account SET password_hash = ? WHERE email = ?",
-                              [_HASHER.hash(_valid_password(password)), _valid_email(email)]).rowcount
+                              [password_hash(password), _valid_email(email)]).rowcount
     if not changed:
         raise ConfigurationError(f"no account {email}; add it with `ecocluster user add`")
 
@@ -111,7 +123,11 @@ def account(con: sqlite3.Connection, email: str) -> Account | None:
     """The enabled account, None when absent or disabled."""
     row = con.execute("SELECT email, role, scope, language, totp_secret IS NOT NULL FROM account "
                       "WHERE email = ? AND disabled = 0", [email]).fetchone()
-    return Account(row[0], Role(row[1]), row[2], row[3], bool(row[4])) if row else None
+    if row is None:
+        return None
+    clusters = tuple(r[0] for r in con.execute("SELECT cluster_id FROM assignment WHERE email = ? ORDER BY 1",
+                                               [email]))
+    return Account(row[0], Role(row[1]), row[2], row[3], bool(row[4]), clusters)
 
 
 def _failures(con: sqlite3.Connection, key: str, now: float) -> int:

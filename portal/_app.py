@@ -8,7 +8,6 @@ more: no ORM, no validation layer, no dependency injection to learn. Every route
 from __future__ import annotations
 
 import re
-import sqlite3
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,21 +23,35 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from checks import member_findings
-from portal import _accounts, _sessions
+from portal import _accounts, _desks, _sessions, _welcome
 from portal import _audit as audit_log
-from portal._authz import Action, Forbidden, Principal, Target, authorise
-from portal._i18n import LANGUAGE_NAMES, words
+from portal._authz import PUBLIC, Action, Forbidden, Role, Target, authorise
+from portal._i18n import words
 from portal._store import open_portal_db
+from portal._web import (
+    SESSION_COOKIE,
+    Handler,
+    Settings,
+    StaleForm,
+    Visit,
+    check_csrf,
+    message,
+    page_number,
+    render,
+    set_session_cookie,
+    settings_of,
+    visit_of,
+    warehouse,
+)
+from portal._web import record as _record
 from warehouse import Limits, connect, ingest_paths
 from warehouse.desk import member_card, member_sections, registered_organisations
+from warehouse.errors import UnknownId
 from warehouse.home import Home
-from warehouse.messages import LANGUAGES, reason_in
+from warehouse.messages import reason_in
 
-SESSION_COOKIE = "ecocluster_session"
-LANG_COOKIE = "ecocluster_lang"
 UPLOAD_SUFFIXES = (".xlsx", ".csv", ".json")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _MEMBER_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -54,83 +67,6 @@ SECURITY_HEADERS = {
 }
 
 
-@dataclass(frozen=True)
-class Settings:
-    home: Home
-    secure_cookies: bool  # True behind a TLS reverse proxy: cookies get Secure
-    limits: Limits
-
-
-@dataclass(frozen=True)
-class Visit:
-    """What every handler knows about the request: portal database, session, user, language."""
-
-    db: sqlite3.Connection
-    session: _sessions.Session | None
-    account: _accounts.Account | None
-    language: str
-
-    @property
-    def user(self) -> Principal | None:
-        return self.account.principal if self.account else None
-
-
-class StaleForm(Exception):
-    """A state-changing request without the session's CSRF token (or from another origin)."""
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _visit(request: Request) -> Visit:
-    db = open_portal_db(_settings(request).home, ensure_schema=False)
-    session = _sessions.load(db, request.cookies.get(SESSION_COOKIE))
-    account = _accounts.account(db, session.email) if session and session.email else None
-    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    language = chosen if chosen in LANGUAGES else (account.language if account else "en")
-    return Visit(db, session, account, language)
-
-
-_templates = Jinja2Templates(directory=str(resources.files("portal").joinpath("templates")))
-
-
-def _render(request: Request, visit: Visit, name: str, code: int = 200, **context: Any) -> Response:
-    response = _templates.TemplateResponse(
-        request, name, {"t": words(visit.language), "lang": visit.language, "languages": LANGUAGE_NAMES,
-                        "account": visit.account, "csrf": visit.session.csrf if visit.session else "", **context},
-        status_code=code)
-    if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, visit.language, max_age=365 * 86400, httponly=True, samesite="strict",
-                            secure=_settings(request).secure_cookies)
-    return response
-
-
-def _set_session_cookie(request: Request, response: Response, session: _sessions.Session) -> None:
-    response.set_cookie(SESSION_COOKIE, session.token, max_age=_sessions.ABSOLUTE_S, httponly=True,
-                        samesite="strict", secure=_settings(request).secure_cookies, path="/")
-
-
-async def _check_csrf(request: Request, visit: Visit) -> dict[str, Any]:
-    """The parsed form of a state-changing request, after the CSRF and origin checks."""
-    origin = request.headers.get("origin")
-    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
-        raise StaleForm(origin)
-    form = await request.form(max_files=1, max_fields=10)
-    presented = request.headers.get("x-csrf-token") or form.get("csrf")
-    if not _sessions.csrf_ok(visit.session, presented if isinstance(presented, str) else None):
-        raise StaleForm("csrf")
-    return dict(form)
-
-
-def _record(visit: Visit, action: Action, obj: str, outcome: str, who: str | None = None) -> None:
-    """One audit entry for a state-changing request, whatever its outcome."""
-    audit_log.record(visit.db, who=who or (visit.account.email if visit.account else "anonymous"),
-                  role=visit.account.role.value if visit.account else "-",
-                  action=action.value, obj=obj, outcome=outcome)
-
-Handler = Callable[[Request, Visit], Awaitable[Response]]
 
 
 def _guarded(action: Action, handler: Handler, target: Callable[[Request], Target] | None = None) -> Callable[
@@ -138,19 +74,21 @@ def _guarded(action: Action, handler: Handler, target: Callable[[Request], Targe
     """The endpoint: visit, CSRF on POST, the matrix's decision, then the handler; errors become pages."""
 
     async def endpoint(request: Request) -> Response:
-        visit = await run_in_threadpool(_visit, request)
+        visit = await run_in_threadpool(visit_of, request)
         try:
             chosen = await run_in_threadpool(target, request) if target else Target()
-            if visit.account is None and action is not Action.PUBLIC_REGISTER and action is not Action.SIGN_IN:
+            if visit.account is None and action not in PUBLIC:
                 return RedirectResponse("/login", status_code=303)
             authorise(visit.user, action, chosen)
             return await handler(request, visit)
         except Forbidden as e:
             if request.method == "POST":
                 await run_in_threadpool(_record, visit, action, request.url.path, f"refused: {e}")
-            return _render(request, visit, "message.html", 403, message=words(visit.language)["forbidden"])
+            return message(request, visit, "forbidden", 403)
         except StaleForm:
-            return _render(request, visit, "message.html", 403, message=words(visit.language)["expired"])
+            return message(request, visit, "expired", 403)
+        except UnknownId:  # an id no row has (the matrix let an admin ask): there is no such page
+            return message(request, visit, "not_found", 404)
         finally:
             visit.db.close()
 
@@ -161,11 +99,8 @@ def _member_target(request: Request) -> Target:
     member_id = request.path_params["member_id"]
     if not _MEMBER_ID.match(member_id):
         return Target(member_id="?")
-    con = connect(_settings(request).home.warehouse_path, read_only=True)
-    try:
+    with warehouse(settings_of(request).home) as con:
         card = member_card(con, member_id)
-    finally:
-        con.close()
     return Target(member_id=member_id, cluster_id=card.cluster_id if card else None)
 
 
@@ -176,26 +111,23 @@ async def home_page(request: Request, visit: Visit) -> Response:
 
 
 async def register_page(request: Request, visit: Visit) -> Response:
-    page = int(request.query_params.get("page", "0")) if request.query_params.get("page", "0").isdigit() else 0
+    page = page_number(request)
 
     def read() -> list[Any]:
-        con = connect(_settings(request).home.warehouse_path, read_only=True)
-        try:
+        with warehouse(settings_of(request).home) as con:
             return registered_organisations(con, page)
-        finally:
-            con.close()
 
     rows = await run_in_threadpool(read)
-    return _render(request, visit, "register.html", organisations=rows, page=page, more=len(rows) == 50)
+    return render(request, visit, "register.html", organisations=rows, page=page, more=len(rows) == 50)
 
 
 async def login_page(request: Request, visit: Visit) -> Response:
     if request.method == "GET":
         session = visit.session if visit.session else await run_in_threadpool(_sessions.start, visit.db, None)
-        response = _render(request, Visit(visit.db, session, visit.account, visit.language), "login.html")
-        _set_session_cookie(request, response, session)
+        response = render(request, Visit(visit.db, session, visit.account, visit.language), "login.html")
+        set_session_cookie(request, response, session)
         return response
-    form = await _check_csrf(request, visit)
+    form = await check_csrf(request, visit)
     email = str(form.get("email", ""))[:256]
     try:
         account = await run_in_threadpool(
@@ -205,18 +137,18 @@ async def login_page(request: Request, visit: Visit) -> Response:
         await run_in_threadpool(_record, visit, Action.SIGN_IN, email, "throttled" if e.throttled else "refused",
                                 f"claimed:{email}")
         key = "throttled" if e.throttled else "login_failed"
-        return _render(request, visit, "login.html", 429 if e.throttled else 401, error=words(visit.language)[key],
+        return render(request, visit, "login.html", 429 if e.throttled else 401, error=words(visit.language)[key],
                        email=email)
     session = await run_in_threadpool(_sessions.rotate, visit.db, visit.session, account.email)
     await run_in_threadpool(_record, Visit(visit.db, session, account, visit.language), Action.SIGN_IN, account.email,
                             "signed in")
     response = RedirectResponse("/desk", status_code=303)
-    _set_session_cookie(request, response, session)
+    set_session_cookie(request, response, session)
     return response
 
 
 async def logout(request: Request, visit: Visit) -> Response:
-    await _check_csrf(request, visit)
+    await check_csrf(request, visit)
     if visit.session:
         await run_in_threadpool(_record, visit, Action.SIGN_OUT, visit.session.email or "-", "signed out")
         await run_in_threadpool(_sessions.end, visit.db, visit.session.token)
@@ -227,27 +159,26 @@ async def logout(request: Request, visit: Visit) -> Response:
 
 async def desk_page(request: Request, visit: Visit) -> Response:
     assert visit.account is not None  # the guard redirected anonymous visitors
-    if visit.account.role.value == "member":
-        return RedirectResponse(f"/member/{visit.account.scope}", status_code=303)
-    return _render(request, visit, "desk.html")
+    desk = {Role.MEMBER: f"/member/{visit.account.scope}", Role.COORDINATOR: f"/cluster/{visit.account.scope}",
+            Role.VERIFIER: "/verifier", Role.COMPETENT_BODY: f"/body/{visit.account.scope}"}.get(visit.account.role)
+    if desk is not None:
+        return RedirectResponse(desk, status_code=303)
+    return render(request, visit, "desk.html")
 
 
 def _member_view(home: Home, member_id: str) -> dict[str, Any] | None:
-    con = connect(home.warehouse_path, read_only=True)
-    try:
+    with warehouse(home) as con:
         card = member_card(con, member_id)
         if card is None:
             return None
         return {"card": card, "sections": member_sections(con, member_id), "findings": member_findings(con, member_id)}
-    finally:
-        con.close()
 
 
 async def member_page(request: Request, visit: Visit) -> Response:
-    view = await run_in_threadpool(_member_view, _settings(request).home, request.path_params["member_id"])
+    view = await run_in_threadpool(_member_view, settings_of(request).home, request.path_params["member_id"])
     if view is None:
-        return _render(request, visit, "message.html", 404, message=words(visit.language)["not_found"])
-    return _render(request, visit, "member.html", **view)
+        return render(request, visit, "message.html", 404, message=words(visit.language)["not_found"])
+    return render(request, visit, "member.html", **view)
 
 
 async def member_template(request: Request, visit: Visit) -> Response:
@@ -282,13 +213,13 @@ def _ingest_upload(settings: Settings, member_id: str, name: str, data: bytes, l
 
 
 async def member_upload(request: Request, visit: Visit) -> Response:
-    settings = _settings(request)
+    settings = settings_of(request)
     member_id = request.path_params["member_id"]
     t = words(visit.language)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > settings.limits.max_file_bytes + 64 * 1024:
         return await _upload_result(request, visit, 413, message=t["too_large"])
-    form = await _check_csrf(request, visit)
+    form = await check_csrf(request, visit)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return await _upload_result(request, visit, 400, message=t["no_file"])
@@ -309,14 +240,13 @@ async def member_upload(request: Request, visit: Visit) -> Response:
 async def _upload_result(request: Request, visit: Visit, code: int, **context: Any) -> Response:
     """The result fragment for htmx, or the whole member page for a plain form post."""
     if request.headers.get("hx-request") == "true":
-        return _render(request, visit, "_upload_result.html", 200, **context)
-    view = await run_in_threadpool(_member_view, _settings(request).home, request.path_params["member_id"])
-    return _render(request, visit, "member.html", code, result=context, **(view or {}))
+        return render(request, visit, "_upload_result.html", 200, **context)
+    view = await run_in_threadpool(_member_view, settings_of(request).home, request.path_params["member_id"])
+    return render(request, visit, "member.html", code, result=context, **(view or {}))
 
 
 async def audit_page(request: Request, visit: Visit) -> Response:
-    offset = int(request.query_params.get("page", "0")) * 50 if request.query_params.get("page", "0").isdigit() else 0
-    return _render(request, visit, "audit.html", entries=audit_log.entries(visit.db, 50, offset))
+    return render(request, visit, "audit.html", entries=audit_log.entries(visit.db, 50, page_number(request) * 50))
 
 
 @dataclass(frozen=True)
@@ -338,6 +268,23 @@ ROUTES: tuple[PortalRoute, ...] = (
     PortalRoute("/member/{member_id}/template.xlsx", ("GET",), Action.MEMBER_TEMPLATE, member_template, _member_target),
     PortalRoute("/member/{member_id}/upload", ("POST",), Action.MEMBER_UPLOAD, member_upload, _member_target),
     PortalRoute("/audit", ("GET",), Action.AUDIT_VIEW, audit_page),
+    PortalRoute("/welcome/{token}", ("GET", "POST"), Action.FIRST_LOGIN, _welcome.welcome_page),
+    PortalRoute("/cluster/{cluster_id}", ("GET",), Action.CLUSTER_VIEW, _desks.cluster_page, _desks.cluster_target),
+    PortalRoute("/statement/{statement_id}/{kind}", ("GET",), Action.STATEMENT_FILE, _desks.statement_file,
+                _desks.statement_target),
+    PortalRoute("/verifier", ("GET",), Action.VERIFIER_QUEUE, _desks.verifier_queue),
+    PortalRoute("/review/{statement_id}", ("GET",), Action.REVIEW_VIEW, _desks.review_page, _desks.statement_target),
+    PortalRoute("/review/{statement_id}/request.zip", ("GET",), Action.REVIEW_REQUEST, _desks.review_request,
+                _desks.statement_target),
+    PortalRoute("/review/{statement_id}/findings", ("POST",), Action.FINDING_RAISE, _desks.raise_finding,
+                _desks.statement_target),
+    PortalRoute("/review/{statement_id}/findings/{finding_id}/{move}", ("POST",), Action.FINDING_DECIDE,
+                _desks.decide_finding, _desks.statement_target),
+    PortalRoute("/review/{statement_id}/decision", ("POST",), Action.DECISION_UPLOAD, _desks.decision_upload,
+                _desks.statement_target),
+    PortalRoute("/body/{country}", ("GET",), Action.BODY_INTAKES, _desks.body_page, _desks.country_target),
+    PortalRoute("/body/{country}/receipt/{package_sha256}", ("GET",), Action.BODY_RECEIPT, _desks.body_receipt,
+                _desks.country_target),
 )
 
 

@@ -35,6 +35,17 @@ class Action(str, Enum):
     MEMBER_TEMPLATE = "member.template"
     MEMBER_UPLOAD = "member.upload"
     AUDIT_VIEW = "audit.view"
+    FIRST_LOGIN = "session.first_login"  # no login: the one-time link is the credential
+    CLUSTER_VIEW = "cluster.view"  # the coordinator's dashboard, findings and statements
+    STATEMENT_FILE = "statement.file"  # a statement's HTML or PDF
+    VERIFIER_QUEUE = "verifier.queue"
+    REVIEW_VIEW = "review.view"  # one statement under review: checks, findings, downloads
+    REVIEW_REQUEST = "review.request"  # the signing request (review export) to sign offline
+    FINDING_RAISE = "finding.raise"
+    FINDING_DECIDE = "finding.decide"  # accept, reopen, close
+    DECISION_UPLOAD = "decision.upload"  # the signed decision into the approvals inbox
+    BODY_INTAKES = "body.intakes"
+    BODY_RECEIPT = "body.receipt"
 
 
 class ScopeRule(str, Enum):
@@ -42,6 +53,8 @@ class ScopeRule(str, Enum):
     OWN_MEMBER = "own member"  # the target member is the user's scope
     OWN_CLUSTER = "own cluster"  # the target member belongs to the user's cluster
     SIGNED_IN = "signed in"  # no target object: any signed-in user of the role
+    ASSIGNED_CLUSTER = "assigned cluster"  # the target's cluster is one the verifier is assigned to
+    OWN_COUNTRY = "own country"  # the target country is the competent body's
 
 
 MATRIX: dict[Action, dict[Role, ScopeRule]] = {
@@ -54,8 +67,21 @@ MATRIX: dict[Action, dict[Role, ScopeRule]] = {
     Action.MEMBER_TEMPLATE: {Role.MEMBER: ScopeRule.OWN_MEMBER, Role.COORDINATOR: ScopeRule.OWN_CLUSTER},
     Action.MEMBER_UPLOAD: {Role.MEMBER: ScopeRule.OWN_MEMBER},
     Action.AUDIT_VIEW: {Role.ADMIN: ScopeRule.ANY},
+    Action.FIRST_LOGIN: {},  # public: see PUBLIC
+    Action.CLUSTER_VIEW: {Role.COORDINATOR: ScopeRule.OWN_CLUSTER, Role.ADMIN: ScopeRule.ANY},
+    Action.STATEMENT_FILE: {Role.MEMBER: ScopeRule.OWN_MEMBER, Role.COORDINATOR: ScopeRule.OWN_CLUSTER,
+                            Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER, Role.ADMIN: ScopeRule.ANY},
+    Action.VERIFIER_QUEUE: {Role.VERIFIER: ScopeRule.SIGNED_IN},
+    Action.REVIEW_VIEW: {Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER, Role.COORDINATOR: ScopeRule.OWN_CLUSTER,
+                         Role.ADMIN: ScopeRule.ANY},
+    Action.REVIEW_REQUEST: {Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER},
+    Action.FINDING_RAISE: {Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER},
+    Action.FINDING_DECIDE: {Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER},
+    Action.DECISION_UPLOAD: {Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER},
+    Action.BODY_INTAKES: {Role.COMPETENT_BODY: ScopeRule.OWN_COUNTRY, Role.ADMIN: ScopeRule.ANY},
+    Action.BODY_RECEIPT: {Role.COMPETENT_BODY: ScopeRule.OWN_COUNTRY},
 }
-PUBLIC = frozenset({Action.PUBLIC_REGISTER, Action.SIGN_IN})
+PUBLIC = frozenset({Action.PUBLIC_REGISTER, Action.SIGN_IN, Action.FIRST_LOGIN})
 
 
 @dataclass(frozen=True)
@@ -65,6 +91,7 @@ class Principal:
     email: str
     role: Role
     scope: str
+    clusters: frozenset[str] = frozenset()  # a verifier's assigned clusters (`ecocluster user add --cluster`)
 
 
 @dataclass(frozen=True)
@@ -73,6 +100,7 @@ class Target:
 
     member_id: str | None = None
     cluster_id: str | None = None
+    country: str | None = None
 
 
 class Forbidden(EcoclusterError):
@@ -94,6 +122,10 @@ def allowed(user: Principal | None, action: Action, target: Target = Target()) -
         return True
     if rule is ScopeRule.OWN_MEMBER:
         return target.member_id is not None and target.member_id == user.scope
+    if rule is ScopeRule.ASSIGNED_CLUSTER:
+        return target.cluster_id is not None and target.cluster_id in user.clusters
+    if rule is ScopeRule.OWN_COUNTRY:
+        return target.country is not None and target.country == user.scope
     return target.cluster_id is not None and target.cluster_id == user.scope  # OWN_CLUSTER
 
 
@@ -101,4 +133,5 @@ def authorise(user: Principal | None, action: Action, target: Target = Target())
     """Raise :class:`Forbidden` unless the matrix allows it."""
     if not allowed(user, action, target):
         who = f"{user.email} ({user.role.value})" if user else "an anonymous visitor"
-        raise Forbidden(f"{who} may not {action.value} on {target.member_id or target.cluster_id or 'this page'}")
+        on = target.member_id or target.cluster_id or target.country or "this page"
+        raise Forbidden(f"{who} may not {action.value} on {on}")

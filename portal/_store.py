@@ -1,4 +1,5 @@
-"""The portal's own state (accounts, sessions, login failures, audit log) in ``<home>/portal.sqlite3``.
+"""The portal's own state (accounts, verifiers' assigned clusters, first-login invites, sessions, login
+failures, audit log) in ``<home>/portal.sqlite3``.
 
 Kept out of the DuckDB warehouse on purpose: DuckDB allows one writing process, and a portal
 that wrote a session row on every request would hold that lock against the CLI and the flows.
@@ -50,6 +51,17 @@ CREATE TABLE IF NOT EXISTS audit (
     outcome       TEXT NOT NULL,
     prev_hash     TEXT NOT NULL,
     hash          TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS assignment (
+    email         TEXT NOT NULL REFERENCES account (email),
+    cluster_id    TEXT NOT NULL,        -- a cluster the verifier reviews (`ecocluster user add --cluster`)
+    PRIMARY KEY (email, cluster_id)
+);
+CREATE TABLE IF NOT EXISTS invite (
+    token_sha256  TEXT PRIMARY KEY,     -- the link holds the token, the file only its digest
+    email         TEXT NOT NULL REFERENCES account (email),
+    expires_at    REAL NOT NULL,
+    used_at       REAL                  -- set once: a link works one time
 );
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;

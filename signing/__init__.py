@@ -83,6 +83,15 @@ from signing._inbox import (
                              sign_decision,
                              sign_draft,
 )
+from signing._desk import (
+                             Intake,
+                             body_intakes,
+                             in_nace_scope,
+                             intake_receipt,
+                             member_decisions,
+                             member_registrations,
+                             verifier_nace_scope,
+)
 from signing._intake import Receipt, UnknownCountry, check_country, init_body_key, intake, verify_receipt
 from signing._keys import (
                              DEMO_NACE,
@@ -196,3 +205,7 @@ from signing._records import (
 
 __all__ += ["BuiltPackage", "MemberDecision", "VerifierScope", "active_verifiers", "built_packages",
             "standing_decisions"]
+__all__ += [  # what the portal's desks read (signing._desk)
+    "Intake", "body_intakes", "in_nace_scope", "intake_receipt", "member_decisions", "member_registrations",
+    "verifier_nace_scope",
+]

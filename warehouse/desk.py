@@ -24,6 +24,7 @@ class MemberCard:
     legal_name: str
     country: str
     language: str
+    nace: str
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class RegisteredOrganisation:
 
 def member_card(con: duckdb.DuckDBPyConnection, member_id: str) -> MemberCard | None:
     """The roster's entry for ``member_id``; None for a member the roster does not name."""
-    row = con.execute("SELECT member_id, cluster_id, legal_name, country, language FROM member WHERE member_id = ?",
+    row = con.execute("SELECT member_id, cluster_id, legal_name, country, language, nace FROM member WHERE member_id = ?",
                       [member_id]).fetchone()
     return MemberCard(*row) if row else None
 
@@ -71,3 +72,18 @@ def registered_organisations(con: duckdb.DuckDBPyConnection, page: int = 0,
         "FROM body_register r JOIN member m USING (member_id) JOIN cluster c USING (cluster_id) "
         "ORDER BY r.registration_no LIMIT ? OFFSET ?", [page_size, max(page, 0) * page_size]).fetchall()
     return [RegisteredOrganisation(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class ClusterCard:
+    cluster_id: str
+    name: str
+    country: str
+    language: str
+
+
+def cluster_card(con: duckdb.DuckDBPyConnection, cluster_id: str) -> ClusterCard | None:
+    """The roster's entry for ``cluster_id``; None for a cluster the roster does not name."""
+    row = con.execute("SELECT cluster_id, name, country, language FROM cluster WHERE cluster_id = ?",
+                      [cluster_id]).fetchone()
+    return ClusterCard(*row) if row else None

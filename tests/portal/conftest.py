@@ -7,12 +7,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyotp
 import pytest
 from starlette.testclient import TestClient
 
+import statements
 from portal import add_user, create_app, open_portal_db
 from signing.store import LocalStore
+from tests.signing.rows import add_check, add_draft
 from tests.warehouse.builders import ROSTER, roster, submission, write_json
 from warehouse import Home, connect, ingest_paths
 
@@ -33,6 +36,7 @@ ACCOUNTS = {
 class PortalHome:
     home: Home
     secrets: dict[str, str | None]
+    statements: dict[str, str]  # member id -> its submitted stand-in draft (IT-H01 in the cluster, IT-Z01 outside)
 
     def client(self, *, secure: bool = False) -> TestClient:
         """A browser-like client; ``secure`` is the deployment behind a TLS reverse proxy (https)."""
@@ -75,12 +79,36 @@ def build_home(root: Path) -> PortalHome:
         assert report.ok, report.rejected
     finally:
         con.close()
+    con = connect(home.warehouse_path)
+    try:
+        sent = _sent_to_verification(con, LocalStore(home.objects_dir))
+    finally:
+        con.close()
     db = open_portal_db(home)
-    secrets = {role: add_user(db, email, role, scope, password=PASSWORD, language="it" if role == "member" else "en")
+    secrets = {role: add_user(db, email, role, scope, password=PASSWORD, language="it" if role == "member" else "en",
+                              clusters=[CLUSTER] if role == "verifier" else [])
                for role, (email, scope) in ACCOUNTS.items()}
     db.close()
     assert ROSTER["cluster"]["cluster_id"] == CLUSTER
-    return PortalHome(home, secrets)
+    return PortalHome(home, secrets, sent)
+
+
+BLOCKING_RULE = "compliance.permit_valid"
+
+
+def _sent_to_verification(con: duckdb.DuckDBPyConnection, store: LocalStore) -> dict[str, str]:
+    """Check results (IT-H02 blocked) and a submitted stand-in draft of IT-H01 and of the foreign IT-Z01.
+
+    Stand-ins (signing tests' rows): the desks list, link and hand them out, and never look inside."""
+    add_check(con, MEMBER)
+    add_check(con, OTHER_MEMBER, blocking=(BLOCKING_RULE,))
+    sent = {}
+    for member, cluster in ((MEMBER, CLUSTER), (FOREIGN_MEMBER, "IT-OTHER")):
+        sid = add_draft(con, store, member, cluster=cluster)
+        store.put(f"statements/{sid}.html", f"<h1>{member}</h1>".encode())
+        statements.submit(con, sid)
+        sent[member] = sid
+    return sent
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,8 @@ classic holes (another member's data by id, path traversal, XSS of member text) 
 from __future__ import annotations
 
 import io
+import itertools
+import re
 
 import pytest
 from starlette.testclient import TestClient
@@ -11,8 +13,34 @@ from starlette.testclient import TestClient
 from portal import MATRIX, ROUTES, Action, Principal, Role, ScopeRule, Target, allowed
 from tests.portal.conftest import ACCOUNTS, CLUSTER, FOREIGN_MEMBER, MEMBER, OTHER_MEMBER, PortalHome
 
-# The member ids a route is tried with, and the cluster each belongs to ("?" is not in the roster).
-TARGETS = {MEMBER: CLUSTER, OTHER_MEMBER: CLUSTER, FOREIGN_MEMBER: "IT-OTHER", "IT-NOPE": None}
+# Each path parameter's values a route is tried with, and the target each value names (the object
+# parameters: member, cluster, statement, country); the others only complete the path.
+def _samples(portal_home: PortalHome) -> dict[str, dict[str, Target]]:
+    own, foreign = portal_home.statements[MEMBER], portal_home.statements[FOREIGN_MEMBER]
+    return {
+        "member_id": {MEMBER: Target(MEMBER, CLUSTER), OTHER_MEMBER: Target(OTHER_MEMBER, CLUSTER),
+                      FOREIGN_MEMBER: Target(FOREIGN_MEMBER, "IT-OTHER"), "IT-NOPE": Target("IT-NOPE")},
+        "cluster_id": {CLUSTER: Target(cluster_id=CLUSTER), "IT-OTHER": Target(cluster_id="IT-OTHER"),
+                       "IT-NOPE": Target(cluster_id="IT-NOPE")},
+        "statement_id": {own: Target(MEMBER, CLUSTER), foreign: Target(FOREIGN_MEMBER, "IT-OTHER"),
+                         "0" * 64: Target("?"), "not-an-id": Target("?")},
+        "country": {"IT": Target(country="IT"), "LV": Target(country="LV")},
+        "kind": {"pdf": Target()}, "finding_id": {"F-000000000000": Target()}, "move": {"close": Target()},
+        "package_sha256": {"0" * 64: Target()}, "token": {"not-a-token": Target()},
+    }
+
+
+def _paths(route_path: str, samples: dict[str, dict[str, Target]]) -> list[tuple[str, Target]]:
+    """Every combination of the route's parameters, with the target its object parameter names."""
+    names = re.findall(r"{(\w+)}", route_path)
+    out = []
+    for values in itertools.product(*(samples[n].items() for n in names)):
+        path, target = route_path, Target()
+        for name, (value, named) in zip(names, values, strict=True):
+            path = path.replace(f"{{{name}}}", value)
+            target = named if named != Target() else target
+        out.append((path, target))
+    return out
 
 
 def _request(client: TestClient, method: str, path: str, csrf: str) -> int:
@@ -32,14 +60,14 @@ def test_every_action_has_a_row_and_every_route_an_action() -> None:
 def test_every_route_for_every_role_follows_the_matrix(portal_home: PortalHome, role: str | None) -> None:
     with portal_home.client() as client:
         csrf = portal_home.sign_in(client, role) if role else ""
-        principal = Principal(ACCOUNTS[role][0], Role(role), ACCOUNTS[role][1]) if role else None
+        principal = Principal(ACCOUNTS[role][0], Role(role), ACCOUNTS[role][1],
+                              frozenset({CLUSTER}) if role == "verifier" else frozenset()) if role else None
+        samples = _samples(portal_home)
         for route in ROUTES:
             if route.path == "/login":
                 continue  # the sign-in itself is exercised by every signed-in case
-            members = TARGETS if "{member_id}" in route.path else {None: None}
-            for member, cluster in members.items():
-                path = route.path.replace("{member_id}", member or "")
-                expected = allowed(principal, route.action, Target(member, cluster))
+            for path, target in _paths(route.path, samples):
+                expected = allowed(principal, route.action, target)
                 for method in route.methods:
                     status = _request(client, method, path, csrf)
                     where = f"{role or 'anonymous'} {method} {path}"
@@ -79,7 +107,9 @@ def test_member_cannot_read_or_write_another_member_by_id(portal_home: PortalHom
 
 @pytest.mark.parametrize("path", ["/static/../portal.sqlite3", "/static/%2e%2e/portal.sqlite3",
                                   "/static/..%2f..%2fportal.sqlite3", "/member/..%2f..%2fportal.sqlite3",
-                                  f"/member/{MEMBER}/..%2f..%2fportal.sqlite3", "/static/%2e%2e/_app.py"])
+                                  f"/member/{MEMBER}/..%2f..%2fportal.sqlite3", "/static/%2e%2e/_app.py",
+                                  "/statement/..%2f..%2fportal.sqlite3/pdf", "/body/IT/receipt/..%2f..%2fportal.sqlite3",
+                                  "/review/..%2fportal.sqlite3/request.zip"])
 def test_path_traversal_reaches_no_file_outside_static(portal_home: PortalHome, path: str) -> None:
     with portal_home.client() as client:
         portal_home.sign_in(client, "member")
