@@ -1,4 +1,4 @@
-"""The portal: members (and, later, coordinators, verifiers, competent bodies) do their part from a browser.
+"""The portal: members, coordinators, verifiers and competent bodies do their part from a browser.
 
 ``create_app(home)`` is the Starlette application ``ecocluster portal`` serves with uvicorn. Its
 own state (accounts, sessions, login throttling, the hash-chained audit log) lives in
@@ -11,6 +11,7 @@ from portal._app import ROUTES, create_app
 from portal._audit import AuditBroken, AuditEntry, record, verify_audit
 from portal._authz import MATRIX, Action, Forbidden, Principal, Role, ScopeRule, Target, allowed, authorise
 from portal._demo import DEMO_PASSWORD, DemoAccount, add_demo_accounts
+from portal._invites import INVITE_TTL_S, Invitation, InviteRefused, create_invite, open_invite, redeem_invite
 from portal._store import open_portal_db, portal_db_path
 
 __all__ = [
@@ -19,3 +20,4 @@ __all__ = [
     "authenticate", "authorise", "create_app", "disable_user", "open_portal_db", "portal_db_path", "record",
     "set_password", "verify_audit",
 ]
+__all__ += ["INVITE_TTL_S", "Invitation", "InviteRefused", "create_invite", "open_invite", "redeem_invite"]

@@ -1,7 +1,8 @@
-"""DEMO accounts for `ecocluster demo`: one per desk that exists, on the bundled sample, marked demo.
+"""DEMO accounts for `ecocluster demo`: one per desk, on the bundled sample, marked demo.
 
-Never for production: the password is printed and the same for all. The admin's TOTP secret is
-printed too, so the second factor can be tried with any authenticator app.
+Never for production: the password is printed and the same for all. The TOTP secrets of the
+verifier, the competent body and the admin are printed too, so the second factor can be tried with
+any authenticator app.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ _ACCOUNTS = (  # email, role, scope, language — ids of the bundled sample
     ("member.it@demo.example", "member", "IT-CL-CERRETO-H01", "it"),
     ("member.lv@demo.example", "member", "LV-DGV-01", "lv"),
     ("coordinator@demo.example", "coordinator", "IT-CERRETO", "en"),
+    ("verifier@demo.example", "verifier", "DEMO-V-0001", "en"),  # the demo's verifier (signing.demo_verifier)
+    ("competent-body.it@demo.example", "competent-body", "IT", "it"),
     ("admin@demo.example", "admin", "*", "en"),
 )
+DEMO_VERIFIER_CLUSTERS = ("IT-CERRETO",)
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ def add_demo_accounts(con: sqlite3.Connection) -> list[DemoAccount]:
     made = []
     for email, role, scope, language in _ACCOUNTS:
         if con.execute("SELECT 1 FROM account WHERE email = ?", [email]).fetchone() is None:
-            secret = add_user(con, email, role, scope, password=DEMO_PASSWORD, language=language, demo=True)
+            secret = add_user(con, email, role, scope, password=DEMO_PASSWORD, language=language, demo=True,
+                              clusters=DEMO_VERIFIER_CLUSTERS if role == "verifier" else ())
             made.append(DemoAccount(email, role, scope, secret))
     return made

@@ -301,5 +301,6 @@ def _print_demo_accounts(home: Home) -> None:
         second = f", TOTP secret {demo.totp_secret}" if demo.totp_secret else ""
         console.print(f"  DEMO {demo.role:<12} {demo.email} ({demo.scope}){second}")
     if not made:
-        console.print("  (created by an earlier demo run: member.it@, member.lv@, coordinator@, admin@demo.example)")
+        console.print("  (created by an earlier demo run: member.it@, member.lv@, coordinator@, verifier@, competent-body.it@, "
+                      "admin@demo.example)")
 

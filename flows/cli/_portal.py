@@ -50,19 +50,36 @@ def register(app: typer.Typer) -> None:
         scope: Annotated[str, typer.Option(help="Member id, cluster id, accreditation number, country, or * (admin).")],
         password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
         lang: Annotated[str, typer.Option("--lang", help="Language of the person's pages: en, it or lv.")] = "en",
+        cluster: Annotated[list[str] | None, typer.Option(
+            "--cluster", help="A cluster a verifier reviews (repeat for several): their queue and what they may open.")]
+        = None,
+        invite: Annotated[bool, typer.Option(
+            "--invite", help="Print a one-time first-login link (valid 72 h) where the person sets their password "
+                             "and enrols their second factor.")] = False,
+        portal_url: Annotated[str, typer.Option(
+            "--portal-url", help="The portal's address as the person reaches it, for the --invite link.")]
+        = "http://127.0.0.1:8000",
     ) -> None:
-        """Create a portal account; verifiers, competent bodies and admins get a TOTP secret to enrol."""
-        from portal import add_user, open_portal_db, record
+        """Create a portal account; verifiers, competent bodies and admins get a TOTP secret to enrol
+        (shown on the first-login page with --invite, printed here otherwise)."""
+        from portal import add_user, create_invite, open_portal_db, record
 
+        if invite and password_stdin:
+            raise typer.BadParameter("--invite lets the person choose the password; leave out --password-stdin")
         password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
         con = open_portal_db(home_of(ctx))
         try:
-            secret = add_user(con, email, role, scope, password=password, language=lang)
+            secret = add_user(con, email, role, scope, password=password, language=lang, clusters=cluster or ())
+            token = create_invite(con, email) if invite else None
             record(con, who=_cli_actor(), role="admin", action="user.add", obj=email.strip().lower(),
-                   outcome=f"created {role} {scope}")
+                   outcome=f"created {role} {scope}{' with a first-login link' if invite else ''}")
         finally:
             con.close()
         console.print(f"added {escape(email)} as {escape(role)} for {escape(scope)}")
+        if token is not None:
+            console.print(f"first-login link (one use, 72 h; send it to the person only): "
+                          f"{escape(portal_url.rstrip('/'))}/welcome/{token}", soft_wrap=True)
+            return
         if secret:
             console.print(f"second factor: enrol this secret in an authenticator app (TOTP, 30 s): {secret}")
         if password is None:

@@ -131,7 +131,11 @@ def test_demo_accounts_are_made_once_marked_demo_and_can_sign_in(home: Home, che
 
     db = open_portal_db(home)
     made = add_demo_accounts(db)
-    assert {d.role for d in made} == {"member", "coordinator", "admin"} and add_demo_accounts(db) == []
+    assert {d.role for d in made} == {"member", "coordinator", "verifier", "competent-body", "admin"}
+    assert add_demo_accounts(db) == []
+    verifier = next(d for d in made if d.role == "verifier")
+    signed_in = authenticate(db, verifier.email, DEMO_PASSWORD, pyotp.TOTP(verifier.totp_secret or "").now(), "::1")
+    assert signed_in.clusters == ("IT-CERRETO",)  # the demo's cluster is in the DEMO verifier's queue
     assert db.execute("SELECT count(*) FROM account WHERE demo = 1").fetchone() == (len(made),)
     admin = next(d for d in made if d.role == "admin")
     assert admin.totp_secret and authenticate(db, admin.email, DEMO_PASSWORD, pyotp.TOTP(admin.totp_secret).now(),

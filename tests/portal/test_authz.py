@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from portal import MATRIX, ROUTES, Action, Principal, Role, ScopeRule, Target, allowed
 from tests.portal.conftest import ACCOUNTS, CLUSTER, FOREIGN_MEMBER, MEMBER, OTHER_MEMBER, PortalHome
 
+
 # Each path parameter's values a route is tried with, and the target each value names (the object
 # parameters: member, cluster, statement, country); the others only complete the path.
 def _samples(portal_home: PortalHome) -> dict[str, dict[str, Target]]:
