@@ -11,14 +11,24 @@ import os
 import socket
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import pyotp
 import pytest
 import uvicorn
 
-from tests.portal.conftest import ACCOUNTS, MEMBER, PASSWORD, PortalHome, build_home
+from portal import add_user, create_invite, open_portal_db
+from signing import DEMO_PASSWORD, read_review, sign_draft
+from signing.signers import fixed_secret, open_signer
+from tests.portal.conftest import ACCOUNTS, BLOCKING_RULE, CLUSTER, MEMBER, PASSWORD, PortalHome, build_home
+from tests.portal.test_desks import VERIFIER, reviewed_home
 from tests.warehouse.builders import submission
+from warehouse import Home
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: run `make system-deps`")
@@ -31,23 +41,61 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def served(tmp_path: Path, cheap_argon2: None) -> Iterator[tuple[str, PortalHome]]:
+@contextmanager
+def _serving(home: Home) -> Iterator[str]:
+    """The portal over ``home`` on a free port of 127.0.0.1, in a thread; yields its base URL."""
     from portal import create_app
 
-    portal_home = build_home(tmp_path)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(portal_home.home), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(home), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "the portal did not start"
-    yield f"http://127.0.0.1:{port}", portal_home
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def served(tmp_path: Path, cheap_argon2: None) -> Iterator[tuple[str, PortalHome]]:
+    portal_home = build_home(tmp_path)
+    with _serving(portal_home.home) as base:
+        yield base, portal_home
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("ECOCLUSTER_SCREENSHOTS", tmp_path / "shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextmanager
+def _browser() -> Iterator[tuple[Any, list[str]]]:
+    """A page of Debian's chromium, and the CSP refusals it logs (there must be none)."""
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        yield page, blocked
+        browser.close()
+
+
+def _sign_in(page: Any, base: str, email: str, secret: str | None = None) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    if secret:
+        page.fill("#code", pyotp.TOTP(secret).now())
+    page.click("main button[type=submit]")
 
 
 def _no_serious_violation(page, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -104,3 +152,94 @@ def test_member_uploads_a_file_with_errors_fixes_it_and_is_accepted(served: tupl
             page.screenshot(path=shots / f"member-{lang}.png", full_page=True)
         browser.close()
     assert not blocked, blocked  # nothing the pages need is refused by their own CSP
+
+
+def test_coordinator_sees_the_dashboard_filters_the_findings_and_opens_a_review(
+        served: tuple[str, PortalHome], shots: Path) -> None:
+    base, portal_home = served
+    with _browser() as (page, blocked):
+        _sign_in(page, base, ACCOUNTS["coordinator"][0])
+        page.wait_for_url(f"**/cluster/{CLUSTER}")
+        assert "1 × blocking" in page.inner_text("#members-h + table")
+        _no_serious_violation(page, "coordinator dashboard")
+        page.screenshot(path=shots / "coordinator-en.png", full_page=True)
+        page.select_option("#severity", "warning")
+        page.click("#findings button[type=submit]")
+        page.wait_for_url("**severity=warning**")
+        assert page.locator(f"#findings td.mono:text-is('{BLOCKING_RULE}')").count() == 0
+        page.select_option("#severity", "blocking")
+        page.select_option("#rule", BLOCKING_RULE)
+        page.click("#findings button[type=submit]")
+        assert BLOCKING_RULE in page.inner_text("#findings table")
+        page.goto(f"{base}/cluster/{CLUSTER}?lang=it")
+        _no_serious_violation(page, "coordinator dashboard it")
+        page.screenshot(path=shots / "coordinator-it.png", full_page=True)
+        page.click(f"a[href='/review/{portal_home.statements[MEMBER]}']")
+        page.wait_for_url("**/review/**")
+        assert page.locator("form.raise").count() == 0  # a coordinator reads the review; the verifier raises
+        _no_serious_violation(page, "review as coordinator")
+    assert not blocked, blocked
+
+
+def _sign_offline(request: Path, signer_uri: str) -> dict[str, bytes]:
+    """What `ecocluster sign REQUEST --signer URI` writes: the decision files, by suffix."""
+    review = read_review(request)
+    with open_signer(signer_uri, fixed_secret(DEMO_PASSWORD)) as signer:
+        return sign_draft(review.draft, review.statement_json, signer).files()
+
+
+def test_verifier_reviews_raises_and_closes_a_finding_signs_offline_and_uploads_the_decision(
+        tmp_path: Path, cheap_argon2: None, shots: Path) -> None:
+    reviewed = reviewed_home(tmp_path)
+    sid = reviewed.statement_id
+    with _serving(reviewed.home) as base, _browser() as (page, blocked):
+        _sign_in(page, base, VERIFIER, reviewed.secrets[VERIFIER])
+        page.wait_for_url("**/verifier")
+        _no_serious_violation(page, "verifier queue")
+        page.screenshot(path=shots / "verifier-queue-en.png", full_page=True)
+        page.click(f"a[href='/review/{sid}']")
+        page.wait_for_url(f"**/review/{sid}")
+        page.select_option("#kind", "request-for-information")
+        page.fill("#text", "Send the 2025 electricity invoices")
+        page.select_option("#owner", "coordinator")
+        page.click("form.raise button[type=submit]")
+        page.wait_for_selector("article.finding.open")
+        with page.expect_download() as download:
+            page.click(f"a[href='/review/{sid}/request.zip']")
+        download.value.save_as(tmp_path / "request.zip")
+        zipfile.ZipFile(tmp_path / "request.zip").extractall(tmp_path / "request")
+        with ThreadPoolExecutor(1) as machine:  # the verifier's own machine (pyHanko runs its own event loop)
+            decision = machine.submit(_sign_offline, tmp_path / "request" / "review-IT-HOT-1",
+                                      reviewed.signer_uri).result()
+        for suffix, data in decision.items():
+            (tmp_path / f"decision.{suffix}").write_bytes(data)
+
+        def upload() -> None:
+            page.set_input_files("#envelope", str(tmp_path / "decision.dsse.json"))
+            page.set_input_files("#certificate", str(tmp_path / "decision.cert.pem"))
+            page.set_input_files("#pdf", str(tmp_path / "decision.validated.pdf"))
+            page.click("#upload-h ~ form button[type=submit]")
+            page.wait_for_selector("#decision-result")
+
+        upload()
+        assert "open-findings" in page.inner_text("#decision-result")
+        _no_serious_violation(page, "review with a refused decision")
+        page.screenshot(path=shots / "verifier-review-refused-en.png", full_page=True)
+        page.fill("article.finding.open input[name=note]", "invoices seen during the visit")
+        page.click("article.finding.open form[action$='/close'] button")
+        page.wait_for_selector("article.finding.closed")
+        upload()
+        assert "Approval verified and recorded" in page.inner_text("#decision-result")
+        page.screenshot(path=shots / "verifier-review-approved-en.png", full_page=True)
+        for lang in ("it", "lv"):
+            page.goto(f"{base}/review/{sid}?lang={lang}")
+            _no_serious_violation(page, f"review {lang}")
+            page.screenshot(path=shots / f"verifier-review-{lang}.png", full_page=True)
+        db = open_portal_db(reviewed.home)
+        add_user(db, "new.body@it.example", "competent-body", "IT")
+        token = create_invite(db, "new.body@it.example")
+        db.close()
+        page.goto(f"{base}/welcome/{token}")
+        _no_serious_violation(page, "first-login page")
+        page.screenshot(path=shots / "welcome-en.png", full_page=True)
+    assert not blocked, blocked

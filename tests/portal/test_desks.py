@@ -13,7 +13,6 @@ import base64
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,9 +117,10 @@ VERIFIER, BODY, COORDINATOR = "v@demo.example", "cb@it.example", "c@cl-it.exampl
 BODY_PASSWORD = b"competent body key password"
 
 
-@pytest.fixture
-def reviewed(tmp_path: Path, cheap_argon2: None) -> Iterator[ReviewedHome]:
-    home = Home.resolve(tmp_path / "home")
+def reviewed_home(root: Path) -> ReviewedHome:
+    """A statement of IT-HOT-1 sent to verification, the DEMO verifier assigned to its cluster, a
+    competent body and the cluster's coordinator (their portal accounts)."""
+    home = Home.resolve(root / "home")
     con = connect(home.warehouse_path)
     sid = drafted_member(con, home, "IT-HOT-1")  # a real typst draft of cluster CL-IT, checked clean
     statements.submit(con, sid)
@@ -131,7 +131,12 @@ def reviewed(tmp_path: Path, cheap_argon2: None) -> Iterator[ReviewedHome]:
                BODY: add_user(db, BODY, "competent-body", "IT", password=PASSWORD),
                COORDINATOR: add_user(db, COORDINATOR, "coordinator", "CL-IT", password=PASSWORD)}
     db.close()
-    yield ReviewedHome(home, sid, secrets, file_uri(files.key, files.cert))
+    return ReviewedHome(home, sid, secrets, file_uri(files.key, files.cert))
+
+
+@pytest.fixture
+def reviewed(tmp_path: Path, cheap_argon2: None) -> ReviewedHome:
+    return reviewed_home(tmp_path)
 
 
 def _upload(client: TestClient, csrf: str, sid: str, decision: dict[str, bytes]) -> tuple[int, str]:
