@@ -24,6 +24,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+import statements
 from checks import member_findings
 from portal import _accounts, _desks, _sessions, _welcome
 from portal import _audit as audit_log
@@ -171,7 +172,8 @@ def _member_view(home: Home, member_id: str) -> dict[str, Any] | None:
         card = member_card(con, member_id)
         if card is None:
             return None
-        return {"card": card, "sections": member_sections(con, member_id), "findings": member_findings(con, member_id)}
+        return {"card": card, "sections": member_sections(con, member_id), "findings": member_findings(con, member_id),
+                "statements": statements.member_statements(con, member_id)}
 
 
 async def member_page(request: Request, visit: Visit) -> Response:

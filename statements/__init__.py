@@ -46,7 +46,7 @@ import duckdb
 
 from signing.store import ObjectStore
 from statements._canonical import StatementInvalid, canonical_bytes, validate
-from statements._desk import awaiting_verification, cluster_statements, member_statuses
+from statements._desk import awaiting_verification, cluster_statements, member_statements, member_statuses
 from statements._drafting import NothingToDraft, Progress, Selection, render, select
 from statements._i18n import LANGUAGES, UnsupportedLanguage
 from statements._inputs import inputs_mark, newer_inputs, record_inputs
@@ -176,4 +176,4 @@ __all__ = [
     "locations", "member_statement_id", "newer_inputs", "pdf_command", "record_inputs", "reject",
     "render_validated", "select", "show", "submit", "superseded_by", "typst_pdf", "validate", "validated_pdf",
 ]
-__all__ += ["awaiting_verification", "cluster_statements", "member_statuses"]  # the portal's desks
+__all__ += ["awaiting_verification", "cluster_statements", "member_statements", "member_statuses"]  # the portal's desks

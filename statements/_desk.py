@@ -26,6 +26,15 @@ def cluster_statements(con: duckdb.DuckDBPyConnection, cluster_id: str, *, page:
     return [StatementVersion(*r) for r in rows]
 
 
+def member_statements(con: duckdb.DuckDBPyConnection, member_id: str, *,
+                      page_size: int = PAGE_SIZE) -> list[StatementVersion]:
+    """The member's current statements (each language), newest year first: the member desk's drafts."""
+    rows = con.execute(
+        f"SELECT {_COLUMNS} FROM current_statement s WHERE member_id = ? AND {_NOT_SUPERSEDED} "
+        "ORDER BY reporting_year DESC, language LIMIT ?", [member_id, page_size]).fetchall()
+    return [StatementVersion(*r) for r in rows]
+
+
 def awaiting_verification(con: duckdb.DuckDBPyConnection, clusters: Sequence[str], *, page: int = 0,
                           page_size: int = PAGE_SIZE) -> list[StatementVersion]:
     """One page of the member statements sent to verification (status submitted) in ``clusters``,

@@ -90,3 +90,16 @@ def test_public_register_needs_no_login_and_is_paginated(portal_home: PortalHome
     assert page.status_code == 200 and "IT-000576" in page.text and "Hotel Lago Srl" in page.text
     assert "EMAS reģistrs" in page.text
     assert "IT-000576" not in client.get("/register?page=1").text
+
+
+def test_member_sees_and_downloads_their_own_draft_statement_only(portal_home: PortalHome) -> None:
+    own, foreign = portal_home.statements[MEMBER], portal_home.statements[FOREIGN_MEMBER]
+    with portal_home.client() as client:
+        portal_home.sign_in(client, "member")
+        page = client.get(f"/member/{MEMBER}").text
+        assert "La sua dichiarazione ambientale" in page and f"/statement/{own}/pdf" in page
+        assert f"/review/{own}" not in page  # the review is the verifier's and the coordinator's
+        pdf = client.get(f"/statement/{own}/pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert client.get(f"/statement/{foreign}/pdf").status_code == 403
+        assert client.get(f"/statement/{own}/html").status_code == 200
