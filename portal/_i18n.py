@@ -123,9 +123,9 @@ _WORDS: dict[str, tuple[str, str, str]] = {  # key: (en, it, lv)
                              "oppure nulla è stato controllato."),
                             ("Neviens rezultāts neatbilst: dalībnieku pēdējie pārbaudītie dati atbilst, vai nekas nav "
                              "pārbaudīts.")),
-    "no_statements": ("No statement is drafted yet: run `ecocluster draft`.",
-                      "Nessuna dichiarazione è ancora redatta: esegua `ecocluster draft`.",
-                      "Neviens paziņojums vēl nav sagatavots: palaidiet `ecocluster draft`."),
+    "no_statements": ("No statement is drafted yet: run ecocluster draft.",
+                      "Nessuna dichiarazione è ancora redatta: esegua ecocluster draft.",
+                      "Neviens paziņojums vēl nav sagatavots: palaidiet ecocluster draft."),
     "status": ("Status", "Stato", "Statuss"),
     "documents": ("Documents", "Documenti", "Dokumenti"),
     "joint_statement": ("Joint statement of the cluster", "Dichiarazione congiunta del cluster",
@@ -142,11 +142,11 @@ _WORDS: dict[str, tuple[str, str, str]] = {  # key: (en, it, lv)
     "out_of_scope": ("outside your NACE scope", "fuori dal suo ambito NACE", "ārpus jūsu NACE jomas"),
     "queue_empty": ("Nothing waits for you.", "Nulla è in attesa.", "Nekas jūs negaida."),
     "body_desk": ("Competent body", "Organismo competente", "Kompetentā iestāde"),
-    "body_intro": (("Packages delivered to you, each verified offline at intake (`ecocluster intake`), with the "
+    "body_intro": (("Packages delivered to you, each verified offline at intake (ecocluster intake), with the "
                     "signed receipt."),
-                   ("Pacchetti consegnati a Lei, ciascuno verificato offline all'acquisizione (`ecocluster intake`), "
+                   ("Pacchetti consegnati a Lei, ciascuno verificato offline all'acquisizione (ecocluster intake), "
                     "con la ricevuta firmata."),
-                   ("Jums piegādātās paketes, katra pārbaudīta bezsaistē pieņemšanā (`ecocluster intake`), ar "
+                   ("Jums piegādātās paketes, katra pārbaudīta bezsaistē pieņemšanā (ecocluster intake), ar "
                     "parakstītu kvīti.")),
     "received_packages": ("Received packages", "Pacchetti ricevuti", "Saņemtās paketes"),
     "outcome": ("Outcome", "Esito", "Rezultāts"),

@@ -22,13 +22,14 @@ import pyotp
 import pytest
 import uvicorn
 
+import signing
 from portal import add_user, create_invite, open_portal_db
 from signing import DEMO_PASSWORD, read_review, sign_draft
 from signing.signers import fixed_secret, open_signer
 from tests.portal.conftest import ACCOUNTS, BLOCKING_RULE, CLUSTER, MEMBER, PASSWORD, PortalHome, build_home
-from tests.portal.test_desks import VERIFIER, reviewed_home
+from tests.portal.test_desks import BODY, BODY_PASSWORD, VERIFIER, reviewed_home
 from tests.warehouse.builders import submission
-from warehouse import Home
+from warehouse import Home, connect
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: run `make system-deps`")
@@ -188,7 +189,21 @@ def _sign_offline(request: Path, signer_uri: str) -> dict[str, bytes]:
         return sign_draft(review.draft, review.statement_json, signer).files()
 
 
-def test_verifier_reviews_raises_and_closes_a_finding_signs_offline_and_uploads_the_decision(
+def _deliver_and_take_in(home: Home) -> str:
+    """Package the approved member and take it in as the IT competent body; its registration number."""
+    con = connect(home.warehouse_path)
+    try:
+        store, trust = signing.open_store(home), signing.trust_anchors(home)
+        signing.build_packages(con, store, trust)
+        signing.init_body_key(home.root / "competent-body" / "IT", "IT", BODY_PASSWORD)
+        [receipt] = signing.intake(home, con, store, trust, "IT", BODY_PASSWORD)
+    finally:
+        con.close()
+    assert receipt.registration_no is not None, receipt.reasons
+    return receipt.registration_no
+
+
+def test_verifier_reviews_signs_offline_and_uploads_the_decision_then_the_body_sees_the_registration(
         tmp_path: Path, cheap_argon2: None, shots: Path) -> None:
     reviewed = reviewed_home(tmp_path)
     sid = reviewed.statement_id
@@ -235,6 +250,14 @@ def test_verifier_reviews_raises_and_closes_a_finding_signs_offline_and_uploads_
             page.goto(f"{base}/review/{sid}?lang={lang}")
             _no_serious_violation(page, f"review {lang}")
             page.screenshot(path=shots / f"verifier-review-{lang}.png", full_page=True)
+        with ThreadPoolExecutor(1) as body:  # the pipeline delivers, the competent body takes it in
+            receipt = body.submit(_deliver_and_take_in, reviewed.home).result()
+        page.click("form[action='/logout'] button")
+        _sign_in(page, base, BODY, reviewed.secrets[BODY])
+        page.wait_for_url("**/body/IT")
+        assert receipt in page.inner_text("main")
+        _no_serious_violation(page, "competent body desk")
+        page.screenshot(path=shots / "body-desk.png", full_page=True)
         db = open_portal_db(reviewed.home)
         add_user(db, "new.body@it.example", "competent-body", "IT")
         token = create_invite(db, "new.body@it.example")
