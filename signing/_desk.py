@@ -16,6 +16,7 @@ import duckdb
 from signing import _stored
 from signing._intake import check_country
 from signing.store.interface import ObjectStore
+from warehouse import nace
 from warehouse.errors import UnknownId
 
 PAGE_SIZE = 50
@@ -62,10 +63,9 @@ def verifier_nace_scope(con: duckdb.DuckDBPyConnection, accreditation_no: str) -
     return tuple(sorted({code for (scope,) in rows for code in scope.split(",") if code}))
 
 
-def in_nace_scope(nace: str, scope: tuple[str, ...]) -> bool:
-    """Whether a member's NACE code falls under one of the scope's codes (a division covers its classes)."""
-    return any(nace == code or nace.startswith(f"{code}.") or (len(code) == 2 and nace.startswith(code))
-               for code in scope)
+def in_nace_scope(activity: str, scope: tuple[str, ...]) -> bool:
+    """Whether a member's NACE code falls under one of the scope's codes, as rule nace-scope judges it."""
+    return any(nace.covers(code, activity.strip()) for code in scope)
 
 
 def body_intakes(con: duckdb.DuckDBPyConnection, country: str, *, page: int = 0,

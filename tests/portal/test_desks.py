@@ -25,6 +25,7 @@ import statements
 from portal import add_user, create_app, open_portal_db
 from portal._audit import entries
 from signing.signers import file_uri, fixed_secret, open_signer
+from tests.fixtures_pki import TestPki
 from tests.portal.conftest import (
     BLOCKING_RULE,
     CLUSTER,
@@ -63,7 +64,7 @@ def test_coordinator_sees_each_member_the_blocking_results_and_the_clusters_stat
         assert client.get("/cluster/IT-OTHER").status_code == 403
 
 
-def test_verifier_queue_holds_the_statements_of_their_clusters_only(portal_home: PortalHome) -> None:
+def test_verifier_queue_holds_the_statements_of_their_clusters_only(portal_home: PortalHome, pki: TestPki) -> None:
     with portal_home.client() as client:
         portal_home.sign_in(client, "verifier")
         page = client.get("/desk")
@@ -71,6 +72,10 @@ def test_verifier_queue_holds_the_statements_of_their_clusters_only(portal_home:
         assert portal_home.statements[MEMBER] in page.text and portal_home.statements[FOREIGN_MEMBER] not in page.text
         assert "no certificate of yours is registered" in page.text  # NACE scope unknown is said, not assumed
         assert client.get(f"/review/{portal_home.statements[FOREIGN_MEMBER]}").status_code == 403
+        con = connect(portal_home.home.warehouse_path)
+        signing.register_verifier(con, pki.issue(accreditation_no="IT-V-0001", nace=("84.11",)).cert)
+        con.close()
+        assert "outside your NACE scope" in client.get("/verifier").text  # IT-H01 is a hotel, 55.10
 
 
 def test_raising_a_finding_needs_the_csrf_token_and_a_refusal_names_its_rule(portal_home: PortalHome) -> None:
@@ -126,6 +131,9 @@ def reviewed_home(root: Path) -> ReviewedHome:
     statements.submit(con, sid)
     con.close()
     files = signing.demo_verifier(home)  # DEMO CA in the home (the trust anchor) and DEMO-V-0001's key
+    con = connect(home.warehouse_path)
+    signing.register_verifier(con, files.load_cert())  # as `ecocluster pki issue-verifier` does
+    con.close()
     db = open_portal_db(home)
     secrets = {VERIFIER: add_user(db, VERIFIER, "verifier", "DEMO-V-0001", password=PASSWORD, clusters=["CL-IT"]),
                BODY: add_user(db, BODY, "competent-body", "IT", password=PASSWORD),
@@ -137,6 +145,13 @@ def reviewed_home(root: Path) -> ReviewedHome:
 @pytest.fixture
 def reviewed(tmp_path: Path, cheap_argon2: None) -> ReviewedHome:
     return reviewed_home(tmp_path)
+
+
+def test_nace_scope_nests_as_the_approval_rule_judges_it() -> None:
+    assert signing.in_nace_scope("55.10", ("55",)) and signing.in_nace_scope("55.10", ("55.1",))
+    assert signing.in_nace_scope("84.11", ("O",))  # a section covers its divisions
+    assert not signing.in_nace_scope("56.10", ("55",)) and not signing.in_nace_scope("55.20", ("55.1",))
+    assert not signing.in_nace_scope("55.10", ())
 
 
 def _upload(client: TestClient, csrf: str, sid: str, decision: dict[str, bytes]) -> tuple[int, str]:
@@ -159,7 +174,8 @@ def test_verifier_signs_offline_and_uploads_the_decision_then_the_body_registers
     sid, home = reviewed.statement_id, reviewed.home
     with TestClient(create_app(home)) as client:
         csrf = reviewed.signed_in(client, VERIFIER)
-        assert sid in client.get("/verifier").text
+        queue = client.get("/verifier").text
+        assert sid in queue and "49, 55, 56, 84, 91, 93" in queue and "outside your NACE scope" not in queue
         client.post(f"/review/{sid}/findings", data={"csrf": csrf, "kind": "non-conformity", "owner": "coordinator",
                                                      "text": "The energy figures lack their invoices"})
         request = client.get(f"/review/{sid}/request.zip")
