@@ -15,6 +15,7 @@ import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyotp
 import pytest
@@ -25,7 +26,6 @@ import statements
 from portal import add_user, create_app, open_portal_db
 from portal._audit import entries
 from signing.signers import file_uri, fixed_secret, open_signer
-from tests.fixtures_pki import TestPki
 from tests.portal.conftest import (
     BLOCKING_RULE,
     CLUSTER,
@@ -38,6 +38,9 @@ from tests.portal.conftest import (
 )
 from tests.signing.rows import drafted_member
 from warehouse import Home, connect
+
+if TYPE_CHECKING:  # imported by name only: pytest would try to collect a Test* class
+    from tests.fixtures_pki import TestPki
 
 
 def test_coordinator_sees_each_member_the_blocking_results_and_the_clusters_statements(
