@@ -15,6 +15,7 @@ import duckdb
 
 from signing import _stored
 from signing._intake import check_country
+from signing._records import active_verifiers
 from signing.store.interface import ObjectStore
 from warehouse import nace
 from warehouse.errors import UnknownId
@@ -56,15 +57,13 @@ def member_registrations(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dic
 def verifier_nace_scope(con: duckdb.DuckDBPyConnection, accreditation_no: str) -> tuple[str, ...] | None:
     """The NACE codes of the verifier's registered, unrevoked certificates; None when none is registered
     (the scope is then unknown, not "everything": rule nace-scope still decides at approval)."""
-    rows = con.execute("SELECT nace_scope FROM verifier WHERE accreditation_no = ? AND revoked_on IS NULL",
-                       [accreditation_no]).fetchall()
-    if not rows:
-        return None
-    return tuple(sorted({code for (scope,) in rows for code in scope.split(",") if code}))
+    found = [v for v in active_verifiers(con) if v.accreditation_no == accreditation_no]
+    return tuple(sorted({code for v in found for code in v.nace_scope})) if found else None
 
 
 def in_nace_scope(activity: str, scope: tuple[str, ...]) -> bool:
-    """Whether a member's NACE code falls under one of the scope's codes, as rule nace-scope judges it."""
+    """Whether a member's NACE code falls under one of the scope's codes, as rule nace-scope judges it
+    (``warehouse.nace.covers``: a section covers its divisions)."""
     return any(nace.covers(code, activity.strip()) for code in scope)
 
 
