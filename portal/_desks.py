@@ -295,8 +295,13 @@ def _receive(settings: Settings, files: dict[str, signing.InboxFile], statement_
     home = settings.home
     limits = signing.InboxLimits.from_config(home.config_section("inbox"))
     envelope, cert = files[signing.ENVELOPE], files.get(signing.CERTIFICATE)
-    trust = signing.trust_anchors(home)
+    try:
+        trust = signing.trust_anchors(home)
+    except EcoclusterError as e:  # the home's own configuration (no CA yet): nothing can be verified
+        return DecisionResult((), "refused", "trust", f"{e}; tell the coordinator")
     report = signing.verify_envelope(envelope, cert or b"", trust, limits=limits)
+    if envelope.data is None:  # larger than the inbox reads: refused unread, as the inbox does
+        return DecisionResult(report.checks, "refused", "envelope-too-large", report.checks[0].detail)
     try:
         parsed = signing.parse_approval(envelope.data or b"", max_bytes=limits.envelope_bytes)
     except signing.ApprovalRuleFailed as e:
@@ -325,7 +330,7 @@ def _receive(settings: Settings, files: dict[str, signing.InboxFile], statement_
         return DecisionResult(report.checks, "refused", e.rule, str(e))
     except EcoclusterError as e:  # DecisionIncomplete: a file the decision needs is missing
         return DecisionResult(report.checks, "incomplete" if "waits for" in str(e) else "refused", None, str(e))
-    return DecisionResult(report.checks, verified.decision, None,
+    return DecisionResult(report.checks, verified.decision, None,  # approved | rejected
                           f"{verified.member_id}, statement {verified.statement_id[:16]}…, verifier "
                           f"{verified.verifier.name} ({verified.verifier.accreditation_no})")
 
@@ -334,8 +339,11 @@ async def decision_upload(request: Request, visit: Visit) -> Response:
     assert visit.account is not None
     settings = settings_of(request)
     statement_id = request.path_params["statement_id"]
-    form = await check_csrf(request, visit, max_files=len(DECISION_FILES))
     limits = signing.InboxLimits.from_config(settings.home.config_section("inbox"))
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > sum(limits.for_suffix(s) for s in DECISION_FILES.values()) + 64 * 1024:
+        return await review_page(request, visit, 413, error=words(visit.language)["too_large"])
+    form = await check_csrf(request, visit, max_files=len(DECISION_FILES))
     files = {}
     for field, suffix in DECISION_FILES.items():
         read = await _read_upload(form.get(field), limits.for_suffix(suffix), f"upload.{suffix}")

@@ -150,6 +150,29 @@ def reviewed(tmp_path: Path, cheap_argon2: None) -> ReviewedHome:
     return reviewed_home(tmp_path)
 
 
+def test_a_decision_upload_without_envelope_or_too_large_is_refused_unread(portal_home: PortalHome) -> None:
+    sid = portal_home.statements[MEMBER]
+    with portal_home.client() as client:
+        csrf = portal_home.sign_in(client, "verifier")
+        missing = client.post(f"/review/{sid}/decision", data={"csrf": csrf},
+                              files={"certificate": ("c.pem", b"-----BEGIN", "application/x-pem-file")})
+        assert missing.status_code == 400
+        no_ca = client.post(f"/review/{sid}/decision", data={"csrf": csrf},
+                            files={"envelope": ("d.dsse.json", b"{}", "application/json")})
+        assert no_ca.status_code == 422 and "no trust anchors" in no_ca.text  # this home has no PKI yet
+        signing.demo_verifier(portal_home.home)
+        huge = client.post(f"/review/{sid}/decision", data={"csrf": csrf},
+                           files={"envelope": ("d.dsse.json", b" " * (signing.DEFAULT_LIMITS.envelope_bytes + 1),
+                                               "application/json")})
+        assert huge.status_code == 422 and "envelope-too-large" in huge.text
+        declared = client.post(f"/review/{sid}/decision", content=b"x",
+                               headers={"content-length": str(300 * 1024 * 1024), "x-csrf-token": csrf,
+                                        "content-type": "multipart/form-data; boundary=b"})
+        assert declared.status_code == 413
+    store = signing.open_store(portal_home.home)
+    assert list(store.list("inbox/approvals/")) == []  # nothing refused unread reached the inbox
+
+
 def test_nace_scope_nests_as_the_approval_rule_judges_it() -> None:
     assert signing.in_nace_scope("55.10", ("55",)) and signing.in_nace_scope("55.10", ("55.1",))
     assert signing.in_nace_scope("84.11", ("O",))  # a section covers its divisions
