@@ -41,7 +41,8 @@ from portal._web import (
 )
 from warehouse.desk import cluster_card, member_card
 from warehouse.errors import EcoclusterError, ReviewRefused
-from warehouse.status import latest_year, member_status
+from warehouse.home import Home
+from warehouse.status import MemberStatus, latest_year, member_status
 
 _CLUSTER_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 PAGE_SIZE = 50
@@ -83,14 +84,14 @@ def country_target(request: Request) -> Target:
 class MemberRow:
     """One line of the cluster dashboard, each fact from the package that owns it."""
 
-    status: Any  # warehouse.status.MemberStatus
+    status: MemberStatus
     verdict: checks.Verdict | None
     statement: str | None
     decision: str | None
     registration_no: str | None
 
 
-def _cluster_view(home: Any, cluster_id: str, severity: str | None, rule: str | None, page: int) -> dict[str, Any]:
+def _cluster_view(home: Home, cluster_id: str, severity: str | None, rule: str | None, page: int) -> dict[str, Any]:
     with warehouse(home) as con:
         card = cluster_card(con, cluster_id)
         if card is None:
@@ -123,7 +124,7 @@ async def cluster_page(request: Request, visit: Visit) -> Response:
     return render(request, visit, "cluster.html", **view)
 
 
-def _statement_file(home: Any, statement_id: str, kind: str) -> tuple[str, bytes, str] | None:
+def _statement_file(home: Home, statement_id: str, kind: str) -> tuple[str, bytes, str] | None:
     with warehouse(home) as con:
         version = statements.show(con, statement_id)
         store = signing.open_store(home)
@@ -152,7 +153,7 @@ async def statement_file(request: Request, visit: Visit) -> Response:
 
 # ---- the verifier --------------------------------------------------------------------------------
 
-def _queue_view(home: Any, clusters: tuple[str, ...], accreditation_no: str, page: int) -> dict[str, Any]:
+def _queue_view(home: Home, clusters: tuple[str, ...], accreditation_no: str, page: int) -> dict[str, Any]:
     with warehouse(home) as con:
         waiting = statements.awaiting_verification(con, clusters, page=page, page_size=PAGE_SIZE)
         scope = signing.verifier_nace_scope(con, accreditation_no)
@@ -173,7 +174,7 @@ async def verifier_queue(request: Request, visit: Visit) -> Response:
     return render(request, visit, "verifier.html", **view)
 
 
-def _review_view(home: Any, statement_id: str) -> dict[str, Any]:
+def _review_view(home: Home, statement_id: str) -> dict[str, Any]:
     with warehouse(home) as con:
         version = statements.show(con, statement_id)
         member = version.member_id or ""
@@ -201,7 +202,7 @@ def _actor(visit: Visit) -> str:
     return f"{visit.account.email} ({visit.account.scope})"
 
 
-def _raise(home: Any, statement_id: str, form: dict[str, Any], by: str) -> signing.Finding:
+def _raise(home: Home, statement_id: str, form: dict[str, Any], by: str) -> signing.Finding:
     deadline = str(form.get("deadline", "")).strip()
     try:
         when = dt.date.fromisoformat(deadline) if deadline else None
@@ -225,7 +226,7 @@ async def raise_finding(request: Request, visit: Visit) -> Response:
     return RedirectResponse(f"/review/{statement_id}#findings", status_code=303)
 
 
-def _move(home: Any, statement_id: str, finding_id: str, move: str, note: str, by: str) -> signing.Finding:
+def _move(home: Home, statement_id: str, finding_id: str, move: str, note: str, by: str) -> signing.Finding:
     with warehouse(home, write=True) as con:
         version = statements.show(con, statement_id)
         current = signing.finding(con, finding_id)
@@ -250,7 +251,7 @@ async def decide_finding(request: Request, visit: Visit) -> Response:
     return RedirectResponse(f"/review/{statement_id}#findings", status_code=303)
 
 
-def _request_zip(home: Any, statement_id: str) -> tuple[str, bytes]:
+def _request_zip(home: Home, statement_id: str) -> tuple[str, bytes]:
     """The review export of the statement's member (what `ecocluster sign FOLDER` signs from), zipped."""
     with warehouse(home) as con, tempfile.TemporaryDirectory(prefix="ecocluster-review-") as folder:
         version = statements.show(con, statement_id)
@@ -360,7 +361,7 @@ async def decision_upload(request: Request, visit: Visit) -> Response:
 
 # ---- the competent body --------------------------------------------------------------------------
 
-def _body_view(home: Any, country: str, page: int) -> dict[str, Any]:
+def _body_view(home: Home, country: str, page: int) -> dict[str, Any]:
     with warehouse(home) as con:
         intakes = signing.body_intakes(con, country, page=page, page_size=PAGE_SIZE)
     return {"country": country, "intakes": intakes, "page": page, "more": len(intakes) == PAGE_SIZE}
@@ -375,7 +376,7 @@ async def body_page(request: Request, visit: Visit) -> Response:
     return render(request, visit, "body.html", **view)
 
 
-def _receipt(home: Any, country: str, package_sha256: str) -> tuple[str, bytes]:
+def _receipt(home: Home, country: str, package_sha256: str) -> tuple[str, bytes]:
     with warehouse(home) as con:
         return signing.intake_receipt(con, signing.open_store(home), country, package_sha256)
 
