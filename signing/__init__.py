@@ -61,6 +61,15 @@ from __future__ import annotations
 from signing._approval import APPROVED, REJECTED, Draft, sign_approval
 from signing._bundle import ImportOutcome, decide_offline, import_answers, read_answers
 from signing._bundle import parse_choices as decision_choices
+from signing._desk import (
+                             Intake,
+                             body_intakes,
+                             in_nace_scope,
+                             intake_receipt,
+                             member_decisions,
+                             member_registrations,
+                             verifier_nace_scope,
+)
 from signing._feed import FeedRefused, RegisterEntry
 from signing._feed import month_file as register_month
 from signing._feed import register as body_register
@@ -82,15 +91,6 @@ from signing._inbox import (
                              record_approval,
                              sign_decision,
                              sign_draft,
-)
-from signing._desk import (
-                             Intake,
-                             body_intakes,
-                             in_nace_scope,
-                             intake_receipt,
-                             member_decisions,
-                             member_registrations,
-                             verifier_nace_scope,
 )
 from signing._intake import Receipt, UnknownCountry, check_country, init_body_key, intake, verify_receipt
 from signing._keys import (
