@@ -27,7 +27,7 @@ from portal import add_user, create_invite, open_portal_db
 from signing import DEMO_PASSWORD, read_review, sign_draft
 from signing.signers import fixed_secret, open_signer
 from tests.portal.conftest import ACCOUNTS, BLOCKING_RULE, CLUSTER, MEMBER, PASSWORD, PortalHome, build_home
-from tests.portal.test_desks import BODY, BODY_PASSWORD, VERIFIER, reviewed_home
+from tests.portal.test_desks import BODY, BODY_PASSWORD, VERIFIER, reviewed_home, sign_finding_decision
 from tests.warehouse.builders import submission
 from warehouse import Home, connect
 
@@ -243,6 +243,11 @@ def test_verifier_reviews_signs_offline_and_uploads_the_decision_then_the_body_s
         page.fill("article.finding.open input[name=note]", "invoices seen during the visit")
         page.click("article.finding.open form[action$='/close'] button")
         page.wait_for_selector("article.finding.closed")
+        upload()
+        assert "finding-decision" in page.inner_text("#decision-result")  # the click is recorded unsigned
+        finding_id = page.inner_text("article.finding.closed h3 .mono")
+        with ThreadPoolExecutor(1) as machine:  # the verifier signs that decision with their own signer
+            machine.submit(sign_finding_decision, reviewed.home, finding_id, reviewed.signer_uri).result()
         upload()
         assert "Approval verified and recorded" in page.inner_text("#decision-result")
         page.screenshot(path=shots / "verifier-review-approved-en.png", full_page=True)

@@ -180,6 +180,17 @@ def test_nace_scope_nests_as_the_approval_rule_judges_it() -> None:
     assert not signing.in_nace_scope("55.10", ())
 
 
+def sign_finding_decision(home: Home, finding_id: str, signer_uri: str) -> None:
+    """The verifier signs the close the portal recorded unsigned, with their own signer, as
+    `ecocluster finding close F --signer URI` does (the portal never holds the key)."""
+    con = connect(home.warehouse_path)
+    try:
+        with open_signer(signer_uri, fixed_secret(signing.DEMO_PASSWORD)) as signer:
+            signing.close_finding(con, finding_id, by="verifier", note="invoices seen", signer=signer)
+    finally:
+        con.close()
+
+
 def _upload(client: TestClient, csrf: str, sid: str, decision: dict[str, bytes]) -> tuple[int, str]:
     names = {signing.ENVELOPE: "envelope", signing.CERTIFICATE: "certificate", signing.SIGNED_PDF: "pdf"}
     files = {names[suffix]: (f"d.{suffix}", io.BytesIO(data), "application/octet-stream")
@@ -218,6 +229,9 @@ def test_verifier_signs_offline_and_uploads_the_decision_then_the_body_registers
         [finding] = signing.findings(con, member_id="IT-HOT-1")
         con.close()
         client.post(f"/review/{sid}/findings/{finding.finding_id}/close", data={"csrf": csrf, "note": "invoices seen"})
+        code, html = _upload(client, csrf, sid, decision)
+        assert code == 422 and "finding-decision" in html  # a portal click is recorded unsigned
+        sign_finding_decision(home, finding.finding_id, reviewed.signer_uri)
 
         code, html = _upload(client, csrf, sid, {**decision, signing.ENVELOPE: _tampered(decision[signing.ENVELOPE])})
         assert code == 422 and ">FAIL<" in html
@@ -252,5 +266,5 @@ def test_verifier_signs_offline_and_uploads_the_decision_then_the_body_registers
         assert receipt.registration_no in dashboard and "approved" in dashboard and "validated" in dashboard
     db = open_portal_db(home)
     assert [e.outcome for e in entries(db) if e.action == "decision.upload"] == [
-        "approved", "refused (signature)", "refused (open-findings)"]
+        "approved", "refused (signature)", "refused (finding-decision)", "refused (open-findings)"]
     db.close()
