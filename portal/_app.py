@@ -91,6 +91,7 @@ def _guarded(action: Action, handler: Handler, target: Callable[[Request], Targe
         except UnknownId:  # an id no row has (the matrix let an admin ask): there is no such page
             return message(request, visit, "not_found", 404)
         finally:
+            await request.close()  # the uploaded files' spooled temporaries
             visit.db.close()
 
     return endpoint
