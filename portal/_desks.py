@@ -50,7 +50,8 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 FINDING_MOVES = {"accept": signing.accept_finding, "reopen": signing.reopen_finding, "close": signing.close_finding}
 MAX_TEXT = 4000  # signing refuses longer finding texts by name; this only bounds what is read
-DECISION_FILES = {"envelope": signing.ENVELOPE, "certificate": signing.CERTIFICATE, "pdf": signing.SIGNED_PDF}
+DECISION_FILES = {"envelope": signing.ENVELOPE, "certificate": signing.CERTIFICATE, "timestamp": signing.TIMESTAMP,
+                  "pdf": signing.SIGNED_PDF}
 
 
 # ---- targets: what the matrix decides on ---------------------------------------------------------
@@ -256,7 +257,8 @@ def _request_zip(home: Home, statement_id: str) -> tuple[str, bytes]:
     with warehouse(home) as con, tempfile.TemporaryDirectory(prefix="ecocluster-review-") as folder:
         version = statements.show(con, statement_id)
         member = version.member_id or ""
-        paths = signing.export_review(con, signing.open_store(home), member, Path(folder) / "review")
+        paths = signing.export_review(con, signing.open_store(home), member, Path(folder) / "review",
+                                      trust=signing.trust_anchors(home))  # ca.pem, crl.pem: what B-LTA embeds
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
             for path in paths:
@@ -300,7 +302,9 @@ def _receive(settings: Settings, files: dict[str, signing.InboxFile], statement_
         trust = signing.trust_anchors(home)
     except EcoclusterError as e:  # the home's own configuration (no CA yet): nothing can be verified
         return DecisionResult((), "refused", "trust", f"{e}; tell the coordinator")
-    report = signing.verify_envelope(envelope, cert or b"", trust, limits=limits)
+    stamp = files.get(signing.TIMESTAMP)
+    report = signing.verify_envelope(envelope, cert or b"", trust, limits=limits,
+                                     timestamp=stamp.data if stamp is not None else None)
     if envelope.data is None:  # larger than the inbox reads: refused unread, as the inbox does
         return DecisionResult(report.checks, "refused", "envelope-too-large", report.checks[0].detail)
     try:

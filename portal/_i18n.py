@@ -211,6 +211,8 @@ _WORDS: dict[str, tuple[str, str, str]] = {  # key: (en, it, lv)
     "upload_decision": ("Upload the signed decision", "Carichi la decisione firmata", "Augšupielādējiet parakstīto lēmumu"),
     "decision_envelope": ("Signed decision", "Decisione firmata", "Parakstītais lēmums"),
     "decision_certificate": ("Your certificate", "Il suo certificato", "Jūsu sertifikāts"),
+    "decision_timestamp": ("Timestamp of the decision", "Marca temporale della decisione",
+                           "Lēmuma laika zīmogs"),
     "decision_pdf": ("Signed statement PDF (approvals)", "PDF della dichiarazione firmato (approvazioni)",
                      "Parakstītā paziņojuma PDF (apstiprinājumiem)"),
     "check_results": ("Check results", "Esiti dei controlli", "Pārbaužu rezultāti"),

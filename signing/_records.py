@@ -19,6 +19,7 @@ from signing import _review
 from signing._approval import Draft
 from signing._pki import identity, normalise_accreditation_no, pem, valid_accreditation_no
 from signing._verify import ApprovalContext, VerifiedApproval
+from warehouse import nace
 from warehouse.errors import ApprovalRefused, ConfigurationError
 
 _DRAFT_SQL = """
@@ -217,8 +218,9 @@ class VerifierScope:
     accreditation_no: str
     nace_scope: tuple[str, ...]
 
-    def covers(self, nace: str) -> bool:
-        return any(nace.startswith(code) for code in self.nace_scope)
+    def covers(self, nace_code: str) -> bool:
+        """Judged as the approval rule judges scope: a section covers its divisions, codes nest by digits."""
+        return any(nace.covers(code, nace_code) for code in self.nace_scope)
 
 
 def active_verifiers(con: duckdb.DuckDBPyConnection) -> list[VerifierScope]:

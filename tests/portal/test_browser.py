@@ -25,6 +25,7 @@ import uvicorn
 import signing
 from portal import add_user, create_invite, open_portal_db
 from signing import DEMO_PASSWORD, read_review, sign_draft
+from signing._tsa import default_tsa_url  # the session's test TSA (tests/fixtures_tsa.py)
 from signing.signers import fixed_secret, open_signer
 from tests.portal.conftest import ACCOUNTS, BLOCKING_RULE, CLUSTER, MEMBER, PASSWORD, PortalHome, build_home
 from tests.portal.test_desks import BODY, BODY_PASSWORD, VERIFIER, reviewed_home, sign_finding_decision
@@ -186,7 +187,8 @@ def _sign_offline(request: Path, signer_uri: str) -> dict[str, bytes]:
     """What `ecocluster sign REQUEST --signer URI` writes: the decision files, by suffix."""
     review = read_review(request)
     with open_signer(signer_uri, fixed_secret(DEMO_PASSWORD)) as signer:
-        return sign_draft(review.draft, review.statement_json, signer).files()
+        return sign_draft(review.draft, review.statement_json, signer, tsa_url=default_tsa_url(), roots=review.cas,
+                          crls=review.crls).files()
 
 
 def _deliver_and_take_in(home: Home) -> str:
@@ -232,6 +234,7 @@ def test_verifier_reviews_signs_offline_and_uploads_the_decision_then_the_body_s
         def upload() -> None:
             page.set_input_files("#envelope", str(tmp_path / "decision.dsse.json"))
             page.set_input_files("#certificate", str(tmp_path / "decision.cert.pem"))
+            page.set_input_files("#timestamp", str(tmp_path / "decision.tsr"))
             page.set_input_files("#pdf", str(tmp_path / "decision.validated.pdf"))
             page.click("#upload-h ~ form button[type=submit]")
             page.wait_for_selector("#decision-result")

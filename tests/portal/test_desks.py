@@ -192,7 +192,8 @@ def sign_finding_decision(home: Home, finding_id: str, signer_uri: str) -> None:
 
 
 def _upload(client: TestClient, csrf: str, sid: str, decision: dict[str, bytes]) -> tuple[int, str]:
-    names = {signing.ENVELOPE: "envelope", signing.CERTIFICATE: "certificate", signing.SIGNED_PDF: "pdf"}
+    names = {signing.ENVELOPE: "envelope", signing.CERTIFICATE: "certificate", signing.TIMESTAMP: "timestamp",
+             signing.SIGNED_PDF: "pdf"}
     files = {names[suffix]: (f"d.{suffix}", io.BytesIO(data), "application/octet-stream")
              for suffix, data in decision.items()}
     response = client.post(f"/review/{sid}/decision", data={"csrf": csrf}, files=files)
@@ -220,7 +221,8 @@ def test_verifier_signs_offline_and_uploads_the_decision_then_the_body_registers
         zipfile.ZipFile(io.BytesIO(request.content)).extractall(tmp_path / "request")
         review = signing.read_review(tmp_path / "request" / "review-IT-HOT-1")  # what `ecocluster sign` reads
         with open_signer(reviewed.signer_uri, fixed_secret(signing.DEMO_PASSWORD)) as signer:
-            decision = signing.sign_draft(review.draft, review.statement_json, signer).files()
+            decision = signing.sign_draft(review.draft, review.statement_json, signer, tsa_url=signing.tsa_url(home),
+                                          roots=review.cas, crls=review.crls).files()
 
         code, html = _upload(client, csrf, sid, decision)
         assert code == 422 and "open-findings" in html  # the inbox's rule, shown at once
