@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 UV     := $(VENV)/bin/uv
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.lock pyproject.toml | sha256sum | cut -c1-12)
-PACKAGES   := warehouse checks statements signing flows portal
+PACKAGES   := core warehouse checks statements signing flows portal
 LINT_PATHS := $(PACKAGES) tests benchmarks tools
 
 export GX_ANALYTICS_ENABLED := false

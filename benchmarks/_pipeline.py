@@ -26,11 +26,11 @@ from benchmarks import bench_signing
 from benchmarks._memory import peak_rss
 from benchmarks.bench_ingest import _bare_load
 from benchmarks.bench_statements import _bare, _views
-from signing.store import LocalStore
+from core.home import Home
+from core.store import LocalStore
 from statements._drafting import render
 from statements._register import record_drafts
 from warehouse import connect, ingest_paths, transaction
-from warehouse.home import Home
 from warehouse.sample import write_synthetic
 
 YEAR = 2025

@@ -26,7 +26,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 
 import checks
 from checks._gx import DIALECT  # importing it registers the read-only dialect
-from warehouse.home import Home
+from core.home import Home
 
 
 def _builtins() -> list[gx.expectations.Expectation]:

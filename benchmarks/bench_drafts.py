@@ -19,8 +19,8 @@ from typing import Any
 import statements
 from benchmarks._memory import peak_rss
 from benchmarks._results import show
+from core.home import Home
 from warehouse import connect
-from warehouse.home import Home
 
 
 def _children_cpu() -> float:

@@ -23,12 +23,12 @@ from typing import Any
 
 import psutil
 
+from core.home import Home
 from flows import _runtime
-from warehouse.home import Home
 
 
 def _population(workdir: Path, clusters: int, members: int) -> Home:
-    from signing.store import open_store
+    from core.store import open_store
     from warehouse import connect, ingest_paths
     from warehouse.sample import write_synthetic
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from signing.store import LocalStore
+from core.store import LocalStore
 from warehouse import connect, ingest_paths
 from warehouse.sample import write_synthetic
 from warehouse.sections import SECTIONS

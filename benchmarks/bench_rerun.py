@@ -26,11 +26,11 @@ from typing import Any
 
 import psutil
 
-from warehouse.home import Home
+from core.home import Home
 
 
 def _population(root: Path, clusters: int, members: int) -> tuple[Home, list[str]]:
-    from signing.store import open_store
+    from core.store import open_store
     from warehouse import connect, ingest_paths
     from warehouse.due import CycleKind, members_due
     from warehouse.sample import write_synthetic

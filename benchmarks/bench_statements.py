@@ -22,14 +22,14 @@ from typing import Any
 
 import statements
 from benchmarks._results import show
-from signing.store import LocalStore
+from core.home import Home
+from core.store import LocalStore
 from statements import _render
 from statements._canonical import canonical_bytes, digest, normalise
 from statements._collect import cluster_document, member_documents
 from statements._drafting import CHUNK, READ_BATCH, Selection, select
 from statements._view import build_view
 from warehouse import connect, ingest_paths
-from warehouse.home import Home
 from warehouse.sample import write_synthetic
 
 

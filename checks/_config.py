@@ -31,8 +31,8 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
-from warehouse.errors import ConfigurationError
-from warehouse.home import Home
+from core.errors import ConfigurationError
+from core.home import Home
 
 
 class Severity(str, Enum):

@@ -28,7 +28,7 @@ from sqlalchemy.dialects import registry
 
 from checks._config import Severity
 from checks._rule import Rule
-from warehouse.errors import EcoclusterError
+from core.errors import EcoclusterError
 
 DIALECT = "duckdb_readonly"
 _GX_SEVERITY = {Severity.BLOCKING: FailureSeverity.CRITICAL, Severity.WARNING: FailureSeverity.WARNING}

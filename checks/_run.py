@@ -32,9 +32,9 @@ from checks._rule import (
 from checks._scope import Scope
 from checks._store import CheckRun, save
 from checks._suites import all_rules, run_tables
+from core.errors import ConfigurationError
+from core.home import Home
 from warehouse.db import connect, out_of_memory
-from warehouse.errors import ConfigurationError
-from warehouse.home import Home
 
 BATCH = f"{RUN_DB}.batch"  # the scope's rows (Scope.sql()), the batch GX validates
 BATCH_SQL = f"SELECT * FROM {BATCH}"

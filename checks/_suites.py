@@ -6,7 +6,7 @@ from __future__ import annotations
 from checks import _co2e, _completeness, _compliance, _plausibility, _quality
 from checks._config import CheckConfig
 from checks._rule import RUN_TABLES, Rule
-from warehouse.errors import ConfigurationError
+from core.errors import ConfigurationError
 
 SUITES = ("data_quality", "completeness", "plausibility", "compliance")
 

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 
 import signing
 import statements
+from core.errors import ApprovalRefused, ConfigurationError
+from core.home import Home
 from flows._workspace import Workspace
-from warehouse.errors import ApprovalRefused, ConfigurationError
-from warehouse.home import Home
 
 
 @contextmanager

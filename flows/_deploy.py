@@ -11,9 +11,9 @@ from typing import Any
 
 from prefect import serve as prefect_serve
 
+from core.home import Home
 from flows.cycles import annual_cycle, approvals_inbox, rerun, three_year_cycle
 from flows.reminders import review_reminders
-from warehouse.home import Home
 
 # Statements are validated in the first months of the year for the year before.
 ANNUAL_CRON = "0 6 15 1 *"  # 15 January, 06:00

@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 import signing
-from signing.store import ObjectStore
-from warehouse.errors import ApprovalRuleFailed, DecisionIncomplete, EcoclusterError, TransientError
+from core.errors import ApprovalRuleFailed, DecisionIncomplete, EcoclusterError, TransientError
+from core.store import ObjectStore
 
 if TYPE_CHECKING:
     import duckdb

@@ -31,8 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from warehouse.errors import ConfigurationError, EcoclusterError, TransientError
-from warehouse.home import Home
+from core.errors import ConfigurationError, EcoclusterError, TransientError
+from core.home import Home
 
 DEFAULT_IDLE_SECONDS = 1800.0
 START_TIMEOUT = 240.0  # a cold start on two busy cores: imports + Prefect server migrations
@@ -257,7 +257,7 @@ def _run(message: dict[str, Any], home: Home, progress: Callable[[str], None]) -
         return {"summary": summary.to_json()}
     except EcoclusterError as e:
         return {"error": str(e), "exit_code": e.exit_code, "transient": isinstance(e, TransientError)}
-    except Exception:  # noqa: BLE001 - a bug: its traceback goes to the client, the runner stays up
+    except Exception:
         return {"error": "the rerun failed in the runner:\n" + traceback.format_exc(), "exit_code": 1}
     finally:
         _progress.forget(progress)

@@ -28,8 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from warehouse.errors import ConfigurationError, TransientError
-from warehouse.home import Home
+from core.errors import ConfigurationError, TransientError
+from core.home import Home
 
 _server: subprocess.Popen[bytes] | None = None
 _start_lock: TextIO | None = None

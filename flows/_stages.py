@@ -15,12 +15,12 @@ from pathlib import Path
 import checks
 import signing
 import statements
+from core.errors import ConfigurationError, EcoclusterError
 from flows import _handoff as handoff
 from flows._outcome import Artefact, Blocked, JointStatement, MemberNote, StageOutcome
 from flows._workspace import Workspace
 from warehouse import digest, ingest_paths
 from warehouse.due import DueMember, missing_evidence
-from warehouse.errors import ConfigurationError, EcoclusterError
 from warehouse.messages import describe
 
 DEFAULT_CHUNK_MEMBERS = 5000

@@ -1,6 +1,6 @@
 """Prefect tasks: each wraps one stage function of :mod:`flows._stages` for one batch.
 
-* Retries with exponential backoff, but only for :class:`warehouse.errors.TransientError`
+* Retries with exponential backoff, but only for :class:`core.errors.TransientError`
   (storage outage, busy warehouse): a data error would fail the same way again.
 * Cached by input hash: the inputs are the batch and a content hash of the warehouse state the
   stage reads (``digest``), never the open workspace; results persist in the home folder, so a
@@ -18,11 +18,11 @@ from prefect import task
 from prefect.cache_policies import INPUTS, NO_CACHE, CacheKeyFnPolicy
 from prefect.tasks import exponential_backoff
 
+from core.errors import TransientError
 from flows import _stages
 from flows._outcome import StageOutcome
 from flows._stages import Batch
 from flows._workspace import Workspace
-from warehouse.errors import TransientError
 
 
 def _transient(_task: Any, _run: Any, state: Any) -> bool:
@@ -31,7 +31,7 @@ def _transient(_task: Any, _run: Any, state: Any) -> bool:
         state.result()
     except TransientError:
         return True
-    except BaseException:  # noqa: BLE001 - any other failure is terminal: do not retry it
+    except BaseException:
         return False
     return False
 

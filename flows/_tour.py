@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.home import Home
 from flows import _stages
 from flows._outcome import Blocked, StageOutcome
 from flows._summary import CycleSummary
 from flows._workspace import Workspace
-from warehouse.home import Home
 
 if TYPE_CHECKING:
     from statements import VsmeExport
@@ -121,7 +121,7 @@ def showcase(ws: Workspace, summary: CycleSummary) -> Showcase | None:
     import json
 
     import statements
-    from warehouse.errors import EcoclusterError
+    from core.errors import EcoclusterError
 
     candidates = [m.member_id for m in summary.in_state("registered")] + [m.member_id for m in summary.members]
     with ws.warehouse(read_only=True) as con:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import duckdb
 
-from signing.store import ObjectStore, open_store
+from core.home import Home
+from core.store import ObjectStore, open_store
 from warehouse.db import connect
-from warehouse.home import Home
 
 
 @dataclass(frozen=True)

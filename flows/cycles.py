@@ -19,6 +19,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Failed
 
 import statements
+from core.errors import ConfigurationError
+from core.home import Home
 from flows import _progress, _tasks
 from flows._handoff import open_requests, reminders
 from flows._outcome import RERUN_STAGES, MemberNote, StageOutcome
@@ -33,8 +35,6 @@ from flows._stages import (
 from flows._summary import CycleSummary, summarise
 from flows._workspace import Workspace
 from warehouse.due import CycleKind, DueMember, latest_reporting_year, members_due
-from warehouse.errors import ConfigurationError
-from warehouse.home import Home
 
 # The batch stages in cycle order: (the rerun stage it belongs to, task, the warehouse tables
 # whose rows it reads or writes besides the submissions — part of its cache key).

@@ -16,9 +16,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.tasks import exponential_backoff
 
 import signing
+from core.home import Home
 from flows._tasks import _transient
 from flows._workspace import Workspace
-from warehouse.home import Home
 
 
 def reminder_days(home: Home) -> tuple[int, ...]:

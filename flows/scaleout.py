@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.home import Home
 from flows._runtime import configure, start_temporary_server, wait_for_server
-from warehouse.home import Home
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def _batches(population: Path, n: int) -> list[list[Path]]:
 
 
 def _stage_batch(home_root: str, paths: list[str], staging: str) -> dict[str, int]:
-    from signing.store import open_store
+    from core.store import open_store
     from warehouse.partition import stage
 
     report = stage([Path(p) for p in paths], Path(staging), open_store(Home(Path(home_root))))

@@ -31,7 +31,7 @@ start)
 import os, sys
 from pathlib import Path
 from signing import _keys, _pki, _tsa
-from warehouse.home import Home
+from core.home import Home
 home = Home.resolve(Path(sys.argv[1]))
 ca = _keys.ca_dir(home)
 key = _pki.load_key(ca / "ca.key", os.environ["ECOCLUSTER_CA_PASSWORD"].encode())

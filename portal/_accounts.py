@@ -18,8 +18,8 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from core.errors import ConfigurationError, EcoclusterError
 from portal._authz import SECOND_FACTOR, Principal, Role
-from warehouse.errors import ConfigurationError, EcoclusterError
 from warehouse.messages import LANGUAGES
 
 _HASHER = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory parameters

@@ -26,6 +26,8 @@ from starlette.staticfiles import StaticFiles
 
 import statements
 from checks import member_findings
+from core.errors import UnknownId
+from core.home import Home
 from portal import _accounts, _desks, _sessions, _welcome
 from portal import _audit as audit_log
 from portal._authz import PUBLIC, Action, Forbidden, Role, Target, authorise
@@ -49,8 +51,6 @@ from portal._web import (
 from portal._web import record as _record
 from warehouse import Limits, connect, ingest_paths
 from warehouse.desk import member_card, member_sections, registered_organisations
-from warehouse.errors import UnknownId
-from warehouse.home import Home
 from warehouse.messages import reason_in
 
 UPLOAD_SUFFIXES = (".xlsx", ".csv", ".json")
@@ -201,7 +201,7 @@ def safe_upload_name(name: str | None) -> str | None:
 
 
 def _ingest_upload(settings: Settings, member_id: str, name: str, data: bytes, language: str) -> Any:
-    from signing.store import open_store
+    from core.store import open_store
 
     with tempfile.TemporaryDirectory(prefix="ecocluster-upload-") as folder:
         path = Path(folder) / name

@@ -13,7 +13,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
-from warehouse.errors import EcoclusterError
+from core.errors import EcoclusterError
 
 GENESIS = "0" * 64
 

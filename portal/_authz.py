@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from warehouse.errors import EcoclusterError
+from core.errors import EcoclusterError
 
 
 class Role(str, Enum):

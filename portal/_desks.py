@@ -26,6 +26,8 @@ from starlette.responses import RedirectResponse, Response
 import checks
 import signing
 import statements
+from core.errors import EcoclusterError, ReviewRefused
+from core.home import Home
 from portal._authz import Action, Target, allowed
 from portal._i18n import words
 from portal._web import (
@@ -40,8 +42,6 @@ from portal._web import (
     warehouse,
 )
 from warehouse.desk import cluster_card, member_card
-from warehouse.errors import EcoclusterError, ReviewRefused
-from warehouse.home import Home
 from warehouse.status import MemberStatus, latest_year, member_status
 
 _CLUSTER_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

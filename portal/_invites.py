@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import pyotp
 
+from core.errors import ConfigurationError, EcoclusterError
 from portal import _accounts
 from portal._authz import Role
-from warehouse.errors import ConfigurationError, EcoclusterError
 
 INVITE_TTL_S = 72 * 60 * 60
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from warehouse.home import Home
+from core.home import Home
 
 FILE_NAME = "portal.sqlite3"
 

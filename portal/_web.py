@@ -19,13 +19,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from core.home import Home
 from portal import _accounts, _sessions
 from portal import _audit as audit_log
 from portal._authz import Action, Principal
 from portal._i18n import LANGUAGE_NAMES, words
 from portal._store import open_portal_db
 from warehouse import Limits, connect
-from warehouse.home import Home
 from warehouse.messages import LANGUAGES
 
 SESSION_COOKIE = "ecocluster_session"

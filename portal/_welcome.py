@@ -6,12 +6,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from core.errors import ConfigurationError
 from portal import _accounts, _sessions
 from portal._authz import Action
 from portal._i18n import words
 from portal._invites import InviteRefused, open_invite, redeem_invite
 from portal._web import Visit, check_csrf, record, render, set_session_cookie
-from warehouse.errors import ConfigurationError
 
 
 def _refused(request: Request, visit: Visit) -> Response:

@@ -36,7 +36,7 @@ Public API (everything else is private):
   judged by content and size, stored by SHA-256), :func:`accept_finding`, :func:`reopen_finding`,
   :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events`; a :class:`Finding`
   open or answered refuses an approval (rule ``open-findings``); a refused step raises
-  ``warehouse.errors.ReviewRefused`` (:class:`FindingTransitionRefused` for an illegal state change).
+  ``core.errors.ReviewRefused`` (:class:`FindingTransitionRefused` for an illegal state change).
   Deadlines: :func:`request_extension`, :func:`decide_extension`, :func:`finding_reminders`,
   :func:`send_reminders` (once per finding, deadline and threshold; the ``review-reminders`` flow);
   :func:`follow_up_improvements` (last year's recommended improvements as requests for information).
@@ -58,6 +58,7 @@ Public API (everything else is private):
 
 from __future__ import annotations
 
+from core.store import open_store
 from signing._approval import APPROVED, REJECTED, Draft, sign_approval
 from signing._bundle import ImportOutcome, decide_offline, import_answers, read_answers
 from signing._bundle import parse_choices as decision_choices
@@ -162,7 +163,6 @@ from signing._verify import (
                              verify_approval,
                              verify_signer,
 )
-from signing.store import open_store
 
 __all__ = [
     "APPROVED", "CERTIFICATE", "COMPANION_RULES", "DEFAULT_LIMITS", "DEMO_NACE", "DEMO_PASSWORD",

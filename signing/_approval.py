@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from core.errors import SignerUnavailable
 from signing import _dsse
 from signing._language import N_, translate
 from signing._pki import identity
 from signing.signers import Signer
-from warehouse.errors import SignerUnavailable
 from warehouse.messages import language_of
 
 if TYPE_CHECKING:

@@ -28,14 +28,14 @@ from pathlib import Path
 
 import duckdb
 
+from core.errors import ApprovalRuleFailed, ConfigurationError, ReviewRefused
+from core.store.interface import ObjectStore
 from signing import _decisions, _dsse, _review, _stored
 from signing._approval import _Fields
 from signing._pki import load_certs, pem
 from signing._verify import TrustAnchors, verify_decision_signer
 from signing.signers import Signer
-from signing.store.interface import ObjectStore
 from warehouse.db import transaction
-from warehouse.errors import ApprovalRuleFailed, ConfigurationError, ReviewRefused
 
 FINDINGS_FILE = "findings.json"
 EVIDENCE_DIR = "evidence"

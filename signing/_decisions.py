@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from core.errors import SignerUnavailable
 from signing import _dsse
 from signing._approval import _Fields
 from signing._pki import identity
 from signing.signers import Signer
-from warehouse.errors import SignerUnavailable
 
 PREDICATE_TYPE = "https://ecocluster.eu/emas/finding-decision/v1"
 EVENTS = ("accepted", "reopened", "closed")

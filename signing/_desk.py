@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core.errors import UnknownId
+from core.store.interface import ObjectStore
 from signing import _stored
 from signing._intake import check_country
 from signing._records import active_verifiers
-from signing.store.interface import ObjectStore
 from warehouse import nace
-from warehouse.errors import UnknownId
 
 PAGE_SIZE = 50
 

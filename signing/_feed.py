@@ -36,9 +36,9 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core.errors import InputUnreadable
 from signing._approval import _Fields
 from signing._dsse import MalformedEnvelope, canonical_json, strict_json
-from warehouse.errors import InputUnreadable
 
 FORMAT = "ecocluster/emas-register-changes/v1"
 ACTIONS = ("registered", "renewed")

@@ -26,6 +26,14 @@ import duckdb
 from cryptography import x509
 
 import statements
+from core.errors import (
+    ApprovalRefused,
+    ConfigurationError,
+    DecisionIncomplete,
+    EcoclusterError,
+    TransientError,
+)
+from core.store.interface import ObjectStore
 from signing import _bundle, _dsse, _pki, _records, _review, _sampling, _stored, _time, _tsa, signers
 from signing._approval import APPROVED, REJECTED, Draft, seal_approval
 from signing._keys import KeyFiles
@@ -45,15 +53,7 @@ from signing._verify import (
     verify_signer,
 )
 from signing.signers import Signer
-from signing.store.interface import ObjectStore
 from warehouse.db import transaction
-from warehouse.errors import (
-    ApprovalRefused,
-    ConfigurationError,
-    DecisionIncomplete,
-    EcoclusterError,
-    TransientError,
-)
 from warehouse.spreadsheet import write_csv
 
 ENVELOPE, CERTIFICATE, SIGNED_PDF = "dsse.json", "cert.pem", "validated.pdf"  # file suffixes of one decision
@@ -240,7 +240,7 @@ def receive_decision(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: 
     that arrived, after the inbox's own rules (size limits, the files an approval needs beside it).
 
     Raises :class:`ApprovalRuleFailed` (recorded in ``approval_refusal``) for a refusal, and
-    :class:`warehouse.errors.DecisionIncomplete` (not recorded) while a needed file is missing
+    :class:`core.errors.DecisionIncomplete` (not recorded) while a needed file is missing
     (the certificate, the RFC 3161 ``.tsr`` and, for an approval, the signed PDF).
     """
     envelope, member_id = arrival.envelope, None
@@ -381,7 +381,7 @@ def _validate_statement(con: duckdb.DuckDBPyConnection, store: ObjectStore, veri
             "`ecocluster approve` (signing.sign_decision), not another file")
     try:
         ok, detail = verify_pdf(signed_pdf, _pki.load_certs(cert_pem)[0], trust)
-    except Exception as e:  # noqa: BLE001 -- pyhanko raises many unrelated types for a broken signature
+    except Exception as e:
         ok, detail = False, f"unreadable signature ({type(e).__name__}: {e})"
     if not ok:
         raise ApprovalRuleFailed("validated-pdf", f"PAdES signature of the validated PDF does not hold: {detail}")

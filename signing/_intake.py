@@ -29,14 +29,14 @@ import duckdb
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from core.errors import ConfigurationError, EcoclusterError, StoredObjectChanged
+from core.home import Home
+from core.store.interface import ObjectStore
 from signing import _dsse, _feed, _pki, _stored
 from signing._keys import KeyFiles
 from signing._offline import Check, Outcome, PackageReport, verify_archive
 from signing._verify import TrustAnchors
-from signing.store.interface import ObjectStore
 from warehouse.db import transaction
-from warehouse.errors import ConfigurationError, EcoclusterError, StoredObjectChanged
-from warehouse.home import Home
 
 if TYPE_CHECKING:
     from signing._trusted_list import QualificationPolicy

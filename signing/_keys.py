@@ -28,10 +28,10 @@ from pathlib import Path
 
 from cryptography import x509
 
+from core.errors import ConfigurationError
+from core.home import Home
 from signing import _pki
 from signing._verify import TrustAnchors
-from warehouse.errors import ConfigurationError
-from warehouse.home import Home
 
 DEMO_PASSWORD = b"demo-passphrase"  # DEMO keys only: the demo must run unattended
 _LEGACY_DEMO_PASSWORD = b"demo"  # DEMO homes made before passphrases needed 12 characters

@@ -32,6 +32,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 import statements
+from core.errors import ConfigurationError
 from signing import _pki
 from signing._approval import APPROVED
 from signing._dsse import Envelope, signed_by
@@ -56,7 +57,6 @@ from signing._verify import (
     verify_approval,
     verify_signer,
 )
-from warehouse.errors import ConfigurationError
 
 if TYPE_CHECKING:  # signxml and xsdata load only when a trusted list is configured
     from signing._trusted_list import QualificationPolicy
@@ -234,7 +234,7 @@ def _pdf_signature(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors, now:
     file; the certificate is judged at its signature timestamp's time, the whole at ``now``."""
     try:
         ok, found = verify_pdf(pdf, cert, trust, now=now)
-    except Exception as e:  # noqa: BLE001 -- pyhanko raises many unrelated types for a malformed signature
+    except Exception as e:
         return Check("pdf-signature", Outcome.FAIL, f"the PDF signature cannot be validated: {type(e).__name__}: {e}",
                      _PDF)
     return Check("pdf-signature", Outcome.PASS if ok else Outcome.FAIL, found, _PDF)

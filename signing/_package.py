@@ -37,13 +37,13 @@ import duckdb
 from cryptography import x509
 
 import statements
+from core.errors import ApprovalRefused
+from core.store.interface import ObjectStore
 from signing import _pki, _stored
 from signing._dsse import Envelope, canonical_json
 from signing._language import N_, bilingual_label, bilingual_text
 from signing._verify import TrustAnchors
-from signing.store.interface import ObjectStore
 from warehouse.db import transaction
-from warehouse.errors import ApprovalRefused
 from warehouse.messages import language_of
 
 _ANNEX_VI = Path(str(resources.files("signing").joinpath("templates", "annex-vi.typ")))

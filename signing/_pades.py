@@ -28,11 +28,11 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko_certvalidator import ValidationContext
 
+from core.errors import SignerUnavailable
 from signing import _tsa
 from signing._pki import identity
 from signing._verify import ApprovalRuleFailed, TrustAnchors, check_certificate
 from signing.signers import Signer, from_key
-from warehouse.errors import SignerUnavailable
 
 FIELD_NAME = "EMASVerifier"
 _ENDS_A_REVISION = re.compile(rb"startxref\s+\d+\s+%%EOF\s*\Z")  # the file ends where its last revision does
@@ -149,7 +149,7 @@ def verify_pdf(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors, *,
                            "the file the verifier signed and the TSA sealed")
         timing = ValidationTimingInfo(validation_time=now, best_signature_time=now, point_in_time_validation=True)
         result = asyncio.run(ades_lta_validation(ours[0], _lta_spec(trust), timing_info=timing))
-    except Exception as e:  # noqa: BLE001 -- pyhanko raises many unrelated types for a broken or hostile PDF
+    except Exception as e:
         return False, f"validated PDF unreadable or its signatures malformed: {e}"
     status = result.api_status
     if status is None:

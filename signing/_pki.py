@@ -45,8 +45,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from core.errors import ConfigurationError
 from warehouse import nace
-from warehouse.errors import ConfigurationError
 
 NACE_SCOPE_OID = x509.ObjectIdentifier("2.25.196113925463580116187254932146744713305")
 PrivateKey = ec.EllipticCurvePrivateKey

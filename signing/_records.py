@@ -15,12 +15,12 @@ import duckdb
 from cryptography import x509
 
 import statements
+from core.errors import ApprovalRefused, ConfigurationError
 from signing import _review
 from signing._approval import Draft
 from signing._pki import identity, normalise_accreditation_no, pem, valid_accreditation_no
 from signing._verify import ApprovalContext, VerifiedApproval
 from warehouse import nace
-from warehouse.errors import ApprovalRefused, ConfigurationError
 
 _DRAFT_SQL = """
 WITH open_cycle AS (

@@ -22,8 +22,8 @@ from typing import Any
 
 from cryptography import x509
 
+from core.errors import ApprovalRefused
 from signing._approval import Draft
-from warehouse.errors import ApprovalRefused
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _MEMBER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")

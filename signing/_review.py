@@ -35,14 +35,14 @@ from typing import NewType, TypeVar
 
 import duckdb
 
+from core.errors import ConfigurationError, ReviewRefused
+from core.store.interface import ObjectStore
 from signing import _decisions, _stored
 from signing._dsse import canonical_json
 from signing._pki import fingerprint, pem
 from signing.signers import Signer
-from signing.store.interface import ObjectStore
 from warehouse._raw import decode_text
 from warehouse.db import transaction
-from warehouse.errors import ConfigurationError, ReviewRefused
 from warehouse.sections import BY_NAME as SECTIONS
 
 FindingId = NewType("FindingId", str)

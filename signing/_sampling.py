@@ -44,11 +44,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from core.errors import ReviewRefused
+from core.store.interface import ObjectStore
 from signing import _dsse, _review, _stored
 from signing._pki import identity
-from signing.store.interface import ObjectStore
 from warehouse.db import transaction
-from warehouse.errors import ReviewRefused
 
 METHOD = "sqrt-v1"
 SQRT_FACTOR = 1.0

@@ -4,7 +4,7 @@ Anyone with the bucket credentials can put a newer version of an approval or a p
 behind a delete marker; Object Lock only keeps the old version from being deleted. The pipeline
 therefore records what each put returned (version id and SHA-256, in the same transaction as the
 approval or package row that points at it) and reads exactly that back: an overwrite or a delete
-marker changes nothing it sees, and altered bytes raise :class:`warehouse.errors.StoredObjectChanged`.
+marker changes nothing it sees, and altered bytes raise :class:`core.errors.StoredObjectChanged`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import duckdb
 
-from signing.store.interface import ObjectStore, StoredObject
+from core.store.interface import ObjectStore, StoredObject
 
 
 def record(con: duckdb.DuckDBPyConnection, *stored: StoredObject) -> None:

@@ -31,8 +31,8 @@ from pyhanko.sign.validation.qualified.tsp import QcCertType, TSPRegistry
 from pyhanko_certvalidator.authority import CertTrustAnchor
 from pyhanko_certvalidator.path import ValidationPath
 
+from core.errors import ConfigurationError
 from signing import _pki
-from warehouse.errors import ConfigurationError
 
 MAX_LIST_BYTES = 64 * 1024 * 1024  # the largest national lists are a few MB
 QES, QUALIFIED_SEAL, NONE = "qes", "qualified-seal", "none"

@@ -45,10 +45,10 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from core.errors import ConfigurationError, TransientError
+from core.home import Home
 from signing import _pki
 from signing._time import Response
-from warehouse.errors import ConfigurationError, TransientError
-from warehouse.home import Home
 
 MAX_REQUEST = 16 * 1024     # a TimeStampReq is ~100 bytes; anything larger is not one
 TIMEOUT_SECONDS = 20

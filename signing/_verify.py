@@ -15,6 +15,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from core.errors import ApprovalRuleFailed, ConfigurationError
 from signing import _decisions, _dsse, _time
 from signing._approval import APPROVED, ApprovalPredicate, ApprovalStatement
 from signing._opinion import OpinionRefused, Verification, from_claim
@@ -26,7 +27,6 @@ from signing._pki import (
     normalise_accreditation_no,
     revocation_of,
 )
-from warehouse.errors import ApprovalRuleFailed, ConfigurationError
 
 CLOCK_SKEW = _time.CLOCK_SKEW
 # How long after the signer's claimed signedAt the timestamp may be taken: sign_decision asks the
@@ -48,7 +48,7 @@ RULES = ("envelope-too-large", "envelope-malformed", "companion-too-large", "cer
          "inputs-superseded", "conflict", "blocking-checks", "open-findings", "finding-decision", "validated-pdf",
          "statement-status")
 
-# ApprovalRuleFailed lives with the project's error hierarchy (warehouse.errors); imported from here too.
+# ApprovalRuleFailed lives with the project's error hierarchy (core.errors); imported from here too.
 
 
 @dataclass(frozen=True)

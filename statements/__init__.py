@@ -44,7 +44,9 @@ from dataclasses import dataclass
 
 import duckdb
 
-from signing.store import ObjectStore
+from core.errors import ApprovalRefused, StoredObjectChanged
+from core.home import Home
+from core.store import ObjectStore
 from statements._canonical import StatementInvalid, canonical_bytes, validate
 from statements._desk import awaiting_verification, cluster_statements, member_statements, member_statuses
 from statements._drafting import NothingToDraft, Progress, Selection, render, select
@@ -72,8 +74,6 @@ from statements._render import RenderFailed, typst_pdf
 from statements._view import VerifierBlock
 from statements._vsme import VsmeExport, export_vsme, member_statement_id
 from warehouse.db import transaction
-from warehouse.errors import ApprovalRefused, StoredObjectChanged
-from warehouse.home import Home
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
-from warehouse.errors import EcoclusterError
+from core.errors import EcoclusterError
 
 SCHEMA_NAME = "statement.schema.json"
 

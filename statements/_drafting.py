@@ -20,12 +20,12 @@ from typing import Any
 
 import duckdb
 
-from signing.store import ObjectStore, open_store
+from core.errors import EcoclusterError
+from core.home import Home
+from core.store import ObjectStore, open_store
 from statements._collect import cluster_documents, member_documents
 from statements._i18n import check_language
 from statements._publish import Artefacts, publish
-from warehouse.errors import EcoclusterError
-from warehouse.home import Home
 
 READ_BATCH = 256  # members per set of warehouse queries: their fixed cost is ~0.15 s
 CHUNK = 16  # documents per render task: ~0.5 s of typst, small enough to keep both cores busy to the end

@@ -17,8 +17,8 @@ from functools import cache
 from babel import Locale
 from babel.dates import format_date
 
+from core.errors import EcoclusterError
 from statements._numbers import decimal_format
-from warehouse.errors import EcoclusterError
 from warehouse.messages import compiled_catalog
 
 LANGUAGES = ("en", "it", "lv")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from signing.store import ObjectStore
+from core.store import ObjectStore
 from statements import _render
 from statements._canonical import digest, normalise, normalised_bytes, validate
 from statements._view import VerifierBlock, build_view

@@ -15,8 +15,8 @@ from datetime import date, datetime
 
 import duckdb
 
+from core.errors import EcoclusterError, UnknownId
 from statements._publish import Artefacts
-from warehouse.errors import EcoclusterError, UnknownId
 
 
 class StatementNotFound(UnknownId):

@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 import typst
 
-from warehouse.errors import EcoclusterError
+from core.errors import EcoclusterError
 
 _TEMPLATES = Path(str(resources.files("statements").joinpath("templates")))
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.home import Home
 from warehouse.db import connect
-from warehouse.home import Home
 
 # Fixture modules contributed by the test packages (servers, PKI, sample warehouses).
 pytest_plugins: list[str] = ["tests.fixtures_pki", "tests.fixtures_tsa", "tests.fixtures_s3", "tests.fixtures_prefect",

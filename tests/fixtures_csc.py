@@ -23,9 +23,9 @@ from urllib.parse import quote
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from core.home import Home
 from flows._runtime import free_port, stop_process
 from signing import _keys, _pki
-from warehouse.home import Home
 
 ARCH, CREDENTIAL, TOKEN = "ecocluster", "ecocluster/verifier", "csc-test-access-token-0042"
 ACCREDITATION_NO, NAME = "DEMO-V-0003", "Remote Verifier"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from signing.store import LocalStore
+from core.store import LocalStore
 from warehouse import Home, connect, ingest_paths
 from warehouse.sample import write_bundled
 

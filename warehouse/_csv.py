@@ -17,10 +17,10 @@ from pathlib import Path
 
 import duckdb
 
+from core.errors import RowError
 from warehouse._raw import RawFile, decode_text
 from warehouse._rows import stage_table
 from warehouse.db import insert_rows
-from warehouse.errors import RowError
 from warehouse.messages import N_, LocalisedRowError, Refusal
 from warehouse.sections import SECTIONS, Section
 

@@ -10,8 +10,8 @@ import json
 import math
 from typing import Any
 
+from core.errors import RowError
 from warehouse._rows import ParsedRows, text_of
-from warehouse.errors import RowError
 from warehouse.messages import N_, LocalisedRowError, Refusal
 from warehouse.sections import BY_NAME
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from warehouse.errors import RowError
+from core.errors import RowError
 from warehouse.messages import N_, LocalisedRowError, Refusal
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".json": "json", ".xlsx": "xlsx", ".xlsm": "xlsx"}

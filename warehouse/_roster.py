@@ -13,9 +13,9 @@ from typing import Any
 
 import duckdb
 
+from core.errors import RowError
 from warehouse import messages, nace
 from warehouse.db import insert_rows
-from warehouse.errors import RowError
 from warehouse.indicators import OUTPUTS
 from warehouse.messages import N_, LocalisedRowError
 

@@ -15,9 +15,9 @@ import zipfile
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core.errors import RowError
 from warehouse._raw import Limits, RawFile
 from warehouse._rows import ParsedRows, text_of
-from warehouse.errors import RowError
 from warehouse.messages import N_, LocalisedRowError, Refusal
 from warehouse.sections import BY_NAME, Kind
 

@@ -25,7 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from warehouse.errors import EcoclusterError
+from core.errors import EcoclusterError
 
 MWH_IN_TJ = 0.0036  # 1 MWh = 3.6 GJ
 DEFAULT_SHARE = 0.10  # a reported total further than this from the computed one is a finding

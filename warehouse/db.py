@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.errors import ConfigurationError, WarehouseBusy
-from warehouse.home import CONFIG_NAME, Home
+from core.errors import ConfigurationError, WarehouseBusy
+from core.home import CONFIG_NAME, Home
 
 DEFAULT_LOCK_WAIT_SECONDS = 60.0
 # A whole-year check at 120,000 members stays under 4 GiB of process memory with it (README).

@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from core.errors import ConfigurationError, RowError
 from warehouse import _csv, _json, _roster, _validate, _xlsx
 from warehouse._raw import Limits, RawFile, discover, read_raw
 from warehouse._rows import ParsedRows, create_staging, stage_parsed
 from warehouse._validate import MEMBER_LANGUAGE
 from warehouse.db import insert_rows, transaction
-from warehouse.errors import ConfigurationError, RowError
 from warehouse.messages import LANGUAGES, N_, LocalisedRowError, file_error, reason_in
 from warehouse.sections import SECTIONS
 
 if TYPE_CHECKING:  # the store is passed in; importing signing here would load its crypto stack
-    from signing.store import ObjectStore
+    from core.store import ObjectStore
 
 _STG_FILE_COLUMNS = ("file_no", "filename", "sha256", "format", "encoding", "decimal_comma", "size_bytes", "archive_key",
                      "member_id", "reporting_year")
@@ -182,7 +182,7 @@ def _ingest_rosters(con: duckdb.DuckDBPyConnection, store: ObjectStore, rosters:
         accepted.append((raw, doc))
     if not accepted:
         return outcomes
-    from signing.store import put_many  # here, not at the top: see the TYPE_CHECKING import
+    from core.store import put_many  # here, not at the top: see the TYPE_CHECKING import
 
     put_many(store, [(archive_key(raw), raw.data, "application/json") for raw, _ in accepted])
     with transaction(con):
@@ -290,7 +290,7 @@ def _commit_chunk(con: duckdb.DuckDBPyConnection, store: ObjectStore, chunk: lis
             outcomes.append(_reject(con, chunk[file_no], chunk[file_no].name, errors, members.get(file_no),
                                     years.get(file_no), language=languages.get(file_no, "en")))
         good = [(n, raw) for n, raw in enumerate(chunk) if n not in bad]
-        from signing.store import put_many  # here, not at the top: see the TYPE_CHECKING import
+        from core.store import put_many  # here, not at the top: see the TYPE_CHECKING import
 
         put_many(store, [(archive_key(raw), raw.data, "application/octet-stream") for _, raw in good])
         _stage_members(con)

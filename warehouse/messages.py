@@ -18,7 +18,7 @@ from importlib import resources
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from warehouse.errors import RowError
+from core.errors import RowError
 
 LANGUAGES = ("en", "it", "lv")
 DOMAIN = "ingest"

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from core.errors import EcoclusterError
 from warehouse.db import connect, transaction
-from warehouse.errors import EcoclusterError
 from warehouse.ingest import IngestReport, ingest_paths
 from warehouse.sections import SECTIONS
 
 if TYPE_CHECKING:
-    from signing.store import ObjectStore
+    from core.store import ObjectStore
 
 # Every table ingestion writes, parents first. submission_part is copied apart (seq renumbered).
 ROSTER_TABLES = ("cluster", "cluster_programme", "member", "site", "cycle")

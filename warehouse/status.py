@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import duckdb
 
-from warehouse.errors import RowError, UnknownId
+from core.errors import RowError, UnknownId
 from warehouse.sections import SECTIONS
 
 ALL_SECTIONS = len(SECTIONS)

@@ -23,8 +23,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
+from core.errors import EcoclusterError
 from warehouse import units
-from warehouse.errors import EcoclusterError
 from warehouse.indicators import CATALOGUE, Indicator, Role
 from warehouse.messages import catalog
 from warehouse.sections import SECTIONS, Field, Kind

@@ -14,8 +14,8 @@ from importlib import import_module
 import duckdb
 import typer
 
+from core.errors import EcoclusterError, TransientError
 from flows.cli._context import console, err_console, plain
-from warehouse.errors import EcoclusterError, TransientError
 
 app = typer.Typer(
     name="ecocluster",

@@ -16,9 +16,9 @@ import duckdb
 import typer
 from rich.table import Table
 
+from core.errors import CheckFailed, ConfigurationError
+from core.home import Home
 from flows.cli._context import console, home_of, plain, require_known
-from warehouse.errors import CheckFailed, ConfigurationError
-from warehouse.home import Home
 
 _MEMBER = typer.Option("--member", help="Only this member (repeatable).")
 _CLUSTER = typer.Option("--cluster", help="Only the members of this cluster (repeatable).")

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from warehouse.home import Home
+from core.home import Home
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

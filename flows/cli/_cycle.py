@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
+from core.errors import ConfigurationError
+from core.home import Home
 from flows import _runner, _runtime
 from flows.cli._context import console, home_of, plain, require_known
-from warehouse.errors import ConfigurationError
-from warehouse.home import Home
 
 if TYPE_CHECKING:
     from flows import _tour

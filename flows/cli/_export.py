@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from core.store import open_store
 from flows.cli._context import console, home_of
-from signing.store import open_store
 from warehouse.db import connect
 
 

@@ -15,10 +15,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from core.errors import ConfigurationError, ReviewRefused
 from flows.cli._context import console, home_of
 from flows.cli._signing import _signer_secrets
 from warehouse import connect
-from warehouse.errors import ConfigurationError, ReviewRefused
 
 if TYPE_CHECKING:
     from signing import Finding

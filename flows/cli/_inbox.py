@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from core.errors import ApprovalRefused, TransientError
 from flows.cli._context import console, home_of, plain
 from warehouse import connect
-from warehouse.errors import ApprovalRefused, TransientError
 
 if TYPE_CHECKING:
     from flows._handoff import Decision, InboxEntry

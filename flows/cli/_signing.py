@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
+from core.errors import ApprovalRefused, ConfigurationError, EcoclusterError, InputUnreadable
 from flows.cli._context import console, home_of, located_home, plain, require_known
 from warehouse import connect
-from warehouse.errors import ApprovalRefused, ConfigurationError, EcoclusterError, InputUnreadable
 
 if TYPE_CHECKING:
+    from core.home import Home
     from signing import Check, InboxLimits
     from signing._trusted_list import QualificationPolicy
     from signing.signers import Secrets
-    from warehouse.home import Home
 
 pki_app = typer.Typer(help="The accreditation body's CA: initialise, issue verifier certificates, revoke, "
                       "reissue the CRL; record consultancies (conflicts of interest).", no_args_is_help=True)

@@ -121,8 +121,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print a statement's status and where its JSON, HTML and PDF are."""
         import statements
+        from core.store import open_store
         from signing._records import decisions_on
-        from signing.store import open_store
         from warehouse.db import connect
 
         home = home_of(ctx)

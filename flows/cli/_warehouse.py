@@ -9,8 +9,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from core.errors import SubmissionRejected
 from flows.cli._context import console, err_console, home_of, plain, require_known
-from warehouse.errors import SubmissionRejected
 
 if TYPE_CHECKING:
     from warehouse.ingest import IngestReport
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
 
         Exit code 0 when every file was accepted or unchanged, 65 when any file was rejected.
         """
-        from signing.store import open_store
+        from core.store import open_store
         from warehouse import Limits, connect, ingest_paths
 
         home = home_of(ctx, create=True)

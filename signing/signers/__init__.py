@@ -18,6 +18,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from core.errors import SignerUnavailable
 from signing.signers._file import from_key, load
 from signing.signers._file import open_file as _open_file
 from signing.signers._interface import (
@@ -29,7 +30,6 @@ from signing.signers._interface import (
     Signer,
     SignerURI,
 )
-from warehouse.errors import SignerUnavailable
 
 _Opener = Callable[[SignerURI, Secrets], AbstractContextManager[Signer]]
 

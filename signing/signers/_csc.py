@@ -41,8 +41,8 @@ from pyhanko.sign.signers.csc_signer import (
     base64_digest,
 )
 
+from core.errors import SignerCredentialsRefused, SignerUnavailable, SigningServiceUnavailable
 from signing.signers._interface import CSC_ACCESS_TOKEN, PdfBackedSigner, Secrets, SignerURI, run_sync
-from warehouse.errors import SignerCredentialsRefused, SignerUnavailable, SigningServiceUnavailable
 
 API_VERSIONS = ("v1",)
 MAX_ANSWER_BYTES = 1024 * 1024  # a credential's certificates and a signature fit in far less

@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives import serialization
 from pyhanko.sign import signers as pdf_signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from core.errors import ConfigurationError, SignerUnavailable
 from signing import _pki
 from signing.signers._interface import KEY_PASSPHRASE, PdfBackedSigner, Secrets, SignerURI, asn1
-from warehouse.errors import ConfigurationError, SignerUnavailable
 
 
 def _certs(path: Path, what: str, uri: str) -> list[x509.Certificate]:

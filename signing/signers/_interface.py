@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.sign import signers as pdf_signers
 
-from warehouse.errors import SignerUnavailable
+from core.errors import SignerUnavailable
 
 # the secrets a signer may ask for
 KEY_PASSPHRASE, TOKEN_PIN, CSC_ACCESS_TOKEN = "key-passphrase", "token-pin", "csc-access-token"

@@ -22,10 +22,10 @@ from pkcs11 import Attribute, ObjectClass
 from pyhanko.config.pkcs11 import TokenCriteria
 from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 
+from core.errors import SignerUnavailable
 from signing import _pki
 from signing.signers._file import _certs
 from signing.signers._interface import TOKEN_PIN, PdfBackedSigner, Secrets, SignerURI, asn1
-from warehouse.errors import SignerUnavailable
 
 MODULE_ENV = "ECOCLUSTER_PKCS11_MODULE"
 _DEBIAN_SOFTHSM = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so")

@@ -11,6 +11,7 @@ import pytest
 
 import checks
 from checks import CheckRun, Severity
+from core.home import Home
 from tests.checks.warehouse_builder import (
     FAULTS,
     HOTELS,
@@ -21,7 +22,6 @@ from tests.checks.warehouse_builder import (
     carrier_row,
 )
 from warehouse.db import connect
-from warehouse.home import Home
 
 RULES = {r.name: r for r in checks.all_rules(checks.CheckConfig())}
 

@@ -11,11 +11,11 @@ import checks
 from checks import CheckConfig, Severity
 from checks._rule import IN_BATCH, for_members, spelled_out, whole_year
 from checks._suites import run_tables
+from core.errors import CheckFailed, ConfigurationError
+from core.home import Home
 from flows.cli import app
 from tests.checks.warehouse_builder import FAULTS, YEAR, build_faulty
 from warehouse.db import connect
-from warehouse.errors import CheckFailed, ConfigurationError
-from warehouse.home import Home
 
 _ALL_RESULTS = "SELECT * FROM check_result ORDER BY ALL"
 

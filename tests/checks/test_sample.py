@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 import checks
-from signing.store import open_store
+from core.home import Home
+from core.store import open_store
 from tests.checks.seeded_faults import CAUGHT_BY
 from warehouse.db import connect
-from warehouse.home import Home
 from warehouse.ingest import ingest_paths
 from warehouse.sample import write_synthetic
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import EXIT_CODES, CheckFailed, UnknownId
 from tests.cli import Run, run_cli
 from tests.warehouse.builders import roster, submission, write_json
-from warehouse.errors import EXIT_CODES, CheckFailed, UnknownId
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -82,8 +82,8 @@ def test_cycle_commands_print_member_text_and_a_copied_home_its_own_paths(tmp_pa
     import json
     import shutil
 
+    from core.home import Home
     from flows import _runner
-    from warehouse.home import Home
     from warehouse.sample import write_bundled
 
     write_bundled(tmp_path / "s")

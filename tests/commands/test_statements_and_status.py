@@ -190,7 +190,7 @@ def test_the_demo_names_the_key_password_and_how_to_approve(tmp_path: Path) -> N
     ingested = type("Ingested", (), {"sample": tmp_path, "collect": type("C", (), {"notes": ()})(), "rejections": (),
                                      "unintended": ()})()
     tour = type("Tour", (), {"ingested": ingested, "summary": summary, "signed": (), "datadocs": None})()
-    from warehouse.home import Home
+    from core.home import Home
 
     with console.capture() as captured:
         _cycle._print_tour(tour, Home(tmp_path / "h"))

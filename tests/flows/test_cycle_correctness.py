@@ -13,6 +13,7 @@ import pytest
 
 import signing
 from checks import run_checks
+from core.home import Home
 from flows import _demo
 from flows._stages import SubmissionsRefused, batches, state_digest
 from flows._summary import CycleSummary
@@ -23,7 +24,6 @@ from tests.fixtures_sample import YEAR, BundledSample
 from warehouse import ingest_paths
 from warehouse.db import connect
 from warehouse.due import CycleKind, members_due
-from warehouse.home import Home
 
 KUR = ["LV-KUR-01", "LV-KUR-02"]  # a clean two-council cluster, both due an update
 NOT_DUE = "IT-CL-CERRETO-H04"  # derogation: nothing validated in 2025 (JSON submissions)

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 import signing
+from core.home import Home
 from flows._workspace import Workspace
 from warehouse.db import connect
-from warehouse.home import Home
 from warehouse.sample import write_bundled
 
 FIXED = "IT-CL-CERRETO-H03"  # missing core indicator waste.hazardous

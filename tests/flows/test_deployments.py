@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.home import Home
+from core.home import Home
 from warehouse.sample import write_synthetic
 
 

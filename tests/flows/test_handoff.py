@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import signing
+from core.errors import ApprovalRefused
+from core.store.local import LocalStore
 from flows import _handoff as handoff
-from signing.store.local import LocalStore
-from warehouse.errors import ApprovalRefused
 
 DAY = dt.date(2026, 2, 1)
 
@@ -94,7 +94,7 @@ def test_a_file_gone_between_listing_and_reading_is_left_for_the_next_poll(store
 
 
 def test_a_storage_outage_stops_the_poll_to_be_retried_and_records_nothing(store: LocalStore) -> None:
-    from warehouse.errors import StorageUnavailable
+    from core.errors import StorageUnavailable
 
     class Down(LocalStore):  # failure injection: the store fails while the inbox is read
         def get(self, key: str, **pin: str | None) -> bytes:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from core.home import Home
 from flows import _handoff as handoff
 from flows._workspace import Workspace
 from signing import _keys, _pki
@@ -19,7 +20,6 @@ from tests.cli import Run, run_cli
 from tests.signing import hostile
 from tests.signing.rows import ready_member
 from warehouse.db import connect
-from warehouse.home import Home
 
 TARGET, OTHER = "IT-CL-001", "IT-CL-002"
 HOSTILE_REASON = "[bold]NC-3[/] open\x1b[2J\u202eevil"  # rich markup, a terminal escape, a bidi override

@@ -19,20 +19,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import signing
+from core.errors import ConfigurationError
+from core.home import Home
+from core.store import LocalStore
 from flows import _handoff as handoff
 from flows._stages import Batch, StageOutcome, approvals
 from flows._workspace import Workspace
 from signing import _keys, _pki
 from signing._approval import Draft
 from signing._records import draft_for
-from signing.store import LocalStore
 from tests.fixtures_tsa import stamp
 from tests.signing import hostile
 from tests.signing.rows import ready_member
 from warehouse.db import connect
 from warehouse.due import Due, DueMember
-from warehouse.errors import ConfigurationError
-from warehouse.home import Home
 
 TARGET, OTHER = "IT-CL-001", "IT-CL-002"  # the hostile envelopes name TARGET; OTHER's rejection is genuine
 BATCH = Batch(2025, tuple(DueMember(m, "cerreto", Due.UPDATE, "due") for m in (TARGET, OTHER)))
@@ -254,7 +254,7 @@ def test_finding_14_an_approval_refused_for_a_half_uploaded_pdf_is_accepted_once
 
 def test_a_storage_outage_while_validating_is_retried_not_refused(inbox: Inbox) -> None:
     """Failure injection (a real store cannot fail on demand): the draft cannot be read back."""
-    from warehouse.errors import StorageUnavailable
+    from core.errors import StorageUnavailable
 
     store = inbox.ws.store
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import signing
+from core.store.s3 import S3Store
 from flows import _handoff as handoff
-from signing.store.s3 import S3Store
 
 pytestmark = pytest.mark.s3
 

@@ -9,12 +9,12 @@ import datetime as dt
 import pytest
 
 import signing
+from core.errors import ConfigurationError
+from core.home import Home
+from core.store import LocalStore
 from flows import _deploy
 from flows.reminders import reminder_days
-from signing.store import LocalStore
 from tests.signing.rows import ready_member
-from warehouse.errors import ConfigurationError
-from warehouse.home import Home
 
 
 def test_serve_schedules_the_reminders_daily(home: Home) -> None:

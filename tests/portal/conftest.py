@@ -13,8 +13,8 @@ import pytest
 from starlette.testclient import TestClient
 
 import statements
+from core.store import LocalStore
 from portal import add_user, create_app, open_portal_db
-from signing.store import LocalStore
 from tests.signing.rows import add_check, add_draft
 from tests.warehouse.builders import ROSTER, roster, submission, write_json
 from warehouse import Home, connect, ingest_paths

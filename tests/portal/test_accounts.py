@@ -7,11 +7,11 @@ import time
 import pyotp
 import pytest
 
+from core.errors import ConfigurationError
+from core.home import Home
 from portal import _sessions, add_user, authenticate, disable_user, open_portal_db
 from portal._accounts import MAX_FAILURES_PER_ACCOUNT, LoginRefused
 from tests.portal.conftest import ACCOUNTS, PASSWORD, PortalHome, csrf_of
-from warehouse.errors import ConfigurationError
-from warehouse.home import Home
 
 
 def test_passwords_are_argon2id_and_never_stored_in_clear(portal_home: PortalHome) -> None:

@@ -7,10 +7,10 @@ import sqlite3
 import pytest
 from typer.testing import CliRunner
 
+from core.home import Home
 from flows.cli import app
 from portal import AuditBroken, open_portal_db, record, verify_audit
 from tests.portal.conftest import ACCOUNTS, PortalHome
-from warehouse.home import Home
 
 
 def _actions(home: Home) -> list[tuple[str, str, str, str]]:

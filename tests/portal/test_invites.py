@@ -14,6 +14,7 @@ import pyotp
 import pytest
 from typer.testing import CliRunner
 
+from core.errors import ConfigurationError
 from flows.cli import app
 from portal import (
     INVITE_TTL_S,
@@ -27,7 +28,6 @@ from portal import (
 from portal._audit import entries
 from tests.portal.conftest import csrf_of
 from warehouse import Home, connect
-from warehouse.errors import ConfigurationError
 
 NEW_PASSWORD = "a password chosen by the person"
 

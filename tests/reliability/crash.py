@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from signing.store import LocalStore
+from core.store import LocalStore
 
 REPO = Path(__file__).resolve().parents[2]
 _ARRIVAL_ORDER = {("submission_part", "seq")}

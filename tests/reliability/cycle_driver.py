@@ -25,11 +25,11 @@ import threading
 import traceback
 from pathlib import Path
 
+from core.home import Home
 from flows._stages import batches, collect
 from flows._workspace import Workspace
 from flows.cycles import _BATCH_STAGES
 from warehouse.due import CycleKind, latest_reporting_year, members_due
-from warehouse.home import Home
 
 
 def _say(line: str) -> None:
@@ -58,7 +58,7 @@ def _child(args: list[str]) -> None:
     code = 0
     try:
         run(Path(args[0]), [Path(p) for p in args[1:]])
-    except BaseException:  # noqa: BLE001 - reported to the test, which fails on it
+    except BaseException:
         traceback.print_exc()
         code = 1
     sys.stdout.flush()

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import WarehouseBusy
+from core.home import Home
 from tests.reliability.crash import REPO, warehouse_content
 from warehouse.db import connect
-from warehouse.errors import WarehouseBusy
-from warehouse.home import Home
 
 _HOLD = """
 import sys, time
@@ -77,7 +77,7 @@ def _rerun(home: Home, member: str) -> subprocess.Popen[str]:
 
 @pytest.mark.slow
 def test_two_reruns_of_one_member_at_once_end_in_one_consistent_state(home: Home, tmp_path: Path) -> None:
-    from signing.store import open_store
+    from core.store import open_store
     from warehouse import ingest_paths
     from warehouse.due import CycleKind, members_due
     from warehouse.sample import write_bundled

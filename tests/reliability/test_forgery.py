@@ -11,12 +11,12 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from core.store import LocalStore
 from signing import _dsse, _keys, _pki
 from signing._approval import sign_approval
 from signing._inbox import record_approval, sign_decision
 from signing._records import draft_for
 from signing._verify import ApprovalRuleFailed, verify_approval
-from signing.store import LocalStore
 from tests import fixtures_pki
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import drafted_member

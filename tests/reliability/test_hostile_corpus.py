@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from signing.store import LocalStore
+from core.store import LocalStore
 from tests.reliability.corpus import all_cases
 from tests.warehouse.builders import roster, write_json
 from warehouse import ingest_paths

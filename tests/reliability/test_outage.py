@@ -21,9 +21,9 @@ import boto3
 import duckdb
 import pytest
 
+from core.home import Home
 from tests.fixtures_s3 import ACCESS_KEY, SCRIPT, SECRET_KEY
 from tests.reliability.crash import run_cycle
-from warehouse.home import Home
 from warehouse.sample import write_bundled
 
 _ENV = {**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "COLUMNS": "200"}

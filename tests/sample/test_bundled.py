@@ -11,7 +11,7 @@ import jsonschema
 import openpyxl
 import pytest
 
-from signing.store import LocalStore
+from core.store import LocalStore
 from tests.sample._digest import tree_digest
 from warehouse import Home, connect, ingest_paths
 from warehouse.sample import FAULT_KINDS, write_bundled

@@ -7,9 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from signing.store import LocalStore
+from core.home import Home
+from core.store import LocalStore
 from warehouse import connect, ingest_paths
-from warehouse.home import Home
 from warehouse.partition import LOADED_TABLES, MergeRefused, merge, partitions, stage
 from warehouse.sample import write_synthetic
 

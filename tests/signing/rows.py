@@ -15,9 +15,9 @@ import duckdb
 from pypdf import PdfWriter
 
 import statements
-from signing.store.interface import ObjectStore
+from core.home import Home
+from core.store.interface import ObjectStore
 from tests.statements import warehouse_rows
-from warehouse.home import Home
 
 
 def blank_pdf(text: str = "") -> bytes:

@@ -201,7 +201,7 @@ def test_a_signature_timestamped_after_a_cessation_of_operation_is_refused(pki) 
 def test_an_unreachable_tsa_is_a_transient_error_naming_the_setting() -> None:
     import socket
 
-    from warehouse.errors import TransientError
+    from core.errors import TransientError
     with socket.socket() as probe:  # a port nothing listens on any more
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -228,7 +228,7 @@ def package_now(con, home):
     """An approved member's package, signed today with a TSA of the home's accreditation CA;
     returns (tar bytes, CA key, CA certificate, verifier certificate)."""
     import signing
-    from signing.store import LocalStore
+    from core.store import LocalStore
     from tests.signing.rows import drafted_member
     ca_key, ca_cert = long_lived_demo_home(home)
     store = LocalStore(home.objects_dir)
@@ -342,7 +342,7 @@ def test_a_revocation_without_a_reason_voids_even_older_signatures(pki) -> None:
 def test_the_tsa_and_its_trust_come_from_the_homes_configuration(home, tsa, monkeypatch, tmp_path) -> None:
     """[signing] tsa_url and tsa_trust_anchors; without either, approving stops with the key to set."""
     import signing
-    from warehouse.errors import ConfigurationError
+    from core.errors import ConfigurationError
     monkeypatch.delenv("ECOCLUSTER_TSA_URL")
     monkeypatch.delenv("ECOCLUSTER_TSA_TRUST")
     with pytest.raises(ConfigurationError, match=r"\[signing\] tsa_url"):

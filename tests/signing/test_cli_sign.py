@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import statements
+from core.store import LocalStore
 from signing import _keys
 from signing._inbox import export_review, record_approval
-from signing.store import LocalStore
 from tests.cli import Run, run_cli
 from tests.fixtures_softhsm import PIN
 from tests.signing.rows import drafted_member

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from core.errors import ConfigurationError
 from flows.cli import app
 from signing import _keys, _pki
 from tests.signing.rows import drafted_member
-from warehouse.errors import ConfigurationError
 
 ENV = {"ECOCLUSTER_CA_PASSWORD": "ca-passphrase-1", "ECOCLUSTER_KEY_PASSWORD": "key-passphrase-1",
        "ECOCLUSTER_CB_PASSWORD": "cb-passphrase-1"}

@@ -9,10 +9,10 @@ import datetime as dt
 import duckdb
 
 import statements
+from core.home import Home
 from signing._approval import declaration_text
 from signing._records import draft_for
 from tests.statements import warehouse_rows
-from warehouse.home import Home
 
 
 def test_the_declaration_names_the_statements_kind(pki, con: duckdb.DuckDBPyConnection, home: Home) -> None:  # type: ignore[no-untyped-def]

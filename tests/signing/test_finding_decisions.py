@@ -13,14 +13,14 @@ import duckdb
 import pytest
 
 import signing
+from core.errors import ReviewRefused
+from core.store import LocalStore
 from signing import _decisions, _dsse, _pki, _review, signers
 from signing._approval import sign_approval
 from signing._records import approval_context, draft_for
 from signing._verify import RULES, ApprovalRuleFailed, verify_approval
-from signing.store import LocalStore
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import ready_member
-from warehouse.errors import ReviewRefused
 
 MEMBER = "IT-CL-001"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 import statements
+from core.store import LocalStore
 from signing import _keys, _pki
 from signing._approval import sign_approval
 from signing._inbox import approve, export_review, record_approval, sign_decision
 from signing._records import draft_for
 from signing._verify import ApprovalRuleFailed
-from signing.store import LocalStore
 from tests.signing.rows import add_check, add_draft, drafted_member, ready_member
 from tests.statements.conftest import pdf_text
 

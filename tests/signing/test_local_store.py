@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from signing.store import local
-from signing.store.local import LocalStore
-from warehouse.errors import ObjectLocked
+from core.errors import ObjectLocked
+from core.store import local
+from core.store.local import LocalStore
 
 
 def _spy_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:

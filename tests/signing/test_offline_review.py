@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 import signing
+from core.errors import ReviewRefused
+from core.store import LocalStore
 from signing import _bundle, _decisions, _pki, signers
 from signing._records import approval_context
-from signing.store import LocalStore
 from tests.signing.rows import blank_pdf, ready_member
-from warehouse.errors import ReviewRefused
 
 MEMBER = "IT-CL-001"
 

@@ -12,12 +12,12 @@ import datetime as dt
 import pytest
 
 import signing
+from core.store import LocalStore
 from signing import _dsse, _pki
 from signing._approval import APPROVED, REJECTED, approval_statement, sign_approval
 from signing._opinion import Opinion, OpinionRefused, SiteVisit, Verification
 from signing._records import draft_for
 from signing._verify import ApprovalRuleFailed, verify_approval
-from signing.store import LocalStore
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import ready_member
 from tests.signing.test_approval_rules import CONTEXT, DRAFT

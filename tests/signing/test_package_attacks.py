@@ -31,6 +31,8 @@ from hypothesis import strategies as st
 
 import signing
 import statements
+from core.home import Home
+from core.store import LocalStore
 from signing import _pki
 from signing._approval import Draft, sign_approval
 from signing._dsse import Envelope, canonical_json
@@ -38,13 +40,11 @@ from signing._inbox import verifier_block
 from signing._keys import ca_dir
 from signing._package import MAX_PACKAGE_BYTES, MEMBERS, SignedInputs, bag_files, read_tar, tar_bytes
 from signing._verify import TrustAnchors
-from signing.store import LocalStore
 from tests import fixtures_tsa
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import add_check, add_member, blank_pdf
 from tests.statements import warehouse_rows
 from warehouse.db import connect
-from warehouse.home import Home
 
 CB = b"competent-body-secret"
 MEMBERS_BUILT = ("IT-HOT-1", "IT-HOT-2", "LV-NOV-1")

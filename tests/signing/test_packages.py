@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import signing
-from signing.store import LocalStore
+from core.store import LocalStore
 from tests.signing.rows import drafted_member
 from tests.signing.test_pades import nss_db_trusting
 from tests.statements.conftest import pdf_text
@@ -253,8 +253,8 @@ def test_intake_refuses_a_verifier_without_a_qes_when_required_and_retries_with_
 
 
 def test_requiring_a_qes_without_a_trusted_list_is_a_configuration_error() -> None:
+    from core.errors import ConfigurationError
     from signing._trusted_list import QualificationPolicy
-    from warehouse.errors import ConfigurationError
 
     assert QualificationPolicy.from_config({}, {}) is None
     with pytest.raises(ConfigurationError, match="require = 'qes' needs an EU trusted list"):

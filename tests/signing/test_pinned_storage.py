@@ -16,14 +16,14 @@ import duckdb
 import pytest
 
 import signing
+from core.errors import StoredObjectChanged
+from core.home import Home
+from core.store import LocalStore, ObjectStore, open_store
+from core.store.s3 import S3Store
 from signing._dsse import Envelope
-from signing.store import LocalStore, ObjectStore, open_store
-from signing.store.s3 import S3Store
 from tests.cli import run_cli
 from tests.fixtures_s3 import S3Server
 from tests.signing.rows import drafted_member
-from warehouse.errors import StoredObjectChanged
-from warehouse.home import Home
 
 CB_PASSWORD = b"competent-body-secret"
 

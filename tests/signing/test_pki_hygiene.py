@@ -20,6 +20,8 @@ from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.errors import ConfigurationError
+from core.home import Home
 from signing import _keys, _pki
 from signing._approval import REJECTED, sign_approval
 from signing._intake import init_body_key
@@ -36,8 +38,6 @@ from signing._verify import (
 from tests.fixtures_tsa import stamp
 from tests.signing.test_approval_rules import CONTEXT, DRAFT
 from warehouse import nace
-from warehouse.errors import ConfigurationError
-from warehouse.home import Home
 
 NOW = dt.datetime.now(dt.UTC)  # set afresh for every test (below): a long run must not leave it behind the clock
 CA_PW = b"ca-passphrase-long"

@@ -10,8 +10,8 @@ import json
 import pytest
 
 import signing
+from core.store import LocalStore
 from signing import _review
-from signing.store import LocalStore
 from tests.signing.rows import ready_member
 
 MEMBER = "IT-CL-001"

@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 
 import signing
+from core.errors import ReviewRefused
+from core.store import LocalStore
 from signing import _review
 from signing._approval import REJECTED, sign_approval
 from signing._records import approval_context, draft_for
 from signing._verify import ApprovalRuleFailed
-from signing.store import LocalStore
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import add_check, blank_pdf, ready_member
-from warehouse.errors import ReviewRefused
 
 MEMBER = "IT-CL-001"
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday

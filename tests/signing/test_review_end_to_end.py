@@ -13,10 +13,10 @@ import pytest
 
 import signing
 import statements
+from core.store import LocalStore
 from signing import _keys, _pki, _sampling, signers
 from signing._dsse import Envelope
 from signing._verify import ApprovalRuleFailed
-from signing.store import LocalStore
 from tests.signing.rows import blank_pdf, drafted_member
 
 MEMBER = "IT-HOT-1"

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 import pytest
 from botocore.exceptions import ClientError
 
-from signing.store import open_store
-from signing.store.s3 import S3Store
-from warehouse.errors import ConfigurationError, ObjectLocked, StorageUnavailable
+from core.errors import ConfigurationError, ObjectLocked, StorageUnavailable
+from core.store import open_store
+from core.store.s3 import S3Store
 
 pytestmark = pytest.mark.s3
 

@@ -12,11 +12,11 @@ import math
 import pytest
 
 import signing
+from core.errors import ReviewRefused
+from core.store import LocalStore
 from signing import _review, _sampling
 from signing._sampling import Reason
-from signing.store import LocalStore
 from tests.signing.rows import add_member, ready_member
-from warehouse.errors import ReviewRefused
 
 CLUSTER = "cerreto"
 MEMBERS = [f"IT-CL-{n:03d}" for n in range(1, 21)]  # 20 members

@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from signing.store.s3 import S3Store
+from core.store.s3 import S3Store
 from tests.fixtures_s3 import S3Server
 
 pytestmark = pytest.mark.s3

@@ -12,16 +12,16 @@ import subprocess
 
 import pytest
 
+from core.errors import SignerCredentialsRefused, SignerUnavailable, SigningServiceUnavailable
+from core.store import LocalStore
 from flows._runtime import free_port
 from signing import _keys
 from signing._inbox import approve
 from signing.signers import fixed_secret, open_signer
-from signing.store import LocalStore
 from tests.fixtures_csc import ACCREDITATION_NO, NAME, TOKEN
 from tests.signing.rows import drafted_member
 from tests.signing.test_pades import nss_db_trusting
 from tests.signing.test_signers import leaks
-from warehouse.errors import SignerCredentialsRefused, SignerUnavailable, SigningServiceUnavailable
 
 
 @pytest.fixture

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import SignerUnavailable
+from core.home import Home
+from core.store import LocalStore
 from signing import _keys, _pki
 from signing._inbox import approve
 from signing.signers import file_uri, fixed_secret, open_signer
-from signing.store import LocalStore
 from tests.fixtures_softhsm import OBJECT, PIN, TOKEN, SoftToken
 from tests.signing.rows import drafted_member
 from tests.signing.test_pades import nss_db_trusting
-from warehouse.errors import SignerUnavailable
-from warehouse.home import Home
 
 
 @pytest.fixture

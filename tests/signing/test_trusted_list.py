@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
+from core.errors import ConfigurationError
 from signing import _keys, _pki, _trusted_list
 from tests.signing.trusted_lists import WITHDRAWN, scheme_operator, signed, trusted_list
-from warehouse.errors import ConfigurationError
 
 NOW = dt.datetime.now(dt.UTC)
 

@@ -14,18 +14,18 @@ from pathlib import Path
 import pytest
 
 import statements
+from core.errors import ApprovalRefused
+from core.store import LocalStore
 from signing import _keys
 from signing._approval import REJECTED, sign_approval
 from signing._inbox import approve
 from signing._records import approval_context, mark_consulted
 from signing._verify import ApprovalContext, ApprovalRuleFailed, verify_approval
-from signing.store import LocalStore
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import add_check, drafted_member
 from tests.signing.test_approval_rules import CONTEXT, DRAFT
 from tests.warehouse.builders import submission, write_json
 from warehouse import ingest_paths
-from warehouse.errors import ApprovalRefused
 
 MEMBER = "IT-HOT-1"
 

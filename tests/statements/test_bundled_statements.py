@@ -8,7 +8,7 @@ import pytest
 from babel.numbers import format_decimal
 
 import statements
-from signing.store import open_store
+from core.store import open_store
 from tests.statements.conftest import pdf_text
 from warehouse import connect
 from warehouse.indicators import CORE

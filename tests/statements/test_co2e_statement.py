@@ -46,7 +46,7 @@ class Drafted:
 @pytest.fixture(scope="module")
 def drafted(bundled_sample: BundledSample) -> Drafted:
     import statements
-    from signing.store import open_store
+    from core.store import open_store
 
     store = open_store(bundled_sample.home)
     documents, pdfs, htmls = {}, {}, {}

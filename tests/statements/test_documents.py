@@ -13,10 +13,10 @@ import duckdb
 import pytest
 
 import statements
-from signing.store import open_store
+from core.home import Home
+from core.store import open_store
 from statements._publish import render_statement
 from statements._view import build_view
-from warehouse.home import Home
 
 SIGNED = datetime(2026, 3, 2, 9, 41, 7, tzinfo=UTC)
 REAL = statements.VerifierBlock("Dott.ssa Anna Verdi", "IT-V-0042", date(2026, 3, 2), signed_at=SIGNED,

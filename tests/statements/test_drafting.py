@@ -12,13 +12,13 @@ import pytest
 
 import checks
 import statements
-from signing.store import open_store
+from core.errors import ApprovalRefused
+from core.home import Home
+from core.store import open_store
 from statements._i18n import Formatter
 from tests.statements import warehouse_rows
 from tests.statements.conftest import pdf_text
 from tests.statements.warehouse_rows import HOSTILE, YEAR
-from warehouse.errors import ApprovalRefused
-from warehouse.home import Home
 
 
 def _by_member(run: statements.DraftRun) -> dict[str, statements.Artefacts]:

@@ -10,10 +10,10 @@ import duckdb
 
 import statements
 from checks import run_checks
-from signing.store import open_store
+from core.home import Home
+from core.store import open_store
 from tests.statements.warehouse_rows import YEAR
 from warehouse.db import connect
-from warehouse.home import Home
 
 
 def _ids(run: statements.DraftRun) -> dict[str, str]:

@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 import signing
 import statements
+from core.errors import ApprovalRefused
+from core.home import Home
+from core.store import open_store
 from flows.cli import app
-from signing.store import open_store
-from warehouse.errors import ApprovalRefused
-from warehouse.home import Home
 
 ROWS = "SELECT statement_id, version, status, json_key, html_key, pdf_key, pdf_sha256 FROM statement ORDER BY 1, 2"
 

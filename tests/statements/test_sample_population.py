@@ -7,11 +7,11 @@ from pathlib import Path
 import duckdb
 
 import statements
-from signing.store import open_store
+from core.home import Home
+from core.store import open_store
 from statements._i18n import Formatter
 from tests.statements.conftest import pdf_text
 from warehouse import ingest_paths
-from warehouse.home import Home
 from warehouse.sample import write_synthetic
 
 

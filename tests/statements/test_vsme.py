@@ -61,7 +61,7 @@ def exported(bundled_sample: BundledSample, tmp_path_factory: pytest.TempPathFac
     """The member drafted (review draft) and exported once through the library; the CLI test
     exports again and must write the same bytes."""
     import statements
-    from signing.store import open_store
+    from core.store import open_store
 
     con = connect(bundled_sample.home.warehouse_path)
     try:
@@ -193,7 +193,7 @@ def test_materials_are_labelled_vsme_b7_in_the_statement(bundled_sample: Bundled
                                                          exported: Exported) -> None:
     """The mapping said "VSME C-resource inflows"; the total mass of materials used is VSME B7."""
     import statements
-    from signing.store import open_store
+    from core.store import open_store
 
     con = connect(bundled_sample.home.warehouse_path, read_only=True)
     try:

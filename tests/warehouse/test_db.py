@@ -3,9 +3,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from core.errors import ConfigurationError
+from core.home import Home
 from warehouse.db import Settings, connect, migrate
-from warehouse.errors import ConfigurationError
-from warehouse.home import Home
 
 
 def test_migrations_apply_once_and_create_the_schema(home: Home) -> None:
@@ -20,13 +20,13 @@ def test_a_second_writer_gets_a_clear_message(home: Home) -> None:
     import subprocess
     import sys
 
-    from warehouse.errors import WarehouseBusy
+    from core.errors import WarehouseBusy
 
     first = connect(home.warehouse_path)
     # DuckDB locks across processes, so the second writer must be another process.
     code = (
         "import sys\nfrom warehouse.db import connect\n"
-        "from warehouse.errors import WarehouseBusy\n"
+        "from core.errors import WarehouseBusy\n"
         f"try:\n    connect(__import__('pathlib').Path({str(home.warehouse_path)!r}))\n"
         "except WarehouseBusy as e:\n    print(e); sys.exit(7)\n"
     )

@@ -5,10 +5,10 @@ import datetime as dt
 import duckdb
 
 from checks import run_checks
+from core.home import Home
 from tests.flows.builders import add_cluster, add_member, add_milestones
 from warehouse.db import connect
 from warehouse.due import CycleKind, Due, latest_reporting_year, members_due, missing_evidence
-from warehouse.home import Home
 
 
 def _dues(con: duckdb.DuckDBPyConnection, year: int, kind: CycleKind = CycleKind.ANNUAL) -> dict[str, Due]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from signing.store import LocalStore
+from core.store import LocalStore
 from tests.warehouse.builders import roster, submission, write_csv, write_json
 from warehouse import Home, ingest_paths
 from warehouse.indicators import BY_CODE, CARRIERS, Role

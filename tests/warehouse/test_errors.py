@@ -7,11 +7,11 @@ import pickle
 import pkgutil
 from typing import Any
 
+from core.errors import ApprovalRuleFailed, EcoclusterError, ReviewRefused, RowError, SubmissionRejected
 from signing import FindingState, FindingTransitionRefused
 from signing._package import PackageRefused
-from warehouse.errors import ApprovalRuleFailed, EcoclusterError, ReviewRefused, RowError, SubmissionRejected
 
-PACKAGES = ("warehouse", "checks", "statements", "signing", "flows", "portal")
+PACKAGES = ("core", "warehouse", "checks", "statements", "signing", "flows", "portal")
 
 
 def _every_error_class() -> list[type[Exception]]:

@@ -7,10 +7,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from signing.store import LocalStore
+from core.errors import ConfigurationError
+from core.store import LocalStore
 from tests.warehouse.builders import roster, submission, write_csv, write_json
 from warehouse import Home, ingest_paths
-from warehouse.errors import ConfigurationError
 from warehouse.sections import SECTIONS
 
 IND_HEADER = "member_id,reporting_year,site_id,indicator,value,unit,period_start,period_end,justification\n"

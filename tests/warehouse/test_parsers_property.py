@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from signing.store import LocalStore
+from core.store import LocalStore
 from tests.warehouse.builders import roster, submission, write_json
 from warehouse import connect, ingest_paths
 from warehouse.sections import BY_NAME

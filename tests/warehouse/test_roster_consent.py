@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from signing.store import LocalStore
+from core.store import LocalStore
 from tests.warehouse.builders import roster, write_json
 from warehouse import Home, ingest_paths
 

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from signing.store.interface import StoredObject
-from warehouse.errors import ObjectLocked, StoredObjectChanged
+from core.errors import ObjectLocked, StoredObjectChanged
+from core.store.interface import StoredObject
 
 
 def _safe_key(key: str) -> PurePosixPath:

@@ -37,8 +37,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, FlexibleChecksumError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from signing.store.interface import StoredObject
-from warehouse.errors import ConfigurationError, ObjectLocked, StorageUnavailable, StoredObjectChanged
+from core.errors import ConfigurationError, ObjectLocked, StorageUnavailable, StoredObjectChanged
+from core.store.interface import StoredObject
 
 DEFAULT_RETENTION_DAYS = 2555
 _T = TypeVar("_T")

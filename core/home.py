@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from warehouse.errors import ConfigurationError
+from core.errors import ConfigurationError
 
 DEFAULT_HOME = Path(".ecocluster")
 CONFIG_NAME = "ecocluster.toml"
