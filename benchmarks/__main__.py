@@ -30,14 +30,23 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", type=_size, action="append",
-                        help=f"CLUSTERSxMEMBERS per cluster, repeatable (default {' and '.join(DEFAULT_SIZES)})")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--size",
+        type=_size,
+        action="append",
+        help=f"CLUSTERSxMEMBERS per cluster, repeatable (default {' and '.join(DEFAULT_SIZES)})",
+    )
     parser.add_argument("--members", type=int, help="one size of about N members, in clusters of 115")
     parser.add_argument("--full", action="store_true", help=f"the full population, {FULL}")
-    parser.add_argument("--sample-clusters", type=int, default=2,
-                        help="clusters whose statements are drafted with PDFs (default 2, ~230 documents)")
+    parser.add_argument(
+        "--sample-clusters",
+        type=int,
+        default=2,
+        help="clusters whose statements are drafted with PDFs (default 2, ~230 documents)",
+    )
     parser.add_argument("--verify", type=int, default=2000, help="approvals to verify (default 2000)")
     parser.add_argument("--workers", type=int, default=None, help="drafting processes (default: every core)")
     parser.add_argument("--workdir", type=Path, default=None, help="keep populations and warehouses here")
@@ -54,9 +63,15 @@ def main(argv: list[str] | None = None) -> None:
     for clusters, per_cluster in sizes:
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="ecocluster-bench-", dir=args.workdir) as tmp:
-            figures = measure(clusters, per_cluster, Path(tmp), sample_clusters=args.sample_clusters,
-                              verify_n=args.verify, workers=args.workers,
-                              log=lambda m: print(m, file=sys.stderr, flush=True))
+            figures = measure(
+                clusters,
+                per_cluster,
+                Path(tmp),
+                sample_clusters=args.sample_clusters,
+                verify_n=args.verify,
+                workers=args.workers,
+                log=lambda m: print(m, file=sys.stderr, flush=True),
+            )
         _results.show(figures)
         print(f"  (size measured in {time.perf_counter() - started:,.0f} s)", flush=True)
         if not args.no_write:

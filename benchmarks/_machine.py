@@ -24,7 +24,7 @@ def _memory_gib() -> float:
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
-                return int(line.split()[1]) / 1024 ** 2
+                return int(line.split()[1]) / 1024**2
     except OSError:
         pass
     return float("nan")
@@ -34,8 +34,11 @@ def describe() -> dict[str, str]:
     """nproc, memory, CPU model, Python and the versions of the engines the figures depend on."""
     load = os.getloadavg()
     return {
-        "nproc": str(os.cpu_count()), "memory": f"{_memory_gib():.1f} GiB", "cpu": _cpu_model(),
-        "python": platform.python_version(), "os": f"{platform.system()} {platform.release()}",
+        "nproc": str(os.cpu_count()),
+        "memory": f"{_memory_gib():.1f} GiB",
+        "cpu": _cpu_model(),
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
         "load average at start": f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}",
         **{name: version(name) for name in _PACKAGES},
     }

@@ -20,18 +20,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-import checks
-import statements
 from benchmarks import bench_signing
 from benchmarks._memory import peak_rss
 from benchmarks.bench_ingest import _bare_load
 from benchmarks.bench_statements import _bare, _views
-from core.home import Home
-from core.store import LocalStore
-from statements._drafting import render
-from statements._register import record_drafts
-from warehouse import connect, ingest_paths, transaction
-from warehouse.sample import write_synthetic
+from ecocluster import checks, statements
+from ecocluster.core.home import Home
+from ecocluster.core.store import LocalStore
+from ecocluster.statements._drafting import render
+from ecocluster.statements._register import record_drafts
+from ecocluster.warehouse import connect, ingest_paths, transaction
+from ecocluster.warehouse.sample import write_synthetic
 
 YEAR = 2025
 
@@ -89,8 +88,16 @@ def _rerun(home: Home, member: str) -> tuple[float, float]:
     return checked - started, time.perf_counter() - checked
 
 
-def measure(clusters: int, per_cluster: int, workdir: Path, *, sample_clusters: int = 2,
-            verify_n: int = 2000, workers: int | None = None, log: Any = print) -> dict[str, Any]:
+def measure(
+    clusters: int,
+    per_cluster: int,
+    workdir: Path,
+    *,
+    sample_clusters: int = 2,
+    verify_n: int = 2000,
+    workers: int | None = None,
+    log: Any = print,
+) -> dict[str, Any]:
     workers = workers or os.cpu_count() or 1
     members = clusters * per_cluster
     log(f"[{members:,} members] generating {clusters} clusters × {per_cluster}")
@@ -114,42 +121,64 @@ def measure(clusters: int, per_cluster: int, workdir: Path, *, sample_clusters: 
     log(f"[{members:,}] review drafts, JSON + HTML, of everyone (checks took {checks_s:.1f} s)")
     with peak_rss() as review_peak:
         review_s, review_docs = _review_drafts(home, workers)
-    log(f"[{members:,}] drafting {selection.size} statements with PDF "
-        f"({review_docs:,} reviewed in {review_s:.1f} s)")
+    log(
+        f"[{members:,}] drafting {selection.size} statements with PDF "
+        f"({review_docs:,} reviewed in {review_s:.1f} s)"
+    )
     with peak_rss() as draft_peak:
         draft_s = _draft(home, selection, workers)
     bare_render_s, startup_s = _bare(_sample_views(home, selection), workers)
     log(f"[{members:,}] verifying {verify_n} approvals, then a single-member rerun")
     signing = bench_signing.run(verify_n)
-    rerun_member = f"{statements.select(connect(home.warehouse_path, read_only=True), None, None, YEAR).members[-1][0]}"
+    rerun_member = (
+        f"{statements.select(connect(home.warehouse_path, read_only=True), None, None, YEAR).members[-1][0]}"
+    )
     rerun_check_s, rerun_draft_s = _rerun(home, rerun_member)
     docs = members + clusters
     f: dict[str, Any] = {
-        "members": members, "clusters": clusters, "per_cluster": per_cluster,
+        "members": members,
+        "clusters": clusters,
+        "per_cluster": per_cluster,
         "measured_at": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "ingest_s": ingest_s, "bare_load_s": bare_load_s, "ingest_ratio": ingest_s / bare_load_s,
-        "checks_s": checks_s, "gx_s": run.gx_seconds, "checks_sql_s": run.sql_seconds,
+        "ingest_s": ingest_s,
+        "bare_load_s": bare_load_s,
+        "ingest_ratio": ingest_s / bare_load_s,
+        "checks_s": checks_s,
+        "gx_s": run.gx_seconds,
+        "checks_sql_s": run.sql_seconds,
         "checks_ratio": checks_s / run.sql_seconds,
-        "draft_docs": selection.size, "draft_s": draft_s, "draft_docs_per_s": selection.size / draft_s,
-        "bare_docs_per_s": selection.size / bare_render_s, "draft_ratio": draft_s / bare_render_s,
+        "draft_docs": selection.size,
+        "draft_s": draft_s,
+        "draft_docs_per_s": selection.size / draft_s,
+        "bare_docs_per_s": selection.size / bare_render_s,
+        "draft_ratio": draft_s / bare_render_s,
         # The pool's start-up (spawn, imports, fonts) is paid once per draft call: apart from it,
         # the sample's rate is the rate of a 121,000-document run.
         "draft_startup_s": startup_s,
         "draft_steady_docs_per_s": selection.size / max(draft_s - startup_s, 1e-9),
         "draft_steady_ratio": max(draft_s - startup_s, 1e-9) / bare_render_s,
-        "review_docs": review_docs, "review_s": review_s, "review_docs_per_s": review_docs / review_s,
-        "verify_per_s": signing["approvals_per_s"], "bare_verify_per_s": signing["bare_verify_per_s"],
-        "rerun_member": rerun_member, "rerun_check_s": rerun_check_s, "rerun_draft_s": rerun_draft_s,
+        "review_docs": review_docs,
+        "review_s": review_s,
+        "review_docs_per_s": review_docs / review_s,
+        "verify_per_s": signing["approvals_per_s"],
+        "bare_verify_per_s": signing["bare_verify_per_s"],
+        "rerun_member": rerun_member,
+        "rerun_check_s": rerun_check_s,
+        "rerun_draft_s": rerun_draft_s,
         "rerun_s": rerun_check_s + rerun_draft_s,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "peak_ingest_mib": ingest_peak.mib, "peak_checks_mib": checks_peak.mib,
-        "peak_review_mib": review_peak.mib, "peak_draft_mib": draft_peak.mib,
+        "peak_ingest_mib": ingest_peak.mib,
+        "peak_checks_mib": checks_peak.mib,
+        "peak_review_mib": review_peak.mib,
+        "peak_draft_mib": draft_peak.mib,
     }
     f["hours_for_121000_pdfs"] = (startup_s + 121_000 / f["draft_steady_docs_per_s"]) / 3600
-    f["pipeline_s"] = (ingest_s + checks_s + startup_s + docs / f["draft_steady_docs_per_s"]
-                       + members / f["verify_per_s"])
-    f["floors_s"] = (bare_load_s + run.sql_seconds + docs / f["bare_docs_per_s"]
-                     + members / f["bare_verify_per_s"])
+    f["pipeline_s"] = (
+        ingest_s + checks_s + startup_s + docs / f["draft_steady_docs_per_s"] + members / f["verify_per_s"]
+    )
+    f["floors_s"] = (
+        bare_load_s + run.sql_seconds + docs / f["bare_docs_per_s"] + members / f["bare_verify_per_s"]
+    )
     f["pipeline_ratio"] = f["pipeline_s"] / f["floors_s"]
     f["no_pdf_pipeline_s"] = ingest_s + checks_s + review_s  # measured, every member and cluster
     return f

@@ -24,24 +24,28 @@ import duckdb_engine
 import great_expectations as gx
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
-import checks
-from checks._gx import DIALECT  # importing it registers the read-only dialect
-from core.home import Home
+from ecocluster import checks
+from ecocluster.checks._gx import DIALECT  # importing it registers the read-only dialect
+from ecocluster.core.home import Home
 
 
 def _builtins() -> list[gx.expectations.Expectation]:
-    return [gx.expectations.ExpectColumnValuesToNotBeNull(column="indicator"),
-            gx.expectations.ExpectColumnValuesToBeBetween(column="value", min_value=0),
-            gx.expectations.ExpectColumnValuesToNotBeNull(column="unit")]
+    return [
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="indicator"),
+        gx.expectations.ExpectColumnValuesToBeBetween(column="value", min_value=0),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="unit"),
+    ]
 
 
-def _route(name: str, batch_definition: object, batch_parameters: dict[str, object] | None,
-           context: object) -> float:
+def _route(
+    name: str, batch_definition: object, batch_parameters: dict[str, object] | None, context: object
+) -> float:
     suite = context.suites.add(gx.ExpectationSuite(name=name))  # type: ignore[attr-defined]
     for e in _builtins():
         suite.add_expectation(e)
     definition = context.validation_definitions.add(  # type: ignore[attr-defined]
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite))
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+    )
     started = time.perf_counter()
     definition.run(batch_parameters=batch_parameters, result_format="BASIC")
     return time.perf_counter() - started
@@ -55,15 +59,21 @@ def datasource_routes(home: Home, year: int) -> tuple[float, float, float]:
     try:
         query = f"SELECT * FROM current_indicator_value WHERE reporting_year = {year}"
         sql = context.data_sources.add_sql(
-            "sql", connection_string=f"{DIALECT}:///:memory:", create_temp_table=False,
-            kwargs={"creator": lambda: duckdb_engine.ConnectionWrapper(reader.cursor())})  # type: ignore[call-arg]
+            "sql",
+            connection_string=f"{DIALECT}:///:memory:",
+            create_temp_table=False,
+            kwargs={"creator": lambda: duckdb_engine.ConnectionWrapper(reader.cursor())},
+        )  # type: ignore[call-arg]
         sql_batch = sql.add_query_asset("iv", query=query).add_batch_definition_whole_table("all")
         sql_seconds = _route("sql", sql_batch, None, context)
         started = time.perf_counter()
         frame = reader.execute(query).df()
         load = time.perf_counter() - started
-        pandas_batch = context.data_sources.add_pandas("pandas").add_dataframe_asset("iv") \
+        pandas_batch = (
+            context.data_sources.add_pandas("pandas")
+            .add_dataframe_asset("iv")
             .add_batch_definition_whole_dataframe("all")
+        )
         pandas_seconds = load + _route("pandas", pandas_batch, {"dataframe": frame}, context)
         sql.get_engine().dispose()
     finally:
@@ -76,19 +86,26 @@ def run(home: Home | str | Path, year: int = 2025) -> dict[str, float]:
     check_run = checks.run_checks(home, year)
     sql_route, pandas_route, load = datasource_routes(home, year)
     figures = {
-        "members": float(check_run.n_members), "gx_seconds": check_run.gx_seconds,
-        "duckdb_seconds": check_run.sql_seconds, "ratio": check_run.gx_seconds / check_run.sql_seconds,
-        "builtins_sql_seconds": sql_route, "builtins_pandas_seconds": pandas_route,
+        "members": float(check_run.n_members),
+        "gx_seconds": check_run.gx_seconds,
+        "duckdb_seconds": check_run.sql_seconds,
+        "ratio": check_run.gx_seconds / check_run.sql_seconds,
+        "builtins_sql_seconds": sql_route,
+        "builtins_pandas_seconds": pandas_route,
         "pandas_load_seconds": load,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
-    print(f"checks: {check_run.n_members} members, {check_run.n_blocking} blocking, "
-          f"{check_run.n_warning} warning")
+    print(
+        f"checks: {check_run.n_members} members, {check_run.n_blocking} blocking, "
+        f"{check_run.n_warning} warning"
+    )
     print(f"  GX (4 suites, 24 rules, SQL datasource): {figures['gx_seconds']:.2f} s")
     print(f"  raw DuckDB, same 24 queries:              {figures['duckdb_seconds']:.2f} s")
     print(f"  ratio GX / DuckDB:                        {figures['ratio']:.2f}x (goal <= 3x)")
-    print(f"  built-ins on current_indicator_value: SQL datasource {sql_route:.2f} s, "
-          f"pandas datasource {pandas_route:.2f} s (of which loading the frame {load:.2f} s)")
+    print(
+        f"  built-ins on current_indicator_value: SQL datasource {sql_route:.2f} s, "
+        f"pandas datasource {pandas_route:.2f} s (of which loading the frame {load:.2f} s)"
+    )
     print(f"  peak RSS: {figures['peak_rss_mib']:.0f} MiB")
     return figures
 

@@ -1,6 +1,6 @@
 """Drafting a whole ingested population: review drafts (JSON + HTML, ``pdf=False``) or full ones.
 
-Times ``statements.draft`` for every member and cluster of HOME's open cycles, with the CPU of
+Times ``ecocluster.statements.draft`` for every member and cluster of HOME's open cycles, with the CPU of
 the parent (warehouse reads, rows) and of the render workers apart: on a shared machine CPU per
 document is steadier than wall time, and the load average says how shared it was. It drafts into
 HOME (statement rows and objects), so point it at a copy of a measured home.
@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import statements
 from benchmarks._memory import peak_rss
 from benchmarks._results import show
-from core.home import Home
-from warehouse import connect
+from ecocluster import statements
+from ecocluster.core.home import Home
+from ecocluster.warehouse import connect
 
 
 def _children_cpu() -> float:
@@ -41,17 +41,25 @@ def run(home: Home, *, pdf: bool = False) -> dict[str, Any]:
         con.close()
     n = len(drafted.statements)
     return {
-        "documents": n, "pdf": pdf, "wall_s": wall, "documents_per_s": n / wall,
-        "parent_cpu_ms_per_doc": parent / n * 1000, "workers_cpu_ms_per_doc": workers / n * 1000,
-        "cpu_ms_per_doc": (parent + workers) / n * 1000, "peak_rss_mib": peak.mib,
-        "load_before": load_before, "load_after": os.getloadavg()[0],
+        "documents": n,
+        "pdf": pdf,
+        "wall_s": wall,
+        "documents_per_s": n / wall,
+        "parent_cpu_ms_per_doc": parent / n * 1000,
+        "workers_cpu_ms_per_doc": workers / n * 1000,
+        "cpu_ms_per_doc": (parent + workers) / n * 1000,
+        "peak_rss_mib": peak.mib,
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("home", type=Path, help="an ingested home (a copy: drafting writes into it)")
-    parser.add_argument("--pdf", action="store_true", help="full drafts (typst PDFs) instead of review drafts")
+    parser.add_argument(
+        "--pdf", action="store_true", help="full drafts (typst PDFs) instead of review drafts"
+    )
     args = parser.parse_args()
     show(run(Home.resolve(args.home), pdf=args.pdf))
 

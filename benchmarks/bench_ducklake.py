@@ -7,7 +7,7 @@ members × 20 indicators × 3 years) into one table, concurrently, one transacti
 * ``ducklake``: every worker attached to one DuckLake (catalog in SQLite, data files as Parquet),
   retrying a batch when its commit conflicts with another worker's;
 * ``staging``: every worker writes its own DuckDB staging file, then one set-wise merge
-  (what :mod:`warehouse.partition` does).
+  (what :mod:`ecocluster.warehouse.partition` does).
 
 It then times one aggregate over the whole table (the shape of the checks' queries) on the lake
 and on the DuckDB file. Needs the PyPI packages ``duckdb-ext-ducklake`` and ``duckdb-ext-sqlite``
@@ -33,9 +33,13 @@ SELECT 'CL' || lpad(CAST($batch AS VARCHAR), 4, '0') || '-M' || lpad(CAST(m AS V
        y AS reporting_year, 'ind.' || i AS indicator, random() * 1000 AS value, 'MWh' AS unit
 FROM range($members) r(m), range(2023, 2026) ry(y), range(20) ri(i)
 """
-_TABLE = ("CREATE TABLE IF NOT EXISTS {t} "
-          "(member_id VARCHAR, reporting_year INTEGER, indicator VARCHAR, value DOUBLE, unit VARCHAR)")
-_AGGREGATE = "SELECT indicator, reporting_year, median(value), count(DISTINCT member_id) FROM {t} GROUP BY ALL"
+_TABLE = (
+    "CREATE TABLE IF NOT EXISTS {t} "
+    "(member_id VARCHAR, reporting_year INTEGER, indicator VARCHAR, value DOUBLE, unit VARCHAR)"
+)
+_AGGREGATE = (
+    "SELECT indicator, reporting_year, median(value), count(DISTINCT member_id) FROM {t} GROUP BY ALL"
+)
 
 
 def _extensions() -> Path:
@@ -77,7 +81,9 @@ def _write_file(path: str, batches: list[int], members: int) -> int:
     return 0
 
 
-def _parallel(fn: object, targets: list[str], batches: list[int], members: int, workers: int) -> tuple[float, int]:
+def _parallel(
+    fn: object, targets: list[str], batches: list[int], members: int, workers: int
+) -> tuple[float, int]:
     shares = [batches[i::workers] for i in range(workers)]
     started = time.perf_counter()
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
@@ -120,10 +126,20 @@ def run(workers: int, n_batches: int, members: int, workdir: Path) -> dict[str, 
     n_rows = lake.execute("SELECT count(*) FROM lake.iv").fetchone()[0]  # type: ignore[index]
     lake.close()
     files = len(list((workdir / "lake" / "data").rglob("*.parquet")))
-    r = {"workers": workers, "batches": n_batches, "rows": n_rows, "duckdb_one_writer_s": single_s,
-         "ducklake_parallel_s": lake_s, "ducklake_commit_retries": retries, "ducklake_parquet_files": files,
-         "staging_parallel_s": staged_s, "staging_merge_s": merge_s, "staging_total_s": staged_s + merge_s,
-         "query_duckdb_s": query_duckdb_s, "query_ducklake_s": query_lake_s}
+    r = {
+        "workers": workers,
+        "batches": n_batches,
+        "rows": n_rows,
+        "duckdb_one_writer_s": single_s,
+        "ducklake_parallel_s": lake_s,
+        "ducklake_commit_retries": retries,
+        "ducklake_parquet_files": files,
+        "staging_parallel_s": staged_s,
+        "staging_merge_s": merge_s,
+        "staging_total_s": staged_s + merge_s,
+        "query_duckdb_s": query_duckdb_s,
+        "query_ducklake_s": query_lake_s,
+    }
     show(r)
     return r
 

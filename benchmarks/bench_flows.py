@@ -5,7 +5,7 @@ run the same annual cycle (check → draft → send to verification → approval
 so it stops at the hand-off): one through Prefect (tasks with their cache keys and persisted
 results, retries armed, artifacts, against a local server started beforehand so its start-up is
 not counted), one calling the tasks' functions in the same order without Prefect
-(``flows.run_cycle(..., direct=True)``). The ratio is what orchestration costs the cycle. The
+(``ecocluster.flows.run_cycle(..., direct=True)``). The ratio is what orchestration costs the cycle. The
 Prefect run goes first, so any warm-up favours the direct one: the ratio is an upper bound.
 Usage: ``python -m benchmarks.bench_flows [--clusters 20] [--members 115]``.
 """
@@ -23,14 +23,14 @@ from typing import Any
 
 import psutil
 
-from core.home import Home
-from flows import _runtime
+from ecocluster.core.home import Home
+from ecocluster.flows import _runtime
 
 
 def _population(workdir: Path, clusters: int, members: int) -> Home:
-    from core.store import open_store
-    from warehouse import connect, ingest_paths
-    from warehouse.sample import write_synthetic
+    from ecocluster.core.store import open_store
+    from ecocluster.warehouse import connect, ingest_paths
+    from ecocluster.warehouse.sample import write_synthetic
 
     home = Home.resolve(workdir / "ingested")
     write_synthetic(workdir / "population", clusters, members)
@@ -50,8 +50,8 @@ def run(clusters: int = 20, members: int = 115, workdir: Path | None = None) -> 
         root = Path(tmp)
         _runtime.configure(Home.resolve(root / "prefect-state"))
         _runtime.start_temporary_server(Home.resolve(root / "prefect-state"))  # comes up while we ingest
-        from flows.cycles import annual_cycle, run_cycle
-        from warehouse.due import CycleKind
+        from ecocluster.flows.cycles import annual_cycle, run_cycle
+        from ecocluster.warehouse.due import CycleKind
 
         _runtime.quiet()
         ingested = _population(root, clusters, members)
@@ -66,10 +66,19 @@ def run(clusters: int = 20, members: int = 115, workdir: Path | None = None) -> 
         direct_s, direct_cpu = clock.lap()
         _runtime.stop_temporary_server()
     assert direct.counts() == orchestrated.counts(), (direct.counts(), orchestrated.counts())
-    return {"members_due": len(direct.members), "states": direct.counts(), "stages": len(orchestrated.stages),
-            "direct_s": direct_s, "prefect_s": prefect_s, "overhead_s": prefect_s - direct_s,
-            "ratio": prefect_s / direct_s, "direct_cpu_s": direct_cpu, "prefect_cpu_s": prefect_cpu,
-            "cpu_ratio": prefect_cpu / direct_cpu, "load_average": os.getloadavg()}
+    return {
+        "members_due": len(direct.members),
+        "states": direct.counts(),
+        "stages": len(orchestrated.stages),
+        "direct_s": direct_s,
+        "prefect_s": prefect_s,
+        "overhead_s": prefect_s - direct_s,
+        "ratio": prefect_s / direct_s,
+        "direct_cpu_s": direct_cpu,
+        "prefect_cpu_s": prefect_cpu,
+        "cpu_ratio": prefect_cpu / direct_cpu,
+        "load_average": os.getloadavg(),
+    }
 
 
 class _Clock:
@@ -81,8 +90,11 @@ class _Clock:
         self.last = self._now()
 
     def _now(self) -> tuple[float, float]:
-        cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-                  for f in ("ru_utime", "ru_stime"))
+        cpu = sum(
+            getattr(resource.getrusage(who), f)
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+            for f in ("ru_utime", "ru_stime")
+        )
         if self.server is not None:
             times = self.server.cpu_times()
             cpu += times.user + times.system
@@ -96,7 +108,9 @@ class _Clock:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clusters", type=int, default=20)
     parser.add_argument("--members", type=int, default=115)
     parser.add_argument("--workdir", type=Path, default=None)
@@ -104,11 +118,12 @@ def main() -> None:
     r = run(args.clusters, args.members, args.workdir)
     print(f"annual cycle over {r['members_due']:,} due members ({r['states']}), {r['stages']} stages")
     print(f"stage functions called directly: {r['direct_s']:.1f} s")
-    print(f"Prefect flow with tasks, cache, artifacts: {r['prefect_s']:.1f} s "
-          f"(+{r['overhead_s']:.1f} s)")
-    print(f"ratio Prefect ÷ direct: {r['ratio']:.3f}× wall (goal ≤ 1.05×); CPU time "
-          f"{r['prefect_cpu_s']:.1f} s ÷ {r['direct_cpu_s']:.1f} s = {r['cpu_ratio']:.3f}× "
-          f"(load average {' / '.join(f'{x:.1f}' for x in r['load_average'])})")
+    print(f"Prefect flow with tasks, cache, artifacts: {r['prefect_s']:.1f} s (+{r['overhead_s']:.1f} s)")
+    print(
+        f"ratio Prefect ÷ direct: {r['ratio']:.3f}× wall (goal ≤ 1.05×); CPU time "
+        f"{r['prefect_cpu_s']:.1f} s ÷ {r['direct_cpu_s']:.1f} s = {r['cpu_ratio']:.3f}× "
+        f"(load average {' / '.join(f'{x:.1f}' for x in r['load_average'])})"
+    )
 
 
 if __name__ == "__main__":

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import duckdb
 
-from core.store import LocalStore
-from warehouse import connect, ingest_paths
-from warehouse.sample import write_synthetic
-from warehouse.sections import SECTIONS
+from ecocluster.core.store import LocalStore
+from ecocluster.warehouse import connect, ingest_paths
+from ecocluster.warehouse.sample import write_synthetic
+from ecocluster.warehouse.sections import SECTIONS
 
 
 def _bare_load(files: list[Path], db: Path) -> float:
@@ -29,7 +29,9 @@ def _bare_load(files: list[Path], db: Path) -> float:
     for section in SECTIONS:
         mine = [str(f) for f in files if f.suffix == ".csv" and f.name.startswith(section.name + "_")]
         if mine:
-            con.execute(f"CREATE TABLE {section.name} AS SELECT * FROM read_csv(?, union_by_name = true)", [mine])
+            con.execute(
+                f"CREATE TABLE {section.name} AS SELECT * FROM read_csv(?, union_by_name = true)", [mine]
+            )
     elapsed = time.perf_counter() - start
     con.close()
     return elapsed
@@ -47,10 +49,18 @@ def run(clusters: int, members: int, workdir: Path) -> dict[str, float]:
     n_members = con.execute("SELECT count(*) FROM member").fetchone()[0]
     n_rows = con.execute("SELECT count(*) FROM indicator_value").fetchone()[0]
     con.close()
-    return {"members": n_members, "files": len(files), "indicator_rows": n_rows,
-            "rejected_files": report.count("rejected"), "generate_s": generate_s, "ingest_s": ingest_s,
-            "bare_s": bare_s, "ratio": ingest_s / bare_s, "members_per_s": n_members / ingest_s,
-            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "members": n_members,
+        "files": len(files),
+        "indicator_rows": n_rows,
+        "rejected_files": report.count("rejected"),
+        "generate_s": generate_s,
+        "ingest_s": ingest_s,
+        "bare_s": bare_s,
+        "ratio": ingest_s / bare_s,
+        "members_per_s": n_members / ingest_s,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def main() -> None:
@@ -60,8 +70,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ecocluster-bench-") as tmp:
         r = run(args.clusters, args.members, Path(tmp))
-    print(f"population: {r['members']:,} members, {r['files']:,} files, {r['indicator_rows']:,} indicator rows "
-          f"(generated in {r['generate_s']:.1f} s; {r['rejected_files']} files rejected by design)")
+    print(
+        f"population: {r['members']:,} members, {r['files']:,} files, {r['indicator_rows']:,} indicator rows "
+        f"(generated in {r['generate_s']:.1f} s; {r['rejected_files']} files rejected by design)"
+    )
     print(f"ecocluster ingest: {r['ingest_s']:.1f} s = {r['members_per_s']:,.0f} members/s")
     print(f"bare DuckDB load of the same files: {r['bare_s']:.1f} s")
     print(f"ratio ingest ÷ bare: {r['ratio']:.2f}× (goal ≤ 3×); peak RSS {r['peak_rss_mib']:,.0f} MiB")

@@ -1,7 +1,7 @@
 """What a coordinator waits for: ``ecocluster rerun --member ID`` as typed, against the bare stage functions.
 
 One synthetic population is ingested into a home. The first ``rerun`` starts the home's runner
-(:mod:`flows._runner`: imports, Prefect's server; once per home) and is reported apart. Then,
+(:mod:`ecocluster.flows._runner`: imports, Prefect's server; once per home) and is reported apart. Then,
 interleaved round by round so both see the same load, (a) the command in a fresh process, wall
 time as the coordinator sees it, Prefect recording the flow run, and (b) the same stages called
 directly in this warm process (``run_cycle(..., direct=True)``: no Prefect, no CLI), each on a
@@ -26,14 +26,14 @@ from typing import Any
 
 import psutil
 
-from core.home import Home
+from ecocluster.core.home import Home
 
 
 def _population(root: Path, clusters: int, members: int) -> tuple[Home, list[str]]:
-    from core.store import open_store
-    from warehouse import connect, ingest_paths
-    from warehouse.due import CycleKind, members_due
-    from warehouse.sample import write_synthetic
+    from ecocluster.core.store import open_store
+    from ecocluster.warehouse import connect, ingest_paths
+    from ecocluster.warehouse.due import CycleKind, members_due
+    from ecocluster.warehouse.sample import write_synthetic
 
     home = Home.resolve(root / "home")
     write_synthetic(root / "population", clusters, members)
@@ -64,25 +64,46 @@ def _cpu(runner: psutil.Process | None) -> float:
 
 def _runner_process(home: Home) -> psutil.Process:
     for p in psutil.process_iter(["cmdline"]):
-        if p.info["cmdline"] and "flows._runner" in p.info["cmdline"] and str(home.root) in p.info["cmdline"]:
+        if (
+            p.info["cmdline"]
+            and "ecocluster.flows._runner" in p.info["cmdline"]
+            and str(home.root) in p.info["cmdline"]
+        ):
             return p
     raise RuntimeError("the runner is not running")
 
 
 def _command(home: Home, member: str) -> float:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", "from flows.cli import main; main()", "--home", str(home.root),
-                           "rerun", "--member", member, "--stage", "check"],
-                          capture_output=True, text=True, check=False, env={**os.environ, "COLUMNS": "200"})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from ecocluster.flows.cli import main; main()",
+            "--home",
+            str(home.root),
+            "rerun",
+            "--member",
+            member,
+            "--stage",
+            "check",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     took = time.perf_counter() - started
     if done.returncode != 0 or member not in done.stdout:
-        raise RuntimeError(f"rerun {member} exited {done.returncode}: {done.stdout[-1500:]}{done.stderr[-1500:]}")
+        raise RuntimeError(
+            f"rerun {member} exited {done.returncode}: {done.stdout[-1500:]}{done.stderr[-1500:]}"
+        )
     return took
 
 
 def _bare(home: Home, member: str) -> float:
-    from flows.cycles import run_cycle
-    from warehouse.due import CycleKind
+    from ecocluster.flows.cycles import run_cycle
+    from ecocluster.warehouse.due import CycleKind
 
     started = time.perf_counter()
     summary = run_cycle(CycleKind.ANNUAL, None, str(home.root), members=[member], start="check", direct=True)
@@ -91,7 +112,7 @@ def _bare(home: Home, member: str) -> float:
 
 
 def run(clusters: int = 4, members: int = 15, rounds: int = 5) -> dict[str, Any]:
-    from flows import _runner, _runtime
+    from ecocluster.flows import _runner, _runtime
 
     with tempfile.TemporaryDirectory(prefix="ecocluster-bench-rerun-") as tmp:
         home, due = _population(Path(tmp), clusters, members)
@@ -113,13 +134,20 @@ def run(clusters: int = 4, members: int = 15, rounds: int = 5) -> dict[str, Any]
                 bare_cpu.append(_cpu(None) - cpu)
         finally:
             _runner.stop(home)
-    return {"members": clusters * members, "members_due": len(due), "first_command_s": first,
-            "command_s": command, "bare_s": bare, "command_median_s": statistics.median(command),
-            "bare_median_s": statistics.median(bare),
-            "added_median_s": statistics.median(c - b for c, b in zip(command, bare, strict=True)),
-            "command_cpu_s": command_cpu, "bare_cpu_s": bare_cpu,
-            "added_cpu_median_s": statistics.median(c - b for c, b in zip(command_cpu, bare_cpu, strict=True)),
-            "load_average": os.getloadavg()}
+    return {
+        "members": clusters * members,
+        "members_due": len(due),
+        "first_command_s": first,
+        "command_s": command,
+        "bare_s": bare,
+        "command_median_s": statistics.median(command),
+        "bare_median_s": statistics.median(bare),
+        "added_median_s": statistics.median(c - b for c, b in zip(command, bare, strict=True)),
+        "command_cpu_s": command_cpu,
+        "bare_cpu_s": bare_cpu,
+        "added_cpu_median_s": statistics.median(c - b for c, b in zip(command_cpu, bare_cpu, strict=True)),
+        "load_average": os.getloadavg(),
+    }
 
 
 def main() -> None:
@@ -130,8 +158,13 @@ def main() -> None:
     args = parser.parse_args()
     figures = run(args.clusters, args.members, args.rounds)
     for key, value in figures.items():
-        shown = [round(v, 2) for v in value] if isinstance(value, list | tuple) else \
-            round(value, 2) if isinstance(value, float) else value
+        shown = (
+            [round(v, 2) for v in value]
+            if isinstance(value, list | tuple)
+            else round(value, 2)
+            if isinstance(value, float)
+            else value
+        )
         print(f"{key}: {shown}")
 
 

@@ -30,11 +30,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from signing import _pades, _pki, _time, _tsa
-from signing._approval import Draft, seal_approval, sign_approval
-from signing._dsse import Envelope, pae
-from signing._verify import ApprovalContext, TrustAnchors, verify_approval
-from signing.signers import Signer, from_key
+from ecocluster.signing import _pades, _pki, _time, _tsa
+from ecocluster.signing._approval import Draft, seal_approval, sign_approval
+from ecocluster.signing._dsse import Envelope, pae
+from ecocluster.signing._verify import ApprovalContext, TrustAnchors, verify_approval
+from ecocluster.signing.signers import Signer, from_key
 
 ROUND = 50  # approvals per interleaved round
 
@@ -55,11 +55,14 @@ def _b_b(pdf: bytes, signer: Signer) -> bytes:
     from pyhanko.sign import fields, signers
 
     meta = signers.PdfSignatureMetadata(field_name=_pades.FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES)
-    return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer.pdf_signer()).getvalue()
+    return signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer.pdf_signer()
+    ).getvalue()
 
 
-def _verification(n: int, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate, trust: TrustAnchors,
-                  url: str) -> dict[str, float]:
+def _verification(
+    n: int, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate, trust: TrustAnchors, url: str
+) -> dict[str, float]:
     cases = []
     for i in range(n):
         j, p = hashlib.sha256(b"j%d" % i).hexdigest(), hashlib.sha256(b"p%d" % i).hexdigest()
@@ -68,13 +71,15 @@ def _verification(n: int, key: ec.EllipticCurvePrivateKey, cert: x509.Certificat
         envelope = sign_approval(draft, key, cert)
         parsed = Envelope.from_json(envelope)
         token = _tsa.request(url, parsed.signatures[0][1])
-        cases.append((envelope, token, context, parsed.signatures[0][1], pae(parsed.payload_type, parsed.payload)))
+        cases.append(
+            (envelope, token, context, parsed.signatures[0][1], pae(parsed.payload_type, parsed.payload))
+        )
     now = dt.datetime.now(dt.UTC)
     public = cert.public_key()
     assert isinstance(public, ec.EllipticCurvePublicKey)
     full = bare = 0.0
     for at in range(0, n, ROUND):
-        chunk = cases[at:at + ROUND]
+        chunk = cases[at : at + ROUND]
         start = time.perf_counter()
         for envelope, token, context, _, _ in chunk:
             verify_approval(envelope, cert, trust, context, timestamp=token, now=now)
@@ -86,8 +91,14 @@ def _verification(n: int, key: ec.EllipticCurvePrivateKey, cert: x509.Certificat
     return {"n": n, "approvals_per_s": n / full, "bare_verify_per_s": n / bare, "ratio": bare / full}
 
 
-def _signing(m: int, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate, ca_cert: x509.Certificate,
-             trust: TrustAnchors, url: str) -> dict[str, float]:
+def _signing(
+    m: int,
+    key: ec.EllipticCurvePrivateKey,
+    cert: x509.Certificate,
+    ca_cert: x509.Certificate,
+    trust: TrustAnchors,
+    url: str,
+) -> dict[str, float]:
     signer = from_key(key, cert, (ca_cert,), "bench key")
     pdf = _blank_pdf()
     full = bare = ltv = 0.0
@@ -98,7 +109,9 @@ def _signing(m: int, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate, ca
         start = time.perf_counter()
         envelope = seal_approval(draft, signer)
         token = _tsa.request(url, Envelope.from_json(envelope).signatures[0][1])
-        lta = _pades.seal_pdf(pdf, signer, tsa_url=url, roots=_time.token_certificates(token), crls=trust.crls)
+        lta = _pades.seal_pdf(
+            pdf, signer, tsa_url=url, roots=_time.token_certificates(token), crls=trust.crls
+        )
         full += time.perf_counter() - start
         start = time.perf_counter()
         seal_approval(draft, signer)
@@ -110,15 +123,28 @@ def _signing(m: int, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate, ca
         assert ok, detail
         added.append(len(lta) - len(bb))
         tsr.append(len(token))
-    return {"sign_n": m, "sign_per_s": m / full, "bare_sign_per_s": m / bare, "ltv_per_s": m / ltv,
-            "lta_bytes_added": statistics.mean(added), "tsr_bytes": statistics.mean(tsr), "pdf_bytes": len(pdf)}
+    return {
+        "sign_n": m,
+        "sign_per_s": m / full,
+        "bare_sign_per_s": m / bare,
+        "ltv_per_s": m / ltv,
+        "lta_bytes_added": statistics.mean(added),
+        "tsr_bytes": statistics.mean(tsr),
+        "pdf_bytes": len(pdf),
+    }
 
 
 def run(n: int = 2000, sign: int = 0) -> dict[str, float]:
     ca_key, ca_cert = _pki.create_ca("BENCH Accreditation Body")
     key = _pki.new_key()
-    cert = _pki.issue_verifier(ca_key, ca_cert, key.public_key(), name="Bench Verifier",
-                               accreditation_no="B-1", nace_scope=("55.10",))
+    cert = _pki.issue_verifier(
+        ca_key,
+        ca_cert,
+        key.public_key(),
+        name="Bench Verifier",
+        accreditation_no="B-1",
+        nace_scope=("55.10",),
+    )
     trust = TrustAnchors((ca_cert,), (_pki.build_crl(ca_key, ca_cert, []),))
     tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     tsa_cert = _tsa.issue_tsa_certificate(ca_key, ca_cert, tsa_key.public_key(), name="BENCH TSA")
@@ -126,16 +152,20 @@ def run(n: int = 2000, sign: int = 0) -> dict[str, float]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         result = _verification(n, key, cert, trust, _tsa.url_of(server))
-        print(f"signing: {n} approvals verified with every rule: {result['approvals_per_s']:.0f}/s; "
-              f"bare cryptography ECDSA verify of the same signatures: {result['bare_verify_per_s']:.0f}/s; "
-              f"full/bare throughput = {result['ratio']:.3f} (interleaved, rounds of {ROUND})")
+        print(
+            f"signing: {n} approvals verified with every rule: {result['approvals_per_s']:.0f}/s; "
+            f"bare cryptography ECDSA verify of the same signatures: {result['bare_verify_per_s']:.0f}/s; "
+            f"full/bare throughput = {result['ratio']:.3f} (interleaved, rounds of {ROUND})"
+        )
         if sign:
             signed = _signing(sign, key, cert, ca_cert, trust, _tsa.url_of(server))
             result |= signed
-            print(f"signing: {sign} decisions signed with TSA token + PAdES B-LTA: {signed['sign_per_s']:.2f}/s "
-                  f"(envelope + PAdES B-B floor: {signed['bare_sign_per_s']:.2f}/s); long-term validation "
-                  f"{signed['ltv_per_s']:.2f}/s; bytes added: B-LTA - B-B {signed['lta_bytes_added']:,.0f} "
-                  f"on a {signed['pdf_bytes']:,}-byte PDF, .tsr {signed['tsr_bytes']:,.0f}")
+            print(
+                f"signing: {sign} decisions signed with TSA token + PAdES B-LTA: {signed['sign_per_s']:.2f}/s "  # noqa: E501
+                f"(envelope + PAdES B-B floor: {signed['bare_sign_per_s']:.2f}/s); long-term validation "
+                f"{signed['ltv_per_s']:.2f}/s; bytes added: B-LTA - B-B {signed['lta_bytes_added']:,.0f} "
+                f"on a {signed['pdf_bytes']:,}-byte PDF, .tsr {signed['tsr_bytes']:,.0f}"
+            )
     finally:
         server.shutdown()
         server.server_close()

@@ -1,4 +1,4 @@
-"""Statement drafting throughput: ``statements.draft`` ÷ bare rendering of the same documents.
+"""Statement drafting throughput: ``ecocluster.statements.draft`` ÷ bare rendering of the same documents.
 
 The full run does everything ``ecocluster draft`` does: set-based reads of a synthetic
 population, canonical JSON + schema validation, views, charts, HTML, PDF, three writes to the
@@ -20,17 +20,17 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-import statements
 from benchmarks._results import show
-from core.home import Home
-from core.store import LocalStore
-from statements import _render
-from statements._canonical import canonical_bytes, digest, normalise
-from statements._collect import cluster_document, member_documents
-from statements._drafting import CHUNK, READ_BATCH, Selection, select
-from statements._view import build_view
-from warehouse import connect, ingest_paths
-from warehouse.sample import write_synthetic
+from ecocluster import statements
+from ecocluster.core.home import Home
+from ecocluster.core.store import LocalStore
+from ecocluster.statements import _render
+from ecocluster.statements._canonical import canonical_bytes, digest, normalise
+from ecocluster.statements._collect import cluster_document, member_documents
+from ecocluster.statements._drafting import CHUNK, READ_BATCH, Selection, select
+from ecocluster.statements._view import build_view
+from ecocluster.warehouse import connect, ingest_paths
+from ecocluster.warehouse.sample import write_synthetic
 
 
 def _bare_chunk(views: list[tuple[str, dict[str, Any], str]]) -> int:
@@ -44,7 +44,7 @@ def _views(con: Any, home: Home, selection: Selection | None = None) -> list[tup
     selection = selection or select(con, None, None, None)
     docs = [cluster_document(con, c, y, None) for c, y in selection.clusters]
     for start in range(0, len(selection.members), READ_BATCH):
-        docs += member_documents(con, selection.members[start:start + READ_BATCH], {})
+        docs += member_documents(con, selection.members[start : start + READ_BATCH], {})
     out = []
     for doc in (normalise(d) for d in docs if d is not None):
         out.append((doc["subject"], build_view(doc, digest(canonical_bytes(doc))), doc["document_date"]))
@@ -57,7 +57,7 @@ def _bare(views: list[tuple[str, dict[str, Any], str]], workers: int) -> tuple[f
     The warm-up (spawning the processes, their imports and typst's fonts) is the fixed cost a
     full draft pays once per call; timing it apart lets a small sample's throughput be scaled.
     """
-    chunks = [views[i:i + CHUNK] for i in range(0, len(views), CHUNK)]
+    chunks = [views[i : i + CHUNK] for i in range(0, len(views), CHUNK)]
     started = time.perf_counter()
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         list(pool.map(_bare_chunk, chunks[:workers]))  # warm-up: imports and typst fonts, as in the full run
@@ -84,7 +84,9 @@ def _weasyprint(views: list[tuple[str, dict[str, Any], str]], sample: int) -> tu
     return weasy, (time.perf_counter() - start) / len(picked)
 
 
-def run(clusters: int, members: int, workdir: Path, workers: int | None = None, weasy_sample: int = 10) -> dict[str, float]:
+def run(
+    clusters: int, members: int, workdir: Path, workers: int | None = None, weasy_sample: int = 10
+) -> dict[str, float]:
     """Draft a synthetic population and print documents/s and the ratio to bare rendering."""
     workers = workers or os.cpu_count() or 1
     write_synthetic(workdir / "population", clusters, members)
@@ -100,9 +102,16 @@ def run(clusters: int, members: int, workdir: Path, workers: int | None = None, 
     weasy, typst_s = _weasyprint(views, weasy_sample)
     n = len(drafted.statements)
     result = {
-        "statements": n, "workers": workers, "full_s": full_s, "bare_s": bare_s,
-        "docs_per_s": n / full_s, "bare_docs_per_s": len(views) / bare_s, "ratio": full_s / bare_s,
-        "typst_s_per_doc": typst_s, "weasyprint_s_per_doc": weasy, "weasyprint_over_typst": weasy / typst_s,
+        "statements": n,
+        "workers": workers,
+        "full_s": full_s,
+        "bare_s": bare_s,
+        "docs_per_s": n / full_s,
+        "bare_docs_per_s": len(views) / bare_s,
+        "ratio": full_s / bare_s,
+        "typst_s_per_doc": typst_s,
+        "weasyprint_s_per_doc": weasy,
+        "weasyprint_over_typst": weasy / typst_s,
         "hours_for_121000": 121_000 / (n / full_s) / 3600,
     }
     show(result)

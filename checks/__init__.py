@@ -12,12 +12,12 @@ Thresholds and severities: ``[checks]`` in ``ecocluster.toml``, documented in ``
 
 from __future__ import annotations
 
-from checks._config import CheckConfig, Severity
-from checks._desk import MemberFinding, Verdict, cluster_findings, cluster_rules, cluster_verdicts
-from checks._gx import CheckEngineError
-from checks._rule import Rule
-from checks._run import open_reader, run_checks
-from checks._store import (
+from ecocluster.checks._config import CheckConfig, Severity
+from ecocluster.checks._desk import MemberFinding, Verdict, cluster_findings, cluster_rules, cluster_verdicts
+from ecocluster.checks._gx import CheckEngineError
+from ecocluster.checks._rule import Rule
+from ecocluster.checks._run import open_reader, run_checks
+from ecocluster.checks._store import (
     CheckRun,
     Finding,
     Report,
@@ -29,13 +29,32 @@ from checks._store import (
     member_findings,
     report,
 )
-from checks._suites import SUITES, all_rules
+from ecocluster.checks._suites import SUITES, all_rules
 
 __all__ = [
-    "SUITES", "CheckConfig", "CheckEngineError", "CheckRun", "Finding", "Report", "ReportLine", "Rule", "Severity",
-    "all_rules", "blocking_members", "blocking_reasons", "checked_members", "cleared_members", "member_findings",
-    "open_reader", "report", "run_checks",
+    "SUITES",
+    "CheckConfig",
+    "CheckEngineError",
+    "CheckRun",
+    "Finding",
+    "Report",
+    "ReportLine",
+    "Rule",
+    "Severity",
+    "all_rules",
+    "blocking_members",
+    "blocking_reasons",
+    "checked_members",
+    "cleared_members",
+    "member_findings",
+    "open_reader",
+    "report",
+    "run_checks",
 ]
 __all__ += [  # what the portal's coordinator desk reads
-    "MemberFinding", "Verdict", "cluster_findings", "cluster_rules", "cluster_verdicts",
+    "MemberFinding",
+    "Verdict",
+    "cluster_findings",
+    "cluster_rules",
+    "cluster_verdicts",
 ]

@@ -2,16 +2,16 @@
 energy a member reports by carrier, and where the GHG total it reports is far from the computed one.
 
 Both are warnings for the verifier's review. The factors are the ones the statements compute with
-(``warehouse.co2e``), joined set-wise as constant tables; the arithmetic is the statement's
+(``ecocluster.warehouse.co2e``), joined set-wise as constant tables; the arithmetic is the statement's
 (energy × factor, summed per scope), so a finding and the statement's CO₂e section agree.
 """
 
 from __future__ import annotations
 
-from checks._config import CheckConfig, Severity
-from checks._rule import IN_BATCH, SCOPE, TOTALS, Rule, located, number, rule
-from warehouse import co2e
-from warehouse.indicators import CARRIERS, MARKET_FACTOR
+from ecocluster.checks._config import CheckConfig, Severity
+from ecocluster.checks._rule import IN_BATCH, SCOPE, TOTALS, Rule, located, number, rule
+from ecocluster.warehouse import co2e
+from ecocluster.warehouse.indicators import CARRIERS, MARKET_FACTOR
 
 _GRID = f"'energy.{co2e.GRID}'"
 _ELECTRICITY = f"({_GRID}, 'energy.{co2e.GREEN}')"
@@ -28,7 +28,7 @@ def _grids() -> str:
     """The shipped national grid factors; an empty relation while none ships (VALUES needs a row)."""
     rows = co2e.grid_factors()
     if not rows:
-        return "(SELECT NULL::VARCHAR AS country, NULL::INTEGER AS year, NULL::DOUBLE AS t_per_mwh WHERE false) AS gf"
+        return "(SELECT NULL::VARCHAR AS country, NULL::INTEGER AS year, NULL::DOUBLE AS t_per_mwh WHERE false) AS gf"  # noqa: E501
     body = ", ".join(f"('{country}', {year:d}, {t!r})" for country, year, t in rows)
     return f"(VALUES {body}) AS gf(country, year, t_per_mwh)"
 
@@ -52,25 +52,30 @@ def _energy() -> str:
             FROM (SELECT DISTINCT member_id, reporting_year, country FROM e) e
             JOIN {_grids()} ON gf.country = e.country AND gf.year <= e.reporting_year
             GROUP BY ALL
-        )"""
+        )"""  # noqa: E501
 
 
 # A carrier with no factor: not a fuel with one, not electricity (grid factor), not self-generated.
-_NO_FUEL_FACTOR = (f"e.fuel_t IS NULL AND e.indicator NOT IN {_ELECTRICITY}"
-                   f" AND e.indicator <> 'energy.{co2e.SELF_GENERATED}'")
+_NO_FUEL_FACTOR = (
+    f"e.fuel_t IS NULL AND e.indicator NOT IN {_ELECTRICITY}"
+    f" AND e.indicator <> 'energy.{co2e.SELF_GENERATED}'"
+)
 
 
 def _not_computed(config: CheckConfig) -> Rule:
-    return rule("plausibility.co2e_not_computed", Severity.WARNING,
-                "CO2e can be computed from every energy carrier the member reports (a shipped emission factor "
-                "for each fuel, a national grid factor for electricity).", f"""
+    return rule(
+        "plausibility.co2e_not_computed",
+        Severity.WARNING,
+        "CO2e can be computed from every energy carrier the member reports (a shipped emission factor "
+        "for each fuel, a national grid factor for electricity).",
+        f"""
         WITH {_energy()}
         SELECT e.member_id, e.indicator, e.submission_id, e.source_row,
-               {number('e.value')} || ' MWh' AS observed,
+               {number("e.value")} || ' MWh' AS observed,
                CASE WHEN e.indicator IN {_ELECTRICITY}
                     THEN 'a national grid emission factor for ' || e.country || ' ' || e.reporting_year
                     ELSE 'an emission factor for ' || e.indicator END AS expected,
-               {located('e')} || ': ' || e.indicator || ' (' || {number('e.value')} || ' MWh) has '
+               {located("e")} || ': ' || e.indicator || ' (' || {number("e.value")} || ' MWh) has '
                || CASE WHEN e.indicator IN {_ELECTRICITY}
                        THEN 'no national grid emission factor for ' || e.country || ' ' || e.reporting_year
                             || ' or an earlier year in warehouse/co2e_factors.json, so location-based scope 2'
@@ -79,14 +84,19 @@ def _not_computed(config: CheckConfig) -> Rule:
                || ' CO2e is not computed for this member; the data are not at fault: the coordinator adds the '
                || 'published factor with its source, then runs the checks and the draft again' AS explanation
         FROM e LEFT JOIN grid USING (member_id, reporting_year)
-        WHERE {_NO_FUEL_FACTOR} OR (e.indicator IN {_ELECTRICITY} AND grid.grid_t IS NULL)""", config)
+        WHERE {_NO_FUEL_FACTOR} OR (e.indicator IN {_ELECTRICITY} AND grid.grid_t IS NULL)""",  # noqa: E501
+        config,
+    )
 
 
 def _differs(config: CheckConfig) -> Rule:
     share = config.co2e_share
-    return rule("plausibility.co2e_differs", Severity.WARNING,
-                f"The reported GHG total is within {share:.0%} of the CO2e computed from energy by carrier "
-                "(scope 1 + scope 2, location- or market-based).", f"""
+    return rule(
+        "plausibility.co2e_differs",
+        Severity.WARNING,
+        f"The reported GHG total is within {share:.0%} of the CO2e computed from energy by carrier "
+        "(scope 1 + scope 2, location- or market-based).",
+        f"""
         WITH {_energy()},
         market AS (
             SELECT member_id, reporting_year,
@@ -113,20 +123,22 @@ def _differs(config: CheckConfig) -> Rule:
             WHERE NOT c.gap
         )
         SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
-               {number('t.value')} || ' t CO2e' AS observed,
-               'within {share:.0%} of ' || {number('round(k.location, 3)')} || ' t CO2e (location-based)'
-               || coalesce(' or ' || {number('round(k.market, 3)')} || ' t CO2e (market-based)', '') AS expected,
-               {located('t')} || ': the reported GHG total ' || {number('t.value')} || ' t CO2e differs by more '
-               || 'than {share:.0%} from ' || {number('round(k.location, 3)')} || ' t CO2e computed from the '
+               {number("t.value")} || ' t CO2e' AS observed,
+               'within {share:.0%} of ' || {number("round(k.location, 3)")} || ' t CO2e (location-based)'
+               || coalesce(' or ' || {number("round(k.market, 3)")} || ' t CO2e (market-based)', '') AS expected,
+               {located("t")} || ': the reported GHG total ' || {number("t.value")} || ' t CO2e differs by more '
+               || 'than {share:.0%} from ' || {number("round(k.location, 3)")} || ' t CO2e computed from the '
                || 'energy reported by carrier (scope 1 + scope 2 location-based'
-               || coalesce('; market-based ' || {number('round(k.market, 3)')} || ' t CO2e', '')
+               || coalesce('; market-based ' || {number("round(k.market, 3)")} || ' t CO2e', '')
                || '); check both, or explain the difference to the verifier (other gases, refrigerants, '
                || 'process emissions)' AS explanation
         FROM computed k
         JOIN {TOTALS} t ON t.member_id = k.member_id AND t.reporting_year = k.reporting_year
              AND t.indicator = 'emissions.ghg'
         WHERE k.location IS NOT NULL AND abs(t.value - k.location) > {share} * abs(k.location)
-          AND (k.market IS NULL OR abs(t.value - k.market) > {share} * abs(k.market))""", config)
+          AND (k.market IS NULL OR abs(t.value - k.market) > {share} * abs(k.market))""",  # noqa: E501
+        config,
+    )
 
 
 def rules(config: CheckConfig) -> tuple[Rule, ...]:

@@ -31,8 +31,8 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
-from core.errors import ConfigurationError
-from core.home import Home
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.core.home import Home
 
 
 class Severity(str, Enum):
@@ -77,13 +77,20 @@ class CheckConfig:
                 f"{where}: bad [checks] value ({e}); severities are 'blocking' or 'warning', "
                 "thresholds are numbers"
             ) from e
-        if config.yoy_factor <= 1 or config.outlier_factor < 1 or config.outlier_z <= 0 or config.min_peers < 3:
+        if (
+            config.yoy_factor <= 1
+            or config.outlier_factor < 1
+            or config.outlier_z <= 0
+            or config.min_peers < 3
+        ):
             raise ConfigurationError(
                 f"{where}: need yoy_factor > 1, outlier_factor >= 1, outlier_z > 0 and min_peers >= 3, got "
                 f"{config.yoy_factor}, {config.outlier_factor}, {config.outlier_z}, {config.min_peers}"
             )
         if not 0 < config.co2e_share < 1:
-            raise ConfigurationError(f"{where}: co2e_share must be a share between 0 and 1, got {config.co2e_share}")
+            raise ConfigurationError(
+                f"{where}: co2e_share must be a share between 0 and 1, got {config.co2e_share}"
+            )
         return config
 
     def severity_of(self, rule: str, default: Severity) -> Severity:

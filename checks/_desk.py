@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from checks._store import Finding
+from ecocluster.checks._store import Finding
 
 PAGE_SIZE = 50
 
@@ -44,28 +44,45 @@ class MemberFinding:
 
 def cluster_verdicts(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, Verdict]:
     """Each checked member of the cluster: its latest year's verdict (members never checked are absent)."""
-    rows = con.execute(f"SELECT member_id, reporting_year, n_blocking, n_warning FROM ({_LATEST})",
-                       {"cluster": cluster_id}).fetchall()
+    rows = con.execute(
+        f"SELECT member_id, reporting_year, n_blocking, n_warning FROM ({_LATEST})", {"cluster": cluster_id}
+    ).fetchall()
     return {r[0]: Verdict(r[1], r[2], r[3]) for r in rows}
 
 
-def cluster_findings(con: duckdb.DuckDBPyConnection, cluster_id: str, *, severity: str | None = None,
-                     rule: str | None = None, page: int = 0, page_size: int = PAGE_SIZE) -> list[MemberFinding]:
+def cluster_findings(
+    con: duckdb.DuckDBPyConnection,
+    cluster_id: str,
+    *,
+    severity: str | None = None,
+    rule: str | None = None,
+    page: int = 0,
+    page_size: int = PAGE_SIZE,
+) -> list[MemberFinding]:
     """One page of the cluster's current check results (each member's latest checked year), blocking
     first, optionally of one severity or one rule."""
     rows = con.execute(
-        f"SELECT l.member_id, r.reporting_year, r.expectation, r.severity, r.indicator, r.source_row, r.observed, "
-        f"r.expected, r.explanation FROM ({_LATEST}) l JOIN check_result r USING (run_id, member_id, reporting_year) "
+        f"SELECT l.member_id, r.reporting_year, r.expectation, r.severity, r.indicator, r.source_row, r.observed, "  # noqa: E501
+        f"r.expected, r.explanation FROM ({_LATEST}) l JOIN check_result r USING (run_id, member_id, reporting_year) "  # noqa: E501
         "WHERE ($severity IS NULL OR r.severity = $severity) AND ($rule IS NULL OR r.expectation = $rule) "
         "ORDER BY r.severity = 'blocking' DESC, l.member_id, r.expectation, r.indicator NULLS FIRST, "
         "r.source_row NULLS FIRST LIMIT $limit OFFSET $offset",
-        {"cluster": cluster_id, "severity": severity, "rule": rule, "limit": page_size,
-         "offset": max(page, 0) * page_size}).fetchall()
+        {
+            "cluster": cluster_id,
+            "severity": severity,
+            "rule": rule,
+            "limit": page_size,
+            "offset": max(page, 0) * page_size,
+        },
+    ).fetchall()
     return [MemberFinding(r[0], Finding(*r[1:])) for r in rows]
 
 
 def cluster_rules(con: duckdb.DuckDBPyConnection, cluster_id: str) -> list[str]:
     """The rules with a current result in the cluster: the choices of the findings filter."""
-    rows = con.execute(f"SELECT DISTINCT r.expectation FROM ({_LATEST}) l JOIN check_result r "
-                       "USING (run_id, member_id, reporting_year) ORDER BY 1", {"cluster": cluster_id}).fetchall()
+    rows = con.execute(
+        f"SELECT DISTINCT r.expectation FROM ({_LATEST}) l JOIN check_result r "
+        "USING (run_id, member_id, reporting_year) ORDER BY 1",
+        {"cluster": cluster_id},
+    ).fetchall()
     return [r[0] for r in rows]

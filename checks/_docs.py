@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from checks._rule import Rule
+from ecocluster.checks._rule import Rule
 
 GX_FOLDER = "gx"
 
@@ -27,7 +27,7 @@ th, td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom:
 th { background: #f2f2f2; } td.num { text-align: right; }
 .pass { color: #1b6e3a; font-weight: bold; } .blocking { color: #b22222; font-weight: bold; }
 .warning { color: #a05a00; font-weight: bold; } .muted { color: #555; } td.ids { min-width: 16em; }
-"""
+"""  # noqa: E501
 
 
 def _cell(value: object, css: str = "") -> str:
@@ -35,11 +35,20 @@ def _cell(value: object, css: str = "") -> str:
     return f'<td class="{css}">{shown}</td>' if css else f"<td>{shown}</td>"
 
 
-def write_index(path: Path, *, year: int, scope: str, members: Sequence[str], rules: Sequence[Rule],
-                findings: pa.Table) -> Path:
+def write_index(
+    path: Path, *, year: int, scope: str, members: Sequence[str], rules: Sequence[Rule], findings: pa.Table
+) -> Path:
     """Write ``path`` (the run's ``index.html``): deterministic for the same results."""
-    rows = sorted(findings.to_pylist(), key=lambda r: (r["member_id"] or "", r["expectation"], r["indicator"] or "",
-                                                      r["source_row"] or 0, r["explanation"] or ""))
+    rows = sorted(
+        findings.to_pylist(),
+        key=lambda r: (
+            r["member_id"] or "",
+            r["expectation"],
+            r["indicator"] or "",
+            r["source_row"] or 0,
+            r["explanation"] or "",
+        ),
+    )
     failed: dict[str, list[str]] = {}
     for r in rows:
         failed.setdefault(r["expectation"], [])
@@ -47,33 +56,46 @@ def write_index(path: Path, *, year: int, scope: str, members: Sequence[str], ru
             failed[r["expectation"]].append(r["member_id"])
     counts = {name: sum(1 for r in rows if r["expectation"] == name) for name in failed}
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
         f"<title>Check results {year}: {escape(scope)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>Check results, reporting year {year}</h1>",
         f'<p class="scope"><strong>Scope:</strong> {escape(scope)}</p>',
-        f'<p class="scope"><strong>Members checked ({len(members)}):</strong> {escape(", ".join(members)) or "none"}</p>',
-        (f'<p class="muted">Built from the stored results; readable offline. GX\'s own pages: '
-         f'<a href="{GX_FOLDER}/index.html">{GX_FOLDER}/index.html</a> (their layout loads libraries from the '
-         "internet).</p>"),
+        f'<p class="scope"><strong>Members checked ({len(members)}):</strong> {escape(", ".join(members)) or "none"}</p>',  # noqa: E501
+        (
+            f'<p class="muted">Built from the stored results; readable offline. GX\'s own pages: '
+            f'<a href="{GX_FOLDER}/index.html">{GX_FOLDER}/index.html</a> (their layout loads libraries from the '  # noqa: E501
+            "internet).</p>"
+        ),
     ]
     for suite in dict.fromkeys(r.suite for r in rules):
-        parts.append(f"<h2>{escape(suite)}</h2><table><tr><th>rule</th><th>severity</th><th>checks that</th>"
-                     "<th>failing rows</th><th>members</th></tr>")
+        parts.append(
+            f"<h2>{escape(suite)}</h2><table><tr><th>rule</th><th>severity</th><th>checks that</th>"
+            "<th>failing rows</th><th>members</th></tr>"
+        )
         for rule in (r for r in rules if r.suite == suite):
             n = counts.get(rule.name, 0)
-            verdict = (f'<td class="num {rule.severity.value}">{n}</td>' if n else '<td class="num pass">0</td>')
-            parts.append(f"<tr>{_cell(rule.name)}{_cell(rule.severity.value)}{_cell(rule.description)}{verdict}"
-                         f"{_cell(', '.join(failed.get(rule.name, ())), 'ids')}</tr>")
+            verdict = (
+                f'<td class="num {rule.severity.value}">{n}</td>' if n else '<td class="num pass">0</td>'
+            )
+            parts.append(
+                f"<tr>{_cell(rule.name)}{_cell(rule.severity.value)}{_cell(rule.description)}{verdict}"
+                f"{_cell(', '.join(failed.get(rule.name, ())), 'ids')}</tr>"
+            )
         parts.append("</table>")
     parts.append("<h2>Findings</h2>")
     if not rows:
         parts.append('<p class="pass">Every check passed.</p>')
     else:
-        parts.append("<table><tr><th>member</th><th>rule</th><th>severity</th><th>indicator</th><th>observed</th>"
-                     "<th>expected</th><th>explanation</th></tr>")
-        parts += [f"<tr>{_cell(r['member_id'])}{_cell(r['expectation'])}{_cell(r['severity'], r['severity'])}"
-                  f"{_cell(r['indicator'])}{_cell(r['observed'])}{_cell(r['expected'])}{_cell(r['explanation'])}</tr>"
-                  for r in rows]
+        parts.append(
+            "<table><tr><th>member</th><th>rule</th><th>severity</th><th>indicator</th><th>observed</th>"
+            "<th>expected</th><th>explanation</th></tr>"
+        )
+        parts += [
+            f"<tr>{_cell(r['member_id'])}{_cell(r['expectation'])}{_cell(r['severity'], r['severity'])}"
+            f"{_cell(r['indicator'])}{_cell(r['observed'])}{_cell(r['expected'])}{_cell(r['explanation'])}</tr>"
+            for r in rows
+        ]
         parts.append("</table>")
     parts.append("</body></html>\n")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,10 +106,14 @@ def write_index(path: Path, *, year: int, scope: str, members: Sequence[str], ru
 def members_per_rule(findings: pa.Table, limit: int = 50) -> dict[str, str]:
     """Rule -> the member ids that fail it, for GX's validation pages ("F31, F09 and 3 more")."""
     by_rule: dict[str, list[str]] = {}
-    for rule, member in zip(findings.column("expectation").to_pylist(), findings.column("member_id").to_pylist()):
+    for rule, member in zip(
+        findings.column("expectation").to_pylist(), findings.column("member_id").to_pylist(), strict=False
+    ):
         members = by_rule.setdefault(rule, [])
         if member not in members:
             members.append(member)
-    return {rule: ", ".join(sorted(m or "?" for m in members)[:limit])
-            + (f" and {len(members) - limit} more" if len(members) > limit else "")
-            for rule, members in by_rule.items()}
+    return {
+        rule: ", ".join(sorted(m or "?" for m in members)[:limit])
+        + (f" and {len(members) - limit} more" if len(members) > limit else "")
+        for rule, members in by_rule.items()
+    }

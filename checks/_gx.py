@@ -26,9 +26,9 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.metadata_types import FailureSeverity
 from sqlalchemy.dialects import registry
 
-from checks._config import Severity
-from checks._rule import Rule
-from core.errors import EcoclusterError
+from ecocluster.checks._config import Severity
+from ecocluster.checks._rule import Rule
+from ecocluster.core.errors import EcoclusterError
 
 DIALECT = "duckdb_readonly"
 _GX_SEVERITY = {Severity.BLOCKING: FailureSeverity.CRITICAL, Severity.WARNING: FailureSeverity.WARNING}
@@ -65,8 +65,12 @@ class CountedRowsExpectation(gx.expectations.UnexpectedRowsExpectation):
 
     metric_dependencies: ClassVar[tuple[str, ...]] = ("unexpected_rows_query.row_count",)
 
-    def _validate(self, metrics: dict[str, Any], runtime_configuration: dict[str, Any] | None = None,
-                  execution_engine: Any = None) -> dict[str, Any]:
+    def _validate(
+        self,
+        metrics: dict[str, Any],
+        runtime_configuration: dict[str, Any] | None = None,
+        execution_engine: Any = None,
+    ) -> dict[str, Any]:
         count = metrics["unexpected_rows_query.row_count"]
         members = (self.meta or {}).get("members", "")
         # The validation page shows the observed value: name the failing members there.
@@ -81,8 +85,13 @@ class SuiteOutcome:
     unexpected: dict[str, int]  # rule name -> rows GX counted
 
 
-def validate(reader: duckdb.DuckDBPyConnection, scope_sql: str, rules: tuple[Rule, ...],
-             datadocs: Path, members: dict[str, str] | None = None) -> list[SuiteOutcome]:
+def validate(
+    reader: duckdb.DuckDBPyConnection,
+    scope_sql: str,
+    rules: tuple[Rule, ...],
+    datadocs: Path,
+    members: dict[str, str] | None = None,
+) -> list[SuiteOutcome]:
     """Run each suite once over the scope (the batch) and build Data Docs into ``datadocs``.
 
     GX reads through cursors of ``reader`` (a read-only connection): DuckDB refuses a second
@@ -96,13 +105,19 @@ def validate(reader: duckdb.DuckDBPyConnection, scope_sql: str, rules: tuple[Rul
     for site in context.get_site_names():
         context.delete_data_docs_site(site)
     shutil.rmtree(datadocs, ignore_errors=True)  # a page per run scope, not an ever-growing pile
-    context.add_data_docs_site(site_name="ecocluster", site_config={
-        "class_name": "SiteBuilder", "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(datadocs)},
-    })
+    context.add_data_docs_site(
+        site_name="ecocluster",
+        site_config={
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(datadocs)},
+        },
+    )
     source = context.data_sources.add_sql(
-        "warehouse", connection_string=f"{DIALECT}:///:memory:",
-        kwargs={"creator": lambda: duckdb_engine.ConnectionWrapper(reader.cursor())}, create_temp_table=False,
+        "warehouse",
+        connection_string=f"{DIALECT}:///:memory:",
+        kwargs={"creator": lambda: duckdb_engine.ConnectionWrapper(reader.cursor())},
+        create_temp_table=False,
     )  # type: ignore[call-arg]  # add_sql is generated; kwargs go to create_engine
     batch = source.add_query_asset("scope", query=scope_sql).add_batch_definition_whole_table("scope")
     outcomes = []
@@ -110,13 +125,21 @@ def validate(reader: duckdb.DuckDBPyConnection, scope_sql: str, rules: tuple[Rul
         for suite_name in dict.fromkeys(r.suite for r in rules):
             suite = context.suites.add(gx.ExpectationSuite(name=suite_name))
             for r in (r for r in rules if r.suite == suite_name):
-                suite.add_expectation(CountedRowsExpectation(
-                    unexpected_rows_query=r.query, description=r.description,
-                    severity=_GX_SEVERITY[r.severity],
-                    meta={"rule": r.name, "severity": r.severity.value, "members": failing.get(r.name, "")},
-                ))
+                suite.add_expectation(
+                    CountedRowsExpectation(
+                        unexpected_rows_query=r.query,
+                        description=r.description,
+                        severity=_GX_SEVERITY[r.severity],
+                        meta={
+                            "rule": r.name,
+                            "severity": r.severity.value,
+                            "members": failing.get(r.name, ""),
+                        },
+                    )
+                )
             definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
+                gx.ValidationDefinition(name=suite_name, data=batch, suite=suite)
+            )
             result = definition.run(result_format="BASIC")
             outcomes.append(SuiteOutcome(suite_name, bool(result.success), _counts(suite_name, result)))
         context.build_data_docs(site_names=["ecocluster"])

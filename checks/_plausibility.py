@@ -4,8 +4,8 @@ values and unjustified thousandfold jumps (unit slips) block."""
 
 from __future__ import annotations
 
-from checks._config import CheckConfig, Severity
-from checks._rule import (
+from ecocluster.checks._config import CheckConfig, Severity
+from ecocluster.checks._rule import (
     CATALOGUE_SQL,
     RUN_DB,
     RUN_TOTALS,
@@ -21,8 +21,15 @@ from checks._rule import (
 )
 
 # (part, whole): the part cannot exceed the whole for the same member and year.
-_PART_OF = values([("land.sealed", "land.total"), ("land.nature_on_site", "land.total"),
-                   ("waste.hazardous", "waste.total")], ("part", "whole"), "pw")
+_PART_OF = values(
+    [
+        ("land.sealed", "land.total"),
+        ("land.nature_on_site", "land.total"),
+        ("waste.hazardous", "waste.total"),
+    ],
+    ("part", "whole"),
+    "pw",
+)
 
 # The totals' units (the catalogue's, in pint's spelling) as the explanations show them: m³, not m**3.
 T_UNIT = shown_unit("t.unit")
@@ -42,7 +49,7 @@ def _ratios() -> str:
                   FROM member m JOIN {RUN_TOTALS} b ON b.member_id = m.member_id AND b.indicator = m.b_indicator
                   WHERE b.value > 0) mb ON mb.member_id = t.member_id AND mb.reporting_year = t.reporting_year
             JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A' AND cat.unit <> 'percent'
-            WHERE t.value > 0 AND t.reporting_year IN (SELECT yr.reporting_year FROM {{batch}} AS yr)"""
+            WHERE t.value > 0 AND t.reporting_year IN (SELECT yr.reporting_year FROM {{batch}} AS yr)"""  # noqa: E501
 
 
 def _peer_stats(partition: str) -> str:
@@ -66,9 +73,13 @@ _PEER_GROUPS = (("cluster", ", cluster_id", "in the same cluster"), ("all", "", 
 def run_tables() -> tuple[tuple[str, str], ...]:
     """(table, query over ``{batch}``) the peer rules read, in order of creation, once per run,
     after the run's totals."""
-    return ((f"{RUN_DB}.peer_ratios", _ratios()), *(
-        (f"{RUN_DB}.peers_{name}", _peer_stats(f"reporting_year, sector, indicator{extra}"))
-        for name, extra, _ in _PEER_GROUPS))
+    return (
+        (f"{RUN_DB}.peer_ratios", _ratios()),
+        *(
+            (f"{RUN_DB}.peers_{name}", _peer_stats(f"reporting_year, sector, indicator{extra}"))
+            for name, extra, _ in _PEER_GROUPS
+        ),
+    )
 
 
 def _peer_outlier(config: CheckConfig, name: str, extra_partition: str, peers: str) -> Rule:
@@ -76,25 +87,30 @@ def _peer_outlier(config: CheckConfig, name: str, extra_partition: str, peers: s
     multiplicatively); the MAD makes one wild peer harmless, and the factor keeps statistically
     unusual but immaterial differences (peers that are all alike) out of the verifier's way."""
     partition = f"reporting_year, sector, indicator{extra_partition}"
-    return rule(f"plausibility.peer_outlier_{name}", Severity.WARNING,
-                f"R = A/B is not a robust outlier among same-sector peers {peers}.", f"""
+    return rule(
+        f"plausibility.peer_outlier_{name}",
+        Severity.WARNING,
+        f"R = A/B is not a robust outlier among same-sector peers {peers}.",
+        f"""
         WITH z AS (
             SELECT r.*, s.med, s.lmed, s.n_peers, s.mad
             FROM {RUN_DB}.peer_ratios r JOIN {RUN_DB}.peers_{name} s USING ({partition})
         )
         SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
-               'R = ' || {number('t.r')} AS observed,
-               'near the peer median ' || {number('t.med')} || ' (' || t.n_peers || ' ' || t.sector
+               'R = ' || {number("t.r")} AS observed,
+               'near the peer median ' || {number("t.med")} || ' (' || t.n_peers || ' ' || t.sector
                || ' members {peers})' AS expected,
                'member ' || t.member_id || ': ' || t.indicator || ' per unit of output is '
-               || {number('t.r')} || ' against a median of ' || {number('t.med')} || ' among '
-               || t.n_peers || ' ' || t.sector || ' members {peers} (' || {located('t')}
+               || {number("t.r")} || ' against a median of ' || {number("t.med")} || ' among '
+               || t.n_peers || ' ' || t.sector || ' members {peers} (' || {located("t")}
                || '); check the value and its unit, or explain the difference to the verifier'
                AS explanation
         FROM z t {IN_SCOPE}
         WHERE t.n_peers >= {config.min_peers} AND t.mad > 0
           AND abs(0.6745 * (t.lr - t.lmed) / t.mad) > {config.outlier_z}
-          AND abs(t.lr - t.lmed) > ln({config.outlier_factor})""", config)
+          AND abs(t.lr - t.lmed) > ln({config.outlier_factor})""",
+        config,
+    )
 
 
 # A unit slip: kWh entered as MWh, kg as t, litres as m³ make a total about 1000 times (or a
@@ -123,34 +139,41 @@ def _history() -> str:
                 LEFT JOIN justified j ON j.member_id = t.member_id AND j.reporting_year = t.reporting_year
                      AND j.indicator = t.indicator
                 WHERE t.value > 0 AND p.previous > 0
-            )"""
+            )"""  # noqa: E501
 
 
 # SQL condition on ``t`` (a row of :func:`_history`): the total is about a thousandfold jump.
-_ABOUT_A_THOUSANDFOLD = (f"(t.ratio BETWEEN {_SLIP / _SLIP_TOLERANCE} AND {_SLIP * _SLIP_TOLERANCE}"
-                         f" OR t.ratio BETWEEN {1 / (_SLIP * _SLIP_TOLERANCE)} AND {_SLIP_TOLERANCE / _SLIP})")
+_ABOUT_A_THOUSANDFOLD = (
+    f"(t.ratio BETWEEN {_SLIP / _SLIP_TOLERANCE} AND {_SLIP * _SLIP_TOLERANCE}"
+    f" OR t.ratio BETWEEN {1 / (_SLIP * _SLIP_TOLERANCE)} AND {_SLIP_TOLERANCE / _SLIP})"
+)
 
 
 def _unit_slip(config: CheckConfig) -> Rule:
     """A thousandfold jump blocks: a verifier signed 93,070 MWh for a five-person trattoria when it
     was only a warning. A real change of that size passes once the member explains it in the row's
     ``justification`` column (it then stays a year-on-year warning for the verifier)."""
-    return rule("plausibility.unit_slip", Severity.BLOCKING,
-                "A core indicator is not about 1000 times (or a thousandth of) the member's previous year, "
-                "unless the member justifies the change: a kWh/MWh, kg/t or litre/m³ slip.", f"""
+    return rule(
+        "plausibility.unit_slip",
+        Severity.BLOCKING,
+        "A core indicator is not about 1000 times (or a thousandth of) the member's previous year, "
+        "unless the member justifies the change: a kWh/MWh, kg/t or litre/m³ slip.",
+        f"""
             {_history()}
             SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
-                   {number('t.value')} || ' ' || {T_UNIT} AS observed,
-                   'not about 1000 times the ' || t.previous_year || ' value ' || {number('t.previous')}
+                   {number("t.value")} || ' ' || {T_UNIT} AS observed,
+                   'not about 1000 times the ' || t.previous_year || ' value ' || {number("t.previous")}
                    || ' ' || {T_UNIT} || ', or a justification' AS expected,
-                   {located('t')} || ': ' || t.indicator || ' is ' || {number('t.value')} || ' ' || {T_UNIT}
-                   || ', ' || {number('round(t.ratio, 3)')} || ' times the ' || t.previous_year || ' value '
-                   || {number('t.previous')} || ' ' || {T_UNIT} || ': most likely a unit slip (kWh written as MWh, '
+                   {located("t")} || ': ' || t.indicator || ' is ' || {number("t.value")} || ' ' || {T_UNIT}
+                   || ', ' || {number("round(t.ratio, 3)")} || ' times the ' || t.previous_year || ' value '
+                   || {number("t.previous")} || ' ' || {T_UNIT} || ': most likely a unit slip (kWh written as MWh, '
                    || 'kg as t, litres as m³); correct the value or its unit, or, if the change is real, write why '
                    || 'in the justification column of the row and send the file again' AS explanation
             FROM h t {IN_SCOPE}
             JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A'
-            WHERE NOT t.justified AND {_ABOUT_A_THOUSANDFOLD}""", config)
+            WHERE NOT t.justified AND {_ABOUT_A_THOUSANDFOLD}""",  # noqa: E501
+        config,
+    )
 
 
 def rules(config: CheckConfig) -> tuple[Rule, ...]:
@@ -158,43 +181,52 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
     alone, not also as a year-on-year warning."""
     f = config.yoy_factor
     return (
-        rule("plausibility.yoy_jump", Severity.WARNING,
-             f"A core indicator changes by less than a factor {f:g} from the member's previous year.", f"""
+        rule(
+            "plausibility.yoy_jump",
+            Severity.WARNING,
+            f"A core indicator changes by less than a factor {f:g} from the member's previous year.",
+            f"""
             {_history()}
             SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
-                   {number('t.value')} || ' ' || {T_UNIT} AS observed,
-                   'between ' || {number(f't.previous / {f}')} || ' and ' || {number(f't.previous * {f}')}
-                   || ' (' || t.previous_year || ': ' || {number('t.previous')} || ')' AS expected,
-                   {located('t')} || ': ' || t.indicator || ' is ' || {number('t.value')} || ' ' || {T_UNIT}
-                   || ', ' || {number('t.value / t.previous')} || ' times the ' || t.previous_year
-                   || ' value ' || {number('t.previous')} || '; check the unit (kWh vs MWh, kg vs t) '
+                   {number("t.value")} || ' ' || {T_UNIT} AS observed,
+                   'between ' || {number(f"t.previous / {f}")} || ' and ' || {number(f"t.previous * {f}")}
+                   || ' (' || t.previous_year || ': ' || {number("t.previous")} || ')' AS expected,
+                   {located("t")} || ': ' || t.indicator || ' is ' || {number("t.value")} || ' ' || {T_UNIT}
+                   || ', ' || {number("t.value / t.previous")} || ' times the ' || t.previous_year
+                   || ' value ' || {number("t.previous")} || '; check the unit (kWh vs MWh, kg vs t) '
                    || 'and the value, or explain the change to the verifier' AS explanation
             FROM h t {IN_SCOPE}
             JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A'
             WHERE (t.ratio > {f} OR t.ratio < 1.0 / {f})
               AND (t.justified OR NOT {_ABOUT_A_THOUSANDFOLD})""",
-             config),
+            config,
+        ),
         _unit_slip(config),
         *(_peer_outlier(config, name, extra, wording) for name, extra, wording in _PEER_GROUPS),
-        rule("plausibility.impossible_value", Severity.BLOCKING,
-             "Shares are at most 100 % and no part exceeds its whole (sealed or nature area vs "
-             "total land, hazardous vs total waste).", f"""
+        rule(
+            "plausibility.impossible_value",
+            Severity.BLOCKING,
+            "Shares are at most 100 % and no part exceeds its whole (sealed or nature area vs "
+            "total land, hazardous vs total waste).",
+            f"""
             SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
-                   {number('t.value')} || ' %' AS observed, 'at most 100 %' AS expected,
-                   {located('t')} || ': ' || t.indicator || ' is ' || {number('t.value')}
+                   {number("t.value")} || ' %' AS observed, 'at most 100 %' AS expected,
+                   {located("t")} || ': ' || t.indicator || ' is ' || {number("t.value")}
                    || ' %, more than 100 %; enter the share as a percentage of the total' AS explanation
             FROM {TOTALS} t {IN_SCOPE}
             WHERE t.unit = 'percent' AND t.value > 100
             UNION ALL
             SELECT t.member_id, t.indicator, t.submission_id, t.source_row,
-                   {number('t.value')} || ' ' || {T_UNIT} AS observed,
-                   'at most ' || w.indicator || ' = ' || {number('w.value')} || ' ' || {W_UNIT} AS expected,
-                   {located('t')} || ': ' || t.indicator || ' (' || {number('t.value')} || ' ' || {T_UNIT}
-                   || ') is larger than ' || w.indicator || ' (' || {number('w.value')} || ' ' || {W_UNIT}
+                   {number("t.value")} || ' ' || {T_UNIT} AS observed,
+                   'at most ' || w.indicator || ' = ' || {number("w.value")} || ' ' || {W_UNIT} AS expected,
+                   {located("t")} || ': ' || t.indicator || ' (' || {number("t.value")} || ' ' || {T_UNIT}
+                   || ') is larger than ' || w.indicator || ' (' || {number("w.value")} || ' ' || {W_UNIT}
                    || '), which cannot be; correct one of the two' AS explanation
             FROM {TOTALS} t {IN_SCOPE}
             JOIN {_PART_OF} ON pw.part = t.indicator
             JOIN {TOTALS} w ON w.member_id = t.member_id AND w.reporting_year = t.reporting_year
                  AND w.indicator = pw.whole
-            WHERE t.value > w.value""", config),
+            WHERE t.value > w.value""",
+            config,
+        ),
     )

@@ -1,6 +1,6 @@
 """A rule is one GX expectation: an unexpected-rows query over the ``current_*`` views.
 
-The same query text serves twice. GX counts its rows (``checks._gx.CountedRowsExpectation``) to
+The same query text serves twice. GX counts its rows (``ecocluster.checks._gx.CountedRowsExpectation``) to
 decide the suite's verdict and to render Data Docs; DuckDB runs it again, uncapped, to attribute
 every failing row to its member, indicator and source row (GX would return at most 200). Every query
 joins the run's scope as ``{batch} AS scope`` (columns member_id, cluster_id, reporting_year) and
@@ -11,15 +11,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from checks._config import CheckConfig, Severity
-from warehouse.indicators import CATALOGUE
-from warehouse.unit_text import shown_sql
+from ecocluster.checks._config import CheckConfig, Severity
+from ecocluster.warehouse.indicators import CATALOGUE
+from ecocluster.warehouse.unit_text import shown_sql
 
 # ``{batch}`` is what GX substitutes with the batch (the scope query); the JOIN keyword in every
 # rule makes GX substitute it as a bare parenthesised subquery, so the alias is ours.
 SCOPE = "{batch} AS scope"
-RESULT_COLUMNS = ("member_id", "indicator", "submission_id", "source_row", "observed", "expected",
-                  "explanation")
+RESULT_COLUMNS = (
+    "member_id",
+    "indicator",
+    "submission_id",
+    "source_row",
+    "observed",
+    "expected",
+    "explanation",
+)
 
 
 @dataclass(frozen=True)
@@ -62,8 +69,11 @@ def values(rows: list[tuple[object, ...]], columns: tuple[str, ...], alias: str)
     return f"(VALUES {body}) AS {alias}({', '.join(columns)})"
 
 
-CATALOGUE_SQL = values([(i.code, i.unit, i.role.value, i.required) for i in CATALOGUE],
-                       ("code", "unit", "role", "required"), "cat")
+CATALOGUE_SQL = values(
+    [(i.code, i.unit, i.role.value, i.required) for i in CATALOGUE],
+    ("code", "unit", "role", "required"),
+    "cat",
+)
 
 # Members that must report this year: in scope, and their cluster has the cycle open.
 EXPECTED_REPORTERS = (
@@ -85,8 +95,10 @@ def of_batch(view: str) -> str:
 # Peers of the run's members: every member of the same sector (cluster peers are among them),
 # so the peer statistics over a narrow scope are exactly those of the whole-year run.
 _IN_YEAR = " AND reporting_year IN (SELECT yb.reporting_year FROM {batch} AS yb)"
-SECTOR_PEERS = ("member_id IN (SELECT pm.member_id FROM member pm WHERE pm.sector IN"
-                " (SELECT sm.sector FROM member sm JOIN {batch} AS sb ON sb.member_id = sm.member_id))" + _IN_YEAR)
+SECTOR_PEERS = (
+    "member_id IN (SELECT pm.member_id FROM member pm WHERE pm.sector IN"
+    " (SELECT sm.sector FROM member sm JOIN {batch} AS sb ON sb.member_id = sm.member_id))" + _IN_YEAR
+)
 
 
 # The run's own in-memory database (attached to the read-only reader, which GX's cursors share):
@@ -138,8 +150,11 @@ def totals(members: str, *, located: bool = True) -> str:
     shares average. The first source row stands for the total when a failure is attributed;
     totals that are never shown (``located=False``: peers only compared with) skip finding it,
     which is a third of the cost of aggregating a sector's 20,000 members."""
-    source = ("arg_min(submission_id, source_row) AS submission_id, min(source_row) AS source_row" if located
-              else "NULL::VARCHAR AS submission_id, NULL::INTEGER AS source_row")
+    source = (
+        "arg_min(submission_id, source_row) AS submission_id, min(source_row) AS source_row"
+        if located
+        else "NULL::VARCHAR AS submission_id, NULL::INTEGER AS source_row"
+    )
     return (
         "(SELECT member_id, reporting_year, indicator,"
         " CASE WHEN any_value(unit) = 'percent' THEN avg(value) ELSE sum(value) END AS value,"
@@ -159,23 +174,29 @@ TOTALS = f"(SELECT * FROM {RUN_TOTALS} WHERE {IN_BATCH})"
 # Two aggregates, not one over ``IN_BATCH OR SECTOR_PEERS``: DuckDB turns each restriction alone
 # into a semi-join, but their OR into a test of every row (0.25 s against 0.4-0.8 s at 120,000).
 # A whole-year run drops both restrictions, leaving everyone once (``TRUE AND NOT TRUE``).
-_RUN_TOTALS_SQL = (f"SELECT * FROM {totals(IN_BATCH)} UNION ALL"
-                   f" SELECT * FROM {totals(f'{SECTOR_PEERS} AND NOT {IN_BATCH}', located=False)}")
+_RUN_TOTALS_SQL = (
+    f"SELECT * FROM {totals(IN_BATCH)} UNION ALL"
+    f" SELECT * FROM {totals(f'{SECTOR_PEERS} AND NOT {IN_BATCH}', located=False)}"
+)
 RUN_TABLES = ((RUN_TOTALS, _RUN_TOTALS_SQL),)
 
 
 def located(alias: str) -> str:
     """SQL text naming the file and row of ``alias``'s source row, for explanations."""
-    return (f"coalesce((SELECT filename FROM submission s WHERE s.submission_id = {alias}.submission_id),"
-            f" 'submission ' || {alias}.submission_id) || ' row ' || {alias}.source_row")
+    return (
+        f"coalesce((SELECT filename FROM submission s WHERE s.submission_id = {alias}.submission_id),"
+        f" 'submission ' || {alias}.submission_id) || ' row ' || {alias}.source_row"
+    )
 
 
 def shown_unit(expr: str) -> str:
-    """A unit as a person writes it: pint's ``m**3`` and ``percent`` as m³ and % (warehouse.unit_text)."""
+    """A unit as a person writes it: pint's ``m**3`` and ``percent`` as m³ and % (ecocluster.warehouse.unit_text)."""  # noqa: E501
     return shown_sql(expr)
 
 
 def number(expr: str) -> str:
     """A value as a person writes it: no trailing zeros, no exponent for ordinary sizes."""
-    return (f"CASE WHEN ({expr}) = trunc({expr}) AND abs({expr}) < 1e15 THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR)"
-            f" ELSE CAST(round({expr}, 6) AS VARCHAR) END")
+    return (
+        f"CASE WHEN ({expr}) = trunc({expr}) AND abs({expr}) < 1e15 THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR)"  # noqa: E501
+        f" ELSE CAST(round({expr}, 6) AS VARCHAR) END"
+    )

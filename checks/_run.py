@@ -15,10 +15,10 @@ from collections.abc import Iterable
 import duckdb
 import pyarrow as pa
 
-from checks._config import CheckConfig, Severity
-from checks._docs import GX_FOLDER, members_per_rule, write_index
-from checks._gx import CheckEngineError, validate
-from checks._rule import (
+from ecocluster.checks._config import CheckConfig, Severity
+from ecocluster.checks._docs import GX_FOLDER, members_per_rule, write_index
+from ecocluster.checks._gx import CheckEngineError, validate
+from ecocluster.checks._rule import (
     RESULT_COLUMNS,
     RUN_DB,
     SPELL_OUT_AT_MOST,
@@ -29,12 +29,12 @@ from checks._rule import (
     unrestricted,
     whole_year,
 )
-from checks._scope import Scope
-from checks._store import CheckRun, save
-from checks._suites import all_rules, run_tables
-from core.errors import ConfigurationError
-from core.home import Home
-from warehouse.db import connect, out_of_memory
+from ecocluster.checks._scope import Scope
+from ecocluster.checks._store import CheckRun, save
+from ecocluster.checks._suites import all_rules, run_tables
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.core.home import Home
+from ecocluster.warehouse.db import connect, out_of_memory
 
 BATCH = f"{RUN_DB}.batch"  # the scope's rows (Scope.sql()), the batch GX validates
 BATCH_SQL = f"SELECT * FROM {BATCH}"
@@ -47,11 +47,16 @@ SELECT (SELECT count(*) || ':' || coalesce(bit_xor(hash(submission_id, member_id
         FROM member)
     || '|' || (SELECT count(*) || ':' || coalesce(bit_xor(hash(cluster_id, reporting_year, kind)), 0)
         FROM cycle)
-"""
+"""  # noqa: E501
 
 
-def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
-               clusters: Iterable[str] | None = None, config: CheckConfig | None = None) -> CheckRun:
+def run_checks(
+    home: Home,
+    year: int,
+    members: Iterable[str] | None = None,
+    clusters: Iterable[str] | None = None,
+    config: CheckConfig | None = None,
+) -> CheckRun:
     """Check the scope's members for ``year``, store the results, return the run's summary."""
     config = config or CheckConfig.from_home(home)
     scope = Scope.of(year, members, clusters)
@@ -69,7 +74,8 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
     except duckdb.ConnectionException as e:
         raise CheckEngineError(
             f"{home.warehouse_path} is open for writing in this process; close it before running the "
-            "checks (they read it read-only and write their results in one short transaction)") from e
+            "checks (they read it read-only and write their results in one short transaction)"
+        ) from e
     try:
         fingerprint = reader.execute(_FINGERPRINT).fetchone()[0]  # type: ignore[index]
         started = time.perf_counter()
@@ -80,7 +86,8 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
             f"SELECT DISTINCT s.member_id FROM {BATCH} s WHERE EXISTS (SELECT 1 FROM cycle c"
             " WHERE c.cluster_id = s.cluster_id AND c.reporting_year = s.reporting_year) OR EXISTS"
             " (SELECT 1 FROM current_part p WHERE p.member_id = s.member_id"
-            " AND p.reporting_year = s.reporting_year) ORDER BY 1").fetch_arrow_table()
+            " AND p.reporting_year = s.reporting_year) ORDER BY 1"
+        ).fetch_arrow_table()
         for name, query in tables:
             reader.execute(f"CREATE TABLE {name} AS {bound(query, BATCH_SQL)}")
         findings = pa.concat_tables([reader.execute(attribution_sql(r)).fetch_arrow_table() for r in rules])
@@ -97,16 +104,29 @@ def run_checks(home: Home, year: int, members: Iterable[str] | None = None,
         reader.execute(f"DETACH DATABASE IF EXISTS {RUN_DB}")
         reader.close()
     _agree(outcomes_counts={k: v for o in outcomes for k, v in o.unexpected.items()}, findings=findings)
-    members_table = pa.concat_tables([covered, findings.select(["member_id"])]).group_by("member_id").aggregate([])
-    write_index(datadocs / "index.html", year=year, scope=scope.describe(), rules=rules, findings=findings,
-                members=sorted(m for m in members_table.column("member_id").to_pylist() if m is not None))
+    members_table = (
+        pa.concat_tables([covered, findings.select(["member_id"])]).group_by("member_id").aggregate([])
+    )
+    write_index(
+        datadocs / "index.html",
+        year=year,
+        scope=scope.describe(),
+        rules=rules,
+        findings=findings,
+        members=sorted(m for m in members_table.column("member_id").to_pylist() if m is not None),
+    )
     severities = findings.column("severity").to_pylist()
     run = CheckRun(
-        run_id=_run_id(scope, fingerprint, rules, tables), reporting_year=scope.reporting_year,
-        scope=scope.describe(), n_members=members_table.num_rows,
-        n_blocking=severities.count(Severity.BLOCKING.value), n_warning=severities.count(Severity.WARNING.value),
-        gx_success=all(o.success for o in outcomes), datadocs=str(datadocs / "index.html"),
-        gx_seconds=gx_seconds, sql_seconds=sql_seconds,
+        run_id=_run_id(scope, fingerprint, rules, tables),
+        reporting_year=scope.reporting_year,
+        scope=scope.describe(),
+        n_members=members_table.num_rows,
+        n_blocking=severities.count(Severity.BLOCKING.value),
+        n_warning=severities.count(Severity.WARNING.value),
+        gx_success=all(o.success for o in outcomes),
+        datadocs=str(datadocs / "index.html"),
+        gx_seconds=gx_seconds,
+        sql_seconds=sql_seconds,
     )
     writer = connect(home.warehouse_path)
     try:
@@ -123,10 +143,13 @@ def attribution_sql(rule: Rule) -> str:
     over a 120,000-member year their hash tables add up (18.8 GiB, out of memory) where one
     rule at a time needs what the largest rule needs.
     """
-    columns = ", ".join(f"CAST(q.{c} AS {'INTEGER' if c == 'source_row' else 'VARCHAR'}) AS {c}"
-                        for c in RESULT_COLUMNS)  # typed alike, so the rules' tables concatenate
-    return (f"SELECT '{rule.suite}' AS suite, '{rule.name}' AS expectation, '{rule.severity.value}' AS severity, "
-            f"{columns} FROM ({rule.bound(BATCH_SQL)}) q")
+    columns = ", ".join(
+        f"CAST(q.{c} AS {'INTEGER' if c == 'source_row' else 'VARCHAR'}) AS {c}" for c in RESULT_COLUMNS
+    )  # typed alike, so the rules' tables concatenate
+    return (
+        f"SELECT '{rule.suite}' AS suite, '{rule.name}' AS expectation, '{rule.severity.value}' AS severity, "
+        f"{columns} FROM ({rule.bound(BATCH_SQL)}) q"
+    )
 
 
 def _agree(outcomes_counts: dict[str, int], findings: pa.Table) -> None:
@@ -142,7 +165,9 @@ def _agree(outcomes_counts: dict[str, int], findings: pa.Table) -> None:
             )
 
 
-def _run_id(scope: Scope, fingerprint: str, rules: tuple[Rule, ...], tables: tuple[tuple[str, str], ...]) -> str:
+def _run_id(
+    scope: Scope, fingerprint: str, rules: tuple[Rule, ...], tables: tuple[tuple[str, str], ...]
+) -> str:
     digest = hashlib.sha256(f"{scope!r}\n{fingerprint}".encode())
     for r in rules:
         digest.update(f"\n{r.name}\n{r.severity.value}\n{r.query}".encode())

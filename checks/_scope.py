@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from checks._rule import values
+from ecocluster.checks._rule import values
 
 
 @dataclass(frozen=True)
@@ -15,8 +15,9 @@ class Scope:
     clusters: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, year: int, members: Iterable[str] | None = None,
-           clusters: Iterable[str] | None = None) -> Scope:
+    def of(
+        cls, year: int, members: Iterable[str] | None = None, clusters: Iterable[str] | None = None
+    ) -> Scope:
         return cls(int(year), tuple(sorted(set(members or ()))), tuple(sorted(set(clusters or ()))))
 
     def describe(self) -> str:
@@ -36,7 +37,9 @@ class Scope:
             # The same filter inside both branches, so a narrow run never unions the whole roster.
             roster, parts = f" WHERE member_id IN {ids}", f" AND member_id IN {ids}"
         if self.clusters:
-            filters.append(f"m.cluster_id IN (SELECT id FROM {values([(c,) for c in self.clusters], ('id',), 'ci')})")
+            filters.append(
+                f"m.cluster_id IN (SELECT id FROM {values([(c,) for c in self.clusters], ('id',), 'ci')})"
+            )
         where = f"WHERE {' AND '.join(filters)}" if filters else ""
         return (
             f"SELECT u.member_id, m.cluster_id, {self.reporting_year} AS reporting_year FROM ("

@@ -3,18 +3,23 @@ compliance."""
 
 from __future__ import annotations
 
-from checks import _co2e, _completeness, _compliance, _plausibility, _quality
-from checks._config import CheckConfig
-from checks._rule import RUN_TABLES, Rule
-from core.errors import ConfigurationError
+from ecocluster.checks import _co2e, _completeness, _compliance, _plausibility, _quality
+from ecocluster.checks._config import CheckConfig
+from ecocluster.checks._rule import RUN_TABLES, Rule
+from ecocluster.core.errors import ConfigurationError
 
 SUITES = ("data_quality", "completeness", "plausibility", "compliance")
 
 
 def all_rules(config: CheckConfig) -> tuple[Rule, ...]:
     """Every rule with its configured severity; an override naming no rule is a typo, refused."""
-    found = (_quality.rules(config) + _completeness.rules(config) + _plausibility.rules(config)
-             + _co2e.rules(config) + _compliance.rules(config))
+    found = (
+        _quality.rules(config)
+        + _completeness.rules(config)
+        + _plausibility.rules(config)
+        + _co2e.rules(config)
+        + _compliance.rules(config)
+    )
     names = {r.name for r in found}
     unknown = sorted(set(config.severity) - names)
     if unknown:

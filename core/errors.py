@@ -14,6 +14,7 @@ from typing import Any, Self
 def _rebuild(cls: type[EcoclusterError], args: tuple[Any, ...], kwargs: dict[str, Any]) -> EcoclusterError:
     return cls(*args, **kwargs)
 
+
 # Every exit code of the ``ecocluster`` command, one table (the README's "Exit codes" repeats it and
 # a test keeps the two equal). The classes below carry theirs; 2 is click's, for usage errors.
 EXIT_CODES: dict[int, str] = {
@@ -22,7 +23,7 @@ EXIT_CODES: dict[int, str] = {
     2: "usage error: unknown option or command, a value outside the allowed ones (`--stage foo`)",
     3: "approval refused, an offline verification with a failed check, or a stored object altered",
     4: "blocking check failures (`check`, `check report --fail-on blocking`)",
-    65: "rejected input: a submission file refused, or a member, cluster or statement id the warehouse does not know",
+    65: "rejected input: a submission file refused, or a member, cluster or statement id the warehouse does not know",  # noqa: E501
     75: "temporary failure (busy warehouse, storage or signing service out of reach): run the command again",
     78: "configuration: no home at --home/ECOCLUSTER_HOME, an unusable ecocluster.toml or Prefect server",
     130: "interrupted (Ctrl-C); nothing half-written was kept",
@@ -129,8 +130,8 @@ class ApprovalRefused(EcoclusterError):
 
 
 class ApprovalRuleFailed(ApprovalRefused):
-    """An approval broke ``rule`` (a stable name from ``signing.RULES``, recorded with the refusal);
-    ``detail`` says what was found, what was expected and what to do."""
+    """An approval broke ``rule`` (a stable name from ``ecocluster.signing.RULES``, recorded with the refusal);
+    ``detail`` says what was found, what was expected and what to do."""  # noqa: E501
 
     def __init__(self, rule: str, detail: str) -> None:
         self.rule = rule

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.errors import ConfigurationError
+from ecocluster.core.errors import ConfigurationError
 
 DEFAULT_HOME = Path(".ecocluster")
 CONFIG_NAME = "ecocluster.toml"
@@ -46,7 +46,8 @@ class Home:
                 f"no ecocluster home at {self.root} (no {self.warehouse_path.name} there): check --home or "
                 "ECOCLUSTER_HOME, or create a home with `ecocluster ingest PATH`, `ecocluster demo`, "
                 "`ecocluster pki init` (accreditation body) or `ecocluster intake-key --country CC` "
-                "(competent body)")
+                "(competent body)"
+            )
         return self
 
     @property

@@ -11,17 +11,28 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from flows._summary import CycleSummary, MemberStatus
-from warehouse.due import CycleKind, DueMember, members_due
+from ecocluster.flows._summary import CycleSummary, MemberStatus
+from ecocluster.warehouse.due import CycleKind, DueMember, members_due
 
 _FROM_CYCLES = ("RERUN_STAGES", "annual_cycle", "approvals_inbox", "rerun", "run_cycle", "three_year_cycle")
 
 
 def __getattr__(name: str) -> Any:
     if name in _FROM_CYCLES:
-        return getattr(import_module("flows.cycles"), name)
-    raise AttributeError(f"module 'flows' has no attribute {name!r}")
+        return getattr(import_module("ecocluster.flows.cycles"), name)
+    raise AttributeError(f"module 'ecocluster.flows' has no attribute {name!r}")
 
 
-__all__ = ["RERUN_STAGES", "CycleKind", "CycleSummary", "DueMember", "MemberStatus", "annual_cycle", "approvals_inbox",
-           "members_due", "rerun", "run_cycle", "three_year_cycle"]
+__all__ = [
+    "RERUN_STAGES",
+    "CycleKind",
+    "CycleSummary",
+    "DueMember",
+    "MemberStatus",
+    "annual_cycle",
+    "approvals_inbox",
+    "members_due",
+    "rerun",
+    "run_cycle",
+    "three_year_cycle",
+]

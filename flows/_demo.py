@@ -1,21 +1,20 @@
 """The DEMO verifier: signs the clean members' drafts so a newcomer sees the whole cycle.
 
-It plays the verifier's part exactly as a real one would (``signing.approve`` with a key file and
+It plays the verifier's part exactly as a real one would (``ecocluster.signing.approve`` with a key file and
 password, which renders the validated statement and PAdES-signs it), with a DEMO accreditation
 body and a DEMO verifier whose keys are generated in the home folder; every artefact it produces names them, so
 nothing it signs can pass for a real validation.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import signing
-import statements
-from core.errors import ApprovalRefused, ConfigurationError
-from core.home import Home
-from flows._workspace import Workspace
+from ecocluster import signing, statements
+from ecocluster.core.errors import ApprovalRefused, ConfigurationError
+from ecocluster.core.home import Home
+from ecocluster.flows._workspace import Workspace
 
 
 @contextmanager
@@ -29,7 +28,7 @@ def timestamp_authority(home: Home) -> Iterator[str]:
     if configured:
         yield configured
         return
-    from signing import _tsa
+    from ecocluster.signing import _tsa
 
     _tsa.demo_tsa(home, signing.DEMO_PASSWORD)
     with _tsa.running(home, signing.DEMO_PASSWORD) as url:
@@ -46,10 +45,17 @@ def sign_waiting(ws: Workspace, year: int, members: list[str]) -> list[str]:
             if d.status != "submitted":
                 continue
             try:  # a real verifier signs only within scope, and so does the demo one
-                signing.approve(con, ws.store, trust, d.statement_id, keys, signing.DEMO_PASSWORD, place="DEMO",
-                                tsa_url=tsa_url)
+                signing.approve(
+                    con,
+                    ws.store,
+                    trust,
+                    d.statement_id,
+                    keys,
+                    signing.DEMO_PASSWORD,
+                    place="DEMO",
+                    tsa_url=tsa_url,
+                )
             except ApprovalRefused:
                 continue
             signed.append(d.statement_id)
     return signed
-

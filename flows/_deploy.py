@@ -3,7 +3,7 @@ inbox, the review findings' reminders, and the coordinator's manual rerun (trigg
 
 ``serve`` keeps a process polling the server for runs (no work pool to set up); the same
 deployments are declared for ``prefect deploy`` in infra/prefect.yaml.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 
 from prefect import serve as prefect_serve
 
-from core.home import Home
-from flows.cycles import annual_cycle, approvals_inbox, rerun, three_year_cycle
-from flows.reminders import review_reminders
+from ecocluster.core.home import Home
+from ecocluster.flows.cycles import annual_cycle, approvals_inbox, rerun, three_year_cycle
+from ecocluster.flows.reminders import review_reminders
 
 # Statements are validated in the first months of the year for the year before.
 ANNUAL_CRON = "0 6 15 1 *"  # 15 January, 06:00

@@ -9,7 +9,7 @@ so the hand-off is durable state in the object store instead of a waiting flow:
   ``ecocluster approve``, a mail gateway); any flow run that polls the inbox picks them up;
 * ``inbox/processed/<sha256>.json`` — one record per envelope handled, so a poll is idempotent
   and a refused envelope's reasons stay visible; a refusal caused by a file beside the envelope
-  (a half-uploaded PDF, a wrong certificate: ``signing.COMPANION_RULES``) is recorded as
+  (a half-uploaded PDF, a wrong certificate: ``ecocluster.signing.COMPANION_RULES``) is recorded as
   ``inbox/processed/<sha256>.<companions sha256>.json`` instead, so it is looked at again once
   those files change, and only then.
 """
@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-import signing
-from core.errors import ApprovalRuleFailed, DecisionIncomplete, EcoclusterError, TransientError
-from core.store import ObjectStore
+from ecocluster import signing
+from ecocluster.core.errors import ApprovalRuleFailed, DecisionIncomplete, EcoclusterError, TransientError
+from ecocluster.core.store import ObjectStore
 
 if TYPE_CHECKING:
     import duckdb
@@ -106,7 +106,9 @@ def _decisions_in(keys: Iterable[str]) -> dict[str, dict[str, str]]:
     grouped: dict[str, dict[str, str]] = {stem: {} for stem in stems}
     for key in keys:
         parts = key.split(".")
-        for n in range(len(parts) - 1, 0, -1):  # names may contain dots: the longest name that has an envelope
+        for n in range(
+            len(parts) - 1, 0, -1
+        ):  # names may contain dots: the longest name that has an envelope
             stem, suffix = ".".join(parts[:n]), ".".join(parts[n:])
             if stem in grouped:
                 if suffix != signing.ENVELOPE:
@@ -127,14 +129,23 @@ def _retry_marker(arrival: signing.Arrival) -> str:
     return f"{PROCESSED}{arrival.envelope.sha256}.{beside}.json"
 
 
-def _arrival(store: ObjectStore, envelope: signing.InboxFile, companions: dict[str, str],
-             limits: signing.InboxLimits) -> signing.Arrival:
-    return signing.Arrival(envelope, {suffix: signing.InboxFile.read(store, k, limits.for_suffix(suffix))
-                                      for suffix, k in companions.items()})
+def _arrival(
+    store: ObjectStore, envelope: signing.InboxFile, companions: dict[str, str], limits: signing.InboxLimits
+) -> signing.Arrival:
+    return signing.Arrival(
+        envelope,
+        {
+            suffix: signing.InboxFile.read(store, k, limits.for_suffix(suffix))
+            for suffix, k in companions.items()
+        },
+    )
 
 
-def poll_inbox(store: ObjectStore, accept: Callable[[signing.Arrival], Decision],
-               limits: signing.InboxLimits = signing.DEFAULT_LIMITS) -> list[Decision]:
+def poll_inbox(
+    store: ObjectStore,
+    accept: Callable[[signing.Arrival], Decision],
+    limits: signing.InboxLimits = signing.DEFAULT_LIMITS,
+) -> list[Decision]:
     """Hand every new envelope, with the files beside it, to ``accept`` (signing's verify-and-record)
     and remember the outcome.
 
@@ -176,22 +187,41 @@ def poll_inbox(store: ObjectStore, accept: Callable[[signing.Arrival], Decision]
             log.exception("inbox envelope %s could not be handled; it is read again at the next poll", key)
             new.append(Decision(key, None, None, "failed", ("could not be handled (a bug); see the log",)))
             continue
-        decision = Decision(decision.envelope_key, decision.member_id, decision.statement_id, decision.decision,
-                            decision.reasons, decision.rule, beside)
+        decision = Decision(
+            decision.envelope_key,
+            decision.member_id,
+            decision.statement_id,
+            decision.decision,
+            decision.reasons,
+            decision.rule,
+            beside,
+        )
         retried = decision.decision == "refused" and decision.rule in signing.COMPANION_RULES
-        store.put(retry_marker if retried else marker, _dumps(asdict(decision)), content_type="application/json")
+        store.put(
+            retry_marker if retried else marker, _dumps(asdict(decision)), content_type="application/json"
+        )
         new.append(decision)
     return new
 
 
-def pick_up(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: signing.TrustAnchors,
-            limits: signing.InboxLimits = signing.DEFAULT_LIMITS) -> list[Decision]:
+def pick_up(
+    con: duckdb.DuckDBPyConnection,
+    store: ObjectStore,
+    trust: signing.TrustAnchors,
+    limits: signing.InboxLimits = signing.DEFAULT_LIMITS,
+) -> list[Decision]:
     """Poll the inbox now with signing's verify-and-record of each decision (the approvals stage of
     a cycle, the hourly inbox deployment and ``ecocluster inbox`` all pick up this way)."""
+
     def accept(arrival: signing.Arrival) -> Decision:
         verified = signing.receive_decision(con, store, trust, arrival, limits)
-        return Decision(arrival.envelope.key, verified.member_id, verified.statement_id, verified.decision,
-                        verified.reasons)
+        return Decision(
+            arrival.envelope.key,
+            verified.member_id,
+            verified.statement_id,
+            verified.decision,
+            verified.reasons,
+        )
 
     return poll_inbox(store, accept, limits)
 
@@ -234,17 +264,29 @@ def _entry(key: str, marker: str, raw: bytes, retried: bool) -> InboxEntry:
             raise TypeError("not a decision record")
         decision = data.get("decision")
         state = {"approved": ACCEPTED, "rejected": ACCEPTED, "refused": REFUSED}[str(decision)]
-        return InboxEntry(key, state, _optional(data, "member_id"), _optional(data, "statement_id"),
-                          str(decision) if state == ACCEPTED else None, _optional(data, "rule"),
-                          tuple(str(r) for r in data["reasons"]), retried)
+        return InboxEntry(
+            key,
+            state,
+            _optional(data, "member_id"),
+            _optional(data, "statement_id"),
+            str(decision) if state == ACCEPTED else None,
+            _optional(data, "rule"),
+            tuple(str(r) for r in data["reasons"]),
+            retried,
+        )
     except (ValueError, KeyError, TypeError):
-        why = (f"its processed marker {marker} is not a decision record, and the inbox skips the envelope "
-               "while it is there: delete that marker to have the envelope looked at again")
+        why = (
+            f"its processed marker {marker} is not a decision record, and the inbox skips the envelope "
+            "while it is there: delete that marker to have the envelope looked at again"
+        )
         return InboxEntry(key, PENDING, reasons=(why,))
 
 
-def inbox_entries(store: ObjectStore, limits: signing.InboxLimits = signing.DEFAULT_LIMITS,
-                  notes: Mapping[str, tuple[str, ...]] | None = None) -> list[InboxEntry]:
+def inbox_entries(
+    store: ObjectStore,
+    limits: signing.InboxLimits = signing.DEFAULT_LIMITS,
+    notes: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[InboxEntry]:
     """Every envelope now in the inbox, in key order, with its state as :func:`poll_inbox` sees it
     (the same markers); ``notes`` are what the last poll said about pending ones (what they wait for)."""
     out = []
@@ -262,7 +304,9 @@ def inbox_entries(store: ObjectStore, limits: signing.InboxLimits = signing.DEFA
                 continue
         except KeyError:  # removed or replaced since it was listed
             continue
-        waiting = (notes or {}).get(key, ("not picked up yet: `ecocluster inbox` (without --list-only) picks it up",))
+        waiting = (notes or {}).get(
+            key, ("not picked up yet: `ecocluster inbox` (without --list-only) picks it up",)
+        )
         out.append(InboxEntry(key, PENDING, reasons=waiting))
     return sorted(out, key=lambda e: e.envelope_key)
 
@@ -274,13 +318,20 @@ class Reminder:
 
     def __str__(self) -> str:
         r = self.request
-        when = f"overdue by {-self.days_left} day(s)" if self.days_left < 0 else f"due in {self.days_left} day(s)"
-        return (f"{r.member_id}: statement {r.statement_id[:12]} awaits the verifier's signature, "
-                f"{when} (deadline {r.deadline})")
+        when = (
+            f"overdue by {-self.days_left} day(s)"
+            if self.days_left < 0
+            else f"due in {self.days_left} day(s)"
+        )
+        return (
+            f"{r.member_id}: statement {r.statement_id[:12]} awaits the verifier's signature, "
+            f"{when} (deadline {r.deadline})"
+        )
 
 
-def reminders(waiting: Iterable[VerificationRequest], today: dt.date,
-              remind_days: tuple[int, ...]) -> list[Reminder]:
+def reminders(
+    waiting: Iterable[VerificationRequest], today: dt.date, remind_days: tuple[int, ...]
+) -> list[Reminder]:
     """Requests still waiting whose deadline is past or within the largest reminder window."""
     window = max(remind_days, default=0)
     return [Reminder(r, (r.deadline - today).days) for r in waiting if (r.deadline - today).days <= window]

@@ -50,8 +50,10 @@ class JointStatement:
         if self.previous is None:
             what = f"drafted as statement {self.statement_id[:12]}"
         elif self.changed:
-            what = (f"re-drafted with the members' current figures as statement {self.statement_id[:12]} "
-                    f"(replaces {self.previous[:12]}, now out of date)")
+            what = (
+                f"re-drafted with the members' current figures as statement {self.statement_id[:12]} "
+                f"(replaces {self.previous[:12]}, now out of date)"
+            )
         else:
             what = f"statement {self.statement_id[:12]} is up to date"
         return f"{self.cluster_id} ({self.language}): {what}"
@@ -83,6 +85,14 @@ class StageOutcome:
 
     def merged(self, other: StageOutcome) -> StageOutcome:
         """Two batches of the same stage as one (the summary reports per stage)."""
-        return StageOutcome(self.stage, "all", self.passed + other.passed, self.blocked + other.blocked,
-                            self.artefacts + other.artefacts, self.notes + other.notes, self.waiting + other.waiting,
-                            self.joint + other.joint, self.member_notes + other.member_notes)
+        return StageOutcome(
+            self.stage,
+            "all",
+            self.passed + other.passed,
+            self.blocked + other.blocked,
+            self.artefacts + other.artefacts,
+            self.notes + other.notes,
+            self.waiting + other.waiting,
+            self.joint + other.joint,
+            self.member_notes + other.member_notes,
+        )

@@ -12,7 +12,7 @@ The runner answers one request at a time (the warehouse has one writer anyway), 
 client from a different code version or Prefect API (it exits and the client starts a fresh
 one), and exits after ``ECOCLUSTER_RUNNER_IDLE_SECONDS`` without a request (default 30 min) or
 when its home folder is gone. ``ecocluster runner stop`` stops it. Messages are JSON lines; the
-summary is rebuilt on the client side through one typed decoder (:func:`flows._summary.decode`).
+summary is rebuilt on the client side through one typed decoder (:func:`ecocluster.flows._summary.decode`).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from core.errors import ConfigurationError, EcoclusterError, TransientError
-from core.home import Home
+from ecocluster.core.errors import ConfigurationError, EcoclusterError, TransientError
+from ecocluster.core.home import Home
 
 DEFAULT_IDLE_SECONDS = 1800.0
 START_TIMEOUT = 240.0  # a cold start on two busy cores: imports + Prefect server migrations
@@ -73,6 +73,7 @@ def fingerprint(home: Home) -> str:
 
 # --- the client side: what `ecocluster rerun` runs -------------------------------------------------
 
+
 def request(home: Home, message: dict[str, Any], progress: Callable[[str], None]) -> dict[str, Any]:
     """Send ``message`` to the home's runner (starting one if none answers) and return its result.
 
@@ -96,10 +97,13 @@ def request(home: Home, message: dict[str, Any], progress: Callable[[str], None]
                 else:
                     return reply
             else:
-                raise ConfigurationError(f"the ecocluster runner of {home.root} ended without an answer; see "
-                                         f"{home.root / 'prefect' / 'runner.log'} and run the command again")
-    raise ConfigurationError(f"no ecocluster runner of {home.root} took the request; see "
-                             f"{home.root / 'prefect' / 'runner.log'}")
+                raise ConfigurationError(
+                    f"the ecocluster runner of {home.root} ended without an answer; see "
+                    f"{home.root / 'prefect' / 'runner.log'} and run the command again"
+                )
+    raise ConfigurationError(
+        f"no ecocluster runner of {home.root} took the request; see {home.root / 'prefect' / 'runner.log'}"
+    )
 
 
 def stop(home: Home) -> bool:
@@ -148,20 +152,28 @@ def _start(home: Home, progress: Callable[[str], None]) -> socket.socket:
         progress("starting the ecocluster runner for this home (once; later commands reuse it)…")
         socket_path(home).unlink(missing_ok=True)  # left by a runner that was killed, or a copied home
         with (prefect_dir / "runner.log").open("ab") as log:
-            process = subprocess.Popen([sys.executable, "-m", "flows._runner", str(home.root)],
-                                       stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                       start_new_session=True)  # outlives this command, and its Ctrl-C
+            process = subprocess.Popen(
+                [sys.executable, "-m", "ecocluster.flows._runner", str(home.root)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # outlives this command, and its Ctrl-C
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise ConfigurationError(f"the ecocluster runner exited with code {process.returncode}; "
-                                         f"see {prefect_dir / 'runner.log'}")
+                raise ConfigurationError(
+                    f"the ecocluster runner exited with code {process.returncode}; "
+                    f"see {prefect_dir / 'runner.log'}"
+                )
             try:
                 return _connect(home)
             except OSError:
                 time.sleep(0.1)
-        raise ConfigurationError(f"the ecocluster runner did not start within {START_TIMEOUT:.0f} s; "
-                                 f"see {prefect_dir / 'runner.log'}")
+        raise ConfigurationError(
+            f"the ecocluster runner did not start within {START_TIMEOUT:.0f} s; "
+            f"see {prefect_dir / 'runner.log'}"
+        )
 
 
 def _wait_gone(home: Home, timeout: float = 30.0) -> None:
@@ -178,17 +190,20 @@ def _lines(conn: socket.socket) -> Iterator[dict[str, Any]]:
 
 # --- the runner side -------------------------------------------------------------------------------
 
+
 def serve(home: Home) -> None:
     """Import everything, bring Prefect up, then answer requests until idle or stopped."""
-    from flows import _runtime
+    from ecocluster.flows import _runtime
 
     me = fingerprint(home)  # before Prefect's start-up sets PREFECT_API_URL to its temporary server
     _runtime.configure(home)
     _runtime.start_temporary_server(home)
     _runtime.quiet()
-    import checks  # noqa: F401 - imported now, not during the first request
-    import statements  # noqa: F401
-    from flows import cycles  # noqa: F401
+    from ecocluster import (
+        checks,  # noqa: F401 - imported now, not during the first request
+        statements,  # noqa: F401
+    )
+    from ecocluster.flows import cycles  # noqa: F401
 
     _runtime.wait_for_server()
     _runtime.quiet()
@@ -245,15 +260,20 @@ def _answer(conn: socket.socket, home: Home, me: str) -> bool:
 
 
 def _run(message: dict[str, Any], home: Home, progress: Callable[[str], None]) -> dict[str, Any]:
-    from flows import _progress
-    from flows.cycles import rerun
+    from ecocluster.flows import _progress
+    from ecocluster.flows.cycles import rerun
 
     _progress.listen(progress)
     try:
         if message.get("command") != "rerun":
             raise ConfigurationError(f"the runner does not know the command {message.get('command')!r}")
-        summary = rerun(str(message["member"]), str(message["stage"]), message.get("year"), str(home.root),
-                        [str(p) for p in message.get("submissions", ())])
+        summary = rerun(
+            str(message["member"]),
+            str(message["stage"]),
+            message.get("year"),
+            str(home.root),
+            [str(p) for p in message.get("submissions", ())],
+        )
         return {"summary": summary.to_json()}
     except EcoclusterError as e:
         return {"error": str(e), "exit_code": e.exit_code, "transient": isinstance(e, TransientError)}

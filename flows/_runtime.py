@@ -28,8 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from core.errors import ConfigurationError, TransientError
-from core.home import Home
+from ecocluster.core.errors import ConfigurationError, TransientError
+from ecocluster.core.home import Home
 
 _server: subprocess.Popen[bytes] | None = None
 _start_lock: TextIO | None = None
@@ -84,11 +84,33 @@ def start_temporary_server(home: Home) -> None:
     _hold_start_lock(home)
     port = free_port()
     log = (home.subdir("prefect") / "server.log").open("ab")
-    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    env = {
+        **os.environ,
+        "PREFECT_UI_ENABLED": "0",
+        "PREFECT__SERVER_EPHEMERAL": "1",
+        "PREFECT__SERVER_FINAL": "1",
+    }
     _server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "prefect.server.api.server:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "error",
+            "--lifespan",
+            "on",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     log.close()
     os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
     os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "false"
@@ -133,8 +155,10 @@ def while_server_answers(url: str, run: Callable[[], None], every: float = 5.0, 
         run()
     except BaseException as e:  # the interrupt, or what the client raised as its server went away
         if gone.is_set() or not answers():
-            raise ServerGone(f"the Prefect server at {url} stopped answering; start it again "
-                             "(`infra/prefect-server.sh start`) and run `ecocluster serve` again") from e
+            raise ServerGone(
+                f"the Prefect server at {url} stopped answering; start it again "
+                "(`infra/prefect-server.sh start`) and run `ecocluster serve` again"
+            ) from e
         raise
     finally:
         gone.set()
@@ -148,17 +172,21 @@ def wait_for_server(timeout: float = 180.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if _server.poll() is not None:
-            raise ConfigurationError(f"the temporary Prefect server exited with code {_server.returncode}; "
-                                     f"see {Path(os.environ['PREFECT_HOME']) / 'server.log'}")
+            raise ConfigurationError(
+                f"the temporary Prefect server exited with code {_server.returncode}; "
+                f"see {Path(os.environ['PREFECT_HOME']) / 'server.log'}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2):
                 _release_start_lock()
                 return
         except OSError:
             time.sleep(0.1)
-    raise ConfigurationError(f"the temporary Prefect server did not answer within {timeout:.0f} s; see "
-                             f"{Path(os.environ['PREFECT_HOME']) / 'server.log'}, or start one with "
-                             "infra/prefect-server.sh and set PREFECT_API_URL")
+    raise ConfigurationError(
+        f"the temporary Prefect server did not answer within {timeout:.0f} s; see "
+        f"{Path(os.environ['PREFECT_HOME']) / 'server.log'}, or start one with "
+        "infra/prefect-server.sh and set PREFECT_API_URL"
+    )
 
 
 def _hold_start_lock(home: Home) -> None:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flows._outcome import Artefact, Blocked, JointStatement, MemberNote, StageOutcome
-from warehouse.due import DueMember
+from ecocluster.flows._outcome import Artefact, Blocked, JointStatement, MemberNote, StageOutcome
+from ecocluster.warehouse.due import DueMember
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,9 @@ class CycleSummary:
     stages: tuple[StageOutcome, ...]
     notes: tuple[str, ...] = field(default=())  # reminders, refused files and envelopes, stages not built
     member_notes: tuple[MemberNote, ...] = ()  # who must sign whose statement
-    joint: tuple[JointStatement, ...] = ()  # the joint statements this run drafted, one per cluster and language
+    joint: tuple[
+        JointStatement, ...
+    ] = ()  # the joint statements this run drafted, one per cluster and language
 
     def in_state(self, state: str) -> list[MemberStatus]:
         return [m for m in self.members if m.state == state]
@@ -53,9 +55,16 @@ class CycleSummary:
 
     def markdown(self) -> str:
         counts = ", ".join(f"{n} {state}" for state, n in sorted(self.counts().items())) or "no member due"
-        lines = [f"# {self.kind} cycle {self.year}", "", f"{len(self.members)} member(s) in scope: {counts}.", ""]
+        lines = [
+            f"# {self.kind} cycle {self.year}",
+            "",
+            f"{len(self.members)} member(s) in scope: {counts}.",
+            "",
+        ]
         lines += ["| stage | passed | blocked | artefacts |", "|---|---|---|---|"]
-        lines += [f"| {s.stage} | {len(s.passed)} | {len(s.blocked)} | {len(s.artefacts)} |" for s in self.stages]
+        lines += [
+            f"| {s.stage} | {len(s.passed)} | {len(s.blocked)} | {len(s.artefacts)} |" for s in self.stages
+        ]
         if self.notes or self.member_notes:
             lines += ["", "## Next steps", ""] + [f"- {n}" for n in (*self.member_notes, *self.notes)]
         blocked = [m for m in self.members if m.reasons]
@@ -79,27 +88,49 @@ class CycleSummary:
         return re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-")  # what Prefect accepts in a key
 
     def to_json(self) -> str:
-        """The summary as JSON, for a client of the runner (:mod:`flows._runner`) to :func:`decode`."""
+        """The summary as JSON, for a client of the runner (:mod:`ecocluster.flows._runner`) to :func:`decode`."""  # noqa: E501
         return json.dumps(dataclasses.asdict(self))
 
     def table(self) -> list[dict[str, str]]:
-        return [{"member": m.member_id, "cluster": m.cluster_id, "due": m.due, "stage": m.stage,
-                 "state": m.state, "reasons": "; ".join(m.reasons),
-                 "artefacts": " ".join(a.location for a in m.artefacts)} for m in self.members]
+        return [
+            {
+                "member": m.member_id,
+                "cluster": m.cluster_id,
+                "due": m.due,
+                "stage": m.stage,
+                "state": m.state,
+                "reasons": "; ".join(m.reasons),
+                "artefacts": " ".join(a.location for a in m.artefacts),
+            }
+            for m in self.members
+        ]
 
 
 # Who validates the joint statements, and where they stand: what the summary says of them.
-JOINT_ROLE = ("The cycle drafts each cluster's joint statement again with its members, so it always carries the "
-              "members' current figures; it is not sent to a verifier or registered (EMAS validates and registers "
-              "each member's own statement): the coordinator publishes it for the cluster.")
+JOINT_ROLE = (
+    "The cycle drafts each cluster's joint statement again with its members, so it always carries the "
+    "members' current figures; it is not sent to a verifier or registered (EMAS validates and registers "
+    "each member's own statement): the coordinator publishes it for the cluster."
+)
 
 # Stages in cycle order, and the state a member has when it passed that stage last.
-_PASSED_STATE = {"check": "checked", "draft": "drafted", "verify": "waiting",
-                 "approvals": "approved", "register": "registered"}
+_PASSED_STATE = {
+    "check": "checked",
+    "draft": "drafted",
+    "verify": "waiting",
+    "approvals": "approved",
+    "register": "registered",
+}
 
 
-def summarise(kind: str, year: int, due: list[DueMember], stages: list[StageOutcome],
-              notes: list[str], member_notes: Sequence[MemberNote] = ()) -> CycleSummary:
+def summarise(
+    kind: str,
+    year: int,
+    due: list[DueMember],
+    stages: list[StageOutcome],
+    notes: list[str],
+    member_notes: Sequence[MemberNote] = (),
+) -> CycleSummary:
     """Fold the stage outcomes into one status per due member (the last stage it reached wins)."""
     reached: dict[str, tuple[str, str, tuple[str, ...]]] = {}
     artefacts: dict[str, list[Artefact]] = {}
@@ -113,21 +144,33 @@ def summarise(kind: str, year: int, due: list[DueMember], stages: list[StageOutc
         for a in outcome.artefacts:
             artefacts.setdefault(a.member_id, []).append(a)
     members = tuple(
-        MemberStatus(d.member_id, d.cluster_id, d.due.value,
-                     *(reached.get(d.member_id, ("due", "not started", ())) if d.is_due else
-                       _not_due(d, reached.get(d.member_id))),
-                     tuple(artefacts.get(d.member_id, ())))
-        for d in due)
+        MemberStatus(
+            d.member_id,
+            d.cluster_id,
+            d.due.value,
+            *(
+                reached.get(d.member_id, ("due", "not started", ()))
+                if d.is_due
+                else _not_due(d, reached.get(d.member_id))
+            ),
+            tuple(artefacts.get(d.member_id, ())),
+        )
+        for d in due
+    )
     joint = tuple(j for s in stages for j in s.joint)
     return CycleSummary(kind, year, members, tuple(stages), tuple(notes), tuple(member_notes), joint)
 
 
-def _not_due(d: DueMember, reached: tuple[str, str, tuple[str, ...]] | None) -> tuple[str, str, tuple[str, ...]]:
+def _not_due(
+    d: DueMember, reached: tuple[str, str, tuple[str, ...]] | None
+) -> tuple[str, str, tuple[str, ...]]:
     """A member the cycle does not validate this year: why, and what the check of its data found."""
     if reached is None:
         return "due", "not due", (d.reason,)
     stage, _state, why = reached
-    checked = tuple(f"its data were checked: {w}" for w in why) or ("its data were checked: no blocking finding",)
+    checked = tuple(f"its data were checked: {w}" for w in why) or (
+        "its data were checked: no blocking finding",
+    )
     return stage, "not due", (d.reason, *checked)
 
 
@@ -148,8 +191,13 @@ def _decode(kind: Any, value: Any) -> Any:
         if not isinstance(value, dict):
             raise ValueError(f"{kind.__name__}: expected an object, got {value!r}")
         hints = typing.get_type_hints(kind)
-        return kind(**{f.name: _decode(hints[f.name], value[f.name]) for f in dataclasses.fields(kind)
-                       if f.name in value})
+        return kind(
+            **{
+                f.name: _decode(hints[f.name], value[f.name])
+                for f in dataclasses.fields(kind)
+                if f.name in value
+            }
+        )
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is tuple and isinstance(value, list):
         return tuple(_decode(args[0], v) for v in value)

@@ -1,6 +1,6 @@
-"""Prefect tasks: each wraps one stage function of :mod:`flows._stages` for one batch.
+"""Prefect tasks: each wraps one stage function of :mod:`ecocluster.flows._stages` for one batch.
 
-* Retries with exponential backoff, but only for :class:`core.errors.TransientError`
+* Retries with exponential backoff, but only for :class:`ecocluster.core.errors.TransientError`
   (storage outage, busy warehouse): a data error would fail the same way again.
 * Cached by input hash: the inputs are the batch and a content hash of the warehouse state the
   stage reads (``digest``), never the open workspace; results persist in the home folder, so a
@@ -18,11 +18,11 @@ from prefect import task
 from prefect.cache_policies import INPUTS, NO_CACHE, CacheKeyFnPolicy
 from prefect.tasks import exponential_backoff
 
-from core.errors import TransientError
-from flows import _stages
-from flows._outcome import StageOutcome
-from flows._stages import Batch
-from flows._workspace import Workspace
+from ecocluster.core.errors import TransientError
+from ecocluster.flows import _stages
+from ecocluster.flows._outcome import StageOutcome
+from ecocluster.flows._stages import Batch
+from ecocluster.flows._workspace import Workspace
 
 
 def _transient(_task: Any, _run: Any, state: Any) -> bool:
@@ -47,9 +47,13 @@ _CACHE = INPUTS - "ws" + CacheKeyFnPolicy(cache_key_fn=_home_key)
 def _stage_task(name: str, *, cached: bool = True) -> Any:
     """A batch task named for the UI as "<stage> · <batch>", retried on transient errors only."""
     return task(
-        name=name, task_run_name=name + " · {batch.label}" if name != "collect submissions" else name,
-        retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_condition_fn=_transient,
-        cache_policy=_CACHE if cached else NO_CACHE, persist_result=cached,
+        name=name,
+        task_run_name=name + " · {batch.label}" if name != "collect submissions" else name,
+        retries=3,
+        retry_delay_seconds=exponential_backoff(backoff_factor=2),
+        retry_condition_fn=_transient,
+        cache_policy=_CACHE if cached else NO_CACHE,
+        persist_result=cached,
     )
 
 

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.home import Home
-from flows import _stages
-from flows._outcome import Blocked, StageOutcome
-from flows._summary import CycleSummary
-from flows._workspace import Workspace
+from ecocluster.core.home import Home
+from ecocluster.flows import _stages
+from ecocluster.flows._outcome import Blocked, StageOutcome
+from ecocluster.flows._summary import CycleSummary
+from ecocluster.flows._workspace import Workspace
 
 if TYPE_CHECKING:
-    from statements import VsmeExport
+    from ecocluster.statements import VsmeExport
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,9 @@ class Tour:
 def write_and_ingest(ws: Workspace) -> Ingested:
     """Write the bundled sample into ``<home>/sample`` and ingest it (idempotent: a second demo
     in the same home finds every file unchanged)."""
-    from warehouse import sample
-    from warehouse.db import connect
-    from warehouse.due import latest_reporting_year
+    from ecocluster.warehouse import sample
+    from ecocluster.warehouse.db import connect
+    from ecocluster.warehouse.due import latest_reporting_year
 
     out = ws.home.subdir("sample")
     sample.write_bundled(out)
@@ -90,15 +90,21 @@ def _intended_rejections(sample: Path) -> dict[str, str]:
 
 
 def _match(blocked: Blocked, intended: dict[str, str]) -> str | None:
-    return next((why for rel, why in intended.items() if Path(blocked.member_id).as_posix().endswith(rel)), None)
+    return next(
+        (why for rel, why in intended.items() if Path(blocked.member_id).as_posix().endswith(rel)), None
+    )
 
 
-def run(home: Home, *, before_cycle: Callable[[], None] = lambda: None,
-        progress: Callable[[str], None] = lambda _m: None) -> Tour:
+def run(
+    home: Home,
+    *,
+    before_cycle: Callable[[], None] = lambda: None,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> Tour:
     """The whole demo; ``before_cycle`` runs between ingestion and the first flow (the CLI waits
     for the Prefect server there)."""
-    from flows import _demo
-    from flows.cycles import annual_cycle
+    from ecocluster.flows import _demo
+    from ecocluster.flows.cycles import annual_cycle
 
     ws = Workspace.of(home)
     progress("writing and ingesting the sample clusters")
@@ -108,8 +114,10 @@ def run(home: Home, *, before_cycle: Callable[[], None] = lambda: None,
     progress("the DEMO verifier signs the drafts waiting for it")
     signed = _demo.sign_waiting(ws, first.year, [m.member_id for m in first.in_state("waiting")])
     summary = annual_cycle(first.year, str(home.root))
-    docs = sorted((p for p in (home.root / "datadocs" / str(first.year)).glob("*/index.html")),
-                  key=lambda p: p.stat().st_mtime)  # the runs' offline indexes, not GX's pages under gx/
+    docs = sorted(
+        (p for p in (home.root / "datadocs" / str(first.year)).glob("*/index.html")),
+        key=lambda p: p.stat().st_mtime,
+    )  # the runs' offline indexes, not GX's pages under gx/
     progress("exporting a registered member's VSME report")
     return Tour(ingested, summary, tuple(signed), docs[-1] if docs else None, showcase(ws, summary))
 
@@ -120,10 +128,12 @@ def showcase(ws: Workspace, summary: CycleSummary) -> Showcase | None:
     a second demo rewrites the same bytes)."""
     import json
 
-    import statements
-    from core.errors import EcoclusterError
+    from ecocluster import statements
+    from ecocluster.core.errors import EcoclusterError
 
-    candidates = [m.member_id for m in summary.in_state("registered")] + [m.member_id for m in summary.members]
+    candidates = [m.member_id for m in summary.in_state("registered")] + [
+        m.member_id for m in summary.members
+    ]
     with ws.warehouse(read_only=True) as con:
         for member in candidates:
             try:

@@ -4,7 +4,7 @@ DuckDB allows one writer per file and refuses a second connection with another c
 the same process, and the stage packages open the warehouse themselves for as long as they need
 it; so a cycle never holds a connection across stages: each step opens one briefly. Prefect
 tasks receive the workspace as an argument their cache key ignores (it is not an input; the
-warehouse state it reaches is — see :func:`flows._stages.state_digest`).
+warehouse state it reaches is — see :func:`ecocluster.flows._stages.state_digest`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core.home import Home
-from core.store import ObjectStore, open_store
-from warehouse.db import connect
+from ecocluster.core.home import Home
+from ecocluster.core.store import ObjectStore, open_store
+from ecocluster.warehouse.db import connect
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A flow only orders the tasks; each task is one call into a package for one batch of whole
 clusters. The verifier hand-off does not wait inside a flow: verification requests and signed
-decisions live in the object store (:mod:`flows._handoff`), so the cycle ends at the hand-off and
+decisions live in the object store (:mod:`ecocluster.flows._handoff`), so the cycle ends at the hand-off and
 any later run — the scheduled ``approvals-inbox`` deployment, a rerun, the next cycle run —
 picks up the decisions that arrived and carries the approved members on to registration.
 """
@@ -18,13 +18,13 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.states import Failed
 
-import statements
-from core.errors import ConfigurationError
-from core.home import Home
-from flows import _progress, _tasks
-from flows._handoff import open_requests, reminders
-from flows._outcome import RERUN_STAGES, MemberNote, StageOutcome
-from flows._stages import (
+from ecocluster import statements
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.core.home import Home
+from ecocluster.flows import _progress, _tasks
+from ecocluster.flows._handoff import open_requests, reminders
+from ecocluster.flows._outcome import RERUN_STAGES, MemberNote, StageOutcome
+from ecocluster.flows._stages import (
     Batch,
     SubmissionsRefused,
     batches,
@@ -32,9 +32,9 @@ from flows._stages import (
     state_digest,
     stop_on_refusal,
 )
-from flows._summary import CycleSummary, summarise
-from flows._workspace import Workspace
-from warehouse.due import CycleKind, DueMember, latest_reporting_year, members_due
+from ecocluster.flows._summary import CycleSummary, summarise
+from ecocluster.flows._workspace import Workspace
+from ecocluster.warehouse.due import CycleKind, DueMember, latest_reporting_year, members_due
 
 # The batch stages in cycle order: (the rerun stage it belongs to, task, the warehouse tables
 # whose rows it reads or writes besides the submissions — part of its cache key).
@@ -58,15 +58,22 @@ def _resolve_year(ws: Workspace, year: int | None) -> int:
     return latest
 
 
-def run_cycle(kind: CycleKind, year: int | None = None, home: str | None = None, *,
-              submissions: Sequence[str] = (), members: Sequence[str] | None = None,
-              start: str = "collect", direct: bool = False) -> CycleSummary:
+def run_cycle(
+    kind: CycleKind,
+    year: int | None = None,
+    home: str | None = None,
+    *,
+    submissions: Sequence[str] = (),
+    members: Sequence[str] | None = None,
+    start: str = "collect",
+    direct: bool = False,
+) -> CycleSummary:
     """The body every cycle flow shares; ``start`` and ``members`` narrow it for reruns.
 
     ``direct`` calls the tasks' functions without Prefect (no task runs, cache or artifacts):
     the baseline of the orchestration benchmark (benchmarks/bench_flows.py).
 
-    A rerun whose corrected file is refused stops with :class:`flows._stages.SubmissionsRefused`
+    A rerun whose corrected file is refused stops with :class:`ecocluster.flows._stages.SubmissionsRefused`
     (exit 65) before checking anything; a cycle run goes on for the others and lists the refused
     files among its notes. Members of the clusters in scope that are not due this year are
     checked too (a corrected file must not leave a superseded file's findings in the reports)
@@ -121,17 +128,27 @@ def _next_steps(ws: Workspace, year: int, outcomes: list[StageOutcome]) -> tuple
     register) from its approvals stage. Reminders concern only the request for each member's
     current draft, not requests for drafts a correction superseded.
     """
-    decided = {m for o in outcomes if o.stage == "approvals" for m in (*o.passed, *(b.member_id for b in o.blocked))}
-    waiting = sorted({m for o in outcomes if o.stage == "approvals" for m in o.waiting}
-                     | ({m for o in outcomes if o.stage == "verify" for m in o.passed} - decided))
+    decided = {
+        m for o in outcomes if o.stage == "approvals" for m in (*o.passed, *(b.member_id for b in o.blocked))
+    }
+    waiting = sorted(
+        {m for o in outcomes if o.stage == "approvals" for m in o.waiting}
+        | ({m for o in outcomes if o.stage == "verify" for m in o.passed} - decided)
+    )
     notes = [n for o in outcomes if o.stage == "approvals" for n in o.notes]
-    for_members = [n for o in outcomes if o.stage == "verify" for n in o.member_notes if n.member_id in waiting]
+    for_members = [
+        n for o in outcomes if o.stage == "verify" for n in o.member_notes if n.member_id in waiting
+    ]
     with ws.warehouse(read_only=True) as con:
         current = {d.statement_id for d in statements.current_drafts(con, year, waiting)}
-    pending = [r for r in open_requests(ws.store, year) if r.member_id in waiting and r.statement_id in current]
+    pending = [
+        r for r in open_requests(ws.store, year) if r.member_id in waiting and r.statement_id in current
+    ]
     config = ws.home.config_section("cycle")
-    notes += [f"reminder: {r}" for r in reminders(pending, dt.date.today(),
-                                                  tuple(config.get("reminder_days", (14, 7, 1))))]
+    notes += [
+        f"reminder: {r}"
+        for r in reminders(pending, dt.date.today(), tuple(config.get("reminder_days", (14, 7, 1))))
+    ]
     return notes, for_members
 
 
@@ -145,22 +162,29 @@ def _by_stage(outcomes: list[StageOutcome]) -> list[StageOutcome]:
 def _publish(summary: CycleSummary, rerun_of: Sequence[str] | None = None) -> None:
     """Markdown and table artifacts on the flow run: what the coordinator reads in the UI."""
     key = summary.artifact_key(rerun_of)
-    create_markdown_artifact(markdown=summary.markdown(), key=key, description=f"{summary.kind} cycle summary")
+    create_markdown_artifact(
+        markdown=summary.markdown(), key=key, description=f"{summary.kind} cycle summary"
+    )
     if summary.members:
-        create_table_artifact(table=summary.table(), key=f"{key}-members",
-                              description="Where every due member ended, with reasons and artefact paths")
+        create_table_artifact(
+            table=summary.table(),
+            key=f"{key}-members",
+            description="Where every due member ended, with reasons and artefact paths",
+        )
 
 
 @flow(name="annual-cycle", flow_run_name="annual cycle {year}")
-def annual_cycle(year: int | None = None, home: str | None = None,
-                 submissions: list[str] | None = None) -> CycleSummary:
+def annual_cycle(
+    year: int | None = None, home: str | None = None, submissions: list[str] | None = None
+) -> CycleSummary:
     """The yearly run: every member with a validation due this year (update, full or first)."""
     return run_cycle(CycleKind.ANNUAL, year, home, submissions=submissions or ())
 
 
 @flow(name="three-year-cycle", flow_run_name="three-year cycle {year}")
-def three_year_cycle(year: int | None = None, home: str | None = None,
-                     submissions: list[str] | None = None) -> CycleSummary:
+def three_year_cycle(
+    year: int | None = None, home: str | None = None, submissions: list[str] | None = None
+) -> CycleSummary:
     """The full verifications due this year (three-year or derogation calendar, first registrations)."""
     return run_cycle(CycleKind.THREE_YEAR, year, home, submissions=submissions or ())
 
@@ -172,16 +196,31 @@ def approvals_inbox(year: int | None = None, home: str | None = None) -> CycleSu
 
 
 @flow(name="rerun", flow_run_name="rerun {member} from {stage}")
-def rerun(member: str, stage: str = "check", year: int | None = None, home: str | None = None,
-          submissions: list[str] | None = None) -> CycleSummary:
+def rerun(
+    member: str,
+    stage: str = "check",
+    year: int | None = None,
+    home: str | None = None,
+    submissions: list[str] | None = None,
+) -> CycleSummary:
     """A coordinator's manual rerun of one member from one stage on; idempotent."""
     if stage not in RERUN_STAGES:
         raise ConfigurationError(f"stage must be one of {', '.join(RERUN_STAGES)}, not {stage!r}")
     try:
-        return run_cycle(CycleKind.ANNUAL, year, home, submissions=submissions or (), members=[member], start=stage)
+        return run_cycle(
+            CycleKind.ANNUAL, year, home, submissions=submissions or (), members=[member], start=stage
+        )
     except SubmissionsRefused as e:  # the run failed for a reason the caller prints: no traceback in the log
         return Failed(message=str(e), data=e)  # type: ignore[return-value]  # the caller gets e raised
 
 
-__all__ = ["RERUN_STAGES", "CycleKind", "DueMember", "annual_cycle", "approvals_inbox", "rerun", "run_cycle",
-           "three_year_cycle"]
+__all__ = [
+    "RERUN_STAGES",
+    "CycleKind",
+    "DueMember",
+    "annual_cycle",
+    "approvals_inbox",
+    "rerun",
+    "run_cycle",
+    "three_year_cycle",
+]

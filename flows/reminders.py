@@ -1,9 +1,9 @@
 """Reminders of review findings near or past their deadline, as a scheduled Prefect flow.
 
-Thin: one task calls :func:`signing.send_reminders` (the package sends each reminder once per
+Thin: one task calls :func:`ecocluster.signing.send_reminders` (the package sends each reminder once per
 finding, deadline and threshold, and records it in the review trail), and the flow publishes what
 was sent as an artifact for the coordinator. Scheduled daily by ``ecocluster serve``
-(:mod:`flows._deploy`); a run that comes twice on a day, or after days without one, sends nothing
+(:mod:`ecocluster.flows._deploy`); a run that comes twice on a day, or after days without one, sends nothing
 twice and misses no threshold.
 """
 
@@ -15,19 +15,23 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.tasks import exponential_backoff
 
-import signing
-from core.home import Home
-from flows._tasks import _transient
-from flows._workspace import Workspace
+from ecocluster import signing
+from ecocluster.core.home import Home
+from ecocluster.flows._tasks import _transient
+from ecocluster.flows._workspace import Workspace
 
 
 def reminder_days(home: Home) -> tuple[int, ...]:
-    """``[cycle] reminder_days`` of the home (:func:`signing.reminder_days`)."""
+    """``[cycle] reminder_days`` of the home (:func:`ecocluster.signing.reminder_days`)."""
     return signing.reminder_days(home.config_section("cycle"))
 
 
-@task(name="send finding reminders", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2),
-      retry_condition_fn=_transient)
+@task(
+    name="send finding reminders",
+    retries=3,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_condition_fn=_transient,
+)
 def send(ws: Workspace, today: dt.date) -> list[str]:
     with ws.warehouse() as con:
         return [str(s) for s in signing.send_reminders(con, ws.store, today, reminder_days(ws.home))]
@@ -39,6 +43,9 @@ def review_reminders(home: str | None = None, today: dt.date | None = None) -> l
     ws = Workspace.of(Home.resolve(home))
     sent = send(ws, today or dt.date.today())
     lines = "\n".join(f"- {s}" for s in sent) or "No finding reached a reminder threshold."
-    create_markdown_artifact(markdown=f"# Finding reminders\n\n{lines}\n", key="review-reminders",
-                             description="Reminders sent to the owners of open findings")
+    create_markdown_artifact(
+        markdown=f"# Finding reminders\n\n{lines}\n",
+        key="review-reminders",
+        description="Reminders sent to the owners of open findings",
+    )
     return sent

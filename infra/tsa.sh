@@ -30,8 +30,8 @@ start)
         "$py" - "$home" <<'PY'
 import os, sys
 from pathlib import Path
-from signing import _keys, _pki, _tsa
-from core.home import Home
+from ecocluster.signing import _keys, _pki, _tsa
+from ecocluster.core.home import Home
 home = Home.resolve(Path(sys.argv[1]))
 ca = _keys.ca_dir(home)
 key = _pki.load_key(ca / "ca.key", os.environ["ECOCLUSTER_CA_PASSWORD"].encode())
@@ -40,7 +40,7 @@ _tsa.create_tsa(key, _pki.load_certs((ca / "ca.pem").read_bytes())[0], _tsa.TsaF
 PY
     fi
     rm -f "$state/url"
-    nohup "$py" -m signing._tsa --home "$home" >"$state/server.log" 2>&1 &
+    nohup "$py" -m ecocluster.signing._tsa --home "$home" >"$state/server.log" 2>&1 &
     echo $! >"$state/server.pid"
     for _ in $(seq 1 120); do
         if line="$(grep -m1 '^TSA listening on ' "$state/server.log" 2>/dev/null)"; then

@@ -18,9 +18,9 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from core.errors import ConfigurationError, EcoclusterError
-from portal._authz import SECOND_FACTOR, Principal, Role
-from warehouse.messages import LANGUAGES
+from ecocluster.core.errors import ConfigurationError, EcoclusterError
+from ecocluster.portal._authz import SECOND_FACTOR, Principal, Role
+from ecocluster.warehouse.messages import LANGUAGES
 
 _HASHER = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory parameters
 _DUMMY_HASH = _HASHER.hash("not a password anyone has")  # unknown accounts cost the same time
@@ -66,8 +66,17 @@ def _valid_password(password: str) -> str:
     return password
 
 
-def add_user(con: sqlite3.Connection, email: str, role: str, scope: str, *, password: str | None = None,
-             language: str = "en", demo: bool = False, clusters: Sequence[str] = ()) -> str | None:
+def add_user(
+    con: sqlite3.Connection,
+    email: str,
+    role: str,
+    scope: str,
+    *,
+    password: str | None = None,
+    language: str = "en",
+    demo: bool = False,
+    clusters: Sequence[str] = (),
+) -> str | None:
     """Create the account; returns the TOTP secret to enrol in an authenticator app for roles
     that need a second factor (None otherwise). An existing address is refused. ``clusters`` are
     the clusters a verifier reviews (their queue and what they may open); only verifiers have them."""
@@ -75,24 +84,42 @@ def add_user(con: sqlite3.Connection, email: str, role: str, scope: str, *, pass
     try:
         chosen = Role(role)
     except ValueError as e:
-        raise ConfigurationError(f"unknown role {role!r}; choose one of {', '.join(r.value for r in Role)}") from e
+        raise ConfigurationError(
+            f"unknown role {role!r}; choose one of {', '.join(r.value for r in Role)}"
+        ) from e
     if not scope.strip():
-        raise ConfigurationError("--scope is required: member id, cluster id, accreditation number or country")
+        raise ConfigurationError(
+            "--scope is required: member id, cluster id, accreditation number or country"
+        )
     if language not in LANGUAGES:
         raise ConfigurationError(f"no portal pages in {language!r}; choose one of {', '.join(LANGUAGES)}")
     assigned = sorted({c.strip() for c in clusters if c.strip()})
     if assigned and chosen is not Role.VERIFIER:
-        raise ConfigurationError("--cluster assigns clusters to a verifier; a coordinator's cluster is its --scope")
+        raise ConfigurationError(
+            "--cluster assigns clusters to a verifier; a coordinator's cluster is its --scope"
+        )
     secret = pyotp.random_base32() if chosen in SECOND_FACTOR else None
     digest = password_hash(password) if password is not None else None
     try:
         with con:
-            con.execute("INSERT INTO account VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                        [email, chosen.value, scope.strip(), digest, secret, language, int(demo),
-                         dt.datetime.now(dt.UTC).isoformat()])
+            con.execute(
+                "INSERT INTO account VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                [
+                    email,
+                    chosen.value,
+                    scope.strip(),
+                    digest,
+                    secret,
+                    language,
+                    int(demo),
+                    dt.datetime.now(dt.UTC).isoformat(),
+                ],
+            )
             con.executemany("INSERT INTO assignment VALUES (?, ?)", [(email, c) for c in assigned])
     except sqlite3.IntegrityError as e:
-        raise ConfigurationError(f"an account {email} exists already; `ecocluster user disable` it first") from e
+        raise ConfigurationError(
+            f"an account {email} exists already; `ecocluster user disable` it first"
+        ) from e
     return secret
 
 
@@ -103,8 +130,10 @@ def password_hash(password: str) -> str:
 
 def set_password(con: sqlite3.Connection, email: str, password: str) -> None:
     with con:
-        changed = con.execute("UPDATE account SET password_hash = ? WHERE email = ?",
-                              [password_hash(password), _valid_email(email)]).rowcount
+        changed = con.execute(
+            "UPDATE account SET password_hash = ? WHERE email = ?",
+            [password_hash(password), _valid_email(email)],
+        ).rowcount
     if not changed:
         raise ConfigurationError(f"no account {email}; add it with `ecocluster user add`")
 
@@ -121,32 +150,41 @@ def disable_user(con: sqlite3.Connection, email: str) -> None:
 
 def account(con: sqlite3.Connection, email: str) -> Account | None:
     """The enabled account, None when absent or disabled."""
-    row = con.execute("SELECT email, role, scope, language, totp_secret IS NOT NULL FROM account "
-                      "WHERE email = ? AND disabled = 0", [email]).fetchone()
+    row = con.execute(
+        "SELECT email, role, scope, language, totp_secret IS NOT NULL FROM account "
+        "WHERE email = ? AND disabled = 0",
+        [email],
+    ).fetchone()
     if row is None:
         return None
-    clusters = tuple(r[0] for r in con.execute("SELECT cluster_id FROM assignment WHERE email = ? ORDER BY 1",
-                                               [email]))
+    clusters = tuple(
+        r[0] for r in con.execute("SELECT cluster_id FROM assignment WHERE email = ? ORDER BY 1", [email])
+    )
     return Account(row[0], Role(row[1]), row[2], row[3], bool(row[4]), clusters)
 
 
 def _failures(con: sqlite3.Connection, key: str, now: float) -> int:
-    row = con.execute("SELECT count(*) FROM login_failure WHERE key = ? AND at > ?",
-                      [key, now - THROTTLE_WINDOW_S]).fetchone()
+    row = con.execute(
+        "SELECT count(*) FROM login_failure WHERE key = ? AND at > ?", [key, now - THROTTLE_WINDOW_S]
+    ).fetchone()
     return int(row[0])
 
 
-def authenticate(con: sqlite3.Connection, email: str, password: str, code: str, address: str,
-                 now: float | None = None) -> Account:
+def authenticate(
+    con: sqlite3.Connection, email: str, password: str, code: str, address: str, now: float | None = None
+) -> Account:
     """The account when password (and code, where required) match; raises :class:`LoginRefused`."""
     now = time.time() if now is None else now
     email = email.strip().lower()[:256]
     keys = (f"account:{email}", f"address:{address}")
-    if (_failures(con, keys[0], now) >= MAX_FAILURES_PER_ACCOUNT
-            or _failures(con, keys[1], now) >= MAX_FAILURES_PER_ADDRESS):
+    if (
+        _failures(con, keys[0], now) >= MAX_FAILURES_PER_ACCOUNT
+        or _failures(con, keys[1], now) >= MAX_FAILURES_PER_ADDRESS
+    ):
         raise LoginRefused("too many failed sign-ins; wait 15 minutes", throttled=True)
-    row = con.execute("SELECT password_hash, totp_secret FROM account WHERE email = ? AND disabled = 0",
-                      [email]).fetchone()
+    row = con.execute(
+        "SELECT password_hash, totp_secret FROM account WHERE email = ? AND disabled = 0", [email]
+    ).fetchone()
     ok = False
     try:
         ok = _HASHER.verify(row[0] if row and row[0] else _DUMMY_HASH, password) and bool(row and row[0])

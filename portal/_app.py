@@ -24,16 +24,16 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-import statements
-from checks import member_findings
-from core.errors import UnknownId
-from core.home import Home
-from portal import _accounts, _desks, _sessions, _welcome
-from portal import _audit as audit_log
-from portal._authz import PUBLIC, Action, Forbidden, Role, Target, authorise
-from portal._i18n import words
-from portal._store import open_portal_db
-from portal._web import (
+from ecocluster import statements
+from ecocluster.checks import member_findings
+from ecocluster.core.errors import UnknownId
+from ecocluster.core.home import Home
+from ecocluster.portal import _accounts, _desks, _sessions, _welcome
+from ecocluster.portal import _audit as audit_log
+from ecocluster.portal._authz import PUBLIC, Action, Forbidden, Role, Target, authorise
+from ecocluster.portal._i18n import words
+from ecocluster.portal._store import open_portal_db
+from ecocluster.portal._web import (
     SESSION_COOKIE,
     Handler,
     Settings,
@@ -48,10 +48,10 @@ from portal._web import (
     visit_of,
     warehouse,
 )
-from portal._web import record as _record
-from warehouse import Limits, connect, ingest_paths
-from warehouse.desk import member_card, member_sections, registered_organisations
-from warehouse.messages import reason_in
+from ecocluster.portal._web import record as _record
+from ecocluster.warehouse import Limits, connect, ingest_paths
+from ecocluster.warehouse.desk import member_card, member_sections, registered_organisations
+from ecocluster.warehouse.messages import reason_in
 
 UPLOAD_SUFFIXES = (".xlsx", ".csv", ".json")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -59,7 +59,7 @@ _MEMBER_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                               "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
@@ -68,10 +68,9 @@ SECURITY_HEADERS = {
 }
 
 
-
-
-def _guarded(action: Action, handler: Handler, target: Callable[[Request], Target] | None = None) -> Callable[
-        [Request], Awaitable[Response]]:
+def _guarded(
+    action: Action, handler: Handler, target: Callable[[Request], Target] | None = None
+) -> Callable[[Request], Awaitable[Response]]:
     """The endpoint: visit, CSRF on POST, the matrix's decision, then the handler; errors become pages."""
 
     async def endpoint(request: Request) -> Response:
@@ -108,6 +107,7 @@ def _member_target(request: Request) -> Target:
 
 # ---- handlers ---------------------------------------------------------------------------------
 
+
 async def home_page(request: Request, visit: Visit) -> Response:
     return RedirectResponse("/desk" if visit.account else "/register", status_code=303)
 
@@ -133,17 +133,35 @@ async def login_page(request: Request, visit: Visit) -> Response:
     email = str(form.get("email", ""))[:256]
     try:
         account = await run_in_threadpool(
-            _accounts.authenticate, visit.db, email, str(form.get("password", ""))[:1024],
-            str(form.get("code", ""))[:16], request.client.host if request.client else "unknown")
+            _accounts.authenticate,
+            visit.db,
+            email,
+            str(form.get("password", ""))[:1024],
+            str(form.get("code", ""))[:16],
+            request.client.host if request.client else "unknown",
+        )
     except _accounts.LoginRefused as e:
-        await run_in_threadpool(_record, visit, Action.SIGN_IN, email, "throttled" if e.throttled else "refused",
-                                f"claimed:{email}")
+        await run_in_threadpool(
+            _record,
+            visit,
+            Action.SIGN_IN,
+            email,
+            "throttled" if e.throttled else "refused",
+            f"claimed:{email}",
+        )
         key = "throttled" if e.throttled else "login_failed"
-        return render(request, visit, "login.html", 429 if e.throttled else 401, error=words(visit.language)[key],
-                       email=email)
+        return render(
+            request,
+            visit,
+            "login.html",
+            429 if e.throttled else 401,
+            error=words(visit.language)[key],
+            email=email,
+        )
     session = await run_in_threadpool(_sessions.rotate, visit.db, visit.session, account.email)
-    await run_in_threadpool(_record, Visit(visit.db, session, account, visit.language), Action.SIGN_IN, account.email,
-                            "signed in")
+    await run_in_threadpool(
+        _record, Visit(visit.db, session, account, visit.language), Action.SIGN_IN, account.email, "signed in"
+    )
     response = RedirectResponse("/desk", status_code=303)
     set_session_cookie(request, response, session)
     return response
@@ -161,8 +179,12 @@ async def logout(request: Request, visit: Visit) -> Response:
 
 async def desk_page(request: Request, visit: Visit) -> Response:
     assert visit.account is not None  # the guard redirected anonymous visitors
-    desk = {Role.MEMBER: f"/member/{visit.account.scope}", Role.COORDINATOR: f"/cluster/{visit.account.scope}",
-            Role.VERIFIER: "/verifier", Role.COMPETENT_BODY: f"/body/{visit.account.scope}"}.get(visit.account.role)
+    desk = {
+        Role.MEMBER: f"/member/{visit.account.scope}",
+        Role.COORDINATOR: f"/cluster/{visit.account.scope}",
+        Role.VERIFIER: "/verifier",
+        Role.COMPETENT_BODY: f"/body/{visit.account.scope}",
+    }.get(visit.account.role)
     if desk is not None:
         return RedirectResponse(desk, status_code=303)
     return render(request, visit, "desk.html")
@@ -173,8 +195,12 @@ def _member_view(home: Home, member_id: str) -> dict[str, Any] | None:
         card = member_card(con, member_id)
         if card is None:
             return None
-        return {"card": card, "sections": member_sections(con, member_id), "findings": member_findings(con, member_id),
-                "statements": statements.member_statements(con, member_id)}
+        return {
+            "card": card,
+            "sections": member_sections(con, member_id),
+            "findings": member_findings(con, member_id),
+            "statements": statements.member_statements(con, member_id),
+        }
 
 
 async def member_page(request: Request, visit: Visit) -> Response:
@@ -185,13 +211,16 @@ async def member_page(request: Request, visit: Visit) -> Response:
 
 
 async def member_template(request: Request, visit: Visit) -> Response:
-    from warehouse.template import write_template
+    from ecocluster.warehouse.template import write_template
 
     member_id = request.path_params["member_id"]
     folder = Path(tempfile.mkdtemp(prefix="ecocluster-portal-"))
     path = await run_in_threadpool(write_template, folder / "template.xlsx", visit.language, member_id)
-    return FileResponse(path, filename=f"ecocluster-{member_id}-{visit.language}.xlsx",
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        path,
+        filename=f"ecocluster-{member_id}-{visit.language}.xlsx",
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def safe_upload_name(name: str | None) -> str | None:
@@ -201,15 +230,21 @@ def safe_upload_name(name: str | None) -> str | None:
 
 
 def _ingest_upload(settings: Settings, member_id: str, name: str, data: bytes, language: str) -> Any:
-    from core.store import open_store
+    from ecocluster.core.store import open_store
 
     with tempfile.TemporaryDirectory(prefix="ecocluster-upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
         con = connect(settings.home.warehouse_path)
         try:
-            report = ingest_paths(con, open_store(settings.home), [path], limits=settings.limits, language=language,
-                                  member=member_id)
+            report = ingest_paths(
+                con,
+                open_store(settings.home),
+                [path],
+                limits=settings.limits,
+                language=language,
+                member=member_id,
+            )
         finally:
             con.close()
     return report.outcomes[0] if report.outcomes else None
@@ -235,9 +270,19 @@ async def member_upload(request: Request, visit: Visit) -> Response:
     outcome = await run_in_threadpool(_ingest_upload, settings, member_id, name, data, visit.language)
     status = outcome.status if outcome else "rejected"
     await run_in_threadpool(_record, visit, Action.MEMBER_UPLOAD, f"{member_id}/{name}", status)
-    errors = [{"part": e.part, "row": e.row, "column": e.column, "value": e.value,
-               "reason": reason_in(e, visit.language)} for e in (outcome.errors if outcome else ())]
-    return await _upload_result(request, visit, 200 if status != "rejected" else 422, status=status, errors=errors)
+    errors = [
+        {
+            "part": e.part,
+            "row": e.row,
+            "column": e.column,
+            "value": e.value,
+            "reason": reason_in(e, visit.language),
+        }
+        for e in (outcome.errors if outcome else ())
+    ]
+    return await _upload_result(
+        request, visit, 200 if status != "rejected" else 422, status=status, errors=errors
+    )
 
 
 async def _upload_result(request: Request, visit: Visit, code: int, **context: Any) -> Response:
@@ -249,7 +294,9 @@ async def _upload_result(request: Request, visit: Visit, code: int, **context: A
 
 
 async def audit_page(request: Request, visit: Visit) -> Response:
-    return render(request, visit, "audit.html", entries=audit_log.entries(visit.db, 50, page_number(request) * 50))
+    return render(
+        request, visit, "audit.html", entries=audit_log.entries(visit.db, 50, page_number(request) * 50)
+    )
 
 
 @dataclass(frozen=True)
@@ -268,26 +315,62 @@ ROUTES: tuple[PortalRoute, ...] = (
     PortalRoute("/logout", ("POST",), Action.SIGN_OUT, logout),
     PortalRoute("/desk", ("GET",), Action.DESK, desk_page),
     PortalRoute("/member/{member_id}", ("GET",), Action.MEMBER_VIEW, member_page, _member_target),
-    PortalRoute("/member/{member_id}/template.xlsx", ("GET",), Action.MEMBER_TEMPLATE, member_template, _member_target),
+    PortalRoute(
+        "/member/{member_id}/template.xlsx", ("GET",), Action.MEMBER_TEMPLATE, member_template, _member_target
+    ),
     PortalRoute("/member/{member_id}/upload", ("POST",), Action.MEMBER_UPLOAD, member_upload, _member_target),
     PortalRoute("/audit", ("GET",), Action.AUDIT_VIEW, audit_page),
     PortalRoute("/welcome/{token}", ("GET", "POST"), Action.FIRST_LOGIN, _welcome.welcome_page),
-    PortalRoute("/cluster/{cluster_id}", ("GET",), Action.CLUSTER_VIEW, _desks.cluster_page, _desks.cluster_target),
-    PortalRoute("/statement/{statement_id}/{kind}", ("GET",), Action.STATEMENT_FILE, _desks.statement_file,
-                _desks.statement_target),
+    PortalRoute(
+        "/cluster/{cluster_id}", ("GET",), Action.CLUSTER_VIEW, _desks.cluster_page, _desks.cluster_target
+    ),
+    PortalRoute(
+        "/statement/{statement_id}/{kind}",
+        ("GET",),
+        Action.STATEMENT_FILE,
+        _desks.statement_file,
+        _desks.statement_target,
+    ),
     PortalRoute("/verifier", ("GET",), Action.VERIFIER_QUEUE, _desks.verifier_queue),
-    PortalRoute("/review/{statement_id}", ("GET",), Action.REVIEW_VIEW, _desks.review_page, _desks.statement_target),
-    PortalRoute("/review/{statement_id}/request.zip", ("GET",), Action.REVIEW_REQUEST, _desks.review_request,
-                _desks.statement_target),
-    PortalRoute("/review/{statement_id}/findings", ("POST",), Action.FINDING_RAISE, _desks.raise_finding,
-                _desks.statement_target),
-    PortalRoute("/review/{statement_id}/findings/{finding_id}/{move}", ("POST",), Action.FINDING_DECIDE,
-                _desks.decide_finding, _desks.statement_target),
-    PortalRoute("/review/{statement_id}/decision", ("POST",), Action.DECISION_UPLOAD, _desks.decision_upload,
-                _desks.statement_target),
+    PortalRoute(
+        "/review/{statement_id}", ("GET",), Action.REVIEW_VIEW, _desks.review_page, _desks.statement_target
+    ),
+    PortalRoute(
+        "/review/{statement_id}/request.zip",
+        ("GET",),
+        Action.REVIEW_REQUEST,
+        _desks.review_request,
+        _desks.statement_target,
+    ),
+    PortalRoute(
+        "/review/{statement_id}/findings",
+        ("POST",),
+        Action.FINDING_RAISE,
+        _desks.raise_finding,
+        _desks.statement_target,
+    ),
+    PortalRoute(
+        "/review/{statement_id}/findings/{finding_id}/{move}",
+        ("POST",),
+        Action.FINDING_DECIDE,
+        _desks.decide_finding,
+        _desks.statement_target,
+    ),
+    PortalRoute(
+        "/review/{statement_id}/decision",
+        ("POST",),
+        Action.DECISION_UPLOAD,
+        _desks.decision_upload,
+        _desks.statement_target,
+    ),
     PortalRoute("/body/{country}", ("GET",), Action.BODY_INTAKES, _desks.body_page, _desks.country_target),
-    PortalRoute("/body/{country}/receipt/{package_sha256}", ("GET",), Action.BODY_RECEIPT, _desks.body_receipt,
-                _desks.country_target),
+    PortalRoute(
+        "/body/{country}/receipt/{package_sha256}",
+        ("GET",),
+        Action.BODY_RECEIPT,
+        _desks.body_receipt,
+        _desks.country_target,
+    ),
 )
 
 
@@ -300,7 +383,11 @@ class SecurityHeaders:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         async def with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.decode().lower() not in SECURITY_HEADERS]
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.decode().lower() not in SECURITY_HEADERS
+                ]
                 headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
                 message = {**message, "headers": headers}
             await send(message)
@@ -311,10 +398,16 @@ class SecurityHeaders:
 def create_app(home: Home, *, secure_cookies: bool = False) -> Starlette:
     """The portal over ``home``; ``secure_cookies`` when a TLS reverse proxy terminates HTTPS in front."""
     open_portal_db(home).close()  # schema once, here
-    routes: list[Route | Mount] = [Route(r.path, _guarded(r.action, r.handler, r.target), methods=list(r.methods))
-                                   for r in ROUTES]
-    routes.append(Mount("/static", StaticFiles(directory=str(resources.files("portal").joinpath("static"))),
-                        name="static"))
+    routes: list[Route | Mount] = [
+        Route(r.path, _guarded(r.action, r.handler, r.target), methods=list(r.methods)) for r in ROUTES
+    ]
+    routes.append(
+        Mount(
+            "/static",
+            StaticFiles(directory=str(resources.files("ecocluster.portal").joinpath("static"))),
+            name="static",
+        )
+    )
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
     app.state.settings = Settings(home, secure_cookies, Limits.from_config(home.config_section("ingest")))
     return app

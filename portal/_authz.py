@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from core.errors import EcoclusterError
+from ecocluster.core.errors import EcoclusterError
 
 
 class Role(str, Enum):
@@ -62,18 +62,28 @@ MATRIX: dict[Action, dict[Role, ScopeRule]] = {
     Action.SIGN_IN: {},  # public: see PUBLIC
     Action.SIGN_OUT: {role: ScopeRule.SIGNED_IN for role in Role},
     Action.DESK: {role: ScopeRule.SIGNED_IN for role in Role},
-    Action.MEMBER_VIEW: {Role.MEMBER: ScopeRule.OWN_MEMBER, Role.COORDINATOR: ScopeRule.OWN_CLUSTER,
-                         Role.ADMIN: ScopeRule.ANY},
+    Action.MEMBER_VIEW: {
+        Role.MEMBER: ScopeRule.OWN_MEMBER,
+        Role.COORDINATOR: ScopeRule.OWN_CLUSTER,
+        Role.ADMIN: ScopeRule.ANY,
+    },
     Action.MEMBER_TEMPLATE: {Role.MEMBER: ScopeRule.OWN_MEMBER, Role.COORDINATOR: ScopeRule.OWN_CLUSTER},
     Action.MEMBER_UPLOAD: {Role.MEMBER: ScopeRule.OWN_MEMBER},
     Action.AUDIT_VIEW: {Role.ADMIN: ScopeRule.ANY},
     Action.FIRST_LOGIN: {},  # public: see PUBLIC
     Action.CLUSTER_VIEW: {Role.COORDINATOR: ScopeRule.OWN_CLUSTER, Role.ADMIN: ScopeRule.ANY},
-    Action.STATEMENT_FILE: {Role.MEMBER: ScopeRule.OWN_MEMBER, Role.COORDINATOR: ScopeRule.OWN_CLUSTER,
-                            Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER, Role.ADMIN: ScopeRule.ANY},
+    Action.STATEMENT_FILE: {
+        Role.MEMBER: ScopeRule.OWN_MEMBER,
+        Role.COORDINATOR: ScopeRule.OWN_CLUSTER,
+        Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER,
+        Role.ADMIN: ScopeRule.ANY,
+    },
     Action.VERIFIER_QUEUE: {Role.VERIFIER: ScopeRule.SIGNED_IN},
-    Action.REVIEW_VIEW: {Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER, Role.COORDINATOR: ScopeRule.OWN_CLUSTER,
-                         Role.ADMIN: ScopeRule.ANY},
+    Action.REVIEW_VIEW: {
+        Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER,
+        Role.COORDINATOR: ScopeRule.OWN_CLUSTER,
+        Role.ADMIN: ScopeRule.ANY,
+    },
     Action.REVIEW_REQUEST: {Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER},
     Action.FINDING_RAISE: {Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER},
     Action.FINDING_DECIDE: {Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER},

@@ -10,14 +10,19 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from portal._accounts import add_user
+from ecocluster.portal._accounts import add_user
 
 DEMO_PASSWORD = "demo-password-DEMO"
 _ACCOUNTS = (  # email, role, scope, language — ids of the bundled sample
     ("member.it@demo.example", "member", "IT-CL-CERRETO-H01", "it"),
     ("member.lv@demo.example", "member", "LV-DGV-01", "lv"),
     ("coordinator@demo.example", "coordinator", "IT-CERRETO", "en"),
-    ("verifier@demo.example", "verifier", "DEMO-V-0001", "en"),  # the demo's verifier (signing.demo_verifier)
+    (
+        "verifier@demo.example",
+        "verifier",
+        "DEMO-V-0001",
+        "en",
+    ),  # the demo's verifier (ecocluster.signing.demo_verifier)
     ("competent-body.it@demo.example", "competent-body", "IT", "it"),
     ("admin@demo.example", "admin", "*", "en"),
 )
@@ -37,7 +42,15 @@ def add_demo_accounts(con: sqlite3.Connection) -> list[DemoAccount]:
     made = []
     for email, role, scope, language in _ACCOUNTS:
         if con.execute("SELECT 1 FROM account WHERE email = ?", [email]).fetchone() is None:
-            secret = add_user(con, email, role, scope, password=DEMO_PASSWORD, language=language, demo=True,
-                              clusters=DEMO_VERIFIER_CLUSTERS if role == "verifier" else ())
+            secret = add_user(
+                con,
+                email,
+                role,
+                scope,
+                password=DEMO_PASSWORD,
+                language=language,
+                demo=True,
+                clusters=DEMO_VERIFIER_CLUSTERS if role == "verifier" else (),
+            )
             made.append(DemoAccount(email, role, scope, secret))
     return made

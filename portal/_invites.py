@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import pyotp
 
-from core.errors import ConfigurationError, EcoclusterError
-from portal import _accounts
-from portal._authz import Role
+from ecocluster.core.errors import ConfigurationError, EcoclusterError
+from ecocluster.portal import _accounts
+from ecocluster.portal._authz import Role
 
 INVITE_TTL_S = 72 * 60 * 60
 
@@ -51,17 +51,22 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_invite(con: sqlite3.Connection, email: str, *, ttl_s: int = INVITE_TTL_S, now: float | None = None) -> str:
+def create_invite(
+    con: sqlite3.Connection, email: str, *, ttl_s: int = INVITE_TTL_S, now: float | None = None
+) -> str:
     """A new single-use token for ``email``'s first login; earlier unused links of the account stop working.
     Refused for an account that has a password already (`ecocluster user password` changes that one)."""
     now = time.time() if now is None else now
     email = email.strip().lower()
-    row = con.execute("SELECT password_hash IS NOT NULL FROM account WHERE email = ? AND disabled = 0",
-                      [email]).fetchone()
+    row = con.execute(
+        "SELECT password_hash IS NOT NULL FROM account WHERE email = ? AND disabled = 0", [email]
+    ).fetchone()
     if row is None:
         raise ConfigurationError(f"no enabled account {email}; add it with `ecocluster user add`")
     if row[0]:
-        raise ConfigurationError(f"{email} has a password already; a first-login link is only for a new account")
+        raise ConfigurationError(
+            f"{email} has a password already; a first-login link is only for a new account"
+        )
     token = secrets.token_urlsafe(32)
     with con:
         con.execute("UPDATE invite SET used_at = ? WHERE email = ? AND used_at IS NULL", [now, email])
@@ -71,9 +76,11 @@ def create_invite(con: sqlite3.Connection, email: str, *, ttl_s: int = INVITE_TT
 
 def _live(con: sqlite3.Connection, token: str, now: float) -> tuple[str, str, str, str | None]:
     """(email, role, language, totp secret) of a usable link, or :class:`InviteRefused`."""
-    row = con.execute("SELECT i.email, i.expires_at, i.used_at, a.role, a.language, a.totp_secret, a.disabled "
-                      "FROM invite i JOIN account a USING (email) WHERE i.token_sha256 = ?",
-                      [_digest(token[:128])]).fetchone()
+    row = con.execute(
+        "SELECT i.email, i.expires_at, i.used_at, a.role, a.language, a.totp_secret, a.disabled "
+        "FROM invite i JOIN account a USING (email) WHERE i.token_sha256 = ?",
+        [_digest(token[:128])],
+    ).fetchone()
     if row is None or row[6]:
         raise InviteRefused("this first-login link is not known; ask your administrator for a new one")
     if row[2] is not None:
@@ -89,18 +96,22 @@ def open_invite(con: sqlite3.Connection, token: str, *, now: float | None = None
     return Invitation(email, Role(role), language, secret)
 
 
-def redeem_invite(con: sqlite3.Connection, token: str, password: str, code: str = "", *,
-                  now: float | None = None) -> _accounts.Account:
+def redeem_invite(
+    con: sqlite3.Connection, token: str, password: str, code: str = "", *, now: float | None = None
+) -> _accounts.Account:
     """Set the password through the link and use it up; the TOTP code is checked first where the role
-    needs one (:class:`portal.LoginRefused`, the link stays usable), a weak password is a
+    needs one (:class:`ecocluster.portal.LoginRefused`, the link stays usable), a weak password is a
     :class:`ConfigurationError` (ditto)."""
     now = time.time() if now is None else now
     con.execute("BEGIN IMMEDIATE")
     try:
         email, _role, _language, secret = _live(con, token, now)
-        if secret is not None and not pyotp.TOTP(secret).verify(code.strip(), for_time=int(now), valid_window=1):
-            raise _accounts.LoginRefused("the authenticator code was not accepted; check the app's clock and "
-                                         "enter the current code")
+        if secret is not None and not pyotp.TOTP(secret).verify(
+            code.strip(), for_time=int(now), valid_window=1
+        ):
+            raise _accounts.LoginRefused(
+                "the authenticator code was not accepted; check the app's clock and enter the current code"
+            )
         digest = _accounts.password_hash(password)
         con.execute("UPDATE account SET password_hash = ? WHERE email = ?", [digest, email])
         con.execute("UPDATE invite SET used_at = ? WHERE token_sha256 = ?", [now, _digest(token)])

@@ -33,7 +33,10 @@ def start(con: sqlite3.Connection, email: str | None, now: float | None = None) 
     now = time.time() if now is None else now
     session = Session(secrets.token_urlsafe(32), email, secrets.token_urlsafe(32))
     with con:
-        con.execute("INSERT INTO session VALUES (?, ?, ?, ?, ?)", [_digest(session.token), email, session.csrf, now, now])
+        con.execute(
+            "INSERT INTO session VALUES (?, ?, ?, ?, ?)",
+            [_digest(session.token), email, session.csrf, now, now],
+        )
     return session
 
 
@@ -43,7 +46,9 @@ def load(con: sqlite3.Connection, token: str | None, now: float | None = None) -
         return None
     now = time.time() if now is None else now
     key = _digest(token)
-    row = con.execute("SELECT email, csrf, created_at, last_seen FROM session WHERE token_sha256 = ?", [key]).fetchone()
+    row = con.execute(
+        "SELECT email, csrf, created_at, last_seen FROM session WHERE token_sha256 = ?", [key]
+    ).fetchone()
     if row is None:
         return None
     if now - row[3] > IDLE_S or now - row[2] > ABSOLUTE_S:

@@ -19,14 +19,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from core.home import Home
-from portal import _accounts, _sessions
-from portal import _audit as audit_log
-from portal._authz import Action, Principal
-from portal._i18n import LANGUAGE_NAMES, words
-from portal._store import open_portal_db
-from warehouse import Limits, connect
-from warehouse.messages import LANGUAGES
+from ecocluster.core.home import Home
+from ecocluster.portal import _accounts, _sessions
+from ecocluster.portal import _audit as audit_log
+from ecocluster.portal._authz import Action, Principal
+from ecocluster.portal._i18n import LANGUAGE_NAMES, words
+from ecocluster.portal._store import open_portal_db
+from ecocluster.warehouse import Limits, connect
+from ecocluster.warehouse.messages import LANGUAGES
 
 SESSION_COOKIE = "ecocluster_session"
 LANG_COOKIE = "ecocluster_lang"
@@ -85,17 +85,32 @@ def warehouse(home: Home, *, write: bool = False) -> Iterator[duckdb.DuckDBPyCon
         con.close()
 
 
-_templates = Jinja2Templates(directory=str(resources.files("portal").joinpath("templates")))
+_templates = Jinja2Templates(directory=str(resources.files("ecocluster.portal").joinpath("templates")))
 
 
 def render(request: Request, visit: Visit, name: str, code: int = 200, **context: Any) -> Response:
     response = _templates.TemplateResponse(
-        request, name, {"t": words(visit.language), "lang": visit.language, "languages": LANGUAGE_NAMES,
-                        "account": visit.account, "csrf": visit.session.csrf if visit.session else "", **context},
-        status_code=code)
+        request,
+        name,
+        {
+            "t": words(visit.language),
+            "lang": visit.language,
+            "languages": LANGUAGE_NAMES,
+            "account": visit.account,
+            "csrf": visit.session.csrf if visit.session else "",
+            **context,
+        },
+        status_code=code,
+    )
     if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, visit.language, max_age=365 * 86400, httponly=True, samesite="strict",
-                            secure=settings_of(request).secure_cookies)
+        response.set_cookie(
+            LANG_COOKIE,
+            visit.language,
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="strict",
+            secure=settings_of(request).secure_cookies,
+        )
     return response
 
 
@@ -105,8 +120,15 @@ def message(request: Request, visit: Visit, key: str, code: int) -> Response:
 
 
 def set_session_cookie(request: Request, response: Response, session: _sessions.Session) -> None:
-    response.set_cookie(SESSION_COOKIE, session.token, max_age=_sessions.ABSOLUTE_S, httponly=True,
-                        samesite="strict", secure=settings_of(request).secure_cookies, path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.token,
+        max_age=_sessions.ABSOLUTE_S,
+        httponly=True,
+        samesite="strict",
+        secure=settings_of(request).secure_cookies,
+        path="/",
+    )
 
 
 async def check_csrf(request: Request, visit: Visit, *, max_files: int = 1) -> dict[str, Any]:
@@ -123,9 +145,14 @@ async def check_csrf(request: Request, visit: Visit, *, max_files: int = 1) -> d
 
 def record(visit: Visit, action: Action, obj: str, outcome: str, who: str | None = None) -> None:
     """One audit entry for a state-changing request, whatever its outcome."""
-    audit_log.record(visit.db, who=who or (visit.account.email if visit.account else "anonymous"),
-                     role=visit.account.role.value if visit.account else "-",
-                     action=action.value, obj=obj, outcome=outcome)
+    audit_log.record(
+        visit.db,
+        who=who or (visit.account.email if visit.account else "anonymous"),
+        role=visit.account.role.value if visit.account else "-",
+        action=action.value,
+        obj=obj,
+        outcome=outcome,
+    )
 
 
 def page_number(request: Request) -> int:

@@ -6,12 +6,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from core.errors import ConfigurationError
-from portal import _accounts, _sessions
-from portal._authz import Action
-from portal._i18n import words
-from portal._invites import InviteRefused, open_invite, redeem_invite
-from portal._web import Visit, check_csrf, record, render, set_session_cookie
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.portal import _accounts, _sessions
+from ecocluster.portal._authz import Action
+from ecocluster.portal._i18n import words
+from ecocluster.portal._invites import InviteRefused, open_invite, redeem_invite
+from ecocluster.portal._web import Visit, check_csrf, record, render, set_session_cookie
 
 
 def _refused(request: Request, visit: Visit) -> Response:
@@ -26,7 +26,9 @@ async def welcome_page(request: Request, visit: Visit) -> Response:
         return _refused(request, visit)
     if request.method == "GET":
         session = visit.session if visit.session else await run_in_threadpool(_sessions.start, visit.db, None)
-        shown = Visit(visit.db, session, visit.account, request.query_params.get("lang") or invitation.language)
+        shown = Visit(
+            visit.db, session, visit.account, request.query_params.get("lang") or invitation.language
+        )
         response = render(request, shown, "welcome.html", invitation=invitation)
         set_session_cookie(request, response, session)
         return response
@@ -36,7 +38,9 @@ async def welcome_page(request: Request, visit: Visit) -> Response:
     error = t["passwords_differ"] if password != again else None
     if error is None:
         try:
-            account = await run_in_threadpool(redeem_invite, visit.db, token, password, str(form.get("code", ""))[:16])
+            account = await run_in_threadpool(
+                redeem_invite, visit.db, token, password, str(form.get("code", ""))[:16]
+            )
         except InviteRefused:
             return _refused(request, visit)
         except ConfigurationError:
@@ -44,12 +48,18 @@ async def welcome_page(request: Request, visit: Visit) -> Response:
         except _accounts.LoginRefused:
             error = t["code_refused"]
     if error is not None:
-        await run_in_threadpool(record, visit, Action.FIRST_LOGIN, invitation.email, "refused",
-                                f"invited:{invitation.email}")
+        await run_in_threadpool(
+            record, visit, Action.FIRST_LOGIN, invitation.email, "refused", f"invited:{invitation.email}"
+        )
         return render(request, visit, "welcome.html", 422, invitation=invitation, error=error)
     session = await run_in_threadpool(_sessions.rotate, visit.db, visit.session, account.email)
-    await run_in_threadpool(record, Visit(visit.db, session, account, visit.language), Action.FIRST_LOGIN,
-                            account.email, "password set, signed in")
+    await run_in_threadpool(
+        record,
+        Visit(visit.db, session, account, visit.language),
+        Action.FIRST_LOGIN,
+        account.email,
+        "password set, signed in",
+    )
     response = RedirectResponse("/desk", status_code=303)
     set_session_cookie(request, response, session)
     return response

@@ -11,7 +11,7 @@ Public API (everything else is private):
   :class:`SignedDecision` = DSSE envelope, certificate PEM and, for an approval, the PAdES-signed
   validated statement PDF; ``decision.files()`` names the files to drop as
   ``inbox/approvals/<name>.<suffix>`` for the approvals flow), :func:`record_approval` (pipeline
-  side: every rule, then the statement's validated version via ``statements.render_validated``
+  side: every rule, then the statement's validated version via ``ecocluster.statements.render_validated``
   and the evidence write-once), :func:`approve` (= sign_decision + record_approval, what
   ``ecocluster approve`` runs), :func:`sign_approval` (the bare envelope), :func:`verify_approval`
   (pure rules, returns :class:`VerifiedApproval` or raises :class:`ApprovalRuleFailed`),
@@ -20,7 +20,7 @@ Public API (everything else is private):
   (rules envelope to identity, no warehouse), :func:`receive_decision` (the approvals inbox: an
   :class:`Arrival` of files read once within :class:`InboxLimits`, then ``record_approval``),
   :func:`approval_context`, :func:`export_review`, :func:`mark_consulted`, :func:`register_verifier`.
-  Every signing takes a :class:`signing.signers.Signer` (``signing.signers.open_signer(URI, secrets)``:
+  Every signing takes a :class:`ecocluster.signing.signers.Signer` (``ecocluster.signing.signers.open_signer(URI, secrets)``:
   ``file:`` key file, ``pkcs11:`` token); :func:`sign_draft` signs without a warehouse, from the
   :class:`Review` that :func:`read_review` reads out of a review export (``ecocluster sign``).
   The envelope's subject is the digests of the draft JSON and PDF the verifier reviewed; the PAdES
@@ -36,7 +36,7 @@ Public API (everything else is private):
   judged by content and size, stored by SHA-256), :func:`accept_finding`, :func:`reopen_finding`,
   :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events`; a :class:`Finding`
   open or answered refuses an approval (rule ``open-findings``); a refused step raises
-  ``core.errors.ReviewRefused`` (:class:`FindingTransitionRefused` for an illegal state change).
+  ``ecocluster.core.errors.ReviewRefused`` (:class:`FindingTransitionRefused` for an illegal state change).
   Deadlines: :func:`request_extension`, :func:`decide_extension`, :func:`finding_reminders`,
   :func:`send_reminders` (once per finding, deadline and threshold; the ``review-reminders`` flow);
   :func:`follow_up_improvements` (last year's recommended improvements as requests for information).
@@ -53,159 +53,288 @@ Public API (everything else is private):
 * Storage: :func:`open_store` (local folder or S3 with Object Lock).
 * Time: :func:`tsa_url` (``[signing] tsa_url``); every decision carries an RFC 3161 timestamp over
   its signature (``SignedDecision.timestamp``, the ``.tsr`` file) and certificates are judged at
-  that attested time; ``python -m signing._tsa --home HOME`` serves the demo's TSA.
-"""
+  that attested time; ``python -m ecocluster.signing._tsa --home HOME`` serves the demo's TSA.
+"""  # noqa: E501
 
 from __future__ import annotations
 
-from core.store import open_store
-from signing._approval import APPROVED, REJECTED, Draft, sign_approval
-from signing._bundle import ImportOutcome, decide_offline, import_answers, read_answers
-from signing._bundle import parse_choices as decision_choices
-from signing._desk import (
-                             Intake,
-                             body_intakes,
-                             in_nace_scope,
-                             intake_receipt,
-                             member_decisions,
-                             member_registrations,
-                             verifier_nace_scope,
+from ecocluster.core.store import open_store
+from ecocluster.signing._approval import APPROVED, REJECTED, Draft, sign_approval
+from ecocluster.signing._bundle import ImportOutcome, decide_offline, import_answers, read_answers
+from ecocluster.signing._bundle import parse_choices as decision_choices
+from ecocluster.signing._desk import (
+    Intake,
+    body_intakes,
+    in_nace_scope,
+    intake_receipt,
+    member_decisions,
+    member_registrations,
+    verifier_nace_scope,
 )
-from signing._feed import FeedRefused, RegisterEntry
-from signing._feed import month_file as register_month
-from signing._feed import register as body_register
-from signing._feed import replay as replay_register
-from signing._inbox import (
-                             CERTIFICATE,
-                             COMPANION_RULES,
-                             DEFAULT_LIMITS,
-                             ENVELOPE,
-                             SIGNED_PDF,
-                             TIMESTAMP,
-                             Arrival,
-                             InboxFile,
-                             InboxLimits,
-                             SignedDecision,
-                             approve,
-                             export_review,
-                             receive_decision,
-                             record_approval,
-                             sign_decision,
-                             sign_draft,
+from ecocluster.signing._feed import FeedRefused, RegisterEntry
+from ecocluster.signing._feed import month_file as register_month
+from ecocluster.signing._feed import register as body_register
+from ecocluster.signing._feed import replay as replay_register
+from ecocluster.signing._inbox import (
+    CERTIFICATE,
+    COMPANION_RULES,
+    DEFAULT_LIMITS,
+    ENVELOPE,
+    SIGNED_PDF,
+    TIMESTAMP,
+    Arrival,
+    InboxFile,
+    InboxLimits,
+    SignedDecision,
+    approve,
+    export_review,
+    receive_decision,
+    record_approval,
+    sign_decision,
+    sign_draft,
 )
-from signing._intake import Receipt, UnknownCountry, check_country, init_body_key, intake, verify_receipt
-from signing._keys import (
-                             DEMO_NACE,
-                             DEMO_PASSWORD,
-                             KeyFiles,
-                             demo_verifier,
-                             init_ca,
-                             issue_verifier,
-                             refresh_crl,
-                             revoke,
-                             trust_anchors,
+from ecocluster.signing._intake import (
+    Receipt,
+    UnknownCountry,
+    check_country,
+    init_body_key,
+    intake,
+    verify_receipt,
 )
-from signing._offline import Check, Outcome, PackageReport, verify_archive, verify_envelope, verify_package
-from signing._opinion import Opinion, SiteVisit, Verification
-from signing._package import Delivery, PackageRefused, build_packages, read_tar, unpack, why_no_package
-from signing._pki import Revocation
-from signing._records import approval_context, draft_for, mark_consulted, register_verifier
-from signing._request import Review, read_review
-from signing._review import (
-                             Answer,
-                             Evidence,
-                             Finding,
-                             FindingId,
-                             FindingKind,
-                             FindingState,
-                             FindingTransitionRefused,
-                             Owner,
-                             Reminder,
-                             ReviewEvent,
-                             SentReminder,
-                             accept_finding,
-                             answer_finding,
-                             close_finding,
-                             decide_extension,
-                             finding,
-                             findings,
-                             follow_up_improvements,
-                             raise_finding,
-                             reminder_days,
-                             reopen_finding,
-                             request_extension,
-                             send_reminders,
+from ecocluster.signing._keys import (
+    DEMO_NACE,
+    DEMO_PASSWORD,
+    KeyFiles,
+    demo_verifier,
+    init_ca,
+    issue_verifier,
+    refresh_crl,
+    revoke,
+    trust_anchors,
 )
-from signing._review import events as review_events
-from signing._review import reminders as finding_reminders
-from signing._sampling import Reason as SamplingReason
-from signing._sampling import (
-                             SamplingPlan,
-                             SamplingRequest,
-                             record_plan,
-                             sampling_request,
-                             sign_plan,
-                             verify_plan,
+from ecocluster.signing._offline import (
+    Check,
+    Outcome,
+    PackageReport,
+    verify_archive,
+    verify_envelope,
+    verify_package,
 )
-from signing._stored import read as read_stored
-from signing._tsa import TimestampUnavailable, tsa_url
-from signing._verify import (
-                             RULES,
-                             ApprovalContext,
-                             ApprovalEnvelope,
-                             ApprovalRuleFailed,
-                             TrustAnchors,
-                             VerifiedApproval,
-                             claimed_decision,
-                             current_crl,
-                             parse_approval,
-                             revocation,
-                             verify_approval,
-                             verify_signer,
+from ecocluster.signing._opinion import Opinion, SiteVisit, Verification
+from ecocluster.signing._package import (
+    Delivery,
+    PackageRefused,
+    build_packages,
+    read_tar,
+    unpack,
+    why_no_package,
 )
-
-__all__ = [
-    "APPROVED", "CERTIFICATE", "COMPANION_RULES", "DEFAULT_LIMITS", "DEMO_NACE", "DEMO_PASSWORD",
-    "ENVELOPE", "REJECTED", "RULES", "SIGNED_PDF", "TIMESTAMP", "ApprovalContext", "ApprovalEnvelope",
-    "ApprovalRuleFailed", "Arrival", "Check", "Delivery", "Draft", "InboxFile", "InboxLimits", "KeyFiles",
-    "Outcome", "PackageRefused", "PackageReport", "Receipt", "Review", "Revocation", "SignedDecision",
-    "TimestampUnavailable", "TrustAnchors",
-    "UnknownCountry", "VerifiedApproval", "approval_context", "approve", "build_packages",
-    "claimed_decision", "current_crl", "demo_verifier", "draft_for", "export_review", "init_body_key",
-    "init_ca", "intake", "issue_verifier", "mark_consulted", "open_store", "parse_approval", "read_review", "read_stored",
-    "read_tar", "receive_decision", "record_approval", "refresh_crl", "register_verifier", "revocation",
-    "revoke", "sign_approval", "sign_decision", "sign_draft", "trust_anchors", "tsa_url", "unpack",
-    "verify_approval",
-    "verify_archive", "verify_envelope", "verify_package", "verify_receipt", "verify_signer",
-    "why_no_package"
-]
-__all__ += [  # review rounds, the verification opinion and sampling (issue 18)
-    "Answer", "Evidence", "Finding", "FindingId", "FindingKind", "FindingState", "FindingTransitionRefused",
-    "Opinion", "Owner", "Reminder", "ReviewEvent", "SamplingPlan", "SamplingReason", "SamplingRequest", "SentReminder",
-    "SiteVisit",
-    "Verification", "accept_finding", "answer_finding", "close_finding", "decide_extension", "finding",
-    "finding_reminders", "findings", "follow_up_improvements", "raise_finding", "record_plan", "reminder_days",
-    "reopen_finding", "request_extension", "review_events", "sampling_request", "send_reminders", "sign_plan", "verify_plan",
-]
-__all__ += [  # the register's monthly change file (issue 18, EMAS Art. 12)
-    "FeedRefused", "RegisterEntry", "body_register", "check_country", "register_month", "replay_register",
-]
-__all__ += [  # offline review: signed decisions out and back in (issue 18)
-    "ImportOutcome", "decide_offline", "decision_choices", "import_answers", "read_answers",
-]
-
-from signing._records import (
+from ecocluster.signing._pki import Revocation
+from ecocluster.signing._records import (
     BuiltPackage,
     MemberDecision,
     VerifierScope,
     active_verifiers,
+    approval_context,
     built_packages,
+    draft_for,
+    mark_consulted,
+    register_verifier,
     standing_decisions,
 )
+from ecocluster.signing._request import Review, read_review
+from ecocluster.signing._review import (
+    Answer,
+    Evidence,
+    Finding,
+    FindingId,
+    FindingKind,
+    FindingState,
+    FindingTransitionRefused,
+    Owner,
+    Reminder,
+    ReviewEvent,
+    SentReminder,
+    accept_finding,
+    answer_finding,
+    close_finding,
+    decide_extension,
+    finding,
+    findings,
+    follow_up_improvements,
+    raise_finding,
+    reminder_days,
+    reopen_finding,
+    request_extension,
+    send_reminders,
+)
+from ecocluster.signing._review import events as review_events
+from ecocluster.signing._review import reminders as finding_reminders
+from ecocluster.signing._sampling import Reason as SamplingReason
+from ecocluster.signing._sampling import (
+    SamplingPlan,
+    SamplingRequest,
+    record_plan,
+    sampling_request,
+    sign_plan,
+    verify_plan,
+)
+from ecocluster.signing._stored import read as read_stored
+from ecocluster.signing._tsa import TimestampUnavailable, tsa_url
+from ecocluster.signing._verify import (
+    RULES,
+    ApprovalContext,
+    ApprovalEnvelope,
+    ApprovalRuleFailed,
+    TrustAnchors,
+    VerifiedApproval,
+    claimed_decision,
+    current_crl,
+    parse_approval,
+    revocation,
+    verify_approval,
+    verify_signer,
+)
 
-__all__ += ["BuiltPackage", "MemberDecision", "VerifierScope", "active_verifiers", "built_packages",
-            "standing_decisions"]
-__all__ += [  # what the portal's desks read (signing._desk)
-    "Intake", "body_intakes", "in_nace_scope", "intake_receipt", "member_decisions", "member_registrations",
+__all__ = [
+    "APPROVED",
+    "CERTIFICATE",
+    "COMPANION_RULES",
+    "DEFAULT_LIMITS",
+    "DEMO_NACE",
+    "DEMO_PASSWORD",
+    "ENVELOPE",
+    "REJECTED",
+    "RULES",
+    "SIGNED_PDF",
+    "TIMESTAMP",
+    "ApprovalContext",
+    "ApprovalEnvelope",
+    "ApprovalRuleFailed",
+    "Arrival",
+    "Check",
+    "Delivery",
+    "Draft",
+    "InboxFile",
+    "InboxLimits",
+    "KeyFiles",
+    "Outcome",
+    "PackageRefused",
+    "PackageReport",
+    "Receipt",
+    "Review",
+    "Revocation",
+    "SignedDecision",
+    "TimestampUnavailable",
+    "TrustAnchors",
+    "UnknownCountry",
+    "VerifiedApproval",
+    "approval_context",
+    "approve",
+    "build_packages",
+    "claimed_decision",
+    "current_crl",
+    "demo_verifier",
+    "draft_for",
+    "export_review",
+    "init_body_key",
+    "init_ca",
+    "intake",
+    "issue_verifier",
+    "mark_consulted",
+    "open_store",
+    "parse_approval",
+    "read_review",
+    "read_stored",
+    "read_tar",
+    "receive_decision",
+    "record_approval",
+    "refresh_crl",
+    "register_verifier",
+    "revocation",
+    "revoke",
+    "sign_approval",
+    "sign_decision",
+    "sign_draft",
+    "trust_anchors",
+    "tsa_url",
+    "unpack",
+    "verify_approval",
+    "verify_archive",
+    "verify_envelope",
+    "verify_package",
+    "verify_receipt",
+    "verify_signer",
+    "why_no_package",
+]
+__all__ += [  # review rounds, the verification opinion and sampling (issue 18)
+    "Answer",
+    "Evidence",
+    "Finding",
+    "FindingId",
+    "FindingKind",
+    "FindingState",
+    "FindingTransitionRefused",
+    "Opinion",
+    "Owner",
+    "Reminder",
+    "ReviewEvent",
+    "SamplingPlan",
+    "SamplingReason",
+    "SamplingRequest",
+    "SentReminder",
+    "SiteVisit",
+    "Verification",
+    "accept_finding",
+    "answer_finding",
+    "close_finding",
+    "decide_extension",
+    "finding",
+    "finding_reminders",
+    "findings",
+    "follow_up_improvements",
+    "raise_finding",
+    "record_plan",
+    "reminder_days",
+    "reopen_finding",
+    "request_extension",
+    "review_events",
+    "sampling_request",
+    "send_reminders",
+    "sign_plan",
+    "verify_plan",
+]
+__all__ += [  # the register's monthly change file (issue 18, EMAS Art. 12)
+    "FeedRefused",
+    "RegisterEntry",
+    "body_register",
+    "check_country",
+    "register_month",
+    "replay_register",
+]
+__all__ += [  # offline review: signed decisions out and back in (issue 18)
+    "ImportOutcome",
+    "decide_offline",
+    "decision_choices",
+    "import_answers",
+    "read_answers",
+]
+
+
+__all__ += [
+    "BuiltPackage",
+    "MemberDecision",
+    "VerifierScope",
+    "active_verifiers",
+    "built_packages",
+    "standing_decisions",
+]
+__all__ += [  # what the portal's desks read (ecocluster.signing._desk)
+    "Intake",
+    "body_intakes",
+    "in_nace_scope",
+    "intake_receipt",
+    "member_decisions",
+    "member_registrations",
     "verifier_nace_scope",
 ]

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from core.errors import SignerUnavailable
-from signing import _dsse
-from signing._language import N_, translate
-from signing._pki import identity
-from signing.signers import Signer
-from warehouse.messages import language_of
+from ecocluster.core.errors import SignerUnavailable
+from ecocluster.signing import _dsse
+from ecocluster.signing._language import N_, translate
+from ecocluster.signing._pki import identity
+from ecocluster.signing.signers import Signer
+from ecocluster.warehouse.messages import language_of
 
 if TYPE_CHECKING:
-    from signing._opinion import Verification
+    from ecocluster.signing._opinion import Verification
 
 PREDICATE_TYPE = "https://ecocluster.eu/emas/approval/v1"
 APPROVED, REJECTED = "approved", "rejected"
@@ -68,9 +68,17 @@ _KINDS = {"updated": N_("updated"), "full": N_("full")}
 def declaration_text(draft: Draft, cert: x509.Certificate, signed_at: dt.datetime, place: str) -> str:
     """The Annex VII declaration in the statement's language, then in English (one text, signed)."""
     who = identity(cert)
-    fields = {"verifier": who.name, "accreditation_no": who.accreditation_no, "scope": ", ".join(who.nace_scope),
-              "member": draft.member_name, "member_id": draft.member_id, "nace": draft.nace,
-              "year": draft.reporting_year, "place": place, "date": signed_at.date().isoformat()}
+    fields = {
+        "verifier": who.name,
+        "accreditation_no": who.accreditation_no,
+        "scope": ", ".join(who.nace_scope),
+        "member": draft.member_name,
+        "member_id": draft.member_id,
+        "nace": draft.nace,
+        "year": draft.reporting_year,
+        "place": place,
+        "date": signed_at.date().isoformat(),
+    }
     english = ANNEX_VII.format(kind=_KINDS[draft.kind], **fields)
     if language_of(draft.language) == "en":
         return english
@@ -78,9 +86,16 @@ def declaration_text(draft: Draft, cert: x509.Certificate, signed_at: dt.datetim
     return own + "\n\n" + english
 
 
-def approval_statement(draft: Draft, cert: x509.Certificate, *, decision: str, reasons: tuple[str, ...],
-                       signed_at: dt.datetime, place: str = "",
-                       verification: Verification | None = None) -> dict[str, Any]:
+def approval_statement(
+    draft: Draft,
+    cert: x509.Certificate,
+    *,
+    decision: str,
+    reasons: tuple[str, ...],
+    signed_at: dt.datetime,
+    place: str = "",
+    verification: Verification | None = None,
+) -> dict[str, Any]:
     if decision not in (APPROVED, REJECTED):
         raise ValueError(f"decision must be {APPROVED!r} or {REJECTED!r}, not {decision!r}")
     if decision == REJECTED and not reasons:
@@ -101,41 +116,77 @@ def approval_statement(draft: Draft, cert: x509.Certificate, *, decision: str, r
             "statementId": draft.statement_id,
             "member": {"id": draft.member_id, "name": draft.member_name, "nace": draft.nace},
             "cycle": {"clusterId": draft.cluster_id, "reportingYear": draft.reporting_year},
-            "verifier": {"name": who.name, "accreditationNo": who.accreditation_no,
-                         "naceScope": list(who.nace_scope), "certificateSha256": who.fingerprint},
+            "verifier": {
+                "name": who.name,
+                "accreditationNo": who.accreditation_no,
+                "naceScope": list(who.nace_scope),
+                "certificateSha256": who.fingerprint,
+            },
             "signedAt": signed_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
             "place": place,  # shown in the validated PDF's signature block, so it must be signed
             "declaration": declaration_text(draft, cert, signed_at, place) if decision == APPROVED else "",
         },
     }
-    if verification is not None:  # the opinion, site visit and recommended improvements (signing._opinion)
+    if (
+        verification is not None
+    ):  # the opinion, site visit and recommended improvements (ecocluster.signing._opinion)
         statement["predicate"]["verification"] = verification.claim()
     return statement
 
 
-def sign_approval(draft: Draft, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate, *,
-                  decision: str = APPROVED, reasons: tuple[str, ...] = (),
-                  signed_at: dt.datetime | None = None, place: str = "",
-                  verification: Verification | None = None) -> bytes:
+def sign_approval(
+    draft: Draft,
+    key: ec.EllipticCurvePrivateKey,
+    cert: x509.Certificate,
+    *,
+    decision: str = APPROVED,
+    reasons: tuple[str, ...] = (),
+    signed_at: dt.datetime | None = None,
+    place: str = "",
+    verification: Verification | None = None,
+) -> bytes:
     """The DSSE envelope (JSON bytes) for the verifier's decision on ``draft``, with a bare key in
     memory (tests, forgeries); the verifier's own path is :func:`seal_approval` with a signer."""
     when = signed_at or dt.datetime.now(dt.UTC)
-    statement = approval_statement(draft, cert, decision=decision, reasons=reasons, signed_at=when, place=place,
-                                   verification=verification)
+    statement = approval_statement(
+        draft,
+        cert,
+        decision=decision,
+        reasons=reasons,
+        signed_at=when,
+        place=place,
+        verification=verification,
+    )
     return _dsse.sign(statement, key).to_json()
 
 
-def seal_approval(draft: Draft, signer: Signer, *, decision: str = APPROVED, reasons: tuple[str, ...] = (),
-                  signed_at: dt.datetime | None = None, place: str = "",
-                  verification: Verification | None = None) -> bytes:
+def seal_approval(
+    draft: Draft,
+    signer: Signer,
+    *,
+    decision: str = APPROVED,
+    reasons: tuple[str, ...] = (),
+    signed_at: dt.datetime | None = None,
+    place: str = "",
+    verification: Verification | None = None,
+) -> bytes:
     """The DSSE envelope for the decision, signed by ``signer`` (key file, token, remote service)."""
     when = signed_at or dt.datetime.now(dt.UTC)
     cert = signer.certificate
     public_key = cert.public_key()
     if not isinstance(public_key, ec.EllipticCurvePublicKey):
-        raise SignerUnavailable(f"the signer's certificate {cert.subject.rfc4514_string()} is not for an ECDSA P-256 key")
-    statement = approval_statement(draft, cert, decision=decision, reasons=reasons, signed_at=when, place=place,
-                                   verification=verification)
+        raise SignerUnavailable(
+            f"the signer's certificate {cert.subject.rfc4514_string()} is not for an ECDSA P-256 key"
+        )
+    statement = approval_statement(
+        draft,
+        cert,
+        decision=decision,
+        reasons=reasons,
+        signed_at=when,
+        place=place,
+        verification=verification,
+    )
     return _dsse.seal(statement, signer.sign, public_key).to_json()
 
 
@@ -190,26 +241,39 @@ class ApprovalStatement:
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> ApprovalStatement:
-        """Raises :class:`signing._dsse.MalformedEnvelope` naming the first field that is wrong."""
+        """Raises :class:`ecocluster.signing._dsse.MalformedEnvelope` naming the first field that is wrong."""
         statement = _Fields(doc, "statement")
         if statement.text("predicateType") != PREDICATE_TYPE:
-            raise _dsse.MalformedEnvelope(f"predicateType is {doc.get('predicateType')!r}, expected {PREDICATE_TYPE!r}")
+            raise _dsse.MalformedEnvelope(
+                f"predicateType is {doc.get('predicateType')!r}, expected {PREDICATE_TYPE!r}"
+            )
         p = statement.object("predicate")
         decision = p.text("decision")
         if decision not in (APPROVED, REJECTED):
-            raise _dsse.MalformedEnvelope(f"predicate.decision is {decision!r}, expected {APPROVED!r} or {REJECTED!r}")
+            raise _dsse.MalformedEnvelope(
+                f"predicate.decision is {decision!r}, expected {APPROVED!r} or {REJECTED!r}"
+            )
         reasons = p.texts("reasons")
         if decision == REJECTED and not any(r.strip() for r in reasons):
             raise _dsse.MalformedEnvelope("predicate.reasons: a rejection needs at least one reason")
         declaration = p.text("declaration", empty=decision == REJECTED)
         member, cycle, verifier = p.object("member"), p.object("cycle"), p.object("verifier")
         predicate = ApprovalPredicate(
-            decision=decision, reasons=reasons, statement_id=p.text("statementId"),
+            decision=decision,
+            reasons=reasons,
+            statement_id=p.text("statementId"),
             member=MemberClaim(member.text("id"), member.text("name"), member.text("nace")),
-            cluster_id=cycle.text("clusterId"), reporting_year=cycle.year("reportingYear"),
-            verifier=VerifierClaim(verifier.text("name"), verifier.text("accreditationNo"),
-                                   verifier.texts("naceScope"), verifier.sha256("certificateSha256")),
-            signed_at=p.time("signedAt"), declaration=declaration)
+            cluster_id=cycle.text("clusterId"),
+            reporting_year=cycle.year("reportingYear"),
+            verifier=VerifierClaim(
+                verifier.text("name"),
+                verifier.text("accreditationNo"),
+                verifier.texts("naceScope"),
+                verifier.sha256("certificateSha256"),
+            ),
+            signed_at=p.time("signedAt"),
+            declaration=declaration,
+        )
         json_sha, pdf_sha = _subject_digests(statement, predicate.statement_id)
         return cls(json_sha, pdf_sha, predicate, doc)
 
@@ -251,13 +315,17 @@ class _Fields:
     def sha256(self, key: str) -> str:
         value = self.text(key)
         if not _SHA256.fullmatch(value):
-            raise _dsse.MalformedEnvelope(f"{self.where}.{key} must be 64 lowercase hex digits, got {value[:80]!r}")
+            raise _dsse.MalformedEnvelope(
+                f"{self.where}.{key} must be 64 lowercase hex digits, got {value[:80]!r}"
+            )
         return value
 
     def year(self, key: str) -> int:
         value = self._get(key)
         if type(value) is not int or not 1000 <= value <= 9999:
-            raise _dsse.MalformedEnvelope(f"{self.where}.{key} must be a four-digit year, got {str(value)[:20]!r}")
+            raise _dsse.MalformedEnvelope(
+                f"{self.where}.{key} must be a four-digit year, got {str(value)[:20]!r}"
+            )
         return value
 
     def time(self, key: str) -> dt.datetime:

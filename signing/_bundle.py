@@ -5,7 +5,7 @@ the statement, the check report and the evidence list it holds ``findings.json``
 findings of the cycle with every answer) and ``evidence/<sha256>`` (the answers' files). On their
 own machine, with no warehouse, the verifier signs decisions on those findings
 (:func:`decide_offline`, ``ecocluster finding decide``): one DSSE envelope per decision
-(``signing._decisions``), bound to the answer as exported, gathered in one *answers file* with the
+(``ecocluster.signing._decisions``), bound to the answer as exported, gathered in one *answers file* with the
 verifier's certificate. The coordinator imports it (:func:`import_answers`, ``ecocluster finding
 import FILE``).
 
@@ -28,14 +28,14 @@ from pathlib import Path
 
 import duckdb
 
-from core.errors import ApprovalRuleFailed, ConfigurationError, ReviewRefused
-from core.store.interface import ObjectStore
-from signing import _decisions, _dsse, _review, _stored
-from signing._approval import _Fields
-from signing._pki import load_certs, pem
-from signing._verify import TrustAnchors, verify_decision_signer
-from signing.signers import Signer
-from warehouse.db import transaction
+from ecocluster.core.errors import ApprovalRuleFailed, ConfigurationError, ReviewRefused
+from ecocluster.core.store.interface import ObjectStore
+from ecocluster.signing import _decisions, _dsse, _review, _stored
+from ecocluster.signing._approval import _Fields
+from ecocluster.signing._pki import load_certs, pem
+from ecocluster.signing._verify import TrustAnchors, verify_decision_signer
+from ecocluster.signing.signers import Signer
+from ecocluster.warehouse.db import transaction
 
 FINDINGS_FILE = "findings.json"
 EVIDENCE_DIR = "evidence"
@@ -48,8 +48,15 @@ MAX_FINDINGS_BYTES = 16 * 1024 * 1024
 
 # --- out: the findings in the review export ---------------------------------------------------------
 
-def write_findings(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id: str, year: int,
-                   statement_id: str, out: Path) -> list[Path]:
+
+def write_findings(
+    con: duckdb.DuckDBPyConnection,
+    store: ObjectStore,
+    member_id: str,
+    year: int,
+    statement_id: str,
+    out: Path,
+) -> list[Path]:
     """``findings.json`` and the answers' evidence files (read as pinned) into the review export ``out``."""
     found = _review.findings(con, member_id=member_id, year=year)
     written = []
@@ -61,22 +68,45 @@ def write_findings(con: duckdb.DuckDBPyConnection, store: ObjectStore, member_id
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_bytes(_stored.read(con, store, e.object_key))
                     written.append(path)
-    doc = {"format": FINDINGS_FORMAT, "memberId": member_id, "reportingYear": year, "statementId": statement_id,
-           "findings": [_finding_claim(f) for f in found]}
+    doc = {
+        "format": FINDINGS_FORMAT,
+        "memberId": member_id,
+        "reportingYear": year,
+        "statementId": statement_id,
+        "findings": [_finding_claim(f) for f in found],
+    }
     (out / FINDINGS_FILE).write_bytes(json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode())
     return [out / FINDINGS_FILE, *written]
 
 
 def _finding_claim(f: _review.Finding) -> dict[str, object]:
-    return {"findingId": f.finding_id, "statementId": f.statement_id, "memberId": f.member_id,
-            "reportingYear": f.reporting_year, "kind": f.kind.value, "text": f.text, "owner": f.owner.value,
-            "deadline": f.deadline.isoformat(), "state": f.state.value,
-            "answers": [{"number": a.answer_no, "text": a.text, "answeredBy": a.answered_by,
-                         "evidence": [{"filename": e.filename, "mediaType": e.media_type, "sha256": e.sha256}
-                                      for e in a.evidence]} for a in f.answers]}
+    return {
+        "findingId": f.finding_id,
+        "statementId": f.statement_id,
+        "memberId": f.member_id,
+        "reportingYear": f.reporting_year,
+        "kind": f.kind.value,
+        "text": f.text,
+        "owner": f.owner.value,
+        "deadline": f.deadline.isoformat(),
+        "state": f.state.value,
+        "answers": [
+            {
+                "number": a.answer_no,
+                "text": a.text,
+                "answeredBy": a.answered_by,
+                "evidence": [
+                    {"filename": e.filename, "mediaType": e.media_type, "sha256": e.sha256}
+                    for e in a.evidence
+                ],
+            }
+            for a in f.answers
+        ],
+    }
 
 
 # --- the verifier's machine: decide and sign, no warehouse --------------------------------------------
+
 
 @dataclass(frozen=True)
 class ExportedFinding:
@@ -89,8 +119,11 @@ class ExportedFinding:
 
 
 def _refuse_export(folder: Path, why: str) -> ReviewRefused:
-    return ReviewRefused("review-bundle", f"{folder / FINDINGS_FILE}: {why}; decide from the folder "
-                         "`ecocluster review export` wrote, unchanged")
+    return ReviewRefused(
+        "review-bundle",
+        f"{folder / FINDINGS_FILE}: {why}; decide from the folder "
+        "`ecocluster review export` wrote, unchanged",
+    )
 
 
 def read_findings(folder: Path) -> dict[str, ExportedFinding]:
@@ -108,10 +141,22 @@ def read_findings(folder: Path) -> dict[str, ExportedFinding]:
         for f in doc.objects("findings"):
             answers = f.objects("answers")
             last = answers[-1] if answers else None
-            digest = _decisions.NO_ANSWER if last is None else _decisions.answer_digest(
-                last.text("text"), [_evidence(folder, e.sha256("sha256")) for e in last.objects("evidence")])
-            facts = _decisions.FindingFacts(f.text("findingId"), f.sha256("statementId"), f.text("memberId"),
-                                            f.year("reportingYear"), len(answers), digest)
+            digest = (
+                _decisions.NO_ANSWER
+                if last is None
+                else _decisions.answer_digest(
+                    last.text("text"),
+                    [_evidence(folder, e.sha256("sha256")) for e in last.objects("evidence")],
+                )
+            )
+            facts = _decisions.FindingFacts(
+                f.text("findingId"),
+                f.sha256("statementId"),
+                f.text("memberId"),
+                f.year("reportingYear"),
+                len(answers),
+                digest,
+            )
             out[facts.finding_id] = ExportedFinding(facts, f.text("kind"), f.text("state"), f.text("text"))
         return out
     except OSError as e:
@@ -125,14 +170,23 @@ def _evidence(folder: Path, sha256: str) -> str:
     try:
         actual = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as e:
-        raise _dsse.MalformedEnvelope(f"evidence file {EVIDENCE_DIR}/{sha256} cannot be read ({e.strerror})") from e
+        raise _dsse.MalformedEnvelope(
+            f"evidence file {EVIDENCE_DIR}/{sha256} cannot be read ({e.strerror})"
+        ) from e
     if actual != sha256:
-        raise _dsse.MalformedEnvelope(f"evidence file {EVIDENCE_DIR}/{sha256} has SHA-256 {actual[:16]}…: changed")
+        raise _dsse.MalformedEnvelope(
+            f"evidence file {EVIDENCE_DIR}/{sha256} has SHA-256 {actual[:16]}…: changed"
+        )
     return sha256
 
 
-def decide_offline(folder: Path, choices: Sequence[tuple[str, str, str]], signer: Signer, *,
-                   decided_at: dt.datetime | None = None) -> bytes:
+def decide_offline(
+    folder: Path,
+    choices: Sequence[tuple[str, str, str]],
+    signer: Signer,
+    *,
+    decided_at: dt.datetime | None = None,
+) -> bytes:
     """The answers file: one signed decision per ``(finding id, event, note)`` on the export in
     ``folder``; a decision the finding's exported state does not allow is refused here already."""
     exported = read_findings(folder)
@@ -141,26 +195,34 @@ def decide_offline(folder: Path, choices: Sequence[tuple[str, str, str]], signer
     for finding_id, event, note in choices:
         found = exported.get(finding_id)
         if found is None:
-            raise ReviewRefused("finding-unknown", f"{finding_id!r} is not among the exported findings "
-                                f"({', '.join(sorted(exported)) or 'none'})")
+            raise ReviewRefused(
+                "finding-unknown",
+                f"{finding_id!r} is not among the exported findings "
+                f"({', '.join(sorted(exported)) or 'none'})",
+            )
         allowed = {s.value for s in _review._MOVES[event][0]}
         if found.state not in allowed:
-            raise ReviewRefused("finding-transition", f"finding {finding_id} is {found.state} in the export; it can "
-                                f"be {event} only when {', '.join(sorted(allowed))}")
+            raise ReviewRefused(
+                "finding-transition",
+                f"finding {finding_id} is {found.state} in the export; it can "
+                f"be {event} only when {', '.join(sorted(allowed))}",
+            )
         envelopes.append(_decisions.seal(found.facts, event, signer, note=note, decided_at=when).decode())
     if not envelopes:
         raise ConfigurationError("no decision given: name findings with --accept, --reopen or --close")
-    return _dsse.canonical_json({"format": ANSWERS_FORMAT, "certificate": pem(signer.certificate).decode(),
-                                 "decisions": envelopes})
+    return _dsse.canonical_json(
+        {"format": ANSWERS_FORMAT, "certificate": pem(signer.certificate).decode(), "decisions": envelopes}
+    )
 
 
 # --- in: the coordinator imports the answers file --------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ImportOutcome:
-    item: str                 # "file" or "decision <n>"
+    item: str  # "file" or "decision <n>"
     finding_id: str | None
-    outcome: str              # applied | already | refused
+    outcome: str  # applied | already | refused
     rule: str | None
     message: str
 
@@ -193,7 +255,9 @@ def parse_answers(data: bytes) -> AnswersFile:
         except (ValueError, ConfigurationError) as e:
             raise _dsse.MalformedEnvelope(f"answers.certificate is not a PEM certificate: {e}") from e
     except _dsse.MalformedEnvelope as e:
-        raise ReviewRefused("review-answers", f"not an answers file of `ecocluster finding decide`: {e}") from e
+        raise ReviewRefused(
+            "review-answers", f"not an answers file of `ecocluster finding decide`: {e}"
+        ) from e
     return AnswersFile(sha, cert, tuple(d.encode("utf-8") for d in decisions))
 
 
@@ -203,12 +267,15 @@ def read_answers(path: Path) -> bytes:
         with path.open("rb") as f:
             return f.read(MAX_ANSWERS_BYTES + 1)
     except OSError as e:
-        raise ReviewRefused("review-answers", f"{path}: cannot read it ({e.strerror}); give the answers file "
-                            "`ecocluster finding decide` wrote") from e
+        raise ReviewRefused(
+            "review-answers",
+            f"{path}: cannot read it ({e.strerror}); give the answers file `ecocluster finding decide` wrote",
+        ) from e
 
 
-def import_answers(con: duckdb.DuckDBPyConnection, trust: TrustAnchors, data: bytes, *,
-                   now: dt.datetime | None = None) -> list[ImportOutcome]:
+def import_answers(
+    con: duckdb.DuckDBPyConnection, trust: TrustAnchors, data: bytes, *, now: dt.datetime | None = None
+) -> list[ImportOutcome]:
     """Apply each signed decision of an answers file that holds; refuse, by rule, each that does not.
     Every outcome is recorded in ``review_import``; a file refused whole is one ``file`` row."""
     when = now or dt.datetime.now(dt.UTC)
@@ -218,20 +285,30 @@ def import_answers(con: duckdb.DuckDBPyConnection, trust: TrustAnchors, data: by
         outcomes = [ImportOutcome("file", None, "refused", e.rule, str(e))]
         _record(con, hashlib.sha256(data).hexdigest(), outcomes, when)
         return outcomes
-    outcomes = [_import_one(con, trust, answers.cert_pem, n, envelope, when)
-                for n, envelope in enumerate(answers.decisions, 1)]
+    outcomes = [
+        _import_one(con, trust, answers.cert_pem, n, envelope, when)
+        for n, envelope in enumerate(answers.decisions, 1)
+    ]
     _record(con, answers.sha256, outcomes, when)
     return outcomes
 
 
-def _import_one(con: duckdb.DuckDBPyConnection, trust: TrustAnchors, cert_pem: bytes, n: int, envelope: bytes,
-                now: dt.datetime) -> ImportOutcome:
+def _import_one(
+    con: duckdb.DuckDBPyConnection,
+    trust: TrustAnchors,
+    cert_pem: bytes,
+    n: int,
+    envelope: bytes,
+    now: dt.datetime,
+) -> ImportOutcome:
     item, finding_id = f"decision {n}", None
     try:
         decision = _decisions.parse(envelope)
         finding_id = decision.facts.finding_id
         who = verify_decision_signer(decision, cert_pem, trust, now=now)
-        applied = _review.record_signed_decision(con, decision, cert_pem, by=f"{who.name} ({who.accreditation_no})")
+        applied = _review.record_signed_decision(
+            con, decision, cert_pem, by=f"{who.name} ({who.accreditation_no})"
+        )
     except _decisions.DecisionMalformed as e:
         return ImportOutcome(item, finding_id, "refused", "finding-decision", str(e))
     except ApprovalRuleFailed as e:
@@ -239,19 +316,29 @@ def _import_one(con: duckdb.DuckDBPyConnection, trust: TrustAnchors, cert_pem: b
     except ReviewRefused as e:
         return ImportOutcome(item, finding_id, "refused", e.rule, str(e))
     verb = "applied" if applied else "already"
-    return ImportOutcome(item, finding_id, verb, None, f"{decision.event} by {who.name} ({who.accreditation_no})"
-                         f"{'' if applied else ', imported before'}")
+    return ImportOutcome(
+        item,
+        finding_id,
+        verb,
+        None,
+        f"{decision.event} by {who.name} ({who.accreditation_no}){'' if applied else ', imported before'}",
+    )
 
 
-def _record(con: duckdb.DuckDBPyConnection, file_sha256: str, outcomes: Sequence[ImportOutcome],
-            when: dt.datetime) -> None:
+def _record(
+    con: duckdb.DuckDBPyConnection, file_sha256: str, outcomes: Sequence[ImportOutcome], when: dt.datetime
+) -> None:
     with transaction(con):
         for o in outcomes:
-            con.execute("INSERT OR REPLACE INTO review_import VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [file_sha256, o.item, o.finding_id, o.outcome, o.rule, o.message[:2000], when])
+            con.execute(
+                "INSERT OR REPLACE INTO review_import VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [file_sha256, o.item, o.finding_id, o.outcome, o.rule, o.message[:2000], when],
+            )
 
 
-def parse_choices(accept: Sequence[str], reopen: Sequence[str], close: Sequence[str]) -> list[tuple[str, str, str]]:
+def parse_choices(
+    accept: Sequence[str], reopen: Sequence[str], close: Sequence[str]
+) -> list[tuple[str, str, str]]:
     """``--accept ID[=NOTE]``, ``--reopen ID=REASON``, ``--close ID[=NOTE]`` as (finding, event, note)."""
     out = []
     options: Mapping[str, Sequence[str]] = {"accepted": accept, "reopened": reopen, "closed": close}

@@ -1,15 +1,15 @@
 """A verifier's signed decision on a finding: accepted, reopened or closed (issue 18).
 
 Signed the way the approval and its opinion are: an in-toto Statement in a DSSE envelope, sealed
-through a :class:`signing.signers.Signer` (key file, token, remote service), so the same tools
+through a :class:`ecocluster.signing.signers.Signer` (key file, token, remote service), so the same tools
 check both. The subject is the draft statement the finding was raised on; the predicate names the
 finding, the event, and the answer the verifier decided on (its number and the digest of its text
 and evidence files), when, and by which certificate. A decision therefore cannot be moved to
 another finding, to another round, or to an answer changed after the verifier read it.
 
 Pure: no warehouse, no store, so the verifier signs offline from a review bundle
-(``signing._bundle``) exactly as ``ecocluster finding accept --signer`` does online. The
-certificate's trust (chain, validity, revocation) is judged by ``signing._verify``, where rule
+(``ecocluster.signing._bundle``) exactly as ``ecocluster finding accept --signer`` does online. The
+certificate's trust (chain, validity, revocation) is judged by ``ecocluster.signing._verify``, where rule
 ``finding-decision`` refuses an approval whose resolved findings lack a signed decision.
 """
 
@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from core.errors import SignerUnavailable
-from signing import _dsse
-from signing._approval import _Fields
-from signing._pki import identity
-from signing.signers import Signer
+from ecocluster.core.errors import SignerUnavailable
+from ecocluster.signing import _dsse
+from ecocluster.signing._approval import _Fields
+from ecocluster.signing._pki import identity
+from ecocluster.signing.signers import Signer
 
 PREDICATE_TYPE = "https://ecocluster.eu/emas/finding-decision/v1"
 EVENTS = ("accepted", "reopened", "closed")
@@ -76,14 +76,17 @@ class DecisionMalformed(ValueError):
 
 def answer_digest(text: str, evidence_sha256: Iterable[str]) -> str:
     """SHA-256 of an answer as the verifier read it: its text and its evidence files' digests."""
-    return hashlib.sha256(_dsse.canonical_json({"text": text, "evidence": sorted(evidence_sha256)})).hexdigest()
+    return hashlib.sha256(
+        _dsse.canonical_json({"text": text, "evidence": sorted(evidence_sha256)})
+    ).hexdigest()
 
 
 NO_ANSWER = answer_digest("", ())
 
 
-def statement(facts: FindingFacts, event: str, note: str, decided_at: dt.datetime,
-              certificate_sha256: str) -> dict[str, object]:
+def statement(
+    facts: FindingFacts, event: str, note: str, decided_at: dt.datetime, certificate_sha256: str
+) -> dict[str, object]:
     if event not in EVENTS:
         raise ValueError(f"a finding decision is one of {', '.join(EVENTS)}, not {event!r}")
     return {
@@ -91,22 +94,29 @@ def statement(facts: FindingFacts, event: str, note: str, decided_at: dt.datetim
         "subject": [{"name": f"{facts.statement_id}.json", "digest": {"sha256": facts.statement_id}}],
         "predicateType": PREDICATE_TYPE,
         "predicate": {
-            "findingId": facts.finding_id, "event": event, "memberId": facts.member_id,
-            "reportingYear": facts.reporting_year, "statementId": facts.statement_id,
+            "findingId": facts.finding_id,
+            "event": event,
+            "memberId": facts.member_id,
+            "reportingYear": facts.reporting_year,
+            "statementId": facts.statement_id,
             "answer": {"number": facts.answer_no, "sha256": facts.answer_sha256},
-            "note": note[:MAX_NOTE], "decidedAt": decided_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+            "note": note[:MAX_NOTE],
+            "decidedAt": decided_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
             "verifier": {"certificateSha256": certificate_sha256},
         },
     }
 
 
-def seal(facts: FindingFacts, event: str, signer: Signer, *, note: str = "",
-         decided_at: dt.datetime | None = None) -> bytes:
+def seal(
+    facts: FindingFacts, event: str, signer: Signer, *, note: str = "", decided_at: dt.datetime | None = None
+) -> bytes:
     """The DSSE envelope (JSON bytes) of the verifier's ``event`` on the finding, signed by ``signer``."""
     public_key = signer.certificate.public_key()
     if not isinstance(public_key, ec.EllipticCurvePublicKey):
-        raise SignerUnavailable(f"the signer's certificate {signer.certificate.subject.rfc4514_string()} is not "
-                                "for an ECDSA P-256 key")
+        raise SignerUnavailable(
+            f"the signer's certificate {signer.certificate.subject.rfc4514_string()} is not "
+            "for an ECDSA P-256 key"
+        )
     when = decided_at or dt.datetime.now(dt.UTC)
     doc = statement(facts, event, note, when, identity(signer.certificate).fingerprint)
     return _dsse.seal(doc, signer.sign, public_key).to_json()
@@ -134,13 +144,26 @@ def parse(data: bytes) -> FindingDecision:
         subject = [s.object("digest").sha256("sha256") for s in doc.objects("subject")]
         if subject != [statement_id]:
             raise _dsse.MalformedEnvelope("the subject is not the statement predicate.statementId names")
-        facts = FindingFacts(p.text("findingId")[:40], statement_id, p.text("memberId")[:64],
-                             p.year("reportingYear"), number, answer.sha256("sha256"))
+        facts = FindingFacts(
+            p.text("findingId")[:40],
+            statement_id,
+            p.text("memberId")[:64],
+            p.year("reportingYear"),
+            number,
+            answer.sha256("sha256"),
+        )
         note = p.text("note", empty=True)
         if len(note) > MAX_NOTE:
             raise _dsse.MalformedEnvelope(f"predicate.note has more than {MAX_NOTE} characters")
-        return FindingDecision(data, envelope, facts, event, note, p.time("decidedAt"),
-                               p.object("verifier").sha256("certificateSha256"))
+        return FindingDecision(
+            data,
+            envelope,
+            facts,
+            event,
+            note,
+            p.time("decidedAt"),
+            p.object("verifier").sha256("certificateSha256"),
+        )
     except _dsse.MalformedEnvelope as e:
         raise DecisionMalformed(f"not a finding decision envelope: {e}") from e
 

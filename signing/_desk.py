@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core.errors import UnknownId
-from core.store.interface import ObjectStore
-from signing import _stored
-from signing._intake import check_country
-from signing._records import active_verifiers
-from warehouse import nace
+from ecocluster.core.errors import UnknownId
+from ecocluster.core.store.interface import ObjectStore
+from ecocluster.signing import _stored
+from ecocluster.signing._intake import check_country
+from ecocluster.signing._records import active_verifiers
+from ecocluster.warehouse import nace
 
 PAGE_SIZE = 50
 
@@ -41,16 +41,21 @@ class Intake:
 
 def member_decisions(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, str]:
     """Each member's latest recorded verifier decision (approved | rejected) for its latest year."""
-    rows = con.execute("SELECT member_id, decision FROM approval WHERE cluster_id = ? QUALIFY row_number() OVER "
-                       "(PARTITION BY member_id ORDER BY reporting_year DESC, signed_at DESC) = 1",
-                       [cluster_id]).fetchall()
+    rows = con.execute(
+        "SELECT member_id, decision FROM approval WHERE cluster_id = ? QUALIFY row_number() OVER "
+        "(PARTITION BY member_id ORDER BY reporting_year DESC, signed_at DESC) = 1",
+        [cluster_id],
+    ).fetchall()
     return {r[0]: r[1] for r in rows}
 
 
 def member_registrations(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, str]:
     """Each registered member's registration number (any competent body's register)."""
-    rows = con.execute("SELECT r.member_id, r.registration_no FROM body_register r JOIN member m USING (member_id) "
-                       "WHERE m.cluster_id = ? ORDER BY r.registration_no", [cluster_id]).fetchall()
+    rows = con.execute(
+        "SELECT r.member_id, r.registration_no FROM body_register r JOIN member m USING (member_id) "
+        "WHERE m.cluster_id = ? ORDER BY r.registration_no",
+        [cluster_id],
+    ).fetchall()
     return {r[0]: r[1] for r in rows}
 
 
@@ -63,28 +68,36 @@ def verifier_nace_scope(con: duckdb.DuckDBPyConnection, accreditation_no: str) -
 
 def in_nace_scope(activity: str, scope: tuple[str, ...]) -> bool:
     """Whether a member's NACE code falls under one of the scope's codes, as rule nace-scope judges it
-    (``warehouse.nace.covers``: a section covers its divisions)."""
+    (``ecocluster.warehouse.nace.covers``: a section covers its divisions)."""
     return any(nace.covers(code, activity.strip()) for code in scope)
 
 
-def body_intakes(con: duckdb.DuckDBPyConnection, country: str, *, page: int = 0,
-                 page_size: int = PAGE_SIZE) -> list[Intake]:
+def body_intakes(
+    con: duckdb.DuckDBPyConnection, country: str, *, page: int = 0, page_size: int = PAGE_SIZE
+) -> list[Intake]:
     """One page of the packages the country's competent body took in, newest first."""
     rows = con.execute(
-        "SELECT package_sha256, package_key, member_id, outcome, rule, retriable, registration_no, reasons, attempts,"
-        " received_at FROM body_intake WHERE country = ? ORDER BY received_at DESC, package_sha256 LIMIT ? OFFSET ?",
-        [check_country(country), page_size, max(page, 0) * page_size]).fetchall()
-    return [Intake(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(str(x) for x in json.loads(r[7])), r[8], r[9])
-            for r in rows]
+        "SELECT package_sha256, package_key, member_id, outcome, rule, retriable, registration_no, reasons, attempts,"  # noqa: E501
+        " received_at FROM body_intake WHERE country = ? ORDER BY received_at DESC, package_sha256 LIMIT ? OFFSET ?",  # noqa: E501
+        [check_country(country), page_size, max(page, 0) * page_size],
+    ).fetchall()
+    return [
+        Intake(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(str(x) for x in json.loads(r[7])), r[8], r[9])
+        for r in rows
+    ]
 
 
-def intake_receipt(con: duckdb.DuckDBPyConnection, store: ObjectStore, country: str,
-                   package_sha256: str) -> tuple[str, bytes]:
+def intake_receipt(
+    con: duckdb.DuckDBPyConnection, store: ObjectStore, country: str, package_sha256: str
+) -> tuple[str, bytes]:
     """(file name, bytes) of the body's latest signed receipt for a package, read as pinned at writing;
     :class:`UnknownId` for a package this body has no receipt for."""
-    row = con.execute("SELECT receipt_key FROM body_intake WHERE country = ? AND package_sha256 = ?",
-                      [check_country(country), package_sha256]).fetchone()
+    row = con.execute(
+        "SELECT receipt_key FROM body_intake WHERE country = ? AND package_sha256 = ?",
+        [check_country(country), package_sha256],
+    ).fetchone()
     if row is None:
-        raise UnknownId(f"the {country} competent body has taken in no package {package_sha256[:16]}…; "
-                        "see its intake log")
+        raise UnknownId(
+            f"the {country} competent body has taken in no package {package_sha256[:16]}…; see its intake log"
+        )
     return row[0].rsplit("/", 1)[-1], _stored.read(con, store, row[0])

@@ -18,7 +18,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from signing._pki import key_id
+from ecocluster.signing._pki import key_id
 
 IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
@@ -43,8 +43,10 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = [k for k, _ in pairs]
     if len(set(keys)) != len(keys):
         twice = sorted({k for k in keys if keys.count(k) > 1})
-        raise MalformedEnvelope(f"duplicate key(s) {', '.join(map(repr, twice))}: another JSON reader would "
-                                "see other values than this one")
+        raise MalformedEnvelope(
+            f"duplicate key(s) {', '.join(map(repr, twice))}: another JSON reader would "
+            "see other values than this one"
+        )
     return dict(pairs)
 
 
@@ -86,11 +88,13 @@ class Envelope:
     signatures: tuple[tuple[str, bytes], ...]  # (keyid, DER ECDSA signature)
 
     def to_json(self) -> bytes:
-        return canonical_json({
-            "payload": base64.b64encode(self.payload).decode(),
-            "payloadType": self.payload_type,
-            "signatures": [{"keyid": k, "sig": base64.b64encode(s).decode()} for k, s in self.signatures],
-        })
+        return canonical_json(
+            {
+                "payload": base64.b64encode(self.payload).decode(),
+                "payloadType": self.payload_type,
+                "signatures": [{"keyid": k, "sig": base64.b64encode(s).decode()} for k, s in self.signatures],
+            }
+        )
 
     @classmethod
     def from_json(cls, data: bytes) -> Envelope:
@@ -101,20 +105,26 @@ class Envelope:
             raise MalformedEnvelope(f"envelope must be a JSON object, got {type(doc).__name__}")
         payload_type, signatures = doc.get("payloadType"), doc.get("signatures")
         if not isinstance(payload_type, str):
-            raise MalformedEnvelope(f"envelope payloadType must be a string, got {type(payload_type).__name__}")
+            raise MalformedEnvelope(
+                f"envelope payloadType must be a string, got {type(payload_type).__name__}"
+            )
         if not isinstance(signatures, list):
             raise MalformedEnvelope(f"envelope signatures must be a list, got {type(signatures).__name__}")
         sigs = []
         for n, entry in enumerate(signatures, 1):
             if not isinstance(entry, dict) or not isinstance(entry.get("keyid", ""), str):
-                raise MalformedEnvelope(f"envelope signature {n} must be an object with a string keyid and sig")
+                raise MalformedEnvelope(
+                    f"envelope signature {n} must be an object with a string keyid and sig"
+                )
             sigs.append((entry.get("keyid", ""), _base64(entry.get("sig"), f"envelope signature {n} sig")))
         return cls(payload_type, _base64(doc.get("payload"), "envelope payload"), tuple(sigs))
 
     def statement(self) -> dict[str, Any]:
         """The in-toto Statement v1 the payload carries, as strict JSON (not yet type-checked)."""
         if self.payload_type != IN_TOTO_PAYLOAD_TYPE:
-            raise MalformedEnvelope(f"payloadType is {self.payload_type!r}, expected {IN_TOTO_PAYLOAD_TYPE!r}")
+            raise MalformedEnvelope(
+                f"payloadType is {self.payload_type!r}, expected {IN_TOTO_PAYLOAD_TYPE!r}"
+            )
         doc = strict_json(self.payload, "payload")
         if not isinstance(doc, dict) or doc.get("_type") != STATEMENT_TYPE:
             raise MalformedEnvelope(f"payload is not an in-toto Statement v1 (_type {STATEMENT_TYPE!r})")
@@ -125,12 +135,15 @@ def sign(statement: dict[str, Any], key: ec.EllipticCurvePrivateKey) -> Envelope
     return seal(statement, lambda message: key.sign(message, ec.ECDSA(hashes.SHA256())), key.public_key())
 
 
-def seal(statement: dict[str, Any], sign_raw: Callable[[bytes], bytes],
-         public_key: ec.EllipticCurvePublicKey) -> Envelope:
-    """The envelope signed by ``sign_raw`` (a :class:`signing.signers.Signer`'s ``sign``: key file,
+def seal(
+    statement: dict[str, Any], sign_raw: Callable[[bytes], bytes], public_key: ec.EllipticCurvePublicKey
+) -> Envelope:
+    """The envelope signed by ``sign_raw`` (a :class:`ecocluster.signing.signers.Signer`'s ``sign``: key file,
     token or remote service), a DER ECDSA-SHA256 signature over the PAE by ``public_key``'s key."""
     payload = canonical_json(statement)
-    return Envelope(IN_TOTO_PAYLOAD_TYPE, payload, ((key_id(public_key), sign_raw(pae(IN_TOTO_PAYLOAD_TYPE, payload))),))
+    return Envelope(
+        IN_TOTO_PAYLOAD_TYPE, payload, ((key_id(public_key), sign_raw(pae(IN_TOTO_PAYLOAD_TYPE, payload))),)
+    )
 
 
 def signed_by(envelope: Envelope, public_key: ec.EllipticCurvePublicKey) -> bool:

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core.errors import InputUnreadable
-from signing._approval import _Fields
-from signing._dsse import MalformedEnvelope, canonical_json, strict_json
+from ecocluster.core.errors import InputUnreadable
+from ecocluster.signing._approval import _Fields
+from ecocluster.signing._dsse import MalformedEnvelope, canonical_json, strict_json
 
 FORMAT = "ecocluster/emas-register-changes/v1"
 ACTIONS = ("registered", "renewed")
@@ -63,9 +63,14 @@ class RegisterEntry:
     approval_sha256: str
 
     def claim(self) -> dict[str, object]:
-        return {"registrationNo": self.registration_no, "serial": self.serial, "memberId": self.member_id,
-                "firstRegistered": self.first_registered.isoformat(), "lastRenewed": self.last_renewed.isoformat(),
-                "approvalSha256": self.approval_sha256}
+        return {
+            "registrationNo": self.registration_no,
+            "serial": self.serial,
+            "memberId": self.member_id,
+            "firstRegistered": self.first_registered.isoformat(),
+            "lastRenewed": self.last_renewed.isoformat(),
+            "approvalSha256": self.approval_sha256,
+        }
 
 
 Register = Mapping[str, RegisterEntry]  # by registration number
@@ -82,36 +87,53 @@ def month_of(text: str) -> tuple[dt.date, dt.date]:
 
 # --- writing: the register and its change log --------------------------------------------------------
 
-def enter(con: duckdb.DuckDBPyConnection, country: str, member_id: str, approval_sha256: str,
-          today: dt.date) -> tuple[str, str]:
+
+def enter(
+    con: duckdb.DuckDBPyConnection, country: str, member_id: str, approval_sha256: str, today: dt.date
+) -> tuple[str, str]:
     """Register ``member_id`` (a new number, ``country``-serial) or renew its entry, and log the change;
     returns (``registered`` | ``renewed``, registration number). Runs inside the caller's transaction."""
-    row = con.execute("SELECT max(change_date) FROM body_register_change WHERE country = ?", [country]).fetchone()
+    row = con.execute(
+        "SELECT max(change_date) FROM body_register_change WHERE country = ?", [country]
+    ).fetchone()
     when = max(today, row[0]) if row and row[0] else today  # a published month never changes
-    known = con.execute("SELECT registration_no FROM body_register WHERE country = ? AND member_id = ?",
-                        [country, member_id]).fetchone()
+    known = con.execute(
+        "SELECT registration_no FROM body_register WHERE country = ? AND member_id = ?", [country, member_id]
+    ).fetchone()
     if known:
         action, number = "renewed", str(known[0])
-        con.execute("UPDATE body_register SET last_renewed = ?, last_approval_sha256 = ? WHERE country = ? "
-                    "AND member_id = ?", [when, approval_sha256, country, member_id])
+        con.execute(
+            "UPDATE body_register SET last_renewed = ?, last_approval_sha256 = ? WHERE country = ? "
+            "AND member_id = ?",
+            [when, approval_sha256, country, member_id],
+        )
     else:
-        row = con.execute("SELECT coalesce(max(serial), 0) + 1 FROM body_register WHERE country = ?",
-                          [country]).fetchone()
+        row = con.execute(
+            "SELECT coalesce(max(serial), 0) + 1 FROM body_register WHERE country = ?", [country]
+        ).fetchone()
         serial = int(row[0]) if row else 1
         action, number = "registered", f"{country}-{serial:06d}"
-        con.execute("INSERT INTO body_register VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [country, member_id, number, serial, when, when, approval_sha256])
-    con.execute("INSERT INTO body_register_change (country, change_date, action, member_id, registration_no, serial, "
-                "first_registered, last_renewed, last_approval_sha256) SELECT country, ?, ?, member_id, "
-                "registration_no, serial, first_registered, last_renewed, last_approval_sha256 FROM body_register "
-                "WHERE country = ? AND member_id = ?", [when, action, country, member_id])
+        con.execute(
+            "INSERT INTO body_register VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [country, member_id, number, serial, when, when, approval_sha256],
+        )
+    con.execute(
+        "INSERT INTO body_register_change (country, change_date, action, member_id, registration_no, serial, "
+        "first_registered, last_renewed, last_approval_sha256) SELECT country, ?, ?, member_id, "
+        "registration_no, serial, first_registered, last_renewed, last_approval_sha256 FROM body_register "
+        "WHERE country = ? AND member_id = ?",
+        [when, action, country, member_id],
+    )
     return action, number
 
 
 def register(con: duckdb.DuckDBPyConnection, country: str) -> dict[str, RegisterEntry]:
     """The country's register as it is now, by registration number."""
-    rows = con.execute("SELECT country, member_id, registration_no, serial, first_registered, last_renewed, "
-                       "last_approval_sha256 FROM body_register WHERE country = ? ORDER BY serial", [country]).fetchall()
+    rows = con.execute(
+        "SELECT country, member_id, registration_no, serial, first_registered, last_renewed, "
+        "last_approval_sha256 FROM body_register WHERE country = ? ORDER BY serial",
+        [country],
+    ).fetchall()
     return {r[2]: RegisterEntry(*r) for r in rows}
 
 
@@ -123,21 +145,35 @@ def register_digest(entries: Register) -> str:
 def month_file(con: duckdb.DuckDBPyConnection, country: str, month: str) -> bytes:
     """The country's change file for ``month`` (``YYYY-MM``); the same bytes every time it is asked for."""
     start, end = month_of(month)
-    rows = con.execute("SELECT country, member_id, registration_no, serial, first_registered, last_renewed, "
-                       "last_approval_sha256, change_date, action FROM body_register_change WHERE country = ? "
-                       "AND change_date < ? ORDER BY change_no", [country, end]).fetchall()
+    rows = con.execute(
+        "SELECT country, member_id, registration_no, serial, first_registered, last_renewed, "
+        "last_approval_sha256, change_date, action FROM body_register_change WHERE country = ? "
+        "AND change_date < ? ORDER BY change_no",
+        [country, end],
+    ).fetchall()
     after: dict[str, RegisterEntry] = {}
     changes: list[dict[str, object]] = []
     for *entry, date, action in rows:
         current = RegisterEntry(*entry)
         after[current.registration_no] = current
         if date >= start:
-            changes.append({"seq": len(changes) + 1, "date": date.isoformat(), "action": action, **current.claim()})
-    return canonical_json({"format": FORMAT, "country": country, "month": start.strftime("%Y-%m"),
-                           "changes": changes, "registerSize": len(after), "registerSha256": register_digest(after)})
+            changes.append(
+                {"seq": len(changes) + 1, "date": date.isoformat(), "action": action, **current.claim()}
+            )
+    return canonical_json(
+        {
+            "format": FORMAT,
+            "country": country,
+            "month": start.strftime("%Y-%m"),
+            "changes": changes,
+            "registerSize": len(after),
+            "registerSha256": register_digest(after),
+        }
+    )
 
 
 # --- reading: replay the files of a body, in order ---------------------------------------------------
+
 
 def replay(files: Iterable[bytes], register_before: Register | None = None) -> dict[str, RegisterEntry]:
     """The register the change files (one body, consecutive months, oldest first) rebuild on top of
@@ -156,17 +192,26 @@ def replay(files: Iterable[bytes], register_before: Register | None = None) -> d
             if country is not None and this_country != country:
                 raise MalformedEnvelope(f"country {this_country[:8]!r}, the files before are {country!r}")
             if previous is not None and start != previous:
-                raise MalformedEnvelope(f"month {start:%Y-%m} does not follow the file before (expected "
-                                        f"{previous:%Y-%m})")
+                raise MalformedEnvelope(
+                    f"month {start:%Y-%m} does not follow the file before (expected {previous:%Y-%m})"
+                )
             for change in doc.objects("changes"):
                 entry = _entry(change, this_country, start, end)
                 entries[entry.registration_no] = entry
             size = doc.value.get("registerSize")
-            if type(size) is not int or size != len(entries) or doc.sha256("registerSha256") != register_digest(entries):
-                raise MalformedEnvelope(f"the rebuilt register ({len(entries)} entries) is not the one the file "
-                                        "states after its month: a change is missing or altered")
+            if (
+                type(size) is not int
+                or size != len(entries)
+                or doc.sha256("registerSha256") != register_digest(entries)
+            ):
+                raise MalformedEnvelope(
+                    f"the rebuilt register ({len(entries)} entries) is not the one the file "
+                    "states after its month: a change is missing or altered"
+                )
         except MalformedEnvelope as e:
-            raise FeedRefused(f"{where}: {e}; replay every month's file of one body from the first, in order") from e
+            raise FeedRefused(
+                f"{where}: {e}; replay every month's file of one body from the first, in order"
+            ) from e
         country, previous = this_country, end
     return entries
 
@@ -180,8 +225,15 @@ def _entry(change: _Fields, country: str, start: dt.date, end: dt.date) -> Regis
     serial = change.value.get("serial")
     if type(serial) is not int or serial <= 0:
         raise MalformedEnvelope(f"{change.where}.serial must be a positive whole number")
-    return RegisterEntry(country, change.text("memberId"), change.text("registrationNo"), serial,
-                         _date(change, "firstRegistered"), _date(change, "lastRenewed"), change.sha256("approvalSha256"))
+    return RegisterEntry(
+        country,
+        change.text("memberId"),
+        change.text("registrationNo"),
+        serial,
+        _date(change, "firstRegistered"),
+        _date(change, "lastRenewed"),
+        change.sha256("approvalSha256"),
+    )
 
 
 def _date(fields: _Fields, key: str) -> dt.date:

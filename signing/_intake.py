@@ -29,29 +29,69 @@ import duckdb
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from core.errors import ConfigurationError, EcoclusterError, StoredObjectChanged
-from core.home import Home
-from core.store.interface import ObjectStore
-from signing import _dsse, _feed, _pki, _stored
-from signing._keys import KeyFiles
-from signing._offline import Check, Outcome, PackageReport, verify_archive
-from signing._verify import TrustAnchors
-from warehouse.db import transaction
+from ecocluster.core.errors import ConfigurationError, EcoclusterError, StoredObjectChanged
+from ecocluster.core.home import Home
+from ecocluster.core.store.interface import ObjectStore
+from ecocluster.signing import _dsse, _feed, _pki, _stored
+from ecocluster.signing._keys import KeyFiles
+from ecocluster.signing._offline import Check, Outcome, PackageReport, verify_archive
+from ecocluster.signing._verify import TrustAnchors
+from ecocluster.warehouse.db import transaction
 
 if TYPE_CHECKING:
-    from signing._trusted_list import QualificationPolicy
+    from ecocluster.signing._trusted_list import QualificationPolicy
 
 RECEIPT_TYPE = "https://ecocluster.eu/emas/registration-receipt/v1"
 MAX_RECEIPT_BYTES = 1024 * 1024
 # EMAS applies in the EU and the EEA; Greece's register uses EL (as the EU does), ISO says GR.
-EMAS_COUNTRIES = frozenset({
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
-    "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK"})
+EMAS_COUNTRIES = frozenset(
+    {
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "EL",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IS",
+        "IT",
+        "LI",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "NO",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    }
+)
 # Rules whose failure can come from the body's own configuration rather than from the package.
 # A refreshed trusted list may change a "qualification" verdict; approval/timestamp: the TSA's CA
 # missing from [signing] tsa_trust_anchors, or its CRL stale.
-RETRIABLE_RULES = frozenset({"approval/chain", "approval/revocation", "approval/timestamp", "pdf-signature",
-                             "internal", "qualification"})
+RETRIABLE_RULES = frozenset(
+    {
+        "approval/chain",
+        "approval/revocation",
+        "approval/timestamp",
+        "pdf-signature",
+        "internal",
+        "qualification",
+    }
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +117,10 @@ class Receipt:
 def check_country(country: str) -> str:
     code = country.strip().upper()
     if code not in EMAS_COUNTRIES:
-        raise UnknownCountry(f"--country {country!r} is not an EMAS country; use an ISO code such as "
-                             f"{', '.join(sorted(EMAS_COUNTRIES)[:6])} … ({len(EMAS_COUNTRIES)} in all)")
+        raise UnknownCountry(
+            f"--country {country!r} is not an EMAS country; use an ISO code such as "
+            f"{', '.join(sorted(EMAS_COUNTRIES)[:6])} … ({len(EMAS_COUNTRIES)} in all)"
+        )
     return code
 
 
@@ -101,8 +143,10 @@ def init_body_key(folder: Path, country: str, pw: bytes) -> Path:
 def load_body_key(folder: Path, pw: bytes) -> tuple[_pki.PrivateKey, x509.Certificate]:
     files = KeyFiles(folder)
     if not files.key.is_file():
-        raise ConfigurationError(f"no competent-body key in {folder}; the body creates its own with "
-                                 "`ecocluster intake-key --country CC` (it is never created implicitly)")
+        raise ConfigurationError(
+            f"no competent-body key in {folder}; the body creates its own with "
+            "`ecocluster intake-key --country CC` (it is never created implicitly)"
+        )
     return _pki.load_key(files.key, pw), files.load_cert()
 
 
@@ -118,17 +162,30 @@ class _Decision:
     approval_sha256: str | None
 
 
-def _refusal(report: PackageReport, approval_sha: str | None, rule: str, *extra: Check,
-             retriable: bool = False) -> _Decision:
+def _refusal(
+    report: PackageReport, approval_sha: str | None, rule: str, *extra: Check, retriable: bool = False
+) -> _Decision:
     facts = report.facts
-    return _Decision("refused", facts.member_id if facts else None, facts.cluster_id if facts else None, None,
-                     rule, retriable, (*report.checks, *extra), approval_sha)
+    return _Decision(
+        "refused",
+        facts.member_id if facts else None,
+        facts.cluster_id if facts else None,
+        None,
+        rule,
+        retriable,
+        (*report.checks, *extra),
+        approval_sha,
+    )
 
 
-def _decide(con: duckdb.DuckDBPyConnection, country: str, report: PackageReport, package_sha: str,
-            today: dt.date) -> _Decision:
-    approval_sha = hashlib.sha256(json.dumps(report.approval.statement, sort_keys=True).encode()).hexdigest() \
-        if report.approval else None
+def _decide(
+    con: duckdb.DuckDBPyConnection, country: str, report: PackageReport, package_sha: str, today: dt.date
+) -> _Decision:
+    approval_sha = (
+        hashlib.sha256(json.dumps(report.approval.statement, sort_keys=True).encode()).hexdigest()
+        if report.approval
+        else None
+    )
     failed = report.failed()
     if failed:
         retriable = all(c.name in RETRIABLE_RULES or c.outcome is Outcome.NOT_CHECKED for c in failed)
@@ -136,19 +193,42 @@ def _decide(con: duckdb.DuckDBPyConnection, country: str, report: PackageReport,
     facts = report.facts
     assert facts is not None and approval_sha is not None  # every check passed, so the facts verified
     if facts.country != country:
-        return _refusal(report, approval_sha, "country", Check(
-            "country", Outcome.FAIL, f"the signed statement puts {facts.member_id} in {facts.country}; this body "
-            f"registers organisations of {country} only: deliver it to {facts.country}'s competent body",
-            "data/statement.json"))
-    earlier = con.execute("SELECT package_key, registration_no FROM body_intake WHERE country = ? AND "
-                          "approval_sha256 = ? AND outcome <> 'refused' AND package_sha256 <> ?",
-                          [country, approval_sha, package_sha]).fetchone()
+        return _refusal(
+            report,
+            approval_sha,
+            "country",
+            Check(
+                "country",
+                Outcome.FAIL,
+                f"the signed statement puts {facts.member_id} in {facts.country}; this body "
+                f"registers organisations of {country} only: deliver it to {facts.country}'s competent body",
+                "data/statement.json",
+            ),
+        )
+    earlier = con.execute(
+        "SELECT package_key, registration_no FROM body_intake WHERE country = ? AND "
+        "approval_sha256 = ? AND outcome <> 'refused' AND package_sha256 <> ?",
+        [country, approval_sha, package_sha],
+    ).fetchone()
     if earlier:
-        return _refusal(report, approval_sha, "duplicate", Check(
-            "duplicate", Outcome.FAIL, f"this approval was already taken in from {earlier[0]} "
-            f"({earlier[1]}); a re-bagged copy renews nothing", "data/approval.dsse.json"))
-    outcome, number = _feed.enter(con, country, facts.member_id, approval_sha, today)  # logged for the monthly feed
-    return _Decision(outcome, facts.member_id, facts.cluster_id, number, None, False, report.checks, approval_sha)
+        return _refusal(
+            report,
+            approval_sha,
+            "duplicate",
+            Check(
+                "duplicate",
+                Outcome.FAIL,
+                f"this approval was already taken in from {earlier[0]} "
+                f"({earlier[1]}); a re-bagged copy renews nothing",
+                "data/approval.dsse.json",
+            ),
+        )
+    outcome, number = _feed.enter(
+        con, country, facts.member_id, approval_sha, today
+    )  # logged for the monthly feed
+    return _Decision(
+        outcome, facts.member_id, facts.cluster_id, number, None, False, report.checks, approval_sha
+    )
 
 
 def _receipt_key(country: str, decision: _Decision, package_sha: str, attempt: int) -> str:
@@ -159,35 +239,70 @@ def _receipt_key(country: str, decision: _Decision, package_sha: str, attempt: i
     return f"competent-body/{country}/receipts/{name}"
 
 
-def _take_in(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, country: str,
-             body: tuple[_pki.PrivateKey, x509.Certificate], package_key: str, data: bytes, digest: str,
-             attempt: int, today: dt.date, now: dt.datetime | None, *, unreadable: str = "",
-             qualification: QualificationPolicy | None = None) -> Receipt:
+def _take_in(
+    con: duckdb.DuckDBPyConnection,
+    store: ObjectStore,
+    trust: TrustAnchors,
+    country: str,
+    body: tuple[_pki.PrivateKey, x509.Certificate],
+    package_key: str,
+    data: bytes,
+    digest: str,
+    attempt: int,
+    today: dt.date,
+    now: dt.datetime | None,
+    *,
+    unreadable: str = "",
+    qualification: QualificationPolicy | None = None,
+) -> Receipt:
     with transaction(con):
         try:
-            report = verify_archive(data, trust, now=now, qualification=qualification) if not unreadable else PackageReport(
-                (Check("stored-object", Outcome.FAIL, unreadable, "(archive)"),), None, None)
+            report = (
+                verify_archive(data, trust, now=now, qualification=qualification)
+                if not unreadable
+                else PackageReport(
+                    (Check("stored-object", Outcome.FAIL, unreadable, "(archive)"),), None, None
+                )
+            )
             decision = _decide(con, country, report, digest, today)
         except Exception as e:  # last resort: one package never stops the others
             log.exception("intake of %s failed unexpectedly", package_key)
-            check = Check("internal", Outcome.FAIL, f"{type(e).__name__}: {e}; reported as a refusal, "
-                          "retry with `ecocluster intake --retry` once fixed")
+            check = Check(
+                "internal",
+                Outcome.FAIL,
+                f"{type(e).__name__}: {e}; reported as a refusal, "
+                "retry with `ecocluster intake --retry` once fixed",
+            )
             decision = _Decision("refused", None, None, None, "internal", True, (check,), None)
         receipt_key = _receipt_key(country, decision, digest, attempt)
-        reasons = tuple(f"{c.name} ({c.file or 'package'}): {c.outcome.value}: {c.detail}"
-                        for c in decision.checks if not c.ok)
+        reasons = tuple(
+            f"{c.name} ({c.file or 'package'}): {c.outcome.value}: {c.detail}"
+            for c in decision.checks
+            if not c.ok
+        )
         statement = {
             "_type": _dsse.STATEMENT_TYPE,
             "subject": [{"name": package_key, "digest": {"sha256": digest}}],
             "predicateType": RECEIPT_TYPE,
-            "predicate": {"competentBody": body[1].subject.rfc4514_string(), "country": country,
-                          "member": decision.member_id, "outcome": decision.outcome,
-                          "registrationNo": decision.registration_no, "rule": decision.rule,
-                          "retriable": decision.retriable, "date": today.isoformat(), "attempt": attempt,
-                          "checks": [{"name": c.name, "outcome": c.outcome.value, "file": c.file, "detail": c.detail}
-                                     for c in decision.checks]},
+            "predicate": {
+                "competentBody": body[1].subject.rfc4514_string(),
+                "country": country,
+                "member": decision.member_id,
+                "outcome": decision.outcome,
+                "registrationNo": decision.registration_no,
+                "rule": decision.rule,
+                "retriable": decision.retriable,
+                "date": today.isoformat(),
+                "attempt": attempt,
+                "checks": [
+                    {"name": c.name, "outcome": c.outcome.value, "file": c.file, "detail": c.detail}
+                    for c in decision.checks
+                ],
+            },
         }
-        stored = store.put(receipt_key, _dsse.sign(statement, body[0]).to_json(), content_type="application/json")
+        stored = store.put(
+            receipt_key, _dsse.sign(statement, body[0]).to_json(), content_type="application/json"
+        )
         _stored.record(con, stored)  # read back pinned, like approvals and packages
         con.execute(
             "INSERT INTO body_intake VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) "
@@ -196,16 +311,47 @@ def _take_in(con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnc
             "retriable = excluded.retriable, registration_no = excluded.registration_no, "
             "reasons = excluded.reasons, receipt_key = excluded.receipt_key, attempts = excluded.attempts, "
             "received_at = excluded.received_at",
-            [country, digest, package_key, decision.approval_sha256, decision.member_id, decision.outcome,
-             decision.rule, decision.retriable, decision.registration_no, _dsse.canonical_json(list(reasons)).decode(),
-             receipt_key, attempt])
-    return Receipt(package_key, decision.member_id, decision.outcome, decision.registration_no, decision.rule,
-                   decision.retriable, reasons, receipt_key)
+            [
+                country,
+                digest,
+                package_key,
+                decision.approval_sha256,
+                decision.member_id,
+                decision.outcome,
+                decision.rule,
+                decision.retriable,
+                decision.registration_no,
+                _dsse.canonical_json(list(reasons)).decode(),
+                receipt_key,
+                attempt,
+            ],
+        )
+    return Receipt(
+        package_key,
+        decision.member_id,
+        decision.outcome,
+        decision.registration_no,
+        decision.rule,
+        decision.retriable,
+        reasons,
+        receipt_key,
+    )
 
 
-def intake(home: Home, con: duckdb.DuckDBPyConnection, store: ObjectStore, trust: TrustAnchors, country: str,
-           cb_password: bytes, *, today: dt.date | None = None, retry: bool = False, key_folder: Path | None = None,
-           now: dt.datetime | None = None, qualification: QualificationPolicy | None = None) -> list[Receipt]:
+def intake(
+    home: Home,
+    con: duckdb.DuckDBPyConnection,
+    store: ObjectStore,
+    trust: TrustAnchors,
+    country: str,
+    cb_password: bytes,
+    *,
+    today: dt.date | None = None,
+    retry: bool = False,
+    key_folder: Path | None = None,
+    now: dt.datetime | None = None,
+    qualification: QualificationPolicy | None = None,
+) -> list[Receipt]:
     """Take in every package under the country's inbox that this body has no receipt for yet (and,
     with ``retry``, those it refused for a reason its own configuration may have caused). With
     ``qualification`` each receipt reports whether the verifier signed with a QES, and ``[intake]
@@ -213,8 +359,13 @@ def intake(home: Home, con: duckdb.DuckDBPyConnection, store: ObjectStore, trust
     country = check_country(country)
     today = today or dt.date.today()
     body = load_body_key(key_folder or body_key_folder(home, country), cb_password)
-    seen = dict(con.execute("SELECT package_sha256, CASE WHEN outcome = 'refused' AND retriable THEN attempts "
-                            "ELSE -1 END FROM body_intake WHERE country = ?", [country]).fetchall())
+    seen = dict(
+        con.execute(
+            "SELECT package_sha256, CASE WHEN outcome = 'refused' AND retriable THEN attempts "
+            "ELSE -1 END FROM body_intake WHERE country = ?",
+            [country],
+        ).fetchall()
+    )
     receipts = []
     # Pinned packages are read as written, even behind a newer version or a delete marker; one
     # whose stored bytes changed is refused like any other bad package.
@@ -228,8 +379,23 @@ def intake(home: Home, con: duckdb.DuckDBPyConnection, store: ObjectStore, trust
         attempts = seen.get(digest)
         if attempts is not None and not (retry and attempts > 0):
             continue
-        receipts.append(_take_in(con, store, trust, country, body, package_key, data, digest, (attempts or 0) + 1,
-                                 today, now, unreadable=unreadable, qualification=qualification))
+        receipts.append(
+            _take_in(
+                con,
+                store,
+                trust,
+                country,
+                body,
+                package_key,
+                data,
+                digest,
+                (attempts or 0) + 1,
+                today,
+                now,
+                unreadable=unreadable,
+                qualification=qualification,
+            )
+        )
         seen[digest] = -1
     return receipts
 
@@ -248,29 +414,63 @@ def verify_receipt(data: bytes, trusted: tuple[x509.Certificate, ...]) -> Packag
     """A receipt checked against the competent bodies' certificates the reader trusts: bounded,
     a DSSE receipt statement, signed by one of them; the report's last check says what it records."""
     if len(data) > MAX_RECEIPT_BYTES:
-        return PackageReport((Check("size", Outcome.FAIL, f"{len(data)} bytes, more than {MAX_RECEIPT_BYTES}"),),
-                             None, None)
+        return PackageReport(
+            (Check("size", Outcome.FAIL, f"{len(data)} bytes, more than {MAX_RECEIPT_BYTES}"),), None, None
+        )
     try:
         envelope = _dsse.Envelope.from_json(data)
         statement = envelope.statement()
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as e:
-        return PackageReport((Check("envelope", Outcome.FAIL, f"not a readable DSSE receipt ({e})"),), None, None)
+        return PackageReport(
+            (Check("envelope", Outcome.FAIL, f"not a readable DSSE receipt ({e})"),), None, None
+        )
     predicate = statement.get("predicate")
     if statement.get("predicateType") != RECEIPT_TYPE or not isinstance(predicate, dict):
-        return PackageReport((Check("envelope", Outcome.FAIL, f"predicateType is {statement.get('predicateType')!r}, "
-                                    f"expected {RECEIPT_TYPE!r}"),), None, None)
-    signer = next((c for c in trusted if isinstance(c.public_key(), ec.EllipticCurvePublicKey)
-                   and _dsse.signed_by(envelope, c.public_key())), None)  # type: ignore[arg-type]
+        return PackageReport(
+            (
+                Check(
+                    "envelope",
+                    Outcome.FAIL,
+                    f"predicateType is {statement.get('predicateType')!r}, expected {RECEIPT_TYPE!r}",
+                ),
+            ),
+            None,
+            None,
+        )
+    signer = next(
+        (
+            c
+            for c in trusted
+            if isinstance(c.public_key(), ec.EllipticCurvePublicKey)
+            and _dsse.signed_by(envelope, c.public_key())  # type: ignore[arg-type]
+        ),
+        None,
+    )
     if signer is None:
-        return PackageReport((Check("envelope", Outcome.PASS, "registration receipt v1"),
-                              Check("signature", Outcome.FAIL, "signed by none of the competent-body certificates "
-                                    "given with --trust")), None, None)
+        return PackageReport(
+            (
+                Check("envelope", Outcome.PASS, "registration receipt v1"),
+                Check(
+                    "signature",
+                    Outcome.FAIL,
+                    "signed by none of the competent-body certificates given with --trust",
+                ),
+            ),
+            None,
+            None,
+        )
     outcome = predicate.get("outcome")
-    return PackageReport((
-        Check("envelope", Outcome.PASS, "registration receipt v1"),
-        Check("signature", Outcome.PASS, f"signed by {signer.subject.rfc4514_string()}"),
-        Check("receipt", Outcome.PASS if outcome in ("registered", "renewed") else Outcome.FAIL,
-              f"{outcome} {predicate.get('member')} {predicate.get('registrationNo') or ''} in "
-              f"{predicate.get('country')} on {predicate.get('date')}"),
-    ), None, None)
-
+    return PackageReport(
+        (
+            Check("envelope", Outcome.PASS, "registration receipt v1"),
+            Check("signature", Outcome.PASS, f"signed by {signer.subject.rfc4514_string()}"),
+            Check(
+                "receipt",
+                Outcome.PASS if outcome in ("registered", "renewed") else Outcome.FAIL,
+                f"{outcome} {predicate.get('member')} {predicate.get('registrationNo') or ''} in "
+                f"{predicate.get('country')} on {predicate.get('date')}",
+            ),
+        ),
+        None,
+        None,
+    )

@@ -4,7 +4,7 @@ Layout (each party's folder would sit on its own machine in a real deployment)::
 
     <home>/pki/ca/{ca.key,ca.pem,crl.pem}          accreditation body
     <out>/{key.pem,cert.pem,chain.pem}             one verifier (default <home>/verifiers/<accreditation no>)
-    <home>/competent-body/<CC>/{key.pem,cert.pem}  competent body of country CC (signing._intake creates it
+    <home>/competent-body/<CC>/{key.pem,cert.pem}  competent body of country CC (ecocluster.signing._intake creates it
                                                    only when asked: `ecocluster intake-key`)
 
 Passwords come from the environment (``ECOCLUSTER_CA_PASSWORD``, ``ECOCLUSTER_KEY_PASSWORD``,
@@ -16,7 +16,7 @@ nextUpdate a CRL is still accepted; past that, approvals and verification fail c
 
 Key files are never overwritten: issuing a verifier into a folder that holds a key or certificate
 is refused. New private keys need a passphrase of at least ``_pki.MIN_PASSPHRASE`` characters.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -28,10 +28,10 @@ from pathlib import Path
 
 from cryptography import x509
 
-from core.errors import ConfigurationError
-from core.home import Home
-from signing import _pki
-from signing._verify import TrustAnchors
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.core.home import Home
+from ecocluster.signing import _pki
+from ecocluster.signing._verify import TrustAnchors
 
 DEMO_PASSWORD = b"demo-passphrase"  # DEMO keys only: the demo must run unattended
 _LEGACY_DEMO_PASSWORD = b"demo"  # DEMO homes made before passphrases needed 12 characters
@@ -100,8 +100,16 @@ def _load_ca(home: Home, pw: bytes) -> tuple[_pki.PrivateKey, x509.Certificate]:
     return _pki.load_key(folder / "ca.key", pw), _pki.load_certs((folder / "ca.pem").read_bytes())[0]
 
 
-def issue_verifier(home: Home, *, name: str, accreditation_no: str, nace: tuple[str, ...], ca_password: bytes,
-                   key_password: bytes, out: Path | None = None) -> KeyFiles:
+def issue_verifier(
+    home: Home,
+    *,
+    name: str,
+    accreditation_no: str,
+    nace: tuple[str, ...],
+    ca_password: bytes,
+    key_password: bytes,
+    out: Path | None = None,
+) -> KeyFiles:
     """A verifier key pair: the key is written encrypted to ``out`` only; the certificate is public.
 
     Everything is checked before anything is written: the accreditation number and NACE scope,
@@ -113,21 +121,31 @@ def issue_verifier(home: Home, *, name: str, accreditation_no: str, nace: tuple[
     files = KeyFiles(out or home.root / "verifiers" / number)
     taken = [p for p in (files.key, files.cert, files.chain) if p.exists() or p.is_symlink()]
     if taken:
-        raise ConfigurationError(f"{files.folder} already holds {', '.join(p.name for p in taken)}; a verifier's key "
-                                 "is never overwritten: choose another --out folder (and revoke the old certificate "
-                                 "with `ecocluster pki revoke` if it is being replaced)")
+        raise ConfigurationError(
+            f"{files.folder} already holds {', '.join(p.name for p in taken)}; a verifier's key "
+            "is never overwritten: choose another --out folder (and revoke the old certificate "
+            "with `ecocluster pki revoke` if it is being replaced)"
+        )
     ca_key, ca_cert = _load_ca(home, ca_password)
     key = _pki.new_key()
-    cert = _pki.issue_verifier(ca_key, ca_cert, key.public_key(), name=name, accreditation_no=number,
-                               nace_scope=scope)
+    cert = _pki.issue_verifier(
+        ca_key, ca_cert, key.public_key(), name=name, accreditation_no=number, nace_scope=scope
+    )
     _pki.save_key(key, files.key, key_password)
     files.cert.write_bytes(_pki.pem(cert))
     files.chain.write_bytes(_pki.pem(ca_cert))
     return files
 
 
-def revoke(home: Home, cert: x509.Certificate, ca_password: bytes, *, reason: str = "key-compromise",
-           since: dt.datetime | None = None, now: dt.datetime | None = None) -> Path:
+def revoke(
+    home: Home,
+    cert: x509.Certificate,
+    ca_password: bytes,
+    *,
+    reason: str = "key-compromise",
+    since: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Path:
     """Add ``cert`` to the CA's CRL with ``reason`` (a key of ``_pki.REASONS``) and, if given, the
     InvalidityDate ``since``; the CRL is reissued whole, keeping earlier entries and their reasons.
     The default reason is the one that invalidates the most (key compromise from the revocation on):
@@ -139,18 +157,24 @@ def revoke(home: Home, cert: x509.Certificate, ca_password: bytes, *, reason: st
         raise ConfigurationError(f"revocation reason {reason!r} is not one of {', '.join(_pki.REASONS)}")
     when = now or dt.datetime.now(dt.UTC)
     if since is not None and since > when:
-        raise ConfigurationError(f"--since {since.isoformat()} is in the future; give the date the key became unsafe")
+        raise ConfigurationError(
+            f"--since {since.isoformat()} is in the future; give the date the key became unsafe"
+        )
     ca_key, ca_cert = _load_ca(home, ca_password)
     if not _pki.issued_by(cert, ca_cert):
-        raise ConfigurationError(f"certificate {cert.subject.rfc4514_string()} was not issued by this CA "
-                                 f"({ca_cert.subject.rfc4514_string()}); only its issuer can revoke it")
+        raise ConfigurationError(
+            f"certificate {cert.subject.rfc4514_string()} was not issued by this CA "
+            f"({ca_cert.subject.rfc4514_string()}); only its issuer can revoke it"
+        )
     crl_path = ca_dir(home) / "crl.pem"
     entries = {r.serial: r for r in _pki.revocations(_pki.load_crl(crl_path.read_bytes()))}
     listed = entries.get(cert.serial_number)
     if listed is not None and not (reason == "key-compromise" != listed.reason):
-        raise ConfigurationError(f"certificate {cert.serial_number:x} is already revoked since "
-                                 f"{listed.revoked_at.isoformat()} ({listed.reason}); only a later key "
-                                 "compromise can change its entry")
+        raise ConfigurationError(
+            f"certificate {cert.serial_number:x} is already revoked since "
+            f"{listed.revoked_at.isoformat()} ({listed.reason}); only a later key "
+            "compromise can change its entry"
+        )
     entries[cert.serial_number] = _pki.Revocation(cert.serial_number, when, reason, since)
     crl_path.write_bytes(_pki.crl_pem(_pki.build_crl(ca_key, ca_cert, entries.values(), now=when)))
     return crl_path
@@ -166,8 +190,9 @@ def refresh_crl(home: Home, ca_password: bytes, *, now: dt.datetime | None = Non
     return crl_path
 
 
-def trust_anchors(home: Home, *, cas: tuple[Path, ...] = (), crls: tuple[Path, ...] = (),
-                  tsa: tuple[Path, ...] = ()) -> TrustAnchors:
+def trust_anchors(
+    home: Home, *, cas: tuple[Path, ...] = (), crls: tuple[Path, ...] = (), tsa: tuple[Path, ...] = ()
+) -> TrustAnchors:
     """The configured anchors, else this home's accreditation-body CA and CRL.
 
     ``cas``/``crls`` are what a reader passed (``--trust``/``--crl``) and replace the configuration:
@@ -178,16 +203,21 @@ def trust_anchors(home: Home, *, cas: tuple[Path, ...] = (), crls: tuple[Path, .
     config = home.config_section("signing")
     grace = config.get("crl_grace_hours", 0)
     if isinstance(grace, bool) or not isinstance(grace, int | float) or not 0 <= grace <= 24 * 30:
-        raise ConfigurationError(f"{home.config_path}: [signing] crl_grace_hours must be a number of hours "
-                                 f"from 0 to 720, not {grace!r}")
+        raise ConfigurationError(
+            f"{home.config_path}: [signing] crl_grace_hours must be a number of hours "
+            f"from 0 to 720, not {grace!r}"
+        )
     if cas:
         return with_tsa_anchors(trust_anchors_from(cas, crls, crl_grace=dt.timedelta(hours=grace)), tsa)
     configured = tuple(Path(p) for p in config.get("trust_anchors", []))
     if not configured and not (ca_dir(home) / "ca.pem").exists():
-        raise ConfigurationError("no trust anchors: run `ecocluster pki init`, pass --trust CA.pem or set "
-                                 "[signing] trust_anchors")
+        raise ConfigurationError(
+            "no trust anchors: run `ecocluster pki init`, pass --trust CA.pem or set [signing] trust_anchors"
+        )
     crls = crls or tuple(Path(p) for p in config.get("crls", [])) or (ca_dir(home) / "crl.pem",)
-    anchors = trust_anchors_from(configured or (ca_dir(home) / "ca.pem",), crls, crl_grace=dt.timedelta(hours=grace))
+    anchors = trust_anchors_from(
+        configured or (ca_dir(home) / "ca.pem",), crls, crl_grace=dt.timedelta(hours=grace)
+    )
     return with_tsa_anchors(anchors, tsa or tuple(Path(p) for p in config.get("tsa_trust_anchors", [])))
 
 
@@ -200,7 +230,9 @@ def with_tsa_anchors(anchors: TrustAnchors, files: tuple[Path, ...]) -> TrustAnc
     for path in files + ((Path(extra),) if extra else ()):
         data = _read(path, "TSA trust anchor")
         crls = (_pki.load_crl(data),) if b"-----BEGIN X509 CRL-----" in data else ()
-        anchors = dataclasses.replace(anchors, crls=anchors.crls + crls, tsa=anchors.tsa + tuple(_pki.load_certs(data)))
+        anchors = dataclasses.replace(
+            anchors, crls=anchors.crls + crls, tsa=anchors.tsa + tuple(_pki.load_certs(data))
+        )
     return anchors
 
 
@@ -208,21 +240,25 @@ def _read(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError as e:
-        raise ConfigurationError(f"{what} {path} does not exist; check the path (nothing is skipped: a missing "
-                                 "CA or CRL would weaken the check)") from e
+        raise ConfigurationError(
+            f"{what} {path} does not exist; check the path (nothing is skipped: a missing "
+            "CA or CRL would weaken the check)"
+        ) from e
     except IsADirectoryError as e:
         raise ConfigurationError(f"{what} {path} is a folder; give the PEM file") from e
     except OSError as e:
         raise ConfigurationError(f"{what} {path} cannot be read: {e.strerror}") from e
 
 
-def trust_anchors_from(cas: tuple[Path, ...], crls: tuple[Path, ...] = (), *,
-                       crl_grace: dt.timedelta = dt.timedelta(0)) -> TrustAnchors:
+def trust_anchors_from(
+    cas: tuple[Path, ...], crls: tuple[Path, ...] = (), *, crl_grace: dt.timedelta = dt.timedelta(0)
+) -> TrustAnchors:
     """Anchors from files the verifying party chose; a missing or unreadable file is an error."""
     certs = [c for p in cas for c in _pki.load_certs(_read(p, "trust anchor"))]
     if not certs:
-        raise ConfigurationError("no trust anchors: run `ecocluster pki init`, pass --trust CA.pem or set "
-                                 "[signing] trust_anchors")
+        raise ConfigurationError(
+            "no trust anchors: run `ecocluster pki init`, pass --trust CA.pem or set [signing] trust_anchors"
+        )
     loaded = []
     for p in crls:
         data = _read(p, "CRL")
@@ -253,7 +289,7 @@ DEMO_NACE = ("49", "55", "56", "84", "91", "93")
 
 
 def demo_verifier(home: Home) -> KeyFiles:
-    """DEMO accreditation body CA and DEMO verifier (NACE scope ``DEMO_NACE``) in ``home``, password ``demo``."""
+    """DEMO accreditation body CA and DEMO verifier (NACE scope ``DEMO_NACE``) in ``home``, password ``demo``."""  # noqa: E501
     files = KeyFiles(home.root / "verifiers" / "DEMO-V-0001")
     if files.key.exists():
         for path in (ca_dir(home) / "ca.key", files.key):
@@ -263,6 +299,12 @@ def demo_verifier(home: Home) -> KeyFiles:
         return files
     if not (ca_dir(home) / "ca.pem").exists():
         init_ca(home, "DEMO Accreditation Body (not for real use)", DEMO_PASSWORD)
-    return issue_verifier(home, name="DEMO Verifier", accreditation_no="DEMO-V-0001",
-                          nace=DEMO_NACE, ca_password=DEMO_PASSWORD,
-                          key_password=DEMO_PASSWORD, out=files.folder)
+    return issue_verifier(
+        home,
+        name="DEMO Verifier",
+        accreditation_no="DEMO-V-0001",
+        nace=DEMO_NACE,
+        ca_password=DEMO_PASSWORD,
+        key_password=DEMO_PASSWORD,
+        out=files.folder,
+    )

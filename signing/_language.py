@@ -8,7 +8,7 @@ catalogs ``signing/locale/<lang>/LC_MESSAGES/signing.po``, compiled like the sta
 
 from __future__ import annotations
 
-from warehouse.messages import catalog, language_of
+from ecocluster.warehouse.messages import catalog, language_of
 
 DOMAIN = "signing"
 
@@ -19,7 +19,7 @@ def N_(message: str) -> str:
 
 
 def translate(language: str, message: str, **params: object) -> str:
-    text = catalog("signing", DOMAIN, language_of(language)).gettext(message)
+    text = catalog("ecocluster.signing", DOMAIN, language_of(language)).gettext(message)
     return text.format(**params) if params else text
 
 

@@ -4,14 +4,14 @@ Trust comes from the reader only: the accreditation body's CA and its current CR
 trusted for timestamp authorities, are the reader's configuration (``--trust``/``--crl``/
 ``--tsa-trust``, or the home's ``[signing]`` settings), never the package's. Certificates are
 judged at attested times (the approval's ``approval.tsr``, the PDF's signature timestamp), the
-whole at ``now`` (default: the current time; a later one shows what a reader will see then). A package is read once into a bounded :class:`~signing._package.PackageFiles`, the
+whole at ``now`` (default: the current time; a later one shows what a reader will see then). A package is read once into a bounded :class:`~ecocluster.signing._package.PackageFiles`, the
 facts that decide anything (member, NACE code, cluster, year, country, blocking checks) are read
 from the statement whose digest the verifier signed, and every other file must be exactly what
-those signed inputs give (:func:`signing._package.bag_files`), so an edit of any file, with the
+those signed inputs give (:func:`ecocluster.signing._package.bag_files`), so an edit of any file, with the
 bag's manifests re-saved, is refused naming the file. Each check ends PASS, FAIL or NOT CHECKED;
 only a report whose checks all PASS verifies, and every check is reported, so a refusal lists all
 its reasons at once.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -31,13 +31,13 @@ import pypdf
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-import statements
-from core.errors import ConfigurationError
-from signing import _pki
-from signing._approval import APPROVED
-from signing._dsse import Envelope, signed_by
-from signing._inbox import DEFAULT_LIMITS, InboxFile, InboxLimits, approved_block
-from signing._package import (
+from ecocluster import statements
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.signing import _pki
+from ecocluster.signing._approval import APPROVED
+from ecocluster.signing._dsse import Envelope, signed_by
+from ecocluster.signing._inbox import DEFAULT_LIMITS, InboxFile, InboxLimits, approved_block
+from ecocluster.signing._package import (
     PackageFiles,
     PackageRefused,
     SignedInputs,
@@ -46,8 +46,8 @@ from signing._package import (
     read_tar,
     write_folder,
 )
-from signing._pades import verify_pdf
-from signing._verify import (
+from ecocluster.signing._pades import verify_pdf
+from ecocluster.signing._verify import (
     ApprovalContext,
     ApprovalRuleFailed,
     TrustAnchors,
@@ -59,7 +59,7 @@ from signing._verify import (
 )
 
 if TYPE_CHECKING:  # signxml and xsdata load only when a trusted list is configured
-    from signing._trusted_list import QualificationPolicy
+    from ecocluster.signing._trusted_list import QualificationPolicy
 
 
 class Outcome(StrEnum):
@@ -121,18 +121,33 @@ _CERT = "data/verifier-cert.pem"
 _PDF = "data/statement-validated.pdf"
 _TSR = "data/approval.tsr"
 # Which file an approval rule is about, so a refusal names it.
-_RULE_FILE = {"signature": f"{_ENVELOPE}, {_CERT}", "chain": _CERT, "validity": _CERT, "revocation": _CERT, "timestamp": _TSR,
-              "nace-scope": _STATEMENT, "current-draft": _STATEMENT, "blocking-checks": _STATEMENT}
+_RULE_FILE = {
+    "signature": f"{_ENVELOPE}, {_CERT}",
+    "chain": _CERT,
+    "validity": _CERT,
+    "revocation": _CERT,
+    "timestamp": _TSR,
+    "nace-scope": _STATEMENT,
+    "current-draft": _STATEMENT,
+    "blocking-checks": _STATEMENT,
+}
 
 
 def _field(doc: Any, path: str, kind: type, pattern: re.Pattern[str] | None = None) -> Any:
     value = doc
     for part in path.split("."):
         value = value.get(part) if isinstance(value, dict) else None
-    if not isinstance(value, kind) or isinstance(value, bool) or (
-            pattern is not None and not (isinstance(value, str) and pattern.fullmatch(value))):
-        raise PackageRefused("statement", _STATEMENT, f"{path} is {value!r}, expected a {kind.__name__}"
-                             + (f" matching {pattern.pattern}" if pattern else ""))
+    if (
+        not isinstance(value, kind)
+        or isinstance(value, bool)
+        or (pattern is not None and not (isinstance(value, str) and pattern.fullmatch(value)))
+    ):
+        raise PackageRefused(
+            "statement",
+            _STATEMENT,
+            f"{path} is {value!r}, expected a {kind.__name__}"
+            + (f" matching {pattern.pattern}" if pattern else ""),
+        )
     return value
 
 
@@ -145,11 +160,18 @@ def signed_facts(statement_json: bytes) -> SignedFacts:
     year = _field(doc, "reporting_year", int)
     blocking = _field(doc, "compliance.checks.blocking", int)
     if not 1990 <= year <= 2200 or blocking < 0:
-        raise PackageRefused("statement", _STATEMENT, f"reporting_year {year} or blocking {blocking} out of range")
+        raise PackageRefused(
+            "statement", _STATEMENT, f"reporting_year {year} or blocking {blocking} out of range"
+        )
     return SignedFacts(
-        member_id=_field(doc, "organisation.member_id", str, _ID), legal_name=_field(doc, "organisation.legal_name", str),
-        country=_field(doc, "organisation.country", str, _COUNTRY), nace=_field(doc, "organisation.nace", str, _NACE),
-        cluster_id=_field(doc, "cluster.cluster_id", str, _ID), reporting_year=year, blocking=blocking)
+        member_id=_field(doc, "organisation.member_id", str, _ID),
+        legal_name=_field(doc, "organisation.legal_name", str),
+        country=_field(doc, "organisation.country", str, _COUNTRY),
+        nace=_field(doc, "organisation.nace", str, _NACE),
+        cluster_id=_field(doc, "cluster.cluster_id", str, _ID),
+        reporting_year=year,
+        blocking=blocking,
+    )
 
 
 def _one_cert(pem: bytes) -> x509.Certificate:
@@ -176,22 +198,33 @@ def _subject_pdf_digest(envelope: bytes) -> str:
     raise ApprovalRuleFailed("envelope", "the envelope's subject names no PDF digest")
 
 
-def _approval(files: PackageFiles, trust: TrustAnchors, now: dt.datetime | None
-              ) -> tuple[VerifiedApproval, SignedFacts, x509.Certificate]:
+def _approval(
+    files: PackageFiles, trust: TrustAnchors, now: dt.datetime | None
+) -> tuple[VerifiedApproval, SignedFacts, x509.Certificate]:
     facts = signed_facts(files[_STATEMENT])
     envelope, cert = files[_ENVELOPE], _one_cert(files[_CERT])
     digest = hashlib.sha256(files[_STATEMENT]).hexdigest()
     context = ApprovalContext(
-        member_id=facts.member_id, nace=facts.nace, cluster_id=facts.cluster_id,
-        reporting_year=facts.reporting_year, statement_id=digest, json_sha256=digest,
+        member_id=facts.member_id,
+        nace=facts.nace,
+        cluster_id=facts.cluster_id,
+        reporting_year=facts.reporting_year,
+        statement_id=digest,
+        json_sha256=digest,
         pdf_sha256=_subject_pdf_digest(envelope),
-        blocking_failures=() if facts.blocking == 0 else (f"{facts.blocking} blocking check failure(s)",))
+        blocking_failures=() if facts.blocking == 0 else (f"{facts.blocking} blocking check failure(s)",),
+    )
     approval = verify_approval(envelope, cert, trust, context, timestamp=files[_TSR], now=now)
     return approval, facts, cert
 
 
-def verify_files(files: PackageFiles, trust: TrustAnchors, *, now: dt.datetime | None = None,
-                 qualification: QualificationPolicy | None = None) -> PackageReport:
+def verify_files(
+    files: PackageFiles,
+    trust: TrustAnchors,
+    *,
+    now: dt.datetime | None = None,
+    qualification: QualificationPolicy | None = None,
+) -> PackageReport:
     """Every check on a package read at the boundary; never raises for a bad package, reports it.
     With ``qualification`` the verifier's certificate is also assessed against an EU trusted list."""
     checks = [_bag(files)]
@@ -200,27 +233,49 @@ def verify_files(files: PackageFiles, trust: TrustAnchors, *, now: dt.datetime |
     except PackageRefused as e:
         return PackageReport((*checks, Check(e.rule, Outcome.FAIL, str(e), e.file)), None, None)
     except ApprovalRuleFailed as e:
-        return PackageReport((*checks, Check(f"approval/{e.rule}", Outcome.FAIL, str(e),
-                                             _RULE_FILE.get(e.rule, _ENVELOPE))), None, None)
-    checks.append(Check("approval", Outcome.PASS, f"{approval.decision} by {approval.verifier.name} "
-                        f"({approval.verifier.accreditation_no}), signature attested at {approval.attested_at.isoformat()}",
-                        _ENVELOPE))
+        return PackageReport(
+            (*checks, Check(f"approval/{e.rule}", Outcome.FAIL, str(e), _RULE_FILE.get(e.rule, _ENVELOPE))),
+            None,
+            None,
+        )
+    checks.append(
+        Check(
+            "approval",
+            Outcome.PASS,
+            f"{approval.decision} by {approval.verifier.name} "
+            f"({approval.verifier.accreditation_no}), signature attested at {approval.attested_at.isoformat()}",  # noqa: E501
+            _ENVELOPE,
+        )
+    )
     if qualification is not None:
         checks.append(_qualification(cert, trust, approval, qualification))
-    checks.append(Check("decision", Outcome.PASS if approval.decision == "approved" else Outcome.FAIL,
-                        f"decision is {approval.decision}", _ENVELOPE))
+    checks.append(
+        Check(
+            "decision",
+            Outcome.PASS if approval.decision == "approved" else Outcome.FAIL,
+            f"decision is {approval.decision}",
+            _ENVELOPE,
+        )
+    )
     claimed = approval.statement["predicate"].get("member")
     nace = claimed.get("nace") if isinstance(claimed, dict) else None
-    checks.append(Check("member-nace", Outcome.PASS if nace == facts.nace else Outcome.FAIL,
-                        f"the approval names NACE {nace!r}, the signed statement {facts.nace!r}", _ENVELOPE))
+    checks.append(
+        Check(
+            "member-nace",
+            Outcome.PASS if nace == facts.nace else Outcome.FAIL,
+            f"the approval names NACE {nace!r}, the signed statement {facts.nace!r}",
+            _ENVELOPE,
+        )
+    )
     checks.append(_pdf_signature(files[_PDF], cert, trust, now))
     checks.append(_pdf_content(files[_STATEMENT], files[_PDF], approval))
     checks.extend(_bound_files(files, trust, cert))
     return PackageReport(tuple(checks), approval, facts)
 
 
-def _qualification(cert: x509.Certificate, trust: TrustAnchors, approval: VerifiedApproval,
-                   policy: QualificationPolicy) -> Check:
+def _qualification(
+    cert: x509.Certificate, trust: TrustAnchors, approval: VerifiedApproval, policy: QualificationPolicy
+) -> Check:
     """Whether the verifier signed with a QES (or a qualified seal), at the attested signing time, under
     the trusted list; a FAIL only when ``[intake] require`` asks for what the certificate is not."""
     issuers = tuple(c for c in trust.cas if c.subject == cert.issuer)
@@ -235,8 +290,12 @@ def _pdf_signature(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors, now:
     try:
         ok, found = verify_pdf(pdf, cert, trust, now=now)
     except Exception as e:
-        return Check("pdf-signature", Outcome.FAIL, f"the PDF signature cannot be validated: {type(e).__name__}: {e}",
-                     _PDF)
+        return Check(
+            "pdf-signature",
+            Outcome.FAIL,
+            f"the PDF signature cannot be validated: {type(e).__name__}: {e}",
+            _PDF,
+        )
     return Check("pdf-signature", Outcome.PASS if ok else Outcome.FAIL, found, _PDF)
 
 
@@ -257,29 +316,61 @@ def _bound_files(files: PackageFiles, trust: TrustAnchors, cert: x509.Certificat
     envelope = Envelope.from_json(files[_ENVELOPE])
     public_key = cert.public_key()
     assert isinstance(public_key, ec.EllipticCurvePublicKey)  # verify_approval checked the signature with it
-    own = tuple((_pki.key_id(public_key), sig) for _, sig in envelope.signatures
-                if signed_by(Envelope(envelope.payload_type, envelope.payload, ((_, sig),)), public_key))
+    own = tuple(
+        (_pki.key_id(public_key), sig)
+        for _, sig in envelope.signatures
+        if signed_by(Envelope(envelope.payload_type, envelope.payload, ((_, sig),)), public_key)
+    )
     # approval.tsr is taken as given: verify_approval checked its TSA signature and that its message
     # imprint is the envelope's signature, so it is bound to the signed envelope.
-    inputs = SignedInputs(files[_STATEMENT], Envelope(envelope.payload_type, envelope.payload, own), cert,
-                          tuple(ca for ca in trust.cas if _pki.issued_by(cert, ca)), files[_PDF], files[_TSR])
+    inputs = SignedInputs(
+        files[_STATEMENT],
+        Envelope(envelope.payload_type, envelope.payload, own),
+        cert,
+        tuple(ca for ca in trust.cas if _pki.issued_by(cert, ca)),
+        files[_PDF],
+        files[_TSR],
+    )
     theirs = files["data/annex-vi-application.pdf"]
     try:
         expected = bag_files(inputs)
         reproduced = expected["data/annex-vi-application.pdf"] == theirs
         if not reproduced and _creator(theirs) != _creator(expected["data/annex-vi-application.pdf"]):
-            expected = bag_files(inputs, application_pdf_bytes=theirs)  # judge the rest; the PDF stays unchecked
+            expected = bag_files(
+                inputs, application_pdf_bytes=theirs
+            )  # judge the rest; the PDF stays unchecked
     except (KeyError, TypeError, ValueError, AttributeError, statements.RenderFailed) as e:
-        return [Check("statement", Outcome.FAIL, f"the signed statement lacks what the application needs: {e!r}",
-                      _STATEMENT)]
-    checks = [Check("bound-file", Outcome.FAIL, f"differs from what the signed data give ({_what(name)})", name)
-              for name, data in files.files if _comparable(name, expected[name]) != _comparable(name, data)]
+        return [
+            Check(
+                "statement",
+                Outcome.FAIL,
+                f"the signed statement lacks what the application needs: {e!r}",
+                _STATEMENT,
+            )
+        ]
+    checks = [
+        Check("bound-file", Outcome.FAIL, f"differs from what the signed data give ({_what(name)})", name)
+        for name, data in files.files
+        if _comparable(name, expected[name]) != _comparable(name, data)
+    ]
     if not reproduced and expected["data/annex-vi-application.pdf"] == theirs:
-        checks.append(Check("bound-file", Outcome.NOT_CHECKED, f"not compared: the application PDF was made by "
-                            f"{_creator(theirs)}; verify with the ecocluster release that built the package",
-                            "data/annex-vi-application.pdf"))
-    return checks or [Check("bound-files", Outcome.PASS, "every file is what the verifier-signed statement and "
-                            "approval, the certificate and your trusted CA give")]
+        checks.append(
+            Check(
+                "bound-file",
+                Outcome.NOT_CHECKED,
+                f"not compared: the application PDF was made by "
+                f"{_creator(theirs)}; verify with the ecocluster release that built the package",
+                "data/annex-vi-application.pdf",
+            )
+        )
+    return checks or [
+        Check(
+            "bound-files",
+            Outcome.PASS,
+            "every file is what the verifier-signed statement and "
+            "approval, the certificate and your trusted CA give",
+        )
+    ]
 
 
 def _comparable(name: str, data: bytes) -> bytes | list[bytes]:
@@ -289,7 +380,9 @@ def _comparable(name: str, data: bytes) -> bytes | list[bytes]:
 
 def _what(name: str) -> str:
     if name == _ENVELOPE:
-        return "the envelope must be canonical JSON with only the verifier's signature, keyid of its certificate"
+        return (
+            "the envelope must be canonical JSON with only the verifier's signature, keyid of its certificate"
+        )
     if name == "data/chain.pem":
         return "must be your trusted CA that issued the verifier certificate"
     if name.startswith("data/"):
@@ -308,15 +401,29 @@ def _pdf_content(statement: bytes, signed_pdf: bytes, approval: VerifiedApproval
     except (statements.StatementInvalid, statements.RenderFailed, ValueError, KeyError, TypeError) as e:
         return Check("pdf-content", Outcome.FAIL, f"statement.json cannot be rendered: {e}", _PDF)
     if signed_pdf.startswith(expected):
-        return Check("pdf-content", Outcome.PASS, "the signed PDF is the render of statement.json with the "
-                     "verifier's block", _PDF)
+        return Check(
+            "pdf-content",
+            Outcome.PASS,
+            "the signed PDF is the render of statement.json with the verifier's block",
+            _PDF,
+        )
     theirs, ours = _creator(signed_pdf), _creator(expected)
     if theirs != ours:
-        return Check("pdf-content", Outcome.NOT_CHECKED, f"not compared: the PDF was made by {theirs}, this "
-                     f"ecocluster renders with {ours}; verify with the ecocluster release that drafted it", _PDF)
-    return Check("pdf-content", Outcome.FAIL, "the signed PDF is not the render of statement.json with the verifier's "
-                 f"block ({block.name}, {block.accreditation_no}, {block.validated_on}): what the verifier signed "
-                 "as a document differs from the statement data", _PDF)
+        return Check(
+            "pdf-content",
+            Outcome.NOT_CHECKED,
+            f"not compared: the PDF was made by {theirs}, this "
+            f"ecocluster renders with {ours}; verify with the ecocluster release that drafted it",
+            _PDF,
+        )
+    return Check(
+        "pdf-content",
+        Outcome.FAIL,
+        "the signed PDF is not the render of statement.json with the verifier's "
+        f"block ({block.name}, {block.accreditation_no}, {block.validated_on}): what the verifier signed "
+        "as a document differs from the statement data",
+        _PDF,
+    )
 
 
 def _creator(pdf: bytes) -> str:
@@ -331,8 +438,13 @@ def _refused(e: PackageRefused) -> PackageReport:
     return PackageReport((Check(e.rule, Outcome.FAIL, str(e), e.file),), None, None)
 
 
-def verify_package(folder: Path, trust: TrustAnchors, *, now: dt.datetime | None = None,
-                   qualification: QualificationPolicy | None = None) -> PackageReport:
+def verify_package(
+    folder: Path,
+    trust: TrustAnchors,
+    *,
+    now: dt.datetime | None = None,
+    qualification: QualificationPolicy | None = None,
+) -> PackageReport:
     """:func:`verify_files` on an unpacked bag folder."""
     try:
         files = read_folder(folder)
@@ -341,8 +453,13 @@ def verify_package(folder: Path, trust: TrustAnchors, *, now: dt.datetime | None
     return verify_files(files, trust, now=now, qualification=qualification)
 
 
-def verify_archive(data: bytes, trust: TrustAnchors, *, now: dt.datetime | None = None,
-                   qualification: QualificationPolicy | None = None) -> PackageReport:
+def verify_archive(
+    data: bytes,
+    trust: TrustAnchors,
+    *,
+    now: dt.datetime | None = None,
+    qualification: QualificationPolicy | None = None,
+) -> PackageReport:
     """:func:`verify_files` on a delivered tar; an unreadable or unbounded archive is a refusal."""
     try:
         files = read_tar(data)
@@ -351,9 +468,15 @@ def verify_archive(data: bytes, trust: TrustAnchors, *, now: dt.datetime | None 
     return verify_files(files, trust, now=now, qualification=qualification)
 
 
-def verify_envelope(envelope: bytes | InboxFile, cert_pem: bytes | InboxFile, trust: TrustAnchors, *,
-                    limits: InboxLimits = DEFAULT_LIMITS, timestamp: bytes | None = None,
-                    now: dt.datetime | None = None) -> PackageReport:
+def verify_envelope(
+    envelope: bytes | InboxFile,
+    cert_pem: bytes | InboxFile,
+    trust: TrustAnchors,
+    *,
+    limits: InboxLimits = DEFAULT_LIMITS,
+    timestamp: bytes | None = None,
+    now: dt.datetime | None = None,
+) -> PackageReport:
     """A bare approval offline: rules envelope to identity (no warehouse rules), with validity and
     revocation judged at the attested time of ``timestamp`` (its ``.tsr``), then the decision.
 
@@ -364,28 +487,57 @@ def verify_envelope(envelope: bytes | InboxFile, cert_pem: bytes | InboxFile, tr
     try:
         if isinstance(envelope, InboxFile):
             if envelope.data is None:
-                raise ApprovalRuleFailed("envelope-too-large", f"{envelope.key} has {envelope.size:,} bytes, the "
-                                         f"limit is {limits.envelope_bytes:,}; a genuine envelope is a few KB")
+                raise ApprovalRuleFailed(
+                    "envelope-too-large",
+                    f"{envelope.key} has {envelope.size:,} bytes, the "
+                    f"limit is {limits.envelope_bytes:,}; a genuine envelope is a few KB",
+                )
             envelope = envelope.data
         if isinstance(cert_pem, InboxFile):
             if cert_pem.data is None:
-                raise ApprovalRuleFailed("companion-too-large", f"{cert_pem.key} has {cert_pem.size:,} bytes, the "
-                                         f"limit is {limits.certificate_bytes:,}")
+                raise ApprovalRuleFailed(
+                    "companion-too-large",
+                    f"{cert_pem.key} has {cert_pem.size:,} bytes, the limit is {limits.certificate_bytes:,}",
+                )
             cert_pem = cert_pem.data
-        signed = verify_signer(parse_approval(envelope, max_bytes=limits.envelope_bytes),
-                               load_certificate(cert_pem), trust, timestamp=timestamp, now=now)
+        signed = verify_signer(
+            parse_approval(envelope, max_bytes=limits.envelope_bytes),
+            load_certificate(cert_pem),
+            trust,
+            timestamp=timestamp,
+            now=now,
+        )
     except ApprovalRuleFailed as e:
         hint = "; pass the verifier's certificate with --cert" if e.rule == "certificate-malformed" else ""
         return PackageReport((Check(f"approval/{e.rule}", Outcome.FAIL, f"{e}{hint}"),), None, None)
     who, predicate = signed.verifier, signed.approval.predicate
     reasons = f": {'; '.join(predicate.reasons)}" if predicate.reasons else ""
-    return PackageReport((
-        Check("envelope", Outcome.PASS, f"in-toto Statement v1, decision {predicate.decision}"),
-        Check("signature", Outcome.PASS, f"signed by {who.name} ({who.accreditation_no})"),
-        Check("timestamp", Outcome.PASS, f"signature attested at {signed.attested_at.isoformat()} by a trusted TSA"),
-        Check("certificate", Outcome.PASS, "chains to the trust anchor, valid and not revoked at the attested time"),
-        Check("identity", Outcome.PASS, f"the predicate names the signer, {who.name} ({who.accreditation_no})"),
-        Check("decision", Outcome.PASS if predicate.decision == APPROVED else Outcome.FAIL,
-              f"the verifier {'approved' if predicate.decision == APPROVED else 'REJECTED'} statement "
-              f"{predicate.statement_id} of member {predicate.member.id}{reasons}"),
-    ), None, None)
+    return PackageReport(
+        (
+            Check("envelope", Outcome.PASS, f"in-toto Statement v1, decision {predicate.decision}"),
+            Check("signature", Outcome.PASS, f"signed by {who.name} ({who.accreditation_no})"),
+            Check(
+                "timestamp",
+                Outcome.PASS,
+                f"signature attested at {signed.attested_at.isoformat()} by a trusted TSA",
+            ),
+            Check(
+                "certificate",
+                Outcome.PASS,
+                "chains to the trust anchor, valid and not revoked at the attested time",
+            ),
+            Check(
+                "identity",
+                Outcome.PASS,
+                f"the predicate names the signer, {who.name} ({who.accreditation_no})",
+            ),
+            Check(
+                "decision",
+                Outcome.PASS if predicate.decision == APPROVED else Outcome.FAIL,
+                f"the verifier {'approved' if predicate.decision == APPROVED else 'REJECTED'} statement "
+                f"{predicate.statement_id} of member {predicate.member.id}{reasons}",
+            ),
+        ),
+        None,
+        None,
+    )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from signing._approval import APPROVED, REJECTED
+from ecocluster.signing._approval import APPROVED, REJECTED
 
 MAX_IMPROVEMENTS = 100
 MAX_TEXT = 4000
@@ -48,12 +48,17 @@ class Verification:
     opinion: Opinion
     site_visit: SiteVisit
     recommended_improvements: tuple[str, ...] = ()
-    sampling_plan_sha256: str | None = None  # the cluster's signed sampling plan this member was verified under
+    sampling_plan_sha256: str | None = (
+        None  # the cluster's signed sampling plan this member was verified under
+    )
 
     def claim(self) -> dict[str, Any]:
         """The predicate's ``verification`` block."""
-        block: dict[str, Any] = {"opinion": self.opinion.value, "siteVisit": self.site_visit.value,
-                                 "recommendedImprovements": list(self.recommended_improvements)}
+        block: dict[str, Any] = {
+            "opinion": self.opinion.value,
+            "siteVisit": self.site_visit.value,
+            "recommendedImprovements": list(self.recommended_improvements),
+        }
         if self.sampling_plan_sha256 is not None:
             block[SAMPLING_PLAN_KEY] = self.sampling_plan_sha256
         return block
@@ -61,16 +66,20 @@ class Verification:
     def agrees_with(self, decision: str) -> None:
         """Raises :class:`OpinionRefused` unless the opinion fits ``decision``."""
         if decision == APPROVED and self.opinion is Opinion.NOT_VERIFIED:
-            raise OpinionRefused("the opinion is not-verified, which is a rejection, but the decision is approved; "
-                                 "sign a rejection with the findings as reasons")
+            raise OpinionRefused(
+                "the opinion is not-verified, which is a rejection, but the decision is approved; "
+                "sign a rejection with the findings as reasons"
+            )
         if decision == REJECTED and self.opinion is not Opinion.NOT_VERIFIED:
-            raise OpinionRefused(f"the decision is rejected but the opinion is {self.opinion.value}; "
-                                 "a rejection's opinion is not-verified")
+            raise OpinionRefused(
+                f"the decision is rejected but the opinion is {self.opinion.value}; "
+                "a rejection's opinion is not-verified"
+            )
 
 
 def from_claim(value: Any, decision: str) -> Verification | None:
     """The ``verification`` block of a predicate, parsed strictly (None when absent), or :class:`OpinionRefused`
-    naming the field that is wrong."""
+    naming the field that is wrong."""  # noqa: E501
     if value is None:
         return None
     if not isinstance(value, dict):
@@ -79,17 +88,27 @@ def from_claim(value: Any, decision: str) -> Verification | None:
         opinion = Opinion(value.get("opinion"))
         site_visit = SiteVisit(value.get("siteVisit"))
     except ValueError as e:
-        raise OpinionRefused(f"predicate.verification: {e}; expected opinion one of "
-                             f"{[o.value for o in Opinion]} and siteVisit one of {[s.value for s in SiteVisit]}") from e
+        raise OpinionRefused(
+            f"predicate.verification: {e}; expected opinion one of "
+            f"{[o.value for o in Opinion]} and siteVisit one of {[s.value for s in SiteVisit]}"
+        ) from e
     improvements = value.get("recommendedImprovements", [])
-    if (not isinstance(improvements, list) or len(improvements) > MAX_IMPROVEMENTS
-            or not all(isinstance(t, str) and 0 < len(t) <= MAX_TEXT for t in improvements)):
-        raise OpinionRefused(f"predicate.verification.recommendedImprovements must be a list of at most "
-                             f"{MAX_IMPROVEMENTS} texts of 1 to {MAX_TEXT} characters")
+    if (
+        not isinstance(improvements, list)
+        or len(improvements) > MAX_IMPROVEMENTS
+        or not all(isinstance(t, str) and 0 < len(t) <= MAX_TEXT for t in improvements)
+    ):
+        raise OpinionRefused(
+            f"predicate.verification.recommendedImprovements must be a list of at most "
+            f"{MAX_IMPROVEMENTS} texts of 1 to {MAX_TEXT} characters"
+        )
     plan = value.get(SAMPLING_PLAN_KEY)
-    if plan is not None and not (isinstance(plan, str) and len(plan) == 64
-                                 and all(c in "0123456789abcdef" for c in plan)):
-        raise OpinionRefused(f"predicate.verification.{SAMPLING_PLAN_KEY} is not a SHA-256 (64 lowercase hex)")
+    if plan is not None and not (
+        isinstance(plan, str) and len(plan) == 64 and all(c in "0123456789abcdef" for c in plan)
+    ):
+        raise OpinionRefused(
+            f"predicate.verification.{SAMPLING_PLAN_KEY} is not a SHA-256 (64 lowercase hex)"
+        )
     verification = Verification(opinion, site_visit, tuple(improvements), plan)
     verification.agrees_with(decision)
     return verification

@@ -6,7 +6,7 @@ signature timestamp (when it existed), the document security store (DSS) holds t
 chain and the CRL current at signing, and a document timestamp seals it all (PAdES B-LTA, ETSI EN
 319 142-1). Validation (:func:`verify_pdf`) is pyHanko's AdES long-term validation at a given time
 with fetching off, then the verifying party's own CRL judged at the signature timestamp's time
-(:func:`signing._verify.check_certificate`), so a package still verifies after the verifier's
+(:func:`ecocluster.signing._verify.check_certificate`), so a package still verifies after the verifier's
 certificate expired or was retired. Trust in the CA is the reader's configuration.
 """
 
@@ -28,11 +28,11 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko_certvalidator import ValidationContext
 
-from core.errors import SignerUnavailable
-from signing import _tsa
-from signing._pki import identity
-from signing._verify import ApprovalRuleFailed, TrustAnchors, check_certificate
-from signing.signers import Signer, from_key
+from ecocluster.core.errors import SignerUnavailable
+from ecocluster.signing import _tsa
+from ecocluster.signing._pki import identity
+from ecocluster.signing._verify import ApprovalRuleFailed, TrustAnchors, check_certificate
+from ecocluster.signing.signers import Signer, from_key
 
 FIELD_NAME = "EMASVerifier"
 _ENDS_A_REVISION = re.compile(rb"startxref\s+\d+\s+%%EOF\s*\Z")  # the file ends where its last revision does
@@ -64,16 +64,37 @@ def _crl_der(crl: x509.CertificateRevocationList) -> bytes:
     return crl.public_bytes(serialization.Encoding.DER)
 
 
-def sign_pdf(pdf: bytes, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate,
-             chain: tuple[x509.Certificate, ...], *, tsa_url: str, roots: tuple[x509.Certificate, ...] = (),
-             crls: tuple[x509.CertificateRevocationList, ...] = (), location: str = "") -> bytes:
-    """``pdf`` signed with a bare key in memory (tests, forgeries); the verifier's path is :func:`seal_pdf`."""
-    return seal_pdf(pdf, from_key(key, cert, chain, "in-memory key"), tsa_url=tsa_url, roots=roots, crls=crls,
-                    location=location)
+def sign_pdf(
+    pdf: bytes,
+    key: ec.EllipticCurvePrivateKey,
+    cert: x509.Certificate,
+    chain: tuple[x509.Certificate, ...],
+    *,
+    tsa_url: str,
+    roots: tuple[x509.Certificate, ...] = (),
+    crls: tuple[x509.CertificateRevocationList, ...] = (),
+    location: str = "",
+) -> bytes:
+    """``pdf`` signed with a bare key in memory (tests, forgeries); the verifier's path is :func:`seal_pdf`."""  # noqa: E501
+    return seal_pdf(
+        pdf,
+        from_key(key, cert, chain, "in-memory key"),
+        tsa_url=tsa_url,
+        roots=roots,
+        crls=crls,
+        location=location,
+    )
 
 
-def seal_pdf(pdf: bytes, signer: Signer, *, tsa_url: str, roots: tuple[x509.Certificate, ...] = (),
-             crls: tuple[x509.CertificateRevocationList, ...] = (), location: str = "") -> bytes:
+def seal_pdf(
+    pdf: bytes,
+    signer: Signer,
+    *,
+    tsa_url: str,
+    roots: tuple[x509.Certificate, ...] = (),
+    crls: tuple[x509.CertificateRevocationList, ...] = (),
+    location: str = "",
+) -> bytes:
     """``pdf`` with an incremental PAdES B-LTA signature by ``signer`` (key file, token, remote service).
 
     The signer's chain and ``roots`` (the CAs of the verifier and of the TSA) and ``crls`` go into
@@ -81,21 +102,34 @@ def seal_pdf(pdf: bytes, signer: Signer, *, tsa_url: str, roots: tuple[x509.Cert
     that does not chain to ``roots`` (a token signer without ``chain=``) cannot carry its validation
     data: :class:`SignerUnavailable`, not a half-signed PDF."""
     who = identity(signer.certificate)
-    context = ValidationContext(trust_roots=[_asn1(c) for c in (*signer.chain, *roots)],
-                                crls=[_crl_der(c) for c in crls], allow_fetching=False)
+    context = ValidationContext(
+        trust_roots=[_asn1(c) for c in (*signer.chain, *roots)],
+        crls=[_crl_der(c) for c in crls],
+        allow_fetching=False,
+    )
     meta = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, location=location or None,
+        field_name=FIELD_NAME,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        location=location or None,
         reason=f"EMAS validation by {who.name}, accreditation {who.accreditation_no}",
-        embed_validation_info=True, use_pades_lta=True, validation_context=context)
+        embed_validation_info=True,
+        use_pades_lta=True,
+        validation_context=context,
+    )
     try:
-        out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer.pdf_signer(),
-                               timestamper=_tsa.timestamper(tsa_url))  # type: ignore[arg-type]
+        out = signers.sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(pdf)),
+            meta,
+            signer=signer.pdf_signer(),
+            timestamper=_tsa.timestamper(tsa_url),  # type: ignore[arg-type]
+        )
     except SigningError as e:
         why = f"{e}: {e.__cause__}" if e.__cause__ else str(e)
         raise SignerUnavailable(
-            f"cannot PAdES B-LTA-sign the validated PDF as {signer.certificate.subject.rfc4514_string()}: {why}; "
+            f"cannot PAdES B-LTA-sign the validated PDF as {signer.certificate.subject.rfc4514_string()}: {why}; "  # noqa: E501
             "the signer must bring its chain to the accreditation CA (chain= in the signer URI, or chain.pem "
-            "beside the certificate)") from e
+            "beside the certificate)"
+        ) from e
     return out.getvalue()
 
 
@@ -119,14 +153,19 @@ def _lta_spec(trust: TrustAnchors) -> Any:
     declared = RevocationCheckingRule.CHECK_IF_DECLARED
     policy = CertValidationPolicySpec(
         trust_manager=SimpleTrustManager.build(trust_roots=[_asn1(c) for c in trust.cas + trust.tsa]),
-        revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy(declared, declared)))
-    return PdfSignatureValidationSpec(SignatureValidationSpec(
-        cert_validation_policy=policy,
-        revinfo_gathering_policy=RevocationInfoGatheringSpec(RevinfoOnlineFetchingRule.LOCAL_ONLY)))
+        revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy(declared, declared)),
+    )
+    return PdfSignatureValidationSpec(
+        SignatureValidationSpec(
+            cert_validation_policy=policy,
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(RevinfoOnlineFetchingRule.LOCAL_ONLY),
+        )
+    )
 
 
-def verify_pdf(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors, *,
-               now: dt.datetime | None = None) -> tuple[bool, str]:
+def verify_pdf(
+    pdf: bytes, cert: x509.Certificate, trust: TrustAnchors, *, now: dt.datetime | None = None
+) -> tuple[bool, str]:
     """(ok, what was found): one verifier signature by ``cert``, intact, B-LTA-valid at ``now``
     (default: the current time) with fetching off, followed only by LTA updates (DSS, document
     timestamps, at least one of those), with nothing after the last revision (bytes appended outside
@@ -145,9 +184,13 @@ def verify_pdf(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors, *,
         if len(ours) != 1:
             return False, f"validated PDF carries {len(ours)} signatures, expected the verifier's one"
         if not _ENDS_A_REVISION.search(pdf[-128:]):
-            return False, ("validated PDF has bytes after its last revision's %%EOF (something appended): not "
-                           "the file the verifier signed and the TSA sealed")
-        timing = ValidationTimingInfo(validation_time=now, best_signature_time=now, point_in_time_validation=True)
+            return False, (
+                "validated PDF has bytes after its last revision's %%EOF (something appended): not "
+                "the file the verifier signed and the TSA sealed"
+            )
+        timing = ValidationTimingInfo(
+            validation_time=now, best_signature_time=now, point_in_time_validation=True
+        )
         result = asyncio.run(ades_lta_validation(ours[0], _lta_spec(trust), timing_info=timing))
     except Exception as e:
         return False, f"validated PDF unreadable or its signatures malformed: {e}"
@@ -162,11 +205,21 @@ def verify_pdf(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors, *,
     lta_only = level is not None and level <= ModificationLevel.LTA_UPDATES
     archived = result.oldest_evidence_record_timestamp is not None
     passed = result.ades_subindic == AdESPassed.OK
-    detail = (f"AdES {result.ades_subindic} at {now.date()} intact={status.intact} valid={status.valid} "
-              f"by approving verifier={by_verifier} signature timestamp={stamped} "
-              f"later changes={level.name if level else 'unknown'} document timestamp={archived}")
-    if not (passed and status.intact and status.valid and by_verifier and stamped and lta_only and archived
-            and stamp is not None):
+    detail = (
+        f"AdES {result.ades_subindic} at {now.date()} intact={status.intact} valid={status.valid} "
+        f"by approving verifier={by_verifier} signature timestamp={stamped} "
+        f"later changes={level.name if level else 'unknown'} document timestamp={archived}"
+    )
+    if not (
+        passed
+        and status.intact
+        and status.valid
+        and by_verifier
+        and stamped
+        and lta_only
+        and archived
+        and stamp is not None
+    ):
         return False, f"not a valid PAdES B-LTA signature by the approving verifier: {detail}"
     try:
         check_certificate(cert, trust, stamp.timestamp, now)

@@ -9,7 +9,7 @@ them):
   the normalised form of :func:`normalise_accreditation_no`, so ``it-v-0001 `` is ``IT-V-0001``;
 * NACE scope: a non-critical extension :data:`NACE_SCOPE_OID` whose value is a DER UTF8String
   of comma-separated NACE Rev. 2 codes, e.g. ``55.10,84.11``, each a section letter, division,
-  group or class of the shipped list (``warehouse.nace``). The OID is under the ``2.25`` UUID
+  group or class of the shipped list (``ecocluster.warehouse.nace``). The OID is under the ``2.25`` UUID
   arc, which needs no registration. A code covers its sub-codes (``I`` covers ``55`` covers ``55.10``).
 
 Revocation: a CRL entry carries the standard entry extensions CRLReason and, when the
@@ -45,8 +45,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from core.errors import ConfigurationError
-from warehouse import nace
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.warehouse import nace
 
 NACE_SCOPE_OID = x509.ObjectIdentifier("2.25.196113925463580116187254932146744713305")
 PrivateKey = ec.EllipticCurvePrivateKey
@@ -55,7 +55,9 @@ PrivateKey = ec.EllipticCurvePrivateKey
 # iterations. cryptography's own PKCS#8 writer uses 2,048 and cannot be told otherwise, so the
 # PBES2 structure is built here; any PKCS#8 reader (cryptography, OpenSSL) opens it.
 KDF_ITERATIONS = 600_000
-MIN_PASSPHRASE = 12  # characters; a key file is single-factor protection (NIST SP 800-63B asks >= 8, 15 preferred)
+MIN_PASSPHRASE = (
+    12  # characters; a key file is single-factor protection (NIST SP 800-63B asks >= 8, 15 preferred)
+)
 
 _ACCREDITATION_NO = re.compile(r"^[A-Z0-9]{1,16}(?:-[A-Z0-9]{1,16}){0,4}$")
 ACCREDITATION_NO_MAX = 40
@@ -89,7 +91,8 @@ def valid_accreditation_no(value: str) -> str:
     if len(normal) > ACCREDITATION_NO_MAX or not _ACCREDITATION_NO.match(normal):
         raise ConfigurationError(
             f"accreditation number {value[:60]!r} is not valid: expected ASCII letters and digits in "
-            f"hyphen-separated parts, at most {ACCREDITATION_NO_MAX} characters, such as IT-V-0001")
+            f"hyphen-separated parts, at most {ACCREDITATION_NO_MAX} characters, such as IT-V-0001"
+        )
     return normal
 
 
@@ -131,7 +134,7 @@ class VerifierIdentity:
     not_after: dt.datetime
 
     def covers(self, activity: str) -> bool:
-        """NACE codes nest: section ``O`` covers division ``84`` covers group ``84.1`` covers class ``84.11``."""
+        """NACE codes nest: section ``O`` covers division ``84`` covers group ``84.1`` covers class ``84.11``."""  # noqa: E501
         return any(nace.covers(code, activity.strip()) for code in self.nace_scope)
 
 
@@ -146,33 +149,49 @@ def new_key() -> PrivateKey:
 def check_passphrase(password: bytes, what: str) -> None:
     """Refuse passphrases shorter than :data:`MIN_PASSPHRASE` characters (checked for new keys only)."""
     if len(password.decode("utf-8", "replace")) < MIN_PASSPHRASE:
-        raise ConfigurationError(f"{what}: a private key's passphrase needs at least {MIN_PASSPHRASE} characters")
+        raise ConfigurationError(
+            f"{what}: a private key's passphrase needs at least {MIN_PASSPHRASE} characters"
+        )
 
 
 def encrypt_key(key: PrivateKey, password: bytes, *, iterations: int = KDF_ITERATIONS) -> bytes:
     """PEM ``ENCRYPTED PRIVATE KEY``: PKCS#8 under PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC, RFC 8018)."""
-    plain = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption())
+    plain = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     salt, iv = os.urandom(16), os.urandom(16)
     secret = PBKDF2HMAC(hashes.SHA256(), 32, salt, iterations).derive(password)
     padder = padding.PKCS7(128).padder()
     encryptor = Cipher(algorithms.AES(secret), modes.CBC(iv)).encryptor()
     sealed = encryptor.update(padder.update(plain) + padder.finalize()) + encryptor.finalize()
-    info = asn1_keys.EncryptedPrivateKeyInfo({
-        "encryption_algorithm": {"algorithm": "pbes2", "parameters": {
-            "key_derivation_func": {"algorithm": "pbkdf2", "parameters": {
-                "salt": algos.Pbkdf2Salt(name="specified", value=salt), "iteration_count": iterations,
-                "prf": {"algorithm": "sha256"}}},
-            "encryption_scheme": {"algorithm": "aes256_cbc", "parameters": iv}}},
-        "encrypted_data": sealed,
-    })
+    info = asn1_keys.EncryptedPrivateKeyInfo(
+        {
+            "encryption_algorithm": {
+                "algorithm": "pbes2",
+                "parameters": {
+                    "key_derivation_func": {
+                        "algorithm": "pbkdf2",
+                        "parameters": {
+                            "salt": algos.Pbkdf2Salt(name="specified", value=salt),
+                            "iteration_count": iterations,
+                            "prf": {"algorithm": "sha256"},
+                        },
+                    },
+                    "encryption_scheme": {"algorithm": "aes256_cbc", "parameters": iv},
+                },
+            },
+            "encrypted_data": sealed,
+        }
+    )
     return _pem_block("ENCRYPTED PRIVATE KEY", info.dump())
 
 
 def _pem_block(label: str, der: bytes) -> bytes:
     body = base64.encodebytes(der).replace(b"\n", b"")
-    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
-    return b"\n".join([f"-----BEGIN {label}-----".encode(), *lines, f"-----END {label}-----".encode()]) + b"\n"
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return (
+        b"\n".join([f"-----BEGIN {label}-----".encode(), *lines, f"-----END {label}-----".encode()]) + b"\n"
+    )
 
 
 def kdf_iterations(pem_data: bytes) -> int:
@@ -217,8 +236,10 @@ def save_key(key: PrivateKey, path: Path, password: bytes) -> None:
     """Encrypted PKCS#8 at :data:`KDF_ITERATIONS`, mode 0600; refuses to replace an existing key file."""
     check_passphrase(password, str(path))
     if path.exists():
-        raise ConfigurationError(f"{path} already holds a private key; it is never overwritten (move it away "
-                                 "first if it really is to be replaced, and revoke its certificate)")
+        raise ConfigurationError(
+            f"{path} already holds a private key; it is never overwritten (move it away "
+            "first if it really is to be replaced, and revoke its certificate)"
+        )
     try:
         _write_private(path, encrypt_key(key, password))
     except FileExistsError as e:
@@ -271,58 +292,100 @@ def fingerprint(cert: x509.Certificate) -> str:
 
 def key_id(public_key: ec.EllipticCurvePublicKey) -> str:
     """DSSE keyid: SHA-256 of the SubjectPublicKeyInfo, so it names the key, not a file."""
-    spki = public_key.public_bytes(serialization.Encoding.DER,
-                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    spki = public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return hashlib.sha256(spki).hexdigest()
 
 
-def create_ca(name: str, *, now: dt.datetime | None = None, years: int = 10) -> tuple[PrivateKey, x509.Certificate]:
+def create_ca(
+    name: str, *, now: dt.datetime | None = None, years: int = 10
+) -> tuple[PrivateKey, x509.Certificate]:
     """A self-signed accreditation-body CA."""
     now = now or _utcnow()
     key = new_key()
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name),
-                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, name)])
+    subject = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, name), x509.NameAttribute(NameOID.ORGANIZATION_NAME, name)]
+    )
     cert = (
         x509.CertificateBuilder()
-        .subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=365 * years))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False,
-                                     key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, key_cert_sign=True, crl_sign=True,
-                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
     return key, cert
 
 
-def issue_verifier(ca_key: PrivateKey, ca_cert: x509.Certificate, public_key: ec.EllipticCurvePublicKey, *,
-                   name: str, accreditation_no: str, nace_scope: tuple[str, ...],
-                   not_before: dt.datetime | None = None, days: int = 3 * 365) -> x509.Certificate:
+def issue_verifier(
+    ca_key: PrivateKey,
+    ca_cert: x509.Certificate,
+    public_key: ec.EllipticCurvePublicKey,
+    *,
+    name: str,
+    accreditation_no: str,
+    nace_scope: tuple[str, ...],
+    not_before: dt.datetime | None = None,
+    days: int = 3 * 365,
+) -> x509.Certificate:
     """A verifier certificate; ``not_before``/``days`` let tests make expired or future ones.
 
     The accreditation number and the NACE scope are validated here, so no certificate of this CA
     can carry a scope such as ``*`` or ``8``, or a number such as ``../x``."""
     start = not_before or _utcnow() - dt.timedelta(minutes=5)
     scope = asn1.UTF8String(",".join(valid_nace_scope(nace_scope))).dump()
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name),
-                         x509.NameAttribute(NameOID.SERIAL_NUMBER, valid_accreditation_no(accreditation_no))])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, valid_accreditation_no(accreditation_no)),
+        ]
+    )
     return (
         x509.CertificateBuilder()
-        .subject_name(subject).issuer_name(ca_cert.subject).public_key(public_key)
+        .subject_name(subject)
+        .issuer_name(ca_cert.subject)
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(start).not_valid_after(start + dt.timedelta(days=days))
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
-                                     key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, key_cert_sign=False, crl_sign=False,
-                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-                       critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(x509.UnrecognizedExtension(NACE_SCOPE_OID, scope), critical=False)
         .sign(ca_key, hashes.SHA256())
@@ -340,35 +403,50 @@ def identity(cert: x509.Certificate) -> VerifierIdentity:
     if not names or not numbers or not isinstance(ext, x509.UnrecognizedExtension):
         raise ConfigurationError(
             f"certificate {cert.subject.rfc4514_string()} is not a verifier certificate: it needs a "
-            f"commonName, a serialNumber (accreditation number) and the NACE scope extension {NACE_SCOPE_OID}")
+            f"commonName, a serialNumber (accreditation number) and the NACE scope extension {NACE_SCOPE_OID}"
+        )
     scope = str(asn1.UTF8String.load(ext.value).native)
     return VerifierIdentity(
-        name=str(names[0].value), accreditation_no=normalise_accreditation_no(str(numbers[0].value)),
+        name=str(names[0].value),
+        accreditation_no=normalise_accreditation_no(str(numbers[0].value)),
         nace_scope=tuple(code.strip() for code in scope.split(",") if code.strip()),
         fingerprint=fingerprint(cert),
-        not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc,
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
     )
 
 
-def build_crl(ca_key: PrivateKey, ca_cert: x509.Certificate,
-              revoked: Iterable[Revocation | tuple[int, dt.datetime]], *,
-              now: dt.datetime | None = None, days: int = 30) -> x509.CertificateRevocationList:
+def build_crl(
+    ca_key: PrivateKey,
+    ca_cert: x509.Certificate,
+    revoked: Iterable[Revocation | tuple[int, dt.datetime]],
+    *,
+    now: dt.datetime | None = None,
+    days: int = 30,
+) -> x509.CertificateRevocationList:
     """A CRL valid ``days`` from ``now`` (its nextUpdate), reissued whole on every revocation.
 
     Entries are :class:`Revocation` values (reason and invalidity date written as the CRLReason
     and InvalidityDate entry extensions) or bare (serial, revocation date) pairs (reason unspecified).
     """
     now = now or _utcnow()
-    builder = (x509.CertificateRevocationListBuilder().issuer_name(ca_cert.subject)
-               .last_update(now - dt.timedelta(minutes=5)).next_update(now + dt.timedelta(days=days)))
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_cert.subject)
+        .last_update(now - dt.timedelta(minutes=5))
+        .next_update(now + dt.timedelta(days=days))
+    )
     for item in revoked:
         entry = item if isinstance(item, Revocation) else Revocation(item[0], item[1], "unspecified")
-        revoked_cert = (x509.RevokedCertificateBuilder().serial_number(entry.serial)
-                        .revocation_date(entry.revoked_at))
+        revoked_cert = (
+            x509.RevokedCertificateBuilder().serial_number(entry.serial).revocation_date(entry.revoked_at)
+        )
         if entry.reason in REASONS:
             revoked_cert = revoked_cert.add_extension(x509.CRLReason(REASONS[entry.reason]), critical=False)
         if entry.invalid_since is not None:
-            revoked_cert = revoked_cert.add_extension(x509.InvalidityDate(entry.invalid_since), critical=False)
+            revoked_cert = revoked_cert.add_extension(
+                x509.InvalidityDate(entry.invalid_since), critical=False
+            )
         builder = builder.add_revoked_certificate(revoked_cert.build())
     return builder.sign(ca_key, hashes.SHA256())
 
@@ -378,7 +456,7 @@ def revocation_of(crl: x509.CertificateRevocationList, serial: int) -> Revocatio
 
     What the time rules need (a signature attested before a revocation for any reason but key
     compromise stays valid; key compromise counts from ``invalid_since`` when given). Reads only
-    a CRL whose signature the caller has checked (``signing._verify.current_crl``).
+    a CRL whose signature the caller has checked (``ecocluster.signing._verify.current_crl``).
     """
     entry = crl.get_revoked_certificate_by_serial_number(serial)
     if entry is None:
@@ -389,7 +467,9 @@ def revocation_of(crl: x509.CertificateRevocationList, serial: int) -> Revocatio
     except x509.ExtensionNotFound:
         reason = "unspecified"
     try:
-        since: dt.datetime | None = entry.extensions.get_extension_for_class(x509.InvalidityDate).value.invalidity_date_utc
+        since: dt.datetime | None = entry.extensions.get_extension_for_class(
+            x509.InvalidityDate
+        ).value.invalidity_date_utc
     except x509.ExtensionNotFound:
         since = None
     return Revocation(serial, entry.revocation_date_utc, reason, since)

@@ -22,8 +22,8 @@ from typing import Any
 
 from cryptography import x509
 
-from core.errors import ApprovalRefused
-from signing._approval import Draft
+from ecocluster.core.errors import ApprovalRefused
+from ecocluster.signing._approval import Draft
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _MEMBER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -35,7 +35,7 @@ class Review:
 
     draft: Draft
     statement_json: bytes
-    cas: tuple[x509.Certificate, ...] = ()                  # ca.pem: the accreditation CAs
+    cas: tuple[x509.Certificate, ...] = ()  # ca.pem: the accreditation CAs
     crls: tuple[x509.CertificateRevocationList, ...] = ()  # crl.pem: their current CRLs
 
     @property
@@ -45,8 +45,10 @@ class Review:
 
 
 def _refuse(path: Path, why: str) -> ApprovalRefused:
-    return ApprovalRefused(f"rule review-bundle: {path}: {why}; sign from the folder `ecocluster review export` "
-                           "wrote (or the hand-off request beside its files)")
+    return ApprovalRefused(
+        f"rule review-bundle: {path}: {why}; sign from the folder `ecocluster review export` "
+        "wrote (or the hand-off request beside its files)"
+    )
 
 
 def _read(path: Path) -> bytes:
@@ -69,8 +71,10 @@ def _statement_file(request: Path) -> tuple[Path, str | None]:
         raw = json.loads(_read(request))
         sid, member = raw["statement_id"], raw["member_id"]
     except (ValueError, TypeError, KeyError) as e:
-        raise _refuse(request, "neither a statement <sha256>.json nor a hand-off request with statement_id "
-                      "and member_id") from e
+        raise _refuse(
+            request,
+            "neither a statement <sha256>.json nor a hand-off request with statement_id and member_id",
+        ) from e
     if not isinstance(sid, str) or not _SHA256.fullmatch(sid):
         raise _refuse(request, f"statement_id {str(sid)[:80]!r} is not a SHA-256")
     return request.with_name(f"{sid}.json"), str(member)
@@ -88,7 +92,9 @@ def _field(doc: dict[str, Any], path: Path, *keys: str) -> Any:
 _CRL_BEGIN = b"-----BEGIN X509 CRL-----"
 
 
-def _validation_data(folder: Path) -> tuple[tuple[x509.Certificate, ...], tuple[x509.CertificateRevocationList, ...]]:
+def _validation_data(
+    folder: Path,
+) -> tuple[tuple[x509.Certificate, ...], tuple[x509.CertificateRevocationList, ...]]:
     """``ca.pem`` and ``crl.pem`` in ``folder``, each optional; present, they must parse."""
     cas: tuple[x509.Certificate, ...] = ()
     crls: list[x509.CertificateRevocationList] = []
@@ -112,7 +118,9 @@ def read_review(request: Path) -> Review:
     data = _read(statement)
     sid = hashlib.sha256(data).hexdigest()
     if sid != statement.stem:
-        raise _refuse(statement, f"its SHA-256 is {sid[:16]}…, not its name: the file was changed after export")
+        raise _refuse(
+            statement, f"its SHA-256 is {sid[:16]}…, not its name: the file was changed after export"
+        )
     pdf_sha256 = hashlib.sha256(_read(statement.with_suffix(".pdf"))).hexdigest()
     try:
         doc = json.loads(data)
@@ -120,15 +128,27 @@ def read_review(request: Path) -> Review:
         raise _refuse(statement, f"not JSON: {e}") from e
     if not isinstance(doc, dict) or doc.get("subject") != "member":
         raise _refuse(statement, "not a member's environmental statement")
-    member_id, name, nace = (_field(doc, statement, "organisation", k) for k in ("member_id", "legal_name", "nace"))
+    member_id, name, nace = (
+        _field(doc, statement, "organisation", k) for k in ("member_id", "legal_name", "nace")
+    )
     year, kind, language = (_field(doc, statement, k) for k in ("reporting_year", "kind", "language"))
     cluster_id = _field(doc, statement, "cluster", "cluster_id")
     if not (isinstance(member_id, str) and _MEMBER_ID.fullmatch(member_id)):
         raise _refuse(statement, f"member id {str(member_id)[:80]!r} is not letters, digits and hyphens")
     if requested_member is not None and requested_member != member_id:
-        raise _refuse(request, f"the request names member {requested_member[:64]!r}, the statement {member_id!r}")
-    if not isinstance(year, int) or kind not in ("full", "updated") or not all(
-            isinstance(v, str) for v in (name, nace, language, cluster_id)):
-        raise _refuse(statement, "reporting_year, kind, language, legal_name, nace or cluster_id has the wrong type")
-    return Review(Draft(sid, member_id, name, nace, cluster_id, year, sid, pdf_sha256, language, kind), data,
-                  *_validation_data(statement.parent))
+        raise _refuse(
+            request, f"the request names member {requested_member[:64]!r}, the statement {member_id!r}"
+        )
+    if (
+        not isinstance(year, int)
+        or kind not in ("full", "updated")
+        or not all(isinstance(v, str) for v in (name, nace, language, cluster_id))
+    ):
+        raise _refuse(
+            statement, "reporting_year, kind, language, legal_name, nace or cluster_id has the wrong type"
+        )
+    return Review(
+        Draft(sid, member_id, name, nace, cluster_id, year, sid, pdf_sha256, language, kind),
+        data,
+        *_validation_data(statement.parent),
+    )

@@ -16,7 +16,7 @@ Where the numbers come from (read this before changing them):
   accident risk, an IED installation, a Seveso establishment, a hazardous-waste site, or in a third
   country; members the coordinator declared of significant environmental risk; members with a
   blocking finding (open or answered non-conformity, misstatement, non-compliance or request for
-  information, ``signing._review``). Risk classes the roster does not carry are the verifier's
+  information, ``ecocluster.signing._review``). Risk classes the roster does not carry are the verifier's
   input (``always=``), and are signed with the plan.
 
 Seed. The verifier signs the *request* (cluster, year, every member with its sites and reasons, the
@@ -44,18 +44,50 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from core.errors import ReviewRefused
-from core.store.interface import ObjectStore
-from signing import _dsse, _review, _stored
-from signing._pki import identity
-from warehouse.db import transaction
+from ecocluster.core.errors import ReviewRefused
+from ecocluster.core.store.interface import ObjectStore
+from ecocluster.signing import _dsse, _review, _stored
+from ecocluster.signing._pki import identity
+from ecocluster.warehouse.db import transaction
 
 METHOD = "sqrt-v1"
 SQRT_FACTOR = 1.0
 PAYLOAD_TYPE = "application/vnd.ecocluster.sampling-request+json"
 # EU and EEA member states (ISO 3166-1 alpha-2, Greece as GR): any other country is a third country.
-EU_EEA = frozenset({"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-                    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"})
+EU_EEA = frozenset(
+    {
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    }
+)
 
 
 class Reason(str, Enum):
@@ -88,10 +120,16 @@ class SamplingRequest:
     method: str = METHOD
 
     def claim(self) -> dict[str, Any]:
-        return {"clusterId": self.cluster_id, "reportingYear": self.reporting_year, "method": self.method,
-                "factor": self.factor,
-                "units": [{"memberId": u.member_id, "sites": list(u.sites), "always": [r.value for r in u.always]}
-                          for u in self.units]}
+        return {
+            "clusterId": self.cluster_id,
+            "reportingYear": self.reporting_year,
+            "method": self.method,
+            "factor": self.factor,
+            "units": [
+                {"memberId": u.member_id, "sites": list(u.sites), "always": [r.value for r in u.always]}
+                for u in self.units
+            ],
+        }
 
     def payload(self) -> bytes:
         return _dsse.canonical_json(self.claim())
@@ -109,7 +147,7 @@ class SamplingPlan:
     signature: bytes
     certificate_sha256: str
     seed: str
-    drawn: tuple[str, ...]   # sampled among the eligible members, in draw order
+    drawn: tuple[str, ...]  # sampled among the eligible members, in draw order
     always: tuple[str, ...]  # visited whatever the draw
 
     @property
@@ -117,10 +155,17 @@ class SamplingPlan:
         return tuple(sorted({*self.always, *self.drawn}))
 
     def to_json(self) -> bytes:
-        return _dsse.canonical_json({
-            "request": self.request.claim(), "signature": base64.b64encode(self.signature).decode(),
-            "certificateSha256": self.certificate_sha256, "seed": self.seed, "drawn": list(self.drawn),
-            "always": list(self.always), "visited": list(self.visited)})
+        return _dsse.canonical_json(
+            {
+                "request": self.request.claim(),
+                "signature": base64.b64encode(self.signature).decode(),
+                "certificateSha256": self.certificate_sha256,
+                "seed": self.seed,
+                "drawn": list(self.drawn),
+                "always": list(self.always),
+                "visited": list(self.visited),
+            }
+        )
 
     @property
     def sha256(self) -> str:
@@ -132,14 +177,21 @@ def _refuse(message: str) -> ReviewRefused:
     return ReviewRefused("sampling-plan", message)
 
 
-def sampling_request(con: duckdb.DuckDBPyConnection, cluster_id: str, year: int | None = None, *,
-                     always: Mapping[str, tuple[Reason, ...]] | None = None,
-                     factor: float = SQRT_FACTOR) -> SamplingRequest:
+def sampling_request(
+    con: duckdb.DuckDBPyConnection,
+    cluster_id: str,
+    year: int | None = None,
+    *,
+    always: Mapping[str, tuple[Reason, ...]] | None = None,
+    factor: float = SQRT_FACTOR,
+) -> SamplingRequest:
     """The roster snapshot of ``cluster_id`` for ``year`` (default: its latest cycle) with the reasons
     each member is always visited: those the warehouse knows, plus the verifier's ``always``."""
     given = dict(always or {})
     if year is None:
-        row = con.execute("SELECT max(reporting_year) FROM cycle WHERE cluster_id = ?", [cluster_id]).fetchone()
+        row = con.execute(
+            "SELECT max(reporting_year) FROM cycle WHERE cluster_id = ?", [cluster_id]
+        ).fetchone()
         year = row[0] if row else None
         if year is None:
             raise _refuse(f"cluster {cluster_id!r} has no cycle; open one first or check the id")
@@ -147,7 +199,8 @@ def sampling_request(con: duckdb.DuckDBPyConnection, cluster_id: str, year: int 
         "SELECT m.member_id, m.country, m.significant_env_risk, "
         "coalesce(list(s.site_id ORDER BY s.site_id) FILTER (WHERE s.site_id IS NOT NULL), []) "
         "FROM member m LEFT JOIN site s USING (member_id) WHERE m.cluster_id = ? GROUP BY ALL ORDER BY 1",
-        [cluster_id]).fetchall()
+        [cluster_id],
+    ).fetchall()
     if not members:
         raise _refuse(f"cluster {cluster_id!r} has no members; ingest its roster first")
     unknown = sorted(set(given) - {m[0] for m in members})
@@ -172,13 +225,16 @@ def _draw(request: SamplingRequest, signature: bytes) -> tuple[str, tuple[str, .
     seed = hashlib.sha256(signature).hexdigest()
     eligible = [u.member_id for u in request.units if not u.always]
     ranked = sorted(eligible, key=lambda m: hashlib.sha256(f"{seed}:{m}".encode()).digest())
-    return seed, tuple(ranked[:request.size]), tuple(u.member_id for u in request.units if u.always)
+    return seed, tuple(ranked[: request.size]), tuple(u.member_id for u in request.units if u.always)
 
 
-def sign_plan(request: SamplingRequest, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate) -> SamplingPlan:
+def sign_plan(
+    request: SamplingRequest, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate
+) -> SamplingPlan:
     """The verifier's side: sign the request deterministically and draw from that signature."""
-    signature = key.sign(_dsse.pae(PAYLOAD_TYPE, request.payload()),
-                         ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+    signature = key.sign(
+        _dsse.pae(PAYLOAD_TYPE, request.payload()), ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
+    )
     seed, drawn, always = _draw(request, signature)
     return SamplingPlan(request, signature, identity(cert).fingerprint, seed, drawn, always)
 
@@ -190,9 +246,19 @@ def verify_plan(plan_json: bytes, cert: x509.Certificate) -> SamplingPlan:
         doc = json.loads(plan_json)
         r = doc["request"]
         request = SamplingRequest(
-            str(r["clusterId"]), int(r["reportingYear"]),
-            tuple(Unit(str(u["memberId"]), tuple(str(s) for s in u["sites"]), tuple(Reason(a) for a in u["always"]))
-                  for u in r["units"]), float(r["factor"]), str(r["method"]))
+            str(r["clusterId"]),
+            int(r["reportingYear"]),
+            tuple(
+                Unit(
+                    str(u["memberId"]),
+                    tuple(str(s) for s in u["sites"]),
+                    tuple(Reason(a) for a in u["always"]),
+                )
+                for u in r["units"]
+            ),
+            float(r["factor"]),
+            str(r["method"]),
+        )
         signature = base64.b64decode(doc["signature"], validate=True)
     except (ValueError, KeyError, TypeError) as e:
         raise _refuse(f"not a readable sampling plan ({e})") from e
@@ -204,29 +270,47 @@ def verify_plan(plan_json: bytes, cert: x509.Certificate) -> SamplingPlan:
             raise InvalidSignature
         public_key.verify(signature, _dsse.pae(PAYLOAD_TYPE, request.payload()), ec.ECDSA(hashes.SHA256()))
     except InvalidSignature as e:
-        raise _refuse(f"the plan's signature does not verify with the key of {cert.subject.rfc4514_string()}") from e
+        raise _refuse(
+            f"the plan's signature does not verify with the key of {cert.subject.rfc4514_string()}"
+        ) from e
     plan = SamplingPlan(request, signature, identity(cert).fingerprint, *_draw(request, signature))
     if plan.to_json() != _dsse.canonical_json(doc):
-        raise _refuse(f"the plan's draw is not the one its signature gives: visited {doc.get('visited')}, "
-                      f"expected {list(plan.visited)}")
+        raise _refuse(
+            f"the plan's draw is not the one its signature gives: visited {doc.get('visited')}, "
+            f"expected {list(plan.visited)}"
+        )
     return plan
 
 
 def record_plan(con: duckdb.DuckDBPyConnection, store: ObjectStore, plan: SamplingPlan) -> str:
     """Store the plan write-once and record it for its cluster and year; returns its object key."""
     request = plan.request
-    stored = store.put(f"sampling/{request.cluster_id}/{request.reporting_year}/{plan.sha256}.json", plan.to_json(),
-                       content_type="application/json")
+    stored = store.put(
+        f"sampling/{request.cluster_id}/{request.reporting_year}/{plan.sha256}.json",
+        plan.to_json(),
+        content_type="application/json",
+    )
     with transaction(con):
         _stored.record(con, stored)
-        con.execute("INSERT INTO sampling_plan VALUES (?, ?, ?, ?, ?, ?, current_timestamp) ON CONFLICT DO NOTHING",
-                    [plan.sha256, request.cluster_id, request.reporting_year, plan.certificate_sha256,
-                     json.dumps(list(plan.visited)), stored.key])
+        con.execute(
+            "INSERT INTO sampling_plan VALUES (?, ?, ?, ?, ?, ?, current_timestamp) ON CONFLICT DO NOTHING",
+            [
+                plan.sha256,
+                request.cluster_id,
+                request.reporting_year,
+                plan.certificate_sha256,
+                json.dumps(list(plan.visited)),
+                stored.key,
+            ],
+        )
     return stored.key
 
 
 def latest_plan_sha256(con: duckdb.DuckDBPyConnection, cluster_id: str, year: int) -> str | None:
     """The newest recorded plan of the cluster's cycle, the one an approval names."""
-    row = con.execute("SELECT plan_sha256 FROM sampling_plan WHERE cluster_id = ? AND reporting_year = ? "
-                      "ORDER BY recorded_at DESC LIMIT 1", [cluster_id, year]).fetchone()
+    row = con.execute(
+        "SELECT plan_sha256 FROM sampling_plan WHERE cluster_id = ? AND reporting_year = ? "
+        "ORDER BY recorded_at DESC LIMIT 1",
+        [cluster_id, year],
+    ).fetchone()
     return None if row is None else str(row[0])

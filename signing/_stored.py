@@ -4,7 +4,7 @@ Anyone with the bucket credentials can put a newer version of an approval or a p
 behind a delete marker; Object Lock only keeps the old version from being deleted. The pipeline
 therefore records what each put returned (version id and SHA-256, in the same transaction as the
 approval or package row that points at it) and reads exactly that back: an overwrite or a delete
-marker changes nothing it sees, and altered bytes raise :class:`core.errors.StoredObjectChanged`.
+marker changes nothing it sees, and altered bytes raise :class:`ecocluster.core.errors.StoredObjectChanged`.
 """
 
 from __future__ import annotations
@@ -13,14 +13,16 @@ from collections.abc import Iterator
 
 import duckdb
 
-from core.store.interface import ObjectStore, StoredObject
+from ecocluster.core.store.interface import ObjectStore, StoredObject
 
 
 def record(con: duckdb.DuckDBPyConnection, *stored: StoredObject) -> None:
     """Pin each object to the version just written; a rerun that wrote the same bytes keeps the first pin."""
     for s in stored:
-        con.execute("INSERT INTO stored_object VALUES (?, ?, ?, ?, current_timestamp) ON CONFLICT DO NOTHING",
-                    [s.key, s.version_id, s.sha256, s.size])
+        con.execute(
+            "INSERT INTO stored_object VALUES (?, ?, ?, ?, current_timestamp) ON CONFLICT DO NOTHING",
+            [s.key, s.version_id, s.sha256, s.size],
+        )
 
 
 def read(con: duckdb.DuckDBPyConnection, store: ObjectStore, key: str) -> bytes:
@@ -35,8 +37,12 @@ def read(con: duckdb.DuckDBPyConnection, store: ObjectStore, key: str) -> bytes:
 def keys_under(con: duckdb.DuckDBPyConnection, store: ObjectStore, prefix: str) -> list[str]:
     """Every key under ``prefix``: the ones the store lists and the pinned ones a delete marker
     hides from the listing (sorted)."""
-    pinned = {row[0] for row in con.execute("SELECT object_key FROM stored_object WHERE starts_with(object_key, ?)",
-                                            [prefix]).fetchall()}
+    pinned = {
+        row[0]
+        for row in con.execute(
+            "SELECT object_key FROM stored_object WHERE starts_with(object_key, ?)", [prefix]
+        ).fetchall()
+    }
     return sorted(pinned.union(store.list(prefix)))
 
 

@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from signing._pki import Revocation, issued_by
+from ecocluster.signing._pki import Revocation, issued_by
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
 _DIGESTS = {"sha256": hashlib.sha256, "sha384": hashlib.sha384, "sha512": hashlib.sha512}
@@ -46,7 +46,9 @@ class Response(core.Sequence):
     granted); asn1crypto's own ``tsp.TimeStampResp`` requires it, so a refusal would not parse."""
 
     _fields = [  # noqa: RUF012 -- asn1crypto's declaration style
-        ("status", tsp.PKIStatusInfo), ("time_stamp_token", cms.ContentInfo, {"optional": True})]
+        ("status", tsp.PKIStatusInfo),
+        ("time_stamp_token", cms.ContentInfo, {"optional": True}),
+    ]
 
 
 class TimestampInvalid(ValueError):
@@ -59,15 +61,15 @@ class AttestedTime:
 
     time: dt.datetime
     tsa: x509.Certificate
-    stamped: bytes          # the bytes whose digest the token carries (an envelope signature)
+    stamped: bytes  # the bytes whose digest the token carries (an envelope signature)
 
 
 @dataclass(frozen=True)
 class _Token:
     signed: cms.SignedData
-    algorithm: str              # of the message imprint
+    algorithm: str  # of the message imprint
     imprint: bytes
-    time: dt.datetime           # genTime
+    time: dt.datetime  # genTime
 
 
 def _token(response: bytes) -> _Token:
@@ -85,8 +87,12 @@ def _token(response: bytes) -> _Token:
         if not isinstance(info, tsp.TSTInfo):
             raise TimestampInvalid("the token does not carry a TSTInfo")
         imprint = info["message_imprint"]
-        return _Token(signed, str(imprint["hash_algorithm"]["algorithm"].native),
-                      bytes(imprint["hashed_message"].native), info["gen_time"].native)
+        return _Token(
+            signed,
+            str(imprint["hash_algorithm"]["algorithm"].native),
+            bytes(imprint["hashed_message"].native),
+            info["gen_time"].native,
+        )
     except TimestampInvalid:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as e:
@@ -96,28 +102,42 @@ def _token(response: bytes) -> _Token:
 def token_certificates(response: bytes) -> tuple[x509.Certificate, ...]:
     """The certificates a TSA put in its token (its own and its chain), unverified: what a signer
     embeds in the PDF's DSS so that others can validate the timestamps later."""
-    return tuple(x509.load_der_x509_certificate(c.chosen.dump()) for c in _token(response).signed["certificates"] or ()
-                 if c.name == "certificate")
+    return tuple(
+        x509.load_der_x509_certificate(c.chosen.dump())
+        for c in _token(response).signed["certificates"] or ()
+        if c.name == "certificate"
+    )
 
 
-def attest(response: bytes | None, candidates: Sequence[bytes], anchors: Sequence[x509.Certificate], *,
-           now: dt.datetime) -> AttestedTime:
+def attest(
+    response: bytes | None,
+    candidates: Sequence[bytes],
+    anchors: Sequence[x509.Certificate],
+    *,
+    now: dt.datetime,
+) -> AttestedTime:
     """The attested time of one of ``candidates`` (say, an envelope's signatures), or
     :class:`TimestampInvalid`: the token must be intact, signed by a certificate with the
     timeStamping usage that chains to ``anchors`` and was valid at its genTime, carry the digest
     of a candidate, and not lie in the future. Revocation of the TSA certificate is the caller's
     (it holds the CRLs): see :func:`revocation_in_force`."""
     if not response:
-        raise TimestampInvalid("no RFC 3161 timestamp came with it (a .tsr file beside the envelope); "
-                               "sign again with a configured [signing] tsa_url")
+        raise TimestampInvalid(
+            "no RFC 3161 timestamp came with it (a .tsr file beside the envelope); "
+            "sign again with a configured [signing] tsa_url"
+        )
     token = _token(response)
     digest = _DIGESTS.get(token.algorithm)
     if digest is None:
-        raise TimestampInvalid(f"the token's imprint uses {token.algorithm}, expected sha256, sha384 or sha512")
+        raise TimestampInvalid(
+            f"the token's imprint uses {token.algorithm}, expected sha256, sha384 or sha512"
+        )
     stamped = next((c for c in candidates if digest(c).digest() == token.imprint), None)
     if stamped is None:
-        raise TimestampInvalid(f"the token stamps {token.imprint.hex()[:16]}…, which is not the digest of this "
-                               "envelope's signature: it belongs to another signature")
+        raise TimestampInvalid(
+            f"the token stamps {token.imprint.hex()[:16]}…, which is not the digest of this "
+            "envelope's signature: it belongs to another signature"
+        )
     when = token.time
     try:
         tsa = _tsa_certificate(token.signed)
@@ -128,7 +148,9 @@ def attest(response: bytes | None, candidates: Sequence[bytes], anchors: Sequenc
         raise TimestampInvalid(f"the token's signature cannot be read: {e}") from e
     _check_tsa(tsa, anchors, when)
     if when > now + CLOCK_SKEW:
-        raise TimestampInvalid(f"the token's time {when.isoformat()} is in the future (now {now.isoformat()})")
+        raise TimestampInvalid(
+            f"the token's time {when.isoformat()} is in the future (now {now.isoformat()})"
+        )
     return AttestedTime(when.astimezone(dt.UTC), tsa, stamped)
 
 
@@ -141,8 +163,11 @@ def _tsa_certificate(signed: cms.SignedData) -> x509.Certificate:
         if choice.name != "certificate":
             continue
         cert = choice.chosen
-        named = (sid.name == "issuer_and_serial_number" and sid.chosen["serial_number"].native == cert.serial_number
-                 and sid.chosen["issuer"].dump() == cert.issuer.dump())  # bytes: asn1crypto's == normalises slowly
+        named = (
+            sid.name == "issuer_and_serial_number"
+            and sid.chosen["serial_number"].native == cert.serial_number
+            and sid.chosen["issuer"].dump() == cert.issuer.dump()
+        )  # bytes: asn1crypto's == normalises slowly
         if named or (sid.name == "subject_key_identifier" and sid.chosen.native == cert.key_identifier):
             return x509.load_der_x509_certificate(cert.dump())
     raise TimestampInvalid("the token does not carry the certificate of the TSA that signed it")
@@ -155,16 +180,23 @@ def _check_signature(signed: cms.SignedData, tsa: x509.Certificate) -> None:
     algorithm = str(signer["digest_algorithm"]["algorithm"].native)
     digest = _DIGESTS.get(algorithm)
     if digest is None or not signer["signed_attrs"]:
-        raise TimestampInvalid(f"the token is signed with digest {algorithm} or without signed attributes, "
-                               "expected sha256/384/512 over signed attributes")
+        raise TimestampInvalid(
+            f"the token is signed with digest {algorithm} or without signed attributes, "
+            "expected sha256/384/512 over signed attributes"
+        )
     attrs = {a["type"].native: a["values"] for a in signer["signed_attrs"]}
     content = bytes(signed["encap_content_info"]["content"].contents)
-    if (len(attrs.get("content_type", ())) != 1 or attrs["content_type"][0].native != "tst_info"
-            or len(attrs.get("message_digest", ())) != 1
-            or attrs["message_digest"][0].native != digest(content).digest()):
+    if (
+        len(attrs.get("content_type", ())) != 1
+        or attrs["content_type"][0].native != "tst_info"
+        or len(attrs.get("message_digest", ())) != 1
+        or attrs["message_digest"][0].native != digest(content).digest()
+    ):
         raise TimestampInvalid("the token's signed attributes do not match its TSTInfo: it was altered")
     data = b"\x31" + signer["signed_attrs"].dump()[1:]  # [0] IMPLICIT on the wire, SET OF when signed
-    hash_algorithm = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}[algorithm]
+    hash_algorithm = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}[
+        algorithm
+    ]
     key = tsa.public_key()
     try:
         if isinstance(key, rsa.RSAPublicKey):
@@ -174,7 +206,9 @@ def _check_signature(signed: cms.SignedData, tsa: x509.Certificate) -> None:
         else:
             raise TimestampInvalid(f"the TSA key is {type(key).__name__}, expected RSA or ECDSA")
     except InvalidSignature as e:
-        raise TimestampInvalid("the token's signature does not verify: it was altered or not signed by its TSA") from e
+        raise TimestampInvalid(
+            "the token's signature does not verify: it was altered or not signed by its TSA"
+        ) from e
 
 
 @functools.lru_cache(maxsize=256)
@@ -192,24 +226,34 @@ def _check_tsa(tsa: x509.Certificate, anchors: Sequence[x509.Certificate], when:
     except (x509.ExtensionNotFound, ValueError):
         usage = None
     if usage is None or ExtendedKeyUsageOID.TIME_STAMPING not in usage:
-        raise TimestampInvalid(f"{name} is not a timestamp authority: its certificate lacks the timeStamping usage")
+        raise TimestampInvalid(
+            f"{name} is not a timestamp authority: its certificate lacks the timeStamping usage"
+        )
     if not any(_certified(tsa, anchor) for anchor in anchors):
-        raise TimestampInvalid(f"the TSA {name} (issuer {tsa.issuer.rfc4514_string()}) is not certified by a "
-                               "trusted CA; configure its CA in [signing] tsa_trust_anchors")
+        raise TimestampInvalid(
+            f"the TSA {name} (issuer {tsa.issuer.rfc4514_string()}) is not certified by a "
+            "trusted CA; configure its CA in [signing] tsa_trust_anchors"
+        )
     if not tsa.not_valid_before_utc <= when <= tsa.not_valid_after_utc:
-        raise TimestampInvalid(f"the TSA certificate of {name} was not valid at the token's time {when.isoformat()}")
+        raise TimestampInvalid(
+            f"the TSA certificate of {name} was not valid at the token's time {when.isoformat()}"
+        )
 
 
 def revocation_in_force(entry: Revocation, at: dt.datetime) -> str | None:
-    """Why ``entry`` (a CRL entry as :func:`signing._pki.revocation_of` reads it) makes a signature
+    """Why ``entry`` (a CRL entry as :func:`ecocluster.signing._pki.revocation_of` reads it) makes a signature
     attested at ``at`` invalid, or None when the signature provably existed before the revocation
     took effect (see the module docstring)."""
     if entry.reason == "unspecified":
-        return (f"revoked on {entry.revoked_at.isoformat()} without a reason, which voids every signature (the "
-                "accreditation body did not say the key was sound before that date); ask it to reissue the CRL "
-                "with the reason (`ecocluster pki revoke --reason`) and, for a key compromise, --since")
+        return (
+            f"revoked on {entry.revoked_at.isoformat()} without a reason, which voids every signature (the "
+            "accreditation body did not say the key was sound before that date); ask it to reissue the CRL "
+            "with the reason (`ecocluster pki revoke --reason`) and, for a key compromise, --since"
+        )
     effective = min(entry.revoked_at, entry.invalid_since) if entry.invalid_since else entry.revoked_at
     if at < effective:
         return None
-    return (f"revoked ({entry.reason}) with effect from {effective.isoformat()}, and the signature is attested at "
-            f"{at.isoformat()}, after that")
+    return (
+        f"revoked ({entry.reason}) with effect from {effective.isoformat()}, and the signature is attested at "  # noqa: E501
+        f"{at.isoformat()}, after that"
+    )

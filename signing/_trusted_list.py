@@ -31,14 +31,17 @@ from pyhanko.sign.validation.qualified.tsp import QcCertType, TSPRegistry
 from pyhanko_certvalidator.authority import CertTrustAnchor
 from pyhanko_certvalidator.path import ValidationPath
 
-from core.errors import ConfigurationError
-from signing import _pki
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.signing import _pki
 
 MAX_LIST_BYTES = 64 * 1024 * 1024  # the largest national lists are a few MB
 QES, QUALIFIED_SEAL, NONE = "qes", "qualified-seal", "none"
 REQUIREMENTS = (NONE, QES, QUALIFIED_SEAL)
-_KIND = {QcCertType.QC_ESIGN: "electronic signatures", QcCertType.QC_ESEAL: "electronic seals",
-         QcCertType.QC_WEB: "website authentication"}
+_KIND = {
+    QcCertType.QC_ESIGN: "electronic signatures",
+    QcCertType.QC_ESEAL: "electronic seals",
+    QcCertType.QC_WEB: "website authentication",
+}
 
 
 def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -68,8 +71,14 @@ class Qualification:
         if not self.qualified:
             return "not a qualified certificate under the trusted list"
         device = "key in a QSCD" if self.on_qscd else "key not declared in a QSCD"
-        what = "QES" if self.qes else "qualified seal" if self.qualified_seal else "qualified, but not a QES or seal"
-        return f"{what}: qualified certificate for {self.kind}, {device}, per trusted-list service {self.service!r}"
+        what = (
+            "QES"
+            if self.qes
+            else "qualified seal"
+            if self.qualified_seal
+            else "qualified, but not a QES or seal"
+        )
+        return f"{what}: qualified certificate for {self.kind}, {device}, per trusted-list service {self.service!r}"  # noqa: E501
 
     def unmet(self, requirement: str) -> str | None:
         """Why the requirement (``[intake] require``) is not met, or None when it is."""
@@ -88,7 +97,9 @@ class TrustedList:
     registry: TSPRegistry = field(repr=False)
     skipped: int = 0  # services the list describes in a way pyHanko cannot read (not trusted, not fatal)
 
-    def assess(self, cert: x509.Certificate, chain: Sequence[x509.Certificate], at: dt.datetime) -> Qualification:
+    def assess(
+        self, cert: x509.Certificate, chain: Sequence[x509.Certificate], at: dt.datetime
+    ) -> Qualification:
         """``cert``'s qualification at ``at`` (the attested signing time), through ``chain`` (its
         issuer first, up to a root); a certificate with no issuer given cannot be qualified."""
         if not chain:
@@ -98,8 +109,10 @@ class TrustedList:
         try:
             result = QualificationAssessor(self.registry).check_entity_cert_qualified(path, moment=at)
         except (NotImplementedError, ValueError) as e:  # e.g. a QcStatements extension with two QC types
-            raise ConfigurationError(f"certificate {cert.subject.rfc4514_string()}: its qualification cannot be "
-                                     f"assessed against {self.source}: {e}") from e
+            raise ConfigurationError(
+                f"certificate {cert.subject.rfc4514_string()}: its qualification cannot be "
+                f"assessed against {self.source}: {e}"
+            ) from e
         status = result.status
         service = result.service_definition.base_info.service_name if result.service_definition else None
         on_qscd = status.qc_key_security is not QcPrivateKeyManagementType.UNKNOWN
@@ -110,18 +123,30 @@ def load(xml: bytes, signers: Sequence[x509.Certificate], source: str) -> Truste
     """A trusted list, believed only once its XAdES signature verifies against ``signers`` (the
     scheme operator's certificates); anything else is a :class:`ConfigurationError` naming ``source``."""
     if len(xml) > MAX_LIST_BYTES:
-        raise ConfigurationError(f"trusted list {source} has {len(xml):,} bytes, more than {MAX_LIST_BYTES:,}")
+        raise ConfigurationError(
+            f"trusted list {source} has {len(xml):,} bytes, more than {MAX_LIST_BYTES:,}"
+        )
     if not signers:
-        raise ConfigurationError(f"trusted list {source}: no scheme operator certificate to check its signature "
-                                 "with; set [signing] trusted_list_signers")
+        raise ConfigurationError(
+            f"trusted list {source}: no scheme operator certificate to check its signature "
+            "with; set [signing] trusted_list_signers"
+        )
     try:
         registry, skipped = trust_list_to_registry(xml.decode("utf-8"), [_asn1(c) for c in signers])
     except SignatureValidationError as e:
-        raise ConfigurationError(f"trusted list {source}: its signature does not verify against the scheme "
-                                 f"operator's certificate(s) ({e.failure_message}); fetch a fresh copy") from e
-    except (UnicodeDecodeError, ValueError, SyntaxError, etree.LxmlError) as e:  # XMLSyntaxError is a SyntaxError
-        raise ConfigurationError(f"trusted list {source} is not a readable ETSI TS 119 612 list: "
-                                 f"{type(e).__name__}: {e}") from e
+        raise ConfigurationError(
+            f"trusted list {source}: its signature does not verify against the scheme "
+            f"operator's certificate(s) ({e.failure_message}); fetch a fresh copy"
+        ) from e
+    except (
+        UnicodeDecodeError,
+        ValueError,
+        SyntaxError,
+        etree.LxmlError,
+    ) as e:  # XMLSyntaxError is a SyntaxError
+        raise ConfigurationError(
+            f"trusted list {source} is not a readable ETSI TS 119 612 list: {type(e).__name__}: {e}"
+        ) from e
     return TrustedList(source, registry, len(skipped))
 
 
@@ -138,9 +163,15 @@ def from_config(config: Mapping[str, object]) -> TrustedList | None:
     if path is None:
         return None
     signers = config.get("trusted_list_signers", [])
-    if not isinstance(path, str) or not isinstance(signers, list) or not all(isinstance(s, str) for s in signers):
-        raise ConfigurationError("[signing] trusted_list must be a path and trusted_list_signers a list of paths "
-                                 "of the scheme operator's PEM certificates")
+    if (
+        not isinstance(path, str)
+        or not isinstance(signers, list)
+        or not all(isinstance(s, str) for s in signers)
+    ):
+        raise ConfigurationError(
+            "[signing] trusted_list must be a path and trusted_list_signers a list of paths "
+            "of the scheme operator's PEM certificates"
+        )
     certs = [c for s in signers for c in _pki.load_certs(_read(Path(s), "trusted_list_signers"))]
     return load(_read(Path(path), "trusted_list"), certs, path)
 
@@ -162,15 +193,18 @@ class QualificationPolicy:
     require: str = NONE
 
     @classmethod
-    def from_config(cls, signing_config: Mapping[str, object],
-                    intake_config: Mapping[str, object]) -> QualificationPolicy | None:
+    def from_config(
+        cls, signing_config: Mapping[str, object], intake_config: Mapping[str, object]
+    ) -> QualificationPolicy | None:
         """None when no list is configured and nothing is required; a requirement without a list
         is refused at once (a check that cannot be made must not pass every package, nor refuse it)."""
         required = requirement(intake_config)
         tl = from_config(signing_config)
         if tl is None:
             if required != NONE:
-                raise ConfigurationError(f"[intake] require = {required!r} needs an EU trusted list to check "
-                                         "against: set [signing] trusted_list and trusted_list_signers")
+                raise ConfigurationError(
+                    f"[intake] require = {required!r} needs an EU trusted list to check "
+                    "against: set [signing] trusted_list and trusted_list_signers"
+                )
             return None
         return cls(tl, required)

@@ -2,7 +2,7 @@
 
 A signer's own ``signedAt`` proves nothing (a key of an expired certificate can write any date), so
 every approval and every validated PDF carries a timestamp token from a TSA, and certificate
-validity and revocation are judged at that attested time (:mod:`signing._time`).
+validity and revocation are judged at that attested time (:mod:`ecocluster.signing._time`).
 
 The authority here serves the demo and the tests on 127.0.0.1, inside the demo accreditation PKI:
 its certificate is issued by the accreditation-body CA with the critical ``timeStamping`` extended
@@ -13,7 +13,7 @@ RSA only, hence the RSA key). A production deployment points ``[signing] tsa_url
 
 Layout: ``<home>/pki/tsa/{key.pem,cert.pem}``; the key's password comes from
 ``ECOCLUSTER_TSA_PASSWORD`` (the demo uses ``demo``). Run it as
-``python -m signing._tsa --home HOME [--port 0]``: it prints ``TSA listening on URL`` and serves
+``python -m ecocluster.signing._tsa --home HOME [--port 0]``: it prints ``TSA listening on URL`` and serves
 until stopped.
 """
 
@@ -45,12 +45,12 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from core.errors import ConfigurationError, TransientError
-from core.home import Home
-from signing import _pki
-from signing._time import Response
+from ecocluster.core.errors import ConfigurationError, TransientError
+from ecocluster.core.home import Home
+from ecocluster.signing import _pki
+from ecocluster.signing._time import Response
 
-MAX_REQUEST = 16 * 1024     # a TimeStampReq is ~100 bytes; anything larger is not one
+MAX_REQUEST = 16 * 1024  # a TimeStampReq is ~100 bytes; anything larger is not one
 TIMEOUT_SECONDS = 20
 REQUEST_TYPE, REPLY_TYPE = "application/timestamp-query", "application/timestamp-reply"
 
@@ -78,29 +78,57 @@ def tsa_dir(home: Home) -> Path:
     return home.root / "pki" / "tsa"
 
 
-def issue_tsa_certificate(ca_key: _pki.PrivateKey, ca_cert: x509.Certificate, public_key: rsa.RSAPublicKey, *,
-                          name: str, not_before: dt.datetime | None = None, days: int = 10 * 365) -> x509.Certificate:
+def issue_tsa_certificate(
+    ca_key: _pki.PrivateKey,
+    ca_cert: x509.Certificate,
+    public_key: rsa.RSAPublicKey,
+    *,
+    name: str,
+    not_before: dt.datetime | None = None,
+    days: int = 10 * 365,
+) -> x509.Certificate:
     """A TSA certificate: critical ``timeStamping`` EKU (RFC 3161 §2.3), signing only."""
     start = not_before or dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     return (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
-        .issuer_name(ca_cert.subject).public_key(public_key)
+        .issuer_name(ca_cert.subject)
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(start).not_valid_after(min(start + dt.timedelta(days=days), ca_cert.not_valid_after_utc))
+        .not_valid_before(start)
+        .not_valid_after(min(start + dt.timedelta(days=days), ca_cert.not_valid_after_utc))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                                     data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                     crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
 
 
-def create_tsa(ca_key: _pki.PrivateKey, ca_cert: x509.Certificate, files: TsaFiles, password: bytes, *,
-               name: str = "DEMO Timestamp Authority (not for real use)") -> x509.Certificate:
+def create_tsa(
+    ca_key: _pki.PrivateKey,
+    ca_cert: x509.Certificate,
+    files: TsaFiles,
+    password: bytes,
+    *,
+    name: str = "DEMO Timestamp Authority (not for real use)",
+) -> x509.Certificate:
     """A TSA key (encrypted, 0600) and its certificate from the accreditation-body CA in ``files``."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     cert = issue_tsa_certificate(ca_key, ca_cert, key.public_key(), name=name)
@@ -117,13 +145,18 @@ def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
 class Authority:
     """Answers TimeStampReq DER with TimeStampResp DER, signed by the TSA key (held in memory)."""
 
-    def __init__(self, key: rsa.RSAPrivateKey, cert: x509.Certificate, chain: tuple[x509.Certificate, ...]) -> None:
-        pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption())
+    def __init__(
+        self, key: rsa.RSAPrivateKey, cert: x509.Certificate, chain: tuple[x509.Certificate, ...]
+    ) -> None:
+        pkcs8 = key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         self.cert = cert
         self._stamper = DummyTimeStamper(
-            tsa_cert=_asn1(cert), tsa_key=asn1_keys.PrivateKeyInfo.load(pkcs8),
-            certs_to_embed=SimpleCertificateStore.from_certs([_asn1(c) for c in chain]))
+            tsa_cert=_asn1(cert),
+            tsa_key=asn1_keys.PrivateKeyInfo.load(pkcs8),
+            certs_to_embed=SimpleCertificateStore.from_certs([_asn1(c) for c in chain]),
+        )
         self._lock = threading.Lock()
 
     @classmethod
@@ -131,7 +164,9 @@ class Authority:
         try:
             key = serialization.load_pem_private_key(files.key.read_bytes(), password=password)
         except (OSError, ValueError, TypeError) as e:
-            raise ConfigurationError(f"{files.key}: cannot open the TSA key (wrong ECOCLUSTER_TSA_PASSWORD?): {e}") from e
+            raise ConfigurationError(
+                f"{files.key}: cannot open the TSA key (wrong ECOCLUSTER_TSA_PASSWORD?): {e}"
+            ) from e
         if not isinstance(key, rsa.RSAPrivateKey):
             raise ConfigurationError(f"{files.key}: expected an RSA key (pyHanko's TSA signs with RSA)")
         cert, *chain = _pki.load_certs(files.cert.read_bytes())
@@ -142,11 +177,20 @@ class Authority:
         try:
             req = tsp.TimeStampReq.load(request, strict=True)
             req.native  # noqa: B018 -- asn1crypto parses lazily: force the whole structure now
-            if req["message_imprint"]["hash_algorithm"]["algorithm"].native not in ("sha256", "sha384", "sha512"):
+            if req["message_imprint"]["hash_algorithm"]["algorithm"].native not in (
+                "sha256",
+                "sha384",
+                "sha512",
+            ):
                 raise ValueError("unsupported hash algorithm")
         except (ValueError, TypeError, KeyError) as e:
-            status = tsp.PKIStatusInfo({"status": "rejection", "status_string": [f"bad request: {e}"[:200]],
-                                        "fail_info": tsp.PKIFailureInfo({"bad_request"})})
+            status = tsp.PKIStatusInfo(
+                {
+                    "status": "rejection",
+                    "status_string": [f"bad request: {e}"[:200]],
+                    "fail_info": tsp.PKIFailureInfo({"bad_request"}),
+                }
+            )
             return Response({"status": status}).dump()
         with self._lock:  # the stamper is not documented as thread-safe
             return self._stamper.request_tsa_response(req).dump()
@@ -187,18 +231,25 @@ def request(url: str, data: bytes) -> bytes:
     digest.update(data)
     imprint = digest.finalize()
     nonce = secrets.randbits(63)
-    req = tsp.TimeStampReq({
-        "version": 1, "nonce": nonce, "cert_req": True,
-        "message_imprint": tsp.MessageImprint({
-            "hash_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}), "hashed_message": imprint}),
-    })
+    req = tsp.TimeStampReq(
+        {
+            "version": 1,
+            "nonce": nonce,
+            "cert_req": True,
+            "message_imprint": tsp.MessageImprint(
+                {"hash_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}), "hashed_message": imprint}
+            ),
+        }
+    )
     post = urllib.request.Request(url, data=req.dump(), method="POST", headers={"Content-Type": REQUEST_TYPE})
     try:
         with urllib.request.urlopen(post, timeout=TIMEOUT_SECONDS) as answer:
             body: bytes = answer.read(1024 * 1024)
     except (urllib.error.URLError, OSError, ValueError) as e:
-        raise TimestampUnavailable(f"timestamp authority {url} unreachable: {e}; check [signing] tsa_url and "
-                                   "that the TSA runs, then sign again") from e
+        raise TimestampUnavailable(
+            f"timestamp authority {url} unreachable: {e}; check [signing] tsa_url and "
+            "that the TSA runs, then sign again"
+        ) from e
     try:
         resp = Response.load(body, strict=True)
         status = resp["status"]
@@ -207,10 +258,13 @@ def request(url: str, data: bytes) -> bytes:
         info = resp["time_stamp_token"]["content"]["encap_content_info"]["content"].parsed
         ours = info["nonce"].native == nonce and info["message_imprint"]["hashed_message"].native == imprint
     except (ValueError, TypeError, KeyError, AttributeError) as e:
-        raise TimestampUnavailable(f"timestamp authority {url} answered something that is not a "
-                                   f"TimeStampResp: {e}") from e
+        raise TimestampUnavailable(
+            f"timestamp authority {url} answered something that is not a TimeStampResp: {e}"
+        ) from e
     if not ours:
-        raise TimestampUnavailable(f"timestamp authority {url} answered with another nonce or imprint than asked")
+        raise TimestampUnavailable(
+            f"timestamp authority {url} answered with another nonce or imprint than asked"
+        )
     return body
 
 
@@ -225,28 +279,36 @@ def tsa_url(home: Home) -> str:
     """``[signing] tsa_url``, else ``ECOCLUSTER_TSA_URL``; an approval cannot be signed without one."""
     url = str(home.config_section("signing").get("tsa_url") or os.environ.get("ECOCLUSTER_TSA_URL", ""))
     if not url:
-        raise ConfigurationError("no timestamp authority: set [signing] tsa_url in ecocluster.toml (or "
-                                 "ECOCLUSTER_TSA_URL); every approval needs an RFC 3161 timestamp")
+        raise ConfigurationError(
+            "no timestamp authority: set [signing] tsa_url in ecocluster.toml (or "
+            "ECOCLUSTER_TSA_URL); every approval needs an RFC 3161 timestamp"
+        )
     return url
 
 
 def default_tsa_url() -> str:
     url = os.environ.get("ECOCLUSTER_TSA_URL", "")
     if not url:
-        raise ConfigurationError("no timestamp authority: pass tsa_url, set [signing] tsa_url or "
-                                 "ECOCLUSTER_TSA_URL; every approval needs an RFC 3161 timestamp")
+        raise ConfigurationError(
+            "no timestamp authority: pass tsa_url, set [signing] tsa_url or "
+            "ECOCLUSTER_TSA_URL; every approval needs an RFC 3161 timestamp"
+        )
     return url
 
 
 def demo_tsa(home: Home, ca_password: bytes) -> TsaFiles:
     """This home's TSA, certified by its accreditation-body CA, created on first use (the demo's)."""
-    from signing._keys import ca_dir
+    from ecocluster.signing._keys import ca_dir
 
     files = TsaFiles(tsa_dir(home))
     if not files.key.exists():
         ca = ca_dir(home)
-        create_tsa(_pki.load_key(ca / "ca.key", ca_password), _pki.load_certs((ca / "ca.pem").read_bytes())[0],
-                   files, ca_password)
+        create_tsa(
+            _pki.load_key(ca / "ca.key", ca_password),
+            _pki.load_certs((ca / "ca.pem").read_bytes())[0],
+            files,
+            ca_password,
+        )
     return files
 
 
@@ -256,16 +318,22 @@ def running(home: Home, password: bytes) -> Iterator[str]:
     on leaving (what ``ecocluster demo`` uses, so the demo stays offline)."""
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(
-            [sys.executable, "-m", "signing._tsa", "--home", str(home.root)], stdout=subprocess.PIPE,
-            stderr=errors, env=os.environ | {"ECOCLUSTER_TSA_PASSWORD": password.decode()}, text=True)
+            [sys.executable, "-m", "ecocluster.signing._tsa", "--home", str(home.root)],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            env=os.environ | {"ECOCLUSTER_TSA_PASSWORD": password.decode()},
+            text=True,
+        )
         try:
             assert process.stdout is not None
             line = process.stdout.readline().strip()
             if not line.startswith(_LISTENING):
                 process.wait(timeout=TIMEOUT_SECONDS)
                 errors.seek(0)
-                raise ConfigurationError(f"the timestamp authority of {home.root} did not start: "
-                                         f"{errors.read().decode(errors='replace')[-2000:] or line}")
+                raise ConfigurationError(
+                    f"the timestamp authority of {home.root} did not start: "
+                    f"{errors.read().decode(errors='replace')[-2000:] or line}"
+                )
             yield line.removeprefix(_LISTENING)
         finally:
             process.terminate()
@@ -280,7 +348,7 @@ _LISTENING = "TSA listening on "
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m signing._tsa --home HOME``: serve this home's TSA until interrupted."""
+    """``python -m ecocluster.signing._tsa --home HOME``: serve this home's TSA until interrupted."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--host", default="127.0.0.1")

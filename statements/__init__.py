@@ -34,7 +34,7 @@ A member's VSME report (EFRAG Digital Template and xBRL-JSON of B3–B7) from it
 
 ``typst_pdf(template, data, on)`` compiles any typst template the way the statements are compiled
 (built-in fonts only, fixed metadata date): other stages' PDFs use it to stay byte-deterministic.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -44,16 +44,21 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core.errors import ApprovalRefused, StoredObjectChanged
-from core.home import Home
-from core.store import ObjectStore
-from statements._canonical import StatementInvalid, canonical_bytes, validate
-from statements._desk import awaiting_verification, cluster_statements, member_statements, member_statuses
-from statements._drafting import NothingToDraft, Progress, Selection, render, select
-from statements._i18n import LANGUAGES, UnsupportedLanguage
-from statements._inputs import inputs_mark, newer_inputs, record_inputs
-from statements._publish import Artefacts, publish, render_statement
-from statements._register import (
+from ecocluster.core.errors import ApprovalRefused, StoredObjectChanged
+from ecocluster.core.home import Home
+from ecocluster.core.store import ObjectStore
+from ecocluster.statements._canonical import StatementInvalid, canonical_bytes, validate
+from ecocluster.statements._desk import (
+    awaiting_verification,
+    cluster_statements,
+    member_statements,
+    member_statuses,
+)
+from ecocluster.statements._drafting import NothingToDraft, Progress, Selection, render, select
+from ecocluster.statements._i18n import LANGUAGES, UnsupportedLanguage
+from ecocluster.statements._inputs import inputs_mark, newer_inputs, record_inputs
+from ecocluster.statements._publish import Artefacts, publish, render_statement
+from ecocluster.statements._register import (
     CurrentDraft,
     StatementNotFound,
     StatementVersion,
@@ -70,21 +75,33 @@ from statements._register import (
     superseded_by,
     with_stored_pdfs,
 )
-from statements._render import RenderFailed, typst_pdf
-from statements._view import VerifierBlock
-from statements._vsme import VsmeExport, export_vsme, member_statement_id
-from warehouse.db import transaction
+from ecocluster.statements._render import RenderFailed, typst_pdf
+from ecocluster.statements._view import VerifierBlock
+from ecocluster.statements._vsme import VsmeExport, export_vsme, member_statement_id
+from ecocluster.warehouse.db import transaction
 
 
 @dataclass(frozen=True)
 class DraftRun:
     statements: tuple[Artefacts, ...]
-    new: int  # renders not seen before, or PDFs filled in on a review draft (0 on a rerun over unchanged data)
+    new: (
+        int  # renders not seen before, or PDFs filled in on a review draft (0 on a rerun over unchanged data)
+    )
 
 
-def draft(con: duckdb.DuckDBPyConnection, home: Home, *, member: str | None = None, cluster: str | None = None,
-          year: int | None = None, language: str | None = None, workers: int | None = None,
-          progress: Progress | None = None, pdf: bool = True, only_members: Sequence[str] | None = None) -> DraftRun:
+def draft(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    *,
+    member: str | None = None,
+    cluster: str | None = None,
+    year: int | None = None,
+    language: str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    pdf: bool = True,
+    only_members: Sequence[str] | None = None,
+) -> DraftRun:
     """Draft the selected statements (all open cycles by default) in ``language`` or each member's own.
 
     ``pdf=False`` stores JSON + HTML only: quick review drafts of a whole population (typst is most
@@ -101,19 +118,37 @@ def draft(con: duckdb.DuckDBPyConnection, home: Home, *, member: str | None = No
     return DraftRun(tuple(with_stored_pdfs(con, renders)), new)
 
 
-def draft_member(con: duckdb.DuckDBPyConnection, home: Home, member: str, *, year: int | None = None,
-                 language: str | None = None, workers: int | None = None, progress: Progress | None = None,
-                 pdf: bool = True) -> DraftRun:
+def draft_member(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    member: str,
+    *,
+    year: int | None = None,
+    language: str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    pdf: bool = True,
+) -> DraftRun:
     """A member's statement with its cluster's joint statement, which sums and compares the member's
     figures: what ``ecocluster draft --member`` runs. Drafting the member alone would leave the joint
     statement showing the figures the member just corrected, with nothing saying it is out of date;
     so, as a rerun does, the joint statement is drafted again (in the cluster's language) with it."""
     row = con.execute("SELECT cluster_id FROM member WHERE member_id = ?", [member]).fetchone()
     if row is None:
-        raise NothingToDraft(f"nothing to draft for {member}: no such member in the roster; "
-                             "check it with `ecocluster status`")
-    return draft(con, home, cluster=str(row[0]), year=year, language=language, workers=workers, progress=progress,
-                 pdf=pdf, only_members=[member])
+        raise NothingToDraft(
+            f"nothing to draft for {member}: no such member in the roster; check it with `ecocluster status`"
+        )
+    return draft(
+        con,
+        home,
+        cluster=str(row[0]),
+        year=year,
+        language=language,
+        workers=workers,
+        progress=progress,
+        pdf=pdf,
+        only_members=[member],
+    )
 
 
 def show(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersion:
@@ -122,8 +157,11 @@ def show(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersion:
 
 def locations(store: ObjectStore, version: StatementVersion) -> dict[str, str]:
     """Where each artefact is; a draft rendered without PDF has no ``pdf`` entry."""
-    return {kind: store.location(key) for kind, key in
-            (("json", version.json_key), ("html", version.html_key), ("pdf", version.pdf_key)) if key is not None}
+    return {
+        kind: store.location(key)
+        for kind, key in (("json", version.json_key), ("html", version.html_key), ("pdf", version.pdf_key))
+        if key is not None
+    }
 
 
 def load_json(store: ObjectStore, version: StatementVersion) -> bytes:
@@ -143,22 +181,29 @@ def reject(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersio
     return set_status(con, statement_id, "rejected")
 
 
-def render_validated(con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_id: str,
-                     verifier: VerifierBlock) -> StatementVersion:
+def render_validated(
+    con: duckdb.DuckDBPyConnection, store: ObjectStore, statement_id: str, verifier: VerifierBlock
+) -> StatementVersion:
     """The final render with the verifier block filled and no DRAFT mark, as a new version."""
     base = current(con, statement_id)
     if base.status == "validated":
         if (base.verifier_name, base.accreditation_no, base.validated_on) == (
-                verifier.name, verifier.accreditation_no, verifier.validated_on):
+            verifier.name,
+            verifier.accreditation_no,
+            verifier.validated_on,
+        ):
             return base
-        raise TransitionRefused(f"statement {base.statement_id[:16]} is already validated by "
-                                f"{base.verifier_name} ({base.accreditation_no}) on {base.validated_on}")
+        raise TransitionRefused(
+            f"statement {base.statement_id[:16]} is already validated by "
+            f"{base.verifier_name} ({base.accreditation_no}) on {base.validated_on}"
+        )
     check_transition(con, base, "validated")
     document = json.loads(load_json(store, base))
     rendered = publish(store, document, verifier)
     with transaction(con):
-        return record_validated(con, base, rendered, verifier.name, verifier.accreditation_no,
-                                verifier.validated_on)
+        return record_validated(
+            con, base, rendered, verifier.name, verifier.accreditation_no, verifier.validated_on
+        )
 
 
 def validated_pdf(statement_json: bytes, verifier: VerifierBlock) -> bytes:
@@ -169,11 +214,48 @@ def validated_pdf(statement_json: bytes, verifier: VerifierBlock) -> bytes:
 
 
 __all__ = [
-    "LANGUAGES", "Artefacts", "CurrentDraft", "DraftRun", "NothingToDraft", "RenderFailed", "Selection", "StatementInvalid",
-    "StatementNotFound", "StatementVersion", "TransitionRefused", "UnsupportedLanguage", "VerifierBlock",
-    "VsmeExport", "canonical_bytes", "check_transition", "current_drafts", "current_joint", "draft", "draft_member",
-    "export_vsme", "inputs_mark", "listing", "load_json",
-    "locations", "member_statement_id", "newer_inputs", "pdf_command", "record_inputs", "reject",
-    "render_validated", "select", "show", "submit", "superseded_by", "typst_pdf", "validate", "validated_pdf",
+    "LANGUAGES",
+    "Artefacts",
+    "CurrentDraft",
+    "DraftRun",
+    "NothingToDraft",
+    "RenderFailed",
+    "Selection",
+    "StatementInvalid",
+    "StatementNotFound",
+    "StatementVersion",
+    "TransitionRefused",
+    "UnsupportedLanguage",
+    "VerifierBlock",
+    "VsmeExport",
+    "canonical_bytes",
+    "check_transition",
+    "current_drafts",
+    "current_joint",
+    "draft",
+    "draft_member",
+    "export_vsme",
+    "inputs_mark",
+    "listing",
+    "load_json",
+    "locations",
+    "member_statement_id",
+    "newer_inputs",
+    "pdf_command",
+    "record_inputs",
+    "reject",
+    "render_validated",
+    "select",
+    "show",
+    "submit",
+    "superseded_by",
+    "typst_pdf",
+    "validate",
+    "validated_pdf",
 ]
-__all__ += ["awaiting_verification", "cluster_statements", "member_statements", "member_statuses"]  # the portal's desks
+__all__ += [
+    "awaiting_verification",
+    "cluster_statements",
+    "member_statements",
+    "member_statuses",
+]  # the portal's desks

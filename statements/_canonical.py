@@ -21,7 +21,7 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
-from core.errors import EcoclusterError
+from ecocluster.core.errors import EcoclusterError
 
 SCHEMA_NAME = "statement.schema.json"
 
@@ -61,8 +61,9 @@ def canonical_bytes(document: dict[str, Any]) -> bytes:
 
 def normalised_bytes(normalised: dict[str, Any]) -> bytes:
     """:func:`canonical_bytes` of a document :func:`normalise` already returned (not normalised twice)."""
-    return json.dumps(normalised, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(
+        normalised, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
 def digest(data: bytes) -> str:
@@ -72,7 +73,8 @@ def digest(data: bytes) -> str:
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
     schema: dict[str, Any] = json.loads(
-        resources.files("statements").joinpath(SCHEMA_NAME).read_text(encoding="utf-8"))
+        resources.files("ecocluster.statements").joinpath(SCHEMA_NAME).read_text(encoding="utf-8")
+    )
     return schema
 
 

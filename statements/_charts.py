@@ -25,12 +25,16 @@ def bar_chart(title: str, unit: str, points: Sequence[tuple[str, float, str]]) -
     slot = plot_w / max(len(points), 1)
     bar_w = min(slot * 0.6, 56.0)
     parts = [
-        (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{_FONT}" role="img" aria-label="{escape(title, {chr(34): "&quot;"})}">'),
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+            f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{_FONT}" role="img" aria-label="{escape(title, {chr(34): "&quot;"})}">'  # noqa: E501
+        ),
         f'<text x="{_LEFT}" y="13" font-size="11" font-weight="bold" fill="#1a1a1a">{escape(title)}</text>',
         f'<text x="{_LEFT}" y="25" font-size="9" fill="#555555">{escape(unit)}</text>',
-        (f'<line x1="{_LEFT}" y1="{_TOP + plot_h}" x2="{WIDTH - _RIGHT}" y2="{_TOP + plot_h}" '
-        'stroke="#888888" stroke-width="0.8"/>'),
+        (
+            f'<line x1="{_LEFT}" y1="{_TOP + plot_h}" x2="{WIDTH - _RIGHT}" y2="{_TOP + plot_h}" '
+            'stroke="#888888" stroke-width="0.8"/>'
+        ),
     ]
     for n, (label, value, shown) in enumerate(points):
         h = max(plot_h * max(value, 0.0) / top, 0.5) * 0.85
@@ -40,10 +44,14 @@ def bar_chart(title: str, unit: str, points: Sequence[tuple[str, float, str]]) -
         fill = _LATEST if n == len(points) - 1 else _BAR
         parts += [
             f'<rect x="{x:.2f}" y="{y:.2f}" width="{bar_w:.2f}" height="{h:.2f}" fill="{fill}"/>',
-            (f'<text x="{cx:.2f}" y="{y - 3:.2f}" font-size="9" text-anchor="middle" fill="#1a1a1a">'
-            f"{escape(shown)}</text>"),
-            (f'<text x="{cx:.2f}" y="{HEIGHT - 8}" font-size="9" text-anchor="middle" fill="#333333">'
-            f"{escape(label)}</text>"),
+            (
+                f'<text x="{cx:.2f}" y="{y - 3:.2f}" font-size="9" text-anchor="middle" fill="#1a1a1a">'
+                f"{escape(shown)}</text>"
+            ),
+            (
+                f'<text x="{cx:.2f}" y="{HEIGHT - 8}" font-size="9" text-anchor="middle" fill="#333333">'
+                f"{escape(label)}</text>"
+            ),
         ]
     parts.append("</svg>")
     return "".join(parts)

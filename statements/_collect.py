@@ -13,13 +13,13 @@ from typing import Any
 
 import duckdb
 
-from statements._esrs import ESRS_DATAPOINTS
-from statements._i18n import Formatter
-from statements._labels import check_title
-from warehouse import co2e
-from warehouse.emas_calendar import statement_kind
-from warehouse.indicators import BY_CODE, CARRIERS, CATALOGUE, CORE, MARKET_FACTOR
-from warehouse.unit_text import shown
+from ecocluster.statements._esrs import ESRS_DATAPOINTS
+from ecocluster.statements._i18n import Formatter
+from ecocluster.statements._labels import check_title
+from ecocluster.warehouse import co2e
+from ecocluster.warehouse.emas_calendar import statement_kind
+from ecocluster.warehouse.indicators import BY_CODE, CARRIERS, CATALOGUE, CORE, MARKET_FACTOR
+from ecocluster.warehouse.unit_text import shown
 
 SCHEMA_ID = "ecocluster/statement/1"
 TREND_YEARS = 3
@@ -30,8 +30,16 @@ MIN_PEERS = 3
 BENCHMARKED = ("energy.total_direct", "water.total", "waste.total", "emissions.ghg")
 # The cluster's shared indicators (seed 000): energy efficiency, water, waste, biodiversity,
 # emissions, mobility, green purchasing.
-SHARED = ("energy.total_direct", "energy.renewable_share", "water.total", "waste.total", "land.nature_on_site",
-          "emissions.ghg", "mobility.sustainable_share", "purchasing.green_share")
+SHARED = (
+    "energy.total_direct",
+    "energy.renewable_share",
+    "water.total",
+    "waste.total",
+    "land.nature_on_site",
+    "emissions.ghg",
+    "mobility.sustainable_share",
+    "purchasing.green_share",
+)
 
 # Pairs of (member, year) the batch covers, and the catalogue, as relations DuckDB can join.
 _SELECTION = "sel AS (SELECT unnest($members) AS member_id, unnest($years) AS reporting_year)"
@@ -62,9 +70,12 @@ b AS (
 def _params(pairs: Sequence[tuple[str, int]]) -> dict[str, Any]:
     cat = CATALOGUE
     return {
-        "members": [m for m, _ in pairs], "years": [y for _, y in pairs],
-        "codes": [i.code for i in cat], "units": [i.unit for i in cat],
-        "ords": list(range(len(cat))), "groups": [i.group for i in cat],
+        "members": [m for m, _ in pairs],
+        "years": [y for _, y in pairs],
+        "codes": [i.code for i in cat],
+        "units": [i.unit for i in cat],
+        "ords": list(range(len(cat))),
+        "groups": [i.group for i in cat],
     }
 
 
@@ -72,7 +83,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> l
     used = {k: v for k, v in params.items() if f"${k}" in sql}
     cursor = con.execute(sql, used)
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
 
 def _by_member(rows: list[dict[str, Any]], field: str) -> dict[str, Any]:
@@ -198,7 +209,7 @@ SELECT sel.member_id,
        any_value(a.a) FILTER (WHERE a.indicator = 'emissions.ghg') AS reported_ghg
 FROM sel LEFT JOIN a USING (member_id, reporting_year) LEFT JOIN b USING (member_id, reporting_year)
 GROUP BY sel.member_id, sel.reporting_year
-"""
+"""  # noqa: E501
 
 
 def _co2e_entry(row: dict[str, Any] | None, country: str, year: int, b_code: str) -> dict[str, Any] | None:
@@ -208,21 +219,37 @@ def _co2e_entry(row: dict[str, Any] | None, country: str, year: int, b_code: str
     if row is None or not row["energy"]:
         return None
     energy = {e["carrier"].removeprefix("energy."): e["mwh"] for e in row["energy"]}
-    supplier = None if row["market_factor"] is None else co2e.Factor(
-        row["market_factor"], "member-supplied", str(year),
-        f"market-based factor reported by the member for {year} ({MARKET_FACTOR})", year)
+    supplier = (
+        None
+        if row["market_factor"] is None
+        else co2e.Factor(
+            row["market_factor"],
+            "member-supplied",
+            str(year),
+            f"market-based factor reported by the member for {year} ({MARKET_FACTOR})",
+            year,
+        )
+    )
     result = co2e.for_member(energy, country, year, supplier)
-    totals = {"scope1": result.scope1, "scope2_location": result.scope2_location,
-              "scope2_market": result.scope2_market}
-    location = None if result.scope1 is None or result.scope2_location is None else (
-        result.scope1 + result.scope2_location)
+    totals = {
+        "scope1": result.scope1,
+        "scope2_location": result.scope2_location,
+        "scope2_market": result.scope2_market,
+    }
+    location = (
+        None
+        if result.scope1 is None or result.scope2_location is None
+        else (result.scope1 + result.scope2_location)
+    )
     b = row["b"]
     return {
         "energy": [{"carrier": c, "mwh": mwh} for c, mwh in sorted(energy.items())],
-        "figures": [f.as_json() for f in result.figures], "gaps": [g.as_json() for g in result.gaps],
+        "figures": [f.as_json() for f in result.figures],
+        "gaps": [g.as_json() for g in result.gaps],
         "totals": totals,
-        "intensity": None if location is None or not b else {
-            "t_co2e_per_b": location / b, "b_indicator": b_code, "unit": _per("t", BY_CODE[b_code].unit)},
+        "intensity": None
+        if location is None or not b
+        else {"t_co2e_per_b": location / b, "b_indicator": b_code, "unit": _per("t", BY_CODE[b_code].unit)},
         "reported_ghg": row["reported_ghg"],
     }
 
@@ -239,10 +266,15 @@ def _indicator_entry(item: dict[str, Any], b_code: str) -> dict[str, Any]:
     else:
         status = "missing"
     return {
-        "code": ind.code, "group": ind.group, "unit": shown(ind.unit), "esrs": ESRS_DATAPOINTS[ind.code],
-        "b_indicator": b.code, "b_unit": shown(b.unit),
+        "code": ind.code,
+        "group": ind.group,
+        "unit": shown(ind.unit),
+        "esrs": ESRS_DATAPOINTS[ind.code],
+        "b_indicator": b.code,
+        "b_unit": shown(b.unit),
         "r_unit": None if ind.unit == "percent" else _per(ind.unit, b.unit),
-        "status": status, "values": values,
+        "status": status,
+        "values": values,
     }
 
 
@@ -268,13 +300,17 @@ FROM check_verdict v JOIN sel USING (member_id, reporting_year)
 
 def _published_checks(checks: dict[str, Any] | None, language: str) -> dict[str, Any] | None:
     """The member's check summary as the statement publishes it: each finding named by what is
-    wrong (statements._labels.CHECK_TITLES) in the statement's language, never by its rule code."""
+    wrong (ecocluster.statements._labels.CHECK_TITLES) in the statement's language, never by its rule code."""
     if checks is None:
         return None
     fmt = Formatter(language)
-    return {**checks, "findings": [
-        {"finding": check_title(fmt, f["rule"]), "severity": f["severity"], "indicator": f["indicator"]}
-        for f in checks["findings"]]}
+    return {
+        **checks,
+        "findings": [
+            {"finding": check_title(fmt, f["rule"]), "severity": f["severity"], "indicator": f["indicator"]}
+            for f in checks["findings"]
+        ],
+    }
 
 
 def _has_checks(con: duckdb.DuckDBPyConnection) -> bool:
@@ -285,7 +321,9 @@ def _has_checks(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def member_documents(
-    con: duckdb.DuckDBPyConnection, pairs: Sequence[tuple[str, int]], languages: dict[str, str],
+    con: duckdb.DuckDBPyConnection,
+    pairs: Sequence[tuple[str, int]],
+    languages: dict[str, str],
 ) -> list[dict[str, Any]]:
     """One statement document per (member, year) pair, in the language chosen for that member."""
     params = _params(pairs)
@@ -295,8 +333,11 @@ def member_documents(
     sections = {
         name: _by_member(_rows(con, sql, params), name)
         for name, sql in (
-            ("indicators", _INDICATORS_SQL), ("aspects", _ASPECTS_SQL), ("objectives", _OBJECTIVES_SQL),
-            ("obligations", _OBLIGATIONS_SQL), ("nonconformities", _NONCONFORMITIES_SQL),
+            ("indicators", _INDICATORS_SQL),
+            ("aspects", _ASPECTS_SQL),
+            ("objectives", _OBJECTIVES_SQL),
+            ("obligations", _OBLIGATIONS_SQL),
+            ("nonconformities", _NONCONFORMITIES_SQL),
             ("milestones", _MILESTONES_SQL),
         )
     }
@@ -306,30 +347,50 @@ def member_documents(
     for h in heads:
         mid = h["member_id"]
         language = languages.get(mid, h["language"])
-        documents.append({
-            "schema": SCHEMA_ID, "subject": "member",
-            "kind": h["statement_kind"],
-            "language": language,
-            "reporting_year": h["reporting_year"], "document_date": h["opened_on"],
-            "cluster": {"cluster_id": h["cluster_id"], "name": h["cluster_name"]},
-            "organisation": {
-                k: h[k] for k in ("member_id", "legal_name", "country", "nace", "sector", "employees",
-                                  "size_class", "public_body", "emas_reg_no", "registered_on",
-                                  "derogation", "address", "activities", "contact")
-            },
-            "policy": {"policy": h["policy"], "governance": h["governance"]},
-            "sites": h["sites"],
-            "aspects": sections["aspects"].get(mid, []),
-            "objectives": sections["objectives"].get(mid, []),
-            "indicators": [_indicator_entry(i, h["b_indicator"]) for i in sections["indicators"].get(mid, [])],
-            "co2e": _co2e_entry(energy.get(mid), h["country"], h["reporting_year"], h["b_indicator"]),
-            "ems_milestones": sections["milestones"].get(mid, []),
-            "compliance": {
-                "checks": _published_checks(checks.get(mid), language),
-                "nonconformities": sections["nonconformities"].get(mid, []),
-            },
-            "legal_requirements": sections["obligations"].get(mid, []),
-        })
+        documents.append(
+            {
+                "schema": SCHEMA_ID,
+                "subject": "member",
+                "kind": h["statement_kind"],
+                "language": language,
+                "reporting_year": h["reporting_year"],
+                "document_date": h["opened_on"],
+                "cluster": {"cluster_id": h["cluster_id"], "name": h["cluster_name"]},
+                "organisation": {
+                    k: h[k]
+                    for k in (
+                        "member_id",
+                        "legal_name",
+                        "country",
+                        "nace",
+                        "sector",
+                        "employees",
+                        "size_class",
+                        "public_body",
+                        "emas_reg_no",
+                        "registered_on",
+                        "derogation",
+                        "address",
+                        "activities",
+                        "contact",
+                    )
+                },
+                "policy": {"policy": h["policy"], "governance": h["governance"]},
+                "sites": h["sites"],
+                "aspects": sections["aspects"].get(mid, []),
+                "objectives": sections["objectives"].get(mid, []),
+                "indicators": [
+                    _indicator_entry(i, h["b_indicator"]) for i in sections["indicators"].get(mid, [])
+                ],
+                "co2e": _co2e_entry(energy.get(mid), h["country"], h["reporting_year"], h["b_indicator"]),
+                "ems_milestones": sections["milestones"].get(mid, []),
+                "compliance": {
+                    "checks": _published_checks(checks.get(mid), language),
+                    "nonconformities": sections["nonconformities"].get(mid, []),
+                },
+                "legal_requirements": sections["obligations"].get(mid, []),
+            }
+        )
     return documents
 
 
@@ -338,8 +399,10 @@ def member_documents(
 _CLUSTERS = "csel AS (SELECT unnest($clusters) AS cluster_id, unnest($years) AS year)"
 # Each member of the batch's clusters with its cluster's year: sections join it on equalities
 # (member and year), never csel on a year range, which DuckDB would plan as a nested loop.
-_CLUSTER_MEMBERS = ("sel AS (SELECT m.member_id, m.cluster_id, m.sector, m.b_indicator, csel.year AS reporting_year "
-                    "FROM member m JOIN csel USING (cluster_id))")
+_CLUSTER_MEMBERS = (
+    "sel AS (SELECT m.member_id, m.cluster_id, m.sector, m.b_indicator, csel.year AS reporting_year "
+    "FROM member m JOIN csel USING (cluster_id))"
+)
 
 _CLUSTER_SQL = f"""
 WITH {_CLUSTERS}
@@ -385,7 +448,7 @@ FROM (SELECT s.cluster_id, a.indicator, a.reporting_year, sum(a.a) AS value
       GROUP BY ALL) t JOIN cat USING (indicator)
 WHERE cat.indicator IN (SELECT unnest($benchmarked))
 GROUP BY t.cluster_id, cat.indicator, cat.unit, cat.ord ORDER BY t.cluster_id, cat.ord
-"""
+"""  # noqa: E501
 
 # Peers are the members of the same cluster and sector measuring R against the same B, so that
 # kWh per overnight stay is never compared with kWh per employee. The medians are GROUP BY
@@ -422,18 +485,30 @@ def _by_cluster(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return grouped
 
 
-def cluster_documents(con: duckdb.DuckDBPyConnection, pairs: Sequence[tuple[str, int]],
-                      language: str | None) -> list[dict[str, Any]]:
+def cluster_documents(
+    con: duckdb.DuckDBPyConnection, pairs: Sequence[tuple[str, int]], language: str | None
+) -> list[dict[str, Any]]:
     """The joint statements' documents of (cluster, year) pairs; a cluster without a cycle that
     year has none."""
-    params = _params([]) | {"clusters": [c for c, _ in pairs], "years": [y for _, y in pairs],
-                            "benchmarked": list(BENCHMARKED), "shared": list(SHARED)}
+    params = _params([]) | {
+        "clusters": [c for c, _ in pairs],
+        "years": [y for _, y in pairs],
+        "benchmarked": list(BENCHMARKED),
+        "shared": list(SHARED),
+    }
     heads = _rows(con, _CLUSTER_SQL, params)
     if not heads:
         return []
-    sections = {name: _by_cluster(_rows(con, sql, params)) for name, sql in (
-        ("members", _ROSTER_SQL), ("sector_totals", _SECTOR_TOTALS_SQL), ("trends", _CLUSTER_TRENDS_SQL),
-        ("peer_benchmark", _BENCHMARK_SQL), ("programme", _PROGRAMME_SQL))}
+    sections = {
+        name: _by_cluster(_rows(con, sql, params))
+        for name, sql in (
+            ("members", _ROSTER_SQL),
+            ("sector_totals", _SECTOR_TOTALS_SQL),
+            ("trends", _CLUSTER_TRENDS_SQL),
+            ("peer_benchmark", _BENCHMARK_SQL),
+            ("programme", _PROGRAMME_SQL),
+        )
+    }
     for rows in sections["peer_benchmark"].values():
         for row in rows:
             row["ratio"] = row["r"] / row["median_r"] if row["median_r"] else None
@@ -442,17 +517,34 @@ def cluster_documents(con: duckdb.DuckDBPyConnection, pairs: Sequence[tuple[str,
         for rows in sections[name].values():
             for row in rows:
                 row["unit"] = shown(row["unit"])
-    return [{
-        "schema": SCHEMA_ID, "subject": "cluster",
-        "kind": "full" if c["cycle_kind"] == "three-year" else "updated",
-        "language": language or c["language"], "reporting_year": c["year"], "document_date": c["opened_on"],
-        "cluster": {k: c[k] for k in ("cluster_id", "name", "country", "territory", "kind",
-                                       "promoting_body", "description")},
-        **{name: rows.get(c["cluster_id"], []) for name, rows in sections.items()},
-    } for c in heads]
+    return [
+        {
+            "schema": SCHEMA_ID,
+            "subject": "cluster",
+            "kind": "full" if c["cycle_kind"] == "three-year" else "updated",
+            "language": language or c["language"],
+            "reporting_year": c["year"],
+            "document_date": c["opened_on"],
+            "cluster": {
+                k: c[k]
+                for k in (
+                    "cluster_id",
+                    "name",
+                    "country",
+                    "territory",
+                    "kind",
+                    "promoting_body",
+                    "description",
+                )
+            },
+            **{name: rows.get(c["cluster_id"], []) for name, rows in sections.items()},
+        }
+        for c in heads
+    ]
 
 
-def cluster_document(con: duckdb.DuckDBPyConnection, cluster_id: str, year: int,
-                     language: str | None) -> dict[str, Any] | None:
+def cluster_document(
+    con: duckdb.DuckDBPyConnection, cluster_id: str, year: int, language: str | None
+) -> dict[str, Any] | None:
     """The joint cluster statement's document, or None when no cycle is open for that year."""
     return next(iter(cluster_documents(con, [(cluster_id, year)], language)), None)

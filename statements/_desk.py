@@ -10,40 +10,47 @@ from collections.abc import Sequence
 
 import duckdb
 
-from statements._register import _COLUMNS, StatementVersion
+from ecocluster.statements._register import _COLUMNS, StatementVersion
 
 PAGE_SIZE = 50
 _NOT_SUPERSEDED = "NOT EXISTS (SELECT 1 FROM statement n WHERE n.supersedes = s.statement_id)"
 
 
-def cluster_statements(con: duckdb.DuckDBPyConnection, cluster_id: str, *, page: int = 0,
-                       page_size: int = PAGE_SIZE) -> list[StatementVersion]:
+def cluster_statements(
+    con: duckdb.DuckDBPyConnection, cluster_id: str, *, page: int = 0, page_size: int = PAGE_SIZE
+) -> list[StatementVersion]:
     """One page of the cluster's current statements (members' and the joint one), newest year first."""
     rows = con.execute(
         f"SELECT {_COLUMNS} FROM current_statement s WHERE cluster_id = ? AND {_NOT_SUPERSEDED} "
         "ORDER BY reporting_year DESC, subject = 'cluster' DESC, member_id, language LIMIT ? OFFSET ?",
-        [cluster_id, page_size, max(page, 0) * page_size]).fetchall()
+        [cluster_id, page_size, max(page, 0) * page_size],
+    ).fetchall()
     return [StatementVersion(*r) for r in rows]
 
 
-def member_statements(con: duckdb.DuckDBPyConnection, member_id: str, *,
-                      page_size: int = PAGE_SIZE) -> list[StatementVersion]:
+def member_statements(
+    con: duckdb.DuckDBPyConnection, member_id: str, *, page_size: int = PAGE_SIZE
+) -> list[StatementVersion]:
     """The member's current statements (each language), newest year first: the member desk's drafts."""
     rows = con.execute(
         f"SELECT {_COLUMNS} FROM current_statement s WHERE member_id = ? AND {_NOT_SUPERSEDED} "
-        "ORDER BY reporting_year DESC, language LIMIT ?", [member_id, page_size]).fetchall()
+        "ORDER BY reporting_year DESC, language LIMIT ?",
+        [member_id, page_size],
+    ).fetchall()
     return [StatementVersion(*r) for r in rows]
 
 
-def awaiting_verification(con: duckdb.DuckDBPyConnection, clusters: Sequence[str], *, page: int = 0,
-                          page_size: int = PAGE_SIZE) -> list[StatementVersion]:
+def awaiting_verification(
+    con: duckdb.DuckDBPyConnection, clusters: Sequence[str], *, page: int = 0, page_size: int = PAGE_SIZE
+) -> list[StatementVersion]:
     """One page of the member statements sent to verification (status submitted) in ``clusters``,
     oldest first: the verifier's queue."""
     rows = con.execute(
         f"SELECT {_COLUMNS} FROM current_statement s WHERE status = 'submitted' AND subject = 'member' "
         f"AND list_contains(?, cluster_id) AND {_NOT_SUPERSEDED} "
         "ORDER BY created_at, statement_id LIMIT ? OFFSET ?",
-        [list(clusters), page_size, max(page, 0) * page_size]).fetchall()
+        [list(clusters), page_size, max(page, 0) * page_size],
+    ).fetchall()
     return [StatementVersion(*r) for r in rows]
 
 
@@ -52,7 +59,8 @@ def member_statuses(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str
     languages shows the most advanced one)."""
     rows = con.execute(
         f"SELECT member_id, status FROM current_statement s WHERE cluster_id = ? AND subject = 'member' "
-        f"AND {_NOT_SUPERSEDED} QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY reporting_year DESC, "
+        f"AND {_NOT_SUPERSEDED} QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY reporting_year DESC, "  # noqa: E501
         "CASE status WHEN 'validated' THEN 0 WHEN 'submitted' THEN 1 WHEN 'rejected' THEN 2 ELSE 3 END) = 1",
-        [cluster_id]).fetchall()
+        [cluster_id],
+    ).fetchall()
     return {r[0]: r[1] for r in rows}

@@ -20,12 +20,12 @@ from typing import Any
 
 import duckdb
 
-from core.errors import EcoclusterError
-from core.home import Home
-from core.store import ObjectStore, open_store
-from statements._collect import cluster_documents, member_documents
-from statements._i18n import check_language
-from statements._publish import Artefacts, publish
+from ecocluster.core.errors import EcoclusterError
+from ecocluster.core.home import Home
+from ecocluster.core.store import ObjectStore, open_store
+from ecocluster.statements._collect import cluster_documents, member_documents
+from ecocluster.statements._i18n import check_language
+from ecocluster.statements._publish import Artefacts, publish
 
 READ_BATCH = 256  # members per set of warehouse queries: their fixed cost is ~0.15 s
 CHUNK = 16  # documents per render task: ~0.5 s of typst, small enough to keep both cores busy to the end
@@ -65,58 +65,86 @@ class Selection:
         return len(self.members) + len(self.clusters)
 
 
-def select(con: duckdb.DuckDBPyConnection, member: str | None, cluster: str | None,
-           year: int | None, only_members: Sequence[str] | None = None) -> Selection:
+def select(
+    con: duckdb.DuckDBPyConnection,
+    member: str | None,
+    cluster: str | None,
+    year: int | None,
+    only_members: Sequence[str] | None = None,
+) -> Selection:
     """Members (and their clusters' joint statements) in scope, each with its cycle's year.
 
     Without ``year`` each cluster's latest opened cycle is drafted. ``member`` alone selects no
-    joint cluster statement (``statements.draft_member`` adds it). ``only_members`` narrows a
+    joint cluster statement (``ecocluster.statements.draft_member`` adds it). ``only_members`` narrows a
     cluster's members (a rerun of some of them, ``draft --member``) and keeps its joint statement,
     which a correction of any member changes.
     """
-    params = {"member": member, "cluster": cluster, "year": year,
-              "only": None if only_members is None else list(only_members)}
+    params = {
+        "member": member,
+        "cluster": cluster,
+        "year": year,
+        "only": None if only_members is None else list(only_members),
+    }
     cycles = """
         cycles AS (SELECT cluster_id, max(reporting_year) AS reporting_year FROM cycle
                    WHERE $year IS NULL OR reporting_year = $year GROUP BY cluster_id)"""
-    members = con.execute(f"""
+    members = con.execute(
+        f"""
         WITH {cycles}
         SELECT m.member_id, c.reporting_year FROM member m JOIN cycles c USING (cluster_id)
         WHERE ($member IS NULL OR m.member_id = $member) AND ($cluster IS NULL OR m.cluster_id = $cluster)
           AND ($only IS NULL OR list_contains($only, m.member_id))
         ORDER BY m.cluster_id, m.member_id
-    """, params).fetchall()
-    clusters = [] if member else con.execute(f"""
+    """,
+        params,
+    ).fetchall()
+    clusters = (
+        []
+        if member
+        else con.execute(
+            f"""
         WITH {cycles}
         SELECT cluster_id, reporting_year FROM cycles WHERE $cluster IS NULL OR cluster_id = $cluster
         ORDER BY cluster_id
-    """, {k: v for k, v in params.items() if k not in ("member", "only")}).fetchall()
+    """,
+            {k: v for k, v in params.items() if k not in ("member", "only")},
+        ).fetchall()
+    )
     if not members and not clusters:
         scope = member or cluster or "the warehouse"
         raise NothingToDraft(
-            f"nothing to draft for {scope}{f' in {year}' if year else ''}: no such member/cluster, or no cycle "
+            f"nothing to draft for {scope}{f' in {year}' if year else ''}: no such member/cluster, or no cycle "  # noqa: E501
             "is open for it; check the roster with `ecocluster status` and open the cycle first"
         )
-    return Selection(tuple((str(m), int(y)) for m, y in members), tuple((str(c), int(y)) for c, y in clusters),
-                     partial=only_members is not None)
+    return Selection(
+        tuple((str(m), int(y)) for m, y in members),
+        tuple((str(c), int(y)) for c, y in clusters),
+        partial=only_members is not None,
+    )
 
 
-def _documents(con: duckdb.DuckDBPyConnection, selection: Selection, language: str | None,
-               read_batch: int = READ_BATCH, chunk: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
+def _documents(
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    language: str | None,
+    read_batch: int = READ_BATCH,
+    chunk: int = CHUNK,
+) -> Iterator[list[dict[str, Any]]]:
     """Render tasks of ``chunk`` documents: the joint statements first, then the members."""
     joint_language = None if selection.partial else language
     for first_cluster in range(0, len(selection.clusters), CLUSTER_BATCH):
-        joint = cluster_documents(con, selection.clusters[first_cluster:first_cluster + CLUSTER_BATCH],
-                                  joint_language)
+        joint = cluster_documents(
+            con, selection.clusters[first_cluster : first_cluster + CLUSTER_BATCH], joint_language
+        )
         for start in range(0, len(joint), chunk):
-            yield joint[start:start + chunk]
+            yield joint[start : start + chunk]
     pairs = selection.members
     for start in range(0, len(pairs), read_batch):
-        batch = pairs[start:start + read_batch]
+        batch = pairs[start : start + read_batch]
         languages = {m: language for m, _ in batch} if language else {}
         documents = member_documents(con, batch, languages)
         for first in range(0, len(documents), chunk):
-            yield documents[first:first + chunk]
+            yield documents[first : first + chunk]
 
 
 _worker_store: ObjectStore | None = None
@@ -154,8 +182,16 @@ def _render_chunk(documents: list[dict[str, Any]], pdf: bool = True) -> list[Art
         return [publish(store, d, pdf=pdf) for d in documents]
 
 
-def render(con: duckdb.DuckDBPyConnection, home: Home, selection: Selection, *, language: str | None = None,
-           workers: int | None = None, progress: Progress | None = None, pdf: bool = True) -> list[Artefacts]:
+def render(
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    selection: Selection,
+    *,
+    language: str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    pdf: bool = True,
+) -> list[Artefacts]:
     """Render every selected statement; ``workers=1`` renders in this process (small runs, tests).
 
     Without ``workers`` a run below :data:`POOL_MIN` documents renders in this process too, and a
@@ -181,8 +217,9 @@ def render(con: duckdb.DuckDBPyConnection, home: Home, selection: Selection, *, 
         for batch in batches:
             advance(_render_chunk(batch, pdf))
         return done
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker,
-                             initargs=(str(home.root),)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(str(home.root),)
+    ) as pool:
         pending: set[Future[list[Artefacts]]] = set()
         try:
             for batch in batches:  # read the next set of members while the workers render this one

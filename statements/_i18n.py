@@ -17,9 +17,9 @@ from functools import cache
 from babel import Locale
 from babel.dates import format_date
 
-from core.errors import EcoclusterError
-from statements._numbers import decimal_format
-from warehouse.messages import compiled_catalog
+from ecocluster.core.errors import EcoclusterError
+from ecocluster.statements._numbers import decimal_format
+from ecocluster.warehouse.messages import compiled_catalog
 
 LANGUAGES = ("en", "it", "lv")
 DOMAIN = "statements"
@@ -43,10 +43,10 @@ def translations(language: str) -> gettext.NullTranslations:
     """The compiled catalog; English is the source language and needs none."""
     if check_language(language) == "en":
         return gettext.NullTranslations()
-    return compiled_catalog("statements", language, DOMAIN)
+    return compiled_catalog("ecocluster.statements", language, DOMAIN)
 
 
-# Canonical unit spellings (warehouse.units) as a reader writes them.
+# Canonical unit spellings (ecocluster.warehouse.units) as a reader writes them.
 _UNIT_DISPLAY = {"m**3": "m³", "m**2": "m²", "percent": "%", "person": "pers.", "overnight_stay": "night"}
 
 

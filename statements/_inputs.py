@@ -23,22 +23,30 @@ def record_inputs(con: duckdb.DuckDBPyConnection, statement_ids: Iterable[str], 
     """Record that these drafts show every submission part up to ``mark`` (a mark never moves back)."""
     ids = sorted(set(statement_ids))
     if ids:
-        con.execute("""
+        con.execute(
+            """
             INSERT INTO statement_inputs SELECT unnest($ids), $mark, current_timestamp
             ON CONFLICT (statement_id) DO UPDATE SET inputs_seq = greatest(inputs_seq, excluded.inputs_seq),
                                                      drafted_at = excluded.drafted_at
-        """, {"ids": ids, "mark": mark})
+        """,
+            {"ids": ids, "mark": mark},
+        )
 
 
-def newer_inputs(con: duckdb.DuckDBPyConnection, statement_id: str, member_id: str, year: int) -> tuple[str, ...]:
+def newer_inputs(
+    con: duckdb.DuckDBPyConnection, statement_id: str, member_id: str, year: int
+) -> tuple[str, ...]:
     """The member's files for ``year`` or earlier received after draft ``statement_id`` was made,
     as ``filename (received …)``; empty when the draft shows all the member's data. A draft with
-    no record (not made by :func:`statements.draft`) counts as made before every file."""
-    rows = con.execute("""
+    no record (not made by :func:`ecocluster.statements.draft`) counts as made before every file."""
+    rows = con.execute(
+        """
         SELECT s.filename, strftime(any_value(s.received_at), '%Y-%m-%d %H:%M') FROM submission_part p
         JOIN submission s USING (submission_id)
         WHERE p.member_id = ? AND p.reporting_year <= ?
           AND p.seq > coalesce((SELECT inputs_seq FROM statement_inputs WHERE statement_id = ?), 0)
         GROUP BY s.submission_id, s.filename ORDER BY min(p.seq)
-    """, [member_id, year, statement_id]).fetchall()
+    """,
+        [member_id, year, statement_id],
+    ).fetchall()
     return tuple(f"{name} (received {when})" for name, when in rows)

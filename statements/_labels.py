@@ -7,8 +7,8 @@ translator edits one ``.po`` file per language and both outputs follow. Extract 
 
 from __future__ import annotations
 
-from statements._i18n import Formatter
-from warehouse.indicators import CATALOGUE
+from ecocluster.statements._i18n import Formatter
+from ecocluster.warehouse.indicators import CATALOGUE
 
 
 def N_(message: str) -> str:
@@ -113,7 +113,9 @@ LABELS: dict[str, str] = {
     "members_reporting": N_("Members reporting"),
     "total": N_("Total (mean for shares)"),
     "h_benchmark": N_("Peer benchmark"),
-    "benchmark_intro": N_("Each member's R against the median of the members of its sector with the same B; R ÷ median above 1 means more per unit of output than the median (×1.50: 50 % more). Sectors with a single member are not compared."),
+    "benchmark_intro": N_(
+        "Each member's R against the median of the members of its sector with the same B; R ÷ median above 1 means more per unit of output than the median (×1.50: 50 % more). Sectors with a single member are not compared."  # noqa: E501
+    ),
     "median": N_("Sector median"),
     "ratio": N_("R ÷ median"),
     "h_programme": N_("Cluster environmental programme"),
@@ -125,14 +127,24 @@ LABELS: dict[str, str] = {
     "signed_by": N_("Signed by"),
     "signed_where": N_("Place"),
     "signed_when": N_("Time of signing"),
-    "signature_note": N_("This PDF carries the verifier's PAdES electronic signature; any PDF reader can check it."),
+    "signature_note": N_(
+        "This PDF carries the verifier's PAdES electronic signature; any PDF reader can check it."
+    ),
     "demo": N_("DEMO"),
-    "demo_note": N_("DEMO: validated by a DEMO verifier of a DEMO accreditation body to show how ecocluster works. Not valid for EMAS registration."),
-    "no_peers": N_("No sector has three or more members reporting the same indicator: there is nothing to compare yet."),
+    "demo_note": N_(
+        "DEMO: validated by a DEMO verifier of a DEMO accreditation body to show how ecocluster works. Not valid for EMAS registration."  # noqa: E501
+    ),
+    "no_peers": N_(
+        "No sector has three or more members reporting the same indicator: there is nothing to compare yet."
+    ),
     "peers": N_("Peers"),
-    "esrs_note": N_("Indicators follow EMAS Annex IV; the JSON version names the matching VSME/ESRS datapoints."),
+    "esrs_note": N_(
+        "Indicators follow EMAS Annex IV; the JSON version names the matching VSME/ESRS datapoints."
+    ),
     "h_co2e": N_("Greenhouse gas emissions computed from energy use"),
-    "co2e_intro": N_("ecocluster computes scope 1 (fuels burnt on site) and scope 2 (purchased electricity: location-based with the national grid factor, market-based with the supplier's factor) from the energy reported by carrier. Each figure names the emission factor it uses and its source."),
+    "co2e_intro": N_(
+        "ecocluster computes scope 1 (fuels burnt on site) and scope 2 (purchased electricity: location-based with the national grid factor, market-based with the supplier's factor) from the energy reported by carrier. Each figure names the emission factor it uses and its source."  # noqa: E501
+    ),
     "scope": N_("Scope"),
     "scope1": N_("Scope 1 (fuels)"),
     "scope2_location": N_("Scope 2, location-based"),
@@ -145,16 +157,28 @@ LABELS: dict[str, str] = {
     "dataset": N_("Dataset"),
     "sources": N_("Sources of the emission factors"),
     "not_computed": N_("not computed"),
-    "gap_no_fuel_factor": N_("{carrier}: ecocluster has no emission factor for this carrier yet, so its scope is not computed."),
-    "gap_no_grid_factor": N_("{carrier}: no national grid emission factor for {country} {year} is shipped with ecocluster yet, so location-based scope 2 is not computed."),
-    "gap_no_market_factor": N_("{carrier}: no supplier emission factor was reported (energy.market_factor), so market-based scope 2 is not computed."),
+    "gap_no_fuel_factor": N_(
+        "{carrier}: ecocluster has no emission factor for this carrier yet, so its scope is not computed."
+    ),
+    "gap_no_grid_factor": N_(
+        "{carrier}: no national grid emission factor for {country} {year} is shipped with ecocluster yet, so location-based scope 2 is not computed."  # noqa: E501
+    ),
+    "gap_no_market_factor": N_(
+        "{carrier}: no supplier emission factor was reported (energy.market_factor), so market-based scope 2 is not computed."  # noqa: E501
+    ),
 }
 
 # Indicator and group names: the catalogue's English labels are the msgids.
 GROUPS: dict[str, str] = {
-    "energy": N_("Energy"), "materials": N_("Materials"), "water": N_("Water"), "waste": N_("Waste"),
-    "land": N_("Land use with regard to biodiversity"), "emissions": N_("Emissions"),
-    "output": N_("Output"), "mobility": N_("Mobility"), "purchasing": N_("Green purchasing"),
+    "energy": N_("Energy"),
+    "materials": N_("Materials"),
+    "water": N_("Water"),
+    "waste": N_("Waste"),
+    "land": N_("Land use with regard to biodiversity"),
+    "emissions": N_("Emissions"),
+    "output": N_("Output"),
+    "mobility": N_("Mobility"),
+    "purchasing": N_("Green purchasing"),
 }
 INDICATORS: dict[str, str] = {i.code: i.label for i in CATALOGUE}
 UNITS: tuple[str, ...] = (N_("pers."), N_("night"))

@@ -32,7 +32,9 @@ class DecimalFormat:
         number = Decimal(str(value)).scaleb(p.scale)
         negative = int(number.is_signed())
         whole, _, fraction = f"{abs(number).normalize().quantize(self.quantum):f}".partition(".")
-        return p.prefix[negative] + self._grouped(whole) + self._fraction(fraction or "0") + p.suffix[negative]
+        return (
+            p.prefix[negative] + self._grouped(whole) + self._fraction(fraction or "0") + p.suffix[negative]
+        )
 
     def _grouped(self, digits: str) -> str:
         digits = digits.rjust(self.pattern.int_prec[0], "0")
@@ -59,5 +61,9 @@ def decimal_format(pattern: str, language: str) -> DecimalFormat:
     if parsed.exp_prec or "@" in pattern or "¤" in pattern or "'" in pattern:
         raise ValueError(f"number pattern {pattern!r}: only grouping, fraction digits and % are supported")
     locale = Locale.parse(language)
-    return DecimalFormat(parsed, get_group_symbol(locale, numbering_system="latn"),
-                         get_decimal_symbol(locale, numbering_system="latn"), Decimal(10) ** -parsed.frac_prec[1])
+    return DecimalFormat(
+        parsed,
+        get_group_symbol(locale, numbering_system="latn"),
+        get_decimal_symbol(locale, numbering_system="latn"),
+        Decimal(10) ** -parsed.frac_prec[1],
+    )

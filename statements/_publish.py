@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from core.store import ObjectStore
-from statements import _render
-from statements._canonical import digest, normalise, normalised_bytes, validate
-from statements._view import VerifierBlock, build_view
+from ecocluster.core.store import ObjectStore
+from ecocluster.statements import _render
+from ecocluster.statements._canonical import digest, normalise, normalised_bytes, validate
+from ecocluster.statements._view import VerifierBlock, build_view
 
 PREFIX = "statements"
 
@@ -52,8 +52,9 @@ class Rendered:
     pdf: bytes | None
 
 
-def render_statement(document: dict[str, Any], verifier: VerifierBlock | None = None, *,
-                     pdf: bool = True) -> Rendered:
+def render_statement(
+    document: dict[str, Any], verifier: VerifierBlock | None = None, *, pdf: bool = True
+) -> Rendered:
     """The draft when ``verifier`` is None, else the validated render; stores nothing."""
     doc = normalise(document)
     validate(doc)
@@ -61,12 +62,18 @@ def render_statement(document: dict[str, Any], verifier: VerifierBlock | None = 
     sid = digest(data)
     view = build_view(doc, sid, verifier)
     dated: date | str = verifier.validated_on if verifier else doc["document_date"]
-    return Rendered(doc, data, sid, _render.html(doc["subject"], view),
-                    _render.pdf(doc["subject"], view, dated) if pdf else None)
+    return Rendered(
+        doc,
+        data,
+        sid,
+        _render.html(doc["subject"], view),
+        _render.pdf(doc["subject"], view, dated) if pdf else None,
+    )
 
 
-def publish(store: ObjectStore, document: dict[str, Any], verifier: VerifierBlock | None = None, *,
-            pdf: bool = True) -> Artefacts:
+def publish(
+    store: ObjectStore, document: dict[str, Any], verifier: VerifierBlock | None = None, *, pdf: bool = True
+) -> Artefacts:
     """Render and store; the draft when ``verifier`` is None, else the validated render.
     ``pdf=False`` stores the JSON and HTML only (the same bytes as a full render's)."""
     r = render_statement(document, verifier, pdf=pdf)
@@ -80,8 +87,15 @@ def publish(store: ObjectStore, document: dict[str, Any], verifier: VerifierBloc
         pdf_key = f"{PREFIX}/{sid}/{pdf_sha}.pdf"
         store.put(pdf_key, r.pdf, content_type="application/pdf")
     return Artefacts(
-        statement_id=sid, subject=subject,
+        statement_id=sid,
+        subject=subject,
         member_id=doc["organisation"]["member_id"] if subject == "member" else None,
-        cluster_id=doc["cluster"]["cluster_id"], reporting_year=doc["reporting_year"], kind=doc["kind"],
-        language=doc["language"], json_key=json_key(sid), html_key=html_key, pdf_key=pdf_key, pdf_sha256=pdf_sha,
+        cluster_id=doc["cluster"]["cluster_id"],
+        reporting_year=doc["reporting_year"],
+        kind=doc["kind"],
+        language=doc["language"],
+        json_key=json_key(sid),
+        html_key=html_key,
+        pdf_key=pdf_key,
+        pdf_sha256=pdf_sha,
     )

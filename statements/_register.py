@@ -15,8 +15,8 @@ from datetime import date, datetime
 
 import duckdb
 
-from core.errors import EcoclusterError, UnknownId
-from statements._publish import Artefacts
+from ecocluster.core.errors import EcoclusterError, UnknownId
+from ecocluster.statements._publish import Artefacts
 
 
 class StatementNotFound(UnknownId):
@@ -55,24 +55,30 @@ def record_drafts(con: duckdb.DuckDBPyConnection, renders: Sequence[Artefacts]) 
     selection = ", ".join(f"unnest(${name}) AS {name}" for name in _NEW)
     renders_sql = f"SELECT DISTINCT {', '.join(_NEW)} FROM (SELECT {selection})"
     before = _count(con, "true")
-    con.execute(f"""
+    con.execute(
+        f"""
         INSERT INTO statement ({_COLUMNS})
         WITH n AS ({renders_sql})
         SELECT n.*, 1, 'draft', NULL, NULL, NULL, current_timestamp,
                (SELECT s.statement_id FROM current_statement s WHERE {_SAME_SUBJECT}
                 AND s.statement_id <> n.statement_id ORDER BY s.created_at DESC, s.statement_id LIMIT 1)
         FROM n WHERE NOT EXISTS (SELECT 1 FROM statement s WHERE s.statement_id = n.statement_id)
-    """, columns)
+    """,
+        columns,
+    )
     added = _count(con, "true") - before
     if all(r.pdf_key is None for r in renders):
         return added
     missing = _count(con, "pdf_key IS NULL")
-    con.execute(f"""
+    con.execute(
+        f"""
         UPDATE statement SET pdf_key = n.pdf_key, pdf_sha256 = n.pdf_sha256
         FROM ({renders_sql}) n
         WHERE statement.statement_id = n.statement_id AND statement.version = 1
           AND statement.pdf_key IS NULL AND n.pdf_key IS NOT NULL
-    """, columns)
+    """,
+        columns,
+    )
     return added + missing - _count(con, "pdf_key IS NULL")
 
 
@@ -80,11 +86,24 @@ def with_stored_pdfs(con: duckdb.DuckDBPyConnection, renders: Sequence[Artefacts
     """Review renders (no PDF) of statements whose row already has its PDF, as the row has them: a
     review draft over a full one keeps the PDF, so the coordinator must not be told it has none."""
     ids = [r.statement_id for r in renders if r.pdf_key is None]
-    stored = {sid: (key, sha) for sid, key, sha in con.execute(
-        "SELECT statement_id, pdf_key, pdf_sha256 FROM statement WHERE version = 1 AND pdf_key IS NOT NULL"
-        " AND statement_id IN (SELECT unnest(?))", [ids]).fetchall()} if ids else {}
-    return [replace(r, pdf_key=stored[r.statement_id][0], pdf_sha256=stored[r.statement_id][1])
-            if r.statement_id in stored else r for r in renders]
+    stored = (
+        {
+            sid: (key, sha)
+            for sid, key, sha in con.execute(
+                "SELECT statement_id, pdf_key, pdf_sha256 FROM statement WHERE version = 1 AND pdf_key IS NOT NULL"  # noqa: E501
+                " AND statement_id IN (SELECT unnest(?))",
+                [ids],
+            ).fetchall()
+        }
+        if ids
+        else {}
+    )
+    return [
+        replace(r, pdf_key=stored[r.statement_id][0], pdf_sha256=stored[r.statement_id][1])
+        if r.statement_id in stored
+        else r
+        for r in renders
+    ]
 
 
 def _count(con: duckdb.DuckDBPyConnection, where: str) -> int:
@@ -122,7 +141,12 @@ def pdf_command(render: Artefacts) -> str:
 
 # A rejected statement may be sent again as it is (the verifier agreed to look again); a changed
 # one is a new draft anyway, since the id is the digest of the content.
-_ALLOWED = {("draft", "submitted"), ("submitted", "rejected"), ("submitted", "validated"), ("rejected", "submitted")}
+_ALLOWED = {
+    ("draft", "submitted"),
+    ("submitted", "rejected"),
+    ("submitted", "validated"),
+    ("rejected", "submitted"),
+}
 
 
 def check_transition(con: duckdb.DuckDBPyConnection, version: StatementVersion, to: str) -> None:
@@ -149,29 +173,49 @@ def check_transition(con: duckdb.DuckDBPyConnection, version: StatementVersion, 
 def set_status(con: duckdb.DuckDBPyConnection, statement_id: str, to: str) -> StatementVersion:
     version = current(con, statement_id)
     check_transition(con, version, to)
-    con.execute("UPDATE statement SET status = ? WHERE statement_id = ? AND version = ?",
-                [to, version.statement_id, version.version])
+    con.execute(
+        "UPDATE statement SET status = ? WHERE statement_id = ? AND version = ?",
+        [to, version.statement_id, version.version],
+    )
     return current(con, version.statement_id)
 
 
-def record_validated(con: duckdb.DuckDBPyConnection, base: StatementVersion, render: Artefacts,
-                     name: str, accreditation_no: str, validated_on: date) -> StatementVersion:
+def record_validated(
+    con: duckdb.DuckDBPyConnection,
+    base: StatementVersion,
+    render: Artefacts,
+    name: str,
+    accreditation_no: str,
+    validated_on: date,
+) -> StatementVersion:
     """Add the validated render as the next version; the draft row stays as history."""
-    con.execute(f"""
+    con.execute(
+        f"""
         INSERT INTO statement ({_COLUMNS}) VALUES
         (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?)
-    """, [*(getattr(render, f.name) for f in fields(Artefacts)), base.version + 1, "validated",
-          name, accreditation_no, validated_on, base.supersedes])
+    """,
+        [
+            *(getattr(render, f.name) for f in fields(Artefacts)),
+            base.version + 1,
+            "validated",
+            name,
+            accreditation_no,
+            validated_on,
+            base.supersedes,
+        ],
+    )
     return current(con, base.statement_id)
 
 
-def listing(con: duckdb.DuckDBPyConnection, member: str | None = None, year: int | None = None,
-            limit: int = 500) -> list[StatementVersion]:
+def listing(
+    con: duckdb.DuckDBPyConnection, member: str | None = None, year: int | None = None, limit: int = 500
+) -> list[StatementVersion]:
     """The newest render of each statement, newest first: what `statement show` takes an id from."""
     rows = con.execute(
         f"SELECT {_COLUMNS} FROM current_statement WHERE (? IS NULL OR member_id = ?)"
         " AND (? IS NULL OR reporting_year = ?) ORDER BY created_at DESC, statement_id LIMIT ?",
-        [member, member, year, year, limit]).fetchall()
+        [member, member, year, year, limit],
+    ).fetchall()
     return [StatementVersion(*row) for row in rows]
 
 
@@ -190,21 +234,28 @@ class CurrentDraft:
 
 def current_drafts(con: duckdb.DuckDBPyConnection, year: int, members: Sequence[str]) -> list[CurrentDraft]:
     """Each of ``members``' current, not superseded member statement of ``year``, by member id."""
-    rows = con.execute("""
+    rows = con.execute(
+        """
         SELECT s.member_id, s.cluster_id, s.statement_id, s.status, s.json_key, s.pdf_key, m.nace
         FROM current_statement s JOIN member m USING (member_id, cluster_id)
         WHERE s.subject = 'member' AND s.reporting_year = $year AND list_contains($members, s.member_id)
           AND NOT EXISTS (SELECT 1 FROM statement n WHERE n.supersedes = s.statement_id)
           AND s.language = m.language
-        ORDER BY s.member_id""", {"year": year, "members": list(members)}).fetchall()
+        ORDER BY s.member_id""",
+        {"year": year, "members": list(members)},
+    ).fetchall()
     return [CurrentDraft(*r) for r in rows]
 
 
-def current_joint(con: duckdb.DuckDBPyConnection, year: int, clusters: Sequence[str]) -> dict[tuple[str, str], str]:
+def current_joint(
+    con: duckdb.DuckDBPyConnection, year: int, clusters: Sequence[str]
+) -> dict[tuple[str, str], str]:
     """(cluster, language) -> the id of its current, not superseded joint statement for ``year``."""
-    rows = con.execute("""
+    rows = con.execute(
+        """
         SELECT cluster_id, language, statement_id FROM current_statement s
         WHERE subject = 'cluster' AND reporting_year = $year AND list_contains($clusters, cluster_id)
           AND NOT EXISTS (SELECT 1 FROM statement n WHERE n.supersedes = s.statement_id)""",
-        {"year": year, "clusters": list(clusters)}).fetchall()
+        {"year": year, "clusters": list(clusters)},
+    ).fetchall()
     return {(c, lang): sid for c, lang, sid in rows}

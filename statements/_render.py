@@ -20,9 +20,9 @@ from typing import Any
 import jinja2
 import typst
 
-from core.errors import EcoclusterError
+from ecocluster.core.errors import EcoclusterError
 
-_TEMPLATES = Path(str(resources.files("statements").joinpath("templates")))
+_TEMPLATES = Path(str(resources.files("ecocluster.statements").joinpath("templates")))
 
 
 class RenderFailed(EcoclusterError):
@@ -36,8 +36,12 @@ def _svg_data_uri(svg: str) -> str:
 @lru_cache(maxsize=1)
 def _jinja() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        loader=jinja2.FileSystemLoader(_TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
     env.filters["svg_data_uri"] = _svg_data_uri
     return env
@@ -67,7 +71,9 @@ def typst_pdf(template: Path, data: dict[str, Any], on: date | str) -> bytes:
     stamp = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
     inputs = json.dumps(data, ensure_ascii=False, sort_keys=True)
     try:
-        result = _compiler(template.parent).compile(input=str(template), sys_inputs={"view": inputs}, timestamp=stamp)
+        result = _compiler(template.parent).compile(
+            input=str(template), sys_inputs={"view": inputs}, timestamp=stamp
+        )
     except typst.TypstError as e:
         raise RenderFailed(f"typst template {template.name}: {e}") from e
     assert isinstance(result, bytes)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from statements._charts import bar_chart
-from statements._collect import MIN_PEERS
-from statements._i18n import Formatter
-from statements._labels import CHECK_TITLES, CLUSTER_KINDS, GROUPS, INDICATORS, LABELS, SECTORS
-from warehouse.indicators import BY_CODE
+from ecocluster.statements._charts import bar_chart
+from ecocluster.statements._collect import MIN_PEERS
+from ecocluster.statements._i18n import Formatter
+from ecocluster.statements._labels import CHECK_TITLES, CLUSTER_KINDS, GROUPS, INDICATORS, LABELS, SECTORS
+from ecocluster.warehouse.indicators import BY_CODE
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,18 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _common(doc: dict[str, Any], fmt: Formatter, statement_id: str,
-            verifier: VerifierBlock | None) -> dict[str, Any]:
+def _common(
+    doc: dict[str, Any], fmt: Formatter, statement_id: str, verifier: VerifierBlock | None
+) -> dict[str, Any]:
     _ = fmt.gettext
     labels = {key: _(msgid) for key, msgid in LABELS.items()}
     return {
-        "lang": doc["language"], "L": labels, "draft": verifier is None,
+        "lang": doc["language"],
+        "L": labels,
+        "draft": verifier is None,
         "kind": labels["kind_full"] if doc["kind"] == "full" else labels["kind_updated"],
-        "year": str(doc["reporting_year"]), "document_date": fmt.date(doc["document_date"]),
+        "year": str(doc["reporting_year"]),
+        "document_date": fmt.date(doc["document_date"]),
         "statement_id": statement_id,
         "demo": bool(verifier and verifier.demo),
         "verifier": {
@@ -101,15 +105,22 @@ def _indicator_rows(doc: dict[str, Any], fmt: Formatter) -> list[dict[str, str]]
     rows = []
     for ind in doc["indicators"]:
         latest = ind["values"][-1] if ind["values"] else {}
-        note = {"excluded": fmt.gettext(LABELS["excluded"]) + ": " + _text(latest.get("justification")),
-                "missing": fmt.gettext(LABELS["missing"])}.get(ind["status"], "")
-        rows.append({
-            "group": fmt.gettext(GROUPS[ind["group"]]), "label": _indicator_label(fmt, ind["code"]),
-            "a": fmt.exact(latest["a"]) if "a" in latest else "–", "unit": fmt.unit(ind["unit"]),
-            "b": fmt.exact(latest["b"]) if "b" in latest else "–",
-            "r": fmt.number(latest.get("r")) if "r" in latest else "–",
-            "r_unit": fmt.unit(ind["r_unit"]) if "r" in latest else "", "note": note,
-        })
+        note = {
+            "excluded": fmt.gettext(LABELS["excluded"]) + ": " + _text(latest.get("justification")),
+            "missing": fmt.gettext(LABELS["missing"]),
+        }.get(ind["status"], "")
+        rows.append(
+            {
+                "group": fmt.gettext(GROUPS[ind["group"]]),
+                "label": _indicator_label(fmt, ind["code"]),
+                "a": fmt.exact(latest["a"]) if "a" in latest else "–",
+                "unit": fmt.unit(ind["unit"]),
+                "b": fmt.exact(latest["b"]) if "b" in latest else "–",
+                "r": fmt.number(latest.get("r")) if "r" in latest else "–",
+                "r_unit": fmt.unit(ind["r_unit"]) if "r" in latest else "",
+                "note": note,
+            }
+        )
     return rows
 
 
@@ -130,24 +141,38 @@ def _co2e(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) -> dict[s
     def tonnes(value: float | None) -> str:
         return not_computed if value is None else f"{fmt.number(value)} t CO₂e"
 
-    totals = [[labels[key], tonnes(co2e["totals"][key])] for key in ("scope1", "scope2_location", "scope2_market")]
+    totals = [
+        [labels[key], tonnes(co2e["totals"][key])] for key in ("scope1", "scope2_location", "scope2_market")
+    ]
     if co2e["intensity"] is not None:
         i = co2e["intensity"]
-        totals.append([labels["co2e_intensity"], f'{fmt.distinct([i["t_co2e_per_b"]])[0]} {fmt.unit(i["unit"])}'])
+        totals.append(
+            [labels["co2e_intensity"], f"{fmt.distinct([i['t_co2e_per_b']])[0]} {fmt.unit(i['unit'])}"]
+        )
     if co2e["reported_ghg"] is not None:
         totals.append([labels["co2e_reported"], tonnes(co2e["reported_ghg"])])
     return {
         "totals": totals,
-        "figures": [[
-            labels[_SCOPES[f["scope"]]], carrier(f["carrier"]), fmt.number(f["energy_mwh"]),
-            f'{fmt.distinct([f["factor"]["t_per_mwh"]], 5)[0]} t/MWh' if f["factor"]["t_per_mwh"] else "0",
-            fmt.number(f["t_co2e"]),
-            f'{f["factor"]["dataset"]} ({f["factor"]["year"] or f["factor"]["version"]})',
-        ] for f in co2e["figures"]],
-        "sources": sorted({f'{f["factor"]["dataset"]}: {f["factor"]["source"]}' for f in co2e["figures"]}),
-        "gaps": [fmt.gettext(LABELS[f"gap_{g['reason']}"]).format(
-            carrier=carrier(g["carrier"]), country=g.get("country") or "", year=g.get("year") or "")
-            for g in co2e["gaps"]],
+        "figures": [
+            [
+                labels[_SCOPES[f["scope"]]],
+                carrier(f["carrier"]),
+                fmt.number(f["energy_mwh"]),
+                f"{fmt.distinct([f['factor']['t_per_mwh']], 5)[0]} t/MWh"
+                if f["factor"]["t_per_mwh"]
+                else "0",
+                fmt.number(f["t_co2e"]),
+                f"{f['factor']['dataset']} ({f['factor']['year'] or f['factor']['version']})",
+            ]
+            for f in co2e["figures"]
+        ],
+        "sources": sorted({f"{f['factor']['dataset']}: {f['factor']['source']}" for f in co2e["figures"]}),
+        "gaps": [
+            fmt.gettext(LABELS[f"gap_{g['reason']}"]).format(
+                carrier=carrier(g["carrier"]), country=g.get("country") or "", year=g.get("year") or ""
+            )
+            for g in co2e["gaps"]
+        ],
     }
 
 
@@ -160,8 +185,14 @@ def _trend_charts(doc: dict[str, Any], fmt: Formatter) -> list[str]:
         use_r = all("r" in v for v in ind["values"] if "a" in v) and ind["r_unit"]
         key, unit = ("r", ind["r_unit"]) if use_r else ("a", ind["unit"])
         prefix = "R, " if use_r else "A, "
-        charts.append(_chart(fmt, _indicator_label(fmt, ind["code"]), prefix + fmt.unit(unit),
-                             [(str(v["year"]), float(v[key])) for v in ind["values"] if key in v]))
+        charts.append(
+            _chart(
+                fmt,
+                _indicator_label(fmt, ind["code"]),
+                prefix + fmt.unit(unit),
+                [(str(v["year"]), float(v[key])) for v in ind["values"] if key in v],
+            )
+        )
     return charts
 
 
@@ -169,10 +200,14 @@ def _chart(fmt: Formatter, title: str, unit: str, points: list[tuple[str, float]
     """A bar chart whose labels keep as many digits as it takes for different values to read
     differently (a trend of 73.41, 73.38 must not print 73.4 three times)."""
     shown = fmt.distinct([v for _, v in points])
-    return bar_chart(title, unit, [(label, value, text) for (label, value), text in zip(points, shown)])
+    return bar_chart(
+        title, unit, [(label, value, text) for (label, value), text in zip(points, shown, strict=False)]
+    )
 
 
-def build_view(doc: dict[str, Any], statement_id: str, verifier: VerifierBlock | None = None) -> dict[str, Any]:
+def build_view(
+    doc: dict[str, Any], statement_id: str, verifier: VerifierBlock | None = None
+) -> dict[str, Any]:
     """The view of a member or joint cluster statement; without a verifier it is the draft."""
     fmt = Formatter(doc["language"])
     view = _common(doc, fmt, statement_id, verifier)
@@ -187,48 +222,92 @@ def _member_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) 
     b_code = doc["indicators"][0]["b_indicator"] if doc["indicators"] else None
     checks = doc["compliance"]["checks"]
     return {
-        "title": labels["member_title"], "name": org["legal_name"], "member_id": org["member_id"],
+        "title": labels["member_title"],
+        "name": org["legal_name"],
+        "member_id": org["member_id"],
         "cluster": doc["cluster"]["name"],
         "facts": [
             [labels["emas_reg_no"], org["emas_reg_no"] or labels["not_registered"]],
-            [labels["cluster"], doc["cluster"]["name"]], [labels["nace"], org["nace"]],
+            [labels["cluster"], doc["cluster"]["name"]],
+            [labels["nace"], org["nace"]],
             [labels["sector"], _named(fmt, SECTORS, org["sector"])],
             [labels["employees"], fmt.exact(org["employees"])],
             [labels["address"], _text(org["address"])],
             [labels["public_body"], labels["yes"] if org["public_body"] else labels["no"]],
-        ] + ([[labels["contact"], org["contact"]]] if org["contact"] else []),
+        ]
+        + ([[labels["contact"], org["contact"]]] if org["contact"] else []),
         "activities": _text(org["activities"]),
-        "policy": _text(doc["policy"]["policy"]), "governance": _text(doc["policy"]["governance"]),
+        "policy": _text(doc["policy"]["policy"]),
+        "governance": _text(doc["policy"]["governance"]),
         "sites": [[s["site_id"], s["name"], _text(s["address"])] for s in doc["sites"]],
-        "aspects": {kind: [[a["aspect"], a["impact"]] for a in doc["aspects"] if a["kind"] == kind]
-                    for kind in ("direct", "indirect")},
-        "objectives": [[
-            o["description"], _indicator_label(fmt, o["indicator"]),
-            _objective_value(fmt, o["baseline_value"], o["indicator"]),
-            _objective_value(fmt, o["target_value"], o["indicator"]), _text(o["target_year"]),
-            _objective_value(fmt, o["current_value"], o["indicator"]),
-            fmt.percent(o["progress"]), _(LABELS[o["status"]]) if o["status"] else "",
-        ] for o in doc["objectives"]],
-        "b_note": f'{labels["b_is"]}: {_indicator_label(fmt, b_code)}' if b_code else "",
+        "aspects": {
+            kind: [[a["aspect"], a["impact"]] for a in doc["aspects"] if a["kind"] == kind]
+            for kind in ("direct", "indirect")
+        },
+        "objectives": [
+            [
+                o["description"],
+                _indicator_label(fmt, o["indicator"]),
+                _objective_value(fmt, o["baseline_value"], o["indicator"]),
+                _objective_value(fmt, o["target_value"], o["indicator"]),
+                _text(o["target_year"]),
+                _objective_value(fmt, o["current_value"], o["indicator"]),
+                fmt.percent(o["progress"]),
+                _(LABELS[o["status"]]) if o["status"] else "",
+            ]
+            for o in doc["objectives"]
+        ],
+        "b_note": f"{labels['b_is']}: {_indicator_label(fmt, b_code)}" if b_code else "",
         "indicators": _indicator_rows(doc, fmt),
         "co2e": _co2e(doc, fmt, labels),
         "charts": _trend_charts(doc, fmt),
-        "checks": None if checks is None else {
-            "blocking": fmt.exact(checks["blocking"]), "warnings": fmt.exact(checks["warnings"]),
-            "findings": [[_(LABELS[f["severity"]]), _finding(fmt, f),
-                          _indicator_label(fmt, f["indicator"]) if f["indicator"] in INDICATORS
-                          else _text(f["indicator"])] for f in checks["findings"]],
+        "checks": None
+        if checks is None
+        else {
+            "blocking": fmt.exact(checks["blocking"]),
+            "warnings": fmt.exact(checks["warnings"]),
+            "findings": [
+                [
+                    _(LABELS[f["severity"]]),
+                    _finding(fmt, f),
+                    _indicator_label(fmt, f["indicator"])
+                    if f["indicator"] in INDICATORS
+                    else _text(f["indicator"]),
+                ]
+                for f in checks["findings"]
+            ],
         },
-        "nonconformities": [[
-            n["nc_id"], _(LABELS[n["severity"]]), n["description"], fmt.date(n["opened_on"]),
-            fmt.date(n["closed_on"]) if n["closed_on"] else labels["open"], _text(n["corrective_action"]),
-        ] for n in doc["compliance"]["nonconformities"]],
-        "legal": [[
-            _(LABELS[o["kind"]]), o["title"], o["legal_reference"], _text(o["authority"]),
-            " ".join(p for p in (_text(o["parameter"]), _value_unit(fmt, o["limit_value"], o["limit_unit"])
-                                 if o["limit_value"] is not None else "") if p),
-            fmt.date(o["valid_until"]) if o["valid_until"] else "",
-        ] for o in doc["legal_requirements"]],
+        "nonconformities": [
+            [
+                n["nc_id"],
+                _(LABELS[n["severity"]]),
+                n["description"],
+                fmt.date(n["opened_on"]),
+                fmt.date(n["closed_on"]) if n["closed_on"] else labels["open"],
+                _text(n["corrective_action"]),
+            ]
+            for n in doc["compliance"]["nonconformities"]
+        ],
+        "legal": [
+            [
+                _(LABELS[o["kind"]]),
+                o["title"],
+                o["legal_reference"],
+                _text(o["authority"]),
+                " ".join(
+                    p
+                    for p in (
+                        _text(o["parameter"]),
+                        _value_unit(fmt, o["limit_value"], o["limit_unit"])
+                        if o["limit_value"] is not None
+                        else "",
+                    )
+                    if p
+                ),
+                fmt.date(o["valid_until"]) if o["valid_until"] else "",
+            ]
+            for o in doc["legal_requirements"]
+        ],
     }
 
 
@@ -243,48 +322,90 @@ def _shared_by_sector(doc: dict[str, Any], fmt: Formatter) -> dict[str, Any]:
     """Indicators down, sectors across: "value (members reporting)" in each cell."""
     sectors = sorted({t["sector"] for t in doc["sector_totals"]})
     cells = {(t["indicator"], t["sector"]): t for t in doc["sector_totals"]}
-    indicators = list(dict.fromkeys(t["indicator"] for t in sorted(
-        doc["sector_totals"], key=lambda t: list(INDICATORS).index(t["indicator"]))))
+    indicators = list(
+        dict.fromkeys(
+            t["indicator"]
+            for t in sorted(doc["sector_totals"], key=lambda t: list(INDICATORS).index(t["indicator"]))
+        )
+    )
     units = {t["indicator"]: t["unit"] for t in doc["sector_totals"]}
     return {
         "sectors": [_named(fmt, SECTORS, s) for s in sectors],
-        "shared": [[_indicator_label(fmt, code), fmt.unit(units[code])] + [
-            f'{fmt.number(cells[code, s]["value"])} ({cells[code, s]["members"]})' if (code, s) in cells else "–"
-            for s in sectors] for code in indicators],
+        "shared": [
+            [_indicator_label(fmt, code), fmt.unit(units[code])]
+            + [
+                f"{fmt.number(cells[code, s]['value'])} ({cells[code, s]['members']})"
+                if (code, s) in cells
+                else "–"
+                for s in sectors
+            ]
+            for code in indicators
+        ],
     }
 
 
 def _benchmark(doc: dict[str, Any], fmt: Formatter, names: dict[str, str]) -> list[list[str]]:
     """Members against their sector's median R, only where the sector has at least ``MIN_PEERS``
-    members (a median of one or two members discloses their figures), with R and the median in the same unit and the ratio written as a multiple."""
-    return [[
-        names[b["member_id"]], _indicator_label(fmt, b["indicator"]),
-        f'{fmt.number(b["r"])} {fmt.unit(b["r_unit"])}', f'{fmt.number(b["median_r"])} {fmt.unit(b["r_unit"])}',
-        "×" + fmt.distinct([float(b["ratio"])])[0], fmt.exact(b["peers"]),
-    ] for b in doc["peer_benchmark"] if b["peers"] >= MIN_PEERS]
+    members (a median of one or two members discloses their figures), with R and the median in the same unit and the ratio written as a multiple."""  # noqa: E501
+    return [
+        [
+            names[b["member_id"]],
+            _indicator_label(fmt, b["indicator"]),
+            f"{fmt.number(b['r'])} {fmt.unit(b['r_unit'])}",
+            f"{fmt.number(b['median_r'])} {fmt.unit(b['r_unit'])}",
+            "×" + fmt.distinct([float(b["ratio"])])[0],
+            fmt.exact(b["peers"]),
+        ]
+        for b in doc["peer_benchmark"]
+        if b["peers"] >= MIN_PEERS
+    ]
 
 
 def _cluster_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) -> dict[str, Any]:
     c = doc["cluster"]
     names = {m["member_id"]: m["legal_name"] for m in doc["members"]}
     return {
-        "title": labels["cluster_title"], "name": c["name"], "member_id": c["cluster_id"],
-        "facts": [[labels["territory"], _text(c["territory"])],
-                  [labels["cluster_kind"], _named(fmt, CLUSTER_KINDS, c["kind"])],
-                  [labels["promoting_body"], _text(c["promoting_body"])], [labels["h_members"], str(len(names))]],
+        "title": labels["cluster_title"],
+        "name": c["name"],
+        "member_id": c["cluster_id"],
+        "facts": [
+            [labels["territory"], _text(c["territory"])],
+            [labels["cluster_kind"], _named(fmt, CLUSTER_KINDS, c["kind"])],
+            [labels["promoting_body"], _text(c["promoting_body"])],
+            [labels["h_members"], str(len(names))],
+        ],
         "description": _text(c["description"]),
-        "members": [[
-            m["member_id"], m["legal_name"], _named(fmt, SECTORS, m["sector"]), m["nace"],
-            f'{labels["registered"]} {m["emas_reg_no"]}' if m["emas_reg_no"]
-            else f'{m["steps_done"]}/6 {labels["steps_done"]}',
-        ] for m in doc["members"]],
+        "members": [
+            [
+                m["member_id"],
+                m["legal_name"],
+                _named(fmt, SECTORS, m["sector"]),
+                m["nace"],
+                f"{labels['registered']} {m['emas_reg_no']}"
+                if m["emas_reg_no"]
+                else f"{m['steps_done']}/6 {labels['steps_done']}",
+            ]
+            for m in doc["members"]
+        ],
         **_shared_by_sector(doc, fmt),
         "benchmark": _benchmark(doc, fmt, names),
-        "programme": [[
-            p["objective_id"], p["description"], _indicator_label(fmt, p["indicator"]),
-            fmt.number(p["target_value"]), _text(p["target_year"]),
-        ] for p in doc["programme"]],
-        "charts": [_chart(fmt, _indicator_label(fmt, t["indicator"]), "A, " + fmt.unit(t["unit"]),
-                          [(str(p["year"]), float(p["value"])) for p in t["series"]])
-                   for t in doc["trends"]],
+        "programme": [
+            [
+                p["objective_id"],
+                p["description"],
+                _indicator_label(fmt, p["indicator"]),
+                fmt.number(p["target_value"]),
+                _text(p["target_year"]),
+            ]
+            for p in doc["programme"]
+        ],
+        "charts": [
+            _chart(
+                fmt,
+                _indicator_label(fmt, t["indicator"]),
+                "A, " + fmt.unit(t["unit"]),
+                [(str(p["year"]), float(p["value"])) for p in t["series"]],
+            )
+            for t in doc["trends"]
+        ],
     }

@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape
 import duckdb
 from defusedxml import ElementTree
 
-from statements._register import StatementNotFound
+from ecocluster.statements._register import StatementNotFound
 
 TEMPLATE = "VSME-Digital-Template-1.3.0.xlsx"
 TAXONOMY = "vsme-taxonomy-2026-05-01.json"
@@ -43,13 +43,18 @@ VSME_NS = "https://xbrl.efrag.org/taxonomy/vsme/2026-05-01/vsme"
 # No LEI, DUNS or EUID is known for a member: its entity identifier is its ecocluster member id.
 ENTITY_SCHEME = "https://ecocluster.example/member"
 NAMESPACES = {
-    "vsme": VSME_NS, "utr": "http://www.xbrl.org/2009/utr", "xbrli": "http://www.xbrl.org/2003/instance",
+    "vsme": VSME_NS,
+    "utr": "http://www.xbrl.org/2009/utr",
+    "xbrli": "http://www.xbrl.org/2003/instance",
     "ecocluster": ENTITY_SCHEME,
 }
 # The measure the converter (vsme-disclosures.json "dataTypesToUnits") uses for each data type.
 UNITS = {
-    "dtr-types:energyItemType": "utr:MWh", "dtr-types:ghgEmissionsItemType": "utr:tCO2e",
-    "dtr-types:massItemType": "utr:t", "dtr-types:areaItemType": "utr:ha", "dtr-types:volumeItemType": "utr:m3",
+    "dtr-types:energyItemType": "utr:MWh",
+    "dtr-types:ghgEmissionsItemType": "utr:tCO2e",
+    "dtr-types:massItemType": "utr:t",
+    "dtr-types:areaItemType": "utr:ha",
+    "dtr-types:volumeItemType": "utr:m3",
 }
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -78,16 +83,45 @@ DATAPOINTS: tuple[Datapoint, ...] = (
     Datapoint("energy.total_direct", "TotalEnergyConsumption", 1, 1),
     # The member's reported total (EMAS Annex IV: scope 1 and 2); see the statement's computed figures.
     Datapoint("emissions.ghg", "TotalGrossLocationBasedScope1AndScope2GHGEmissions", 1, 1),
-    Datapoint("emissions.so2", _AIR, 0.001, 0.001, "AmountOfEmissionToAir_unit", TONNES,
-              ("SulphurOxidesSOxSO2Member", "Sulphur oxides (SOx/SO2)")),
-    Datapoint("emissions.nox", _AIR, 0.001, 0.001, "AmountOfEmissionToAir_unit", TONNES,
-              ("NitrogenOxidesNOxNO2Member", "Nitrogen oxides (NOx/NO2)")),
-    Datapoint("emissions.pm", _AIR, 0.001, 0.001, "AmountOfEmissionToAir_unit", TONNES,
-              ("ParticulateMatterPMMember", "Particulate matter (PM)")),
+    Datapoint(
+        "emissions.so2",
+        _AIR,
+        0.001,
+        0.001,
+        "AmountOfEmissionToAir_unit",
+        TONNES,
+        ("SulphurOxidesSOxSO2Member", "Sulphur oxides (SOx/SO2)"),
+    ),
+    Datapoint(
+        "emissions.nox",
+        _AIR,
+        0.001,
+        0.001,
+        "AmountOfEmissionToAir_unit",
+        TONNES,
+        ("NitrogenOxidesNOxNO2Member", "Nitrogen oxides (NOx/NO2)"),
+    ),
+    Datapoint(
+        "emissions.pm",
+        _AIR,
+        0.001,
+        0.001,
+        "AmountOfEmissionToAir_unit",
+        TONNES,
+        ("ParticulateMatterPMMember", "Particulate matter (PM)"),
+    ),
     Datapoint("land.sealed", "TotalSealedArea", 1e-4, 1, "TotalSealedArea_unit", SQUARE_METRES),
-    Datapoint("land.nature_on_site", "TotalNatureOrientedAreaOnSite", 1e-4, 1, "TotalSealedArea_unit", SQUARE_METRES),
-    Datapoint("land.nature_off_site", "TotalNatureOrientedAreaOffSite", 1e-4, 1, "TotalSealedArea_unit",
-              SQUARE_METRES),
+    Datapoint(
+        "land.nature_on_site", "TotalNatureOrientedAreaOnSite", 1e-4, 1, "TotalSealedArea_unit", SQUARE_METRES
+    ),
+    Datapoint(
+        "land.nature_off_site",
+        "TotalNatureOrientedAreaOffSite",
+        1e-4,
+        1,
+        "TotalSealedArea_unit",
+        SQUARE_METRES,
+    ),
     Datapoint("land.total", "TotalUseOfLand", 1e-4, 1, "TotalSealedArea_unit", SQUARE_METRES),
     Datapoint("water.total", "TotalAmountOfWaterWithdrawnFromAllSites", 1, 1),
     Datapoint("waste.hazardous", "TotalHazardousWasteGeneratedMass", 1, 1, _WASTE_UNIT, TONNES),
@@ -96,7 +130,9 @@ DATAPOINTS: tuple[Datapoint, ...] = (
     # states this total in kilograms.
     Datapoint("materials.total", "TotalMassOfMaterialUsed", 1, 1000),
 )
-_NON_HAZARDOUS = Datapoint("waste.non_hazardous", "TotalNonHazardousWasteGeneratedMass", 1, 1, _WASTE_UNIT, TONNES)
+_NON_HAZARDOUS = Datapoint(
+    "waste.non_hazardous", "TotalNonHazardousWasteGeneratedMass", 1, 1, _WASTE_UNIT, TONNES
+)
 _POLLUTANT_AXIS = "TypeOfPollutantAxis"
 
 
@@ -141,8 +177,9 @@ def facts(document: dict[str, Any]) -> tuple[Fact, ...]:
 @lru_cache(maxsize=1)
 def taxonomy() -> dict[str, Any]:
     """The VSME taxonomy dump shipped with the package."""
-    data: dict[str, Any] = json.loads(resources.files("statements").joinpath("vsme", TAXONOMY)
-                                      .read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(
+        resources.files("ecocluster.statements").joinpath("vsme", TAXONOMY).read_text(encoding="utf-8")
+    )
     return data
 
 
@@ -161,27 +198,43 @@ def xbrl_json(document: dict[str, Any], found: Iterable[Fact]) -> dict[str, Any]
     for fact in found:
         qname = f"vsme:{fact.datapoint.concept}"
         concept = concepts[qname]
-        period = (f"{year}-01-01T00:00:00/{year + 1}-01-01T00:00:00" if concept["periodType"] == "duration"
-                  else f"{year + 1}-01-01T00:00:00")
-        dimensions = {"concept": qname, "entity": entity, "period": period, "unit": UNITS[concept["dataType"]]}
+        period = (
+            f"{year}-01-01T00:00:00/{year + 1}-01-01T00:00:00"
+            if concept["periodType"] == "duration"
+            else f"{year + 1}-01-01T00:00:00"
+        )
+        dimensions = {
+            "concept": qname,
+            "entity": entity,
+            "period": period,
+            "unit": UNITS[concept["dataType"]],
+        }
         fact_id = f"f-{fact.datapoint.concept}"
         if fact.datapoint.pollutant:
             dimensions[f"vsme:{_POLLUTANT_AXIS}"] = f"vsme:{fact.datapoint.pollutant[0]}"
             fact_id += f"-{fact.datapoint.pollutant[0]}"
         out[fact_id] = {"value": _decimal(fact.xbrl_value), "dimensions": dimensions}
     return {
-        "documentInfo": {"documentType": "https://xbrl.org/2021/xbrl-json", "namespaces": NAMESPACES,
-                         "taxonomy": [ENTRY_POINT]},
+        "documentInfo": {
+            "documentType": "https://xbrl.org/2021/xbrl-json",
+            "namespaces": NAMESPACES,
+            "taxonomy": [ENTRY_POINT],
+        },
         "facts": out,
     }
 
 
 # The reporting period has no named range for its inputs: the year, month and day cells above the
 # computed start and end dates (template_reporting_period_startdate / _enddate).
-_PERIOD_INPUTS = (("template_reporting_period_startdate", (1, 1)), ("template_reporting_period_enddate", (12, 31)))
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_PERIOD_INPUTS = (
+    ("template_reporting_period_startdate", (1, 1)),
+    ("template_reporting_period_enddate", (12, 31)),
+)
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
 _REF = re.compile(r"^'?(?P<sheet>.+?)'?!\$(?P<col>[A-Z]+)\$(?P<row>\d+)")
 _CALC_CHAIN = "xl/calcChain.xml"
 
@@ -199,14 +252,16 @@ class _Template:
 
 
 def _load_template() -> _Template:
-    data = resources.files("statements").joinpath("vsme", TEMPLATE).read_bytes()
+    data = resources.files("ecocluster.statements").joinpath("vsme", TEMPLATE).read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         parts = {info.filename: z.read(info.filename) for info in z.infolist()}
     book = ElementTree.fromstring(parts["xl/workbook.xml"])
     rels = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
     targets = {r.get("Id"): "xl/" + str(r.get("Target")) for r in rels.findall("p:Relationship", _NS)}
-    sheets = {str(s.get("name")): targets[str(s.get(f"{{{_NS['r']}}}id"))]
-              for s in book.findall("m:sheets/m:sheet", _NS)}
+    sheets = {
+        str(s.get("name")): targets[str(s.get(f"{{{_NS['r']}}}id"))]
+        for s in book.findall("m:sheets/m:sheet", _NS)
+    }
     names = {}
     for d in book.findall("m:definedNames/m:definedName", _NS):
         ref = _REF.match(d.text or "")
@@ -225,22 +280,27 @@ def _set_cell(sheet: bytes, ref: str, value: float | str) -> bytes:
     style = re.search(rb's="\d+"', found["attrs"])
     attrs = b' r="' + ref.encode() + b'"' + (b" " + style.group(0) if style else b"")
     if isinstance(value, str):
-        body = attrs + b' t="inlineStr"><is><t xml:space="preserve">' + escape(value).encode() + b"</t></is></c>"
+        body = (
+            attrs + b' t="inlineStr"><is><t xml:space="preserve">' + escape(value).encode() + b"</t></is></c>"
+        )
     else:
         body = attrs + b"><v>" + _decimal(float(value)).encode() + b"</v></c>"
-    return sheet[:found.start()] + b"<c" + body + sheet[found.end():]
+    return sheet[: found.start()] + b"<c" + body + sheet[found.end() :]
 
 
 def _without_calc_chain(parts: dict[str, bytes]) -> None:
     """Drop the calculation chain (some formula cells now hold values) and have Excel recalculate
     on opening, so the template's own checks see the figures."""
     parts.pop(_CALC_CHAIN, None)
-    parts["[Content_Types].xml"] = re.sub(rb'<Override PartName="/xl/calcChain.xml"[^>]*/>', b"",
-                                          parts["[Content_Types].xml"])
-    parts["xl/_rels/workbook.xml.rels"] = re.sub(rb'<Relationship [^>]*Target="calcChain.xml"/>', b"",
-                                                 parts["xl/_rels/workbook.xml.rels"])
-    parts["xl/workbook.xml"] = re.sub(rb"<calcPr ([^>]*?)/>", rb'<calcPr \1 fullCalcOnLoad="1"/>',
-                                      parts["xl/workbook.xml"])
+    parts["[Content_Types].xml"] = re.sub(
+        rb'<Override PartName="/xl/calcChain.xml"[^>]*/>', b"", parts["[Content_Types].xml"]
+    )
+    parts["xl/_rels/workbook.xml.rels"] = re.sub(
+        rb'<Relationship [^>]*Target="calcChain.xml"/>', b"", parts["xl/_rels/workbook.xml.rels"]
+    )
+    parts["xl/workbook.xml"] = re.sub(
+        rb"<calcPr ([^>]*?)/>", rb'<calcPr \1 fullCalcOnLoad="1"/>', parts["xl/workbook.xml"]
+    )
 
 
 def fill_template(document: dict[str, Any], found: Iterable[Fact]) -> bytes:
@@ -254,13 +314,18 @@ def fill_template(document: dict[str, Any], found: Iterable[Fact]) -> bytes:
         (template.cell("template_currency"), "EUR"),
     ]
     for name, (month, day) in _PERIOD_INPUTS:
-        writes += [(template.cell(name, offset), value) for offset, value in zip((-3, -2, -1), (year, month, day))]
+        writes += [
+            (template.cell(name, offset), value)
+            for offset, value in zip((-3, -2, -1), (year, month, day), strict=False)
+        ]
     pollutant_row = 0
     for fact in found:
         d = fact.datapoint
         if d.pollutant:
-            writes += [(template.cell(_POLLUTANT_AXIS, pollutant_row), d.pollutant[1]),
-                       (template.cell(d.concept, pollutant_row), fact.template_value)]
+            writes += [
+                (template.cell(_POLLUTANT_AXIS, pollutant_row), d.pollutant[1]),
+                (template.cell(d.concept, pollutant_row), fact.template_value),
+            ]
             pollutant_row += 1
         else:
             writes.append((template.cell(d.concept), fact.template_value))
@@ -289,8 +354,10 @@ def export_vsme(document: dict[str, Any], out: Path) -> VsmeExport:
     out.mkdir(parents=True, exist_ok=True)
     workbook, report = out / f"{stem}.xlsx", out / f"{stem}.json"
     workbook.write_bytes(fill_template(document, found))
-    report.write_text(json.dumps(xbrl_json(document, found), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                      encoding="utf-8")
+    report.write_text(
+        json.dumps(xbrl_json(document, found), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     return VsmeExport(workbook, report, found)
 
 
@@ -301,11 +368,13 @@ def member_statement_id(con: duckdb.DuckDBPyConnection, member: str, year: int |
         """SELECT statement_id FROM current_statement s
            WHERE subject = 'member' AND member_id = $member AND ($year IS NULL OR reporting_year = $year)
              AND NOT EXISTS (SELECT 1 FROM current_statement n WHERE n.supersedes = s.statement_id)
-           ORDER BY reporting_year DESC, (status = 'validated') DESC, created_at DESC, statement_id LIMIT 1""",
+           ORDER BY reporting_year DESC, (status = 'validated') DESC, created_at DESC, statement_id LIMIT 1""",  # noqa: E501
         {"member": member, "year": year},
     ).fetchone()
     if row is None:
         when = f" for {year}" if year is not None else ""
-        raise StatementNotFound(f"member {member} has no drafted statement{when}; run "
-                                f"`ecocluster draft --member {member}{f' --year {year}' if year else ''}` first")
+        raise StatementNotFound(
+            f"member {member} has no drafted statement{when}; run "
+            f"`ecocluster draft --member {member}{f' --year {year}' if year else ''}` first"
+        )
     return str(row[0])

@@ -17,8 +17,10 @@ class Run:
     stderr: str
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, home: Path, *args: str) -> Run:
-    from flows.cli import main
+def run_cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, home: Path, *args: str
+) -> Run:
+    from ecocluster.flows.cli import main
 
     monkeypatch.setenv("ECOCLUSTER_HOME", str(home))
     monkeypatch.setenv("COLUMNS", "200")

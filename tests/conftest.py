@@ -16,12 +16,19 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core.home import Home
-from warehouse.db import connect
+from ecocluster.core.home import Home
+from ecocluster.warehouse.db import connect
 
 # Fixture modules contributed by the test packages (servers, PKI, sample warehouses).
-pytest_plugins: list[str] = ["tests.fixtures_pki", "tests.fixtures_tsa", "tests.fixtures_s3", "tests.fixtures_prefect",
-                               "tests.fixtures_sample", "tests.fixtures_softhsm", "tests.fixtures_csc"]
+pytest_plugins: list[str] = [
+    "tests.fixtures_pki",
+    "tests.fixtures_tsa",
+    "tests.fixtures_s3",
+    "tests.fixtures_prefect",
+    "tests.fixtures_sample",
+    "tests.fixtures_softhsm",
+    "tests.fixtures_csc",
+]
 
 
 @pytest.fixture

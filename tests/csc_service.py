@@ -23,8 +23,10 @@ _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def app(config_path: str, token: str) -> web.Application:
-    service = CSCWithCertomancer(registry.CertomancerConfig.from_file(config_path),
-                                 service_params=DummyServiceParams(hash_pinning_required=True))
+    service = CSCWithCertomancer(
+        registry.CertomancerConfig.from_file(config_path),
+        service_params=DummyServiceParams(hash_pinning_required=True),
+    )
     service.register_routes()
 
     @web.middleware
@@ -39,5 +41,10 @@ def app(config_path: str, token: str) -> web.Application:
 
 
 if __name__ == "__main__":
-    web.run_app(app(sys.argv[1], os.environ["CSC_TEST_TOKEN"]), host="127.0.0.1", port=int(sys.argv[2]),
-                print=None, access_log=None)
+    web.run_app(
+        app(sys.argv[1], os.environ["CSC_TEST_TOKEN"]),
+        host="127.0.0.1",
+        port=int(sys.argv[2]),
+        print=None,
+        access_log=None,
+    )

@@ -23,9 +23,9 @@ from urllib.parse import quote
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from core.home import Home
-from flows._runtime import free_port, stop_process
-from signing import _keys, _pki
+from ecocluster.core.home import Home
+from ecocluster.flows._runtime import free_port, stop_process
+from ecocluster.signing import _keys, _pki
 
 ARCH, CREDENTIAL, TOKEN = "ecocluster", "ecocluster/verifier", "csc-test-access-token-0042"
 ACCREDITATION_NO, NAME = "DEMO-V-0003", "Remote Verifier"
@@ -50,16 +50,36 @@ def _config(folder: Path, url: str) -> Path:
     forever = {"valid-from": "2000-01-01T00:00:00+0000", "valid-to": "2100-01-01T00:00:00+0000"}
     config = {
         "external-url-prefix": url,
-        "keysets": {"qtsp": {"path-prefix": str(folder), "keys": {
-            "ca": {"path": "ca-public.pem", "public-only": True},
-            "verifier": {"path": "verifier-key.pem"}}}},
-        "pki-architectures": {ARCH: {
-            "keyset": "qtsp",
-            "entity-defaults": {"country-name": "IT"},
-            "entities": {"ca": {"common-name": "ca"}, "verifier": {"common-name": "verifier"}},
-            "certs": {"ca": {"subject": "ca", "issuer": "ca", "validity": forever, "certificate-file": "ca.pem"},
-                      "verifier": {"subject": "verifier", "issuer": "ca", "validity": forever,
-                                   "certificate-file": "verifier.pem"}}}},
+        "keysets": {
+            "qtsp": {
+                "path-prefix": str(folder),
+                "keys": {
+                    "ca": {"path": "ca-public.pem", "public-only": True},
+                    "verifier": {"path": "verifier-key.pem"},
+                },
+            }
+        },
+        "pki-architectures": {
+            ARCH: {
+                "keyset": "qtsp",
+                "entity-defaults": {"country-name": "IT"},
+                "entities": {"ca": {"common-name": "ca"}, "verifier": {"common-name": "verifier"}},
+                "certs": {
+                    "ca": {
+                        "subject": "ca",
+                        "issuer": "ca",
+                        "validity": forever,
+                        "certificate-file": "ca.pem",
+                    },
+                    "verifier": {
+                        "subject": "verifier",
+                        "issuer": "ca",
+                        "validity": forever,
+                        "certificate-file": "verifier.pem",
+                    },
+                },
+            }
+        },
     }
     path = folder / "certomancer.yml"
     path.write_text(json.dumps(config))  # JSON is YAML
@@ -71,14 +91,26 @@ def _provision(home: Home, folder: Path) -> bytes:
     _keys.demo_verifier(home)
     ca_key, ca_cert = _keys._load_ca(home, _keys.DEMO_PASSWORD)
     key = _pki.new_key()
-    cert = _pki.issue_verifier(ca_key, ca_cert, key.public_key(), name=NAME, accreditation_no=ACCREDITATION_NO,
-                               nace_scope=_keys.DEMO_NACE)
-    (folder / "verifier-key.pem").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    cert = _pki.issue_verifier(
+        ca_key,
+        ca_cert,
+        key.public_key(),
+        name=NAME,
+        accreditation_no=ACCREDITATION_NO,
+        nace_scope=_keys.DEMO_NACE,
+    )
+    (folder / "verifier-key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     (folder / "verifier.pem").write_bytes(_pki.pem(cert))
     (folder / "ca.pem").write_bytes(_pki.pem(ca_cert))
-    (folder / "ca-public.pem").write_bytes(ca_cert.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    (folder / "ca-public.pem").write_bytes(
+        ca_cert.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
     return key.private_numbers().private_value.to_bytes(32, "big")
 
 
@@ -107,9 +139,13 @@ def csc_service(home: Home, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     url = f"http://127.0.0.1:{port}"
     log = folder / "service.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "tests.csc_service", str(_config(folder, url)), str(port)],
-                                   env={**os.environ, "CSC_TEST_TOKEN": TOKEN}, stdout=out,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.csc_service", str(_config(folder, url)), str(port)],
+            env={**os.environ, "CSC_TEST_TOKEN": TOKEN},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     try:
         _wait_listening(url, process, log)
         yield CSCService(url, folder, scalar, process)

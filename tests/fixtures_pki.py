@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pytest
 from cryptography import x509
 
-from signing import _pki
-from signing._verify import TrustAnchors
+from ecocluster.signing import _pki
+from ecocluster.signing._verify import TrustAnchors
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,25 @@ class TestPki:
     tsa_crl: x509.CertificateRevocationList | None = None
     tsa_ca_key: _pki.PrivateKey | None = None
 
-    def issue(self, *, accreditation_no: str = "IT-V-0002", nace: tuple[str, ...] = ("55.10", "84.11"),
-              not_before: dt.datetime | None = None, days: int = 365) -> Verifier:
+    def issue(
+        self,
+        *,
+        accreditation_no: str = "IT-V-0002",
+        nace: tuple[str, ...] = ("55.10", "84.11"),
+        not_before: dt.datetime | None = None,
+        days: int = 365,
+    ) -> Verifier:
         key = _pki.new_key()
-        cert = _pki.issue_verifier(self.ca_key, self.ca_cert, key.public_key(), name=f"Verifier {accreditation_no}",
-                                   accreditation_no=accreditation_no, nace_scope=nace,
-                                   not_before=not_before, days=days)
+        cert = _pki.issue_verifier(
+            self.ca_key,
+            self.ca_cert,
+            key.public_key(),
+            name=f"Verifier {accreditation_no}",
+            accreditation_no=accreditation_no,
+            nace_scope=nace,
+            not_before=not_before,
+            days=days,
+        )
         return Verifier(key, cert)
 
     def trust(self, revoked: tuple[x509.Certificate, ...] = ()) -> TrustAnchors:
@@ -49,13 +62,19 @@ class TestPki:
         crl = self.tsa_crl
         if now is not None and self.tsa_ca_key is not None:
             crl = _pki.build_crl(self.tsa_ca_key, self.tsa_ca, [], now=now)
-        return dataclasses.replace(trust, crls=trust.crls + (crl,), tsa=trust.tsa + (self.tsa_ca,))
+        return dataclasses.replace(trust, crls=(*trust.crls, crl), tsa=(*trust.tsa, self.tsa_ca))
 
 
 @pytest.fixture(scope="session")
 def pki(tsa) -> TestPki:
     ca_key, ca_cert = _pki.create_ca("TEST Accreditation Body")
     key = _pki.new_key()
-    cert = _pki.issue_verifier(ca_key, ca_cert, key.public_key(), name="Giulia Verdi",
-                               accreditation_no="IT-V-0001", nace_scope=("55.10", "84.11"))
+    cert = _pki.issue_verifier(
+        ca_key,
+        ca_cert,
+        key.public_key(),
+        name="Giulia Verdi",
+        accreditation_no="IT-V-0001",
+        nace_scope=("55.10", "84.11"),
+    )
     return TestPki(ca_key, ca_cert, Verifier(key, cert), tsa.ca, tsa.crl, tsa.ca_key)

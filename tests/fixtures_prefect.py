@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from flows._runtime import free_port, stop_process
+from ecocluster.flows._runtime import free_port, stop_process
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 90.0) -> None:
@@ -31,7 +31,9 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout
             return
         except OSError:
             time.sleep(0.25)
-    raise RuntimeError(f"prefect server did not answer on {url} within {timeout} s: {log.read_text()[-2000:]}")
+    raise RuntimeError(
+        f"prefect server did not answer on {url} within {timeout} s: {log.read_text()[-2000:]}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +55,10 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT)
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}/api"
     try:
         _wait_healthy(url, process, log)
@@ -67,7 +72,9 @@ def prefect_api(prefect_server: str, tmp_path: Path) -> Iterator[str]:
     """Point this test's Prefect client at the session's server, with results stored in tmp_path."""
     from prefect.settings import PREFECT_API_URL, PREFECT_LOCAL_STORAGE_PATH, temporary_settings
 
-    with temporary_settings({PREFECT_API_URL: prefect_server, PREFECT_LOCAL_STORAGE_PATH: tmp_path / "results"}):
+    with temporary_settings(
+        {PREFECT_API_URL: prefect_server, PREFECT_LOCAL_STORAGE_PATH: tmp_path / "results"}
+    ):
         yield prefect_server
         _deliver_logs_and_events()
 

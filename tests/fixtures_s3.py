@@ -26,16 +26,23 @@ class S3Server:
 
     def storage_config(self, bucket: str | None = None, **extra: object) -> dict[str, object]:
         """A ``[storage]`` section for this server; a fresh bucket per call unless one is named."""
-        return {"backend": "s3", "endpoint_url": self.endpoint_url, "bucket": bucket or f"t-{uuid.uuid4().hex[:12]}",
-                "access_key_id": self.access_key_id, "secret_access_key": self.secret_access_key, **extra}
+        return {
+            "backend": "s3",
+            "endpoint_url": self.endpoint_url,
+            "bucket": bucket or f"t-{uuid.uuid4().hex[:12]}",
+            "access_key_id": self.access_key_id,
+            "secret_access_key": self.secret_access_key,
+            **extra,
+        }
 
 
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     folder = tmp_path_factory.mktemp("seaweedfs")
     env = {**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
-    started = subprocess.run([str(SCRIPT), "start", str(folder)], env=env, capture_output=True, text=True, check=False,
-                             timeout=90)
+    started = subprocess.run(
+        [str(SCRIPT), "start", str(folder)], env=env, capture_output=True, text=True, check=False, timeout=90
+    )
     if started.returncode != 0:
         pytest.fail(f"SeaweedFS did not start: {started.stderr}")
     try:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from core.store import LocalStore
-from warehouse import Home, connect, ingest_paths
-from warehouse.sample import write_bundled
+from ecocluster.core.store import LocalStore
+from ecocluster.warehouse import Home, connect, ingest_paths
+from ecocluster.warehouse.sample import write_bundled
 
 YEAR = 2025
 
@@ -32,7 +32,7 @@ class BundledSample:
 
 @pytest.fixture(scope="session")
 def bundled_sample(tmp_path_factory: pytest.TempPathFactory) -> BundledSample:
-    import checks  # GX is heavy: only sessions that use the sample import it
+    from ecocluster import checks  # GX is heavy: only sessions that use the sample import it
 
     files = tmp_path_factory.mktemp("bundled-sample")
     write_bundled(files)

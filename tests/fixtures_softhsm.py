@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from signing import _pki
+from ecocluster.signing import _pki
 
 TOKEN, OBJECT, PIN, SO_PIN = "ecocluster-test", "verifier", "246810", "13579111"
 
@@ -38,18 +38,43 @@ def soft_token(tmp_path_factory: pytest.TempPathFactory) -> SoftToken:
     folder = tmp_path_factory.mktemp("softhsm")
     (folder / "tokens").mkdir()
     conf = folder / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    conf.write_text(
+        f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
+    )
     os.environ["SOFTHSM2_CONF"] = str(conf)  # before the module is first loaded in this process
     env = os.environ | {"SOFTHSM2_CONF": str(conf)}
-    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", TOKEN, "--pin", PIN, "--so-pin", SO_PIN],
-                   check=True, capture_output=True, env=env)
+    subprocess.run(
+        ["softhsm2-util", "--init-token", "--free", "--label", TOKEN, "--pin", PIN, "--so-pin", SO_PIN],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
     key = _pki.new_key()
     plain = folder / "import.pem"  # unencrypted only for the import, deleted right after
-    plain.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                        serialization.NoEncryption()))
+    plain.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     try:
-        subprocess.run(["softhsm2-util", "--import", str(plain), "--token", TOKEN, "--label", OBJECT, "--id", "01",
-                        "--pin", PIN], check=True, capture_output=True, env=env)
+        subprocess.run(
+            [
+                "softhsm2-util",
+                "--import",
+                str(plain),
+                "--token",
+                TOKEN,
+                "--label",
+                OBJECT,
+                "--id",
+                "01",
+                "--pin",
+                PIN,
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
     finally:
         plain.unlink()
     return SoftToken(conf, key.private_numbers().private_value.to_bytes(32, "big"), key.public_key())

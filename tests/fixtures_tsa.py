@@ -1,6 +1,6 @@
 """A real RFC 3161 timestamp authority on 127.0.0.1 for the whole test session.
 
-It is ecocluster's own TSA (:mod:`signing._tsa`: pyHanko's TSA behind an HTTP server), certified
+It is ecocluster's own TSA (:mod:`ecocluster.signing._tsa`: pyHanko's TSA behind an HTTP server), certified
 by a test TSA CA of its own, served from a thread of the test process over loopback HTTP.
 ``ECOCLUSTER_TSA_URL`` and ``ECOCLUSTER_TSA_TRUST`` (the TSA CA and its CRL) point every home's
 ``approve``/``trust_anchors`` at it, as an operator would with ``[signing] tsa_url`` and
@@ -21,7 +21,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from signing import _dsse, _pades, _pki, _tsa
+from ecocluster.signing import _dsse, _pades, _pki, _tsa
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,14 @@ class TestTsa:
     crl: x509.CertificateRevocationList  # the TSA CA's current CRL: empty
     ca_key: _pki.PrivateKey
 
-    def sign_pdf(self, pdf: bytes, key: _pki.PrivateKey, cert: x509.Certificate, chain: tuple[x509.Certificate, ...],
-                 crls: tuple[x509.CertificateRevocationList, ...]) -> bytes:
+    def sign_pdf(
+        self,
+        pdf: bytes,
+        key: _pki.PrivateKey,
+        cert: x509.Certificate,
+        chain: tuple[x509.Certificate, ...],
+        crls: tuple[x509.CertificateRevocationList, ...],
+    ) -> bytes:
         """PAdES B-LTA-sign ``pdf`` with this TSA, as sign_decision does."""
         return _pades.sign_pdf(pdf, key, cert, chain, tsa_url=self.url, roots=(self.ca,), crls=crls)
 
@@ -56,9 +62,13 @@ def serving(authority: _tsa.Authority) -> Iterator[str]:
 
 
 @contextmanager
-def running_tsa(ca_key: _pki.PrivateKey, ca_cert: x509.Certificate, *, days: int = 10 * 365) -> Iterator[TestTsa]:
+def running_tsa(
+    ca_key: _pki.PrivateKey, ca_cert: x509.Certificate, *, days: int = 10 * 365
+) -> Iterator[TestTsa]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # test-only size: fast to make
-    cert = _tsa.issue_tsa_certificate(ca_key, ca_cert, key.public_key(), name="TEST Timestamp Authority", days=days)
+    cert = _tsa.issue_tsa_certificate(
+        ca_key, ca_cert, key.public_key(), name="TEST Timestamp Authority", days=days
+    )
     with serving(_tsa.Authority(key, cert, (ca_cert,))) as url:
         yield TestTsa(url, cert, ca_cert, _pki.build_crl(ca_key, ca_cert, []), ca_key)
 

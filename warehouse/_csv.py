@@ -17,12 +17,12 @@ from pathlib import Path
 
 import duckdb
 
-from core.errors import RowError
-from warehouse._raw import RawFile, decode_text
-from warehouse._rows import stage_table
-from warehouse.db import insert_rows
-from warehouse.messages import N_, LocalisedRowError, Refusal
-from warehouse.sections import SECTIONS, Section
+from ecocluster.core.errors import RowError
+from ecocluster.warehouse._raw import RawFile, decode_text
+from ecocluster.warehouse._rows import stage_table
+from ecocluster.warehouse.db import insert_rows
+from ecocluster.warehouse.messages import N_, LocalisedRowError, Refusal
+from ecocluster.warehouse.sections import SECTIONS, Section
 
 MAX_CELL_BYTES = 1024 * 1024  # a field larger than this is not data a member typed
 
@@ -50,10 +50,19 @@ def _section_for(header: list[str]) -> Section:
     best = max(SECTIONS, key=lambda s: len(names & set(s.columns)))
     missing = sorted(set(best.columns) - names)
     extra = sorted(names - set(best.columns))
-    detail = "; ".join(p for p in (f"missing {', '.join(missing)}" if missing else "",
-                                   f"unexpected {', '.join(extra)}" if extra else "") if p)  # column names
-    raise Refusal(N_("the header does not match any section; closest is '{section}' ({detail})"),
-                  section=best.name, detail=detail)
+    detail = "; ".join(
+        p
+        for p in (
+            f"missing {', '.join(missing)}" if missing else "",
+            f"unexpected {', '.join(extra)}" if extra else "",
+        )
+        if p
+    )  # column names
+    raise Refusal(
+        N_("the header does not match any section; closest is '{section}' ({detail})"),
+        section=best.name,
+        detail=detail,
+    )
 
 
 def inspect(file_no: int, raw: RawFile, country_of: Callable[[str], str | None], workdir: Path) -> CsvFile:
@@ -68,8 +77,9 @@ def inspect(file_no: int, raw: RawFile, country_of: Callable[[str], str | None],
         utf8 = encoding in ("utf-8", "utf-8-sig")
         second = None if utf8 else next(csv.DictReader(io.StringIO(probe_text), delimiter=delimiter), None)
     except csv.Error as e:  # e.g. a stray carriage return inside the header line
-        raise Refusal(N_("the first lines cannot be read as CSV ({detail}); save the sheet again as CSV"),
-                      detail=str(e)) from e
+        raise Refusal(
+            N_("the first lines cannot be read as CSV ({detail}); save the sheet again as CSV"), detail=str(e)
+        ) from e
     if not utf8:
         text, encoding = decode_text(raw.data, country_of(str((second or {}).get("member_id") or "").strip()))
         read_path = Path(tempfile.mkstemp(dir=workdir, suffix=".csv")[1])
@@ -84,7 +94,7 @@ def _read_group(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE _csv_map (read_path VARCHAR, file_no INTEGER)")
     insert_rows(con, "_csv_map", ("read_path", "file_no"), [(str(f.read_path), f.file_no) for f in files])
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _csv_batch AS SELECT * FROM read_csv(?, header = true, all_varchar = true,"
+        "CREATE OR REPLACE TEMP TABLE _csv_batch AS SELECT * FROM read_csv(?, header = true, all_varchar = true,"  # noqa: E501
         " delim = ?, quote = '\"', escape = '\"', union_by_name = true, filename = true, strict_mode = true,"
         " null_padding = false, max_line_size = ?)",
         [[str(f.read_path) for f in files], first.delimiter, MAX_CELL_BYTES],

@@ -10,10 +10,10 @@ import json
 import math
 from typing import Any
 
-from core.errors import RowError
-from warehouse._rows import ParsedRows, text_of
-from warehouse.messages import N_, LocalisedRowError, Refusal
-from warehouse.sections import BY_NAME
+from ecocluster.core.errors import RowError
+from ecocluster.warehouse._rows import ParsedRows, text_of
+from ecocluster.warehouse.messages import N_, LocalisedRowError, Refusal
+from ecocluster.warehouse.sections import BY_NAME
 
 SUBMISSION_FORMAT = "ecocluster-submission/1"
 ROSTER_FORMAT = "ecocluster-roster/1"
@@ -50,13 +50,22 @@ def load_document(name: str, data: bytes) -> dict[str, Any]:
     except UnicodeDecodeError as e:
         raise Refusal(N_("JSON must be UTF-8; byte {byte} is not"), byte=str(e.start)) from e
     try:
-        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
-                         parse_float=_finite_float, parse_int=lambda s: _finite_float(s) if len(s) > 300 else int(s))
+        doc = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
+            parse_int=lambda s: _finite_float(s) if len(s) > 300 else int(s),
+        )
     except _Refused as e:
         raise Refusal(e.message, **e.params) from e
     except json.JSONDecodeError as e:
-        raise Refusal(N_("not valid JSON: {detail} at line {line}, column {column}"), detail=e.msg,
-                      line=str(e.lineno), column=str(e.colno)) from e
+        raise Refusal(
+            N_("not valid JSON: {detail} at line {line}, column {column}"),
+            detail=e.msg,
+            line=str(e.lineno),
+            column=str(e.colno),
+        ) from e
     except RecursionError as e:
         raise Refusal(N_("JSON is nested too deeply")) from e
     if not isinstance(doc, dict):
@@ -67,18 +76,28 @@ def load_document(name: str, data: bytes) -> dict[str, Any]:
 def parse_submission(name: str, doc: dict[str, Any]) -> tuple[ParsedRows, list[RowError]]:
     """Rows of a member submission document, with every structural problem listed."""
     errors: list[RowError] = []
-    parsed = ParsedRows(member_id=text_of(doc.get("member_id")), reporting_year=text_of(doc.get("reporting_year")))
+    parsed = ParsedRows(
+        member_id=text_of(doc.get("member_id")), reporting_year=text_of(doc.get("reporting_year"))
+    )
     for key in ("member_id", "reporting_year"):
         if doc.get(key) in (None, ""):
-            errors.append(LocalisedRowError.of(name, N_("'{key}' is missing at the top level"), {"key": key},
-                                               column=key))
+            errors.append(
+                LocalisedRowError.of(
+                    name, N_("'{key}' is missing at the top level"), {"key": key}, column=key
+                )
+            )
     for key, rows in doc.items():
         if key in ("format", "member_id", "reporting_year"):
             continue
         section = BY_NAME.get(key)
         if section is None:
-            errors.append(LocalisedRowError.of(name, N_("unknown section '{key}'; expected one of {sections}"),
-                                               {"key": key, "sections": ", ".join(BY_NAME)}))
+            errors.append(
+                LocalisedRowError.of(
+                    name,
+                    N_("unknown section '{key}'; expected one of {sections}"),
+                    {"key": key, "sections": ", ".join(BY_NAME)},
+                )
+            )
             continue
         if not isinstance(rows, list):
             errors.append(LocalisedRowError.of(name, N_("must be a list of objects"), {}, part=f"key {key}"))
@@ -87,18 +106,34 @@ def parse_submission(name: str, doc: dict[str, Any]) -> tuple[ParsedRows, list[R
         for index, row in enumerate(rows, start=1):
             where = f"key {key}"
             if not isinstance(row, dict):
-                errors.append(LocalisedRowError.of(name, N_("each item must be an object"), {}, part=where,
-                                                   row=index))
+                errors.append(
+                    LocalisedRowError.of(name, N_("each item must be an object"), {}, part=where, row=index)
+                )
                 continue
             values: dict[str, str | None] = {}
             for field_name, value in row.items():
                 if field_name not in allowed:
-                    errors.append(LocalisedRowError.of(name, N_("unknown field; expected one of {allowed}"),
-                                                       {"allowed": ", ".join(sorted(allowed))}, part=where,
-                                                       row=index, column=field_name))
+                    errors.append(
+                        LocalisedRowError.of(
+                            name,
+                            N_("unknown field; expected one of {allowed}"),
+                            {"allowed": ", ".join(sorted(allowed))},
+                            part=where,
+                            row=index,
+                            column=field_name,
+                        )
+                    )
                 elif isinstance(value, (dict, list)):
-                    errors.append(LocalisedRowError.of(name, N_("must be a single value, not a list or object"), {},
-                                                       part=where, row=index, column=field_name))
+                    errors.append(
+                        LocalisedRowError.of(
+                            name,
+                            N_("must be a single value, not a list or object"),
+                            {},
+                            part=where,
+                            row=index,
+                            column=field_name,
+                        )
+                    )
                 else:
                     values[field_name] = text_of(value)
             parsed.add(key, where, index, values)

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import RowError
-from warehouse.messages import N_, LocalisedRowError, Refusal
+from ecocluster.core.errors import RowError
+from ecocluster.warehouse.messages import N_, LocalisedRowError, Refusal
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".json": "json", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
@@ -61,8 +61,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[RowError]]:
     missing: list[RowError] = []
     for path in paths:
         if path.is_dir():
-            found.extend(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS
-                         and not p.name.startswith((".", "~$")))
+            found.extend(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in FORMATS and not p.name.startswith((".", "~$"))
+            )
         elif path.is_file():
             found.append(path)
         else:
@@ -78,8 +81,11 @@ def read_raw(path: Path, limits: Limits) -> RawFile:
         raise Refusal(N_("unsupported file type '{suffix}'; send XLSX, CSV or JSON"), suffix=path.suffix)
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise Refusal(N_("file is {size} MB, larger than the {limit} MB limit"), size=f"{size / 1e6:.1f}",
-                      limit=f"{limits.max_file_bytes / 1e6:.0f}")
+        raise Refusal(
+            N_("file is {size} MB, larger than the {limit} MB limit"),
+            size=f"{size / 1e6:.1f}",
+            limit=f"{limits.max_file_bytes / 1e6:.0f}",
+        )
     if size == 0:
         raise Refusal(N_("file is empty"))
     data = path.read_bytes()
@@ -95,7 +101,7 @@ def decode_text(data: bytes, country: str | None = None) -> tuple[str, str]:
     if b"\x00" in data:
         raise Refusal(N_("file contains NUL bytes: it is not a text CSV (was it saved as UTF-16 or binary?)"))
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -103,5 +109,8 @@ def decode_text(data: bytes, country: str | None = None) -> tuple[str, str]:
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as e:
-            raise Refusal(N_("file is neither UTF-8 nor {encoding}: byte {byte} cannot be read"), encoding=encoding,
-                          byte=str(e.start)) from e
+            raise Refusal(
+                N_("file is neither UTF-8 nor {encoding}: byte {byte} cannot be read"),
+                encoding=encoding,
+                byte=str(e.start),
+            ) from e

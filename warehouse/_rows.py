@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from warehouse.sections import SECTIONS, Section
+from ecocluster.warehouse.sections import SECTIONS, Section
 
 STAGE_META = ("file_no", "src_part", "src_row", "member_id", "reporting_year")
 
@@ -29,12 +29,14 @@ def create_staging(con: duckdb.DuckDBPyConnection) -> None:
             f"src_row INTEGER, member_id VARCHAR, reporting_year VARCHAR, {cols})"
         )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE stg_file (file_no INTEGER PRIMARY KEY, filename VARCHAR, sha256 VARCHAR,"
+        "CREATE OR REPLACE TEMP TABLE stg_file (file_no INTEGER PRIMARY KEY, filename VARCHAR, sha256 VARCHAR,"  # noqa: E501
         " format VARCHAR, encoding VARCHAR, decimal_comma BOOLEAN, size_bytes BIGINT, archive_key VARCHAR,"
         " member_id VARCHAR, reporting_year VARCHAR)"
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE stg_error (file_no INTEGER, src_part VARCHAR, src_row INTEGER,"
-                " col VARCHAR, value VARCHAR, reason VARCHAR)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stg_error (file_no INTEGER, src_part VARCHAR, src_row INTEGER,"
+        " col VARCHAR, value VARCHAR, reason VARCHAR)"
+    )
 
 
 @dataclass
@@ -64,8 +66,12 @@ def stage_parsed(con: duckdb.DuckDBPyConnection, file_no: int, parsed: ParsedRow
         }
         for name in section.columns[2:]:
             columns[name] = [r[2].get(name) for r in rows]
-        batch = pa.table({k: pa.array(v, type=pa.int32() if k in ("file_no", "src_row") else pa.string())
-                          for k, v in columns.items()})
+        batch = pa.table(
+            {
+                k: pa.array(v, type=pa.int32() if k in ("file_no", "src_row") else pa.string())
+                for k, v in columns.items()
+            }
+        )
         con.register("_batch", batch)
         con.execute(f"INSERT INTO {stage_table(section)} BY NAME SELECT * FROM _batch")
         con.unregister("_batch")

@@ -25,7 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from core.errors import EcoclusterError
+from ecocluster.core.errors import EcoclusterError
 
 MWH_IN_TJ = 0.0036  # 1 MWh = 3.6 GJ
 DEFAULT_SHARE = 0.10  # a reported total further than this from the computed one is a finding
@@ -53,8 +53,13 @@ class Factor:
     year: int | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"t_per_mwh": self.t_per_mwh, "dataset": self.dataset, "version": self.version,
-                "source": self.source, "year": self.year}
+        return {
+            "t_per_mwh": self.t_per_mwh,
+            "dataset": self.dataset,
+            "version": self.version,
+            "source": self.source,
+            "year": self.year,
+        }
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,13 @@ class Figure:
         return self.energy_mwh * self.factor.t_per_mwh
 
     def as_json(self) -> dict[str, Any]:
-        return {"scope": self.scope, "carrier": self.carrier, "energy_mwh": self.energy_mwh,
-                "t_co2e": self.t_co2e, "factor": self.factor.as_json()}
+        return {
+            "scope": self.scope,
+            "carrier": self.carrier,
+            "energy_mwh": self.energy_mwh,
+            "t_co2e": self.t_co2e,
+            "factor": self.factor.as_json(),
+        }
 
 
 @dataclass(frozen=True)
@@ -87,8 +97,13 @@ class Gap:
     year: int | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"scope": self.scope, "carrier": self.carrier, "reason": self.reason, "country": self.country,
-                "year": self.year}
+        return {
+            "scope": self.scope,
+            "carrier": self.carrier,
+            "reason": self.reason,
+            "country": self.country,
+            "year": self.year,
+        }
 
 
 @dataclass(frozen=True)
@@ -120,8 +135,9 @@ class Co2e:
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(resources.files("warehouse").joinpath("co2e_factors.json")
-                                      .read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(
+        resources.files("ecocluster.warehouse").joinpath("co2e_factors.json").read_text(encoding="utf-8")
+    )
     return data
 
 
@@ -129,11 +145,17 @@ def fuel_factor(carrier: str) -> Factor:
     """The IPCC 2006 default factor of a fuel, converted from kg CO₂/TJ to t CO₂/MWh."""
     entry = _table()["fuels"].get(carrier)
     if entry is None:
-        raise MissingFactor(f"no emission factor for fuel {carrier!r} (known: {', '.join(FUELS)}); "
-                            "add it to warehouse/co2e_factors.json with its source")
+        raise MissingFactor(
+            f"no emission factor for fuel {carrier!r} (known: {', '.join(FUELS)}); "
+            "add it to warehouse/co2e_factors.json with its source"
+        )
     dataset = _table()["datasets"][entry["dataset"]]
-    return Factor(entry["kg_co2_per_tj"] / 1000 * MWH_IN_TJ, entry["dataset"], dataset["version"],
-                  f"{dataset['source']}: {entry['ipcc_fuel']}, {entry['kg_co2_per_tj']} kg CO2/TJ")
+    return Factor(
+        entry["kg_co2_per_tj"] / 1000 * MWH_IN_TJ,
+        entry["dataset"],
+        dataset["version"],
+        f"{dataset['source']}: {entry['ipcc_fuel']}, {entry['kg_co2_per_tj']} kg CO2/TJ",
+    )
 
 
 def grid_factor(country: str, year: int) -> Factor:
@@ -142,9 +164,11 @@ def grid_factor(country: str, year: int) -> Factor:
     factor's ``year`` says which."""
     years = {int(y): entry for y, entry in _table()["grid"].get(country, {}).items() if int(y) <= year}
     if not years:
-        raise MissingFactor(f"no national grid electricity factor for {country} {year} in "
-                            "warehouse/co2e_factors.json; add the published value with its dataset "
-                            "(e.g. JRC Covenant of Mayors emission factors, CC BY 4.0) or pass one")
+        raise MissingFactor(
+            f"no national grid electricity factor for {country} {year} in "
+            "warehouse/co2e_factors.json; add the published value with its dataset "
+            "(e.g. JRC Covenant of Mayors emission factors, CC BY 4.0) or pass one"
+        )
     used = max(years)
     entry = years[used]
     dataset = _table()["datasets"][entry["dataset"]]
@@ -158,16 +182,29 @@ def fuel_factors() -> dict[str, float]:
 
 def grid_factors() -> list[tuple[str, int, float]]:
     """(country, year, t CO₂/MWh) of every shipped national grid factor."""
-    return sorted((country, int(year), entry["t_co2_per_mwh"])
-                  for country, by_year in _table()["grid"].items() for year, entry in by_year.items())
+    return sorted(
+        (country, int(year), entry["t_co2_per_mwh"])
+        for country, by_year in _table()["grid"].items()
+        for year, entry in by_year.items()
+    )
 
 
-_GREEN_MARKET = Factor(0.0, "ghg-protocol-scope2", "2015", "GHG Protocol Scope 2 Guidance (2015), ch. 6: "
-                       "electricity backed by guarantees of origin")
+_GREEN_MARKET = Factor(
+    0.0,
+    "ghg-protocol-scope2",
+    "2015",
+    "GHG Protocol Scope 2 Guidance (2015), ch. 6: electricity backed by guarantees of origin",
+)
 
 
-def compute(energy: Mapping[str, float], *, grid: Factor | None, supplier: Factor | None = None,
-            country: str | None = None, year: int | None = None) -> Co2e:
+def compute(
+    energy: Mapping[str, float],
+    *,
+    grid: Factor | None,
+    supplier: Factor | None = None,
+    country: str | None = None,
+    year: int | None = None,
+) -> Co2e:
     """Scope 1 and 2 of a year's energy by carrier (MWh). ``grid`` is the location-based factor
     (None: not shipped for ``country`` and ``year``, a gap for grid and certified-green
     electricity); ``supplier`` the market-based one for grid electricity (None: a gap there)."""

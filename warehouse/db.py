@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from core.errors import ConfigurationError, WarehouseBusy
-from core.home import CONFIG_NAME, Home
+from ecocluster.core.errors import ConfigurationError, WarehouseBusy
+from ecocluster.core.home import CONFIG_NAME, Home
 
 DEFAULT_LOCK_WAIT_SECONDS = 60.0
 # A whole-year check at 120,000 members stays under 4 GiB of process memory with it (README).
@@ -30,7 +30,7 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 def _migrations() -> list[tuple[int, str, str]]:
     found = []
-    for entry in resources.files("warehouse.migrations").iterdir():
+    for entry in resources.files("ecocluster.warehouse.migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
@@ -51,9 +51,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
-            con.execute(
-                "INSERT INTO schema_migration VALUES (?, ?, current_timestamp)", [version, name]
-            )
+            con.execute("INSERT INTO schema_migration VALUES (?, ?, current_timestamp)", [version, name])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -83,16 +81,25 @@ class Settings:
         section = Home(config.parent).config_section("warehouse")
         unknown = sorted(set(section) - {"memory_limit", "threads", "lock_wait_seconds"})
         if unknown:
-            raise ConfigurationError(f"{where}: unknown [warehouse] keys {unknown}; known: "
-                                     "['lock_wait_seconds', 'memory_limit', 'threads']")
+            raise ConfigurationError(
+                f"{where}: unknown [warehouse] keys {unknown}; known: "
+                "['lock_wait_seconds', 'memory_limit', 'threads']"
+            )
         env_memory = os.environ.get("ECOCLUSTER_MEMORY_LIMIT")
-        memory, memory_from = ((env_memory, "ECOCLUSTER_MEMORY_LIMIT") if env_memory else
-                               (section.get("memory_limit", DEFAULT_MEMORY_LIMIT), f"{where}: [warehouse] memory_limit"))
+        memory, memory_from = (
+            (env_memory, "ECOCLUSTER_MEMORY_LIMIT")
+            if env_memory
+            else (section.get("memory_limit", DEFAULT_MEMORY_LIMIT), f"{where}: [warehouse] memory_limit")
+        )
         if not isinstance(memory, str) or not _MEMORY.match(memory):
-            raise ConfigurationError(f"{memory_from} must be a size such as '3GB' or '2.5GiB', got {memory!r}")
+            raise ConfigurationError(
+                f"{memory_from} must be a size such as '3GB' or '2.5GiB', got {memory!r}"
+            )
         threads = section.get("threads")
         if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-            raise ConfigurationError(f"{where}: [warehouse] threads must be a whole number >= 1, got {threads!r}")
+            raise ConfigurationError(
+                f"{where}: [warehouse] threads must be a whole number >= 1, got {threads!r}"
+            )
         return cls(memory.strip(), threads, _lock_wait(section.get("lock_wait_seconds"), where))
 
 
@@ -103,12 +110,15 @@ def _lock_wait(configured: object, where: str) -> float:
         try:
             return max(0.0, float(env))
         except ValueError as e:
-            raise ConfigurationError(f"ECOCLUSTER_LOCK_WAIT_SECONDS must be a number of seconds, got {env!r}") from e
+            raise ConfigurationError(
+                f"ECOCLUSTER_LOCK_WAIT_SECONDS must be a number of seconds, got {env!r}"
+            ) from e
     if configured is None:
         return DEFAULT_LOCK_WAIT_SECONDS
     if isinstance(configured, bool) or not isinstance(configured, int | float) or configured < 0:
         raise ConfigurationError(
-            f"{where}: [warehouse] lock_wait_seconds must be a number of seconds >= 0, got {configured!r}")
+            f"{where}: [warehouse] lock_wait_seconds must be a number of seconds >= 0, got {configured!r}"
+        )
     return float(configured)
 
 
@@ -138,7 +148,7 @@ def connect(path: Path, *, read_only: bool = False, ordered: bool = True) -> duc
                 raise
             if time.monotonic() + pause > deadline:
                 raise WarehouseBusy(
-                    f"{path} is in use by another ecocluster process (waited {settings.lock_wait_seconds:.0f} s); "
+                    f"{path} is in use by another ecocluster process (waited {settings.lock_wait_seconds:.0f} s); "  # noqa: E501
                     "wait for it to finish (or stop it) and run the command again"
                 ) from e
             time.sleep(pause)
@@ -171,8 +181,9 @@ def out_of_memory(path: Path | None, error: duckdb.OutOfMemoryException) -> Conf
     limit = f" {Settings.of(config).memory_limit}" if config else ""
     return ConfigurationError(
         f"{path or 'the warehouse'}: a query needed more memory than DuckDB's memory_limit{limit} "
-        f"({str(error).splitlines()[0]}); raise [warehouse] memory_limit in {config or 'the home’s ' + CONFIG_NAME} "
-        "or set ECOCLUSTER_MEMORY_LIMIT (the machine's free memory allowing), and run the command again")
+        f"({str(error).splitlines()[0]}); raise [warehouse] memory_limit in {config or 'the home’s ' + CONFIG_NAME} "  # noqa: E501
+        "or set ECOCLUSTER_MEMORY_LIMIT (the machine's free memory allowing), and run the command again"
+    )
 
 
 @contextmanager
@@ -187,17 +198,25 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]],
-                *, replace: bool = False) -> None:
+def insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    replace: bool = False,
+) -> None:
     """Insert Python rows through one Arrow scan: DuckDB's executemany costs milliseconds per row."""
     if not rows:
         return
-    import pyarrow as pa  # here, not at the top: a light command (a rerun handed to the runner) never needs it
+    import pyarrow as pa  # here, not at the top: a light command (a rerun handed to the runner) never needs it  # noqa: E501
 
     batch = pa.table({name: [row[i] for row in rows] for i, name in enumerate(columns)})
     con.register("_insert_rows", batch)
     try:
         verb = "INSERT OR REPLACE" if replace else "INSERT"
-        con.execute(f"{verb} INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _insert_rows")
+        con.execute(
+            f"{verb} INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _insert_rows"
+        )
     finally:
         con.unregister("_insert_rows")

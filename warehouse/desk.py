@@ -12,7 +12,7 @@ from pathlib import PurePath
 
 import duckdb
 
-from warehouse.sections import SECTIONS
+from ecocluster.warehouse.sections import SECTIONS
 
 PAGE_SIZE = 50
 
@@ -47,8 +47,10 @@ class RegisteredOrganisation:
 
 def member_card(con: duckdb.DuckDBPyConnection, member_id: str) -> MemberCard | None:
     """The roster's entry for ``member_id``; None for a member the roster does not name."""
-    row = con.execute("SELECT member_id, cluster_id, legal_name, country, language, nace FROM member WHERE member_id = ?",
-                      [member_id]).fetchone()
+    row = con.execute(
+        "SELECT member_id, cluster_id, legal_name, country, language, nace FROM member WHERE member_id = ?",
+        [member_id],
+    ).fetchone()
     return MemberCard(*row) if row else None
 
 
@@ -58,19 +60,23 @@ def member_sections(con: duckdb.DuckDBPyConnection, member_id: str) -> list[Sect
         "SELECT p.section, p.reporting_year, s.filename, s.received_at FROM current_part p "
         "JOIN submission s USING (submission_id) WHERE p.member_id = ? "
         "AND p.reporting_year = (SELECT max(reporting_year) FROM current_part WHERE member_id = ?)",
-        [member_id, member_id]).fetchall()
+        [member_id, member_id],
+    ).fetchall()
     # Only the file's own name: the stored name may be a path on the coordinator's or the portal's disk.
     found = {r[0]: SectionState(r[0], r[1], PurePath(r[2]).name, r[3]) for r in rows}
     return [found.get(s.name, SectionState(s.name, None, None, None)) for s in SECTIONS]
 
 
-def registered_organisations(con: duckdb.DuckDBPyConnection, page: int = 0,
-                             page_size: int = PAGE_SIZE) -> list[RegisteredOrganisation]:
+def registered_organisations(
+    con: duckdb.DuckDBPyConnection, page: int = 0, page_size: int = PAGE_SIZE
+) -> list[RegisteredOrganisation]:
     """One page of the public EMAS register (every competent body's ``body_register``), ordered by number."""
     rows = con.execute(
         "SELECT r.registration_no, m.legal_name, r.country, c.name, r.first_registered, r.last_renewed "
         "FROM body_register r JOIN member m USING (member_id) JOIN cluster c USING (cluster_id) "
-        "ORDER BY r.registration_no LIMIT ? OFFSET ?", [page_size, max(page, 0) * page_size]).fetchall()
+        "ORDER BY r.registration_no LIMIT ? OFFSET ?",
+        [page_size, max(page, 0) * page_size],
+    ).fetchall()
     return [RegisteredOrganisation(*r) for r in rows]
 
 
@@ -84,6 +90,7 @@ class ClusterCard:
 
 def cluster_card(con: duckdb.DuckDBPyConnection, cluster_id: str) -> ClusterCard | None:
     """The roster's entry for ``cluster_id``; None for a cluster the roster does not name."""
-    row = con.execute("SELECT cluster_id, name, country, language FROM cluster WHERE cluster_id = ?",
-                      [cluster_id]).fetchone()
+    row = con.execute(
+        "SELECT cluster_id, name, country, language FROM cluster WHERE cluster_id = ?", [cluster_id]
+    ).fetchone()
     return ClusterCard(*row) if row else None

@@ -4,11 +4,11 @@ EMAS (Art. 4, 6, 7) puts every registered member on its own calendar, counted fr
 registration date: a full verification every three years and a validated updated statement in
 the years between; small organisations (Art. 2(28): micro, small and medium-sized enterprises,
 small public authorities) without significant environmental risks may use the derogation (full
-every four years, update every two; :mod:`warehouse.emas_calendar` holds the rule and its source). A member not yet registered needs the
+every four years, update every two; :mod:`ecocluster.warehouse.emas_calendar` holds the rule and its source). A member not yet registered needs the
 full verification of a first registration, which requires the initial environmental review, the
 EMS (all steps and intermediate audits of the step-by-step approach), an internal audit and a
 management review. This module is plain SQL over the warehouse so it is tested without Prefect.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from enum import Enum
 
 import duckdb
 
-from warehouse.emas_calendar import derogation_applies, due, years_registered
+from ecocluster.warehouse.emas_calendar import derogation_applies, due, years_registered
 
 
 class CycleKind(str, Enum):
@@ -57,7 +57,7 @@ _TAKES = {
     CycleKind.THREE_YEAR: (Due.INITIAL, Due.FULL),
 }
 
-# The calendar itself is warehouse.emas_calendar (shared with the statements and the checks); a
+# The calendar itself is ecocluster.warehouse.emas_calendar (shared with the statements and the checks); a
 # derogation claimed without eligibility keeps the standard calendar (and the checks block it).
 _DUE_SQL = f"""
 WITH scope AS (
@@ -92,22 +92,34 @@ WITH scope AS (
 SELECT member_id, cluster_id, due, reason FROM classified
 WHERE $everyone OR due <> 'not due'
 ORDER BY cluster_id, member_id
-"""
+"""  # noqa: E501
 
 
-def members_due(con: duckdb.DuckDBPyConnection, year: int, kind: CycleKind, *,
-                clusters: list[str] | None = None, members: list[str] | None = None,
-                everyone: bool = False) -> list[DueMember]:
+def members_due(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    kind: CycleKind,
+    *,
+    clusters: list[str] | None = None,
+    members: list[str] | None = None,
+    everyone: bool = False,
+) -> list[DueMember]:
     """The members the cycle takes in ``year``; with ``everyone``, also those it does not
     (``Due.NONE``, with the calendar's reason), whose data the cycle still checks.
 
     Scope: the clusters with a cycle opened for ``year`` (all clusters when none was opened yet,
     so a fresh warehouse still runs), optionally narrowed to some clusters or members.
     """
-    rows = con.execute(_DUE_SQL, {
-        "year": year, "takes": [d.value for d in _TAKES[kind]],
-        "clusters": clusters, "members": members, "everyone": everyone,
-    }).fetchall()
+    rows = con.execute(
+        _DUE_SQL,
+        {
+            "year": year,
+            "takes": [d.value for d in _TAKES[kind]],
+            "clusters": clusters,
+            "members": members,
+            "everyone": everyone,
+        },
+    ).fetchall()
     return [DueMember(m, c, Due(d), r) for m, c, d, r in rows]
 
 
@@ -138,8 +150,9 @@ GROUP BY n.member_id ORDER BY n.member_id
 """
 
 
-def missing_evidence(con: duckdb.DuckDBPyConnection, year: int,
-                     due: list[DueMember]) -> dict[str, tuple[str, ...]]:
+def missing_evidence(
+    con: duckdb.DuckDBPyConnection, year: int, due: list[DueMember]
+) -> dict[str, tuple[str, ...]]:
     """Members due a full verification whose EMS evidence is incomplete, with what is missing.
 
     A member listed here cannot be sent to the verifier; the check stage adds these gaps to the
@@ -148,10 +161,14 @@ def missing_evidence(con: duckdb.DuckDBPyConnection, year: int,
     full = [d for d in due if d.due in _EVIDENCE]
     if not full:
         return {}
-    rows = con.execute(_MISSING_SQL, {
-        "year": year,
-        "member_ids": [d.member_id for d in full], "needs": [list(_EVIDENCE[d.due]) for d in full],
-    }).fetchall()
+    rows = con.execute(
+        _MISSING_SQL,
+        {
+            "year": year,
+            "member_ids": [d.member_id for d in full],
+            "needs": [list(_EVIDENCE[d.due]) for d in full],
+        },
+    ).fetchall()
     return {member: tuple(missing) for member, missing in rows}
 
 

@@ -26,7 +26,9 @@ class Indicator:
     unit: str  # canonical unit, in the units registry's spelling
     label: str  # English label; other languages come from the statements' catalogs
     required: bool = True  # a core indicator must be reported or excluded with a justification
-    carrier: str | None = None  # an energy carrier's key in the emission factor tables (warehouse.co2e)
+    carrier: str | None = (
+        None  # an energy carrier's key in the emission factor tables (ecocluster.warehouse.co2e)
+    )
 
 
 CATALOGUE: tuple[Indicator, ...] = (
@@ -49,19 +51,41 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator("output.overnight_stays", "output", Role.OUTPUT, "overnight_stay", "Overnight stays", False),
     Indicator("output.inhabitants", "output", Role.OUTPUT, "person", "Inhabitants", False),
     Indicator("output.value_added", "output", Role.OUTPUT, "kEUR", "Gross value added", False),
-    Indicator("mobility.sustainable_share", "mobility", Role.CLUSTER, "percent",
-              "Share of trips by sustainable modes", False),
-    Indicator("purchasing.green_share", "purchasing", Role.CLUSTER, "percent",
-              "Green purchasing share", False),
-    *(Indicator(f"energy.{key}", "carrier", Role.CARRIER, "MWh", label, False, key) for key, label in (
-        ("natural_gas", "Natural gas"), ("lpg", "LPG"), ("heating_oil", "Heating oil"), ("diesel", "Diesel"),
-        ("petrol", "Petrol"), ("grid_electricity", "Grid electricity"),
-        ("renewable_electricity_go", "Purchased renewable electricity with guarantees of origin"),
-        ("self_generated_renewable", "Self-generated renewable electricity"),
-        ("district_heat", "District heat"), ("biomass", "Biomass"))),
+    Indicator(
+        "mobility.sustainable_share",
+        "mobility",
+        Role.CLUSTER,
+        "percent",
+        "Share of trips by sustainable modes",
+        False,
+    ),
+    Indicator(
+        "purchasing.green_share", "purchasing", Role.CLUSTER, "percent", "Green purchasing share", False
+    ),
+    *(
+        Indicator(f"energy.{key}", "carrier", Role.CARRIER, "MWh", label, False, key)
+        for key, label in (
+            ("natural_gas", "Natural gas"),
+            ("lpg", "LPG"),
+            ("heating_oil", "Heating oil"),
+            ("diesel", "Diesel"),
+            ("petrol", "Petrol"),
+            ("grid_electricity", "Grid electricity"),
+            ("renewable_electricity_go", "Purchased renewable electricity with guarantees of origin"),
+            ("self_generated_renewable", "Self-generated renewable electricity"),
+            ("district_heat", "District heat"),
+            ("biomass", "Biomass"),
+        )
+    ),
     # The market-based (supplier or residual-mix) factor of the member's grid electricity, if it has one.
-    Indicator("energy.market_factor", "carrier", Role.CARRIER, "t/MWh",
-              "Supplier emission factor of grid electricity (market-based)", False),
+    Indicator(
+        "energy.market_factor",
+        "carrier",
+        Role.CARRIER,
+        "t/MWh",
+        "Supplier emission factor of grid electricity (market-based)",
+        False,
+    ),
 )
 
 BY_CODE: dict[str, Indicator] = {i.code: i for i in CATALOGUE}

@@ -18,7 +18,7 @@ from importlib import resources
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from core.errors import RowError
+from ecocluster.core.errors import RowError
 
 LANGUAGES = ("en", "it", "lv")
 DOMAIN = "ingest"
@@ -56,7 +56,7 @@ def language_of(language: str | None) -> str:
 
 def translate(language: str | None, message: str, **params: object) -> str:
     """``message`` (an English msgid with ``{name}`` fields) in ``language``, fields filled in."""
-    text = catalog("warehouse", DOMAIN, language_of(language)).gettext(message)
+    text = catalog("ecocluster.warehouse", DOMAIN, language_of(language)).gettext(message)
     return text.format(**params) if params else text
 
 
@@ -70,8 +70,13 @@ class LocalisedRowError(RowError):
 
     @classmethod
     def of(cls, file: str, message: str, params: dict[str, str], **where: object) -> LocalisedRowError:
-        return cls(file, message.format(**params), message=message, params=tuple(sorted(params.items())),
-                   **where)  # type: ignore[arg-type]
+        return cls(
+            file,
+            message.format(**params),
+            message=message,
+            params=tuple(sorted(params.items())),
+            **where,  # type: ignore[arg-type]
+        )
 
     def reason_in(self, language: str | None) -> str:
         return translate(language, self.message, **dict(self.params))

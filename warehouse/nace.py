@@ -30,9 +30,9 @@ class NotNace(ValueError):
 class Nace:
     """The NACE Rev. 2 sections and divisions, as shipped in ``nace_rev2.json``."""
 
-    sections: dict[str, str]           # letter -> title
-    divisions: dict[str, str]          # two digits -> title
-    section_of: dict[str, str]         # division -> its section letter
+    sections: dict[str, str]  # letter -> title
+    divisions: dict[str, str]  # two digits -> title
+    section_of: dict[str, str]  # division -> its section letter
 
 
 @cache
@@ -48,12 +48,16 @@ def code(value: str) -> str:
     """``value`` as a NACE Rev. 2 code (section letter, division, group or class), or :class:`NotNace`."""
     match = _SHAPE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
-        raise NotNace(f"{value!r} is not a NACE Rev. 2 code: expected a section letter A-U, a division such as "
-                      "55, a group such as 55.1 or a class such as 55.10")
+        raise NotNace(
+            f"{value!r} is not a NACE Rev. 2 code: expected a section letter A-U, a division such as "
+            "55, a group such as 55.1 or a class such as 55.10"
+        )
     division = match["division"]
     if division is not None and division not in table().divisions:
-        raise NotNace(f"{value!r} is not a NACE Rev. 2 code: there is no division {division} "
-                      f"(divisions are {min(table().divisions)}..{max(table().divisions)} with gaps, e.g. 04 and 57)")
+        raise NotNace(
+            f"{value!r} is not a NACE Rev. 2 code: there is no division {division} "
+            f"(divisions are {min(table().divisions)}..{max(table().divisions)} with gaps, e.g. 04 and 57)"
+        )
     return value
 
 

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from core.errors import EcoclusterError
-from warehouse.db import connect, transaction
-from warehouse.ingest import IngestReport, ingest_paths
-from warehouse.sections import SECTIONS
+from ecocluster.core.errors import EcoclusterError
+from ecocluster.warehouse.db import connect, transaction
+from ecocluster.warehouse.ingest import IngestReport, ingest_paths
+from ecocluster.warehouse.sections import SECTIONS
 
 if TYPE_CHECKING:
-    from core.store import ObjectStore
+    from ecocluster.core.store import ObjectStore
 
 # Every table ingestion writes, parents first. submission_part is copied apart (seq renumbered).
 ROSTER_TABLES = ("cluster", "cluster_programme", "member", "site", "cycle")
@@ -65,7 +65,8 @@ def _merge_one(con: duckdb.DuckDBPyConnection, stg: str, staging: Path) -> None:
         shown = ", ".join(f"{m} {y} {s}" for m, y, s in overlap)
         raise MergeRefused(
             f"{staging}: the warehouse already holds current submissions for {shown}...; a partitioned "
-            "load is for members not loaded yet: ingest these files with `ecocluster ingest` instead")
+            "load is for members not loaded yet: ingest these files with `ecocluster ingest` instead"
+        )
     for table in LOADED_TABLES:
         con.execute(f"INSERT INTO main.{table} BY NAME SELECT * FROM {stg}.{table}")
     # Arrival order inside the partition is kept; the warehouse's sequence is advanced past it.
@@ -74,7 +75,9 @@ def _merge_one(con: duckdb.DuckDBPyConnection, stg: str, staging: Path) -> None:
         base = con.execute("SELECT max(nextval('main.submission_seq')) FROM range(?)", [n]).fetchone()[0]  # type: ignore[index]
         con.execute(
             "INSERT INTO main.submission_part BY NAME SELECT * REPLACE"
-            f" (? - ? + dense_rank() OVER (ORDER BY seq) AS seq) FROM {stg}.submission_part", [base, n])
+            f" (? - ? + dense_rank() OVER (ORDER BY seq) AS seq) FROM {stg}.submission_part",
+            [base, n],
+        )
 
 
 def merge(con: duckdb.DuckDBPyConnection, stagings: Sequence[Path]) -> None:
@@ -89,7 +92,8 @@ def merge(con: duckdb.DuckDBPyConnection, stagings: Sequence[Path]) -> None:
     except duckdb.ConstraintException as e:
         raise MergeRefused(
             f"merging {len(stagings)} staging files: two partitions (or a partition and the warehouse) "
-            f"hold the same row ({e}); give each cluster's files to one partition only") from e
+            f"hold the same row ({e}); give each cluster's files to one partition only"
+        ) from e
     finally:
         for alias in aliases:
             con.execute(f"DETACH DATABASE IF EXISTS {alias}")

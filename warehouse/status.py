@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 import duckdb
 
-from core.errors import RowError, UnknownId
-from warehouse.sections import SECTIONS
+from ecocluster.core.errors import RowError, UnknownId
+from ecocluster.warehouse.sections import SECTIONS
 
 ALL_SECTIONS = len(SECTIONS)
 # Without these a statement cannot be drafted; the other sections may be legitimately empty
@@ -36,7 +36,9 @@ class MemberStatus:
     sections: int
     required: int  # how many of REQUIRED_SECTIONS are current
     last_received: str | None  # with its time zone
-    rejected_files: int  # refused files of the year (or of unknown year) not since resolved by an accepted one
+    rejected_files: (
+        int  # refused files of the year (or of unknown year) not since resolved by an accepted one
+    )
     present: tuple[str, ...] = ()  # the sections current for the year
 
     @property
@@ -52,16 +54,18 @@ class MemberStatus:
         return "partial" if self.sections else ("rejected" if self.rejected_files else "missing")
 
 
-def require_known(con: duckdb.DuckDBPyConnection, *, members: Sequence[str] = (),
-                  clusters: Sequence[str] = ()) -> None:
+def require_known(
+    con: duckdb.DuckDBPyConnection, *, members: Sequence[str] = (), clusters: Sequence[str] = ()
+) -> None:
     """Refuse ids the roster does not hold, before a command starts work (or Prefect) on them.
 
     A mistyped ``--member`` would otherwise select nobody and report success, or surface later
     as an unrelated failure (an "approval refused" for a member that does not exist).
     """
     for kind, table, wanted, hint in (
-            ("member", "member", members, "`ecocluster status --cluster ID` lists a cluster's members"),
-            ("cluster", "cluster", clusters, "`ecocluster status` lists the clusters")):
+        ("member", "member", members, "`ecocluster status --cluster ID` lists a cluster's members"),
+        ("cluster", "cluster", clusters, "`ecocluster status` lists the clusters"),
+    ):
         if not wanted:
             continue
         # no query parameters: any makes DuckDB import pandas, seconds of a command meant to be light;
@@ -69,13 +73,17 @@ def require_known(con: duckdb.DuckDBPyConnection, *, members: Sequence[str] = ()
         known = {r[0] for r in con.execute(f"SELECT {kind}_id FROM {table}").fetchall()}
         missing = [w for w in wanted if w not in known]
         if missing:
-            raise UnknownId(f"no {kind} {', '.join(repr(m) for m in missing)} in the warehouse's roster: {hint}")
+            raise UnknownId(
+                f"no {kind} {', '.join(repr(m) for m in missing)} in the warehouse's roster: {hint}"
+            )
 
 
 def latest_year(con: duckdb.DuckDBPyConnection) -> int | None:
     """The latest year anything was submitted for or, before any submission, the latest open cycle."""
-    row = con.execute("SELECT coalesce((SELECT max(reporting_year) FROM current_part),"
-                      " (SELECT max(reporting_year) FROM cycle))").fetchone()
+    row = con.execute(
+        "SELECT coalesce((SELECT max(reporting_year) FROM current_part),"
+        " (SELECT max(reporting_year) FROM cycle))"
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -103,21 +111,25 @@ _PER_MEMBER = f"""
     LEFT JOIN submission s ON s.submission_id = p.submission_id
     WHERE $cluster IS NULL OR m.cluster_id = $cluster
     GROUP BY ALL
-"""
+"""  # noqa: E501
 
 
 def cluster_status(con: duckdb.DuckDBPyConnection, year: int) -> list[ClusterStatus]:
     rows = con.execute(
-        f"SELECT c.cluster_id, c.name, count(x.member_id), count(*) FILTER (x.required = {len(REQUIRED_SECTIONS)}),"
-        f" count(*) FILTER (x.sections > 0 AND x.required < {len(REQUIRED_SECTIONS)}), count(*) FILTER (x.sections = 0),"
+        f"SELECT c.cluster_id, c.name, count(x.member_id), count(*) FILTER (x.required = {len(REQUIRED_SECTIONS)}),"  # noqa: E501
+        f" count(*) FILTER (x.sections > 0 AND x.required < {len(REQUIRED_SECTIONS)}), count(*) FILTER (x.sections = 0),"  # noqa: E501
         f" sum(x.rejected) FROM cluster c JOIN ({_PER_MEMBER}) x USING (cluster_id) GROUP BY ALL ORDER BY 1",
-        {"year": year, "cluster": None}).fetchall()
+        {"year": year, "cluster": None},
+    ).fetchall()
     return [ClusterStatus(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6] or 0)) for r in rows]
 
 
 def member_status(con: duckdb.DuckDBPyConnection, year: int, cluster_id: str) -> list[MemberStatus]:
-    rows = con.execute(f"SELECT member_id, legal_name, sections, required, last_received, rejected, present "
-                       f"FROM ({_PER_MEMBER}) ORDER BY member_id", {"year": year, "cluster": cluster_id}).fetchall()
+    rows = con.execute(
+        f"SELECT member_id, legal_name, sections, required, last_received, rejected, present "
+        f"FROM ({_PER_MEMBER}) ORDER BY member_id",
+        {"year": year, "cluster": cluster_id},
+    ).fetchall()
     return [MemberStatus(r[0], r[1], r[2], r[3], r[4], r[5], tuple(sorted(r[6] or ()))) for r in rows]
 
 
@@ -128,28 +140,36 @@ class RejectedFile(NamedTuple):
     rejected_at: str  # with its time zone
     errors: list[RowError]
     reporting_year: int | None  # None: year unknown
-    language: str = "en"  # what the errors are worded in (``warehouse.messages.describe``)
+    language: str = "en"  # what the errors are worded in (``ecocluster.warehouse.messages.describe``)
 
     @property
     def year(self) -> str:
         return "year unknown" if self.reporting_year is None else str(self.reporting_year)
 
 
-def rejected_files(con: duckdb.DuckDBPyConnection, cluster_id: str | None = None, limit: int = 50, *,
-                   year: int | None = None) -> list[RejectedFile]:
+def rejected_files(
+    con: duckdb.DuckDBPyConnection, cluster_id: str | None = None, limit: int = 50, *, year: int | None = None
+) -> list[RejectedFile]:
     """Refused files not since resolved by an accepted one (a later file of the same member and
     year, or the same file name accepted), newest first; optionally of one cluster, and of one
     reporting year (with those whose year is unknown, which may be that year's)."""
     out = []
     for name, at, errors, reporting_year in con.execute(
-            "SELECT filename, strftime(rejected_at, '%Y-%m-%d %H:%M ') || current_setting('TimeZone'), errors,"
-            f" reporting_year FROM rejected_file r WHERE {_UNRESOLVED} AND ($cluster IS NULL OR r.member_id IN"
-            " (SELECT member_id FROM member WHERE cluster_id = $cluster))"
-            f" AND ($year IS NULL OR {_OF_YEAR})"
-            " ORDER BY rejected_at DESC, filename LIMIT $limit",
-            {"cluster": cluster_id, "year": year, "limit": limit}).fetchall():
+        "SELECT filename, strftime(rejected_at, '%Y-%m-%d %H:%M ') || current_setting('TimeZone'), errors,"
+        f" reporting_year FROM rejected_file r WHERE {_UNRESOLVED} AND ($cluster IS NULL OR r.member_id IN"
+        " (SELECT member_id FROM member WHERE cluster_id = $cluster))"
+        f" AND ($year IS NULL OR {_OF_YEAR})"
+        " ORDER BY rejected_at DESC, filename LIMIT $limit",
+        {"cluster": cluster_id, "year": year, "limit": limit},
+    ).fetchall():
         listed = json.loads(errors)
-        out.append(RejectedFile(name, at, [RowError(name, e["reason"], e["part"], e["row"], e["column"], e["value"])
-                                           for e in listed], reporting_year,
-                                next((str(e["language"]) for e in listed if e.get("language")), "en")))
+        out.append(
+            RejectedFile(
+                name,
+                at,
+                [RowError(name, e["reason"], e["part"], e["row"], e["column"], e["value"]) for e in listed],
+                reporting_year,
+                next((str(e["language"]) for e in listed if e.get("language")), "en"),
+            )
+        )
     return out

@@ -1,6 +1,6 @@
 """Units as people write them: ``m³`` and ``%``, not pint's ``m**3`` and ``percent``.
 
-The warehouse keeps units in the units registry's spelling (``warehouse.units``), which is what
+The warehouse keeps units in the units registry's spelling (``ecocluster.warehouse.units``), which is what
 conversions need; every message, check explanation and statement document shows them through
 :func:`shown` (Python) or :func:`shown_sql` (DuckDB), so a reader never meets pint's notation.
 This module does not import pint: the checks and statements that use it load without it.

@@ -10,8 +10,8 @@ from functools import cache, lru_cache
 
 import pint
 
-from warehouse.messages import N_
-from warehouse.unit_text import shown
+from ecocluster.warehouse.messages import N_
+from ecocluster.warehouse.unit_text import shown
 
 # Units that the EMAS indicators need beyond SI. Fuel quantities are converted to energy with
 # net calorific values (typical values, IPCC 2006 Vol. 2 Table 1.2 / national inventories).
@@ -28,23 +28,69 @@ natural_gas_m3 = 10.5 * kilowatt_hour = Sm3_gas
 
 # The fuel each fuel-specific unit measures (its calorific value is that fuel's): such a unit may
 # stand for that fuel's energy, never for another carrier's (a litre of diesel is not a litre of LPG).
-FUEL_UNITS = {"diesel_litre": "diesel", "heating_oil_litre": "heating_oil", "lpg_litre": "lpg",
-              "natural_gas_m3": "natural_gas"}
+FUEL_UNITS = {
+    "diesel_litre": "diesel",
+    "heating_oil_litre": "heating_oil",
+    "lpg_litre": "lpg",
+    "natural_gas_m3": "natural_gas",
+}
 
 # What people write in the field, mapped to the registry's spelling.
 _ALIASES = {
-    "%": "percent", "percento": "percent", "procenti": "percent",
-    "m3": "m**3", "m³": "m**3", "mc": "m**3", "m2": "m**2", "m²": "m**2",
-    "tco2e": "t", "t co2e": "t", "t co2eq": "t", "tco2eq": "t", "kg co2e": "kg", "kgco2e": "kg",
-    "tonnes": "t", "tonne": "t", "tons": "t", "ton": "t", "tonn": "t", "tonnellate": "t",
-    "litri": "l", "litres": "l", "liters": "l", "litre": "l", "liter": "l", "litri gasolio": "l_diesel",
-    "kwh": "kWh", "mwh": "MWh", "gwh": "GWh", "gj": "GJ", "mj": "MJ", "tj": "TJ",
-    "fte": "FTE", "persons": "person", "people": "person", "inhabitants": "person",
-    "iedzīvotāji": "person", "abitanti": "person", "dipendenti": "person", "darbinieki": "person",
-    "nights": "night", "overnight stays": "overnight_stay", "nakšņošanas": "overnight_stay",
-    "k€": "kEUR", "keur": "kEUR", "€": "EUR", "eur": "EUR",
-    "mg/nm3": "mg/m**3", "mg/m3": "mg/m**3", "µg/m3": "µg/m**3", "ug/m3": "µg/m**3",
-    "db(a)": "dimensionless", "dba": "dimensionless", "ph": "dimensionless",
+    "%": "percent",
+    "percento": "percent",
+    "procenti": "percent",
+    "m3": "m**3",
+    "m³": "m**3",
+    "mc": "m**3",
+    "m2": "m**2",
+    "m²": "m**2",
+    "tco2e": "t",
+    "t co2e": "t",
+    "t co2eq": "t",
+    "tco2eq": "t",
+    "kg co2e": "kg",
+    "kgco2e": "kg",
+    "tonnes": "t",
+    "tonne": "t",
+    "tons": "t",
+    "ton": "t",
+    "tonn": "t",
+    "tonnellate": "t",
+    "litri": "l",
+    "litres": "l",
+    "liters": "l",
+    "litre": "l",
+    "liter": "l",
+    "litri gasolio": "l_diesel",
+    "kwh": "kWh",
+    "mwh": "MWh",
+    "gwh": "GWh",
+    "gj": "GJ",
+    "mj": "MJ",
+    "tj": "TJ",
+    "fte": "FTE",
+    "persons": "person",
+    "people": "person",
+    "inhabitants": "person",
+    "iedzīvotāji": "person",
+    "abitanti": "person",
+    "dipendenti": "person",
+    "darbinieki": "person",
+    "nights": "night",
+    "overnight stays": "overnight_stay",
+    "nakšņošanas": "overnight_stay",
+    "k€": "kEUR",
+    "keur": "kEUR",
+    "€": "EUR",
+    "eur": "EUR",
+    "mg/nm3": "mg/m**3",
+    "mg/m3": "mg/m**3",
+    "µg/m3": "µg/m**3",
+    "ug/m3": "µg/m**3",
+    "db(a)": "dimensionless",
+    "dba": "dimensionless",
+    "ph": "dimensionless",
 }
 
 # The spellings the member's workbook offers in its unit dropdown: the canonical units and the
@@ -52,14 +98,47 @@ _ALIASES = {
 # Each one is accepted by :func:`normalise` (tests/sample/test_template.py proves it); others may
 # still be typed and are converted or refused the same way.
 SPELLINGS = (
-    "MWh", "kWh", "GJ", "MJ", "l_diesel", "l_heating_oil", "l_lpg", "Sm3_gas", "%",
-    "t", "kg", "t CO2e", "kg CO2e", "tonnellate",
-    "m3", "m³", "mc", "l", "litri",
-    "m2", "m²", "ha",
-    "FTE", "employees", "dipendenti", "darbinieki", "inhabitants", "abitanti", "iedzīvotāji",
-    "overnight_stay", "presenze", "nakšņošanas",
-    "kEUR", "EUR", "t/MWh", "kg/kWh",
-    "mg/Nm3", "mg/l", "µg/m3", "l/s", "dB(A)",
+    "MWh",
+    "kWh",
+    "GJ",
+    "MJ",
+    "l_diesel",
+    "l_heating_oil",
+    "l_lpg",
+    "Sm3_gas",
+    "%",
+    "t",
+    "kg",
+    "t CO2e",
+    "kg CO2e",
+    "tonnellate",
+    "m3",
+    "m³",
+    "mc",
+    "l",
+    "litri",
+    "m2",
+    "m²",
+    "ha",
+    "FTE",
+    "employees",
+    "dipendenti",
+    "darbinieki",
+    "inhabitants",
+    "abitanti",
+    "iedzīvotāji",
+    "overnight_stay",
+    "presenze",
+    "nakšņošanas",
+    "kEUR",
+    "EUR",
+    "t/MWh",
+    "kg/kWh",
+    "mg/Nm3",
+    "mg/l",
+    "µg/m3",
+    "l/s",
+    "dB(A)",
 )
 
 
@@ -73,7 +152,7 @@ def registry() -> pint.UnitRegistry:
 
 class UnitError(ValueError):
     """A unit that cannot be read, or that does not measure what the field needs; ``message`` is
-    the msgid (warehouse.messages) and ``params`` its fields, so a refusal can be translated."""
+    the msgid (ecocluster.warehouse.messages) and ``params`` its fields, so a refusal can be translated."""
 
     def __init__(self, message: str, **params: str) -> None:
         super().__init__(message.format(**params))
@@ -89,8 +168,14 @@ def normalise(text: str) -> str:
     spelled = _ALIASES.get(raw.lower(), raw)
     try:
         registry().parse_units(spelled)
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
-            TypeError, ValueError, AssertionError) as e:
+    except (
+        pint.errors.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        AssertionError,
+    ) as e:
         raise UnitError(N_("unknown unit '{unit}'"), unit=text) from e
     return spelled
 
@@ -102,8 +187,11 @@ def factor(unit: str, target: str) -> float:
     try:
         return float(registry().Quantity(1.0, source).to(target).magnitude)
     except pint.errors.DimensionalityError as e:
-        raise UnitError(N_("'{unit}' cannot be converted to {target} (it measures something else)"),
-                        unit=unit, target=shown(target)) from e
+        raise UnitError(
+            N_("'{unit}' cannot be converted to {target} (it measures something else)"),
+            unit=unit,
+            target=shown(target),
+        ) from e
     except pint.errors.OffsetUnitCalculusError as e:
         raise UnitError(N_("'{unit}' has an offset and cannot be used here"), unit=unit) from e
 
@@ -120,8 +208,15 @@ def check_carrier(unit: str, carrier: str | None) -> None:
         return
     fuel = fuel_of(unit)
     if fuel is not None and fuel != carrier:
-        raise UnitError(N_("'{unit}' is a unit of {fuel}, not of {carrier}; give {carrier} in its own unit or "
-                           "in MWh, kWh or GJ"), unit=unit, fuel=fuel, carrier=carrier)
+        raise UnitError(
+            N_(
+                "'{unit}' is a unit of {fuel}, not of {carrier}; give {carrier} in its own unit or "
+                "in MWh, kWh or GJ"
+            ),
+            unit=unit,
+            fuel=fuel,
+            carrier=carrier,
+        )
 
 
 @lru_cache(maxsize=4096)

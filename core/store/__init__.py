@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from core.home import Home
-from core.store.interface import ObjectStore, StoredObject
-from core.store.local import LocalStore
+from ecocluster.core.home import Home
+from ecocluster.core.store.interface import ObjectStore, StoredObject
+from ecocluster.core.store.local import LocalStore
 
 
 def open_store(home: Home) -> ObjectStore:
@@ -17,10 +17,10 @@ def open_store(home: Home) -> ObjectStore:
     if backend == "local":
         return LocalStore(home.objects_dir)
     if backend == "s3":
-        from core.store.s3 import S3Store  # boto3 is only imported when S3 is used
+        from ecocluster.core.store.s3 import S3Store  # boto3 is only imported when S3 is used
 
         return S3Store.from_config(config)
-    from core.errors import ConfigurationError
+    from ecocluster.core.errors import ConfigurationError
 
     raise ConfigurationError(f"[storage] backend must be 'local' or 's3', not {backend!r}")
 

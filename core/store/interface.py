@@ -9,7 +9,7 @@ marker, so a key alone does not say which bytes the pipeline wrote. ``put`` retu
 :class:`StoredObject` (version and SHA-256 of the bytes written); the pipeline records it and reads
 the object back pinned, ``get(key, version_id=..., sha256=...)``, which returns exactly those bytes
 (digest computed on read, never taken from the store's metadata) or raises
-:class:`core.errors.StoredObjectChanged`.
+:class:`ecocluster.core.errors.StoredObjectChanged`.
 """
 
 from __future__ import annotations
@@ -36,13 +36,19 @@ class ObjectStore(Protocol):
     """Write-once storage.
 
     ``put`` of a key that exists with the same bytes is a no-op (reruns are idempotent);
-    with different bytes it raises :class:`core.errors.ObjectLocked` unless the back end
+    with different bytes it raises :class:`ecocluster.core.errors.ObjectLocked` unless the back end
     keeps versions, in which case a new version is written and the old one stays.
-    Unreachable storage raises :class:`core.errors.StorageUnavailable`.
+    Unreachable storage raises :class:`ecocluster.core.errors.StorageUnavailable`.
     """
 
-    def put(self, key: str, data: bytes, *, content_type: str = "application/octet-stream",
-            retain_until: datetime | None = None) -> StoredObject: ...
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        *,
+        content_type: str = "application/octet-stream",
+        retain_until: datetime | None = None,
+    ) -> StoredObject: ...
 
     def durable_together(self) -> AbstractContextManager[None]:
         """Puts inside the block may be made durable together when it ends rather than one by one
@@ -57,7 +63,7 @@ class ObjectStore(Protocol):
         raises KeyError when absent. ``version_id``: that version exactly. ``sha256``: bytes that hash
         to it (with ``version_id``, that version's; alone, any version's: content-addressed keys).
         A pinned read whose version is gone or whose bytes do not hash to ``sha256`` raises
-        :class:`core.errors.StoredObjectChanged`, never returns other bytes.
+        :class:`ecocluster.core.errors.StoredObjectChanged`, never returns other bytes.
         """
         ...
 

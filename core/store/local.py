@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from core.errors import ObjectLocked, StoredObjectChanged
-from core.store.interface import StoredObject
+from ecocluster.core.errors import ObjectLocked, StoredObjectChanged
+from ecocluster.core.store.interface import StoredObject
 
 
 def _safe_key(key: str) -> PurePosixPath:
@@ -69,8 +69,14 @@ class LocalStore:
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*_safe_key(key).parts)
 
-    def put(self, key: str, data: bytes, *, content_type: str = "application/octet-stream",
-            retain_until: datetime | None = None) -> StoredObject:
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        *,
+        content_type: str = "application/octet-stream",
+        retain_until: datetime | None = None,
+    ) -> StoredObject:
         digest = hashlib.sha256(data).hexdigest()
         path = self._path(key)
         if path.exists():
@@ -100,16 +106,20 @@ class LocalStore:
         pinned = version_id is not None or sha256 is not None
         if not path.is_file():
             if pinned:
-                raise StoredObjectChanged(f"{path}: the object recorded as written (SHA-256 {version_id or sha256}) "
-                                          "is gone; restore it from a backup, then rerun")
+                raise StoredObjectChanged(
+                    f"{path}: the object recorded as written (SHA-256 {version_id or sha256}) "
+                    "is gone; restore it from a backup, then rerun"
+                )
             raise KeyError(key)
         data = path.read_bytes()
         if pinned:
             found = hashlib.sha256(data).hexdigest()
             for expected in {version_id, sha256} - {None}:
                 if found != expected:
-                    raise StoredObjectChanged(f"{path}: SHA-256 is {found}, expected {expected} as recorded when "
-                                              "it was written; the file was altered: restore it from a backup")
+                    raise StoredObjectChanged(
+                        f"{path}: SHA-256 is {found}, expected {expected} as recorded when "
+                        "it was written; the file was altered: restore it from a backup"
+                    )
         return data
 
     def exists(self, key: str) -> bool:

@@ -20,7 +20,7 @@ Object Lock keeps a version from being deleted, not a key from getting a newer v
 marker: anyone with the bucket credentials can do both. So nothing here trusts the newest version or
 the digest a writer put in the metadata: a pinned :meth:`S3Store.get` reads the version recorded at
 write time and hashes the bytes it received.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, FlexibleChecksumError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from core.errors import ConfigurationError, ObjectLocked, StorageUnavailable, StoredObjectChanged
-from core.store.interface import StoredObject
+from ecocluster.core.errors import ConfigurationError, ObjectLocked, StorageUnavailable, StoredObjectChanged
+from ecocluster.core.store.interface import StoredObject
 
 DEFAULT_RETENTION_DAYS = 2555
 _T = TypeVar("_T")
@@ -61,11 +61,21 @@ class S3Store:
         if not bucket:
             raise ConfigurationError("[storage] backend = 's3' needs bucket = \"...\"")
         client = boto3.client(
-            "s3", endpoint_url=config.get("endpoint_url"), region_name=config.get("region", "us-east-1"),
-            aws_access_key_id=config.get("access_key_id"), aws_secret_access_key=config.get("secret_access_key"),
-            config=Config(s3={"addressing_style": "path"}, connect_timeout=5, read_timeout=30,
-                          retries={"max_attempts": 2, "mode": "standard"}))
-        store = cls(client, bucket, dt.timedelta(days=int(config.get("retention_days", DEFAULT_RETENTION_DAYS))))
+            "s3",
+            endpoint_url=config.get("endpoint_url"),
+            region_name=config.get("region", "us-east-1"),
+            aws_access_key_id=config.get("access_key_id"),
+            aws_secret_access_key=config.get("secret_access_key"),
+            config=Config(
+                s3={"addressing_style": "path"},
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 2, "mode": "standard"},
+            ),
+        )
+        store = cls(
+            client, bucket, dt.timedelta(days=int(config.get("retention_days", DEFAULT_RETENTION_DAYS)))
+        )
         store.ensure_bucket()
         return store
 
@@ -78,34 +88,50 @@ class S3Store:
             status = int(e.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
             where = f"s3://{self.bucket}/{kwargs.get('Key', '')}"
             if code in _CREDENTIAL_ERRORS:
-                raise ConfigurationError(f"{what} {where}: the S3 server refused the credentials ({code}); "
-                                         "check [storage] access_key_id/secret_access_key") from e
+                raise ConfigurationError(
+                    f"{what} {where}: the S3 server refused the credentials ({code}); "
+                    "check [storage] access_key_id/secret_access_key"
+                ) from e
             if code in ("NoSuchKey", "NoSuchVersion", "404", "NotFound") or (what == "get" and status == 405):
                 # a GET of a delete marker's version id answers 405 MethodNotAllowed: nothing there
                 raise KeyError(kwargs.get("Key", "")) from e
             if status >= 500 or code in ("SlowDown", "RequestTimeout"):
-                raise StorageUnavailable(f"{what} {where}: server error {code} ({status}); retry later") from e
+                raise StorageUnavailable(
+                    f"{what} {where}: server error {code} ({status}); retry later"
+                ) from e
             if what == "delete" and code in _LOCK_ERRORS:
-                raise ObjectLocked(f"{where} version {kwargs.get('VersionId')} is under COMPLIANCE retention "
-                                   f"and cannot be deleted ({code})") from e
+                raise ObjectLocked(
+                    f"{where} version {kwargs.get('VersionId')} is under COMPLIANCE retention "
+                    f"and cannot be deleted ({code})"
+                ) from e
             raise ConfigurationError(f"{what} {where}: refused by the S3 server: {code} ({status})") from e
         except FlexibleChecksumError as e:
-            raise StorageUnavailable(f"{what} s3://{self.bucket}/{kwargs.get('Key', '')}: the body does not match "
-                                     f"the checksum the server stored ({e}); damaged in transit: retry") from e
+            raise StorageUnavailable(
+                f"{what} s3://{self.bucket}/{kwargs.get('Key', '')}: the body does not match "
+                f"the checksum the server stored ({e}); damaged in transit: retry"
+            ) from e
         except (BotoConnectionError, BotoCoreError) as e:
-            raise StorageUnavailable(f"{what} s3://{self.bucket}: cannot reach the S3 server ({e}); "
-                                     "start it (infra/seaweedfs.sh start DIR) or check endpoint_url") from e
+            raise StorageUnavailable(
+                f"{what} s3://{self.bucket}: cannot reach the S3 server ({e}); "
+                "start it (infra/seaweedfs.sh start DIR) or check endpoint_url"
+            ) from e
 
     def ensure_bucket(self) -> None:
         try:
             self._call("check bucket", self.client.head_bucket, Bucket=self.bucket)
         except KeyError:
-            self._call("create bucket", self.client.create_bucket, Bucket=self.bucket,
-                       ObjectLockEnabledForBucket=True)
+            self._call(
+                "create bucket",
+                self.client.create_bucket,
+                Bucket=self.bucket,
+                ObjectLockEnabledForBucket=True,
+            )
         lock = self._call("check bucket", self.client.get_object_lock_configuration, Bucket=self.bucket)
         if lock.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") != "Enabled":
-            raise ConfigurationError(f"bucket {self.bucket} has no Object Lock; approvals must be write-once: "
-                                     "create a new bucket with Object Lock enabled")
+            raise ConfigurationError(
+                f"bucket {self.bucket} has no Object Lock; approvals must be write-once: "
+                "create a new bucket with Object Lock enabled"
+            )
 
     def _head(self, key: str, version_id: str | None = None) -> dict[str, Any] | None:
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ChecksumMode": "ENABLED"}
@@ -121,8 +147,14 @@ class S3Store:
         """Nothing to gather: an object is durable once S3 has acknowledged its put."""
         yield
 
-    def put(self, key: str, data: bytes, *, content_type: str = "application/octet-stream",
-            retain_until: dt.datetime | None = None) -> StoredObject:
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        *,
+        content_type: str = "application/octet-stream",
+        retain_until: dt.datetime | None = None,
+    ) -> StoredObject:
         digest = hashlib.sha256(data).hexdigest()
         head = self._head(key)
         if head is not None and head.get("Metadata", {}).get("sha256") == digest:
@@ -133,9 +165,17 @@ class S3Store:
                 return StoredObject(key, digest, len(data), version, head.get("ObjectLockRetainUntilDate"))
         until = retain_until or dt.datetime.now(dt.UTC) + self.retention
         answer = self._call(
-            "put", self.client.put_object, Bucket=self.bucket, Key=key, Body=data, ContentType=content_type,
-            ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(), Metadata={"sha256": digest},
-            ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until)
+            "put",
+            self.client.put_object,
+            Bucket=self.bucket,
+            Key=key,
+            Body=data,
+            ContentType=content_type,
+            ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
+            Metadata={"sha256": digest},
+            ObjectLockMode="COMPLIANCE",
+            ObjectLockRetainUntilDate=until,
+        )
         return StoredObject(key, digest, len(data), answer.get("VersionId"), until)
 
     def _read(self, key: str, version_id: str | None = None) -> bytes:
@@ -161,12 +201,16 @@ class S3Store:
         try:
             data = self._read(key, version_id)
         except KeyError:
-            raise StoredObjectChanged(f"{where} version {version_id}, recorded when it was written, is gone: it was "
-                                      "deleted despite its retention, or its retention was bypassed") from None
+            raise StoredObjectChanged(
+                f"{where} version {version_id}, recorded when it was written, is gone: it was "
+                "deleted despite its retention, or its retention was bypassed"
+            ) from None
         found = hashlib.sha256(data).hexdigest()
         if sha256 is not None and found != sha256:
-            raise StoredObjectChanged(f"{where} version {version_id}: SHA-256 is {found}, expected {sha256} as "
-                                      "recorded when it was written: the stored bytes were altered")
+            raise StoredObjectChanged(
+                f"{where} version {version_id}: SHA-256 is {found}, expected {sha256} as "
+                "recorded when it was written: the stored bytes were altered"
+            )
         return data
 
     def _find(self, key: str, sha256: str) -> bytes:
@@ -182,14 +226,18 @@ class S3Store:
             data = self._read(key, version)
             if hashlib.sha256(data).hexdigest() == sha256:
                 return data
-        raise StoredObjectChanged(f"s3://{self.bucket}/{key}: no version has SHA-256 {sha256}, recorded when it was "
-                                  "written: the stored object was altered or removed")
+        raise StoredObjectChanged(
+            f"s3://{self.bucket}/{key}: no version has SHA-256 {sha256}, recorded when it was "
+            "written: the stored object was altered or removed"
+        )
 
     def _version_ids(self, key: str) -> builtins.list[str]:
         """The ids of ``key``'s versions, newest first (delete markers left out), every page of them."""
         pages = self.client.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=key)
         try:
-            return [item["VersionId"] for page in pages for item in page.get("Versions", []) if item["Key"] == key]
+            return [
+                item["VersionId"] for page in pages for item in page.get("Versions", []) if item["Key"] == key
+            ]
         except (ClientError, BotoCoreError) as e:
             raise StorageUnavailable(f"list versions s3://{self.bucket}/{key}: {e}") from e
 
@@ -218,8 +266,15 @@ class S3Store:
         for version in self._version_ids(key):
             head = self._head(key, version) or {}
             claimed = head.get("Metadata", {}).get("sha256", "")
-            found.append(StoredObject(key, claimed, int(head.get("ContentLength", 0)), version,
-                                      head.get("ObjectLockRetainUntilDate")))
+            found.append(
+                StoredObject(
+                    key,
+                    claimed,
+                    int(head.get("ContentLength", 0)),
+                    version,
+                    head.get("ObjectLockRetainUntilDate"),
+                )
+            )
         return found
 
     def delete_version(self, key: str, version_id: str) -> None:

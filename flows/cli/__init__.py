@@ -14,8 +14,8 @@ from importlib import import_module
 import duckdb
 import typer
 
-from core.errors import EcoclusterError, TransientError
-from flows.cli._context import console, err_console, plain
+from ecocluster.core.errors import EcoclusterError, TransientError
+from ecocluster.flows.cli._context import console, err_console, plain
 
 app = typer.Typer(
     name="ecocluster",
@@ -26,7 +26,19 @@ app = typer.Typer(
 )
 
 # Each module adds its commands to ``app``; the order is the order of the cycle.
-_COMMAND_MODULES = ("flows.cli._context", "flows.cli._warehouse", "flows.cli._checks", "flows.cli._statements", "flows.cli._export", "flows.cli._signing", "flows.cli._inbox", "flows.cli._findings", "flows.cli._cycle", "flows.cli._scale", "flows.cli._portal")
+_COMMAND_MODULES = (
+    "ecocluster.flows.cli._context",
+    "ecocluster.flows.cli._warehouse",
+    "ecocluster.flows.cli._checks",
+    "ecocluster.flows.cli._statements",
+    "ecocluster.flows.cli._export",
+    "ecocluster.flows.cli._signing",
+    "ecocluster.flows.cli._inbox",
+    "ecocluster.flows.cli._findings",
+    "ecocluster.flows.cli._cycle",
+    "ecocluster.flows.cli._scale",
+    "ecocluster.flows.cli._portal",
+)
 for _name in _COMMAND_MODULES:
     import_module(_name).register(app)
 
@@ -35,8 +47,10 @@ def main() -> None:
     try:
         try:
             app()
-        except duckdb.OutOfMemoryException as e:  # the failing transaction rolled back; reruns skip what committed
-            from warehouse.db import out_of_memory
+        except (
+            duckdb.OutOfMemoryException
+        ) as e:  # the failing transaction rolled back; reruns skip what committed
+            from ecocluster.warehouse.db import out_of_memory
 
             raise out_of_memory(None, e) from e
     except EcoclusterError as e:
@@ -47,7 +61,9 @@ def main() -> None:
     except KeyboardInterrupt:
         _interrupted()
     except SystemExit as e:
-        if e.code == INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130 before it reaches the clause above
+        if (
+            e.code == INTERRUPTED
+        ):  # typer turns Ctrl-C into a silent exit 130 before it reaches the clause above
             _interrupted()
         raise
 

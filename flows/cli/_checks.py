@@ -16,9 +16,9 @@ import duckdb
 import typer
 from rich.table import Table
 
-from core.errors import CheckFailed, ConfigurationError
-from core.home import Home
-from flows.cli._context import console, home_of, plain, require_known
+from ecocluster.core.errors import CheckFailed, ConfigurationError
+from ecocluster.core.home import Home
+from ecocluster.flows.cli._context import console, home_of, plain, require_known
 
 _MEMBER = typer.Option("--member", help="Only this member (repeatable).")
 _CLUSTER = typer.Option("--cluster", help="Only the members of this cluster (repeatable).")
@@ -28,8 +28,8 @@ _YEAR = typer.Option("--year", help="Reporting year (default: the latest cycle o
 def _year(home: Home, year: int | None) -> int:
     if year is not None:
         return year
-    import checks
-    from warehouse.due import latest_cycle_year
+    from ecocluster import checks
+    from ecocluster.warehouse.due import latest_cycle_year
 
     con = checks.open_reader(home)
     try:
@@ -43,13 +43,15 @@ def _year(home: Home, year: int | None) -> int:
 
 def _blocking_exit(n_blocking: int, what: str) -> None:
     if n_blocking:
-        raise CheckFailed(f"{n_blocking} blocking failure(s) {what}; fix them, ingest the corrected "
-                          "files and run `ecocluster check` again")
+        raise CheckFailed(
+            f"{n_blocking} blocking failure(s) {what}; fix them, ingest the corrected "
+            "files and run `ecocluster check` again"
+        )
 
 
 def _write_csv(rows: Sequence[tuple[object, ...]], out: Path | None) -> None:
-    """The report for a spreadsheet: members' text never becomes a formula (warehouse.spreadsheet)."""
-    from warehouse.spreadsheet import write_csv
+    """The report for a spreadsheet: members' text never becomes a formula (ecocluster.warehouse.spreadsheet)."""  # noqa: E501
+    from ecocluster.warehouse.spreadsheet import write_csv
 
     header = ("member", "severity", "rule", "about", "source", "explanation")
     if out is None:
@@ -61,8 +63,9 @@ def _write_csv(rows: Sequence[tuple[object, ...]], out: Path | None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    check_app = typer.Typer(help="Run the data-quality and compliance checks, or report on them.",
-                            invoke_without_command=True)
+    check_app = typer.Typer(
+        help="Run the data-quality and compliance checks, or report on them.", invoke_without_command=True
+    )
     app.add_typer(check_app, name="check")
 
     @check_app.callback()
@@ -75,16 +78,21 @@ def register(app: typer.Typer) -> None:
         """Check the submissions of a reporting year (all members, some clusters or some members)."""
         if ctx.invoked_subcommand is not None:
             return
-        import checks
+        from ecocluster import checks
 
         home = home_of(ctx)
         require_known(home, members=member or (), clusters=cluster or ())
         chosen = _year(home, year)
         with console.status(f"checking {chosen}"):
             run = checks.run_checks(home, chosen, members=member, clusters=cluster)
-        console.print(f"checked {run.n_members} member(s) for {run.reporting_year} ({plain(run.scope)}): "
-                      f"[red]{run.n_blocking} blocking[/], [yellow]{run.n_warning} warning[/]", soft_wrap=True)
-        console.print(f"details: `ecocluster check report`; GX Data Docs: {plain(run.datadocs)}", soft_wrap=True)
+        console.print(
+            f"checked {run.n_members} member(s) for {run.reporting_year} ({plain(run.scope)}): "
+            f"[red]{run.n_blocking} blocking[/], [yellow]{run.n_warning} warning[/]",
+            soft_wrap=True,
+        )
+        console.print(
+            f"details: `ecocluster check report`; GX Data Docs: {plain(run.datadocs)}", soft_wrap=True
+        )
         _blocking_exit(run.n_blocking, f"in {run.reporting_year}")
 
     @check_app.command("report")
@@ -92,14 +100,24 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
         year: Annotated[int | None, _YEAR] = None,
-        fmt: Annotated[Literal["table", "csv"], typer.Option(
-            "--format", help="table (terminal) or csv (spreadsheet-safe).")] = "table",
-        out: Annotated[Path | None, typer.Option("--out", help="Write the CSV here instead of stdout.")] = None,
-        fail_on: Annotated[Literal["nothing", "blocking"], typer.Option("--fail-on", help="blocking: exit 4 when the report lists a blocking failure "
-                                                  "(for scripts); by default a report exits 0.")] = "nothing",
+        fmt: Annotated[
+            Literal["table", "csv"],
+            typer.Option("--format", help="table (terminal) or csv (spreadsheet-safe)."),
+        ] = "table",
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Write the CSV here instead of stdout.")
+        ] = None,
+        fail_on: Annotated[
+            Literal["nothing", "blocking"],
+            typer.Option(
+                "--fail-on",
+                help="blocking: exit 4 when the report lists a blocking failure "
+                "(for scripts); by default a report exits 0.",
+            ),
+        ] = "nothing",
     ) -> None:
         """Print the current check results, blocking first, and where the GX Data Docs are."""
-        import checks
+        from ecocluster import checks
 
         home = home_of(ctx)
         require_known(home, members=[member] if member else ())
@@ -112,8 +130,10 @@ def register(app: typer.Typer) -> None:
         finally:
             con.close()
         if not found.datadocs:
-            raise ConfigurationError(f"no check results for {chosen}{f' and {member}' if member else ''}; "
-                                     "run `ecocluster check` first")
+            raise ConfigurationError(
+                f"no check results for {chosen}{f' and {member}' if member else ''}; "
+                "run `ecocluster check` first"
+            )
         rows = [line.cells() for line in found.lines]
         if fmt == "csv":
             _write_csv(rows, out)
@@ -129,7 +149,9 @@ def _print_report(year: int, rows: list[tuple[str, ...]], docs: list[str]) -> No
         table.add_column(col, overflow="fold")
     for m, sev, rule, about, source, text in rows:
         colour = "red" if sev == "blocking" else "yellow"
-        table.add_row(plain(m), f"[{colour}]{plain(sev)}[/]", plain(rule), plain(about), plain(source), plain(text))
+        table.add_row(
+            plain(m), f"[{colour}]{plain(sev)}[/]", plain(rule), plain(about), plain(source), plain(text)
+        )
     console.print(table if rows else "no failures: every checked member is cleared")
     for path in docs:
         console.print(f"GX Data Docs: {plain(path)}", soft_wrap=True)

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from core.home import Home
+from ecocluster.core.home import Home
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -31,15 +31,17 @@ def plain(value: object) -> str:
     ``[bold]`` or ``[signing]`` must stay visible, and an ANSI escape must not move the cursor or
     recolour the terminal. Control characters are shown as ``\\xNN``; markup is escaped.
     """
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                        str(value))
+    text = _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+        str(value),
+    )
     return escape(text)
 
 
 def require_known(home: Home, *, members: Sequence[str] = (), clusters: Sequence[str] = ()) -> None:
     """Refuse (exit 65) member or cluster ids the home's roster lacks, before any work starts."""
-    from warehouse.db import connect
-    from warehouse.status import require_known as refuse_unknown
+    from ecocluster.warehouse.db import connect
+    from ecocluster.warehouse.status import require_known as refuse_unknown
 
     if not members and not clusters:
         return

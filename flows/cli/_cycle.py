@@ -2,7 +2,7 @@
 
 Runs are embedded by default (no server to start: Prefect brings up a temporary one with its
 state in the home folder); ``serve`` registers the deployments with a running server instead.
-Prefect is imported only inside the commands, after :func:`flows._runtime.configure`.
+Prefect is imported only inside the commands, after :func:`ecocluster.flows._runtime.configure`.
 """
 
 from __future__ import annotations
@@ -15,17 +15,19 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from core.errors import ConfigurationError
-from core.home import Home
-from flows import _runner, _runtime
-from flows.cli._context import console, home_of, plain, require_known
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.core.home import Home
+from ecocluster.flows import _runner, _runtime
+from ecocluster.flows.cli._context import console, home_of, plain, require_known
 
 if TYPE_CHECKING:
-    from flows import _tour
-    from flows._summary import CycleSummary
+    from ecocluster.flows import _tour
+    from ecocluster.flows._summary import CycleSummary
 
 
-RerunStage = Literal["collect", "check", "draft", "register"]  # flows._outcome.RERUN_STAGES (a test keeps them equal)
+RerunStage = Literal[
+    "collect", "check", "draft", "register"
+]  # ecocluster.flows._outcome.RERUN_STAGES (a test keeps them equal)
 
 
 def _run_with_progress(home: Home, run: Callable[[Callable[[str], None]], CycleSummary | _tour.Tour]) -> Any:
@@ -35,9 +37,10 @@ def _run_with_progress(home: Home, run: Callable[[Callable[[str], None]], CycleS
     so it comes up while ``run`` imports the stage packages and ingests; the first flow waits for it.
     """
     _runtime.quiet()
-    from flows import _progress
+    from ecocluster.flows import _progress
 
     with console.status("starting the cycle (Prefect, embedded)…") as status:
+
         def show(message: str) -> None:
             status.update(plain(message))
 
@@ -70,11 +73,18 @@ def _where(location: str) -> str:
 
 def _print(summary: CycleSummary) -> None:
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts().items())) or "no member due"
-    console.print(f"\n[bold]{summary.kind} cycle {summary.year}[/]: {len(summary.members)} member(s) in scope — {counts}")
-    groups = (("registered", "Validated and registered"), ("approved", "Approved, package not built yet"),
-              ("waiting", "Waiting for a verifier's signature"), ("rejected", "Rejected by the verifier"),
-              ("blocked", "Blocked before verification"), ("not due", "Not due this year (data checked)"),
-              ("not started", "Not started"))
+    console.print(
+        f"\n[bold]{summary.kind} cycle {summary.year}[/]: {len(summary.members)} member(s) in scope — {counts}"  # noqa: E501
+    )
+    groups = (
+        ("registered", "Validated and registered"),
+        ("approved", "Approved, package not built yet"),
+        ("waiting", "Waiting for a verifier's signature"),
+        ("rejected", "Rejected by the verifier"),
+        ("blocked", "Blocked before verification"),
+        ("not due", "Not due this year (data checked)"),
+        ("not started", "Not started"),
+    )
     notes = {n.member_id: n.text for n in summary.member_notes}
     for state, title in groups:
         members = summary.in_state(state)
@@ -82,7 +92,9 @@ def _print(summary: CycleSummary) -> None:
             continue
         console.print(f"\n[bold]{title}[/] ({len(members)})")
         for m in members:
-            console.print(f"  [bold]{plain(m.member_id)}[/] ({plain(m.cluster_id)}, {plain(m.due)})", soft_wrap=True)
+            console.print(
+                f"  [bold]{plain(m.member_id)}[/] ({plain(m.cluster_id)}, {plain(m.due)})", soft_wrap=True
+            )
             for reason in m.reasons:
                 console.print(f"    - {plain(reason)}", soft_wrap=True)
             if state == "waiting" and m.member_id in notes:
@@ -92,7 +104,7 @@ def _print(summary: CycleSummary) -> None:
                 if a.kind.startswith(shown):
                     console.print(f"    {plain(a.kind)}: {plain(_where(a.location))}", soft_wrap=True)
     if summary.joint:
-        from flows._summary import JOINT_ROLE
+        from ecocluster.flows._summary import JOINT_ROLE
 
         console.print("\n[bold]Joint statements[/]", soft_wrap=True)
         for j in summary.joint:
@@ -109,29 +121,41 @@ def _tonnes(value: float | None) -> str:
 def _print_showcase(show: _tour.Showcase) -> None:
     """One member's CO2e (computed from its energy by carrier, factors cited in its statement)
     and the VSME report written from the same statement."""
-    console.print(f"\n[bold]Figures of {plain(show.member_id)}[/] (statement {show.statement_id[:16]})", soft_wrap=True)
+    console.print(
+        f"\n[bold]Figures of {plain(show.member_id)}[/] (statement {show.statement_id[:16]})", soft_wrap=True
+    )
     co2e = show.co2e
     if co2e is None:
         console.print("  CO₂e: no energy by carrier reported", soft_wrap=True)
     else:
         totals = co2e["totals"]
         datasets = sorted({f["factor"]["dataset"] for f in co2e["figures"]})
-        console.print(f"  CO₂e from energy by carrier: scope 1 {_tonnes(totals['scope1'])}, scope 2 location-based "
-                      f"{_tonnes(totals['scope2_location'])}, market-based {_tonnes(totals['scope2_market'])} "
-                      f"(factors: {plain(', '.join(datasets))})", soft_wrap=True)
+        console.print(
+            f"  CO₂e from energy by carrier: scope 1 {_tonnes(totals['scope1'])}, scope 2 location-based "
+            f"{_tonnes(totals['scope2_location'])}, market-based {_tonnes(totals['scope2_market'])} "
+            f"(factors: {plain(', '.join(datasets))})",
+            soft_wrap=True,
+        )
         for gap in co2e["gaps"]:
             where = f" for {gap['country']} {gap['year']}" if gap.get("country") else ""
-            console.print(f"    not computed: {plain(gap['carrier'])} — {plain(gap['reason'].replace('_', ' '))}{where}",
-                          soft_wrap=True)
-    console.print(f"  VSME report (EFRAG template and xBRL-JSON, {len(show.vsme.facts)} facts):", soft_wrap=True)
+            console.print(
+                f"    not computed: {plain(gap['carrier'])} — {plain(gap['reason'].replace('_', ' '))}{where}",  # noqa: E501
+                soft_wrap=True,
+            )
+    console.print(
+        f"  VSME report (EFRAG template and xBRL-JSON, {len(show.vsme.facts)} facts):", soft_wrap=True
+    )
     for path in (show.vsme.workbook, show.vsme.xbrl_json):
         console.print(f"    {plain(_where(str(path)))}", soft_wrap=True)
 
 
 def _print_tour(tour: _tour.Tour, home: Home) -> None:
     ingested = tour.ingested
-    console.print(f"sample clusters written to {plain(_where(str(ingested.sample)))}; "
-                  f"{plain(ingested.collect.notes[0]) if ingested.collect.notes else ''}", soft_wrap=True)
+    console.print(
+        f"sample clusters written to {plain(_where(str(ingested.sample)))}; "
+        f"{plain(ingested.collect.notes[0]) if ingested.collect.notes else ''}",
+        soft_wrap=True,
+    )
     intended = [r for r in ingested.rejections if r.intended]
     if intended:
         files = "1 file" if len(intended) == 1 else f"{len(intended)} files"
@@ -139,44 +163,63 @@ def _print_tour(tour: _tour.Tour, home: Home) -> None:
         for r in intended:
             console.print(f"  {plain(_where(r.path))} — {plain(r.intended)}", soft_wrap=True)
     for r in ingested.unintended:
-        console.print(f"[bold red]unexpected rejection[/] {plain(_where(r.path))}: {plain('; '.join(r.reasons))}",
-                      soft_wrap=True)
+        console.print(
+            f"[bold red]unexpected rejection[/] {plain(_where(r.path))}: {plain('; '.join(r.reasons))}",
+            soft_wrap=True,
+        )
     _print(tour.summary)
-    from signing import DEMO_NACE, DEMO_PASSWORD
+    from ecocluster.signing import DEMO_NACE, DEMO_PASSWORD
 
-    console.print(f"\n[bold yellow]DEMO[/]: {len(tour.signed)} statement(s) signed by the DEMO Verifier (DEMO-V-0001) "
-                  f"of a DEMO accreditation body, accredited for NACE {', '.join(DEMO_NACE)}; keys in "
-                  f"{plain(_where(str(home.root / 'verifiers')))} (key password: "
-                  f"[bold]{plain(DEMO_PASSWORD.decode())}[/]). Every signature and package names them: not valid "
-                  "for a real registration.", soft_wrap=True)
+    console.print(
+        f"\n[bold yellow]DEMO[/]: {len(tour.signed)} statement(s) signed by the DEMO Verifier (DEMO-V-0001) "
+        f"of a DEMO accreditation body, accredited for NACE {', '.join(DEMO_NACE)}; keys in "
+        f"{plain(_where(str(home.root / 'verifiers')))} (key password: "
+        f"[bold]{plain(DEMO_PASSWORD.decode())}[/]). Every signature and package names them: not valid "
+        "for a real registration.",
+        soft_wrap=True,
+    )
     if tour.datadocs:
-        console.print(f"Data Docs (check results, open in a browser): {plain(_where(str(tour.datadocs)))}",
-                      soft_wrap=True)
+        console.print(
+            f"Data Docs (check results, open in a browser): {plain(_where(str(tour.datadocs)))}",
+            soft_wrap=True,
+        )
     if tour.showcase:
         _print_showcase(tour.showcase)
     registered = tour.summary.in_state("registered")
     blocked = tour.summary.in_state("blocked")
-    prog = "ecocluster" if shutil.which("ecocluster") else _where(sys.argv[0])  # make demo: .venv/bin/ecocluster
+    prog = (
+        "ecocluster" if shutil.which("ecocluster") else _where(sys.argv[0])
+    )  # make demo: .venv/bin/ecocluster
     home_opt = "" if home.root == Path(".ecocluster").resolve() else f" --home {home.root}"
-    package = next((a.location for m in registered for a in m.artefacts if a.kind == "registration package"), None)
+    package = next(
+        (a.location for m in registered for a in m.artefacts if a.kind == "registration package"), None
+    )
     console.print("\n[bold]Try next[/]")
     tries = [f"{prog}{home_opt} status", f"{prog}{home_opt} check report --member MEMBER"]
     if package:
         tries.append(f"{prog}{home_opt} verify {_where(package)}   # as the competent body does, offline")
     if blocked:
-        tries.append(f"{prog}{home_opt} rerun --member {blocked[0].member_id} --stage collect "
-                     "--submissions CORRECTED_FILE")
+        tries.append(
+            f"{prog}{home_opt} rerun --member {blocked[0].member_id} --stage collect "
+            "--submissions CORRECTED_FILE"
+        )
     waiting = tour.summary.in_state("waiting")
     if waiting:
         demo_keys = _where(str(home.root / "verifiers" / "DEMO-V-0001"))
         tries.append(f"{prog}{home_opt} statement list --member {waiting[0].member_id}   # its draft's id")
         # the demo's TSA served only while the demo signed; an approval needs one answering (infra/tsa.sh)
-        tries.append(f"export ECOCLUSTER_TSA_URL=$(ECOCLUSTER_TSA_PASSWORD={DEMO_PASSWORD.decode()} infra/tsa.sh "
-                     f"start {_where(str(home.root))})   # the home's DEMO timestamp authority, for approve")
-        tries.append(f"ECOCLUSTER_KEY_PASSWORD={DEMO_PASSWORD.decode()} {prog}{home_opt} approve --statement ID "
-                     f"--key {demo_keys}/key.pem --cert {demo_keys}/cert.pem   # as a verifier (NACE scope permitting)")
+        tries.append(
+            f"export ECOCLUSTER_TSA_URL=$(ECOCLUSTER_TSA_PASSWORD={DEMO_PASSWORD.decode()} infra/tsa.sh "
+            f"start {_where(str(home.root))})   # the home's DEMO timestamp authority, for approve"
+        )
+        tries.append(
+            f"ECOCLUSTER_KEY_PASSWORD={DEMO_PASSWORD.decode()} {prog}{home_opt} approve --statement ID "
+            f"--key {demo_keys}/key.pem --cert {demo_keys}/cert.pem   # as a verifier (NACE scope permitting)"
+        )
     if tour.showcase:
-        tries.append(f"{prog}{home_opt} export vsme --member {tour.showcase.member_id} --out vsme   # VSME B3–B7")
+        tries.append(
+            f"{prog}{home_opt} export vsme --member {tour.showcase.member_id} --out vsme   # VSME B3–B7"
+        )
     tries.append(f"{prog}{home_opt} run-cycle --kind three-year")
     for t in tries:
         console.print(f"  {plain(t)}", soft_wrap=True)
@@ -186,17 +229,23 @@ def register(app: typer.Typer) -> None:
     @app.command("run-cycle")
     def run_cycle_cmd(
         ctx: typer.Context,
-        kind: Annotated[Literal["annual", "three-year"], typer.Option(help="annual or three-year")] = "annual",
-        year: Annotated[int | None, typer.Option(help="Reporting year (default: latest in the warehouse).")] = None,
-        submissions: Annotated[list[Path] | None, typer.Option(
-            "--submissions", help="Files or folders to ingest first (the collect stage).")] = None,
+        kind: Annotated[
+            Literal["annual", "three-year"], typer.Option(help="annual or three-year")
+        ] = "annual",
+        year: Annotated[
+            int | None, typer.Option(help="Reporting year (default: latest in the warehouse).")
+        ] = None,
+        submissions: Annotated[
+            list[Path] | None,
+            typer.Option("--submissions", help="Files or folders to ingest first (the collect stage)."),
+        ] = None,
     ) -> None:
         """Run a whole cycle in-process; without approvals it stops at the verifier hand-off."""
         home = home_of(ctx, create=bool(submissions))
         _embedded(home)
 
         def run(show: Callable[[str], None]) -> CycleSummary:
-            from flows.cycles import annual_cycle, three_year_cycle
+            from ecocluster.flows.cycles import annual_cycle, three_year_cycle
 
             _ready(show)
             flow = annual_cycle if kind == "annual" else three_year_cycle
@@ -210,8 +259,12 @@ def register(app: typer.Typer) -> None:
         member: Annotated[str, typer.Option("--member", help="The member to rerun.")],
         stage: Annotated[RerunStage, typer.Option(help="This stage and every later one.")] = "check",
         year: Annotated[int | None, typer.Option(help="Reporting year (default: latest).")] = None,
-        submissions: Annotated[list[Path] | None, typer.Option(
-            "--submissions", exists=True, help="Corrected files to ingest first (with --stage collect).")] = None,
+        submissions: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--submissions", exists=True, help="Corrected files to ingest first (with --stage collect)."
+            ),
+        ] = None,
     ) -> None:
         """Rerun one member from one stage on (idempotent: finished work is not redone).
 
@@ -225,7 +278,7 @@ def register(app: typer.Typer) -> None:
             _embedded(home)
 
             def run(show: Callable[[str], None]) -> CycleSummary:
-                from flows.cycles import rerun
+                from ecocluster.flows.cycles import rerun
 
                 _ready(show)
                 return rerun(member, stage, year, str(home.root), paths)
@@ -234,24 +287,31 @@ def register(app: typer.Typer) -> None:
             return
 
         def ask(show: Callable[[str], None]) -> CycleSummary:
-            from flows._summary import CycleSummary, decode
+            from ecocluster.flows._summary import CycleSummary, decode
 
-            reply = _runner.request(home, {"command": "rerun", "member": member, "stage": stage, "year": year,
-                                           "submissions": paths}, show)
+            reply = _runner.request(
+                home,
+                {"command": "rerun", "member": member, "stage": stage, "year": year, "submissions": paths},
+                show,
+            )
             return decode(CycleSummary, str(reply["summary"]))
 
         with console.status("handing the rerun to the ecocluster runner…") as status:
             summary = ask(lambda message: status.update(plain(message)))
         _print(summary)
 
-    runner_app = typer.Typer(help="The home's long-lived runner that makes `rerun` fast.", no_args_is_help=True)
+    runner_app = typer.Typer(
+        help="The home's long-lived runner that makes `rerun` fast.", no_args_is_help=True
+    )
     app.add_typer(runner_app, name="runner")
 
     @runner_app.command("stop")
     def runner_stop(ctx: typer.Context) -> None:
         """Stop the home's runner (the next rerun starts a new one)."""
         home = home_of(ctx)
-        console.print("runner stopped" if _runner.stop(home) else f"no runner is running for {plain(home.root)}")
+        console.print(
+            "runner stopped" if _runner.stop(home) else f"no runner is running for {plain(home.root)}"
+        )
 
     @app.command("serve")
     def serve_cmd(ctx: typer.Context) -> None:
@@ -264,10 +324,12 @@ def register(app: typer.Typer) -> None:
         _runtime.configure(home)
         url = _runtime.configured_api_url()
         if not url:
-            raise ConfigurationError("`ecocluster serve` needs a Prefect server that outlives it: run "
-                                     "`export PREFECT_API_URL=$(infra/prefect-server.sh start)` first")
+            raise ConfigurationError(
+                "`ecocluster serve` needs a Prefect server that outlives it: run "
+                "`export PREFECT_API_URL=$(infra/prefect-server.sh start)` first"
+            )
         _runtime.quiet()
-        from flows._deploy import serve
+        from ecocluster.flows._deploy import serve
 
         console.print(f"serving the deployments to {plain(url)}; Ctrl-C stops")
         _runtime.while_server_answers(url, lambda: serve(home))
@@ -277,9 +339,11 @@ def register(app: typer.Typer) -> None:
         """Sample clusters → ingest → full annual cycle, with a DEMO verifier signing the clean drafts."""
         home = home_of(ctx, create=True)
         _embedded(home)
-        from flows import _tour
+        from ecocluster.flows import _tour
 
-        tour = _run_with_progress(home, lambda show: _tour.run(home, before_cycle=lambda: _ready(show), progress=show))
+        tour = _run_with_progress(
+            home, lambda show: _tour.run(home, before_cycle=lambda: _ready(show), progress=show)
+        )
         _print_tour(tour, home)
         _print_demo_accounts(home)
         if tour.ingested.unintended:
@@ -288,19 +352,22 @@ def register(app: typer.Typer) -> None:
 
 def _print_demo_accounts(home: Home) -> None:
     """Create the portal's DEMO accounts (once) and say how to open the portal with them."""
-    from portal import DEMO_PASSWORD, add_demo_accounts, open_portal_db
+    from ecocluster.portal import DEMO_PASSWORD, add_demo_accounts, open_portal_db
 
     con = open_portal_db(home)
     try:
         made = add_demo_accounts(con)
     finally:
         con.close()
-    console.print(f"\nportal: `ecocluster --home {home.root} portal`, then http://127.0.0.1:8000/ — "
-                  f"DEMO accounts, password {DEMO_PASSWORD!r} (never use them in production):")
+    console.print(
+        f"\nportal: `ecocluster --home {home.root} portal`, then http://127.0.0.1:8000/ — "
+        f"DEMO accounts, password {DEMO_PASSWORD!r} (never use them in production):"
+    )
     for demo in made:
         second = f", TOTP secret {demo.totp_secret}" if demo.totp_secret else ""
         console.print(f"  DEMO {demo.role:<12} {demo.email} ({demo.scope}){second}")
     if not made:
-        console.print("  (created by an earlier demo run: member.it@, member.lv@, coordinator@, verifier@, competent-body.it@, "
-                      "admin@demo.example)")
-
+        console.print(
+            "  (created by an earlier demo run: member.it@, member.lv@, coordinator@, verifier@, competent-body.it@, "  # noqa: E501
+            "admin@demo.example)"
+        )

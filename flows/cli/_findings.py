@@ -1,6 +1,6 @@
 """Commands of review rounds: the verifier raises findings, the member or coordinator answers, the
 verifier accepts, reopens or closes; the verifier's sampling plan for a cluster. Thin: each command
-parses its options and calls ``signing`` (``signing._review``, ``signing._sampling``)."""
+parses its options and calls ``signing`` (``ecocluster.signing._review``, ``ecocluster.signing._sampling``)."""  # noqa: E501
 
 from __future__ import annotations
 
@@ -15,16 +15,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from core.errors import ConfigurationError, ReviewRefused
-from flows.cli._context import console, home_of
-from flows.cli._signing import _signer_secrets
-from warehouse import connect
+from ecocluster.core.errors import ConfigurationError, ReviewRefused
+from ecocluster.flows.cli._context import console, home_of
+from ecocluster.flows.cli._signing import _signer_secrets
+from ecocluster.warehouse import connect
 
 if TYPE_CHECKING:
-    from signing import Finding
+    from ecocluster.signing import Finding
 
-finding_app = typer.Typer(help="Review rounds: the verifier's findings on a statement and their answers.",
-                          no_args_is_help=True)
+finding_app = typer.Typer(
+    help="Review rounds: the verifier's findings on a statement and their answers.", no_args_is_help=True
+)
 
 _BY = typer.Option("--by", help="Who acts, as the review trail records it (default: your login name).")
 
@@ -34,32 +35,57 @@ def _who(by: str | None) -> str:
 
 
 def _print(finding: Finding) -> None:
-    console.print(f"finding {finding.finding_id}: {finding.kind.value}, {finding.state.value}, owner "
-                  f"{finding.owner.value}, due {finding.deadline}")
+    console.print(
+        f"finding {finding.finding_id}: {finding.kind.value}, {finding.state.value}, owner "
+        f"{finding.owner.value}, due {finding.deadline}"
+    )
 
 
 @finding_app.command("add")
 def add(
     ctx: typer.Context,
-    statement: Annotated[str, typer.Option("--statement", help="The member draft's id (or a unique prefix).")],
-    kind: Annotated[str, typer.Option("--kind", help="non-conformity | misstatement | non-compliance | "
-                                      "request-for-information | recommended-improvement")],
+    statement: Annotated[
+        str, typer.Option("--statement", help="The member draft's id (or a unique prefix).")
+    ],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="non-conformity | misstatement | non-compliance | "
+            "request-for-information | recommended-improvement",
+        ),
+    ],
     text: Annotated[str, typer.Option("--text", help="What was found and what is expected.")],
-    deadline: Annotated[dt.datetime | None, typer.Option(
-        "--deadline", formats=["%Y-%m-%d"], help="Answer due (default: 20 working days).")] = None,
+    deadline: Annotated[
+        dt.datetime | None,
+        typer.Option("--deadline", formats=["%Y-%m-%d"], help="Answer due (default: 20 working days)."),
+    ] = None,
     owner: Annotated[str, typer.Option("--owner", help="Who answers: member | coordinator.")] = "member",
-    value: Annotated[str | None, typer.Option("--value", help="Path of the statement value concerned.")] = None,
+    value: Annotated[
+        str | None, typer.Option("--value", help="Path of the statement value concerned.")
+    ] = None,
     check: Annotated[str | None, typer.Option("--check", help="The check result concerned.")] = None,
-    section: Annotated[str | None, typer.Option("--section", help="The submission section concerned.")] = None,
+    section: Annotated[
+        str | None, typer.Option("--section", help="The submission section concerned.")
+    ] = None,
     by: Annotated[str | None, _BY] = None,
 ) -> None:
     """Raise a finding on a statement; prints the new finding's id on the last line."""
-    import signing
+    from ecocluster import signing
 
     with connect(home_of(ctx).warehouse_path) as con:
-        found = signing.raise_finding(con, statement, kind, text, by=_who(by), owner=owner,
-                                      deadline=deadline.date() if deadline else None, value_path=value,
-                                      check_name=check, section=section)
+        found = signing.raise_finding(
+            con,
+            statement,
+            kind,
+            text,
+            by=_who(by),
+            owner=owner,
+            deadline=deadline.date() if deadline else None,
+            value_path=value,
+            check_name=check,
+            section=section,
+        )
     _print(found)
     console.print(found.finding_id)
 
@@ -69,23 +95,31 @@ def answer(
     ctx: typer.Context,
     finding_id: Annotated[str, typer.Argument(help="The finding's id (F-…).")],
     text: Annotated[str, typer.Option("--text", help="The answer.")],
-    file: Annotated[list[Path] | None, typer.Option(
-        "--file", help="Evidence (PDF, PNG, JPEG, XLSX, DOCX, CSV, TXT; 10 MB each); repeat for more.")] = None,
+    file: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--file", help="Evidence (PDF, PNG, JPEG, XLSX, DOCX, CSV, TXT; 10 MB each); repeat for more."
+        ),
+    ] = None,
     by: Annotated[str | None, _BY] = None,
 ) -> None:
     """Answer an open finding with text and evidence files."""
-    import signing
+    from ecocluster import signing
 
     home = home_of(ctx)
     with connect(home.warehouse_path) as con:
-        found = signing.answer_finding(con, signing.open_store(home), finding_id, text, by=_who(by),
-                                       files=tuple(file or ()))
+        found = signing.answer_finding(
+            con, signing.open_store(home), finding_id, text, by=_who(by), files=tuple(file or ())
+        )
     _print(found)
 
 
-_SIGNER = typer.Option("--signer", help="Sign the decision: file:KEY?cert=CERT (passphrase in ECOCLUSTER_KEY_PASSWORD) "
-                       "or pkcs11:token=NAME;object=LABEL (PIN in ECOCLUSTER_TOKEN_PIN). Unsigned, the decision "
-                       "does not count for an approval (rule finding-decision).")
+_SIGNER = typer.Option(
+    "--signer",
+    help="Sign the decision: file:KEY?cert=CERT (passphrase in ECOCLUSTER_KEY_PASSWORD) "
+    "or pkcs11:token=NAME;object=LABEL (PIN in ECOCLUSTER_TOKEN_PIN). Unsigned, the decision "
+    "does not count for an approval (rule finding-decision).",
+)
 
 
 def _decision(event: str) -> None:
@@ -97,22 +131,33 @@ def _decision(event: str) -> None:
         signer: Annotated[str | None, _SIGNER] = None,
         by: Annotated[str | None, _BY] = None,
     ) -> None:
-        import signing
-        from signing import signers
+        from ecocluster import signing
+        from ecocluster.signing import signers
 
-        step = {"accept": signing.accept_finding, "reopen": signing.reopen_finding,
-                "close": signing.close_finding}[event]
+        step = {
+            "accept": signing.accept_finding,
+            "reopen": signing.reopen_finding,
+            "close": signing.close_finding,
+        }[event]
         with ExitStack() as stack:
-            chosen = None if signer is None else stack.enter_context(signers.open_signer(signer, _signer_secrets()))
+            chosen = (
+                None
+                if signer is None
+                else stack.enter_context(signers.open_signer(signer, _signer_secrets()))
+            )
             con = stack.enter_context(connect(home_of(ctx).warehouse_path))
             _print(step(con, finding_id, by=_who(by), note=note, signer=chosen))
         if signer is None:
-            console.print(f"recorded unsigned: it counts for an approval once signed, `ecocluster finding {event} "
-                          f"{escape(finding_id)} --signer URI` (rule finding-decision)")
+            console.print(
+                f"recorded unsigned: it counts for an approval once signed, `ecocluster finding {event} "
+                f"{escape(finding_id)} --signer URI` (rule finding-decision)"
+            )
 
-    decide.__doc__ = {"accept": "Accept the answer: the finding no longer blocks the approval (once signed).",
-                      "reopen": "The answer is not enough: open the finding again for another round.",
-                      "close": "Close the finding (resolved, or withdrawn with a note); closed is final."}[event]
+    decide.__doc__ = {
+        "accept": "Accept the answer: the finding no longer blocks the approval (once signed).",
+        "reopen": "The answer is not enough: open the finding again for another round.",
+        "close": "Close the finding (resolved, or withdrawn with a note); closed is final.",
+    }[event]
 
 
 for _event in ("accept", "reopen", "close"):
@@ -122,11 +167,13 @@ for _event in ("accept", "reopen", "close"):
 @finding_app.command("follow-up")
 def follow_up(
     ctx: typer.Context,
-    statement: Annotated[str, typer.Option("--statement", help="The member draft's id (or a unique prefix).")],
+    statement: Annotated[
+        str, typer.Option("--statement", help="The member draft's id (or a unique prefix).")
+    ],
     by: Annotated[str | None, _BY] = None,
 ) -> None:
     """Ask what became of last year's recommended improvements (a request for information each)."""
-    import signing
+    from ecocluster import signing
 
     with connect(home_of(ctx).warehouse_path) as con:
         raised = signing.follow_up_improvements(con, statement, by=_who(by))
@@ -139,16 +186,20 @@ def follow_up(
 def extend(
     ctx: typer.Context,
     finding_id: Annotated[str, typer.Argument(help="The finding's id (F-…).")],
-    until: Annotated[dt.datetime, typer.Option("--until", formats=["%Y-%m-%d"], help="The deadline asked for.")],
+    until: Annotated[
+        dt.datetime, typer.Option("--until", formats=["%Y-%m-%d"], help="The deadline asked for.")
+    ],
     reason: Annotated[str, typer.Option("--reason", help="Why more time is needed.")],
     by: Annotated[str | None, _BY] = None,
 ) -> None:
     """Ask the verifier for a later deadline for an open finding."""
-    import signing
+    from ecocluster import signing
 
     with connect(home_of(ctx).warehouse_path) as con:
         number = signing.request_extension(con, finding_id, until.date(), reason, by=_who(by))
-    console.print(f"extension request {number} for finding {finding_id} until {until.date()}: waiting for the verifier")
+    console.print(
+        f"extension request {number} for finding {finding_id} until {until.date()}: waiting for the verifier"
+    )
 
 
 @finding_app.command("extension")
@@ -160,7 +211,7 @@ def extension(
     by: Annotated[str | None, _BY] = None,
 ) -> None:
     """Grant (the deadline moves) or refuse a pending extension request."""
-    import signing
+    from ecocluster import signing
 
     with connect(home_of(ctx).warehouse_path) as con:
         _print(signing.decide_extension(con, finding_id, grant=grant, by=_who(by), note=note))
@@ -169,19 +220,33 @@ def extension(
 @finding_app.command("reminders")
 def reminders(
     ctx: typer.Context,
-    today: Annotated[dt.datetime | None, typer.Option("--today", formats=["%Y-%m-%d"],
-                                                      help="The day to remind as of (default: today).")] = None,
-    send: Annotated[bool, typer.Option("--send", help="Send them now, as the daily review-reminders flow does "
-                                       "(once per finding, deadline and threshold).")] = False,
+    today: Annotated[
+        dt.datetime | None,
+        typer.Option("--today", formats=["%Y-%m-%d"], help="The day to remind as of (default: today)."),
+    ] = None,
+    send: Annotated[
+        bool,
+        typer.Option(
+            "--send",
+            help="Send them now, as the daily review-reminders flow does "
+            "(once per finding, deadline and threshold).",
+        ),
+    ] = False,
 ) -> None:
     """Open findings due in one of the cycle's reminder_days, or overdue; --send sends them."""
-    import signing
+    from ecocluster import signing
 
     home = home_of(ctx)
-    days, day = signing.reminder_days(home.config_section("cycle")), today.date() if today else dt.date.today()
+    days, day = (
+        signing.reminder_days(home.config_section("cycle")),
+        today.date() if today else dt.date.today(),
+    )
     with connect(home.warehouse_path, read_only=not send) as con:
-        due = (signing.send_reminders(con, signing.open_store(home), day, days) if send
-               else signing.finding_reminders(con, day, days))
+        due = (
+            signing.send_reminders(con, signing.open_store(home), day, days)
+            if send
+            else signing.finding_reminders(con, day, days)
+        )
     for reminder in due:
         console.print(f"{'sent' if send else 'reminder'}: {escape(str(reminder))}")
     console.print(f"{len(due)} reminder(s){' sent' if send else ''}")
@@ -191,18 +256,23 @@ def reminders(
 def decide_offline(
     folder: Annotated[Path, typer.Argument(help="The review export folder (`ecocluster review export`).")],
     signer: Annotated[str, _SIGNER],
-    out: Annotated[Path, typer.Option("--out", help="The answers file to write (a new name) for the coordinator.")],
-    accept: Annotated[list[str] | None, typer.Option("--accept", help="ID[=NOTE]: accept the answer; repeatable.")]
-    = None,
-    reopen: Annotated[list[str] | None, typer.Option("--reopen", help="ID=REASON: another round; repeatable.")]
-    = None,
-    close: Annotated[list[str] | None, typer.Option("--close", help="ID[=NOTE]: close the finding; repeatable.")]
-    = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="The answers file to write (a new name) for the coordinator.")
+    ],
+    accept: Annotated[
+        list[str] | None, typer.Option("--accept", help="ID[=NOTE]: accept the answer; repeatable.")
+    ] = None,
+    reopen: Annotated[
+        list[str] | None, typer.Option("--reopen", help="ID=REASON: another round; repeatable.")
+    ] = None,
+    close: Annotated[
+        list[str] | None, typer.Option("--close", help="ID[=NOTE]: close the finding; repeatable.")
+    ] = None,
 ) -> None:
     """Verifier's machine, no warehouse: sign decisions on an exported review's findings into one answers
     file; the coordinator applies it with `ecocluster finding import FILE`."""
-    import signing
-    from signing import signers
+    from ecocluster import signing
+    from ecocluster.signing import signers
 
     choices = signing.decision_choices(accept or (), reopen or (), close or ())
     if out.exists():
@@ -213,8 +283,10 @@ def decide_offline(
         f.write(answers)
     for finding_id, event, _note in choices:
         console.print(f"{event}: finding {escape(finding_id)}")
-    console.print(f"{len(choices)} signed decision(s) in {escape(str(out))}; give it to the coordinator "
-                  "(`ecocluster finding import FILE`)")
+    console.print(
+        f"{len(choices)} signed decision(s) in {escape(str(out))}; give it to the coordinator "
+        "(`ecocluster finding import FILE`)"
+    )
 
 
 @finding_app.command("import")
@@ -224,7 +296,7 @@ def import_(
 ) -> None:
     """Apply a verifier's signed decisions from an offline review; each is verified alone, refusals are
     named and recorded (exit 65 when any was refused)."""
-    import signing
+    from ecocluster import signing
 
     home = home_of(ctx)
     data = signing.read_answers(file)
@@ -232,8 +304,11 @@ def import_(
         outcomes = signing.import_answers(con, signing.trust_anchors(home), data)
     for o in outcomes:
         rule = f", rule {o.rule}" if o.rule else ""
-        console.print(f"{o.item}{' (' + escape(o.finding_id) + ')' if o.finding_id else ''}: {o.outcome}{rule}: "
-                      f"{escape(o.message)}", soft_wrap=True)
+        console.print(
+            f"{o.item}{' (' + escape(o.finding_id) + ')' if o.finding_id else ''}: {o.outcome}{rule}: "
+            f"{escape(o.message)}",
+            soft_wrap=True,
+        )
     refused = sum(o.outcome == "refused" for o in outcomes)
     console.print(f"{len(outcomes) - refused} applied or already there, {refused} refused")
     if refused:
@@ -243,11 +318,13 @@ def import_(
 @finding_app.command("list")
 def list_(
     ctx: typer.Context,
-    statement: Annotated[str | None, typer.Option("--statement", help="Only this statement's findings.")] = None,
+    statement: Annotated[
+        str | None, typer.Option("--statement", help="Only this statement's findings.")
+    ] = None,
     member: Annotated[str | None, typer.Option("--member", help="Only this member's findings.")] = None,
 ) -> None:
     """List findings with their state, owner, deadline and answers."""
-    import signing
+    from ecocluster import signing
 
     with connect(home_of(ctx).warehouse_path, read_only=True) as con:
         found = signing.findings(con, statement_id=statement, member_id=member)
@@ -255,35 +332,63 @@ def list_(
     for column in ("finding", "member", "kind", "state", "owner", "due", "answers", "text"):
         table.add_column(column)
     for f in found:
-        table.add_row(f.finding_id, escape(f.member_id), f.kind.value, f.state.value, f.owner.value,
-                      str(f.deadline), str(len(f.answers)), escape(f.text[:80]))
+        table.add_row(
+            f.finding_id,
+            escape(f.member_id),
+            f.kind.value,
+            f.state.value,
+            f.owner.value,
+            str(f.deadline),
+            str(len(f.answers)),
+            escape(f.text[:80]),
+        )
     console.print(table)
     blocking = sum(f.blocks_approval for f in found)
     console.print(f"{len(found)} finding(s), {blocking} blocking an approval (open or answered)")
 
 
-sampling_app = typer.Typer(help="The verifier's sampling plan: which members of a cluster are visited.",
-                           no_args_is_help=True)
+sampling_app = typer.Typer(
+    help="The verifier's sampling plan: which members of a cluster are visited.", no_args_is_help=True
+)
 
 
 @sampling_app.command("plan")
 def sampling_plan(
     ctx: typer.Context,
     cluster: Annotated[str, typer.Option("--cluster", help="The cluster's id.")],
-    key: Annotated[Path, typer.Option("--key", exists=True, dir_okay=False,
-                                      help="The verifier's encrypted private key (PEM), any path.")],
-    cert: Annotated[Path, typer.Option("--cert", exists=True, dir_okay=False,
-                                       help="The verifier's certificate (PEM), any path.")],
-    year: Annotated[int | None, typer.Option("--year", help="Reporting year (default: the latest cycle).")] = None,
-    always: Annotated[list[str] | None, typer.Option(
-        "--always", help="MEMBER=REASON, a member always visited: accident-risk | ied | seveso | hazardous-waste "
-        "| third-country; repeat for more.")] = None,
-    factor: Annotated[float, typer.Option("--factor", help="Sample size ceil(factor * sqrt(eligible)); "
-                                          "2 is the German multisite practice.")] = 1.0,
+    key: Annotated[
+        Path,
+        typer.Option(
+            "--key", exists=True, dir_okay=False, help="The verifier's encrypted private key (PEM), any path."
+        ),
+    ],
+    cert: Annotated[
+        Path,
+        typer.Option(
+            "--cert", exists=True, dir_okay=False, help="The verifier's certificate (PEM), any path."
+        ),
+    ],
+    year: Annotated[
+        int | None, typer.Option("--year", help="Reporting year (default: the latest cycle).")
+    ] = None,
+    always: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--always",
+            help="MEMBER=REASON, a member always visited: accident-risk | ied | seveso | hazardous-waste "
+            "| third-country; repeat for more.",
+        ),
+    ] = None,
+    factor: Annotated[
+        float,
+        typer.Option(
+            "--factor", help="Sample size ceil(factor * sqrt(eligible)); 2 is the German multisite practice."
+        ),
+    ] = 1.0,
 ) -> None:
-    """Sign and record the cluster's sampling plan; prints the visited members and, last, the plan's digest."""
-    import signing
-    from signing import _pki
+    """Sign and record the cluster's sampling plan; prints the visited members and, last, the plan's digest."""  # noqa: E501
+    from ecocluster import signing
+    from ecocluster.signing import _pki
 
     given: dict[str, tuple[signing.SamplingReason, ...]] = {}
     for item in always or ():
@@ -291,18 +396,23 @@ def sampling_plan(
         try:
             given[member.strip()] = (*given.get(member.strip(), ()), signing.SamplingReason(reason.strip()))
         except ValueError:
-            raise typer.BadParameter(f"--always {item!r}: expected MEMBER=REASON with a reason of "
-                                     f"{', '.join(r.value for r in signing.SamplingReason)}") from None
+            raise typer.BadParameter(
+                f"--always {item!r}: expected MEMBER=REASON with a reason of "
+                f"{', '.join(r.value for r in signing.SamplingReason)}"
+            ) from None
     files = signing.KeyFiles.of(key, cert)
-    secret = (os.environ.get("ECOCLUSTER_KEY_PASSWORD")
-              or typer.prompt("verifier key password", hide_input=True)).encode()
+    secret = (
+        os.environ.get("ECOCLUSTER_KEY_PASSWORD") or typer.prompt("verifier key password", hide_input=True)
+    ).encode()
     home = home_of(ctx)
     with connect(home.warehouse_path) as con:
         request = signing.sampling_request(con, cluster, year, always=given, factor=factor)
         plan = signing.sign_plan(request, _pki.load_key(files.key, secret), files.load_cert())
         where = signing.record_plan(con, signing.open_store(home), plan)
-    console.print(f"cluster {escape(cluster)} {request.reporting_year}: {len(plan.visited)} of {len(request.units)} "
-                  f"member(s) visited ({len(plan.always)} always, {len(plan.drawn)} drawn; seed {plan.seed[:16]}…)")
+    console.print(
+        f"cluster {escape(cluster)} {request.reporting_year}: {len(plan.visited)} of {len(request.units)} "
+        f"member(s) visited ({len(plan.always)} always, {len(plan.drawn)} drawn; seed {plan.seed[:16]}…)"
+    )
     for member in plan.visited:
         console.print(f"  {escape(member)}{' (always)' if member in plan.always else ''}")
     console.print(f"plan stored at {escape(where)}")

@@ -20,30 +20,39 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from core.errors import ApprovalRefused, ConfigurationError, EcoclusterError, InputUnreadable
-from flows.cli._context import console, home_of, located_home, plain, require_known
-from warehouse import connect
+from ecocluster.core.errors import ApprovalRefused, ConfigurationError, EcoclusterError, InputUnreadable
+from ecocluster.flows.cli._context import console, home_of, located_home, plain, require_known
+from ecocluster.warehouse import connect
 
 if TYPE_CHECKING:
-    from core.home import Home
-    from signing import Check, InboxLimits
-    from signing._trusted_list import QualificationPolicy
-    from signing.signers import Secrets
+    from ecocluster.core.home import Home
+    from ecocluster.signing import Check, InboxLimits
+    from ecocluster.signing._trusted_list import QualificationPolicy
+    from ecocluster.signing.signers import Secrets
 
-pki_app = typer.Typer(help="The accreditation body's CA: initialise, issue verifier certificates, revoke, "
-                      "reissue the CRL; record consultancies (conflicts of interest).", no_args_is_help=True)
+pki_app = typer.Typer(
+    help="The accreditation body's CA: initialise, issue verifier certificates, revoke, "
+    "reissue the CRL; record consultancies (conflicts of interest).",
+    no_args_is_help=True,
+)
 review_app = typer.Typer(help="What the verifier reviews.", no_args_is_help=True)
-register_app = typer.Typer(help="Registration packages for approved members; the register's monthly change file.")
+register_app = typer.Typer(
+    help="Registration packages for approved members; the register's monthly change file."
+)
 
 
 @register_app.command("feed")
-def register_feed(ctx: typer.Context,
-                  country: Annotated[str, typer.Option("--country", help="The competent body's country code, e.g. IT.")],
-                  month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")],
-                  out: Annotated[Path, typer.Option("--out", help="The change file to write (JSON, "
-                                                    "ecocluster/emas-register-changes/v1).")]) -> None:
+def register_feed(
+    ctx: typer.Context,
+    country: Annotated[str, typer.Option("--country", help="The competent body's country code, e.g. IT.")],
+    month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="The change file to write (JSON, ecocluster/emas-register-changes/v1)."),
+    ],
+) -> None:
     """Competent body: the register's changes of one month (EMAS Art. 12), for the Commission."""
-    import signing
+    from ecocluster import signing
 
     code = signing.check_country(country)
     home = home_of(ctx)
@@ -51,8 +60,10 @@ def register_feed(ctx: typer.Context,
         data = signing.register_month(con, code, month)
     out.write_bytes(data)
     feed = json.loads(data)
-    console.print(f"{len(feed['changes'])} change(s) of the {code} register in {feed['month']}, "
-                  f"{feed['registerSize']} entries after it: {escape(str(out))}")
+    console.print(
+        f"{len(feed['changes'])} change(s) of the {code} register in {feed['month']}, "
+        f"{feed['registerSize']} entries after it: {escape(str(out))}"
+    )
 
 
 def _secret(env: str, prompt: str) -> bytes:
@@ -61,8 +72,8 @@ def _secret(env: str, prompt: str) -> bytes:
 
 
 def _stored_package(ctx: typer.Context, key: str) -> bytes:
-    """A package from this home's object store, the version the pipeline wrote (signing.read_stored)."""
-    import signing
+    """A package from this home's object store, the version the pipeline wrote (ecocluster.signing.read_stored)."""  # noqa: E501
+    from ecocluster import signing
 
     home = home_of(ctx)
     store = signing.open_store(home)
@@ -70,8 +81,9 @@ def _stored_package(ctx: typer.Context, key: str) -> bytes:
         try:
             return signing.read_stored(con, store, key)
         except KeyError:
-            raise typer.BadParameter(f"nothing at {store.location(key)}; `ecocluster register` lists the "
-                                     "packages' keys") from None
+            raise typer.BadParameter(
+                f"nothing at {store.location(key)}; `ecocluster register` lists the packages' keys"
+            ) from None
         except ValueError as e:  # a key the store cannot hold ("..", absolute)
             raise typer.BadParameter(str(e)) from None
 
@@ -83,8 +95,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u20
 def safe(text: object) -> str:
     """Any string from a package, envelope or receipt, made inert for the terminal: control
     characters shown as escapes, rich markup escaped."""
-    return escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                               else f"\\u{ord(m.group()):04x}", str(text)))
+    return escape(
+        _CONTROL.sub(
+            lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+            str(text),
+        )
+    )
 
 
 _OUTCOME = {"PASS": "[green]PASS[/]", "FAIL": "[bold red]FAIL[/]", "NOT CHECKED": "[yellow]NOT CHECKED[/]"}
@@ -94,14 +110,17 @@ def _print_checks(checks: Sequence[Check]) -> bool:
     """One line per check; True only when every check passed (NOT CHECKED is not a pass)."""
     for c in checks:
         where = f" [{c.file}]" if c.file else ""
-        console.print(f"{_OUTCOME[c.outcome.value]} {safe(c.name + where)}: {safe(c.detail)}",
-                      emoji=False, soft_wrap=True)
+        console.print(
+            f"{_OUTCOME[c.outcome.value]} {safe(c.name + where)}: {safe(c.detail)}",
+            emoji=False,
+            soft_wrap=True,
+        )
     return bool(checks) and all(c.ok for c in checks)
 
 
 def _qualification_policy(home: Home) -> QualificationPolicy | None:
-    """``[signing] trusted_list`` and ``[intake] require`` (signing._trusted_list), read before any package."""
-    from signing._trusted_list import QualificationPolicy
+    """``[signing] trusted_list`` and ``[intake] require`` (ecocluster.signing._trusted_list), read before any package."""  # noqa: E501
+    from ecocluster.signing._trusted_list import QualificationPolicy
 
     return QualificationPolicy.from_config(home.config_section("signing"), home.config_section("intake"))
 
@@ -115,10 +134,12 @@ def _must_be_file(path: Path, option: str, error: type[EcoclusterError]) -> Path
 
 
 @pki_app.command("init")
-def pki_init(ctx: typer.Context, name: Annotated[str, typer.Option(help="Accreditation body name.")]
-             = "Accreditation Body") -> None:
+def pki_init(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="Accreditation body name.")] = "Accreditation Body",
+) -> None:
     """Create the accreditation-body CA and an empty CRL in <home>/pki/ca."""
-    import signing
+    from ecocluster import signing
 
     home = home_of(ctx, create=True)
     path = signing.init_ca(home, name, _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"))
@@ -127,24 +148,43 @@ def pki_init(ctx: typer.Context, name: Annotated[str, typer.Option(help="Accredi
 
 
 @pki_app.command("issue-verifier")
-def pki_issue(ctx: typer.Context, name: Annotated[str, typer.Option(help="Verifier's name.")],
-              accreditation_no: Annotated[str, typer.Option("--accreditation-no", help="The verifier's accreditation number.")],
-              nace: Annotated[str, typer.Option(help="NACE Rev. 2 scope, comma-separated: section letters, divisions, "
-                                                     "groups or classes, e.g. I,84.11 or 55.10")],
-              out: Annotated[Path | None, typer.Option(help="Folder for the verifier's key and certificate (new or "
-                                                           "empty: an existing key is never overwritten).")]
-              = None) -> None:
+def pki_issue(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="Verifier's name.")],
+    accreditation_no: Annotated[
+        str, typer.Option("--accreditation-no", help="The verifier's accreditation number.")
+    ],
+    nace: Annotated[
+        str,
+        typer.Option(
+            help="NACE Rev. 2 scope, comma-separated: section letters, divisions, "
+            "groups or classes, e.g. I,84.11 or 55.10"
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for the verifier's key and certificate (new or "
+            "empty: an existing key is never overwritten)."
+        ),
+    ] = None,
+) -> None:
     """Issue a verifier key + certificate; the encrypted key goes only to --out (the verifier's folder).
 
     The scope must be NACE Rev. 2 codes, the accreditation number letters, digits and hyphens, and
     the new key's passphrase (ECOCLUSTER_KEY_PASSWORD) at least 12 characters."""
-    import signing
+    from ecocluster import signing
 
     home = home_of(ctx)
     files = signing.issue_verifier(
-        home, name=name, accreditation_no=accreditation_no, nace=tuple(nace.split(",")),
+        home,
+        name=name,
+        accreditation_no=accreditation_no,
+        nace=tuple(nace.split(",")),
         ca_password=_secret("ECOCLUSTER_CA_PASSWORD", "CA key password"),
-        key_password=_secret("ECOCLUSTER_KEY_PASSWORD", "new verifier key password"), out=out)
+        key_password=_secret("ECOCLUSTER_KEY_PASSWORD", "new verifier key password"),
+        out=out,
+    )
     with connect(home.warehouse_path) as con:
         signing.register_verifier(con, files.load_cert())
     console.print(f"verifier key (encrypted, keep private): {files.key}\ncertificate: {files.cert}")
@@ -168,69 +208,96 @@ def _since(value: str | None) -> dt.datetime | None:
 
 
 @pki_app.command("revoke")
-def pki_revoke(ctx: typer.Context, cert: Annotated[Path, typer.Argument(help="Verifier certificate PEM.")],
-               reason: Annotated[Reason, typer.Option(help="Why (CRLReason): key-compromise invalidates signatures "
-                                                      "made after --since; the others only later ones.")],
-               since: Annotated[str | None, typer.Option(help="Date (UTC) from which the key is unsafe "
-                                                         "(InvalidityDate), e.g. 2026-03-01.")] = None) -> None:
+def pki_revoke(
+    ctx: typer.Context,
+    cert: Annotated[Path, typer.Argument(help="Verifier certificate PEM.")],
+    reason: Annotated[
+        Reason,
+        typer.Option(
+            help="Why (CRLReason): key-compromise invalidates signatures "
+            "made after --since; the others only later ones."
+        ),
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option(help="Date (UTC) from which the key is unsafe (InvalidityDate), e.g. 2026-03-01."),
+    ] = None,
+) -> None:
     """Revoke a verifier certificate: reissue the CRL with it listed, its reason and invalidity date."""
-    import signing
-    from signing._pki import load_certs
+    from ecocluster import signing
+    from ecocluster.signing._pki import load_certs
 
     try:
         certificate = load_certs(cert.read_bytes())[0]
     except OSError as e:
         raise typer.BadParameter(f"{cert}: {e.strerror}") from e
-    crl = signing.revoke(home_of(ctx), certificate, _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"),
-                         reason=reason.value, since=_since(since))
+    crl = signing.revoke(
+        home_of(ctx),
+        certificate,
+        _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"),
+        reason=reason.value,
+        since=_since(since),
+    )
     console.print(f"revoked ({reason.value}); new CRL: {crl}")
 
 
 @pki_app.command("crl")
 def pki_crl(ctx: typer.Context) -> None:
     """Reissue the CRL with a new nextUpdate (30 days); run it before the current one goes stale."""
-    import signing
+    from ecocluster import signing
 
     crl = signing.refresh_crl(home_of(ctx), _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"))
     console.print(f"new CRL: {crl}")
 
 
 @pki_app.command("consulted")
-def pki_consulted(ctx: typer.Context, accreditation_no: Annotated[str, typer.Option("--accreditation-no", help="The verifier's accreditation number.")],
-                  member: Annotated[str, typer.Option("--member", help="The member concerned.")],
-                  note: Annotated[str, typer.Option(help="What the consultancy was, e.g. energy audit 2024.")]
-                  = "") -> None:
-    """Record that a verifier consulted for a member: their approvals of it are then refused (rule conflict)."""
-    import signing
+def pki_consulted(
+    ctx: typer.Context,
+    accreditation_no: Annotated[
+        str, typer.Option("--accreditation-no", help="The verifier's accreditation number.")
+    ],
+    member: Annotated[str, typer.Option("--member", help="The member concerned.")],
+    note: Annotated[str, typer.Option(help="What the consultancy was, e.g. energy audit 2024.")] = "",
+) -> None:
+    """Record that a verifier consulted for a member: their approvals of it are then refused (rule conflict)."""  # noqa: E501
+    from ecocluster import signing
 
     with connect(home_of(ctx).warehouse_path) as con:
         number = signing.mark_consulted(con, accreditation_no, member, note)
-    console.print(f"recorded: verifier {number} consulted for member {escape(member)}; "
-                  "their approvals of it will be refused (rule conflict)")
+    console.print(
+        f"recorded: verifier {number} consulted for member {escape(member)}; "
+        "their approvals of it will be refused (rule conflict)"
+    )
 
 
 @review_app.command("export")
-def review_export(ctx: typer.Context, member: Annotated[str, typer.Option("--member", help="The member concerned.")],
-                  out: Annotated[Path, typer.Option("--out", help="Folder to write the review files into.")]) -> None:
+def review_export(
+    ctx: typer.Context,
+    member: Annotated[str, typer.Option("--member", help="The member concerned.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the review files into.")],
+) -> None:
     """Write the member's current draft (JSON, PDF), check report and evidence list to OUT."""
-    import signing
+    from ecocluster import signing
 
     home = home_of(ctx)
     require_known(home, members=[member])
     with connect(home.warehouse_path) as con:
-        for path in signing.export_review(con, signing.open_store(home), member, out,
-                                          trust=signing.trust_anchors(home)):
+        for path in signing.export_review(
+            con, signing.open_store(home), member, out, trust=signing.trust_anchors(home)
+        ):
             console.print(str(path))
 
 
-_SIGNER_HELP = ("Signer URI: file:KEY?cert=CERT (passphrase in ECOCLUSTER_KEY_PASSWORD), "
-                "pkcs11:token=NAME;object=LABEL[?module-path=SO&cert=CERT] (PIN in ECOCLUSTER_TOKEN_PIN) or "
-                "csc:https://SERVICE?credential=ID, a remote signing service (access token in ECOCLUSTER_CSC_TOKEN).")
+_SIGNER_HELP = (
+    "Signer URI: file:KEY?cert=CERT (passphrase in ECOCLUSTER_KEY_PASSWORD), "
+    "pkcs11:token=NAME;object=LABEL[?module-path=SO&cert=CERT] (PIN in ECOCLUSTER_TOKEN_PIN) or "
+    "csc:https://SERVICE?credential=ID, a remote signing service (access token in ECOCLUSTER_CSC_TOKEN)."
+)
 
 
 def _signer_uri(signer: str | None, key: Path | None, cert: Path | None) -> str:
     """``--signer``, or ``--key/--cert`` as the ``file:`` URI they always meant."""
-    from signing import signers
+    from ecocluster.signing import signers
 
     if signer is not None and (key or cert):
         raise typer.BadParameter("give --signer or --key/--cert, not both")
@@ -242,7 +309,7 @@ def _signer_uri(signer: str | None, key: Path | None, cert: Path | None) -> str:
 
 
 def _signer_secrets() -> Secrets:
-    from signing import signers
+    from ecocluster.signing import signers
 
     return signers.env_secrets(prompt=lambda what: str(typer.prompt(what, hide_input=True)))
 
@@ -251,7 +318,9 @@ def _refuse_taken(folder: Path, name: str) -> None:
     """A signed decision is never overwritten: checked before the signer is even opened."""
     taken = sorted(folder.glob(f"{glob.escape(name)}.*")) if folder.is_dir() else []
     if taken:
-        raise ConfigurationError(f"{taken[0]} exists; a signed decision is never overwritten: choose another --out")
+        raise ConfigurationError(
+            f"{taken[0]} exists; a signed decision is never overwritten: choose another --out"
+        )
 
 
 def _write_new(folder: Path, name: str, files: dict[str, bytes]) -> list[Path]:
@@ -270,31 +339,53 @@ def register(app: typer.Typer) -> None:
     app.add_typer(review_app, name="review")
 
     @app.command()
-    def approve(ctx: typer.Context,
-                statement: Annotated[str, typer.Option(
-                    "--statement", help="Statement id or a unique prefix of it (as `statement show` takes).")],
-                signer: Annotated[str | None, typer.Option(help=_SIGNER_HELP)] = None,
-                key: Annotated[Path | None, typer.Option(
-                    "--key", exists=True, dir_okay=False,
-                    help="The verifier's encrypted private key (PEM), any path (= --signer file:KEY?cert=CERT).")]
-                = None,
-                cert: Annotated[Path | None, typer.Option("--cert", exists=True, dir_okay=False,
-                                                          help="The verifier's certificate (PEM), any path; a "
-                                                               "chain.pem next to it is sent along.")] = None,
-                reject: Annotated[bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")]
-                = False,
-                reason: Annotated[list[str] | None, typer.Option(
-                    "--reason", help="Why the statement is rejected (repeatable).")] = None,
-                place: Annotated[str, typer.Option(help="Place of signature.")] = "",
-                opinion: Annotated[str | None, typer.Option(
-                    "--opinion", help="satisfactory | with-comments | not-verified (a rejection); signed "
-                    "with the site visit and the review's recommended improvements.")] = None,
-                site_visit: Annotated[str, typer.Option("--site-visit", help="in-person | virtual | none")] = "none",
-                ) -> None:
+    def approve(
+        ctx: typer.Context,
+        statement: Annotated[
+            str,
+            typer.Option(
+                "--statement", help="Statement id or a unique prefix of it (as `statement show` takes)."
+            ),
+        ],
+        signer: Annotated[str | None, typer.Option(help=_SIGNER_HELP)] = None,
+        key: Annotated[
+            Path | None,
+            typer.Option(
+                "--key",
+                exists=True,
+                dir_okay=False,
+                help="The verifier's encrypted private key (PEM), any path (= --signer file:KEY?cert=CERT).",
+            ),
+        ] = None,
+        cert: Annotated[
+            Path | None,
+            typer.Option(
+                "--cert",
+                exists=True,
+                dir_okay=False,
+                help="The verifier's certificate (PEM), any path; a chain.pem next to it is sent along.",
+            ),
+        ] = None,
+        reject: Annotated[
+            bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")
+        ] = False,
+        reason: Annotated[
+            list[str] | None, typer.Option("--reason", help="Why the statement is rejected (repeatable).")
+        ] = None,
+        place: Annotated[str, typer.Option(help="Place of signature.")] = "",
+        opinion: Annotated[
+            str | None,
+            typer.Option(
+                "--opinion",
+                help="satisfactory | with-comments | not-verified (a rejection); signed "
+                "with the site visit and the review's recommended improvements.",
+            ),
+        ] = None,
+        site_visit: Annotated[str, typer.Option("--site-visit", help="in-person | virtual | none")] = "none",
+    ) -> None:
         """Sign an approval (or --reject with --reason) of a draft statement and record it."""
-        import signing
-        import statements
-        from signing import signers
+        from ecocluster import signing, statements
+        from ecocluster.signing import signers
 
         home = home_of(ctx)
         try:
@@ -308,53 +399,96 @@ def register(app: typer.Typer) -> None:
         tsa = signing.tsa_url(home)  # refused before the signer asks for a passphrase or PIN
         with connect(home.warehouse_path) as con, signers.open_signer(uri, _signer_secrets()) as chosen:
             statement_id = statements.show(con, statement).statement_id  # a unique prefix is enough
-            verified = signing.approve(con, signing.open_store(home), signing.trust_anchors(home), statement_id,
-                                       chosen, decision=decision, reasons=tuple(reason or ()), place=place,
-                                       opinion=signed_opinion, site_visit=visit, tsa_url=tsa)
-        console.print(f"{plain(verified.decision)}: member {plain(verified.member_id)}, statement "
-                      f"{plain(verified.statement_id[:12])}…, verifier {plain(verified.verifier.accreditation_no)}",
-                      soft_wrap=True)
+            verified = signing.approve(
+                con,
+                signing.open_store(home),
+                signing.trust_anchors(home),
+                statement_id,
+                chosen,
+                decision=decision,
+                reasons=tuple(reason or ()),
+                place=place,
+                opinion=signed_opinion,
+                site_visit=visit,
+                tsa_url=tsa,
+            )
+        console.print(
+            f"{plain(verified.decision)}: member {plain(verified.member_id)}, statement "
+            f"{plain(verified.statement_id[:12])}…, verifier {plain(verified.verifier.accreditation_no)}",
+            soft_wrap=True,
+        )
 
     @app.command("sign")
-    def sign_cmd(ctx: typer.Context,
-                 request: Annotated[Path, typer.Argument(help="The review export folder (or the hand-off request "
-                                                                  "/ statement JSON beside its files).")],
-                 signer: Annotated[str, typer.Option(help=_SIGNER_HELP)],
-                 out: Annotated[Path, typer.Option("--out", help="Folder for the decision files (new names only).")],
-                 tsa: Annotated[str | None, typer.Option(
-                     "--tsa", help="RFC 3161 timestamp authority URL (default: [signing] tsa_url of --home, "
-                                   "else ECOCLUSTER_TSA_URL); it must answer while signing.")] = None,
-                 reject: Annotated[bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")]
-                 = False,
-                 reason: Annotated[list[str] | None, typer.Option(
-                     "--reason", help="A reason for the rejection (repeat for several).")] = None,
-                 place: Annotated[str, typer.Option(help="Place of signature.")] = "") -> None:
+    def sign_cmd(
+        ctx: typer.Context,
+        request: Annotated[
+            Path,
+            typer.Argument(
+                help="The review export folder (or the hand-off request / statement JSON beside its files)."
+            ),
+        ],
+        signer: Annotated[str, typer.Option(help=_SIGNER_HELP)],
+        out: Annotated[Path, typer.Option("--out", help="Folder for the decision files (new names only).")],
+        tsa: Annotated[
+            str | None,
+            typer.Option(
+                "--tsa",
+                help="RFC 3161 timestamp authority URL (default: [signing] tsa_url of --home, "
+                "else ECOCLUSTER_TSA_URL); it must answer while signing.",
+            ),
+        ] = None,
+        reject: Annotated[
+            bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")
+        ] = False,
+        reason: Annotated[
+            list[str] | None,
+            typer.Option("--reason", help="A reason for the rejection (repeat for several)."),
+        ] = None,
+        place: Annotated[str, typer.Option(help="Place of signature.")] = "",
+    ) -> None:
         """Verifier's machine, no warehouse: sign the decision on a reviewed draft, have the TSA timestamp
         it (NAME.tsr) and write the files to drop or upload to the coordinator's approvals inbox
         (inbox/approvals/). Offline (TSA unreachable) nothing is written: exit 75, sign again online."""
-        import signing
-        from signing import signers
+        from ecocluster import signing
+        from ecocluster.signing import signers
 
         review = signing.read_review(request)
         _refuse_taken(out, review.name)
-        url = tsa or signing.tsa_url(located_home(ctx))  # refused before the signer asks for a passphrase or PIN
+        url = tsa or signing.tsa_url(
+            located_home(ctx)
+        )  # refused before the signer asks for a passphrase or PIN
         decision = signing.REJECTED if reject else signing.APPROVED
         with signers.open_signer(signer, _signer_secrets()) as chosen:
-            signed = signing.sign_draft(review.draft, review.statement_json, chosen, tsa_url=url, decision=decision,
-                                        reasons=tuple(reason or ()), place=place, roots=review.cas,
-                                        crls=review.crls)
+            signed = signing.sign_draft(
+                review.draft,
+                review.statement_json,
+                chosen,
+                tsa_url=url,
+                decision=decision,
+                reasons=tuple(reason or ()),
+                place=place,
+                roots=review.cas,
+                crls=review.crls,
+            )
         for path in _write_new(out, review.name, signed.files()):
             console.print(escape(str(path)))
-        console.print(f"{decision}: member {escape(review.draft.member_id)}, statement {review.draft.statement_id[:12]}…; "
-                      "put these files into the coordinator's inbox/approvals/")
+        console.print(
+            f"{decision}: member {escape(review.draft.member_id)}, statement {review.draft.statement_id[:12]}…; "  # noqa: E501
+            "put these files into the coordinator's inbox/approvals/"
+        )
 
     app.add_typer(register_app, name="register")
 
     @register_app.callback(invoke_without_command=True)
-    def register_cmd(ctx: typer.Context, member: Annotated[str | None, typer.Option("--member", help="Only this member (default: every approved one).")] = None) -> None:
+    def register_cmd(
+        ctx: typer.Context,
+        member: Annotated[
+            str | None, typer.Option("--member", help="Only this member (default: every approved one).")
+        ] = None,
+    ) -> None:
         """Build and deliver registration packages for approved members (`register feed`: the register's
         monthly change file)."""
-        import signing
+        from ecocluster import signing
 
         if ctx.invoked_subcommand is not None:
             return
@@ -364,128 +498,219 @@ def register(app: typer.Typer) -> None:
                 why = signing.why_no_package(con, member)
                 if why is not None:
                     raise PackageNotBuilt(why)
-            deliveries = signing.build_packages(con, signing.open_store(home), signing.trust_anchors(home),
-                                                members=[member] if member else None)
+            deliveries = signing.build_packages(
+                con,
+                signing.open_store(home),
+                signing.trust_anchors(home),
+                members=[member] if member else None,
+            )
         for d in deliveries:
             what = "delivered" if d.new else "already delivered (unchanged)"
-            console.print(f"{what}: {safe(d.member_id)} {d.reporting_year} -> {safe(d.key)}",
-                          emoji=False, soft_wrap=True)
+            console.print(
+                f"{what}: {safe(d.member_id)} {d.reporting_year} -> {safe(d.key)}",
+                emoji=False,
+                soft_wrap=True,
+            )
         new = sum(d.new for d in deliveries)
-        console.print(f"{new} package(s) delivered, {len(deliveries) - new} already there"
-                      if deliveries else "no approved statement to package (approve statements first)", soft_wrap=True)
+        console.print(
+            f"{new} package(s) delivered, {len(deliveries) - new} already there"
+            if deliveries
+            else "no approved statement to package (approve statements first)",
+            soft_wrap=True,
+        )
 
     @app.command("intake-key")
-    def intake_key(ctx: typer.Context, country: Annotated[str, typer.Option("--country", help="The competent body's country code, e.g. IT.")],
-                   out: Annotated[Path | None, typer.Option(help="Folder for the body's key and certificate "
-                                                             "(default <home>/competent-body/<CC>).")] = None) -> None:
+    def intake_key(
+        ctx: typer.Context,
+        country: Annotated[
+            str, typer.Option("--country", help="The competent body's country code, e.g. IT.")
+        ],
+        out: Annotated[
+            Path | None,
+            typer.Option(
+                help="Folder for the body's key and certificate (default <home>/competent-body/<CC>)."
+            ),
+        ] = None,
+    ) -> None:
         """Competent body: create its own receipt-signing key (once; never replaced)."""
-        import signing
-        from signing._intake import body_key_folder, check_country
+        from ecocluster import signing
+        from ecocluster.signing._intake import body_key_folder, check_country
 
         code = check_country(country)
         home = home_of(ctx, create=True)  # a competent body's first command: it makes the body's home
-        cert = signing.init_body_key(out or body_key_folder(home, code), code,
-                                     _secret("ECOCLUSTER_CB_PASSWORD", "new competent body key password"))
+        cert = signing.init_body_key(
+            out or body_key_folder(home, code),
+            code,
+            _secret("ECOCLUSTER_CB_PASSWORD", "new competent body key password"),
+        )
         connect(home.warehouse_path).close()  # the body's register lives there: the home is made
-        console.print(f"competent body {code}: key created; certificate {safe(cert)} "
-                      "(give it to readers of receipts: `ecocluster verify RECEIPT --trust CERT`)",
-                      emoji=False, soft_wrap=True)
+        console.print(
+            f"competent body {code}: key created; certificate {safe(cert)} "
+            "(give it to readers of receipts: `ecocluster verify RECEIPT --trust CERT`)",
+            emoji=False,
+            soft_wrap=True,
+        )
 
     @app.command()
-    def intake(ctx: typer.Context, country: Annotated[str, typer.Option("--country", help="The competent body's country code, e.g. IT.")] = "IT",
-               retry: Annotated[bool, typer.Option("--retry", help="Look again at packages refused for a reason "
-                                                   "the body's own configuration may have caused.")] = False,
-               body_key: Annotated[Path | None, typer.Option("--body-key", help="Folder of the body's key "
-                                                             "(default <home>/competent-body/<CC>).")] = None) -> None:
+    def intake(
+        ctx: typer.Context,
+        country: Annotated[
+            str, typer.Option("--country", help="The competent body's country code, e.g. IT.")
+        ] = "IT",
+        retry: Annotated[
+            bool,
+            typer.Option(
+                "--retry",
+                help="Look again at packages refused for a reason "
+                "the body's own configuration may have caused.",
+            ),
+        ] = False,
+        body_key: Annotated[
+            Path | None,
+            typer.Option("--body-key", help="Folder of the body's key (default <home>/competent-body/<CC>)."),
+        ] = None,
+    ) -> None:
         """Competent body: verify delivered packages, register or renew, write signed receipts."""
-        import signing
-        from signing._intake import check_country
+        from ecocluster import signing
+        from ecocluster.signing._intake import check_country
 
         code = check_country(country)  # an unknown country is refused before any home is looked at
         home = home_of(ctx)
         policy = _qualification_policy(home)  # an unusable trusted list is refused before any package
         with connect(home.warehouse_path) as con:
-            receipts = signing.intake(home, con, signing.open_store(home), signing.trust_anchors(home), code,
-                                      _secret("ECOCLUSTER_CB_PASSWORD", "competent body key password"),
-                                      retry=retry, key_folder=body_key, qualification=policy)
+            receipts = signing.intake(
+                home,
+                con,
+                signing.open_store(home),
+                signing.trust_anchors(home),
+                code,
+                _secret("ECOCLUSTER_CB_PASSWORD", "competent body key password"),
+                retry=retry,
+                key_folder=body_key,
+                qualification=policy,
+            )
         for r in receipts:
             number = f" as {r.registration_no}" if r.registration_no else ""
             why = f" (rule {r.rule}{', retriable with --retry' if r.retriable else ''})" if r.rule else ""
-            console.print(f"{r.outcome}: {safe(r.member_id or 'unattributed package')}{safe(number)}{safe(why)}: "
-                          f"{safe(r.package_key)}\n    receipt: {safe(r.receipt_key)}", emoji=False, soft_wrap=True)
+            console.print(
+                f"{r.outcome}: {safe(r.member_id or 'unattributed package')}{safe(number)}{safe(why)}: "
+                f"{safe(r.package_key)}\n    receipt: {safe(r.receipt_key)}",
+                emoji=False,
+                soft_wrap=True,
+            )
             for reason in r.reasons:
                 console.print(f"    {safe(reason)}", emoji=False, soft_wrap=True)
         counts = {o: sum(r.outcome == o for r in receipts) for o in ("registered", "renewed", "refused")}
-        console.print(", ".join(f"{n} {o}" for o, n in counts.items()) if receipts else
-                      f"nothing new in the {code} inbox" + ("" if retry else
-                                                            " (refusals are looked at again with --retry)"))
+        console.print(
+            ", ".join(f"{n} {o}" for o, n in counts.items())
+            if receipts
+            else f"nothing new in the {code} inbox"
+            + ("" if retry else " (refusals are looked at again with --retry)")
+        )
 
     @app.command()
-    def verify(ctx: typer.Context, path: Annotated[Path, typer.Argument(help="Package (.tar or bag folder), "
-                                                                         "approval envelope or receipt (.json).")],
-               trust: Annotated[list[Path] | None, typer.Option("--trust", help="Trusted CA PEM (for a receipt: "
-                                                                "the competent body's certificate).")] = None,
-               cert: Annotated[Path | None, typer.Option(help="Verifier cert, for a bare envelope.")] = None,
-               crl: Annotated[list[Path] | None, typer.Option(help="The accreditation body's current CRL PEM.")]
-               = None,
-               stored: Annotated[bool, typer.Option("--stored", help="PATH is a package's key in this home's "
-                                                    "object store: verify the version the pipeline wrote.")] = False,
-               timestamp: Annotated[Path | None, typer.Option(help="RFC 3161 .tsr of a bare envelope "
-                                                                    "(default: NAME.tsr beside NAME.dsse.json).")]
-               = None,
-               tsa_trust: Annotated[list[Path] | None, typer.Option(
-                   "--tsa-trust", help="CA PEM (with its CRL) trusted for timestamp authorities.")] = None,
-               at: Annotated[datetime | None, typer.Option(
-                   help="Verify as of this UTC time (default now), e.g. years later.")] = None,
-               ) -> None:
+    def verify(
+        ctx: typer.Context,
+        path: Annotated[
+            Path, typer.Argument(help="Package (.tar or bag folder), approval envelope or receipt (.json).")
+        ],
+        trust: Annotated[
+            list[Path] | None,
+            typer.Option("--trust", help="Trusted CA PEM (for a receipt: the competent body's certificate)."),
+        ] = None,
+        cert: Annotated[Path | None, typer.Option(help="Verifier cert, for a bare envelope.")] = None,
+        crl: Annotated[
+            list[Path] | None, typer.Option(help="The accreditation body's current CRL PEM.")
+        ] = None,
+        stored: Annotated[
+            bool,
+            typer.Option(
+                "--stored",
+                help="PATH is a package's key in this home's "
+                "object store: verify the version the pipeline wrote.",
+            ),
+        ] = False,
+        timestamp: Annotated[
+            Path | None,
+            typer.Option(help="RFC 3161 .tsr of a bare envelope (default: NAME.tsr beside NAME.dsse.json)."),
+        ] = None,
+        tsa_trust: Annotated[
+            list[Path] | None,
+            typer.Option("--tsa-trust", help="CA PEM (with its CRL) trusted for timestamp authorities."),
+        ] = None,
+        at: Annotated[
+            datetime | None, typer.Option(help="Verify as of this UTC time (default now), e.g. years later.")
+        ] = None,
+    ) -> None:
         """Verify a package, an approval or a receipt offline; prints each check. Exit 0 only if all pass
         (for a bare envelope: a verified approval whose named verifier signed it), 3 if any fails, 65 for
         a PATH or --cert that is missing or a folder, 78 for unusable --trust/--crl files."""
-        import signing
-        from signing._intake import MAX_RECEIPT_BYTES, is_receipt
-        from signing._keys import trust_anchors_from
-        from signing._package import MAX_PACKAGE_BYTES
+        from ecocluster import signing
+        from ecocluster.signing._intake import MAX_RECEIPT_BYTES, is_receipt
+        from ecocluster.signing._keys import trust_anchors_from
+        from ecocluster.signing._package import MAX_PACKAGE_BYTES
 
         for option, given in (("--trust", trust), ("--crl", crl)):
             for anchor in given or ():
                 _must_be_file(anchor, option, ConfigurationError)
         if not stored and not path.exists():
             raise InputUnreadable(f"PATH {path} does not exist: give the path of a file")
-        if not stored and path.is_file() and path.suffix == ".json" and path.stat().st_size <= MAX_RECEIPT_BYTES \
-                and is_receipt(path.read_bytes()):
+        if (
+            not stored
+            and path.is_file()
+            and path.suffix == ".json"
+            and path.stat().st_size <= MAX_RECEIPT_BYTES
+            and is_receipt(path.read_bytes())
+        ):
             if not trust:
-                raise ConfigurationError("a receipt is checked against the competent body's certificate: "
-                                         "pass it with --trust")
+                raise ConfigurationError(
+                    "a receipt is checked against the competent body's certificate: pass it with --trust"
+                )
             report = signing.verify_receipt(path.read_bytes(), trust_anchors_from(tuple(trust)).cas)
             raise typer.Exit(0 if _print_checks(report.checks) else 3)
-        home = located_home(ctx) if trust else home_of(ctx)  # with --trust no home is needed, and none is made
-        anchors = signing.trust_anchors(home, cas=tuple(trust or ()), crls=tuple(crl or ()),
-                                        tsa=tuple(tsa_trust or ()))
+        home = (
+            located_home(ctx) if trust else home_of(ctx)
+        )  # with --trust no home is needed, and none is made
+        anchors = signing.trust_anchors(
+            home, cas=tuple(trust or ()), crls=tuple(crl or ()), tsa=tuple(tsa_trust or ())
+        )
         now = at.replace(tzinfo=at.tzinfo or UTC) if at else None
         policy = _qualification_policy(home)  # with a trusted list configured, packages report the QES
         if stored:
-            report = signing.verify_archive(_stored_package(ctx, path.as_posix()), anchors, qualification=policy,
-                                            now=now)
+            report = signing.verify_archive(
+                _stored_package(ctx, path.as_posix()), anchors, qualification=policy, now=now
+            )
         elif path.is_dir():
             report = signing.verify_package(path, anchors, qualification=policy, now=now)
         elif _must_be_file(path, "PATH", InputUnreadable).suffix == ".json":
             limits = signing.DEFAULT_LIMITS
-            cert_file = (signing.InboxFile.from_path(_must_be_file(cert, "--cert", InputUnreadable),
-                                                     limits.certificate_bytes) if cert else b"")
-            report = signing.verify_envelope(signing.InboxFile.from_path(path, limits.envelope_bytes), cert_file,
-                                             anchors, limits=limits, timestamp=_timestamp_of(path, timestamp, limits),
-                                             now=now)
+            cert_file = (
+                signing.InboxFile.from_path(
+                    _must_be_file(cert, "--cert", InputUnreadable), limits.certificate_bytes
+                )
+                if cert
+                else b""
+            )
+            report = signing.verify_envelope(
+                signing.InboxFile.from_path(path, limits.envelope_bytes),
+                cert_file,
+                anchors,
+                limits=limits,
+                timestamp=_timestamp_of(path, timestamp, limits),
+                now=now,
+            )
         else:
             with path.open("rb") as handle:  # one byte past the limit is enough to refuse an oversized one
-                report = signing.verify_archive(handle.read(MAX_PACKAGE_BYTES + 1), anchors, qualification=policy,
-                                                now=now)
+                report = signing.verify_archive(
+                    handle.read(MAX_PACKAGE_BYTES + 1), anchors, qualification=policy, now=now
+                )
         raise typer.Exit(0 if _print_checks(report.checks) else ApprovalRefused.exit_code)
 
 
 def _timestamp_of(envelope: Path, given: Path | None, limits: InboxLimits) -> bytes | None:
     """A bare envelope's RFC 3161 token: ``--timestamp``, else ``NAME.tsr`` beside ``NAME.dsse.json``;
     read within the envelope's size limit (a larger or missing one is refused by rule timestamp)."""
-    from signing import InboxFile
+    from ecocluster.signing import InboxFile
 
     tsr = given or envelope.with_name(envelope.name.removesuffix(".dsse.json").removesuffix(".json") + ".tsr")
     return InboxFile.from_path(tsr, limits.envelope_bytes).data if tsr.is_file() else None

@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives import serialization
 from pyhanko.sign import signers as pdf_signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from core.errors import ConfigurationError, SignerUnavailable
-from signing import _pki
-from signing.signers._interface import KEY_PASSPHRASE, PdfBackedSigner, Secrets, SignerURI, asn1
+from ecocluster.core.errors import ConfigurationError, SignerUnavailable
+from ecocluster.signing import _pki
+from ecocluster.signing.signers._interface import KEY_PASSPHRASE, PdfBackedSigner, Secrets, SignerURI, asn1
 
 
 def _certs(path: Path, what: str, uri: str) -> list[x509.Certificate]:
@@ -31,18 +31,24 @@ def _certs(path: Path, what: str, uri: str) -> list[x509.Certificate]:
         raise SignerUnavailable(f"signer {uri}: {path} is not a PEM {what}: {e}") from e
 
 
-def from_key(key: _pki.PrivateKey, cert: x509.Certificate, chain: tuple[x509.Certificate, ...],
-             source: str) -> PdfBackedSigner:
+def from_key(
+    key: _pki.PrivateKey, cert: x509.Certificate, chain: tuple[x509.Certificate, ...], source: str
+) -> PdfBackedSigner:
     """A signer over a key already in memory (the decrypted key file)."""
-    pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption())
+    pkcs8 = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     backend = pdf_signers.SimpleSigner(
-        signing_cert=asn1(cert), signing_key=asn1_keys.PrivateKeyInfo.load(pkcs8),
-        cert_registry=SimpleCertificateStore.from_certs([asn1(c) for c in chain]))
+        signing_cert=asn1(cert),
+        signing_key=asn1_keys.PrivateKeyInfo.load(pkcs8),
+        cert_registry=SimpleCertificateStore.from_certs([asn1(c) for c in chain]),
+    )
     return PdfBackedSigner(cert, chain, backend, source)
 
 
-def load(key_path: Path, cert_path: Path, chain_path: Path | None, password: bytes, source: str) -> PdfBackedSigner:
+def load(
+    key_path: Path, cert_path: Path, chain_path: Path | None, password: bytes, source: str
+) -> PdfBackedSigner:
     cert = _certs(cert_path, "certificate", source)[0]
     chain = tuple(_certs(chain_path, "chain", source)) if chain_path is not None else ()
     try:
@@ -56,7 +62,9 @@ def load(key_path: Path, cert_path: Path, chain_path: Path | None, password: byt
 def open_file(uri: SignerURI, secrets: Secrets) -> Iterator[PdfBackedSigner]:
     uri.refuse_secrets("password", "passphrase", "pin", "pin-value")
     if not uri.body:
-        raise SignerUnavailable(f"signer {uri.uri}: name the key file, e.g. file:/path/key.pem?cert=/path/cert.pem")
+        raise SignerUnavailable(
+            f"signer {uri.uri}: name the key file, e.g. file:/path/key.pem?cert=/path/cert.pem"
+        )
     key_path = Path(uri.body)
     cert_path = Path(uri.get("cert") or key_path.with_name("cert.pem"))
     chain = uri.get("chain")

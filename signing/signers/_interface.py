@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.sign import signers as pdf_signers
 
-from core.errors import SignerUnavailable
+from ecocluster.core.errors import SignerUnavailable
 
 # the secrets a signer may ask for
 KEY_PASSPHRASE, TOKEN_PIN, CSC_ACCESS_TOKEN = "key-passphrase", "token-pin", "csc-access-token"
@@ -64,8 +64,10 @@ class SignerURI:
     def parse(cls, uri: str) -> SignerURI:
         scheme, sep, rest = uri.partition(":")
         if not sep or not scheme.isalnum():
-            raise SignerUnavailable(f"signer {uri!r} is not a URI such as file:/path/key.pem?cert=/path/cert.pem, "
-                                    "pkcs11:token=NAME;object=LABEL or csc:https://SERVICE?credential=ID")
+            raise SignerUnavailable(
+                f"signer {uri!r} is not a URI such as file:/path/key.pem?cert=/path/cert.pem, "
+                "pkcs11:token=NAME;object=LABEL or csc:https://SERVICE?credential=ID"
+            )
         body, _, query = rest.partition("?")
         try:
             pairs = tuple(parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query)))
@@ -80,9 +82,11 @@ class SignerURI:
         """A secret in the URI would land in shell history and process lists: refused, not ignored."""
         given = [n for n, _ in self.query if n in names]
         if given:
-            raise SignerUnavailable(f"signer URI carries {given[0]!r}: secrets never go into the URI or the "
-                                    "command line; set ECOCLUSTER_KEY_PASSWORD, ECOCLUSTER_TOKEN_PIN or "
-                                    "ECOCLUSTER_CSC_TOKEN instead")
+            raise SignerUnavailable(
+                f"signer URI carries {given[0]!r}: secrets never go into the URI or the "
+                "command line; set ECOCLUSTER_KEY_PASSWORD, ECOCLUSTER_TOKEN_PIN or "
+                "ECOCLUSTER_CSC_TOKEN instead"
+            )
 
 
 T = TypeVar("T")
@@ -122,8 +126,10 @@ class PdfBackedSigner:
         try:
             public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
         except InvalidSignature:
-            raise SignerUnavailable(f"signer {self.source}: the key does not match the certificate "
-                                    f"{self.certificate.subject.rfc4514_string()}; name the key issued with it") from None
+            raise SignerUnavailable(
+                f"signer {self.source}: the key does not match the certificate "
+                f"{self.certificate.subject.rfc4514_string()}; name the key issued with it"
+            ) from None
         return signature
 
     def pdf_signer(self) -> pdf_signers.Signer:

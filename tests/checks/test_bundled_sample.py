@@ -3,8 +3,8 @@ deliberate fault is reported by the right rule, severity and member, and clean m
 
 from __future__ import annotations
 
+from ecocluster.warehouse import connect
 from tests.checks.seeded_faults import CAUGHT_BY, REFUSED_BY_INGESTION
-from warehouse import connect
 
 
 def _results(sample) -> set[tuple[str, str, str]]:
@@ -19,7 +19,9 @@ def test_every_bundled_fault_is_caught_with_its_severity_and_member(bundled_samp
     found = _results(bundled_sample)
     faults = bundled_sample.faults
     assert {f["kind"] for f in faults} == {*CAUGHT_BY, *REFUSED_BY_INGESTION}  # the sample seeds every kind
-    missed = [f for f in faults if f["kind"] in CAUGHT_BY and (f["member_id"], *CAUGHT_BY[f["kind"]]) not in found]
+    missed = [
+        f for f in faults if f["kind"] in CAUGHT_BY and (f["member_id"], *CAUGHT_BY[f["kind"]]) not in found
+    ]
     assert missed == []
 
 
@@ -33,20 +35,28 @@ def test_no_clean_bundled_member_is_flagged_at_all(bundled_sample) -> None:
     """Not even a warning: every finding on the sample belongs to a member with a seeded fault
     (but for the missing national grid factors, see NO_GRID_FACTOR)."""
     faulty = {f["member_id"] for f in bundled_sample.faults}
-    flagged = {(member, rule) for member, rule, _severity in _results(bundled_sample)
-               if member not in faulty and rule != NO_GRID_FACTOR}
+    flagged = {
+        (member, rule)
+        for member, rule, _severity in _results(bundled_sample)
+        if member not in faulty and rule != NO_GRID_FACTOR
+    }
     assert flagged == set()
 
 
 def test_electricity_without_a_shipped_grid_factor_is_the_only_co2e_gap_of_the_sample(bundled_sample) -> None:
     con = connect(bundled_sample.home.warehouse_path, read_only=True)
     try:
-        gaps = set(con.execute("SELECT member_id, indicator FROM check_result WHERE expectation = ?",
-                               [NO_GRID_FACTOR]).fetchall())
-        electricity = set(con.execute(
-            "SELECT DISTINCT member_id, indicator FROM current_indicator_value WHERE reporting_year = 2025 AND"
-            " indicator IN ('energy.grid_electricity', 'energy.renewable_electricity_go') AND value IS NOT NULL"
-        ).fetchall())
+        gaps = set(
+            con.execute(
+                "SELECT member_id, indicator FROM check_result WHERE expectation = ?", [NO_GRID_FACTOR]
+            ).fetchall()
+        )
+        electricity = set(
+            con.execute(
+                "SELECT DISTINCT member_id, indicator FROM current_indicator_value WHERE reporting_year = 2025 AND"  # noqa: E501
+                " indicator IN ('energy.grid_electricity', 'energy.renewable_electricity_go') AND value IS NOT NULL"  # noqa: E501
+            ).fetchall()
+        )
     finally:
         con.close()
     assert gaps == electricity and len({m for m, _ in gaps}) >= 20

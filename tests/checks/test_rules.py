@@ -9,9 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import checks
-from checks import CheckRun, Severity
-from core.home import Home
+from ecocluster import checks
+from ecocluster.checks import CheckRun, Severity
+from ecocluster.core.home import Home
+from ecocluster.warehouse.db import connect
 from tests.checks.warehouse_builder import (
     FAULTS,
     HOTELS,
@@ -21,21 +22,24 @@ from tests.checks.warehouse_builder import (
     build_faulty,
     carrier_row,
 )
-from warehouse.db import connect
 
 RULES = {r.name: r for r in checks.all_rules(checks.CheckConfig())}
 
 
-def _checked(tmp_path_factory: pytest.TempPathFactory, build: Callable[[duckdb.DuckDBPyConnection], None],
-             ) -> tuple[CheckRun, list[tuple[str, ...]]]:
+def _checked(
+    tmp_path_factory: pytest.TempPathFactory,
+    build: Callable[[duckdb.DuckDBPyConnection], None],
+) -> tuple[CheckRun, list[tuple[str, ...]]]:
     home = Home.resolve(tmp_path_factory.mktemp("checks") / "home")
     con = connect(home.warehouse_path)
     build(con)
     con.close()
     run = checks.run_checks(home, YEAR)
     con = connect(home.warehouse_path, read_only=True)
-    rows = con.execute("SELECT expectation, member_id, severity, submission_id, source_row, explanation, observed,"
-                       " expected FROM check_result ORDER BY ALL").fetchall()
+    rows = con.execute(
+        "SELECT expectation, member_id, severity, submission_id, source_row, explanation, observed,"
+        " expected FROM check_result ORDER BY ALL"
+    ).fetchall()
     con.close()
     return run, rows
 
@@ -68,14 +72,17 @@ def test_rule_catches_its_fault(faulty: tuple[CheckRun, list[tuple[str, ...]]], 
         flagged = {(r[1], r[2]) for r in rows if r[0] == rule}
         assert (fault.member, RULES[rule].severity.value) in flagged, rule
         # The clean members of the same cluster are never dragged in.
-        assert not {m for m, _ in flagged} & set(HOTELS + (STEPPER,)), rule
+        assert not {m for m, _ in flagged} & set((*HOTELS, STEPPER)), rule
 
 
 def test_failures_name_the_file_and_row(faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
     _, rows = faulty
     [exceeded] = [r for r in rows if r[0] == "compliance.permit_exceeded"]
     assert exceeded[3:5] == ("sub-F12-2025", 2)
-    assert "F12_2025.xlsx row 2" in exceeded[5] and "NOx measured 300 mg/m³ on 2025-06-01, above the limit 200 mg/m³" in exceeded[5]
+    assert (
+        "F12_2025.xlsx row 2" in exceeded[5]
+        and "NOx measured 300 mg/m³ on 2025-06-01, above the limit 200 mg/m³" in exceeded[5]
+    )
     [jump] = [r for r in rows if r[0] == "plausibility.yoy_jump" and r[1] == "F09"]
     assert "energy.total_direct" in jump[5] and "10 times the 2024 value" in jump[5]
 
@@ -85,8 +92,11 @@ def test_explanations_write_units_as_people_do(faulty: tuple[CheckRun, list[tupl
     _, rows = faulty
     [impossible] = [r for r in rows if r[0] == "plausibility.impossible_value" and r[1] == "F11"]
     assert "land.sealed (9000 m²) is larger than land.total (" in impossible[5], impossible[5]
-    assert impossible[6] == "9000 m²" and impossible[7].startswith("at most land.total = ") and \
-        impossible[7].endswith(" m²"), impossible[6:]
+    assert (
+        impossible[6] == "9000 m²"
+        and impossible[7].startswith("at most land.total = ")
+        and impossible[7].endswith(" m²")
+    ), impossible[6:]
     pint_spelled = [r for r in rows if any("**" in (text or "") for text in r[5:])]
     assert not pint_spelled, pint_spelled
 
@@ -100,11 +110,15 @@ def test_gx_verdict_and_counts_match_the_stored_rows(faulty: tuple[CheckRun, lis
 
 
 def test_a_thousandfold_jump_blocks_until_the_member_justifies_it(
-        faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
+    faulty: tuple[CheckRun, list[tuple[str, ...]]],
+) -> None:
     _, rows = faulty
     slip = [r for r in rows if r[1] == "F31" and r[0].startswith("plausibility.")]
-    assert [(r[0], r[2]) for r in slip if r[0] != "plausibility.peer_outlier_cluster"
-            and r[0] != "plausibility.peer_outlier_all"] == [("plausibility.unit_slip", "blocking")]
+    assert [
+        (r[0], r[2])
+        for r in slip
+        if r[0] != "plausibility.peer_outlier_cluster" and r[0] != "plausibility.peer_outlier_all"
+    ] == [("plausibility.unit_slip", "blocking")]
     assert "1000 times the 2024 value" in slip[-1][5] and "justification column" in slip[-1][5]
     explained = {(r[0], r[2]) for r in rows if r[1] == "F32"}
     assert ("plausibility.yoy_jump", "warning") in explained
@@ -112,7 +126,8 @@ def test_a_thousandfold_jump_blocks_until_the_member_justifies_it(
 
 
 def test_data_docs_have_a_readable_offline_index_naming_members(
-        faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
+    faulty: tuple[CheckRun, list[tuple[str, ...]]],
+) -> None:
     run, _ = faulty
     index = Path(run.datadocs)
     assert index.name == "index.html" and index.parent.name == "all"
@@ -125,12 +140,12 @@ def test_data_docs_have_a_readable_offline_index_naming_members(
 
 
 def test_a_long_scope_gets_a_whole_folder_name() -> None:
-    from checks._run import folder_name
+    from ecocluster.checks._run import folder_name
 
     members = [f"IT-CL-CERRETO-{n:03d}" for n in range(16)]
     many = folder_name("member " + ", ".join(members))
     assert many.startswith("member_16-ids_") and len(many) <= 100
-    assert many != folder_name("member " + ", ".join(members[:-1] + ["IT-CL-CERRETO-999"]))
+    assert many != folder_name("member " + ", ".join([*members[:-1], "IT-CL-CERRETO-999"]))
     assert folder_name("member IT-CL-CERRETO-R02") == "member_IT-CL-CERRETO-R02"
     assert folder_name("cluster LV-JEL; member LV-JEL-01") == "cluster_LV-JEL_member_LV-JEL-01"
 
@@ -139,7 +154,10 @@ def test_co2e_findings_say_why_and_what_was_computed(faulty: tuple[CheckRun, lis
     _, rows = faulty
     [missing] = [r for r in rows if r[0] == "plausibility.co2e_not_computed"]
     assert missing[1] == "F33" and missing[4] == 90
-    assert "energy.biomass (50 MWh) has no emission factor" in missing[5] and "scope 1 CO2e is not computed" in missing[5]
+    assert (
+        "energy.biomass (50 MWh) has no emission factor" in missing[5]
+        and "scope 1 CO2e is not computed" in missing[5]
+    )
     [differs] = [r for r in rows if r[0] == "plausibility.co2e_differs"]
     assert differs[1] == "F34" and "80.784 t CO2e computed from the energy reported by carrier" in differs[5]
     assert not [r for r in rows if r[1] == "F35" and "co2e" in r[0]]  # within 10 % of the computed total

@@ -7,15 +7,15 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-import checks
-from checks import CheckConfig, Severity
-from checks._rule import IN_BATCH, for_members, spelled_out, whole_year
-from checks._suites import run_tables
-from core.errors import CheckFailed, ConfigurationError
-from core.home import Home
-from flows.cli import app
+from ecocluster import checks
+from ecocluster.checks import CheckConfig, Severity
+from ecocluster.checks._rule import IN_BATCH, for_members, spelled_out, whole_year
+from ecocluster.checks._suites import run_tables
+from ecocluster.core.errors import CheckFailed, ConfigurationError
+from ecocluster.core.home import Home
+from ecocluster.flows.cli import app
+from ecocluster.warehouse.db import connect
 from tests.checks.warehouse_builder import FAULTS, YEAR, build_faulty
-from warehouse.db import connect
 
 _ALL_RESULTS = "SELECT * FROM check_result ORDER BY ALL"
 
@@ -74,17 +74,25 @@ def test_cluster_scope_checks_only_that_cluster(home: Home) -> None:
 
 def test_attribution_is_not_capped_like_gx_results(home: Home) -> None:
     """GX returns at most 200 unexpected rows; every one of 300 duplicates is stored."""
-    _faulty_home(home, "INSERT INTO indicator_value SELECT v.* REPLACE (100 + r.i AS source_row)"
-                       " FROM indicator_value v, range(300) r(i) WHERE member_id = 'H1' AND reporting_year = 2025"
-                       " AND indicator = 'materials.total'")
+    _faulty_home(
+        home,
+        "INSERT INTO indicator_value SELECT v.* REPLACE (100 + r.i AS source_row)"
+        " FROM indicator_value v, range(300) r(i) WHERE member_id = 'H1' AND reporting_year = 2025"
+        " AND indicator = 'materials.total'",
+    )
     checks.run_checks(home, YEAR, members=["H1"])
-    assert _read(home, "SELECT count(*) FROM check_result WHERE expectation = 'data_quality.duplicate_indicator'"
-                       " AND member_id = 'H1'") == [(301,)]
+    assert _read(
+        home,
+        "SELECT count(*) FROM check_result WHERE expectation = 'data_quality.duplicate_indicator'"
+        " AND member_id = 'H1'",
+    ) == [(301,)]
 
 
 def test_severity_and_thresholds_come_from_the_config(home: Home) -> None:
-    home.config_path.write_text('[checks]\nyoy_factor = 20\n[checks.severity]\n'
-                                '"compliance.open_minor_nonconformity" = "blocking"\n', encoding="utf-8")
+    home.config_path.write_text(
+        '[checks]\nyoy_factor = 20\n[checks.severity]\n"compliance.open_minor_nonconformity" = "blocking"\n',
+        encoding="utf-8",
+    )
     _faulty_home(home)
     checks.run_checks(home, YEAR)
     rows = _read(home, "SELECT expectation, severity FROM check_result WHERE member_id IN ('F09', 'F17')")
@@ -92,8 +100,15 @@ def test_severity_and_thresholds_come_from_the_config(home: Home) -> None:
     assert not [r for r in rows if r[0] == "plausibility.yoy_jump"]  # x10 is within a factor 20
 
 
-@pytest.mark.parametrize("section", [{"yoy_factor": "lots"}, {"colour": 1}, {"yoy_factor": 0.5},
-                                     {"severity": {"compliance.permit_exceeded": "fatal"}}])
+@pytest.mark.parametrize(
+    "section",
+    [
+        {"yoy_factor": "lots"},
+        {"colour": 1},
+        {"yoy_factor": 0.5},
+        {"severity": {"compliance.permit_exceeded": "fatal"}},
+    ],
+)
 def test_bad_configuration_is_refused_with_the_reason(section: dict[str, object]) -> None:
     with pytest.raises(ConfigurationError, match=r"\[checks"):
         CheckConfig.from_mapping(section)
@@ -134,7 +149,9 @@ def test_cli_check_fails_on_blocking_and_report_prints_the_failures(home: Home) 
     assert "blocking" in done.output and "Data Docs" in done.output
     done = runner.invoke(app, ["--home", str(home.root), "check", "report", "--member", "F12"])
     assert done.exit_code == 0, done.output  # a report: it fails only when asked to
-    failing = runner.invoke(app, ["--home", str(home.root), "check", "report", "--member", "F12", "--fail-on", "blocking"])
+    failing = runner.invoke(
+        app, ["--home", str(home.root), "check", "report", "--member", "F12", "--fail-on", "blocking"]
+    )
     assert isinstance(failing.exception, CheckFailed), failing.output
     assert "compliance.permit_exceeded" in done.output and "F12_2025.xlsx row 2" in done.output
     assert "datadocs/2025/all/index.html" in done.output
@@ -143,17 +160,23 @@ def test_cli_check_fails_on_blocking_and_report_prints_the_failures(home: Home) 
     assert runner.invoke(app, ["--home", str(home.root), "check", "report", "--member", "H1"]).exit_code == 0
 
 
-def test_a_writer_open_in_this_process_gets_a_clear_message(home: Home, con: duckdb.DuckDBPyConnection) -> None:
+def test_a_writer_open_in_this_process_gets_a_clear_message(
+    home: Home, con: duckdb.DuckDBPyConnection
+) -> None:
     with pytest.raises(checks.CheckEngineError, match="close it"):
         checks.run_checks(home, YEAR)
 
 
 def test_a_memory_limit_too_small_to_spill_into_says_which_setting_to_raise(
-        home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _faulty_home(home)
     monkeypatch.setenv("ECOCLUSTER_MEMORY_LIMIT", "2MB")
-    with pytest.raises(ConfigurationError, match=r"memory_limit 2MB .*Out of Memory.*raise \[warehouse\] memory_limit"
-                                                 r" in .*ecocluster.toml or set ECOCLUSTER_MEMORY_LIMIT"):
+    with pytest.raises(
+        ConfigurationError,
+        match=r"memory_limit 2MB .*Out of Memory.*raise \[warehouse\] memory_limit"
+        r" in .*ecocluster.toml or set ECOCLUSTER_MEMORY_LIMIT",
+    ):
         checks.run_checks(home, YEAR)
     monkeypatch.delenv("ECOCLUSTER_MEMORY_LIMIT")
     assert checks.run_checks(home, YEAR).n_members > 0  # the reader was closed: nothing left locked

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-import checks
-from core.home import Home
-from core.store import open_store
+from ecocluster import checks
+from ecocluster.core.home import Home
+from ecocluster.core.store import open_store
+from ecocluster.warehouse.db import connect
+from ecocluster.warehouse.ingest import ingest_paths
+from ecocluster.warehouse.sample import write_synthetic
 from tests.checks.seeded_faults import CAUGHT_BY
-from warehouse.db import connect
-from warehouse.ingest import ingest_paths
-from warehouse.sample import write_synthetic
 
 
 def _checked_population(home: Home, out: Path, clusters: int, members_per_cluster: int):
@@ -53,21 +53,32 @@ def test_a_one_member_run_finds_what_the_whole_year_run_found_for_it(home: Home,
     _checked_population(home, tmp_path / "pop", 6, 40)
     con = connect(home.warehouse_path)
     for factor, indicator, member in ((40, "water.total", "min"), (1 / 40, "energy.total_direct", "max")):
-        con.execute(f"UPDATE indicator_value SET value = value * {factor} WHERE reporting_year = 2025"
-                    f" AND indicator = '{indicator}' AND member_id = (SELECT {member}(member_id) FROM member)")
+        con.execute(
+            f"UPDATE indicator_value SET value = value * {factor} WHERE reporting_year = 2025"
+            f" AND indicator = '{indicator}' AND member_id = (SELECT {member}(member_id) FROM member)"
+        )
     con.close()
     checks.run_checks(home, 2025)  # two members now far from their history and their peers
     member_rows = "SELECT * EXCLUDE (run_id) FROM check_result WHERE member_id = ? ORDER BY ALL"
     con = connect(home.warehouse_path, read_only=True)
-    whole_year = {rule: con.execute(member_rows, [member]).fetchall() for rule, member in con.execute(
-        "SELECT expectation, min(member_id) FROM check_result GROUP BY ALL ORDER BY ALL").fetchall()}
+    whole_year = {
+        rule: con.execute(member_rows, [member]).fetchall()
+        for rule, member in con.execute(
+            "SELECT expectation, min(member_id) FROM check_result GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+    }
     # clean but for its grid electricity, whose CO2e is "not computed" while no national grid factor ships
-    clean = con.execute("SELECT min(member_id) FROM check_member WHERE member_id NOT IN (SELECT member_id FROM"
-                        " check_result WHERE expectation <> 'plausibility.co2e_not_computed')").fetchone()[0]  # type: ignore[index]
+    clean = con.execute(
+        "SELECT min(member_id) FROM check_member WHERE member_id NOT IN (SELECT member_id FROM"
+        " check_result WHERE expectation <> 'plausibility.co2e_not_computed')"
+    ).fetchone()[0]  # type: ignore[index]
     clean_rows = con.execute(member_rows, [clean]).fetchall()
     con.close()
-    assert {"plausibility.peer_outlier_all", "plausibility.peer_outlier_cluster",
-            "plausibility.yoy_jump"} <= set(whole_year)
+    assert {
+        "plausibility.peer_outlier_all",
+        "plausibility.peer_outlier_cluster",
+        "plausibility.yoy_jump",
+    } <= set(whole_year)
     picked = {r: rows for r, rows in whole_year.items() if r.startswith("plausibility.")}
     picked["clean"] = clean_rows
     for rule, expected in picked.items():

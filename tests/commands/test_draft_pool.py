@@ -12,7 +12,7 @@ import time
 import psutil
 import pytest
 
-from statements import _drafting
+from ecocluster.statements import _drafting
 
 
 def test_a_small_draft_renders_in_one_process_unless_asked():
@@ -23,14 +23,22 @@ def test_a_small_draft_renders_in_one_process_unless_asked():
 
 @pytest.mark.slow
 def test_ctrl_c_in_a_pooled_draft_prints_one_message_and_no_tracebacks(tmp_path):
-    from warehouse.sample import write_bundled
+    from ecocluster.warehouse.sample import write_bundled
 
     write_bundled(tmp_path / "s")
     env = {**os.environ, "ECOCLUSTER_HOME": str(tmp_path / "home"), "COLUMNS": "200"}
-    entry = [sys.executable, "-c", "from flows.cli import main; main()"]
-    subprocess.run([*entry, "ingest", str(tmp_path / "s")], env=env, capture_output=True, timeout=900, check=False)
-    drafting = subprocess.Popen([*entry, "draft", "--workers", "2"], env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+    entry = [sys.executable, "-c", "from ecocluster.flows.cli import main; main()"]
+    subprocess.run(
+        [*entry, "ingest", str(tmp_path / "s")], env=env, capture_output=True, timeout=900, check=False
+    )
+    drafting = subprocess.Popen(
+        [*entry, "draft", "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     parent = psutil.Process(drafting.pid)
     deadline = time.monotonic() + 600
     while len(parent.children()) < 2 and drafting.poll() is None and time.monotonic() < deadline:

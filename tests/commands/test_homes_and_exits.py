@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import EXIT_CODES, CheckFailed, UnknownId
+from ecocluster.core.errors import EXIT_CODES, CheckFailed, UnknownId
 from tests.cli import Run, run_cli
 from tests.warehouse.builders import roster, submission, write_json
 
@@ -25,9 +25,19 @@ def home(tmp_path, capsys, monkeypatch) -> Path:
     return tmp_path / "home"
 
 
-READ_ONLY = (("status",), ("status", "--rejected"), ("check",), ("check", "report"), ("statement", "show", "ab12"),
-             ("rerun", "--member", "IT-H01"), ("review", "export", "--member", "IT-H01", "--out", "x"),
-             ("register",), ("draft", "--no-pdf"), ("runner", "stop"), ("serve",))
+READ_ONLY = (
+    ("status",),
+    ("status", "--rejected"),
+    ("check",),
+    ("check", "report"),
+    ("statement", "show", "ab12"),
+    ("rerun", "--member", "IT-H01"),
+    ("review", "export", "--member", "IT-H01", "--out", "x"),
+    ("register",),
+    ("draft", "--no-pdf"),
+    ("runner", "stop"),
+    ("serve",),
+)
 
 
 @pytest.mark.parametrize("args", READ_ONLY, ids=" ".join)
@@ -41,7 +51,7 @@ def test_a_mistyped_home_is_refused_and_not_created(args, tmp_path, capsys, monk
 
 
 def test_verify_without_trust_does_not_create_a_home_in_the_working_directory(tmp_path, capsys, monkeypatch):
-    from flows.cli import main
+    from ecocluster.flows.cli import main
 
     envelope = write_json(tmp_path / "approval.json", {"payload": "x"})
     monkeypatch.chdir(tmp_path)
@@ -63,17 +73,28 @@ def _cli(capsys, monkeypatch, home: Path, *args: str) -> Run:
     return run_cli(capsys, monkeypatch, home, *args)
 
 
-@pytest.mark.parametrize("args", [
-    ("rerun", "--member", "NOPE"), ("check", "--member", "NOPE"), ("check", "--cluster", "NOPE"),
-    ("check", "report", "--member", "NOPE"), ("status", "--cluster", "NOPE"), ("register", "--member", "NOPE"),
-    ("review", "export", "--member", "NOPE", "--out", "out"), ("draft", "--member", "NOPE"),
-], ids=" ".join)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("rerun", "--member", "NOPE"),
+        ("check", "--member", "NOPE"),
+        ("check", "--cluster", "NOPE"),
+        ("check", "report", "--member", "NOPE"),
+        ("status", "--cluster", "NOPE"),
+        ("register", "--member", "NOPE"),
+        ("review", "export", "--member", "NOPE", "--out", "out"),
+        ("draft", "--member", "NOPE"),
+    ],
+    ids=" ".join,
+)
 def test_unknown_ids_are_refused_at_once_with_65(args, home, capsys, monkeypatch):
     before = sorted(p.relative_to(home) for p in home.rglob("*"))
     done = _cli(capsys, monkeypatch, home, *args)
     assert done.returncode == UnknownId.exit_code == 65, done.stdout + done.stderr
     assert "'NOPE'" in done.stderr and "roster" in done.stderr
-    assert sorted(p.relative_to(home) for p in home.rglob("*")) == before  # no prefect/ folder, nothing written
+    assert (
+        sorted(p.relative_to(home) for p in home.rglob("*")) == before
+    )  # no prefect/ folder, nothing written
 
 
 def test_an_unknown_stage_is_a_usage_error_before_anything_starts(home, capsys, monkeypatch):
@@ -85,8 +106,8 @@ def test_an_unknown_stage_is_a_usage_error_before_anything_starts(home, capsys, 
 def test_rerun_stage_choices_are_the_flows_stages():
     from typing import get_args
 
-    from flows._outcome import RERUN_STAGES
-    from flows.cli._cycle import RerunStage
+    from ecocluster.flows._outcome import RERUN_STAGES
+    from ecocluster.flows.cli._cycle import RerunStage
 
     assert get_args(RerunStage) == RERUN_STAGES
 
@@ -94,8 +115,15 @@ def test_rerun_stage_choices_are_the_flows_stages():
 def test_blocking_checks_do_not_share_the_usage_exit_code_and_a_report_exits_0(home, capsys, monkeypatch):
     assert CheckFailed.exit_code not in (0, 1, 2)
     sub = submission()
-    sub["nonconformities"] = [{"nc_id": "NC1", "severity": "major", "description": "open", "opened_on": "2025-02-01",
-                               "closed_on": None}]
+    sub["nonconformities"] = [
+        {
+            "nc_id": "NC1",
+            "severity": "major",
+            "description": "open",
+            "opened_on": "2025-02-01",
+            "closed_on": None,
+        }
+    ]
     write_json(home.parent / "fix" / "h01.json", sub)
     assert _cli(capsys, monkeypatch, home, "ingest", str(home.parent / "fix")).returncode == 0
     assert _cli(capsys, monkeypatch, home, "check").returncode == CheckFailed.exit_code
@@ -109,6 +137,6 @@ def test_blocking_checks_do_not_share_the_usage_exit_code_and_a_report_exits_0(h
 
 def test_the_readme_exit_code_table_is_the_codes():
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("### Exit codes"):]
+    section = text[text.index("### Exit codes") :]
     rows = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", section, flags=re.MULTILINE))
     assert {int(k): v for k, v in rows.items()} == EXIT_CODES

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.cli._context import plain
+from ecocluster.flows.cli._context import plain
 from tests.cli import run_cli
 from tests.warehouse.builders import ROSTER, roster, submission, write_csv, write_json
 
@@ -39,8 +39,15 @@ def hostile_home(tmp_path, capsys, monkeypatch):
     doc["members"] = [first, ROSTER["members"][1]]
     write_json(tmp_path / "in" / "cluster.json", doc)
     sub = submission(member_id=MEMBER)
-    sub["nonconformities"] = [{"nc_id": "NC1", "severity": "major", "description": HOSTILE,
-                               "opened_on": "2025-02-01", "closed_on": None}]
+    sub["nonconformities"] = [
+        {
+            "nc_id": "NC1",
+            "severity": "major",
+            "description": HOSTILE,
+            "opened_on": "2025-02-01",
+            "closed_on": None,
+        }
+    ]
     write_json(tmp_path / "in" / f"{HOSTILE}.json", sub)
     home = tmp_path / "home"
     done = run_cli(capsys, monkeypatch, home, "ingest", str(tmp_path / "in"))
@@ -52,8 +59,11 @@ def test_collect_and_check_commands_print_member_text_verbatim(hostile_home, tmp
     def cli(*args: str):
         return run_cli(capsys, monkeypatch, hostile_home, *args)
 
-    bad = write_csv(tmp_path / f"bad {HOSTILE}.csv", "member_id,reporting_year,site_id,indicator,value,unit,"
-                    f"period_start,period_end,justification\n{MEMBER},2025,,water.total,{HOSTILE},m3,,,\n")
+    bad = write_csv(
+        tmp_path / f"bad {HOSTILE}.csv",
+        "member_id,reporting_year,site_id,indicator,value,unit,"
+        f"period_start,period_end,justification\n{MEMBER},2025,,water.total,{HOSTILE},m3,,,\n",
+    )
     refused = cli("ingest", str(bad))
     assert refused.returncode == 65, refused.stdout + refused.stderr
     _visible(refused.stdout)
@@ -82,9 +92,9 @@ def test_cycle_commands_print_member_text_and_a_copied_home_its_own_paths(tmp_pa
     import json
     import shutil
 
-    from core.home import Home
-    from flows import _runner
-    from warehouse.sample import write_bundled
+    from ecocluster.core.home import Home
+    from ecocluster.flows import _runner
+    from ecocluster.warehouse.sample import write_bundled
 
     write_bundled(tmp_path / "s")
     for other in (tmp_path / "s").glob("LV-*"):

@@ -16,8 +16,14 @@ SCRIPT = Path(__file__).resolve().parents[2] / "infra" / "prefect-server.sh"
 @pytest.mark.slow
 def test_the_ui_settings_point_at_the_servers_own_port(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    started = subprocess.run([str(SCRIPT), "start", str(tmp_path / "server")], capture_output=True, text=True,
-                             env=env, timeout=300, check=False)
+    started = subprocess.run(
+        [str(SCRIPT), "start", str(tmp_path / "server")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     try:
         assert started.returncode == 0, started.stderr
         api = started.stdout.strip()

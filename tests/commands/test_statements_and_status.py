@@ -12,10 +12,15 @@ from tests.cli import run_cli
 from tests.signing.rows import drafted_member
 from tests.warehouse.builders import roster, submission, write_csv, write_json
 
-ENV = {"ECOCLUSTER_CA_PASSWORD": "ca-password-12", "ECOCLUSTER_KEY_PASSWORD": "key-password-12",
-       "ECOCLUSTER_CB_PASSWORD": "cb-password-12"}
-BAD_CSV = ("member_id,reporting_year,site_id,indicator,value,unit,period_start,period_end,justification\n"
-           "IT-H01,2025,,water.total,a lot,m3,,,\n")
+ENV = {
+    "ECOCLUSTER_CA_PASSWORD": "ca-password-12",
+    "ECOCLUSTER_KEY_PASSWORD": "key-password-12",
+    "ECOCLUSTER_CB_PASSWORD": "cb-password-12",
+}
+BAD_CSV = (
+    "member_id,reporting_year,site_id,indicator,value,unit,period_start,period_end,justification\n"
+    "IT-H01,2025,,water.total,a lot,m3,,,\n"
+)
 
 
 def _cells(table: str, key: str) -> list[str]:
@@ -35,7 +40,13 @@ def test_status_before_any_submission_lists_the_roster_as_missing(cli, tmp_path)
     clusters = cli("status")
     assert clusters.returncode == 0, clusters.stdout + clusters.stderr
     assert "reporting year 2025" in clusters.stdout
-    assert _cells(clusters.stdout, "IT-TEST")[2:] == ["2", "0", "0", "2", "0"]  # members, submitted, partial, missing
+    assert _cells(clusters.stdout, "IT-TEST")[2:] == [
+        "2",
+        "0",
+        "0",
+        "2",
+        "0",
+    ]  # members, submitted, partial, missing
     members = cli("status", "--cluster", "IT-TEST")
     h01 = _cells(members.stdout, "IT-H01")
     assert h01[2] == "missing" and h01[4].startswith("profile, indicators"), h01  # required sections first
@@ -48,45 +59,67 @@ def test_status_clears_a_refused_file_once_a_later_file_resolves_it(cli, tmp_pat
     assert cli("ingest", str(bad)).returncode == 65
     listed = cli("status", "--rejected", "--cluster", "IT-TEST")
     assert "bad.csv" in listed.stdout and "is not a number" in listed.stdout
-    assert re.search(r"rejected \d{4}-\d\d-\d\d \d\d:\d\d \S+:", listed.stdout), listed.stdout  # with its zone
+    assert re.search(r"rejected \d{4}-\d\d-\d\d \d\d:\d\d \S+:", listed.stdout), (
+        listed.stdout
+    )  # with its zone
     write_json(tmp_path / "fix" / "h01.json", submission())
     assert cli("ingest", str(tmp_path / "fix")).returncode == 0
     after = cli("status", "--rejected", "--cluster", "IT-TEST")
     assert "bad.csv" not in after.stdout, after.stdout
     h01 = _cells(after.stdout, "IT-H01")
-    assert h01[-1] == "0" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d \S+", h01[-2]), h01  # no open refusal; zone
+    assert h01[-1] == "0" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d \S+", h01[-2]), (
+        h01
+    )  # no open refusal; zone
 
 
 def test_refused_files_are_counted_and_listed_per_year(cli, tmp_path):
     """`rejected_file` had no year: a 2024 refusal counted and listed under 2025. Files refused
     before the year was recorded (NULL) show as "year unknown" and count in every year."""
-    from warehouse.db import connect
+    from ecocluster.warehouse.db import connect
 
     write_json(tmp_path / "in" / "cluster.json", roster())
     assert cli("ingest", str(tmp_path / "in")).returncode == 0
     assert cli("ingest", str(write_csv(tmp_path / "bad2025.csv", BAD_CSV))).returncode == 65
-    assert cli("ingest", str(write_csv(tmp_path / "bad2024.csv", BAD_CSV.replace(",2025,", ",2024,")))).returncode == 65
-    assert cli("ingest", str(write_csv(tmp_path / "old.csv", BAD_CSV.replace("a lot", "lots")))).returncode == 65
+    assert (
+        cli(
+            "ingest", str(write_csv(tmp_path / "bad2024.csv", BAD_CSV.replace(",2025,", ",2024,")))
+        ).returncode
+        == 65
+    )
+    assert (
+        cli("ingest", str(write_csv(tmp_path / "old.csv", BAD_CSV.replace("a lot", "lots")))).returncode == 65
+    )
     con = connect(tmp_path / "home" / "warehouse.duckdb")
     try:
         assert dict(con.execute("SELECT filename, reporting_year FROM rejected_file").fetchall()) == {
-            str(tmp_path / "bad2025.csv"): 2025, str(tmp_path / "bad2024.csv"): 2024, str(tmp_path / "old.csv"): 2025}
-        con.execute("UPDATE rejected_file SET reporting_year = NULL WHERE filename LIKE '%old.csv'")  # before 017
+            str(tmp_path / "bad2025.csv"): 2025,
+            str(tmp_path / "bad2024.csv"): 2024,
+            str(tmp_path / "old.csv"): 2025,
+        }
+        con.execute(
+            "UPDATE rejected_file SET reporting_year = NULL WHERE filename LIKE '%old.csv'"
+        )  # before 017
     finally:
         con.close()
     of_2024 = cli("status", "--rejected", "--cluster", "IT-TEST", "--year", "2024")
     assert of_2024.returncode == 0, of_2024.stdout + of_2024.stderr
-    assert "bad2024.csv (2024) rejected" in of_2024.stdout and "bad2025.csv" not in of_2024.stdout, of_2024.stdout
+    assert "bad2024.csv (2024) rejected" in of_2024.stdout and "bad2025.csv" not in of_2024.stdout, (
+        of_2024.stdout
+    )
     assert "old.csv (year unknown) rejected" in of_2024.stdout
     assert _cells(of_2024.stdout, "IT-H01")[-1] == "2"  # 2024's and the one of unknown year
     every = cli("status", "--rejected", "--cluster", "IT-TEST")
-    assert all(f"{name} rejected" in every.stdout for name in ("bad2025.csv (2025)", "bad2024.csv (2024)",
-                                                                "old.csv (year unknown)")), every.stdout
+    assert all(
+        f"{name} rejected" in every.stdout
+        for name in ("bad2025.csv (2025)", "bad2024.csv (2024)", "old.csv (year unknown)")
+    ), every.stdout
     clusters = cli("status", "--year", "2025")
     assert _cells(clusters.stdout, "IT-TEST")[-1] == "2", clusters.stdout
 
 
-def test_statement_list_show_and_approve_by_prefix_with_any_key_paths(con, home, tmp_path, capsys, monkeypatch):
+def test_statement_list_show_and_approve_by_prefix_with_any_key_paths(
+    con, home, tmp_path, capsys, monkeypatch
+):
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     sid = drafted_member(con, home)
@@ -100,40 +133,69 @@ def test_statement_list_show_and_approve_by_prefix_with_any_key_paths(con, home,
     assert cli("statement", "list", "--member", "NOPE").returncode == 65
     assert cli("pki", "init", "--name", "TEST Accreditation Body").returncode == 0
     issued = tmp_path / "issued"
-    assert cli("pki", "issue-verifier", "--name", "Giulia Verdi", "--accreditation-no", "IT-V-0007",
-               "--nace", "55.10,84.11", "--out", str(issued)).returncode == 0
+    assert (
+        cli(
+            "pki",
+            "issue-verifier",
+            "--name",
+            "Giulia Verdi",
+            "--accreditation-no",
+            "IT-V-0007",
+            "--nace",
+            "55.10,84.11",
+            "--out",
+            str(issued),
+        ).returncode
+        == 0
+    )
     mine = tmp_path / "elsewhere"
     mine.mkdir()
     shutil.copy(issued / "key.pem", mine / "giulia-private.pem")
     shutil.copy(issued / "cert.pem", mine / "giulia.crt")
     keys = ("--key", str(mine / "giulia-private.pem"), "--cert", str(mine / "giulia.crt"))
-    rejected = cli("approve", "--statement", sid[:12], *keys, "--reject", "--reason", "water [/] figure unclear")
+    rejected = cli(
+        "approve", "--statement", sid[:12], *keys, "--reject", "--reason", "water [/] figure unclear"
+    )
     assert rejected.returncode == 0, rejected.stdout + rejected.stderr
     approved = cli("approve", "--statement", sid[:12], *keys)
-    assert approved.returncode == 0 and "approved: member IT-HOT-1" in approved.stdout, approved.stdout + approved.stderr
+    assert approved.returncode == 0 and "approved: member IT-HOT-1" in approved.stdout, (
+        approved.stdout + approved.stderr
+    )
     shown = cli("statement", "show", sid[:12])
     text = " ".join(shown.stdout.split())
-    assert re.search(r"rejected by Giulia Verdi \(IT-V-0007\) at \d{4}-\d\d-\d\d \d\d:\d\d UTC: water \[/\] figure "
-                     "unclear", text), text
-    assert "approved by Giulia Verdi (IT-V-0007)" in text and re.search(r"drafted \d{4}-\d\d-\d\d \d\d:\d\d \S+", text)
+    assert re.search(
+        r"rejected by Giulia Verdi \(IT-V-0007\) at \d{4}-\d\d-\d\d \d\d:\d\d UTC: water \[/\] figure "
+        "unclear",
+        text,
+    ), text
+    assert "approved by Giulia Verdi (IT-V-0007)" in text and re.search(
+        r"drafted \d{4}-\d\d-\d\d \d\d:\d\d \S+", text
+    )
 
 
 def test_draft_member_alone_drafts_the_joint_statement_that_sums_its_figures(con, home, capsys, monkeypatch):
     """`draft --member` after a correction used to leave the cluster's joint statement with the old
     figures and nothing saying it was out of date: it is drafted again (in the cluster's language)."""
-    import statements
+    from ecocluster import statements
     from tests.statements import warehouse_rows
 
     warehouse_rows.build(con)
-    [old] = [a for a in statements.draft(con, home, cluster="CL-IT", workers=1, pdf=False).statements
-             if a.subject == "cluster"]
-    con.execute("UPDATE indicator_value SET value = value * 2 WHERE member_id = 'IT-HOT-2' "
-                "AND indicator = 'water.total' AND reporting_year = 2025")
+    [old] = [
+        a
+        for a in statements.draft(con, home, cluster="CL-IT", workers=1, pdf=False).statements
+        if a.subject == "cluster"
+    ]
+    con.execute(
+        "UPDATE indicator_value SET value = value * 2 WHERE member_id = 'IT-HOT-2' "
+        "AND indicator = 'water.total' AND reporting_year = 2025"
+    )
     con.close()
-    drafted = run_cli(capsys, monkeypatch, home.root, "draft", "--member", "IT-HOT-2", "--lang", "en", "--no-pdf")
+    drafted = run_cli(
+        capsys, monkeypatch, home.root, "draft", "--member", "IT-HOT-2", "--lang", "en", "--no-pdf"
+    )
     assert drafted.returncode == 0, drafted.stdout + drafted.stderr
     assert "CL-IT (joint): drafted again with IT-HOT-2" in " ".join(drafted.stdout.split())
-    from warehouse.db import connect
+    from ecocluster.warehouse.db import connect
 
     again = connect(home.warehouse_path, read_only=True)
     try:
@@ -155,7 +217,7 @@ def test_serve_without_a_server_refuses(cli, tmp_path, monkeypatch):
 
 
 def test_a_rerun_publishes_its_own_artifact_key():
-    from flows._summary import CycleSummary
+    from ecocluster.flows._summary import CycleSummary
 
     summary = CycleSummary("annual", 2025, (), ())
     assert summary.artifact_key() == "annual-cycle-2025"
@@ -165,7 +227,7 @@ def test_a_rerun_publishes_its_own_artifact_key():
 def test_every_option_and_argument_has_help():
     from typer.main import get_command
 
-    from flows.cli import app
+    from ecocluster.flows.cli import app
 
     missing = []
 
@@ -182,23 +244,31 @@ def test_every_option_and_argument_has_help():
 
 def test_the_demo_names_the_key_password_and_how_to_approve(tmp_path: Path) -> None:
     """The demo's closing text, from a summary with a member waiting for its verifier."""
-    from flows._summary import CycleSummary, MemberStatus
-    from flows.cli import _cycle
-    from flows.cli._context import console
+    from ecocluster.flows._summary import CycleSummary, MemberStatus
+    from ecocluster.flows.cli import _cycle
+    from ecocluster.flows.cli._context import console
 
-    summary = CycleSummary("annual", 2025, (MemberStatus("LV-M1", "LV-C", "update", "verify", "waiting"),), ())
-    ingested = type("Ingested", (), {"sample": tmp_path, "collect": type("C", (), {"notes": ()})(), "rejections": (),
-                                     "unintended": ()})()
+    summary = CycleSummary(
+        "annual", 2025, (MemberStatus("LV-M1", "LV-C", "update", "verify", "waiting"),), ()
+    )
+    ingested = type(
+        "Ingested",
+        (),
+        {"sample": tmp_path, "collect": type("C", (), {"notes": ()})(), "rejections": (), "unintended": ()},
+    )()
     tour = type("Tour", (), {"ingested": ingested, "summary": summary, "signed": (), "datadocs": None})()
-    from core.home import Home
+    from ecocluster.core.home import Home
 
     with console.capture() as captured:
         _cycle._print_tour(tour, Home(tmp_path / "h"))
-    from signing import DEMO_PASSWORD
+    from ecocluster.signing import DEMO_PASSWORD
 
     text = " ".join(captured.get().split())
     password = DEMO_PASSWORD.decode()
     assert f"key password: {password}" in text
-    assert re.search(rf"ECOCLUSTER_KEY_PASSWORD={password} \S+ --home \S+ approve --statement ID --key \S+/DEMO-V-0001/key.pem "
-                     r"--cert \S+/DEMO-V-0001/cert.pem", text), text
+    assert re.search(
+        rf"ECOCLUSTER_KEY_PASSWORD={password} \S+ --home \S+ approve --statement ID --key \S+/DEMO-V-0001/key.pem "  # noqa: E501
+        r"--cert \S+/DEMO-V-0001/cert.pem",
+        text,
+    ), text
     assert "statement list --member LV-M1" in text

@@ -11,19 +11,19 @@ from pathlib import Path
 
 import pytest
 
-import signing
-from checks import run_checks
-from core.home import Home
-from flows import _demo
-from flows._stages import SubmissionsRefused, batches, state_digest
-from flows._summary import CycleSummary
-from flows._workspace import Workspace
-from flows.cycles import run_cycle
-from statements import current_drafts
+from ecocluster import signing
+from ecocluster.checks import run_checks
+from ecocluster.core.home import Home
+from ecocluster.flows import _demo
+from ecocluster.flows._stages import SubmissionsRefused, batches, state_digest
+from ecocluster.flows._summary import CycleSummary
+from ecocluster.flows._workspace import Workspace
+from ecocluster.flows.cycles import run_cycle
+from ecocluster.statements import current_drafts
+from ecocluster.warehouse import ingest_paths
+from ecocluster.warehouse.db import connect
+from ecocluster.warehouse.due import CycleKind, members_due
 from tests.fixtures_sample import YEAR, BundledSample
-from warehouse import ingest_paths
-from warehouse.db import connect
-from warehouse.due import CycleKind, members_due
 
 KUR = ["LV-KUR-01", "LV-KUR-02"]  # a clean two-council cluster, both due an update
 NOT_DUE = "IT-CL-CERRETO-H04"  # derogation: nothing validated in 2025 (JSON submissions)
@@ -37,9 +37,18 @@ def ws(bundled_sample: BundledSample, tmp_path: Path) -> Workspace:
     return Workspace.of(Home.resolve(tmp_path / "home"))
 
 
-def _cycle(ws: Workspace, members: list[str], start: str = "check", submissions: tuple[Path, ...] = ()) -> CycleSummary:
-    return run_cycle(CycleKind.ANNUAL, YEAR, str(ws.home.root), submissions=[str(p) for p in submissions],
-                     members=members, start=start, direct=True)
+def _cycle(
+    ws: Workspace, members: list[str], start: str = "check", submissions: tuple[Path, ...] = ()
+) -> CycleSummary:
+    return run_cycle(
+        CycleKind.ANNUAL,
+        YEAR,
+        str(ws.home.root),
+        submissions=[str(p) for p in submissions],
+        members=members,
+        start=start,
+        direct=True,
+    )
 
 
 def _drafts(ws: Workspace, members: list[str]) -> dict[str, tuple[str, str]]:
@@ -77,7 +86,8 @@ def _kur_indicators(sample: Path, out: Path, factor: float) -> Path:
 
 
 def test_ids_follow_content_decided_members_are_not_resent_and_joint_statements_follow(
-        ws: Workspace, bundled_sample: BundledSample, tmp_path: Path) -> None:
+    ws: Workspace, bundled_sample: BundledSample, tmp_path: Path
+) -> None:
     # 1. Both councils go to their verifier; the cluster's joint statement is drafted and reported.
     first = _cycle(ws, KUR)
     assert {m.member_id: m.state for m in first.members} == dict.fromkeys(KUR, "waiting")
@@ -90,15 +100,26 @@ def test_ids_follow_content_decided_members_are_not_resent_and_joint_statements_
     # 2. The verifier approves one and rejects the other.
     assert len(_demo.sign_waiting(ws, YEAR, ["LV-KUR-01"])) == 1
     with ws.warehouse() as con:
-        signing.approve(con, ws.store, signing.trust_anchors(ws.home), ids["LV-KUR-02"],
-                        signing.demo_verifier(ws.home), signing.DEMO_PASSWORD, decision=signing.REJECTED,
-                        reasons=("the energy figure is not supported by the meter readings",), place="DEMO")
+        signing.approve(
+            con,
+            ws.store,
+            signing.trust_anchors(ws.home),
+            ids["LV-KUR-02"],
+            signing.demo_verifier(ws.home),
+            signing.DEMO_PASSWORD,
+            decision=signing.REJECTED,
+            reasons=("the energy figure is not supported by the meter readings",),
+            place="DEMO",
+        )
 
     # 3. Another cluster's member sends a correction and the whole year is checked again: the
     # councils' content did not change, so neither do their ids, and nobody is sent anything.
     with ws.warehouse() as con:
-        ingest_paths(con, ws.store, [_json_submission(bundled_sample.files, OTHER, tmp_path / "h03.json",
-                                                      {"water.total": 2345.0})])
+        ingest_paths(
+            con,
+            ws.store,
+            [_json_submission(bundled_sample.files, OTHER, tmp_path / "h03.json", {"water.total": 2345.0})],
+        )
     run_checks(ws.home, YEAR)
     again = _cycle(ws, KUR)
     assert {m: sid for m, (sid, _status) in _drafts(ws, KUR).items()} == ids
@@ -113,7 +134,9 @@ def test_ids_follow_content_decided_members_are_not_resent_and_joint_statements_
     # 4. A correction of the rejected council makes a new draft, which is sent; the validated
     # council (whose rows the same file re-sent unchanged) keeps its statement and is not re-sent;
     # the joint statement, which sums both, is drafted again and says so.
-    fixed = _cycle(ws, ["LV-KUR-02"], "collect", (_kur_indicators(bundled_sample.files, tmp_path / "kur.csv", 1.05),))
+    fixed = _cycle(
+        ws, ["LV-KUR-02"], "collect", (_kur_indicators(bundled_sample.files, tmp_path / "kur.csv", 1.05),)
+    )
     now = _drafts(ws, KUR)
     assert now["LV-KUR-01"] == (ids["LV-KUR-01"], "validated")
     assert now["LV-KUR-02"][0] != ids["LV-KUR-02"] and now["LV-KUR-02"][1] == "submitted"
@@ -124,8 +147,9 @@ def test_ids_follow_content_decided_members_are_not_resent_and_joint_statements_
     assert "Joint statements" in fixed.markdown() and "not sent to a verifier" in fixed.markdown()
 
 
-def test_a_refused_correction_stops_the_rerun_with_the_ingest_report(ws: Workspace, bundled_sample: BundledSample,
-                                                                     tmp_path: Path) -> None:
+def test_a_refused_correction_stops_the_rerun_with_the_ingest_report(
+    ws: Workspace, bundled_sample: BundledSample, tmp_path: Path
+) -> None:
     bad = _json_submission(bundled_sample.files, OTHER, tmp_path / "h03-bad.json", {})
     broken = json.loads(bad.read_text(encoding="utf-8"))
     for row in broken["indicators"]:
@@ -133,7 +157,9 @@ def test_a_refused_correction_stops_the_rerun_with_the_ingest_report(ws: Workspa
             row["unit"] = "kWh"  # not a volume: ingestion refuses the whole file
     bad.write_text(json.dumps(broken), encoding="utf-8")
     with connect(ws.home.warehouse_path, read_only=True) as con:
-        checked = con.execute("SELECT * FROM check_result WHERE member_id = ? ORDER BY ALL", [OTHER]).fetchall()
+        checked = con.execute(
+            "SELECT * FROM check_result WHERE member_id = ? ORDER BY ALL", [OTHER]
+        ).fetchall()
     with pytest.raises(SubmissionsRefused) as refused:
         _cycle(ws, [OTHER], "collect", (bad,))
     assert refused.value.exit_code == 65
@@ -141,39 +167,54 @@ def test_a_refused_correction_stops_the_rerun_with_the_ingest_report(ws: Workspa
     assert "h03-bad.json" in message and "water.total" in message and "kWh" in message
     assert "nothing was re-checked" in message
     with connect(ws.home.warehouse_path, read_only=True) as con:
-        assert con.execute("SELECT * FROM check_result WHERE member_id = ? ORDER BY ALL", [OTHER]).fetchall() == checked
+        assert (
+            con.execute("SELECT * FROM check_result WHERE member_id = ? ORDER BY ALL", [OTHER]).fetchall()
+            == checked
+        )
 
 
-def test_a_member_not_due_is_told_why_and_its_correction_is_checked(ws: Workspace, bundled_sample: BundledSample,
-                                                                   tmp_path: Path) -> None:
-    corrected = _json_submission(bundled_sample.files, NOT_DUE, tmp_path / "h04.json",
-                                 {"energy.renewable_share": 140.0})  # more than 100 %: a blocking finding
+def test_a_member_not_due_is_told_why_and_its_correction_is_checked(
+    ws: Workspace, bundled_sample: BundledSample, tmp_path: Path
+) -> None:
+    corrected = _json_submission(
+        bundled_sample.files, NOT_DUE, tmp_path / "h04.json", {"energy.renewable_share": 140.0}
+    )  # more than 100 %: a blocking finding
     summary = _cycle(ws, [NOT_DUE], "collect", (corrected,))
     status = summary.status(NOT_DUE)
     assert status.state == "not due" and status.due == "not due"
     assert "derogation" in status.reasons[0] and "not due in 2025" in status.reasons[0]
     assert any("its data were checked" in r and "energy.renewable_share" in r for r in status.reasons[1:])
     with connect(ws.home.warehouse_path, read_only=True) as con:
-        found = con.execute("SELECT r.expectation FROM check_result r JOIN check_member USING "
-                            "(reporting_year, member_id, run_id) WHERE member_id = ?", [NOT_DUE]).fetchall()
+        found = con.execute(
+            "SELECT r.expectation FROM check_result r JOIN check_member USING "
+            "(reporting_year, member_id, run_id) WHERE member_id = ?",
+            [NOT_DUE],
+        ).fetchall()
     assert ("plausibility.impossible_value",) in found
     assert [s.stage for s in summary.stages] == ["collect", "check"]  # checked, not drafted or sent
 
 
-def test_the_drafting_cache_key_covers_members_not_due(ws: Workspace, bundled_sample: BundledSample,
-                                                       tmp_path: Path) -> None:
+def test_the_drafting_cache_key_covers_members_not_due(
+    ws: Workspace, bundled_sample: BundledSample, tmp_path: Path
+) -> None:
     """A joint statement reads every member of its cluster: a correction by one that is not due
     must make the (Prefect-cached) drafting stage run again, while the other stages' keys stay."""
+
     def keys() -> tuple[str, str]:
         with ws.warehouse(read_only=True) as con:
             due = members_due(con, YEAR, CycleKind.ANNUAL, clusters=["IT-CERRETO"], everyone=True)
         batch = batches(YEAR, due)[0].due_only()
         assert NOT_DUE not in batch.member_ids
-        return (state_digest(ws, batch, ("check_member",), clusters=True),
-                state_digest(ws, batch, ("check_member",)))
+        return (
+            state_digest(ws, batch, ("check_member",), clusters=True),
+            state_digest(ws, batch, ("check_member",)),
+        )
 
     drafting, others = keys()
     with ws.warehouse() as con:
-        ingest_paths(con, ws.store, [_json_submission(bundled_sample.files, NOT_DUE, tmp_path / "h04.json",
-                                                      {"water.total": 1234.0})])
+        ingest_paths(
+            con,
+            ws.store,
+            [_json_submission(bundled_sample.files, NOT_DUE, tmp_path / "h04.json", {"water.total": 1234.0})],
+        )
     assert keys()[0] != drafting and keys()[1] == others

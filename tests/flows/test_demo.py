@@ -14,8 +14,15 @@ import pytest
 def test_demo_runs_end_to_end_on_a_fresh_home(tmp_path: Path) -> None:
     # no Prefect server and no TSA of the test session: the demo starts its own (offline, loopback)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "ECOCLUSTER_TSA_"))}
-    done = subprocess.run([str(Path(sys.executable).parent / "ecocluster"), "--home", str(tmp_path / "home"), "demo"],
-                          check=False, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "ecocluster"), "--home", str(tmp_path / "home"), "demo"],
+        check=False,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "1 file rejected, as intended by the sample" in out and "unexpected rejection" not in out
@@ -38,7 +45,15 @@ def test_demo_runs_end_to_end_on_a_fresh_home(tmp_path: Path) -> None:
     # The package check it suggests passes offline, the approval's RFC 3161 timestamp and the PDF's
     # B-LTA signature included, with the demo's TSA long stopped (its CA is the home's accreditation CA).
     suggested = next(line.strip() for line in out.split("Try next", 1)[1].splitlines() if " verify " in line)
-    verify = subprocess.run(suggested.split("   #", 1)[0], shell=True, check=False, env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=300)
+    verify = subprocess.run(  # noqa: S602 -- the line the demo prints, run as a person pastes it into a shell
+        suggested.split("   #", 1)[0],
+        shell=True,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert "signature attested at" in verify.stdout and "PAdES B-LTA" in verify.stdout, verify.stdout

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core.home import Home
-from warehouse.sample import write_synthetic
+from ecocluster.core.home import Home
+from ecocluster.warehouse.sample import write_synthetic
 
 
 def _wait_for_deployment(name: str, server: subprocess.Popen[bytes], timeout: float = 90) -> None:
@@ -33,22 +33,32 @@ def _wait_for_deployment(name: str, server: subprocess.Popen[bytes], timeout: fl
 
 
 @pytest.mark.prefect_server
-def test_manual_rerun_deployment_runs_to_completion(prefect_api: str, con: duckdb.DuckDBPyConnection, home: Home,
-                                                    tmp_path: Path) -> None:
-    """`serve` needs an existing home (exit 78 otherwise), so the ``con`` fixture makes its warehouse first."""
+def test_manual_rerun_deployment_runs_to_completion(
+    prefect_api: str, con: duckdb.DuckDBPyConnection, home: Home, tmp_path: Path
+) -> None:
+    """`serve` needs an existing home (exit 78 otherwise), so the ``con`` fixture makes its warehouse first."""  # noqa: E501
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 
     con.close()
     submissions = tmp_path / "sample"
     write_synthetic(submissions, 1, 3)
-    env = {**os.environ, "PREFECT_API_URL": prefect_api, "PREFECT_LOGGING_LEVEL": "WARNING",
-           "PREFECT_LOCAL_STORAGE_PATH": str(tmp_path / "results")}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "ecocluster"), "--home", str(home.root), "serve"], env=env)
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_api,
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_LOCAL_STORAGE_PATH": str(tmp_path / "results"),
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "ecocluster"), "--home", str(home.root), "serve"], env=env
+    )
     try:
         _wait_for_deployment("rerun/manual-rerun", server)
-        run = run_deployment("rerun/manual-rerun", timeout=150, parameters={
-            "member": "CL0001-M001", "stage": "collect", "submissions": [str(submissions)]})
+        run = run_deployment(
+            "rerun/manual-rerun",
+            timeout=150,
+            parameters={"member": "CL0001-M001", "stage": "collect", "submissions": [str(submissions)]},
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)

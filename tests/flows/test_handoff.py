@@ -7,17 +7,20 @@ from pathlib import Path
 
 import pytest
 
-import signing
-from core.errors import ApprovalRefused
-from core.store.local import LocalStore
-from flows import _handoff as handoff
+from ecocluster import signing
+from ecocluster.core.errors import ApprovalRefused
+from ecocluster.core.store.local import LocalStore
+from ecocluster.flows import _handoff as handoff
 
 DAY = dt.date(2026, 2, 1)
 
 
-def _request(member: str = "M1", statement: str = "s1", deadline_days: int = 30) -> handoff.VerificationRequest:
-    return handoff.VerificationRequest(2025, member, "CL", statement, ("draft.pdf",), DAY,
-                                       DAY + dt.timedelta(days=deadline_days))
+def _request(
+    member: str = "M1", statement: str = "s1", deadline_days: int = 30
+) -> handoff.VerificationRequest:
+    return handoff.VerificationRequest(
+        2025, member, "CL", statement, ("draft.pdf",), DAY, DAY + dt.timedelta(days=deadline_days)
+    )
 
 
 @pytest.fixture
@@ -38,7 +41,9 @@ def test_the_inbox_is_polled_once_per_envelope_and_refusals_are_kept(store: Loca
         key = arrival.envelope.key
         seen.append(key)
         if b"forged" in (arrival.envelope.data or b""):
-            raise ApprovalRefused("approval refused, rule signature: the envelope's signature does not verify")
+            raise ApprovalRefused(
+                "approval refused, rule signature: the envelope's signature does not verify"
+            )
         return handoff.Decision(key, "M1", "s1", "approved", ())
 
     store.put(f"{handoff.INBOX}m1.dsse.json", b"good envelope")
@@ -46,7 +51,9 @@ def test_the_inbox_is_polled_once_per_envelope_and_refusals_are_kept(store: Loca
     store.put(f"{handoff.INBOX}m2.dsse.json", b"forged envelope")
     first = handoff.poll_inbox(store, accept)
     assert [(d.envelope_key.rsplit("/", 1)[-1], d.decision) for d in first] == [
-        ("m1.dsse.json", "approved"), ("m2.dsse.json", "refused")]
+        ("m1.dsse.json", "approved"),
+        ("m2.dsse.json", "refused"),
+    ]
     assert "rule signature" in first[1].reasons[0]
 
     assert handoff.poll_inbox(store, accept) == []  # idempotent: nothing is handed on twice
@@ -55,8 +62,11 @@ def test_the_inbox_is_polled_once_per_envelope_and_refusals_are_kept(store: Loca
 
 
 def test_reminders_cover_overdue_requests_and_those_within_the_window() -> None:
-    requests = [_request("LATE", deadline_days=-3), _request("SOON", deadline_days=5),
-                _request("LATER", deadline_days=40)]
+    requests = [
+        _request("LATE", deadline_days=-3),
+        _request("SOON", deadline_days=5),
+        _request("LATER", deadline_days=40),
+    ]
     found = handoff.reminders(requests, DAY, (14, 7, 1))
     assert [(r.request.member_id, r.days_left) for r in found] == [("LATE", -3), ("SOON", 5)]
     assert "overdue by 3 day(s)" in str(found[0]) and "due in 5 day(s)" in str(found[1])
@@ -94,7 +104,7 @@ def test_a_file_gone_between_listing_and_reading_is_left_for_the_next_poll(store
 
 
 def test_a_storage_outage_stops_the_poll_to_be_retried_and_records_nothing(store: LocalStore) -> None:
-    from core.errors import StorageUnavailable
+    from ecocluster.core.errors import StorageUnavailable
 
     class Down(LocalStore):  # failure injection: the store fails while the inbox is read
         def get(self, key: str, **pin: str | None) -> bytes:
@@ -106,7 +116,9 @@ def test_a_storage_outage_stops_the_poll_to_be_retried_and_records_nothing(store
     assert handoff.decisions(store) == []
 
 
-def test_an_unexpected_error_in_one_envelope_leaves_it_unrecorded_and_the_others_handled(store: LocalStore) -> None:
+def test_an_unexpected_error_in_one_envelope_leaves_it_unrecorded_and_the_others_handled(
+    store: LocalStore,
+) -> None:
     def accept(arrival: signing.Arrival) -> handoff.Decision:
         if arrival.envelope.key.endswith("bug.dsse.json"):
             raise RuntimeError("a bug in a rule")  # failure injection: what no input should cause
@@ -116,7 +128,9 @@ def test_an_unexpected_error_in_one_envelope_leaves_it_unrecorded_and_the_others
     store.put(f"{handoff.INBOX}ok.dsse.json", b"envelope 2")
     assert [d.decision for d in handoff.poll_inbox(store, accept)] == ["failed", "approved"]
     assert [d.decision for d in handoff.decisions(store)] == ["approved"]
-    assert [d.decision for d in handoff.poll_inbox(store, accept)] == ["failed"]  # looked at again, after a fix
+    assert [d.decision for d in handoff.poll_inbox(store, accept)] == [
+        "failed"
+    ]  # looked at again, after a fix
 
 
 def test_files_beside_an_envelope_are_grouped_by_the_longest_name(store: LocalStore) -> None:
@@ -126,7 +140,14 @@ def test_files_beside_an_envelope_are_grouped_by_the_longest_name(store: LocalSt
         seen[arrival.envelope.key.rsplit("/", 1)[-1]] = sorted(arrival.companions)
         return _approve(arrival)
 
-    for name in ("a.dsse.json", "a.cert.pem", "a.b.dsse.json", "a.b.cert.pem", "a.b.validated.pdf", "c.cert.pem"):
+    for name in (
+        "a.dsse.json",
+        "a.cert.pem",
+        "a.b.dsse.json",
+        "a.b.cert.pem",
+        "a.b.validated.pdf",
+        "c.cert.pem",
+    ):
         store.put(f"{handoff.INBOX}{name}", name.encode())
     handoff.poll_inbox(store, accept)
     assert seen == {"a.dsse.json": ["cert.pem"], "a.b.dsse.json": ["cert.pem", "validated.pdf"]}

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from core.home import Home
-from flows import _handoff as handoff
-from flows._workspace import Workspace
-from signing import _keys, _pki
-from signing._approval import Draft
-from signing._records import draft_for
+from ecocluster.core.home import Home
+from ecocluster.flows import _handoff as handoff
+from ecocluster.flows._workspace import Workspace
+from ecocluster.signing import _keys, _pki
+from ecocluster.signing._approval import Draft
+from ecocluster.signing._records import draft_for
+from ecocluster.warehouse.db import connect
 from tests.cli import Run, run_cli
 from tests.signing import hostile
 from tests.signing.rows import ready_member
-from warehouse.db import connect
 
 TARGET, OTHER = "IT-CL-001", "IT-CL-002"
 HOSTILE_REASON = "[bold]NC-3[/] open\x1b[2J\u202eevil"  # rich markup, a terminal escape, a bidi override
@@ -40,8 +40,13 @@ class Inbox:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
 
-    def envelope(self, draft: Draft, decision: str = "approved", reasons: tuple[str, ...] = (),
-                 key: _pki.PrivateKey | None = None) -> bytes:
+    def envelope(
+        self,
+        draft: Draft,
+        decision: str = "approved",
+        reasons: tuple[str, ...] = (),
+        key: _pki.PrivateKey | None = None,
+    ) -> bytes:
         statement = hostile.genuine(draft, self.verifier.load_cert(), decision, reasons)
         return hostile.signed(statement, key or _pki.load_key(self.verifier.key, _keys.DEMO_PASSWORD))
 
@@ -67,12 +72,15 @@ def inbox(home: Home) -> Inbox:
 def run(capsys, monkeypatch, inbox):
     def invoke(*args: str) -> Run:
         return run_cli(capsys, monkeypatch, inbox.home.root, "inbox", *args)
+
     return invoke
 
 
 def _three_kinds(inbox: Inbox) -> None:
     """A genuine rejection with a hostile reason, a forgery, and an approval whose PDF is not there yet."""
-    inbox.drop("genuine", dsse_json=inbox.envelope(inbox.other, "rejected", (HOSTILE_REASON,)), cert_pem=inbox.cert)
+    inbox.drop(
+        "genuine", dsse_json=inbox.envelope(inbox.other, "rejected", (HOSTILE_REASON,)), cert_pem=inbox.cert
+    )
     inbox.drop("forged", dsse_json=inbox.envelope(inbox.target, key=_pki.new_key()), cert_pem=inbox.cert)
     inbox.drop("early", dsse_json=inbox.envelope(inbox.target), cert_pem=inbox.cert)
 
@@ -108,7 +116,9 @@ def test_scripts_get_json_a_state_filter_and_exit_codes_when_they_ask(inbox: Inb
     assert json.loads(again.stdout)["picked_up"] == {"accepted": 0, "refused": 0}  # handled once
     assert "\x1b" not in again.stdout and "\u202e" not in again.stdout  # ASCII JSON
     refused = run("--state", "refused")
-    assert "forged.dsse.json" in refused.stdout and "genuine" not in refused.stdout and refused.returncode == 0
+    assert (
+        "forged.dsse.json" in refused.stdout and "genuine" not in refused.stdout and refused.returncode == 0
+    )
     assert run("--fail-on", "refused").returncode == 3
     assert run("--fail-on", "pending").returncode == 75
     assert run("--state", "accepted", "--fail-on", "pending").returncode == 0  # only what is listed counts
@@ -126,8 +136,11 @@ def test_list_only_picks_nothing_up(inbox: Inbox, run) -> None:
 
 
 def test_a_refusal_for_a_half_uploaded_certificate_says_it_is_looked_at_again(inbox: Inbox, run) -> None:
-    inbox.drop("genuine", dsse_json=inbox.envelope(inbox.other, "rejected", ("NC-3",)),
-               cert_pem=inbox.cert[: len(inbox.cert) // 2])
+    inbox.drop(
+        "genuine",
+        dsse_json=inbox.envelope(inbox.other, "rejected", ("NC-3",)),
+        cert_pem=inbox.cert[: len(inbox.cert) // 2],
+    )
     first = run()
     assert "rule certificate-malformed (looked at again when a file beside it changes)" in first.stdout
     inbox.drop("genuine", cert_pem=inbox.cert)  # the upload completes

@@ -18,21 +18,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import signing
-from core.errors import ConfigurationError
-from core.home import Home
-from core.store import LocalStore
-from flows import _handoff as handoff
-from flows._stages import Batch, StageOutcome, approvals
-from flows._workspace import Workspace
-from signing import _keys, _pki
-from signing._approval import Draft
-from signing._records import draft_for
+from ecocluster import signing
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.core.home import Home
+from ecocluster.core.store import LocalStore
+from ecocluster.flows import _handoff as handoff
+from ecocluster.flows._stages import Batch, StageOutcome, approvals
+from ecocluster.flows._workspace import Workspace
+from ecocluster.signing import _keys, _pki
+from ecocluster.signing._approval import Draft
+from ecocluster.signing._records import draft_for
+from ecocluster.warehouse.db import connect
+from ecocluster.warehouse.due import Due, DueMember
 from tests.fixtures_tsa import stamp
 from tests.signing import hostile
 from tests.signing.rows import ready_member
-from warehouse.db import connect
-from warehouse.due import Due, DueMember
 
 TARGET, OTHER = "IT-CL-001", "IT-CL-002"  # the hostile envelopes name TARGET; OTHER's rejection is genuine
 BATCH = Batch(2025, tuple(DueMember(m, "cerreto", Due.UPDATE, "due") for m in (TARGET, OTHER)))
@@ -86,15 +86,22 @@ def inbox(home: Home) -> Inbox:
 
 
 def _genuine_rejection_went_through(inbox: Inbox, outcome: StageOutcome) -> None:
-    assert [b.member_id for b in outcome.blocked] == [OTHER]  # the verifier's rejection reached the coordinator
+    assert [b.member_id for b in outcome.blocked] == [
+        OTHER
+    ]  # the verifier's rejection reached the coordinator
     assert inbox.rows("SELECT member_id, decision FROM approval") == [(OTHER, "rejected")]
     assert inbox.rows(f"SELECT status FROM statement WHERE member_id = '{OTHER}'") == [("rejected",)]
 
 
 @pytest.mark.parametrize("case", hostile.CASES, ids=lambda c: c.name)
-def test_a_hostile_envelope_is_refused_by_its_rule_and_the_others_go_on(inbox: Inbox, case: hostile.Case) -> None:
-    inbox.drop("bad", dsse_json=case.build(hostile.genuine(inbox.target, inbox.verifier.load_cert()), inbox.key),
-               cert_pem=inbox.cert_pem)
+def test_a_hostile_envelope_is_refused_by_its_rule_and_the_others_go_on(
+    inbox: Inbox, case: hostile.Case
+) -> None:
+    inbox.drop(
+        "bad",
+        dsse_json=case.build(hostile.genuine(inbox.target, inbox.verifier.load_cert()), inbox.key),
+        cert_pem=inbox.cert_pem,
+    )
     inbox.drop("good", dsse_json=inbox.rejection(), cert_pem=inbox.cert_pem)
     outcome = inbox.run()
     refused = [n for n in outcome.notes if "bad.dsse.json refused" in n]
@@ -110,15 +117,20 @@ def test_finding_1_an_unsigned_envelope_with_a_string_member_does_not_stop_the_s
     """The review's exact reproduction: no key needed, a string ``predicate.member`` and any cert.pem."""
     statement = hostile.genuine(inbox.target, inbox.verifier.load_cert())
     statement["predicate"]["member"] = "IT-CL-001"
-    poison = {"payload": hostile.b64(json.dumps(statement).encode()), "payloadType": "application/vnd.in-toto+json",
-              "signatures": []}
+    poison = {
+        "payload": hostile.b64(json.dumps(statement).encode()),
+        "payloadType": "application/vnd.in-toto+json",
+        "signatures": [],
+    }
     inbox.drop("x", dsse_json=json.dumps(poison).encode(), cert_pem=b"-----BEGIN CERTIFICATE-----\nAAAA\n")
     inbox.drop("good", dsse_json=inbox.rejection(), cert_pem=inbox.cert_pem)
     for _ in range(2):  # and on every later run
         outcome = inbox.run()
     _genuine_rejection_went_through(inbox, outcome)
     assert inbox.rows("SELECT member_id, rule FROM approval_refusal") == [(None, "envelope-malformed")]
-    assert [d.rule for d in handoff.decisions(inbox.ws.store) if d.decision == "refused"] == ["envelope-malformed"]
+    assert [d.rule for d in handoff.decisions(inbox.ws.store) if d.decision == "refused"] == [
+        "envelope-malformed"
+    ]
 
 
 def test_a_malformed_certificate_is_refused_and_retried_when_it_is_replaced(inbox: Inbox) -> None:
@@ -132,9 +144,17 @@ def test_a_malformed_certificate_is_refused_and_retried_when_it_is_replaced(inbo
     assert inbox.rows("SELECT count(*) FROM approval_refusal") == [(0,)]  # no refusal stands for it
 
 
-def test_a_wrong_certificate_planted_first_does_not_refuse_the_decision_for_good(inbox: Inbox, home: Home) -> None:
-    other = signing.issue_verifier(home, name="DEMO Hotel Verifier", accreditation_no="DEMO-V-0055", nace=("55",),
-                                   ca_password=_keys.DEMO_PASSWORD, key_password=_keys.DEMO_PASSWORD)
+def test_a_wrong_certificate_planted_first_does_not_refuse_the_decision_for_good(
+    inbox: Inbox, home: Home
+) -> None:
+    other = signing.issue_verifier(
+        home,
+        name="DEMO Hotel Verifier",
+        accreditation_no="DEMO-V-0055",
+        nace=("55",),
+        ca_password=_keys.DEMO_PASSWORD,
+        key_password=_keys.DEMO_PASSWORD,
+    )
     inbox.drop("good", dsse_json=inbox.rejection(), cert_pem=other.cert.read_bytes())
     assert any("rule signature" in n for n in inbox.run().notes)
     inbox.drop("good", cert_pem=inbox.cert_pem)
@@ -144,8 +164,9 @@ def test_a_wrong_certificate_planted_first_does_not_refuse_the_decision_for_good
 def test_a_deliberate_refusal_stays_when_the_files_beside_it_change(inbox: Inbox, home: Home) -> None:
     """Refused for what it says (another cycle): replacing its certificate does not reopen it."""
     last_year = Draft(**{**inbox.other.__dict__, "reporting_year": 2024})
-    envelope = hostile.signed(hostile.genuine(last_year, inbox.verifier.load_cert(), "rejected", ("late",)),
-                              inbox.key)
+    envelope = hostile.signed(
+        hostile.genuine(last_year, inbox.verifier.load_cert(), "rejected", ("late",)), inbox.key
+    )
     inbox.drop("old", dsse_json=envelope, cert_pem=inbox.cert_pem)
     assert any("rule cycle" in n for n in inbox.run().notes)
     before = inbox.rows("SELECT * FROM approval_refusal")
@@ -195,10 +216,17 @@ def _poll(ws: Workspace) -> list[handoff.Decision]:
     """The approvals inbox as the stage polls it, for a member outside the stage's batch fixture."""
     trust = _keys.trust_anchors(ws.home)
     with ws.warehouse() as con:
+
         def accept(arrival: signing.Arrival) -> handoff.Decision:
             verified = signing.receive_decision(con, ws.store, trust, arrival)
-            return handoff.Decision(arrival.envelope.key, verified.member_id, verified.statement_id,
-                                    verified.decision, verified.reasons)
+            return handoff.Decision(
+                arrival.envelope.key,
+                verified.member_id,
+                verified.statement_id,
+                verified.decision,
+                verified.reasons,
+            )
+
         return handoff.poll_inbox(ws.store, accept)
 
 
@@ -207,10 +235,15 @@ def _poll(ws: Workspace) -> list[handoff.Decision]:
 _names = itertools.count()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
-def test_property_the_inbox_accepts_or_refuses_by_name_and_the_genuine_one_goes_through(inbox: Inbox, data) -> None:
+def test_property_the_inbox_accepts_or_refuses_by_name_and_the_genuine_one_goes_through(
+    inbox: Inbox, data
+) -> None:
     n = next(_names)
     statement = hostile.genuine(inbox.target, inbox.verifier.load_cert())
     envelopes = data.draw(st.lists(hostile.envelopes(statement, inbox.key), min_size=1, max_size=3))
@@ -226,20 +259,28 @@ def test_property_the_inbox_accepts_or_refuses_by_name_and_the_genuine_one_goes_
 
 # -- finding 14: a half-uploaded or planted PDF does not refuse an approval for good -----------------
 
+
 def test_finding_14_an_approval_refused_for_a_half_uploaded_pdf_is_accepted_once_the_pdf_is_whole(
-        home: Home) -> None:
+    home: Home,
+) -> None:
     from tests.signing.rows import drafted_member
 
     ws = Workspace.of(home)
     verifier = _keys.demo_verifier(home)
     with connect(home.warehouse_path) as con:
         sid = drafted_member(con, home)
-        signed = signing.sign_decision(con, ws.store, sid, verifier, _keys.DEMO_PASSWORD,
-                                       trust=_keys.trust_anchors(home))
+        signed = signing.sign_decision(
+            con, ws.store, sid, verifier, _keys.DEMO_PASSWORD, trust=_keys.trust_anchors(home)
+        )
     assert signed.signed_pdf is not None
     files = Inbox(ws, Draft("", "", "", "", "", 0, "", ""), Draft("", "", "", "", "", 0, "", ""), verifier)
-    files.drop("hot", dsse_json=signed.envelope, cert_pem=signed.cert_pem, tsr=signed.timestamp,
-               validated_pdf=signed.signed_pdf[: len(signed.signed_pdf) // 2])  # the upload broke off
+    files.drop(
+        "hot",
+        dsse_json=signed.envelope,
+        cert_pem=signed.cert_pem,
+        tsr=signed.timestamp,
+        validated_pdf=signed.signed_pdf[: len(signed.signed_pdf) // 2],
+    )  # the upload broke off
     assert [(d.decision, d.rule) for d in _poll(ws)] == [("refused", "validated-pdf")]
     assert _poll(ws) == []  # the same half file is not looked at again
     files.drop("hot", validated_pdf=signed.signed_pdf + b"\n% planted\n")  # a wrong PDF planted instead
@@ -254,7 +295,7 @@ def test_finding_14_an_approval_refused_for_a_half_uploaded_pdf_is_accepted_once
 
 def test_a_storage_outage_while_validating_is_retried_not_refused(inbox: Inbox) -> None:
     """Failure injection (a real store cannot fail on demand): the draft cannot be read back."""
-    from core.errors import StorageUnavailable
+    from ecocluster.core.errors import StorageUnavailable
 
     store = inbox.ws.store
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import signing
-from core.store.s3 import S3Store
-from flows import _handoff as handoff
+from ecocluster import signing
+from ecocluster.core.store.s3 import S3Store
+from ecocluster.flows import _handoff as handoff
 
 pytestmark = pytest.mark.s3
 
@@ -40,6 +40,9 @@ def test_an_oversized_inbox_file_on_s3_is_refused_unread(s3_server) -> None:
     decisions = handoff.poll_inbox(store, accept, limits)
     assert [(d.decision, d.rule) for d in decisions] == [("refused", "envelope-too-large")]
     assert seen[0].envelope.data is None and seen[0].envelope.size == 4098
-    assert f"{handoff.INBOX}big.dsse.json" not in store.read and seen[0].companions["cert.pem"].data == b"certificate"
+    assert (
+        f"{handoff.INBOX}big.dsse.json" not in store.read
+        and seen[0].companions["cert.pem"].data == b"certificate"
+    )
     assert seen[0].companions["tsr"].data == b"timestamp token"  # read within the envelope's limit
     assert handoff.poll_inbox(store, accept, limits) == []  # its marker names it by key and size

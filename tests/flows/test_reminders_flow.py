@@ -8,12 +8,12 @@ import datetime as dt
 
 import pytest
 
-import signing
-from core.errors import ConfigurationError
-from core.home import Home
-from core.store import LocalStore
-from flows import _deploy
-from flows.reminders import reminder_days
+from ecocluster import signing
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.core.home import Home
+from ecocluster.core.store import LocalStore
+from ecocluster.flows import _deploy
+from ecocluster.flows.reminders import reminder_days
 from tests.signing.rows import ready_member
 
 
@@ -25,10 +25,16 @@ def test_serve_schedules_the_reminders_daily(home: Home) -> None:
     assert {"annual-cycle", "three-year-cycle", "approvals-inbox", "manual-rerun"} < set(by_name)
 
 
-@pytest.mark.parametrize(("toml", "expected"), [
-    ("", (14, 7, 1)), ("[cycle]\nreminder_days = [10, 2]\n", (10, 2)),
-    ("[cycle]\nreminder_days = 7\n", None), ("[cycle]\nreminder_days = [7, -1]\n", None),
-    ('[cycle]\nreminder_days = ["7"]\n', None)])
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("", (14, 7, 1)),
+        ("[cycle]\nreminder_days = [10, 2]\n", (10, 2)),
+        ("[cycle]\nreminder_days = 7\n", None),
+        ("[cycle]\nreminder_days = [7, -1]\n", None),
+        ('[cycle]\nreminder_days = ["7"]\n', None),
+    ],
+)
 def test_reminder_days_come_from_the_cycle_configuration(home: Home, toml: str, expected) -> None:
     home.root.mkdir(parents=True, exist_ok=True)
     home.config_path.write_text(toml, encoding="utf-8")
@@ -41,12 +47,19 @@ def test_reminder_days_come_from_the_cycle_configuration(home: Home, toml: str, 
 
 @pytest.mark.prefect_server
 def test_the_flow_sends_each_reminder_once(prefect_api: str, con, home: Home) -> None:
-    from flows.reminders import review_reminders
+    from ecocluster.flows.reminders import review_reminders
 
     store = LocalStore(home.objects_dir)
     sid = ready_member(con, store, "IT-CL-001")
-    found = signing.raise_finding(con, sid, "misstatement", "Energy does not match the invoices", by="verifier",
-                                  deadline=dt.date(2026, 3, 30), now=dt.datetime(2026, 3, 2, tzinfo=dt.UTC))
+    found = signing.raise_finding(
+        con,
+        sid,
+        "misstatement",
+        "Energy does not match the invoices",
+        by="verifier",
+        deadline=dt.date(2026, 3, 30),
+        now=dt.datetime(2026, 3, 2, tzinfo=dt.UTC),
+    )
     con.close()
     first = review_reminders(str(home.root), dt.date(2026, 3, 23))
     again = review_reminders(str(home.root), dt.date(2026, 3, 23))

@@ -5,22 +5,26 @@ from __future__ import annotations
 
 import hashlib
 
-from flows._summary import CycleSummary, MemberStatus
-from flows._tour import showcase
-from flows._workspace import Workspace
+from ecocluster.flows._summary import CycleSummary, MemberStatus
+from ecocluster.flows._tour import showcase
+from ecocluster.flows._workspace import Workspace
+from ecocluster.warehouse.db import connect
 from tests.fixtures_sample import YEAR, BundledSample
-from warehouse.db import connect
 
 MEMBER = "LV-JEL-01"
 
 
 def _summary(*members: str) -> CycleSummary:
-    return CycleSummary("annual", YEAR, tuple(MemberStatus(m, "LV-JEL", "annual", "register", "registered")
-                                              for m in members), ())
+    return CycleSummary(
+        "annual",
+        YEAR,
+        tuple(MemberStatus(m, "LV-JEL", "annual", "register", "registered") for m in members),
+        (),
+    )
 
 
 def test_the_first_registered_member_with_a_statement_is_shown(bundled_sample: BundledSample) -> None:
-    import statements
+    from ecocluster import statements
 
     con = connect(bundled_sample.home.warehouse_path)
     try:
@@ -32,8 +36,12 @@ def test_the_first_registered_member_with_a_statement_is_shown(bundled_sample: B
     assert shown is not None and shown.member_id == MEMBER
     assert shown.co2e is not None and shown.co2e["totals"]["scope1"] > 0
     assert shown.vsme.workbook == bundled_sample.home.root / "exports" / "vsme" / f"{MEMBER}-{YEAR}-vsme.xlsx"
-    first = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (shown.vsme.workbook, shown.vsme.xbrl_json)}
+    first = {
+        p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (shown.vsme.workbook, shown.vsme.xbrl_json)
+    }
     again = showcase(ws, _summary(MEMBER))
     assert again is not None
-    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (again.vsme.workbook, again.vsme.xbrl_json)} == first
+    assert {
+        p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (again.vsme.workbook, again.vsme.xbrl_json)
+    } == first
     assert showcase(ws, _summary("LV-NO-SUCH-MEMBER")) is None

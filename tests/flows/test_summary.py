@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from flows._outcome import Artefact, Blocked, MemberNote, StageOutcome
-from flows._summary import summarise
-from warehouse.due import Due, DueMember
+from ecocluster.flows._outcome import Artefact, Blocked, MemberNote, StageOutcome
+from ecocluster.flows._summary import summarise
+from ecocluster.warehouse.due import Due, DueMember
 
 WAIT_NOTE = MemberNote("WAIT", "someone must sign statement s")
 DUE = [DueMember(m, "CL", Due.UPDATE, "registered") for m in ("OK", "BAD", "WAIT", "NO", "IDLE")]
 STAGES = [
     StageOutcome("check", "CL", ("OK", "WAIT", "NO"), (Blocked("BAD", "check", ("rule x: fix row 3",)),)),
-    StageOutcome("draft", "CL", ("OK", "WAIT", "NO"),
-                 artefacts=(Artefact("OK", "member statement (it, draft)", "/s/ok.pdf"),)),
+    StageOutcome(
+        "draft",
+        "CL",
+        ("OK", "WAIT", "NO"),
+        artefacts=(Artefact("OK", "member statement (it, draft)", "/s/ok.pdf"),),
+    ),
     StageOutcome("verify", "CL", ("OK", "WAIT", "NO"), member_notes=(WAIT_NOTE,)),
-    StageOutcome("approvals", "CL", ("OK",), (Blocked("NO", "approvals", ("the verifier rejected: data",)),),
-                 waiting=("WAIT",)),
+    StageOutcome(
+        "approvals",
+        "CL",
+        ("OK",),
+        (Blocked("NO", "approvals", ("the verifier rejected: data",)),),
+        waiting=("WAIT",),
+    ),
     StageOutcome("register", "CL", ("OK",), artefacts=(Artefact("OK", "registration package", "/p/ok.tar"),)),
 ]
 
@@ -22,12 +31,18 @@ STAGES = [
 def test_the_last_stage_reached_decides_the_state() -> None:
     summary = summarise("annual", 2025, DUE, STAGES, [], [WAIT_NOTE])
     states = {m.member_id: (m.stage, m.state) for m in summary.members}
-    assert states == {"OK": ("register", "registered"), "BAD": ("check", "blocked"),
-                      "WAIT": ("approvals", "waiting"), "NO": ("approvals", "rejected"),
-                      "IDLE": ("due", "not started")}
+    assert states == {
+        "OK": ("register", "registered"),
+        "BAD": ("check", "blocked"),
+        "WAIT": ("approvals", "waiting"),
+        "NO": ("approvals", "rejected"),
+        "IDLE": ("due", "not started"),
+    }
     assert summary.status("BAD").reasons == ("rule x: fix row 3",)
-    assert [a.kind for a in summary.status("OK").artefacts] == ["member statement (it, draft)",
-                                                                "registration package"]
+    assert [a.kind for a in summary.status("OK").artefacts] == [
+        "member statement (it, draft)",
+        "registration package",
+    ]
     assert summary.counts() == {"registered": 1, "blocked": 1, "waiting": 1, "rejected": 1, "not started": 1}
 
 
@@ -47,18 +62,34 @@ def test_merged_batches_keep_every_member() -> None:
     a = StageOutcome("check", "A", ("A1",), waiting=("A2",))
     b = StageOutcome("check", "B", ("B1",), (Blocked("B2", "check", ("r",)),))
     merged = a.merged(b)
-    assert (merged.passed, merged.waiting, [x.member_id for x in merged.blocked]) == (("A1", "B1"), ("A2",), ["B2"])
+    assert (merged.passed, merged.waiting, [x.member_id for x in merged.blocked]) == (
+        ("A1", "B1"),
+        ("A2",),
+        ["B2"],
+    )
 
 
 def test_members_not_due_and_joint_statements_are_reported() -> None:
-    from flows._outcome import JointStatement
+    from ecocluster.flows._outcome import JointStatement
 
-    due = [DueMember("OFF", "CL", Due.NONE, "derogation: not due in 2025"), DueMember("OK", "CL", Due.UPDATE, "r")]
-    stages = [StageOutcome("check", "CL", ("OK",), (Blocked("OFF", "check", ("rule y: fix row 2",)),)),
-              StageOutcome("draft", "CL", ("OK",), joint=(JointStatement("CL", "b" * 64, "it", "/s/j.pdf", "a" * 64),))]
+    due = [
+        DueMember("OFF", "CL", Due.NONE, "derogation: not due in 2025"),
+        DueMember("OK", "CL", Due.UPDATE, "r"),
+    ]
+    stages = [
+        StageOutcome("check", "CL", ("OK",), (Blocked("OFF", "check", ("rule y: fix row 2",)),)),
+        StageOutcome(
+            "draft", "CL", ("OK",), joint=(JointStatement("CL", "b" * 64, "it", "/s/j.pdf", "a" * 64),)
+        ),
+    ]
     summary = summarise("annual", 2025, due, stages, [])
     off = summary.status("OFF")
-    assert (off.state, off.reasons) == ("not due", ("derogation: not due in 2025", "its data were checked: rule y: fix row 2"))
+    assert (off.state, off.reasons) == (
+        "not due",
+        ("derogation: not due in 2025", "its data were checked: rule y: fix row 2"),
+    )
     assert [j.changed for j in summary.joint] == [True]
     text = summary.markdown()
-    assert "## Joint statements" in text and "replaces aaaaaaaaaaaa" in text and "not sent to a verifier" in text
+    assert (
+        "## Joint statements" in text and "replaces aaaaaaaaaaaa" in text and "not sent to a verifier" in text
+    )

@@ -12,12 +12,12 @@ import pyotp
 import pytest
 from starlette.testclient import TestClient
 
-import statements
-from core.store import LocalStore
-from portal import add_user, create_app, open_portal_db
+from ecocluster import statements
+from ecocluster.core.store import LocalStore
+from ecocluster.portal import add_user, create_app, open_portal_db
+from ecocluster.warehouse import Home, connect, ingest_paths
 from tests.signing.rows import add_check, add_draft
 from tests.warehouse.builders import ROSTER, roster, submission, write_json
-from warehouse import Home, connect, ingest_paths
 
 PASSWORD = "correct horse battery staple"
 MEMBER, OTHER_MEMBER, CLUSTER = "IT-H01", "IT-H02", "IT-TEST"
@@ -36,21 +36,32 @@ ACCOUNTS = {
 class PortalHome:
     home: Home
     secrets: dict[str, str | None]
-    statements: dict[str, str]  # member id -> its submitted stand-in draft (IT-H01 in the cluster, IT-Z01 outside)
+    statements: dict[
+        str, str
+    ]  # member id -> its submitted stand-in draft (IT-H01 in the cluster, IT-Z01 outside)
 
     def client(self, *, secure: bool = False) -> TestClient:
         """A browser-like client; ``secure`` is the deployment behind a TLS reverse proxy (https)."""
-        return TestClient(create_app(self.home, secure_cookies=secure),
-                          base_url="https://testserver" if secure else "http://testserver")
+        return TestClient(
+            create_app(self.home, secure_cookies=secure),
+            base_url="https://testserver" if secure else "http://testserver",
+        )
 
     def sign_in(self, client: TestClient, role: str) -> str:
         """Sign in as the role's account; returns the session's CSRF token."""
         email, _ = ACCOUNTS[role]
         page = client.get("/login")
         secret = self.secrets[role]
-        response = client.post("/login", data={"csrf": csrf_of(page.text), "email": email, "password": PASSWORD,
-                                               "code": pyotp.TOTP(secret).now() if secret else ""},
-                               follow_redirects=False)
+        response = client.post(
+            "/login",
+            data={
+                "csrf": csrf_of(page.text),
+                "email": email,
+                "password": PASSWORD,
+                "code": pyotp.TOTP(secret).now() if secret else "",
+            },
+            follow_redirects=False,
+        )
         assert response.status_code == 303, response.text
         return csrf_of(client.get("/register").text)
 
@@ -66,16 +77,24 @@ def build_home(root: Path) -> PortalHome:
     files = root / "files"
     files.mkdir()
     doc = roster()
-    doc["members"][1]["legal_name"] = "<script>alert('x')</script> Albergo"  # member-written text, rendered back
+    doc["members"][1]["legal_name"] = (
+        "<script>alert('x')</script> Albergo"  # member-written text, rendered back
+    )
     other = roster()
     other["cluster"]["cluster_id"], other["cluster"]["name"] = "IT-OTHER", "Other cluster"
     other["members"] = other["members"][:1]
     other["members"][0].update(member_id=FOREIGN_MEMBER, legal_name="Foreign Srl", sites=[])
     con = connect(home.warehouse_path)
     try:
-        report = ingest_paths(con, LocalStore(home.objects_dir),
-                              [write_json(files / "cluster.json", doc), write_json(files / "other.json", other),
-                               write_json(files / "h01.json", submission())])
+        report = ingest_paths(
+            con,
+            LocalStore(home.objects_dir),
+            [
+                write_json(files / "cluster.json", doc),
+                write_json(files / "other.json", other),
+                write_json(files / "h01.json", submission()),
+            ],
+        )
         assert report.ok, report.rejected
     finally:
         con.close()
@@ -85,9 +104,18 @@ def build_home(root: Path) -> PortalHome:
     finally:
         con.close()
     db = open_portal_db(home)
-    secrets = {role: add_user(db, email, role, scope, password=PASSWORD, language="it" if role == "member" else "en",
-                              clusters=[CLUSTER] if role == "verifier" else [])
-               for role, (email, scope) in ACCOUNTS.items()}
+    secrets = {
+        role: add_user(
+            db,
+            email,
+            role,
+            scope,
+            password=PASSWORD,
+            language="it" if role == "member" else "en",
+            clusters=[CLUSTER] if role == "verifier" else [],
+        )
+        for role, (email, scope) in ACCOUNTS.items()
+    }
     db.close()
     assert ROSTER["cluster"]["cluster_id"] == CLUSTER
     return PortalHome(home, secrets, sent)
@@ -117,7 +145,7 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     machine) would make the throttling tests take minutes. Parameters only, same code path."""
     from argon2 import PasswordHasher
 
-    from portal import _accounts
+    from ecocluster.portal import _accounts
 
     cheap = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
     monkeypatch.setattr(_accounts, "_HASHER", cheap)

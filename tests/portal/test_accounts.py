@@ -7,10 +7,10 @@ import time
 import pyotp
 import pytest
 
-from core.errors import ConfigurationError
-from core.home import Home
-from portal import _sessions, add_user, authenticate, disable_user, open_portal_db
-from portal._accounts import MAX_FAILURES_PER_ACCOUNT, LoginRefused
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.core.home import Home
+from ecocluster.portal import _sessions, add_user, authenticate, disable_user, open_portal_db
+from ecocluster.portal._accounts import MAX_FAILURES_PER_ACCOUNT, LoginRefused
 from tests.portal.conftest import ACCOUNTS, PASSWORD, PortalHome, csrf_of
 
 
@@ -29,9 +29,19 @@ def test_second_factor_is_required_for_admin_and_not_for_members(portal_home: Po
     with pytest.raises(LoginRefused):
         authenticate(db, email, PASSWORD, "", "10.0.0.1")
     with pytest.raises(LoginRefused):
-        authenticate(db, email, PASSWORD, "000000" if pyotp.TOTP(portal_home.secrets["admin"] or "").now() != "000000"
-                     else "111111", "10.0.0.1")
-    assert authenticate(db, email, PASSWORD, pyotp.TOTP(portal_home.secrets["admin"] or "").now(), "10.0.0.1").role.value == "admin"
+        authenticate(
+            db,
+            email,
+            PASSWORD,
+            "000000" if pyotp.TOTP(portal_home.secrets["admin"] or "").now() != "000000" else "111111",
+            "10.0.0.1",
+        )
+    assert (
+        authenticate(
+            db, email, PASSWORD, pyotp.TOTP(portal_home.secrets["admin"] or "").now(), "10.0.0.1"
+        ).role.value
+        == "admin"
+    )
 
 
 def test_login_is_throttled_per_account_then_per_address(portal_home: PortalHome) -> None:
@@ -81,8 +91,11 @@ def test_session_cookie_flags_rotation_and_secure_behind_tls(portal_home: Portal
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" in cookie
         before = client.cookies.get("ecocluster_session")
         email, _ = ACCOUNTS["member"]
-        signed = client.post("/login", data={"csrf": csrf_of(first.text), "email": email, "password": PASSWORD},
-                             follow_redirects=False)
+        signed = client.post(
+            "/login",
+            data={"csrf": csrf_of(first.text), "email": email, "password": PASSWORD},
+            follow_redirects=False,
+        )
         assert signed.status_code == 303
         after = signed.cookies.get("ecocluster_session")
         assert after and after != before  # rotated at sign-in: a planted token is worth nothing
@@ -110,8 +123,12 @@ def test_state_changing_requests_need_the_csrf_token(portal_home: PortalHome) ->
         email, _ = ACCOUNTS["member"]
         no_token = client.post("/login", data={"email": email, "password": PASSWORD}, follow_redirects=False)
         assert no_token.status_code == 403
-        other_origin = client.post("/login", data={"csrf": csrf_of(page.text), "email": email, "password": PASSWORD},
-                                   headers={"origin": "https://evil.example"}, follow_redirects=False)
+        other_origin = client.post(
+            "/login",
+            data={"csrf": csrf_of(page.text), "email": email, "password": PASSWORD},
+            headers={"origin": "https://evil.example"},
+            follow_redirects=False,
+        )
         assert other_origin.status_code == 403
         portal_home.sign_in(client, "member")
         assert client.post("/logout", data={}, follow_redirects=False).status_code == 403
@@ -127,16 +144,23 @@ def test_security_headers_on_pages_and_static_files(client) -> None:  # type: ig
 
 
 def test_demo_accounts_are_made_once_marked_demo_and_can_sign_in(home: Home, cheap_argon2: None) -> None:
-    from portal import DEMO_PASSWORD, add_demo_accounts
+    from ecocluster.portal import DEMO_PASSWORD, add_demo_accounts
 
     db = open_portal_db(home)
     made = add_demo_accounts(db)
     assert {d.role for d in made} == {"member", "coordinator", "verifier", "competent-body", "admin"}
     assert add_demo_accounts(db) == []
     verifier = next(d for d in made if d.role == "verifier")
-    signed_in = authenticate(db, verifier.email, DEMO_PASSWORD, pyotp.TOTP(verifier.totp_secret or "").now(), "::1")
+    signed_in = authenticate(
+        db, verifier.email, DEMO_PASSWORD, pyotp.TOTP(verifier.totp_secret or "").now(), "::1"
+    )
     assert signed_in.clusters == ("IT-CERRETO",)  # the demo's cluster is in the DEMO verifier's queue
     assert db.execute("SELECT count(*) FROM account WHERE demo = 1").fetchone() == (len(made),)
     admin = next(d for d in made if d.role == "admin")
-    assert admin.totp_secret and authenticate(db, admin.email, DEMO_PASSWORD, pyotp.TOTP(admin.totp_secret).now(),
-                                              "127.0.0.1").role.value == "admin"
+    assert (
+        admin.totp_secret
+        and authenticate(
+            db, admin.email, DEMO_PASSWORD, pyotp.TOTP(admin.totp_secret).now(), "127.0.0.1"
+        ).role.value
+        == "admin"
+    )

@@ -10,7 +10,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from portal import MATRIX, ROUTES, Action, Principal, Role, ScopeRule, Target, allowed
+from ecocluster.portal import MATRIX, ROUTES, Action, Principal, Role, ScopeRule, Target, allowed
 from tests.portal.conftest import ACCOUNTS, CLUSTER, FOREIGN_MEMBER, MEMBER, OTHER_MEMBER, PortalHome
 
 
@@ -19,15 +19,29 @@ from tests.portal.conftest import ACCOUNTS, CLUSTER, FOREIGN_MEMBER, MEMBER, OTH
 def _samples(portal_home: PortalHome) -> dict[str, dict[str, Target]]:
     own, foreign = portal_home.statements[MEMBER], portal_home.statements[FOREIGN_MEMBER]
     return {
-        "member_id": {MEMBER: Target(MEMBER, CLUSTER), OTHER_MEMBER: Target(OTHER_MEMBER, CLUSTER),
-                      FOREIGN_MEMBER: Target(FOREIGN_MEMBER, "IT-OTHER"), "IT-NOPE": Target("IT-NOPE")},
-        "cluster_id": {CLUSTER: Target(cluster_id=CLUSTER), "IT-OTHER": Target(cluster_id="IT-OTHER"),
-                       "IT-NOPE": Target(cluster_id="IT-NOPE")},
-        "statement_id": {own: Target(MEMBER, CLUSTER), foreign: Target(FOREIGN_MEMBER, "IT-OTHER"),
-                         "0" * 64: Target("?"), "not-an-id": Target("?")},
+        "member_id": {
+            MEMBER: Target(MEMBER, CLUSTER),
+            OTHER_MEMBER: Target(OTHER_MEMBER, CLUSTER),
+            FOREIGN_MEMBER: Target(FOREIGN_MEMBER, "IT-OTHER"),
+            "IT-NOPE": Target("IT-NOPE"),
+        },
+        "cluster_id": {
+            CLUSTER: Target(cluster_id=CLUSTER),
+            "IT-OTHER": Target(cluster_id="IT-OTHER"),
+            "IT-NOPE": Target(cluster_id="IT-NOPE"),
+        },
+        "statement_id": {
+            own: Target(MEMBER, CLUSTER),
+            foreign: Target(FOREIGN_MEMBER, "IT-OTHER"),
+            "0" * 64: Target("?"),
+            "not-an-id": Target("?"),
+        },
         "country": {"IT": Target(country="IT"), "LV": Target(country="LV")},
-        "kind": {"pdf": Target()}, "finding_id": {"F-000000000000": Target()}, "move": {"close": Target()},
-        "package_sha256": {"0" * 64: Target()}, "token": {"not-a-token": Target()},
+        "kind": {"pdf": Target()},
+        "finding_id": {"F-000000000000": Target()},
+        "move": {"close": Target()},
+        "package_sha256": {"0" * 64: Target()},
+        "token": {"not-a-token": Target()},
     }
 
 
@@ -48,8 +62,9 @@ def _request(client: TestClient, method: str, path: str, csrf: str) -> int:
     if method == "GET":
         return client.get(path, follow_redirects=False).status_code
     files = {"file": ("x.json", io.BytesIO(b'{"format": "ecocluster-submission/1"}'), "application/json")}
-    return client.post(path, data={"csrf": csrf}, files=files if path.endswith("/upload") else None,
-                       follow_redirects=False).status_code
+    return client.post(
+        path, data={"csrf": csrf}, files=files if path.endswith("/upload") else None, follow_redirects=False
+    ).status_code
 
 
 def test_every_action_has_a_row_and_every_route_an_action() -> None:
@@ -61,8 +76,16 @@ def test_every_action_has_a_row_and_every_route_an_action() -> None:
 def test_every_route_for_every_role_follows_the_matrix(portal_home: PortalHome, role: str | None) -> None:
     with portal_home.client() as client:
         csrf = portal_home.sign_in(client, role) if role else ""
-        principal = Principal(ACCOUNTS[role][0], Role(role), ACCOUNTS[role][1],
-                              frozenset({CLUSTER}) if role == "verifier" else frozenset()) if role else None
+        principal = (
+            Principal(
+                ACCOUNTS[role][0],
+                Role(role),
+                ACCOUNTS[role][1],
+                frozenset({CLUSTER}) if role == "verifier" else frozenset(),
+            )
+            if role
+            else None
+        )
         samples = _samples(portal_home)
         for route in ROUTES:
             if route.path == "/login":
@@ -100,17 +123,29 @@ def test_member_cannot_read_or_write_another_member_by_id(portal_home: PortalHom
         csrf = portal_home.sign_in(client, "member")
         assert client.get(f"/member/{OTHER_MEMBER}").status_code == 403
         assert client.get(f"/member/{OTHER_MEMBER}/template.xlsx").status_code == 403
-        response = client.post(f"/member/{OTHER_MEMBER}/upload", data={"csrf": csrf},
-                               files={"file": ("a.json", io.BytesIO(b"{}"), "application/json")})
+        response = client.post(
+            f"/member/{OTHER_MEMBER}/upload",
+            data={"csrf": csrf},
+            files={"file": ("a.json", io.BytesIO(b"{}"), "application/json")},
+        )
         assert response.status_code == 403
         assert "Albergo" not in client.get(f"/member/{OTHER_MEMBER}").text
 
 
-@pytest.mark.parametrize("path", ["/static/../portal.sqlite3", "/static/%2e%2e/portal.sqlite3",
-                                  "/static/..%2f..%2fportal.sqlite3", "/member/..%2f..%2fportal.sqlite3",
-                                  f"/member/{MEMBER}/..%2f..%2fportal.sqlite3", "/static/%2e%2e/_app.py",
-                                  "/statement/..%2f..%2fportal.sqlite3/pdf", "/body/IT/receipt/..%2f..%2fportal.sqlite3",
-                                  "/review/..%2fportal.sqlite3/request.zip"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../portal.sqlite3",
+        "/static/%2e%2e/portal.sqlite3",
+        "/static/..%2f..%2fportal.sqlite3",
+        "/member/..%2f..%2fportal.sqlite3",
+        f"/member/{MEMBER}/..%2f..%2fportal.sqlite3",
+        "/static/%2e%2e/_app.py",
+        "/statement/..%2f..%2fportal.sqlite3/pdf",
+        "/body/IT/receipt/..%2f..%2fportal.sqlite3",
+        "/review/..%2fportal.sqlite3/request.zip",
+    ],
+)
 def test_path_traversal_reaches_no_file_outside_static(portal_home: PortalHome, path: str) -> None:
     with portal_home.client() as client:
         portal_home.sign_in(client, "member")

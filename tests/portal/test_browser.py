@@ -22,18 +22,20 @@ import pyotp
 import pytest
 import uvicorn
 
-import signing
-from portal import add_user, create_invite, open_portal_db
-from signing import DEMO_PASSWORD, read_review, sign_draft
-from signing._tsa import default_tsa_url  # the session's test TSA (tests/fixtures_tsa.py)
-from signing.signers import fixed_secret, open_signer
+from ecocluster import signing
+from ecocluster.portal import add_user, create_invite, open_portal_db
+from ecocluster.signing import DEMO_PASSWORD, read_review, sign_draft
+from ecocluster.signing._tsa import default_tsa_url  # the session's test TSA (tests/fixtures_tsa.py)
+from ecocluster.signing.signers import fixed_secret, open_signer
+from ecocluster.warehouse import Home, connect
 from tests.portal.conftest import ACCOUNTS, BLOCKING_RULE, CLUSTER, MEMBER, PASSWORD, PortalHome, build_home
 from tests.portal.test_desks import BODY, BODY_PASSWORD, VERIFIER, reviewed_home, sign_finding_decision
 from tests.warehouse.builders import submission
-from warehouse import Home, connect
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: run `make system-deps`")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium: run `make system-deps`"
+)
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
@@ -46,10 +48,12 @@ def _free_port() -> int:
 @contextmanager
 def _serving(home: Home) -> Iterator[str]:
     """The portal over ``home`` on a free port of 127.0.0.1, in a thread; yields its base URL."""
-    from portal import create_app
+    from ecocluster.portal import create_app
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(home), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(home), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -105,12 +109,14 @@ def _no_serious_violation(page, name: str) -> None:  # type: ignore[no-untyped-d
 
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert not serious, f"{name}: " + json.dumps([(v["id"], v["help"], [n["target"] for n in v["nodes"]])
-                                                  for v in serious], indent=1)
+    assert not serious, f"{name}: " + json.dumps(
+        [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in serious], indent=1
+    )
 
 
-def test_member_uploads_a_file_with_errors_fixes_it_and_is_accepted(served: tuple[str, PortalHome],
-                                                                    tmp_path: Path) -> None:
+def test_member_uploads_a_file_with_errors_fixes_it_and_is_accepted(
+    served: tuple[str, PortalHome], tmp_path: Path
+) -> None:
     from playwright.sync_api import sync_playwright
 
     base, _ = served
@@ -157,7 +163,8 @@ def test_member_uploads_a_file_with_errors_fixes_it_and_is_accepted(served: tupl
 
 
 def test_coordinator_sees_the_dashboard_filters_the_findings_and_opens_a_review(
-        served: tuple[str, PortalHome], shots: Path) -> None:
+    served: tuple[str, PortalHome], shots: Path
+) -> None:
     base, portal_home = served
     with _browser() as (page, blocked):
         _sign_in(page, base, ACCOUNTS["coordinator"][0])
@@ -187,8 +194,14 @@ def _sign_offline(request: Path, signer_uri: str) -> dict[str, bytes]:
     """What `ecocluster sign REQUEST --signer URI` writes: the decision files, by suffix."""
     review = read_review(request)
     with open_signer(signer_uri, fixed_secret(DEMO_PASSWORD)) as signer:
-        return sign_draft(review.draft, review.statement_json, signer, tsa_url=default_tsa_url(), roots=review.cas,
-                          crls=review.crls).files()
+        return sign_draft(
+            review.draft,
+            review.statement_json,
+            signer,
+            tsa_url=default_tsa_url(),
+            roots=review.cas,
+            crls=review.crls,
+        ).files()
 
 
 def _deliver_and_take_in(home: Home) -> str:
@@ -206,7 +219,8 @@ def _deliver_and_take_in(home: Home) -> str:
 
 
 def test_verifier_reviews_signs_offline_and_uploads_the_decision_then_the_body_sees_the_registration(
-        tmp_path: Path, cheap_argon2: None, shots: Path) -> None:
+    tmp_path: Path, cheap_argon2: None, shots: Path
+) -> None:
     reviewed = reviewed_home(tmp_path)
     sid = reviewed.statement_id
     with _serving(reviewed.home) as base, _browser() as (page, blocked):
@@ -226,8 +240,9 @@ def test_verifier_reviews_signs_offline_and_uploads_the_decision_then_the_body_s
         download.value.save_as(tmp_path / "request.zip")
         zipfile.ZipFile(tmp_path / "request.zip").extractall(tmp_path / "request")
         with ThreadPoolExecutor(1) as machine:  # the verifier's own machine (pyHanko runs its own event loop)
-            decision = machine.submit(_sign_offline, tmp_path / "request" / "review-IT-HOT-1",
-                                      reviewed.signer_uri).result()
+            decision = machine.submit(
+                _sign_offline, tmp_path / "request" / "review-IT-HOT-1", reviewed.signer_uri
+            ).result()
         for suffix, data in decision.items():
             (tmp_path / f"decision.{suffix}").write_bytes(data)
 

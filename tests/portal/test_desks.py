@@ -21,11 +21,11 @@ import pyotp
 import pytest
 from starlette.testclient import TestClient
 
-import signing
-import statements
-from portal import add_user, create_app, open_portal_db
-from portal._audit import entries
-from signing.signers import file_uri, fixed_secret, open_signer
+from ecocluster import signing, statements
+from ecocluster.portal import add_user, create_app, open_portal_db
+from ecocluster.portal._audit import entries
+from ecocluster.signing.signers import file_uri, fixed_secret, open_signer
+from ecocluster.warehouse import Home, connect
 from tests.portal.conftest import (
     BLOCKING_RULE,
     CLUSTER,
@@ -37,14 +37,14 @@ from tests.portal.conftest import (
     csrf_of,
 )
 from tests.signing.rows import drafted_member
-from warehouse import Home, connect
 
 if TYPE_CHECKING:  # imported by name only: pytest would try to collect a Test* class
     from tests.fixtures_pki import TestPki
 
 
 def test_coordinator_sees_each_member_the_blocking_results_and_the_clusters_statements(
-        portal_home: PortalHome) -> None:
+    portal_home: PortalHome,
+) -> None:
     with portal_home.client() as client:
         portal_home.sign_in(client, "coordinator")
         page = client.get("/desk")
@@ -56,10 +56,14 @@ def test_coordinator_sees_each_member_the_blocking_results_and_the_clusters_stat
         assert "sent to verification" in html  # IT-H01's statement status
         own, foreign = portal_home.statements[MEMBER], portal_home.statements[FOREIGN_MEMBER]
         assert f"/statement/{own}/pdf" in html and foreign not in html
-        listed = f'<td class="mono">{BLOCKING_RULE}</td>'  # a row of the findings table (not the filter's choice)
+        listed = (
+            f'<td class="mono">{BLOCKING_RULE}</td>'  # a row of the findings table (not the filter's choice)
+        )
         assert listed in html and listed not in client.get(f"/cluster/{CLUSTER}?severity=warning").text
         assert listed in client.get(f"/cluster/{CLUSTER}?rule={BLOCKING_RULE}&severity=all").text
-        assert listed in client.get(f"/cluster/{CLUSTER}?rule=not-a-rule").text  # an unknown rule filters nothing
+        assert (
+            listed in client.get(f"/cluster/{CLUSTER}?rule=not-a-rule").text
+        )  # an unknown rule filters nothing
         pdf = client.get(f"/statement/{own}/pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         assert "attachment" in pdf.headers["content-disposition"]
@@ -67,12 +71,17 @@ def test_coordinator_sees_each_member_the_blocking_results_and_the_clusters_stat
         assert client.get("/cluster/IT-OTHER").status_code == 403
 
 
-def test_verifier_queue_holds_the_statements_of_their_clusters_only(portal_home: PortalHome, pki: TestPki) -> None:
+def test_verifier_queue_holds_the_statements_of_their_clusters_only(
+    portal_home: PortalHome, pki: TestPki
+) -> None:
     with portal_home.client() as client:
         portal_home.sign_in(client, "verifier")
         page = client.get("/desk")
         assert page.url.path == "/verifier"
-        assert portal_home.statements[MEMBER] in page.text and portal_home.statements[FOREIGN_MEMBER] not in page.text
+        assert (
+            portal_home.statements[MEMBER] in page.text
+            and portal_home.statements[FOREIGN_MEMBER] not in page.text
+        )
         assert "no certificate of yours is registered" in page.text  # NACE scope unknown is said, not assumed
         assert client.get(f"/review/{portal_home.statements[FOREIGN_MEMBER]}").status_code == 403
         con = connect(portal_home.home.warehouse_path)
@@ -86,7 +95,9 @@ def test_raising_a_finding_needs_the_csrf_token_and_a_refusal_names_its_rule(por
     with portal_home.client() as client:
         csrf = portal_home.sign_in(client, "verifier")
         form = {"kind": "request-for-information", "text": "Send the water meter readings", "owner": "member"}
-        assert client.post(f"/review/{sid}/findings", data=form).status_code == 403  # no token: nothing raised
+        assert (
+            client.post(f"/review/{sid}/findings", data=form).status_code == 403
+        )  # no token: nothing raised
         refused = client.post(f"/review/{sid}/findings", data={**form, "csrf": csrf, "kind": "gossip"})
         assert refused.status_code == 422 and "is not one of" in refused.text
         raised = client.post(f"/review/{sid}/findings", data={**form, "csrf": csrf}, follow_redirects=False)
@@ -97,13 +108,24 @@ def test_raising_a_finding_needs_the_csrf_token_and_a_refusal_names_its_rule(por
         assert found.state is signing.FindingState.OPEN and found.raised_by.startswith("verifier@acc.example")
         assert found.finding_id in client.get(f"/review/{sid}").text
         accepted = client.post(f"/review/{sid}/findings/{found.finding_id}/accept", data={"csrf": csrf})
-        assert accepted.status_code == 422 and "finding-transition" in accepted.text and "is open" in accepted.text
-        closed = client.post(f"/review/{sid}/findings/{found.finding_id}/close", data={"csrf": csrf, "note": "seen"},
-                             follow_redirects=False)
+        assert (
+            accepted.status_code == 422
+            and "finding-transition" in accepted.text
+            and "is open" in accepted.text
+        )
+        closed = client.post(
+            f"/review/{sid}/findings/{found.finding_id}/close",
+            data={"csrf": csrf, "note": "seen"},
+            follow_redirects=False,
+        )
         assert closed.status_code == 303
     db = open_portal_db(portal_home.home)
-    assert [e.outcome for e in entries(db) if e.action.startswith("finding.")] == ["done", "refused: finding-transition",
-                                                                                 "raised", "refused: finding-kind"]
+    assert [e.outcome for e in entries(db) if e.action.startswith("finding.")] == [
+        "done",
+        "refused: finding-transition",
+        "raised",
+        "refused: finding-kind",
+    ]
     db.close()
 
 
@@ -116,8 +138,15 @@ class ReviewedHome:
 
     def signed_in(self, client: TestClient, email: str) -> str:
         secret = self.secrets[email]
-        client.post("/login", data={"csrf": csrf_of(client.get("/login").text), "email": email, "password": PASSWORD,
-                                    "code": pyotp.TOTP(secret).now() if secret else ""})
+        client.post(
+            "/login",
+            data={
+                "csrf": csrf_of(client.get("/login").text),
+                "email": email,
+                "password": PASSWORD,
+                "code": pyotp.TOTP(secret).now() if secret else "",
+            },
+        )
         return csrf_of(client.get("/register").text)
 
 
@@ -138,9 +167,11 @@ def reviewed_home(root: Path) -> ReviewedHome:
     signing.register_verifier(con, files.load_cert())  # as `ecocluster pki issue-verifier` does
     con.close()
     db = open_portal_db(home)
-    secrets = {VERIFIER: add_user(db, VERIFIER, "verifier", "DEMO-V-0001", password=PASSWORD, clusters=["CL-IT"]),
-               BODY: add_user(db, BODY, "competent-body", "IT", password=PASSWORD),
-               COORDINATOR: add_user(db, COORDINATOR, "coordinator", "CL-IT", password=PASSWORD)}
+    secrets = {
+        VERIFIER: add_user(db, VERIFIER, "verifier", "DEMO-V-0001", password=PASSWORD, clusters=["CL-IT"]),
+        BODY: add_user(db, BODY, "competent-body", "IT", password=PASSWORD),
+        COORDINATOR: add_user(db, COORDINATOR, "coordinator", "CL-IT", password=PASSWORD),
+    }
     db.close()
     return ReviewedHome(home, sid, secrets, file_uri(files.key, files.cert))
 
@@ -154,20 +185,40 @@ def test_a_decision_upload_without_envelope_or_too_large_is_refused_unread(porta
     sid = portal_home.statements[MEMBER]
     with portal_home.client() as client:
         csrf = portal_home.sign_in(client, "verifier")
-        missing = client.post(f"/review/{sid}/decision", data={"csrf": csrf},
-                              files={"certificate": ("c.pem", b"-----BEGIN", "application/x-pem-file")})
+        missing = client.post(
+            f"/review/{sid}/decision",
+            data={"csrf": csrf},
+            files={"certificate": ("c.pem", b"-----BEGIN", "application/x-pem-file")},
+        )
         assert missing.status_code == 400
-        no_ca = client.post(f"/review/{sid}/decision", data={"csrf": csrf},
-                            files={"envelope": ("d.dsse.json", b"{}", "application/json")})
+        no_ca = client.post(
+            f"/review/{sid}/decision",
+            data={"csrf": csrf},
+            files={"envelope": ("d.dsse.json", b"{}", "application/json")},
+        )
         assert no_ca.status_code == 422 and "no trust anchors" in no_ca.text  # this home has no PKI yet
         signing.demo_verifier(portal_home.home)
-        huge = client.post(f"/review/{sid}/decision", data={"csrf": csrf},
-                           files={"envelope": ("d.dsse.json", b" " * (signing.DEFAULT_LIMITS.envelope_bytes + 1),
-                                               "application/json")})
+        huge = client.post(
+            f"/review/{sid}/decision",
+            data={"csrf": csrf},
+            files={
+                "envelope": (
+                    "d.dsse.json",
+                    b" " * (signing.DEFAULT_LIMITS.envelope_bytes + 1),
+                    "application/json",
+                )
+            },
+        )
         assert huge.status_code == 422 and "envelope-too-large" in huge.text
-        declared = client.post(f"/review/{sid}/decision", content=b"x",
-                               headers={"content-length": str(300 * 1024 * 1024), "x-csrf-token": csrf,
-                                        "content-type": "multipart/form-data; boundary=b"})
+        declared = client.post(
+            f"/review/{sid}/decision",
+            content=b"x",
+            headers={
+                "content-length": str(300 * 1024 * 1024),
+                "x-csrf-token": csrf,
+                "content-type": "multipart/form-data; boundary=b",
+            },
+        )
         assert declared.status_code == 413
     store = signing.open_store(portal_home.home)
     assert list(store.list("inbox/approvals/")) == []  # nothing refused unread reached the inbox
@@ -192,10 +243,16 @@ def sign_finding_decision(home: Home, finding_id: str, signer_uri: str) -> None:
 
 
 def _upload(client: TestClient, csrf: str, sid: str, decision: dict[str, bytes]) -> tuple[int, str]:
-    names = {signing.ENVELOPE: "envelope", signing.CERTIFICATE: "certificate", signing.TIMESTAMP: "timestamp",
-             signing.SIGNED_PDF: "pdf"}
-    files = {names[suffix]: (f"d.{suffix}", io.BytesIO(data), "application/octet-stream")
-             for suffix, data in decision.items()}
+    names = {
+        signing.ENVELOPE: "envelope",
+        signing.CERTIFICATE: "certificate",
+        signing.TIMESTAMP: "timestamp",
+        signing.SIGNED_PDF: "pdf",
+    }
+    files = {
+        names[suffix]: (f"d.{suffix}", io.BytesIO(data), "application/octet-stream")
+        for suffix, data in decision.items()
+    }
     response = client.post(f"/review/{sid}/decision", data={"csrf": csrf}, files=files)
     return response.status_code, response.text
 
@@ -208,21 +265,35 @@ def _tampered(envelope: bytes) -> bytes:
 
 
 def test_verifier_signs_offline_and_uploads_the_decision_then_the_body_registers_and_hands_out_the_receipt(
-        reviewed: ReviewedHome, tmp_path: Path) -> None:
+    reviewed: ReviewedHome, tmp_path: Path
+) -> None:
     sid, home = reviewed.statement_id, reviewed.home
     with TestClient(create_app(home)) as client:
         csrf = reviewed.signed_in(client, VERIFIER)
         queue = client.get("/verifier").text
         assert sid in queue and "49, 55, 56, 84, 91, 93" in queue and "outside your NACE scope" not in queue
-        client.post(f"/review/{sid}/findings", data={"csrf": csrf, "kind": "non-conformity", "owner": "coordinator",
-                                                     "text": "The energy figures lack their invoices"})
+        client.post(
+            f"/review/{sid}/findings",
+            data={
+                "csrf": csrf,
+                "kind": "non-conformity",
+                "owner": "coordinator",
+                "text": "The energy figures lack their invoices",
+            },
+        )
         request = client.get(f"/review/{sid}/request.zip")
         assert request.status_code == 200 and request.headers["content-type"] == "application/zip"
         zipfile.ZipFile(io.BytesIO(request.content)).extractall(tmp_path / "request")
         review = signing.read_review(tmp_path / "request" / "review-IT-HOT-1")  # what `ecocluster sign` reads
         with open_signer(reviewed.signer_uri, fixed_secret(signing.DEMO_PASSWORD)) as signer:
-            decision = signing.sign_draft(review.draft, review.statement_json, signer, tsa_url=signing.tsa_url(home),
-                                          roots=review.cas, crls=review.crls).files()
+            decision = signing.sign_draft(
+                review.draft,
+                review.statement_json,
+                signer,
+                tsa_url=signing.tsa_url(home),
+                roots=review.cas,
+                crls=review.crls,
+            ).files()
 
         code, html = _upload(client, csrf, sid, decision)
         assert code == 422 and "open-findings" in html  # the inbox's rule, shown at once
@@ -230,12 +301,16 @@ def test_verifier_signs_offline_and_uploads_the_decision_then_the_body_registers
         con = connect(home.warehouse_path, read_only=True)
         [finding] = signing.findings(con, member_id="IT-HOT-1")
         con.close()
-        client.post(f"/review/{sid}/findings/{finding.finding_id}/close", data={"csrf": csrf, "note": "invoices seen"})
+        client.post(
+            f"/review/{sid}/findings/{finding.finding_id}/close", data={"csrf": csrf, "note": "invoices seen"}
+        )
         code, html = _upload(client, csrf, sid, decision)
         assert code == 422 and "finding-decision" in html  # a portal click is recorded unsigned
         sign_finding_decision(home, finding.finding_id, reviewed.signer_uri)
 
-        code, html = _upload(client, csrf, sid, {**decision, signing.ENVELOPE: _tampered(decision[signing.ENVELOPE])})
+        code, html = _upload(
+            client, csrf, sid, {**decision, signing.ENVELOPE: _tampered(decision[signing.ENVELOPE])}
+        )
         assert code == 422 and ">FAIL<" in html
 
         code, html = _upload(client, csrf, sid, decision)
@@ -256,8 +331,16 @@ def test_verifier_signs_offline_and_uploads_the_decision_then_the_body_registers
     with TestClient(create_app(home)) as client:
         reviewed.signed_in(client, BODY)
         page = client.get("/desk")
-        assert page.url.path == "/body/IT" and receipt.registration_no in page.text and "every check passed" in page.text
-        link = next(line for line in page.text.splitlines() if "/receipt/" in line).split('href="')[1].split('"')[0]
+        assert (
+            page.url.path == "/body/IT"
+            and receipt.registration_no in page.text
+            and "every check passed" in page.text
+        )
+        link = (
+            next(line for line in page.text.splitlines() if "/receipt/" in line)
+            .split('href="')[1]
+            .split('"')[0]
+        )
         download = client.get(link)
         assert download.status_code == 200 and package.split("/")[-1] not in link
         report = signing.verify_receipt(download.content, (signing._pki.load_certs(cert.read_bytes())[0],))
@@ -268,5 +351,9 @@ def test_verifier_signs_offline_and_uploads_the_decision_then_the_body_registers
         assert receipt.registration_no in dashboard and "approved" in dashboard and "validated" in dashboard
     db = open_portal_db(home)
     assert [e.outcome for e in entries(db) if e.action == "decision.upload"] == [
-        "approved", "refused (signature)", "refused (finding-decision)", "refused (open-findings)"]
+        "approved",
+        "refused (signature)",
+        "refused (finding-decision)",
+        "refused (open-findings)",
+    ]
     db.close()

@@ -14,9 +14,9 @@ import pyotp
 import pytest
 from typer.testing import CliRunner
 
-from core.errors import ConfigurationError
-from flows.cli import app
-from portal import (
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.flows.cli import app
+from ecocluster.portal import (
     INVITE_TTL_S,
     InviteRefused,
     authenticate,
@@ -25,9 +25,9 @@ from portal import (
     open_invite,
     open_portal_db,
 )
-from portal._audit import entries
+from ecocluster.portal._audit import entries
+from ecocluster.warehouse import Home, connect
 from tests.portal.conftest import csrf_of
-from warehouse import Home, connect
 
 NEW_PASSWORD = "a password chosen by the person"
 
@@ -40,8 +40,19 @@ def made(home: Home) -> Home:
 
 
 def _invite(home: Home, *args: str) -> str:
-    result = CliRunner().invoke(app, ["--home", str(home.root), "user", "add", *args, "--invite",
-                                      "--portal-url", "https://portal.example/"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "--home",
+            str(home.root),
+            "user",
+            "add",
+            *args,
+            "--invite",
+            "--portal-url",
+            "https://portal.example/",
+        ],
+    )
     assert result.exit_code == 0, result.output
     found = re.search(r"https://portal\.example/welcome/(\S+)", result.output.replace("\n", ""))
     assert found, result.output
@@ -54,7 +65,9 @@ def test_a_verifier_sets_password_and_second_factor_once_and_is_signed_in(made: 
     home = made
     from starlette.testclient import TestClient
 
-    token = _invite(home, "V@Acc.example", "--role", "verifier", "--scope", "IT-V-0001", "--cluster", "IT-TEST")
+    token = _invite(
+        home, "V@Acc.example", "--role", "verifier", "--scope", "IT-V-0001", "--cluster", "IT-TEST"
+    )
     with TestClient(create_app(home)) as client:
         page = client.get(f"/welcome/{token}")
         assert page.status_code == 200 and "v@acc.example" in page.text
@@ -63,20 +76,33 @@ def test_a_verifier_sets_password_and_second_factor_once_and_is_signed_in(made: 
         form = {"csrf": csrf_of(page.text), "password": NEW_PASSWORD, "password2": NEW_PASSWORD}
         wrong = client.post(f"/welcome/{token}", data={**form, "code": "000000"})
         assert wrong.status_code == 422 and "code was not accepted" in wrong.text
-        differ = client.post(f"/welcome/{token}", data={**form, "password2": "something else entirely", "code": ""})
+        differ = client.post(
+            f"/welcome/{token}", data={**form, "password2": "something else entirely", "code": ""}
+        )
         assert differ.status_code == 422 and "differ" in differ.text
-        no_csrf = client.post(f"/welcome/{token}", data={**form, "csrf": "", "code": pyotp.TOTP(secret[1]).now()})
+        no_csrf = client.post(
+            f"/welcome/{token}", data={**form, "csrf": "", "code": pyotp.TOTP(secret[1]).now()}
+        )
         assert no_csrf.status_code == 403
-        done = client.post(f"/welcome/{token}", data={**form, "code": pyotp.TOTP(secret[1]).now()},
-                           follow_redirects=False)
+        done = client.post(
+            f"/welcome/{token}", data={**form, "code": pyotp.TOTP(secret[1]).now()}, follow_redirects=False
+        )
         assert done.status_code == 303 and done.headers["location"] == "/desk"
         assert client.get("/desk").url.path == "/verifier"  # signed in, at their own desk
         assert client.get(f"/welcome/{token}").status_code == 410  # used once: refused after
-        assert client.post(f"/welcome/{token}", data={**form, "code": pyotp.TOTP(secret[1]).now()}).status_code == 410
+        assert (
+            client.post(f"/welcome/{token}", data={**form, "code": pyotp.TOTP(secret[1]).now()}).status_code
+            == 410
+        )
     db = open_portal_db(home)
-    assert authenticate(db, "v@acc.example", NEW_PASSWORD, pyotp.TOTP(secret[1]).now(), "::1").clusters == ("IT-TEST",)
+    assert authenticate(db, "v@acc.example", NEW_PASSWORD, pyotp.TOTP(secret[1]).now(), "::1").clusters == (
+        "IT-TEST",
+    )
     assert [e.outcome for e in entries(db) if e.action == "session.first_login"] == [
-        "password set, signed in", "refused", "refused"]
+        "password set, signed in",
+        "refused",
+        "refused",
+    ]
     db.close()
 
 
@@ -96,11 +122,40 @@ def test_links_expire_are_replaced_by_a_newer_one_and_never_reset_a_password(mad
             open_invite(db, newer[:-1] + ("A" if newer[-1] != "A" else "B"))
     finally:
         db.close()
-    refused = CliRunner().invoke(app, ["--home", str(home.root), "user", "add", "p@x.example", "--role", "member",
-                                       "--scope", "IT-H01", "--password-stdin", "--invite"], input=NEW_PASSWORD + "\n")
+    refused = CliRunner().invoke(
+        app,
+        [
+            "--home",
+            str(home.root),
+            "user",
+            "add",
+            "p@x.example",
+            "--role",
+            "member",
+            "--scope",
+            "IT-H01",
+            "--password-stdin",
+            "--invite",
+        ],
+        input=NEW_PASSWORD + "\n",
+    )
     assert refused.exit_code != 0
-    CliRunner().invoke(app, ["--home", str(home.root), "user", "add", "q@x.example", "--role", "member", "--scope",
-                             "IT-H01", "--password-stdin"], input=NEW_PASSWORD + "\n")
+    CliRunner().invoke(
+        app,
+        [
+            "--home",
+            str(home.root),
+            "user",
+            "add",
+            "q@x.example",
+            "--role",
+            "member",
+            "--scope",
+            "IT-H01",
+            "--password-stdin",
+        ],
+        input=NEW_PASSWORD + "\n",
+    )
     db = open_portal_db(home)
     with pytest.raises(ConfigurationError, match="has a password already"):
         create_invite(db, "q@x.example")
@@ -116,7 +171,8 @@ def test_a_short_password_keeps_the_link_usable(made: Home) -> None:
     with TestClient(create_app(home)) as client:
         page = client.get(f"/welcome/{token}")
         assert 'lang="it"' in page.text  # the person's own language
-        short = client.post(f"/welcome/{token}", data={"csrf": csrf_of(page.text), "password": "short",
-                                                       "password2": "short"})
+        short = client.post(
+            f"/welcome/{token}", data={"csrf": csrf_of(page.text), "password": "short", "password2": "short"}
+        )
         assert short.status_code == 422 and "12" in short.text
         assert client.get(f"/welcome/{token}").status_code == 200

@@ -7,15 +7,19 @@ import json
 
 from starlette.testclient import TestClient
 
+from ecocluster.warehouse import connect
 from tests.portal.conftest import FOREIGN_MEMBER, MEMBER, PortalHome
 from tests.warehouse.builders import roster, submission
-from warehouse import connect
 
 
 def _upload(client: TestClient, csrf: str, name: str, doc: object, *, htmx: bool = True) -> tuple[int, str]:
     headers = {"hx-request": "true", "x-csrf-token": csrf} if htmx else {}
-    response = client.post(f"/member/{MEMBER}/upload", data={} if htmx else {"csrf": csrf}, headers=headers,
-                           files={"file": (name, json.dumps(doc).encode(), "application/json")})
+    response = client.post(
+        f"/member/{MEMBER}/upload",
+        data={} if htmx else {"csrf": csrf},
+        headers=headers,
+        files={"file": (name, json.dumps(doc).encode(), "application/json")},
+    )
     return response.status_code, response.text
 
 
@@ -30,7 +34,8 @@ def _bad_submission() -> dict[str, object]:
 
 
 def test_upload_with_errors_shows_each_row_and_column_in_the_members_language_then_fix_is_accepted(
-        portal_home: PortalHome) -> None:
+    portal_home: PortalHome,
+) -> None:
     with portal_home.client() as client:
         csrf = portal_home.sign_in(client, "member")  # the member's account language is Italian
         page = client.get(f"/member/{MEMBER}")
@@ -38,11 +43,13 @@ def test_upload_with_errors_shows_each_row_and_column_in_the_members_language_th
         status, html = _upload(client, csrf, "dati 2024.json", _bad_submission())
         assert status == 200 and "Rifiutato" in html
         assert "tanta" in html and "non è un numero" in html  # the ingestion's own Italian refusal
-        assert "<td class=\"num\">2</td>" in html or ">2<" in html  # located by row
+        assert '<td class="num">2</td>' in html or ">2<" in html  # located by row
         status, html = _upload(client, csrf, "dati 2024.json", _submission_with_water(5200))
         assert status == 200 and "Accettato" in html
         sections = client.get(f"/member/{MEMBER}").text
-        assert "dati_2024.json" in sections and "/tmp" not in sections  # its sanitised name only, no server path
+        assert (
+            "dati_2024.json" in sections and "/tmp" not in sections
+        )  # its sanitised name only, no server path
 
 
 def test_plain_form_post_renders_the_whole_page_with_the_errors(portal_home: PortalHome) -> None:
@@ -60,14 +67,19 @@ def test_member_cannot_submit_rows_of_another_member_or_a_roster(portal_home: Po
         _, html = _upload(client, csrf, "cluster.json", roster())
         assert "Rifiutato" in html and "non è un invio di un membro" in html
     con = connect(portal_home.home.warehouse_path, read_only=True)
-    assert con.execute("SELECT count(*) FROM submission_part WHERE member_id = ?", [FOREIGN_MEMBER]).fetchone() == (0,)
+    assert con.execute(
+        "SELECT count(*) FROM submission_part WHERE member_id = ?", [FOREIGN_MEMBER]
+    ).fetchone() == (0,)
 
 
 def test_file_types_and_names_are_checked_before_ingestion(portal_home: PortalHome) -> None:
     with portal_home.client() as client:
         csrf = portal_home.sign_in(client, "member")
-        response = client.post(f"/member/{MEMBER}/upload", headers={"hx-request": "true", "x-csrf-token": csrf},
-                               files={"file": ("../../evil.sh", b"#!/bin/sh", "text/plain")})
+        response = client.post(
+            f"/member/{MEMBER}/upload",
+            headers={"hx-request": "true", "x-csrf-token": csrf},
+            files={"file": ("../../evil.sh", b"#!/bin/sh", "text/plain")},
+        )
         assert "XLSX" in response.text and "Rifiutato" not in response.text
 
 
@@ -83,8 +95,10 @@ def test_public_register_needs_no_login_and_is_paginated(portal_home: PortalHome
     assert "No organisation is registered yet" in client.get("/register").text
     con = connect(portal_home.home.warehouse_path)
     # Written directly: registering needs a whole signed package; the page only reads the table.
-    con.execute("INSERT INTO body_register VALUES ('IT', 'IT-H01', 'IT-000576', 576, DATE '2024-03-01', "
-                "DATE '2025-03-01', 'ab')")
+    con.execute(
+        "INSERT INTO body_register VALUES ('IT', 'IT-H01', 'IT-000576', 576, DATE '2024-03-01', "
+        "DATE '2025-03-01', 'ab')"
+    )
     con.close()
     page = client.get("/register?lang=lv")
     assert page.status_code == 200 and "IT-000576" in page.text and "Hotel Lago Srl" in page.text

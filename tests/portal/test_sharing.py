@@ -18,13 +18,17 @@ from tests.warehouse.builders import submission
 
 
 def test_cli_ingest_runs_while_the_portal_is_read_and_its_data_shows_at_once(
-        served: tuple[str, PortalHome], tmp_path: Path) -> None:  # noqa: F811
+    served: tuple[str, PortalHome],  # noqa: F811 -- the fixture imported above, by pytest's name lookup
+    tmp_path: Path,
+) -> None:
     base, portal_home = served
     with httpx.Client(base_url=base) as client:
         page = client.get("/login")
         csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
-        client.post("/login", data={"csrf": csrf, "email": "member@h01.example",
-                                    "password": "correct horse battery staple"})
+        client.post(
+            "/login",
+            data={"csrf": csrf, "email": "member@h01.example", "password": "correct horse battery staple"},
+        )
         stop, errors = threading.Event(), []
 
         def keep_reading() -> None:
@@ -40,8 +44,13 @@ def test_cli_ingest_runs_while_the_portal_is_read_and_its_data_shows_at_once(
         path = tmp_path / "from-the-cli.json"
         path.write_text(json.dumps(doc))
         started = time.monotonic()
-        command = [str(Path(sys.executable).with_name("ecocluster")), "--home", str(portal_home.home.root), "ingest",
-                   str(path)]
+        command = [
+            str(Path(sys.executable).with_name("ecocluster")),
+            "--home",
+            str(portal_home.home.root),
+            "ingest",
+            str(path),
+        ]
         done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
         took = time.monotonic() - started
         stop.set()

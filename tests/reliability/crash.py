@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from core.store import LocalStore
+from ecocluster.core.store import LocalStore
 
 REPO = Path(__file__).resolve().parents[2]
 _ARRIVAL_ORDER = {("submission_part", "seq")}
@@ -41,18 +41,28 @@ def warehouse_content(path: Path) -> dict[str, str]:
     """Table -> digest of its rows without TIMESTAMP columns, plus the row count (``table#rows``)."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
-            "AND table_name <> 'schema_migration' ORDER BY 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+                "AND table_name <> 'schema_migration' ORDER BY 1"
+            ).fetchall()
+        ]
         out = {}
         for table in tables:
-            cols = [f'"{name}"' for name, kind in con.execute(
-                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
-                "ORDER BY ordinal_position", [table]).fetchall()
-                if kind != "TIMESTAMP" and (table, name) not in _ARRIVAL_ORDER]
+            cols = [
+                f'"{name}"'
+                for name, kind in con.execute(
+                    "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+                    "ORDER BY ordinal_position",
+                    [table],
+                ).fetchall()
+                if kind != "TIMESTAMP" and (table, name) not in _ARRIVAL_ORDER
+            ]
             row = con.execute(
                 f"SELECT count(*), coalesce(sha256(string_agg(r, '\n' ORDER BY r)), '') "
-                f"FROM (SELECT CAST(({', '.join(cols)}) AS VARCHAR) AS r FROM {table})").fetchone()
+                f"FROM (SELECT CAST(({', '.join(cols)}) AS VARCHAR) AS r FROM {table})"
+            ).fetchone()
             assert row is not None
             out[table] = row[1]
             out[f"{table}#rows"] = str(row[0])
@@ -69,9 +79,22 @@ def store_content(root: Path) -> dict[str, str]:
 def run_cycle(home: Path, sample: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """`ecocluster run-cycle` as a coordinator runs it, with its own embedded Prefect server, in a
     process session of its own: one ``os.killpg`` takes the CLI and its server down, as a power cut does."""
-    return subprocess.Popen([str(REPO / ".venv" / "bin" / "ecocluster"), "--home", str(home), "run-cycle",
-                             "--submissions", str(sample)], cwd=REPO, env=env or {**os.environ, "COLUMNS": "200"},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [
+            str(REPO / ".venv" / "bin" / "ecocluster"),
+            "--home",
+            str(home),
+            "run-cycle",
+            "--submissions",
+            str(sample),
+        ],
+        cwd=REPO,
+        env=env or {**os.environ, "COLUMNS": "200"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def leftover_temp_files(root: Path) -> list[Path]:
@@ -103,8 +126,15 @@ class Zygote:
 
     def __post_init__(self) -> None:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.reliability.cycle_driver"], cwd=REPO, env=env,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.cycle_driver"],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
         assert self._line() == "ready"
 
     def _line(self) -> str:
@@ -161,5 +191,7 @@ def kill_points(seed: int, count: int, reference: Attempt) -> list[KillPoint]:
     so short stages such as recording approvals are hit as often as long ones); seeded."""
     rng = random.Random(seed)
     stages = sorted(name for name, took in reference.stage_seconds.items() if name not in ("start", "done"))
-    return [KillPoint(stage, rng.uniform(0.0, reference.stage_seconds[stage]))
-            for stage in (rng.choice(stages) for _ in range(count))]
+    return [
+        KillPoint(stage, rng.uniform(0.0, reference.stage_seconds[stage]))
+        for stage in (rng.choice(stages) for _ in range(count))
+    ]

@@ -1,6 +1,6 @@
 """The annual cycle's stages in a plain process that a test can SIGKILL at any moment.
 
-It runs exactly the stage functions the Prefect flow runs (``flows.cycles._BATCH_STAGES``, each
+It runs exactly the stage functions the Prefect flow runs (``ecocluster.flows.cycles._BATCH_STAGES``, each
 task's undecorated ``fn``) in the flow's order, without the Prefect server, so a cycle over the
 bundled sample takes seconds and a test can kill it at many points. (The Prefect path,
 ``ecocluster run-cycle``, is crashed by the slow suite.)
@@ -25,11 +25,11 @@ import threading
 import traceback
 from pathlib import Path
 
-from core.home import Home
-from flows._stages import batches, collect
-from flows._workspace import Workspace
-from flows.cycles import _BATCH_STAGES
-from warehouse.due import CycleKind, latest_reporting_year, members_due
+from ecocluster.core.home import Home
+from ecocluster.flows._stages import batches, collect
+from ecocluster.flows._workspace import Workspace
+from ecocluster.flows.cycles import _BATCH_STAGES
+from ecocluster.warehouse.due import CycleKind, latest_reporting_year, members_due
 
 
 def _say(line: str) -> None:

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import WarehouseBusy
-from core.home import Home
+from ecocluster.core.errors import WarehouseBusy
+from ecocluster.core.home import Home
+from ecocluster.warehouse.db import connect
 from tests.reliability.crash import REPO, warehouse_content
-from warehouse.db import connect
 
 _HOLD = """
 import sys, time
 from pathlib import Path
-from warehouse.db import connect
+from ecocluster.warehouse.db import connect
 con = connect(Path(sys.argv[1]))
 con.execute("INSERT INTO cluster (cluster_id, name, country, language, roster_sha256) "
             "VALUES ('HOLDER', 'h', 'IT', 'it', 'r')")
@@ -33,8 +33,13 @@ con.close()
 
 def _hold_lock(path: Path, seconds: float) -> subprocess.Popen[str]:
     """Another process that holds the warehouse's write lock for ``seconds``, then lets go."""
-    proc = subprocess.Popen([sys.executable, "-c", _HOLD, str(path), str(seconds)], cwd=REPO, text=True,
-                            stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO)})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(path), str(seconds)],
+        cwd=REPO,
+        text=True,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "holding"
     return proc
 
@@ -59,8 +64,13 @@ def test_a_lock_held_too_long_is_a_clear_transient_error(home: Home, monkeypatch
     holder = _hold_lock(home.warehouse_path, 5)
     monkeypatch.setenv("ECOCLUSTER_LOCK_WAIT_SECONDS", "0.5")
     try:
-        for read_only in (False, True):  # readers queue too: DuckDB refuses them while a writer holds the file
-            with pytest.raises(WarehouseBusy, match=r"in use by another ecocluster process.*run the command again"):
+        for read_only in (
+            False,
+            True,
+        ):  # readers queue too: DuckDB refuses them while a writer holds the file
+            with pytest.raises(
+                WarehouseBusy, match=r"in use by another ecocluster process.*run the command again"
+            ):
                 connect(home.warehouse_path, read_only=read_only)
     finally:
         holder.kill()
@@ -69,18 +79,31 @@ def test_a_lock_held_too_long_is_a_clear_transient_error(home: Home, monkeypatch
 
 
 def _rerun(home: Home, member: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([str(REPO / ".venv" / "bin" / "ecocluster"), "--home", str(home.root), "rerun",
-                             "--member", member, "--stage", "check"],
-                            cwd=REPO, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env={**os.environ, "COLUMNS": "200"})
+    return subprocess.Popen(
+        [
+            str(REPO / ".venv" / "bin" / "ecocluster"),
+            "--home",
+            str(home.root),
+            "rerun",
+            "--member",
+            member,
+            "--stage",
+            "check",
+        ],
+        cwd=REPO,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "COLUMNS": "200"},
+    )
 
 
 @pytest.mark.slow
 def test_two_reruns_of_one_member_at_once_end_in_one_consistent_state(home: Home, tmp_path: Path) -> None:
-    from core.store import open_store
-    from warehouse import ingest_paths
-    from warehouse.due import CycleKind, members_due
-    from warehouse.sample import write_bundled
+    from ecocluster.core.store import open_store
+    from ecocluster.warehouse import ingest_paths
+    from ecocluster.warehouse.due import CycleKind, members_due
+    from ecocluster.warehouse.sample import write_bundled
 
     write_bundled(tmp_path / "sample")
     with connect(home.warehouse_path) as con:
@@ -101,4 +124,6 @@ def test_two_reruns_of_one_member_at_once_end_in_one_consistent_state(home: Home
     assert again.returncode == 0, out[-2000:]
     assert warehouse_content(home.warehouse_path) == after_both  # consistent and idempotent: nothing doubled
     with connect(home.warehouse_path, read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM check_member WHERE member_id = ?", [member]).fetchone() == (1,)
+        assert con.execute("SELECT count(*) FROM check_member WHERE member_id = ?", [member]).fetchone() == (
+            1,
+        )

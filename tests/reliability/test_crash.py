@@ -26,11 +26,12 @@ from pathlib import Path
 
 import pytest
 
-from core.home import Home
-from core.store import LocalStore
-from flows import _demo
-from flows._handoff import open_requests
-from flows._workspace import Workspace
+from ecocluster.core.home import Home
+from ecocluster.core.store import LocalStore
+from ecocluster.flows import _demo
+from ecocluster.flows._handoff import open_requests
+from ecocluster.flows._workspace import Workspace
+from ecocluster.warehouse.sample import write_bundled
 from tests.reliability.crash import (
     Attempt,
     Zygote,
@@ -40,7 +41,6 @@ from tests.reliability.crash import (
     store_content,
     warehouse_content,
 )
-from warehouse.sample import write_bundled
 
 
 @dataclass(frozen=True)
@@ -69,13 +69,15 @@ def inputs(zygote: Zygote, tmp_path_factory: pytest.TempPathFactory) -> Inputs:
     signed = _demo.sign_waiting(ws, year, sorted({r.member_id for r in open_requests(ws.store, year)}))
     assert signed, "the DEMO verifier signed nothing: the crash test would never reach registration"
     store = LocalStore(home.objects_dir)
-    inbox = {f"inbox/approvals/{key.split('/')[-2]}-{key.split('/')[-1]}": store.get(key)
-             for key in store.list("approvals/")}
+    inbox = {
+        f"inbox/approvals/{key.split('/')[-2]}-{key.split('/')[-1]}": store.get(key)
+        for key in store.list("approvals/")
+    }
     return Inputs(sample, home.root / "pki" / "ca", inbox)
 
 
 def _year(home: Home) -> int:
-    from warehouse.due import latest_reporting_year
+    from ecocluster.warehouse.due import latest_reporting_year
 
     with Workspace.of(home).warehouse(read_only=True) as con:
         year = latest_reporting_year(con)
@@ -97,8 +99,10 @@ def _fresh_home(path: Path, inputs: Inputs) -> Path:
 
 
 def _content(home: Path) -> dict[str, str]:
-    return {**{f"warehouse:{k}": v for k, v in warehouse_content(home / "warehouse.duckdb").items()},
-            **{f"object:{k}": v for k, v in store_content(home / "objects").items()}}
+    return {
+        **{f"warehouse:{k}": v for k, v in warehouse_content(home / "warehouse.duckdb").items()},
+        **{f"object:{k}": v for k, v in store_content(home / "objects").items()},
+    }
 
 
 def crash_and_compare(zygote: Zygote, inputs: Inputs, tmp: Path, seed: int, kills: int) -> list[Attempt]:
@@ -127,7 +131,9 @@ def crash_and_compare(zygote: Zygote, inputs: Inputs, tmp: Path, seed: int, kill
     return attempts
 
 
-def test_killed_cycle_reruns_to_the_uninterrupted_content(zygote: Zygote, inputs: Inputs, tmp_path: Path) -> None:
+def test_killed_cycle_reruns_to_the_uninterrupted_content(
+    zygote: Zygote, inputs: Inputs, tmp_path: Path
+) -> None:
     attempts = crash_and_compare(zygote, inputs, tmp_path, seed=9, kills=3)
     assert sum(a.rc == -9 for a in attempts) >= 1
     print("attempts:", [(a.rc, a.stage, round(a.seconds, 1)) for a in attempts])
@@ -147,8 +153,10 @@ def test_many_random_kills(zygote: Zygote, inputs: Inputs, tmp_path: Path, seed:
     attempts = crash_and_compare(zygote, inputs, tmp_path, seed=100 + seed, kills=10)
     killed = Counter(a.stage for a in attempts if a.rc == -9)
     assert sum(killed.values()) >= 5
-    print(f"seed {seed}: killed {sum(killed.values())}x during {dict(killed)}; "
-          f"temp leftovers {len(leftover_temp_files(tmp_path / 'cycle' / 'home' / 'objects'))}")
+    print(
+        f"seed {seed}: killed {sum(killed.values())}x during {dict(killed)}; "
+        f"temp leftovers {len(leftover_temp_files(tmp_path / 'cycle' / 'home' / 'objects'))}"
+    )
 
 
 # Where each stage of `run-cycle` first leaves files in the object store: raw files (collect),
@@ -176,8 +184,9 @@ def _kill_when_written(run: subprocess.Popen[str], folder: Path, delay: float) -
 
 
 @pytest.mark.slow
-def test_killed_prefect_run_cycle_reruns_to_the_uninterrupted_content(zygote: Zygote, inputs: Inputs,
-                                                                       tmp_path: Path) -> None:
+def test_killed_prefect_run_cycle_reruns_to_the_uninterrupted_content(
+    zygote: Zygote, inputs: Inputs, tmp_path: Path
+) -> None:
     """The orchestrated path (embedded Prefect server, task cache keys, persisted results), killed
     once inside each stage: the rerun after the last kill reaches exactly the uninterrupted content."""
     home = tmp_path / "cycle" / "home"
@@ -189,13 +198,18 @@ def test_killed_prefect_run_cycle_reruns_to_the_uninterrupted_content(zygote: Zy
     home.rename(tmp_path / "reference")
     home = _fresh_home(home, inputs)
     rng = random.Random(8)
-    killed = [m for m in _MILESTONES
-              if _kill_when_written(run_cycle(home, inputs.sample), home / "objects" / m, rng.uniform(0, 0.3))]
+    killed = [
+        m
+        for m in _MILESTONES
+        if _kill_when_written(run_cycle(home, inputs.sample), home / "objects" / m, rng.uniform(0, 0.3))
+    ]
     assert len(killed) >= 3, f"the runs ended before most kills: only {killed} were hit"
     last = run_cycle(home, inputs.sample)
     out = last.communicate(timeout=900)[0]
     assert last.returncode == 0, out[-3000:]
     got = _content(home)
     differ = sorted(k for k in expected.keys() | got.keys() if expected.get(k) != got.get(k))
-    assert not differ, f"content after killing run-cycle in {killed} differs from the uninterrupted run: {differ[:20]}"
+    assert not differ, (
+        f"content after killing run-cycle in {killed} differs from the uninterrupted run: {differ[:20]}"
+    )
     print(f"run-cycle killed after the first new file under {killed}")

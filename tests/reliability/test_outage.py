@@ -21,17 +21,18 @@ import boto3
 import duckdb
 import pytest
 
-from core.home import Home
+from ecocluster.core.home import Home
+from ecocluster.warehouse.sample import write_bundled
 from tests.fixtures_s3 import ACCESS_KEY, SCRIPT, SECRET_KEY
 from tests.reliability.crash import run_cycle
-from warehouse.sample import write_bundled
 
 _ENV = {**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "COLUMNS": "200"}
 
 
 def _seaweed(action: str, folder: Path) -> str:
-    done = subprocess.run([str(SCRIPT), action, str(folder)], env=_ENV, capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run(
+        [str(SCRIPT), action, str(folder)], env=_ENV, capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
@@ -39,12 +40,19 @@ def _seaweed(action: str, folder: Path) -> str:
 def _configure(home: Home, endpoint: str) -> None:
     home.config_path.write_text(
         f'[storage]\nbackend = "s3"\nendpoint_url = "{endpoint}"\nbucket = "outage"\n'
-        f'access_key_id = "{ACCESS_KEY}"\nsecret_access_key = "{SECRET_KEY}"\n', encoding="utf-8")
+        f'access_key_id = "{ACCESS_KEY}"\nsecret_access_key = "{SECRET_KEY}"\n',
+        encoding="utf-8",
+    )
 
 
 def _client(endpoint: str):  # a boto3 S3 client
-    return boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY,
-                        aws_secret_access_key=SECRET_KEY, region_name="us-east-1")
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        region_name="us-east-1",
+    )
 
 
 @pytest.mark.slow
@@ -65,8 +73,10 @@ def test_storage_outage_mid_cycle_fails_clearly_then_a_rerun_completes(home: Hom
     _seaweed("stop", weed)
     stopped_at = time.monotonic()
     out = run.communicate(timeout=900)[0]
-    print(f"outage run: exit {run.returncode} after {time.monotonic() - stopped_at:.0f} s without storage\n"
-        f"{out[-600:]}")
+    print(
+        f"outage run: exit {run.returncode} after {time.monotonic() - stopped_at:.0f} s without storage\n"
+        f"{out[-600:]}"
+    )
     assert run.returncode == 75, out[-3000:]
     assert "cannot reach the S3 server" in out and "run the command again" in out
 
@@ -85,13 +95,18 @@ def test_storage_outage_mid_cycle_fails_clearly_then_a_rerun_completes(home: Hom
     assert not twice, f"written twice: {twice}"
     con = duckdb.connect(str(home.warehouse_path), read_only=True)
     try:
-        pointed = {k for (k,) in con.execute(
-            "SELECT archive_key FROM submission UNION SELECT json_key FROM statement "
-            "UNION SELECT pdf_key FROM statement"
-        ).fetchall() if k}
+        pointed = {
+            k
+            for (k,) in con.execute(
+                "SELECT archive_key FROM submission UNION SELECT json_key FROM statement "
+                "UNION SELECT pdf_key FROM statement"
+            ).fetchall()
+            if k
+        }
         n_statements = con.execute("SELECT count(*) FROM statement").fetchone()
         outage_rejections = con.execute(  # the outage never passes for a member's mistake
-            "SELECT filename FROM rejected_file WHERE CAST(errors AS VARCHAR) ILIKE '%s3%'").fetchall()
+            "SELECT filename FROM rejected_file WHERE CAST(errors AS VARCHAR) ILIKE '%s3%'"
+        ).fetchall()
     finally:
         con.close()
     missing = sorted(pointed - set(versions))

@@ -11,12 +11,12 @@ import jsonschema
 import openpyxl
 import pytest
 
-from core.store import LocalStore
+from ecocluster.core.store import LocalStore
+from ecocluster.warehouse import Home, connect, ingest_paths
+from ecocluster.warehouse.sample import FAULT_KINDS, write_bundled
+from ecocluster.warehouse.sample._schema import SCHEMA_PATH
+from ecocluster.warehouse.sections import SECTIONS
 from tests.sample._digest import tree_digest
-from warehouse import Home, connect, ingest_paths
-from warehouse.sample import FAULT_KINDS, write_bundled
-from warehouse.sample._schema import SCHEMA_PATH
-from warehouse.sections import SECTIONS
 
 ROSTER_SCHEMA = json.loads((SCHEMA_PATH.parent / "roster.schema.json").read_text(encoding="utf-8"))
 SUBMISSION_SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
@@ -39,7 +39,9 @@ def test_same_seed_gives_byte_identical_files(sample: Path, tmp_path: Path) -> N
 
 
 def test_two_clusters_twelve_councils_in_five_clusters(sample: Path) -> None:
-    rosters = {p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in sample.glob("*/cluster.json")}
+    rosters = {
+        p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in sample.glob("*/cluster.json")
+    }
     latvian = [r for r in rosters.values() if r["cluster"]["country"] == "LV"]
     assert len(latvian) == 5
     assert sum(len(r["members"]) for r in latvian) == 12
@@ -55,11 +57,15 @@ def test_two_clusters_twelve_councils_in_five_clusters(sample: Path) -> None:
 def test_rosters_and_json_submissions_follow_their_schemas(sample: Path) -> None:
     checker = jsonschema.FormatChecker()
     for path in sample.glob("*/cluster.json"):
-        jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), ROSTER_SCHEMA, format_checker=checker)
+        jsonschema.validate(
+            json.loads(path.read_text(encoding="utf-8")), ROSTER_SCHEMA, format_checker=checker
+        )
     submissions = list(sample.glob("*/20*/*.json"))
     assert len(submissions) >= 12
     for path in submissions:
-        jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), SUBMISSION_SCHEMA, format_checker=checker)
+        jsonschema.validate(
+            json.loads(path.read_text(encoding="utf-8")), SUBMISSION_SCHEMA, format_checker=checker
+        )
 
 
 def test_csv_batches_come_in_field_dialects(sample: Path) -> None:
@@ -86,8 +92,11 @@ def test_xlsx_submissions_use_the_template(sample: Path) -> None:
 def test_faults_are_named_and_most_members_are_clean(sample: Path) -> None:
     faults = _faults(sample)
     assert {f["kind"] for f in faults} == set(FAULT_KINDS)
-    members = [m["member_id"] for p in sample.glob("*/cluster.json")
-               for m in json.loads(p.read_text(encoding="utf-8"))["members"]]
+    members = [
+        m["member_id"]
+        for p in sample.glob("*/cluster.json")
+        for m in json.loads(p.read_text(encoding="utf-8"))["members"]
+    ]
     assert len({f["member_id"] for f in faults}) < len(members) / 2
     bad = next(f for f in faults if f["kind"] == "incompatible_unit")
     assert (sample / bad["file"]).is_file()
@@ -102,42 +111,57 @@ def warehouse(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     con.close()
 
 
-def test_bundled_sample_ingests_except_the_deliberately_bad_file(sample: Path,
-                                                                   warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_bundled_sample_ingests_except_the_deliberately_bad_file(
+    sample: Path, warehouse: duckdb.DuckDBPyConnection
+) -> None:
     bad = next(f for f in _faults(sample) if f["kind"] == "incompatible_unit")
     rejected = {Path(r[0]).name for r in warehouse.sql("SELECT filename FROM rejected_file").fetchall()}
     # the fault manifest sits next to the data; it is not a submission
     assert rejected - {"faults.json"} == {Path(bad["file"]).name}
     assert warehouse.sql("SELECT count(*) FROM member").fetchone()[0] == 23
-    assert warehouse.sql("SELECT count(DISTINCT member_id) FROM current_part WHERE reporting_year = 2025 "
-                         "AND section = 'indicators'").fetchone()[0] == 23
+    assert (
+        warehouse.sql(
+            "SELECT count(DISTINCT member_id) FROM current_part WHERE reporting_year = 2025 "
+            "AND section = 'indicators'"
+        ).fetchone()[0]
+        == 23
+    )
     assert warehouse.sql("SELECT count(*) FROM cycle").fetchone()[0] == 18
 
 
 def test_faults_are_visible_in_the_warehouse(sample: Path, warehouse: duckdb.DuckDBPyConnection) -> None:
     by_kind = {f["kind"]: f["member_id"] for f in _faults(sample)}
-    jump = warehouse.execute("""
+    jump = warehouse.execute(
+        """
         SELECT max(value) FILTER (reporting_year = 2025) / max(value) FILTER (reporting_year = 2024)
         FROM current_indicator_value WHERE member_id = ? AND indicator = 'energy.total_direct'""",
-                             [by_kind["unit_implausible"]]).fetchone()[0]
+        [by_kind["unit_implausible"]],
+    ).fetchone()[0]
     assert 500 < jump < 2000
     exceeded = warehouse.sql("""
         SELECT DISTINCT m.member_id FROM current_measurement m JOIN current_obligation o
         USING (member_id, reporting_year, obligation_id) WHERE m.value > o.limit_value""").fetchall()
     assert exceeded == [(by_kind["permit_exceedance"],)]
-    open_major = warehouse.sql("SELECT member_id FROM current_nonconformity "
-                               "WHERE severity = 'major' AND closed_on IS NULL").fetchall()
+    open_major = warehouse.sql(
+        "SELECT member_id FROM current_nonconformity WHERE severity = 'major' AND closed_on IS NULL"
+    ).fetchall()
     assert open_major == [(by_kind["open_major_nc"],)]
-    expired = warehouse.sql("SELECT DISTINCT member_id FROM current_obligation WHERE reporting_year = 2025 "
-                            "AND valid_until < DATE '2025-12-31'").fetchall()
+    expired = warehouse.sql(
+        "SELECT DISTINCT member_id FROM current_obligation WHERE reporting_year = 2025 "
+        "AND valid_until < DATE '2025-12-31'"
+    ).fetchall()
     assert expired == [(by_kind["expired_permit"],)]
     missing = warehouse.sql("""
         SELECT member_id FROM member WHERE member_id NOT IN (
           SELECT member_id FROM current_indicator_value WHERE reporting_year = 2025
           AND indicator = 'waste.hazardous')""").fetchall()
     assert missing == [(by_kind["missing_indicator"],)]
-    unfinished = warehouse.sql("SELECT DISTINCT member_id FROM current_ems_milestone "
-                               "WHERE reporting_year = 2025 AND completed_on IS NULL").fetchall()
+    unfinished = warehouse.sql(
+        "SELECT DISTINCT member_id FROM current_ems_milestone "
+        "WHERE reporting_year = 2025 AND completed_on IS NULL"
+    ).fetchall()
     assert unfinished == [(by_kind["unfinished_step"],)]
-    derogation = warehouse.sql("SELECT member_id FROM member WHERE derogation AND significant_env_risk").fetchall()
+    derogation = warehouse.sql(
+        "SELECT member_id FROM member WHERE derogation AND significant_env_risk"
+    ).fetchall()
     assert derogation == [(by_kind["derogation_risk"],)]

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import jsonschema
 
-from warehouse.sample._schema import SCHEMA_PATH, render
+from ecocluster.warehouse.sample._schema import SCHEMA_PATH, render
 
 ROSTER_SCHEMA = SCHEMA_PATH.parent / "roster.schema.json"
 
 
 def test_committed_submission_schema_matches_the_sections() -> None:
-    assert SCHEMA_PATH.read_text(encoding="utf-8") == render(), \
-        "sections changed: run `python -m warehouse.sample._schema` and commit the schema"
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == render(), (
+        "sections changed: run `python -m ecocluster.warehouse.sample._schema` and commit the schema"
+    )
 
 
 def test_schemas_are_valid_json_schemas() -> None:

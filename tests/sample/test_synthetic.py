@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ecocluster.warehouse.sample import FAULT_KINDS, write_synthetic
+from ecocluster.warehouse.sections import SECTIONS
 from tests.sample._digest import tree_digest
-from warehouse.sample import FAULT_KINDS, write_synthetic
-from warehouse.sections import SECTIONS
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:

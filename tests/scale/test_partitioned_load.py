@@ -7,11 +7,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core.home import Home
-from core.store import LocalStore
-from warehouse import connect, ingest_paths
-from warehouse.partition import LOADED_TABLES, MergeRefused, merge, partitions, stage
-from warehouse.sample import write_synthetic
+from ecocluster.core.home import Home
+from ecocluster.core.store import LocalStore
+from ecocluster.warehouse import connect, ingest_paths
+from ecocluster.warehouse.partition import LOADED_TABLES, MergeRefused, merge, partitions, stage
+from ecocluster.warehouse.sample import write_synthetic
 
 # Arrival stamps and sequence numbers differ by construction; everything else must be identical.
 _VOLATILE = {"seq", "received_at", "rejected_at"}
@@ -41,10 +41,14 @@ def _differences(a: Path, b: Path) -> dict[str, tuple[int, int, int]]:
     for name in (*LOADED_TABLES, *_VIEWS):
         described = con.execute(f"SELECT * FROM {name} LIMIT 0").description
         cols = ", ".join(d[0] for d in described if d[0] not in _VOLATILE)
-        only_a = con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM main.{name} EXCEPT ALL "
-                             f"SELECT {cols} FROM other.{name})").fetchone()[0]  # type: ignore[index]
-        only_b = con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM other.{name} EXCEPT ALL "
-                             f"SELECT {cols} FROM main.{name})").fetchone()[0]  # type: ignore[index]
+        only_a = con.execute(
+            f"SELECT count(*) FROM (SELECT {cols} FROM main.{name} EXCEPT ALL "
+            f"SELECT {cols} FROM other.{name})"
+        ).fetchone()[0]  # type: ignore[index]
+        only_b = con.execute(
+            f"SELECT count(*) FROM (SELECT {cols} FROM other.{name} EXCEPT ALL "
+            f"SELECT {cols} FROM main.{name})"
+        ).fetchone()[0]  # type: ignore[index]
         out[name] = (con.execute(f"SELECT count(*) FROM {name}").fetchone()[0], only_a, only_b)  # type: ignore[index]
     con.close()
     return out
@@ -89,7 +93,7 @@ def test_merge_refuses_members_already_loaded_and_changes_nothing(tmp_path: Path
 @pytest.mark.slow
 def test_dask_task_runner_loads_the_same_warehouse(tmp_path: Path, population: Path) -> None:
     """Prefect + a local Dask cluster of two worker processes, cluster batches in parallel."""
-    from flows.scaleout import partitioned_load
+    from ecocluster.flows.scaleout import partitioned_load
 
     sequential = _sequential(tmp_path, population)
     home = Home.resolve(tmp_path / "dask")

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import strategies as st
 
-from signing import _dsse
-from signing._approval import APPROVED, REJECTED, Draft, approval_statement
+from ecocluster.signing import _dsse
+from ecocluster.signing._approval import APPROVED, REJECTED, Draft, approval_statement
 
 Statement = dict[str, Any]
 
@@ -30,21 +30,36 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def envelope_of(payload: bytes, key: ec.EllipticCurvePrivateKey,
-                payload_type: str = _dsse.IN_TOTO_PAYLOAD_TYPE) -> dict[str, Any]:
+def envelope_of(
+    payload: bytes, key: ec.EllipticCurvePrivateKey, payload_type: str = _dsse.IN_TOTO_PAYLOAD_TYPE
+) -> dict[str, Any]:
     """A DSSE envelope (as a dict) whose signature over ``payload`` is valid."""
     sig = key.sign(_dsse.pae(payload_type, payload), ec.ECDSA(hashes.SHA256()))
-    return {"payload": b64(payload), "payloadType": payload_type, "signatures": [{"keyid": "k", "sig": b64(sig)}]}
+    return {
+        "payload": b64(payload),
+        "payloadType": payload_type,
+        "signatures": [{"keyid": "k", "sig": b64(sig)}],
+    }
 
 
 def signed(statement: Statement, key: ec.EllipticCurvePrivateKey) -> bytes:
     return json.dumps(envelope_of(json.dumps(statement).encode(), key)).encode()
 
 
-def genuine(draft: Draft, cert: x509.Certificate, decision: str = APPROVED, reasons: tuple[str, ...] = (),
-            when: dt.datetime | None = None) -> Statement:
-    return approval_statement(draft, cert, decision=decision, reasons=reasons,
-                              signed_at=when or dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+def genuine(
+    draft: Draft,
+    cert: x509.Certificate,
+    decision: str = APPROVED,
+    reasons: tuple[str, ...] = (),
+    when: dt.datetime | None = None,
+) -> Statement:
+    return approval_statement(
+        draft,
+        cert,
+        decision=decision,
+        reasons=reasons,
+        signed_at=when or dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1),
+    )
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,7 @@ def _mutated(change: Callable[[Statement], None]) -> Callable[[Statement, ec.Ell
         doc = json.loads(json.dumps(statement))
         change(doc)
         return signed(doc, key)
+
     return build
 
 
@@ -74,6 +90,7 @@ def _set(path: str, value: Any) -> Callable[[Statement, ec.EllipticCurvePrivateK
         for part in parents:
             node = node[int(part)] if isinstance(node, list) else node[part]
         node[int(last) if isinstance(node, list) else last] = value
+
     return _mutated(change)
 
 
@@ -85,6 +102,7 @@ def _drop(path: str) -> Callable[[Statement, ec.EllipticCurvePrivateKey], bytes]
         for part in parents:
             node = node[part]
         del node[last]
+
     return _mutated(change)
 
 
@@ -92,12 +110,16 @@ def _payload(text: Callable[[Statement], bytes]) -> Callable[[Statement, ec.Elli
     return lambda statement, key: json.dumps(envelope_of(text(statement), key)).encode()
 
 
-def _outer(change: Callable[[dict[str, Any]], Any]) -> Callable[[Statement, ec.EllipticCurvePrivateKey], bytes]:
+def _outer(
+    change: Callable[[dict[str, Any]], Any],
+) -> Callable[[Statement, ec.EllipticCurvePrivateKey], bytes]:
     """Change the (unsigned) DSSE envelope around a genuine signed statement."""
+
     def build(statement: Statement, key: ec.EllipticCurvePrivateKey) -> bytes:
         doc = json.loads(signed(statement, key))
         result = change(doc)
         return result if isinstance(result, bytes) else json.dumps(doc if result is None else result).encode()
+
     return build
 
 
@@ -114,7 +136,9 @@ def _rename_statement(statement: Statement) -> None:
 
 
 def _nested(depth: int) -> Callable[[Statement], bytes]:
-    return lambda statement: (b'{"_type":"https://in-toto.io/Statement/v1","x":' + b"[" * depth + b"]" * depth + b"}")
+    return lambda statement: (
+        b'{"_type":"https://in-toto.io/Statement/v1","x":' + b"[" * depth + b"]" * depth + b"}"
+    )
 
 
 MALFORMED = "envelope-malformed"
@@ -128,11 +152,21 @@ CASES = (
     Case("verifier-is-a-list", MALFORMED, _set("predicate.verifier", []), "17"),
     Case("verifier-without-accreditation", MALFORMED, _drop("predicate.verifier.accreditationNo"), "17"),
     Case("subject-empty", MALFORMED, _set("subject", []), "17"),
-    Case("subject-a-third-entry", MALFORMED, _mutated(lambda s: s["subject"].append(dict(s["subject"][0]))), "17"),
+    Case(
+        "subject-a-third-entry",
+        MALFORMED,
+        _mutated(lambda s: s["subject"].append(dict(s["subject"][0]))),
+        "17",
+    ),
     Case("subject-digest-a-number", MALFORMED, _set("subject.0.digest.sha256", 5), "17"),
-    Case("subject-digest-upper-case", MALFORMED,
-         _mutated(lambda s: s["subject"][0]["digest"].update(sha256=s["subject"][0]["digest"]["sha256"].upper())),
-         "17"),
+    Case(
+        "subject-digest-upper-case",
+        MALFORMED,
+        _mutated(
+            lambda s: s["subject"][0]["digest"].update(sha256=s["subject"][0]["digest"]["sha256"].upper())
+        ),
+        "17",
+    ),
     Case("statement-id-not-the-subject", MALFORMED, _set("predicate.statementId", "another-statement"), "17"),
     Case("year-a-string", MALFORMED, _set("predicate.cycle.reportingYear", "2025"), "17"),
     Case("year-a-boolean", MALFORMED, _set("predicate.cycle.reportingYear", True), "17"),
@@ -146,17 +180,32 @@ CASES = (
     Case("predicate-type-other", MALFORMED, _set("predicateType", "https://slsa.dev/provenance/v1"), "17"),
     Case("statement-type-other", MALFORMED, _set("_type", "https://in-toto.io/Statement/v0.1"), "17"),
     Case("lone-surrogate-in-name", MALFORMED, _set("predicate.member.name", "\ud800"), "17"),
-    Case("rejection-without-reason", MALFORMED,
-         _mutated(lambda s: s["predicate"].update(decision=REJECTED, reasons=[], declaration="")), "17"),
+    Case(
+        "rejection-without-reason",
+        MALFORMED,
+        _mutated(lambda s: s["predicate"].update(decision=REJECTED, reasons=[], declaration="")),
+        "17",
+    ),
     Case("approval-without-declaration", MALFORMED, _set("predicate.declaration", ""), "17"),
     Case("duplicate-decision-key", MALFORMED, _payload(_duplicate_decision), "17"),
-    Case("nan-in-payload", MALFORMED, _payload(lambda s: json.dumps({**s, "x": float("nan")}).encode()), "17"),
-    Case("payload-not-utf8", MALFORMED, _payload(lambda s: json.dumps(s).encode().replace(b"Hotel", b"Hot\xe9l")),
-         "17"),
+    Case(
+        "nan-in-payload", MALFORMED, _payload(lambda s: json.dumps({**s, "x": float("nan")}).encode()), "17"
+    ),
+    Case(
+        "payload-not-utf8",
+        MALFORMED,
+        _payload(lambda s: json.dumps(s).encode().replace(b"Hotel", b"Hot\xe9l")),
+        "17",
+    ),
     Case("payload-nested-deeply", MALFORMED, _payload(_nested(100_000)), "17"),
     Case("payload-a-list", MALFORMED, _payload(lambda s: b"[]"), "17"),
     # signed and well-formed, but it names what was not signed
-    Case("certificate-sha256-of-another", "identity", _set("predicate.verifier.certificateSha256", "0" * 64), "17"),
+    Case(
+        "certificate-sha256-of-another",
+        "identity",
+        _set("predicate.verifier.certificateSha256", "0" * 64),
+        "17",
+    ),
     Case("verifier-name-other", "identity", _set("predicate.verifier.name", "Someone Else"), "18"),
     Case("verifier-scope-other", "identity", _set("predicate.verifier.naceScope", ["01"]), "18"),
     Case("statement-id-not-current", "current-draft", _mutated(_rename_statement), "17"),
@@ -171,9 +220,14 @@ CASES = (
     Case("envelope-a-list", MALFORMED, _outer(lambda d: [d]), "20"),
     Case("envelope-null", MALFORMED, _outer(lambda d: b"null"), "20"),
     Case("envelope-empty", MALFORMED, _outer(lambda d: b""), "20"),
-    Case("envelope-duplicate-key", MALFORMED,
-         _outer(lambda d: json.dumps(d).replace('"payloadType"', '"payloadType": "x", "payloadType"', 1).encode()),
-         "17"),
+    Case(
+        "envelope-duplicate-key",
+        MALFORMED,
+        _outer(
+            lambda d: json.dumps(d).replace('"payloadType"', '"payloadType": "x", "payloadType"', 1).encode()
+        ),
+        "17",
+    ),
     Case("envelope-utf16", MALFORMED, _outer(lambda d: json.dumps(d).encode("utf-16")), "20"),
     Case("envelope-not-json", MALFORMED, _outer(lambda d: b"{not json"), "20"),
 )
@@ -181,22 +235,48 @@ CASES = (
 
 # -- for property tests: arbitrary JSON in every field, signed by the genuine verifier; arbitrary bytes
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-                    max_leaves=12)
-PATHS = ("_type", "subject", "subject.0", "subject.0.name", "subject.0.digest", "subject.1.digest.sha256",
-         "predicateType", "predicate", "predicate.decision", "predicate.reasons", "predicate.statementId",
-         "predicate.member", "predicate.member.id", "predicate.member.nace", "predicate.cycle",
-         "predicate.cycle.clusterId", "predicate.cycle.reportingYear", "predicate.verifier",
-         "predicate.verifier.name", "predicate.verifier.accreditationNo", "predicate.verifier.naceScope",
-         "predicate.verifier.certificateSha256", "predicate.signedAt", "predicate.declaration")
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+PATHS = (
+    "_type",
+    "subject",
+    "subject.0",
+    "subject.0.name",
+    "subject.0.digest",
+    "subject.1.digest.sha256",
+    "predicateType",
+    "predicate",
+    "predicate.decision",
+    "predicate.reasons",
+    "predicate.statementId",
+    "predicate.member",
+    "predicate.member.id",
+    "predicate.member.nace",
+    "predicate.cycle",
+    "predicate.cycle.clusterId",
+    "predicate.cycle.reportingYear",
+    "predicate.verifier",
+    "predicate.verifier.name",
+    "predicate.verifier.accreditationNo",
+    "predicate.verifier.naceScope",
+    "predicate.verifier.certificateSha256",
+    "predicate.signedAt",
+    "predicate.declaration",
+)
 
 
 def envelopes(statement: dict[str, Any], key) -> st.SearchStrategy[bytes]:
     """Signed statements with one field replaced by arbitrary JSON, arbitrary JSON envelopes, and bytes."""
+
     def replace(path: str, value: Any) -> bytes:
         return _set(path, value)(statement, key)
-    return st.one_of(st.builds(replace, st.sampled_from(PATHS), JSON),
-                     st.builds(lambda v: json.dumps(v).encode(), JSON),
-                     st.builds(lambda v: signed(v, key), JSON),
-                     st.binary(max_size=200))
+
+    return st.one_of(
+        st.builds(replace, st.sampled_from(PATHS), JSON),
+        st.builds(lambda v: json.dumps(v).encode(), JSON),
+        st.builds(lambda v: signed(v, key), JSON),
+        st.binary(max_size=200),
+    )

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from signing._approval import REJECTED, Draft, sign_approval
-from signing._verify import ApprovalContext, ApprovalRuleFailed, verify_approval
+from ecocluster.signing._approval import REJECTED, Draft, sign_approval
+from ecocluster.signing._verify import ApprovalContext, ApprovalRuleFailed, verify_approval
 from tests.fixtures_tsa import stamp
 
 STATEMENT_JSON = b'{"member":"IT-CL-001","year":2025,"energy_mwh":120.5}'
@@ -30,11 +30,26 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-DRAFT = Draft("st-2025-IT-CL-001-v2", "IT-CL-001", "Hotel Lago Santo", "55.10", "cerreto", 2025,
-              sha(STATEMENT_JSON), sha(STATEMENT_PDF))
-CONTEXT = ApprovalContext(member_id="IT-CL-001", nace="55.10", cluster_id="cerreto", reporting_year=2025,
-                          statement_id=DRAFT.statement_id, json_sha256=DRAFT.json_sha256,
-                          pdf_sha256=DRAFT.pdf_sha256, superseded=frozenset({sha(b"old json"), sha(b"old pdf")}))
+DRAFT = Draft(
+    "st-2025-IT-CL-001-v2",
+    "IT-CL-001",
+    "Hotel Lago Santo",
+    "55.10",
+    "cerreto",
+    2025,
+    sha(STATEMENT_JSON),
+    sha(STATEMENT_PDF),
+)
+CONTEXT = ApprovalContext(
+    member_id="IT-CL-001",
+    nace="55.10",
+    cluster_id="cerreto",
+    reporting_year=2025,
+    statement_id=DRAFT.statement_id,
+    json_sha256=DRAFT.json_sha256,
+    pdf_sha256=DRAFT.pdf_sha256,
+    superseded=frozenset({sha(b"old json"), sha(b"old pdf")}),
+)
 
 
 def refused(rule: str, envelope: bytes, cert, trust, context=CONTEXT) -> None:
@@ -51,8 +66,13 @@ def test_genuine_approval_is_accepted(pki) -> None:
 
 
 def test_genuine_rejection_is_accepted_even_with_blocking_failures(pki) -> None:
-    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert, decision=REJECTED,
-                             reasons=("open major nonconformity NC-3",))
+    envelope = sign_approval(
+        DRAFT,
+        pki.verifier.key,
+        pki.verifier.cert,
+        decision=REJECTED,
+        reasons=("open major nonconformity NC-3",),
+    )
     context = ApprovalContext(**{**CONTEXT.__dict__, "blocking_failures": ("nc_major_open",)})
     verified = verify_approval(envelope, pki.verifier.cert, pki.trust(), context, timestamp=stamp(envelope))
     assert verified.decision == "rejected" and verified.reasons == ("open major nonconformity NC-3",)
@@ -69,8 +89,9 @@ def _mutate_payload(envelope: bytes, change) -> bytes:
 def test_changed_statement_byte_is_refused_as_not_current(pki) -> None:
     changed = bytearray(STATEMENT_JSON)
     changed[10] ^= 1
-    envelope = sign_approval(Draft(**{**DRAFT.__dict__, "json_sha256": sha(bytes(changed))}),
-                             pki.verifier.key, pki.verifier.cert)
+    envelope = sign_approval(
+        Draft(**{**DRAFT.__dict__, "json_sha256": sha(bytes(changed))}), pki.verifier.key, pki.verifier.cert
+    )
     refused("current-draft", envelope, pki.verifier.cert, pki.trust())
 
 
@@ -95,8 +116,9 @@ def test_signature_from_another_key_is_refused(pki) -> None:
 
 
 def test_certificate_from_another_ca_is_refused(pki) -> None:
-    from signing import _pki
+    from ecocluster.signing import _pki
     from tests.fixtures_pki import TestPki
+
     ca_key, ca_cert = _pki.create_ca("Rogue Accreditation Body")
     rogue = TestPki(ca_key, ca_cert, pki.verifier).issue(accreditation_no="IT-V-0001")
     envelope = sign_approval(DRAFT, rogue.key, rogue.cert)
@@ -128,7 +150,8 @@ def test_revoked_certificate_is_refused(pki) -> None:
 
 
 def test_missing_crl_is_refused(pki) -> None:
-    from signing._verify import TrustAnchors
+    from ecocluster.signing._verify import TrustAnchors
+
     envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)
     refused("revocation", envelope, pki.verifier.cert, pki.with_tsa(TrustAnchors((pki.ca_cert,), ())))
 
@@ -173,8 +196,9 @@ def test_blocking_check_failures_refuse_an_approval(pki) -> None:
 
 
 def test_approval_for_another_member_is_refused(pki) -> None:
-    envelope = sign_approval(Draft(**{**DRAFT.__dict__, "member_id": "IT-CL-002"}), pki.verifier.key,
-                             pki.verifier.cert)
+    envelope = sign_approval(
+        Draft(**{**DRAFT.__dict__, "member_id": "IT-CL-002"}), pki.verifier.key, pki.verifier.cert
+    )
     refused("identity", envelope, pki.verifier.cert, pki.trust())
 
 
@@ -185,16 +209,23 @@ def test_securesystemslib_verifies_the_dsse_signature(pki) -> None:
     from securesystemslib.signer import SSlibKey
 
     envelope_json = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)
-    public_pem = pki.verifier.cert.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    public_pem = (
+        pki.verifier.cert.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     keyid = json.loads(envelope_json)["signatures"][0]["keyid"]
     key = SSlibKey(keyid, "ecdsa", "ecdsa-sha2-nistp256", {"public": public_pem})
     envelope = Envelope.from_dict(json.loads(envelope_json))
     verified = envelope.verify([key], 1)
     assert keyid in verified
     other = pki.issue()
-    other_pem = other.cert.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    other_pem = (
+        other.cert.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     from securesystemslib.exceptions import VerificationError
+
     with pytest.raises(VerificationError):
         envelope.verify([SSlibKey(keyid, "ecdsa", "ecdsa-sha2-nistp256", {"public": other_pem})], 1)

@@ -18,9 +18,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from signing import _dsse, _keys, _pki, _tsa
-from signing._approval import REJECTED, sign_approval
-from signing._verify import ApprovalRuleFailed, TrustAnchors, verify_approval
+from ecocluster.signing import _dsse, _keys, _pki, _tsa
+from ecocluster.signing._approval import REJECTED, sign_approval
+from ecocluster.signing._verify import ApprovalRuleFailed, TrustAnchors, verify_approval
 from tests.fixtures_tsa import running_tsa, serving, stamp
 from tests.signing.test_approval_rules import CONTEXT, DRAFT
 
@@ -31,22 +31,36 @@ KEY_COMPROMISE, CESSATION = x509.ReasonFlags.key_compromise, x509.ReasonFlags.ce
 
 def crl(ca_key, ca_cert, entries, *, now: dt.datetime = NOW) -> x509.CertificateRevocationList:
     """A CRL issued at ``now`` listing (certificate, revoked on, reason, invalid since or None)."""
-    builder = (x509.CertificateRevocationListBuilder().issuer_name(ca_cert.subject)
-               .last_update(now - dt.timedelta(minutes=5)).next_update(now + dt.timedelta(days=30)))
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_cert.subject)
+        .last_update(now - dt.timedelta(minutes=5))
+        .next_update(now + dt.timedelta(days=30))
+    )
     for cert, revoked_on, reason, invalid_since in entries:
-        entry = (x509.RevokedCertificateBuilder().serial_number(cert.serial_number).revocation_date(revoked_on)
-                 .add_extension(x509.CRLReason(reason), critical=False))
+        entry = (
+            x509.RevokedCertificateBuilder()
+            .serial_number(cert.serial_number)
+            .revocation_date(revoked_on)
+            .add_extension(x509.CRLReason(reason), critical=False)
+        )
         if invalid_since is not None:
-            entry = entry.add_extension(x509.InvalidityDate(invalid_since.replace(tzinfo=None)), critical=False)
+            entry = entry.add_extension(
+                x509.InvalidityDate(invalid_since.replace(tzinfo=None)), critical=False
+            )
         builder = builder.add_revoked_certificate(entry.build())
     return builder.sign(ca_key, hashes.SHA256())
 
 
 def trust_with(pki, *entries, now: dt.datetime = NOW) -> TrustAnchors:
-    return pki.with_tsa(TrustAnchors((pki.ca_cert,), (crl(pki.ca_key, pki.ca_cert, entries, now=now),)), now=now)
+    return pki.with_tsa(
+        TrustAnchors((pki.ca_cert,), (crl(pki.ca_key, pki.ca_cert, entries, now=now),)), now=now
+    )
 
 
-def refused(rule: str, envelope: bytes, cert, trust, *, timestamp: bytes | None, now=None) -> ApprovalRuleFailed:
+def refused(
+    rule: str, envelope: bytes, cert, trust, *, timestamp: bytes | None, now=None
+) -> ApprovalRuleFailed:
     with pytest.raises(ApprovalRuleFailed) as caught:
         verify_approval(envelope, cert, trust, CONTEXT, timestamp=timestamp, now=now)
     assert caught.value.rule == rule, str(caught.value)
@@ -54,6 +68,7 @@ def refused(rule: str, envelope: bytes, cert, trust, *, timestamp: bytes | None,
 
 
 # --- the timestamp itself -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("token", [None, b"", b"not a TimeStampResp", b"\x30\x00"])
 def test_an_approval_without_a_readable_timestamp_is_refused(pki, token) -> None:
@@ -66,7 +81,9 @@ def test_a_timestamp_the_tsa_did_not_grant_is_refused(pki, tsa) -> None:
     authority = _tsa.Authority(key, tsa.cert, (tsa.ca,))
     rejection = authority.respond(b"\x30\x03\x02\x01\x01")  # not a TimeStampReq: a 'rejection' answer
     envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)
-    assert "did not grant" in str(refused("timestamp", envelope, pki.verifier.cert, pki.trust(), timestamp=rejection))
+    assert "did not grant" in str(
+        refused("timestamp", envelope, pki.verifier.cert, pki.trust(), timestamp=rejection)
+    )
 
 
 def test_a_timestamp_of_another_signature_is_refused(pki) -> None:
@@ -96,8 +113,14 @@ def test_a_timestamp_from_an_untrusted_tsa_is_refused(pki) -> None:
 def test_a_certificate_without_the_timestamping_usage_cannot_act_as_a_tsa(pki) -> None:
     """Issued by the trusted accreditation CA, but for signing statements: its tokens are refused."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    cert = _pki.issue_verifier(pki.ca_key, pki.ca_cert, key.public_key(), name="Not a TSA",  # type: ignore[arg-type]
-                               accreditation_no="IT-V-0999", nace_scope=("55",))
+    cert = _pki.issue_verifier(
+        pki.ca_key,
+        pki.ca_cert,
+        key.public_key(),
+        name="Not a TSA",  # type: ignore[arg-type]
+        accreditation_no="IT-V-0999",
+        nace_scope=("55",),
+    )
     envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)
     with serving(_tsa.Authority(key, cert, (pki.ca_cert,))) as url:
         token = _tsa.request(url, _dsse.Envelope.from_json(envelope).signatures[0][1])
@@ -112,8 +135,13 @@ def test_a_tsa_revoked_for_key_compromise_before_the_token_is_refused(pki, tsa) 
         cert = compromised.cert
     revoked = crl(ca_key, ca_cert, [(cert, NOW, KEY_COMPROMISE, NOW - dt.timedelta(days=1))])
     trust = dataclasses.replace(pki.trust(), tsa=(ca_cert,))
-    problem = refused("timestamp", envelope, pki.verifier.cert, dataclasses.replace(trust, crls=trust.crls + (revoked,)),
-                      timestamp=token)
+    problem = refused(
+        "timestamp",
+        envelope,
+        pki.verifier.cert,
+        dataclasses.replace(trust, crls=(*trust.crls, revoked)),
+        timestamp=token,
+    )
     assert "key-compromise" in str(problem)
     refused("timestamp", envelope, pki.verifier.cert, trust, timestamp=token)  # and without its CA's CRL: no
 
@@ -125,13 +153,27 @@ def test_openssl_verifies_the_token_independently(tsa, tmp_path: Path, pki) -> N
     (tmp_path / "sig.bin").write_bytes(signature)
     (tmp_path / "approval.tsr").write_bytes(stamp(envelope))
     (tmp_path / "tsa-ca.pem").write_bytes(_pki.pem(tsa.ca))
-    done = subprocess.run(["openssl", "ts", "-verify", "-data", str(tmp_path / "sig.bin"), "-in",
-                           str(tmp_path / "approval.tsr"), "-CAfile", str(tmp_path / "tsa-ca.pem")],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-data",
+            str(tmp_path / "sig.bin"),
+            "-in",
+            str(tmp_path / "approval.tsr"),
+            "-CAfile",
+            str(tmp_path / "tsa-ca.pem"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert "Verification: OK" in done.stdout, done.stdout + done.stderr
 
 
 # --- finding 10: two clocks --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("decision", ["approved", REJECTED])
 def test_a_backdated_decision_by_an_expired_verifier_is_refused(pki, decision) -> None:
@@ -139,8 +181,14 @@ def test_a_backdated_decision_by_an_expired_verifier_is_refused(pki, decision) -
     Before attested time this was accepted: validity was judged at the claimed signedAt."""
     expired = pki.issue(not_before=NOW - dt.timedelta(days=400), days=365)
     backdated = NOW - dt.timedelta(days=100)
-    envelope = sign_approval(DRAFT, expired.key, expired.cert, decision=decision, signed_at=backdated,
-                             reasons=("late",) if decision == REJECTED else ())
+    envelope = sign_approval(
+        DRAFT,
+        expired.key,
+        expired.cert,
+        decision=decision,
+        signed_at=backdated,
+        reasons=("late",) if decision == REJECTED else (),
+    )
     problem = refused("validity", envelope, expired.cert, pki.trust(), timestamp=stamp(envelope))
     assert "valid only from" in str(problem)
 
@@ -154,12 +202,15 @@ def test_a_backdated_signed_at_with_a_valid_certificate_is_refused(pki) -> None:
 
 # --- revocation with reasons -------------------------------------------------------------------------
 
+
 def test_a_signature_timestamped_after_a_key_compromise_date_is_refused(pki) -> None:
     """Revoked today, compromised (InvalidityDate) since yesterday: today's signature is refused."""
     victim = pki.issue(accreditation_no="IT-V-0003")
     envelope = sign_approval(DRAFT, victim.key, victim.cert)
     token = stamp(envelope)
-    trust = trust_with(pki, (victim.cert, NOW + dt.timedelta(minutes=10), KEY_COMPROMISE, NOW - dt.timedelta(days=1)))
+    trust = trust_with(
+        pki, (victim.cert, NOW + dt.timedelta(minutes=10), KEY_COMPROMISE, NOW - dt.timedelta(days=1))
+    )
     problem = refused("revocation", envelope, victim.cert, trust, timestamp=token)
     assert "key-compromise" in str(problem)
 
@@ -194,14 +245,16 @@ def test_a_signature_timestamped_after_a_cessation_of_operation_is_refused(pki) 
     retired = pki.issue(accreditation_no="IT-V-0006")
     envelope = sign_approval(DRAFT, retired.key, retired.cert)
     trust = trust_with(pki, (retired.cert, NOW - dt.timedelta(days=1), CESSATION, None))
-    assert "cessation-of-operation" in str(refused("revocation", envelope, retired.cert, trust,
-                                                   timestamp=stamp(envelope)))
+    assert "cessation-of-operation" in str(
+        refused("revocation", envelope, retired.cert, trust, timestamp=stamp(envelope))
+    )
 
 
 def test_an_unreachable_tsa_is_a_transient_error_naming_the_setting() -> None:
     import socket
 
-    from core.errors import TransientError
+    from ecocluster.core.errors import TransientError
+
     with socket.socket() as probe:  # a port nothing listens on any more
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -211,6 +264,7 @@ def test_an_unreachable_tsa_is_a_transient_error_naming_the_setting() -> None:
 
 
 # --- a whole registration package, ten years on -----------------------------------------------------
+
 
 def long_lived_demo_home(home) -> tuple[_pki.PrivateKey, x509.Certificate]:
     """The DEMO accreditation body with a 30-year CA (the demo's own lasts ten: renewing it, and
@@ -227,17 +281,19 @@ def long_lived_demo_home(home) -> tuple[_pki.PrivateKey, x509.Certificate]:
 def package_now(con, home):
     """An approved member's package, signed today with a TSA of the home's accreditation CA;
     returns (tar bytes, CA key, CA certificate, verifier certificate)."""
-    import signing
-    from core.store import LocalStore
+    from ecocluster import signing
+    from ecocluster.core.store import LocalStore
     from tests.signing.rows import drafted_member
+
     ca_key, ca_cert = long_lived_demo_home(home)
     store = LocalStore(home.objects_dir)
     verifier = signing.demo_verifier(home)
     trust = signing.trust_anchors(home)
     sid = drafted_member(con, home, "IT-HOT-2")
     with running_tsa(ca_key, ca_cert, days=25 * 365) as authority:
-        signing.approve(con, store, trust, sid, verifier, signing.DEMO_PASSWORD, place="Ventasso",
-                        tsa_url=authority.url)
+        signing.approve(
+            con, store, trust, sid, verifier, signing.DEMO_PASSWORD, place="Ventasso", tsa_url=authority.url
+        )
     (delivery,) = signing.build_packages(con, store, trust)
     return store.get(delivery.key), ca_key, ca_cert, verifier.load_cert()
 
@@ -246,7 +302,8 @@ def test_a_package_verifies_offline_ten_years_later_after_expiry_and_cessation(p
     """The acceptance case of issue 16: the verifier's 3-year certificate expired, and they were
     revoked for cessation of operation four years on; the package still verifies, offline, with
     the reader's own CA and current CRL, and pyHanko's own LTA validation agrees."""
-    import signing
+    from ecocluster import signing
+
     data, ca_key, ca_cert, verifier_cert = package_now
     ten_years = NOW + 10 * YEAR
     assert verifier_cert.not_valid_after_utc < ten_years
@@ -258,17 +315,20 @@ def test_a_package_verifies_offline_ten_years_later_after_expiry_and_cessation(p
     pdf = signing.unpack(data, tmp_path / "bag") / "data" / "statement-validated.pdf"
     assert pyhanko_lta_passes(pdf.read_bytes(), ca_cert, ten_years)
     # the same package judged by the pre-attested-time rule (validity at the time of reading) fails
-    from signing._verify import check_certificate
+    from ecocluster.signing._verify import check_certificate
+
     with pytest.raises(ApprovalRuleFailed, match="valid only from"):
         check_certificate(verifier_cert, TrustAnchors((ca_cert,), (current,)), ten_years, ten_years)
 
 
 def test_a_package_signed_after_a_key_compromise_date_is_refused(package_now) -> None:
-    import signing
+    from ecocluster import signing
+
     data, ca_key, ca_cert, verifier_cert = package_now
     later = NOW + 30 * dt.timedelta(days=1)
-    compromised = crl(ca_key, ca_cert, [(verifier_cert, later, KEY_COMPROMISE, NOW - dt.timedelta(days=1))],
-                      now=later)
+    compromised = crl(
+        ca_key, ca_cert, [(verifier_cert, later, KEY_COMPROMISE, NOW - dt.timedelta(days=1))], now=later
+    )
     report = signing.verify_archive(data, TrustAnchors((ca_cert,), (compromised,)), now=later)
     failed = {c.name for c in report.checks if not c.ok}
     assert "approval/revocation" in failed, report.reasons()
@@ -301,22 +361,31 @@ def pyhanko_lta_passes(pdf: bytes, root: x509.Certificate, at: dt.datetime) -> b
 
     anchor = asn1_x509.Certificate.load(root.public_bytes(serialization.Encoding.DER))
     rule = RevocationCheckingRule.CHECK_IF_DECLARED
-    spec = PdfSignatureValidationSpec(SignatureValidationSpec(
-        cert_validation_policy=CertValidationPolicySpec(
-            trust_manager=SimpleTrustManager.build(trust_roots=[anchor]),
-            revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy(rule, rule))),
-        revinfo_gathering_policy=RevocationInfoGatheringSpec(RevinfoOnlineFetchingRule.LOCAL_ONLY)))
-    (signature,) = [s for s in PdfFileReader(io.BytesIO(pdf)).embedded_signatures if s.sig_object_type == "/Sig"]
+    spec = PdfSignatureValidationSpec(
+        SignatureValidationSpec(
+            cert_validation_policy=CertValidationPolicySpec(
+                trust_manager=SimpleTrustManager.build(trust_roots=[anchor]),
+                revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy(rule, rule)),
+            ),
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(RevinfoOnlineFetchingRule.LOCAL_ONLY),
+        )
+    )
+    (signature,) = [
+        s for s in PdfFileReader(io.BytesIO(pdf)).embedded_signatures if s.sig_object_type == "/Sig"
+    ]
     timing = ValidationTimingInfo(validation_time=at, best_signature_time=at, point_in_time_validation=True)
     result = asyncio.run(ades_lta_validation(signature, spec, timing_info=timing))
     return result.ades_subindic == AdESPassed.OK and result.oldest_evidence_record_timestamp is not None
 
 
-@pytest.mark.skipif(not (shutil.which("pdfsig") and shutil.which("certutil")),
-                    reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil): make system-deps")
+@pytest.mark.skipif(
+    not (shutil.which("pdfsig") and shutil.which("certutil")),
+    reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil): make system-deps",
+)
 def test_pdfsig_reports_the_b_lta_signature_valid_and_trusted(package_now, tmp_path) -> None:
-    import signing
+    from ecocluster import signing
     from tests.signing.test_pades import nss_db_trusting
+
     data, _key, ca_cert, _cert = package_now
     pdf = signing.unpack(data, tmp_path / "bag") / "data" / "statement-validated.pdf"
     (tmp_path / "nss").mkdir()
@@ -333,16 +402,29 @@ def test_a_revocation_without_a_reason_voids_even_older_signatures(pki) -> None:
     envelope = sign_approval(DRAFT, revoked.key, revoked.cert)
     token = stamp(envelope)
     later = NOW + YEAR
-    trust = pki.with_tsa(TrustAnchors((pki.ca_cert,), (_pki.build_crl(pki.ca_key, pki.ca_cert, [
-        _pki.Revocation(revoked.cert.serial_number, later, "unspecified")], now=later),)), now=later)
+    trust = pki.with_tsa(
+        TrustAnchors(
+            (pki.ca_cert,),
+            (
+                _pki.build_crl(
+                    pki.ca_key,
+                    pki.ca_cert,
+                    [_pki.Revocation(revoked.cert.serial_number, later, "unspecified")],
+                    now=later,
+                ),
+            ),
+        ),
+        now=later,
+    )
     problem = refused("revocation", envelope, revoked.cert, trust, timestamp=token, now=later)
     assert "without a reason" in str(problem)
 
 
 def test_the_tsa_and_its_trust_come_from_the_homes_configuration(home, tsa, monkeypatch, tmp_path) -> None:
     """[signing] tsa_url and tsa_trust_anchors; without either, approving stops with the key to set."""
-    import signing
-    from core.errors import ConfigurationError
+    from ecocluster import signing
+    from ecocluster.core.errors import ConfigurationError
+
     monkeypatch.delenv("ECOCLUSTER_TSA_URL")
     monkeypatch.delenv("ECOCLUSTER_TSA_TRUST")
     with pytest.raises(ConfigurationError, match=r"\[signing\] tsa_url"):
@@ -351,8 +433,9 @@ def test_the_tsa_and_its_trust_come_from_the_homes_configuration(home, tsa, monk
     assert signing.trust_anchors(home).tsa == ()
     anchor = tmp_path / "tsa-ca.pem"
     anchor.write_bytes(_pki.pem(tsa.ca) + _pki.crl_pem(tsa.crl))
-    home.config_path.write_text(f'[signing]\ntsa_url = "{tsa.url}"\ntsa_trust_anchors = ["{anchor}"]\n',
-                                encoding="utf-8")
+    home.config_path.write_text(
+        f'[signing]\ntsa_url = "{tsa.url}"\ntsa_trust_anchors = ["{anchor}"]\n', encoding="utf-8"
+    )
     assert signing.tsa_url(home) == tsa.url
     trust = signing.trust_anchors(home)
     assert trust.tsa == (tsa.ca,) and tsa.crl in trust.crls

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from signing import _pki
+from ecocluster.signing import _pki
 from tests import fixtures_pki
 from tests.cli import Run, run_cli
 from tests.fixtures_tsa import stamp
@@ -33,11 +33,21 @@ def verify(capsys, monkeypatch, tmp_path: Path, files: dict[str, Path]):
         path = envelope if isinstance(envelope, Path) else tmp_path / "approval.dsse.json"
         if not isinstance(envelope, Path):
             path.write_bytes(envelope)
-            (tmp_path / "approval.tsr").write_bytes(stamp(envelope))  # NAME.tsr beside it, as approve leaves it
-        given = options or ("--trust", str(files["ca"]), "--crl", str(files["crl"]), "--cert", str(files["cert"]))
+            (tmp_path / "approval.tsr").write_bytes(
+                stamp(envelope)
+            )  # NAME.tsr beside it, as approve leaves it
+        given = options or (
+            "--trust",
+            str(files["ca"]),
+            "--crl",
+            str(files["crl"]),
+            "--cert",
+            str(files["cert"]),
+        )
         result = run_cli(capsys, monkeypatch, tmp_path / "home", "verify", str(path), *given)
         assert "Traceback" not in result.stdout + result.stderr
         return result
+
     return run
 
 
@@ -51,7 +61,9 @@ def test_a_verified_approval_by_its_named_verifier_exits_0(pki, verify) -> None:
 
 
 def test_finding_18_a_verified_rejection_exits_3(pki, verify) -> None:
-    result = verify(hostile.signed(_statement(pki, decision="rejected", reasons=("NC-3 open",)), pki.verifier.key))
+    result = verify(
+        hostile.signed(_statement(pki, decision="rejected", reasons=("NC-3 open",)), pki.verifier.key)
+    )
     assert result.returncode == 3 and "FAIL decision" in result.stdout and "REJECTED" in result.stdout, result
 
 
@@ -61,8 +73,9 @@ def test_finding_18_an_approval_naming_another_verifier_exits_3(pki, verify) -> 
     assert result.returncode == 3 and "FAIL approval/identity" in result.stdout, result
 
 
-@pytest.mark.parametrize("case", [c for c in hostile.CASES if c.rule == "envelope-malformed"][::4],
-                         ids=lambda c: c.name)
+@pytest.mark.parametrize(
+    "case", [c for c in hostile.CASES if c.rule == "envelope-malformed"][::4], ids=lambda c: c.name
+)
 def test_a_malformed_envelope_exits_3_naming_the_rule(pki, verify, case: hostile.Case) -> None:
     result = verify(case.build(_statement(pki), pki.verifier.key))
     assert result.returncode == 3 and "FAIL approval/envelope-malformed" in result.stdout, result
@@ -81,16 +94,27 @@ def test_an_envelope_over_the_limit_is_refused(pki, verify) -> None:
     assert result.returncode == 3 and "FAIL approval/envelope-too-large" in result.stdout, result
 
 
-def test_finding_20_missing_or_folder_paths_are_errors_with_their_exit_code(pki, verify, files, tmp_path) -> None:
+def test_finding_20_missing_or_folder_paths_are_errors_with_their_exit_code(
+    pki, verify, files, tmp_path
+) -> None:
     envelope = hostile.signed(_statement(pki), pki.verifier.key)
     missing = verify(tmp_path / "nowhere.dsse.json")
     assert missing.returncode == 65 and "does not exist" in missing.stderr, missing
     folder = tmp_path / "folder"
     folder.mkdir()
     for option, code in (("--trust", 78), ("--crl", 78), ("--cert", 65)):
-        given = {"--trust": str(files["ca"]), "--crl": str(files["crl"]), "--cert": str(files["cert"]),
-                 option: str(folder)}
+        given = {
+            "--trust": str(files["ca"]),
+            "--crl": str(files["crl"]),
+            "--cert": str(files["cert"]),
+            option: str(folder),
+        }
         result = verify(envelope, *(x for pair in given.items() for x in pair))
-        assert result.returncode == code and f"{option} {folder} is a folder" in result.stderr, (option, result)
+        assert result.returncode == code and f"{option} {folder} is a folder" in result.stderr, (
+            option,
+            result,
+        )
     no_cert = verify(envelope, "--trust", str(files["ca"]), "--crl", str(files["crl"]))
-    assert no_cert.returncode == 3 and "certificate-malformed" in no_cert.stdout and "--cert" in no_cert.stdout
+    assert (
+        no_cert.returncode == 3 and "certificate-malformed" in no_cert.stdout and "--cert" in no_cert.stdout
+    )

@@ -8,10 +8,10 @@ import datetime as dt
 
 import duckdb
 
-import statements
-from core.home import Home
-from signing._approval import declaration_text
-from signing._records import draft_for
+from ecocluster import statements
+from ecocluster.core.home import Home
+from ecocluster.signing._approval import declaration_text
+from ecocluster.signing._records import draft_for
 from tests.statements import warehouse_rows
 
 
@@ -22,5 +22,7 @@ def test_the_declaration_names_the_statements_kind(pki, con: duckdb.DuckDBPyConn
     signed_at = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
     text = declaration_text(draft_for(con, full.statement_id), pki.verifier.cert, signed_at, "Cēsis")
     assert "as indicated in the full environmental statement" in text and "vides deklarācijā (pilna)" in text
-    text = declaration_text(draft_for(con, updated.statement_id), pki.verifier.cert, signed_at, "Cerreto Laghi")
+    text = declaration_text(
+        draft_for(con, updated.statement_id), pki.verifier.cert, signed_at, "Cerreto Laghi"
+    )
     assert "as indicated in the updated environmental statement" in text and "(aggiornata)" in text

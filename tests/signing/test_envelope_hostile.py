@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import signing
-from signing._offline import verify_envelope
-from signing._verify import RULES, ApprovalRuleFailed, parse_approval, verify_approval
+from ecocluster import signing
+from ecocluster.signing._offline import verify_envelope
+from ecocluster.signing._verify import RULES, ApprovalRuleFailed, parse_approval, verify_approval
 from tests.fixtures_tsa import stamp
 from tests.signing import hostile
 from tests.signing.test_approval_rules import CONTEXT, DRAFT
@@ -21,7 +21,9 @@ def test_each_hostile_envelope_is_refused_by_its_rule(pki, case: hostile.Case) -
     with pytest.raises(ApprovalRuleFailed) as caught:
         verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(envelope))
     assert caught.value.rule == case.rule, str(caught.value)
-    report = verify_envelope(envelope, signing._pki.pem(pki.verifier.cert), pki.trust(), timestamp=stamp(envelope))
+    report = verify_envelope(
+        envelope, signing._pki.pem(pki.verifier.cert), pki.trust(), timestamp=stamp(envelope)
+    )
     if case.rule in ("envelope-malformed", "identity"):  # what a bare envelope can be checked for, offline
         assert not report.ok and [c.name for c in report.checks if not c.ok] == [f"approval/{case.rule}"]
 
@@ -29,7 +31,10 @@ def test_each_hostile_envelope_is_refused_by_its_rule(pki, case: hostile.Case) -
 def test_the_corpus_is_genuine_but_for_its_one_change(pki) -> None:
     """Without the change the same builder gives an accepted approval: each case tests one thing."""
     envelope = hostile.signed(hostile.genuine(DRAFT, pki.verifier.cert), pki.verifier.key)
-    assert verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(envelope)).decision == "approved"
+    assert (
+        verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(envelope)).decision
+        == "approved"
+    )
     assert len(hostile.CASES) >= 40 and {c.rule for c in hostile.CASES} <= set(RULES)
 
 
@@ -37,7 +42,9 @@ def test_an_envelope_over_the_limit_is_refused_before_it_is_parsed(pki) -> None:
     envelope = hostile.signed(hostile.genuine(DRAFT, pki.verifier.cert), pki.verifier.key)
     with pytest.raises(ApprovalRuleFailed) as caught:
         parse_approval(envelope + b" " * 2048, max_bytes=len(envelope) + 1024)
-    assert caught.value.rule == "envelope-too-large" and f"{len(envelope) + 2048:,} bytes" in str(caught.value)
+    assert caught.value.rule == "envelope-too-large" and f"{len(envelope) + 2048:,} bytes" in str(
+        caught.value
+    )
     assert parse_approval(envelope, max_bytes=len(envelope)).predicate.member.id == "IT-CL-001"
 
 
@@ -45,15 +52,21 @@ def test_parsed_once_the_envelope_is_a_frozen_value_the_rules_reuse(pki) -> None
     parsed = parse_approval(hostile.signed(hostile.genuine(DRAFT, pki.verifier.cert), pki.verifier.key))
     with pytest.raises(AttributeError):
         parsed.predicate.decision = "rejected"  # type: ignore[misc]
-    assert verify_approval(parsed, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(parsed.raw)).statement_id == DRAFT.statement_id
+    assert (
+        verify_approval(
+            parsed, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(parsed.raw)
+        ).statement_id
+        == DRAFT.statement_id
+    )
 
 
 def test_bare_envelope_passes_only_as_an_approval_by_its_named_signer(pki) -> None:
     cert_pem = signing._pki.pem(pki.verifier.cert)
     approval = hostile.signed(hostile.genuine(DRAFT, pki.verifier.cert), pki.verifier.key)
     assert verify_envelope(approval, cert_pem, pki.trust(), timestamp=stamp(approval)).ok
-    rejection = hostile.signed(hostile.genuine(DRAFT, pki.verifier.cert, "rejected", ("NC-3 open",)),
-                               pki.verifier.key)
+    rejection = hostile.signed(
+        hostile.genuine(DRAFT, pki.verifier.cert, "rejected", ("NC-3 open",)), pki.verifier.key
+    )
     report = verify_envelope(rejection, cert_pem, pki.trust(), timestamp=stamp(rejection))
     assert not report.ok and [c.name for c in report.checks if not c.ok] == ["decision"]
     assert "REJECTED" in report.reasons()[0] and "NC-3 open" in report.reasons()[0]
@@ -61,7 +74,9 @@ def test_bare_envelope_passes_only_as_an_approval_by_its_named_signer(pki) -> No
     naming_other = hostile.signed(hostile.genuine(DRAFT, other.cert), pki.verifier.key)
     report = verify_envelope(naming_other, cert_pem, pki.trust(), timestamp=stamp(naming_other))
     assert not report.ok and report.checks[0].name == "approval/identity"
-    assert not verify_envelope(approval, b"", pki.trust(), timestamp=stamp(approval)).ok  # no certificate: certificate-malformed
+    assert not verify_envelope(
+        approval, b"", pki.trust(), timestamp=stamp(approval)
+    ).ok  # no certificate: certificate-malformed
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -73,6 +88,11 @@ def test_property_no_outcome_but_accept_or_a_named_refusal(pki, data) -> None:
         verify_approval(envelope, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(envelope))
     except ApprovalRuleFailed as e:
         assert e.rule in RULES
-    report = verify_envelope(envelope, signing._pki.pem(pki.verifier.cert), pki.trust(), timestamp=stamp(envelope))
-    assert all(c.name.removeprefix("approval/") in (*RULES, "envelope", "signature", "timestamp", "certificate",
-                                                     "identity", "decision") for c in report.checks)
+    report = verify_envelope(
+        envelope, signing._pki.pem(pki.verifier.cert), pki.trust(), timestamp=stamp(envelope)
+    )
+    assert all(
+        c.name.removeprefix("approval/")
+        in (*RULES, "envelope", "signature", "timestamp", "certificate", "identity", "decision")
+        for c in report.checks
+    )

@@ -12,13 +12,13 @@ import datetime as dt
 import duckdb
 import pytest
 
-import signing
-from core.errors import ReviewRefused
-from core.store import LocalStore
-from signing import _decisions, _dsse, _pki, _review, signers
-from signing._approval import sign_approval
-from signing._records import approval_context, draft_for
-from signing._verify import RULES, ApprovalRuleFailed, verify_approval
+from ecocluster import signing
+from ecocluster.core.errors import ReviewRefused
+from ecocluster.core.store import LocalStore
+from ecocluster.signing import _decisions, _dsse, _pki, _review, signers
+from ecocluster.signing._approval import sign_approval
+from ecocluster.signing._records import approval_context, draft_for
+from ecocluster.signing._verify import RULES, ApprovalRuleFailed, verify_approval
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import ready_member
 
@@ -46,8 +46,13 @@ def _raise(con, sid, kind: str = "request-for-information") -> signing.Finding:
 def _verify(con, pki, sid: str, trust=None):
     """Every pure rule of an approval by the fixture's verifier, against the warehouse's facts now."""
     envelope = sign_approval(draft_for(con, sid), pki.verifier.key, pki.verifier.cert)
-    return verify_approval(envelope, pki.verifier.cert, trust or pki.trust(), approval_context(con, MEMBER),
-                           timestamp=stamp(envelope))  # its RFC 3161 token, as every decision carries
+    return verify_approval(
+        envelope,
+        pki.verifier.cert,
+        trust or pki.trust(),
+        approval_context(con, MEMBER),
+        timestamp=stamp(envelope),
+    )  # its RFC 3161 token, as every decision carries
 
 
 def _refused(con, pki, sid: str, *words: str, trust=None) -> ApprovalRuleFailed:
@@ -64,7 +69,9 @@ def _resolved(con, store, pki, sid) -> tuple[signing.Finding, signing.Finding]:
     rfi, wrong = _raise(con, sid), _raise(con, sid, "misstatement")
     signing.answer_finding(con, store, rfi.finding_id, "Invoices attached", by="member")
     signing.accept_finding(con, rfi.finding_id, by="verifier", signer=_signer(pki.verifier))
-    signing.close_finding(con, wrong.finding_id, by="verifier", note="withdrawn", signer=_signer(pki.verifier))
+    signing.close_finding(
+        con, wrong.finding_id, by="verifier", note="withdrawn", signer=_signer(pki.verifier)
+    )
     return rfi, wrong
 
 
@@ -75,11 +82,15 @@ def test_the_rule_is_named_and_checked_right_after_open_findings() -> None:
 def test_signed_decisions_resolve_the_findings_for_the_approval(con, store, pki, sid) -> None:
     rfi, wrong = _resolved(con, store, pki, sid)
     assert _verify(con, pki, sid).decision == "approved"
-    rows = con.execute("SELECT d.finding_id, d.event, e.event, d.cert_sha256 FROM review_decision d "
-                       "JOIN review_event e USING (finding_id, event_no) ORDER BY d.event").fetchall()
+    rows = con.execute(
+        "SELECT d.finding_id, d.event, e.event, d.cert_sha256 FROM review_decision d "
+        "JOIN review_event e USING (finding_id, event_no) ORDER BY d.event"
+    ).fetchall()
     fingerprint = _pki.fingerprint(pki.verifier.cert)
-    assert rows == [(rfi.finding_id, "accepted", "accepted", fingerprint),
-                    (wrong.finding_id, "closed", "closed", fingerprint)]
+    assert rows == [
+        (rfi.finding_id, "accepted", "accepted", fingerprint),
+        (wrong.finding_id, "closed", "closed", fingerprint),
+    ]
     [accepted] = [r for r in _review.resolutions(con, MEMBER, 2025) if r.facts.finding_id == rfi.finding_id]
     decision = _decisions.parse(accepted.envelope or b"")
     assert decision.event == "accepted" and decision.facts.answer_no == 1
@@ -89,8 +100,9 @@ def test_signed_decisions_resolve_the_findings_for_the_approval(con, store, pki,
 def test_a_reopening_is_signed_too(con, store, pki, sid) -> None:
     found = _raise(con, sid)
     signing.answer_finding(con, store, found.finding_id, "done", by="member")
-    signing.reopen_finding(con, found.finding_id, by="verifier", note="December is missing",
-                           signer=_signer(pki.verifier))
+    signing.reopen_finding(
+        con, found.finding_id, by="verifier", note="December is missing", signer=_signer(pki.verifier)
+    )
     assert con.execute("SELECT event FROM review_decision").fetchall() == [("reopened",)]
 
 
@@ -103,7 +115,11 @@ def test_an_unsigned_decision_is_refused_and_signing_it_afterwards_resolves_it(c
         signing.accept_finding(con, found.finding_id, by="verifier")
     signing.accept_finding(con, found.finding_id, by="verifier", signer=_signer(pki.verifier))  # signs it
     assert _verify(con, pki, sid).decision == "approved"
-    assert [e.event for e in signing.review_events(con, found.finding_id)] == ["raised", "answered", "accepted"]
+    assert [e.event for e in signing.review_events(con, found.finding_id)] == [
+        "raised",
+        "answered",
+        "accepted",
+    ]
 
 
 def test_a_state_set_in_the_warehouse_resolves_nothing(con, store, pki, sid) -> None:
@@ -118,7 +134,9 @@ def test_a_state_set_in_the_warehouse_resolves_nothing(con, store, pki, sid) -> 
 def test_a_state_set_behind_a_signed_reopening_resolves_nothing(con, store, pki, sid) -> None:
     reopened = _raise(con, sid)
     signing.answer_finding(con, store, reopened.finding_id, "done", by="member")
-    signing.reopen_finding(con, reopened.finding_id, by="verifier", note="not enough", signer=_signer(pki.verifier))
+    signing.reopen_finding(
+        con, reopened.finding_id, by="verifier", note="not enough", signer=_signer(pki.verifier)
+    )
     con.execute("UPDATE review_finding SET state = 'accepted' WHERE finding_id = ?", [reopened.finding_id])
     _refused(con, pki, sid, reopened.finding_id, "accepted without the verifier's signature")
 
@@ -126,16 +144,26 @@ def test_a_state_set_behind_a_signed_reopening_resolves_nothing(con, store, pki,
 def test_a_decision_signed_under_another_ca_is_refused(con, store, pki, sid) -> None:
     forger_key, forger_ca = _pki.create_ca("Forged Accreditation Body")
     key = _pki.new_key()
-    cert = _pki.issue_verifier(forger_key, forger_ca, key.public_key(), name="Giulia Verdi",
-                               accreditation_no="IT-V-0001", nace_scope=("55.10",))
+    cert = _pki.issue_verifier(
+        forger_key,
+        forger_ca,
+        key.public_key(),
+        name="Giulia Verdi",
+        accreditation_no="IT-V-0001",
+        nace_scope=("55.10",),
+    )
     found = _raise(con, sid)
-    signing.close_finding(con, found.finding_id, by="verifier", signer=signers.from_key(key, cert, (), "forged"))
+    signing.close_finding(
+        con, found.finding_id, by="verifier", signer=signers.from_key(key, cert, (), "forged")
+    )
     _refused(con, pki, sid, found.finding_id, "rule chain")
 
 
 def test_a_decision_changed_after_signing_is_refused(con, store, pki, sid) -> None:
     rfi, _wrong = _resolved(con, store, pki, sid)
-    envelope = con.execute("SELECT envelope FROM review_decision WHERE finding_id = ?", [rfi.finding_id]).fetchone()[0]
+    envelope = con.execute(
+        "SELECT envelope FROM review_decision WHERE finding_id = ?", [rfi.finding_id]
+    ).fetchone()[0]
     parsed = _decisions.parse(bytes(envelope))
     payload = parsed.envelope.payload.replace(b'"note":""', b'"note":"all fine"')
     assert payload != parsed.envelope.payload
@@ -146,17 +174,24 @@ def test_a_decision_changed_after_signing_is_refused(con, store, pki, sid) -> No
 
 def test_a_decision_moved_to_another_finding_is_refused(con, store, pki, sid) -> None:
     rfi, wrong = _resolved(con, store, pki, sid)
-    [(envelope,)] = con.execute("SELECT envelope FROM review_decision WHERE finding_id = ?", [wrong.finding_id]).fetchall()
+    [(envelope,)] = con.execute(
+        "SELECT envelope FROM review_decision WHERE finding_id = ?", [wrong.finding_id]
+    ).fetchall()
     con.execute("UPDATE review_decision SET envelope = ? WHERE finding_id = ?", [envelope, rfi.finding_id])
     con.execute("UPDATE review_finding SET state = 'closed' WHERE finding_id = ?", [rfi.finding_id])
-    con.execute("UPDATE review_event SET event = 'closed' WHERE finding_id = ? AND event = 'accepted'", [rfi.finding_id])
+    con.execute(
+        "UPDATE review_event SET event = 'closed' WHERE finding_id = ? AND event = 'accepted'",
+        [rfi.finding_id],
+    )
     _refused(con, pki, sid, rfi.finding_id, "does not hold what the verifier signed")
 
 
 def test_an_answer_changed_after_the_decision_is_refused(con, store, pki, sid) -> None:
     rfi, _wrong = _resolved(con, store, pki, sid)
-    con.execute("UPDATE review_answer SET text = 'Invoices attached; the 2024 figure was wrong' WHERE finding_id = ?",
-                [rfi.finding_id])
+    con.execute(
+        "UPDATE review_answer SET text = 'Invoices attached; the 2024 figure was wrong' WHERE finding_id = ?",
+        [rfi.finding_id],
+    )
     _refused(con, pki, sid, rfi.finding_id, "does not hold what the verifier signed")
 
 
@@ -170,14 +205,20 @@ def test_a_decision_by_another_verifier_or_a_revoked_one_is_refused(con, store, 
 
 def test_a_decision_signed_with_a_date_outside_the_certificate_is_refused(con, store, pki, sid) -> None:
     found = _raise(con, sid)
-    signing.close_finding(con, found.finding_id, by="verifier", signer=_signer(pki.verifier),
-                          now=dt.datetime(2001, 1, 1, tzinfo=dt.UTC))
+    signing.close_finding(
+        con,
+        found.finding_id,
+        by="verifier",
+        signer=_signer(pki.verifier),
+        now=dt.datetime(2001, 1, 1, tzinfo=dt.UTC),
+    )
     _refused(con, pki, sid, "rule validity")
 
 
-def test_finding_commands_sign_with_signer_and_say_when_a_decision_is_unsigned(con, store, sid, home, capsys,
-                                                                                monkeypatch) -> None:
-    from signing import _keys
+def test_finding_commands_sign_with_signer_and_say_when_a_decision_is_unsigned(
+    con, store, sid, home, capsys, monkeypatch
+) -> None:
+    from ecocluster.signing import _keys
     from tests.cli import run_cli
 
     verifier = _keys.demo_verifier(home)
@@ -188,17 +229,46 @@ def test_finding_commands_sign_with_signer_and_say_when_a_decision_is_unsigned(c
     uri = signers.file_uri(verifier.key, verifier.cert)
 
     unsigned = run_cli(capsys, monkeypatch, home.root, "finding", "accept", answered.finding_id)
-    assert unsigned.returncode == 0 and "recorded unsigned" in unsigned.stdout and "--signer URI" in unsigned.stdout
-    signed = run_cli(capsys, monkeypatch, home.root, "finding", "accept", answered.finding_id, "--signer", uri)
-    closed = run_cli(capsys, monkeypatch, home.root, "finding", "close", withdrawn.finding_id, "--note", "withdrawn",
-                     "--signer", uri)
+    assert (
+        unsigned.returncode == 0
+        and "recorded unsigned" in unsigned.stdout
+        and "--signer URI" in unsigned.stdout
+    )
+    signed = run_cli(
+        capsys, monkeypatch, home.root, "finding", "accept", answered.finding_id, "--signer", uri
+    )
+    closed = run_cli(
+        capsys,
+        monkeypatch,
+        home.root,
+        "finding",
+        "close",
+        withdrawn.finding_id,
+        "--note",
+        "withdrawn",
+        "--signer",
+        uri,
+    )
     assert (signed.returncode, closed.returncode) == (0, 0), signed.stdout + closed.stdout
     assert "unsigned" not in signed.stdout + closed.stdout
-    bad = run_cli(capsys, monkeypatch, home.root, "finding", "reopen", answered.finding_id, "--note", "x",
-                  "--signer", "file:/nonexistent/key.pem")
+    bad = run_cli(
+        capsys,
+        monkeypatch,
+        home.root,
+        "finding",
+        "reopen",
+        answered.finding_id,
+        "--note",
+        "x",
+        "--signer",
+        "file:/nonexistent/key.pem",
+    )
     assert bad.returncode == 78 and "key" in bad.stdout + bad.stderr
     check = duckdb.connect(str(home.warehouse_path), read_only=True)
     try:
-        assert sorted(check.execute("SELECT event FROM review_decision").fetchall()) == [("accepted",), ("closed",)]
+        assert sorted(check.execute("SELECT event FROM review_decision").fetchall()) == [
+            ("accepted",),
+            ("closed",),
+        ]
     finally:
         check.close()

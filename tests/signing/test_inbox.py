@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-import statements
-from core.store import LocalStore
-from signing import _keys, _pki
-from signing._approval import sign_approval
-from signing._inbox import approve, export_review, record_approval, sign_decision
-from signing._records import draft_for
-from signing._verify import ApprovalRuleFailed
+from ecocluster import statements
+from ecocluster.core.store import LocalStore
+from ecocluster.signing import _keys, _pki
+from ecocluster.signing._approval import sign_approval
+from ecocluster.signing._inbox import approve, export_review, record_approval, sign_decision
+from ecocluster.signing._records import draft_for
+from ecocluster.signing._verify import ApprovalRuleFailed
 from tests.signing.rows import add_check, add_draft, drafted_member, ready_member
 from tests.statements.conftest import pdf_text
 
@@ -27,33 +27,54 @@ def verifier(home) -> _keys.KeyFiles:
 
 def test_approval_validates_the_statement_and_signs_that_pdf(con, store, home, verifier) -> None:
     sid = drafted_member(con, home)
-    verified = approve(con, store, _keys.trust_anchors(home), sid, verifier, _keys.DEMO_PASSWORD, place="Ventasso")
+    verified = approve(
+        con, store, _keys.trust_anchors(home), sid, verifier, _keys.DEMO_PASSWORD, place="Ventasso"
+    )
     assert verified.decision == "approved" and verified.member_id == "IT-HOT-1"
     final = statements.show(con, sid)
     assert (final.version, final.status, final.verifier_name, final.accreditation_no) == (
-        2, "validated", "DEMO Verifier", "DEMO-V-0001")
-    row = con.execute("SELECT decision, accreditation_no, signed_pdf_key, pdf_sha256 FROM approval").fetchone()
+        2,
+        "validated",
+        "DEMO Verifier",
+        "DEMO-V-0001",
+    )
+    row = con.execute(
+        "SELECT decision, accreditation_no, signed_pdf_key, pdf_sha256 FROM approval"
+    ).fetchone()
     assert row[:2] == ("approved", "DEMO-V-0001")
-    assert row[3] == con.execute("SELECT pdf_sha256 FROM statement WHERE version = 1").fetchone()[0]  # draft signed
+    assert (
+        row[3] == con.execute("SELECT pdf_sha256 FROM statement WHERE version = 1").fetchone()[0]
+    )  # draft signed
     signed = store.get(row[2])
     assert signed.startswith(store.get(final.pdf_key)) and len(signed) > len(store.get(final.pdf_key))
     text = pdf_text(signed)
     assert "DEMO Verifier" in text and "DEMO-V-0001" in text and "BOZZA" not in text
-    assert "BOZZA" in pdf_text(store.get(con.execute("SELECT pdf_key FROM statement WHERE version = 1")
-                                         .fetchone()[0]))
+    assert "BOZZA" in pdf_text(
+        store.get(con.execute("SELECT pdf_key FROM statement WHERE version = 1").fetchone()[0])
+    )
 
 
 def test_sign_decision_records_nothing_and_its_files_are_accepted_later(con, store, home, verifier) -> None:
     sid = drafted_member(con, home)
-    signed = sign_decision(con, store, sid, verifier, _keys.DEMO_PASSWORD, place="Ventasso",
-                           trust=_keys.trust_anchors(home))
+    signed = sign_decision(
+        con, store, sid, verifier, _keys.DEMO_PASSWORD, place="Ventasso", trust=_keys.trust_anchors(home)
+    )
     assert sorted(signed.files()) == ["cert.pem", "dsse.json", "tsr", "validated.pdf"]
     assert con.execute("SELECT count(*) FROM approval").fetchone() == (0,)
     assert statements.show(con, sid).status == "draft"
-    record_approval(con, store, signed.envelope, signed.cert_pem, _keys.trust_anchors(home),
-                    signed_pdf=signed.signed_pdf, timestamp=signed.timestamp)
+    record_approval(
+        con,
+        store,
+        signed.envelope,
+        signed.cert_pem,
+        _keys.trust_anchors(home),
+        signed_pdf=signed.signed_pdf,
+        timestamp=signed.timestamp,
+    )
     assert statements.show(con, sid).status == "validated"
-    rejection = sign_decision(con, store, sid, verifier, _keys.DEMO_PASSWORD, decision="rejected", reasons=("x",))
+    rejection = sign_decision(
+        con, store, sid, verifier, _keys.DEMO_PASSWORD, decision="rejected", reasons=("x",)
+    )
     assert sorted(rejection.files()) == ["cert.pem", "dsse.json", "tsr"]
 
 
@@ -65,8 +86,15 @@ def test_a_signed_pdf_other_than_the_validated_render_is_refused(con, store, hom
     trust = _keys.trust_anchors(home)
     signed_draft = tsa.sign_pdf(draft_pdf, key, verifier.load_cert(), trust.cas, trust.crls)
     with pytest.raises(ApprovalRuleFailed) as caught:
-        record_approval(con, store, envelope, verifier.cert.read_bytes(), _keys.trust_anchors(home),
-                        signed_pdf=signed_draft, timestamp=tsa.stamp(envelope))
+        record_approval(
+            con,
+            store,
+            envelope,
+            verifier.cert.read_bytes(),
+            _keys.trust_anchors(home),
+            signed_pdf=signed_draft,
+            timestamp=tsa.stamp(envelope),
+        )
     assert caught.value.rule == "validated-pdf"
     assert statements.show(con, sid).status == "draft"
     assert con.execute("SELECT count(*) FROM approval").fetchone() == (0,)
@@ -78,7 +106,9 @@ def test_superseded_draft_is_refused_and_the_rule_recorded(con, store, home, ver
     with pytest.raises(ApprovalRuleFailed, match="superseded") as caught:
         approve(con, store, _keys.trust_anchors(home), old, verifier, _keys.DEMO_PASSWORD)
     assert caught.value.rule == "current-draft"
-    assert con.execute("SELECT member_id, rule FROM approval_refusal").fetchall() == [("IT-HOT-1", "current-draft")]
+    assert con.execute("SELECT member_id, rule FROM approval_refusal").fetchall() == [
+        ("IT-HOT-1", "current-draft")
+    ]
     assert con.execute("SELECT count(*) FROM approval").fetchone() == (0,)
 
 
@@ -90,7 +120,8 @@ def test_blocking_failure_from_the_checks_tables_refuses(con, store, home, verif
 
 
 def test_conflict_from_the_warehouse_refuses(con, store, home, verifier) -> None:
-    from signing._records import mark_consulted
+    from ecocluster.signing._records import mark_consulted
+
     sid = drafted_member(con, home)
     mark_consulted(con, "DEMO-V-0001", "IT-HOT-1", "energy audit 2023")
     with pytest.raises(ApprovalRuleFailed) as caught:
@@ -111,8 +142,14 @@ def test_approval_without_signed_pdf_is_refused(con, store, home, verifier, tsa)
     key = _pki.load_key(verifier.key, _keys.DEMO_PASSWORD)
     envelope = sign_approval(draft_for(con, sid), key, verifier.load_cert())
     with pytest.raises(ApprovalRuleFailed, match="PAdES"):
-        record_approval(con, store, envelope, verifier.cert.read_bytes(), _keys.trust_anchors(home),
-                        timestamp=tsa.stamp(envelope))
+        record_approval(
+            con,
+            store,
+            envelope,
+            verifier.cert.read_bytes(),
+            _keys.trust_anchors(home),
+            timestamp=tsa.stamp(envelope),
+        )
 
 
 def test_private_key_never_leaves_the_verifier_folder(con, store, home, verifier) -> None:
@@ -132,15 +169,18 @@ def test_private_key_never_leaves_the_verifier_folder(con, store, home, verifier
 def test_review_export_has_statement_checks_and_evidence(con, store, tmp_path) -> None:
     ready_member(con, store)
     names = sorted(p.name for p in export_review(con, store, "IT-CL-001", tmp_path / "review"))
-    assert names[-3:] == ["check-report.csv", "evidence.csv", "findings.json"] and any(n.endswith(".pdf") for n in names)
+    assert names[-3:] == ["check-report.csv", "evidence.csv", "findings.json"] and any(
+        n.endswith(".pdf") for n in names
+    )
 
 
 def test_a_rejection_sets_the_status_and_the_verifier_may_still_approve(con, store, home, verifier) -> None:
     sid = drafted_member(con, home)
     trust = _keys.trust_anchors(home)
     for reason in ("open major nonconformity NC-3", "still open"):  # a second rejection changes nothing more
-        verified = approve(con, store, trust, sid, verifier, _keys.DEMO_PASSWORD, decision="rejected",
-                           reasons=(reason,))
+        verified = approve(
+            con, store, trust, sid, verifier, _keys.DEMO_PASSWORD, decision="rejected", reasons=(reason,)
+        )
         assert verified.decision == "rejected" and statements.show(con, sid).status == "rejected"
     assert con.execute("SELECT count(*) FROM approval WHERE decision = 'rejected'").fetchone() == (2,)
     approve(con, store, trust, sid, verifier, _keys.DEMO_PASSWORD)  # the verifier looked again

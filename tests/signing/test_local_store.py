@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import ObjectLocked
-from core.store import local
-from core.store.local import LocalStore
+from ecocluster.core.errors import ObjectLocked
+from ecocluster.core.store import local
+from ecocluster.core.store.local import LocalStore
 
 
 def _spy_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -26,7 +26,9 @@ def _spy_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return synced
 
 
-def test_puts_in_a_block_are_synced_once_each_when_it_ends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_puts_in_a_block_are_synced_once_each_when_it_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = LocalStore(tmp_path / "objects")
     synced = _spy_fsyncs(monkeypatch)
     with store.durable_together():

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import signing
-from core.errors import ReviewRefused
-from core.store import LocalStore
-from signing import _bundle, _decisions, _pki, signers
-from signing._records import approval_context
+from ecocluster import signing
+from ecocluster.core.errors import ReviewRefused
+from ecocluster.core.store import LocalStore
+from ecocluster.signing import _bundle, _decisions, _pki, signers
+from ecocluster.signing._records import approval_context
 from tests.signing.rows import blank_pdf, ready_member
 
 MEMBER = "IT-CL-001"
@@ -38,7 +38,9 @@ def _signer(verifier) -> signers.Signer:
     return signers.from_key(verifier.key, verifier.cert, (), "test")
 
 
-def _raise(con, sid, kind: str = "request-for-information", text: str = "Show the 2025 invoices") -> signing.Finding:
+def _raise(
+    con, sid, kind: str = "request-for-information", text: str = "Show the 2025 invoices"
+) -> signing.Finding:
     return signing.raise_finding(con, sid, kind, text, by="verifier")
 
 
@@ -64,43 +66,67 @@ def test_decisions_signed_offline_are_imported_once(con, store, sid, pki, tmp_pa
     written = signing.export_review(con, store, MEMBER, folder)
     assert folder / "findings.json" in written and len(list((folder / "evidence").iterdir())) == 2
     exported = json.loads((folder / "findings.json").read_text())
-    assert {f["findingId"] for f in exported["findings"]} == {rfi.finding_id, wrong.finding_id, thin.finding_id}
+    assert {f["findingId"] for f in exported["findings"]} == {
+        rfi.finding_id,
+        wrong.finding_id,
+        thin.finding_id,
+    }
 
-    choices = signing.decision_choices([rfi.finding_id], [f"{thin.finding_id}=Show that it is applied"],
-                                       [f"{wrong.finding_id}=withdrawn: my reading error"])
+    choices = signing.decision_choices(
+        [rfi.finding_id],
+        [f"{thin.finding_id}=Show that it is applied"],
+        [f"{wrong.finding_id}=withdrawn: my reading error"],
+    )
     answers = signing.decide_offline(folder, choices, _signer(pki.verifier))
 
     outcomes = signing.import_answers(con, pki.trust(), answers)
     assert [(o.finding_id, o.outcome) for o in outcomes] == [
-        (rfi.finding_id, "applied"), (thin.finding_id, "applied"), (wrong.finding_id, "applied")]
+        (rfi.finding_id, "applied"),
+        (thin.finding_id, "applied"),
+        (wrong.finding_id, "applied"),
+    ]
     assert _states(con, rfi, wrong, thin) == ["accepted", "closed", "open"]
     assert [e.actor for e in signing.review_events(con, rfi.finding_id)][-1] == "Giulia Verdi (IT-V-0001)"
     assert approval_context(con, MEMBER).open_findings == (f"{thin.finding_id} (non-conformity, open)",)
-    assert len(approval_context(con, MEMBER).resolutions) == 2  # both resolved ones carry their signed decision
+    assert (
+        len(approval_context(con, MEMBER).resolutions) == 2
+    )  # both resolved ones carry their signed decision
 
     again = signing.import_answers(con, pki.trust(), answers)
     assert [o.outcome for o in again] == ["already"] * 3
     assert con.execute("SELECT count(*) FROM review_decision").fetchone() == (3,)
-    assert _imports(con) == [("decision 1", "already", None), ("decision 2", "already", None),
-                             ("decision 3", "already", None)]
+    assert _imports(con) == [
+        ("decision 1", "already", None),
+        ("decision 2", "already", None),
+        ("decision 3", "already", None),
+    ]
 
 
 def _decision_file(pki, decisions: list[bytes], cert=None) -> bytes:
-    return _decisions._dsse.canonical_json({"format": _bundle.ANSWERS_FORMAT,
-                                            "certificate": _pki.pem(cert or pki.verifier.cert).decode(),
-                                            "decisions": [d.decode() for d in decisions]})
+    return _decisions._dsse.canonical_json(
+        {
+            "format": _bundle.ANSWERS_FORMAT,
+            "certificate": _pki.pem(cert or pki.verifier.cert).decode(),
+            "decisions": [d.decode() for d in decisions],
+        }
+    )
 
 
 HOSTILE_FILES = {
     "not JSON": b"\x89PNG\r\n",
-    "duplicate keys": b'{"format": "ecocluster/review-answers/v1", "format": "x", "certificate": "", "decisions": []}',
-    "another format": json.dumps({"format": "ecocluster/review-findings/v1", "certificate": "x",
-                                  "decisions": ["{}"]}).encode(),
-    "no decisions": json.dumps({"format": _bundle.ANSWERS_FORMAT, "certificate": "x", "decisions": []}).encode(),
-    "decisions not texts": json.dumps({"format": _bundle.ANSWERS_FORMAT, "certificate": "x",
-                                       "decisions": [{"payload": ""}]}).encode(),
-    "certificate not PEM": json.dumps({"format": _bundle.ANSWERS_FORMAT, "certificate": "-----BEGIN CERTIFICATE-----",
-                                       "decisions": ["{}"]}).encode(),
+    "duplicate keys": b'{"format": "ecocluster/review-answers/v1", "format": "x", "certificate": "", "decisions": []}',  # noqa: E501
+    "another format": json.dumps(
+        {"format": "ecocluster/review-findings/v1", "certificate": "x", "decisions": ["{}"]}
+    ).encode(),
+    "no decisions": json.dumps(
+        {"format": _bundle.ANSWERS_FORMAT, "certificate": "x", "decisions": []}
+    ).encode(),
+    "decisions not texts": json.dumps(
+        {"format": _bundle.ANSWERS_FORMAT, "certificate": "x", "decisions": [{"payload": ""}]}
+    ).encode(),
+    "certificate not PEM": json.dumps(
+        {"format": _bundle.ANSWERS_FORMAT, "certificate": "-----BEGIN CERTIFICATE-----", "decisions": ["{}"]}
+    ).encode(),
     "too large": b" " * (_bundle.MAX_ANSWERS_BYTES + 1),
     "nested deep": b"[" * 100_000,
 }
@@ -125,29 +151,61 @@ def test_each_decision_is_judged_alone(con, store, sid, pki, tmp_path) -> None:
     exported = _bundle.read_findings(folder)
     forged_ca_key, forged_ca = _pki.create_ca("Forged Accreditation Body")
     forged_key = _pki.new_key()
-    forged = signers.from_key(forged_key, _pki.issue_verifier(forged_ca_key, forged_ca, forged_key.public_key(),
-                              name="Giulia Verdi", accreditation_no="IT-V-0001", nace_scope=("55.10",)), (), "forged")
-    seal = lambda f, event, who=signer: _decisions.seal(exported[f.finding_id].facts, event, who)
+    forged = signers.from_key(
+        forged_key,
+        _pki.issue_verifier(
+            forged_ca_key,
+            forged_ca,
+            forged_key.public_key(),
+            name="Giulia Verdi",
+            accreditation_no="IT-V-0001",
+            nace_scope=("55.10",),
+        ),
+        (),
+        "forged",
+    )
+
+    def seal(f, event, who=signer):
+        return _decisions.seal(exported[f.finding_id].facts, event, who)
+
     tampered = json.loads(seal(good, "closed"))
-    tampered["payload"] = base64.b64encode(base64.b64decode(tampered["payload"]).replace(
-        b'"event":"closed"', b'"event":"accepted"')).decode()
-    unknown = _decisions.seal(replace(exported[good.finding_id].facts, finding_id="F-000000000000"), "closed", signer)
+    tampered["payload"] = base64.b64encode(
+        base64.b64decode(tampered["payload"]).replace(b'"event":"closed"', b'"event":"accepted"')
+    ).decode()
+    unknown = _decisions.seal(
+        replace(exported[good.finding_id].facts, finding_id="F-000000000000"), "closed", signer
+    )
     # After the export: the member answers `late`, the verifier accepts `done` online.
     _answer(con, store, tmp_path, late, "Here it is after all")
     signing.accept_finding(con, done.finding_id, by="verifier", signer=signer)
-    decisions = [seal(good, "accepted"), json.dumps(tampered).encode(), unknown, seal(late, "closed"),
-                 seal(done, "reopened"), seal(gone, "closed", forged), b"not an envelope"]
+    decisions = [
+        seal(good, "accepted"),
+        json.dumps(tampered).encode(),
+        unknown,
+        seal(late, "closed"),
+        seal(done, "reopened"),
+        seal(gone, "closed", forged),
+        b"not an envelope",
+    ]
     outcomes = signing.import_answers(con, pki.trust(), _decision_file(pki, decisions))
     assert [(o.outcome, o.rule) for o in outcomes] == [
-        ("applied", None), ("refused", "finding-decision"), ("refused", "finding-unknown"),
-        ("refused", "finding-stale"), ("refused", "finding-transition"), ("refused", "finding-decision"),
-        ("refused", "finding-decision")]
-    assert all("not signed by the key" in outcomes[n].message for n in (1, 5))  # the file's certificate is not its key
+        ("applied", None),
+        ("refused", "finding-decision"),
+        ("refused", "finding-unknown"),
+        ("refused", "finding-stale"),
+        ("refused", "finding-transition"),
+        ("refused", "finding-decision"),
+        ("refused", "finding-decision"),
+    ]
+    assert all(
+        "not signed by the key" in outcomes[n].message for n in (1, 5)
+    )  # the file's certificate is not its key
     assert _states(con, good, late, gone, done) == ["accepted", "answered", "open", "accepted"]
     assert [r[1:] for r in _imports(con)] == [(o.outcome, o.rule) for o in outcomes]
     # The forger's own certificate with it: signed, but not by an accredited verifier the coordinator trusts.
-    [alone] = signing.import_answers(con, pki.trust(), _decision_file(pki, [seal(gone, "closed", forged)],
-                                                                      cert=forged.certificate))
+    [alone] = signing.import_answers(
+        con, pki.trust(), _decision_file(pki, [seal(gone, "closed", forged)], cert=forged.certificate)
+    )
     assert (alone.outcome, alone.rule) == ("refused", "finding-decision") and "rule chain" in alone.message
     assert _states(con, gone) == ["open"]
 
@@ -172,27 +230,54 @@ def test_the_verifier_signs_only_what_the_export_holds(con, store, sid, pki, tmp
 
 
 def test_export_decide_and_import_commands(con, store, sid, home, tmp_path, capsys, monkeypatch) -> None:
-    from signing import _keys
+    from ecocluster.signing import _keys
     from tests.cli import run_cli
 
     verifier = _keys.demo_verifier(home)  # the home trusts the DEMO accreditation body
     found, other = _raise(con, sid), _raise(con, sid, "misstatement")
     _answer(con, store, tmp_path, found)
     con.close()
-    cli = lambda *args: run_cli(capsys, monkeypatch, home.root, *args)
+
+    def cli(*args):
+        return run_cli(capsys, monkeypatch, home.root, *args)
+
     monkeypatch.setenv("ECOCLUSTER_KEY_PASSWORD", _keys.DEMO_PASSWORD.decode())
 
     assert cli("review", "export", "--member", MEMBER, "--out", str(tmp_path / "review")).returncode == 0
     answers = tmp_path / "answers.json"
-    decided = cli("finding", "decide", str(tmp_path / "review"), "--signer", signers.file_uri(verifier.key, verifier.cert),
-                  "--accept", found.finding_id, "--close", f"{other.finding_id}=withdrawn", "--out", str(answers))
-    assert decided.returncode == 0 and "2 signed decision(s)" in decided.stdout, decided.stdout + decided.stderr
-    again = cli("finding", "decide", str(tmp_path / "review"), "--signer", "file:/x", "--close", other.finding_id,
-                "--out", str(answers))
+    decided = cli(
+        "finding",
+        "decide",
+        str(tmp_path / "review"),
+        "--signer",
+        signers.file_uri(verifier.key, verifier.cert),
+        "--accept",
+        found.finding_id,
+        "--close",
+        f"{other.finding_id}=withdrawn",
+        "--out",
+        str(answers),
+    )
+    assert decided.returncode == 0 and "2 signed decision(s)" in decided.stdout, (
+        decided.stdout + decided.stderr
+    )
+    again = cli(
+        "finding",
+        "decide",
+        str(tmp_path / "review"),
+        "--signer",
+        "file:/x",
+        "--close",
+        other.finding_id,
+        "--out",
+        str(answers),
+    )
     assert again.returncode == 78 and "never overwritten" in again.stdout + again.stderr
 
     imported = cli("finding", "import", str(answers))
-    assert imported.returncode == 0 and "2 applied or already there, 0 refused" in imported.stdout, imported.stdout
+    assert imported.returncode == 0 and "2 applied or already there, 0 refused" in imported.stdout, (
+        imported.stdout
+    )
     assert "0 refused" in cli("finding", "import", str(answers)).stdout
     hostile = tmp_path / "hostile.json"
     hostile.write_bytes(b'{"format": "ecocluster/review-answers/v1"}')

@@ -29,22 +29,28 @@ from cryptography import x509
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import signing
-import statements
-from core.home import Home
-from core.store import LocalStore
-from signing import _pki
-from signing._approval import Draft, sign_approval
-from signing._dsse import Envelope, canonical_json
-from signing._inbox import verifier_block
-from signing._keys import ca_dir
-from signing._package import MAX_PACKAGE_BYTES, MEMBERS, SignedInputs, bag_files, read_tar, tar_bytes
-from signing._verify import TrustAnchors
+from ecocluster import signing, statements
+from ecocluster.core.home import Home
+from ecocluster.core.store import LocalStore
+from ecocluster.signing import _pki
+from ecocluster.signing._approval import Draft, sign_approval
+from ecocluster.signing._dsse import Envelope, canonical_json
+from ecocluster.signing._inbox import verifier_block
+from ecocluster.signing._keys import ca_dir
+from ecocluster.signing._package import (
+    MAX_PACKAGE_BYTES,
+    MEMBERS,
+    SignedInputs,
+    bag_files,
+    read_tar,
+    tar_bytes,
+)
+from ecocluster.signing._verify import TrustAnchors
+from ecocluster.warehouse.db import connect
 from tests import fixtures_tsa
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import add_check, add_member, blank_pdf
 from tests.statements import warehouse_rows
-from warehouse.db import connect
 
 CB = b"competent-body-secret"
 MEMBERS_BUILT = ("IT-HOT-1", "IT-HOT-2", "LV-NOV-1")
@@ -94,8 +100,13 @@ def failed_files(report: signing.PackageReport) -> set[str]:
     return {part.strip() for c in report.failed() for part in c.file.split(",")}
 
 
-def forge(world: World, member: str = "IT-HOT-2", *, edit: Callable[[dict[str, Any]], None] | None = None,
-          nace_scope: tuple[str, ...] | None = None) -> bytes:
+def forge(
+    world: World,
+    member: str = "IT-HOT-2",
+    *,
+    edit: Callable[[dict[str, Any]], None] | None = None,
+    nace_scope: tuple[str, ...] | None = None,
+) -> bytes:
     """A package really signed by a verifier the CA issued (``nace_scope``: a new one), over the
     member's statement after ``edit``; every derived file consistent when the statement allows."""
     files = world.files(member)
@@ -106,15 +117,28 @@ def forge(world: World, member: str = "IT-HOT-2", *, edit: Callable[[dict[str, A
     old = Envelope.from_json(files["data/approval.dsse.json"]).statement()
     ca_cert = world.trust.cas[0]
     key = _pki.new_key()
-    cert = _pki.issue_verifier(world.ca_key, ca_cert, key.public_key(), name="Forge Verifier",
-                               accreditation_no="IT-V-0666", nace_scope=nace_scope or ("55", "84"))
+    cert = _pki.issue_verifier(
+        world.ca_key,
+        ca_cert,
+        key.public_key(),
+        name="Forge Verifier",
+        accreditation_no="IT-V-0666",
+        nace_scope=nace_scope or ("55", "84"),
+    )
     digest = hashlib.sha256(statement_json).hexdigest()
     claimed = old["predicate"]
     organisation = statement.get("organisation")
     nace = str(organisation.get("nace")) if isinstance(organisation, dict) else claimed["member"]["nace"]
-    draft = Draft(digest, claimed["member"]["id"], claimed["member"]["name"], nace,
-                  claimed["cycle"]["clusterId"], claimed["cycle"]["reportingYear"], digest,
-                  old["subject"][1]["digest"]["sha256"])
+    draft = Draft(
+        digest,
+        claimed["member"]["id"],
+        claimed["member"]["name"],
+        nace,
+        claimed["cycle"]["clusterId"],
+        claimed["cycle"]["reportingYear"],
+        digest,
+        old["subject"][1]["digest"]["sha256"],
+    )
     when = dt.datetime.now(dt.UTC)
     envelope = sign_approval(draft, key, cert, signed_at=when, place="Roma")
     try:
@@ -122,17 +146,24 @@ def forge(world: World, member: str = "IT-HOT-2", *, edit: Callable[[dict[str, A
     except (statements.StatementInvalid, statements.RenderFailed, ValueError, KeyError, TypeError):
         pdf = blank_pdf("not renderable")
     signed_pdf = world.tsa.sign_pdf(pdf, key, cert, (ca_cert,), world.trust.crls)
-    inputs = SignedInputs(statement_json, Envelope.from_json(envelope), cert, (ca_cert,), signed_pdf, stamp(envelope))
+    inputs = SignedInputs(
+        statement_json, Envelope.from_json(envelope), cert, (ca_cert,), signed_pdf, stamp(envelope)
+    )
     try:
         return tar_bytes(bag_files(inputs))
     except (KeyError, TypeError, ValueError):
-        files |= {"data/statement.json": statement_json, "data/approval.dsse.json": envelope,
-                  "data/approval.tsr": inputs.timestamp, "data/verifier-cert.pem": _pki.pem(cert),
-                  "data/statement-validated.pdf": signed_pdf}
+        files |= {
+            "data/statement.json": statement_json,
+            "data/approval.dsse.json": envelope,
+            "data/approval.tsr": inputs.timestamp,
+            "data/verifier-cert.pem": _pki.pem(cert),
+            "data/statement-validated.pdf": signed_pdf,
+        }
         return tar_bytes({k: v for k, v in files.items()})
 
 
 # --- 1. every file of a package is covered: edit it, re-save the manifests, it is refused by name -----------
+
 
 def _json_edit(key: str, value: Any) -> Callable[[bytes], bytes]:
     def edit(data: bytes) -> bytes:
@@ -143,6 +174,7 @@ def _json_edit(key: str, value: Any) -> Callable[[bytes], bytes]:
             target = target[part]
         target[last] = value
         return canonical_json(doc)
+
     return edit
 
 
@@ -165,11 +197,22 @@ def _flip(data: bytes) -> bytes:
 
 
 EDITS: dict[str, tuple[str, Callable[[bytes], bytes]]] = {
-    "application claims another NACE": ("data/annex-vi-application.json", _json_edit("organisation.nace", "84.11")),
-    "application claims another member": ("data/annex-vi-application.json", _json_edit("organisation.id", "IT-HOT-1")),
-    "application claims another country": ("data/annex-vi-application.json", _json_edit("organisation.country", "LV")),
-    "application claims a registration no": ("data/annex-vi-application.json",
-                                             _json_edit("organisation.emasRegistrationNo", "IT-000001")),
+    "application claims another NACE": (
+        "data/annex-vi-application.json",
+        _json_edit("organisation.nace", "84.11"),
+    ),
+    "application claims another member": (
+        "data/annex-vi-application.json",
+        _json_edit("organisation.id", "IT-HOT-1"),
+    ),
+    "application claims another country": (
+        "data/annex-vi-application.json",
+        _json_edit("organisation.country", "LV"),
+    ),
+    "application claims a registration no": (
+        "data/annex-vi-application.json",
+        _json_edit("organisation.emasRegistrationNo", "IT-000001"),
+    ),
     "application PDF byte": ("data/annex-vi-application.pdf", _flip),
     "application PDF appended": ("data/annex-vi-application.pdf", lambda d: d + b"%extra"),
     "check summary changes warnings": ("data/check-summary.json", _json_edit("warnings", 99)),
@@ -181,7 +224,10 @@ EDITS: dict[str, tuple[str, Callable[[bytes], bytes]]] = {
     "validated PDF appended": ("data/statement-validated.pdf", lambda d: d + b"\n%%EOF\n"),
     "envelope keyid": ("data/approval.dsse.json", _keyid),
     "envelope second signature": ("data/approval.dsse.json", _extra_signature),
-    "envelope re-serialised": ("data/approval.dsse.json", lambda d: json.dumps(json.loads(d), indent=1).encode()),
+    "envelope re-serialised": (
+        "data/approval.dsse.json",
+        lambda d: json.dumps(json.loads(d), indent=1).encode(),
+    ),
     "certificate file with a comment": ("data/verifier-cert.pem", lambda d: b"# issued to us\n" + d),
     "certificate of someone else": ("data/verifier-cert.pem", lambda d: _pki.pem(_pki.create_ca("Other")[1])),
     "certificate file twice": ("data/verifier-cert.pem", lambda d: d + d),
@@ -189,8 +235,10 @@ EDITS: dict[str, tuple[str, Callable[[bytes], bytes]]] = {
     "chain emptied": ("data/chain.pem", lambda d: b""),
     "timestamp byte": ("data/approval.tsr", _flip),
     "timestamp emptied": ("data/approval.tsr", lambda d: b""),
-    "bag-info source organisation": ("bag-info.txt", lambda d: d.replace(b"Source-Organization: ",
-                                                                        b"Source-Organization: Not ")),
+    "bag-info source organisation": (
+        "bag-info.txt",
+        lambda d: d.replace(b"Source-Organization: ", b"Source-Organization: Not "),
+    ),
 }
 
 
@@ -223,19 +271,23 @@ def test_the_genuine_packages_verify(world) -> None:
 
 # --- 2. the NACE code, member, cluster and country come from the signed statement only ----------------------
 
+
 def _nace(value: str) -> Callable[[dict[str, Any]], None]:
     def edit(statement: dict[str, Any]) -> None:
         statement["organisation"]["nace"] = value
+
     return edit
 
 
-def test_a_verifier_accredited_for_55_cannot_pass_an_84_11_member_whatever_the_application_says(world,
-                                                                                                tmp_path) -> None:
+def test_a_verifier_accredited_for_55_cannot_pass_an_84_11_member_whatever_the_application_says(
+    world, tmp_path
+) -> None:
     """Finding 2: the application claims 55.10, the statement the verifier signed says 84.11."""
     data = forge(world, edit=_nace("84.11"), nace_scope=("55",))
     files = dict(read_tar(data).files)
     files["data/annex-vi-application.json"] = _json_edit("organisation.nace", "55.10")(
-        files["data/annex-vi-application.json"])
+        files["data/annex-vi-application.json"]
+    )
     report = signing.verify_archive(tar_bytes(resaved(files, tmp_path)), world.trust)
     assert [(c.name, c.file) for c in report.failed()] == [("approval/nace-scope", "data/statement.json")]
 
@@ -254,6 +306,7 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
         for part in parents:
             target = target[part]
         target[last] = value
+
     return edit
 
 
@@ -283,10 +336,13 @@ def test_a_signed_statement_with_wrong_types_is_a_named_refusal(world, case) -> 
     else:
         data = forge(world, edit=edit)
     report = signing.verify_archive(data, world.trust)
-    assert [(c.name, c.file) for c in report.failed()][-1] == ("statement", "data/statement.json"), report.reasons()
+    assert [(c.name, c.file) for c in report.failed()][-1] == ("statement", "data/statement.json"), (
+        report.reasons()
+    )
 
 
 # --- 3. archives: plain tar only, bounded, nothing unexpected -----------------------------------------------
+
 
 def _tar(members: list[tarfile.TarInfo | tuple[str, bytes]]) -> bytes:
     out = io.BytesIO()
@@ -330,24 +386,50 @@ ARCHIVES: dict[str, tuple[Callable[[World], bytes], str, str]] = {  # case -> (m
     "xz": (lambda w: lzma.compress(w.packages["IT-HOT-2"]), "compressed", "(archive)"),
     "gzip bomb": (lambda w: gzip.compress(b"\0" * (64 * 1024 * 1024)), "compressed", "(archive)"),
     "oversized": (lambda w: w.packages["IT-HOT-2"] + b"\0" * MAX_PACKAGE_BYTES, "size", "(archive)"),
-    "extra payload file": (lambda w: _with(w, ("data/payload.bin", b"\0" * 4096)), "unexpected-file",
-                           "data/payload.bin"),
-    "a CRL inside": (lambda w: _with(w, ("data/crl.pem", b"-----BEGIN X509 CRL-----\n")), "unexpected-file",
-                     "data/crl.pem"),
+    "extra payload file": (
+        lambda w: _with(w, ("data/payload.bin", b"\0" * 4096)),
+        "unexpected-file",
+        "data/payload.bin",
+    ),
+    "a CRL inside": (
+        lambda w: _with(w, ("data/crl.pem", b"-----BEGIN X509 CRL-----\n")),
+        "unexpected-file",
+        "data/crl.pem",
+    ),
     "traversal": (lambda w: _with(w, ("../evil.txt", b"x")), "unexpected-file", "../evil.txt"),
     "absolute path": (lambda w: _with(w, ("/etc/cron.d/x", b"x")), "unexpected-file", "/etc/cron.d/x"),
-    "symlink": (lambda w: _with(w, _link("data/link", tarfile.SYMTYPE, "/etc/passwd")), "member-type", "data/link"),
-    "hard link": (lambda w: _with(w, _link("data/hard", tarfile.LNKTYPE, "bagit.txt")), "member-type",
-                  "data/hard"),
+    "symlink": (
+        lambda w: _with(w, _link("data/link", tarfile.SYMTYPE, "/etc/passwd")),
+        "member-type",
+        "data/link",
+    ),
+    "hard link": (
+        lambda w: _with(w, _link("data/hard", tarfile.LNKTYPE, "bagit.txt")),
+        "member-type",
+        "data/hard",
+    ),
     "fifo": (lambda w: _with(w, _link("data/fifo", tarfile.FIFOTYPE, "")), "member-type", "data/fifo"),
     "another folder": (lambda w: _with(w, _dir("data/sub")), "member-type", "data/sub"),
-    "duplicate member": (lambda w: _with(w, ("data/statement.json", b"{}")), "duplicate-file",
-                         "data/statement.json"),
-    "missing statement": (lambda w: _with(w, drop="data/statement.json"), "missing-file", "data/statement.json"),
-    "sparse member": (lambda w: _with(w, _link("data/sparse", tarfile.GNUTYPE_SPARSE, "")), "member-type",
-                      "data/sparse"),
-    "a header declaring too much": (lambda w: _lying_header("bagit.txt", MAX_PACKAGE_BYTES + 1), "size",
-                                    "bagit.txt"),
+    "duplicate member": (
+        lambda w: _with(w, ("data/statement.json", b"{}")),
+        "duplicate-file",
+        "data/statement.json",
+    ),
+    "missing statement": (
+        lambda w: _with(w, drop="data/statement.json"),
+        "missing-file",
+        "data/statement.json",
+    ),
+    "sparse member": (
+        lambda w: _with(w, _link("data/sparse", tarfile.GNUTYPE_SPARSE, "")),
+        "member-type",
+        "data/sparse",
+    ),
+    "a header declaring too much": (
+        lambda w: _lying_header("bagit.txt", MAX_PACKAGE_BYTES + 1),
+        "size",
+        "bagit.txt",
+    ),
     "too many members": (lambda w: _tar([_dir("data") for _ in range(100)]), "members", "(archive)"),
     "not a tar": (lambda w: b"not a tar at all" * 100, "archive", "(archive)"),
     "empty": (lambda w: b"", "archive", "(archive)"),
@@ -366,6 +448,7 @@ def test_an_archive_outside_the_format_is_refused_before_parsing(world, case) ->
 def test_a_package_refusal_survives_pickling() -> None:
     """Refusals travel between processes (Dask, persisted Prefect results)."""
     import pickle
+
     refused = signing.PackageRefused("unexpected-file", "data/x", "not a file of a package (really): no")
     again = pickle.loads(pickle.dumps(refused))
     assert (again.rule, again.file, str(again)) == (refused.rule, refused.file, str(refused))
@@ -381,10 +464,13 @@ def test_a_bag_folder_with_a_symlink_is_refused(world, tmp_path) -> None:
 
 # --- 4. trust and revocation come from the reader -----------------------------------------------------------
 
+
 def _ca_crls(world: World, crls: tuple[x509.CertificateRevocationList, ...]) -> TrustAnchors:
     """The reader's anchors with ``crls`` as the accreditation CA's CRLs (the TSA CA's CRL kept)."""
     ca = world.trust.cas[0]
-    return dataclasses.replace(world.trust, crls=crls + tuple(c for c in world.trust.crls if c.issuer != ca.subject))
+    return dataclasses.replace(
+        world.trust, crls=crls + tuple(c for c in world.trust.crls if c.issuer != ca.subject)
+    )
 
 
 def test_a_revoked_verifier_is_refused_with_the_readers_crl(world) -> None:
@@ -402,6 +488,7 @@ def test_without_a_crl_revocation_is_not_assumed(world) -> None:
 
 
 # --- 5. the signed PDF is this member's ---------------------------------------------------------------------
+
 
 def test_another_members_verifier_signed_pdf_is_refused(world, tmp_path) -> None:
     """Finding 7: LV-NOV-1's validated PDF, genuinely signed by the same verifier, put in IT-HOT-2's
@@ -430,6 +517,7 @@ def test_not_checked_is_never_a_pass() -> None:
 
 # --- 6. intake: one country, its own register, every package gets an answer ---------------------------------
 
+
 @pytest.fixture
 def body(home) -> Iterator[Callable[..., list[signing.Receipt]]]:
     """Intake in a fresh warehouse of a competent body (IT and LV keys made on purpose)."""
@@ -437,11 +525,19 @@ def body(home) -> Iterator[Callable[..., list[signing.Receipt]]]:
         signing.init_body_key(home.root / "competent-body" / country, country, CB)
     store = LocalStore(home.objects_dir)
 
-    def run(con: duckdb.DuckDBPyConnection, world: World, packages: dict[str, bytes], *, country: str = "IT",
-            trust: TrustAnchors | None = None, retry: bool = False) -> list[signing.Receipt]:
+    def run(
+        con: duckdb.DuckDBPyConnection,
+        world: World,
+        packages: dict[str, bytes],
+        *,
+        country: str = "IT",
+        trust: TrustAnchors | None = None,
+        retry: bool = False,
+    ) -> list[signing.Receipt]:
         for key, data in packages.items():
             store.put(key, data)
         return signing.intake(home, con, store, trust or world.trust, country, CB, retry=retry)
+
     run.store = store  # type: ignore[attr-defined]
     yield run
 
@@ -451,29 +547,42 @@ def inbox(country: str, name: str) -> str:
 
 
 def register(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
-    return con.execute("SELECT country, member_id, registration_no, last_renewed FROM body_register "
-                       "ORDER BY all").fetchall()
+    return con.execute(
+        "SELECT country, member_id, registration_no, last_renewed FROM body_register ORDER BY all"
+    ).fetchall()
 
 
 def test_one_malformed_package_does_not_stop_the_country(world, con, body) -> None:
     """Finding 6: garbage, a compressed copy, a signed statement with ``cluster: "../x"`` and a wrong
     type, beside two genuine packages: every one gets a receipt, the genuine ones are registered."""
-    packages = {inbox("IT", "a-garbage"): b"\x00garbage",
-                inbox("IT", "b-gz"): gzip.compress(world.packages["IT-HOT-1"]),
-                inbox("IT", "c-traversal"): forge(world, edit=_set("cluster.cluster_id", "../x")),
-                inbox("IT", "d-types"): forge(world, edit=_set("reporting_year", "2025")),
-                inbox("IT", "e-hot-1"): world.packages["IT-HOT-1"],
-                inbox("IT", "f-hot-2"): world.packages["IT-HOT-2"]}
+    packages = {
+        inbox("IT", "a-garbage"): b"\x00garbage",
+        inbox("IT", "b-gz"): gzip.compress(world.packages["IT-HOT-1"]),
+        inbox("IT", "c-traversal"): forge(world, edit=_set("cluster.cluster_id", "../x")),
+        inbox("IT", "d-types"): forge(world, edit=_set("reporting_year", "2025")),
+        inbox("IT", "e-hot-1"): world.packages["IT-HOT-1"],
+        inbox("IT", "f-hot-2"): world.packages["IT-HOT-2"],
+    }
     receipts = {r.package_key.rsplit("/", 1)[1]: r for r in body(con, world, packages)}
     assert {k: (r.outcome, r.rule) for k, r in receipts.items()} == {
-        "a-garbage.tar": ("refused", "archive"), "b-gz.tar": ("refused", "compressed"),
-        "c-traversal.tar": ("refused", "statement"), "d-types.tar": ("refused", "statement"),
-        "e-hot-1.tar": ("registered", None), "f-hot-2.tar": ("registered", None)}
-    assert [row[:3] for row in register(con)] == [("IT", "IT-HOT-1", "IT-000001"), ("IT", "IT-HOT-2", "IT-000002")]
+        "a-garbage.tar": ("refused", "archive"),
+        "b-gz.tar": ("refused", "compressed"),
+        "c-traversal.tar": ("refused", "statement"),
+        "d-types.tar": ("refused", "statement"),
+        "e-hot-1.tar": ("registered", None),
+        "f-hot-2.tar": ("registered", None),
+    }
+    assert [row[:3] for row in register(con)] == [
+        ("IT", "IT-HOT-1", "IT-000001"),
+        ("IT", "IT-HOT-2", "IT-000002"),
+    ]
     for r in receipts.values():  # refusals without verified facts go to the body's own folder, never "../x"
         assert body.store.exists(r.receipt_key) and ".." not in r.receipt_key
-        assert r.receipt_key.startswith("clusters/CL-IT/receipts/" if r.outcome != "refused"
-                                        else "competent-body/IT/receipts/unattributed-")
+        assert r.receipt_key.startswith(
+            "clusters/CL-IT/receipts/"
+            if r.outcome != "refused"
+            else "competent-body/IT/receipts/unattributed-"
+        )
 
 
 def test_a_foreign_organisation_is_refused_and_its_own_body_still_takes_it(world, con, body) -> None:
@@ -492,14 +601,19 @@ def test_registration_numbers_come_from_the_bodys_register_only(world, con, body
         add_member(con, member, cluster="CL-IT")
     con.execute("UPDATE member SET emas_reg_no = 'IT-000576'")
     con.execute("UPDATE member SET emas_reg_no = 'IT-2147483647' WHERE member_id = 'IT-HOT-2'")
-    receipts = body(con, world, {inbox("IT", "1"): world.packages["IT-HOT-1"],
-                                 inbox("IT", "2"): world.packages["IT-HOT-2"]})
+    receipts = body(
+        con,
+        world,
+        {inbox("IT", "1"): world.packages["IT-HOT-1"], inbox("IT", "2"): world.packages["IT-HOT-2"]},
+    )
     assert sorted(r.registration_no for r in receipts) == ["IT-000001", "IT-000002"]
 
 
 def test_numbers_past_the_int32_range_do_not_overflow(world, con, body) -> None:
-    con.execute("INSERT INTO body_register VALUES ('IT', 'IT-OLD', 'IT-2147483647', 2147483647, DATE '2020-01-01', "
-                "DATE '2020-01-01', 'x')")
+    con.execute(
+        "INSERT INTO body_register VALUES ('IT', 'IT-OLD', 'IT-2147483647', 2147483647, DATE '2020-01-01', "
+        "DATE '2020-01-01', 'x')"
+    )
     (receipt,) = body(con, world, {inbox("IT", "1"): world.packages["IT-HOT-1"]})
     assert receipt.registration_no == "IT-2147483648"
 
@@ -532,12 +646,16 @@ def test_a_refusal_caused_by_the_bodys_configuration_is_retried(world, con, body
     tampered = world.files()
     tampered["data/annex-vii-declaration.txt"] += b"!"
     packages = {inbox("IT", "good"): world.packages["IT-HOT-2"], inbox("IT", "bad"): tar_bytes(tampered)}
-    first = {r.package_key: r for r in body(con, world, packages, trust=dataclasses.replace(world.trust, cas=(other_ca,)))}
+    first = {
+        r.package_key: r
+        for r in body(con, world, packages, trust=dataclasses.replace(world.trust, cas=(other_ca,)))
+    }
     assert (first[inbox("IT", "good")].rule, first[inbox("IT", "good")].retriable) == ("approval/chain", True)
     assert body(con, world, {}) == []  # without --retry nothing is looked at again
     again = body(con, world, {}, retry=True)
     assert [(r.package_key, r.outcome, r.registration_no) for r in again] == [
-        (inbox("IT", "good"), "registered", "IT-000001")]
+        (inbox("IT", "good"), "registered", "IT-000001")
+    ]
     assert again[0].receipt_key.endswith(".registered.retry1.dsse.json")
     assert body(con, world, {}, retry=True) == []
 
@@ -581,10 +699,25 @@ def test_receipts_verify_against_the_bodys_certificate_only(world, con, body, ho
 
 # --- 7. property: arbitrary tar members give an acceptance or a named refusal, and the run goes on ----------
 
-_NAMES = st.one_of(st.sampled_from(sorted(MEMBERS) + ["data", "data/", "../x", "/etc/x", "data/x/../statement.json",
-                                                      "./bagit.txt", "data/crl.pem", "a" * 300]),
-                   st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=40))
-_KINDS = st.sampled_from([tarfile.REGTYPE, tarfile.DIRTYPE, tarfile.SYMTYPE, tarfile.LNKTYPE, tarfile.FIFOTYPE])
+_NAMES = st.one_of(
+    st.sampled_from(
+        [
+            *sorted(MEMBERS),
+            "data",
+            "data/",
+            "../x",
+            "/etc/x",
+            "data/x/../statement.json",
+            "./bagit.txt",
+            "data/crl.pem",
+            "a" * 300,
+        ]
+    ),
+    st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=40),
+)
+_KINDS = st.sampled_from(
+    [tarfile.REGTYPE, tarfile.DIRTYPE, tarfile.SYMTYPE, tarfile.LNKTYPE, tarfile.FIFOTYPE]
+)
 
 
 @st.composite
@@ -593,8 +726,10 @@ def tars(draw: st.DrawFn, genuine: dict[str, bytes]) -> bytes:
     members = dict(genuine) if draw(st.booleans()) else {}
     for name in draw(st.lists(_NAMES, max_size=6)):
         members[name] = draw(st.one_of(st.binary(max_size=200), st.sampled_from(sorted(genuine.values()))))
-    kinds = {name: draw(_KINDS) if name not in genuine or draw(st.integers(0, 4)) == 0 else tarfile.REGTYPE
-             for name in members}
+    kinds = {
+        name: draw(_KINDS) if name not in genuine or draw(st.integers(0, 4)) == 0 else tarfile.REGTYPE
+        for name in members
+    }
     out = io.BytesIO()
     try:
         with tarfile.open(fileobj=out, mode="w", format=tarfile.GNU_FORMAT) as tar:
@@ -610,7 +745,11 @@ def tars(draw: st.DrawFn, genuine: dict[str, bytes]) -> bytes:
     except (ValueError, UnicodeError):
         assume(False)
     data = out.getvalue()
-    return draw(st.sampled_from([data, data[: len(data) // 2], gzip.compress(data)])) if draw(st.booleans()) else data
+    return (
+        draw(st.sampled_from([data, data[: len(data) // 2], gzip.compress(data)]))
+        if draw(st.booleans())
+        else data
+    )
 
 
 def _accepted_or_named(report: signing.PackageReport, data: bytes, genuine: dict[str, bytes]) -> None:
@@ -643,25 +782,36 @@ def test_property_intake_answers_every_package_and_goes_on(world, data, tmp_path
     if tar == world.packages["IT-HOT-2"]:
         return  # the same bytes twice are one package
     arbitrary = receipts[inbox("IT", "a-arbitrary")]
-    assert arbitrary.outcome == "registered" and dict(read_tar(tar).files) == genuine if arbitrary.rule is None \
+    assert (
+        arbitrary.outcome == "registered" and dict(read_tar(tar).files) == genuine
+        if arbitrary.rule is None
         else arbitrary.outcome == "refused" and arbitrary.reasons
+    )
     assert receipts[inbox("IT", "b-genuine")].outcome == "registered"
     assert all(store.exists(r.receipt_key) for r in receipts.values())
 
 
 # --- 8. the CLI: nothing from a package reaches the terminal as markup or escapes; honest answers -----------
 
-HOSTILE = ["\x1b[2K\r\x1b[32mPASS\x1b[0m bound-files", "[/]", "[bold green]PASS[/] approval", "x\nPASS forged line",
-           "\u202eSSAP", "\x9b32m", ":warning: [link=http://x]y[/link]"]
+HOSTILE = [
+    "\x1b[2K\r\x1b[32mPASS\x1b[0m bound-files",
+    "[/]",
+    "[bold green]PASS[/] approval",
+    "x\nPASS forged line",
+    "\u202eSSAP",
+    "\x9b32m",
+    ":warning: [link=http://x]y[/link]",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_untrusted_text_is_inert_for_rich(text) -> None:
     from rich.console import Console
 
-    from flows.cli._signing import safe
+    from ecocluster.flows.cli._signing import safe
+
     shown = safe(text)
-    assert not any(ord(ch) < 0x20 or 0x7f <= ord(ch) <= 0x9f or 0x202a <= ord(ch) <= 0x202e for ch in shown)
+    assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or 0x202A <= ord(ch) <= 0x202E for ch in shown)
     console = Console(record=True, width=500, color_system=None)
     console.print(shown, emoji=False)  # a "[/]" would raise MarkupError
     assert console.export_text().rstrip("\n") == shown.replace("\\[", "[")
@@ -670,7 +820,8 @@ def test_untrusted_text_is_inert_for_rich(text) -> None:
 def cli(home: Home, *args: str):
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from ecocluster.flows.cli import app
+
     env = {"ECOCLUSTER_CB_PASSWORD": CB.decode()}
     return CliRunner().invoke(app, ["--home", str(home.root), *args], env=env)
 
@@ -695,7 +846,9 @@ def test_verify_refuses_a_missing_crl_and_fails_closed_without_one(world, home, 
     ca = tmp_path / "ca.pem"
     ca.write_bytes(_pki.pem(world.trust.cas[0]))
     missing = cli(home, "verify", str(path), "--trust", str(ca), "--crl", str(tmp_path / "crl.pen"))
-    assert isinstance(missing.exception, signing._keys.ConfigurationError) and "crl.pen" in str(missing.exception)
+    assert isinstance(missing.exception, signing._keys.ConfigurationError) and "crl.pen" in str(
+        missing.exception
+    )
     alone = cli(home, "verify", str(path), "--trust", str(ca))  # the package's own CRL is never used
     assert alone.exit_code == 3 and "FAIL approval/revocation" in alone.output, alone.output
 
@@ -721,14 +874,19 @@ def test_intake_and_receipt_through_the_cli(world, home) -> None:
     store.put(inbox("IT", "bad"), b"garbage")
     taken = cli(home, "intake", "--country", "IT")
     assert taken.exit_code == 0, taken.output
-    assert "registered: IT-HOT-2 as IT-000001:" in taken.output and "refused: unattributed package (rule archive)" \
-        in taken.output and "receipt: clusters/CL-IT/receipts/IT-HOT-2-" in taken.output, taken.output
+    assert (
+        "registered: IT-HOT-2 as IT-000001:" in taken.output
+        and "refused: unattributed package (rule archive)" in taken.output
+        and "receipt: clusters/CL-IT/receipts/IT-HOT-2-" in taken.output
+    ), taken.output
     assert "1 registered, 0 renewed, 1 refused" in taken.output
     assert "nothing new in the IT inbox" in cli(home, "intake", "--country", "IT").output
     receipt = next(p for p in (home.objects_dir / "clusters").rglob("*.registered.dsse.json"))
     cert = home.root / "competent-body" / "IT" / "cert.pem"
     good = cli(home, "verify", str(receipt), "--trust", str(cert))
-    assert good.exit_code == 0 and "PASS receipt: registered IT-HOT-2 IT-000001 in IT" in good.output, good.output
+    assert good.exit_code == 0 and "PASS receipt: registered IT-HOT-2 IT-000001 in IT" in good.output, (
+        good.output
+    )
     other = cli(home, "verify", str(receipt), "--trust", str(home.root / "trusted-ca.pem"))
     assert other.exit_code == 3 and "FAIL signature" in other.output
 

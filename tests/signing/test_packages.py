@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import signing
-from core.store import LocalStore
+from ecocluster import signing
+from ecocluster.core.store import LocalStore
 from tests.signing.rows import drafted_member
 from tests.signing.test_pades import nss_db_trusting
 from tests.statements.conftest import pdf_text
@@ -41,8 +41,12 @@ def test_bagit_py_validates_the_package(delivered, tmp_path) -> None:
     store, key, _ = delivered
     bag = unpacked(store, key, tmp_path / "bag")
     assert sorted(p.name for p in (bag / "data").iterdir()) == sorted(signing._package.FILES)
-    done = subprocess.run([str(Path(sys.executable).parent / "bagit.py"), "--validate", str(bag)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "bagit.py"), "--validate", str(bag)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -50,30 +54,52 @@ def test_genuine_package_passes_every_offline_check(delivered, tmp_path) -> None
     store, key, trust = delivered
     report = signing.verify_package(unpacked(store, key, tmp_path / "bag"), trust)
     assert report.ok, report.reasons()
-    assert {c.name for c in report.checks} >= {"bag", "approval", "pdf-signature", "pdf-content", "bound-files",
-                                               "decision"}
-    assert "is the render of statement.json" in next(c.detail for c in report.checks if c.name == "pdf-content")
+    assert {c.name for c in report.checks} >= {
+        "bag",
+        "approval",
+        "pdf-signature",
+        "pdf-content",
+        "bound-files",
+        "decision",
+    }
+    assert "is the render of statement.json" in next(
+        c.detail for c in report.checks if c.name == "pdf-content"
+    )
 
 
-@pytest.mark.skipif(not (shutil.which("pdfsig") and shutil.which("certutil")),
-                    reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil): make system-deps")
+@pytest.mark.skipif(
+    not (shutil.which("pdfsig") and shutil.which("certutil")),
+    reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil): make system-deps",
+)
 def test_pdfsig_trusts_the_validated_statement_in_the_package(delivered, tmp_path) -> None:
     """The package's statement is the validated render (no DRAFT mark), signed as poppler sees it."""
-    from signing import _pki
+    from ecocluster.signing import _pki
+
     store, key, trust = delivered
     pdf = unpacked(store, key, tmp_path / "bag") / "data" / "statement-validated.pdf"
     (tmp_path / "nss").mkdir()
     db = nss_db_trusting(tmp_path / "nss", _pki.pem(trust.cas[0]))
     report = subprocess.run(["pdfsig", "-nssdir", db, str(pdf)], capture_output=True, text=True, check=False)
-    assert "Signature is Valid." in report.stdout and "Certificate is Trusted." in report.stdout, report.stdout
+    assert "Signature is Valid." in report.stdout and "Certificate is Trusted." in report.stdout, (
+        report.stdout
+    )
     # PAdES B-LTA: the verifier's signature is followed by LTA updates only (DSS, document timestamp)
     assert "Signature #2" in report.stdout and "DEMO Verifier" in report.stdout
     text = pdf_text(pdf.read_bytes())
     assert "BOZZA" not in text and "DEMO-V-0001" in text
 
 
-@pytest.mark.parametrize("name", ["statement.json", "approval.dsse.json", "approval.tsr", "annex-vii-declaration.txt",
-                                  "statement-validated.pdf", "annex-vi-application.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "statement.json",
+        "approval.dsse.json",
+        "approval.tsr",
+        "annex-vii-declaration.txt",
+        "statement-validated.pdf",
+        "annex-vi-application.json",
+    ],
+)
 def test_changed_byte_in_any_bag_file_is_refused(delivered, tmp_path, name) -> None:
     store, key, trust = delivered
     bag = unpacked(store, key, tmp_path / "bag")
@@ -89,30 +115,39 @@ def test_changed_byte_in_any_bag_file_is_refused(delivered, tmp_path, name) -> N
 def test_resealed_bag_with_changed_statement_is_still_refused(delivered, tmp_path) -> None:
     """Recomputing the BagIt manifests does not help a forger: the approval pins the statement digest."""
     import bagit
+
     store, key, trust = delivered
     bag = unpacked(store, key, tmp_path / "bag")
     (bag / "data" / "statement.json").write_bytes(b'{"forged":true}')
     bagit.Bag(str(bag)).save(manifests=True)
     report = signing.verify_package(bag, trust)
     assert [(c.name, c.file) for c in report.failed()] == [("statement", "data/statement.json")]
-    (bag / "data" / "statement.json").write_bytes((bag / "data" / "statement.json").read_bytes().replace(
-        b"forged", b"forget"))  # a well-formed statement: the signed digest then refuses it
+    (bag / "data" / "statement.json").write_bytes(
+        (bag / "data" / "statement.json").read_bytes().replace(b"forged", b"forget")
+    )  # a well-formed statement: the signed digest then refuses it
     report = signing.verify_package(bag, trust)
 
 
-def test_a_validly_signed_pdf_that_is_not_the_statement_is_refused(delivered, con, home, tsa, tmp_path) -> None:
+def test_a_validly_signed_pdf_that_is_not_the_statement_is_refused(
+    delivered, con, home, tsa, tmp_path
+) -> None:
     """The verifier's key signs another PDF (here the DRAFT render) and the bag is resealed: every
     signature holds, but the document no longer shows the statement data the approval pins."""
     import bagit
 
-    from signing import _pki
+    from ecocluster.signing import _pki
+
     store, key, trust = delivered
     bag = unpacked(store, key, tmp_path / "bag")
-    draft = store.get(con.execute("SELECT pdf_key FROM statement WHERE member_id = 'IT-HOT-2' AND version = 1")
-                      .fetchone()[0])
+    draft = store.get(
+        con.execute("SELECT pdf_key FROM statement WHERE member_id = 'IT-HOT-2' AND version = 1").fetchone()[
+            0
+        ]
+    )
     verifier = signing.demo_verifier(home)
-    signed = tsa.sign_pdf(draft, _pki.load_key(verifier.key, signing.DEMO_PASSWORD), verifier.load_cert(),
-                          trust.cas, trust.crls)
+    signed = tsa.sign_pdf(
+        draft, _pki.load_key(verifier.key, signing.DEMO_PASSWORD), verifier.load_cert(), trust.cas, trust.crls
+    )
     (bag / "data" / "statement-validated.pdf").write_bytes(signed)
     bagit.Bag(str(bag)).save(manifests=True)
     report = signing.verify_package(bag, trust)
@@ -135,15 +170,19 @@ def test_build_packages_filters_by_members_and_year(delivered, con) -> None:
     store, key, trust = delivered
     assert signing.build_packages(con, store, trust, members=["IT-HOT-1"]) == []
     assert signing.build_packages(con, store, trust, year=2024) == []
-    assert [d.key for d in signing.build_packages(con, store, trust, members=["IT-HOT-2", "LV-NOV-1"],
-                                                  year=2025)] == [key]
+    assert [
+        d.key for d in signing.build_packages(con, store, trust, members=["IT-HOT-2", "LV-NOV-1"], year=2025)
+    ] == [key]
 
 
 def test_package_against_another_trust_anchor_is_refused(delivered, tmp_path) -> None:
-    from signing import _pki
+    from ecocluster.signing import _pki
+
     store, key, trust = delivered
     _, other_ca = _pki.create_ca("Some other accreditation body")
-    other = dataclasses.replace(trust, cas=(other_ca,))  # the same TSA anchors: only the verifier's CA differs
+    other = dataclasses.replace(
+        trust, cas=(other_ca,)
+    )  # the same TSA anchors: only the verifier's CA differs
     report = signing.verify_package(unpacked(store, key, tmp_path / "bag"), other)
     assert "approval/chain" in [c.name for c in report.checks if not c.ok]
 
@@ -154,7 +193,8 @@ def test_intake_registers_and_signs_receipts(delivered, con, home) -> None:
     assert [(r.outcome, r.registration_no) for r in first] == [("registered", "IT-000001")]
     assert signing.intake(home, con, store, trust, "IT", CB_PASSWORD) == []  # idempotent
     receipt = store.get(first[0].receipt_key)
-    from signing._dsse import Envelope, signed_by
+    from ecocluster.signing._dsse import Envelope, signed_by
+
     cb_cert = signing.KeyFiles(home.root / "competent-body" / "IT").load_cert()
     assert signed_by(Envelope.from_json(receipt), cb_cert.public_key())
     assert signing.verify_receipt(receipt, (cb_cert,)).ok
@@ -169,14 +209,17 @@ def test_intake_refuses_a_tampered_package_with_a_signed_refusal(delivered, con,
     assert receipts[key].outcome == "registered"
 
 
-def test_a_pdf_made_by_another_typst_release_is_not_checked_and_not_a_pass(delivered, tmp_path, monkeypatch) -> None:
+def test_a_pdf_made_by_another_typst_release_is_not_checked_and_not_a_pass(
+    delivered, tmp_path, monkeypatch
+) -> None:
     """A later ecocluster whose typst renders other bytes must not refuse a genuine package. A newer
     typst cannot be installed next to the pinned one, so its render is stood in for (failure injection)."""
     import io
 
     import pypdf
 
-    import statements
+    from ecocluster import statements
+
     blank = pypdf.PdfWriter()
     blank.add_blank_page(595, 842)
     blank.add_metadata({"/Creator": "Typst 99.0"})
@@ -187,7 +230,10 @@ def test_a_pdf_made_by_another_typst_release_is_not_checked_and_not_a_pass(deliv
     report = signing.verify_package(unpacked(store, key, tmp_path / "bag"), trust)
     content = next(c for c in report.checks if c.name == "pdf-content")
     assert content.outcome is signing.Outcome.NOT_CHECKED and not report.ok  # never a pass (finding 7)
-    assert content.detail.startswith("not compared: the PDF was made by Typst 0.15") and "Typst 99.0" in content.detail
+    assert (
+        content.detail.startswith("not compared: the PDF was made by Typst 0.15")
+        and "Typst 99.0" in content.detail
+    )
 
 
 def test_the_registration_documents_are_in_the_members_language_and_english(delivered, tmp_path) -> None:
@@ -197,23 +243,34 @@ def test_the_registration_documents_are_in_the_members_language_and_english(deli
     data = unpacked(store, key, tmp_path / "bag") / "data"
     application = " ".join(pdf_text((data / "annex-vi-application.pdf").read_bytes()).split())
     assert "Domanda di registrazione EMAS / EMAS registration application" in application
-    assert "REGOLAMENTO (CE) N. 1221/2009, ALLEGATO VI / REGULATION (EC) NO 1221/2009, ANNEX VI" in application
+    assert (
+        "REGOLAMENTO (CE) N. 1221/2009, ALLEGATO VI / REGULATION (EC) NO 1221/2009, ANNEX VI" in application
+    )
     assert "Numero di accreditamento / Accreditation number" in application
     assert "prima registrazione / first registration" in application
-    assert "La dichiarazione ambientale convalidata" in application and "The validated environmental" in application
-    assert "DEMO: convalidata da un verificatore DEMO" in application and "not valid for EMAS registration" in application
+    assert (
+        "La dichiarazione ambientale convalidata" in application
+        and "The validated environmental" in application
+    )
+    assert (
+        "DEMO: convalidata da un verificatore DEMO" in application
+        and "not valid for EMAS registration" in application
+    )
     declaration = (data / "annex-vii-declaration.txt").read_text(encoding="utf-8")
     italian, english = declaration.split("\n\n")
-    assert italian.startswith("DEMO Verifier, verificatore ambientale EMAS con numero di accreditamento DEMO-V-0001")
+    assert italian.startswith(
+        "DEMO Verifier, verificatore ambientale EMAS con numero di accreditamento DEMO-V-0001"
+    )
     assert "Il presente documento non equivale alla registrazione EMAS. Fatto a Ventasso il" in italian
-    assert english.startswith("DEMO Verifier, EMAS environmental verifier with accreditation number DEMO-V-0001")
+    assert english.startswith(
+        "DEMO Verifier, EMAS environmental verifier with accreditation number DEMO-V-0001"
+    )
     assert "Done at Ventasso on" in english
-
 
 
 def _requiring_qes(home, tmp_path, **list_options):
     """``[intake] require = "qes"`` over a signed trusted list that lists the home's DEMO CA."""
-    from signing import _keys, _pki, _trusted_list
+    from ecocluster.signing import _keys, _pki, _trusted_list
     from tests.signing.trusted_lists import scheme_operator, signed, trusted_list
 
     key, operator = scheme_operator()
@@ -222,7 +279,8 @@ def _requiring_qes(home, tmp_path, **list_options):
     (tmp_path / "operator.pem").write_bytes(_pki.pem(operator))
     return _trusted_list.QualificationPolicy.from_config(
         {"trusted_list": str(tmp_path / "tl.xml"), "trusted_list_signers": [str(tmp_path / "operator.pem")]},
-        {"require": "qes"})
+        {"require": "qes"},
+    )
 
 
 def test_intake_reports_a_qes_in_the_signed_receipt(delivered, con, home, tmp_path) -> None:
@@ -230,14 +288,21 @@ def test_intake_reports_a_qes_in_the_signed_receipt(delivered, con, home, tmp_pa
     policy = _requiring_qes(home, tmp_path)
     [receipt] = signing.intake(home, con, store, trust, "IT", CB_PASSWORD, qualification=policy)
     assert receipt.outcome == "registered", receipt.reasons
-    from signing._dsse import Envelope
-    checks = {c["name"]: c for c in Envelope.from_json(store.get(receipt.receipt_key)).statement()["predicate"]["checks"]}
+    from ecocluster.signing._dsse import Envelope
+
+    checks = {
+        c["name"]: c
+        for c in Envelope.from_json(store.get(receipt.receipt_key)).statement()["predicate"]["checks"]
+    }
     assert checks["qualification"]["outcome"] == "PASS"
-    assert checks["qualification"]["detail"].startswith("QES: qualified certificate for electronic signatures")
+    assert checks["qualification"]["detail"].startswith(
+        "QES: qualified certificate for electronic signatures"
+    )
 
 
 def test_intake_refuses_a_verifier_without_a_qes_when_required_and_retries_with_a_fresh_list(
-        delivered, con, home, tmp_path) -> None:
+    delivered, con, home, tmp_path
+) -> None:
     from tests.signing.trusted_lists import WITHDRAWN
 
     store, _, trust = delivered
@@ -245,16 +310,26 @@ def test_intake_refuses_a_verifier_without_a_qes_when_required_and_retries_with_
     stale = _requiring_qes(home, tmp_path / "stale", status=WITHDRAWN)
     [refused] = signing.intake(home, con, store, trust, "IT", CB_PASSWORD, qualification=stale)
     assert (refused.outcome, refused.rule, refused.retriable) == ("refused", "qualification", True)
-    assert any("a qualified electronic signature (QES) is required" in r for r in refused.reasons), refused.reasons
+    assert any("a qualified electronic signature (QES) is required" in r for r in refused.reasons), (
+        refused.reasons
+    )
     (tmp_path / "fresh").mkdir()
-    [again] = signing.intake(home, con, store, trust, "IT", CB_PASSWORD, retry=True,
-                             qualification=_requiring_qes(home, tmp_path / "fresh"))
+    [again] = signing.intake(
+        home,
+        con,
+        store,
+        trust,
+        "IT",
+        CB_PASSWORD,
+        retry=True,
+        qualification=_requiring_qes(home, tmp_path / "fresh"),
+    )
     assert again.outcome == "registered", again.reasons
 
 
 def test_requiring_a_qes_without_a_trusted_list_is_a_configuration_error() -> None:
-    from core.errors import ConfigurationError
-    from signing._trusted_list import QualificationPolicy
+    from ecocluster.core.errors import ConfigurationError
+    from ecocluster.signing._trusted_list import QualificationPolicy
 
     assert QualificationPolicy.from_config({}, {}) is None
     with pytest.raises(ConfigurationError, match="require = 'qes' needs an EU trusted list"):
@@ -264,15 +339,20 @@ def test_requiring_a_qes_without_a_trusted_list_is_a_configuration_error() -> No
 def test_verify_reports_the_qes_when_the_home_configures_a_trusted_list(delivered, home, tmp_path) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from ecocluster.flows.cli import app
 
     store, key, _trust = delivered
     package = tmp_path / "package.tar"
     package.write_bytes(store.get(key))
     _requiring_qes(home, tmp_path)
-    home.config_path.write_text(f'[signing]\ntrusted_list = "{tmp_path / "tl.xml"}"\n'
-                                f'trusted_list_signers = ["{tmp_path / "operator.pem"}"]\n', encoding="utf-8")
+    home.config_path.write_text(
+        f'[signing]\ntrusted_list = "{tmp_path / "tl.xml"}"\n'
+        f'trusted_list_signers = ["{tmp_path / "operator.pem"}"]\n',
+        encoding="utf-8",
+    )
     shown = CliRunner().invoke(app, ["--home", str(home.root), "verify", str(package)])
     assert shown.exit_code == 0, shown.output
-    assert "PASS qualification [data/verifier-cert.pem]: QES: qualified certificate for electronic signatures" \
+    assert (
+        "PASS qualification [data/verifier-cert.pem]: QES: qualified certificate for electronic signatures"
         in shown.output.replace("\n", " ")
+    )

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
-from signing import _pki
-from signing._pades import sign_pdf
+from ecocluster.signing import _pki
+from ecocluster.signing._pades import sign_pdf
 
 
 def blank_pdf() -> bytes:
@@ -27,16 +27,29 @@ def nss_db_trusting(folder: Path, ca_pem: bytes) -> str:
     (folder / "ca.pem").write_bytes(ca_pem)
     db = f"sql:{folder}"
     subprocess.run(["certutil", "-N", "-d", db, "--empty-password"], check=True, capture_output=True)
-    subprocess.run(["certutil", "-A", "-d", db, "-n", "accreditation-ca", "-t", "CT,C,C", "-i",
-                    str(folder / "ca.pem")], check=True, capture_output=True)
+    subprocess.run(
+        ["certutil", "-A", "-d", db, "-n", "accreditation-ca", "-t", "CT,C,C", "-i", str(folder / "ca.pem")],
+        check=True,
+        capture_output=True,
+    )
     return db
 
 
-@pytest.mark.skipif(not (shutil.which("pdfsig") and shutil.which("certutil")),
-                    reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil): make system-deps")
+@pytest.mark.skipif(
+    not (shutil.which("pdfsig") and shutil.which("certutil")),
+    reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil): make system-deps",
+)
 def test_pdfsig_reports_the_verifier_signature_valid_and_trusted(pki, tsa, tmp_path: Path) -> None:
-    signed = sign_pdf(blank_pdf(), pki.verifier.key, pki.verifier.cert, (pki.ca_cert,), location="Cerreto Laghi",
-                      tsa_url=tsa.url, roots=(tsa.ca,), crls=pki.trust().crls)
+    signed = sign_pdf(
+        blank_pdf(),
+        pki.verifier.key,
+        pki.verifier.cert,
+        (pki.ca_cert,),
+        location="Cerreto Laghi",
+        tsa_url=tsa.url,
+        roots=(tsa.ca,),
+        crls=pki.trust().crls,
+    )
     pdf = tmp_path / "validated.pdf"
     pdf.write_bytes(signed)
     (tmp_path / "nss").mkdir()
@@ -56,8 +69,15 @@ def test_pdfsig_reports_the_verifier_signature_valid_and_trusted(pki, tsa, tmp_p
 
 def test_a_signer_whose_chain_does_not_reach_a_root_is_named_not_a_pyhanko_error(pki, tsa) -> None:
     """B-LTA embeds the path to a root: a token signer without its chain (no chain=, no CA) cannot sign."""
-    from signing._pades import SignerUnavailable
+    from ecocluster.signing._pades import SignerUnavailable
 
     with pytest.raises(SignerUnavailable, match="chain= in the signer URI"):
-        sign_pdf(blank_pdf(), pki.verifier.key, pki.verifier.cert, (), tsa_url=tsa.url, roots=(tsa.ca,),
-                 crls=pki.trust().crls)
+        sign_pdf(
+            blank_pdf(),
+            pki.verifier.key,
+            pki.verifier.cert,
+            (),
+            tsa_url=tsa.url,
+            roots=(tsa.ca,),
+            crls=pki.trust().crls,
+        )

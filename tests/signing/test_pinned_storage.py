@@ -15,12 +15,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import signing
-from core.errors import StoredObjectChanged
-from core.home import Home
-from core.store import LocalStore, ObjectStore, open_store
-from core.store.s3 import S3Store
-from signing._dsse import Envelope
+from ecocluster import signing
+from ecocluster.core.errors import StoredObjectChanged
+from ecocluster.core.home import Home
+from ecocluster.core.store import LocalStore, ObjectStore, open_store
+from ecocluster.core.store.s3 import S3Store
+from ecocluster.signing._dsse import Envelope
 from tests.cli import run_cli
 from tests.fixtures_s3 import S3Server
 from tests.signing.rows import drafted_member
@@ -28,7 +28,9 @@ from tests.signing.rows import drafted_member
 CB_PASSWORD = b"competent-body-secret"
 
 
-def _approved_and_packaged(con: duckdb.DuckDBPyConnection, home: Home, store: ObjectStore) -> tuple[list[str], str]:
+def _approved_and_packaged(
+    con: duckdb.DuckDBPyConnection, home: Home, store: ObjectStore
+) -> tuple[list[str], str]:
     """One member approved by the DEMO verifier and its package built; (approval object keys, package key)."""
     verifier = signing.demo_verifier(home)
     trust = signing.trust_anchors(home)
@@ -42,7 +44,9 @@ def _approved_and_packaged(con: duckdb.DuckDBPyConnection, home: Home, store: Ob
 
 
 def _s3_home(s3_server: S3Server, home: Home) -> S3Store:
-    lines = "\n".join(f"{k} = {v!r}".replace("'", '"') for k, v in s3_server.storage_config(retention_days=1).items())
+    lines = "\n".join(
+        f"{k} = {v!r}".replace("'", '"') for k, v in s3_server.storage_config(retention_days=1).items()
+    )
     home.config_path.write_text(f"[storage]\n{lines}\n")
     store = open_store(home)
     assert isinstance(store, S3Store)
@@ -55,8 +59,12 @@ def _digests(store: ObjectStore, con: duckdb.DuckDBPyConnection, keys: list[str]
 
 @pytest.mark.s3
 def test_new_versions_and_delete_markers_change_nothing_the_pipeline_or_verify_sees(
-        s3_server: S3Server, home: Home, con: duckdb.DuckDBPyConnection, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    s3_server: S3Server,
+    home: Home,
+    con: duckdb.DuckDBPyConnection,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     store = _s3_home(s3_server, home)
     approval_keys, package_key = _approved_and_packaged(con, home, store)
     trust = signing.trust_anchors(home)
@@ -68,7 +76,9 @@ def test_new_versions_and_delete_markers_change_nothing_the_pipeline_or_verify_s
     # 1. A newer version of every object, its metadata claiming the original's digest.
     for key in attacked:
         claimed = hashlib.sha256(store.get(key)).hexdigest()
-        store.client.put_object(Bucket=store.bucket, Key=key, Body=b'{"forged": true}', Metadata={"sha256": claimed})
+        store.client.put_object(
+            Bucket=store.bucket, Key=key, Body=b'{"forged": true}', Metadata={"sha256": claimed}
+        )
         assert store.get(key) == b'{"forged": true}'  # the newest version is the forgery
     assert [d.key for d in signing.build_packages(con, store, trust)] == [package_key]
     assert _digests(store, con, [*approval_keys, package_key]) == written
@@ -93,11 +103,13 @@ def test_new_versions_and_delete_markers_change_nothing_the_pipeline_or_verify_s
 
 @pytest.mark.s3
 def test_the_verifier_reviews_the_draft_the_approval_signs_not_a_newer_version(
-        s3_server: S3Server, home: Home, con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    s3_server: S3Server, home: Home, con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
     store = _s3_home(s3_server, home)
     sid = drafted_member(con, home, "IT-HOT-2")
     json_key, pdf_key, pdf_sha256 = con.execute(
-        "SELECT json_key, pdf_key, pdf_sha256 FROM statement WHERE statement_id = ?", [sid]).fetchone()  # type: ignore[misc]
+        "SELECT json_key, pdf_key, pdf_sha256 FROM statement WHERE statement_id = ?", [sid]
+    ).fetchone()  # type: ignore[misc]
     for key in (json_key, pdf_key):
         store.client.put_object(Bucket=store.bucket, Key=key, Body=b"a more favourable statement")
     files = signing.export_review(con, store, "IT-HOT-2", tmp_path / "review")
@@ -110,8 +122,12 @@ def test_a_rerun_put_does_not_adopt_a_version_whose_metadata_lies(s3_server: S3S
     """A rerun's put of the same bytes reuses the current version only if that version holds them."""
     store = S3Store.from_config(s3_server.storage_config(retention_days=1))
     data = b"the approval"
-    store.client.put_object(Bucket=store.bucket, Key="approvals/a.json", Body=b"planted first",
-                            Metadata={"sha256": hashlib.sha256(data).hexdigest()})
+    store.client.put_object(
+        Bucket=store.bucket,
+        Key="approvals/a.json",
+        Body=b"planted first",
+        Metadata={"sha256": hashlib.sha256(data).hexdigest()},
+    )
     stored = store.put("approvals/a.json", data)
     assert store.get("approvals/a.json", version_id=stored.version_id, sha256=stored.sha256) == data
 
@@ -135,9 +151,12 @@ def _flip_a_byte(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-def test_a_changed_byte_under_a_pin_is_a_named_error(home: Home, con: duckdb.DuckDBPyConnection,
-                                                    capsys: pytest.CaptureFixture[str],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_changed_byte_under_a_pin_is_a_named_error(
+    home: Home,
+    con: duckdb.DuckDBPyConnection,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The local store's version is the content's SHA-256: a file edited in place is caught on read."""
     store = LocalStore(home.objects_dir)
     approval_keys, package_key = _approved_and_packaged(con, home, store)
@@ -156,7 +175,9 @@ def test_a_changed_byte_under_a_pin_is_a_named_error(home: Home, con: duckdb.Duc
     con.close()  # the CLI opens the warehouse itself
     altered = run_cli(capsys, monkeypatch, home.root, "verify", "--stored", package_key)
     assert altered.returncode == 3 and "was altered" in altered.stderr, altered
-    missing = run_cli(capsys, monkeypatch, home.root, "verify", "--stored", "competent-body/IT/inbox/none.tar")
+    missing = run_cli(
+        capsys, monkeypatch, home.root, "verify", "--stored", "competent-body/IT/inbox/none.tar"
+    )
     assert missing.returncode == 2 and "nothing at" in missing.stderr, missing
 
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import signing
-from signing import _feed
-from warehouse.db import transaction
+from ecocluster import signing
+from ecocluster.signing import _feed
+from ecocluster.warehouse.db import transaction
 
 GOLDEN = Path(__file__).parent / "golden" / "register-feed-IT-2026-03.json"
 START = dt.date(2026, 1, 5)
@@ -56,7 +56,9 @@ def test_the_month_file_matches_the_golden_file(con) -> None:
     assert data == GOLDEN.read_bytes().strip()
     feed = json.loads(data)
     assert [(c["action"], c["registrationNo"]) for c in feed["changes"]] == [
-        ("renewed", "IT-000001"), ("registered", "IT-000003")]
+        ("renewed", "IT-000001"),
+        ("registered", "IT-000003"),
+    ]
     assert feed["registerSize"] == 3 and feed["format"] == "ecocluster/emas-register-changes/v1"
     assert _feed.month_file(con, "IT", "2026-03") == data  # the same bytes every time
 
@@ -68,11 +70,16 @@ def test_replaying_every_month_rebuilds_the_register_and_a_bad_sequence_is_refus
     assert json.loads(files[0])["changes"] == [] and json.loads(files[3])["changes"] == []
     altered = files[2].replace(_sha("IT-MUN-12026-03-30").encode(), _sha("forged").encode())
     lv = _feed.month_file(con, "LV", "2026-03")
-    for name, sequence in {"skipped month": [files[0], files[2]], "reordered": [files[2], files[1]],
-                           "started late": files[2:], "altered": [files[1], altered],
-                           "another body": [files[1], lv], "not JSON": [b"\xff"],
-                           "another format": [files[1].replace(b"changes/v1", b"changes/v9")],
-                           "size not a number": [files[0].replace(b'"registerSize":0', b'"registerSize":false')]}.items():
+    for name, sequence in {
+        "skipped month": [files[0], files[2]],
+        "reordered": [files[2], files[1]],
+        "started late": files[2:],
+        "altered": [files[1], altered],
+        "another body": [files[1], lv],
+        "not JSON": [b"\xff"],
+        "another format": [files[1].replace(b"changes/v1", b"changes/v9")],
+        "size not a number": [files[0].replace(b'"registerSize":0', b'"registerSize":false')],
+    }.items():
         try:
             _feed.replay(sequence)
         except signing.FeedRefused:
@@ -93,8 +100,9 @@ def test_a_change_is_never_dated_before_a_published_month(con) -> None:
     assert _feed.register(con, "IT")["IT-000002"].first_registered == dt.date(2026, 3, 10)
 
 
-EVENTS = st.lists(st.tuples(st.sampled_from(["IT", "LV"]), st.integers(0, 5), st.integers(0, 45)),
-                  min_size=1, max_size=25)
+EVENTS = st.lists(
+    st.tuples(st.sampled_from(["IT", "LV"]), st.integers(0, 5), st.integers(0, 45)), min_size=1, max_size=25
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -117,13 +125,48 @@ def test_register_feed_command(con, home, tmp_path, capsys, monkeypatch) -> None
     _scenario(con)
     con.close()
     out = tmp_path / "feed.json"
-    done = run_cli(capsys, monkeypatch, home.root, "register", "feed", "--country", "it", "--month", "2026-03",
-                   "--out", str(out))
-    assert done.returncode == 0 and "2 change(s) of the IT register in 2026-03, 3 entries" in done.stdout, done
+    done = run_cli(
+        capsys,
+        monkeypatch,
+        home.root,
+        "register",
+        "feed",
+        "--country",
+        "it",
+        "--month",
+        "2026-03",
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 0 and "2 change(s) of the IT register in 2026-03, 3 entries" in done.stdout, (
+        done
+    )
     assert out.read_bytes() == GOLDEN.read_bytes().strip()
-    bad = run_cli(capsys, monkeypatch, home.root, "register", "feed", "--country", "XX", "--month", "2026-03",
-                  "--out", str(out))
+    bad = run_cli(
+        capsys,
+        monkeypatch,
+        home.root,
+        "register",
+        "feed",
+        "--country",
+        "XX",
+        "--month",
+        "2026-03",
+        "--out",
+        str(out),
+    )
     assert bad.returncode == 64
-    month = run_cli(capsys, monkeypatch, home.root, "register", "feed", "--country", "IT", "--month", "March",
-                    "--out", str(out))
+    month = run_cli(
+        capsys,
+        monkeypatch,
+        home.root,
+        "register",
+        "feed",
+        "--country",
+        "IT",
+        "--month",
+        "March",
+        "--out",
+        str(out),
+    )
     assert month.returncode == 65 and "YYYY-MM" in month.stdout + month.stderr

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-import signing
-from core.errors import ReviewRefused
-from core.store import LocalStore
-from signing import _review
-from signing._approval import REJECTED, sign_approval
-from signing._records import approval_context, draft_for
-from signing._verify import ApprovalRuleFailed
+from ecocluster import signing
+from ecocluster.core.errors import ReviewRefused
+from ecocluster.core.store import LocalStore
+from ecocluster.signing import _review
+from ecocluster.signing._approval import REJECTED, sign_approval
+from ecocluster.signing._records import approval_context, draft_for
+from ecocluster.signing._verify import ApprovalRuleFailed
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import add_check, blank_pdf, ready_member
 
@@ -40,8 +40,9 @@ def sid(con, store) -> str:
 
 
 def _raise(con, sid, kind="request-for-information", **kwargs) -> signing.Finding:
-    return signing.raise_finding(con, sid, kind, "Show the 2025 electricity invoices", by="verifier V. Rossi",
-                                 now=NOW, **kwargs)
+    return signing.raise_finding(
+        con, sid, kind, "Show the 2025 electricity invoices", by="verifier V. Rossi", now=NOW, **kwargs
+    )
 
 
 def _pdf(tmp_path: Path, name: str = "invoices.pdf") -> Path:
@@ -62,21 +63,36 @@ def _xlsx_bytes(extra: dict[str, bytes] | None = None) -> bytes:
 
 # --- the lifecycle -----------------------------------------------------------------------------
 
-def test_a_finding_goes_open_answered_accepted_closed_with_evidence_and_a_trail(con, store, sid, tmp_path) -> None:
+
+def test_a_finding_goes_open_answered_accepted_closed_with_evidence_and_a_trail(
+    con, store, sid, tmp_path
+) -> None:
     found = _raise(con, sid, value_path="indicators.energy.total")
-    assert found.state is signing.FindingState.OPEN and found.member_id == MEMBER and found.reporting_year == 2025
+    assert (
+        found.state is signing.FindingState.OPEN
+        and found.member_id == MEMBER
+        and found.reporting_year == 2025
+    )
     assert found.deadline == dt.date(2026, 3, 30)  # 20 working days after Monday 2 March
     assert found.finding_id.startswith("F-") and found.blocks_approval
 
     sheet = tmp_path / "meter.xlsx"
     sheet.write_bytes(_xlsx_bytes())
-    answered = signing.answer_finding(con, store, found.finding_id, "Invoices and meter readings attached",
-                                      by="member", files=(_pdf(tmp_path), sheet), now=NOW)
+    answered = signing.answer_finding(
+        con,
+        store,
+        found.finding_id,
+        "Invoices and meter readings attached",
+        by="member",
+        files=(_pdf(tmp_path), sheet),
+        now=NOW,
+    )
     assert answered.state is signing.FindingState.ANSWERED and answered.blocks_approval
     [answer] = answered.answers
     assert {(e.filename, e.media_type) for e in answer.evidence} == {
         ("invoices.pdf", "application/pdf"),
-        ("meter.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+        ("meter.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    }
     for e in answer.evidence:  # stored by digest, pinned, readable as written
         assert e.object_key == f"review/evidence/{e.sha256}"
         assert signing.read_stored(con, store, e.object_key) == (tmp_path / e.filename).read_bytes()
@@ -87,8 +103,11 @@ def test_a_finding_goes_open_answered_accepted_closed_with_evidence_and_a_trail(
     assert closed.state is signing.FindingState.CLOSED
     trail = signing.review_events(con, found.finding_id)
     assert [(e.event, e.actor, e.state_after.value) for e in trail] == [
-        ("raised", "verifier V. Rossi", "open"), ("answered", "member", "answered"),
-        ("accepted", "verifier V. Rossi", "accepted"), ("closed", "verifier V. Rossi", "closed")]
+        ("raised", "verifier V. Rossi", "open"),
+        ("answered", "member", "answered"),
+        ("accepted", "verifier V. Rossi", "accepted"),
+        ("closed", "verifier V. Rossi", "closed"),
+    ]
     assert [e.event_no for e in trail] == sorted(e.event_no for e in trail)
 
 
@@ -117,8 +136,9 @@ def _step(con, store, finding_id: str, step: str) -> None:
     if step == "answer":
         signing.answer_finding(con, store, finding_id, "an answer", by="member")
     else:
-        {"accept": signing.accept_finding, "reopen": signing.reopen_finding,
-         "close": signing.close_finding}[step](con, finding_id, by="verifier", note="why")
+        {"accept": signing.accept_finding, "reopen": signing.reopen_finding, "close": signing.close_finding}[
+            step
+        ](con, finding_id, by="verifier", note="why")
 
 
 @pytest.mark.parametrize("case", sorted(ILLEGAL))
@@ -136,6 +156,7 @@ def test_illegal_transitions_are_refused_by_name_and_change_nothing(con, store, 
 
 # --- what a finding may point at ------------------------------------------------------------------
 
+
 def test_a_finding_points_at_a_real_check_section_or_value(con, store, sid) -> None:
     add_check(con, MEMBER, blocking=("energy_total_matches",))
     ok = _raise(con, sid, kind="non-conformity", check_name="energy_total_matches", section="indicators")
@@ -147,23 +168,28 @@ def test_a_finding_points_at_a_real_check_section_or_value(con, store, sid) -> N
         assert caught.value.rule == "finding-target", option
 
 
-@pytest.mark.parametrize(("change", "rule"), [
-    ({"statement": "f" * 64}, "finding-statement"),
-    ({"kind": "opinion"}, "finding-kind"),
-    ({"owner": "verifier"}, "finding-owner"),
-    ({"deadline": dt.date(2026, 3, 1)}, "finding-deadline"),
-    ({"text": "   "}, "finding-text"),
-])
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        ({"statement": "f" * 64}, "finding-statement"),
+        ({"kind": "opinion"}, "finding-kind"),
+        ({"owner": "verifier"}, "finding-owner"),
+        ({"deadline": dt.date(2026, 3, 1)}, "finding-deadline"),
+        ({"text": "   "}, "finding-text"),
+    ],
+)
 def test_a_malformed_finding_is_refused_by_rule(con, sid, change, rule) -> None:
     args = {"statement": sid, "kind": "misstatement", "text": "energy is 130 MWh"} | change
     with pytest.raises(ReviewRefused) as caught:
-        signing.raise_finding(con, args.pop("statement"), args.pop("kind"), args.pop("text"), by="v", now=NOW,
-                              **args)
+        signing.raise_finding(
+            con, args.pop("statement"), args.pop("kind"), args.pop("text"), by="v", now=NOW, **args
+        )
     assert caught.value.rule == rule
     assert con.execute("SELECT count(*) FROM review_finding").fetchone() == (0,)
 
 
 # --- hostile evidence ------------------------------------------------------------------------------
+
 
 def _zip_bomb() -> bytes:
     return _xlsx_bytes({"xl/worksheets/sheet1.xml": b"0" * (_review.MAX_ZIP_UNCOMPRESSED + 1)})
@@ -181,19 +207,26 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
-def test_hostile_evidence_refuses_the_whole_answer_and_stores_nothing(con, store, sid, tmp_path, case) -> None:
+def test_hostile_evidence_refuses_the_whole_answer_and_stores_nothing(
+    con, store, sid, tmp_path, case
+) -> None:
     name, data, rule = HOSTILE[case]
     (tmp_path / name).write_bytes(data)
     found = _raise(con, sid)
     with pytest.raises(ReviewRefused) as caught:
-        signing.answer_finding(con, store, found.finding_id, "see attached", by="member",
-                               files=(_pdf(tmp_path), tmp_path / name))
+        signing.answer_finding(
+            con, store, found.finding_id, "see attached", by="member", files=(_pdf(tmp_path), tmp_path / name)
+        )
     assert caught.value.rule == rule and name in str(caught.value)
     assert signing.finding(con, found.finding_id).state is signing.FindingState.OPEN
-    assert list(store.list("review/")) == [] and con.execute("SELECT count(*) FROM review_answer").fetchone() == (0,)
+    assert list(store.list("review/")) == [] and con.execute(
+        "SELECT count(*) FROM review_answer"
+    ).fetchone() == (0,)
 
 
-def test_an_oversized_evidence_file_is_refused_before_it_is_read(con, store, sid, tmp_path, monkeypatch) -> None:
+def test_an_oversized_evidence_file_is_refused_before_it_is_read(
+    con, store, sid, tmp_path, monkeypatch
+) -> None:
     monkeypatch.setattr(_review, "MAX_EVIDENCE_BYTES", 1000)
     big = tmp_path / "big.pdf"
     big.write_bytes(b"%PDF-1.7" + b"0" * 2000)
@@ -205,11 +238,18 @@ def test_an_oversized_evidence_file_is_refused_before_it_is_read(con, store, sid
 
 # --- rule open-findings ----------------------------------------------------------------------------
 
+
 def _approve(con, store, pki, sid: str, decision: str = "approved"):
-    envelope = sign_approval(draft_for(con, sid), pki.verifier.key, pki.verifier.cert, decision=decision,
-                             reasons=("r",) if decision == REJECTED else ())
-    return signing.record_approval(con, store, envelope, signing._pki.pem(pki.verifier.cert), pki.trust(),
-                                   timestamp=stamp(envelope))
+    envelope = sign_approval(
+        draft_for(con, sid),
+        pki.verifier.key,
+        pki.verifier.cert,
+        decision=decision,
+        reasons=("r",) if decision == REJECTED else (),
+    )
+    return signing.record_approval(
+        con, store, envelope, signing._pki.pem(pki.verifier.cert), pki.trust(), timestamp=stamp(envelope)
+    )
 
 
 def test_an_approval_is_refused_while_a_finding_is_open_or_answered_naming_them(con, store, sid, pki) -> None:
@@ -222,10 +262,14 @@ def test_an_approval_is_refused_while_a_finding_is_open_or_answered_naming_them(
     assert caught.value.rule == "open-findings"
     assert f"{rfi.finding_id} (request-for-information, answered)" in str(caught.value)
     assert f"{misstatement.finding_id} (misstatement, open)" in str(caught.value)
-    assert con.execute("SELECT member_id, rule FROM approval_refusal").fetchall() == [(MEMBER, "open-findings")]
+    assert con.execute("SELECT member_id, rule FROM approval_refusal").fetchall() == [
+        (MEMBER, "open-findings")
+    ]
     assert con.execute("SELECT count(*) FROM approval").fetchone() == (0,)
     assert set(approval_context(con, MEMBER).open_findings) == {  # raised at the same instant: any order
-        f"{rfi.finding_id} (request-for-information, answered)", f"{misstatement.finding_id} (misstatement, open)"}
+        f"{rfi.finding_id} (request-for-information, answered)",
+        f"{misstatement.finding_id} (misstatement, open)",
+    }
 
     signing.accept_finding(con, rfi.finding_id, by="verifier")
     signing.close_finding(con, misstatement.finding_id, by="verifier", note="withdrawn: my reading error")
@@ -239,8 +283,10 @@ def test_a_rejection_is_welcome_with_open_findings(con, store, sid, pki) -> None
 
 # --- the commands ----------------------------------------------------------------------------------
 
-def test_finding_commands_add_answer_close_list_and_refuse_by_exit_code(con, store, sid, home, tmp_path, capsys,
-                                                                        monkeypatch) -> None:
+
+def test_finding_commands_add_answer_close_list_and_refuse_by_exit_code(
+    con, store, sid, home, tmp_path, capsys, monkeypatch
+) -> None:
     from tests.cli import run_cli
 
     con.close()  # the CLI opens the warehouse itself
@@ -248,8 +294,20 @@ def test_finding_commands_add_answer_close_list_and_refuse_by_exit_code(con, sto
     def cli(*args: str):
         return run_cli(capsys, monkeypatch, home.root, *args)
 
-    added = cli("finding", "add", "--statement", sid[:12], "--kind", "request-for-information",
-                "--text", "Show the [bold]invoices[/bold]", "--deadline", "2099-01-31", "--by", "V. Rossi")
+    added = cli(
+        "finding",
+        "add",
+        "--statement",
+        sid[:12],
+        "--kind",
+        "request-for-information",
+        "--text",
+        "Show the [bold]invoices[/bold]",
+        "--deadline",
+        "2099-01-31",
+        "--by",
+        "V. Rossi",
+    )
     assert added.returncode == 0, added.stderr
     finding_id = added.stdout.strip().splitlines()[-1]
     assert finding_id.startswith("F-") and "due 2099-01-31" in added.stdout
@@ -270,27 +328,44 @@ def test_finding_commands_add_answer_close_list_and_refuse_by_exit_code(con, sto
 
 # --- deadlines: extensions and reminders -------------------------------------------------------------
 
-def test_an_extension_is_requested_by_the_owner_and_granted_or_refused_by_the_verifier(con, store, sid) -> None:
+
+def test_an_extension_is_requested_by_the_owner_and_granted_or_refused_by_the_verifier(
+    con, store, sid
+) -> None:
     found = _raise(con, sid)  # due 2026-03-30
-    assert signing.request_extension(con, found.finding_id, dt.date(2026, 4, 20), "auditor ill", by="member") == 1
+    assert (
+        signing.request_extension(con, found.finding_id, dt.date(2026, 4, 20), "auditor ill", by="member")
+        == 1
+    )
     with pytest.raises(ReviewRefused, match="already has an extension request waiting"):
         signing.request_extension(con, found.finding_id, dt.date(2026, 4, 21), "again", by="member")
     refused = signing.decide_extension(con, found.finding_id, grant=False, by="verifier", note="no")
     assert refused.deadline == dt.date(2026, 3, 30)
-    assert signing.request_extension(con, found.finding_id, dt.date(2026, 4, 10), "invoices late", by="member") == 2
+    assert (
+        signing.request_extension(con, found.finding_id, dt.date(2026, 4, 10), "invoices late", by="member")
+        == 2
+    )
     granted = signing.decide_extension(con, found.finding_id, grant=True, by="verifier")
     assert granted.deadline == dt.date(2026, 4, 10)
     assert [e.event for e in signing.review_events(con, found.finding_id)] == [
-        "raised", "extension-requested", "extension-refused", "extension-requested", "extension-granted"]
+        "raised",
+        "extension-requested",
+        "extension-refused",
+        "extension-requested",
+        "extension-granted",
+    ]
     with pytest.raises(ReviewRefused, match="no extension request waiting"):
         signing.decide_extension(con, found.finding_id, grant=True, by="verifier")
 
 
-@pytest.mark.parametrize(("until", "state_steps"), [
-    (dt.date(2026, 3, 30), ()),            # not later than the deadline
-    (dt.date(2026, 7, 1), ()),             # more than 90 days beyond it
-    (dt.date(2026, 4, 10), ("answer",)),   # answered: nothing to wait for
-])
+@pytest.mark.parametrize(
+    ("until", "state_steps"),
+    [
+        (dt.date(2026, 3, 30), ()),  # not later than the deadline
+        (dt.date(2026, 7, 1), ()),  # more than 90 days beyond it
+        (dt.date(2026, 4, 10), ("answer",)),  # answered: nothing to wait for
+    ],
+)
 def test_a_bad_extension_request_is_refused(con, store, sid, until, state_steps) -> None:
     found = _raise(con, sid)
     for step in state_steps:
@@ -306,9 +381,12 @@ def test_reminders_on_the_cycles_reminder_days_and_when_overdue(con, store, sid)
     answered = _raise(con, sid, deadline=dt.date(2026, 3, 16))
     signing.answer_finding(con, store, answered.finding_id, "done", by="member")  # the verifier's turn now
     late = _raise(con, sid, deadline=dt.date(2026, 3, 3))
-    assert [(r.finding_id, r.days_left) for r in signing.finding_reminders(con, dt.date(2026, 3, 9), (7, 1))] == [
-        (late.finding_id, -6), (due.finding_id, 7)]
-    assert [r.finding_id for r in signing.finding_reminders(con, dt.date(2026, 3, 10), (7, 1))] == [late.finding_id]
+    assert [
+        (r.finding_id, r.days_left) for r in signing.finding_reminders(con, dt.date(2026, 3, 9), (7, 1))
+    ] == [(late.finding_id, -6), (due.finding_id, 7)]
+    assert [r.finding_id for r in signing.finding_reminders(con, dt.date(2026, 3, 10), (7, 1))] == [
+        late.finding_id
+    ]
     assert "overdue by 6 day(s)" in str(signing.finding_reminders(con, dt.date(2026, 3, 9), (7, 1))[0])
 
 
@@ -321,7 +399,9 @@ def test_extension_and_reminder_commands(con, store, sid, home, capsys, monkeypa
     def cli(*args: str):
         return run_cli(capsys, monkeypatch, home.root, *args)
 
-    asked = cli("finding", "extend", found.finding_id, "--until", "2099-02-20", "--reason", "waiting for the lab")
+    asked = cli(
+        "finding", "extend", found.finding_id, "--until", "2099-02-20", "--reason", "waiting for the lab"
+    )
     assert asked.returncode == 0 and "extension request 1" in asked.stdout, asked.stderr
     granted = cli("finding", "extension", found.finding_id, "--grant")
     assert granted.returncode == 0 and "due 2099-02-20" in granted.stdout, granted.stderr
@@ -335,8 +415,15 @@ def test_last_years_recommended_improvements_are_followed_up_once(con, store, si
     from tests.signing.rows import add_draft
 
     last_year = add_draft(con, store, MEMBER, year=2024, content="2024")
-    advice = signing.raise_finding(con, last_year, "recommended-improvement", "Meter the kitchen separately",
-                                   by="verifier", owner="coordinator", now=NOW)
+    advice = signing.raise_finding(
+        con,
+        last_year,
+        "recommended-improvement",
+        "Meter the kitchen separately",
+        by="verifier",
+        owner="coordinator",
+        now=NOW,
+    )
     signing.raise_finding(con, last_year, "misstatement", "not an improvement", by="verifier", now=NOW)
     [follow] = signing.follow_up_improvements(con, sid, by="verifier", now=NOW)
     assert follow.kind is signing.FindingKind.REQUEST_FOR_INFORMATION and follow.reporting_year == 2025

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 import pytest
 from botocore.exceptions import ClientError
 
-from core.errors import ConfigurationError, ObjectLocked, StorageUnavailable
-from core.store import open_store
-from core.store.s3 import S3Store
+from ecocluster.core.errors import ConfigurationError, ObjectLocked, StorageUnavailable
+from ecocluster.core.store import open_store
+from ecocluster.core.store.s3 import S3Store
 
 pytestmark = pytest.mark.s3
 
@@ -50,8 +50,10 @@ def test_a_durable_block_changes_nothing_on_s3(store: S3Store) -> None:
         store.put("statements/a/statement.json", b"{}")
         with store.durable_together():
             store.put("statements/a/page.html", b"<html/>")
-        on_server = {key: store.client.get_object(Bucket=store.bucket, Key=key)["Body"].read()
-                     for key in ("statements/a/statement.json", "statements/a/page.html")}
+        on_server = {
+            key: store.client.get_object(Bucket=store.bucket, Key=key)["Body"].read()
+            for key in ("statements/a/statement.json", "statements/a/page.html")
+        }
         assert on_server == {"statements/a/statement.json": b"{}", "statements/a/page.html": b"<html/>"}
     assert len(store.versions("statements/a/statement.json")) == 1
 
@@ -71,14 +73,26 @@ def test_deleting_a_locked_version_is_refused(store: S3Store) -> None:
         store.delete_version("approvals/locked.json", str(stored.version_id))
     # Governance bypass must not help against COMPLIANCE mode either.
     with pytest.raises(ClientError, match="AccessDenied"):
-        store.client.delete_object(Bucket=store.bucket, Key="approvals/locked.json",
-                                   VersionId=stored.version_id, BypassGovernanceRetention=True)
+        store.client.delete_object(
+            Bucket=store.bucket,
+            Key="approvals/locked.json",
+            VersionId=stored.version_id,
+            BypassGovernanceRetention=True,
+        )
     # Nor may anyone shorten the retention.
     with pytest.raises(ClientError, match="AccessDenied"):
         store.client.put_object_retention(
-            Bucket=store.bucket, Key="approvals/locked.json", VersionId=stored.version_id,
-            Retention={"Mode": "COMPLIANCE", "RetainUntilDate": dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)})
-    assert store.get("approvals/locked.json", version_id=stored.version_id, sha256=stored.sha256) == b"evidence"
+            Bucket=store.bucket,
+            Key="approvals/locked.json",
+            VersionId=stored.version_id,
+            Retention={
+                "Mode": "COMPLIANCE",
+                "RetainUntilDate": dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
+            },
+        )
+    assert (
+        store.get("approvals/locked.json", version_id=stored.version_id, sha256=stored.sha256) == b"evidence"
+    )
 
 
 def test_wrong_credentials_are_refused(s3_server, store: S3Store) -> None:
@@ -90,8 +104,13 @@ def test_wrong_credentials_are_refused(s3_server, store: S3Store) -> None:
 
 
 def test_unreachable_server_is_transient() -> None:
-    config = {"backend": "s3", "endpoint_url": "http://127.0.0.1:9", "bucket": "b",
-              "access_key_id": "a", "secret_access_key": "b"}
+    config = {
+        "backend": "s3",
+        "endpoint_url": "http://127.0.0.1:9",
+        "bucket": "b",
+        "access_key_id": "a",
+        "secret_access_key": "b",
+    }
     with pytest.raises(StorageUnavailable, match="cannot reach"):
         S3Store.from_config(config)
 
@@ -114,8 +133,12 @@ def _damaging_proxy(upstream: str) -> Iterator[str]:
         def forward(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             connection = http.client.HTTPConnection(str(target.hostname), target.port, timeout=10)
-            connection.request(self.command, self.path, body=self.rfile.read(length) if length else None,
-                               headers=dict(self.headers))
+            connection.request(
+                self.command,
+                self.path,
+                body=self.rfile.read(length) if length else None,
+                headers=dict(self.headers),
+            )
             answer = connection.getresponse()
             data = answer.read()
             if self.command == "GET" and answer.status == 200 and "/damaged" in self.path:

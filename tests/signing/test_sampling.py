@@ -11,11 +11,11 @@ import math
 
 import pytest
 
-import signing
-from core.errors import ReviewRefused
-from core.store import LocalStore
-from signing import _review, _sampling
-from signing._sampling import Reason
+from ecocluster import signing
+from ecocluster.core.errors import ReviewRefused
+from ecocluster.core.store import LocalStore
+from ecocluster.signing import _review, _sampling
+from ecocluster.signing._sampling import Reason
 from tests.signing.rows import add_member, ready_member
 
 CLUSTER = "cerreto"
@@ -46,8 +46,12 @@ def test_always_visited_members_and_a_square_root_sample_of_the_rest(con, cluste
     seveso = {MEMBERS[3]: (Reason.SEVESO, Reason.IED)}
     request = _request(con, always=seveso)
     reasons = {u.member_id: {r.value for r in u.always} for u in request.units if u.always}
-    assert reasons == {MEMBERS[0]: {"blocking-findings"}, MEMBERS[1]: {"third-country"},
-                       MEMBERS[2]: {"significant-env-risk"}, MEMBERS[3]: {"ied", "seveso"}}
+    assert reasons == {
+        MEMBERS[0]: {"blocking-findings"},
+        MEMBERS[1]: {"third-country"},
+        MEMBERS[2]: {"significant-env-risk"},
+        MEMBERS[3]: {"ied", "seveso"},
+    }
     plan = signing.sign_plan(request, pki.verifier.key, pki.verifier.cert)
     assert request.size == math.ceil(math.sqrt(16)) == 4 and len(plan.drawn) == 4
     assert set(plan.always) == set(reasons) and not set(plan.drawn) & set(reasons)
@@ -60,9 +64,13 @@ def test_always_visited_members_and_a_square_root_sample_of_the_rest(con, cluste
 def test_the_draw_is_fixed_by_the_verifier_key_and_reproducible_from_the_plan(con, cluster, pki) -> None:
     request = _request(con)
     plan = signing.sign_plan(request, pki.verifier.key, pki.verifier.cert)
-    assert signing.sign_plan(request, pki.verifier.key, pki.verifier.cert).to_json() == plan.to_json()  # no redraw
+    assert (
+        signing.sign_plan(request, pki.verifier.key, pki.verifier.cert).to_json() == plan.to_json()
+    )  # no redraw
     other = pki.issue(accreditation_no="IT-V-0009")
-    assert signing.sign_plan(request, other.key, other.cert).seed != plan.seed  # the coordinator cannot know it
+    assert (
+        signing.sign_plan(request, other.key, other.cert).seed != plan.seed
+    )  # the coordinator cannot know it
     assert signing.verify_plan(plan.to_json(), pki.verifier.cert) == plan
 
 
@@ -97,10 +105,13 @@ def test_a_recorded_plan_is_what_the_approval_names(con, store, cluster, pki) ->
     assert _sampling.latest_plan_sha256(con, CLUSTER, 2024) is None
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ({"always": {"IT-NOBODY": (Reason.SEVESO,)}}, "IT-NOBODY not members"),
-    ({"factor": 0.0}, "factor"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"always": {"IT-NOBODY": (Reason.SEVESO,)}}, "IT-NOBODY not members"),
+        ({"factor": 0.0}, "factor"),
+    ],
+)
 def test_a_bad_request_is_refused(con, cluster, args, message) -> None:
     with pytest.raises(ReviewRefused, match=message):
         _request(con, **args)
@@ -112,11 +123,39 @@ def test_sampling_plan_command_prints_the_plan_digest_last(con, cluster, home, c
     verifier = signing.demo_verifier(home)
     con.close()
     monkeypatch.setenv("ECOCLUSTER_KEY_PASSWORD", signing.DEMO_PASSWORD.decode())
-    ran = run_cli(capsys, monkeypatch, home.root, "sampling", "plan", "--cluster", CLUSTER, "--year", "2025",
-                  "--key", str(verifier.key), "--cert", str(verifier.cert), "--always", f"{MEMBERS[5]}=hazardous-waste")
+    ran = run_cli(
+        capsys,
+        monkeypatch,
+        home.root,
+        "sampling",
+        "plan",
+        "--cluster",
+        CLUSTER,
+        "--year",
+        "2025",
+        "--key",
+        str(verifier.key),
+        "--cert",
+        str(verifier.cert),
+        "--always",
+        f"{MEMBERS[5]}=hazardous-waste",
+    )
     assert ran.returncode == 0, ran.stderr
     assert f"{MEMBERS[5]} (always)" in ran.stdout and "(4 always, 4 drawn" in ran.stdout  # 3 known + 1 given
     assert len(ran.stdout.strip().splitlines()[-1]) == 64
-    bad = run_cli(capsys, monkeypatch, home.root, "sampling", "plan", "--cluster", CLUSTER, "--key",
-                  str(verifier.key), "--cert", str(verifier.cert), "--always", f"{MEMBERS[5]}=nearby-river")
+    bad = run_cli(
+        capsys,
+        monkeypatch,
+        home.root,
+        "sampling",
+        "plan",
+        "--cluster",
+        CLUSTER,
+        "--key",
+        str(verifier.key),
+        "--cert",
+        str(verifier.cert),
+        "--always",
+        f"{MEMBERS[5]}=nearby-river",
+    )
     assert bad.returncode != 0 and "MEMBER=REASON" in bad.stderr

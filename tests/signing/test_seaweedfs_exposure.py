@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from core.store.s3 import S3Store
+from ecocluster.core.store.s3 import S3Store
 from tests.fixtures_s3 import S3Server
 
 pytestmark = pytest.mark.s3
@@ -25,8 +25,13 @@ pytestmark = pytest.mark.s3
 WEED = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "weed"
 METHODS = ("DELETE", "PUT", "POST", "GET")  # altering ones, and a read of the locked bytes
 # Master endpoints that change or destroy data on a GET (collection = bucket in SeaweedFS).
-MASTER_ADMIN = ("/col/delete?collection={bucket}", "/vol/vacuum?garbageThreshold=0", "/vol/grow?collection={bucket}",
-                "/submit", "/dir/assign?collection={bucket}")
+MASTER_ADMIN = (
+    "/col/delete?collection={bucket}",
+    "/vol/vacuum?garbageThreshold=0",
+    "/vol/grow?collection={bucket}",
+    "/submit",
+    "/dir/assign?collection={bucket}",
+)
 
 
 class _UnixConnection(http.client.HTTPConnection):
@@ -44,8 +49,11 @@ class _UnixConnection(http.client.HTTPConnection):
 
 def _request(where: str | tuple[str, int], method: str, path: str) -> int | str:
     """Status code, or the transport error's name (gRPC ports drop plain HTTP/1.1)."""
-    connection = (_UnixConnection(where) if isinstance(where, str)
-                  else http.client.HTTPConnection(where[0], where[1], timeout=5))
+    connection = (
+        _UnixConnection(where)
+        if isinstance(where, str)
+        else http.client.HTTPConnection(where[0], where[1], timeout=5)
+    )
     try:
         connection.request(method, path, body=b"forged" if method in ("PUT", "POST") else None)
         return connection.getresponse().status
@@ -63,8 +71,15 @@ def _shell(process: psutil.Process, command: str, cwd: Path, timeout: float) -> 
     """`weed shell` over the master's gRPC port; it reads the client certificate from ./security.toml."""
     master = f"127.0.0.1:{_flag(process, 'master.port')}.{_flag(process, 'master.port.grpc')}"
     try:
-        return subprocess.run([str(WEED), "shell", f"-master={master}"], input=f"{command}\n", cwd=cwd,
-                              capture_output=True, text=True, timeout=timeout, check=False).stdout
+        return subprocess.run(
+            [str(WEED), "shell", f"-master={master}"],
+            input=f"{command}\n",
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        ).stdout
     except subprocess.TimeoutExpired as e:  # without a certificate it keeps retrying the handshake
         return e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
 
@@ -87,7 +102,9 @@ def test_grpc_needs_the_client_certificate(s3_server: S3Server, tmp_path: Path) 
     assert store.bucket not in _shell(process, "fs.ls /buckets", tmp_path, 8)  # no ./security.toml here
 
 
-def test_only_loopback_and_no_uncredentialed_http_request_alters_or_reads_a_locked_version(s3_server: S3Server) -> None:
+def test_only_loopback_and_no_uncredentialed_http_request_alters_or_reads_a_locked_version(
+    s3_server: S3Server,
+) -> None:
     store = S3Store.from_config(s3_server.storage_config(retention_days=1))
     key = "approvals/c1/2026/m1/locked.dsse.json"
     stored = store.put(key, b"evidence", content_type="application/json")
@@ -97,10 +114,16 @@ def test_only_loopback_and_no_uncredentialed_http_request_alters_or_reads_a_lock
     assert inet and {ip for ip, _port in inet} == {"127.0.0.1"}, f"listening beyond loopback: {sorted(inet)}"
 
     bucket, version = store.bucket, f"{key}.versions/v_{stored.version_id}"
-    targets = [f"/buckets/{bucket}/{key}", f"/buckets/{bucket}/{version}", f"/buckets/{bucket}/{key}.versions",
-               f"/buckets/{bucket}/{key}.versions?recursive=true", f"/buckets/{bucket}?recursive=true",
-               f"/{bucket}/{key}", f"/{bucket}/{key}?versionId={stored.version_id}",
-               *(f"/{fid}" for fid in _chunk_ids(s3_server, process, f"/buckets/{bucket}/{version}"))]
+    targets = [
+        f"/buckets/{bucket}/{key}",
+        f"/buckets/{bucket}/{version}",
+        f"/buckets/{bucket}/{key}.versions",
+        f"/buckets/{bucket}/{key}.versions?recursive=true",
+        f"/buckets/{bucket}?recursive=true",
+        f"/{bucket}/{key}",
+        f"/{bucket}/{key}?versionId={stored.version_id}",
+        *(f"/{fid}" for fid in _chunk_ids(s3_server, process, f"/buckets/{bucket}/{version}")),
+    ]
     answered: dict[tuple[object, str, str], int | str] = {}
     for where in [*sorted(inet), *unix]:
         for path in targets:
@@ -110,7 +133,9 @@ def test_only_loopback_and_no_uncredentialed_http_request_alters_or_reads_a_lock
             path = admin.format(bucket=bucket)
             answered[(where, "GET", path)] = _request(where, "GET", path)
 
-    accepted = {k: status for k, status in answered.items() if isinstance(status, int) and 200 <= status < 300}
+    accepted = {
+        k: status for k, status in answered.items() if isinstance(status, int) and 200 <= status < 300
+    }
     assert not accepted, f"requests without credentials were accepted: {accepted}"
     assert store.get(key, version_id=stored.version_id, sha256=stored.sha256) == b"evidence"
     assert [v.version_id for v in store.versions(key)] == [stored.version_id]

@@ -12,12 +12,12 @@ import subprocess
 
 import pytest
 
-from core.errors import SignerCredentialsRefused, SignerUnavailable, SigningServiceUnavailable
-from core.store import LocalStore
-from flows._runtime import free_port
-from signing import _keys
-from signing._inbox import approve
-from signing.signers import fixed_secret, open_signer
+from ecocluster.core.errors import SignerCredentialsRefused, SignerUnavailable, SigningServiceUnavailable
+from ecocluster.core.store import LocalStore
+from ecocluster.flows._runtime import free_port
+from ecocluster.signing import _keys
+from ecocluster.signing._inbox import approve
+from ecocluster.signing.signers import fixed_secret, open_signer
 from tests.fixtures_csc import ACCREDITATION_NO, NAME, TOKEN
 from tests.signing.rows import drafted_member
 from tests.signing.test_pades import nss_db_trusting
@@ -30,13 +30,19 @@ def store(home) -> LocalStore:
 
 
 def test_an_approval_signed_through_the_csc_service_passes_the_approval_rules_and_pdfsig(
-        con, store, home, csc_service, tmp_path) -> None:
+    con, store, home, csc_service, tmp_path
+) -> None:
     sid = drafted_member(con, home)
     with open_signer(csc_service.uri(), fixed_secret(TOKEN.encode())) as signer:
-        assert signer.chain and signer.chain[0].subject == signer.certificate.issuer  # the chain the service gave
+        assert (
+            signer.chain and signer.chain[0].subject == signer.certificate.issuer
+        )  # the chain the service gave
         verified = approve(con, store, _keys.trust_anchors(home), sid, signer, place="Ventasso")
     assert (verified.decision, verified.verifier.accreditation_no, verified.verifier.name) == (
-        "approved", ACCREDITATION_NO, NAME)
+        "approved",
+        ACCREDITATION_NO,
+        NAME,
+    )
     assert leaks(csc_service.private_scalar, [home.root, tmp_path]) == []  # the key stayed at the service
     assert leaks(TOKEN.encode(), [home.root]) == []  # nor did the access token land in the home
     if not (shutil.which("pdfsig") and shutil.which("certutil")):
@@ -52,23 +58,33 @@ def test_an_approval_signed_through_the_csc_service_passes_the_approval_rules_an
 
 
 def test_a_wrong_access_token_is_refused_by_name_without_echoing_it(csc_service) -> None:
-    with pytest.raises(SignerCredentialsRefused, match="refused the access token .*HTTP 401.*ECOCLUSTER_CSC_TOKEN") \
-            as refused, open_signer(csc_service.uri(), fixed_secret(b"a-stale-token")):
+    with (
+        pytest.raises(
+            SignerCredentialsRefused, match=r"refused the access token .*HTTP 401.*ECOCLUSTER_CSC_TOKEN"
+        ) as refused,
+        open_signer(csc_service.uri(), fixed_secret(b"a-stale-token")),
+    ):
         pass
     assert "a-stale-token" not in str(refused.value)
     assert refused.value.exit_code == 78
 
 
 def test_a_credential_the_service_does_not_hold_is_named(csc_service) -> None:
-    with pytest.raises(SignerUnavailable, match="has no credential 'ecocluster/nobody' \\(HTTP 404"), \
-            open_signer(csc_service.uri("ecocluster/nobody"), fixed_secret(TOKEN.encode())):
+    with (
+        pytest.raises(SignerUnavailable, match="has no credential 'ecocluster/nobody' \\(HTTP 404"),
+        open_signer(csc_service.uri("ecocluster/nobody"), fixed_secret(TOKEN.encode())),
+    ):
         pass
 
 
 def test_an_unreachable_service_is_a_transient_named_error() -> None:
     uri = f"csc:http://127.0.0.1:{free_port()}?credential=ecocluster/verifier"  # nobody listens there
-    with pytest.raises(SigningServiceUnavailable, match="cannot reach the signing service at http://127.0.0.1") \
-            as unreachable, open_signer(uri, fixed_secret(TOKEN.encode())):
+    with (
+        pytest.raises(
+            SigningServiceUnavailable, match=r"cannot reach the signing service at http://127.0.0.1"
+        ) as unreachable,
+        open_signer(uri, fixed_secret(TOKEN.encode())),
+    ):
         pass
     assert unreachable.value.exit_code == 75
 
@@ -80,14 +96,17 @@ def test_a_service_that_goes_away_after_opening_stops_the_signature_by_name(csc_
             signer.sign(b"payload")
 
 
-@pytest.mark.parametrize(("uri", "message"), [
-    ("csc:https://qtsp.example.eu/csc?credential=c1&token=abc", "secrets never go into the URI"),
-    ("csc:https://user:secret@qtsp.example.eu/csc?credential=c1", "carries a user or password"),
-    ("csc:http://qtsp.example.eu/csc?credential=c1", "plain http would send the access token in clear"),
-    ("csc:https://qtsp.example.eu/csc", "name the credential"),
-    ("csc:https://qtsp.example.eu/csc?credential=c1&api=v2", "CSC API 'v2' is not supported"),
-    ("csc:qtsp.example.eu?credential=c1", "name the service's base URL"),
-])
+@pytest.mark.parametrize(
+    ("uri", "message"),
+    [
+        ("csc:https://qtsp.example.eu/csc?credential=c1&token=abc", "secrets never go into the URI"),
+        ("csc:https://user:secret@qtsp.example.eu/csc?credential=c1", "carries a user or password"),
+        ("csc:http://qtsp.example.eu/csc?credential=c1", "plain http would send the access token in clear"),
+        ("csc:https://qtsp.example.eu/csc", "name the credential"),
+        ("csc:https://qtsp.example.eu/csc?credential=c1&api=v2", "CSC API 'v2' is not supported"),
+        ("csc:qtsp.example.eu?credential=c1", "name the service's base URL"),
+    ],
+)
 def test_a_csc_uri_that_would_leak_or_cannot_work_is_refused_before_any_request(uri, message) -> None:
     asked = []
 
@@ -101,47 +120,81 @@ def test_a_csc_uri_that_would_leak_or_cannot_work_is_refused_before_any_request(
 
 
 def test_the_access_token_comes_from_the_environment_or_a_prompt(monkeypatch) -> None:
-    from signing.signers import env_secrets
+    from ecocluster.signing.signers import env_secrets
 
     monkeypatch.setenv("ECOCLUSTER_CSC_TOKEN", "from-the-env")
     assert env_secrets()("csc-access-token", "CSC signing service q") == b"from-the-env"
     monkeypatch.delenv("ECOCLUSTER_CSC_TOKEN")
-    assert env_secrets(prompt=lambda what: f"typed for {what}")("csc-access-token", "q") == \
-        b"typed for access token of q"
+    assert (
+        env_secrets(prompt=lambda what: f"typed for {what}")("csc-access-token", "q")
+        == b"typed for access token of q"
+    )
     with pytest.raises(SignerUnavailable, match="set ECOCLUSTER_CSC_TOKEN to the access token of q"):
         env_secrets()("csc-access-token", "q")
 
 
 def test_the_verifier_signs_with_the_remote_service_through_the_cli_and_scripts_read_the_failures(
-        con, home, csc_service, tmp_path, capsys, monkeypatch) -> None:
+    con, home, csc_service, tmp_path, capsys, monkeypatch
+) -> None:
     """`ecocluster sign --signer csc:…` on the verifier's machine; a refused token exits 78, an outage 75."""
-    from signing._inbox import record_approval
+    from ecocluster.signing._inbox import record_approval
     from tests.cli import run_cli
     from tests.signing.test_cli_sign import exported
 
     sid, review = exported(con, home, tmp_path)
     verifier_home, out = tmp_path / "verifier-machine", tmp_path / "decisions"
     monkeypatch.setenv("ECOCLUSTER_CSC_TOKEN", "not-the-token")
-    refused = run_cli(capsys, monkeypatch, verifier_home, "sign", str(review), "--signer", csc_service.uri(),
-                      "--out", str(out))
+    refused = run_cli(
+        capsys,
+        monkeypatch,
+        verifier_home,
+        "sign",
+        str(review),
+        "--signer",
+        csc_service.uri(),
+        "--out",
+        str(out),
+    )
     assert refused.returncode == 78 and "refused the access token" in refused.stderr, refused.stderr
     monkeypatch.setenv("ECOCLUSTER_CSC_TOKEN", TOKEN)
-    signed = run_cli(capsys, monkeypatch, verifier_home, "sign", str(review), "--signer", csc_service.uri(),
-                     "--out", str(out))
+    signed = run_cli(
+        capsys,
+        monkeypatch,
+        verifier_home,
+        "sign",
+        str(review),
+        "--signer",
+        csc_service.uri(),
+        "--out",
+        str(out),
+    )
     assert signed.returncode == 0, signed.stderr
     name = f"IT-HOT-1-{sid[:16]}"
-    verified = record_approval(con, LocalStore(home.objects_dir), (out / f"{name}.dsse.json").read_bytes(),
-                               (out / f"{name}.cert.pem").read_bytes(), _keys.trust_anchors(home),
-                               signed_pdf=(out / f"{name}.validated.pdf").read_bytes(),
-                               timestamp=(out / f"{name}.tsr").read_bytes())  # sign writes the TSA's token too
+    verified = record_approval(
+        con,
+        LocalStore(home.objects_dir),
+        (out / f"{name}.dsse.json").read_bytes(),
+        (out / f"{name}.cert.pem").read_bytes(),
+        _keys.trust_anchors(home),
+        signed_pdf=(out / f"{name}.validated.pdf").read_bytes(),
+        timestamp=(out / f"{name}.tsr").read_bytes(),
+    )  # sign writes the TSA's token too
     assert verified.verifier.accreditation_no == ACCREDITATION_NO
     assert leaks(csc_service.private_scalar, [out, review, verifier_home]) == []
     csc_service.stop()
-    gone = run_cli(capsys, monkeypatch, verifier_home, "sign", str(review), "--signer", csc_service.uri(),
-                   "--out", str(tmp_path / "again"))
+    gone = run_cli(
+        capsys,
+        monkeypatch,
+        verifier_home,
+        "sign",
+        str(review),
+        "--signer",
+        csc_service.uri(),
+        "--out",
+        str(tmp_path / "again"),
+    )
     assert gone.returncode == 75 and "cannot reach the signing service" in gone.stderr, gone.stderr
     assert "run the command again" in gone.stderr
-
 
 
 MALFORMED_INFO = [
@@ -164,12 +217,14 @@ def test_a_credentials_info_answer_is_read_once_into_checked_values(csc_service)
 
     from pyhanko.sign.signers.csc_signer import CSCServiceSessionInfo
 
-    from signing.signers._csc import _credential
+    from ecocluster.signing.signers._csc import _credential
 
     request = urllib.request.Request(
-        f"{csc_service.url}/csc/v1/credentials/info", method="POST",
+        f"{csc_service.url}/csc/v1/credentials/info",
+        method="POST",
         data=json.dumps({"credentialID": "ecocluster/verifier", "certificates": "chain"}).encode(),
-        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         answer = json.loads(response.read())
     service = CSCServiceSessionInfo(csc_service.url, "c1")

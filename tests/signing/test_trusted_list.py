@@ -1,5 +1,5 @@
 """EU trusted lists (ETSI TS 119 612): a small list the tests build and XAdES-sign, read by
-signing._trusted_list through pyHanko, and the QES / qualified-seal verdicts it gives."""
+ecocluster.signing._trusted_list through pyHanko, and the QES / qualified-seal verdicts it gives."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from core.errors import ConfigurationError
-from signing import _keys, _pki, _trusted_list
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.signing import _keys, _pki, _trusted_list
 from tests.signing.trusted_lists import WITHDRAWN, scheme_operator, signed, trusted_list
 
 NOW = dt.datetime.now(dt.UTC)
@@ -33,7 +33,8 @@ def test_a_verifier_certificate_from_a_listed_qualified_ca_is_a_qes(demo) -> Non
 
 
 def test_a_seal_service_gives_a_qualified_seal_and_a_personal_certificate_is_refused_where_a_seal_is_required(
-        demo) -> None:
+    demo,
+) -> None:
     ca, verifier = demo
     key, operator = scheme_operator()
     seal = _trusted_list.load(signed(trusted_list(ca, seals=True), key, operator), [operator], "tl.xml")
@@ -41,9 +42,11 @@ def test_a_seal_service_gives_a_qualified_seal_and_a_personal_certificate_is_ref
     assert (q.qualified_seal, q.qes) == (True, False)
     assert "a qualified electronic signature (QES) is required" in (q.unmet(_trusted_list.QES) or "")
     personal = _trusted_list.load(signed(trusted_list(ca), key, operator), [operator], "tl.xml").assess(
-        verifier, (ca,), NOW)
+        verifier, (ca,), NOW
+    )
     assert "a qualified electronic seal is required; the certificate is QES" in (
-        personal.unmet(_trusted_list.QUALIFIED_SEAL) or "")
+        personal.unmet(_trusted_list.QUALIFIED_SEAL) or ""
+    )
 
 
 @pytest.mark.parametrize("case", ["withdrawn", "other-ca", "no-chain"])
@@ -63,7 +66,7 @@ def test_a_list_not_signed_by_the_scheme_operator_or_changed_after_signing_is_re
     key, operator = scheme_operator()
     _other_key, impostor = scheme_operator("impostor")
     xml = signed(trusted_list(ca), key, operator)
-    with pytest.raises(ConfigurationError, match="tl.xml: its signature does not verify"):
+    with pytest.raises(ConfigurationError, match=r"tl.xml: its signature does not verify"):
         _trusted_list.load(xml, [impostor], "tl.xml")
     withdrawn_late = xml.replace(b"Svcstatus/granted", b"Svcstatus/withdrawn")
     assert withdrawn_late != xml
@@ -79,7 +82,7 @@ def test_a_list_with_a_dtd_or_not_xml_is_refused_unread(demo) -> None:
     xml = signed(trusted_list(ca), key, operator)
     bomb = b'<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>' + xml
     for bad in (bomb, b"\xff\xfe not xml", b"<TrustServiceStatusList"):
-        with pytest.raises(ConfigurationError, match="tl.xml"):
+        with pytest.raises(ConfigurationError, match=r"tl.xml"):
             _trusted_list.load(bad, [operator], "tl.xml")
 
 
@@ -88,15 +91,20 @@ def test_the_list_and_the_requirement_come_from_the_configuration(demo, tmp_path
     key, operator = scheme_operator()
     (tmp_path / "tl.xml").write_bytes(signed(trusted_list(ca), key, operator))
     (tmp_path / "operator.pem").write_bytes(_pki.pem(operator))
-    config = {"trusted_list": str(tmp_path / "tl.xml"), "trusted_list_signers": [str(tmp_path / "operator.pem")]}
+    config = {
+        "trusted_list": str(tmp_path / "tl.xml"),
+        "trusted_list_signers": [str(tmp_path / "operator.pem")],
+    }
     tl = _trusted_list.from_config(config)
     assert tl is not None and tl.assess(verifier, (ca,), NOW).qes
     assert _trusted_list.from_config({}) is None
-    with pytest.raises(ConfigurationError, match="trusted_list_signers .*missing.pem"):
+    with pytest.raises(ConfigurationError, match=r"trusted_list_signers .*missing.pem"):
         _trusted_list.from_config(config | {"trusted_list_signers": [str(tmp_path / "missing.pem")]})
     with pytest.raises(ConfigurationError, match="must be a path"):
         _trusted_list.from_config({"trusted_list": 3})
     assert _trusted_list.requirement({}) == "none"
     assert _trusted_list.requirement({"require": "qes"}) == "qes"
-    with pytest.raises(ConfigurationError, match="require must be one of none, qes, qualified-seal, not 'qualified'"):
+    with pytest.raises(
+        ConfigurationError, match="require must be one of none, qes, qualified-seal, not 'qualified'"
+    ):
         _trusted_list.requirement({"require": "qualified"})

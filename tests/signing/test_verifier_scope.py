@@ -1,8 +1,8 @@
-"""Who the cycle names as able to sign judges NACE scope as the approval rule does (warehouse.nace.covers)."""
+"""Who the cycle names as able to sign judges NACE scope as the approval rule does (ecocluster.warehouse.nace.covers)."""  # noqa: E501
 
 from __future__ import annotations
 
-from signing import VerifierScope
+from ecocluster.signing import VerifierScope
 
 
 def test_a_section_covers_its_divisions_and_codes_nest_by_digits() -> None:

@@ -25,8 +25,9 @@ LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 GRANTED, WITHDRAWN = f"{BASE}/Svcstatus/granted", f"{BASE}/Svcstatus/withdrawn"
 
 
-def _el(tag: str, *children: etree._Element, ns: str = TSL, text: str | None = None,
-        **attrs: str) -> etree._Element:
+def _el(
+    tag: str, *children: etree._Element, ns: str = TSL, text: str | None = None, **attrs: str
+) -> etree._Element:
     el = etree.Element(f"{{{ns}}}{tag}", {k.replace("_", ""): v for k, v in attrs.items()})
     if text is not None:
         el.text = text
@@ -40,26 +41,49 @@ def _name(tag: str, text: str) -> etree._Element:
     return _el(tag, name)
 
 
-def scheme_operator(name: str = "DEMO trusted list scheme operator") -> tuple[ec.EllipticCurvePrivateKey,
-                                                                             x509.Certificate]:
+def scheme_operator(
+    name: str = "DEMO trusted list scheme operator",
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     """The key and self-signed certificate that sign a list."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=365)).sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
     return key, cert
 
 
-def trusted_list(ca: x509.Certificate, *, seals: bool = False, status: str = GRANTED,
-                 service: str = "DEMO QTSP qualified CA") -> etree._Element:
+def trusted_list(
+    ca: x509.Certificate,
+    *,
+    seals: bool = False,
+    status: str = GRANTED,
+    service: str = "DEMO QTSP qualified CA",
+) -> etree._Element:
     """The unsigned list: one qualified CA service for signatures (or seals)."""
     purpose = "QCForESeal" if seals else "QCForESig"
-    qualifiers = _el("Qualifiers", *(_el("Qualifier", ns=SIE, uri=f"{BASE}/SvcInfoExt/{q}")
-                                     for q in ("QCStatement", purpose, "QCWithQSCD")), ns=SIE)
-    criteria = _el("CriteriaList", _el("KeyUsage", _el("KeyUsageBit", ns=SIE, text="true", name="nonRepudiation"),
-                                       ns=SIE), ns=SIE, assert_="atLeastOne")
+    qualifiers = _el(
+        "Qualifiers",
+        *(
+            _el("Qualifier", ns=SIE, uri=f"{BASE}/SvcInfoExt/{q}")
+            for q in ("QCStatement", purpose, "QCWithQSCD")
+        ),
+        ns=SIE,
+    )
+    criteria = _el(
+        "CriteriaList",
+        _el("KeyUsage", _el("KeyUsageBit", ns=SIE, text="true", name="nonRepudiation"), ns=SIE),
+        ns=SIE,
+        assert_="atLeastOne",
+    )
     uri = _el("URI", text=f"{BASE}/SvcInfoExt/{'ForeSeals' if seals else 'ForeSignatures'}")
     uri.set(LANG, "en")
     der = base64.b64encode(ca.public_bytes(serialization.Encoding.DER)).decode()
@@ -70,16 +94,34 @@ def trusted_list(ca: x509.Certificate, *, seals: bool = False, status: str = GRA
         _el("ServiceDigitalIdentity", _el("DigitalId", _el("X509Certificate", text=der))),
         _el("ServiceStatus", text=status),
         _el("StatusStartingTime", text="2020-01-01T00:00:00Z"),
-        _el("ServiceInformationExtensions",
-            _el("Extension", _el("Qualifications", _el("QualificationElement", qualifiers, criteria, ns=SIE), ns=SIE),
-                Critical="true"),
-            _el("Extension", _el("AdditionalServiceInformation", uri), Critical="true")))
-    provider = _el("TrustServiceProvider", _el("TSPInformation", _name("TSPName", "DEMO QTSP")),
-                   _el("TSPServices", _el("TSPService", information)))
-    scheme = _el("SchemeInformation", _el("TSLVersionIdentifier", text="5"), _el("TSLSequenceNumber", text="1"),
-                 _el("TSLType", text=f"{BASE}/TSLType/EUgeneric"))
-    return _el("TrustServiceStatusList", scheme, _el("TrustServiceProviderList", provider), Id="tsl",
-               TSLTag="http://uri.etsi.org/19612/TSLTag")
+        _el(
+            "ServiceInformationExtensions",
+            _el(
+                "Extension",
+                _el("Qualifications", _el("QualificationElement", qualifiers, criteria, ns=SIE), ns=SIE),
+                Critical="true",
+            ),
+            _el("Extension", _el("AdditionalServiceInformation", uri), Critical="true"),
+        ),
+    )
+    provider = _el(
+        "TrustServiceProvider",
+        _el("TSPInformation", _name("TSPName", "DEMO QTSP")),
+        _el("TSPServices", _el("TSPService", information)),
+    )
+    scheme = _el(
+        "SchemeInformation",
+        _el("TSLVersionIdentifier", text="5"),
+        _el("TSLSequenceNumber", text="1"),
+        _el("TSLType", text=f"{BASE}/TSLType/EUgeneric"),
+    )
+    return _el(
+        "TrustServiceStatusList",
+        scheme,
+        _el("TrustServiceProviderList", provider),
+        Id="tsl",
+        TSLTag="http://uri.etsi.org/19612/TSLTag",
+    )
 
 
 def signed(tl: etree._Element, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate) -> bytes:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from babel.numbers import format_decimal
 
-import statements
-from core.store import open_store
+from ecocluster import statements
+from ecocluster.core.store import open_store
+from ecocluster.warehouse import connect
+from ecocluster.warehouse.indicators import CORE
 from tests.statements.conftest import pdf_text
-from warehouse import connect
-from warehouse.indicators import CORE
 
 CLUSTERS = ("IT-CERRETO", "LV-PRE", "LV-DGV")
 # The Annex IV core indicators (energy by carrier is not among them: the statement shows it in its
@@ -28,12 +28,16 @@ def drafted(bundled_sample):
     """(pdf text by member id or 'joint:<cluster>', language by the same key, warehouse values)."""
     con = connect(bundled_sample.home.warehouse_path)
     try:
-        renders = [a for cluster in CLUSTERS
-                   for a in statements.draft(con, bundled_sample.home, cluster=cluster, workers=1).statements]
+        renders = [
+            a
+            for cluster in CLUSTERS
+            for a in statements.draft(con, bundled_sample.home, cluster=cluster, workers=1).statements
+        ]
         values = con.execute(
             "SELECT v.member_id, v.indicator, v.value, m.b_indicator = v.indicator, m.sector, m.cluster_id "
             "FROM current_indicator_value v JOIN member m USING (member_id) "
-            "WHERE v.reporting_year = 2025 AND v.value IS NOT NULL").fetchall()
+            "WHERE v.reporting_year = 2025 AND v.value IS NOT NULL"
+        ).fetchall()
     finally:
         con.close()
     store = open_store(bundled_sample.home)

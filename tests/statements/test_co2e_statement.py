@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
+from ecocluster.warehouse.db import connect
 from tests.fixtures_sample import YEAR, BundledSample
 from tests.statements.conftest import pdf_text
-from warehouse.db import connect
 
 IPCC = "ipcc-2006-v2-ch1-table1.4"
 
-# By hand, from the sample's submitted quantities (warehouse.units: 6.8 kWh per litre of LPG,
+# By hand, from the sample's submitted quantities (ecocluster.warehouse.units: 6.8 kWh per litre of LPG,
 # 10.5 kWh per Sm3 of natural gas, 9.96 kWh per litre of diesel) and the IPCC 2006 Vol. 2
 # Table 1.4 factors times 0.0036 TJ/MWh (LPG 63,100 kg/TJ -> 0.22716 t/MWh; natural gas 56,100
 # -> 0.20196; gas/diesel oil 74,100 -> 0.26676; motor gasoline 69,300 -> 0.24948).
@@ -45,8 +45,8 @@ class Drafted:
 
 @pytest.fixture(scope="module")
 def drafted(bundled_sample: BundledSample) -> Drafted:
-    import statements
-    from core.store import open_store
+    from ecocluster import statements
+    from ecocluster.core.store import open_store
 
     store = open_store(bundled_sample.home)
     documents, pdfs, htmls = {}, {}, {}
@@ -67,7 +67,9 @@ def drafted(bundled_sample: BundledSample) -> Drafted:
 def test_scope_1_equals_the_hand_computation_within_a_thousandth(drafted: Drafted, member: str) -> None:
     co2e = drafted.documents[member]["co2e"]
     assert co2e["totals"]["scope1"] == pytest.approx(HAND[member], rel=1e-3)
-    assert sum(f["t_co2e"] for f in co2e["figures"] if f["scope"] == "1") == pytest.approx(HAND[member], rel=1e-3)
+    assert sum(f["t_co2e"] for f in co2e["figures"] if f["scope"] == "1") == pytest.approx(
+        HAND[member], rel=1e-3
+    )
 
 
 @pytest.mark.parametrize("member", sorted(HAND))
@@ -79,8 +81,11 @@ def test_every_figure_cites_its_factor_and_every_gap_its_reason(drafted: Drafted
         assert factor["dataset"] == IPCC and factor["version"] == "2006" and "Table 1.4" in factor["source"]
         assert figure["t_co2e"] == pytest.approx(figure["energy_mwh"] * factor["t_per_mwh"])
     assert co2e["totals"]["scope2_location"] is None and co2e["totals"]["scope2_market"] is None
-    assert {(g["carrier"], g["reason"], g["country"], g["year"]) for g in co2e["gaps"]
-            if g["scope"] == "2-location"} == {("grid_electricity", "no_grid_factor", country, YEAR)}
+    assert {
+        (g["carrier"], g["reason"], g["country"], g["year"])
+        for g in co2e["gaps"]
+        if g["scope"] == "2-location"
+    } == {("grid_electricity", "no_grid_factor", country, YEAR)}
     assert co2e["intensity"] is None  # scope 2 is part of it
 
 

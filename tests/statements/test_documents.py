@@ -12,17 +12,19 @@ from typing import Any
 import duckdb
 import pytest
 
-import statements
-from core.home import Home
-from core.store import open_store
-from statements._publish import render_statement
-from statements._view import build_view
+from ecocluster import statements
+from ecocluster.core.home import Home
+from ecocluster.core.store import open_store
+from ecocluster.statements._publish import render_statement
+from ecocluster.statements._view import build_view
 
 SIGNED = datetime(2026, 3, 2, 9, 41, 7, tzinfo=UTC)
-REAL = statements.VerifierBlock("Dott.ssa Anna Verdi", "IT-V-0042", date(2026, 3, 2), signed_at=SIGNED,
-                                place="Bologna")
-DEMO = statements.VerifierBlock("DEMO Verifier", "DEMO-V-0001", date(2026, 3, 2), signed_at=SIGNED,
-                                place="DEMO", demo=True)
+REAL = statements.VerifierBlock(
+    "Dott.ssa Anna Verdi", "IT-V-0042", date(2026, 3, 2), signed_at=SIGNED, place="Bologna"
+)
+DEMO = statements.VerifierBlock(
+    "DEMO Verifier", "DEMO-V-0001", date(2026, 3, 2), signed_at=SIGNED, place="DEMO", demo=True
+)
 
 
 def _pages(pdf: bytes) -> list[str]:
@@ -54,15 +56,20 @@ def test_a_demo_validation_says_demo_on_every_page(documents: dict[str, dict[str
 
 
 @pytest.mark.parametrize("padding", range(0, 24, 3))
-def test_the_verifier_heading_table_and_signature_stay_on_one_page(documents: dict[str, dict[str, Any]],
-                                                                    padding: int) -> None:
+def test_the_verifier_heading_table_and_signature_stay_on_one_page(
+    documents: dict[str, dict[str, Any]], padding: int
+) -> None:
     """Legal requirements push the verifier's section down the page step by step; wherever the
     page ends, the heading, the table and the signature block are printed on the same page."""
     doc = json.loads(json.dumps(documents["IT-HOT-1"]))
     extra = doc["legal_requirements"][-1]
-    doc["legal_requirements"] += [dict(extra, obligation_id=f"X{n:02d}", title=f"Norma {n}") for n in range(padding)]
+    doc["legal_requirements"] += [
+        dict(extra, obligation_id=f"X{n:02d}", title=f"Norma {n}") for n in range(padding)
+    ]
     pages = _pages(render_statement(doc, REAL).pdf or b"")
-    [page] = [p for p in pages if "Verificatore ambientale" in p and "Il verificatore ambientale indicato" in p]
+    [page] = [
+        p for p in pages if "Verificatore ambientale" in p and "Il verificatore ambientale indicato" in p
+    ]
     assert "Data di convalida" in page and "Ora della firma" in page
 
 
@@ -72,7 +79,9 @@ def test_a_table_row_is_never_split_across_pages(documents: dict[str, dict[str, 
     long = " ".join(["ROWSTART"] + ["azione correttiva lunga"] * 40 + ["ROWEND"])
     nc = doc["compliance"]["nonconformities"][0]
     doc["compliance"]["nonconformities"] = [
-        dict(nc, nc_id=f"NC-{n:02d}", corrective_action=long if n == padding else "Fatto") for n in range(padding + 1)]
+        dict(nc, nc_id=f"NC-{n:02d}", corrective_action=long if n == padding else "Fatto")
+        for n in range(padding + 1)
+    ]
     pages = _pages(render_statement(doc).pdf or b"")
     [page] = [p for p in pages if "ROWSTART" in p]
     assert "ROWEND" in page
@@ -88,25 +97,34 @@ def test_objective_values_show_their_unit(documents: dict[str, dict[str, Any]]) 
 def test_chart_labels_keep_the_digits_that_tell_years_apart(documents: dict[str, dict[str, Any]]) -> None:
     doc = json.loads(json.dumps(documents["IT-HOT-1"]))
     [water] = [i for i in doc["indicators"] if i["code"] == "water.total"]
-    for value, a in zip(water["values"], (73.41, 73.38, 73.4)):
+    for value, a in zip(water["values"], (73.41, 73.38, 73.4), strict=False):
         value.update(a=a, r=a)
     chart = next(c for c in build_view(doc, "0" * 64)["charts"] if "idrico" in c)
     assert ">73,41<" in chart and ">73,38<" in chart and ">73,4<" in chart
 
 
-def test_the_peer_table_never_compares_a_lone_member_with_itself(documents: dict[str, dict[str, Any]]) -> None:
+def test_the_peer_table_never_compares_a_lone_member_with_itself(
+    documents: dict[str, dict[str, Any]],
+) -> None:
     """Nor a member with one other (the median of two discloses the other's figure): the view
     shows only sectors of three or more, even from a document that lists smaller ones."""
     doc = json.loads(json.dumps(documents["joint:CL-IT"]))
     assert doc["peer_benchmark"] == []  # two hotels and a restaurant: no sector of three
-    first = {"member_id": "IT-HOT-1", "sector": "hotel", "b_indicator": "output.overnight_stays",
-             "indicator": "energy.total_direct", "r_unit": "MWh/overnight_stay"}
+    first = {
+        "member_id": "IT-HOT-1",
+        "sector": "hotel",
+        "b_indicator": "output.overnight_stays",
+        "indicator": "energy.total_direct",
+        "r_unit": "MWh/overnight_stay",
+    }
     lone = dict(first, member_id="IT-EVIL", sector="restaurant", peers=1, r=3.2, median_r=3.2, ratio=1.0)
     two = dict(first, member_id="IT-HOT-2", r=1.2, median_r=1.1, ratio=1.09, peers=2)
     pair = dict(first, r=1.548, median_r=1.0, ratio=1.548, peers=3)
     doc["peer_benchmark"] = [lone, two, pair]
     rows = build_view(doc, "0" * 64)["benchmark"]
-    assert [r[0] for r in rows] == [next(m["legal_name"] for m in doc["members"] if m["member_id"] == pair["member_id"])]
+    assert [r[0] for r in rows] == [
+        next(m["legal_name"] for m in doc["members"] if m["member_id"] == pair["member_id"])
+    ]
     [row] = rows
     assert row[4] == "×1,55" and row[5] == "3"
     assert row[2].split(" ", 1)[1] == row[3].split(" ", 1)[1] != ""  # R and the median in the same unit
@@ -119,7 +137,14 @@ def test_published_statements_carry_no_internal_check_wording(documents: dict[st
     for doc in documents.values():
         rendered = render_statement(doc, REAL)
         for text in ("".join(_pages(rendered.pdf or b"")), rendered.html.decode()):
-            for internal in ("plausibility.", "compliance.", "data_quality.", "completeness.", "SELECT", " IS NULL"):
+            for internal in (
+                "plausibility.",
+                "compliance.",
+                "data_quality.",
+                "completeness.",
+                "SELECT",
+                " IS NULL",
+            ):
                 assert internal not in text, internal
 
 

@@ -10,12 +10,11 @@ import duckdb
 import pypdf
 import pytest
 
-import checks
-import statements
-from core.errors import ApprovalRefused
-from core.home import Home
-from core.store import open_store
-from statements._i18n import Formatter
+from ecocluster import checks, statements
+from ecocluster.core.errors import ApprovalRefused
+from ecocluster.core.home import Home
+from ecocluster.core.store import open_store
+from ecocluster.statements._i18n import Formatter
 from tests.statements import warehouse_rows
 from tests.statements.conftest import pdf_text
 from tests.statements.warehouse_rows import HOSTILE, YEAR
@@ -26,13 +25,18 @@ def _by_member(run: statements.DraftRun) -> dict[str, statements.Artefacts]:
 
 
 def _warehouse_a(con: duckdb.DuckDBPyConnection, member: str, indicator: str) -> float:
-    row = con.execute("SELECT sum(value) FROM current_indicator_value WHERE member_id = ? AND indicator = ? "
-                      "AND reporting_year = ?", [member, indicator, YEAR]).fetchone()
+    row = con.execute(
+        "SELECT sum(value) FROM current_indicator_value WHERE member_id = ? AND indicator = ? "
+        "AND reporting_year = ?",
+        [member, indicator, YEAR],
+    ).fetchone()
     assert row is not None
     return float(row[0])
 
 
-def test_pdf_numbers_are_the_warehouse_numbers_in_italian(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+def test_pdf_numbers_are_the_warehouse_numbers_in_italian(
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     run = statements.draft(cluster_con, home, cluster="CL-IT", workers=1)
     store = open_store(home)
     text = pdf_text(store.get(_by_member(run)["IT-HOT-1"].pdf_key))
@@ -47,8 +51,9 @@ def test_pdf_numbers_are_the_warehouse_numbers_in_italian(cluster_con: duckdb.Du
     assert "BOZZA" in text  # the DRAFT mark until validated
 
 
-def test_language_on_request_changes_words_numbers_and_pdf_metadata(cluster_con: duckdb.DuckDBPyConnection,
-                                                                     home: Home) -> None:
+def test_language_on_request_changes_words_numbers_and_pdf_metadata(
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     store = open_store(home)
     english = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", language="en", workers=1))
     latvian = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", language="lv", workers=1))
@@ -64,7 +69,9 @@ def test_language_on_request_changes_words_numbers_and_pdf_metadata(cluster_con:
     assert english["IT-HOT-1"].statement_id != latvian["IT-HOT-1"].statement_id
 
 
-def test_hostile_member_text_stays_text_in_html_and_pdf(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+def test_hostile_member_text_stays_text_in_html_and_pdf(
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     evil = _by_member(statements.draft(cluster_con, home, member="IT-EVIL", workers=1))["IT-EVIL"]
     store = open_store(home)
     html = store.get(evil.html_key).decode()
@@ -76,8 +83,9 @@ def test_hostile_member_text_stays_text_in_html_and_pdf(cluster_con: duckdb.Duck
     assert json.loads(store.get(evil.json_key))["organisation"]["address"] == HOSTILE
 
 
-def test_reruns_are_byte_identical_and_add_nothing(cluster_con: duckdb.DuckDBPyConnection, home: Home,
-                                                   tmp_path: object) -> None:
+def test_reruns_are_byte_identical_and_add_nothing(
+    cluster_con: duckdb.DuckDBPyConnection, home: Home, tmp_path: object
+) -> None:
     first = statements.draft(cluster_con, home, workers=1)
     again = statements.draft(cluster_con, home, workers=1)
     assert first.statements == again.statements and again.new == 0 and first.new == len(first.statements) == 6
@@ -87,23 +95,27 @@ def test_reruns_are_byte_identical_and_add_nothing(cluster_con: duckdb.DuckDBPyC
         assert hashlib.sha256(data).hexdigest() == artefact.statement_id
         assert hashlib.sha256(store.get(artefact.pdf_key)).hexdigest() == artefact.pdf_sha256
     # a second, independent warehouse with the same rows gives the same bytes
+    from ecocluster.warehouse.db import connect
     from tests.statements import warehouse_rows
-    from warehouse.db import connect
 
     other_home = Home.resolve(tmp_path / "other")  # type: ignore[operator]
     other = connect(other_home.warehouse_path)
     warehouse_rows.build(other)
     elsewhere = statements.draft(other, other_home, workers=1)
     other.close()
-    assert [(a.statement_id, a.pdf_key, a.html_key) for a in elsewhere.statements] == \
-        [(a.statement_id, a.pdf_key, a.html_key) for a in first.statements]
+    assert [(a.statement_id, a.pdf_key, a.html_key) for a in elsewhere.statements] == [
+        (a.statement_id, a.pdf_key, a.html_key) for a in first.statements
+    ]
 
 
-def test_changed_data_gives_a_new_statement_that_supersedes_the_old(cluster_con: duckdb.DuckDBPyConnection,
-                                                                    home: Home) -> None:
+def test_changed_data_gives_a_new_statement_that_supersedes_the_old(
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     old = _by_member(statements.draft(cluster_con, home, member="IT-HOT-2", workers=1))["IT-HOT-2"]
-    cluster_con.execute("UPDATE indicator_value SET value = 500 WHERE member_id = 'IT-HOT-2' "
-                        "AND indicator = 'energy.total_direct' AND reporting_year = 2025")
+    cluster_con.execute(
+        "UPDATE indicator_value SET value = 500 WHERE member_id = 'IT-HOT-2' "
+        "AND indicator = 'energy.total_direct' AND reporting_year = 2025"
+    )
     new = _by_member(statements.draft(cluster_con, home, member="IT-HOT-2", workers=1))["IT-HOT-2"]
     assert new.statement_id != old.statement_id
     assert statements.show(cluster_con, new.statement_id).supersedes == old.statement_id
@@ -112,7 +124,8 @@ def test_changed_data_gives_a_new_statement_that_supersedes_the_old(cluster_con:
 
 
 def test_validated_render_fills_the_verifier_block_and_drops_the_draft_mark(
-        cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     store = open_store(home)
     draft = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", workers=1))["IT-HOT-1"]
     block = statements.VerifierBlock("Dott.ssa Anna Verdi", "IT-V-0042", date(2026, 3, 2))
@@ -123,15 +136,26 @@ def test_validated_render_fills_the_verifier_block_and_drops_the_draft_mark(
     assert (final.version, final.status, final.statement_id) == (2, "validated", draft.statement_id)
     assert final.pdf_key != draft.pdf_key and store.exists(draft.pdf_key)  # the draft stays as history
     text = pdf_text(store.get(final.pdf_key))
-    assert "BOZZA" not in text and "Dott.ssa Anna Verdi" in text and "IT-V-0042" in text and "2 marzo 2026" in text
+    assert (
+        "BOZZA" not in text
+        and "Dott.ssa Anna Verdi" in text
+        and "IT-V-0042" in text
+        and "2 marzo 2026" in text
+    )
     assert pypdf.PdfReader(store.location(final.pdf_key)).metadata.creation_date.date() == date(2026, 3, 2)
     assert statements.render_validated(cluster_con, store, draft.statement_id, block) == final  # idempotent
     with pytest.raises(statements.TransitionRefused, match="already validated"):
-        statements.render_validated(cluster_con, store, draft.statement_id,
-                                    statements.VerifierBlock("Someone Else", "X-1", date(2026, 3, 3)))
+        statements.render_validated(
+            cluster_con,
+            store,
+            draft.statement_id,
+            statements.VerifierBlock("Someone Else", "X-1", date(2026, 3, 3)),
+        )
 
 
-def test_a_tampered_statement_json_is_not_validated(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+def test_a_tampered_statement_json_is_not_validated(
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     draft = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", workers=1))["IT-HOT-1"]
     statements.submit(cluster_con, draft.statement_id)
     store = open_store(home)
@@ -141,8 +165,9 @@ def test_a_tampered_statement_json_is_not_validated(cluster_con: duckdb.DuckDBPy
         f.seek(0)
         f.write(data.replace(b"1234.5", b"1034.5"))
     with pytest.raises(ApprovalRefused, match="altered"):
-        statements.render_validated(cluster_con, store, draft.statement_id,
-                                    statements.VerifierBlock("A", "B", date(2026, 1, 1)))
+        statements.render_validated(
+            cluster_con, store, draft.statement_id, statements.VerifierBlock("A", "B", date(2026, 1, 1))
+        )
 
 
 def test_rejection_only_after_submission(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
@@ -153,17 +178,19 @@ def test_rejection_only_after_submission(cluster_con: duckdb.DuckDBPyConnection,
     assert statements.reject(cluster_con, draft.statement_id[:12]).status == "rejected"
 
 
-def test_unknown_language_and_empty_selection_are_explained(cluster_con: duckdb.DuckDBPyConnection,
-                                                            home: Home) -> None:
+def test_unknown_language_and_empty_selection_are_explained(
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     with pytest.raises(statements.UnsupportedLanguage, match="en, it, lv"):
         statements.draft(cluster_con, home, member="IT-HOT-1", language="de", workers=1)
     with pytest.raises(statements.NothingToDraft, match="no cycle"):
         statements.draft(cluster_con, home, member="IT-HOT-1", year=2019, workers=1)
 
 
-def test_parallel_drafting_equals_serial(cluster_con: duckdb.DuckDBPyConnection, home: Home,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from statements import _drafting
+def test_parallel_drafting_equals_serial(
+    cluster_con: duckdb.DuckDBPyConnection, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ecocluster.statements import _drafting
 
     serial = statements.draft(cluster_con, home, workers=1)
     monkeypatch.setattr(_drafting, "CHUNK", 1)  # force several chunks onto two real worker processes
@@ -180,18 +207,25 @@ def test_statement_ids_appear_in_the_pdf(cluster_con: duckdb.DuckDBPyConnection,
 
 
 def test_a_statement_naming_its_checks_by_rule_still_renders_as_it_was_signed(
-        cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     """Statements drafted before findings were worded for the reader name the rule: their packages
     are verified by rebuilding the validated PDF from that JSON, so it must still validate and
     render the same title."""
-    from statements._publish import render_statement
+    from ecocluster.statements._publish import render_statement
 
     _add_check_results(cluster_con)
     run = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", workers=1, pdf=False))
     doc = json.loads(open_store(home).get(run["IT-HOT-1"].json_key))
     [finding] = doc["compliance"]["checks"]["findings"]
-    doc["compliance"]["checks"]["findings"] = [{"suite": "plausibility", "rule": "plausibility.yoy_jump",
-                                                "severity": "warning", "indicator": finding["indicator"]}]
+    doc["compliance"]["checks"]["findings"] = [
+        {
+            "suite": "plausibility",
+            "rule": "plausibility.yoy_jump",
+            "severity": "warning",
+            "indicator": finding["indicator"],
+        }
+    ]
     old = render_statement(doc, pdf=False)
     assert finding["finding"] in html.unescape(old.html.decode())
     doc["compliance"]["checks"]["findings"] = [{**finding, "rule": "plausibility.yoy_jump"}]
@@ -207,7 +241,9 @@ def _add_check_results(con: duckdb.DuckDBPyConnection) -> None:
          '1234.5', '<= 3 x 790.25', 'energy rose 56 % on 2024; confirm the meter reading')""")
 
 
-def test_check_results_become_the_compliance_summary(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+def test_check_results_become_the_compliance_summary(
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     _add_check_results(cluster_con)
     run = _by_member(statements.draft(cluster_con, home, cluster="CL-IT", workers=1))
     store = open_store(home)
@@ -215,8 +251,13 @@ def test_check_results_become_the_compliance_summary(cluster_con: duckdb.DuckDBP
     hot1 = json.loads(data)["compliance"]["checks"]
     assert (hot1["blocking"], hot1["warnings"]) == (0, 1)
     # named for the reader, in the statement's language; no rule or suite code reaches the JSON
-    assert hot1["findings"] == [{"finding": "Variazione insolita rispetto all'anno precedente",
-                                 "severity": "warning", "indicator": "energy.total_direct"}]
+    assert hot1["findings"] == [
+        {
+            "finding": "Variazione insolita rispetto all'anno precedente",
+            "severity": "warning",
+            "indicator": "energy.total_direct",
+        }
+    ]
     assert not [r.name for r in checks.all_rules(checks.CheckConfig()) if r.name in data]
     text = " ".join(pdf_text(store.get(run["IT-HOT-1"].pdf_key)).split())
     assert "Variazione insolita rispetto all'anno precedente" in text and "Avvertenze: 1" in text
@@ -227,7 +268,9 @@ def test_check_results_become_the_compliance_summary(cluster_con: duckdb.DuckDBP
 
 
 def test_statements_work_without_the_checks_stage(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
-    cluster_con.execute("DROP VIEW IF EXISTS check_verdict")  # a warehouse where the checks were never installed
+    cluster_con.execute(
+        "DROP VIEW IF EXISTS check_verdict"
+    )  # a warehouse where the checks were never installed
     run = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", workers=1))
     doc = json.loads(open_store(home).get(run["IT-HOT-1"].json_key))
     assert doc["compliance"]["checks"] is None
@@ -236,15 +279,26 @@ def test_statements_work_without_the_checks_stage(cluster_con: duckdb.DuckDBPyCo
 def _third_hotel(con: duckdb.DuckDBPyConnection) -> None:
     """IT-HOT-3: a copy of IT-HOT-2 with its own 2025 figures, so that the hotels are three; both
     agreed to be published (IT-HOT-1 is registered)."""
-    con.execute("INSERT INTO member SELECT 'IT-HOT-3', * EXCLUDE (member_id) FROM member WHERE member_id = 'IT-HOT-2'")
+    con.execute(
+        "INSERT INTO member SELECT 'IT-HOT-3', * EXCLUDE (member_id) FROM member WHERE member_id = 'IT-HOT-2'"
+    )
     con.execute("INSERT INTO member_consent VALUES ('IT-HOT-2', true, 'r'), ('IT-HOT-3', true, 'r')")
-    warehouse_rows._insert(con, "indicator_value", "IT-HOT-3", 2025, "indicators", [
-        warehouse_rows._indicator("energy.total_direct", 500.0, "MWh"),
-        warehouse_rows._indicator("output.overnight_stays", 10000.0, "overnight_stay")])
+    warehouse_rows._insert(
+        con,
+        "indicator_value",
+        "IT-HOT-3",
+        2025,
+        "indicators",
+        [
+            warehouse_rows._indicator("energy.total_direct", 500.0, "MWh"),
+            warehouse_rows._indicator("output.overnight_stays", 10000.0, "overnight_stay"),
+        ],
+    )
 
 
-def test_joint_statement_benchmarks_members_against_the_sector_median(cluster_con: duckdb.DuckDBPyConnection,
-                                                                     home: Home) -> None:
+def test_joint_statement_benchmarks_members_against_the_sector_median(
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     _third_hotel(cluster_con)
     run = _by_member(statements.draft(cluster_con, home, cluster="CL-IT", workers=1))
     store = open_store(home)
@@ -255,7 +309,9 @@ def test_joint_statement_benchmarks_members_against_the_sector_median(cluster_co
          AND b.indicator = 'output.overnight_stays'
         WHERE e.indicator = 'energy.total_direct' AND e.reporting_year = 2025""").fetchone()
     assert expected is not None
-    hotel = [b for b in doc["peer_benchmark"] if b["sector"] == "hotel" and b["indicator"] == "energy.total_direct"]
+    hotel = [
+        b for b in doc["peer_benchmark"] if b["sector"] == "hotel" and b["indicator"] == "energy.total_direct"
+    ]
     assert len(hotel) == 3 and all(b["median_r"] == pytest.approx(expected[0], rel=1e-9) for b in hotel)
     assert {b["sector"] for b in doc["peer_benchmark"]} == {"hotel"}  # the lone restaurant is not compared
     totals = {(t["sector"], t["indicator"]): t["value"] for t in doc["sector_totals"]}
@@ -265,8 +321,9 @@ def test_joint_statement_benchmarks_members_against_the_sector_median(cluster_co
     assert "Ridurre i consumi energetici del 10%" in text and "2.130 (3)" in text  # sector total (members)
 
 
-def test_no_peer_statistic_is_published_over_fewer_than_three_members(cluster_con: duckdb.DuckDBPyConnection,
-                                                                      home: Home) -> None:
+def test_no_peer_statistic_is_published_over_fewer_than_three_members(
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     """Disclosure control (issue 19): with two hotels, the median is their mean and each could work
     out the other's energy per overnight stay; the published JSON carries no peer row at all."""
     run = _by_member(statements.draft(cluster_con, home, cluster="CL-IT", workers=1, pdf=False))
@@ -274,8 +331,9 @@ def test_no_peer_statistic_is_published_over_fewer_than_three_members(cluster_co
     assert doc["peer_benchmark"] == []
 
 
-def test_an_unregistered_member_without_consent_shows_no_figure(cluster_con: duckdb.DuckDBPyConnection,
-                                                                 home: Home) -> None:
+def test_an_unregistered_member_without_consent_shows_no_figure(
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     """Disclosure control (issue 19): IT-HOT-2 is not registered and withdrew its `publish`
     consent. It still counts in the hotels' median and total (three members), but has no row of
     its own; the lone restaurant (not registered, no consent) has no sector total either."""

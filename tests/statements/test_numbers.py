@@ -7,14 +7,16 @@ from babel.numbers import format_decimal, format_percent
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from statements._i18n import LANGUAGES
-from statements._numbers import decimal_format
+from ecocluster.statements._i18n import LANGUAGES
+from ecocluster.statements._numbers import decimal_format
 
 # Every pattern statements/_i18n.py uses.
 DECIMAL_PATTERNS = ("#,##0", "#,##0.#", "#,##0.##", "#,##0.###", "0.#####", "#,##0.######")
-values = st.one_of(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15),
-                   st.integers(min_value=-10**12, max_value=10**12),
-                   st.floats(min_value=-1e-3, max_value=1e-3))
+values = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(min_value=-1e-3, max_value=1e-3),
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -27,8 +29,12 @@ values = st.one_of(st.floats(allow_nan=False, allow_infinity=False, min_value=-1
 def test_spellings_equal_babels(value: float) -> None:
     for language in LANGUAGES:
         for pattern in DECIMAL_PATTERNS:
-            assert decimal_format(pattern, language)(value) == format_decimal(value, format=pattern, locale=language)
-        assert decimal_format("#,##0%", language)(value) == format_percent(value, format="#,##0%", locale=language)
+            assert decimal_format(pattern, language)(value) == format_decimal(
+                value, format=pattern, locale=language
+            )
+        assert decimal_format("#,##0%", language)(value) == format_percent(
+            value, format="#,##0%", locale=language
+        )
 
 
 def test_patterns_beyond_the_statements_are_refused() -> None:

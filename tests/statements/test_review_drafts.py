@@ -9,14 +9,13 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-import signing
-import statements
-from core.errors import ApprovalRefused
-from core.home import Home
-from core.store import open_store
-from flows.cli import app
+from ecocluster import signing, statements
+from ecocluster.core.errors import ApprovalRefused
+from ecocluster.core.home import Home
+from ecocluster.core.store import open_store
+from ecocluster.flows.cli import app
 
-ROWS = "SELECT statement_id, version, status, json_key, html_key, pdf_key, pdf_sha256 FROM statement ORDER BY 1, 2"
+ROWS = "SELECT statement_id, version, status, json_key, html_key, pdf_key, pdf_sha256 FROM statement ORDER BY 1, 2"  # noqa: E501
 
 
 def _keyed(run: statements.DraftRun) -> dict[str, statements.Artefacts]:
@@ -24,7 +23,8 @@ def _keyed(run: statements.DraftRun) -> dict[str, statements.Artefacts]:
 
 
 def test_review_draft_stores_the_full_drafts_json_and_html_and_no_pdf(
-        cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     store = open_store(home)
     review = _keyed(statements.draft(cluster_con, home, cluster="CL-IT", workers=1, pdf=False))
     assert review and all(a.pdf_key is None and a.pdf_sha256 is None for a in review.values())
@@ -42,7 +42,8 @@ def test_review_draft_stores_the_full_drafts_json_and_html_and_no_pdf(
 
 
 def test_full_draft_fills_the_pdf_in_on_the_same_row_and_a_rerun_changes_nothing(
-        cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
+    cluster_con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     review = statements.draft(cluster_con, home, cluster="CL-IT", workers=1, pdf=False)
     assert review.new == len(review.statements)
     before = cluster_con.execute(ROWS).fetchall()
@@ -50,20 +51,25 @@ def test_full_draft_fills_the_pdf_in_on_the_same_row_and_a_rerun_changes_nothing
     assert full.new == len(full.statements)  # every row got its PDF
     after = cluster_con.execute(ROWS).fetchall()
     assert [r[:5] for r in after] == [r[:5] for r in before]  # no new row, nothing else changed
-    assert {(r[0], r[5], r[6]) for r in after} == {(a.statement_id, a.pdf_key, a.pdf_sha256) for a in full.statements}
+    assert {(r[0], r[5], r[6]) for r in after} == {
+        (a.statement_id, a.pdf_key, a.pdf_sha256) for a in full.statements
+    }
     again = statements.draft(cluster_con, home, cluster="CL-IT", workers=1)
     assert again.new == 0 and cluster_con.execute(ROWS).fetchall() == after
     no_pdf_again = statements.draft(cluster_con, home, cluster="CL-IT", workers=1, pdf=False)
     assert no_pdf_again.new == 0 and cluster_con.execute(ROWS).fetchall() == after  # the PDF stays
     assert {(a.statement_id, a.pdf_key, a.pdf_sha256) for a in no_pdf_again.statements} == {
-        (r[0], r[5], r[6]) for r in after}  # and the run says so: the coordinator is not told it has none
+        (r[0], r[5], r[6]) for r in after
+    }  # and the run says so: the coordinator is not told it has none
 
 
 def test_a_draft_without_pdf_cannot_be_submitted(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
     review = _keyed(statements.draft(cluster_con, home, member="IT-HOT-1", workers=1, pdf=False))
     (sid,) = review
-    with pytest.raises(statements.TransitionRefused,
-                       match=r"without PDF.*`ecocluster draft --member IT-HOT-1 --year 2025 --lang it`"):
+    with pytest.raises(
+        statements.TransitionRefused,
+        match=r"without PDF.*`ecocluster draft --member IT-HOT-1 --year 2025 --lang it`",
+    ):
         statements.submit(cluster_con, sid)
     assert statements.show(cluster_con, sid).status == "draft"
     assert "pdf" not in statements.locations(open_store(home), statements.show(cluster_con, sid))
@@ -71,8 +77,9 @@ def test_a_draft_without_pdf_cannot_be_submitted(cluster_con: duckdb.DuckDBPyCon
     assert statements.submit(cluster_con, sid).status == "submitted"
 
 
-def test_the_verifier_side_refuses_a_draft_without_pdf(cluster_con: duckdb.DuckDBPyConnection, home: Home,
-                                                       tmp_path: Path) -> None:
+def test_the_verifier_side_refuses_a_draft_without_pdf(
+    cluster_con: duckdb.DuckDBPyConnection, home: Home, tmp_path: Path
+) -> None:
     (sid,) = _keyed(statements.draft(cluster_con, home, member="IT-HOT-1", workers=1, pdf=False))
     command = r"`ecocluster draft --member IT-HOT-1 --year 2025 --lang it`"
     with pytest.raises(ApprovalRefused, match=f"without PDF.*{command}"):
@@ -85,8 +92,9 @@ def test_the_verifier_side_refuses_a_draft_without_pdf(cluster_con: duckdb.DuckD
 
 def test_cli_no_pdf_says_which_drafts_lack_a_pdf(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
     cluster_con.close()  # the CLI opens the warehouse itself
-    result = CliRunner().invoke(app, ["--home", str(home.root), "draft", "--cluster", "CL-IT", "--no-pdf",
-                                      "--workers", "1"])
+    result = CliRunner().invoke(
+        app, ["--home", str(home.root), "draft", "--cluster", "CL-IT", "--no-pdf", "--workers", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert "not yet" in result.output and "cannot be submitted" in result.output
     assert "4 statements, 4 new, 4 without PDF yet" in result.output

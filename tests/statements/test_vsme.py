@@ -15,15 +15,17 @@ from typing import Any
 import openpyxl
 import pytest
 
+from ecocluster.warehouse.db import connect
 from tests.cli import run_cli
 from tests.fixtures_sample import YEAR, BundledSample
-from warehouse.db import connect
 
 MEMBER = "LV-DGV-01"
 # EFRAG's converter (vsme-disclosures.json, "dataTypesToUnits"): the measure of each numeric data type.
 CONVERTER_UNITS = {
-    "dtr-types:areaItemType": "utr:ha", "dtr-types:energyItemType": "utr:MWh",
-    "dtr-types:ghgEmissionsItemType": "utr:tCO2e", "dtr-types:massItemType": "utr:t",
+    "dtr-types:areaItemType": "utr:ha",
+    "dtr-types:energyItemType": "utr:MWh",
+    "dtr-types:ghgEmissionsItemType": "utr:tCO2e",
+    "dtr-types:massItemType": "utr:t",
     "dtr-types:volumeItemType": "utr:m3",
 }
 # Where each warehouse indicator must land, written out by hand from the template and the VSME
@@ -40,8 +42,11 @@ EXPECTED = {
     "waste.hazardous": ("TotalHazardousWasteGeneratedMass", 1, 1),
     "materials.total": ("TotalMassOfMaterialUsed", 1000, 1),  # the template states kg
 }
-POLLUTANTS = {"emissions.so2": "SulphurOxidesSOxSO2Member", "emissions.nox": "NitrogenOxidesNOxNO2Member",
-              "emissions.pm": "ParticulateMatterPMMember"}  # kg in the warehouse, t in both outputs
+POLLUTANTS = {
+    "emissions.so2": "SulphurOxidesSOxSO2Member",
+    "emissions.nox": "NitrogenOxidesNOxNO2Member",
+    "emissions.pm": "ParticulateMatterPMMember",
+}  # kg in the warehouse, t in both outputs
 
 
 @dataclass(frozen=True)
@@ -51,8 +56,11 @@ class Exported:
 
 
 def _taxonomy() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(resources.files("statements").joinpath(
-        "vsme", "vsme-taxonomy-2026-05-01.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(
+        resources.files("ecocluster.statements")
+        .joinpath("vsme", "vsme-taxonomy-2026-05-01.json")
+        .read_text(encoding="utf-8")
+    )
     return data
 
 
@@ -60,15 +68,17 @@ def _taxonomy() -> dict[str, Any]:
 def exported(bundled_sample: BundledSample, tmp_path_factory: pytest.TempPathFactory) -> Exported:
     """The member drafted (review draft) and exported once through the library; the CLI test
     exports again and must write the same bytes."""
-    import statements
-    from core.store import open_store
+    from ecocluster import statements
+    from ecocluster.core.store import open_store
 
     con = connect(bundled_sample.home.warehouse_path)
     try:
         statements.draft(con, bundled_sample.home, member=MEMBER, year=YEAR, workers=1, pdf=False)
-        rows = con.execute("SELECT indicator, sum(value) FROM current_indicator_value WHERE member_id = ? "
-                           "AND reporting_year = ? AND value IS NOT NULL GROUP BY indicator",
-                           [MEMBER, YEAR]).fetchall()
+        rows = con.execute(
+            "SELECT indicator, sum(value) FROM current_indicator_value WHERE member_id = ? "
+            "AND reporting_year = ? AND value IS NOT NULL GROUP BY indicator",
+            [MEMBER, YEAR],
+        ).fetchall()
         version = statements.show(con, statements.member_statement_id(con, MEMBER, YEAR))
     finally:
         con.close()
@@ -97,8 +107,12 @@ def test_every_emitted_fact_matches_the_taxonomy(exported: Exported) -> None:
     concepts = _taxonomy()["concepts"]
     assert report["documentInfo"]["taxonomy"] == [_taxonomy()["entryPoint"]]
     assert report["documentInfo"]["namespaces"]["vsme"] == _taxonomy()["namespaces"]["vsme"]
-    b4_members = {c for role in _taxonomy()["presentation"].values() if "B4" in role["definition"]
-                  for _, c in role["rows"]}
+    b4_members = {
+        c
+        for role in _taxonomy()["presentation"].values()
+        if "B4" in role["definition"]
+        for _, c in role["rows"]
+    }
     assert report["facts"], "no fact was emitted"
     for fact_id, fact in report["facts"].items():
         dims = fact["dimensions"]
@@ -117,15 +131,20 @@ def test_every_emitted_fact_matches_the_taxonomy(exported: Exported) -> None:
 
 def test_the_xbrl_facts_are_the_warehouse_values(exported: Exported) -> None:
     facts = _xbrl(exported.out)["facts"]
-    by_concept = {(f["dimensions"]["concept"], f["dimensions"].get("vsme:TypeOfPollutantAxis")): float(f["value"])
-                  for f in facts.values()}
+    by_concept = {
+        (f["dimensions"]["concept"], f["dimensions"].get("vsme:TypeOfPollutantAxis")): float(f["value"])
+        for f in facts.values()
+    }
     w = exported.warehouse
     for code, (concept, _, to_xbrl) in EXPECTED.items():
         assert by_concept[(f"vsme:{concept}", None)] == pytest.approx(w[code] * to_xbrl, rel=1e-9), code
     for code, member in POLLUTANTS.items():
-        assert by_concept[("vsme:AmountOfEmissionToAir", f"vsme:{member}")] == pytest.approx(w[code] / 1000), code
+        assert by_concept[("vsme:AmountOfEmissionToAir", f"vsme:{member}")] == pytest.approx(
+            w[code] / 1000
+        ), code
     assert by_concept[("vsme:TotalNonHazardousWasteGeneratedMass", None)] == pytest.approx(
-        w["waste.total"] - w["waste.hazardous"])
+        w["waste.total"] - w["waste.hazardous"]
+    )
     assert len(facts) == len(EXPECTED) + len(POLLUTANTS) + 1
 
 
@@ -134,15 +153,22 @@ def test_the_filled_template_reads_back_the_warehouse_values(exported: Exported)
     w = exported.warehouse
     for code, (concept, to_template, _) in EXPECTED.items():
         assert _named(wb, concept) == pytest.approx(w[code] * to_template, rel=1e-9), code
-    pollutants = {_named(wb, "TypeOfPollutantAxis", n): _named(wb, "AmountOfEmissionToAir", n) for n in range(3)}
-    assert pollutants == pytest.approx({"Sulphur oxides (SOx/SO2)": w["emissions.so2"] / 1000,
-                                        "Nitrogen oxides (NOx/NO2)": w["emissions.nox"] / 1000,
-                                        "Particulate matter (PM)": w["emissions.pm"] / 1000})
+    pollutants = {
+        _named(wb, "TypeOfPollutantAxis", n): _named(wb, "AmountOfEmissionToAir", n) for n in range(3)
+    }
+    assert pollutants == pytest.approx(
+        {
+            "Sulphur oxides (SOx/SO2)": w["emissions.so2"] / 1000,
+            "Nitrogen oxides (NOx/NO2)": w["emissions.nox"] / 1000,
+            "Particulate matter (PM)": w["emissions.pm"] / 1000,
+        }
+    )
     assert _named(wb, "AmountOfEmissionToAir_unit") == "metric tonnes (t)"
     assert _named(wb, "TotalSealedArea_unit") == "squared meters (m2)"
     assert _named(wb, "TotalHazardousWasteGeneratedMass_unit") == "metric tonnes (t)"
     assert _named(wb, "TotalNonHazardousWasteGeneratedMass") == pytest.approx(
-        w["waste.total"] - w["waste.hazardous"])
+        w["waste.total"] - w["waste.hazardous"]
+    )
     assert _named(wb, "template_currency") == "EUR"
     assert [_named(wb, "template_reporting_period_startdate", n) for n in (-3, -2, -1)] == [YEAR, 1, 1]
     assert [_named(wb, "template_reporting_period_enddate", n) for n in (-3, -2, -1)] == [YEAR, 12, 31]
@@ -150,11 +176,14 @@ def test_the_filled_template_reads_back_the_warehouse_values(exported: Exported)
 
 
 def test_the_template_named_ranges_are_intact(exported: Exported) -> None:
-    with resources.as_file(resources.files("statements").joinpath("vsme", "VSME-Digital-Template-1.3.0.xlsx")) as p:
+    with resources.as_file(
+        resources.files("ecocluster.statements").joinpath("vsme", "VSME-Digital-Template-1.3.0.xlsx")
+    ) as p:
         original = openpyxl.load_workbook(p)
     filled = _workbook(exported.out)
     assert {n: d.attr_text for n, d in filled.defined_names.items()} == {
-        n: d.attr_text for n, d in original.defined_names.items()}
+        n: d.attr_text for n, d in original.defined_names.items()
+    }
     assert len(filled.defined_names) > 800
     assert filled.sheetnames == original.sheetnames
 
@@ -162,7 +191,11 @@ def test_the_template_named_ranges_are_intact(exported: Exported) -> None:
 def test_only_the_written_sheets_change(exported: Exported) -> None:
     """Checkboxes, drawings, dropdown lists and EFRAG's metadata are kept byte for byte (openpyxl
     would drop them); the calculation chain goes, as some formula cells now hold figures."""
-    template = resources.files("statements").joinpath("vsme", "VSME-Digital-Template-1.3.0.xlsx").read_bytes()
+    template = (
+        resources.files("ecocluster.statements")
+        .joinpath("vsme", "VSME-Digital-Template-1.3.0.xlsx")
+        .read_bytes()
+    )
     with zipfile.ZipFile(io.BytesIO(template)) as z:
         before = {n: z.read(n) for n in z.namelist()}
     with zipfile.ZipFile(exported.out / f"{MEMBER}-{YEAR}-vsme.xlsx") as z:
@@ -170,30 +203,49 @@ def test_only_the_written_sheets_change(exported: Exported) -> None:
         assert z.testzip() is None
     assert set(before) - set(after) == {"xl/calcChain.xml"} and set(after) <= set(before)
     changed = {n for n in after if after[n] != before[n]}
-    assert changed == {"xl/worksheets/sheet4.xml", "xl/worksheets/sheet5.xml", "xl/workbook.xml",
-                       "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    assert changed == {
+        "xl/worksheets/sheet4.xml",
+        "xl/worksheets/sheet5.xml",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "[Content_Types].xml",
+    }
     assert b'fullCalcOnLoad="1"' in after["xl/workbook.xml"]
     assert "xl/featurePropertyBag/featurePropertyBag.xml" in after and "xl/metadata.xml" in after
 
 
-def test_the_cli_writes_byte_identical_files_again(exported: Exported, bundled_sample: BundledSample,
-                                                   tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_writes_byte_identical_files_again(
+    exported: Exported,
+    bundled_sample: BundledSample,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """`ecocluster export vsme` (newest year by default) over the same statement: the same bytes,
     workbook included (fixed document time and zip entry times)."""
-    run = run_cli(capsys, monkeypatch, bundled_sample.home.root, "export", "vsme", "--member", MEMBER,
-                  "--out", str(tmp_path))
+    run = run_cli(
+        capsys,
+        monkeypatch,
+        bundled_sample.home.root,
+        "export",
+        "vsme",
+        "--member",
+        MEMBER,
+        "--out",
+        str(tmp_path),
+    )
     assert run.returncode == 0, run.stderr
     assert f"VSME report of {MEMBER} for {YEAR}" in run.stdout and "14 facts" in run.stdout
     for name in (f"{MEMBER}-{YEAR}-vsme.xlsx", f"{MEMBER}-{YEAR}-vsme.json"):
         assert (tmp_path / name).read_bytes() == (exported.out / name).read_bytes(), name
 
 
-def test_materials_are_labelled_vsme_b7_in_the_statement(bundled_sample: BundledSample,
-                                                         exported: Exported) -> None:
+def test_materials_are_labelled_vsme_b7_in_the_statement(
+    bundled_sample: BundledSample, exported: Exported
+) -> None:
     """The mapping said "VSME C-resource inflows"; the total mass of materials used is VSME B7."""
-    import statements
-    from core.store import open_store
+    from ecocluster import statements
+    from ecocluster.core.store import open_store
 
     con = connect(bundled_sample.home.warehouse_path, read_only=True)
     try:
@@ -205,11 +257,25 @@ def test_materials_are_labelled_vsme_b7_in_the_statement(bundled_sample: Bundled
     assert materials["esrs"].startswith("VSME B7 ") and "C-resource" not in materials["esrs"]
 
 
-def test_a_member_without_a_statement_is_told_to_draft_first(bundled_sample: BundledSample, tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str],
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    run = run_cli(capsys, monkeypatch, bundled_sample.home.root, "export", "vsme", "--member", MEMBER,
-                  "--year", "2019", "--out", str(tmp_path))
+def test_a_member_without_a_statement_is_told_to_draft_first(
+    bundled_sample: BundledSample,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = run_cli(
+        capsys,
+        monkeypatch,
+        bundled_sample.home.root,
+        "export",
+        "vsme",
+        "--member",
+        MEMBER,
+        "--year",
+        "2019",
+        "--out",
+        str(tmp_path),
+    )
     assert run.returncode == 65  # StatementNotFound: an id the warehouse does not know
     assert "no drafted statement for 2019" in run.stderr and "ecocluster draft --member" in run.stderr
     assert not list(tmp_path.iterdir())

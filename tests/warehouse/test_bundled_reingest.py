@@ -7,20 +7,31 @@ from pathlib import Path
 
 import duckdb
 
-from core.store import LocalStore
-from warehouse import Home, connect, ingest_paths
-from warehouse.sample import write_bundled
+from ecocluster.core.store import LocalStore
+from ecocluster.warehouse import Home, connect, ingest_paths
+from ecocluster.warehouse.sample import write_bundled
 
 _VOLATILE = {"received_at", "rejected_at", "applied_at"}  # when, not what
 
 
 def table_contents(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
-    tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                        "WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
+        ).fetchall()
+    ]
     contents = {}
     for table in tables:
-        cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                                          "ORDER BY ordinal_position", [table]).fetchall() if r[0] not in _VOLATILE]
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+            if r[0] not in _VOLATILE
+        ]
         contents[table] = con.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY ALL").fetchall()
     return contents
 
@@ -32,7 +43,9 @@ def test_bundled_sample_ingests_and_a_second_ingest_changes_nothing(tmp_path: Pa
     con = connect(home.warehouse_path)
     store = LocalStore(home.objects_dir)
     first = ingest_paths(con, store, [sample])
-    assert first.count("rejected") == 1 and first.count("skipped") == 1  # the deliberate bad file; the manifest
+    assert (
+        first.count("rejected") == 1 and first.count("skipped") == 1
+    )  # the deliberate bad file; the manifest
     assert con.execute("SELECT count(DISTINCT cluster_id) FROM member").fetchone()[0] == 6
     before = table_contents(con)
     objects_before = sorted(store.list(""))

@@ -24,8 +24,11 @@ def test_ingest_status_and_a_malformed_file(cli, tmp_path):
     assert good.returncode == 0, good.stdout + good.stderr
     assert "ingested" in good.stdout
 
-    bad = write_csv(tmp_path / "bad.csv", "member_id,reporting_year,site_id,indicator,value,unit,period_start,"
-                    "period_end,justification\nIT-H02,2025,,water.total,a lot,m3,,,\n")
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        "member_id,reporting_year,site_id,indicator,value,unit,period_start,"
+        "period_end,justification\nIT-H02,2025,,water.total,a lot,m3,,,\n",
+    )
     refused = cli("ingest", str(bad))
     assert refused.returncode == 65
     assert f"{bad}, row 2, column value: is not a number" in refused.stdout
@@ -39,7 +42,7 @@ def test_ingest_status_and_a_malformed_file(cli, tmp_path):
 
 
 def test_every_command_has_help(cli):
-    from flows.cli import app
+    from ecocluster.flows.cli import app
 
     listing = cli("--help")
     assert listing.returncode == 0
@@ -52,9 +55,14 @@ def test_every_command_has_help(cli):
 
 def test_the_installed_entry_point_exits_with_the_rejection_code(tmp_path):
     bad = write_csv(tmp_path / "bad.csv", "no,such,section\n1,2,3\n")
-    done = subprocess.run([sys.executable, "-c", "from flows.cli import main; main()", "ingest", str(bad)],
-                          capture_output=True, text=True, check=False, env={**os.environ, "ECOCLUSTER_HOME": str(tmp_path / "h")},
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", "from ecocluster.flows.cli import main; main()", "ingest", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "ECOCLUSTER_HOME": str(tmp_path / "h")},
+        timeout=120,
+    )
     assert done.returncode == 65, done.stderr
     assert "does not match any section" in done.stdout
 
@@ -76,12 +84,24 @@ def test_a_warehouse_short_of_memory_says_which_setting_to_raise(cli, tmp_path, 
 # words that say where an error is (row, column, value, sheet, key). They were English whatever
 # --lang asked for.
 WORDED = {
-    "it": ("il file è vuoto", "tipo di file '.pdf' non supportato", "file o cartella inesistente",
-           "la struttura del CSV è danneggiata", "riga 2, colonna value: non è un numero", "(valore 'a lot')",
-           "chiave members, riga 1, colonna country: deve essere un codice paese di due lettere (valore 'Italy')"),
-    "lv": ("fails ir tukšs", "neatbalstīts faila tips '.pdf'", "šāda faila vai mapes nav", "CSV struktūra ir bojāta",
-           "rinda 2, kolonna value: nav skaitlis", "(vērtība 'a lot')",
-           "atslēga members, rinda 1, kolonna country: jābūt divu burtu valsts kodam (vērtība 'Italy')"),
+    "it": (
+        "il file è vuoto",
+        "tipo di file '.pdf' non supportato",
+        "file o cartella inesistente",
+        "la struttura del CSV è danneggiata",
+        "riga 2, colonna value: non è un numero",
+        "(valore 'a lot')",
+        "chiave members, riga 1, colonna country: deve essere un codice paese di due lettere (valore 'Italy')",  # noqa: E501
+    ),
+    "lv": (
+        "fails ir tukšs",
+        "neatbalstīts faila tips '.pdf'",
+        "šāda faila vai mapes nav",
+        "CSV struktūra ir bojāta",
+        "rinda 2, kolonna value: nav skaitlis",
+        "(vērtība 'a lot')",
+        "atslēga members, rinda 1, kolonna country: jābūt divu burtu valsts kodam (vērtība 'Italy')",
+    ),
 }
 _HEADER = "member_id,reporting_year,site_id,indicator,value,unit,period_start,period_end,justification\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from warehouse.co2e import (
+from ecocluster.warehouse.co2e import (
     NO_FUEL_FACTOR,
     NO_GRID_FACTOR,
     NO_MARKET_FACTOR,
@@ -20,8 +20,14 @@ from warehouse.co2e import (
 # A factor the coordinator would supply (test value, not a published one).
 GRID = Factor(0.25, "test-grid", "1", "test: location-based grid factor")
 SUPPLIER = Factor(0.4, "test-supplier", "1", "test: supplier factor")
-ENERGY = {"natural_gas": 120.0, "lpg": 30.0, "diesel": 10.0, "grid_electricity": 200.0,
-          "renewable_electricity_go": 50.0, "self_generated_renewable": 20.0}
+ENERGY = {
+    "natural_gas": 120.0,
+    "lpg": 30.0,
+    "diesel": 10.0,
+    "grid_electricity": 200.0,
+    "renewable_electricity_go": 50.0,
+    "self_generated_renewable": 20.0,
+}
 
 
 def test_scope_1_and_2_equal_the_hand_computation() -> None:
@@ -56,13 +62,20 @@ def test_no_market_based_total_without_a_supplier_factor_for_grid_power() -> Non
 def test_a_carrier_without_a_factor_leaves_its_scope_not_computed_never_guessed() -> None:
     heat = compute({"district_heat": 5.0, "natural_gas": 10.0}, grid=GRID)
     assert heat.scope2_location is None and heat.scope1 == pytest.approx(2.0196)
-    assert [(g.scope, g.carrier, g.reason) for g in heat.gaps] == [("2-location", "district_heat", NO_FUEL_FACTOR)]
+    assert [(g.scope, g.carrier, g.reason) for g in heat.gaps] == [
+        ("2-location", "district_heat", NO_FUEL_FACTOR)
+    ]
     biomass = compute({"biomass": 5.0, "natural_gas": 10.0}, grid=GRID)
     assert biomass.scope1 is None  # a partial sum would understate scope 1
     grid = compute({"grid_electricity": 5.0}, grid=None, country="IT", year=2025)
     assert grid.scope2_location is None
-    assert grid.gaps[0].as_json() == {"scope": "2-location", "carrier": "grid_electricity",
-                                      "reason": NO_GRID_FACTOR, "country": "IT", "year": 2025}
+    assert grid.gaps[0].as_json() == {
+        "scope": "2-location",
+        "carrier": "grid_electricity",
+        "reason": NO_GRID_FACTOR,
+        "country": "IT",
+        "year": 2025,
+    }
     with pytest.raises(MissingFactor, match="XX 2025"):
         grid_factor("XX", 2025)
     with pytest.raises(MissingFactor, match="coal"):
@@ -71,7 +84,9 @@ def test_a_carrier_without_a_factor_leaves_its_scope_not_computed_never_guessed(
 
 def test_for_member_uses_the_shipped_grid_factor_or_names_the_gap() -> None:
     gaps = for_member({"grid_electricity": 5.0}, "XX", 2025).gaps
-    assert [(g.reason, g.country, g.year) for g in gaps if g.scope == "2-location"] == [(NO_GRID_FACTOR, "XX", 2025)]
+    assert [(g.reason, g.country, g.year) for g in gaps if g.scope == "2-location"] == [
+        (NO_GRID_FACTOR, "XX", 2025)
+    ]
 
 
 def test_a_reported_total_is_compared_within_the_configured_share() -> None:

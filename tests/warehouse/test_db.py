@@ -3,9 +3,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from core.errors import ConfigurationError
-from core.home import Home
-from warehouse.db import Settings, connect, migrate
+from ecocluster.core.errors import ConfigurationError
+from ecocluster.core.home import Home
+from ecocluster.warehouse.db import Settings, connect, migrate
 
 
 def test_migrations_apply_once_and_create_the_schema(home: Home) -> None:
@@ -20,20 +20,25 @@ def test_a_second_writer_gets_a_clear_message(home: Home) -> None:
     import subprocess
     import sys
 
-    from core.errors import WarehouseBusy
+    from ecocluster.core.errors import WarehouseBusy
 
     first = connect(home.warehouse_path)
     # DuckDB locks across processes, so the second writer must be another process.
     code = (
-        "import sys\nfrom warehouse.db import connect\n"
-        "from core.errors import WarehouseBusy\n"
+        "import sys\nfrom ecocluster.warehouse.db import connect\n"
+        "from ecocluster.core.errors import WarehouseBusy\n"
         f"try:\n    connect(__import__('pathlib').Path({str(home.warehouse_path)!r}))\n"
         "except WarehouseBusy as e:\n    print(e); sys.exit(7)\n"
     )
     import os
 
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
-                          env={**os.environ, "ECOCLUSTER_LOCK_WAIT_SECONDS": "0.3"})  # waits, then gives up
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "ECOCLUSTER_LOCK_WAIT_SECONDS": "0.3"},
+    )  # waits, then gives up
     first.close()
     assert done.returncode == 7, done.stderr
     assert "in use by another ecocluster process" in done.stdout
@@ -64,8 +69,10 @@ def test_a_small_limit_spills_a_large_sort_to_home_tmp(home: Home, monkeypatch: 
     first = connect(home.warehouse_path)
     try:
         first.execute("SET threads = 1")
-        assert first.execute("SELECT count(*) FROM (SELECT hash(r) || repeat('x', 40) AS pad"
-                             " FROM range(3000000) t(r) ORDER BY pad) s").fetchone() == (3000000,)
+        assert first.execute(
+            "SELECT count(*) FROM (SELECT hash(r) || repeat('x', 40) AS pad"
+            " FROM range(3000000) t(r) ORDER BY pad) s"
+        ).fetchone() == (3000000,)
         assert (home.root / "tmp").is_dir()  # DuckDB created it on the first spill
         # DuckDB refuses to set temp_directory again once used, even to the same folder.
         second = connect(home.warehouse_path)
@@ -89,15 +96,18 @@ def test_warehouse_section_of_the_home_config_applies(home: Home, monkeypatch: p
         con.close()
 
 
-@pytest.mark.parametrize(("line", "key"), [
-    ('memory_limit = "lots"', "memory_limit"),
-    ("memory_limit = 3", "memory_limit"),
-    ("threads = 0", "threads"),
-    ('threads = "two"', "threads"),
-    ("lock_wait_seconds = -1", "lock_wait_seconds"),
-    ('lock_wait_seconds = "soon"', "lock_wait_seconds"),
-    ("memory = '3GB'", "memory"),
-])
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('memory_limit = "lots"', "memory_limit"),
+        ("memory_limit = 3", "memory_limit"),
+        ("threads = 0", "threads"),
+        ('threads = "two"', "threads"),
+        ("lock_wait_seconds = -1", "lock_wait_seconds"),
+        ('lock_wait_seconds = "soon"', "lock_wait_seconds"),
+        ("memory = '3GB'", "memory"),
+    ],
+)
 def test_bad_warehouse_settings_name_the_file_and_key(home: Home, line: str, key: str) -> None:
     home.config_path.write_text(f"[warehouse]\n{line}\n")
     with pytest.raises(ConfigurationError) as refused:
@@ -113,4 +123,3 @@ def test_bad_env_overrides_name_the_variable(home: Home, monkeypatch: pytest.Mon
     monkeypatch.setenv("ECOCLUSTER_LOCK_WAIT_SECONDS", "later")
     with pytest.raises(ConfigurationError, match=r"ECOCLUSTER_LOCK_WAIT_SECONDS.*'later'"):
         connect(home.warehouse_path)
-

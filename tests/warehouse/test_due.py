@@ -4,18 +4,20 @@ import datetime as dt
 
 import duckdb
 
-from checks import run_checks
-from core.home import Home
+from ecocluster.checks import run_checks
+from ecocluster.core.home import Home
+from ecocluster.warehouse.db import connect
+from ecocluster.warehouse.due import CycleKind, Due, latest_reporting_year, members_due, missing_evidence
 from tests.flows.builders import add_cluster, add_member, add_milestones
-from warehouse.db import connect
-from warehouse.due import CycleKind, Due, latest_reporting_year, members_due, missing_evidence
 
 
 def _dues(con: duckdb.DuckDBPyConnection, year: int, kind: CycleKind = CycleKind.ANNUAL) -> dict[str, Due]:
     return {d.member_id: d.due for d in members_due(con, year, kind)}
 
 
-def test_standard_calendar_is_full_every_three_years_from_registration(con: duckdb.DuckDBPyConnection) -> None:
+def test_standard_calendar_is_full_every_three_years_from_registration(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
     add_cluster(con)
     add_member(con, "NEW")
     add_member(con, "R2022", registered_on=dt.date(2022, 5, 1))
@@ -30,8 +32,16 @@ def test_derogation_is_full_every_four_years_update_every_two(con: duckdb.DuckDB
     add_cluster(con)
     add_member(con, "D", registered_on=dt.date(2020, 3, 1), derogation=True)
     by_year = {y: _dues(con, y).get("D") for y in range(2021, 2029)}
-    assert by_year == {2021: None, 2022: Due.UPDATE, 2023: None, 2024: Due.FULL,
-                       2025: None, 2026: Due.UPDATE, 2027: None, 2028: Due.FULL}
+    assert by_year == {
+        2021: None,
+        2022: Due.UPDATE,
+        2023: None,
+        2024: Due.FULL,
+        2025: None,
+        2026: Due.UPDATE,
+        2027: None,
+        2028: Due.FULL,
+    }
 
 
 def test_derogation_without_eligibility_keeps_the_standard_calendar(con: duckdb.DuckDBPyConnection) -> None:
@@ -69,24 +79,39 @@ def test_full_verification_needs_the_evidence_no_check_judges(con: duckdb.DuckDB
     assert latest_reporting_year(con) == 2025
 
 
-def test_calendar_and_check_agree_on_who_may_use_the_derogation(con: duckdb.DuckDBPyConnection, home: Home) -> None:
+def test_calendar_and_check_agree_on_who_may_use_the_derogation(
+    con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
     """Art. 2(28): medium-sized enterprises are small organisations; Art. 7(1): not with significant
     environmental risks. The calendar gives the derogation to exactly those the check lets claim it."""
     add_cluster(con)
     con.execute("INSERT INTO cycle VALUES ('IT-CL', 2025, 'annual', DATE '2026-01-15')")
-    for member, size, risk in (("MEDIUM", "medium", False), ("LARGE", "large", False), ("RISKY", "small", True)):
-        add_member(con, member, registered_on=dt.date(2021, 3, 1), derogation=True, size_class=size, risk=risk)
+    for member, size, risk in (
+        ("MEDIUM", "medium", False),
+        ("LARGE", "large", False),
+        ("RISKY", "small", True),
+    ):
+        add_member(
+            con, member, registered_on=dt.date(2021, 3, 1), derogation=True, size_class=size, risk=risk
+        )
     due = {d.member_id: d for d in members_due(con, 2025, CycleKind.ANNUAL, everyone=True)}
     con.close()
     run_checks(home, 2025)
     with connect(home.warehouse_path, read_only=True) as reader:
-        refused = {r[0]: r[1] for r in reader.execute(
-            "SELECT member_id, explanation FROM check_result WHERE expectation = 'compliance.derogation_ineligible'"
-        ).fetchall()}
+        refused = {
+            r[0]: r[1]
+            for r in reader.execute(
+                "SELECT member_id, explanation FROM check_result WHERE expectation = 'compliance.derogation_ineligible'"  # noqa: E501
+            ).fetchall()
+        }
     assert set(refused) == {"LARGE", "RISKY"}
     assert "Art. 2(28)" in refused["LARGE"] and "Art. 7(1)" in refused["RISKY"]
     # four years after registration: the derogation's full verification, else the standard update
-    assert {m: d.due for m, d in due.items()} == {"MEDIUM": Due.FULL, "LARGE": Due.UPDATE, "RISKY": Due.UPDATE}
+    assert {m: d.due for m, d in due.items()} == {
+        "MEDIUM": Due.FULL,
+        "LARGE": Due.UPDATE,
+        "RISKY": Due.UPDATE,
+    }
     assert "derogation" in due["MEDIUM"].reason and "derogation" not in due["LARGE"].reason
 
 

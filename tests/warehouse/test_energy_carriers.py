@@ -8,11 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from core.store import LocalStore
+from ecocluster.core.store import LocalStore
+from ecocluster.warehouse import Home, ingest_paths
+from ecocluster.warehouse.indicators import BY_CODE, CARRIERS, Role
+from ecocluster.warehouse.template import write_template
 from tests.warehouse.builders import roster, submission, write_csv, write_json
-from warehouse import Home, ingest_paths
-from warehouse.indicators import BY_CODE, CARRIERS, Role
-from warehouse.template import write_template
 
 CARRIER_ROWS = [
     {"indicator": "energy.natural_gas", "value": 10000, "unit": "Sm3_gas"},  # 10,000 × 10.5 kWh = 105 MWh
@@ -21,8 +21,13 @@ CARRIER_ROWS = [
     {"indicator": "energy.petrol", "value": 36, "unit": "GJ"},  # 36 GJ / 3.6 = 10 MWh
     {"indicator": "energy.market_factor", "value": 0.31, "unit": "kg/kWh"},  # = 0.31 t/MWh
 ]
-EXPECTED = {"energy.natural_gas": 105.0, "energy.diesel": 9.96, "energy.grid_electricity": 150.0,
-            "energy.petrol": 10.0, "energy.market_factor": 0.31}
+EXPECTED = {
+    "energy.natural_gas": 105.0,
+    "energy.diesel": 9.96,
+    "energy.grid_electricity": 150.0,
+    "energy.petrol": 10.0,
+    "energy.market_factor": 0.31,
+}
 
 
 @pytest.fixture
@@ -37,8 +42,12 @@ def rostered(con, store, tmp_path):
 
 
 def _carriers(con) -> dict[str, float]:
-    return dict(con.execute("SELECT indicator, value FROM current_indicator_value WHERE indicator IN "
-                            "(SELECT unnest(?))", [list(EXPECTED)]).fetchall())
+    return dict(
+        con.execute(
+            "SELECT indicator, value FROM current_indicator_value WHERE indicator IN (SELECT unnest(?))",
+            [list(EXPECTED)],
+        ).fetchall()
+    )
 
 
 def test_json_submission_reports_energy_by_carrier_in_fuel_units(rostered, store, tmp_path):
@@ -49,8 +58,10 @@ def test_json_submission_reports_energy_by_carrier_in_fuel_units(rostered, store
 
 def test_csv_with_decimal_commas_reports_energy_by_carrier(rostered, store, tmp_path):
     header = "member_id;reporting_year;site_id;indicator;value;unit;period_start;period_end;justification\n"
-    rows = "".join(f"IT-H01;2025;;{r['indicator']};{str(r['value']).replace('.', ',')};{r['unit']};;;\n"
-                   for r in CARRIER_ROWS)
+    rows = "".join(
+        f"IT-H01;2025;;{r['indicator']};{str(r['value']).replace('.', ',')};{r['unit']};;;\n"
+        for r in CARRIER_ROWS
+    )
     assert ingest_paths(rostered, store, [write_csv(tmp_path / "i.csv", header + rows, "cp1252")]).ok
     assert _carriers(rostered) == pytest.approx(EXPECTED)
 
@@ -61,10 +72,13 @@ def test_the_members_workbook_reports_energy_by_carrier(rostered, store, tmp_pat
     assert _carriers(rostered) == pytest.approx(EXPECTED)
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("en", "'l_lpg' is a unit of lpg, not of diesel; give diesel in its own unit or in MWh, kWh or GJ"),
-    ("it", "'l_lpg' è un'unità di lpg, non di diesel"),
-])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "'l_lpg' is a unit of lpg, not of diesel; give diesel in its own unit or in MWh, kWh or GJ"),
+        ("it", "'l_lpg' è un'unità di lpg, non di diesel"),
+    ],
+)
 def test_another_fuels_unit_is_refused_by_name(rostered, store, tmp_path, language, expected):
     doc = submission(indicators=[{"indicator": "energy.diesel", "value": 1000, "unit": "l_lpg"}])
     report = ingest_paths(rostered, store, [write_json(tmp_path / "s.json", doc)], language=language)
@@ -98,7 +112,7 @@ def test_the_template_lists_each_carrier_with_only_its_own_fuel_units(tmp_path):
 
 
 def test_carrier_rows_are_in_the_sample(tmp_path: Path) -> None:
-    from warehouse.sample import write_bundled
+    from ecocluster.warehouse.sample import write_bundled
 
     write_bundled(tmp_path)
     text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in tmp_path.rglob("*.json"))

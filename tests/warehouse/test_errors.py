@@ -7,11 +7,25 @@ import pickle
 import pkgutil
 from typing import Any
 
-from core.errors import ApprovalRuleFailed, EcoclusterError, ReviewRefused, RowError, SubmissionRejected
-from signing import FindingState, FindingTransitionRefused
-from signing._package import PackageRefused
+from ecocluster.core.errors import (
+    ApprovalRuleFailed,
+    EcoclusterError,
+    ReviewRefused,
+    RowError,
+    SubmissionRejected,
+)
+from ecocluster.signing import FindingState, FindingTransitionRefused
+from ecocluster.signing._package import PackageRefused
 
-PACKAGES = ("core", "warehouse", "checks", "statements", "signing", "flows", "portal")
+PACKAGES = (
+    "ecocluster.core",
+    "ecocluster.warehouse",
+    "ecocluster.checks",
+    "ecocluster.statements",
+    "ecocluster.signing",
+    "ecocluster.flows",
+    "ecocluster.portal",
+)
 
 
 def _every_error_class() -> list[type[Exception]]:
@@ -31,15 +45,18 @@ def _every_error_class() -> list[type[Exception]]:
 
 def _instance(cls: type[Exception]) -> Exception:
 
-    from flows._runner import RunnerFailure, RunnerTransientFailure
-    from portal._accounts import LoginRefused
+    from ecocluster.flows._runner import RunnerFailure, RunnerTransientFailure
+    from ecocluster.portal._accounts import LoginRefused
 
     custom: dict[type[Exception], tuple[tuple[Any, ...], dict[str, Any]]] = {
         SubmissionRejected: (("a.csv", [RowError("a.csv", "bad unit", "indicators", 3, "unit", "kWh")]), {}),
         ApprovalRuleFailed: (("signature", "the DSSE signature does not verify"), {}),
         PackageRefused: (("bag", "data/statement.json", "the SHA-256 does not match the manifest"), {}),
         FindingTransitionRefused: (("F-1", FindingState.CLOSED, "answered"), {}),
-        ReviewRefused: (("finding-transition", "finding F-1 is closed; a closed finding cannot be answered"), {}),
+        ReviewRefused: (
+            ("finding-transition", "finding F-1 is closed; a closed finding cannot be answered"),
+            {},
+        ),
         LoginRefused: (("too many attempts; try again in 15 minutes",), {"throttled": True}),
         RunnerFailure: (("the runner refused: no such member", 65), {}),
         RunnerTransientFailure: (("the runner refused: the home is busy", 75), {}),

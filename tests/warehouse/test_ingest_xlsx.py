@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from core.store import LocalStore
+from ecocluster.core.store import LocalStore
+from ecocluster.warehouse import Home, ingest_paths
 from tests.warehouse.builders import roster, write_json
-from warehouse import Home, ingest_paths
 
 
 @pytest.fixture
@@ -53,14 +53,17 @@ def reasons(con, store, path: Path) -> str:
 def test_workbook_is_loaded_with_sheet_rows(rostered, store, tmp_path):
     report = ingest_paths(rostered, store, [save(workbook(), tmp_path / "w.xlsx")])
     assert report.ok, report.outcomes
-    assert rostered.execute("SELECT indicator, value, source_row FROM indicator_value ORDER BY source_row").fetchall() == [
-        ("energy.total_direct", 12.5, 2), ("water.total", 300.0, 3)]
+    assert rostered.execute(
+        "SELECT indicator, value, source_row FROM indicator_value ORDER BY source_row"
+    ).fetchall() == [("energy.total_direct", 12.5, 2), ("water.total", 300.0, 3)]
 
 
 def test_formula_is_refused_not_evaluated(rostered, store, tmp_path):
     book = workbook()
     book["indicators"]["B3"] = '=CMD("calc")'
-    assert "sheet indicators, row 3, column value: contains a formula" in reasons(rostered, store, save(book, tmp_path / "w.xlsx"))
+    assert "sheet indicators, row 3, column value: contains a formula" in reasons(
+        rostered, store, save(book, tmp_path / "w.xlsx")
+    )
 
 
 def test_hidden_section_sheet_is_refused(rostered, store, tmp_path):
@@ -76,17 +79,22 @@ def test_merged_cells_are_refused(rostered, store, tmp_path):
 
 
 def test_old_template_version_is_refused(rostered, store, tmp_path):
-    assert "template version '0' is not the current" in reasons(rostered, store, save(workbook("0"), tmp_path / "w.xlsx"))
+    assert "template version '0' is not the current" in reasons(
+        rostered, store, save(workbook("0"), tmp_path / "w.xlsx")
+    )
 
 
 def test_unknown_heading_is_refused(rostered, store, tmp_path):
     book = workbook()
     book["indicators"]["E1"] = "secret"
-    assert "column secret: unknown column heading" in reasons(rostered, store, save(book, tmp_path / "w.xlsx"))
+    assert "column secret: unknown column heading" in reasons(
+        rostered, store, save(book, tmp_path / "w.xlsx")
+    )
 
 
-def _rezip(source: Path, target: Path, extra: dict[str, bytes] | None = None,
-           replace: dict[str, bytes] | None = None) -> Path:
+def _rezip(
+    source: Path, target: Path, extra: dict[str, bytes] | None = None, replace: dict[str, bytes] | None = None
+) -> Path:
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             zout.writestr(info, (replace or {}).get(info.filename, zin.read(info.filename)))
@@ -115,9 +123,16 @@ def test_external_entity_is_refused(rostered, store, tmp_path):
     with zipfile.ZipFile(plain) as z:
         shared = next(n for n in z.namelist() if n.endswith("sheet2.xml"))
         xml = z.read(shared).decode()
-    evil = xml.replace("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>",
-                       f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>', 1)
-    evil = evil.replace("<v>300</v>", "<v>&e;</v>") if "<v>300</v>" in evil else evil.replace("<sheetData>", "<sheetData>&e;")
+    evil = xml.replace(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+        f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>',
+        1,
+    )
+    evil = (
+        evil.replace("<v>300</v>", "<v>&e;</v>")
+        if "<v>300</v>" in evil
+        else evil.replace("<sheetData>", "<sheetData>&e;")
+    )
     path = _rezip(plain, tmp_path / "xxe.xlsx", replace={shared: evil.encode()})
     text = reasons(rostered, store, path)
     assert "TOP-SECRET" not in text
@@ -154,20 +169,28 @@ def test_a_number_typed_as_a_number_or_plain_decimal_text_is_read(rostered, stor
     assert ingest_paths(rostered, store, [save(book, tmp_path / "w.xlsx")]).ok
 
 
-@pytest.mark.parametrize(("lang", "expected"), [
-    ("it", "la cella B2 contiene il testo '323.410', non un numero"),
-    ("lv", "šūnā B2 ir teksts '323.410', nevis skaitlis"),
-    ("member", "la cella B2 contiene il testo '323.410'"),  # the roster says IT-H01 writes Italian
-])
-def test_refusals_are_worded_in_the_members_language(rostered, store, tmp_path, lang: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("it", "la cella B2 contiene il testo '323.410', non un numero"),
+        ("lv", "šūnā B2 ir teksts '323.410', nevis skaitlis"),
+        ("member", "la cella B2 contiene il testo '323.410'"),  # the roster says IT-H01 writes Italian
+    ],
+)
+def test_refusals_are_worded_in_the_members_language(
+    rostered, store, tmp_path, lang: str, expected: str
+) -> None:
     book = workbook()
     book["indicators"]["B2"] = "323.410"
     book["indicators"]["C3"] = "zorkmids"
     report = ingest_paths(rostered, store, [save(book, tmp_path / "w.xlsx")], language=lang)
     text = " | ".join(str(e) for e in report.rejected[0].errors)
     assert expected in text
-    unknown = {"it": "unità di misura sconosciuta 'zorkmids'", "lv": "nezināma mērvienība 'zorkmids'",
-               "member": "unità di misura sconosciuta 'zorkmids'"}[lang]
+    unknown = {
+        "it": "unità di misura sconosciuta 'zorkmids'",
+        "lv": "nezināma mērvienība 'zorkmids'",
+        "member": "unità di misura sconosciuta 'zorkmids'",
+    }[lang]
     assert unknown in text
 
 

@@ -11,16 +11,19 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.store import LocalStore
+from ecocluster.core.store import LocalStore
+from ecocluster.warehouse import connect, ingest_paths
+from ecocluster.warehouse.sections import BY_NAME
 from tests.warehouse.builders import roster, submission, write_json
-from warehouse import connect, ingest_paths
-from warehouse.sections import BY_NAME
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 _cell = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=40))
-_json_value = st.recursive(_cell, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                                                 max_size=3), max_leaves=8)
+_json_value = st.recursive(
+    _cell,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 @cache
@@ -53,9 +56,19 @@ class Warehouse:
 
 
 @SETTINGS
-@given(rows=st.lists(st.dictionaries(st.sampled_from([f.name for f in BY_NAME["indicators"].fields] + ["junk"]),
-                                     _json_value, max_size=6), max_size=4),
-       top=st.dictionaries(st.sampled_from(["member_id", "reporting_year", "format", "extra"]), _json_value, max_size=2))
+@given(
+    rows=st.lists(
+        st.dictionaries(
+            st.sampled_from([f.name for f in BY_NAME["indicators"].fields] + ["junk"]),
+            _json_value,
+            max_size=6,
+        ),
+        max_size=4,
+    ),
+    top=st.dictionaries(
+        st.sampled_from(["member_id", "reporting_year", "format", "extra"]), _json_value, max_size=2
+    ),
+)
 def test_json_submissions_never_crash(rows, top):
     doc = submission(indicators=rows)
     doc.update(top)
@@ -63,9 +76,17 @@ def test_json_submissions_never_crash(rows, top):
 
 
 @SETTINGS
-@given(cells=st.lists(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
-                               min_size=1, max_size=11), max_size=5),
-       delimiter=st.sampled_from([",", ";"]))
+@given(
+    cells=st.lists(
+        st.lists(
+            st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+            min_size=1,
+            max_size=11,
+        ),
+        max_size=5,
+    ),
+    delimiter=st.sampled_from([",", ";"]),
+)
 def test_csv_submissions_never_crash(cells, delimiter):
     header = delimiter.join(BY_NAME["indicators"].columns)
     body = "\n".join(delimiter.join(row) for row in cells)
@@ -76,4 +97,3 @@ def test_csv_submissions_never_crash(cells, delimiter):
 @given(data=st.binary(min_size=1, max_size=2000), suffix=st.sampled_from([".xlsx", ".csv", ".json"]))
 def test_arbitrary_bytes_never_crash(data, suffix):
     warehouse("bytes").ingest_bytes(suffix, data)
-

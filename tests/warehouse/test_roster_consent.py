@@ -9,11 +9,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from core.store import LocalStore
+from ecocluster.core.store import LocalStore
+from ecocluster.warehouse import Home, ingest_paths
 from tests.warehouse.builders import roster, write_json
-from warehouse import Home, ingest_paths
 
-SCHEMA = json.loads((Path(__file__).parents[2] / "warehouse" / "roster.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads(
+    (Path(__file__).parents[2] / "warehouse" / "roster.schema.json").read_text(encoding="utf-8")
+)
 
 
 @pytest.fixture
@@ -27,11 +29,15 @@ def test_the_consent_is_stored_and_defaults_to_no(con, store, tmp_path) -> None:
     jsonschema.validate(doc, SCHEMA)
     assert ingest_paths(con, store, [write_json(tmp_path / "a" / "cluster.json", doc)]).ok
     member = doc["members"][0]["member_id"]
-    assert con.execute("SELECT publish FROM member_consent WHERE member_id = ?", [member]).fetchone() == (True,)
+    assert con.execute("SELECT publish FROM member_consent WHERE member_id = ?", [member]).fetchone() == (
+        True,
+    )
     del doc["members"][0]["publish"]  # a later roster withdraws it
     doc["cluster"]["description"] = "changed"
     assert ingest_paths(con, store, [write_json(tmp_path / "b" / "cluster.json", doc)]).ok
-    assert con.execute("SELECT publish FROM member_consent WHERE member_id = ?", [member]).fetchone() == (False,)
+    assert con.execute("SELECT publish FROM member_consent WHERE member_id = ?", [member]).fetchone() == (
+        False,
+    )
 
 
 def test_a_consent_that_is_not_true_or_false_refuses_the_roster(con, store, tmp_path) -> None:

@@ -12,30 +12,32 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from core.store import LocalStore
+from ecocluster.core.store import LocalStore
+from ecocluster.warehouse import Home, ingest_paths
 from tests.warehouse.builders import roster, write_json
-from warehouse import Home, ingest_paths
 
-SCHEMA = json.loads((Path(__file__).parents[2] / "warehouse" / "roster.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads(
+    (Path(__file__).parents[2] / "warehouse" / "roster.schema.json").read_text(encoding="utf-8")
+)
 
 BAD_IDS = [
-    "IT/H01",            # a path separator
-    "..",                # the parent folder
-    "../../etc",         # traversal
-    "IT-H01\n",          # a newline (log and receipt forging)
+    "IT/H01",  # a path separator
+    "..",  # the parent folder
+    "../../etc",  # traversal
+    "IT-H01\n",  # a newline (log and receipt forging)
     "IT-H01\r\nX",
-    "IT H01",            # a space
-    "ІТ-H01",            # Cyrillic І and Т: a homoglyph of IT-H01
-    "IT-Н01",            # Cyrillic Н
-    "x" * 300,           # 300 characters
-    "x" * 65,            # one over the limit
-    "-IT-H01",           # a leading separator
-    "IT--H01",           # doubled separator
-    "IT-H01.",           # a trailing separator
-    "IT\x00H01",         # NUL
-    "IT-H01\u200b",      # zero-width space
-    "",                  # empty
-    12,                  # not a string
+    "IT H01",  # a space
+    "ІТ-H01",  # Cyrillic І and Т: a homoglyph of IT-H01
+    "IT-Н01",  # Cyrillic Н
+    "x" * 300,  # 300 characters
+    "x" * 65,  # one over the limit
+    "-IT-H01",  # a leading separator
+    "IT--H01",  # doubled separator
+    "IT-H01.",  # a trailing separator
+    "IT\x00H01",  # NUL
+    "IT-H01\u200b",  # zero-width space
+    "",  # empty
+    12,  # not a string
 ]
 
 WHERE = {

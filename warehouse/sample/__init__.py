@@ -5,9 +5,9 @@ per-section CSV, the XLSX template), with deliberate realistic faults listed in 
 Same seed, same bytes.
 """
 
-from warehouse.sample._bundled import write_bundled
-from warehouse.sample._faults import EXPECTATIONS as FAULT_KINDS
-from warehouse.sample._faults import Fault
-from warehouse.sample._synthetic import write_synthetic
+from ecocluster.warehouse.sample._bundled import write_bundled
+from ecocluster.warehouse.sample._faults import EXPECTATIONS as FAULT_KINDS
+from ecocluster.warehouse.sample._faults import Fault
+from ecocluster.warehouse.sample._synthetic import write_synthetic
 
 __all__ = ["FAULT_KINDS", "Fault", "write_bundled", "write_synthetic"]

@@ -21,21 +21,27 @@ MANIFEST_FORMAT = "ecocluster-sample-faults/1"
 
 # kind -> what a checker (or ingestion) should report
 EXPECTATIONS: dict[str, str] = {
-    "missing_indicator": "core indicator waste.hazardous is missing for the year and no justification is given",
+    "missing_indicator": "core indicator waste.hazardous is missing for the year and no justification is given",  # noqa: E501
     "unit_implausible": "energy.total_direct is about 1000x the previous year: value written in kWh but "
-                        "declared as MWh",
-    "incompatible_unit": "ingestion rejects the whole file: water.total declared in kWh, which is not a volume",
+    "declared as MWh",
+    "incompatible_unit": "ingestion rejects the whole file: water.total declared in kWh, which is not a volume",  # noqa: E501
     "yoy_jump": "water.total is about 10x the previous year",
-    "expired_permit": "a permit in the obligations register expired during the reporting year and was not renewed",
+    "expired_permit": "a permit in the obligations register expired during the reporting year and was not renewed",  # noqa: E501
     "permit_exceedance": "a measurement exceeds the permit limit of its obligation",
     "open_major_nc": "a major nonconformity is open (no closing date, no corrective action)",
     "unfinished_step": "step-by-step milestones step_5, step_6 and audit_3 are not completed; the member "
-                       "is not registered and cannot be sent to registration",
-    "derogation_risk": "the small-organisation derogation is claimed by a member with significant environmental "
-                       "risks (Art. 7(1))",
+    "is not registered and cannot be sent to registration",
+    "derogation_risk": "the small-organisation derogation is claimed by a member with significant environmental "  # noqa: E501
+    "risks (Art. 7(1))",
 }
-ROW_FAULTS = ("missing_indicator", "unit_implausible", "yoy_jump", "expired_permit", "permit_exceedance",
-              "open_major_nc")
+ROW_FAULTS = (
+    "missing_indicator",
+    "unit_implausible",
+    "yoy_jump",
+    "expired_permit",
+    "permit_exceedance",
+    "open_major_nc",
+)
 ROSTER_FAULTS = ("unfinished_step", "derogation_risk")
 FILE_FAULTS = ("incompatible_unit",)
 
@@ -55,8 +61,10 @@ class Fault:
 
 def write_manifest(path: Path, faults: list[Fault]) -> Path:
     rows = [{**asdict(f), "expect": f.expect} for f in sorted(faults, key=lambda f: (f.member_id, f.kind))]
-    path.write_text(json.dumps({"format": MANIFEST_FORMAT, "faults": rows}, ensure_ascii=False, indent=2) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"format": MANIFEST_FORMAT, "faults": rows}, ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -71,7 +79,7 @@ _EDITS: dict[str, str] = {
           CASE WHEN indicator = 'energy.total_direct' AND member_id IN (SELECT member_id FROM f WHERE kind = 'unit_implausible')
                THEN 'MWh' ELSE unit END AS unit)
         FROM t
-        WHERE NOT (indicator = 'waste.hazardous' AND member_id IN (SELECT member_id FROM f WHERE kind = 'missing_indicator'))""",
+        WHERE NOT (indicator = 'waste.hazardous' AND member_id IN (SELECT member_id FROM f WHERE kind = 'missing_indicator'))""",  # noqa: E501
     "obligations": """
         SELECT * EXCLUDE (fy) REPLACE (
           CASE WHEN fy IS NOT NULL THEN make_date(fy, 6, 30) ELSE valid_until END AS valid_until,
@@ -93,20 +101,28 @@ _EDITS: dict[str, str] = {
           CASE WHEN hit THEN NULL ELSE closed_on END AS closed_on,
           CASE WHEN hit THEN NULL ELSE corrective_action END AS corrective_action)
         FROM (SELECT *, nc_id LIKE '%-01' AND member_id IN (SELECT member_id FROM f WHERE kind = 'open_major_nc')
-                        AS hit FROM t)""",
+                        AS hit FROM t)""",  # noqa: E501
 }
 
 
 def inject(tables: dict[str, pa.Table], year: int, faults: list[Fault]) -> dict[str, pa.Table]:
     """The year's tables with the row faults applied. A permit that expires in a later year
     already shows that end date in the earlier registers (it was valid then)."""
-    active = [x for x in faults if x.kind in ROW_FAULTS and (x.reporting_year == year or (
-        x.kind == "expired_permit" and x.reporting_year > year))]
+    active = [
+        x
+        for x in faults
+        if x.kind in ROW_FAULTS
+        and (x.reporting_year == year or (x.kind == "expired_permit" and x.reporting_year > year))
+    ]
     if not active:
         return tables
-    f = pa.table({"member_id": [x.member_id for x in active], "kind": [x.kind if x.reporting_year == year
-                                                                       else "expired_permit" for x in active],
-                  "year": [x.reporting_year for x in active]})
+    f = pa.table(
+        {
+            "member_id": [x.member_id for x in active],
+            "kind": [x.kind if x.reporting_year == year else "expired_permit" for x in active],
+            "year": [x.reporting_year for x in active],
+        }
+    )
     out = dict(tables)
     faulty = pa.array(sorted({x.member_id for x in active}))
     with duckdb.connect() as con:
@@ -127,9 +143,14 @@ def _edit(con: duckdb.DuckDBPyConnection, table: pa.Table, faulty: pa.Array, sql
     edited = con.sql(sql + " ORDER BY _rn").fetch_arrow_table()
     con.unregister("t")
     kept = pc.is_in(pa.array(np.arange(table.num_rows)), value_set=edited["_rn"])
-    columns = {name: pc.replace_with_mask(table[name].combine_chunks(), kept,
-                                          edited[name].cast(table.schema.field(name).type).combine_chunks())
-               for name in table.column_names}
+    columns = {
+        name: pc.replace_with_mask(
+            table[name].combine_chunks(),
+            kept,
+            edited[name].cast(table.schema.field(name).type).combine_chunks(),
+        )
+        for name in table.column_names
+    }
     return pa.table(columns, schema=table.schema).filter(pc.or_(pc.invert(hit), kept))
 
 
@@ -139,5 +160,7 @@ def incompatible_unit_rows(indicators: pa.Table, member_id: str) -> pa.Table:
         con.register("t", indicators)
         edited = con.execute(
             "SELECT * REPLACE (CASE WHEN indicator = 'water.total' THEN 'kWh' ELSE unit END AS unit) "
-            "FROM t WHERE member_id = ?", [member_id]).fetch_arrow_table()
+            "FROM t WHERE member_id = ?",
+            [member_id],
+        ).fetch_arrow_table()
     return edited.cast(indicators.schema)

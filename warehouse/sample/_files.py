@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from warehouse.sections import SECTIONS
+from ecocluster.warehouse.sections import SECTIONS
 
 SUBMISSION_FORMAT = "ecocluster-submission/1"
 ROSTER_FORMAT = "ecocluster-roster/1"
@@ -45,9 +45,14 @@ BALTIC_EXCEL = Dialect(";", "cp1257")
 
 def csv_bytes(table: pa.Table, dialect: Dialect = UTF8) -> bytes:
     if dialect.decimal_comma:  # Excel with a comma decimal mark writes 12,5 and uses ';' between fields
-        table = pa.table({name: pc.replace_substring(col.cast(pa.string()), ".", ",")
-                          if pa.types.is_floating(col.type) else col
-                          for name, col in zip(table.column_names, table.columns)})
+        table = pa.table(
+            {
+                name: pc.replace_substring(col.cast(pa.string()), ".", ",")
+                if pa.types.is_floating(col.type)
+                else col
+                for name, col in zip(table.column_names, table.columns, strict=False)
+            }
+        )
     buffer = io.BytesIO()
     pacsv.write_csv(table, buffer, pacsv.WriteOptions(delimiter=dialect.delimiter))
     text = buffer.getvalue()

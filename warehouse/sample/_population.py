@@ -14,8 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from warehouse.indicators import BY_CODE, MILESTONES
-from warehouse.sample._sectors import (
+from ecocluster.warehouse.indicators import BY_CODE, MILESTONES
+from ecocluster.warehouse.sample._sectors import (
     ASPECT_TEXT,
     ENERGY_SHARE,
     EXCLUDED,
@@ -30,7 +30,7 @@ from warehouse.sample._sectors import (
     TEXT,
     UNIT_SPELLINGS,
 )
-from warehouse.sections import BY_NAME
+from ecocluster.warehouse.sections import BY_NAME
 
 SECTOR_KEYS = tuple(SECTORS)
 COUNTRIES = tuple(LAWS)
@@ -86,7 +86,7 @@ def _join(*parts: pa.Array | str) -> pa.Array:
 
 
 def _round(values: np.ndarray, decimals: np.ndarray) -> np.ndarray:
-    scale = 10.0 ** decimals
+    scale = 10.0**decimals
     return np.round(values * scale) / scale
 
 
@@ -170,7 +170,9 @@ def _unit_group(code: str) -> str:
 TABLES = _Tables()
 
 
-def generate(pop: Population, years: tuple[int, ...], rng: np.random.Generator) -> dict[int, dict[str, pa.Table]]:
+def generate(
+    pop: Population, years: tuple[int, ...], rng: np.random.Generator
+) -> dict[int, dict[str, pa.Table]]:
     """Every section's rows for every year: ``{year: {section: table}}``, rows ordered by member."""
     m, n_codes, t = len(pop), len(CODES), len(years)
     draws = _MemberDraws(rng, m, n_codes)
@@ -213,8 +215,13 @@ def _canonical_values(pop: Population, d: _MemberDraws, t: int) -> np.ndarray:
     param = TABLES.param[pop.sector]
     yrs = np.arange(t)
     b = pop.b_base[:, None] * (1 + d.growth[:, None]) ** yrs * (1 + d.b_noise[:, :t])  # (m, t)
-    per_b = param[:, :, None] * b[:, None, :] * d.efficiency[:, :, None] \
-        * (1 + d.trend[:, :, None]) ** yrs * (1 + d.noise[:, :, :t])
+    per_b = (
+        param[:, :, None]
+        * b[:, None, :]
+        * d.efficiency[:, :, None]
+        * (1 + d.trend[:, :, None]) ** yrs
+        * (1 + d.noise[:, :, :t])
+    )
     # land grows with the organisation like its output does, so land per unit of output (R) is
     # comparable among peers of one sector whatever their size (a city council is not an outlier)
     size = pop.employees / np.array([sum(SECTORS[k].employees) / 2 for k in SECTOR_KEYS])[pop.sector]
@@ -243,17 +250,24 @@ def _indicators(pop: Population, d: _MemberDraws, values: np.ndarray, year: int)
     submitted = _round(values[member, code] * TABLES.mult_a[pick], TABLES.decimals_a[pick])
     start, end = _day(year, np.ones(len(member), np.int64)), _day(year + 1, np.zeros(len(member), np.int64))
     n = len(member)
-    return _table("indicators", {
-        "member_id": pa.array(pop.member_id).take(pa.array(member)),
-        "reporting_year": pa.array(np.full(n, year, np.int32)),
-        "site_id": pa.nulls(n, pa.string()),
-        "indicator": _strings(CODES, code),
-        "value": _numbers(np.where(excluded, np.nan, submitted)),
-        "unit": _strings(TABLES.spell, pick),
-        "period_start": _dates(start), "period_end": _dates(end),
-        "justification": pc.if_else(pa.array(excluded), _strings([TEXT["excluded"][x] for x in LANGUAGES], lang),
-                                    pa.nulls(n, pa.string())),
-    })
+    return _table(
+        "indicators",
+        {
+            "member_id": pa.array(pop.member_id).take(pa.array(member)),
+            "reporting_year": pa.array(np.full(n, year, np.int32)),
+            "site_id": pa.nulls(n, pa.string()),
+            "indicator": _strings(CODES, code),
+            "value": _numbers(np.where(excluded, np.nan, submitted)),
+            "unit": _strings(TABLES.spell, pick),
+            "period_start": _dates(start),
+            "period_end": _dates(end),
+            "justification": pc.if_else(
+                pa.array(excluded),
+                _strings([TEXT["excluded"][x] for x in LANGUAGES], lang),
+                pa.nulls(n, pa.string()),
+            ),
+        },
+    )
 
 
 def _permit_rows(pop: Population) -> tuple[np.ndarray, np.ndarray]:
@@ -282,15 +296,30 @@ def _obligations(pop: Population, d: _MemberDraws, year: int, base_year: int) ->
     columns = {
         "member_id": pa.array(pop.member_id).take(pa.array(member)),
         "reporting_year": pa.array(np.full(len(member), year, np.int32)),
-        "obligation_id": cat([_strings([p.obligation_id for p in P], permit),
-                              _strings([x[0] for x in TABLES.laws], law)]),
-        "kind": cat([_strings(["permit"], np.zeros(n_p, np.int64)), _strings(["law"], np.zeros(n_l, np.int64))]),
-        "title": cat([_by([p.title[x] for p in P for x in LANGUAGES], permit, lang, n_lang),
-                      _strings([x[1] for x in TABLES.laws], law)]),
-        "legal_reference": cat([_by([p.legal_reference[c] for p in P for c in COUNTRIES], permit, country,
-                                    n_country), _strings([x[2] for x in TABLES.laws], law)]),
-        "authority": cat([_by([p.authority[c] for p in P for c in COUNTRIES], permit, country, n_country),
-                          pa.nulls(n_l, pa.string())]),
+        "obligation_id": cat(
+            [_strings([p.obligation_id for p in P], permit), _strings([x[0] for x in TABLES.laws], law)]
+        ),
+        "kind": cat(
+            [_strings(["permit"], np.zeros(n_p, np.int64)), _strings(["law"], np.zeros(n_l, np.int64))]
+        ),
+        "title": cat(
+            [
+                _by([p.title[x] for p in P for x in LANGUAGES], permit, lang, n_lang),
+                _strings([x[1] for x in TABLES.laws], law),
+            ]
+        ),
+        "legal_reference": cat(
+            [
+                _by([p.legal_reference[c] for p in P for c in COUNTRIES], permit, country, n_country),
+                _strings([x[2] for x in TABLES.laws], law),
+            ]
+        ),
+        "authority": cat(
+            [
+                _by([p.authority[c] for p in P for c in COUNTRIES], permit, country, n_country),
+                pa.nulls(n_l, pa.string()),
+            ]
+        ),
         "parameter": cat([_strings([p.parameter for p in P], permit), pa.nulls(n_l, pa.string())]),
         "limit_value": cat([_numbers(TABLES.permit_limit[permit]), pa.nulls(n_l, pa.float64())]),
         "limit_unit": cat([_strings([p.limit_unit for p in P], permit), pa.nulls(n_l, pa.string())]),
@@ -300,8 +329,9 @@ def _obligations(pop: Population, d: _MemberDraws, year: int, base_year: int) ->
     return _table("obligations", columns).take(pa.array(np.argsort(member, kind="stable")))
 
 
-def _measurements(pop: Population, d: _MemberDraws, year: int, base_year: int,
-                  rng: np.random.Generator) -> pa.Table:
+def _measurements(
+    pop: Population, d: _MemberDraws, year: int, base_year: int, rng: np.random.Generator
+) -> pa.Table:
     p_member, permit = _permit_rows(pop)
     row, sample = _expand(TABLES.permit_samples[permit])
     member, permit = p_member[row], permit[row]
@@ -309,16 +339,19 @@ def _measurements(pop: Population, d: _MemberDraws, year: int, base_year: int,
     measured = _day(year, 15 + sample * spacing + rng.integers(0, 20, len(row)))
     level = d.permit_level[member] * rng.uniform(0.8, 1.2, len(row))
     P = TABLES.permits
-    return _table("measurements", {
-        "member_id": pa.array(pop.member_id).take(pa.array(member)),
-        "reporting_year": pa.array(np.full(len(row), year, np.int32)),
-        "obligation_id": _strings([p.obligation_id for p in P], permit),
-        "site_id": _join(pa.array(pop.member_id).take(pa.array(member)), "-S1"),
-        "parameter": _strings([p.parameter for p in P], permit),
-        "measured_on": _dates(measured),
-        "value": _numbers(np.round(TABLES.permit_limit[permit] * level, 1)),
-        "unit": _strings([p.limit_unit for p in P], permit),
-    })
+    return _table(
+        "measurements",
+        {
+            "member_id": pa.array(pop.member_id).take(pa.array(member)),
+            "reporting_year": pa.array(np.full(len(row), year, np.int32)),
+            "obligation_id": _strings([p.obligation_id for p in P], permit),
+            "site_id": _join(pa.array(pop.member_id).take(pa.array(member)), "-S1"),
+            "parameter": _strings([p.parameter for p in P], permit),
+            "measured_on": _dates(measured),
+            "value": _numbers(np.round(TABLES.permit_limit[permit] * level, 1)),
+            "unit": _strings([p.limit_unit for p in P], permit),
+        },
+    )
 
 
 def _nonconformities(pop: Population, year: int, rng: np.random.Generator) -> pa.Table:
@@ -332,20 +365,24 @@ def _nonconformities(pop: Population, year: int, rng: np.random.Generator) -> pa
     n_nc = len(NONCONFORMITIES["en"])
     descriptions = [NONCONFORMITIES[x][i][0] for x in LANGUAGES for i in range(n_nc)]
     actions = [NONCONFORMITIES[x][i][1] for x in LANGUAGES for i in range(n_nc)]
-    return _table("nonconformities", {
-        "member_id": pa.array(pop.member_id).take(pa.array(member)),
-        "reporting_year": pa.array(np.full(n, year, np.int32)),
-        "nc_id": _strings([f"NC-{year}-{k + 1:02d}" for k in range(3)], pos),
-        "severity": _strings(["minor", "major"], (rng.random(n) < 0.05).astype(np.int64)),
-        "description": _by(descriptions, lang, pick, n_nc),
-        "opened_on": _dates(_day(year, opened)),
-        "closed_on": _dates(_day(year, closed)),
-        "corrective_action": _by(actions, lang, pick, n_nc),
-    })
+    return _table(
+        "nonconformities",
+        {
+            "member_id": pa.array(pop.member_id).take(pa.array(member)),
+            "reporting_year": pa.array(np.full(n, year, np.int32)),
+            "nc_id": _strings([f"NC-{year}-{k + 1:02d}" for k in range(3)], pos),
+            "severity": _strings(["minor", "major"], (rng.random(n) < 0.05).astype(np.int64)),
+            "description": _by(descriptions, lang, pick, n_nc),
+            "opened_on": _dates(_day(year, opened)),
+            "closed_on": _dates(_day(year, closed)),
+            "corrective_action": _by(actions, lang, pick, n_nc),
+        },
+    )
 
 
-def _milestones(pop: Population, d: _MemberDraws, year: int, base_year: int,
-                rng: np.random.Generator) -> pa.Table:
+def _milestones(
+    pop: Population, d: _MemberDraws, year: int, base_year: int, rng: np.random.Generator
+) -> pa.Table:
     """Art. 4 prerequisites for everyone, plus the nine step-by-step milestones where used."""
     stepwise = pop.steps_done > 0
     member, pos = _expand(np.where(stepwise, len(MILESTONES), len(MILESTONES) - STEPS_ALL))
@@ -357,8 +394,11 @@ def _milestones(pop: Population, d: _MemberDraws, year: int, base_year: int,
     step_day = _day(reg - 3, 30 + d.step_start[member]) + order * 80
     audit = _day(year, d.audit_day[member])
     label = np.array(MILESTONES)[name]
-    completed = np.select([label == "initial_review", label == "internal_audit", label == "management_review"],
-                          [_day(reg - 3, 20 + d.step_start[member] // 2), audit, audit + 30], step_day)
+    completed = np.select(
+        [label == "initial_review", label == "internal_audit", label == "management_review"],
+        [_day(reg - 3, 20 + d.step_start[member] // 2), audit, audit + 30],
+        step_day,
+    )
     missing = (order >= 0) & (order >= pop.steps_done[member])
     # cross-auditor: the next member of the same cluster (members of a cluster are contiguous)
     change = np.r_[True, pop.cluster_id[1:] != pop.cluster_id[:-1]]
@@ -368,19 +408,29 @@ def _milestones(pop: Population, d: _MemberDraws, year: int, base_year: int,
     audited = np.isin(label, [*_STEP_ORDER[2::3], "internal_audit"]) & ~missing
     lang = pop.language[member]
     evidence_key = np.select([label == "internal_audit", label == "management_review"], [0, 1], 2)
-    evidence = [TEXT[k][x] + ("" if k == "step" else f" {year}")
-                for x in LANGUAGES for k in ("internal_audit", "management_review", "step")]
-    auditor = _join(_by([TEXT["cross_audit"][x] for x in LANGUAGES], np.zeros(n, np.int64), lang, len(LANGUAGES)),
-                    ": ", pa.array(pop.legal_name).take(pa.array(neighbour[member])))
-    return _table("milestones", {
-        "member_id": pa.array(pop.member_id).take(pa.array(member)),
-        "reporting_year": pa.array(np.full(n, year, np.int32)),
-        "milestone": pa.array(label, pa.string()),
-        "completed_on": _dates(completed, missing),
-        "auditor": pc.if_else(pa.array(audited), auditor, pa.nulls(n, pa.string())),
-        "evidence": pc.if_else(pa.array(missing), pa.nulls(n, pa.string()),
-                               _by(evidence, lang, evidence_key, 3)),
-    })
+    evidence = [
+        TEXT[k][x] + ("" if k == "step" else f" {year}")
+        for x in LANGUAGES
+        for k in ("internal_audit", "management_review", "step")
+    ]
+    auditor = _join(
+        _by([TEXT["cross_audit"][x] for x in LANGUAGES], np.zeros(n, np.int64), lang, len(LANGUAGES)),
+        ": ",
+        pa.array(pop.legal_name).take(pa.array(neighbour[member])),
+    )
+    return _table(
+        "milestones",
+        {
+            "member_id": pa.array(pop.member_id).take(pa.array(member)),
+            "reporting_year": pa.array(np.full(n, year, np.int32)),
+            "milestone": pa.array(label, pa.string()),
+            "completed_on": _dates(completed, missing),
+            "auditor": pc.if_else(pa.array(audited), auditor, pa.nulls(n, pa.string())),
+            "evidence": pc.if_else(
+                pa.array(missing), pa.nulls(n, pa.string()), _by(evidence, lang, evidence_key, 3)
+            ),
+        },
+    )
 
 
 def _aspects(pop: Population, year: int) -> pa.Table:
@@ -389,15 +439,22 @@ def _aspects(pop: Population, year: int) -> pa.Table:
     keys = [a[0] for a in TABLES.aspects]
     lang = pop.language[member]
     n = len(member)
-    return _table("aspects", {
-        "member_id": pa.array(pop.member_id).take(pa.array(member)),
-        "reporting_year": pa.array(np.full(n, year, np.int32)),
-        "aspect_id": _strings([f"A{k + 1:02d}" for k in range(int(TABLES.n_aspects.max()))], pos),
-        "aspect": _by([ASPECT_TEXT[k][x][0] for k in keys for x in LANGUAGES], aspect, lang, len(LANGUAGES)),
-        "kind": _strings([a[1] for a in TABLES.aspects], aspect),
-        "impact": _by([ASPECT_TEXT[k][x][1] for k in keys for x in LANGUAGES], aspect, lang, len(LANGUAGES)),
-        "significant": pa.array(np.array([a[2] for a in TABLES.aspects])[aspect]),
-    })
+    return _table(
+        "aspects",
+        {
+            "member_id": pa.array(pop.member_id).take(pa.array(member)),
+            "reporting_year": pa.array(np.full(n, year, np.int32)),
+            "aspect_id": _strings([f"A{k + 1:02d}" for k in range(int(TABLES.n_aspects.max()))], pos),
+            "aspect": _by(
+                [ASPECT_TEXT[k][x][0] for k in keys for x in LANGUAGES], aspect, lang, len(LANGUAGES)
+            ),
+            "kind": _strings([a[1] for a in TABLES.aspects], aspect),
+            "impact": _by(
+                [ASPECT_TEXT[k][x][1] for k in keys for x in LANGUAGES], aspect, lang, len(LANGUAGES)
+            ),
+            "significant": pa.array(np.array([a[2] for a in TABLES.aspects])[aspect]),
+        },
+    )
 
 
 def _objectives(pop: Population, baseline: np.ndarray, year: int, last_year: int) -> pa.Table:
@@ -407,29 +464,40 @@ def _objectives(pop: Population, baseline: np.ndarray, year: int, last_year: int
     base = np.round(baseline[member, code], 2)
     n = len(member)
     keys = [o[0] for o in TABLES.objectives]
-    return _table("objectives", {
-        "member_id": pa.array(pop.member_id).take(pa.array(member)),
-        "reporting_year": pa.array(np.full(n, year, np.int32)),
-        "objective_id": _strings([f"O{k + 1:02d}" for k in range(int(TABLES.n_objectives.max()))], pos),
-        "description": _by([OBJECTIVE_TEXT[k][x] for k in keys for x in LANGUAGES], objective,
-                           pop.language[member], len(LANGUAGES)),
-        "indicator": _strings(CODES, code),
-        "baseline_value": _numbers(base),
-        "target_value": _numbers(np.round(base * (1 - TABLES.objective_cut[objective]), 2)),
-        "target_year": pa.array(np.full(n, last_year + 2, np.int32)),
-        "status": _strings(["in_progress"], np.zeros(n, np.int64)),
-    })
+    return _table(
+        "objectives",
+        {
+            "member_id": pa.array(pop.member_id).take(pa.array(member)),
+            "reporting_year": pa.array(np.full(n, year, np.int32)),
+            "objective_id": _strings([f"O{k + 1:02d}" for k in range(int(TABLES.n_objectives.max()))], pos),
+            "description": _by(
+                [OBJECTIVE_TEXT[k][x] for k in keys for x in LANGUAGES],
+                objective,
+                pop.language[member],
+                len(LANGUAGES),
+            ),
+            "indicator": _strings(CODES, code),
+            "baseline_value": _numbers(base),
+            "target_value": _numbers(np.round(base * (1 - TABLES.objective_cut[objective]), 2)),
+            "target_year": pa.array(np.full(n, last_year + 2, np.int32)),
+            "status": _strings(["in_progress"], np.zeros(n, np.int64)),
+        },
+    )
 
 
 def _profile(pop: Population, year: int) -> pa.Table:
     n, lang = len(pop), pop.language
     activities = [SECTORS[k].activities[x] for k in SECTOR_KEYS for x in LANGUAGES]
-    return _table("profile", {
-        "member_id": pa.array(pop.member_id),
-        "reporting_year": pa.array(np.full(n, year, np.int32)),
-        "activities": _by(activities, pop.sector, lang, len(LANGUAGES)),
-        "policy": _strings([TEXT["policy"][x] for x in LANGUAGES], lang),
-        "governance": _strings([TEXT["governance"][x] for x in LANGUAGES], lang),
-        "contact": _join(_strings([TEXT["contact"][x] for x in LANGUAGES], lang), ", ",
-                         pa.array(pop.legal_name)),
-    })
+    return _table(
+        "profile",
+        {
+            "member_id": pa.array(pop.member_id),
+            "reporting_year": pa.array(np.full(n, year, np.int32)),
+            "activities": _by(activities, pop.sector, lang, len(LANGUAGES)),
+            "policy": _strings([TEXT["policy"][x] for x in LANGUAGES], lang),
+            "governance": _strings([TEXT["governance"][x] for x in LANGUAGES], lang),
+            "contact": _join(
+                _strings([TEXT["contact"][x] for x in LANGUAGES], lang), ", ", pa.array(pop.legal_name)
+            ),
+        },
+    )

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from warehouse.sample._faults import (
+from ecocluster.warehouse.sample._faults import (
     ROSTER_FAULTS,
     ROW_FAULTS,
     Fault,
@@ -23,9 +23,9 @@ from warehouse.sample._faults import (
     inject,
     write_manifest,
 )
-from warehouse.sample._files import ROSTER_FORMAT, UTF8, write_csv
-from warehouse.sample._population import COUNTRIES, SECTOR_KEYS, STEPS_ALL, Population, generate
-from warehouse.sample._sectors import LANGUAGES, SECTORS
+from ecocluster.warehouse.sample._files import ROSTER_FORMAT, UTF8, write_csv
+from ecocluster.warehouse.sample._population import COUNTRIES, SECTOR_KEYS, STEPS_ALL, Population, generate
+from ecocluster.warehouse.sample._sectors import LANGUAGES, SECTORS
 
 FAULT_RATE = 0.002  # per fault kind: a few hundred faulty members in a 120,000-member population
 _CLUSTER_LANGUAGE = np.array([LANGUAGES.index(x) for x in ("it", "lv", "en")])
@@ -47,11 +47,17 @@ def _population(clusters: int, per: int, rng: np.random.Generator) -> Population
     registered = rng.integers(2012, 2022, m)
     stepwise = rng.random(m) < 0.25
     return Population(
-        member_id=member_id, cluster_id=cluster_id,
-        legal_name=np.char.add("Organisation ", member_id), sector=sector,
-        language=_CLUSTER_LANGUAGE[flavour], country=_CLUSTER_COUNTRY[flavour], employees=employees,
+        member_id=member_id,
+        cluster_id=cluster_id,
+        legal_name=np.char.add("Organisation ", member_id),
+        sector=sector,
+        language=_CLUSTER_LANGUAGE[flavour],
+        country=_CLUSTER_COUNTRY[flavour],
+        employees=employees,
         b_base=np.round(employees * b_per * rng.lognormal(0, 0.2, m)),
-        steps_done=np.where(stepwise, STEPS_ALL, 0), registered_year=registered)
+        steps_done=np.where(stepwise, STEPS_ALL, 0),
+        registered_year=registered,
+    )
 
 
 def _pick_faults(pop: Population, rng: np.random.Generator, year: int) -> list[Fault]:
@@ -61,15 +67,21 @@ def _pick_faults(pop: Population, rng: np.random.Generator, year: int) -> list[F
     needs_permit = np.array([k in ("expired_permit", "permit_exceedance") for k in kinds])
     chosen &= ~needs_permit[:, None] | permits[None, :]
     kind_i, member_i = np.nonzero(chosen)
-    return [Fault(str(pop.member_id[m]), str(pop.cluster_id[m]), kinds[k], year)
-            for k, m in zip(kind_i.tolist(), member_i.tolist())]
+    return [
+        Fault(str(pop.member_id[m]), str(pop.cluster_id[m]), kinds[k], year)
+        for k, m in zip(kind_i.tolist(), member_i.tolist(), strict=False)
+    ]
 
 
 def _apply_roster_faults(pop: Population, faults: list[Fault]) -> Population:
     unfinished = np.isin(pop.member_id, [f.member_id for f in faults if f.kind == "unfinished_step"])
-    return Population(**{**pop.__dict__,
-                         "steps_done": np.where(unfinished, 6, pop.steps_done),
-                         "registered_year": np.where(unfinished, 0, pop.registered_year)})
+    return Population(
+        **{
+            **pop.__dict__,
+            "steps_done": np.where(unfinished, 6, pop.steps_done),
+            "registered_year": np.where(unfinished, 0, pop.registered_year),
+        }
+    )
 
 
 _ROSTER_SQL = """
@@ -94,30 +106,39 @@ SELECT cluster_id, to_json({
 }) AS doc
 FROM (SELECT *, min(member_id) OVER (PARTITION BY cluster_id) AS min_member FROM m), years
 GROUP BY cluster_id ORDER BY cluster_id
-"""
+"""  # noqa: E501
 
 
 def _rosters(pop: Population, faults: list[Fault], years: tuple[int, ...]) -> list[tuple[str, str]]:
     risky = np.isin(pop.member_id, [f.member_id for f in faults if f.kind == "derogation_risk"])
     sector = np.array(SECTOR_KEYS)[pop.sector]
-    m = pa.table({
-        "member_id": pop.member_id, "cluster_id": pop.cluster_id, "legal_name": pop.legal_name,
-        "country": np.array(["IT", "LV", "IE"])[np.array([0, 1, 2])[pop.country]],
-        "nace": np.array([SECTORS[k].nace for k in SECTOR_KEYS])[pop.sector], "sector": sector,
-        "employees": pop.employees, "public_body": np.array([SECTORS[k].public_body for k in SECTOR_KEYS])[pop.sector],
-        "language": np.array(LANGUAGES)[pop.language],
-        "registered_year": pop.registered_year, "reg_no": np.arange(1, len(pop) + 1),
-        "derogation": (pop.employees < 50) | risky, "risky": risky,
-        "b_indicator": np.array([SECTORS[k].b_indicator for k in SECTOR_KEYS])[pop.sector],
-    })
+    m = pa.table(
+        {
+            "member_id": pop.member_id,
+            "cluster_id": pop.cluster_id,
+            "legal_name": pop.legal_name,
+            "country": np.array(["IT", "LV", "IE"])[np.array([0, 1, 2])[pop.country]],
+            "nace": np.array([SECTORS[k].nace for k in SECTOR_KEYS])[pop.sector],
+            "sector": sector,
+            "employees": pop.employees,
+            "public_body": np.array([SECTORS[k].public_body for k in SECTOR_KEYS])[pop.sector],
+            "language": np.array(LANGUAGES)[pop.language],
+            "registered_year": pop.registered_year,
+            "reg_no": np.arange(1, len(pop) + 1),
+            "derogation": (pop.employees < 50) | risky,
+            "risky": risky,
+            "b_indicator": np.array([SECTORS[k].b_indicator for k in SECTOR_KEYS])[pop.sector],
+        }
+    )
     with duckdb.connect() as con:
         con.register("m", m)
         con.register("years", pa.table({"y": list(years)}))
         return con.execute(_ROSTER_SQL, [ROSTER_FORMAT]).fetchall()
 
 
-def write_synthetic(out_dir: Path, clusters: int, members_per_cluster: int, seed: int = 2026,
-                    year: int = 2025) -> list[Path]:
+def write_synthetic(
+    out_dir: Path, clusters: int, members_per_cluster: int, seed: int = 2026, year: int = 2025
+) -> list[Path]:
     """Write a synthetic population; returns the files written (rosters, CSVs, faults.json)."""
     rng = np.random.default_rng(seed)
     years = (year - 2, year - 1, year)
@@ -142,18 +163,24 @@ def write_synthetic(out_dir: Path, clusters: int, members_per_cluster: int, seed
 
 def _write_per_cluster(out_dir: Path, table: pa.Table, name: str) -> list[Path]:
     """Cut a member-ordered table into one file per cluster; member ids start with the cluster id."""
-    cluster = pc.utf8_slice_codeunits(table["member_id"], 0, len("CL0001")).combine_chunks().dictionary_encode()
+    cluster = (
+        pc.utf8_slice_codeunits(table["member_id"], 0, len("CL0001")).combine_chunks().dictionary_encode()
+    )
     codes = cluster.indices.to_numpy()
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     ends = np.append(starts[1:], len(codes))
     names = cluster.dictionary.to_pylist()
-    jobs = [(out_dir / names[codes[s]] / name, table.slice(s, e - s)) for s, e in zip(starts.tolist(), ends.tolist())]
+    jobs = [
+        (out_dir / names[codes[s]] / name, table.slice(s, e - s))
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=False)
+    ]
     with ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow and file writes release the GIL
         return list(pool.map(lambda job: write_csv(job[0], job[1], UTF8), jobs))
 
 
-def _incompatible_file(out_dir: Path, indicators: pa.Table, faults: list[Fault], pop: Population,
-                       year: int) -> Path:
+def _incompatible_file(
+    out_dir: Path, indicators: pa.Table, faults: list[Fault], pop: Population, year: int
+) -> Path:
     """One member re-sends its indicators with water in kWh (ingestion must reject the file)."""
     member, cluster = str(pop.member_id[0]), str(pop.cluster_id[0])
     path = out_dir / cluster / f"indicators_{year}_{member}_correction.csv"
