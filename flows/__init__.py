@@ -9,17 +9,26 @@ fast and can point Prefect at the home folder (``PREFECT_HOME``, quiet logs) bef
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ecocluster.flows._summary import CycleSummary, MemberStatus
-from ecocluster.warehouse.due import CycleKind, DueMember, members_due
+if TYPE_CHECKING:
+    from ecocluster.flows._summary import CycleSummary, MemberStatus
+    from ecocluster.warehouse.due import CycleKind, DueMember, members_due
 
-_FROM_CYCLES = ("RERUN_STAGES", "annual_cycle", "approvals_inbox", "rerun", "run_cycle", "three_year_cycle")
+_WHERE = {
+    **dict.fromkeys(
+        ("RERUN_STAGES", "annual_cycle", "approvals_inbox", "rerun", "run_cycle", "three_year_cycle"),
+        "ecocluster.flows.cycles",
+    ),
+    **dict.fromkeys(("CycleSummary", "MemberStatus"), "ecocluster.flows._summary"),
+    **dict.fromkeys(("CycleKind", "DueMember", "members_due"), "ecocluster.warehouse.due"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _FROM_CYCLES:
-        return getattr(import_module("ecocluster.flows.cycles"), name)
+    """Every name on first use: ``ecocluster --help`` must not load duckdb or Prefect."""
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
     raise AttributeError(f"module 'ecocluster.flows' has no attribute {name!r}")
 
 
