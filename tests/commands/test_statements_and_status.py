@@ -256,7 +256,11 @@ def test_the_demo_names_the_key_password_and_how_to_approve(tmp_path: Path) -> N
         (),
         {"sample": tmp_path, "collect": type("C", (), {"notes": ()})(), "rejections": (), "unintended": ()},
     )()
-    tour = type("Tour", (), {"ingested": ingested, "summary": summary, "signed": (), "datadocs": None})()
+    tour = type(
+        "Tour",
+        (),
+        {"ingested": ingested, "summary": summary, "signed": (), "datadocs": None, "showcase": None},
+    )()
     from ecocluster.core.home import Home
 
     with console.capture() as captured:

@@ -18,6 +18,7 @@ from ecocluster.signing._approval import Draft
 from ecocluster.signing._records import draft_for
 from ecocluster.warehouse.db import connect
 from tests.cli import Run, run_cli
+from tests.fixtures_tsa import stamp
 from tests.signing import hostile
 from tests.signing.rows import ready_member
 
@@ -34,7 +35,11 @@ class Inbox:
     verifier: _keys.KeyFiles
 
     def drop(self, name: str, **files: bytes) -> None:
-        """Files arriving from outside, ``suffix=bytes`` (``dsse_json``, ``cert_pem``, ``validated_pdf``)."""
+        """Files arriving from outside, ``suffix=bytes`` (``dsse_json``, ``cert_pem``, ``validated_pdf``,
+        ``tsr``); an envelope comes with the session TSA's token over its signature unless ``tsr`` is
+        given."""
+        if "dsse_json" in files and "tsr" not in files:
+            files["tsr"] = stamp(files["dsse_json"])
         for suffix, data in files.items():
             path = Path(self.ws.store.location(f"{handoff.INBOX}{name}.{suffix.replace('_', '.')}"))
             path.parent.mkdir(parents=True, exist_ok=True)

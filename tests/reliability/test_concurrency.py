@@ -55,7 +55,8 @@ def test_a_second_process_waits_for_the_lock_then_works(home: Home, monkeypatch:
         assert con.execute("SELECT cluster_id FROM cluster").fetchall() == [("HOLDER",)]  # its commit is seen
     finally:
         con.close()
-    assert holder.wait(timeout=30) == 0
+    holder.communicate(timeout=30)  # reads and closes its pipe
+    assert holder.returncode == 0
     assert 0.5 < waited < 20
 
 
@@ -74,7 +75,7 @@ def test_a_lock_held_too_long_is_a_clear_transient_error(home: Home, monkeypatch
                 connect(home.warehouse_path, read_only=read_only)
     finally:
         holder.kill()
-        holder.wait()
+        holder.communicate()
     assert WarehouseBusy.exit_code == 75
 
 

@@ -71,7 +71,8 @@ def test_check_report_csv_is_spreadsheet_safe(home: Home, con: duckdb.DuckDBPyCo
     assert isinstance(result.exception, CheckFailed), (
         result.output
     )  # asked to, blocking failures say so (exit 4)
-    rows = list(csv.reader(out.open(encoding="utf-8")))
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
     assert rows[0] == ["member", "severity", "rule", "about", "source", "explanation"]
     member, severity, rule, about, source, explanation = rows[1]
     assert (member, severity, rule) == ("IT-H01", "blocking", "compliance.permit_exceeded")
@@ -96,6 +97,7 @@ def test_verifier_review_export_is_spreadsheet_safe(
         [EVIL],
     )
     export_review(con, store, "IT-CL-001", tmp_path / "review")
-    rows = list(csv.reader((tmp_path / "review" / "check-report.csv").open(encoding="utf-8")))
+    with (tmp_path / "review" / "check-report.csv").open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
     assert rows[0] == ["suite", "expectation", "severity", "indicator", "observed", "expected", "explanation"]
     assert rows[1][3:] == ["'-energy", "-12.5", "", "'" + EVIL]
