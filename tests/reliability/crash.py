@@ -177,6 +177,8 @@ class Zygote:
         if self.proc.stdin:
             self.proc.stdin.close()
         self.proc.wait(timeout=30)
+        if self.proc.stdout:
+            self.proc.stdout.close()
 
 
 def _kill(pid: int) -> None:
