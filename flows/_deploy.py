@@ -12,6 +12,7 @@ from typing import Any
 from prefect import serve as prefect_serve
 
 from ecocluster.core.home import Home
+from ecocluster.flows import _runtime
 from ecocluster.flows.cycles import annual_cycle, approvals_inbox, rerun, three_year_cycle
 from ecocluster.flows.reminders import review_reminders
 
@@ -34,4 +35,6 @@ def deployments(home: Home) -> list[Any]:
 
 
 def serve(home: Home) -> None:
-    prefect_serve(*deployments(home))
+    chosen = deployments(home)
+    _runtime.quiet()  # importing the flows resets loggers; keep Prefect's reconnect warnings off the terminal
+    prefect_serve(*chosen)
