@@ -21,17 +21,21 @@ err_console = Console(stderr=True, highlight=False)
 # C0 controls but tab and newline, DEL, C1 controls (ESC starts ANSI sequences, CSI is \x9b),
 # and the bidirectional overrides that reorder what a terminal shows ("Trojan Source").
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The same for a single line: tab and newline too (a newline forges a line), and the zero-width marks.
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def plain(value: object) -> str:
+def plain(value: object, *, one_line: bool = False) -> str:
     """``value`` as inert text for a rich console or table cell.
 
     Member names, values, titles, file names, error messages and paths come from other parties
     (or quote them): ``[/]`` must print as ``[/]`` rather than crash rich's markup parser,
     ``[bold]`` or ``[signing]`` must stay visible, and an ANSI escape must not move the cursor or
-    recolour the terminal. Control characters are shown as ``\\xNN``; markup is escaped.
+    recolour the terminal. Control characters are shown as ``\\xNN``; markup is escaped. With
+    ``one_line`` (fields of a package, envelope or receipt) tabs, newlines and zero-width marks too.
     """
-    text = _CONTROL.sub(
+    control = _CONTROL_IN_LINE if one_line else _CONTROL
+    text = control.sub(
         lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
         str(value),
     )

@@ -10,7 +10,6 @@ import datetime as dt
 import glob
 import json
 import os
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -88,19 +87,9 @@ def _stored_package(ctx: typer.Context, key: str) -> bytes:
             raise typer.BadParameter(str(e)) from None
 
 
-# Control characters (terminal escapes, newlines that forge lines, bidi overrides) shown as \xNN.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def safe(text: object) -> str:
-    """Any string from a package, envelope or receipt, made inert for the terminal: control
-    characters shown as escapes, rich markup escaped."""
-    return escape(
-        _CONTROL.sub(
-            lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-            str(text),
-        )
-    )
+    """Any string from a package, envelope or receipt, made inert for the terminal on one line."""
+    return plain(text, one_line=True)
 
 
 _OUTCOME = {"PASS": "[green]PASS[/]", "FAIL": "[bold red]FAIL[/]", "NOT CHECKED": "[yellow]NOT CHECKED[/]"}
