@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -369,8 +370,10 @@ def issue_verifier(
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def identity(cert: x509.Certificate) -> VerifierIdentity:
-    """The accreditation facts a verifier certificate carries; refuses certificates without them."""
+    """The accreditation facts a verifier certificate carries; refuses certificates without them.
+    Remembered per certificate (a pure reading of its bytes; refusals are not remembered)."""
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     numbers = cert.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
     try:
@@ -458,8 +461,11 @@ def revocations(crl: x509.CertificateRevocationList) -> list[Revocation]:
     return [r for r in found if r is not None]
 
 
+@functools.lru_cache(maxsize=1024)
 def issued_by(cert: x509.Certificate, ca_cert: x509.Certificate) -> bool:
-    """True when ``ca_cert``'s key signed ``cert`` (and names match)."""
+    """True when ``ca_cert``'s key signed ``cert`` (and names match). Remembered: the answer depends
+    only on the two certificates (which hash and compare by their DER bytes), and every approval of
+    one verifier, every token of one TSA, presents the same certificate again."""
     if cert.issuer != ca_cert.subject:
         return False
     try:

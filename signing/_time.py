@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from asn1crypto import cms, core, tsp
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -136,7 +137,8 @@ def attest(
     if stamped is None:
         raise TimestampInvalid(
             f"the token stamps {token.imprint.hex()[:16]}…, which is not the digest of this "
-            "envelope's signature: it belongs to another signature"
+            "envelope's signature by the presented certificate's key: it belongs to another "
+            "signature or attests another signer"
         )
     when = token.time
     try:
@@ -159,18 +161,37 @@ def _tsa_certificate(signed: cms.SignedData) -> x509.Certificate:
     if len(signed["signer_infos"]) != 1:
         raise TimestampInvalid(f"the token has {len(signed['signer_infos'])} signers, expected one (its TSA)")
     sid = signed["signer_infos"][0]["sid"]
+    wanted = (
+        (sid.chosen["serial_number"].native, sid.chosen["issuer"].dump())
+        if sid.name == "issuer_and_serial_number"
+        else sid.chosen.native
+    )
     for choice in signed["certificates"] or ():
         if choice.name != "certificate":
             continue
-        cert = choice.chosen
-        named = (
-            sid.name == "issuer_and_serial_number"
-            and sid.chosen["serial_number"].native == cert.serial_number
-            and sid.chosen["issuer"].dump() == cert.issuer.dump()
-        )  # bytes: asn1crypto's == normalises slowly
-        if named or (sid.name == "subject_key_identifier" and sid.chosen.native == cert.key_identifier):
-            return x509.load_der_x509_certificate(cert.dump())
+        cert = _carried(choice.chosen.dump())
+        if wanted in (cert.issuer_and_serial, cert.key_identifier):
+            return cert.certificate
     raise TimestampInvalid("the token does not carry the certificate of the TSA that signed it")
+
+
+@dataclass(frozen=True)
+class _Carried:
+    """A certificate a token carries, read once: every token of a TSA carries the same ones."""
+
+    certificate: x509.Certificate
+    issuer_and_serial: tuple[int, bytes]  # as a SignerInfo names it (issuer DER: bytes compare fast)
+    key_identifier: bytes | None
+
+
+@functools.lru_cache(maxsize=256)
+def _carried(der: bytes) -> _Carried:
+    parsed = asn1_x509.Certificate.load(der)
+    return _Carried(
+        x509.load_der_x509_certificate(der),
+        (parsed.serial_number, parsed.issuer.dump()),
+        parsed.key_identifier,
+    )
 
 
 def _check_signature(signed: cms.SignedData, tsa: x509.Certificate) -> None:
@@ -211,32 +232,26 @@ def _check_signature(signed: cms.SignedData, tsa: x509.Certificate) -> None:
         ) from e
 
 
-@functools.lru_cache(maxsize=256)
-def _certified(tsa: x509.Certificate, anchor: x509.Certificate) -> bool:
-    """issued_by, remembered: every token of a TSA carries the same certificate (certificates hash
-    and compare by their DER bytes)."""
-    return issued_by(tsa, anchor)
-
-
 def _check_tsa(tsa: x509.Certificate, anchors: Sequence[x509.Certificate], when: dt.datetime) -> None:
     """The TSA certificate: timeStamping usage, issued by a configured anchor, valid at genTime."""
-    name = tsa.subject.rfc4514_string()
     try:
         usage = tsa.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     except (x509.ExtensionNotFound, ValueError):
         usage = None
     if usage is None or ExtendedKeyUsageOID.TIME_STAMPING not in usage:
         raise TimestampInvalid(
-            f"{name} is not a timestamp authority: its certificate lacks the timeStamping usage"
+            f"{tsa.subject.rfc4514_string()} is not a timestamp authority: its certificate lacks the "
+            "timeStamping usage"
         )
-    if not any(_certified(tsa, anchor) for anchor in anchors):
+    if not any(issued_by(tsa, anchor) for anchor in anchors):
         raise TimestampInvalid(
-            f"the TSA {name} (issuer {tsa.issuer.rfc4514_string()}) is not certified by a "
-            "trusted CA; configure its CA in [signing] tsa_trust_anchors"
+            f"the TSA {tsa.subject.rfc4514_string()} (issuer {tsa.issuer.rfc4514_string()}) is not "
+            "certified by a trusted CA; configure its CA in [signing] tsa_trust_anchors"
         )
     if not tsa.not_valid_before_utc <= when <= tsa.not_valid_after_utc:
         raise TimestampInvalid(
-            f"the TSA certificate of {name} was not valid at the token's time {when.isoformat()}"
+            f"the TSA certificate of {tsa.subject.rfc4514_string()} was not valid at the token's time "
+            f"{when.isoformat()}"
         )
 
 

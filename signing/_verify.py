@@ -8,6 +8,7 @@ Each refusal is an :class:`ApprovalRuleFailed` naming the rule, what was found a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,20 @@ class TrustAnchors:
     # CAs trusted for timestamp authorities only ([signing] tsa_trust_anchors), besides ``cas``:
     # a TSA certificate must also carry the timeStamping usage, which verifier certificates lack.
     tsa: tuple[x509.Certificate, ...] = ()
+    _signed: dict[x509.Certificate, tuple[x509.CertificateRevocationList, ...]] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def crls_signed_by(self, ca: x509.Certificate) -> tuple[x509.CertificateRevocationList, ...]:
+        """The configured CRLs that ``ca`` issued and signed, their signatures checked once per
+        trust configuration (every approval of a run asks the same question)."""
+        if ca not in self._signed:
+            self._signed[ca] = tuple(
+                c
+                for c in self.crls
+                if c.issuer == ca.subject and c.is_signature_valid(ca.public_key())  # type: ignore[arg-type]
+            )
+        return self._signed[ca]
 
 
 @dataclass(frozen=True)
@@ -246,7 +261,7 @@ def current_crl(
     nextUpdate, or claims a thisUpdate in the future. Shared by ``approve``, the inbox, and the
     offline ``verify``/``intake`` (through :func:`check_certificate`, or directly).
     """
-    crls = [c for c in trust.crls if c.issuer == ca.subject and c.is_signature_valid(ca.public_key())]  # type: ignore[arg-type]
+    crls = trust.crls_signed_by(ca)
     if not crls:
         raise _fail(
             "revocation",
@@ -292,36 +307,27 @@ def revocation(cert: x509.Certificate, trust: TrustAnchors, now: dt.datetime) ->
 
 
 def attested_time(
-    envelope: _dsse.Envelope,
-    public_key: ec.EllipticCurvePublicKey,
-    timestamp: bytes | None,
-    trust: TrustAnchors,
-    now: dt.datetime,
+    signatures: tuple[bytes, ...], timestamp: bytes | None, trust: TrustAnchors, now: dt.datetime
 ) -> dt.datetime:
-    """Rule timestamp: the RFC 3161 time of the envelope's signature by ``public_key``, from a TSA
-    the verifying party trusts and that was not revoked at that time."""
+    """Rule timestamp: the RFC 3161 time of one of ``signatures`` (those of the envelope that verify
+    with the presented certificate's key, :func:`ecocluster.signing._dsse.signatures_by`), from a TSA
+    the verifying party trusts and that was not revoked at that time. A token over another of the
+    envelope's signatures attests another signer and is refused like any foreign token."""
     try:
-        attested = _time.attest(
-            timestamp, [sig for _keyid, sig in envelope.signatures], trust.cas + trust.tsa, now=now
-        )
+        attested = _time.attest(timestamp, signatures, trust.cas + trust.tsa, now=now)
     except _time.TimestampInvalid as e:
         raise _fail("timestamp", str(e)) from e
-    stamped = _dsse.Envelope(envelope.payload_type, envelope.payload, (("", attested.stamped),))
-    if not _dsse.signed_by(stamped, public_key):
-        raise _fail(
-            "timestamp",
-            "the token stamps a signature of this envelope that is not by the presented "
-            "certificate's key: it attests another signer",
-        )
-    tsa = attested.tsa.subject.rfc4514_string()
     issuer = next(c for c in trust.cas + trust.tsa if issued_by(attested.tsa, c))  # attest found one
     try:
         entry = revocation_of(current_crl(issuer, trust, now), attested.tsa.serial_number)
     except ApprovalRuleFailed as e:
-        raise _fail("timestamp", f"the TSA {tsa} cannot be checked for revocation: {e}") from e
+        raise _fail(
+            "timestamp",
+            f"the TSA {attested.tsa.subject.rfc4514_string()} cannot be checked for revocation: {e}",
+        ) from e
     revoked = _time.revocation_in_force(entry, attested.time) if entry is not None else None
     if revoked is not None:
-        raise _fail("timestamp", f"the TSA certificate {tsa} was {revoked}")
+        raise _fail("timestamp", f"the TSA certificate {attested.tsa.subject.rfc4514_string()} was {revoked}")
     return attested.time
 
 
@@ -371,16 +377,19 @@ def verify_signer(
     predicate = approval.predicate
     # 2. signature: by the key in the presented certificate.
     public_key = cert.public_key()
-    if not isinstance(public_key, ec.EllipticCurvePublicKey) or not _dsse.signed_by(
-        approval.envelope, public_key
-    ):
+    signatures = (
+        _dsse.signatures_by(approval.envelope, public_key)
+        if isinstance(public_key, ec.EllipticCurvePublicKey)
+        else ()
+    )
+    if not signatures:
         raise _fail(
             "signature",
             "the DSSE signature does not verify with the key of the presented certificate "
             f"({cert.subject.rfc4514_string()}): the envelope was changed or signed by another key",
         )
     # 3. timestamp: validity and revocation are judged at the attested time, not at signedAt.
-    attested = attested_time(approval.envelope, public_key, timestamp, trust, now)
+    attested = attested_time(signatures, timestamp, trust, now)
     # chain, validity, CRL freshness and revocation, all at the attested time (numbered in check_certificate)
     who = check_certificate(cert, trust, attested, now)
     check_signed_at(predicate.signed_at, attested)

@@ -439,3 +439,17 @@ def test_the_tsa_and_its_trust_come_from_the_homes_configuration(home, tsa, monk
     assert signing.tsa_url(home) == tsa.url
     trust = signing.trust_anchors(home)
     assert trust.tsa == (tsa.ca,) and tsa.crl in trust.crls
+
+
+def test_what_verification_remembers_never_hides_a_later_revocation(pki) -> None:
+    """Chains and CRL signatures are checked once and remembered (issue 13's throughput): a revocation
+    published after the same certificate was accepted is still seen by the next trust configuration,
+    and the configuration that accepted it keeps judging by its own CRL."""
+    signer = pki.issue(accreditation_no="IT-V-0041")
+    envelope = sign_approval(DRAFT, signer.key, signer.cert)
+    token = stamp(envelope)
+    before = trust_with(pki)
+    assert verify_approval(envelope, signer.cert, before, CONTEXT, timestamp=token).decision == "approved"
+    after = trust_with(pki, (signer.cert, NOW - dt.timedelta(days=1), KEY_COMPROMISE, None))
+    refused("revocation", envelope, signer.cert, after, timestamp=token)
+    assert verify_approval(envelope, signer.cert, before, CONTEXT, timestamp=token).decision == "approved"
