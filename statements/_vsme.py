@@ -40,6 +40,7 @@ TEMPLATE = "VSME-Digital-Template-1.3.0.xlsx"
 TAXONOMY = "vsme-taxonomy-2026-05-01.json"
 ENTRY_POINT = "https://xbrl.efrag.org/taxonomy/vsme/2026-05-01/vsme-all.xsd"
 VSME_NS = "https://xbrl.efrag.org/taxonomy/vsme/2026-05-01/vsme"
+FACTORS_PROPERTY = "ecoclusterco2e:factors"
 # No LEI, DUNS or EUID is known for a member: its entity identifier is its ecocluster member id.
 ENTITY_SCHEME = "https://ecocluster.example/member"
 NAMESPACES = {
@@ -47,6 +48,7 @@ NAMESPACES = {
     "utr": "http://www.xbrl.org/2009/utr",
     "xbrli": "http://www.xbrl.org/2003/instance",
     "ecocluster": ENTITY_SCHEME,
+    "ecoclusterco2e": "https://ecocluster.example/co2e",
 }
 # The measure the converter (vsme-disclosures.json "dataTypesToUnits") uses for each data type.
 UNITS = {
@@ -78,11 +80,13 @@ class Datapoint:
 
 
 _AIR = "AmountOfEmissionToAir"
+_TOTAL_LOCATION = "TotalGrossLocationBasedScope1AndScope2GHGEmissions"
 _WASTE_UNIT = "TotalHazardousWasteGeneratedMass_unit"  # the non-hazardous and total units follow it
 DATAPOINTS: tuple[Datapoint, ...] = (
     Datapoint("energy.total_direct", "TotalEnergyConsumption", 1, 1),
-    # The member's reported total (EMAS Annex IV: scope 1 and 2); see the statement's computed figures.
-    Datapoint("emissions.ghg", "TotalGrossLocationBasedScope1AndScope2GHGEmissions", 1, 1),
+    # The member's reported total (EMAS Annex IV: scope 1 and 2), unless ecocluster computed both
+    # scopes (see _COMPUTED).
+    Datapoint("emissions.ghg", _TOTAL_LOCATION, 1, 1),
     Datapoint(
         "emissions.so2",
         _AIR,
@@ -134,6 +138,31 @@ _NON_HAZARDOUS = Datapoint(
     "waste.non_hazardous", "TotalNonHazardousWasteGeneratedMass", 1, 1, _WASTE_UNIT, TONNES
 )
 _POLLUTANT_AXIS = "TypeOfPollutantAxis"
+# B3 scope 1 and 2 from the statement's computed CO2e (``co2e.totals``), never from the member's
+# hand-reported total: a scope that could not be computed (a carrier without a factor) gives no fact.
+_COMPUTED = (
+    ("scope1", Datapoint("co2e.scope1", "GrossScope1GreenhouseGasEmissions", 1, 1), ("1",)),
+    (
+        "scope2_location",
+        Datapoint("co2e.scope2_location", "GrossLocationBasedScope2GreenhouseGasEmissions", 1, 1),
+        ("2-location",),
+    ),
+    (
+        "scope2_market",
+        Datapoint("co2e.scope2_market", "GrossMarketBasedScope2GreenhouseGasEmissions", 1, 1),
+        ("2-market",),
+    ),
+    (
+        "total_location",
+        Datapoint("co2e.total_location", _TOTAL_LOCATION, 1, 1),
+        ("1", "2-location"),
+    ),
+    (
+        "total_market",
+        Datapoint("co2e.total_market", "TotalGrossMarketBasedScope1AndScope2GHGEmissions", 1, 1),
+        ("1", "2-market"),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -142,6 +171,8 @@ class Fact:
 
     datapoint: Datapoint
     value: float
+    # The emission factors a computed figure rests on ("dataset version: source"), cited in the report.
+    factors: tuple[str, ...] = ()
 
     @property
     def xbrl_value(self) -> float:
@@ -168,10 +199,45 @@ def facts(document: dict[str, Any]) -> tuple[Fact, ...]:
         for point in indicator["values"]:
             if point["year"] == year and point.get("a") is not None:
                 reported[indicator["code"]] = float(point["a"])
-    found = [Fact(d, reported[d.indicator]) for d in DATAPOINTS if d.indicator in reported]
+    computed = _computed(document.get("co2e"))
+    concepts = {f.datapoint.concept for f in computed}
+    found = [
+        Fact(d, reported[d.indicator])
+        for d in DATAPOINTS
+        if d.indicator in reported and d.concept not in concepts
+    ]
     if "waste.total" in reported and "waste.hazardous" in reported:
         found.append(Fact(_NON_HAZARDOUS, reported["waste.total"] - reported["waste.hazardous"]))
-    return tuple(found)
+    return (*found, *computed)
+
+
+def _computed(co2e: dict[str, Any] | None) -> tuple[Fact, ...]:
+    """Scope 1 and 2 (and their sums) that the statement computed, each citing its factors."""
+    if co2e is None:
+        return ()
+    totals = dict(co2e["totals"])
+    for method in ("location", "market"):
+        scope2 = totals[f"scope2_{method}"]
+        totals[f"total_{method}"] = (
+            None if totals["scope1"] is None or scope2 is None else totals["scope1"] + scope2
+        )
+    return tuple(
+        Fact(
+            datapoint,
+            float(totals[key]),
+            tuple(
+                sorted(
+                    {
+                        f"{f['factor']['dataset']} {f['factor']['version']}: {f['factor']['source']}"
+                        for f in co2e["figures"]
+                        if f["scope"] in scopes
+                    }
+                )
+            ),
+        )
+        for key, datapoint, scopes in _COMPUTED
+        if totals[key] is not None
+    )
 
 
 @lru_cache(maxsize=1)
@@ -214,6 +280,8 @@ def xbrl_json(document: dict[str, Any], found: Iterable[Fact]) -> dict[str, Any]
             dimensions[f"vsme:{_POLLUTANT_AXIS}"] = f"vsme:{fact.datapoint.pollutant[0]}"
             fact_id += f"-{fact.datapoint.pollutant[0]}"
         out[fact_id] = {"value": _decimal(fact.xbrl_value), "dimensions": dimensions}
+        if fact.factors:  # an OIM extension property: the factors the computed figure rests on
+            out[fact_id][FACTORS_PROPERTY] = list(fact.factors)
     return {
         "documentInfo": {
             "documentType": "https://xbrl.org/2021/xbrl-json",

@@ -42,6 +42,20 @@ EXPECTED = {
     "waste.hazardous": ("TotalHazardousWasteGeneratedMass", 1, 1),
     "materials.total": ("TotalMassOfMaterialUsed", 1000, 1),  # the template states kg
 }
+# Scope 1 by hand: IPCC 2006 Vol. 2 Table 1.4 default CO2 factors (kg CO2/TJ), 1 MWh = 0.0036 TJ.
+IPCC_KG_PER_TJ = {
+    "energy.natural_gas": 56100,
+    "energy.lpg": 63100,
+    "energy.heating_oil": 74100,
+    "energy.diesel": 74100,
+    "energy.petrol": 69300,
+}
+
+
+def _scope1_by_hand(w: dict[str, float]) -> float:
+    return sum(w.get(code, 0.0) * 0.0036 * kg / 1000 for code, kg in IPCC_KG_PER_TJ.items())
+
+
 POLLUTANTS = {
     "emissions.so2": "SulphurOxidesSOxSO2Member",
     "emissions.nox": "NitrogenOxidesNOxNO2Member",
@@ -145,7 +159,27 @@ def test_the_xbrl_facts_are_the_warehouse_values(exported: Exported) -> None:
     assert by_concept[("vsme:TotalNonHazardousWasteGeneratedMass", None)] == pytest.approx(
         w["waste.total"] - w["waste.hazardous"]
     )
-    assert len(facts) == len(EXPECTED) + len(POLLUTANTS) + 1
+    assert len(facts) == len(EXPECTED) + len(POLLUTANTS) + 2  # non-hazardous waste, computed scope 1
+
+
+def test_scope_1_is_the_computed_figure_citing_its_factor(exported: Exported) -> None:
+    """B3 scope 1 is ecocluster's figure from the energy by carrier, not the member's hand total;
+    the Latvian grid has no shipped factor, so scope 2 and the computed totals are not reported."""
+    w = exported.warehouse
+    assert _scope1_by_hand(w) > 0, "the sample council burns no fuel: the test could not fail"
+    facts = {f["dimensions"]["concept"]: f for f in _xbrl(exported.out)["facts"].values()}
+    scope1 = facts["vsme:GrossScope1GreenhouseGasEmissions"]
+    assert float(scope1["value"]) == pytest.approx(_scope1_by_hand(w), rel=1e-6)
+    assert float(scope1["value"]) != pytest.approx(w["emissions.ghg"], rel=1e-3)
+    cited = scope1["ecoclusterco2e:factors"]
+    assert cited and all(c.startswith("ipcc-2006-v2-ch1-table1.4 2006: 2006 IPCC Guidelines") for c in cited)
+    assert "vsme:GrossLocationBasedScope2GreenhouseGasEmissions" not in facts
+    assert float(facts["vsme:TotalGrossLocationBasedScope1AndScope2GHGEmissions"]["value"]) == pytest.approx(
+        w["emissions.ghg"]
+    )
+    wb = _workbook(exported.out)
+    assert _named(wb, "GrossScope1GreenhouseGasEmissions") == pytest.approx(_scope1_by_hand(w), rel=1e-6)
+    assert _named(wb, "GrossLocationBasedScope2GreenhouseGasEmissions") is None
 
 
 def test_the_filled_template_reads_back_the_warehouse_values(exported: Exported) -> None:
@@ -235,7 +269,7 @@ def test_the_cli_writes_byte_identical_files_again(
         str(tmp_path),
     )
     assert run.returncode == 0, run.stderr
-    assert f"VSME report of {MEMBER} for {YEAR}" in run.stdout and "14 facts" in run.stdout
+    assert f"VSME report of {MEMBER} for {YEAR}" in run.stdout and "15 facts" in run.stdout
     for name in (f"{MEMBER}-{YEAR}-vsme.xlsx", f"{MEMBER}-{YEAR}-vsme.json"):
         assert (tmp_path / name).read_bytes() == (exported.out / name).read_bytes(), name
 
