@@ -3,7 +3,7 @@ compliance."""
 
 from __future__ import annotations
 
-from ecocluster.checks import _co2e, _completeness, _compliance, _plausibility, _quality
+from ecocluster.checks import _benchmarks, _co2e, _completeness, _compliance, _plausibility, _quality
 from ecocluster.checks._config import CheckConfig
 from ecocluster.checks._rule import RUN_TABLES, Rule
 from ecocluster.core.errors import ConfigurationError
@@ -18,6 +18,7 @@ def all_rules(config: CheckConfig) -> tuple[Rule, ...]:
         + _completeness.rules(config)
         + _plausibility.rules(config)
         + _co2e.rules(config)
+        + _benchmarks.rules(config)
         + _compliance.rules(config)
     )
     names = {r.name for r in found}

@@ -16,7 +16,7 @@ import duckdb
 from ecocluster.statements._esrs import ESRS_DATAPOINTS
 from ecocluster.statements._i18n import Formatter
 from ecocluster.statements._labels import check_title
-from ecocluster.warehouse import co2e
+from ecocluster.warehouse import benchmarks, co2e
 from ecocluster.warehouse.emas_calendar import statement_kind
 from ecocluster.warehouse.indicators import BY_CODE, CARRIERS, CATALOGUE, CORE, MARKET_FACTOR
 from ecocluster.warehouse.unit_text import shown
@@ -254,6 +254,52 @@ def _co2e_entry(row: dict[str, Any] | None, country: str, year: int, b_code: str
     }
 
 
+# The reporting-year figures the EU benchmarks of excellence need (numerators and denominators).
+_FIGURES_SQL = f"""
+WITH {_SELECTION}, {_A}
+SELECT a.member_id, list(struct_pack(indicator := a.indicator, value := a.a)) AS figures
+FROM a JOIN sel USING (member_id, reporting_year)
+WHERE a.a IS NOT NULL AND a.indicator IN (SELECT unnest($benchmark_codes))
+GROUP BY a.member_id
+"""
+
+
+def _benchmark_entry(
+    nace: str, figures: list[dict[str, Any]] | None, table: benchmarks.Table
+) -> dict[str, Any] | None:
+    """How the member compares with the EU benchmarks of excellence of the sectoral reference
+    documents covering its NACE code: each benchmark with its citation and wording, the member's
+    value in the benchmark's unit (None: numerator or denominator not reported) and whether it
+    reaches it; None when no shipped document covers the NACE code."""
+    documents = table.documents_for(nace)
+    if not documents:
+        return None
+    known = {f["indicator"]: f["value"] for f in figures or []}
+    comparisons = []
+    for b in table.for_nace(nace):
+        a, d = known.get(b.indicator), known.get(b.denominator)
+        value = None if a is None or d is None else b.value(a, d)
+        comparisons.append(
+            {
+                "id": b.id,
+                "document": b.document.number,
+                "citation": b.citation,
+                "wording": b.wording,
+                "indicator": b.indicator,
+                "denominator": b.denominator,
+                "unit": b.unit,
+                "comparison": b.comparison,
+                "threshold": b.threshold,
+                "value": value,
+                "meets": None if value is None else b.meets(value),
+            }
+        )
+    return {
+        "documents": [{"number": d.number, "title": d.title, "oj": d.oj, "url": d.url} for d in documents],
+        "comparisons": comparisons,
+    }
+
+
 def _indicator_entry(item: dict[str, Any], b_code: str) -> dict[str, Any]:
     ind = BY_CODE[item["indicator"]]
     b = BY_CODE[b_code]
@@ -343,6 +389,9 @@ def member_documents(
     }
     checks = _by_member(_rows(con, _CHECKS_SQL, params), "checks") if _has_checks(con) else {}
     energy = {r["member_id"]: r for r in _rows(con, _ENERGY_SQL, params)}
+    table = benchmarks.table()
+    params["benchmark_codes"] = sorted({c for b in table.benchmarks for c in (b.indicator, b.denominator)})
+    figures = _by_member(_rows(con, _FIGURES_SQL, params), "figures")
     documents = []
     for h in heads:
         mid = h["member_id"]
@@ -383,6 +432,7 @@ def member_documents(
                     _indicator_entry(i, h["b_indicator"]) for i in sections["indicators"].get(mid, [])
                 ],
                 "co2e": _co2e_entry(energy.get(mid), h["country"], h["reporting_year"], h["b_indicator"]),
+                "benchmarks": _benchmark_entry(h["nace"], figures.get(mid), table),
                 "ems_milestones": sections["milestones"].get(mid, []),
                 "compliance": {
                     "checks": _published_checks(checks.get(mid), language),

@@ -8,6 +8,7 @@ translator edits one ``.po`` file per language and both outputs follow. Extract 
 from __future__ import annotations
 
 from ecocluster.statements._i18n import Formatter
+from ecocluster.warehouse.benchmarks import RULE_PREFIX
 from ecocluster.warehouse.indicators import CATALOGUE
 
 
@@ -166,6 +167,20 @@ LABELS: dict[str, str] = {
     "gap_no_market_factor": N_(
         "{carrier}: no supplier emission factor was reported (energy.market_factor), so market-based scope 2 is not computed."  # noqa: E501
     ),
+    "h_benchmarks": N_("How we compare with the EU benchmark of excellence"),
+    "benchmarks_intro": N_(
+        "EMAS asks every organisation to take into account the sectoral reference document of its sector: its benchmarks of excellence are what the sector's frontrunners achieve, not limits. The documents for our sector:"  # noqa: E501
+    ),
+    "benchmark_indicator": N_("Indicator per denominator"),
+    "benchmark_ours": N_("Our value"),
+    "benchmark_value": N_("EU benchmark of excellence"),
+    "benchmark_verdict": N_("Compared"),
+    "benchmark_reached": N_("reached"),
+    "benchmark_not_reached": N_("not reached"),
+    "benchmark_not_reported": N_("not compared: the indicator or its denominator is not reported"),
+    "benchmarks_none": N_(
+        "No benchmark of excellence of these documents is transcribed in ecocluster yet (only values quoted from the Official Journal are), so none is compared here."  # noqa: E501
+    ),
 }
 
 # Indicator and group names: the catalogue's English labels are the msgids.
@@ -232,8 +247,14 @@ CHECK_TITLES: dict[str, str] = {
 }
 
 
+# The rules of the EU benchmarks of excellence (one per benchmark of the shipped table, named
+# plausibility.benchmark_<id>) share one title: the finding's indicator says which benchmark.
+BENCHMARK_RULE_PREFIX = RULE_PREFIX
+BENCHMARK_TITLE = N_("EU benchmark of excellence of the sector not reached")
+
+
 def check_title(fmt: Formatter, rule: str) -> str:
     """A checks rule as a reader names it, in ``fmt``'s language; a rule without a title (none: the
     catalogue test holds one per rule) is named by its last part in words, never by its code."""
-    title = CHECK_TITLES.get(rule)
+    title = BENCHMARK_TITLE if rule.startswith(BENCHMARK_RULE_PREFIX) else CHECK_TITLES.get(rule)
     return fmt.gettext(title) if title else rule.rsplit(".", 1)[-1].replace("_", " ")

@@ -176,6 +176,40 @@ def _co2e(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) -> dict[s
     }
 
 
+_SIGNS = {"<=": "≤", ">=": "≥"}
+
+
+def _benchmarks(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) -> dict[str, Any] | None:
+    """The section "how we compare with the EU benchmark of excellence": the sectoral reference
+    documents of the member's sector, and per benchmark our value, the benchmark and whether we
+    reach it, each cited (decision, Annex section, OJ page) with its wording. None for a sector
+    without a shipped document, and for statements drafted before there were benchmarks."""
+    found = doc.get("benchmarks")
+    if found is None:
+        return None
+
+    def verdict(c: dict[str, Any]) -> str:
+        if c["meets"] is None:
+            return labels["benchmark_not_reported"]
+        return labels["benchmark_reached"] if c["meets"] else labels["benchmark_not_reached"]
+
+    rows = [
+        [
+            f"{_indicator_label(fmt, c['indicator'])} / {_indicator_label(fmt, c['denominator'])}",
+            "–" if c["value"] is None else f"{fmt.number(c['value'])} {c['unit']}",
+            f"{_SIGNS[c['comparison']]} {fmt.number(c['threshold'])} {c['unit']}",
+            verdict(c),
+        ]
+        for c in found["comparisons"]
+    ]
+    return {
+        "documents": [f"{d['title']} ({d['oj']})" for d in found["documents"]],
+        "rows": rows,
+        "citations": [f"{c['citation']}: “{c['wording']}”" for c in found["comparisons"]],
+        "none": "" if rows else labels["benchmarks_none"],
+    }
+
+
 def _trend_charts(doc: dict[str, Any], fmt: Formatter) -> list[str]:
     """One chart per reported indicator: R where there is one (comparable across years), else A."""
     charts = []
@@ -260,6 +294,7 @@ def _member_fields(doc: dict[str, Any], fmt: Formatter, labels: dict[str, str]) 
         "b_note": f"{labels['b_is']}: {_indicator_label(fmt, b_code)}" if b_code else "",
         "indicators": _indicator_rows(doc, fmt),
         "co2e": _co2e(doc, fmt, labels),
+        "benchmarks": _benchmarks(doc, fmt, labels),
         "charts": _trend_charts(doc, fmt),
         "checks": None
         if checks is None

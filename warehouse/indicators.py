@@ -86,6 +86,9 @@ CATALOGUE: tuple[Indicator, ...] = (
         "Supplier emission factor of grid electricity (market-based)",
         False,
     ),
+    # The denominator of the EU benchmarks of excellence stated per m² (warehouse/benchmarks.py).
+    # Last in the catalogue: the sample generator draws nothing for it (warehouse/sample/_population.py).
+    Indicator("output.floor_area", "output", Role.OUTPUT, "m**2", "Floor area of the buildings used", False),
 )
 
 BY_CODE: dict[str, Indicator] = {i.code: i for i in CATALOGUE}
@@ -93,6 +96,7 @@ CORE: tuple[Indicator, ...] = tuple(i for i in CATALOGUE if i.role is Role.CORE)
 OUTPUTS: tuple[Indicator, ...] = tuple(i for i in CATALOGUE if i.role is Role.OUTPUT)
 CARRIERS: tuple[Indicator, ...] = tuple(i for i in CATALOGUE if i.carrier is not None)
 MARKET_FACTOR = "energy.market_factor"
+FLOOR_AREA = "output.floor_area"
 
 # The EMS milestones of the step-by-step approach (seed 002) and Art. 4 prerequisites.
 STEPS = tuple(f"step_{n}" for n in range(1, 7))

@@ -21,6 +21,7 @@ from tests.checks.warehouse_builder import (
     build_clean,
     build_faulty,
     carrier_row,
+    floor_area_row,
 )
 
 RULES = {r.name: r for r in checks.all_rules(checks.CheckConfig())}
@@ -172,3 +173,31 @@ def test_electricity_without_a_national_grid_factor_is_not_computed_not_guessed(
     [grid] = [r for r in rows if r[0] == "plausibility.co2e_not_computed"]
     assert "no national grid emission factor for IT 2025 or an earlier year" in grid[5]
     assert not [r for r in rows if r[0] == "plausibility.co2e_differs"]  # nothing to compare with
+
+
+def test_one_warning_per_benchmark_for_members_that_do_not_reach_it(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test table (tests/benchmark_fixture.py: made-up value) stands in for the shipped one,
+    which has no transcribed benchmark yet: H1 uses 400 MWh on 2000 m² (200 kWh/m², above the
+    100 of the test benchmark), H2 on 8000 m² (50 kWh/m²), H3 reports no floor area."""
+    from ecocluster.warehouse import benchmarks
+    from tests.benchmark_fixture import table_json
+
+    test_table = benchmarks.parse(table_json())
+    monkeypatch.setattr(benchmarks, "table", lambda: test_table)
+
+    def build(con: duckdb.DuckDBPyConnection) -> None:
+        build_clean(con, ("H1", "H2", "H3"))
+        for member, m2 in (("H1", 2000.0), ("H2", 8000.0)):
+            con.execute(floor_area_row(m2).format(m=member, y=YEAR))
+
+    run, rows = _checked(tmp_path_factory, build)
+    name = "plausibility.benchmark_test_energy_per_floor_area"
+    assert name in {r.name for r in checks.all_rules(checks.CheckConfig())}
+    [found] = [r for r in rows if r[0] == name]
+    assert found[1] == "H1" and found[2] == "warning" and found[6] == "200 kWh/m2"
+    assert "energy.total_direct 400 MWh per output.floor_area 2000 m² is 200 kWh/m2" in found[5]
+    assert "Annex section 9.9.9, p. 99" in found[5] and "Test wording" in found[5]
+    assert not [r for r in rows if r[0] == name and r[1] != "H1"]
+    assert run.n_blocking == 0

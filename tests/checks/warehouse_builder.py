@@ -181,6 +181,15 @@ def carrier_row(carrier: str, mwh: float) -> str:
     )
 
 
+def floor_area_row(m2: float) -> str:
+    """A row of floor area (m², the denominator of per-m² benchmarks) beside the member's total energy."""
+    return (
+        f"INSERT INTO indicator_value SELECT * REPLACE ('output.floor_area' AS indicator, {m2} AS value,"
+        f" {m2} AS value_submitted, 'm**2' AS unit, 'm2' AS unit_submitted, 91 AS source_row)"
+        f" FROM indicator_value WHERE {_MINE} AND indicator = 'energy.total_direct'"
+    )
+
+
 FAULTS: tuple[Fault, ...] = tuple(
     Fault(rules, member, sql)
     for rules, member, sql in (

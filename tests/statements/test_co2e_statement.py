@@ -97,3 +97,17 @@ def test_the_statement_prints_the_section_in_the_members_language(drafted: Draft
     assert "Siltumnīcefekta gāzu emisijas, aprēķinātas no enerģijas patēriņa" in latvian
     assert "139,2 t CO₂e" in latvian and "nav aprēķināts" in latvian and "LV 2025" in latvian
     assert "Emissioni di gas serra calcolate" in drafted.htmls["IT-CL-CERRETO-R01"]
+
+
+def test_the_sector_s_eu_reference_document_is_named_and_no_value_is_made_up(drafted: Drafted) -> None:
+    """The shipped benchmark table names the decisions but has no transcribed value yet: the
+    section cites the restaurant's and the council's decision and says nothing is compared."""
+    restaurant = drafted.documents["IT-CL-CERRETO-R01"]["benchmarks"]
+    council = drafted.documents["LV-JEL-01"]["benchmarks"]
+    assert [d["number"] for d in restaurant["documents"]] == ["2016/611"]
+    assert [d["number"] for d in council["documents"]] == ["2019/61"]
+    assert restaurant["comparisons"] == [] and council["comparisons"] == []
+    italian, latvian = drafted.pdfs["IT-CL-CERRETO-R01"], drafted.pdfs["LV-JEL-01"]
+    assert "Come ci confrontiamo con gli esempi di eccellenza UE" in italian
+    assert "OJ L 104, 20.4.2016" in italian and "Nessun esempio di eccellenza" in italian
+    assert "Kā mēs salīdzināmies ar ES izcilības kritērijiem" in latvian and "OJ L 17, 18.1.2019" in latvian

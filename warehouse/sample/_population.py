@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ecocluster.warehouse.indicators import BY_CODE, MILESTONES
+from ecocluster.warehouse.indicators import BY_CODE, FLOOR_AREA, MILESTONES
 from ecocluster.warehouse.sample._sectors import (
     ASPECT_TEXT,
     ENERGY_SHARE,
@@ -35,6 +35,10 @@ from ecocluster.warehouse.sections import BY_NAME
 SECTOR_KEYS = tuple(SECTORS)
 COUNTRIES = tuple(LAWS)
 CODES = tuple(BY_CODE)
+# Codes that draw no random traits of their own (see _MemberDraws): the catalogue's last ones.
+_UNDRAWN = (FLOOR_AREA,)
+if CODES[-len(_UNDRAWN) :] != _UNDRAWN:
+    raise RuntimeError("codes without draws must come last in the catalogue (warehouse/indicators.py)")
 _B, _EMPLOYEES = "b", "employees"
 _ENERGY = CODES.index("energy.total_direct")  # carriers are shares of it
 _KINDS = (None, PER_B, LAND, PERCENT, EXCLUDED, _B, _EMPLOYEES, ENERGY_SHARE)
@@ -192,16 +196,26 @@ def generate(
     return out
 
 
+def _padded(drawn: np.ndarray, pad: int, neutral: float) -> np.ndarray:
+    """``drawn`` with ``pad`` more code columns (axis 1) holding ``neutral``."""
+    shape = list(drawn.shape)
+    shape[1] = pad
+    return np.concatenate([drawn, np.full(shape, neutral, drawn.dtype)], axis=1)
+
+
 class _MemberDraws:
     """Random member traits drawn once, so a member's three years tell one consistent story."""
 
     def __init__(self, rng: np.random.Generator, m: int, n_codes: int) -> None:
+        # The codes added after the samples were fixed (_UNDRAWN, last in CODES) get neutral traits
+        # rather than draws of their own, so every member's other figures stay what they were.
+        drawn, pad = n_codes - len(_UNDRAWN), len(_UNDRAWN)
         self.growth = rng.normal(0.01, 0.02, m)
-        self.efficiency = rng.lognormal(0.0, 0.2, (m, n_codes))
-        self.trend = rng.normal(-0.02, 0.015, (m, n_codes))
-        self.pct_step = rng.uniform(0.5, 2.5, (m, n_codes))
-        self.unit_pick = rng.integers(0, 1 << 30, (m, n_codes))
-        self.noise = rng.normal(0.0, 0.025, (m, n_codes, 4))
+        self.efficiency = _padded(rng.lognormal(0.0, 0.2, (m, drawn)), pad, 1.0)
+        self.trend = _padded(rng.normal(-0.02, 0.015, (m, drawn)), pad, 0.0)
+        self.pct_step = _padded(rng.uniform(0.5, 2.5, (m, drawn)), pad, 0.0)
+        self.unit_pick = _padded(rng.integers(0, 1 << 30, (m, drawn)), pad, 0)
+        self.noise = _padded(rng.normal(0.0, 0.025, (m, drawn, 4)), pad, 0.0)
         self.b_noise = rng.normal(0.0, 0.015, (m, 4))
         self.permit_issued = rng.integers(1, 9, m)
         self.permit_day = rng.integers(1, 360, m)
