@@ -82,17 +82,20 @@ _TEXT: dict[str, dict[str, str]] = {
         "Il valore può essere scritto in una qualsiasi delle unità accettate: viene convertito nell'unità "
         "di riferimento. Se un valore cambia di circa mille volte rispetto all'anno precedente (kWh "
         "scritti come MWh, kg come t) il file è bloccato finché il valore non è corretto o giustificato "
-        "nella colonna 'justification'.",
+        "nella colonna 'justification'. La superficie degli edifici utilizzati (output.floor_area, m²) è il "
+        "denominatore degli esempi di eccellenza UE espressi per m².",
         "lv": "Katram A rādītājam norādiet organizācijas gada kopsummu (visu objektu summa); B ir produkcija vai "  # noqa: E501
         "lielums (nakšņošanas, darbinieki, iedzīvotāji), ar ko koordinators aprēķina R = A/B. Vērtību var "
         "rakstīt jebkurā no pieņemtajām mērvienībām: tā tiek pārvērsta pamata mērvienībā. Ja vērtība, "
         "salīdzinot ar iepriekšējo gadu, mainās apmēram tūkstoš reižu (kWh ierakstītas kā MWh, kg kā t), "
-        "dalībnieks tiek bloķēts, līdz vērtība ir labota vai pamatota ailē 'justification'.",
+        "dalībnieks tiek bloķēts, līdz vērtība ir labota vai pamatota ailē 'justification'. Izmantoto ēku "
+        "platība (output.floor_area, m²) ir saucējs ES izcilības kritērijiem, kas izteikti uz m².",
         "en": "For each A indicator give the organisation's annual total (all sites added up); B is the output or "  # noqa: E501
         "size (overnight stays, employees, inhabitants) the coordinator divides by to get R = A/B. The "
         "value may be written in any of the accepted units: it is converted to the canonical unit. A value "
         "about a thousand times the previous year's (kWh written as MWh, kg as t) blocks the member until "
-        "it is corrected or explained in the 'justification' column.",
+        "it is corrected or explained in the 'justification' column. The floor area of the buildings used "
+        "(output.floor_area, m²) is the denominator of the EU benchmarks of excellence stated per m².",
     },
     "carriers_intro": {
         "it": "Energia per vettore (codici energy.natural_gas … energy.biomass): una riga per vettore con la quantità "  # noqa: E501
