@@ -75,3 +75,19 @@ def test_the_section_reads_in_the_members_language(drafted: Drafted) -> None:
     restaurant = drafted.documents["IT-CL-CERRETO-R01"]["benchmarks"]["comparisons"][0]
     assert ("non raggiunto" in italian) is (restaurant["meets"] is False)
     assert "Kā mēs salīdzināmies ar ES izcilības kritērijiem" in latvian and "sasniegts" in latvian
+
+
+def test_floor_area_arrives_through_all_three_formats_in_square_metres(bundled_sample: BundledSample) -> None:
+    """The bundled members send XLSX, JSON and CSV (with m2 and m² spellings): each format's floor
+    area is ingested into the canonical m**2."""
+    con = connect(bundled_sample.home.warehouse_path, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT DISTINCT lower(regexp_extract(s.filename, '\\.([A-Za-z]+)$', 1)), v.unit"
+            " FROM current_indicator_value v JOIN submission s USING (submission_id)"
+            " WHERE v.indicator = 'output.floor_area' AND v.value > 0"
+        ).fetchall()
+    finally:
+        con.close()
+    assert {fmt for fmt, _ in rows} == {"csv", "json", "xlsx"}
+    assert {unit for _, unit in rows} == {"m**2"}
