@@ -19,9 +19,12 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb_engine
 import great_expectations as gx
+from great_expectations.core.batch_definition import BatchDefinition
+from great_expectations.data_context.data_context.abstract_data_context import AbstractDataContext
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from ecocluster import checks
@@ -38,12 +41,15 @@ def _builtins() -> list[gx.expectations.Expectation]:
 
 
 def _route(
-    name: str, batch_definition: object, batch_parameters: dict[str, object] | None, context: object
+    name: str,
+    batch_definition: BatchDefinition[Any],
+    batch_parameters: dict[str, Any] | None,
+    context: AbstractDataContext,
 ) -> float:
-    suite = context.suites.add(gx.ExpectationSuite(name=name))  # type: ignore[attr-defined]
+    suite = context.suites.add(gx.ExpectationSuite(name=name))
     for e in _builtins():
         suite.add_expectation(e)
-    definition = context.validation_definitions.add(  # type: ignore[attr-defined]
+    definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
     )
     started = time.perf_counter()

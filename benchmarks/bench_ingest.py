@@ -46,8 +46,8 @@ def run(clusters: int, members: int, workdir: Path) -> dict[str, float]:
     start = time.perf_counter()
     report = ingest_paths(con, LocalStore(workdir / "objects"), [workdir / "population"])
     ingest_s = time.perf_counter() - start
-    n_members = con.execute("SELECT count(*) FROM member").fetchone()[0]
-    n_rows = con.execute("SELECT count(*) FROM indicator_value").fetchone()[0]
+    n_members = con.execute("SELECT count(*) FROM member").fetchone()[0]  # type: ignore[index]
+    n_rows = con.execute("SELECT count(*) FROM indicator_value").fetchone()[0]  # type: ignore[index]
     con.close()
     return {
         "members": n_members,

@@ -59,7 +59,7 @@ def _cpu(runner: psutil.Process | None) -> float:
         except psutil.NoSuchProcess:
             continue
         total += live.user + live.system
-    return total
+    return float(total)
 
 
 def _runner_process(home: Home) -> psutil.Process:

@@ -55,9 +55,10 @@ def _b_b(pdf: bytes, signer: Signer) -> bytes:
     from pyhanko.sign import fields, signers
 
     meta = signers.PdfSignatureMetadata(field_name=_pades.FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES)
-    return signers.sign_pdf(
+    out: io.BytesIO = signers.sign_pdf(
         IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer.pdf_signer()
-    ).getvalue()
+    )
+    return out.getvalue()
 
 
 def _verification(

@@ -36,8 +36,9 @@ def app(config_path: str, token: str) -> web.Application:
             raise web.HTTPUnauthorized(text='{"error": "invalid_token"}', content_type="application/json")
         return await handler(request)
 
-    service.app.middlewares.append(bearer_token)
-    return service.app
+    app: web.Application = service.app
+    app.middlewares.append(bearer_token)
+    return app
 
 
 if __name__ == "__main__":

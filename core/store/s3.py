@@ -30,7 +30,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -56,7 +56,7 @@ class S3Store:
         self.retention = retention
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> S3Store:
+    def from_config(cls, config: dict[str, Any]) -> Self:
         bucket = config.get("bucket")
         if not bucket:
             raise ConfigurationError("[storage] backend = 's3' needs bucket = \"...\"")

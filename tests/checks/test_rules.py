@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -30,7 +31,7 @@ RULES = {r.name: r for r in checks.all_rules(checks.CheckConfig())}
 def _checked(
     tmp_path_factory: pytest.TempPathFactory,
     build: Callable[[duckdb.DuckDBPyConnection], None],
-) -> tuple[CheckRun, list[tuple[str, ...]]]:
+) -> tuple[CheckRun, list[tuple[Any, ...]]]:
     home = Home.resolve(tmp_path_factory.mktemp("checks") / "home")
     con = connect(home.warehouse_path)
     build(con)
@@ -46,12 +47,12 @@ def _checked(
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[CheckRun, list[tuple[str, ...]]]:
+def clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[CheckRun, list[tuple[Any, ...]]]:
     return _checked(tmp_path_factory, build_clean)
 
 
 @pytest.fixture(scope="module")
-def faulty(tmp_path_factory: pytest.TempPathFactory) -> tuple[CheckRun, list[tuple[str, ...]]]:
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> tuple[CheckRun, list[tuple[Any, ...]]]:
     return _checked(tmp_path_factory, build_faulty)
 
 
@@ -60,14 +61,14 @@ def test_every_rule_has_a_failing_fixture() -> None:
 
 
 @pytest.mark.parametrize("rule", sorted(RULES))
-def test_rule_passes_on_the_clean_cluster(clean: tuple[CheckRun, list[tuple[str, ...]]], rule: str) -> None:
+def test_rule_passes_on_the_clean_cluster(clean: tuple[CheckRun, list[tuple[Any, ...]]], rule: str) -> None:
     run, rows = clean
     assert [r for r in rows if r[0] == rule] == []
     assert run.gx_success and run.n_members == len(HOTELS) + 1
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda f: "+".join(f.rules))
-def test_rule_catches_its_fault(faulty: tuple[CheckRun, list[tuple[str, ...]]], fault) -> None:  # type: ignore[no-untyped-def]
+def test_rule_catches_its_fault(faulty: tuple[CheckRun, list[tuple[Any, ...]]], fault) -> None:
     _, rows = faulty
     for rule in fault.rules:
         flagged = {(r[1], r[2]) for r in rows if r[0] == rule}
@@ -76,7 +77,7 @@ def test_rule_catches_its_fault(faulty: tuple[CheckRun, list[tuple[str, ...]]], 
         assert not {m for m, _ in flagged} & set((*HOTELS, STEPPER)), rule
 
 
-def test_failures_name_the_file_and_row(faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
+def test_failures_name_the_file_and_row(faulty: tuple[CheckRun, list[tuple[Any, ...]]]) -> None:
     _, rows = faulty
     [exceeded] = [r for r in rows if r[0] == "compliance.permit_exceeded"]
     assert exceeded[3:5] == ("sub-F12-2025", 2)
@@ -88,7 +89,7 @@ def test_failures_name_the_file_and_row(faulty: tuple[CheckRun, list[tuple[str, 
     assert "energy.total_direct" in jump[5] and "10 times the 2024 value" in jump[5]
 
 
-def test_explanations_write_units_as_people_do(faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
+def test_explanations_write_units_as_people_do(faulty: tuple[CheckRun, list[tuple[Any, ...]]]) -> None:
     """m² and m³ as a person writes them, never pint's m**2 (plausibility, compliance and the rest)."""
     _, rows = faulty
     [impossible] = [r for r in rows if r[0] == "plausibility.impossible_value" and r[1] == "F11"]
@@ -102,7 +103,7 @@ def test_explanations_write_units_as_people_do(faulty: tuple[CheckRun, list[tupl
     assert not pint_spelled, pint_spelled
 
 
-def test_gx_verdict_and_counts_match_the_stored_rows(faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
+def test_gx_verdict_and_counts_match_the_stored_rows(faulty: tuple[CheckRun, list[tuple[Any, ...]]]) -> None:
     run, rows = faulty
     assert not run.gx_success
     assert run.n_blocking == sum(r[2] == Severity.BLOCKING.value for r in rows)
@@ -111,7 +112,7 @@ def test_gx_verdict_and_counts_match_the_stored_rows(faulty: tuple[CheckRun, lis
 
 
 def test_a_thousandfold_jump_blocks_until_the_member_justifies_it(
-    faulty: tuple[CheckRun, list[tuple[str, ...]]],
+    faulty: tuple[CheckRun, list[tuple[Any, ...]]],
 ) -> None:
     _, rows = faulty
     slip = [r for r in rows if r[1] == "F31" and r[0].startswith("plausibility.")]
@@ -127,7 +128,7 @@ def test_a_thousandfold_jump_blocks_until_the_member_justifies_it(
 
 
 def test_data_docs_have_a_readable_offline_index_naming_members(
-    faulty: tuple[CheckRun, list[tuple[str, ...]]],
+    faulty: tuple[CheckRun, list[tuple[Any, ...]]],
 ) -> None:
     run, _ = faulty
     index = Path(run.datadocs)
@@ -151,7 +152,7 @@ def test_a_long_scope_gets_a_whole_folder_name() -> None:
     assert folder_name("cluster LV-JEL; member LV-JEL-01") == "cluster_LV-JEL_member_LV-JEL-01"
 
 
-def test_co2e_findings_say_why_and_what_was_computed(faulty: tuple[CheckRun, list[tuple[str, ...]]]) -> None:
+def test_co2e_findings_say_why_and_what_was_computed(faulty: tuple[CheckRun, list[tuple[Any, ...]]]) -> None:
     _, rows = faulty
     [missing] = [r for r in rows if r[0] == "plausibility.co2e_not_computed"]
     assert missing[1] == "F33" and missing[4] == 90

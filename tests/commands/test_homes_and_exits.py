@@ -17,7 +17,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.fixture
-def home(tmp_path, capsys, monkeypatch) -> Path:
+def home(tmp_path: Path, capsys, monkeypatch) -> Path:
     write_json(tmp_path / "in" / "cluster.json", roster())
     write_json(tmp_path / "in" / "h01.json", submission())
     done = run_cli(capsys, monkeypatch, tmp_path / "home", "ingest", str(tmp_path / "in"))

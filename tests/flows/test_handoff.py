@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ecocluster import signing
-from ecocluster.core.errors import ApprovalRefused
+from ecocluster.core.errors import ApprovalRefused, DecisionIncomplete
 from ecocluster.core.store.local import LocalStore
 from ecocluster.flows import _handoff as handoff
 
@@ -78,7 +78,7 @@ def test_an_envelope_whose_files_have_not_all_arrived_is_read_again_later(store:
     def accept(arrival: signing.Arrival) -> handoff.Decision:
         key = arrival.envelope.key
         if "cert" not in arrived:
-            raise handoff.DecisionIncomplete(f"inbox envelope {key} waits for its certificate")
+            raise DecisionIncomplete(f"inbox envelope {key} waits for its certificate")
         return handoff.Decision(key, "M1", "s1", "approved", ())
 
     store.put(f"{handoff.INBOX}m1.dsse.json", b"envelope first")

@@ -23,7 +23,8 @@ from ecocluster.core.errors import ConfigurationError
 from ecocluster.core.home import Home
 from ecocluster.core.store import LocalStore
 from ecocluster.flows import _handoff as handoff
-from ecocluster.flows._stages import Batch, StageOutcome, approvals
+from ecocluster.flows._outcome import StageOutcome
+from ecocluster.flows._stages import Batch, approvals
 from ecocluster.flows._workspace import Workspace
 from ecocluster.signing import _keys, _pki
 from ecocluster.signing._approval import Draft

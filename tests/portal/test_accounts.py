@@ -135,7 +135,7 @@ def test_state_changing_requests_need_the_csrf_token(portal_home: PortalHome) ->
         assert client.get("/desk", follow_redirects=False).status_code == 303  # still signed in
 
 
-def test_security_headers_on_pages_and_static_files(client) -> None:  # type: ignore[no-untyped-def]
+def test_security_headers_on_pages_and_static_files(client) -> None:
     for path in ("/register", "/login", "/static/portal.css", "/static/htmx.min.js"):
         headers = client.get(path).headers
         csp = headers["content-security-policy"]

@@ -60,11 +60,16 @@ def _paths(route_path: str, samples: dict[str, dict[str, Target]]) -> list[tuple
 
 def _request(client: TestClient, method: str, path: str, csrf: str) -> int:
     if method == "GET":
-        return client.get(path, follow_redirects=False).status_code
+        return int(client.get(path, follow_redirects=False).status_code)
     files = {"file": ("x.json", io.BytesIO(b'{"format": "ecocluster-submission/1"}'), "application/json")}
-    return client.post(
-        path, data={"csrf": csrf}, files=files if path.endswith("/upload") else None, follow_redirects=False
-    ).status_code
+    return int(
+        client.post(
+            path,
+            data={"csrf": csrf},
+            files=files if path.endswith("/upload") else None,
+            follow_redirects=False,
+        ).status_code
+    )
 
 
 def test_every_action_has_a_row_and_every_route_an_action() -> None:

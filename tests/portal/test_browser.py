@@ -104,7 +104,7 @@ def _sign_in(page: Any, base: str, email: str, secret: str | None = None) -> Non
     page.click("main button[type=submit]")
 
 
-def _no_serious_violation(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def _no_serious_violation(page, name: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)

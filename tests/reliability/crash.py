@@ -151,7 +151,8 @@ class Zygote:
         self.proc.stdin.flush()
         started = time.monotonic()
         killer: threading.Timer | None = None
-        stage, pid, since, seen = "start", 0, started, {}
+        stage, pid, since = "start", 0, started
+        seen: dict[str, float] = {}
         try:
             while True:  # the child's first lines may come before the zygote's "pid N"
                 line = self._line()

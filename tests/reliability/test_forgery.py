@@ -11,12 +11,13 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.core.store import LocalStore
 from ecocluster.signing import _dsse, _keys, _pki
 from ecocluster.signing._approval import sign_approval
 from ecocluster.signing._inbox import record_approval, sign_decision
 from ecocluster.signing._records import draft_for
-from ecocluster.signing._verify import ApprovalRuleFailed, verify_approval
+from ecocluster.signing._verify import verify_approval
 from tests import fixtures_pki
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import drafted_member

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import jsonschema
@@ -29,8 +30,9 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _faults(sample: Path) -> list[dict]:
-    return json.loads((sample / "faults.json").read_text(encoding="utf-8"))["faults"]
+def _faults(sample: Path) -> list[dict[str, Any]]:
+    faults: list[dict[str, Any]] = json.loads((sample / "faults.json").read_text(encoding="utf-8"))["faults"]
+    return faults
 
 
 def test_same_seed_gives_byte_identical_files(sample: Path, tmp_path: Path) -> None:
@@ -118,15 +120,15 @@ def test_bundled_sample_ingests_except_the_deliberately_bad_file(
     rejected = {Path(r[0]).name for r in warehouse.sql("SELECT filename FROM rejected_file").fetchall()}
     # the fault manifest sits next to the data; it is not a submission
     assert rejected - {"faults.json"} == {Path(bad["file"]).name}
-    assert warehouse.sql("SELECT count(*) FROM member").fetchone()[0] == 23
+    assert warehouse.sql("SELECT count(*) FROM member").fetchone()[0] == 23  # type: ignore[index]
     assert (
         warehouse.sql(
             "SELECT count(DISTINCT member_id) FROM current_part WHERE reporting_year = 2025 "
             "AND section = 'indicators'"
-        ).fetchone()[0]
+        ).fetchone()[0]  # type: ignore[index]
         == 23
     )
-    assert warehouse.sql("SELECT count(*) FROM cycle").fetchone()[0] == 18
+    assert warehouse.sql("SELECT count(*) FROM cycle").fetchone()[0] == 18  # type: ignore[index]
 
 
 def test_faults_are_visible_in_the_warehouse(sample: Path, warehouse: duckdb.DuckDBPyConnection) -> None:
@@ -136,7 +138,7 @@ def test_faults_are_visible_in_the_warehouse(sample: Path, warehouse: duckdb.Duc
         SELECT max(value) FILTER (reporting_year = 2025) / max(value) FILTER (reporting_year = 2024)
         FROM current_indicator_value WHERE member_id = ? AND indicator = 'energy.total_direct'""",
         [by_kind["unit_implausible"]],
-    ).fetchone()[0]
+    ).fetchone()[0]  # type: ignore[index]
     assert 500 < jump < 2000
     exceeded = warehouse.sql("""
         SELECT DISTINCT m.member_id FROM current_measurement m JOIN current_obligation o

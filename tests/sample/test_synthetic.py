@@ -56,7 +56,7 @@ def test_yoy_fault_is_a_tenfold_jump(tmp_path: Path) -> None:
     ratio = duckdb.sql(f"""
         SELECT max(value) FILTER (reporting_year = 2025) / max(value) FILTER (reporting_year = 2024)
         FROM read_csv('{tmp_path}/{jump["cluster_id"]}/indicators_*.csv')
-        WHERE member_id = '{jump["member_id"]}' AND indicator = 'water.total'""").fetchone()[0]
+        WHERE member_id = '{jump["member_id"]}' AND indicator = 'water.total'""").fetchone()[0]  # type: ignore[index]
     assert 7 < ratio < 14
 
 

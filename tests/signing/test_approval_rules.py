@@ -9,8 +9,9 @@ import json
 
 import pytest
 
+from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.signing._approval import REJECTED, Draft, sign_approval
-from ecocluster.signing._verify import ApprovalContext, ApprovalRuleFailed, verify_approval
+from ecocluster.signing._verify import ApprovalContext, verify_approval
 from tests.fixtures_tsa import stamp
 
 STATEMENT_JSON = b'{"member":"IT-CL-001","year":2025,"energy_mwh":120.5}'

@@ -18,9 +18,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.signing import _dsse, _keys, _pki, _tsa
 from ecocluster.signing._approval import REJECTED, sign_approval
-from ecocluster.signing._verify import ApprovalRuleFailed, TrustAnchors, verify_approval
+from ecocluster.signing._verify import TrustAnchors, verify_approval
 from tests.fixtures_tsa import running_tsa, serving, stamp
 from tests.signing.test_approval_rules import CONTEXT, DRAFT
 
@@ -53,9 +54,10 @@ def crl(ca_key, ca_cert, entries, *, now: dt.datetime = NOW) -> x509.Certificate
 
 
 def trust_with(pki, *entries, now: dt.datetime = NOW) -> TrustAnchors:
-    return pki.with_tsa(
+    trust: TrustAnchors = pki.with_tsa(
         TrustAnchors((pki.ca_cert,), (crl(pki.ca_key, pki.ca_cert, entries, now=now),)), now=now
     )
+    return trust
 
 
 def refused(
@@ -116,8 +118,8 @@ def test_a_certificate_without_the_timestamping_usage_cannot_act_as_a_tsa(pki) -
     cert = _pki.issue_verifier(
         pki.ca_key,
         pki.ca_cert,
-        key.public_key(),
-        name="Not a TSA",  # type: ignore[arg-type]
+        key.public_key(),  # type: ignore[arg-type]  # an RSA key: issued to act as a TSA, not a verifier
+        name="Not a TSA",
         accreditation_no="IT-V-0999",
         nace_scope=("55",),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,7 +52,7 @@ def verify(capsys, monkeypatch, tmp_path: Path, files: dict[str, Path]):
     return run
 
 
-def _statement(pki: fixtures_pki.TestPki, **kwargs) -> dict:
+def _statement(pki: fixtures_pki.TestPki, **kwargs) -> dict[str, Any]:
     return hostile.genuine(DRAFT, pki.verifier.cert, **kwargs)
 
 

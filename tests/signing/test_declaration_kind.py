@@ -15,7 +15,7 @@ from ecocluster.signing._records import draft_for
 from tests.statements import warehouse_rows
 
 
-def test_the_declaration_names_the_statements_kind(pki, con: duckdb.DuckDBPyConnection, home: Home) -> None:  # type: ignore[no-untyped-def]
+def test_the_declaration_names_the_statements_kind(pki, con: duckdb.DuckDBPyConnection, home: Home) -> None:
     warehouse_rows.build(con)  # LV-NOV-1 is not registered yet: a full statement in an annual cycle
     [full] = statements.draft(con, home, member="LV-NOV-1", workers=1).statements
     [updated] = statements.draft(con, home, member="IT-HOT-1", workers=1).statements  # registered 2020

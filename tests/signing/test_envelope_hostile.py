@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecocluster import signing
+from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.signing._offline import verify_envelope
-from ecocluster.signing._verify import RULES, ApprovalRuleFailed, parse_approval, verify_approval
+from ecocluster.signing._verify import RULES, parse_approval, verify_approval
 from tests.fixtures_tsa import stamp
 from tests.signing import hostile
 from tests.signing.test_approval_rules import CONTEXT, DRAFT

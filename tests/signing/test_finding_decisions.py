@@ -13,12 +13,12 @@ import duckdb
 import pytest
 
 from ecocluster import signing
-from ecocluster.core.errors import ReviewRefused
+from ecocluster.core.errors import ApprovalRuleFailed, ReviewRefused
 from ecocluster.core.store import LocalStore
 from ecocluster.signing import _decisions, _dsse, _pki, _review, signers
 from ecocluster.signing._approval import sign_approval
 from ecocluster.signing._records import approval_context, draft_for
-from ecocluster.signing._verify import RULES, ApprovalRuleFailed, verify_approval
+from ecocluster.signing._verify import RULES, verify_approval
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import ready_member
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from ecocluster import statements
+from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.core.store import LocalStore
 from ecocluster.signing import _keys, _pki
 from ecocluster.signing._approval import sign_approval
 from ecocluster.signing._inbox import approve, export_review, record_approval, sign_decision
 from ecocluster.signing._records import draft_for
-from ecocluster.signing._verify import ApprovalRuleFailed
 from tests.signing.rows import add_check, add_draft, drafted_member, ready_member
 from tests.statements.conftest import pdf_text
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from ecocluster.core.errors import ObjectLocked
-from ecocluster.core.store import local
 from ecocluster.core.store.local import LocalStore
 
 
@@ -22,7 +21,7 @@ def _spy_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         synced.append(os.fstat(fd).st_ino)
         real(fd)
 
-    monkeypatch.setattr(local.os, "fsync", spy)
+    monkeypatch.setattr(os, "fsync", spy)  # the os module the store calls (local.os is os)
     return synced
 
 

@@ -17,7 +17,7 @@ import pytest
 from ecocluster import signing
 from ecocluster.core.errors import ReviewRefused
 from ecocluster.core.store import LocalStore
-from ecocluster.signing import _bundle, _decisions, _pki, signers
+from ecocluster.signing import _bundle, _decisions, _dsse, _pki, signers
 from ecocluster.signing._records import approval_context
 from tests.signing.rows import blank_pdf, ready_member
 
@@ -55,7 +55,10 @@ def _states(con, *found: signing.Finding) -> list[str]:
 
 
 def _imports(con) -> list[tuple[str, str, str | None]]:
-    return con.execute("SELECT item, outcome, rule FROM review_import ORDER BY item").fetchall()
+    rows: list[tuple[str, str, str | None]] = con.execute(
+        "SELECT item, outcome, rule FROM review_import ORDER BY item"
+    ).fetchall()
+    return rows
 
 
 def test_decisions_signed_offline_are_imported_once(con, store, sid, pki, tmp_path) -> None:
@@ -103,7 +106,7 @@ def test_decisions_signed_offline_are_imported_once(con, store, sid, pki, tmp_pa
 
 
 def _decision_file(pki, decisions: list[bytes], cert=None) -> bytes:
-    return _decisions._dsse.canonical_json(
+    return _dsse.canonical_json(
         {
             "format": _bundle.ANSWERS_FORMAT,
             "certificate": _pki.pem(cert or pki.verifier.cert).decode(),

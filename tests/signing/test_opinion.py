@@ -12,12 +12,13 @@ import datetime as dt
 import pytest
 
 from ecocluster import signing
+from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.core.store import LocalStore
 from ecocluster.signing import _dsse, _pki
 from ecocluster.signing._approval import APPROVED, REJECTED, approval_statement, sign_approval
 from ecocluster.signing._opinion import Opinion, OpinionRefused, SiteVisit, Verification
 from ecocluster.signing._records import draft_for
-from ecocluster.signing._verify import ApprovalRuleFailed, verify_approval
+from ecocluster.signing._verify import verify_approval
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import ready_member
 from tests.signing.test_approval_rules import CONTEXT, DRAFT

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from ecocluster import signing
 from ecocluster.core.store import LocalStore
@@ -196,7 +197,9 @@ def test_intake_registers_and_signs_receipts(delivered, con, home) -> None:
     from ecocluster.signing._dsse import Envelope, signed_by
 
     cb_cert = signing.KeyFiles(home.root / "competent-body" / "IT").load_cert()
-    assert signed_by(Envelope.from_json(receipt), cb_cert.public_key())
+    cb_key = cb_cert.public_key()
+    assert isinstance(cb_key, ec.EllipticCurvePublicKey)
+    assert signed_by(Envelope.from_json(receipt), cb_key)
     assert signing.verify_receipt(receipt, (cb_cert,)).ok
 
 

@@ -69,7 +69,7 @@ def test_pdfsig_reports_the_verifier_signature_valid_and_trusted(pki, tsa, tmp_p
 
 def test_a_signer_whose_chain_does_not_reach_a_root_is_named_not_a_pyhanko_error(pki, tsa) -> None:
     """B-LTA embeds the path to a root: a token signer without its chain (no chain=, no CA) cannot sign."""
-    from ecocluster.signing._pades import SignerUnavailable
+    from ecocluster.core.errors import SignerUnavailable
 
     with pytest.raises(SignerUnavailable, match="chain= in the signer URI"):
         sign_pdf(

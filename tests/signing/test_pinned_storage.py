@@ -190,7 +190,7 @@ def test_local_pins_and_prefix_scoped_listing(tmp_path: Path, monkeypatch: pytes
     walked: list[Path] = []
     real = Path.rglob
 
-    def spy(self: Path, pattern: str):  # type: ignore[no-untyped-def]
+    def spy(self: Path, pattern: str):
         """Records where a listing starts its walk (and still walks): a spy, not a stand-in."""
         walked.append(self)
         return real(self, pattern)

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -20,7 +21,7 @@ from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecocluster.core.errors import ConfigurationError
+from ecocluster.core.errors import ApprovalRuleFailed, ConfigurationError
 from ecocluster.core.home import Home
 from ecocluster.signing import _keys, _pki
 from ecocluster.signing._approval import REJECTED, sign_approval
@@ -29,7 +30,6 @@ from ecocluster.signing._keys import with_tsa_anchors
 from ecocluster.signing._offline import verify_envelope
 from ecocluster.signing._verify import (
     ApprovalContext,
-    ApprovalRuleFailed,
     TrustAnchors,
     current_crl,
     revocation,
@@ -68,6 +68,12 @@ def _refused(
 
 def _crl(pki, *, issued: dt.datetime, days: int = 30, revoked=()) -> x509.CertificateRevocationList:
     return _pki.build_crl(pki.ca_key, pki.ca_cert, list(revoked), now=issued, days=days)
+
+
+def _entry(crl: x509.CertificateRevocationList, serial: int) -> _pki.Revocation:
+    entry = _pki.revocation_of(crl, serial)
+    assert entry is not None, f"serial {serial} is not on the CRL"
+    return entry
 
 
 def _tree(folder: Path) -> dict[str, str]:
@@ -206,8 +212,8 @@ def test_pki_crl_refresh_keeps_entries_and_moves_next_update(home, pki) -> None:
         )
     _keys.refresh_crl(home, CA_PW)
     crl = _pki.load_crl(crl_path.read_bytes())
-    assert crl.next_update_utc > NOW
-    assert _pki.revocation_of(crl, files.load_cert().serial_number).reason == "superseded"
+    assert crl.next_update_utc is not None and crl.next_update_utc > NOW
+    assert _entry(crl, files.load_cert().serial_number).reason == "superseded"
 
 
 # --- issue 16: revocation reasons and invalidity dates in the CRL -------------------------------
@@ -253,8 +259,8 @@ def test_revocation_entries_keep_their_reasons_when_the_crl_is_reissued(home) ->
     _keys.revoke(home, first.load_cert(), CA_PW, reason="affiliation-changed")
     crl_path = _keys.revoke(home, second.load_cert(), CA_PW, reason="superseded")
     crl = _pki.load_crl(crl_path.read_bytes())
-    assert _pki.revocation_of(crl, first.load_cert().serial_number).reason == "affiliation-changed"
-    assert _pki.revocation_of(crl, second.load_cert().serial_number).reason == "superseded"
+    assert _entry(crl, first.load_cert().serial_number).reason == "affiliation-changed"
+    assert _entry(crl, second.load_cert().serial_number).reason == "superseded"
 
 
 def test_revoking_twice_is_refused_but_key_compromise_may_follow(home) -> None:
@@ -269,7 +275,7 @@ def test_revoking_twice_is_refused_but_key_compromise_may_follow(home) -> None:
     assert crl_path.read_bytes() == before
     since = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
     _keys.revoke(home, files.load_cert(), CA_PW, reason="key-compromise", since=since)
-    entry = _pki.revocation_of(_pki.load_crl(crl_path.read_bytes()), files.load_cert().serial_number)
+    entry = _entry(_pki.load_crl(crl_path.read_bytes()), files.load_cert().serial_number)
     assert (entry.reason, entry.invalid_since) == ("key-compromise", since)
 
 
@@ -281,7 +287,8 @@ def test_bad_revocations_are_refused_and_the_crl_is_unchanged(home, pki, case) -
     )
     crl_path = _keys.ca_dir(home) / "crl.pem"
     before = crl_path.read_bytes()
-    cert, kwargs = files.load_cert(), {}
+    cert = files.load_cert()
+    kwargs: dict[str, Any] = {}
     if case == "foreign certificate":
         cert = pki.verifier.cert  # same subject shape, another CA
     elif case == "unknown reason":

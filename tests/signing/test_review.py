@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 
 from ecocluster import signing
-from ecocluster.core.errors import ReviewRefused
+from ecocluster.core.errors import ApprovalRuleFailed, ReviewRefused
 from ecocluster.core.store import LocalStore
 from ecocluster.signing import _review
 from ecocluster.signing._approval import REJECTED, sign_approval
 from ecocluster.signing._records import approval_context, draft_for
-from ecocluster.signing._verify import ApprovalRuleFailed
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import add_check, blank_pdf, ready_member
 

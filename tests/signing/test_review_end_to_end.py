@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from ecocluster import signing, statements
+from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.core.store import LocalStore
 from ecocluster.signing import _keys, _pki, _sampling, signers
 from ecocluster.signing._dsse import Envelope
-from ecocluster.signing._verify import ApprovalRuleFailed
 from tests.signing.rows import blank_pdf, drafted_member
 
 MEMBER = "IT-HOT-1"

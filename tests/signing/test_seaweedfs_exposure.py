@@ -64,7 +64,7 @@ def _request(where: str | tuple[str, int], method: str, path: str) -> int | str:
 
 
 def _flag(process: psutil.Process, name: str) -> str:
-    return next(arg.split("=", 1)[1] for arg in process.cmdline() if arg.startswith(f"-{name}="))
+    return next(str(arg).split("=", 1)[1] for arg in process.cmdline() if arg.startswith(f"-{name}="))
 
 
 def _shell(process: psutil.Process, command: str, cwd: Path, timeout: float) -> str:

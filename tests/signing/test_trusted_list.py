@@ -9,7 +9,7 @@ import pytest
 
 from ecocluster.core.errors import ConfigurationError
 from ecocluster.signing import _keys, _pki, _trusted_list
-from tests.signing.trusted_lists import WITHDRAWN, scheme_operator, signed, trusted_list
+from tests.signing.trusted_lists import GRANTED, WITHDRAWN, scheme_operator, signed, trusted_list
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -54,8 +54,8 @@ def test_withdrawn_unlisted_or_chainless_is_not_qualified(demo, case) -> None:
     ca, verifier = demo
     key, operator = scheme_operator()
     listed = operator if case == "other-ca" else ca
-    status = {"status": WITHDRAWN} if case == "withdrawn" else {}
-    tl = _trusted_list.load(signed(trusted_list(listed, **status), key, operator), [operator], "tl.xml")
+    status = WITHDRAWN if case == "withdrawn" else GRANTED
+    tl = _trusted_list.load(signed(trusted_list(listed, status=status), key, operator), [operator], "tl.xml")
     q = tl.assess(verifier, () if case == "no-chain" else (ca,), NOW)
     assert (q.qualified, q.qes) == (False, False)
     assert "not a qualified certificate" in (q.unmet(_trusted_list.QES) or "")

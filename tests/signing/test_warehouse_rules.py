@@ -10,17 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ecocluster import statements
-from ecocluster.core.errors import ApprovalRefused
+from ecocluster.core.errors import ApprovalRefused, ApprovalRuleFailed
 from ecocluster.core.store import LocalStore
 from ecocluster.signing import _keys
 from ecocluster.signing._approval import REJECTED, sign_approval
 from ecocluster.signing._inbox import approve
 from ecocluster.signing._records import approval_context, mark_consulted
-from ecocluster.signing._verify import ApprovalContext, ApprovalRuleFailed, verify_approval
+from ecocluster.signing._verify import ApprovalContext, verify_approval
 from ecocluster.warehouse import ingest_paths
 from tests.fixtures_tsa import stamp
 from tests.signing.rows import add_check, drafted_member
@@ -40,14 +41,14 @@ def verifier(home) -> _keys.KeyFiles:
     return _keys.demo_verifier(home)
 
 
-def _ingest(con, store, path: Path, doc: dict) -> None:
+def _ingest(con, store, path: Path, doc: dict[str, Any]) -> None:
     report = ingest_paths(con, store, [write_json(path, doc)])
     assert [o.status for o in report.outcomes] == ["ingested"], [
         str(e) for o in report.outcomes for e in o.errors
     ]
 
 
-def _state(con, store) -> tuple:
+def _state(con, store) -> tuple[object, ...]:
     """What a refused approval must leave untouched."""
     return (
         con.execute("SELECT count(*) FROM approval").fetchone(),

@@ -11,7 +11,7 @@ from ecocluster import statements
 from ecocluster.core.store import open_store
 from ecocluster.warehouse import connect
 from ecocluster.warehouse.indicators import CORE
-from tests.statements.conftest import pdf_text
+from tests.statements.conftest import pdf_key, pdf_text
 
 CLUSTERS = ("IT-CERRETO", "LV-PRE", "LV-DGV")
 # The Annex IV core indicators (energy by carrier is not among them: the statement shows it in its
@@ -42,7 +42,7 @@ def drafted(bundled_sample):
         con.close()
     store = open_store(bundled_sample.home)
     key = {a.statement_id: a.member_id or f"joint:{a.cluster_id}" for a in renders}
-    texts = {key[a.statement_id]: _words(pdf_text(store.get(a.pdf_key))) for a in renders}
+    texts = {key[a.statement_id]: _words(pdf_text(store.get(pdf_key(a)))) for a in renders}
     return texts, {key[a.statement_id]: a.language for a in renders}, values
 
 

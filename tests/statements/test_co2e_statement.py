@@ -12,7 +12,7 @@ import pytest
 
 from ecocluster.warehouse.db import connect
 from tests.fixtures_sample import YEAR, BundledSample
-from tests.statements.conftest import pdf_text
+from tests.statements.conftest import pdf_key, pdf_text
 
 IPCC = "ipcc-2006-v2-ch1-table1.4"
 
@@ -56,7 +56,7 @@ def drafted(bundled_sample: BundledSample) -> Drafted:
             statements.draft(con, bundled_sample.home, member=member, year=YEAR, workers=1)
             version = statements.show(con, statements.member_statement_id(con, member, YEAR))
             documents[member] = json.loads(statements.load_json(store, version))
-            pdfs[member] = pdf_text(store.get(version.pdf_key))
+            pdfs[member] = pdf_text(store.get(pdf_key(version)))
             htmls[member] = store.get(version.html_key).decode("utf-8")
     finally:
         con.close()

@@ -16,7 +16,7 @@ from ecocluster.core.home import Home
 from ecocluster.core.store import open_store
 from ecocluster.statements._i18n import Formatter
 from tests.statements import warehouse_rows
-from tests.statements.conftest import pdf_text
+from tests.statements.conftest import pdf_key, pdf_text
 from tests.statements.warehouse_rows import HOSTILE, YEAR
 
 
@@ -39,7 +39,7 @@ def test_pdf_numbers_are_the_warehouse_numbers_in_italian(
 ) -> None:
     run = statements.draft(cluster_con, home, cluster="CL-IT", workers=1)
     store = open_store(home)
-    text = pdf_text(store.get(_by_member(run)["IT-HOT-1"].pdf_key))
+    text = pdf_text(store.get(pdf_key(_by_member(run)["IT-HOT-1"])))
     fmt = Formatter("it")
     energy = _warehouse_a(cluster_con, "IT-HOT-1", "energy.total_direct")
     water = _warehouse_a(cluster_con, "IT-HOT-1", "water.total")
@@ -57,14 +57,14 @@ def test_language_on_request_changes_words_numbers_and_pdf_metadata(
     store = open_store(home)
     english = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", language="en", workers=1))
     latvian = _by_member(statements.draft(cluster_con, home, member="IT-HOT-1", language="lv", workers=1))
-    en_text = pdf_text(store.get(english["IT-HOT-1"].pdf_key))
-    lv_text = pdf_text(store.get(latvian["IT-HOT-1"].pdf_key))
+    en_text = pdf_text(store.get(pdf_key(english["IT-HOT-1"])))
+    lv_text = pdf_text(store.get(pdf_key(latvian["IT-HOT-1"])))
     assert "1,234.5" in en_text and "Environmental statement" in en_text and "DRAFT" in en_text
     assert "1\u00a0234,5" in lv_text or "1 234,5" in lv_text
     assert "Vides pārskats" in lv_text and "Galvenie rādītāji" in lv_text
     for artefact, lang in ((english["IT-HOT-1"], "en"), (latvian["IT-HOT-1"], "lv")):
-        reader = pypdf.PdfReader(store.location(artefact.pdf_key))
-        assert reader.trailer["/Root"]["/Lang"] == lang
+        reader = pypdf.PdfReader(store.location(pdf_key(artefact)))
+        assert str(reader.root_object["/Lang"]) == lang
         assert f'<html lang="{lang}">' in store.get(artefact.html_key).decode()
     assert english["IT-HOT-1"].statement_id != latvian["IT-HOT-1"].statement_id
 
@@ -77,7 +77,7 @@ def test_hostile_member_text_stays_text_in_html_and_pdf(
     html = store.get(evil.html_key).decode()
     assert "<script>" not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
     assert "{{ 7*7 }}" in html  # not evaluated as a template either
-    text = " ".join(pdf_text(store.get(evil.pdf_key)).split())
+    text = " ".join(pdf_text(store.get(pdf_key(evil))).split())
     # typst markup in member text is printed, not executed: no bold "owned", the brackets survive
     assert "#strong[owned] ] $x^2$ *bold*" in text
     assert json.loads(store.get(evil.json_key))["organisation"]["address"] == HOSTILE
@@ -93,7 +93,7 @@ def test_reruns_are_byte_identical_and_add_nothing(
     for artefact in first.statements:
         data = store.get(artefact.json_key)
         assert hashlib.sha256(data).hexdigest() == artefact.statement_id
-        assert hashlib.sha256(store.get(artefact.pdf_key)).hexdigest() == artefact.pdf_sha256
+        assert hashlib.sha256(store.get(pdf_key(artefact))).hexdigest() == artefact.pdf_sha256
     # a second, independent warehouse with the same rows gives the same bytes
     from ecocluster.warehouse.db import connect
     from tests.statements import warehouse_rows
@@ -134,15 +134,17 @@ def test_validated_render_fills_the_verifier_block_and_drops_the_draft_mark(
     statements.submit(cluster_con, draft.statement_id)
     final = statements.render_validated(cluster_con, store, draft.statement_id, block)
     assert (final.version, final.status, final.statement_id) == (2, "validated", draft.statement_id)
-    assert final.pdf_key != draft.pdf_key and store.exists(draft.pdf_key)  # the draft stays as history
-    text = pdf_text(store.get(final.pdf_key))
+    assert final.pdf_key != draft.pdf_key and store.exists(pdf_key(draft))  # the draft stays as history
+    text = pdf_text(store.get(pdf_key(final)))
     assert (
         "BOZZA" not in text
         and "Dott.ssa Anna Verdi" in text
         and "IT-V-0042" in text
         and "2 marzo 2026" in text
     )
-    assert pypdf.PdfReader(store.location(final.pdf_key)).metadata.creation_date.date() == date(2026, 3, 2)
+    metadata = pypdf.PdfReader(store.location(pdf_key(final))).metadata
+    assert metadata is not None and metadata.creation_date is not None
+    assert metadata.creation_date.date() == date(2026, 3, 2)
     assert statements.render_validated(cluster_con, store, draft.statement_id, block) == final  # idempotent
     with pytest.raises(statements.TransitionRefused, match="already validated"):
         statements.render_validated(
@@ -202,7 +204,7 @@ def test_parallel_drafting_equals_serial(
 
 def test_statement_ids_appear_in_the_pdf(cluster_con: duckdb.DuckDBPyConnection, home: Home) -> None:
     run = statements.draft(cluster_con, home, cluster="CL-LV", workers=1)
-    text = pdf_text(open_store(home).get(_by_member(run)["LV-NOV-1"].pdf_key))
+    text = pdf_text(open_store(home).get(pdf_key(_by_member(run)["LV-NOV-1"])))
     assert re.search(_by_member(run)["LV-NOV-1"].statement_id, " ".join(text.split()).replace(" ", ""))
 
 
@@ -259,11 +261,11 @@ def test_check_results_become_the_compliance_summary(
         }
     ]
     assert not [r.name for r in checks.all_rules(checks.CheckConfig()) if r.name in data]
-    text = " ".join(pdf_text(store.get(run["IT-HOT-1"].pdf_key)).split())
+    text = " ".join(pdf_text(store.get(pdf_key(run["IT-HOT-1"]))).split())
     assert "Variazione insolita rispetto all'anno precedente" in text and "Avvertenze: 1" in text
-    clean = " ".join(pdf_text(store.get(run["IT-HOT-2"].pdf_key)).split())
+    clean = " ".join(pdf_text(store.get(pdf_key(run["IT-HOT-2"]))).split())
     assert "Nessun rilievo" in clean
-    unchecked = " ".join(pdf_text(store.get(run["IT-EVIL"].pdf_key)).split())
+    unchecked = " ".join(pdf_text(store.get(pdf_key(run["IT-EVIL"]))).split())
     assert "non sono ancora stati eseguiti" in unchecked
 
 
@@ -316,7 +318,7 @@ def test_joint_statement_benchmarks_members_against_the_sector_median(
     assert {b["sector"] for b in doc["peer_benchmark"]} == {"hotel"}  # the lone restaurant is not compared
     totals = {(t["sector"], t["indicator"]): t["value"] for t in doc["sector_totals"]}
     assert totals[("hotel", "energy.total_direct")] == pytest.approx(1234.5 + 395.75 + 500.0)
-    text = " ".join(pdf_text(store.get(run["joint:CL-IT"].pdf_key)).split())
+    text = " ".join(pdf_text(store.get(pdf_key(run["joint:CL-IT"]))).split())
     assert "Dichiarazione ambientale congiunta del distretto" in text
     assert "Ridurre i consumi energetici del 10%" in text and "2.130 (3)" in text  # sector total (members)
 

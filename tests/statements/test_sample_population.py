@@ -12,7 +12,7 @@ from ecocluster.core.store import open_store
 from ecocluster.statements._i18n import Formatter
 from ecocluster.warehouse import ingest_paths
 from ecocluster.warehouse.sample import write_synthetic
-from tests.statements.conftest import pdf_text
+from tests.statements.conftest import pdf_key, pdf_text
 
 
 def test_ingested_population_drafts_with_the_warehouse_numbers(
@@ -29,6 +29,6 @@ def test_ingested_population_drafts_with_the_warehouse_numbers(
         [member.member_id, member.reporting_year],
     ).fetchone()
     assert row is not None and row[0] is not None
-    text = pdf_text(open_store(home).get(member.pdf_key))
+    text = pdf_text(open_store(home).get(pdf_key(member)))
     assert Formatter(member.language).exact(row[0]) in text
     assert statements.draft(con, home, workers=1).new == 0

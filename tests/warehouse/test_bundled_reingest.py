@@ -14,7 +14,7 @@ from ecocluster.warehouse.sample import write_bundled
 _VOLATILE = {"received_at", "rejected_at", "applied_at"}  # when, not what
 
 
-def table_contents(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+def table_contents(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...]]]:
     tables = [
         r[0]
         for r in con.execute(
@@ -46,7 +46,7 @@ def test_bundled_sample_ingests_and_a_second_ingest_changes_nothing(tmp_path: Pa
     assert (
         first.count("rejected") == 1 and first.count("skipped") == 1
     )  # the deliberate bad file; the manifest
-    assert con.execute("SELECT count(DISTINCT cluster_id) FROM member").fetchone()[0] == 6
+    assert con.execute("SELECT count(DISTINCT cluster_id) FROM member").fetchone()[0] == 6  # type: ignore[index]
     before = table_contents(con)
     objects_before = sorted(store.list(""))
     second = ingest_paths(con, store, [sample])

@@ -35,7 +35,8 @@ def _every_error_class() -> list[type[Exception]]:
         for module in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
             importlib.import_module(module.name)
 
-    found, todo = [], [EcoclusterError]
+    found: list[type[Exception]] = []
+    todo: list[type[Exception]] = [EcoclusterError]
     while todo:
         cls = todo.pop()
         found.append(cls)

@@ -30,7 +30,7 @@ def rostered(con: duckdb.DuckDBPyConnection, store: LocalStore, tmp_path: Path) 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     names = [s.table for s in SECTIONS] + ["submission", "submission_part", "member", "cluster"]
-    return {n: con.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}
+    return {n: con.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}  # type: ignore[index]
 
 
 def test_json_submission_is_loaded_with_units_converted(rostered, store, tmp_path):

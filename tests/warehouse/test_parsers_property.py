@@ -45,12 +45,12 @@ class Warehouse:
         self.n += 1
         path = self.dir / f"f{self.n}{suffix}"
         path.write_bytes(data)
-        before = self.con.execute("SELECT count(*) FROM indicator_value").fetchone()[0]
+        before = self.con.execute("SELECT count(*) FROM indicator_value").fetchone()[0]  # type: ignore[index]
         report = ingest_paths(self.con, self.store, [path])
         (outcome,) = report.outcomes
         if outcome.status == "rejected":
             assert outcome.errors and all(e.reason and e.file == str(path) for e in outcome.errors)
-            assert self.con.execute("SELECT count(*) FROM indicator_value").fetchone()[0] == before
+            assert self.con.execute("SELECT count(*) FROM indicator_value").fetchone()[0] == before  # type: ignore[index]
         else:
             assert outcome.status in ("ingested", "unchanged")
 
@@ -79,7 +79,7 @@ def test_json_submissions_never_crash(rows, top):
 @given(
     cells=st.lists(
         st.lists(
-            st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+            st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=12),
             min_size=1,
             max_size=11,
         ),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -47,7 +48,7 @@ WHERE = {
 }
 
 
-def _with_id(field: str, value: object) -> dict:
+def _with_id(field: str, value: object) -> dict[str, Any]:
     doc = copy.deepcopy(roster())
     if field == "member_id":
         doc["members"][0]["member_id"] = value
