@@ -184,3 +184,16 @@ class SignerCredentialsRefused(SignerUnavailable):
 class SigningServiceUnavailable(TransientError):
     """A remote signing service (CSC) could not be reached, timed out or answered with a server error:
     nothing was signed; run the command again once it answers (or check the URL in ``--signer``)."""
+
+
+class RunnerFailure(EcoclusterError):
+    """A request the CLI's background runner (``ecocluster.flows._runner``) refused or that failed there;
+    carries the original exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class RunnerTransientFailure(RunnerFailure, TransientError):
+    """A temporary failure in the runner (busy warehouse, storage outage): run the command again."""

@@ -31,25 +31,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ecocluster.core.errors import ConfigurationError, EcoclusterError, TransientError
+from ecocluster.core.errors import (
+    ConfigurationError,
+    EcoclusterError,
+    RunnerFailure,
+    RunnerTransientFailure,
+    TransientError,
+)
 from ecocluster.core.home import Home
 
 DEFAULT_IDLE_SECONDS = 1800.0
 START_TIMEOUT = 240.0  # a cold start on two busy cores: imports + Prefect server migrations
 _PACKAGES = ("flows", "warehouse", "checks", "statements", "signing")
 _MAX_SOCKET_PATH = 100  # AF_UNIX paths are limited to 107 bytes on Linux
-
-
-class RunnerFailure(EcoclusterError):
-    """A request the runner refused or that failed there; carries the original exit code."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-class RunnerTransientFailure(RunnerFailure, TransientError):
-    """A temporary failure in the runner (busy warehouse, storage outage): run the command again."""
 
 
 def socket_path(home: Home) -> Path:

@@ -12,10 +12,11 @@ from ecocluster.core.errors import (
     EcoclusterError,
     ReviewRefused,
     RowError,
+    RunnerFailure,
+    RunnerTransientFailure,
     SubmissionRejected,
 )
-from ecocluster.signing import FindingState, FindingTransitionRefused
-from ecocluster.signing._package import PackageRefused
+from ecocluster.signing import FindingState, FindingTransitionRefused, PackageRefused
 
 PACKAGES = (
     "ecocluster.core",
@@ -45,9 +46,7 @@ def _every_error_class() -> list[type[Exception]]:
 
 
 def _instance(cls: type[Exception]) -> Exception:
-
-    from ecocluster.flows._runner import RunnerFailure, RunnerTransientFailure
-    from ecocluster.portal._accounts import LoginRefused
+    from ecocluster.portal import LoginRefused  # the portal (starlette) loads only for this table
 
     custom: dict[type[Exception], tuple[tuple[Any, ...], dict[str, Any]]] = {
         SubmissionRejected: (("a.csv", [RowError("a.csv", "bad unit", "indicators", 3, "unit", "kWh")]), {}),
