@@ -1,5 +1,5 @@
-"""Drafting: one process below the size where a pool pays off; Ctrl-C ends a pooled draft with the
-one promised message and no worker tracebacks (issue 14, honest output)."""
+"""Drafting: Ctrl-C ends a pooled draft with the one promised message and no worker tracebacks (issue 14,
+honest output); when a pool is used at all: tests/statements/test_draft_pool_size.py."""
 
 from __future__ import annotations
 
@@ -11,14 +11,6 @@ import time
 
 import psutil
 import pytest
-
-from ecocluster.statements import _drafting
-
-
-def test_a_small_draft_renders_in_one_process_unless_asked():
-    assert _drafting.pool_size(29, pdf=True) == 1  # the demo's statements: 6.5-7 s alone, 12-14 s with a pool
-    assert _drafting.pool_size(_drafting.POOL_MIN, pdf=True) == (os.cpu_count() or 1)
-    assert _drafting.pool_size(1000, pdf=False) == 1 and _drafting.pool_size(29, pdf=True, workers=2) == 2
 
 
 @pytest.mark.slow

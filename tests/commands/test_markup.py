@@ -7,6 +7,7 @@ import pytest
 
 from ecocluster.flows.cli._context import plain
 from tests.cli import run_cli
+from tests.signing.test_package_attacks import HOSTILE as PACKAGE_NAMES
 from tests.warehouse.builders import ROSTER, roster, submission, write_csv, write_json
 
 HOSTILE = "[/] [bold]x [signing] \x1b[31mRED\x1b[0m"
@@ -127,3 +128,17 @@ def test_cycle_commands_print_member_text_and_a_copied_home_its_own_paths(tmp_pa
     moved = run_cli(capsys, monkeypatch, copy, "run-cycle")
     assert moved.returncode == 0, moved.stdout + moved.stderr
     assert str(copy / "objects") in moved.stdout and str(home) + "/" not in moved.stdout, moved.stdout
+
+
+@pytest.mark.parametrize("text", PACKAGE_NAMES)
+def test_untrusted_text_is_inert_for_rich(text) -> None:
+    """The package names `verify` prints (tests/signing/test_package_attacks.py), one line each."""
+    from rich.console import Console
+
+    from ecocluster.flows.cli._signing import safe
+
+    shown = safe(text)
+    assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or 0x202A <= ord(ch) <= 0x202E for ch in shown)
+    console = Console(record=True, width=500, color_system=None)
+    console.print(shown, emoji=False)  # a "[/]" would raise MarkupError
+    assert console.export_text().rstrip("\n") == shown.replace("\\[", "[")

@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
+from ecocluster import signing
 from ecocluster.core.home import Home
 from ecocluster.flows import _handoff as handoff
 from ecocluster.flows._workspace import Workspace
-from ecocluster.signing import _keys, _pki
-from ecocluster.signing._approval import Draft
-from ecocluster.signing._records import draft_for
 from ecocluster.warehouse.db import connect
 from tests.cli import Run, run_cli
 from tests.fixtures_tsa import stamp
@@ -30,9 +29,9 @@ HOSTILE_REASON = "[bold]NC-3[/] open\x1b[2J\u202eevil"  # rich markup, a termina
 class Inbox:
     home: Home
     ws: Workspace
-    target: Draft
-    other: Draft
-    verifier: _keys.KeyFiles
+    target: signing.Draft
+    other: signing.Draft
+    verifier: signing.KeyFiles
 
     def drop(self, name: str, **files: bytes) -> None:
         """Files arriving from outside, ``suffix=bytes`` (``dsse_json``, ``cert_pem``, ``validated_pdf``,
@@ -47,13 +46,13 @@ class Inbox:
 
     def envelope(
         self,
-        draft: Draft,
+        draft: signing.Draft,
         decision: str = "approved",
         reasons: tuple[str, ...] = (),
-        key: _pki.PrivateKey | None = None,
+        key: ec.EllipticCurvePrivateKey | None = None,
     ) -> bytes:
         statement = hostile.genuine(draft, self.verifier.load_cert(), decision, reasons)
-        return hostile.signed(statement, key or _pki.load_key(self.verifier.key, _keys.DEMO_PASSWORD))
+        return hostile.signed(statement, key or hostile.load_key(self.verifier.key, signing.DEMO_PASSWORD))
 
     @property
     def cert(self) -> bytes:
@@ -67,9 +66,9 @@ class Inbox:
 @pytest.fixture
 def inbox(home: Home) -> Inbox:
     ws = Workspace.of(home)
-    verifier = _keys.demo_verifier(home)
+    verifier = signing.demo_verifier(home)
     with connect(home.warehouse_path) as con:
-        drafts = [draft_for(con, ready_member(con, ws.store, m)) for m in (TARGET, OTHER)]
+        drafts = [signing.draft_for(con, ready_member(con, ws.store, m)) for m in (TARGET, OTHER)]
     return Inbox(home, ws, drafts[0], drafts[1], verifier)
 
 
@@ -86,7 +85,11 @@ def _three_kinds(inbox: Inbox) -> None:
     inbox.drop(
         "genuine", dsse_json=inbox.envelope(inbox.other, "rejected", (HOSTILE_REASON,)), cert_pem=inbox.cert
     )
-    inbox.drop("forged", dsse_json=inbox.envelope(inbox.target, key=_pki.new_key()), cert_pem=inbox.cert)
+    inbox.drop(
+        "forged",
+        dsse_json=inbox.envelope(inbox.target, key=ec.generate_private_key(ec.SECP256R1())),
+        cert_pem=inbox.cert,
+    )
     inbox.drop("early", dsse_json=inbox.envelope(inbox.target), cert_pem=inbox.cert)
 
 

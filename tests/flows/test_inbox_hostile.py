@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,9 +27,6 @@ from ecocluster.flows import _handoff as handoff
 from ecocluster.flows._outcome import StageOutcome
 from ecocluster.flows._stages import Batch, approvals
 from ecocluster.flows._workspace import Workspace
-from ecocluster.signing import _keys, _pki
-from ecocluster.signing._approval import Draft
-from ecocluster.signing._records import draft_for
 from ecocluster.warehouse.db import connect
 from ecocluster.warehouse.due import Due, DueMember
 from tests.fixtures_tsa import stamp
@@ -42,13 +40,13 @@ BATCH = Batch(2025, tuple(DueMember(m, "cerreto", Due.UPDATE, "due") for m in (T
 @dataclass(frozen=True)
 class Inbox:
     ws: Workspace
-    target: Draft
-    other: Draft
+    target: signing.Draft
+    other: signing.Draft
     verifier: signing.KeyFiles
 
     @property
-    def key(self) -> _pki.PrivateKey:
-        return _pki.load_key(self.verifier.key, _keys.DEMO_PASSWORD)
+    def key(self) -> ec.EllipticCurvePrivateKey:
+        return hostile.load_key(self.verifier.key, signing.DEMO_PASSWORD)
 
     @property
     def cert_pem(self) -> bytes:
@@ -80,9 +78,9 @@ class Inbox:
 @pytest.fixture
 def inbox(home: Home) -> Inbox:
     ws = Workspace.of(home)
-    verifier = _keys.demo_verifier(home)
+    verifier = signing.demo_verifier(home)
     with connect(home.warehouse_path) as con:
-        drafts = [draft_for(con, ready_member(con, ws.store, m)) for m in (TARGET, OTHER)]
+        drafts = [signing.draft_for(con, ready_member(con, ws.store, m)) for m in (TARGET, OTHER)]
     return Inbox(ws, drafts[0], drafts[1], verifier)
 
 
@@ -153,8 +151,8 @@ def test_a_wrong_certificate_planted_first_does_not_refuse_the_decision_for_good
         name="DEMO Hotel Verifier",
         accreditation_no="DEMO-V-0055",
         nace=("55",),
-        ca_password=_keys.DEMO_PASSWORD,
-        key_password=_keys.DEMO_PASSWORD,
+        ca_password=signing.DEMO_PASSWORD,
+        key_password=signing.DEMO_PASSWORD,
     )
     inbox.drop("good", dsse_json=inbox.rejection(), cert_pem=other.cert.read_bytes())
     assert any("rule signature" in n for n in inbox.run().notes)
@@ -164,7 +162,7 @@ def test_a_wrong_certificate_planted_first_does_not_refuse_the_decision_for_good
 
 def test_a_deliberate_refusal_stays_when_the_files_beside_it_change(inbox: Inbox, home: Home) -> None:
     """Refused for what it says (another cycle): replacing its certificate does not reopen it."""
-    last_year = Draft(**{**inbox.other.__dict__, "reporting_year": 2024})
+    last_year = signing.Draft(**{**inbox.other.__dict__, "reporting_year": 2024})
     envelope = hostile.signed(
         hostile.genuine(last_year, inbox.verifier.load_cert(), "rejected", ("late",)), inbox.key
     )
@@ -215,7 +213,7 @@ def test_the_inbox_limits_are_validated() -> None:
 
 def _poll(ws: Workspace) -> list[handoff.Decision]:
     """The approvals inbox as the stage polls it, for a member outside the stage's batch fixture."""
-    trust = _keys.trust_anchors(ws.home)
+    trust = signing.trust_anchors(ws.home)
     with ws.warehouse() as con:
 
         def accept(arrival: signing.Arrival) -> handoff.Decision:
@@ -267,14 +265,19 @@ def test_finding_14_an_approval_refused_for_a_half_uploaded_pdf_is_accepted_once
     from tests.signing.rows import drafted_member
 
     ws = Workspace.of(home)
-    verifier = _keys.demo_verifier(home)
+    verifier = signing.demo_verifier(home)
     with connect(home.warehouse_path) as con:
         sid = drafted_member(con, home)
         signed = signing.sign_decision(
-            con, ws.store, sid, verifier, _keys.DEMO_PASSWORD, trust=_keys.trust_anchors(home)
+            con, ws.store, sid, verifier, signing.DEMO_PASSWORD, trust=signing.trust_anchors(home)
         )
     assert signed.signed_pdf is not None
-    files = Inbox(ws, Draft("", "", "", "", "", 0, "", ""), Draft("", "", "", "", "", 0, "", ""), verifier)
+    files = Inbox(
+        ws,
+        signing.Draft("", "", "", "", "", 0, "", ""),
+        signing.Draft("", "", "", "", "", 0, "", ""),
+        verifier,
+    )
     files.drop(
         "hot",
         dsse_json=signed.envelope,

@@ -25,7 +25,6 @@ import uvicorn
 from ecocluster import signing
 from ecocluster.portal import add_user, create_invite, open_portal_db
 from ecocluster.signing import DEMO_PASSWORD, read_review, sign_draft
-from ecocluster.signing._tsa import default_tsa_url  # the session's test TSA (tests/fixtures_tsa.py)
 from ecocluster.signing.signers import fixed_secret, open_signer
 from ecocluster.warehouse import Home, connect
 from tests.portal.conftest import ACCOUNTS, BLOCKING_RULE, CLUSTER, MEMBER, PASSWORD, PortalHome, build_home
@@ -198,7 +197,7 @@ def _sign_offline(request: Path, signer_uri: str) -> dict[str, bytes]:
             review.draft,
             review.statement_json,
             signer,
-            tsa_url=default_tsa_url(),
+            tsa_url=os.environ["ECOCLUSTER_TSA_URL"],  # the session's test TSA (tests/fixtures_tsa.py)
             roots=review.cas,
             crls=review.crls,
         ).files()

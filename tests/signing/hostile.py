@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -20,7 +21,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import strategies as st
 
-from ecocluster.signing import _dsse
+from ecocluster.signing import _dsse, _pki
 from ecocluster.signing._approval import APPROVED, REJECTED, Draft, approval_statement
 
 Statement = dict[str, Any]
@@ -40,6 +41,11 @@ def envelope_of(
         "payloadType": payload_type,
         "signatures": [{"keyid": "k", "sig": b64(sig)}],
     }
+
+
+def load_key(path: Path, password: bytes) -> ec.EllipticCurvePrivateKey:
+    """A verifier's key from its file, as the signing package opens it (for other packages' tests)."""
+    return _pki.load_key(path, password)
 
 
 def signed(statement: Statement, key: ec.EllipticCurvePrivateKey) -> bytes:
