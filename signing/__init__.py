@@ -58,6 +58,7 @@ Public API (everything else is private):
 
 from __future__ import annotations
 
+from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.core.store import open_store
 from ecocluster.signing._approval import APPROVED, REJECTED, Draft, sign_approval
 from ecocluster.signing._bundle import ImportOutcome, decide_offline, import_answers, read_answers
@@ -185,7 +186,6 @@ from ecocluster.signing._verify import (
     RULES,
     ApprovalContext,
     ApprovalEnvelope,
-    ApprovalRuleFailed,
     TrustAnchors,
     VerifiedApproval,
     claimed_decision,

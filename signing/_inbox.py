@@ -28,6 +28,7 @@ from cryptography import x509
 from ecocluster import statements
 from ecocluster.core.errors import (
     ApprovalRefused,
+    ApprovalRuleFailed,
     ConfigurationError,
     DecisionIncomplete,
     EcoclusterError,
@@ -55,7 +56,6 @@ from ecocluster.signing._verify import (
     MAX_ENVELOPE_BYTES,
     ApprovalContext,
     ApprovalEnvelope,
-    ApprovalRuleFailed,
     TrustAnchors,
     VerifiedApproval,
     load_certificate,

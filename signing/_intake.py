@@ -441,8 +441,7 @@ def verify_receipt(data: bytes, trusted: tuple[x509.Certificate, ...]) -> Packag
         (
             c
             for c in trusted
-            if isinstance(c.public_key(), ec.EllipticCurvePublicKey)
-            and _dsse.signed_by(envelope, c.public_key())  # type: ignore[arg-type]
+            if isinstance(key := c.public_key(), ec.EllipticCurvePublicKey) and _dsse.signed_by(envelope, key)
         ),
         None,
     )

@@ -32,7 +32,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ecocluster import statements
-from ecocluster.core.errors import ConfigurationError
+from ecocluster.core.errors import ApprovalRuleFailed, ConfigurationError
 from ecocluster.signing import _pki
 from ecocluster.signing._approval import APPROVED
 from ecocluster.signing._dsse import Envelope, signed_by
@@ -49,7 +49,6 @@ from ecocluster.signing._package import (
 from ecocluster.signing._pades import verify_pdf
 from ecocluster.signing._verify import (
     ApprovalContext,
-    ApprovalRuleFailed,
     TrustAnchors,
     VerifiedApproval,
     load_certificate,

@@ -28,10 +28,10 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko_certvalidator import ValidationContext
 
-from ecocluster.core.errors import SignerUnavailable
+from ecocluster.core.errors import ApprovalRuleFailed, SignerUnavailable
 from ecocluster.signing import _tsa
 from ecocluster.signing._pki import identity
-from ecocluster.signing._verify import ApprovalRuleFailed, TrustAnchors, check_certificate
+from ecocluster.signing._verify import TrustAnchors, check_certificate
 from ecocluster.signing.signers import Signer, from_key
 
 FIELD_NAME = "EMASVerifier"
@@ -121,7 +121,7 @@ def seal_pdf(
             IncrementalPdfFileWriter(io.BytesIO(pdf)),
             meta,
             signer=signer.pdf_signer(),
-            timestamper=_tsa.timestamper(tsa_url),  # type: ignore[arg-type]
+            timestamper=_tsa.timestamper(tsa_url),
         )
     except SigningError as e:
         why = f"{e}: {e.__cause__}" if e.__cause__ else str(e)

@@ -42,7 +42,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, padding, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes, PrivateKeyTypes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -156,7 +156,7 @@ def check_passphrase(password: bytes, what: str) -> None:
         )
 
 
-def encrypt_key(key: PrivateKey, password: bytes, *, iterations: int = KDF_ITERATIONS) -> bytes:
+def encrypt_key(key: PrivateKeyTypes, password: bytes, *, iterations: int = KDF_ITERATIONS) -> bytes:
     """PEM ``ENCRYPTED PRIVATE KEY``: PKCS#8 under PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC, RFC 8018)."""
     plain = key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -234,7 +234,7 @@ def _write_private(path: Path, data: bytes, *, replace: bool = False) -> None:
             target.unlink(missing_ok=True)
 
 
-def save_key(key: PrivateKey, path: Path, password: bytes) -> None:
+def save_key(key: PrivateKeyTypes, path: Path, password: bytes) -> None:
     """Encrypted PKCS#8 at :data:`KDF_ITERATIONS`, mode 0600; refuses to replace an existing key file."""
     check_passphrase(password, str(path))
     if path.exists():

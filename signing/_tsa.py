@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import algos, tsp
 from asn1crypto import keys as asn1_keys
@@ -49,6 +50,9 @@ from ecocluster.core.errors import ConfigurationError, TransientError
 from ecocluster.core.home import Home
 from ecocluster.signing import _pki
 from ecocluster.signing._time import Response
+
+if TYPE_CHECKING:  # requests loads only when a signature is timestamped
+    from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 
 MAX_REQUEST = 16 * 1024  # a TimeStampReq is ~100 bytes; anything larger is not one
 TIMEOUT_SECONDS = 20
@@ -110,7 +114,7 @@ def create_tsa(
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     cert = issue_tsa_certificate(ca_key, ca_cert, key.public_key(), name=name)
     # like every key here: PBKDF2 at OWASP strength, 0600, never overwritten (save_key serialises any key)
-    _pki.save_key(key, files.key, password)  # type: ignore[arg-type]
+    _pki.save_key(key, files.key, password)
     files.cert.write_bytes(_pki.pem(cert) + _pki.pem(ca_cert))
     return cert
 
@@ -245,7 +249,7 @@ def request(url: str, data: bytes) -> bytes:
     return body
 
 
-def timestamper(url: str) -> object:
+def timestamper(url: str) -> HTTPTimeStamper:
     """A pyHanko timestamper for the PDF signature and document timestamps (same TSA)."""
     from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 

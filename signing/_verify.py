@@ -68,8 +68,6 @@ RULES = (
     "statement-status",
 )
 
-# ApprovalRuleFailed lives with the project's error hierarchy (ecocluster.core.errors); imported from here too.  # noqa: E501
-
 
 @dataclass(frozen=True)
 class TrustAnchors:

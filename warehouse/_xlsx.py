@@ -18,7 +18,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from ecocluster.core.errors import RowError
 from ecocluster.warehouse._raw import Limits, RawFile
 from ecocluster.warehouse._rows import ParsedRows, text_of
-from ecocluster.warehouse.messages import N_, LocalisedRowError, Refusal
+from ecocluster.warehouse.messages import N_, LocalisedRowError, Refusal, RowLocation
 from ecocluster.warehouse.sections import BY_NAME, Kind
 
 TEMPLATE_VERSION = "1"
@@ -97,7 +97,12 @@ def grouped_number(cell: object, name: str, where: str, column: str) -> RowError
         "sep": sep,
         "thousands": thousands,
     }
-    where_ = {"part": where, "row": getattr(cell, "row", None), "column": column, "value": value.strip()[:80]}
+    where_: RowLocation = {
+        "part": where,
+        "row": getattr(cell, "row", None),
+        "column": column,
+        "value": value.strip()[:80],
+    }
     if len(groups) == 4 and not decimals:  # one group: the separator may be a decimal one
         fraction = groups[1:].rstrip("0")
         params["decimal"] = sign + head + ("." + fraction if fraction else "")

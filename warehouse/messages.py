@@ -14,11 +14,22 @@ import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TypedDict, Unpack
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from ecocluster.core.errors import RowError
+
+
+class RowLocation(TypedDict, total=False):
+    """Where in the file a refusal points: :class:`RowError`'s location fields."""
+
+    part: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+
 
 LANGUAGES = ("en", "it", "lv")
 DOMAIN = "ingest"
@@ -69,13 +80,11 @@ class LocalisedRowError(RowError):
     params: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def of(cls, file: str, message: str, params: dict[str, str], **where: object) -> LocalisedRowError:
+    def of(
+        cls, file: str, message: str, params: dict[str, str], **where: Unpack[RowLocation]
+    ) -> LocalisedRowError:
         return cls(
-            file,
-            message.format(**params),
-            message=message,
-            params=tuple(sorted(params.items())),
-            **where,  # type: ignore[arg-type]
+            file, message.format(**params), message=message, params=tuple(sorted(params.items())), **where
         )
 
     def reason_in(self, language: str | None) -> str:

@@ -70,9 +70,13 @@ def _merge_one(con: duckdb.DuckDBPyConnection, stg: str, staging: Path) -> None:
     for table in LOADED_TABLES:
         con.execute(f"INSERT INTO main.{table} BY NAME SELECT * FROM {stg}.{table}")
     # Arrival order inside the partition is kept; the warehouse's sequence is advanced past it.
-    n = con.execute(f"SELECT count(*) FROM {stg}.submission_part").fetchone()[0]  # type: ignore[index]
+    counted = con.execute(f"SELECT count(*) FROM {stg}.submission_part").fetchone()
+    assert counted is not None  # an aggregate without GROUP BY answers one row
+    n = counted[0]
     if n:
-        base = con.execute("SELECT max(nextval('main.submission_seq')) FROM range(?)", [n]).fetchone()[0]  # type: ignore[index]
+        advanced = con.execute("SELECT max(nextval('main.submission_seq')) FROM range(?)", [n]).fetchone()
+        assert advanced is not None
+        base = advanced[0]
         con.execute(
             "INSERT INTO main.submission_part BY NAME SELECT * REPLACE"
             f" (? - ? + dense_rank() OVER (ORDER BY seq) AS seq) FROM {stg}.submission_part",
