@@ -162,7 +162,8 @@ def run(n: int = 2000, sign: int = 0) -> dict[str, float]:
             signed = _signing(sign, key, cert, ca_cert, trust, _tsa.url_of(server))
             result |= signed
             print(
-                f"signing: {sign} decisions signed with TSA token + PAdES B-LTA: {signed['sign_per_s']:.2f}/s "  # noqa: E501
+                f"signing: {sign} decisions signed with TSA token + "
+                f"PAdES B-LTA: {signed['sign_per_s']:.2f}/s "
                 f"(envelope + PAdES B-B floor: {signed['bare_sign_per_s']:.2f}/s); long-term validation "
                 f"{signed['ltv_per_s']:.2f}/s; bytes added: B-LTA - B-B {signed['lta_bytes_added']:,.0f} "
                 f"on a {signed['pdf_bytes']:,}-byte PDF, .tsr {signed['tsr_bytes']:,.0f}"

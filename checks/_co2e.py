@@ -28,7 +28,10 @@ def _grids() -> str:
     """The shipped national grid factors; an empty relation while none ships (VALUES needs a row)."""
     rows = co2e.grid_factors()
     if not rows:
-        return "(SELECT NULL::VARCHAR AS country, NULL::INTEGER AS year, NULL::DOUBLE AS t_per_mwh WHERE false) AS gf"  # noqa: E501
+        return (
+            "(SELECT NULL::VARCHAR AS country, NULL::INTEGER AS year, "
+            "NULL::DOUBLE AS t_per_mwh WHERE false) AS gf"
+        )
     body = ", ".join(f"('{country}', {year:d}, {t!r})" for country, year, t in rows)
     return f"(VALUES {body}) AS gf(country, year, t_per_mwh)"
 

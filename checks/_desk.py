@@ -62,8 +62,10 @@ def cluster_findings(
     """One page of the cluster's current check results (each member's latest checked year), blocking
     first, optionally of one severity or one rule."""
     rows = con.execute(
-        f"SELECT l.member_id, r.reporting_year, r.expectation, r.severity, r.indicator, r.source_row, r.observed, "  # noqa: E501
-        f"r.expected, r.explanation FROM ({_LATEST}) l JOIN check_result r USING (run_id, member_id, reporting_year) "  # noqa: E501
+        "SELECT l.member_id, r.reporting_year, r.expectation, "
+        "r.severity, r.indicator, r.source_row, r.observed, "
+        f"r.expected, r.explanation FROM ({_LATEST}) l JOIN "
+        "check_result r USING (run_id, member_id, reporting_year) "
         "WHERE ($severity IS NULL OR r.severity = $severity) AND ($rule IS NULL OR r.expectation = $rule) "
         "ORDER BY r.severity = 'blocking' DESC, l.member_id, r.expectation, r.indicator NULLS FIRST, "
         "r.source_row NULLS FIRST LIMIT $limit OFFSET $offset",

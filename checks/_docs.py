@@ -61,10 +61,16 @@ def write_index(
         f"<title>Check results {year}: {escape(scope)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>Check results, reporting year {year}</h1>",
         f'<p class="scope"><strong>Scope:</strong> {escape(scope)}</p>',
-        f'<p class="scope"><strong>Members checked ({len(members)}):</strong> {escape(", ".join(members)) or "none"}</p>',  # noqa: E501
+        (
+            '<p class="scope"><strong>Members checked '
+            f"({len(members)}):</strong> "
+            f"{escape(', '.join(members)) or 'none'}</p>"
+        ),
         (
             f'<p class="muted">Built from the stored results; readable offline. GX\'s own pages: '
-            f'<a href="{GX_FOLDER}/index.html">{GX_FOLDER}/index.html</a> (their layout loads libraries from the '  # noqa: E501
+            "<a "
+            f'href="{GX_FOLDER}/index.html">{GX_FOLDER}/index.html</a> '
+            "(their layout loads libraries from the "
             "internet).</p>"
         ),
     ]

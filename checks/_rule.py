@@ -197,6 +197,7 @@ def shown_unit(expr: str) -> str:
 def number(expr: str) -> str:
     """A value as a person writes it: no trailing zeros, no exponent for ordinary sizes."""
     return (
-        f"CASE WHEN ({expr}) = trunc({expr}) AND abs({expr}) < 1e15 THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR)"  # noqa: E501
+        f"CASE WHEN ({expr}) = trunc({expr}) AND abs({expr}) < 1e15 "
+        f"THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR)"
         f" ELSE CAST(round({expr}, 6) AS VARCHAR) END"
     )

@@ -106,10 +106,12 @@ class Finding:
 def member_findings(con: duckdb.DuckDBPyConnection, member_id: str, limit: int = 200) -> list[Finding]:
     """The member's findings for its latest checked year, blocking first (limited in the database)."""
     rows = con.execute(
-        "SELECT reporting_year, expectation, severity, indicator, source_row, observed, expected, explanation "  # noqa: E501
+        "SELECT reporting_year, expectation, severity, indicator, "
+        "source_row, observed, expected, explanation "
         "FROM check_result WHERE member_id = $m AND reporting_year = "
         "(SELECT max(reporting_year) FROM check_member WHERE member_id = $m) "
-        "ORDER BY severity = 'blocking' DESC, expectation, indicator NULLS FIRST, source_row NULLS FIRST LIMIT $n",  # noqa: E501
+        "ORDER BY severity = 'blocking' DESC, expectation, indicator "
+        "NULLS FIRST, source_row NULLS FIRST LIMIT $n",
         {"m": member_id, "n": limit},
     ).fetchall()
     return [Finding(*r) for r in rows]

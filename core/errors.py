@@ -23,7 +23,10 @@ EXIT_CODES: dict[int, str] = {
     2: "usage error: unknown option or command, a value outside the allowed ones (`--stage foo`)",
     3: "approval refused, an offline verification with a failed check, or a stored object altered",
     4: "blocking check failures (`check`, `check report --fail-on blocking`)",
-    65: "rejected input: a submission file refused, or a member, cluster or statement id the warehouse does not know",  # noqa: E501
+    65: (
+        "rejected input: a submission file refused, or a member, "
+        "cluster or statement id the warehouse does not know"
+    ),
     75: "temporary failure (busy warehouse, storage or signing service out of reach): run the command again",
     78: "configuration: no home at --home/ECOCLUSTER_HOME, an unusable ecocluster.toml or Prefect server",
     130: "interrupted (Ctrl-C); nothing half-written was kept",

@@ -267,7 +267,8 @@ def request_verification(ws: Workspace, batch: Batch, today: dt.date, deadline_d
         MemberNote(
             r.member_id,
             f"validated statement {approved[r.member_id][:12]} stands for {batch.year}; the data changed "
-            f"since (draft {r.statement_id[:12]}), which is not sent: a validated member is not verified again in the "  # noqa: E501
+            f"since (draft {r.statement_id[:12]}), which is not sent: a "
+            "validated member is not verified again in the "
             "same year",
         )
         for r in rows

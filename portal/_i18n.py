@@ -50,10 +50,12 @@ _WORDS: dict[str, tuple[str, str, str]] = {  # key: (en, it, lv)
     "no_desk": (
         "Administrators: the audit log, and every desk by its address (/cluster/ID, /review/ID, /body/CC).",
         (
-            "Amministratori: il registro di audit e ogni scrivania al suo indirizzo (/cluster/ID, /review/ID, "  # noqa: E501
+            "Amministratori: il registro di audit e ogni scrivania al "
+            "suo indirizzo (/cluster/ID, /review/ID, "
             "/body/CC)."
         ),
-        "Administratori: audita žurnāls un katra darba vieta pēc tās adreses (/cluster/ID, /review/ID, /body/CC).",  # noqa: E501
+        "Administratori: audita žurnāls un katra darba vieta pēc tās "
+        "adreses (/cluster/ID, /review/ID, /body/CC).",
     ),
     "sections": ("Your sections", "Le sue sezioni", "Jūsu sadaļas"),
     "section": ("Section", "Sezione", "Sadaļa"),
@@ -69,7 +71,8 @@ _WORDS: dict[str, tuple[str, str, str]] = {  # key: (en, it, lv)
         ),
         (
             "La cartella di lavoro (XLSX), oppure CSV o JSON nel formato ecocluster. Un file con errori "
-            "viene rifiutato per intero con l'elenco di tutti gli errori; li corregga e invii di nuovo il file."  # noqa: E501
+            "viene rifiutato per intero con l'elenco di tutti gli "
+            "errori; li corregga e invii di nuovo il file."
         ),
         (
             "Darbgrāmata (XLSX) vai CSV vai JSON ecocluster formātā. Datne ar kļūdām tiek noraidīta pilnībā, "

@@ -77,8 +77,10 @@ def body_intakes(
 ) -> list[Intake]:
     """One page of the packages the country's competent body took in, newest first."""
     rows = con.execute(
-        "SELECT package_sha256, package_key, member_id, outcome, rule, retriable, registration_no, reasons, attempts,"  # noqa: E501
-        " received_at FROM body_intake WHERE country = ? ORDER BY received_at DESC, package_sha256 LIMIT ? OFFSET ?",  # noqa: E501
+        "SELECT package_sha256, package_key, member_id, outcome, rule, "
+        "retriable, registration_no, reasons, attempts,"
+        " received_at FROM body_intake WHERE country = ? ORDER BY "
+        "received_at DESC, package_sha256 LIMIT ? OFFSET ?",
         [check_country(country), page_size, max(page, 0) * page_size],
     ).fetchall()
     return [

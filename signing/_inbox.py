@@ -363,7 +363,8 @@ def receive_decision(
             raise ApprovalRuleFailed(
                 "companion-too-large",
                 "; ".join(
-                    f"{files[s].key} has {files[s].size:,} bytes, the limit is {limits.for_suffix(s):,} ([inbox] "  # noqa: E501
+                    f"{files[s].key} has {files[s].size:,} bytes, the limit "
+                    f"is {limits.for_suffix(s):,} ([inbox] "
                     f"{'max_pdf_mb' if s == SIGNED_PDF else 'max_certificate_kb'})"
                     for s in too_large
                 ),

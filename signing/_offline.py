@@ -242,7 +242,8 @@ def verify_files(
             "approval",
             Outcome.PASS,
             f"{approval.decision} by {approval.verifier.name} "
-            f"({approval.verifier.accreditation_no}), signature attested at {approval.attested_at.isoformat()}",  # noqa: E501
+            f"({approval.verifier.accreditation_no}), signature "
+            f"attested at {approval.attested_at.isoformat()}",
             _ENVELOPE,
         )
     )

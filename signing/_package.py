@@ -55,7 +55,9 @@ FILES = {  # name in data/ -> what it is
     "statement-validated.pdf": "validated environmental statement with the verifier's PAdES signature",
     "annex-vii-declaration.txt": "Annex VII verifier declaration (signed inside the approval envelope)",
     "approval.dsse.json": "verifier approval, DSSE envelope around an in-toto Statement",
-    "approval.tsr": "RFC 3161 timestamp (TimeStampResp, DER) over the approval's signature: its attested time",  # noqa: E501
+    "approval.tsr": (
+        "RFC 3161 timestamp (TimeStampResp, DER) over the approval's signature: its attested time"
+    ),
     "check-summary.json": "compliance check summary (from the signed statement)",
     "verifier-cert.pem": "verifier certificate",
     "chain.pem": "accreditation-body CA certificate(s) that issued it",
@@ -317,7 +319,8 @@ def application_pdf(app: dict[str, Any]) -> bytes:
         "note": bilingual_text(
             language,
             N_(
-                "The validated environmental statement, the verifier's signed declaration (Annex VII) and the "  # noqa: E501
+                "The validated environmental statement, the verifier's "
+                "signed declaration (Annex VII) and the "
                 "approval envelope travel in the same registration package (data/)."
             ),
         ),

@@ -126,7 +126,8 @@ def seal_pdf(
     except SigningError as e:
         why = f"{e}: {e.__cause__}" if e.__cause__ else str(e)
         raise SignerUnavailable(
-            f"cannot PAdES B-LTA-sign the validated PDF as {signer.certificate.subject.rfc4514_string()}: {why}; "  # noqa: E501
+            "cannot PAdES B-LTA-sign the validated PDF as "
+            f"{signer.certificate.subject.rfc4514_string()}: {why}; "
             "the signer must bring its chain to the accreditation CA (chain= in the signer URI, or chain.pem "
             "beside the certificate)"
         ) from e

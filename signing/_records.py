@@ -96,7 +96,8 @@ def blocking_failures(con: duckdb.DuckDBPyConnection, member_id: str, year: int)
 def draft_for(con: duckdb.DuckDBPyConnection, statement_id: str) -> Draft:
     """What the verifier signs for ``statement_id`` (its draft render's digests)."""
     row = con.execute(
-        "SELECT s.statement_id, s.member_id, m.legal_name, m.nace, s.cluster_id, s.reporting_year, s.pdf_sha256, "  # noqa: E501
+        "SELECT s.statement_id, s.member_id, m.legal_name, m.nace, "
+        "s.cluster_id, s.reporting_year, s.pdf_sha256, "
         "s.language, s.kind "
         "FROM statement s JOIN member m USING (member_id) WHERE s.statement_id = ? AND s.version = 1",
         [statement_id],
@@ -125,7 +126,8 @@ def register_verifier(con: duckdb.DuckDBPyConnection, cert: x509.Certificate) ->
     """Record a verifier certificate (public) so approvals and conflicts can name it."""
     who = identity(cert)
     con.execute(
-        "INSERT INTO verifier VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, current_timestamp) ON CONFLICT DO NOTHING",  # noqa: E501
+        "INSERT INTO verifier VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+        "NULL, current_timestamp) ON CONFLICT DO NOTHING",
         [
             who.fingerprint,
             who.accreditation_no,
@@ -245,7 +247,8 @@ class Decision:
 def decisions_on(con: duckdb.DuckDBPyConnection, statement_id: str) -> list[Decision]:
     """Every accepted decision on the statement, oldest first (a rejection may be followed by an approval)."""
     rows = con.execute(
-        "SELECT a.decision, a.reasons, coalesce(v.name || ' (' || a.accreditation_no || ')', a.accreditation_no),"  # noqa: E501
+        "SELECT a.decision, a.reasons, coalesce(v.name || ' (' || "
+        "a.accreditation_no || ')', a.accreditation_no),"
         " a.signed_at AT TIME ZONE 'UTC' FROM approval a LEFT JOIN verifier v USING (cert_sha256)"
         " WHERE a.statement_id = ? ORDER BY a.signed_at",
         [statement_id],

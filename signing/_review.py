@@ -283,7 +283,8 @@ def _check_target(
     if (
         check_name is not None
         and con.execute(
-            "SELECT 1 FROM check_result WHERE member_id = ? AND reporting_year = ? AND expectation = ? LIMIT 1",  # noqa: E501
+            "SELECT 1 FROM check_result WHERE member_id = ? AND "
+            "reporting_year = ? AND expectation = ? LIMIT 1",
             [member_id, year, check_name],
         ).fetchone()
         is None

@@ -269,6 +269,7 @@ def revocation_in_force(entry: Revocation, at: dt.datetime) -> str | None:
     if at < effective:
         return None
     return (
-        f"revoked ({entry.reason}) with effect from {effective.isoformat()}, and the signature is attested at "  # noqa: E501
+        f"revoked ({entry.reason}) with effect from "
+        f"{effective.isoformat()}, and the signature is attested at "
         f"{at.isoformat()}, after that"
     )

@@ -78,7 +78,10 @@ class Qualification:
             if self.qualified_seal
             else "qualified, but not a QES or seal"
         )
-        return f"{what}: qualified certificate for {self.kind}, {device}, per trusted-list service {self.service!r}"  # noqa: E501
+        return (
+            f"{what}: qualified certificate for {self.kind}, {device}, "
+            f"per trusted-list service {self.service!r}"
+        )
 
     def unmet(self, requirement: str) -> str | None:
         """Why the requirement (``[intake] require``) is not met, or None when it is."""

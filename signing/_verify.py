@@ -476,7 +476,9 @@ def verify_approval(
             f"member {context.member_id} sent {len(context.newer_inputs)} file(s) after "
             f"draft {context.statement_id[:16]} was made ({', '.join(context.newer_inputs[:3])}): the draft "
             f"shows data the member has since corrected; the coordinator must redraft with `ecocluster draft "
-            f"--member {context.member_id} --year {context.reporting_year}` and send the new draft for review",  # noqa: E501
+            f"--member {context.member_id} --year "
+            f"{context.reporting_year}` and send the new draft for "
+            "review",
         )
     # 12. conflict: a verifier may not validate an organisation they consulted for.
     if who.accreditation_no in {normalise_accreditation_no(n) for n in context.consulted_by}:

@@ -27,7 +27,8 @@ def bar_chart(title: str, unit: str, points: Sequence[tuple[str, float, str]]) -
     parts = [
         (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-            f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{_FONT}" role="img" aria-label="{escape(title, {chr(34): "&quot;"})}">'  # noqa: E501
+            f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{_FONT}" role="img" '
+            f'aria-label="{escape(title, {chr(34): "&quot;"})}">'
         ),
         f'<text x="{_LEFT}" y="13" font-size="11" font-weight="bold" fill="#1a1a1a">{escape(title)}</text>',
         f'<text x="{_LEFT}" y="25" font-size="9" fill="#555555">{escape(unit)}</text>',

@@ -59,7 +59,8 @@ def member_statuses(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str
     languages shows the most advanced one)."""
     rows = con.execute(
         f"SELECT member_id, status FROM current_statement s WHERE cluster_id = ? AND subject = 'member' "
-        f"AND {_NOT_SUPERSEDED} QUALIFY row_number() OVER (PARTITION BY member_id ORDER BY reporting_year DESC, "  # noqa: E501
+        f"AND {_NOT_SUPERSEDED} QUALIFY row_number() OVER (PARTITION "
+        "BY member_id ORDER BY reporting_year DESC, "
         "CASE status WHEN 'validated' THEN 0 WHEN 'submitted' THEN 1 WHEN 'rejected' THEN 2 ELSE 3 END) = 1",
         [cluster_id],
     ).fetchall()

@@ -113,7 +113,9 @@ def select(
     if not members and not clusters:
         scope = member or cluster or "the warehouse"
         raise NothingToDraft(
-            f"nothing to draft for {scope}{f' in {year}' if year else ''}: no such member/cluster, or no cycle "  # noqa: E501
+            "nothing to draft for "
+            f"{scope}{f' in {year}' if year else ''}: no such "
+            "member/cluster, or no cycle "
             "is open for it; check the roster with `ecocluster status` and open the cycle first"
         )
     return Selection(

@@ -115,7 +115,9 @@ LABELS: dict[str, str] = {
     "total": N_("Total (mean for shares)"),
     "h_benchmark": N_("Peer benchmark"),
     "benchmark_intro": N_(
-        "Each member's R against the median of the members of its sector with the same B; R ÷ median above 1 means more per unit of output than the median (×1.50: 50 % more). Sectors with a single member are not compared."  # noqa: E501
+        "Each member's R against the median of the members of its sector with the same "
+        "B; R ÷ median above 1 means more per unit of output than the median (×1.50: 50 "
+        "% more). Sectors with a single member are not compared."
     ),
     "median": N_("Sector median"),
     "ratio": N_("R ÷ median"),
@@ -133,7 +135,8 @@ LABELS: dict[str, str] = {
     ),
     "demo": N_("DEMO"),
     "demo_note": N_(
-        "DEMO: validated by a DEMO verifier of a DEMO accreditation body to show how ecocluster works. Not valid for EMAS registration."  # noqa: E501
+        "DEMO: validated by a DEMO verifier of a DEMO accreditation body to "
+        "show how ecocluster works. Not valid for EMAS registration."
     ),
     "no_peers": N_(
         "No sector has three or more members reporting the same indicator: there is nothing to compare yet."
@@ -144,7 +147,10 @@ LABELS: dict[str, str] = {
     ),
     "h_co2e": N_("Greenhouse gas emissions computed from energy use"),
     "co2e_intro": N_(
-        "ecocluster computes scope 1 (fuels burnt on site) and scope 2 (purchased electricity: location-based with the national grid factor, market-based with the supplier's factor) from the energy reported by carrier. Each figure names the emission factor it uses and its source."  # noqa: E501
+        "ecocluster computes scope 1 (fuels burnt on site) and scope 2 (purchased electricity: "
+        "location-based with the national grid factor, market-based with the supplier's factor) "
+        "from the energy reported by carrier. Each figure names the emission factor it uses and its "
+        "source."
     ),
     "scope": N_("Scope"),
     "scope1": N_("Scope 1 (fuels)"),
@@ -162,10 +168,12 @@ LABELS: dict[str, str] = {
         "{carrier}: ecocluster has no emission factor for this carrier yet, so its scope is not computed."
     ),
     "gap_no_grid_factor": N_(
-        "{carrier}: no national grid emission factor for {country} {year} is shipped with ecocluster yet, so location-based scope 2 is not computed."  # noqa: E501
+        "{carrier}: no national grid emission factor for {country} {year} is shipped "
+        "with ecocluster yet, so location-based scope 2 is not computed."
     ),
     "gap_no_market_factor": N_(
-        "{carrier}: no supplier emission factor was reported (energy.market_factor), so market-based scope 2 is not computed."  # noqa: E501
+        "{carrier}: no supplier emission factor was reported "
+        "(energy.market_factor), so market-based scope 2 is not computed."
     ),
     "h_benchmarks": N_("How we compare with the EU benchmark of excellence"),
     "benchmarks_intro": N_(

@@ -90,7 +90,8 @@ def with_stored_pdfs(con: duckdb.DuckDBPyConnection, renders: Sequence[Artefacts
         {
             sid: (key, sha)
             for sid, key, sha in con.execute(
-                "SELECT statement_id, pdf_key, pdf_sha256 FROM statement WHERE version = 1 AND pdf_key IS NOT NULL"  # noqa: E501
+                "SELECT statement_id, pdf_key, pdf_sha256 FROM statement "
+                "WHERE version = 1 AND pdf_key IS NOT NULL"
                 " AND statement_id IN (SELECT unnest(?))",
                 [ids],
             ).fetchall()

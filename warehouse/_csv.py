@@ -94,7 +94,8 @@ def _read_group(con: duckdb.DuckDBPyConnection, files: list[CsvFile]) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE _csv_map (read_path VARCHAR, file_no INTEGER)")
     insert_rows(con, "_csv_map", ("read_path", "file_no"), [(str(f.read_path), f.file_no) for f in files])
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _csv_batch AS SELECT * FROM read_csv(?, header = true, all_varchar = true,"  # noqa: E501
+        "CREATE OR REPLACE TEMP TABLE _csv_batch AS SELECT * FROM "
+        "read_csv(?, header = true, all_varchar = true,"
         " delim = ?, quote = '\"', escape = '\"', union_by_name = true, filename = true, strict_mode = true,"
         " null_padding = false, max_line_size = ?)",
         [[str(f.read_path) for f in files], first.delimiter, MAX_CELL_BYTES],

@@ -29,7 +29,8 @@ def create_staging(con: duckdb.DuckDBPyConnection) -> None:
             f"src_row INTEGER, member_id VARCHAR, reporting_year VARCHAR, {cols})"
         )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE stg_file (file_no INTEGER PRIMARY KEY, filename VARCHAR, sha256 VARCHAR,"  # noqa: E501
+        "CREATE OR REPLACE TEMP TABLE stg_file (file_no INTEGER "
+        "PRIMARY KEY, filename VARCHAR, sha256 VARCHAR,"
         " format VARCHAR, encoding VARCHAR, decimal_comma BOOLEAN, size_bytes BIGINT, archive_key VARCHAR,"
         " member_id VARCHAR, reporting_year VARCHAR)"
     )

@@ -60,7 +60,11 @@ def typed(field: Field, col: str) -> str:
         Kind.TEXT: f"ec_txt({col})",
         Kind.UNIT: f"ec_txt({col})",
         Kind.NUMBER: f"ec_num({col}, f.decimal_comma)",
-        Kind.INTEGER: f"CASE WHEN regexp_full_match(trim({col}), '[+-]?\\d+(\\.0+)?') THEN TRY_CAST(ec_txt({col}) AS INTEGER) END",  # noqa: E501
+        Kind.INTEGER: (
+            f"CASE WHEN regexp_full_match(trim({col}), "
+            f"'[+-]?\\d+(\\.0+)?') THEN TRY_CAST(ec_txt({col}) AS INTEGER) "
+            "END"
+        ),
         Kind.DATE: f"ec_date({col})",
         Kind.BOOLEAN: f"ec_bool({col})",
         Kind.CHOICE: f"lower(ec_txt({col}))",
@@ -133,7 +137,8 @@ def _section_rules(section: Section) -> list[tuple[str, str, Reason]]:
             "ec_txt(s.member_id) IS NOT NULL AND m.member_id IS NULL",
             (
                 N_(
-                    "unknown member: it is in no cluster roster; ask the coordinator to add it, then send the file "  # noqa: E501
+                    "unknown member: it is in no cluster roster; ask the "
+                    "coordinator to add it, then send the file "
                     "again"
                 ),
                 {},
@@ -152,7 +157,8 @@ def _section_rules(section: Section) -> list[tuple[str, str, Reason]]:
             ),
             (
                 N_(
-                    "no cycle is open for this reporting year in the member's cluster; ask the coordinator to open it"  # noqa: E501
+                    "no cycle is open for this reporting year in the "
+                    "member's cluster; ask the coordinator to open it"
                 ),
                 {},
             ),
@@ -218,7 +224,8 @@ def file_languages(con: duckdb.DuckDBPyConnection, language: str) -> None:
     forced = None if language == MEMBER_LANGUAGE else language
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stg_lang AS "
-        "SELECT f.file_no, coalesce(CAST(? AS VARCHAR), any_value(m.language), 'en') AS language FROM stg_file f "  # noqa: E501
+        "SELECT f.file_no, coalesce(CAST(? AS VARCHAR), "
+        "any_value(m.language), 'en') AS language FROM stg_file f "
         f"LEFT JOIN ({union}) r USING (file_no) "
         "LEFT JOIN member m ON m.member_id = coalesce(ec_txt(f.member_id), r.member_id) GROUP BY f.file_no",
         [forced],
@@ -253,7 +260,9 @@ def collect_errors(con: duckdb.DuckDBPyConnection, language: str = "en") -> None
             )
         con.execute(
             "INSERT INTO stg_error SELECT file_no, src_part, src_row, e.col, e.value, e.reason FROM ("
-            f"SELECT s.file_no, s.src_part, s.src_row, unnest(list_filter([{', '.join(checks)}], x -> x IS NOT NULL)) AS e "  # noqa: E501
+            "SELECT s.file_no, s.src_part, s.src_row, "
+            f"unnest(list_filter([{', '.join(checks)}], x -> x IS NOT NULL)) "
+            "AS e "
             f"{joins})"
         )
     # One member-year per JSON/XLSX file is given by its header; a CSV file must not mix years.
@@ -268,7 +277,9 @@ def collect_errors(con: duckdb.DuckDBPyConnection, language: str = "en") -> None
         )
     one_row = _in_language((N_("the profile must be one row per member"), {}), "any_value(fl.language)")
     con.execute(
-        f"INSERT INTO stg_error SELECT file_no, any_value(src_part), max(src_row), NULL, member_id, {one_row} "  # noqa: E501
+        "INSERT INTO stg_error SELECT file_no, "
+        "any_value(src_part), max(src_row), NULL, member_id, "
+        f"{one_row} "
         "FROM stg_profile JOIN stg_lang fl USING (file_no) GROUP BY file_no, member_id HAVING count(*) > 1"
     )
 

@@ -148,7 +148,8 @@ def connect(path: Path, *, read_only: bool = False, ordered: bool = True) -> duc
                 raise
             if time.monotonic() + pause > deadline:
                 raise WarehouseBusy(
-                    f"{path} is in use by another ecocluster process (waited {settings.lock_wait_seconds:.0f} s); "  # noqa: E501
+                    f"{path} is in use by another ecocluster process "
+                    f"(waited {settings.lock_wait_seconds:.0f} s); "
                     "wait for it to finish (or stop it) and run the command again"
                 ) from e
             time.sleep(pause)
@@ -181,7 +182,8 @@ def out_of_memory(path: Path | None, error: duckdb.OutOfMemoryException) -> Conf
     limit = f" {Settings.of(config).memory_limit}" if config else ""
     return ConfigurationError(
         f"{path or 'the warehouse'}: a query needed more memory than DuckDB's memory_limit{limit} "
-        f"({str(error).splitlines()[0]}); raise [warehouse] memory_limit in {config or 'the home’s ' + CONFIG_NAME} "  # noqa: E501
+        f"({str(error).splitlines()[0]}); raise [warehouse] "
+        f"memory_limit in {config or 'the home’s ' + CONFIG_NAME} "
         "or set ECOCLUSTER_MEMORY_LIMIT (the machine's free memory allowing), and run the command again"
     )
 

@@ -217,7 +217,8 @@ def _reject(
             ensure_ascii=False,
         )
         con.execute(
-            "INSERT OR REPLACE INTO rejected_file (sha256, filename, rejected_at, member_id, n_errors, errors,"  # noqa: E501
+            "INSERT OR REPLACE INTO rejected_file (sha256, filename, "
+            "rejected_at, member_id, n_errors, errors,"
             " reporting_year) VALUES (?, ?, current_timestamp, ?, ?, ?, ?)",
             [sha, name, member_id, len(errors), payload, year],
         )
@@ -420,7 +421,8 @@ def _commit_chunk(
         put_many(store, [(archive_key(raw), raw.data, "application/octet-stream") for _, raw in good])
         _stage_members(con)
         con.execute(
-            "INSERT INTO submission SELECT f.sha256, 'member', f.filename, f.format, f.encoding, f.size_bytes,"  # noqa: E501
+            "INSERT INTO submission SELECT f.sha256, 'member', "
+            "f.filename, f.format, f.encoding, f.size_bytes,"
             " current_timestamp, f.archive_key, (SELECT any_value(m.cluster_id) FROM _file_members x"
             " JOIN member m USING (member_id) WHERE x.file_no = f.file_no) FROM stg_file f"
             " WHERE f.file_no NOT IN (SELECT file_no FROM stg_error)"
@@ -454,8 +456,10 @@ def _years_of_files(con: duckdb.DuckDBPyConnection) -> dict[int, int]:
     union = " UNION ALL ".join(f"SELECT file_no, reporting_year FROM stg_{s.name}" for s in SECTIONS)
     return dict(
         con.execute(
-            f"SELECT file_no, any_value(y) FROM (SELECT file_no, TRY_CAST(ec_txt(reporting_year) AS INTEGER) AS y"  # noqa: E501
-            f" FROM (SELECT file_no, reporting_year FROM stg_file UNION ALL {union})) WHERE y BETWEEN 1950 AND 2100"  # noqa: E501
+            "SELECT file_no, any_value(y) FROM (SELECT file_no, "
+            "TRY_CAST(ec_txt(reporting_year) AS INTEGER) AS y"
+            " FROM (SELECT file_no, reporting_year FROM stg_file UNION "
+            f"ALL {union})) WHERE y BETWEEN 1950 AND 2100"
             " GROUP BY file_no HAVING count(DISTINCT y) = 1"
         ).fetchall()
     )
@@ -464,8 +468,10 @@ def _years_of_files(con: duckdb.DuckDBPyConnection) -> dict[int, int]:
 def _stage_members(con: duckdb.DuckDBPyConnection) -> None:
     """(file, member, year, section) covered by each clean file: what the file will supersede."""
     union = " UNION ALL ".join(
-        f"SELECT DISTINCT file_no, ec_txt(member_id) AS member_id, CAST(ec_txt(reporting_year) AS INTEGER) AS "  # noqa: E501
-        f"reporting_year, '{s.name}' AS section FROM stg_{s.name} WHERE file_no NOT IN (SELECT file_no FROM stg_error)"  # noqa: E501
+        "SELECT DISTINCT file_no, ec_txt(member_id) AS member_id, "
+        "CAST(ec_txt(reporting_year) AS INTEGER) AS "
+        f"reporting_year, '{s.name}' AS section FROM stg_{s.name} WHERE "
+        "file_no NOT IN (SELECT file_no FROM stg_error)"
         for s in SECTIONS
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _file_members AS {union}")

@@ -116,8 +116,10 @@ _PER_MEMBER = f"""
 
 def cluster_status(con: duckdb.DuckDBPyConnection, year: int) -> list[ClusterStatus]:
     rows = con.execute(
-        f"SELECT c.cluster_id, c.name, count(x.member_id), count(*) FILTER (x.required = {len(REQUIRED_SECTIONS)}),"  # noqa: E501
-        f" count(*) FILTER (x.sections > 0 AND x.required < {len(REQUIRED_SECTIONS)}), count(*) FILTER (x.sections = 0),"  # noqa: E501
+        "SELECT c.cluster_id, c.name, count(x.member_id), count(*) "
+        f"FILTER (x.required = {len(REQUIRED_SECTIONS)}),"
+        " count(*) FILTER (x.sections > 0 AND x.required < "
+        f"{len(REQUIRED_SECTIONS)}), count(*) FILTER (x.sections = 0),"
         f" sum(x.rejected) FROM cluster c JOIN ({_PER_MEMBER}) x USING (cluster_id) GROUP BY ALL ORDER BY 1",
         {"year": year, "cluster": None},
     ).fetchall()

@@ -77,20 +77,23 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Indicators: code, canonical unit, meaning, accepted units",
     },
     "indicators_intro": {
-        "it": "Per ogni indicatore A indicare il totale annuo dell'organizzazione (somma di tutti i siti); B è la "  # noqa: E501
+        "it": "Per ogni indicatore A indicare il totale annuo "
+        "dell'organizzazione (somma di tutti i siti); B è la "
         "produzione o la dimensione (presenze, addetti, abitanti) con cui il coordinatore calcola R = A/B. "
         "Il valore può essere scritto in una qualsiasi delle unità accettate: viene convertito nell'unità "
         "di riferimento. Se un valore cambia di circa mille volte rispetto all'anno precedente (kWh "
         "scritti come MWh, kg come t) il file è bloccato finché il valore non è corretto o giustificato "
         "nella colonna 'justification'. La superficie degli edifici utilizzati (output.floor_area, m²) è il "
         "denominatore degli esempi di eccellenza UE espressi per m².",
-        "lv": "Katram A rādītājam norādiet organizācijas gada kopsummu (visu objektu summa); B ir produkcija vai "  # noqa: E501
+        "lv": "Katram A rādītājam norādiet organizācijas gada kopsummu "
+        "(visu objektu summa); B ir produkcija vai "
         "lielums (nakšņošanas, darbinieki, iedzīvotāji), ar ko koordinators aprēķina R = A/B. Vērtību var "
         "rakstīt jebkurā no pieņemtajām mērvienībām: tā tiek pārvērsta pamata mērvienībā. Ja vērtība, "
         "salīdzinot ar iepriekšējo gadu, mainās apmēram tūkstoš reižu (kWh ierakstītas kā MWh, kg kā t), "
         "dalībnieks tiek bloķēts, līdz vērtība ir labota vai pamatota ailē 'justification'. Izmantoto ēku "
         "platība (output.floor_area, m²) ir saucējs ES izcilības kritērijiem, kas izteikti uz m².",
-        "en": "For each A indicator give the organisation's annual total (all sites added up); B is the output or "  # noqa: E501
+        "en": "For each A indicator give the organisation's annual total "
+        "(all sites added up); B is the output or "
         "size (overnight stays, employees, inhabitants) the coordinator divides by to get R = A/B. The "
         "value may be written in any of the accepted units: it is converted to the canonical unit. A value "
         "about a thousand times the previous year's (kWh written as MWh, kg as t) blocks the member until "
@@ -98,17 +101,20 @@ _TEXT: dict[str, dict[str, str]] = {
         "(output.floor_area, m²) is the denominator of the EU benchmarks of excellence stated per m².",
     },
     "carriers_intro": {
-        "it": "Energia per vettore (codici energy.natural_gas … energy.biomass): una riga per vettore con la quantità "  # noqa: E501
+        "it": "Energia per vettore (codici energy.natural_gas … "
+        "energy.biomass): una riga per vettore con la quantità "
         "annua, in MWh, kWh, GJ o nell'unità del combustibile (Sm3_gas per il metano, l_diesel, l_lpg, "
         "l_heating_oil). ecocluster ne calcola le emissioni di CO2e di ambito 1 (combustibili) e 2 (energia "
         "elettrica acquistata), citando il fattore usato. energy.market_factor è il fattore di emissione del "
         "fornitore di energia elettrica (t/MWh o kg/kWh), per il metodo market-based.",
-        "lv": "Enerģija pa nesējiem (kodi energy.natural_gas … energy.biomass): viena rinda katram nesējam ar gada "  # noqa: E501
+        "lv": "Enerģija pa nesējiem (kodi energy.natural_gas … "
+        "energy.biomass): viena rinda katram nesējam ar gada "
         "daudzumu MWh, kWh, GJ vai kurināmā mērvienībā (Sm3_gas dabasgāzei, l_diesel, l_lpg, l_heating_oil). "
         "ecocluster no tiem aprēķina 1. tvēruma (kurināmais) un 2. tvēruma (iepirktā elektroenerģija) CO2e "
         "emisijas, norādot izmantoto koeficientu. energy.market_factor ir elektroenerģijas piegādātāja "
         "emisijas koeficients (t/MWh vai kg/kWh) tirgus metodei.",
-        "en": "Energy by carrier (codes energy.natural_gas … energy.biomass): one row per carrier with the annual "  # noqa: E501
+        "en": "Energy by carrier (codes energy.natural_gas … "
+        "energy.biomass): one row per carrier with the annual "
         "quantity, in MWh, kWh, GJ or the fuel's own unit (Sm3_gas for natural gas, l_diesel, l_lpg, "
         "l_heating_oil). ecocluster computes scope 1 (fuels) and scope 2 (purchased electricity) CO2e from "
         "them and cites the factor it used. energy.market_factor is your electricity supplier's emission "

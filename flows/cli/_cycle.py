@@ -74,7 +74,8 @@ def _where(location: str) -> str:
 def _print(summary: CycleSummary) -> None:
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts().items())) or "no member due"
     console.print(
-        f"\n[bold]{summary.kind} cycle {summary.year}[/]: {len(summary.members)} member(s) in scope — {counts}"  # noqa: E501
+        f"\n[bold]{summary.kind} cycle {summary.year}[/]: "
+        f"{len(summary.members)} member(s) in scope — {counts}"
     )
     groups = (
         ("registered", "Validated and registered"),
@@ -139,7 +140,8 @@ def _print_showcase(show: _tour.Showcase) -> None:
         for gap in co2e["gaps"]:
             where = f" for {gap['country']} {gap['year']}" if gap.get("country") else ""
             console.print(
-                f"    not computed: {plain(gap['carrier'])} — {plain(gap['reason'].replace('_', ' '))}{where}",  # noqa: E501
+                f"    not computed: {plain(gap['carrier'])} — "
+                f"{plain(gap['reason'].replace('_', ' '))}{where}",
                 soft_wrap=True,
             )
     console.print(
@@ -368,6 +370,7 @@ def _print_demo_accounts(home: Home) -> None:
         console.print(f"  DEMO {demo.role:<12} {demo.email} ({demo.scope}){second}")
     if not made:
         console.print(
-            "  (created by an earlier demo run: member.it@, member.lv@, coordinator@, verifier@, competent-body.it@, "  # noqa: E501
+            "  (created by an earlier demo run: member.it@, member.lv@, "
+            "coordinator@, verifier@, competent-body.it@, "
             "admin@demo.example)"
         )

@@ -462,7 +462,8 @@ def register(app: typer.Typer) -> None:
         for path in _write_new(out, review.name, signed.files()):
             console.print(escape(str(path)))
         console.print(
-            f"{decision}: member {escape(review.draft.member_id)}, statement {review.draft.statement_id[:12]}…; "  # noqa: E501
+            f"{decision}: member {escape(review.draft.member_id)}, "
+            f"statement {review.draft.statement_id[:12]}…; "
             "put these files into the coordinator's inbox/approvals/"
         )
 

@@ -43,7 +43,8 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[
             int | None,
             typer.Option(
-                help="Processes to render with (default: one for a small run, where starting a pool costs more "  # noqa: E501
+                help="Processes to render with (default: one for a small "
+                "run, where starting a pool costs more "
                 "than it saves, e.g. below 96 statements with PDF; every core otherwise)."
             ),
         ] = None,

@@ -119,8 +119,10 @@ def _refusal(
     said = f"HTTP {status} on {endpoint}{_detail(raw)}"
     if status in (401, 403):
         return SignerCredentialsRefused(
-            f"signer {source}: the signing service refused the access token ({said}); set ECOCLUSTER_CSC_TOKEN to a "  # noqa: E501
-            "current token of this service for this credential (tokens expire: get a new one from the provider)"  # noqa: E501
+            f"signer {source}: the signing service refused the access "
+            f"token ({said}); set ECOCLUSTER_CSC_TOKEN to a "
+            "current token of this service for this credential "
+            "(tokens expire: get a new one from the provider)"
         )
     if status == 404:
         return SignerUnavailable(
@@ -160,7 +162,8 @@ async def _post(
             status = response.status
     except (aiohttp.ClientError, TimeoutError) as e:
         raise SigningServiceUnavailable(
-            f"signer {source}: cannot reach the signing service at {service.service_url} ({type(e).__name__}: "  # noqa: E501
+            f"signer {source}: cannot reach the signing service at "
+            f"{service.service_url} ({type(e).__name__}: "
             f"{e or 'no answer'}); nothing was signed: check the URL, then run the command again"
         ) from e
     if status >= 300:

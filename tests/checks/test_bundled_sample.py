@@ -53,8 +53,10 @@ def test_electricity_without_a_shipped_grid_factor_is_the_only_co2e_gap_of_the_s
         )
         electricity = set(
             con.execute(
-                "SELECT DISTINCT member_id, indicator FROM current_indicator_value WHERE reporting_year = 2025 AND"  # noqa: E501
-                " indicator IN ('energy.grid_electricity', 'energy.renewable_electricity_go') AND value IS NOT NULL"  # noqa: E501
+                "SELECT DISTINCT member_id, indicator FROM "
+                "current_indicator_value WHERE reporting_year = 2025 AND"
+                " indicator IN ('energy.grid_electricity', "
+                "'energy.renewable_electricity_go') AND value IS NOT NULL"
             ).fetchall()
         )
     finally:

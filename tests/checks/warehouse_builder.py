@@ -162,7 +162,10 @@ class Fault:
     sql: str  # {m} is the member, {y} the checked year
 
 
-_IV = "UPDATE indicator_value SET {set} WHERE member_id = '{{m}}' AND reporting_year = {{y}} AND indicator = '{ind}'"  # noqa: E501
+_IV = (
+    "UPDATE indicator_value SET {set} WHERE member_id = '{{m}}' AND "
+    "reporting_year = {{y}} AND indicator = '{ind}'"
+)
 
 
 def _iv(assignment: str, indicator: str) -> str:
@@ -212,15 +215,19 @@ FAULTS: tuple[Fault, ...] = tuple(
         (
             ("data_quality.unknown_member",),
             "GHOST",
-            "INSERT INTO submission_part VALUES ('sub-ghost', '{m}', {y}, 'indicators', nextval('submission_seq'), NULL)",  # noqa: E501
+            "INSERT INTO submission_part VALUES ('sub-ghost', '{m}', {y}, "
+            "'indicators', nextval('submission_seq'), NULL)",
         ),
         (
             ("data_quality.no_open_cycle",),
             "N1",
             (
-                "INSERT INTO cluster SELECT * REPLACE ('C2' AS cluster_id) FROM cluster WHERE cluster_id = 'C1';"  # noqa: E501
-                " INSERT INTO member SELECT * REPLACE ('{m}' AS member_id, 'C2' AS cluster_id) FROM member WHERE member_id = 'H1';"  # noqa: E501
-                " INSERT INTO submission_part VALUES ('sub-n1', '{m}', {y}, 'indicators', nextval('submission_seq'), NULL)"  # noqa: E501
+                "INSERT INTO cluster SELECT * REPLACE ('C2' AS "
+                "cluster_id) FROM cluster WHERE cluster_id = 'C1';"
+                " INSERT INTO member SELECT * REPLACE ('{m}' AS member_id, 'C2' "
+                "AS cluster_id) FROM member WHERE member_id = 'H1';"
+                " INSERT INTO submission_part VALUES ('sub-n1', '{m}', {y}, "
+                "'indicators', nextval('submission_seq'), NULL)"
             ),
         ),
         (
@@ -252,7 +259,8 @@ FAULTS: tuple[Fault, ...] = tuple(
         (
             ("plausibility.peer_outlier_cluster", "plausibility.peer_outlier_all"),
             "F10",
-            "UPDATE indicator_value SET value = value * 4 WHERE member_id = '{m}' AND indicator = 'water.total'",  # noqa: E501
+            "UPDATE indicator_value SET value = value * 4 WHERE "
+            "member_id = '{m}' AND indicator = 'water.total'",
         ),
         (("plausibility.impossible_value",), "F11", _iv("value = 9000", "land.sealed")),
         (
@@ -289,7 +297,8 @@ FAULTS: tuple[Fault, ...] = tuple(
         (
             ("compliance.management_review_missing",),
             "F19",
-            f"UPDATE ems_milestone SET completed_on = DATE '2024-12-20' WHERE {_MINE} AND milestone = 'management_review'",  # noqa: E501
+            "UPDATE ems_milestone SET completed_on = DATE '2024-12-20' "
+            f"WHERE {_MINE} AND milestone = 'management_review'",
         ),
         (("compliance.step_gate",), "F20", "UPDATE member SET emas_reg_no = NULL WHERE member_id = '{m}'"),
         (

@@ -271,7 +271,8 @@ def test_the_demo_names_the_key_password_and_how_to_approve(tmp_path: Path) -> N
     password = DEMO_PASSWORD.decode()
     assert f"key password: {password}" in text
     assert re.search(
-        rf"ECOCLUSTER_KEY_PASSWORD={password} \S+ --home \S+ approve --statement ID --key \S+/DEMO-V-0001/key.pem "  # noqa: E501
+        rf"ECOCLUSTER_KEY_PASSWORD={password} \S+ --home \S+ approve "
+        r"--statement ID --key \S+/DEMO-V-0001/key.pem "
         r"--cert \S+/DEMO-V-0001/cert.pem",
         text,
     ), text

@@ -42,9 +42,14 @@ BLOCKING_FAULTS = {  # member -> a word its reasons must contain (the sample's f
 def _others_rows(home: Home, member: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row later stages wrote for the other members: must not move when one member reruns."""
     queries = {
-        "statement": "SELECT * FROM statement WHERE subject = 'member' AND member_id <> $m ORDER BY statement_id, version",  # noqa: E501
+        "statement": (
+            "SELECT * FROM statement WHERE subject = 'member' AND "
+            "member_id <> $m ORDER BY statement_id, version"
+        ),
         "check_member": "SELECT * FROM check_member WHERE member_id <> $m ORDER BY ALL",
-        "approval": "SELECT approval_id, member_id, decision FROM approval WHERE member_id <> $m ORDER BY ALL",  # noqa: E501
+        "approval": (
+            "SELECT approval_id, member_id, decision FROM approval WHERE member_id <> $m ORDER BY ALL"
+        ),
         "registration_package": "SELECT * FROM registration_package WHERE member_id <> $m ORDER BY ALL",
     }
     with connect(home.warehouse_path, read_only=True) as con:

@@ -117,7 +117,9 @@ def _decision_file(pki, decisions: list[bytes], cert=None) -> bytes:
 
 HOSTILE_FILES = {
     "not JSON": b"\x89PNG\r\n",
-    "duplicate keys": b'{"format": "ecocluster/review-answers/v1", "format": "x", "certificate": "", "decisions": []}',  # noqa: E501
+    "duplicate keys": (
+        b'{"format": "ecocluster/review-answers/v1", "format": "x", "certificate": "", "decisions": []}'
+    ),
     "another format": json.dumps(
         {"format": "ecocluster/review-findings/v1", "certificate": "x", "decisions": ["{}"]}
     ).encode(),

@@ -15,7 +15,10 @@ from ecocluster.core.home import Home
 from ecocluster.core.store import open_store
 from ecocluster.flows.cli import app
 
-ROWS = "SELECT statement_id, version, status, json_key, html_key, pdf_key, pdf_sha256 FROM statement ORDER BY 1, 2"  # noqa: E501
+ROWS = (
+    "SELECT statement_id, version, status, json_key, html_key, "
+    "pdf_key, pdf_sha256 FROM statement ORDER BY 1, 2"
+)
 
 
 def _keyed(run: statements.DraftRun) -> dict[str, statements.Artefacts]:

@@ -91,7 +91,8 @@ WORDED = {
         "la struttura del CSV è danneggiata",
         "riga 2, colonna value: non è un numero",
         "(valore 'a lot')",
-        "chiave members, riga 1, colonna country: deve essere un codice paese di due lettere (valore 'Italy')",  # noqa: E501
+        "chiave members, riga 1, colonna country: deve essere un "
+        "codice paese di due lettere (valore 'Italy')",
     ),
     "lv": (
         "fails ir tukšs",

@@ -101,7 +101,8 @@ def test_calendar_and_check_agree_on_who_may_use_the_derogation(
         refused = {
             r[0]: r[1]
             for r in reader.execute(
-                "SELECT member_id, explanation FROM check_result WHERE expectation = 'compliance.derogation_ineligible'"  # noqa: E501
+                "SELECT member_id, explanation FROM check_result WHERE "
+                "expectation = 'compliance.derogation_ineligible'"
             ).fetchall()
         }
     assert set(refused) == {"LARGE", "RISKY"}

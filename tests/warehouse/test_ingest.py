@@ -144,7 +144,8 @@ def _reject_reasons(con, store, path: Path) -> list[str]:
             {
                 "indicators": [{"indicator": "water.total", "value": 5, "unit": "kWh"}]
             },  # as a person writes it, not m**3
-            "'kWh' cannot be converted to m³ (it measures something else) (expected a unit of m³ for water.total)",  # noqa: E501
+            "'kWh' cannot be converted to m³ (it measures something "
+            "else) (expected a unit of m³ for water.total)",
         ),
         (
             {"indicators": [{"indicator": "energy.total_direct", "value": 5}]},

@@ -21,17 +21,24 @@ MANIFEST_FORMAT = "ecocluster-sample-faults/1"
 
 # kind -> what a checker (or ingestion) should report
 EXPECTATIONS: dict[str, str] = {
-    "missing_indicator": "core indicator waste.hazardous is missing for the year and no justification is given",  # noqa: E501
+    "missing_indicator": (
+        "core indicator waste.hazardous is missing for the year and no justification is given"
+    ),
     "unit_implausible": "energy.total_direct is about 1000x the previous year: value written in kWh but "
     "declared as MWh",
-    "incompatible_unit": "ingestion rejects the whole file: water.total declared in kWh, which is not a volume",  # noqa: E501
+    "incompatible_unit": (
+        "ingestion rejects the whole file: water.total declared in kWh, which is not a volume"
+    ),
     "yoy_jump": "water.total is about 10x the previous year",
-    "expired_permit": "a permit in the obligations register expired during the reporting year and was not renewed",  # noqa: E501
+    "expired_permit": (
+        "a permit in the obligations register expired during the reporting year and was not renewed"
+    ),
     "permit_exceedance": "a measurement exceeds the permit limit of its obligation",
     "open_major_nc": "a major nonconformity is open (no closing date, no corrective action)",
     "unfinished_step": "step-by-step milestones step_5, step_6 and audit_3 are not completed; the member "
     "is not registered and cannot be sent to registration",
-    "derogation_risk": "the small-organisation derogation is claimed by a member with significant environmental "  # noqa: E501
+    "derogation_risk": "the small-organisation derogation is claimed by a "
+    "member with significant environmental "
     "risks (Art. 7(1))",
 }
 ROW_FAULTS = (

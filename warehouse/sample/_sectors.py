@@ -162,7 +162,8 @@ SECTORS: dict[str, Sector] = {
             (*_COMMON_ASPECTS, ("guests", "indirect", True)),
             (("energy_saving", "energy.total_direct", 0.08), ("water_saving", "water.total", 0.10)),
             {
-                "it": "Struttura ricettiva alberghiera con ristorante e centro benessere, aperta nella stagione "  # noqa: E501
+                "it": "Struttura ricettiva alberghiera con ristorante e "
+                "centro benessere, aperta nella stagione "
                 "invernale ed estiva.",
                 "lv": "Viesnīca ar restorānu un atpūtas centru, atvērta ziemas un vasaras sezonā.",
                 "en": "Hotel with restaurant and wellness area, open in the winter and summer seasons.",
@@ -283,7 +284,8 @@ SECTORS: dict[str, Sector] = {
                 ("green_purchasing", "purchasing.green_share", -0.2),
             ),
             {
-                "it": "Amministrazione comunale: edifici pubblici e scuole, illuminazione pubblica, gestione del "  # noqa: E501
+                "it": "Amministrazione comunale: edifici pubblici e scuole, "
+                "illuminazione pubblica, gestione del "
                 "territorio, servizi idrici e raccolta dei rifiuti urbani.",
                 "lv": "Pašvaldības pārvalde: sabiedriskās ēkas un skolas, ielu apgaismojums, teritorijas "
                 "plānošana, ūdenssaimniecība un sadzīves atkritumu apsaimniekošana.",
@@ -328,7 +330,8 @@ SECTORS: dict[str, Sector] = {
             (("biodiversity", "direct", True), ("visitors", "indirect", True), *_COMMON_ASPECTS[:2]),
             (("energy_saving", "energy.total_direct", 0.15),),
             {
-                "it": "Ente di gestione del Parco nazionale: tutela della biodiversità, centri visita, sentieristica "  # noqa: E501
+                "it": "Ente di gestione del Parco nazionale: tutela della "
+                "biodiversità, centri visita, sentieristica "
                 "ed educazione ambientale.",
                 "lv": "Nacionālā parka pārvalde: bioloģiskās daudzveidības aizsardzība, apmeklētāju centri, "
                 "takas un vides izglītība.",
