@@ -190,7 +190,8 @@ def located(alias: str) -> str:
 
 
 def shown_unit(expr: str) -> str:
-    """A unit as a person writes it: pint's ``m**3`` and ``percent`` as m³ and % (ecocluster.warehouse.unit_text)."""  # noqa: E501
+    """A unit as a person writes it: pint's ``m**3`` and ``percent`` as m³ and %
+    (ecocluster.warehouse.unit_text)."""
     return shown_sql(expr)
 
 

@@ -133,8 +133,8 @@ class ApprovalRefused(EcoclusterError):
 
 
 class ApprovalRuleFailed(ApprovalRefused):
-    """An approval broke ``rule`` (a stable name from ``ecocluster.signing.RULES``, recorded with the refusal);
-    ``detail`` says what was found, what was expected and what to do."""  # noqa: E501
+    """An approval broke ``rule`` (a stable name from ``ecocluster.signing.RULES``, recorded with the
+    refusal); ``detail`` says what was found, what was expected and what to do."""
 
     def __init__(self, rule: str, detail: str) -> None:
         self.rule = rule

@@ -2,9 +2,9 @@
 
 It plays the verifier's part exactly as a real one would (``ecocluster.signing.approve`` with a key file and
 password, which renders the validated statement and PAdES-signs it), with a DEMO accreditation
-body and a DEMO verifier whose keys are generated in the home folder; every artefact it produces names them, so
-nothing it signs can pass for a real validation.
-"""  # noqa: E501
+body and a DEMO verifier whose keys are generated in the home folder; every artefact it produces names them,
+so nothing it signs can pass for a real validation.
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """The deployments a local Prefect server runs: the cycles on their schedules, the approvals
-inbox, the review findings' reminders, and the coordinator's manual rerun (triggerable from the UI with its parameters).
+inbox, the review findings' reminders, and the coordinator's manual rerun (triggerable from the UI with its
+parameters).
 
 ``serve`` keeps a process polling the server for runs (no work pool to set up); the same
 deployments are declared for ``prefect deploy`` in infra/prefect.yaml.
-"""  # noqa: E501
+"""
 
 from __future__ import annotations
 

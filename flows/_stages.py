@@ -82,10 +82,11 @@ def _by_cluster(due: Sequence[DueMember]) -> list[list[DueMember]]:
 def state_digest(ws: Workspace, batch: Batch, tables: Sequence[str] = (), *, clusters: bool = False) -> str:
     """A content hash of the warehouse state a stage reads for the batch: the cache key's input.
 
-    See :func:`ecocluster.warehouse.digest.state_digest` for what it covers. With ``clusters``, every member of the batch's clusters counts: the drafting stage writes
-    joint statements, which read them all (also those not due, whose corrections are checked).
-    A rerun after any relevant change misses the cache; one after none hits it.
-    """  # noqa: E501
+    See :func:`ecocluster.warehouse.digest.state_digest` for what it covers. With ``clusters``, every member
+    of the batch's clusters counts: the drafting stage writes joint statements, which read them all (also
+    those not due, whose corrections are checked). A rerun after any relevant change misses the cache; one
+    after none hits it.
+    """
     with ws.warehouse(read_only=True) as con:
         members = digest.cluster_members(con, batch.clusters) if clusters else batch.member_ids
         return digest.state_digest(con, batch.year, members, tables)

@@ -88,7 +88,8 @@ class CycleSummary:
         return re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-")  # what Prefect accepts in a key
 
     def to_json(self) -> str:
-        """The summary as JSON, for a client of the runner (:mod:`ecocluster.flows._runner`) to :func:`decode`."""  # noqa: E501
+        """The summary as JSON, for a client of the runner (:mod:`ecocluster.flows._runner`) to
+        :func:`decode`."""
         return json.dumps(dataclasses.asdict(self))
 
     def table(self) -> list[dict[str, str]]:

@@ -170,7 +170,8 @@ def _statement_file(home: Home, statement_id: str, kind: str) -> tuple[str, byte
 
 
 async def statement_file(request: Request, visit: Visit) -> Response:
-    """A statement's PDF or HTML as a download (its own styles are not the portal's, so it is not shown inline)."""  # noqa: E501
+    """A statement's PDF or HTML as a download (its own styles are not the portal's, so it is not shown
+    inline)."""
     kind = request.path_params["kind"]
     statement_id = request.path_params["statement_id"]
     try:

@@ -20,7 +20,8 @@ Public API (everything else is private):
   (rules envelope to identity, no warehouse), :func:`receive_decision` (the approvals inbox: an
   :class:`Arrival` of files read once within :class:`InboxLimits`, then ``record_approval``),
   :func:`approval_context`, :func:`export_review`, :func:`mark_consulted`, :func:`register_verifier`.
-  Every signing takes a :class:`ecocluster.signing.signers.Signer` (``ecocluster.signing.signers.open_signer(URI, secrets)``:
+  Every signing takes a :class:`ecocluster.signing.signers.Signer`
+  (``ecocluster.signing.signers.open_signer(URI, secrets)``:
   ``file:`` key file, ``pkcs11:`` token); :func:`sign_draft` signs without a warehouse, from the
   :class:`Review` that :func:`read_review` reads out of a review export (``ecocluster sign``).
   The envelope's subject is the digests of the draft JSON and PDF the verifier reviewed; the PAdES
@@ -54,7 +55,7 @@ Public API (everything else is private):
 * Time: :func:`tsa_url` (``[signing] tsa_url``); every decision carries an RFC 3161 timestamp over
   its signature (``SignedDecision.timestamp``, the ``.tsr`` file) and certificates are judged at
   that attested time; ``python -m ecocluster.signing._tsa --home HOME`` serves the demo's TSA.
-"""  # noqa: E501
+"""
 
 from __future__ import annotations
 

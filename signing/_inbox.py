@@ -229,11 +229,13 @@ def sign_decision(
     validated render (``trust``'s CRLs go into its DSS with the verifier's and the TSA's chains).
     Records nothing (pass the result to :func:`record_approval`, or drop
     :meth:`SignedDecision.files` into the approvals inbox). ``signer`` is a
-    :class:`ecocluster.signing.signers.Signer`; a :class:`KeyFiles` with ``key_password`` still works (a ``file:`` signer).
+    :class:`ecocluster.signing.signers.Signer`; a :class:`KeyFiles` with ``key_password`` still works (a
+    ``file:`` signer).
 
     With an ``opinion`` the predicate carries the verification block (ecocluster.signing._opinion): the
     opinion, ``site_visit``, the cycle's recommended improvements as the review recorded them and the
-    cluster's latest sampling plan (ecocluster.signing._sampling), unless ``sampling_plan_sha256`` names another."""  # noqa: E501
+    cluster's latest sampling plan (ecocluster.signing._sampling), unless ``sampling_plan_sha256`` names
+    another."""
     url = tsa_url or _tsa.default_tsa_url()
     draft = _records.draft_for(con, statement_id)
     verification = (
@@ -657,7 +659,8 @@ def export_review(
         with (out / name).open("w", encoding="utf-8", newline="") as f:  # members' text: spreadsheet-safe
             write_csv(f, [c[0] for c in columns], rows)
         written.append(out / name)
-    # The findings with their answers and evidence, for a verifier who decides offline (ecocluster.signing._bundle).  # noqa: E501
+    # The findings with their answers and evidence, for a verifier who decides offline
+    # (ecocluster.signing._bundle).
     written += _bundle.write_findings(
         con, store, member_id, context.reporting_year, context.statement_id, out
     )

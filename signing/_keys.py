@@ -4,8 +4,8 @@ Layout (each party's folder would sit on its own machine in a real deployment)::
 
     <home>/pki/ca/{ca.key,ca.pem,crl.pem}          accreditation body
     <out>/{key.pem,cert.pem,chain.pem}             one verifier (default <home>/verifiers/<accreditation no>)
-    <home>/competent-body/<CC>/{key.pem,cert.pem}  competent body of country CC (ecocluster.signing._intake creates it
-                                                   only when asked: `ecocluster intake-key`)
+    <home>/competent-body/<CC>/{key.pem,cert.pem}  competent body of country CC (ecocluster.signing._intake
+                                                   creates it only when asked: `ecocluster intake-key`)
 
 Passwords come from the environment (``ECOCLUSTER_CA_PASSWORD``, ``ECOCLUSTER_KEY_PASSWORD``,
 ``ECOCLUSTER_CB_PASSWORD``) or the caller, never from ecocluster.toml or the warehouse.
@@ -16,7 +16,7 @@ nextUpdate a CRL is still accepted; past that, approvals and verification fail c
 
 Key files are never overwritten: issuing a verifier into a folder that holds a key or certificate
 is refused. New private keys need a passphrase of at least ``_pki.MIN_PASSPHRASE`` characters.
-"""  # noqa: E501
+"""
 
 from __future__ import annotations
 

@@ -4,14 +4,14 @@ Trust comes from the reader only: the accreditation body's CA and its current CR
 trusted for timestamp authorities, are the reader's configuration (``--trust``/``--crl``/
 ``--tsa-trust``, or the home's ``[signing]`` settings), never the package's. Certificates are
 judged at attested times (the approval's ``approval.tsr``, the PDF's signature timestamp), the
-whole at ``now`` (default: the current time; a later one shows what a reader will see then). A package is read once into a bounded :class:`~ecocluster.signing._package.PackageFiles`, the
-facts that decide anything (member, NACE code, cluster, year, country, blocking checks) are read
-from the statement whose digest the verifier signed, and every other file must be exactly what
-those signed inputs give (:func:`ecocluster.signing._package.bag_files`), so an edit of any file, with the
-bag's manifests re-saved, is refused naming the file. Each check ends PASS, FAIL or NOT CHECKED;
-only a report whose checks all PASS verifies, and every check is reported, so a refusal lists all
-its reasons at once.
-"""  # noqa: E501
+whole at ``now`` (default: the current time; a later one shows what a reader will see then). A package is read
+once into a bounded :class:`~ecocluster.signing._package.PackageFiles`, the facts that decide anything
+(member, NACE code, cluster, year, country, blocking checks) are read from the statement whose digest the
+verifier signed, and every other file must be exactly what those signed inputs give
+(:func:`ecocluster.signing._package.bag_files`), so an edit of any file, with the bag's manifests re-saved, is
+refused naming the file. Each check ends PASS, FAIL or NOT CHECKED; only a report whose checks all PASS
+verifies, and every check is reported, so a refusal lists all its reasons at once.
+"""
 
 from __future__ import annotations
 

@@ -78,8 +78,8 @@ class Verification:
 
 
 def from_claim(value: Any, decision: str) -> Verification | None:
-    """The ``verification`` block of a predicate, parsed strictly (None when absent), or :class:`OpinionRefused`
-    naming the field that is wrong."""  # noqa: E501
+    """The ``verification`` block of a predicate, parsed strictly (None when absent), or
+    :class:`OpinionRefused` naming the field that is wrong."""
     if value is None:
         return None
     if not isinstance(value, dict):

@@ -5,10 +5,10 @@ Nothing in it is taken on the coordinator's word: the verifier's signature cover
 (its digest is the envelope's subject), the declaration and every fact of the approval; the PDF
 carries the verifier's PAdES B-LTA signature; ``approval.tsr`` is the TSA's RFC 3161 token over
 the envelope's signature (checked by its TSA signature and message imprint); and every other
-file (the Annex VI application, the check summary, the certificate files, the bag's tag files and manifests) is a deterministic function of
-those signed inputs and of the reader's own trust anchors, so :mod:`ecocluster.signing._offline` rebuilds
-the whole bag from them and refuses any file that differs, naming it. The CRL is not packed: the
-reader checks revocation against its own current CRL.
+file (the Annex VI application, the check summary, the certificate files, the bag's tag files and manifests)
+is a deterministic function of those signed inputs and of the reader's own trust anchors, so
+:mod:`ecocluster.signing._offline` rebuilds the whole bag from them and refuses any file that differs, naming
+it. The CRL is not packed: the reader checks revocation against its own current CRL.
 
 Delivered as a plain (uncompressed) tar under ``competent-body/<country>/inbox/<cluster>/``.
 Rebuilding a package gives the same bytes (and so the same key): the Annex VI PDF is compiled
@@ -17,7 +17,7 @@ manifests and tar entries are sorted, with zero mtimes.
 
 Reading a package (:func:`read_tar`, :func:`read_folder`) is the boundary: size, member count,
 member types and names are checked before anything is parsed, into a frozen :class:`PackageFiles`.
-"""  # noqa: E501
+"""
 
 from __future__ import annotations
 
@@ -266,7 +266,8 @@ def application_pdf(app: dict[str, Any]) -> bytes:
         "regulation": label(N_("Regulation (EC) No 1221/2009, Annex VI")),
         "name": _text(org["name"]),
         "reference": f"{org['id']} · {app['reportingYear']}",
-        # validated by the DEMO verifier (ecocluster.signing.demo_verifier): say so on the page, in both languages  # noqa: E501
+        # validated by the DEMO verifier (ecocluster.signing.demo_verifier): say so on the page, in both
+        # languages
         "demo": bilingual_text(
             language, N_("DEMO: validated by a DEMO verifier; not valid for EMAS registration.")
         )

@@ -75,7 +75,8 @@ def sign_pdf(
     crls: tuple[x509.CertificateRevocationList, ...] = (),
     location: str = "",
 ) -> bytes:
-    """``pdf`` signed with a bare key in memory (tests, forgeries); the verifier's path is :func:`seal_pdf`."""  # noqa: E501
+    """``pdf`` signed with a bare key in memory (tests, forgeries); the verifier's path is
+    :func:`seal_pdf`."""
     return seal_pdf(
         pdf,
         from_key(key, cert, chain, "in-memory key"),

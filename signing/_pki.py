@@ -136,7 +136,8 @@ class VerifierIdentity:
     not_after: dt.datetime
 
     def covers(self, activity: str) -> bool:
-        """NACE codes nest: section ``O`` covers division ``84`` covers group ``84.1`` covers class ``84.11``."""  # noqa: E501
+        """NACE codes nest: section ``O`` covers division ``84`` covers group ``84.1`` covers class
+        ``84.11``."""
         return any(nace.covers(code, activity.strip()) for code in self.nace_scope)
 
 

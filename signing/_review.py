@@ -385,11 +385,12 @@ def _decide(
     now: dt.datetime | None,
     signer: Signer | None,
 ) -> Finding:
-    """Make the verifier's decision, signed by ``signer`` (ecocluster.signing._decisions) in the same transaction.
+    """Make the verifier's decision, signed by ``signer`` (ecocluster.signing._decisions) in the same
+    transaction.
 
     Without a signer the step is recorded unsigned (a portal click, an old caller): the state moves,
     but rule ``finding-decision`` refuses an approval until the verifier signs it. Signing a decision
-    already recorded unsigned (same event, the finding unchanged since) attaches the signature."""  # noqa: E501
+    already recorded unsigned (same event, the finding unchanged since) attaches the signature."""
     current, when, note = finding(con, finding_id), _now(now), note.strip()[:MAX_TEXT]
     unsigned = _unsigned_decision(con, current, event)
     if unsigned is None:

@@ -115,7 +115,8 @@ class ApprovalContext:
     newer_inputs: tuple[str, ...] = ()
     # The verifier's findings of this cycle still open or answered (ecocluster.signing._review.unresolved).
     open_findings: tuple[str, ...] = ()
-    # The findings resolved (accepted or closed) with the signed decision behind each (ecocluster.signing._review.resolutions).  # noqa: E501
+    # The findings resolved (accepted or closed) with the signed decision behind each
+    # (ecocluster.signing._review.resolutions).
     resolutions: tuple[_decisions.Resolution, ...] = ()
 
 

@@ -24,8 +24,8 @@ Hand-off to the verifier (the signing stage)::
 ``render_validated`` stores a new version (the draft stays as history) and is idempotent for the
 same verifier block. ``validated_pdf(load_json(store, v), block)`` gives the same PDF bytes without
 storing or recording anything: what the verifier signs on their side before the pipeline records
-the approval (the render is deterministic, so both sides get identical bytes). Superseded drafts (the data changed and a newer draft exists) can be neither
-submitted nor validated: the error names the newer id.
+the approval (the render is deterministic, so both sides get identical bytes). Superseded drafts (the data
+changed and a newer draft exists) can be neither submitted nor validated: the error names the newer id.
 
 A member's VSME report (EFRAG Digital Template and xBRL-JSON of B3–B7) from its statement::
 
@@ -34,7 +34,7 @@ A member's VSME report (EFRAG Digital Template and xBRL-JSON of B3–B7) from it
 
 ``typst_pdf(template, data, on)`` compiles any typst template the way the statements are compiled
 (built-in fonts only, fixed metadata date): other stages' PDFs use it to stay byte-deterministic.
-"""  # noqa: E501
+"""
 
 from __future__ import annotations
 

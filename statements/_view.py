@@ -381,7 +381,8 @@ def _shared_by_sector(doc: dict[str, Any], fmt: Formatter) -> dict[str, Any]:
 
 def _benchmark(doc: dict[str, Any], fmt: Formatter, names: dict[str, str]) -> list[list[str]]:
     """Members against their sector's median R, only where the sector has at least ``MIN_PEERS``
-    members (a median of one or two members discloses their figures), with R and the median in the same unit and the ratio written as a multiple."""  # noqa: E501
+    members (a median of one or two members discloses their figures), with R and the median in the same unit
+    and the ratio written as a multiple."""
     return [
         [
             names[b["member_id"]],

@@ -4,11 +4,11 @@ EMAS (Art. 4, 6, 7) puts every registered member on its own calendar, counted fr
 registration date: a full verification every three years and a validated updated statement in
 the years between; small organisations (Art. 2(28): micro, small and medium-sized enterprises,
 small public authorities) without significant environmental risks may use the derogation (full
-every four years, update every two; :mod:`ecocluster.warehouse.emas_calendar` holds the rule and its source). A member not yet registered needs the
-full verification of a first registration, which requires the initial environmental review, the
-EMS (all steps and intermediate audits of the step-by-step approach), an internal audit and a
-management review. This module is plain SQL over the warehouse so it is tested without Prefect.
-"""  # noqa: E501
+every four years, update every two; :mod:`ecocluster.warehouse.emas_calendar` holds the rule and its source).
+A member not yet registered needs the full verification of a first registration, which requires the initial
+environmental review, the EMS (all steps and intermediate audits of the step-by-step approach), an internal
+audit and a management review. This module is plain SQL over the warehouse so it is tested without Prefect.
+"""
 
 from __future__ import annotations
 

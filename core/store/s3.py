@@ -1,4 +1,5 @@
-"""The S3 object store (boto3): versioned, Object Lock in COMPLIANCE mode, reads pinned to the version written.
+"""The S3 object store (boto3): versioned, Object Lock in COMPLIANCE mode, reads pinned to the version
+written.
 
 Configuration (``[storage]`` in ecocluster.toml, ``backend = "s3"``)::
 
@@ -20,7 +21,7 @@ Object Lock keeps a version from being deleted, not a key from getting a newer v
 marker: anyone with the bucket credentials can do both. So nothing here trusts the newest version or
 the digest a writer put in the metadata: a pinned :meth:`S3Store.get` reads the version recorded at
 write time and hashes the bytes it received.
-"""  # noqa: E501
+"""
 
 from __future__ import annotations
 

@@ -36,7 +36,8 @@ def _wait_for_deployment(name: str, server: subprocess.Popen[bytes], timeout: fl
 def test_manual_rerun_deployment_runs_to_completion(
     prefect_api: str, con: duckdb.DuckDBPyConnection, home: Home, tmp_path: Path
 ) -> None:
-    """`serve` needs an existing home (exit 78 otherwise), so the ``con`` fixture makes its warehouse first."""  # noqa: E501
+    """`serve` needs an existing home (exit 78 otherwise), so the ``con`` fixture makes its warehouse
+    first."""
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
 

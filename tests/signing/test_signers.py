@@ -26,7 +26,8 @@ def store(home) -> LocalStore:
 
 
 def token_cert(home: Home, token: SoftToken, folder: Path, accreditation_no: str = "DEMO-V-0002") -> Path:
-    """The token key's certificate, issued by the home's DEMO accreditation CA (as `pki issue-verifier` would)."""  # noqa: E501
+    """The token key's certificate, issued by the home's DEMO accreditation CA (as `pki issue-verifier`
+    would)."""
     _keys.demo_verifier(home)
     ca_key, ca_cert = _keys._load_ca(home, _keys.DEMO_PASSWORD)
     cert = _pki.issue_verifier(

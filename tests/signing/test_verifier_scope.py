@@ -1,4 +1,5 @@
-"""Who the cycle names as able to sign judges NACE scope as the approval rule does (ecocluster.warehouse.nace.covers)."""  # noqa: E501
+"""Who the cycle names as able to sign judges NACE scope as the approval rule does
+(ecocluster.warehouse.nace.covers)."""
 
 from __future__ import annotations
 

@@ -550,8 +550,8 @@ UNIT_SPELLINGS: dict[str, dict[str, tuple[tuple[str, float, int], ...]]] = {
         "en": (("inhabitants", 1, 0),),
     },
     "t/MWh": {"it": (("t/MWh", 1, 4),), "lv": (("kg/kWh", 1, 4),), "en": (("t/MWh", 1, 4),)},
-    # fuels in their own units (ecocluster.warehouse.units: 10.5 kWh/Sm3 gas, 9.96 kWh/l diesel, 6.8 kWh/l LPG,  # noqa: E501
-    # 10.0 kWh/l heating oil), as their bills give them; canonical MWh times these
+    # fuels in their own units (ecocluster.warehouse.units: 10.5 kWh/Sm3 gas, 9.96 kWh/l diesel, 6.8 kWh/l
+    # LPG, 10.0 kWh/l heating oil), as their bills give them; canonical MWh times these
     "fuel:natural_gas": {lang: (("Sm3_gas", 1000 / 10.5, 0), ("MWh", 1, 2)) for lang in LANGUAGES},
     "fuel:diesel": {lang: (("l_diesel", 1000 / 9.96, 0),) for lang in LANGUAGES},
     "fuel:lpg": {lang: (("l_lpg", 1000 / 6.8, 0),) for lang in LANGUAGES},
