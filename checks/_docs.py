@@ -27,7 +27,7 @@ th, td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom:
 th { background: #f2f2f2; } td.num { text-align: right; }
 .pass { color: #1b6e3a; font-weight: bold; } .blocking { color: #b22222; font-weight: bold; }
 .warning { color: #a05a00; font-weight: bold; } .muted { color: #555; } td.ids { min-width: 16em; }
-"""  # noqa: E501
+"""  # noqa: E501  # CSS of the report page: wrapping would change its bytes
 
 
 def _cell(value: object, css: str = "") -> str:

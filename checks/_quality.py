@@ -23,7 +23,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    || ' ' || {shown_unit("v.unit")} || '); a quantity cannot be below zero, correct the value and '
                    || 'submit the file again' AS explanation
             FROM {of_batch("current_indicator_value")} v {IN_SCOPE}
-            WHERE v.value < 0""",  # noqa: E501
+            WHERE v.value < 0""",  # noqa: E501  # SQL: wrapping a line would change the query text
             config,
         ),
         rule(
@@ -90,7 +90,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                  AND v.reporting_year = d.reporting_year AND v.indicator = d.indicator
                  AND v.site_id IS NOT DISTINCT FROM d.site_id AND v.period_start IS NOT DISTINCT FROM d.period_start
                  AND v.period_end IS NOT DISTINCT FROM d.period_end
-            {IN_SCOPE}""",  # noqa: E501
+            {IN_SCOPE}""",  # noqa: E501  # SQL: wrapping a line would change the query text
             config,
         ),
         rule(

@@ -135,7 +135,7 @@ def blocking_reasons(con: duckdb.DuckDBPyConnection, year: int, members: list[st
                list(DISTINCT r.expectation || ': ' || r.explanation ORDER BY r.expectation || ': ' || r.explanation)
         FROM check_result r JOIN check_member m USING (reporting_year, member_id, run_id)
         WHERE r.reporting_year = $year AND r.severity = 'blocking' AND list_contains($members, r.member_id)
-        GROUP BY r.member_id""",  # noqa: E501
+        GROUP BY r.member_id""",  # noqa: E501  # SQL: wrapping a line would change the query text
         {"year": year, "members": members},
     ).fetchall()
     return {m: list(reasons) for m, reasons in rows}

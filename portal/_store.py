@@ -67,7 +67,7 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-"""  # noqa: E501
+"""  # noqa: E501  # SQL: wrapping a line would change the query text
 
 
 def portal_db_path(home: Home) -> Path:

@@ -289,7 +289,8 @@ DEMO_NACE = ("49", "55", "56", "84", "91", "93")
 
 
 def demo_verifier(home: Home) -> KeyFiles:
-    """DEMO accreditation body CA and DEMO verifier (NACE scope ``DEMO_NACE``) in ``home``, password ``demo``."""  # noqa: E501
+    """DEMO accreditation body CA and DEMO verifier (NACE scope ``DEMO_NACE``) in ``home``, password
+    ``demo``."""
     files = KeyFiles(home.root / "verifiers" / "DEMO-V-0001")
     if files.key.exists():
         for path in (ca_dir(home) / "ca.key", files.key):

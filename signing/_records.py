@@ -277,7 +277,7 @@ FROM approval a
 WHERE a.reporting_year = $year AND list_contains($members, a.member_id)
   AND (a.decision = 'approved' OR list_contains($current, a.statement_id))
 QUALIFY row_number() OVER (PARTITION BY a.member_id ORDER BY a.decision = 'approved' DESC, a.signed_at DESC) = 1
-"""  # noqa: E501
+"""  # noqa: E501  # SQL: wrapping a line would change the query text
 
 
 def standing_decisions(

@@ -545,10 +545,10 @@ def resolutions(
 def record_signed_decision(
     con: duckdb.DuckDBPyConnection, decision: _decisions.FindingDecision, cert_pem: bytes, by: str
 ) -> bool:
-    """Apply a decision signed elsewhere (an offline review, ``ecocluster.signing._bundle``) whose signer the caller
-    has verified: the finding must be as the verifier saw it (rule ``finding-stale`` otherwise), the
-    step allowed (``finding-transition``). Returns False when this very decision is already recorded
-    (an import run twice), True when applied now; a decision already made unsigned gets its signature."""  # noqa: E501
+    """Apply a decision signed elsewhere (an offline review, ``ecocluster.signing._bundle``) whose signer
+    the caller has verified: the finding must be as the verifier saw it (rule ``finding-stale`` otherwise),
+    the step allowed (``finding-transition``). Returns False when this very decision is already recorded
+    (an import run twice), True when applied now; a decision already made unsigned gets its signature."""
     current = finding(con, decision.facts.finding_id)
     if facts(current) != decision.facts:
         raise ReviewRefused(
@@ -934,7 +934,8 @@ DEFAULT_REMINDER_DAYS = (14, 7, 1)
 
 
 def reminder_days(cycle_config: Mapping[str, object]) -> tuple[int, ...]:
-    """``reminder_days`` of the ``[cycle]`` configuration: whole days before a deadline, e.g. ``[14, 7, 1]``."""  # noqa: E501
+    """``reminder_days`` of the ``[cycle]`` configuration: whole days before a deadline, e.g.
+    ``[14, 7, 1]``."""
     days = cycle_config.get("reminder_days", DEFAULT_REMINDER_DAYS)
     if (
         not isinstance(days, Sequence)

@@ -436,7 +436,7 @@ def member_statement_id(con: duckdb.DuckDBPyConnection, member: str, year: int |
         """SELECT statement_id FROM current_statement s
            WHERE subject = 'member' AND member_id = $member AND ($year IS NULL OR reporting_year = $year)
              AND NOT EXISTS (SELECT 1 FROM current_statement n WHERE n.supersedes = s.statement_id)
-           ORDER BY reporting_year DESC, (status = 'validated') DESC, created_at DESC, statement_id LIMIT 1""",  # noqa: E501
+           ORDER BY reporting_year DESC, (status = 'validated') DESC, created_at DESC, statement_id LIMIT 1""",  # noqa: E501  # SQL: wrapping a line would change the query text
         {"member": member, "year": year},
     ).fetchone()
     if row is None:

@@ -211,7 +211,8 @@ def insert_rows(
     """Insert Python rows through one Arrow scan: DuckDB's executemany costs milliseconds per row."""
     if not rows:
         return
-    import pyarrow as pa  # here, not at the top: a light command (a rerun handed to the runner) never needs it  # noqa: E501
+    # here, not at the top: a light command (a rerun handed to the runner) never needs it
+    import pyarrow as pa
 
     batch = pa.table({name: [row[i] for row in rows] for i, name in enumerate(columns)})
     con.register("_insert_rows", batch)

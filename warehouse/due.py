@@ -92,7 +92,7 @@ WITH scope AS (
 SELECT member_id, cluster_id, due, reason FROM classified
 WHERE $everyone OR due <> 'not due'
 ORDER BY cluster_id, member_id
-"""  # noqa: E501
+"""  # noqa: E501  # SQL: wrapping a line would change the query text
 
 
 def members_due(

@@ -492,4 +492,4 @@ def _record_parts(con: duckdb.DuckDBPyConnection) -> None:
                   (member_id, reporting_year, section)
               GROUP BY ALL) w
         WHERE p.member_id = w.member_id AND p.reporting_year = w.reporting_year AND p.section = w.section
-          AND p.seq < w.top AND p.superseded_by IS NULL""")  # noqa: E501
+          AND p.seq < w.top AND p.superseded_by IS NULL""")  # noqa: E501  # SQL: wrapping a line would change the query text

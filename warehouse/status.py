@@ -111,7 +111,7 @@ _PER_MEMBER = f"""
     LEFT JOIN submission s ON s.submission_id = p.submission_id
     WHERE $cluster IS NULL OR m.cluster_id = $cluster
     GROUP BY ALL
-"""  # noqa: E501
+"""  # noqa: E501  # SQL: wrapping a line would change the query text
 
 
 def cluster_status(con: duckdb.DuckDBPyConnection, year: int) -> list[ClusterStatus]:
