@@ -177,7 +177,9 @@ LABELS: dict[str, str] = {
     ),
     "h_benchmarks": N_("How we compare with the EU benchmark of excellence"),
     "benchmarks_intro": N_(
-        "EMAS asks every organisation to take into account the sectoral reference document of its sector: its benchmarks of excellence are what the sector's frontrunners achieve, not limits. The documents for our sector:"  # noqa: E501
+        "EMAS asks every organisation to take into account the sectoral reference "
+        "document of its sector: its benchmarks of excellence are what the sector's "
+        "frontrunners achieve, not limits. The documents for our sector:"
     ),
     "benchmark_indicator": N_("Indicator per denominator"),
     "benchmark_ours": N_("Our value"),
@@ -187,7 +189,8 @@ LABELS: dict[str, str] = {
     "benchmark_not_reached": N_("not reached"),
     "benchmark_not_reported": N_("not compared: the indicator or its denominator is not reported"),
     "benchmarks_none": N_(
-        "No benchmark of excellence of these documents is transcribed in ecocluster yet (only values quoted from the Official Journal are), so none is compared here."  # noqa: E501
+        "No benchmark of excellence of these documents is transcribed in ecocluster yet (only "
+        "values quoted from the Official Journal are), so none is compared here."
     ),
 }
 
