@@ -50,7 +50,8 @@ def _blocking_exit(n_blocking: int, what: str) -> None:
 
 
 def _write_csv(rows: Sequence[tuple[object, ...]], out: Path | None) -> None:
-    """The report for a spreadsheet: members' text never becomes a formula (ecocluster.warehouse.spreadsheet)."""  # noqa: E501
+    """The report for a spreadsheet: members' text never becomes a formula
+    (ecocluster.warehouse.spreadsheet)."""
     from ecocluster.warehouse.spreadsheet import write_csv
 
     header = ("member", "severity", "rule", "about", "source", "explanation")

@@ -1,6 +1,7 @@
 """Commands of review rounds: the verifier raises findings, the member or coordinator answers, the
 verifier accepts, reopens or closes; the verifier's sampling plan for a cluster. Thin: each command
-parses its options and calls ``signing`` (``ecocluster.signing._review``, ``ecocluster.signing._sampling``)."""  # noqa: E501
+parses its options and calls ``signing`` (``ecocluster.signing._review``,
+``ecocluster.signing._sampling``)."""
 
 from __future__ import annotations
 
@@ -386,7 +387,7 @@ def sampling_plan(
         ),
     ] = 1.0,
 ) -> None:
-    """Sign and record the cluster's sampling plan; prints the visited members and, last, the plan's digest."""  # noqa: E501
+    """Sign and record the cluster's sampling plan; prints the visited members and, last, the plan's digest."""  # noqa: E501  # the command's help: typer's command list keeps a docstring's line breaks
     from ecocluster import signing
     from ecocluster.signing import _pki
 

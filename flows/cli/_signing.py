@@ -71,7 +71,8 @@ def _secret(env: str, prompt: str) -> bytes:
 
 
 def _stored_package(ctx: typer.Context, key: str) -> bytes:
-    """A package from this home's object store, the version the pipeline wrote (ecocluster.signing.read_stored)."""  # noqa: E501
+    """A package from this home's object store, the version the pipeline wrote
+    (ecocluster.signing.read_stored)."""
     from ecocluster import signing
 
     home = home_of(ctx)
@@ -108,7 +109,8 @@ def _print_checks(checks: Sequence[Check]) -> bool:
 
 
 def _qualification_policy(home: Home) -> QualificationPolicy | None:
-    """``[signing] trusted_list`` and ``[intake] require`` (ecocluster.signing._trusted_list), read before any package."""  # noqa: E501
+    """``[signing] trusted_list`` and ``[intake] require`` (ecocluster.signing._trusted_list), read before any
+    package."""
     from ecocluster.signing._trusted_list import QualificationPolicy
 
     return QualificationPolicy.from_config(home.config_section("signing"), home.config_section("intake"))
@@ -248,7 +250,7 @@ def pki_consulted(
     member: Annotated[str, typer.Option("--member", help="The member concerned.")],
     note: Annotated[str, typer.Option(help="What the consultancy was, e.g. energy audit 2024.")] = "",
 ) -> None:
-    """Record that a verifier consulted for a member: their approvals of it are then refused (rule conflict)."""  # noqa: E501
+    """Record that a verifier consulted for a member: their approvals of it are then refused (rule conflict)."""  # noqa: E501  # the command's help: typer's command list keeps a docstring's line breaks
     from ecocluster import signing
 
     with connect(home_of(ctx).warehouse_path) as con:
