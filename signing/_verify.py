@@ -92,6 +92,7 @@ class TrustAnchors:
             self._signed[ca] = tuple(
                 c
                 for c in self.crls
+                # cryptography types public_key() as any certificate key, is_signature_valid as an issuer's
                 if c.issuer == ca.subject and c.is_signature_valid(ca.public_key())  # type: ignore[arg-type]
             )
         return self._signed[ca]
