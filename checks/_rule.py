@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ecocluster.checks._config import CheckConfig, Severity
+from ecocluster.checks._config import CheckConfig, Severity, severity_of
 from ecocluster.warehouse.indicators import CATALOGUE
 from ecocluster.warehouse.unit_text import shown_sql
 
@@ -54,7 +54,7 @@ def bound(query: str, scope_sql: str) -> str:
 
 
 def rule(name: str, default: Severity, description: str, query: str, config: CheckConfig) -> Rule:
-    return Rule(name, config.severity_of(name, default), description, query)
+    return Rule(name, severity_of(config, name, default), description, query)
 
 
 def _literal(value: object) -> str:

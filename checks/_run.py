@@ -58,7 +58,7 @@ def run_checks(
     config: CheckConfig | None = None,
 ) -> CheckRun:
     """Check the scope's members for ``year``, store the results, return the run's summary."""
-    config = config or CheckConfig.from_home(home)
+    config = config or home.config().checks
     scope = Scope.of(year, members, clusters)
     rules, tables = all_rules(config), run_tables()
     if scope.describe() == "all":

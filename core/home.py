@@ -7,15 +7,13 @@ default ``./.ecocluster``) so that a deployment can be backed up, moved or wiped
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from ecocluster.core.config import CONFIG_NAME, Config
 from ecocluster.core.errors import ConfigurationError
 
 DEFAULT_HOME = Path(".ecocluster")
-CONFIG_NAME = "ecocluster.toml"
 
 
 @dataclass(frozen=True)
@@ -68,17 +66,7 @@ class Home:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    def config(self) -> dict[str, Any]:
-        """The parsed ``ecocluster.toml``; an absent file means every default applies."""
-        if not self.config_path.exists():
-            return {}
-        try:
-            return tomllib.loads(self.config_path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigurationError(f"{self.config_path}: not valid TOML: {e}") from e
-
-    def config_section(self, name: str) -> dict[str, Any]:
-        section = self.config().get(name, {})
-        if not isinstance(section, dict):
-            raise ConfigurationError(f"{self.config_path}: [{name}] must be a table")
-        return section
+    def config(self) -> Config:
+        """The home's ``ecocluster.toml`` as typed sections (absent: every default), read and
+        validated as a whole: an unknown section or key, or a wrong type, is refused by name."""
+        return Config.read(self.config_path)

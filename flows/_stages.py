@@ -318,7 +318,7 @@ def approvals(ws: Workspace, batch: Batch) -> StageOutcome:
         trust = signing.trust_anchors(ws.home)
     except ConfigurationError as e:  # no accreditation body configured yet: nobody can have signed
         return StageOutcome("approvals", batch.label, notes=(f"no approvals can be accepted yet: {e}",))
-    limits = signing.InboxLimits.from_config(ws.home.config_section("inbox"))
+    limits = signing.InboxLimits.from_config(ws.home.config().inbox)
     with ws.warehouse() as con:
         arrived = handoff.pick_up(con, ws.store, trust, limits)
         drafts = statements.current_drafts(con, batch.year, batch.member_ids)

@@ -74,8 +74,8 @@ def draft(ws: Workspace, batch: Batch, digest: str) -> StageOutcome:
 
 @_stage_task("send to verification", cached=False)
 def request_verification(ws: Workspace, batch: Batch, digest: str) -> StageOutcome:
-    config = ws.home.config_section("cycle")
-    return _stages.request_verification(ws, batch, dt.date.today(), int(config.get("approval_days", 30)))
+    approval_days = ws.home.config().cycle.approval_days
+    return _stages.request_verification(ws, batch, dt.date.today(), approval_days)
 
 
 @_stage_task("record approvals", cached=False)

@@ -144,11 +144,8 @@ def _next_steps(ws: Workspace, year: int, outcomes: list[StageOutcome]) -> tuple
     pending = [
         r for r in open_requests(ws.store, year) if r.member_id in waiting and r.statement_id in current
     ]
-    config = ws.home.config_section("cycle")
-    notes += [
-        f"reminder: {r}"
-        for r in reminders(pending, dt.date.today(), tuple(config.get("reminder_days", (14, 7, 1))))
-    ]
+    days = ws.home.config().cycle.reminder_days
+    notes += [f"reminder: {r}" for r in reminders(pending, dt.date.today(), days)]
     return notes, for_members
 
 

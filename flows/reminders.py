@@ -22,8 +22,8 @@ from ecocluster.flows._workspace import Workspace
 
 
 def reminder_days(home: Home) -> tuple[int, ...]:
-    """``[cycle] reminder_days`` of the home (:func:`ecocluster.signing.reminder_days`)."""
-    return signing.reminder_days(home.config_section("cycle"))
+    """``[cycle] reminder_days`` of the home: whole days before a deadline."""
+    return home.config().cycle.reminder_days
 
 
 @task(

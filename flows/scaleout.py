@@ -79,10 +79,10 @@ def partitioned_load(
     scheduler, e.g. "tcp://10.0.0.5:8786"; absent = a local cluster of ``workers`` processes),
     ``workers`` (default 2) and ``batches`` (default: one per worker).
     """
-    config = home.config_section("scale")
-    workers = workers or int(config.get("workers", 2))
-    batches = batches or int(config.get("batches", workers))
-    address = address or config.get("dask_address")
+    config = home.config().scale
+    workers = workers or config.workers
+    batches = batches or config.batches or workers
+    address = address or config.dask_address
     configure(home)
     # Before the Dask workers are spawned: they inherit PREFECT_API_URL instead of each starting
     # a temporary server of its own.

@@ -409,5 +409,5 @@ def create_app(home: Home, *, secure_cookies: bool = False) -> Starlette:
         )
     )
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
-    app.state.settings = Settings(home, secure_cookies, Limits.from_config(home.config_section("ingest")))
+    app.state.settings = Settings(home, secure_cookies, Limits.from_config(home.config().ingest))
     return app

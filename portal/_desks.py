@@ -389,7 +389,7 @@ def _receive(
     settings: Settings, files: dict[str, signing.InboxFile], statement_id: str, accreditation_no: str
 ) -> DecisionResult:
     home = settings.home
-    limits = signing.InboxLimits.from_config(home.config_section("inbox"))
+    limits = signing.InboxLimits.from_config(home.config().inbox)
     envelope, cert = files[signing.ENVELOPE], files.get(signing.CERTIFICATE)
     try:
         trust = signing.trust_anchors(home)
@@ -462,7 +462,7 @@ async def decision_upload(request: Request, visit: Visit) -> Response:
     assert visit.account is not None
     settings = settings_of(request)
     statement_id = request.path_params["statement_id"]
-    limits = signing.InboxLimits.from_config(settings.home.config_section("inbox"))
+    limits = signing.InboxLimits.from_config(settings.home.config().inbox)
     declared = request.headers.get("content-length", "")
     if (
         declared.isdigit()

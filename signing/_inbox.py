@@ -26,6 +26,7 @@ import duckdb
 from cryptography import x509
 
 from ecocluster import statements
+from ecocluster.core.config import InboxConfig
 from ecocluster.core.errors import (
     ApprovalRefused,
     ApprovalRuleFailed,
@@ -100,17 +101,9 @@ class InboxLimits:
     pdf_bytes: int = 64 * 1024 * 1024
 
     @classmethod
-    def from_config(cls, config: Mapping[str, object]) -> InboxLimits:
-        def size(key: str, unit: int, default: int) -> int:
-            value = config.get(key, default // unit)
-            if type(value) is not int or value <= 0:
-                raise ConfigurationError(f"[inbox] {key} must be a positive whole number, not {value!r}")
-            return value * unit
-
+    def from_config(cls, config: InboxConfig) -> InboxLimits:
         return cls(
-            size("max_envelope_kb", 1024, cls.envelope_bytes),
-            size("max_certificate_kb", 1024, cls.certificate_bytes),
-            size("max_pdf_mb", 1024 * 1024, cls.pdf_bytes),
+            config.max_envelope_kb * 1024, config.max_certificate_kb * 1024, config.max_pdf_mb * 1024 * 1024
         )
 
     def for_suffix(self, suffix: str) -> int:

@@ -200,25 +200,18 @@ def trust_anchors(
     given CRLs alone replace the configured ones. The grace is always the home's configuration.
     ``tsa`` (``--tsa-trust``) replaces ``[signing] tsa_trust_anchors`` likewise.
     """
-    config = home.config_section("signing")
-    grace = config.get("crl_grace_hours", 0)
-    if isinstance(grace, bool) or not isinstance(grace, int | float) or not 0 <= grace <= 24 * 30:
-        raise ConfigurationError(
-            f"{home.config_path}: [signing] crl_grace_hours must be a number of hours "
-            f"from 0 to 720, not {grace!r}"
-        )
+    config = home.config().signing
+    grace = dt.timedelta(hours=config.crl_grace_hours)
     if cas:
-        return with_tsa_anchors(trust_anchors_from(cas, crls, crl_grace=dt.timedelta(hours=grace)), tsa)
-    configured = tuple(Path(p) for p in config.get("trust_anchors", []))
+        return with_tsa_anchors(trust_anchors_from(cas, crls, crl_grace=grace), tsa)
+    configured = tuple(Path(p) for p in config.trust_anchors)
     if not configured and not (ca_dir(home) / "ca.pem").exists():
         raise ConfigurationError(
             "no trust anchors: run `ecocluster pki init`, pass --trust CA.pem or set [signing] trust_anchors"
         )
-    crls = crls or tuple(Path(p) for p in config.get("crls", [])) or (ca_dir(home) / "crl.pem",)
-    anchors = trust_anchors_from(
-        configured or (ca_dir(home) / "ca.pem",), crls, crl_grace=dt.timedelta(hours=grace)
-    )
-    return with_tsa_anchors(anchors, tsa or tuple(Path(p) for p in config.get("tsa_trust_anchors", [])))
+    crls = crls or tuple(Path(p) for p in config.crls) or (ca_dir(home) / "crl.pem",)
+    anchors = trust_anchors_from(configured or (ca_dir(home) / "ca.pem",), crls, crl_grace=grace)
+    return with_tsa_anchors(anchors, tsa or tuple(Path(p) for p in config.tsa_trust_anchors))
 
 
 def with_tsa_anchors(anchors: TrustAnchors, files: tuple[Path, ...]) -> TrustAnchors:

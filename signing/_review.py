@@ -27,7 +27,7 @@ import io
 import re
 import secrets
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -35,7 +35,7 @@ from typing import NewType, TypeVar
 
 import duckdb
 
-from ecocluster.core.errors import ConfigurationError, ReviewRefused
+from ecocluster.core.errors import ReviewRefused
 from ecocluster.core.store.interface import ObjectStore
 from ecocluster.signing import _decisions, _stored
 from ecocluster.signing._dsse import canonical_json
@@ -928,25 +928,6 @@ class SentReminder:
 
     def __str__(self) -> str:
         return f"{self.reminder} (threshold {self.threshold})"
-
-
-DEFAULT_REMINDER_DAYS = (14, 7, 1)
-
-
-def reminder_days(cycle_config: Mapping[str, object]) -> tuple[int, ...]:
-    """``reminder_days`` of the ``[cycle]`` configuration: whole days before a deadline, e.g.
-    ``[14, 7, 1]``."""
-    days = cycle_config.get("reminder_days", DEFAULT_REMINDER_DAYS)
-    if (
-        not isinstance(days, Sequence)
-        or isinstance(days, str)
-        or not all(type(d) is int and d >= 0 for d in days)
-    ):
-        raise ConfigurationError(
-            f"[cycle] reminder_days must be a list of whole days before a deadline, such as "
-            f"[14, 7, 1], not {days!r}"
-        )
-    return tuple(int(d) for d in days)
 
 
 def crossed_threshold(days_left: int, reminder_days: Sequence[int]) -> str | None:

@@ -15,7 +15,7 @@ the granted CA/QC service that issued it, as they stood at the given time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,12 +31,12 @@ from pyhanko.sign.validation.qualified.tsp import QcCertType, TSPRegistry
 from pyhanko_certvalidator.authority import CertTrustAnchor
 from pyhanko_certvalidator.path import ValidationPath
 
+from ecocluster.core.config import IntakeConfig, SigningConfig
 from ecocluster.core.errors import ConfigurationError
 from ecocluster.signing import _pki
 
 MAX_LIST_BYTES = 64 * 1024 * 1024  # the largest national lists are a few MB
 QES, QUALIFIED_SEAL, NONE = "qes", "qualified-seal", "none"
-REQUIREMENTS = (NONE, QES, QUALIFIED_SEAL)
 _KIND = {
     QcCertType.QC_ESIGN: "electronic signatures",
     QcCertType.QC_ESEAL: "electronic seals",
@@ -160,31 +160,13 @@ def _read(path: Path, what: str) -> bytes:
         raise ConfigurationError(f"[signing] {what} {path}: {e.strerror}") from e
 
 
-def from_config(config: Mapping[str, object]) -> TrustedList | None:
+def from_config(config: SigningConfig) -> TrustedList | None:
     """The trusted list the ``[signing]`` section names, or None when it names none."""
-    path = config.get("trusted_list")
-    if path is None:
+    if config.trusted_list is None:
         return None
-    signers = config.get("trusted_list_signers", [])
-    if (
-        not isinstance(path, str)
-        or not isinstance(signers, list)
-        or not all(isinstance(s, str) for s in signers)
-    ):
-        raise ConfigurationError(
-            "[signing] trusted_list must be a path and trusted_list_signers a list of paths "
-            "of the scheme operator's PEM certificates"
-        )
+    signers = config.trusted_list_signers
     certs = [c for s in signers for c in _pki.load_certs(_read(Path(s), "trusted_list_signers"))]
-    return load(_read(Path(path), "trusted_list"), certs, path)
-
-
-def requirement(config: Mapping[str, object]) -> str:
-    """``[intake] require``: none (default), qes, or qualified-seal."""
-    value = config.get("require", NONE)
-    if value not in REQUIREMENTS:
-        raise ConfigurationError(f"[intake] require must be one of {', '.join(REQUIREMENTS)}, not {value!r}")
-    return str(value)
+    return load(_read(Path(config.trusted_list), "trusted_list"), certs, config.trusted_list)
 
 
 @dataclass(frozen=True)
@@ -197,11 +179,11 @@ class QualificationPolicy:
 
     @classmethod
     def from_config(
-        cls, signing_config: Mapping[str, object], intake_config: Mapping[str, object]
+        cls, signing_config: SigningConfig, intake_config: IntakeConfig
     ) -> QualificationPolicy | None:
         """None when no list is configured and nothing is required; a requirement without a list
         is refused at once (a check that cannot be made must not pass every package, nor refuse it)."""
-        required = requirement(intake_config)
+        required = intake_config.require
         tl = from_config(signing_config)
         if tl is None:
             if required != NONE:

@@ -258,7 +258,7 @@ def timestamper(url: str) -> HTTPTimeStamper:
 
 def tsa_url(home: Home) -> str:
     """``[signing] tsa_url``, else ``ECOCLUSTER_TSA_URL``; an approval cannot be signed without one."""
-    url = str(home.config_section("signing").get("tsa_url") or os.environ.get("ECOCLUSTER_TSA_URL", ""))
+    url = home.config().signing.tsa_url or os.environ.get("ECOCLUSTER_TSA_URL", "")
     if not url:
         raise ConfigurationError(
             "no timestamp authority: set [signing] tsa_url in ecocluster.toml (or "

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from ecocluster.core.config import StorageConfig
+
 SCRIPT = Path(__file__).resolve().parents[1] / "infra" / "seaweedfs.sh"
 ACCESS_KEY, SECRET_KEY = "ecocluster-test", "ecocluster-test-secret"
 
@@ -34,6 +36,10 @@ class S3Server:
             "secret_access_key": self.secret_access_key,
             **extra,
         }
+
+    def store_config(self, bucket: str | None = None, **extra: object) -> StorageConfig:
+        """:meth:`storage_config` as the parsed ``[storage]`` section."""
+        return StorageConfig.parse(self.storage_config(bucket, **extra))
 
 
 @pytest.fixture(scope="session")

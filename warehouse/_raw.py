@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ecocluster.core.config import IngestConfig
 from ecocluster.core.errors import RowError
 from ecocluster.warehouse.messages import N_, LocalisedRowError, Refusal
 
@@ -31,13 +32,9 @@ class Limits:
     max_xlsx_uncompressed_bytes: int = 200 * 1024 * 1024
 
     @classmethod
-    def from_config(cls, config: dict[str, object]) -> Limits:
+    def from_config(cls, config: IngestConfig) -> Limits:
         mb = 1024 * 1024
-        return cls(
-            max_file_bytes=int(config.get("max_file_mb", 50)) * mb,  # type: ignore[call-overload]
-            max_rows=int(config.get("max_rows", 200_000)),  # type: ignore[call-overload]
-            max_xlsx_uncompressed_bytes=int(config.get("max_xlsx_uncompressed_mb", 200)) * mb,  # type: ignore[call-overload]
-        )
+        return cls(config.max_file_mb * mb, config.max_rows, config.max_xlsx_uncompressed_mb * mb)
 
 
 @dataclass(frozen=True)

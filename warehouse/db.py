@@ -18,13 +18,9 @@ from pathlib import Path
 
 import duckdb
 
+from ecocluster.core.config import CONFIG_NAME, MEMORY_SIZE, Config, WarehouseConfig
 from ecocluster.core.errors import ConfigurationError, WarehouseBusy
-from ecocluster.core.home import CONFIG_NAME, Home
 
-DEFAULT_LOCK_WAIT_SECONDS = 60.0
-# A whole-year check at 120,000 members stays under 4 GiB of process memory with it (README).
-DEFAULT_MEMORY_LIMIT = "2.5GB"
-_MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -70,56 +66,34 @@ class Settings:
     ``<home>/tmp`` (DuckDB creates it on the first spill), on the home's disk, not the system's.
     """
 
-    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    memory_limit: str = WarehouseConfig.memory_limit
     threads: int | None = None  # None: DuckDB's default, one per core
-    lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
+    lock_wait_seconds: float = WarehouseConfig.lock_wait_seconds
 
     @classmethod
     def of(cls, config: Path) -> Settings:
         """The settings for the warehouse next to ``config``; an absent file means the defaults."""
-        where = str(config)
-        section = Home(config.parent).config_section("warehouse")
-        unknown = sorted(set(section) - {"memory_limit", "threads", "lock_wait_seconds"})
-        if unknown:
-            raise ConfigurationError(
-                f"{where}: unknown [warehouse] keys {unknown}; known: "
-                "['lock_wait_seconds', 'memory_limit', 'threads']"
-            )
+        section = Config.read(config).warehouse
         env_memory = os.environ.get("ECOCLUSTER_MEMORY_LIMIT")
-        memory, memory_from = (
-            (env_memory, "ECOCLUSTER_MEMORY_LIMIT")
-            if env_memory
-            else (section.get("memory_limit", DEFAULT_MEMORY_LIMIT), f"{where}: [warehouse] memory_limit")
-        )
-        if not isinstance(memory, str) or not _MEMORY.match(memory):
+        if env_memory and not MEMORY_SIZE.match(env_memory):
             raise ConfigurationError(
-                f"{memory_from} must be a size such as '3GB' or '2.5GiB', got {memory!r}"
+                f"ECOCLUSTER_MEMORY_LIMIT must be a size such as '3GB' or '2.5GiB', got {env_memory!r}"
             )
-        threads = section.get("threads")
-        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-            raise ConfigurationError(
-                f"{where}: [warehouse] threads must be a whole number >= 1, got {threads!r}"
-            )
-        return cls(memory.strip(), threads, _lock_wait(section.get("lock_wait_seconds"), where))
+        memory = env_memory or section.memory_limit
+        return cls(memory.strip(), section.threads, _lock_wait(section.lock_wait_seconds))
 
 
-def _lock_wait(configured: object, where: str) -> float:
+def _lock_wait(configured: float) -> float:
     """``ECOCLUSTER_LOCK_WAIT_SECONDS`` wins over ``[warehouse] lock_wait_seconds``; default 60."""
     env = os.environ.get("ECOCLUSTER_LOCK_WAIT_SECONDS")
-    if env is not None:
-        try:
-            return max(0.0, float(env))
-        except ValueError as e:
-            raise ConfigurationError(
-                f"ECOCLUSTER_LOCK_WAIT_SECONDS must be a number of seconds, got {env!r}"
-            ) from e
-    if configured is None:
-        return DEFAULT_LOCK_WAIT_SECONDS
-    if isinstance(configured, bool) or not isinstance(configured, int | float) or configured < 0:
+    if env is None:
+        return configured
+    try:
+        return max(0.0, float(env))
+    except ValueError as e:
         raise ConfigurationError(
-            f"{where}: [warehouse] lock_wait_seconds must be a number of seconds >= 0, got {configured!r}"
-        )
-    return float(configured)
+            f"ECOCLUSTER_LOCK_WAIT_SECONDS must be a number of seconds, got {env!r}"
+        ) from e
 
 
 def connect(path: Path, *, read_only: bool = False, ordered: bool = True) -> duckdb.DuckDBPyConnection:

@@ -12,17 +12,12 @@ from ecocluster.core.store.local import LocalStore
 
 def open_store(home: Home) -> ObjectStore:
     """The configured store: ``[storage] backend = "local"`` (default) or ``"s3"``."""
-    config = home.config_section("storage")
-    backend = config.get("backend", "local")
-    if backend == "local":
+    config = home.config().storage
+    if config.backend == "local":
         return LocalStore(home.objects_dir)
-    if backend == "s3":
-        from ecocluster.core.store.s3 import S3Store  # boto3 is only imported when S3 is used
+    from ecocluster.core.store.s3 import S3Store  # boto3 is only imported when S3 is used
 
-        return S3Store.from_config(config)
-    from ecocluster.core.errors import ConfigurationError
-
-    raise ConfigurationError(f"[storage] backend must be 'local' or 's3', not {backend!r}")
+    return S3Store.from_config(config)
 
 
 # Writes in flight at once: each waits on the disk (fsync) or the network (S3), not the CPU, and

@@ -38,10 +38,10 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, FlexibleChecksumError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from ecocluster.core.config import StorageConfig
 from ecocluster.core.errors import ConfigurationError, ObjectLocked, StorageUnavailable, StoredObjectChanged
 from ecocluster.core.store.interface import StoredObject
 
-DEFAULT_RETENTION_DAYS = 2555
 _T = TypeVar("_T")
 # "403" is what a HEAD (no error body) answers for bad credentials or missing permission.
 _CREDENTIAL_ERRORS = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken", "403"}
@@ -57,16 +57,16 @@ class S3Store:
         self.retention = retention
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Self:
-        bucket = config.get("bucket")
-        if not bucket:
+    def from_config(cls, config: StorageConfig) -> Self:
+        """The store ``[storage]`` describes (its bucket created with Object Lock when missing)."""
+        if not config.bucket:
             raise ConfigurationError("[storage] backend = 's3' needs bucket = \"...\"")
         client = boto3.client(
             "s3",
-            endpoint_url=config.get("endpoint_url"),
-            region_name=config.get("region", "us-east-1"),
-            aws_access_key_id=config.get("access_key_id"),
-            aws_secret_access_key=config.get("secret_access_key"),
+            endpoint_url=config.endpoint_url,
+            region_name=config.region,
+            aws_access_key_id=config.access_key_id,
+            aws_secret_access_key=config.secret_access_key,
             config=Config(
                 s3={"addressing_style": "path"},
                 connect_timeout=5,
@@ -74,9 +74,7 @@ class S3Store:
                 retries={"max_attempts": 2, "mode": "standard"},
             ),
         )
-        store = cls(
-            client, bucket, dt.timedelta(days=int(config.get("retention_days", DEFAULT_RETENTION_DAYS)))
-        )
+        store = cls(client, config.bucket, dt.timedelta(days=config.retention_days))
         store.ensure_bucket()
         return store
 

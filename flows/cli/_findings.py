@@ -239,7 +239,7 @@ def reminders(
 
     home = home_of(ctx)
     days, day = (
-        signing.reminder_days(home.config_section("cycle")),
+        home.config().cycle.reminder_days,
         today.date() if today else dt.date.today(),
     )
     with connect(home.warehouse_path, read_only=not send) as con:

@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
 
         home = home_of(ctx)
         store = signing.open_store(home)
-        limits = signing.InboxLimits.from_config(home.config_section("inbox"))
+        limits = signing.InboxLimits.from_config(home.config().inbox)
         arrived: list[Decision] = []
         if not list_only:
             trust = signing.trust_anchors(home)

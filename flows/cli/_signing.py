@@ -113,7 +113,8 @@ def _qualification_policy(home: Home) -> QualificationPolicy | None:
     package."""
     from ecocluster.signing._trusted_list import QualificationPolicy
 
-    return QualificationPolicy.from_config(home.config_section("signing"), home.config_section("intake"))
+    config = home.config()
+    return QualificationPolicy.from_config(config.signing, config.intake)
 
 
 def _must_be_file(path: Path, option: str, error: type[EcoclusterError]) -> Path:

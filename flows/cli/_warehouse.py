@@ -133,7 +133,7 @@ def register(app: typer.Typer) -> None:
                 con,
                 open_store(home),
                 paths,
-                limits=Limits.from_config(home.config_section("ingest")),
+                limits=Limits.from_config(home.config().ingest),
                 progress=lambda n: bar.advance(task, n),
                 language=lang,
             )

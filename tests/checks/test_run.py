@@ -111,11 +111,11 @@ def test_severity_and_thresholds_come_from_the_config(home: Home) -> None:
 )
 def test_bad_configuration_is_refused_with_the_reason(section: dict[str, object]) -> None:
     with pytest.raises(ConfigurationError, match=r"\[checks"):
-        CheckConfig.from_mapping(section)
+        CheckConfig.parse(section)
 
 
 def test_an_override_for_an_unknown_rule_is_a_typo() -> None:
-    config = CheckConfig.from_mapping({"severity": {"compliance.permit_exeeded": "warning"}})
+    config = CheckConfig.parse({"severity": {"compliance.permit_exeeded": "warning"}})
     with pytest.raises(ConfigurationError, match="unknown rules"):
         checks.all_rules(config)
 

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecocluster import signing
+from ecocluster.core.config import InboxConfig
 from ecocluster.core.errors import ConfigurationError
 from ecocluster.core.home import Home
 from ecocluster.core.store import LocalStore
@@ -205,10 +206,10 @@ def test_a_companion_over_the_limit_is_refused_then_retried_once_replaced(inbox:
 
 
 def test_the_inbox_limits_are_validated() -> None:
-    assert signing.InboxLimits.from_config({"max_pdf_mb": 2}).pdf_bytes == 2 * 1024 * 1024
+    assert signing.InboxLimits.from_config(InboxConfig(max_pdf_mb=2)).pdf_bytes == 2 * 1024 * 1024
     for bad in ({"max_envelope_kb": 0}, {"max_pdf_mb": "10"}, {"max_certificate_kb": 1.5}):
         with pytest.raises(ConfigurationError, match=r"\[inbox\]"):
-            signing.InboxLimits.from_config(bad)
+            InboxConfig.parse(bad)
 
 
 def _poll(ws: Workspace) -> list[handoff.Decision]:

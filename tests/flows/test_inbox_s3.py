@@ -22,7 +22,7 @@ class Reads(S3Store):
 
 
 def test_an_oversized_inbox_file_on_s3_is_refused_unread(s3_server) -> None:
-    store = Reads.from_config(s3_server.storage_config(retention_days=1))
+    store = Reads.from_config(s3_server.store_config(retention_days=1))
     store.read = []
     store.put(f"{handoff.INBOX}big.dsse.json", b"{" + b" " * 4096 + b"}")
     store.put(f"{handoff.INBOX}big.cert.pem", b"certificate")

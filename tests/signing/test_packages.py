@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ecocluster import signing
+from ecocluster.core.config import IntakeConfig, SigningConfig
 from ecocluster.core.store import LocalStore
 from tests.signing.rows import drafted_member
 from tests.signing.test_pades import nss_db_trusting
@@ -281,8 +282,8 @@ def _requiring_qes(home, tmp_path, **list_options):
     (tmp_path / "tl.xml").write_bytes(signed(trusted_list(ca, **list_options), key, operator))
     (tmp_path / "operator.pem").write_bytes(_pki.pem(operator))
     return _trusted_list.QualificationPolicy.from_config(
-        {"trusted_list": str(tmp_path / "tl.xml"), "trusted_list_signers": [str(tmp_path / "operator.pem")]},
-        {"require": "qes"},
+        SigningConfig(str(tmp_path / "tl.xml"), trusted_list_signers=(str(tmp_path / "operator.pem"),)),
+        IntakeConfig("qes"),
     )
 
 
@@ -334,9 +335,9 @@ def test_requiring_a_qes_without_a_trusted_list_is_a_configuration_error() -> No
     from ecocluster.core.errors import ConfigurationError
     from ecocluster.signing._trusted_list import QualificationPolicy
 
-    assert QualificationPolicy.from_config({}, {}) is None
+    assert QualificationPolicy.from_config(SigningConfig(), IntakeConfig()) is None
     with pytest.raises(ConfigurationError, match="require = 'qes' needs an EU trusted list"):
-        QualificationPolicy.from_config({}, {"require": "qes"})
+        QualificationPolicy.from_config(SigningConfig(), IntakeConfig("qes"))
 
 
 def test_verify_reports_the_qes_when_the_home_configures_a_trusted_list(delivered, home, tmp_path) -> None:

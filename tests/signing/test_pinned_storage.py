@@ -120,7 +120,7 @@ def test_the_verifier_reviews_the_draft_the_approval_signs_not_a_newer_version(
 @pytest.mark.s3
 def test_a_rerun_put_does_not_adopt_a_version_whose_metadata_lies(s3_server: S3Server) -> None:
     """A rerun's put of the same bytes reuses the current version only if that version holds them."""
-    store = S3Store.from_config(s3_server.storage_config(retention_days=1))
+    store = S3Store.from_config(s3_server.store_config(retention_days=1))
     data = b"the approval"
     store.client.put_object(
         Bucket=store.bucket,
@@ -134,7 +134,7 @@ def test_a_rerun_put_does_not_adopt_a_version_whose_metadata_lies(s3_server: S3S
 
 @pytest.mark.s3
 def test_a_content_addressed_read_finds_its_bytes_behind_newer_versions(s3_server: S3Server) -> None:
-    store = S3Store.from_config(s3_server.storage_config(retention_days=1))
+    store = S3Store.from_config(s3_server.store_config(retention_days=1))
     stored = store.put("statements/x.json", b"{}")
     store.client.put_object(Bucket=store.bucket, Key="statements/x.json", Body=b'{"a":1}')
     store.client.delete_object(Bucket=store.bucket, Key="statements/x.json")

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from botocore.exceptions import ClientError
 
+from ecocluster.core.config import StorageConfig
 from ecocluster.core.errors import ConfigurationError, ObjectLocked, StorageUnavailable
 from ecocluster.core.store import open_store
 from ecocluster.core.store.s3 import S3Store
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.s3
 
 @pytest.fixture
 def store(s3_server) -> S3Store:
-    return S3Store.from_config(s3_server.storage_config(retention_days=1))
+    return S3Store.from_config(s3_server.store_config(retention_days=1))
 
 
 def test_put_get_roundtrip_with_sha256_and_compliance_retention(store: S3Store) -> None:
@@ -100,7 +101,7 @@ def test_wrong_credentials_are_refused(s3_server, store: S3Store) -> None:
     config = s3_server.storage_config(bucket=store.bucket)
     config["secret_access_key"] = "not-the-secret"
     with pytest.raises(ConfigurationError, match="credentials"):
-        S3Store.from_config(config)
+        S3Store.from_config(StorageConfig.parse(config))
 
 
 def test_unreachable_server_is_transient() -> None:
@@ -112,7 +113,7 @@ def test_unreachable_server_is_transient() -> None:
         "secret_access_key": "b",
     }
     with pytest.raises(StorageUnavailable, match="cannot reach"):
-        S3Store.from_config(config)
+        S3Store.from_config(StorageConfig.parse(config))
 
 
 def test_open_store_picks_s3_from_home_config(s3_server, home) -> None:
@@ -171,7 +172,7 @@ def test_a_body_damaged_in_transit_is_transient_not_tampering(s3_server, store: 
     is StorageUnavailable (retried), not StoredObjectChanged (someone altered the stored bytes)."""
     stored = store.put("approvals/damaged.json", b'{"approved": true}')
     with _damaging_proxy(s3_server.endpoint_url) as proxy:
-        damaged = S3Store.from_config(s3_server.storage_config(bucket=store.bucket, endpoint_url=proxy))
+        damaged = S3Store.from_config(s3_server.store_config(bucket=store.bucket, endpoint_url=proxy))
         for pin in ({}, {"version_id": stored.version_id, "sha256": stored.sha256}):
             with pytest.raises(StorageUnavailable, match="damaged in transit"):
                 damaged.get("approvals/damaged.json", **pin)

@@ -95,7 +95,7 @@ def _chunk_ids(s3_server: S3Server, process: psutil.Process, filer_path: str) ->
 
 def test_grpc_needs_the_client_certificate(s3_server: S3Server, tmp_path: Path) -> None:
     """gRPC has no authentication but mutual TLS, and `weed shell` over it can delete any file."""
-    store = S3Store.from_config(s3_server.storage_config(retention_days=1))
+    store = S3Store.from_config(s3_server.store_config(retention_days=1))
     store.put("k", b"x")
     process = psutil.Process(s3_server.pid)
     assert store.bucket in _shell(process, "fs.ls /buckets", s3_server.folder, 60)
@@ -105,7 +105,7 @@ def test_grpc_needs_the_client_certificate(s3_server: S3Server, tmp_path: Path) 
 def test_only_loopback_and_no_uncredentialed_http_request_alters_or_reads_a_locked_version(
     s3_server: S3Server,
 ) -> None:
-    store = S3Store.from_config(s3_server.storage_config(retention_days=1))
+    store = S3Store.from_config(s3_server.store_config(retention_days=1))
     key = "approvals/c1/2026/m1/locked.dsse.json"
     stored = store.put(key, b"evidence", content_type="application/json")
     process = psutil.Process(s3_server.pid)

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from ecocluster.core.config import IntakeConfig, SigningConfig
 from ecocluster.core.errors import ConfigurationError
 from ecocluster.signing import _keys, _pki, _trusted_list
 from tests.signing.trusted_lists import GRANTED, WITHDRAWN, scheme_operator, signed, trusted_list
@@ -95,16 +96,18 @@ def test_the_list_and_the_requirement_come_from_the_configuration(demo, tmp_path
         "trusted_list": str(tmp_path / "tl.xml"),
         "trusted_list_signers": [str(tmp_path / "operator.pem")],
     }
-    tl = _trusted_list.from_config(config)
+    tl = _trusted_list.from_config(SigningConfig.parse(config))
     assert tl is not None and tl.assess(verifier, (ca,), NOW).qes
-    assert _trusted_list.from_config({}) is None
+    assert _trusted_list.from_config(SigningConfig()) is None
+    missing = SigningConfig.parse(config | {"trusted_list_signers": [str(tmp_path / "missing.pem")]})
     with pytest.raises(ConfigurationError, match=r"trusted_list_signers .*missing.pem"):
-        _trusted_list.from_config(config | {"trusted_list_signers": [str(tmp_path / "missing.pem")]})
-    with pytest.raises(ConfigurationError, match="must be a path"):
-        _trusted_list.from_config({"trusted_list": 3})
-    assert _trusted_list.requirement({}) == "none"
-    assert _trusted_list.requirement({"require": "qes"}) == "qes"
+        _trusted_list.from_config(missing)
+    with pytest.raises(ConfigurationError, match=r"\[signing\] trusted_list must be a string, got 3"):
+        SigningConfig.parse({"trusted_list": 3})
+    assert IntakeConfig.parse({}).require == "none"
+    assert IntakeConfig.parse({"require": "qes"}).require == "qes"
     with pytest.raises(
-        ConfigurationError, match="require must be one of none, qes, qualified-seal, not 'qualified'"
+        ConfigurationError,
+        match="require must be one of 'none', 'qes', 'qualified-seal', got 'qualified'",
     ):
-        _trusted_list.requirement({"require": "qualified"})
+        IntakeConfig.parse({"require": "qualified"})
