@@ -12,24 +12,49 @@ Thresholds and severities: ``[checks]`` in ``ecocluster.toml``, documented in ``
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from ecocluster.checks._config import CheckConfig, Severity
 from ecocluster.checks._desk import MemberFinding, Verdict, cluster_findings, cluster_rules, cluster_verdicts
-from ecocluster.checks._gx import CheckEngineError
 from ecocluster.checks._rule import Rule
-from ecocluster.checks._run import open_reader, run_checks
 from ecocluster.checks._store import (
     CheckRun,
+    CheckSummary,
     Finding,
+    PublishedFinding,
     Report,
     ReportLine,
+    ResultRow,
     blocking_members,
     blocking_reasons,
+    blocking_rules,
+    check_summaries,
     checked_members,
     cleared_members,
+    current_results,
     member_findings,
     report,
 )
 from ecocluster.checks._suites import SUITES, all_rules
+
+if TYPE_CHECKING:
+    from ecocluster.checks._gx import CheckEngineError
+    from ecocluster.checks._run import open_reader, run_checks
+
+# Great Expectations takes seconds to import: only what runs the checks loads it, not the
+# statements and signing stages that read the results.
+_LAZY = {
+    "CheckEngineError": "ecocluster.checks._gx",
+    **dict.fromkeys(("open_reader", "run_checks"), "ecocluster.checks._run"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ecocluster.checks' has no attribute {name!r}")
+
 
 __all__ = [
     "SUITES",
@@ -50,6 +75,14 @@ __all__ = [
     "open_reader",
     "report",
     "run_checks",
+]
+__all__ += [  # what statements and signing read of the results (typed, never the tables)
+    "CheckSummary",
+    "PublishedFinding",
+    "ResultRow",
+    "blocking_rules",
+    "check_summaries",
+    "current_results",
 ]
 __all__ += [  # what the portal's coordinator desk reads
     "MemberFinding",

@@ -12,12 +12,12 @@ plausibility findings go to the verifier's review as warnings.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from ecocluster.core.config import ChecksConfig as CheckConfig
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     BLOCKING = "blocking"  # the member cannot go to verification until it is fixed
     WARNING = "warning"  # goes into the verifier's review
 

@@ -3,12 +3,17 @@ unchanged data rewrites the very same rows and a narrower rerun supersedes only 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass, fields
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
+from ecocluster.checks._config import Severity
 from ecocluster.warehouse.db import transaction
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # only the stage that runs the checks builds these tables
 
 
 @dataclass(frozen=True)
@@ -186,3 +191,105 @@ def report(con: duckdb.DuckDBPyConnection, year: int, member: str | None = None)
         params,
     ).fetchall()
     return Report(tuple(ReportLine(*r) for r in rows), tuple(d for (d,) in docs))
+
+
+def blocking_rules(con: duckdb.DuckDBPyConnection, member_id: str, year: int) -> tuple[str, ...] | None:
+    """The rules the member's current check run for ``year`` failed as blocking (distinct, sorted);
+    None when the member was never checked for ``year`` (which is not the same as nothing blocking)."""
+    verdict = con.execute(
+        "SELECT run_id FROM check_verdict WHERE member_id = ? AND reporting_year = ?", [member_id, year]
+    ).fetchone()
+    if verdict is None:
+        return None
+    rows = con.execute(
+        "SELECT DISTINCT expectation FROM check_result WHERE run_id = ? AND member_id = ? "
+        "AND reporting_year = ? AND severity = 'blocking' ORDER BY 1",
+        [verdict[0], member_id, year],
+    ).fetchall()
+    return tuple(r[0] for r in rows)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One current check result with its observed and expected values, as the verifier's review
+    export lists it (``check-report.csv``: the field names are its columns)."""
+
+    suite: str
+    expectation: str
+    severity: Severity
+    indicator: str | None
+    observed: str | None
+    expected: str | None
+    explanation: str
+
+    @classmethod
+    def columns(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def cells(self) -> tuple[object, ...]:
+        return astuple(self)
+
+
+def current_results(con: duckdb.DuckDBPyConnection, member_id: str, year: int) -> list[ResultRow]:
+    """The member's current results for ``year``, by severity (blocking first) and rule."""
+    rows = con.execute(
+        "SELECT r.suite, r.expectation, r.severity, r.indicator, r.observed, r.expected, r.explanation "
+        "FROM check_result r JOIN check_verdict v USING (run_id, member_id, reporting_year) "
+        "WHERE r.member_id = ? AND r.reporting_year = ? ORDER BY r.severity, r.expectation",
+        [member_id, year],
+    ).fetchall()
+    return [ResultRow(suite, rule, Severity(severity), *rest) for suite, rule, severity, *rest in rows]
+
+
+@dataclass(frozen=True)
+class PublishedFinding:
+    """What a statement publishes of one result: which rule, how severe, about which indicator."""
+
+    rule: str
+    severity: Severity
+    indicator: str | None
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """A member's current verdict for a year and its findings, as its statement publishes them:
+    nothing that changes when the member's data do not (no run id, no peers' medians)."""
+
+    blocking: int
+    warnings: int
+    findings: tuple[PublishedFinding, ...]
+
+
+# One summary per selected (member, year) that has a verdict, its findings in a stable order.
+_SUMMARIES_SQL = """
+WITH sel AS (SELECT unnest($members) AS member_id, unnest($years) AS reporting_year)
+SELECT v.member_id, v.n_blocking, v.n_warning,
+       (SELECT coalesce(list(struct_pack(rule := r.expectation, severity := r.severity, indicator := r.indicator)
+            ORDER BY r.severity, r.suite, r.expectation, r.indicator, r.source_row, r.explanation), [])
+        FROM check_result r WHERE r.run_id = v.run_id AND r.member_id = v.member_id
+         AND r.reporting_year = v.reporting_year) AS findings
+FROM check_verdict v JOIN sel USING (member_id, reporting_year)
+"""  # noqa: E501
+
+
+def check_summaries(
+    con: duckdb.DuckDBPyConnection, pairs: Sequence[tuple[str, int]]
+) -> dict[str, CheckSummary]:
+    """member -> its :class:`CheckSummary` for the (member, year) pairs that were checked; empty
+    when the warehouse has no checks stage (a statement then says checks were not run)."""
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('check_verdict', 'check_result')"
+    ).fetchone()
+    if not (found and found[0] == 2):
+        return {}
+    rows = con.execute(
+        _SUMMARIES_SQL, {"members": [m for m, _ in pairs], "years": [y for _, y in pairs]}
+    ).fetchall()
+    return {
+        member: CheckSummary(
+            blocking,
+            warnings,
+            tuple(PublishedFinding(f["rule"], Severity(f["severity"]), f["indicator"]) for f in findings),
+        )
+        for member, blocking, warnings, findings in rows
+    }

@@ -12,7 +12,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ecocluster.flows._summary import CycleSummary, MemberStatus
+    from ecocluster.flows._summary import CycleSummary, MemberOutcome
     from ecocluster.warehouse.due import CycleKind, DueMember, members_due
 
 _WHERE = {
@@ -20,7 +20,7 @@ _WHERE = {
         ("RERUN_STAGES", "annual_cycle", "approvals_inbox", "rerun", "run_cycle", "three_year_cycle"),
         "ecocluster.flows.cycles",
     ),
-    **dict.fromkeys(("CycleSummary", "MemberStatus"), "ecocluster.flows._summary"),
+    **dict.fromkeys(("CycleSummary", "MemberOutcome"), "ecocluster.flows._summary"),
     **dict.fromkeys(("CycleKind", "DueMember", "members_due"), "ecocluster.warehouse.due"),
 }
 
@@ -37,7 +37,7 @@ __all__ = [
     "CycleKind",
     "CycleSummary",
     "DueMember",
-    "MemberStatus",
+    "MemberOutcome",
     "annual_cycle",
     "approvals_inbox",
     "members_due",

@@ -19,7 +19,10 @@ from ecocluster.warehouse.due import DueMember
 
 
 @dataclass(frozen=True)
-class MemberStatus:
+class MemberOutcome:
+    """Where one due member ended in a cycle run (not what it submitted: that is
+    :class:`ecocluster.warehouse.status.MemberStatus`)."""
+
     member_id: str
     cluster_id: str
     due: str
@@ -33,7 +36,7 @@ class MemberStatus:
 class CycleSummary:
     kind: str
     year: int
-    members: tuple[MemberStatus, ...]
+    members: tuple[MemberOutcome, ...]
     stages: tuple[StageOutcome, ...]
     notes: tuple[str, ...] = field(default=())  # reminders, refused files and envelopes, stages not built
     member_notes: tuple[MemberNote, ...] = ()  # who must sign whose statement
@@ -41,10 +44,10 @@ class CycleSummary:
         JointStatement, ...
     ] = ()  # the joint statements this run drafted, one per cluster and language
 
-    def in_state(self, state: str) -> list[MemberStatus]:
+    def in_state(self, state: str) -> list[MemberOutcome]:
         return [m for m in self.members if m.state == state]
 
-    def status(self, member_id: str) -> MemberStatus:
+    def status(self, member_id: str) -> MemberOutcome:
         return next(m for m in self.members if m.member_id == member_id)
 
     def counts(self) -> dict[str, int]:
@@ -145,7 +148,7 @@ def summarise(
         for a in outcome.artefacts:
             artefacts.setdefault(a.member_id, []).append(a)
     members = tuple(
-        MemberStatus(
+        MemberOutcome(
             d.member_id,
             d.cluster_id,
             d.due.value,

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 from cryptography import x509
 
-from ecocluster import statements
+from ecocluster import checks, statements
 from ecocluster.core.config import InboxConfig
 from ecocluster.core.errors import (
     ApprovalRefused,
@@ -632,13 +632,7 @@ def export_review(
     ):
         (out / name).write_bytes(store.get(key, sha256=sha256))
         written.append(out / name)
-    checks = con.execute(
-        "SELECT r.suite, r.expectation, r.severity, r.indicator, r.observed, r.expected, r.explanation "
-        "FROM check_result r JOIN check_verdict v USING (run_id, member_id, reporting_year) "
-        "WHERE r.member_id = ? AND r.reporting_year = ? ORDER BY r.severity, r.expectation",
-        [member_id, context.reporting_year],
-    )
-    report = (checks.description, checks.fetchall())
+    results = checks.current_results(con, member_id, context.reporting_year)
     evidence = con.execute(
         "SELECT s.filename, s.submission_id AS sha256, s.archive_key, p.section, s.received_at "
         "FROM current_part p JOIN submission s USING (submission_id) "
@@ -646,11 +640,11 @@ def export_review(
         [member_id, context.reporting_year],
     )
     for name, (columns, rows) in (
-        ("check-report.csv", report),
-        ("evidence.csv", (evidence.description, evidence.fetchall())),
+        ("check-report.csv", (checks.ResultRow.columns(), [r.cells() for r in results])),
+        ("evidence.csv", (tuple(c[0] for c in evidence.description), evidence.fetchall())),
     ):
         with (out / name).open("w", encoding="utf-8", newline="") as f:  # members' text: spreadsheet-safe
-            write_csv(f, [c[0] for c in columns], rows)
+            write_csv(f, columns, rows)
         written.append(out / name)
     # The findings with their answers and evidence, for a verifier who decides offline
     # (ecocluster.signing._bundle).

@@ -1,7 +1,7 @@
 """The warehouse side of approvals: what the rules need to know, and what an accepted approval leaves.
 
-Reads only the roster, the cycle, the ``statement`` table (statements stage), the ``check_verdict``
-view and ``check_result`` (checks stage) and this stage's own tables; one query per question.
+Reads only the roster, the cycle, the ``statement`` table (statements stage) and this stage's own
+tables; what the checks found comes from ``ecocluster.checks`` (typed); one query per question.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import duckdb
 from cryptography import x509
 
-from ecocluster import statements
+from ecocluster import checks, statements
 from ecocluster.core.errors import ApprovalRefused, ConfigurationError
 from ecocluster.signing import _review
 from ecocluster.signing._approval import Draft
@@ -80,17 +80,8 @@ def approval_context(
 
 def blocking_failures(con: duckdb.DuckDBPyConnection, member_id: str, year: int) -> tuple[str, ...]:
     """Names of the member's blocking check failures; a member never checked is blocked too."""
-    verdict = con.execute(
-        "SELECT run_id FROM check_verdict WHERE member_id = ? AND reporting_year = ?", [member_id, year]
-    ).fetchone()
-    if verdict is None:
-        return (f"not checked for {year}: run `ecocluster check`",)
-    rows = con.execute(
-        "SELECT DISTINCT expectation FROM check_result WHERE run_id = ? AND member_id = ? "
-        "AND reporting_year = ? AND severity = 'blocking' ORDER BY 1",
-        [verdict[0], member_id, year],
-    ).fetchall()
-    return tuple(r[0] for r in rows)
+    rules = checks.blocking_rules(con, member_id, year)
+    return (f"not checked for {year}: run `ecocluster check`",) if rules is None else rules
 
 
 def draft_for(con: duckdb.DuckDBPyConnection, statement_id: str) -> Draft:

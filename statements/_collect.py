@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from ecocluster.checks import CheckSummary, check_summaries
 from ecocluster.statements._esrs import ESRS_DATAPOINTS
 from ecocluster.statements._i18n import Formatter
 from ecocluster.statements._labels import check_title
@@ -324,46 +325,26 @@ def _indicator_entry(item: dict[str, Any], b_code: str) -> dict[str, Any]:
     }
 
 
-# The checks stage (migration 002) may not be installed: the statement then says checks were
-# not run, rather than failing. The statement carries what it publishes of the member's checks
-# (what was found, in the statement's language, its severity and what it is about) and nothing
-# that changes when the member's data do not: not the id of the run that last covered it (a
-# narrower or wider run over the same data has another id), nor the observed and expected values,
-# which for peer comparisons hold other members' medians (those stay in the check report the
-# verifier reviews), nor the checks' internal rule and suite codes, which mean nothing to a reader.
-_CHECKS_SQL = f"""
-WITH {_SELECTION}
-SELECT v.member_id, struct_pack(
-        blocking := v.n_blocking, warnings := v.n_warning,
-        findings := (SELECT coalesce(list(struct_pack(
-                rule := r.expectation, severity := r.severity, indicator := r.indicator)
-            ORDER BY r.severity, r.suite, r.expectation, r.indicator, r.source_row, r.explanation), [])
-            FROM check_result r WHERE r.run_id = v.run_id AND r.member_id = v.member_id
-             AND r.reporting_year = v.reporting_year)) AS checks
-FROM check_verdict v JOIN sel USING (member_id, reporting_year)
-"""
-
-
-def _published_checks(checks: dict[str, Any] | None, language: str) -> dict[str, Any] | None:
+# The statement carries what it publishes of the member's checks (ecocluster.checks.check_summaries:
+# what was found, its severity and what it is about) and nothing that changes when the member's
+# data do not: not the id of the run that last covered it (a narrower or wider run over the same
+# data has another id), nor the observed and expected values, which for peer comparisons hold other
+# members' medians (those stay in the check report the verifier reviews), nor the checks' internal
+# rule and suite codes, which mean nothing to a reader. No summary: the checks were not run.
+def _published_checks(checks: CheckSummary | None, language: str) -> dict[str, Any] | None:
     """The member's check summary as the statement publishes it: each finding named by what is
     wrong (ecocluster.statements._labels.CHECK_TITLES) in the statement's language, never by its rule code."""
     if checks is None:
         return None
     fmt = Formatter(language)
     return {
-        **checks,
+        "blocking": checks.blocking,
+        "warnings": checks.warnings,
         "findings": [
-            {"finding": check_title(fmt, f["rule"]), "severity": f["severity"], "indicator": f["indicator"]}
-            for f in checks["findings"]
+            {"finding": check_title(fmt, f.rule), "severity": f.severity.value, "indicator": f.indicator}
+            for f in checks.findings
         ],
     }
-
-
-def _has_checks(con: duckdb.DuckDBPyConnection) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('check_verdict', 'check_result')"
-    ).fetchone()
-    return bool(found and found[0] == 2)
 
 
 def member_documents(
@@ -387,7 +368,7 @@ def member_documents(
             ("milestones", _MILESTONES_SQL),
         )
     }
-    checks = _by_member(_rows(con, _CHECKS_SQL, params), "checks") if _has_checks(con) else {}
+    checks = check_summaries(con, pairs)
     energy = {r["member_id"]: r for r in _rows(con, _ENERGY_SQL, params)}
     table = benchmarks.table()
     params["benchmark_codes"] = sorted({c for b in table.benchmarks for c in (b.indicator, b.denominator)})

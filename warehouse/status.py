@@ -31,6 +31,8 @@ class ClusterStatus:
 
 @dataclass(frozen=True)
 class MemberStatus:
+    """What one member has submitted for a year (the coordinator's `status --cluster`)."""
+
     member_id: str
     legal_name: str
     sections: int
