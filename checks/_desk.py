@@ -77,7 +77,7 @@ def cluster_findings(
             "offset": max(page, 0) * page_size,
         },
     ).fetchall()
-    return [MemberFinding(r[0], Finding(*r[1:])) for r in rows]
+    return [MemberFinding(r[0], Finding.of_row(r[1:])) for r in rows]
 
 
 def cluster_rules(con: duckdb.DuckDBPyConnection, cluster_id: str) -> list[str]:

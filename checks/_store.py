@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -100,12 +100,18 @@ class Finding:
 
     reporting_year: int
     rule: str
-    severity: str  # blocking | warning
+    severity: Severity
     indicator: str | None
     source_row: int | None
     observed: str | None
     expected: str | None
     explanation: str  # what is wrong and what to do
+
+    @classmethod
+    def of_row(cls, row: Sequence[Any]) -> Finding:
+        """From (year, rule, severity, indicator, source_row, observed, expected, explanation)."""
+        year, rule, severity, *rest = row
+        return cls(year, rule, Severity(severity), *rest)
 
 
 def member_findings(con: duckdb.DuckDBPyConnection, member_id: str, limit: int = 200) -> list[Finding]:
@@ -119,7 +125,7 @@ def member_findings(con: duckdb.DuckDBPyConnection, member_id: str, limit: int =
         "NULLS FIRST, source_row NULLS FIRST LIMIT $n",
         {"m": member_id, "n": limit},
     ).fetchall()
-    return [Finding(*r) for r in rows]
+    return [Finding.of_row(r) for r in rows]
 
 
 def checked_members(con: duckdb.DuckDBPyConnection, year: int, members: list[str]) -> set[str]:
@@ -151,7 +157,7 @@ class ReportLine:
     """One current check result, as ``check report`` lists it (every field printable as is)."""
 
     member_id: str
-    severity: str
+    severity: Severity
     rule: str
     about: str  # the indicator, or ""
     source: str  # "file.xlsx row 4", or ""
@@ -170,7 +176,7 @@ class Report:
 
     @property
     def n_blocking(self) -> int:
-        return sum(line.severity == "blocking" for line in self.lines)
+        return sum(line.severity is Severity.BLOCKING for line in self.lines)
 
 
 def report(con: duckdb.DuckDBPyConnection, year: int, member: str | None = None) -> Report:
@@ -190,7 +196,8 @@ def report(con: duckdb.DuckDBPyConnection, year: int, member: str | None = None)
         " WHERE cm.reporting_year = $year AND ($member IS NULL OR cm.member_id = $member) ORDER BY 1",
         params,
     ).fetchall()
-    return Report(tuple(ReportLine(*r) for r in rows), tuple(d for (d,) in docs))
+    lines = tuple(ReportLine(m, Severity(severity), *rest) for m, severity, *rest in rows)
+    return Report(lines, tuple(d for (d,) in docs))
 
 
 def blocking_rules(con: duckdb.DuckDBPyConnection, member_id: str, year: int) -> tuple[str, ...] | None:

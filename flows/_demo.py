@@ -42,7 +42,7 @@ def sign_waiting(ws: Workspace, year: int, members: list[str]) -> list[str]:
     signed = []
     with timestamp_authority(ws.home) as tsa_url, ws.warehouse() as con:
         for d in statements.current_drafts(con, year, members):
-            if d.status != "submitted":
+            if d.status is not statements.StatementStatus.SUBMITTED:
                 continue
             try:  # a real verifier signs only within scope, and so does the demo one
                 signing.approve(

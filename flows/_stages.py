@@ -246,9 +246,10 @@ def request_verification(ws: Workspace, batch: Batch, today: dt.date, deadline_d
             con, batch.year, batch.member_ids, [r.statement_id for r in rows]
         )
         approved = {m: d.statement_id for m, d in decided.items() if d.decision == "approved"}
-        send = [r for r in rows if r.status in ("draft", "submitted") and r.member_id not in approved]
+        sendable = (statements.StatementStatus.DRAFT, statements.StatementStatus.SUBMITTED)
+        send = [r for r in rows if r.status in sendable and r.member_id not in approved]
         for r in send:
-            if r.status == "draft":
+            if r.status is statements.StatementStatus.DRAFT:
                 statements.submit(con, r.statement_id)
         verifiers = signing.active_verifiers(con)
     requests = [
@@ -325,7 +326,7 @@ def approvals(ws: Workspace, batch: Batch) -> StageOutcome:
         decided = signing.standing_decisions(
             con, batch.year, batch.member_ids, [r.statement_id for r in drafts]
         )
-        sent = [r.member_id for r in drafts if r.status == "submitted"]
+        sent = [r.member_id for r in drafts if r.status is statements.StatementStatus.SUBMITTED]
     refused = (
         tuple(
             f"inbox envelope {d.envelope_key} refused: {'; '.join(d.reasons)}"

@@ -61,7 +61,7 @@ from __future__ import annotations
 
 from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.core.store import open_store
-from ecocluster.signing._approval import APPROVED, REJECTED, Draft, sign_approval
+from ecocluster.signing._approval import APPROVED, REJECTED, ApprovalDecision, Draft, sign_approval
 from ecocluster.signing._bundle import ImportOutcome, decide_offline, import_answers, read_answers
 from ecocluster.signing._bundle import parse_choices as decision_choices
 from ecocluster.signing._desk import (
@@ -209,6 +209,7 @@ __all__ = [
     "SIGNED_PDF",
     "TIMESTAMP",
     "ApprovalContext",
+    "ApprovalDecision",
     "ApprovalEnvelope",
     "ApprovalRuleFailed",
     "Arrival",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
@@ -27,7 +28,16 @@ if TYPE_CHECKING:
     from ecocluster.signing._opinion import Verification
 
 PREDICATE_TYPE = "https://ecocluster.eu/emas/approval/v1"
-APPROVED, REJECTED = "approved", "rejected"
+
+
+class ApprovalDecision(StrEnum):
+    """What a verifier decided on a statement (the predicate's ``decision``)."""
+
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+APPROVED, REJECTED = ApprovalDecision.APPROVED, ApprovalDecision.REJECTED
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,7 @@ def approval_statement(
     verification: Verification | None = None,
 ) -> dict[str, Any]:
     if decision not in (APPROVED, REJECTED):
-        raise ValueError(f"decision must be {APPROVED!r} or {REJECTED!r}, not {decision!r}")
+        raise ValueError(f"decision must be 'approved' or 'rejected', not {decision!r}")
     if decision == REJECTED and not reasons:
         raise ValueError("a rejection needs at least one reason the member can act on")
     if verification is not None:
@@ -214,7 +224,7 @@ class VerifierClaim:
 
 @dataclass(frozen=True)
 class ApprovalPredicate:
-    decision: str
+    decision: ApprovalDecision
     reasons: tuple[str, ...]
     statement_id: str
     member: MemberClaim
@@ -251,7 +261,7 @@ class ApprovalStatement:
         decision = p.text("decision")
         if decision not in (APPROVED, REJECTED):
             raise _dsse.MalformedEnvelope(
-                f"predicate.decision is {decision!r}, expected {APPROVED!r} or {REJECTED!r}"
+                f"predicate.decision is {decision!r}, expected 'approved' or 'rejected'"
             )
         reasons = p.texts("reasons")
         if decision == REJECTED and not any(r.strip() for r in reasons):
@@ -259,7 +269,7 @@ class ApprovalStatement:
         declaration = p.text("declaration", empty=decision == REJECTED)
         member, cycle, verifier = p.object("member"), p.object("cycle"), p.object("verifier")
         predicate = ApprovalPredicate(
-            decision=decision,
+            decision=ApprovalDecision(decision),
             reasons=reasons,
             statement_id=p.text("statementId"),
             member=MemberClaim(member.text("id"), member.text("name"), member.text("nace")),

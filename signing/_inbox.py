@@ -491,17 +491,26 @@ def record_approval(
         _records.forget_refusal(con, hashlib.sha256(raw).hexdigest())  # accepted once its files were complete
         if verified.decision == REJECTED:
             for step in rejected:
-                (statements.submit if step == "submitted" else statements.reject)(con, verified.statement_id)
+                submitted = step is statements.StatementStatus.SUBMITTED
+                (statements.submit if submitted else statements.reject)(con, verified.statement_id)
     return verified
 
 
-def _rejection_steps(con: duckdb.DuckDBPyConnection, statement_id: str) -> tuple[str, ...]:
+_Status = statements.StatementStatus
+_REJECTION_STEPS = {
+    _Status.DRAFT: (_Status.SUBMITTED, _Status.REJECTED),
+    _Status.SUBMITTED: (_Status.REJECTED,),
+    _Status.REJECTED: (),
+}
+
+
+def _rejection_steps(
+    con: duckdb.DuckDBPyConnection, statement_id: str
+) -> tuple[statements.StatementStatus, ...]:
     """The statuses a rejection moves the statement through, checked before anything is stored:
     its status follows the verifier's decision, so it is not sent for verification again as it is."""
     version = statements.show(con, statement_id)
-    steps = {"draft": ("submitted", "rejected"), "submitted": ("rejected",), "rejected": ()}.get(
-        version.status
-    )
+    steps = _REJECTION_STEPS.get(version.status)
     if steps is None:
         raise ApprovalRuleFailed(
             "statement-status",
@@ -553,7 +562,10 @@ def _validate_statement(
             "validated-pdf", f"PAdES signature of the validated PDF does not hold: {detail}"
         )
     try:
-        if version.status in ("draft", "rejected"):  # the verifier had it: sending it again is implied
+        if version.status in (
+            _Status.DRAFT,
+            _Status.REJECTED,
+        ):  # the verifier had it: sending it again is implied
             statements.submit(con, sid)
         return statements.render_validated(con, store, sid, block)
     except statements.TransitionRefused as e:

@@ -17,7 +17,7 @@ from cryptography import x509
 from ecocluster import checks, statements
 from ecocluster.core.errors import ApprovalRefused, ConfigurationError
 from ecocluster.signing import _review
-from ecocluster.signing._approval import Draft
+from ecocluster.signing._approval import ApprovalDecision, Draft
 from ecocluster.signing._pki import identity, normalise_accreditation_no, pem, valid_accreditation_no
 from ecocluster.signing._verify import ApprovalContext, VerifiedApproval
 from ecocluster.warehouse import nace
@@ -229,7 +229,7 @@ def insert_timestamp(
 class Decision:
     """A recorded approval or rejection of one statement: what ``statement show`` tells the coordinator."""
 
-    decision: str
+    decision: ApprovalDecision
     reasons: tuple[str, ...]
     verifier: str  # "name (accreditation no.)"
     signed_at: dt.datetime  # aware, UTC
@@ -245,7 +245,9 @@ def decisions_on(con: duckdb.DuckDBPyConnection, statement_id: str) -> list[Deci
         [statement_id],
     ).fetchall()
     return [
-        Decision(d, tuple(str(r) for r in json.loads(reasons)), who, at.replace(tzinfo=dt.UTC))
+        Decision(
+            ApprovalDecision(d), tuple(str(r) for r in json.loads(reasons)), who, at.replace(tzinfo=dt.UTC)
+        )
         for d, reasons, who, at in rows
     ]
 
@@ -254,7 +256,7 @@ def decisions_on(con: duckdb.DuckDBPyConnection, statement_id: str) -> list[Deci
 class MemberDecision:
     """A member's standing decision for a year: what the cycle does next with the member."""
 
-    decision: str  # approved | rejected
+    decision: ApprovalDecision
     reasons: tuple[str, ...]
     statement_id: str
 
@@ -279,7 +281,8 @@ def standing_decisions(
         _STANDING, {"year": year, "members": list(members), "current": list(current)}
     ).fetchall()
     return {
-        m: MemberDecision(d, tuple(str(r) for r in json.loads(reasons)), sid) for m, d, reasons, sid in rows
+        m: MemberDecision(ApprovalDecision(d), tuple(str(r) for r in json.loads(reasons)), sid)
+        for m, d, reasons, sid in rows
     }
 
 

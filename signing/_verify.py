@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ecocluster.core.errors import ApprovalRuleFailed, ConfigurationError
 from ecocluster.signing import _decisions, _dsse, _time
-from ecocluster.signing._approval import APPROVED, ApprovalPredicate, ApprovalStatement
+from ecocluster.signing._approval import APPROVED, ApprovalDecision, ApprovalPredicate, ApprovalStatement
 from ecocluster.signing._opinion import OpinionRefused, Verification, from_claim
 from ecocluster.signing._pki import (
     Revocation,
@@ -125,7 +125,7 @@ class ApprovalContext:
 class VerifiedApproval:
     """Facts that hold because every rule passed."""
 
-    decision: str
+    decision: ApprovalDecision
     reasons: tuple[str, ...]
     statement_id: str
     member_id: str

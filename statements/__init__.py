@@ -61,6 +61,7 @@ from ecocluster.statements._publish import Artefacts, publish, render_statement
 from ecocluster.statements._register import (
     CurrentDraft,
     StatementNotFound,
+    StatementStatus,
     StatementVersion,
     TransitionRefused,
     check_transition,
@@ -174,11 +175,11 @@ def load_json(store: ObjectStore, version: StatementVersion) -> bytes:
 
 
 def submit(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersion:
-    return set_status(con, statement_id, "submitted")
+    return set_status(con, statement_id, StatementStatus.SUBMITTED)
 
 
 def reject(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersion:
-    return set_status(con, statement_id, "rejected")
+    return set_status(con, statement_id, StatementStatus.REJECTED)
 
 
 def render_validated(
@@ -186,7 +187,7 @@ def render_validated(
 ) -> StatementVersion:
     """The final render with the verifier block filled and no DRAFT mark, as a new version."""
     base = current(con, statement_id)
-    if base.status == "validated":
+    if base.status is StatementStatus.VALIDATED:
         if (base.verifier_name, base.accreditation_no, base.validated_on) == (
             verifier.name,
             verifier.accreditation_no,
@@ -197,7 +198,7 @@ def render_validated(
             f"statement {base.statement_id[:16]} is already validated by "
             f"{base.verifier_name} ({base.accreditation_no}) on {base.validated_on}"
         )
-    check_transition(con, base, "validated")
+    check_transition(con, base, StatementStatus.VALIDATED)
     document = json.loads(load_json(store, base))
     rendered = publish(store, document, verifier)
     with transaction(con):
@@ -223,6 +224,7 @@ __all__ = [
     "Selection",
     "StatementInvalid",
     "StatementNotFound",
+    "StatementStatus",
     "StatementVersion",
     "TransitionRefused",
     "UnsupportedLanguage",

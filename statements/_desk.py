@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import duckdb
 
-from ecocluster.statements._register import _COLUMNS, StatementVersion
+from ecocluster.statements._register import _COLUMNS, StatementStatus, StatementVersion
 
 PAGE_SIZE = 50
 _NOT_SUPERSEDED = "NOT EXISTS (SELECT 1 FROM statement n WHERE n.supersedes = s.statement_id)"
@@ -25,7 +25,7 @@ def cluster_statements(
         "ORDER BY reporting_year DESC, subject = 'cluster' DESC, member_id, language LIMIT ? OFFSET ?",
         [cluster_id, page_size, max(page, 0) * page_size],
     ).fetchall()
-    return [StatementVersion(*r) for r in rows]
+    return [StatementVersion.of_row(r) for r in rows]
 
 
 def member_statements(
@@ -37,7 +37,7 @@ def member_statements(
         "ORDER BY reporting_year DESC, language LIMIT ?",
         [member_id, page_size],
     ).fetchall()
-    return [StatementVersion(*r) for r in rows]
+    return [StatementVersion.of_row(r) for r in rows]
 
 
 def awaiting_verification(
@@ -51,10 +51,10 @@ def awaiting_verification(
         "ORDER BY created_at, statement_id LIMIT ? OFFSET ?",
         [list(clusters), page_size, max(page, 0) * page_size],
     ).fetchall()
-    return [StatementVersion(*r) for r in rows]
+    return [StatementVersion.of_row(r) for r in rows]
 
 
-def member_statuses(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, str]:
+def member_statuses(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, StatementStatus]:
     """Each member's current statement status for its latest drafted year (a member with several
     languages shows the most advanced one)."""
     rows = con.execute(
@@ -64,4 +64,4 @@ def member_statuses(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str
         "CASE status WHEN 'validated' THEN 0 WHEN 'submitted' THEN 1 WHEN 'rejected' THEN 2 ELSE 3 END) = 1",
         [cluster_id],
     ).fetchall()
-    return {r[0]: r[1] for r in rows}
+    return {r[0]: StatementStatus(r[1]) for r in rows}

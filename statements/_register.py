@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
 
 import duckdb
 
@@ -27,20 +29,36 @@ class TransitionRefused(EcoclusterError):
     """The statement is not in a state that allows what was asked."""
 
 
+class StatementStatus(StrEnum):
+    """Where a statement is in its life (the ``statement.status`` column holds the value)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # sent to the verifier
+    VALIDATED = "validated"  # the verifier approved it: a new version carries the verifier block
+    REJECTED = "rejected"  # the verifier rejected it; it may be sent again
+
+
 @dataclass(frozen=True)
 class StatementVersion(Artefacts):
     """One row of ``statement``: a render of a statement, where its files are, and its state."""
 
     version: int
-    status: str
+    status: StatementStatus
     verifier_name: str | None
     accreditation_no: str | None
     validated_on: date | None
     created_at: datetime
     supersedes: str | None
 
+    @classmethod
+    def of_row(cls, row: Sequence[Any]) -> StatementVersion:
+        """The version from a row of ``_COLUMNS``, its status read into the enum."""
+        values = dict(zip(_FIELDS, row, strict=True))
+        return cls(**{**values, "status": StatementStatus(values["status"])})
 
-_COLUMNS = ", ".join(f.name for f in fields(StatementVersion))
+
+_FIELDS = tuple(f.name for f in fields(StatementVersion))
+_COLUMNS = ", ".join(_FIELDS)
 _NEW = tuple(f.name for f in fields(Artefacts))
 _SAME_SUBJECT = """s.subject = n.subject AND s.member_id IS NOT DISTINCT FROM n.member_id
     AND s.cluster_id = n.cluster_id AND s.reporting_year = n.reporting_year AND s.language = n.language"""
@@ -123,7 +141,7 @@ def current(con: duckdb.DuckDBPyConnection, statement_id: str) -> StatementVersi
         raise StatementNotFound(
             f"{what} with id {statement_id!r}; list them with `ecocluster statement list` or give the full id"
         )
-    return StatementVersion(*rows[0])
+    return StatementVersion.of_row(rows[0])
 
 
 def superseded_by(con: duckdb.DuckDBPyConnection, statement_id: str) -> str | None:
@@ -143,21 +161,21 @@ def pdf_command(render: Artefacts) -> str:
 # A rejected statement may be sent again as it is (the verifier agreed to look again); a changed
 # one is a new draft anyway, since the id is the digest of the content.
 _ALLOWED = {
-    ("draft", "submitted"),
-    ("submitted", "rejected"),
-    ("submitted", "validated"),
-    ("rejected", "submitted"),
+    (StatementStatus.DRAFT, StatementStatus.SUBMITTED),
+    (StatementStatus.SUBMITTED, StatementStatus.REJECTED),
+    (StatementStatus.SUBMITTED, StatementStatus.VALIDATED),
+    (StatementStatus.REJECTED, StatementStatus.SUBMITTED),
 }
 
 
-def check_transition(con: duckdb.DuckDBPyConnection, version: StatementVersion, to: str) -> None:
+def check_transition(con: duckdb.DuckDBPyConnection, version: StatementVersion, to: StatementStatus) -> None:
     who = version.member_id or version.cluster_id
     if (version.status, to) not in _ALLOWED:
         raise TransitionRefused(
             f"statement {version.statement_id[:16]} ({who}, {version.reporting_year}) is {version.status}; "
             f"it cannot become {to} (allowed: draft → submitted → validated | rejected, rejected → submitted)"
         )
-    if to == "submitted" and version.pdf_key is None:
+    if to is StatementStatus.SUBMITTED and version.pdf_key is None:
         raise TransitionRefused(
             f"statement {version.statement_id[:16]} ({who}, {version.reporting_year}) is a review draft "
             f"without PDF and cannot go to the verifier; compile its PDF with `{pdf_command(version)}`, "
@@ -171,7 +189,7 @@ def check_transition(con: duckdb.DuckDBPyConnection, version: StatementVersion, 
         )
 
 
-def set_status(con: duckdb.DuckDBPyConnection, statement_id: str, to: str) -> StatementVersion:
+def set_status(con: duckdb.DuckDBPyConnection, statement_id: str, to: StatementStatus) -> StatementVersion:
     version = current(con, statement_id)
     check_transition(con, version, to)
     con.execute(
@@ -198,7 +216,7 @@ def record_validated(
         [
             *(getattr(render, f.name) for f in fields(Artefacts)),
             base.version + 1,
-            "validated",
+            StatementStatus.VALIDATED,
             name,
             accreditation_no,
             validated_on,
@@ -217,7 +235,7 @@ def listing(
         " AND (? IS NULL OR reporting_year = ?) ORDER BY created_at DESC, statement_id LIMIT ?",
         [member, member, year, year, limit],
     ).fetchall()
-    return [StatementVersion(*row) for row in rows]
+    return [StatementVersion.of_row(row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -227,7 +245,7 @@ class CurrentDraft:
     member_id: str
     cluster_id: str
     statement_id: str
-    status: str
+    status: StatementStatus
     json_key: str
     pdf_key: str | None
     nace: str  # the member's activity, which decides the verifiers able to sign
@@ -245,7 +263,7 @@ def current_drafts(con: duckdb.DuckDBPyConnection, year: int, members: Sequence[
         ORDER BY s.member_id""",
         {"year": year, "members": list(members)},
     ).fetchall()
-    return [CurrentDraft(*r) for r in rows]
+    return [CurrentDraft(m, c, s, StatementStatus(status), *rest) for m, c, s, status, *rest in rows]
 
 
 def current_joint(

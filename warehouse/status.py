@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import NamedTuple
 
 import duckdb
@@ -16,6 +17,15 @@ ALL_SECTIONS = len(SECTIONS)
 # Without these a statement cannot be drafted; the other sections may be legitimately empty
 # (no permits, no nonconformities) and are not required.
 REQUIRED_SECTIONS = ("profile", "indicators")
+
+
+class SubmissionState(StrEnum):
+    """How far a member's submissions for a year are (its :attr:`MemberStatus.state`)."""
+
+    SUBMITTED = "submitted"  # every required section current
+    PARTIAL = "partial"  # some sections, not every required one
+    REJECTED = "rejected"  # nothing current, and a refused file not since resolved
+    MISSING = "missing"  # nothing at all
 
 
 @dataclass(frozen=True)
@@ -50,10 +60,12 @@ class MemberStatus:
         return tuple(sorted(absent, key=lambda name: name not in REQUIRED_SECTIONS))
 
     @property
-    def state(self) -> str:
+    def state(self) -> SubmissionState:
         if self.required == len(REQUIRED_SECTIONS):
-            return "submitted"
-        return "partial" if self.sections else ("rejected" if self.rejected_files else "missing")
+            return SubmissionState.SUBMITTED
+        if self.sections:
+            return SubmissionState.PARTIAL
+        return SubmissionState.REJECTED if self.rejected_files else SubmissionState.MISSING
 
 
 def require_known(

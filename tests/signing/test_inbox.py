@@ -174,6 +174,18 @@ def test_review_export_has_statement_checks_and_evidence(con, store, tmp_path) -
     )
 
 
+def test_the_review_exports_check_report_lists_the_current_results_as_before(con, store, tmp_path) -> None:
+    """Read through ecocluster.checks (typed) since issue 15, written byte for byte as when signing
+    queried check_result itself: the columns are the table's, a missing value is an empty cell."""
+    ready_member(con, store)
+    add_check(con, blocking=("compliance.permit_exceeded",))
+    export_review(con, store, "IT-CL-001", tmp_path / "review")
+    assert (tmp_path / "review" / "check-report.csv").read_bytes() == (
+        b'"suite","expectation","severity","indicator","observed","expected","explanation"\n'
+        b'"compliance","compliance.permit_exceeded","blocking","","","","fix it"\n'
+    )
+
+
 def test_a_rejection_sets_the_status_and_the_verifier_may_still_approve(con, store, home, verifier) -> None:
     sid = drafted_member(con, home)
     trust = _keys.trust_anchors(home)
