@@ -12,10 +12,26 @@ import re
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum, StrEnum
 from typing import Any, TypeVar
 
 from ecocluster.flows._outcome import Artefact, Blocked, JointStatement, MemberNote, StageOutcome
 from ecocluster.warehouse.due import DueMember
+
+
+class MemberState(StrEnum):
+    """Where a due member ended in a run: the state of the last stage it reached."""
+
+    NOT_STARTED = "not started"
+    CHECKED = "checked"
+    DRAFTED = "drafted"
+    WAITING = "waiting"  # sent to its verifier, no decision yet
+    APPROVED = "approved"
+    REGISTERED = "registered"
+    DONE = "done"
+    BLOCKED = "blocked"
+    REJECTED = "rejected"  # by its verifier
+    NOT_DUE = "not due"  # not validated this year; its data were still checked
 
 
 @dataclass(frozen=True)
@@ -27,7 +43,7 @@ class MemberOutcome:
     cluster_id: str
     due: str
     stage: str  # the last stage the member reached
-    state: str  # blocked | waiting | rejected | registered | done
+    state: MemberState
     reasons: tuple[str, ...] = ()
     artefacts: tuple[Artefact, ...] = ()
 
@@ -119,11 +135,11 @@ JOINT_ROLE = (
 
 # Stages in cycle order, and the state a member has when it passed that stage last.
 _PASSED_STATE = {
-    "check": "checked",
-    "draft": "drafted",
-    "verify": "waiting",
-    "approvals": "approved",
-    "register": "registered",
+    "check": MemberState.CHECKED,
+    "draft": MemberState.DRAFTED,
+    "verify": MemberState.WAITING,
+    "approvals": MemberState.APPROVED,
+    "register": MemberState.REGISTERED,
 }
 
 
@@ -136,13 +152,13 @@ def summarise(
     member_notes: Sequence[MemberNote] = (),
 ) -> CycleSummary:
     """Fold the stage outcomes into one status per due member (the last stage it reached wins)."""
-    reached: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+    reached: dict[str, tuple[str, MemberState, tuple[str, ...]]] = {}
     artefacts: dict[str, list[Artefact]] = {}
     for outcome in stages:
         for member_id in outcome.passed:
-            reached[member_id] = (outcome.stage, _PASSED_STATE.get(outcome.stage, "done"), ())
+            reached[member_id] = (outcome.stage, _PASSED_STATE.get(outcome.stage, MemberState.DONE), ())
         for member_id in outcome.waiting:
-            reached[member_id] = (outcome.stage, "waiting", ())
+            reached[member_id] = (outcome.stage, MemberState.WAITING, ())
         for b in outcome.blocked:
             reached[b.member_id] = (b.stage, _blocked_state(b), b.reasons)
         for a in outcome.artefacts:
@@ -153,7 +169,7 @@ def summarise(
             d.cluster_id,
             d.due.value,
             *(
-                reached.get(d.member_id, ("due", "not started", ()))
+                reached.get(d.member_id, ("due", MemberState.NOT_STARTED, ()))
                 if d.is_due
                 else _not_due(d, reached.get(d.member_id))
             ),
@@ -166,16 +182,16 @@ def summarise(
 
 
 def _not_due(
-    d: DueMember, reached: tuple[str, str, tuple[str, ...]] | None
-) -> tuple[str, str, tuple[str, ...]]:
+    d: DueMember, reached: tuple[str, MemberState, tuple[str, ...]] | None
+) -> tuple[str, MemberState, tuple[str, ...]]:
     """A member the cycle does not validate this year: why, and what the check of its data found."""
     if reached is None:
-        return "due", "not due", (d.reason,)
+        return "due", MemberState.NOT_DUE, (d.reason,)
     stage, _state, why = reached
     checked = tuple(f"its data were checked: {w}" for w in why) or (
         "its data were checked: no blocking finding",
     )
-    return stage, "not due", (d.reason, *checked)
+    return stage, MemberState.NOT_DUE, (d.reason, *checked)
 
 
 T = TypeVar("T")
@@ -207,8 +223,10 @@ def _decode(kind: Any, value: Any) -> Any:
         return tuple(_decode(args[0], v) for v in value)
     if kind in (str, int) and isinstance(value, kind) and not isinstance(value, bool):
         return value
+    if isinstance(kind, type) and issubclass(kind, Enum) and isinstance(value, str):
+        return kind(value)  # a value not of the enum is a ValueError too
     raise ValueError(f"expected {kind}, got {value!r}")
 
 
-def _blocked_state(b: Blocked) -> str:
-    return "rejected" if b.stage == "approvals" else "blocked"
+def _blocked_state(b: Blocked) -> MemberState:
+    return MemberState.REJECTED if b.stage == "approvals" else MemberState.BLOCKED

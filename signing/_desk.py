@@ -16,6 +16,7 @@ import duckdb
 from ecocluster.core.errors import UnknownId
 from ecocluster.core.store.interface import ObjectStore
 from ecocluster.signing import _stored
+from ecocluster.signing._approval import ApprovalDecision
 from ecocluster.signing._intake import check_country
 from ecocluster.signing._records import active_verifiers
 from ecocluster.warehouse import nace
@@ -39,14 +40,14 @@ class Intake:
     received_at: dt.datetime
 
 
-def member_decisions(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, str]:
-    """Each member's latest recorded verifier decision (approved | rejected) for its latest year."""
+def member_decisions(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, ApprovalDecision]:
+    """Each member's latest recorded verifier decision for its latest year."""
     rows = con.execute(
         "SELECT member_id, decision FROM approval WHERE cluster_id = ? QUALIFY row_number() OVER "
         "(PARTITION BY member_id ORDER BY reporting_year DESC, signed_at DESC) = 1",
         [cluster_id],
     ).fetchall()
-    return {r[0]: r[1] for r in rows}
+    return {r[0]: ApprovalDecision(r[1]) for r in rows}
 
 
 def member_registrations(con: duckdb.DuckDBPyConnection, cluster_id: str) -> dict[str, str]:

@@ -244,12 +244,12 @@ def test_every_option_and_argument_has_help():
 
 def test_the_demo_names_the_key_password_and_how_to_approve(tmp_path: Path) -> None:
     """The demo's closing text, from a summary with a member waiting for its verifier."""
-    from ecocluster.flows._summary import CycleSummary, MemberOutcome
+    from ecocluster.flows._summary import CycleSummary, MemberOutcome, MemberState
     from ecocluster.flows.cli import _cycle
     from ecocluster.flows.cli._context import console
 
     summary = CycleSummary(
-        "annual", 2025, (MemberOutcome("LV-M1", "LV-C", "update", "verify", "waiting"),), ()
+        "annual", 2025, (MemberOutcome("LV-M1", "LV-C", "update", "verify", MemberState.WAITING),), ()
     )
     ingested = type(
         "Ingested",

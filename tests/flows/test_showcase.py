@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ecocluster.flows._summary import CycleSummary, MemberOutcome
+from ecocluster.flows._summary import CycleSummary, MemberOutcome, MemberState
 from ecocluster.flows._tour import showcase
 from ecocluster.flows._workspace import Workspace
 from ecocluster.warehouse.db import connect
@@ -18,7 +18,7 @@ def _summary(*members: str) -> CycleSummary:
     return CycleSummary(
         "annual",
         YEAR,
-        tuple(MemberOutcome(m, "LV-JEL", "annual", "register", "registered") for m in members),
+        tuple(MemberOutcome(m, "LV-JEL", "annual", "register", MemberState.REGISTERED) for m in members),
         (),
     )
 
