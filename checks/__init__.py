@@ -7,7 +7,8 @@ member, indicator and source row with the same queries in DuckDB, stores the res
 ``<home>/datadocs``. Later stages ask :func:`blocking_members` / :func:`cleared_members`, or read
 the ``check_verdict`` view: a member goes to a verifier only when it is cleared.
 
-Thresholds and severities: ``[checks]`` in ``ecocluster.toml``, documented in ``core/config.py`` (``ChecksConfig``).
+Thresholds and severities: ``[checks]`` in ``ecocluster.toml``, documented in ``core/config.py``
+(``ChecksConfig``).
 """
 
 from __future__ import annotations
