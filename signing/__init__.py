@@ -62,7 +62,7 @@ from __future__ import annotations
 from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.core.store import open_store
 from ecocluster.signing._approval import APPROVED, REJECTED, ApprovalDecision, Draft, sign_approval
-from ecocluster.signing._bundle import ImportOutcome, decide_offline, import_answers, read_answers
+from ecocluster.signing._bundle import Imported, ImportOutcome, decide_offline, import_answers, read_answers
 from ecocluster.signing._bundle import parse_choices as decision_choices
 from ecocluster.signing._desk import (
     Intake,
@@ -314,6 +314,7 @@ __all__ += [  # the register's monthly change file (issue 18, EMAS Art. 12)
 ]
 __all__ += [  # offline review: signed decisions out and back in (issue 18)
     "ImportOutcome",
+    "Imported",
     "decide_offline",
     "decision_choices",
     "import_answers",

@@ -24,6 +24,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import duckdb
@@ -218,11 +219,19 @@ def decide_offline(
 # --- in: the coordinator imports the answers file --------------------------------------------------
 
 
+class Imported(StrEnum):
+    """What importing one decision of an answers file did (stored in the import log as the value)."""
+
+    APPLIED = "applied"
+    ALREADY = "already"  # imported before: nothing changed
+    REFUSED = "refused"  # a rule failed; named in ``rule``
+
+
 @dataclass(frozen=True)
 class ImportOutcome:
     item: str  # "file" or "decision <n>"
     finding_id: str | None
-    outcome: str  # applied | already | refused
+    outcome: Imported
     rule: str | None
     message: str
 
@@ -282,7 +291,7 @@ def import_answers(
     try:
         answers = parse_answers(data)
     except ReviewRefused as e:
-        outcomes = [ImportOutcome("file", None, "refused", e.rule, str(e))]
+        outcomes = [ImportOutcome("file", None, Imported.REFUSED, e.rule, str(e))]
         _record(con, hashlib.sha256(data).hexdigest(), outcomes, when)
         return outcomes
     outcomes = [
@@ -310,12 +319,12 @@ def _import_one(
             con, decision, cert_pem, by=f"{who.name} ({who.accreditation_no})"
         )
     except _decisions.DecisionMalformed as e:
-        return ImportOutcome(item, finding_id, "refused", "finding-decision", str(e))
+        return ImportOutcome(item, finding_id, Imported.REFUSED, "finding-decision", str(e))
     except ApprovalRuleFailed as e:
-        return ImportOutcome(item, finding_id, "refused", e.rule, e.detail)
+        return ImportOutcome(item, finding_id, Imported.REFUSED, e.rule, e.detail)
     except ReviewRefused as e:
-        return ImportOutcome(item, finding_id, "refused", e.rule, str(e))
-    verb = "applied" if applied else "already"
+        return ImportOutcome(item, finding_id, Imported.REFUSED, e.rule, str(e))
+    verb = Imported.APPLIED if applied else Imported.ALREADY
     return ImportOutcome(
         item,
         finding_id,

@@ -310,7 +310,7 @@ def import_(
             f"{escape(o.message)}",
             soft_wrap=True,
         )
-    refused = sum(o.outcome == "refused" for o in outcomes)
+    refused = sum(o.outcome is signing.Imported.REFUSED for o in outcomes)
     console.print(f"{len(outcomes) - refused} applied or already there, {refused} refused")
     if refused:
         raise typer.Exit(ReviewRefused.exit_code)
