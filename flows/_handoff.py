@@ -22,6 +22,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from ecocluster import signing
@@ -226,7 +227,15 @@ def pick_up(
     return poll_inbox(store, accept, limits)
 
 
-PENDING, ACCEPTED, REFUSED = "pending", "accepted", "refused"
+class InboxState(StrEnum):
+    """Where an envelope of the inbox stands (:class:`InboxEntry`)."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+PENDING, ACCEPTED, REFUSED = InboxState.PENDING, InboxState.ACCEPTED, InboxState.REFUSED
 
 
 @dataclass(frozen=True)
@@ -239,7 +248,7 @@ class InboxEntry:
     Every string but ``state`` comes from the envelope or the verifier: escape it before printing."""
 
     envelope_key: str
-    state: str
+    state: InboxState
     member_id: str | None = None
     statement_id: str | None = None
     decision: str | None = None
