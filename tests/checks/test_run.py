@@ -100,6 +100,28 @@ def test_severity_and_thresholds_come_from_the_config(home: Home) -> None:
     assert not [r for r in rows if r[0] == "plausibility.yoy_jump"]  # x10 is within a factor 20
 
 
+def test_other_stages_read_the_results_as_typed_values(home: Home) -> None:
+    """What statements (check_summaries) and signing (current_results, blocking_rules) read instead
+    of the check_result table: severities as the enum, "never checked" apart from "nothing blocking"."""
+    _faulty_home(home)
+    checks.run_checks(home, YEAR)
+    con = connect(home.warehouse_path, read_only=True)
+    try:
+        members = [m for (m,) in con.execute("SELECT member_id FROM member ORDER BY 1").fetchall()]
+        summaries = checks.check_summaries(con, [(m, YEAR) for m in members])
+        results = {m: checks.current_results(con, m, YEAR) for m in members}
+        blocking = {m: checks.blocking_rules(con, m, YEAR) for m in members}
+        assert checks.blocking_rules(con, members[0], YEAR - 10) is None  # never checked for that year
+    finally:
+        con.close()
+    assert set(summaries) == set(members) and any(s.findings for s in summaries.values())
+    for m in members:
+        found = summaries[m].findings
+        assert summaries[m].blocking == sum(f.severity is Severity.BLOCKING for f in found)
+        assert all(type(f.severity) is Severity for f in found) and len(results[m]) == len(found)
+        assert blocking[m] == tuple(sorted({r.expectation for r in results[m] if r.severity == "blocking"}))
+
+
 @pytest.mark.parametrize(
     "section",
     [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ecocluster import statements
+from ecocluster import signing, statements
 from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.core.store import LocalStore
 from ecocluster.signing import _keys, _pki
@@ -193,10 +193,11 @@ def test_a_rejection_sets_the_status_and_the_verifier_may_still_approve(con, sto
         verified = approve(
             con, store, trust, sid, verifier, _keys.DEMO_PASSWORD, decision="rejected", reasons=(reason,)
         )
-        assert verified.decision == "rejected" and statements.show(con, sid).status == "rejected"
+        assert verified.decision is signing.ApprovalDecision.REJECTED == "rejected"  # an enum, same value
+        assert statements.show(con, sid).status is statements.StatementStatus.REJECTED == "rejected"
     assert con.execute("SELECT count(*) FROM approval WHERE decision = 'rejected'").fetchone() == (2,)
     approve(con, store, trust, sid, verifier, _keys.DEMO_PASSWORD)  # the verifier looked again
-    assert statements.show(con, sid).status == "validated"
+    assert statements.show(con, sid).status is statements.StatementStatus.VALIDATED
 
 
 def test_a_rejection_cannot_undo_a_validation(con, store, home, verifier) -> None:
