@@ -34,6 +34,7 @@ from ecocluster.checks._store import (
     checked_members,
     cleared_members,
     current_results,
+    has_result,
     member_findings,
     report,
 )
@@ -84,6 +85,7 @@ __all__ += [  # what statements and signing read of the results (typed, never th
     "blocking_rules",
     "check_summaries",
     "current_results",
+    "has_result",
 ]
 __all__ += [  # what the portal's coordinator desk reads
     "MemberFinding",

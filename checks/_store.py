@@ -300,3 +300,13 @@ def check_summaries(
         )
         for member, blocking, warnings, findings in rows
     }
+
+
+def has_result(con: duckdb.DuckDBPyConnection, member_id: str, year: int, rule: str) -> bool:
+    """Whether any check run recorded a result of ``rule`` for the member and year (what a finding
+    that names a check may point at)."""
+    row = con.execute(
+        "SELECT 1 FROM check_result WHERE member_id = ? AND reporting_year = ? AND expectation = ? LIMIT 1",
+        [member_id, year, rule],
+    ).fetchone()
+    return row is not None

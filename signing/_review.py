@@ -35,6 +35,7 @@ from typing import NewType, TypeVar
 
 import duckdb
 
+from ecocluster import checks
 from ecocluster.core.errors import ReviewRefused
 from ecocluster.core.store.interface import ObjectStore
 from ecocluster.signing import _decisions, _stored
@@ -280,15 +281,7 @@ def _check_target(
             "finding-target",
             f"section {section!r} is not a submission section; one of {', '.join(sorted(SECTIONS))}",
         )
-    if (
-        check_name is not None
-        and con.execute(
-            "SELECT 1 FROM check_result WHERE member_id = ? AND "
-            "reporting_year = ? AND expectation = ? LIMIT 1",
-            [member_id, year, check_name],
-        ).fetchone()
-        is None
-    ):
+    if check_name is not None and not checks.has_result(con, member_id, year, check_name):
         raise ReviewRefused(
             "finding-target",
             f"member {member_id} has no check result {check_name!r} for {year}; "
