@@ -18,6 +18,7 @@ from ecocluster.core.config import (
     IngestConfig,
     IntakeConfig,
     ScaleConfig,
+    Section,
     SigningConfig,
     StorageConfig,
     WarehouseConfig,
@@ -85,7 +86,7 @@ workers = 8
 batches = 64
 """
 
-SECTIONS = [
+SECTIONS: list[type[Section]] = [
     StorageConfig,
     WarehouseConfig,
     ChecksConfig,

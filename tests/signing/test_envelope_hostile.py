@@ -52,7 +52,7 @@ def test_an_envelope_over_the_limit_is_refused_before_it_is_parsed(pki) -> None:
 def test_parsed_once_the_envelope_is_a_frozen_value_the_rules_reuse(pki) -> None:
     parsed = parse_approval(hostile.signed(hostile.genuine(DRAFT, pki.verifier.cert), pki.verifier.key))
     with pytest.raises(AttributeError):
-        parsed.predicate.decision = "rejected"  # type: ignore[misc]
+        parsed.predicate.decision = "rejected"  # type: ignore[misc,assignment]
     assert (
         verify_approval(
             parsed, pki.verifier.cert, pki.trust(), CONTEXT, timestamp=stamp(parsed.raw)

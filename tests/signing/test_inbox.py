@@ -193,8 +193,9 @@ def test_a_rejection_sets_the_status_and_the_verifier_may_still_approve(con, sto
         verified = approve(
             con, store, trust, sid, verifier, _keys.DEMO_PASSWORD, decision="rejected", reasons=(reason,)
         )
-        assert verified.decision is signing.ApprovalDecision.REJECTED == "rejected"  # an enum, same value
-        assert statements.show(con, sid).status is statements.StatementStatus.REJECTED == "rejected"
+        assert verified.decision is signing.ApprovalDecision.REJECTED  # an enum of the same value
+        assert statements.show(con, sid).status is statements.StatementStatus.REJECTED
+        assert (verified.decision.value, statements.show(con, sid).status.value) == ("rejected", "rejected")
     assert con.execute("SELECT count(*) FROM approval WHERE decision = 'rejected'").fetchone() == (2,)
     approve(con, store, trust, sid, verifier, _keys.DEMO_PASSWORD)  # the verifier looked again
     assert statements.show(con, sid).status is statements.StatementStatus.VALIDATED
