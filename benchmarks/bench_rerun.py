@@ -7,8 +7,12 @@ time as the coordinator sees it, Prefect recording the flow run, and (b) the sam
 directly in this warm process (``run_cycle(..., direct=True)``: no Prefect, no CLI), each on a
 member neither has touched (a member done before would be a cache hit, not a rerun). The command
 minus the bare functions is what the CLI, the runner and Prefect add; it does not grow with the
-warehouse, so on the 120,290-member warehouse the command takes that plus the bare rerun measured
-there (benchmarks/RESULTS.md). Usage: ``python -m benchmarks.bench_rerun [--clusters 4] [--members 15]``.
+warehouse. ``--home`` measures an ingested home instead of a fresh population (the 120,290-member one:
+``ecocluster sample --clusters 1046 --members-per-cluster 115`` then ``ecocluster ingest``), and
+``--stages check,draft`` measures a rerun from each stage in turn (a draft-stage rerun drafts the
+member's statement with its PDF and the cluster's joint statement, then sends it to verification).
+The machine's 1-minute load average is read before each command. Usage:
+``python -m benchmarks.bench_rerun [--clusters 4] [--members 15] [--home HOME] [--stages check,draft]``.
 """
 
 from __future__ import annotations
@@ -32,15 +36,13 @@ from ecocluster.core.home import Home
 def _population(root: Path, clusters: int, members: int) -> tuple[Home, list[str]]:
     from ecocluster.core.store import open_store
     from ecocluster.warehouse import connect, ingest_paths
-    from ecocluster.warehouse.due import CycleKind, members_due
     from ecocluster.warehouse.sample import write_synthetic
 
     home = Home.resolve(root / "home")
     write_synthetic(root / "population", clusters, members)
     with connect(home.warehouse_path) as con:
         ingest_paths(con, open_store(home), [root / "population"])
-        due = [d.member_id for d in members_due(con, 2025, CycleKind.ANNUAL)]
-    return home, due
+    return home, _due(home)
 
 
 def _cpu(runner: psutil.Process | None) -> float:
@@ -73,7 +75,15 @@ def _runner_process(home: Home) -> psutil.Process:
     raise RuntimeError("the runner is not running")
 
 
-def _command(home: Home, member: str) -> float:
+def _due(home: Home) -> list[str]:
+    from ecocluster.warehouse import connect
+    from ecocluster.warehouse.due import CycleKind, members_due
+
+    with connect(home.warehouse_path, read_only=True) as con:
+        return [d.member_id for d in members_due(con, 2025, CycleKind.ANNUAL)]
+
+
+def _command(home: Home, member: str, stage: str = "check") -> float:
     started = time.perf_counter()
     done = subprocess.run(
         [
@@ -86,7 +96,7 @@ def _command(home: Home, member: str) -> float:
             "--member",
             member,
             "--stage",
-            "check",
+            stage,
         ],
         capture_output=True,
         text=True,
@@ -101,53 +111,87 @@ def _command(home: Home, member: str) -> float:
     return took
 
 
-def _bare(home: Home, member: str) -> float:
+def _bare(home: Home, member: str, stage: str = "check") -> float:
     from ecocluster.flows.cycles import run_cycle
     from ecocluster.warehouse.due import CycleKind
 
     started = time.perf_counter()
-    summary = run_cycle(CycleKind.ANNUAL, None, str(home.root), members=[member], start="check", direct=True)
+    summary = run_cycle(CycleKind.ANNUAL, None, str(home.root), members=[member], start=stage, direct=True)
     assert [m.member_id for m in summary.members] == [member]
     return time.perf_counter() - started
 
 
-def run(clusters: int = 4, members: int = 15, rounds: int = 5) -> dict[str, Any]:
+def run(
+    clusters: int = 4,
+    members: int = 15,
+    rounds: int = 5,
+    home_root: Path | None = None,
+    stages: tuple[str, ...] = ("check",),
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="ecocluster-bench-rerun-") as tmp:
+        if home_root is None:
+            home, due = _population(Path(tmp), clusters, members)
+        else:
+            home = Home.resolve(home_root)
+            due = _due(home)
+        return _measure(home, due, rounds, stages)
+
+
+def _measure(home: Home, due: list[str], rounds: int, stages: tuple[str, ...]) -> dict[str, Any]:
+    """The first command (starts the runner), then per round and stage: the command, the bare stages."""
     from ecocluster.flows import _runner, _runtime
 
-    with tempfile.TemporaryDirectory(prefix="ecocluster-bench-rerun-") as tmp:
-        home, due = _population(Path(tmp), clusters, members)
-        _runtime.configure(home)  # Prefect is imported by the bare path too (never started there)
-        _runtime.quiet()
-        if len(due) < 2 * rounds + 2:
-            raise SystemExit(f"only {len(due)} members due: use more --clusters/--members")
-        try:
-            first = _command(home, due[0])  # starts the runner
-            _bare(home, due[1])  # warms this process's imports, as the runner's were
-            runner = _runner_process(home)
-            command, bare, command_cpu, bare_cpu = [], [], [], []
-            for i in range(rounds):
+    _runtime.configure(home)  # Prefect is imported by the bare path too (never started there)
+    _runtime.quiet()
+    needed = 2 + 2 * rounds * len(stages)
+    if len(due) < needed:
+        raise SystemExit(f"only {len(due)} members due, {needed} needed: use more --clusters/--members")
+    # members from the end of the roster: a home measured before used the first ones
+    fresh = iter(due[::-1])
+    figures: dict[str, Any] = {"members_due": len(due), "home": str(home.root)}
+    try:
+        figures["first_command_s"] = _command(home, next(fresh))  # starts the runner
+        _bare(home, next(fresh))  # warms this process's imports, as the runner's were
+        runner = _runner_process(home)
+        times: dict[str, dict[str, list[float]]] = {
+            s: {k: [] for k in ("command", "bare", "command_cpu", "bare_cpu", "load")} for s in stages
+        }
+        for _ in range(rounds):
+            for stage in stages:
+                got = times[stage]
+                got["load"].append(os.getloadavg()[0])
                 cpu = _cpu(runner)
-                command.append(_command(home, due[2 + 2 * i]))
-                command_cpu.append(_cpu(runner) - cpu)
+                got["command"].append(_command(home, next(fresh), stage))
+                got["command_cpu"].append(_cpu(runner) - cpu)
                 cpu = _cpu(None)
-                bare.append(_bare(home, due[3 + 2 * i]))
-                bare_cpu.append(_cpu(None) - cpu)
-        finally:
-            _runner.stop(home)
-    return {
-        "members": clusters * members,
-        "members_due": len(due),
-        "first_command_s": first,
-        "command_s": command,
-        "bare_s": bare,
-        "command_median_s": statistics.median(command),
-        "bare_median_s": statistics.median(bare),
-        "added_median_s": statistics.median(c - b for c, b in zip(command, bare, strict=True)),
-        "command_cpu_s": command_cpu,
-        "bare_cpu_s": bare_cpu,
-        "added_cpu_median_s": statistics.median(c - b for c, b in zip(command_cpu, bare_cpu, strict=True)),
-        "load_average": os.getloadavg(),
-    }
+                got["bare"].append(_bare(home, next(fresh), stage))
+                got["bare_cpu"].append(_cpu(None) - cpu)
+    finally:
+        _runner.stop(home)
+    for stage, got in times.items():
+        pairs = list(zip(got["command"], got["bare"], strict=True))
+        cpu_pairs = list(zip(got["command_cpu"], got["bare_cpu"], strict=True))
+        figures[stage] = {
+            "command_s": got["command"],
+            "bare_s": got["bare"],
+            "command_median_s": statistics.median(got["command"]),
+            "bare_median_s": statistics.median(got["bare"]),
+            "added_median_s": statistics.median(c - b for c, b in pairs),
+            "command_cpu_s": got["command_cpu"],
+            "bare_cpu_s": got["bare_cpu"],
+            "command_cpu_median_s": statistics.median(got["command_cpu"]),
+            "bare_cpu_median_s": statistics.median(got["bare_cpu"]),
+            "added_cpu_median_s": statistics.median(c - b for c, b in cpu_pairs),
+            "load_average_1min": got["load"],
+        }
+    figures["load_average_at_end"] = os.getloadavg()
+    return figures
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_shown(v) for v in value]
+    return round(value, 2) if isinstance(value, float) else value
 
 
 def main() -> None:
@@ -155,17 +199,17 @@ def main() -> None:
     parser.add_argument("--clusters", type=int, default=4)
     parser.add_argument("--members", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--home", type=Path, help="an ingested home to measure instead of a fresh population")
+    parser.add_argument("--stages", default="check", help="rerun stages to measure, comma-separated")
     args = parser.parse_args()
-    figures = run(args.clusters, args.members, args.rounds)
+    figures = run(args.clusters, args.members, args.rounds, args.home, tuple(args.stages.split(",")))
     for key, value in figures.items():
-        shown = (
-            [round(v, 2) for v in value]
-            if isinstance(value, list | tuple)
-            else round(value, 2)
-            if isinstance(value, float)
-            else value
-        )
-        print(f"{key}: {shown}")
+        if isinstance(value, dict):
+            print(f"{key}:")
+            for name, inner in value.items():
+                print(f"  {name}: {_shown(inner)}")
+        else:
+            print(f"{key}: {_shown(value)}")
 
 
 if __name__ == "__main__":
