@@ -111,6 +111,20 @@ def _command(home: Home, member: str, stage: str = "check") -> float:
     return took
 
 
+def _first(home: Home, member: str, attempts: int = 3) -> float:
+    """The first command, which starts the runner: on a loaded machine the runner may take longer
+    than the client waits for it (``START_TIMEOUT``), so the command is asked again, as a person would."""
+    started = time.perf_counter()
+    for attempt in range(attempts):
+        try:
+            _command(home, member)
+            break
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+    return time.perf_counter() - started
+
+
 def _bare(home: Home, member: str, stage: str = "check") -> float:
     from ecocluster.flows.cycles import run_cycle
     from ecocluster.warehouse.due import CycleKind
@@ -150,7 +164,7 @@ def _measure(home: Home, due: list[str], rounds: int, stages: tuple[str, ...]) -
     fresh = iter(due[::-1])
     figures: dict[str, Any] = {"members_due": len(due), "home": str(home.root)}
     try:
-        figures["first_command_s"] = _command(home, next(fresh))  # starts the runner
+        figures["first_command_s"] = _first(home, next(fresh))
         _bare(home, next(fresh))  # warms this process's imports, as the runner's were
         runner = _runner_process(home)
         times: dict[str, dict[str, list[float]]] = {

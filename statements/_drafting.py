@@ -34,12 +34,21 @@ CHUNK = 16  # documents per render task: ~0.5 s of typst, small enough to keep b
 # 1.6 ms in sets of 1,024, 1.0 ms in sets of 4,096) and tasks of ~0.25 s.
 READ_BATCH_NO_PDF = 4096
 CHUNK_NO_PDF = 128
-# Below these many documents one process renders faster than a pool: each spawned worker first
-# imports the renderer (~9 s of wall time on two busy cores), so the demo's 29 statements took
-# 12-14 s with the pool and 6.5-7 s in one process (issue 14). At ~0.22 s per document with its PDF
-# the pool pays off past 2 × 9 / 0.22 ≈ 80 documents; review drafts (no PDF) are ~40× cheaper each.
-POOL_MIN = 96
+POOL_MIN = 40
+"""Full drafts (with PDF) below this many documents render in one process; from it on, on every core.
+
+Measured, not estimated (issue 14): ``python -m benchmarks.bench_pool HOME`` drafts one cluster's
+joint statement and N - 1 of its members with one process and with the pool in turn, five pairs
+per size (benchmarks/RESULTS.md, "Drafting: one process or a pool"). Each spawned worker first
+imports the renderer and loads typst's fonts (≈ 0.7 s of CPU each, ≈ 1.4 s for two), which a small
+run never earns back: at 20 documents the pool took 1.22× one process's wall time, at 40 it took
+0.94×, and more documents only widen the gap. So the demo's 29 statements stay in one process
+(12-14 s with the pool, 6.5-7 s without, as issue 14 found). Runs of at most ``CHUNK`` documents are
+one task and render in this process whatever is asked."""
 POOL_MIN_NO_PDF = 4096
+"""Review drafts (no PDF) are ~40× cheaper a document than full ones, so the pool's start-up weighs
+~40× more: not measured (a cluster has ~116 documents, far below it); scaled from ``POOL_MIN``'s
+first estimate, 96 × 40."""
 CLUSTER_BATCH = 64  # joint statements per set of queries (~7,000 members: ~1 s of SQL, then rendering starts)
 
 Progress = Callable[[int, int], None]
