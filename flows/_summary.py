@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import types
 import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -219,6 +220,8 @@ def _decode(kind: Any, value: Any) -> Any:
             }
         )
     origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType) and type(None) in args:  # an optional field
+        return None if value is None else _decode(next(a for a in args if a is not type(None)), value)
     if origin is tuple and isinstance(value, list):
         return tuple(_decode(args[0], v) for v in value)
     if kind in (str, int) and isinstance(value, kind) and not isinstance(value, bool):

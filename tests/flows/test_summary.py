@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ecocluster.flows._outcome import Artefact, Blocked, MemberNote, StageOutcome
-from ecocluster.flows._summary import summarise
+from ecocluster.flows._summary import CycleSummary, decode, summarise
 from ecocluster.warehouse.due import Due, DueMember
 
 WAIT_NOTE = MemberNote("WAIT", "someone must sign statement s")
@@ -92,4 +92,20 @@ def test_members_not_due_and_joint_statements_are_reported() -> None:
     text = summary.markdown()
     assert (
         "## Joint statements" in text and "replaces aaaaaaaaaaaa" in text and "not sent to a verifier" in text
+    )
+
+
+def test_a_first_joint_statement_survives_the_trip_to_the_rerun_client() -> None:
+    """The runner sends the summary as JSON; a cluster's first joint statement has no previous one
+    (None), which the client's decoder refused, so the first rerun in a cluster crashed with a
+    traceback after its work was done (found measuring the 120,290-member warehouse)."""
+    from ecocluster.flows._outcome import JointStatement
+
+    first = JointStatement("CL", "b" * 64, "it", "/s/j.pdf", None)
+    stages = [StageOutcome("draft", "CL", ("OK",), joint=(first,))]
+    summary = summarise("annual", 2025, [DueMember("OK", "CL", Due.UPDATE, "r")], stages, [])
+    back = decode(CycleSummary, summary.to_json())
+    assert back.joint == (first,) and back.joint[0].previous is None and not back.joint[0].changed
+    assert decode(CycleSummary, summarise("annual", 2025, DUE, STAGES, []).to_json()) == summarise(
+        "annual", 2025, DUE, STAGES, []
     )
