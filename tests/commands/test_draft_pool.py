@@ -13,13 +13,6 @@ import psutil
 import pytest
 
 
-def test_a_draft_of_a_cluster_uses_the_pool_from_the_measured_crossover():
-    """benchmarks/bench_pool.py: the pool was slower at 20 documents (1.22× one process's wall time)
-    and faster at 40 (0.94×); the threshold is the measured size, not the old estimate of 96."""
-    assert _drafting.pool_size(39, pdf=True) == 1
-    assert _drafting.pool_size(40, pdf=True) == (os.cpu_count() or 1)
-
-
 @pytest.mark.slow
 def test_ctrl_c_in_a_pooled_draft_prints_one_message_and_no_tracebacks(tmp_path):
     from ecocluster.warehouse.sample import write_bundled
