@@ -7,29 +7,34 @@ change file is those rows. Replaying every monthly file in order (:func:`replay`
 register exactly. A change is never dated before the country's previous one, so a month once
 published never changes.
 
-Format ``ecocluster/emas-register-changes/v1``: canonical JSON (UTF-8, sorted keys, no spaces)::
+Format ``ecocluster/emas-register-changes/v2``: canonical JSON (UTF-8, sorted keys, no spaces)::
 
-    {"format": "ecocluster/emas-register-changes/v1",
+    {"format": "ecocluster/emas-register-changes/v2",
      "country": "IT",                   # ISO code of the competent body's country
      "month": "2026-03",                # the changes dated in this month
      "changes": [                       # in the order they were made
        {"seq": 1,                       # 1, 2, … within the file
         "date": "2026-03-04",           # day of the change
-        "action": "registered",         # registered (a new number) | renewed
+        "action": "registered",         # see ACTIONS: registered (a new number) | updated | renewed |
+                                        # extended | transferred | suspended | deleted
         "registrationNo": "IT-000001", "serial": 1, "memberId": "IT-HOT-1",
         "firstRegistered": "2026-03-04", "lastRenewed": "2026-03-04",
-        "approvalSha256": "<64 hex>"}], # the verifier's signed approval the change rests on
-     "registerSize": 12,                # entries in the register after the month
+        "status": "active",             # active | suspended | deleted, after the change
+        "approvalSha256": "<64 hex>"}], # the verifier's signed approval the entry rests on
+     "registerSize": 12,                # entries in the register after the month (any status)
      "registerSha256": "<64 hex>"}      # SHA-256 of the register after the month (see register_digest)
 
 A reader checks its rebuild against ``registerSize`` and ``registerSha256`` after each month.
-Later versions add fields and actions (suspended, deleted) under a new format name.
+Version 1 (``…/v1``, written before suspension and deletion existed) had no ``status`` and only
+the actions registered and renewed; :func:`replay` still reads it (every entry active) so a
+body's published history replays from its first month.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -39,9 +44,22 @@ import duckdb
 from ecocluster.core.errors import InputUnreadable
 from ecocluster.signing._approval import _Fields
 from ecocluster.signing._dsse import MalformedEnvelope, canonical_json, strict_json
+from ecocluster.signing._profiles import RequestType
 
-FORMAT = "ecocluster/emas-register-changes/v1"
-ACTIONS = ("registered", "renewed")
+FORMAT = "ecocluster/emas-register-changes/v2"
+FORMAT_V1 = "ecocluster/emas-register-changes/v1"
+ACTIONS = ("registered", "updated", "renewed", "extended", "transferred", "suspended", "deleted")
+STATUSES = ("active", "suspended", "deleted")
+# The register action each request type makes (a first registration of a deleted entry re-registers it).
+ACTION_OF = {
+    RequestType.FIRST_REGISTRATION: "registered",
+    RequestType.ANNUAL_UPDATE: "updated",
+    RequestType.RENEWAL: "renewed",
+    RequestType.EXTENSION: "extended",
+    RequestType.TRANSFER: "transferred",
+    RequestType.SUSPENSION: "suspended",
+    RequestType.DELETION: "deleted",
+}
 MAX_FILE_BYTES = 64 * 1024 * 1024
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
@@ -61,9 +79,10 @@ class RegisterEntry:
     first_registered: dt.date
     last_renewed: dt.date
     approval_sha256: str
+    status: str = "active"
 
-    def claim(self) -> dict[str, object]:
-        return {
+    def claim(self, version: str = FORMAT) -> dict[str, object]:
+        claim: dict[str, object] = {
             "registrationNo": self.registration_no,
             "serial": self.serial,
             "memberId": self.member_id,
@@ -71,6 +90,9 @@ class RegisterEntry:
             "lastRenewed": self.last_renewed.isoformat(),
             "approvalSha256": self.approval_sha256,
         }
+        if version != FORMAT_V1:
+            claim["status"] = self.status
+        return claim
 
 
 Register = Mapping[str, RegisterEntry]  # by registration number
@@ -88,24 +110,80 @@ def month_of(text: str) -> tuple[dt.date, dt.date]:
 # --- writing: the register and its change log --------------------------------------------------------
 
 
-def enter(
-    con: duckdb.DuckDBPyConnection, country: str, member_id: str, approval_sha256: str, today: dt.date
-) -> tuple[str, str]:
-    """Register ``member_id`` (a new number, ``country``-serial) or renew its entry, and log the change;
-    returns (``registered`` | ``renewed``, registration number). Runs inside the caller's transaction."""
+@dataclass(frozen=True)
+class Entering:
+    """What a decided request writes into the register, all from the signed statement taken in."""
+
+    member_id: str
+    approval_sha256: str
+    legal_name: str | None = None
+    nace: str | None = None
+    site_ids: tuple[str, ...] = ()
+    reporting_year: int | None = None
+    next_due: dt.date | None = None
+
+
+_ENTRY = (
+    "country, member_id, registration_no, serial, first_registered, last_renewed, "
+    "last_approval_sha256, status"
+)
+
+
+def _change_date(con: duckdb.DuckDBPyConnection, country: str, today: dt.date) -> dt.date:
     row = con.execute(
         "SELECT max(change_date) FROM body_register_change WHERE country = ?", [country]
     ).fetchone()
-    when = max(today, row[0]) if row and row[0] else today  # a published month never changes
+    return max(today, row[0]) if row and row[0] else today  # a published month never changes
+
+
+def _log(con: duckdb.DuckDBPyConnection, country: str, member_id: str, when: dt.date, action: str) -> None:
+    con.execute(
+        "INSERT INTO body_register_change (country, change_date, action, member_id, registration_no, serial, "
+        "first_registered, last_renewed, last_approval_sha256, status) SELECT country, ?, ?, member_id, "
+        "registration_no, serial, first_registered, last_renewed, last_approval_sha256, status "
+        "FROM body_register WHERE country = ? AND member_id = ?",
+        [when, action, country, member_id],
+    )
+
+
+def enter(
+    con: duckdb.DuckDBPyConnection,
+    country: str,
+    member_id: str,
+    approval_sha256: str,
+    today: dt.date,
+    *,
+    request: RequestType | None = None,
+    entering: Entering | None = None,
+) -> tuple[str, str]:
+    """Register ``member_id`` (a new number, ``country``-serial), or record the ``request`` on its
+    entry (by default: renew it), and log the change; returns (action, registration number). An
+    entry that was suspended becomes active again; a deleted one is registered again under its
+    old number. Runs inside the caller's transaction; only a decided request comes here, so no
+    number exists before the profile's waiting period ended."""
+    entering = entering or Entering(member_id, approval_sha256)
+    when = _change_date(con, country, today)
     known = con.execute(
-        "SELECT registration_no FROM body_register WHERE country = ? AND member_id = ?", [country, member_id]
+        "SELECT registration_no, status FROM body_register WHERE country = ? AND member_id = ?",
+        [country, member_id],
     ).fetchone()
+    facts = [
+        entering.legal_name,
+        entering.nace,
+        json.dumps(list(entering.site_ids)),
+        entering.reporting_year,
+        entering.next_due,
+    ]
     if known:
-        action, number = "renewed", str(known[0])
+        number = str(known[0])
+        again = known[1] == "deleted"
+        action = "registered" if again else ACTION_OF[request or RequestType.RENEWAL]
         con.execute(
-            "UPDATE body_register SET last_renewed = ?, last_approval_sha256 = ? WHERE country = ? "
-            "AND member_id = ?",
-            [when, approval_sha256, country, member_id],
+            "UPDATE body_register SET last_renewed = ?, last_approval_sha256 = ?, status = 'active', "
+            "status_since = CASE WHEN status = 'active' THEN status_since ELSE ? END, "
+            "first_registered = CASE WHEN ? THEN ? ELSE first_registered END, legal_name = ?, nace = ?, "
+            "site_ids = ?, last_reporting_year = ?, next_due = ? WHERE country = ? AND member_id = ?",
+            [when, approval_sha256, when, again, when, *facts, country, member_id],
         )
     else:
         row = con.execute(
@@ -114,40 +192,90 @@ def enter(
         serial = int(row[0]) if row else 1
         action, number = "registered", f"{country}-{serial:06d}"
         con.execute(
-            "INSERT INTO body_register VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [country, member_id, number, serial, when, when, approval_sha256],
+            "INSERT INTO body_register (country, member_id, registration_no, serial, first_registered, "
+            "last_renewed, last_approval_sha256, status, status_since, legal_name, nace, site_ids, "
+            "last_reporting_year, next_due) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)",
+            [country, member_id, number, serial, when, when, approval_sha256, when, *facts],
         )
-    con.execute(
-        "INSERT INTO body_register_change (country, change_date, action, member_id, registration_no, serial, "
-        "first_registered, last_renewed, last_approval_sha256) SELECT country, ?, ?, member_id, "
-        "registration_no, serial, first_registered, last_renewed, last_approval_sha256 FROM body_register "
-        "WHERE country = ? AND member_id = ?",
-        [when, action, country, member_id],
-    )
+    _log(con, country, member_id, when, action)
     return action, number
+
+
+def set_status(
+    con: duckdb.DuckDBPyConnection, country: str, member_id: str, request: RequestType, today: dt.date
+) -> RegisterEntry:
+    """Suspend or delete a register entry (the body's own decision) and log the change."""
+    status = {RequestType.SUSPENSION: "suspended", RequestType.DELETION: "deleted"}[request]
+    when = _change_date(con, country, today)
+    con.execute(
+        "UPDATE body_register SET status = ?, status_since = ? WHERE country = ? AND member_id = ?",
+        [status, when, country, member_id],
+    )
+    _log(con, country, member_id, when, ACTION_OF[request])
+    return next(e for e in register(con, country).values() if e.member_id == member_id)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An entry as the overdue sweep sees it."""
+
+    entry: RegisterEntry
+    status_since: dt.date
+    next_due: dt.date | None
+
+
+def standings(con: duckdb.DuckDBPyConnection, country: str) -> list[Standing]:
+    """Every entry of the country's register that is not deleted, with its status date and due date."""
+    rows = con.execute(
+        f"SELECT {_ENTRY}, coalesce(status_since, first_registered), next_due FROM body_register "
+        "WHERE country = ? AND status <> 'deleted' ORDER BY serial",
+        [country],
+    ).fetchall()
+    return [Standing(RegisterEntry(*r[:8]), r[8], r[9]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What the register holds about a member that a new package is compared with."""
+
+    registration_no: str
+    status: str
+    legal_name: str | None
+    nace: str | None
+    site_ids: tuple[str, ...] | None  # None: taken in before these were kept
+    last_reporting_year: int | None
+
+
+def registered(con: duckdb.DuckDBPyConnection, country: str, member_id: str) -> Registered | None:
+    row = con.execute(
+        "SELECT registration_no, status, legal_name, nace, site_ids, last_reporting_year FROM body_register "
+        "WHERE country = ? AND member_id = ?",
+        [country, member_id],
+    ).fetchone()
+    if row is None:
+        return None
+    sites = tuple(json.loads(row[4])) if row[4] is not None and row[2] is not None else None
+    return Registered(row[0], row[1], row[2], row[3], sites, row[5])
 
 
 def register(con: duckdb.DuckDBPyConnection, country: str) -> dict[str, RegisterEntry]:
     """The country's register as it is now, by registration number."""
     rows = con.execute(
-        "SELECT country, member_id, registration_no, serial, first_registered, last_renewed, "
-        "last_approval_sha256 FROM body_register WHERE country = ? ORDER BY serial",
-        [country],
+        f"SELECT {_ENTRY} FROM body_register WHERE country = ? ORDER BY serial", [country]
     ).fetchall()
     return {r[2]: RegisterEntry(*r) for r in rows}
 
 
-def register_digest(entries: Register) -> str:
+def register_digest(entries: Register, version: str = FORMAT) -> str:
     """SHA-256 of the canonical JSON list of the entries' claims, sorted by registration number."""
-    return hashlib.sha256(canonical_json([entries[n].claim() for n in sorted(entries)])).hexdigest()
+    return hashlib.sha256(canonical_json([entries[n].claim(version) for n in sorted(entries)])).hexdigest()
 
 
 def month_file(con: duckdb.DuckDBPyConnection, country: str, month: str) -> bytes:
     """The country's change file for ``month`` (``YYYY-MM``); the same bytes every time it is asked for."""
     start, end = month_of(month)
     rows = con.execute(
-        "SELECT country, member_id, registration_no, serial, first_registered, last_renewed, "
-        "last_approval_sha256, change_date, action FROM body_register_change WHERE country = ? "
+        f"SELECT {_ENTRY}, change_date, action FROM body_register_change WHERE country = ? "
         "AND change_date < ? ORDER BY change_no",
         [country, end],
     ).fetchall()
@@ -186,8 +314,9 @@ def replay(files: Iterable[bytes], register_before: Register | None = None) -> d
             if len(data) > MAX_FILE_BYTES:
                 raise MalformedEnvelope(f"{len(data):,} bytes, more than {MAX_FILE_BYTES:,}")
             doc = _Fields(strict_json(data, where), where)
-            if doc.text("format") != FORMAT:
-                raise MalformedEnvelope(f"format is not {FORMAT!r}")
+            version = doc.text("format")
+            if version not in (FORMAT, FORMAT_V1):
+                raise MalformedEnvelope(f"format is not {FORMAT!r} (or {FORMAT_V1!r})")
             this_country, (start, end) = doc.text("country"), month_of(doc.text("month"))
             if country is not None and this_country != country:
                 raise MalformedEnvelope(f"country {this_country[:8]!r}, the files before are {country!r}")
@@ -196,13 +325,13 @@ def replay(files: Iterable[bytes], register_before: Register | None = None) -> d
                     f"month {start:%Y-%m} does not follow the file before (expected {previous:%Y-%m})"
                 )
             for change in doc.objects("changes"):
-                entry = _entry(change, this_country, start, end)
+                entry = _entry(change, this_country, start, end, version)
                 entries[entry.registration_no] = entry
             size = doc.value.get("registerSize")
             if (
                 type(size) is not int
                 or size != len(entries)
-                or doc.sha256("registerSha256") != register_digest(entries)
+                or doc.sha256("registerSha256") != register_digest(entries, version)
             ):
                 raise MalformedEnvelope(
                     f"the rebuilt register ({len(entries)} entries) is not the one the file "
@@ -216,9 +345,13 @@ def replay(files: Iterable[bytes], register_before: Register | None = None) -> d
     return entries
 
 
-def _entry(change: _Fields, country: str, start: dt.date, end: dt.date) -> RegisterEntry:
-    if change.text("action") not in ACTIONS:
-        raise MalformedEnvelope(f"{change.where}.action is not one of {', '.join(ACTIONS)}")
+def _entry(change: _Fields, country: str, start: dt.date, end: dt.date, version: str) -> RegisterEntry:
+    actions = ACTIONS if version == FORMAT else ("registered", "renewed")
+    if change.text("action") not in actions:
+        raise MalformedEnvelope(f"{change.where}.action is not one of {', '.join(actions)}")
+    status = change.text("status") if version == FORMAT else "active"
+    if status not in STATUSES:
+        raise MalformedEnvelope(f"{change.where}.status is not one of {', '.join(STATUSES)}")
     date = _date(change, "date")
     if not start <= date < end:
         raise MalformedEnvelope(f"{change.where}.date {date} is outside the file's month")
@@ -233,6 +366,7 @@ def _entry(change: _Fields, country: str, start: dt.date, end: dt.date) -> Regis
         _date(change, "firstRegistered"),
         _date(change, "lastRenewed"),
         change.sha256("approvalSha256"),
+        status,
     )
 
 

@@ -17,13 +17,14 @@ checks one against the body's certificate.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from cryptography import x509
@@ -32,9 +33,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from ecocluster.core.errors import ConfigurationError, EcoclusterError, StoredObjectChanged
 from ecocluster.core.home import Home
 from ecocluster.core.store.interface import ObjectStore
-from ecocluster.signing import _dsse, _feed, _pki, _stored
+from ecocluster.signing import _dsse, _feed, _pki, _requests, _stored
 from ecocluster.signing._keys import KeyFiles
-from ecocluster.signing._offline import Check, Outcome, PackageReport, verify_archive
+from ecocluster.signing._offline import Check, Outcome, PackageReport, SignedFacts, verify_archive
+from ecocluster.signing._profiles import CountryProfile, RequestType, profile
 from ecocluster.signing._verify import TrustAnchors
 from ecocluster.warehouse.db import transaction
 
@@ -102,16 +104,35 @@ class UnknownCountry(EcoclusterError):
     exit_code = 64  # EX_USAGE
 
 
+# What a receipt's outcome is: "received" (waiting), an action of the register, or "refused".
+DECIDED = ("registered", "updated", "renewed", "extended", "transferred")
+
+
 @dataclass(frozen=True)
 class Receipt:
     package_key: str
     member_id: str | None
-    outcome: str  # registered | renewed | refused
+    outcome: str  # received (waiting) | registered | updated | renewed | extended | transferred | refused
     registration_no: str | None
     rule: str | None  # the first refused rule
     retriable: bool
     reasons: tuple[str, ...]
     receipt_key: str
+    request_type: str | None = None
+    waiting_until: dt.date | None = None
+
+    @property
+    def message(self) -> str:
+        """One line for the reader: what happened, and for a waiting request until when."""
+        return message(self.outcome, self.registration_no, self.waiting_until)
+
+
+def message(outcome: str, registration_no: str | None, waiting_until: dt.date | None) -> str:
+    if outcome == "received":
+        return f"received, waiting until {waiting_until}"
+    if outcome == "refused":
+        return "refused"
+    return f"{outcome} as {registration_no}"
 
 
 def check_country(country: str) -> str:
@@ -160,6 +181,9 @@ class _Decision:
     retriable: bool
     checks: tuple[Check, ...]
     approval_sha256: str | None
+    request_type: RequestType | None = None
+    waiting_until: dt.date | None = None
+    facts: SignedFacts | None = None
 
 
 def _refusal(
@@ -179,8 +203,13 @@ def _refusal(
 
 
 def _decide(
-    con: duckdb.DuckDBPyConnection, country: str, report: PackageReport, package_sha: str, today: dt.date
+    con: duckdb.DuckDBPyConnection,
+    profile: CountryProfile,
+    report: PackageReport,
+    package: tuple[str, int],
+    today: dt.date,
 ) -> _Decision:
+    country, (package_sha, package_bytes) = profile.country, package
     approval_sha = (
         hashlib.sha256(json.dumps(report.approval.statement, sort_keys=True).encode()).hexdigest()
         if report.approval
@@ -223,27 +252,165 @@ def _decide(
                 "data/approval.dsse.json",
             ),
         )
+    known = _feed.registered(con, country, facts.member_id)
+    request, why = _requests.classify(facts, known)
+    checks = (*report.checks, *_requests.checks(request, why, facts, known, profile, package_bytes))
+    failed = tuple(c for c in checks if not c.ok)
+    if failed:
+        return _Decision(
+            "refused",
+            facts.member_id,
+            facts.cluster_id,
+            None,
+            failed[0].name,
+            False,
+            checks,
+            approval_sha,
+            request,
+        )
+    until = profile.waiting_until(request, today)
+    if today < until:  # no number, no register change before the profile's waiting period ends
+        period = profile.waiting[request]
+        waiting = Check("waiting-period", Outcome.PASS, f"{period.describe()} from {today}: until {until}")
+        return _Decision(
+            "waiting",
+            facts.member_id,
+            facts.cluster_id,
+            None,
+            None,
+            False,
+            (*checks, waiting),
+            approval_sha,
+            request,
+            until,
+            facts,
+        )
     outcome, number = _feed.enter(
-        con, country, facts.member_id, approval_sha, today
+        con,
+        country,
+        facts.member_id,
+        approval_sha,
+        today,
+        request=request,
+        entering=_entering(profile, facts, approval_sha, today),
     )  # logged for the monthly feed
     return _Decision(
-        outcome, facts.member_id, facts.cluster_id, number, None, False, report.checks, approval_sha
+        outcome,
+        facts.member_id,
+        facts.cluster_id,
+        number,
+        None,
+        False,
+        checks,
+        approval_sha,
+        request,
+        None,
+        facts,
+    )
+
+
+def _entering(
+    profile: CountryProfile, facts: SignedFacts, approval_sha: str, today: dt.date
+) -> _feed.Entering:
+    return _feed.Entering(
+        facts.member_id,
+        approval_sha,
+        facts.legal_name,
+        facts.nace,
+        facts.site_ids,
+        facts.reporting_year,
+        profile.overdue.due(today, facts.derogation),
     )
 
 
 def _receipt_key(country: str, decision: _Decision, package_sha: str, attempt: int) -> str:
     again = f".retry{attempt - 1}" if attempt > 1 else ""
-    name = f"{decision.member_id or 'unattributed'}-{package_sha[:12]}.{decision.outcome}{again}.dsse.json"
+    outcome = "received" if decision.outcome == "waiting" else decision.outcome
+    name = f"{decision.member_id or 'unattributed'}-{package_sha[:12]}.{outcome}{again}.dsse.json"
     if decision.cluster_id:  # facts from a verified signature: the coordinator's folder of that cluster
         return f"clusters/{decision.cluster_id}/receipts/{name}"
     return f"competent-body/{country}/receipts/{name}"
+
+
+@dataclass(frozen=True)
+class ReceiptFacts:
+    """Everything a receipt states: :func:`receipt_statement` turns it into the signed statement."""
+
+    package_key: str
+    package_sha256: str
+    competent_body: str
+    profile: CountryProfile
+    member_id: str | None
+    outcome: str  # received | an action | refused
+    registration_no: str | None
+    rule: str | None
+    retriable: bool
+    date: dt.date
+    attempt: int
+    checks: tuple[Check, ...]
+    request_type: RequestType | None
+    received_on: dt.date | None
+    waiting_until: dt.date | None
+
+
+def receipt_statement(r: ReceiptFacts) -> dict[str, object]:
+    """The in-toto statement of a receipt (what the body signs); the same facts give the same bytes."""
+    return {
+        "_type": _dsse.STATEMENT_TYPE,
+        "subject": [{"name": r.package_key, "digest": {"sha256": r.package_sha256}}],
+        "predicateType": RECEIPT_TYPE,
+        "predicate": {
+            "competentBody": r.competent_body,
+            "country": r.profile.country,
+            "profile": r.profile.version,
+            "member": r.member_id,
+            "outcome": r.outcome,
+            "message": message(r.outcome, r.registration_no, r.waiting_until),
+            "requestType": r.request_type.value if r.request_type else None,
+            "registrationNo": r.registration_no,
+            "receivedOn": r.received_on.isoformat() if r.received_on else None,
+            "waitingUntil": r.waiting_until.isoformat() if r.waiting_until else None,
+            "rule": r.rule,
+            "retriable": r.retriable,
+            "date": r.date.isoformat(),
+            "attempt": r.attempt,
+            "checks": [
+                {"name": c.name, "outcome": c.outcome.value, "file": c.file, "detail": c.detail}
+                for c in r.checks
+            ],
+        },
+    }
+
+
+def _sign_receipt(
+    con: duckdb.DuckDBPyConnection,
+    store: ObjectStore,
+    body: tuple[_pki.PrivateKey, x509.Certificate],
+    key: str,
+    facts: ReceiptFacts,
+) -> None:
+    stored = store.put(
+        key, _dsse.sign(receipt_statement(facts), body[0]).to_json(), content_type="application/json"
+    )
+    _stored.record(con, stored)  # read back pinned, like approvals and packages
+
+
+def _facts_json(facts: SignedFacts | None) -> str | None:
+    return None if facts is None else _dsse.canonical_json(dataclasses.asdict(facts)).decode()
+
+
+def _stored_facts(text: str) -> SignedFacts:
+    """The signed facts a waiting request was received with (the body's own record of them)."""
+    data: dict[str, Any] = json.loads(text)
+    data["site_ids"] = tuple(data["site_ids"])
+    return SignedFacts(**data)
 
 
 def _take_in(
     con: duckdb.DuckDBPyConnection,
     store: ObjectStore,
     trust: TrustAnchors,
-    country: str,
+    profile: CountryProfile,
     body: tuple[_pki.PrivateKey, x509.Certificate],
     package_key: str,
     data: bytes,
@@ -255,6 +422,7 @@ def _take_in(
     unreadable: str = "",
     qualification: QualificationPolicy | None = None,
 ) -> Receipt:
+    country = profile.country
     with transaction(con):
         try:
             report = (
@@ -264,7 +432,7 @@ def _take_in(
                     (Check("stored-object", Outcome.FAIL, unreadable, "(archive)"),), None, None
                 )
             )
-            decision = _decide(con, country, report, digest, today)
+            decision = _decide(con, profile, report, (digest, len(data)), today)
         except Exception as e:  # last resort: one package never stops the others
             log.exception("intake of %s failed unexpectedly", package_key)
             check = Check(
@@ -280,37 +448,40 @@ def _take_in(
             for c in decision.checks
             if not c.ok
         )
-        statement = {
-            "_type": _dsse.STATEMENT_TYPE,
-            "subject": [{"name": package_key, "digest": {"sha256": digest}}],
-            "predicateType": RECEIPT_TYPE,
-            "predicate": {
-                "competentBody": body[1].subject.rfc4514_string(),
-                "country": country,
-                "member": decision.member_id,
-                "outcome": decision.outcome,
-                "registrationNo": decision.registration_no,
-                "rule": decision.rule,
-                "retriable": decision.retriable,
-                "date": today.isoformat(),
-                "attempt": attempt,
-                "checks": [
-                    {"name": c.name, "outcome": c.outcome.value, "file": c.file, "detail": c.detail}
-                    for c in decision.checks
-                ],
-            },
-        }
-        stored = store.put(
-            receipt_key, _dsse.sign(statement, body[0]).to_json(), content_type="application/json"
+        outcome = "received" if decision.outcome == "waiting" else decision.outcome
+        _sign_receipt(
+            con,
+            store,
+            body,
+            receipt_key,
+            ReceiptFacts(
+                package_key,
+                digest,
+                body[1].subject.rfc4514_string(),
+                profile,
+                decision.member_id,
+                outcome,
+                decision.registration_no,
+                decision.rule,
+                decision.retriable,
+                today,
+                attempt,
+                decision.checks,
+                decision.request_type,
+                today if decision.request_type else None,
+                decision.waiting_until,
+            ),
         )
-        _stored.record(con, stored)  # read back pinned, like approvals and packages
         con.execute(
-            "INSERT INTO body_intake VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp) "
+            "INSERT INTO body_intake VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?) "
             "ON CONFLICT (country, package_sha256) DO UPDATE SET approval_sha256 = excluded.approval_sha256, "
             "member_id = excluded.member_id, outcome = excluded.outcome, rule = excluded.rule, "
             "retriable = excluded.retriable, registration_no = excluded.registration_no, "
             "reasons = excluded.reasons, receipt_key = excluded.receipt_key, attempts = excluded.attempts, "
-            "received_at = excluded.received_at",
+            "received_at = excluded.received_at, request_type = excluded.request_type, "
+            "received_on = excluded.received_on, waiting_until = excluded.waiting_until, "
+            "facts = excluded.facts",
             [
                 country,
                 digest,
@@ -324,18 +495,108 @@ def _take_in(
                 _dsse.canonical_json(list(reasons)).decode(),
                 receipt_key,
                 attempt,
+                decision.request_type.value if decision.request_type else None,
+                today,
+                decision.waiting_until,
+                _facts_json(decision.facts),
             ],
         )
     return Receipt(
         package_key,
         decision.member_id,
-        decision.outcome,
+        outcome,
         decision.registration_no,
         decision.rule,
         decision.retriable,
         reasons,
         receipt_key,
+        decision.request_type.value if decision.request_type else None,
+        decision.waiting_until,
     )
+
+
+def complete_waiting(
+    con: duckdb.DuckDBPyConnection,
+    store: ObjectStore,
+    profile: CountryProfile,
+    body: tuple[_pki.PrivateKey, x509.Certificate],
+    today: dt.date,
+) -> list[Receipt]:
+    """Decide every request whose waiting period has ended by ``today``: enter it in the register
+    (the number is assigned now, never earlier) and sign a second receipt that names the first."""
+    rows = con.execute(
+        "SELECT package_sha256, package_key, approval_sha256, request_type, received_on, waiting_until, "
+        "facts, receipt_key, attempts FROM body_intake WHERE country = ? AND outcome = 'waiting' "
+        "AND waiting_until <= ? ORDER BY waiting_until, received_at, package_sha256",
+        [profile.country, today],
+    ).fetchall()
+    done = []
+    for (
+        sha,
+        package_key,
+        approval_sha,
+        request_type,
+        received_on,
+        until,
+        facts_json,
+        first_key,
+        attempts,
+    ) in rows:
+        facts = _stored_facts(facts_json)
+        request = RequestType(request_type)
+        decision = _Decision("", facts.member_id, facts.cluster_id, None, None, False, (), approval_sha)
+        with transaction(con):
+            action, number = _feed.enter(
+                con,
+                profile.country,
+                facts.member_id,
+                approval_sha,
+                today,
+                request=request,
+                entering=_entering(profile, facts, approval_sha, today),
+            )
+            decision = dataclasses.replace(decision, outcome=action)
+            key = _receipt_key(profile.country, decision, sha, attempts)
+            checks = (
+                Check("received", Outcome.PASS, f"received on {received_on}; receipt {first_key}"),
+                Check(
+                    "waiting-period",
+                    Outcome.PASS,
+                    f"{profile.waiting[request].describe()} from {received_on}: ended {until}",
+                ),
+            )
+            _sign_receipt(
+                con,
+                store,
+                body,
+                key,
+                ReceiptFacts(
+                    package_key,
+                    sha,
+                    body[1].subject.rfc4514_string(),
+                    profile,
+                    facts.member_id,
+                    action,
+                    number,
+                    None,
+                    False,
+                    today,
+                    attempts,
+                    checks,
+                    request,
+                    received_on,
+                    until,
+                ),
+            )
+            con.execute(
+                "UPDATE body_intake SET outcome = ?, registration_no = ?, receipt_key = ? "
+                "WHERE country = ? AND package_sha256 = ?",
+                [action, number, key, profile.country, sha],
+            )
+        done.append(
+            Receipt(package_key, facts.member_id, action, number, None, False, (), key, request.value, until)
+        )
+    return done
 
 
 def intake(
@@ -352,13 +613,17 @@ def intake(
     now: dt.datetime | None = None,
     qualification: QualificationPolicy | None = None,
 ) -> list[Receipt]:
-    """Take in every package under the country's inbox that this body has no receipt for yet (and,
-    with ``retry``, those it refused for a reason its own configuration may have caused). With
+    """Complete the requests whose waiting period has ended, then take in every package under the
+    country's inbox that this body has no receipt for yet (and, with ``retry``, those it refused for a
+    reason its own configuration may have caused), each by the country's profile (languages, request
+    types, waiting periods, fee rule, attachment limit; :mod:`ecocluster.signing._profiles`). With
     ``qualification`` each receipt reports whether the verifier signed with a QES, and ``[intake]
     require`` refuses (rule ``qualification``) a package whose verifier's certificate is not what it asks."""
     country = check_country(country)
     today = today or dt.date.today()
+    rules = profile(country, home)
     body = load_body_key(key_folder or body_key_folder(home, country), cb_password)
+    receipts = complete_waiting(con, store, rules, body, today)
     seen = dict(
         con.execute(
             "SELECT package_sha256, CASE WHEN outcome = 'refused' AND retriable THEN attempts "
@@ -366,7 +631,6 @@ def intake(
             [country],
         ).fetchall()
     )
-    receipts = []
     # Pinned packages are read as written, even behind a newer version or a delete marker; one
     # whose stored bytes changed is refused like any other bad package.
     for package_key in _stored.keys_under(con, store, f"competent-body/{country}/inbox/"):
@@ -384,7 +648,7 @@ def intake(
                 con,
                 store,
                 trust,
-                country,
+                rules,
                 body,
                 package_key,
                 data,
@@ -465,9 +729,10 @@ def verify_receipt(data: bytes, trusted: tuple[x509.Certificate, ...]) -> Packag
             Check("signature", Outcome.PASS, f"signed by {signer.subject.rfc4514_string()}"),
             Check(
                 "receipt",
-                Outcome.PASS if outcome in ("registered", "renewed") else Outcome.FAIL,
+                Outcome.PASS if outcome in (*DECIDED, "received") else Outcome.FAIL,
                 f"{outcome} {predicate.get('member')} {predicate.get('registrationNo') or ''} in "
-                f"{predicate.get('country')} on {predicate.get('date')}",
+                f"{predicate.get('country')} on {predicate.get('date')}"
+                + (f", waiting until {predicate.get('waitingUntil')}" if outcome == "received" else ""),
             ),
         ),
         None,

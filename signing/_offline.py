@@ -82,6 +82,9 @@ class Check:
 _ID = re.compile(r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # safe as one path part
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _NACE = re.compile(r"[0-9]{2}(\.[0-9]{1,2})?")
+_LANGUAGE = re.compile(r"[a-z]{2}")
+_KIND = re.compile(r"full|updated")
+_SIZE = re.compile(r"micro|small|medium|large")
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,13 @@ class SignedFacts:
     cluster_id: str
     reporting_year: int
     blocking: int
+    # What the competent body's request types and profile checks read (issue 18):
+    language: str = "en"  # of the statement
+    kind: str = "full"  # full | updated statement
+    size_class: str = "small"  # micro | small | medium | large (fee rule)
+    public_body: bool = False  # fee exemption
+    derogation: bool = False  # Art. 7: the updated statement is due every two years
+    site_ids: tuple[str, ...] = ()  # sorted; a new one makes an extension
 
 
 @dataclass(frozen=True)
@@ -150,6 +160,22 @@ def _field(doc: Any, path: str, kind: type, pattern: re.Pattern[str] | None = No
     return value
 
 
+def _flag(doc: Any, path: str) -> bool:
+    value = doc
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if not isinstance(value, bool):
+        raise PackageRefused("statement", _STATEMENT, f"{path} is {value!r}, expected true or false")
+    return value
+
+
+def _site_ids(doc: Any) -> tuple[str, ...]:
+    sites = doc.get("sites") if isinstance(doc, dict) else None
+    if not isinstance(sites, list) or len(sites) > 10_000:
+        raise PackageRefused("statement", _STATEMENT, "sites is not a list of at most 10,000 sites")
+    return tuple(sorted({_field(s, "site_id", str, _ID) for s in sites}))
+
+
 def signed_facts(statement_json: bytes) -> SignedFacts:
     """The deciding facts of a statement, typed and checked (ids safe as path parts)."""
     try:
@@ -170,6 +196,12 @@ def signed_facts(statement_json: bytes) -> SignedFacts:
         cluster_id=_field(doc, "cluster.cluster_id", str, _ID),
         reporting_year=year,
         blocking=blocking,
+        language=_field(doc, "language", str, _LANGUAGE),
+        kind=_field(doc, "kind", str, _KIND),
+        size_class=_field(doc, "organisation.size_class", str, _SIZE),
+        public_body=_flag(doc, "organisation.public_body"),
+        derogation=_flag(doc, "organisation.derogation"),
+        site_ids=_site_ids(doc),
     )
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,8 +17,9 @@ from hypothesis import strategies as st
 from ecocluster import signing
 from ecocluster.signing import _feed
 from ecocluster.warehouse.db import transaction
+from tests.golden import ROOT, assert_golden
 
-GOLDEN = Path(__file__).parent / "golden" / "register-feed-IT-2026-03.json"
+GOLDEN_V1 = ROOT / "register-feed" / "IT-2026-03.v1.json"  # written before 022: still replays
 START = dt.date(2026, 1, 5)
 
 
@@ -53,13 +52,13 @@ def _scenario(con) -> None:
 def test_the_month_file_matches_the_golden_file(con) -> None:
     _scenario(con)
     data = _feed.month_file(con, "IT", "2026-03")
-    assert data == GOLDEN.read_bytes().strip()
+    assert_golden("register-feed/IT-2026-03.json", data)
     feed = json.loads(data)
     assert [(c["action"], c["registrationNo"]) for c in feed["changes"]] == [
         ("renewed", "IT-000001"),
         ("registered", "IT-000003"),
     ]
-    assert feed["registerSize"] == 3 and feed["format"] == "ecocluster/emas-register-changes/v1"
+    assert feed["registerSize"] == 3 and feed["format"] == "ecocluster/emas-register-changes/v2"
     assert _feed.month_file(con, "IT", "2026-03") == data  # the same bytes every time
 
 
@@ -77,7 +76,8 @@ def test_replaying_every_month_rebuilds_the_register_and_a_bad_sequence_is_refus
         "altered": [files[1], altered],
         "another body": [files[1], lv],
         "not JSON": [b"\xff"],
-        "another format": [files[1].replace(b"changes/v1", b"changes/v9")],
+        "another format": [files[1].replace(b"changes/v2", b"changes/v9")],
+        "a v2 file relabelled v1": [files[1].replace(b"changes/v2", b"changes/v1")],
         "size not a number": [files[0].replace(b'"registerSize":0', b'"registerSize":false')],
     }.items():
         try:
@@ -85,6 +85,14 @@ def test_replaying_every_month_rebuilds_the_register_and_a_bad_sequence_is_refus
         except signing.FeedRefused:
             continue
         pytest.fail(f"{name}: replayed without a refusal")
+
+
+def test_a_v1_file_written_before_suspensions_still_replays(con) -> None:
+    """The files a body published in format v1 (no status) rebuild the same register as v2 ones."""
+    _scenario(con)
+    v1 = [_feed.month_file(con, "IT", m) for m in ("2026-01", "2026-02")] + [GOLDEN_V1.read_bytes().strip()]
+    assert json.loads(v1[2])["format"] == "ecocluster/emas-register-changes/v1"
+    assert _feed.replay(v1) == _feed.register(con, "IT")
 
 
 @pytest.mark.parametrize("month", ["2026-13", "2026-3", "26-03", "2026-03-01", ""])
@@ -141,7 +149,7 @@ def test_register_feed_command(con, home, tmp_path, capsys, monkeypatch) -> None
     assert done.returncode == 0 and "2 change(s) of the IT register in 2026-03, 3 entries" in done.stdout, (
         done
     )
-    assert out.read_bytes() == GOLDEN.read_bytes().strip()
+    assert_golden("register-feed/IT-2026-03.json", out.read_bytes())
     bad = run_cli(
         capsys,
         monkeypatch,
