@@ -97,10 +97,12 @@ from ecocluster.signing._inbox import (
 )
 from ecocluster.signing._intake import (
     Receipt,
+    Sweep,
     UnknownCountry,
     check_country,
     init_body_key,
     intake,
+    register_sweep,
     verify_receipt,
 )
 from ecocluster.signing._keys import (
@@ -123,6 +125,7 @@ from ecocluster.signing._offline import (
     verify_package,
 )
 from ecocluster.signing._opinion import Opinion, SiteVisit, Verification
+from ecocluster.signing._overdue import Notice
 from ecocluster.signing._package import (
     Delivery,
     PackageRefused,
@@ -132,6 +135,8 @@ from ecocluster.signing._package import (
     why_no_package,
 )
 from ecocluster.signing._pki import Revocation
+from ecocluster.signing._profiles import CountryProfile, RequestType
+from ecocluster.signing._profiles import profile as country_profile
 from ecocluster.signing._records import (
     BuiltPackage,
     MemberDecision,
@@ -214,18 +219,22 @@ __all__ = [
     "ApprovalRuleFailed",
     "Arrival",
     "Check",
+    "CountryProfile",
     "Delivery",
     "Draft",
     "InboxFile",
     "InboxLimits",
     "KeyFiles",
+    "Notice",
     "Outcome",
     "PackageRefused",
     "PackageReport",
     "Receipt",
+    "RequestType",
     "Review",
     "Revocation",
     "SignedDecision",
+    "Sweep",
     "TimestampUnavailable",
     "TrustAnchors",
     "UnknownCountry",
@@ -234,6 +243,7 @@ __all__ = [
     "approve",
     "build_packages",
     "claimed_decision",
+    "country_profile",
     "current_crl",
     "demo_verifier",
     "draft_for",
@@ -251,6 +261,7 @@ __all__ = [
     "receive_decision",
     "record_approval",
     "refresh_crl",
+    "register_sweep",
     "register_verifier",
     "revocation",
     "revoke",

@@ -33,9 +33,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from ecocluster.core.errors import ConfigurationError, EcoclusterError, StoredObjectChanged
 from ecocluster.core.home import Home
 from ecocluster.core.store.interface import ObjectStore
-from ecocluster.signing import _dsse, _feed, _pki, _requests, _stored
+from ecocluster.signing import _dsse, _feed, _overdue, _pki, _requests, _stored
 from ecocluster.signing._keys import KeyFiles
 from ecocluster.signing._offline import Check, Outcome, PackageReport, SignedFacts, verify_archive
+from ecocluster.signing._overdue import Notice
 from ecocluster.signing._profiles import CountryProfile, RequestType, profile
 from ecocluster.signing._verify import TrustAnchors
 from ecocluster.warehouse.db import transaction
@@ -662,6 +663,33 @@ def intake(
         )
         seen[digest] = -1
     return receipts
+
+
+@dataclass(frozen=True)
+class Sweep:
+    completed: list[Receipt]  # requests whose waiting period ended
+    notices: list[Notice]  # notices, suspensions and deletions sent
+
+
+def register_sweep(
+    home: Home,
+    con: duckdb.DuckDBPyConnection,
+    store: ObjectStore,
+    country: str,
+    cb_password: bytes,
+    *,
+    today: dt.date | None = None,
+    key_folder: Path | None = None,
+) -> Sweep:
+    """The body's daily run without new packages: complete the requests whose waiting period has
+    ended, then notices, suspensions and deletions for overdue updated statements
+    (:mod:`ecocluster.signing._overdue`), all by the country's profile."""
+    country = check_country(country)
+    today = today or dt.date.today()
+    rules = profile(country, home)
+    body = load_body_key(key_folder or body_key_folder(home, country), cb_password)
+    completed = complete_waiting(con, store, rules, body, today)
+    return Sweep(completed, _overdue.sweep(con, store, rules, body, today))
 
 
 def is_receipt(data: bytes) -> bool:

@@ -22,8 +22,12 @@ from ecocluster.signing._offline import Check, Outcome, SignedFacts
 from ecocluster.signing._profiles import CountryProfile, RequestType
 
 _STATEMENT = "data/statement.json"
-# Request types that need a full environmental statement (Annex IV), not an updated one.
-_NEEDS_FULL = (RequestType.FIRST_REGISTRATION, RequestType.EXTENSION)
+# Request types that need a full environmental statement, not an updated one: a new site or NACE
+# code is verified in full (assumption to be confirmed by each body). A first entry in this body's
+# register takes either kind: whether the member owed a full statement was decided by the EMAS
+# calendar (warehouse/emas_calendar.py) and signed by the verifier, and the body's register may not
+# hold organisations registered before it was set up.
+_NEEDS_FULL = (RequestType.EXTENSION,)
 
 
 def classify(facts: SignedFacts, known: Registered | None) -> tuple[RequestType, str]:

@@ -54,6 +54,7 @@ from tests.signing.rows import add_check, add_member, blank_pdf
 from tests.statements import warehouse_rows
 
 CB = b"competent-body-secret"
+NO_WAITING = "".join(f"[register.{c}.waiting.first-registration]\ndays = 0\n" for c in ("IT", "LV"))
 MEMBERS_BUILT = ("IT-HOT-1", "IT-HOT-2", "LV-NOV-1")
 
 
@@ -521,9 +522,12 @@ def test_not_checked_is_never_a_pass() -> None:
 
 @pytest.fixture
 def body(home) -> Iterator[Callable[..., list[signing.Receipt]]]:
-    """Intake in a fresh warehouse of a competent body (IT and LV keys made on purpose)."""
+    """Intake in a fresh warehouse of a competent body (IT and LV keys made on purpose). These tests
+    are about hostile packages, not waiting periods: the bodies configure none for a first
+    registration (test_registration_requests.py waits)."""
     for country in ("IT", "LV"):
         signing.init_body_key(home.root / "competent-body" / country, country, CB)
+    home.config_path.write_text(NO_WAITING, encoding="utf-8")
     store = LocalStore(home.objects_dir)
 
     def run(
