@@ -31,8 +31,11 @@ Public API (everything else is private):
   :func:`read_tar` (the bounded boundary), :func:`verify_package` / :func:`verify_archive`
   (:class:`Check` outcomes PASS / FAIL / NOT CHECKED; only all-PASS verifies), :func:`intake`
   (per competent body; ``retry=``), :func:`init_body_key` (the body's receipt key, created only
-  when asked), :func:`verify_receipt`. The register's monthly change file (``_feed``, EMAS Art. 12):
-  :func:`register_month`, :func:`replay_register` (rebuilds :func:`body_register` exactly).
+  when asked), :func:`verify_receipt`. Country profiles (``_profiles``: :func:`country_profile`,
+  :class:`RequestType`): intake classifies each package and answers "received, waiting until DATE"
+  until the profile's waiting period ends; :func:`register_sweep` completes those and sends the
+  overdue notices, suspensions and deletions. The register's monthly change file (``_feed``, EMAS
+  Art. 12): :func:`register_month`, :func:`replay_register` (rebuilds :func:`body_register` exactly).
 * Review rounds (``_review``): :func:`raise_finding`, :func:`answer_finding` (text and evidence files,
   judged by content and size, stored by SHA-256), :func:`accept_finding`, :func:`reopen_finding`,
   :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events`; a :class:`Finding`
@@ -96,6 +99,7 @@ from ecocluster.signing._inbox import (
     sign_draft,
 )
 from ecocluster.signing._intake import (
+    DECIDED,
     Receipt,
     Sweep,
     UnknownCountry,
@@ -205,6 +209,7 @@ __all__ = [
     "APPROVED",
     "CERTIFICATE",
     "COMPANION_RULES",
+    "DECIDED",
     "DEFAULT_LIMITS",
     "DEMO_NACE",
     "DEMO_PASSWORD",

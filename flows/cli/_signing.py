@@ -47,7 +47,7 @@ def register_feed(
     month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")],
     out: Annotated[
         Path,
-        typer.Option("--out", help="The change file to write (JSON, ecocluster/emas-register-changes/v1)."),
+        typer.Option("--out", help="The change file to write (JSON, ecocluster/emas-register-changes/v2)."),
     ],
 ) -> None:
     """Competent body: the register's changes of one month (EMAS Art. 12), for the Commission."""
@@ -62,6 +62,45 @@ def register_feed(
     console.print(
         f"{len(feed['changes'])} change(s) of the {code} register in {feed['month']}, "
         f"{feed['registerSize']} entries after it: {escape(str(out))}"
+    )
+
+
+@register_app.command("sweep")
+def register_sweep(
+    ctx: typer.Context,
+    country: Annotated[str, typer.Option("--country", help="The competent body's country code, e.g. IT.")],
+    body_key: Annotated[
+        Path | None,
+        typer.Option("--body-key", help="Folder of the body's key (default <home>/competent-body/<CC>)."),
+    ] = None,
+) -> None:
+    """Competent body, daily: register the requests whose waiting period ended; send notices before
+    an updated statement is due; suspend, then delete, entries whose statement is overdue."""
+    from ecocluster import signing
+
+    code = signing.check_country(country)
+    home = home_of(ctx)
+    with connect(home.warehouse_path) as con:
+        done = signing.register_sweep(
+            home,
+            con,
+            signing.open_store(home),
+            code,
+            _secret("ECOCLUSTER_CB_PASSWORD", "competent body key password"),
+            key_folder=body_key,
+        )
+    for r in done.completed:
+        console.print(
+            f"{plain(r.outcome)}: {plain(r.member_id or '')} as {plain(r.registration_no or '')} "
+            f"(waiting period ended {r.waiting_until})\n    receipt: {plain(r.receipt_key)}",
+            emoji=False,
+            soft_wrap=True,
+        )
+    for n in done.notices:
+        console.print(f"notice {n.threshold}: {plain(n.message)}", emoji=False, soft_wrap=True)
+    console.print(
+        f"{len(done.completed)} request(s) completed, {len(done.notices)} notice(s) sent in {code}",
+        soft_wrap=True,
     )
 
 
@@ -584,6 +623,8 @@ def register(app: typer.Typer) -> None:
             )
         for r in receipts:
             number = f" as {r.registration_no}" if r.registration_no else ""
+            if r.outcome == "received":
+                number = f" ({r.request_type}), waiting until {r.waiting_until}"
             why = f" (rule {r.rule}{', retriable with --retry' if r.retriable else ''})" if r.rule else ""
             console.print(
                 f"{r.outcome}: {safe(r.member_id or 'unattributed package')}{safe(number)}{safe(why)}: "
@@ -593,7 +634,9 @@ def register(app: typer.Typer) -> None:
             )
             for reason in r.reasons:
                 console.print(f"    {safe(reason)}", emoji=False, soft_wrap=True)
-        counts = {o: sum(r.outcome == o for r in receipts) for o in ("registered", "renewed", "refused")}
+        shown = ("received", "registered", "renewed", "refused")
+        counts = {o: sum(r.outcome == o for r in receipts) for o in shown}
+        counts |= {o: n for o in signing.DECIDED if (n := sum(r.outcome == o for r in receipts))}
         console.print(
             ", ".join(f"{n} {o}" for o, n in counts.items())
             if receipts
