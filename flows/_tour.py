@@ -23,6 +23,7 @@ from ecocluster.flows._summary import CycleSummary
 from ecocluster.flows._workspace import Workspace
 
 if TYPE_CHECKING:
+    from ecocluster.flows._demo import BodyRun
     from ecocluster.statements import VsmeExport
 
 
@@ -63,6 +64,7 @@ class Tour:
     signed: tuple[str, ...]  # statement ids the DEMO verifier signed
     datadocs: Path | None
     showcase: Showcase | None = None
+    bodies: tuple[BodyRun, ...] = ()  # the DEMO competent bodies' intake (IT and LV profiles)
 
 
 def write_and_ingest(ws: Workspace) -> Ingested:
@@ -118,8 +120,10 @@ def run(
         (p for p in (home.root / "datadocs" / str(first.year)).glob("*/index.html")),
         key=lambda p: p.stat().st_mtime,
     )  # the runs' offline indexes, not GX's pages under gx/
+    progress("the DEMO competent bodies (IT and LV profiles) take in the packages")
+    bodies = tuple(_demo.competent_bodies(ws))
     progress("exporting a registered member's VSME report")
-    return Tour(ingested, summary, tuple(signed), docs[-1] if docs else None, showcase(ws, summary))
+    return Tour(ingested, summary, tuple(signed), docs[-1] if docs else None, showcase(ws, summary), bodies)
 
 
 def showcase(ws: Workspace, summary: CycleSummary) -> Showcase | None:

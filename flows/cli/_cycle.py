@@ -21,7 +21,7 @@ from ecocluster.flows import _runner, _runtime
 from ecocluster.flows.cli._context import console, home_of, plain, require_known
 
 if TYPE_CHECKING:
-    from ecocluster.flows import _tour
+    from ecocluster.flows import _demo, _tour
     from ecocluster.flows._summary import CycleSummary
 
 
@@ -187,6 +187,8 @@ def _print_tour(tour: _tour.Tour, home: Home) -> None:
         )
     if tour.showcase:
         _print_showcase(tour.showcase)
+    for run in tour.bodies:
+        _print_body(run)
     registered = tour.summary.in_state("registered")
     blocked = tour.summary.in_state("blocked")
     prog = (
@@ -350,6 +352,35 @@ def register(app: typer.Typer) -> None:
         _print_demo_accounts(home)
         if tour.ingested.unintended:
             raise typer.Exit(1)
+
+
+def _print_body(run: _demo.BodyRun) -> None:
+    """What a DEMO competent body did with the demo's packages, by its country profile."""
+    from ecocluster.signing import RequestType
+
+    p = run.profile
+    console.print(
+        f"\n[bold yellow]DEMO[/] competent body {run.country} ({plain(p.competent_body)}; country profile "
+        f"{plain(p.version)}: applications in {', '.join(p.languages) or 'any language'}, first registration "
+        f"after {p.waiting[RequestType.FIRST_REGISTRATION].describe()}):",
+        soft_wrap=True,
+    )
+    if not run.received and not run.completed:
+        console.print("  no new package (taken in by an earlier demo in this home)", soft_wrap=True)
+    for r in run.received:
+        why = f" (rule {r.rule})" if r.rule else ""
+        console.print(
+            f"  {run.received_on}: {plain(r.member_id or 'unattributed')} {plain(r.message)}{plain(why)}",
+            soft_wrap=True,
+        )
+    if run.advanced_to:
+        console.print(
+            f"  DEMO clock advanced to {run.advanced_to} (a real body waits the period out; the demo does "
+            "not): the intake run then completes the waiting requests",
+            soft_wrap=True,
+        )
+    for r in run.completed:
+        console.print(f"  {run.advanced_to}: {plain(r.member_id or '')} {plain(r.message)}", soft_wrap=True)
 
 
 def _print_demo_accounts(home: Home) -> None:

@@ -126,6 +126,10 @@ def test_no_private_key_material_anywhere_after_a_demo_cycle(tmp_path: Path) -> 
         f"competent body {p.parent.name}": (p, b"cb-secret-passphrase")
         for p in (home / "competent-body").glob("*/key.pem")
     }
+    keys |= {  # the demo's DEMO competent bodies (IT and LV profiles)
+        f"DEMO competent body {p.parent.parent.name}": (p, DEMO_PASSWORD)
+        for p in (home / "competent-body").glob("*/demo/key.pem")
+    }
     assert len(keys) >= 4, keys
     needles = {
         f"{who}: {form}": value

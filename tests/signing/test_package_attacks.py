@@ -853,6 +853,8 @@ def _body_home(world: World, home: Home) -> None:
 
 def test_intake_and_receipt_through_the_cli(world, home) -> None:
     _body_home(world, home)
+    with home.config_path.open("a", encoding="utf-8") as config:
+        config.write(NO_WAITING)  # test_registration_requests.py: the CLI while waiting
     assert isinstance(cli(home, "intake", "--country", "XX").exception, signing.UnknownCountry)
     no_key = cli(home, "intake", "--country", "IT")
     assert "intake-key" in str(no_key.exception) and not (home.root / "competent-body").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -189,19 +190,25 @@ def test_package_against_another_trust_anchor_is_refused(delivered, tmp_path) ->
     assert "approval/chain" in [c.name for c in report.checks if not c.ok]
 
 
-def test_intake_registers_and_signs_receipts(delivered, con, home) -> None:
+def test_intake_registers_after_the_waiting_period_and_signs_receipts(delivered, con, home) -> None:
     store, _, trust = delivered
-    first = signing.intake(home, con, store, trust, "IT", CB_PASSWORD)  # the body's register starts at 1
-    assert [(r.outcome, r.registration_no) for r in first] == [("registered", "IT-000001")]
-    assert signing.intake(home, con, store, trust, "IT", CB_PASSWORD) == []  # idempotent
-    receipt = store.get(first[0].receipt_key)
+    today = dt.date.today()
+    first = signing.intake(home, con, store, trust, "IT", CB_PASSWORD, today=today)
+    until = today + dt.timedelta(days=90)  # the IT profile: the regional agency's 90 days
+    assert [(r.outcome, r.registration_no, r.waiting_until) for r in first] == [("received", None, until)]
+    assert signing.intake(home, con, store, trust, "IT", CB_PASSWORD, today=today) == []  # idempotent
+    [done] = signing.intake(
+        home, con, store, trust, "IT", CB_PASSWORD, today=until
+    )  # the body's register starts at 1
+    assert (done.outcome, done.registration_no) == ("registered", "IT-000001")
     from ecocluster.signing._dsse import Envelope, signed_by
 
     cb_cert = signing.KeyFiles(home.root / "competent-body" / "IT").load_cert()
     cb_key = cb_cert.public_key()
     assert isinstance(cb_key, ec.EllipticCurvePublicKey)
-    assert signed_by(Envelope.from_json(receipt), cb_key)
-    assert signing.verify_receipt(receipt, (cb_cert,)).ok
+    for receipt in (store.get(first[0].receipt_key), store.get(done.receipt_key)):
+        assert signed_by(Envelope.from_json(receipt), cb_key)
+        assert signing.verify_receipt(receipt, (cb_cert,)).ok
 
 
 def test_intake_refuses_a_tampered_package_with_a_signed_refusal(delivered, con, home) -> None:
@@ -210,7 +217,7 @@ def test_intake_refuses_a_tampered_package_with_a_signed_refusal(delivered, con,
     receipts = {r.package_key: r for r in signing.intake(home, con, store, trust, "IT", CB_PASSWORD)}
     forged = receipts["competent-body/IT/inbox/CL-IT/forged.tar"]
     assert forged.outcome == "refused" and forged.reasons and forged.registration_no is None
-    assert receipts[key].outcome == "registered"
+    assert receipts[key].outcome == "received"  # every check passed: waiting for the IT 90 days
 
 
 def test_a_pdf_made_by_another_typst_release_is_not_checked_and_not_a_pass(
@@ -291,7 +298,7 @@ def test_intake_reports_a_qes_in_the_signed_receipt(delivered, con, home, tmp_pa
     store, _, trust = delivered
     policy = _requiring_qes(home, tmp_path)
     [receipt] = signing.intake(home, con, store, trust, "IT", CB_PASSWORD, qualification=policy)
-    assert receipt.outcome == "registered", receipt.reasons
+    assert receipt.outcome == "received", receipt.reasons
     from ecocluster.signing._dsse import Envelope
 
     checks = {
@@ -328,7 +335,7 @@ def test_intake_refuses_a_verifier_without_a_qes_when_required_and_retries_with_
         retry=True,
         qualification=_requiring_qes(home, tmp_path / "fresh"),
     )
-    assert again.outcome == "registered", again.reasons
+    assert again.outcome == "received", again.reasons
 
 
 def test_requiring_a_qes_without_a_trusted_list_is_a_configuration_error() -> None:

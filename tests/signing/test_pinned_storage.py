@@ -92,7 +92,7 @@ def test_new_versions_and_delete_markers_change_nothing_the_pipeline_or_verify_s
     assert con.execute("SELECT count(*) FROM registration_package").fetchone() == (1,)
 
     receipts = signing.intake(home, con, store, trust, "IT", CB_PASSWORD)
-    assert [(r.package_key, r.outcome) for r in receipts] == [(package_key, "registered")], receipts
+    assert [(r.package_key, r.outcome) for r in receipts] == [(package_key, "received")], receipts
     receipt = Envelope.from_json(store.get(receipts[0].receipt_key))
     assert hashlib.sha256(package).hexdigest() in receipt.payload.decode()
 
