@@ -70,11 +70,12 @@ def member_sections(con: duckdb.DuckDBPyConnection, member_id: str) -> list[Sect
 def registered_organisations(
     con: duckdb.DuckDBPyConnection, page: int = 0, page_size: int = PAGE_SIZE
 ) -> list[RegisteredOrganisation]:
-    """One page of the public EMAS register (every competent body's ``body_register``), ordered by number."""
+    """One page of the public EMAS register (every competent body's ``body_register``), ordered by number;
+    an entry the body deleted (its updated statement overdue) is no longer in it."""
     rows = con.execute(
         "SELECT r.registration_no, m.legal_name, r.country, c.name, r.first_registered, r.last_renewed "
         "FROM body_register r JOIN member m USING (member_id) JOIN cluster c USING (cluster_id) "
-        "ORDER BY r.registration_no LIMIT ? OFFSET ?",
+        "WHERE r.status <> 'deleted' ORDER BY r.registration_no LIMIT ? OFFSET ?",
         [page_size, max(page, 0) * page_size],
     ).fetchall()
     return [RegisteredOrganisation(*r) for r in rows]

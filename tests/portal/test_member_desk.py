@@ -96,7 +96,8 @@ def test_public_register_needs_no_login_and_is_paginated(portal_home: PortalHome
     con = connect(portal_home.home.warehouse_path)
     # Written directly: registering needs a whole signed package; the page only reads the table.
     con.execute(
-        "INSERT INTO body_register VALUES ('IT', 'IT-H01', 'IT-000576', 576, DATE '2024-03-01', "
+        "INSERT INTO body_register (country, member_id, registration_no, serial, first_registered, "
+        "last_renewed, last_approval_sha256) VALUES ('IT', 'IT-H01', 'IT-000576', 576, DATE '2024-03-01', "
         "DATE '2025-03-01', 'ab')"
     )
     con.close()

@@ -616,7 +616,8 @@ def test_registration_numbers_come_from_the_bodys_register_only(world, con, body
 
 def test_numbers_past_the_int32_range_do_not_overflow(world, con, body) -> None:
     con.execute(
-        "INSERT INTO body_register VALUES ('IT', 'IT-OLD', 'IT-2147483647', 2147483647, DATE '2020-01-01', "
+        "INSERT INTO body_register (country, member_id, registration_no, serial, first_registered, last_renewed, "
+        "last_approval_sha256) VALUES ('IT', 'IT-OLD', 'IT-2147483647', 2147483647, DATE '2020-01-01', "
         "DATE '2020-01-01', 'x')"
     )
     (receipt,) = body(con, world, {inbox("IT", "1"): world.packages["IT-HOT-1"]})
@@ -779,6 +780,7 @@ def test_property_intake_answers_every_package_and_goes_on(world, data, tmp_path
     tar = data.draw(tars(genuine))
     home = Home.resolve(tmp_path_factory.mktemp("prop") / "home")
     signing.init_body_key(home.root / "competent-body" / "IT", "IT", CB)
+    home.config_path.write_text(NO_WAITING, encoding="utf-8")
     store = LocalStore(home.objects_dir)
     store.put(inbox("IT", "a-arbitrary"), tar)
     store.put(inbox("IT", "b-genuine"), world.packages["IT-HOT-2"])

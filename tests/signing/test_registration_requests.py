@@ -24,9 +24,11 @@ from ecocluster.signing import _feed, _intake, _overdue, _profiles
 from ecocluster.signing._dsse import Envelope, canonical_json
 from ecocluster.signing._offline import Check, Outcome
 from ecocluster.signing._profiles import RequestType
+from ecocluster.warehouse import desk
 from ecocluster.warehouse.db import transaction
 from tests.golden import assert_golden
 from tests.signing import test_package_attacks
+from tests.signing.rows import add_member
 from tests.signing.test_package_attacks import CB, World, forge
 
 world = test_package_attacks.world  # its module fixture: genuine IT-HOT-1, IT-HOT-2 and LV-NOV-1 packages
@@ -288,6 +290,8 @@ def test_an_overdue_update_is_noticed_then_suspended_then_deleted_and_in_the_fee
     assert sweep(suspended_on + dt.timedelta(days=364)) == []
     assert sweep(suspended_on + dt.timedelta(days=365)) == [("deleted", "IT-HOT-2")]
     assert _numbers(con) == [("IT-HOT-2", "IT-000001", "deleted")]
+    add_member(con, "IT-HOT-2", cluster="CL-IT")
+    assert desk.registered_organisations(con) == []  # no longer in the public register
     notice = con.execute(
         "SELECT notice_key FROM body_register_notice WHERE threshold = 'suspended'"
     ).fetchone()
