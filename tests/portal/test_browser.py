@@ -210,7 +210,9 @@ def _deliver_and_take_in(home: Home) -> str:
         store, trust = signing.open_store(home), signing.trust_anchors(home)
         signing.build_packages(con, store, trust)
         signing.init_body_key(home.root / "competent-body" / "IT", "IT", BODY_PASSWORD)
-        [receipt] = signing.intake(home, con, store, trust, "IT", BODY_PASSWORD)
+        [received] = signing.intake(home, con, store, trust, "IT", BODY_PASSWORD)
+        later = received.waiting_until  # the IT profile: registered after the regional agency's 90 days
+        [receipt] = signing.intake(home, con, store, trust, "IT", BODY_PASSWORD, today=later)
     finally:
         con.close()
     assert receipt.registration_no is not None, receipt.reasons

@@ -323,7 +323,9 @@ def test_verifier_signs_offline_and_uploads_the_decision_then_the_body_registers
         trust = signing.trust_anchors(home)
         signing.build_packages(con, store, trust)
         cert = signing.init_body_key(home.root / "competent-body" / "IT", "IT", BODY_PASSWORD)
-        [receipt] = signing.intake(home, con, store, trust, "IT", BODY_PASSWORD)
+        [received] = signing.intake(home, con, store, trust, "IT", BODY_PASSWORD)
+        later = received.waiting_until  # the IT profile: registered after the regional agency's 90 days
+        [receipt] = signing.intake(home, con, store, trust, "IT", BODY_PASSWORD, today=later)
     finally:
         con.close()
     assert receipt.outcome == "registered"

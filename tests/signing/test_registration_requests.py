@@ -375,3 +375,18 @@ def test_a_notice_statement_is_stable() -> None:
     statement = _overdue.notice_statement(rules, "CN=EMAS competent body LV", notice, dt.date(2027, 5, 16))
     assert statement["predicate"]["requestType"] is None
     assert_golden("notices/LV-30.json", canonical_json(statement))
+
+
+def test_the_cli_says_received_and_until_when_and_the_sweep_completes_nothing_early(world, home) -> None:
+    test_package_attacks._body_home(world, home)
+    assert test_package_attacks.cli(home, "intake-key", "--country", "IT").exit_code == 0
+    LocalStore(home.objects_dir).put("competent-body/IT/inbox/CL/hot-2.tar", world.packages["IT-HOT-2"])
+    taken = test_package_attacks.cli(home, "intake", "--country", "IT")
+    until = dt.date.today() + dt.timedelta(days=90)
+    assert taken.exit_code == 0, taken.output
+    assert f"received: IT-HOT-2 (first-registration), waiting until {until}" in taken.output, taken.output
+    assert "1 received, 0 registered, 0 renewed, 0 refused" in taken.output
+    swept = test_package_attacks.cli(home, "register", "sweep", "--country", "IT")
+    assert swept.exit_code == 0 and "0 request(s) completed, 0 notice(s) sent in IT" in swept.output, (
+        swept.output
+    )
