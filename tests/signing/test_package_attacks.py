@@ -616,9 +616,9 @@ def test_registration_numbers_come_from_the_bodys_register_only(world, con, body
 
 def test_numbers_past_the_int32_range_do_not_overflow(world, con, body) -> None:
     con.execute(
-        "INSERT INTO body_register (country, member_id, registration_no, serial, first_registered, last_renewed, "
-        "last_approval_sha256) VALUES ('IT', 'IT-OLD', 'IT-2147483647', 2147483647, DATE '2020-01-01', "
-        "DATE '2020-01-01', 'x')"
+        "INSERT INTO body_register (country, member_id, registration_no, serial, first_registered, "
+        "last_renewed, last_approval_sha256) VALUES ('IT', 'IT-OLD', 'IT-2147483647', 2147483647, "
+        "DATE '2020-01-01', DATE '2020-01-01', 'x')"
     )
     (receipt,) = body(con, world, {inbox("IT", "1"): world.packages["IT-HOT-1"]})
     assert receipt.registration_no == "IT-2147483648"
