@@ -357,16 +357,22 @@ def test_receipts_match_the_golden_files(country, outcome) -> None:
 
 @pytest.mark.parametrize("country", COUNTRIES)
 def test_the_monthly_change_file_matches_the_golden_file(con, country) -> None:
-    """February's receipts are decided when the profile's waiting period ends; one entry is
-    suspended in March: the March file per country."""
+    """Two first registrations received in February are decided when the profile's waiting period
+    ends; the first is suspended the day after the second: that month's file per country."""
     rules = _profiles.profile(country)
-    for n, received in enumerate((dt.date(2026, 2, 2), dt.date(2026, 2, 20)), 1):
-        decided = rules.waiting_until(RequestType.FIRST_REGISTRATION, received)
+    decided = [
+        rules.waiting_until(RequestType.FIRST_REGISTRATION, received)
+        for received in (dt.date(2026, 2, 2), dt.date(2026, 2, 20))
+    ]
+    for n, day in enumerate(decided, 1):
         with transaction(con):
-            _feed.enter(con, country, f"{country}-M-{n}", f"{n:064x}", decided)
+            _feed.enter(con, country, f"{country}-M-{n}", f"{n:064x}", day)
+    suspended = decided[-1] + dt.timedelta(days=1)
     with transaction(con):
-        _feed.set_status(con, country, f"{country}-M-1", RequestType.SUSPENSION, dt.date(2026, 3, 31))
-    assert_golden(f"register-feed/{country}-2026-03.json", _feed.month_file(con, country, "2026-03"))
+        _feed.set_status(con, country, f"{country}-M-1", RequestType.SUSPENSION, suspended)
+    month = _feed.month_file(con, country, suspended.strftime("%Y-%m"))
+    assert json.loads(month)["changes"][-1]["action"] == "suspended"
+    assert_golden(f"register-feed/profile-{country}.json", month)
 
 
 def test_a_notice_statement_is_stable() -> None:
