@@ -35,6 +35,11 @@ def test_demo_runs_end_to_end_on_a_fresh_home(tmp_path: Path) -> None:
     assert "not computed: grid_electricity — no grid factor" in figures
     assert "-vsme.xlsx" in figures and "-vsme.json" in figures and "home/exports/vsme/" in figures
     assert "export vsme --member" in out
+    # issue 18: the Italian cluster through the IT profile, the Latvian clusters through the LV profile,
+    # numbers only after each waiting period, on a DEMO clock the output names
+    assert "DEMO competent body IT (ISPRA" in out and "DEMO competent body LV (" in out
+    assert "received, waiting until" in out and out.count("DEMO clock advanced to") == 2
+    assert "registered as IT-000001" in out and "registered as LV-000001" in out
     # The trattoria whose kWh were declared as MWh (about 1000x its 2024 energy) is not signed, and
     # the output says why (issue 14 item 8: a demo verifier once signed 93,070 MWh for it).
     blocked = out.split("Blocked before verification", 1)[1].split("DEMO:", 1)[0]
