@@ -379,7 +379,8 @@ def test_a_notice_statement_is_stable() -> None:
     rules = _profiles.profile("LV")
     notice = _overdue.Notice("LV-M-1", "LV-000001", dt.date(2027, 6, 15), "30", "due soon", "k")
     statement = _overdue.notice_statement(rules, "CN=EMAS competent body LV", notice, dt.date(2027, 5, 16))
-    assert statement["predicate"]["requestType"] is None
+    predicate = statement["predicate"]
+    assert isinstance(predicate, dict) and predicate["requestType"] is None  # a notice, no request
     assert_golden("notices/LV-30.json", canonical_json(statement))
 
 
