@@ -319,6 +319,33 @@ class ScaleConfig(Section):
 
 
 @dataclass(frozen=True)
+class RegisterConfig(Section):
+    """``[register.<CC>]``: a competent body's overrides of its country's registration profile, one
+    table per ISO country code in the shape of ``signing/country_profiles.json``. Only the shape
+    (country codes, tables) is checked here; the profile's own keys are checked, and refused by
+    name, where the profile is built (``ecocluster.signing``), which knows that format."""
+
+    NAME: ClassVar[str] = "register"
+    countries: Mapping[str, Mapping[str, Any]] = field(default_factory=_empty)
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any], where: str = CONFIG_NAME) -> Self:
+        unknown = sorted(k for k in raw if not re.fullmatch(r"[A-Z]{2}", k))
+        if unknown:
+            keys = "key" if len(unknown) == 1 else "keys"
+            raise ConfigurationError(
+                f"{where}: unknown [register] {keys} {unknown}; known: ['countries'] as one table "
+                "per two-letter country code, e.g. [register.IT]"
+            )
+        for country, value in raw.items():
+            if not isinstance(value, dict):
+                raise ConfigurationError(
+                    f"{where}: [register] {country} must be a table of profile values, got {value!r}"
+                )
+        return cls(types.MappingProxyType(dict(raw)))
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole ``ecocluster.toml``: one field per section, named as its table."""
 
@@ -331,6 +358,7 @@ class Config:
     intake: IntakeConfig = field(default_factory=IntakeConfig)
     inbox: InboxConfig = field(default_factory=InboxConfig)
     scale: ScaleConfig = field(default_factory=ScaleConfig)
+    register: RegisterConfig = field(default_factory=RegisterConfig)
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any], where: str = CONFIG_NAME) -> Config:

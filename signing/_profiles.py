@@ -182,10 +182,8 @@ def profile(country: str, home: Home | None = None) -> CountryProfile:
     raw = copy.deepcopy(data["profiles"].get(country, DEFAULT))
     raw.pop("provenance", None)
     version = str(data["version"])
-    override = (home.config_section("register").get(country) if home else None) or {}
+    override = home.config().register.countries.get(country) if home else None
     if override:
-        if not isinstance(override, dict):
-            raise ConfigurationError(f"[register.{country}] must be a table of profile values")
         _merge(raw, override, f"register.{country}")
         version += "+config"
     try:

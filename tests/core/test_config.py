@@ -17,6 +17,7 @@ from ecocluster.core.config import (
     InboxConfig,
     IngestConfig,
     IntakeConfig,
+    RegisterConfig,
     ScaleConfig,
     Section,
     SigningConfig,
@@ -96,6 +97,7 @@ SECTIONS: list[type[Section]] = [
     IntakeConfig,
     InboxConfig,
     ScaleConfig,
+    RegisterConfig,
 ]
 
 # One key of each section with a value of the wrong type, and how the refusal words the type.
@@ -109,6 +111,7 @@ WRONG_TYPE = {
     "intake": ("require", "true", "one of 'none', 'qes', 'qualified-seal'"),
     "inbox": ("max_pdf_mb", '"10"', "a whole number"),
     "scale": ("workers", "true", "a whole number"),
+    "register": ("IT", "5", "a table of profile values"),
 }
 
 
