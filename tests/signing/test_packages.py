@@ -289,7 +289,9 @@ def _requiring_qes(home, tmp_path, **list_options):
     (tmp_path / "tl.xml").write_bytes(signed(trusted_list(ca, **list_options), key, operator))
     (tmp_path / "operator.pem").write_bytes(_pki.pem(operator))
     return _trusted_list.QualificationPolicy.from_config(
-        SigningConfig(str(tmp_path / "tl.xml"), trusted_list_signers=(str(tmp_path / "operator.pem"),)),
+        SigningConfig(
+            trusted_list=str(tmp_path / "tl.xml"), trusted_list_signers=(str(tmp_path / "operator.pem"),)
+        ),
         IntakeConfig("qes"),
     )
 
