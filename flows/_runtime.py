@@ -22,7 +22,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -135,6 +134,8 @@ def while_server_answers(url: str, run: Callable[[], None], every: float = 5.0, 
     gone = threading.Event()
 
     def answers() -> bool:
+        import urllib.request  # here: `ecocluster --help` loads the CLI modules but not http and ssl
+
         try:
             with urllib.request.urlopen(url.rstrip("/") + "/health", timeout=every):
                 return True
@@ -168,6 +169,8 @@ def wait_for_server(timeout: float = 180.0) -> None:
     """Block until the temporary server answers (a no-op when none was started here)."""
     if _server is None:
         return
+    import urllib.request  # here: `ecocluster --help` loads the CLI modules but not http and ssl
+
     url = os.environ["PREFECT_API_URL"] + "/health"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -1,21 +1,39 @@
 """The ``ecocluster`` command line.
 
-One Typer app; each stage contributes its commands from its own module so the CLI stays a thin
-layer over ``warehouse``, ``checks``, ``statements``, ``signing`` and ``flows``. Errors that
-ecocluster raises on purpose are printed as one plain message with a stable exit code; anything
-else is a bug and keeps its traceback.
+One Typer app; each stage's commands are module-level functions in a module of their own
+(``_warehouse``, ``_checks``, ``_statements`` …), registered there on that module's Typer: its
+``commands`` (top-level commands) or its command group (``check``, ``statement`` …). This module
+only puts them together, so the CLI stays a thin layer over ``warehouse``, ``checks``,
+``statements``, ``signing`` and ``flows``. Printing help or parsing arguments loads none of those
+(nor duckdb, Prefect, Great Expectations or pyHanko): each command imports what it uses when it
+runs. Errors that ecocluster raises on purpose are printed as one plain message with a stable
+exit code; anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import sys
-from importlib import import_module
+from typing import TYPE_CHECKING, TypeGuard
 
-import duckdb
 import typer
 
 from ecocluster.core.errors import EcoclusterError, TransientError
-from ecocluster.flows.cli._context import console, err_console, plain
+from ecocluster.flows.cli import (
+    _checks,
+    _cycle,
+    _export,
+    _findings,
+    _inbox,
+    _portal,
+    _scale,
+    _signing,
+    _statements,
+    _warehouse,
+)
+from ecocluster.flows.cli._context import console, err_console, plain, root
+
+if TYPE_CHECKING:
+    import duckdb
 
 app = typer.Typer(
     name="ecocluster",
@@ -24,35 +42,45 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.callback()(root)  # --home
 
-# Each module adds its commands to ``app``; the order is the order of the cycle.
-_COMMAND_MODULES = (
-    "ecocluster.flows.cli._context",
-    "ecocluster.flows.cli._warehouse",
-    "ecocluster.flows.cli._checks",
-    "ecocluster.flows.cli._statements",
-    "ecocluster.flows.cli._export",
-    "ecocluster.flows.cli._signing",
-    "ecocluster.flows.cli._inbox",
-    "ecocluster.flows.cli._findings",
-    "ecocluster.flows.cli._cycle",
-    "ecocluster.flows.cli._scale",
-    "ecocluster.flows.cli._portal",
-)
-for _name in _COMMAND_MODULES:
-    import_module(_name).register(app)
+# Help lists the commands in the order of the cycle, then the command groups.
+for _commands in (
+    _warehouse.commands,
+    _statements.commands,
+    _signing.commands,
+    _inbox.commands,
+    _cycle.commands,
+    _scale.commands,
+    _portal.commands,
+):
+    app.registered_commands.extend(_commands.registered_commands)
+for _name, _group in (
+    ("check", _checks.check_app),
+    ("statement", _statements.statement_app),
+    ("export", _export.export_app),
+    ("pki", _signing.pki_app),
+    ("review", _signing.review_app),
+    ("register", _signing.register_app),
+    ("finding", _findings.finding_app),
+    ("sampling", _findings.sampling_app),
+    ("runner", _cycle.runner_app),
+    ("user", _portal.user_app),
+    ("audit", _portal.audit_app),
+):
+    app.add_typer(_group, name=_name)
 
 
 def main() -> None:
     try:
         try:
             app()
-        except (
-            duckdb.OutOfMemoryException
-        ) as e:  # the failing transaction rolled back; reruns skip what committed
-            from ecocluster.warehouse.db import out_of_memory
+        except Exception as e:
+            if _out_of_memory(e):  # the failing transaction rolled back; reruns skip what committed
+                from ecocluster.warehouse.db import out_of_memory
 
-            raise out_of_memory(None, e) from e
+                raise out_of_memory(None, e) from e
+            raise
     except EcoclusterError as e:
         err_console.print(f"[bold red]error:[/] {plain(e)}", soft_wrap=True)  # "[warehouse]" is text
         if isinstance(e, TransientError):
@@ -69,6 +97,13 @@ def main() -> None:
 
 
 INTERRUPTED = 130
+
+
+def _out_of_memory(error: Exception) -> TypeGuard[duckdb.OutOfMemoryException]:
+    """DuckDB's out-of-memory error, recognised without importing duckdb: if no command loaded
+    it, no DuckDB error can have been raised."""
+    loaded = sys.modules.get("duckdb")
+    return loaded is not None and isinstance(error, loaded.OutOfMemoryException)
 
 
 def _interrupted() -> None:

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
-import duckdb
 import typer
 from rich.table import Table
 
@@ -63,85 +62,83 @@ def _write_csv(rows: Sequence[tuple[object, ...]], out: Path | None) -> None:
     console.print(f"{len(rows)} result(s) written to {plain(out)}", soft_wrap=True)
 
 
-def register(app: typer.Typer) -> None:
-    check_app = typer.Typer(
-        help="Run the data-quality and compliance checks, or report on them.", invoke_without_command=True
+check_app = typer.Typer(
+    help="Run the data-quality and compliance checks, or report on them.",
+    invoke_without_command=True,
+)
+
+
+@check_app.callback()
+def check(
+    ctx: typer.Context,
+    member: Annotated[list[str] | None, _MEMBER] = None,
+    cluster: Annotated[list[str] | None, _CLUSTER] = None,
+    year: Annotated[int | None, _YEAR] = None,
+) -> None:
+    """Check the submissions of a reporting year (all members, some clusters or some members)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ecocluster import checks
+
+    home = home_of(ctx)
+    require_known(home, members=member or (), clusters=cluster or ())
+    chosen = _year(home, year)
+    with console.status(f"checking {chosen}"):
+        run = checks.run_checks(home, chosen, members=member, clusters=cluster)
+    console.print(
+        f"checked {run.n_members} member(s) for {run.reporting_year} ({plain(run.scope)}): "
+        f"[red]{run.n_blocking} blocking[/], [yellow]{run.n_warning} warning[/]",
+        soft_wrap=True,
     )
-    app.add_typer(check_app, name="check")
+    console.print(f"details: `ecocluster check report`; GX Data Docs: {plain(run.datadocs)}", soft_wrap=True)
+    _blocking_exit(run.n_blocking, f"in {run.reporting_year}")
 
-    @check_app.callback()
-    def check(
-        ctx: typer.Context,
-        member: Annotated[list[str] | None, _MEMBER] = None,
-        cluster: Annotated[list[str] | None, _CLUSTER] = None,
-        year: Annotated[int | None, _YEAR] = None,
-    ) -> None:
-        """Check the submissions of a reporting year (all members, some clusters or some members)."""
-        if ctx.invoked_subcommand is not None:
-            return
-        from ecocluster import checks
 
-        home = home_of(ctx)
-        require_known(home, members=member or (), clusters=cluster or ())
-        chosen = _year(home, year)
-        with console.status(f"checking {chosen}"):
-            run = checks.run_checks(home, chosen, members=member, clusters=cluster)
-        console.print(
-            f"checked {run.n_members} member(s) for {run.reporting_year} ({plain(run.scope)}): "
-            f"[red]{run.n_blocking} blocking[/], [yellow]{run.n_warning} warning[/]",
-            soft_wrap=True,
+@check_app.command("report")
+def report(
+    ctx: typer.Context,
+    member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
+    year: Annotated[int | None, _YEAR] = None,
+    fmt: Annotated[
+        Literal["table", "csv"],
+        typer.Option("--format", help="table (terminal) or csv (spreadsheet-safe)."),
+    ] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="Write the CSV here instead of stdout.")] = None,
+    fail_on: Annotated[
+        Literal["nothing", "blocking"],
+        typer.Option(
+            "--fail-on",
+            help="blocking: exit 4 when the report lists a blocking failure "
+            "(for scripts); by default a report exits 0.",
+        ),
+    ] = "nothing",
+) -> None:
+    """Print the current check results, blocking first, and where the GX Data Docs are."""
+    import duckdb
+
+    from ecocluster import checks
+
+    home = home_of(ctx)
+    require_known(home, members=[member] if member else ())
+    chosen = _year(home, year)
+    con = checks.open_reader(home)
+    try:
+        found = checks.report(con, chosen, member)
+    except duckdb.CatalogException as e:
+        raise ConfigurationError("no checks have run on this warehouse; run `ecocluster check`") from e
+    finally:
+        con.close()
+    if not found.datadocs:
+        raise ConfigurationError(
+            f"no check results for {chosen}{f' and {member}' if member else ''}; run `ecocluster check` first"
         )
-        console.print(
-            f"details: `ecocluster check report`; GX Data Docs: {plain(run.datadocs)}", soft_wrap=True
-        )
-        _blocking_exit(run.n_blocking, f"in {run.reporting_year}")
-
-    @check_app.command("report")
-    def report(
-        ctx: typer.Context,
-        member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
-        year: Annotated[int | None, _YEAR] = None,
-        fmt: Annotated[
-            Literal["table", "csv"],
-            typer.Option("--format", help="table (terminal) or csv (spreadsheet-safe)."),
-        ] = "table",
-        out: Annotated[
-            Path | None, typer.Option("--out", help="Write the CSV here instead of stdout.")
-        ] = None,
-        fail_on: Annotated[
-            Literal["nothing", "blocking"],
-            typer.Option(
-                "--fail-on",
-                help="blocking: exit 4 when the report lists a blocking failure "
-                "(for scripts); by default a report exits 0.",
-            ),
-        ] = "nothing",
-    ) -> None:
-        """Print the current check results, blocking first, and where the GX Data Docs are."""
-        from ecocluster import checks
-
-        home = home_of(ctx)
-        require_known(home, members=[member] if member else ())
-        chosen = _year(home, year)
-        con = checks.open_reader(home)
-        try:
-            found = checks.report(con, chosen, member)
-        except duckdb.CatalogException as e:
-            raise ConfigurationError("no checks have run on this warehouse; run `ecocluster check`") from e
-        finally:
-            con.close()
-        if not found.datadocs:
-            raise ConfigurationError(
-                f"no check results for {chosen}{f' and {member}' if member else ''}; "
-                "run `ecocluster check` first"
-            )
-        rows = [line.cells() for line in found.lines]
-        if fmt == "csv":
-            _write_csv(rows, out)
-        else:
-            _print_report(chosen, rows, list(found.datadocs))
-        if fail_on == "blocking":
-            _blocking_exit(found.n_blocking, f"for {member or 'the checked members'}")
+    rows = [line.cells() for line in found.lines]
+    if fmt == "csv":
+        _write_csv(rows, out)
+    else:
+        _print_report(chosen, rows, list(found.datadocs))
+    if fail_on == "blocking":
+        _blocking_exit(found.n_blocking, f"for {member or 'the checked members'}")
 
 
 def _print_report(year: int, rows: list[tuple[str, ...]], docs: list[str]) -> None:

@@ -7,13 +7,16 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from ecocluster.core.home import Home
+
+if TYPE_CHECKING:
+    import duckdb
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -42,36 +45,39 @@ def plain(value: object, *, one_line: bool = False) -> str:
     return escape(text)
 
 
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """:func:`ecocluster.warehouse.connect`, imported when a command runs: printing help or parsing
+    arguments must not load duckdb. Commands use it as ``with connect(...) as con:`` (closing it on
+    every path)."""
+    from ecocluster.warehouse.db import connect as open_warehouse
+
+    return open_warehouse(path, read_only=read_only)
+
+
 def require_known(home: Home, *, members: Sequence[str] = (), clusters: Sequence[str] = ()) -> None:
     """Refuse (exit 65) member or cluster ids the home's roster lacks, before any work starts."""
-    from ecocluster.warehouse.db import connect
     from ecocluster.warehouse.status import require_known as refuse_unknown
 
     if not members and not clusters:
         return
-    con = connect(home.warehouse_path, read_only=True)
-    try:
+    with connect(home.warehouse_path, read_only=True) as con:
         refuse_unknown(con, members=members, clusters=clusters)
-    finally:
-        con.close()
 
 
-def register(app: typer.Typer) -> None:
-    @app.callback()
-    def _root(
-        ctx: typer.Context,
-        home: Annotated[
-            Path | None,
-            typer.Option(
-                "--home",
-                envvar="ECOCLUSTER_HOME",
-                help="Folder holding the warehouse, the local object store and ecocluster.toml "
-                "(default ./.ecocluster).",
-            ),
-        ] = None,
-    ) -> None:
-        """Run the EMAS certification cycle for clusters of small organisations."""
-        ctx.obj = home
+def root(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar="ECOCLUSTER_HOME",
+            help="Folder holding the warehouse, the local object store and ecocluster.toml "
+            "(default ./.ecocluster).",
+        ),
+    ] = None,
+) -> None:
+    """Run the EMAS certification cycle for clusters of small organisations."""
+    ctx.obj = home
 
 
 def located_home(ctx: typer.Context) -> Home:

@@ -229,129 +229,131 @@ def _print_tour(tour: _tour.Tour, home: Home) -> None:
         console.print(f"  {plain(t)}", soft_wrap=True)
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("run-cycle")
-    def run_cycle_cmd(
-        ctx: typer.Context,
-        kind: Annotated[
-            Literal["annual", "three-year"], typer.Option(help="annual or three-year")
-        ] = "annual",
-        year: Annotated[
-            int | None, typer.Option(help="Reporting year (default: latest in the warehouse).")
-        ] = None,
-        submissions: Annotated[
-            list[Path] | None,
-            typer.Option("--submissions", help="Files or folders to ingest first (the collect stage)."),
-        ] = None,
-    ) -> None:
-        """Run a whole cycle in-process; without approvals it stops at the verifier hand-off."""
-        home = home_of(ctx, create=bool(submissions))
+commands = typer.Typer()
+
+
+@commands.command("run-cycle")
+def run_cycle_cmd(
+    ctx: typer.Context,
+    kind: Annotated[Literal["annual", "three-year"], typer.Option(help="annual or three-year")] = "annual",
+    year: Annotated[
+        int | None, typer.Option(help="Reporting year (default: latest in the warehouse).")
+    ] = None,
+    submissions: Annotated[
+        list[Path] | None,
+        typer.Option("--submissions", help="Files or folders to ingest first (the collect stage)."),
+    ] = None,
+) -> None:
+    """Run a whole cycle in-process; without approvals it stops at the verifier hand-off."""
+    home = home_of(ctx, create=bool(submissions))
+    _embedded(home)
+
+    def run(show: Callable[[str], None]) -> CycleSummary:
+        from ecocluster.flows.cycles import annual_cycle, three_year_cycle
+
+        _ready(show)
+        flow = annual_cycle if kind == "annual" else three_year_cycle
+        return flow(year, str(home.root), [str(p) for p in submissions or ()])
+
+    _print(_run_with_progress(home, run))
+
+
+@commands.command("rerun")
+def rerun_cmd(
+    ctx: typer.Context,
+    member: Annotated[str, typer.Option("--member", help="The member to rerun.")],
+    stage: Annotated[RerunStage, typer.Option(help="This stage and every later one.")] = "check",
+    year: Annotated[int | None, typer.Option(help="Reporting year (default: latest).")] = None,
+    submissions: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--submissions", exists=True, help="Corrected files to ingest first (with --stage collect)."
+        ),
+    ] = None,
+) -> None:
+    """Rerun one member from one stage on (idempotent: finished work is not redone).
+
+    The run is handed to the home's ecocluster runner (started by the first rerun, kept for
+    30 idle minutes: `ecocluster runner stop`), so it takes seconds, and Prefect records it.
+    """
+    home = home_of(ctx)
+    require_known(home, members=[member])
+    paths = [str(p.absolute()) for p in submissions or ()]  # the runner has its own working directory
+    if not _runner.usable(home):  # a home path too long for a Unix socket: run here, the slow way
         _embedded(home)
 
         def run(show: Callable[[str], None]) -> CycleSummary:
-            from ecocluster.flows.cycles import annual_cycle, three_year_cycle
+            from ecocluster.flows.cycles import rerun
 
             _ready(show)
-            flow = annual_cycle if kind == "annual" else three_year_cycle
-            return flow(year, str(home.root), [str(p) for p in submissions or ()])
+            return rerun(member, stage, year, str(home.root), paths)
 
         _print(_run_with_progress(home, run))
+        return
 
-    @app.command("rerun")
-    def rerun_cmd(
-        ctx: typer.Context,
-        member: Annotated[str, typer.Option("--member", help="The member to rerun.")],
-        stage: Annotated[RerunStage, typer.Option(help="This stage and every later one.")] = "check",
-        year: Annotated[int | None, typer.Option(help="Reporting year (default: latest).")] = None,
-        submissions: Annotated[
-            list[Path] | None,
-            typer.Option(
-                "--submissions", exists=True, help="Corrected files to ingest first (with --stage collect)."
-            ),
-        ] = None,
-    ) -> None:
-        """Rerun one member from one stage on (idempotent: finished work is not redone).
+    def ask(show: Callable[[str], None]) -> CycleSummary:
+        from ecocluster.flows._summary import CycleSummary, decode
 
-        The run is handed to the home's ecocluster runner (started by the first rerun, kept for
-        30 idle minutes: `ecocluster runner stop`), so it takes seconds, and Prefect records it.
-        """
-        home = home_of(ctx)
-        require_known(home, members=[member])
-        paths = [str(p.absolute()) for p in submissions or ()]  # the runner has its own working directory
-        if not _runner.usable(home):  # a home path too long for a Unix socket: run here, the slow way
-            _embedded(home)
+        reply = _runner.request(
+            home,
+            {"command": "rerun", "member": member, "stage": stage, "year": year, "submissions": paths},
+            show,
+        )
+        return decode(CycleSummary, str(reply["summary"]))
 
-            def run(show: Callable[[str], None]) -> CycleSummary:
-                from ecocluster.flows.cycles import rerun
+    with console.status("handing the rerun to the ecocluster runner…") as status:
+        summary = ask(lambda message: status.update(plain(message)))
+    _print(summary)
 
-                _ready(show)
-                return rerun(member, stage, year, str(home.root), paths)
 
-            _print(_run_with_progress(home, run))
-            return
+runner_app = typer.Typer(
+    name="runner", help="The home's long-lived runner that makes `rerun` fast.", no_args_is_help=True
+)
 
-        def ask(show: Callable[[str], None]) -> CycleSummary:
-            from ecocluster.flows._summary import CycleSummary, decode
 
-            reply = _runner.request(
-                home,
-                {"command": "rerun", "member": member, "stage": stage, "year": year, "submissions": paths},
-                show,
-            )
-            return decode(CycleSummary, str(reply["summary"]))
+@runner_app.command("stop")
+def runner_stop(ctx: typer.Context) -> None:
+    """Stop the home's runner (the next rerun starts a new one)."""
+    home = home_of(ctx)
+    console.print("runner stopped" if _runner.stop(home) else f"no runner is running for {plain(home.root)}")
 
-        with console.status("handing the rerun to the ecocluster runner…") as status:
-            summary = ask(lambda message: status.update(plain(message)))
-        _print(summary)
 
-    runner_app = typer.Typer(
-        help="The home's long-lived runner that makes `rerun` fast.", no_args_is_help=True
+@commands.command("serve")
+def serve_cmd(ctx: typer.Context) -> None:
+    """Serve the deployments (annual, three-year, approvals inbox, rerun) to $PREFECT_API_URL.
+
+    Refuses without a server (deployments served to a throwaway one would vanish with it) and
+    ends with exit 75 and a plain message when the server goes away.
+    """
+    home = home_of(ctx)
+    _runtime.configure(home)
+    url = _runtime.configured_api_url()
+    if not url:
+        raise ConfigurationError(
+            "`ecocluster serve` needs a Prefect server that outlives it: run "
+            "`export PREFECT_API_URL=$(infra/prefect-server.sh start)` first"
+        )
+    _runtime.quiet()
+    from ecocluster.flows._deploy import serve
+
+    console.print(f"serving the deployments to {plain(url)}; Ctrl-C stops")
+    _runtime.while_server_answers(url, lambda: serve(home))
+
+
+@commands.command("demo")
+def demo_cmd(ctx: typer.Context) -> None:
+    """Sample clusters → ingest → full annual cycle, with a DEMO verifier signing the clean drafts."""
+    home = home_of(ctx, create=True)
+    _embedded(home)
+    from ecocluster.flows import _tour
+
+    tour = _run_with_progress(
+        home, lambda show: _tour.run(home, before_cycle=lambda: _ready(show), progress=show)
     )
-    app.add_typer(runner_app, name="runner")
-
-    @runner_app.command("stop")
-    def runner_stop(ctx: typer.Context) -> None:
-        """Stop the home's runner (the next rerun starts a new one)."""
-        home = home_of(ctx)
-        console.print(
-            "runner stopped" if _runner.stop(home) else f"no runner is running for {plain(home.root)}"
-        )
-
-    @app.command("serve")
-    def serve_cmd(ctx: typer.Context) -> None:
-        """Serve the deployments (annual, three-year, approvals inbox, rerun) to $PREFECT_API_URL.
-
-        Refuses without a server (deployments served to a throwaway one would vanish with it) and
-        ends with exit 75 and a plain message when the server goes away.
-        """
-        home = home_of(ctx)
-        _runtime.configure(home)
-        url = _runtime.configured_api_url()
-        if not url:
-            raise ConfigurationError(
-                "`ecocluster serve` needs a Prefect server that outlives it: run "
-                "`export PREFECT_API_URL=$(infra/prefect-server.sh start)` first"
-            )
-        _runtime.quiet()
-        from ecocluster.flows._deploy import serve
-
-        console.print(f"serving the deployments to {plain(url)}; Ctrl-C stops")
-        _runtime.while_server_answers(url, lambda: serve(home))
-
-    @app.command("demo")
-    def demo_cmd(ctx: typer.Context) -> None:
-        """Sample clusters → ingest → full annual cycle, with a DEMO verifier signing the clean drafts."""
-        home = home_of(ctx, create=True)
-        _embedded(home)
-        from ecocluster.flows import _tour
-
-        tour = _run_with_progress(
-            home, lambda show: _tour.run(home, before_cycle=lambda: _ready(show), progress=show)
-        )
-        _print_tour(tour, home)
-        _print_demo_accounts(home)
-        if tour.ingested.unintended:
-            raise typer.Exit(1)
+    _print_tour(tour, home)
+    _print_demo_accounts(home)
+    if tour.ingested.unintended:
+        raise typer.Exit(1)
 
 
 def _print_body(run: _demo.BodyRun) -> None:

@@ -17,15 +17,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from ecocluster.core.errors import ConfigurationError, ReviewRefused
-from ecocluster.flows.cli._context import console, home_of
+from ecocluster.flows.cli._context import connect, console, home_of
 from ecocluster.flows.cli._signing import _signer_secrets
-from ecocluster.warehouse import connect
 
 if TYPE_CHECKING:
     from ecocluster.signing import Finding
 
 finding_app = typer.Typer(
-    help="Review rounds: the verifier's findings on a statement and their answers.", no_args_is_help=True
+    help="Review rounds: the verifier's findings on a statement and their answers.",
+    no_args_is_help=True,
 )
 
 _BY = typer.Option("--by", help="Who acts, as the review trail records it (default: your login name).")
@@ -349,7 +349,8 @@ def list_(
 
 
 sampling_app = typer.Typer(
-    help="The verifier's sampling plan: which members of a cluster are visited.", no_args_is_help=True
+    help="The verifier's sampling plan: which members of a cluster are visited.",
+    no_args_is_help=True,
 )
 
 
@@ -418,8 +419,3 @@ def sampling_plan(
         console.print(f"  {escape(member)}{' (always)' if member in plan.always else ''}")
     console.print(f"plan stored at {escape(where)}")
     console.print(plan.sha256)
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(finding_app, name="finding")
-    app.add_typer(sampling_app, name="sampling")

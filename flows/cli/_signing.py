@@ -20,8 +20,7 @@ import typer
 from rich.markup import escape
 
 from ecocluster.core.errors import ApprovalRefused, ConfigurationError, EcoclusterError, InputUnreadable
-from ecocluster.flows.cli._context import console, home_of, located_home, plain, require_known
-from ecocluster.warehouse import connect
+from ecocluster.flows.cli._context import connect, console, home_of, located_home, plain, require_known
 
 if TYPE_CHECKING:
     from ecocluster.core.home import Home
@@ -36,7 +35,7 @@ pki_app = typer.Typer(
 )
 review_app = typer.Typer(help="What the verifier reviews.", no_args_is_help=True)
 register_app = typer.Typer(
-    help="Registration packages for approved members; the register's monthly change file."
+    name="register", help="Registration packages for approved members; the register's monthly change file."
 )
 
 
@@ -365,382 +364,372 @@ def _write_new(folder: Path, name: str, files: dict[str, bytes]) -> list[Path]:
     return paths
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(pki_app, name="pki")
-    app.add_typer(review_app, name="review")
+commands = typer.Typer()
 
-    @app.command()
-    def approve(
-        ctx: typer.Context,
-        statement: Annotated[
-            str,
-            typer.Option(
-                "--statement", help="Statement id or a unique prefix of it (as `statement show` takes)."
-            ),
-        ],
-        signer: Annotated[str | None, typer.Option(help=_SIGNER_HELP)] = None,
-        key: Annotated[
-            Path | None,
-            typer.Option(
-                "--key",
-                exists=True,
-                dir_okay=False,
-                help="The verifier's encrypted private key (PEM), any path (= --signer file:KEY?cert=CERT).",
-            ),
-        ] = None,
-        cert: Annotated[
-            Path | None,
-            typer.Option(
-                "--cert",
-                exists=True,
-                dir_okay=False,
-                help="The verifier's certificate (PEM), any path; a chain.pem next to it is sent along.",
-            ),
-        ] = None,
-        reject: Annotated[
-            bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")
-        ] = False,
-        reason: Annotated[
-            list[str] | None, typer.Option("--reason", help="Why the statement is rejected (repeatable).")
-        ] = None,
-        place: Annotated[str, typer.Option(help="Place of signature.")] = "",
-        opinion: Annotated[
-            str | None,
-            typer.Option(
-                "--opinion",
-                help="satisfactory | with-comments | not-verified (a rejection); signed "
-                "with the site visit and the review's recommended improvements.",
-            ),
-        ] = None,
-        site_visit: Annotated[str, typer.Option("--site-visit", help="in-person | virtual | none")] = "none",
-    ) -> None:
-        """Sign an approval (or --reject with --reason) of a draft statement and record it."""
-        from ecocluster import signing, statements
-        from ecocluster.signing import signers
 
-        home = home_of(ctx)
-        try:
-            signed_opinion = None if opinion is None else signing.Opinion(opinion)
-            visit = signing.SiteVisit(site_visit)
-        except ValueError as e:
-            raise typer.BadParameter(str(e)) from None
-        reject = reject or signed_opinion is signing.Opinion.NOT_VERIFIED  # "not verified" is a rejection
-        decision = signing.REJECTED if reject else signing.APPROVED
-        uri = _signer_uri(signer, key, cert)
-        tsa = signing.tsa_url(home)  # refused before the signer asks for a passphrase or PIN
-        with connect(home.warehouse_path) as con, signers.open_signer(uri, _signer_secrets()) as chosen:
-            statement_id = statements.show(con, statement).statement_id  # a unique prefix is enough
-            verified = signing.approve(
-                con,
-                signing.open_store(home),
-                signing.trust_anchors(home),
-                statement_id,
-                chosen,
-                decision=decision,
-                reasons=tuple(reason or ()),
-                place=place,
-                opinion=signed_opinion,
-                site_visit=visit,
-                tsa_url=tsa,
-            )
-        console.print(
-            f"{plain(verified.decision)}: member {plain(verified.member_id)}, statement "
-            f"{plain(verified.statement_id[:12])}…, verifier {plain(verified.verifier.accreditation_no)}",
-            soft_wrap=True,
+@commands.command()
+def approve(
+    ctx: typer.Context,
+    statement: Annotated[
+        str,
+        typer.Option(
+            "--statement", help="Statement id or a unique prefix of it (as `statement show` takes)."
+        ),
+    ],
+    signer: Annotated[str | None, typer.Option(help=_SIGNER_HELP)] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            "--key",
+            exists=True,
+            dir_okay=False,
+            help="The verifier's encrypted private key (PEM), any path (= --signer file:KEY?cert=CERT).",
+        ),
+    ] = None,
+    cert: Annotated[
+        Path | None,
+        typer.Option(
+            "--cert",
+            exists=True,
+            dir_okay=False,
+            help="The verifier's certificate (PEM), any path; a chain.pem next to it is sent along.",
+        ),
+    ] = None,
+    reject: Annotated[
+        bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")
+    ] = False,
+    reason: Annotated[
+        list[str] | None, typer.Option("--reason", help="Why the statement is rejected (repeatable).")
+    ] = None,
+    place: Annotated[str, typer.Option(help="Place of signature.")] = "",
+    opinion: Annotated[
+        str | None,
+        typer.Option(
+            "--opinion",
+            help="satisfactory | with-comments | not-verified (a rejection); signed "
+            "with the site visit and the review's recommended improvements.",
+        ),
+    ] = None,
+    site_visit: Annotated[str, typer.Option("--site-visit", help="in-person | virtual | none")] = "none",
+) -> None:
+    """Sign an approval (or --reject with --reason) of a draft statement and record it."""
+    from ecocluster import signing, statements
+    from ecocluster.signing import signers
+
+    home = home_of(ctx)
+    try:
+        signed_opinion = None if opinion is None else signing.Opinion(opinion)
+        visit = signing.SiteVisit(site_visit)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+    reject = reject or signed_opinion is signing.Opinion.NOT_VERIFIED  # "not verified" is a rejection
+    decision = signing.REJECTED if reject else signing.APPROVED
+    uri = _signer_uri(signer, key, cert)
+    tsa = signing.tsa_url(home)  # refused before the signer asks for a passphrase or PIN
+    with connect(home.warehouse_path) as con, signers.open_signer(uri, _signer_secrets()) as chosen:
+        statement_id = statements.show(con, statement).statement_id  # a unique prefix is enough
+        verified = signing.approve(
+            con,
+            signing.open_store(home),
+            signing.trust_anchors(home),
+            statement_id,
+            chosen,
+            decision=decision,
+            reasons=tuple(reason or ()),
+            place=place,
+            opinion=signed_opinion,
+            site_visit=visit,
+            tsa_url=tsa,
         )
+    console.print(
+        f"{plain(verified.decision)}: member {plain(verified.member_id)}, statement "
+        f"{plain(verified.statement_id[:12])}…, verifier {plain(verified.verifier.accreditation_no)}",
+        soft_wrap=True,
+    )
 
-    @app.command("sign")
-    def sign_cmd(
-        ctx: typer.Context,
-        request: Annotated[
-            Path,
-            typer.Argument(
-                help="The review export folder (or the hand-off request / statement JSON beside its files)."
-            ),
-        ],
-        signer: Annotated[str, typer.Option(help=_SIGNER_HELP)],
-        out: Annotated[Path, typer.Option("--out", help="Folder for the decision files (new names only).")],
-        tsa: Annotated[
-            str | None,
-            typer.Option(
-                "--tsa",
-                help="RFC 3161 timestamp authority URL (default: [signing] tsa_url of --home, "
-                "else ECOCLUSTER_TSA_URL); it must answer while signing.",
-            ),
-        ] = None,
-        reject: Annotated[
-            bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")
-        ] = False,
-        reason: Annotated[
-            list[str] | None,
-            typer.Option("--reason", help="A reason for the rejection (repeat for several)."),
-        ] = None,
-        place: Annotated[str, typer.Option(help="Place of signature.")] = "",
-    ) -> None:
-        """Verifier's machine, no warehouse: sign the decision on a reviewed draft, have the TSA timestamp
-        it (NAME.tsr) and write the files to drop or upload to the coordinator's approvals inbox
-        (inbox/approvals/). Offline (TSA unreachable) nothing is written: exit 75, sign again online."""
-        from ecocluster import signing
-        from ecocluster.signing import signers
 
-        review = signing.read_review(request)
-        _refuse_taken(out, review.name)
-        url = tsa or signing.tsa_url(
-            located_home(ctx)
-        )  # refused before the signer asks for a passphrase or PIN
-        decision = signing.REJECTED if reject else signing.APPROVED
-        with signers.open_signer(signer, _signer_secrets()) as chosen:
-            signed = signing.sign_draft(
-                review.draft,
-                review.statement_json,
-                chosen,
-                tsa_url=url,
-                decision=decision,
-                reasons=tuple(reason or ()),
-                place=place,
-                roots=review.cas,
-                crls=review.crls,
-            )
-        for path in _write_new(out, review.name, signed.files()):
-            console.print(escape(str(path)))
-        console.print(
-            f"{decision}: member {escape(review.draft.member_id)}, "
-            f"statement {review.draft.statement_id[:12]}…; "
-            "put these files into the coordinator's inbox/approvals/"
+@commands.command("sign")
+def sign_cmd(
+    ctx: typer.Context,
+    request: Annotated[
+        Path,
+        typer.Argument(
+            help="The review export folder (or the hand-off request / statement JSON beside its files)."
+        ),
+    ],
+    signer: Annotated[str, typer.Option(help=_SIGNER_HELP)],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the decision files (new names only).")],
+    tsa: Annotated[
+        str | None,
+        typer.Option(
+            "--tsa",
+            help="RFC 3161 timestamp authority URL (default: [signing] tsa_url of --home, "
+            "else ECOCLUSTER_TSA_URL); it must answer while signing.",
+        ),
+    ] = None,
+    reject: Annotated[
+        bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")
+    ] = False,
+    reason: Annotated[
+        list[str] | None,
+        typer.Option("--reason", help="A reason for the rejection (repeat for several)."),
+    ] = None,
+    place: Annotated[str, typer.Option(help="Place of signature.")] = "",
+) -> None:
+    """Verifier's machine, no warehouse: sign the decision on a reviewed draft, have the TSA timestamp
+    it (NAME.tsr) and write the files to drop or upload to the coordinator's approvals inbox
+    (inbox/approvals/). Offline (TSA unreachable) nothing is written: exit 75, sign again online."""
+    from ecocluster import signing
+    from ecocluster.signing import signers
+
+    review = signing.read_review(request)
+    _refuse_taken(out, review.name)
+    url = tsa or signing.tsa_url(located_home(ctx))  # refused before the signer asks for a passphrase or PIN
+    decision = signing.REJECTED if reject else signing.APPROVED
+    with signers.open_signer(signer, _signer_secrets()) as chosen:
+        signed = signing.sign_draft(
+            review.draft,
+            review.statement_json,
+            chosen,
+            tsa_url=url,
+            decision=decision,
+            reasons=tuple(reason or ()),
+            place=place,
+            roots=review.cas,
+            crls=review.crls,
         )
+    for path in _write_new(out, review.name, signed.files()):
+        console.print(escape(str(path)))
+    console.print(
+        f"{decision}: member {escape(review.draft.member_id)}, statement {review.draft.statement_id[:12]}…; "
+        "put these files into the coordinator's inbox/approvals/"
+    )
 
-    app.add_typer(register_app, name="register")
 
-    @register_app.callback(invoke_without_command=True)
-    def register_cmd(
-        ctx: typer.Context,
-        member: Annotated[
-            str | None, typer.Option("--member", help="Only this member (default: every approved one).")
-        ] = None,
-    ) -> None:
-        """Build and deliver registration packages for approved members (`register feed`: the register's
-        monthly change file)."""
-        from ecocluster import signing
+@register_app.callback(invoke_without_command=True)
+def register_cmd(
+    ctx: typer.Context,
+    member: Annotated[
+        str | None, typer.Option("--member", help="Only this member (default: every approved one).")
+    ] = None,
+) -> None:
+    """Build and deliver registration packages for approved members (`register feed`: the register's
+    monthly change file)."""
+    from ecocluster import signing
 
-        if ctx.invoked_subcommand is not None:
-            return
-        home = home_of(ctx)
-        with connect(home.warehouse_path) as con:
-            if member is not None:
-                why = signing.why_no_package(con, member)
-                if why is not None:
-                    raise PackageNotBuilt(why)
-            deliveries = signing.build_packages(
-                con,
-                signing.open_store(home),
-                signing.trust_anchors(home),
-                members=[member] if member else None,
-            )
-        for d in deliveries:
-            what = "delivered" if d.new else "already delivered (unchanged)"
-            console.print(
-                f"{what}: {safe(d.member_id)} {d.reporting_year} -> {safe(d.key)}",
-                emoji=False,
-                soft_wrap=True,
-            )
-        new = sum(d.new for d in deliveries)
-        console.print(
-            f"{new} package(s) delivered, {len(deliveries) - new} already there"
-            if deliveries
-            else "no approved statement to package (approve statements first)",
-            soft_wrap=True,
+    if ctx.invoked_subcommand is not None:
+        return
+    home = home_of(ctx)
+    with connect(home.warehouse_path) as con:
+        if member is not None:
+            why = signing.why_no_package(con, member)
+            if why is not None:
+                raise PackageNotBuilt(why)
+        deliveries = signing.build_packages(
+            con,
+            signing.open_store(home),
+            signing.trust_anchors(home),
+            members=[member] if member else None,
         )
-
-    @app.command("intake-key")
-    def intake_key(
-        ctx: typer.Context,
-        country: Annotated[
-            str, typer.Option("--country", help="The competent body's country code, e.g. IT.")
-        ],
-        out: Annotated[
-            Path | None,
-            typer.Option(
-                help="Folder for the body's key and certificate (default <home>/competent-body/<CC>)."
-            ),
-        ] = None,
-    ) -> None:
-        """Competent body: create its own receipt-signing key (once; never replaced)."""
-        from ecocluster import signing
-        from ecocluster.signing._intake import body_key_folder, check_country
-
-        code = check_country(country)
-        home = home_of(ctx, create=True)  # a competent body's first command: it makes the body's home
-        cert = signing.init_body_key(
-            out or body_key_folder(home, code),
-            code,
-            _secret("ECOCLUSTER_CB_PASSWORD", "new competent body key password"),
-        )
-        connect(home.warehouse_path).close()  # the body's register lives there: the home is made
+    for d in deliveries:
+        what = "delivered" if d.new else "already delivered (unchanged)"
         console.print(
-            f"competent body {code}: key created; certificate {safe(cert)} "
-            "(give it to readers of receipts: `ecocluster verify RECEIPT --trust CERT`)",
+            f"{what}: {safe(d.member_id)} {d.reporting_year} -> {safe(d.key)}",
             emoji=False,
             soft_wrap=True,
         )
+    new = sum(d.new for d in deliveries)
+    console.print(
+        f"{new} package(s) delivered, {len(deliveries) - new} already there"
+        if deliveries
+        else "no approved statement to package (approve statements first)",
+        soft_wrap=True,
+    )
 
-    @app.command()
-    def intake(
-        ctx: typer.Context,
-        country: Annotated[
-            str, typer.Option("--country", help="The competent body's country code, e.g. IT.")
-        ] = "IT",
-        retry: Annotated[
-            bool,
-            typer.Option(
-                "--retry",
-                help="Look again at packages refused for a reason "
-                "the body's own configuration may have caused.",
-            ),
-        ] = False,
-        body_key: Annotated[
-            Path | None,
-            typer.Option("--body-key", help="Folder of the body's key (default <home>/competent-body/<CC>)."),
-        ] = None,
-    ) -> None:
-        """Competent body: verify delivered packages, register or renew, write signed receipts."""
-        from ecocluster import signing
-        from ecocluster.signing._intake import check_country
 
-        code = check_country(country)  # an unknown country is refused before any home is looked at
-        home = home_of(ctx)
-        policy = _qualification_policy(home)  # an unusable trusted list is refused before any package
-        with connect(home.warehouse_path) as con:
-            receipts = signing.intake(
-                home,
-                con,
-                signing.open_store(home),
-                signing.trust_anchors(home),
-                code,
-                _secret("ECOCLUSTER_CB_PASSWORD", "competent body key password"),
-                retry=retry,
-                key_folder=body_key,
-                qualification=policy,
-            )
-        for r in receipts:
-            number = f" as {r.registration_no}" if r.registration_no else ""
-            if r.outcome == "received":
-                number = f" ({r.request_type}), waiting until {r.waiting_until}"
-            why = f" (rule {r.rule}{', retriable with --retry' if r.retriable else ''})" if r.rule else ""
-            console.print(
-                f"{r.outcome}: {safe(r.member_id or 'unattributed package')}{safe(number)}{safe(why)}: "
-                f"{safe(r.package_key)}\n    receipt: {safe(r.receipt_key)}",
-                emoji=False,
-                soft_wrap=True,
-            )
-            for reason in r.reasons:
-                console.print(f"    {safe(reason)}", emoji=False, soft_wrap=True)
-        shown = ("received", "registered", "renewed", "refused")
-        counts = {o: sum(r.outcome == o for r in receipts) for o in shown}
-        counts |= {o: n for o in signing.DECIDED if (n := sum(r.outcome == o for r in receipts))}
+@commands.command("intake-key")
+def intake_key(
+    ctx: typer.Context,
+    country: Annotated[str, typer.Option("--country", help="The competent body's country code, e.g. IT.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the body's key and certificate (default <home>/competent-body/<CC>)."),
+    ] = None,
+) -> None:
+    """Competent body: create its own receipt-signing key (once; never replaced)."""
+    from ecocluster import signing
+    from ecocluster.signing._intake import body_key_folder, check_country
+
+    code = check_country(country)
+    home = home_of(ctx, create=True)  # a competent body's first command: it makes the body's home
+    cert = signing.init_body_key(
+        out or body_key_folder(home, code),
+        code,
+        _secret("ECOCLUSTER_CB_PASSWORD", "new competent body key password"),
+    )
+    connect(home.warehouse_path).close()  # the body's register lives there: the home is made
+    console.print(
+        f"competent body {code}: key created; certificate {safe(cert)} "
+        "(give it to readers of receipts: `ecocluster verify RECEIPT --trust CERT`)",
+        emoji=False,
+        soft_wrap=True,
+    )
+
+
+@commands.command()
+def intake(
+    ctx: typer.Context,
+    country: Annotated[
+        str, typer.Option("--country", help="The competent body's country code, e.g. IT.")
+    ] = "IT",
+    retry: Annotated[
+        bool,
+        typer.Option(
+            "--retry",
+            help="Look again at packages refused for a reason the body's own configuration may have caused.",
+        ),
+    ] = False,
+    body_key: Annotated[
+        Path | None,
+        typer.Option("--body-key", help="Folder of the body's key (default <home>/competent-body/<CC>)."),
+    ] = None,
+) -> None:
+    """Competent body: verify delivered packages, register or renew, write signed receipts."""
+    from ecocluster import signing
+    from ecocluster.signing._intake import check_country
+
+    code = check_country(country)  # an unknown country is refused before any home is looked at
+    home = home_of(ctx)
+    policy = _qualification_policy(home)  # an unusable trusted list is refused before any package
+    with connect(home.warehouse_path) as con:
+        receipts = signing.intake(
+            home,
+            con,
+            signing.open_store(home),
+            signing.trust_anchors(home),
+            code,
+            _secret("ECOCLUSTER_CB_PASSWORD", "competent body key password"),
+            retry=retry,
+            key_folder=body_key,
+            qualification=policy,
+        )
+    for r in receipts:
+        number = f" as {r.registration_no}" if r.registration_no else ""
+        if r.outcome == "received":
+            number = f" ({r.request_type}), waiting until {r.waiting_until}"
+        why = f" (rule {r.rule}{', retriable with --retry' if r.retriable else ''})" if r.rule else ""
         console.print(
-            ", ".join(f"{n} {o}" for o, n in counts.items())
-            if receipts
-            else f"nothing new in the {code} inbox"
-            + ("" if retry else " (refusals are looked at again with --retry)")
+            f"{r.outcome}: {safe(r.member_id or 'unattributed package')}{safe(number)}{safe(why)}: "
+            f"{safe(r.package_key)}\n    receipt: {safe(r.receipt_key)}",
+            emoji=False,
+            soft_wrap=True,
         )
+        for reason in r.reasons:
+            console.print(f"    {safe(reason)}", emoji=False, soft_wrap=True)
+    shown = ("received", "registered", "renewed", "refused")
+    counts = {o: sum(r.outcome == o for r in receipts) for o in shown}
+    counts |= {o: n for o in signing.DECIDED if (n := sum(r.outcome == o for r in receipts))}
+    console.print(
+        ", ".join(f"{n} {o}" for o, n in counts.items())
+        if receipts
+        else f"nothing new in the {code} inbox"
+        + ("" if retry else " (refusals are looked at again with --retry)")
+    )
 
-    @app.command()
-    def verify(
-        ctx: typer.Context,
-        path: Annotated[
-            Path, typer.Argument(help="Package (.tar or bag folder), approval envelope or receipt (.json).")
-        ],
-        trust: Annotated[
-            list[Path] | None,
-            typer.Option("--trust", help="Trusted CA PEM (for a receipt: the competent body's certificate)."),
-        ] = None,
-        cert: Annotated[Path | None, typer.Option(help="Verifier cert, for a bare envelope.")] = None,
-        crl: Annotated[
-            list[Path] | None, typer.Option(help="The accreditation body's current CRL PEM.")
-        ] = None,
-        stored: Annotated[
-            bool,
-            typer.Option(
-                "--stored",
-                help="PATH is a package's key in this home's "
-                "object store: verify the version the pipeline wrote.",
-            ),
-        ] = False,
-        timestamp: Annotated[
-            Path | None,
-            typer.Option(help="RFC 3161 .tsr of a bare envelope (default: NAME.tsr beside NAME.dsse.json)."),
-        ] = None,
-        tsa_trust: Annotated[
-            list[Path] | None,
-            typer.Option("--tsa-trust", help="CA PEM (with its CRL) trusted for timestamp authorities."),
-        ] = None,
-        at: Annotated[
-            datetime | None, typer.Option(help="Verify as of this UTC time (default now), e.g. years later.")
-        ] = None,
-    ) -> None:
-        """Verify a package, an approval or a receipt offline; prints each check. Exit 0 only if all pass
-        (for a bare envelope: a verified approval whose named verifier signed it), 3 if any fails, 65 for
-        a PATH or --cert that is missing or a folder, 78 for unusable --trust/--crl files."""
-        from ecocluster import signing
-        from ecocluster.signing._intake import MAX_RECEIPT_BYTES, is_receipt
-        from ecocluster.signing._keys import trust_anchors_from
-        from ecocluster.signing._package import MAX_PACKAGE_BYTES
 
-        for option, given in (("--trust", trust), ("--crl", crl)):
-            for anchor in given or ():
-                _must_be_file(anchor, option, ConfigurationError)
-        if not stored and not path.exists():
-            raise InputUnreadable(f"PATH {path} does not exist: give the path of a file")
-        if (
-            not stored
-            and path.is_file()
-            and path.suffix == ".json"
-            and path.stat().st_size <= MAX_RECEIPT_BYTES
-            and is_receipt(path.read_bytes())
-        ):
-            if not trust:
-                raise ConfigurationError(
-                    "a receipt is checked against the competent body's certificate: pass it with --trust"
-                )
-            report = signing.verify_receipt(path.read_bytes(), trust_anchors_from(tuple(trust)).cas)
-            raise typer.Exit(0 if _print_checks(report.checks) else 3)
-        home = (
-            located_home(ctx) if trust else home_of(ctx)
-        )  # with --trust no home is needed, and none is made
-        anchors = signing.trust_anchors(
-            home, cas=tuple(trust or ()), crls=tuple(crl or ()), tsa=tuple(tsa_trust or ())
+@commands.command()
+def verify(
+    ctx: typer.Context,
+    path: Annotated[
+        Path, typer.Argument(help="Package (.tar or bag folder), approval envelope or receipt (.json).")
+    ],
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option("--trust", help="Trusted CA PEM (for a receipt: the competent body's certificate)."),
+    ] = None,
+    cert: Annotated[Path | None, typer.Option(help="Verifier cert, for a bare envelope.")] = None,
+    crl: Annotated[list[Path] | None, typer.Option(help="The accreditation body's current CRL PEM.")] = None,
+    stored: Annotated[
+        bool,
+        typer.Option(
+            "--stored",
+            help="PATH is a package's key in this home's "
+            "object store: verify the version the pipeline wrote.",
+        ),
+    ] = False,
+    timestamp: Annotated[
+        Path | None,
+        typer.Option(help="RFC 3161 .tsr of a bare envelope (default: NAME.tsr beside NAME.dsse.json)."),
+    ] = None,
+    tsa_trust: Annotated[
+        list[Path] | None,
+        typer.Option("--tsa-trust", help="CA PEM (with its CRL) trusted for timestamp authorities."),
+    ] = None,
+    at: Annotated[
+        datetime | None, typer.Option(help="Verify as of this UTC time (default now), e.g. years later.")
+    ] = None,
+) -> None:
+    """Verify a package, an approval or a receipt offline; prints each check. Exit 0 only if all pass
+    (for a bare envelope: a verified approval whose named verifier signed it), 3 if any fails, 65 for
+    a PATH or --cert that is missing or a folder, 78 for unusable --trust/--crl files."""
+    from ecocluster import signing
+    from ecocluster.signing._intake import MAX_RECEIPT_BYTES, is_receipt
+    from ecocluster.signing._keys import trust_anchors_from
+    from ecocluster.signing._package import MAX_PACKAGE_BYTES
+
+    for option, given in (("--trust", trust), ("--crl", crl)):
+        for anchor in given or ():
+            _must_be_file(anchor, option, ConfigurationError)
+    if not stored and not path.exists():
+        raise InputUnreadable(f"PATH {path} does not exist: give the path of a file")
+    if (
+        not stored
+        and path.is_file()
+        and path.suffix == ".json"
+        and path.stat().st_size <= MAX_RECEIPT_BYTES
+        and is_receipt(path.read_bytes())
+    ):
+        if not trust:
+            raise ConfigurationError(
+                "a receipt is checked against the competent body's certificate: pass it with --trust"
+            )
+        report = signing.verify_receipt(path.read_bytes(), trust_anchors_from(tuple(trust)).cas)
+        raise typer.Exit(0 if _print_checks(report.checks) else 3)
+    home = located_home(ctx) if trust else home_of(ctx)  # with --trust no home is needed, and none is made
+    anchors = signing.trust_anchors(
+        home, cas=tuple(trust or ()), crls=tuple(crl or ()), tsa=tuple(tsa_trust or ())
+    )
+    now = at.replace(tzinfo=at.tzinfo or UTC) if at else None
+    policy = _qualification_policy(home)  # with a trusted list configured, packages report the QES
+    if stored:
+        report = signing.verify_archive(
+            _stored_package(ctx, path.as_posix()), anchors, qualification=policy, now=now
         )
-        now = at.replace(tzinfo=at.tzinfo or UTC) if at else None
-        policy = _qualification_policy(home)  # with a trusted list configured, packages report the QES
-        if stored:
+    elif path.is_dir():
+        report = signing.verify_package(path, anchors, qualification=policy, now=now)
+    elif _must_be_file(path, "PATH", InputUnreadable).suffix == ".json":
+        limits = signing.DEFAULT_LIMITS
+        cert_file = (
+            signing.InboxFile.from_path(
+                _must_be_file(cert, "--cert", InputUnreadable), limits.certificate_bytes
+            )
+            if cert
+            else b""
+        )
+        report = signing.verify_envelope(
+            signing.InboxFile.from_path(path, limits.envelope_bytes),
+            cert_file,
+            anchors,
+            limits=limits,
+            timestamp=_timestamp_of(path, timestamp, limits),
+            now=now,
+        )
+    else:
+        with path.open("rb") as handle:  # one byte past the limit is enough to refuse an oversized one
             report = signing.verify_archive(
-                _stored_package(ctx, path.as_posix()), anchors, qualification=policy, now=now
+                handle.read(MAX_PACKAGE_BYTES + 1), anchors, qualification=policy, now=now
             )
-        elif path.is_dir():
-            report = signing.verify_package(path, anchors, qualification=policy, now=now)
-        elif _must_be_file(path, "PATH", InputUnreadable).suffix == ".json":
-            limits = signing.DEFAULT_LIMITS
-            cert_file = (
-                signing.InboxFile.from_path(
-                    _must_be_file(cert, "--cert", InputUnreadable), limits.certificate_bytes
-                )
-                if cert
-                else b""
-            )
-            report = signing.verify_envelope(
-                signing.InboxFile.from_path(path, limits.envelope_bytes),
-                cert_file,
-                anchors,
-                limits=limits,
-                timestamp=_timestamp_of(path, timestamp, limits),
-                now=now,
-            )
-        else:
-            with path.open("rb") as handle:  # one byte past the limit is enough to refuse an oversized one
-                report = signing.verify_archive(
-                    handle.read(MAX_PACKAGE_BYTES + 1), anchors, qualification=policy, now=now
-                )
-        raise typer.Exit(0 if _print_checks(report.checks) else ApprovalRefused.exit_code)
+    raise typer.Exit(0 if _print_checks(report.checks) else ApprovalRefused.exit_code)
 
 
 def _timestamp_of(envelope: Path, given: Path | None, limits: InboxLimits) -> bytes | None:
