@@ -515,10 +515,10 @@ def register_cmd(
 ) -> None:
     """Build and deliver registration packages for approved members (`register feed`: the register's
     monthly change file)."""
+    if ctx.invoked_subcommand is not None:  # `register feed`: nothing to load here
+        return
     from ecocluster import signing
 
-    if ctx.invoked_subcommand is not None:
-        return
     home = home_of(ctx)
     with connect(home.warehouse_path) as con:
         if member is not None:

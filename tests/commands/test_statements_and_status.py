@@ -224,7 +224,7 @@ def test_a_rerun_publishes_its_own_artifact_key():
     assert summary.artifact_key(["IT-CL-CERRETO-H02"]) == "rerun-2025-it-cl-cerreto-h02"
 
 
-def test_every_option_and_argument_has_help():
+def test_every_command_option_and_argument_has_help():
     from typer.main import get_command
 
     from ecocluster.flows.cli import app
@@ -232,8 +232,10 @@ def test_every_option_and_argument_has_help():
     missing = []
 
     def walk(command, path: str) -> None:
+        if not (command.help or "").strip():
+            missing.append(path)
         for param in command.params:
-            if not getattr(param, "help", None) and param.name != "help":
+            if not (getattr(param, "help", None) or "").strip() and param.name != "help":
                 missing.append(f"{path} {param.name}")
         for name, sub in getattr(command, "commands", {}).items():
             walk(sub, f"{path} {name}")
