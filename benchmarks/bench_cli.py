@@ -89,12 +89,13 @@ def measure(pairs: int, group_runs: int, *, bytecode: bool) -> dict[str, list[fl
         _run([sys.executable, "-c", "pass"], env)
         _run([*command, "--help"], env)  # writes the bytecode (with --no-bytecode: warms the disk cache)
         figures: dict[str, list[float]] = {
-            k: [] for k in ("floor wall", "help wall", "help cpu", "help over floor", "ratio")
+            k: [] for k in ("floor wall", "floor cpu", "help wall", "help cpu", "help over floor", "ratio")
         }
         for _ in range(pairs):
             floor = _run([sys.executable, "-c", "pass"], env)
             shown = _run([*command, "--help"], env)
             figures["floor wall"].append(floor.wall)
+            figures["floor cpu"].append(floor.cpu)
             figures["help wall"].append(shown.wall)
             figures["help cpu"].append(shown.cpu)
             figures["help over floor"].append(shown.wall - floor.wall)
@@ -122,6 +123,7 @@ def main(argv: list[str] | None = None) -> None:
         f"bytecode: {'cached, as after pip install' if not args.no_bytecode else 'none, compiled on start'}"
     )
     print(f"floor `python -c pass`   wall {_spread(figures['floor wall'])}")
+    print(f"floor `python -c pass`   CPU  {_spread(figures['floor cpu'])}")
     print(f"`ecocluster --help`      wall {_spread(figures['help wall'])}")
     print(f"`ecocluster --help`      CPU  {_spread(figures['help cpu'])}")
     print(f"help minus floor         wall {_spread(figures['help over floor'])}")
