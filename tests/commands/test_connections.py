@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from ecocluster.core.errors import TransientError
-from ecocluster.flows.cli import _warehouse
+from ecocluster.flows.cli import _context, _warehouse
 from tests.cli import run_cli
 from tests.warehouse.builders import roster, submission, write_json
 
@@ -21,7 +21,7 @@ from tests.warehouse.builders import roster, submission, write_json
 @pytest.fixture
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[duckdb.DuckDBPyConnection]:
     """Every connection the collect-stage commands open, in order."""
-    real = _warehouse.connect
+    real = _context.connect  # what _warehouse imported
     seen: list[duckdb.DuckDBPyConnection] = []
 
     def spy(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
