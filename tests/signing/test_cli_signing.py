@@ -264,6 +264,6 @@ def test_intake_requiring_a_qes_without_a_trusted_list_stops_before_any_package(
     assert isinstance(refused, ConfigurationError) and refused.exit_code == 78
     assert "[signing] trusted_list" in str(refused)
     home.config_path.write_text('[intake]\nrequire = "qualified"\n', encoding="utf-8")
-    assert "require must be one of none, qes, qualified-seal" in str(
+    assert "require must be one of 'none', 'qes', 'qualified-seal', got 'qualified'" in str(
         run(home, "intake", "--country", "IT").exception
     )
