@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from ecocluster import statements
 from ecocluster.checks import member_findings
 from ecocluster.core.errors import UnknownId
 from ecocluster.core.home import Home
-from ecocluster.portal import _accounts, _desks, _sessions, _welcome
+from ecocluster.portal import _accounts, _actions, _answers, _desks, _sessions, _welcome
 from ecocluster.portal import _audit as audit_log
 from ecocluster.portal._authz import PUBLIC, Action, Forbidden, Role, Target, authorise
 from ecocluster.portal._i18n import words
@@ -50,7 +50,7 @@ from ecocluster.portal._web import (
 )
 from ecocluster.portal._web import record as _record
 from ecocluster.warehouse import Limits, connect, ingest_paths
-from ecocluster.warehouse.desk import member_card, member_sections, registered_organisations
+from ecocluster.warehouse.desk import country_clusters, member_card, member_sections, registered_organisations
 from ecocluster.warehouse.messages import reason_in
 
 UPLOAD_SUFFIXES = (".xlsx", ".csv", ".json")
@@ -79,6 +79,7 @@ def _guarded(
             chosen = await run_in_threadpool(target, request) if target else Target()
             if visit.account is None and action not in PUBLIC:
                 return RedirectResponse("/login", status_code=303)
+            visit = replace(visit, target=chosen)
             authorise(visit.user, action, chosen)
             return await handler(request, visit)
         except Forbidden as e:
@@ -293,9 +294,34 @@ async def _upload_result(request: Request, visit: Visit, code: int, **context: A
     return render(request, visit, "member.html", code, result=context, **(view or {}))
 
 
+AUDIT_PAGE = 50
+
+
+def _country_clusters(home: Home, country: str) -> list[str]:
+    with warehouse(home) as con:
+        return country_clusters(con, country)
+
+
 async def audit_page(request: Request, visit: Visit) -> Response:
+    """The audit log, newest first, one database page: all of it (admin), one cluster's entries
+    (its coordinator) or one country's (its competent body); the matrix chose who sees which."""
+    page, params = page_number(request), request.path_params
+    scope: dict[str, Any] = {}
+    if "cluster_id" in params:
+        scope = {"cluster_id": params["cluster_id"]}
+    elif "country" in params:
+        country = params["country"]
+        clusters = await run_in_threadpool(_country_clusters, settings_of(request).home, country)
+        scope = {"country": country, "clusters": clusters}
+    found = await run_in_threadpool(audit_log.entries, visit.db, AUDIT_PAGE, page * AUDIT_PAGE, **scope)
     return render(
-        request, visit, "audit.html", entries=audit_log.entries(visit.db, 50, page_number(request) * 50)
+        request,
+        visit,
+        "audit.html",
+        entries=found,
+        page=page,
+        more=len(found) == AUDIT_PAGE,
+        scope=params.get("cluster_id") or params.get("country"),
     )
 
 
@@ -364,6 +390,45 @@ ROUTES: tuple[PortalRoute, ...] = (
         _desks.statement_target,
     ),
     PortalRoute("/body/{country}", ("GET",), Action.BODY_INTAKES, _desks.body_page, _desks.country_target),
+    PortalRoute(
+        "/cluster/{cluster_id}/audit", ("GET",), Action.AUDIT_VIEW, audit_page, _desks.cluster_target
+    ),
+    PortalRoute("/body/{country}/audit", ("GET",), Action.AUDIT_VIEW, audit_page, _desks.country_target),
+    PortalRoute(
+        "/member/{member_id}/answers",
+        ("GET",),
+        Action.FINDING_ANSWERS,
+        _answers.member_answers,
+        _member_target,
+    ),
+    PortalRoute(
+        "/cluster/{cluster_id}/answers",
+        ("GET",),
+        Action.FINDING_ANSWERS,
+        _answers.cluster_answers,
+        _desks.cluster_target,
+    ),
+    PortalRoute(
+        "/finding/{finding_id}/answer",
+        ("POST",),
+        Action.FINDING_ANSWER,
+        _answers.answer,
+        _answers.finding_target,
+    ),
+    PortalRoute(
+        "/member/{member_id}/rerun/{stage}",
+        ("POST",),
+        Action.STAGE_RERUN,
+        _actions.rerun_stage,
+        _member_target,
+    ),
+    PortalRoute(
+        "/member/{member_id}/send",
+        ("POST",),
+        Action.VERIFICATION_SEND,
+        _actions.send_to_verification,
+        _member_target,
+    ),
     PortalRoute(
         "/body/{country}/receipt/{package_sha256}",
         ("GET",),

@@ -46,6 +46,10 @@ class Action(str, Enum):
     DECISION_UPLOAD = "decision.upload"  # the signed decision into the approvals inbox
     BODY_INTAKES = "body.intakes"
     BODY_RECEIPT = "body.receipt"
+    FINDING_ANSWERS = "finding.answers"  # the open findings a member or a coordinator answers
+    FINDING_ANSWER = "finding.answer"  # an answer: text and an evidence file
+    STAGE_RERUN = "stage.rerun"  # the coordinator reruns a member's check or draft
+    VERIFICATION_SEND = "verification.send"  # the coordinator sends a member's draft to verification
 
 
 class ScopeRule(str, Enum):
@@ -69,7 +73,11 @@ MATRIX: dict[Action, dict[Role, ScopeRule]] = {
     },
     Action.MEMBER_TEMPLATE: {Role.MEMBER: ScopeRule.OWN_MEMBER, Role.COORDINATOR: ScopeRule.OWN_CLUSTER},
     Action.MEMBER_UPLOAD: {Role.MEMBER: ScopeRule.OWN_MEMBER},
-    Action.AUDIT_VIEW: {Role.ADMIN: ScopeRule.ANY},
+    Action.AUDIT_VIEW: {  # the audit entries about the scope's objects (the admin: all)
+        Role.COORDINATOR: ScopeRule.OWN_CLUSTER,
+        Role.COMPETENT_BODY: ScopeRule.OWN_COUNTRY,
+        Role.ADMIN: ScopeRule.ANY,
+    },
     Action.FIRST_LOGIN: {},  # public: see PUBLIC
     Action.CLUSTER_VIEW: {Role.COORDINATOR: ScopeRule.OWN_CLUSTER, Role.ADMIN: ScopeRule.ANY},
     Action.STATEMENT_FILE: {
@@ -90,6 +98,14 @@ MATRIX: dict[Action, dict[Role, ScopeRule]] = {
     Action.DECISION_UPLOAD: {Role.VERIFIER: ScopeRule.ASSIGNED_CLUSTER},
     Action.BODY_INTAKES: {Role.COMPETENT_BODY: ScopeRule.OWN_COUNTRY, Role.ADMIN: ScopeRule.ANY},
     Action.BODY_RECEIPT: {Role.COMPETENT_BODY: ScopeRule.OWN_COUNTRY},
+    Action.FINDING_ANSWERS: {
+        Role.MEMBER: ScopeRule.OWN_MEMBER,
+        Role.COORDINATOR: ScopeRule.OWN_CLUSTER,
+        Role.ADMIN: ScopeRule.ANY,
+    },
+    Action.FINDING_ANSWER: {Role.MEMBER: ScopeRule.OWN_MEMBER, Role.COORDINATOR: ScopeRule.OWN_CLUSTER},
+    Action.STAGE_RERUN: {Role.COORDINATOR: ScopeRule.OWN_CLUSTER},
+    Action.VERIFICATION_SEND: {Role.COORDINATOR: ScopeRule.OWN_CLUSTER},
 }
 PUBLIC = frozenset({Action.PUBLIC_REGISTER, Action.SIGN_IN, Action.FIRST_LOGIN})
 

@@ -144,18 +144,27 @@ def _cluster_view(
     }
 
 
-async def cluster_page(request: Request, visit: Visit) -> Response:
+async def cluster_page(
+    request: Request, visit: Visit, *, cluster_id: str | None = None, code: int = 200, **extra: Any
+) -> Response:
+    """The dashboard (``extra``: what a coordinator's button just did, shown above it)."""
     view = await run_in_threadpool(
         _cluster_view,
         settings_of(request).home,
-        request.path_params["cluster_id"],
+        cluster_id or request.path_params["cluster_id"],
         request.query_params.get("severity") or "blocking",
         request.query_params.get("rule"),
         page_number(request),
     )
     if not view:
         return message(request, visit, "not_found", 404)
-    return render(request, visit, "cluster.html", **view)
+    target = Target(cluster_id=view["cluster"].cluster_id)
+    can = {
+        "rerun": allowed(visit.user, Action.STAGE_RERUN, target),
+        "send": allowed(visit.user, Action.VERIFICATION_SEND, target),
+        "audit": allowed(visit.user, Action.AUDIT_VIEW, target),
+    }
+    return render(request, visit, "cluster.html", code, can=can, **view, **extra)
 
 
 def _statement_file(home: Home, statement_id: str, kind: str) -> tuple[str, bytes, str] | None:

@@ -420,6 +420,85 @@ _WORDS: dict[str, tuple[str, str, str]] = {  # key: (en, it, lv)
         "Cosa ha rilevato e cosa le serve",
         "Ko konstatējāt un kas jums nepieciešams",
     ),
+    # answering findings (member and coordinator desks)
+    "answers": ("Findings to answer", "Rilievi a cui rispondere", "Konstatējumi, uz kuriem jāatbild"),
+    "answers_intro": (
+        "The verifier's open findings, nearest deadline first. Answer each with text and, if you have it, "
+        "one evidence file.",
+        "I rilievi aperti del verificatore, dalla scadenza più vicina. Risponda a ciascuno con un testo e, "
+        "se lo ha, un file di evidenza.",
+        "Verificētāja atvērtie konstatējumi, sākot ar tuvāko termiņu. Atbildiet uz katru ar tekstu un, ja "
+        "tāds ir, vienu pierādījuma failu.",
+    ),
+    "no_open_findings": (
+        "No finding is waiting for an answer.",
+        "Nessun rilievo attende una risposta.",
+        "Neviens konstatējums negaida atbildi.",
+    ),
+    "your_answer": ("Your answer", "La sua risposta", "Jūsu atbilde"),
+    "evidence_file": (
+        "Evidence file (optional)",
+        "File di evidenza (facoltativo)",
+        "Pierādījuma fails (nav obligāts)",
+    ),
+    "evidence_help": (
+        "PDF, PNG, JPEG, XLSX, DOCX, CSV or TXT, at most {mb} MB; its content must be what its name says.",
+        "PDF, PNG, JPEG, XLSX, DOCX, CSV o TXT, al massimo {mb} MB; il contenuto deve essere quello "
+        "che il nome dichiara.",
+        "PDF, PNG, JPEG, XLSX, DOCX, CSV vai TXT, ne vairāk kā {mb} MB; saturam jāatbilst faila nosaukumam.",
+    ),
+    "send_answer": ("Send the answer", "Invia la risposta", "Nosūtīt atbildi"),
+    "answered_ok": (
+        "Your answer to {id} is recorded; the verifier decides next.",
+        "La sua risposta a {id} è registrata; ora decide il verificatore.",
+        "Jūsu atbilde uz {id} ir reģistrēta; tālāk lemj verificētājs.",
+    ),
+    "refused_evidence_size": (
+        "The evidence file {name} is not accepted: it is larger than {mb} MB or empty. Send a smaller file "
+        "(for example a PDF of the pages that matter).",
+        "Il file di evidenza {name} non è accettato: supera {mb} MB o è vuoto. Invii un file più piccolo "
+        "(per esempio un PDF delle sole pagine utili).",
+        "Pierādījuma fails {name} netika pieņemts: tas ir lielāks par {mb} MB vai tukšs. Nosūtiet mazāku "
+        "failu (piemēram, PDF tikai ar būtiskajām lapām).",
+    ),
+    "refused_evidence_type": (
+        "The evidence file {name} is not accepted: its content is not a PDF, PNG, JPEG, XLSX, DOCX, CSV "
+        "or TXT file matching its name. Send the file as it is, with its own extension.",
+        "Il file di evidenza {name} non è accettato: il contenuto non è un file PDF, PNG, JPEG, XLSX, "
+        "DOCX, CSV o TXT corrispondente al nome. Invii il file così com'è, con la sua estensione.",
+        "Pierādījuma fails {name} netika pieņemts: tā saturs nav PDF, PNG, JPEG, XLSX, DOCX, CSV vai TXT "
+        "fails, kas atbilst nosaukumam. Nosūtiet failu tādu, kāds tas ir, ar tā paplašinājumu.",
+    ),
+    "refused_answer_text": (
+        "The answer is empty or longer than 4000 characters: write it again, and put the details in an "
+        "evidence file.",
+        "La risposta è vuota o supera 4000 caratteri: la riscriva e metta i dettagli in un file di evidenza.",
+        "Atbilde ir tukša vai garāka par 4000 rakstzīmēm: uzrakstiet to vēlreiz un detaļas ievietojiet "
+        "pierādījuma failā.",
+    ),
+    "refused_not_open": (
+        "This finding is no longer open (it was answered or closed); the list shows the ones still open.",
+        "Questo rilievo non è più aperto (ha già una risposta o è chiuso); l'elenco mostra quelli "
+        "ancora aperti.",
+        "Šis konstatējums vairs nav atvērts (uz to jau atbildēts vai tas slēgts); sarakstā ir tie, kas "
+        "vēl atvērti.",
+    ),
+    "refused_answer": (
+        "The answer was not accepted (rule {rule}).",
+        "La risposta non è stata accettata (regola {rule}).",
+        "Atbilde netika pieņemta (noteikums {rule}).",
+    ),
+    # the coordinator's buttons
+    "actions": ("Actions", "Azioni", "Darbības"),
+    "rerun_check": ("Rerun check", "Ripeti i controlli", "Atkārtot pārbaudi"),
+    "rerun_draft": ("Rerun draft", "Ripeti la bozza", "Atkārtot melnrakstu"),
+    "send_verification": ("Send to verification", "Invia alla verifica", "Nosūtīt verifikācijai"),
+    "action_ok": ("Done", "Fatto", "Izdarīts"),
+    "action_failed": ("Not done", "Non eseguito", "Nav izdarīts"),
+    "flow_run": ("the flow run in Prefect", "l'esecuzione in Prefect", "plūsmas izpilde Prefect"),
+    # scoped audit views
+    "audit_of": ("Audit log of {scope}", "Registro di audit di {scope}", "Audita žurnāls: {scope}"),
+    "no_audit": ("No entry yet.", "Ancora nessuna voce.", "Vēl nav neviena ieraksta."),
 }
 LANGUAGE_NAMES = {"en": "English", "it": "Italiano", "lv": "Latviešu"}
 

@@ -50,7 +50,9 @@ CREATE TABLE IF NOT EXISTS audit (
     object        TEXT NOT NULL,
     outcome       TEXT NOT NULL,
     prev_hash     TEXT NOT NULL,
-    hash          TEXT NOT NULL
+    hash          TEXT NOT NULL,
+    cluster_id    TEXT,                 -- the scope of the object acted on (coordinators read theirs)
+    country       TEXT                  -- (competent bodies read their country's)
 );
 CREATE TABLE IF NOT EXISTS assignment (
     email         TEXT NOT NULL REFERENCES account (email),
@@ -82,4 +84,15 @@ def open_portal_db(home: Home, *, ensure_schema: bool = True) -> sqlite3.Connect
     if ensure_schema:
         con.execute("PRAGMA journal_mode=WAL")
         con.executescript(_SCHEMA)
+        _add_audit_scope(con)
     return con
+
+
+def _add_audit_scope(con: sqlite3.Connection) -> None:
+    """The audit scope columns on a portal file made before they existed (its entries keep no scope)."""
+    have = {row[1] for row in con.execute("PRAGMA table_info(audit)")}
+    for column in ("cluster_id", "country"):
+        if column not in have:
+            con.execute(f"ALTER TABLE audit ADD COLUMN {column} TEXT")
+    con.execute("CREATE INDEX IF NOT EXISTS audit_cluster ON audit (cluster_id, seq)")
+    con.execute("CREATE INDEX IF NOT EXISTS audit_country ON audit (country, seq)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -22,7 +22,7 @@ from starlette.templating import Jinja2Templates
 from ecocluster.core.home import Home
 from ecocluster.portal import _accounts, _sessions
 from ecocluster.portal import _audit as audit_log
-from ecocluster.portal._authz import Action, Principal
+from ecocluster.portal._authz import Action, Principal, Target
 from ecocluster.portal._i18n import LANGUAGE_NAMES, words
 from ecocluster.portal._store import open_portal_db
 from ecocluster.warehouse import Limits, connect
@@ -47,6 +47,8 @@ class Visit:
     session: _sessions.Session | None
     account: _accounts.Account | None
     language: str
+    # What the request acts on, as the matrix judged it: the audit entry's scope.
+    target: Target = field(default_factory=Target)
 
     @property
     def user(self) -> Principal | None:
@@ -152,6 +154,8 @@ def record(visit: Visit, action: Action, obj: str, outcome: str, who: str | None
         action=action.value,
         obj=obj,
         outcome=outcome,
+        cluster_id=visit.target.cluster_id,
+        country=visit.target.country,
     )
 
 

@@ -155,6 +155,7 @@ from ecocluster.signing._records import (
 )
 from ecocluster.signing._request import Review, read_review
 from ecocluster.signing._review import (
+    MAX_EVIDENCE_BYTES,
     Answer,
     Evidence,
     Finding,
@@ -173,6 +174,7 @@ from ecocluster.signing._review import (
     finding,
     findings,
     follow_up_improvements,
+    open_findings,
     raise_finding,
     reopen_finding,
     request_extension,
@@ -285,6 +287,7 @@ __all__ = [
     "why_no_package",
 ]
 __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
+    "MAX_EVIDENCE_BYTES",
     "Answer",
     "Evidence",
     "Finding",
@@ -310,6 +313,7 @@ __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
     "finding_reminders",
     "findings",
     "follow_up_improvements",
+    "open_findings",
     "raise_finding",
     "record_plan",
     "reopen_finding",

@@ -703,10 +703,32 @@ def findings(
     return _findings(con, " AND ".join(clauses), args)
 
 
-def _findings(con: duckdb.DuckDBPyConnection, where: str, args: Sequence[object]) -> list[Finding]:
+def open_findings(
+    con: duckdb.DuckDBPyConnection, member_ids: Sequence[str], *, page: int = 0, page_size: int = 50
+) -> list[Finding]:
+    """One page (in the database) of the members' findings waiting for an answer, nearest deadline
+    first: what a member's or a coordinator's desk lists to answer."""
+    return _findings(
+        con,
+        "list_contains(?, member_id) AND state = 'open'",
+        [list(member_ids)],
+        order="deadline, finding_id",
+        window=(page_size, page * page_size),
+    )
+
+
+def _findings(
+    con: duckdb.DuckDBPyConnection,
+    where: str,
+    args: Sequence[object],
+    *,
+    order: str = "raised_at, finding_id",
+    window: tuple[int, int] | None = None,
+) -> list[Finding]:
     rows = con.execute(
-        f"SELECT {_FINDING_COLUMNS} FROM review_finding WHERE {where} ORDER BY raised_at, finding_id",
-        list(args),
+        f"SELECT {_FINDING_COLUMNS} FROM review_finding WHERE {where} ORDER BY {order}"
+        + (" LIMIT ? OFFSET ?" if window else ""),
+        [*args, *(window or ())],
     ).fetchall()
     ids = [r[0] for r in rows]
     answers = con.execute(

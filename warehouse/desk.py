@@ -95,3 +95,11 @@ def cluster_card(con: duckdb.DuckDBPyConnection, cluster_id: str) -> ClusterCard
         "SELECT cluster_id, name, country, language FROM cluster WHERE cluster_id = ?", [cluster_id]
     ).fetchone()
     return ClusterCard(*row) if row else None
+
+
+def country_clusters(con: duckdb.DuckDBPyConnection, country: str) -> list[str]:
+    """The ids of the clusters the roster places in ``country`` (a competent body's scope)."""
+    rows = con.execute(
+        "SELECT cluster_id FROM cluster WHERE country = ? ORDER BY cluster_id", [country]
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -12,7 +12,7 @@ import pyotp
 import pytest
 from starlette.testclient import TestClient
 
-from ecocluster import statements
+from ecocluster import signing, statements
 from ecocluster.core.store import LocalStore
 from ecocluster.portal import add_user, create_app, open_portal_db
 from ecocluster.warehouse import Home, connect, ingest_paths
@@ -139,8 +139,29 @@ def _sent_to_verification(con: duckdb.DuckDBPyConnection, store: LocalStore) -> 
     return sent
 
 
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+ANSWER_TEXT = "<script>alert('answer')</script> the meter readings are attached"
+
+
+def raise_findings(portal_home: PortalHome) -> dict[str, str]:
+    """A request for information on IT-H01's and on the foreign IT-Z01's statement (owner: the
+    member), as the verifier raises them; member id -> finding id."""
+    con = connect(portal_home.home.warehouse_path)
+    try:
+        return {
+            member: signing.raise_finding(
+                con,
+                sid,
+                "request-for-information",
+                f"Send the water meter readings of {member}",
+                by="verifier@acc.example (IT-V-0001)",
+            ).finding_id
+            for member, sid in portal_home.statements.items()
+        }
+    finally:
+        con.close()
+
+
+def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
     """Still argon2id, at the lowest cost: the production cost (~1 s a hash on this shared
     machine) would make the throttling tests take minutes. Parameters only, same code path."""
     from argon2 import PasswordHasher
@@ -150,6 +171,11 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     cheap = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
     monkeypatch.setattr(_accounts, "_HASHER", cheap)
     monkeypatch.setattr(_accounts, "_DUMMY_HASH", cheap.hash("not a password anyone has"))
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    cheap_hasher(monkeypatch)
 
 
 @pytest.fixture

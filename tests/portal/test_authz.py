@@ -11,12 +11,20 @@ import pytest
 from starlette.testclient import TestClient
 
 from ecocluster.portal import MATRIX, ROUTES, Action, Principal, Role, ScopeRule, Target, allowed
-from tests.portal.conftest import ACCOUNTS, CLUSTER, FOREIGN_MEMBER, MEMBER, OTHER_MEMBER, PortalHome
+from tests.portal.conftest import (
+    ACCOUNTS,
+    CLUSTER,
+    FOREIGN_MEMBER,
+    MEMBER,
+    OTHER_MEMBER,
+    PortalHome,
+    raise_findings,
+)
 
 
 # Each path parameter's values a route is tried with, and the target each value names (the object
 # parameters: member, cluster, statement, country); the others only complete the path.
-def _samples(portal_home: PortalHome) -> dict[str, dict[str, Target]]:
+def _samples(portal_home: PortalHome, findings: dict[str, str]) -> dict[str, dict[str, Target]]:
     own, foreign = portal_home.statements[MEMBER], portal_home.statements[FOREIGN_MEMBER]
     return {
         "member_id": {
@@ -38,7 +46,12 @@ def _samples(portal_home: PortalHome) -> dict[str, dict[str, Target]]:
         },
         "country": {"IT": Target(country="IT"), "LV": Target(country="LV")},
         "kind": {"pdf": Target()},
-        "finding_id": {"F-000000000000": Target()},
+        "finding_id": {  # the object of an answer; a review route's statement comes first and decides
+            findings[MEMBER]: Target(MEMBER, CLUSTER),
+            findings[FOREIGN_MEMBER]: Target(FOREIGN_MEMBER, "IT-OTHER"),
+            "F-000000000000": Target("?"),
+        },
+        "stage": {"nope": Target()},  # a real stage runs GX or typst: test_actions does, the walk need not
         "move": {"close": Target()},
         "package_sha256": {"0" * 64: Target()},
         "token": {"not-a-token": Target()},
@@ -53,7 +66,7 @@ def _paths(route_path: str, samples: dict[str, dict[str, Target]]) -> list[tuple
         path, target = route_path, Target()
         for name, (value, named) in zip(names, values, strict=True):
             path = path.replace(f"{{{name}}}", value)
-            target = named if named != Target() else target
+            target = target if target != Target() else named  # the first object parameter decides
         out.append((path, target))
     return out
 
@@ -91,7 +104,7 @@ def test_every_route_for_every_role_follows_the_matrix(portal_home: PortalHome, 
             if role
             else None
         )
-        samples = _samples(portal_home)
+        samples = _samples(portal_home, raise_findings(portal_home))
         for route in ROUTES:
             if route.path == "/login":
                 continue  # the sign-in itself is exercised by every signed-in case
