@@ -124,12 +124,14 @@ def _through_prefect(api_url: str, home: Home, member_id: str, stage: str) -> Ac
     """A run of the rerun deployment; it returns at once with the run's id and state."""
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    flow_run = run_deployment(
-        DEPLOYMENT,
-        parameters={"member": member_id, "stage": stage, "home": str(home.root)},
-        timeout=0,
-    )
+    with temporary_settings({PREFECT_API_URL: api_url}):  # the portal's environment, in this worker thread
+        flow_run = run_deployment(
+            DEPLOYMENT,
+            parameters={"member": member_id, "stage": stage, "home": str(home.root)},
+            timeout=0,
+        )
     assert isinstance(flow_run, FlowRun)  # called from a worker thread, not a coroutine: the run itself
     ui = os.environ.get("PREFECT_UI_URL") or api_url.removesuffix("/api")
     state = flow_run.state.name if flow_run.state else "scheduled"

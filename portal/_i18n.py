@@ -499,6 +499,10 @@ _WORDS: dict[str, tuple[str, str, str]] = {  # key: (en, it, lv)
     # scoped audit views
     "audit_of": ("Audit log of {scope}", "Registro di audit di {scope}", "Audita žurnāls: {scope}"),
     "no_audit": ("No entry yet.", "Ancora nessuna voce.", "Vēl nav neviena ieraksta."),
+    "audit_who": ("Who", "Chi", "Kas"),
+    "audit_role": ("Role", "Ruolo", "Loma"),
+    "audit_action": ("Action", "Azione", "Darbība"),
+    "audit_object": ("Object", "Oggetto", "Objekts"),
 }
 LANGUAGE_NAMES = {"en": "English", "it": "Italiano", "lv": "Latviešu"}
 

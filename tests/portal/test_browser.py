@@ -27,7 +27,17 @@ from ecocluster.portal import add_user, create_invite, open_portal_db
 from ecocluster.signing import DEMO_PASSWORD, read_review, sign_draft
 from ecocluster.signing.signers import fixed_secret, open_signer
 from ecocluster.warehouse import Home, connect
-from tests.portal.conftest import ACCOUNTS, BLOCKING_RULE, CLUSTER, MEMBER, PASSWORD, PortalHome, build_home
+from tests.portal.conftest import (
+    ACCOUNTS,
+    ANSWER_TEXT,
+    BLOCKING_RULE,
+    CLUSTER,
+    MEMBER,
+    PASSWORD,
+    PortalHome,
+    build_home,
+    raise_findings,
+)
 from tests.portal.test_desks import BODY, BODY_PASSWORD, VERIFIER, reviewed_home, sign_finding_decision
 from tests.warehouse.builders import submission
 
@@ -289,4 +299,41 @@ def test_verifier_reviews_signs_offline_and_uploads_the_decision_then_the_body_s
         page.goto(f"{base}/welcome/{token}")
         _no_serious_violation(page, "first-login page")
         page.screenshot(path=shots / "welcome-en.png", full_page=True)
+    assert not blocked, blocked
+
+
+def test_member_answers_a_finding_and_the_coordinator_reruns_and_reads_the_audit(
+    served: tuple[str, PortalHome], shots: Path, tmp_path: Path
+) -> None:
+    base, portal_home = served
+    found = raise_findings(portal_home)
+    evidence = tmp_path / "letture.csv"
+    evidence.write_text("mese;m3\ngennaio;410\n")
+    with _browser() as (page, blocked):
+        _sign_in(page, base, ACCOUNTS["member"][0])
+        page.wait_for_url(f"**/member/{MEMBER}")
+        page.click(f"a[href='/member/{MEMBER}/answers']")
+        page.wait_for_url("**/answers")
+        _no_serious_violation(page, "member answers")
+        page.screenshot(path=shots / "member-answers-it.png", full_page=True)
+        page.fill(f"#text-{found[MEMBER]}", ANSWER_TEXT)
+        page.set_input_files(f"#file-{found[MEMBER]}", str(evidence))
+        page.click(f"form[action='/finding/{found[MEMBER]}/answer'] button[type=submit]")
+        page.wait_for_selector(".notice.ok")
+        assert found[MEMBER] in page.inner_text(".notice.ok")
+        page.screenshot(path=shots / "member-answered-it.png", full_page=True)
+        page.click("header form button[type=submit]")  # sign out
+        _sign_in(page, base, ACCOUNTS["coordinator"][0])
+        page.wait_for_url(f"**/cluster/{CLUSTER}")
+        page.click(f"form[action='/member/{MEMBER}/rerun/draft'] button[type=submit]")
+        page.wait_for_selector(".notice.ok", timeout=120_000)
+        page.click(f"form[action='/member/{MEMBER}/send'] button[type=submit]")
+        page.wait_for_selector(".notice.ok")
+        assert "is with the verifier" in page.inner_text(".notice.ok")
+        _no_serious_violation(page, "coordinator after send")
+        page.screenshot(path=shots / "coordinator-sent-en.png", full_page=True)
+        page.goto(f"{base}/cluster/{CLUSTER}/audit?lang=lv")
+        assert "finding.answer" in page.inner_text("main")
+        _no_serious_violation(page, "cluster audit lv")
+        page.screenshot(path=shots / "coordinator-audit-lv.png", full_page=True)
     assert not blocked, blocked

@@ -1,0 +1,121 @@
+"""The coordinator's buttons without a Prefect server: rerun a member's check or draft and send its
+draft to verification through the packages, the outcome on the dashboard, CSRF and the audit."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from ecocluster import statements
+from ecocluster.portal import open_portal_db
+from ecocluster.portal._audit import entries
+from ecocluster.warehouse import connect
+from tests.portal.conftest import CLUSTER, MEMBER, OTHER_MEMBER, PortalHome
+
+
+@pytest.fixture(autouse=True)
+def no_prefect(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)  # the direct path
+
+
+def _count(portal_home: PortalHome, sql: str) -> int:
+    con = connect(portal_home.home.warehouse_path, read_only=True)
+    try:
+        row = con.execute(sql).fetchone()
+    finally:
+        con.close()
+    assert row is not None
+    return int(row[0])
+
+
+def _audited(portal_home: PortalHome, action: str) -> list[tuple[str, str, str | None]]:
+    db = open_portal_db(portal_home.home)
+    try:
+        return [(e.object, e.outcome, e.cluster_id) for e in entries(db) if e.action == action]
+    finally:
+        db.close()
+
+
+def _press(client: TestClient, csrf: str, path: str) -> tuple[int, str]:
+    response = client.post(path, data={"csrf": csrf})
+    return response.status_code, response.text
+
+
+def test_rerun_check_runs_the_members_checks_and_shows_the_outcome(portal_home: PortalHome) -> None:
+    runs = _count(portal_home, "SELECT count(*) FROM check_run")
+    with portal_home.client() as client:
+        csrf = portal_home.sign_in(client, "coordinator")
+        assert f'action="/member/{MEMBER}/rerun/check"' in client.get(f"/cluster/{CLUSTER}").text
+        status, page = _press(client, csrf, f"/member/{MEMBER}/rerun/check")
+    assert status in (200, 409) and "Rerun check" in page and "check run " in page, page
+    assert _count(portal_home, "SELECT count(*) FROM check_run") == runs + 1
+    assert _audited(portal_home, "stage.rerun")[0][:1] == (f"{MEMBER}/rerun_check",)
+    assert _audited(portal_home, "stage.rerun")[0][2] == CLUSTER
+
+
+def test_rerun_draft_then_send_puts_the_new_draft_in_the_verifiers_queue(portal_home: PortalHome) -> None:
+    with portal_home.client() as client:
+        csrf = portal_home.sign_in(client, "coordinator")
+        status, page = _press(client, csrf, f"/member/{MEMBER}/rerun/draft")
+        assert status == 200 and "Rerun draft" in page and "new render" in page, page
+        con = connect(portal_home.home.warehouse_path, read_only=True)
+        try:
+            [draft] = statements.current_drafts(con, 2025, [MEMBER])
+        finally:
+            con.close()
+        assert draft.status == "draft" and draft.statement_id != portal_home.statements[MEMBER]
+        assert f'action="/member/{MEMBER}/send"' in page
+        status, page = _press(client, csrf, f"/member/{MEMBER}/send")
+        assert status == 200 and "is with the verifier" in page, page
+        portal_home.sign_in(client, "verifier")
+        assert f"/review/{draft.statement_id}" in client.get("/verifier").text
+    assert [o for o, _, _ in _audited(portal_home, "verification.send")] == [f"{MEMBER}/send_verification"]
+
+
+def test_send_without_a_draft_is_refused_with_the_reason(portal_home: PortalHome) -> None:
+    with portal_home.client() as client:
+        csrf = portal_home.sign_in(client, "coordinator")
+        status, page = _press(client, csrf, f"/member/{OTHER_MEMBER}/send")
+    assert status == 409 and "Not done" in page and "no draft statement" in page
+    [(obj, outcome, _)] = _audited(portal_home, "verification.send")
+    assert obj == f"{OTHER_MEMBER}/send_verification" and outcome.startswith("refused: no draft")
+
+
+def test_buttons_need_the_csrf_token_and_the_coordinators_role(portal_home: PortalHome) -> None:
+    runs = _count(portal_home, "SELECT count(*) FROM check_run")
+    with portal_home.client() as client:
+        portal_home.sign_in(client, "coordinator")
+        assert client.post(f"/member/{MEMBER}/rerun/check", data={"csrf": "forged"}).status_code == 403
+        assert client.post(f"/member/{MEMBER}/send").status_code == 403
+        csrf = portal_home.sign_in(client, "member")
+        assert _press(client, csrf, f"/member/{MEMBER}/rerun/check")[0] == 403
+        assert "/rerun/" not in client.get(f"/member/{MEMBER}").text
+    assert _count(portal_home, "SELECT count(*) FROM check_run") == runs
+    assert _count(portal_home, "SELECT count(*) FROM statement WHERE status = 'submitted'") == 2
+
+
+@pytest.mark.prefect_server
+def test_with_prefect_a_rerun_is_a_run_of_the_rerun_deployment(
+    portal_home: PortalHome, prefect_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deployment ``ecocluster serve`` registers, registered here without serving it: the
+    portal's run waits scheduled, which is what the page reports (no worker is asked to run it)."""
+    from prefect.client.orchestration import get_client
+
+    from ecocluster.flows.cycles import rerun
+
+    rerun.to_deployment("manual-rerun", parameters={"home": str(portal_home.home.root)}).apply()
+    monkeypatch.setenv("PREFECT_API_URL", prefect_api)
+    runs = _count(portal_home, "SELECT count(*) FROM check_run")
+    with portal_home.client() as client:
+        csrf = portal_home.sign_in(client, "coordinator")
+        status, page = _press(client, csrf, f"/member/{MEMBER}/rerun/check")
+    assert status == 200 and "flow run " in page and "Scheduled" in page, page
+    assert f"{prefect_api.removesuffix('/api')}/runs/flow-run/" in page
+    assert (
+        _count(portal_home, "SELECT count(*) FROM check_run") == runs
+    )  # the deployment runs it, not the portal
+    with get_client(sync_client=True) as prefect:
+        home = str(portal_home.home.root)  # the session's server holds other tests' runs too
+        [flow_run] = [r for r in prefect.read_flow_runs() if r.parameters.get("home") == home]
+    assert flow_run.parameters == {"member": MEMBER, "stage": "check", "home": home}
