@@ -101,10 +101,13 @@ def test_with_prefect_a_rerun_is_a_run_of_the_rerun_deployment(
     """The deployment ``ecocluster serve`` registers, registered here without serving it: the
     portal's run waits scheduled, which is what the page reports (no worker is asked to run it)."""
     from prefect.client.orchestration import get_client
+    from prefect.deployments.runner import RunnerDeployment
 
     from ecocluster.flows.cycles import rerun
 
-    rerun.to_deployment("manual-rerun", parameters={"home": str(portal_home.home.root)}).apply()
+    deployment = rerun.to_deployment("manual-rerun", parameters={"home": str(portal_home.home.root)})
+    assert isinstance(deployment, RunnerDeployment)  # called outside a coroutine: the deployment itself
+    deployment.apply()
     monkeypatch.setenv("PREFECT_API_URL", prefect_api)
     runs = _count(portal_home, "SELECT count(*) FROM check_run")
     with portal_home.client() as client:
