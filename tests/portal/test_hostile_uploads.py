@@ -18,6 +18,12 @@ from tests.portal.conftest import MEMBER, PortalHome, build_home, cheap_hasher
 from tests.reliability.corpus import Case, all_cases
 
 CASES = all_cases()
+# Every tenth case in the default suite, all of them in `make test-slow`: the whole corpus through
+# the portal takes minutes, and each case is also ingested directly in tests/reliability.
+PARAMS = [
+    pytest.param(case, id=case.name, marks=() if n % 10 == 0 else (pytest.mark.slow,))
+    for n, case in enumerate(CASES)
+]
 _ROW = re.compile(
     r"<tr><td>[^<]*</td><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td>\s*<td[^>]*>[^<]*</td><td>([^<]*)</td></tr>"
 )
@@ -61,7 +67,7 @@ def _reasons(client: TestClient, csrf: str, path: Path, language: str) -> tuple[
     return response.status_code, response.text, rows
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", PARAMS)
 def test_every_hostile_file_is_refused_in_the_members_language_and_nothing_is_stored(
     corpus_portal: tuple[PortalHome, TestClient, str, tuple[int, int]], tmp_path: Path, case: Case
 ) -> None:
