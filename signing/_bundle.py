@@ -5,13 +5,16 @@ the statement, the check report and the evidence list it holds ``findings.json``
 findings of the cycle with every answer) and ``evidence/<sha256>`` (the answers' files). On their
 own machine, with no warehouse, the verifier signs decisions on those findings
 (:func:`decide_offline`, ``ecocluster finding decide``): one DSSE envelope per decision
-(``ecocluster.signing._decisions``), bound to the answer as exported, gathered in one *answers file* with the
-verifier's certificate. The coordinator imports it (:func:`import_answers`, ``ecocluster finding
+(``ecocluster.signing._decisions``), bound to the answer as exported, each with the RFC 3161 timestamp
+token the configured TSA gave over its signature, gathered in one *answers file* with the verifier's
+certificate. The coordinator imports it (:func:`import_answers`, ``ecocluster finding
 import FILE``).
 
 The answers file comes from another party: it is read once, within :data:`MAX_ANSWERS_BYTES`,
 parsed strictly (rule ``review-answers`` for the file), and each decision is judged alone: its
-signature and certificate against the coordinator's own trust anchors (rule ``finding-decision``),
+signature, its timestamp (rule ``timestamp``: a decision without a token, or with a token over other
+bytes, is refused) and its certificate at the attested time against the coordinator's own trust
+anchors (rule ``finding-decision``),
 the finding as it is now (``finding-unknown``, ``finding-stale`` when it was answered again since
 the export, ``finding-transition``). One refused decision never stops the others; every outcome is
 a row of ``review_import``. Importing the same file twice changes nothing.
@@ -19,6 +22,8 @@ a row of ``review_import``. Importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import json
@@ -34,6 +39,7 @@ from ecocluster.core.store.interface import ObjectStore
 from ecocluster.signing import _decisions, _dsse, _review, _stored
 from ecocluster.signing._approval import _Fields
 from ecocluster.signing._pki import load_certs, pem
+from ecocluster.signing._tsa import default_tsa_url
 from ecocluster.signing._verify import TrustAnchors, verify_decision_signer
 from ecocluster.signing.signers import Signer
 from ecocluster.warehouse.db import transaction
@@ -45,6 +51,7 @@ ANSWERS_FORMAT = "ecocluster/review-answers/v1"
 MAX_ANSWERS_BYTES = 4 * 1024 * 1024
 MAX_DECISIONS = 500
 MAX_FINDINGS_BYTES = 16 * 1024 * 1024
+MAX_TIMESTAMP_BYTES = 64 * 1024  # a token with the TSA's chain is about 2 KB
 
 
 # --- out: the findings in the review export ---------------------------------------------------------
@@ -186,13 +193,16 @@ def decide_offline(
     choices: Sequence[tuple[str, str, str]],
     signer: Signer,
     *,
+    tsa_url: str | None = None,
     decided_at: dt.datetime | None = None,
 ) -> bytes:
     """The answers file: one signed decision per ``(finding id, event, note)`` on the export in
-    ``folder``; a decision the finding's exported state does not allow is refused here already."""
+    ``folder``, each timestamped by the TSA at ``tsa_url``; a decision the finding's exported state
+    does not allow is refused here already, a TSA that does not answer writes nothing
+    (:class:`ecocluster.signing._tsa.TimestampUnavailable`)."""
     exported = read_findings(folder)
     when = decided_at or dt.datetime.now(dt.UTC)
-    envelopes = []
+    envelopes: list[bytes] = []
     for finding_id, event, note in choices:
         found = exported.get(finding_id)
         if found is None:
@@ -208,11 +218,18 @@ def decide_offline(
                 f"finding {finding_id} is {found.state} in the export; it can "
                 f"be {event} only when {', '.join(sorted(allowed))}",
             )
-        envelopes.append(_decisions.seal(found.facts, event, signer, note=note, decided_at=when).decode())
+        envelopes.append(_decisions.seal(found.facts, event, signer, note=note, decided_at=when))
     if not envelopes:
         raise ConfigurationError("no decision given: name findings with --accept, --reopen or --close")
+    url = tsa_url or default_tsa_url()
+    tokens = [base64.b64encode(_decisions.stamp(e, url)).decode("ascii") for e in envelopes]
     return _dsse.canonical_json(
-        {"format": ANSWERS_FORMAT, "certificate": pem(signer.certificate).decode(), "decisions": envelopes}
+        {
+            "format": ANSWERS_FORMAT,
+            "certificate": pem(signer.certificate).decode(),
+            "decisions": [e.decode() for e in envelopes],
+            "timestamps": tokens,
+        }
     )
 
 
@@ -243,11 +260,14 @@ class AnswersFile:
     sha256: str
     cert_pem: bytes
     decisions: tuple[bytes, ...]
+    timestamps: tuple[bytes | None, ...]  # one per decision; None: the file carries none for it
 
 
 def parse_answers(data: bytes) -> AnswersFile:
     """Rule ``review-answers``: strict JSON of the answers format, a PEM certificate, at most
-    :data:`MAX_DECISIONS` decision envelopes as strings."""
+    :data:`MAX_DECISIONS` decision envelopes as strings and, when present, ``timestamps``: one
+    base64 RFC 3161 token per decision, in the same order (a file without them parses; each of its
+    decisions is then refused by rule ``timestamp``)."""
     sha = hashlib.sha256(data).hexdigest()
     try:
         if len(data) > MAX_ANSWERS_BYTES:
@@ -263,11 +283,35 @@ def parse_answers(data: bytes) -> AnswersFile:
             load_certs(cert)
         except (ValueError, ConfigurationError) as e:
             raise _dsse.MalformedEnvelope(f"answers.certificate is not a PEM certificate: {e}") from e
+        timestamps = _timestamps(doc, len(decisions))
     except _dsse.MalformedEnvelope as e:
         raise ReviewRefused(
             "review-answers", f"not an answers file of `ecocluster finding decide`: {e}"
         ) from e
-    return AnswersFile(sha, cert, tuple(d.encode("utf-8") for d in decisions))
+    return AnswersFile(sha, cert, tuple(d.encode("utf-8") for d in decisions), timestamps)
+
+
+def _timestamps(doc: _Fields, count: int) -> tuple[bytes | None, ...]:
+    """``answers.timestamps`` decoded: absent, a token per decision is missing (None); present, it is
+    exactly one base64 string per decision, each at most :data:`MAX_TIMESTAMP_BYTES` decoded."""
+    if "timestamps" not in doc.value:
+        return (None,) * count
+    texts = doc.texts("timestamps")
+    if len(texts) != count:
+        raise _dsse.MalformedEnvelope(
+            f"answers.timestamps holds {len(texts)} token(s) for {count} decision(s): one per decision"
+        )
+    tokens = []
+    for n, text in enumerate(texts, 1):
+        if len(text) > MAX_TIMESTAMP_BYTES * 4 // 3 + 4:
+            raise _dsse.MalformedEnvelope(
+                f"answers.timestamps[{n}] is larger than {MAX_TIMESTAMP_BYTES:,} bytes"
+            )
+        try:
+            tokens.append(base64.b64decode(text, validate=True))
+        except (binascii.Error, ValueError) as e:
+            raise _dsse.MalformedEnvelope(f"answers.timestamps[{n}] is not base64: {e}") from e
+    return tuple(tokens)
 
 
 def read_answers(path: Path) -> bytes:
@@ -295,8 +339,8 @@ def import_answers(
         _record(con, hashlib.sha256(data).hexdigest(), outcomes, when)
         return outcomes
     outcomes = [
-        _import_one(con, trust, answers.cert_pem, n, envelope, when)
-        for n, envelope in enumerate(answers.decisions, 1)
+        _import_one(con, trust, answers.cert_pem, n, envelope, token, when)
+        for n, (envelope, token) in enumerate(zip(answers.decisions, answers.timestamps, strict=True), 1)
     ]
     _record(con, answers.sha256, outcomes, when)
     return outcomes
@@ -308,15 +352,16 @@ def _import_one(
     cert_pem: bytes,
     n: int,
     envelope: bytes,
+    timestamp: bytes | None,
     now: dt.datetime,
 ) -> ImportOutcome:
     item, finding_id = f"decision {n}", None
     try:
         decision = _decisions.parse(envelope)
         finding_id = decision.facts.finding_id
-        who = verify_decision_signer(decision, cert_pem, trust, now=now)
+        who = verify_decision_signer(decision, cert_pem, timestamp, trust, now=now)
         applied = _review.record_signed_decision(
-            con, decision, cert_pem, by=f"{who.name} ({who.accreditation_no})"
+            con, decision, cert_pem, f"{who.name} ({who.accreditation_no})", timestamp
         )
     except _decisions.DecisionMalformed as e:
         return ImportOutcome(item, finding_id, Imported.REFUSED, "finding-decision", str(e))

@@ -7,10 +7,13 @@ finding, the event, and the answer the verifier decided on (its number and the d
 and evidence files), when, and by which certificate. A decision therefore cannot be moved to
 another finding, to another round, or to an answer changed after the verifier read it.
 
-Pure: no warehouse, no store, so the verifier signs offline from a review bundle
-(``ecocluster.signing._bundle``) exactly as ``ecocluster finding accept --signer`` does online. The
-certificate's trust (chain, validity, revocation) is judged by ``ecocluster.signing._verify``, where rule
-``finding-decision`` refuses an approval whose resolved findings lack a signed decision.
+No warehouse, no store, so the verifier signs offline from a review bundle
+(``ecocluster.signing._bundle``) exactly as ``ecocluster finding accept --signer`` does online. Like an
+approval, every decision carries an RFC 3161 timestamp token over its signature (:func:`stamp`, from
+the configured TSA): ``decidedAt`` is the verifier's own claim and decides nothing, the token's time
+does. The certificate's trust (chain, validity, revocation) is judged at that attested time by
+``ecocluster.signing._verify`` (rules ``timestamp`` and ``finding-decision``), which refuses an
+approval whose resolved findings lack a signed, timestamped decision.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ecocluster.core.errors import SignerUnavailable
-from ecocluster.signing import _dsse
+from ecocluster.signing import _dsse, _tsa
 from ecocluster.signing._approval import _Fields
 from ecocluster.signing._pki import identity
 from ecocluster.signing.signers import Signer
@@ -68,6 +71,7 @@ class Resolution:
     event: str
     envelope: bytes | None
     cert_pem: bytes | None
+    timestamp: bytes | None = None  # the RFC 3161 TimeStampResp over the envelope's signature
 
 
 class DecisionMalformed(ValueError):
@@ -120,6 +124,13 @@ def seal(
     when = decided_at or dt.datetime.now(dt.UTC)
     doc = statement(facts, event, note, when, identity(signer.certificate).fingerprint)
     return _dsse.seal(doc, signer.sign, public_key).to_json()
+
+
+def stamp(envelope: bytes, tsa_url: str) -> bytes:
+    """The RFC 3161 TimeStampResp (DER) over the signature of a decision :func:`seal` made, from the
+    TSA at ``tsa_url`` (``[signing] tsa_url``); :class:`ecocluster.signing._tsa.TimestampUnavailable`
+    when it does not answer (nothing is recorded then: decide again online)."""
+    return _tsa.request(tsa_url, _dsse.Envelope.from_json(envelope).signatures[0][1])
 
 
 def parse(data: bytes) -> FindingDecision:

@@ -41,6 +41,7 @@ from ecocluster.core.store.interface import ObjectStore
 from ecocluster.signing import _decisions, _stored
 from ecocluster.signing._dsse import canonical_json
 from ecocluster.signing._pki import fingerprint, pem
+from ecocluster.signing._tsa import default_tsa_url
 from ecocluster.signing.signers import Signer
 from ecocluster.warehouse._raw import decode_text
 from ecocluster.warehouse.db import transaction
@@ -337,10 +338,11 @@ def accept_finding(
     note: str = "",
     now: dt.datetime | None = None,
     signer: Signer | None = None,
+    tsa_url: str | None = None,
 ) -> Finding:
     """The verifier accepts the answer: the finding is resolved (it no longer blocks an approval once
     the decision is signed, see :func:`_decide`)."""
-    return _decide(con, finding_id, "accepted", by, note, now, signer)
+    return _decide(con, finding_id, "accepted", by, note, now, signer, tsa_url)
 
 
 def reopen_finding(
@@ -351,9 +353,10 @@ def reopen_finding(
     note: str = "",
     now: dt.datetime | None = None,
     signer: Signer | None = None,
+    tsa_url: str | None = None,
 ) -> Finding:
     """The verifier finds the answer insufficient: another round, the finding is open again."""
-    return _decide(con, finding_id, "reopened", by, _text(note, "reason for reopening"), now, signer)
+    return _decide(con, finding_id, "reopened", by, _text(note, "reason for reopening"), now, signer, tsa_url)
 
 
 def close_finding(
@@ -364,9 +367,10 @@ def close_finding(
     note: str = "",
     now: dt.datetime | None = None,
     signer: Signer | None = None,
+    tsa_url: str | None = None,
 ) -> Finding:
     """The verifier closes the finding (resolved, or withdrawn with a note); closed is final."""
-    return _decide(con, finding_id, "closed", by, note, now, signer)
+    return _decide(con, finding_id, "closed", by, note, now, signer, tsa_url)
 
 
 def _decide(
@@ -377,34 +381,32 @@ def _decide(
     note: str,
     now: dt.datetime | None,
     signer: Signer | None,
+    tsa_url: str | None,
 ) -> Finding:
-    """Make the verifier's decision, signed by ``signer`` (ecocluster.signing._decisions) in the same
-    transaction.
+    """Make the verifier's decision, signed by ``signer`` (ecocluster.signing._decisions) and
+    timestamped by the TSA at ``tsa_url`` (default ``ECOCLUSTER_TSA_URL``), in the same transaction.
 
     Without a signer the step is recorded unsigned (a portal click, an old caller): the state moves,
     but rule ``finding-decision`` refuses an approval until the verifier signs it. Signing a decision
-    already recorded unsigned (same event, the finding unchanged since) attaches the signature."""
+    already recorded unsigned (same event, the finding unchanged since) attaches the signature. A TSA
+    that does not answer records nothing (:class:`ecocluster.signing._tsa.TimestampUnavailable`)."""
     current, when, note = finding(con, finding_id), _now(now), note.strip()[:MAX_TEXT]
     unsigned = _unsigned_decision(con, current, event)
     if unsigned is None:
         _allowed(current, event)
     elif signer is None:
         raise FindingTransitionRefused(current.finding_id, current.state, event)
-    envelope = (
-        None if signer is None else _decisions.seal(facts(current), event, signer, note=note, decided_at=when)
-    )
+    signed = None
+    if signer is not None:
+        url = tsa_url or default_tsa_url()
+        envelope = _decisions.seal(facts(current), event, signer, note=note, decided_at=when)
+        signed = (envelope, _decisions.stamp(envelope, url), signer.certificate)
     with transaction(con):
         event_no = unsigned if unsigned is not None else _move(con, current, event, by, when, note)
-        if envelope is not None and signer is not None:
+        if signed is not None:
+            envelope, token, cert = signed
             _record_decision(
-                con,
-                current.finding_id,
-                event_no,
-                event,
-                envelope,
-                pem(signer.certificate),
-                fingerprint(signer.certificate),
-                when,
+                con, current.finding_id, event_no, event, envelope, pem(cert), fingerprint(cert), when, token
             )
     return finding(con, finding_id)
 
@@ -500,10 +502,12 @@ def _record_decision(
     cert_pem: bytes,
     cert_sha256: str,
     signed_at: dt.datetime,
+    timestamp: bytes | None,
 ) -> None:
     con.execute(
-        "INSERT INTO review_decision VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [finding_id, event_no, event, envelope, cert_pem.decode("ascii"), cert_sha256, signed_at],
+        "INSERT INTO review_decision (finding_id, event_no, event, envelope, cert_pem, cert_sha256, "
+        "signed_at, tsr) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [finding_id, event_no, event, envelope, cert_pem.decode("ascii"), cert_sha256, signed_at, timestamp],
     )
 
 
@@ -521,7 +525,7 @@ def resolutions(
         # Only an accept or a close resolves: a resolved state behind any other move was set by no decision.
         event_no, event = last if last is not None and last[1] in _RESOLVING else (-1, f.state.value)
         row = con.execute(
-            "SELECT envelope, cert_pem FROM review_decision WHERE finding_id = ? AND event_no = ?",
+            "SELECT envelope, cert_pem, tsr FROM review_decision WHERE finding_id = ? AND event_no = ?",
             [f.finding_id, event_no],
         ).fetchone()
         out.append(
@@ -530,18 +534,24 @@ def resolutions(
                 event,
                 None if row is None else bytes(row[0]),
                 None if row is None else str(row[1]).encode("ascii"),
+                None if row is None or row[2] is None else bytes(row[2]),
             )
         )
     return tuple(out)
 
 
 def record_signed_decision(
-    con: duckdb.DuckDBPyConnection, decision: _decisions.FindingDecision, cert_pem: bytes, by: str
+    con: duckdb.DuckDBPyConnection,
+    decision: _decisions.FindingDecision,
+    cert_pem: bytes,
+    by: str,
+    timestamp: bytes | None,
 ) -> bool:
     """Apply a decision signed elsewhere (an offline review, ``ecocluster.signing._bundle``) whose signer
-    the caller has verified: the finding must be as the verifier saw it (rule ``finding-stale`` otherwise),
-    the step allowed (``finding-transition``). Returns False when this very decision is already recorded
-    (an import run twice), True when applied now; a decision already made unsigned gets its signature."""
+    and ``timestamp`` (its RFC 3161 token) the caller has verified: the finding must be as the
+    verifier saw it (rule ``finding-stale`` otherwise), the step allowed (``finding-transition``).
+    Returns False when this very decision is already recorded (an import run twice), True when
+    applied now; a decision already made unsigned gets its signature."""
     current = finding(con, decision.facts.finding_id)
     if facts(current) != decision.facts:
         raise ReviewRefused(
@@ -573,6 +583,7 @@ def record_signed_decision(
             cert_pem,
             decision.certificate_sha256,
             decision.decided_at,
+            timestamp,
         )
     return True
 

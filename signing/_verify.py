@@ -537,13 +537,17 @@ def verify_approval(
 def verify_decision_signer(
     decision: _decisions.FindingDecision,
     cert_pem: bytes,
+    timestamp: bytes | None,
     trust: TrustAnchors,
     *,
     now: dt.datetime | None = None,
 ) -> VerifierIdentity:
     """Rule finding-decision, the signer's part: the envelope is signed by the key of ``cert_pem``, an
-    accredited verifier's certificate (chain, validity at the decision's time, CRL, revocation) that the
-    predicate names. Returns who decided."""
+    accredited verifier's certificate (chain, validity, CRL, revocation) that the predicate names,
+    judged at the time ``timestamp`` attests (rule ``timestamp``: an RFC 3161 token over this very
+    signature from a TSA the verifying party trusts; ``decidedAt`` may not be backdated against it).
+    Returns who decided."""
+    when = now or dt.datetime.now(dt.UTC)
     where = f"finding {decision.facts.finding_id}: the {decision.event} decision"
     try:
         cert = load_certificate(cert_pem)
@@ -560,9 +564,17 @@ def verify_decision_signer(
             f"{_VERBS[decision.event]} {decision.facts.finding_id} --signer URI`)",
         )
     try:
-        who = check_certificate(cert, trust, decision.decided_at, now or dt.datetime.now(dt.UTC))
+        attested = attested_time(decision.envelope, public_key, timestamp, trust, when)
+    except ApprovalRuleFailed as e:
+        raise _fail("timestamp", f"{where}: {e.detail}") from e
+    try:
+        who = check_certificate(cert, trust, attested, when)
     except ApprovalRuleFailed as e:
         raise _fail("finding-decision", f"{where}: rule {e.rule}: {e.detail}") from e
+    try:
+        check_signed_at(decision.decided_at, attested)
+    except ApprovalRuleFailed as e:
+        raise _fail("timestamp", f"{where}: {e.detail.replace('signedAt', 'decidedAt')}") from e
     if who.fingerprint != decision.certificate_sha256:
         raise _fail(
             "finding-decision",
@@ -593,7 +605,7 @@ def verify_resolution(
         decision = _decisions.parse(resolution.envelope)
     except _decisions.DecisionMalformed as e:
         raise _fail("finding-decision", f"finding {facts.finding_id}: {e}") from e
-    who = verify_decision_signer(decision, resolution.cert_pem, trust, now=now)
+    who = verify_decision_signer(decision, resolution.cert_pem, resolution.timestamp, trust, now=now)
     if (decision.facts, decision.event) != (facts, resolution.event):
         raise _fail(
             "finding-decision",

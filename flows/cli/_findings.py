@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ecocluster.core.errors import ConfigurationError, ReviewRefused
-from ecocluster.flows.cli._context import connect, console, home_of
+from ecocluster.flows.cli._context import connect, console, home_of, located_home
 from ecocluster.flows.cli._signing import _signer_secrets
 
 if TYPE_CHECKING:
@@ -140,14 +140,16 @@ def _decision(event: str) -> None:
             "reopen": signing.reopen_finding,
             "close": signing.close_finding,
         }[event]
+        home = home_of(ctx)
+        tsa = None if signer is None else signing.tsa_url(home)  # refused before a passphrase is asked
         with ExitStack() as stack:
             chosen = (
                 None
                 if signer is None
                 else stack.enter_context(signers.open_signer(signer, _signer_secrets()))
             )
-            con = stack.enter_context(connect(home_of(ctx).warehouse_path))
-            _print(step(con, finding_id, by=_who(by), note=note, signer=chosen))
+            con = stack.enter_context(connect(home.warehouse_path))
+            _print(step(con, finding_id, by=_who(by), note=note, signer=chosen, tsa_url=tsa))
         if signer is None:
             console.print(
                 f"recorded unsigned: it counts for an approval once signed, `ecocluster finding {event} "
@@ -255,6 +257,7 @@ def reminders(
 
 @finding_app.command("decide")
 def decide_offline(
+    ctx: typer.Context,
     folder: Annotated[Path, typer.Argument(help="The review export folder (`ecocluster review export`).")],
     signer: Annotated[str, _SIGNER],
     out: Annotated[
@@ -269,17 +272,27 @@ def decide_offline(
     close: Annotated[
         list[str] | None, typer.Option("--close", help="ID[=NOTE]: close the finding; repeatable.")
     ] = None,
+    tsa: Annotated[
+        str | None,
+        typer.Option(
+            "--tsa",
+            help="RFC 3161 timestamp authority URL (default: [signing] tsa_url of --home, "
+            "else ECOCLUSTER_TSA_URL); it must answer while signing.",
+        ),
+    ] = None,
 ) -> None:
-    """Verifier's machine, no warehouse: sign decisions on an exported review's findings into one answers
-    file; the coordinator applies it with `ecocluster finding import FILE`."""
+    """Verifier's machine, no warehouse: sign decisions on an exported review's findings, each
+    timestamped by the TSA, into one answers file; the coordinator applies it with `ecocluster
+    finding import FILE`. Offline (TSA unreachable) nothing is written: exit 75."""
     from ecocluster import signing
     from ecocluster.signing import signers
 
     choices = signing.decision_choices(accept or (), reopen or (), close or ())
     if out.exists():
         raise ConfigurationError(f"{out} exists; an answers file is never overwritten: choose another --out")
+    url = tsa or signing.tsa_url(located_home(ctx))  # refused before the signer asks for a passphrase
     with signers.open_signer(signer, _signer_secrets()) as chosen:
-        answers = signing.decide_offline(folder, choices, chosen)
+        answers = signing.decide_offline(folder, choices, chosen, tsa_url=url)
     with out.open("xb") as f:
         f.write(answers)
     for finding_id, event, _note in choices:

@@ -1,8 +1,10 @@
 """Signed finding decisions (issue 18): the verifier's accept, reopen and close are DSSE envelopes
-signed through a Signer, and rule finding-decision, evaluated with open-findings, refuses an approval
-while a resolved finding has no signed decision, or one that is forged, moved, revoked, or by
-another verifier. Real warehouse, local store, real PKI and signatures; the forgeries are made the
-way an attacker with warehouse access would make them (SQL on the tables).
+signed through a Signer and timestamped by the session's real TSA, and rule finding-decision,
+evaluated with open-findings, refuses an approval while a resolved finding has no signed decision,
+or one that is forged, moved, revoked, or by another verifier; rule timestamp refuses one without
+its RFC 3161 token, with a token over another signature, or backdated (issue 13, finding 10). Real
+warehouse, local store, real PKI and signatures; the forgeries are made the way an attacker with
+warehouse access would make them (SQL on the tables).
 """
 
 from __future__ import annotations
@@ -55,10 +57,12 @@ def _verify(con, pki, sid: str, trust=None):
     )  # its RFC 3161 token, as every decision carries
 
 
-def _refused(con, pki, sid: str, *words: str, trust=None) -> ApprovalRuleFailed:
+def _refused(
+    con, pki, sid: str, *words: str, trust=None, rule: str = "finding-decision"
+) -> ApprovalRuleFailed:
     with pytest.raises(ApprovalRuleFailed) as caught:
         _verify(con, pki, sid, trust)
-    assert caught.value.rule == "finding-decision", caught.value
+    assert caught.value.rule == rule, caught.value
     for word in words:
         assert word in str(caught.value)
     return caught.value
@@ -174,10 +178,13 @@ def test_a_decision_changed_after_signing_is_refused(con, store, pki, sid) -> No
 
 def test_a_decision_moved_to_another_finding_is_refused(con, store, pki, sid) -> None:
     rfi, wrong = _resolved(con, store, pki, sid)
-    [(envelope,)] = con.execute(
-        "SELECT envelope FROM review_decision WHERE finding_id = ?", [wrong.finding_id]
+    [(envelope, token)] = con.execute(
+        "SELECT envelope, tsr FROM review_decision WHERE finding_id = ?", [wrong.finding_id]
     ).fetchall()
-    con.execute("UPDATE review_decision SET envelope = ? WHERE finding_id = ?", [envelope, rfi.finding_id])
+    con.execute(
+        "UPDATE review_decision SET envelope = ?, tsr = ? WHERE finding_id = ?",
+        [envelope, token, rfi.finding_id],
+    )  # the envelope moved with its own timestamp token, as an attacker would move it
     con.execute("UPDATE review_finding SET state = 'closed' WHERE finding_id = ?", [rfi.finding_id])
     con.execute(
         "UPDATE review_event SET event = 'closed' WHERE finding_id = ? AND event = 'accepted'",
@@ -203,7 +210,10 @@ def test_a_decision_by_another_verifier_or_a_revoked_one_is_refused(con, store, 
     _refused(con, pki, sid, "rule revocation", trust=pki.trust(revoked=(other.cert,)))
 
 
-def test_a_decision_signed_with_a_date_outside_the_certificate_is_refused(con, store, pki, sid) -> None:
+def test_a_decision_dated_outside_the_certificate_is_refused_at_its_attested_time(
+    con, store, pki, sid
+) -> None:
+    """decidedAt 2001 (before the certificate) is the verifier's claim; its token says today."""
     found = _raise(con, sid)
     signing.close_finding(
         con,
@@ -212,7 +222,51 @@ def test_a_decision_signed_with_a_date_outside_the_certificate_is_refused(con, s
         signer=_signer(pki.verifier),
         now=dt.datetime(2001, 1, 1, tzinfo=dt.UTC),
     )
-    _refused(con, pki, sid, "rule validity")
+    _refused(con, pki, sid, found.finding_id, "decidedAt", "backdated", rule="timestamp")
+
+
+def test_a_backdated_decision_by_an_expired_verifier_is_refused(con, store, pki, sid) -> None:
+    """The verifier's certificate expired 35 days ago; the decision claims a day when it was still
+    valid. Judged at decidedAt (as before) it passed; judged at its token's time it is refused."""
+    now = dt.datetime.now(dt.UTC)
+    expired = pki.issue(accreditation_no="IT-V-0001", not_before=now - dt.timedelta(days=400), days=365)
+    found = _raise(con, sid)
+    signing.close_finding(
+        con, found.finding_id, by="verifier", signer=_signer(expired), now=now - dt.timedelta(days=100)
+    )
+    (token,) = con.execute("SELECT tsr FROM review_decision").fetchone()
+    assert token  # it was stamped: the refusal is about the attested time, not a missing token
+    _refused(con, pki, sid, found.finding_id, "rule validity", "valid only from")
+
+
+def test_a_decision_without_its_timestamp_is_refused(con, store, pki, sid) -> None:
+    """A decision recorded without a token (or one from before migration 024) decides nothing."""
+    rfi, _wrong = _resolved(con, store, pki, sid)
+    con.execute("UPDATE review_decision SET tsr = NULL WHERE finding_id = ?", [rfi.finding_id])
+    _refused(con, pki, sid, rfi.finding_id, "no RFC 3161 timestamp", rule="timestamp")
+
+
+def test_a_timestamp_over_another_decision_is_refused(con, store, pki, sid) -> None:
+    rfi, wrong = _resolved(con, store, pki, sid)
+    [(other,)] = con.execute(
+        "SELECT tsr FROM review_decision WHERE finding_id = ?", [wrong.finding_id]
+    ).fetchall()
+    con.execute("UPDATE review_decision SET tsr = ? WHERE finding_id = ?", [other, rfi.finding_id])
+    _refused(con, pki, sid, rfi.finding_id, "another signature", rule="timestamp")
+
+
+def test_a_decision_is_not_recorded_when_the_tsa_does_not_answer(con, store, pki, sid) -> None:
+    found = _raise(con, sid)
+    with pytest.raises(signing.TimestampUnavailable):
+        signing.close_finding(
+            con,
+            found.finding_id,
+            by="verifier",
+            signer=_signer(pki.verifier),
+            tsa_url="http://127.0.0.1:9/",  # the discard port: nothing answers there
+        )
+    assert con.execute("SELECT count(*) FROM review_decision").fetchone() == (0,)
+    assert signing.finding(con, found.finding_id).state.value == "open"
 
 
 def test_finding_commands_sign_with_signer_and_say_when_a_decision_is_unsigned(

@@ -19,6 +19,7 @@ from ecocluster.core.errors import ReviewRefused
 from ecocluster.core.store import LocalStore
 from ecocluster.signing import _bundle, _decisions, _dsse, _pki, signers
 from ecocluster.signing._records import approval_context
+from tests.fixtures_tsa import stamp
 from tests.signing.rows import blank_pdf, ready_member
 
 MEMBER = "IT-CL-001"
@@ -81,6 +82,7 @@ def test_decisions_signed_offline_are_imported_once(con, store, sid, pki, tmp_pa
         [f"{wrong.finding_id}=withdrawn: my reading error"],
     )
     answers = signing.decide_offline(folder, choices, _signer(pki.verifier))
+    assert len(json.loads(answers)["timestamps"]) == 3  # one RFC 3161 token per decision
 
     outcomes = signing.import_answers(con, pki.trust(), answers)
     assert [(o.finding_id, o.outcome) for o in outcomes] == [
@@ -105,14 +107,62 @@ def test_decisions_signed_offline_are_imported_once(con, store, sid, pki, tmp_pa
     ]
 
 
-def _decision_file(pki, decisions: list[bytes], cert=None) -> bytes:
+def _decision_file(pki, decisions: list[bytes], cert=None, timestamps: list[bytes] | None = None) -> bytes:
+    """An answers file as `finding decide` writes it: each decision with the session TSA's token
+    over its signature (some bytes for one that is no envelope: an earlier rule refuses it), unless
+    ``timestamps`` gives others."""
+    tokens = [stamp(d) or b"no envelope" for d in decisions] if timestamps is None else timestamps
     return _dsse.canonical_json(
         {
             "format": _bundle.ANSWERS_FORMAT,
             "certificate": _pki.pem(cert or pki.verifier.cert).decode(),
             "decisions": [d.decode() for d in decisions],
+            "timestamps": [base64.b64encode(t).decode() for t in tokens],
         }
     )
+
+
+def test_a_decision_without_its_timestamp_or_with_another_ones_is_refused(
+    con, store, sid, pki, tmp_path
+) -> None:
+    """Rule timestamp: an answers file without tokens (an older `finding decide`), or with one
+    decision's token on another, applies nothing; the decision's time is the token's, not decidedAt."""
+    one, two = _raise(con, sid), _raise(con, sid, "misstatement")
+    folder = tmp_path / "review"
+    signing.export_review(con, store, MEMBER, folder)
+    exported = _bundle.read_findings(folder)
+    first, second = (
+        _decisions.seal(exported[f.finding_id].facts, "closed", _signer(pki.verifier)) for f in (one, two)
+    )
+    bare = json.loads(_decision_file(pki, [first, second]))
+    del bare["timestamps"]
+    missing = signing.import_answers(con, pki.trust(), json.dumps(bare).encode())
+    assert [(o.outcome, o.rule) for o in missing] == [("refused", "timestamp")] * 2
+    assert all("no RFC 3161 timestamp" in o.message for o in missing)
+    swapped = signing.import_answers(
+        con, pki.trust(), _decision_file(pki, [first, second], timestamps=[stamp(second), stamp(first)])
+    )
+    assert [(o.outcome, o.rule) for o in swapped] == [("refused", "timestamp")] * 2
+    assert all("another signature" in o.message for o in swapped)
+    assert _states(con, one, two) == ["open", "open"]
+    assert con.execute("SELECT count(*) FROM review_decision").fetchone() == (0,)
+
+
+HOSTILE_TIMESTAMPS = {
+    "one token for two decisions": ["AAAA"],
+    "not texts": [1, 2],
+    "not base64": ["not base64!", "AAAA"],
+    "too large": ["A" * (_bundle.MAX_TIMESTAMP_BYTES * 2), "AAAA"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_TIMESTAMPS))
+def test_hostile_timestamps_refuse_the_answers_file_whole(con, pki, sid, case) -> None:
+    doc = json.loads(_decision_file(pki, [b"{}", b"{}"]))
+    doc["timestamps"] = HOSTILE_TIMESTAMPS[case]
+    [outcome] = signing.import_answers(con, pki.trust(), json.dumps(doc).encode())
+    assert (outcome.item, outcome.outcome, outcome.rule) == ("file", "refused", "review-answers")
+    assert "timestamps" in outcome.message
 
 
 HOSTILE_FILES = {
