@@ -164,6 +164,19 @@ def validate(name: str, doc: dict[str, Any]) -> list[RowError]:
             nace.is_code(m.get("nace")) and len(str(m.get("nace"))) >= 2,
             N_("must be a NACE code (a NACE Rev. 2 division, group or class) such as 55.10"),
         )
+        if "nace_rev21" in m and nace.is_code(m.get("nace")) and len(str(m.get("nace"))) >= 2:
+            candidates = nace.rev21_candidates(m["nace"])
+            if m["nace_rev21"] not in candidates:
+                refuse(
+                    N_(
+                        "must be one of the NACE Rev. 2.1 codes that NACE Rev. 2 {nace} corresponds to "
+                        "in Eurostat's table: {candidates}"
+                    ),
+                    {"nace": m["nace"], "candidates": ", ".join(candidates)},
+                    part=part,
+                    row=i,
+                    column="nace_rev21",
+                )
         need(part, i, m, "sector")
         need(
             part,
@@ -308,6 +321,13 @@ def load(con: duckdb.DuckDBPyConnection, rosters: list[tuple[str, dict[str, Any]
             for sha, doc in latest.values()
             for m in doc["members"]
         ],
+        replace=True,
+    )
+    insert_rows(
+        con,
+        "member_nace_rev21",
+        ("member_id", "nace_rev21", "roster_sha256"),
+        [(m["member_id"], m.get("nace_rev21"), sha) for sha, doc in latest.values() for m in doc["members"]],
         replace=True,
     )
     sites = {

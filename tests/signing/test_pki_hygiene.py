@@ -312,6 +312,8 @@ BAD_SCOPES = [
     ("00",),
     ("57",),
     ("04.1",),
+    ("55.5",),  # a well-formed group NACE Rev. 2 does not have
+    ("55.99",),  # a well-formed class it does not have
     ("V",),
     ("i",),
     ("５５",),
