@@ -134,6 +134,7 @@ def showcase(ws: Workspace, summary: CycleSummary) -> Showcase | None:
 
     from ecocluster import statements
     from ecocluster.core.errors import EcoclusterError
+    from ecocluster.warehouse import nace
 
     candidates = [m.member_id for m in summary.in_state("registered")] + [
         m.member_id for m in summary.members
@@ -145,6 +146,8 @@ def showcase(ws: Workspace, summary: CycleSummary) -> Showcase | None:
             except EcoclusterError:
                 continue  # no statement drafted for this member
             document = json.loads(statements.load_json(ws.store, version))
-            written = statements.export_vsme(document, ws.home.subdir("exports") / "vsme")
+            written = statements.export_vsme(
+                document, ws.home.subdir("exports") / "vsme", nace.chosen_rev21(con, member)
+            )
             return Showcase(member, version.statement_id, document.get("co2e"), written)
     return None

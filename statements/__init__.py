@@ -78,7 +78,7 @@ from ecocluster.statements._register import (
 )
 from ecocluster.statements._render import RenderFailed, typst_pdf
 from ecocluster.statements._view import VerifierBlock
-from ecocluster.statements._vsme import VsmeExport, export_vsme, member_statement_id
+from ecocluster.statements._vsme import NaceUndecided, VsmeExport, export_vsme, member_statement_id
 from ecocluster.warehouse.db import transaction
 
 
@@ -219,6 +219,7 @@ __all__ = [
     "Artefacts",
     "CurrentDraft",
     "DraftRun",
+    "NaceUndecided",
     "NothingToDraft",
     "RenderFailed",
     "Selection",

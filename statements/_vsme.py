@@ -12,6 +12,13 @@ the warehouse again, so the VSME figures are the ones the verifier saw) and writ
 - an OIM xBRL-JSON report of the same facts, with the concepts, period types and units of the
   VSME taxonomy of 2026-05-01 (``vsme-taxonomy-2026-05-01.json``).
 
+Both also carry the member's NACE code (``NaceSectorClassificationCodes``, VSME B1 24(e)(ii)). The
+VSME taxonomy uses NACE Rev. 2.1, the statement NACE Rev. 2: the code is the statement's one read
+through Eurostat's correspondence table (``ecocluster.warehouse.nace.rev21_code``). Where a Rev. 2
+code corresponds to several Rev. 2.1 codes nothing is guessed: the coordinator's choice in the
+roster (``nace_rev21``, one of the candidates) is passed in, and without it the export is refused
+naming the candidates (:class:`NaceUndecided`).
+
 Both are byte-identical for the same statement: the workbook is EFRAG's file with only the
 written cells changed, its zip entries dated 1980-01-01.
 """
@@ -34,7 +41,9 @@ from xml.sax.saxutils import escape
 import duckdb
 from defusedxml import ElementTree
 
+from ecocluster.core.errors import EcoclusterError
 from ecocluster.statements._register import StatementNotFound
+from ecocluster.warehouse import nace
 
 TEMPLATE = "VSME-Digital-Template-1.3.0.xlsx"
 TAXONOMY = "vsme-taxonomy-2026-05-01.json"
@@ -163,6 +172,15 @@ _COMPUTED = (
         ("1", "2-market"),
     ),
 )
+_NACE = "NaceSectorClassificationCodes"
+_NACE_MEMBER = re.compile(r"^nace:NACE_[A-Z](?P<digits>[0-9]{2,4})$")
+
+
+class NaceUndecided(EcoclusterError):
+    """The member's NACE Rev. 2 code corresponds to several NACE Rev. 2.1 codes and the roster names
+    none of them (or names another): the coordinator must choose, the export does not guess."""
+
+    exit_code = 65  # EX_DATAERR: the roster lacks a datum; adding it to the roster fixes it
 
 
 @dataclass(frozen=True)
@@ -188,6 +206,31 @@ class VsmeExport:
     workbook: Path
     xbrl_json: Path
     facts: tuple[Fact, ...]
+    nace_rev21: str  # the member's NACE Rev. 2.1 code the report carries
+
+
+def member_nace_rev21(document: dict[str, Any], chosen: str | None = None) -> str:
+    """The member's NACE Rev. 2.1 code: its statement's NACE Rev. 2 code through Eurostat's
+    correspondence, ``chosen`` (the roster's ``nace_rev21``) deciding among several candidates."""
+    organisation = document["organisation"]
+    try:
+        return nace.rev21_code(organisation["nace"], chosen)
+    except nace.NotNace as e:
+        raise NaceUndecided(
+            f"VSME report of member {organisation['member_id']}: {e}. Add the member's nace_rev21 to the "
+            "cluster roster, send the roster again, then export"
+        ) from e
+
+
+def nace_member(code: str) -> str:
+    """The VSME taxonomy's NACE domain member (``nace:NACE_I5510``) of a NACE Rev. 2.1 code."""
+    digits = code.replace(".", "")
+    concept = taxonomy()["concepts"][f"vsme:{_NACE}"]
+    for member in concept["other"]["ee20DomainMembers"]:
+        found = _NACE_MEMBER.fullmatch(member)
+        if found and found["digits"] == digits:
+            return str(member)
+    raise LookupError(f"NACE Rev. 2.1 {code} is not in the VSME taxonomy's NACE list")
 
 
 def facts(document: dict[str, Any]) -> tuple[Fact, ...]:
@@ -255,12 +298,24 @@ def _decimal(value: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def xbrl_json(document: dict[str, Any], found: Iterable[Fact]) -> dict[str, Any]:
-    """The OIM xBRL-JSON report of the facts (https://www.xbrl.org/Specification/xbrl-json/)."""
+def xbrl_json(document: dict[str, Any], found: Iterable[Fact], nace_rev21: str) -> dict[str, Any]:
+    """The OIM xBRL-JSON report of the facts (https://www.xbrl.org/Specification/xbrl-json/) and of
+    the member's NACE Rev. 2.1 code. That one is an Extensible Enumerations 2.0 set: its value is
+    the domain member's expanded name in URI form (namespace, ``#``, local name)."""
     concepts = taxonomy()["concepts"]
     year = document["reporting_year"]
     entity = f"ecocluster:{document['organisation']['member_id']}"
-    out: dict[str, Any] = {}
+    prefix, local = nace_member(nace_rev21).split(":")
+    out: dict[str, Any] = {
+        f"f-{_NACE}": {
+            "value": f"{taxonomy()['namespaces'][prefix]}#{local}",
+            "dimensions": {
+                "concept": f"vsme:{_NACE}",
+                "entity": entity,
+                "period": f"{year + 1}-01-01T00:00:00",  # an instant concept: the end of the year
+            },
+        }
+    }
     for fact in found:
         qname = f"vsme:{fact.datapoint.concept}"
         concept = concepts[qname]
@@ -371,16 +426,26 @@ def _without_calc_chain(parts: dict[str, bytes]) -> None:
     )
 
 
-def fill_template(document: dict[str, Any], found: Iterable[Fact]) -> bytes:
-    """EFRAG's Digital Template with the member's identity, period and figures filled in. Only the
-    written cells change (in the sheet XML): named ranges, checkboxes, dropdowns and the template's
-    own formulas stay as EFRAG made them."""
+def _nace_label(code: str) -> str:
+    """The template's dropdown entry of a NACE Rev. 2.1 class ("NACE I - 55.10 Hotels and similar
+    accommodation"): the taxonomy's English label of the domain member, as the template lists it."""
+    labels = taxonomy()["concepts"][nace_member(code)]["labels"]["en"]
+    return f"NACE {labels['http://www.xbrl.org/2003/role/label']}"
+
+
+def fill_template(document: dict[str, Any], found: Iterable[Fact], nace_rev21: str) -> bytes:
+    """EFRAG's Digital Template with the member's identity, NACE class, period and figures filled
+    in. Only the written cells change (in the sheet XML): named ranges, checkboxes, dropdowns and
+    the template's own formulas stay as EFRAG made them. The template takes NACE classes only (it
+    marks a section, division or group as an error), so a coarser code goes to the xBRL-JSON only."""
     template = _load_template()
     year = document["reporting_year"]
     writes: list[tuple[tuple[str, str], float | int | str]] = [
         (template.cell("template_reporting_entity_name"), document["organisation"]["legal_name"]),
         (template.cell("template_currency"), "EUR"),
     ]
+    if len(nace_rev21) == len("55.10"):
+        writes.append((template.cell(_NACE), _nace_label(nace_rev21)))
     for name, (month, day) in _PERIOD_INPUTS:
         writes += [
             (template.cell(name, offset), value)
@@ -413,20 +478,23 @@ def fill_template(document: dict[str, Any], found: Iterable[Fact]) -> bytes:
     return out.getvalue()
 
 
-def export_vsme(document: dict[str, Any], out: Path) -> VsmeExport:
-    """Write ``<member>-<year>-vsme.xlsx`` and ``<member>-<year>-vsme.json`` into ``out``."""
+def export_vsme(document: dict[str, Any], out: Path, nace_rev21_choice: str | None = None) -> VsmeExport:
+    """Write ``<member>-<year>-vsme.xlsx`` and ``<member>-<year>-vsme.json`` into ``out``.
+    ``nace_rev21_choice`` is the roster's ``nace_rev21`` of the member (``warehouse.nace.chosen_rev21``),
+    needed when its NACE Rev. 2 code has several NACE Rev. 2.1 candidates."""
     if document.get("subject") != "member":
         raise ValueError("a VSME report is made from a member statement, not a joint cluster statement")
+    code = member_nace_rev21(document, nace_rev21_choice)
     found = facts(document)
     stem = f"{document['organisation']['member_id']}-{document['reporting_year']}-vsme"
     out.mkdir(parents=True, exist_ok=True)
     workbook, report = out / f"{stem}.xlsx", out / f"{stem}.json"
-    workbook.write_bytes(fill_template(document, found))
+    workbook.write_bytes(fill_template(document, found, code))
     report.write_text(
-        json.dumps(xbrl_json(document, found), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        json.dumps(xbrl_json(document, found, code), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
-    return VsmeExport(workbook, report, found)
+    return VsmeExport(workbook, report, found, code)
 
 
 def member_statement_id(con: duckdb.DuckDBPyConnection, member: str, year: int | None) -> str:

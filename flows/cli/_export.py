@@ -29,15 +29,18 @@ def vsme(
     """Write the member's VSME report (EFRAG Digital Template and xBRL-JSON, B3–B7) from its statement."""
     from ecocluster import statements
     from ecocluster.core.store import open_store
+    from ecocluster.warehouse import nace
 
     home = home_of(ctx)
     with connect(home.warehouse_path, read_only=True) as con:
         version = statements.show(con, statements.member_statement_id(con, member, year))
+        chosen = nace.chosen_rev21(con, member)
     document = json.loads(statements.load_json(open_store(home), version))
-    written = statements.export_vsme(document, out)
+    written = statements.export_vsme(document, out, chosen)
     console.print(
         f"VSME report of {escape(member)} for {version.reporting_year} from statement "
-        f"{version.statement_id[:16]} ({version.status}): {len(written.facts)} facts"
+        f"{version.statement_id[:16]} ({version.status}): {len(written.facts)} facts, "
+        f"NACE Rev. 2.1 {written.nace_rev21}"
     )
     for path in (written.workbook, written.xbrl_json):
         console.print(f"  {escape(str(path))}", soft_wrap=True)

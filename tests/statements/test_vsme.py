@@ -20,6 +20,7 @@ from tests.cli import run_cli
 from tests.fixtures_sample import YEAR, BundledSample
 
 MEMBER = "LV-DGV-01"
+NACE_CONCEPT = "vsme:NaceSectorClassificationCodes"
 # EFRAG's converter (vsme-disclosures.json, "dataTypesToUnits"): the measure of each numeric data type.
 CONVERTER_UNITS = {
     "dtr-types:areaItemType": "utr:ha",
@@ -128,7 +129,7 @@ def test_every_emitted_fact_matches_the_taxonomy(exported: Exported) -> None:
         for _, c in role["rows"]
     }
     assert report["facts"], "no fact was emitted"
-    for fact_id, fact in report["facts"].items():
+    for fact_id, fact in _numeric(report).items():
         dims = fact["dimensions"]
         concept = concepts.get(dims["concept"])
         assert concept is not None, f"{fact_id}: {dims['concept']} is not in the taxonomy"
@@ -143,8 +144,70 @@ def test_every_emitted_fact_matches_the_taxonomy(exported: Exported) -> None:
                 assert axis in concepts and member in concepts and member in b4_members, (axis, member)
 
 
+def _numeric(report: dict[str, Any]) -> dict[str, Any]:
+    """The report's B3-B7 figures: every fact but the NACE code (the one without a unit)."""
+    return {k: f for k, f in report["facts"].items() if f["dimensions"]["concept"] != NACE_CONCEPT}
+
+
+def test_the_report_carries_a_nace_rev21_code_of_the_taxonomys_list(exported: Exported) -> None:
+    """The statement's NACE Rev. 2 code (84.11, a council) through Eurostat's correspondence:
+    a member of the VSME taxonomy's NACE domain, in both outputs."""
+    taxonomy = _taxonomy()
+    concept = taxonomy["concepts"][NACE_CONCEPT]
+    [fact] = [f for f in _xbrl(exported.out)["facts"].values() if f["dimensions"]["concept"] == NACE_CONCEPT]
+    namespace, local = fact["value"].split("#")
+    assert (
+        namespace == taxonomy["namespaces"]["nace"]
+        and f"nace:{local}" in concept["other"]["ee20DomainMembers"]
+    )
+    assert local == "NACE_P8411"  # NACE Rev. 2.1 re-lettered the sections: O became P
+    assert concept["periodType"] == "instant" and fact["dimensions"]["period"] == f"{YEAR + 1}-01-01T00:00:00"
+    assert set(fact["dimensions"]) == {"concept", "entity", "period"}
+    label = taxonomy["concepts"][f"nace:{local}"]["labels"]["en"]["http://www.xbrl.org/2003/role/label"]
+    assert _named(_workbook(exported.out), "NaceSectorClassificationCodes") == f"NACE {label}"
+    assert label == "P - 84.11 General public administration activities"
+
+
+def _document(bundled_sample: BundledSample) -> dict[str, Any]:
+    from ecocluster import statements
+    from ecocluster.core.store import open_store
+
+    con = connect(bundled_sample.home.warehouse_path, read_only=True)
+    try:
+        version = statements.show(con, statements.member_statement_id(con, MEMBER, YEAR))
+    finally:
+        con.close()
+    document: dict[str, Any] = json.loads(statements.load_json(open_store(bundled_sample.home), version))
+    return document
+
+
+def test_several_rev21_candidates_need_the_coordinators_choice(
+    bundled_sample: BundledSample, exported: Exported, tmp_path: Path
+) -> None:
+    """A restaurant (NACE Rev. 2 56.10) is 56.11 or 56.12 in NACE Rev. 2.1: nothing is guessed."""
+    from ecocluster import statements
+
+    document = _document(bundled_sample)
+    document["organisation"]["nace"] = "56.10"
+    with pytest.raises(statements.NaceUndecided, match=r"56\.11, 56\.12.*nace_rev21 to the cluster roster"):
+        statements.export_vsme(document, tmp_path / "undecided")
+    assert not (tmp_path / "undecided").exists()
+    with pytest.raises(statements.NaceUndecided, match="is not one of"):
+        statements.export_vsme(document, tmp_path / "wrong", "55.10")
+    written = statements.export_vsme(document, tmp_path / "chosen", "56.12")
+    assert written.nace_rev21 == "56.12"
+    wb = openpyxl.load_workbook(written.workbook)
+    assert _named(wb, "NaceSectorClassificationCodes") == "NACE I - 56.12 Mobile food service activities"
+    document["organisation"]["nace"] = "56.1"  # a group: the template takes classes only
+    coarse = statements.export_vsme(document, tmp_path / "group")
+    assert coarse.nace_rev21 == "56.1"
+    assert _named(openpyxl.load_workbook(coarse.workbook), "NaceSectorClassificationCodes") is None
+    values = [f["value"] for f in json.loads(coarse.xbrl_json.read_text())["facts"].values()]
+    assert f"{_taxonomy()['namespaces']['nace']}#NACE_I561" in values
+
+
 def test_the_xbrl_facts_are_the_warehouse_values(exported: Exported) -> None:
-    facts = _xbrl(exported.out)["facts"]
+    facts = _numeric(_xbrl(exported.out))
     by_concept = {
         (f["dimensions"]["concept"], f["dimensions"].get("vsme:TypeOfPollutantAxis")): float(f["value"])
         for f in facts.values()
@@ -313,3 +376,39 @@ def test_a_member_without_a_statement_is_told_to_draft_first(
     assert run.returncode == 65  # StatementNotFound: an id the warehouse does not know
     assert "no drafted statement for 2019" in run.stderr and "ecocluster draft --member" in run.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_the_cli_takes_the_rev21_code_the_roster_chose(
+    bundled_sample: BundledSample,
+    exported: Exported,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bundled Italian restaurant (NACE Rev. 2 56.10): its roster names 56.11, and the export
+    writes it."""
+    from ecocluster import statements
+    from ecocluster.warehouse import nace
+
+    restaurant = "IT-CL-CERRETO-R01"
+    con = connect(bundled_sample.home.warehouse_path)
+    try:
+        assert nace.chosen_rev21(con, restaurant) == "56.11"
+        statements.draft(con, bundled_sample.home, member=restaurant, year=YEAR, workers=1, pdf=False)
+    finally:
+        con.close()
+    run = run_cli(
+        capsys,
+        monkeypatch,
+        bundled_sample.home.root,
+        "export",
+        "vsme",
+        "--member",
+        restaurant,
+        "--out",
+        str(tmp_path),
+    )
+    assert run.returncode == 0, run.stderr
+    assert "NACE Rev. 2.1 56.11" in run.stdout
+    report = json.loads((tmp_path / f"{restaurant}-{YEAR}-vsme.json").read_text(encoding="utf-8"))
+    assert report["facts"]["f-NaceSectorClassificationCodes"]["value"].endswith("#NACE_I5611")

@@ -415,6 +415,7 @@ def _roster(cluster: Cluster, years: tuple[int, ...]) -> dict[str, Any]:
                 "legal_name": m.legal_name,
                 "country": cluster.country,
                 "nace": SECTORS[m.sector].nace,
+                **({"nace_rev21": SECTORS[m.sector].nace_rev21} if SECTORS[m.sector].nace_rev21 else {}),
                 "sector": m.sector,
                 "employees": m.employees,
                 "size_class": _size_class(m.employees),

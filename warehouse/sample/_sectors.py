@@ -54,6 +54,9 @@ class Sector:
     aspects: tuple[tuple[str, str, bool], ...] = ()  # (aspect key, direct|indirect, significant)
     objectives: tuple[tuple[str, str, float], ...] = ()  # (objective key, indicator, reduction)
     activities: dict[str, str] = field(default_factory=dict)
+    # The coordinator's NACE Rev. 2.1 choice (roster `nace_rev21`) where Eurostat's correspondence
+    # gives the sector's NACE Rev. 2 code several candidates (ecocluster.warehouse.nace.rev21_candidates).
+    nace_rev21: str | None = None
 
 
 _NOX_BOILER = Permit(
@@ -205,6 +208,7 @@ SECTORS: dict[str, Sector] = {
                 "lv": "Pacēlāju, slēpošanas trašu un mākslīgā sniega iekārtu apsaimniekošana.",
                 "en": "Operation of ski lifts, ski runs and snowmaking equipment.",
             },
+            nace_rev21="49.34",  # passenger transport by cableways and ski lifts
         ),
         Sector(
             "restaurant",
@@ -241,6 +245,7 @@ SECTORS: dict[str, Sector] = {
                 "lv": "Ēdināšana ar vietējās virtuves ēdieniem un vietējiem produktiem.",
                 "en": "Restaurant serving traditional local cuisine with locally sourced produce.",
             },
+            nace_rev21="56.11",  # restaurant activities, not mobile food service
         ),
         Sector(
             "municipality",
@@ -338,6 +343,7 @@ SECTORS: dict[str, Sector] = {
                 "en": "National park authority: biodiversity protection, visitor centres, trails and "
                 "environmental education.",
             },
+            nace_rev21="91.42",  # a park authority runs nature reserves
         ),
         Sector(
             "manufacturing",
