@@ -97,7 +97,7 @@ def code(value: str) -> str:
             + (f" (its classes are {listed})" if listed else f" and there is no group {value[:4]}")
         )
     if match["group"] is not None and value[:4] not in nace.groups:
-        listed = ", ".join(g for g in nace.groups if g.startswith(division + "."))
+        listed = ", ".join(g for g in nace.groups if g.startswith(value[:3]))  # "55." and its groups
         raise NotNace(
             f"{value!r} is not a NACE Rev. 2 code: division {division} has no group {value[:4]} "
             f"(its groups are {listed})"
