@@ -328,6 +328,21 @@ def test_export_decide_and_import_commands(con, store, sid, home, tmp_path, caps
         str(answers),
     )
     assert again.returncode == 78 and "never overwritten" in again.stdout + again.stderr
+    offline = cli(
+        "finding",
+        "decide",
+        str(tmp_path / "review"),
+        "--signer",
+        signers.file_uri(verifier.key, verifier.cert),
+        "--close",
+        other.finding_id,
+        "--tsa",
+        "http://127.0.0.1:9/",  # the discard port: no TSA answers, so no decision is written
+        "--out",
+        str(tmp_path / "offline.json"),
+    )
+    assert offline.returncode == 75 and "http://127.0.0.1:9/" in offline.stdout + offline.stderr
+    assert not (tmp_path / "offline.json").exists()
 
     imported = cli("finding", "import", str(answers))
     assert imported.returncode == 0 and "2 applied or already there, 0 refused" in imported.stdout, (
