@@ -177,7 +177,3 @@ def parse(data: bytes) -> FindingDecision:
         )
     except _dsse.MalformedEnvelope as e:
         raise DecisionMalformed(f"not a finding decision envelope: {e}") from e
-
-
-def signed_by(decision: FindingDecision, public_key: ec.EllipticCurvePublicKey) -> bool:
-    return _dsse.signed_by(decision.envelope, public_key)

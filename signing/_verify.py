@@ -554,9 +554,12 @@ def verify_decision_signer(
     except ApprovalRuleFailed as e:
         raise _fail("finding-decision", f"{where} comes with an unusable certificate: {e.detail}") from e
     public_key = cert.public_key()
-    if not isinstance(public_key, ec.EllipticCurvePublicKey) or not _decisions.signed_by(
-        decision, public_key
-    ):
+    signatures = (
+        _dsse.signatures_by(decision.envelope, public_key)
+        if isinstance(public_key, ec.EllipticCurvePublicKey)
+        else ()
+    )
+    if not signatures:
         raise _fail(
             "finding-decision",
             f"{where} is not signed by the key of {cert.subject.rfc4514_string()}: it "
@@ -564,7 +567,7 @@ def verify_decision_signer(
             f"{_VERBS[decision.event]} {decision.facts.finding_id} --signer URI`)",
         )
     try:
-        attested = attested_time(decision.envelope, public_key, timestamp, trust, when)
+        attested = attested_time(signatures, timestamp, trust, when)
     except ApprovalRuleFailed as e:
         raise _fail("timestamp", f"{where}: {e.detail}") from e
     try:
