@@ -49,9 +49,10 @@ Public API (everything else is private):
   "not-verified" is a rejection (rule ``opinion``); accepted ones are in ``approval_verification``.
   Decisions on findings are signed (``signer=``) and timestamped (``tsa_url=``, default
   ``ECOCLUSTER_TSA_URL``; ``review_decision.tsr``); rules ``timestamp`` and ``finding-decision``
-  verify them at the attested time for an approval. Offline review (``_bundle``): ``export_review`` writes ``findings.json`` and ``evidence/``;
-  :func:`decide_offline` signs decisions from it into an answers file; :func:`read_answers` and
-  :func:`import_answers` apply it, each decision verified alone (:class:`ImportOutcome`, ``review_import``).
+  verify them at the attested time for an approval. Offline review (``_bundle``):
+  ``export_review`` writes ``findings.json`` and ``evidence/``; :func:`decide_offline` signs
+  decisions from it into an answers file; :func:`read_answers` and :func:`import_answers` apply it,
+  each decision verified alone (:class:`ImportOutcome`, ``review_import``).
 * Sampling (``_sampling``): :func:`sampling_request` (roster snapshot, always-visited reasons),
   :func:`sign_plan` (deterministic signature -> seed -> draw), :func:`verify_plan`, :func:`record_plan`;
   the approval's verification block names the cluster's latest plan by digest.
