@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,8 +20,9 @@ from tests.warehouse.builders import roster, write_json
 DATA = Path(nace.__file__).parent
 
 
-def _json(name: str) -> dict:
-    return json.loads((DATA / name).read_text(encoding="utf-8"))
+def _json(name: str) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((DATA / name).read_text(encoding="utf-8"))
+    return doc
 
 
 def _vsme_rev21_classes() -> set[str]:
@@ -158,7 +160,7 @@ def store(home: Home) -> LocalStore:
     return LocalStore(home.objects_dir)
 
 
-def _member_roster(**member: object) -> dict:
+def _member_roster(**member: object) -> dict[str, Any]:
     doc = roster()
     doc["members"][0].update(member)
     return doc
