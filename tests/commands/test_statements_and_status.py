@@ -261,7 +261,14 @@ def test_the_demo_names_the_key_password_and_how_to_approve(tmp_path: Path) -> N
     tour = type(
         "Tour",
         (),
-        {"ingested": ingested, "summary": summary, "signed": (), "datadocs": None, "showcase": None},
+        {
+            "ingested": ingested,
+            "summary": summary,
+            "signed": (),
+            "datadocs": None,
+            "showcase": None,
+            "bodies": (),
+        },
     )()
     from ecocluster.core.home import Home
 

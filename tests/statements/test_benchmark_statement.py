@@ -7,6 +7,7 @@ language."""
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,19 +30,24 @@ class Drafted:
 
 
 @pytest.fixture(scope="module")
-def drafted(bundled_sample: BundledSample) -> Drafted:
+def drafted(bundled_sample: BundledSample, tmp_path_factory: pytest.TempPathFactory) -> Drafted:
+    """Drafted in a copy of the session's sample home: statements made with the test table must not
+    stand as the shared home's current drafts, which other modules read with the shipped table."""
     from ecocluster import statements
+    from ecocluster.core.home import Home
     from ecocluster.core.store import open_store
 
-    store = open_store(bundled_sample.home)
+    home = Home.resolve(tmp_path_factory.mktemp("benchmark-home") / "home")
+    shutil.copytree(bundled_sample.home.root, home.root, dirs_exist_ok=True)
+    store = open_store(home)
     documents, pdfs, figures = {}, {}, {}
     test_table = benchmarks.parse(table_json())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(benchmarks, "table", lambda: test_table)
-        con = connect(bundled_sample.home.warehouse_path)
+        con = connect(home.warehouse_path)
         try:
             for member in MEMBERS:
-                statements.draft(con, bundled_sample.home, member=member, year=YEAR, workers=1)
+                statements.draft(con, home, member=member, year=YEAR, workers=1)
                 version = statements.show(con, statements.member_statement_id(con, member, YEAR))
                 documents[member] = json.loads(statements.load_json(store, version))
                 assert version.pdf_key is not None
