@@ -239,4 +239,21 @@ def quiet() -> None:
     loggers = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in chatty]
     for name in (*chatty, *loggers):  # children too: GX sets INFO on some of its modules' loggers
         logging.getLogger(name).setLevel(logging.ERROR)
+    # GX is imported when the checks first run (ecocluster.checks loads it lazily), after this, and
+    # sets INFO on its modules' loggers then: its records stop at its top logger, errors passed on.
+    gx = logging.getLogger("great_expectations")
+    if not any(isinstance(h, _ErrorsOnly) for h in gx.handlers):
+        gx.addHandler(_ErrorsOnly())
+    gx.propagate = False
     warnings.filterwarnings("ignore")
+
+
+class _ErrorsOnly(logging.Handler):
+    """Hands a library's errors on to the root logger's handlers and drops the rest, whatever level
+    its modules' loggers set themselves."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logging.getLogger().handle(record)
