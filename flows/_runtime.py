@@ -17,7 +17,6 @@ import atexit
 import fcntl
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -29,6 +28,7 @@ from typing import TextIO
 
 from ecocluster.core.errors import ConfigurationError, TransientError
 from ecocluster.core.home import Home
+from ecocluster.core.processes import free_port, stop_process
 
 _server: subprocess.Popen[bytes] | None = None
 _start_lock: TextIO | None = None
@@ -50,23 +50,6 @@ def configure(home: Home) -> None:
     }
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now (servers here bind 127.0.0.1 only)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def stop_process(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    """Ask a server to stop, and kill it if it has not after ``timeout`` seconds."""
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def start_temporary_server(home: Home) -> None:

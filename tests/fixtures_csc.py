@@ -24,8 +24,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from ecocluster.core.home import Home
+from ecocluster.core.processes import free_port, stop_process
 from ecocluster.signing import _keys, _pki
-from tests.processes import free_port, stop_process
 
 ARCH, CREDENTIAL, TOKEN = "ecocluster", "ecocluster/verifier", "csc-test-access-token-0042"
 ACCREDITATION_NO, NAME = "DEMO-V-0003", "Remote Verifier"

@@ -13,12 +13,12 @@ import subprocess
 import pytest
 
 from ecocluster.core.errors import SignerCredentialsRefused, SignerUnavailable, SigningServiceUnavailable
+from ecocluster.core.processes import free_port
 from ecocluster.core.store import LocalStore
 from ecocluster.signing import _keys
 from ecocluster.signing._inbox import approve
 from ecocluster.signing.signers import fixed_secret, open_signer
 from tests.fixtures_csc import ACCREDITATION_NO, NAME, TOKEN
-from tests.processes import free_port
 from tests.signing.rows import drafted_member
 from tests.signing.test_pades import nss_db_trusting
 from tests.signing.test_signers import leaks

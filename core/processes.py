@@ -1,5 +1,5 @@
-"""Ports and server processes for the tests' own services (CSC, Prefect): the tests' own helpers, so a
-fixture does not reach into ``ecocluster.flows``' private runtime for a loopback port."""
+"""Loopback ports and server processes: what starts a local service (the Prefect server of a run,
+the tests' CSC and Prefect servers) needs to pick a port and to stop it."""
 
 from __future__ import annotations
 
