@@ -26,7 +26,6 @@ import math
 import os
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,7 @@ import psutil
 import pyotp
 
 from ecocluster.core.home import Home
+from ecocluster.core.processes import free_port
 
 HERE = Path(__file__).parent
 PAGE_GOAL_MS = 300.0
@@ -127,12 +127,6 @@ def accounts(home: Home, cluster: str) -> dict[str, Any]:
         made[role] = {"email": email, "password": password, "totp": totp[1] if totp else None}
     kept.write_text(json.dumps(made))
     return made
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _serve(home: Home, port: int) -> subprocess.Popen[bytes]:
@@ -256,7 +250,7 @@ def load_test(base: str, made: dict[str, Any], users: int, seconds: int) -> dict
 
 def run(home: Home, cluster: str, requests: int, users: int, seconds: int) -> dict[str, Any]:
     made = accounts(home, cluster)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = _serve(home, port)
     try:
