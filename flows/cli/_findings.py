@@ -18,7 +18,7 @@ from rich.table import Table
 
 from ecocluster.core.errors import ConfigurationError, ReviewRefused
 from ecocluster.flows.cli._context import connect, console, home_of, located_home
-from ecocluster.flows.cli._signing import _signer_secrets
+from ecocluster.flows.cli._signing import TSA, _signer_secrets
 
 if TYPE_CHECKING:
     from ecocluster.signing import Finding
@@ -272,14 +272,7 @@ def decide_offline(
     close: Annotated[
         list[str] | None, typer.Option("--close", help="ID[=NOTE]: close the finding; repeatable.")
     ] = None,
-    tsa: Annotated[
-        str | None,
-        typer.Option(
-            "--tsa",
-            help="RFC 3161 timestamp authority URL (default: [signing] tsa_url of --home, "
-            "else ECOCLUSTER_TSA_URL); it must answer while signing.",
-        ),
-    ] = None,
+    tsa: Annotated[str | None, TSA] = None,
 ) -> None:
     """Verifier's machine, no warehouse: sign decisions on an exported review's findings, each
     timestamped by the TSA, into one answers file; the coordinator applies it with `ecocluster

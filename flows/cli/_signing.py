@@ -318,6 +318,12 @@ def review_export(
             console.print(str(path))
 
 
+# `sign` and `finding decide`: where the verifier's signatures are timestamped.
+TSA = typer.Option(
+    "--tsa",
+    help="RFC 3161 timestamp authority URL (default: [signing] tsa_url of --home, "
+    "else ECOCLUSTER_TSA_URL); it must answer while signing.",
+)
 _SIGNER_HELP = (
     "Signer URI: file:KEY?cert=CERT (passphrase in ECOCLUSTER_KEY_PASSWORD), "
     "pkcs11:token=NAME;object=LABEL[?module-path=SO&cert=CERT] (PIN in ECOCLUSTER_TOKEN_PIN) or "
@@ -459,14 +465,7 @@ def sign_cmd(
     ],
     signer: Annotated[str, typer.Option(help=_SIGNER_HELP)],
     out: Annotated[Path, typer.Option("--out", help="Folder for the decision files (new names only).")],
-    tsa: Annotated[
-        str | None,
-        typer.Option(
-            "--tsa",
-            help="RFC 3161 timestamp authority URL (default: [signing] tsa_url of --home, "
-            "else ECOCLUSTER_TSA_URL); it must answer while signing.",
-        ),
-    ] = None,
+    tsa: Annotated[str | None, TSA] = None,
     reject: Annotated[
         bool, typer.Option("--reject", help="Sign a rejection instead (give --reason).")
     ] = False,
