@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from ecocluster.flows.cli._context import console, home_of
 
+if TYPE_CHECKING:
+    import sqlite3
+
 
 def _cli_actor() -> str:
     """Who the audit log names for a change made from the shell."""
     return f"cli:{getpass.getuser()}"
+
+
+def _audited(con: sqlite3.Connection, action: str, email: str, outcome: str) -> None:
+    """The audit entry of an account change made from the shell: by the shell's user, as admin."""
+    from ecocluster.portal import record
+
+    record(con, who=_cli_actor(), role="admin", action=action, obj=email.strip().lower(), outcome=outcome)
 
 
 commands = typer.Typer()
@@ -93,7 +103,7 @@ def user_add(
 ) -> None:
     """Create a portal account; verifiers, competent bodies and admins get a TOTP secret to enrol
     (shown on the first-login page with --invite, printed here otherwise)."""
-    from ecocluster.portal import add_user, create_invite, open_portal_db, record
+    from ecocluster.portal import add_user, create_invite, open_portal_db
 
     if invite and password_stdin:
         raise typer.BadParameter("--invite lets the person choose the password; leave out --password-stdin")
@@ -102,14 +112,8 @@ def user_add(
     try:
         secret = add_user(con, email, role, scope, password=password, language=lang, clusters=cluster or ())
         token = create_invite(con, email) if invite else None
-        record(
-            con,
-            who=_cli_actor(),
-            role="admin",
-            action="user.add",
-            obj=email.strip().lower(),
-            outcome=f"created {role} {scope}{' with a first-login link' if invite else ''}",
-        )
+        link = " with a first-login link" if invite else ""
+        _audited(con, "user.add", email, f"created {role} {scope}{link}")
     finally:
         con.close()
     console.print(f"added {escape(email)} as {escape(role)} for {escape(scope)}")
@@ -138,20 +142,13 @@ def user_password(
     ] = False,
 ) -> None:
     """Set an account's password (read from stdin, or asked for without echo)."""
-    from ecocluster.portal import open_portal_db, record, set_password
+    from ecocluster.portal import open_portal_db, set_password
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else getpass.getpass("new password: ")
     con = open_portal_db(home_of(ctx))
     try:
         set_password(con, email, password)
-        record(
-            con,
-            who=_cli_actor(),
-            role="admin",
-            action="user.password",
-            obj=email.strip().lower(),
-            outcome="set",
-        )
+        _audited(con, "user.password", email, "set")
     finally:
         con.close()
     console.print(f"password set for {escape(email)}")
@@ -163,19 +160,12 @@ def user_disable(
     email: Annotated[str, typer.Argument(help="The account to disable; its sessions end at once.")],
 ) -> None:
     """Disable a portal account and end its sessions."""
-    from ecocluster.portal import disable_user, open_portal_db, record
+    from ecocluster.portal import disable_user, open_portal_db
 
     con = open_portal_db(home_of(ctx))
     try:
         disable_user(con, email)
-        record(
-            con,
-            who=_cli_actor(),
-            role="admin",
-            action="user.disable",
-            obj=email.strip().lower(),
-            outcome="disabled",
-        )
+        _audited(con, "user.disable", email, "disabled")
     finally:
         con.close()
     console.print(f"disabled {escape(email)}")
