@@ -31,10 +31,8 @@ def timestamp_authority(home: Home) -> Iterator[str]:
     if configured:
         yield configured
         return
-    from ecocluster.signing import _tsa
-
-    _tsa.demo_tsa(home, signing.DEMO_PASSWORD)
-    with _tsa.running(home, signing.DEMO_PASSWORD) as url:
+    signing.demo_tsa(home, signing.DEMO_PASSWORD)
+    with signing.running_tsa(home, signing.DEMO_PASSWORD) as url:
         yield url
 
 

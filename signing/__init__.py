@@ -59,7 +59,11 @@ Public API (everything else is private):
 * Storage: :func:`open_store` (local folder or S3 with Object Lock).
 * Time: :func:`tsa_url` (``[signing] tsa_url``); every decision carries an RFC 3161 timestamp over
   its signature (``SignedDecision.timestamp``, the ``.tsr`` file) and certificates are judged at
-  that attested time; ``python -m ecocluster.signing._tsa --home HOME`` serves the demo's TSA.
+  that attested time; ``python -m ecocluster.signing._tsa --home HOME`` serves the demo's TSA
+  (:func:`demo_tsa` creates it, :func:`running_tsa` serves it while a block runs).
+* For the CLI's offline ``verify`` and ``intake``: :func:`check_country`, :func:`body_key_folder`,
+  :func:`is_receipt` (:data:`MAX_RECEIPT_BYTES`), :data:`MAX_PACKAGE_BYTES`, :func:`trust_anchors_from`,
+  :func:`load_certs`, :class:`QualificationPolicy`; :func:`decisions_on` for ``statement show``.
 """
 
 from __future__ import annotations
@@ -102,12 +106,15 @@ from ecocluster.signing._inbox import (
 )
 from ecocluster.signing._intake import (
     DECIDED,
+    MAX_RECEIPT_BYTES,
     Receipt,
     Sweep,
     UnknownCountry,
+    body_key_folder,
     check_country,
     init_body_key,
     intake,
+    is_receipt,
     register_sweep,
     verify_receipt,
 )
@@ -121,6 +128,7 @@ from ecocluster.signing._keys import (
     refresh_crl,
     revoke,
     trust_anchors,
+    trust_anchors_from,
 )
 from ecocluster.signing._offline import (
     Check,
@@ -133,6 +141,7 @@ from ecocluster.signing._offline import (
 from ecocluster.signing._opinion import Opinion, SiteVisit, Verification
 from ecocluster.signing._overdue import Notice
 from ecocluster.signing._package import (
+    MAX_PACKAGE_BYTES,
     Delivery,
     PackageRefused,
     build_packages,
@@ -140,7 +149,7 @@ from ecocluster.signing._package import (
     unpack,
     why_no_package,
 )
-from ecocluster.signing._pki import Revocation
+from ecocluster.signing._pki import Revocation, load_certs
 from ecocluster.signing._profiles import CountryProfile, RequestType
 from ecocluster.signing._profiles import profile as country_profile
 from ecocluster.signing._records import (
@@ -150,6 +159,7 @@ from ecocluster.signing._records import (
     active_verifiers,
     approval_context,
     built_packages,
+    decisions_on,
     draft_for,
     mark_consulted,
     register_verifier,
@@ -194,7 +204,9 @@ from ecocluster.signing._sampling import (
     verify_plan,
 )
 from ecocluster.signing._stored import read as read_stored
-from ecocluster.signing._tsa import TimestampUnavailable, tsa_url
+from ecocluster.signing._trusted_list import QualificationPolicy
+from ecocluster.signing._tsa import TimestampUnavailable, demo_tsa, tsa_url
+from ecocluster.signing._tsa import running as running_tsa
 from ecocluster.signing._verify import (
     RULES,
     ApprovalContext,
@@ -360,4 +372,16 @@ __all__ += [  # what the portal's desks read (ecocluster.signing._desk)
     "member_decisions",
     "member_registrations",
     "verifier_nace_scope",
+]
+__all__ += [  # what the CLI and the demo need beyond the above (issue 15: no cross-package private import)
+    "MAX_PACKAGE_BYTES",
+    "MAX_RECEIPT_BYTES",
+    "QualificationPolicy",
+    "body_key_folder",
+    "decisions_on",
+    "demo_tsa",
+    "is_receipt",
+    "load_certs",
+    "running_tsa",
+    "trust_anchors_from",
 ]

@@ -76,6 +76,10 @@ class KeyFiles:
     def load_cert(self) -> x509.Certificate:
         return _pki.load_certs(self.cert.read_bytes())[0]
 
+    def load_key(self, password: bytes) -> _pki.PrivateKey:
+        """The private key, decrypted (a wrong password is a ConfigurationError)."""
+        return _pki.load_key(self.key, password)
+
 
 def ca_dir(home: Home) -> Path:
     return home.root / "pki" / "ca"

@@ -43,7 +43,7 @@ from ecocluster.signing._dsse import canonical_json
 from ecocluster.signing._pki import fingerprint, pem
 from ecocluster.signing._tsa import default_tsa_url
 from ecocluster.signing.signers import Signer
-from ecocluster.warehouse._raw import decode_text
+from ecocluster.warehouse import decode_text
 from ecocluster.warehouse.db import transaction
 from ecocluster.warehouse.sections import BY_NAME as SECTIONS
 

@@ -80,6 +80,23 @@ def test_tests_import_private_modules_of_their_own_package_only() -> None:
     )
 
 
+def production_offences(root: Path = TESTS.parent) -> list[str]:
+    """Imports of another package's private module in the packages themselves (the house rule:
+    cross-package production code uses public names only)."""
+    out = []
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            for line, imported, what in private_imports(path.read_text(encoding="utf-8")):
+                if imported != package:
+                    out.append(f"{path.relative_to(root)}:{line}: {what} (private to ecocluster.{imported})")
+    return sorted(set(out))
+
+
+def test_packages_import_other_packages_through_their_public_api_only() -> None:
+    found = production_offences()
+    assert not found, "a package imports another package's private module:\n" + "\n".join(found)
+
+
 def test_the_check_sees_each_form_of_private_import() -> None:
     source = (
         "from ecocluster.signing._pki import load_key\n"

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ecocluster.core.home import Home
-    from ecocluster.warehouse._raw import Limits
+    from ecocluster.warehouse._raw import Limits, decode_text
     from ecocluster.warehouse.db import connect, transaction
     from ecocluster.warehouse.ingest import FileOutcome, IngestReport, ingest_paths
 
 _WHERE = {
     "Limits": "ecocluster.warehouse._raw",
+    "decode_text": "ecocluster.warehouse._raw",
     "connect": "ecocluster.warehouse.db",
     "transaction": "ecocluster.warehouse.db",
     "Home": "ecocluster.core.home",
@@ -36,4 +37,13 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'ecocluster.warehouse' has no attribute {name!r}")
 
 
-__all__ = ["FileOutcome", "Home", "IngestReport", "Limits", "connect", "ingest_paths", "transaction"]
+__all__ = [
+    "FileOutcome",
+    "Home",
+    "IngestReport",
+    "Limits",
+    "connect",
+    "decode_text",
+    "ingest_paths",
+    "transaction",
+]

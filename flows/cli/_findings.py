@@ -396,7 +396,6 @@ def sampling_plan(
 ) -> None:
     """Sign and record the cluster's sampling plan; prints the visited members and, last, the plan's digest."""  # noqa: E501  # the command's help: typer's command list keeps a docstring's line breaks
     from ecocluster import signing
-    from ecocluster.signing import _pki
 
     given: dict[str, tuple[signing.SamplingReason, ...]] = {}
     for item in always or ():
@@ -415,7 +414,7 @@ def sampling_plan(
     home = home_of(ctx)
     with connect(home.warehouse_path) as con:
         request = signing.sampling_request(con, cluster, year, always=given, factor=factor)
-        plan = signing.sign_plan(request, _pki.load_key(files.key, secret), files.load_cert())
+        plan = signing.sign_plan(request, files.load_key(secret), files.load_cert())
         where = signing.record_plan(con, signing.open_store(home), plan)
     console.print(
         f"cluster {escape(cluster)} {request.reporting_year}: {len(plan.visited)} of {len(request.units)} "

@@ -24,8 +24,7 @@ from ecocluster.flows.cli._context import connect, console, home_of, located_hom
 
 if TYPE_CHECKING:
     from ecocluster.core.home import Home
-    from ecocluster.signing import Check, InboxLimits
-    from ecocluster.signing._trusted_list import QualificationPolicy
+    from ecocluster.signing import Check, InboxLimits, QualificationPolicy
     from ecocluster.signing.signers import Secrets
 
 pki_app = typer.Typer(
@@ -147,9 +146,9 @@ def _print_checks(checks: Sequence[Check]) -> bool:
 
 
 def _qualification_policy(home: Home) -> QualificationPolicy | None:
-    """``[signing] trusted_list`` and ``[intake] require`` (ecocluster.signing._trusted_list), read before any
-    package."""
-    from ecocluster.signing._trusted_list import QualificationPolicy
+    """``[signing] trusted_list`` and ``[intake] require`` (ecocluster.signing.QualificationPolicy), read
+    before any package."""
+    from ecocluster.signing import QualificationPolicy
 
     config = home.config()
     return QualificationPolicy.from_config(config.signing, config.intake)
@@ -255,10 +254,9 @@ def pki_revoke(
 ) -> None:
     """Revoke a verifier certificate: reissue the CRL with it listed, its reason and invalidity date."""
     from ecocluster import signing
-    from ecocluster.signing._pki import load_certs
 
     try:
-        certificate = load_certs(cert.read_bytes())[0]
+        certificate = signing.load_certs(cert.read_bytes())[0]
     except OSError as e:
         raise typer.BadParameter(f"{cert}: {e.strerror}") from e
     crl = signing.revoke(
@@ -557,12 +555,11 @@ def intake_key(
 ) -> None:
     """Competent body: create its own receipt-signing key (once; never replaced)."""
     from ecocluster import signing
-    from ecocluster.signing._intake import body_key_folder, check_country
 
-    code = check_country(country)
+    code = signing.check_country(country)
     home = home_of(ctx, create=True)  # a competent body's first command: it makes the body's home
     cert = signing.init_body_key(
-        out or body_key_folder(home, code),
+        out or signing.body_key_folder(home, code),
         code,
         _secret("ECOCLUSTER_CB_PASSWORD", "new competent body key password"),
     )
@@ -595,9 +592,8 @@ def intake(
 ) -> None:
     """Competent body: verify delivered packages, register or renew, write signed receipts."""
     from ecocluster import signing
-    from ecocluster.signing._intake import check_country
 
-    code = check_country(country)  # an unknown country is refused before any home is looked at
+    code = signing.check_country(country)  # an unknown country is refused before any home is looked at
     home = home_of(ctx)
     policy = _qualification_policy(home)  # an unusable trusted list is refused before any package
     with connect(home.warehouse_path) as con:
@@ -672,9 +668,6 @@ def verify(
     (for a bare envelope: a verified approval whose named verifier signed it), 3 if any fails, 65 for
     a PATH or --cert that is missing or a folder, 78 for unusable --trust/--crl files."""
     from ecocluster import signing
-    from ecocluster.signing._intake import MAX_RECEIPT_BYTES, is_receipt
-    from ecocluster.signing._keys import trust_anchors_from
-    from ecocluster.signing._package import MAX_PACKAGE_BYTES
 
     for option, given in (("--trust", trust), ("--crl", crl)):
         for anchor in given or ():
@@ -685,14 +678,14 @@ def verify(
         not stored
         and path.is_file()
         and path.suffix == ".json"
-        and path.stat().st_size <= MAX_RECEIPT_BYTES
-        and is_receipt(path.read_bytes())
+        and path.stat().st_size <= signing.MAX_RECEIPT_BYTES
+        and signing.is_receipt(path.read_bytes())
     ):
         if not trust:
             raise ConfigurationError(
                 "a receipt is checked against the competent body's certificate: pass it with --trust"
             )
-        report = signing.verify_receipt(path.read_bytes(), trust_anchors_from(tuple(trust)).cas)
+        report = signing.verify_receipt(path.read_bytes(), signing.trust_anchors_from(tuple(trust)).cas)
         raise typer.Exit(0 if _print_checks(report.checks) else 3)
     home = located_home(ctx) if trust else home_of(ctx)  # with --trust no home is needed, and none is made
     anchors = signing.trust_anchors(
@@ -726,7 +719,7 @@ def verify(
     else:
         with path.open("rb") as handle:  # one byte past the limit is enough to refuse an oversized one
             report = signing.verify_archive(
-                handle.read(MAX_PACKAGE_BYTES + 1), anchors, qualification=policy, now=now
+                handle.read(signing.MAX_PACKAGE_BYTES + 1), anchors, qualification=policy, now=now
             )
     raise typer.Exit(0 if _print_checks(report.checks) else ApprovalRefused.exit_code)
 

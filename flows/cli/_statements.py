@@ -189,7 +189,7 @@ def show(
     """Print a statement's status and where its JSON, HTML and PDF are."""
     from ecocluster import statements
     from ecocluster.core.store import open_store
-    from ecocluster.signing._records import decisions_on
+    from ecocluster.signing import decisions_on
     from ecocluster.warehouse.db import connect
 
     home = home_of(ctx)
