@@ -123,48 +123,62 @@ _SIGNER = typer.Option(
 )
 
 
-def _decision(event: str) -> None:
-    @finding_app.command(event)
-    def decide(
-        ctx: typer.Context,
-        finding_id: Annotated[str, typer.Argument(help="The finding's id (F-…).")],
-        note: Annotated[str, typer.Option("--note", help="Why (required to reopen).")] = "",
-        signer: Annotated[str | None, _SIGNER] = None,
-        by: Annotated[str | None, _BY] = None,
-    ) -> None:
-        from ecocluster import signing
-        from ecocluster.signing import signers
+# The three decisions on an answer share their arguments and their body (_decide).
+_FindingId = Annotated[str, typer.Argument(help="The finding's id (F-…).")]
+_Note = Annotated[str, typer.Option("--note", help="Why (required to reopen).")]
+_Signer = Annotated[str | None, _SIGNER]
+_By = Annotated[str | None, _BY]
 
-        step = {
-            "accept": signing.accept_finding,
-            "reopen": signing.reopen_finding,
-            "close": signing.close_finding,
-        }[event]
-        home = home_of(ctx)
-        tsa = None if signer is None else signing.tsa_url(home)  # refused before a passphrase is asked
-        with ExitStack() as stack:
-            chosen = (
-                None
-                if signer is None
-                else stack.enter_context(signers.open_signer(signer, _signer_secrets()))
-            )
-            con = stack.enter_context(connect(home.warehouse_path))
-            _print(step(con, finding_id, by=_who(by), note=note, signer=chosen, tsa_url=tsa))
-        if signer is None:
-            console.print(
-                f"recorded unsigned: it counts for an approval once signed, `ecocluster finding {event} "
-                f"{escape(finding_id)} --signer URI` (rule finding-decision)"
-            )
 
-    decide.__doc__ = {
-        "accept": "Accept the answer: the finding no longer blocks the approval (once signed).",
-        "reopen": "The answer is not enough: open the finding again for another round.",
-        "close": "Close the finding (resolved, or withdrawn with a note); closed is final.",
+def _decide(
+    ctx: typer.Context, event: str, finding_id: str, note: str, signer: str | None, by: str | None
+) -> None:
+    """Record the verifier's ``event`` on the finding, signed and timestamped when ``--signer`` is given."""
+    from ecocluster import signing
+    from ecocluster.signing import signers
+
+    step = {
+        "accept": signing.accept_finding,
+        "reopen": signing.reopen_finding,
+        "close": signing.close_finding,
     }[event]
+    home = home_of(ctx)
+    tsa = None if signer is None else signing.tsa_url(home)  # refused before a passphrase is asked
+    with ExitStack() as stack:
+        chosen = (
+            None if signer is None else stack.enter_context(signers.open_signer(signer, _signer_secrets()))
+        )
+        con = stack.enter_context(connect(home.warehouse_path))
+        _print(step(con, finding_id, by=_who(by), note=note, signer=chosen, tsa_url=tsa))
+    if signer is None:
+        console.print(
+            f"recorded unsigned: it counts for an approval once signed, `ecocluster finding {event} "
+            f"{escape(finding_id)} --signer URI` (rule finding-decision)"
+        )
 
 
-for _event in ("accept", "reopen", "close"):
-    _decision(_event)
+@finding_app.command("accept")
+def accept(
+    ctx: typer.Context, finding_id: _FindingId, note: _Note = "", signer: _Signer = None, by: _By = None
+) -> None:
+    """Accept the answer: the finding no longer blocks the approval (once signed)."""
+    _decide(ctx, "accept", finding_id, note, signer, by)
+
+
+@finding_app.command("reopen")
+def reopen(
+    ctx: typer.Context, finding_id: _FindingId, note: _Note = "", signer: _Signer = None, by: _By = None
+) -> None:
+    """The answer is not enough: open the finding again for another round."""
+    _decide(ctx, "reopen", finding_id, note, signer, by)
+
+
+@finding_app.command("close")
+def close(
+    ctx: typer.Context, finding_id: _FindingId, note: _Note = "", signer: _Signer = None, by: _By = None
+) -> None:
+    """Close the finding (resolved, or withdrawn with a note); closed is final."""
+    _decide(ctx, "close", finding_id, note, signer, by)
 
 
 @finding_app.command("follow-up")

@@ -244,6 +244,27 @@ def test_every_command_option_and_argument_has_help():
     assert not missing, missing
 
 
+def test_every_command_is_a_module_level_function():
+    """The house rule for the CLI: commands are module-level functions on per-module Typers, not closures
+    made by a factory (``<locals>`` in their qualified name)."""
+    from typer.main import get_command
+
+    from ecocluster.flows.cli import app
+
+    found = {}
+
+    def walk(command, path: str) -> None:
+        if command.callback is not None and path != "ecocluster":
+            found[path] = command.callback.__qualname__
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(get_command(app), "ecocluster")
+    assert len(found) > 40 and "ecocluster finding accept" in found, sorted(found)
+    made = {path: name for path, name in found.items() if "<locals>" in name}
+    assert not made, made
+
+
 def test_the_demo_names_the_key_password_and_how_to_approve(tmp_path: Path) -> None:
     """The demo's closing text, from a summary with a member waiting for its verifier."""
     from ecocluster.flows._summary import CycleSummary, MemberOutcome, MemberState
