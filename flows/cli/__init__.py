@@ -17,6 +17,7 @@ import types
 from typing import TYPE_CHECKING, TypeGuard, get_type_hints
 
 import typer
+from typer.models import ParameterInfo
 
 from ecocluster.core.errors import EcoclusterError, TransientError
 from ecocluster.flows.cli import (
@@ -89,6 +90,34 @@ def _evaluate_annotations(commands: typer.Typer) -> None:
 
 
 _evaluate_annotations(app)
+
+
+def _plain_help(commands: typer.Typer, done: set[int]) -> None:
+    """Make every help text plain text for typer's rich rendering: ``[signing]`` in "default: tsa_url of
+    [signing]" is a section name, not a rich style tag to swallow. Once per text object (``done``):
+    options such as ``--tsa`` are shared between commands, and a second escape would show its backslash."""
+    from rich.markup import escape  # loaded with the consoles of _context already
+
+    if isinstance(commands.info.help, str):
+        commands.info.help = escape(commands.info.help)
+    for command in commands.registered_commands:
+        text = command.help if command.help is not None else (command.callback and command.callback.__doc__)
+        command.help = escape(text) if isinstance(text, str) else command.help
+    callbacks = [c.callback for c in commands.registered_commands]
+    if commands.registered_callback is not None:
+        callbacks.append(commands.registered_callback.callback)
+    for callback in callbacks:
+        for hint in (callback.__annotations__ if callback else {}).values():
+            for info in getattr(hint, "__metadata__", ()):
+                if isinstance(info, ParameterInfo) and isinstance(info.help, str) and id(info) not in done:
+                    done.add(id(info))
+                    info.help = escape(info.help)
+    for group in commands.registered_groups:
+        if group.typer_instance is not None:
+            _plain_help(group.typer_instance, done)
+
+
+_plain_help(app, set())
 
 
 def main() -> None:
