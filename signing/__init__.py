@@ -107,6 +107,7 @@ from ecocluster.signing._inbox import (
 from ecocluster.signing._intake import (
     DECIDED,
     MAX_RECEIPT_BYTES,
+    IntakeOutcome,
     Receipt,
     Sweep,
     UnknownCountry,
@@ -245,6 +246,7 @@ __all__ = [
     "Draft",
     "InboxFile",
     "InboxLimits",
+    "IntakeOutcome",
     "KeyFiles",
     "Notice",
     "Outcome",

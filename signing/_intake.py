@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,15 +106,34 @@ class UnknownCountry(EcoclusterError):
     exit_code = 64  # EX_USAGE
 
 
-# What a receipt's outcome is: "received" (waiting), an action of the register, or "refused".
-DECIDED = ("registered", "updated", "renewed", "extended", "transferred")
+class IntakeOutcome(StrEnum):
+    """What a receipt says became of a package: received (waiting), an action of the register, or refused
+    (``body_intake.outcome`` holds the value, with ``waiting`` for received)."""
+
+    RECEIVED = "received"
+    REGISTERED = "registered"
+    UPDATED = "updated"
+    RENEWED = "renewed"
+    EXTENDED = "extended"
+    TRANSFERRED = "transferred"
+    REFUSED = "refused"
+
+
+# The register's actions among the outcomes.
+DECIDED = (
+    IntakeOutcome.REGISTERED,
+    IntakeOutcome.UPDATED,
+    IntakeOutcome.RENEWED,
+    IntakeOutcome.EXTENDED,
+    IntakeOutcome.TRANSFERRED,
+)
 
 
 @dataclass(frozen=True)
 class Receipt:
     package_key: str
     member_id: str | None
-    outcome: str  # received (waiting) | registered | updated | renewed | extended | transferred | refused
+    outcome: IntakeOutcome
     registration_no: str | None
     rule: str | None  # the first refused rule
     retriable: bool
@@ -129,9 +149,9 @@ class Receipt:
 
 
 def message(outcome: str, registration_no: str | None, waiting_until: dt.date | None) -> str:
-    if outcome == "received":
+    if outcome == IntakeOutcome.RECEIVED:
         return f"received, waiting until {waiting_until}"
-    if outcome == "refused":
+    if outcome == IntakeOutcome.REFUSED:
         return "refused"
     return f"{outcome} as {registration_no}"
 
@@ -342,7 +362,7 @@ class ReceiptFacts:
     competent_body: str
     profile: CountryProfile
     member_id: str | None
-    outcome: str  # received | an action | refused
+    outcome: str  # an IntakeOutcome's value, as the receipt states it
     registration_no: str | None
     rule: str | None
     retriable: bool
@@ -449,7 +469,7 @@ def _take_in(
             for c in decision.checks
             if not c.ok
         )
-        outcome = "received" if decision.outcome == "waiting" else decision.outcome
+        outcome = IntakeOutcome.RECEIVED if decision.outcome == "waiting" else IntakeOutcome(decision.outcome)
         _sign_receipt(
             con,
             store,
@@ -595,7 +615,18 @@ def complete_waiting(
                 [action, number, key, profile.country, sha],
             )
         done.append(
-            Receipt(package_key, facts.member_id, action, number, None, False, (), key, request.value, until)
+            Receipt(
+                package_key,
+                facts.member_id,
+                IntakeOutcome(action),
+                number,
+                None,
+                False,
+                (),
+                key,
+                request.value,
+                until,
+            )
         )
     return done
 

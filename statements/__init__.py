@@ -57,7 +57,7 @@ from ecocluster.statements._desk import (
 from ecocluster.statements._drafting import NothingToDraft, Progress, Selection, render, select
 from ecocluster.statements._i18n import LANGUAGES, UnsupportedLanguage
 from ecocluster.statements._inputs import inputs_mark, newer_inputs, record_inputs
-from ecocluster.statements._publish import Artefacts, publish, render_statement
+from ecocluster.statements._publish import Artefacts, StatementKind, publish, render_statement
 from ecocluster.statements._register import (
     CurrentDraft,
     StatementNotFound,
@@ -224,6 +224,7 @@ __all__ = [
     "RenderFailed",
     "Selection",
     "StatementInvalid",
+    "StatementKind",
     "StatementNotFound",
     "StatementStatus",
     "StatementVersion",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from ecocluster.core.store import ObjectStore
@@ -17,6 +18,14 @@ from ecocluster.statements._canonical import digest, normalise, normalised_bytes
 from ecocluster.statements._view import VerifierBlock, build_view
 
 PREFIX = "statements"
+
+
+class StatementKind(StrEnum):
+    """A full environmental statement (the three-year cycle) or an updated one (the years between);
+    the document's ``kind`` and the ``statement.kind`` column hold the value."""
+
+    FULL = "full"
+    UPDATED = "updated"
 
 
 @dataclass(frozen=True)
@@ -28,7 +37,7 @@ class Artefacts:
     member_id: str | None
     cluster_id: str
     reporting_year: int
-    kind: str
+    kind: StatementKind
     language: str
     json_key: str
     html_key: str
@@ -92,7 +101,7 @@ def publish(
         member_id=doc["organisation"]["member_id"] if subject == "member" else None,
         cluster_id=doc["cluster"]["cluster_id"],
         reporting_year=doc["reporting_year"],
-        kind=doc["kind"],
+        kind=StatementKind(doc["kind"]),
         language=doc["language"],
         json_key=json_key(sid),
         html_key=html_key,

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from ecocluster.core.errors import EcoclusterError, UnknownId
-from ecocluster.statements._publish import Artefacts
+from ecocluster.statements._publish import Artefacts, StatementKind
 
 
 class StatementNotFound(UnknownId):
@@ -52,9 +52,11 @@ class StatementVersion(Artefacts):
 
     @classmethod
     def of_row(cls, row: Sequence[Any]) -> StatementVersion:
-        """The version from a row of ``_COLUMNS``, its status read into the enum."""
+        """The version from a row of ``_COLUMNS``, its kind and status read into their enums."""
         values = dict(zip(_FIELDS, row, strict=True))
-        return cls(**{**values, "status": StatementStatus(values["status"])})
+        return cls(
+            **{**values, "kind": StatementKind(values["kind"]), "status": StatementStatus(values["status"])}
+        )
 
 
 _FIELDS = tuple(f.name for f in fields(StatementVersion))
