@@ -12,12 +12,12 @@ exit code; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import types
 from typing import TYPE_CHECKING, TypeGuard, get_type_hints
 
 import typer
-from typer.models import ParameterInfo
 
 from ecocluster.core.errors import EcoclusterError, TransientError
 from ecocluster.flows.cli import (
@@ -92,32 +92,32 @@ def _evaluate_annotations(commands: typer.Typer) -> None:
 _evaluate_annotations(app)
 
 
-def _plain_help(commands: typer.Typer, done: set[int]) -> None:
-    """Make every help text plain text for typer's rich rendering: ``[signing]`` in "default: tsa_url of
-    [signing]" is a section name, not a rich style tag to swallow. Once per text object (``done``):
-    options such as ``--tsa`` are shared between commands, and a second escape would show its backslash."""
-    from rich.markup import escape  # loaded with the consoles of _context already
-
-    if isinstance(commands.info.help, str):
-        commands.info.help = escape(commands.info.help)
+def _plain_help(commands: typer.Typer) -> None:
+    """Help is click's plain text, not typer's rich panels: rendering those imports ``typer.rich_utils``,
+    which loads rich's Markdown (markdown-it, pygments) and Traceback (attrs) for any help, a quarter of
+    ``ecocluster --help`` (issue 15 asks <= 0.3 s). Plain text also shows ``[signing]`` and ``ID[=NOTE]``
+    as written, where rich markup took ``[signing]`` for a style tag and dropped it. The command list
+    shows each command's and group's first paragraph whole, as the panels did (click alone would cut it at
+    45 characters); ``--help`` of the command shows all of it."""
+    commands.rich_markup_mode = None
     for command in commands.registered_commands:
-        text = command.help if command.help is not None else (command.callback and command.callback.__doc__)
-        command.help = escape(text) if isinstance(text, str) else command.help
-    callbacks = [c.callback for c in commands.registered_commands]
-    if commands.registered_callback is not None:
-        callbacks.append(commands.registered_callback.callback)
-    for callback in callbacks:
-        for hint in (callback.__annotations__ if callback else {}).values():
-            for info in getattr(hint, "__metadata__", ()):
-                if isinstance(info, ParameterInfo) and isinstance(info.help, str) and id(info) not in done:
-                    done.add(id(info))
-                    info.help = escape(info.help)
+        command.short_help = command.short_help or _first_paragraph(
+            command.help or (command.callback.__doc__ if command.callback else None)
+        )
     for group in commands.registered_groups:
         if group.typer_instance is not None:
-            _plain_help(group.typer_instance, done)
+            info = group.typer_instance.info
+            group.short_help = group.short_help or _first_paragraph(
+                info.help if isinstance(info.help, str) else None
+            )
+            _plain_help(group.typer_instance)
 
 
-_plain_help(app, set())
+def _first_paragraph(text: str | None) -> str | None:
+    return inspect.cleandoc(text).split("\n\n")[0] if text else None
+
+
+_plain_help(app)
 
 
 def main() -> None:

@@ -24,6 +24,10 @@ HEAVY = (
     "uvicorn",
     "starlette",
     "dask",
+    # what typer's rich help (typer.rich_utils) loads: Markdown and Traceback, ~ a quarter of --help
+    "markdown_it",
+    "pygments",
+    "attr",
 )
 
 # Every command's and group's --help, and a mistyped option of each command (a usage error, exit 2),
