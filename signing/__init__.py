@@ -38,7 +38,9 @@ Public API (everything else is private):
   Art. 12): :func:`register_month`, :func:`replay_register` (rebuilds :func:`body_register` exactly).
 * Review rounds (``_review``): :func:`raise_finding`, :func:`answer_finding` (text and evidence files,
   judged by content and size, stored by SHA-256), :func:`accept_finding`, :func:`reopen_finding`,
-  :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events`; a :class:`Finding`
+  :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events` (hash-chained per
+  statement, ``_review_log``: :func:`verify_review_log` names an edited, deleted or reordered event as
+  :class:`ReviewLogBroken`, rule ``review-log``, which also refuses an approval); a :class:`Finding`
   open or answered refuses an approval (rule ``open-findings``); a refused step raises
   ``ecocluster.core.errors.ReviewRefused`` (:class:`FindingTransitionRefused` for an illegal state change).
   Deadlines: :func:`request_extension`, :func:`decide_extension`, :func:`finding_reminders`,
@@ -184,6 +186,8 @@ from ecocluster.signing._review import (
 )
 from ecocluster.signing._review import events as review_events
 from ecocluster.signing._review import reminders as finding_reminders
+from ecocluster.signing._review_log import LogReport, ReviewLogBroken
+from ecocluster.signing._review_log import verify_log as verify_review_log
 from ecocluster.signing._sampling import Reason as SamplingReason
 from ecocluster.signing._sampling import (
     SamplingPlan,
@@ -297,10 +301,12 @@ __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
     "FindingKind",
     "FindingState",
     "FindingTransitionRefused",
+    "LogReport",
     "Opinion",
     "Owner",
     "Reminder",
     "ReviewEvent",
+    "ReviewLogBroken",
     "SamplingPlan",
     "SamplingReason",
     "SamplingRequest",
@@ -325,6 +331,7 @@ __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
     "send_reminders",
     "sign_plan",
     "verify_plan",
+    "verify_review_log",
 ]
 __all__ += [  # the register's monthly change file (issue 18, EMAS Art. 12)
     "FeedRefused",
