@@ -33,7 +33,12 @@ Public API (everything else is private):
   (per competent body; ``retry=``), :func:`init_body_key` (the body's receipt key, created only
   when asked), :func:`verify_receipt`. Country profiles (``_profiles``: :func:`country_profile`,
   :class:`RequestType`): intake classifies each package and answers "received, waiting until DATE"
-  until the profile's waiting period ends; :func:`register_sweep` completes those and sends the
+  until the profile's waiting period ends (each file of a package within the profile's per-file size
+  and type bounds, ``_attachments``: rules ``attachment-size``, ``attachment-type``); the
+  organisation's own suspension or deletion (``_org_request``: :func:`sign_organisation_request`,
+  signed by a certificate the body registered with :func:`register_requester`, delivered as
+  ``*``:data:`REQUEST_SUFFIX` into the inbox) is taken in with a receipt and a register change;
+  :func:`register_sweep` completes those and sends the
   overdue notices, suspensions and deletions. The register's monthly change file (``_feed``, EMAS
   Art. 12): :func:`register_month`, :func:`replay_register` (rebuilds :func:`body_register` exactly).
 * Review rounds (``_review``): :func:`raise_finding`, :func:`answer_finding` (text and evidence files,
@@ -133,6 +138,9 @@ from ecocluster.signing._offline import (
     verify_package,
 )
 from ecocluster.signing._opinion import Opinion, SiteVisit, Verification
+from ecocluster.signing._org_request import SUFFIX as REQUEST_SUFFIX
+from ecocluster.signing._org_request import OrganisationRequest, RequestRefused, register_requester
+from ecocluster.signing._org_request import sign_request as sign_organisation_request
 from ecocluster.signing._overdue import Notice
 from ecocluster.signing._package import (
     Delivery,
@@ -332,6 +340,13 @@ __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
     "sign_plan",
     "verify_plan",
     "verify_review_log",
+]
+__all__ += [  # the organisation's own suspension or deletion (issue 18)
+    "REQUEST_SUFFIX",
+    "OrganisationRequest",
+    "RequestRefused",
+    "register_requester",
+    "sign_organisation_request",
 ]
 __all__ += [  # the register's monthly change file (issue 18, EMAS Art. 12)
     "FeedRefused",
