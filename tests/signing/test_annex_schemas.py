@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ from tests.signing.test_package_attacks import forge, resaved
 world = test_package_attacks.world
 
 
-def _documents(files: dict[str, bytes]) -> tuple[dict, dict]:
+def _documents(files: dict[str, bytes]) -> tuple[dict[str, Any], dict[str, Any]]:
     application = json.loads(files["data/annex-vi-application.json"])
     predicate = Envelope.from_json(files["data/approval.dsse.json"]).statement()["predicate"]
     return application, _annex.declaration(predicate)
@@ -80,7 +81,7 @@ def test_a_malformed_declaration_is_refused_naming_the_field(world, key, value, 
 
 
 def test_no_package_is_built_over_an_application_that_does_not_match(world) -> None:
-    def nameless(statement: dict) -> None:
+    def nameless(statement: dict[str, Any]) -> None:
         statement["organisation"]["legal_name"] = ""
 
     with pytest.raises(_annex.AnnexInvalid) as caught:
