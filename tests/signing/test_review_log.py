@@ -8,31 +8,18 @@ warehouse, as someone with the file would do it.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from ecocluster import signing
 from ecocluster.core.errors import ApprovalRuleFailed
-from ecocluster.core.store import LocalStore
 from ecocluster.signing._approval import sign_approval
 from ecocluster.signing._records import draft_for
 from tests.cli import run_cli
 from tests.fixtures_tsa import stamp
-from tests.signing.rows import ready_member
+from tests.signing import test_review  # its fixtures: a ready member's draft and the store
 
-MEMBER = "IT-CL-001"
-NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def store(home) -> LocalStore:
-    return LocalStore(home.objects_dir)
-
-
-@pytest.fixture
-def sid(con, store) -> str:
-    return ready_member(con, store, MEMBER)
+MEMBER, NOW = test_review.MEMBER, test_review.NOW
+store, sid = test_review.store, test_review.sid
 
 
 def _trail(con, store, sid: str) -> list[int]:
