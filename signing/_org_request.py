@@ -24,7 +24,10 @@ in the monthly feed, and refused by a named rule otherwise:
 * ``requester``: the signature does not verify, or the certificate is not one registered for the
   organisation, or not valid on the request's day.
 
-A suspension on request is lifted like any other, by a new validated package (a renewal or update).
+A suspension on request ends like the body's own: lifted by a new validated package (a renewal or
+update), or, with an updated statement still overdue, deleted by ``register sweep`` after the
+profile's ``overdue.deleteAfterDays``. The monthly feed records it as any suspension or deletion
+(the feed's actions say what changed, not who asked).
 """
 
 from __future__ import annotations
