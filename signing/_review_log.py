@@ -203,13 +203,26 @@ def verify_log(con: duckdb.DuckDBPyConnection, statement_ids: Iterable[str] | No
     """Walk the chains of ``statement_ids`` (all statements with a review trail when None); raises
     :class:`ReviewLogBroken` naming the first broken link."""
     wanted = None if statement_ids is None else sorted(set(statement_ids))
+    if wanted == []:
+        return LogReport(0, 0, 0)
+    # All chains: every event, so that one whose finding is gone is seen too; some: only theirs (an
+    # approval reads the member's few chains, not the whole trail).
+    some = wanted is not None
+    args = [wanted] if some else []
+    where = "WHERE list_contains(?, statement_id)" if some else ""
     heads = {
         str(r[0]): (int(r[1]), str(r[2]))
-        for r in con.execute("SELECT statement_id, length, head_sha256 FROM review_chain").fetchall()
+        for r in con.execute(
+            f"SELECT statement_id, length, head_sha256 FROM review_chain {where}", args
+        ).fetchall()
     }
+    events = (
+        "JOIN review_finding f USING (finding_id) WHERE list_contains(?, f.statement_id)"
+        if some
+        else "LEFT JOIN review_finding f USING (finding_id)"
+    )
     rows = con.execute(
-        f"SELECT {_EVENT_COLUMNS} FROM review_event e LEFT JOIN review_finding f USING (finding_id) "
-        "ORDER BY e.event_no"
+        f"SELECT {_EVENT_COLUMNS} FROM review_event e {events} ORDER BY e.event_no", args
     ).fetchall()
     by_statement: dict[str, list[tuple[object, ...]]] = {}
     for row in rows:
