@@ -33,12 +33,19 @@ Public API (everything else is private):
   (per competent body; ``retry=``), :func:`init_body_key` (the body's receipt key, created only
   when asked), :func:`verify_receipt`. Country profiles (``_profiles``: :func:`country_profile`,
   :class:`RequestType`): intake classifies each package and answers "received, waiting until DATE"
-  until the profile's waiting period ends; :func:`register_sweep` completes those and sends the
+  until the profile's waiting period ends (each file of a package within the profile's per-file size
+  and type bounds, ``_attachments``: rules ``attachment-size``, ``attachment-type``); the
+  organisation's own suspension or deletion (``_org_request``: :func:`sign_organisation_request`,
+  signed by a certificate the body registered with :func:`register_requester`, delivered as
+  ``*``:data:`REQUEST_SUFFIX` into the inbox) is taken in with a receipt and a register change;
+  :func:`register_sweep` completes those and sends the
   overdue notices, suspensions and deletions. The register's monthly change file (``_feed``, EMAS
   Art. 12): :func:`register_month`, :func:`replay_register` (rebuilds :func:`body_register` exactly).
 * Review rounds (``_review``): :func:`raise_finding`, :func:`answer_finding` (text and evidence files,
   judged by content and size, stored by SHA-256), :func:`accept_finding`, :func:`reopen_finding`,
-  :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events`; a :class:`Finding`
+  :func:`close_finding`, :func:`findings`, :func:`finding`, :func:`review_events` (hash-chained per
+  statement, ``_review_log``: :func:`verify_review_log` names an edited, deleted or reordered event as
+  :class:`ReviewLogBroken`, rule ``review-log``, which also refuses an approval); a :class:`Finding`
   open or answered refuses an approval (rule ``open-findings``); a refused step raises
   ``ecocluster.core.errors.ReviewRefused`` (:class:`FindingTransitionRefused` for an illegal state change).
   Deadlines: :func:`request_extension`, :func:`decide_extension`, :func:`finding_reminders`,
@@ -140,6 +147,9 @@ from ecocluster.signing._offline import (
     verify_package,
 )
 from ecocluster.signing._opinion import Opinion, SiteVisit, Verification
+from ecocluster.signing._org_request import SUFFIX as REQUEST_SUFFIX
+from ecocluster.signing._org_request import OrganisationRequest, RequestRefused, register_requester
+from ecocluster.signing._org_request import sign_request as sign_organisation_request
 from ecocluster.signing._overdue import Notice
 from ecocluster.signing._package import (
     MAX_PACKAGE_BYTES,
@@ -195,6 +205,8 @@ from ecocluster.signing._review import (
 )
 from ecocluster.signing._review import events as review_events
 from ecocluster.signing._review import reminders as finding_reminders
+from ecocluster.signing._review_log import LogReport, ReviewLogBroken
+from ecocluster.signing._review_log import verify_log as verify_review_log
 from ecocluster.signing._sampling import Reason as SamplingReason
 from ecocluster.signing._sampling import (
     SamplingPlan,
@@ -311,10 +323,12 @@ __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
     "FindingKind",
     "FindingState",
     "FindingTransitionRefused",
+    "LogReport",
     "Opinion",
     "Owner",
     "Reminder",
     "ReviewEvent",
+    "ReviewLogBroken",
     "SamplingPlan",
     "SamplingReason",
     "SamplingRequest",
@@ -339,6 +353,14 @@ __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
     "send_reminders",
     "sign_plan",
     "verify_plan",
+    "verify_review_log",
+]
+__all__ += [  # the organisation's own suspension or deletion (issue 18)
+    "REQUEST_SUFFIX",
+    "OrganisationRequest",
+    "RequestRefused",
+    "register_requester",
+    "sign_organisation_request",
 ]
 __all__ += [  # the register's monthly change file (issue 18, EMAS Art. 12)
     "FeedRefused",

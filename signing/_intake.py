@@ -34,10 +34,18 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from ecocluster.core.errors import ConfigurationError, EcoclusterError, StoredObjectChanged
 from ecocluster.core.home import Home
 from ecocluster.core.store.interface import ObjectStore
-from ecocluster.signing import _dsse, _feed, _overdue, _pki, _requests, _stored
+from ecocluster.signing import _attachments, _dsse, _feed, _org_request, _overdue, _pki, _requests, _stored
 from ecocluster.signing._keys import KeyFiles
-from ecocluster.signing._offline import Check, Outcome, PackageReport, SignedFacts, verify_archive
+from ecocluster.signing._offline import (
+    Check,
+    Outcome,
+    PackageReport,
+    SignedFacts,
+    verify_archive,
+    verify_files,
+)
 from ecocluster.signing._overdue import Notice
+from ecocluster.signing._package import PackageRefused, read_tar
 from ecocluster.signing._profiles import CountryProfile, RequestType, profile
 from ecocluster.signing._verify import TrustAnchors
 from ecocluster.warehouse.db import transaction
@@ -107,8 +115,9 @@ class UnknownCountry(EcoclusterError):
 
 
 class IntakeOutcome(StrEnum):
-    """What a receipt says became of a package: received (waiting), an action of the register, or refused
-    (``body_intake.outcome`` holds the value, with ``waiting`` for received)."""
+    """What a receipt says became of a package or request: received (waiting), an action of the register
+    (the organisation's own suspension or deletion included), or refused (``body_intake.outcome`` holds
+    the value, with ``waiting`` for received)."""
 
     RECEIVED = "received"
     REGISTERED = "registered"
@@ -116,6 +125,8 @@ class IntakeOutcome(StrEnum):
     RENEWED = "renewed"
     EXTENDED = "extended"
     TRANSFERRED = "transferred"
+    SUSPENDED = "suspended"
+    DELETED = "deleted"
     REFUSED = "refused"
 
 
@@ -126,6 +137,8 @@ DECIDED = (
     IntakeOutcome.RENEWED,
     IntakeOutcome.EXTENDED,
     IntakeOutcome.TRANSFERRED,
+    IntakeOutcome.SUSPENDED,
+    IntakeOutcome.DELETED,
 )
 
 
@@ -427,6 +440,49 @@ def _stored_facts(text: str) -> SignedFacts:
     return SignedFacts(**data)
 
 
+def _requested(
+    con: duckdb.DuckDBPyConnection, profile: CountryProfile, data: bytes, today: dt.date
+) -> _Decision:
+    """The organisation's own suspension or deletion (``_org_request``): carried out when every rule
+    holds, else refused by the first rule broken (unattributed: the claim of a refused request is
+    not the organisation's word)."""
+    request, checks = _org_request.judge(con, profile.country, data, today)
+    failed = [c for c in checks if not c.ok]
+    if request is None or failed:
+        return _Decision("refused", None, None, None, failed[0].name, False, checks, None, None)
+    entry = _feed.set_status(con, profile.country, request.member_id, request.request, today)
+    return _Decision(
+        entry.status,
+        request.member_id,
+        request.cluster_id,
+        entry.registration_no,
+        None,
+        False,
+        checks,
+        None,
+        request.request,
+    )
+
+
+def _verified(
+    data: bytes,
+    trust: TrustAnchors,
+    profile: CountryProfile,
+    *,
+    now: dt.datetime | None,
+    qualification: QualificationPolicy | None,
+) -> PackageReport:
+    """The offline verification, with the body's bounds on each file (``_attachments``) checked first,
+    so that a file the body does not take is refused by its own rule and named."""
+    try:
+        files = read_tar(data)
+    except PackageRefused:
+        return verify_archive(data, trust, now=now, qualification=qualification)  # reports its rule
+    bounds = _attachments.check(dict(files.files), profile.attachments, profile.country)
+    report = verify_files(files, trust, now=now, qualification=qualification)
+    return dataclasses.replace(report, checks=(*bounds, *report.checks))
+
+
 def _take_in(
     con: duckdb.DuckDBPyConnection,
     store: ObjectStore,
@@ -446,14 +502,17 @@ def _take_in(
     country = profile.country
     with transaction(con):
         try:
-            report = (
-                verify_archive(data, trust, now=now, qualification=qualification)
-                if not unreadable
-                else PackageReport(
-                    (Check("stored-object", Outcome.FAIL, unreadable, "(archive)"),), None, None
+            if package_key.endswith(_org_request.SUFFIX) and not unreadable:
+                decision = _requested(con, profile, data, today)
+            else:
+                report = (
+                    _verified(data, trust, profile, now=now, qualification=qualification)
+                    if not unreadable
+                    else PackageReport(
+                        (Check("stored-object", Outcome.FAIL, unreadable, "(archive)"),), None, None
+                    )
                 )
-            )
-            decision = _decide(con, profile, report, (digest, len(data)), today)
+                decision = _decide(con, profile, report, (digest, len(data)), today)
         except Exception as e:  # last resort: one package never stops the others
             log.exception("intake of %s failed unexpectedly", package_key)
             check = Check(

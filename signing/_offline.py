@@ -34,8 +34,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from ecocluster import statements
 from ecocluster.core.errors import ApprovalRuleFailed, ConfigurationError
 from ecocluster.signing import _pki
+from ecocluster.signing._annex import AnnexInvalid
+from ecocluster.signing._annex import validate as validate_annex
 from ecocluster.signing._approval import APPROVED
-from ecocluster.signing._dsse import Envelope, signed_by
+from ecocluster.signing._dsse import Envelope, signed_by, strict_json
 from ecocluster.signing._inbox import DEFAULT_LIMITS, InboxFile, InboxLimits, approved_block
 from ecocluster.signing._package import (
     PackageFiles,
@@ -343,6 +345,19 @@ def _bag(files: PackageFiles) -> Check:
     return Check("bag", Outcome.PASS, "BagIt manifest complete, every SHA-256 matches")
 
 
+def _application_schema(files: PackageFiles) -> list[Check]:
+    """The delivered Annex VI application as it is, against its schema (rule ``annex-vi-schema``):
+    a FAIL naming the first bad field, or nothing (the byte comparison that follows says the rest)."""
+    name = "data/annex-vi-application.json"
+    try:
+        validate_annex("VI", strict_json(files[name], "the Annex VI application"), name)
+    except AnnexInvalid as e:
+        return [Check(e.rule, Outcome.FAIL, e.message, name)]
+    except ValueError as e:
+        return [Check("annex-vi-schema", Outcome.FAIL, f"not strict JSON: {e}", name)]
+    return []
+
+
 def _bound_files(files: PackageFiles, trust: TrustAnchors, cert: x509.Certificate) -> list[Check]:
     """Every file must be what the signed inputs and the reader's own CAs give, byte for byte."""
     envelope = Envelope.from_json(files[_ENVELOPE])
@@ -364,6 +379,7 @@ def _bound_files(files: PackageFiles, trust: TrustAnchors, cert: x509.Certificat
         files[_TSR],
     )
     theirs = files["data/annex-vi-application.pdf"]
+    schema = _application_schema(files)
     try:
         expected = bag_files(inputs)
         reproduced = expected["data/annex-vi-application.pdf"] == theirs
@@ -371,19 +387,25 @@ def _bound_files(files: PackageFiles, trust: TrustAnchors, cert: x509.Certificat
             expected = bag_files(
                 inputs, application_pdf_bytes=theirs
             )  # judge the rest; the PDF stays unchecked
+    except AnnexInvalid as e:  # what the verifier signed does not make a valid Annex VI or VII
+        return [*schema, Check(e.rule, Outcome.FAIL, e.message, e.file)]
     except (KeyError, TypeError, ValueError, AttributeError, statements.RenderFailed) as e:
         return [
+            *schema,
             Check(
                 "statement",
                 Outcome.FAIL,
                 f"the signed statement lacks what the application needs: {e!r}",
                 _STATEMENT,
-            )
+            ),
         ]
     checks = [
-        Check("bound-file", Outcome.FAIL, f"differs from what the signed data give ({_what(name)})", name)
-        for name, data in files.files
-        if _comparable(name, expected[name]) != _comparable(name, data)
+        *schema,
+        *(
+            Check("bound-file", Outcome.FAIL, f"differs from what the signed data give ({_what(name)})", name)
+            for name, data in files.files
+            if _comparable(name, expected[name]) != _comparable(name, data)
+        ),
     ]
     if not reproduced and expected["data/annex-vi-application.pdf"] == theirs:
         checks.append(

@@ -39,7 +39,7 @@ from cryptography import x509
 from ecocluster import statements
 from ecocluster.core.errors import ApprovalRefused
 from ecocluster.core.store.interface import ObjectStore
-from ecocluster.signing import _pki, _stored
+from ecocluster.signing import _annex, _pki, _stored
 from ecocluster.signing._dsse import Envelope, canonical_json
 from ecocluster.signing._language import N_, bilingual_label, bilingual_text
 from ecocluster.signing._verify import TrustAnchors
@@ -331,11 +331,15 @@ def application_pdf(app: dict[str, Any]) -> bytes:
 
 def bag_files(inputs: SignedInputs, *, application_pdf_bytes: bytes | None = None) -> dict[str, bytes]:
     """Every member of the bag (tag files and manifests included) for these signed inputs; raises
-    ``KeyError``/``TypeError``/``ValueError`` if the statement lacks what the application needs.
+    ``KeyError``/``TypeError``/``ValueError`` if the statement lacks what the application needs, and
+    ``_annex.AnnexInvalid`` (rules ``annex-vi-schema``, ``annex-vii-schema``) if the Annex VI
+    application or the Annex VII declaration does not match its schema.
     ``application_pdf_bytes`` stands in for the render when the reader cannot reproduce it."""
     statement = json.loads(inputs.statement_json)
     predicate = inputs.predicate()
     app = application(statement, predicate)
+    _annex.validate("VI", app)  # raises AnnexInvalid: a package never leaves with an invalid form
+    _annex.validate("VII", _annex.declaration(predicate))
     checks = statement["compliance"]["checks"]
     data = {
         "annex-vi-application.json": canonical_json(app),

@@ -35,6 +35,18 @@ from ecocluster.core.errors import ConfigurationError
 from ecocluster.core.home import Home
 
 DATA_FORMAT = "ecocluster/country-profiles/v1"
+# The media types ``attachments.types`` may name (judged by ``ecocluster.signing._attachments``).
+KNOWN_TYPES = (
+    "application/pdf",
+    "application/json",
+    "text/plain",
+    "application/pem-certificate-chain",
+    "application/timestamp-reply",
+    "image/png",
+    "image/jpeg",
+    "application/zip",
+    "application/octet-stream",
+)
 DATA_FILE = "country_profiles.json"
 
 
@@ -108,6 +120,14 @@ class Overdue:
 
 
 @dataclass(frozen=True)
+class AttachmentLimits:
+    """Bounds on each file of a package (``ecocluster.signing._attachments``); None: no bound."""
+
+    max_file_bytes: int | None = None
+    types: tuple[str, ...] | None = None  # media types taken, judged from the content
+
+
+@dataclass(frozen=True)
 class CountryProfile:
     country: str
     version: str  # of the data file, plus "+config" when the body overrode a value
@@ -120,6 +140,7 @@ class CountryProfile:
     fee: FeeRule
     max_package_bytes: int | None
     overdue: Overdue
+    attachments: AttachmentLimits = AttachmentLimits()
 
     def waiting_until(self, request: RequestType, received: dt.date) -> dt.date:
         """The first day on which a request received on ``received`` may be decided."""
@@ -164,7 +185,7 @@ DEFAULT: dict[str, Any] = {
     "waiting": {r.value: {"days": 0, "unit": "calendar"} for r in DELIVERED},
     "objectionExtensionDays": 0,
     "fee": {"rule": "schedule", "publicBodiesExempt": False, "currency": "EUR", "bySize": {}},
-    "attachments": {"maxPackageBytes": None},
+    "attachments": {"maxPackageBytes": None, "maxFileBytes": None, "types": None},
     "overdue": {
         "dueAfterMonths": 12,
         "derogationDueAfterMonths": 24,
@@ -229,6 +250,12 @@ def _parse(country: str, version: str, raw: dict[str, Any]) -> CountryProfile:
         raise ValueError(f"fee.rule must be free, by-size or schedule, got {fee['rule']!r}")
     overdue = raw["overdue"]
     limit = raw["attachments"]["maxPackageBytes"]
+    per_file = raw["attachments"]["maxFileBytes"]
+    types = raw["attachments"]["types"]
+    if types is not None and (not isinstance(types, list) or not all(t in KNOWN_TYPES for t in types)):
+        raise ValueError(
+            f"attachments.types must be a list of {', '.join(KNOWN_TYPES)} or null, got {types!r}"
+        )
     return CountryProfile(
         country=country,
         version=version,
@@ -257,5 +284,9 @@ def _parse(country: str, version: str, raw: dict[str, Any]) -> CountryProfile:
             ),
             _count(overdue["suspendAfterDays"], "overdue.suspendAfterDays"),
             _count(overdue["deleteAfterDays"], "overdue.deleteAfterDays"),
+        ),
+        attachments=AttachmentLimits(
+            None if per_file is None else _count(per_file, "attachments.maxFileBytes"),
+            None if types is None else tuple(str(t) for t in types),
         ),
     )

@@ -16,7 +16,7 @@ from cryptography import x509
 
 from ecocluster import checks, statements
 from ecocluster.core.errors import ApprovalRefused, ConfigurationError
-from ecocluster.signing import _review
+from ecocluster.signing import _review, _review_log
 from ecocluster.signing._approval import ApprovalDecision, Draft
 from ecocluster.signing._pki import identity, normalise_accreditation_no, pem, valid_accreditation_no
 from ecocluster.signing._verify import ApprovalContext, VerifiedApproval
@@ -74,6 +74,7 @@ def approval_context(
         blocking_failures=blocking_failures(con, member_id, year),
         newer_inputs=statements.newer_inputs(con, current_ids[0], member, year),
         open_findings=_review.unresolved(con, member, year),
+        review_log=_review_log.broken_link(con, member, year),
         resolutions=_review.resolutions(con, member, year),
     )
 

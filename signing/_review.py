@@ -16,7 +16,8 @@ States and the only moves between them (anything else is :class:`FindingTransiti
 Evidence files come from another party: each is read once, bounded in size, its type judged from its
 content (the name's extension must agree), and stored write-once by SHA-256 under
 ``review/evidence/``; the warehouse keeps the pin (``stored_object``). Every step is one row in
-``review_event`` (who, when, what, the state after), in the same transaction as the change.
+``review_event`` (who, when, what, the state after), in the same transaction as the change, chained
+to the statement's previous event by SHA-256 (``_review_log``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import duckdb
 from ecocluster import checks
 from ecocluster.core.errors import ReviewRefused
 from ecocluster.core.store.interface import ObjectStore
-from ecocluster.signing import _decisions, _stored
+from ecocluster.signing import _decisions, _review_log, _stored
 from ecocluster.signing._dsse import canonical_json
 from ecocluster.signing._pki import fingerprint, pem
 from ecocluster.signing._tsa import default_tsa_url
@@ -446,6 +447,7 @@ def _event(
         [finding_id, event, actor, when, after.value, detail],
     ).fetchone()
     assert row is not None  # INSERT … RETURNING gives the row it inserted
+    _review_log.link(con, int(row[0]))
     return int(row[0])
 
 

@@ -64,6 +64,7 @@ RULES = (
     "blocking-checks",
     "open-findings",
     "finding-decision",
+    "review-log",
     "validated-pdf",
     "statement-status",
 )
@@ -116,6 +117,9 @@ class ApprovalContext:
     newer_inputs: tuple[str, ...] = ()
     # The verifier's findings of this cycle still open or answered (ecocluster.signing._review.unresolved).
     open_findings: tuple[str, ...] = ()
+    # Why the cycle's review trail (review_event's hash chain) does not verify, or None
+    # (ecocluster.signing._review_log.broken_link).
+    review_log: str | None = None
     # The findings resolved (accepted or closed) with the signed decision behind each
     # (ecocluster.signing._review.resolutions).
     resolutions: tuple[_decisions.Resolution, ...] = ()
@@ -516,6 +520,11 @@ def verify_approval(
                     f"{decided_by.name} ({decided_by.accreditation_no}), not by the approving verifier "
                     f"{who.name} ({who.accreditation_no}); the verifier who approves decides the findings",
                 )
+    # 14b. review-log: the trail the findings' states came through was not changed afterwards.
+    if predicate.decision == APPROVED and context.review_log is not None:
+        raise _fail(
+            "review-log", f"{context.review_log}; restore the warehouse from a backup before approving"
+        )
     return VerifiedApproval(
         decision=predicate.decision,
         reasons=predicate.reasons,

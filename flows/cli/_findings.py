@@ -368,6 +368,25 @@ def list_(
     console.print(f"{len(found)} finding(s), {blocking} blocking an approval (open or answered)")
 
 
+@finding_app.command("verify-log")
+def verify_log(
+    ctx: typer.Context,
+    statement: Annotated[
+        str | None, typer.Option("--statement", help="Only this statement's review trail.")
+    ] = None,
+) -> None:
+    """Check the review trail's hash chain; exit 3 naming the first edited, deleted or reordered event."""
+    from ecocluster import signing
+
+    with connect(home_of(ctx).warehouse_path, read_only=True) as con:
+        report = signing.verify_review_log(con, None if statement is None else [statement])
+    older = f", {report.unchained} older than the chain (migration 025)" if report.unchained else ""
+    console.print(
+        f"review log intact: {report.statements} statement(s), {report.links} event(s), every link "
+        f"verified{older}"
+    )
+
+
 sampling_app = typer.Typer(
     help="The verifier's sampling plan: which members of a cluster are visited.",
     no_args_is_help=True,

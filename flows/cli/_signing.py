@@ -102,6 +102,72 @@ def register_sweep(
     )
 
 
+@register_app.command("requester")
+def register_requester(
+    ctx: typer.Context,
+    country: Annotated[str, typer.Option("--country", help="The competent body's country code, e.g. IT.")],
+    member: Annotated[str, typer.Option("--member", help="The registered organisation (member id).")],
+    cert: Annotated[
+        Path,
+        typer.Option("--cert", help="PEM certificate entitled to speak for it (e.g. the coordinator's)."),
+    ],
+) -> None:
+    """Competent body: register a certificate entitled to ask for the organisation's own suspension or
+    deletion (the coordinator's seal on behalf of its member, or the organisation's own)."""
+    from cryptography import x509
+
+    from ecocluster import signing
+
+    code = signing.check_country(country)
+    try:
+        certificate = x509.load_pem_x509_certificate(cert.read_bytes())
+    except (OSError, ValueError) as e:
+        raise ConfigurationError(f"--cert {cert}: not a readable PEM certificate ({e})") from e
+    with connect(home_of(ctx).warehouse_path) as con:
+        digest = signing.register_requester(con, code, member, certificate, dt.date.today())
+    console.print(
+        f"{escape(certificate.subject.rfc4514_string())} may ask for {escape(member)}'s suspension or "
+        f"deletion in {code} (certificate sha256 {digest})",
+        soft_wrap=True,
+    )
+
+
+@register_app.command("request")
+def register_request(
+    country: Annotated[str, typer.Option("--country", help="The competent body's country code, e.g. IT.")],
+    member: Annotated[str, typer.Option("--member", help="The registered organisation (member id).")],
+    registration_no: Annotated[
+        str, typer.Option("--registration-no", help="Its registration number, e.g. IT-000001.")
+    ],
+    kind: Annotated[str, typer.Option("--type", help="suspension or deletion.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the organisation asks (on the receipt).")],
+    signer: Annotated[str, typer.Option("--signer", help="Signer URI (file:KEY?cert=CERT or pkcs11:…).")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the request (NAME.request.dsse.json).")],
+    cluster: Annotated[
+        str | None, typer.Option("--cluster", help="The cluster, so the receipt goes to its folder.")
+    ] = None,
+) -> None:
+    """Organisation or its coordinator: sign a request to suspend or delete the registration, to be
+    delivered into the body's inbox (competent-body/<CC>/inbox/…); no warehouse is touched."""
+    from ecocluster import signing
+    from ecocluster.signing import signers
+
+    code = signing.check_country(country)
+    kinds = {"suspension": signing.RequestType.SUSPENSION, "deletion": signing.RequestType.DELETION}
+    if kind not in kinds:
+        raise typer.BadParameter("must be suspension or deletion", param_hint="--type")
+    if not out.name.endswith(signing.REQUEST_SUFFIX):
+        raise typer.BadParameter(f"the file name must end in {signing.REQUEST_SUFFIX}", param_hint="--out")
+    _refuse_taken(out.parent, out.name.removesuffix(signing.REQUEST_SUFFIX))
+    request = signing.OrganisationRequest(
+        kinds[kind], code, member, registration_no, cluster, reason.strip(), dt.date.today()
+    )
+    with signers.open_signer(signer, _signer_secrets()) as chosen:
+        data = signing.sign_organisation_request(request, chosen)
+    out.write_bytes(data)
+    console.print(f"{kind} of {escape(registration_no)} signed: {escape(str(out))}", soft_wrap=True)
+
+
 def _secret(env: str, prompt: str) -> bytes:
     value = os.environ.get(env) or typer.prompt(prompt, hide_input=True)
     return value.encode()

@@ -34,6 +34,7 @@ from ecocluster.core.errors import ConfigurationError
 from ecocluster.core.home import Home
 from ecocluster.core.store import LocalStore
 from ecocluster.signing import _pki
+from ecocluster.signing._annex import AnnexInvalid
 from ecocluster.signing._approval import Draft, sign_approval
 from ecocluster.signing._dsse import Envelope, canonical_json
 from ecocluster.signing._inbox import verifier_block
@@ -108,9 +109,11 @@ def forge(
     *,
     edit: Callable[[dict[str, Any]], None] | None = None,
     nace_scope: tuple[str, ...] | None = None,
+    strict: bool = False,
 ) -> bytes:
     """A package really signed by a verifier the CA issued (``nace_scope``: a new one), over the
-    member's statement after ``edit``; every derived file consistent when the statement allows."""
+    member's statement after ``edit``; every derived file consistent when the statement allows
+    (with ``strict``, a statement that gives no valid Annex VI or VII raises, as building does)."""
     files = world.files(member)
     statement = json.loads(files["data/statement.json"])
     if edit:
@@ -153,15 +156,24 @@ def forge(
     )
     try:
         return tar_bytes(bag_files(inputs))
+    except AnnexInvalid:
+        if strict:
+            raise
+        return _raw(files, statement_json, envelope, inputs)
     except (KeyError, TypeError, ValueError):
-        files |= {
-            "data/statement.json": statement_json,
-            "data/approval.dsse.json": envelope,
-            "data/approval.tsr": inputs.timestamp,
-            "data/verifier-cert.pem": _pki.pem(cert),
-            "data/statement-validated.pdf": signed_pdf,
-        }
-        return tar_bytes({k: v for k, v in files.items()})
+        return _raw(files, statement_json, envelope, inputs)
+
+
+def _raw(files: dict[str, bytes], statement_json: bytes, envelope: bytes, inputs: SignedInputs) -> bytes:
+    """The member's files with the forged signed ones swapped in, when no consistent bag can be built."""
+    files |= {
+        "data/statement.json": statement_json,
+        "data/approval.dsse.json": envelope,
+        "data/approval.tsr": inputs.timestamp,
+        "data/verifier-cert.pem": _pki.pem(inputs.cert),
+        "data/statement-validated.pdf": inputs.signed_pdf,
+    }
+    return tar_bytes(files)
 
 
 # --- 1. every file of a package is covered: edit it, re-save the manifests, it is refused by name -----------

@@ -264,6 +264,80 @@ def test_the_attachment_limit_refuses_a_larger_package(world, con, body, home) -
     assert "at most 1,000 bytes" in refused.reasons[-1]
 
 
+def test_a_file_over_the_per_file_limit_is_refused_by_name(world, con, body, home) -> None:
+    pdf = len(world.files()["data/statement-validated.pdf"])
+    home.config_path.write_text(
+        f"[register.IT.attachments]\nmaxFileBytes = {pdf - 1}\n", encoding="utf-8"
+    )  # every other file of the package is far smaller than its statement PDF
+    [refused] = body(con, world, {"big": world.packages["IT-HOT-2"]}, DAY)
+    assert (refused.outcome, refused.rule, refused.registration_no) == ("refused", "attachment-size", None)
+    assert refused.member_id == "IT-HOT-2"  # the rest was verified: the refusal is attributed
+    [reason] = refused.reasons
+    assert reason.startswith("attachment-size (data/statement-validated.pdf): FAIL")
+    assert f"{pdf:,} bytes" in reason
+
+    largest = max(len(data) for data in world.files("IT-HOT-1").values())
+    home.config_path.write_text(f"[register.IT.attachments]\nmaxFileBytes = {largest}\n", encoding="utf-8")
+    [fits] = body(con, world, {"fits": world.packages["IT-HOT-1"]}, DAY)  # a package refused stays refused
+    assert (fits.outcome, fits.rule) == ("received", None)
+    checks = {c["name"]: c for c in _predicate(body.store, fits.receipt_key)["checks"]}
+    assert checks["attachments-per-file"]["outcome"] == "PASS"
+
+
+def test_a_type_the_body_does_not_take_or_a_file_of_another_type_than_its_name_is_refused(
+    world, con, body, home
+) -> None:
+    from ecocluster.signing._package import tar_bytes
+
+    home.config_path.write_text(  # a body whose system takes no RFC 3161 token files
+        '[register.IT.attachments]\ntypes = ["application/pdf", "application/json", "text/plain", '
+        '"application/pem-certificate-chain"]\n',
+        encoding="utf-8",
+    )
+    [refused] = body(con, world, {"tsr": world.packages["IT-HOT-2"]}, DAY)
+    assert (refused.outcome, refused.rule) == ("refused", "attachment-type")
+    assert refused.reasons == (
+        "attachment-type (data/approval.tsr): FAIL: application/timestamp-reply; the IT competent body "
+        "takes application/pdf, application/json, text/plain, application/pem-certificate-chain",
+    )
+
+    home.config_path.write_text(
+        '[register.IT.attachments]\ntypes = ["application/pdf", "application/json", "text/plain", '
+        '"application/pem-certificate-chain", "application/timestamp-reply", "image/png"]\n',
+        encoding="utf-8",
+    )
+    files = world.files()
+    files["data/statement-validated.pdf"] = b"\x89PNG\r\n\x1a\n" + bytes(64)  # PNG is taken, not as .pdf
+    [swapped] = body(con, world, {"png": tar_bytes(files)}, DAY)
+    assert (swapped.outcome, swapped.rule) == ("refused", "attachment-type")
+    assert swapped.reasons[0] == (
+        "attachment-type (data/statement-validated.pdf): FAIL: the content is image/png but the name says "
+        "application/pdf; the file was replaced"
+    )  # named first, before what the offline verification finds wrong with the replaced file
+    assert len(swapped.reasons) > 1
+
+
+def test_the_types_a_profile_may_name_are_the_types_judged() -> None:
+    from ecocluster.signing import _attachments
+
+    assert sorted(_profiles.KNOWN_TYPES) == sorted(_attachments.JUDGED)
+
+
+def test_the_spanish_profile_bounds_each_file_and_its_type() -> None:
+    es = _profiles.profile("ES")
+    assert es.attachments.max_file_bytes == 10 * 1024 * 1024
+    assert es.attachments.types is not None and "application/pdf" in es.attachments.types
+    assert _profiles.profile("IT").attachments == _profiles.AttachmentLimits(None, None)
+
+
+def test_an_unknown_attachment_type_in_the_configuration_is_refused(home) -> None:
+    home.config_path.write_text(
+        '[register.IT.attachments]\ntypes = ["application/x-msdownload"]\n', encoding="utf-8"
+    )
+    with pytest.raises(ConfigurationError, match=r"attachments\.types"):
+        _profiles.profile("IT", home)
+
+
 # --- overdue: notices, suspension, deletion -----------------------------------------------------------
 
 
