@@ -11,6 +11,7 @@ refusals too, goes into the audit log.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -84,39 +85,47 @@ def _rerun_draft(home: Home, member_id: str, cluster_id: str) -> ActionOutcome:
 
 
 def _send(home: Home, member_id: str) -> ActionOutcome:
-    """The member's current draft to its verifier, as the cycle's verify stage does (a validated
-    member is not sent again in the same year; a submitted draft is already waiting)."""
+    """The member's current draft to its verifier through ``signing.send_to_verification``, the
+    function the cycle's verify stage calls: submitted, and its hand-off request written, so the
+    verifier's side (``ecocluster sign`` on the request, the reminders) sees what a cycle sends. A
+    validated member is not sent again in the same year; a submitted draft is already waiting."""
+    store = signing.open_store(home)
     with warehouse(home, write=True) as con:
         year = _year(con)
-        drafts = statements.current_drafts(con, year, [member_id])
-        if not drafts:
-            return ActionOutcome(
-                member_id, "send_verification", False, f"no draft statement for {year}: rerun the draft first"
-            )
-        current = drafts[0]
-        decided = signing.standing_decisions(con, year, [member_id], [current.statement_id])
-        standing = decided.get(member_id)
-        if standing is not None and standing.decision == "approved":
-            return ActionOutcome(
-                member_id,
-                "send_verification",
-                False,
-                f"statement {standing.statement_id[:12]} is validated for {year}",
-            )
-        if current.status not in ("draft", "submitted"):
-            return ActionOutcome(
-                member_id,
-                "send_verification",
-                False,
-                f"statement {current.statement_id[:12]} is {current.status}",
-            )
-        if current.status == "draft":
-            statements.submit(con, current.statement_id)
+        sending = signing.send_to_verification(
+            con,
+            store,
+            year,
+            [member_id],
+            today=dt.date.today(),
+            deadline_days=home.config().cycle.approval_days,
+        )
+    if not sending.drafts:
+        return ActionOutcome(
+            member_id, "send_verification", False, f"no draft statement for {year}: rerun the draft first"
+        )
+    current = sending.drafts[0]
+    if member_id in sending.approved:
+        return ActionOutcome(
+            member_id,
+            "send_verification",
+            False,
+            f"statement {sending.approved[member_id][:12]} is validated for {year}",
+        )
+    if not sending.requests:
+        return ActionOutcome(
+            member_id,
+            "send_verification",
+            False,
+            f"statement {current.statement_id[:12]} is {current.status}",
+        )
+    request = sending.requests[0]
     return ActionOutcome(
         member_id,
         "send_verification",
         True,
-        f"statement {current.statement_id[:12]} is with the verifier ({year})",
+        f"statement {current.statement_id[:12]} is with the verifier ({year}), "
+        f"to be signed by {request.deadline}",
     )
 
 

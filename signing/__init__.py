@@ -57,6 +57,9 @@ Public API (everything else is private):
   :func:`sign_plan` (deterministic signature -> seed -> draw), :func:`verify_plan`, :func:`record_plan`;
   the approval's verification block names the cluster's latest plan by digest.
 * Storage: :func:`open_store` (local folder or S3 with Object Lock).
+* Sending (``_sending``): :func:`send_to_verification` submits members' current drafts and writes each
+  one's hand-off request (:class:`VerificationRequest`, ``handoff/<year>/requests/…``): the one path
+  of the cycle's verify stage, a rerun and the portal's button; :func:`open_requests` reads them back.
 * Time: :func:`tsa_url` (``[signing] tsa_url``); every decision carries an RFC 3161 timestamp over
   its signature (``SignedDecision.timestamp``, the ``.tsr`` file) and certificates are judged at
   that attested time; ``python -m ecocluster.signing._tsa --home HOME`` serves the demo's TSA.
@@ -143,6 +146,13 @@ from ecocluster.signing._package import (
 from ecocluster.signing._pki import Revocation
 from ecocluster.signing._profiles import CountryProfile, RequestType
 from ecocluster.signing._profiles import profile as country_profile
+from ecocluster.signing._sending import (
+    Sending,
+    VerificationRequest,
+    open_requests,
+    request_verification,
+    send_to_verification,
+)
 from ecocluster.signing._records import (
     BuiltPackage,
     MemberDecision,
@@ -351,6 +361,11 @@ __all__ += [
     "active_verifiers",
     "built_packages",
     "standing_decisions",
+    "Sending",
+    "VerificationRequest",
+    "open_requests",
+    "request_verification",
+    "send_to_verification",
 ]
 __all__ += [  # what the portal's desks read (ecocluster.signing._desk)
     "Intake",

@@ -3,10 +3,12 @@ draft to verification through the packages, the outcome on the dashboard, CSRF a
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from starlette.testclient import TestClient
 
-from ecocluster import statements
+from ecocluster import signing, statements
 from ecocluster.portal import open_portal_db
 from ecocluster.portal._audit import entries
 from ecocluster.warehouse import connect
@@ -70,6 +72,14 @@ def test_rerun_draft_then_send_puts_the_new_draft_in_the_verifiers_queue(portal_
         portal_home.sign_in(client, "verifier")
         assert f"/review/{draft.statement_id}" in client.get("/verifier").text
     assert [o for o, _, _ in _audited(portal_home, "verification.send")] == [f"{MEMBER}/send_verification"]
+    # the verifier's side: the hand-off request the cycle's verify stage writes, through the same function
+    store = signing.open_store(portal_home.home)
+    [request] = [r for r in signing.open_requests(store, 2025) if r.statement_id == draft.statement_id]
+    days = portal_home.home.config().cycle.approval_days
+    assert (request.member_id, request.cluster_id) == (MEMBER, CLUSTER)
+    assert request.deadline == request.requested_on + dt.timedelta(days=days) and request.requested_on == dt.date.today()
+    assert request.documents == tuple(store.location(k) for k in (draft.pdf_key, draft.json_key) if k)
+    assert store.exists(f"handoff/2025/requests/{MEMBER}/{draft.statement_id}.json")
 
 
 def test_send_without_a_draft_is_refused_with_the_reason(portal_home: PortalHome) -> None:
