@@ -46,10 +46,9 @@ _CLUSTER_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 PAGE_SIZE = 50
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-FINDING_MOVES = {
+FINDING_MOVES = {  # a close is only ever the verifier's signed decision (ecocluster.portal._signed_decisions)
     "accept": signing.accept_finding,
     "reopen": signing.reopen_finding,
-    "close": signing.close_finding,
 }
 MAX_TEXT = 4000  # signing refuses longer finding texts by name; this only bounds what is read
 DECISION_FILES = {

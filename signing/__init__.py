@@ -52,7 +52,8 @@ Public API (everything else is private):
   verify them at the attested time for an approval. Offline review (``_bundle``):
   ``export_review`` writes ``findings.json`` and ``evidence/``; :func:`decide_offline` signs
   decisions from it into an answers file; :func:`read_answers` and :func:`import_answers` apply it,
-  each decision verified alone (:class:`ImportOutcome`, ``review_import``).
+  each decision verified alone (:class:`ImportOutcome`, ``review_import``); the portal's upload of one
+  decision passes :class:`ExpectedDecision` (this finding, signed by the uploading verifier).
 * Sampling (``_sampling``): :func:`sampling_request` (roster snapshot, always-visited reasons),
   :func:`sign_plan` (deterministic signature -> seed -> draw), :func:`verify_plan`, :func:`record_plan`;
   the approval's verification block names the cluster's latest plan by digest.
@@ -70,7 +71,15 @@ from __future__ import annotations
 from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.core.store import open_store
 from ecocluster.signing._approval import APPROVED, REJECTED, ApprovalDecision, Draft, sign_approval
-from ecocluster.signing._bundle import Imported, ImportOutcome, decide_offline, import_answers, read_answers
+from ecocluster.signing._bundle import (
+    MAX_ANSWERS_BYTES,
+    ExpectedDecision,
+    Imported,
+    ImportOutcome,
+    decide_offline,
+    import_answers,
+    read_answers,
+)
 from ecocluster.signing._bundle import parse_choices as decision_choices
 from ecocluster.signing._desk import (
     Intake,
@@ -146,13 +155,6 @@ from ecocluster.signing._package import (
 from ecocluster.signing._pki import Revocation
 from ecocluster.signing._profiles import CountryProfile, RequestType
 from ecocluster.signing._profiles import profile as country_profile
-from ecocluster.signing._sending import (
-    Sending,
-    VerificationRequest,
-    open_requests,
-    request_verification,
-    send_to_verification,
-)
 from ecocluster.signing._records import (
     BuiltPackage,
     MemberDecision,
@@ -202,6 +204,13 @@ from ecocluster.signing._sampling import (
     sampling_request,
     sign_plan,
     verify_plan,
+)
+from ecocluster.signing._sending import (
+    Sending,
+    VerificationRequest,
+    open_requests,
+    request_verification,
+    send_to_verification,
 )
 from ecocluster.signing._stored import read as read_stored
 from ecocluster.signing._tsa import TimestampUnavailable, tsa_url
@@ -355,17 +364,19 @@ __all__ += [  # offline review: signed decisions out and back in (issue 18)
 
 
 __all__ += [
+    "MAX_ANSWERS_BYTES",
     "BuiltPackage",
+    "ExpectedDecision",
     "MemberDecision",
+    "Sending",
+    "VerificationRequest",
     "VerifierScope",
     "active_verifiers",
     "built_packages",
-    "standing_decisions",
-    "Sending",
-    "VerificationRequest",
     "open_requests",
     "request_verification",
     "send_to_verification",
+    "standing_decisions",
 ]
 __all__ += [  # what the portal's desks read (ecocluster.signing._desk)
     "Intake",

@@ -77,7 +77,10 @@ def test_rerun_draft_then_send_puts_the_new_draft_in_the_verifiers_queue(portal_
     [request] = [r for r in signing.open_requests(store, 2025) if r.statement_id == draft.statement_id]
     days = portal_home.home.config().cycle.approval_days
     assert (request.member_id, request.cluster_id) == (MEMBER, CLUSTER)
-    assert request.deadline == request.requested_on + dt.timedelta(days=days) and request.requested_on == dt.date.today()
+    assert (
+        request.deadline == request.requested_on + dt.timedelta(days=days)
+        and request.requested_on == dt.date.today()
+    )
     assert request.documents == tuple(store.location(k) for k in (draft.pdf_key, draft.json_key) if k)
     assert store.exists(f"handoff/2025/requests/{MEMBER}/{draft.statement_id}.json")
 

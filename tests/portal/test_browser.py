@@ -38,7 +38,7 @@ from tests.portal.conftest import (
     build_home,
     raise_findings,
 )
-from tests.portal.test_desks import BODY, BODY_PASSWORD, VERIFIER, reviewed_home, sign_finding_decision
+from tests.portal.test_desks import BODY, BODY_PASSWORD, VERIFIER, decide_close, reviewed_home
 from tests.warehouse.builders import submission
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -269,14 +269,18 @@ def test_verifier_reviews_signs_offline_and_uploads_the_decision_then_the_body_s
         assert "open-findings" in page.inner_text("#decision-result")
         _no_serious_violation(page, "review with a refused decision")
         page.screenshot(path=shots / "verifier-review-refused-en.png", full_page=True)
-        page.fill("article.finding.open input[name=note]", "invoices seen during the visit")
-        page.click("article.finding.open form[action$='/close'] button")
+        finding_id = page.inner_text("article.finding.open h3 .mono")
+        with ThreadPoolExecutor(1) as machine:  # the verifier signs the close with their own signer
+            answers = machine.submit(
+                decide_close, reviewed, tmp_path / "request" / "review-IT-HOT-1", finding_id
+            ).result()
+        (tmp_path / "close.json").write_bytes(answers)
+        page.set_input_files(f"#decision-{finding_id}", str(tmp_path / "close.json"))
+        page.click(f"form[action$='/findings/{finding_id}/decision'] button")
         page.wait_for_selector("article.finding.closed")
-        upload()
-        assert "finding-decision" in page.inner_text("#decision-result")  # the click is recorded unsigned
-        finding_id = page.inner_text("article.finding.closed h3 .mono")
-        with ThreadPoolExecutor(1) as machine:  # the verifier signs that decision with their own signer
-            machine.submit(sign_finding_decision, reviewed.home, finding_id, reviewed.signer_uri).result()
+        assert "Signed decision verified and recorded" in page.inner_text("main")
+        _no_serious_violation(page, "review with a signed close")
+        page.screenshot(path=shots / "verifier-review-signed-close-en.png", full_page=True)
         upload()
         assert "Approval verified and recorded" in page.inner_text("#decision-result")
         page.screenshot(path=shots / "verifier-review-approved-en.png", full_page=True)
