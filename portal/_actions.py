@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -25,6 +25,7 @@ from ecocluster.core.errors import EcoclusterError
 from ecocluster.core.home import Home
 from ecocluster.portal._authz import Action
 from ecocluster.portal._desks import cluster_page
+from ecocluster.portal._runs import FollowedRun, from_prefect, remember
 from ecocluster.portal._web import Visit, check_csrf, message, record, settings_of, warehouse
 from ecocluster.warehouse.desk import member_card
 from ecocluster.warehouse.status import latest_year
@@ -42,6 +43,7 @@ class ActionOutcome:
     ok: bool
     detail: str
     link: str | None = None  # the flow run in the Prefect UI
+    run: FollowedRun | None = None  # the deployment run started, which the cluster page follows
 
 
 def _year(con: Any) -> int:
@@ -129,7 +131,7 @@ def _send(home: Home, member_id: str) -> ActionOutcome:
     )
 
 
-def _through_prefect(api_url: str, home: Home, member_id: str, stage: str) -> ActionOutcome:
+def _through_prefect(api_url: str, home: Home, member_id: str, cluster_id: str, stage: str) -> ActionOutcome:
     """A run of the rerun deployment; it returns at once with the run's id and state."""
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
@@ -142,14 +144,16 @@ def _through_prefect(api_url: str, home: Home, member_id: str, stage: str) -> Ac
             timeout=0,
         )
     assert isinstance(flow_run, FlowRun)  # called from a worker thread, not a coroutine: the run itself
-    ui = os.environ.get("PREFECT_UI_URL") or api_url.removesuffix("/api")
-    state = flow_run.state.name if flow_run.state else "scheduled"
+    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    started = FollowedRun(str(flow_run.id), cluster_id, member_id, stage, "", started_at, "scheduled", "")
+    run = from_prefect(flow_run, started)
     return ActionOutcome(
         member_id,
         f"rerun_{stage}",
         True,
-        f"flow run {flow_run.name}: {state}",
-        f"{ui}/runs/flow-run/{flow_run.id}",
+        f"flow run {flow_run.name}: {run.state_name}",
+        run.link(api_url),
+        run,
     )
 
 
@@ -160,7 +164,7 @@ def _rerun(home: Home, member_id: str, stage: str) -> ActionOutcome:
         raise EcoclusterError(f"member {member_id} is not in the roster")
     api_url = os.environ.get("PREFECT_API_URL")
     if api_url:
-        return _through_prefect(api_url, home, member_id, stage)
+        return _through_prefect(api_url, home, member_id, card.cluster_id, stage)
     if stage == "check":
         return _rerun_check(home, member_id)
     return _rerun_draft(home, member_id, card.cluster_id)
@@ -175,12 +179,15 @@ async def _outcome(
         outcome = await run_in_threadpool(run, settings_of(request).home, member_id, *args)
     except EcoclusterError as e:
         outcome = ActionOutcome(member_id, what, False, str(e))
+    if outcome.run is not None and visit.account is not None:  # the cluster page follows it until it ends
+        await run_in_threadpool(remember, visit.db, replace(outcome.run, started_by=visit.account.email))
     await run_in_threadpool(
         record,
         visit,
         action,
         f"{member_id}/{what}",
-        "done" if outcome.ok else f"refused: {outcome.detail[:200]}",
+        ("done" if outcome.ok else f"refused: {outcome.detail[:200]}")
+        + (f" (flow run {outcome.run.flow_run_id})" if outcome.run is not None else ""),
     )
     assert visit.account is not None  # the matrix allowed a coordinator: the member is in its cluster
     return await cluster_page(

@@ -351,6 +351,13 @@ ROUTES: tuple[PortalRoute, ...] = (
         "/cluster/{cluster_id}", ("GET",), Action.CLUSTER_VIEW, _desks.cluster_page, _desks.cluster_target
     ),
     PortalRoute(
+        "/cluster/{cluster_id}/runs",
+        ("GET",),
+        Action.CLUSTER_VIEW,
+        _desks.cluster_runs,
+        _desks.cluster_target,
+    ),
+    PortalRoute(
         "/statement/{statement_id}/{kind}",
         ("GET",),
         Action.STATEMENT_FILE,
