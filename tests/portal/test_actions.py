@@ -4,6 +4,7 @@ draft to verification through the packages, the outcome on the dashboard, CSRF a
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -118,6 +119,7 @@ def test_with_prefect_a_rerun_is_a_run_of_the_rerun_deployment_that_the_cluster_
     with their times, asking for the fragment again (htmx, no inline script) only while a run is
     not final; a final state is kept and not asked for again."""
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.objects import State
     from prefect.deployments.runner import RunnerDeployment
     from prefect.states import Completed, Failed, Pending, Running
 
@@ -145,8 +147,9 @@ def test_with_prefect_a_rerun_is_a_run_of_the_rerun_deployment_that_the_cluster_
             assert 'id="runs"' in dashboard and f'hx-get="{fragment}"' in dashboard
             assert 'hx-trigger="every 3s"' in dashboard and "<script>" not in dashboard.split("</head>")[1]
             assert ">scheduled<" in dashboard and str(flow_run.id) in dashboard
-            seen = {}
-            for state in (Pending(), Running(), Completed()):
+            seen: dict[str, str] = {}
+            moves: tuple[State[Any], ...] = (Pending(), Running(), Completed())
+            for state in moves:
                 prefect.set_flow_run_state(flow_run.id, state, force=True)
                 seen[state.type.value.lower()] = client.get(fragment).text
             status, _ = _press(client, csrf, f"/member/{MEMBER}/rerun/draft")

@@ -249,7 +249,7 @@ def decide_close(
 def upload_close(client: TestClient, csrf: str, sid: str, finding_id: str, answers: bytes) -> int:
     files = {"decision": ("decision.json", io.BytesIO(answers), "application/json")}
     path = f"/review/{sid}/findings/{finding_id}/decision"
-    return client.post(path, data={"csrf": csrf}, files=files).status_code
+    return int(client.post(path, data={"csrf": csrf}, files=files).status_code)
 
 
 def _upload(client: TestClient, csrf: str, sid: str, decision: dict[str, bytes]) -> tuple[int, str]:
