@@ -24,7 +24,7 @@ from ecocluster.portal import add_user, create_app, open_portal_db
 from ecocluster.portal._audit import entries
 from ecocluster.warehouse import connect
 from tests.portal.conftest import PASSWORD
-from tests.portal.test_desks import VERIFIER, ReviewedHome, decide_close, reviewed_home
+from tests.portal.test_desks import VERIFIER, ReviewedHome, decide_close, declared_huge, reviewed_home
 
 OTHER_VERIFIER = "v2@demo.example"  # another accredited verifier's account, assigned to the same cluster
 
@@ -166,16 +166,7 @@ def test_hostile_decision_files_are_refused_by_rule_in_the_verifiers_language_an
             response = _upload(client, csrf, sid, target, data, lang)
             assert response.status_code == 422, name
             assert f"({rule}:" in response.text and said in response.text, (name, response.text[-3000:])
-        declared = client.post(
-            f"/review/{sid}/findings/{target}/decision",
-            content=b"x",
-            headers={
-                "content-length": str(300 * 1024 * 1024),
-                "x-csrf-token": csrf,
-                "content-type": "multipart/form-data; boundary=b",
-            },
-        )
-        assert declared.status_code == 413  # refused unread
+        assert declared_huge(client, f"/review/{sid}/findings/{target}/decision", csrf) == 413  # unread
         assert _upload(client, "forged", sid, target, good).status_code == 403  # no CSRF token, nothing read
         csrf = reviewed.signed_in(client, OTHER_VERIFIER)  # another accredited verifier of the cluster
         wrong = _upload(client, csrf, sid, target, good)
