@@ -4,7 +4,8 @@ Prefect's pause/suspend loses results and times out (design.md), and a verifier 
 so the hand-off is durable state in the object store instead of a waiting flow:
 
 * ``handoff/<year>/requests/<member>/<statement>.json`` — what the coordinator sent to
-  verification, with its deadline (write-once: a corrected draft is a new statement id);
+  verification, with its deadline (write-once: a corrected draft is a new statement id), written
+  by ``ecocluster.signing.send_to_verification`` for the cycle, a rerun and the portal alike;
 * ``inbox/approvals/…`` — where signed approvals and rejections arrive from outside (the verifier,
   ``ecocluster approve``, a mail gateway); any flow run that polls the inbox picks them up;
 * ``inbox/processed/<sha256>.json`` — one record per envelope handled, so a poll is idempotent
@@ -28,6 +29,9 @@ from typing import TYPE_CHECKING
 from ecocluster import signing
 from ecocluster.core.errors import ApprovalRuleFailed, DecisionIncomplete, EcoclusterError, TransientError
 from ecocluster.core.store import ObjectStore
+from ecocluster.signing import VerificationRequest as VerificationRequest  # the flows' names for them
+from ecocluster.signing import open_requests as open_requests
+from ecocluster.signing import request_verification as request_verification
 
 if TYPE_CHECKING:
     import duckdb
@@ -36,21 +40,6 @@ log = logging.getLogger(__name__)
 
 INBOX = "inbox/approvals/"
 PROCESSED = "inbox/processed/"
-
-
-@dataclass(frozen=True)
-class VerificationRequest:
-    year: int
-    member_id: str
-    cluster_id: str
-    statement_id: str
-    documents: tuple[str, ...]  # where the verifier finds the draft (PDF, JSON, check report)
-    requested_on: dt.date
-    deadline: dt.date
-
-    @property
-    def key(self) -> str:
-        return f"handoff/{self.year}/requests/{self.member_id}/{self.statement_id}.json"
 
 
 @dataclass(frozen=True)
@@ -68,25 +57,6 @@ class Decision:
 
 def _dumps(value: dict[str, object]) -> bytes:
     return json.dumps(value, sort_keys=True, default=str, indent=1).encode()
-
-
-def request_verification(store: ObjectStore, requests: Iterable[VerificationRequest]) -> list[str]:
-    """Record the requests; one already sent is kept as first sent (its date starts the deadline)."""
-    for r in requests:
-        if not store.exists(r.key):
-            store.put(r.key, _dumps(asdict(r)), content_type="application/json")
-    return [store.location(r.key) for r in requests]
-
-
-def open_requests(store: ObjectStore, year: int) -> list[VerificationRequest]:
-    out = []
-    for key in store.list(f"handoff/{year}/requests/"):
-        raw = json.loads(store.get(key))
-        raw["documents"] = tuple(raw["documents"])
-        raw["requested_on"] = dt.date.fromisoformat(raw["requested_on"])
-        raw["deadline"] = dt.date.fromisoformat(raw["deadline"])
-        out.append(VerificationRequest(**raw))
-    return out
 
 
 def decisions(store: ObjectStore) -> list[Decision]:

@@ -232,39 +232,17 @@ def draft(ws: Workspace, batch: Batch) -> StageOutcome:
 
 
 def request_verification(ws: Workspace, batch: Batch, today: dt.date, deadline_days: int) -> StageOutcome:
-    """Send each member's current draft to verification: ``submitted`` in the warehouse, and a
-    durable request in the object store that says who must sign what by when.
-
-    Only a draft is sent (a submitted one is still waiting, and its request is written again if a
-    crash lost it). A validated member is never sent again in the same year; a rejected
-    statement is not re-sent unchanged: it goes on to the approvals stage, which reports the
-    verifier's reasons, until a correction makes a new draft.
+    """Send each member's current draft to verification through ``signing.send_to_verification``
+    (``submitted`` in the warehouse and a durable hand-off request in the object store; the portal's
+    button calls the same function). A rejected statement is not re-sent unchanged: it goes on to
+    the approvals stage, which reports the verifier's reasons, until a correction makes a new draft.
     """
     with ws.warehouse() as con:
-        rows = statements.current_drafts(con, batch.year, batch.member_ids)
-        decided = signing.standing_decisions(
-            con, batch.year, batch.member_ids, [r.statement_id for r in rows]
+        sending = signing.send_to_verification(
+            con, ws.store, batch.year, batch.member_ids, today=today, deadline_days=deadline_days
         )
-        approved = {m: d.statement_id for m, d in decided.items() if d.decision == "approved"}
-        sendable = (statements.StatementStatus.DRAFT, statements.StatementStatus.SUBMITTED)
-        send = [r for r in rows if r.status in sendable and r.member_id not in approved]
-        for r in send:
-            if r.status is statements.StatementStatus.DRAFT:
-                statements.submit(con, r.statement_id)
         verifiers = signing.active_verifiers(con)
-    requests = [
-        handoff.VerificationRequest(
-            batch.year,
-            r.member_id,
-            r.cluster_id,
-            r.statement_id,
-            tuple(ws.store.location(k) for k in (r.pdf_key, r.json_key) if k),
-            today,
-            today + dt.timedelta(days=deadline_days),
-        )
-        for r in send
-    ]
-    handoff.request_verification(ws.store, requests)
+    rows, approved, send, requests = sending.drafts, sending.approved, sending.sent, sending.requests
     notes = tuple(_who_signs(r, verifiers) for r in send) + tuple(
         MemberNote(
             r.member_id,

@@ -11,8 +11,9 @@ refusals too, goes into the audit log.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -24,6 +25,7 @@ from ecocluster.core.errors import EcoclusterError
 from ecocluster.core.home import Home
 from ecocluster.portal._authz import Action
 from ecocluster.portal._desks import cluster_page
+from ecocluster.portal._runs import FollowedRun, from_prefect, remember
 from ecocluster.portal._web import Visit, check_csrf, message, record, settings_of, warehouse
 from ecocluster.warehouse.desk import member_card
 from ecocluster.warehouse.status import latest_year
@@ -41,6 +43,7 @@ class ActionOutcome:
     ok: bool
     detail: str
     link: str | None = None  # the flow run in the Prefect UI
+    run: FollowedRun | None = None  # the deployment run started, which the cluster page follows
 
 
 def _year(con: Any) -> int:
@@ -84,43 +87,51 @@ def _rerun_draft(home: Home, member_id: str, cluster_id: str) -> ActionOutcome:
 
 
 def _send(home: Home, member_id: str) -> ActionOutcome:
-    """The member's current draft to its verifier, as the cycle's verify stage does (a validated
-    member is not sent again in the same year; a submitted draft is already waiting)."""
+    """The member's current draft to its verifier through ``signing.send_to_verification``, the
+    function the cycle's verify stage calls: submitted, and its hand-off request written, so the
+    verifier's side (``ecocluster sign`` on the request, the reminders) sees what a cycle sends. A
+    validated member is not sent again in the same year; a submitted draft is already waiting."""
+    store = signing.open_store(home)
     with warehouse(home, write=True) as con:
         year = _year(con)
-        drafts = statements.current_drafts(con, year, [member_id])
-        if not drafts:
-            return ActionOutcome(
-                member_id, "send_verification", False, f"no draft statement for {year}: rerun the draft first"
-            )
-        current = drafts[0]
-        decided = signing.standing_decisions(con, year, [member_id], [current.statement_id])
-        standing = decided.get(member_id)
-        if standing is not None and standing.decision == "approved":
-            return ActionOutcome(
-                member_id,
-                "send_verification",
-                False,
-                f"statement {standing.statement_id[:12]} is validated for {year}",
-            )
-        if current.status not in ("draft", "submitted"):
-            return ActionOutcome(
-                member_id,
-                "send_verification",
-                False,
-                f"statement {current.statement_id[:12]} is {current.status}",
-            )
-        if current.status == "draft":
-            statements.submit(con, current.statement_id)
+        sending = signing.send_to_verification(
+            con,
+            store,
+            year,
+            [member_id],
+            today=dt.date.today(),
+            deadline_days=home.config().cycle.approval_days,
+        )
+    if not sending.drafts:
+        return ActionOutcome(
+            member_id, "send_verification", False, f"no draft statement for {year}: rerun the draft first"
+        )
+    current = sending.drafts[0]
+    if member_id in sending.approved:
+        return ActionOutcome(
+            member_id,
+            "send_verification",
+            False,
+            f"statement {sending.approved[member_id][:12]} is validated for {year}",
+        )
+    if not sending.requests:
+        return ActionOutcome(
+            member_id,
+            "send_verification",
+            False,
+            f"statement {current.statement_id[:12]} is {current.status}",
+        )
+    request = sending.requests[0]
     return ActionOutcome(
         member_id,
         "send_verification",
         True,
-        f"statement {current.statement_id[:12]} is with the verifier ({year})",
+        f"statement {current.statement_id[:12]} is with the verifier ({year}), "
+        f"to be signed by {request.deadline}",
     )
 
 
-def _through_prefect(api_url: str, home: Home, member_id: str, stage: str) -> ActionOutcome:
+def _through_prefect(api_url: str, home: Home, member_id: str, cluster_id: str, stage: str) -> ActionOutcome:
     """A run of the rerun deployment; it returns at once with the run's id and state."""
     from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
@@ -133,14 +144,16 @@ def _through_prefect(api_url: str, home: Home, member_id: str, stage: str) -> Ac
             timeout=0,
         )
     assert isinstance(flow_run, FlowRun)  # called from a worker thread, not a coroutine: the run itself
-    ui = os.environ.get("PREFECT_UI_URL") or api_url.removesuffix("/api")
-    state = flow_run.state.name if flow_run.state else "scheduled"
+    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    started = FollowedRun(str(flow_run.id), cluster_id, member_id, stage, "", started_at, "scheduled", "")
+    run = from_prefect(flow_run, started)
     return ActionOutcome(
         member_id,
         f"rerun_{stage}",
         True,
-        f"flow run {flow_run.name}: {state}",
-        f"{ui}/runs/flow-run/{flow_run.id}",
+        f"flow run {flow_run.name}: {run.state_name}",
+        run.link(api_url),
+        run,
     )
 
 
@@ -151,7 +164,7 @@ def _rerun(home: Home, member_id: str, stage: str) -> ActionOutcome:
         raise EcoclusterError(f"member {member_id} is not in the roster")
     api_url = os.environ.get("PREFECT_API_URL")
     if api_url:
-        return _through_prefect(api_url, home, member_id, stage)
+        return _through_prefect(api_url, home, member_id, card.cluster_id, stage)
     if stage == "check":
         return _rerun_check(home, member_id)
     return _rerun_draft(home, member_id, card.cluster_id)
@@ -166,12 +179,15 @@ async def _outcome(
         outcome = await run_in_threadpool(run, settings_of(request).home, member_id, *args)
     except EcoclusterError as e:
         outcome = ActionOutcome(member_id, what, False, str(e))
+    if outcome.run is not None and visit.account is not None:  # the cluster page follows it until it ends
+        await run_in_threadpool(remember, visit.db, replace(outcome.run, started_by=visit.account.email))
     await run_in_threadpool(
         record,
         visit,
         action,
         f"{member_id}/{what}",
-        "done" if outcome.ok else f"refused: {outcome.detail[:200]}",
+        ("done" if outcome.ok else f"refused: {outcome.detail[:200]}")
+        + (f" (flow run {outcome.run.flow_run_id})" if outcome.run is not None else ""),
     )
     assert visit.account is not None  # the matrix allowed a coordinator: the member is in its cluster
     return await cluster_page(

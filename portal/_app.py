@@ -28,7 +28,7 @@ from ecocluster import statements
 from ecocluster.checks import member_findings
 from ecocluster.core.errors import UnknownId
 from ecocluster.core.home import Home
-from ecocluster.portal import _accounts, _actions, _answers, _desks, _sessions, _welcome
+from ecocluster.portal import _accounts, _actions, _answers, _desks, _sessions, _signed_decisions, _welcome
 from ecocluster.portal import _audit as audit_log
 from ecocluster.portal._authz import PUBLIC, Action, Forbidden, Role, Target, authorise
 from ecocluster.portal._i18n import words
@@ -351,6 +351,13 @@ ROUTES: tuple[PortalRoute, ...] = (
         "/cluster/{cluster_id}", ("GET",), Action.CLUSTER_VIEW, _desks.cluster_page, _desks.cluster_target
     ),
     PortalRoute(
+        "/cluster/{cluster_id}/runs",
+        ("GET",),
+        Action.CLUSTER_VIEW,
+        _desks.cluster_runs,
+        _desks.cluster_target,
+    ),
+    PortalRoute(
         "/statement/{statement_id}/{kind}",
         ("GET",),
         Action.STATEMENT_FILE,
@@ -373,6 +380,13 @@ ROUTES: tuple[PortalRoute, ...] = (
         ("POST",),
         Action.FINDING_RAISE,
         _desks.raise_finding,
+        _desks.statement_target,
+    ),
+    PortalRoute(  # before the {move} route below, which would take "decision" for a move
+        "/review/{statement_id}/findings/{finding_id}/decision",
+        ("POST",),
+        Action.FINDING_DECIDE,
+        _signed_decisions.upload_signed_decision,
         _desks.statement_target,
     ),
     PortalRoute(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import tempfile
 import zipfile
@@ -26,6 +27,7 @@ from starlette.responses import RedirectResponse, Response
 from ecocluster import checks, signing, statements
 from ecocluster.core.errors import EcoclusterError, ReviewRefused
 from ecocluster.core.home import Home
+from ecocluster.portal import _runs
 from ecocluster.portal._authz import Action, Target, allowed
 from ecocluster.portal._i18n import words
 from ecocluster.portal._web import (
@@ -46,10 +48,9 @@ _CLUSTER_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 PAGE_SIZE = 50
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-FINDING_MOVES = {
+FINDING_MOVES = {  # a close is only ever the verifier's signed decision (ecocluster.portal._signed_decisions)
     "accept": signing.accept_finding,
     "reopen": signing.reopen_finding,
-    "close": signing.close_finding,
 }
 MAX_TEXT = 4000  # signing refuses longer finding texts by name; this only bounds what is read
 DECISION_FILES = {
@@ -164,7 +165,25 @@ async def cluster_page(
         "send": allowed(visit.user, Action.VERIFICATION_SEND, target),
         "audit": allowed(visit.user, Action.AUDIT_VIEW, target),
     }
-    return render(request, visit, "cluster.html", code, can=can, **view, **extra)
+    runs = await run_in_threadpool(_runs.cluster_runs, settings_of(request).home, view["cluster"].cluster_id)
+    return render(
+        request, visit, "cluster.html", code, can=can, runs=runs, **_runs_view(runs), **view, **extra
+    )
+
+
+def _runs_view(runs: list[_runs.FollowedRun]) -> dict[str, Any]:
+    api_url = os.environ.get("PREFECT_API_URL") or ""
+    return {
+        "runs_live": any(not r.final for r in runs),
+        "run_links": {r.flow_run_id: r.link(api_url) for r in runs} if api_url else {},
+    }
+
+
+async def cluster_runs(request: Request, visit: Visit) -> Response:
+    """The runs' section alone, which the cluster page polls (htmx) while a run is not final."""
+    cluster_id = request.path_params["cluster_id"]
+    runs = await run_in_threadpool(_runs.cluster_runs, settings_of(request).home, cluster_id)
+    return render(request, visit, "_runs.html", cluster_id=cluster_id, runs=runs, **_runs_view(runs))
 
 
 def _statement_file(home: Home, statement_id: str, kind: str) -> tuple[str, bytes, str] | None:

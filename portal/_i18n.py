@@ -407,7 +407,77 @@ _WORDS: dict[str, tuple[str, str, str]] = {  # key: (en, it, lv)
     "reopen": ("Reopen", "Riapri", "Atvērt atkārtoti"),
     "reopen_why": ("Why the answer is not enough", "Perché la risposta non basta", "Kāpēc atbilde nepietiek"),
     "note": ("Note", "Nota", "Piezīme"),
-    "close": ("Close", "Chiudi", "Slēgt"),
+    "signed_decision": (
+        "Signed decision (close, accept or reopen)",
+        "Decisione firmata (chiusura, accettazione o riapertura)",
+        "Parakstīts lēmums (slēgt, pieņemt vai atvērt atkārtoti)",
+    ),
+    "upload_signed": (
+        "Upload the signed decision",
+        "Carica la decisione firmata",
+        "Augšupielādēt parakstīto lēmumu",
+    ),
+    "sign_decision_offline": (
+        "A finding is closed only by your signed, timestamped decision: sign it on your own machine from "
+        "the signing request, then upload the file here.",
+        "Un rilievo si chiude solo con la sua decisione firmata e marcata temporalmente: la firmi sul suo "
+        "computer a partire dalla richiesta di firma, poi carichi qui il file.",
+        "Konstatējumu slēdz tikai ar Jūsu parakstītu lēmumu ar laika zīmogu: parakstiet to savā datorā, "
+        "izmantojot parakstīšanas pieprasījumu, un augšupielādējiet failu šeit.",
+    ),
+    "decision_recorded": (
+        "Signed decision verified and recorded:",
+        "Decisione firmata verificata e registrata:",
+        "Parakstītais lēmums pārbaudīts un reģistrēts:",
+    ),
+    "refused_decision_file": (
+        "Not accepted: this is not one signed decision written by `ecocluster finding decide` (not JSON, "
+        "larger than 4 MB, another format or more than one decision).",
+        "Non accettato: non è una singola decisione firmata scritta da `ecocluster finding decide` (non è "
+        "JSON, supera 4 MB, ha un altro formato o contiene più di una decisione).",
+        "Nav pieņemts: tas nav viens parakstīts lēmums, ko izveidojis `ecocluster finding decide` (nav "
+        "JSON, lielāks par 4 MB, cits formāts vai vairāk nekā viens lēmums).",
+    ),
+    "refused_decision_signature": (
+        "Not accepted: the decision's signature or certificate does not hold (unsigned, changed after "
+        "signing, or not an accredited verifier's certificate at the time it was signed).",
+        "Non accettato: la firma o il certificato della decisione non sono validi (non firmata, modificata "
+        "dopo la firma o certificato non di un verificatore accreditato al momento della firma).",
+        "Nav pieņemts: lēmuma paraksts vai sertifikāts nav derīgs (nav parakstīts, mainīts pēc "
+        "parakstīšanas vai parakstīšanas brīdī nav akreditēta verificētāja sertifikāts).",
+    ),
+    "refused_decision_timestamp": (
+        "Not accepted: the decision's timestamp does not hold (missing, over other bytes, or the decision "
+        "is backdated or postdated against it).",
+        "Non accettato: la marca temporale della decisione non è valida (assente, su altri dati, o la "
+        "decisione è retrodatata o postdatata rispetto ad essa).",
+        "Nav pieņemts: lēmuma laika zīmogs nav derīgs (trūkst, attiecas uz citiem datiem, vai lēmums ir "
+        "datēts ar agrāku vai vēlāku laiku nekā zīmogs).",
+    ),
+    "refused_decision_other": (
+        "Not accepted: the file holds a decision on another finding; upload the decision on this one.",
+        "Non accettato: il file contiene una decisione su un altro rilievo; carichi quella su questo.",
+        "Nav pieņemts: failā ir lēmums par citu konstatējumu; augšupielādējiet lēmumu par šo.",
+    ),
+    "refused_decision_signer": (
+        "Not accepted: the decision is signed by another verifier; upload your own signed decision.",
+        "Non accettato: la decisione è firmata da un altro verificatore; carichi la sua decisione firmata.",
+        "Nav pieņemts: lēmumu parakstījis cits verificētājs; augšupielādējiet savu parakstīto lēmumu.",
+    ),
+    "refused_decision_stale": (
+        "Not accepted: the finding changed since you decided (answered again, or this decision does not "
+        "fit its state now); download the signing request again and decide on what is there.",
+        "Non accettato: il rilievo è cambiato dopo la sua decisione (nuova risposta, o la decisione non è "
+        "ammessa nel suo stato attuale); scarichi di nuovo la richiesta di firma e decida su quanto "
+        "contiene.",
+        "Nav pieņemts: konstatējums mainījies kopš Jūsu lēmuma (atkal atbildēts vai lēmums neatbilst tā "
+        "pašreizējam stāvoklim); lejupielādējiet parakstīšanas pieprasījumu vēlreiz un lemiet par to.",
+    ),
+    "refused_decision": (
+        "Not accepted (rule {rule}).",
+        "Non accettato (regola {rule}).",
+        "Nav pieņemts (noteikums {rule}).",
+    ),
     "no_review_findings": (
         "No finding raised on this member's statement.",
         "Nessun rilievo sulla dichiarazione di questo membro.",
@@ -496,6 +566,31 @@ _WORDS: dict[str, tuple[str, str, str]] = {  # key: (en, it, lv)
     "action_ok": ("Done", "Fatto", "Izdarīts"),
     "action_failed": ("Not done", "Non eseguito", "Nav izdarīts"),
     "flow_run": ("the flow run in Prefect", "l'esecuzione in Prefect", "plūsmas izpilde Prefect"),
+    "flow_runs": ("Runs started here", "Esecuzioni avviate da qui", "Šeit sāktās izpildes"),
+    "stage": ("Stage", "Fase", "Posms"),
+    "run_state": ("State", "Stato", "Stāvoklis"),
+    "run_scheduled": ("Scheduled for", "Pianificata per", "Ieplānota uz"),
+    "run_started": ("Started", "Avviata", "Sākta"),
+    "run_ended": ("Ended", "Terminata", "Beigusies"),
+    "runstate_scheduled": ("scheduled", "pianificata", "ieplānota"),
+    "runstate_pending": ("pending", "in attesa", "gaida"),
+    "runstate_running": ("running", "in esecuzione", "notiek"),
+    "runstate_completed": ("completed", "completata", "pabeigta"),
+    "runstate_failed": ("failed", "fallita", "neizdevās"),
+    "runstate_cancelled": ("cancelled", "annullata", "atcelta"),
+    "runstate_crashed": ("crashed", "interrotta", "avarējusi"),
+    "runstate_paused": ("paused", "in pausa", "apturēta"),
+    "runstate_cancelling": ("cancelling", "in annullamento", "tiek atcelta"),
+    "run_unreachable": (
+        "Prefect did not answer: the last state known is shown.",
+        "Prefect non ha risposto: è mostrato l'ultimo stato noto.",
+        "Prefect neatbildēja: parādīts pēdējais zināmais stāvoklis.",
+    ),
+    "run_following": (
+        "This list follows the runs until they end.",
+        "Questo elenco segue le esecuzioni fino alla loro fine.",
+        "Šis saraksts seko izpildēm līdz to beigām.",
+    ),
     # scoped audit views
     "audit_of": ("Audit log of {scope}", "Registro di audit di {scope}", "Audita žurnāls: {scope}"),
     "no_audit": ("No entry yet.", "Ancora nessuna voce.", "Vēl nav neviena ieraksta."),

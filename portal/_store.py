@@ -1,5 +1,5 @@
 """The portal's own state (accounts, verifiers' assigned clusters, first-login invites, sessions, login
-failures, audit log) in ``<home>/portal.sqlite3``.
+failures, audit log, the Prefect flow runs its buttons started) in ``<home>/portal.sqlite3``.
 
 Kept out of the DuckDB warehouse on purpose: DuckDB allows one writing process, and a portal
 that wrote a session row on every request would hold that lock against the CLI and the flows.
@@ -65,6 +65,20 @@ CREATE TABLE IF NOT EXISTS invite (
     expires_at    REAL NOT NULL,
     used_at       REAL                  -- set once: a link works one time
 );
+CREATE TABLE IF NOT EXISTS flow_run (
+    flow_run_id   TEXT PRIMARY KEY,     -- Prefect's id of a deployment run a coordinator's button started
+    cluster_id    TEXT NOT NULL,        -- the cluster page that follows it
+    member_id     TEXT NOT NULL,
+    stage         TEXT NOT NULL,
+    started_by    TEXT NOT NULL,
+    started_at    TEXT NOT NULL,
+    state         TEXT NOT NULL,        -- Prefect's state type as last read; a final one is not read again
+    state_name    TEXT NOT NULL,
+    scheduled_at  TEXT,
+    begun_at      TEXT,
+    ended_at      TEXT
+);
+CREATE INDEX IF NOT EXISTS flow_run_cluster ON flow_run (cluster_id, started_at);
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit

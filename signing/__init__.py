@@ -59,11 +59,15 @@ Public API (everything else is private):
   verify them at the attested time for an approval. Offline review (``_bundle``):
   ``export_review`` writes ``findings.json`` and ``evidence/``; :func:`decide_offline` signs
   decisions from it into an answers file; :func:`read_answers` and :func:`import_answers` apply it,
-  each decision verified alone (:class:`ImportOutcome`, ``review_import``).
+  each decision verified alone (:class:`ImportOutcome`, ``review_import``); the portal's upload of one
+  decision passes :class:`ExpectedDecision` (this finding, signed by the uploading verifier).
 * Sampling (``_sampling``): :func:`sampling_request` (roster snapshot, always-visited reasons),
   :func:`sign_plan` (deterministic signature -> seed -> draw), :func:`verify_plan`, :func:`record_plan`;
   the approval's verification block names the cluster's latest plan by digest.
 * Storage: :func:`open_store` (local folder or S3 with Object Lock).
+* Sending (``_sending``): :func:`send_to_verification` submits members' current drafts and writes each
+  one's hand-off request (:class:`VerificationRequest`, ``handoff/<year>/requests/…``): the one path
+  of the cycle's verify stage, a rerun and the portal's button; :func:`open_requests` reads them back.
 * Time: :func:`tsa_url` (``[signing] tsa_url``); every decision carries an RFC 3161 timestamp over
   its signature (``SignedDecision.timestamp``, the ``.tsr`` file) and certificates are judged at
   that attested time; ``python -m ecocluster.signing._tsa --home HOME`` serves the demo's TSA
@@ -78,7 +82,15 @@ from __future__ import annotations
 from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.core.store import open_store
 from ecocluster.signing._approval import APPROVED, REJECTED, ApprovalDecision, Draft, sign_approval
-from ecocluster.signing._bundle import Imported, ImportOutcome, decide_offline, import_answers, read_answers
+from ecocluster.signing._bundle import (
+    MAX_ANSWERS_BYTES,
+    ExpectedDecision,
+    Imported,
+    ImportOutcome,
+    decide_offline,
+    import_answers,
+    read_answers,
+)
 from ecocluster.signing._bundle import parse_choices as decision_choices
 from ecocluster.signing._desk import (
     Intake,
@@ -215,6 +227,13 @@ from ecocluster.signing._sampling import (
     sampling_request,
     sign_plan,
     verify_plan,
+)
+from ecocluster.signing._sending import (
+    Sending,
+    VerificationRequest,
+    open_requests,
+    request_verification,
+    send_to_verification,
 )
 from ecocluster.signing._stored import read as read_stored
 from ecocluster.signing._trusted_list import QualificationPolicy
@@ -381,11 +400,18 @@ __all__ += [  # offline review: signed decisions out and back in (issue 18)
 
 
 __all__ += [
+    "MAX_ANSWERS_BYTES",
     "BuiltPackage",
+    "ExpectedDecision",
     "MemberDecision",
+    "Sending",
+    "VerificationRequest",
     "VerifierScope",
     "active_verifiers",
     "built_packages",
+    "open_requests",
+    "request_verification",
+    "send_to_verification",
     "standing_decisions",
 ]
 __all__ += [  # what the portal's desks read (ecocluster.signing._desk)

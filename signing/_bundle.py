@@ -326,20 +326,42 @@ def read_answers(path: Path) -> bytes:
         ) from e
 
 
+@dataclass(frozen=True)
+class ExpectedDecision:
+    """What an answers file uploaded for one finding must be (the portal's verifier desk): exactly one
+    decision (rule ``review-answers``), on ``finding_id`` (rule ``finding-other``), signed by the
+    verifier accredited as ``accreditation_no`` who uploads it (rule ``finding-signer``)."""
+
+    finding_id: str
+    accreditation_no: str
+
+
 def import_answers(
-    con: duckdb.DuckDBPyConnection, trust: TrustAnchors, data: bytes, *, now: dt.datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    trust: TrustAnchors,
+    data: bytes,
+    *,
+    now: dt.datetime | None = None,
+    expect: ExpectedDecision | None = None,
 ) -> list[ImportOutcome]:
     """Apply each signed decision of an answers file that holds; refuse, by rule, each that does not.
-    Every outcome is recorded in ``review_import``; a file refused whole is one ``file`` row."""
+    Every outcome is recorded in ``review_import``; a file refused whole is one ``file`` row.
+    ``ecocluster finding import`` and the portal's upload both call this; the portal adds ``expect``."""
     when = now or dt.datetime.now(dt.UTC)
     try:
         answers = parse_answers(data)
+        if expect is not None and len(answers.decisions) != 1:
+            raise ReviewRefused(
+                "review-answers",
+                f"the file holds {len(answers.decisions)} decisions; upload one decision on finding "
+                f"{expect.finding_id} (`ecocluster finding decide FOLDER --close {expect.finding_id}`)",
+            )
     except ReviewRefused as e:
         outcomes = [ImportOutcome("file", None, Imported.REFUSED, e.rule, str(e))]
         _record(con, hashlib.sha256(data).hexdigest(), outcomes, when)
         return outcomes
     outcomes = [
-        _import_one(con, trust, answers.cert_pem, n, envelope, token, when)
+        _import_one(con, trust, answers.cert_pem, n, envelope, token, when, expect)
         for n, (envelope, token) in enumerate(zip(answers.decisions, answers.timestamps, strict=True), 1)
     ]
     _record(con, answers.sha256, outcomes, when)
@@ -354,12 +376,25 @@ def _import_one(
     envelope: bytes,
     timestamp: bytes | None,
     now: dt.datetime,
+    expect: ExpectedDecision | None = None,
 ) -> ImportOutcome:
     item, finding_id = f"decision {n}", None
     try:
         decision = _decisions.parse(envelope)
         finding_id = decision.facts.finding_id
+        if expect is not None and finding_id != expect.finding_id:
+            raise ReviewRefused(
+                "finding-other",
+                f"the decision is on finding {finding_id}, not on {expect.finding_id}: upload the "
+                "decision on this finding",
+            )
         who = verify_decision_signer(decision, cert_pem, timestamp, trust, now=now)
+        if expect is not None and who.accreditation_no != expect.accreditation_no:
+            raise ReviewRefused(
+                "finding-signer",
+                f"the decision is signed by {who.name} ({who.accreditation_no}), not by the verifier "
+                f"uploading it ({expect.accreditation_no}): each verifier uploads their own decisions",
+            )
         applied = _review.record_signed_decision(
             con, decision, cert_pem, f"{who.name} ({who.accreditation_no})", timestamp
         )

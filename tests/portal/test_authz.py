@@ -52,7 +52,7 @@ def _samples(portal_home: PortalHome, findings: dict[str, str]) -> dict[str, dic
             "F-000000000000": Target("?"),
         },
         "stage": {"nope": Target()},  # a real stage runs GX or typst: test_actions does, the walk need not
-        "move": {"close": Target()},
+        "move": {"accept": Target()},
         "package_sha256": {"0" * 64: Target()},
         "token": {"not-a-token": Target()},
     }

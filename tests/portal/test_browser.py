@@ -38,7 +38,7 @@ from tests.portal.conftest import (
     build_home,
     raise_findings,
 )
-from tests.portal.test_desks import BODY, BODY_PASSWORD, VERIFIER, reviewed_home, sign_finding_decision
+from tests.portal.test_desks import BODY, BODY_PASSWORD, VERIFIER, decide_close, reviewed_home
 from tests.warehouse.builders import submission
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -199,6 +199,43 @@ def test_coordinator_sees_the_dashboard_filters_the_findings_and_opens_a_review(
     assert not blocked, blocked
 
 
+@pytest.mark.prefect_server
+def test_coordinator_reruns_through_prefect_and_the_page_follows_the_run_without_reloading(
+    served: tuple[str, PortalHome], shots: Path, prefect_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real Prefect server: the rerun is a run of the deployment, and as its state moves on the
+    server (as a worker would move it) the cluster page's runs section changes in place, polled by
+    the vendored htmx under the CSP (no inline script), until the run is final."""
+    from prefect.client.orchestration import get_client
+    from prefect.states import Completed, Running
+
+    from ecocluster.flows.cycles import rerun
+
+    base, portal_home = served
+    home = str(portal_home.home.root)
+    rerun.to_deployment("manual-rerun", parameters={"home": home}).apply()  # type: ignore[union-attr]
+    monkeypatch.setenv("PREFECT_API_URL", prefect_api)
+    with _browser() as (page, blocked), get_client(sync_client=True) as prefect:
+        _sign_in(page, base, ACCOUNTS["coordinator"][0])
+        page.wait_for_url(f"**/cluster/{CLUSTER}")
+        page.click(f"button[aria-label='Rerun check {MEMBER}']")
+        page.wait_for_selector("#runs .badge.run-scheduled")
+        _no_serious_violation(page, "coordinator dashboard following a run")
+        page.screenshot(path=shots / "coordinator-run-scheduled-en.png", full_page=True)
+        [flow_run] = [r for r in prefect.read_flow_runs() if r.parameters.get("home") == home]
+        prefect.set_flow_run_state(flow_run.id, Running(), force=True)
+        page.wait_for_selector("#runs .badge.run-running", timeout=15_000)  # no reload: htmx's poll
+        page.screenshot(path=shots / "coordinator-run-running-en.png", full_page=True)
+        prefect.set_flow_run_state(flow_run.id, Completed(), force=True)
+        page.wait_for_selector("#runs .badge.run-completed", timeout=15_000)
+        assert page.locator("#runs[hx-trigger]").count() == 0  # final: the section stops asking
+        page.goto(f"{base}/cluster/{CLUSTER}?lang=lv")
+        assert "pabeigta" in page.inner_text("#runs")
+        _no_serious_violation(page, "coordinator dashboard lv, run completed")
+        page.screenshot(path=shots / "coordinator-run-completed-lv.png", full_page=True)
+    assert not blocked, blocked
+
+
 def _sign_offline(request: Path, signer_uri: str) -> dict[str, bytes]:
     """What `ecocluster sign REQUEST --signer URI` writes: the decision files, by suffix."""
     review = read_review(request)
@@ -269,14 +306,26 @@ def test_verifier_reviews_signs_offline_and_uploads_the_decision_then_the_body_s
         assert "open-findings" in page.inner_text("#decision-result")
         _no_serious_violation(page, "review with a refused decision")
         page.screenshot(path=shots / "verifier-review-refused-en.png", full_page=True)
-        page.fill("article.finding.open input[name=note]", "invoices seen during the visit")
-        page.click("article.finding.open form[action$='/close'] button")
+        finding_id = page.inner_text("article.finding.open h3 .mono")
+        with ThreadPoolExecutor(1) as machine:  # the verifier signs the close with their own signer
+            answers = machine.submit(
+                decide_close, reviewed, tmp_path / "request" / "review-IT-HOT-1", finding_id
+            ).result()
+        (tmp_path / "close.json").write_bytes(answers)
+        (tmp_path / "hostile.json").write_bytes(b"<html>not a signed decision</html>")
+        page.set_input_files(f"#decision-{finding_id}", str(tmp_path / "hostile.json"))
+        page.click(f"form[action$='/findings/{finding_id}/decision'] button")
+        page.wait_for_selector("p.notice.error")
+        assert "(review-answers:" in page.inner_text("p.notice.error")  # named, and the finding still open
+        assert page.locator("article.finding.open").count() == 1
+        _no_serious_violation(page, "review with a refused signed decision")
+        page.screenshot(path=shots / "verifier-review-refused-close-en.png", full_page=True)
+        page.set_input_files(f"#decision-{finding_id}", str(tmp_path / "close.json"))
+        page.click(f"form[action$='/findings/{finding_id}/decision'] button")
         page.wait_for_selector("article.finding.closed")
-        upload()
-        assert "finding-decision" in page.inner_text("#decision-result")  # the click is recorded unsigned
-        finding_id = page.inner_text("article.finding.closed h3 .mono")
-        with ThreadPoolExecutor(1) as machine:  # the verifier signs that decision with their own signer
-            machine.submit(sign_finding_decision, reviewed.home, finding_id, reviewed.signer_uri).result()
+        assert "Signed decision verified and recorded" in page.inner_text("main")
+        _no_serious_violation(page, "review with a signed close")
+        page.screenshot(path=shots / "verifier-review-signed-close-en.png", full_page=True)
         upload()
         assert "Approval verified and recorded" in page.inner_text("#decision-result")
         page.screenshot(path=shots / "verifier-review-approved-en.png", full_page=True)

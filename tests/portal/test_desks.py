@@ -2,14 +2,15 @@
 
 A stand-in home (tests.portal.conftest) for what the desks list and who may open it; a real home
 (a typst-drafted statement, the DEMO verifier's key, a competent body's key) for the whole path:
-the verifier raises and closes a finding, downloads the signing request, signs it offline as
-`ecocluster sign` does, uploads the signed decision (refused while the finding was open, recorded
-once closed), the package is taken in, and the body downloads its signed receipt.
+the verifier raises a finding, downloads the signing request, signs it offline as `ecocluster sign`
+does, uploads the signed decision (refused while the finding is open, recorded once the verifier's
+signed close of the finding is uploaded), the package is taken in, and the body downloads its signed receipt.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import json
 import zipfile
@@ -118,10 +119,9 @@ def test_raising_a_finding_needs_the_csrf_token_and_a_refusal_names_its_rule(por
             data={"csrf": csrf, "note": "seen"},
             follow_redirects=False,
         )
-        assert closed.status_code == 303
+        assert closed.status_code == 404  # a close is only the verifier's signed upload (test_signed_close)
     db = open_portal_db(portal_home.home)
     assert [e.outcome for e in entries(db) if e.action.startswith("finding.")] == [
-        "done",
         "refused: finding-transition",
         "raised",
         "refused: finding-kind",
@@ -181,6 +181,16 @@ def reviewed(tmp_path: Path, cheap_argon2: None) -> ReviewedHome:
     return reviewed_home(tmp_path)
 
 
+def declared_huge(client: TestClient, path: str, csrf: str) -> int:
+    """The status of a POST that declares a 300 MB body (and sends one byte): refused unread."""
+    headers = {
+        "content-length": str(300 * 1024 * 1024),
+        "x-csrf-token": csrf,
+        "content-type": "multipart/form-data; boundary=b",
+    }
+    return int(client.post(path, content=b"x", headers=headers).status_code)
+
+
 def test_a_decision_upload_without_envelope_or_too_large_is_refused_unread(portal_home: PortalHome) -> None:
     sid = portal_home.statements[MEMBER]
     with portal_home.client() as client:
@@ -210,16 +220,7 @@ def test_a_decision_upload_without_envelope_or_too_large_is_refused_unread(porta
             },
         )
         assert huge.status_code == 422 and "envelope-too-large" in huge.text
-        declared = client.post(
-            f"/review/{sid}/decision",
-            content=b"x",
-            headers={
-                "content-length": str(300 * 1024 * 1024),
-                "x-csrf-token": csrf,
-                "content-type": "multipart/form-data; boundary=b",
-            },
-        )
-        assert declared.status_code == 413
+        assert declared_huge(client, f"/review/{sid}/decision", csrf) == 413
     store = signing.open_store(portal_home.home)
     assert list(store.list("inbox/approvals/")) == []  # nothing refused unread reached the inbox
 
@@ -231,15 +232,25 @@ def test_nace_scope_nests_as_the_approval_rule_judges_it() -> None:
     assert not signing.in_nace_scope("55.10", ())
 
 
-def sign_finding_decision(home: Home, finding_id: str, signer_uri: str) -> None:
-    """The verifier signs the close the portal recorded unsigned, with their own signer, as
-    `ecocluster finding close F --signer URI` does (the portal never holds the key)."""
-    con = connect(home.warehouse_path)
-    try:
-        with open_signer(signer_uri, fixed_secret(signing.DEMO_PASSWORD)) as signer:
-            signing.close_finding(con, finding_id, by="verifier", note="invoices seen", signer=signer)
-    finally:
-        con.close()
+def decide_close(
+    reviewed: ReviewedHome, review: Path, finding_id: str, decided_at: dt.datetime | None = None
+) -> bytes:
+    """The answers file `ecocluster finding decide REVIEW --close F=NOTE --signer URI` writes on the
+    verifier's machine from the signing request (the portal never holds the key)."""
+    with open_signer(reviewed.signer_uri, fixed_secret(signing.DEMO_PASSWORD)) as signer:
+        return signing.decide_offline(
+            review,
+            [(finding_id, "closed", "invoices seen")],
+            signer,
+            tsa_url=signing.tsa_url(reviewed.home),
+            decided_at=decided_at,
+        )
+
+
+def upload_close(client: TestClient, csrf: str, sid: str, finding_id: str, answers: bytes) -> int:
+    files = {"decision": ("decision.json", io.BytesIO(answers), "application/json")}
+    path = f"/review/{sid}/findings/{finding_id}/decision"
+    return int(client.post(path, data={"csrf": csrf}, files=files).status_code)
 
 
 def _upload(client: TestClient, csrf: str, sid: str, decision: dict[str, bytes]) -> tuple[int, str]:
@@ -301,12 +312,8 @@ def test_verifier_signs_offline_and_uploads_the_decision_then_the_body_registers
         con = connect(home.warehouse_path, read_only=True)
         [finding] = signing.findings(con, member_id="IT-HOT-1")
         con.close()
-        client.post(
-            f"/review/{sid}/findings/{finding.finding_id}/close", data={"csrf": csrf, "note": "invoices seen"}
-        )
-        code, html = _upload(client, csrf, sid, decision)
-        assert code == 422 and "finding-decision" in html  # a portal click is recorded unsigned
-        sign_finding_decision(home, finding.finding_id, reviewed.signer_uri)
+        answers = decide_close(reviewed, tmp_path / "request" / "review-IT-HOT-1", finding.finding_id)
+        assert upload_close(client, csrf, sid, finding.finding_id, answers) == 200  # signed, timestamped
 
         code, html = _upload(
             client, csrf, sid, {**decision, signing.ENVELOPE: _tampered(decision[signing.ENVELOPE])}
@@ -355,7 +362,6 @@ def test_verifier_signs_offline_and_uploads_the_decision_then_the_body_registers
     assert [e.outcome for e in entries(db) if e.action == "decision.upload"] == [
         "approved",
         "refused (signature)",
-        "refused (finding-decision)",
         "refused (open-findings)",
     ]
     db.close()

@@ -356,3 +356,37 @@ def test_export_decide_and_import_commands(con, store, sid, home, tmp_path, caps
     missing = cli("finding", "import", str(tmp_path / "nothing.json"))
     assert missing.returncode == 65 and "cannot read it" in missing.stdout + missing.stderr
     assert "0 blocking" in cli("finding", "list").stdout
+
+
+def test_an_upload_for_one_finding_must_be_that_findings_one_decision_by_the_uploader(
+    con, store, sid, pki, tmp_path
+) -> None:
+    """What the portal's signed close asks of `import_answers` (ExpectedDecision): one decision, on
+    the finding uploaded for, signed by the verifier who uploads it; each refusal named and recorded."""
+    mine, other = _raise(con, sid, text="mine"), _raise(con, sid, text="other")
+    folder = tmp_path / "review"
+    signing.export_review(con, store, MEMBER, folder)
+    signer = _signer(pki.verifier)
+    both = signing.decide_offline(
+        folder, [(mine.finding_id, "closed", ""), (other.finding_id, "closed", "")], signer
+    )
+    on_other = signing.decide_offline(folder, [(other.finding_id, "closed", "")], signer)
+    second = pki.issue(accreditation_no="IT-V-0002")  # accredited too, but not the uploader
+    by_second = signing.decide_offline(folder, [(mine.finding_id, "closed", "")], _signer(second))
+    good = signing.decide_offline(folder, [(mine.finding_id, "closed", "seen")], signer)
+    expect = signing.ExpectedDecision(mine.finding_id, "IT-V-0001")
+
+    def rule(data: bytes) -> str | None:
+        [outcome] = signing.import_answers(con, pki.trust(), data, expect=expect)
+        return outcome.rule
+
+    assert rule(both) == "review-answers"
+    assert rule(on_other) == "finding-other"
+    assert rule(by_second) == "finding-signer"
+    assert _states(con, mine, other) == ["open", "open"]  # nothing refused moved a finding
+    assert rule(good) is None
+    assert _states(con, mine, other) == ["closed", "open"]
+    refused = sorted(r for _, _, r in _imports(con) if r)
+    assert refused == ["finding-other", "finding-signer", "review-answers"]
+    # without ExpectedDecision (`ecocluster finding import`) the other verifier's decision is a decision
+    assert [o.outcome for o in signing.import_answers(con, pki.trust(), on_other)] == ["applied"]
