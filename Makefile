@@ -37,7 +37,7 @@ demo: setup
 	$(VENV)/bin/ecocluster demo
 
 test: setup system-deps
-	$(PY) -m pytest -m "not slow" -q
+	$(PY) -m pytest -m "not slow" -q -n auto --maxprocesses 4
 
 test-slow: setup system-deps
 	$(PY) -m pytest -m slow -q

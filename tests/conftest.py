@@ -9,6 +9,9 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 # A rerun's runner (flows/_runner.py) outlives its command; in tests it need not wait half an hour.
 os.environ.setdefault("ECOCLUSTER_RUNNER_IDLE_SECONDS", "120")
+# rich sizes the CLI's consoles once, when flows.cli is first imported: one width for every test, whichever
+# test (or xdist worker) happens to import it first, so that tables never wrap differently by test order.
+os.environ["COLUMNS"] = "200"
 
 from collections.abc import Iterator
 from pathlib import Path

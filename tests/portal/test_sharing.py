@@ -22,7 +22,7 @@ def test_cli_ingest_runs_while_the_portal_is_read_and_its_data_shows_at_once(
     tmp_path: Path,
 ) -> None:
     base, portal_home = served
-    with httpx.Client(base_url=base) as client:
+    with httpx.Client(base_url=base, timeout=60) as client:  # a loaded CI machine: slow pages, not errors
         page = client.get("/login")
         csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
         client.post(

@@ -131,6 +131,7 @@ def crash_and_compare(zygote: Zygote, inputs: Inputs, tmp: Path, seed: int, kill
     return attempts
 
 
+@pytest.mark.slow  # 2-5 min of cycles; the default suite keeps the kill-point test below
 def test_killed_cycle_reruns_to_the_uninterrupted_content(
     zygote: Zygote, inputs: Inputs, tmp_path: Path
 ) -> None:
