@@ -221,7 +221,9 @@ class SigningConfig(Section):
     accreditation CA did not certify it). ``crl_grace_hours``: how far past its nextUpdate a CRL
     still counts (0–720). ``tsa_url`` absent or empty: ``ECOCLUSTER_TSA_URL``. ``trusted_list``
     and ``trusted_list_signers``: an EU trusted list snapshot and its scheme operator's
-    certificates (QES reporting, ``[intake] require``).
+    certificates (QES reporting, ``[intake] require``). ``qtsp_trust_anchors``: PEM files, each a
+    trust service provider's CA certificate and its current CRL, whose verifier certificates are
+    accepted only with the accreditation body's signed accreditation statement.
     """
 
     NAME: ClassVar[str] = "signing"
@@ -232,6 +234,7 @@ class SigningConfig(Section):
     tsa_trust_anchors: tuple[str, ...] = ()
     trusted_list: str | None = None
     trusted_list_signers: tuple[str, ...] = ()
+    qtsp_trust_anchors: tuple[str, ...] = ()
 
     def _check(self) -> str | None:
         if not 0 <= self.crl_grace_hours <= 24 * 30:

@@ -6,7 +6,9 @@ Public API (everything else is private):
   optional InvalidityDate), :func:`refresh_crl`, :func:`trust_anchors`, :func:`demo_verifier` (DEMO
   CA + verifier in a home folder, key password :data:`DEMO_PASSWORD`); :func:`current_crl` (the
   CA's newest CRL, refused as rule ``crl-freshness`` when stale) and :func:`revocation` (a
-  certificate's :class:`Revocation` entry: reason and dates) for every reader of revocation data.
+  certificate's :class:`Revocation` entry: reason and dates) for every reader of revocation data;
+  :func:`accredit` (the accreditation body's signed accreditation statement for a verifier whose
+  certificate a trust service provider issued; rule ``accreditation``).
 * Approvals: :func:`sign_decision` (verifier side: signs WITHOUT recording; returns a
   :class:`SignedDecision` = DSSE envelope, certificate PEM and, for an approval, the PAdES-signed
   validated statement PDF; ``decision.files()`` names the files to drop as
@@ -142,6 +144,7 @@ from ecocluster.signing._keys import (
     DEMO_NACE,
     DEMO_PASSWORD,
     KeyFiles,
+    accredit,
     demo_verifier,
     init_ca,
     issue_verifier,
@@ -293,6 +296,7 @@ __all__ = [
     "TrustAnchors",
     "UnknownCountry",
     "VerifiedApproval",
+    "accredit",
     "approval_context",
     "approve",
     "build_packages",

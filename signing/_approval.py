@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from ecocluster.core.errors import SignerUnavailable
 from ecocluster.signing import _dsse
 from ecocluster.signing._language import N_, translate
-from ecocluster.signing._pki import identity
+from ecocluster.signing._pki import VerifierIdentity, identity
 from ecocluster.signing.signers import Signer
 from ecocluster.warehouse.messages import language_of
 
@@ -75,9 +75,19 @@ ANNEX_VII = N_(
 _KINDS = {"updated": N_("updated"), "full": N_("full")}
 
 
-def declaration_text(draft: Draft, cert: x509.Certificate, signed_at: dt.datetime, place: str) -> str:
+def signer_identity(cert: x509.Certificate, accreditation: bytes | None = None) -> VerifierIdentity:
+    """Who signs with ``cert``: the accreditation facts its certificate carries (the accreditation
+    body's own CA), or those of ``accreditation``, the body's signed statement for a certificate
+    from a trust service provider (:mod:`ecocluster.signing._accreditation`)."""
+    if accreditation is None:
+        return identity(cert)
+    from ecocluster.signing import _accreditation  # it reads statements with this module's fields
+
+    return _accreditation.claimed(accreditation, cert)
+
+
+def declaration_text(draft: Draft, who: VerifierIdentity, signed_at: dt.datetime, place: str) -> str:
     """The Annex VII declaration in the statement's language, then in English (one text, signed)."""
-    who = identity(cert)
     fields = {
         "verifier": who.name,
         "accreditation_no": who.accreditation_no,
@@ -105,14 +115,17 @@ def approval_statement(
     signed_at: dt.datetime,
     place: str = "",
     verification: Verification | None = None,
+    accreditation: bytes | None = None,
 ) -> dict[str, Any]:
+    """The in-toto Statement of the decision; ``accreditation`` (the accreditation body's statement
+    for ``cert``, when it did not issue it) is embedded in ``predicate.verifier``."""
     if decision not in (APPROVED, REJECTED):
         raise ValueError(f"decision must be 'approved' or 'rejected', not {decision!r}")
     if decision == REJECTED and not reasons:
         raise ValueError("a rejection needs at least one reason the member can act on")
     if verification is not None:
         verification.agrees_with(decision)  # an OpinionRefused is a ValueError too
-    who = identity(cert)
+    who = signer_identity(cert, accreditation)
     statement: dict[str, Any] = {
         "_type": _dsse.STATEMENT_TYPE,
         "subject": [
@@ -134,9 +147,13 @@ def approval_statement(
             },
             "signedAt": signed_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
             "place": place,  # shown in the validated PDF's signature block, so it must be signed
-            "declaration": declaration_text(draft, cert, signed_at, place) if decision == APPROVED else "",
+            "declaration": declaration_text(draft, who, signed_at, place) if decision == APPROVED else "",
         },
     }
+    if accreditation is not None:
+        statement["predicate"]["verifier"]["accreditation"] = _dsse.strict_json(
+            accreditation, "accreditation"
+        )
     if (
         verification is not None
     ):  # the opinion, site visit and recommended improvements (ecocluster.signing._opinion)
@@ -154,6 +171,7 @@ def sign_approval(
     signed_at: dt.datetime | None = None,
     place: str = "",
     verification: Verification | None = None,
+    accreditation: bytes | None = None,
 ) -> bytes:
     """The DSSE envelope (JSON bytes) for the verifier's decision on ``draft``, with a bare key in
     memory (tests, forgeries); the verifier's own path is :func:`seal_approval` with a signer."""
@@ -166,6 +184,7 @@ def sign_approval(
         signed_at=when,
         place=place,
         verification=verification,
+        accreditation=accreditation,
     )
     return _dsse.sign(statement, key).to_json()
 
@@ -179,6 +198,7 @@ def seal_approval(
     signed_at: dt.datetime | None = None,
     place: str = "",
     verification: Verification | None = None,
+    accreditation: bytes | None = None,
 ) -> bytes:
     """The DSSE envelope for the decision, signed by ``signer`` (key file, token, remote service)."""
     when = signed_at or dt.datetime.now(dt.UTC)
@@ -196,6 +216,7 @@ def seal_approval(
         signed_at=when,
         place=place,
         verification=verification,
+        accreditation=accreditation,
     )
     return _dsse.seal(statement, signer.sign, public_key).to_json()
 
@@ -220,6 +241,9 @@ class VerifierClaim:
     accreditation_no: str
     nace_scope: tuple[str, ...]
     certificate_sha256: str
+    # The accreditation body's statement (canonical JSON of its DSSE envelope) when the certificate
+    # is a trust service provider's; judged by rule accreditation, not here.
+    accreditation: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -280,6 +304,7 @@ class ApprovalStatement:
                 verifier.text("accreditationNo"),
                 verifier.texts("naceScope"),
                 verifier.sha256("certificateSha256"),
+                verifier.optional_object("accreditation"),
             ),
             signed_at=p.time("signedAt"),
             declaration=declaration,
@@ -349,11 +374,22 @@ class _Fields:
     def object(self, key: str) -> _Fields:
         return _Fields(self._get(key), f"{self.where}.{key}")
 
+    def optional_object(self, key: str) -> bytes | None:
+        """An object that may be absent, handed on whole as canonical JSON (another parser reads it)."""
+        if key not in self.value:
+            return None
+        return _dsse.canonical_json(self.object(key).value)
+
     def objects(self, key: str) -> list[_Fields]:
         items = self._get(key)
         if not isinstance(items, list):
             raise _dsse.MalformedEnvelope(f"{self.where}.{key} must be a list of objects, got {_kind(items)}")
         return [_Fields(v, f"{self.where}.{key}[{n}]") for n, v in enumerate(items)]
+
+
+def read_fields(value: Any, where: str) -> _Fields:
+    """Typed reads of a JSON object for other signed statements (accreditation statements)."""
+    return _Fields(value, where)
 
 
 def _kind(value: Any) -> str:

@@ -48,7 +48,7 @@ from ecocluster.signing import (
     _tsa,
     signers,
 )
-from ecocluster.signing._approval import APPROVED, REJECTED, Draft, seal_approval
+from ecocluster.signing._approval import APPROVED, REJECTED, Draft, seal_approval, signer_identity
 from ecocluster.signing._keys import KeyFiles
 from ecocluster.signing._opinion import Opinion, SiteVisit, Verification
 from ecocluster.signing._pades import seal_pdf, verify_pdf
@@ -216,6 +216,7 @@ def sign_decision(
     opinion: Opinion | None = None,
     site_visit: SiteVisit = SiteVisit.NONE,
     sampling_plan_sha256: str | None = None,
+    accreditation: bytes | None = None,
 ) -> SignedDecision:
     """The verifier's side: sign the decision on the draft and have the TSA at ``tsa_url``
     (default ``ECOCLUSTER_TSA_URL``) timestamp its signature; for an approval, PAdES B-LTA-sign the
@@ -228,7 +229,8 @@ def sign_decision(
     With an ``opinion`` the predicate carries the verification block (ecocluster.signing._opinion): the
     opinion, ``site_visit``, the cycle's recommended improvements as the review recorded them and the
     cluster's latest sampling plan (ecocluster.signing._sampling), unless ``sampling_plan_sha256`` names
-    another."""
+    another. ``accreditation``: the accreditation body's statement for a trust service provider's
+    certificate (:mod:`ecocluster.signing._accreditation`), embedded in the envelope."""
     url = tsa_url or _tsa.default_tsa_url()
     draft = _records.draft_for(con, statement_id)
     verification = (
@@ -259,8 +261,9 @@ def sign_decision(
         signed_at=signed_at,
         verification=verification,
         tsa_url=url,
-        roots=trust.cas if trust is not None else (),
+        roots=trust.cas + trust.qtsp if trust is not None else (),
         crls=trust.crls if trust is not None else (),
+        accreditation=accreditation,
     )
 
 
@@ -286,12 +289,14 @@ def sign_draft(
     verification: Verification | None = None,
     roots: tuple[x509.Certificate, ...] = (),
     crls: tuple[x509.CertificateRevocationList, ...] = (),
+    accreditation: bytes | None = None,
 ) -> SignedDecision:
     """Sign without a warehouse (``ecocluster sign`` on the verifier's machine): the envelope over
     ``draft``'s digests, stamped by the TSA at ``tsa_url`` (the ``.tsr``: its attested time), and,
     for an approval, the PAdES B-LTA-signed validated render of ``statement_json`` (the signer's
     chain, ``roots`` and ``crls`` -- the accreditation CA and its current CRL where the signer has
-    them -- and the TSA's chain go into its DSS). The TSA is asked
+    them -- and the TSA's chain go into its DSS); ``accreditation`` is the accreditation body's
+    statement for a trust service provider's certificate, embedded in the envelope. The TSA is asked
     after the signer signed, over the signature: unreachable, it raises
     :class:`ecocluster.signing.TimestampUnavailable` and nothing is returned (sign again when it answers)."""
     if decision == APPROVED and not crls:
@@ -309,12 +314,13 @@ def sign_draft(
         signed_at=when,
         place=place,
         verification=verification,
+        accreditation=accreditation,
     )
     timestamp = _tsa.request(tsa_url, _dsse.Envelope.from_json(envelope).signatures[0][1])
     signed_pdf = None
     if decision == APPROVED:
         pdf = statements.validated_pdf(
-            statement_json, verifier_block(_pki.identity(signer.certificate), when, place)
+            statement_json, verifier_block(signer_identity(signer.certificate, accreditation), when, place)
         )
         signed_pdf = seal_pdf(
             pdf,
@@ -323,6 +329,7 @@ def sign_draft(
             location=place,
             roots=(*roots, *_time.token_certificates(timestamp)),
             crls=crls,
+            accreditation=accreditation,
         )
     return SignedDecision(envelope, _pki.pem(signer.certificate), signed_pdf, timestamp)
 
@@ -554,7 +561,9 @@ def _validate_statement(
             "`ecocluster approve` (ecocluster.signing.sign_decision), not another file",
         )
     try:
-        ok, detail = verify_pdf(signed_pdf, _pki.load_certs(cert_pem)[0], trust)
+        ok, detail = verify_pdf(
+            signed_pdf, _pki.load_certs(cert_pem)[0], trust, accreditation=verified.accreditation
+        )
     except Exception as e:
         ok, detail = False, f"unreadable signature ({type(e).__name__}: {e})"
     if not ok:
@@ -586,6 +595,7 @@ def approve(
     tsa_url: str | None = None,
     opinion: Opinion | None = None,
     site_visit: SiteVisit = SiteVisit.NONE,
+    accreditation: bytes | None = None,
 ) -> VerifiedApproval:
     """The verifier's whole act in one call: :func:`sign_decision` then :func:`record_approval`."""
     signed = sign_decision(
@@ -601,6 +611,7 @@ def approve(
         trust=trust,
         opinion=opinion,
         site_visit=site_visit,
+        accreditation=accreditation,
     )
     return record_approval(
         con,

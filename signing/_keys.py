@@ -30,7 +30,7 @@ from cryptography import x509
 
 from ecocluster.core.errors import ConfigurationError
 from ecocluster.core.home import Home
-from ecocluster.signing import _pki
+from ecocluster.signing import _accreditation, _pki
 from ecocluster.signing._verify import TrustAnchors
 
 DEMO_PASSWORD = b"demo-passphrase"  # DEMO keys only: the demo must run unattended
@@ -141,6 +141,33 @@ def issue_verifier(
     return files
 
 
+def accredit(
+    home: Home,
+    cert: x509.Certificate,
+    ca_password: bytes,
+    *,
+    accreditation_no: str,
+    nace: tuple[str, ...],
+    until: dt.datetime,
+    since: dt.datetime | None = None,
+    name: str | None = None,
+) -> bytes:
+    """The accreditation body's signed statement (:mod:`ecocluster.signing._accreditation`) for a
+    verifier certificate a trust service provider issued: number and scope validated as
+    :func:`issue_verifier` validates them, signed with this home's accreditation CA key."""
+    ca_key, ca_cert = _load_ca(home, ca_password)
+    return _accreditation.issue(
+        ca_key,
+        ca_cert,
+        cert,
+        name=name,
+        accreditation_no=accreditation_no,
+        nace_scope=nace,
+        valid_from=since,
+        valid_until=until,
+    )
+
+
 def revoke(
     home: Home,
     cert: x509.Certificate,
@@ -206,8 +233,9 @@ def trust_anchors(
     """
     config = home.config().signing
     grace = dt.timedelta(hours=config.crl_grace_hours)
+    qtsp = tuple(Path(p) for p in config.qtsp_trust_anchors)
     if cas:
-        return with_tsa_anchors(trust_anchors_from(cas, crls, crl_grace=grace), tsa)
+        return with_qtsp_anchors(with_tsa_anchors(trust_anchors_from(cas, crls, crl_grace=grace), tsa), qtsp)
     configured = tuple(Path(p) for p in config.trust_anchors)
     if not configured and not (ca_dir(home) / "ca.pem").exists():
         raise ConfigurationError(
@@ -215,7 +243,16 @@ def trust_anchors(
         )
     crls = crls or tuple(Path(p) for p in config.crls) or (ca_dir(home) / "crl.pem",)
     anchors = trust_anchors_from(configured or (ca_dir(home) / "ca.pem",), crls, crl_grace=grace)
-    return with_tsa_anchors(anchors, tsa or tuple(Path(p) for p in config.tsa_trust_anchors))
+    return with_qtsp_anchors(
+        with_tsa_anchors(anchors, tsa or tuple(Path(p) for p in config.tsa_trust_anchors)), qtsp
+    )
+
+
+def with_qtsp_anchors(anchors: TrustAnchors, files: tuple[Path, ...]) -> TrustAnchors:
+    """Add the trust service providers' CAs (``[signing] qtsp_trust_anchors``: PEM files, each with
+    the CA certificate and its current CRL); their verifier certificates count only with an
+    accreditation statement (:mod:`ecocluster.signing._accreditation`)."""
+    return _with_anchors(anchors, files, "qtsp", "QTSP trust anchor")
 
 
 def with_tsa_anchors(anchors: TrustAnchors, files: tuple[Path, ...]) -> TrustAnchors:
@@ -224,12 +261,17 @@ def with_tsa_anchors(anchors: TrustAnchors, files: tuple[Path, ...]) -> TrustAnc
     ``ECOCLUSTER_TSA_TRUST`` (one more such file; the tests' TSA). A TSA certified by the
     accreditation-body CA itself needs neither."""
     extra = os.environ.get("ECOCLUSTER_TSA_TRUST", "")
-    for path in files + ((Path(extra),) if extra else ()):
-        data = _read(path, "TSA trust anchor")
+    return _with_anchors(anchors, files + ((Path(extra),) if extra else ()), "tsa", "TSA trust anchor")
+
+
+def _with_anchors(anchors: TrustAnchors, files: tuple[Path, ...], kind: str, what: str) -> TrustAnchors:
+    """``anchors`` with each file's CA certificates added to the ``kind`` field (``tsa``, ``qtsp``)
+    and its CRL, if it holds one, to the CRLs."""
+    for path in files:
+        data = _read(path, what)
         crls = (_pki.load_crl(data),) if b"-----BEGIN X509 CRL-----" in data else ()
-        anchors = dataclasses.replace(
-            anchors, crls=anchors.crls + crls, tsa=anchors.tsa + tuple(_pki.load_certs(data))
-        )
+        certs = getattr(anchors, kind) + tuple(_pki.load_certs(data))
+        anchors = dataclasses.replace(anchors, crls=anchors.crls + crls, **{kind: certs})
     return anchors
 
 

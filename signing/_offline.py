@@ -301,7 +301,7 @@ def verify_files(
             _ENVELOPE,
         )
     )
-    checks.append(_pdf_signature(files[_PDF], cert, trust, now))
+    checks.append(_pdf_signature(files[_PDF], cert, trust, now, approval.accreditation))
     checks.append(_pdf_content(files[_STATEMENT], files[_PDF], approval))
     checks.extend(_bound_files(files, trust, cert))
     return PackageReport(tuple(checks), approval, facts)
@@ -312,17 +312,23 @@ def _qualification(
 ) -> Check:
     """Whether the verifier signed with a QES (or a qualified seal), at the attested signing time, under
     the trusted list; a FAIL only when ``[intake] require`` asks for what the certificate is not."""
-    issuers = tuple(c for c in trust.cas if c.subject == cert.issuer)
+    issuers = tuple(c for c in trust.cas + trust.qtsp if c.subject == cert.issuer)
     found = policy.trusted_list.assess(cert, issuers, approval.attested_at)
     unmet = found.unmet(policy.require)
     return Check("qualification", Outcome.FAIL if unmet else Outcome.PASS, unmet or str(found), _CERT)
 
 
-def _pdf_signature(pdf: bytes, cert: x509.Certificate, trust: TrustAnchors, now: dt.datetime | None) -> Check:
+def _pdf_signature(
+    pdf: bytes,
+    cert: x509.Certificate,
+    trust: TrustAnchors,
+    now: dt.datetime | None,
+    accreditation: bytes | None,
+) -> Check:
     """The PAdES B-LTA signature is intact, trusted, by the approving verifier and covers the whole
     file; the certificate is judged at its signature timestamp's time, the whole at ``now``."""
     try:
-        ok, found = verify_pdf(pdf, cert, trust, now=now)
+        ok, found = verify_pdf(pdf, cert, trust, now=now, accreditation=accreditation)
     except Exception as e:
         return Check(
             "pdf-signature",
@@ -374,7 +380,7 @@ def _bound_files(files: PackageFiles, trust: TrustAnchors, cert: x509.Certificat
         files[_STATEMENT],
         Envelope(envelope.payload_type, envelope.payload, own),
         cert,
-        tuple(ca for ca in trust.cas if _pki.issued_by(cert, ca)),
+        tuple(ca for ca in trust.cas + trust.qtsp if _pki.issued_by(cert, ca)),
         files[_PDF],
         files[_TSR],
     )

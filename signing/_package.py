@@ -477,7 +477,7 @@ def build_packages(
             ),  # content-addressed: its digest is its id
             envelope=Envelope.from_json(_stored.read(con, store, envelope_key)),
             cert=cert,
-            chain=tuple(ca for ca in trust.cas if _pki.issued_by(cert, ca)),
+            chain=tuple(ca for ca in trust.cas + trust.qtsp if _pki.issued_by(cert, ca)),
             signed_pdf=_stored.read(con, store, pdf_key),
             timestamp=_timestamp(con, store, approval_id),
         )

@@ -30,7 +30,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from ecocluster.core.errors import ApprovalRuleFailed, SignerUnavailable
 from ecocluster.signing import _tsa
-from ecocluster.signing._pki import identity
+from ecocluster.signing._approval import signer_identity
 from ecocluster.signing._verify import TrustAnchors, check_certificate
 from ecocluster.signing.signers import Signer, from_key
 
@@ -95,6 +95,7 @@ def seal_pdf(
     roots: tuple[x509.Certificate, ...] = (),
     crls: tuple[x509.CertificateRevocationList, ...] = (),
     location: str = "",
+    accreditation: bytes | None = None,
 ) -> bytes:
     """``pdf`` with an incremental PAdES B-LTA signature by ``signer`` (key file, token, remote service).
 
@@ -102,7 +103,7 @@ def seal_pdf(
     the DSS; the TSA at ``tsa_url`` stamps the signature and then the whole document. A certificate
     that does not chain to ``roots`` (a token signer without ``chain=``) cannot carry its validation
     data: :class:`SignerUnavailable`, not a half-signed PDF."""
-    who = identity(signer.certificate)
+    who = signer_identity(signer.certificate, accreditation)
     context = ValidationContext(
         trust_roots=[_asn1(c) for c in (*signer.chain, *roots)],
         crls=[_crl_der(c) for c in crls],
@@ -154,7 +155,9 @@ def _lta_spec(trust: TrustAnchors) -> Any:
 
     declared = RevocationCheckingRule.CHECK_IF_DECLARED
     policy = CertValidationPolicySpec(
-        trust_manager=SimpleTrustManager.build(trust_roots=[_asn1(c) for c in trust.cas + trust.tsa]),
+        trust_manager=SimpleTrustManager.build(
+            trust_roots=[_asn1(c) for c in trust.cas + trust.tsa + trust.qtsp]
+        ),
         revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy(declared, declared)),
     )
     return PdfSignatureValidationSpec(
@@ -166,13 +169,19 @@ def _lta_spec(trust: TrustAnchors) -> Any:
 
 
 def verify_pdf(
-    pdf: bytes, cert: x509.Certificate, trust: TrustAnchors, *, now: dt.datetime | None = None
+    pdf: bytes,
+    cert: x509.Certificate,
+    trust: TrustAnchors,
+    *,
+    now: dt.datetime | None = None,
+    accreditation: bytes | None = None,
 ) -> tuple[bool, str]:
     """(ok, what was found): one verifier signature by ``cert``, intact, B-LTA-valid at ``now``
     (default: the current time) with fetching off, followed only by LTA updates (DSS, document
     timestamps, at least one of those), with nothing after the last revision (bytes appended outside
     any revision are covered by no signature: refused, as under PAdES B-B); and the verifier's certificate
-    valid and not revoked (by the verifying party's CRL) at the signature timestamp's time."""
+    valid and not revoked (by the verifying party's CRL) at the signature timestamp's time, and
+    accredited there (``accreditation``: the body's statement for a trust service provider's certificate)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.ades.report import AdESPassed
     from pyhanko.sign.diff_analysis import ModificationLevel
@@ -224,7 +233,7 @@ def verify_pdf(
     ):
         return False, f"not a valid PAdES B-LTA signature by the approving verifier: {detail}"
     try:
-        check_certificate(cert, trust, stamp.timestamp, now)
+        check_certificate(cert, trust, stamp.timestamp, now, accreditation)
     except ApprovalRuleFailed as e:
         return False, f"{detail}; at the signature timestamp {stamp.timestamp.isoformat()}: {e}"
     return True, f"PAdES B-LTA: {detail}, signature timestamp {stamp.timestamp.isoformat()}"

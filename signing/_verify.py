@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ecocluster.core.errors import ApprovalRuleFailed, ConfigurationError
-from ecocluster.signing import _decisions, _dsse, _time
+from ecocluster.signing import _accreditation, _decisions, _dsse, _time
 from ecocluster.signing._approval import APPROVED, ApprovalDecision, ApprovalPredicate, ApprovalStatement
 from ecocluster.signing._opinion import OpinionRefused, Verification, from_claim
 from ecocluster.signing._pki import (
@@ -51,6 +51,7 @@ RULES = (
     "signature",
     "timestamp",
     "chain",
+    "accreditation",
     "validity",
     "crl-freshness",
     "revocation",
@@ -82,6 +83,9 @@ class TrustAnchors:
     # CAs trusted for timestamp authorities only ([signing] tsa_trust_anchors), besides ``cas``:
     # a TSA certificate must also carry the timeStamping usage, which verifier certificates lack.
     tsa: tuple[x509.Certificate, ...] = ()
+    # CAs of trust service providers ([signing] qtsp_trust_anchors): a verifier certificate they
+    # issued is accepted only with the accreditation body's signed statement (rule accreditation).
+    qtsp: tuple[x509.Certificate, ...] = ()
     _signed: dict[x509.Certificate, tuple[x509.CertificateRevocationList, ...]] = dataclasses.field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -143,6 +147,8 @@ class VerifiedApproval:
     statement: dict[str, Any]
     attested_at: dt.datetime  # the RFC 3161 time of the signature: validity is judged here
     verification: Verification | None = None  # the signed opinion, site visit, recommended improvements
+    # The accreditation body's statement that vouched for a trust service provider's certificate.
+    accreditation: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -213,23 +219,48 @@ def signed_at(predicate: dict[str, Any]) -> dt.datetime:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
+def issuer_of(cert: x509.Certificate, trust: TrustAnchors) -> x509.Certificate | None:
+    """The configured CA that issued ``cert``: an accreditation body's, else a trust service
+    provider's (``trust.qtsp``), else None."""
+    return next((c for c in trust.cas + trust.qtsp if issued_by(cert, c)), None)
+
+
 def check_certificate(
-    cert: x509.Certificate, trust: TrustAnchors, at: dt.datetime, now: dt.datetime
+    cert: x509.Certificate,
+    trust: TrustAnchors,
+    at: dt.datetime,
+    now: dt.datetime,
+    accreditation: bytes | None = None,
 ) -> VerifierIdentity:
-    """Rules chain, validity, crl-freshness, revocation: the accreditation body vouches for this
-    signer at ``at``, an attested time (a timestamp's genTime, never a time the signer wrote),
+    """Rules chain, accreditation, validity, crl-freshness, revocation: the accreditation body vouches
+    for this signer at ``at``, an attested time (a timestamp's genTime, never a time the signer wrote),
     judged with ``trust`` (the verifying party's CAs and CRLs) and a CRL current at ``now``
     (:func:`current_crl`); a listed certificate is judged by its reason and dates
-    (:func:`ecocluster.signing._time.revocation_in_force`)."""
-    # 3. chain: issued by one of the configured accreditation-body CAs.
-    ca = next((c for c in trust.cas if issued_by(cert, c)), None)
+    (:func:`ecocluster.signing._time.revocation_in_force`). A certificate of a trust service provider
+    (``trust.qtsp``) needs ``accreditation``, the body's signed statement for it; its chain, validity
+    and revocation are judged the same way against its own CA and that CA's CRL."""
+    # 3. chain: issued by one of the configured accreditation-body CAs, or by a configured QTSP CA.
+    ca = issuer_of(cert, trust)
     if ca is None:
         raise _fail(
             "chain",
             f"certificate of {cert.subject.rfc4514_string()} (issuer "
-            f"{cert.issuer.rfc4514_string()}) does not chain to a trusted accreditation-body CA; "
-            "pass the right CA with --trust or fix [signing] trust_anchors",
+            f"{cert.issuer.rfc4514_string()}) does not chain to a trusted accreditation-body CA "
+            "or trust service provider; pass the right CA with --trust or fix [signing] "
+            "trust_anchors / qtsp_trust_anchors",
         )
+    # 3a. accreditation: a QTSP's certificate says nothing about EMAS; the body's statement does.
+    accredited = None
+    if ca not in trust.cas:
+        if accreditation is None:
+            raise _fail(
+                "accreditation",
+                f"certificate of {cert.subject.rfc4514_string()} comes from the trust service provider "
+                f"{ca.subject.rfc4514_string()}, not from an accreditation body, and no accreditation "
+                "statement came with it: the verifier signs with `--accreditation FILE` (the "
+                "accreditation body issues it with `ecocluster pki accredit`)",
+            )
+        accredited = _accreditation.verify(accreditation, cert, trust.cas, at)
     # 4. validity: the certificate was valid at the attested time, which is not in the future.
     if at > now + CLOCK_SKEW:
         raise _fail("validity", f"signed at {at.isoformat()}, which is in the future (now {now.isoformat()})")
@@ -247,6 +278,8 @@ def check_certificate(
             "revocation",
             f"certificate {cert.serial_number:x} of {cert.subject.rfc4514_string()} was {revoked}",
         )
+    if accredited is not None:
+        return accredited
     try:
         return identity(cert)
     except ConfigurationError as e:
@@ -300,12 +333,12 @@ def revocation(cert: x509.Certificate, trust: TrustAnchors, now: dt.datetime) ->
     """How ``cert`` stands on its CA's current CRL: its entry (reason, revocation and invalidity
     dates) or None; raises the ``chain``/``revocation``/``crl-freshness`` refusals. For the time
     rules, which judge a listed certificate by its reason and dates instead of refusing it outright."""
-    ca = next((c for c in trust.cas if issued_by(cert, c)), None)
+    ca = issuer_of(cert, trust)
     if ca is None:
         raise _fail(
             "chain",
             f"certificate of {cert.subject.rfc4514_string()} does not chain to a trusted "
-            "accreditation-body CA",
+            "accreditation-body CA or trust service provider",
         )
     return revocation_of(current_crl(ca, trust, now), cert.serial_number)
 
@@ -395,7 +428,7 @@ def verify_signer(
     # 3. timestamp: validity and revocation are judged at the attested time, not at signedAt.
     attested = attested_time(signatures, timestamp, trust, now)
     # chain, validity, CRL freshness and revocation, all at the attested time (numbered in check_certificate)
-    who = check_certificate(cert, trust, attested, now)
+    who = check_certificate(cert, trust, attested, now, predicate.verifier.accreditation)
     check_signed_at(predicate.signed_at, attested)
     # 7. identity: the predicate names, field by field, the verifier whose certificate signed.
     claimed = predicate.verifier
@@ -512,7 +545,9 @@ def verify_approval(
     # and the answer it decided on; a state changed in the warehouse without one resolves nothing.
     if predicate.decision == APPROVED:
         for resolution in context.resolutions:
-            decided_by = verify_resolution(resolution, trust, now=now)
+            decided_by = verify_resolution(
+                resolution, trust, now=now, accreditation=predicate.verifier.accreditation
+            )
             if decided_by.accreditation_no != who.accreditation_no:
                 raise _fail(
                     "finding-decision",
@@ -540,6 +575,7 @@ def verify_approval(
         statement=statement.document,
         verification=verification,
         attested_at=signed.attested_at,
+        accreditation=predicate.verifier.accreditation,
     )
 
 
@@ -550,11 +586,14 @@ def verify_decision_signer(
     trust: TrustAnchors,
     *,
     now: dt.datetime | None = None,
+    accreditation: bytes | None = None,
 ) -> VerifierIdentity:
     """Rule finding-decision, the signer's part: the envelope is signed by the key of ``cert_pem``, an
     accredited verifier's certificate (chain, validity, CRL, revocation) that the predicate names,
     judged at the time ``timestamp`` attests (rule ``timestamp``: an RFC 3161 token over this very
     signature from a TSA the verifying party trusts; ``decidedAt`` may not be backdated against it).
+    ``accreditation`` is the approving verifier's accreditation statement, which vouches for a
+    trust service provider's certificate (it must name the certificate that decided).
     Returns who decided."""
     when = now or dt.datetime.now(dt.UTC)
     where = f"finding {decision.facts.finding_id}: the {decision.event} decision"
@@ -580,7 +619,7 @@ def verify_decision_signer(
     except ApprovalRuleFailed as e:
         raise _fail("timestamp", f"{where}: {e.detail}") from e
     try:
-        who = check_certificate(cert, trust, attested, when)
+        who = check_certificate(cert, trust, attested, when, accreditation)
     except ApprovalRuleFailed as e:
         raise _fail("finding-decision", f"{where}: rule {e.rule}: {e.detail}") from e
     try:
@@ -600,7 +639,11 @@ _VERBS = {"accepted": "accept", "reopened": "reopen", "closed": "close"}
 
 
 def verify_resolution(
-    resolution: _decisions.Resolution, trust: TrustAnchors, *, now: dt.datetime | None = None
+    resolution: _decisions.Resolution,
+    trust: TrustAnchors,
+    *,
+    now: dt.datetime | None = None,
+    accreditation: bytes | None = None,
 ) -> VerifierIdentity:
     """Rule finding-decision: the decision that resolved the finding is signed (see
     :func:`verify_decision_signer`) and says what the warehouse says: this finding, this event, the
@@ -617,7 +660,9 @@ def verify_resolution(
         decision = _decisions.parse(resolution.envelope)
     except _decisions.DecisionMalformed as e:
         raise _fail("finding-decision", f"finding {facts.finding_id}: {e}") from e
-    who = verify_decision_signer(decision, resolution.cert_pem, resolution.timestamp, trust, now=now)
+    who = verify_decision_signer(
+        decision, resolution.cert_pem, resolution.timestamp, trust, now=now, accreditation=accreditation
+    )
     if (decision.facts, decision.event) != (facts, resolution.event):
         raise _fail(
             "finding-decision",

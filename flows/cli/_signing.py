@@ -285,6 +285,65 @@ def pki_issue(
     console.print(f"verifier key (encrypted, keep private): {files.key}\ncertificate: {files.cert}")
 
 
+@pki_app.command("accredit")
+def pki_accredit(
+    ctx: typer.Context,
+    cert: Annotated[
+        Path, typer.Argument(help="The verifier's certificate (PEM) from a qualified trust service provider.")
+    ],
+    accreditation_no: Annotated[
+        str, typer.Option("--accreditation-no", help="The verifier's accreditation number.")
+    ],
+    scope: Annotated[
+        str,
+        typer.Option(
+            help="NACE Rev. 2 scope, comma-separated: section letters, divisions, groups or "
+            "classes, e.g. I,84.11"
+        ),
+    ],
+    until: Annotated[str, typer.Option(help="Last day (UTC) the accreditation holds, e.g. 2029-12-31.")],
+    since: Annotated[
+        str | None, typer.Option("--from", help="First day it holds (default: now), e.g. 2027-01-01.")
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="The accredited verifier's name (default: the certificate's commonName)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="File to write (new names only; default: CERT's name + .accreditation.json)."),
+    ] = None,
+) -> None:
+    """Sign an accreditation statement for a verifier whose certificate a trust service provider issued
+    (a QES): number, NACE scope and validity bound to that certificate's SHA-256. The verifier signs
+    with it (`ecocluster sign --accreditation FILE`)."""
+    from ecocluster import signing
+    from ecocluster.signing._pki import load_certs
+
+    try:
+        certificate = load_certs(_must_be_file(cert, "CERT", InputUnreadable).read_bytes())[0]
+    except (OSError, IndexError, ConfigurationError) as e:
+        raise InputUnreadable(f"{cert} is not a readable PEM certificate") from e
+    target = out or cert.with_name(cert.name.removesuffix(".pem") + ".accreditation.json")
+    if target.exists() or target.is_symlink():
+        raise ConfigurationError(f"{target} exists; an accreditation statement is never overwritten")
+    end = _since(until) or dt.datetime.now(dt.UTC)  # until is required: never None
+    if end.time() == dt.time(0, 0):  # a day given: it holds to its end
+        end += dt.timedelta(days=1, seconds=-1)
+    statement = signing.accredit(
+        home_of(ctx),
+        certificate,
+        _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"),
+        accreditation_no=accreditation_no,
+        nace=tuple(scope.split(",")),
+        until=end,
+        since=_since(since),
+        name=name,
+    )
+    target.write_bytes(statement)
+    console.print(f"accreditation statement: {escape(str(target))} (the verifier signs with --accreditation)")
+
+
 class Reason(StrEnum):
     key_compromise = "key-compromise"
     superseded = "superseded"
@@ -383,6 +442,26 @@ def review_export(
 
 
 # `sign` and `finding decide`: where the verifier's signatures are timestamped.
+ACCREDITATION = typer.Option(
+    "--accreditation",
+    help="The accreditation body's signed accreditation statement for your certificate "
+    "(`ecocluster pki accredit`), needed when a trust service provider issued it (a QES).",
+)
+# A statement is about 1 KB; anything far larger is not one and is not read whole.
+_MAX_ACCREDITATION_BYTES = 64 * 1024
+
+
+def _accreditation(path: Path | None) -> bytes | None:
+    """The ``--accreditation`` file's bytes (judged by the rules, not here), or None."""
+    if path is None:
+        return None
+    with _must_be_file(path, "--accreditation", InputUnreadable).open("rb") as f:
+        data = f.read(_MAX_ACCREDITATION_BYTES + 1)
+    if len(data) > _MAX_ACCREDITATION_BYTES:
+        raise InputUnreadable(f"--accreditation {path} is larger than an accreditation statement can be")
+    return data
+
+
 TSA = typer.Option(
     "--tsa",
     help="RFC 3161 timestamp authority URL (default: [signing] tsa_url of --home, "
@@ -481,6 +560,7 @@ def approve(
         ),
     ] = None,
     site_visit: Annotated[str, typer.Option("--site-visit", help="in-person | virtual | none")] = "none",
+    accreditation: Annotated[Path | None, ACCREDITATION] = None,
 ) -> None:
     """Sign an approval (or --reject with --reason) of a draft statement and record it."""
     from ecocluster import signing, statements
@@ -510,6 +590,7 @@ def approve(
             opinion=signed_opinion,
             site_visit=visit,
             tsa_url=tsa,
+            accreditation=_accreditation(accreditation),
         )
     console.print(
         f"{plain(verified.decision)}: member {plain(verified.member_id)}, statement "
@@ -538,6 +619,7 @@ def sign_cmd(
         typer.Option("--reason", help="A reason for the rejection (repeat for several)."),
     ] = None,
     place: Annotated[str, typer.Option(help="Place of signature.")] = "",
+    accreditation: Annotated[Path | None, ACCREDITATION] = None,
 ) -> None:
     """Verifier's machine, no warehouse: sign the decision on a reviewed draft, have the TSA timestamp
     it (NAME.tsr) and write the files to drop or upload to the coordinator's approvals inbox
@@ -560,6 +642,7 @@ def sign_cmd(
             place=place,
             roots=review.cas,
             crls=review.crls,
+            accreditation=_accreditation(accreditation),
         )
     for path in _write_new(out, review.name, signed.files()):
         console.print(escape(str(path)))

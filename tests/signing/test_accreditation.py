@@ -1,0 +1,278 @@
+"""Accreditation statements (issue 16): a verifier whose certificate a qualified trust service
+provider (QTSP) issued is accepted only with the accreditation body's signed statement for that
+very certificate, valid at the attested time, whose NACE scope covers the member.
+
+The QTSP is a small CA the test makes (with its CRL, as ``[signing] qtsp_trust_anchors`` gives it)
+and lists in a trusted list it signs, as tests/signing/test_trusted_list.py does.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import NameOID
+
+from ecocluster.core.errors import ApprovalRuleFailed
+from ecocluster.signing import _accreditation, _dsse, _offline, _pki, _trusted_list
+from ecocluster.signing._approval import sign_approval
+from ecocluster.signing._verify import TrustAnchors, verify_approval, verify_signer
+from tests.fixtures_tsa import stamp
+from tests.signing.test_approval_rules import CONTEXT, DRAFT
+from tests.signing.trusted_lists import scheme_operator, signed, trusted_list
+
+
+@dataclass(frozen=True)
+class Qtsp:
+    key: _pki.PrivateKey
+    ca: x509.Certificate
+    crl: x509.CertificateRevocationList
+
+
+def qtsp_ca(name: str = "TEST QTSP qualified CA") -> Qtsp:
+    key, ca = _pki.create_ca(name)
+    return Qtsp(key, ca, _pki.build_crl(key, ca, []))
+
+
+def qtsp_verifier(qtsp: Qtsp, name: str = "Anna Schmidt") -> tuple[_pki.PrivateKey, x509.Certificate]:
+    """A personal signing certificate of the QTSP: a name, nonRepudiation, no accreditation facts."""
+    key = _pki.new_key()
+    now = dt.datetime.now(dt.UTC)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    cert = _pki.signing_leaf(
+        qtsp.key,
+        qtsp.ca,
+        subject,
+        key.public_key(),
+        start=now - dt.timedelta(minutes=5),
+        not_after=now + dt.timedelta(days=365),
+    ).sign(qtsp.key, hashes.SHA256())
+    return key, cert
+
+
+@pytest.fixture(scope="module")
+def qtsp() -> Qtsp:
+    return qtsp_ca()
+
+
+@pytest.fixture(scope="module")
+def verifier(qtsp) -> tuple[_pki.PrivateKey, x509.Certificate]:
+    return qtsp_verifier(qtsp)
+
+
+def with_qtsp(trust: TrustAnchors, qtsp: Qtsp) -> TrustAnchors:
+    """What ``[signing] qtsp_trust_anchors`` adds: the QTSP's CA and its CRL."""
+    return dataclasses.replace(trust, qtsp=(qtsp.ca,), crls=(*trust.crls, qtsp.crl))
+
+
+def accredit(pki, cert: x509.Certificate, **changes) -> bytes:
+    now = dt.datetime.now(dt.UTC)
+    args = {
+        "accreditation_no": "DE-V-0042",
+        "nace_scope": ("55.10", "84.11"),
+        "valid_from": now - dt.timedelta(days=1),
+        "valid_until": now + dt.timedelta(days=365),
+        "ca_key": pki.ca_key,
+        "ca_cert": pki.ca_cert,
+    } | changes
+    return _accreditation.issue(args.pop("ca_key"), args.pop("ca_cert"), cert, **args)
+
+
+def embedded(envelope: bytes, statement: bytes | None, key: _pki.PrivateKey) -> bytes:
+    """The approval with ``statement`` (None: none) in place of its embedded one, genuinely re-signed by
+    the verifier: what a verifier who holds no valid statement could send."""
+    doc = _dsse.Envelope.from_json(envelope).statement()
+    verifier = doc["predicate"]["verifier"]
+    verifier.pop("accreditation", None)
+    if statement is not None:
+        verifier["accreditation"] = json.loads(statement)
+    return _dsse.sign(doc, key).to_json()
+
+
+def refused(rule: str, envelope: bytes, cert, trust, context=CONTEXT) -> str:
+    with pytest.raises(ApprovalRuleFailed) as caught:
+        verify_approval(envelope, cert, trust, context, timestamp=stamp(envelope))
+    assert caught.value.rule == rule, str(caught.value)
+    return caught.value.detail
+
+
+def test_a_qtsp_verifier_with_the_bodys_statement_signs_an_accepted_approval(pki, qtsp, verifier) -> None:
+    key, cert = verifier
+    envelope = sign_approval(DRAFT, key, cert, place="Berlin", accreditation=accredit(pki, cert))
+    verified = verify_approval(
+        envelope, cert, with_qtsp(pki.trust(), qtsp), CONTEXT, timestamp=stamp(envelope)
+    )
+    assert verified.decision == "approved"
+    who = verified.verifier
+    assert (who.name, who.accreditation_no, who.nace_scope) == (
+        "Anna Schmidt",
+        "DE-V-0042",
+        ("55.10", "84.11"),
+    )
+    assert who.fingerprint == _pki.fingerprint(cert)
+    assert "DE-V-0042" in verified.declaration and verified.accreditation is not None
+
+
+def test_without_a_statement_the_qtsp_certificate_is_refused(pki, qtsp, verifier) -> None:
+    key, cert = verifier
+    genuine = sign_approval(DRAFT, key, cert, accreditation=accredit(pki, cert))
+    detail = refused("accreditation", embedded(genuine, None, key), cert, with_qtsp(pki.trust(), qtsp))
+    assert "no accreditation statement" in detail and "pki accredit" in detail
+
+
+def test_a_qtsp_the_reader_did_not_configure_is_refused_as_chain(pki, verifier) -> None:
+    key, cert = verifier
+    envelope = sign_approval(DRAFT, key, cert, accreditation=accredit(pki, cert))
+    refused("chain", envelope, cert, pki.trust())
+
+
+def test_an_expired_or_not_yet_valid_statement_is_refused(pki, qtsp, verifier) -> None:
+    key, cert = verifier
+    now = dt.datetime.now(dt.UTC)
+    trust = with_qtsp(pki.trust(), qtsp)
+    expired = accredit(
+        pki, cert, valid_from=now - dt.timedelta(days=400), valid_until=now - dt.timedelta(days=1)
+    )
+    assert "not at the attested time" in refused(
+        "accreditation", sign_approval(DRAFT, key, cert, accreditation=expired), cert, trust
+    )
+    future = accredit(
+        pki, cert, valid_from=now + dt.timedelta(days=1), valid_until=now + dt.timedelta(days=9)
+    )
+    refused("accreditation", sign_approval(DRAFT, key, cert, accreditation=future), cert, trust)
+
+
+def test_a_statement_for_another_certificate_is_refused(pki, qtsp, verifier) -> None:
+    key, cert = verifier
+    _, colleague = qtsp_verifier(qtsp, "Anna Schmidt")  # same name, another certificate
+    theirs = accredit(pki, colleague)
+    with pytest.raises(ApprovalRuleFailed, match="rule accreditation"):  # the signer's side refuses it too
+        sign_approval(DRAFT, key, cert, accreditation=theirs)
+    genuine = sign_approval(DRAFT, key, cert, accreditation=accredit(pki, cert))
+    detail = refused("accreditation", embedded(genuine, theirs, key), cert, with_qtsp(pki.trust(), qtsp))
+    assert "for certificate" in detail
+
+
+def test_a_statement_signed_by_another_body_is_refused(pki, qtsp, verifier) -> None:
+    key, cert = verifier
+    other_key, other_ca = _pki.create_ca("Self-appointed Accreditation Body")
+    forged = accredit(pki, cert, ca_key=other_key, ca_cert=other_ca)
+    detail = refused(
+        "accreditation",
+        sign_approval(DRAFT, key, cert, accreditation=forged),
+        cert,
+        with_qtsp(pki.trust(), qtsp),
+    )
+    assert "not signed by an accreditation body this reader trusts" in detail
+
+
+def test_a_scope_that_does_not_cover_the_member_is_refused(pki, qtsp, verifier) -> None:
+    key, cert = verifier
+    narrow = accredit(pki, cert, nace_scope=("84.11",))  # the member is a hotel, 55.10
+    envelope = sign_approval(DRAFT, key, cert, accreditation=narrow)
+    assert "outside the scope 84.11 of accreditation DE-V-0042" in refused(
+        "nace-scope", envelope, cert, with_qtsp(pki.trust(), qtsp)
+    )
+
+
+def _tampered(statement: bytes, change) -> bytes:
+    envelope = json.loads(statement)
+    doc = json.loads(base64.b64decode(envelope["payload"]))
+    change(doc["predicate"])
+    envelope["payload"] = base64.b64encode(_dsse.canonical_json(doc)).decode()
+    return json.dumps(envelope).encode()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda p: p.__setitem__("naceScope", ["I", "O"]),
+        lambda p: p.__setitem__("validUntil", "2099-12-31T00:00:00+00:00"),
+        lambda p: p.__setitem__("accreditationNo", "DE-V-0043"),
+        lambda p: p.__setitem__("name", "Someone Else"),
+    ],
+    ids=["wider-scope", "longer-validity", "other-number", "other-name"],
+)
+def test_a_tampered_statement_is_refused(pki, qtsp, verifier, change) -> None:
+    key, cert = verifier
+    genuine = accredit(pki, cert)
+    envelope = sign_approval(DRAFT, key, cert, place="Berlin", accreditation=genuine)
+    forged = embedded(envelope, _tampered(genuine, change), key)
+    assert "or was changed after signing" in refused(
+        "accreditation", forged, cert, with_qtsp(pki.trust(), qtsp)
+    )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        b'{"payloadType": "application/vnd.in-toto+json", "payload": "e30=", "signatures": []}',
+        b'{"payload": 1}',
+    ],
+    ids=["empty-statement", "not-a-dsse-envelope"],
+)
+def test_a_malformed_statement_is_refused_by_rule(pki, qtsp, verifier, statement) -> None:
+    key, cert = verifier
+    envelope = embedded(sign_approval(DRAFT, key, cert, accreditation=accredit(pki, cert)), statement, key)
+    refused("accreditation", envelope, cert, with_qtsp(pki.trust(), qtsp))
+
+
+def test_a_qtsp_certificate_revoked_by_its_provider_is_refused(pki, qtsp, verifier) -> None:
+    key, cert = verifier
+    envelope = sign_approval(DRAFT, key, cert, accreditation=accredit(pki, cert))
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    crl = _pki.build_crl(
+        qtsp.key, qtsp.ca, [_pki.Revocation(cert.serial_number, since, "key-compromise", since)]
+    )
+    trust = dataclasses.replace(pki.trust(), qtsp=(qtsp.ca,), crls=(*pki.trust().crls, crl))
+    refused("revocation", envelope, cert, trust)
+
+
+def test_the_accreditation_cas_own_verifiers_need_no_statement(pki, qtsp) -> None:
+    """The demo's all-in-one CA: the accreditation facts are in the certificate, as before."""
+    envelope = sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)
+    verified = verify_approval(
+        envelope, pki.verifier.cert, with_qtsp(pki.trust(), qtsp), CONTEXT, timestamp=stamp(envelope)
+    )
+    assert verified.verifier.accreditation_no == "IT-V-0001" and verified.accreditation is None
+
+
+def test_the_qes_is_judged_by_the_trusted_list_through_the_qtsp_chain(pki, qtsp, verifier) -> None:
+    key, cert = verifier
+    envelope = sign_approval(DRAFT, key, cert, accreditation=accredit(pki, cert))
+    trust = with_qtsp(pki.trust(), qtsp)
+    verified = verify_approval(envelope, cert, trust, CONTEXT, timestamp=stamp(envelope))
+    operator_key, operator = scheme_operator()
+    listed = _trusted_list.load(signed(trusted_list(qtsp.ca), operator_key, operator), [operator], "tl.xml")
+    check = _offline._qualification(cert, trust, verified, _trusted_list.QualificationPolicy(listed, "qes"))
+    assert check.ok and check.detail.startswith("QES: qualified certificate for electronic signatures")
+    unlisted = _trusted_list.load(
+        signed(trusted_list(pki.ca_cert), operator_key, operator), [operator], "tl.xml"
+    )
+    check = _offline._qualification(cert, trust, verified, _trusted_list.QualificationPolicy(unlisted, "qes"))
+    assert not check.ok and "not a qualified certificate" in check.detail
+
+
+def test_a_bare_envelope_names_the_accredited_verifier(pki, qtsp, verifier) -> None:
+    key, cert = verifier
+    envelope = sign_approval(DRAFT, key, cert, accreditation=accredit(pki, cert))
+    signed_by = verify_signer(envelope, cert, with_qtsp(pki.trust(), qtsp), timestamp=stamp(envelope))
+    assert signed_by.verifier.accreditation_no == "DE-V-0042"
+
+
+def test_the_body_issues_only_what_it_could_issue_as_a_certificate(pki, verifier) -> None:
+    _, cert = verifier
+    from ecocluster.core.errors import ConfigurationError
+
+    for bad in ({"nace_scope": ("8",)}, {"accreditation_no": "../x"}):
+        with pytest.raises(ConfigurationError):
+            accredit(pki, cert, **bad)
+    now = dt.datetime.now(dt.UTC)
+    with pytest.raises(ConfigurationError, match="before it starts"):
+        accredit(pki, cert, valid_from=now, valid_until=now - dt.timedelta(days=1))
