@@ -282,7 +282,7 @@ def verify_files(
         )
     )
     if qualification is not None:
-        checks.append(_qualification(cert, trust, approval, qualification))
+        checks.append(_qualification(cert, trust, approval.attested_at, qualification, _CERT))
     checks.append(
         Check(
             "decision",
@@ -308,14 +308,18 @@ def verify_files(
 
 
 def _qualification(
-    cert: x509.Certificate, trust: TrustAnchors, approval: VerifiedApproval, policy: QualificationPolicy
+    cert: x509.Certificate,
+    trust: TrustAnchors,
+    attested_at: dt.datetime,
+    policy: QualificationPolicy,
+    where: str,
 ) -> Check:
     """Whether the verifier signed with a QES (or a qualified seal), at the attested signing time, under
     the trusted list; a FAIL only when ``[intake] require`` asks for what the certificate is not."""
     issuers = tuple(c for c in trust.cas + trust.qtsp if c.subject == cert.issuer)
-    found = policy.trusted_list.assess(cert, issuers, approval.attested_at)
+    found = policy.trusted_list.assess(cert, issuers, attested_at)
     unmet = found.unmet(policy.require)
-    return Check("qualification", Outcome.FAIL if unmet else Outcome.PASS, unmet or str(found), _CERT)
+    return Check("qualification", Outcome.FAIL if unmet else Outcome.PASS, unmet or str(found), where)
 
 
 def _pdf_signature(
@@ -536,9 +540,12 @@ def verify_envelope(
     limits: InboxLimits = DEFAULT_LIMITS,
     timestamp: bytes | None = None,
     now: dt.datetime | None = None,
+    qualification: QualificationPolicy | None = None,
 ) -> PackageReport:
     """A bare approval offline: rules envelope to identity (no warehouse rules), with validity and
     revocation judged at the attested time of ``timestamp`` (its ``.tsr``), then the decision.
+    With ``qualification`` the certificate is assessed against the EU trusted list at that time, as
+    in a package (a QES, or a FAIL when ``[intake] require`` asks for what it is not).
 
     ``ok`` only for a verified APPROVAL whose predicate names the verifier who signed it; a genuine
     rejection is reported as such and is not ok (it approves nothing). Files too large for
@@ -560,9 +567,10 @@ def verify_envelope(
                     f"{cert_pem.key} has {cert_pem.size:,} bytes, the limit is {limits.certificate_bytes:,}",
                 )
             cert_pem = cert_pem.data
+        cert = load_certificate(cert_pem)
         signed = verify_signer(
             parse_approval(envelope, max_bytes=limits.envelope_bytes),
-            load_certificate(cert_pem),
+            cert,
             trust,
             timestamp=timestamp,
             now=now,
@@ -596,6 +604,11 @@ def verify_envelope(
                 Outcome.PASS if predicate.decision == APPROVED else Outcome.FAIL,
                 f"the verifier {'approved' if predicate.decision == APPROVED else 'REJECTED'} statement "
                 f"{predicate.statement_id} of member {predicate.member.id}{reasons}",
+            ),
+            *(
+                ()
+                if qualification is None
+                else (_qualification(cert, trust, signed.attested_at, qualification, "--cert"),)
             ),
         ),
         None,

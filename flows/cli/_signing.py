@@ -841,7 +841,7 @@ def verify(
         home, cas=tuple(trust or ()), crls=tuple(crl or ()), tsa=tuple(tsa_trust or ())
     )
     now = at.replace(tzinfo=at.tzinfo or UTC) if at else None
-    policy = _qualification_policy(home)  # with a trusted list configured, packages report the QES
+    policy = _qualification_policy(home)  # with a trusted list configured, the QES is reported
     if stored:
         report = signing.verify_archive(
             _stored_package(ctx, path.as_posix()), anchors, qualification=policy, now=now
@@ -864,6 +864,7 @@ def verify(
             limits=limits,
             timestamp=_timestamp_of(path, timestamp, limits),
             now=now,
+            qualification=policy,
         )
     else:
         with path.open("rb") as handle:  # one byte past the limit is enough to refuse an oversized one

@@ -250,12 +250,16 @@ def test_the_qes_is_judged_by_the_trusted_list_through_the_qtsp_chain(pki, qtsp,
     verified = verify_approval(envelope, cert, trust, CONTEXT, timestamp=stamp(envelope))
     operator_key, operator = scheme_operator()
     listed = _trusted_list.load(signed(trusted_list(qtsp.ca), operator_key, operator), [operator], "tl.xml")
-    check = _offline._qualification(cert, trust, verified, _trusted_list.QualificationPolicy(listed, "qes"))
+    check = _offline._qualification(
+        cert, trust, verified.attested_at, _trusted_list.QualificationPolicy(listed, "qes"), "cert"
+    )
     assert check.ok and check.detail.startswith("QES: qualified certificate for electronic signatures")
     unlisted = _trusted_list.load(
         signed(trusted_list(pki.ca_cert), operator_key, operator), [operator], "tl.xml"
     )
-    check = _offline._qualification(cert, trust, verified, _trusted_list.QualificationPolicy(unlisted, "qes"))
+    check = _offline._qualification(
+        cert, trust, verified.attested_at, _trusted_list.QualificationPolicy(unlisted, "qes"), "cert"
+    )
     assert not check.ok and "not a qualified certificate" in check.detail
 
 
@@ -276,3 +280,109 @@ def test_the_body_issues_only_what_it_could_issue_as_a_certificate(pki, verifier
     now = dt.datetime.now(dt.UTC)
     with pytest.raises(ConfigurationError, match="before it starts"):
         accredit(pki, cert, valid_from=now, valid_until=now - dt.timedelta(days=1))
+
+
+def test_through_the_cli_the_body_accredits_the_qtsp_verifier_who_approves_and_the_package_verifies(
+    con, home, tmp_path
+) -> None:
+    """`pki accredit`, `approve --accreditation`, `register`, `verify` (the QES reported under the
+    trusted list) and `intake`; refused without the statement."""
+    from typer.testing import CliRunner
+
+    from ecocluster.flows.cli import app
+    from tests.signing.rows import drafted_member
+    from tests.signing.test_cli_signing import ENV
+
+    def run(*args: str):
+        return CliRunner().invoke(app, ["--home", str(home.root), *args], env=ENV)
+
+    sid = drafted_member(con, home)
+    con.close()  # the CLI opens the warehouse itself
+    qtsp = qtsp_ca()
+    key, cert = qtsp_verifier(qtsp)
+    folder = tmp_path / "verifier"
+    folder.mkdir()
+    _pki.save_key(key, folder / "key.pem", ENV["ECOCLUSTER_KEY_PASSWORD"].encode())
+    (folder / "cert.pem").write_bytes(_pki.pem(cert))
+    (folder / "chain.pem").write_bytes(_pki.pem(qtsp.ca))
+    (tmp_path / "qtsp.pem").write_bytes(_pki.pem(qtsp.ca) + _pki.crl_pem(qtsp.crl))
+    operator_key, operator = scheme_operator()
+    (tmp_path / "tl.xml").write_bytes(signed(trusted_list(qtsp.ca), operator_key, operator))
+    (tmp_path / "operator.pem").write_bytes(_pki.pem(operator))
+    home.config_path.write_text(
+        f'[signing]\nqtsp_trust_anchors = ["{tmp_path / "qtsp.pem"}"]\n'
+        f'trusted_list = "{tmp_path / "tl.xml"}"\ntrusted_list_signers = ["{tmp_path / "operator.pem"}"]\n',
+        encoding="utf-8",
+    )
+    assert run("pki", "init", "--name", "TEST Accreditation Body").exit_code == 0
+    approve = (
+        "approve",
+        "--statement",
+        sid,
+        "--key",
+        str(folder / "key.pem"),
+        "--cert",
+        str(folder / "cert.pem"),
+    )
+    until = (dt.date.today() + dt.timedelta(days=365)).isoformat()
+    bad = run(
+        "pki",
+        "accredit",
+        str(folder / "cert.pem"),
+        "--accreditation-no",
+        "DE-V-0042",
+        "--scope",
+        "8",
+        "--until",
+        until,
+    )
+    assert bad.exit_code != 0 and not (folder / "cert.accreditation.json").exists()
+    issued = run(
+        "pki",
+        "accredit",
+        str(folder / "cert.pem"),
+        "--accreditation-no",
+        "de-v-0042",
+        "--scope",
+        "55.10",
+        "--until",
+        until,
+    )
+    assert issued.exit_code == 0, issued.output
+    statement = folder / "cert.accreditation.json"
+    assert _accreditation.parse(statement.read_bytes()).accreditation_no == "DE-V-0042"
+    again = run(
+        "pki",
+        "accredit",
+        str(folder / "cert.pem"),
+        "--accreditation-no",
+        "DE-V-0042",
+        "--scope",
+        "I",
+        "--until",
+        until,
+    )
+    assert again.exit_code != 0 and "never overwritten" in str(again.exception or again.output)
+
+    without = run(*approve)
+    assert without.exit_code != 0
+    assert "accreditation" in str(without.exception or without.output)
+    approved = run(*approve, "--accreditation", str(statement))
+    assert approved.exit_code == 0 and "verifier DE-V-0042" in approved.output, approved.output
+    assert "1 package(s) delivered" in run("register").output
+    package = next((home.objects_dir / "competent-body" / "IT").rglob("*.tar"))
+    shown = run("verify", str(package))
+    assert shown.exit_code == 0, shown.output
+    flat = shown.output.replace("\n", " ")
+    assert "FAIL" not in flat and "PASS pdf-signature" in flat
+    assert (
+        "PASS qualification [data/verifier-cert.pem]: QES: qualified certificate for electronic signatures"
+        in flat
+    )
+    envelope = next((home.objects_dir / "approvals").rglob("*.dsse.json"))
+    bare = run("verify", str(envelope), "--cert", str(folder / "cert.pem"))
+    assert bare.exit_code == 0, bare.output
+    assert "PASS qualification [--cert]: QES" in bare.output.replace("\n", " ")
+    assert run("intake-key", "--country", "IT").exit_code == 0
+    taken = run("intake", "--country", "IT")
+    assert taken.exit_code == 0 and "registered" in taken.output, taken.output

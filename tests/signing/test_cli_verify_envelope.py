@@ -119,3 +119,38 @@ def test_finding_20_missing_or_folder_paths_are_errors_with_their_exit_code(
     assert (
         no_cert.returncode == 3 and "certificate-malformed" in no_cert.stdout and "--cert" in no_cert.stdout
     )
+
+
+def _configure_list(home: Path, listed, *, require: str | None = None) -> None:
+    """The reader's home with a trusted list that lists ``listed`` as a qualified CA (and a requirement)."""
+    from ecocluster.core.home import Home
+    from tests.signing.trusted_lists import scheme_operator, signed, trusted_list
+
+    key, operator = scheme_operator()
+    home.mkdir(exist_ok=True)
+    (home / "tl.xml").write_bytes(signed(trusted_list(listed), key, operator))
+    (home / "operator.pem").write_bytes(_pki.pem(operator))
+    text = (
+        f'[signing]\ntrusted_list = "{home / "tl.xml"}"\ntrusted_list_signers = ["{home / "operator.pem"}"]\n'
+    )
+    if require is not None:
+        text += f'[intake]\nrequire = "{require}"\n'
+    Home.resolve(home).config_path.write_text(text, encoding="utf-8")
+
+
+def test_a_bare_envelope_reports_the_qes_under_the_homes_trusted_list(pki, verify, tmp_path) -> None:
+    _configure_list(tmp_path / "home", pki.ca_cert)
+    result = verify(hostile.signed(_statement(pki), pki.verifier.key))
+    assert result.returncode == 0, result
+    assert "PASS qualification [--cert]: QES: qualified certificate for electronic signatures" in " ".join(
+        result.stdout.split()
+    )
+
+
+def test_a_bare_envelope_without_the_required_qes_exits_3(pki, verify, tmp_path) -> None:
+    other_key, other_ca = _pki.create_ca("Another QTSP")
+    del other_key
+    _configure_list(tmp_path / "home", other_ca, require="qes")  # the verifier's CA is not on the list
+    result = verify(hostile.signed(_statement(pki), pki.verifier.key))
+    assert result.returncode == 3 and "FAIL qualification [--cert]" in result.stdout, result
+    assert "a qualified electronic signature (QES) is required" in " ".join(result.stdout.split())
