@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ecocluster.core.errors import ApprovalRuleFailed, ConfigurationError
 from ecocluster.signing import _dsse, _pki
-from ecocluster.signing._approval import read_fields
+from ecocluster.signing._approval import _Fields
 
 PREDICATE_TYPE = "https://ecocluster.eu/emas/accreditation/v1"
 SUBJECT = "verifier-certificate.der"
@@ -109,7 +109,7 @@ def parse(data: bytes) -> Accreditation:
     """Read a statement strictly (rule ``accreditation`` for anything that is not one)."""
     try:
         envelope = _dsse.Envelope.from_json(data)
-        doc = read_fields(envelope.statement(), "accreditation")
+        doc = _Fields(envelope.statement(), "accreditation")
         if doc.text("predicateType") != PREDICATE_TYPE:
             raise _dsse.MalformedEnvelope(f"predicateType is not {PREDICATE_TYPE!r}")
         subjects = doc.objects("subject")

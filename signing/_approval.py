@@ -387,11 +387,6 @@ class _Fields:
         return [_Fields(v, f"{self.where}.{key}[{n}]") for n, v in enumerate(items)]
 
 
-def read_fields(value: Any, where: str) -> _Fields:
-    """Typed reads of a JSON object for other signed statements (accreditation statements)."""
-    return _Fields(value, where)
-
-
 def _kind(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 

@@ -195,11 +195,13 @@ def decide_offline(
     *,
     tsa_url: str | None = None,
     decided_at: dt.datetime | None = None,
+    accreditation: bytes | None = None,
 ) -> bytes:
     """The answers file: one signed decision per ``(finding id, event, note)`` on the export in
     ``folder``, each timestamped by the TSA at ``tsa_url``; a decision the finding's exported state
     does not allow is refused here already, a TSA that does not answer writes nothing
-    (:class:`ecocluster.signing._tsa.TimestampUnavailable`)."""
+    (:class:`ecocluster.signing._tsa.TimestampUnavailable`). ``accreditation``: the accreditation
+    body's statement for a trust service provider's certificate, embedded in each decision."""
     exported = read_findings(folder)
     when = decided_at or dt.datetime.now(dt.UTC)
     envelopes: list[bytes] = []
@@ -218,7 +220,11 @@ def decide_offline(
                 f"finding {finding_id} is {found.state} in the export; it can "
                 f"be {event} only when {', '.join(sorted(allowed))}",
             )
-        envelopes.append(_decisions.seal(found.facts, event, signer, note=note, decided_at=when))
+        envelopes.append(
+            _decisions.seal(
+                found.facts, event, signer, note=note, decided_at=when, accreditation=accreditation
+            )
+        )
     if not envelopes:
         raise ConfigurationError("no decision given: name findings with --accept, --reopen or --close")
     url = tsa_url or default_tsa_url()

@@ -27,8 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ecocluster.core.errors import SignerUnavailable
 from ecocluster.signing import _dsse, _tsa
-from ecocluster.signing._approval import _Fields
-from ecocluster.signing._pki import identity
+from ecocluster.signing._approval import _Fields, signer_identity
 from ecocluster.signing.signers import Signer
 
 PREDICATE_TYPE = "https://ecocluster.eu/emas/finding-decision/v1"
@@ -60,6 +59,8 @@ class FindingDecision:
     note: str
     decided_at: dt.datetime
     certificate_sha256: str
+    # The accreditation body's statement for a trust service provider's certificate (rule accreditation).
+    accreditation: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,18 @@ NO_ANSWER = answer_digest("", ())
 
 
 def statement(
-    facts: FindingFacts, event: str, note: str, decided_at: dt.datetime, certificate_sha256: str
+    facts: FindingFacts,
+    event: str,
+    note: str,
+    decided_at: dt.datetime,
+    certificate_sha256: str,
+    accreditation: bytes | None = None,
 ) -> dict[str, object]:
     if event not in EVENTS:
         raise ValueError(f"a finding decision is one of {', '.join(EVENTS)}, not {event!r}")
+    verifier: dict[str, object] = {"certificateSha256": certificate_sha256}
+    if accreditation is not None:
+        verifier["accreditation"] = _dsse.strict_json(accreditation, "accreditation")
     return {
         "_type": _dsse.STATEMENT_TYPE,
         "subject": [{"name": f"{facts.statement_id}.json", "digest": {"sha256": facts.statement_id}}],
@@ -106,15 +115,22 @@ def statement(
             "answer": {"number": facts.answer_no, "sha256": facts.answer_sha256},
             "note": note[:MAX_NOTE],
             "decidedAt": decided_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
-            "verifier": {"certificateSha256": certificate_sha256},
+            "verifier": verifier,
         },
     }
 
 
 def seal(
-    facts: FindingFacts, event: str, signer: Signer, *, note: str = "", decided_at: dt.datetime | None = None
+    facts: FindingFacts,
+    event: str,
+    signer: Signer,
+    *,
+    note: str = "",
+    decided_at: dt.datetime | None = None,
+    accreditation: bytes | None = None,
 ) -> bytes:
-    """The DSSE envelope (JSON bytes) of the verifier's ``event`` on the finding, signed by ``signer``."""
+    """The DSSE envelope (JSON bytes) of the verifier's ``event`` on the finding, signed by ``signer``;
+    ``accreditation`` (the body's statement for a trust service provider's certificate) is embedded."""
     public_key = signer.certificate.public_key()
     if not isinstance(public_key, ec.EllipticCurvePublicKey):
         raise SignerUnavailable(
@@ -122,7 +138,8 @@ def seal(
             "for an ECDSA P-256 key"
         )
     when = decided_at or dt.datetime.now(dt.UTC)
-    doc = statement(facts, event, note, when, identity(signer.certificate).fingerprint)
+    who = signer_identity(signer.certificate, accreditation)
+    doc = statement(facts, event, note, when, who.fingerprint, accreditation)
     return _dsse.seal(doc, signer.sign, public_key).to_json()
 
 
@@ -174,6 +191,7 @@ def parse(data: bytes) -> FindingDecision:
             note,
             p.time("decidedAt"),
             p.object("verifier").sha256("certificateSha256"),
+            p.object("verifier").optional_object("accreditation"),
         )
     except _dsse.MalformedEnvelope as e:
         raise DecisionMalformed(f"not a finding decision envelope: {e}") from e

@@ -340,10 +340,11 @@ def accept_finding(
     now: dt.datetime | None = None,
     signer: Signer | None = None,
     tsa_url: str | None = None,
+    accreditation: bytes | None = None,
 ) -> Finding:
     """The verifier accepts the answer: the finding is resolved (it no longer blocks an approval once
     the decision is signed, see :func:`_decide`)."""
-    return _decide(con, finding_id, "accepted", by, note, now, signer, tsa_url)
+    return _decide(con, finding_id, "accepted", by, note, now, signer, tsa_url, accreditation)
 
 
 def reopen_finding(
@@ -355,9 +356,20 @@ def reopen_finding(
     now: dt.datetime | None = None,
     signer: Signer | None = None,
     tsa_url: str | None = None,
+    accreditation: bytes | None = None,
 ) -> Finding:
     """The verifier finds the answer insufficient: another round, the finding is open again."""
-    return _decide(con, finding_id, "reopened", by, _text(note, "reason for reopening"), now, signer, tsa_url)
+    return _decide(
+        con,
+        finding_id,
+        "reopened",
+        by,
+        _text(note, "reason for reopening"),
+        now,
+        signer,
+        tsa_url,
+        accreditation,
+    )
 
 
 def close_finding(
@@ -369,9 +381,10 @@ def close_finding(
     now: dt.datetime | None = None,
     signer: Signer | None = None,
     tsa_url: str | None = None,
+    accreditation: bytes | None = None,
 ) -> Finding:
     """The verifier closes the finding (resolved, or withdrawn with a note); closed is final."""
-    return _decide(con, finding_id, "closed", by, note, now, signer, tsa_url)
+    return _decide(con, finding_id, "closed", by, note, now, signer, tsa_url, accreditation)
 
 
 def _decide(
@@ -383,6 +396,7 @@ def _decide(
     now: dt.datetime | None,
     signer: Signer | None,
     tsa_url: str | None,
+    accreditation: bytes | None = None,
 ) -> Finding:
     """Make the verifier's decision, signed by ``signer`` (ecocluster.signing._decisions) and
     timestamped by the TSA at ``tsa_url`` (default ``ECOCLUSTER_TSA_URL``), in the same transaction.
@@ -400,7 +414,9 @@ def _decide(
     signed = None
     if signer is not None:
         url = tsa_url or default_tsa_url()
-        envelope = _decisions.seal(facts(current), event, signer, note=note, decided_at=when)
+        envelope = _decisions.seal(
+            facts(current), event, signer, note=note, decided_at=when, accreditation=accreditation
+        )
         signed = (envelope, _decisions.stamp(envelope, url), signer.certificate)
     with transaction(con):
         event_no = unsigned if unsigned is not None else _move(con, current, event, by, when, note)

@@ -592,8 +592,8 @@ def verify_decision_signer(
     accredited verifier's certificate (chain, validity, CRL, revocation) that the predicate names,
     judged at the time ``timestamp`` attests (rule ``timestamp``: an RFC 3161 token over this very
     signature from a TSA the verifying party trusts; ``decidedAt`` may not be backdated against it).
-    ``accreditation`` is the approving verifier's accreditation statement, which vouches for a
-    trust service provider's certificate (it must name the certificate that decided).
+    A trust service provider's certificate needs the accreditation statement the decision embeds,
+    else ``accreditation`` (the approving verifier's; it must name the certificate that decided).
     Returns who decided."""
     when = now or dt.datetime.now(dt.UTC)
     where = f"finding {decision.facts.finding_id}: the {decision.event} decision"
@@ -619,7 +619,7 @@ def verify_decision_signer(
     except ApprovalRuleFailed as e:
         raise _fail("timestamp", f"{where}: {e.detail}") from e
     try:
-        who = check_certificate(cert, trust, attested, when, accreditation)
+        who = check_certificate(cert, trust, attested, when, decision.accreditation or accreditation)
     except ApprovalRuleFailed as e:
         raise _fail("finding-decision", f"{where}: rule {e.rule}: {e.detail}") from e
     try:

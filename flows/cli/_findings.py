@@ -18,7 +18,7 @@ from rich.table import Table
 
 from ecocluster.core.errors import ConfigurationError, ReviewRefused
 from ecocluster.flows.cli._context import connect, console, home_of, located_home
-from ecocluster.flows.cli._signing import TSA, _signer_secrets
+from ecocluster.flows.cli._signing import ACCREDITATION, TSA, _accreditation_file, _signer_secrets
 
 if TYPE_CHECKING:
     from ecocluster.signing import Finding
@@ -128,10 +128,17 @@ _FindingId = Annotated[str, typer.Argument(help="The finding's id (F-…).")]
 _Note = Annotated[str, typer.Option("--note", help="Why (required to reopen).")]
 _Signer = Annotated[str | None, _SIGNER]
 _By = Annotated[str | None, _BY]
+_Accreditation = Annotated[Path | None, ACCREDITATION]
 
 
 def _decide(
-    ctx: typer.Context, event: str, finding_id: str, note: str, signer: str | None, by: str | None
+    ctx: typer.Context,
+    event: str,
+    finding_id: str,
+    note: str,
+    signer: str | None,
+    by: str | None,
+    accreditation: Path | None,
 ) -> None:
     """Record the verifier's ``event`` on the finding, signed and timestamped when ``--signer`` is given."""
     from ecocluster import signing
@@ -149,7 +156,17 @@ def _decide(
             None if signer is None else stack.enter_context(signers.open_signer(signer, _signer_secrets()))
         )
         con = stack.enter_context(connect(home.warehouse_path))
-        _print(step(con, finding_id, by=_who(by), note=note, signer=chosen, tsa_url=tsa))
+        _print(
+            step(
+                con,
+                finding_id,
+                by=_who(by),
+                note=note,
+                signer=chosen,
+                tsa_url=tsa,
+                accreditation=_accreditation_file(accreditation),
+            )
+        )
     if signer is None:
         console.print(
             f"recorded unsigned: it counts for an approval once signed, `ecocluster finding {event} "
@@ -159,26 +176,41 @@ def _decide(
 
 @finding_app.command("accept")
 def accept(
-    ctx: typer.Context, finding_id: _FindingId, note: _Note = "", signer: _Signer = None, by: _By = None
+    ctx: typer.Context,
+    finding_id: _FindingId,
+    note: _Note = "",
+    signer: _Signer = None,
+    by: _By = None,
+    accreditation: _Accreditation = None,
 ) -> None:
     """Accept the answer: the finding no longer blocks the approval (once signed)."""
-    _decide(ctx, "accept", finding_id, note, signer, by)
+    _decide(ctx, "accept", finding_id, note, signer, by, accreditation)
 
 
 @finding_app.command("reopen")
 def reopen(
-    ctx: typer.Context, finding_id: _FindingId, note: _Note = "", signer: _Signer = None, by: _By = None
+    ctx: typer.Context,
+    finding_id: _FindingId,
+    note: _Note = "",
+    signer: _Signer = None,
+    by: _By = None,
+    accreditation: _Accreditation = None,
 ) -> None:
     """The answer is not enough: open the finding again for another round."""
-    _decide(ctx, "reopen", finding_id, note, signer, by)
+    _decide(ctx, "reopen", finding_id, note, signer, by, accreditation)
 
 
 @finding_app.command("close")
 def close(
-    ctx: typer.Context, finding_id: _FindingId, note: _Note = "", signer: _Signer = None, by: _By = None
+    ctx: typer.Context,
+    finding_id: _FindingId,
+    note: _Note = "",
+    signer: _Signer = None,
+    by: _By = None,
+    accreditation: _Accreditation = None,
 ) -> None:
     """Close the finding (resolved, or withdrawn with a note); closed is final."""
-    _decide(ctx, "close", finding_id, note, signer, by)
+    _decide(ctx, "close", finding_id, note, signer, by, accreditation)
 
 
 @finding_app.command("follow-up")
@@ -287,6 +319,7 @@ def decide_offline(
         list[str] | None, typer.Option("--close", help="ID[=NOTE]: close the finding; repeatable.")
     ] = None,
     tsa: Annotated[str | None, TSA] = None,
+    accreditation: Annotated[Path | None, ACCREDITATION] = None,
 ) -> None:
     """Verifier's machine, no warehouse: sign decisions on an exported review's findings, each
     timestamped by the TSA, into one answers file; the coordinator applies it with `ecocluster
@@ -299,7 +332,9 @@ def decide_offline(
         raise ConfigurationError(f"{out} exists; an answers file is never overwritten: choose another --out")
     url = tsa or signing.tsa_url(located_home(ctx))  # refused before the signer asks for a passphrase
     with signers.open_signer(signer, _signer_secrets()) as chosen:
-        answers = signing.decide_offline(folder, choices, chosen, tsa_url=url)
+        answers = signing.decide_offline(
+            folder, choices, chosen, tsa_url=url, accreditation=_accreditation_file(accreditation)
+        )
     with out.open("xb") as f:
         f.write(answers)
     for finding_id, event, _note in choices:

@@ -451,7 +451,7 @@ ACCREDITATION = typer.Option(
 _MAX_ACCREDITATION_BYTES = 64 * 1024
 
 
-def _accreditation(path: Path | None) -> bytes | None:
+def _accreditation_file(path: Path | None) -> bytes | None:
     """The ``--accreditation`` file's bytes (judged by the rules, not here), or None."""
     if path is None:
         return None
@@ -590,7 +590,7 @@ def approve(
             opinion=signed_opinion,
             site_visit=visit,
             tsa_url=tsa,
-            accreditation=_accreditation(accreditation),
+            accreditation=_accreditation_file(accreditation),
         )
     console.print(
         f"{plain(verified.decision)}: member {plain(verified.member_id)}, statement "
@@ -642,7 +642,7 @@ def sign_cmd(
             place=place,
             roots=review.cas,
             crls=review.crls,
-            accreditation=_accreditation(accreditation),
+            accreditation=_accreditation_file(accreditation),
         )
     for path in _write_new(out, review.name, signed.files()):
         console.print(escape(str(path)))

@@ -386,3 +386,45 @@ def test_through_the_cli_the_body_accredits_the_qtsp_verifier_who_approves_and_t
     assert run("intake-key", "--country", "IT").exit_code == 0
     taken = run("intake", "--country", "IT")
     assert taken.exit_code == 0 and "registered" in taken.output, taken.output
+
+
+def test_a_qtsp_verifier_signs_finding_decisions_with_the_statement_and_then_approves(
+    con, home, pki, qtsp, verifier
+) -> None:
+    """The finding decisions embed the statement too (rule finding-decision judges them with it);
+    one embedding an expired statement resolves nothing."""
+    from ecocluster import signing
+    from ecocluster.core.store import LocalStore
+    from ecocluster.signing import signers
+    from ecocluster.signing._records import approval_context, draft_for
+    from tests.signing.rows import ready_member
+
+    store = LocalStore(home.objects_dir)
+    sid = ready_member(con, store, "IT-CL-001")
+    key, cert = verifier
+    statement = accredit(pki, cert)
+    signer = signers.from_key(key, cert, (qtsp.ca,), "test")
+    trust = with_qtsp(pki.trust(), qtsp)
+
+    def approve():
+        envelope = sign_approval(draft_for(con, sid), key, cert, accreditation=statement)
+        return verify_approval(
+            envelope, cert, trust, approval_context(con, "IT-CL-001"), timestamp=stamp(envelope)
+        )
+
+    rfi = signing.raise_finding(con, sid, "request-for-information", "Show the invoices", by="verifier")
+    signing.answer_finding(con, store, rfi.finding_id, "Invoices attached", by="member")
+    signing.accept_finding(con, rfi.finding_id, by="verifier", signer=signer, accreditation=statement)
+    assert approve().verifier.accreditation_no == "DE-V-0042"
+
+    now = dt.datetime.now(dt.UTC)
+    expired = accredit(
+        pki, cert, valid_from=now - dt.timedelta(days=9), valid_until=now - dt.timedelta(days=1)
+    )
+    wrong = signing.raise_finding(con, sid, "misstatement", "Figure 3 is wrong", by="verifier")
+    signing.close_finding(
+        con, wrong.finding_id, by="verifier", note="withdrawn", signer=signer, accreditation=expired
+    )
+    with pytest.raises(ApprovalRuleFailed) as caught:
+        approve()
+    assert caught.value.rule == "finding-decision" and "rule accreditation" in caught.value.detail
