@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ecocluster.core.errors import ApprovalRuleFailed, ConfigurationError
 from ecocluster.signing import _dsse, _pki
-from ecocluster.signing._approval import _Fields
+from ecocluster.signing._approval import typed_statement
 
 PREDICATE_TYPE = "https://ecocluster.eu/emas/accreditation/v1"
 SUBJECT = "verifier-certificate.der"
@@ -108,10 +108,7 @@ def issue(
 def parse(data: bytes) -> Accreditation:
     """Read a statement strictly (rule ``accreditation`` for anything that is not one)."""
     try:
-        envelope = _dsse.Envelope.from_json(data)
-        doc = _Fields(envelope.statement(), "accreditation")
-        if doc.text("predicateType") != PREDICATE_TYPE:
-            raise _dsse.MalformedEnvelope(f"predicateType is not {PREDICATE_TYPE!r}")
+        envelope, doc = typed_statement(data, PREDICATE_TYPE, "accreditation")
         subjects = doc.objects("subject")
         if len(subjects) != 1 or subjects[0].text("name") != SUBJECT:
             raise _dsse.MalformedEnvelope(f"the subject must be exactly one {SUBJECT!r}")

@@ -387,6 +387,16 @@ class _Fields:
         return [_Fields(v, f"{self.where}.{key}[{n}]") for n, v in enumerate(items)]
 
 
+def typed_statement(data: bytes, predicate_type: str, where: str) -> tuple[_dsse.Envelope, _Fields]:
+    """A DSSE envelope around an in-toto Statement v1 of ``predicate_type``, for typed reads of its
+    fields (finding decisions, accreditation statements); raises :class:`_dsse.MalformedEnvelope`."""
+    envelope = _dsse.Envelope.from_json(data)
+    doc = _Fields(envelope.statement(), where)
+    if doc.text("predicateType") != predicate_type:
+        raise _dsse.MalformedEnvelope(f"predicateType is not {predicate_type!r}")
+    return envelope, doc
+
+
 def _kind(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 

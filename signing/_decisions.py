@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ecocluster.core.errors import SignerUnavailable
 from ecocluster.signing import _dsse, _tsa
-from ecocluster.signing._approval import _Fields, signer_identity
+from ecocluster.signing._approval import signer_identity, typed_statement
 from ecocluster.signing.signers import Signer
 
 PREDICATE_TYPE = "https://ecocluster.eu/emas/finding-decision/v1"
@@ -156,10 +156,7 @@ def parse(data: bytes) -> FindingDecision:
     if len(data) > MAX_DECISION_BYTES:
         raise DecisionMalformed(f"the decision has {len(data):,} bytes, more than {MAX_DECISION_BYTES:,}")
     try:
-        envelope = _dsse.Envelope.from_json(data)
-        doc = _Fields(envelope.statement(), "statement")
-        if doc.text("predicateType") != PREDICATE_TYPE:
-            raise _dsse.MalformedEnvelope(f"predicateType is not {PREDICATE_TYPE!r}")
+        envelope, doc = typed_statement(data, PREDICATE_TYPE, "statement")
         p = doc.object("predicate")
         event = p.text("event")
         if event not in EVENTS:

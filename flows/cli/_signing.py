@@ -228,6 +228,12 @@ def _must_be_file(path: Path, option: str, error: type[EcoclusterError]) -> Path
     return path
 
 
+ACCREDITATION_NO = typer.Option("--accreditation-no", help="The verifier's accreditation number.")
+NACE_SCOPE_HELP = (
+    "NACE Rev. 2 scope, comma-separated: section letters, divisions, groups or classes, e.g. I,84.11 or 55.10"
+)
+
+
 @pki_app.command("init")
 def pki_init(
     ctx: typer.Context,
@@ -246,15 +252,10 @@ def pki_init(
 def pki_issue(
     ctx: typer.Context,
     name: Annotated[str, typer.Option(help="Verifier's name.")],
-    accreditation_no: Annotated[
-        str, typer.Option("--accreditation-no", help="The verifier's accreditation number.")
-    ],
+    accreditation_no: Annotated[str, ACCREDITATION_NO],
     nace: Annotated[
         str,
-        typer.Option(
-            help="NACE Rev. 2 scope, comma-separated: section letters, divisions, "
-            "groups or classes, e.g. I,84.11 or 55.10"
-        ),
+        typer.Option(help=NACE_SCOPE_HELP),
     ],
     out: Annotated[
         Path | None,
@@ -291,15 +292,10 @@ def pki_accredit(
     cert: Annotated[
         Path, typer.Argument(help="The verifier's certificate (PEM) from a qualified trust service provider.")
     ],
-    accreditation_no: Annotated[
-        str, typer.Option("--accreditation-no", help="The verifier's accreditation number.")
-    ],
+    accreditation_no: Annotated[str, ACCREDITATION_NO],
     scope: Annotated[
         str,
-        typer.Option(
-            help="NACE Rev. 2 scope, comma-separated: section letters, divisions, groups or "
-            "classes, e.g. I,84.11"
-        ),
+        typer.Option(help=NACE_SCOPE_HELP),
     ],
     until: Annotated[str, typer.Option(help="Last day (UTC) the accreditation holds, e.g. 2029-12-31.")],
     since: Annotated[
@@ -406,9 +402,7 @@ def pki_crl(ctx: typer.Context) -> None:
 @pki_app.command("consulted")
 def pki_consulted(
     ctx: typer.Context,
-    accreditation_no: Annotated[
-        str, typer.Option("--accreditation-no", help="The verifier's accreditation number.")
-    ],
+    accreditation_no: Annotated[str, ACCREDITATION_NO],
     member: Annotated[str, typer.Option("--member", help="The member concerned.")],
     note: Annotated[str, typer.Option(help="What the consultancy was, e.g. energy audit 2024.")] = "",
 ) -> None:

@@ -282,6 +282,7 @@ def test_the_body_issues_only_what_it_could_issue_as_a_certificate(pki, verifier
         accredit(pki, cert, valid_from=now, valid_until=now - dt.timedelta(days=1))
 
 
+@pytest.mark.slow  # a typst draft, PAdES B-LTA signing and validation, package and intake: ~40 s
 def test_through_the_cli_the_body_accredits_the_qtsp_verifier_who_approves_and_the_package_verifies(
     con, home, tmp_path
 ) -> None:
@@ -325,43 +326,20 @@ def test_through_the_cli_the_body_accredits_the_qtsp_verifier_who_approves_and_t
         str(folder / "cert.pem"),
     )
     until = (dt.date.today() + dt.timedelta(days=365)).isoformat()
-    bad = run(
-        "pki",
-        "accredit",
-        str(folder / "cert.pem"),
-        "--accreditation-no",
-        "DE-V-0042",
-        "--scope",
-        "8",
-        "--until",
-        until,
-    )
+
+    def accredit_cli(number: str, scope: str):
+        cert_pem = str(folder / "cert.pem")
+        return run(
+            "pki", "accredit", cert_pem, "--accreditation-no", number, "--scope", scope, "--until", until
+        )
+
+    bad = accredit_cli("DE-V-0042", "8")
     assert bad.exit_code != 0 and not (folder / "cert.accreditation.json").exists()
-    issued = run(
-        "pki",
-        "accredit",
-        str(folder / "cert.pem"),
-        "--accreditation-no",
-        "de-v-0042",
-        "--scope",
-        "55.10",
-        "--until",
-        until,
-    )
+    issued = accredit_cli("de-v-0042", "55.10")
     assert issued.exit_code == 0, issued.output
     statement = folder / "cert.accreditation.json"
     assert _accreditation.parse(statement.read_bytes()).accreditation_no == "DE-V-0042"
-    again = run(
-        "pki",
-        "accredit",
-        str(folder / "cert.pem"),
-        "--accreditation-no",
-        "DE-V-0042",
-        "--scope",
-        "I",
-        "--until",
-        until,
-    )
+    again = accredit_cli("DE-V-0042", "I")
     assert again.exit_code != 0 and "never overwritten" in str(again.exception or again.output)
 
     without = run(*approve)
