@@ -378,7 +378,10 @@ class _Fields:
         """An object that may be absent, handed on whole as canonical JSON (another parser reads it)."""
         if key not in self.value:
             return None
-        return _dsse.canonical_json(self.object(key).value)
+        try:
+            return _dsse.canonical_json(self.object(key).value)
+        except UnicodeEncodeError as e:  # a lone surrogate escape (\ud800) somewhere inside
+            raise _dsse.MalformedEnvelope(f"{self.where}.{key} holds text that is not valid Unicode") from e
 
     def objects(self, key: str) -> list[_Fields]:
         items = self._get(key)

@@ -406,3 +406,20 @@ def test_a_qtsp_verifier_signs_finding_decisions_with_the_statement_and_then_app
     with pytest.raises(ApprovalRuleFailed) as caught:
         approve()
     assert caught.value.rule == "finding-decision" and "rule accreditation" in caught.value.detail
+
+
+@pytest.mark.parametrize(
+    "value", ['"a string"', "[1]", '{"payload": "\\ud800"}'], ids=["string", "list", "lone-surrogate"]
+)
+def test_an_accreditation_that_is_not_an_object_of_text_is_envelope_malformed(pki, value) -> None:
+    """Not even read as a statement: the approval's own parser refuses it by name, never a traceback."""
+    doc = _dsse.Envelope.from_json(sign_approval(DRAFT, pki.verifier.key, pki.verifier.cert)).statement()
+    payload = _dsse.canonical_json(doc).replace(
+        b'"verifier":{', b'"verifier":{"accreditation":' + value.encode() + b","
+    )
+    envelope = _dsse.Envelope(
+        _dsse.IN_TOTO_PAYLOAD_TYPE,
+        payload,
+        ((_pki.key_id(pki.verifier.key.public_key()), b""),),
+    )
+    refused("envelope-malformed", envelope.to_json(), pki.verifier.cert, pki.trust())
