@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from ecocluster.core.errors import SignerUnavailable
+from ecocluster.core.errors import ConfigurationError, SignerUnavailable
 from ecocluster.signing import _dsse
 from ecocluster.signing._language import N_, translate
 from ecocluster.signing._pki import VerifierIdentity, identity
@@ -80,7 +80,13 @@ def signer_identity(cert: x509.Certificate, accreditation: bytes | None = None) 
     body's own CA), or those of ``accreditation``, the body's signed statement for a certificate
     from a trust service provider (:mod:`ecocluster.signing._accreditation`)."""
     if accreditation is None:
-        return identity(cert)
+        try:
+            return identity(cert)
+        except ConfigurationError as e:
+            raise ConfigurationError(
+                f"{e}; a certificate from a trust service provider signs with the accreditation "
+                "body's statement for it (--accreditation FILE, from `ecocluster pki accredit`)"
+            ) from e
     from ecocluster.signing import _accreditation  # it reads statements with this module's fields
 
     return _accreditation.claimed(accreditation, cert)

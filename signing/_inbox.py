@@ -634,7 +634,8 @@ def export_review(
 ) -> list[Path]:
     """Everything the verifier reviews for the member's current draft: statement JSON/PDF, checks, evidence,
     and the cycle's findings with their answers (``findings.json``, ``evidence/``); with ``trust``, also
-    ``ca.pem`` and ``crl.pem`` (the accreditation CAs and their current CRLs), which ``ecocluster sign``
+    ``ca.pem`` and ``crl.pem`` (the accreditation CAs, the trust service providers' CAs of ``[signing]
+    qtsp_trust_anchors``, and their current CRLs), which ``ecocluster sign``
     puts into the PAdES B-LTA signature's DSS. They decide nothing there: the pipeline judges the signed
     PDF by its own anchors."""
     context = _records.approval_context(con, member_id)
@@ -675,8 +676,9 @@ def export_review(
         con, store, member_id, context.reporting_year, context.statement_id, out
     )
     if trust is not None:
-        crls = [_pki.crl_pem(c) for c in trust.crls if any(c.issuer == ca.subject for ca in trust.cas)]
-        for name, data in (("ca.pem", b"".join(_pki.pem(c) for c in trust.cas)), ("crl.pem", b"".join(crls))):
+        cas = trust.cas + trust.qtsp
+        crls = [_pki.crl_pem(c) for c in trust.crls if any(c.issuer == ca.subject for ca in cas)]
+        for name, data in (("ca.pem", b"".join(_pki.pem(c) for c in cas)), ("crl.pem", b"".join(crls))):
             (out / name).write_bytes(data)
             written.append(out / name)
     return written

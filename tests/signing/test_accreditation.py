@@ -423,3 +423,73 @@ def test_an_accreditation_that_is_not_an_object_of_text_is_envelope_malformed(pk
         ((_pki.key_id(pki.verifier.key.public_key()), b""),),
     )
     refused("envelope-malformed", envelope.to_json(), pki.verifier.cert, pki.trust())
+
+
+@pytest.mark.slow  # a typst draft, then PAdES B-LTA signing and validation: ~30 s
+def test_the_qtsp_verifier_signs_from_a_review_export_on_their_machine_and_the_inbox_records_it(
+    con, home, tmp_path, capsys, monkeypatch
+) -> None:
+    """`ecocluster sign --accreditation` with a key file whose certificate a QTSP issued: the export
+    carries the QTSP's CA and CRL for the DSS; the coordinator's rules record the approval; without
+    the statement nothing is signed and the message says what is missing."""
+    from ecocluster import statements
+    from ecocluster.core.store import LocalStore
+    from ecocluster.signing import _keys
+    from ecocluster.signing._inbox import export_review, record_approval
+    from tests.cli import run_cli
+    from tests.signing.rows import drafted_member
+
+    qtsp = qtsp_ca()
+    key, cert = qtsp_verifier(qtsp)
+    (tmp_path / "qtsp.pem").write_bytes(_pki.pem(qtsp.ca) + _pki.crl_pem(qtsp.crl))
+    home.config_path.write_text(
+        f'[signing]\nqtsp_trust_anchors = ["{tmp_path / "qtsp.pem"}"]\n', encoding="utf-8"
+    )
+    sid = drafted_member(con, home)
+    _keys.demo_verifier(home)  # the home's accreditation CA
+    trust = _keys.trust_anchors(home)
+    assert trust.qtsp == (qtsp.ca,)
+    review = tmp_path / "review"
+    export_review(con, LocalStore(home.objects_dir), "IT-HOT-1", review, trust=trust)
+    assert _pki.load_certs((review / "ca.pem").read_bytes())[-1] == qtsp.ca
+    ca_key, ca_cert = _keys._load_ca(home, _keys.DEMO_PASSWORD)
+    statement = tmp_path / "accreditation.json"
+    statement.write_bytes(
+        _accreditation.issue(
+            ca_key,
+            ca_cert,
+            cert,
+            accreditation_no="DE-V-0042",
+            nace_scope=("I",),  # section I covers the hotel's 55.10
+            valid_until=dt.datetime.now(dt.UTC) + dt.timedelta(days=30),
+        )
+    )
+    folder = tmp_path / "verifier"
+    folder.mkdir()
+    _pki.save_key(key, folder / "key.pem", b"key-passphrase-1")
+    (folder / "cert.pem").write_bytes(_pki.pem(cert))
+    (folder / "chain.pem").write_bytes(_pki.pem(qtsp.ca))
+    monkeypatch.setenv("ECOCLUSTER_KEY_PASSWORD", "key-passphrase-1")
+    uri = f"file:{folder / 'key.pem'}"
+    machine = tmp_path / "verifier-machine"
+    out = tmp_path / "decisions"
+    without = run_cli(capsys, monkeypatch, machine, "sign", str(review), "--signer", uri, "--out", str(out))
+    assert without.returncode == 78 and "--accreditation FILE" in " ".join(without.stderr.split()), without
+    assert not out.exists() or not any(out.iterdir())
+    signed = run_cli(
+        capsys, monkeypatch, machine, "sign", str(review), "--signer", uri, "--out", str(out),
+        "--accreditation", str(statement),
+    )  # fmt: skip
+    assert signed.returncode == 0, signed.stderr
+    name = f"IT-HOT-1-{sid[:16]}"
+    verified = record_approval(
+        con,
+        LocalStore(home.objects_dir),
+        (out / f"{name}.dsse.json").read_bytes(),
+        (out / f"{name}.cert.pem").read_bytes(),
+        trust,
+        signed_pdf=(out / f"{name}.validated.pdf").read_bytes(),
+        timestamp=(out / f"{name}.tsr").read_bytes(),
+    )
+    assert (verified.decision, verified.verifier.accreditation_no) == ("approved", "DE-V-0042")
+    assert statements.show(con, sid).status == "validated"
