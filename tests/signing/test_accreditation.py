@@ -493,3 +493,23 @@ def test_the_qtsp_verifier_signs_from_a_review_export_on_their_machine_and_the_i
     )
     assert (verified.decision, verified.verifier.accreditation_no) == ("approved", "DE-V-0042")
     assert statements.show(con, sid).status == "validated"
+
+
+def test_an_offline_finding_decision_carries_its_own_statement(pki, qtsp, verifier) -> None:
+    """What `finding import` judges (no approval yet to lend its statement): the decision's own."""
+    from ecocluster.signing import _decisions, signers
+    from ecocluster.signing._verify import verify_decision_signer
+
+    key, cert = verifier
+    facts = _decisions.FindingFacts("F-1", "a" * 64, "IT-CL-001", 2025, 1, "b" * 64)
+    signer = signers.from_key(key, cert, (qtsp.ca,), "test")
+    trust = with_qtsp(pki.trust(), qtsp)
+    envelope = _decisions.seal(facts, "accepted", signer, accreditation=accredit(pki, cert))
+    who = verify_decision_signer(_decisions.parse(envelope), _pki.pem(cert), stamp(envelope), trust)
+    assert who.accreditation_no == "DE-V-0042"
+    doc = _dsse.Envelope.from_json(envelope).statement()
+    del doc["predicate"]["verifier"]["accreditation"]
+    bare = _dsse.sign(doc, key).to_json()
+    with pytest.raises(ApprovalRuleFailed) as caught:
+        verify_decision_signer(_decisions.parse(bare), _pki.pem(cert), stamp(bare), trust)
+    assert caught.value.rule == "finding-decision" and "rule accreditation" in caught.value.detail
