@@ -93,9 +93,11 @@ EMAS_COUNTRIES = frozenset(
 )
 # Rules whose failure can come from the body's own configuration rather than from the package.
 # A refreshed trusted list may change a "qualification" verdict; approval/timestamp: the TSA's CA
-# missing from [signing] tsa_trust_anchors, or its CRL stale.
+# missing from [signing] tsa_trust_anchors, or its CRL stale; approval/accreditation: the
+# accreditation body that signed the verifier's statement missing from [signing] trust_anchors.
 RETRIABLE_RULES = frozenset(
     {
+        "approval/accreditation",
         "approval/chain",
         "approval/revocation",
         "approval/timestamp",

@@ -135,6 +135,7 @@ _TSR = "data/approval.tsr"
 _RULE_FILE = {
     "signature": f"{_ENVELOPE}, {_CERT}",
     "chain": _CERT,
+    "accreditation": _ENVELOPE,  # the body's statement travels inside the envelope
     "validity": _CERT,
     "revocation": _CERT,
     "timestamp": _TSR,
