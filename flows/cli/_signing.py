@@ -314,10 +314,9 @@ def pki_accredit(
     (a QES): number, NACE scope and validity bound to that certificate's SHA-256. The verifier signs
     with it (`ecocluster sign --accreditation FILE`)."""
     from ecocluster import signing
-    from ecocluster.signing._pki import load_certs
 
     try:
-        certificate = load_certs(_must_be_file(cert, "CERT", InputUnreadable).read_bytes())[0]
+        certificate = signing.load_certs(_must_be_file(cert, "CERT", InputUnreadable).read_bytes())[0]
     except (OSError, IndexError, ConfigurationError) as e:
         raise InputUnreadable(f"{cert} is not a readable PEM certificate") from e
     target = out or cert.with_name(cert.name.removesuffix(".pem") + ".accreditation.json")
