@@ -34,7 +34,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    || ', or leave the value empty and write why it is not relevant' AS explanation
             FROM {EXPECTED_REPORTERS}
             JOIN {CATALOGUE_SQL} ON cat.role = 'A' AND cat.required
-            WHERE NOT EXISTS (SELECT 1 FROM current_indicator_value v WHERE v.member_id = scope.member_id
+            WHERE NOT EXISTS (SELECT 1 FROM {of_batch("current_indicator_value")} v WHERE v.member_id = scope.member_id
                   AND v.reporting_year = scope.reporting_year AND v.indicator = cat.code)""",  # noqa: E501  # SQL: wrapping a line would change the query text
             config,
         ),

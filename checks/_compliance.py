@@ -23,6 +23,10 @@ W = Severity.WARNING
 IN_SCOPE = f"JOIN {SCOPE} ON scope.member_id = o.member_id AND scope.reporting_year = o.reporting_year"
 EXPECTED_SIZES = " or ".join(ELIGIBLE_SIZES)
 _GATE = ", ".join(f"'{m}'" for m in STEPS + INTERMEDIATE_AUDITS)
+# The milestones of the run's members only: the correlated lookups below would otherwise join the
+# whole warehouse's milestones in a one-member rerun (scope.member_id is always a batch member).
+MILESTONES = of_batch("current_ems_milestone")
+OBLIGATIONS = of_batch("current_obligation")
 
 
 def _missing_in_year(config: CheckConfig, milestone: str, label: str) -> Rule:
@@ -34,14 +38,14 @@ def _missing_in_year(config: CheckConfig, milestone: str, label: str) -> Rule:
         f"""
         SELECT scope.member_id, '{milestone}' AS indicator, m.roster_sha256 AS submission_id,
                NULL::INTEGER AS source_row,
-               coalesce('last on ' || (SELECT CAST(max(e.completed_on) AS VARCHAR) FROM current_ems_milestone e
+               coalesce('last on ' || (SELECT CAST(max(e.completed_on) AS VARCHAR) FROM {MILESTONES} e
                         WHERE e.member_id = scope.member_id AND e.milestone = '{milestone}'), 'never')
                AS observed, 'completed in ' || scope.reporting_year AS expected,
                'member ' || scope.member_id || ': no {label} completed in ' || scope.reporting_year
                || '; carry it out and report its date in the milestones section' AS explanation
         FROM {EXPECTED_REPORTERS}
-        WHERE NOT EXISTS (SELECT 1 FROM current_ems_milestone e WHERE e.member_id = scope.member_id
-              AND e.milestone = '{milestone}' AND year(e.completed_on) = scope.reporting_year)""",  # noqa: E501  # SQL: wrapping a line would change the query text
+        WHERE NOT EXISTS (SELECT 1 FROM {MILESTONES} e WHERE e.member_id = scope.member_id
+              AND e.milestone = '{milestone}' AND year(e.completed_on) = scope.reporting_year)""",
         config,
     )
 
@@ -132,7 +136,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    'member ' || scope.member_id || ' submitted no obligations register for '
                    || scope.reporting_year || '; list the laws and permits that apply to it' AS explanation
             FROM {EXPECTED_REPORTERS}
-            WHERE NOT EXISTS (SELECT 1 FROM current_obligation o WHERE o.member_id = scope.member_id
+            WHERE NOT EXISTS (SELECT 1 FROM {OBLIGATIONS} o WHERE o.member_id = scope.member_id
                   AND o.reporting_year = scope.reporting_year)""",
             config,
         ),
@@ -154,7 +158,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
                    || 'their dates in the milestones section before registration' AS explanation
             FROM {EXPECTED_REPORTERS}
             CROSS JOIN (SELECT unnest([{_GATE}]) AS milestone) g
-            WHERE m.emas_reg_no IS NULL AND NOT EXISTS (SELECT 1 FROM current_ems_milestone e
+            WHERE m.emas_reg_no IS NULL AND NOT EXISTS (SELECT 1 FROM {MILESTONES} e
                   WHERE e.member_id = scope.member_id AND e.milestone = g.milestone
                   AND e.reporting_year <= scope.reporting_year
                   AND e.completed_on <= make_date(scope.reporting_year, 12, 31))

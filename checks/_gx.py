@@ -27,6 +27,7 @@ from great_expectations.expectations.metadata_types import FailureSeverity
 from sqlalchemy.dialects import registry
 
 from ecocluster.checks._config import Severity
+from ecocluster.checks._gx_views import SITE_VIEWS
 from ecocluster.checks._rule import Rule
 from ecocluster.core.errors import EcoclusterError
 
@@ -109,7 +110,7 @@ def validate(
         site_name="ecocluster",
         site_config={
             "class_name": "SiteBuilder",
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            **SITE_VIEWS,  # GX's views, its templates compiled once per process (checks/_gx_views.py)
             "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(datadocs)},
         },
     )

@@ -5,10 +5,10 @@ values and unjustified thousandfold jumps (unit slips) block."""
 from __future__ import annotations
 
 from ecocluster.checks._config import CheckConfig, Severity
+from ecocluster.checks._peers import RATIO_TABLES
 from ecocluster.checks._rule import (
     CATALOGUE_SQL,
     RUN_DB,
-    RUN_TOTALS,
     SCOPE,
     TOTALS,
     Rule,
@@ -38,27 +38,13 @@ W_UNIT = shown_unit("w.unit")
 IN_SCOPE = f"JOIN {SCOPE} ON scope.member_id = t.member_id AND scope.reporting_year = t.reporting_year"
 
 
-def _ratios() -> str:
-    """R = A/B and its logarithm per member and A indicator in the run's year, over the run's
-    totals (the batch's members and their sector peers). B is joined per member first, so the
-    totals meet a table of one row per member instead of themselves."""
-    return f"""
-            SELECT t.*, mb.sector, mb.cluster_id, t.value / mb.b AS r, ln(t.value / mb.b) AS lr
-            FROM {RUN_TOTALS} t
-            JOIN (SELECT m.member_id, m.sector, m.cluster_id, b.reporting_year, b.value AS b
-                  FROM member m JOIN {RUN_TOTALS} b ON b.member_id = m.member_id AND b.indicator = m.b_indicator
-                  WHERE b.value > 0) mb ON mb.member_id = t.member_id AND mb.reporting_year = t.reporting_year
-            JOIN {CATALOGUE_SQL} ON cat.code = t.indicator AND cat.role = 'A' AND cat.unit <> 'percent'
-            WHERE t.value > 0 AND t.reporting_year IN (SELECT yr.reporting_year FROM {{batch}} AS yr)"""  # noqa: E501  # SQL: wrapping a line would change the query text
-
-
-def _peer_stats(partition: str) -> str:
+def _peer_stats(partition: str, where: str) -> str:
     """Median and MAD of R per peer group: the peers of a one-member run are the 20,000 members
     of its sector, so this is computed once per run (see :data:`RUN_DB`), not in every pass."""
     return f"""
         WITH stats AS (  -- aggregates joined back: a windowed median re-sorts the partition per row
             SELECT {partition}, median(r) AS med, median(lr) AS lmed, count(*) AS n_peers
-            FROM {RUN_DB}.peer_ratios GROUP BY {partition}
+            FROM {RUN_DB}.peer_ratios {where} GROUP BY {partition}
         ), spread AS (
             SELECT {partition}, median(abs(r.lr - s.lmed)) AS mad
             FROM {RUN_DB}.peer_ratios r JOIN stats s USING ({partition}) GROUP BY {partition}
@@ -66,18 +52,27 @@ def _peer_stats(partition: str) -> str:
         SELECT {partition}, s.med, s.lmed, s.n_peers, d.mad FROM stats s JOIN spread d USING ({partition})"""
 
 
-# name, extra partition column, wording; cluster peers are a subset of the sector's peers
-_PEER_GROUPS = (("cluster", ", cluster_id", "in the same cluster"), ("all", "", "across all clusters"))
+# name, extra partition column, wording, which groups a run needs; cluster peers are a subset of
+# the sector's peers, and only the batch's clusters are compared with (not the sector's 1,000)
+_PEER_GROUPS = (
+    (
+        "cluster",
+        ", cluster_id",
+        "in the same cluster",
+        "WHERE cluster_id IN (SELECT cb.cluster_id FROM {batch} AS cb)",
+    ),
+    ("all", "", "across all clusters", ""),
+)
 
 
 def run_tables() -> tuple[tuple[str, str], ...]:
     """(table, query over ``{batch}``) the peer rules read, in order of creation, once per run,
-    after the run's totals."""
+    after the run's totals: the ratios (computed or stored, checks/_peers.py), then their medians."""
     return (
-        (f"{RUN_DB}.peer_ratios", _ratios()),
+        *RATIO_TABLES,
         *(
-            (f"{RUN_DB}.peers_{name}", _peer_stats(f"reporting_year, sector, indicator{extra}"))
-            for name, extra, _ in _PEER_GROUPS
+            (f"{RUN_DB}.peers_{name}", _peer_stats(f"reporting_year, sector, indicator{extra}", where))
+            for name, extra, _, where in _PEER_GROUPS
         ),
     )
 
@@ -202,7 +197,7 @@ def rules(config: CheckConfig) -> tuple[Rule, ...]:
             config,
         ),
         _unit_slip(config),
-        *(_peer_outlier(config, name, extra, wording) for name, extra, wording in _PEER_GROUPS),
+        *(_peer_outlier(config, name, extra, wording) for name, extra, wording, _ in _PEER_GROUPS),
         rule(
             "plausibility.impossible_value",
             Severity.BLOCKING,

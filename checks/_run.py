@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import duckdb
 import pyarrow as pa
 
+from ecocluster.checks import _peers as peers
 from ecocluster.checks._config import CheckConfig, Severity
 from ecocluster.checks._docs import GX_FOLDER, members_per_rule, write_index
 from ecocluster.checks._gx import CheckEngineError, validate
@@ -69,13 +70,7 @@ def run_checks(
         tables = tuple((name, spelled_out(query, scope.members)) for name, query in tables)
     if not home.warehouse_path.exists():
         raise ConfigurationError(f"{home.warehouse_path} does not exist; run `ecocluster ingest` first")
-    try:
-        reader = connect(home.warehouse_path, read_only=True, ordered=False)  # results are sorted when stored
-    except duckdb.ConnectionException as e:
-        raise CheckEngineError(
-            f"{home.warehouse_path} is open for writing in this process; close it before running the "
-            "checks (they read it read-only and write their results in one short transaction)"
-        ) from e
+    reader = _reader(home)
     try:
         fingerprinted = reader.execute(_FINGERPRINT).fetchone()
         assert fingerprinted is not None  # an aggregate without GROUP BY answers one row
@@ -93,6 +88,7 @@ def run_checks(
         for name, query in tables:
             reader.execute(f"CREATE TABLE {name} AS {bound(query, BATCH_SQL)}")
         findings = pa.concat_tables([reader.execute(attribution_sql(r)).fetch_arrow_table() for r in rules])
+        peer_stamps, peer_ratios = peers.computed(reader)
         sql_seconds = time.perf_counter() - started
         # Still holding the reader: no writer can slip in between DuckDB's answer and GX's.
         datadocs = home.subdir("datadocs") / str(year) / folder_name(scope.describe())
@@ -133,9 +129,31 @@ def run_checks(
     writer = connect(home.warehouse_path)
     try:
         save(writer, run, members_table, findings)
+        peers.store(writer, peer_stamps, peer_ratios)
     finally:
         writer.close()
     return run
+
+
+def _reader(home: Home) -> duckdb.DuckDBPyConnection:
+    """The run's read-only connection, to a warehouse with this version's tables (a read-only
+    connection does not migrate: a warehouse that lacks them is migrated by a writer first)."""
+    for attempt in range(2):
+        try:
+            reader = connect(home.warehouse_path, read_only=True, ordered=False)  # results sorted when stored
+        except duckdb.ConnectionException as e:
+            raise CheckEngineError(
+                f"{home.warehouse_path} is open for writing in this process; close it before running the "
+                "checks (they read it read-only and write their results in one short transaction)"
+            ) from e
+        found = reader.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'check_peer_stamp'"
+        ).fetchone()
+        if attempt or (found and found[0]):
+            return reader
+        reader.close()
+        connect(home.warehouse_path).close()  # applies the migrations
+    raise AssertionError("unreachable")
 
 
 def attribution_sql(rule: Rule) -> str:

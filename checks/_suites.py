@@ -3,7 +3,7 @@ compliance."""
 
 from __future__ import annotations
 
-from ecocluster.checks import _benchmarks, _co2e, _completeness, _compliance, _plausibility, _quality
+from ecocluster.checks import _benchmarks, _co2e, _completeness, _compliance, _peers, _plausibility, _quality
 from ecocluster.checks._config import CheckConfig
 from ecocluster.checks._rule import RUN_TABLES, Rule
 from ecocluster.core.errors import ConfigurationError
@@ -32,4 +32,4 @@ def all_rules(config: CheckConfig) -> tuple[Rule, ...]:
 
 def run_tables() -> tuple[tuple[str, str], ...]:
     """The tables the rules read from the run's own database, as (name, query over ``{batch}``)."""
-    return RUN_TABLES + _plausibility.run_tables()
+    return _peers.STAMP_TABLES + RUN_TABLES + _plausibility.run_tables()

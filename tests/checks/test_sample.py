@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from ecocluster import checks
@@ -87,3 +88,58 @@ def test_a_one_member_run_finds_what_the_whole_year_run_found_for_it(home: Home,
         con = connect(home.warehouse_path, read_only=True)
         assert con.execute(member_rows, [member]).fetchall() == expected, (rule, member)
         con.close()
+
+
+def _resubmit(con: duckdb.DuckDBPyConnection, members: str, indicator: str, factor: float) -> None:
+    """What ingesting corrected indicator files does to ``members`` (an SQL list): a new current
+    submission per member whose rows are the old ones with ``indicator`` multiplied by ``factor``."""
+    old = (
+        f"SELECT * FROM submission_part WHERE member_id IN ({members}) AND reporting_year = 2025"
+        " AND section = 'indicators' AND superseded_by IS NULL"
+    )
+    con.execute(
+        "INSERT INTO indicator_value SELECT v.* REPLACE ('fix-' || v.submission_id AS submission_id,"
+        f" CASE WHEN v.indicator = '{indicator}' THEN v.value * {factor} ELSE v.value END AS value)"
+        f" FROM indicator_value v JOIN ({old}) p USING (submission_id, member_id, reporting_year)"
+    )
+    con.execute(
+        "INSERT INTO submission_part SELECT 'fix-' || submission_id, member_id, reporting_year, section,"
+        f" seq + 1000000, NULL FROM ({old})"
+    )
+    con.execute(
+        f"UPDATE submission_part SET superseded_by = 'fix-' || submission_id WHERE member_id IN ({members})"
+        " AND reporting_year = 2025 AND section = 'indicators' AND superseded_by IS NULL"
+        " AND NOT starts_with(submission_id, 'fix-')"
+    )
+
+
+def test_a_rerun_computes_again_the_stored_ratios_of_peers_whose_data_changed(
+    home: Home, tmp_path: Path
+) -> None:
+    """A run stores the peers' ratios (check_peer_ratio) and the next run reads those whose data
+    did not change: after the member's sector peers sent corrected files, a one-member rerun must
+    compare the member with their new figures, exactly as the whole-year run does."""
+    _checked_population(home, tmp_path / "pop", 6, 40)
+    con = connect(home.warehouse_path)
+    member, sector = con.execute("SELECT member_id, sector FROM member ORDER BY member_id LIMIT 1").fetchone()  # type: ignore[misc]
+    _resubmit(con, f"'{member}'", "water.total", 40)  # far from its peers: an outlier finding
+    con.close()
+    checks.run_checks(home, 2025)  # stores every member's ratios
+    member_rows = "SELECT * EXCLUDE (run_id) FROM check_result WHERE member_id = ? ORDER BY ALL"
+    con = connect(home.warehouse_path)
+    before = con.execute(member_rows, [member]).fetchall()
+    assert con.execute("SELECT count(DISTINCT member_id) FROM check_peer_stamp").fetchone()[0] > 200  # type: ignore[index]
+    peers = f"SELECT member_id FROM member WHERE sector = '{sector}' AND member_id <> '{member}'"
+    _resubmit(con, peers, "water.total", 7)  # the peers' medians move
+    con.close()
+    checks.run_checks(home, 2025, members=[member])
+    con = connect(home.warehouse_path, read_only=True)
+    rerun = con.execute(member_rows, [member]).fetchall()
+    con.close()
+    checks.run_checks(home, 2025)
+    con = connect(home.warehouse_path, read_only=True)
+    whole_year = con.execute(member_rows, [member]).fetchall()
+    con.close()
+    assert any("peer_outlier" in r[3] for r in before), before
+    assert whole_year != before  # the peers' correction changes the member's findings
+    assert rerun == whole_year
