@@ -41,7 +41,7 @@ from ecocluster.portal._web import (
     settings_of,
     warehouse,
 )
-from ecocluster.warehouse.desk import cluster_card, member_card
+from ecocluster.warehouse.desk import cluster_card, member_card, member_cards
 from ecocluster.warehouse.status import MemberStatus, latest_year, member_status
 
 _CLUSTER_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -227,17 +227,18 @@ def _queue_view(home: Home, clusters: tuple[str, ...], accreditation_no: str, pa
     with warehouse(home) as con:
         waiting = statements.awaiting_verification(con, clusters, page=page, page_size=PAGE_SIZE)
         scope = signing.verifier_nace_scope(con, accreditation_no)
-        rows = []
-        for version in waiting:
-            card = member_card(con, version.member_id or "")
-            nace = card.nace if card else ""
-            rows.append(
-                {
-                    "statement": version,
-                    "card": card,
-                    "in_scope": None if scope is None else signing.in_nace_scope(nace, scope),
-                }
-            )
+        cards = member_cards(con, [v.member_id for v in waiting if v.member_id])
+    rows = []
+    for version in waiting:
+        card = cards.get(version.member_id or "")
+        nace = card.nace if card else ""
+        rows.append(
+            {
+                "statement": version,
+                "card": card,
+                "in_scope": None if scope is None else signing.in_nace_scope(nace, scope),
+            }
+        )
     return {
         "rows": rows,
         "scope": scope,

@@ -27,6 +27,7 @@ from ecocluster.portal._i18n import LANGUAGE_NAMES, words
 from ecocluster.portal._store import open_portal_db
 from ecocluster.warehouse import Limits, connect
 from ecocluster.warehouse.messages import LANGUAGES
+from ecocluster.warehouse.reader import shared_reader
 
 SESSION_COOKIE = "ecocluster_session"
 LANG_COOKIE = "ecocluster_lang"
@@ -78,9 +79,14 @@ def visit_of(request: Request) -> Visit:
 
 @contextmanager
 def warehouse(home: Home, *, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection for one page's reads (or one action's write), closed at once: the portal never
-    holds the warehouse's single writer lock between requests."""
-    con = connect(home.warehouse_path, read_only=not write)
+    """A cursor of the process's shared read-only connection for one page's reads (given up as soon
+    as any writer waits: ``ecocluster.warehouse.reader``), or a connection for one action's write,
+    closed at once: the portal never holds the warehouse's single writer lock between requests."""
+    if not write:
+        with shared_reader(home.warehouse_path).cursor() as cur:
+            yield cur
+        return
+    con = connect(home.warehouse_path)
     try:
         yield con
     finally:

@@ -11,7 +11,7 @@ import os
 import re
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,6 +20,7 @@ import duckdb
 
 from ecocluster.core.config import CONFIG_NAME, MEMORY_SIZE, Config, WarehouseConfig
 from ecocluster.core.errors import ConfigurationError, WarehouseBusy
+from ecocluster.warehouse._writers import waiting_writer
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
@@ -111,23 +112,9 @@ def connect(path: Path, *, read_only: bool = False, ordered: bool = True) -> duc
     connection of this process to ``path`` until it is closed.
     """
     settings = Settings.of(path.parent / CONFIG_NAME)
-    deadline = time.monotonic() + settings.lock_wait_seconds
-    pause = 0.05
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=read_only and path.exists())
-            break
-        except duckdb.IOException as e:
-            if "lock" not in str(e).lower():
-                raise
-            if time.monotonic() + pause > deadline:
-                raise WarehouseBusy(
-                    f"{path} is in use by another ecocluster process "
-                    f"(waited {settings.lock_wait_seconds:.0f} s); "
-                    "wait for it to finish (or stop it) and run the command again"
-                ) from e
-            time.sleep(pause)
-            pause = min(pause * 2, 1.0)
+    writing = not (read_only and path.exists())
+    with waiting_writer(path) if writing else nullcontext():
+        con = _open(path, writing, settings.lock_wait_seconds)
     try:
         con.execute(f"SET memory_limit = '{settings.memory_limit}'")
         spills = str(path.parent / "tmp")
@@ -143,6 +130,28 @@ def connect(path: Path, *, read_only: bool = False, ordered: bool = True) -> duc
     if not read_only:
         migrate(con)
     return con
+
+
+def _open(path: Path, writing: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
+    """DuckDB's connection, retried with back-off while another process holds the file (or, in this
+    process, a connection of the other mode: a reader that has not yet let a waiting writer in)."""
+    deadline = time.monotonic() + lock_wait
+    pause = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=not writing)
+        except (duckdb.IOException, duckdb.ConnectionException) as e:
+            text = str(e).lower()
+            if "lock" not in text and "different configuration" not in text:
+                raise
+            if time.monotonic() + pause > deadline:
+                raise WarehouseBusy(
+                    f"{path} is in use by another ecocluster process "
+                    f"(waited {lock_wait:.0f} s); "
+                    "wait for it to finish (or stop it) and run the command again"
+                ) from e
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
 
 def _quoted(text: str) -> str:

@@ -7,6 +7,7 @@ Every list is limited and offset in the database, never paginated in memory.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -54,6 +55,17 @@ def member_card(con: duckdb.DuckDBPyConnection, member_id: str) -> MemberCard | 
     return MemberCard(*row) if row else None
 
 
+def member_cards(con: duckdb.DuckDBPyConnection, member_ids: Sequence[str]) -> dict[str, MemberCard]:
+    """The roster's entries for ``member_ids`` in one query (a page's rows, not one query per row);
+    ids the roster does not name are absent."""
+    rows = con.execute(
+        "SELECT member_id, cluster_id, legal_name, country, language, nace FROM member "
+        "WHERE list_contains($ids, member_id)",
+        {"ids": list(member_ids)},
+    ).fetchall()
+    return {r[0]: MemberCard(*r) for r in rows}
+
+
 def member_sections(con: duckdb.DuckDBPyConnection, member_id: str) -> list[SectionState]:
     """Each section's newest current file for the member's latest reporting year, in section order."""
     rows = con.execute(
@@ -72,10 +84,13 @@ def registered_organisations(
 ) -> list[RegisteredOrganisation]:
     """One page of the public EMAS register (every competent body's ``body_register``), ordered by number;
     an entry the body deleted (its updated statement overdue) is no longer in it."""
+    # The page is cut from the register first, then named from the roster: a join before the limit
+    # would build the whole roster (every member of every cluster) into a hash table per page.
     rows = con.execute(
         "SELECT r.registration_no, m.legal_name, r.country, c.name, r.first_registered, r.last_renewed "
-        "FROM body_register r JOIN member m USING (member_id) JOIN cluster c USING (cluster_id) "
-        "WHERE r.status <> 'deleted' ORDER BY r.registration_no LIMIT ? OFFSET ?",
+        "FROM (SELECT * FROM body_register WHERE status <> 'deleted' ORDER BY registration_no "
+        "LIMIT ? OFFSET ?) r JOIN member m USING (member_id) JOIN cluster c USING (cluster_id) "
+        "ORDER BY r.registration_no",
         [page_size, max(page, 0) * page_size],
     ).fetchall()
     return [RegisteredOrganisation(*r) for r in rows]

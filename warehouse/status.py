@@ -112,7 +112,7 @@ _OF_YEAR = "(r.reporting_year IS NULL OR r.reporting_year = $year)"
 
 
 _REQUIRED_SQL = ", ".join(f"'{name}'" for name in REQUIRED_SECTIONS)
-_PER_MEMBER = f"""
+_PER_MEMBER_OF = f"""
     SELECT m.cluster_id, m.member_id, m.legal_name,
            count(DISTINCT p.section) AS sections,
            count(DISTINCT p.section) FILTER (p.section IN ({_REQUIRED_SQL})) AS required,
@@ -123,9 +123,14 @@ _PER_MEMBER = f"""
     FROM member m
     LEFT JOIN current_part p ON p.member_id = m.member_id AND p.reporting_year = $year
     LEFT JOIN submission s ON s.submission_id = p.submission_id
-    WHERE $cluster IS NULL OR m.cluster_id = $cluster
+    WHERE {{members}}
     GROUP BY ALL
 """  # noqa: E501  # SQL: wrapping a line would change the query text
+# Every member, or one cluster's: a plain equality (not "$cluster IS NULL OR ...") so DuckDB filters
+# the roster before joining the year's parts, and a cluster's page costs its 115 members, not the
+# population's.
+_PER_MEMBER = _PER_MEMBER_OF.format(members="TRUE")
+_PER_CLUSTER_MEMBER = _PER_MEMBER_OF.format(members="m.cluster_id = $cluster")
 
 
 def cluster_status(con: duckdb.DuckDBPyConnection, year: int) -> list[ClusterStatus]:
@@ -135,7 +140,7 @@ def cluster_status(con: duckdb.DuckDBPyConnection, year: int) -> list[ClusterSta
         " count(*) FILTER (x.sections > 0 AND x.required < "
         f"{len(REQUIRED_SECTIONS)}), count(*) FILTER (x.sections = 0),"
         f" sum(x.rejected) FROM cluster c JOIN ({_PER_MEMBER}) x USING (cluster_id) GROUP BY ALL ORDER BY 1",
-        {"year": year, "cluster": None},
+        {"year": year},
     ).fetchall()
     return [ClusterStatus(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6] or 0)) for r in rows]
 
@@ -143,7 +148,7 @@ def cluster_status(con: duckdb.DuckDBPyConnection, year: int) -> list[ClusterSta
 def member_status(con: duckdb.DuckDBPyConnection, year: int, cluster_id: str) -> list[MemberStatus]:
     rows = con.execute(
         f"SELECT member_id, legal_name, sections, required, last_received, rejected, present "
-        f"FROM ({_PER_MEMBER}) ORDER BY member_id",
+        f"FROM ({_PER_CLUSTER_MEMBER}) ORDER BY member_id",
         {"year": year, "cluster": cluster_id},
     ).fetchall()
     return [MemberStatus(r[0], r[1], r[2], r[3], r[4], r[5], tuple(sorted(r[6] or ()))) for r in rows]
