@@ -16,6 +16,9 @@ from dataclasses import dataclass
 
 IDLE_S = 30 * 60
 ABSOLUTE_S = 12 * 60 * 60
+# The idle clock is written at most this often: a write (a WAL commit, serialised between requests)
+# on every page read cost more than the page's queries; a session may so end up to a minute early.
+TOUCH_S = 60
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,9 @@ def load(con: sqlite3.Connection, token: str | None, now: float | None = None) -
     if now - row[3] > IDLE_S or now - row[2] > ABSOLUTE_S:
         end(con, token)
         return None
-    with con:
-        con.execute("UPDATE session SET last_seen = ? WHERE token_sha256 = ?", [now, key])
+    if now - row[3] >= TOUCH_S:
+        with con:
+            con.execute("UPDATE session SET last_seen = ? WHERE token_sha256 = ?", [now, key])
     return Session(token, row[0], row[1])
 
 

@@ -117,6 +117,23 @@ def test_sessions_expire_when_idle_and_absolutely(portal_home: PortalHome) -> No
     assert _sessions.load(db, busy.token, now=start + _sessions.ABSOLUTE_S + 1) is None
 
 
+def test_the_idle_clock_is_written_at_most_once_a_minute(portal_home: PortalHome) -> None:
+    db = open_portal_db(portal_home.home)
+    start = 1_000_000.0
+    session = _sessions.start(db, "a@b.example", now=start)
+
+    def seen() -> float:
+        return float(db.execute("SELECT last_seen FROM session").fetchone()[0])
+
+    for t in (1.0, 30.0, _sessions.TOUCH_S - 1):
+        assert _sessions.load(db, session.token, now=start + t) is not None
+    assert seen() == start  # page reads within a minute: no write
+    assert _sessions.load(db, session.token, now=start + _sessions.TOUCH_S) is not None
+    assert seen() == start + _sessions.TOUCH_S
+    # idle counts from the last write: at most TOUCH_S early, never late
+    assert _sessions.load(db, session.token, now=start + _sessions.TOUCH_S + _sessions.IDLE_S + 1) is None
+
+
 def test_state_changing_requests_need_the_csrf_token(portal_home: PortalHome) -> None:
     with portal_home.client() as client:
         page = client.get("/login")
