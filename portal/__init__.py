@@ -14,7 +14,7 @@ from ecocluster.portal._accounts import (
     disable_user,
     set_password,
 )
-from ecocluster.portal._app import ROUTES, create_app
+from ecocluster.portal._app import ROUTES, app_from_environment, create_app
 from ecocluster.portal._audit import AuditBroken, AuditEntry, record, verify_audit
 from ecocluster.portal._authz import (
     MATRIX,
@@ -56,6 +56,7 @@ __all__ = [
     "add_demo_accounts",
     "add_user",
     "allowed",
+    "app_from_environment",
     "authenticate",
     "authorise",
     "create_app",

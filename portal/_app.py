@@ -490,3 +490,16 @@ def create_app(home: Home, *, secure_cookies: bool = False) -> Starlette:
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
     app.state.settings = Settings(home, secure_cookies, Limits.from_config(home.config().ingest))
     return app
+
+
+HOME_ENV, BEHIND_TLS_ENV = "ECOCLUSTER_HOME", "ECOCLUSTER_PORTAL_BEHIND_TLS"
+
+
+def app_from_environment() -> Starlette:
+    """The app for each of uvicorn's worker processes (``ecocluster portal --workers N``): a worker
+    imports it by name, so the home and the TLS choice travel in the environment."""
+    import os
+
+    return create_app(
+        Home.resolve(Path(os.environ[HOME_ENV])), secure_cookies=os.environ.get(BEHIND_TLS_ENV) == "1"
+    )

@@ -45,16 +45,34 @@ def portal(
             "proxy's X-Forwarded-* headers from 127.0.0.1 are trusted.",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes (one per core: page rendering holds Python's lock); each keeps "
+            "its own read connection to the warehouse and lets writers in the same way.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web portal over this home (members' desk and the public register)."""
+    import os
+
     import uvicorn
 
     from ecocluster.portal import create_app
 
     home = home_of(ctx)
     console.print(f"portal on http://{host}:{port}/ over {home.root} (Ctrl-C stops it)")
+    if workers > 1:  # each worker process builds its own app from the environment
+        os.environ.update(
+            ECOCLUSTER_HOME=str(home.root), ECOCLUSTER_PORTAL_BEHIND_TLS="1" if behind_tls else "0"
+        )
     uvicorn.run(
-        create_app(home, secure_cookies=behind_tls),
+        create_app(home, secure_cookies=behind_tls)
+        if workers == 1
+        else "ecocluster.portal:app_from_environment",
+        factory=workers > 1,
+        workers=workers,
         host=host,
         port=port,
         proxy_headers=behind_tls,
