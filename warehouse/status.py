@@ -103,9 +103,13 @@ def latest_year(con: duckdb.DuckDBPyConnection) -> int | None:
 
 # A refused file is resolved once an accepted file arrives after it, for its member (and its year,
 # when known: a file for another year does not replace it) or under its name.
-_UNRESOLVED = """NOT EXISTS (SELECT 1 FROM submission s LEFT JOIN submission_part sp USING (submission_id)
-    WHERE s.received_at >= r.rejected_at AND (s.filename = r.filename OR (sp.member_id = r.member_id
-          AND (r.reporting_year IS NULL OR sp.reporting_year = r.reporting_year))))"""
+# Two NOT EXISTS, not one with an OR: each is an equality join DuckDB can hash (on the file name, on
+# the member), where the OR made it join every submission with every part of the population.
+_UNRESOLVED = """(NOT EXISTS (SELECT 1 FROM submission s
+         WHERE s.received_at >= r.rejected_at AND s.filename = r.filename)
+    AND NOT EXISTS (SELECT 1 FROM submission s JOIN submission_part sp USING (submission_id)
+         WHERE s.received_at >= r.rejected_at AND sp.member_id = r.member_id
+           AND (r.reporting_year IS NULL OR sp.reporting_year = r.reporting_year)))"""
 # A refused file counts in the year it is about; one whose year is unknown (refused before the year
 # was recorded, or too broken to say) may be about any year, so it counts in each.
 _OF_YEAR = "(r.reporting_year IS NULL OR r.reporting_year = $year)"
