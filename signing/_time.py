@@ -169,7 +169,10 @@ def _tsa_certificate(signed: cms.SignedData) -> x509.Certificate:
     for choice in signed["certificates"] or ():
         if choice.name != "certificate":
             continue
-        cert = _carried(choice.chosen.dump())
+        try:
+            cert = _carried(choice.chosen.dump())
+        except Exception as e:  # asn1crypto or cryptography: InvalidVersion, UnsupportedAlgorithm …
+            raise TimestampInvalid(f"the token carries a certificate that cannot be read: {e}") from e
         if wanted in (cert.issuer_and_serial, cert.key_identifier):
             return cert.certificate
     raise TimestampInvalid("the token does not carry the certificate of the TSA that signed it")
@@ -186,12 +189,17 @@ class _Carried:
 
 @functools.lru_cache(maxsize=256)
 def _carried(der: bytes) -> _Carried:
+    """Raises whatever asn1crypto or cryptography raise on a certificate they cannot read (never
+    remembered: lru_cache keeps only answers). cryptography reads some fields lazily, so they are read
+    here, and a damaged certificate fails now (a refusal) rather than later, while another rule or a
+    refusal message reads it."""
     parsed = asn1_x509.Certificate.load(der)
-    return _Carried(
-        x509.load_der_x509_certificate(der),
-        (parsed.serial_number, parsed.issuer.dump()),
-        parsed.key_identifier,
-    )
+    certificate = x509.load_der_x509_certificate(der)
+    certificate.public_key()
+    _ = (certificate.subject, certificate.issuer, certificate.extensions)
+    _ = (certificate.signature_hash_algorithm, certificate.not_valid_before_utc)
+    _ = certificate.not_valid_after_utc
+    return _Carried(certificate, (parsed.serial_number, parsed.issuer.dump()), parsed.key_identifier)
 
 
 def _check_signature(signed: cms.SignedData, tsa: x509.Certificate) -> None:
