@@ -83,6 +83,7 @@ from __future__ import annotations
 
 from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.core.store import open_store
+from ecocluster.signing._annex import AnnexInvalid
 from ecocluster.signing._approval import APPROVED, REJECTED, ApprovalDecision, Draft, sign_approval
 from ecocluster.signing._bundle import (
     MAX_ANSWERS_BYTES,
@@ -380,6 +381,7 @@ __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
 ]
 __all__ += [  # the organisation's own suspension or deletion (issue 18)
     "REQUEST_SUFFIX",
+    "AnnexInvalid",
     "OrganisationRequest",
     "RequestRefused",
     "register_requester",

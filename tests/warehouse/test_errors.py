@@ -16,7 +16,14 @@ from ecocluster.core.errors import (
     RunnerTransientFailure,
     SubmissionRejected,
 )
-from ecocluster.signing import FindingState, FindingTransitionRefused, PackageRefused
+from ecocluster.signing import (
+    AnnexInvalid,
+    FindingState,
+    FindingTransitionRefused,
+    PackageRefused,
+    RequestRefused,
+    ReviewLogBroken,
+)
 
 PACKAGES = (
     "ecocluster.core",
@@ -57,6 +64,9 @@ def _instance(cls: type[Exception]) -> Exception:
             ("finding-transition", "finding F-1 is closed; a closed finding cannot be answered"),
             {},
         ),
+        AnnexInvalid: (("VI", "data/annex-vi-application.json", "'nace' is a required property"), {}),
+        ReviewLogBroken: (("4b273aa4", "event 3 was edited"), {}),
+        RequestRefused: (("request-entry", "IT-000123 is already deleted from the register"), {}),
         LoginRefused: (("too many attempts; try again in 15 minutes",), {"throttled": True}),
         RunnerFailure: (("the runner refused: no such member", 65), {}),
         RunnerTransientFailure: (("the runner refused: the home is busy", 75), {}),
