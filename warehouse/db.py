@@ -54,6 +54,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute("ROLLBACK")
             raise
         applied.append(name)
+    if applied:
+        # DuckDB 1.4.4 cannot replay some DDL from its write-ahead log (ALTER TABLE ADD COLUMN on a
+        # table with a nextval() default, as migration 025 does: "GetDefaultDatabase with no default
+        # database set"), so a process killed before its next checkpoint would leave a warehouse
+        # nobody can open. Written to the file now, the migrations never need replaying.
+        con.execute("CHECKPOINT")
     return applied
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import duckdb
 import pytest
 
@@ -14,6 +17,30 @@ def test_migrations_apply_once_and_create_the_schema(home: Home) -> None:
     assert {"cluster", "member", "submission", "indicator_value", "current_indicator_value"} <= tables
     assert migrate(con) == []  # already current: nothing re-applied
     con.close()
+
+
+def test_a_process_killed_right_after_migrating_leaves_a_warehouse_that_opens(home: Home) -> None:
+    """DuckDB 1.4.4 cannot replay migration 025's ALTER TABLE from its write-ahead log (a table with a
+    nextval() default): migrate() checkpoints, so a crash just after it costs nothing (found by the
+    slow suite's random kills)."""
+    path = home.warehouse_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    killed = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from ecocluster.warehouse.db import connect\n"
+        "con = connect(Path(sys.argv[1]))  # held open: a closed connection would checkpoint\n"
+        "os._exit(0)  # no close, no checkpoint of its own: what a SIGKILL leaves\n"
+    )
+    subprocess.run([sys.executable, "-c", killed, str(path)], check=True, timeout=120)
+    reopen = (  # in a fresh process, as the next run does
+        "import sys, duckdb\n"
+        "print(duckdb.connect(sys.argv[1]).execute('SELECT count(*) FROM review_event').fetchone())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", reopen, str(path)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert (done.returncode, done.stdout) == (0, "(0,)\n"), done.stderr[:500]
 
 
 def test_a_second_writer_gets_a_clear_message(home: Home) -> None:
