@@ -224,10 +224,14 @@ class SigningConfig(Section):
     certificates (QES reporting, ``[intake] require``). ``qtsp_trust_anchors``: PEM files, each a
     trust service provider's CA certificate and its current CRL, whose verifier certificates are
     accepted only with the accreditation body's signed accreditation statement.
+    ``archive_renew_days``: ``ecocluster archive renew`` and the monthly ``archive-renewal``
+    deployment add a new document timestamp to every stored validated PDF and package whose newest
+    one's TSA certificate expires within this many days (1–3650).
     """
 
     NAME: ClassVar[str] = "signing"
     tsa_url: str | None = None
+    archive_renew_days: int = 365
     trust_anchors: tuple[str, ...] = ()
     crls: tuple[str, ...] = ()
     crl_grace_hours: float = 0.0
@@ -239,6 +243,8 @@ class SigningConfig(Section):
     def _check(self) -> str | None:
         if not 0 <= self.crl_grace_hours <= 24 * 30:
             return f"crl_grace_hours must be a number of hours from 0 to 720, not {self.crl_grace_hours!r}"
+        if not 1 <= self.archive_renew_days <= 3650:
+            return f"archive_renew_days must be whole days from 1 to 3650, not {self.archive_renew_days!r}"
         return None
 
 

@@ -77,6 +77,12 @@ Public API (everything else is private):
 * For the CLI's offline ``verify`` and ``intake``: :func:`check_country`, :func:`body_key_folder`,
   :func:`is_receipt` (:data:`MAX_RECEIPT_BYTES`), :data:`MAX_PACKAGE_BYTES`, :func:`trust_anchors_from`,
   :func:`load_certs`, :class:`QualificationPolicy`; :func:`decisions_on` for ``statement show``.
+* Archive timestamps (``_archive``, ``_renewals``): :func:`renew_archive` adds a new document
+  timestamp to every stored validated PDF and package whose newest one's TSA certificate expires
+  within a horizon, as a sidecar object (``archive_renewal``, migration 027), never over the locked
+  original; :func:`archived` reads an original and its renewals back, each checked to extend the one
+  before (:class:`RenewalRefused` names the rule); :func:`extend_package` renews a package file on
+  its own (a competent body's copy); :func:`archive_renew_days` (``[signing] archive_renew_days``).
 """
 
 from __future__ import annotations
@@ -85,6 +91,7 @@ from ecocluster.core.errors import ApprovalRuleFailed
 from ecocluster.core.store import open_store
 from ecocluster.signing._annex import AnnexInvalid
 from ecocluster.signing._approval import APPROVED, REJECTED, ApprovalDecision, Draft, sign_approval
+from ecocluster.signing._archive import RenewalRefused, extend_package, newest_timestamp_expiry
 from ecocluster.signing._bundle import (
     MAX_ANSWERS_BYTES,
     ExpectedDecision,
@@ -192,6 +199,8 @@ from ecocluster.signing._records import (
     register_verifier,
     standing_decisions,
 )
+from ecocluster.signing._renewals import Renewal, RenewalRun, archive_renew_days, archived
+from ecocluster.signing._renewals import renew as renew_archive
 from ecocluster.signing._request import Review, read_review
 from ecocluster.signing._review import (
     MAX_EVIDENCE_BYTES,
@@ -440,4 +449,14 @@ __all__ += [  # what the CLI and the demo need beyond the above (issue 15: no cr
     "load_certs",
     "running_tsa",
     "trust_anchors_from",
+]
+__all__ += [  # archive-timestamp renewal (issue 16)
+    "Renewal",
+    "RenewalRefused",
+    "RenewalRun",
+    "archive_renew_days",
+    "archived",
+    "extend_package",
+    "newest_timestamp_expiry",
+    "renew_archive",
 ]

@@ -21,6 +21,7 @@ import typer
 
 from ecocluster.core.errors import EcoclusterError, TransientError
 from ecocluster.flows.cli import (
+    _archive,
     _checks,
     _cycle,
     _export,
@@ -69,6 +70,7 @@ for _name, _group in (
     ("runner", _cycle.runner_app),
     ("user", _portal.user_app),
     ("audit", _portal.audit_app),
+    ("archive", _archive.archive_app),
 ):
     app.add_typer(_group, name=_name)
 

@@ -24,7 +24,7 @@ from ecocluster.flows.cli._context import connect, console, home_of, located_hom
 
 if TYPE_CHECKING:
     from ecocluster.core.home import Home
-    from ecocluster.signing import Check, InboxLimits, QualificationPolicy
+    from ecocluster.signing import Check, InboxLimits, PackageReport, QualificationPolicy, TrustAnchors
     from ecocluster.signing.signers import Secrets
 
 pki_app = typer.Typer(
@@ -173,16 +173,16 @@ def _secret(env: str, prompt: str) -> bytes:
     return value.encode()
 
 
-def _stored_package(ctx: typer.Context, key: str) -> bytes:
-    """A package from this home's object store, the version the pipeline wrote
-    (ecocluster.signing.read_stored)."""
+def _stored_package(ctx: typer.Context, key: str) -> list[tuple[str, bytes]]:
+    """A package from this home's object store, the version the pipeline wrote, and its archive
+    renewals (ecocluster.signing.archived): (key, bytes), newest first."""
     from ecocluster import signing
 
     home = home_of(ctx)
     store = signing.open_store(home)
     with connect(home.warehouse_path, read_only=True) as con:
         try:
-            return signing.read_stored(con, store, key)
+            return signing.archived(con, store, key)[::-1]
         except KeyError:
             raise typer.BadParameter(
                 f"nothing at {store.location(key)}; `ecocluster register` lists the packages' keys"
@@ -836,9 +836,7 @@ def verify(
     now = at.replace(tzinfo=at.tzinfo or UTC) if at else None
     policy = _qualification_policy(home)  # with a trusted list configured, the QES is reported
     if stored:
-        report = signing.verify_archive(
-            _stored_package(ctx, path.as_posix()), anchors, qualification=policy, now=now
-        )
+        report = _verify_stored(_stored_package(ctx, path.as_posix()), anchors, policy, now)
     elif path.is_dir():
         report = signing.verify_package(path, anchors, qualification=policy, now=now)
     elif _must_be_file(path, "PATH", InputUnreadable).suffix == ".json":
@@ -865,6 +863,27 @@ def verify(
                 handle.read(signing.MAX_PACKAGE_BYTES + 1), anchors, qualification=policy, now=now
             )
     raise typer.Exit(0 if _print_checks(report.checks) else ApprovalRefused.exit_code)
+
+
+def _verify_stored(
+    versions: list[tuple[str, bytes]],
+    anchors: TrustAnchors,
+    policy: QualificationPolicy | None,
+    now: datetime | None,
+) -> PackageReport:
+    """The newest archive renewal's report; an older generation (the original last) only when a
+    newer one fails, so an original stays accepted while it is valid. Says which was verified."""
+    from ecocluster import signing
+
+    reports = []
+    for key, data in versions:
+        reports.append(signing.verify_archive(data, anchors, qualification=policy, now=now))
+        if reports[-1].ok:
+            if len(versions) > 1:
+                which = "the original" if key == versions[-1][0] else f"archive renewal {key}"
+                console.print(f"verified {plain(which)} ({len(versions) - 1} renewal(s) stored)")
+            return reports[-1]
+    return reports[0]
 
 
 def _timestamp_of(envelope: Path, given: Path | None, limits: InboxLimits) -> bytes | None:

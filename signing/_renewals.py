@@ -1,0 +1,153 @@
+"""Archive-timestamp renewal of everything in write-once storage, beside the locked originals.
+
+Object Lock keeps the validated PDF of each approval and each delivered package as written; a new
+version of the same key would be one more thing for every reader to choose between (reads are
+pinned to the recorded version, :mod:`ecocluster.signing._stored`). So a renewal is a sidecar:
+its own object under ``archive-renewals/<original key>/``, locked and pinned like the original,
+and a row of ``archive_renewal`` (migration 027) linking it to the original and the generation it
+extends. :func:`renew` renews whatever's newest document timestamp expires within the horizon;
+a rerun finds everything covered beyond it and writes nothing. :func:`archived` reads the chain
+back, oldest first, each generation checked to extend the one before
+(:func:`ecocluster.signing._archive.check_extension`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+
+from ecocluster.core.home import Home
+from ecocluster.core.store.interface import ObjectStore
+from ecocluster.signing import _stored
+from ecocluster.signing._archive import (
+    PDF_MEMBER,
+    RenewalRefused,
+    check_extension,
+    check_package_extension,
+    extend_pdf,
+    newest_timestamp_expiry,
+    renewed_package,
+)
+from ecocluster.signing._package import read_tar
+from ecocluster.signing._verify import TrustAnchors
+from ecocluster.warehouse.db import transaction
+
+PREFIX = "archive-renewals/"  # outside every inbox: no listing of packages or approvals sees a renewal
+
+# What is in write-once storage and carries a B-LTA PDF: approvals' signed PDFs, then packages
+# (so a package reuses the renewal its approval's PDF got in the same run).
+_ORIGINALS = """
+SELECT DISTINCT signed_pdf_key AS object_key, 'pdf' AS kind FROM approval WHERE signed_pdf_key IS NOT NULL
+UNION ALL
+SELECT DISTINCT package_key, 'package' FROM registration_package
+ORDER BY kind DESC, object_key
+"""
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """One generation written by :func:`renew`."""
+
+    original_key: str
+    generation: int
+    key: str
+    covered_until: dt.datetime
+
+
+@dataclass(frozen=True)
+class RenewalRun:
+    """What a run did: the renewals written, and how many objects were covered beyond the horizon."""
+
+    renewed: tuple[Renewal, ...]
+    covered: int
+
+
+def archive_renew_days(home: Home) -> int:
+    """``[signing] archive_renew_days``: the renewal horizon in days."""
+    return home.config().signing.archive_renew_days
+
+
+def _kind(key: str) -> str:
+    return "package" if key.endswith(".tar") else "pdf"
+
+
+def renewal_key(original_key: str, generation: int, data: bytes) -> str:
+    """Where generation ``generation`` of ``original_key`` goes; its digest in the name, so a run
+    that died between writing and recording writes its next attempt beside, not over, the first."""
+    suffix = ".tar" if _kind(original_key) == "package" else ".pdf"
+    return f"{PREFIX}{original_key}/{generation}-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+
+
+def archived(con: duckdb.DuckDBPyConnection, store: ObjectStore, key: str) -> list[tuple[str, bytes]]:
+    """(key, bytes) of the original and each recorded renewal, oldest first, each read pinned; a
+    renewal that does not extend the generation before is refused naming its key."""
+    chain = [(key, _stored.read(con, store, key))]
+    rows = con.execute(
+        "SELECT renewal_key FROM archive_renewal WHERE original_key = ? ORDER BY generation", [key]
+    ).fetchall()
+    check = check_package_extension if _kind(key) == "package" else check_extension
+    for (renewal,) in rows:
+        data = _stored.read(con, store, renewal)
+        try:
+            check(chain[-1][1], data)
+        except RenewalRefused as e:
+            raise RenewalRefused(e.rule, renewal, e.message) from e
+        chain.append((renewal, data))
+    return chain
+
+
+def _pdf(key: str, data: bytes) -> bytes:
+    return read_tar(data)[PDF_MEMBER] if _kind(key) == "package" else data
+
+
+def renew(
+    con: duckdb.DuckDBPyConnection,
+    store: ObjectStore,
+    trust: TrustAnchors,
+    tsa_url: str,
+    *,
+    within: dt.timedelta,
+    now: dt.datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RenewalRun:
+    """Renew every original whose newest document timestamp's TSA certificate expires before
+    ``now + within``: a new generation with the last timestamp's validation data and a new
+    document timestamp from ``tsa_url``, written beside the original and recorded."""
+    horizon = (now or dt.datetime.now(dt.UTC)) + within
+    extended: dict[str, bytes] = {}  # SHA-256 of a PDF -> its renewal made in this run
+    renewed: list[Renewal] = []
+    covered = 0
+    for key, _ in con.execute(_ORIGINALS).fetchall():
+        chain = archived(con, store, key)
+        current = chain[-1][1]
+        pdf = _pdf(key, current)
+        if newest_timestamp_expiry(pdf) > horizon:
+            covered += 1
+            continue
+        digest = hashlib.sha256(pdf).hexdigest()
+        if digest not in extended:
+            extended[digest] = extend_pdf(pdf, tsa_url, trust)
+        new_pdf = extended[digest]
+        data = renewed_package(current, new_pdf) if _kind(key) == "package" else new_pdf
+        renewal = Renewal(
+            key, len(chain), renewal_key(key, len(chain), data), newest_timestamp_expiry(new_pdf)
+        )
+        stored = store.put(
+            renewal.key,
+            data,
+            content_type="application/x-tar" if _kind(key) == "package" else "application/pdf",
+        )
+        with transaction(con):
+            _stored.record(con, stored)
+            con.execute(
+                "INSERT INTO archive_renewal VALUES (?, ?, ?, ?, current_timestamp)",
+                [key, renewal.generation, renewal.key, renewal.covered_until],
+            )
+        renewed.append(renewal)
+        if progress:
+            progress(f"{key}: renewal {renewal.generation}, covered until {renewal.covered_until.date()}")
+    return RenewalRun(tuple(renewed), covered)
