@@ -89,7 +89,15 @@ def extend_pdf(pdf: bytes, tsa_url: str, trust: TrustAnchors) -> bytes:
     stamper = signers.PdfTimeStamper(_tsa.timestamper(tsa_url))
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     out = io.BytesIO()
-    asyncio.run(stamper.async_update_archival_timestamp_chain(reader, context, in_place=False, output=out))
+    try:
+        asyncio.run(
+            stamper.async_update_archival_timestamp_chain(reader, context, in_place=False, output=out)
+        )
+    except TimestampRequestError as e:
+        raise _tsa.TimestampUnavailable(
+            f"timestamp authority {tsa_url} did not answer the archive timestamp request ({e}); "
+            "check [signing] tsa_url or --tsa, then rerun: what was renewed is kept"
+        ) from e
     renewed = out.getvalue()
     check_extension(pdf, renewed)
     return renewed

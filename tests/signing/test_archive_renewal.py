@@ -37,9 +37,9 @@ from ecocluster.signing._archive import (
 from ecocluster.signing._pades import verify_pdf
 from ecocluster.signing._renewals import PREFIX
 from ecocluster.signing._verify import TrustAnchors
+from tests import fixtures_tsa
 from tests.cli import run_cli
 from tests.fixtures_s3 import S3Server
-from tests import fixtures_tsa
 from tests.fixtures_tsa import running_tsa
 from tests.signing.rows import drafted_member
 from tests.signing.test_attested_time import crl, long_lived_demo_home, pyhanko_lta_passes
@@ -206,12 +206,13 @@ def test_a_renewal_that_is_not_an_lta_extension_is_refused_by_rule(local_archive
 def test_a_recorded_renewal_that_does_not_extend_its_original_is_refused_naming_it(
     local_archive: Archive, con: duckdb.DuckDBPyConnection
 ) -> None:
-    """Whoever can write the warehouse and the bucket records a forged renewal: reading the chain refuses it."""
+    """Whoever can write the warehouse and the bucket records a forged renewal: reading refuses it."""
     store = local_archive.store
     forged = store.put(f"{PREFIX}{local_archive.pdf_key}/1-forged.pdf", b"%PDF-1.7 not the original\n%%EOF\n")
     signing_stored_record(con, forged)
     con.execute(
-        "INSERT INTO archive_renewal VALUES (?, 1, ?, current_timestamp + INTERVAL 20 YEAR, current_timestamp)",
+        "INSERT INTO archive_renewal VALUES "
+        "(?, 1, ?, current_timestamp + INTERVAL 20 YEAR, current_timestamp)",
         [local_archive.pdf_key, forged.key],
     )
     with pytest.raises(RenewalRefused, match=r"rule prefix \(archive-renewals/") as refused:
@@ -289,7 +290,9 @@ def stamped(pdf: bytes, tsa: fixtures_tsa.TestTsa) -> bytes:
     not (shutil.which("pdfsig") and shutil.which("certutil")),
     reason="needs poppler-utils (pdfsig) and libnss3-tools (certutil): make system-deps",
 )
-def test_pdfsig_reports_the_renewed_pdf_valid_and_its_timestamps(local_archive: Archive, tmp_path: Path) -> None:
+def test_pdfsig_reports_the_renewed_pdf_valid_and_its_timestamps(
+    local_archive: Archive, tmp_path: Path
+) -> None:
     from tests.signing.test_pades import nss_db_trusting
 
     pdf = local_archive.store.get(local_archive.pdf_key)
@@ -303,3 +306,44 @@ def test_pdfsig_reports_the_renewed_pdf_valid_and_its_timestamps(local_archive: 
     first = report.stdout.split("Signature #2")[0]
     assert "Signature is Valid." in first and "Certificate is Trusted." in first, report.stdout
     assert "Signature #3" in report.stdout and "Signature #4" not in report.stdout  # two document timestamps
+
+
+@pytest.mark.slow
+def test_archive_renew_on_the_command_line_and_a_competent_bodys_own_copy(
+    local_archive: Archive,
+    home: Home,
+    con: duckdb.DuckDBPyConnection,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """`ecocluster archive renew` prints each renewal and renews nothing on a rerun; an unreachable TSA
+    is transient (75). `archive renew-file` renews a package file the body keeps, never over it."""
+    con.close()  # each command opens the warehouse itself
+    url = local_archive.renewing_tsa.url
+    cli = run_cli(capsys, monkeypatch, home.root, "archive", "renew", "--within", "1095", "--tsa", url)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert cli.stdout.count("renewal 1, covered until") == 2 and "2 renewed, 0 covered" in cli.stdout
+    again = run_cli(capsys, monkeypatch, home.root, "archive", "renew", "--within", "1095", "--tsa", url)
+    assert again.returncode == 0 and "0 renewed, 2 covered beyond 1095 days" in again.stdout
+
+    package = tmp_path / "received.tar"
+    package.write_bytes(local_archive.store.get(local_archive.package_key))
+    down = run_cli(
+        capsys, monkeypatch, home.root, "archive", "renew-file", str(package),
+        "--out", str(tmp_path / "r.tar"), "--tsa", "http://127.0.0.1:9/",
+    )  # fmt: skip
+    assert down.returncode == 75 and "did not answer" in down.stderr, down.stdout + down.stderr
+    out = tmp_path / "renewed.tar"
+    body = run_cli(
+        capsys, monkeypatch, home.root, "archive", "renew-file", str(package), "--out", str(out), "--tsa", url
+    )
+    assert body.returncode == 0, body.stdout + body.stderr
+    check_package_extension(package.read_bytes(), out.read_bytes())
+    later = dt.datetime.now(dt.UTC) + 3 * YEAR
+    assert signing.verify_archive(out.read_bytes(), local_archive.trust_at(later), now=later).ok
+    assert not signing.verify_archive(package.read_bytes(), local_archive.trust_at(later), now=later).ok
+    kept = run_cli(
+        capsys, monkeypatch, home.root, "archive", "renew-file", str(package), "--out", str(out), "--tsa", url
+    )
+    assert kept.returncode == 2 and "exists" in kept.stdout + kept.stderr
