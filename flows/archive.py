@@ -39,18 +39,21 @@ def archive_renewal(
     home: str | None = None, within_days: int | None = None, tsa_url: str | None = None
 ) -> list[str]:
     """Renew the archive timestamps due within ``within_days`` (default ``[signing]
-    archive_renew_days``) at ``tsa_url`` (default ``[signing] tsa_url``); returns the keys written."""
+    archive_renew_days``) at ``tsa_url`` (default ``[signing] tsa_url``); returns the keys written.
+    Fails (after renewing the rest) when an original's recorded renewal chain is broken."""
     ws = Workspace.of(Home.resolve(home))
     days = within_days or signing.archive_renew_days(ws.home)
     run = renew(ws, days, tsa_url or signing.tsa_url(ws.home))
-    lines = "\n".join(
+    lines = [
         f"- {r.original_key}: renewal {r.generation} ({r.key}), covered until {r.covered_until.date()}"
         for r in run.renewed
-    )
+    ] + [f"- not renewed: {refused}" for refused in run.refused]
     create_markdown_artifact(
-        markdown=f"# Archive timestamps\n\n{lines or 'Nothing due.'}\n\n"
+        markdown=f"# Archive timestamps\n\n{chr(10).join(lines) or 'Nothing due.'}\n\n"
         f"{run.covered} object(s) covered beyond {days} days.\n",
         key="archive-renewal",
         description="Document timestamps added to validated PDFs and packages in write-once storage",
     )
+    if run.refused:  # the run shows failed until someone looks at the broken chain
+        raise run.refused[0]
     return [r.key for r in run.renewed]

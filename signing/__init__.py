@@ -80,9 +80,10 @@ Public API (everything else is private):
 * Archive timestamps (``_archive``, ``_renewals``): :func:`renew_archive` adds a new document
   timestamp to every stored validated PDF and package whose newest one's TSA certificate expires
   within a horizon, as a sidecar object (``archive_renewal``, migration 027), never over the locked
-  original; :func:`archived` reads an original and its renewals back, each checked to extend the one
-  before (:class:`RenewalRefused` names the rule); :func:`extend_package` renews a package file on
-  its own (a competent body's copy); :func:`archive_renew_days` (``[signing] archive_renew_days``).
+  original; :func:`archived` reads an original and its renewals back, each checked to extend the
+  one before (:class:`RenewalRefused` names the rule), :func:`valid_chain` up to the first that
+  does not; :func:`extend_package` renews a package file on its own (a competent body's copy);
+  :func:`archive_renew_days` (``[signing] archive_renew_days``).
 """
 
 from __future__ import annotations
@@ -199,7 +200,7 @@ from ecocluster.signing._records import (
     register_verifier,
     standing_decisions,
 )
-from ecocluster.signing._renewals import Renewal, RenewalRun, archive_renew_days, archived
+from ecocluster.signing._renewals import Renewal, RenewalRun, archive_renew_days, archived, valid_chain
 from ecocluster.signing._renewals import renew as renew_archive
 from ecocluster.signing._request import Review, read_review
 from ecocluster.signing._review import (
@@ -459,4 +460,5 @@ __all__ += [  # archive-timestamp renewal (issue 16)
     "extend_package",
     "newest_timestamp_expiry",
     "renew_archive",
+    "valid_chain",
 ]

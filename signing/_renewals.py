@@ -8,7 +8,8 @@ and a row of ``archive_renewal`` (migration 027) linking it to the original and 
 extends. :func:`renew` renews whatever's newest document timestamp expires within the horizon;
 a rerun finds everything covered beyond it and writes nothing. :func:`archived` reads the chain
 back, oldest first, each generation checked to extend the one before
-(:func:`ecocluster.signing._archive.check_extension`).
+(:func:`ecocluster.signing._archive.check_extension`); :func:`valid_chain` keeps the generations
+up to the first one that does not, so a forged or altered renewal cannot hide the original.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from ecocluster.core.errors import StoredObjectChanged
 from ecocluster.core.home import Home
 from ecocluster.core.store.interface import ObjectStore
 from ecocluster.signing import _stored
@@ -60,10 +62,14 @@ class Renewal:
 
 @dataclass(frozen=True)
 class RenewalRun:
-    """What a run did: the renewals written, and how many objects were covered beyond the horizon."""
+    """What a run did: the originals due (key, when their newest timestamp's TSA certificate
+    expires), the renewals written (none in a dry run), how many objects were covered beyond the
+    horizon, and the originals left alone because a recorded renewal does not extend its original."""
 
+    due: tuple[tuple[str, dt.datetime], ...]
     renewed: tuple[Renewal, ...]
     covered: int
+    refused: tuple[RenewalRefused, ...] = ()
 
 
 def archive_renew_days(home: Home) -> int:
@@ -82,21 +88,36 @@ def renewal_key(original_key: str, generation: int, data: bytes) -> str:
     return f"{PREFIX}{original_key}/{generation}-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
 
 
-def archived(con: duckdb.DuckDBPyConnection, store: ObjectStore, key: str) -> list[tuple[str, bytes]]:
-    """(key, bytes) of the original and each recorded renewal, oldest first, each read pinned; a
-    renewal that does not extend the generation before is refused naming its key."""
+def valid_chain(
+    con: duckdb.DuckDBPyConnection, store: ObjectStore, key: str
+) -> tuple[list[tuple[str, bytes]], RenewalRefused | None]:
+    """(key, bytes) of the original and each recorded renewal, oldest first, each read pinned, up to
+    the first renewal that does not extend the generation before (or whose stored bytes changed);
+    that one's refusal, naming its key, or None. The original itself is read as any stored object
+    (a change to it raises :class:`StoredObjectChanged`)."""
     chain = [(key, _stored.read(con, store, key))]
     rows = con.execute(
         "SELECT renewal_key FROM archive_renewal WHERE original_key = ? ORDER BY generation", [key]
     ).fetchall()
     check = check_package_extension if _kind(key) == "package" else check_extension
     for (renewal,) in rows:
-        data = _stored.read(con, store, renewal)
         try:
+            data = _stored.read(con, store, renewal)
             check(chain[-1][1], data)
+        except StoredObjectChanged as e:
+            return chain, RenewalRefused("stored", renewal, str(e))
         except RenewalRefused as e:
-            raise RenewalRefused(e.rule, renewal, e.message) from e
+            return chain, RenewalRefused(e.rule, renewal, e.message)
         chain.append((renewal, data))
+    return chain, None
+
+
+def archived(con: duckdb.DuckDBPyConnection, store: ObjectStore, key: str) -> list[tuple[str, bytes]]:
+    """:func:`valid_chain`, refusing the whole chain (:class:`RenewalRefused`, naming the renewal)
+    when a recorded renewal does not extend the generation before."""
+    chain, refused = valid_chain(con, store, key)
+    if refused is not None:
+        raise refused
     return chain
 
 
@@ -113,20 +134,41 @@ def renew(
     within: dt.timedelta,
     now: dt.datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    dry_run: bool = False,
 ) -> RenewalRun:
     """Renew every original whose newest document timestamp's TSA certificate expires before
     ``now + within``: a new generation with the last timestamp's validation data and a new
-    document timestamp from ``tsa_url``, written beside the original and recorded."""
+    document timestamp from ``tsa_url``, written beside the original and recorded. ``dry_run``:
+    only say what is due (no TSA asked, nothing written). An original whose recorded chain is
+    broken is left alone and reported in :attr:`RenewalRun.refused`. A TSA or store that fails
+    raises (transient) after the renewals before it were kept; the failing one wrote nothing, or
+    a locked object no row points at (a store that failed after the put), never read."""
     horizon = (now or dt.datetime.now(dt.UTC)) + within
     extended: dict[str, bytes] = {}  # SHA-256 of a PDF -> its renewal made in this run
+    due: list[tuple[str, dt.datetime]] = []
     renewed: list[Renewal] = []
+    refused: list[RenewalRefused] = []
     covered = 0
     for key, _ in con.execute(_ORIGINALS).fetchall():
-        chain = archived(con, store, key)
+        chain, broken = valid_chain(con, store, key)
         current = chain[-1][1]
         pdf = _pdf(key, current)
-        if newest_timestamp_expiry(pdf) > horizon:
+        try:
+            expiry = newest_timestamp_expiry(pdf) if broken is None else horizon
+        except RenewalRefused as e:  # a PDF signed before attested time (B-B): nothing to extend
+            broken = RenewalRefused(e.rule, chain[-1][0], e.message)
+        if broken is not None:
+            refused.append(broken)
+            if progress:
+                progress(f"{key}: not renewed, {broken}")
+            continue
+        if expiry > horizon:
             covered += 1
+            continue
+        due.append((key, expiry))
+        if dry_run:
+            if progress:
+                progress(f"{key}: due, its newest timestamp's TSA certificate expires {expiry.date()}")
             continue
         digest = hashlib.sha256(pdf).hexdigest()
         if digest not in extended:
@@ -150,4 +192,4 @@ def renew(
         renewed.append(renewal)
         if progress:
             progress(f"{key}: renewal {renewal.generation}, covered until {renewal.covered_until.date()}")
-    return RenewalRun(tuple(renewed), covered)
+    return RenewalRun(tuple(due), tuple(renewed), covered, tuple(refused))

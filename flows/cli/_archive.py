@@ -29,24 +29,41 @@ def renew(
         ),
     ] = None,
     tsa: Annotated[str | None, TSA] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Only list what is due: no timestamp asked for, nothing written."),
+    ] = False,
 ) -> None:
     """Add a new document timestamp to every stored validated PDF and package whose newest one's TSA
-    certificate expires within the horizon, beside the locked original (archive-renewals/); a
-    rerun within the horizon writes nothing. Exit 0 done, 3 a stored renewal is not an extension
-    of its original, 75 TSA or store unreachable (rerun), 78 no TSA configured."""
+    certificate expires within the horizon, beside the locked original (archive-renewals/), one
+    line each as it goes; a rerun within the horizon writes nothing. Exit 0 done (or nothing due),
+    3 an original left alone because a recorded renewal does not extend it (rule named), 75 TSA or
+    store unreachable (the renewals before it are kept; rerun), 78 no TSA configured."""
     import datetime as dt
 
     from ecocluster import signing
+    from ecocluster.core.errors import ApprovalRefused
 
     home = home_of(ctx)
     days = within or signing.archive_renew_days(home)
-    url = tsa or signing.tsa_url(home)
+    url = "" if dry_run else tsa or signing.tsa_url(home)
     store, trust = signing.open_store(home), signing.trust_anchors(home)
-    with connect(home.warehouse_path) as con:
+    with connect(home.warehouse_path, read_only=dry_run) as con:
         run = signing.renew_archive(
-            con, store, trust, url, within=dt.timedelta(days=days), progress=lambda m: console.print(plain(m))
+            con,
+            store,
+            trust,
+            url,
+            within=dt.timedelta(days=days),
+            progress=lambda m: console.print(plain(m), soft_wrap=True),
+            dry_run=dry_run,
         )
-    console.print(f"{len(run.renewed)} renewed, {run.covered} covered beyond {days} days", soft_wrap=True)
+    done = f"{len(run.due)} due" if dry_run else f"{len(run.renewed)} renewed"
+    console.print(
+        f"{done}, {run.covered} covered beyond {days} days, {len(run.refused)} refused", soft_wrap=True
+    )
+    if run.refused:
+        raise typer.Exit(ApprovalRefused.exit_code)
 
 
 @archive_app.command("renew-file")
@@ -70,7 +87,6 @@ def renew_file(
     unreadable, 2 OUT exists, 75 TSA unreachable, 78 no TSA or trust anchors."""
     from ecocluster import signing
     from ecocluster.core.errors import InputUnreadable
-    from ecocluster.signing._package import MAX_PACKAGE_BYTES
 
     if not package.is_file():
         raise InputUnreadable(f"PACKAGE {package} is not a file: give a delivered package's .tar")
@@ -84,7 +100,7 @@ def renew_file(
     )
     url = tsa or signing.tsa_url(home)
     with package.open("rb") as handle:
-        data = handle.read(MAX_PACKAGE_BYTES + 1)
+        data = handle.read(signing.MAX_PACKAGE_BYTES + 1)
     renewed = signing.extend_package(data, url, anchors)
     out.write_bytes(renewed)
     expiry = signing.newest_timestamp_expiry(signing.read_tar(renewed)["data/statement-validated.pdf"])

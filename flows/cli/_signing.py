@@ -175,14 +175,18 @@ def _secret(env: str, prompt: str) -> bytes:
 
 def _stored_package(ctx: typer.Context, key: str) -> list[tuple[str, bytes]]:
     """A package from this home's object store, the version the pipeline wrote, and its archive
-    renewals (ecocluster.signing.archived): (key, bytes), newest first."""
+    renewals up to the first that does not extend the one before (ecocluster.signing.valid_chain;
+    that one is named and left out): (key, bytes), newest first."""
     from ecocluster import signing
 
     home = home_of(ctx)
     store = signing.open_store(home)
     with connect(home.warehouse_path, read_only=True) as con:
         try:
-            return signing.archived(con, store, key)[::-1]
+            chain, refused = signing.valid_chain(con, store, key)
+            if refused is not None:
+                console.print(f"[yellow]not used:[/] {plain(refused)}", soft_wrap=True)
+            return chain[::-1]
         except KeyError:
             raise typer.BadParameter(
                 f"nothing at {store.location(key)}; `ecocluster register` lists the packages' keys"

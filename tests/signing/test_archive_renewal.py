@@ -95,7 +95,6 @@ def pins(con: duckdb.DuckDBPyConnection, *keys: str) -> list[tuple[str, str, str
 
 
 @pytest.mark.s3
-@pytest.mark.slow
 def test_a_package_whose_tsa_certificate_expired_verifies_only_after_renewal(
     s3_server: S3Server,
     home: Home,
@@ -204,7 +203,7 @@ def test_a_renewal_that_is_not_an_lta_extension_is_refused_by_rule(local_archive
 
 
 def test_a_recorded_renewal_that_does_not_extend_its_original_is_refused_naming_it(
-    local_archive: Archive, con: duckdb.DuckDBPyConnection
+    local_archive: Archive, con: duckdb.DuckDBPyConnection, home: Home
 ) -> None:
     """Whoever can write the warehouse and the bucket records a forged renewal: reading refuses it."""
     store = local_archive.store
@@ -218,6 +217,16 @@ def test_a_recorded_renewal_that_does_not_extend_its_original_is_refused_naming_
     with pytest.raises(RenewalRefused, match=r"rule prefix \(archive-renewals/") as refused:
         signing.archived(con, store, local_archive.pdf_key)
     assert refused.value.what == forged.key
+    # Verification takes the chain up to the forgery (the original); renewal leaves that original
+    # alone and reports it, and renews the package.
+    chain, broken = signing.valid_chain(con, store, local_archive.pdf_key)
+    assert (
+        [k for k, _ in chain] == [local_archive.pdf_key] and broken is not None and broken.what == forged.key
+    )
+    trust = signing.trust_anchors(home)
+    run = signing.renew_archive(con, store, trust, local_archive.renewing_tsa.url, within=SOON)
+    assert [r.what for r in run.refused] == [forged.key]
+    assert [r.original_key for r in run.renewed] == [local_archive.package_key]
 
 
 def signing_stored_record(con: duckdb.DuckDBPyConnection, stored) -> None:
@@ -237,7 +246,7 @@ def signed_again(pdf: bytes, archive: Archive) -> bytes:
         signers.PdfSignatureMetadata(field_name="Another"),
         signer=_simple_signer(key, cert),
     )
-    return out.getvalue()
+    return bytes(out.getvalue())
 
 
 def _simple_signer(key: _pki.PrivateKey, cert: x509.Certificate):
@@ -269,7 +278,7 @@ def rotated(pdf: bytes) -> bytes:
     writer.update_container(page_obj)
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return bytes(out.getvalue())
 
 
 def stamped(pdf: bytes, tsa: fixtures_tsa.TestTsa) -> bytes:
@@ -283,7 +292,7 @@ def stamped(pdf: bytes, tsa: fixtures_tsa.TestTsa) -> bytes:
     out = asyncio.run(
         stamper.async_timestamp_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), "sha256", in_place=False)
     )
-    return out.getvalue()
+    return bytes(out.getvalue())
 
 
 @pytest.mark.skipif(
@@ -308,7 +317,13 @@ def test_pdfsig_reports_the_renewed_pdf_valid_and_its_timestamps(
     assert "Signature #3" in report.stdout and "Signature #4" not in report.stdout  # two document timestamps
 
 
-@pytest.mark.slow
+def renewals_written(home: Home, store: ObjectStore) -> tuple[list[str], list[str]]:
+    """The renewal keys recorded in the warehouse and the objects under archive-renewals/ in the store."""
+    with duckdb.connect(str(home.warehouse_path), read_only=True) as con:
+        rows = [r[0] for r in con.execute("SELECT renewal_key FROM archive_renewal ORDER BY 1").fetchall()]
+    return rows, sorted(store.list(PREFIX))
+
+
 def test_archive_renew_on_the_command_line_and_a_competent_bodys_own_copy(
     local_archive: Archive,
     home: Home,
@@ -321,11 +336,26 @@ def test_archive_renew_on_the_command_line_and_a_competent_bodys_own_copy(
     is transient (75). `archive renew-file` renews a package file the body keeps, never over it."""
     con.close()  # each command opens the warehouse itself
     url = local_archive.renewing_tsa.url
+    dry = run_cli(capsys, monkeypatch, home.root, "archive", "renew", "--within", "1095", "--dry-run")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert dry.stdout.count(": due, its newest timestamp's TSA certificate expires") == 2, dry.stdout
+    assert "2 due, 0 covered beyond 1095 days, 0 refused" in dry.stdout
+    assert renewals_written(home, local_archive.store) == ([], [])
+    # The TSA down: transient, and nothing stored or recorded for the renewal that failed.
+    down = run_cli(
+        capsys, monkeypatch, home.root, "archive", "renew", "--within", "1095", "--tsa", "http://127.0.0.1:9/"
+    )
+    assert down.returncode == 75 and "did not answer" in down.stderr, down.stdout + down.stderr
+    assert renewals_written(home, local_archive.store) == ([], [])
+
     cli = run_cli(capsys, monkeypatch, home.root, "archive", "renew", "--within", "1095", "--tsa", url)
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert cli.stdout.count("renewal 1, covered until") == 2 and "2 renewed, 0 covered" in cli.stdout
+    written = renewals_written(home, local_archive.store)
+    assert len(written[0]) == 2 and written[0] == written[1]
     again = run_cli(capsys, monkeypatch, home.root, "archive", "renew", "--within", "1095", "--tsa", url)
     assert again.returncode == 0 and "0 renewed, 2 covered beyond 1095 days" in again.stdout
+    assert renewals_written(home, local_archive.store) == written  # idempotent: nothing new
 
     package = tmp_path / "received.tar"
     package.write_bytes(local_archive.store.get(local_archive.package_key))

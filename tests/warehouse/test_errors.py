@@ -21,6 +21,7 @@ from ecocluster.signing import (
     FindingState,
     FindingTransitionRefused,
     PackageRefused,
+    RenewalRefused,
     RequestRefused,
     ReviewLogBroken,
 )
@@ -70,6 +71,7 @@ def _instance(cls: type[Exception]) -> Exception:
         LoginRefused: (("too many attempts; try again in 15 minutes",), {"throttled": True}),
         RunnerFailure: (("the runner refused: no such member", 65), {}),
         RunnerTransientFailure: (("the runner refused: the home is busy", 75), {}),
+        RenewalRefused: (("prefix", "archive-renewals/a.pdf/1-0.pdf", "does not extend its original"), {}),
     }
     if cls in custom:
         args, kwargs = custom[cls]
