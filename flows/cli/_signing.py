@@ -179,6 +179,12 @@ def _stored_package(ctx: typer.Context, key: str) -> list[tuple[str, bytes]]:
     that one is named and left out): (key, bytes), newest first."""
     from ecocluster import signing
 
+    if not key.endswith(".tar"):
+        raise typer.BadParameter(
+            f"{key} is not a package's key: a stored validated PDF is verified inside its package "
+            "(`ecocluster register` lists the packages' keys)",
+            param_hint="PATH",
+        )
     home = home_of(ctx)
     store = signing.open_store(home)
     with connect(home.warehouse_path, read_only=True) as con:

@@ -203,7 +203,11 @@ def test_a_renewal_that_is_not_an_lta_extension_is_refused_by_rule(local_archive
 
 
 def test_a_recorded_renewal_that_does_not_extend_its_original_is_refused_naming_it(
-    local_archive: Archive, con: duckdb.DuckDBPyConnection, home: Home
+    local_archive: Archive,
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Whoever can write the warehouse and the bucket records a forged renewal: reading refuses it."""
     store = local_archive.store
@@ -227,6 +231,23 @@ def test_a_recorded_renewal_that_does_not_extend_its_original_is_refused_naming_
     run = signing.renew_archive(con, store, trust, local_archive.renewing_tsa.url, within=SOON)
     assert [r.what for r in run.refused] == [forged.key]
     assert [r.original_key for r in run.renewed] == [local_archive.package_key]
+
+    # A forged second generation of the package (its original again): `verify --stored` names it as
+    # not used and verifies the genuine first renewal; a PDF's key is not what --stored takes.
+    package = store.get(local_archive.package_key)
+    second = store.put(f"{PREFIX}{local_archive.package_key}/2-forged.tar", package)
+    signing_stored_record(con, second)
+    con.execute(
+        "INSERT INTO archive_renewal VALUES (?, 2, ?, current_timestamp, current_timestamp)",
+        [local_archive.package_key, second.key],
+    )
+    con.close()
+    cli = run_cli(capsys, monkeypatch, home.root, "verify", "--stored", local_archive.package_key)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert f"not used: archive renewal refused, rule prefix ({second.key})" in cli.stdout
+    assert f"verified archive renewal {run.renewed[0].key}" in cli.stdout
+    pdf_key = run_cli(capsys, monkeypatch, home.root, "verify", "--stored", local_archive.pdf_key)
+    assert pdf_key.returncode == 2 and "not a package's key" in pdf_key.stdout + pdf_key.stderr
 
 
 def signing_stored_record(con: duckdb.DuckDBPyConnection, stored) -> None:
