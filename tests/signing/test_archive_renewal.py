@@ -323,6 +323,8 @@ def stamped(pdf: bytes, tsa: fixtures_tsa.TestTsa) -> bytes:
 def test_pdfsig_reports_the_renewed_pdf_valid_and_its_timestamps(
     local_archive: Archive, tmp_path: Path
 ) -> None:
+    """Independent tools: pdfsig finds the verifier's signature valid and two document timestamps
+    (the original's and the renewal's); openssl ts -verify checks each of those tokens."""
     from tests.signing.test_pades import nss_db_trusting
 
     pdf = local_archive.store.get(local_archive.pdf_key)
@@ -336,6 +338,43 @@ def test_pdfsig_reports_the_renewed_pdf_valid_and_its_timestamps(
     first = report.stdout.split("Signature #2")[0]
     assert "Signature is Valid." in first and "Certificate is Trusted." in first, report.stdout
     assert "Signature #3" in report.stdout and "Signature #4" not in report.stdout  # two document timestamps
+    # pdfsig leaves document timestamps "not yet verified": OpenSSL checks each token over its byte ranges.
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(_pki.pem(local_archive.ca_cert))
+    tokens = document_timestamps(renewed)
+    assert len(tokens) == 2
+    for n, (covered, token) in enumerate(tokens):
+        (tmp_path / f"{n}.data").write_bytes(covered)
+        (tmp_path / f"{n}.tst").write_bytes(token)
+        data, tst = str(tmp_path / f"{n}.data"), str(tmp_path / f"{n}.tst")
+        verify_token = [
+            "openssl",
+            "ts",
+            "-verify",
+            "-data",
+            data,
+            "-in",
+            tst,
+            "-token_in",
+            "-CAfile",
+            str(ca),
+        ]
+        ok = subprocess.run(verify_token, capture_output=True, text=True, check=False)
+        assert ok.returncode == 0 and "Verification: OK" in ok.stdout, ok.stdout + ok.stderr
+        (tmp_path / f"{n}.data").write_bytes(covered[:-1] + bytes([covered[-1] ^ 1]))
+        bad = subprocess.run(verify_token, capture_output=True, text=True, check=False)
+        assert bad.returncode != 0, bad.stdout  # the tool can fail: one changed byte is refused
+
+
+def document_timestamps(pdf: bytes) -> list[tuple[bytes, bytes]]:
+    """(bytes covered by its /ByteRange, DER TimeStampToken) of each document timestamp in ``pdf``."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    found = []
+    for signature in PdfFileReader(io.BytesIO(pdf), strict=False).embedded_timestamp_signatures:
+        a, b, c, d = (int(x) for x in signature.sig_object["/ByteRange"])
+        found.append((pdf[a : a + b] + pdf[c : c + d], bytes(signature.pkcs7_content)))
+    return found
 
 
 def renewals_written(home: Home, store: ObjectStore) -> tuple[list[str], list[str]]:
@@ -398,3 +437,32 @@ def test_archive_renew_on_the_command_line_and_a_competent_bodys_own_copy(
         capsys, monkeypatch, home.root, "archive", "renew-file", str(package), "--out", str(out), "--tsa", url
     )
     assert kept.returncode == 2 and "exists" in kept.stdout + kept.stderr
+
+
+def test_a_second_renewal_extends_the_first_and_carries_the_pdf_past_both_tsa_certificates(
+    local_archive: Archive, con: duckdb.DuckDBPyConnection, home: Home
+) -> None:
+    """Renewal chains: generation 2 (a 29-year TSA) extends generation 1 (25 years), so 27 years on
+    the PDF verifies by generation 2 and not by generation 1 (whose TSA certificate has expired)."""
+    store, trust = local_archive.store, signing.trust_anchors(home)
+    first = signing.renew_archive(con, store, trust, local_archive.renewing_tsa.url, within=SOON)
+    assert [r.generation for r in first.renewed] == [1, 1]
+    decades = dt.timedelta(days=26 * 365)
+    with running_tsa(local_archive.ca_key, local_archive.ca_cert, days=29 * 365) as longer:
+        second = signing.renew_archive(con, store, trust, longer.url, within=decades)
+        assert [(r.original_key, r.generation) for r in second.renewed] == [
+            (local_archive.pdf_key, 2),
+            (local_archive.package_key, 2),
+        ]
+        assert signing.renew_archive(con, store, trust, longer.url, within=decades).renewed == ()
+    chain = signing.archived(con, store, local_archive.pdf_key)
+    assert [k for k, _ in chain] == [local_archive.pdf_key, first.renewed[0].key, second.renewed[0].key]
+    later = dt.datetime.now(dt.UTC) + 27 * YEAR
+    reader = local_archive.trust_at(later)
+    (_, _), (_, gen1), (_, gen2) = chain
+    assert verify_pdf(gen2, local_archive.verifier_cert, reader, now=later)[0]
+    assert pyhanko_lta_passes(gen2, local_archive.ca_cert, later)
+    assert not verify_pdf(gen1, local_archive.verifier_cert, reader, now=later)[0]
+    assert not pyhanko_lta_passes(gen1, local_archive.ca_cert, later)
+    (*_, (_, package)) = signing.archived(con, store, local_archive.package_key)
+    assert signing.verify_archive(package, reader, now=later).ok
