@@ -6,9 +6,10 @@ pinned to the recorded version, :mod:`ecocluster.signing._stored`). So a renewal
 its own object under ``archive-renewals/<original key>/``, locked and pinned like the original,
 and a row of ``archive_renewal`` (migration 027) linking it to the original and the generation it
 extends. :func:`renew` renews whatever's newest document timestamp expires within the horizon;
-a rerun finds everything covered beyond it and writes nothing. :func:`archived` reads the chain
-back, oldest first, each generation checked to extend the one before
-(:func:`ecocluster.signing._archive.check_extension`); :func:`valid_chain` keeps the generations
+a rerun finds everything covered beyond it and writes nothing (``archive_cover`` keeps when
+each original stops being covered, so a monthly run reads only what is due or new).
+:func:`archived` reads the chain back, oldest first, each generation checked to extend the one
+before (:func:`ecocluster.signing._archive.check_extension`); :func:`valid_chain` keeps the generations
 up to the first one that does not, so a forged or altered renewal cannot hide the original.
 """
 
@@ -41,12 +42,19 @@ from ecocluster.warehouse.db import transaction
 PREFIX = "archive-renewals/"  # outside every inbox: no listing of packages or approvals sees a renewal
 
 # What is in write-once storage and carries a B-LTA PDF: approvals' signed PDFs, then packages
-# (so a package reuses the renewal its approval's PDF got in the same run).
+# (so a package reuses the renewal its approval's PDF got in the same run), with when each was last
+# found covered until (archive_cover: what is not yet due is not read again).
 _ORIGINALS = """
-SELECT DISTINCT signed_pdf_key AS object_key, 'pdf' AS kind FROM approval WHERE signed_pdf_key IS NOT NULL
-UNION ALL
-SELECT DISTINCT package_key, 'package' FROM registration_package
-ORDER BY kind DESC, object_key
+SELECT o.object_key, c.covered_until FROM (
+    SELECT DISTINCT signed_pdf_key AS object_key, 'pdf' AS kind FROM approval WHERE signed_pdf_key IS NOT NULL
+    UNION ALL
+    SELECT DISTINCT package_key, 'package' FROM registration_package
+) o LEFT JOIN archive_cover c USING (object_key)
+ORDER BY o.kind DESC, o.object_key
+"""
+_COVER = """
+INSERT INTO archive_cover VALUES (?, ?)
+ON CONFLICT (object_key) DO UPDATE SET covered_until = excluded.covered_until
 """
 
 
@@ -149,7 +157,10 @@ def renew(
     renewed: list[Renewal] = []
     refused: list[RenewalRefused] = []
     covered = 0
-    for key, _ in con.execute(_ORIGINALS).fetchall():
+    for key, known in con.execute(_ORIGINALS).fetchall():
+        if known is not None and known > horizon:  # found covered by an earlier run: not read again
+            covered += 1
+            continue
         chain, broken = valid_chain(con, store, key)
         current = chain[-1][1]
         pdf = _pdf(key, current)
@@ -164,6 +175,8 @@ def renew(
             continue
         if expiry > horizon:
             covered += 1
+            if not dry_run:
+                con.execute(_COVER, [key, expiry])
             continue
         due.append((key, expiry))
         if dry_run:
@@ -189,6 +202,7 @@ def renew(
                 "INSERT INTO archive_renewal VALUES (?, ?, ?, ?, current_timestamp)",
                 [key, renewal.generation, renewal.key, renewal.covered_until],
             )
+            con.execute(_COVER, [key, renewal.covered_until])
         renewed.append(renewal)
         if progress:
             progress(f"{key}: renewal {renewal.generation}, covered until {renewal.covered_until.date()}")

@@ -454,7 +454,19 @@ def test_a_second_renewal_extends_the_first_and_carries_the_pdf_past_both_tsa_ce
             (local_archive.pdf_key, 2),
             (local_archive.package_key, 2),
         ]
-        assert signing.renew_archive(con, store, trust, longer.url, within=decades).renewed == ()
+        # A rerun reads nothing it found covered (archive_cover): a spy on the store counts reads.
+        reads: list[str] = []
+        real_get = store.get
+        spy = pytest.MonkeyPatch()
+
+        def counted(key: str, **pin: str) -> bytes:
+            reads.append(key)
+            return real_get(key, **pin)
+
+        spy.setattr(store, "get", counted)
+        rerun = signing.renew_archive(con, store, trust, longer.url, within=decades)
+        spy.undo()
+        assert rerun.renewed == () and rerun.covered == 2 and reads == []
     chain = signing.archived(con, store, local_archive.pdf_key)
     assert [k for k, _ in chain] == [local_archive.pdf_key, first.renewed[0].key, second.renewed[0].key]
     later = dt.datetime.now(dt.UTC) + 27 * YEAR

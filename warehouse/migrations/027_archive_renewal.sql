@@ -13,3 +13,12 @@ CREATE TABLE archive_renewal (
     renewed_at     TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (original_key, generation)
 );
+
+-- When each original's newest generation stops being covered (its document timestamp's TSA
+-- certificate expires), as the renewal run last found it: a run reads and parses only what is due
+-- (or never seen), not the whole archive every month. Derived from the stored bytes; a wrong value
+-- only delays a renewal, it never makes anything verify.
+CREATE TABLE archive_cover (
+    object_key     VARCHAR PRIMARY KEY,      -- the locked original, as in archive_renewal.original_key
+    covered_until  TIMESTAMPTZ NOT NULL
+);
