@@ -147,6 +147,13 @@ def test_a_package_whose_tsa_certificate_expired_verifies_only_after_renewal(
             listed = store.client.list_object_versions(Bucket=store.bucket, Prefix=key)["Versions"]
             assert [v["VersionId"] for v in listed] == [version]
             assert hashlib.sha256(store.get(key, version_id=version, sha256=digest)).hexdigest() == digest
+        # The sidecars are written the same way: one locked version each, pinned with its digest.
+        sidecars = pins(con, *(r.key for r in run.renewed))
+        assert [k for k, _, _ in sidecars] == sorted(r.key for r in run.renewed)
+        for key, version, digest in sidecars:
+            head = store.client.head_object(Bucket=store.bucket, Key=key, VersionId=version)
+            assert head["ObjectLockMode"] == "COMPLIANCE", head
+            assert hashlib.sha256(store.get(key, version_id=version, sha256=digest)).hexdigest() == digest
 
         # `verify --stored` takes the renewal three years on; today it still takes it (the newest).
         ca, crl_file = tmp_path / "ca.pem", tmp_path / "crl.pem"
