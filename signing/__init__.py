@@ -82,7 +82,8 @@ Public API (everything else is private):
   within a horizon, as a sidecar object (``archive_renewal``, migration 027), never over the locked
   original; :func:`archived` reads an original and its renewals back, each checked to extend the
   one before (:class:`RenewalRefused` names the rule), :func:`valid_chain` up to the first that
-  does not; :func:`extend_package` renews a package file on its own (a competent body's copy);
+  does not, :func:`as_packages` as packages to verify (a PDF's generations in its package);
+  :func:`extend_package` renews a package file on its own (a competent body's copy);
   :func:`archive_renew_days` (``[signing] archive_renew_days``).
 """
 
@@ -200,7 +201,14 @@ from ecocluster.signing._records import (
     register_verifier,
     standing_decisions,
 )
-from ecocluster.signing._renewals import Renewal, RenewalRun, archive_renew_days, archived, valid_chain
+from ecocluster.signing._renewals import (
+    Renewal,
+    RenewalRun,
+    archive_renew_days,
+    archived,
+    as_packages,
+    valid_chain,
+)
 from ecocluster.signing._renewals import renew as renew_archive
 from ecocluster.signing._request import Review, read_review
 from ecocluster.signing._review import (
@@ -457,6 +465,7 @@ __all__ += [  # archive-timestamp renewal (issue 16)
     "RenewalRun",
     "archive_renew_days",
     "archived",
+    "as_packages",
     "extend_package",
     "newest_timestamp_expiry",
     "renew_archive",

@@ -129,6 +129,33 @@ def archived(con: duckdb.DuckDBPyConnection, store: ObjectStore, key: str) -> li
     return chain
 
 
+_PACKAGE_OF_PDF = """
+SELECT p.package_key FROM approval a JOIN registration_package p USING (approval_id)
+WHERE a.signed_pdf_key = ? ORDER BY p.built_at DESC LIMIT 1
+"""
+
+
+def as_packages(
+    con: duckdb.DuckDBPyConnection, store: ObjectStore, key: str
+) -> tuple[list[tuple[str, bytes]], RenewalRefused | None]:
+    """:func:`valid_chain` of ``key`` as packages to verify, oldest first: a package's own chain, or
+    for an approval's validated PDF each of its generations placed in the package built for that
+    approval (so a PDF is checked with everything its package binds it to). KeyError: no package
+    holds that PDF yet."""
+    if _kind(key) == "package":
+        return valid_chain(con, store, key)
+    row = con.execute(_PACKAGE_OF_PDF, [key]).fetchone()
+    if row is None:
+        raise KeyError(key)
+    chain, refused = valid_chain(con, store, key)
+    package = _stored.read(con, store, row[0])
+    if read_tar(package)[PDF_MEMBER] != chain[0][1]:
+        raise RenewalRefused("package", row[0], f"its validated PDF is not {key}")
+    packages = [(key, package)]
+    packages += [(renewal, renewed_package(package, pdf)) for renewal, pdf in chain[1:]]
+    return packages, refused
+
+
 def _pdf(key: str, data: bytes) -> bytes:
     return read_tar(data)[PDF_MEMBER] if _kind(key) == "package" else data
 

@@ -175,27 +175,23 @@ def _secret(env: str, prompt: str) -> bytes:
 
 def _stored_package(ctx: typer.Context, key: str) -> list[tuple[str, bytes]]:
     """A package from this home's object store, the version the pipeline wrote, and its archive
-    renewals up to the first that does not extend the one before (ecocluster.signing.valid_chain;
-    that one is named and left out): (key, bytes), newest first."""
+    renewals up to the first that does not extend the one before (that one is named and left out);
+    for an approval's validated PDF, each of its generations inside its package
+    (ecocluster.signing.as_packages): (key, package bytes), newest first."""
     from ecocluster import signing
 
-    if not key.endswith(".tar"):
-        raise typer.BadParameter(
-            f"{key} is not a package's key: a stored validated PDF is verified inside its package "
-            "(`ecocluster register` lists the packages' keys)",
-            param_hint="PATH",
-        )
     home = home_of(ctx)
     store = signing.open_store(home)
     with connect(home.warehouse_path, read_only=True) as con:
         try:
-            chain, refused = signing.valid_chain(con, store, key)
+            chain, refused = signing.as_packages(con, store, key)
             if refused is not None:
                 console.print(f"[yellow]not used:[/] {plain(refused)}", soft_wrap=True)
             return chain[::-1]
         except KeyError:
+            built = "" if key.endswith(".tar") else " (or no package holds that PDF yet)"
             raise typer.BadParameter(
-                f"nothing at {store.location(key)}; `ecocluster register` lists the packages' keys"
+                f"nothing at {store.location(key)}{built}; `ecocluster register` lists the packages' keys"
             ) from None
         except ValueError as e:  # a key the store cannot hold ("..", absolute)
             raise typer.BadParameter(str(e)) from None
@@ -800,8 +796,8 @@ def verify(
         bool,
         typer.Option(
             "--stored",
-            help="PATH is a package's key in this home's "
-            "object store: verify the version the pipeline wrote.",
+            help="PATH is a package's key, or an approval's validated PDF's, in this home's "
+            "object store: verify the version the pipeline wrote and its newest valid archive renewal.",
         ),
     ] = False,
     timestamp: Annotated[

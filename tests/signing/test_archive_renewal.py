@@ -167,6 +167,13 @@ def test_a_package_whose_tsa_certificate_expired_verifies_only_after_renewal(
         )  # fmt: skip
         assert cli.returncode == 0, cli.stdout + cli.stderr
         assert "verified archive renewal" in cli.stdout
+        # The approval's validated PDF by its own key: its renewal, checked inside its package.
+        pdf_cli = run_cli(
+            capsys, monkeypatch, home.root, "verify", "--stored", archive.pdf_key, *anchors,
+            "--at", later.strftime("%Y-%m-%dT%H:%M:%S"),
+        )  # fmt: skip
+        assert pdf_cli.returncode == 0, pdf_cli.stdout + pdf_cli.stderr
+        assert f"verified archive renewal {run.renewed[0].key}" in pdf_cli.stdout
 
 
 def pinned_keys(pinned: list[tuple[str, str, str]]) -> list[str]:
@@ -253,8 +260,11 @@ def test_a_recorded_renewal_that_does_not_extend_its_original_is_refused_naming_
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert f"not used: archive renewal refused, rule prefix ({second.key})" in cli.stdout
     assert f"verified archive renewal {run.renewed[0].key}" in cli.stdout
-    pdf_key = run_cli(capsys, monkeypatch, home.root, "verify", "--stored", local_archive.pdf_key)
-    assert pdf_key.returncode == 2 and "not a package's key" in pdf_key.stdout + pdf_key.stderr
+    # The PDF's key: its chain stops at the forged generation 1, so its original is verified in its package.
+    pdf = run_cli(capsys, monkeypatch, home.root, "verify", "--stored", local_archive.pdf_key)
+    assert pdf.returncode == 0, pdf.stdout + pdf.stderr
+    assert f"not used: archive renewal refused, rule prefix ({forged.key})" in pdf.stdout
+    assert "PASS" in pdf.stdout and "FAIL" not in pdf.stdout
 
 
 def signing_stored_record(con: duckdb.DuckDBPyConnection, stored) -> None:
