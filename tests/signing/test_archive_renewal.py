@@ -8,6 +8,7 @@ renewing one with 25 years, both under the home's 30-year CA), real S3, a fake c
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -495,3 +496,42 @@ def test_a_second_renewal_extends_the_first_and_carries_the_pdf_past_both_tsa_ce
     assert not pyhanko_lta_passes(gen1, local_archive.ca_cert, later)
     (*_, (_, package)) = signing.archived(con, store, local_archive.package_key)
     assert signing.verify_archive(package, reader, now=later).ok
+
+
+def test_a_recorded_extension_stamped_by_an_untrusted_tsa_is_passed_over_for_the_genuine_renewal(
+    local_archive: Archive,
+    con: duckdb.DuckDBPyConnection,
+    home: Home,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whoever can write the warehouse and the bucket records a true LTA extension of the package's
+    renewal, timestamped by their own TSA: it extends the bytes (so the chain keeps it) but does
+    not verify, and `verify --stored` verifies the genuine renewal before it."""
+    store, trust = local_archive.store, signing.trust_anchors(home)
+    run = signing.renew_archive(con, store, trust, local_archive.renewing_tsa.url, within=SOON)
+    genuine = next(r for r in run.renewed if r.original_key == local_archive.package_key)
+    package = store.get(genuine.key)
+    mallory_key, mallory_ca = _pki.create_ca("Mallory CA", years=30)
+    with running_tsa(mallory_key, mallory_ca, days=29 * 365) as mallory:
+        their_trust = dataclasses.replace(  # their own tool trusts their CA
+            trust,
+            cas=(*trust.cas, mallory_ca),
+            crls=(*trust.crls, crl(mallory_key, mallory_ca, [], now=dt.datetime.now(dt.UTC))),
+        )
+        pdf = extend_pdf(signing.read_tar(package)[PDF_MEMBER], mallory.url, their_trust)
+    theirs = renewed_package(package, pdf)
+    check_package_extension(package, theirs)
+    stored = store.put(f"{PREFIX}{local_archive.package_key}/2-mallory.tar", theirs)
+    signing_stored_record(con, stored)
+    con.execute(
+        "INSERT INTO archive_renewal VALUES "
+        "(?, 2, ?, current_timestamp + INTERVAL 29 YEAR, current_timestamp)",
+        [local_archive.package_key, stored.key],
+    )
+    assert len(signing.archived(con, store, local_archive.package_key)) == 3
+    assert not signing.verify_archive(theirs, trust).ok
+    con.close()
+    cli = run_cli(capsys, monkeypatch, home.root, "verify", "--stored", local_archive.package_key)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert f"verified archive renewal {genuine.key}" in cli.stdout
