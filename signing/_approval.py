@@ -345,6 +345,9 @@ class _Fields:
         return self.value[key]
 
     def text(self, key: str, *, empty: bool = False) -> str:
+        value = self.value.get(key)
+        if type(value) is str and value.isascii() and (empty or (value != "" and not value.isspace())):
+            return value  # the usual case, decided before a field path is formatted for a refusal
         return _text(self._get(key), f"{self.where}.{key}", empty=empty)
 
     def texts(self, key: str) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -57,7 +58,23 @@ def _no_constant(name: str) -> Any:
 def strict_json(data: bytes, what: str) -> Any:
     """RFC 8259 JSON read strictly: UTF-8 only, no duplicate keys (the "last one wins" of one reader
     is the "first one wins" of another, so a signed payload could mean two things), no NaN or
-    Infinity; raises :class:`MalformedEnvelope` naming ``what``."""
+    Infinity; raises :class:`MalformedEnvelope` naming ``what``.
+
+    Canonical bytes (:func:`canonical_json`, what ecocluster writes) take a fast path: orjson reads
+    them, and writing the value back must give the same bytes, which no input with a duplicate key,
+    a NaN, a non-UTF-8 byte or any other laxity can (writing back has one key per name and none of
+    those). Anything else, canonical or not, is read by the strict hooks below, which say what is
+    wrong; so both paths accept exactly the same documents and give the same values."""
+    try:
+        value = orjson.loads(data)
+        if orjson.dumps(value, option=orjson.OPT_SORT_KEYS) == data:
+            return value
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        pass  # the strict reader below names the fault
+    return _strict_json_checked(data, what)
+
+
+def _strict_json_checked(data: bytes, what: str) -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:

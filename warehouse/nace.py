@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -112,11 +112,13 @@ def is_code(value: object) -> bool:
         return False
 
 
+@lru_cache(maxsize=4096)
 def covers(scope: str, activity: str) -> bool:
     """Whether an accreditation scope entry covers a member's activity code (both NACE Rev. 2).
 
     A section covers its divisions; otherwise codes nest by digits (``55`` covers ``55.1`` covers
     ``55.10``), compared digit-wise so ``5`` never covers ``55`` and ``55.1`` never covers ``55.2``.
+    Remembered: a pure function of two short codes, asked once per approval verified.
     """
     if not (is_code(scope) and is_code(activity)):
         return False
