@@ -162,6 +162,7 @@ from ecocluster.signing._keys import (
     revoke,
     trust_anchors,
     trust_anchors_from,
+    withdraw_accreditation,
 )
 from ecocluster.signing._offline import (
     Check,
@@ -355,6 +356,7 @@ __all__ = [
     "verify_receipt",
     "verify_signer",
     "why_no_package",
+    "withdraw_accreditation",
 ]
 __all__ += [  # review rounds, the verification opinion and sampling (issue 18)
     "MAX_EVIDENCE_BYTES",

@@ -15,11 +15,22 @@ A reader believes it only when it is signed by an accreditation-body CA it confi
 time of the signature (rule ``accreditation``); the certificate's own chain, validity and
 revocation are still judged against its issuer (``[signing] qtsp_trust_anchors`` and its CRL), and
 whether it is a QES against the EU trusted list.
+
+An accreditation can end early (suspended or withdrawn by the body, EN ISO/IEC 17011 §7.11). Each
+statement carries a serial number drawn, like a certificate's, from the body's CA serial space
+(random, 159 bits), so the body withdraws it the way it revokes a certificate: ``ecocluster pki
+withdraw STATEMENT --reason --since`` lists that serial on the CA's CRL with the reason and the date
+it takes effect. Readers already hold that CRL, current (rule ``crl-freshness`` fails closed on a
+stale one), so a withdrawal reaches every reader that can check a certificate, offline, with no new
+list to distribute; and it is judged like a revocation, at the attested time: a decision attested
+before the withdrawal took effect stays valid, one attested after is refused (rule
+``accreditation``). RFC 5280 readers looking up certificates are unaffected by the extra serial.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -46,6 +57,7 @@ class Accreditation:
     nace_scope: tuple[str, ...]
     valid_from: dt.datetime
     valid_until: dt.datetime
+    serial: int  # in the issuing CA's certificate serial space: its CRL can withdraw the statement
 
     def identity(self, cert: x509.Certificate) -> _pki.VerifierIdentity:
         """The verifier as the statement accredits them, for ``cert`` (which it must name)."""
@@ -100,6 +112,7 @@ def issue(
             "validFrom": start.astimezone(dt.UTC).isoformat(timespec="seconds"),
             "validUntil": valid_until.astimezone(dt.UTC).isoformat(timespec="seconds"),
             "issuer": ca_cert.subject.rfc4514_string(),
+            "serialNumber": format(x509.random_serial_number(), "x"),
         },
     }
     return _dsse.sign(statement, ca_key).to_json()
@@ -121,6 +134,7 @@ def parse(data: bytes) -> Accreditation:
             nace_scope=tuple(c.strip() for c in p.texts("naceScope")),
             valid_from=p.time("validFrom"),
             valid_until=p.time("validUntil"),
+            serial=_serial(p.text("serialNumber")),
         )
     except _dsse.MalformedEnvelope as e:
         raise _refused(f"the accreditation statement is not well formed: {e}") from e
@@ -130,6 +144,19 @@ def parse(data: bytes) -> Accreditation:
     except ConfigurationError as e:
         raise _refused(f"the accreditation statement is not one the body could issue: {e}") from e
     return accreditation
+
+
+def _serial(text: str) -> int:
+    """A positive serial of at most 20 octets in lowercase hex, as RFC 5280 §4.1.2.2 bounds a
+    certificate's (the CRL that withdraws the statement lists it as one)."""
+    if not _SERIAL.fullmatch(text) or int(text, 16) == 0:
+        raise _dsse.MalformedEnvelope(
+            f"predicate.serialNumber must be a positive serial of at most 40 hex digits, got {text[:60]!r}"
+        )
+    return int(text, 16)
+
+
+_SERIAL = re.compile(r"[0-9a-f]{1,40}")
 
 
 def claimed(data: bytes, cert: x509.Certificate) -> _pki.VerifierIdentity:
@@ -145,12 +172,24 @@ def claimed(data: bytes, cert: x509.Certificate) -> _pki.VerifierIdentity:
     return accreditation.identity(cert)
 
 
+@dataclass(frozen=True)
+class Accredited:
+    """A statement that held at the attested time: who it accredits, and what the caller still
+    checks on the issuing body's CRL (whether the statement was withdrawn, :data:`serial`)."""
+
+    identity: _pki.VerifierIdentity
+    issuer: x509.Certificate  # the accreditation-body CA that signed it
+    serial: int
+    accreditation_no: str
+
+
 def verify(
     data: bytes, cert: x509.Certificate, anchors: Sequence[x509.Certificate], at: dt.datetime
-) -> _pki.VerifierIdentity:
+) -> Accredited:
     """Rule accreditation: ``data`` is signed by one of ``anchors`` (the reader's accreditation-body
     CAs, valid at ``at``), names ``cert`` by its SHA-256 and holds at ``at`` (the attested time of
-    the signature it vouches for). Returns the accredited identity."""
+    the signature it vouches for). Whether the body withdrew it since is judged on that body's CRL
+    by the caller, who holds the CRLs (``ecocluster.signing._verify.check_certificate``)."""
     accreditation = parse(data)
     signer = next(
         (
@@ -178,4 +217,20 @@ def verify(
             f"{accreditation.valid_from.isoformat()} to {accreditation.valid_until.isoformat()}, "
             f"not at the attested time {at.isoformat()}"
         )
-    return identity
+    return Accredited(identity, signer, accreditation.serial, accreditation.accreditation_no)
+
+
+def signed_by_ca(data: bytes, ca_cert: x509.Certificate) -> Accreditation:
+    """The statement in ``data`` if ``ca_cert``'s key signed it (what only its issuer may withdraw),
+    else :class:`ConfigurationError` (the body is running the command on the wrong file)."""
+    try:
+        accreditation = parse(data)
+    except ApprovalRuleFailed as e:
+        raise ConfigurationError(str(e)) from e
+    key = ca_cert.public_key()
+    if not (isinstance(key, ec.EllipticCurvePublicKey) and _dsse.signed_by(accreditation.envelope, key)):
+        raise ConfigurationError(
+            f"this accreditation statement was not signed by this CA ({ca_cert.subject.rfc4514_string()}); "
+            "only the body that issued it can withdraw it"
+        )
+    return accreditation

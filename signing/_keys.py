@@ -184,29 +184,72 @@ def revoke(
 
     A certificate already listed stays as it is, except that key compromise may be declared later
     for it (the entry is then replaced: the key compromise and its date are what matter)."""
-    if reason not in _pki.REASONS:
-        raise ConfigurationError(f"revocation reason {reason!r} is not one of {', '.join(_pki.REASONS)}")
-    when = now or dt.datetime.now(dt.UTC)
-    if since is not None and since > when:
-        raise ConfigurationError(
-            f"--since {since.isoformat()} is in the future; give the date the key became unsafe"
-        )
     ca_key, ca_cert = _load_ca(home, ca_password)
     if not _pki.issued_by(cert, ca_cert):
         raise ConfigurationError(
             f"certificate {cert.subject.rfc4514_string()} was not issued by this CA "
             f"({ca_cert.subject.rfc4514_string()}); only its issuer can revoke it"
         )
+    return _list_on_crl(
+        home, ca_key, ca_cert, cert.serial_number, "certificate", "revoked", reason, since, now
+    )
+
+
+def withdraw_accreditation(
+    home: Home,
+    statement: bytes,
+    ca_password: bytes,
+    *,
+    reason: str,
+    since: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Path:
+    """Withdraw an accreditation statement this CA issued (``pki accredit``) before its validUntil:
+    its serial goes on the CA's CRL like a revoked certificate's (:mod:`ecocluster.signing._accreditation`
+    says why), with ``reason`` and the date ``since`` from which it no longer holds. Decisions
+    attested before that date stay valid, later ones are refused (rule ``accreditation``)."""
+    ca_key, ca_cert = _load_ca(home, ca_password)
+    accreditation = _accreditation.signed_by_ca(statement, ca_cert)
+    return _list_on_crl(
+        home,
+        ca_key,
+        ca_cert,
+        accreditation.serial,
+        "accreditation statement",
+        "withdrawn",
+        reason,
+        since,
+        now,
+    )
+
+
+def _list_on_crl(
+    home: Home,
+    ca_key: _pki.PrivateKey,
+    ca_cert: x509.Certificate,
+    serial: int,
+    what: str,
+    done: str,
+    reason: str,
+    since: dt.datetime | None,
+    now: dt.datetime | None,
+) -> Path:
+    """Reissue the CA's CRL with ``serial`` listed (see :func:`revoke` for what may change an entry)."""
+    if reason not in _pki.REASONS:
+        raise ConfigurationError(f"revocation reason {reason!r} is not one of {', '.join(_pki.REASONS)}")
+    when = now or dt.datetime.now(dt.UTC)
+    if since is not None and since > when:
+        raise ConfigurationError(f"--since {since.isoformat()} is in the future; give a date up to now")
     crl_path = ca_dir(home) / "crl.pem"
     entries = {r.serial: r for r in _pki.revocations(_pki.load_crl(crl_path.read_bytes()))}
-    listed = entries.get(cert.serial_number)
+    listed = entries.get(serial)
     if listed is not None and not (reason == "key-compromise" != listed.reason):
         raise ConfigurationError(
-            f"certificate {cert.serial_number:x} is already revoked since "
+            f"{what} {serial:x} is already {done} since "
             f"{listed.revoked_at.isoformat()} ({listed.reason}); only a later key "
             "compromise can change its entry"
         )
-    entries[cert.serial_number] = _pki.Revocation(cert.serial_number, when, reason, since)
+    entries[serial] = _pki.Revocation(serial, when, reason, since)
     crl_path.write_bytes(_pki.crl_pem(_pki.build_crl(ca_key, ca_cert, entries.values(), now=when)))
     return crl_path
 

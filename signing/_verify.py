@@ -261,6 +261,15 @@ def check_certificate(
                 "accreditation body issues it with `ecocluster pki accredit`)",
             )
         accredited = _accreditation.verify(accreditation, cert, trust.cas, at)
+        # 3b. the body may have withdrawn the statement since: its CRL, judged at the attested time.
+        listed = revocation_of(current_crl(accredited.issuer, trust, now), accredited.serial)
+        withdrawn = _time.revocation_in_force(listed, at) if listed is not None else None
+        if withdrawn is not None:
+            raise _fail(
+                "accreditation",
+                f"accreditation {accredited.accreditation_no} (statement {accredited.serial:x}) was "
+                f"withdrawn by {accredited.issuer.subject.rfc4514_string()}: {withdrawn}",
+            )
     # 4. validity: the certificate was valid at the attested time, which is not in the future.
     if at > now + CLOCK_SKEW:
         raise _fail("validity", f"signed at {at.isoformat()}, which is in the future (now {now.isoformat()})")
@@ -279,7 +288,7 @@ def check_certificate(
             f"certificate {cert.serial_number:x} of {cert.subject.rfc4514_string()} was {revoked}",
         )
     if accredited is not None:
-        return accredited
+        return accredited.identity
     try:
         return identity(cert)
     except ConfigurationError as e:

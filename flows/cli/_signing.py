@@ -395,6 +395,36 @@ def pki_revoke(
     console.print(f"revoked ({reason.value}); new CRL: {crl}")
 
 
+@pki_app.command("withdraw")
+def pki_withdraw(
+    ctx: typer.Context,
+    statement: Annotated[Path, typer.Argument(help="The accreditation statement (JSON) this body issued.")],
+    reason: Annotated[
+        Reason,
+        typer.Option(
+            help="Why (CRLReason): cessation-of-operation for a withdrawal or suspension, superseded "
+            "for a reissued statement; decisions attested before it takes effect stay valid."
+        ),
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option(help="Date (UTC) from which the accreditation no longer holds (default: now)."),
+    ] = None,
+) -> None:
+    """Withdraw an accreditation statement before its end date: reissue the CRL with the statement listed."""
+    from ecocluster import signing
+
+    data = _must_be_file(statement, "STATEMENT", InputUnreadable).read_bytes()
+    crl = signing.withdraw_accreditation(
+        home_of(ctx),
+        data,
+        _secret("ECOCLUSTER_CA_PASSWORD", "CA key password"),
+        reason=reason.value,
+        since=_since(since),
+    )
+    console.print(f"withdrawn ({reason.value}); new CRL: {escape(str(crl))} (publish it to every reader)")
+
+
 @pki_app.command("crl")
 def pki_crl(ctx: typer.Context) -> None:
     """Reissue the CRL with a new nextUpdate (30 days); run it before the current one goes stale."""
