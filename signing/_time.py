@@ -16,8 +16,11 @@ revocation are judged at that time:
 The token is checked here with ``cryptography`` (CMS signed attributes, the TSA's signature, its
 certificate's usage, issuer and validity), not with pyHanko's generic CMS validator: that one took
 ~75 ms a token (a certificate path search and an event loop each time), which the approvals inbox
-and ``intake`` pay for every decision; this takes a fraction of a millisecond. The TSA certificate
-must be issued directly by a configured anchor (no intermediate CAs).
+and ``intake`` pay for every decision; this takes a fraction of a millisecond. asn1crypto reads the
+structure; the constants a token must carry (content types, digest algorithms, the content-type
+attribute) are compared as the DER asn1crypto builds for them, which skips its OID-to-name lookups,
+and genTime is read as RFC 3161 §2.4.2 writes it. The TSA certificate must be issued directly by a
+configured anchor (no intermediate CAs).
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from asn1crypto import cms, core, tsp
+from asn1crypto import algos, cms, core, parser, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -73,6 +77,50 @@ class _Token:
     time: dt.datetime  # genTime
 
 
+# What the token must say where it says a constant is compared as DER, built by asn1crypto here:
+# DER has one encoding per value, so equal bytes are equal values, and the comparison skips
+# asn1crypto's OID-to-name lookups (a third of the token's check). A DigestAlgorithm may carry NULL
+# parameters or none (RFC 5754 §2: both are seen).
+_SIGNED_DATA = cms.ContentType("signed_data").dump()
+_TST_INFO = cms.ContentType("tst_info").dump()
+_DIGEST_ALGORITHMS = {
+    algos.DigestAlgorithm(value).dump(): name
+    for name in _DIGESTS
+    for value in ({"algorithm": name}, {"algorithm": name, "parameters": None})
+}
+_CONTENT_TYPE_IS_TST_INFO = cms.CMSAttribute({"type": "content_type", "values": ["tst_info"]}).dump()
+_CONTENT_TYPE = cms.CMSAttributeType("content_type").dump()
+_MESSAGE_DIGEST = cms.CMSAttributeType("message_digest").dump()
+_GENERALIZED_TIME = re.compile(rb"(\d{14})(?:\.(\d*[1-9]))?Z")  # RFC 3161 §2.4.2, DER
+
+
+def _message_digest_attribute(digest: bytes) -> bytes:
+    """The DER of the messageDigest attribute over ``digest`` (asn1crypto's encoding, remembered
+    per digest length: only the digest's bytes differ)."""
+    return _digest_attribute_prefix(len(digest)) + digest
+
+
+@functools.lru_cache(maxsize=8)
+def _digest_attribute_prefix(length: int) -> bytes:
+    encoded: bytes = cms.CMSAttribute({"type": "message_digest", "values": [bytes(length)]}).dump()
+    return encoded[:-length]
+
+
+def _gen_time(value: core.GeneralizedTime) -> dt.datetime:
+    """genTime as RFC 3161 §2.4.2 allows it: YYYYMMDDhhmmss[.f]Z, UTC, no trailing zero."""
+    matched = _GENERALIZED_TIME.fullmatch(value.contents)
+    if matched is None:
+        raise TimestampInvalid(
+            f"the token's genTime {value.contents[:40]!r} is not YYYYMMDDhhmmss[.f]Z (RFC 3161 §2.4.2)"
+        )
+    whole, fraction = (part.decode() if part else "" for part in matched.groups())
+    written = f"{whole[:8]}T{whole[8:]}" + (f".{fraction[:6]}" if fraction else "") + "+00:00"
+    try:
+        return dt.datetime.fromisoformat(written)  # ISO 8601 basic format; finer than 1 µs is cut
+    except ValueError as e:
+        raise TimestampInvalid(f"the token's genTime {whole} is not a date and time ({e})") from e
+
+
 def _token(response: bytes) -> _Token:
     """Parse once: a granted TimeStampResp around a SignedData around a TSTInfo."""
     try:
@@ -81,19 +129,18 @@ def _token(response: bytes) -> _Token:
         if status not in ("granted", "granted_with_mods"):
             raise TimestampInvalid(f"the TSA did not grant it (status {status})")
         token = resp["time_stamp_token"]
-        if token["content_type"].native != "signed_data":
+        if token["content_type"].dump() != _SIGNED_DATA:
             raise TimestampInvalid("the token is not a CMS SignedData")
         signed: cms.SignedData = token["content"]
-        info = signed["encap_content_info"]["content"].parsed
-        if not isinstance(info, tsp.TSTInfo):
+        encapsulated = signed["encap_content_info"]
+        if encapsulated["content_type"].dump() != _TST_INFO or isinstance(encapsulated["content"], core.Void):
             raise TimestampInvalid("the token does not carry a TSTInfo")
+        info = tsp.TSTInfo.load(encapsulated["content"].contents, strict=True)
         imprint = info["message_imprint"]
-        return _Token(
-            signed,
-            str(imprint["hash_algorithm"]["algorithm"].native),
-            bytes(imprint["hashed_message"].native),
-            info["gen_time"].native,
-        )
+        algorithm = _DIGEST_ALGORITHMS.get(imprint["hash_algorithm"].dump())
+        if algorithm is None:
+            raise TimestampInvalid("the token's imprint uses a digest other than sha256, sha384 or sha512")
+        return _Token(signed, algorithm, imprint["hashed_message"].contents, _gen_time(info["gen_time"]))
     except TimestampInvalid:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as e:
@@ -128,11 +175,7 @@ def attest(
             "sign again with a configured [signing] tsa_url"
         )
     token = _token(response)
-    digest = _DIGESTS.get(token.algorithm)
-    if digest is None:
-        raise TimestampInvalid(
-            f"the token's imprint uses {token.algorithm}, expected sha256, sha384 or sha512"
-        )
+    digest = _DIGESTS[token.algorithm]
     stamped = next((c for c in candidates if digest(c).digest() == token.imprint), None)
     if stamped is None:
         raise TimestampInvalid(
@@ -160,13 +203,22 @@ def _tsa_certificate(signed: cms.SignedData) -> x509.Certificate:
     """The certificate the token's one SignerInfo names (issuer and serial, or key identifier)."""
     if len(signed["signer_infos"]) != 1:
         raise TimestampInvalid(f"the token has {len(signed['signer_infos'])} signers, expected one (its TSA)")
-    sid = signed["signer_infos"][0]["sid"]
+    return _named_certificate(signed["certificates"].dump(), signed["signer_infos"][0]["sid"].dump())
+
+
+@functools.lru_cache(maxsize=64)
+def _named_certificate(certificates: bytes, sid: bytes) -> x509.Certificate:
+    """Of ``certificates`` (a token's CertificateSet, DER), the one ``sid`` (a SignerIdentifier)
+    names. A pure function of the two: every token of a TSA carries the same ones and names the
+    same signer, so it is answered once per TSA (a refusal raises and is not remembered)."""
+    chosen = cms.SignerIdentifier.load(sid, strict=True)
     wanted = (
-        (sid.chosen["serial_number"].native, sid.chosen["issuer"].dump())
-        if sid.name == "issuer_and_serial_number"
-        else sid.chosen.native
+        (chosen.chosen["serial_number"].native, chosen.chosen["issuer"].dump())
+        if chosen.name == "issuer_and_serial_number"
+        else chosen.chosen.native
     )
-    for choice in signed["certificates"] or ():
+    carried = cms.CertificateSet.load(certificates, strict=True, implicit=0) if certificates else ()
+    for choice in carried:
         if choice.name != "certificate":
             continue
         try:
@@ -202,36 +254,49 @@ def _carried(der: bytes) -> _Carried:
     return _Carried(certificate, (parsed.serial_number, parsed.issuer.dump()), parsed.key_identifier)
 
 
+def _signed_attributes(der: bytes) -> list[tuple[bytes, bytes]]:
+    """Each attribute in the SignerInfo's signed attributes (their SET's contents, ``der``) as
+    (its contents, its whole DER), split by asn1crypto's own tag-length reader: an attribute's
+    contents start with its type, the OID's DER."""
+    attributes, at = [], 0
+    while at < len(der):
+        _class, _method, _tag, header, contents, trailer = parser.parse(der[at:])
+        whole = der[at : at + len(header) + len(contents) + len(trailer)]
+        attributes.append((contents, whole))
+        at += len(whole)
+    return attributes
+
+
 def _check_signature(signed: cms.SignedData, tsa: x509.Certificate) -> None:
     """CMS (RFC 5652 §5.4): the signed attributes say content type TSTInfo and carry the digest of
-    the TSTInfo; the TSA's key signed those attributes (DER SET OF)."""
+    the TSTInfo, once each; the TSA's key signed those attributes (DER SET OF)."""
     signer = signed["signer_infos"][0]
-    algorithm = str(signer["digest_algorithm"]["algorithm"].native)
-    digest = _DIGESTS.get(algorithm)
-    if digest is None or not signer["signed_attrs"]:
+    algorithm = _DIGEST_ALGORITHMS.get(signer["digest_algorithm"].dump())
+    attributes = signer["signed_attrs"]
+    if algorithm is None or not attributes.contents:
         raise TimestampInvalid(
-            f"the token is signed with digest {algorithm} or without signed attributes, "
+            "the token is signed with a digest other than sha256/384/512 or without signed attributes, "
             "expected sha256/384/512 over signed attributes"
         )
-    attrs = {a["type"].native: a["values"] for a in signer["signed_attrs"]}
     content = bytes(signed["encap_content_info"]["content"].contents)
-    if (
-        len(attrs.get("content_type", ())) != 1
-        or attrs["content_type"][0].native != "tst_info"
-        or len(attrs.get("message_digest", ())) != 1
-        or attrs["message_digest"][0].native != digest(content).digest()
-    ):
+    each = _signed_attributes(attributes.contents)
+    content_types = [whole for contents, whole in each if contents.startswith(_CONTENT_TYPE)]
+    digests = [whole for contents, whole in each if contents.startswith(_MESSAGE_DIGEST)]
+    if content_types != [_CONTENT_TYPE_IS_TST_INFO] or digests != [
+        _message_digest_attribute(_DIGESTS[algorithm](content).digest())
+    ]:
         raise TimestampInvalid("the token's signed attributes do not match its TSTInfo: it was altered")
-    data = b"\x31" + signer["signed_attrs"].dump()[1:]  # [0] IMPLICIT on the wire, SET OF when signed
+    data = b"\x31" + attributes.dump()[1:]  # [0] IMPLICIT on the wire, SET OF when signed
     hash_algorithm = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}[
         algorithm
     ]
+    signature = signer["signature"].contents
     key = tsa.public_key()
     try:
         if isinstance(key, rsa.RSAPublicKey):
-            key.verify(bytes(signer["signature"].native), data, padding.PKCS1v15(), hash_algorithm)
+            key.verify(signature, data, padding.PKCS1v15(), hash_algorithm)
         elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(bytes(signer["signature"].native), data, ec.ECDSA(hash_algorithm))
+            key.verify(signature, data, ec.ECDSA(hash_algorithm))
         else:
             raise TimestampInvalid(f"the TSA key is {type(key).__name__}, expected RSA or ECDSA")
     except InvalidSignature as e:
