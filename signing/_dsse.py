@@ -9,6 +9,7 @@ not break it and changing the payload type does.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,8 +93,8 @@ def _strict_json_checked(data: bytes, what: str) -> Any:
 def _base64(value: Any, what: str) -> bytes:
     if not isinstance(value, str):
         raise MalformedEnvelope(f"{what} must be a base64 string, got {type(value).__name__}")
-    try:
-        return base64.b64decode(value, validate=True)
+    try:  # strict_mode: b64decode(validate=True)'s refusals, in C rather than a regular expression
+        return binascii.a2b_base64(value, strict_mode=True)
     except ValueError as e:
         raise MalformedEnvelope(f"{what} is not valid base64: {e}") from e
 
