@@ -4,6 +4,8 @@ speed-up cannot let through a duplicate key, a NaN or a byte the checked reader 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from typing import Any
 
@@ -67,3 +69,28 @@ def test_laxities_take_the_checked_path_and_get_its_answer(data: bytes) -> None:
     assert _outcome(_dsse.strict_json, data) == _outcome(_dsse._strict_json_checked, data)
     if b'"a":1,"a"' in data or b'"b":1,"b"' in data:
         assert _outcome(_dsse.strict_json, data)[0] == "refused"
+
+
+def _standard_base64(value: str) -> tuple[str, bytes | None]:
+    try:
+        return "value", base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return "refused", None
+
+
+def _ours(value: str) -> tuple[str, bytes | None]:
+    try:
+        return "value", _dsse._base64(value, "sig")
+    except _dsse.MalformedEnvelope:
+        return "refused", None
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(alphabet="ABCDQWaz09+/= \n-_\u00dc", max_size=14)
+    | st.binary(max_size=10).map(lambda raw: base64.b64encode(raw).decode())
+)
+def test_envelope_base64_is_read_as_b64decode_validate_reads_it(value: str) -> None:
+    """The DSSE payload and signatures are read with binascii's strict mode (in C): the same
+    values and refusals as ``base64.b64decode(validate=True)``, padding and stray bytes included."""
+    assert _ours(value) == _standard_base64(value)
