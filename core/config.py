@@ -224,6 +224,9 @@ class SigningConfig(Section):
     certificates (QES reporting, ``[intake] require``). ``qtsp_trust_anchors``: PEM files, each a
     trust service provider's CA certificate and its current CRL, whose verifier certificates are
     accepted only with the accreditation body's signed accreditation statement.
+    ``qtsp_from_trusted_list``: also take as such CAs those of the granted CA/QC services of
+    ``trusted_list`` (each counts only while its service was granted), with their current CRLs in
+    ``qtsp_crls`` (PEM files; a CA without one fails closed, rule revocation).
     ``archive_renew_days``: ``ecocluster archive renew`` and the monthly ``archive-renewal``
     deployment add a new document timestamp to every stored validated PDF and package whose newest
     one's TSA certificate expires within this many days (1–3650).
@@ -239,8 +242,12 @@ class SigningConfig(Section):
     trusted_list: str | None = None
     trusted_list_signers: tuple[str, ...] = ()
     qtsp_trust_anchors: tuple[str, ...] = ()
+    qtsp_from_trusted_list: bool = False
+    qtsp_crls: tuple[str, ...] = ()
 
     def _check(self) -> str | None:
+        if self.qtsp_from_trusted_list and not self.trusted_list:
+            return "qtsp_from_trusted_list = true needs trusted_list (and trusted_list_signers)"
         if not 0 <= self.crl_grace_hours <= 24 * 30:
             return f"crl_grace_hours must be a number of hours from 0 to 720, not {self.crl_grace_hours!r}"
         if not 1 <= self.archive_renew_days <= 3650:

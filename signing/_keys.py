@@ -28,6 +28,7 @@ from pathlib import Path
 
 from cryptography import x509
 
+from ecocluster.core.config import SigningConfig
 from ecocluster.core.errors import ConfigurationError
 from ecocluster.core.home import Home
 from ecocluster.signing import _accreditation, _pki
@@ -278,7 +279,8 @@ def trust_anchors(
     grace = dt.timedelta(hours=config.crl_grace_hours)
     qtsp = tuple(Path(p) for p in config.qtsp_trust_anchors)
     if cas:
-        return with_qtsp_anchors(with_tsa_anchors(trust_anchors_from(cas, crls, crl_grace=grace), tsa), qtsp)
+        given = with_tsa_anchors(trust_anchors_from(cas, crls, crl_grace=grace), tsa)
+        return with_listed_qtsps(with_qtsp_anchors(given, qtsp), config)
     configured = tuple(Path(p) for p in config.trust_anchors)
     if not configured and not (ca_dir(home) / "ca.pem").exists():
         raise ConfigurationError(
@@ -286,9 +288,8 @@ def trust_anchors(
         )
     crls = crls or tuple(Path(p) for p in config.crls) or (ca_dir(home) / "crl.pem",)
     anchors = trust_anchors_from(configured or (ca_dir(home) / "ca.pem",), crls, crl_grace=grace)
-    return with_qtsp_anchors(
-        with_tsa_anchors(anchors, tsa or tuple(Path(p) for p in config.tsa_trust_anchors)), qtsp
-    )
+    anchors = with_tsa_anchors(anchors, tsa or tuple(Path(p) for p in config.tsa_trust_anchors))
+    return with_listed_qtsps(with_qtsp_anchors(anchors, qtsp), config)
 
 
 def with_qtsp_anchors(anchors: TrustAnchors, files: tuple[Path, ...]) -> TrustAnchors:
@@ -296,6 +297,33 @@ def with_qtsp_anchors(anchors: TrustAnchors, files: tuple[Path, ...]) -> TrustAn
     the CA certificate and its current CRL); their verifier certificates count only with an
     accreditation statement (:mod:`ecocluster.signing._accreditation`)."""
     return _with_anchors(anchors, files, "qtsp", "QTSP trust anchor")
+
+
+def with_listed_qtsps(anchors: TrustAnchors, config: SigningConfig) -> TrustAnchors:
+    """With ``[signing] qtsp_from_trusted_list``: the CAs of the trusted list's CA/QC services join
+    the QTSP CAs (those configured by hand already count as configured), each only while its
+    service was granted, and the CRLs of ``qtsp_crls`` join the CRLs. The list is believed only
+    once its signature verifies against ``trusted_list_signers``."""
+    if not config.qtsp_from_trusted_list:
+        return anchors
+    from ecocluster.signing import _trusted_list  # pyHanko's trusted-list reader: only when asked
+
+    listed = _trusted_list.from_config(config)
+    if listed is None:  # SigningConfig refuses this already; kept so the type is narrowed honestly
+        raise ConfigurationError("[signing] qtsp_from_trusted_list = true needs trusted_list")
+    added = tuple(g for g in _trusted_list.granted_cas(listed) if g.certificate not in anchors.qtsp)
+    crls = []
+    for path in config.qtsp_crls:
+        try:
+            crls.append(_pki.load_crl(_read(Path(path), "QTSP CRL")))
+        except ConfigurationError as e:
+            raise ConfigurationError(f"[signing] qtsp_crls {path}: {e}") from e
+    return dataclasses.replace(
+        anchors,
+        qtsp=anchors.qtsp + tuple(g.certificate for g in added),
+        listed=anchors.listed + added,
+        crls=anchors.crls + tuple(crls),
+    )
 
 
 def with_tsa_anchors(anchors: TrustAnchors, files: tuple[Path, ...]) -> TrustAnchors:

@@ -27,13 +27,14 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.qualified.assess import QualificationAssessor
 from pyhanko.sign.validation.qualified.eutl_parse import trust_list_to_registry
 from pyhanko.sign.validation.qualified.q_status import QcPrivateKeyManagementType
-from pyhanko.sign.validation.qualified.tsp import QcCertType, TSPRegistry
-from pyhanko_certvalidator.authority import CertTrustAnchor
+from pyhanko.sign.validation.qualified.tsp import CAServiceInformation, QcCertType, TSPRegistry
+from pyhanko_certvalidator.authority import AuthorityWithCert, CertTrustAnchor
 from pyhanko_certvalidator.path import ValidationPath
 
 from ecocluster.core.config import IntakeConfig, SigningConfig
 from ecocluster.core.errors import ConfigurationError
 from ecocluster.signing import _pki
+from ecocluster.signing._verify import GrantedCa
 
 MAX_LIST_BYTES = 64 * 1024 * 1024  # the largest national lists are a few MB
 QES, QUALIFIED_SEAL, NONE = "qes", "qualified-seal", "none"
@@ -120,6 +121,40 @@ class TrustedList:
         service = result.service_definition.base_info.service_name if result.service_definition else None
         on_qscd = status.qc_key_security is not QcPrivateKeyManagementType.UNKNOWN
         return Qualification(status.qualified, _KIND[status.qc_type], status.qualified and on_qscd, service)
+
+
+def granted_cas(listed: TrustedList) -> tuple[GrantedCa, ...]:
+    """The CAs of ``listed``'s CA/QC services, each with its granted periods (pyHanko registers a
+    service only for the times its status, or an entry of its history, was ``granted``), in a
+    stable order."""
+    found = []
+    for authority in listed.registry.known_certificate_authorities:
+        if not isinstance(authority, AuthorityWithCert):
+            continue
+        services = [
+            s
+            for s in listed.registry.applicable_service_definitions(authority, None)
+            if isinstance(s, CAServiceInformation)
+        ]
+        periods = tuple(
+            sorted(
+                ((_aware(s.base_info.valid_from), _aware_or_none(s.base_info.valid_until)) for s in services),
+                key=lambda period: period[0],
+            )
+        )
+        if periods:
+            certificate = x509.load_der_x509_certificate(authority.certificate.dump())
+            found.append(GrantedCa(certificate, periods, services[0].base_info.service_name))
+    return tuple(sorted(found, key=lambda ca: ca.certificate.public_bytes(serialization.Encoding.DER)))
+
+
+def _aware(when: dt.datetime) -> dt.datetime:
+    """A list's dates are UTC (xsd:dateTime with Z); one without a zone is read as UTC."""
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _aware_or_none(when: dt.datetime | None) -> dt.datetime | None:
+    return None if when is None else _aware(when)
 
 
 def load(xml: bytes, signers: Sequence[x509.Certificate], source: str) -> TrustedList:

@@ -72,6 +72,19 @@ RULES = (
 
 
 @dataclass(frozen=True)
+class GrantedCa:
+    """A trust service provider's CA taken from an EU trusted list (``[signing]
+    qtsp_from_trusted_list``), with the periods the list shows its CA/QC service granted."""
+
+    certificate: x509.Certificate
+    periods: tuple[tuple[dt.datetime, dt.datetime | None], ...]  # [from, until), until None: still
+    service: str
+
+    def granted_at(self, at: dt.datetime) -> bool:
+        return any(start <= at and (end is None or at < end) for start, end in self.periods)
+
+
+@dataclass(frozen=True)
 class TrustAnchors:
     """Accreditation-body CAs and their current CRLs: configuration, not code."""
 
@@ -86,6 +99,8 @@ class TrustAnchors:
     # CAs of trust service providers ([signing] qtsp_trust_anchors): a verifier certificate they
     # issued is accepted only with the accreditation body's signed statement (rule accreditation).
     qtsp: tuple[x509.Certificate, ...] = ()
+    # Those of ``qtsp`` that came from the trusted list: each counts only while its service was granted.
+    listed: tuple[GrantedCa, ...] = ()
     _signed: dict[x509.Certificate, tuple[x509.CertificateRevocationList, ...]] = dataclasses.field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -248,6 +263,14 @@ def check_certificate(
             f"{cert.issuer.rfc4514_string()}) does not chain to a trusted accreditation-body CA "
             "or trust service provider; pass the right CA with --trust or fix [signing] "
             "trust_anchors / qtsp_trust_anchors",
+        )
+    granted = next((g for g in trust.listed if g.certificate == ca), None)
+    if granted is not None and not granted.granted_at(at):
+        raise _fail(
+            "chain",
+            f"certificate of {cert.subject.rfc4514_string()} was issued by {ca.subject.rfc4514_string()}, "
+            f"whose service {granted.service!r} the trusted list does not show granted at the attested "
+            f"time {at.isoformat()}",
         )
     # 3a. accreditation: a QTSP's certificate says nothing about EMAS; the body's statement does.
     accredited = None

@@ -194,6 +194,10 @@ def test_a_wrong_type_is_refused_naming_file_section_key_and_the_type(home: Home
         ),
         ("[storage]\nbackend = 'ftp'\n", r"\[storage\] backend must be one of 'local', 's3', got 'ftp'"),
         ("[signing]\ncrl_grace_hours = 721\n", r"\[signing\] crl_grace_hours must be a number of hours"),
+        (
+            "[signing]\nqtsp_from_trusted_list = true\n",
+            r"\[signing\] qtsp_from_trusted_list = true needs trusted_list",
+        ),
         ("[scale]\nbatches = 0\n", r"\[scale\] workers and batches must be at least 1"),
         ("[ingest]\nmax_rows = 0\n", r"\[ingest\] .*must be positive"),
         ("[cycle]\napproval_days = 0\n", r"\[cycle\] approval_days must be at least 1"),

@@ -67,8 +67,11 @@ def trusted_list(
     seals: bool = False,
     status: str = GRANTED,
     service: str = "DEMO QTSP qualified CA",
+    since: str = "2020-01-01T00:00:00Z",
+    history: tuple[tuple[str, str], ...] = (),
 ) -> etree._Element:
-    """The unsigned list: one qualified CA service for signatures (or seals)."""
+    """The unsigned list: one qualified CA service for signatures (or seals), in ``status`` from
+    ``since``; ``history``: its earlier (status, starting time) entries, newest first."""
     purpose = "QCForESeal" if seals else "QCForESig"
     qualifiers = _el(
         "Qualifiers",
@@ -93,7 +96,7 @@ def trusted_list(
         _name("ServiceName", service),
         _el("ServiceDigitalIdentity", _el("DigitalId", _el("X509Certificate", text=der))),
         _el("ServiceStatus", text=status),
-        _el("StatusStartingTime", text="2020-01-01T00:00:00Z"),
+        _el("StatusStartingTime", text=since),
         _el(
             "ServiceInformationExtensions",
             _el(
@@ -107,7 +110,7 @@ def trusted_list(
     provider = _el(
         "TrustServiceProvider",
         _el("TSPInformation", _name("TSPName", "DEMO QTSP")),
-        _el("TSPServices", _el("TSPService", information)),
+        _el("TSPServices", _el("TSPService", information, *_history(ca, service, history))),
     )
     scheme = _el(
         "SchemeInformation",
@@ -122,6 +125,27 @@ def trusted_list(
         Id="tsl",
         TSLTag="http://uri.etsi.org/19612/TSLTag",
     )
+
+
+def _history(
+    ca: x509.Certificate, service: str, entries: tuple[tuple[str, str], ...]
+) -> list[etree._Element]:
+    """A ServiceHistory element for ``entries`` (none: no element)."""
+    if not entries:
+        return []
+    der = base64.b64encode(ca.public_bytes(serialization.Encoding.DER)).decode()
+    instances = (
+        _el(
+            "ServiceHistoryInstance",
+            _el("ServiceTypeIdentifier", text="http://uri.etsi.org/TrstSvc/Svctype/CA/QC"),
+            _name("ServiceName", service),
+            _el("ServiceDigitalIdentity", _el("DigitalId", _el("X509Certificate", text=der))),
+            _el("ServiceStatus", text=status),
+            _el("StatusStartingTime", text=since),
+        )
+        for status, since in entries
+    )
+    return [_el("ServiceHistory", *instances)]
 
 
 def signed(tl: etree._Element, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate) -> bytes:
