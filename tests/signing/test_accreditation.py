@@ -283,11 +283,13 @@ def test_the_body_issues_only_what_it_could_issue_as_a_certificate(pki, verifier
 
 
 @pytest.mark.slow  # a typst draft, PAdES B-LTA signing and validation, package and intake: ~40 s
+@pytest.mark.parametrize("qtsp_ca_from", ["configured", "trusted-list"])
 def test_through_the_cli_the_body_accredits_the_qtsp_verifier_who_approves_and_the_package_verifies(
-    con, home, tmp_path
+    con, home, tmp_path, qtsp_ca_from
 ) -> None:
     """`pki accredit`, `approve --accreditation`, `register`, `verify` (the QES reported under the
-    trusted list) and `intake`; refused without the statement."""
+    trusted list) and `intake`; refused without the statement. The QTSP's CA is configured by hand
+    (``qtsp_trust_anchors``) or taken from the trusted list (``qtsp_from_trusted_list``)."""
     from typer.testing import CliRunner
 
     from ecocluster.flows.cli import app
@@ -310,8 +312,14 @@ def test_through_the_cli_the_body_accredits_the_qtsp_verifier_who_approves_and_t
     operator_key, operator = scheme_operator()
     (tmp_path / "tl.xml").write_bytes(signed(trusted_list(qtsp.ca), operator_key, operator))
     (tmp_path / "operator.pem").write_bytes(_pki.pem(operator))
+    (tmp_path / "qtsp-crl.pem").write_bytes(_pki.crl_pem(qtsp.crl))
+    qtsp_lines = (
+        f'qtsp_trust_anchors = ["{tmp_path / "qtsp.pem"}"]\n'
+        if qtsp_ca_from == "configured"
+        else f'qtsp_from_trusted_list = true\nqtsp_crls = ["{tmp_path / "qtsp-crl.pem"}"]\n'
+    )
     home.config_path.write_text(
-        f'[signing]\nqtsp_trust_anchors = ["{tmp_path / "qtsp.pem"}"]\n'
+        f"[signing]\n{qtsp_lines}"
         f'trusted_list = "{tmp_path / "tl.xml"}"\ntrusted_list_signers = ["{tmp_path / "operator.pem"}"]\n',
         encoding="utf-8",
     )
