@@ -14,42 +14,24 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import threading
 import time
 
-from cryptography.hazmat.primitives.asymmetric import rsa
-
-from benchmarks.bench_signing import _blank_pdf
-from ecocluster.signing import _archive, _pades, _pki, _tsa
-from ecocluster.signing._verify import TrustAnchors
+from benchmarks.bench_signing import _blank_pdf, bench_pki
+from ecocluster.signing import _archive, _pades
 from ecocluster.signing.signers import from_key
 
 
 def run(generations: int = 5) -> dict[str, float]:
-    ca_key, ca_cert = _pki.create_ca("BENCH Accreditation Body")
-    key = _pki.new_key()
-    cert = _pki.issue_verifier(
-        ca_key,
-        ca_cert,
-        key.public_key(),
-        name="Bench Verifier",
-        accreditation_no="B-1",
-        nace_scope=("55.10",),
-    )
-    trust = TrustAnchors((ca_cert,), (_pki.build_crl(ca_key, ca_cert, []),))
-    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    tsa_cert = _tsa.issue_tsa_certificate(ca_key, ca_cert, tsa_key.public_key(), name="BENCH TSA")
-    server = _tsa.serve(_tsa.Authority(tsa_key, tsa_cert, (ca_cert,)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = _tsa.url_of(server)
-    try:
-        signer = from_key(key, cert, (ca_cert,), "bench key")
-        pdf = _pades.seal_pdf(_blank_pdf(), signer, tsa_url=url, roots=(ca_cert,), crls=trust.crls)
+    with bench_pki() as pki:
+        signer = from_key(pki.key, pki.cert, (pki.ca_cert,), "bench key")
+        pdf = _pades.seal_pdf(
+            _blank_pdf(), signer, tsa_url=pki.url, roots=(pki.ca_cert,), crls=pki.trust.crls
+        )
         first = len(pdf)
         renew, check, added = [], [], []
         for _ in range(generations):
             start = time.perf_counter()
-            renewed = _archive.extend_pdf(pdf, url, trust)
+            renewed = _archive.extend_pdf(pdf, pki.url, pki.trust)
             renew.append(time.perf_counter() - start)
             start = time.perf_counter()
             _archive.check_extension(pdf, renewed)
@@ -57,12 +39,9 @@ def run(generations: int = 5) -> dict[str, float]:
             added.append(len(renewed) - len(pdf))
             pdf = renewed
         start = time.perf_counter()
-        ok, detail = _pades.verify_pdf(pdf, cert, trust)
+        ok, detail = _pades.verify_pdf(pdf, pki.cert, pki.trust)
         ltv = time.perf_counter() - start
         assert ok, detail
-    finally:
-        server.shutdown()
-        server.server_close()
     result = {
         "generations": generations,
         "b_lta_pdf_bytes": first,

@@ -19,12 +19,15 @@ PDF, and the ``.tsr``. Usage: ``python -m benchmarks.bench_signing [--n 2000] [-
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import statistics
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -146,7 +149,20 @@ def _signing(
     }
 
 
-def run(n: int = 2000, sign: int = 0) -> dict[str, float]:
+@dataclass(frozen=True)
+class BenchPki:
+    """An accreditation-body CA, one verifier (P-256) and a TSA it certified, serving on loopback."""
+
+    ca_cert: x509.Certificate
+    key: ec.EllipticCurvePrivateKey
+    cert: x509.Certificate
+    trust: TrustAnchors
+    url: str
+
+
+@contextlib.contextmanager
+def bench_pki() -> Iterator[BenchPki]:
+    """The benchmarks' PKI, made fresh each run; the TSA stops when the block ends."""
     ca_key, ca_cert = _pki.create_ca("BENCH Accreditation Body")
     key = _pki.new_key()
     cert = _pki.issue_verifier(
@@ -163,7 +179,15 @@ def run(n: int = 2000, sign: int = 0) -> dict[str, float]:
     server = _tsa.serve(_tsa.Authority(tsa_key, tsa_cert, (ca_cert,)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        result = _verification(n, key, cert, trust, _tsa.url_of(server))
+        yield BenchPki(ca_cert, key, cert, trust, _tsa.url_of(server))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run(n: int = 2000, sign: int = 0) -> dict[str, float]:
+    with bench_pki() as pki:
+        result = _verification(n, pki.key, pki.cert, pki.trust, pki.url)
         print(
             f"signing: {n} approvals verified with every rule: {result['approvals_per_s']:.0f}/s; "
             f"bare cryptography ECDSA verify of the same signatures: {result['bare_verify_per_s']:.0f}/s; "
@@ -173,7 +197,7 @@ def run(n: int = 2000, sign: int = 0) -> dict[str, float]:
             f"{result['rules_ratio']:.3f}"
         )
         if sign:
-            signed = _signing(sign, key, cert, ca_cert, trust, _tsa.url_of(server))
+            signed = _signing(sign, pki.key, pki.cert, pki.ca_cert, pki.trust, pki.url)
             result |= signed
             print(
                 f"signing: {sign} decisions signed with TSA token + "
@@ -182,9 +206,6 @@ def run(n: int = 2000, sign: int = 0) -> dict[str, float]:
                 f"{signed['ltv_per_s']:.2f}/s; bytes added: B-LTA - B-B {signed['lta_bytes_added']:,.0f} "
                 f"on a {signed['pdf_bytes']:,}-byte PDF, .tsr {signed['tsr_bytes']:,.0f}"
             )
-    finally:
-        server.shutdown()
-        server.server_close()
     return result
 
 

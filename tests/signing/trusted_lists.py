@@ -89,14 +89,9 @@ def trusted_list(
     )
     uri = _el("URI", text=f"{BASE}/SvcInfoExt/{'ForeSeals' if seals else 'ForeSignatures'}")
     uri.set(LANG, "en")
-    der = base64.b64encode(ca.public_bytes(serialization.Encoding.DER)).decode()
     information = _el(
         "ServiceInformation",
-        _el("ServiceTypeIdentifier", text="http://uri.etsi.org/TrstSvc/Svctype/CA/QC"),
-        _name("ServiceName", service),
-        _el("ServiceDigitalIdentity", _el("DigitalId", _el("X509Certificate", text=der))),
-        _el("ServiceStatus", text=status),
-        _el("StatusStartingTime", text=since),
+        *_service(ca, service, status, since),
         _el(
             "ServiceInformationExtensions",
             _el(
@@ -127,24 +122,25 @@ def trusted_list(
     )
 
 
+def _service(ca: x509.Certificate, service: str, status: str, since: str) -> list[etree._Element]:
+    """What a CA/QC service's current information and each history entry say alike."""
+    der = base64.b64encode(ca.public_bytes(serialization.Encoding.DER)).decode()
+    return [
+        _el("ServiceTypeIdentifier", text="http://uri.etsi.org/TrstSvc/Svctype/CA/QC"),
+        _name("ServiceName", service),
+        _el("ServiceDigitalIdentity", _el("DigitalId", _el("X509Certificate", text=der))),
+        _el("ServiceStatus", text=status),
+        _el("StatusStartingTime", text=since),
+    ]
+
+
 def _history(
     ca: x509.Certificate, service: str, entries: tuple[tuple[str, str], ...]
 ) -> list[etree._Element]:
     """A ServiceHistory element for ``entries`` (none: no element)."""
     if not entries:
         return []
-    der = base64.b64encode(ca.public_bytes(serialization.Encoding.DER)).decode()
-    instances = (
-        _el(
-            "ServiceHistoryInstance",
-            _el("ServiceTypeIdentifier", text="http://uri.etsi.org/TrstSvc/Svctype/CA/QC"),
-            _name("ServiceName", service),
-            _el("ServiceDigitalIdentity", _el("DigitalId", _el("X509Certificate", text=der))),
-            _el("ServiceStatus", text=status),
-            _el("StatusStartingTime", text=since),
-        )
-        for status, since in entries
-    )
+    instances = (_el("ServiceHistoryInstance", *_service(ca, service, *entry)) for entry in entries)
     return [_el("ServiceHistory", *instances)]
 
 
