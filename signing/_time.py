@@ -29,6 +29,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ecocluster.signing._pki import Revocation, issued_by
@@ -244,9 +246,13 @@ def _carried(der: bytes) -> _Carried:
     """Raises whatever asn1crypto or cryptography raise on a certificate they cannot read (never
     remembered: lru_cache keeps only answers). cryptography reads some fields lazily, so they are read
     here, and a damaged certificate fails now (a refusal) rather than later, while another rule or a
-    refusal message reads it."""
+    refusal message reads it. What cryptography only warns about (a serial number that is not
+    positive, which RFC 5280 forbids and its later releases refuse) is refused here already, so a
+    token is judged the same whatever the process's warning filters say."""
     parsed = asn1_x509.Certificate.load(der)
-    certificate = x509.load_der_x509_certificate(der)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CryptographyDeprecationWarning)
+        certificate = x509.load_der_x509_certificate(der)
     certificate.public_key()
     _ = (certificate.subject, certificate.issuer, certificate.extensions)
     _ = (certificate.signature_hash_algorithm, certificate.not_valid_before_utc)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -76,6 +77,7 @@ def token(
     content_type: str = "tst_info",
     certificates: bool = True,
     signer: x509.Certificate | None = None,
+    carried_first: tuple[asn1_x509.Certificate, ...] = (),
 ) -> bytes:
     """A granted TimeStampResp over ``SIGNATURE``, signed by ``tsa.key`` whatever it says."""
     hash_algorithm = {"algorithm": imprint} | ({} if imprint_parameters else {"parameters": None})
@@ -114,7 +116,7 @@ def token(
             "version": "v3",
             "digest_algorithms": [{"algorithm": digest}],
             "encap_content_info": {"content_type": content_type, "content": cms.ParsableOctetString(info)},
-            "certificates": [_asn1(tsa.cert), _asn1(tsa.ca)] if certificates else None,
+            "certificates": [*carried_first, _asn1(tsa.cert), _asn1(tsa.ca)] if certificates else None,
             "signer_infos": [signer_info],
         }
     )
@@ -250,3 +252,17 @@ def test_a_signer_named_after_another_certificate_is_refused_after_the_genuine_o
     attest(tsa, token(tsa))
     with pytest.raises(_time.TimestampInvalid, match="does not carry the certificate"):
         attest(tsa, token(tsa, signer=tsa.other))
+
+
+def test_a_carried_certificate_with_a_serial_rfc_5280_forbids_is_refused_whatever_the_warning_filters(
+    tsa,
+) -> None:
+    """cryptography only warns about a serial number that is not positive (later releases refuse it):
+    the token is refused either way, not accepted where warnings are ignored."""
+    negative = _asn1(tsa.other)
+    negative["tbs_certificate"]["serial_number"] = -5
+    response = token(tsa, carried_first=(asn1_x509.Certificate.load(negative.dump(force=True)),))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(_time.TimestampInvalid, match="cannot be read"):
+            attest(tsa, response)
