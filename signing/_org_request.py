@@ -151,7 +151,7 @@ def parse(data: bytes) -> tuple[OrganisationRequest, x509.Certificate, _dsse.Env
         raise RequestRefused("request-envelope", f"the reason must be 1 to {MAX_REASON} characters")
     try:
         requested_on = dt.date.fromisoformat(_text(predicate, "requestedOn"))
-        cert = x509.load_pem_x509_certificate(_text(predicate, "cert").encode())
+        cert = _pki.read_pem_certificate(_text(predicate, "cert").encode())
     except ValueError as e:
         raise RequestRefused("request-envelope", f"requestedOn or cert is malformed ({e})") from e
     request = OrganisationRequest(

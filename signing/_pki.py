@@ -24,6 +24,7 @@ writes a private key anywhere else, and no key file is ever replaced by another 
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -31,7 +32,8 @@ import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +47,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes, PrivateKeyTypes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ecocluster.core.errors import ConfigurationError
@@ -284,9 +287,39 @@ def pem(cert: x509.Certificate) -> bytes:
 
 def load_certs(data: bytes) -> list[x509.Certificate]:
     try:
-        return x509.load_pem_x509_certificates(data)
+        return read_pem_certificates(data)
     except ValueError as e:
         raise ConfigurationError(f"not a PEM certificate file: {e}") from e
+
+
+def read_pem_certificates(data: bytes) -> list[x509.Certificate]:
+    """The certificates of a PEM bundle from anyone, or ValueError: also for what RFC 5280 forbids
+    and cryptography only warns about for now (a serial number that is not positive), so that a
+    certificate is judged alike whatever the process's warning filters say."""
+    with _rfc_5280_refused():
+        return x509.load_pem_x509_certificates(data)
+
+
+def read_pem_certificate(data: bytes) -> x509.Certificate:
+    """The one PEM certificate of ``data`` from anyone, as :func:`read_pem_certificates` reads them."""
+    with _rfc_5280_refused():
+        return x509.load_pem_x509_certificate(data)
+
+
+def read_der_certificate(der: bytes) -> x509.Certificate:
+    """One DER certificate from anyone, as :func:`read_pem_certificates` reads them."""
+    with _rfc_5280_refused():
+        return x509.load_der_x509_certificate(der)
+
+
+@contextlib.contextmanager
+def _rfc_5280_refused() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CryptographyDeprecationWarning)
+        try:
+            yield
+        except CryptographyDeprecationWarning as e:
+            raise ValueError(f"{e} (RFC 5280 forbids it)") from e
 
 
 def fingerprint(cert: x509.Certificate) -> str:

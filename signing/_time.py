@@ -29,7 +29,6 @@ import datetime as dt
 import functools
 import hashlib
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,10 +38,9 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ecocluster.signing._pki import Revocation, issued_by
+from ecocluster.signing._pki import Revocation, issued_by, read_der_certificate
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
 _DIGESTS = {"sha256": hashlib.sha256, "sha384": hashlib.sha384, "sha512": hashlib.sha512}
@@ -250,9 +248,7 @@ def _carried(der: bytes) -> _Carried:
     positive, which RFC 5280 forbids and its later releases refuse) is refused here already, so a
     token is judged the same whatever the process's warning filters say."""
     parsed = asn1_x509.Certificate.load(der)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", CryptographyDeprecationWarning)
-        certificate = x509.load_der_x509_certificate(der)
+    certificate = read_der_certificate(der)
     certificate.public_key()
     _ = (certificate.subject, certificate.issuer, certificate.extensions)
     _ = (certificate.signature_hash_algorithm, certificate.not_valid_before_utc)

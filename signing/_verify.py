@@ -26,6 +26,7 @@ from ecocluster.signing._pki import (
     identity,
     issued_by,
     normalise_accreditation_no,
+    read_pem_certificates,
     revocation_of,
 )
 
@@ -418,7 +419,7 @@ def load_certificate(cert_pem: bytes) -> x509.Certificate:
     certificate (the first of a PEM bundle is the signer's), parsed whole now rather than failing
     later in another rule."""
     try:
-        cert = x509.load_pem_x509_certificates(cert_pem)[0]
+        cert = read_pem_certificates(cert_pem)[0]
         cert.public_key(), cert.subject.rfc4514_string(), cert.issuer.rfc4514_string()
     except (ValueError, IndexError) as e:
         raise _fail(
