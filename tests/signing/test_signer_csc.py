@@ -143,31 +143,24 @@ def test_the_verifier_signs_with_the_remote_service_through_the_cli_and_scripts_
 
     sid, review = exported(con, home, tmp_path)
     verifier_home, out = tmp_path / "verifier-machine", tmp_path / "decisions"
-    monkeypatch.setenv("ECOCLUSTER_CSC_TOKEN", "not-the-token")
-    refused = run_cli(
-        capsys,
-        monkeypatch,
-        verifier_home,
-        "sign",
-        str(review),
-        "--signer",
-        csc_service.uri(),
-        "--out",
-        str(out),
-    )
+
+    def sign_with(token: str):
+        monkeypatch.setenv("ECOCLUSTER_CSC_TOKEN", token)
+        return run_cli(
+            capsys,
+            monkeypatch,
+            verifier_home,
+            "sign",
+            str(review),
+            "--signer",
+            csc_service.uri(),
+            "--out",
+            str(out),
+        )
+
+    refused = sign_with("not-the-token")
     assert refused.returncode == 78 and "refused the access token" in refused.stderr, refused.stderr
-    monkeypatch.setenv("ECOCLUSTER_CSC_TOKEN", TOKEN)
-    signed = run_cli(
-        capsys,
-        monkeypatch,
-        verifier_home,
-        "sign",
-        str(review),
-        "--signer",
-        csc_service.uri(),
-        "--out",
-        str(out),
-    )
+    signed = sign_with(TOKEN)
     assert signed.returncode == 0, signed.stderr
     name = f"IT-HOT-1-{sid[:16]}"
     verified = record_approval(
