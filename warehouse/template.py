@@ -275,34 +275,26 @@ def _validation(f: Field, source: str | None) -> DataValidation | None:
             errorStyle="warning" if warn else "stop",
             showErrorMessage=True,
         )
-    if f.kind is Kind.NUMBER:
-        return DataValidation(
-            type="decimal",
-            operator="between",
-            formula1="-1E+15",
-            formula2="1E+15",
-            allow_blank=True,
-            showErrorMessage=True,
-        )
-    if f.kind is Kind.INTEGER:
-        return DataValidation(
-            type="whole",
-            operator="between",
-            formula1="1900",
-            formula2="2200",
-            allow_blank=True,
-            showErrorMessage=True,
-        )
-    if f.kind is Kind.DATE:
-        return DataValidation(
-            type="date",
-            operator="between",
-            formula1="32874",
-            formula2="73051",
-            allow_blank=True,
-            showErrorMessage=True,
-        )  # 1990-01-01 .. 2099-12-31
-    return None
+    bounds = _BOUNDS.get(f.kind)
+    if bounds is None:
+        return None
+    kind, low, high = bounds
+    return DataValidation(
+        type=kind,
+        operator="between",
+        formula1=low,
+        formula2=high,
+        allow_blank=True,
+        showErrorMessage=True,
+    )
+
+
+# Excel's own checks on typed cells: (validation type, lowest, highest) as Excel writes them.
+_BOUNDS = {
+    Kind.NUMBER: ("decimal", "-1E+15", "1E+15"),
+    Kind.INTEGER: ("whole", "1900", "2200"),  # years
+    Kind.DATE: ("date", "32874", "73051"),  # serial days: 1990-01-01 .. 2099-12-31
+}
 
 
 def _cell_value(f: Field, value: Any) -> Any:
