@@ -25,6 +25,11 @@ the verifier cannot draw again until the sample suits them, and the coordinator,
 cannot compute it beforehand. The seed is the SHA-256 of that signature; each eligible member ranks
 by SHA-256(seed, member id) and the first ``size`` are visited. Anyone with the plan and the
 verifier's certificate checks the signature and recomputes the selection (:func:`verify_plan`).
+Who the verifier is does not come from the plan: the approval names the plan's digest
+(``verification.samplingPlanSha256``) and is checked with every approval rule, so the plan may be
+signed by any verifier's key file, an accreditation body's certificate or a trust service
+provider's with its accreditation statement. A token or remote signer cannot sign it: they do not
+promise deterministic signatures.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from ecocluster.core.errors import ReviewRefused
 from ecocluster.core.store.interface import ObjectStore
 from ecocluster.signing import _dsse, _review, _stored
-from ecocluster.signing._pki import identity
+from ecocluster.signing._pki import fingerprint
 from ecocluster.warehouse.db import transaction
 
 METHOD = "sqrt-v1"
@@ -236,7 +241,7 @@ def sign_plan(
         _dsse.pae(PAYLOAD_TYPE, request.payload()), ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
     )
     seed, drawn, always = _draw(request, signature)
-    return SamplingPlan(request, signature, identity(cert).fingerprint, seed, drawn, always)
+    return SamplingPlan(request, signature, fingerprint(cert), seed, drawn, always)
 
 
 def verify_plan(plan_json: bytes, cert: x509.Certificate) -> SamplingPlan:
@@ -273,7 +278,7 @@ def verify_plan(plan_json: bytes, cert: x509.Certificate) -> SamplingPlan:
         raise _refuse(
             f"the plan's signature does not verify with the key of {cert.subject.rfc4514_string()}"
         ) from e
-    plan = SamplingPlan(request, signature, identity(cert).fingerprint, *_draw(request, signature))
+    plan = SamplingPlan(request, signature, fingerprint(cert), *_draw(request, signature))
     if plan.to_json() != _dsse.canonical_json(doc):
         raise _refuse(
             f"the plan's draw is not the one its signature gives: visited {doc.get('visited')}, "

@@ -14,7 +14,7 @@ import pytest
 from ecocluster import signing
 from ecocluster.core.errors import ReviewRefused
 from ecocluster.core.store import LocalStore
-from ecocluster.signing import _review, _sampling
+from ecocluster.signing import _pki, _review, _sampling
 from ecocluster.signing._sampling import Reason
 from tests.signing.rows import add_member, ready_member
 
@@ -159,3 +159,14 @@ def test_sampling_plan_command_prints_the_plan_digest_last(con, cluster, home, c
         f"{MEMBERS[5]}=nearby-river",
     )
     assert bad.returncode != 0 and "MEMBER=REASON" in bad.stderr
+
+
+def test_a_verifier_certified_by_a_trust_service_provider_signs_a_plan(con, cluster) -> None:
+    """Not only a certificate of the accreditation body's CA: who the verifier is comes from the
+    approval that names the plan (with the body's accreditation statement)."""
+    from tests.signing.test_accreditation import qtsp_ca, qtsp_verifier
+
+    key, cert = qtsp_verifier(qtsp_ca())
+    plan = signing.sign_plan(_request(con), key, cert)
+    assert signing.verify_plan(plan.to_json(), cert) == plan
+    assert plan.certificate_sha256 == _pki.fingerprint(cert)
