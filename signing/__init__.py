@@ -76,7 +76,8 @@ Public API (everything else is private):
   (:func:`demo_tsa` creates it, :func:`running_tsa` serves it while a block runs).
 * For the CLI's offline ``verify`` and ``intake``: :func:`check_country`, :func:`body_key_folder`,
   :func:`is_receipt` (:data:`MAX_RECEIPT_BYTES`), :data:`MAX_PACKAGE_BYTES`, :func:`trust_anchors_from`,
-  :func:`load_certs`, :class:`QualificationPolicy`; :func:`decisions_on` for ``statement show``.
+  :func:`load_certs`, :func:`read_pem_certificate` (a certificate from anyone),
+  :class:`QualificationPolicy`; :func:`decisions_on` for ``statement show``.
 * Archive timestamps (``_archive``, ``_renewals``): :func:`renew_archive` adds a new document
   timestamp to every stored validated PDF and package whose newest one's TSA certificate expires
   within a horizon, as a sidecar object (``archive_renewal``, migration 027), never over the locked
@@ -186,7 +187,7 @@ from ecocluster.signing._package import (
     unpack,
     why_no_package,
 )
-from ecocluster.signing._pki import Revocation, load_certs
+from ecocluster.signing._pki import Revocation, load_certs, read_pem_certificate
 from ecocluster.signing._profiles import CountryProfile, RequestType
 from ecocluster.signing._profiles import profile as country_profile
 from ecocluster.signing._records import (
@@ -458,6 +459,7 @@ __all__ += [  # what the CLI and the demo need beyond the above (issue 15: no cr
     "demo_tsa",
     "is_receipt",
     "load_certs",
+    "read_pem_certificate",
     "running_tsa",
     "trust_anchors_from",
 ]

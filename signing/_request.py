@@ -23,6 +23,7 @@ from typing import Any
 from cryptography import x509
 
 from ecocluster.core.errors import ApprovalRefused
+from ecocluster.signing import _pki
 from ecocluster.signing._approval import Draft
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -100,7 +101,7 @@ def _validation_data(
     crls: list[x509.CertificateRevocationList] = []
     if (folder / "ca.pem").is_file():
         try:
-            cas = tuple(x509.load_pem_x509_certificates(_read(folder / "ca.pem")))
+            cas = tuple(_pki.read_pem_certificates(_read(folder / "ca.pem")))
         except ValueError as e:
             raise _refuse(folder / "ca.pem", f"not PEM certificates: {e}") from e
     if (folder / "crl.pem").is_file():

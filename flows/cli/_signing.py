@@ -114,13 +114,11 @@ def register_requester(
 ) -> None:
     """Competent body: register a certificate entitled to ask for the organisation's own suspension or
     deletion (the coordinator's seal on behalf of its member, or the organisation's own)."""
-    from cryptography import x509
-
     from ecocluster import signing
 
     code = signing.check_country(country)
     try:
-        certificate = x509.load_pem_x509_certificate(cert.read_bytes())
+        certificate = signing.read_pem_certificate(cert.read_bytes())
     except (OSError, ValueError) as e:
         raise ConfigurationError(f"--cert {cert}: not a readable PEM certificate ({e})") from e
     with connect(home_of(ctx).warehouse_path) as con:
