@@ -265,7 +265,7 @@ def check_certificate(
             "or trust service provider; pass the right CA with --trust or fix [signing] "
             "trust_anchors / qtsp_trust_anchors",
         )
-    granted = next((g for g in trust.listed if g.certificate == ca), None)
+    granted = next((g for g in trust.listed if g.certificate == ca), None) if trust.listed else None
     if granted is not None and not granted.granted_at(at):
         raise _fail(
             "chain",
