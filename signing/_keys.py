@@ -312,17 +312,11 @@ def with_listed_qtsps(anchors: TrustAnchors, config: SigningConfig) -> TrustAnch
     if listed is None:  # SigningConfig refuses this already; kept so the type is narrowed honestly
         raise ConfigurationError("[signing] qtsp_from_trusted_list = true needs trusted_list")
     added = tuple(g for g in _trusted_list.granted_cas(listed) if g.certificate not in anchors.qtsp)
-    crls = []
-    for path in config.qtsp_crls:
-        try:
-            crls.append(_pki.load_crl(_read(Path(path), "QTSP CRL")))
-        except ConfigurationError as e:
-            raise ConfigurationError(f"[signing] qtsp_crls {path}: {e}") from e
     return dataclasses.replace(
         anchors,
         qtsp=anchors.qtsp + tuple(g.certificate for g in added),
         listed=anchors.listed + added,
-        crls=anchors.crls + tuple(crls),
+        crls=anchors.crls + _load_crls(tuple(Path(p) for p in config.qtsp_crls), "[signing] qtsp_crls"),
     )
 
 
@@ -369,14 +363,19 @@ def trust_anchors_from(
         raise ConfigurationError(
             "no trust anchors: run `ecocluster pki init`, pass --trust CA.pem or set [signing] trust_anchors"
         )
+    return TrustAnchors(tuple(certs), _load_crls(crls, "CRL"), crl_grace)
+
+
+def _load_crls(paths: tuple[Path, ...], what: str) -> tuple[x509.CertificateRevocationList, ...]:
+    """Each file a CRL (PEM); a missing or unreadable one is an error naming ``what`` and the file."""
     loaded = []
-    for p in crls:
-        data = _read(p, "CRL")
+    for path in paths:
+        data = _read(path, what)
         try:
             loaded.append(_pki.load_crl(data))
         except ConfigurationError as e:
-            raise ConfigurationError(f"CRL {p}: {e}") from e
-    return TrustAnchors(tuple(certs), tuple(loaded), crl_grace)
+            raise ConfigurationError(f"{what} {path}: {e}") from e
+    return tuple(loaded)
 
 
 def _upgrade_demo_key(path: Path) -> None:
